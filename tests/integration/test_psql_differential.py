@@ -99,6 +99,23 @@ QUERIES: list[str | tuple[str, ...]] = [
     "SELECT 1;\n  SELECT t.foo\n FROM tasks t;  SELECT 2",
     "SELECT task_id FROM tasks t, audit_logs a LIMIT 1",
     "SELCT 1",
+    # pg38: a grouped SELECT reads only what it groups or aggregates (SQLite answered an arbitrary row of each group)
+    "SELECT status, count(*) FROM tasks GROUP BY repo",
+    "SELECT repo, count(*) FROM tasks GROUP BY repo ORDER BY status",
+    "SELECT repo, count(*) FROM tasks GROUP BY repo HAVING max(attempts) > 1 AND status = 'failed'",
+    "SELECT count(*), status FROM tasks",
+    "SELECT * FROM tasks GROUP BY status",
+    "SELECT attempts, count(*) FROM tasks GROUP BY attempts + 1 ORDER BY 1",
+    "SELECT a.event, count(*) FROM tasks t JOIN audit_logs a ON a.task_id = t.task_id GROUP BY t.task_id LIMIT 1",
+    "SELECT x.status, count(*) FROM (SELECT status, repo FROM tasks) x GROUP BY x.repo",
+    "SELECT task_id, status, count(*) FROM tasks GROUP BY task_id ORDER BY task_id LIMIT 2",    # its primary key
+    "SELECT t.status, count(*) FROM tasks t JOIN audit_logs a ON a.task_id = t.task_id GROUP BY t.task_id "
+    "ORDER BY 2 DESC, 1 LIMIT 1",
+    "SELECT upper(lower(status)) || '!' AS x, count(*) FROM tasks GROUP BY lower(status) ORDER BY 1",
+    "SELECT status AS s, count(*) FROM tasks GROUP BY s ORDER BY s",
+    "SELECT CASE WHEN attempts > 1 THEN 'retry' ELSE 'first' END AS k, count(*) FROM tasks GROUP BY attempts > 1",
+    "SELECT tasks.status, count(*) FROM tasks GROUP BY (status) ORDER BY count(*) DESC",
+    "WITH f AS (SELECT repo, status, count(*) AS n FROM tasks GROUP BY repo) SELECT * FROM f",
     # -x, -A
     ("-x", "-c", "SELECT task_id, created_at FROM tasks ORDER BY created_at LIMIT 2"),
     ("-A", "-c", "SELECT task_id, created_at FROM tasks ORDER BY created_at LIMIT 2"),

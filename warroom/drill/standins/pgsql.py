@@ -63,6 +63,11 @@ UNITS = {"microsecond": 1e-6, "us": 1e-6, "usec": 1e-6, "millisecond": 1e-3, "ms
          "day": 86400, "d": 86400, "week": 604800, "w": 604800}
 CALENDAR = ("month", "mon", "year", "yr", "y", "decade", "century", "millennium")
 ESCAPES = {"b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t"}
+# PostgreSQL's aggregates (those the drill does not compute are refused by name, after the grouping's check)
+AGGREGATES = frozenset("count sum avg min max string_agg array_agg percentile_cont percentile_disc mode bool_and "
+                       "bool_or every stddev stddev_pop stddev_samp variance var_pop var_samp json_agg jsonb_agg "
+                       "json_object_agg bit_and bit_or corr covar_pop covar_samp regr_slope".split())
+JOINS = frozenset("join inner left right full outer cross natural on using lateral".split())
 # binding power of each infix operator, as PostgreSQL 15 ranks them (its "Operator Precedence" table)
 POWER = {"or": 1, "and": 2, "is": 4, "isnull": 4, "notnull": 4, "=": 5, "<": 5, ">": 5, "<=": 5, ">=": 5, "<>": 5,
          "!=": 5, "not": 6, "between": 6, "in": 6, "like": 6, "ilike": 6, "similar": 6, "+": 8, "-": 8, "*": 9,
@@ -151,16 +156,29 @@ class Query:
         return [self.columns[h] if h in self.columns else self.names.get(h) for h in headers]
 
 
-def translate(sql: str, now: float, columns: dict[str, str]) -> Query:
+@dataclass
+class Select:
+    """One SELECT of a statement, where PostgreSQL looks for a column neither grouped nor aggregated: its clauses'
+    expressions, each as (its first token, past its last, its SQL; a select item's name and whether it is a star)."""
+    start: int
+    items: list[tuple[int, int, str, str, bool]]
+    groups: list[tuple[int, int, str]]
+    having: list[tuple[int, int, str]]
+    order: list[tuple[int, int, str]]
+    source: tuple[int, int] = (0, 0)           # the FROM clause's tokens
+
+
+def translate(sql: str, now: float, columns: dict[str, str],
+              tables: dict[str, tuple[str, ...]] | None = None) -> Query:
     """``sql`` for SQLite, with the drill's clock at unix time ``now`` and the tables' ``columns`` of each type. Read
     twice: the first reading learns the type of every select item's name, which the second reads wherever it is
-    referred to (a CTE's, a subquery's)."""
+    referred to (a CTE's, a subquery's). ``tables``: each table's columns, its primary key first."""
     toks = tokens(sql)
     first = Reader(toks, now, columns, {}, lenient=True)
     first.end = len(sql.rstrip())
     first.seq()
     reader = Reader(toks, now, columns, first.names)
-    reader.end = first.end
+    reader.end, reader.tables = first.end, tables or {}
     body, items = reader.seq()
     rest = " ".join(t.text for t in toks[reader.i:])     # past a stray ")": SQLite says what is wrong
     return Query(f"{body} {rest}".strip(), items, reader.names, columns)
@@ -172,6 +190,12 @@ class Reader:
         self.toks, self.i, self.now, self.columns, self.known, self.lenient = toks, 0, now, columns, names, lenient
         self.names: dict[str, str | None] = {}
         self.end = 0                            # the statement's length: where "end of input" is
+        self.tables: dict[str, tuple[str, ...]] = {}
+        # for the grouping's check, each in the reading of a parenthesis (a scope: a subquery's columns are its own):
+        self.refs: list[tuple[int, str, str, int, bool]] = []     # columns: first token, qualifier, name, scope, in
+        self.spans: list[tuple[int, int, str, int]] = []          # an aggregate; expressions: tokens, SQL, scope
+        self.aggs: list[tuple[int, int]] = []                     # aggregates: token, scope
+        self.scope = self.scopes = self.inagg = 0
 
     # -------------------------------------------------------------------------------------------- tokens
     def peek(self, k: int = 0) -> Tok:
@@ -206,7 +230,11 @@ class Reader:
         expression translated, each select item of its first select list named as PostgreSQL names it."""
         out: list[str] = []
         items: list[tuple[str, str | None]] = []
-        listing = done = False
+        listing = done = compound = False
+        block: Select | None = None
+        clause = ""
+        self.scopes += 1
+        outer, self.scope, inagg, self.inagg = self.scope, self.scopes, self.inagg, 0
         nulls = ""          # in ORDER BY, where the item puts NULLs unless it says: PostgreSQL's last ascending, first
         while (tok := self.peek()).kind != "end" and tok.text != ")":   # descending; SQLite's the other way round
             if tok.text in (",", ";") or tok.kind == "word" and tok.value in CLAUSES:
@@ -221,6 +249,17 @@ class Reader:
                 if tok.value == "by" and out[-1:] == ["ORDER"]:
                     nulls = "NULLS LAST"
                 out.append(tok.text.upper() if tok.kind == "word" else tok.text)
+                if tok.value in ("select", "union", "intersect", "except"):
+                    self.grouped(block)
+                    block, compound = (Select(self.i, [], [], [], []), compound) if tok.value == "select" else (
+                        None, True)
+                if tok.value in ("from", "where", "group", "having", "order", "limit", "offset", "fetch", "window",
+                                 "for", "into", "select") and tok.kind == "word":
+                    if block and clause == "from":
+                        block.source = (block.source[0], self.i - 1)
+                    clause = tok.value
+                    if block and clause == "from":
+                        block.source = (self.i, len(self.toks))
                 if tok.value == "select":
                     listing = not done
                 elif tok.value in ENDS_ITEMS:
@@ -232,8 +271,10 @@ class Reader:
             if self.i == start:              # not an expression: SQLite says what is wrong with it
                 out.append(self.take().text)
                 continue
-            if not listing:
+            if clause != "select" or block is None:
                 out.append(e.sql)
+                if block and clause in ("group", "having", "order") and not (compound and clause == "order"):
+                    getattr(block, {"group": "groups"}.get(clause, clause)).append((start, self.i, e.sql))
                 continue
             alias = e.name
             if self.at("as"):
@@ -242,23 +283,112 @@ class Reader:
             elif self.peek().kind == "ident" or self.peek().kind == "word" and self.peek().value not in POWER \
                     and self.peek().value not in CLAUSES:
                 alias = self.take().value
+            block.items.append((start, self.i, e.sql, alias, e.name == "*"))
             if e.name == "*":
                 out.append(e.sql)
             else:
                 alias = alias or "?column?"
                 out.append(f'{e.sql} AS "{alias.replace(chr(34), chr(34) * 2)}"')
-                self.names[alias] = e.type if self.names.get(alias, e.type) == e.type else None
-            items.append((alias, e.type))
+                if listing:
+                    self.names[alias] = e.type if self.names.get(alias, e.type) == e.type else None
+            if listing:
+                items.append((alias, e.type))
+        if block and clause == "from":
+            block.source = (block.source[0], self.i)
+        self.grouped(block)
+        self.scope, self.inagg = outer, inagg
         return " ".join([*out, nulls * (nulls != "-")]).strip(), items
+
+    def grouped(self, block: Select | None) -> None:
+        """PostgreSQL's rule for a grouped SELECT (one with GROUP BY, HAVING or an aggregate): a column its select list,
+        HAVING or ORDER BY reads outside an aggregate is in an expression GROUP BY names (by itself, a select item's
+        number or name), or its table's primary key is grouped; any other is PostgreSQL's error, where SQLite answers
+        with an arbitrary row of each group."""
+        if block is None or self.lenient:
+            return
+        end = max([block.source[1], *(e for part in (block.items, block.groups, block.having, block.order)
+                                      for _, e, *_ in part)], default=block.start)
+        if not (block.groups or block.having or any(block.start <= i < end and s == self.scope for i, s in self.aggs)):
+            return
+        froms = self.sources(*block.source)
+        strip = {n for pair in froms for n in pair} if len(froms) == 1 else set()
+
+        def key(sql: str) -> str:               # a column with and without its one table's name are the same
+            return re.sub(r"\b(\w+)\.(?=[\w`])", lambda m: "" if m[1] in strip else m[0], sql)
+        names = {alias: (a, b, sql) for a, b, sql, alias, _ in block.items}
+        grouped, plain = set(), set()
+        for a, b, sql in block.groups:
+            if sql.isdigit() and 0 < int(sql) <= len(block.items):
+                a, b, sql = block.items[int(sql) - 1][:3]
+            elif b - a == 1 and self.toks[a].value in names and self.toks[a].value not in self.columns:
+                a, b, sql = names[self.toks[a].value]
+            if self.toks[a].text == "(" and self.toks[b - 1].text == ")":       # (a, b): each of them
+                inner = {(x, y): sql for x, y, sql, sc in self.spans if a < x and y < b and sc == self.scope}
+                grouped |= {key(sql) for (x, y), sql in inner.items()
+                            if not any(u <= x and y <= v and (u, v) != (x, y) for u, v in inner)}
+            grouped.add(key(sql))
+            plain |= {self.source(froms, q, n) + (n,) for i, q, n, sc, _ in self.refs
+                      if sc == self.scope and i == a and (b - a == 1 or b - a == 3 and self.toks[a + 1].text == ".")}
+        kept = {t for t, a, n in plain if n == self.tables.get(t, ("",))[0]}     # a table grouped by its primary key
+        ranges = [(a, b) for a, b, *_ in block.items]
+        ranges += [(a, b) for a, b, sql in block.order if not sql.isdigit() and not (
+            b - a == 1 and self.toks[a].value in names)] + [(a, b) for a, b, _ in block.having]
+        for a, b in ranges:
+            if any(star for x, _, _, _, star in block.items if x == a):            # a star: each table's columns
+                found = [(a, alias, c) for table, alias in froms for c in self.tables.get(table, ())]
+            else:
+                found = [(i, q, n) for i, q, n, sc, inagg in self.refs if a <= i < b and sc == self.scope and not inagg]
+            for i, q, n in found:
+                where = self.source(froms, q, n)
+                if where[0] in kept or any(x <= i < y and sc == self.scope and key(sql) in grouped
+                                           for x, y, sql, sc in self.spans) or (*where, n) in plain:
+                    continue
+                raise PgError(f'ERROR:  column "{where[1]}.{n}" must appear in the GROUP BY clause or be used in an '
+                              "aggregate function", self.toks[i].at)
+
+    def sources(self, start: int, end: int) -> list[tuple[str, str]]:
+        """A FROM clause's items (its tokens ``start`` to ``end``): each (table or "", the name it is known by)."""
+        out, i = [], start
+        while i < end:
+            tok, table = self.toks[i], ""
+            if tok.text == "(":
+                depth = 0
+                while i < end and (depth := depth + (self.toks[i].text == "(") - (self.toks[i].text == ")")):
+                    i += 1
+            elif tok.kind not in ("word", "ident") or tok.value in JOINS or tok.value in CLAUSES:
+                i += 1
+                continue
+            elif self.toks[i + 1:i + 2] and self.toks[i + 1].text == ".":
+                i += 2
+            table = self.toks[i].value * (self.toks[i].text != ")")
+            i += 1 + (i + 1 < end and self.toks[i + 1].value == "as")
+            name = table
+            if i < end and self.toks[i].kind in ("word", "ident") and self.toks[i].value not in JOINS | CLAUSES:
+                name = self.toks[i].value
+            out.append((table, name))
+            depth = 0
+            while i < end and not (depth == 0 and (self.toks[i].text == "," or self.toks[i].value == "join")):
+                depth += (self.toks[i].text == "(") - (self.toks[i].text == ")")
+                i += 1
+            i += 1
+        return out
+
+    def source(self, froms: list[tuple[str, str]], qualifier: str, name: str) -> tuple[str, str]:
+        """The FROM item (table, name) a column reads: the one its qualifier names, else the one table that has it."""
+        if qualifier:
+            return next((f for f in froms if f[1] == qualifier), ("", qualifier))
+        having = [f for f in froms if name in self.tables.get(f[0], ())]
+        return having[0] if len(having) == 1 else froms[0] if len(froms) == 1 else ("", "")
 
     # -------------------------------------------------------------------------------------------- expressions
     def expr(self, floor: int) -> Expr:
         """An expression whose operators bind tighter than ``floor`` (Pratt's parser)."""
-        start = self.peek().at
+        start, first = self.peek().at, self.i
         left = self.prefix()
         if not left.sql:
             return left
         left = replace(left, at=start) if left.at < 0 else left
+        self.spans.append((first, self.i, left.sql, self.scope))
         while True:
             tok = self.peek()
             op = tok.value if tok.kind in ("word", "op") else ""
@@ -270,6 +400,7 @@ class Reader:
                 return left
             self.take()
             left = replace(self.infix(op, left, power), at=start)
+            self.spans.append((first, self.i, left.sql, self.scope))
 
     def infix(self, op: str, left: Expr, power: int) -> Expr:
         at = self.toks[self.i - 1].at               # the operator's: where PostgreSQL says an operator does not exist
@@ -431,6 +562,9 @@ class Reader:
         """A column by name; a quoted name is written in backquotes, which SQLite reads as a name only: in
         double quotes a name no column has is a string to it, and ``status = "failed"`` counted the failed."""
         sql = (text if '"' in text else text.lower()) if text else "`" + name.replace("`", "``") + "`"  # TASKS: tasks
+        qualified = self.i >= 3 and self.toks[self.i - 2].text == "."
+        self.refs.append((self.i - 1 - 2 * qualified, self.toks[self.i - 3].value * qualified, name, self.scope,
+                          self.inagg > 0))
         return Expr(sql, self.columns[name] if name in self.columns else self.known.get(name), name)
 
     def cased(self, name: str, table: str = "", at: int = 0) -> str:
@@ -476,6 +610,10 @@ class Reader:
             return self.part(field.sql.strip("'").lower(), "date_part")
         args: list[Expr] = []
         words: list[str] = []
+        aggregate = name in AGGREGATES and not schema
+        if aggregate:
+            self.aggs.append((self.i - 2, self.scope))
+        self.inagg += aggregate
         while not self.at(")"):
             if self.peek().kind == "end":
                 raise self.error()
@@ -489,6 +627,7 @@ class Reader:
             args.append(e)
             words.append(e.sql)
         self.take()
+        self.inagg -= aggregate
         kinds = [a.type for a in args if a.type not in (None, "unknown")]
         kind = kinds[0] if kinds else None
         if name in ("sum", "avg") and kind in ("text", "bool", *STAMPS) or name == "round" and kind == "float" and \
