@@ -72,16 +72,26 @@ def test_the_breaker_holds_retries_not_new_flows_and_its_figures_agree() -> None
     assert said and all("holding retries" in line and not PAUSE.search(line) for line in said), said
 
 
-def test_what_the_readme_says_the_breaker_buys_is_the_world_s() -> None:
-    """README step 4: on at 88% (five drill minutes in) the quota runs out 7h20m into the drill,
-    on at 97% (ten minutes in) about two and a half, before the reset eight hours in; nothing says it pauses."""
+def test_what_the_readme_says_the_breaker_buys_is_the_world_s_whatever_second_it_goes_on() -> None:
+    """README step 4: on at 88% (about five drill minutes in) the quota runs out 7h05m-7h35m into the drill, on at 97%
+    (about ten minutes in) 2h25m-2h40m, before the reset eight hours in; nothing says it pauses. Checked at every
+    second the quota pane reads that share (and at ×60's fractions of one), not at one point: the breaker acted from
+    the next 15 s scrape after its arming, so on at 300 s ran out at 7h19m and at 301 s at 7h04m (redteam37 F5); now
+    a second later costs about a minute, as the retry storm burns it."""
     readme = " ".join((REPO / "README.md").read_text(encoding="utf-8").split())
-    assert ("on at 88% (five drill minutes in) it runs out about 7h20m into the drill, on at 97% (ten minutes "
-            "in) about 2h30m") in readme
+    assert ("on at 88% (about five drill minutes in) it runs out between 7h05m and 7h35m into the drill, on at 97% "
+            "(about ten minutes in) between 2h25m and 2h40m") in readme
     assert "until the daily reset (eight drill hours in)" in readme and quota_reset(0.0) == 8 * 3600.0
-    for on, used, hours in ((300.0, 88, 7 + 20 / 60), (600.0, 97, 2.5)):
-        d = drill(on)
-        assert round(100 * d.simulator.signals.quota(fleet.PRIMARY_PROVIDER, on)) == used
-        assert abs(runs_out(d) / 3600.0 - hours) < 0.1, (on, runs_out(d))
+    for used, ons, (lo, hi) in ((88, [*range(280, 320), 300.4, 309.6], (7 + 5 / 60, 7 + 35 / 60)),
+                                (97, range(560, 640, 4), (2 + 25 / 60, 2 + 40 / 60))):
+        seen = {}
+        for on in map(float, ons):
+            d = drill(on)
+            if round(100 * d.simulator.signals.quota(fleet.PRIMARY_PROVIDER, on)) == used:
+                seen[on] = runs_out(d) / 3600.0
+        assert len(seen) >= 10 and all(lo <= h <= hi for h in seen.values()), (used, seen)
+        times = sorted(seen)
+        for a, b in zip(times, times[1:]):      # later is sooner, by about a minute a second: no cliff at a scrape
+            assert 0.0 <= seen[a] - seen[b] <= 2.0 / 60 * max(1.0, b - a), (a, b, seen[a], seen[b])
     for text in (readme, *(p.read_text(encoding="utf-8") for p in shipped_runbooks_dir().glob("*.md"))):
         assert not PAUSE.search(text), PAUSE.search(text)

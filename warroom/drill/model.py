@@ -319,7 +319,9 @@ class Signals:
         probe = Signals(self.scenario, self.actions, flips)
         for on, off in self.stretches(m):
             armed, end = on + self.cluster.flowengine.rollout_seconds, min(on + 2 * DAY, math.inf if off is None else off)
-            j, last = math.ceil(armed / SPEND - 1e-9), math.floor(end / SPEND)
+            if armed <= end and (probe.breaker_state(armed, armed) != "CLOSED") != len(flips) % 2:
+                flips, probe = flip(probe, armed)       # armed over its threshold: tripped then, not at the next scrape
+            j, last = math.floor(armed / SPEND + 1e-9) + 1, math.floor(end / SPEND)
             while j <= last:
                 if (probe.breaker_state(armed, j * SPEND) != "CLOSED") != len(flips) % 2:
                     flips, probe = flip(probe, j * SPEND)
@@ -958,9 +960,18 @@ class Signals:
         """Whether the breaker armed at ``armed`` is OPEN at ``t``: ``BREAKER_OPEN`` s from its trip (a quota at or over
         its threshold when armed or reaching it since, read at the scrapes), not until the quota falls: spent quota is
         not given back before the reset, so a breaker waiting for that would stay open all day."""
-        k, first = math.floor(t / SPEND + 1e-9), math.ceil(armed / SPEND - 1e-9)
-        return any(self._over(j) and (j == first or not self._over(j - 1))
+        if t < armed:
+            return False
+        if t < armed + BREAKER_OPEN and self._armed_over(armed):
+            return True
+        k, first = math.floor(t / SPEND + 1e-9), math.floor(armed / SPEND + 1e-9) + 1    # the scrapes after arming
+        return any(self._over(j) and not (self._over(j - 1) if j > first else self._armed_over(armed))
                    for j in range(max(first, k + 1 - round(BREAKER_OPEN / SPEND)), k + 1))
+
+    def _armed_over(self, armed: float) -> bool:
+        """Whether the fullest quota is at or over the threshold the moment the breaker is armed: its first look, at
+        that second, not the next scrape's (F5: a breaker armed a second past a scrape acted 15 s late)."""
+        return max(self.quota(p, armed) for p in fleet.PROVIDERS) >= breaker_limit(self.cluster.env_at(armed))
 
     def breaker_state(self, armed: float, t: float) -> str:
         """The breaker armed at ``armed``, at ``t``: OPEN (``breaker_open``; it holds retries of throttled calls, never
