@@ -237,7 +237,8 @@ class Signals:
         """FlowEngine's flows waiting for a slot under MAX_CONCURRENT_FLOWS (``queue``), from each revision with a cap
         under its default acting (``ENV_DELAY``)."""
         caps = [r.at + ENV_DELAY for r in self.cluster.flowengine.history if cap(r.env) < DEFAULT]
-        return Queue(caps, self.offered, self.hold, self.slots)
+        changes = [*self.slot_changes(), *([] if self._pilot_only is None else [self._pilot_only])]   # ``offered`` too
+        return Queue(caps, self.offered, self.hold, self.slots, changes)
 
     def offered(self, t: float) -> float:
         """The flows asked for a second at ``t``, all repos (``exec_rate`` without its wiggle): the intensity the queue's

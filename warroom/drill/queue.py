@@ -2,8 +2,8 @@
 
 FlowEngine's pods claim queued tasks from the one TaskDB while fewer than MAX_CONCURRENT_FLOWS flows run, counted
 there for the whole deployment (``blocks config set ... max_concurrent_flows`` says so), not per pod. Flows arrive
-as they always did (``Signals.exec_rate``); the cap decides when each starts. ``Queue`` integrates that on a 15 s
-grid as an M/M/c queue, c the cap, taken pointwise stationary (PSFFA, Wang et al. 1996): the flows in the system
+as they always did (``Signals.exec_rate``); the cap decides when each starts. ``Queue`` integrates that in steps of
+30 s (cut where an operation changes the cap or the flows offered, so each acts from its second) as an M/M/c queue, c the cap, taken pointwise stationary (PSFFA, Wang et al. 1996): the flows in the system
 N (running or waiting) move by arrivals less completions, and the slots busy are those an M/M/c queue holding N
 flows keeps busy. So a cap above the load (5 slots, ~3.5 flows in flight) cuts nothing, the flows arriving while
 every slot is taken wait (Erlang C), and a cap under it (1-3) runs cap/duration flows a second, a backlog growing
@@ -25,7 +25,7 @@ from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-STEP = 30.0         # the queue's grid: two quota scrape steps; under the ~45 s a flow holds its slot
+STEP = 30.0         # the queue's longest step: two quota scrape steps; under the ~45 s a flow holds its slot
 DEFAULT = 50        # FlowEngine's own MAX_CONCURRENT_FLOWS: this estate never has that many flows in flight
 EMPTY = 1e-6        # fewer flows than this waiting count as none: then every flow starts as it arrives
 
@@ -63,10 +63,13 @@ def _held(c: int) -> tuple[list[float], list[float]]:
 
 @dataclass
 class _Stretch:
-    """The queue from ``t0`` (on the grid) while a cap may bind: per step the flows arrived since ``t0`` (``came``),
-    the arrival time of the flows starting then (``x``) and the flows in the system (``n``); ``end`` once drained."""
+    """The queue from ``t0`` (the second a cap acts) while a cap may bind: per step, at ``ts`` (``STEP`` apart, cut
+    short where the cap, the flows offered or FlowEngine's running change: a step never straddles an operation), the
+    flows arrived since ``t0`` (``came``), the arrival time of the flows starting then (``x``) and the flows in the
+    system (``n``); ``end`` once drained."""
 
     t0: float
+    ts: list[float] = field(default_factory=list)
     came: list[float] = field(default_factory=list)
     x: list[float] = field(default_factory=list)
     n: list[float] = field(default_factory=list)
@@ -79,11 +82,13 @@ class Queue:
     """The queue over time: ``caps`` the moments a cap under ``DEFAULT`` comes into force, ``offered(t)`` flows
     arriving a second, ``hold(t)`` the mean seconds a flow runs (holds its slot), ``slots(t)`` the cap in force (0
     while no pod runs flows). Deterministic, computed forward as asked: each stretch starts with the flows in
-    flight a capless estate has (Little: arrivals x duration) and ends once drained under a cap that no longer binds."""
+    flight a capless estate has (Little: arrivals x duration) and ends once drained under a cap that no longer binds.
+    ``changes``: the moments ``slots`` or ``offered`` may change, where a step ends so each acts from its second."""
 
     def __init__(self, caps: list[float], offered: Callable[[float], float], hold: Callable[[float], float],
-                 slots: Callable[[float], int]) -> None:
-        self._caps = sorted(math.ceil(c / STEP) * STEP for c in caps)
+                 slots: Callable[[float], int], changes: Sequence[float] = ()) -> None:
+        self._caps = sorted(caps)         # each from the second it acts, not the next step of a grid (redteam37 F5)
+        self._changes = sorted(set(changes))
         self.first = min(caps, default=math.inf)       # when a cap first acts: ``Slots`` runs the flows from then
         self._offered, self._hold, self._slots = offered, hold, slots
         self._stretches: list[_Stretch] = []
@@ -94,10 +99,11 @@ class Queue:
         for s in other._stretches:
             if s.t0 >= before:
                 break
-            keep = min(len(s.x), math.ceil((before - s.t0) / STEP)) if s.end >= before else len(s.x)
-            u = s.t0 + (keep - 1) * STEP
-            self._stretches.append(_Stretch(s.t0, s.came[:keep], s.x[:keep], s.n[:keep], s.end if s.end < before else
-                                            math.inf, (self._offered(u), self._slots(u), self._hold(u)), s.before))
+            keep = min(len(s.x), bisect.bisect_left(s.ts, before)) if s.end >= before else len(s.x)
+            u = s.ts[keep - 1]
+            self._stretches.append(_Stretch(s.t0, s.ts[:keep], s.came[:keep], s.x[:keep], s.n[:keep],
+                                            s.end if s.end < before else math.inf,
+                                            (self._offered(u), self._slots(u), self._hold(u)), s.before))
 
     def _at(self, t: float) -> _Stretch | None:
         """The stretch ``t`` falls in, computed up to the step after ``t``; None: no flow waits at ``t``."""
@@ -105,7 +111,7 @@ class Queue:
             return None
         while True:
             last = self._stretches[-1] if self._stretches else None
-            if last is not None and last.end == math.inf and last.t0 + (len(last.x) - 1) * STEP <= t:
+            if last is not None and last.end == math.inf and last.ts[-1] <= t:
                 self._step(last)
                 continue
             if last is None or last.end < math.inf:
@@ -113,7 +119,8 @@ class Queue:
                 nxt = next((c for c in self._caps if c > after), None)
                 if nxt is not None and nxt <= t:
                     now = self._offered(nxt), self._slots(nxt), self._hold(nxt)
-                    self._stretches.append(_Stretch(nxt, [0.0], [nxt], [now[0] * now[2]], now=now, before=now[0] * now[2]))
+                    self._stretches.append(_Stretch(nxt, [nxt], [0.0], [nxt], [now[0] * now[2]], now=now,
+                                                    before=now[0] * now[2]))
                     continue
             break
         found = next((s for s in reversed(self._stretches) if s.t0 <= t), None)
@@ -121,21 +128,27 @@ class Queue:
 
     def _step(self, s: _Stretch) -> None:
         """One step on: N by arrivals less the busy slots' completions, then the flows waiting (N less the busy
-        slots) are the last to arrive, so the flows starting arrived where the count of arrivals is that much less."""
+        slots) are the last to arrive, so the flows starting arrived where the count of arrivals is that much less.
+        Over the step the cap and the flows offered are those at its start (it ends where either may change, and
+        ``offered`` is flat between): what changes at its end acts from there, none of it before."""
         k = len(s.x) - 1
-        u = s.t0 + (k + 1) * STEP
+        prev = s.ts[k]
+        u = min([prev + STEP, *self._changes[bisect.bisect_right(self._changes, prev):][:1]])
+        dt = u - prev
         (rate, slots, hold), s.now = s.now, (self._offered(u), self._slots(u), self._hold(u))
         waiting = s.came[k] - self._came(s, s.x[k])
         if not slots:           # stopped: the runs in flight end, the flows waiting wait on
             s.before = 0.0
-        n = max(0.0, s.n[k] + STEP * (rate - self._running(s, slots, s.n[k], u - STEP) / hold) if slots else waiting)
-        s.came.append(s.came[k] + STEP * (rate + s.now[0]) / 2.0)
-        wait = n - self._running(s, s.now[1], n, u)
+        n = max(0.0, s.n[k] + dt * (rate - self._running(s, slots, s.n[k], prev) / hold) if slots else waiting)
+        s.ts.append(u)
+        s.came.append(s.came[k] + dt * rate)
+        wait = n - self._running(s, slots, n, u)
         if wait < EMPTY:
             s.x.append(u)
         else:           # the flows whose arrival count is ``wait`` short of now's: none start twice (x never goes back)
             target, j = s.came[-1] - wait, bisect.bisect_right(s.came, s.came[-1] - wait) - 1
-            x = s.t0 + STEP * (j + (target - s.came[j]) / (s.came[j + 1] - s.came[j])) if j >= 0 else s.t0
+            x = s.ts[j] + (s.ts[j + 1] - s.ts[j]) * (target - s.came[j]) / (s.came[j + 1] - s.came[j]) \
+                if j >= 0 else s.t0
             s.x.append(min(u, max(s.x[k], x)))
         s.n.append(n)
         if s.x[-1] == u and s.now[1] >= DEFAULT:      # drained under a cap that does not bind: it ends
@@ -149,18 +162,16 @@ class Queue:
 
     @staticmethod
     def _came(s: _Stretch, x: float) -> float:
-        pos = (x - s.t0) / STEP
-        j = min(math.floor(pos), len(s.came) - 2)
-        return s.came[j] + (s.came[j + 1] - s.came[j]) * (pos - j) if j >= 0 else 0.0
+        j = min(bisect.bisect_right(s.ts, x) - 1, len(s.came) - 2)
+        return s.came[j] + (s.came[j + 1] - s.came[j]) * (x - s.ts[j]) / (s.ts[j + 1] - s.ts[j]) if j >= 0 else 0.0
 
     def shift(self, t: float) -> float:
         """When the flows starting at ``t`` arrived: ``t`` less their wait (``t`` itself while none waits)."""
         s = self._at(t)
         if s is None:
             return t
-        pos = (t - s.t0) / STEP
-        j = math.floor(pos)
-        return s.x[j] + (s.x[j + 1] - s.x[j]) * (pos - j)
+        j = bisect.bisect_right(s.ts, t) - 1
+        return s.x[j] + (s.x[j + 1] - s.x[j]) * (t - s.ts[j]) / (s.ts[j + 1] - s.ts[j])
 
     def pace(self, t: float) -> float:
         """Flows starting a second at ``t`` as a share of those arriving then had none waited (``shift``'s slope): 1
@@ -168,8 +179,8 @@ class Queue:
         s = self._at(t)
         if s is None:
             return 1.0
-        j = math.floor((t - s.t0) / STEP)
-        return (s.x[j + 1] - s.x[j]) / STEP
+        j = bisect.bisect_right(s.ts, t) - 1
+        return (s.x[j + 1] - s.x[j]) / (s.ts[j + 1] - s.ts[j])
 
     def acts_from(self, t: float) -> float:
         """The first moment from ``t`` a flow may wait (``t`` itself inside a stretch; inf: never again)."""
