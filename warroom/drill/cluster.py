@@ -177,6 +177,9 @@ class Deployment:
             restarted = {"kubectl.kubernetes.io/restartedAt": str(d.get("restarted_at", op.ts))}
             return cur.image, cur.env, {**cur.annotations, **restarted}, cur.labels
         if op.action == "rollout_undo":
+            if "landed" in d:       # pinned where it landed when typed (``pinned``): a what-if re-means no undo
+                landed = None if d["landed"] is None else tuple(d["landed"])
+                return None if landed is None or landed == cur.template else landed
             target = undo_target(self, d.get("to_revision"))
             return None if target is None or target is cur else target.template
         new = (str(d.get("image")), cur.env) if op.action == "set_image" else (cur.image, env_after(cur.env, d))
@@ -517,6 +520,24 @@ def build_cluster(scenario: Scenario, actions: Iterable[Action], t: float | None
         if a.action in OPERATIONS:
             cluster.apply(a, meaning=False)
     return cluster
+
+
+def pinned(scenario: Scenario, actions: Iterable[Action]) -> list[Action]:
+    """``actions`` (in their order) with each ``rollout undo`` pinned to the pod template it landed on (``landed``;
+    None: it changed nothing), resolved on the operations recorded before it. An undo names no release: it goes back
+    a revision (or to a number), which the operations before it decide, so a what-if without an earlier one (the
+    drill report's "without it") would re-mean it: without a restart, a plain undo typed to leave that restart went
+    back to v1.1.0 instead of v1.2.0, and the restart was credited with the rollback's effect (redteam37 F11)."""
+    listed = list(actions)
+    out, cluster = list(listed), initial_cluster(scenario)
+    for i in sorted(range(len(listed)), key=lambda i: listed[i].t):      # ``build_cluster``'s order
+        a = listed[i]
+        if a.action == "rollout_undo" and (dep := cluster.deployments.get(str(a.detail.get("deployment", "")))):
+            landed = dep.template_after(a)
+            out[i] = replace(a, detail={**a.detail, "landed": landed})
+        if a.action in OPERATIONS:
+            cluster.apply(a, meaning=False)
+    return out
 
 
 # env switches on FlowEngine -> (canonical action when turned on, when turned off)

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from warroom import scenario_time as stime
 from warroom.config import SloConfig
+from warroom.drill import fleet
 from warroom.drill.actions import ACTIONS, RETRIES
 from warroom.incident.drill_report.panes import slo_of
 from warroom.incident.drill_report.rows import ActionRow
@@ -60,9 +61,16 @@ def action_rows(drill: Drill, signals: Any, spans: dict[str, list[Stretch]], *, 
     whether it bent the curves and why not (judged on ``signals``, the simulator's state ``spans``
     were read from), what it changed, its time on the incident clock (``t_zero``: detection,
     scenario seconds) and how the scenario says it works."""
+    from warroom.drill.cluster import pinned
+
     sc = drill.scenario
     actions = []
-    for a in drill.actions():
+    recorded = drill.actions()
+    meant = {(b.detail.get("via"), b.ts, b.argv) for b in recorded if b.detail.get("via")}
+    for a, pin in zip(recorded, pinned(sc, recorded), strict=True):
+        if a.action == "rollout_undo" and (a.action, a.ts, a.argv) not in meant:    # an undo that meant nothing
+            actions.append(_undo_row(sc, pin, None if t_zero is None else a.t - t_zero))
+            continue
         if a.action not in ACTIONS or a.action in ("set_env", "set_image"):
             continue
         effective, why, read_by = _verdict(sc, signals, spans, a, drill.speed)
@@ -84,6 +92,26 @@ def action_rows(drill: Drill, signals: Any, spans: dict[str, list[Stretch]], *, 
                                                          if m.action == a.action and m.why)) if effective else "",
                                  a.tag, bool(changes.moved)))
     return actions
+
+
+def _undo_row(sc: Any, undo: Any, clock: float | None) -> ActionRow:
+    """A ``rollout undo`` that meant no canonical action (``cluster.pinned`` says where it landed): listed with why,
+    as the attempt at a rollback it was when it stayed on the release in fault (RB-LAUNCH-005's trap: a plain undo
+    after a restart goes back onto the bad release), or as the change it undid; it was missing from the report."""
+    from warroom.drill.cluster import release
+
+    name = str(undo.detail.get("deployment", ""))
+    landed, bad = undo.detail.get("landed"), sc.facts.get("bad_version")
+    if landed is None:
+        why = "it changed nothing: no other revision to go back to"
+    elif bad and release(landed[0]) == bad:
+        why = f"rolled back onto {release(landed[0])}, the release in fault"
+    else:
+        why = f"rolled back onto {release(landed[0])}, the same release: a change the scenario does not weigh undone"
+    flowengine = name == fleet.DEPLOYMENT
+    return ActionRow(undo.ts, undo.t, undo.action, f"{'FlowEngine' if flowengine else name} rollout undone",
+                     typed(undo.tool, undo.argv), False, flowengine and bool(bad), "", why, clock, tag=undo.tag,
+                     meant="rollback" if flowengine and bad else "")
 
 
 def _verdict(sc: Any, sig: Any, spans: dict[str, list[Stretch]], a: Any, speed: float) -> tuple[bool, str, float]:
@@ -150,7 +178,7 @@ def pane_changes(drill: Drill, taken: list[Any], slos: list[SloConfig] | None, t
     t = min(start + EFFECT_AFTER, t_now)
     if t <= start:
         return Changes()
-    other = drill.simulator.what_if(_without(drill.actions(), taken))
+    other = drill.simulator.what_if(_without(drill.actions(), taken, sc))
     after = stime.of_drill(t - start, drill.speed).text()   # t is scenario seconds
     parts, titles = [], []
     for pane in dict.fromkeys((sc.primary, *sc.breaches)):
@@ -165,21 +193,23 @@ def pane_changes(drill: Drill, taken: list[Any], slos: list[SloConfig] | None, t
     return Changes(tuple(parts), tuple(titles), after)
 
 
-def _without(recorded: list[Any], taken: list[Any]) -> tuple[Any, ...]:
+def _without(recorded: list[Any], taken: list[Any], scenario: Any) -> tuple[Any, ...]:
     """``recorded`` had ``taken`` not been done: without them and the operations they came from (``kubectl scale``
     is its replicas as well as "scale"), but for what such an operation meant besides: one ``set env`` that is a
     throttle and a breaker keeps, weighing one, the key that made the other (``cluster.meaning_keys``), so each is
-    credited with its own change, as when the IC types the two settings as two commands."""
+    credited with its own change, as when the IC types the two settings as two commands. Every later ``rollout
+    undo`` lands where it did when typed (``cluster.pinned``), not where the world without ``taken`` would send it."""
     from dataclasses import replace
 
-    from warroom.drill.cluster import meaning_keys
+    from warroom.drill.cluster import meaning_keys, pinned
 
     gone = {a.action for a in taken}
     came_from = {(a.detail.get("via"), a.ts, a.argv) for a in taken}
     out = []
-    for a in recorded:
+    for a, pin in zip(recorded, pinned(scenario, recorded), strict=True):
         if a in taken:
             continue
+        a = pin
         if (a.action, a.ts, a.argv) in came_from:
             meant = {b.action for b in recorded if (b.detail.get("via"), b.ts, b.argv) == (a.action, a.ts, a.argv)}
             if a.action != "set_env" or meant <= gone:

@@ -39,6 +39,9 @@ class ActionRow:
     cause: str = ""               # how it bends the faults, as the scenario models it (its mitigations' why)
     tag: str = field(default="", metadata={"internal": True})   # the step run it was done in (``Action.tag``)
     moved: bool = field(default=False, metadata={"internal": True})  # a pane moved by its causes (``change``)
+    # the canonical action an operation that meant none was typed for (an undo that stayed on the release in fault:
+    # "rollback"), so what was missed says why: its ``why``
+    meant: str = field(default="", metadata={"internal": True})
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from warroom.incident.drill_report.actions import OFF, RETRIES
 from warroom.incident.closing import progress_text
 from warroom.incident import verdicts
 from warroom.incident.drill_report.panes import past_crit
-from warroom.incident.drill_report.rows import DrillReport, path_word
+from warroom.incident.drill_report.rows import ActionRow, DrillReport, path_word
 from warroom.incident.marks import DONE_MARKS, TROUBLE_MARKS
 from warroom.scenario_time import Span
 from warroom.units import format_stated, format_value
@@ -50,13 +50,16 @@ def with_summary(r: DrillReport, pir: tuple[float, float, float, int, int] | Non
         def why(k: str) -> str:
             left = (f"{len(r.unretried)} of the {r.failed} flows the incident failed are still failed: "
                     f"{', '.join(r.unretried[:3])}{f' and {len(r.unretried) - 3} more' if len(r.unretried) > 3 else ''}")
-            tried = next((a.why for a in reversed(r.actions) if a.action == k and a.why), "")
+            tried = next((a.why for a in reversed(r.actions) if a.action == k and a.why), "") or next((
+                f"{a.description} at {_clock(a)}: {a.why}" for a in reversed(r.actions) if a.meant == k and a.why), "")
             if not tried and any(a.action == k for a in r.actions):
                 tried = "" if k in RETRIES and r.unretried else "not in force when it ended"
             said = tried or ("never done" if not any(a.action == k for a in r.actions) else "")
             return "; ".join(x for x in (said, left if k in RETRIES and r.unretried else "") if x)
         lines.append("Not done: " + "; ".join(f"{ACTIONS.get(k, k)} ({why(k)})" for k in r.resolution_missing) + ".")
     for a in r.actions:
+        if a.mitigation and a.why and r.resolution_missing and a.meant in r.resolution_missing:
+            continue        # said in what was not done
         if a.mitigation and a.why and a.action not in r.resolution_missing and a.why not in (
                 "already in force", "it was not in force"):
             lines.append(f"{a.description[:1].upper()}{a.description[1:]}: {a.why}.")
@@ -91,6 +94,13 @@ def with_summary(r: DrillReport, pir: tuple[float, float, float, int, int] | Non
         lines.append("The team's root-cause note: " + " / ".join(f"“{_short(n)}”" for n in r.noted_causes) + "."
                      if r.noted_causes else "The team wrote no root-cause note: compare what was found with the cause above.")
     return DrillReport(**{**r.__dict__, "summary": tuple(lines)})
+
+
+def _clock(a: ActionRow) -> str:
+    """When an action was taken, on the incident's clock (``+1h02m``) or else at its wall time."""
+    if a.clock is not None:
+        return f"{'+' if a.clock >= 0 else '-'}{format_duration(abs(a.clock))} drill time"
+    return f"{datetime.fromtimestamp(a.at, UTC):%H:%M:%S} UTC"
 
 
 def _short(text: str, most: int = 240) -> str:

@@ -1,0 +1,57 @@
+"""The drill report's what-ifs keep a later ``rollout undo`` where it landed when typed, and an undo that meant no
+mitigation is listed with why (redteam37 F11).
+
+mass-failure, never rolled back: ``kubectl rollout restart`` (a new revision of v1.2.0), then a plain ``kubectl
+rollout undo`` (back one revision: v1.2.0 again, as Kubernetes does). The report credited the restart with the 5xx
+share falling from 9.2% to 0.198%: its "without it" replayed the undo without the restart, where going back one
+revision reaches v1.1.0, so the what-if had a rollback nobody did. And the undo itself, which meant nothing (no
+canonical action), was in neither "What was done" nor "what was missed".
+"""
+
+from __future__ import annotations
+
+import re
+import tempfile
+from pathlib import Path
+
+from tests.unit.standins_corpus import START, run_one
+from warroom.drill.cluster import build_cluster, pinned, release
+from warroom.drill.directory import Drill, create_drill
+from warroom.incident.drill_report import drill_report
+from warroom.incident.drill_report.text import report_lines
+
+RESTART, UNDO = 600.0, 780.0
+
+
+def restarted_then_undone() -> Drill:
+    d = create_drill(Path(tempfile.mkdtemp()), "mass-failure", speed=60.0, start=START, name="undo")
+    for command, t in (("kubectl rollout restart deployment/flowengine -n production", RESTART),
+                       ("kubectl rollout undo deployment/flowengine -n production", UNDO)):
+        assert run_one(d, command.split(), t)[0] == 0, command
+    return d
+
+
+def test_an_undo_lands_where_it_did_when_typed_in_a_world_without_what_came_before() -> None:
+    d = restarted_then_undone()
+    recorded = d.actions()
+    without = [a for a in recorded if a.t != RESTART]
+    assert release(build_cluster(d.scenario, recorded).flowengine.current.image) == "v1.2.0"     # as it went
+    assert release(build_cluster(d.scenario, without).flowengine.current.image) == "v1.1.0"      # re-meant
+    kept = [a for a in pinned(d.scenario, recorded) if a.t != RESTART]
+    assert release(build_cluster(d.scenario, kept).flowengine.current.image) == "v1.2.0"
+
+
+def test_the_restart_is_credited_with_its_own_effect_and_the_undo_is_listed_with_why() -> None:
+    d = restarted_then_undone()
+    report = drill_report(d, at=d.wall_time(UNDO + 900.0))
+    restart = next(a for a in report.actions if a.action == "restart")
+    # without the restart (the undo kept on v1.2.0) the 5xx share is the bad release's, ~10%, not v1.1.0's 0.2%
+    said = re.search(r"Model API 5xx rate [\d.]+%[^;]*?\(([\d.]+)% without it\)", restart.change)
+    assert said is not None and float(said.group(1)) > 5.0, restart.change
+    undo = next(a for a in report.actions if a.action == "rollout_undo")
+    assert not undo.effective and undo.why == "rolled back onto v1.2.0, the release in fault", undo
+    missed = next(line for line in report.summary if line.startswith("Not done:"))
+    assert "FlowEngine rolled back off the bad release (FlowEngine rollout undone at " in missed, missed
+    assert "rolled back onto v1.2.0, the release in fault" in missed, missed
+    shown = "\n".join(report_lines(report))
+    assert "FlowEngine rollout undone: did nothing — rolled back onto v1.2.0, the release in fault" in shown, shown
