@@ -524,7 +524,8 @@ class DashboardActions:
 
         route = self.ctx.clipboard or clipboard_route()   # asked once: tmux's option does not change
         self.ctx.clipboard = route
-        self.app.push_screen(StatusUpdateScreen(self.status_update_text(), webhook=where, clipboard=route),
+        self.app.push_screen(StatusUpdateScreen(self.status_update_text(), webhook=where, clipboard=route,
+                                                redraft=self.status_update_text, clock=self.ctx.clock.now),
                              answered)
 
     def resolve(self) -> None:

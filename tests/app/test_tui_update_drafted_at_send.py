@@ -1,0 +1,81 @@
+"""A stakeholder update left as drafted goes out with the facts of the moment it is sent (redteam38
+F1). At x60 an update whose dialog stayed open 30 wall seconds said "Impact … 10m02s" when the
+impact was 37m36s: the draft was made once, as the dialog opened. An edited update is sent as
+typed, and the dialog says the moment its facts are of."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from textual.widgets import Static, TextArea
+
+from tests.app.drill_support import events, wait_dashboard, wait_screen
+from tests.app.tui_support import wait_for
+from tui.app import WarroomApp
+from tui.clock import FrozenClock
+from tui.launch import drill_context, resume_context
+from tui.screens.modals.status_update import StatusUpdateScreen
+from warroom.config import Config
+from warroom.incident.store import IncidentStore
+
+
+def _app(tmp_path: Path) -> tuple[WarroomApp, FrozenClock]:
+    cfg = Config()
+    cfg.incident.state_dir = str(tmp_path / "state")
+    ctx = drill_context(cfg, "timeout", 60.0)
+    drill = ctx.drill.extra["drill"]
+    inc = IncidentStore(ctx.config.state_dir(), ctx.config).create(
+        title="P95 flow latency past 120s", severity="P3", runbook=None, source={},
+        drill={"scenario": "timeout", "speed": drill.speed, "dir": str(drill.path)})
+    drill.attach_incident(inc.id)
+    ctx = resume_context(ctx.config, inc.id)
+    clock = FrozenClock(inc.state.clock_start.timestamp() + 10.0)      # 10 drill minutes in
+    ctx.clock = clock
+    ctx.refresh, ctx.tick = 0.2, 0
+    return WarroomApp(ctx), clock
+
+
+def _impact(text: str) -> str:
+    found = re.search(r"Impact since \d\d:\d\d UTC: (\S+) drill time", text)
+    assert found, text
+    return found.group(1)
+
+
+async def test_an_update_left_as_drafted_is_sent_with_the_facts_at_the_send(tmp_path: Path) -> None:
+    app, clock = _app(tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_dashboard(pilot)
+        await pilot.press("u")
+        screen = await wait_screen(pilot, StatusUpdateScreen, 30)
+        opened = _impact(screen.query_one("#update-text", TextArea).text)
+        clock.advance(27.0)                              # 27 wall s at x60: 27 drill minutes later
+        await wait_for(pilot, lambda: _impact(screen.query_one("#update-text", TextArea).text) != opened, 10)
+        note = str(screen.query_one("#draft-note", Static).render())
+        assert "drafted again as it is sent, until you edit it" in note, note
+        clock.advance(3.0)
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: bool(events(app, "status_update.sent")))
+        sent = events(app, "status_update.sent")[-1].data["text"]
+    assert opened != _impact(sent)
+    assert _impact(sent).startswith("4"), (opened, sent)      # 10 + 30 drill minutes since declared
+
+
+async def test_an_edited_update_is_sent_as_typed_and_says_when_its_facts_are_of(tmp_path: Path) -> None:
+    app, clock = _app(tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_dashboard(pilot)
+        await pilot.press("u")
+        screen = await wait_screen(pilot, StatusUpdateScreen, 30)
+        area = screen.query_one("#update-text", TextArea)
+        opened = area.text
+        area.insert("Customers: checkout slow.\n", (0, 0))
+        typed = area.text
+        clock.advance(30.0)
+        await wait_for(pilot, lambda: "edited: sent as you typed it" in str(
+            screen.query_one("#draft-note", Static).render()), 10)
+        assert area.text == typed                        # never drafted over what was typed
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: bool(events(app, "status_update.sent")))
+        sent = events(app, "status_update.sent")[-1].data["text"]
+    assert "Customers: checkout slow." in sent.splitlines()[0] and _impact(sent) == _impact(opened)
