@@ -208,7 +208,7 @@ class DashboardActions:
 
     def open_declare(self) -> None:
         ctx = self.ctx
-        title, severity, runbook, origin = "", "", None, ""
+        title, severity, runbook, origin, title_note = "", "", None, "", ""
         source: dict[str, Any] = {"kind": "manual"}
         drill = ctx.drill if ctx.drill is not None and ctx.drill.runbook else None  # a scenario's or a replay's
         breached = self.data.first_breached()
@@ -223,7 +223,8 @@ class DashboardActions:
             # one of that moment, and so is the title's, left as it is pre-filled
             read = self.data.readings_at - (breached.age or 0.0)
             origin = (f"From the breached pane: {slo.title} {value} at {format_time(read)} UTC"
-                      f" (threshold {format_value(slo.crit, slo.unit)}); declaring records its value then.")
+                      f" (threshold {format_value(slo.crit, slo.unit)}).")
+            title_note = "Declaring reads the pane again; an unedited title takes its value."
             if drill is not None:
                 # The drill knows which incident this is: every pane of its world names the drill's
                 # runbook and severity (Config.as_drill), as the pane itself shows them.
@@ -268,7 +269,7 @@ class DashboardActions:
         self.resume.hold()
         self.app.push_screen(DeclareScreen(title=title, severity=severity, runbook=runbook,
                                            runbooks=choices, source=source, origin=origin,
-                                           runbook_severity=sevs), answered)
+                                           runbook_severity=sevs, title_note=title_note), answered)
 
     def open_runbook(self) -> None:
         if self.refused_now(ev.RUNBOOK_ATTACHED):     # picking one during an incident attaches it

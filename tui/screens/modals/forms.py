@@ -60,8 +60,13 @@ class DeclareScreen(FormDialog):
 
     def __init__(self, *, title: str = "", severity: str = "P3", runbook: str | None = None,
                  runbooks: list[tuple[str, str]] | None = None, source: dict | None = None,
-                 origin: str = "", runbook_severity: dict[str, str] | None = None) -> None:
+                 origin: str = "", runbook_severity: dict[str, str] | None = None, title_note: str = "") -> None:
+        """``title_note``: said right under the title field, what declaring does to the title (a
+        pane's value is read again as the incident is declared). It sits beside the field the dialog
+        opens focused on: at 80x24 the dialog opens scrolled to that field, and a note above it
+        (in ``origin``) was out of sight while the title changed on declaring (redteam38 F4)."""
         super().__init__()
+        self.title_note = title_note
         self.runbook_severity = {k: v.upper() for k, v in (runbook_severity or {}).items() if v}
         self._severity_chosen = False     # the commander picked a severity: a runbook no longer changes it
         self._offered: str | None = None  # the severity last offered by a picked runbook
@@ -80,6 +85,8 @@ class DeclareScreen(FormDialog):
                 yield Static(Text(self.origin), classes="hint")
             yield Static("Title", classes="field-label")
             yield Input(one_line(self.initial_title), placeholder="what is broken, in a few words", id="title")
+            if self.title_note:
+                yield Static(Text(self.title_note), classes="hint", id="title-note")
             yield Static("Severity", classes="field-label")
             yield Select([(s, s) for s in SEVERITIES], value=self.initial_severity, allow_blank=False,
                          id="severity")
