@@ -98,6 +98,8 @@ class Deployment:
 
     def __post_init__(self) -> None:
         if self.created is None:
+            if self.scaled_at > self.history[-1].at:     # the estate's pods, started by a scale after their revision
+                self.born = {i: self.scaled_at + i * self.rollout_seconds / self.replicas for i in range(self.replicas)}
             self.created = self.history[0].at
             self.sets_made = {r.template_hash: r.at for r in reversed(self.history)}
             self.rollouts = tuple((r.at, p.template_hash, r.template_hash)
@@ -137,23 +139,26 @@ class Deployment:
         (``rollout_seconds / replicas``): the new one starts, is ready a step later, and only then
         does the old one terminate (a step); a scale-up's pods start the same way; scaled to zero,
         the pods it drops (all, to zero) terminate for 10 s."""
-        cur, n = self.current, self.replicas
-        def made(i: int, kept: int) -> float:          # a scale-up's pod since the revision, else the rollout's
-            at = self.born.get(i, cur.at - 1)
-            return at if at > cur.at else cur.at + i * self.rollout_seconds / max(1, kept)
-        gone = [(i, cur, at, "Terminating") for i in range(n, self.previous_replicas)    # (those it had started)
-                if t < self.scaled_at + 10 and (at := made(i, self.previous_replicas)) < self.scaled_at]
+        cur, n, was = self.current, self.replicas, self.previous_replicas
+        def made(i: int, rev: Revision = cur, kept: int | None = None) -> float:
+            """When pod i of ``rev`` started: a scale-up's since ``rev`` (``born``), else ``rev``'s rollout's i-th
+            step among the pods it rolled (those a scale-up since found, or all)"""
+            at = self.born.get(i, rev.at - 1)
+            kept = kept or (was if self.scaled_at > rev.at and n > was else n)
+            return at if at > rev.at else rev.at + i * self.rollout_seconds / max(1, kept)
+        gone = [(i, cur, at, "Terminating") for i in range(n, was)    # (those it had started)
+                if t < self.scaled_at + 10 and (at := made(i, kept=was)) < self.scaled_at]
         if n == 0:
             return gone
-        up = self.scaled_at > cur.at and n > self.previous_replicas       # the pods it kept are as old as before
-        kept, step, rs = self.previous_replicas if up else n, self.rollout_seconds / n, self.rollout_seconds
+        up, step = self.scaled_at > cur.at and n > was, self.rollout_seconds / n    # the pods it kept stay as old
         old = self.history[-2] if len(self.history) > 1 and not up else None
         out = []
         for i in range(n):
-            born = made(i, kept) if i < kept else self.scaled_at + (i - kept) * rs / (n - kept)
-            # old pod i, until its successor is up (a pod a scale started since the revision succeeds none)
+            born = made(i)
+            # old pod i, as old as it was when the revision came, until its successor is up (a pod a scale started
+            # since the revision succeeds none)
             if old is not None and t < born + 2 * step and self.born.get(i, cur.at) <= cur.at:
-                out.append((i, old, old.at, "Running" if t < born + step else "Terminating"))
+                out.append((i, old, min(made(i, old), cur.at), "Running" if t < born + step else "Terminating"))
             if born <= t:
                 out.append((i, cur, born, "Running" if t >= born + step else "ContainerCreating"))
         return out + gone

@@ -108,6 +108,14 @@ def run(ctx: Context, argv: list[str]) -> int:
     return int(getattr(Kubectl(ctx, args, sub), VERBS[sub])() or 0)
 
 
+class _Whole(yaml.SafeDumper):
+    """kubectl writes each object whole: a dict met twice (a ReplicaSet's labels, selector and template labels) is
+    written twice, never as PyYAML's ``&id001``/``*id001``."""
+
+    def ignore_aliases(self, data: Any) -> bool:
+        return True
+
+
 def read_manifest(path: str | Path) -> str:
     """``-f``: more than the API server's request limit (3 MiB, ``base.MAX_INPUT``) is refused."""
     try:
@@ -463,7 +471,7 @@ class Kubectl:
         data = objs[0] if single and objs else {"apiVersion": "v1", "kind": "List", "items": objs,
                                                 "metadata": {"resourceVersion": ""}}
         if fmt in ("json", "yaml", "name"):
-            out(json.dumps(data, indent=4) + "\n" if fmt == "json" else yaml.safe_dump(data, sort_keys=False)
+            out(json.dumps(data, indent=4) + "\n" if fmt == "json" else yaml.dump(data, Dumper=_Whole, sort_keys=False)
                 if fmt == "yaml" else "".join(f"{api_name(kind)}/{o['metadata']['name']}\n" for o in objs))
         elif fmt.startswith(("jsonpath=", "jsonpath-as-json=")):
             tpl = fmt.split("=", 1)[1]

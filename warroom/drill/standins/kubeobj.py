@@ -304,7 +304,13 @@ def _replicasets(ctx: Context, scope: str | None) -> list[Obj]:
         for rev in {r.template_hash: r for r in dep.history}.values():         # its latest revision
             h, mine = rev.template_hash, [p for p in pods if p.template_hash == rev.template_hash]
             n, ready, labels = len(mine), sum(p.ready for p in mine), dep.pod_labels(rev)
-            meta = {"labels": labels, "annotations": {"deployment.kubernetes.io/revision": str(rev.number)},
+            # the controller's note of the replicas wanted when it last scaled it: now, or when a rollout left it
+            left = max((at for at, was, _ in dep.rollouts if was == h and rev is not dep.current), default=None)
+            wanted = dep.replicas if left is None else replicas_before(ctx, dep.name, left)
+            meta = {"labels": labels, "annotations": {
+                "deployment.kubernetes.io/desired-replicas": str(wanted),
+                "deployment.kubernetes.io/max-replicas": str(wanted + -(-wanted // 4)),     # + maxSurge 25%, up
+                "deployment.kubernetes.io/revision": str(rev.number)},
                     "ownerReferences": [{"apiVersion": "apps/v1", "kind": "Deployment", "name": dep.name,
                                          "controller": True}]}
             api = _api(ctx, "ReplicaSet", f"{dep.name}-{h}", dep.namespace, first[h], meta, apiVersion="apps/v1",

@@ -1,0 +1,78 @@
+"""A pod that goes (scaled away, replaced by a rollout, its deployment deleted) is the pod it was until it is gone:
+its creation stays where it was, and ``get events`` says it went, as kubectl 1.28 shows it (issue 13 item 5).
+
+The estate's audit-shipper pods read 30d while running and 40d (their revision's age) while terminating; postgres'
+read 30d, then 90d once a rollout replaced them; nothing in ``get events`` said a pod had been stopped.
+"""
+
+from __future__ import annotations
+
+import json
+import shlex
+from pathlib import Path
+
+import pytest
+
+from tests.unit.standins_corpus import run_one, warm_drill
+from warroom.drill.directory import Drill
+
+
+def _ask(drill: Drill, command: str, t: float) -> str:
+    code, out, err = run_one(drill, shlex.split(command), t)
+    assert code == 0, (command, t, err)
+    return out
+
+
+def _made(drill: Drill, t: float) -> dict[str, tuple[str, str]]:
+    """Each production pod's (creationTimestamp, status) at ``t``."""
+    items = json.loads(_ask(drill, "kubectl get pods -n production -o json", t))["items"]
+    rows = {line.split()[0]: line.split()[2] for line in _ask(drill, "kubectl get pods -n production", t).splitlines()[1:]}
+    return {p["metadata"]["name"]: (p["metadata"]["creationTimestamp"], rows[p["metadata"]["name"]]) for p in items}
+
+
+@pytest.mark.parametrize("command", [
+    "kubectl scale deployment/audit-shipper --replicas=0 -n production",
+    "kubectl scale deployment/audit-shipper --replicas=1 -n production",
+    "kubectl delete deployment audit-shipper -n production",
+    "kubectl rollout restart deployment/audit-shipper -n production",
+    "kubectl rollout restart deployment/postgres -n production",
+    "kubectl set env deployment/flowengine LOG_LEVEL=debug -n production",   # its sixth pod the autoscaler's
+])
+def test_a_pod_keeps_its_creation_while_it_terminates(tmp_path: Path, command: str) -> None:
+    drill = warm_drill(tmp_path, "timeout")
+    before = _made(drill, 599.0)
+    _ask(drill, command, 600.0)
+    seen = set()
+    for t in (600.5, 601.0, 605.0, 611.0, 625.0, 641.0):
+        for name, (made, status) in _made(drill, t).items():
+            if name in before:
+                assert made == before[name][0], (command, t, name, status)
+                seen.add(status)
+    assert "Terminating" in seen, command
+
+
+def test_a_replicaset_says_the_replicas_its_deployment_wanted_of_it(tmp_path: Path) -> None:
+    """The deployment controller annotates each ReplicaSet it scales with the deployment's replicas and those plus
+    the surge (25%, rounded up), beside its revision; an old one keeps what was wanted when it was scaled down."""
+    drill = warm_drill(tmp_path, "timeout")
+    was = json.loads(_ask(drill, "kubectl get deployment flowengine -n production -o json", 599.0))["spec"]["replicas"]
+    _ask(drill, "kubectl set env deployment/flowengine LOG_LEVEL=debug -n production", 600.0)
+    _ask(drill, "kubectl scale deployment/flowengine --replicas=7 -n production", 700.0)
+    sets = json.loads(_ask(drill, "kubectl get rs -n production -o json", 800.0))["items"]
+    revision = {s["metadata"]["annotations"]["deployment.kubernetes.io/revision"]: s for s in sets
+                if s["metadata"]["name"].startswith("flowengine-")}
+    new, old = revision["7"]["metadata"], revision["6"]["metadata"]
+    assert new["annotations"] == {"deployment.kubernetes.io/desired-replicas": "7",
+                                  "deployment.kubernetes.io/max-replicas": "9", "deployment.kubernetes.io/revision": "7"}
+    assert old["annotations"]["deployment.kubernetes.io/desired-replicas"] == str(was)
+    assert old["annotations"]["deployment.kubernetes.io/max-replicas"] == str(was + -(-was // 4))
+    text = _ask(drill, f"kubectl describe rs {new['name']} -n production", 800.0)
+    assert "Annotations:    deployment.kubernetes.io/desired-replicas: 7\n" in text
+    assert "\n                deployment.kubernetes.io/max-replicas: 9\n" in text
+
+
+def test_yaml_has_no_anchors(tmp_path: Path) -> None:
+    """kubectl writes each object whole: a ReplicaSet's labels, selector and template labels were ``&id001`` and
+    ``*id001`` (PyYAML's anchors for one dict met thrice), which no kubectl prints."""
+    out = _ask(warm_drill(tmp_path, "timeout"), "kubectl get rs -n production -o yaml", 600.0)
+    assert "&id" not in out and "*id" not in out
