@@ -54,6 +54,11 @@ FLAGS = REAL | {"-:": REAL["--next"]} | flags(
     "d|data|data-raw|data-binary=* data-urlencode=* json= o|output=* O|remote-name D|dump-header= w|write-out= "
     "m|max-time= connect-timeout= retry= retry-delay= u|user= A|user-agent= url=* e|referer= cacert=")
 TRY = "\ncurl: try 'curl --help' or 'curl --manual' for more information"
+# curl 7.88's long names: the help's ``--no-alpn``... are ``--no-`` before a boolean's name (``--alpn``)
+NAMES = {n[2:].removeprefix("no-") for n in FLAGS if n.startswith("--")}
+# its switches that are no booleans ("used '--no-' for option that isn't a boolean"; asked of /usr/bin/curl 7.88.1)
+NOT_BOOL = set("http1.0 http1.1 http2 http2-prior-knowledge http3 http3-only ipv4 ipv6 next proxy-tlsv1 sslv2 sslv3 "
+               "tlsv1 tlsv1.0 tlsv1.1 tlsv1.2 tlsv1.3".split())
 WORDS = {"unknown": "curl: option {flag}: is unknown" + TRY, "unknown-short": "curl: option {token}: is unknown" + TRY,
          "needs-value": "curl: option {flag}: requires parameter" + TRY}
 # taken, and they change nothing in the drill's world: no drill answer redirects (-L) or is served over a
@@ -101,8 +106,41 @@ def limit(opts: Args, key: str, whole: bool = False) -> float:
     return float(text)
 
 
+def long_names(argv: list[str]) -> list[str]:
+    """``argv`` with each long option as curl 7.88's parser reads it, in the names ``FLAGS`` holds: a unique start of a
+    name is the name (``--verb``: ``--verbose``; two names or more: ambiguous), ``--no-NAME`` (the whole name) turns a
+    boolean off (``--NAME=false``; ``--no-alpn``... as ``FLAGS`` has them; ``--alpn``..., a default, drops), and a word
+    with ``=`` names no option. A value is left as it is (``-H --x``)."""
+    out, i = [], 0
+    while i < len(argv):
+        word, i = argv[i], i + 1
+        if not word.startswith("--") or word == "--":
+            out.append(word)
+            if word.startswith("-") and word != "--" and (taking := next((j for j, c in enumerate(word[1:], 2) if
+                                                                           FLAGS.get(f"-{c}", ("", ""))[1]), None)):
+                out += argv[i:i + 1] * (taking == len(word))          # a bundle's last letter takes the next word
+                i += taking == len(word)
+            continue
+        name, off = (word[5:].lower(), True) if word.startswith("--no-") else (word[2:].lower(), False)   # any case
+        hits = [name] if name in NAMES else [] if off else [n for n in NAMES if n.startswith(name)]
+        if len(hits) != 1:
+            raise ToolError(f"curl: option {word}: is {'ambiguous' if hits else 'unknown'}{TRY}", 2)
+        kind = FLAGS.get(f"--{hits[0]}", ("", ""))[1]
+        if off and (kind or hits[0] in NOT_BOOL):
+            raise ToolError(f"curl: option {word}: used '--no-' for option that isn't a boolean{TRY}", 2)
+        if f"--{'no-' * off}{hits[0]}" in FLAGS:
+            out.append(f"--{'no-' * off}{hits[0]}")
+            out += argv[i:i + 1] * bool(kind)
+            i += bool(kind)
+        elif off:
+            out.append(f"--{hits[0]}=false")
+    return out
+
+
 def run(ctx: Context, argv: list[str]) -> int:
+    argv = long_names(argv)
     opts = parse_args(argv, FLAGS, double_dash=False, words=WORDS, code=2)
+    opts.opts = {k: v for k, v in opts.opts.items() if v is not False}        # --no-verbose: as if not given
     refuse_unread(opts.opts, READS, "curl", "curl: ", 2, FLAGS)
     if not (urls := opts.pos + opts.all("url")):
         raise ToolError(f"curl: no URL specified!{TRY}", 2)
