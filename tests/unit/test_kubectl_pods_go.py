@@ -26,7 +26,8 @@ def _ask(drill: Drill, command: str, t: float) -> str:
 def _made(drill: Drill, t: float) -> dict[str, tuple[str, str]]:
     """Each production pod's (creationTimestamp, status) at ``t``."""
     items = json.loads(_ask(drill, "kubectl get pods -n production -o json", t))["items"]
-    rows = {line.split()[0]: line.split()[2] for line in _ask(drill, "kubectl get pods -n production", t).splitlines()[1:]}
+    table = _ask(drill, "kubectl get pods -n production", t).splitlines()[1:]
+    rows = {line.split()[0]: line.split()[2] for line in table}
     return {p["metadata"]["name"]: (p["metadata"]["creationTimestamp"], rows[p["metadata"]["name"]]) for p in items}
 
 
@@ -63,7 +64,8 @@ def test_a_replicaset_says_the_replicas_its_deployment_wanted_of_it(tmp_path: Pa
                 if s["metadata"]["name"].startswith("flowengine-")}
     new, old = revision["7"]["metadata"], revision["6"]["metadata"]
     assert new["annotations"] == {"deployment.kubernetes.io/desired-replicas": "7",
-                                  "deployment.kubernetes.io/max-replicas": "9", "deployment.kubernetes.io/revision": "7"}
+                                  "deployment.kubernetes.io/max-replicas": "9",
+                                  "deployment.kubernetes.io/revision": "7"}
     assert old["annotations"]["deployment.kubernetes.io/desired-replicas"] == str(was)
     assert old["annotations"]["deployment.kubernetes.io/max-replicas"] == str(was + -(-was // 4))
     text = _ask(drill, f"kubectl describe rs {new['name']} -n production", 800.0)
