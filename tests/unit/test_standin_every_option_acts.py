@@ -7,6 +7,7 @@ one a command does not read must be refused (kubectl's refusals: ``test_standin_
 
 from __future__ import annotations
 
+import json
 import re
 import shlex
 from pathlib import Path
@@ -22,6 +23,7 @@ from warroom.drill.standins.base import flags
 T = 900.0                     # provider-outage: Anthropic answers 503, slowly; flows have failed
 STATUS = "https://status.anthropic.com/api/v2/status.json"
 LOGS = "aws logs filter-log-events --log-group-name /aws/lambda/flowengine"
+GET = "aws logs get-log-events --log-group-name /aws/lambda/flowengine"
 RETRY = "blocks flow retry {task} --dry-run"
 SQL = "psql -c 'SELECT count(*) AS n FROM tasks'"
 CT = "aws cloudtrail lookup-events"
@@ -70,6 +72,17 @@ EXAMPLES = {
     ("psql", "pset"): f"psql [-P footer=off] {SQL[5:]}",
     ("aws", "output"): "aws s3 ls [--output text]",
     ("aws", "region"): "aws s3 ls [--region us-east-1]",
+    ("aws logs get-log-events", "log-group-name"): "aws logs get-log-events --log-stream-name {stream} "
+                                                   "[--log-group-name /aws/lambda/flowengine]",
+    ("aws logs get-log-events", "log-stream-name"): f"{GET} [--log-stream-name {{stream}}]",
+    ("aws logs get-log-events", "start-time"): f"{GET} --log-stream-name {{stream}} [--start-time {{recent_ms}}]",
+    ("aws logs get-log-events", "end-time"): f"{GET} --log-stream-name {{stream}} [--end-time {{recent_ms}}]",
+    ("aws logs get-log-events", "limit"): f"{GET} --log-stream-name {{stream}} [--limit 1]",
+    ("aws logs get-log-events", "next-token"): f"{GET} --log-stream-name {{stream}} --limit 1 "
+                                               f"[--next-token f/{'0' * 55}1]",          # from its second event
+    ("aws logs get-log-events", "start-from-head"): f"{GET} --log-stream-name {{stream}} --limit 1 [--start-from-head]",
+    ("aws logs get-log-events", "no-start-from-head"): f"{GET} --log-stream-name {{stream}} --limit 1 "
+                                                       "--start-from-head [--no-start-from-head]",
     ("aws logs filter-log-events", "log-group-name"): "aws logs filter-log-events [--log-group-name /aws/lambda/flowengine]",
     ("aws logs filter-log-events", "filter-pattern"): f"{LOGS} --limit 3 [--filter-pattern ERROR]",
     ("aws logs filter-log-events", "start-time"): f"{LOGS} [--start-time {{recent_ms}}]",
@@ -230,7 +243,9 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> tuple[Drill, dict[str, st
     task = run_one(drill, ["psql", "-At", "-c", "SELECT task_id FROM tasks WHERE status = 'failed' AND "
                            "context_size_kb > 150 ORDER BY created_at LIMIT 1"], T)[1].strip()
     recent = drill.wall_time(T - 1000)
-    return drill, {"task": task, "sql": str(sql), "recent_ms": str(int(recent * 1000)), "recent_s": f"{recent:.0f}",
+    stream = json.loads(run_one(drill, [*LOGS.split(), "--start-time", str(int(recent * 1000)), "--limit", "1"],
+                                T)[1])["events"][0]["logStreamName"]
+    return drill, {"stream": stream, "task": task, "sql": str(sql), "recent_ms": str(int(recent * 1000)), "recent_s": f"{recent:.0f}",
                    "manifest": str(manifest), "recent_iso": iso(drill.wall_time(T - 30)),
                    "one_given": "eyJuZXh0VG9rZW4iOiBudWxsLCAiYm90b190cnVuY2F0ZV9hbW91bnQiOiAxfQ=="}  # after one
 

@@ -25,7 +25,7 @@ Operation = Callable[[Context, list[str], "Params"], Any]         # (ctx, positi
 OPERATIONS: dict[str, dict[str, Operation]] = {}          # service -> operation -> handler
 READS: dict[str, set[str]] = {}                           # "service operation" -> the parameters its answer reads
 SWITCHES = {"human-readable", "summarize", "recursive", "no-paginate", "dry-run", "dryrun", "no-cli-pager", "debug",
-            "no-verify-ssl", "quiet", "only-show-errors"}
+            "no-verify-ssl", "quiet", "only-show-errors", "start-from-head", "no-start-from-head"}
 # taken, and they change nothing in the drill's world: no answer but filter-log-events' (which reads it) outgrows a
 # page (--no-paginate), no pager runs here (--no-cli-pager) and the drill's buckets hold no folders (s3 ls --recursive)
 INERT = {"no-paginate", "no-cli-pager", "recursive"}
@@ -51,8 +51,8 @@ class Params(dict[str, list[str]]):
         return " ".join(self[name]) if self.get(name) else None
 
     def required(self, *names: str) -> list[str]:
-        if not all(self.one(n) for n in names):
-            raise usage_error(f"the following arguments are required: {', '.join('--' + n for n in names)}")
+        if missing := [n for n in names if not self.one(n)]:        # argparse names the ones missing
+            raise usage_error(f"the following arguments are required: {', '.join('--' + n for n in missing)}")
         return [str(self.one(n)) for n in names]
 
     def integer(self, name: str) -> int | None:
@@ -116,6 +116,18 @@ def matches(pattern: str | None, message: str) -> bool:
     return (not alternatives or any(a in message for a in alternatives)) and all(t in message for t in required_)
 
 
+def log_events(ctx: Context, t1: float, t2: float) -> list[dict[str, Any]]:
+    """The group's events between scenario times ``t1`` and ``t2``: the lines the FlowEngine pods print, each in the
+    stream of its scenario hour (a function's stream: its day, ``[$LATEST]``, an id), in time order."""
+    out = []
+    for t, line in ctx.activity.flowengine_logs(t1, t2):
+        message, ms = f"{iso(ctx.wall(t))} {line}", int(ctx.wall(t) * 1000)
+        stream = f"{iso(ctx.wall(t))[:10].replace('-', '/')}/[$LATEST]{short_hash('stream', int(t // 3600), n=32)}"
+        out.append({"logStreamName": stream, "timestamp": ms, "message": message, "ingestionTime": ms + 412,
+                    "eventId": str(ms) + short_hash(line, n=12)})
+    return out
+
+
 PAGE = (10_000, 1_048_576)      # a FilterLogEvents answer: at most 10,000 events, 1 MB (an event: its bytes + 26)
 MANUAL, PAGING = ("limit", "next-token", "no-paginate"), ("starting-token", "page-size", "max-items")
 
@@ -148,13 +160,7 @@ def filter_log_events(ctx: Context, words: list[str], params: Params) -> Any:
                                 f"or equal to {PAGE[0]}")
     t1 = -math.inf if start is None else ctx.drill.scenario_time(start / 1000.0)   # epoch ms, via the drill clock
     t2 = ctx.t if end is None else min(ctx.t, ctx.drill.scenario_time(end / 1000.0))
-    events: list[dict[str, Any]] = []
-    for t, line in ctx.activity.flowengine_logs(t1, t2):
-        message, ms = f"{iso(ctx.wall(t))} {line}", int(ctx.wall(t) * 1000)
-        if matches(params.one("filter-pattern"), message):
-            stream = f"{iso(ctx.wall(t))[:10].replace('-', '/')}/[$LATEST]{short_hash('stream', int(t // 3600), n=32)}"
-            events.append({"logStreamName": stream, "timestamp": ms, "message": message, "ingestionTime": ms + 412,
-                           "eventId": str(ms) + short_hash(line, n=12)})
+    events = [e for e in log_events(ctx, t1, t2) if matches(params.one("filter-pattern"), e["message"])]
     stamps = [e["timestamp"] for e in events]
 
     def token(i: int) -> str | None:        # the API's token of the page that starts at event i (the first: none)
@@ -197,6 +203,46 @@ def filter_log_events(ctx: Context, words: list[str], params: Params) -> Any:
         resume = {"nextToken": token(at)} | ({"boto_truncate_amount": stop - at} if stop > at else {})
         out["NextToken"] = base64.b64encode(json.dumps(resume).encode()).decode()
     return out
+
+
+@operation("logs get-log-events", reads="log-group-name log-stream-name start-time end-time limit next-token "
+                                         "start-from-head no-start-from-head")
+def get_log_events(ctx: Context, words: list[str], params: Params) -> Any:
+    """One stream's events, as GetLogEvents gives them (the CLI does not page through it): a page of at most
+    ``--limit`` events, 10,000 and 1 MB, in time order, the last of the window (``--start-from-head``: the first); a
+    ``nextForwardToken`` to the newer ones and a ``nextBackwardToken`` to the older ones, each the place in the stream
+    it points at, given back as it came at the stream's end."""
+    group, name = params.required("log-group-name", "log-stream-name")
+    if group != fleet.LOG_GROUP:
+        raise service_error("ResourceNotFoundException", "GetLogEvents", "The specified log group does not exist.")
+    start, end, limit = (params.integer(n) for n in ("startTime", "endTime", "limit"))
+    if limit is not None and limit < 1:
+        raise ToolError(f"\nParameter validation failed:\nInvalid value for parameter limit, value: {limit}, valid min "
+                        "value: 1", 252)
+    if limit is not None and limit > PAGE[0]:
+        raise service_error("InvalidParameterException", "GetLogEvents", f"1 validation error detected: Value "
+                            f"'{limit}' at 'limit' failed to satisfy constraint: Member must have value less than or "
+                            f"equal to {PAGE[0]}")
+    hour = next((h for h in range(int(ctx.series.t0 // 3600) - 1, int(ctx.t // 3600) + 1)
+                 if name.endswith(f"/[$LATEST]{short_hash('stream', h, n=32)}")), None)
+    events = [] if hour is None else [{k: e[k] for k in ("timestamp", "message", "ingestionTime")} for e in log_events(
+        ctx, hour * 3600.0, min(ctx.t, hour * 3600.0 + 3600)) if e["logStreamName"] == name]
+    if not events:
+        raise service_error("ResourceNotFoundException", "GetLogEvents", "The specified log stream does not exist.")
+    stamps = [e["timestamp"] for e in events]
+    low = 0 if start is None else bisect.bisect_left(stamps, start)
+    high = len(events) if end is None else max(low, bisect.bisect_left(stamps, end))       # the end is not in it
+    token = params.one("next-token")
+    if token is not None and not re.fullmatch(r"[fb]/\d{56}", token):
+        raise service_error("InvalidParameterException", "GetLogEvents", "The specified nextToken is invalid.")
+    forward = token[0] == "f" if token else "start-from-head" in params and "no-start-from-head" not in params
+    at = min(max(int(token[2:]), low), high) if token else low if forward else high
+    first, last, size = at, at, 0
+    while (last < high if forward else first > low) and last - first < (limit or PAGE[0]):
+        if (size := size + len(events[last if forward else first - 1]["message"].encode()) + 26) > PAGE[1]:
+            break
+        first, last = (first, last + 1) if forward else (first - 1, last)
+    return {"events": events[first:last], "nextForwardToken": f"f/{last:056d}", "nextBackwardToken": f"b/{first:056d}"}
 
 
 def cli_integer(params: Params, name: str) -> int | None:
