@@ -245,7 +245,8 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> tuple[Drill, dict[str, st
     recent = drill.wall_time(T - 1000)
     stream = json.loads(run_one(drill, [*LOGS.split(), "--start-time", str(int(recent * 1000)), "--limit", "1"],
                                 T)[1])["events"][0]["logStreamName"]
-    return drill, {"stream": stream, "task": task, "sql": str(sql), "recent_ms": str(int(recent * 1000)), "recent_s": f"{recent:.0f}",
+    return drill, {"stream": stream,
+                   "task": task, "sql": str(sql), "recent_ms": str(int(recent * 1000)), "recent_s": f"{recent:.0f}",
                    "manifest": str(manifest), "recent_iso": iso(drill.wall_time(T - 30)),
                    "one_given": "eyJuZXh0VG9rZW4iOiBudWxsLCAiYm90b190cnVuY2F0ZV9hbW91bnQiOiAxfQ=="}  # after one
 
