@@ -78,3 +78,46 @@ def test_yaml_has_no_anchors(tmp_path: Path) -> None:
     ``*id001`` (PyYAML's anchors for one dict met thrice), which no kubectl prints."""
     out = _ask(warm_drill(tmp_path, "timeout"), "kubectl get rs -n production -o yaml", 600.0)
     assert "&id" not in out and "*id" not in out
+
+
+def _events(drill: Drill, t: float) -> list[list[str]]:
+    """``get events`` rows at ``t``: [LAST SEEN, TYPE, REASON, OBJECT, MESSAGE]."""
+    rows = _ask(drill, "kubectl get events -n production", t).splitlines()[1:]
+    return [line.split(None, 4) for line in rows]
+
+
+def _said(rows: list[list[str]], reason: str) -> set[tuple[str, str]]:
+    return {(r[3], r[4]) for r in rows if r[2] == reason}
+
+
+@pytest.mark.parametrize(("command", "deleted"), [
+    ("kubectl scale deployment/audit-shipper --replicas=0 -n production", True),
+    ("kubectl rollout restart deployment/audit-shipper -n production", True),
+    ("kubectl delete deployment audit-shipper -n production", False),      # the garbage collector deletes them
+])
+def test_a_pod_that_goes_is_killed_and_its_replicaset_says_so(tmp_path: Path, command: str, deleted: bool) -> None:
+    """kubectl 1.28 lists ``Normal Killing pod/NAME Stopping container NAME`` (the kubelet) for each pod that goes,
+    and ``Normal SuccessfulDelete replicaset/RS Deleted pod: NAME`` when its ReplicaSet was scaled down."""
+    drill = warm_drill(tmp_path, "timeout")
+    pods = [p for p in _made(drill, 599.0) if p.startswith("audit-shipper-")]
+    _ask(drill, command, 600.0)
+    rows = _events(drill, 700.0)
+    assert {(f"pod/{p}", "Stopping container audit-shipper") for p in pods} <= _said(rows, "Killing"), rows
+    [rs] = {f"replicaset/{p.rsplit('-', 1)[0]}" for p in pods}
+    assert ({(rs, f"Deleted pod: {p}") for p in pods} <= _said(rows, "SuccessfulDelete")) is deleted
+    assert rows == _events(drill, 700.0)
+
+
+def test_a_pod_made_and_gone_within_the_hour_keeps_its_events(tmp_path: Path) -> None:
+    """Events outlive their pod (their hour): a pod a restart made and the next one replaced kept no Scheduled,
+    Pulled, Started or SuccessfulCreate row once it was gone."""
+    drill = warm_drill(tmp_path, "timeout")
+    _ask(drill, "kubectl rollout restart deployment/postgres -n production", 600.0)
+    made = [p for p in _made(drill, 650.0) if p.startswith("postgres-")]
+    _ask(drill, "kubectl rollout restart deployment/postgres -n production", 700.0)
+    rows = _events(drill, 800.0)
+    [pod] = made
+    for reason in ("Scheduled", "Pulled", "Started", "Killing"):
+        assert any(obj == f"pod/{pod}" for obj, _ in _said(rows, reason)), (reason, rows)
+    assert any(said == f"Created pod: {pod}" for _, said in _said(rows, "SuccessfulCreate"))
+    assert any(said == f"Deleted pod: {pod}" for _, said in _said(rows, "SuccessfulDelete"))

@@ -510,16 +510,9 @@ def events(ctx: Context, ns: str | None) -> list[Obj]:
                 out += [(t, dep.namespace, "Normal", "ScalingReplicaSet", obj, message) for t, message in (
                     (at + i * step, f"Scaled up replica set {dep.name}-{new} to {i + 1}" + f" from {i}" * (i > 0)),
                     (at + (i + 1) * step, f"Scaled down replica set {dep.name}-{prev} to {n - 1 - i} from {n - i}"))]
-        for p in deployment_pods(ctx, dep):
-            if p.node is None:
-                out.append((ctx.t - 1, dep.namespace, "Warning", "FailedScheduling", f"pod/{p.name}", UNSCHEDULABLE))
-            elif horizon <= p.created <= ctx.t and p.status != "Terminating":
-                out += [(p.created + dt, dep.namespace, "Normal", reason, obj, said) for dt, reason, obj, said in (
-                    (0, "SuccessfulCreate", f"replicaset/{dep.name}-{p.template_hash}", f"Created pod: {p.name}"),
-                    (0, "Scheduled", f"pod/{p.name}", f"Successfully assigned {dep.namespace}/{p.name} to {p.node}"),
-                    (2, "Pulled", f"pod/{p.name}", f'Container image "{p.image}" already present on machine'),
-                    (3, "Started", f"pod/{p.name}", f"Started container {p.container}"))
-                    if dt < 2 or p.status == "Running"]         # its container is pulled and started as it runs
+        out += [(ctx.t - 1, dep.namespace, "Warning", "FailedScheduling", f"pod/{p.name}", UNSCHEDULABLE)
+                for p in deployment_pods(ctx, dep) if p.node is None]
+    out += _comings_and_goings(ctx, ns, horizon)
     in_prod = ns in (None, fleet.NAMESPACE)
     for i, a in enumerate(ctx.cluster.log):
         if a.action != "scale_to" or a.t < horizon or not in_prod:
@@ -539,6 +532,64 @@ def events(ctx: Context, ns: str | None) -> list[Obj]:
                      involvedObject={"kind": KIND_NAMES[obj.split("/")[0]], "name": obj.split("/")[1]}),
                 (age(ctx.t - t), kind, reason, obj, message))
             for t, namespace, kind, reason, obj, message in sorted(out) if t <= ctx.t]     # none yet to come
+
+
+Said = tuple[float, str, str, str, str, str]         # an event: (t, namespace, type, reason, object, message)
+
+
+def _then(ctx: Context, t: float) -> dict[str, tuple[Pod, float]]:
+    """The deployments' pods at scenario second ``t`` (no later than now) by name, each with its rollout's step: the
+    cluster the operations up to then made."""
+    then = ctx
+    if t < ctx.t:
+        then = Context(ctx.tool, [], ctx.drill, at=ctx.wall(t))
+        then.__dict__["series"] = ctx.series
+    return {p.name: (p, d.rollout_seconds / max(1, d.replicas))
+            for d in (*then.cluster.deployments.values(), *then.cluster.gone.values()) for p in deployment_pods(then, d)}
+
+
+def _comings_and_goings(ctx: Context, ns: str | None, horizon: float) -> list[Said]:
+    """The events of the pods of the hour, those gone since too (an event outlives its object): a pod's creation
+    (its ReplicaSet's SuccessfulCreate, Scheduled, then Pulled and Started once it runs) and its end (the kubelet's
+    Killing, and its ReplicaSet's SuccessfulDelete when it scaled the pod away, not when it was deleted, evicted or
+    its deployment went). The pods are read just before and after each moment one may go: an operation, and each
+    step of a rollout (a new pod ready, an old one goes)."""
+    by_hand = {(a.t, str(a.detail.get("deployment") or a.detail.get("name") if a.action == "delete" else
+                        a.detail.get("node"))) for a in ctx.cluster.log if a.action in ("delete", "node_drain")}
+    seen: dict[str, tuple[Pod, bool]] = {}              # name -> (the pod, whether its container ran)
+    gone: dict[str, tuple[float, Pod]] = {}
+    lists: dict[float, dict[str, tuple[Pod, float]]] = {}
+    todo, done = sorted({a.t for a in ctx.cluster.log if horizon <= a.t <= ctx.t}) + [ctx.t], set()
+    while todo and len(done) < 400:                     # (an hour's operations and rollout steps are far fewer)
+        x = todo.pop()
+        if x in done:
+            continue
+        done.add(x)
+        before, after = ({name: p for name, (p, _) in lists.setdefault(y, _then(ctx, y)).items()}
+                         for y in (max(x - 0.01, horizon), min(x + 0.01, ctx.t)))
+        for p in (*before.values(), *after.values()):
+            seen[p.name] = seen.get(p.name, (p, False))[0], seen.get(p.name, (p, False))[1] or p.status in (
+                "Running", "Terminating")
+        gone |= {name: (x, p) for name, p in before.items() if name not in gone and p.status != "Terminating"
+                 and (name not in after or after[name].status == "Terminating")}
+        todo += [y for p, step in lists[min(x + 0.01, ctx.t)].values() if horizon <= (y := p.created + step) < ctx.t
+                 and y not in done and any(o.deployment == p.deployment and o.template_hash != p.template_hash
+                                           for o in after.values())]      # a rollout under way: its next step
+    out: list[Said] = []
+    for p, ran in (s for s in seen.values() if ns in (None, s[0].namespace)):
+        if horizon <= p.created <= ctx.t and p.node:
+            out += [(p.created + dt, p.namespace, "Normal", reason, obj, said) for dt, reason, obj, said in (
+                (0, "SuccessfulCreate", f"replicaset/{p.deployment}-{p.template_hash}", f"Created pod: {p.name}"),
+                (0, "Scheduled", f"pod/{p.name}", f"Successfully assigned {p.namespace}/{p.name} to {p.node}"),
+                (2, "Pulled", f"pod/{p.name}", f'Container image "{p.image}" already present on machine'),
+                (3, "Started", f"pod/{p.name}", f"Started container {p.container}")) if dt < 2 or ran]
+        if p.name in gone:
+            x, was = gone[p.name]
+            out += [(x, p.namespace, "Normal", "Killing", f"pod/{p.name}", f"Stopping container {p.container}")] * (
+                was.status == "Running")
+            out += [(x, p.namespace, "Normal", "SuccessfulDelete", f"replicaset/{p.deployment}-{p.template_hash}",
+                     f"Deleted pod: {p.name}")] * ((x, p.deployment) not in by_hand and (x, was.node) not in by_hand)
+    return out
 
 
 KIND_NAMES = {"pod": "Pod", "deployment": "Deployment", "replicaset": "ReplicaSet",
