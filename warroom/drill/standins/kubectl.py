@@ -291,6 +291,12 @@ class Kubectl:
         self.ns = args.text("namespace") or fleet.NAMESPACE
         self.all_ns = bool(args.get("all_namespaces"))
         self.scope = None if self.all_ns else self.ns         # where get/top look
+        cluster_wide = KINDS.get((args.pos or [""])[0].split("/")[0].lower()) in ("nodes", "namespaces")
+        if self.scope == "kube-system" and not cluster_wide:
+            # every cluster runs its DNS, kube-proxy and metrics server there: "No resources found" would say it runs
+            # none; the drill models the estate's namespaces only
+            raise ToolError("error: drill: the kube-system namespace is not simulated (the drill's cluster is the "
+                            f"{fleet.NAMESPACE} and monitoring namespaces)")
         try:
             self.selector = None if args.get("selector") is None else parse_selector(args.get("selector"))
         except ValueError as exc:           # the server refuses the list, kubectl names what it asked for
