@@ -114,11 +114,18 @@ def told_at(state: IncidentState, due: datetime) -> tuple[datetime, str]:
     detection it counts from was known (:func:`known_from`) at that moment ("declared" or
     "marked"). The one rule the tiers and the decision reminders are placed by: neither is put at
     a time nobody could have been paged or reminded."""
-    at = next((b for a, b in _closed(state) if a <= due < b), due)
+    at = past_resolution(state, due)
     known, how = known_from(state)
     if known is not None and at < known:
         return known, how
     return at, "" if at == due else REOPENED
+
+
+def past_resolution(state: IncidentState, due: datetime) -> datetime:
+    """``due``, or the reopening when ``due`` came while the incident was resolved: the part of
+    :func:`told_at` that holds for anything timed on the incident's clock (a handoff reminder
+    counts from the commander's change, not from detection, so the rest of ``told_at`` is not its)."""
+    return next((b for a, b in _closed(state) if a <= due < b), due)
 
 
 LATE_WORDS = {REOPENED: " (its time came while resolved: {verb} on reopening)",

@@ -272,8 +272,12 @@ def reminder_due(state: IncidentState, every: float, now: datetime) -> ReminderD
         return None
     if any(r["change_seq"] == c["seq"] and r["period"] >= period for r in state.handoff_reminders):
         return None
-    return ReminderDue(commander=str(c["person"]), since=since, period=period, every=every,
-                       due_at=stime.after(state, since, every * period))
+    from warroom.incident.escalation import past_resolution
+
+    # a reminder whose time came while the incident was resolved is placed at the reopening, as a
+    # tier is (``escalation.told_at``): never at a time nobody could be reminded (redteam38 F5)
+    due_at = past_resolution(state, stime.after(state, since, every * period))
+    return ReminderDue(commander=str(c["person"]), since=since, period=period, every=every, due_at=due_at)
 
 
 def reminder_showing(state: IncidentState) -> dict[str, Any] | None:

@@ -415,12 +415,15 @@ class IncidentState:
         return Escalation(tier=tier[0], label=tier[1], action=tier[2], minutes=minutes, next_tier_in=next_in)
 
     def next_update_due(self, now: datetime, every: float = 900.0) -> datetime | None:
-        """When the next stakeholder update is due (``every`` seconds after the last one or the
-        declaration); None once resolved. A due time before ``now`` means it is overdue."""
+        """When the next stakeholder update is due (``every`` seconds after the last one, the
+        declaration or the last reopening, whichever is latest); None once resolved. A due time
+        before ``now`` means it is overdue. While resolved nobody owes an update: counted from the
+        last update, a reopened incident was overdue since a moment it was resolved (redteam38 F5:
+        at x10, twenty wall minutes resolved made it "overdue by 3h24m" on reopening)."""
         del now  # the due time does not depend on now; kept for a uniform helper signature
         if self.resolved or self.declared_at is None:
             return None
-        last = self.status_updates[-1].at if self.status_updates else self.declared_at
+        last = max([self.declared_at, *(u.at for u in self.status_updates[-1:]), *(r["at"] for r in self.reopened)])
         return after(self, last, every)   # every N scenario minutes
 
     def response_times(self) -> list[ResponseTime]:
