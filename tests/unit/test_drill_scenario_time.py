@@ -158,7 +158,7 @@ def test_at_speed_60_the_header_and_the_draft_count_drill_minutes(tmp_path: Path
     st = _incident(tmp_path, 60.0).state
     draft = draft_update(st, st.declared_at + timedelta(seconds=5), 900.0)
     due = st.declared_at + timedelta(seconds=20)
-    assert f"Next update by {due:%H:%M} UTC (in 15m00s drill time (15s wall))." in draft
+    assert f"Next update by {due:%H:%M:%S} UTC (in 15m00s drill time (15s wall))." in draft
 
 
 def test_the_paused_note_says_how_much_drill_time_went_by_unseen() -> None:

@@ -81,20 +81,23 @@ def draft_update(state: IncidentState, now: datetime, every: float) -> str:
     from warroom.units import format_stated
 
     phases = state.phases
+    # a drill's wall minute is 10-60 drill minutes: its times go to the second (redteam38 F13:
+    # "Next update by 21:38 UTC" sent at 21:38:22, x60, due 21:38:52); a real update keeps the minute
+    hm = "%H:%M:%S" if stime.scale_of(state) != 1.0 else "%H:%M"
     lines = [f"[{state.severity}] {state.id}: {state.title} — {state.status.upper()}"]
     lines.append("")
     lines.append("Conditions:")
     start = state.impact_start
     if start is not None:
-        lines.append(f"- Impact since {start:%H:%M} UTC: {stime.text(state, state.impact_duration(now))}.")
+        lines.append(f"- Impact since {start:{hm}} UTC: {stime.text(state, state.impact_duration(now))}.")
     last: dict[str, dict] = {}
     for b in sorted(state.breaches, key=lambda b: (b["at"], b["seq"])):
         last[b["slo_id"]] = b
     for b in last.values():
         word = "breached" if b["kind"] == "breached" else "recovered"
-        lines.append(f"- {b['title']} {word} at {b['at']:%H:%M} UTC ({format_stated(b['value'], b['unit'])}).")
+        lines.append(f"- {b['title']} {word} at {b['at']:{hm}} UTC ({format_stated(b['value'], b['unit'])}).")
     if phases.get("mitigated"):
-        lines.append(f"- Mitigated at {phases['mitigated']:%H:%M} UTC.")
+        lines.append(f"- Mitigated at {phases['mitigated']:{hm}} UTC.")
     if not last and start is None:
         lines.append("- (describe what users see)")
     lines.append("")
@@ -106,7 +109,7 @@ def draft_update(state: IncidentState, now: datetime, every: float) -> str:
         # the checklist's word for the run (marks.step_state): a check whose output missed what
         # the runbook expected, or a mitigation whose verify gate failed, is never "ok" to stakeholders
         word = state_word(run_state(run, gates.get(run.seq)))
-        lines.append(f"- {run.started_at:%H:%M} {st.label or st.step_id} ({kind}): {word}.")
+        lines.append(f"- {run.started_at:{hm}} {st.label or st.step_id} ({kind}): {word}.")
         acted = True
     for n in state.notes:
         if n.tag == "root-cause":
@@ -120,5 +123,5 @@ def draft_update(state: IncidentState, now: datetime, every: float) -> str:
     lines.extend(f"- {t}" for t in needs[-3:]) if needs else lines.append("- Nothing from stakeholders right now.")
     lines.append("")
     drill = f" (in {stime.of_scenario(state, every)})" if stime.scale_of(state) != 1.0 else ""
-    lines.append(f"Next update by {stime.after(state, now, every):%H:%M} UTC{drill}.")
+    lines.append(f"Next update by {stime.after(state, now, every):{hm}} UTC{drill}.")
     return "\n".join(lines)
