@@ -114,3 +114,38 @@ def test_the_exact_count_takes_a_flow_that_failed_in_the_window_however_early_it
     failed_in = {f.task_id for f in world if f.error is not None and t1 <= f.end <= t2}
     assert first.task_id in failed_in
     assert {f.task_id for f in failed_flows(d, t1, t2)} == failed_in
+
+
+def test_a_failed_flow_since_retried_is_counted_as_failed_and_said_to_have_succeeded(tmp_path: Path) -> None:
+    """redteam38 F12, timeout x10: "5 in the drill's tasks table" where psql's failed rows in the window were 4: the
+    fifth failed in the window and was retried by RB-CORE-002's step (``--enable-pruning``), so its row now says
+    succeeded. The failures are 5; what the IC checks in the tasks table is said as it reads: 4 still failed, 1 since
+    retried and succeeded."""
+    from tests.unit.standins_corpus import run_one
+
+    speed = 10.0
+    d, inc, clock, breach = drill_incident(tmp_path, "timeout", speed, title="flows slow", severity="p3",
+                                           pane="p95_latency")
+    t_retry = d.scenario_time(breach) + 900
+    failed = [f for f in failed_flows(d, d.scenario_time(breach), t_retry) if f.status == "failed"]
+    code, out, err = run_one(d, ["blocks", "flow", "retry", failed[0].task_id, "--enable-pruning"], t_retry)
+    assert code == 0, out + err
+    clock.t = d.wall_time(t_retry + 1200)
+    inc.resolve("timeouts raised", concerns=None)
+    inc.sync_metrics(d.source(inc.config.slo), speed=speed, now=clock.t, summary=True)
+    marks = inc.state.metric_summary["marks"]
+    t1, t2 = d.scenario_time(marks["started"]), d.scenario_time(marks["resolved"])
+    window = failed_flows(d, t1, t2)
+    assert failed[0].task_id in {f.task_id for f in window}
+    still = sum(f.status == "failed" for f in window)
+    assert still == len(window) - 1                       # the retried one's row says succeeded
+    def iso(unix: float) -> str:
+        return datetime.fromtimestamp(unix, UTC).isoformat(sep=" ", timespec="microseconds")
+
+    sql = ("select count(*) from tasks where status = 'failed' and updated_at >= '" + iso(marks["started"])
+           + "' and updated_at <= '" + iso(marks["resolved"]) + "'")
+    assert run_one(d, ["psql", "-At", "-c", sql], t2 + 60)[1].strip() == str(still)     # what the IC checks
+    report = drill_report(d, inc.state, at=clock.t, slos=inc.config.slo)
+    line = next(x for x in report.summary if x.startswith("Failed flows in the PIR's impact window"))
+    assert f": {len(window)} flows failed in it (the drill's tasks table: {still} still failed, 1 since retried and" \
+           " succeeded)" in line, line

@@ -19,10 +19,10 @@ from warroom.scenario_time import Span
 from warroom.units import format_stated, format_value
 
 
-def with_summary(r: DrillReport, pir: tuple[float, float, float, int, int] | None = None) -> DrillReport:
+def with_summary(r: DrillReport, pir: tuple[float, float, float, int, int, int, int] | None = None) -> DrillReport:
     """``r`` with its summary lines written from what it holds, and ``pir``: (the PIR's Impact figure
-    for failed flows, its window's start and end, unix; the drill's own count of that window, and of
-    the retries in it that failed again)."""
+    for failed flows, its window's start and end, unix; the drill's own count of that window, of the
+    retries in it that failed again, and of its failed flows since retried that succeeded, or run again now)."""
     lines = []
     primary = r.panes[0] if r.panes else None
     broken = [p.title for p in r.panes if past_crit(p)] if r.ended else []
@@ -130,7 +130,8 @@ def _path_line(runbook: str, steps: tuple[tuple[str, str, str, str], ...], why: 
             + listed("not done", named(open_)) + ".")
 
 
-def _pir_count_line(r: DrillReport, estimate: float, start: float, end: float, exact: int, again: int = 0) -> str:
+def _pir_count_line(r: DrillReport, estimate: float, start: float, end: float, exact: int, again: int = 0,
+                    healed: int = 0, rerun: int = 0) -> str:
     """The PIR's count of failed flows beside the drill's, for the same window. Two numbers for one
     thing must say why: the PIR's is Prometheus' ``increase()`` over FlowEngine's failure counter,
     which extrapolates from the counter's samples to the window's edges (an estimate, also in a real
@@ -138,15 +139,20 @@ def _pir_count_line(r: DrillReport, estimate: float, start: float, end: float, e
     the window that failed again, each a second failure on the counter of a flow the table lists once
     (without them, "6 in the tasks table, where the PIR says 7" blamed the estimate for a retry).
     The report's own "the incident failed" counts from the causes' onset and leaves out everyday
-    background errors."""
+    background errors. ``healed``, ``rerun``: of the ``exact``, those a retry since took to succeeded or running,
+    as their rows now say: "5 in the drill's tasks table" where psql's failed rows were 4 (redteam38 F12)."""
     def at(t: float) -> str:
         return f"{datetime.fromtimestamp(t, UTC):%H:%M:%S}"
 
     shown = f"{estimate:.0f}"
     failures = exact + again
     same = shown == str(failures)
-    counted = (f"{exact} in the drill's tasks table" if not again else
-               f"{exact} in the drill's tasks table and {again} {'retry' if again == 1 else 'retries'} that"
+    since = ", ".join(x for x in (f"{healed} since retried and succeeded" if healed else "",
+                                   f"{rerun} being retried" if rerun else "") if x)
+    rows = (f"{exact} flows failed in it (the drill's tasks table: {exact - healed - rerun} still failed, {since})"
+            if since else f"{exact} in the drill's tasks table")
+    counted = (rows if not again else
+               f"{rows} and {again} {'retry' if again == 1 else 'retries'} that"
                f" failed again, {failures} failures as FlowEngine's failure counter counts them")
     return (f"Failed flows in the PIR's impact window ({at(start)}–{at(end)} UTC): {counted}, "
             f"{'and' if same else 'where'} the PIR's Impact {'also says' if same else 'says'} {shown}"
