@@ -116,6 +116,20 @@ QUERIES: list[str | tuple[str, ...]] = [
     "SELECT CASE WHEN attempts > 1 THEN 'retry' ELSE 'first' END AS k, count(*) FROM tasks GROUP BY attempts > 1",
     "SELECT tasks.status, count(*) FROM tasks GROUP BY (status) ORDER BY count(*) DESC",
     "WITH f AS (SELECT repo, status, count(*) AS n FROM tasks GROUP BY repo) SELECT * FROM f",
+    # pg38: a P95 and a list as an IC types them (ordered-set aggregates, an aggregate's ORDER BY)
+    "SELECT percentile_cont(0.95) WITHIN GROUP (ORDER BY duration_s), percentile_disc(0.95) WITHIN GROUP "
+    "(ORDER BY duration_s) FROM tasks",
+    "SELECT status, percentile_cont(0.5) WITHIN GROUP (ORDER BY duration_s DESC) AS p50, percentile_cont(0.99) "
+    "WITHIN GROUP (ORDER BY duration_s) FILTER (WHERE attempts > 0) FROM tasks GROUP BY status ORDER BY 1",
+    "SELECT percentile_cont(0.9) WITHIN GROUP (ORDER BY updated_at - created_at), percentile_disc(0.9) WITHIN GROUP "
+    "(ORDER BY created_at), mode() WITHIN GROUP (ORDER BY repo) FROM tasks",
+    "SELECT percentile_cont(0.95) WITHIN GROUP (ORDER BY duration_s) FROM tasks WHERE false",
+    "SELECT percentile_cont(1.5) WITHIN GROUP (ORDER BY attempts) FROM tasks",
+    "SELECT percentile_cont(0.9) WITHIN GROUP (ORDER BY status) FROM tasks",
+    "SELECT string_agg(task_id, ',' ORDER BY created_at DESC) FROM tasks WHERE status = 'failed'",
+    "SELECT repo, string_agg(DISTINCT status, '/'), string_agg(error_message, ' | ' ORDER BY error_message NULLS "
+    "FIRST) FROM tasks GROUP BY repo ORDER BY 1",
+    "SELECT string_agg(attempts, ',') FROM tasks",
     # -x, -A
     ("-x", "-c", "SELECT task_id, created_at FROM tasks ORDER BY created_at LIMIT 2"),
     ("-A", "-c", "SELECT task_id, created_at FROM tasks ORDER BY created_at LIMIT 2"),

@@ -11,6 +11,7 @@ any speed); ``show`` prints each as psql does. Each select item is named as Post
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -614,9 +615,15 @@ class Reader:
         if aggregate:
             self.aggs.append((self.i - 2, self.scope))
         self.inagg += aggregate
+        keys: list[str] = []              # ORDER BY in an aggregate's parentheses (string_agg's): its keys' SQL
         while not self.at(")"):
             if self.peek().kind == "end":
                 raise self.error()
+            if aggregate and self.at("order"):
+                self.take()
+                self.expect("by")
+                keys = self.keys()[0]
+                break
             if self.at(",") or self.peek().kind == "word" and self.peek().value in CLAUSES:
                 words.append(self.take().text)
                 continue
@@ -626,10 +633,14 @@ class Reader:
                 continue
             args.append(e)
             words.append(e.sql)
-        self.take()
-        self.inagg -= aggregate
+        self.expect(")")
         kinds = [a.type for a in args if a.type not in (None, "unknown")]
         kind = kinds[0] if kinds else None
+        if self.at("within") or name == "string_agg" or keys:
+            e = self.ordered(name, args, keys, "distinct" in (w.lower() for w in words), at)
+            self.inagg -= aggregate
+            return replace(e, sql=self.window(e.sql))
+        self.inagg -= aggregate
         if name in ("sum", "avg") and kind in ("text", "bool", *STAMPS) or name == "round" and kind == "float" and \
                 len(args) == 2:
             kind = f"{PGNAMES[kind or '']}{', integer' * (name == 'round')}"
@@ -644,7 +655,15 @@ class Reader:
                  "greatest": kind, "least": kind, "length": "int",     # round(numeric, n) prints n decimals
                  "round": "float8" if kind == "float" else "num" if len(args) == 2 and not args[1].sql.isdigit() else
                  f"numeric{args[1].sql if len(args) == 2 else 0}"}
-        sql = f"{name}({' '.join(words)})"
+        sql = self.window(f"{name}({' '.join(words)})")
+        typed |= dict.fromkeys(("ceil", "ceiling", "floor"), "float8" if kind == "float" else "numeric0")
+        return Expr(sql, typed.get(name, "text" if name in ("lower", "upper", "pg_left", "pg_substr", "replace",
+                                                          "substring", "trim", "ltrim", "rtrim") else
+                                   "num" if name in ("abs", "round", "sign") else None),
+                    name.removeprefix("pg_"))
+
+    def window(self, sql: str) -> str:
+        """A call's FILTER (WHERE ...) and OVER (...) after it."""
         while self.at("filter", "over"):
             sql += f" {self.take().text.upper()} "
             if self.at("("):
@@ -653,11 +672,56 @@ class Reader:
                 self.expect(")")
             else:
                 sql += self.take().text
-        typed |= dict.fromkeys(("ceil", "ceiling", "floor"), "float8" if kind == "float" else "numeric0")
-        return Expr(sql, typed.get(name, "text" if name in ("lower", "upper", "pg_left", "pg_substr", "replace",
-                                                          "substring", "trim", "ltrim", "rtrim") else
-                                   "num" if name in ("abs", "round", "sign") else None),
-                    name.removeprefix("pg_"))
+        return sql
+
+    def keys(self) -> tuple[list[str], list[Expr]]:
+        """An aggregate's ORDER BY: each key's SQL then its direction, ``pg_ordered``'s (+1 descending, +2 its NULLs
+        first), and the keys."""
+        out, exprs = [], []
+        while True:
+            e = self.operand(0)
+            desc = self.at("desc")
+            if self.at("asc", "desc"):
+                self.take()
+            first = desc
+            if self.at("nulls"):
+                self.take()
+                first = self.take().value == "first"
+            out += [e.sql, str(int(desc) + 2 * int(first))]
+            exprs.append(e)
+            if not self.at(","):
+                return out, exprs
+            self.take()
+
+    def ordered(self, name: str, args: list[Expr], keys: list[str], distinct: bool, at: int) -> Expr:
+        """string_agg (its ORDER BY too) and ``percentile_cont``, ``percentile_disc``, ``mode`` ``WITHIN GROUP (ORDER
+        BY x)``, as ``pg_ordered`` computes them; another aggregate's ORDER BY is refused by name."""
+        def missing(*kinds: str | None) -> PgError:
+            return PgError(f"ERROR:  function {name}({', '.join(PGNAMES.get(k or '', k or 'unknown') for k in kinds)}) "
+                           "does not exist\nHINT:  No function matches the given name and argument types. You might "
+                           "need to add explicit type casts.", at)
+        if name == "string_agg" and len(args) == 2 and not (distinct and keys and keys[0] != args[0].sql):  # PG's
+            if {args[0].type, args[1].type} - {"text", "unknown"}:
+                raise missing(args[0].type, args[1].type)
+            keys = keys or [args[0].sql, "0"] * distinct       # DISTINCT sorts by its value, as PostgreSQL does
+            return Expr(f"pg_ordered('string_agg{'_distinct' * distinct}', {args[1].sql}, {args[0].sql}"
+                        + "".join(f", {k}" for k in keys) + ")", "text", name)
+        if not self.at("within") or name not in ("percentile_cont", "percentile_disc", "mode") or keys:
+            raise Refusal(f"drill: {name}() with ORDER BY is not simulated (string_agg's, and percentile_cont, "
+                          "percentile_disc and mode WITHIN GROUP are)")
+        self.take()
+        for word in ("group", "(", "order", "by"):
+            self.expect(word)
+        keys, exprs = self.keys()
+        self.expect(")")
+        fraction, key = args[0] if args else Expr("NULL", None), exprs[0]
+        number = key.type in ("int", "num", "float", "interval") or str(key.type).startswith("numeric")
+        if len(exprs) > 1 or name == "percentile_cont" and not number:
+            raise missing(*[a.type for a in args], *[k.type for k in exprs])
+        if len(args) != (name != "mode") or fraction.type not in ("num", "int", "float", None):
+            raise Refusal(f"drill: {name}() is simulated of one fraction, WITHIN GROUP (ORDER BY one value)")
+        kind = key.type if name != "percentile_cont" else "interval" if key.type == "interval" else "float8"
+        return Expr(f"pg_ordered('{name}', {fraction.sql}, {key.sql}, {', '.join(keys)})", kind, name)
 
     # -------------------------------------------------------------------------------------------- the clock's types
     def clock(self, kind: str, precision: int, name: str) -> Expr:
@@ -916,6 +980,54 @@ def show(value: object, kind: str | None) -> object:
     if kind in ("float8", "float"):
         return Numeric(repr(float(value)).removesuffix(".0"))   # type: ignore[arg-type]
     return ("t" if value else "f") if kind == "bool" else value
+
+
+def ordered(how: str, extra: object, rows: list[tuple[object, tuple[object, ...]]]) -> object:
+    """``pg_ordered``'s answer for its rows (each value, its sort keys and their directions), sorted as PostgreSQL
+    sorts them (NULLs last ascending, first descending, unless told): ``how`` is the aggregate, ``extra`` its fraction
+    or string_agg's delimiter."""
+    for k in range(len(rows[0][1]) - 2 if rows else 0, -1, -2):            # the last key first: a stable sort
+        code = int(rows[0][1][k + 1])                                          # type: ignore[call-overload]
+        present = sorted((r for r in rows if r[1][k] is not None), key=lambda r: r[1][k], reverse=bool(code & 1))
+        absent = [r for r in rows if r[1][k] is None]
+        rows = absent + present if code & 2 else present + absent
+    values = [v for v, _ in rows if v is not None]
+    if how.startswith("string_agg"):
+        if how.endswith("distinct"):
+            values = list(dict.fromkeys(values))
+        return str(extra or "").join(map(str, values)) if values else None
+    if how == "mode":
+        return max(values, key=values.count) if values else None   # the first of the most frequent
+    if extra is None or not values:
+        return None
+    if not 0 <= (p := float(extra)) <= 1:                              # type: ignore[arg-type]
+        raise ToolError(f"ERROR:  percentile value {p:g} is not between 0 and 1")
+    if how == "percentile_disc":
+        return values[max(math.ceil(p * len(values)), 1) - 1]
+    lo, hi = math.floor(p * (len(values) - 1)), math.ceil(p * (len(values) - 1))
+    low, high = float(values[lo]), float(values[hi])                    # type: ignore[arg-type]
+    return low + (p * (len(values) - 1) - lo) * (high - low) if lo != hi else low
+
+
+def aggregates(raised: list[Exception]) -> dict[str, tuple[int, type]]:
+    """The aggregates ``translate`` calls, for the TaskDB's connection: ``pg_ordered(how, extra, value, key,
+    direction, ...)`` keeps each row and answers at the end (SQLite 3.40 has no ORDER BY in an aggregate)."""
+    class Ordered:
+        def __init__(self) -> None:
+            self.rows: list[tuple[object, tuple[object, ...]]] = []
+            self.how, self.extra = "", None
+
+        def step(self, how: str, extra: object, value: object, *keys: object) -> None:
+            self.how, self.extra = how, extra
+            self.rows.append((value, keys))
+
+        def finalize(self) -> object:
+            try:
+                return ordered(self.how, self.extra, self.rows)
+            except ToolError as exc:
+                raised.append(exc)
+                raise
+    return {"pg_ordered": (-1, Ordered)}
 
 
 def functions(speed: float, now: float, raised: list[Exception]) -> dict[str, tuple[int, Callable[..., object]]]:

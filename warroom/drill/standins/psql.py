@@ -48,7 +48,8 @@ QUOTED = re.compile(r"""(?s)(?<![\w$])[Ee]'(?:[^'\\]|\\.|'')*'?|'(?:[^']|'')*'?|
                     r"""|(?<![\w$])\$((?:[A-Za-z_]\w*)?)\$.*?(?:\$\1\$|$)""")
 # PostgreSQL's functions the TaskDB computes as PostgreSQL does (``like``: the LIKE operator; ``pg_``: ``pgsql``'s)
 FUNCTIONS = frozenset("count sum avg min max lower upper length abs round ceil ceiling floor sign coalesce nullif "
-                      "substr substring replace trim ltrim rtrim like".split()) | set(pgsql.functions(1, 0, []))
+                      "substr substring replace trim ltrim rtrim like".split()) | set(pgsql.functions(1, 0, [])) | set(
+    pgsql.aggregates([]))
 TX_CONTROL = re.compile(r"(?is)(BEGIN|START\s+TRANSACTION|COMMIT|END|ROLLBACK|ABORT)\b(?:\s+(?:WORK|TRANSACTION)\b)?(.*)")
 TX_REFUSED = re.compile(r"(?is)(SAVEPOINT|RELEASE|PREPARE\s+TRANSACTION|SET\s+TRANSACTION)\b")
 ABORTED = "ERROR:  current transaction is aborted, commands ignored until end of transaction block"
@@ -307,6 +308,8 @@ def database(ctx: Context) -> TaskDB:
     conn.raised = []
     for name, (n, f) in pgsql.functions(ctx.drill.speed, ctx.at, conn.raised).items():
         conn.create_function(name, n, f, deterministic=True)
+    for name, (n, kind) in pgsql.aggregates(conn.raised).items():
+        conn.create_aggregate(name, n, kind)
     tasks = [task_row(ctx, f) for f in ctx.activity.kept(ctx.t)]
     audit = [(None, e.task_id, "flowengine-sa", e.event, pg_ts(ctx.wall(e.t)))      # what the shipper shipped
              for e in ctx.activity.audit_events(-math.inf, ctx.t) if e.pod is not None]
@@ -461,14 +464,16 @@ def render(ctx: Context, conn: TaskDB, stmt: str, args: Args) -> None:
         ctx.err(f"NOTICE:  drill ×{ctx.drill.speed:g}: a timestamp is the wall clock's, as every tool prints it; an "
                 "interval is drill time, as every duration the drill shows (1 wall second is "
                 f"{ctx.drill.speed:g} drill seconds)")
-    table(ctx, args, headers, [[pgsql.show(v, kind) for v, kind in zip(r, kinds, strict=True)] for r in rows])
+    table(ctx, args, headers, [[pgsql.show(v, kind) for v, kind in zip(r, kinds, strict=True)] for r in rows],
+          numbers=[str(k).startswith(("int", "num", "float")) for k in kinds])
 
 
 def table(ctx: Context, args: Args, headers: list[str], rows: list[list[object]], title: str = "",
-          footers: list[str] | None = None, vertical: bool = True) -> None:
+          footers: list[str] | None = None, vertical: bool = True, numbers: list[bool] | None = None) -> None:
     """Print ``rows`` as psql 15 prints a result (aligned, ``-A``, ``-x``, ``-t``) under its ``title``, its footers
     below: given (``\\d NAME``'s indexes), or the default ``(N rows)`` that ``-P footer=off`` drops; ``-x`` unless not
-    ``vertical`` (psql describes a table aligned whatever -x says)."""
+    ``vertical`` (psql describes a table aligned whatever -x says). ``numbers``: the columns of a number's type, which
+    psql aligns right even when they hold only NULLs."""
     texts = [["" if v is None else number(v) if isinstance(v, float) else
               "".join(f"{c:08b}" for c in v) if isinstance(v, bytes) else str(v) for v in r]    # x'41': bits
              for r in rows]
@@ -484,7 +489,8 @@ def table(ctx: Context, args: Args, headers: list[str], rows: list[list[object]]
         lines = top + [sep.join(headers)] * (not tuples) + [sep.join(r) for r in texts] + footer
     else:
         numeric = [all(isinstance(r[i], int | float | pgsql.Numeric) or r[i] is None for r in rows) and
-                   any(r[i] is not None for r in rows) for i in range(len(headers))]     # a NULL alone: left
+                   (any(r[i] is not None for r in rows) or bool(numbers and numbers[i]))    # a NULL alone: left,
+                   for i in range(len(headers))]                                              # but a number's
         widths = [max([len(h)] + [len(ln) for r in texts for ln in r[i].split("\n")]) for i, h in enumerate(headers)]
         # each header centred, as psql centres it
         head = ["|".join(f" {' ' * ((w - len(h)) // 2)}{h}{' ' * ((w - len(h) + 1) // 2)} "
