@@ -130,6 +130,14 @@ QUERIES: list[str | tuple[str, ...]] = [
     "SELECT repo, string_agg(DISTINCT status, '/'), string_agg(error_message, ' | ' ORDER BY error_message NULLS "
     "FIRST) FROM tasks GROUP BY repo ORDER BY 1",
     "SELECT string_agg(attempts, ',') FROM tasks",
+    # pg38: an integer's range (SQLite's 64 bits answered), a subquery in FROM needs its alias
+    "SELECT 2147483647 + 1",
+    "SELECT 9223372036854775807 + 1",
+    "SELECT attempts * 1000000000 FROM tasks ORDER BY attempts DESC LIMIT 1",
+    "SELECT 3000000000::int",
+    "SELECT count(*) * 2147483647, 2147483647::bigint + 1, id * 3000000000, -2147483647 - 1 FROM audit_logs "
+    "GROUP BY id ORDER BY id LIMIT 1",
+    "SELECT count(*) FROM (SELECT status FROM tasks WHERE attempts > 1)",
     # -x, -A
     ("-x", "-c", "SELECT task_id, created_at FROM tasks ORDER BY created_at LIMIT 2"),
     ("-A", "-c", "SELECT task_id, created_at FROM tasks ORDER BY created_at LIMIT 2"),

@@ -104,6 +104,7 @@ class Expr:
     name: str = ""       # the column's name PostgreSQL gives it ("": ?column?)
     weak: bool = False   # a type's name (a typed literal's, a cast's) or "case": a cast names it by its own type
     at: int = -1         # where it begins in the statement (-1: not known)
+    wide: bool = False   # an integer that is a bigint (else an integer: PostgreSQL's int4)
 
 
 def tokens(sql: str) -> list[Tok]:
@@ -170,16 +171,17 @@ class Select:
 
 
 def translate(sql: str, now: float, columns: dict[str, str],
-              tables: dict[str, tuple[str, ...]] | None = None) -> Query:
+              tables: dict[str, tuple[str, ...]] | None = None, wide: frozenset[str] = frozenset()) -> Query:
     """``sql`` for SQLite, with the drill's clock at unix time ``now`` and the tables' ``columns`` of each type. Read
     twice: the first reading learns the type of every select item's name, which the second reads wherever it is
-    referred to (a CTE's, a subquery's). ``tables``: each table's columns, its primary key first."""
+    referred to (a CTE's, a subquery's). ``tables``: each table's columns, its primary key first; ``wide``: the
+    bigint columns."""
     toks = tokens(sql)
     first = Reader(toks, now, columns, {}, lenient=True)
     first.end = len(sql.rstrip())
     first.seq()
     reader = Reader(toks, now, columns, first.names)
-    reader.end, reader.tables = first.end, tables or {}
+    reader.end, reader.tables, reader.wide = first.end, tables or {}, wide
     body, items = reader.seq()
     rest = " ".join(t.text for t in toks[reader.i:])     # past a stray ")": SQLite says what is wrong
     return Query(f"{body} {rest}".strip(), items, reader.names, columns)
@@ -192,6 +194,7 @@ class Reader:
         self.names: dict[str, str | None] = {}
         self.end = 0                            # the statement's length: where "end of input" is
         self.tables: dict[str, tuple[str, ...]] = {}
+        self.wide: frozenset[str] = frozenset()    # the bigint columns
         # for the grouping's check, each in the reading of a parenthesis (a scope: a subquery's columns are its own):
         self.refs: list[tuple[int, str, str, int, bool]] = []     # columns: first token, qualifier, name, scope, in
         self.spans: list[tuple[int, int, str, int]] = []          # an aggregate; expressions: tokens, SQL, scope
@@ -307,11 +310,11 @@ class Reader:
         with an arbitrary row of each group."""
         if block is None or self.lenient:
             return
+        froms = self.sources(*block.source)
         end = max([block.source[1], *(e for part in (block.items, block.groups, block.having, block.order)
                                       for _, e, *_ in part)], default=block.start)
         if not (block.groups or block.having or any(block.start <= i < end and s == self.scope for i, s in self.aggs)):
             return
-        froms = self.sources(*block.source)
         strip = {n for pair in froms for n in pair} if len(froms) == 1 else set()
 
         def key(sql: str) -> str:               # a column with and without its one table's name are the same
@@ -353,9 +356,13 @@ class Reader:
         while i < end:
             tok, table = self.toks[i], ""
             if tok.text == "(":
-                depth = 0
+                depth, subquery = 0, self.toks[i + 1].value in ("select", "with", "values")
                 while i < end and (depth := depth + (self.toks[i].text == "(") - (self.toks[i].text == ")")):
                     i += 1
+                after = self.toks[i + 1] if i + 1 < len(self.toks) else Tok("end", "", "")
+                if subquery and (after.kind not in ("word", "ident") or after.value in JOINS | CLAUSES - {"as"}):
+                    raise PgError("ERROR:  subquery in FROM must have an alias\nHINT:  For example, FROM (SELECT "
+                                  "...) [AS] foo.", tok.at)
             elif tok.kind not in ("word", "ident") or tok.value in JOINS or tok.value in CLAUSES:
                 i += 1
                 continue
@@ -477,7 +484,8 @@ class Reader:
             return Expr("", None)
         self.take()
         if tok.kind == "num":
-            return Expr(tok.text, "int" if tok.text.isdigit() else "num")
+            whole = tok.text.isdigit() and int(tok.text) < 2 ** 63           # a bigint past int4's, a numeric past
+            return Expr(tok.text, "int" if whole else "num", wide=whole and int(tok.text) >= 2 ** 31)   # int8's
         if tok.kind == "str":
             return Expr(quote(tok.value), "unknown")
         if tok.kind in ("bits", "param"):
@@ -487,7 +495,7 @@ class Reader:
             if e.type == "text":
                 raise PgError(f"ERROR:  operator does not exist: {tok.text} text\nHINT:  No operator matches the "
                               "given name and argument type. You might need to add an explicit type cast.", tok.at)
-            return Expr(f"{tok.text}{e.sql}", e.type)
+            return Expr(f"{tok.text}{e.sql}", e.type, wide=e.wide)
         if tok.text == "*":
             return Expr("*", None, "*")
         if tok.text == "(":
@@ -497,7 +505,7 @@ class Reader:
                 return Expr(f"({body})", *(items[0] if items else ("", None))[::-1])
             inner = self.listing()
             self.expect(")")
-            return (Expr(f"({inner[0].sql})", inner[0].type, inner[0].name) if len(inner) == 1 else
+            return (replace(inner[0], sql=f"({inner[0].sql})", at=-1) if len(inner) == 1 else
                     Expr(f"({', '.join(e.sql for e in inner)})", None))
         if tok.kind == "ident":
             return self.call(tok.value) if self.at("(") else self.column(self.cased(tok.value, at=tok.at))
@@ -566,7 +574,8 @@ class Reader:
         qualified = self.i >= 3 and self.toks[self.i - 2].text == "."
         self.refs.append((self.i - 1 - 2 * qualified, self.toks[self.i - 3].value * qualified, name, self.scope,
                           self.inagg > 0))
-        return Expr(sql, self.columns[name] if name in self.columns else self.known.get(name), name)
+        return Expr(sql, self.columns[name] if name in self.columns else self.known.get(name), name,
+                    wide=name in self.wide)
 
     def cased(self, name: str, table: str = "", at: int = 0) -> str:
         """A double-quoted name keeps its case, where SQLite matches a name in any: the drill's tables and columns
@@ -656,11 +665,12 @@ class Reader:
                  "round": "float8" if kind == "float" else "num" if len(args) == 2 and not args[1].sql.isdigit() else
                  f"numeric{args[1].sql if len(args) == 2 else 0}"}
         sql = self.window(f"{name}({' '.join(words)})")
+        wide = name == "count" or name in ("min", "max", "coalesce", "abs") and any(a.wide for a in args)
         typed |= dict.fromkeys(("ceil", "ceiling", "floor"), "float8" if kind == "float" else "numeric0")
         return Expr(sql, typed.get(name, "text" if name in ("lower", "upper", "pg_left", "pg_substr", "replace",
                                                           "substring", "trim", "ltrim", "rtrim") else
                                    "num" if name in ("abs", "round", "sign") else None),
-                    name.removeprefix("pg_"))
+                    name.removeprefix("pg_"), wide=wide)
 
     def window(self, sql: str) -> str:
         """A call's FILTER (WHERE ...) and OVER (...) after it."""
@@ -767,12 +777,13 @@ class Reader:
                               "and numbers it is)")
             target = CASTS[name]
         kind, pgname = target
+        wide = pgname == "int8" or kind == "int" and e.wide and pgname != "int4"
         if kind == "num" and size[-2:-1] == [","] and size[-1].isdigit():
             target = kind, pgname = f"numeric{size[-1]}", pgname
         strong = bool(e.name) and e.name != "*" and not e.weak
         header = e.name if strong else pgname
-        if e.type == kind:
-            return Expr(e.sql, kind, header, not strong)
+        if e.type == kind and not (kind == "int" and e.wide and not wide):       # a bigint cast to integer: its range
+            return Expr(e.sql, kind, header, not strong, wide=wide)
         if e.type == "unknown" and kind in TEMPORAL:
             value = unquote(e.sql)
             try:
@@ -786,10 +797,11 @@ class Reader:
             e = self.compared(e, "::", Expr("", kind), e.at)[0]
         if kind in TEMPORAL or e.type in ("interval", "bool") and kind in ("text", "bool"):
             return Expr(f"pg_cast({e.sql}, '{kind}', '{e.type or ''}')", kind, header, not strong)
-        sql = {"int": f"pg_int({e.sql})", "float": f"CAST({e.sql} AS REAL)", "text": f"CAST({e.sql} AS TEXT)",
+        sql = {"int": f"pg_range(pg_int({e.sql}), {8 if wide else 4})", "float": f"CAST({e.sql} AS REAL)",
+               "text": f"CAST({e.sql} AS TEXT)",
                "num": e.sql if e.type in ("int", "num", "float") else f"CAST({e.sql} AS NUMERIC)"}.get(
             kind[:3] if kind.startswith("numeric") else kind, e.sql)
-        return Expr(sql, kind, header, not strong)
+        return Expr(sql, kind, header, not strong, wide=wide)
 
     def coerce(self, e: Expr, kind: str | None) -> Expr:
         """A literal beside a value of ``kind`` is read as one, as PostgreSQL reads it."""
@@ -846,6 +858,9 @@ class Reader:
             dividend = left.sql if a == b == "int" or op != "/" else f"CAST({left.sql} AS REAL)"  # not SQLite's 7/2=3
             if None not in scales and op in "+-*" and "num" in (a, b):  # a numeric's scale: *'s the sum, + -'s max
                 return Expr(f"{left.sql} {op} {right.sql}", f"numeric{sum(scales) if op == '*' else max(scales)}")
+            if a == b == "int" and op in "+-*":         # PostgreSQL's integer out of range, not SQLite's 64 bits
+                wide = left.wide or right.wide
+                return Expr(f"pg_range({left.sql} {op} {right.sql}, {8 if wide else 4})", "int", wide=wide)
             return Expr(f"{dividend} {op} {divisor}", a if a == b else "num" if {a, b} <= {"int", "num"} else
                         "float" if {a, b} <= {"int", "num", "float"} else None)
         if a == "unknown" or b == "unknown":          # the literal is read as the other side's type (+: an interval)
@@ -1087,6 +1102,11 @@ def functions(speed: float, now: float, raised: list[Exception]) -> dict[str, tu
         number = float(value)                   # type: ignore[arg-type]
         return int(number + (0.5 if number >= 0 else -0.5))     # PostgreSQL rounds half away from zero
 
+    def bounded(value: float, size: int) -> float:
+        if not -2 ** (8 * size - 1) <= value < 2 ** (8 * size - 1):
+            raise ToolError(f"ERROR:  {'integer' if size == 4 else 'bigint'} out of range")
+        return value
+
     def divisor(value: float, dividend: float) -> float:     # NULL / 0 is NULL (null_safe)
         if value == 0:
             raise ToolError("ERROR:  division by zero")
@@ -1118,4 +1138,5 @@ def functions(speed: float, now: float, raised: list[Exception]) -> dict[str, tu
         "pg_cast": (3, cast), "pg_at": (2, at), "pg_part": (3, lambda field, v, k: part(field, v, k)),
         "pg_days": (2, lambda a, b: (moment(a) - moment(b)).days),
         "pg_dadd": (2, lambda d, n: form(moment(d) + timedelta(days=int(n)), "date")), "pg_int": (1, integer),
-        "pg_left": (2, lambda s, n: str(s)[: int(n)]), "pg_substr": (-1, substr), "pg_divisor": (2, divisor)}.items()}
+        "pg_left": (2, lambda s, n: str(s)[: int(n)]), "pg_substr": (-1, substr), "pg_divisor": (2, divisor),
+        "pg_range": (2, bounded)}.items()}

@@ -83,6 +83,7 @@ RELATIONS: dict[str, tuple[tuple[str, str, str, str], ...]] = {
 KINDS = {c: {TIMESTAMP: "timestamptz", "integer": "int", "bigint": "int", "numeric(10,1)": "num"}.get(t, "text")
          for cols in RELATIONS.values() for c, t, _, _ in cols}
 COLUMNS = {name: tuple(c for c, _, _, _ in cols) for name, cols in RELATIONS.items() if name in TABLES[:2]}
+WIDE = frozenset(c for cols in RELATIONS.values() for c, t, _, _ in cols if t == "bigint")
 SQLITE = {"text": "TEXT", "int": "INTEGER", "num": "REAL", "timestamptz": "TEXT"}
 SCHEMA = "PRAGMA case_sensitive_like = ON;\n" + "".join(
     f"CREATE TABLE {name} ({', '.join(f'{c} {SQLITE[KINDS[c]]}' for c, _, _, _ in cols)}"
@@ -442,7 +443,7 @@ def render(ctx: Context, conn: TaskDB, stmt: str, args: Args) -> None:
     steps = iter(range(STEPS // 1000))     # a runaway query (a cross join) stops like a statement_timeout
     conn.set_progress_handler(lambda: next(steps, None) is None, 1000)
     conn.denied, conn.raised[:] = [], []
-    query = pgsql.translate(code, ctx.at, KINDS, COLUMNS)
+    query = pgsql.translate(code, ctx.at, KINDS, COLUMNS, WIDE)
     try:
         cur = conn.execute(query.sql)
         rows = cur.fetchall()
