@@ -138,6 +138,15 @@ QUERIES: list[str | tuple[str, ...]] = [
     "SELECT count(*) * 2147483647, 2147483647::bigint + 1, id * 3000000000, -2147483647 - 1 FROM audit_logs "
     "GROUP BY id ORDER BY id LIMIT 1",
     "SELECT count(*) FROM (SELECT status FROM tasks WHERE attempts > 1)",
+    # pg38: a numeric's digits as PostgreSQL's numeric computes them (SQLite's double printed 15)
+    "SELECT avg(attempts), sum(duration_s), avg(duration_s), avg(context_size_kb) FROM tasks",
+    "SELECT 1.0/3, 2.0/3, 10.0/3, 1/3.0, 100.0/7, 1e3, 1.50, 2.0 * 3, 1.5 % 1, -1.50",
+    "SELECT count(*)::numeric / 3, attempts / 2.0, 100.0 * count(*) FILTER (WHERE status = 'failed') / count(*) "
+    "FROM tasks GROUP BY attempts",
+    "SELECT status, avg(duration_s) AS a, avg(duration_s)::float, avg(duration_s)::int, avg(duration_s)::text "
+    "FROM tasks GROUP BY status ORDER BY a DESC",
+    "SELECT (5.0/2)::int, 1.50::text, duration_s::text, (1.0/3)::text FROM tasks ORDER BY task_id LIMIT 1",
+    "SELECT duration_s * 2, duration_s / 3, duration_s + 1 FROM tasks ORDER BY task_id LIMIT 2",
     # -x, -A
     ("-x", "-c", "SELECT task_id, created_at FROM tasks ORDER BY created_at LIMIT 2"),
     ("-A", "-c", "SELECT task_id, created_at FROM tasks ORDER BY created_at LIMIT 2"),

@@ -15,7 +15,7 @@ import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, localcontext
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -105,6 +105,11 @@ class Expr:
     weak: bool = False   # a type's name (a typed literal's, a cast's) or "case": a cast names it by its own type
     at: int = -1         # where it begins in the statement (-1: not known)
     wide: bool = False   # an integer that is a bigint (else an integer: PostgreSQL's int4)
+    exact: str | None = None     # a numeric's SQL as PostgreSQL's numeric computes it: its decimal digits, as text
+
+    def digits(self) -> str | None:
+        """The SQL of this number's exact digits (an integer's are its own), None where the drill has none."""
+        return self.sql if self.type == "int" else self.exact
 
 
 def tokens(sql: str) -> list[Tok]:
@@ -150,6 +155,7 @@ class Query:
     items: list[tuple[str, str | None]]     # the outermost select list: each column's name and type (None: a star)
     names: dict[str, str | None]            # every select item's name in the statement, by type
     columns: dict[str, str]                 # the tables' columns, by type
+    exact: list[int]                        # the select items whose exact digits follow the select list, hidden
 
     def types(self, headers: list[str]) -> list[str | None]:
         """Each result column's type: its select item's, or (after a star) its name's."""
@@ -184,7 +190,7 @@ def translate(sql: str, now: float, columns: dict[str, str],
     reader.end, reader.tables, reader.wide = first.end, tables or {}, wide
     body, items = reader.seq()
     rest = " ".join(t.text for t in toks[reader.i:])     # past a stray ")": SQLite says what is wrong
-    return Query(f"{body} {rest}".strip(), items, reader.names, columns)
+    return Query(f"{body} {rest}".strip(), items, reader.names, columns, reader.exact)
 
 
 class Reader:
@@ -200,6 +206,7 @@ class Reader:
         self.spans: list[tuple[int, int, str, int]] = []          # an aggregate; expressions: tokens, SQL, scope
         self.aggs: list[tuple[int, int]] = []                     # aggregates: token, scope
         self.scope = self.scopes = self.inagg = 0
+        self.exact: list[int] = []
 
     # -------------------------------------------------------------------------------------------- tokens
     def peek(self, k: int = 0) -> Tok:
@@ -237,6 +244,8 @@ class Reader:
         listing = done = compound = False
         block: Select | None = None
         clause = ""
+        exact: list[str] = []          # the outermost select list's numerics: each exact SQL (or "")
+        hidden = -1
         self.scopes += 1
         outer, self.scope, inagg, self.inagg = self.scope, self.scopes, self.inagg, 0
         nulls = ""          # in ORDER BY, where the item puts NULLs unless it says: PostgreSQL's last ascending, first
@@ -267,6 +276,8 @@ class Reader:
                 if tok.value == "select":
                     listing = not done
                 elif tok.value in ENDS_ITEMS:
+                    if listing and any(exact):
+                        out.insert(hidden := len(out) - 1, self.hide(exact))
                     done = done or listing
                     listing = False
                 continue
@@ -297,8 +308,15 @@ class Reader:
                     self.names[alias] = e.type if self.names.get(alias, e.type) == e.type else None
             if listing:
                 items.append((alias, e.type))
+                exact.append(e.exact or "" if e.name != "*" else "*")
         if block and clause == "from":
             block.source = (block.source[0], self.i)
+        if listing and any(exact):
+            out.append(self.hide(exact))
+            hidden = len(out) - 1
+        if hidden >= 0 and (compound or self.scope != 1 or "*" in exact):   # the outermost plain list's only
+            del out[hidden]
+            self.exact = []
         self.grouped(block)
         self.scope, self.inagg = outer, inagg
         return " ".join([*out, nulls * (nulls != "-")]).strip(), items
@@ -485,7 +503,8 @@ class Reader:
         self.take()
         if tok.kind == "num":
             whole = tok.text.isdigit() and int(tok.text) < 2 ** 63           # a bigint past int4's, a numeric past
-            return Expr(tok.text, "int" if whole else "num", wide=whole and int(tok.text) >= 2 ** 31)   # int8's
+            return Expr(tok.text, "int" if whole else "num", wide=whole and int(tok.text) >= 2 ** 31,  # int8's
+                        exact=None if whole else quote(f"{Decimal(tok.text):f}"))
         if tok.kind == "str":
             return Expr(quote(tok.value), "unknown")
         if tok.kind in ("bits", "param"):
@@ -495,7 +514,9 @@ class Reader:
             if e.type == "text":
                 raise PgError(f"ERROR:  operator does not exist: {tok.text} text\nHINT:  No operator matches the "
                               "given name and argument type. You might need to add an explicit type cast.", tok.at)
-            return Expr(f"{tok.text}{e.sql}", e.type, wide=e.wide)
+            digits = e.digits()
+            return Expr(f"{tok.text}{e.sql}", e.type, wide=e.wide,
+                        exact=f"pg_exact('{tok.text}', 0, {digits})" if digits and e.type != "int" else None)
         if tok.text == "*":
             return Expr("*", None, "*")
         if tok.text == "(":
@@ -574,8 +595,9 @@ class Reader:
         qualified = self.i >= 3 and self.toks[self.i - 2].text == "."
         self.refs.append((self.i - 1 - 2 * qualified, self.toks[self.i - 3].value * qualified, name, self.scope,
                           self.inagg > 0))
-        return Expr(sql, self.columns[name] if name in self.columns else self.known.get(name), name,
-                    wide=name in self.wide)
+        kind = self.columns[name] if name in self.columns else self.known.get(name)
+        return Expr(sql, kind, name, wide=name in self.wide,
+                    exact=sql if kind == "num" and name in self.columns else None)
 
     def cased(self, name: str, table: str = "", at: int = 0) -> str:
         """A double-quoted name keeps its case, where SQLite matches a name in any: the drill's tables and columns
@@ -664,13 +686,22 @@ class Reader:
                  "greatest": kind, "least": kind, "length": "int",     # round(numeric, n) prints n decimals
                  "round": "float8" if kind == "float" else "num" if len(args) == 2 and not args[1].sql.isdigit() else
                  f"numeric{args[1].sql if len(args) == 2 else 0}"}
+        exact = None
+        if name in ("avg", "sum") and len(args) == 1 and words == [args[0].sql] and kind in ("int", "num"):
+            exact = f"pg_exact_{name}({args[0].digits()})"
         sql = self.window(f"{name}({' '.join(words)})")
+        exact = exact and exact + sql[len(f"{name}({' '.join(words)})"):]
         wide = name == "count" or name in ("min", "max", "coalesce", "abs") and any(a.wide for a in args)
         typed |= dict.fromkeys(("ceil", "ceiling", "floor"), "float8" if kind == "float" else "numeric0")
         return Expr(sql, typed.get(name, "text" if name in ("lower", "upper", "pg_left", "pg_substr", "replace",
                                                           "substring", "trim", "ltrim", "rtrim") else
                                    "num" if name in ("abs", "round", "sign") else None),
-                    name.removeprefix("pg_"), wide=wide)
+                    name.removeprefix("pg_"), wide=wide, exact=exact)
+
+    def hide(self, exact: list[str]) -> str:
+        """The select list's hidden columns: each numeric's exact digits, which psql prints instead of SQLite's."""
+        self.exact = [i for i, x in enumerate(exact) if x]
+        return ", " + ", ".join(f'{x} AS "?exact{i}"' for i, x in enumerate(exact) if x)
 
     def window(self, sql: str) -> str:
         """A call's FILTER (WHERE ...) and OVER (...) after it."""
@@ -783,7 +814,7 @@ class Reader:
         strong = bool(e.name) and e.name != "*" and not e.weak
         header = e.name if strong else pgname
         if e.type == kind and not (kind == "int" and e.wide and not wide):       # a bigint cast to integer: its range
-            return Expr(e.sql, kind, header, not strong, wide=wide)
+            return Expr(e.sql, kind, header, not strong, wide=wide, exact=e.exact)
         if e.type == "unknown" and kind in TEMPORAL:
             value = unquote(e.sql)
             try:
@@ -797,11 +828,14 @@ class Reader:
             e = self.compared(e, "::", Expr("", kind), e.at)[0]
         if kind in TEMPORAL or e.type in ("interval", "bool") and kind in ("text", "bool"):
             return Expr(f"pg_cast({e.sql}, '{kind}', '{e.type or ''}')", kind, header, not strong)
-        sql = {"int": f"pg_range(pg_int({e.sql}), {8 if wide else 4})", "float": f"CAST({e.sql} AS REAL)",
-               "text": f"CAST({e.sql} AS TEXT)",
+        value = f"pg_exact('r', 0, {e.exact})" if e.exact else e.sql        # a numeric's own digits, not SQLite's
+        sql = {"int": f"pg_range(pg_int({value}), {8 if wide else 4})", "float": f"CAST({value} AS REAL)",
+               "text": f"CAST({e.exact or e.sql} AS TEXT)",
                "num": e.sql if e.type in ("int", "num", "float") else f"CAST({e.sql} AS NUMERIC)"}.get(
             kind[:3] if kind.startswith("numeric") else kind, e.sql)
-        return Expr(sql, kind, header, not strong, wide=wide)
+        exact = None if kind != "num" else e.digits() if e.type in ("int", "num") else (
+            f"pg_exact('f', 0, {e.sql})" if e.type == "float" else None)       # a float8 to numeric: 15 digits
+        return Expr(sql, kind, header, not strong, wide=wide, exact=exact)
 
     def coerce(self, e: Expr, kind: str | None) -> Expr:
         """A literal beside a value of ``kind`` is read as one, as PostgreSQL reads it."""
@@ -856,13 +890,16 @@ class Reader:
             scales = [0 if k == "int" else int(k[7:]) if k and k.startswith("numeric") else None for k in (a, b)]
             a, b = ("num" if k and k.startswith("numeric") else k for k in (a, b))
             dividend = left.sql if a == b == "int" or op != "/" else f"CAST({left.sql} AS REAL)"  # not SQLite's 7/2=3
+            digits = (left.digits(), right.digits())
+            exact = f"pg_exact('{op}', {digits[0]}, {digits[1]})" if None not in digits and "num" in (a, b) else None
             if None not in scales and op in "+-*" and "num" in (a, b):  # a numeric's scale: *'s the sum, + -'s max
-                return Expr(f"{left.sql} {op} {right.sql}", f"numeric{sum(scales) if op == '*' else max(scales)}")
+                return Expr(f"{left.sql} {op} {right.sql}", f"numeric{sum(scales) if op == '*' else max(scales)}",
+                            exact=exact)
             if a == b == "int" and op in "+-*":         # PostgreSQL's integer out of range, not SQLite's 64 bits
                 wide = left.wide or right.wide
                 return Expr(f"pg_range({left.sql} {op} {right.sql}, {8 if wide else 4})", "int", wide=wide)
             return Expr(f"{dividend} {op} {divisor}", a if a == b else "num" if {a, b} <= {"int", "num"} else
-                        "float" if {a, b} <= {"int", "num", "float"} else None)
+                        "float" if {a, b} <= {"int", "num", "float"} else None, exact=exact)
         if a == "unknown" or b == "unknown":          # the literal is read as the other side's type (+: an interval)
             known = b if a == "unknown" else a
             want = "interval" if op == "+" and known in STAMPS else known
@@ -1024,6 +1061,41 @@ def ordered(how: str, extra: object, rows: list[tuple[object, tuple[object, ...]
     return low + (p * (len(values) - 1) - lo) * (high - low) if lo != hi else low
 
 
+def decimal(value: object) -> Decimal:
+    """A number SQLite holds as PostgreSQL's numeric holds it: a REAL (a numeric column's, with its tenths) by its
+    shortest digits, text and an integer as they are."""
+    return Decimal(repr(value) if isinstance(value, float) else str(value))
+
+
+def divided(x: Decimal, y: Decimal) -> Decimal:
+    """``x / y`` as PostgreSQL's numeric divides (select_div_scale): at least 16 significant digits, never fewer
+    decimals than either side shows, rounded half away from zero."""
+    def weight(d: Decimal) -> tuple[int, int]:          # its first base-10000 digit: where, and which
+        return (0, 0) if d == 0 else ((w := abs(d).adjusted() // 4), int(abs(d).scaleb(-4 * w)))
+    if y == 0:
+        raise ToolError("ERROR:  division by zero")
+    (w1, d1), (w2, d2) = weight(x), weight(y)
+    scale = min(max(16 - 4 * (w1 - w2 - (d1 <= d2)), -x.as_tuple().exponent, -y.as_tuple().exponent, 0), 1000)
+    with localcontext(prec=1100):
+        return (x / y).quantize(Decimal(1).scaleb(-scale), ROUND_HALF_UP)
+
+
+def exact(op: str, a: object, b: object) -> str | float | None:
+    """``pg_exact``: ``a op b`` in numeric's digits (``f``: the float ``b`` as float8's cast to numeric reads it;
+    ``r``: the numeric ``b`` as its cast to float8 reads it)."""
+    if b is None:
+        return None
+    if op == "r":
+        return float(decimal(b))
+    if op == "f":
+        return f"{Decimal(format(float(b), '.15g')):f}"       # type: ignore[arg-type]
+    x, y = decimal(a), decimal(b)
+    with localcontext(prec=1100):
+        r = x + y if op == "+" else x - y if op == "-" else x * y if op == "*" else divided(x, y) if op == "/" else \
+            x % y if y else divided(x, y)
+    return f"{r:f}"
+
+
 def aggregates(raised: list[Exception]) -> dict[str, tuple[int, type]]:
     """The aggregates ``translate`` calls, for the TaskDB's connection: ``pg_ordered(how, extra, value, key,
     direction, ...)`` keeps each row and answers at the end (SQLite 3.40 has no ORDER BY in an aggregate)."""
@@ -1042,7 +1114,25 @@ def aggregates(raised: list[Exception]) -> dict[str, tuple[int, type]]:
             except ToolError as exc:
                 raised.append(exc)
                 raise
-    return {"pg_ordered": (-1, Ordered)}
+    class Exact:
+        """sum and avg of numerics (and integers) in numeric's digits: avg is the sum divided by the count."""
+        def __init__(self) -> None:
+            self.total, self.count = Decimal(0), 0
+
+        def step(self, value: object) -> None:
+            if value is not None:
+                with localcontext(prec=1100):
+                    self.total += decimal(value)
+                self.count += 1
+
+    class Sum(Exact):
+        def finalize(self) -> str | None:
+            return f"{self.total:f}" if self.count else None
+
+    class Avg(Exact):
+        def finalize(self) -> str | None:
+            return f"{divided(self.total, Decimal(self.count)):f}" if self.count else None
+    return {"pg_ordered": (-1, Ordered), "pg_exact_sum": (1, Sum), "pg_exact_avg": (1, Avg)}
 
 
 def functions(speed: float, now: float, raised: list[Exception]) -> dict[str, tuple[int, Callable[..., object]]]:
@@ -1139,4 +1229,4 @@ def functions(speed: float, now: float, raised: list[Exception]) -> dict[str, tu
         "pg_days": (2, lambda a, b: (moment(a) - moment(b)).days),
         "pg_dadd": (2, lambda d, n: form(moment(d) + timedelta(days=int(n)), "date")), "pg_int": (1, integer),
         "pg_left": (2, lambda s, n: str(s)[: int(n)]), "pg_substr": (-1, substr), "pg_divisor": (2, divisor),
-        "pg_range": (2, bounded)}.items()}
+        "pg_range": (2, bounded), "pg_exact": (3, lambda op, a, b: exact(op, a, b))}.items()}

@@ -459,6 +459,13 @@ def render(ctx: Context, conn: TaskDB, stmt: str, args: Args) -> None:
     if cur.description is None:             # no query returns no columns; kept so one never crashes the drill
         return
     headers = [d[0] for d in cur.description]
+    if hidden := len(query.exact):           # each numeric's exact digits, in the hidden columns after the list
+        headers = headers[:-hidden]
+        shown = [list(r[:-hidden]) for r in rows]
+        for row, r in zip(shown, rows, strict=True):
+            for i, digits in zip(query.exact, r[-hidden:], strict=True):
+                row[i] = row[i] if digits is None or row[i] is None else pgsql.Numeric(digits)
+        rows = shown
     kinds = query.types(headers)
     if ctx.drill.speed != 1 and "interval" in kinds and {"timestamptz", "timestamp"} & set(kinds):
         # redteam36 F8: the two clocks side by side in one answer; each is right on its own, so say which is which
