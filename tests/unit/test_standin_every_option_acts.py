@@ -24,6 +24,7 @@ T = 900.0                     # provider-outage: Anthropic answers 503, slowly; 
 STATUS = "https://status.anthropic.com/api/v2/status.json"
 LOGS = "aws logs filter-log-events --log-group-name /aws/lambda/flowengine"
 GET = "aws logs get-log-events --log-group-name /aws/lambda/flowengine"
+STREAMS = "aws logs describe-log-streams --log-group-name /aws/lambda/flowengine"
 RETRY = "blocks flow retry {task} --dry-run"
 SQL = "psql -c 'SELECT count(*) AS n FROM tasks'"
 CT = "aws cloudtrail lookup-events"
@@ -83,6 +84,15 @@ EXAMPLES = {
     ("aws logs get-log-events", "start-from-head"): f"{GET} --log-stream-name {{stream}} --limit 1 [--start-from-head]",
     ("aws logs get-log-events", "no-start-from-head"): f"{GET} --log-stream-name {{stream}} --limit 1 "
                                                        "--start-from-head [--no-start-from-head]",
+    ("aws logs describe-log-streams", "log-group-name"): "aws logs describe-log-streams "
+                                                         "[--log-group-name /aws/lambda/flowengine]",
+    ("aws logs describe-log-streams", "log-stream-name-prefix"): f"{STREAMS} [--log-stream-name-prefix {{stream}}]",
+    # (its three streams' names sort as their times do: the prefix shows it is read)
+    ("aws logs describe-log-streams", "order-by"): f"{STREAMS} --log-stream-name-prefix 2 [--order-by LastEventTime]",
+    ("aws logs describe-log-streams", "descending"): f"{STREAMS} [--descending]",
+    ("aws logs describe-log-streams", "no-descending"): f"{STREAMS} --descending [--no-descending]",
+    ("aws logs describe-log-streams", "limit"): f"{STREAMS} [--limit 1]",
+    ("aws logs describe-log-streams", "next-token"): f"{STREAMS} --limit 1 [--next-token 1]",
     ("aws logs filter-log-events", "log-group-name"): "aws logs filter-log-events [--log-group-name /aws/lambda/flowengine]",
     ("aws logs filter-log-events", "filter-pattern"): f"{LOGS} --limit 3 [--filter-pattern ERROR]",
     ("aws logs filter-log-events", "start-time"): f"{LOGS} [--start-time {{recent_ms}}]",

@@ -25,7 +25,8 @@ Operation = Callable[[Context, list[str], "Params"], Any]         # (ctx, positi
 OPERATIONS: dict[str, dict[str, Operation]] = {}          # service -> operation -> handler
 READS: dict[str, set[str]] = {}                           # "service operation" -> the parameters its answer reads
 SWITCHES = {"human-readable", "summarize", "recursive", "no-paginate", "dry-run", "dryrun", "no-cli-pager", "debug",
-            "no-verify-ssl", "quiet", "only-show-errors", "start-from-head", "no-start-from-head"}
+            "no-verify-ssl", "quiet", "only-show-errors", "start-from-head", "no-start-from-head", "descending",
+            "no-descending"}
 # taken, and they change nothing in the drill's world: no answer but filter-log-events' (which reads it) outgrows a
 # page (--no-paginate), no pager runs here (--no-cli-pager) and the drill's buckets hold no folders (s3 ls --recursive)
 INERT = {"no-paginate", "no-cli-pager", "recursive"}
@@ -243,6 +244,52 @@ def get_log_events(ctx: Context, words: list[str], params: Params) -> Any:
             break
         first, last = (first, last + 1) if forward else (first - 1, last)
     return {"events": events[first:last], "nextForwardToken": f"f/{last:056d}", "nextBackwardToken": f"b/{first:056d}"}
+
+
+@operation("logs describe-log-streams", reads="log-group-name log-stream-name-prefix order-by descending "
+                                              "no-descending limit next-token")
+def describe_log_streams(ctx: Context, words: list[str], params: Params) -> Any:
+    """The group's streams (``log_events``: one a scenario hour that has events) by name or by their last event
+    (``--descending``: the other way), as the CLI pages through DescribeLogStreams for every one; with ``--limit`` or
+    ``--next-token`` one call, its ``nextToken`` (the place of the next stream) when more remain."""
+    [group] = params.required("log-group-name")
+    order, prefix, limit = params.one("order-by") or "LogStreamName", params.one("log-stream-name-prefix"), \
+        params.integer("limit")
+    if group != fleet.LOG_GROUP:
+        raise service_error("ResourceNotFoundException", "DescribeLogStreams",
+                            "The specified log group does not exist.")
+    if order not in ("LogStreamName", "LastEventTime"):
+        raise service_error("InvalidParameterException", "DescribeLogStreams", f"1 validation error detected: Value "
+                            f"'{order}' at 'orderBy' failed to satisfy constraint: Member must satisfy enum value set: "
+                            "[LogStreamName, LastEventTime]")
+    if order == "LastEventTime" and prefix is not None:
+        raise service_error("InvalidParameterException", "DescribeLogStreams",
+                            "Cannot order by LastEventTime with a logStreamNamePrefix.")
+    if limit is not None and not 1 <= limit <= 50:
+        raise service_error("InvalidParameterException", "DescribeLogStreams", f"1 validation error detected: Value "
+                            f"'{limit}' at 'limit' failed to satisfy constraint: Member must have value "
+                            f"{'less' if limit > 50 else 'greater'} than or equal to {50 if limit > 50 else 1}")
+    streams: dict[str, dict[str, Any]] = {}
+    for e in log_events(ctx, -math.inf, ctx.t):
+        s = streams.setdefault(e["logStreamName"], {
+            "logStreamName": e["logStreamName"], "creationTime": e["timestamp"], "firstEventTimestamp": e["timestamp"],
+            "arn": f"arn:aws:logs:eu-west-1:414736215093:log-group:{group}:log-stream:{e['logStreamName']}",
+            "storedBytes": 0})
+        s |= {"lastEventTimestamp": e["timestamp"], "lastIngestionTime": e["ingestionTime"]}
+    found = sorted((s for name, s in streams.items() if name.startswith(prefix or "")), reverse="descending" in params
+                   and "no-descending" not in params, key=lambda s: s["lastEventTimestamp" if order != "LogStreamName"
+                                                                      else "logStreamName"])
+    first = 0
+    if (token := params.one("next-token")) is not None:
+        if not token.isdecimal():
+            raise service_error("InvalidParameterException", "DescribeLogStreams",
+                                "The specified nextToken is invalid.")
+        first = int(token)
+    last = len(found) if limit is None and token is None else first + (limit or 50)
+    keys = ("logStreamName", "creationTime", "firstEventTimestamp", "lastEventTimestamp", "lastIngestionTime", "arn",
+            "storedBytes")
+    return {"logStreams": [{k: s[k] for k in keys} for s in found[first:last]]} | (
+        {"nextToken": str(last)} if last < len(found) else {})
 
 
 def cli_integer(params: Params, name: str) -> int | None:
