@@ -106,6 +106,9 @@ def test_a_pod_that_goes_is_killed_and_its_replicaset_says_so(tmp_path: Path, co
     [rs] = {f"replicaset/{p.rsplit('-', 1)[0]}" for p in pods}
     assert ({(rs, f"Deleted pod: {p}") for p in pods} <= _said(rows, "SuccessfulDelete")) is deleted
     assert rows == _events(drill, 700.0)
+    if deleted:         # and describe names who said it
+        text = _ask(drill, f"kubectl describe {rs} -n production", 700.0)
+        assert f"  Normal  SuccessfulDelete  " in text and "replicaset-controller  Deleted pod: " in text, text
 
 
 def test_a_pod_made_and_gone_within_the_hour_keeps_its_events(tmp_path: Path) -> None:
@@ -121,3 +124,15 @@ def test_a_pod_made_and_gone_within_the_hour_keeps_its_events(tmp_path: Path) ->
         assert any(obj == f"pod/{pod}" for obj, _ in _said(rows, reason)), (reason, rows)
     assert any(said == f"Created pod: {pod}" for _, said in _said(rows, "SuccessfulCreate"))
     assert any(said == f"Deleted pod: {pod}" for _, said in _said(rows, "SuccessfulDelete"))
+
+
+def test_describe_says_a_terminating_pod_lasts_past_its_grace(tmp_path: Path) -> None:
+    """kubectl 1.28's describe of a pod being deleted: ``Terminating (lasts D)``, D the time since its deletion
+    timestamp (the delete plus the 30 s grace period: ``<invalid>`` until the grace runs out), then its grace period;
+    the drill said ``Terminating`` alone."""
+    drill = warm_drill(tmp_path, "timeout")
+    [pod, *_] = [p for p in _made(drill, 599.0) if p.startswith("audit-shipper-")]
+    _ask(drill, "kubectl scale deployment/audit-shipper --replicas=0 -n production", 600.0)
+    text = _ask(drill, f"kubectl describe pod {pod} -n production", 605.0)
+    assert "\nStatus:                    Terminating (lasts <invalid>)\nTermination Grace Period:  30s\n" in text
+    assert text.startswith(f"Name:                      {pod}\n")

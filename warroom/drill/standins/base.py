@@ -251,9 +251,9 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[object]], gap: int = 3
 
 def age(seconds: float) -> str:
     """Kubernetes' human-readable age (``duration.HumanDuration``): a second unit while it still matters."""
-    s = int(seconds)
+    s = int(seconds)            # (towards zero, as Go's int(d.Seconds()): a second either side is "0s")
     if s < 0:
-        return "<invalid>"
+        return "<invalid>" if s < -1 else "0s"
     names = {1: "s", 60: "m", 3600: "h", 86400: "d"}
     # below `limit` seconds: whole `unit`s, then the remainder in `small` units if any (0: never)
     for limit, unit, small in ((120, 1, 0), (600, 60, 1), (10800, 60, 0), (28800, 3600, 60), (172800, 3600, 0),

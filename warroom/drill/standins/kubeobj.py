@@ -142,6 +142,7 @@ def all_pods(ctx: Context, namespace: str | None) -> list[Pod]:
     return [replace(p, ip=mine.get(p.name, p.ip)) for p in pods if namespace in (None, p.namespace)]
 
 
+GRACE = 30             # seconds a deleted pod's containers have to stop (terminationGracePeriodSeconds' default)
 DAY = 86400.0          # the estate was made N.5 days back: its AGE reads N days for 12 hours either side of 0
 UNSCHEDULABLE = (f"0/{len(NODES)} nodes are available: {len(NODES)} node(s) were unschedulable. preemption: "
                  f"0/{len(NODES)} nodes are available: {len(NODES)} Preemption is not helpful for scheduling.")
@@ -171,18 +172,24 @@ def describe_pod(ctx: Context, o: Obj) -> str:
     created), and the events ``kubectl get events`` lists about it."""
     p = next(p for p in all_pods(ctx, o.api["metadata"]["namespace"]) if p.name == o.name)
     state = "Running" if p.status in ("Running", "Terminating") else "Waiting"
-    events = _said(ctx, o)
-    return (f"Name:             {p.name}\nNamespace:        {p.namespace}\n"
-            f"Node:             {f'{p.node}/{p.ip}' if p.node else '<none>'}\n"
-            f"Start Time:       {iso(ctx.wall(p.created))}\nLabels:           {_lines(p.labels, 18)}\n"
-            f"Status:           {'Terminating' if p.status == 'Terminating' else o.api['status']['phase']}\n"
-            f"IP:               {p.ip or ''}\nContainers:\n  {p.container}:\n    Image:          {p.image}\n"
+    said = events(ctx, o.api["metadata"]["namespace"])
+    status, w = [("Status", o.api["status"]["phase"])], 18
+    if p.status == "Terminating":       # since its deletion timestamp: the delete (its Killing) and 30 s of grace
+        gone = next((ctx.drill.scenario_time(datetime.fromisoformat(e.api["lastTimestamp"]).timestamp()) for e in said
+                     if e.api["reason"] == "Killing" and e.api["involvedObject"]["name"] == p.name), ctx.t)
+        status, w = [("Status", f"Terminating (lasts {age(ctx.t - gone - GRACE)})"),
+                     ("Termination Grace Period", f"{GRACE}s")], 27
+    head = [("Name", p.name), ("Namespace", p.namespace), ("Node", f"{p.node}/{p.ip}" if p.node else "<none>"),
+            ("Start Time", iso(ctx.wall(p.created))), ("Labels", _lines(p.labels, w)), *status, ("IP", p.ip or "")]
+    events_text = _said(ctx, o, said)
+    return ("".join(f"{k + ':':<{w}}{v}\n" for k, v in head)
+            + f"Containers:\n  {p.container}:\n    Image:          {p.image}\n"
             f"    State:          {state}\n"
             + "      Reason:       ContainerCreating\n" * (p.status == "ContainerCreating")
             + f"    Ready:          {p.ready}\n    Restart Count:  {p.restarts}\n"
             f"    Limits:\n      cpu:     1\n      memory:  3Gi\n"
             f"Conditions:\n  Type              Status\n  Ready             {p.ready}\n"
-            + ("Events:           <none>\n" if events.startswith("Events:\t") else tabwrite(events)))
+            + ("Events:           <none>\n" if events_text.startswith("Events:\t") else tabwrite(events_text)))
 
 
 DESCRIBE_NODE = """Name:               {name}
@@ -255,13 +262,14 @@ def _pod_template(template: dict[str, Any]) -> str:
 
 # who reports each event (``describe``'s From column)
 SOURCES = {"Scheduled": "default-scheduler", "FailedScheduling": "default-scheduler", "Pulled": "kubelet",
-           "Started": "kubelet", "SuccessfulCreate": "replicaset-controller",
+           "Started": "kubelet", "Killing": "kubelet", "SuccessfulCreate": "replicaset-controller",
+           "SuccessfulDelete": "replicaset-controller",
            "ScalingReplicaSet": "deployment-controller", "SuccessfulRescale": "horizontal-pod-autoscaler"}
 
 
-def _said(ctx: Context, o: Obj) -> str:
-    """``describe``'s Events section: the events ``kubectl get events`` lists about ``o``."""
-    said = [e.row for e in events(ctx, o.api["metadata"]["namespace"])
+def _said(ctx: Context, o: Obj, listed: list[Obj] | None = None) -> str:
+    """``describe``'s Events section: the events ``kubectl get events`` lists (``listed``) about ``o``."""
+    said = [e.row for e in (events(ctx, o.api["metadata"]["namespace"]) if listed is None else listed)
             if e.api["involvedObject"] == {"kind": o.api["kind"], "name": o.name}]
     return ("Events:\n  Type\tReason\tAge\tFrom\tMessage\n  ----\t------\t----\t----\t-------\n"
             + "".join(f"  {k}\t{r}\t{a}\t{SOURCES[r]}\t{m}\n" for a, k, r, _, m in said) if said
