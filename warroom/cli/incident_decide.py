@@ -20,6 +20,7 @@ from warroom.cli.incident_metrics import sync
 from warroom.errors import WarroomError
 from warroom.incident import decisions as dec
 from warroom.paths import command
+from warroom.runbook.decision import rule_words
 
 STATE_MARKS = {dec.MET: "✔ met", dec.NOT_MET: "✗ not met", dec.UNKNOWN: "? unknown"}
 
@@ -97,8 +98,8 @@ def render(view: dec.DecisionView) -> list[str]:
                         if view.arose is not None and hasattr(view.arose.get("at"), "strftime") else ""))
     if view.not_needed:
         lines.append(f"not needed now ({view.not_needed}); a verdict can still be recorded")
-    for side, title in (("go", f"GO when {view.decision.go_when} of these holds:"),
-                        ("no_go", f"NO-GO when {view.decision.no_go_when} of these hold:")):
+    for side, title in (("go", rule_words("go", view.decision.go_when) + ":"),
+                        ("no_go", rule_words("no_go", view.decision.no_go_when) + ":")):
         rows = [c for c in view.criteria if c.side == side]
         if rows:
             lines.append(title)

@@ -12,6 +12,7 @@ from warroom.errors import WarroomError
 from warroom.runbook.library import RunbookLibrary
 from warroom.runbook.model import Runbook, Step
 from warroom.paths import command
+from warroom.runbook.decision import rule_words
 
 PHASE_ORDER = ("detect", "investigate", "mitigate", "verify", "communicate", "post-incident",
                "other")
@@ -176,8 +177,8 @@ def _decision_lines(d: Any) -> list[str]:
     lines = ["", f"Go/No-Go decision {d.id}: {d.question}", "  " + " · ".join(head)]
     if d.applies_when is not None:
         lines.append(f"  arises when: {_criterion_words(d.applies_when)}")
-    for title, rows in ((f"GO when {d.go_when} of these holds:", d.go),
-                        (f"NO-GO when {d.no_go_when} of these hold:", d.no_go)):
+    for title, rows in ((rule_words("go", d.go_when) + ":", d.go),
+                        (rule_words("no_go", d.no_go_when) + ":", d.no_go)):
         if rows:
             lines.append(f"  {title}")
             lines.extend(f"    - {_criterion_words(c)}" for c in rows)

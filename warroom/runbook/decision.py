@@ -80,6 +80,13 @@ def _note_tags() -> tuple[str, ...]:
     return tuple(NOTE_TAGS)
 
 
+def rule_words(side: str, when: str, *, these: bool = True) -> str:
+    """A side's rule as every view says it, the verb agreeing with its word: "GO when any of these
+    holds", "GO when all of these hold" (``these=False``: "NO-GO when all hold")."""
+    verb = "holds" if when == "any" else "hold"
+    return f"{'GO' if side == 'go' else 'NO-GO'} when {when}{' of these' if these else ''} {verb}"
+
+
 class DecisionError(ValueError):
     """A decision block that cannot be read; ``line`` is the file line of the offending key."""
 

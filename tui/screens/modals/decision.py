@@ -30,6 +30,7 @@ from tui.messages import decision_subject
 from tui.notices import Notice
 from tui.screens.modals.base import Dialog
 from warroom.incident.decisions import MET, NOT_MET, DecisionView
+from warroom.runbook.decision import rule_words
 
 MARKS = {MET: ("✔", "met", "bold green"), NOT_MET: ("✗", "not met", "bold red"), "unknown": ("?", "unknown", "bold yellow")}
 
@@ -46,8 +47,7 @@ class DecisionAnswer:
 Rejudge = Callable[[DecisionView], DecisionView]
 
 
-SIDES = (("go", "GO when {} of these holds", "GO when {} holds"),
-         ("no_go", "NO-GO when {} of these hold", "NO-GO when {} hold"))
+SIDES = ("go", "no_go")
 #: Below this many cells a side gets the whole width (one column of 16 rows, not two of 9)
 TWO_COLUMNS_FROM = 56
 
@@ -68,7 +68,7 @@ class VerdictGrid:
         if not rows:
             return None
         rule = self.view.decision.go_when if side == "go" else self.view.decision.no_go_when
-        head = Text(next(short for s, _, short in SIDES if s == side).format(rule), "bold")
+        head = Text(rule_words(side, rule, these=False), "bold")
         for state in (MET, NOT_MET, "unknown"):
             icon, _, style = MARKS[state]
             head.append(" ")
@@ -102,11 +102,11 @@ class VerdictGrid:
 def criteria_text(view: DecisionView) -> Text:
     """Both lists with a fixed-width mark column, so the words stay readable without colour."""
     t = Text()
-    for side, long, _ in SIDES:
+    for side in SIDES:
         rows = [c for c in view.criteria if c.side == side]
         if not rows:
             continue
-        t.append(long.format(view.decision.go_when if side == "go" else view.decision.no_go_when) + "\n",
+        t.append(rule_words(side, view.decision.go_when if side == "go" else view.decision.no_go_when) + "\n",
                  "bold")
         for c in rows:
             icon, word, style = MARKS.get(c.state, ("?", c.state, ""))

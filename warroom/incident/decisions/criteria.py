@@ -50,8 +50,8 @@ def judge(c: Criterion, side: str, state: Any, now: datetime, query: Query | Non
         return _metric(c, side, query)
 
     def verdict(st: str, evidence: str, value: float | None = None, source: str | None = None,
-                judged: bool = True) -> CriterionVerdict:
-        return CriterionVerdict(side, c.text, st, evidence, kind, value, source, judged)
+                judged: bool = True, seen_at: datetime | None = None) -> CriterionVerdict:
+        return CriterionVerdict(side, c.text, st, evidence, kind, value, source, judged, seen_at=seen_at)
 
     if kind == "step":
         if step_output is NO_OUTPUTS:
@@ -78,7 +78,8 @@ def judge(c: Criterion, side: str, state: Any, now: datetime, query: Query | Non
         said = f" (run ended {run.ended_at:%H:%M:%S} UTC)" if run.ended_at is not None else ""
         # stated as the metric criteria state theirs: "4 >= 5" alone reads as a claim, "4 >= 5 is false" does not
         return verdict(MET if ok else NOT_MET, f"step {c.step}{said}: "
-                       f"{format_comparison(number, c.op or '>=', c.value, None)} is {'true' if ok else 'false'}", number, where)
+                       f"{format_comparison(number, c.op or '>=', c.value, None)} is {'true' if ok else 'false'}", number, where,
+                       seen_at=run.ended_at)
     since = _since_detection(state, now)
     if kind == "note":
         notes = [n for n in state.notes if n.tag == (c.note or c.no_note)]

@@ -40,14 +40,17 @@ def deadline_start(decision: Decision, state: Any, now: datetime, applies: Crite
     like its escalation tiers). A conditional one (``applies_when``) counts from when it arose —
     the journaled ``decision.arose``, or this look if its condition is seen to hold now and is not
     journaled yet — so a decision that arises at minute 40 with a 30-minute deadline is due at
-    minute 70, never overdue on arrival; before it arises no deadline runs. One needed only because
+    minute 70, never overdue on arrival; before it arises no deadline runs. A condition read in a
+    step's output arose when that run ended (the look that first read it may come much later). One needed only because
     another runbook's unconditional copy of it is overdue counts from detection, as that copy does."""
     if decision.applies_when is None:
         return state.clock_start, "detection"
     if arose is not None:
         return arose_at(arose), "it arose"
     if applies is not None and applies.state == MET:
-        return now, "it arose"
+        # a step's output held the condition from the run's end, not from the look that read it
+        seen = applies.seen_at
+        return (seen if seen is not None and seen <= now else now), "it arose"
     if not_needed is None:       # needed through another runbook that states it unconditionally
         return state.clock_start, "detection"
     return None, "it arises"

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -57,6 +57,9 @@ class CriterionVerdict:
     title: str | None = None   # a named query's words and unit (the evidence already says them)
     unit: str | None = None
     name: str | None = None    # the [queries.NAME] it read; ``source`` is that query's PromQL
+    # the moment the evidence is of, where it is not the look's: a step's output is what the step
+    # said when its run ended, so a condition read there held from then (``deadline_start``)
+    seen_at: datetime | None = field(default=None, compare=False)
 
     def to_json(self) -> dict[str, Any]:
         return {"side": self.side, "text": self.text, "state": self.state, "evidence": self.evidence,

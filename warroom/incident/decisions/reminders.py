@@ -51,9 +51,17 @@ def note_arisen(incident: Any, views: Sequence[DecisionView]) -> list[Any]:
                 return None
             return ev.DECISION_AROSE, {"id": v.decision.id, "named": v.decision.named, "runbook_id": v.runbook_id,
                                        "question": v.decision.question, "condition": v.applies.to_json() if v.applies else {},
-                                       "judged_at": v.judged_at.isoformat() if v.judged_at else None}
+                                       "judged_at": _arose_moment(v)}
 
         event = incident.append_once(due)
         if event is not None:
             out.append(event)
     return out
+
+
+def _arose_moment(v: DecisionView) -> str | None:
+    """When the condition was first known to hold: the step run's end for a condition read in a
+    step's output (``seen_at``), else the look's instant."""
+    seen = v.applies.seen_at if v.applies is not None else None
+    when = seen if seen is not None and (v.judged_at is None or seen <= v.judged_at) else v.judged_at
+    return when.isoformat() if when is not None else None
