@@ -1,0 +1,100 @@
+"""RB-CORE-005 decides when FlowEngine comes back ("Only after InfoSec agrees the incident is
+contained"), and it is a Go/No-Go decision now, not a sentence (issue 13 item 4: "wherever the
+shipped runbooks decide"; redteam38 F7: `G` said the runbooks had none, and the restore ran on a
+plain confirm). The decision arises once the halt is confirmed (the step after it counts 0 active
+flows) and is due 30 drill minutes later; its criteria are judged from what the tool knows (that
+count, a root-cause note), the rest is the commander's judgement. The clock is pinned
+($WARROOM_DRILL_AT): no wall time is read."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from datetime import UTC, datetime
+from pathlib import Path
+
+from tests.conftest import subprocess_env, warroom_cmd
+from warroom import scenario_time
+from warroom.config import Config
+from warroom.drill.directory import create_drill
+from warroom.incident.store import IncidentStore
+
+T0 = datetime(2026, 12, 2, 10, 0, tzinfo=UTC).timestamp()
+SPEED = 60.0                    # a wall second is a drill minute
+
+
+def _cli(state: Path, at: float, *argv: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([*warroom_cmd(), *argv[:2], *argv[2:], "--state-dir", str(state)], capture_output=True,
+                          text=True, env=subprocess_env(**{scenario_time.AT_ENV: repr(at)}), timeout=120)
+
+
+def _decision(state: Path, inc_id: str, at: float) -> dict:
+    proc = _cli(state, at, "incident", "decide", inc_id, "bring-flowengine-back", "--json")
+    assert proc.returncode == 0, proc.stderr
+    return json.loads(proc.stdout)
+
+
+def test_bringing_flowengine_back_is_a_decision_that_arises_with_the_halt(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv(scenario_time.AT_ENV, repr(T0))
+    state = tmp_path / "state"
+    cfg = Config()
+    cfg.incident.state_dir = str(state)
+    drill = create_drill(state / "drills", "audit-gap", speed=SPEED)
+    inc = IncidentStore(state, cfg).create(
+        title="Audit log gap growing", severity="P1", runbook="RB-CORE-005",
+        drill={"scenario": "audit-gap", "speed": SPEED, "dir": str(drill.path)})
+
+    before = _decision(state, inc.id, T0 + 1)
+    assert before["needed"] is False and before["applies_when"]["state"] == "unknown"   # not halted: not asked
+
+    for at, step, *yes in ((T0 + 2, "halt-flows", "--yes"), (T0 + 3, "confirm-no-active-flows")):
+        proc = _cli(state, at, "incident", "run", inc.id, step, *yes)
+        assert proc.returncode == 0, proc.stderr
+    assert "0 active flows" in proc.stdout
+
+    arisen = _decision(state, inc.id, T0 + 4)
+    assert arisen["needed"] is True and arisen["applies_when"]["state"] == "met", arisen["applies_when"]
+    assert arisen["go_when"] == "all" and arisen["no_go_when"] == "any"
+    by_text = {c["text"]: c for c in arisen["criteria"]}
+    assert by_text["A root-cause note says why it happened (for a quiet audit log: why it stopped)"]["state"] \
+        == "not met"
+    assert arisen["suggestion"] == "NO-GO"          # no root cause yet: flows would run into it again
+    due = datetime.fromisoformat(arisen["due_at"]).timestamp()
+    assert T0 + 3 + 30 <= due <= T0 + 4 + 30        # 30 drill minutes (30 wall s at x60) after the halt
+
+    said = _cli(state, T0 + 5, "incident", "decide", inc.id, "bring-flowengine-back")
+    assert "GO when all of these hold:" in said.stdout and "NO-GO when any of these holds:" in said.stdout
+
+    assert _cli(state, T0 + 6, "incident", "note", inc.id, "--tag", "root-cause",
+                "audit shipper lost its connection to the audit store").returncode == 0
+    after = _decision(state, inc.id, T0 + 7)
+    by_text = {c["text"]: c for c in after["criteria"]}
+    assert by_text["A root-cause note says why it happened (for a quiet audit log: why it stopped)"]["state"] == "met"
+    assert after["suggestion"] != "NO-GO"
+
+    proc = _cli(state, T0 + 8, "incident", "decide", inc.id, "bring-flowengine-back", "--go",
+                "--why", "InfoSec agrees it is contained; redaction on, shipper restarted", "--by", "dana")
+    assert proc.returncode == 0, proc.stderr
+    (made,) = [e for e in IncidentStore(state, cfg).open(inc.id).read().events if e.type == "decision.recorded"]
+    assert made.data["id"] == "bring-flowengine-back" and made.data["verdict"] == "GO" and made.data["by"] == "dana"
+    assert {c["text"] for c in made.data["criteria"]} == set(by_text)      # journaled with its evaluated criteria
+
+
+def test_left_undecided_it_is_overdue_30_drill_minutes_after_the_halt(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv(scenario_time.AT_ENV, repr(T0))
+    state = tmp_path / "state"
+    cfg = Config()
+    cfg.incident.state_dir = str(state)
+    drill = create_drill(state / "drills", "audit-gap", speed=SPEED)
+    inc = IncidentStore(state, cfg).create(
+        title="Audit log gap growing", severity="P1", runbook="RB-CORE-005",
+        drill={"scenario": "audit-gap", "speed": SPEED, "dir": str(drill.path)})
+    assert _cli(state, T0 + 2, "incident", "run", inc.id, "halt-flows", "--yes").returncode == 0
+    assert _cli(state, T0 + 3, "incident", "run", inc.id, "confirm-no-active-flows").returncode == 0
+    assert _cli(state, T0 + 20, "incident", "show", inc.id).returncode == 0         # 17 drill minutes on: not yet
+    assert not IncidentStore(state, cfg).open(inc.id).state.decisions_overdue
+    shown = _cli(state, T0 + 40, "incident", "show", inc.id)
+    assert shown.returncode == 0, shown.stderr
+    assert "Go/No-Go overdue: Bring FlowEngine back (restore its replicas)?" in shown.stderr
+    (overdue,) = IncidentStore(state, cfg).open(inc.id).state.decisions_overdue
+    assert overdue["id"] == "bring-flowengine-back" and overdue["runbook_id"] == "RB-CORE-005"
