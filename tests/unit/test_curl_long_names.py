@@ -61,6 +61,9 @@ def test_abbreviations_and_negations_act(drill) -> None:  # type: ignore[no-unty
     assert run_one(drill, ["curl", "--progress-m", "--no-progress-meter", STATUS], 900.0)[2] == ""
     # a value that looks like an option is the value
     assert run_one(drill, ["curl", "-s", "-H", "--verb: x", STATUS], 900.0)[0] == 0
+    # -- ends the options: what follows is a URL (curl 7.88 takes "-x" after it as a host it cannot resolve: 6)
+    assert run_one(drill, ["curl", "-s", "--", STATUS], 900.0) == run_one(drill, ["curl", "-s", STATUS], 900.0)
+    assert run_one(drill, ["curl", "-s", "--", "-x"], 900.0)[0] == 6
 
 
 @pytest.mark.skipif(shutil.which("curl") is None or "7.88" not in subprocess.run(

@@ -114,10 +114,12 @@ def long_names(argv: list[str]) -> list[str]:
     out, i = [], 0
     while i < len(argv):
         word, i = argv[i], i + 1
-        if not word.startswith("--") or word == "--":
+        if word == "--":                    # the rest are URLs
+            return out + argv[i - 1:]
+        if not word.startswith("--"):
             out.append(word)
-            if word.startswith("-") and word != "--" and (taking := next((j for j, c in enumerate(word[1:], 2) if
-                                                                           FLAGS.get(f"-{c}", ("", ""))[1]), None)):
+            letters = enumerate(word[1:], 2) if word.startswith("-") else iter(())
+            if taking := next((j for j, c in letters if FLAGS.get(f"-{c}", ("", ""))[1]), None):
                 out += argv[i:i + 1] * (taking == len(word))          # a bundle's last letter takes the next word
                 i += taking == len(word)
             continue
@@ -139,10 +141,10 @@ def long_names(argv: list[str]) -> list[str]:
 
 def run(ctx: Context, argv: list[str]) -> int:
     argv = long_names(argv)
-    opts = parse_args(argv, FLAGS, double_dash=False, words=WORDS, code=2)
+    opts = parse_args(argv, FLAGS, words=WORDS, code=2)        # (-- ends the options: URLs follow)
     opts.opts = {k: v for k, v in opts.opts.items() if v is not False}        # --no-verbose: as if not given
     refuse_unread(opts.opts, READS, "curl", "curl: ", 2, FLAGS)
-    if not (urls := opts.pos + opts.all("url")):
+    if not (urls := opts.pos + opts.all("url") + opts.rest):
         raise ToolError(f"curl: no URL specified!{TRY}", 2)
     if any(d.startswith("@") for d in opts.all("data") + [opts.text("json")]):
         raise ToolError("curl: drill: `curl` does not simulate -d/--json @FILE (it reads the data on the line)", 2)
