@@ -725,6 +725,20 @@ class Signals:
                 self._narrow(provider, bounds, (bounds[0] + bounds[1]) // 2)
         return k >= bounds[1]
 
+    def runs_out(self, provider: str, t: float) -> float | None:
+        """The first scrape from ``t`` on at which ``provider``'s day's quota is used up (``exhausted``; ``t`` if it is
+        already), None if it lasts to the day's reset: what a step that slows the burn buys is when this comes, hours
+        after any window of minutes (the drill report's; arch37: the architect role's step read "unchanged")."""
+        first, last = math.floor(t / SPEND + 1e-9), math.ceil(quota_reset(t) / SPEND) - 1
+        if not self.exhausted(provider, last * SPEND):
+            return None
+        if self.exhausted(provider, first * SPEND):
+            return t
+        while last - first > 1:         # used up at ``last``, not at ``first``
+            mid = (first + last) // 2
+            first, last = (first, mid) if self.exhausted(provider, mid * SPEND) else (mid, last)
+        return last * SPEND
+
     def _narrow(self, provider: str, bounds: list[int], k: int) -> None:
         """Read ``provider``'s quota at scrape ``k`` (once: ``_full``) and move ``bounds`` to it."""
         if (key := (provider, k)) not in self._full:

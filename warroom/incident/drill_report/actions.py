@@ -172,13 +172,16 @@ def pane_changes(drill: Drill, taken: list[Any], slos: list[SloConfig] | None, t
     """What the actions ``taken`` changed together, from the simulator's own causes: each of the
     scenario's panes some minutes after the first of them (or ``t_now``, if sooner), as it is and as
     it would be had everything else been done but these; a pane they did not move (within 2 %) is
-    left out."""
+    left out. Then when each provider's quota is used up, with and without them (``quota_lasts``)."""
+    from warroom.drill.model import Signals
+
     sc = drill.scenario
     start = min(a.t for a in taken)
     t = min(start + EFFECT_AFTER, t_now)
     if t <= start:
         return Changes()
-    other = drill.simulator.what_if(_without(drill.actions(), taken, sc))
+    recorded = drill.actions()
+    other = drill.simulator.what_if(_without(recorded, taken, sc))
     after = stime.of_drill(t - start, drill.speed).text()   # t is scenario seconds
     parts, titles = [], []
     for pane in dict.fromkeys((sc.primary, *sc.breaches)):
@@ -190,7 +193,36 @@ def pane_changes(drill: Drill, taken: list[Any], slos: list[SloConfig] | None, t
             continue
         parts.append(f"{title} {format_stated(actual, unit)}{'' if parts else f' {after} later'} "
                      f"({format_stated(alt, unit)} without it)")
+    if any(a.t > t_now for a in recorded):      # what came after the end changes no projection made at it
+        kept = [a for a in recorded if a.t <= t_now]
+        worlds = (Signals(sc, kept), Signals(sc, _without(kept, [a for a in taken if a in kept], sc)))
+    else:
+        worlds = (drill.simulator.signals, other.signals)
+    parts += quota_lasts(worlds, start, drill.speed, first=not parts)
     return Changes(tuple(parts), tuple(titles), after)
+
+
+def quota_lasts(worlds: tuple[Any, Any], start: float, speed: float, first: bool = True) -> list[str]:
+    """When each provider's day's quota is used up after ``start``, in the world as it went and without the actions
+    weighed (``Signals.runs_out``), where the two differ by more than 2 % of the longer wait: a step that slows the
+    burn moves that by hours while the quota pane, minutes on, has barely moved (arch37: ARCHITECT_FALLBACK_MODEL,
+    which puts the exhaustion past the reset, read "unchanged within 10m00s"). ``first``: no phrase before it (the
+    first says the wall time too)."""
+    from warroom.drill.model import quota_reset
+
+    reset = quota_reset(start)
+    parts: list[str] = []
+    for p in fleet.PROVIDERS:
+        ends = [w.runs_out(p.name, start) for w in worlds]
+        waits = [(reset if e is None else e) - start for e in ends]
+        if ends[0] == ends[1] or abs(waits[0] - waits[1]) <= 0.02 * max(waits):
+            continue
+        later = [stime.of_drill(w, speed).text(wall=first and not parts and i == 0) for i, w in enumerate(waits)]
+        said = f"lasts to its daily reset {later[0]} later" if ends[0] is None else f"is used up {later[0]} later"
+        alt = later[1].replace(" drill time", "")
+        parts.append(f"{p.title} quota {said} ({'lasting to the reset' if ends[1] is None else f'used up {alt} later'}"
+                     " without it)")
+    return parts
 
 
 def _without(recorded: list[Any], taken: list[Any], scenario: Any) -> tuple[Any, ...]:

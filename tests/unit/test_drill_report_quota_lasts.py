@@ -1,0 +1,41 @@
+"""The drill report says what a step does to when a quota runs out, not only to the panes ten drill minutes on (arch37,
+redteam37 F16).
+
+rate-limit: the breaker on at 309.6 s, then RB-CORE-003 step 10's ``ARCHITECT_FALLBACK_MODEL=gpt-4-turbo`` at 4661 s
+(the architect role, half of each flow's calls, to OpenAI). The step halves the quota's climb, so Anthropic's quota
+lasts to the daily reset instead of running out at drill ~7h09m; ten minutes on the quota pane has moved by under a
+hundredth of a point, and the report read "Flow failure rate and Model API quota used unchanged within 10m00s".
+"""
+
+from __future__ import annotations
+
+import re
+import tempfile
+from pathlib import Path
+
+from tests.unit.standins_corpus import START, run_one
+from warroom.drill.directory import create_drill
+from warroom.drill.model import quota_reset
+from warroom.incident.drill_report import drill_report
+
+BREAKER = ("kubectl set env deployment/flowengine ENABLE_CIRCUIT_BREAKER=true CIRCUIT_BREAKER_THRESHOLD=85 "
+           "-n production", 309.6)
+ARCHITECT = ("kubectl set env deployment/flowengine ARCHITECT_FALLBACK_MODEL=gpt-4-turbo -n production", 4661.0)
+
+
+def test_the_architect_role_step_is_credited_with_the_quota_lasting_to_the_reset() -> None:
+    d = create_drill(Path(tempfile.mkdtemp()), "rate-limit", speed=60.0, start=START, name="lasts")
+    for command, t in (BREAKER, ARCHITECT):
+        assert run_one(d, command.split(), t)[0] == 0, command
+    rows = {a.t: a for a in drill_report(d, at=d.wall_time(6000.0)).actions}
+    step = rows[ARCHITECT[1]]
+    assert "unchanged" not in step.change and step.effective, step
+    said = re.fullmatch(r"Anthropic \(Claude\) quota lasts to its daily reset (\d+)h(\d\d)m\d\ds drill time \(\S+ wall\) "
+                        r"later \(used up (\d+)h(\d\d)m\d\ds later without it\)", step.change)
+    assert said is not None, step.change
+    reset, out = (int(said[1]) * 60 + int(said[2])) * 60, (int(said[3]) * 60 + int(said[4])) * 60
+    assert abs(ARCHITECT[1] + reset - quota_reset(0.0)) < 60.0           # the reset eight drill hours in
+    assert 7 * 3600 < ARCHITECT[1] + out < 7 * 3600 + 15 * 60, out       # without it: run out ~7h09m in, as it would
+    # the breaker's own row says when the quota runs out with and without it, in the world as it went by then
+    breaker = rows[BREAKER[1]].change
+    assert "Anthropic (Claude) quota lasts to its daily reset" in breaker and "used up 4h05m" in breaker, breaker
