@@ -1,4 +1,4 @@
-"""The panes' own keys (moving the cursor in the checklist and the timeline), each with an id
+"""The panes' own keys (moving the cursor in the checklist and the timeline, scrolling the output), each with an id
 for ``[keys]`` remapping and a description for ``?``. ``tui.bindings`` lists them with the rest."""
 
 from __future__ import annotations
@@ -19,4 +19,14 @@ TIMELINE_BINDINGS: list[Binding] = [
     Binding("up,k", "cursor_up", "Previous entry", id="timeline.up", show=False),
     Binding("home", "first", "First entry", id="timeline.first", show=False),
     Binding("end", "last", "Last entry", id="timeline.last", show=False),
+]
+
+# A step's output at 80x24 has two rows: the rest is a scroll away (tab to the pane, then these).
+OUTPUT_BINDINGS: list[Binding] = [
+    Binding("up,k", "scroll_up", "Scroll output up", id="output.up", show=False),
+    Binding("down,j", "scroll_down", "Scroll output down", id="output.down", show=False),
+    Binding("pageup", "page_up", "Output page up", id="output.page_up", show=False),
+    Binding("pagedown", "page_down", "Output page down", id="output.page_down", show=False),
+    Binding("home", "scroll_home", "Output's first line", id="output.first", show=False),
+    Binding("end", "scroll_end", "Output's last line", id="output.last", show=False),
 ]

@@ -7,21 +7,64 @@ one at a time: the step just started, or the one highlighted in the checklist. L
 Lines arrive in batches (see ``tui.messages.OutputReady``): the pane writes at most
 ``max_lines`` of any batch, because anything older would be scrolled out of the bounded log
 straight away; the full output is in the incident's ``outputs/`` file.
+
+A running step's view follows its newest line. Once it ended, the view rests where the commander
+looks (``OutputPane.place``): at 80x24 the pane has two rows, and a count query's tail is "(1 row)"
+and a blank line, the count the step's expectation judged scrolled out of sight. So an output that
+fits shows from its first line; one that does not shows the line the expectation judged (the
+number in "the output holds 500 (wanted 0)", the psql footer of "1 row (wanted 0 rows)", the
+literal it found), else its last line that has text. The pane scrolls by keys (``OUTPUT_BINDINGS``).
 """
 
 from __future__ import annotations
 
+import ast
+import math
+import re
 from collections.abc import Sequence
 
 from textual.containers import Vertical
+from textual.events import Resize
+from panes.bindings import OUTPUT_BINDINGS
 from panes.safe import SafeText as Text, ui_text
 from textual.widgets import RichLog
 
 StepKey = tuple[str, str]
 
+# How ``warroom.execute.expectation`` words what it judged (``check_comparison``, ``LiteralMatcher``).
+_HOLDS = re.compile(r"the output holds ([-+]?(?:\d+(?:\.\d+)?|\.\d+)(?:e[-+]?\d+)?)\S* \(wanted ")
+_ROWS = re.compile(r"(\d+) rows? \(wanted ")
+_FOUND = re.compile(r"found ('.*'|\".*\")$", re.S)
+_NUMBER = re.compile(r"(?<![\w.])[-+]?(?:\d+(?:\.\d+)?|\.\d+)(?:[eE][-+]?\d+)?")
+_FOOTER = re.compile(r"\((\d+) rows?\)")
+
+
+def judged_line(lines: Sequence[str], reason: str | None) -> int | None:
+    """The index of the line an expectation's ``reason`` read its verdict from, or None when the
+    reason names no one line (several numbers, an empty output, prose, a literal not found)."""
+    if not reason:
+        return None
+    if (m := _HOLDS.match(reason)) is not None:
+        value = float(m.group(1))       # printed with :g, six digits: 1234567 is "1.23457e+06"
+        hits = [i for i, line in enumerate(lines)
+                if any(math.isclose(float(n), value, rel_tol=1e-5, abs_tol=1e-12) for n in _NUMBER.findall(line))]
+    elif (m := _ROWS.match(reason)) is not None:
+        rows = m.group(1)
+        hits = [i for i, line in enumerate(lines) if (f := _FOOTER.fullmatch(line.strip())) and f.group(1) == rows]
+    elif (m := _FOUND.match(reason)) is not None:
+        found = ast.literal_eval(m.group(1)).strip()
+        regex = re.fullmatch(r"/(.*)/[imsx]*", found, re.S)
+        needle = re.compile(regex.group(1) if regex else re.escape(found), re.I)
+        hits = [i for i, line in enumerate(lines) if needle.search(line)][:1]
+    else:
+        return None
+    return hits[-1] if hits else None
+
 
 class OutputPane(RichLog):
     """One step's output (``key`` = (runbook id, step id); None until a step is shown)."""
+
+    BINDINGS = OUTPUT_BINDINGS
 
     def __init__(self, max_lines: int = 2000, *, id: str | None = "output") -> None:
         super().__init__(id=id, classes="output", max_lines=max_lines, wrap=True, markup=False,
@@ -32,11 +75,19 @@ class OutputPane(RichLog):
         self.note = ""              # why an empty view shows nothing (``show_nothing_for``)
         self.line_count = 0
         self.ended = False          # ``finish`` was called for the run shown
+        self.judged: str | None = None   # the verdict's reason the ended view was placed by
+        self.owed = False                # placed while hidden: to place once it has a size
+
+    def on_resize(self, event: Resize) -> None:
+        super().on_resize(event)
+        if self.owed and self.ended:
+            self.call_after_refresh(self.place)
 
     def start(self, key: StepKey, title: str) -> None:
         self.clear()
         self.line_count = 0
         self.ended = False
+        self.judged = None
         self.key = key
         self.title = title
         self.note = ""
@@ -67,9 +118,43 @@ class OutputPane(RichLog):
         # Output was sanitised at capture time: SGR colour is all that is left to interpret.
         self.write(Text.from_ansi(joined) if "\x1b[" in joined else Text(joined), scroll_end=True)
 
-    def finish(self, summary: str) -> None:
+    def finish(self, summary: str, reason: str | None = None) -> None:
+        """The run ended: its closing border, and the view placed where the commander looks."""
+        first = not self.ended
         self.ended = True
         self.border_subtitle = ui_text(summary, newlines=False)
+        if first or (reason and reason != self.judged):
+            self.judged = reason
+            # after the writes' own scroll to the end, which waits for the next refresh
+            self.call_after_refresh(self.place)
+
+    def judge(self, reason: str | None) -> None:
+        """The journal's verdict reached the ended run (after its end: a view rebuilt from the
+        journal): the view moves to the line it judged, once, so a scroll by hand stays put."""
+        if self.ended and reason and reason != self.judged:
+            self.judged = reason
+            self.call_after_refresh(self.place)
+
+    def place(self) -> None:
+        """Rest an ended run's view: from the top when its text fits, else on the line the
+        expectation judged (the lines above it shown as its context), else on its last line with
+        text (a trailing blank line is not what the pane is for)."""
+        height = self.scrollable_content_region.height
+        self.owed = height <= 0          # hidden (another step's view is shown): placed when shown
+        if self.owed:
+            return
+        texts = [strip.text for strip in self.lines]
+        end = len(texts)
+        while end and not texts[end - 1].strip():
+            end -= 1
+        at = judged_line(texts, self.judged)
+        if end <= height:
+            y = 0
+        elif at is not None:
+            y = max(0, at - height + 1)
+        else:
+            y = end - height
+        self.scroll_to(y=y, animate=False, immediate=True)
 
     def show_nothing_for(self, title: str, note: str) -> None:
         """Stand for a step that has no output view here: its own title and ``note`` (why there is
@@ -82,7 +167,7 @@ class OutputPane(RichLog):
         self.note = note
         self.border_title = Text(f"Output · {title}")
         self.border_subtitle = "no output here"
-        self.write(Text(note, style="dim italic"))
+        self.write(Text(note, style="dim italic"), scroll_end=False)   # read from its start
 
 
 class OutputStack(Vertical):

@@ -43,6 +43,10 @@ def step_detail_text(step: Step | None, view: StepView | None,
 
         t.append("verify: ", "bold")
         t.append("then watches " + describe_gate(step.verify, slos, queries) + "\n", "bold")
+    # a running step has no outcome yet: its command is what is read while it runs
+    ran = view is not None and view.state != "pending"
+    if view is not None and ran and view.state != "running":
+        outcome_text(t, view)
     t.append(f"{step.section} · {KIND_WORDS.get(step.kind, step.kind)}", "dim")
     if step.runnable:
         t.append(" · ")
@@ -79,20 +83,10 @@ def step_detail_text(step: Step | None, view: StepView | None,
         t.append("sets: ", "dim")
         t.append(", ".join(f"${v}" for v in sets))
         t.append(" (kept for later steps; values redacted in the journal)\n", "dim")
-    if view is not None and view.state != "pending":
-        icon = STEP_ICONS.get(view.state, "?")
-        t.append(f"{icon} {STEP_WORDS.get(view.state, view.state)}", "bold " + STATE_STYLES.get(view.state, ""))
-        if view.exit_code is not None:
-            t.append(f" · exit {view.exit_code}")
-        if view.duration is not None:
-            t.append(f" · {view.duration_text or format_duration(view.duration)}")
-        if view.verdict is not None:
-            mark = EXPECT_MARKS[view.verdict]
-            t.append(f"\n{mark.icon} {mark.word}", EXPECT_STYLES.get(view.verdict, ""))
-            if view.verdict_reason:
-                t.append(f": {view.verdict_reason}", "dim")
-        if view.reason:
-            t.append(f" · {view.reason}", "dim")
+    if view is not None and view.state == "running":
+        outcome_text(t, view)
+    if ran:
+        t.rstrip()
     elif step.runnable:
         t.append("enter", "bold reverse")
         t.append(" run  ")
@@ -104,6 +98,28 @@ def step_detail_text(step: Step | None, view: StepView | None,
         t.append("s", "bold reverse")
         t.append(" skip")
     return t
+
+
+def outcome_text(t: Text, view: StepView) -> None:
+    """How the step last ended, right under its label: at 80x24 the pane has four rows and the
+    lines below them are not drawn, so what a run's marks in the checklist mean (``≠ ✗``) comes
+    first, the verdict with what it judged ("the output holds 500 (wanted 0)") before the run's
+    state; the command and its expectation, written before it ran, follow."""
+    if view.verdict is not None:
+        mark = EXPECT_MARKS[view.verdict]
+        t.append(f"{mark.icon} {mark.word}", EXPECT_STYLES.get(view.verdict, ""))
+        if view.verdict_reason:
+            t.append(f": {view.verdict_reason}", "dim")
+        t.append("\n")
+    icon = STEP_ICONS.get(view.state, "?")
+    t.append(f"{icon} {STEP_WORDS.get(view.state, view.state)}", "bold " + STATE_STYLES.get(view.state, ""))
+    if view.exit_code is not None:
+        t.append(f" · exit {view.exit_code}")
+    if view.duration is not None:
+        t.append(f" · {view.duration_text or format_duration(view.duration)}")
+    if view.reason:
+        t.append(f" · {view.reason}", "dim")
+    t.append("\n")
 
 
 def decision_detail_text(row: DecisionRow) -> Text:

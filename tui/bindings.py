@@ -12,7 +12,8 @@ from warroom.journal.events import NOTE_TAG_LABELS, NOTE_TAGS
 
 # The panes' own keys are declared with the panes (``panes`` never imports ``tui``); they are
 # listed here with the rest for the help screen and the ``[keys]`` ids.
-from panes.bindings import CHECKLIST_BINDINGS as CHECKLIST_BINDINGS, TIMELINE_BINDINGS as TIMELINE_BINDINGS
+from panes.bindings import CHECKLIST_BINDINGS as CHECKLIST_BINDINGS, OUTPUT_BINDINGS as OUTPUT_BINDINGS
+from panes.bindings import TIMELINE_BINDINGS as TIMELINE_BINDINGS
 
 APP_BINDINGS: list[Binding] = [
     Binding("question_mark", "help", "Keys", id="app.help", key_display="?"),
@@ -98,12 +99,13 @@ def all_bindings() -> list[tuple[str, list[Binding]]]:
         ("Runbook", [b for b in DASHBOARD_BINDINGS if b.id and b.id.startswith(("step.", "runbook."))]
          + CHECKLIST_BINDINGS),
         ("Moving around", [b for b in DASHBOARD_BINDINGS if b.id and b.id.startswith("pane.")]
-         + APP_BINDINGS),
+         + OUTPUT_BINDINGS + APP_BINDINGS),
         ("Dialogs", MODAL_BINDINGS + NOTE_BINDINGS),
     ]
 
 
 def binding_ids() -> set[str]:
-    groups = [APP_BINDINGS, DASHBOARD_BINDINGS, CHECKLIST_BINDINGS, TIMELINE_BINDINGS,
-              MODAL_BINDINGS, PICKER_BINDINGS, NOTE_BINDINGS, PIR_BINDINGS, HELP_BINDINGS, REPORT_BINDINGS, ALERTS_BINDINGS]
+    groups = [APP_BINDINGS, DASHBOARD_BINDINGS, CHECKLIST_BINDINGS, TIMELINE_BINDINGS, OUTPUT_BINDINGS,
+              MODAL_BINDINGS, PICKER_BINDINGS, NOTE_BINDINGS, PIR_BINDINGS, HELP_BINDINGS, REPORT_BINDINGS,
+              ALERTS_BINDINGS]
     return {b.id for g in groups for b in g if b.id}

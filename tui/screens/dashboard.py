@@ -759,18 +759,22 @@ class DashboardScreen(Screen[None]):
     def settle_outputs(self, snapshot: object) -> None:
         """A step's end reaches its pane from the journal too: a pane still showing a run as
         running that nobody here follows any more, while the journal has that run ended, is
-        finished with the journal's status (the follower's own ``StepEnded`` says the same)."""
+        finished with the journal's status (the follower's own ``StepEnded`` says the same). An
+        ended pane gets the journal's verdict, so it rests on the line the expectation judged."""
         if snapshot is None or self.presenter is None:
             return
         for key, pane in self.query_one(OutputStack).panes.items():
-            if pane.ended or self.presenter.following(key):
+            if self.presenter.following(key):
                 continue
             st = snapshot.step_state(key)  # type: ignore[attr-defined]
             if st is None or st.status == "running" or st.last_run is None:
                 continue
+            if pane.ended:
+                pane.judge(st.last_run.expect_reason)
+                continue
             self.drain_output(key)
             lines = st.last_run.lines if st.last_run.lines is not None else pane.line_count
-            pane.finish(_ended(run_word(st.status, run_verdict(st.last_run)), lines))
+            pane.finish(_ended(run_word(st.status, run_verdict(st.last_run)), lines), st.last_run.expect_reason)
 
     def step_label(self, key: tuple[str, str], snapshot: object = None) -> str:
         runbook = self.data.book_of(key[0])

@@ -1,0 +1,107 @@
+"""What a step printed is on screen at 80x24, where its output pane has two rows (redteam38 F2).
+
+A count query's output is five lines: " count", "-------", "   500", "(1 row)" and a blank line.
+Scrolled to its end, the pane showed "(1 row)" and the blank line: the count the step's expectation
+judged ("the output holds 500 (wanted 0)") was nowhere on screen. An ended run now rests on the
+line its expectation judged (from the top when it fits, else its last line with text), the pane
+scrolls by keys (tab to it, then the arrows), and the step pane says the verdict under the label,
+where 80x24 still shows it. The audit-gap drill's own RB-CORE-005 step 2, through the real engine.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from textual.geometry import Region
+from textual.widget import Widget
+
+from panes.output import OutputStack
+from panes.step_detail import StepDetailPane
+from tests.app.drill_support import declare_prefilled, drill_ctx, events, run_selected, select_step, wait_step
+from tests.app.tui_support import wait_for
+from tests.conftest import REPO
+from tui.app import WarroomApp
+from warroom.execute.expectation import check_text
+
+
+def on_screen(widget: Widget) -> list[str]:
+    """The rows a widget shows, border included, as the terminal gets them."""
+    size = widget.outer_size
+    return [("".join(s.text for s in strip)).rstrip() for strip in widget.render_lines(Region(0, 0, *size))]
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+async def test_a_count_query_shows_the_count_its_expectation_judged(tmp_path: Path, size: tuple[int, int]) -> None:
+    ctx = drill_ctx(tmp_path, scenario="audit-gap", speed=10.0)
+    ctx.config.runbooks.dirs = [str(REPO / "runbooks")]
+    app = WarroomApp(ctx)
+    async with app.run_test(size=size) as pilot:
+        await declare_prefilled(pilot)
+        await wait_for(pilot, lambda: app.dashboard.runbook is not None, 30)
+        assert app.dashboard.runbook.id == "RB-CORE-005"
+        await select_step(pilot, 2)
+        await run_selected(pilot)
+        await wait_step(pilot, 2, "unmet")
+        finished = next(e.data for e in events(app, "step.finished") if e.data["step"] == 2)
+        reason = finished["expect_reason"]
+        count = re.match(r"the output holds (\d+) \(wanted 0\)", reason)
+        assert count is not None, reason
+        pane = app.dashboard.query_one(OutputStack).shown()
+        assert pane is not None
+        await wait_for(pilot, lambda: pane.ended, 10)
+
+        def shows_count() -> bool:
+            return any(re.fullmatch(rf"│\s*{count.group(1)}\s*│", row) for row in on_screen(pane))
+        await wait_for(pilot, shows_count, 10)
+        # the step pane says the verdict whole, under the label
+        detail = "\n".join(on_screen(app.dashboard.query_one(StepDetailPane)))
+        assert "NOT met" in detail and "(wanted 0)" in " ".join(detail.split()), detail
+
+        # the rest is a scroll away: tab to the pane, then the keys
+        await pilot.press("tab")
+        await wait_for(pilot, lambda: pane.has_focus, 5)
+        await pilot.press("home")
+        await wait_for(pilot, lambda: pane.scroll_offset.y == 0, 5)
+        assert any("count" in row for row in on_screen(pane))
+        await pilot.press("end")
+        await wait_for(pilot, lambda: any("(1 row)" in row for row in on_screen(pane)), 5)
+
+
+def test_the_judged_line_is_the_one_the_reason_names() -> None:
+    from panes.output import judged_line
+
+    psql = [" count ", "-------", "   500", "(1 row)", ""]
+    assert judged_line(psql, check_text(None, "0 confirms a failure", "\n".join(psql)).reason) == 2
+    rows = [" pid | state", "-----+------", " 12  | active", "(1 row)", ""]
+    assert judged_line(rows, check_text(None, "0 rows", "\n".join(rows)).reason) == 3
+    found = ["deployment.apps/flowengine scaled", "waiting", "rolled out"]
+    assert judged_line(found, check_text("rolled out", None, "\n".join(found)).reason) == 2
+    big = ["total", "1234567"]
+    assert judged_line(big, check_text(None, "below 5", "\n".join(big)).reason) == 1
+    pct = ["rate 12.50%"]
+    assert judged_line(pct, check_text(None, "below 5%", "\n".join(pct)).reason) == 0
+    many = ["1", "2"]
+    assert judged_line(many, check_text(None, "below 5", "\n".join(many)).reason) is None
+    assert judged_line(psql, None) is None and judged_line(psql, "written as prose") is None
+
+
+async def test_a_note_shows_from_its_start() -> None:
+    from textual.app import App, ComposeResult
+
+    class StackApp(App[None]):
+        CSS = "OutputPane { height: 4; border: round white; }"
+
+        def compose(self) -> ComposeResult:
+            yield OutputStack(max_lines=100)
+
+    app = StackApp()
+    async with app.run_test(size=(44, 10)) as pilot:
+        stack = app.query_one(OutputStack)
+        stack.show(("RB-1", "s2"), "2. Count", "Ran before this screen opened: its output is in the incident's "
+                                                "outputs/ directory.")
+        await pilot.pause()
+        await pilot.pause()
+        shown = stack.shown()
+        assert shown is not None and "Ran before" in "\n".join(on_screen(shown))
