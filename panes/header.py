@@ -71,13 +71,14 @@ class IncidentHeader(Vertical):
 
     def tick(self, now: float) -> None:
         self._now = now
-        set_text(self.query_one(".hdr-clocks", Static), self.clocks_text(now))
-        set_text(self.query_one(".hdr-people", Static), self.people_text(now))
+        width = self.content_size.width       # each line chooses its form for it (0: not laid out yet)
+        set_text(self.query_one(".hdr-clocks", Static), self.clocks_text(now, width))
+        set_text(self.query_one(".hdr-people", Static), self.people_text(now, width))
         gate = self.info.gate
         self.set_class(gate is not None, "-gate")
         if gate is not None:
             # the header's own width: the gate line is hidden (no size yet) until its first gate
-            set_text(self.query_one(".hdr-gate", Static), gate_text(gate, now, self.content_size.width))
+            set_text(self.query_one(".hdr-gate", Static), gate_text(gate, now, width))
 
     def identity_text(self) -> Text:
         i = self.info
@@ -108,24 +109,41 @@ class IncidentHeader(Vertical):
         t.append(i.title)
         return t
 
-    def people_text(self, now: float) -> Text:
+    def people_text(self, now: float, width: int = 0) -> Text:
         """Who holds which role; what needs a person now comes first, so a narrow terminal's
         ellipsis cuts a role name, never "HANDOFF … not acknowledged" or "approval waiting".
-        The alert is said as of ``now`` (``HeaderInfo.people``), like the clocks beside it."""
+        The alert is said as of ``now`` (``HeaderInfo.people``), like the clocks beside it.
+        Given ``width`` and no room for every role, the roles nobody holds share one dash
+        ("IC root · Ops/Comms/Scribe —"), so "hand over? …" beside them no longer cuts them off."""
         i = self.info
-        t = Text(no_wrap=True, overflow="ellipsis")
         alert = i.people.text(datetime.fromtimestamp(now, UTC)) if i.people is not None else ""
-        if alert:
-            t.append(f" {alert} ", "bold black on yellow")
-            t.append("  ")
-        t.append(i.roles)
-        return t
+        forms = []
+        for roles in (i.roles, vacant_together(i.roles)):
+            t = Text(no_wrap=True, overflow="ellipsis")
+            if alert:
+                t.append(f" {alert} ", "bold black on yellow")
+                t.append("  ")
+            t.append(roles)
+            forms.append(t)
+        return next((form for form in forms if width <= 0 or form.cell_len <= width), forms[-1])
 
-    def clocks_text(self, now: float) -> Text:
+    def clocks_text(self, now: float, width: int = 0) -> Text:
         """Line 2: the incident's clocks, a replay's place in its recording, the drill, the sources.
         A drill's speed is said once, always: beside the first clock that runs on drill time (the
         incident's elapsed), else beside the scenario's name, so a continued ×30 drill never reads
-        as ×1 before its declaration (the launch toast that said it is gone by then)."""
+        as ×1 before its declaration (the launch toast that said it is gone by then).
+
+        Given ``width``, the richest form that fits (redteam38 F3: at 80 columns "… scenario
+        timeout  drill…" cut the source's health, whose error state the commander must see): the
+        scenario's name gives way first (the DRILL badge stays on line 1), then the tier's words
+        ("T2 IC+rollback?" is T2), then a source that answers ok gives its place to one that does
+        not; what still does not fit is cut with an ellipsis, never wrapped out of sight."""
+        forms = [self._clocks(now, lean) for lean in range(3)] if width > 0 else [self._clocks(now, 0)]
+        return next((form for form in forms if form.cell_len <= width), forms[-1])
+
+    def _clocks(self, now: float, lean: int) -> Text:
+        """Line 2 in one of its forms: ``lean`` 0 whole, 1 without the scenario's name, 2 also the
+        tier without its words and the sources not ok first."""
         i = self.info
         t = Text(no_wrap=True, overflow="ellipsis")
         speed_said = i.time_scale == 1.0        # ×1 is never said: no mark is the world's own pace
@@ -141,7 +159,8 @@ class IncidentHeader(Vertical):
                 speed_said = True
             t.append("  ")
             # the tier the core has reached (escalation.instants); a view without one, by the table
-            t.append(tier_at(i.tiers, end) if i.tiers else escalation_tier(elapsed), "bold")
+            tier = tier_at(i.tiers, end) if i.tiers else escalation_tier(elapsed)
+            t.append(tier.split(" ", 1)[0] if lean >= 2 else tier, "bold")
             if i.resolved_at is None and i.next_update_at is not None:
                 # a duration in the words show, the handoff brief and the PIR use (13m21s), never
                 # mm:ss, which beside the timeline's 13:11 stamps reads as a time of day
@@ -161,15 +180,28 @@ class IncidentHeader(Vertical):
             shown = time.strftime("%H:%M:%S UTC" if one_day else "%Y-%m-%d %H:%M:%S UTC", time.gmtime(at))
             t.append(shown + (" (its end)" if at >= end else ""), "bold")
             t.append("  ")
-        if i.drill:
+        if i.drill and lean == 0:
             t.append(f"scenario {i.drill}" + ("" if speed_said else f" ×{i.time_scale:g}") + "  ", "dim")
-        for name, health in i.sources:
+        elif i.drill and not speed_said:
+            t.append(f"×{i.time_scale:g}  ", "dim")
+        sources = sorted(i.sources, key=lambda s: s[1] == "ok") if lean >= 2 else i.sources
+        for name, health in sources:
             mark, style = HEALTH_MARKS.get(health, ("?", ""))
             t.append(f"{name} ", "dim")
             t.append(f"{mark} {health}", style)
             t.append("  ")
         t.rstrip()
         return t
+
+
+def vacant_together(roles: str) -> str:
+    """``IC root · Ops — · Comms — · Scribe —`` as ``IC root · Ops/Comms/Scribe —``: the roles
+    held keep their holders, the vacant ones are named together, one dash for them all."""
+    parts = roles.split(" · ")
+    vacant = [p[:-2] for p in parts if p.endswith(" —")]
+    if len(vacant) < 2:
+        return roles
+    return " · ".join([p for p in parts if not p.endswith(" —")] + ["/".join(vacant) + " —"])
 
 
 def shared_text(t: Text, s: SharedView) -> None:

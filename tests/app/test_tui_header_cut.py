@@ -1,30 +1,38 @@
 """A header line too long for the terminal is cut with an ellipsis, never wrapped onto a second
 row that its one-row height hides. At 80x24 a drill's clocks line read "… update overdue by
 1m55s  scenario": the scenario's name and the source health had wrapped out of sight, leaving a
-label with no value and no sign that anything was missing (attack25, A25-7). The compact SLO strip
+label with no value and no sign that anything was missing (attack25, A25-7). Cut instead, it read
+"… scenario timeout  drill…", the source's health (an error state too) gone (redteam38 F3): the
+parts now give way by what the commander needs least, the scenario's name first. The compact SLO strip
 had the same fault: a breached pane's "now → RB-CORE-001 P2" showed "now → RB-CORE-001", the
 severity gone without a trace; there the age now gives way to the runbook and severity."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
+from textual.app import App, ComposeResult
 from textual.geometry import Region
 from textual.widget import Widget
 
-from panes.header import IncidentHeader
+from panes.header import HEALTH_MARKS, IncidentHeader
 from panes.slo import SloLine
+from panes.view import HeaderInfo
 from tests.app.drill_support import wait_dashboard
 from tests.app.tui_support import wait_for
 from tui.app import WarroomApp
 from tui.clock import FrozenClock
 from tui.launch import drill_context, resume_context
 from warroom.config import Config
+from warroom.incident.handoff import PeopleAlert
 from warroom.incident.store import IncidentStore
 
 
-def _row(app: WarroomApp, selector: str) -> str:
-    return _shown(app.dashboard.query_one(IncidentHeader).query_one(selector))
+def _row(app: App[None], selector: str) -> str:
+    screen = app.dashboard if isinstance(app, WarroomApp) else app.screen
+    return _shown(screen.query_one(IncidentHeader).query_one(selector))
 
 
 def _shown(line: Widget) -> str:
@@ -50,10 +58,10 @@ async def test_a_long_header_line_is_cut_with_an_ellipsis_at_80x24(tmp_path: Pat
         await wait_dashboard(pilot)
         await wait_for(pilot, lambda: inc.id in _row(app, ".hdr-identity"))
         clocks = _row(app, ".hdr-clocks")
-        assert "update overdue by" in clocks and "scenario" in clocks
-        # the whole line does not fit in 78 columns: what is cut is said to be cut
-        assert clocks.endswith("…"), clocks
-        assert not clocks.endswith("scenario"), clocks
+        # the whole line does not fit in 78 columns: the scenario's name gives way (redteam38 F3), so
+        # the source's health ends the line whole; nothing is wrapped out of sight
+        assert "update overdue by" in clocks and "scenario" not in clocks, clocks
+        assert clocks.split("  ")[-1].startswith("drill ") and not clocks.endswith("…"), clocks
         # the compact strip: age, runbook and severity do not fit its meta column together; the age
         # gives way, so the runbook and severity show whole (test_tui_pane_runbook_is_declared)
         await wait_for(pilot, lambda: bool(app.dashboard.readings))
@@ -61,3 +69,49 @@ async def test_a_long_header_line_is_cut_with_an_ellipsis_at_80x24(tmp_path: Pat
         await wait_for(pilot, lambda: "RB-" in _shown(line.part(".sl-meta")))
         meta = _shown(line.part(".sl-meta"))
         assert meta.strip() == "→ RB-LAUNCH-005 P1", meta
+
+
+class HeaderApp(App[None]):
+    CSS_PATH = str(Path(__file__).resolve().parents[2] / "tui" / "styles" / "dashboard.tcss")
+
+    def compose(self) -> ComposeResult:
+        yield IncidentHeader()
+
+
+def _timeout_at_31m(health: str) -> HeaderInfo:
+    """The timeout drill ×10 as redteam38 saw its header at 80 columns (F3): 31:05 in, tier 2,
+    an update due in 25m25s, the commander reminded to hand over, three roles vacant."""
+    declared = 1_000_000.0
+    now = declared + (31 * 60 + 5) / 10
+    return HeaderInfo(
+        incident_id="INC-20261204-1", title="P95 flow latency at 134s", status="investigating", severity="P3",
+        declared_at=declared, next_update_at=now + (25 * 60 + 25) / 10, drill="timeout", time_scale=10.0,
+        sources=(("drill", health),), roles="IC root · Ops — · Comms — · Scribe —",
+        tiers=((declared, 0), (declared + 90, 1), (declared + 180, 2)),
+        people=PeopleAlert(tenure_since=datetime.fromtimestamp(now - (71 * 60 + 49) / 10, UTC), every=3600.0,
+                           time_scale=10.0))
+
+
+@pytest.mark.parametrize("health", ["ok", "poll failed"])
+async def test_at_80_columns_the_scenario_name_gives_way_before_the_sources_health(health: str) -> None:
+    app = HeaderApp()
+    info = _timeout_at_31m(health)
+    now = info.declared_at + (31 * 60 + 5) / 10
+    async with app.run_test(size=(80, 24)) as pilot:
+        header = app.query_one(IncidentHeader)
+        header.show(info, now)
+        await pilot.pause()
+        clocks, people = _row(app, ".hdr-clocks"), _row(app, ".hdr-people")
+        assert clocks.strip().endswith(f"drill {HEALTH_MARKS[health][0]} {health}"), clocks
+        assert "elapsed 31:05 ×10" in clocks and "update in 25m25s" in clocks and "T2" in clocks
+        assert "scenario timeout" not in clocks and "…" not in clocks
+        # the roles are all there: the vacant ones named together
+        assert "hand over? IC for 1h11m49s, due 11m49s ago" in people, people
+        assert people.strip().endswith("IC root · Ops/Comms/Scribe —") and "…" not in people, people
+    async with HeaderApp().run_test(size=(120, 40)) as pilot:      # 120 columns: all of it, as before
+        header = pilot.app.query_one(IncidentHeader)
+        header.show(info, now)
+        await pilot.pause()
+        clocks, people = _row(pilot.app, ".hdr-clocks"), _row(pilot.app, ".hdr-people")
+        assert "T2 IC+rollback?" in clocks and "scenario timeout  drill" in clocks, clocks
+        assert people.strip().endswith("IC root · Ops — · Comms — · Scribe —"), people

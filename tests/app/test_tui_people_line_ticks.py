@@ -70,7 +70,8 @@ async def test_the_handoff_reminder_tenure_runs_on_between_journal_writes(
     first, later = await _shown(inc, clock, later=600)  # ten wall minutes at x60: ten drill hours
     assert "hand over? IC for 1h02m00s" in first
     assert "hand over? IC for 11h02m00s, due 10h02m00s ago" in later
-    assert later.endswith("IC alice · Ops — · Comms — · Scribe —")
+    # 80 columns do not hold the longer alert and every role's dash: the vacant roles share one (redteam38 F3)
+    assert later.endswith("IC alice · Ops/Comms/Scribe —")
 
 
 async def test_an_approval_that_expired_is_no_longer_waiting(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
