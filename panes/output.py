@@ -67,8 +67,10 @@ class OutputPane(RichLog):
     BINDINGS = OUTPUT_BINDINGS
 
     def __init__(self, max_lines: int = 2000, *, id: str | None = "output") -> None:
+        # min_width: RichLog's default (78) wrapped every line at 78 columns, wider than the pane
+        # at 80x24 (42) and at 120x40 (62): the end of each wrapped row sat past a horizontal scroll
         super().__init__(id=id, classes="output", max_lines=max_lines, wrap=True, markup=False,
-                         highlight=False, auto_scroll=True)
+                         highlight=False, auto_scroll=True, min_width=1)
         self.border_title = "Output"
         self.key: StepKey | None = None
         self.title = ""

@@ -105,3 +105,30 @@ async def test_a_note_shows_from_its_start() -> None:
         await pilot.pause()
         shown = stack.shown()
         assert shown is not None and "Ran before" in "\n".join(on_screen(shown))
+
+
+@pytest.mark.parametrize("width", [44, 66])
+async def test_a_long_line_wraps_at_the_panes_width(width: int) -> None:
+    """RichLog's default minimum width wrapped a line at 78 columns: in a 42-column pane (80x24) the
+    rest of each row was past a horizontal scroll, the resume note's second row a scrollbar."""
+    from textual.app import App, ComposeResult
+
+    class StackApp(App[None]):
+        CSS = "OutputPane { height: 6; border: round white; }"
+
+        def compose(self) -> ComposeResult:
+            yield OutputStack(max_lines=100)
+
+    app = StackApp()
+    async with app.run_test(size=(width, 10)) as pilot:
+        stack = app.query_one(OutputStack)
+        stack.show(("RB-1", "s2"), "2. Count", "Ran before this screen opened: its output is in the incident's "
+                                                "outputs/ directory.")
+        pane = stack.pane_for(("RB-1", "s1"), "1. Logs")
+        pane.add_lines(["level=error msg=\"audit event not acknowledged by the shipper, dropped\" task=tsk_0e9cbdbe"])
+        stack.show(("RB-1", "s1"))
+        await pilot.pause()
+        await pilot.pause()
+        rows = on_screen(pane)
+        assert pane.virtual_size.width <= pane.scrollable_content_region.width, rows
+        assert "tsk_0e9cbdbe" in "".join(rows), rows
