@@ -132,3 +132,43 @@ async def test_a_long_line_wraps_at_the_panes_width(width: int) -> None:
         rows = on_screen(pane)
         assert pane.virtual_size.width <= pane.scrollable_content_region.width, rows
         assert "tsk_0e9cbdbe" in "".join(rows), rows
+
+
+async def test_a_step_run_before_a_resume_shows_its_stored_output(tmp_path: Path) -> None:
+    """Reopened (a restart, a resume), step 2's view said its output "is in the incident's outputs/
+    directory" (and at 80x24 showed "directory." of it): its stored output is read back instead,
+    resting on the count its expectation judged."""
+    from tui.launch import resume_context
+
+    ctx = drill_ctx(tmp_path, scenario="audit-gap", speed=10.0)
+    ctx.config.runbooks.dirs = [str(REPO / "runbooks")]
+    app = WarroomApp(ctx)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await declare_prefilled(pilot)
+        await wait_for(pilot, lambda: app.dashboard.runbook is not None, 30)
+        await select_step(pilot, 2)
+        await run_selected(pilot)
+        await wait_step(pilot, 2, "unmet")
+        reason = next(e.data for e in events(app, "step.finished") if e.data["step"] == 2)["expect_reason"]
+        incident_id = app.dashboard.view.header.incident_id
+    count = re.match(r"the output holds (\d+) \(wanted 0\)", reason)
+    assert count is not None, reason
+
+    again = resume_context(ctx.config, incident_id)
+    again.refresh, again.tick = 0.2, 0.2
+    app = WarroomApp(again)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: app.screen is app.dashboard and app.dashboard.runbook is not None, 30)
+        await wait_step(pilot, 2, "unmet")
+        await select_step(pilot, 1)
+        await select_step(pilot, 2)
+        stack = app.dashboard.query_one(OutputStack)
+
+        def shows_count() -> bool:
+            pane = stack.shown()
+            return pane is not None and pane.ended and any(
+                re.fullmatch(rf"│\s*{count.group(1)}\s*│", row) for row in on_screen(pane))
+        await wait_for(pilot, shows_count, 15)
+        pane = stack.shown()
+        assert pane is not None and "ran · 5 lines" in str(pane.border_subtitle), pane.border_subtitle
+        assert not any("outputs/ directory" in row for row in on_screen(pane))

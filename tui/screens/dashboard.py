@@ -23,6 +23,7 @@ from panes.header import IncidentHeader
 from panes.keybar import KeyBar
 from panes.output import OutputStack
 from panes.runbook import ChecklistPane, progress_text
+from panes.safe import SafeText as Text
 from panes.slo import SloLine, SloPane
 from panes.sources import SourcesPane
 from panes.step_detail import StepDetailPane
@@ -61,6 +62,9 @@ from warroom.sources.model import SloReading
 if TYPE_CHECKING:
     from tui.host import WarroomHost
     from tui.screens.modals.pir import PirScreen  # imports markdown-it: loaded on first preview
+
+
+RAN_BEFORE = "Ran before this screen opened: its output is in the incident's outputs/ directory."
 
 
 def run_of(snapshot: object, key: tuple[str, str]) -> str | None:
@@ -106,6 +110,7 @@ class DashboardScreen(Screen[None]):
         self._pir_screen: PirScreen | None = None
         self._view_from: tuple[str | None, int] = (None, -1)   # incident and seq of the view shown
         self._report_due: Any = None               # an ended drill's report, until the header drew the resolve
+        self._stored: set[tuple[str, str]] = set()   # steps whose stored output is being read (``read_stored``)
 
     # The data the panes show (read by tests and the screenshot tool).
     @property
@@ -698,8 +703,7 @@ class DashboardScreen(Screen[None]):
             "dry_run": "Dry run only: nothing ran, no output.",
             "running": "Running: its output shows here once it is followed.",
         }
-        return notes.get(state, "Ran before this screen opened: its output is in the incident's "
-                                "outputs/ directory.")
+        return notes.get(state, RAN_BEFORE)
 
     @on(ChecklistPane.StepHighlighted)
     def _step_highlighted(self, event: ChecklistPane.StepHighlighted) -> None:
@@ -716,8 +720,27 @@ class DashboardScreen(Screen[None]):
         if self.presenter is not None:
             self.presenter.set_step(f"{where}{step.number}. {step.label}" if step is not None else None)
         if step is not None and book is not None:
-            self.query_one(OutputStack).show((book.id, step.id), f"{where}{step.number}. {step.label}",
-                                             self.no_output_note(step))
+            key, title, note = (book.id, step.id), f"{where}{step.number}. {step.label}", self.no_output_note(step)
+            if note == RAN_BEFORE and key not in self.query_one(OutputStack).panes and self.read_stored(key, title):
+                return
+            self.query_one(OutputStack).show(key, title, note)
+
+    def read_stored(self, key: tuple[str, str], title: str) -> bool:
+        """A step that ran before this screen opened (a resume, a restart) shows its stored output
+        in its own view, placed as a run seen here is (on the line its expectation judged): the
+        note that its output "is in the incident's outputs/ directory" left a resumed commander
+        without the count step 2 had found (redteam38 F2). The presenter's follower reads the
+        stored tail of a run that has ended; False when there is nothing to follow it with."""
+        presenter = self.presenter
+        if presenter is None or presenter.live is None or not presenter.should_follow(key, None):
+            return False
+        stack = self.query_one(OutputStack)
+        pane = stack.pane_for(key, title)
+        pane.border_subtitle = "reading its stored output"
+        self._stored.add(key)
+        presenter.follow_async(key)
+        stack.show(key)
+        return True
 
     # ------------------------------------------------------------------ presenter messages
 
@@ -837,11 +860,15 @@ class DashboardScreen(Screen[None]):
 
     def on_step_ended(self, message: StepEnded) -> None:
         assert self.presenter is not None
+        stored = message.key in self._stored        # a run read back from its file, not one seen to end
+        self._stored.discard(message.key)
         self.drain_output(message.key)
         pane = self.query_one(OutputStack).panes.get(message.key)
         if pane is not None:
+            if stored and not pane.line_count:
+                pane.write(Text(RAN_BEFORE, style="dim italic"), scroll_end=False)
             pane.finish(_ended(message.word or message.status.replace("_", " "), pane.line_count))
-        if message.status == "ok":
+        if message.status == "ok" and not stored:     # its gate is the journal's, resumed (resume_gates_async)
             self.open_gate(message.key)
         self.presenter.load_view_async()
 
