@@ -147,6 +147,10 @@ QUERIES: list[str | tuple[str, ...]] = [
     "FROM tasks GROUP BY status ORDER BY a DESC",
     "SELECT (5.0/2)::int, 1.50::text, duration_s::text, (1.0/3)::text FROM tasks ORDER BY task_id LIMIT 1",
     "SELECT duration_s * 2, duration_s / 3, duration_s + 1 FROM tasks ORDER BY task_id LIMIT 2",
+    "SELECT (10 % duration_s)::numeric, 7.5 % 2, -7.5 % 2, abs(-2.50), abs(0::real), round(2, 2)::text, "
+    "round(1234.5678, -2), coalesce(NULL, 1.50) FROM tasks ORDER BY duration_s LIMIT 2",
+    "SELECT extract(epoch from now() - created_at) / abs(-1), round(avg(extract(epoch from updated_at - created_at)), "
+    "1), avg(extract(epoch from updated_at - created_at)) FROM tasks GROUP BY created_at ORDER BY 1 LIMIT 1",
     # -x, -A
     ("-x", "-c", "SELECT task_id, created_at FROM tasks ORDER BY created_at LIMIT 2"),
     ("-A", "-c", "SELECT task_id, created_at FROM tasks ORDER BY created_at LIMIT 2"),

@@ -686,16 +686,25 @@ class Reader:
                  "greatest": kind, "least": kind, "length": "int",     # round(numeric, n) prints n decimals
                  "round": "float8" if kind == "float" else "num" if len(args) == 2 and not args[1].sql.isdigit() else
                  f"numeric{args[1].sql if len(args) == 2 else 0}"}
-        exact = None
-        if name in ("avg", "sum") and len(args) == 1 and words == [args[0].sql] and kind in ("int", "num"):
+        exact, digits = None, [a.digits() or a.sql * (a.sql == "NULL") for a in args]
+        numeric = any(str(a.type).startswith(("num", "int")) for a in args) and all(digits)
+        if name in ("avg", "sum") and len(args) == 1 and words == [args[0].sql] and numeric:
             exact = f"pg_exact_{name}({args[0].digits()})"
+        elif name == "abs" and numeric:
+            exact = f"pg_exact('a', 0, {digits[0]})"
+        elif name == "round" and numeric and (len(args) == 1 or re.fullmatch(r"-?\d+", args[1].sql)):
+            exact = f"pg_exact('q', {args[1].sql if len(args) == 2 else 0}, {digits[0]})"   # half away from zero
+        elif name == "coalesce" and numeric and any(str(a.type).startswith("num") for a in args):
+            exact = f"coalesce({', '.join(map(str, digits))})"
         sql = self.window(f"{name}({' '.join(words)})")
         exact = exact and exact + sql[len(f"{name}({' '.join(words)})"):]
         wide = name == "count" or name in ("min", "max", "coalesce", "abs") and any(a.wide for a in args)
         typed |= dict.fromkeys(("ceil", "ceiling", "floor"), "float8" if kind == "float" else "numeric0")
         return Expr(sql, typed.get(name, "text" if name in ("lower", "upper", "pg_left", "pg_substr", "replace",
                                                           "substring", "trim", "ltrim", "rtrim") else
-                                   "num" if name in ("abs", "round", "sign") else None),
+                                   {"float": "float8", "int": "int"}.get(kind or "", "num") if name == "abs" else
+                                   "float8" if name == "sign" and kind == "float" else
+                                   "num" if name in ("round", "sign") else None),
                     name.removeprefix("pg_"), wide=wide, exact=exact)
 
     def hide(self, exact: list[str]) -> str:
@@ -878,8 +887,9 @@ class Reader:
         # PostgreSQL 14+: extract is a numeric of the field's scale (epoch and second to the microsecond), date_part a
         # double precision
         scale = {"epoch": 6, "second": 6, "milliseconds": 3}.get(field, 0)
-        return Expr(f"pg_part({quote(field)}, {e.sql}, '{e.type}')",
-                    "float8" if name == "date_part" else f"numeric{scale}", name)
+        sql = f"pg_part({quote(field)}, {e.sql}, '{e.type}')"
+        return Expr(sql, "float8" if name == "date_part" else f"numeric{scale}", name,
+                    exact=None if name == "date_part" else f"pg_exact('q', {scale}, {sql})")
 
     def arith(self, op: str, left: Expr, right: Expr, at: int) -> Expr:
         """``left op right`` as PostgreSQL computes it on its types: timestamps and dates move by an interval (drill
@@ -898,6 +908,8 @@ class Reader:
             if a == b == "int" and op in "+-*":         # PostgreSQL's integer out of range, not SQLite's 64 bits
                 wide = left.wide or right.wide
                 return Expr(f"pg_range({left.sql} {op} {right.sql}, {8 if wide else 4})", "int", wide=wide)
+            if op == "%" and not a == b == "int":     # SQLite's % of a REAL is its integers'
+                return Expr(f"pg_mod({left.sql}, {divisor})", "num" if "float" not in (a, b) else "float", exact=exact)
             return Expr(f"{dividend} {op} {divisor}", a if a == b else "num" if {a, b} <= {"int", "num"} else
                         "float" if {a, b} <= {"int", "num", "float"} else None, exact=exact)
         if a == "unknown" or b == "unknown":          # the literal is read as the other side's type (+: an interval)
@@ -1087,6 +1099,10 @@ def exact(op: str, a: object, b: object) -> str | float | None:
         return None
     if op == "r":
         return float(decimal(b))
+    if op == "a":
+        return f"{abs(decimal(b)):f}"
+    if op == "q":
+        return f"{decimal(b).quantize(Decimal(1).scaleb(-int(a)), ROUND_HALF_UP):f}"    # type: ignore[call-overload]
     if op == "f":
         return f"{Decimal(format(float(b), '.15g')):f}"       # type: ignore[arg-type]
     x, y = decimal(a), decimal(b)
@@ -1229,4 +1245,5 @@ def functions(speed: float, now: float, raised: list[Exception]) -> dict[str, tu
         "pg_days": (2, lambda a, b: (moment(a) - moment(b)).days),
         "pg_dadd": (2, lambda d, n: form(moment(d) + timedelta(days=int(n)), "date")), "pg_int": (1, integer),
         "pg_left": (2, lambda s, n: str(s)[: int(n)]), "pg_substr": (-1, substr), "pg_divisor": (2, divisor),
-        "pg_range": (2, bounded), "pg_exact": (3, lambda op, a, b: exact(op, a, b))}.items()}
+        "pg_range": (2, bounded), "pg_exact": (3, lambda op, a, b: exact(op, a, b)),
+        "pg_mod": (2, math.fmod)}.items()}
