@@ -105,8 +105,11 @@ class MetricWatch:
                 drill = _drill_of(source)
                 if drill is not None:   # a drill knows what each action changed: the PIR credits that
                     from warroom.incident.drill_report.actions import run_effects
+                    from warroom.incident.drill_report.harm import harm_total
 
                     data["drill_effects"] = run_effects(drill, st, slos, min(now, window.end))
+                    if harm := harm_total(drill, drill.scenario_time(min(now, window.end))):   # the scenario's harm
+                        data["drill_harm"] = harm
                 result.summary = self._append(ev.METRICS_SUMMARISED, data)
         memo.save()
         return result

@@ -47,6 +47,9 @@ Signal = Literal[(  # type: ignore[valid-type]
     "latency", "context_kb", "audit_stall", *(f"fail:{r}" for r in _REPOS),
     *(f"quota:{p}" for p in fleet.PROVIDER_NAMES), *(f"{k}:{p}" for k in ("api_5xx", "api_429") for p in _PROVIDERS))]
 Deployment = Literal[fleet.DEPLOYMENT, fleet.AUDIT_DEPLOYMENT]  # type: ignore[valid-type]
+#: The harm to the flows a scenario's summary names, which the drill report counts with and without each action
+#: (``warroom.incident.drill_report.harm``): ``unaudited``, flows that ran with an audit event of theirs lost.
+Harm = Literal["unaudited"]
 #: The numbers a scenario holds are finite (TOML allows inf and nan); amounts and durations are not
 #: negative (a negative latency crashed the model), shares lie in [0, 1].
 Seconds = Annotated[float, msgspec.Meta(ge=-1e9, le=1e9)]
@@ -116,6 +119,7 @@ class Scenario(_Table):
     codes_5xx: dict[str, Share] = msgspec.field(default_factory=lambda: {"503": 0.6, "500": 0.25, "502": 0.15})
     facts: dict[str, str] = {}           # names the stand-ins quote
     changes: tuple[Change, ...] = ()     # the releases the cluster's rollout history shows
+    harm: Harm | None = None             # what it does to the flows that no pane counts (``Harm``)
 
     def __post_init__(self) -> None:
         if any(m.action in BY_POD and (m.delay or m.tau != 60.0 or m.action == "rollback" and not self.facts.get(

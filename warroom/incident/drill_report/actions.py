@@ -15,6 +15,7 @@ from warroom import scenario_time as stime
 from warroom.config import SloConfig
 from warroom.drill import fleet
 from warroom.drill.actions import ACTIONS, RETRIES
+from warroom.incident.drill_report.harm import harm_change
 from warroom.incident.drill_report.panes import slo_of
 from warroom.incident.drill_report.rows import ActionRow
 from warroom.units import format_stated
@@ -172,7 +173,8 @@ def pane_changes(drill: Drill, taken: list[Any], slos: list[SloConfig] | None, t
     """What the actions ``taken`` changed together, from the simulator's own causes: each of the
     scenario's panes some minutes after the first of them (or ``t_now``, if sooner), as it is and as
     it would be had everything else been done but these; a pane they did not move (within 2 %) is
-    left out. Then when each provider's quota is used up, with and without them (``quota_lasts``)."""
+    left out. Then when each provider's quota is used up, with and without them (``quota_lasts``), and the
+    scenario's harm by ``t_now`` (``harm_change``), which no pane counts."""
     from warroom.drill.model import Signals
 
     sc = drill.scenario
@@ -199,6 +201,8 @@ def pane_changes(drill: Drill, taken: list[Any], slos: list[SloConfig] | None, t
     else:
         worlds = (drill.simulator.signals, other.signals)
     parts += quota_lasts(worlds, start, drill.speed, first=not parts)
+    if harm := harm_change(drill, other, t_now):     # what they did to the flows no pane counts (the scenario's harm)
+        parts.append(harm)
     return Changes(tuple(parts), tuple(titles), after)
 
 

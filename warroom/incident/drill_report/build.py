@@ -14,6 +14,7 @@ from warroom.incident.drill_report.actions import (RETRIES, action_rows, failed_
                                                    stretches, unretried)
 from warroom.incident import gates, verdicts
 from warroom.incident.drill_report.decisions import decision_lines, opened_runbooks
+from warroom.incident.drill_report.harm import harm_total, total_text
 from warroom.incident.drill_report.panes import breach_reading, pane_outcomes, past_crit, primary_title
 from warroom.incident.drill_report.path import runbook_path
 from warroom.incident.drill_report.rows import DrillReport, ResponseRow
@@ -140,6 +141,7 @@ def _build(drill: Drill, state: IncidentState | None, *, at: float | None, slos:
         ended=ended, decisions=decided, opened=tuple(opened),
         cause=sc.root_cause if ended else "",
         noted_causes=tuple(n.text for n in state.notes_by_tag().get("root-cause", [])) if state is not None else (),
+        harm=total_text(total) if (total := harm_total(drill, t_end)) else "",
     )
     # the PIR's Impact counts failed flows too, with Prometheus' increase() over its impact window:
     # the drill's exact count of that same window beside it, and why the two may differ

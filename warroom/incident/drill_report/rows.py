@@ -94,6 +94,7 @@ class DrillReport:
     # beside the team's own root-cause notes, so the debrief compares what was found with what was true
     cause: str = ""
     noted_causes: tuple[str, ...] = ()
+    harm: str = ""            # the scenario's harm counted from its onset to the end (``harm.total_text``), or ""
 
     @property
     def met(self) -> int:

@@ -68,6 +68,8 @@ def with_summary(r: DrillReport, pir: tuple[float, float, float, int, int, int, 
                      f"failed ({', '.join(r.unretried[:3])}{f' and {len(r.unretried) - 3} more' if len(r.unretried) > 3 else ''}).")
     if pir is not None:
         lines.append(_pir_count_line(r, *pir))
+    if r.harm:
+        lines.append(f"{r.harm}.")
     lines += r.decisions
     if r.runbook_path:
         lines.append(_path_line(r.runbook, r.runbook_path))

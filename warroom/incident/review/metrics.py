@@ -166,4 +166,9 @@ def impact(state: IncidentState) -> list[Line]:
             else:
                 lines.append(Line(Md("{} during the impact window: {:.0f} _(computed: {})_").format(
                     count.get("label"), count["value"], code(count.get("query"))), (seq,)))
+    harm = summ.get("drill_harm")
+    if harm:    # a drill's harm no pane counts (the audit-gap's unaudited flows): the simulator's own record
+        text = (f"{harm.get('title')} from {hms(from_unix(harm.get('from')))} to {hms(from_unix(harm.get('to')))} UTC:"
+                f" {harm.get('value')}" + (f" ({harm['rows']})" if harm.get("rows") else ""))
+        lines.append(Line(Md("{} _(drill simulator: its record of each flow)_").format(text), (seq,)))
     return lines
