@@ -892,8 +892,21 @@ class IncidentCalls:
         return f"refused {e.data['request']}: {e.data['reason']}"
 
     def resolve(self, summary: str, resolution: str, rollback: bool, concerns: list[str] | None = None) -> None:
+        """``concerns``: what the panes on screen said (the dialog's). Journaled instead are the
+        concerns read from the metric history now, as ``incident resolve`` reads them, so the
+        journal's "resolved although … (422s)" is of the resolution's moment and agrees with the
+        PIR's "At resolution 437s" (the last poll was 15 drill s old at x10, 90 at x60:
+        redteam38 F8). A source that cannot answer leaves the screen's."""
         inc = self._inc()
-        inc.resolve(summary, resolution=resolution, rollback=rollback, concerns=concerns)
+        live = self.p.require()
+        at = None
+        if live.source is not None:
+            # one moment, on the journal's millisecond: the concerns are read at it, the resolution stamped with it
+            now = datetime.fromtimestamp(round(inc.clock().timestamp(), 3), UTC)
+            fresh = inc.concerns_at(live.source, now, speed=live.speed)
+            if fresh is not None:
+                concerns, at = fresh, now
+        inc.resolve(summary, resolution=resolution, rollback=rollback, concerns=concerns, at=at)
         self.save_history(inc)
         self.summarise_metrics(inc)
 

@@ -805,6 +805,25 @@ class Incident(StepRunning):
 
         return resolve_concerns(self.state, histories or {})
 
+    def concerns_at(self, source: Any, at: datetime, *, speed: float = 1.0) -> list[str] | None:
+        """``resolve_concerns`` at one moment: the metric history up to ``at`` with each pane's
+        value read at exactly ``at`` (the history's last grid point can be a step before it:
+        15 drill seconds at x60). Resolved with ``resolve(at=at)``, its "resolved although …
+        (437s)" is the PIR's "At resolution 437s", which is read at the same instant. None when
+        the source cannot answer (the caller keeps what the screen said)."""
+        from warroom.incident.metric_history import HistoryError, readings_at
+
+        synced = self.sync_metrics(source, speed=speed, now=at.timestamp())
+        if synced.errors or not synced.histories:
+            return None
+        exact = {}
+        for key, hist in synced.histories.items():
+            try:
+                exact[key] = hist.with_readings(readings_at(source, hist.slo, [at.timestamp()], hist.step))
+            except HistoryError:
+                exact[key] = hist          # quoted from its last point, as the summary then does
+        return self.resolve_concerns(exact)
+
     def record_alert(self, alert: dict[str, Any]) -> Event:
         """An alert seen firing while the incident is open (the sources engine calls this)."""
         return self._append(ev.ALERT_SEEN, dict(alert))
@@ -833,14 +852,19 @@ class Incident(StepRunning):
 
     def resolve(self, summary: str, resolution: str | None = None, rollback: bool | None = False, *,
                 type: str | None = None, affected_repos: str | None = None,
-                concerns: list[str] | None = None) -> Event:
+                concerns: list[str] | None = None, at: datetime | None = None) -> Event:
         """Close the incident; a second resolve is an error (reopen first). ``concerns`` (from
         ``resolve_concerns``, shown to the IC who confirmed anyway) are journaled with it.
 
         ``rollback``: whether a rollback was part of the fix — the commander's word. ``None``
         (not said) is refused when a GO opened a runbook: the GO proves a verdict, not that the
         rollback happened, and "no" must not be written by default either. What the GO opened
-        and how far it got is journaled with the resolution (``go_opened``)."""
+        and how far it got is journaled with the resolution (``go_opened``).
+
+        ``at``: the resolution's moment when the caller read the panes at it (``concerns``): the
+        resolution is stamped with it, so its "resolved although … (437s)" and the PIR's "At
+        resolution", read at the stamp, are one moment's (not the moment of the append, a drill
+        second or more later at x60)."""
         summary = summary.strip()
         if not summary:
             raise WarroomError("resolving needs a summary (--summary)")
@@ -865,9 +889,9 @@ class Incident(StepRunning):
             data["concerns"] = [self.redact(c) for c in concerns]
             data["concerns_acknowledged"] = True
         with self._lock:
-            self.check_escalation()       # every tier it reached is on the record before it ends
-            self.check_decisions_overdue()    # and every Go/No-Go deadline it let pass with no verdict
-            return self._append(ev.RESOLVED, data)
+            self.check_escalation(at)       # every tier it reached is on the record before it ends
+            self.check_decisions_overdue(now=at)    # and every Go/No-Go deadline it let pass with no verdict
+            return self._append(ev.RESOLVED, data, stamp=at)
 
     def reopen(self, reason: str) -> Event:
         if not self.state.resolved:
