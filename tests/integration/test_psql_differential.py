@@ -149,6 +149,8 @@ QUERIES: list[str | tuple[str, ...]] = [
     "SELECT duration_s * 2, duration_s / 3, duration_s + 1 FROM tasks ORDER BY task_id LIMIT 2",
     "SELECT (10 % duration_s)::numeric, 7.5 % 2, -7.5 % 2, abs(-2.50), abs(0::real), round(2, 2)::text, "
     "round(1234.5678, -2), coalesce(NULL, 1.50) FROM tasks ORDER BY duration_s LIMIT 2",
+    "SELECT attempts::float::text, 0.1::float::text, 7.25::real::text, 'x' || 7::real, 'x' || 2.50, "
+    "3::numeric(10,2)::text, 2.345::numeric(10,2), duration_s || 's' FROM tasks ORDER BY task_id LIMIT 2",
     "SELECT extract(epoch from now() - created_at) / abs(-1), round(avg(extract(epoch from updated_at - created_at)), "
     "1), avg(extract(epoch from updated_at - created_at)) FROM tasks GROUP BY created_at ORDER BY 1 LIMIT 1",
     # -x, -A

@@ -839,11 +839,12 @@ class Reader:
             return Expr(f"pg_cast({e.sql}, '{kind}', '{e.type or ''}')", kind, header, not strong)
         value = f"pg_exact('r', 0, {e.exact})" if e.exact else e.sql        # a numeric's own digits, not SQLite's
         sql = {"int": f"pg_range(pg_int({value}), {8 if wide else 4})", "float": f"CAST({value} AS REAL)",
-               "text": f"CAST({e.exact or e.sql} AS TEXT)",
+               "text": f"pg_exact('t', 0, {e.sql})" if e.type == "float" else f"CAST({e.exact or e.sql} AS TEXT)",
                "num": e.sql if e.type in ("int", "num", "float") else f"CAST({e.sql} AS NUMERIC)"}.get(
             kind[:3] if kind.startswith("numeric") else kind, e.sql)
-        exact = None if kind != "num" else e.digits() if e.type in ("int", "num") else (
+        exact = None if kind[:3] != "num" else e.digits() if e.type in ("int", "num") else (
             f"pg_exact('f', 0, {e.sql})" if e.type == "float" else None)       # a float8 to numeric: 15 digits
+        exact = f"pg_exact('q', {kind[7:]}, {exact})" if exact and kind.startswith("numeric") else exact
         return Expr(sql, kind, header, not strong, wide=wide, exact=exact)
 
     def coerce(self, e: Expr, kind: str | None) -> Expr:
@@ -875,7 +876,9 @@ class Reader:
             kind is None and e.type in STAMPS) else e
 
     def text(self, e: Expr) -> str:
-        return f"pg_cast({e.sql}, 'text', '{e.type}')" if e.type in ("interval", "bool") else e.sql
+        """``e`` as ``||`` reads it: its text as PostgreSQL prints its type."""
+        return f"pg_cast({e.sql}, 'text', '{e.type}')" if e.type in ("interval", "bool") else (
+            f"pg_exact('t', 0, {e.sql})" if e.type == "float" else f"CAST({e.exact} AS TEXT)" if e.exact else e.sql)
 
     def part(self, field: str, name: str) -> Expr:
         e = self.expr(0)
@@ -1099,6 +1102,8 @@ def exact(op: str, a: object, b: object) -> str | float | None:
         return None
     if op == "r":
         return float(decimal(b))
+    if op == "t":                                 # a double precision's text: its shortest digits
+        return repr(float(b)).removesuffix(".0")         # type: ignore[arg-type]
     if op == "a":
         return f"{abs(decimal(b)):f}"
     if op == "q":
