@@ -22,6 +22,7 @@ import ast
 import math
 import re
 from collections.abc import Sequence
+from typing import Any
 
 from textual.containers import Vertical
 from textual.events import Resize
@@ -79,11 +80,23 @@ class OutputPane(RichLog):
         self.ended = False          # ``finish`` was called for the run shown
         self.judged: str | None = None   # the verdict's reason the ended view was placed by
         self.owed = False                # placed while hidden: to place once it has a size
+        self.wrap_width = 0              # the last width it was shown at (0: never shown)
 
     def on_resize(self, event: Resize) -> None:
         super().on_resize(event)
+        self.wrap_width = self.scrollable_content_region.width or self.wrap_width
         if self.owed and self.ended:
             self.call_after_refresh(self.place)
+
+    def write(self, content: Any, width: int | None = None, expand: bool = False, shrink: bool = True,
+              scroll_end: bool | None = None, animate: bool = False) -> OutputPane:
+        """RichLog's write; while hidden (the commander looks at another step's view, its width 0)
+        lines wrap at the width it was last shown at. With ``min_width=1`` they wrapped at one
+        column: a flood written behind another step's view read back as a column of digits."""
+        if width is None and self.scrollable_content_region.width <= 0 and self.wrap_width > 0:
+            width = self.wrap_width
+        super().write(content, width, expand, shrink, scroll_end, animate)
+        return self
 
     def start(self, key: StepKey, title: str) -> None:
         self.clear()
