@@ -116,6 +116,8 @@ QUERIES: list[str | tuple[str, ...]] = [
     "SELECT CASE WHEN attempts > 1 THEN 'retry' ELSE 'first' END AS k, count(*) FROM tasks GROUP BY attempts > 1",
     "SELECT tasks.status, count(*) FROM tasks GROUP BY (status) ORDER BY count(*) DESC",
     "WITH f AS (SELECT repo, status, count(*) AS n FROM tasks GROUP BY repo) SELECT * FROM f",
+    "SELECT status, count(*), round(100.0 * count(*) / sum(count(*)) OVER (), 1) AS pct FROM tasks GROUP BY 1 "
+    "ORDER BY 1",
     # pg38: a P95 and a list as an IC types them (ordered-set aggregates, an aggregate's ORDER BY)
     "SELECT percentile_cont(0.95) WITHIN GROUP (ORDER BY duration_s), percentile_disc(0.95) WITHIN GROUP "
     "(ORDER BY duration_s) FROM tasks",

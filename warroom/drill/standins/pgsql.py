@@ -331,8 +331,9 @@ class Reader:
         froms = self.sources(*block.source)
         end = max([block.source[1], *(e for part in (block.items, block.groups, block.having, block.order)
                                       for _, e, *_ in part)], default=block.start)
-        if not (block.groups or block.having or any(block.start <= i < end and s == self.scope for i, s in self.aggs)):
-            return
+        if not (block.groups or block.having or any(block.start <= i < end and s == self.scope for i, s in self.aggs)) \
+                or any(self.toks[a].value in ("rollup", "cube", "grouping") for a, _, _ in block.groups):
+            return                                  # grouping sets: refused by name as SQLite has none
         strip = {n for pair in froms for n in pair} if len(froms) == 1 else set()
 
         def key(sql: str) -> str:               # a column with and without its one table's name are the same
@@ -697,7 +698,8 @@ class Reader:
         elif name == "coalesce" and numeric and any(str(a.type).startswith("num") for a in args):
             exact = f"coalesce({', '.join(map(str, digits))})"
         sql = self.window(f"{name}({' '.join(words)})")
-        exact = exact and exact + sql[len(f"{name}({' '.join(words)})"):]
+        suffix = sql[len(f"{name}({' '.join(words)})"):]          # FILTER's; a window's: SQLite's aggregate
+        exact = exact + suffix if exact and "OVER" not in suffix else None
         wide = name == "count" or name in ("min", "max", "coalesce", "abs") and any(a.wide for a in args)
         typed |= dict.fromkeys(("ceil", "ceiling", "floor"), "float8" if kind == "float" else "numeric0")
         return Expr(sql, typed.get(name, "text" if name in ("lower", "upper", "pg_left", "pg_substr", "replace",
