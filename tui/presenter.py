@@ -337,8 +337,7 @@ class IncidentPresenter:
             if sim is not None:
                 # Recorded so a headless `incident run` on this incident reaches the stand-ins too.
                 drill["dir"] = str(sim.path)
-        if sim is not None and self.ctx.drill is not None and callable(ended := self.ctx.drill.extra.get("ended")) \
-                and (why := ended(sim)):
+        if (why := self.drill_over()) is not None:
             raise WarroomError(why)          # a drill is over once its incident is resolved (launch.drill_ended)
         at = None
         if source.get("kind") == "pane":
@@ -355,6 +354,15 @@ class IncidentPresenter:
         if sim is not None and callable(getattr(sim, "attach_incident", None)):
             sim.attach_incident(incident.id)
         return self._adopt(incident)
+
+    def drill_over(self) -> str | None:
+        """Why no incident may be declared on this dashboard's drill any more (its incident was
+        resolved, here or elsewhere: ``launch.drill_ended`` reads the drill from disk), else None.
+        Asked at ``d`` too, so the refusal comes before the commander fills in the form
+        (redteam38 F15), and again as the declaration is written."""
+        sim = self.ctx.drill.extra.get("drill") if self.ctx.drill is not None else None
+        ended = self.ctx.drill.extra.get("ended") if self.ctx.drill is not None else None
+        return ended(sim) if sim is not None and callable(ended) else None
 
     def declared_reading(self, source: dict[str, Any], title: str, retitle: bool,
                          at: float) -> tuple[dict[str, Any], str]:

@@ -74,3 +74,29 @@ async def test_no_second_incident_is_declared_on_a_drill_whose_incident_is_open(
         assert (args.incident, Path(args.state_dir)) == (first, (tmp_path / "state" / "drills").resolve()), why
         await wait_for(pilot, lambda: True)
     assert json.loads((drill.path / "drill.json").read_text(encoding="utf-8"))["incident"] == first
+
+
+async def test_d_on_a_finished_drill_says_so_before_any_form(tmp_path: Path) -> None:
+    """redteam38 F15: on a finished drill `d` opened the whole declare dialog, pre-filled, and the
+    refusal came only at ctrl+s. It comes at `d` now, with the command that starts the scenario over."""
+    from tui.screens.modals.forms import DeclareScreen
+
+    app = drill_app(tmp_path, speed=60.0)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await declare_prefilled(pilot)
+        presenter = app.dashboard.controller
+        presenter.incident.resolve("worked the runbook", resolution="breaker on", rollback=False)
+        await wait_for(pilot, lambda: app.dashboard.data.view.header.status == "resolved", 30)
+        told: list[str] = []
+        real_notify = app.notify
+
+        def notify(message: str, **kw: object) -> None:
+            told.append(str(message))
+            real_notify(message, **kw)      # type: ignore[arg-type]
+
+        app.notify = notify                 # type: ignore[method-assign]
+        await pilot.press("d")
+        await wait_for(pilot, lambda: any("has ended" in t for t in told), 10)
+        assert not isinstance(app.screen, DeclareScreen)
+        (said,) = [t for t in told if "has ended" in t]
+        assert "starts the scenario over" in said and said.startswith("Not declared:"), said

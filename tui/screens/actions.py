@@ -204,6 +204,9 @@ class DashboardActions:
         if live is not None and self.data.view.header.status != "resolved":
             self.notify(f"{live.id} is already open; resolve it first.", severity="warning")
             return
+        if (why := self.presenter.drill_over()) is not None:
+            self.notify(f"Not declared: {why}", severity="warning")
+            return
         self.with_runbooks(self.open_declare)
 
     def open_declare(self) -> None:
