@@ -7,6 +7,7 @@ over repaints another: over SSH only the changed regions are sent.
 
 from __future__ import annotations
 
+import math
 import textwrap
 
 from panes.safe import SafeText as Text
@@ -128,6 +129,21 @@ class ReadingMixin:
         drift = (now - self.reading_at) if self.reading_at is not None else 0.0
         return max(0.0, self.reading.age + drift)
 
+    def age_words(self, now: float) -> str:
+        """The data's age; for NO DATA, the age of the last value the pane had ("last data 20s
+        ago"): "never" there read as "this pane never had data" while its sparkline showed
+        values seconds old (redteam38 F14). "never" only when no point had a value."""
+        r = self.reading
+        if r is None or r.value is not None or r.state != "nodata":
+            return format_age(self.current_age(now))
+        last = max((t for t, v in r.series if v is not None and math.isfinite(v)), default=None)
+        if last is None:
+            return format_age(None)
+        of = r.sample_time if r.sample_time is not None else (self.reading_at or now)
+        drift = (now - self.reading_at) if self.reading_at is not None else 0.0
+        age = max(0.0, of - last) + drift
+        return "last data just now" if age < 2 else f"last data {format_age(age)}"
+
     def meta_width(self) -> int:
         """The columns the age / runbook line has on screen; 0 before the layout gave any."""
         raise NotImplementedError
@@ -144,7 +160,7 @@ class ReadingMixin:
         if r is None:
             text.append("waiting for data", "dim")
             return text
-        text.append(format_age(self.current_age(now)), "dim")
+        text.append(self.age_words(now), "dim")
         if r.breached and r.slo.runbook:
             advice = Text("→ ")
             advice.append(r.slo.runbook, "bold reverse")

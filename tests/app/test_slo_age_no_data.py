@@ -1,0 +1,35 @@
+"""A pane that has just lost its data says how old its last value is, not "never" (redteam38
+F14: after FlowEngine was halted, "P95 flow latency — ∅ NO DATA ▄▄▄…▄ never" while its sparkline
+drew values seconds old: "never" reads as "this pane never had data")."""
+
+from __future__ import annotations
+
+import math
+
+from panes.slo import ReadingMixin
+from warroom.config import SloConfig
+from warroom.sources.model import SloReading
+
+SLO = SloConfig(id="p95_latency", title="P95 flow latency", query="q", unit="seconds", warn=90, crit=120)
+
+
+class _Line(ReadingMixin):
+    def meta_width(self) -> int:
+        return 60
+
+
+def _meta(reading: SloReading, reading_at: float, now: float) -> str:
+    line = _Line()
+    line.reading, line.reading_at = reading, reading_at
+    return line.meta_text(now).plain
+
+
+def test_no_data_says_how_old_the_last_value_is() -> None:
+    series = ((1000.0, 80.0), (1010.0, 85.0), (1020.0, math.nan), (1030.0, math.nan))
+    gone = SloReading(slo=SLO, state="nodata", value=None, series=series, sample_time=1030.0)
+    assert _meta(gone, 1030.0, 1030.0) == "last data 20s ago"
+    assert _meta(gone, 1030.0, 1075.0) == "last data 1m ago"          # it keeps counting between polls
+    never = SloReading(slo=SLO, state="nodata", value=None, series=((1000.0, math.nan),), sample_time=1000.0)
+    assert _meta(never, 1000.0, 1000.0) == "never"
+    fresh = SloReading(slo=SLO, state="ok", value=80.0, series=series[:2], age=0.5)
+    assert _meta(fresh, 1010.0, 1010.0) == "now"
