@@ -30,9 +30,20 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     demo.set_defaults(func=cmd_demo)
 
     drill = sub.add_parser("drill", parents=[common],
-                           help="run a drill: a simulated incident with nothing installed")
+                           help="run a drill: a simulated incident with nothing installed",
+                           epilog=f"By hand, a drill's kubectl, psql, aws, curl and blocks are its stand-ins only in"
+                                  f" `{command('drill', 'shell')}` (the latest open drill incident's; or name"
+                                  f" an incident, a drill or a scenario) or after pasting what"
+                                  f" `{command('drill', 'shell', '--print')}` prints. In your own shell they are"
+                                  " the real ones.")
     drill.add_argument("scenario", nargs="?", default=None, metavar="SCENARIO",
-                       help="one of: " + ", ".join(scenario_names()) + " (default rate-limit)")
+                       help="one of: " + ", ".join(scenario_names()) + " (default rate-limit); or `shell`"
+                            " to open your $SHELL on a drill's stand-ins, as its steps run them")
+    drill.add_argument("target", nargs="?", default=None, metavar="ID|NAME",
+                       help="with shell: the drill incident (INC-…), drill or scenario (default: the latest"
+                            " open drill incident's drill)")
+    drill.add_argument("--print", action="store_true", dest="print_env",
+                       help="with shell: print the export line to paste instead of opening a shell")
     drill.add_argument("--list", action="store_true", help="list the scenarios and exit")
     drill.add_argument("--speed", type=float, default=None, metavar="N",
                        help="compress time N-fold (default: the scenario's own pace); a drill that"
@@ -99,6 +110,10 @@ def cmd_drill(args: argparse.Namespace) -> int:
     from warroom import scenario_time as stime
     from warroom.errors import WarroomError
 
+    if args.scenario == "shell":
+        return cmd_drill_shell(args)
+    if getattr(args, "target", None) is not None or getattr(args, "print_env", False):
+        raise WarroomError(f"{getattr(args, 'target', None) or '--print'} goes with `{command('drill', 'shell')}` only")
     names = scenario_names()
     if args.speed is not None and getattr(args, "replay", None) is None:
         stime.check_drill_speed(args.speed, "--speed")     # the one rule of a simulated drill's speed
@@ -145,6 +160,25 @@ def cmd_drill(args: argparse.Namespace) -> int:
                         options=options)
     ctx.options = options
     return run_app(ctx, reopen=partial(_reopen, args))
+
+
+def cmd_drill_shell(args: argparse.Namespace) -> int:
+    """``warroom drill shell [ID|NAME] [--print]``: the IC's shell on a drill's stand-ins (``tui.drill_shell``)."""
+    from tui.drill_shell import export_line, find_drill, run_shell
+    from warroom.cli.common import config_from_args
+    from warroom.errors import WarroomError
+
+    bad = [w for w, on in (("--new", args.new), ("--list", args.list), ("--speed", args.speed is not None),
+                           ("--replay", args.replay is not None)) if on]
+    if bad:
+        raise WarroomError(f"`{command('drill', 'shell')}` opens an existing drill; {bad[0]} does not go with it")
+    found = find_drill(config_from_args(args), args.target)
+    if args.print_env:
+        if found.ended:
+            print(f"# {found.ended}")
+        print(export_line(found.drill))
+        return 0
+    return run_shell(found)
 
 
 # --------------------------------------------------------------------------- scenarios

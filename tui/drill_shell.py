@@ -1,0 +1,192 @@
+"""``warroom drill shell [ID|NAME]``: the IC's own shell on a drill's stand-ins (redteam38 F3).
+
+A drill's runbook steps run on its stand-ins (``kubectl``, ``psql``, ``aws``, ``curl``, ``blocks``
+in the drill's ``bin/``, its ``.invalid`` kubeconfig), but an IC also triages by hand: typed in their
+own terminal, ``kubectl scale deployment/flowengine --replicas=0`` reached the cluster *their*
+kubeconfig names. This opens ``$SHELL`` with the environment a step gets (``Drill.env``), re-applied
+after the user's rc file (a ``~/.bashrc`` that puts ``~/bin`` first would otherwise bring a real
+``kubectl`` back in front), with the drill's name in the prompt and in ``$WARROOM_DRILL_SHELL``;
+``--print`` prints the same environment as one ``export`` line to paste.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import shutil
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from warroom.config import Config
+from warroom.errors import NotFoundError, WarroomError
+from warroom.paths import command, drills_store
+
+SHELL_ENV = "WARROOM_DRILL_SHELL"
+"""Set (to the drill's name) in a drill shell: a prompt or a script can tell it is one."""
+
+
+@dataclass(frozen=True)
+class ShellDrill:
+    """The drill a shell opens on, the incident that led to it (if any), and whether it has ended."""
+
+    drill: Any
+    incident: str | None
+    ended: str | None       # why its world is past its incident (said before the shell opens), None while live
+
+
+def export_line(drill: Any) -> str:
+    """One ``export`` line giving a shell exactly a step's environment (``Drill.env``): the drill's
+    ``bin/`` ahead of the shell's own ``$PATH`` (expanded when pasted, not now), every value quoted."""
+    env = drill.env(base_path="")
+    words = [f"PATH={shlex.quote(env.pop('PATH'))}:\"$PATH\""]
+    words += [f"{key}={shlex.quote(value)}" for key, value in sorted(env.items())]
+    return "export " + " ".join(words)
+
+
+def shell_command(drill: Any, incident: str | None, home: Path, *more: str) -> str:
+    """The exact ``warroom drill shell …`` that reaches ``drill`` from ``home`` (the state dir typed)."""
+    from warroom.paths import default_state_dir
+
+    where = [] if Path(home).resolve() == default_state_dir().resolve() else ["--state-dir", str(Path(home).resolve())]
+    return command("drill", "shell", incident or drill.name, *where, *more)
+
+
+def hint(drill: Any, incident: str | None, home: Path) -> str:
+    """The sentence a drill's start notice and ``incident new --drill`` say: where its tools are by hand."""
+    return (f"by hand, the drill's kubectl/psql/aws/curl/blocks are in `{shell_command(drill, incident, home)}`"
+            f" (`{shell_command(drill, incident, home, '--print')}` prints the export line); in your own"
+            " shell they are the real ones")
+
+
+def find_drill(cfg: Config, target: str | None) -> ShellDrill:
+    """The drill ``target`` names: an incident id (a drill incident's world), a drill's directory
+    name, or a scenario (its newest drill); none, the newest open drill incident's drill, else the
+    newest unfinished drill (one not declared yet), else the newest drill at all."""
+    from tui.launch import _incident_resolved, find_incident
+    from warroom.drill.directory import latest_drill, open_drill
+
+    home = Path(cfg.state_dir())
+    store = drills_store(home)
+    if target is None or target == "latest":
+        found = _newest_open_drill_incident(cfg)
+        if found is not None:
+            return ShellDrill(_incident_drill(cfg, found), found.id, None)
+        drill = latest_drill(store) or latest_drill(store, active_only=False)
+        if drill is None:
+            raise NotFoundError(f"no drill under {store} (`{command('drill')}` starts one)")
+        return ShellDrill(drill, drill.incident, _ended(cfg, home, drill, _incident_resolved))
+    if target.upper().startswith("INC-"):
+        found = find_incident(cfg, target)
+        if not found.state.drill:
+            raise WarroomError(f"{found.id} is a real incident: its tools are the real ones, no drill shell")
+        if found.state.drill.get("replay"):
+            raise WarroomError(f"{found.id} was declared in a replay: a recording has no stand-ins to open a"
+                               " shell on")
+        drill = _incident_drill(cfg, found)
+        return ShellDrill(drill, found.id, _ended(cfg, home, drill, _incident_resolved))
+    path = store / "drills" / target
+    if "/" not in target and (path / "drill.json").is_file():
+        drill = open_drill(path)
+    else:
+        drill = latest_drill(store, target) or latest_drill(store, target, active_only=False)
+        if drill is None:
+            raise NotFoundError(f"no drill {target!r} under {store}: name an incident (INC-…), a drill"
+                                f" ({', '.join(d.name for d in _drills(store)) or 'none yet'}) or a scenario")
+    return ShellDrill(drill, drill.incident, _ended(cfg, home, drill, _incident_resolved))
+
+
+def _drills(store: Path) -> list[Any]:
+    from warroom.drill.directory import list_drills
+
+    return list_drills(store)[:5]
+
+
+def _ended(cfg: Config, home: Path, drill: Any, resolved: Any) -> str | None:
+    """Why ``drill``'s world is past its incident (finished, its incident resolved), None while live."""
+    if drill.active and resolved(cfg, home, drill) is None:
+        return None
+    why = f" ({drill.incident} was resolved)" if drill.incident else ""
+    return (f"the {drill.scenario.name} drill {drill.name} has ended{why}; its world goes on, so the stand-ins"
+            " answer as it stands now (post-incident triage)")
+
+
+def _newest_open_drill_incident(cfg: Config) -> Any:
+    """The most recently declared open incident on a simulated drill (a replay has no stand-ins)."""
+    from tui.launch import FoundIncident, _store_at, incident_roots
+
+    roots = incident_roots(Path(cfg.state_dir()))
+    newest: FoundIncident | None = None
+    for root in roots:
+        store = _store_at(root, cfg, roots[0])
+        for st in store.open_incidents() if store is not None else ():
+            if not st.drill or st.drill.get("replay") or not st.drill.get("dir"):
+                continue
+            when = st.declared_at.timestamp() if st.declared_at else 0.0
+            if newest is None or when > (newest.state.declared_at.timestamp() if newest.state.declared_at else 0.0):
+                newest = FoundIncident(root, st)
+    return newest
+
+
+def _incident_drill(cfg: Config, found: Any) -> Any:
+    """The drill a drill incident's journal names, only from under its own state dir (as ``resume``)."""
+    from warroom.drill.directory import open_drill
+
+    recorded = Path(str(found.state.drill.get("dir") or ""))
+    if not recorded.resolve().is_relative_to((found.root / "drills").resolve()):
+        raise WarroomError(f"{found.id} is a drill incident whose drill ({recorded}) is not under"
+                           f" {found.root / 'drills'}; no shell was opened")
+    return open_drill(recorded)
+
+
+def shell_env(drill: Any, base: dict[str, str] | None = None) -> dict[str, str]:
+    """This process's environment with a step's drill environment over it, and the shell marker."""
+    env = dict(os.environ if base is None else base)
+    env.update(drill.env(base_path=env.get("PATH", os.defpath)))
+    env[SHELL_ENV] = drill.name
+    return env
+
+
+def _rc_text(drill: Any, user_rc: str) -> str:
+    """A POSIX rc file: the user's own (``user_rc``, a shell expression), then the drill's environment
+    again (an rc that reorders PATH must not put a real kubectl first) and the prompt marker."""
+    return (f'[ -r {user_rc} ] && . {user_rc}\n{export_line(drill)}\n'
+            f"export {SHELL_ENV}={shlex.quote(drill.name)}\n"
+            f"PS1={shlex.quote(f'(drill {drill.name}) ')}\"$PS1\"\n")
+
+
+def run_shell(found: ShellDrill, *, shell: str | None = None) -> int:
+    """Open ``shell`` (default ``$SHELL``, else ``/bin/sh``) on the drill and wait for it; its exit status."""
+    drill = found.drill
+    shell = shell or os.environ.get("SHELL") or "/bin/sh"
+    if shutil.which(shell) is None:
+        raise WarroomError(f"$SHELL {shell!r} cannot be run; `{command('drill', 'shell', '--print')}` prints"
+                           " the environment to paste instead")
+    env = shell_env(drill)
+    kind = Path(shell).name
+    with tempfile.TemporaryDirectory(prefix="warroom-drill-shell-") as tmp:
+        argv = [shell]
+        if kind == "bash":
+            rc = Path(tmp) / "bashrc"
+            rc.write_text(_rc_text(drill, '"$HOME/.bashrc"'), encoding="utf-8")
+            argv += ["--rcfile", str(rc)]
+        elif kind == "zsh":
+            (Path(tmp) / ".zshrc").write_text(_rc_text(drill, '"${WARROOM_USER_ZDOTDIR:-$HOME}/.zshrc"'),
+                                              encoding="utf-8")
+            env["WARROOM_USER_ZDOTDIR"] = os.environ.get("ZDOTDIR", str(Path.home()))
+            env["ZDOTDIR"] = tmp
+        else:       # sh, dash, ksh: an interactive POSIX shell reads $ENV
+            rc = Path(tmp) / "shrc"
+            rc.write_text(_rc_text(drill, shlex.quote(os.environ["ENV"]) if os.environ.get("ENV") else '""'),
+                          encoding="utf-8")
+            env["ENV"] = str(rc)
+        print(f"drill shell on {drill.name} ({drill.scenario.name}, ×{drill.speed:g}"
+              + (f", {found.incident}" if found.incident else "") + "): kubectl, psql, aws, curl and blocks answer"
+              " from the drill; `exit` leaves it", file=sys.stderr)
+        if found.ended:
+            print(found.ended, file=sys.stderr)
+        sys.stderr.flush()
+        return subprocess.call(argv, env=env)
