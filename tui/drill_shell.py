@@ -47,21 +47,6 @@ def export_line(drill: Any) -> str:
     return "export " + " ".join(words)
 
 
-def shell_command(drill: Any, incident: str | None, home: Path, *more: str) -> str:
-    """The exact ``warroom drill shell …`` that reaches ``drill`` from ``home`` (the state dir typed)."""
-    from warroom.paths import default_state_dir
-
-    where = [] if Path(home).resolve() == default_state_dir().resolve() else ["--state-dir", str(Path(home).resolve())]
-    return command("drill", "shell", incident or drill.name, *where, *more)
-
-
-def hint(drill: Any, incident: str | None, home: Path) -> str:
-    """The sentence a drill's start notice and ``incident new --drill`` say: where its tools are by hand."""
-    return (f"by hand, the drill's kubectl/psql/aws/curl/blocks are in `{shell_command(drill, incident, home)}`"
-            f" (`{shell_command(drill, incident, home, '--print')}` prints the export line); in your own"
-            " shell they are the real ones")
-
-
 def find_drill(cfg: Config, target: str | None) -> ShellDrill:
     """The drill ``target`` names: an incident id (a drill incident's world), a drill's directory
     name, or a scenario (its newest drill); none, the newest open drill incident's drill, else the

@@ -16,6 +16,7 @@ from typing import Any
 
 from tui.context import AppContext, DrillInfo
 from tui.library import load_runbooks as load_runbooks   # the in-process parse, kept importable here
+from warroom.cli.common import drill_shell_hint
 from warroom.config import Config
 from warroom.runbook.model import Finding, Runbook
 from warroom.paths import command, drills_store, id_neighbour
@@ -101,7 +102,8 @@ def drill_context(cfg: Config, scenario: str, speed: float | None, *, new: bool 
     choice = choose_drill(drills, scenario, speed, new=new,
                           incident_resolved=partial(_incident_resolved, cfg, base),
                           resume=lambda inc_id: resume_invocation(inc_id, drills, options))
-    info.notice = "; ".join([choice.notice or "", *stranded(cfg, base, scenario)]).strip("; ") or None
+    info.notice = "; ".join([choice.notice or "", *stranded(cfg, base, scenario),
+                             drill_shell_hint(choice.drill.name, base)]).strip("; ")
     if relaunch and choice.drill.speed != 1.0:
         # the drill's own pace (the typed --speed is dropped: a continued drill ignores it), so the
         # line that starts it over after a resolve starts it at the pace it was worked at
@@ -318,7 +320,7 @@ def resume_context(cfg: Config, incident_id: str | None, *, options: Sequence[st
     if not drill.active or _incident_resolved(cfg, found.root, drill) is not None:   # ended: the rule demo follows
         said += (f"; that drill had ended (`{command('demo')}` / `{command('drill')}` start a new one),"
                   " its world goes on")
-    info.notice = f"{said}; {notice}" if notice else said
+    info.notice = "; ".join([said, *([notice] if notice else []), drill_shell_hint(found.id, home)])
     ctx = _drill_world(cfg, drill, info, home)
     ctx.resume_id = found.id
     ctx.offer_resume = False

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 from typing import TextIO
 
 from warroom.config import Config, load_config
@@ -65,3 +66,16 @@ def _inline_password(dsn: str) -> bool:
 
 def out(text: str = "", stream: TextIO | None = None) -> None:
     print(text, file=stream or sys.stdout)
+
+
+def drill_shell_hint(target: str, home: str | Path) -> str:
+    """Where a drill's tools are by hand, as the drill's start notice and ``incident new --drill`` say it:
+    the exact ``warroom drill shell TARGET`` (``tui.drill_shell``) from ``home``, the state dir typed. A
+    step runs the stand-ins, but the IC's own terminal reaches the cluster their kubeconfig names
+    (redteam38 F3)."""
+    from warroom.paths import default_state_dir
+
+    where = [] if Path(home).resolve() == default_state_dir().resolve() else ["--state-dir", str(Path(home).resolve())]
+    return (f"by hand, the drill's kubectl/psql/aws/curl/blocks are in `{command('drill', 'shell', target, *where)}`"
+            f" (`{command('drill', 'shell', target, *where, '--print')}` prints the export line); typed in"
+            " your own shell they reach the real ones")

@@ -259,6 +259,10 @@ def cmd_new(args: argparse.Namespace) -> int:
         d.attach_incident(inc.id)
     sync(inc)
     out(inc.id)
+    if args.drill:      # the id alone on stdout (scripts read it); where the drill's tools are, on stderr
+        from warroom.cli.common import drill_shell_hint
+
+        out(drill_shell_hint(inc.id, cfg.state_dir()), sys.stderr)
     return 0
 
 
