@@ -134,6 +134,8 @@ class WarroomApp(App[int]):
             self.notify(problem, title="config [keys]", severity="warning", timeout=10, markup=False)
         if self.ctx.drill is not None and self.ctx.drill.notice:
             self.notify(self.ctx.drill.notice, title="drill", timeout=10, markup=False)
+        if self.ctx.drill is not None and self.ctx.drill.by_hand:       # its own toast: a drill's tools by hand
+            self.notify(self.ctx.drill.by_hand, title="drill: by hand", timeout=20, markup=False)
         if self.ctx.notice:
             self.notify(self.ctx.notice, title="resume", timeout=10, markup=False)
 

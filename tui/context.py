@@ -27,6 +27,7 @@ class DrillInfo:
     title: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
     notice: str | None = None        # what the launch decided (continuing / new drill), shown once
+    by_hand: str | None = None       # where the drill's kubectl/psql… are by hand (`warroom drill shell`), shown once
     relaunch: str | None = None      # the command that comes back to this drill after a quit
     also: tuple[Path, ...] = ()      # other state dirs that may hold this drill's incidents
     # What a declaration starts from (the scenario's, or the replayed incident's): runbook id,

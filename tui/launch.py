@@ -102,8 +102,8 @@ def drill_context(cfg: Config, scenario: str, speed: float | None, *, new: bool 
     choice = choose_drill(drills, scenario, speed, new=new,
                           incident_resolved=partial(_incident_resolved, cfg, base),
                           resume=lambda inc_id: resume_invocation(inc_id, drills, options))
-    info.notice = "; ".join([choice.notice or "", *stranded(cfg, base, scenario),
-                             drill_shell_hint(choice.drill.name, base)]).strip("; ")
+    info.notice = "; ".join([choice.notice or "", *stranded(cfg, base, scenario)]).strip("; ") or None
+    info.by_hand = drill_shell_hint(choice.drill.name, base)
     if relaunch and choice.drill.speed != 1.0:
         # the drill's own pace (the typed --speed is dropped: a continued drill ignores it), so the
         # line that starts it over after a resolve starts it at the pace it was worked at
@@ -320,7 +320,8 @@ def resume_context(cfg: Config, incident_id: str | None, *, options: Sequence[st
     if not drill.active or _incident_resolved(cfg, found.root, drill) is not None:   # ended: the rule demo follows
         said += (f"; that drill had ended (`{command('demo')}` / `{command('drill')}` start a new one),"
                   " its world goes on")
-    info.notice = "; ".join([said, *([notice] if notice else []), drill_shell_hint(found.id, home)])
+    info.notice = f"{said}; {notice}" if notice else said
+    info.by_hand = drill_shell_hint(found.id, home)
     ctx = _drill_world(cfg, drill, info, home)
     ctx.resume_id = found.id
     ctx.offer_resume = False

@@ -151,8 +151,8 @@ def test_the_start_notice_and_incident_new_name_the_exact_command_which_parses(w
     assert said in err and "--print`" in err
     ctx = drill_context(_cfg(world["state"]), "rate-limit", 10.0)
     drill = ctx.drill.extra["drill"]
-    assert f"`{shlex.join(['warroom', 'drill', 'shell', drill.name, '--state-dir', state])}`" in ctx.drill.notice
-    for text in (err, ctx.drill.notice):
+    assert f"`{shlex.join(['warroom', 'drill', 'shell', drill.name, '--state-dir', state])}`" in ctx.drill.by_hand
+    for text in (err, ctx.drill.by_hand):
         for cmd in text.split("`")[1::2]:
             words = shlex.split(cmd)
             assert words[0] == "warroom"
