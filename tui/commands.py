@@ -43,7 +43,8 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
                        help="with shell: the drill incident (INC-…), drill or scenario (default: the latest"
                             " open drill incident's drill)")
     drill.add_argument("--print", action="store_true", dest="print_env",
-                       help="with shell: print the export line to paste instead of opening a shell")
+                       help="with shell: print the export line to paste instead of opening a shell (into a terminal"
+                            " kept for the drill: it also sets the drill's database host and fake API keys)")
     drill.add_argument("--list", action="store_true", help="list the scenarios and exit")
     drill.add_argument("--speed", type=float, default=None, metavar="N",
                        help="compress time N-fold (default: the scenario's own pace); a drill that"

@@ -143,6 +143,39 @@ def _rc_text(drill: Any, user_rc: str) -> str:
             f"PS1={shlex.quote(f'(drill {drill.name}) ')}\"$PS1\"\n")
 
 
+def _fish(value: str) -> str:
+    """``value`` as one fish word (fish's single quotes escape only ``\\`` and ``'``)."""
+    return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+
+def _startup(kind: str, drill: Any, tmp: Path, env: dict[str, str]) -> list[str]:
+    """What makes shell ``kind`` read the user's own startup files first and then the drill's environment
+    and prompt again (the arguments to add; ``env`` is changed in place): bash an ``--rcfile``, zsh a
+    ``$ZDOTDIR`` whose files source the user's, fish an init command, any other an interactive POSIX
+    shell's ``$ENV``."""
+    if kind == "bash":
+        (tmp / "bashrc").write_text(_rc_text(drill, '"$HOME/.bashrc"'), encoding="utf-8")
+        return ["--rcfile", str(tmp / "bashrc")]
+    if kind == "zsh":
+        env["WARROOM_USER_ZDOTDIR"] = env.get("ZDOTDIR") or str(Path.home())
+        env["ZDOTDIR"] = str(tmp)
+        user = '"$WARROOM_USER_ZDOTDIR/.zshenv"'
+        (tmp / ".zshenv").write_text(f"[ -r {user} ] && . {user}\n", encoding="utf-8")
+        (tmp / ".zshrc").write_text(_rc_text(drill, '"$WARROOM_USER_ZDOTDIR/.zshrc"')
+                                    + 'ZDOTDIR="$WARROOM_USER_ZDOTDIR"\n', encoding="utf-8")
+        return []
+    if kind == "fish":
+        sets = [f"set -gx PATH {_fish(str(drill.path / 'bin'))} $PATH"]
+        sets += [f"set -gx {k} {_fish(v)}" for k, v in sorted(drill.env(base_path="").items()) if k != "PATH"]
+        sets += [f"set -gx {SHELL_ENV} {_fish(drill.name)}", "functions -c fish_prompt _warroom_user_prompt",
+                 f"function fish_prompt; echo -n {_fish(f'(drill {drill.name}) ')}; _warroom_user_prompt; end"]
+        return ["--init-command", "; ".join(sets)]
+    user = shlex.quote(env["ENV"]) if env.get("ENV") else '""'
+    (tmp / "shrc").write_text(_rc_text(drill, user), encoding="utf-8")
+    env["ENV"] = str(tmp / "shrc")
+    return []
+
+
 def run_shell(found: ShellDrill, *, shell: str | None = None) -> int:
     """Open ``shell`` (default ``$SHELL``, else ``/bin/sh``) on the drill and wait for it; its exit status."""
     drill = found.drill
@@ -151,23 +184,8 @@ def run_shell(found: ShellDrill, *, shell: str | None = None) -> int:
         raise WarroomError(f"$SHELL {shell!r} cannot be run; `{command('drill', 'shell', '--print')}` prints"
                            " the environment to paste instead")
     env = shell_env(drill)
-    kind = Path(shell).name
     with tempfile.TemporaryDirectory(prefix="warroom-drill-shell-") as tmp:
-        argv = [shell]
-        if kind == "bash":
-            rc = Path(tmp) / "bashrc"
-            rc.write_text(_rc_text(drill, '"$HOME/.bashrc"'), encoding="utf-8")
-            argv += ["--rcfile", str(rc)]
-        elif kind == "zsh":
-            (Path(tmp) / ".zshrc").write_text(_rc_text(drill, '"${WARROOM_USER_ZDOTDIR:-$HOME}/.zshrc"'),
-                                              encoding="utf-8")
-            env["WARROOM_USER_ZDOTDIR"] = os.environ.get("ZDOTDIR", str(Path.home()))
-            env["ZDOTDIR"] = tmp
-        else:       # sh, dash, ksh: an interactive POSIX shell reads $ENV
-            rc = Path(tmp) / "shrc"
-            rc.write_text(_rc_text(drill, shlex.quote(os.environ["ENV"]) if os.environ.get("ENV") else '""'),
-                          encoding="utf-8")
-            env["ENV"] = str(rc)
+        argv = [shell, *_startup(Path(shell).name, drill, Path(tmp), env)]
         print(f"drill shell on {drill.name} ({drill.scenario.name}, ×{drill.speed:g}"
               + (f", {found.incident}" if found.incident else "") + "): kubectl, psql, aws, curl and blocks answer"
               " from the drill; `exit` leaves it", file=sys.stderr)

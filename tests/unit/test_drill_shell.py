@@ -89,17 +89,31 @@ def test_the_printed_line_pasted_into_sh_reaches_the_drills_kubectl_and_psql(wor
     assert words["PATH"] == f"{drill.path / 'bin'}:$PATH"
 
 
-def test_drill_shell_opens_shell_on_the_drill_even_after_the_users_rc(world, capsys) -> None:
-    """A fake ``$SHELL`` that reads ``$ENV`` as an interactive sh does, runs kubectl and exits 3: it
+# How each kind of shell reads its startup files, as a fake that then runs kubectl and exits 3:
+# (its name, how it reads them, where the user's own rc is (under $HOME unless "ENV")).
+SHELLS = [("fakeshell", '. "$ENV"', "ENV"),
+          ("bash", '[ "$1" = --rcfile ] && . "$2"', ".bashrc"),
+          ("zsh", '. "$ZDOTDIR/.zshenv"; . "$ZDOTDIR/.zshrc"', ".zshrc")]
+
+
+@pytest.mark.parametrize(("kind", "reads", "user_rc"), SHELLS, ids=[k for k, _, _ in SHELLS])
+def test_drill_shell_opens_shell_on_the_drill_even_after_the_users_rc(world, capsys, kind, reads, user_rc) -> None:
+    """A fake ``$SHELL`` that reads its startup files as the real one does, runs kubectl and exits 3: it
     answers from the drill although the user's own rc puts the real kubectl first, and knows it is one."""
     inc, _ = _new_drill_incident(capsys, world["state"])
-    user_rc = world["tmp"] / "user.rc"
-    user_rc.write_text(f"PATH={shlex.quote(str(world['real']))}:$PATH\nPS1='me$ '\n")
-    fake = world["tmp"] / "fakeshell"
-    fake.write_text('#!/bin/sh\n. "$ENV"\nkubectl get pods -n production\n'
-                    'echo "shell=$WARROOM_DRILL_SHELL prompt=$PS1"\nexit 3\n')
+    home = world["tmp"] / "home"
+    home.mkdir(exist_ok=True)
+    rc = world["tmp"] / "user.rc" if user_rc == "ENV" else home / user_rc
+    rc.write_text(f"PATH={shlex.quote(str(world['real']))}:$PATH\nPS1='me$ '\n")
+    (home / ".zshenv").write_text("USER_ZSHENV=read\n")
+    fake = world["tmp"] / "fake" / kind
+    fake.parent.mkdir()
+    fake.write_text(f'#!/bin/sh\n{reads}\nkubectl get pods -n production\n'
+                    'echo "shell=$WARROOM_DRILL_SHELL prompt=$PS1 zshenv=$USER_ZSHENV zdotdir=$ZDOTDIR"\nexit 3\n')
     fake.chmod(0o755)
-    env = {**os.environ, "SHELL": str(fake), "ENV": str(user_rc), "PYTHONPATH": str(ROOT)}
+    env = {**os.environ, "SHELL": str(fake), "PYTHONPATH": str(ROOT)}
+    env.pop("ZDOTDIR", None)
+    env.update({"ENV": str(rc)} if user_rc == "ENV" else {})
     got = subprocess.run([sys.executable, "-m", "tui", "drill", "shell", "--state-dir", str(world["state"])],
                          capture_output=True, text=True, timeout=BOUND, env=env, stdin=subprocess.DEVNULL)
     assert got.returncode == 3, got.stderr
@@ -107,6 +121,8 @@ def test_drill_shell_opens_shell_on_the_drill_even_after_the_users_rc(world, cap
     name = got.stdout.split("shell=")[1].split()[0]
     assert name.startswith("audit-gap-") and f"prompt=(drill {name}) me$ " in got.stdout
     assert f"drill shell on {name}" in got.stderr and inc in got.stderr and "has ended" not in got.stderr
+    if kind == "zsh":      # the user's .zshenv read too, and their ZDOTDIR back for shells started inside
+        assert f"zshenv=read zdotdir={home}" in got.stdout
 
 
 def test_a_finished_drills_shell_still_opens_and_says_so(world, capsys) -> None:
