@@ -90,6 +90,9 @@ QUERIES: list[str | tuple[str, ...]] = [
     "DESC LIMIT 3",
     "SELECT sum(status) FROM tasks",
     "select Status, COUNT(*) from TASKS T group by T.Status order by 1",     # an unquoted name is folded
+    'SELECT s FROM (SELECT status AS "S" FROM tasks) x LIMIT 1',      # pg38: only "S" is given, and it is not s
+    'SELECT t.status FROM tasks "T" LIMIT 1',
+    'SELECT "T".status, count(*) FROM tasks "T" GROUP BY "T".status ORDER BY 1',
     # pg38: psql's LINE and caret under the place PostgreSQL names (a long line cut to 60 columns around it)
     "SELECT 'x'::int",
     "SELECT CASE WHEN 1 THEN 2",

@@ -529,6 +529,13 @@ class Reader:
             self.expect(")")
             return (replace(inner[0], sql=f"({inner[0].sql})", at=-1) if len(inner) == 1 else
                     Expr(f"({', '.join(e.sql for e in inner)})", None))
+        if tok.kind == "ident" and self.at(".") and self.peek(1).kind in ("word", "ident"):    # "T".status
+            self.take()
+            qualified = self.take()
+            name = self.cased(qualified.value, tok.value, tok.at) if qualified.kind == "ident" else qualified.value
+            if tok.value == tok.value.lower() and self.recased(tok.value, "."):
+                raise PgError(f'ERROR:  missing FROM-clause entry for table "{tok.value}"', tok.at)
+            return self.column(name, f"{tok.text}.{qualified.text}")
         if tok.kind == "ident":
             return self.call(tok.value) if self.at("(") else self.column(self.cased(tok.value, at=tok.at))
         if tok.kind != "word":
@@ -579,6 +586,8 @@ class Reader:
             if self.at("("):
                 return self.call(qualified.value, schema=word)
             name = self.cased(qualified.value, word, tok.at) if qualified.kind == "ident" else qualified.value
+            if tok.kind == "word" and self.recased(word, "."):
+                raise PgError(f'ERROR:  missing FROM-clause entry for table "{word}"', tok.at)
             return self.column(name, f"{tok.text}.{qualified.text}")
         return self.call(word) if self.at("(") else self.column(word, tok.text)
 
@@ -597,8 +606,20 @@ class Reader:
         self.refs.append((self.i - 1 - 2 * qualified, self.toks[self.i - 3].value * qualified, name, self.scope,
                           self.inagg > 0))
         kind = self.columns[name] if name in self.columns else self.known.get(name)
+        if name not in self.columns and text and "." not in text and self.recased(name, "as"):
+            raise PgError(f'ERROR:  column "{name}" does not exist', self.toks[self.i - 1].at)
         return Expr(sql, kind, name, wide=name in self.wide,
                     exact=sql if kind == "num" and name in self.columns else None)
+
+    def recased(self, name: str, given: str) -> bool:
+        """Whether the statement gives ``name`` only in quotes of another case (``AS "S"``, ``tasks "T"``), so that an
+        unquoted ``s`` (``t.x``) names nothing, where SQLite matches it in any case; ``given``: what follows or
+        precedes an unquoted giving (``AS s``; a table alias ``t`` is not followed by ``.``)."""
+        near = (lambda i: self.toks[i - 1].value == "as") if given == "as" else (
+            lambda i: i + 1 >= len(self.toks) or self.toks[i + 1].text != ".")
+        return not self.lenient and any(t.kind == "ident" and t.value != name and t.value.lower() == name
+                                        for t in self.toks) and not any(
+            t.kind == "word" and t.value == name and near(i) for i, t in enumerate(self.toks))
 
     def cased(self, name: str, table: str = "", at: int = 0) -> str:
         """A double-quoted name keeps its case, where SQLite matches a name in any: the drill's tables and columns
