@@ -69,6 +69,9 @@ class HelpScreen(PausesDashboard, ModalScreen[None]):
                               "(↑/↓ choose, enter picks), ctrl+s submits, esc cancels.\n"
                               "Every action is also in the command palette (ctrl+p), with "
                               "\"open runbook: …\" for each runbook. Esc closes this."), classes="hint")
+            drill = self.app.ctx.drill
+            if drill is not None and drill.by_hand:      # the start toast is gone; an IC about to type kubectl looks here
+                yield Static(Text(f"\nIn this drill, {drill.by_hand}."), id="help-drill", classes="hint")
 
     def action_cancel(self) -> None:
         self.dismiss(None)
