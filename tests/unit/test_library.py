@@ -262,7 +262,7 @@ KEY_EXPECTATIONS = [
     ("RB-CORE-004", "/health/models", '"healthy"'),
     ("RB-CORE-004", 'code=~"5.."', "above 5"),
     ("RB-CORE-005", "blocks status flows --active", "0 active flows"),
-    ("RB-CORE-005", "interval '1 hour'", "more than 0"),
+    ("RB-CORE-005", "interval '5 minutes'", "more than 0"),   # the seed's hour, cut to the trigger's window
     ("RB-CORE-005", "flowengine_audit_log_last_event_timestamp_seconds", "above 300"),
     ("RB-CORE-005", "--dry-run", "PII is redacted"),
     ("RB-LAUNCH-005", "sum(increase(flowengine_flow_failures_total[1h]))", "5 or more"),

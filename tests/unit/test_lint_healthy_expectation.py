@@ -80,7 +80,7 @@ def _step(rid: str, needle: str):
 @pytest.mark.parametrize(("rid", "needle", "outage_output"), [
     ("RB-LAUNCH-005", "100 * (1 - sum(rate(flowengine_flow_failures_total[1h]))", "60.7"),     # the mass-failure drill's success rate
     ("RB-CORE-005", "flowengine_audit_log_last_event_timestamp_seconds", "1843"),
-    ("RB-CORE-005", "interval '1 hour'", "0"),
+    ("RB-CORE-005", "interval '5 minutes'", "0"),
 ])
 def test_the_read_that_confirms_the_outage_meets_its_expectation(rid: str, needle: str, outage_output: str) -> None:
     step = _step(rid, needle)

@@ -43,6 +43,7 @@ from warroom.sources.freshness import stale_words
 from warroom.units import format_stated, format_value
 
 if TYPE_CHECKING:
+    from warroom.incident.records import StepRun, StepState
     from warroom.incident.state import IncidentState
 
 #: Scenario/real seconds between history points (the grid); a drill divides it by its speed.
@@ -226,7 +227,8 @@ def window_marks(state: IncidentState) -> dict[str, float | None]:
 
 def resolve_concerns(state: IncidentState, histories: dict[str, PaneHistory]) -> list[str]:
     """What an IC should see before resolving: panes still warn/crit or worsening now, failed
-    expectations and failed verify gates never followed by a pass, passes that confirmed nothing
+    expectations (but a check's the IC ticked done after it, ``_check_ticked``) and failed verify
+    gates never followed by a pass, passes that confirmed nothing
     (``gates.held_gates``, in the brief's words), steps still running."""
     out: list[str] = []
     for hist in histories.values():
@@ -248,7 +250,7 @@ def resolve_concerns(state: IncidentState, histories: dict[str, PaneHistory]) ->
             out.append(f"{slo.title} is worsening ({shown} and rising the bad way)")
     for st in state.step_list():
         run = st.last_run    # a later run that met it settles an earlier miss
-        if run is not None and run.expect_met is False:
+        if run is not None and run.expect_met is False and not _check_ticked(st, run):
             out.append(f"{state.step_name(st.runbook_id, st.step or st.step_id)} ({st.label}): expectation not met"
                        f" ({run.expect or 'expected output'})")
     def gate(v: dict[str, Any]) -> tuple[str, str]:
@@ -265,6 +267,15 @@ def resolve_concerns(state: IncidentState, histories: dict[str, PaneHistory]) ->
     for st in state.running_steps():
         out.append(f"{state.step_name(st.runbook_id, st.step or st.step_id)} ({st.label}) is still running")
     return list(dict.fromkeys(out))
+
+
+def _check_ticked(st: StepState, run: StepRun) -> bool:
+    """Whether the IC ticked ``st`` done after ``run``, a check (a run that changed nothing): what the check found
+    is then judged, the checklist counts the step done, and its miss is no open concern (redteam38 F6: RB-CORE-005's
+    Detection count, ticked, was still "Resolved although …" after the audit log was restored and validated). A
+    mitigation's miss stays one: a tick does not make its change happen. A run after the tick is judged afresh
+    (``_step_started`` sets the status to running), and an untick brings the miss back."""
+    return st.status == "ticked" and not run.mutating
 
 
 def now_unix() -> float:
