@@ -76,7 +76,7 @@ def _widest_report() -> DrillReport:
                 milestone("mitigated", None, reached=False),
                 milestone("resolved", True, reached=True, past_critical=["5xx rate", "P95 latency"])]
     responses = tuple(ResponseRow(key=key, label=label, target_min=target, at=at, minutes=6001.0,
-                                  drill_minutes=6001.0, met=v.ok, verdict=v)
+                                  wall_minutes=6001.0, met=v.ok, verdict=v)
                       for (key, label, target, _), v in zip(RESPONSE_TARGETS, verdicts, strict=True))
     panes = tuple(PaneOutcome(pane=f"p{i}", title="Flow failure rate (all flows, all regions)", crit=1234567.0,
                               at_detection=7654321.0, worst=9999999.0, now=8888888.0, recovered=rec,
@@ -107,7 +107,7 @@ def test_no_column_is_dropped_whatever_the_cells_hold(width: int) -> None:
     # characters: 99h59m59s); at 66 columns a 100-hour one takes the column it needs, and only then
     # does "▲ clock only" fold at its words (both span columns whole, as asserted above)
     under = dataclasses.replace(_widest_report(), responses=tuple(
-        dataclasses.replace(r, minutes=5999.99, drill_minutes=5999.99) for r in _widest_report().responses))
+        dataclasses.replace(r, minutes=5999.99, wall_minutes=5999.99) for r in _widest_report().responses))
     console = Console(width=width, file=io.StringIO(), record=True)
     console.print(report_renderable(under))
     short_body = "\n".join(section(console.export_text(), "Response times against the targets"))

@@ -100,7 +100,7 @@ def test_drill_minutes_scale_with_speed(state_dir: Path) -> None:
     inc = IncidentStore(state_dir / "inc", clock=clock).create(title="audit gap", severity="P1")
     report = drill_report(d, inc.state, at=breach + 120)
     detected = report.responses[0]
-    assert detected.minutes == 1.0 and detected.drill_minutes == 10.0
+    assert detected.minutes == 10.0 and detected.wall_minutes == 1.0
     # judged in the drill's time: one wall minute at x10 is ten scenario minutes, past the 5-minute target
     assert detected.met is False
     assert report.summary[0] == "Time to detect: 10m00s drill time (1m00s wall) (target < 5 min): missed."
@@ -476,7 +476,7 @@ def test_the_report_screen_gives_response_times_as_durations(state_dir: Path) ->
 
     d = _drill_with(state_dir, "rate-limit", 30.0, [])
     report = drill_report(d, None, at=d.wall_time(900))
-    rows = tuple(dataclasses.replace(r, minutes=6.8155, drill_minutes=204.4667, met=False)
+    rows = tuple(dataclasses.replace(r, minutes=204.4667, wall_minutes=6.8155, met=False)
                  if r.key == "resolved" else r for r in report.responses)
     console = Console(width=160, record=True, color_system=None)
     console.print(report_renderable(dataclasses.replace(report, responses=rows)))

@@ -55,7 +55,7 @@ def test_the_drill_report_says_the_same_of_a_resolution_journaled_before_the_det
     inc.resolve("fixed", concerns=None)
     report = _report(d, inc, clock)
     [row] = [r for r in report.responses if r.key == "resolved"]
-    assert row.minutes is None and row.drill_minutes is None and row.met is None, row
+    assert row.minutes is None and row.wall_minutes is None and row.met is None, row
     assert row.verdict.sentence == ("not measured (journaled 30s drill time (3s wall) before detection; the clocks"
                                     " that wrote them disagree)"), row.verdict
     assert ("Time to resolve: not measured (journaled 30s drill time (3s wall) before detection; the clocks that"

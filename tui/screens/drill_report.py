@@ -55,7 +55,7 @@ def _response_times(responses: Any) -> FitTable:
         word, ok = r.verdict.mark, r.verdict.ok
         style = ("green" if ok else "bold red" if ok is False else "yellow" if r.verdict.state == "clock only"
                  else "dim")
-        times.add_row(Text(r.label), _hm(r.at), _minutes(r.drill_minutes), _minutes(r.minutes),
+        times.add_row(Text(r.label), _hm(r.at), _minutes(r.minutes), _minutes(r.wall_minutes),
                       Text(f"< {r.target_min:g} min"), Text(word, style=style))
     return times
 

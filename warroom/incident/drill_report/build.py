@@ -97,10 +97,10 @@ def _build(drill: Drill, state: IncidentState | None, *, at: float | None, slos:
         start = phases.get(base)
         early = reached is not None and start is not None and reached < start      # journaled before its start
         span = None if reached is None or start is None or early else stime.between(None, start, reached)
-        minutes = None if span is None else span.wall_minutes
-        drill_min = None if span is None else Span(span.wall_seconds, scale).minutes
-        met = None if drill_min is None else drill_min < target
-        rows.append(ResponseRow(key, label, target, reached, minutes, drill_min, met,
+        wall_min = None if span is None else span.wall_minutes
+        minutes = None if span is None else Span(span.wall_seconds, scale).minutes
+        met = None if minutes is None else minutes < target
+        rows.append(ResponseRow(key, label, target, reached, minutes, wall_min, met,
                                 verdicts.milestone(key, met, reached=reached is not None, ahead_of=ahead_of,
                                                    past_critical=broken, held=held, before=verdicts.early_said(
                                                        state, key, base, start - reached) if early and state else "")))

@@ -17,8 +17,8 @@ class ResponseRow:
     label: str
     target_min: float
     at: float | None              # unix time the milestone was reached
-    minutes: float | None         # wall minutes from its starting point
-    drill_minutes: float | None   # the same span in drill time (x speed): what the target judges
+    minutes: float | None         # scenario minutes from its starting point (x speed): what the target judges
+    wall_minutes: float | None    # the same span on the wall clock (``IncidentState.response_times``' shape)
     met: bool | None              # within target on the clock; None: not reached (yet) or no starting point
     # the verdict every view shows (``warroom.incident.verdicts``, the PIR's rule): its mark, cell, sentence
     verdict: Verdict = Verdict(OPEN, "not reached", "not reached")

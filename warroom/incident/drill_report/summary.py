@@ -31,10 +31,10 @@ def with_summary(r: DrillReport, pir: tuple[float, float, float, int, int, int, 
             head, _, tail = row.verdict.sentence.rpartition(": ")   # "declared before X reached critical: met"
             lines.append(f"{row.label}: {head or tail} (target < {row.target_min:g} min){': ' + tail if head else ''}.")
             continue
-        took = Span(row.minutes * 60, r.speed).text()   # drill time first, the wall time beside
+        took = Span((row.wall_minutes or 0.0) * 60, r.speed).text()   # drill time first, the wall time beside
         lines.append(f"{row.label}: {took} (target < {row.target_min:g} min): {row.verdict.sentence}.")
-        if row.key == "resolved" and r.mttr_target_min is not None and row.drill_minutes is not None:
-            said = verdicts.mttr(row.drill_minutes < r.mttr_target_min, broken).sentence
+        if row.key == "resolved" and r.mttr_target_min is not None:
+            said = verdicts.mttr(row.minutes < r.mttr_target_min, broken).sentence
             lines.append(f"Runbook {r.runbook} MTTR target < {r.mttr_target_min:g} min: "
                          f"{said + ' (as above)' if said.startswith('met on the clock') else said}.")
     marked = next((row for row in r.responses if row.key == "mitigated"), None)
