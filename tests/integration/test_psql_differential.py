@@ -156,6 +156,10 @@ QUERIES: list[str | tuple[str, ...]] = [
     "round(1234.5678, -2), coalesce(NULL, 1.50) FROM tasks ORDER BY duration_s LIMIT 2",
     "SELECT attempts::float::text, 0.1::float::text, 7.25::real::text, 'x' || 7::real, 'x' || 2.50, "
     "3::numeric(10,2)::text, 2.345::numeric(10,2), duration_s || 's' FROM tasks ORDER BY task_id LIMIT 2",
+    "SELECT round(2), round(attempts), round(-2.5::float), round(0.5::float), round(avg(attempts)), "
+    "coalesce(extract(epoch from interval '2 hours'), context_size_kb::float), coalesce(1, 2.5), round(2, 2)::text "
+    "FROM tasks GROUP BY attempts, context_size_kb ORDER BY 6 LIMIT 1",
+    "SELECT round(round(2), 2)",
     "SELECT extract(epoch from now() - created_at) / abs(-1), round(avg(extract(epoch from updated_at - created_at)), "
     "1), avg(extract(epoch from updated_at - created_at)) FROM tasks GROUP BY created_at ORDER BY 1 LIMIT 1",
     # -x, -A

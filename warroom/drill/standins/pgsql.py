@@ -694,19 +694,22 @@ class Reader:
             self.inagg -= aggregate
             return replace(e, sql=self.window(e.sql))
         self.inagg -= aggregate
-        if name in ("sum", "avg") and kind in ("text", "bool", *STAMPS) or name == "round" and kind == "float" and \
-                len(args) == 2:
-            kind = f"{PGNAMES[kind or '']}{', integer' * (name == 'round')}"
+        if name in ("sum", "avg") and kind in ("text", "bool", *STAMPS) or name == "round" and \
+                kind in ("float", "float8") and len(args) == 2:
+            kind = f"{PGNAMES['float' if kind == 'float8' else kind or '']}{', integer' * (name == 'round')}"
             raise PgError(f"ERROR:  function {name}({kind}) does not exist\nHINT:  No function matches the "
                           "given name and argument types. You might need to add explicit type casts.", at)
         if name in ("coalesce", "nullif", "greatest", "least"):
             words = [", ".join(self.coerce(a, kind).sql for a in args)]
         elif name in ("left", "substr"):
             name = f"pg_{name}"
+        common = "float8" if {"float", "float8"} & set(kinds) else next(         # PostgreSQL's common type: a
+            (k for k in kinds if str(k).startswith("num")), kind) if name in ("coalesce", "greatest", "least") else kind
         typed = {"count": "int", "min": kind, "max": kind, "sum": "interval" if kind == "interval" else "num",
-                 "avg": "interval" if kind == "interval" else "num", "coalesce": kind, "nullif": kind,
-                 "greatest": kind, "least": kind, "length": "int",     # round(numeric, n) prints n decimals
-                 "round": "float8" if kind == "float" else "num" if len(args) == 2 and not args[1].sql.isdigit() else
+                 "avg": "interval" if kind == "interval" else "num", "coalesce": common, "nullif": kind,  # double's,
+                 "greatest": common, "least": common, "length": "int",   # a numeric's; round(numeric, n) n decimals
+                 "round": "float8" if kind in ("float", "float8") or kind == "int" and len(args) == 1 else
+                 "num" if len(args) == 2 and not args[1].sql.isdigit() else
                  f"numeric{args[1].sql if len(args) == 2 else 0}"}
         exact, digits = None, [a.digits() or a.sql * (a.sql == "NULL") for a in args]
         numeric = any(str(a.type).startswith(("num", "int")) for a in args) and all(digits)
@@ -714,10 +717,13 @@ class Reader:
             exact = f"pg_exact_{name}({args[0].digits()})"
         elif name == "abs" and numeric:
             exact = f"pg_exact('a', 0, {digits[0]})"
-        elif name == "round" and numeric and (len(args) == 1 or re.fullmatch(r"-?\d+", args[1].sql)):
+        elif name == "round" and numeric and (len(args) == 1 and kind != "int" or len(args) == 2 and re.fullmatch(
+                r"-?\d+", args[1].sql)):
             exact = f"pg_exact('q', {args[1].sql if len(args) == 2 else 0}, {digits[0]})"   # half away from zero
-        elif name == "coalesce" and numeric and any(str(a.type).startswith("num") for a in args):
+        elif name == "coalesce" and numeric and str(common).startswith("num"):
             exact = f"coalesce({', '.join(map(str, digits))})"
+        if name == "round" and len(args) == 1 and typed["round"] == "float8":     # a double's: rint, half to even
+            name, typed["pg_rint"] = "pg_rint", "float8"
         sql = self.window(f"{name}({' '.join(words)})")
         suffix = sql[len(f"{name}({' '.join(words)})"):]          # FILTER's; a window's: SQLite's aggregate
         exact = exact + suffix if exact and "OVER" not in suffix else None
@@ -728,7 +734,7 @@ class Reader:
                                    {"float": "float8", "int": "int"}.get(kind or "", "num") if name == "abs" else
                                    "float8" if name == "sign" and kind == "float" else
                                    "num" if name in ("round", "sign") else None),
-                    name.removeprefix("pg_"), wide=wide, exact=exact)
+                    name.removeprefix("pg_").replace("rint", "round"), wide=wide, exact=exact)
 
     def hide(self, exact: list[str]) -> str:
         """The select list's hidden columns: each numeric's exact digits, which psql prints instead of SQLite's."""
@@ -1274,4 +1280,4 @@ def functions(speed: float, now: float, raised: list[Exception]) -> dict[str, tu
         "pg_dadd": (2, lambda d, n: form(moment(d) + timedelta(days=int(n)), "date")), "pg_int": (1, integer),
         "pg_left": (2, lambda s, n: str(s)[: int(n)]), "pg_substr": (-1, substr), "pg_divisor": (2, divisor),
         "pg_range": (2, bounded), "pg_exact": (3, lambda op, a, b: exact(op, a, b)),
-        "pg_mod": (2, math.fmod)}.items()}
+        "pg_mod": (2, math.fmod), "pg_rint": (1, lambda x: float(round(x)))}.items()}
