@@ -86,8 +86,8 @@ class Catalog:
         add("flowengine_flows_queued", "", {}, get=series.queued)        # asked for, waiting for a slot (``queue``)
         for p in fleet.PROVIDERS:
             add("flowengine_model_quota_used_ratio", "", {"provider": p.name}, get=lambda t, p=p: sig.quota(p, t))
-        # stamped so that ``time() - it`` is the gap in drill seconds, as every duration the drill shows
-        add(AUDIT_LAST, "", {}, get=lambda t: unix(t) - (t - self.activity.audit_last(t)))
+        # a timestamp on the wall clock, psql's max(created_at); ``time() - it`` is drill seconds (``Walk.binary``)
+        add(AUDIT_LAST, "", {}, get=lambda t: unix(self.activity.audit_last(t)))
 
     def select(self, name: str | None, matchers: Matchers) -> list[MetricSeries]:
         """The series a selector matches (label matching done once per selector, then remembered)."""

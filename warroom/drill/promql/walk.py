@@ -17,7 +17,7 @@ from warroom.drill.promql.catalog import Catalog, Labels, MetricSeries, PromQLEr
 from warroom.drill.promql.columns import Col, Matrix, Scalar, Vec, bare, each, kept, present, relabel, unique
 from warroom.drill.promql.folds import (FOLDS, OVER_TIME, RANGE_FUNCS, counter_change, counter_resets, extrapolated,
                                         histogram_quantile, quantile, regression)
-from warroom.drill.promql.maths import DATE, MATH, go_math
+from warroom.drill.promql.maths import COMPARISONS, DATE, MATH, go_math
 from warroom.drill.promql.operators import aggregate, binary
 
 SCRAPE = 15.0          # scenario seconds between the samples a Prometheus scraping the drill would hold
@@ -33,6 +33,36 @@ _REFUSED = {
     pp.SubqueryExpr: "a subquery (expr[range:step]) outside a range function such as max_over_time() is not supported in drills",
     pp.StringLiteral: "a string literal as a value is not supported in drills",
 }
+
+
+# what keeps a timestamp a timestamp: the aggregations and functions that pick or average its values
+_STAMP_KEEPERS = {"min", "max", "avg", "quantile", "topk", "bottomk", "min_over_time", "max_over_time", "avg_over_time",
+                  "last_over_time", "quantile_over_time", "sort", "sort_desc", "label_replace", "label_join"}
+
+
+def _stamp(node: pp.Expr) -> bool:
+    """Whether ``node``'s values are unix times: ``time()``, ``timestamp()``, a ``*_timestamp_seconds`` metric
+    (Prometheus' naming for one), what keeps them (``max``, ``last_over_time`` ...), a timestamp moved by a span."""
+    node = bare(node)
+    if isinstance(node, pp.VectorSelector):
+        return (node.name or "").endswith("_timestamp_seconds")
+    if isinstance(node, (pp.MatrixSelector, pp.SubqueryExpr)):
+        return _stamp(node.vector_selector if isinstance(node, pp.MatrixSelector) else node.expr)
+    if isinstance(node, pp.AggregateExpr):
+        return str(node.op) in _STAMP_KEEPERS and _stamp(node.expr)
+    if isinstance(node, pp.Call):
+        f, args = node.func.name, node.args
+        return f in ("time", "timestamp") or f in _STAMP_KEEPERS and _stamp(args[f == "quantile_over_time"])
+    if isinstance(node, pp.BinaryExpr):
+        op, left, right = str(node.op), _stamp(node.lhs), _stamp(node.rhs)
+        return left != right if op in ("+", "-") else left and (op not in COMPARISONS or not node.modifier
+                                                                or not node.modifier.return_bool)
+    return False
+
+
+def _times(v: Scalar | Vec, k: float) -> Scalar | Vec:
+    return Scalar(x * k for x in v) if isinstance(v, Scalar) else [
+        (lab, [None if x is None else x * k for x in col]) for lab, col in v]
 
 
 def _refuse(node: pp.Expr) -> PromQLError:
@@ -86,8 +116,25 @@ class Walk:
         if isinstance(node, pp.AggregateExpr):
             return aggregate(node, self.eval, self.n)
         if isinstance(node, pp.BinaryExpr):
-            return binary(node, self.eval, self.n)
+            return self.binary(node)
         raise _refuse(node)
+
+    def binary(self, node: pp.BinaryExpr) -> Scalar | Vec:
+        """``a op b`` on the drill's two clocks, as its psql reads them (redteam36 F8, redteam38 F11): a timestamp is
+        wall time (psql's ``created_at``, the audit gauge, ``time()``) and a span drill time, so the difference of two
+        timestamps is drill seconds (``time() - max(..._timestamp_seconds)``, the gap pane's 300 s threshold, is psql's
+        ``now() - max(created_at)``) and a number added to or taken from one is drill seconds (``time() - 300`` is five
+        drill minutes ago). At x1, the differential test's clock, nothing is converted."""
+        left, right = self.eval(node.lhs), self.eval(node.rhs)
+        if str(node.op) in ("+", "-") and self.scale != 1.0 and (stamps := (_stamp(node.lhs), _stamp(node.rhs))) \
+                and any(stamps):
+            if not all(stamps):
+                left, right = (left, _times(right, self.scale)) if stamps[0] else (_times(left, self.scale), right)
+            elif str(node.op) == "-":
+                sides = iter((left, right))
+                return _times(binary(node, lambda _: next(sides), self.n), 1.0 / self.scale)
+        sides = iter((left, right))
+        return binary(node, lambda _: next(sides), self.n)
 
     def select(self, sel: pp.VectorSelector) -> list[MetricSeries]:
         if sel.matchers.or_matchers:

@@ -1,0 +1,56 @@
+"""The audit gauge is a timestamp (redteam38 F11): ``flowengine_audit_log_last_event_timestamp_seconds`` holds the
+last shipped event's wall time, psql's ``max(created_at)``, and stays put while nothing is written. It was stored as
+``wall now - drill gap``, so at x10 the hour of one and the same last event fell 9 s per wall second of a stall and
+disagreed with psql and FlowEngine's log by minutes; the gap pane (``time() - max(...)``) read drill seconds only
+through that trick. The drill's PromQL now follows its psql's rule: a timestamp is on the wall clock, the difference
+of two timestamps is drill seconds (``now() - max(created_at)``), so the pane, a runbook's PromQL step and psql's
+interval read one gap. Moments off the 15 s scrape grid too: there the trick read the scrape's age in wall seconds."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.unit.standins_corpus import SPEED, run_one, warm_drill
+from warroom.drill.standins.pgsql import moment
+
+GAP = "time() - max(flowengine_audit_log_last_event_timestamp_seconds)"
+STALL = (300.0, 437.3, 611.9, 1200.0, 2500.7)      # scenario seconds; the untouched audit-gap drill never ships again
+
+
+def _psql(drill: object, sql: str, t: float) -> str:
+    code, out, err = run_one(drill, ["psql", "-At", "-c", sql], t)  # type: ignore[arg-type]
+    assert code == 0, (sql, t, err)
+    return out.strip()
+
+
+def test_the_gauge_is_psqls_last_row_and_the_gap_is_drill_seconds(tmp_path: Path) -> None:
+    drill = warm_drill(tmp_path, "audit-gap")
+    assert SPEED != 1.0           # at x1 the old stamp and the true one coincide
+    last = _psql(drill, "SELECT max(created_at) FROM audit_logs", STALL[0])
+    stamp = moment(last).timestamp()                  # psql prints UTC to the microsecond
+    source = drill.source()
+    for t in STALL:
+        assert _psql(drill, "SELECT max(created_at) FROM audit_logs", t) == last, t
+        gauge = drill.simulator.evaluate("max(flowengine_audit_log_last_event_timestamp_seconds)", t)
+        assert isinstance(gauge, list) and gauge[0].value == pytest.approx(stamp, abs=1e-3), (t, gauge, last)
+        drill_gap = t - drill.scenario_time(stamp)    # scenario seconds since the last row was written
+        assert drill.simulator.pane("audit_gap", t) == pytest.approx(drill_gap, abs=1e-3), t
+        step = source.instant(GAP, at=drill.wall_time(t))         # a runbook's PromQL step, as the runner asks
+        assert step.value == pytest.approx(drill_gap, abs=1e-3), (t, step)
+        interval = _psql(drill, "SELECT extract(epoch FROM now() - max(created_at)) FROM audit_logs", t)
+        assert float(interval) == pytest.approx(drill_gap, abs=1e-3), (t, interval)
+    assert drill_gap > 2000       # the last moment is deep in the stall
+
+
+def test_a_timestamp_plus_or_minus_a_number_moves_it_by_drill_seconds(tmp_path: Path) -> None:
+    """``time() - 300`` is five drill minutes ago, as psql's ``now() - interval '5 minutes'``: a number added to
+    a timestamp is a span of drill time, and comparing the gauge with it asks "written in the last 5 minutes?"."""
+    drill = warm_drill(tmp_path, "audit-gap")
+    t = 611.9
+    five_ago = drill.simulator.evaluate("time() - 300", t)
+    assert five_ago == pytest.approx(drill.wall_time(t - 300), abs=1e-6)
+    assert drill.simulator.evaluate("time() + 60 - time()", t) == pytest.approx(60, abs=1e-6)
+    fresh = drill.simulator.evaluate("max(flowengine_audit_log_last_event_timestamp_seconds) > time() - 300", t)
+    assert fresh == []                                # stalled since before the start: nothing in 5 drill minutes
