@@ -54,3 +54,15 @@ def test_a_timestamp_plus_or_minus_a_number_moves_it_by_drill_seconds(tmp_path: 
     assert drill.simulator.evaluate("time() + 60 - time()", t) == pytest.approx(60, abs=1e-6)
     fresh = drill.simulator.evaluate("max(flowengine_audit_log_last_event_timestamp_seconds) > time() - 300", t)
     assert fresh == []                                # stalled since before the start: nothing in 5 drill minutes
+
+
+def test_what_is_not_a_timestamp_is_left_alone(tmp_path: Path) -> None:
+    """A count, a rate or a ratio is no timestamp: arithmetic on them is PromQL's own at any speed."""
+    drill = warm_drill(tmp_path, "audit-gap")
+    t = 611.9
+    quota = drill.simulator.evaluate("max(flowengine_model_quota_used_ratio)", t)
+    moved = drill.simulator.evaluate("max(flowengine_model_quota_used_ratio) - 0.5", t)
+    assert isinstance(quota, list) and isinstance(moved, list) and moved[0].value == quota[0].value - 0.5
+    assert drill.simulator.evaluate("scalar(vector(time())) - time()", t) == 0.0
+    gap = drill.simulator.evaluate("(time() - max(flowengine_audit_log_last_event_timestamp_seconds)) > bool 300", t)
+    assert isinstance(gap, list) and gap[0].value == 1.0

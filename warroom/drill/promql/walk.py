@@ -37,7 +37,8 @@ _REFUSED = {
 
 # what keeps a timestamp a timestamp: the aggregations and functions that pick or average its values
 _STAMP_KEEPERS = {"min", "max", "avg", "quantile", "topk", "bottomk", "min_over_time", "max_over_time", "avg_over_time",
-                  "last_over_time", "quantile_over_time", "sort", "sort_desc", "label_replace", "label_join"}
+                  "last_over_time", "quantile_over_time", "sort", "sort_desc", "label_replace", "label_join",
+                  "vector", "scalar"}
 
 
 def _stamp(node: pp.Expr) -> bool:
@@ -54,9 +55,11 @@ def _stamp(node: pp.Expr) -> bool:
         f, args = node.func.name, node.args
         return f in ("time", "timestamp") or f in _STAMP_KEEPERS and _stamp(args[f == "quantile_over_time"])
     if isinstance(node, pp.BinaryExpr):
-        op, left, right = str(node.op), _stamp(node.lhs), _stamp(node.rhs)
-        return left != right if op in ("+", "-") else left and (op not in COMPARISONS or not node.modifier
-                                                                or not node.modifier.return_bool)
+        op, left = str(node.op), _stamp(node.lhs)
+        if op in ("+", "-"):
+            return left != _stamp(node.rhs)      # a timestamp moved by a span; two timestamps' difference is a span
+        boolean = node.modifier is not None and node.modifier.return_bool
+        return left and (op in ("and", "or", "unless") or op in COMPARISONS and not boolean)  # a filter keeps its left
     return False
 
 
@@ -126,15 +129,14 @@ class Walk:
         ``now() - max(created_at)``) and a number added to or taken from one is drill seconds (``time() - 300`` is five
         drill minutes ago). At x1, the differential test's clock, nothing is converted."""
         left, right = self.eval(node.lhs), self.eval(node.rhs)
-        if str(node.op) in ("+", "-") and self.scale != 1.0 and (stamps := (_stamp(node.lhs), _stamp(node.rhs))) \
-                and any(stamps):
-            if not all(stamps):
-                left, right = (left, _times(right, self.scale)) if stamps[0] else (_times(left, self.scale), right)
-            elif str(node.op) == "-":
-                sides = iter((left, right))
-                return _times(binary(node, lambda _: next(sides), self.n), 1.0 / self.scale)
+        op = str(node.op)
+        drill = op in ("+", "-") and self.scale != 1.0
+        stamps = (_stamp(node.lhs), _stamp(node.rhs)) if drill else (False, False)
+        if stamps[0] != stamps[1]:                  # the span, in drill seconds, as wall seconds
+            left, right = (left, _times(right, self.scale)) if stamps[0] else (_times(left, self.scale), right)
         sides = iter((left, right))
-        return binary(node, lambda _: next(sides), self.n)
+        value = binary(node, lambda _: next(sides), self.n)
+        return _times(value, 1.0 / self.scale) if op == "-" and all(stamps) else value
 
     def select(self, sel: pp.VectorSelector) -> list[MetricSeries]:
         if sel.matchers.or_matchers:
