@@ -37,7 +37,7 @@ def _app(tmp_path: Path) -> tuple[WarroomApp, FrozenClock]:
 
 
 def _impact(text: str) -> str:
-    found = re.search(r"Impact since \d\d:\d\d UTC: (\S+) drill time", text)
+    found = re.search(r"Impact since \d\d:\d\d(?::\d\d)? UTC: (\S+) drill time", text)
     assert found, text
     return found.group(1)
 
