@@ -44,10 +44,10 @@ MAX_SPEED = 3600.0
 integrated without end, x1e308, and a rehearsal's spans outgrow every date)."""
 MIN_DRILL_SPEED = 1.0
 """The slowest simulated drill: real time. A drill compresses time; its world is sampled every 5
-drill seconds, which below x1 are farther apart in wall time than a scrape, and readings that
-subtract a wall clock (the audit-log gap is ``time() - last event``) then drift: at x0.01 a world
-with no audit fault breached the gap's 300 s threshold. A replay reads recorded points, so it may
-be slower than x1."""
+drill seconds, which below x1 are farther apart in wall time than a scrape. When the audit-log gap
+was ``time() - last event`` on two clocks it drifted there: at x0.01 a world with no audit fault
+breached the gap's 300 s threshold (the drill's PromQL now takes a timestamp difference in drill
+seconds, gauge38). A replay reads recorded points, so it may be slower than x1."""
 MIN_REPLAY_SPEED = 1.0 / MAX_SPEED
 """The slowest replay, the fastest's mirror: an hour of wall time per replayed second. Any positive
 speed was taken, and a rehearsal's deadlines are its spans divided by its speed: at x1e-320 the

@@ -29,7 +29,8 @@ def ask(drill, line: str) -> tuple[int, dict, str]:  # type: ignore[no-untyped-d
 
 
 def test_the_streams_hold_the_events_filter_log_events_lists(drill) -> None:  # type: ignore[no-untyped-def]
-    events = ask(drill, "aws logs filter-log-events --log-group-name /aws/lambda/flowengine --start-time 0")[1]["events"]
+    listed = ask(drill, "aws logs filter-log-events --log-group-name /aws/lambda/flowengine --start-time 0")
+    events = listed[1]["events"]
     code, got, _ = ask(drill, BASE)
     streams = got["logStreams"]
     assert code == 0 and [s["logStreamName"] for s in streams] == sorted({e["logStreamName"] for e in events})

@@ -26,8 +26,8 @@ OPERATIONS = {
     "undo": ("mass-failure", "kubectl rollout undo deployment/flowengine -n production"),
     "restart": ("mass-failure", "kubectl rollout restart deployment/flowengine -n production"),
     "scale": ("mass-failure", "kubectl scale deployment/flowengine --replicas=0 -n production"),
-    "routing": ("provider-outage", "kubectl set env deployment/flowengine FALLBACK_MODEL=gpt-4-turbo FALLBACK_ON_5XX=true "
-                                   "-n production"),
+    "routing": ("provider-outage", "kubectl set env deployment/flowengine FALLBACK_MODEL=gpt-4-turbo "
+                                   "FALLBACK_ON_5XX=true -n production"),
     "breaker": ("rate-limit", "kubectl set env deployment/flowengine ENABLE_CIRCUIT_BREAKER=true "
                               "CIRCUIT_BREAKER_THRESHOLD=85 -n production"),
     "cap": ("mass-failure", CAP),

@@ -71,6 +71,7 @@ def test_follows_a_drill_on_disk(state_dir: Path) -> None:
         body = httpx.get(f"{exp.url}/metrics", timeout=10).text
         (stamp,) = [float(line.split()[1]) for line in body.splitlines()
                     if line.startswith("flowengine_audit_log_last_event_timestamp_seconds ")]
-        assert d.scenario_time(stamp) <= -240     # the last event's wall time: the log stopped 240 drill-s before the start
+        # the last event's wall time: the log stopped 240 drill seconds before the start
+        assert d.scenario_time(stamp) <= -240
     with pytest.raises(ValueError):
         MetricsExporter()

@@ -30,8 +30,8 @@ def test_the_architect_role_step_is_credited_with_the_quota_lasting_to_the_reset
     rows = {a.t: a for a in drill_report(d, at=d.wall_time(6000.0)).actions}
     step = rows[ARCHITECT[1]]
     assert "unchanged" not in step.change and step.effective, step
-    said = re.fullmatch(r"Anthropic \(Claude\) quota lasts to its daily reset (\d+)h(\d\d)m\d\ds drill time \(\S+ wall\) "
-                        r"later \(used up (\d+)h(\d\d)m\d\ds later without it\)", step.change)
+    said = re.fullmatch(r"Anthropic \(Claude\) quota lasts to its daily reset (\d+)h(\d\d)m\d\ds drill time "
+                        r"\(\S+ wall\) later \(used up (\d+)h(\d\d)m\d\ds later without it\)", step.change)
     assert said is not None, step.change
     reset, out = (int(said[1]) * 60 + int(said[2])) * 60, (int(said[3]) * 60 + int(said[4])) * 60
     assert abs(ARCHITECT[1] + reset - quota_reset(0.0)) < 60.0           # the reset eight drill hours in

@@ -70,7 +70,8 @@ class HelpScreen(PausesDashboard, ModalScreen[None]):
                               "Every action is also in the command palette (ctrl+p), with "
                               "\"open runbook: …\" for each runbook. Esc closes this."), classes="hint")
             drill = self.app.ctx.drill
-            if drill is not None and drill.by_hand:      # the start toast is gone; an IC about to type kubectl looks here
+            # the start toast is gone; an IC about to type kubectl looks here
+            if drill is not None and drill.by_hand:
                 yield Static(Text(f"\nIn this drill, {drill.by_hand}."), id="help-drill", classes="hint")
 
     def action_cancel(self) -> None:

@@ -3,7 +3,8 @@
 FlowEngine's pods claim queued tasks from the one TaskDB while fewer than MAX_CONCURRENT_FLOWS flows run, counted
 there for the whole deployment (``blocks config set ... max_concurrent_flows`` says so), not per pod. Flows arrive
 as they always did (``Signals.exec_rate``); the cap decides when each starts. ``Queue`` integrates that in steps of
-30 s (cut where an operation changes the cap or the flows offered, so each acts from its second) as an M/M/c queue, c the cap, taken pointwise stationary (PSFFA, Wang et al. 1996): the flows in the system
+30 s (cut where an operation changes the cap or the flows offered, so each acts from its second) as an M/M/c
+queue, c the cap, taken pointwise stationary (PSFFA, Wang et al. 1996): the flows in the system
 N (running or waiting) move by arrivals less completions, and the slots busy are those an M/M/c queue holding N
 flows keeps busy. So a cap above the load (5 slots, ~3.5 flows in flight) cuts nothing, the flows arriving while
 every slot is taken wait (Erlang C), and a cap under it (1-3) runs cap/duration flows a second, a backlog growing

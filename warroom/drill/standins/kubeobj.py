@@ -552,8 +552,8 @@ def _then(ctx: Context, t: float) -> dict[str, tuple[Pod, float]]:
     if t < ctx.t:
         then = Context(ctx.tool, [], ctx.drill, at=ctx.wall(t))
         then.__dict__["series"] = ctx.series
-    return {p.name: (p, d.rollout_seconds / max(1, d.replicas))
-            for d in (*then.cluster.deployments.values(), *then.cluster.gone.values()) for p in deployment_pods(then, d)}
+    every = (*then.cluster.deployments.values(), *then.cluster.gone.values())
+    return {p.name: (p, d.rollout_seconds / max(1, d.replicas)) for d in every for p in deployment_pods(then, d)}
 
 
 def _comings_and_goings(ctx: Context, ns: str | None, horizon: float) -> list[Said]:

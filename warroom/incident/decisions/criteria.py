@@ -77,9 +77,8 @@ def judge(c: Criterion, side: str, state: Any, now: datetime, query: Query | Non
         # the output is what the step said when it ran, not now: the evidence says when
         said = f" (run ended {run.ended_at:%H:%M:%S} UTC)" if run.ended_at is not None else ""
         # stated as the metric criteria state theirs: "4 >= 5" alone reads as a claim, "4 >= 5 is false" does not
-        return verdict(MET if ok else NOT_MET, f"step {c.step}{said}: "
-                       f"{format_comparison(number, c.op or '>=', c.value, None)} is {'true' if ok else 'false'}", number, where,
-                       seen_at=run.ended_at)
+        compared = f"{format_comparison(number, c.op or '>=', c.value, None)} is {'true' if ok else 'false'}"
+        return verdict(MET if ok else NOT_MET, f"step {c.step}{said}: {compared}", number, where, seen_at=run.ended_at)
     since = _since_detection(state, now)
     if kind == "note":
         notes = [n for n in state.notes if n.tag == (c.note or c.no_note)]
