@@ -34,7 +34,8 @@ def _decision(state: Path, inc_id: str, at: float) -> dict:
     return json.loads(proc.stdout)
 
 
-def test_bringing_flowengine_back_is_a_decision_that_arises_with_the_halt(tmp_path: Path, monkeypatch) -> None:
+def _declared(tmp_path: Path, monkeypatch):  # type: ignore[no-untyped-def]
+    """An audit-gap drill at x60 with its RB-CORE-005 incident declared at T0 (the pinned clock)."""
     monkeypatch.setenv(scenario_time.AT_ENV, repr(T0))
     state = tmp_path / "state"
     cfg = Config()
@@ -43,6 +44,11 @@ def test_bringing_flowengine_back_is_a_decision_that_arises_with_the_halt(tmp_pa
     inc = IncidentStore(state, cfg).create(
         title="Audit log gap growing", severity="P1", runbook="RB-CORE-005",
         drill={"scenario": "audit-gap", "speed": SPEED, "dir": str(drill.path)})
+    return state, cfg, inc
+
+
+def test_bringing_flowengine_back_is_a_decision_that_arises_with_the_halt(tmp_path: Path, monkeypatch) -> None:
+    state, cfg, inc = _declared(tmp_path, monkeypatch)
 
     before = _decision(state, inc.id, T0 + 1)
     assert before["needed"] is False and before["applies_when"]["state"] == "unknown"   # not halted: not asked
@@ -81,14 +87,7 @@ def test_bringing_flowengine_back_is_a_decision_that_arises_with_the_halt(tmp_pa
 
 
 def test_left_undecided_it_is_overdue_30_drill_minutes_after_the_halt(tmp_path: Path, monkeypatch) -> None:
-    monkeypatch.setenv(scenario_time.AT_ENV, repr(T0))
-    state = tmp_path / "state"
-    cfg = Config()
-    cfg.incident.state_dir = str(state)
-    drill = create_drill(state / "drills", "audit-gap", speed=SPEED)
-    inc = IncidentStore(state, cfg).create(
-        title="Audit log gap growing", severity="P1", runbook="RB-CORE-005",
-        drill={"scenario": "audit-gap", "speed": SPEED, "dir": str(drill.path)})
+    state, cfg, inc = _declared(tmp_path, monkeypatch)
     assert _cli(state, T0 + 2, "incident", "run", inc.id, "halt-flows", "--yes").returncode == 0
     assert _cli(state, T0 + 3, "incident", "run", inc.id, "confirm-no-active-flows").returncode == 0
     assert _cli(state, T0 + 20, "incident", "show", inc.id).returncode == 0         # 17 drill minutes on: not yet

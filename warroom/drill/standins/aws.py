@@ -133,6 +133,18 @@ PAGE = (10_000, 1_048_576)      # a FilterLogEvents answer: at most 10,000 event
 MANUAL, PAGING = ("limit", "next-token", "no-paginate"), ("starting-token", "page-size", "max-items")
 
 
+def check_limit(value: int | None, op: str) -> None:
+    """A page size as the CLI's parameter validation (below 1) and the service (above ``PAGE``)
+    refuse it, in operation ``op``'s error."""
+    if value is not None and value < 1:
+        raise ToolError(f"\nParameter validation failed:\nInvalid value for parameter limit, value: {value}, "
+                        "valid min value: 1", 252)
+    if value is not None and value > PAGE[0]:
+        raise service_error("InvalidParameterException", op, f"1 validation error detected: Value "
+                            f"'{value}' at 'limit' failed to satisfy constraint: Member must have value less than "
+                            f"or equal to {PAGE[0]}")
+
+
 @operation("logs filter-log-events", reads=" ".join(("log-group-name filter-pattern start-time end-time",
                                                     *MANUAL, *PAGING)))
 def filter_log_events(ctx: Context, words: list[str], params: Params) -> Any:
@@ -152,13 +164,7 @@ def filter_log_events(ctx: Context, words: list[str], params: Params) -> Any:
     if most is not None and most < 1:       # botocore: "undefined behavior"
         raise usage_error("drill: --max-items below 1 is not simulated (the CLI's behaviour is undefined)")
     for value in (limit, size):
-        if value is not None and value < 1:
-            raise ToolError(f"\nParameter validation failed:\nInvalid value for parameter limit, value: {value}, "
-                            "valid min value: 1", 252)
-        if value is not None and value > PAGE[0]:
-            raise service_error("InvalidParameterException", "FilterLogEvents", f"1 validation error detected: Value "
-                                f"'{value}' at 'limit' failed to satisfy constraint: Member must have value less than "
-                                f"or equal to {PAGE[0]}")
+        check_limit(value, "FilterLogEvents")
     t1 = -math.inf if start is None else ctx.drill.scenario_time(start / 1000.0)   # epoch ms, via the drill clock
     t2 = ctx.t if end is None else min(ctx.t, ctx.drill.scenario_time(end / 1000.0))
     events = [e for e in log_events(ctx, t1, t2) if matches(params.one("filter-pattern"), e["message"])]
@@ -217,13 +223,7 @@ def get_log_events(ctx: Context, words: list[str], params: Params) -> Any:
     if group != fleet.LOG_GROUP:
         raise service_error("ResourceNotFoundException", "GetLogEvents", "The specified log group does not exist.")
     start, end, limit = (params.integer(n) for n in ("startTime", "endTime", "limit"))
-    if limit is not None and limit < 1:
-        raise ToolError(f"\nParameter validation failed:\nInvalid value for parameter limit, value: {limit}, valid min "
-                        "value: 1", 252)
-    if limit is not None and limit > PAGE[0]:
-        raise service_error("InvalidParameterException", "GetLogEvents", f"1 validation error detected: Value "
-                            f"'{limit}' at 'limit' failed to satisfy constraint: Member must have value less than or "
-                            f"equal to {PAGE[0]}")
+    check_limit(limit, "GetLogEvents")
     hour = next((h for h in range(int(ctx.series.t0 // 3600) - 1, int(ctx.t // 3600) + 1)
                  if name.endswith(f"/[$LATEST]{short_hash('stream', h, n=32)}")), None)
     events = [] if hour is None else [{k: e[k] for k in ("timestamp", "message", "ingestionTime")} for e in log_events(
