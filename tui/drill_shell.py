@@ -41,10 +41,12 @@ class ShellDrill:
 def export_line(drill: Any) -> str:
     """One ``export`` line giving a shell exactly a step's environment (``Drill.env``): the drill's
     ``bin/`` ahead of the shell's own ``$PATH`` (expanded when pasted, not now), every value quoted."""
+    from warroom.drill.directory import UNSET_ENV
+
     env = drill.env(base_path="")
     words = [f"PATH={shlex.quote(env.pop('PATH'))}:\"$PATH\""]
     words += [f"{key}={shlex.quote(value)}" for key, value in sorted(env.items())]
-    return "export " + " ".join(words)
+    return "export " + " ".join(words) + "; unset " + " ".join(UNSET_ENV)
 
 
 def find_drill(cfg: Config, target: str | None) -> ShellDrill:
@@ -129,8 +131,12 @@ def _incident_drill(cfg: Config, found: Any) -> Any:
 
 def shell_env(drill: Any, base: dict[str, str] | None = None) -> dict[str, str]:
     """This process's environment with a step's drill environment over it, and the shell marker."""
+    from warroom.drill.directory import UNSET_ENV
+
     env = dict(os.environ if base is None else base)
     env.update(drill.env(base_path=env.get("PATH", os.defpath)))
+    for key in UNSET_ENV:
+        env.pop(key, None)
     env[SHELL_ENV] = drill.name
     return env
 
@@ -165,8 +171,11 @@ def _startup(kind: str, drill: Any, tmp: Path, env: dict[str, str]) -> list[str]
                                     + 'ZDOTDIR="$WARROOM_USER_ZDOTDIR"\n', encoding="utf-8")
         return []
     if kind == "fish":
+        from warroom.drill.directory import UNSET_ENV
+
         sets = [f"set -gx PATH {_fish(str(drill.path / 'bin'))} $PATH"]
         sets += [f"set -gx {k} {_fish(v)}" for k, v in sorted(drill.env(base_path="").items()) if k != "PATH"]
+        sets += [f"set -e {k}" for k in UNSET_ENV]
         sets += [f"set -gx {SHELL_ENV} {_fish(drill.name)}", "functions -c fish_prompt _warroom_user_prompt",
                  f"function fish_prompt; echo -n {_fish(f'(drill {drill.name}) ')}; _warroom_user_prompt; end"]
         return ["--init-command", "; ".join(sets)]

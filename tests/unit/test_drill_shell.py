@@ -84,7 +84,9 @@ def test_the_printed_line_pasted_into_sh_reaches_the_drills_kubectl_and_psql(wor
     assert got.stdout.strip().splitlines()[-1] == str(drill.path / "kubeconfig")
     # every value of a step's environment is in the line, quoted for the shell
     env = drill.env(base_path="")
-    words = dict(w.split("=", 1) for w in shlex.split(line)[1:])
+    exports, unset = line.split("; unset ")          # the IC's session token goes (attack38 F5)
+    assert unset.split() == ["AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN"]
+    words = dict(w.split("=", 1) for w in shlex.split(exports)[1:])
     assert {k: v for k, v in words.items() if k != "PATH"} == {k: v for k, v in env.items() if k != "PATH"}
     assert words["PATH"] == f"{drill.path / 'bin'}:$PATH"
 

@@ -45,6 +45,16 @@ _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,80}$")
 MAX_SPEED = stime.MAX_SPEED
 #: An ``.invalid`` cluster: all a drill's kubectl could ever reach. JSON is YAML, so kubectl and
 #: ``warroom.sources.kube_target`` read it as any kubeconfig.
+_AWS_KEYS = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY")
+_AWS_ENV = {"AWS_PROFILE": "drill", "AWS_ACCESS_KEY_ID": "AKIADRILL0000NOTREAL",
+            "AWS_SECRET_ACCESS_KEY": "drill-0000-not-a-real-secret", "AWS_ENDPOINT_URL": "https://aws.drill.invalid"}
+"""The real aws CLI's fence, as the kubeconfig's .invalid cluster is kubectl's (attack38 F5): reached by a way
+past the drill's PATH, it reads the drill's profile and fake keys and calls an endpoint that cannot resolve,
+never the IC's own ~/.aws profile, keys or SSO cache. The drill's own aws stand-in reads none of these."""
+UNSET_ENV = ("AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN")
+"""Removed (not emptied) where a drill's environment is applied by hand: the IC's session token with the drill's
+fake keys is no credential, but it is theirs and nothing of the drill's needs it."""
+
 _KUBECONFIG = json.dumps({
     "apiVersion": "v1", "kind": "Config", "current-context": "drill",
     "clusters": [{"name": "drill", "cluster": {"server": "https://drill-cluster.invalid:6443"}}],
@@ -125,7 +135,9 @@ class Drill:
                 "WARROOM_DRILL": "1", "KUBECONFIG": str(self.path / "kubeconfig"), "PGHOST": "taskdb.drill.invalid",
                 "PGDATABASE": "flowengine_db", "PGUSER": "flowengine_user", "AWS_PAGER": "",
                 "AWS_DEFAULT_REGION": "eu-west-1", "ANTHROPIC_API_KEY": "sk-ant-drill-0000-not-a-real-key",
-                "OPENAI_API_KEY": "sk-drill-0000-not-a-real-key"}
+                "OPENAI_API_KEY": "sk-drill-0000-not-a-real-key", **_AWS_ENV,
+                "AWS_CONFIG_FILE": str(self.path / "aws" / "config"),
+                "AWS_SHARED_CREDENTIALS_FILE": str(self.path / "aws" / "credentials")}
 
     @property
     def active(self) -> bool:
@@ -427,6 +439,9 @@ def install_wrappers(drill_dir: Path) -> None:
         tool=tool, env=ENV_DIR, drill=shlex.quote(str(drill_dir)), python=shlex.quote(sys.executable),
         script=shlex.quote(str(SHIPPED_BIN / tool)))) for tool in STANDINS}
     files["kubeconfig"] = (0o600, _KUBECONFIG)
+    (Path(drill_dir) / "aws").mkdir(mode=0o700, exist_ok=True)
+    files["aws/config"] = (0o600, "[profile drill]\nregion = eu-west-1\noutput = json\n")
+    files["aws/credentials"] = (0o600, "[drill]\n" + "".join(f"{k.lower()} = {_AWS_ENV[k]}\n" for k in _AWS_KEYS))
     for name, (mode, text) in files.items():
         path = Path(drill_dir) / name
         if path.is_file() and path.read_text(encoding="utf-8") == text:

@@ -1,0 +1,54 @@
+"""What reaches a real tool by a way past the drill's PATH (an absolute path, an alias, a prompt hook) is
+fenced off by the environment itself (attack38 F5): the drill's ``aws`` environment names its own config
+and credentials files (profile ``drill``, fake keys) and an ``.invalid`` endpoint, and the IC's session
+token is unset, so RB-CORE-005's ``aws iam put-user-policy`` typed into a drill shell never reaches the
+IC's real account with their credentials, as KUBECONFIG and PGHOST already fence kubectl and psql.
+
+Every child process is bounded by a timeout; nothing depends on how fast it runs.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tui.drill_shell import export_line
+from warroom.drill.directory import create_drill
+
+BOUND = 120
+REAL_AWS = ('#!/bin/sh\necho "profile=$AWS_PROFILE key=$AWS_ACCESS_KEY_ID token=${AWS_SESSION_TOKEN-UNSET}'
+            ' endpoint=$AWS_ENDPOINT_URL config=$AWS_CONFIG_FILE creds=$AWS_SHARED_CREDENTIALS_FILE"\n')
+
+
+@pytest.fixture
+def drill(tmp_path: Path) -> object:
+    return create_drill(tmp_path / "state", "audit-gap", speed=10)
+
+
+def test_the_drills_env_fences_aws_off_the_users_account(drill, tmp_path: Path) -> None:
+    env = drill.env()
+    assert env["AWS_PROFILE"] == "drill"
+    assert env["AWS_ENDPOINT_URL"].endswith(".invalid")
+    assert env["AWS_ACCESS_KEY_ID"] and env["AWS_SECRET_ACCESS_KEY"]
+    for key in ("AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE"):
+        path = Path(env[key])
+        assert path.is_relative_to(drill.path) and "[" in path.read_text(encoding="utf-8")
+    assert "[profile drill]" in Path(env["AWS_CONFIG_FILE"]).read_text(encoding="utf-8")
+    assert "[drill]" in Path(env["AWS_SHARED_CREDENTIALS_FILE"]).read_text(encoding="utf-8")
+
+
+def test_a_real_aws_reached_by_absolute_path_after_the_printed_line_sees_no_user_credential(drill,
+                                                                                          tmp_path: Path) -> None:
+    real = tmp_path / "aws"
+    real.write_text(REAL_AWS)
+    real.chmod(0o755)
+    user = {**os.environ, "AWS_PROFILE": "prod-admin", "AWS_ACCESS_KEY_ID": "AKIAREALREALREAL",
+            "AWS_SECRET_ACCESS_KEY": "real-secret", "AWS_SESSION_TOKEN": "real-token"}
+    got = subprocess.run(["sh", "-c", f"{export_line(drill)}\n{real}"], capture_output=True, text=True,
+                         timeout=BOUND, env=user)
+    assert got.returncode == 0, got.stderr
+    assert "profile=drill " in got.stdout and "token=UNSET" in got.stdout, got.stdout
+    assert "AKIAREAL" not in got.stdout and ".invalid" in got.stdout and str(drill.path) in got.stdout
