@@ -52,3 +52,22 @@ def test_a_real_aws_reached_by_absolute_path_after_the_printed_line_sees_no_user
     assert got.returncode == 0, got.stderr
     assert "profile=drill " in got.stdout and "token=UNSET" in got.stdout, got.stdout
     assert "AKIAREAL" not in got.stdout and ".invalid" in got.stdout and str(drill.path) in got.stdout
+
+
+def test_a_drill_under_a_path_with_the_path_separator_is_refused_by_name(tmp_path: Path, capsys) -> None:
+    """``:`` splits PATH and KUBECONFIG (attack38 F6): the drill's bin/ was no entry of PATH at all and the
+    real kubectl answered, in the shell, its ``--print`` line and a step. Refused where drills are made, and
+    wherever a drill's environment is built (a drill moved under such a path, a shell, a step)."""
+    from tui.cli import main
+    from warroom.drill.directory import DrillError
+
+    state = tmp_path / f"a{os.pathsep}colon"
+    with pytest.raises(DrillError, match="colon"):
+        create_drill(state, "audit-gap", speed=10)
+    assert not (state / "drills").exists()
+    assert main(["incident", "new", "--drill", "audit-gap", "--state-dir", str(state)]) != 0
+    assert str(state) in capsys.readouterr().err
+    moved = create_drill(tmp_path / "plain", "audit-gap", speed=10)
+    moved.path = state / "drills" / moved.name
+    with pytest.raises(DrillError, match="colon"):
+        moved.env()

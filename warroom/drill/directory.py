@@ -130,6 +130,7 @@ class Drill:
         default this process's PATH, after them), the drill dir, and targets that cannot reach
         production (an ``.invalid`` cluster and database host, fake API keys), so a step can never
         touch a real system or leak a real credential even if it calls a tool by absolute path."""
+        check_drill_path(self.path)
         base = os.environ.get("PATH", os.defpath) if base_path is None else base_path
         return {"PATH": str(self.path / "bin") + (os.pathsep + base if base else ""), ENV_DIR: str(self.path),
                 "WARROOM_DRILL": "1", "KUBECONFIG": str(self.path / "kubeconfig"), "PGHOST": "taskdb.drill.invalid",
@@ -167,6 +168,15 @@ class Drill:
         os.replace(tmp, self.path / DRILL_FILE)
 
 
+def check_drill_path(path: Path) -> None:
+    """Refuse a drill path holding ``os.pathsep`` (attack38 F6): it splits PATH and KUBECONFIG, so the
+    drill's bin/ is no entry of PATH and a real kubectl answers a step or a drill shell."""
+    for text in {str(path), str(Path(path).absolute())}:
+        if os.pathsep in text:
+            raise DrillError(f"{text}: a drill cannot live under a path with {os.pathsep!r} (it would split PATH"
+                             " and KUBECONFIG, and the real kubectl would answer); use another --state-dir")
+
+
 def create_drill(state_dir: Path, scenario: str, speed: float = 1.0, *, name: str | None = None,
                  start: float | None = None) -> Drill:
     """Create a new drill directory (with its stand-in wrappers) and return it."""
@@ -176,6 +186,7 @@ def create_drill(state_dir: Path, scenario: str, speed: float = 1.0, *, name: st
     except WarroomError as exc:
         raise DrillError(str(exc)) from None
     root = Path(state_dir) / "drills"
+    check_drill_path(root)
     stime.work_on(str(root), drill=True)    # it starts at the drill's "now"
     now = stime.now()
     name = f"{sc.name}-{datetime.fromtimestamp(now, UTC):%Y%m%d-%H%M%S}" if name is None else name
