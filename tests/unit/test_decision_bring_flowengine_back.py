@@ -70,6 +70,7 @@ def test_bringing_flowengine_back_is_a_decision_that_arises_with_the_halt(tmp_pa
 
     said = _cli(state, T0 + 5, "incident", "decide", inc.id, "bring-flowengine-back")
     assert "GO when all of these hold:" in said.stdout and "NO-GO when any of these holds:" in said.stdout
+    assert "(needed since 10:00:03 UTC)" in said.stdout, said.stdout     # the check's end, not the first look
 
     assert _cli(state, T0 + 6, "incident", "note", inc.id, "--tag", "root-cause",
                 "audit shipper lost its connection to the audit store").returncode == 0
@@ -97,3 +98,24 @@ def test_left_undecided_it_is_overdue_30_drill_minutes_after_the_halt(tmp_path: 
     assert "Go/No-Go overdue: Bring FlowEngine back (restore its replicas)?" in shown.stderr
     (overdue,) = IncidentStore(state, cfg).open(inc.id).state.decisions_overdue
     assert overdue["id"] == "bring-flowengine-back" and overdue["runbook_id"] == "RB-CORE-005"
+
+
+def test_restored_with_no_verdict_and_checked_again_it_stays_owed(tmp_path: Path, monkeypatch) -> None:
+    """attack38 F8: halt, the check counts 0, FlowEngine restored with no verdict, the check run again
+    (4 active): the decision read 'not needed', was never overdue and the PIR had no Decisions
+    section. A step's output is a fact of its run: once arisen, the decision stays owed."""
+    state, cfg, inc = _declared(tmp_path, monkeypatch)
+    assert _cli(state, T0 + 2, "incident", "run", inc.id, "halt-flows", "--yes").returncode == 0
+    assert _cli(state, T0 + 3, "incident", "run", inc.id, "confirm-no-active-flows").returncode == 0
+    assert _decision(state, inc.id, T0 + 4)["needed"] is True           # arose (journaled by this look)
+    assert _cli(state, T0 + 5, "incident", "run", inc.id, "restore-replicas", "--yes").returncode == 0
+    again = _cli(state, T0 + 10, "incident", "run", inc.id, "confirm-no-active-flows")
+    assert "0 active flows" not in again.stdout, again.stdout       # flows run again
+    later = _decision(state, inc.id, T0 + 40)                       # 7 drill minutes past its deadline
+    assert later["needed"] is True and later["overdue"] is True, later
+    proc = _cli(state, T0 + 41, "incident", "resolve", inc.id, "--summary", "restored", "--yes", "--no-rollback")
+    assert proc.returncode == 0, proc.stderr
+    pir = IncidentStore(state, cfg).open(inc.id).render("pir")
+    assert "Bring FlowEngine back (restore its replicas)?" in pir and "passed with no verdict" in pir
+    needed, overdue = pir.index("Decision needed: \"Bring FlowEngine back"), pir.index("Decision overdue: \"Bring")
+    assert needed < overdue                 # arose at the check's end, overdue 30 drill minutes later (attack38 F10)

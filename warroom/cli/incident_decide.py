@@ -93,9 +93,9 @@ def render(view: dec.DecisionView) -> list[str]:
     if view.due_at is not None:
         lines.append(f"deadline {view.due_text}" + ("  OVERDUE" if view.overdue else ""))
     if view.applies is not None:
+        since = dec.arose_at(view.arose) if view.arose is not None else None     # when it held, not when seen
         lines.append(f"arises when: {STATE_MARKS[view.applies.state]:<11} {view.applies.text} — {view.applies.evidence}"
-                     + (f" (needed since {view.arose.get('at'):%H:%M:%S} UTC)"
-                        if view.arose is not None and hasattr(view.arose.get("at"), "strftime") else ""))
+                     + (f" (needed since {since:%H:%M:%S} UTC)" if since is not None else ""))
     if view.not_needed:
         lines.append(f"not needed now ({view.not_needed}); a verdict can still be recorded")
     for side, title in (("go", rule_words("go", view.decision.go_when) + ":"),

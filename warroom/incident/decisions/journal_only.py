@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from warroom.incident.decisions.deadline import arose_at
 from warroom.incident.decisions.judging import evaluate
 from warroom.incident.decisions.model import NO_OUTPUTS, NOT_HERE, DecisionView, recorded_key
 from warroom.paths import command
@@ -54,7 +55,7 @@ def arose_words(v: DecisionView) -> str | None:
     if v.arose is None or not v.needed:
         return None
     seen = (v.arose.get("condition") or {}).get("evidence")
-    return (f"needed since {_clock_text(v.arose.get('at'))}: "
+    return (f"needed since {_clock_text(arose_at(v.arose) or v.arose.get('at'))}: "
             f"{v.decision.applies_when.text if v.decision.applies_when else ''}" + (f" ({seen})" if seen else ""))
 
 

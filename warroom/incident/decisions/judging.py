@@ -28,8 +28,16 @@ def _not_needed(applies: CriterionVerdict | None, arose: dict[str, Any] | None) 
     The rule: met now -> needed; not met now -> not needed (even if it held earlier: the rare case
     is over); unknown now -> needed only if the journal says it was seen to hold (a look that cannot
     query metrics, like ``incident show``, must not forget that all providers went down), else not
-    needed: an unknown condition never makes a decision overdue."""
+    needed: an unknown condition never makes a decision overdue.
+
+    A condition read in a step's output is a fact of that run ("the check after the halt counted 0
+    active flows"), not a state that ends: once it arose, a later run saying otherwise does not take
+    the decision back. RB-CORE-005's "Bring FlowEngine back?" vanished when FlowEngine was restored
+    with no verdict and the check run again (4 active): not needed, never overdue, absent from the
+    PIR, the very miss the decision is there for (attack38 F8)."""
     if applies is None or applies.state == MET:
+        return None
+    if arose is not None and applies.kind == "step":
         return None
     if applies.state == NOT_MET:
         return f"{applies.text}: not met — {applies.evidence}" + (" (it held earlier)" if arose else "")

@@ -44,8 +44,12 @@ def _decision_arose(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
     s.decisions_arose.append({**d, "seq": e.seq, "at": e.ts})
     cond = d.get("condition") if isinstance(d.get("condition"), dict) else {}
     whose = f" ({d['runbook_id']})" if d.get("runbook_id") else ""
+    # on the timeline when it arose (``judged_at``: a step's run end, or the look's instant), as an
+    # overdue line is put at its deadline: the line is written by the first look, which can come much
+    # later, and the PIR put "needed" after the "overdue" it led to (attack38 F10)
+    arose = _ts(d.get("judged_at"))
     s._add_timeline(e, e.type, f"Decision needed: \"{d.get('question')}\"{whose}: {cond.get('text')} — "
-                               f"{cond.get('evidence')}")
+                               f"{cond.get('evidence')}", at=min(arose, e.ts) if arose is not None else None)
 
 
 def _clock(value: Any) -> str:
