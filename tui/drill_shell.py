@@ -26,7 +26,9 @@ from warroom.errors import NotFoundError, WarroomError
 from warroom.paths import command, drills_store
 
 SHELL_ENV = "WARROOM_DRILL_SHELL"
-"""Set (to the drill's name) in a drill shell: a prompt or a script can tell it is one."""
+"""Set (to the drill's name) in a drill shell, not exported: its prompt can tell it is one, and a shell
+started inside, whose rc may make the tools real again, does not inherit the claim (attack38 F7)."""
+_TOOLS = ("kubectl", "psql", "aws", "curl", "blocks")
 
 
 @dataclass(frozen=True)
@@ -130,22 +132,38 @@ def _incident_drill(cfg: Config, found: Any) -> Any:
 
 
 def shell_env(drill: Any, base: dict[str, str] | None = None) -> dict[str, str]:
-    """This process's environment with a step's drill environment over it, and the shell marker."""
+    """This process's environment with a step's drill environment over it, an inherited session token and
+    drill-shell marker removed (the rc sets the marker, unexported)."""
     from warroom.drill.directory import UNSET_ENV
 
     env = dict(os.environ if base is None else base)
     env.update(drill.env(base_path=env.get("PATH", os.defpath)))
-    for key in UNSET_ENV:
+    for key in (*UNSET_ENV, SHELL_ENV):
         env.pop(key, None)
-    env[SHELL_ENV] = drill.name
     return env
 
 
 def _rc_text(drill: Any, user_rc: str) -> str:
     """A POSIX rc file: the user's own (``user_rc``, a shell expression), then the drill's environment
-    again (an rc that reorders PATH must not put a real kubectl first) and the prompt marker."""
-    return (f'[ -r {user_rc} ] && . {user_rc}\n{export_line(drill)}\n'
-            f"export {SHELL_ENV}={shlex.quote(drill.name)}\n"
+    again (an rc that reorders PATH must not put a real kubectl first), and again before every prompt
+    after the user's own hooks (a PROMPT_COMMAND/precmd like mise's or direnv's put the real tools back
+    before the first command, attack38 F4); the user's aliases and functions of the tools' names go (they
+    beat PATH). The marker is this shell's own variable, not exported: a shell started inside reads the
+    user's rc without this one, so it must not say "drill" (F7)."""
+    tools = " ".join(_TOOLS)
+    bin_ = shlex.quote(str(drill.path / "bin"))
+    hook = ("_warroom_drill() {\n"
+            f"  unalias {tools} 2>/dev/null; unset -f {tools} 2>/dev/null\n"
+            f'  _warroom_p=":$PATH:"; while case $_warroom_p in *:{bin_}:*) true;; *) false;; esac; do\n'
+            f'    _warroom_p="${{_warroom_p%%:{bin_}:*}}:${{_warroom_p#*:{bin_}:}}"; done\n'
+            '  _warroom_p=${_warroom_p#:}; PATH=${_warroom_p%:}; unset _warroom_p\n'
+            f"  {export_line(drill)}\n}}\n")
+    register = ('if [ -n "${BASH_VERSION:-}" ]; then eval \'if [[ "$(declare -p PROMPT_COMMAND 2>/dev/null)" =='
+                ' "declare -a"* ]]; then PROMPT_COMMAND+=(_warroom_drill); else'
+                ' PROMPT_COMMAND="${PROMPT_COMMAND:+$PROMPT_COMMAND;}_warroom_drill"; fi\'\n'
+                'elif [ -n "${ZSH_VERSION:-}" ]; then eval \'precmd_functions+=(_warroom_drill)\'; fi\n')
+    return (f'[ -r {user_rc} ] && . {user_rc}\n{hook}_warroom_drill\n{register}'
+            f"unset {SHELL_ENV}; {SHELL_ENV}={shlex.quote(drill.name)}\n"
             f"PS1={shlex.quote(f'(drill {drill.name}) ')}\"$PS1\"\n")
 
 
@@ -176,7 +194,7 @@ def _startup(kind: str, drill: Any, tmp: Path, env: dict[str, str]) -> list[str]
         sets = [f"set -gx PATH {_fish(str(drill.path / 'bin'))} $PATH"]
         sets += [f"set -gx {k} {_fish(v)}" for k, v in sorted(drill.env(base_path="").items()) if k != "PATH"]
         sets += [f"set -e {k}" for k in UNSET_ENV]
-        sets += [f"set -gx {SHELL_ENV} {_fish(drill.name)}", "functions -c fish_prompt _warroom_user_prompt",
+        sets += [f"set -g {SHELL_ENV} {_fish(drill.name)}", "functions -c fish_prompt _warroom_user_prompt",
                  f"function fish_prompt; echo -n {_fish(f'(drill {drill.name}) ')}; _warroom_user_prompt; end"]
         return ["--init-command", "; ".join(sets)]
     user = shlex.quote(env["ENV"]) if env.get("ENV") else '""'

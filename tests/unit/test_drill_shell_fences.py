@@ -71,3 +71,45 @@ def test_a_drill_under_a_path_with_the_path_separator_is_refused_by_name(tmp_pat
     moved.path = state / "drills" / moved.name
     with pytest.raises(DrillError, match="colon"):
         moved.env()
+
+
+def test_bash_drill_shell_holds_against_a_prompt_hook_an_alias_and_a_function_and_claims_no_inner_shell(
+        tmp_path: Path) -> None:
+    """attack38 F4: a user's PROMPT_COMMAND (mise, direnv) put the real tools back in front after the drill's
+    re-export, before the first command; an alias or a function named aws/kubectl beat PATH. F7: a shell
+    started inside said "drill" ($WARROOM_DRILL_SHELL exported) while its rc made the tools real: the marker
+    is now the drill shell's own variable, not exported."""
+    import sys
+
+    bash = "/bin/bash"
+    if not Path(bash).is_file():
+        pytest.skip("no bash")
+    real = tmp_path / "real"
+    real.mkdir()
+    for tool in ("kubectl", "aws"):
+        (real / tool).write_text(f"#!/bin/sh\necho REAL {tool}\n")
+        (real / tool).chmod(0o755)
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / ".bashrc").write_text(f'_hook() {{ PATH="{real}:$PATH"; export KUBECONFIG="$HOME/.kube/config"; }}\n'
+                                  f"PROMPT_COMMAND=_hook\nalias aws={real}/aws\nkubectl() {{ {real}/kubectl; }}\n")
+    fake = tmp_path / "fake" / "bash"
+    fake.parent.mkdir()
+    fake.write_text(f'#!/bin/sh\nexec {bash} "$@" -i\n')
+    fake.chmod(0o755)
+    state = tmp_path / "state"
+    from warroom.paths import drills_store
+
+    drill = create_drill(drills_store(state), "audit-gap", speed=10)
+    typed = ('echo ":$(command -v kubectl):$(type -t aws):$(command -v aws):$KUBECONFIG:"\n'
+             'kubectl version --client; aws --version\necho "shell=$WARROOM_DRILL_SHELL"\n'
+             f"{bash} -c 'echo inner=${{WARROOM_DRILL_SHELL-none}}'\nexit 3\n")
+    env = {**os.environ, "SHELL": str(fake), "HOME": str(home), "PYTHONPATH": str(Path(__file__).parents[2]),
+           "WARROOM_DRILL_SHELL": "stale"}
+    got = subprocess.run([sys.executable, "-m", "tui", "drill", "shell", drill.name, "--state-dir", str(state)],
+                         input=typed, capture_output=True, text=True, timeout=BOUND, env=env)
+    assert got.returncode == 3, got.stderr
+    bin_ = drill.path / "bin"
+    assert f":{bin_}/kubectl:file:{bin_}/aws:{drill.path / 'kubeconfig'}:" in got.stdout, got.stdout + got.stderr
+    assert "REAL" not in got.stdout
+    assert f"shell={drill.name}" in got.stdout and "inner=none" in got.stdout
