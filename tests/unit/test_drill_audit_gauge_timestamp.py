@@ -66,3 +66,34 @@ def test_what_is_not_a_timestamp_is_left_alone(tmp_path: Path) -> None:
     assert drill.simulator.evaluate("scalar(vector(time())) - time()", t) == 0.0
     gap = drill.simulator.evaluate("(time() - max(flowengine_audit_log_last_event_timestamp_seconds)) > bool 300", t)
     assert isinstance(gap, list) and gap[0].value == 1.0
+
+
+G = "flowengine_audit_log_last_event_timestamp_seconds"
+SPELLINGS = (f"time() - sum({G})", f"time() - sum by (job) ({G})", f"time() - ({G} * 1)", f"time() - 1 * max({G})",
+             f"time() - max({G}) / 1", f"- {G} + time()", f"-(abs(max({G})) - time())",
+             f"-(clamp_max(max({G}), time()) - time())", f"-(max({G}) * 1 - time())", f"(time()/60 - max({G})/60) * 60")
+
+
+def test_every_spelling_of_the_gap_is_drill_seconds(tmp_path: Path) -> None:
+    """Any operator between the leaves (attack38 F1, F2): the drill frame maps the timestamp leaves, not the operators,
+    so ``sum``, ``*1``, unary minus or ``/60`` on each side give psql's ``now() - max(created_at)`` at x10, not 51
+    years or a tenth; ``round`` is within its second; ``max(G)`` and ``max(G)/60`` stay on the wall clock."""
+    drill = warm_drill(tmp_path, "audit-gap")
+    t = 611.9
+    interval = float(_psql(drill, "SELECT extract(epoch FROM now() - max(created_at)) FROM audit_logs", t))
+    last = moment(_psql(drill, "SELECT max(created_at) FROM audit_logs", t)).timestamp()
+    gap = drill.simulator.evaluate(GAP, t)
+    assert isinstance(gap, list) and gap[0].value == pytest.approx(interval, abs=1e-3)
+    for q in SPELLINGS:
+        got = drill.simulator.evaluate(q, t)
+        assert isinstance(got, list) and got[0].value == pytest.approx(interval, abs=1e-3), (q, got)
+    for q in (f"time() - round({G})", f"time() - floor({G})", f"time() - ceil({G})"):
+        got = drill.simulator.evaluate(q, t)
+        assert isinstance(got, list) and abs(got[0].value - interval) <= 1.0, (q, got)
+    for q, want in ((f"max({G})", last), (f"sum({G})", last), (f"max({G}) / 60", last / 60),
+                    (f"max_over_time({G}[10m])", last)):
+        got = drill.simulator.evaluate(q, t)
+        assert isinstance(got, list) and got[0].value == pytest.approx(want, abs=1e-3), (q, got)
+    assert drill.simulator.evaluate(f"(time() - max({G})) / 60", t)[0].value == pytest.approx(interval / 60, abs=1e-5)
+    assert drill.simulator.evaluate(f"{G} > time() - {interval + 1:.0f}", t) != []      # drill seconds select
+    assert drill.simulator.evaluate(f"{G} > time() - {interval - 1:.0f}", t) == []

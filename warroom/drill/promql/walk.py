@@ -17,7 +17,7 @@ from warroom.drill.promql.catalog import Catalog, Labels, MetricSeries, PromQLEr
 from warroom.drill.promql.columns import Col, Matrix, Scalar, Vec, bare, each, kept, present, relabel, unique
 from warroom.drill.promql.folds import (FOLDS, OVER_TIME, RANGE_FUNCS, counter_change, counter_resets, extrapolated,
                                         histogram_quantile, quantile, regression)
-from warroom.drill.promql.maths import COMPARISONS, DATE, MATH, go_math
+from warroom.drill.promql.maths import DATE, MATH, go_math
 from warroom.drill.promql.operators import aggregate, binary
 
 SCRAPE = 15.0          # scenario seconds between the samples a Prometheus scraping the drill would hold
@@ -33,39 +33,6 @@ _REFUSED = {
     pp.SubqueryExpr: "a subquery (expr[range:step]) outside a range function such as max_over_time() is not supported in drills",
     pp.StringLiteral: "a string literal as a value is not supported in drills",
 }
-
-
-# what keeps a timestamp a timestamp: the aggregations and functions that pick or average its values
-_STAMP_KEEPERS = {"min", "max", "avg", "quantile", "topk", "bottomk", "min_over_time", "max_over_time", "avg_over_time",
-                  "last_over_time", "quantile_over_time", "sort", "sort_desc", "label_replace", "label_join",
-                  "vector", "scalar"}
-
-
-def _stamp(node: pp.Expr) -> bool:
-    """Whether ``node``'s values are unix times: ``time()``, ``timestamp()``, a ``*_timestamp_seconds`` metric
-    (Prometheus' naming for one), what keeps them (``max``, ``last_over_time`` ...), a timestamp moved by a span."""
-    node = bare(node)
-    if isinstance(node, pp.VectorSelector):
-        return (node.name or "").endswith("_timestamp_seconds")
-    if isinstance(node, (pp.MatrixSelector, pp.SubqueryExpr)):
-        return _stamp(node.vector_selector if isinstance(node, pp.MatrixSelector) else node.expr)
-    if isinstance(node, pp.AggregateExpr):
-        return str(node.op) in _STAMP_KEEPERS and _stamp(node.expr)
-    if isinstance(node, pp.Call):
-        f, args = node.func.name, node.args
-        return f in ("time", "timestamp") or f in _STAMP_KEEPERS and _stamp(args[f == "quantile_over_time"])
-    if isinstance(node, pp.BinaryExpr):
-        op, left = str(node.op), _stamp(node.lhs)
-        if op in ("+", "-"):
-            return left != _stamp(node.rhs)      # a timestamp moved by a span; two timestamps' difference is a span
-        boolean = node.modifier is not None and node.modifier.return_bool
-        return left and (op in ("and", "or", "unless") or op in COMPARISONS and not boolean)  # a filter keeps its left
-    return False
-
-
-def _times(v: Scalar | Vec, k: float) -> Scalar | Vec:
-    return Scalar(x * k for x in v) if isinstance(v, Scalar) else [
-        (lab, [None if x is None else x * k for x in col]) for lab, col in v]
 
 
 def _refuse(node: pp.Expr) -> PromQLError:
@@ -95,7 +62,7 @@ class Walk:
     each node gets the kind of value (``Scalar`` or ``Vec``) it expects."""
 
     def __init__(self, catalog: Catalog, times: list[float], now: float, start: float, end: float,
-                 lenient: bool = False, inside: float | None = None) -> None:
+                 lenient: bool = False, inside: float | None = None, frame: tuple[float, float] = (0.0, 0.0)) -> None:
         self.catalog, self.times, self.n = catalog, times, len(times)
         self.now, self.start, self.end = now, start, end
         self.first = math.ceil(catalog.series.t0 / SCRAPE - 1e-9)   # the oldest scrape the drill keeps
@@ -104,6 +71,17 @@ class Walk:
         self.inside = inside        # inside a subquery: its offset (s); where Prometheus 2 moves an @ (refused)
         self.u0 = catalog.unix(0.0)         # the drill's clock runs at a constant speed: unix = u0 + scale * t
         self.scale = (catalog.unix(1e6) - self.u0) / 1e6
+        self.frame = frame          # the drill frame's anchor (a wall time) and the shift of every timestamp leaf
+        self.stamped = False        # whether a timestamp leaf was read: only then does the result need mapping back
+
+    def stamp(self, w: float) -> float:
+        """A timestamp leaf (``time()``, ``timestamp()``, a ``*_timestamp_seconds`` sample: a wall time) in the drill
+        frame, ``w0 + (w - w0)·speed`` (+ the shift ``evaluate`` moves every leaf by to find a result's degree): the
+        operators then run unchanged, a span between two leaves and a number in the query are drill seconds, as psql's
+        ``now() - max(created_at)`` and ``interval '5 minutes'`` (redteam36 F8, redteam38 F11, attack38 F1-F3)."""
+        self.stamped = True
+        anchor, shift = self.frame
+        return w if self.scale == 1.0 else anchor + (w - anchor) / self.scale + shift
 
     def eval(self, node: pp.Expr) -> Scalar | Vec:
         node = bare(node)
@@ -119,24 +97,8 @@ class Walk:
         if isinstance(node, pp.AggregateExpr):
             return aggregate(node, self.eval, self.n)
         if isinstance(node, pp.BinaryExpr):
-            return self.binary(node)
+            return binary(node, self.eval, self.n)
         raise _refuse(node)
-
-    def binary(self, node: pp.BinaryExpr) -> Scalar | Vec:
-        """``a op b`` on the drill's two clocks, as its psql reads them (redteam36 F8, redteam38 F11): a timestamp is
-        wall time (psql's ``created_at``, the audit gauge, ``time()``) and a span drill time, so the difference of two
-        timestamps is drill seconds (``time() - max(..._timestamp_seconds)``, the gap pane's 300 s threshold, is psql's
-        ``now() - max(created_at)``) and a number added to or taken from one is drill seconds (``time() - 300`` is five
-        drill minutes ago). At x1, the differential test's clock, nothing is converted."""
-        left, right = self.eval(node.lhs), self.eval(node.rhs)
-        op = str(node.op)
-        drill = op in ("+", "-") and self.scale != 1.0
-        stamps = (_stamp(node.lhs), _stamp(node.rhs)) if drill else (False, False)
-        if stamps[0] != stamps[1]:                  # the span, in drill seconds, as wall seconds
-            left, right = (left, _times(right, self.scale)) if stamps[0] else (_times(left, self.scale), right)
-        sides = iter((left, right))
-        value = binary(node, lambda _: next(sides), self.n)
-        return _times(value, 1.0 / self.scale) if op == "-" and all(stamps) else value
 
     def select(self, sel: pp.VectorSelector) -> list[MetricSeries]:
         if sel.matchers.or_matchers:
@@ -167,7 +129,9 @@ class Walk:
         hold, so a few points over a long incident cost their windows, not every scrape between."""
         if len(ks) > _MAX_POINTS // max(1, len(series)):
             raise PromQLError("range too long for the drill's history (it keeps two hours)")
-        return self.catalog.values(series, [k * SCRAPE for k in ks])
+        rows = self.catalog.values(series, [k * SCRAPE for k in ks])
+        return [[self.stamp(x) for x in row] if ms.name.endswith("_timestamp_seconds") else row
+                for ms, row in zip(series, rows, strict=True)]
 
     def instant(self, sel: pp.VectorSelector, stamps: bool = False) -> Vec:
         """Each series' newest sample at each moment (or, ``stamps``, its unix time: ``timestamp()``)."""
@@ -176,7 +140,7 @@ class Walk:
                else None for m in self.moments(sel)]
         ks = sorted({k for k in idx if k is not None})
         pos, rows = {k: i for i, k in enumerate(ks)}, self.read(series, ks)
-        return [(ms.labels, [None if k is None else float(self.catalog.unix(k * SCRAPE)) if stamps else row[pos[k]]
+        return [(ms.labels, [None if k is None else self.stamp(self.catalog.unix(k * SCRAPE)) if stamps else row[pos[k]]
                              for k in idx]) for ms, row in zip(series, rows, strict=True)]
 
     def matrix(self, node: pp.Expr, slide: bool = False) -> tuple[Matrix, float, list[float]]:
@@ -207,8 +171,10 @@ class Walk:
         ks = {k for m in ends for k in range(math.ceil(unix(m - window) / step - 1e-7),
                                               math.floor(unix(m) / step + 1e-7) + 1)}
         inner = [(k * step - self.u0) / self.scale for k in sorted(ks)]
-        cols = Walk(self.catalog, inner, self.now, self.start, self.end, self.lenient,
-                     (self.inside or 0.0) + (node.offset.total_seconds() if node.offset else 0.0)).eval(node.expr)
+        walk = Walk(self.catalog, inner, self.now, self.start, self.end, self.lenient,
+                    (self.inside or 0.0) + (node.offset.total_seconds() if node.offset else 0.0), self.frame)
+        cols = walk.eval(node.expr)
+        self.stamped |= walk.stamped
         return [(lab, [t for t, x in zip(inner, col) if x is not None], [x for x in col if x is not None])
                 for lab, col in cols], window, ends  # type: ignore[union-attr]
 
@@ -276,7 +242,7 @@ class Walk:
         if f in DATE and not all(abs(x) < 2**63 for _, c in v for x in c if x is not None):  # type: ignore[union-attr]
             raise PromQLError(f"{f}() of NaN, ±Inf or past int64 (Go's date: an artefact) is not supported in drills")
         if f in ("time", "timestamp"):
-            return Scalar(stamps) if f == "time" else each(v, lambda x, j: stamps[j])
+            return Scalar(map(self.stamp, stamps)) if f == "time" else each(v, lambda x, j: self.stamp(stamps[j]))
         if f == "vector":
             return [((), list(v))]
         if f == "scalar":
