@@ -149,7 +149,8 @@ SCALING_EXEMPT = {
     "warroom/drill/directory.py": "the drill world's own clock (Drill.scenario_time / wall_time), which every drill "
                                   "time is read by",
     "warroom/drill/promql/walk.py": "PromQL's @ times and subquery steps are unix times: the evaluator inverts the "
-                                    "catalog's own unix() map (its scale: unix seconds per scenario second)",
+                                    "catalog's own unix() map (its scale: unix seconds per scenario second), and "
+                                    "maps timestamp leaves into the drill frame and results back by the same scale",
     "warroom/incident/replay.py": "a replay's own clock (recorded time <-> wall) and its speed relative to the "
                                   "recorded incident's (a ratio of speeds, not a span)",
 }

@@ -12,7 +12,7 @@ import promql_parser as pp
 
 from warroom.drill.promql.catalog import Catalog, Labels, PromQLError
 from warroom.drill.promql.columns import Scalar, Vec, bare
-from warroom.drill.promql.walk import Walk
+from warroom.drill.promql.walk import SHIFT, Walk
 
 MAX_LENGTH = 4_000     # query characters: the parser recurses in native code, and far deeper nesting crashes it
 
@@ -88,29 +88,12 @@ def _parses(text: str) -> bool:
     return True
 
 
-_SHIFT = 1e9     # drill-frame seconds every timestamp leaf moves by to find a result's degree: k's float error ~5e-16
-
-
-def _to_wall(value: Scalar | Vec, shifted: Scalar | Vec, anchor: float, scale: float) -> Scalar | Vec:
-    """The drill-frame result back on the wall clock: a value's timestamp degree k (how far it moved when every
-    timestamp leaf moved by ``_SHIFT``) says how much of it is a timestamp, so ``max(G)`` is G's wall time (psql's
-    ``max(created_at)``), ``max(G)/60`` is G/60 and a span (k = 0: ``time() - sum(G)``) stays drill seconds.
-    A value whose shifted twin is missing or not finite (a filter against a literal) is taken as k = 0."""
-    def back(x: float | None, y: float | None) -> float | None:
-        k = (y - x) / _SHIFT if x is not None and y is not None and math.isfinite(y - x) else 0.0
-        k = round(k) if abs(k - round(k)) < 1e-9 else k          # the common degrees (0, 1, -1) exact
-        return x if x is None or k == 0 else k * anchor + (x - k * anchor) * scale
-    if isinstance(value, Scalar):
-        return Scalar(back(x, y) for x, y in zip(value, shifted, strict=True))  # type: ignore[arg-type,misc]
-    twins = {lab: col for lab, col in shifted}  # type: ignore[union-attr]
-    return [(lab, [back(x, y) for x, y in zip(col, twins.get(lab, [None] * len(col)), strict=True)])
-            for lab, col in value]
-
-
 def evaluate_many(catalog: Catalog, expr: str, times: Sequence[float], now: float | None = None) -> Many:
     """``expr`` at every scenario time in ``times``, a range query from the first to the last
     (``@ start()``, ``@ end()``), with no sample after ``now`` (the drill's clock; at least the
-    latest time asked: asking about a moment makes it now). Raises ``PromQLError``."""
+    latest time asked: asking about a moment makes it now). Raises ``PromQLError``. Timestamps are read in the drill
+    frame (``Walk.stamp``) and a result that has one is mapped back to the wall clock by its degree (``Walk.to_wall``),
+    so a span between two is drill seconds whatever operators lie between; x1 walks once, as Prometheus."""
     node, times = bare(parse(expr)), list(times)
     latest = max([*times, now] if now is not None else times, default=0.0)
     anchor = float(catalog.unix(max(times, default=0.0)))
@@ -121,7 +104,7 @@ def evaluate_many(catalog: Catalog, expr: str, times: Sequence[float], now: floa
     try:
         walked, value = walk(0.0)
         if walked.stamped and walked.scale != 1.0:
-            value = _to_wall(value, walk(_SHIFT)[1], anchor, walked.scale)
+            value = walked.to_wall(value, walk(SHIFT)[1])
     except RecursionError:
         raise PromQLError("the expression nests too deeply for the drill") from None
     if isinstance(value, Scalar):

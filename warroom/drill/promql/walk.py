@@ -25,6 +25,7 @@ _MAX_POINTS = 200_000  # samples one range selector may read (a [30d] window is 
 
 LOOKBACK = 300.0       # Prometheus' lookback delta: an instant selector takes no sample older than this
 SUBQUERY_STEP = 60.0   # a subquery's default resolution: Prometheus' default evaluation interval
+SHIFT = 1e9            # drill-frame seconds every timestamp leaf moves by to find a result's degree: k's error ~5e-16
 
 _MATCH_OPS = {"MatchOp.Equal": "=", "MatchOp.NotEqual": "!=", "MatchOp.Re": "=~", "MatchOp.NotRe": "!~"}
 _OTHER_FUNCS = {"time", "vector", "scalar", "histogram_quantile", "sort", "sort_desc", "timestamp"}
@@ -82,6 +83,23 @@ class Walk:
         self.stamped = True
         anchor, shift = self.frame
         return w if self.scale == 1.0 else anchor + (w - anchor) / self.scale + shift
+
+    def to_wall(self, value: Scalar | Vec, shifted: Scalar | Vec) -> Scalar | Vec:
+        """The drill-frame result back on the wall clock: a value's timestamp degree k (how far it moved when every
+        timestamp leaf moved by ``SHIFT``) says how much of it is a timestamp, so ``max(G)`` is G's wall time (psql's
+        ``max(created_at)``), ``max(G)/60`` is G/60 and a span (k = 0: ``time() - sum(G)``) stays drill seconds.
+        A value whose shifted twin is missing or not finite (a filter against a literal) is taken as k = 0."""
+        anchor = self.frame[0]
+
+        def back(x: float | None, y: float | None) -> float | None:
+            k = (y - x) / SHIFT if x is not None and y is not None and math.isfinite(y - x) else 0.0
+            k = round(k) if abs(k - round(k)) < 1e-9 else k          # the common degrees (0, 1, -1) exact
+            return x if x is None or k == 0 else k * anchor + (x - k * anchor) * self.scale
+        if isinstance(value, Scalar):
+            return Scalar(back(x, y) for x, y in zip(value, shifted, strict=True))  # type: ignore[arg-type,misc]
+        twins = {lab: col for lab, col in shifted}  # type: ignore[union-attr]
+        return [(lab, [back(x, y) for x, y in zip(col, twins.get(lab, [None] * len(col)), strict=True)])
+                for lab, col in value]
 
     def eval(self, node: pp.Expr) -> Scalar | Vec:
         node = bare(node)
