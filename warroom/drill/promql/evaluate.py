@@ -96,10 +96,9 @@ def evaluate_many(catalog: Catalog, expr: str, times: Sequence[float], now: floa
     so a span between two is drill seconds whatever operators lie between; x1 walks once, as Prometheus."""
     node, times = bare(parse(expr)), list(times)
     latest = max([*times, now] if now is not None else times, default=0.0)
-    anchor = float(catalog.unix(max(times, default=0.0)))
 
     def walk(shift: float) -> tuple[Walk, Scalar | Vec]:
-        w = Walk(catalog, times, latest, min(times, default=0.0), max(times, default=0.0), frame=(anchor, shift))
+        w = Walk(catalog, times, latest, min(times, default=0.0), max(times, default=0.0), shift=shift)
         return w, w.eval(node)
     try:
         walked, value = walk(0.0)

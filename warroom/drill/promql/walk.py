@@ -63,7 +63,7 @@ class Walk:
     each node gets the kind of value (``Scalar`` or ``Vec``) it expects."""
 
     def __init__(self, catalog: Catalog, times: list[float], now: float, start: float, end: float,
-                 lenient: bool = False, inside: float | None = None, frame: tuple[float, float] = (0.0, 0.0)) -> None:
+                 lenient: bool = False, inside: float | None = None, shift: float = 0.0) -> None:
         self.catalog, self.times, self.n = catalog, times, len(times)
         self.now, self.start, self.end = now, start, end
         self.first = math.ceil(catalog.series.t0 / SCRAPE - 1e-9)   # the oldest scrape the drill keeps
@@ -72,29 +72,27 @@ class Walk:
         self.inside = inside        # inside a subquery: its offset (s); where Prometheus 2 moves an @ (refused)
         self.u0 = catalog.unix(0.0)         # the drill's clock runs at a constant speed: unix = u0 + scale * t
         self.scale = (catalog.unix(1e6) - self.u0) / 1e6
-        self.frame = frame          # the drill frame's anchor (a wall time) and the shift of every timestamp leaf
+        self.shift = shift          # what ``evaluate`` moves every timestamp leaf by, to find a result's degree
         self.stamped = False        # whether a timestamp leaf was read: only then does the result need mapping back
 
     def stamp(self, w: float) -> float:
         """A timestamp leaf (``time()``, ``timestamp()``, a ``*_timestamp_seconds`` sample: a wall time) in the drill
-        frame, ``w0 + (w - w0)·speed`` (+ the shift ``evaluate`` moves every leaf by to find a result's degree): the
-        operators then run unchanged, a span between two leaves and a number in the query are drill seconds, as psql's
-        ``now() - max(created_at)`` and ``interval '5 minutes'`` (redteam36 F8, redteam38 F11, attack38 F1-F3)."""
+        frame, ``w0 + (w - w0)·speed`` plus ``shift``: the operators then run unchanged, and a span between two leaves
+        or a number in the query is drill seconds, as psql's ``now() - max(created_at)`` and ``interval '5 minutes'``
+        (redteam36 F8, redteam38 F11, attack38 F1-F3). w0 is the drill's start, not the time asked: a fixed anchor, so a
+        range read in parts (the history memo) gives a read of the whole to the bit."""
         self.stamped = True
-        anchor, shift = self.frame
-        return w if self.scale == 1.0 else anchor + (w - anchor) / self.scale + shift
+        return w if self.scale == 1.0 else self.u0 + (w - self.u0) / self.scale + self.shift
 
     def to_wall(self, value: Scalar | Vec, shifted: Scalar | Vec) -> Scalar | Vec:
         """The drill-frame result back on the wall clock: a value's timestamp degree k (how far it moved when every
         timestamp leaf moved by ``SHIFT``) says how much of it is a timestamp, so ``max(G)`` is G's wall time (psql's
         ``max(created_at)``), ``max(G)/60`` is G/60 and a span (k = 0: ``time() - sum(G)``) stays drill seconds.
         A value whose shifted twin is missing or not finite (a filter against a literal) is taken as k = 0."""
-        anchor = self.frame[0]
-
         def back(x: float | None, y: float | None) -> float | None:
             k = (y - x) / SHIFT if x is not None and y is not None and math.isfinite(y - x) else 0.0
             k = round(k) if abs(k - round(k)) < 1e-9 else k          # the common degrees (0, 1, -1) exact
-            return x if x is None or k == 0 else k * anchor + (x - k * anchor) * self.scale
+            return x if x is None or k == 0 else k * self.u0 + (x - k * self.u0) * self.scale
         if isinstance(value, Scalar):
             return Scalar(back(x, y) for x, y in zip(value, shifted, strict=True))  # type: ignore[arg-type,misc]
         twins = {lab: col for lab, col in shifted}  # type: ignore[union-attr]
@@ -190,7 +188,7 @@ class Walk:
                                               math.floor(unix(m) / step + 1e-7) + 1)}
         inner = [(k * step - self.u0) / self.scale for k in sorted(ks)]
         walk = Walk(self.catalog, inner, self.now, self.start, self.end, self.lenient,
-                    (self.inside or 0.0) + (node.offset.total_seconds() if node.offset else 0.0), self.frame)
+                    (self.inside or 0.0) + (node.offset.total_seconds() if node.offset else 0.0), self.shift)
         cols = walk.eval(node.expr)
         self.stamped |= walk.stamped
         return [(lab, [t for t, x in zip(inner, col) if x is not None], [x for x in col if x is not None])
