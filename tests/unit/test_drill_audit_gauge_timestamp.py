@@ -97,3 +97,15 @@ def test_every_spelling_of_the_gap_is_drill_seconds(tmp_path: Path) -> None:
     assert drill.simulator.evaluate(f"(time() - max({G})) / 60", t)[0].value == pytest.approx(interval / 60, abs=1e-5)
     assert drill.simulator.evaluate(f"{G} > time() - {interval + 1:.0f}", t) != []      # drill seconds select
     assert drill.simulator.evaluate(f"{G} > time() - {interval - 1:.0f}", t) == []
+
+
+def test_a_date_or_a_filter_of_the_gauge_reads_its_wall_value(tmp_path: Path) -> None:
+    """``minute(G)`` is the minute of G's wall time (psql's ``extract(minute FROM max(created_at))``), and a filter
+    that a shifted leaf would drop still gives G's wall value, not its drill-frame one."""
+    drill = warm_drill(tmp_path, "audit-gap")
+    t = 611.9
+    last = moment(_psql(drill, "SELECT max(created_at) FROM audit_logs", t)).timestamp()
+    got = drill.simulator.evaluate(f"minute(max({G}))", t)
+    assert isinstance(got, list) and got[0].value == int(last // 60 % 60), got
+    got = drill.simulator.evaluate(f"max({G}) < {last + 1e6:.0f}", t)
+    assert isinstance(got, list) and got[0].value == pytest.approx(last, abs=1e-3), got

@@ -103,7 +103,7 @@ def evaluate_many(catalog: Catalog, expr: str, times: Sequence[float], now: floa
     try:
         walked, value = walk(0.0)
         if walked.stamped and walked.scale != 1.0:
-            value = walked.to_wall(value, walk(SHIFT)[1])
+            value = walked.to_wall(value, walk(SHIFT)[1], walk(-SHIFT)[1])
     except RecursionError:
         raise PromQLError("the expression nests too deeply for the drill") from None
     if isinstance(value, Scalar):

@@ -84,19 +84,22 @@ class Walk:
         self.stamped = True
         return w if self.scale == 1.0 else self.u0 + (w - self.u0) / self.scale + self.shift
 
-    def to_wall(self, value: Scalar | Vec, shifted: Scalar | Vec) -> Scalar | Vec:
+    def to_wall(self, value: Scalar | Vec, up: Scalar | Vec, down: Scalar | Vec) -> Scalar | Vec:
         """The drill-frame result back on the wall clock: a value's timestamp degree k (how far it moved when every
-        timestamp leaf moved by ``SHIFT``) says how much of it is a timestamp, so ``max(G)`` is G's wall time (psql's
-        ``max(created_at)``), ``max(G)/60`` is G/60 and a span (k = 0: ``time() - sum(G)``) stays drill seconds.
-        A value whose shifted twin is missing or not finite (a filter against a literal) is taken as k = 0."""
-        def back(x: float | None, y: float | None) -> float | None:
-            k = (y - x) / SHIFT if x is not None and y is not None and math.isfinite(y - x) else 0.0
+        timestamp leaf moved by ``SHIFT``, or by ``-SHIFT`` where a filter dropped it) says how much of it is a
+        timestamp, so ``max(G)`` is G's wall time (psql's ``max(created_at)``), ``max(G)/60`` is G/60 and a span
+        (k = 0: ``time() - sum(G)``) stays drill seconds.
+        A value with neither twin, or a twin not finite, is taken as k = 0."""
+        def back(x: float | None, y: float | None, z: float | None) -> float | None:
+            k = (y - x) / SHIFT if x is not None and y is not None else (x - z) / SHIFT if x is not None and \
+                z is not None else 0.0
+            k = k if math.isfinite(k) else 0.0
             k = round(k) if abs(k - round(k)) < 1e-9 else k          # the common degrees (0, 1, -1) exact
             return x if x is None or k == 0 else k * self.u0 + (x - k * self.u0) * self.scale
         if isinstance(value, Scalar):
-            return Scalar(back(x, y) for x, y in zip(value, shifted, strict=True))  # type: ignore[arg-type,misc]
-        twins = {lab: col for lab, col in shifted}  # type: ignore[union-attr]
-        return [(lab, [back(x, y) for x, y in zip(col, twins.get(lab, [None] * len(col)), strict=True)])
+            return Scalar(map(back, value, up, down))  # type: ignore[arg-type]
+        ups, downs = dict(up), dict(down)  # type: ignore[arg-type]
+        return [(lab, list(map(back, col, ups.get(lab, [None] * len(col)), downs.get(lab, [None] * len(col)))))
                 for lab, col in value]
 
     def eval(self, node: pp.Expr) -> Scalar | Vec:
@@ -252,7 +255,11 @@ class Walk:
             if args[0].at is not None and args[0].offset:           # Prometheus 2.42 drops the offset there
                 raise PromQLError("timestamp() of a selector with both @ and offset is not supported in drills")
             return each(self.instant(args[0], stamps=True), lambda x, j: x)
+        stamped, self.stamped = self.stamped, False
         values, unix = [self.eval(a) for a in args], self.catalog.unix
+        if f in DATE and self.stamped and self.scale != 1.0:    # the date of a timestamp is its wall clock's
+            values[0] = each(values[0], lambda x, j: self.u0 + (x - self.shift - self.u0) * self.scale)  # type: ignore
+        self.stamped |= stamped
         stamps = [float(unix(t)) for t in self.times]
         v = values[0] if values else [((), stamps)]   # hour() is hour(vector(time()))
         if f in DATE and not all(abs(x) < 2**63 for _, c in v for x in c if x is not None):  # type: ignore[union-attr]
