@@ -134,8 +134,9 @@ class WarroomApp(App[int]):
             self.notify(problem, title="config [keys]", severity="warning", timeout=10, markup=False)
         if self.ctx.drill is not None and self.ctx.drill.notice:
             self.notify(self.ctx.drill.notice, title="drill", timeout=10, markup=False)
-        if self.ctx.drill is not None and self.ctx.drill.by_hand:       # its own toast: a drill's tools by hand
-            self.notify(self.ctx.drill.by_hand, title="drill: by hand", timeout=20, markup=False)
+        # where a drill's tools are by hand (``drill.by_hand``) is in ``?``, not a start toast: a second
+        # notice of three rows at the start squeezed a declare dialog opened in its 20 s to nothing at
+        # 80x24 (its runbook list could not open: ci38b, test_terminals)
         if self.ctx.notice:
             self.notify(self.ctx.notice, title="resume", timeout=10, markup=False)
 
