@@ -15,12 +15,13 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from warroom import scenario_time as stime
+from warroom.errors import WarroomError
 from warroom.journal import events as ev
 from warroom.units import format_reading, format_value
 from warroom.paths import command
 from panes.fmt import format_time
 from tui.messages import JUDGING, decision_subject
-from tui.presenter import pane_title
+from tui.presenter import describe, pane_title
 from tui.resume_offer import ResumeOfferGate
 
 if TYPE_CHECKING:
@@ -204,10 +205,23 @@ class DashboardActions:
         if live is not None and self.data.view.header.status != "resolved":
             self.notify(f"{live.id} is already open; resolve it first.", severity="warning")
             return
-        if (why := self.presenter.drill_over()) is not None:
-            self.notify(f"Not declared: {why}", severity="warning")
+        if self.ctx.drill is None:
+            self.with_runbooks(self.open_declare)
             return
-        self.with_runbooks(self.open_declare)
+
+        def check() -> None:
+            """Whether the drill is over is read from disk (``presenter.drill_over``): in a worker, then
+            the refusal or the dialog on the event loop."""
+            try:
+                why = self.presenter.drill_over()
+            except (WarroomError, OSError) as exc:
+                why = describe(exc)
+            if why is not None:
+                self.app.call_from_thread(self.notify, f"Not declared: {why}", "warning")
+            else:
+                self.app.call_from_thread(self.with_runbooks, self.open_declare)
+
+        self.presenter.worker(check, group="declare", name="drill over?", exclusive=True)
 
     def open_declare(self) -> None:
         ctx = self.ctx
