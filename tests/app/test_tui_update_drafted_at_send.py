@@ -42,12 +42,17 @@ def _impact(text: str) -> str:
     return found.group(1)
 
 
+async def _open_update(pilot) -> StatusUpdateScreen:  # type: ignore[no-untyped-def]
+    """`u` on the dashboard: the stakeholder update dialog, drafted."""
+    await wait_dashboard(pilot)
+    await pilot.press("u")
+    return await wait_screen(pilot, StatusUpdateScreen, 30)
+
+
 async def test_an_update_left_as_drafted_is_sent_with_the_facts_at_the_send(tmp_path: Path) -> None:
     app, clock = _app(tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
-        await wait_dashboard(pilot)
-        await pilot.press("u")
-        screen = await wait_screen(pilot, StatusUpdateScreen, 30)
+        screen = await _open_update(pilot)
         opened = _impact(screen.query_one("#update-text", TextArea).text)
         clock.advance(27.0)                              # 27 wall s at x60: 27 drill minutes later
         await wait_for(pilot, lambda: _impact(screen.query_one("#update-text", TextArea).text) != opened, 10)
@@ -64,9 +69,7 @@ async def test_an_update_left_as_drafted_is_sent_with_the_facts_at_the_send(tmp_
 async def test_an_edited_update_is_sent_as_typed_and_says_when_its_facts_are_of(tmp_path: Path) -> None:
     app, clock = _app(tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
-        await wait_dashboard(pilot)
-        await pilot.press("u")
-        screen = await wait_screen(pilot, StatusUpdateScreen, 30)
+        screen = await _open_update(pilot)
         area = screen.query_one("#update-text", TextArea)
         opened = area.text
         area.insert("Customers: checkout slow.\n", (0, 0))
