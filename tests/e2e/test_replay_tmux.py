@@ -201,7 +201,9 @@ def test_a_recorded_incident_replays_its_curve_and_resumes(tmp_path: Path) -> No
     at = history.start + 70 * 60
     assert at < history.end
     drills = session.state_home / "warroom" / "drills"
-    with TmuxTerm(140, 45) as term:
+    # 160 columns: when the recording crosses midnight UTC the header's stamp carries its date, and
+    # at 140 the scenario's name gives way to it (by design); the check must not depend on the hour
+    with TmuxTerm(160, 45) as term:
         argv = session.argv("resume", rehearsal.group(0), "--state-dir", str(drills))
         argv.insert(argv.index("env") + 2, f"WARROOM_DRILL_AT={later + 70}")
         term.start(argv, notices=session.notices)
