@@ -85,6 +85,7 @@ class ReadingMixin:
     reading: SloReading | None = None
     reading_at: float | None = None
     undrawn: bool = False
+    meta_at: float | None = None     # the moment the age / runbook line was last written for
 
     def show(self, reading: SloReading, now: float) -> None:
         """Keep the reading; draw it only while this widget's set (boxes or strip) is displayed.
@@ -156,6 +157,7 @@ class ReadingMixin:
         word. At 120 columns the full "now → RB-LAUNCH-005 P1" (22) was cut to "RB-LAUNCH-005…"
         in a 20-column box, the severity gone behind the ellipsis (fix37a)."""
         r = self.reading
+        self.meta_at = now
         text = Text(no_wrap=True, overflow="ellipsis")
         if r is None:
             text.append("waiting for data", "dim")
@@ -241,6 +243,8 @@ class SloPane(ReadingMixin, Widget):
             self.call_after_refresh(self.draw_error, r.error)
         else:
             self.call_after_refresh(self.draw_spark)
+        if self.meta_at is not None:      # the age gives way to the advice by the width: written again at the new one
+            self.call_after_refresh(self.tick, self.meta_at)
 
     def draw(self, now: float) -> None:
         """Draw the reading. Each line is rebuilt only when what it shows changed: a poll that
@@ -353,6 +357,8 @@ class SloLine(ReadingMixin, Horizontal):
         until the next poll (a stale source sends none; seen in a snapshot on a loaded box)."""
         if self.reading is not None:
             self.call_after_refresh(self.draw_spark)
+        if self.meta_at is not None:      # the age gives way to the advice by the width: written again at the new one
+            self.call_after_refresh(self.tick, self.meta_at)
 
     def meta_width(self) -> int:
         return self.part(".sl-meta").content_size.width
