@@ -274,3 +274,21 @@ async def test_every_verdict_of_rb_launch_005_is_on_screen_at_80x24_without_scro
             for wid in ("#why", "#by", "#go", "#no-go", "#cancel"):
                 region = screen.query_one(wid).region
                 assert region.height > 0 and region.bottom <= 24 and region.right <= 80, (case, wid, region)
+
+
+def test_the_dialog_says_a_verdict_before_the_decision_arose_does_not_answer_it() -> None:
+    """attack38 F9 in the G dialog: a decision not arisen says a verdict now will not answer it,
+    and once it arose an earlier verdict is said as recorded before it arose, not "already decided"."""
+    from dataclasses import replace
+
+    from tui.screens.modals.decision import head_text, said_text
+
+    early = {"verdict": "GO", "by": "dana", "why": "early", "seq": 3, "at": datetime(2026, 12, 1, 12, 1, tzinfo=UTC),
+             "not_needed": "FlowEngine is halted: not met"}
+    waiting = replace(view(), overdue=False, not_needed="FlowEngine is halted: not met", early=early)
+    assert "a verdict now does not answer it if it arises" in head_text(waiting).plain
+    assert "GO by dana recorded while it has not arisen (#3, 12:01:00 UTC)" in said_text(waiting).plain
+    arisen = replace(view(), arisen_at=datetime(2026, 12, 1, 12, 3, tzinfo=UTC), early=early)
+    said = said_text(arisen, reminded=True).plain
+    assert "GO by dana recorded before it arose (#3, 12:01:00 UTC): it does not answer it" in said, said
+    assert "already decided" not in said and "deadline passed without a verdict" in said

@@ -119,3 +119,48 @@ def test_restored_with_no_verdict_and_checked_again_it_stays_owed(tmp_path: Path
     assert "Bring FlowEngine back (restore its replicas)?" in pir and "passed with no verdict" in pir
     needed, overdue = pir.index("Decision needed: \"Bring FlowEngine back"), pir.index("Decision overdue: \"Bring")
     assert needed < overdue                 # arose at the check's end, overdue 30 drill minutes later (attack38 F10)
+
+
+def test_a_verdict_recorded_before_the_decision_arose_does_not_answer_it(tmp_path: Path, monkeypatch) -> None:
+    """attack38 F9: a GO recorded before the halt (FlowEngine running: the decision not needed) was
+    taken as the verdict on "bring it back?" once the halt made it arise, and silenced its deadline.
+    A verdict can be recorded any time (the README's promise), but one recorded before the decision
+    arose answers the criteria as they were then, not the question asked since: it stays in the
+    journal and the PIR as what it was, the decision is undecided and goes overdue, and the PIR never
+    counts it as an answer in time."""
+    state, cfg, inc = _declared(tmp_path, monkeypatch)
+    early = _cli(state, T0 + 1, "incident", "decide", inc.id, "bring-flowengine-back", "--go", "--why", "early",
+                 "--by", "dana")
+    assert early.returncode == 0, early.stderr
+    assert "GO recorded as seq" in early.stdout, early.stdout
+    # said at once: it answers nothing yet, and when the decision arises
+    assert "does not answer it: the decision has not arisen" in early.stdout, early.stdout
+    assert "it arises when: The no-active-flows check's latest run counted 0 active flows" in early.stdout
+    assert _cli(state, T0 + 2, "incident", "run", inc.id, "halt-flows", "--yes").returncode == 0
+    assert _cli(state, T0 + 3, "incident", "run", inc.id, "confirm-no-active-flows").returncode == 0
+
+    arisen = _decision(state, inc.id, T0 + 4)
+    assert arisen["needed"] is True and arisen["recorded"] is None, arisen
+    assert arisen["recorded_before_it_arose"]["verdict"] == "GO", arisen
+    assert arisen["arose_at"] == datetime.fromtimestamp(T0 + 3, UTC).isoformat()
+    said = _cli(state, T0 + 5, "incident", "decide", inc.id, "bring-flowengine-back")
+    assert "GO by dana recorded before it arose" in said.stdout, said.stdout
+    assert "\nrecorded: " not in said.stdout
+
+    late = _decision(state, inc.id, T0 + 41)            # 8 drill minutes past its deadline: owed, and reminded
+    assert late["overdue"] is True and late["recorded"] is None, late
+    shown = _cli(state, T0 + 41, "incident", "show", inc.id)
+    assert "OVERDUE (deadline" in shown.stdout and "recorded before it arose" in shown.stdout, shown.stdout
+    store = IncidentStore(state, cfg).open(inc.id)
+    (overdue,) = store.state.decisions_overdue
+    (first,) = [e for e in store.read().events if e.type == "decision.recorded"]
+    assert first.data["verdict"] == "GO" and first.data["why"] == "early"       # the journaled fact, as it was
+
+    assert _cli(state, T0 + 42, "incident", "decide", inc.id, "bring-flowengine-back", "--no-go", "--why",
+                "InfoSec has not agreed", "--by", "dana").returncode == 0
+    answered = _decision(state, inc.id, T0 + 43)
+    assert answered["recorded"]["verdict"] == "NO-GO" and answered["recorded_before_it_arose"] is None
+    pir = IncidentStore(state, cfg).open(inc.id).render("pir")
+    assert "passed with no verdict (decided later)" in pir, pir
+    assert "Recorded before it arose (10:00:03 UTC): it did not answer it." in pir, pir
+    assert "first answered in time" not in pir and "Taken after its deadline" in pir, pir

@@ -84,7 +84,7 @@ def cmd_decide(args: argparse.Namespace) -> int:
         return 0
     by = args.by or inc.config.incident.commander or getpass.getuser()
     done = dec.record(inc, view, args.verdict, by=by, why=args.why)
-    out(done.said(args.verdict) + f" (by {by})")
+    out(done.said(args.verdict, by))
     return 0
 
 
@@ -97,7 +97,8 @@ def render(view: dec.DecisionView) -> list[str]:
         lines.append(f"arises when: {STATE_MARKS[view.applies.state]:<11} {view.applies.text} — {view.applies.evidence}"
                      + (f" (needed since {since:%H:%M:%S} UTC)" if since is not None else ""))
     if view.not_needed:
-        lines.append(f"not needed now ({view.not_needed}); a verdict can still be recorded")
+        lines.append(f"not needed now ({view.not_needed}); a verdict can still be recorded"
+                     + ("" if view.arisen_at is not None else ", but it does not answer the decision if it arises"))
     for side, title in (("go", rule_words("go", view.decision.go_when) + ":"),
                         ("no_go", rule_words("no_go", view.decision.no_go_when) + ":")):
         rows = [c for c in view.criteria if c.side == side]
@@ -109,4 +110,6 @@ def render(view: dec.DecisionView) -> list[str]:
         rec = view.recorded
         where = f" (in {rec.get('runbook_id')})" if rec.get("runbook_id") not in (None, view.runbook_id) else ""
         lines.append(f"recorded: {rec.get('verdict')} by {rec.get('by')}{where}: {rec.get('why')}")
+    if early := view.early_words():
+        lines.append(f"{early} (why: {(view.early or {}).get('why')})")
     return lines

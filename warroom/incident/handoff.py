@@ -199,10 +199,12 @@ def catch_up_brief(state: IncidentState, now: datetime, *, update_every: float,
             decisions.append(f"{v.decision.question} {r.get('verdict')} by {r.get('by')} at "
                              f"{_hm(r.get('at'))}: {r.get('why')}")
         elif not v.needed:
-            decisions.append(f"{v.decision.question}: {v.not_due_text(state.id)}")
+            decisions.append(f"{v.decision.question}: {v.not_due_text(state.id)}"
+                             + (f"; {early}" if (early := v.early_words()) else ""))
         else:
             late = "OVERDUE, " if v.overdue else ""
             arose = f"; {words}" if (words := arose_words(v)) else ""
+            arose += f"; {early}" if (early := v.early_words()) else ""
             decisions.append(f"{v.decision.question} (no verdict yet; {late}deadline {v.due_text}{arose})"
                              if v.due_text else f"{v.decision.question} (no verdict yet{arose})")
     approvals = [f"{r.id} {step_word(state, r)} ({r.label}) requested by {r.who()}: {r.state_at(now)}"

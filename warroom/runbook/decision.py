@@ -47,7 +47,8 @@ measure something: a commander's judgement would leave the decision "not needed"
 when the decision arises at all: a runbook section for a rare case ("all providers down") states
 a decision the ordinary case never faces. While the condition is not met, or cannot be judged
 and was never seen to hold, the decision is "not needed now": no overdue reminder, no miss in the
-PIR (``warroom.incident.decisions`` has the rule). The commander can record a verdict any time.
+PIR (``warroom.incident.decisions`` has the rule). The commander can record a verdict any time,
+but one recorded before the decision arose does not answer it (``decisions.model.before_it_arose``).
 
 Only fences the markdown parser sees as fences count (``warroom.runbook.builder`` hands them
 over, ``warroom.runbook.parser.find_decisions`` reads them from text): a ``decision`` example

@@ -127,8 +127,10 @@ def head_text(v: DecisionView, reminded: bool = False) -> Text:
         head.append(f"deadline {v.due_text}", "bold red" if overdue else "")
         head.append("  OVERDUE" if overdue else "", "bold red")
         head.append("   ")
-    if v.not_needed:
-        head.append(f"not needed now ({v.not_needed}); a verdict can still be recorded   ", "dim")
+    if v.not_needed:       # a verdict now is recorded, but answers nothing until the decision arises
+        head.append(f"not needed now ({v.not_needed}); "
+                    + ("a verdict can still be recorded   " if v.arisen_at is not None
+                       else "a verdict now does not answer it if it arises   "), "dim")
     if v.judged_at is not None:
         head.append(f"judged {v.judged_at:%H:%M:%S} UTC   ", "dim")
     head.append("suggestion: ")
@@ -155,6 +157,8 @@ def said_text(v: DecisionView, trouble: str | None = None, reminded: bool = Fals
         lines.append((f"already decided: {v.recorded.get('verdict')} by {v.recorded.get('by')}"
                       + (f" in {where}" if where and where != v.runbook_id else "")
                       + " — a new verdict is added to the history, the earlier one stays", "bold"))
+    if early := v.early_words():      # journaled, but no answer: the decision arose after it
+        lines.append((early, "bold yellow"))
     if trouble:
         lines.append((f"the last look failed: {trouble} — the criteria shown are from the look before", "bold red"))
     said = Text()
@@ -199,7 +203,7 @@ class DecisionScreen(Dialog[DecisionAnswer]):
                 yield Static(Text(f"Go/No-Go: {v.decision.question}"), classes="dialog-title")
                 yield Static(head_text(v, self.reminded), id="decision-head")
                 yield Static(said_text(v, None, self.reminded), id="decision-said",
-                             classes="-said" if v.recorded or self.reminded else "")
+                             classes="-said" if v.recorded or v.early or self.reminded else "")
             # every verdict first (VerdictGrid: 10 rows at 80x24), then each with its evidence
             with VerticalScroll(id="decision-criteria"):
                 yield Static(VerdictGrid(v), id="decision-verdicts")
@@ -268,7 +272,7 @@ class DecisionScreen(Dialog[DecisionAnswer]):
         self.query_one("#decision-head", Static).update(head_text(self.view, self.reminded))
         said = self.query_one("#decision-said", Static)
         said.update(said_text(self.view, self._trouble, self.reminded))
-        said.set_class(bool(self.view.recorded or self._trouble or self.reminded), "-said")
+        said.set_class(bool(self.view.recorded or self.view.early or self._trouble or self.reminded), "-said")
 
     def carry(self, notices: list[Notice]) -> None:
         """The overdue reminder of this decision is said in the dialog, under its question (it

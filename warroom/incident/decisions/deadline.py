@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from warroom.incident.decisions.model import MET, CriterionVerdict, decision_key, recorded_key
+from warroom.incident.decisions.model import MET, CriterionVerdict, before_it_arose, decision_key, recorded_key
 from warroom.runbook.decision import Decision
 
 
@@ -32,6 +32,23 @@ def arose_at(arose: dict[str, Any]) -> datetime | None:
     return at if isinstance(at, datetime) else None
 
 
+def arisen_at(decision: Decision, now: datetime, applies: CriterionVerdict | None,
+              arose: dict[str, Any] | None) -> datetime | None:
+    """When a conditional decision arose, as this look knows it: the journaled ``decision.arose``,
+    else, its condition seen to hold now, the moment it held from (a step's output: the run's end;
+    a metric: this look). None for a decision not arisen, or one with no condition (it is asked
+    from detection)."""
+    if decision.applies_when is None:
+        return None
+    if arose is not None:
+        return arose_at(arose)
+    if applies is not None and applies.state == MET:
+        # a step's output held the condition from the run's end, not from the look that read it
+        seen = applies.seen_at
+        return seen if seen is not None and seen <= now else now
+    return None
+
+
 def deadline_start(decision: Decision, state: Any, now: datetime, applies: CriterionVerdict | None,
                    arose: dict[str, Any] | None, not_needed: str | None) -> tuple[datetime | None, str]:
     """Where a decision's deadline counts from, and how to say it.
@@ -45,12 +62,28 @@ def deadline_start(decision: Decision, state: Any, now: datetime, applies: Crite
     another runbook's unconditional copy of it is overdue counts from detection, as that copy does."""
     if decision.applies_when is None:
         return state.clock_start, "detection"
-    if arose is not None:
-        return arose_at(arose), "it arose"
-    if applies is not None and applies.state == MET:
-        # a step's output held the condition from the run's end, not from the look that read it
-        seen = applies.seen_at
-        return (seen if seen is not None and seen <= now else now), "it arose"
+    if arose is not None or (applies is not None and applies.state == MET):
+        return arisen_at(decision, now, applies, arose), "it arose"
     if not_needed is None:       # needed through another runbook that states it unconditionally
         return state.clock_start, "detection"
     return None, "it arises"
+
+
+def arose_after(state: Any, recorded: dict[str, Any]) -> datetime | None:
+    """When the decision a journaled verdict was taken on arose, where it arose after the verdict
+    (``model.before_it_arose``: then the verdict does not answer it); None otherwise. Read from
+    the journal alone (the verdict's runbook's ``decision.arose``): what the PIR and the drill
+    report, which judge no condition, go by."""
+    if not recorded.get("not_needed"):
+        return None
+    key, runbook_id = recorded_key(recorded), str(recorded.get("runbook_id"))
+    arose = next((a for a in getattr(state, "decisions_arose", None) or []
+                  if recorded_key(a) == key and str(a.get("runbook_id")) == runbook_id), None)
+    when = arose_at(arose) if arose is not None else None
+    return when if when is not None and before_it_arose(recorded, when) else None
+
+
+def answering(state: Any) -> list[dict[str, Any]]:
+    """The journal's verdicts that answer their decision, in order: every one but those recorded
+    before their decision arose (``arose_after``)."""
+    return [d for d in state.decisions if arose_after(state, d) is None]

@@ -36,13 +36,18 @@ def standing_lines(runbook: Any, state: Any, now: datetime) -> list[str]:
             where = f"undecided (deadline {v.due_text})" if v.due_text else "undecided"
         if (arose := arose_words(v)) and not v.recorded:
             where += f"; {arose}"
+        if early := v.early_words():
+            where += f"; {early}"
         out.append(f"  ◆ {v.decision.question}  [{v.decision.id}]: {where}")
         for d in state.decisions:
             if recorded_key(d) == v.key:
                 at = d.get("at")
                 when = _clock_text(at)
                 whose = f" in {d.get('runbook_id')}" if d.get("runbook_id") not in (None, v.runbook_id) else ""
-                out.append(f"      {when}  #{d.get('seq')}  {d.get('verdict')} by {d.get('by')}{whose}: {d.get('why')}")
+                before = "" if v.answered_by(d) else (" (recorded before it arose)" if v.arisen_at is not None
+                                                      else " (recorded while it had not arisen)")
+                out.append(f"      {when}  #{d.get('seq')}  {d.get('verdict')} by {d.get('by')}{whose}{before}:"
+                           f" {d.get('why')}")
     if out:
         out.append(f"    (criteria judged now: `{command('incident', 'decide', 'ID')}`)")
     return out

@@ -9,9 +9,9 @@ from typing import Any
 
 from warroom import scenario_time as stime
 from warroom.incident.decisions.criteria import judge, scenario_span
-from warroom.incident.decisions.deadline import arose_of, deadline_start
+from warroom.incident.decisions.deadline import arisen_at, arose_of, deadline_start
 from warroom.incident.decisions.model import (MET, NOT_MET, CriterionVerdict, DecisionView, Query, StepOutput,
-                                              decision_key, recorded_key)
+                                              answers, decision_key, recorded_key)
 from warroom.runbook.decision import Decision
 
 
@@ -80,7 +80,12 @@ def evaluate(decision: Decision, runbook_id: str, state: Any, now: datetime, *, 
         suggestion = "NO-GO"
     else:
         suggestion = "undecided"
-    recorded = next((d for d in reversed(state.decisions) if recorded_key(d) == key), None)
+    arisen = arisen_at(decision, now, applies, arose)
+    taken = [d for d in state.decisions if recorded_key(d) == key]
+    # a verdict recorded before a conditional decision arose does not answer it (``before_it_arose``)
+    answering = [d for d in taken if answers(decision, d, arisen)]
+    recorded = answering[-1] if answering else None
+    early = taken[-1] if taken and recorded is None else None
     due_at, due_text = None, None
     start, since = deadline_start(decision, state, now, applies, arose, not_needed)
     if decision.deadline is not None and start is not None:
@@ -88,4 +93,4 @@ def evaluate(decision: Decision, runbook_id: str, state: Any, now: datetime, *, 
         due_text = f"{scenario_span(state, decision.deadline)} after {since}, {due_at:%H:%M:%S} UTC"
     overdue = due_at is not None and recorded is None and now > due_at and not state.resolved and not_needed is None
     return DecisionView(decision, runbook_id, crit, suggestion, due_at, overdue, recorded, now, due_text,
-                        applies, arose, not_needed)
+                        applies, arose, not_needed, arisen, early)

@@ -113,16 +113,36 @@ class DecisionView:
     suggestion: str                  # GO | NO-GO | undecided
     due_at: datetime | None
     overdue: bool
-    recorded: dict[str, Any] | None  # the latest decision.recorded for it, if any
+    recorded: dict[str, Any] | None  # the latest decision.recorded that answers it, if any
     judged_at: datetime | None = None
     due_text: str | None = None      # "15m00s drill time (1m30s wall) after detection, 04:29:46 UTC"
     applies: CriterionVerdict | None = None   # the ``applies_when`` condition as judged now
     arose: dict[str, Any] | None = None       # the journal's decision.arose for it (this runbook)
     not_needed: str | None = None             # why the decision does not arise now, else None
+    arisen_at: datetime | None = None         # when a conditional decision arose (None: not yet, or unconditional)
+    early: dict[str, Any] | None = None       # the latest verdict recorded before it arose, none answering it
 
     @property
     def needed(self) -> bool:
         return self.not_needed is None
+
+    def answered_by(self, recorded: dict[str, Any]) -> bool:
+        """Whether a journaled verdict answers this decision (``answers``, at its ``arisen_at``)."""
+        return answers(self.decision, recorded, self.arisen_at)
+
+    def early_words(self) -> str | None:
+        """What every view says of a verdict recorded before the decision arose, with none since
+        (``before_it_arose``): ``GO by dana recorded before it arose (#3, 10:00:01 UTC): it does not
+        answer it``, or, the decision not arisen yet, that it will not answer it when it does."""
+        e = self.early
+        if e is None:
+            return None
+        at = _moment(e.get("at"))
+        said = f"{e.get('verdict')} by {e.get('by')} recorded " + (
+            "before it arose" if self.arisen_at is not None else "while it has not arisen") + (
+            f" (#{e.get('seq')}" + (f", {at:%H:%M:%S} UTC)" if at is not None else ")"))
+        return said + (": it does not answer it" if self.arisen_at is not None
+                       else ": it will not answer it if it arises")
 
     def not_due_text(self, incident_id: str) -> str | None:
         """What every view says of a decision its condition does not make due (None: it is due):
@@ -149,8 +169,38 @@ class DecisionView:
                 "applies_when": self.applies.to_json() if self.applies else None,
                 "go_when": self.decision.go_when, "no_go_when": self.decision.no_go_when,
                 "criteria": [c.to_json() for c in self.criteria],
-                "recorded": {k: self.recorded[k] for k in ("verdict", "by", "why", "seq", "runbook_id")
-                             if k in self.recorded} if self.recorded else None}
+                "arose_at": self.arisen_at.isoformat() if self.arisen_at else None,
+                "recorded": _verdict_json(self.recorded),
+                "recorded_before_it_arose": _verdict_json(self.early)}
+
+
+def _verdict_json(d: dict[str, Any] | None) -> dict[str, Any] | None:
+    return {k: d[k] for k in ("verdict", "by", "why", "seq", "runbook_id") if k in d} if d else None
+
+
+def answers(decision: Decision, recorded: dict[str, Any], arisen_at: datetime | None) -> bool:
+    """Whether a journaled verdict on ``decision`` answers it: always, for a decision asked from
+    detection; for a conditional one, unless it was recorded before it arose (``before_it_arose``)."""
+    return decision.applies_when is None or not before_it_arose(recorded, arisen_at)
+
+
+def before_it_arose(recorded: dict[str, Any], arisen_at: datetime | None) -> bool:
+    """Whether a verdict on a conditional decision was recorded before the decision arose
+    (``arisen_at``; None: it has not arisen yet), so that it does not answer it.
+
+    A verdict can be recorded any time, but one taken while the decision did not arise (journaled
+    with its ``not_needed``) answers the criteria as they stood then, not the question asked since:
+    a GO on "bring FlowEngine back?" recorded before the halt silenced the deadline of the decision
+    the halt raised (attack38 F9). It stays in the journal and the PIR as what it was; the decision
+    stays undecided, its deadline runs and it goes overdue. A verdict taken while the decision was
+    needed (no ``not_needed``: here, or through another runbook stating it unconditionally), or
+    after it arose (its condition lapsed since: "it held earlier"), answers it."""
+    if not recorded.get("not_needed"):
+        return False
+    if arisen_at is None:
+        return True
+    at = _moment(recorded.get("at"))
+    return at is not None and at < arisen_at
 
 
 def decision_key(decision: Decision, runbook_id: str) -> tuple[str, str]:

@@ -24,8 +24,9 @@ def remind_overdue(incident: Any, views: Sequence[DecisionView]) -> list[Decisio
             continue
 
         def due(state: Any, v: DecisionView = v) -> tuple[str, dict[str, Any]] | None:
-            if any(recorded_key(d) == v.key for d in [*state.decisions_overdue, *state.decisions]):
-                return None
+            if any(recorded_key(d) == v.key for d in state.decisions_overdue) or any(
+                    recorded_key(d) == v.key and v.answered_by(d) for d in state.decisions):
+                return None     # reminded already, or answered since (a verdict before it arose is no answer)
             return ev.DECISION_OVERDUE, {"id": v.decision.id, "named": v.decision.named, "runbook_id": v.runbook_id,
                                          "question": v.decision.question, "deadline": v.decision.deadline,
                                          "due_at": v.due_at.isoformat() if v.due_at else None}

@@ -23,12 +23,14 @@ class Recorded:
     opened: str | None = None
     already_open: bool = False
     not_opened: str | None = None     # why the follow-up runbook could not be attached
+    unanswered: str | None = None     # the verdict does not answer the decision: it has not arisen (why, when)
 
-    def said(self, verdict: str) -> str:
+    def said(self, verdict: str, by: str | None = None) -> str:
         on_go = f"; {self.opened} opened beside the current runbook" if self.opened else ""
-        return f"{verdict} recorded as seq {self.event.seq}{on_go}" + (
+        return f"{verdict} recorded as seq {self.event.seq}{f' (by {by})' if by else ''}{on_go}" + (
             "; the follow-up runbook was already open" if self.already_open else "") + (
-            f"; the follow-up runbook could NOT be opened: {self.not_opened}" if self.not_opened else "")
+            f"; the follow-up runbook could NOT be opened: {self.not_opened}" if self.not_opened else "") + (
+            f"; it does not answer it: {self.unanswered}" if self.unanswered else "")
 
 
 def record(incident: Any, view: DecisionView, verdict: str, *, by: str, why: str) -> Recorded:
@@ -60,9 +62,10 @@ def record(incident: Any, view: DecisionView, verdict: str, *, by: str, why: str
         "on_go": view.decision.on_go,
         "replaces": earlier[-1].get("seq") if earlier else None,
     })
+    unanswered = None if view.answered_by({**event.data, "at": event.ts}) else _not_arisen(view)
     on_go = view.decision.on_go if verdict == "GO" else None
     if on_go and incident.state.open_ref(on_go) is not None:
-        return Recorded(event, None, True)
+        return Recorded(event, None, True, unanswered=unanswered)
     if on_go:
         try:      # the verdict stands whatever happens here: it is journaled already
             # beside the current runbook, which stays current: both are worked from now on
@@ -70,10 +73,20 @@ def record(incident: Any, view: DecisionView, verdict: str, *, by: str, why: str
                 _library_file(incident, on_go),
                 opened_by={"decision": view.decision.id, "runbook_id": view.runbook_id, "seq": event.seq})
         except (WarroomError, OSError) as exc:
-            return Recorded(event, None, False, str(exc))
+            return Recorded(event, None, False, str(exc), unanswered)
         if attached is None:      # another responder's GO opened it in the meantime
-            return Recorded(event, None, True)
-    return Recorded(event, on_go)
+            return Recorded(event, None, True, unanswered=unanswered)
+    return Recorded(event, on_go, unanswered=unanswered)
+
+
+def _not_arisen(view: DecisionView) -> str:
+    """Why a verdict taken now does not answer its conditional decision, and when it will be asked:
+    ``the decision has not arisen (now: not met — …); it arises when: <condition>, and a verdict
+    then answers it`` (``model.before_it_arose``)."""
+    cond = view.decision.applies_when
+    now = f" (now: {view.applies.state} — {view.applies.evidence})" if view.applies is not None else ""
+    return (f"the decision has not arisen{now}; it arises when: {cond.text if cond else '?'}, and a verdict"
+            " recorded then answers it")
 
 
 def _library_file(incident: Any, runbook_id: str) -> Path:

@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from warroom.durations import format_duration
-from warroom.incident.decisions import answered_in_time, standing, verdict_basis
+from warroom.incident.decisions import answered_in_time, answering, arose_after, standing, verdict_basis
 from warroom.incident.go_opened import go_opened
 
 if TYPE_CHECKING:
@@ -41,8 +41,11 @@ def decision_lines(state: IncidentState, books: Sequence[Runbook], clock: Callab
         taken, due = _when(d.get("at")), _when(d.get("due_at"))
         line = f"Go/No-Go \"{d.get('question')}\": {d.get('verdict')} at {at(taken)} by {d.get('by') or d.get('actor')}"
         a, b = (clock(taken) if taken else None), (clock(due) if due else None)
-        stood = answered_in_time(state.decisions, d)
-        if stood is not None and a is not None and b is not None:    # not late: a verdict stood by the deadline
+        stood = answered_in_time(answering(state), d)
+        arose = arose_after(state, d)
+        if arose is not None:            # the PIR's words: no answer to the question asked since
+            line += f", before it arose ({at(arose)}): it did not answer it"
+        elif stood is not None and a is not None and b is not None:    # not late: a verdict stood by the deadline
             line += (f", {stood.change} {format_duration(max(a - b, 0.0))} after its deadline ({at(due)});"
                      f" first answered in time at {at(_when(stood.first.get('at')))}")
         elif d.get("late") and a is not None and b is not None:

@@ -2,7 +2,8 @@
 suggestion and every criterion as it stood when it was taken; a verdict that replaced an earlier
 one says so, a GO says what it opened (and when that was closed), a deadline that passed with no
 verdict is said too; a verdict after the deadline of a decision answered in time says that, not
-"taken after its deadline" (``decisions.answered_in_time``)."""
+"taken after its deadline" (``decisions.answered_in_time``); one recorded before its decision arose
+says it did not answer it (``decisions.arose_after``)."""
 
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ def decisions(state: IncidentState) -> list[Line]:
     """Each Go/No-Go verdict with who, why, the runbook it belongs to, the suggestion, and every
     criterion as it stood when it was taken (state and the evidence it was judged on); a verdict
     that replaced an earlier one says so; a deadline that passed with no verdict is said too."""
-    from warroom.incident.decisions import answered_in_time, recorded_key, verdict_basis
+    from warroom.incident.decisions import answered_in_time, answering, arose_after, recorded_key, verdict_basis
 
     out = []
     attached = [(int(r.get("attached_seq") or 0), str(r.get("id") or ""), _opener(r)) for r in state.runbooks]
@@ -44,8 +45,11 @@ def decisions(state: IncidentState) -> list[Line]:
             change = "confirms" if before.get("verdict") == d.get("verdict") else "reverses"
             text += f" It {change} the {before.get('verdict')} of {hms(before.get('at'))} UTC."
             cites.append(before.get("seq"))
-        stood = answered_in_time(state.decisions, d)
-        if stood is not None:    # a verdict stood by the deadline: this one changed or kept it after
+        stood = answered_in_time(answering(state), d)
+        arose = arose_after(state, d)
+        if arose is not None:    # asked later: the criteria it was taken on were not the question's
+            text += f" Recorded before it arose ({hms(arose)} UTC): it did not answer it."
+        elif stood is not None:    # a verdict stood by the deadline: this one changed or kept it after
             text += (f" {stood.change.capitalize()} after its deadline ({clock_of(d.get('due_at'))} UTC); first"
                      f" answered in time at {hms(stood.first.get('at'))} UTC.")
             cites += [] if stood.first.get("seq") in cites else [stood.first.get("seq")]
@@ -59,7 +63,7 @@ def decisions(state: IncidentState) -> list[Line]:
         details = tuple(_criterion(c) for c in crit)
         taken[key] = d
         out.append(Line(text, tuple(cites), at=d.get("at"), actor=str(d.get("by") or ""), details=details))
-    decided = {recorded_key(d) for d in state.decisions}
+    decided = {recorded_key(d) for d in answering(state)}
     for o in state.decisions_overdue:
         key = recorded_key(o)
         whose = f" ({o.get('runbook_id')})" if o.get("runbook_id") else ""
