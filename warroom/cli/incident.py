@@ -420,7 +420,7 @@ def cmd_resolve(args: argparse.Namespace) -> int:
         inc.resolve(args.summary)
     settle_ended_gates(inc)
     synced = sync(inc)
-    concerns = inc.resolve_concerns(synced.histories)
+    concerns, at = concerns_now(inc, synced.histories)
     if concerns:
         print("Before resolving, note:", file=sys.stderr)
         for c in concerns:
@@ -433,8 +433,10 @@ def cmd_resolve(args: argparse.Namespace) -> int:
             if answer not in ("y", "yes"):
                 out("not resolved")
                 return 1
+            # the answer took its time (minutes of drill time at x60): the resolution is of now, as the dashboard's
+            concerns, at = concerns_now(inc, synced.histories)
     inc.resolve(args.summary, args.resolution, args.rollback, type=args.inc_type,
-                affected_repos=args.affected_repos, concerns=concerns)
+                affected_repos=args.affected_repos, concerns=concerns, at=at)
     sync(inc, summary=True, quiet=True)
     st = inc.state
     out(f"{inc.id} resolved after {scenario_time.text(st, st.elapsed(inc.clock()))}")
@@ -453,6 +455,32 @@ def cmd_resolve(args: argparse.Namespace) -> int:
     else:
         print(f"warning: the incident's metrics were not saved: {why}", file=sys.stderr)
     return 0
+
+
+def concerns_now(inc: Any, histories: dict[str, Any]) -> tuple[list[str], datetime | None]:
+    """The resolve's concerns read at one moment, each pane's value at exactly it, and that moment
+    (``Incident.concerns_at``: the dashboard's resolve does the same), so the resolution stamped
+    with it (``resolve(at=)``) journals "still critical (437s)" where the PIR's "At resolution",
+    read at the stamp, says 437s; the history's last grid point is up to a step older (redteam38).
+    A source that cannot answer keeps the synced history's concerns and the append's own time."""
+    from warroom.incident.live import metric_source_for
+
+    try:
+        source, speed = metric_source_for(inc)
+    except (WarroomError, OSError):       # said by ``sync`` already
+        source, speed = None, 1.0
+    try:
+        if source is not None:
+            # on the journal's millisecond: the concerns are read at it, the resolution stamped with it
+            now = datetime.fromtimestamp(round(inc.clock().timestamp(), 3), UTC)
+            fresh = inc.concerns_at(source, now, speed=speed)
+            if fresh is not None:
+                return fresh, now
+    finally:
+        close = getattr(source, "close", None)
+        if callable(close):
+            close()
+    return inc.resolve_concerns(histories), None
 
 
 def save_history(inc: Any) -> tuple[Any, str]:
