@@ -71,3 +71,34 @@ def test_resolve_and_the_pir_say_the_same(tmp_path: Path, capsys: pytest.Capture
     pir = inc.render("pir")
     assert f"Resolved although: step 7 ({halt.label}): expectation not met" in pir
     assert f"Resolved although: step 2 ({count.label})" not in pir
+
+
+def _ran(inc, number: int, command: str, **finished):  # type: ignore[no-untyped-def]
+    """A run of step ``number`` that ran ``command`` (as run: its parameters filled in)."""
+    from warroom.journal import events as ev
+
+    step = inc.step(number)
+    ref = {"step": step.number, "step_id": step.id, "label": step.label, "runbook_id": inc.runbook().id}
+    inc._append(ev.STEP_STARTED, {**ref, "command": command, "mutating": False})
+    inc._append(ev.STEP_FINISHED, {**ref, "status": "ok", "exit_code": 0, "duration": 0.1, **finished})
+    return step
+
+
+def test_a_miss_settled_by_a_later_run_of_the_same_check_is_no_concern(tmp_path: Path) -> None:
+    """A miss is settled by a later run of the same step (above) or by a later run of the same check in
+    another step: the same command, as run, with the same expectation, met (a runbook that repeats its
+    Triage check under Validation; two open runbooks that share one). What is not the same check settles
+    nothing: RB-CORE-005's Detection count ("0 confirms an audit-log failure", over 5 minutes) and its
+    Validation count ("more than 0", over 15) are two checks with opposite expectations, and the runbook
+    format declares no link between them (the IC ticks the Detection step to say it was judged)."""
+    inc = _audit_gap(tmp_path)
+    pods = "kubectl get pods -n production"
+    first = _ran(inc, 2, pods, **UNMET)
+    assert _unmet(resolve_concerns(inc.refresh(), {}))
+    _ran(inc, 3, "kubectl get pods -n staging", **MET)           # another command: not the same check
+    _ran(inc, 4, pods, **{**MET, "expect": "more than 0"})       # another expectation: not the same check
+    assert any(first.label in c for c in _unmet(resolve_concerns(inc.refresh(), {})))
+    _ran(inc, 4, pods, **MET)                                    # the same check, met later: settled
+    assert not any(first.label in c for c in _unmet(resolve_concerns(inc.refresh(), {})))
+    _ran(inc, 2, pods, **UNMET)                                  # missed again after it: open again
+    assert any(first.label in c for c in _unmet(resolve_concerns(inc.refresh(), {})))

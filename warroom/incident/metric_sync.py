@@ -227,7 +227,8 @@ def window_marks(state: IncidentState) -> dict[str, float | None]:
 
 def resolve_concerns(state: IncidentState, histories: dict[str, PaneHistory]) -> list[str]:
     """What an IC should see before resolving: panes still warn/crit or worsening now, failed
-    expectations (but a check's the IC ticked done after it, ``_check_ticked``) and failed verify
+    expectations (but a check's the IC ticked done after it, ``_check_ticked``, or ran again and met,
+    ``_checked_again``) and failed verify
     gates never followed by a pass, passes that confirmed nothing
     (``gates.held_gates``, in the brief's words), steps still running."""
     out: list[str] = []
@@ -250,7 +251,8 @@ def resolve_concerns(state: IncidentState, histories: dict[str, PaneHistory]) ->
             out.append(f"{slo.title} is worsening ({shown} and rising the bad way)")
     for st in state.step_list():
         run = st.last_run    # a later run that met it settles an earlier miss
-        if run is not None and run.expect_met is False and not _check_ticked(st, run):
+        if run is not None and run.expect_met is False and not _check_ticked(st, run) \
+                and not _checked_again(run, state.commands_run()):
             out.append(f"{state.step_name(st.runbook_id, st.step or st.step_id)} ({st.label}): expectation not met"
                        f" ({run.expect or 'expected output'})")
     def gate(v: dict[str, Any]) -> tuple[str, str]:
@@ -276,6 +278,19 @@ def _check_ticked(st: StepState, run: StepRun) -> bool:
     mitigation's miss stays one: a tick does not make its change happen. A run after the tick is judged afresh
     (``_step_started`` sets the status to running), and an untick brings the miss back."""
     return st.status == "ticked" and not run.mutating
+
+
+def _checked_again(run: StepRun, runs: list[tuple[StepState, StepRun]]) -> bool:
+    """Whether a run started after ``run`` ended ran the same check and met it: the same command as
+    run (its parameters filled in) with the same expectation, in another step or another open runbook
+    (a Triage check repeated under Validation, two runbooks sharing one). That is the check settled,
+    as a later run of the step itself settles it. Different steps are never linked otherwise: RB-CORE-005's
+    Detection count ("0 confirms an audit-log failure") and its Validation count ("more than 0") are two
+    checks, and the runbook format declares no link between them (the IC's tick says one was judged)."""
+    after = run.end_seq if run.end_seq is not None else run.seq
+    return bool(run.command) and any(
+        r.seq > after and r.expect_met is True and r.command == run.command and r.expect == run.expect
+        for _st, r in runs)
 
 
 def now_unix() -> float:
