@@ -164,3 +164,4 @@ def test_a_verdict_recorded_before_the_decision_arose_does_not_answer_it(tmp_pat
     assert "passed with no verdict (decided later)" in pir, pir
     assert "Recorded before it arose (10:00:03 UTC): it did not answer it." in pir, pir
     assert "first answered in time" not in pir and "Taken after its deadline" in pir, pir
+    assert "reverses the GO" not in pir                 # nothing answered it before: nothing to reverse

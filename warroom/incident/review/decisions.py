@@ -61,7 +61,8 @@ def decisions(state: IncidentState) -> list[Line]:
         text += opened_text
         cites += opened_cites
         details = tuple(_criterion(c) for c in crit)
-        taken[key] = d
+        if arose is None:        # one that did not answer the decision is nothing a later one reverses
+            taken[key] = d
         out.append(Line(text, tuple(cites), at=d.get("at"), actor=str(d.get("by") or ""), details=details))
     decided = {recorded_key(d) for d in answering(state)}
     for o in state.decisions_overdue:
