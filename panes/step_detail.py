@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import textwrap
+from collections.abc import Callable, Mapping
+from functools import partial
 from typing import Any
 
 from panes.safe import SafeText as Text
+from rich.console import Console
+from textual.geometry import Size
 from textual.widgets import Static
 
 from panes.view import EXPECT_STYLES, STATE_STYLES, STEP_ICONS, STEP_WORDS, DecisionRow, StepView
@@ -29,15 +33,23 @@ def expectation_plan(step: Step) -> str:
 
 def step_detail_text(step: Step | None, view: StepView | None,
                      known: dict[str, tuple[str, str]] | None = None,
-                     slos: tuple[SloConfig, ...] = (), queries: Mapping[str, Any] | None = None) -> Text:
+                     slos: tuple[SloConfig, ...] = (), queries: Mapping[str, Any] | None = None,
+                     *, width: int = 0, compact: bool = False) -> Text:
     """``known``: parameter key -> (value, where it comes from), so the IC sees what a
     ``{{ placeholder }}`` will become before opening the run dialog. ``slos``: the panes, so a
-    verify gate names what it will watch."""
+    verify gate names what it will watch. ``width``: the pane's columns, so the command starts on
+    the ``$`` row (a word wider than the rest of that row went to the next one, and at 80x24 the
+    pane showed a bare ``$``). ``compact``, for a pane too short for the whole text: the title
+    on one row, cut with "…", and the kind line without the section (the checklist shows both)."""
     t = Text()
     if step is None:
         t.append("Select a step with j/k or the arrows.", "dim")
         return t
-    t.append(f"{step.number}. {step.label}\n", "bold")
+    title = Text(f"{step.number}. {step.label}", "bold")
+    if compact and width > 0:
+        title.truncate(width, overflow="ellipsis")
+    t.append_text(title)
+    t.append("\n")
     if step.verify:   # under the label, where 80x24 still shows it: not done until the gate passes
         from warroom.sources.verify import describe_gate   # not needed for the first frame
 
@@ -47,7 +59,8 @@ def step_detail_text(step: Step | None, view: StepView | None,
     ran = view is not None and view.state != "pending"
     if view is not None and ran and view.state != "running":
         outcome_text(t, view)
-    t.append(f"{step.section} · {KIND_WORDS.get(step.kind, step.kind)}", "dim")
+    kind = KIND_WORDS.get(step.kind, step.kind)
+    t.append(kind if compact else f"{step.section} · {kind}", "dim")
     if step.runnable:
         t.append(" · ")
         t.append("MUTATING — asks to confirm" if step.mutating else "read-only",
@@ -55,7 +68,7 @@ def step_detail_text(step: Step | None, view: StepView | None,
     t.append("\n")
     if step.command:
         t.append("$ ", "dim")
-        t.append(step.command.rstrip() + "\n", "bold cyan")
+        t.append(command_rows(step.command, width) + "\n", "bold cyan")
     elif step.text:
         t.append(step.text.strip()[:400] + "\n")
     if step.expect or getattr(step, "check", None):
@@ -98,6 +111,43 @@ def step_detail_text(step: Step | None, view: StepView | None,
         t.append("s", "bold reverse")
         t.append(" skip")
     return t
+
+
+def command_rows(command: str, width: int) -> str:
+    """The command as the pane shows it after ``$ ``: wrapped at spaces to the columns left of the
+    two the prompt takes, a word wider than that broken where the row ends, each row after the
+    first indented under the first. With no width, the command as written."""
+    lines = command.strip("\n").rstrip().splitlines()
+    if width <= 2:
+        return "\n".join(lines)
+    rows: list[str] = []
+    for line in lines:
+        rows.extend(textwrap.wrap(line, width - 2, break_on_hyphens=False, replace_whitespace=False,
+                                  drop_whitespace=True) or [""])
+    return "\n  ".join(rows)
+
+
+def fit_rows(build: Callable[..., Text], width: int, height: int, console: Console, hint: str = "") -> Text:
+    """What ``build`` writes, fitted to ``height`` rows of ``width``. When it does not fit, it is
+    written compact (what the checklist already shows goes to one row); if that does not fit
+    either, the rows are kept from the top (the text puts first what matters most: the title,
+    the verdict, the command) and the last row says how many are not shown and ``hint`` where to
+    read them. A pane that cut a command's end or its expectation with no mark read as the whole
+    step (80x24)."""
+    text = build(width=width)
+    if width <= 0 or height <= 0:
+        return text
+    rows = text.wrap(console, width, overflow="fold")
+    if len(rows) <= height:
+        return text
+    text = build(width=width, compact=True)
+    rows = text.wrap(console, width, overflow="fold")
+    if len(rows) <= height:
+        return text
+    kept = list(rows)[:height - 1]
+    mark = Text(f"▼ {len(rows) - len(kept)} more rows{hint}", "dim")
+    mark.truncate(width, overflow="ellipsis")     # a row of its own: joined, it would wrap
+    return Text("\n").join([*kept, mark])
 
 
 def outcome_text(t: Text, view: StepView) -> None:
@@ -144,15 +194,37 @@ def decision_detail_text(row: DecisionRow) -> Text:
 
 
 class StepDetailPane(Static):
+    """The selected step or decision, written for the pane's width and fitted to its rows.
+
+    The pane is as tall as its text up to its CSS ``max-height`` (4 rows inside at 80x24): its
+    height is asked of the whole text at its width, and what is drawn is fitted to the rows the
+    layout gave, so a cut is always marked ("▼ 3 more rows")."""
+
     def __init__(self, slos: tuple[SloConfig, ...] | list[SloConfig] = ()) -> None:
         super().__init__(step_detail_text(None, None), id="step-detail")
         self.border_title = "Step"
         self.slos = tuple(slos)
+        self.build: Callable[..., Text] = partial(step_detail_text, None, None)
+        self.hint = ""
 
     def show(self, step: Step | None, view: StepView | None,
              known: dict[str, tuple[str, str]] | None = None, queries: Mapping[str, Any] | None = None) -> None:
         """``queries``: the step's runbook's named queries, so its gate reads in their words."""
-        self.update(step_detail_text(step, view, known, self.slos, queries))
+        self.build = partial(step_detail_text, step, view, known, self.slos, queries)
+        self.hint = " · ⏎ shows the command" if step is not None and step.runnable and step.command else ""
+        self.update(self.build())
 
     def show_decision(self, row: DecisionRow) -> None:
-        self.update(decision_detail_text(row))
+        self.build = lambda **_: decision_detail_text(row)     # its rows in order, width or not
+        self.hint = " · ⏎ opens the decision"
+        self.update(self.build())
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        """The whole text's rows at ``width``: the layout caps them at ``max-height``."""
+        if width <= 0:
+            return 0
+        return len(self.build(width=width).wrap(self.app.console, width, overflow="fold"))
+
+    def render(self) -> Text:
+        width, height = self.content_size
+        return fit_rows(self.build, width, height, self.app.console, self.hint)
