@@ -17,6 +17,7 @@ metrics moved on: a breach already journaled is recognised by its time, not by w
 
 from __future__ import annotations
 
+import re
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -25,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from warroom import scenario_time as stime
 from warroom.config import SloConfig
+from warroom.durations import format_duration, parse_duration
 from warroom.errors import WarroomError
 from warroom.journal import events as ev
 from warroom.journal.log import format_ts
@@ -225,12 +227,19 @@ def window_marks(state: IncidentState) -> dict[str, float | None]:
     return {k: _unix(phases.get(k)) for k in ("started", "detected", "resolved")}
 
 
-def resolve_concerns(state: IncidentState, histories: dict[str, PaneHistory]) -> list[str]:
+RECENT = 300.0     # drill seconds: what "the last minutes" are when a pane's counter is read at resolve
+
+
+def resolve_concerns(state: IncidentState, histories: dict[str, PaneHistory],
+                     recent: dict[str, dict[str, Any]] | None = None) -> list[str]:
     """What an IC should see before resolving: panes still warn/crit or worsening now, failed
     expectations (but a check's the IC ticked done after it, ``_check_ticked``, or ran again and met,
     ``_checked_again``) and failed verify
     gates never followed by a pass, passes that confirmed nothing
-    (``gates.held_gates``, in the brief's words), steps still running."""
+    (``gates.held_gates``, in the brief's words), steps still running. ``recent``: a pane's
+    counter (``impact_count``) over the last ``RECENT`` seconds, said beside "still critical": a
+    failure rate over an hour reads critical for an hour after the last failure, and the commander
+    must see whether failures go on or the window only still holds them (redteam39 F6)."""
     out: list[str] = []
     for hist in histories.values():
         last_stale = hist.stale[-1] if hist.stale else None
@@ -244,7 +253,8 @@ def resolve_concerns(state: IncidentState, histories: dict[str, PaneHistory]) ->
         slo = hist.slo
         shown = format_stated(v, slo.unit, against=(slo.warn, slo.crit))   # never "1%, threshold 1%"
         if hist.bad(v):
-            out.append(f"{slo.title} is still critical ({shown}, threshold {format_value(slo.crit, slo.unit)})")
+            out.append(f"{slo.title} is still critical ({shown}, threshold {format_value(slo.crit, slo.unit)})"
+                       + recent_words((recent or {}).get(slo.id)))
         elif not hist.good(v):
             out.append(f"{slo.title} is still in warning ({shown}, warn at {format_value(slo.warn, slo.unit)})")
         elif hist.worsening(t):
@@ -269,6 +279,32 @@ def resolve_concerns(state: IncidentState, histories: dict[str, PaneHistory]) ->
     for st in state.running_steps():
         out.append(f"{state.step_name(st.runbook_id, st.step or st.step_id)} ({st.label}) is still running")
     return list(dict.fromkeys(out))
+
+
+RANGE = re.compile(r"\[\s*(\d+(?:\.\d+)?(?:ms|[smhdwy]))\s*(?::[^\]]*)?\]")
+
+
+def longest_range(query: str) -> float:
+    """The longest range (``[1h]``, a subquery's ``[1h:1m]``) in a PromQL query, in seconds; 0 for none."""
+    seconds = 0.0
+    for m in RANGE.finditer(query):
+        try:
+            seconds = max(seconds, parse_duration(m.group(1)))
+        except ValueError:
+            continue
+    return seconds
+
+
+def recent_words(count: dict[str, Any] | None) -> str:
+    """What the pane's counter counted in the last ``RECENT`` seconds, after "still critical"."""
+    if count is None or count.get("value") is None:
+        return ""
+    n = round(float(count["value"]))
+    label = count.get("label") or "events"
+    last = format_duration(RECENT)
+    if n <= 0:       # a drill's counters are smooth: a fraction of a failure is none
+        return f", though the last {last} counted no {label}: its window still holds earlier ones"
+    return f"; {label} in the last {last}: {n}"
 
 
 def _check_ticked(st: StepState, run: StepRun) -> bool:

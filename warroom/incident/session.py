@@ -811,18 +811,29 @@ class Incident(StepRunning):
         15 drill seconds at x60). Resolved with ``resolve(at=at)``, its "resolved although …
         (437s)" is the PIR's "At resolution 437s", which is read at the same instant. None when
         the source cannot answer (the caller keeps what the screen said)."""
-        from warroom.incident.metric_history import HistoryError, readings_at
+        from warroom import scenario_time as stime
+        from warroom.incident.metric_history import HistoryError, impact_count, readings_at
+        from warroom.incident.metric_sync import RECENT, longest_range, resolve_concerns
 
         synced = self.sync_metrics(source, speed=speed, now=at.timestamp())
         if synced.errors or not synced.histories:
             return None
         exact = {}
+        recent: dict[str, dict[str, Any]] = {}
+        end = at.timestamp()
         for key, hist in synced.histories.items():
             try:
-                exact[key] = hist.with_readings(readings_at(source, hist.slo, [at.timestamp()], hist.step))
+                exact[key] = hist.with_readings(readings_at(source, hist.slo, [end], hist.step))
             except HistoryError:
                 exact[key] = hist          # quoted from its last point, as the summary then does
-        return self.resolve_concerns(exact)
+            # what the pane's counter counted in the last minutes: a ratio over an hour stays
+            # critical for an hour after the last failure (redteam39 F6)
+            if longest_range(hist.slo.query) <= RECENT:
+                continue                   # the pane is itself as recent as that
+            count = impact_count(source, hist.slo, end - stime.wall_seconds(RECENT, speed), end, speed=speed)
+            if count is not None and count.get("value") is not None:
+                recent[key] = count
+        return resolve_concerns(self.state, exact, recent)
 
     def record_alert(self, alert: dict[str, Any]) -> Event:
         """An alert seen firing while the incident is open (the sources engine calls this)."""
