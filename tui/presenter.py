@@ -495,9 +495,10 @@ class IncidentPresenter:
         return go_opened(snap.state, lambda ref: snap.runbook_by_id(str(ref.get("id") or "")),
                          datetime.fromtimestamp(self.ctx.clock.now(), UTC), when=live_at(snap.state))
 
-    def draft_update(self) -> str:
+    def draft_update(self, readings: list[Any]) -> str:
         """A stakeholder update drafted from the journal (Conditions / Actions / Needs), the
-        core's composer (``warroom.incident.cadence``), on the snapshot already in memory."""
+        core's composer (``warroom.incident.cadence``), on the snapshot already in memory, each
+        pane given by ``readings``, the values on screen (never a figure the panes do not show)."""
         from datetime import UTC, datetime
 
         from warroom.incident.cadence import draft_update, drill_marked, update_every
@@ -505,7 +506,7 @@ class IncidentPresenter:
         live = self.require()
         state = live.snapshot().state
         return drill_marked(state, draft_update(state, datetime.fromtimestamp(self.ctx.clock.now(), UTC),
-                                                update_every(self.ctx.config, state.severity)))
+                                                update_every(self.ctx.config, state.severity), readings))
 
     def drill_marked(self, text: str) -> str:
         """``text`` as this incident's update goes out (``warroom.incident.cadence.drill_marked``)."""

@@ -514,8 +514,9 @@ class DashboardActions:
         self.app.push_screen(SeverityScreen(self.data.view.header.severity), answered)
 
     def status_update_text(self) -> str:
-        """The update drafted from the journal by the core (Conditions / Actions / Needs)."""
-        return self.presenter.draft_update()
+        """The update drafted from the journal by the core (Conditions / Actions / Needs), with the
+        panes' values as they are on screen at this moment (drafted again at the send)."""
+        return self.presenter.draft_update(list(self.data.readings))
 
     def status_update(self) -> None:
         if not self.need_incident():

@@ -5,15 +5,18 @@ The seeds ask for an update every 15 minutes; a P1 wants them more often, a P4 l
 P4 60m); a severity it does not name uses ``status_update_every``. The due time counts from the
 last update (or the declaration), so changing the severity changes the countdown at once.
 
-``draft_update`` writes Conditions / Actions / Needs from the journal only, so the IC edits a
-true draft rather than a blank page.
+``draft_update`` writes Conditions / Actions / Needs from the journal and the panes' readings, so
+the IC edits a true draft rather than a blank page: each pane's value now beside when it breached or
+recovered, and every action since the last update with what changed things (mitigations, Go/No-Go
+verdicts) before the read-only checks.
 """
 
 from __future__ import annotations
 
 import re
 
-from datetime import datetime, timedelta
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from warroom.durations import format_duration
@@ -74,11 +77,20 @@ def drill_marked(state: IncidentState, text: str) -> str:
     return f"{DRILL_MARK} {text}"
 
 
-def draft_update(state: IncidentState, now: datetime, every: float) -> str:
-    """A stakeholder update drafted from the journal: Conditions / Actions / Needs."""
+#: Read-only checks an update lists by name; older ones since the last update are counted ("and 4 more
+#: checks"), never dropped unsaid. Mitigations and verdicts are never cut: they are what changed things.
+UPDATE_CHECKS = 3
+
+
+def draft_update(state: IncidentState, now: datetime, every: float, readings: Sequence[Any] | None = None) -> str:
+    """A stakeholder update drafted from the journal: Conditions / Actions / Needs.
+
+    ``readings``: what the panes show at ``now`` (``SloReading``s: the dashboard's on screen, the CLI's
+    read once as ``warroom status`` does). With them each pane is given by its value now beside its
+    breach or recovery (redteam39 F1: "Flow failure rate breached … (1.09%)" went out while every pane
+    read 20%); without (no source) the breach values alone, as journaled."""
     from warroom.incident.gates import run_gates
     from warroom.incident.marks import run_state, state_word
-    from warroom.units import format_stated
 
     phases = state.phases
     # a drill's wall minute is 10-60 drill minutes: its times go to the second (redteam38 F13:
@@ -90,32 +102,46 @@ def draft_update(state: IncidentState, now: datetime, every: float) -> str:
     start = state.impact_start
     if start is not None:
         lines.append(f"- Impact since {start:{hm}} UTC: {stime.text(state, state.impact_duration(now))}.")
-    last: dict[str, dict] = {}
-    for b in sorted(state.breaches, key=lambda b: (b["at"], b["seq"])):
-        last[b["slo_id"]] = b
-    for b in last.values():
-        word = "breached" if b["kind"] == "breached" else "recovered"
-        lines.append(f"- {b['title']} {word} at {b['at']:{hm}} UTC ({format_stated(b['value'], b['unit'])}).")
+    panes = _conditions(state, readings, hm)
+    lines += panes
     if phases.get("mitigated"):
         lines.append(f"- Mitigated at {phases['mitigated']:{hm}} UTC.")
-    if not last and start is None:
+    if not panes and start is None:
         lines.append("- (describe what users see)")
     lines.append("")
     lines.append("Actions:")
-    acted = False
     gates = run_gates(state, now)
-    for st, run in state.commands_run()[-3:]:
+    since = max([t for t in (state.declared_at, *(u.at for u in state.status_updates[-1:])) if t is not None],
+                default=None)
+    acted: list[tuple[datetime, int, str]] = []      # mitigations and verdicts, in time order
+    checks: list[tuple[datetime, int, str]] = []
+    for st, run in state.commands_run():
+        if since is not None and max(run.started_at, run.ended_at or run.started_at) < since:
+            continue                                 # told in an earlier update
         kind = "mitigation attempt" if run.mutating else "check"
         # the checklist's word for the run (marks.step_state): a check whose output missed what
         # the runbook expected, or a mitigation whose verify gate failed, is never "ok" to stakeholders
         word = state_word(run_state(run, gates.get(run.seq)))
-        lines.append(f"- {run.started_at:{hm}} {st.label or st.step_id} ({kind}): {word}.")
-        acted = True
+        (acted if run.mutating else checks).append(
+            (run.started_at, run.seq, f"- {run.started_at:{hm}} {st.label or st.step_id} ({kind}): {word}."))
+    for d in state.decisions:
+        if since is None or d["at"] >= since:
+            acted.append((d["at"], int(d["seq"]), f"- {d['at']:{hm}} {_verdict_said(d)}"))
+    lines += [text for _at, _seq, text in sorted(acted)]
+    checks.sort()
+    cut = len(checks) - UPDATE_CHECKS
+    lines += [text for _at, _seq, text in checks[max(0, cut):]]
+    if cut > 0:
+        lines.append(f"- and {cut} more {'check' if cut == 1 else 'checks'} since {checks[0][0]:{hm}} UTC"
+                     " (the incident log lists them).")
+    if not acted and not checks and state.status_updates:
+        lines.append(f"- Nothing run or decided since the last update ({state.status_updates[-1].at:{hm}} UTC).")
+    cause = False
     for n in state.notes:
         if n.tag == "root-cause":
             lines.append(f"- Suspected cause: {n.text.splitlines()[0] if n.text else ''}")
-            acted = True
-    if not acted:
+            cause = True
+    if not acted and not checks and not cause and not state.status_updates:
         lines.append("- Investigating with the runbook.")
     lines.append("")
     lines.append("Needs:")
@@ -125,3 +151,52 @@ def draft_update(state: IncidentState, now: datetime, every: float) -> str:
     drill = f" (in {stime.of_scenario(state, every)})" if stime.scale_of(state) != 1.0 else ""
     lines.append(f"Next update by {stime.after(state, now, every):{hm}} UTC{drill}.")
     return "\n".join(lines)
+
+
+def _verdict_said(d: dict[str, Any]) -> str:
+    """A Go/No-Go verdict as stakeholders read it: the verdict, the question, who decided and why."""
+    whose = f" ({d['runbook_id']})" if d.get("runbook_id") else ""
+    why = f": {d['why']}" if d.get("why") else ""
+    return f"Decided {d.get('verdict')} on \"{d.get('question')}\"{whose} by {d.get('by') or d.get('actor')}{why}."
+
+
+_NOW_WORDS = {"crit": "critical", "warn": "in warning", "ok": "within its thresholds"}
+
+
+def _conditions(state: IncidentState, readings: Sequence[Any] | None, hm: str) -> list[str]:
+    """Each pane that breached, recovered or is past a threshold now: its value as the pane shows it
+    (``format_reading``, the pane's own writer) beside when and at what it breached or recovered.
+    A pane whose reading is not a value now (stale, no data) says so, never its old value as now's."""
+    from warroom.units import format_reading, format_stated
+
+    last: dict[str, dict[str, Any]] = {}
+    for b in sorted(state.breaches, key=lambda b: (b["at"], b["seq"])):
+        last[b["slo_id"]] = b
+    shown = {r.slo.id: r for r in readings or ()}
+    out = []
+    for slo_id, b in last.items():
+        was = "breached" if b["kind"] == "breached" else "recovered"
+        value = format_stated(b["value"], b["unit"], against=(b.get("threshold"),))
+        r = shown.get(slo_id)
+        if r is None:            # no reading to give (no source): the transition as journaled
+            out.append(f"- {b['title']} {was} at {b['at']:{hm}} UTC ({value}).")
+            continue
+        if r.state not in _NOW_WORDS or r.value is None:
+            out.append(f"- {b['title']}: no value now ({r.word}); {was} at {b['at']:{hm}} UTC at {value}.")
+            continue
+        now_text = format_reading(r.value, r.slo)
+        steady = (r.state == "crit") == (was == "breached") and r.state != "warn"
+        if steady:               # still as the transition left it: since then
+            out.append(f"- {b['title']} {now_text} now ({_NOW_WORDS[r.state]} since {b['at']:{hm}} UTC,"
+                       f" {was} at {value}).")
+        else:
+            out.append(f"- {b['title']} {now_text} now ({_NOW_WORDS[r.state]}; {was} at {b['at']:{hm}} UTC"
+                       f" at {value}).")
+    for r in readings or ():
+        if r.slo.id in last or r.state not in ("crit", "warn") or r.value is None:
+            continue
+        since = ""
+        if r.state == "crit" and getattr(r, "breach_since", None) is not None:
+            since = f" since {datetime.fromtimestamp(r.breach_since, tz=UTC):{hm}} UTC"
+        out.append(f"- {r.slo.title} {format_reading(r.value, r.slo)} now ({_NOW_WORDS[r.state]}{since}).")
+    return out
