@@ -33,6 +33,7 @@ class Line:
     weight: int = 0
     details: tuple[str, ...] = ()     # sub-points the templates list under it (a decision's criteria)
     corrected: bool = False           # the text was corrected (the original line stays in the journal)
+    step: tuple[str, str] | None = None   # a step run's (runbook id, step id): its runs are one step's story
 
     @property
     def cite(self) -> str:

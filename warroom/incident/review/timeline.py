@@ -64,7 +64,8 @@ def _run_line(state: IncidentState, st: Any, run: Any, gate: str | None = None) 
         weight = 78 if run.status == "ok" else 70
     if run_state(run, gate) in TROUBLE_MARKS:       # what the checklist marks as trouble
         weight = max(weight, 72)
-    return Line(text, tuple(c for c in cites if c), at=run.started_at, actor=run.actor, weight=weight)
+    return Line(text, tuple(c for c in cites if c), at=run.started_at, actor=run.actor, weight=weight,
+                step=(st.runbook_id, st.step_id))
 
 
 def timeline(state: IncidentState, now: datetime) -> list[Line]:
@@ -101,10 +102,29 @@ def timeline(state: IncidentState, now: datetime) -> list[Line]:
 
 
 def key_moments(rows: list[Line]) -> list[Line]:
-    """The heaviest moments (at most 15; at least 10 when there are that many), in time order."""
+    """The heaviest moments (at most 15; at least 10 when there are that many), in time order; a step
+    shown is shown with its last run (``_last_runs``)."""
     ranked = sorted(rows, key=lambda r: (-r.weight, r.at or NO_TIME))
     chosen = [r for r in ranked if r.weight >= 50][:KEY_MOMENTS_MAX]
     if len(chosen) < KEY_MOMENTS_MIN:
         rest = [r for r in ranked if r not in chosen]
         chosen += rest[:KEY_MOMENTS_MIN - len(chosen)]
-    return sorted(chosen, key=lambda r: (r.at or NO_TIME, min(r.cites or (0,))))
+    return sorted(_last_runs(rows, chosen), key=lambda r: (r.at or NO_TIME, min(r.cites or (0,))))
+
+
+def _last_runs(rows: list[Line], chosen: list[Line]) -> list[Line]:
+    """``chosen`` with the last run of every step it shows a run of. A failed run weighs more than a
+    passing one, so the re-run that met its expectation was left out and the failure stood as the
+    step's last word (redteam39 F7: "status page … expectation NOT met", then the provider put back into
+    routing; the re-run that read "none" 28 s later was not there). The lightest moments that are no
+    step's runs make room (a moment no step's, or a step's one run shown: leaving it out leaves no
+    stale word), so there are still at most 15 when any can be spared."""
+    last = {r.step: r for r in rows if r.step is not None}          # ``rows`` are in time order
+    owed = list(dict.fromkeys(last[r.step] for r in chosen if r.step is not None and last[r.step] not in chosen))
+    if not owed:
+        return chosen
+    shown = [r.step for r in chosen]
+    over = len(chosen) + len(owed) - KEY_MOMENTS_MAX
+    spare = sorted((r for r in chosen if r.step is None or (shown.count(r.step) == 1 and last[r.step] is r)),
+                   key=lambda r: r.weight)[:max(0, over)]
+    return [r for r in chosen if r not in spare] + owed
