@@ -28,7 +28,9 @@ from warroom.journal.log import read_journal
 from warroom.scenario_time import Span, between, process_text, text as span_text
 
 SPEED = 10.0
-DUR = re.compile(r"(?<![\w.:])(\d+h\d{2}m\d{2}s|\d+m\d{2}s|\d+(?:\.\d)?s)(?![\w])")
+# a figure signed + or - is a moment on the drill's clock (Key Moments, Full Timeline), not a duration:
+# test_pir_drill_clock checks it is drill time since detection
+DUR = re.compile(r"(?<![\w.:+-])(\d+h\d{2}m\d{2}s|\d+m\d{2}s|\d+(?:\.\d)?s)(?![\w])")
 LABEL = re.compile(r"\s*(drill time|wall)\b")
 APPROVAL_LIFE = re.compile(r"(?<=UTC), (\S+ drill time \(\S+ wall\)) after the (?:approval|request)")
 BESIDE = re.compile(r" \((\d+h\d{2}m\d{2}s|\d+m\d{2}s|\d+(?:\.\d)?s) wall\)")

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from warroom import scenario_time as stime
+from warroom.durations import format_duration
 from warroom.incident.review.approvals import approvals
 from warroom.incident.review.commands import CommandRow, commands
 from warroom.incident.review.decisions import decisions
@@ -47,6 +49,22 @@ class Review:
     decisions: list[Line] = field(default_factory=list)
     approvals: list[Line] = field(default_factory=list)
     human: str = HUMAN
+    #: a drill's: its clock's zero (detection) and speed, for ``clock`` (None: a real incident)
+    clock_start: datetime | None = None
+    scale: float = 1.0
+
+    @property
+    def drill(self) -> bool:
+        return self.clock_start is not None
+
+    def clock(self, at: datetime | None) -> str:
+        """``+31m56s``: a moment on the drill's clock, drill time since detection, as the drill report
+        gives it (redteam39 F12: at x60 the Key Moments of a 2h18m drill read as four wall minutes).
+        Empty for a real incident, whose wall time is its time, and for a moment that has none."""
+        if self.clock_start is None or at is None:
+            return ""
+        secs = (at - self.clock_start).total_seconds() * self.scale
+        return f"{'-' if secs < 0 else '+'}{format_duration(abs(secs))}"
 
 
 def build_review(state: IncidentState, now: datetime) -> Review:
@@ -56,4 +74,5 @@ def build_review(state: IncidentState, now: datetime) -> Review:
                   evidence_note=ev_note, impact=impact(state), commands=commands(state, now), response=response(state),
                   notes=notes(state), updates=updates(state), footer=footer(state),
                   metrics_seq=(state.metric_summary or {}).get("seq"), decisions=decisions(state),
-                  approvals=approvals(state))
+                  approvals=approvals(state),
+                  clock_start=state.clock_start if state.drill is not None else None, scale=stime.scale_of(state))
