@@ -133,7 +133,7 @@ def draft_update(state: IncidentState, now: datetime, every: float, readings: Se
     lines += [text for _at, _seq, text in checks[max(0, cut):]]
     if cut > 0:
         lines.append(f"- and {cut} more {'check' if cut == 1 else 'checks'} since {checks[0][0]:{hm}} UTC"
-                     " (the incident log lists them).")
+                     f" (the incident log lists {'it' if cut == 1 else 'them'}).")
     if not acted and not checks and state.status_updates:
         lines.append(f"- Nothing run or decided since the last update ({state.status_updates[-1].at:{hm}} UTC).")
     cause = False
