@@ -13,7 +13,9 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from tests.unit.incident_fixtures import Clock, ran_ok
+import pytest
+
+from tests.unit.incident_fixtures import Cli, Clock, drill_incident, ran_ok
 from tests.unit.test_runbook_beside import _go, _mass_failure
 from warroom.config import Config
 from warroom.incident.cadence import draft_update
@@ -81,3 +83,26 @@ def test_an_update_lists_what_was_done_since_the_last_one(tmp_path: Path) -> Non
     ran_ok(inc, 33, mutating=True)
     actions = _actions(draft_update(inc.refresh(), inc.clock() + timedelta(seconds=1), 600.0))
     assert len(actions) == 1 and actions[0].endswith(f" {inc.step(33).label} (mitigation attempt): ok."), actions
+
+
+def test_the_cli_draft_gives_each_pane_as_read_now(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    """``incident draft-update`` reads the panes once, as ``warroom status`` does: the drill's failure
+    rate 20 drill minutes after the declaration, not its breach value (clock pinned)."""
+    from warroom.incident.live import metric_source_for
+    from warroom.sources.evaluate import evaluate
+    from warroom.units import format_reading
+
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "xdg"))
+    _d, inc, clock, _breach = drill_incident(tmp_path / "state", "mass-failure", 60.0, title="flows failing",
+                                             severity="P1", pane="failure_rate", runbook="RB-LAUNCH-005")
+    try:
+        clock.t += 20.0
+        code, out, err = Cli(tmp_path / "state" / "incidents", capsys)("draft-update", inc.id)
+        assert code == 0, err
+        source, _speed = metric_source_for(inc)
+        (now,) = [r for r in evaluate(inc.config.slo, source.fetch(inc.config.slo)) if r.slo.id == "failure_rate"]
+        source.close()
+    finally:
+        monkeypatch.delenv("WARROOM_DRILL_AT", raising=False)
+    assert f"- Flow failure rate {format_reading(now.value, now.slo)} now (critical since " in out, out
