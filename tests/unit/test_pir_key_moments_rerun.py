@@ -16,7 +16,8 @@ from warroom.incident.review.build import build_review
 
 UNMET = {"expect": "99 or more", "expect_met": False, "expect_verdict": "unmet", "expect_kind": "numeric",
          "expect_reason": "the output holds 78.3 (wanted 99 or more)"}
-MET = {**UNMET, "expect_met": True, "expect_verdict": "met", "expect_reason": "the output holds 99.4 (wanted 99 or more)"}
+MET = {**UNMET, "expect_met": True, "expect_verdict": "met",
+       "expect_reason": "the output holds 99.4 (wanted 99 or more)"}
 
 
 def _moments(inc) -> list[str]:  # type: ignore[no-untyped-def]
