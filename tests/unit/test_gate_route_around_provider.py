@@ -40,7 +40,7 @@ def test_routing_around_the_failed_provider_passes_its_gate(tmp_path: Path, monk
     assert book is not None
     [step] = [s for s in book.steps if s.id == "route-around-provider"]
     gate = parse_verify(step.verify, Config().slo, book.queries)
-    assert (gate.title, gate.wanted, gate.window) == ("Flow failure rate over 15 minutes", "< 1%", 900.0)
+    assert (gate.title, gate.wanted, gate.window) == ("Failure rate (15m)", "< 1%", 900.0)
     speed = 10.0
     monkeypatch.setenv(stime.AT_ENV, repr(T0))
     d = create_drill(tmp_path, "provider-outage", speed=speed, start=T0)
