@@ -143,7 +143,8 @@ def test_a_step_criterion_never_states_a_false_comparison() -> None:
     c = Criterion("failure share", step="share", pattern=r"share: ([0-9.]+)", op=">=", value=5.0)
     out = dec.StepOutput("share: 4.9996\n", "ok", 12, 0, NOW)
     v = dec.judge(c, "go", STATE, NOW, None, lambda _s: out)
-    assert (v.state, v.evidence) == (dec.NOT_MET, f"step share (run ended {NOW:%H:%M:%S} UTC): 4.9996 >= 5 is false")
+    assert (v.state, v.evidence) == (dec.NOT_MET,
+                                     f"step share (run 0s ago, ended {NOW:%H:%M:%S} UTC): 4.9996 >= 5 is false")
 
 
 def test_a_gate_value_beside_what_it_wants() -> None:

@@ -147,7 +147,7 @@ def test_the_runbook_s_json_carries_the_query_s_words(tmp_path: Path) -> None:
 def test_runbooks_show_says_each_criterion_and_what_it_reads_in_the_query_s_words() -> None:
     """``warroom runbooks show`` printed a decision as its section heading only: a commander reading
     the runbook before an incident saw no question, deadline nor criterion. Each is shown now, a
-    named query in its title and unit ('reads Repositories failing >= 5', 'Pilot failure share > 5%'),
+    named query in its title and unit ('reads Repos failing most flows >= 5', 'Pilot failure share > 5%'),
     never its PromQL; a conditional decision says when it arises and that its deadline counts from then."""
     from warroom.cli.runbooks import render_text
 
@@ -156,7 +156,8 @@ def test_runbooks_show_says_each_criterion_and_what_it_reads_in_the_query_s_word
     decision = text[text.index("Go/No-Go decision rollback-to-pilot: Roll back to the pilot repository"):]
     for said in ("deadline 15m00s after detection · on GO: RB-LAUNCH-002 opens beside this runbook",
                  "  GO when any of these holds:", "  NO-GO when all of these hold:",
-                 "    - 5 or more repositories failing (over half of the Phase 6 scope) — reads Repositories failing >= 5",
+                 "    - 5 or more repositories failing (over half of the Phase 6 scope) — reads Repos failing most flows"
+                 " >= 5",
                  "    - The pilot repository (compliance-service) is failing too — reads Pilot failure share > 5%",
                  "    - The pilot repository is unaffected — reads Pilot failure share <= 5%",
                  "    - Root cause still unknown after 15 minutes of investigation — no root-cause note 15m00s after "
@@ -257,7 +258,7 @@ def test_no_shipped_criterion_quotes_promql() -> None:
 def test_the_mass_failure_drill_s_views_say_the_query_s_words(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     """RB-LAUNCH-005 worked headless on its drill (clock pinned): `incident decide`, its --json, the
-    PIR and the drill report say 'Repositories failing' and 'Pilot failure share' in percent, and no
+    PIR and the drill report say 'Repos failing most flows' and 'Pilot failure share' in percent, and no
     view quotes the PromQL the criteria read. Red without: the drill report showed no criterion
     (the verdict alone), and every other view said '3 >= 5 is false' with no word of what."""
     import json
@@ -278,13 +279,13 @@ def test_the_mass_failure_drill_s_views_say_the_query_s_words(
     assert code == 0, err
     inc = out.strip().splitlines()[-1]
     monkeypatch.setenv("WARROOM_DRILL_AT", repr(t0 + 900))
-    repos = r"Repositories failing: \d+ (>=|<=) [35] is (true|false)"
+    repos = r"Repos failing most flows: \d+ (>=|<=) [35] is (true|false)"   # what it counts (redteam39 F9)
     pilot = r"Pilot failure share: [\d.]+% (>|<=) 5% is (true|false)"
     code, out, err = cli("decide", inc)
     assert code == 0 and re.search(repos, out) and re.search(pilot, out), out + err
     code, out, err = cli("decide", inc, "--json")
     crit = [c for c in json.loads(out)["criteria"] if c["kind"] == "metric"]
-    assert {c["title"] for c in crit} == {"Repositories failing", "Pilot failure share"}
+    assert {c["title"] for c in crit} == {"Repos failing most flows", "Pilot failure share"}
     assert {c["unit"] for c in crit} == {"count", "percent"}
     code, out, err = cli("decide", inc, "--no-go", "--why", "few repos", "--by", "ic")
     assert code == 0, out + err

@@ -15,7 +15,7 @@ STATE = SimpleNamespace(clock_start=NOW, notes=[], time_scale=1.0)
 
 def test_a_step_criterion_says_when_its_output_was_read_and_never_reads_a_later_one() -> None:
     """A triage count is what the step said when it ran: judged 25 minutes later the evidence says
-    when ("run ended 12:16:00 UTC"), so a verdict's record in the PIR does not read as a count taken
+    when ("run 25m00s ago, ended 03:35:00 UTC"), so a verdict's record in the PIR does not read as a count taken
     at the verdict; a run that ended after the moment judged (a pinned or replayed moment) is not
     evidence of it."""
     from datetime import timedelta
@@ -24,6 +24,45 @@ def test_a_step_criterion_says_when_its_output_was_read_and_never_reads_a_later_
     ran = NOW - timedelta(minutes=25)
     out = dec.StepOutput("Affected: 4\n", "ok", 12, 0, ran)
     v = dec.judge(c, "go", STATE, NOW, None, lambda _s: out)
-    assert (v.state, v.evidence) == (dec.NOT_MET, f"step count (run ended {ran:%H:%M:%S} UTC): 4 >= 5 is false")
+    assert (v.state, v.evidence) == (dec.NOT_MET,
+                                     f"step count (run 25m00s ago, ended {ran:%H:%M:%S} UTC): 4 >= 5 is false")
     later = dec.judge(c, "go", STATE, ran - timedelta(seconds=1), None, lambda _s: out)
     assert later.state == dec.UNKNOWN and "after the moment judged" in later.evidence
+
+
+def test_a_step_criterion_says_its_age_in_drill_time_and_is_stale_once_a_change_ran_after_it() -> None:
+    """redteam39 F10: at x10 "run ended 00:35:20 UTC" hid that the triage count was 35 drill minutes
+    old, and judged after the rollback it still read "4 >= 5 is false" as a fact of now. Its age is
+    said in drill time; a step that changes things (``mutating``) run after it makes it stale:
+    unknown, as a metric on data a pane calls STALE is, with what it read kept. An ``applies_when``
+    condition read in a step's output is a fact of its run and never goes stale."""
+    from datetime import timedelta
+
+    from warroom.incident.records import StepRun, StepState
+
+    c = Criterion("triage count", step="count", pattern=r"Affected: (\d+)", op=">=", value=5.0)
+    ran = NOW - timedelta(minutes=3, seconds=31, microseconds=200000)     # x10: 35m12s drill time
+    out = dec.StepOutput("Affected: 4\n", "ok", 12, 0, ran)
+    drill = SimpleNamespace(clock_start=NOW - timedelta(minutes=5), notes=[], time_scale=10.0, steps={})
+    fresh = dec.judge(c, "go", drill, NOW, None, lambda _s: out)
+    assert (fresh.state, fresh.evidence) == (
+        dec.NOT_MET, f"step count (run 35m12s drill time ago, ended {ran:%H:%M:%S} UTC): 4 >= 5 is false")
+
+    def change(step_id: str, started: datetime, mutating: bool = True) -> StepState:
+        run = StepRun(seq=20, actor="dana", started_at=started, mutating=mutating, status="ok", ended_at=started)
+        return StepState(step_id=step_id, runbook_id="RB-1", status="ok", runs=[run])
+
+    rollback = NOW - timedelta(minutes=1)
+    drill.steps = {("RB-1", "read"): change("read", ran + timedelta(seconds=5), mutating=False),
+                   ("RB-1", "rollback-deployment"): change("rollback-deployment", rollback),
+                   ("RB-1", "restart"): change("restart", rollback + timedelta(seconds=5)),
+                   ("RB-1", "later"): change("later", NOW + timedelta(seconds=1))}
+    stale = dec.judge(c, "go", drill, NOW, None, lambda _s: out)
+    assert (stale.state, stale.value) == (dec.UNKNOWN, 4.0)
+    assert stale.evidence == (f"stale: step count ran 35m12s drill time ago, ended {ran:%H:%M:%S} UTC, before step "
+                              f"rollback-deployment changed things ({rollback:%H:%M:%S} UTC, and 1 more change): "
+                              "it read 4 >= 5 is false; run it again")
+    cond = dec.judge(c, "applies_when", drill, NOW, None, lambda _s: out)
+    assert cond.state == dec.NOT_MET              # a condition's run is a fact: it stays what it read
+    before = dec.judge(c, "go", drill, rollback - timedelta(seconds=1), None, lambda _s: out)
+    assert before.state == dec.NOT_MET            # judged before the change: fresh then

@@ -45,6 +45,6 @@ def test_no_flows_running_is_no_data_never_three_or_fewer(tmp_path: Path) -> Non
             assert len(crit) == 2, (rb_id, crit)
             if stops:
                 assert {c.state for c in crit} == {dec.UNKNOWN}, (rb_id, crit)
-                assert all(c.evidence == "Repositories failing: no data" for c in crit), (rb_id, crit)
+                assert all(c.evidence == "Repos failing most flows: no data" for c in crit), (rb_id, crit)
             else:     # flows running: a count, compared
                 assert {c.state for c in crit} <= {dec.MET, dec.NOT_MET} and all(c.value is not None for c in crit)

@@ -204,8 +204,12 @@ def _criterion_words(c: Any) -> str:
                  f"no {c.no_note} note {format_duration(c.after or 0)} after detection")
     elif c.kind == "time":
         reads = f"{format_duration(c.after or 0)} after detection"
+    elif c.kind == "ran":
+        reads = f"one of steps {', '.join(c.ran)} ran ok (else the commander's judgement)"
     else:
         reads = "the commander's judgement"
+    if c.unless_ran:
+        reads += f"; unknown once one of steps {', '.join(c.unless_ran)} ran ok"
     return f"{c.text} — {reads}"
 
 

@@ -39,8 +39,14 @@ query in percent; ``warroom.runbook.criterion_query``), ``step`` +
 ``pattern`` + ``op`` + ``value`` (the last number the pattern's first group captures in a step's
 output, e.g. the failing-repo count; the step must exist in the runbook), ``note`` / ``no_note``
 (a tagged note exists / does not; ``no_note`` may wait ``after``), ``after`` alone (time since
-detection), or nothing (judged by the commander: shown as unknown). A key that would be ignored
-is an error, never silently dropped. Errors name the file line of the offending key.
+detection), ``ran`` (a list of the runbook's command steps: met once one of them ran ok — exit 0,
+its expectation met, its verify gate not failed —, else unknown: a mitigation done outside the
+runbook is the commander's to judge), or nothing (judged by the commander: shown as unknown).
+Any measured criterion may add ``unless_ran`` (steps, as ``ran``): once one of them ran ok, what
+it measures no longer tells and it reads unknown — "no root-cause note after 15 minutes" is no
+evidence the cause is unknown once the runbook's fix for a diagnosed cause ran ok (redteam39
+F14). A key that would be ignored is an error, never silently dropped. Errors name the file line
+of the offending key.
 
 ``applies_when`` (optional; one criterion of the same kinds, read by the same code, but it must
 measure something: a commander's judgement would leave the decision "not needed" for ever) says
@@ -69,8 +75,8 @@ from warroom.runbook.gate import NamedQuery
 OPS = (">=", "<=", ">", "<", "==", "!=")
 WHEN = ("any", "all")
 _TOP = ("id", "question", "deadline", "on_go", "go_when", "no_go_when", "applies_when", "go", "no_go")
-_CRIT = ("text", "query", "step", "pattern", "op", "value", "note", "no_note", "after")
-_MEASURES = ("query", "step", "note", "no_note")
+_CRIT = ("text", "query", "step", "pattern", "op", "value", "note", "no_note", "after", "ran", "unless_ran")
+_MEASURES = ("query", "step", "note", "no_note", "ran")
 _PERCENT = re.compile(r"\s*[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?\s*%\s*", re.ASCII)   # value = "5%"
 _ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")   # a decision's id, a runbook's id (never a path)
 
@@ -121,6 +127,8 @@ class Criterion:
     value_line: int = field(default=0, compare=False)
     measure: NamedQuery | None = None   # the [queries.NAME] its query names (criterion_query.name_queries)
     refused: bool = False               # its query names one [queries] refused: never read as PromQL
+    ran: tuple[str, ...] = ()           # met once one of these steps ran ok (a mitigation under way)
+    unless_ran: tuple[str, ...] = ()    # unknown once one of these steps ran ok (its measure no longer tells)
 
     @property
     def promql(self) -> str | None:
@@ -135,6 +143,8 @@ class Criterion:
             return "step"
         if self.note or self.no_note:
             return "note"
+        if self.ran:
+            return "ran"
         if self.after is not None:
             return "time"
         return "judgement"
@@ -144,6 +154,7 @@ class Criterion:
         what it reads in the words every surface shows (title, unit) and its PromQL."""
         written = ("text", "query", "step", "pattern", "op", "value", "note", "no_note", "after")
         out = {k: getattr(self, k) for k in written if getattr(self, k) is not None} | {"kind": self.kind}
+        out |= {k: list(getattr(self, k)) for k in ("ran", "unless_ran") if getattr(self, k)}
         if self.percent:
             out["percent"] = True
         if self.measure is not None:
@@ -322,6 +333,11 @@ def step_problems(decisions: list[Decision], steps: dict[str, bool]) -> list[tup
     out = []
     for d in decisions:
         for c in (*d.go, *d.no_go, *((d.applies_when,) if d.applies_when else ())):
+            for key, ref in [("ran", r) for r in c.ran] + [("unless_ran", r) for r in c.unless_ran]:
+                if ref not in steps or not steps[ref]:
+                    out.append((c.line, f"decision {d.id!r}: criterion {c.text!r}: {key} names step {ref!r}, "
+                                        + ("which this runbook does not have (use a step's name or number)"
+                                           if ref not in steps else "a checklist item with no command: it never runs")))
             if c.step and c.step not in steps:
                 out.append((c.line, f"decision {d.id!r}: criterion {c.text!r} reads step {c.step!r}, which "
                                     "this runbook does not have (use a step's name or number)"))
@@ -329,6 +345,18 @@ def step_problems(decisions: list[Decision], steps: dict[str, bool]) -> list[tup
                 out.append((c.line, f"decision {d.id!r}: criterion {c.text!r} reads step {c.step!r}, a "
                                     "checklist item with no command: it has no output to read a number from"))
     return out
+
+
+def _steps(data: dict[str, Any], key: str, where: str, line: int) -> tuple[str, ...]:
+    """``ran`` / ``unless_ran``: a list of step references (names or numbers), or one string."""
+    value = data.get(key)
+    if value is None:
+        return ()
+    items = [value] if isinstance(value, str) else value
+    if not isinstance(items, list) or not items or not all(isinstance(i, str) and i.strip() for i in items):
+        raise DecisionError(f"{where}: {key!r} names the runbook's steps: a non-empty list of step names or "
+                            "numbers as strings", line)
+    return tuple(dict.fromkeys(i.strip() for i in items))
 
 
 def _text(data: dict[str, Any], key: str, where: str, line: int, *, required: bool = False) -> str | None:
@@ -411,11 +439,17 @@ def _criterion(item: dict[str, Any], side: str, n: int, at: _Lines) -> Criterion
         if key in item and tag not in _note_tags():
             raise DecisionError(f"{where}: {key!r}: {tag!r} is not a note tag (one of {', '.join(_note_tags())})",
                                 line(key))
+    ran, unless_ran = (_steps(item, k, where, line(k)) for k in ("ran", "unless_ran"))
+    if unless_ran and (kind == "ran" or (kind is None and "after" not in item) or side == "applies_when"):
+        raise DecisionError(f"{where}: 'unless_ran' applies to a criterion that measures something ('query', "
+                            "'step', 'note', 'no_note' or 'after'), never to "
+                            + ("[applies_when] (a condition that arose stays arisen)" if side == "applies_when"
+                               else "a 'ran' or judgement one (it is unknown anyway)"), line("unless_ran"))
     if "after" in item and kind not in (None, "no_note"):
         raise DecisionError(f"{where}: 'after' applies to a 'no_note' criterion or stands alone "
                             f"(time since detection), not to {kind!r}", line("after"))
     after = _duration(item, "after", where, line("after"))
     return Criterion(text=str(text), query=query, step=step, pattern=pattern, op=op,
                      value=float(value) if kind in ("query", "step") else None, note=note,
-                     no_note=no_note, after=after, line=line(), percent=percent,
+                     no_note=no_note, after=after, line=line(), percent=percent, ran=ran, unless_ran=unless_ran,
                      query_line=line("query") if query else 0, value_line=line("value") if "value" in item else 0)

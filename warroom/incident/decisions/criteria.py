@@ -5,7 +5,8 @@ unknown, never met."""
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -40,11 +41,35 @@ def scenario_span(state: Any, scenario_seconds: float, wall: bool = True) -> str
     return stime.of_scenario(state, scenario_seconds).text(wall=wall)
 
 
+#: A step's checklist states (``marks.checklist_state``) that count as "ran ok" for ``ran`` and
+#: ``unless_ran``: exit 0 and its expectation met, its verify gate passed or still watching (a
+#: mitigation under way), never failed, unmet or unchecked
+RAN_OK = ("ok", "verifying")
+
+
 def judge(c: Criterion, side: str, state: Any, now: datetime, query: Query | None,
-          step_output: Callable[[str], StepOutput | None]) -> CriterionVerdict:
+          step_output: Callable[[str], StepOutput | None], runbook_id: str | None = None) -> CriterionVerdict:
     """One criterion: met / not met / unknown, with the evidence in words and the value judged.
     What cannot be read (no source, a failed query, a step not run or not ended ok, no clock) is
-    unknown, never met."""
+    unknown, never met. ``runbook_id``: whose steps ``ran`` / ``unless_ran`` name (None: any).
+
+    ``unless_ran``: once one of those steps ran ok, what the criterion measures is no evidence of
+    what it says, so it is unknown with the reading kept in its words: "no root-cause note after
+    17m" with the runbook's rollback of the suspect release done is no sign the cause is unknown,
+    and suggested GO (cut the launch to the pilot) after the fix had worked (redteam39 F14)."""
+    v = _judge(c, side, state, now, query, step_output, runbook_id)
+    if not c.unless_ran or side == "applies_when" or v.state == UNKNOWN:
+        return v
+    hit, _ = ran_ok(state, runbook_id, c.unless_ran, now)
+    if hit is None:
+        return v
+    ref, run = hit
+    return replace(v, state=UNKNOWN, evidence=f"{v.evidence}, but step {ref} ran ok {_ago(state, run, now)}: "
+                   "not evidence of it any more")
+
+
+def _judge(c: Criterion, side: str, state: Any, now: datetime, query: Query | None,
+           step_output: Callable[[str], StepOutput | None], runbook_id: str | None) -> CriterionVerdict:
     kind = c.kind
     if kind == "metric":
         return _metric(c, side, query)
@@ -74,11 +99,32 @@ def judge(c: Criterion, side: str, state: Any, now: datetime, query: Query | Non
         if number is None:
             return verdict(UNKNOWN, f"step {c.step}'s output has no number for its pattern", source=where)
         ok = _compare(number, c.op or ">=", c.value or 0.0)
-        # the output is what the step said when it ran, not now: the evidence says when
-        said = f" (run ended {run.ended_at:%H:%M:%S} UTC)" if run.ended_at is not None else ""
         # stated as the metric criteria state theirs: "4 >= 5" alone reads as a claim, "4 >= 5 is false" does not
         compared = f"{format_comparison(number, c.op or '>=', c.value, None)} is {'true' if ok else 'false'}"
-        return verdict(MET if ok else NOT_MET, f"step {c.step}{said}: {compared}", number, where, seen_at=run.ended_at)
+        if run.ended_at is None:
+            return verdict(MET if ok else NOT_MET, f"step {c.step}: {compared}", number, where)
+        # the output is what the step said when it ran, not now: the evidence says how long ago, in
+        # the drill's time (at x10 "run ended 00:35:20 UTC" hid that it was 35 drill minutes old)
+        ago = f"{_age(state, run.ended_at, now)} ago, ended {run.ended_at:%H:%M:%S} UTC"
+        change = changed_since(state, run.ended_at, now)
+        if change is not None and side != "applies_when":
+            # a count taken before the rollback says nothing of now: stale, as a metric on data a pane
+            # calls STALE is (a condition read in a step's output is a fact of its run: it stays)
+            ref, at, more = change
+            return verdict(UNKNOWN, f"stale: step {c.step} ran {ago}, before step {ref} changed things"
+                           f" ({at:%H:%M:%S} UTC{_more(more)}): it read {compared}"
+                           "; run it again", number, where, seen_at=run.ended_at)
+        return verdict(MET if ok else NOT_MET, f"step {c.step} (run {ago}): {compared}", number, where,
+                       seen_at=run.ended_at)
+    if kind == "ran":
+        hit, said = ran_ok(state, runbook_id, c.ran, now)
+        if hit is None:
+            # a change made outside the runbook is as real: what the tool cannot see is unknown, never not met
+            return verdict(UNKNOWN, ("; ".join(said) if said else "none of its steps has run yet")
+                           + ": the commander's judgement")
+        ref, run = hit
+        return verdict(MET, f"step {ref} ran ok {_ago(state, run, now)}", source=step_source(ref, run.seq),
+                       seen_at=run.ended_at)
     since = _since_detection(state, now)
     if kind == "note":
         notes = [n for n in state.notes if n.tag == (c.note or c.no_note)]
@@ -101,6 +147,57 @@ def judge(c: Criterion, side: str, state: Any, now: datetime, query: Query | Non
     if kind == "time":
         return verdict(MET if waited else NOT_MET, f"{scenario_span(state, since or 0)} since detection", since)
     return verdict(UNKNOWN, "the commander's judgement")
+
+
+def _more(more: int) -> str:
+    return f", and {more} more change{'s' if more > 1 else ''}" if more else ""
+
+
+def _age(state: Any, then: datetime, now: datetime) -> str:
+    """How long before ``now`` (drill time in a drill: ``35m12s drill time``)."""
+    return stime.between(state, then, now).text(wall=False)
+
+
+def _ago(state: Any, run: Any, now: datetime) -> str:
+    """``1m13s drill time ago (00:58:02 UTC)``: when a run ended, as a criterion's evidence says it."""
+    return f"{_age(state, run.ended_at, now)} ago ({run.ended_at:%H:%M:%S} UTC)"
+
+
+def _records(state: Any, runbook_id: str | None, ref: str) -> list[Any]:
+    """The step records ``ref`` (a step's name or number) names in ``runbook_id`` (None: any runbook)."""
+    return [st for st in (getattr(state, "steps", None) or {}).values()
+            if (runbook_id is None or getattr(st, "runbook_id", runbook_id) == runbook_id)
+            and ref in (st.step_id, str(st.step))]
+
+
+def ran_ok(state: Any, runbook_id: str | None, refs: Sequence[str], now: datetime
+           ) -> tuple[tuple[str, Any] | None, list[str]]:
+    """The first of ``refs`` whose latest run, ended by ``now``, ran ok (``RAN_OK``, the checklist's
+    rule: ``marks.checklist_state`` with its verify gate), as (ref, run); and, when none did, what
+    each one that ran shows ("rollback-deployment: failed")."""
+    from warroom.incident.gates import gate_states
+    from warroom.incident.marks import checklist_state, state_word
+
+    gates = gate_states(state, now) if hasattr(state, "verifications") else {}
+    said = []
+    for ref in refs:
+        for st in _records(state, runbook_id, ref):
+            run = st.last_run
+            if run is None or run.ended_at is None or run.ended_at > now:
+                continue
+            shown = checklist_state(st, gates.get((st.runbook_id, st.step_id)))
+            if shown in RAN_OK:
+                return (ref, run), []
+            said.append(f"step {ref}: {state_word(shown)}")
+    return None, said
+
+
+def changed_since(state: Any, since: datetime, now: datetime) -> tuple[str, datetime, int] | None:
+    """The first step run that changes things (``mutating``) started after ``since`` and by ``now``,
+    in any runbook of the incident: (its step, when it started, how many more did since); None."""
+    runs = sorted((run.started_at, st.step_id) for st in (getattr(state, "steps", None) or {}).values()
+                  for run in st.runs if run.mutating and since < run.started_at <= now)
+    return (runs[0][1], runs[0][0], len(runs) - 1) if runs else None
 
 
 def _metric(c: Criterion, side: str, query: Query | None) -> CriterionVerdict:

@@ -64,9 +64,10 @@ def evaluate(decision: Decision, runbook_id: str, state: Any, now: datetime, *, 
     reminder needs), not the GO / NO-GO criteria. ``query`` must read its metrics at that moment
     (``looks.evaluate_all`` asks the same ``judged_moment``)."""
     now = judged_moment(state, now)
-    crit = tuple([judge(c, "go", state, now, query, step_output) for c in decision.go]
-                 + [judge(c, "no_go", state, now, query, step_output) for c in decision.no_go]) if criteria else ()
-    applies = judge(decision.applies_when, "applies_when", state, now, query, step_output) \
+    crit = tuple([judge(c, "go", state, now, query, step_output, runbook_id) for c in decision.go]
+                 + [judge(c, "no_go", state, now, query, step_output, runbook_id) for c in decision.no_go]) \
+        if criteria else ()
+    applies = judge(decision.applies_when, "applies_when", state, now, query, step_output, runbook_id) \
         if decision.applies_when is not None else None
     arose = arose_of(state, decision, runbook_id) if decision.applies_when is not None else None
     not_needed = _not_needed(applies, arose)

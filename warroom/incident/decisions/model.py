@@ -50,7 +50,7 @@ class CriterionVerdict:
     text: str
     state: str                # met | not met | unknown
     evidence: str
-    kind: str = "judgement"   # metric | step | note | time | judgement
+    kind: str = "judgement"   # metric | step | note | time | ran | judgement
     value: float | None = None
     source: str | None = None  # what was read: the query, "step N (run #seq)", "note #seq"
     judged: bool = True        # False: this view did not look (``NOT_HERE`` / ``NO_OUTPUTS``)
@@ -86,7 +86,7 @@ def source_seqs(criterion: dict[str, Any]) -> tuple[int, ...]:
     """The journal event a journaled step or note criterion rests on (read from the ``source`` that
     :func:`step_source` / :func:`note_source` wrote; a metric's source is PromQL, never read here):
     what the PIR cites beside the criterion (``|cite``), so "run #5" is never drawn as prose."""
-    if criterion.get("kind") not in ("step", "note"):
+    if criterion.get("kind") not in ("step", "note", "ran"):
         return ()
     m = _SOURCE_SEQ.search(str(criterion.get("source") or ""))
     return (int(m.group(1) or m.group(2)),) if m else ()

@@ -1,0 +1,146 @@
+"""redteam39 F14: after RB-LAUNCH-005's own rollback fixed the mass failure, the Go/No-Go went overdue
+suggesting GO (cut the launch to the pilot) on "root cause still unknown after 15 minutes — no
+root-cause note", while "Mitigation is already under way" and "The fix lands" were the commander's
+judgement only; the drill report then called the NO-GO "against the tool's suggestion: the commander
+overrode it". A runbook now says which of its steps are the fix (``ran``: met once one ran ok) and
+which make a proxy measure moot (``unless_ran``: unknown once one ran ok). The clock is pinned
+($WARROOM_DRILL_AT): no wall time is read."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+
+from tests.unit.incident_fixtures import Cli
+from warroom import scenario_time
+from warroom.incident import decisions as dec
+from warroom.incident.records import StepRun, StepState
+from warroom.runbook.decision import Criterion, DecisionErrors, parse_fence
+
+T0 = datetime(2026, 12, 2, 10, 0, tzinfo=UTC).timestamp()
+ROOT_CAUSE = "Root cause still unknown after 15 minutes of investigation"
+MITIGATION = "Mitigation is already under way (breaker on, quota raised, provider routed around)"
+
+
+def test_after_the_runbooks_rollback_the_decision_suggests_no_cut_to_the_pilot(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "xdg"))
+    monkeypatch.setenv("WARROOM_IDENTITY", "ic@drill")
+    cli = Cli(tmp_path / "state", capsys)
+
+    def at(t: float, *argv: str) -> str:
+        monkeypatch.setenv(scenario_time.AT_ENV, repr(T0 + t))
+        code, out, err = cli(*argv)
+        assert code == 0, err
+        return out
+
+    inc = at(0, "new", "--drill", "mass-failure", "--speed", "10").strip().splitlines()[-1]
+    at(20, "run", inc, "count-failing-repos")
+    history = at(25, "run", inc, "list-recent-deployments")
+    revisions = re.findall(r"^\s*(\d+)\s", history, re.M)
+    at(30, "run", inc, "rollback-deployment", "--param", f"good_revision={revisions[-2]}", "--yes")
+    at(35, "run", inc, "wait-for-the-rollback-to-finish")
+    assert "schema is back" in at(40, "run", inc, "confirm-the-schema-version-went-back")
+
+    view = json.loads(at(100, "decide", inc, "--json"))          # +16m40s drill time: overdue
+    assert view["overdue"] is True
+    said = {c["text"]: c for c in view["criteria"]}
+    # the fix ran ok: "no root-cause note" no longer says the cause is unknown
+    assert said[ROOT_CAUSE]["state"] == "unknown", said[ROOT_CAUSE]
+    assert "but step rollback-deployment ran ok 11m40s drill time ago (10:00:30 UTC)" in said[ROOT_CAUSE]["evidence"]
+    for text in (MITIGATION, "The fix lands within 30 minutes"):
+        assert said[text]["state"] == "met", said[text]
+        assert said[text]["evidence"] == "step rollback-deployment ran ok 11m40s drill time ago (10:00:30 UTC)"
+        assert said[text]["kind"] == "ran" and said[text]["source"].startswith("step rollback-deployment (run #")
+    assert view["suggestion"] != "GO", [c for c in view["criteria"] if c["state"] == "met"]
+
+    at(101, "decide", inc, "--no-go", "--why", "the rollback fixed it", "--by", "dana")
+    report = at(102, "drill-report", inc)
+    assert "overrode" not in report
+    assert "the tool made no suggestion" in report
+
+
+def _state(*steps: StepState, verifications: tuple = ()) -> SimpleNamespace:
+    return SimpleNamespace(clock_start=NOW - timedelta(minutes=20), notes=[], time_scale=1.0,
+                           steps={(s.runbook_id, s.step_id): s for s in steps}, verifications=list(verifications))
+
+
+NOW = datetime(2026, 12, 3, 4, 0, tzinfo=UTC)
+
+
+def _step(step_id: str, status: str, *, ended: datetime, expect_met: bool | None = True, mutating: bool = True,
+          seq: int = 7) -> StepState:
+    run = StepRun(seq=seq, actor="dana", started_at=ended - timedelta(seconds=2), mutating=mutating, status=status,
+                  ended_at=ended, exit_code=0 if status == "ok" else 1, expect="rolled back" if expect_met is not None
+                  else None, expect_met=expect_met, expect_verdict={True: "met", False: "unmet"}.get(expect_met),
+                  expect_kind="literal" if expect_met is not None else None)
+    return StepState(step_id=step_id, step=28, label=step_id, status=status, runbook_id="RB-1", runs=[run])
+
+
+def test_only_a_fix_that_ran_ok_and_met_its_expectation_counts() -> None:
+    """``ran``: a run that failed or missed its expectation is no mitigation (unknown, saying what it
+    shows); none run is the commander's judgement (a change made outside the runbook is as real)."""
+    c = Criterion("Mitigation under way", ran=("rollback-deployment", "route-around-provider"))
+    q = None
+
+    def judge(*steps: StepState) -> dec.CriterionVerdict:
+        return dec.judge(c, "no_go", _state(*steps), NOW, q, dec.NO_OUTPUTS, "RB-1")
+
+    none = judge()
+    assert (none.state, none.evidence) == (dec.UNKNOWN, "none of its steps has run yet: the commander's judgement")
+    failed = judge(_step("rollback-deployment", "failed", ended=NOW - timedelta(minutes=3), expect_met=None))
+    assert failed.state == dec.UNKNOWN and failed.evidence.startswith("step rollback-deployment: failed: ")
+    unmet = judge(_step("rollback-deployment", "ok", ended=NOW - timedelta(minutes=3), expect_met=False))
+    assert unmet.state == dec.UNKNOWN and "expectation not met" in unmet.evidence
+    ok = judge(_step("route-around-provider", "ok", ended=NOW - timedelta(minutes=3), seq=9))
+    assert (ok.state, ok.evidence, ok.source) == (dec.MET, "step route-around-provider ran ok 3m00s ago "
+                                                  "(03:57:00 UTC)", "step route-around-provider (run #9)")
+    other = dec.judge(c, "no_go", _state(_step("rollback-deployment", "ok", ended=NOW)), NOW, q, dec.NO_OUTPUTS,
+                      "RB-2")
+    assert other.state == dec.UNKNOWN             # another runbook's step of that name is not this one's
+    later = judge(_step("rollback-deployment", "ok", ended=NOW + timedelta(seconds=1)))
+    assert later.state == dec.UNKNOWN             # a run ending after the moment judged is no evidence of it
+
+
+def test_unless_ran_leaves_a_proxy_unknown_once_the_fix_ran_ok() -> None:
+    c = Criterion(ROOT_CAUSE, no_note="root-cause", after=900.0, unless_ran=("rollback-deployment",))
+    before = dec.judge(c, "go", _state(), NOW, None, dec.NO_OUTPUTS, "RB-1")
+    assert (before.state, before.evidence) == (dec.MET, "no root-cause note after 20m00s")
+    fixed = _state(_step("rollback-deployment", "ok", ended=NOW - timedelta(minutes=2)))
+    after = dec.judge(c, "go", fixed, NOW, None, dec.NO_OUTPUTS, "RB-1")
+    assert (after.state, after.evidence) == (dec.UNKNOWN, "no root-cause note after 20m00s, but step "
+                                             "rollback-deployment ran ok 2m00s ago (03:58:00 UTC): not evidence "
+                                             "of it any more")
+    missed = _state(_step("rollback-deployment", "ok", ended=NOW - timedelta(minutes=2), expect_met=False))
+    assert dec.judge(c, "go", missed, NOW, None, dec.NO_OUTPUTS, "RB-1").state == dec.MET
+
+
+@pytest.mark.parametrize(("body", "said"), [
+    ('text = "x"\nran = []', "'ran' names the runbook's steps"),
+    ('text = "x"\nran = [1]', "'ran' names the runbook's steps"),
+    ('text = "x"\nran = ["a"]\nop = ">="', "'op' only applies"),
+    ('text = "x"\nunless_ran = ["a"]', "'unless_ran' applies to a criterion that measures something"),
+    ('text = "x"\nran = ["a"]\nunless_ran = ["b"]', "'unless_ran' applies to a criterion that measures"),
+    ('text = "x"\nnote = "root-cause"\nran = ["a"]', "a criterion measures one thing"),
+])
+def test_a_bad_ran_or_unless_ran_is_an_error_at_its_line(body: str, said: str) -> None:
+    block = f'question = "q?"\ndeadline = "15m"\n\n[[go]]\n{body}\n'
+    with pytest.raises(DecisionErrors) as exc:
+        parse_fence(block, 10)
+    assert said in str(exc.value)
+
+
+def test_ran_and_unless_ran_must_name_command_steps_of_the_runbook() -> None:
+    from warroom.runbook.decision import step_problems
+
+    d = parse_fence('question = "q?"\ndeadline = "15m"\n\n[[go]]\ntext = "x"\nno_note = "root-cause"\n'
+                    'unless_ran = ["fix", "tick"]\n\n[[no_go]]\ntext = "y"\nran = ["nope"]\n', 10)
+    said = [m for _, m in step_problems([d], {"fix": True, "tick": False})]
+    assert any("unless_ran names step 'tick', a checklist item with no command" in m for m in said), said
+    assert any("ran names step 'nope', which this runbook does not have" in m for m in said), said
+    assert not any("'fix'" in m for m in said), said
