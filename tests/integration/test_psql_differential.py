@@ -162,6 +162,14 @@ QUERIES: list[str | tuple[str, ...]] = [
     "SELECT round(round(2), 2)",
     "SELECT extract(epoch from now() - created_at) / abs(-1), round(avg(extract(epoch from updated_at - created_at)), "
     "1), avg(extract(epoch from updated_at - created_at)) FROM tasks GROUP BY created_at ORDER BY 1 LIMIT 1",
+    # pg39: syntax PostgreSQL answers that the drill called a syntax error, as an IC types it
+    "SELECT public.tasks.status, count(*) FROM public.tasks GROUP BY 1 ORDER BY 1",
+    "SELECT t.status, count(*) FROM public.tasks t JOIN public.audit_logs a ON a.task_id = t.task_id GROUP BY 1 "
+    "ORDER BY 1",
+    "SELECT tasks.status FROM \"public\".\"tasks\" ORDER BY 1 LIMIT 1",
+    "SELECT public.tasks.foo FROM public.tasks",
+    "SELECT public.tasks.repo, count(*) FROM public.tasks GROUP BY public.tasks.status",
+    "SELECT count(*) FROM public.nosuch",
     # -x, -A
     ("-x", "-c", "SELECT task_id, created_at FROM tasks ORDER BY created_at LIMIT 2"),
     ("-A", "-c", "SELECT task_id, created_at FROM tasks ORDER BY created_at LIMIT 2"),

@@ -181,8 +181,12 @@ def translate(sql: str, now: float, columns: dict[str, str],
     """``sql`` for SQLite, with the drill's clock at unix time ``now`` and the tables' ``columns`` of each type. Read
     twice: the first reading learns the type of every select item's name, which the second reads wherever it is
     referred to (a CTE's, a subquery's). ``tables``: each table's columns, its primary key first; ``wide``: the
-    bigint columns."""
+    bigint columns. ``public.tasks`` is ``tasks``: the drill's tables are in PostgreSQL's schema public."""
     toks = tokens(sql)
+    public = {i for i, t in enumerate(toks[:-2]) if t.value == "public" and toks[i + 1].text == "." and
+              toks[i + 2].value in (tables or {}) and toks[i + 2].kind in ("word", "ident")}
+    toks = [replace(t, at=toks[i - 2].at) if i - 2 in public else t for i, t in enumerate(toks)
+            if not {i, i - 1} & public]
     first = Reader(toks, now, columns, {}, lenient=True)
     first.end = len(sql.rstrip())
     first.seq()

@@ -608,8 +608,8 @@ def pg_error(message: str, code: str) -> ToolError:
     ``code``, the statement with its comments blanked."""
     def at(word: str) -> int:
         pattern = r"\s*\.\s*".join(re.escape(w) for w in word.split("."))
-        found = re.search(rf'(?i)(?<![\w$."])"?{pattern}(?![\w$])' if word[0].isalnum() or word[0] == "_" else
-                          re.escape(word), code)
+        found = re.search(rf'(?i)(?<![\w$."])(?:"?public"?\s*\.\s*)?"?{pattern}(?![\w$])'   # public.tasks.x
+                          if word[0].isalnum() or word[0] == "_" else re.escape(word), code)
         return found.start() if found else len(code.rstrip())
     if m := re.search(r"no such (table|column): (\S+)", message):
         name = f"{m[2]}" if "." in m[2] and m[1] == "column" else f'"{m[2]}"'    # PostgreSQL's: column t.x
