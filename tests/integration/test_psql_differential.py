@@ -170,6 +170,21 @@ QUERIES: list[str | tuple[str, ...]] = [
     "SELECT public.tasks.foo FROM public.tasks",
     "SELECT public.tasks.repo, count(*) FROM public.tasks GROUP BY public.tasks.status",
     "SELECT count(*) FROM public.nosuch",
+    "SELECT task_id, position('_' in task_id) AS p, strpos(task_id, '0'), position('' in 'abc'), position(NULL in "
+    "'a') FROM tasks ORDER BY 1 LIMIT 2",
+    "SELECT position('abc', 'b')",
+    "SELECT substring(error_message from 1 for 20) AS e, count(*) FROM tasks GROUP BY 1 ORDER BY 2 DESC, 1",
+    "SELECT substring(task_id from 5 for 4), substring(task_id for 3), substring(task_id from 9), substring('failed', "
+    "-1, 3), substring('hello' from 0 for 2) FROM tasks ORDER BY task_id LIMIT 2",
+    "SELECT substring(error_message from '^[a-z ]+'), substring(error_message from '(\\d+)s'), substring('abc2', '2'), "
+    "substring('a b' from '\\yb'), substring('abc' from '[[:alpha:]]+') FROM tasks WHERE error_message IS NOT NULL "
+    "ORDER BY 1",
+    "SELECT substring('hello' from 2 for -1)",
+    "SELECT count(*) FILTER (WHERE error_message ~ 'timeout'), count(*) FILTER (WHERE error_message ~* "
+    "'TIMEOUT|reject'), count(*) FILTER (WHERE error_message !~ 'x'), count(*) FILTER (WHERE error_message !~* 'X') "
+    "FROM tasks",
+    "SELECT count(*) FROM tasks WHERE error_message ~ 'push ('",
+    "SELECT count(*) FROM tasks WHERE attempts ~ '1'",
     # -x, -A
     ("-x", "-c", "SELECT task_id, created_at FROM tasks ORDER BY created_at LIMIT 2"),
     ("-A", "-c", "SELECT task_id, created_at FROM tasks ORDER BY created_at LIMIT 2"),

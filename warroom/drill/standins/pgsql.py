@@ -63,6 +63,11 @@ UNITS = {"microsecond": 1e-6, "us": 1e-6, "usec": 1e-6, "millisecond": 1e-3, "ms
          "second": 1, "sec": 1, "s": 1, "minute": 60, "min": 60, "m": 60, "hour": 3600, "hr": 3600, "h": 3600,
          "day": 86400, "d": 86400, "week": 604800, "w": 604800}
 CALENDAR = ("month", "mon", "year", "yr", "y", "decade", "century", "millennium")
+# an ARE's escapes and classes (in brackets) that Python spells otherwise
+ARE = {"\\\\": "\\\\", "\\y": r"\b", "\\Y": r"\B", "\\m": r"\b(?=\w)", "\\M": r"\b(?<=\w)", "\\b": r"\x08",
+       "alpha": "a-zA-Z", "digit": "0-9", "alnum": "a-zA-Z0-9", "upper": "A-Z", "lower": "a-z", "space": r"\s",
+       "xdigit": "0-9a-fA-F", "missing )": "parentheses ()", "unbalanced parenthesis": "parentheses ()",
+       "unterminated character set": "brackets []"}      # and Python's words for what PostgreSQL says is not balanced
 ESCAPES = {"b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t"}
 # PostgreSQL's aggregates (those the drill does not compute are refused by name, after the grouping's check)
 AGGREGATES = frozenset("count sum avg min max string_agg array_agg percentile_cont percentile_disc mode bool_and "
@@ -423,9 +428,8 @@ class Reader:
         while True:
             tok = self.peek()
             op = tok.value if tok.kind in ("word", "op") else ""
-            if op in ("~", "~*", "!~", "!~*", "similar"):
-                raise Refusal(f"drill: the regular-expression match {tok.text.upper()} is not simulated (LIKE and "
-                              "ILIKE are)")
+            if op == "similar":
+                raise Refusal("drill: SIMILAR TO is not simulated (LIKE, ILIKE and the ~ match are)")
             power = POWER.get(op, 7 if tok.kind == "op" and op not in (",", ";", "(", ")", "[", "]", ".") else 0)
             if power <= floor:
                 return left
@@ -494,6 +498,10 @@ class Reader:
             return self.arith(op, left, right, at)
         if op == "||":
             return Expr(f"{self.text(left)} || {self.text(right)}", "text")
+        if op.lstrip("!") in ("~", "~*"):
+            if {left.type, right.type} - {"text", "unknown", None}:
+                raise no_operator(left.type, op, right.type, at)
+            return Expr(f"{'NOT ' * (op[0] == '!')}pg_regex({left.sql}, {right.sql}, '{op.lstrip('!')}')", "bool")
         if power == 5:
             right, left = self.coerce(right, left.type), self.coerce(left, right.type)
             left, right = self.compared(left, op, right, at)
@@ -655,13 +663,19 @@ class Reader:
         return Expr(" ".join([*parts, "END"]), kind, "case", True)
 
     def call(self, name: str, schema: str = "") -> Expr:
-        at = self.toks[self.i - 1 - 2 * bool(schema)].at
+        at, header = self.toks[self.i - 1 - 2 * bool(schema)].at, name
         self.expect("(")
         if name.startswith("pg_") or schema not in ("", "pg_catalog"):
             raise Refusal(f"drill: function {f'{schema}.' * bool(schema)}{name}() is not simulated")
         if name in CLOCK_CALLS:
             self.expect(")")
             return self.clock("timestamptz", 6, name)
+        if name == "position":                    # position(x IN s)
+            needle = self.operand(POWER["in"])
+            self.expect("in")
+            hay = self.operand(0)
+            self.expect(")")
+            return Expr(f"pg_strpos({hay.sql}, {needle.sql})", "int", name)
         if name == "date_part":
             field = self.expr(0)
             self.expect(",")
@@ -705,13 +719,18 @@ class Reader:
                           "given name and argument types. You might need to add explicit type casts.", at)
         if name in ("coalesce", "nullif", "greatest", "least"):
             words = [", ".join(self.coerce(a, kind).sql for a in args)]
-        elif name in ("left", "substr"):
-            name = f"pg_{name}"
+        elif name in ("left", "substr", "substring", "strpos"):       # substring(s FROM n FOR m), (s FROM 'regex')
+            if [w.lower() for w in words if w.lower() in ("from", "for")] == ["for"]:
+                args.insert(1, Expr("1", "int"))
+            regex = name == "substring" and len(args) == 2 and args[1].type in ("text", "unknown")
+            name = "pg_regex" if regex else f"pg_{name.replace('substring', 'substr')}"
+            words = [", ".join([a.sql for a in args] + ["'substring'"] * regex)]
         common = "float8" if {"float", "float8"} & set(kinds) else next(         # PostgreSQL's common type: a
             (k for k in kinds if str(k).startswith("num")), kind) if name in ("coalesce", "greatest", "least") else kind
         typed = {"count": "int", "min": kind, "max": kind, "sum": "interval" if kind == "interval" else "num",
                  "avg": "interval" if kind == "interval" else "num", "coalesce": common, "nullif": kind,  # double's,
                  "greatest": common, "least": common, "length": "int",   # a numeric's; round(numeric, n) n decimals
+                 "pg_strpos": "int",
                  "round": "float8" if kind in ("float", "float8") or kind == "int" and len(args) == 1 else
                  "num" if len(args) == 2 and not args[1].sql.isdigit() else
                  f"numeric{args[1].sql if len(args) == 2 else 0}"}
@@ -734,11 +753,11 @@ class Reader:
         wide = name == "count" or name in ("min", "max", "coalesce", "abs") and any(a.wide for a in args)
         typed |= dict.fromkeys(("ceil", "ceiling", "floor"), "float8" if kind == "float" else "numeric0")
         return Expr(sql, typed.get(name, "text" if name in ("lower", "upper", "pg_left", "pg_substr", "replace",
-                                                          "substring", "trim", "ltrim", "rtrim") else
+                                                          "pg_regex", "trim", "ltrim", "rtrim") else
                                    {"float": "float8", "int": "int"}.get(kind or "", "num") if name == "abs" else
                                    "float8" if name == "sign" and kind == "float" else
                                    "num" if name in ("round", "sign") else None),
-                    name.removeprefix("pg_").replace("rint", "round"), wide=wide, exact=exact)
+                    header, wide=wide, exact=exact)
 
     def hide(self, exact: list[str]) -> str:
         """The select list's hidden columns: each numeric's exact digits, which psql prints instead of SQLite's."""
@@ -889,9 +908,7 @@ class Reader:
         literal beside a number is read as one ('1' = 1 is true, 'x' = 1 an error)."""
         kinds = {left.type, right.type}
         if "text" in kinds and kinds & {"int", "num", "float"}:
-            raise PgError(f"ERROR:  operator does not exist: {PGNAMES[left.type or '']} {op} "
-                          f"{PGNAMES[right.type or '']}\nHINT:  No operator matches the given name and argument "
-                          "types. You might need to add explicit type casts.", at)
+            raise no_operator(left.type, op, right.type, at)
         out = []
         for e, other in ((left, right), (right, left)):
             if e.type == "unknown" and other.type in ("int", "num"):
@@ -977,9 +994,14 @@ class Reader:
                           "does not know is not simulated")
         if self.lenient:
             return Expr("NULL", None)
-        raise PgError(f"ERROR:  operator does not exist: {PGNAMES.get(a or '', a)} {op} {PGNAMES.get(b or '', b)}\n"
-                      "HINT:  No operator matches the given name and argument types. You might need to add explicit "
-                      "type casts.", at)
+        raise no_operator(a, op, b, at)
+
+
+def no_operator(left: str | None, op: str, right: str | None, at: int) -> PgError:
+    """PostgreSQL's error for ``left op right`` where no operator takes the two types."""
+    return PgError(f"ERROR:  operator does not exist: {PGNAMES.get(left or '', left or 'unknown')} {op} "
+                   f"{PGNAMES.get(right or '', right or 'unknown')}\nHINT:  No operator matches the given name and "
+                   "argument types. You might need to add explicit type casts.", at)
 
 
 def unquote(sql: str) -> str:
@@ -1265,6 +1287,11 @@ def functions(speed: float, now: float, raised: list[Exception]) -> dict[str, tu
             raise ToolError("ERROR:  negative substring length not allowed")
         return str(text)[max(int(start), 1) - 1:max(int(start) + int(count[0]) - 1, 0) if count else None]
 
+    def match(text: object, pattern: str, how: str) -> object:
+        """``text ~ pattern`` (``~*``), or ``substring(text FROM pattern)``: the match, or its first group."""
+        found = regex(pattern, how).search(str(text))
+        return found is not None if how != "substring" else found and found[int(bool(found.re.groups))]
+
     def null_safe(f: Callable[..., object]) -> Callable[..., object]:
         def call(*args: object) -> object:
             if args[0] is None or len(args) > 1 and args[1] is None:
@@ -1284,4 +1311,17 @@ def functions(speed: float, now: float, raised: list[Exception]) -> dict[str, tu
         "pg_dadd": (2, lambda d, n: form(moment(d) + timedelta(days=int(n)), "date")), "pg_int": (1, integer),
         "pg_left": (2, lambda s, n: str(s)[: int(n)]), "pg_substr": (-1, substr), "pg_divisor": (2, divisor),
         "pg_range": (2, bounded), "pg_exact": (3, lambda op, a, b: exact(op, a, b)),
-        "pg_mod": (2, math.fmod), "pg_rint": (1, lambda x: float(round(x)))}.items()}
+        "pg_mod": (2, math.fmod), "pg_rint": (1, lambda x: float(round(x))), "pg_regex": (3, match),
+        "pg_strpos": (2, lambda s, sub: str(s).find(str(sub)) + 1)}.items()}
+
+
+def regex(pattern: str, how: str) -> re.Pattern[str]:
+    """PostgreSQL's regular expression (an ARE) as Python's: ``.`` matches a newline, ``\\y`` is a word's edge, ``\\b``
+    a backspace, ``[[:digit:]]`` a class. One Python does not read is refused, where PostgreSQL's words would differ."""
+    python = re.sub(r"\\\\|\\[yYmMb]|\[:(\w*):\]", lambda m: ARE.get(m[1] or m[0], r"\P"), pattern)
+    try:
+        return re.compile(python, re.S | re.I * (how == "~*"))
+    except re.error as exc:
+        if (which := ARE.get(str(exc).split(",")[0].split(" at ")[0])) is not None:
+            raise ToolError(f"ERROR:  invalid regular expression: {which} not balanced") from None
+        raise Refusal(f"drill: the regular expression {quote(pattern)} is not simulated") from None
