@@ -185,6 +185,16 @@ QUERIES: list[str | tuple[str, ...]] = [
     "FROM tasks",
     "SELECT count(*) FROM tasks WHERE error_message ~ 'push ('",
     "SELECT count(*) FROM tasks WHERE attempts ~ '1'",
+    "SELECT task_id, created_at FROM tasks ORDER BY created_at DESC, task_id FETCH FIRST 3 ROWS ONLY",
+    "SELECT task_id FROM tasks ORDER BY created_at DESC, task_id OFFSET 1 ROWS FETCH NEXT ROW ONLY",
+    "SELECT task_id FROM tasks ORDER BY task_id OFFSET 645",
+    "SELECT task_id FROM tasks ORDER BY task_id LIMIT ALL OFFSET 645",
+    "SELECT task_id FROM tasks ORDER BY task_id OFFSET 644 LIMIT 1.5",
+    "SELECT task_id FROM tasks ORDER BY task_id LIMIT NULL OFFSET 646",
+    "SELECT task_id FROM tasks ORDER BY task_id LIMIT -1",
+    "SELECT task_id FROM tasks ORDER BY task_id LIMIT 2 FETCH FIRST 2 ROWS ONLY",
+    "SELECT task_id FROM tasks WHERE task_id IN (SELECT task_id FROM tasks ORDER BY 1 FETCH FIRST 2 ROWS ONLY) "
+    "ORDER BY 1",
     # -x, -A
     ("-x", "-c", "SELECT task_id, created_at FROM tasks ORDER BY created_at LIMIT 2"),
     ("-A", "-c", "SELECT task_id, created_at FROM tasks ORDER BY created_at LIMIT 2"),

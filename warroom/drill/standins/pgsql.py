@@ -229,8 +229,8 @@ class Reader:
     def at(self, *words: str) -> bool:
         return self.peek().kind in ("word", "op") and self.peek().value in words
 
-    def expect(self, text: str) -> None:
-        if not self.at(text):
+    def expect(self, *texts: str) -> None:
+        if not self.at(*texts):
             raise self.error()
         self.take()
 
@@ -255,6 +255,7 @@ class Reader:
         clause = ""
         exact: list[str] = []          # the outermost select list's numerics: each exact SQL (or "")
         hidden = -1
+        bounds = ["", ""]           # LIMIT's and OFFSET's, for SQLite's LIMIT x OFFSET y at the end
         self.scopes += 1
         outer, self.scope, inagg, self.inagg = self.scope, self.scopes, self.inagg, 0
         nulls = ""          # in ORDER BY, where the item puts NULLs unless it says: PostgreSQL's last ascending, first
@@ -289,6 +290,12 @@ class Reader:
                         out.insert(hidden := len(out) - 1, self.hide(exact))
                     done = done or listing
                     listing = False
+                if tok.kind == "word" and tok.value in ("limit", "offset", "fetch"):
+                    out.pop()
+                    if bounds[tok.value == "offset"]:         # LIMIT 1 LIMIT 2, LIMIT 1 FETCH ...
+                        self.i -= 1
+                        raise self.error()
+                    bounds[tok.value == "offset"] = self.bound(tok.value)
                 continue
             start = self.i
             e = self.expr(0)
@@ -328,7 +335,27 @@ class Reader:
             self.exact = []
         self.grouped(block)
         self.scope, self.inagg = outer, inagg
-        return " ".join([*out, nulls * (nulls != "-")]).strip(), items
+        limit = f"LIMIT {bounds[0] or -1} OFFSET {bounds[1] or 0}" * any(bounds)
+        return " ".join([*out, nulls * (nulls != "-"), limit]).strip(), items
+
+    def bound(self, word: str) -> str:
+        """``LIMIT n|ALL``, ``OFFSET n [ROWS]``, ``FETCH FIRST|NEXT [n] ROW|ROWS ONLY``: the count, for SQLite (NULL is
+        none; a negative one is PostgreSQL's error)."""
+        if word == "fetch":
+            self.expect("first", "next")
+        if word == "limit" and self.at("all"):
+            self.take()
+            return "-1"
+        e = Expr("1", "int") if word == "fetch" and self.at("row", "rows") else self.operand(0)
+        if word == "fetch" and not self.at("row", "rows"):
+            raise self.error()
+        if word != "limit" and self.at("row", "rows"):
+            self.take()
+        if word == "fetch" and self.at("with"):
+            raise Refusal("drill: FETCH ... WITH TIES is not simulated (FETCH ... ONLY and LIMIT are)")
+        if word == "fetch":
+            self.expect("only")
+        return f"coalesce(pg_bound({e.sql}, '{word.replace('fetch', 'limit').upper()}'), {-(word != 'offset')})"
 
     def grouped(self, block: Select | None) -> None:
         """PostgreSQL's rule for a grouped SELECT (one with GROUP BY, HAVING or an aggregate): a column its select list,
@@ -1292,6 +1319,11 @@ def functions(speed: float, now: float, raised: list[Exception]) -> dict[str, tu
         found = regex(pattern, how).search(str(text))
         return found is not None if how != "substring" else found and found[int(bool(found.re.groups))]
 
+    def bound(value: object, word: str) -> int:
+        if (count := integer(value)) < 0:
+            raise ToolError(f"ERROR:  {word} must not be negative")
+        return count
+
     def null_safe(f: Callable[..., object]) -> Callable[..., object]:
         def call(*args: object) -> object:
             if args[0] is None or len(args) > 1 and args[1] is None:
@@ -1312,7 +1344,7 @@ def functions(speed: float, now: float, raised: list[Exception]) -> dict[str, tu
         "pg_left": (2, lambda s, n: str(s)[: int(n)]), "pg_substr": (-1, substr), "pg_divisor": (2, divisor),
         "pg_range": (2, bounded), "pg_exact": (3, lambda op, a, b: exact(op, a, b)),
         "pg_mod": (2, math.fmod), "pg_rint": (1, lambda x: float(round(x))), "pg_regex": (3, match),
-        "pg_strpos": (2, lambda s, sub: str(s).find(str(sub)) + 1)}.items()}
+        "pg_bound": (2, bound), "pg_strpos": (2, lambda s, sub: str(s).find(str(sub)) + 1)}.items()}
 
 
 def regex(pattern: str, how: str) -> re.Pattern[str]:
