@@ -195,6 +195,17 @@ QUERIES: list[str | tuple[str, ...]] = [
     "SELECT task_id FROM tasks ORDER BY task_id LIMIT 2 FETCH FIRST 2 ROWS ONLY",
     "SELECT task_id FROM tasks WHERE task_id IN (SELECT task_id FROM tasks ORDER BY 1 FETCH FIRST 2 ROWS ONLY) "
     "ORDER BY 1",
+    "SELECT 2 ^ 3, 2 ^ 3 ^ 2, -2 ^ 2, 2 * 3 ^ 2, 2 + 3 ^ 2, 10 ^ -1, 2 ^ 100, 2 ^ 0.5 * 2, (2 ^ 3)::int, 2 ^ 3 || 'x'",
+    "SELECT 2.0 ^ 3, 1.5 ^ 2, 2 ^ 3.0, 10.0 ^ -2, 100.0 ^ 0.5, 1.1 ^ 100, 1000.0 ^ 1.5, 0.0001 ^ 0.5, 1e10 ^ 0.5, "
+    "0.0 ^ 0, (-2.0) ^ 3",
+    "SELECT duration_s ^ 2, attempts ^ 0.5, attempts::float ^ 2, avg(duration_s) ^ 2, count(*) ^ 2 FROM tasks "
+    "GROUP BY task_id ORDER BY task_id LIMIT 2",
+    "SELECT 1e15::float8, 1e16::float8, 123456789012345.0::float8, 0.0001::float8, 0.00001::float8, 1e300::float8 * 10",
+    "SELECT 0 ^ -1",
+    "SELECT (-8) ^ 0.5",
+    "SELECT 10 ^ 400",
+    "SELECT 10::float ^ -400",
+    "SELECT status ^ 2 FROM tasks",
     # -x, -A
     ("-x", "-c", "SELECT task_id, created_at FROM tasks ORDER BY created_at LIMIT 2"),
     ("-A", "-c", "SELECT task_id, created_at FROM tasks ORDER BY created_at LIMIT 2"),

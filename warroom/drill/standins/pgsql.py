@@ -77,7 +77,7 @@ JOINS = frozenset("join inner left right full outer cross natural on using later
 # binding power of each infix operator, as PostgreSQL 15 ranks them (its "Operator Precedence" table)
 POWER = {"or": 1, "and": 2, "is": 4, "isnull": 4, "notnull": 4, "=": 5, "<": 5, ">": 5, "<=": 5, ">=": 5, "<>": 5,
          "!=": 5, "not": 6, "between": 6, "in": 6, "like": 6, "ilike": 6, "similar": 6, "+": 8, "-": 8, "*": 9,
-         "/": 9, "%": 9, "at": 11, "collate": 11, "::": 13}
+         "/": 9, "%": 9, "^": 10, "at": 11, "collate": 11, "::": 13}
 
 
 class PgError(ToolError):
@@ -521,7 +521,7 @@ class Reader:
                 sql += f" ESCAPE {self.expr(power).sql}"
             return Expr(sql, "bool")
         right = self.operand(power)
-        if op in ("+", "-", "*", "/", "%"):
+        if op in ("+", "-", "*", "/", "%", "^"):
             return self.arith(op, left, right, at)
         if op == "||":
             return Expr(f"{self.text(left)} || {self.text(right)}", "text")
@@ -978,10 +978,15 @@ class Reader:
         if a not in TEMPORAL and b not in TEMPORAL:         # SQLite's x / 0 is NULL, PostgreSQL's an error
             divisor = f"pg_divisor({right.sql}, {left.sql})" if op in "/%" else right.sql
             scales = [0 if k == "int" else int(k[7:]) if k and k.startswith("numeric") else None for k in (a, b)]
-            a, b = ("num" if k and k.startswith("numeric") else k for k in (a, b))
+            a, b = ("num" if k and k.startswith("numeric") else "float" if k == "float8" else k for k in (a, b))
             dividend = left.sql if a == b == "int" or op != "/" else f"CAST({left.sql} AS REAL)"  # not SQLite's 7/2=3
             digits = (left.digits(), right.digits())
             exact = f"pg_exact('{op}', {digits[0]}, {digits[1]})" if None not in digits and "num" in (a, b) else None
+            if op == "^":         # a double's (pow), a numeric's where one side is and neither is a double
+                if {a, b} - {"int", "num", "float", None}:
+                    raise no_operator(a, op, b, at)
+                return Expr(f"CAST({exact} AS REAL)", "num", exact=exact) if exact and "float" not in (a, b) else \
+                    Expr(f"pg_pow({left.sql}, {right.sql})", "float")
             if None not in scales and op in "+-*" and "num" in (a, b):  # a numeric's scale: *'s the sum, + -'s max
                 return Expr(f"{left.sql} {op} {right.sql}", f"numeric{sum(scales) if op == '*' else max(scales)}",
                             exact=exact)
@@ -1127,7 +1132,7 @@ def show(value: object, kind: str | None) -> object:
         scale = Decimal(1).scaleb(-int(kind[7:]))            # PostgreSQL rounds a numeric's half away from zero
         return Numeric(Decimal(repr(float(value))).quantize(scale, ROUND_HALF_UP))  # type: ignore[arg-type]
     if kind in ("float8", "float"):
-        return Numeric(repr(float(value)).removesuffix(".0"))   # type: ignore[arg-type]
+        return Numeric(shortest(value))
     return ("t" if value else "f") if kind == "bool" else value
 
 
@@ -1177,6 +1182,41 @@ def divided(x: Decimal, y: Decimal) -> Decimal:
         return (x / y).quantize(Decimal(1).scaleb(-scale), ROUND_HALF_UP)
 
 
+def shortest(value: object) -> str:
+    """A double precision as PostgreSQL prints it: its shortest digits, as an exponent below 1e-4 and from 1e15."""
+    d = Decimal(repr(float(value))).normalize()                  # type: ignore[arg-type]
+    return f"{d:f}" if -4 <= d.adjusted() < 15 else f"{d.scaleb(-d.adjusted())}e{d.adjusted():+03d}"
+
+
+def undefined(x: Decimal | float, y: Decimal | float) -> None:
+    """PostgreSQL's errors for ``x ^ y`` (a double's and a numeric's)."""
+    if x == 0 and y < 0:
+        raise ToolError("ERROR:  zero raised to a negative power is undefined")
+    if x < 0 and y != math.floor(y):
+        raise ToolError("ERROR:  a negative number raised to a non-integer power yields a complex result")
+
+
+def power(x: Decimal, y: Decimal) -> Decimal:
+    """``x ^ y`` as PostgreSQL's numeric computes it (power_var): an integer power to 16 decimals (or the base's), any
+    other to 16 significant digits (its weight estimated as PostgreSQL estimates it), and never fewer decimals than
+    either side has."""
+    undefined(x, y)
+    scale = max(-x.as_tuple().exponent, 0)                           # type: ignore[operator]
+    if x and (y != y.to_integral_value() or abs(y) >= 2 ** 31):
+        with localcontext(prec=40, rounding=ROUND_HALF_UP):
+            near = x - 1 if Decimal("0.9") <= x <= Decimal("1.1") else None
+            weight = (near.adjusted() if near else 0) if near is not None else int(math.log10(abs(float(x.ln()))))
+            lns = Decimal(1).scaleb(weight - 8)
+            val = float((x.ln().quantize(lns) * y).quantize(lns)) * 0.434294481903252
+        scale = max(16 - int(val), scale, -y.as_tuple().exponent)     # type: ignore[operator]
+    else:
+        scale = max(16, scale)
+    if (magnitude := float(y) * math.log10(abs(float(x))) if x else 0) > 1000:
+        raise Refusal("drill: a numeric power past 10^1000 is not simulated (a double precision's is)")
+    with localcontext(prec=int(max(magnitude, 0)) + min(scale, 1000) + 20):
+        return (x ** y if x or y else Decimal(1)).quantize(Decimal(1).scaleb(-min(scale, 1000)), ROUND_HALF_UP)
+
+
 def exact(op: str, a: object, b: object) -> str | float | None:
     """``pg_exact``: ``a op b`` in numeric's digits (``f``: the float ``b`` as float8's cast to numeric reads it;
     ``r``: the numeric ``b`` as its cast to float8 reads it)."""
@@ -1185,9 +1225,11 @@ def exact(op: str, a: object, b: object) -> str | float | None:
     if op == "r":
         return float(decimal(b))
     if op == "t":                                 # a double precision's text: its shortest digits
-        return repr(float(b)).removesuffix(".0")         # type: ignore[arg-type]
+        return shortest(b)
     if op == "a":
         return f"{abs(decimal(b)):f}"
+    if op == "^":
+        return f"{power(decimal(a), decimal(b)):f}"
     if op == "q":
         return f"{decimal(b).quantize(Decimal(1).scaleb(-int(a)), ROUND_HALF_UP):f}"    # type: ignore[call-overload]
     if op == "f":
@@ -1324,6 +1366,16 @@ def functions(speed: float, now: float, raised: list[Exception]) -> dict[str, tu
             raise ToolError(f"ERROR:  {word} must not be negative")
         return count
 
+    def pow_(x: float, y: float) -> float:
+        undefined(x, y)
+        try:
+            r = math.pow(x, y)
+        except OverflowError:
+            r = math.inf
+        if math.isinf(r) or r == 0 and x:
+            raise ToolError(f"ERROR:  value out of range: {'overflow' if r else 'underflow'}")
+        return r
+
     def null_safe(f: Callable[..., object]) -> Callable[..., object]:
         def call(*args: object) -> object:
             if args[0] is None or len(args) > 1 and args[1] is None:
@@ -1342,7 +1394,7 @@ def functions(speed: float, now: float, raised: list[Exception]) -> dict[str, tu
         "pg_days": (2, lambda a, b: (moment(a) - moment(b)).days),
         "pg_dadd": (2, lambda d, n: form(moment(d) + timedelta(days=int(n)), "date")), "pg_int": (1, integer),
         "pg_left": (2, lambda s, n: str(s)[: int(n)]), "pg_substr": (-1, substr), "pg_divisor": (2, divisor),
-        "pg_range": (2, bounded), "pg_exact": (3, lambda op, a, b: exact(op, a, b)),
+        "pg_range": (2, bounded), "pg_exact": (3, lambda op, a, b: exact(op, a, b)), "pg_pow": (2, pow_),
         "pg_mod": (2, math.fmod), "pg_rint": (1, lambda x: float(round(x))), "pg_regex": (3, match),
         "pg_bound": (2, bound), "pg_strpos": (2, lambda s, sub: str(s).find(str(sub)) + 1)}.items()}
 
