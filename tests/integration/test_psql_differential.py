@@ -206,6 +206,21 @@ QUERIES: list[str | tuple[str, ...]] = [
     "SELECT 10 ^ 400",
     "SELECT 10::float ^ -400",
     "SELECT status ^ 2 FROM tasks",
+    "SELECT status, count(*) FROM tasks WHERE status = ANY(ARRAY['failed', 'running']) GROUP BY 1 ORDER BY 1",
+    "SELECT count(*) FILTER (WHERE status = ANY('{failed, \"running\"}')), count(*) FILTER (WHERE status <> ALL("
+    "'{failed,NULL}')), count(*) FILTER (WHERE status <> ALL(ARRAY['failed'])), count(*) FILTER (WHERE attempts = "
+    "SOME('{1,2}'::int[])), count(*) FILTER (WHERE status = ANY(ARRAY['failed']::text[])) FROM tasks",
+    "SELECT count(*) FROM tasks WHERE task_id = ANY(SELECT task_id FROM audit_logs) AND 1 = ANY('{}')",
+    "SELECT 1 = ANY(ARRAY[1, NULL]), 2 = ANY(ARRAY[1, NULL]), 2 <> ALL(ARRAY[1, NULL]), 1 = ALL('{}')",
+    "SELECT count(*) FROM tasks WHERE status = ANY('failed,running')",
+    "SELECT count(*) FROM tasks WHERE status = ANY(ARRAY[])",
+    "SELECT count(*) FROM tasks WHERE attempts = ANY(ARRAY['1', '2'])",
+    "SELECT count(*) FROM tasks WHERE created_at > ANY(ARRAY['2020-01-01'])",
+    "SELECT ARRAY['a b', NULL, '', 'x\"y', 'null', '{}'], ARRAY[1.50, 2], ARRAY[now()], ARRAY[true, NULL], "
+    "ARRAY[interval '5 min'], ARRAY[1, 2.5, 1.0/3, 2^0.5], ARRAY[1]::text",
+    "SELECT ARRAY[task_id, status] AS a, ARRAY[duration_s, attempts], ARRAY[count(*), 2] FROM tasks GROUP BY task_id "
+    "ORDER BY task_id LIMIT 2",
+    "SELECT ARRAY[1, 'a']",
     # -x, -A
     ("-x", "-c", "SELECT task_id, created_at FROM tasks ORDER BY created_at LIMIT 2"),
     ("-A", "-c", "SELECT task_id, created_at FROM tasks ORDER BY created_at LIMIT 2"),

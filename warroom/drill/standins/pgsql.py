@@ -520,7 +520,11 @@ class Reader:
                 self.take()
                 sql += f" ESCAPE {self.expr(power).sql}"
             return Expr(sql, "bool")
+        if power == 5 and self.at("any", "some", "all") and self.peek(1).text == "(":
+            return self.quantified(op, left, at)
         right = self.operand(power)
+        if "array" in (left.type, right.type):
+            raise Refusal(f"drill: {op} of an array is not simulated (ARRAY[...] in a select list, ANY and ALL are)")
         if op in ("+", "-", "*", "/", "%", "^"):
             return self.arith(op, left, right, at)
         if op == "||":
@@ -530,11 +534,58 @@ class Reader:
                 raise no_operator(left.type, op, right.type, at)
             return Expr(f"{'NOT ' * (op[0] == '!')}pg_regex({left.sql}, {right.sql}, '{op.lstrip('!')}')", "bool")
         if power == 5:
-            right, left = self.coerce(right, left.type), self.coerce(left, right.type)
-            left, right = self.compared(left, op, right, at)
-            kind = left.type if left.type == right.type else None
-            return Expr(f"{self.stamp(left, kind).sql} {op} {self.stamp(right, kind).sql}", "bool")
+            return Expr(self.comparison(left, op, right, at), "bool")
         return Expr(f"{left.sql} {op} {right.sql}", None)
+
+    def comparison(self, left: Expr, op: str, right: Expr, at: int) -> str:
+        right, left = self.coerce(right, left.type), self.coerce(left, right.type)
+        left, right = self.compared(left, op, right, at)
+        kind = left.type if left.type == right.type else None
+        return f"{self.stamp(left, kind).sql} {op} {self.stamp(right, kind).sql}"
+
+    def quantified(self, op: str, left: Expr, at: int) -> Expr:
+        """``x op ANY|SOME|ALL (ARRAY[a, b] | '{a,b}' | a subquery)``: ``x op a`` for each element, joined by OR (ANY)
+        or AND (ALL), whose NULLs are PostgreSQL's too; of a subquery, ``= ANY`` is IN and ``<> ALL`` NOT IN."""
+        every = self.take().value == "all"
+        self.expect("(")
+        if self.at("select", "with", "values") and (op, every) in (("=", False), ("<>", True), ("!=", True)):
+            body = self.seq()[0]
+            self.expect(")")
+            return Expr(f"{left.sql} {'NOT ' * every}IN ({body})", "bool")
+        if self.at("array") and self.peek(1).text == "[":
+            items = self.array()
+        elif (tok := self.peek()).kind == "str":
+            self.take()
+            if not tok.value.lstrip().startswith("{"):
+                raise PgError(f'ERROR:  malformed array literal: "{tok.value}"\nDETAIL:  Array value must start with '
+                              '"{" or dimension information.', tok.at)
+            items = [Expr("NULL", None) if not q and b.strip().upper() == "NULL" else Expr(quote(
+                re.sub(r"\\(.)", r"\1", q) if q or not b else b.strip()), "unknown", at=tok.at)
+                for q, b in re.findall(r'"((?:[^"\\]|\\.)*)"|([^,\s"{}][^,"{}]*)', tok.value)]
+        else:
+            raise Refusal("drill: ANY and ALL are simulated of ARRAY[...], a '{...}' literal and, as = ANY and <> ALL, "
+                          "a subquery")
+        if self.at("::") and self.peek(1).value in CASTS and self.peek(2).text == "[":     # '{1,2}'::int[]: each
+            self.take()
+            target = CASTS[self.take().value]
+            self.expect("[")
+            self.expect("]")
+            items = [self.cast(e, target) for e in items]
+        self.expect(")")
+        parts = [self.comparison(left, op, e, at) for e in items]
+        return Expr(f"({(' AND ' if every else ' OR ').join(parts)})" if parts else str(int(every)), "bool")
+
+    def array(self) -> list[Expr]:
+        """``ARRAY[a, b]``'s elements, a literal read as the others' type (text, if all are literals)."""
+        at = self.take().at
+        self.take()
+        if self.at("]"):
+            raise PgError("ERROR:  cannot determine type of empty array\nHINT:  Explicitly cast to the desired type, "
+                          "for example ARRAY[]::integer[].", at)
+        items = self.listing()
+        self.expect("]")
+        kind = next((e.type for e in items if e.type not in ("unknown", None)), "text")
+        return [self.cast(e, (kind, kind)) if e.type == "unknown" else e for e in items]
 
     def prefix(self) -> Expr:
         tok = self.peek()
@@ -593,6 +644,13 @@ class Reader:
             return Expr(f"EXISTS ({body})", "bool", "exists")
         if word == "case":
             return self.case()
+        if word == "array" and self.at("["):             # its text: psql prints nothing else of an array
+            self.i -= 1
+            items = self.array()
+            double = {"float", "float8"} & {e.type for e in items}      # PostgreSQL's common type: a double
+            return Expr("pg_array(" + ", ".join(f"CASE WHEN {e.sql} THEN 't' WHEN NOT {e.sql} THEN 'f' END" if (
+                e.type == "bool") else self.text(replace(e, type="float") if double else e) for e in items) + ")",
+                        "array", "array")
         if word in ("cast", "extract") and self.at("("):
             self.take()
             if word == "extract":
@@ -934,7 +992,7 @@ class Reader:
         """``left`` and ``right`` as compared: text with a number is PostgreSQL's error, not SQLite's false, and a
         literal beside a number is read as one ('1' = 1 is true, 'x' = 1 an error)."""
         kinds = {left.type, right.type}
-        if "text" in kinds and kinds & {"int", "num", "float"}:
+        if "text" in kinds and any(str(k).startswith(("int", "num", "float")) or k in TEMPORAL for k in kinds):
             raise no_operator(left.type, op, right.type, at)
         out = []
         for e, other in ((left, right), (right, left)):
@@ -1387,7 +1445,7 @@ def functions(speed: float, now: float, raised: list[Exception]) -> dict[str, tu
                 raise
         return call
 
-    return {name: (n, null_safe(f)) for name, (n, f) in {
+    return {"pg_array": (-1, array)} | {name: (n, null_safe(f)) for name, (n, f) in {
         "pg_shift": (2, shift),
         "pg_span": (2, lambda a, b: stime.drill_seconds((moment(a) - moment(b)).total_seconds(), speed)),
         "pg_cast": (3, cast), "pg_at": (2, at), "pg_part": (3, lambda field, v, k: part(field, v, k)),
@@ -1397,6 +1455,12 @@ def functions(speed: float, now: float, raised: list[Exception]) -> dict[str, tu
         "pg_range": (2, bounded), "pg_exact": (3, lambda op, a, b: exact(op, a, b)), "pg_pow": (2, pow_),
         "pg_mod": (2, math.fmod), "pg_rint": (1, lambda x: float(round(x))), "pg_regex": (3, match),
         "pg_bound": (2, bound), "pg_strpos": (2, lambda s, sub: str(s).find(str(sub)) + 1)}.items()}
+
+
+def array(*values: object) -> str:
+    """An array's text as PostgreSQL prints it: ``{a,"b c",NULL}``, an element quoted if it must be."""
+    return "{" + ",".join("NULL" if v is None else str(v) if re.fullmatch(r'[^{}",\\\s]+', str(v)) and str(
+        v).upper() != "NULL" else '"' + re.sub(r'(["\\])', r"\\\1", str(v)) + '"' for v in values) + "}"
 
 
 def regex(pattern: str, how: str) -> re.Pattern[str]:
