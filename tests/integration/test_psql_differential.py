@@ -221,6 +221,17 @@ QUERIES: list[str | tuple[str, ...]] = [
     "SELECT ARRAY[task_id, status] AS a, ARRAY[duration_s, attempts], ARRAY[count(*), 2] FROM tasks GROUP BY task_id "
     "ORDER BY task_id LIMIT 2",
     "SELECT ARRAY[1, 'a']",
+    # pg39: pg38's leftovers: a subquery's ungrouped outer column; a window function groups nothing
+    "SELECT t.status, (SELECT count(*) FROM audit_logs a WHERE a.task_id = t.task_id) FROM tasks t GROUP BY t.status",
+    "SELECT status FROM tasks GROUP BY status HAVING (SELECT count(*) FROM audit_logs a WHERE a.task_id = "
+    "tasks.task_id) > 0",
+    "SELECT t.task_id, (SELECT count(*) FROM audit_logs a WHERE a.task_id = t.task_id), (SELECT max(t.attempts) FROM "
+    "audit_logs LIMIT 1), count(*) FILTER (WHERE EXISTS (SELECT 1 FROM audit_logs a WHERE a.task_id = t.task_id)) "
+    "FROM tasks t GROUP BY t.task_id ORDER BY 1 LIMIT 2",
+    "SELECT task_id, count(*) OVER () AS total, max(attempts) OVER (PARTITION BY status) FROM tasks WHERE status = "
+    "'failed' ORDER BY 1",
+    "SELECT status, sum(attempts) OVER () FROM tasks GROUP BY status",
+    "SELECT status, count(*) OVER (PARTITION BY repo) FROM tasks GROUP BY status",
     # -x, -A
     ("-x", "-c", "SELECT task_id, created_at FROM tasks ORDER BY created_at LIMIT 2"),
     ("-A", "-c", "SELECT task_id, created_at FROM tasks ORDER BY created_at LIMIT 2"),

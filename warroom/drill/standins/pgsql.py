@@ -216,6 +216,7 @@ class Reader:
         self.aggs: list[tuple[int, int]] = []                     # aggregates: token, scope
         self.scope = self.scopes = self.inagg = 0
         self.exact: list[int] = []
+        self.named: dict[int, set[str]] = {}                      # each scope's FROM items, by the name given
 
     # -------------------------------------------------------------------------------------------- tokens
     def peek(self, k: int = 0) -> Tok:
@@ -365,6 +366,7 @@ class Reader:
         if block is None or self.lenient:
             return
         froms = self.sources(*block.source)
+        self.named[self.scope] = {n for _, n in froms}      # what a subquery's outer reference is not
         end = max([block.source[1], *(e for part in (block.items, block.groups, block.having, block.order)
                                       for _, e, *_ in part)], default=block.start)
         if not (block.groups or block.having or any(block.start <= i < end and s == self.scope for i, s in self.aggs)) \
@@ -394,16 +396,20 @@ class Reader:
             b - a == 1 and self.toks[a].value in names)] + [(a, b) for a, b, _ in block.having]
         for a, b in ranges:
             if any(star for x, _, _, _, star in block.items if x == a):            # a star: each table's columns
-                found = [(a, alias, c) for table, alias in froms for c in self.tables.get(table, ())]
-            else:
-                found = [(i, q, n) for i, q, n, sc, inagg in self.refs if a <= i < b and sc == self.scope and not inagg]
-            for i, q, n in found:
+                found = [(a, alias, c, self.scope) for table, alias in froms for c in self.tables.get(table, ())]
+            else:                                   # and a subquery's reference to this SELECT's (t.x), outside its
+                found = [(i, q, n, sc) for i, q, n, sc, inagg in self.refs if a <= i < b and (   # aggregates
+                    not inagg and (sc == self.scope or q in self.named[self.scope] and q not in
+                    self.named.get(sc, ()) and not any(x <= i < y for x, y, _, s in self.spans if (x, s) in self.aggs
+                                                       and s == self.scope)))]
+            for i, q, n, sc in found:
                 where = self.source(froms, q, n)
                 if where[0] in kept or any(x <= i < y and sc == self.scope and key(sql) in grouped
                                            for x, y, sql, sc in self.spans) or (*where, n) in plain:
                     continue
-                raise PgError(f'ERROR:  column "{where[1]}.{n}" must appear in the GROUP BY clause or be used in an '
-                              "aggregate function", self.toks[i].at)
+                raise PgError(f'ERROR:  subquery uses ungrouped column "{where[1]}.{n}" from outer query' if (
+                    sc != self.scope) else f'ERROR:  column "{where[1]}.{n}" must appear in the GROUP BY clause or be '
+                              "used in an aggregate function", self.toks[i].at)
 
     def sources(self, start: int, end: int) -> list[tuple[str, str]]:
         """A FROM clause's items (its tokens ``start`` to ``end``): each (table or "", the name it is known by)."""
@@ -767,7 +773,10 @@ class Reader:
             return self.part(field.sql.strip("'").lower(), "date_part")
         args: list[Expr] = []
         words: list[str] = []
-        aggregate = name in AGGREGATES and not schema
+        depth, end = 1, self.i                  # a window function (OVER after its parentheses) groups nothing
+        while end < len(self.toks) and (depth := depth + (self.toks[end].text == "(") - (self.toks[end].text == ")")):
+            end += 1
+        aggregate = name in AGGREGATES and not schema and self.peek(end + 1 - self.i).value != "over"
         if aggregate:
             self.aggs.append((self.i - 2, self.scope))
         self.inagg += aggregate
@@ -852,11 +861,15 @@ class Reader:
     def window(self, sql: str) -> str:
         """A call's FILTER (WHERE ...) and OVER (...) after it."""
         while self.at("filter", "over"):
-            sql += f" {self.take().text.upper()} "
+            sql += f" {(word := self.take()).text.upper()} "
+            first = self.i
             if self.at("("):
                 self.take()
                 sql += f"({self.seq()[0]})"
                 self.expect(")")
+                if word.value == "over":        # PARTITION BY's, ORDER BY's columns are the SELECT's, once grouped
+                    self.refs = [(i, q, n, self.scope if i >= first and s > self.scope else s, g)
+                                 for i, q, n, s, g in self.refs]
             else:
                 sql += self.take().text
         return sql
