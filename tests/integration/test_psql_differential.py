@@ -221,6 +221,9 @@ QUERIES: list[str | tuple[str, ...]] = [
     "SELECT ARRAY[task_id, status] AS a, ARRAY[duration_s, attempts], ARRAY[count(*), 2] FROM tasks GROUP BY task_id "
     "ORDER BY task_id LIMIT 2",
     "SELECT ARRAY[1, 'a']",
+    "SELECT left(task_id, 3), right(task_id, 3), right(task_id, -10), right(task_id, 0), left(task_id, -9), "
+    "trim('  x '), ltrim(' x') FROM tasks ORDER BY task_id LIMIT 2",
+    "SELECT status COLLATE \"C\", 'a' < 'B' COLLATE \"C\" FROM tasks ORDER BY status COLLATE \"POSIX\" DESC LIMIT 1",
     # pg39: pg38's leftovers: a subquery's ungrouped outer column; a window function groups nothing
     "SELECT t.status, (SELECT count(*) FROM audit_logs a WHERE a.task_id = t.task_id) FROM tasks t GROUP BY t.status",
     "SELECT status FROM tasks GROUP BY status HAVING (SELECT count(*) FROM audit_logs a WHERE a.task_id = "

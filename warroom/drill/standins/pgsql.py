@@ -496,7 +496,9 @@ class Reader:
             return Expr(f"pg_at({left.sql}, {zone.sql})",
                         "timestamp" if left.type == "timestamptz" else "timestamptz", "timezone")
         if op == "collate":
-            return Expr(f"{left.sql} COLLATE {self.take().text}", left.type, left.name)
+            collation = self.take()                 # "C", "POSIX", the database's: SQLite's BINARY (byte order)
+            binary = collation.value in ("C", "POSIX", "default")
+            return Expr(f"{left.sql} COLLATE {'BINARY' if binary else collation.text}", left.type, left.name)
         negated = op == "not"
         if negated:
             op = self.take().value
@@ -754,7 +756,7 @@ class Reader:
         return Expr(" ".join([*parts, "END"]), kind, "case", True)
 
     def call(self, name: str, schema: str = "") -> Expr:
-        at, header = self.toks[self.i - 1 - 2 * bool(schema)].at, name
+        at, header = self.toks[self.i - 1 - 2 * bool(schema)].at, "btrim" if name == "trim" else name
         self.expect("(")
         if name.startswith("pg_") or schema not in ("", "pg_catalog"):
             raise Refusal(f"drill: function {f'{schema}.' * bool(schema)}{name}() is not simulated")
@@ -813,7 +815,7 @@ class Reader:
                           "given name and argument types. You might need to add explicit type casts.", at)
         if name in ("coalesce", "nullif", "greatest", "least"):
             words = [", ".join(self.coerce(a, kind).sql for a in args)]
-        elif name in ("left", "substr", "substring", "strpos"):       # substring(s FROM n FOR m), (s FROM 'regex')
+        elif name in ("left", "right", "substr", "substring", "strpos"):  # substring(s FROM n FOR m), (s FROM 'regex')
             if [w.lower() for w in words if w.lower() in ("from", "for")] == ["for"]:
                 args.insert(1, Expr("1", "int"))
             regex = name == "substring" and len(args) == 2 and args[1].type in ("text", "unknown")
@@ -846,8 +848,8 @@ class Reader:
         exact = exact + suffix if exact and "OVER" not in suffix else None
         wide = name == "count" or name in ("min", "max", "coalesce", "abs") and any(a.wide for a in args)
         typed |= dict.fromkeys(("ceil", "ceiling", "floor"), "float8" if kind == "float" else "numeric0")
-        return Expr(sql, typed.get(name, "text" if name in ("lower", "upper", "pg_left", "pg_substr", "replace",
-                                                          "pg_regex", "trim", "ltrim", "rtrim") else
+        return Expr(sql, typed.get(name, "text" if name in ("lower", "upper", "pg_left", "pg_right", "pg_substr",
+                                                          "replace", "pg_regex", "trim", "ltrim", "rtrim") else
                                    {"float": "float8", "int": "int"}.get(kind or "", "num") if name == "abs" else
                                    "float8" if name == "sign" and kind == "float" else
                                    "num" if name in ("round", "sign") else None),
@@ -1465,6 +1467,7 @@ def functions(speed: float, now: float, raised: list[Exception]) -> dict[str, tu
         "pg_days": (2, lambda a, b: (moment(a) - moment(b)).days),
         "pg_dadd": (2, lambda d, n: form(moment(d) + timedelta(days=int(n)), "date")), "pg_int": (1, integer),
         "pg_left": (2, lambda s, n: str(s)[: int(n)]), "pg_substr": (-1, substr), "pg_divisor": (2, divisor),
+        "pg_right": (2, lambda s, n: str(s)[-int(n):] * bool(int(n))),
         "pg_range": (2, bounded), "pg_exact": (3, lambda op, a, b: exact(op, a, b)), "pg_pow": (2, pow_),
         "pg_mod": (2, math.fmod), "pg_rint": (1, lambda x: float(round(x))), "pg_regex": (3, match),
         "pg_bound": (2, bound), "pg_strpos": (2, lambda s, sub: str(s).find(str(sub)) + 1)}.items()}
