@@ -224,6 +224,11 @@ QUERIES: list[str | tuple[str, ...]] = [
     "SELECT left(task_id, 3), right(task_id, 3), right(task_id, -10), right(task_id, 0), left(task_id, -9), "
     "trim('  x '), ltrim(' x') FROM tasks ORDER BY task_id LIMIT 2",
     "SELECT status COLLATE \"C\", 'a' < 'B' COLLATE \"C\" FROM tasks ORDER BY status COLLATE \"POSIX\" DESC LIMIT 1",
+    "SELECT count(*) FILTER (WHERE task_id LIKE 'tsk\\_%'), count(*) FILTER (WHERE error_message ILIKE ANY (ARRAY["
+    "'%TIMEOUT%', '%rejected%'])), count(*) FILTER (WHERE error_message NOT LIKE ALL ('{%timeout%,%rejected%}')), "
+    "'a_c' LIKE 'a\\_c', 'a%' LIKE 'a!%' ESCAPE '!' FROM tasks",
+    "SELECT CASE status WHEN 'failed' THEN 1 WHEN 'running' THEN 2 ELSE 0 END AS f, count(*) FROM tasks GROUP BY 1 "
+    "ORDER BY 1",
     # pg39: pg38's leftovers: a subquery's ungrouped outer column; a window function groups nothing
     "SELECT t.status, (SELECT count(*) FROM audit_logs a WHERE a.task_id = t.task_id) FROM tasks t GROUP BY t.status",
     "SELECT status FROM tasks GROUP BY status HAVING (SELECT count(*) FROM audit_logs a WHERE a.task_id = "

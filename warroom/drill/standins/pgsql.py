@@ -520,14 +520,14 @@ class Reader:
                                  for e in self.listing())
             self.expect(")")
             return Expr(f"{left.sql} {no}IN ({body})", "bool")
-        if op in ("like", "ilike"):
+        if op in ("like", "ilike"):                 # PostgreSQL's LIKE escapes with \ unless told otherwise
+            def like(e: Expr, escape: str = "'\\'") -> str:
+                return (f"{left.sql} {no}LIKE {e.sql}" if op == "like" else
+                        f"lower({left.sql}) {no}LIKE lower({e.sql})") + f" ESCAPE {escape}"
+            if self.at("any", "some", "all") and self.peek(1).text == "(":
+                return self.quantified(op, left, at, like)
             right = self.operand(power)
-            sql = (f"{left.sql} {no}LIKE {right.sql}" if op == "like" else
-                   f"lower({left.sql}) {no}LIKE lower({right.sql})")
-            if self.at("escape"):
-                self.take()
-                sql += f" ESCAPE {self.expr(power).sql}"
-            return Expr(sql, "bool")
+            return Expr(like(right, self.expr(power).sql if self.at("escape") and self.take() else "'\\'"), "bool")
         if power == 5 and self.at("any", "some", "all") and self.peek(1).text == "(":
             return self.quantified(op, left, at)
         right = self.operand(power)
@@ -551,9 +551,10 @@ class Reader:
         kind = left.type if left.type == right.type else None
         return f"{self.stamp(left, kind).sql} {op} {self.stamp(right, kind).sql}"
 
-    def quantified(self, op: str, left: Expr, at: int) -> Expr:
+    def quantified(self, op: str, left: Expr, at: int, pair: Callable[[Expr], str] | None = None) -> Expr:
         """``x op ANY|SOME|ALL (ARRAY[a, b] | '{a,b}' | a subquery)``: ``x op a`` for each element, joined by OR (ANY)
-        or AND (ALL), whose NULLs are PostgreSQL's too; of a subquery, ``= ANY`` is IN and ``<> ALL`` NOT IN."""
+        or AND (ALL), whose NULLs are PostgreSQL's too (``pair``: LIKE's); of a subquery, ``= ANY`` is IN and ``<> ALL``
+        NOT IN."""
         every = self.take().value == "all"
         self.expect("(")
         if self.at("select", "with", "values") and (op, every) in (("=", False), ("<>", True), ("!=", True)):
@@ -580,7 +581,7 @@ class Reader:
             self.expect("]")
             items = [self.cast(e, target) for e in items]
         self.expect(")")
-        parts = [self.comparison(left, op, e, at) for e in items]
+        parts = [pair(e) if pair else self.comparison(left, op, e, at) for e in items]
         return Expr(f"({(' AND ' if every else ' OR ').join(parts)})" if parts else str(int(every)), "bool")
 
     def array(self) -> list[Expr]:
@@ -744,7 +745,7 @@ class Reader:
                       + hint, at)
 
     def case(self) -> Expr:
-        parts, kind = ["CASE"], None
+        parts, kind = ["CASE", self.operand(0).sql if not self.at("when") else ""], None    # CASE x WHEN 1 ...
         while not self.at("end"):
             word = self.take()
             if word.kind == "end":
