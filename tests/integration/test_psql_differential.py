@@ -240,6 +240,9 @@ QUERIES: list[str | tuple[str, ...]] = [
     "'failed' ORDER BY 1",
     "SELECT status, sum(attempts) OVER () FROM tasks GROUP BY status",
     "SELECT status, count(*) OVER (PARTITION BY repo) FROM tasks GROUP BY status",
+    "SELECT CASE WHEN status = 'failed' THEN round(0, 2) ELSE abs(0) END AS x, CASE WHEN true THEN avg(duration_s) "
+    "END, CASE WHEN attempts > 0 THEN 1 ELSE 2.5::float END, avg(CASE WHEN status = 'failed' THEN 1.0 ELSE 0 END) "
+    "FROM tasks GROUP BY status, attempts ORDER BY 1, 2 LIMIT 2",
     # -x, -A
     ("-x", "-c", "SELECT task_id, created_at FROM tasks ORDER BY created_at LIMIT 2"),
     ("-A", "-c", "SELECT task_id, created_at FROM tasks ORDER BY created_at LIMIT 2"),

@@ -745,16 +745,25 @@ class Reader:
                       + hint, at)
 
     def case(self) -> Expr:
-        parts, kind = ["CASE", self.operand(0).sql if not self.at("when") else ""], None    # CASE x WHEN 1 ...
+        """``CASE [x] WHEN ... THEN ... ELSE ... END`` of its results' common type (a double's, else a numeric's, else
+        the first's), a numeric with the exact digits of each result."""
+        parts = ["CASE", self.operand(0).sql if not self.at("when") else ""]        # CASE x WHEN 1 ...
+        digits, results = list(parts), []
         while not self.at("end"):
-            word = self.take()
-            if word.kind == "end":
+            if not self.at("when", "then", "else"):
                 raise self.error()
+            word = self.take().text.upper()
             e = self.expr(0)
-            kind = kind or (e.type if word.value in ("then", "else") and e.type != "unknown" else None)
-            parts += [word.text.upper(), e.sql] if word.value in ("when", "then", "else") else [e.sql]
+            results += [e] * (word != "WHEN")
+            parts += [word, e.sql]
+            digits += [word, e.sql if word == "WHEN" else str(e.digits() or e.sql * (e.sql == "NULL"))]
         self.take()
-        return Expr(" ".join([*parts, "END"]), kind, "case", True)
+        kinds = [e.type for e in results if e.type not in ("unknown", None)]
+        kind = "float8" if {"float", "float8"} & set(kinds) else next(
+            (k for k in kinds if str(k).startswith("num")), kinds[0] if kinds else None)
+        exact = str(kind).startswith("num") and all(e.digits() or e.sql == "NULL" for e in results)
+        return Expr(" ".join([*parts, "END"]), "num" if exact else kind, "case", True,
+                    exact=" ".join([*digits, "END"]) if exact else None)
 
     def call(self, name: str, schema: str = "") -> Expr:
         at, header = self.toks[self.i - 1 - 2 * bool(schema)].at, "btrim" if name == "trim" else name
