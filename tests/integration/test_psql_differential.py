@@ -243,6 +243,10 @@ QUERIES: list[str | tuple[str, ...]] = [
     "SELECT CASE WHEN status = 'failed' THEN round(0, 2) ELSE abs(0) END AS x, CASE WHEN true THEN avg(duration_s) "
     "END, CASE WHEN attempts > 0 THEN 1 ELSE 2.5::float END, avg(CASE WHEN status = 'failed' THEN 1.0 ELSE 0 END) "
     "FROM tasks GROUP BY status, attempts ORDER BY 1, 2 LIMIT 2",
+    "SELECT created_at::timestamp(0), created_at::timestamptz(0), created_at::timestamp(3) with time zone, CAST("
+    "created_at AS timestamp(2)), '2026-01-01 23:59:59.5+00'::timestamptz(0) FROM tasks ORDER BY 1 LIMIT 2",
+    "SELECT created_at::varchar(10) AS d, status::varchar(3), 'abc'::character varying(2), count(*) FROM tasks "
+    "GROUP BY 1, 2 ORDER BY 1, 2",
     # -x, -A
     ("-x", "-c", "SELECT task_id, created_at FROM tasks ORDER BY created_at LIMIT 2"),
     ("-A", "-c", "SELECT task_id, created_at FROM tasks ORDER BY created_at LIMIT 2"),

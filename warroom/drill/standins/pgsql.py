@@ -957,27 +957,32 @@ class Reader:
             if self.peek().kind not in ("word", "ident"):
                 raise self.error()
             words = [self.take().value]
-            if words[0] in ("timestamp", "time") and self.at("("):
-                self.take(), self.take(), self.expect(")")
+            if words[0] in ("timestamp", "time") and self.at("("):     # timestamp(0) with time zone
+                size = [self.take() and self.take().text]
+                self.expect(")")
             if words[0] in ("timestamp", "time", "double", "character") and self.at("with", "without", "precision",
                                                                                        "varying"):
                 words.append(self.take().value)
                 if words[-1] in ("with", "without"):
                     self.expect("time")
                     self.expect("zone")
-            if self.at("("):                       # varchar(20): a size the drill does not cut to; numeric(10, 2)'s
-                while not self.at(")") and self.peek().kind != "end":       # scale it prints
+            if self.at("("):                       # varchar(20)'s length, numeric(10, 2)'s scale
+                while not self.at(")") and self.peek().kind != "end":
                     size.append(self.take().text)
                 self.expect(")")
             if self.at("["):
                 raise Refusal("drill: arrays are not simulated")
-            name = "timestamptz" if words == ["timestamp", "with"] else "timetz" if words == ["time", "with"] else \
-                words[0]
+            name = {("timestamp", "with"): "timestamptz", ("time", "with"): "timetz",
+                    ("character", "varying"): "varchar"}.get(tuple(words), words[0])
             if name not in CASTS:
                 raise Refusal(f"drill: a cast to {' '.join(words)} is not simulated (to "
                               f"{', '.join(sorted({k for k, _ in CASTS.values()} - {'num', 'int', 'float'}))} "
                               "and numbers it is)")
             target = CASTS[name]
+            if size and size[-1].isdigit() and (target[0] in ("timestamptz", "timestamp") or target[1] == "varchar"):
+                done = self.cast(e, target)         # timestamp(0): to its fraction's digits; varchar(10): its length
+                return replace(done, sql=f"substr({done.sql}, 1, {size[-1]})" if target[1] == "varchar" else
+                               f"pg_precise({done.sql}, {min(int(size[-1]), 6)})")
         kind, pgname = target
         wide = pgname == "int8" or kind == "int" and e.wide and pgname != "int4"
         if kind == "num" and size[-2:-1] == [","] and size[-1].isdigit():
@@ -1444,6 +1449,11 @@ def functions(speed: float, now: float, raised: list[Exception]) -> dict[str, tu
         found = regex(pattern, how).search(str(text))
         return found is not None if how != "substring" else found and found[int(bool(found.re.groups))]
 
+    def precise(stamp: str, digits: int) -> str:          # rounded half up, as PostgreSQL rounds it
+        d, scale = moment(stamp), 10 ** (6 - digits)
+        d = d.replace(microsecond=0) + timedelta(microseconds=(d.microsecond + scale // 2) // scale * scale)
+        return form(d, "timestamptz" if stamp.endswith("+00") else "timestamp")
+
     def bound(value: object, word: str) -> int:
         if (count := integer(value)) < 0:
             raise ToolError(f"ERROR:  {word} must not be negative")
@@ -1480,7 +1490,8 @@ def functions(speed: float, now: float, raised: list[Exception]) -> dict[str, tu
         "pg_right": (2, lambda s, n: str(s)[-int(n):] * bool(int(n))),
         "pg_range": (2, bounded), "pg_exact": (3, lambda op, a, b: exact(op, a, b)), "pg_pow": (2, pow_),
         "pg_mod": (2, math.fmod), "pg_rint": (1, lambda x: float(round(x))), "pg_regex": (3, match),
-        "pg_bound": (2, bound), "pg_strpos": (2, lambda s, sub: str(s).find(str(sub)) + 1)}.items()}
+        "pg_bound": (2, bound), "pg_precise": (2, precise),
+        "pg_strpos": (2, lambda s, sub: str(s).find(str(sub)) + 1)}.items()}
 
 
 def array(*values: object) -> str:
