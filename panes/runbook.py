@@ -72,6 +72,8 @@ def decision_prompt(row: DecisionRow) -> Text:
         t.append(f"OVERDUE since {row.due} ", "bold red")
     else:
         t.append("undecided" + (f", due {row.due} " if row.due else " "), "yellow")
+    if row.early and not row.verdict:       # taken before the decision arose: said, never as its verdict
+        t.append(f"({row.early}) ", "yellow")
     t.append(row.question)
     return t
 

@@ -186,6 +186,8 @@ def decision_detail_text(row: DecisionRow) -> Text:
         t.append(f"no verdict yet: OVERDUE since {row.due}\n", "bold red")
     else:
         t.append("no verdict yet" + (f", due {row.due}" if row.due else "") + "\n", "yellow")
+    if row.early and not row.verdict:
+        t.append(f"{row.early}\n", "yellow")
     t.append("⏎", "bold reverse")
     t.append(" or ")
     t.append("G", "bold reverse")

@@ -168,7 +168,9 @@ def _opened_text(state: Any, opened: dict[str, Any]) -> str:
 
 def decision_rows(runbook: Any, state: Any, when: datetime) -> tuple[DecisionRow, ...]:
     """The checklist's rows for the runbook's decisions: where each stands in the runbook, the
-    latest verdict (shared by every runbook stating the same decision), else its deadline."""
+    latest verdict (shared by every runbook stating the same decision), else its deadline, and a
+    verdict recorded before a conditional decision arose named as no answer (the row read "OVERDUE"
+    beside a GO the IC remembered taking: decide39's leftover)."""
     from warroom.incident.decisions import NO_OUTPUTS, NOT_HERE, evaluate
 
     if runbook is None:
@@ -182,7 +184,8 @@ def decision_rows(runbook: Any, state: Any, when: datetime) -> tuple[DecisionRow
             after_step=max((s.number for s in runbook.steps if s.line < d.line), default=0),
             verdict=rec.get("verdict"), by=rec.get("by"),
             due=f"{v.due_at:%H:%M:%S} UTC" if v.due_at is not None else None, overdue=v.overdue,
-            due_at=v.due_at.timestamp() if v.due_at is not None else None, not_needed=v.not_due_text(str(state.id))))
+            due_at=v.due_at.timestamp() if v.due_at is not None else None, not_needed=v.not_due_text(str(state.id)),
+            early=v.early_brief()))
     return tuple(rows)
 
 

@@ -165,3 +165,39 @@ def test_a_verdict_recorded_before_the_decision_arose_does_not_answer_it(tmp_pat
     assert "Recorded before it arose (10:00:03 UTC): it did not answer it." in pir, pir
     assert "first answered in time" not in pir and "Taken after its deadline" in pir, pir
     assert "reverses the GO" not in pir                 # nothing answered it before: nothing to reverse
+
+
+def test_the_checklist_row_names_a_verdict_recorded_before_the_decision_arose(
+        tmp_path: Path, monkeypatch, capsys) -> None:  # type: ignore[no-untyped-def]
+    """decide39's leftover: the checklist's ◆ row showed a GO recorded before the halt as no verdict at
+    all ("OVERDUE since …"), the one view that did not name it; it now says it beside the standing,
+    in the row and in the Step pane, never as the decision's verdict."""
+    from panes.runbook import decision_prompt
+    from panes.step_detail import decision_detail_text
+    from tests.unit.incident_fixtures import Cli
+    from tui.view import decision_rows
+    from warroom.runbook.library import RunbookLibrary
+
+    state, cfg, inc = _declared(tmp_path, monkeypatch)
+    monkeypatch.setenv("WARROOM_IDENTITY", "ic@drill")
+    cli = Cli(state, capsys)
+    rb = RunbookLibrary.from_config(cfg).get("RB-CORE-005")
+
+    def row(at: float) -> tuple[str, str]:
+        monkeypatch.setenv(scenario_time.AT_ENV, repr(at))
+        (r,) = decision_rows(rb, IncidentStore(state, cfg).open(inc.id).state, datetime.fromtimestamp(at, UTC))
+        return decision_prompt(r).plain, decision_detail_text(r).plain
+
+    monkeypatch.setenv(scenario_time.AT_ENV, repr(T0 + 1))
+    assert cli("decide", inc.id, "bring-flowengine-back", "--go", "--why", "early", "--by", "dana")[0] == 0
+    prompt, detail = row(T0 + 1.5)
+    assert "(GO by dana answers nothing yet)" in prompt and "GO by dana answers nothing yet" in detail, prompt
+    for at, step, *yes in ((T0 + 2, "halt-flows", "--yes"), (T0 + 3, "confirm-no-active-flows")):
+        monkeypatch.setenv(scenario_time.AT_ENV, repr(at))
+        assert cli("run", inc.id, step, *yes)[0] == 0
+    monkeypatch.setenv(scenario_time.AT_ENV, repr(T0 + 4))
+    assert cli("decide", inc.id, "bring-flowengine-back")[0] == 0      # a look journals that it arose
+    prompt, detail = row(T0 + 41)
+    assert prompt.startswith("◆ GO/NO-GO OVERDUE since ") and "(GO by dana recorded before it arose: no answer)" \
+        in prompt, prompt
+    assert "GO by dana recorded before it arose: no answer" in detail, detail

@@ -144,6 +144,15 @@ class DecisionView:
         return said + (": it does not answer it" if self.arisen_at is not None
                        else ": it will not answer it if it arises")
 
+    def early_brief(self) -> str | None:
+        """``early_words`` as the checklist row says it beside the decision's standing: ``GO by dana
+        recorded before it arose: no answer`` (or, not arisen yet, ``… answers nothing yet``)."""
+        e = self.early
+        if e is None:
+            return None
+        return f"{e.get('verdict')} by {e.get('by')} " + (
+            "recorded before it arose: no answer" if self.arisen_at is not None else "answers nothing yet")
+
     def not_due_text(self, incident_id: str) -> str | None:
         """What every view says of a decision its condition does not make due (None: it is due):
         ``not needed now (…)`` for a condition judged not to hold, or unreadable where it was
