@@ -55,8 +55,9 @@ def test_two_hosts_share_one_chain(shared_dsn: str, tmp_path: Path, pg_server: o
     proof = other.verify()
     assert proof.ok and any("hash chain intact from #1 to #3" in p for p in proof.proved)
     assert [s.id for s in b.list()] == [inc.id]
-    # a second incident the same day gets the next id whichever host declares it
-    assert b.create(title="Second", severity="P4").id.endswith("-2")
+    # a second incident the same day gets the next id whichever host declares it (declared at the
+    # first's moment: declared after midnight UTC it is the next day's first, whatever the hour the test runs)
+    assert b.create(title="Second", severity="P4", at=inc.state.declared_at).id.endswith("-2")
 
 
 def test_concurrent_appends_from_eight_processes_never_fork(shared_dsn: str, tmp_path: Path) -> None:
