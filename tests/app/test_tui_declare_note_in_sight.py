@@ -32,7 +32,7 @@ async def test_the_title_field_and_what_declaring_does_to_it_are_in_sight(tmp_pa
         await wait_for(pilot, lambda: app.dashboard.data.first_breached() is not None, 60)
         await pilot.press("d")
         screen = await wait_screen(pilot, DeclareScreen, 30)
-        await wait_for(pilot, lambda: screen.query_one("#title", Input).has_focus, 10)
+        await wait_for(pilot, lambda: screen.query_one("#title", Input).has_focus)
         await pilot.pause()
         assert _in_sight(screen, "#title")
         note = screen.query("#title-note")

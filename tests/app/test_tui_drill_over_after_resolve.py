@@ -96,7 +96,7 @@ async def test_d_on_a_finished_drill_says_so_before_any_form(tmp_path: Path) -> 
 
         app.notify = notify                 # type: ignore[method-assign]
         await pilot.press("d")
-        await wait_for(pilot, lambda: any("has ended" in t for t in told), 10)
+        await wait_for(pilot, lambda: any("has ended" in t for t in told))
         assert not isinstance(app.screen, DeclareScreen)
         (said,) = [t for t in told if "has ended" in t]
         assert "starts the scenario over" in said and said.startswith("Not declared:"), said

@@ -50,23 +50,23 @@ async def test_a_count_query_shows_the_count_its_expectation_judged(tmp_path: Pa
         assert count is not None, reason
         pane = app.dashboard.query_one(OutputStack).shown()
         assert pane is not None
-        await wait_for(pilot, lambda: pane.ended, 10)
+        await wait_for(pilot, lambda: pane.ended)
 
         def shows_count() -> bool:
             return any(re.fullmatch(rf"│\s*{count.group(1)}\s*│", row) for row in on_screen(pane))
-        await wait_for(pilot, shows_count, 10)
+        await wait_for(pilot, shows_count)
         # the step pane says the verdict whole, under the label
         detail = "\n".join(on_screen(app.dashboard.query_one(StepDetailPane)))
         assert "NOT met" in detail and "(wanted 0)" in " ".join(detail.split()), detail
 
         # the rest is a scroll away: tab to the pane, then the keys
         await pilot.press("tab")
-        await wait_for(pilot, lambda: pane.has_focus, 5)
+        await wait_for(pilot, lambda: pane.has_focus)
         await pilot.press("home")
-        await wait_for(pilot, lambda: pane.scroll_offset.y == 0, 5)
+        await wait_for(pilot, lambda: pane.scroll_offset.y == 0)
         assert any("count" in row for row in on_screen(pane))
         await pilot.press("end")
-        await wait_for(pilot, lambda: any("(1 row)" in row for row in on_screen(pane)), 5)
+        await wait_for(pilot, lambda: any("(1 row)" in row for row in on_screen(pane)))
 
 
 def test_the_judged_line_is_the_one_the_reason_names() -> None:
@@ -168,7 +168,7 @@ async def test_a_step_run_before_a_resume_shows_its_stored_output(tmp_path: Path
             pane = stack.shown()
             return pane is not None and pane.ended and any(
                 re.fullmatch(rf"│\s*{count.group(1)}\s*│", row) for row in on_screen(pane))
-        await wait_for(pilot, shows_count, 15)
+        await wait_for(pilot, shows_count)
         pane = stack.shown()
         assert pane is not None and "ran · 5 lines" in str(pane.border_subtitle), pane.border_subtitle
         assert not any("outputs/ directory" in row for row in on_screen(pane))

@@ -55,7 +55,7 @@ async def test_an_update_left_as_drafted_is_sent_with_the_facts_at_the_send(tmp_
         screen = await _open_update(pilot)
         opened = _impact(screen.query_one("#update-text", TextArea).text)
         clock.advance(27.0)                              # 27 wall s at x60: 27 drill minutes later
-        await wait_for(pilot, lambda: _impact(screen.query_one("#update-text", TextArea).text) != opened, 10)
+        await wait_for(pilot, lambda: _impact(screen.query_one("#update-text", TextArea).text) != opened)
         note = str(screen.query_one("#draft-note", Static).render())
         assert "drafted again as it is sent, until you edit it" in note, note
         clock.advance(3.0)
