@@ -66,7 +66,10 @@ def test_one_id_names_one_incident_across_a_state_dir_and_its_drills(tmp_path: P
                                                               source={})
     ids = [drilled.id, headless, real.id, again.id]
     assert len(set(ids)) == 4, ids
-    assert [int(i.rsplit("-", 1)[1]) for i in ids] == [1, 2, 3, 4]
+    # one sequence for the pair, a day's: [1, 2, 3, 4], or [1, 1, 2, 3] when the test runs across midnight
+    # UTC after the first (INC-<day>-N starts again at 1 on the next day)
+    days = [i.rsplit("-", 2)[1] for i in ids]
+    assert [int(i.rsplit("-", 1)[1]) for i in ids] == [days[:k].count(day) + 1 for k, day in enumerate(days)], ids
 
 
 def test_show_and_list_given_the_drills_store_reach_its_state_dirs_incidents(
