@@ -142,6 +142,7 @@ def test_the_cli_journals_tiers_and_the_pir_shows_them_in_drill_time(
     from tests.unit.incident_fixtures import Cli
 
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "xdg"))
+    monkeypatch.setenv("TZ", "UTC")         # the PIR local column read below: else the machine's zone (13:53 at +14)
     cli = Cli(tmp_path / "state", capsys)
     monkeypatch.setenv(scenario_time.AT_ENV, repr(T0))
     code, out, err = cli("new", "--title", "quota climbing", "--severity", "P3", "--drill", "rate-limit",
