@@ -310,6 +310,12 @@ def _new_environment(search: list[Path], zone: tzinfo) -> Any:
     def local(at: datetime | None, fmt: str = "%H:%M %Z") -> str:
         return _strftime(at.astimezone(zone), fmt) if at is not None else "n/a"
 
+    def utc_row(at: datetime | None, above: datetime | None = None, day: str = "", fmt: str = "%H:%M:%S") -> str:
+        return _row_time(at, above, day, fmt, UTC)
+
+    def local_row(at: datetime | None, above: datetime | None = None, day: str = "", fmt: str = "%H:%M") -> str:
+        return _row_time(at, above, day, fmt, zone)
+
     def dur(seconds: float | None) -> str:
         return format_duration(seconds) if seconds is not None else "n/a"
 
@@ -330,6 +336,7 @@ def _new_environment(search: list[Path], zone: tzinfo) -> Any:
     for name, builtin in list(env.filters.items()):     # Jinja's own: markdown arguments as MdMarkup
         env.filters[name] = _markdown_filter(builtin)
     env.filters.update(cite=cite, utc=utc, hhmm=hhmm, local=local, dur=dur, minutes=fmt_minutes, join=join,
+                       utc_row=utc_row, local_row=local_row,
                        cell=md_text.cell, inline=md_text.inline, code=md_text.code, fence=md_text.fence,
                        value=fmt_value, yesno=yesno, sentence=md_text.sentence, replace=_replace, indent=_indent, md_after=_after_text,
                        e=md_text.inline, escape=md_text.inline, forceescape=md_text.inline, tojson=tojson)
@@ -359,6 +366,21 @@ def _strftime(at: datetime, fmt: str) -> str:
     if fmt == "%H:%M":
         return f"{at.hour:02d}:{at.minute:02d}"
     return at.strftime(fmt)
+
+
+def _row_time(at: datetime | None, above: datetime | None, day: str, fmt: str, zone: tzinfo) -> str:
+    """A row's time in a chronological list (the timeline, the key moments) in ``zone``, its day first
+    where the day is not the row above's (``above``; the first row's is the header's Date ``day``,
+    ``YYYY-MM-DD``): an incident that crosses midnight said 23:58 then 00:03 under one Date, and a
+    reader dated every row after midnight a day early. Most rows share their day: the fast path."""
+    if at is None:
+        return "n/a"
+    here = at.astimezone(zone)
+    if above is not None:
+        new_day = here.date() != above.astimezone(zone).date()
+    else:
+        new_day = bool(day) and here.date().isoformat() != day
+    return _strftime(here, fmt) if not new_day else here.strftime(f"%Y-%m-%d {fmt}")
 
 
 def _load_template(template: str, config: Config | None, zone: tzinfo) -> Any:
