@@ -8,7 +8,8 @@ how a time or a value reads wherever it appears in the document.
 from __future__ import annotations
 
 import os
-from datetime import UTC, datetime, tzinfo
+import time
+from datetime import UTC, datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING, Any
 
 from warroom import scenario_time as stime
@@ -31,14 +32,23 @@ def local_zone(config: Config | None) -> tzinfo:
             where = config.source if config is not None and config.source else "config"
             raise ConfigError(f"{where}: incident.timezone: unknown time zone {name!r}"
                               " (expected an IANA name like \"Europe/Berlin\")") from None
-    for candidate in (os.environ.get("TZ", "").lstrip(":"), _etc_localtime_name()):
-        if candidate:
-            try:
-                return ZoneInfo(candidate)
-            except (ZoneInfoNotFoundError, ValueError):
-                continue
-    local = stime.utcnow().astimezone().tzinfo
-    return local or UTC
+    tz = os.environ.get("TZ")
+    # $TZ set is the local time of the shell and of every program in it, whatever /etc/localtime says:
+    # a POSIX rule ('CET-1CEST,M3.5.0,M10.5.0/3', '<+0330>-3:30') or a zone file's path, which no IANA
+    # name spells, gave the machine's zone (UTC on a bastion) under the heading of the commander's
+    candidate = _zone_key(tz.lstrip(":")) if tz is not None else _etc_localtime_name()
+    if candidate:
+        try:
+            return ZoneInfo(candidate)
+        except (ZoneInfoNotFoundError, ValueError):
+            pass
+    return LibcLocal()      # as the C library reads $TZ or /etc/localtime (a copied file names no zone)
+
+
+def _zone_key(path: str) -> str:
+    """``Asia/Kolkata`` for a zone file's path (``/usr/share/zoneinfo/Asia/Kolkata``), else the name as given."""
+    marker = "zoneinfo/"
+    return path.split(marker, 1)[1] if marker in path else path
 
 
 def _etc_localtime_name() -> str | None:
@@ -46,8 +56,29 @@ def _etc_localtime_name() -> str | None:
         target = os.readlink("/etc/localtime")
     except OSError:
         return None
-    marker = "zoneinfo/"
-    return target.split(marker, 1)[1] if marker in target else None
+    return _zone_key(target) if "zoneinfo/" in target else None
+
+
+class LibcLocal(tzinfo):
+    """The C library's local time, moment by moment (a POSIX ``$TZ`` rule, its summer time included): the
+    offset at each instant, where one fixed offset read at the render's moment put a winter incident's
+    local times an hour off in a PIR drafted in summer."""
+
+    def fromutc(self, dt: datetime) -> datetime:
+        at = dt.replace(tzinfo=UTC).timestamp()
+        return dt + timedelta(seconds=time.localtime(at).tm_gmtoff)
+
+    def _local(self, dt: datetime | None) -> time.struct_time:
+        return time.localtime(time.mktime(dt.timetuple()) if dt is not None else stime.now())
+
+    def utcoffset(self, dt: datetime | None) -> timedelta:
+        return timedelta(seconds=self._local(dt).tm_gmtoff)
+
+    def dst(self, dt: datetime | None) -> timedelta | None:
+        return None
+
+    def tzname(self, dt: datetime | None) -> str:
+        return self._local(dt).tm_zone
 
 
 def zone_name(zone: tzinfo, at: datetime | None = None) -> str:
