@@ -63,7 +63,7 @@ class Review:
         Empty for a real incident, whose wall time is its time, and for a moment that has none."""
         if self.clock_start is None or at is None:
             return ""
-        secs = (at - self.clock_start).total_seconds() * self.scale
+        secs = stime.drill_seconds((at - self.clock_start).total_seconds(), self.scale)
         return f"{'-' if secs < 0 else '+'}{format_duration(abs(secs))}"
 
 
