@@ -1450,8 +1450,8 @@ def functions(speed: float, now: float, raised: list[Exception]) -> dict[str, tu
         return found is not None if how != "substring" else found and found[int(bool(found.re.groups))]
 
     def precise(stamp: str, digits: int) -> str:          # rounded half up, as PostgreSQL rounds it
-        d, scale = moment(stamp), 10 ** (6 - digits)
-        d = d.replace(microsecond=0) + timedelta(microseconds=(d.microsecond + scale // 2) // scale * scale)
+        d, step = moment(stamp), 10 ** (6 - digits)          # microseconds in the last digit kept
+        d = d.replace(microsecond=0) + timedelta(microseconds=(d.microsecond + step // 2) // step * step)
         return form(d, "timestamptz" if stamp.endswith("+00") else "timestamp")
 
     def bound(value: object, word: str) -> int:
