@@ -11,6 +11,7 @@ where 80x24 still shows it. The audit-gap drill's own RB-CORE-005 step 2, throug
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -23,7 +24,13 @@ from tests.app.drill_support import declare_prefilled, drill_ctx, events, run_se
 from tests.app.tui_support import wait_for
 from tests.conftest import REPO
 from tui.app import WarroomApp
+from warroom import scenario_time
 from warroom.execute.expectation import check_text
+
+# The drill's clock is pinned: unpinned, a loaded machine (CI, 2 cores) let the audit-gap drill run
+# on at x10 while the dashboard started, and step 2's count of recent audit rows could read the gap
+# (0, met) instead of the rows the test is about (wanted 0, not met): the wait for "unmet" ran out.
+PIN = datetime(2026, 12, 2, 10, 0, tzinfo=UTC).timestamp()
 
 
 def on_screen(widget: Widget) -> list[str]:
@@ -33,7 +40,9 @@ def on_screen(widget: Widget) -> list[str]:
 
 
 @pytest.mark.parametrize("size", [(80, 24), (120, 40)])
-async def test_a_count_query_shows_the_count_its_expectation_judged(tmp_path: Path, size: tuple[int, int]) -> None:
+async def test_a_count_query_shows_the_count_its_expectation_judged(tmp_path: Path, size: tuple[int, int],
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(scenario_time.AT_ENV, repr(PIN))      # what the count reads must not depend on load
     ctx = drill_ctx(tmp_path, scenario="audit-gap", speed=10.0)
     ctx.config.runbooks.dirs = [str(REPO / "runbooks")]
     app = WarroomApp(ctx)
@@ -134,12 +143,14 @@ async def test_a_long_line_wraps_at_the_panes_width(width: int) -> None:
         assert "tsk_0e9cbdbe" in "".join(rows), rows
 
 
-async def test_a_step_run_before_a_resume_shows_its_stored_output(tmp_path: Path) -> None:
+async def test_a_step_run_before_a_resume_shows_its_stored_output(tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     """Reopened (a restart, a resume), step 2's view said its output "is in the incident's outputs/
     directory" (and at 80x24 showed "directory." of it): its stored output is read back instead,
     resting on the count its expectation judged."""
     from tui.launch import resume_context
 
+    monkeypatch.setenv(scenario_time.AT_ENV, repr(PIN))
     ctx = drill_ctx(tmp_path, scenario="audit-gap", speed=10.0)
     ctx.config.runbooks.dirs = [str(REPO / "runbooks")]
     app = WarroomApp(ctx)
