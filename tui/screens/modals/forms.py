@@ -9,6 +9,7 @@ from panes.safe import SafeText as Text, one_line, ui_text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.widget import Widget
 from textual.widgets import Button, Checkbox, Input, RadioButton, RadioSet, Select, Static, TextArea
 
 from tui.bindings import MODAL_BINDINGS, NOTE_BINDINGS
@@ -27,6 +28,30 @@ def buttons(ok: str = "OK") -> Horizontal:
 
 class FormDialog(Dialog):
     """Enter in a one-line input moves on / submits; the buttons do what they say."""
+
+    def focus_from_top(self, field: Widget, box: Widget) -> None:
+        """Focus ``field`` with what the dialog says above it in sight. Textual centres a field
+        focused as the dialog opens, and at 80x24 that scrolled ``box`` past its first rows (the
+        resolve dialog's "Not over yet?", redteam39 F4; the declare dialog's origin and its
+        Title label). The box opens at its top and scrolls only as far as the field needs. A
+        dialog that calls it sets ``AUTO_FOCUS = ""``: Textual's own first focus centres too."""
+        field.focus(scroll_visible=False)
+
+        def reach() -> None:
+            # the rows between the parts docked at the top and at the bottom (Textual's own
+            # scroll_visible counts the docked title and buttons as room to show the field in)
+            docked = [w for w in box.children if w.display and w.styles.dock in ("top", "bottom")]
+            top = max((w.region.bottom for w in docked if w.styles.dock == "top"), default=box.content_region.y)
+            bottom = min((w.region.y for w in docked if w.styles.dock == "bottom"), default=box.content_region.bottom)
+            below = field.region.bottom - bottom
+            if below > 0:       # as far as the field needs, never past its own first row
+                box.scroll_relative(y=min(below, max(0, field.region.y - top)), animate=False, immediate=True)
+
+        def settle() -> None:
+            box.scroll_home(animate=False, immediate=True)
+            self.call_after_refresh(reach)
+
+        self.call_after_refresh(settle)
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()
@@ -57,6 +82,8 @@ class DeclareAnswer:
 
 class DeclareScreen(FormDialog):
     """Pre-filled from a breached pane, an alert or the chosen runbook; everything editable."""
+
+    AUTO_FOCUS = ""     # on_mount focuses the title, from the top (focus_from_top)
 
     def __init__(self, *, title: str = "", severity: str = "P3", runbook: str | None = None,
                  runbooks: list[tuple[str, str]] | None = None, source: dict | None = None,
@@ -96,6 +123,10 @@ class DeclareScreen(FormDialog):
                          value=self.initial_runbook if self.initial_runbook in ids else Select.NULL)
             yield Static("", id="form-error")
             yield buttons("Declare")
+
+    def on_mount(self) -> None:
+        # where the title came from (the pane's value then), its label and the note under it: in sight
+        self.focus_from_top(self.query_one("#title", Input), self.query_one("#declare-dialog"))
 
     def on_select_changed(self, event: Select.Changed) -> None:
         """Picking a runbook offers its severity, until the commander chooses one themselves."""
@@ -310,6 +341,8 @@ class ResolveScreen(FormDialog):
     answer given in advance — a GO is a verdict, not a rollback done, and "no" is not a default
     either. ``open_where``: steps not done per open runbook, when more than one is open."""
 
+    AUTO_FOCUS = ""     # on_mount focuses, from the top (focus_from_top)
+
     def __init__(self, title: str, open_steps: int = 0, concerns: list[str] | None = None,
                  opened: tuple[str, ...] = (), open_where: str = "") -> None:
         super().__init__()
@@ -321,15 +354,19 @@ class ResolveScreen(FormDialog):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog", id="resolve-dialog"):
-            yield Static(Text(f"Resolve: {self.incident_title}"), classes="dialog-title")
-            if self.open_steps:
-                where = f" ({self.open_where})" if self.open_where else ""
-                yield Static(Text(f"{self.open_steps} runbook step(s) not done, skipped or ticked{where};"
-                                  " they will be listed in the PIR.", style="yellow"))
-            if self.concerns:
-                yield Static(Text("Not over yet? " + "; ".join(self.concerns)
-                                  + ". Resolving anyway records these with the resolution.", style="bold red"),
-                             id="resolve-concerns")
+            # What resolving leaves open is docked with the title: in sight whatever the fields
+            # below scroll to, so no resolve is confirmed over concerns the dialog never showed
+            # (redteam39 F4: at 80x24 it opened scrolled to the summary, past them).
+            with Vertical(classes="dialog-head", id="resolve-head"):
+                yield Static(Text(f"Resolve: {self.incident_title}"), classes="dialog-title")
+                if self.open_steps:
+                    where = f" ({self.open_where})" if self.open_where else ""
+                    yield Static(Text(f"{self.open_steps} runbook step(s) not done, skipped or ticked{where};"
+                                      " they will be listed in the PIR.", style="yellow"), id="resolve-steps")
+                if self.concerns:
+                    yield Static(Text("Not over yet? " + "; ".join(self.concerns)
+                                      + ". Resolving anyway records these with the resolution.", style="bold red"),
+                                 id="resolve-concerns")
             if self.opened:     # asked first: what the GO opened, and was the rollback part of the fix
                 yield Static(Text("\n".join(self.opened), style="bold"), id="resolve-opened")
                 with RadioSet(id="rollback-answer"):
@@ -345,11 +382,9 @@ class ResolveScreen(FormDialog):
             yield buttons("Resolve")
 
     def on_mount(self) -> None:
-        # the question first, with what the GO opened still in view above it (no scroll to it)
-        self.query_one("#rollback-answer" if self.opened else "#summary").focus(scroll_visible=False)
-        if self.opened:
-            box = self.query_one("#resolve-dialog")
-            self.call_after_refresh(lambda: box.scroll_home(animate=False))
+        # the question first, with what the GO opened still in view above it
+        self.focus_from_top(self.query_one("#rollback-answer" if self.opened else "#summary"),
+                            self.query_one("#resolve-dialog"))
 
     def on_radio_set_changed(self, event: RadioSet.Changed) -> None:
         """Answered: on to the summary."""
