@@ -70,15 +70,29 @@ NOTE_BINDINGS: list[Binding] = [
       for i, tag in enumerate(NOTE_TAGS)),
 ]
 
+
+
+def scroll_bindings(group: str) -> list[Binding]:
+    """The keys that read a long view (the PIR preview, the drill report) from the keyboard, the
+    screen's own (``ScrollsView``), so each has an id under ``group``. At 80x24 the preview showed
+    its title block only and took none of them (redteam39 F15)."""
+    keys = (("down,j", "down", "Scroll down"), ("up,k", "up", "Scroll up"), ("pagedown", "page_down", "Page down"),
+            ("pageup", "page_up", "Page up"), ("home", "home", "To the top"), ("end", "end", "To the end"))
+    return [Binding(key, f"scroll_view('{how}')", text, id=f"{group}.scroll_{how}", show=False)
+            for key, how, text in keys]
+
+
 PIR_BINDINGS: list[Binding] = [
     Binding("escape,p", "cancel", "Close", id="pir.close"),
     Binding("e", "export", "Export", id="pir.export_from_preview"),
+    *scroll_bindings("pir"),
 ]
 
 REPORT_BINDINGS: list[Binding] = [
     Binding("escape,g,q", "cancel", "Close", id="report.close"),
     Binding("p", "pir", "PIR preview", id="report.pir"),
     Binding("e", "export", "Export PIR", id="report.export"),
+    *scroll_bindings("report"),
 ]
 
 ALERTS_BINDINGS: list[Binding] = [

@@ -15,7 +15,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from tui.bindings import REPORT_BINDINGS
-from tui.screens.modals.base import Dialog
+from tui.screens.modals.base import Dialog, ScrollsView
 from warroom.durations import format_duration
 from warroom.fit_table import FitTable, Kind
 from warroom.incident.drill_report import path_word
@@ -129,8 +129,9 @@ def _ended(p: Any) -> Text:
                 style="bold red" if past else "yellow")
 
 
-class DrillReportScreen(Dialog[None]):
+class DrillReportScreen(ScrollsView, Dialog[None]):
     BINDINGS: ClassVar[list[Binding]] = REPORT_BINDINGS
+    SCROLLED = "#drill-report"
 
     def __init__(self, report: Any) -> None:
         super().__init__()

@@ -90,6 +90,21 @@ def world_scale(app: object) -> float:
     return float(speed) if isinstance(speed, (int, float)) and 0 < speed < float("inf") else 1.0
 
 
+class ScrollsView:
+    """Mixed into a screen that shows one long view (``SCROLLED``, a selector): the keys of
+    ``bindings.scroll_bindings`` scroll it, whatever has the focus (the PIR preview's Markdown
+    takes none, so nothing moved it: redteam39 F15)."""
+
+    SCROLLED: ClassVar[str] = ""
+
+    def action_scroll_view(self, how: str) -> None:
+        view = self.query_one(self.SCROLLED)          # type: ignore[attr-defined]
+        move = {"down": view.scroll_down, "up": view.scroll_up, "page_down": view.scroll_page_down,
+                "page_up": view.scroll_page_up, "home": view.scroll_home, "end": view.scroll_end}.get(how)
+        if move is not None:
+            move(animate=False)
+
+
 class Dialog(PausesDashboard, ModalScreen[T]):
     BINDINGS: ClassVar[list[Binding]] = MODAL_BINDINGS
 

@@ -10,18 +10,20 @@ from typing import ClassVar
 from panes.safe import safe_text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
+from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Markdown, Static
 
 from tui.bindings import PIR_BINDINGS
-from tui.screens.modals.base import PausesDashboard
+from tui.screens.modals.base import PausesDashboard, ScrollsView
 
 
-class PirScreen(PausesDashboard, ModalScreen[str]):
-    """Dismisses with "export" when the user asks to export from here."""
+class PirScreen(ScrollsView, PausesDashboard, ModalScreen[str]):
+    """Dismisses with "export" when the user asks to export from here. The draft scrolls with
+    the drill report's keys (down/up or j/k, page down/up, home/end): at 80x24 it shows a dozen rows."""
 
     BINDINGS: ClassVar[list[Binding]] = PIR_BINDINGS
+    SCROLLED = "#pir-scroll"
 
     REFRESH_EVERY = 5.0   # seconds; the render runs in a worker and only a changed draft repaints
 
@@ -37,7 +39,8 @@ class PirScreen(PausesDashboard, ModalScreen[str]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog pir-dialog"):
             yield Static("PIR draft — live; e export, esc close", classes="dialog-title")
-            yield Markdown(safe_text(self.markdown), id="pir-md")
+            with VerticalScroll(id="pir-scroll"):
+                yield Markdown(safe_text(self.markdown), id="pir-md")
 
     def show(self, markdown: str) -> None:
         if markdown != self.markdown:

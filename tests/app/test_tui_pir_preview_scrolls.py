@@ -1,0 +1,70 @@
+"""The PIR preview (``p``) is read from the keyboard, as the drill report (``g``) is.
+
+At 80x24 over SSH the preview showed its title block and the first rows of the header table, and
+no key moved it (Down, PageDown, End, j): the commander could read none of the decisions, impact or
+timeline before exporting it (redteam39 F15). Its draft scrolls now with the report's keys, each a
+binding with an id (``tui.bindings.scroll_bindings``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from textual.widgets import Markdown
+from textual.widgets._markdown import MarkdownH2
+
+from tests.app.drill_support import declare_prefilled, drill_app, wait_screen
+from tests.app.test_tui_dialog_warnings_in_sight import out_of_sight
+from tests.app.tui_support import wait_for
+from tui.bindings import PIR_BINDINGS, REPORT_BINDINGS
+from tui.screens.modals.pir import PirScreen
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+async def test_the_last_section_of_a_real_pir_is_brought_on_screen_by_keys(tmp_path: Path,
+                                                                          size: tuple[int, int]) -> None:
+    app = drill_app(tmp_path, scenario="mass-failure", speed=60.0)
+    async with app.run_test(size=size) as pilot:
+        await declare_prefilled(pilot)
+        await pilot.press("p")
+        screen = await wait_screen(pilot, PirScreen, 30)
+        md = screen.query_one("#pir-md", Markdown)
+        await wait_for(pilot, lambda: bool(md.query(MarkdownH2)), 30)
+        await pilot.pause()
+
+        def last() -> MarkdownH2:     # asked each time: the live draft is drawn again every few seconds
+            return list(md.query(MarkdownH2))[-1]
+
+        assert out_of_sight(screen, last()), "the draft fits: nothing to scroll"
+        await pilot.press("end")
+        await pilot.pause()
+        assert not out_of_sight(screen, last()), "End did not bring the last section on screen"
+        view = screen.query_one("#pir-scroll")
+        await pilot.press("home")
+        await pilot.pause()
+        assert view.scroll_y == 0
+        for key in ("j", "down", "pagedown"):          # each moves it on, one key at a time
+            before = view.scroll_y
+            await pilot.press(key)
+            await pilot.pause()
+            assert view.scroll_y > before, key
+        for key in ("k", "up", "pageup"):              # and back
+            before = view.scroll_y
+            await pilot.press(key)
+            await pilot.pause()
+            assert view.scroll_y < before, key
+        pages = 0                                      # page by page, to the last section (bounded)
+        while out_of_sight(screen, last()) and pages < 100:
+            await pilot.press("pagedown")
+            await pilot.pause()
+            pages += 1
+        assert not out_of_sight(screen, last()), (pages, view.scroll_y, view.max_scroll_y)
+        await pilot.press("escape")
+
+
+def test_every_scroll_key_is_a_binding_with_an_id_and_a_description() -> None:
+    for group, bindings in (("pir", PIR_BINDINGS), ("report", REPORT_BINDINGS)):
+        keys = {k for b in bindings for k in b.key.split(",")}
+        assert {"down", "up", "j", "k", "pagedown", "pageup", "home", "end"} <= keys, (group, keys)
+        for b in bindings:
+            assert b.id and b.id.startswith(f"{group}.") and b.description, b
