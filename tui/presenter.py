@@ -495,6 +495,13 @@ class IncidentPresenter:
         return go_opened(snap.state, lambda ref: snap.runbook_by_id(str(ref.get("id") or "")),
                          datetime.fromtimestamp(self.ctx.clock.now(), UTC), when=live_at(snap.state))
 
+    def rollback_steps(self) -> list[str]:
+        """The steps that rolled a release back and ran ok, from the snapshot in memory: the
+        resolve dialog names them above its question whether a rollback was part of the fix."""
+        from warroom.incident.go_opened import rollback_steps
+
+        return rollback_steps(self.require().snapshot().state)
+
     def draft_update(self, readings: list[Any]) -> str:
         """A stakeholder update drafted from the journal (Conditions / Actions / Needs), the
         core's composer (``warroom.incident.cadence``), on the snapshot already in memory, each
@@ -900,7 +907,8 @@ class IncidentCalls:
         e = self._inc().approvals.refuse(request, why)
         return f"refused {e.data['request']}: {e.data['reason']}"
 
-    def resolve(self, summary: str, resolution: str, rollback: bool, concerns: list[str] | None = None) -> None:
+    def resolve(self, summary: str, resolution: str, rollback: bool | None,
+                concerns: list[str] | None = None) -> None:
         """``concerns``: what the panes on screen said (the dialog's). Journaled instead are the
         concerns read from the metric history now, as ``incident resolve`` reads them, so the
         journal's "resolved although … (422s)" is of the resolution's moment and agrees with the

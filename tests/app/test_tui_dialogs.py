@@ -140,7 +140,8 @@ async def test_resolve_enter_moves_from_summary_to_resolution() -> None:
         assert not answers  # enter in the summary only moves on
         await pilot.press(*"enabled the circuit breaker", "enter")
         await wait_for(pilot, lambda: bool(answers))
-    assert answers == [ResolveAnswer("breaker on", "enabled the circuit breaker", False)]
+    # the rollback left unanswered: not said, never a default "no" (redteam39 F5)
+    assert answers == [ResolveAnswer("breaker on", "enabled the circuit breaker", None)]
 
 
 async def test_bracketed_text_is_shown_literally_not_taken_as_markup() -> None:

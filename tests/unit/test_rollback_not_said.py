@@ -49,3 +49,60 @@ def test_a_rollback_said_is_written(tmp_path: Path) -> None:
     assert "| **Rollback** | yes `[#" in pir and row["Rollback?"] == "Yes"
     pir, row = _resolved(tmp_path / "no", "--no-rollback")
     assert "| **Rollback** | no `[#" in pir and row["Rollback?"] == "No"
+
+
+UNDO_RUNBOOK = """+++
+id = "RB-TEST-UNDO"
+title = "Roll back (test)"
+severity = "P3"
+triggers = ["quota"]
++++
+
+# Roll back (test)
+
+## Mitigation
+
+```bash {name="rollback" expect="rolled back"}
+# Roll back the web deployment
+kubectl rollout undo deployment/web -n prod
+# Expected: rolled back
+```
+"""
+
+
+def test_a_rollback_step_that_ran_ok_is_named_and_the_answer_stays_the_commanders(tmp_path: Path) -> None:
+    """redteam39 F5: step 28 ``kubectl rollout undo`` ran ok and the PIR said "Rollback: no". The
+    CLI names the step (as the dashboard's resolve dialog does) and records no answer for the
+    commander: not said, asked of a human in the PIR, blank in the incident log."""
+    from warroom.incident.go_opened import rollback_steps
+    from warroom.incident.store import IncidentStore
+    from warroom.config import Config
+
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "kubectl").write_text('#!/bin/sh\necho "deployment.apps/web rolled back"\n')
+    (bin_dir / "kubectl").chmod(0o755)
+    (tmp_path / "rb.md").write_text(UNDO_RUNBOOK)
+    state = tmp_path / "state"
+    env = subprocess_env(PATH=f"{bin_dir}:{subprocess_env()['PATH']}")
+
+    def wr(*argv: str) -> subprocess.CompletedProcess[str]:
+        p = subprocess.run([*warroom_cmd(), "incident", *argv, "--state-dir", str(state)], env=env,
+                           capture_output=True, text=True, timeout=120)
+        assert p.returncode == 0, (argv, p.stderr)
+        return p
+
+    inc = wr("new", "--title", "web down", "--severity", "P3", "--runbook", str(tmp_path / "rb.md")).stdout.strip()
+    wr("run", inc, "rollback", "--yes")
+    resolved = wr("resolve", inc, "--summary", "web rolled back", "--yes")
+    assert "a rollback step ran ok: step 1 (Roll back the web deployment)" in resolved.stderr, resolved.stderr
+    assert "--rollback or --no-rollback" in resolved.stderr
+    pir = wr("export", inc, "--stdout", "--no-log").stdout
+    assert "| **Rollback** | _Needs a human:_ whether a rollback was part of the fix" in pir
+    assert "Rollback: no" not in pir and "| **Rollback** | no" not in pir
+    wr("export", inc)
+    with open(state / "incident_log.csv", newline="") as f:
+        assert list(csv.DictReader(f))[-1]["Rollback?"] == ""
+    cfg = Config()
+    cfg.incident.state_dir = str(state)
+    assert rollback_steps(IncidentStore(state, cfg).open(inc).state) == ["step 1 (Roll back the web deployment)"]

@@ -568,7 +568,8 @@ class DashboardActions:
 
         concerns = self.presenter.resolve_concerns(list(self.data.readings))
         opened = tuple(o.text() for o in self.presenter.go_opened())
-        self.app.push_screen(ResolveScreen(view.header.title, open_steps, concerns, opened, open_where), answered)
+        self.app.push_screen(ResolveScreen(view.header.title, open_steps, concerns, opened, open_where,
+                                           tuple(self.presenter.rollback_steps())), answered)
 
     def resolve_and_report(self, a: ResolveAnswer) -> None:
         """Resolve; in a drill, then show the end-of-drill report (response times vs targets)."""

@@ -164,7 +164,9 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     sp.add_argument("--resolution", help="what fixed it (default: the summary)")
     sp.add_argument("--rollback", action=argparse.BooleanOptionalAction, default=None,
                     help="a rollback was (--rollback) or was not (--no-rollback) part of the fix; required"
-                         " when a GO opened a runbook (the GO alone does not say the rollback happened)")
+                         " when a GO opened a runbook (the GO alone does not say the rollback happened);"
+                         " otherwise, left out, it is not said (never a 'no'), and a rollback step that ran"
+                         " ok is named")
     sp.add_argument("--type", dest="inc_type", help="incident type for the incident log")
     sp.add_argument("--affected-repos", "--affected", dest="affected_repos",
                     help="affected repos / services for the incident log and the PIR")
@@ -455,6 +457,13 @@ def cmd_resolve(args: argparse.Namespace) -> int:
                 return 1
             # the answer took its time (minutes of drill time at x60): the resolution is of now, as the dashboard's
             concerns, at = concerns_now(inc, synced.histories)
+    if args.rollback is None:   # not said: kept so (the PIR asks a human); the journal's rollback step is named
+        from warroom.incident.go_opened import rollback_steps
+
+        ran = rollback_steps(inc.state)
+        if ran and not inc.go_opened():
+            print(f"note: a rollback step ran ok: {'; '.join(ran)}. Whether a rollback was part of the fix is"
+                  " not said: the PIR asks a human (--rollback or --no-rollback says it)", file=sys.stderr)
     inc.resolve(args.summary, args.resolution, args.rollback, type=args.inc_type,
                 affected_repos=args.affected_repos, concerns=concerns, at=at)
     sync(inc, summary=True, quiet=True)

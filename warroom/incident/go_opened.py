@@ -8,6 +8,7 @@ resolution records both (``go_opened``). Nothing here is guessed from the verdic
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -16,6 +17,9 @@ from typing import Any
 from warroom.errors import WarroomError
 from warroom.incident.closing import closure_of, progress_text, wall_at
 from warroom.incident.marks import DONE_MARKS, TROUBLE_MARKS
+
+# a command that rolls a release back, as the runbooks write it (every rollback step: ``kubectl rollout undo``)
+ROLLED_BACK = re.compile(r"\b(?:rollout\s+undo|helm\s+rollback)\b")
 
 # judged as the checklist marks them (``marks.step_state``): a run that exited 0 but whose
 # expectation was NOT met, or whose verify gate FAILED, did not do its job and is not "done"
@@ -169,3 +173,20 @@ def go_opened(state: Any, runbook_of: Callable[[dict[str, Any]], Any | None], no
             closed=closure.text(when) if closure is not None else "", when=when))
     out.reverse()
     return out
+
+
+def rollback_steps(state: Any) -> list[str]:
+    """The steps whose command, as run, rolled a release back (``kubectl rollout undo``, ``helm
+    rollback``) and ended ok, its expectation not missed: ``step 28 (Roll back FlowEngine…)``, in
+    the order they ran. What resolving shows beside the question whether a rollback was part of
+    the fix, in the dialog and from ``incident resolve``: evidence for the commander's answer,
+    never the answer. Nobody was asked, and the PIR said "Rollback: no" over a fix by ``rollout
+    undo`` (redteam39 F5); a rollback run may also have been undone or not have been the fix."""
+    ran: list[tuple[datetime, str]] = []
+    for (rb_id, _sid), st in state.steps.items():
+        runs = [r for r in st.runs if r.status == "ok" and r.expect_met is not False
+                and ROLLED_BACK.search(r.command or "")]
+        if runs:
+            label = f" ({st.label})" if st.label else ""
+            ran.append((runs[0].started_at, f"{state.step_name(rb_id, st.step or st.step_id)}{label}"))
+    return [text for _at, text in sorted(ran, key=lambda r: r[0])]

@@ -861,15 +861,16 @@ class Incident(StepRunning):
         state = self.state
         return go_opened(state, self._beside_of, self.clock(), when=live_at(state) if live else wall_at)
 
-    def resolve(self, summary: str, resolution: str | None = None, rollback: bool | None = False, *,
+    def resolve(self, summary: str, resolution: str | None = None, rollback: bool | None = None, *,
                 type: str | None = None, affected_repos: str | None = None,
                 concerns: list[str] | None = None, at: datetime | None = None) -> Event:
         """Close the incident; a second resolve is an error (reopen first). ``concerns`` (from
         ``resolve_concerns``, shown to the IC who confirmed anyway) are journaled with it.
 
-        ``rollback``: whether a rollback was part of the fix — the commander's word. ``None``
-        (not said) is refused when a GO opened a runbook: the GO proves a verdict, not that the
-        rollback happened, and "no" must not be written by default either. What the GO opened
+        ``rollback``: whether a rollback was part of the fix — the commander's word; not given, it
+        is not said (None), never a "no" (redteam39 F5). ``None`` is refused when a GO opened a
+        runbook: the GO proves a verdict, not that the rollback happened, and "no" must not be
+        written by default either. What the GO opened
         and how far it got is journaled with the resolution (``go_opened``).
 
         ``at``: the resolution's moment when the caller read the panes at it (``concerns``): the

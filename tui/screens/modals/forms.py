@@ -10,7 +10,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widget import Widget
-from textual.widgets import Button, Checkbox, Input, RadioButton, RadioSet, Select, Static, TextArea
+from textual.widgets import Button, Input, RadioButton, RadioSet, Select, Static, TextArea
 
 from tui.bindings import MODAL_BINDINGS, NOTE_BINDINGS
 from warroom.journal import events as ev
@@ -312,23 +312,14 @@ class CloseRunbookScreen(FormDialog):
 class ResolveAnswer:
     summary: str
     resolution: str
-    rollback: bool
+    rollback: bool | None           # None: not said (asked of a human in the PIR, blank in the incident log)
     concerns: tuple[str, ...] = ()
-
-
-class Tick(Checkbox):
-    """A checkbox whose mark is its state: ``X`` ticked, blank not. Textual draws ``X`` both ways
-    and tells them apart by colour alone (under NO_COLOR, faint against bold), so a terminal
-    without colour or faint, or a copy of the screen, shows an unticked box as ticked."""
-
-    @property
-    def BUTTON_INNER(self) -> str:  # type: ignore[override]  # noqa: N802 (Textual's public name)
-        return "X" if self.value else " "
 
 
 class Choice(RadioButton):
     """A radio button whose mark is its state: ``●`` chosen, ``○`` not (Textual draws ``●`` both
-    ways, told apart by colour alone, as :class:`Tick`)."""
+    ways, told apart by colour alone: under NO_COLOR, faint against bold, so a terminal without
+    colour or faint, or a copy of the screen, showed every answer as chosen)."""
 
     @property
     def BUTTON_INNER(self) -> str:  # type: ignore[override]  # noqa: N802 (Textual's public name)
@@ -336,16 +327,21 @@ class Choice(RadioButton):
 
 
 class ResolveScreen(FormDialog):
-    """Resolve with a summary and what fixed it. ``opened``: what each GO opened and how far it
-    got (``GoOpened.text``); then whether a rollback was part of the fix is asked with no
-    answer given in advance — a GO is a verdict, not a rollback done, and "no" is not a default
-    either. ``open_where``: steps not done per open runbook, when more than one is open."""
+    """Resolve with a summary and what fixed it, and whether a rollback was part of the fix: a
+    yes / no with no answer given in advance. ``opened``: what each GO opened and how far it got
+    (``GoOpened.text``), asked first and required then — a GO is a verdict, not a rollback done.
+    Without a GO it is asked after the fields and may be left unsaid: the PIR then asks a human
+    and the incident log leaves it blank; an untouched tick box was journaled as the commander's
+    "no" over a fix by ``kubectl rollout undo`` (redteam39 F5). ``rolled_back``: the steps that
+    rolled a release back and ran ok (``go_opened.rollback_steps``), said above the question.
+    ``open_where``: steps not done per open runbook, when more than one is open."""
 
     AUTO_FOCUS = ""     # on_mount focuses, from the top (focus_from_top)
 
     def __init__(self, title: str, open_steps: int = 0, concerns: list[str] | None = None,
-                 opened: tuple[str, ...] = (), open_where: str = "") -> None:
+                 opened: tuple[str, ...] = (), open_where: str = "", rolled_back: tuple[str, ...] = ()) -> None:
         super().__init__()
+        self.rolled_back = tuple(rolled_back)
         self.incident_title = title
         self.open_steps = open_steps
         self.concerns = tuple(concerns or ())
@@ -367,19 +363,31 @@ class ResolveScreen(FormDialog):
                     yield Static(Text("Not over yet? " + "; ".join(self.concerns)
                                       + ". Resolving anyway records these with the resolution.", style="bold red"),
                                  id="resolve-concerns")
-            if self.opened:     # asked first: what the GO opened, and was the rollback part of the fix
-                yield Static(Text("\n".join(self.opened), style="bold"), id="resolve-opened")
-                with RadioSet(id="rollback-answer"):
-                    yield Choice("a rollback was part of the fix", id="rollback-yes")
-                    yield Choice("no rollback was part of the fix", id="rollback-no")
-            yield Static("Summary", classes="field-label")
-            yield Input(placeholder="what happened, one line", id="summary")
-            yield Static("Resolution", classes="field-label")
-            yield Input(placeholder="what fixed it", id="resolution")
-            if not self.opened:
-                yield Tick("A rollback was part of the fix", id="rollback")
-            yield Static("", id="form-error")
+            # one box for what scrolls: Textual orders Tab by position, and a field scrolled below the
+            # docked buttons came after them (Tab, Tab from the summary landed on Cancel, not the question)
+            with Vertical(id="resolve-fields"):
+                if self.opened:     # asked first: what the GO opened, and was the rollback part of the fix
+                    yield Static(Text("\n".join(self.opened), style="bold"), id="resolve-opened")
+                    yield from self.rollback_question()
+                yield Static("Summary", classes="field-label")
+                yield Input(placeholder="what happened, one line", id="summary")
+                yield Static("Resolution", classes="field-label")
+                yield Input(placeholder="what fixed it", id="resolution")
+                if not self.opened:
+                    yield Static("Was a rollback part of the fix? (unanswered: not said, the PIR asks a human)",
+                                 classes="field-label")
+                    yield from self.rollback_question()
+                yield Static("", id="form-error")
             yield buttons("Resolve")
+
+    def rollback_question(self) -> ComposeResult:
+        """What the journal shows (a rollback step that ran ok), then the yes / no, neither chosen."""
+        if self.rolled_back:
+            yield Static(Text("A rollback step ran ok: " + "; ".join(self.rolled_back) + ".", style="bold"),
+                         id="resolve-rolled-back")
+        with RadioSet(id="rollback-answer"):
+            yield Choice("a rollback was part of the fix", id="rollback-yes")
+            yield Choice("no rollback was part of the fix", id="rollback-no")
 
     def on_mount(self) -> None:
         # the question first, with what the GO opened still in view above it
@@ -387,9 +395,10 @@ class ResolveScreen(FormDialog):
                             self.query_one("#resolve-dialog"))
 
     def on_radio_set_changed(self, event: RadioSet.Changed) -> None:
-        """Answered: on to the summary."""
+        """Answered first (after a GO): on to the summary."""
         event.stop()
-        self.query_one("#summary", Input).focus()
+        if self.opened:
+            self.query_one("#summary", Input).focus()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
@@ -404,15 +413,12 @@ class ResolveScreen(FormDialog):
         if not summary:
             self.error("A summary is required.")
             return
-        if self.opened:
-            pressed = self.query_one("#rollback-answer", RadioSet).pressed_button
-            if pressed is None:
-                self.error("Say whether a rollback was part of the fix: the GO opened a runbook, it did not"
-                           " say the rollback happened.")
-                self.query_one("#rollback-answer", RadioSet).focus()
-                return
-            rollback = pressed.id == "rollback-yes"
-        else:
-            rollback = self.query_one("#rollback", Checkbox).value
+        pressed = self.query_one("#rollback-answer", RadioSet).pressed_button
+        if pressed is None and self.opened:
+            self.error("Say whether a rollback was part of the fix: the GO opened a runbook, it did not"
+                       " say the rollback happened.")
+            self.query_one("#rollback-answer", RadioSet).focus()
+            return
+        rollback = None if pressed is None else pressed.id == "rollback-yes"
         self.dismiss(ResolveAnswer(summary, self.query_one("#resolution", Input).value.strip(),
                                    rollback, self.concerns))
