@@ -40,6 +40,8 @@ from warroom.sources.model import SloSample
 DRILL_FILE = "drill.json"
 ENV_DIR = "WARROOM_DRILL_DIR"
 STANDINS: tuple[str, ...] = ("kubectl", "psql", "aws", "curl", "blocks")
+#: Host programs a drill's bin/ shadows too: what they print depends on the clock (``date -d '15 minutes ago'``)
+SHIMS: tuple[str, ...] = ("date",)
 SHIPPED_BIN = Path(__file__).resolve().parent / "bin"
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,80}$")
 MAX_SPEED = stime.MAX_SPEED
@@ -448,7 +450,7 @@ def install_wrappers(drill_dir: Path) -> None:
     (Path(drill_dir) / "bin").mkdir(mode=0o700, exist_ok=True)
     files = {f"bin/{tool}": (0o755, _WRAPPER.format(
         tool=tool, env=ENV_DIR, drill=shlex.quote(str(drill_dir)), python=shlex.quote(sys.executable),
-        script=shlex.quote(str(SHIPPED_BIN / tool)))) for tool in STANDINS}
+        script=shlex.quote(str(SHIPPED_BIN / tool)))) for tool in STANDINS + SHIMS}
     files["kubeconfig"] = (0o600, _KUBECONFIG)
     (Path(drill_dir) / "aws").mkdir(mode=0o700, exist_ok=True)
     files["aws/config"] = (0o600, "[profile drill]\nregion = eu-west-1\noutput = json\n")

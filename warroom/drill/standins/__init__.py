@@ -1,5 +1,5 @@
-"""Command stand-ins for drills (kubectl, psql, aws, curl, blocks): start reading at ``base``."""
+"""Command stand-ins for drills (kubectl, psql, aws, curl, blocks; ``date``'s shim): start reading at ``base``."""
 
-from warroom.drill.standins.base import TOOLS, Context, ToolError, main, run_tool
+from warroom.drill.standins.base import SHIMS, TOOLS, Context, ToolError, main, run_tool
 
-__all__ = ["TOOLS", "Context", "ToolError", "main", "run_tool"]
+__all__ = ["SHIMS", "TOOLS", "Context", "ToolError", "main", "run_tool"]

@@ -28,6 +28,7 @@ from warroom.drill.activity import Activity
 from warroom.drill.actions import Action, append_actions
 from warroom.drill.cluster import Cluster, build_cluster
 from warroom.drill.directory import ENV_DIR, Drill, open_drill
+from warroom.drill.directory import SHIMS
 from warroom.drill.directory import STANDINS as TOOLS      # the tools a drill's bin/ holds
 from warroom.drill.fleet import Provider
 from warroom.drill.model import Signals
@@ -185,7 +186,7 @@ def main(tool: str, argv: Sequence[str] | None = None) -> int:
 
 #: The words that ask each tool for help: curl's and kubectl's ``-h``, psql's ``-?``; blocks (click's) ``--help`` alone
 HELP = {"kubectl": {"-h", "--help"}, "curl": {"-h", "--help"}, "psql": {"-?", "--help"}, "aws": {"--help"},
-        "blocks": {"--help"}}
+        "blocks": {"--help"}, **{shim: set() for shim in SHIMS}}
 
 
 def run_tool(ctx: Context) -> int:

@@ -1,0 +1,63 @@
+"""``date`` for drills: a relative date is read on the drill's clock, everything else by the real ``date``.
+
+RB-CORE-004 pulls "the last 15 minutes" with ``--start-time "$(date -d '15 minutes ago' +%s)000"`` beside psql's
+``now() - interval '15 minutes'``. A span typed on a command line is a span of the drill's world (``base``), so here
+``-d``'s relative items (``15 minutes ago``, ``-2 hours``, ``yesterday``) are drill time: the wall instant the drill
+was that far from now at its speed (at x10, 90 wall seconds back), as every printed stamp is a wall time; and "now"
+is the drill's clock (``$WARROOM_DRILL_AT`` pins it). The real ``date`` prints the instant (every format, ``-u``,
+``-I``); an absolute date, a file's time and whatever it cannot read as relative items go to it untouched. With the
+host's ``date`` the step read 15 x speed drill minutes: at x10 the outage that ended two drill hours before
+(redteam39 F11).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+from warroom.drill.standins.base import Context
+
+EPOCH = "1970-01-01 00:00:00 UTC"   # read before a -d string, the real date adds up its relative items alone
+ITS_OWN = ("-r", "--reference", "-f", "--file", "-s", "--set", "--help", "--version")   # no "now" to give it
+
+
+def real_date(ctx: Context) -> str | None:
+    """The host's ``date``: the first on PATH that is not this drill's."""
+    ours = (ctx.drill.path / "bin").resolve()
+    dirs = [d for d in os.environ.get("PATH", os.defpath).split(os.pathsep) if d and Path(d).resolve() != ours]
+    return shutil.which("date", path=os.pathsep.join(dirs))
+
+
+def drill_date(ctx: Context, real: str, value: str) -> str:
+    """``value`` (a ``-d`` string) as the drill reads it: ``@unix`` when it is relative items alone, else itself."""
+    said = subprocess.run([real, "-u", "-d", f"{EPOCH} {value}", "+%s.%N"], capture_output=True, text=True,
+                          check=False, env={**os.environ, "LC_ALL": "C"})
+    try:
+        offset = float(said.stdout)
+    except ValueError:          # an absolute date, or nothing date reads: the real one answers it as typed
+        return value
+    return f"@{ctx.at + offset / ctx.drill.speed:.9f}" if said.returncode == 0 and value.strip() else value
+
+
+def run(ctx: Context, argv: list[str]) -> int:
+    if (real := real_date(ctx)) is None:
+        ctx.err("date: command not found")
+        return 127
+    out, rest, dated = [], list(argv), any(a.split("=")[0] in ITS_OWN for a in argv)
+    while rest:
+        arg = rest.pop(0)
+        cut = arg.index("d") + 1 if arg[:1] == "-" != arg[1:2] and "d" in arg and set(arg[1:arg.index("d")]) <= {"u"} \
+            else 6 if arg == "--date" else 7 if arg.startswith("--date=") else 0       # -d, -ud, -dSTR; --date[=]
+        if not cut:
+            out.append(arg)
+            continue
+        value = arg[cut:] if arg[cut:] or cut == 7 or not rest else rest.pop(0)
+        out += [arg[:cut].rstrip("="), drill_date(ctx, real, value)]
+        dated = True
+    said = subprocess.run([real, *out, *(() if dated else ("-d", f"@{ctx.at:.9f}"))], capture_output=True,
+                          text=True, check=False)
+    ctx.stdout.write(said.stdout)
+    ctx.stderr.write(said.stderr)
+    return said.returncode
