@@ -46,6 +46,7 @@ LOOK_AHEAD = 120         # scrapes ``exhausted`` reads the quota ahead of the on
 SPEND = 15.0             # the quota the faults burn is summed per scrape step (a reset falls on a step's end)
 BREAKER_OPEN = 60.0      # a tripped circuit breaker stays OPEN this long, then goes HALF_OPEN
 OFF = "_off"             # ``<action>_off`` undoes a mitigation (``circuit_breaker_off``)
+RESTART = "restart"       # what every rollout of FlowEngine's pods does (``Signals.first``)
 REVIEW = "manual_review"    # MANUAL_REVIEW_MODE: the flows it saves from failing wait for an operator (``held_share``)
 DB = "postgres"           # the deployment of FlowEngine's TaskDB (``Signals.task_store``)
 _T = TypeVar("_T")
@@ -267,7 +268,18 @@ class Signals:
         return build_cluster(self.scenario, self.actions)
 
     def first(self, kind: str, after: float = -math.inf) -> float | None:
-        return next((a.t for a in self.actions if a.action == kind and a.t >= after), None)
+        """When ``kind`` was first taken at or after ``after``; a ``restart`` at every rollout of FlowEngine's pods."""
+        taken = (a.t for a in self.actions if a.action == kind and a.t >= after)
+        return min(taken, default=None) if kind != RESTART else min((*taken, *(t for t in self._rollouts if t >= after)),
+                                                                    default=None)
+
+    @functools.cached_property
+    def _rollouts(self) -> tuple[float, ...]:
+        """When a rollout replaced FlowEngine's pods in the drill. Any change to its pod template (``set env``, ``set
+        image``, an undo, a restart) is one, and Kubernetes restarts every pod for it: what a scenario says a ``restart``
+        does (clear a client's stuck connections) follows each, not only the command named so (redteam39 F13: the
+        ``set env DB_POOL_SIZE=100`` that made revision 8 and new pods left the stuck connections)."""
+        return tuple(t for t, _, _ in self.cluster.flowengine.rollouts[len(initial_cluster(self.scenario).flowengine.rollouts):])
 
     def in_force(self, kind: str, t: float, delay: float = 0.0) -> bool:
         """Whether ``kind`` acts at ``t``: taken at least ``delay`` s before, and not switched off
@@ -371,6 +383,8 @@ class Signals:
         only if ``routed``), and a fault that lives in pods (``BY_POD``) as the share of the pods still holding it, so
         ``kubectl`` and the curves agree (world-3)."""
         out = math.prod(bend.at(t) for bend in self._bends[index] if routed or not bend.routes)
+        if self.scenario.faults[index].under_load:      # as much of it as of the load it comes under
+            out *= self.traffic_share(t)
         for action, factor in self._release[index]:     # the ready pods holding it: on the bad release; stuck by the stall
             ready = self.audit_pods(t) if action != "rollback" else ()
             held = self.on_bad_release(t) if action == "rollback" else \
@@ -927,7 +941,7 @@ class Signals:
         constants) or yet to start, no stop, start or routing change, so the climbing hours cost one step."""
         came = self.queue.shift(t)      # the levels of the flows that run then (flows waiting: ``_spent`` shares it out)
         last = quota_reset(came, after=False)
-        if came < fleet.QUOTA_RESET or any(came < self.onsets[i] + f.ramp or f.until is not None or self._release[i]  # type: ignore[operator]
+        if came < fleet.QUOTA_RESET or any(came < self.onsets[i] + f.ramp or f.until is not None or self._release[i] or f.under_load  # type: ignore[operator]
                                            for i, f in self._spenders):
             return t
         end = [last + DAY - fleet.QUOTA_RESET, *(w for w, _ in self._running if w > t)]

@@ -91,6 +91,8 @@ class Fault(_Table):
     fade: Amount = 300.0
     mitigations: tuple[Mitigation, ...] = ()
     messages: tuple[str, ...] = ()       # the error texts of the flows it kills (logs, tasks, retries)
+    under_load: bool = False             # it comes with FlowEngine's load: as strong as the share of the flows still
+    #                                      run (``Signals.traffic_share``: the pilot alone, a stop), a client's 502s
 
 
 class Change(_Table):
