@@ -17,6 +17,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
+from warroom import scenario_time as stime
 from warroom.drill.standins.base import Context
 
 EPOCH = "1970-01-01 00:00:00 UTC"   # read before a -d string, the real date adds up its relative items alone
@@ -38,7 +39,8 @@ def drill_date(ctx: Context, real: str, value: str) -> str:
         offset = float(said.stdout)
     except ValueError:          # an absolute date, or nothing date reads: the real one answers it as typed
         return value
-    return f"@{ctx.at + offset / ctx.drill.speed:.9f}" if said.returncode == 0 and value.strip() else value
+    return f"@{ctx.at + stime.wall_seconds(offset, ctx.drill.speed):.9f}" if said.returncode == 0 and value.strip() \
+        else value
 
 
 def run(ctx: Context, argv: list[str]) -> int:
