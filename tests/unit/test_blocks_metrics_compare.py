@@ -182,4 +182,5 @@ def test_a_canary_on_the_bad_release_is_an_action_the_drill_report_names(tmp_pat
     assert rose and float(rose[1]) > float(rose[2]), rows["canary"].change
     assert rows["canary_off"].why == "" and "without it" in rows["canary_off"].change, rows["canary_off"]
     good = drill_with_canary(tmp_path / "good", "mass-failure", "flowengine:v1.1.0", before=undo)
-    assert [a.action for a in drill_report(good, None, at=good.wall_time(1200.0)).actions] == ["rollback"]
+    rows = drill_report(good, None, at=good.wall_time(1200.0)).actions      # the good canary: its apply, no action
+    assert [(a.action, a.mitigation, a.moved) for a in rows] == [("rollback", True, True), ("create", False, False)]

@@ -302,7 +302,9 @@ def test_an_off_switch_undone_is_read_until_the_mitigation_came_back(state_dir: 
     with_off, without = (float(x) for x in re.findall(r"Model API 5xx rate (\d+(?:\.\d+)?)% \((\d+(?:\.\d+)?)%",
                                                        off.change)[0])
     assert with_off > 2.0 > without                                # the bad release, back for 3m20s
-    assert "FlowEngine moved back onto the bad release: undone 3m20s drill time (20s wall) later." in report.summary
+    said = "(set image registry.internal/flowengine:v1.2.0 on flowengine)"      # what it did (redteam39 F8)
+    assert f"FlowEngine moved back onto the bad release {said}: undone 3m20s drill time (20s wall) later." in \
+        report.summary, report.summary
 
 
 def test_action_times_in_drill_time_since_detection_and_the_runbook_path(state_dir: Path) -> None:

@@ -29,16 +29,20 @@ def test_scaling_flowengine_down_has_a_row_with_what_it_changed(argv: list[str])
     assert run_one(d, argv, 300.0)[0] == 0
     rows = drill_report(d, None, at=d.wall_time(1500.0)).actions
     assert [r.action for r in rows] == ["scale_down"]
-    assert rows[0].description == "FlowEngine replicas removed" and rows[0].command.startswith(argv[0])
+    said = "patch hpa/flowengine" if argv is PIN else "scaled to 1 replica on flowengine"     # what it did (F8)
+    assert rows[0].description == f"FlowEngine replicas removed ({said})" and rows[0].command.startswith(argv[0])
     if argv is PIN:        # one pod at 180% CPU for twenty minutes: the panes say so, with the world without it
         assert rows[0].change.startswith("Flow failure rate") and "without it" in rows[0].change, rows[0].change
 
 
 def test_the_autoscaler_keeping_replicas_means_nothing() -> None:
-    """A patch that leaves the replica count where it is (the bounds hold it) is no scaling at all."""
+    """A patch that leaves the replica count where it is (the bounds hold it) is no scaling at all: listed as the
+    patch it was (every recorded operation is, redteam39 F8), moving no pane."""
     d = create_drill(Path(tempfile.mkdtemp()), "rate-limit", speed=10.0, start=START, name="k")
     assert run_one(d, [*PIN[:-1], '{"spec":{"minReplicas":2,"maxReplicas":30}}'], 300.0)[0] == 0
-    assert not drill_report(d, None, at=d.wall_time(900.0)).actions
+    rows = drill_report(d, None, at=d.wall_time(900.0)).actions
+    assert [(r.action, r.description, r.effective, r.mitigation, r.change) for r in rows] == [
+        ("patch", "patch hpa/flowengine", False, False, "")]
 
 
 def test_a_scale_under_the_autoscalers_minimum_is_answered_as_the_curves_run_it() -> None:

@@ -7,6 +7,7 @@ never decides an effect the curves did not show."""
 from __future__ import annotations
 
 import math
+import re
 import shlex
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -62,17 +63,23 @@ def action_rows(drill: Drill, signals: Any, spans: dict[str, list[Stretch]], *, 
     whether it bent the curves and why not (judged on ``signals``, the simulator's state ``spans``
     were read from), what it changed, its time on the incident clock (``t_zero``: detection,
     scenario seconds) and how the scenario says it works."""
-    from warroom.drill.cluster import pinned
+    from warroom.drill.cluster import OPERATIONS, pinned
 
     sc = drill.scenario
     actions = []
     recorded = drill.actions()
     meant = {(b.detail.get("via"), b.ts, b.argv) for b in recorded if b.detail.get("via")}
+    ops = {(b.action, b.ts, b.argv): b for b in recorded if b.action in OPERATIONS}
     for a, pin in zip(recorded, pinned(sc, recorded), strict=True):
         if a.action == "rollout_undo" and (a.action, a.ts, a.argv) not in meant:    # an undo that meant nothing
             actions.append(_undo_row(sc, pin, None if t_zero is None else a.t - t_zero))
             continue
-        if a.action not in ACTIONS or a.action in ("set_env", "set_image"):
+        if a.action in OPERATIONS:      # shown as what it meant; one that meant nothing as what it changed
+            if (a.action, a.ts, a.argv) not in meant:
+                actions.append(_operation_row(drill, a, slos, drill.scenario_time(at),
+                                              None if t_zero is None else a.t - t_zero))
+            continue
+        if a.action not in ACTIONS:
             continue
         effective, why, read_by = _verdict(sc, signals, spans, a, drill.speed)
         if resolved is not None and a.t > t_end:
@@ -86,13 +93,47 @@ def action_rows(drill: Drill, signals: Any, spans: dict[str, list[Stretch]], *, 
         change = changes.text(quiet=not effective)
         if a.action == "manual_review" and effective:      # what it did to the flows: held them, healed none
             change = "; ".join(filter(None, (change, held_flows(drill, a.t, min(read_by, drill.scenario_time(at))))))
-        actions.append(ActionRow(a.ts, a.t, a.action, ACTIONS[a.action], typed(a.tool, a.argv),
+        via = ops.get((a.detail.get("via"), a.ts, a.argv))        # two steps that meant one action say what each did
+        actions.append(ActionRow(a.ts, a.t, a.action, labelled(ACTIONS[a.action], via),
+                                 typed(a.tool, a.argv),
                                  effective, a.action.removesuffix(OFF) in spans or a.action in sc.mitigating_actions(),
                                  change, why, None if t_zero is None else a.t - t_zero,
                                  "; ".join(dict.fromkeys(m.why for f in sc.faults for m in f.mitigations
                                                          if m.action == a.action and m.why)) if effective else "",
                                  a.tag, bool(changes.moved)))
     return actions
+
+
+def did(op: Any) -> str:
+    """What an operation did, in its own terms (the keys it set or unset, the image, the replicas): the label that
+    tells two steps apart that meant the same action (FALLBACK_MODEL then DISABLE_PROVIDERS: both "fallback routing")
+    and names one that meant none (redteam39 F8: putting Anthropic back into routing was missing from the report)."""
+    d = op.detail
+    on = f" on {d['deployment']}" if d.get("deployment") else f" {d.get('kind')}/{d.get('name')}" if d.get("name") \
+        else f" {d['node']}" if d.get("node") else ""
+    sets, unsets = [f"{k}={v}" for k, v in (d.get("set") or {}).items()], [str(k) for k in d.get("unset") or ()]
+    words = {"set_env": "; ".join(f"{verb} {', '.join(keys)}" for verb, keys in (("set", sets), ("unset", unsets))
+                                  if keys) or "nothing set",
+             "set_image": f"set image {d.get('image')}", "config_set": f"set {d.get('key')}={d.get('value')}",
+             "scale_to": f"scaled to {d.get('replicas')} replica{'' if str(d.get('replicas')) == '1' else 's'}",
+             "rollout_undo": "rollout undo" + (f" to revision {d['to_revision']}" if d.get("to_revision") else "")}
+    return words.get(op.action, op.action.replace("_", " ")) + on
+
+
+def labelled(meaning: str, op: Any) -> str:
+    """A canonical action's words with what the operation that meant it did in place of the generic parenthesis:
+    "fallback model routing enabled (set DISABLE_PROVIDERS=anthropic on flowengine)"; as they are without one."""
+    return meaning if op is None else f"{re.sub(r' [(][^()]*[)]$', '', meaning)} ({did(op)})"
+
+
+def _operation_row(drill: Drill, op: Any, slos: list[SloConfig] | None, t_now: float,
+                   clock: float | None) -> ActionRow:
+    """An operation that meant none of the scenario's actions (a ``set env`` that put a provider back, a pool size):
+    listed by what it did, with what it changed on the panes, as the simulator says (a rollout restarts the pods)."""
+    changes = _change(drill, op, slos, t_now)
+    return ActionRow(op.ts, op.t, op.action, labelled(ACTIONS[op.action], op) if op.action in ACTIONS else did(op),
+                     typed(op.tool, op.argv), bool(changes.moved), False, changes.text(quiet=True), "", clock,
+                     tag=op.tag, moved=bool(changes.moved))
 
 
 def _undo_row(sc: Any, undo: Any, clock: float | None) -> ActionRow:
