@@ -96,6 +96,9 @@ class Activity:
         self._5xx_code = {"502": "502 Bad Gateway", "503": "503 Service Unavailable",
                           "500": "500 Internal Server Error"}.get(code, code)
         self._5xx_source = "model-gateway" if any("api_5xx:*" in f.impacts for f in sc.faults) else "anthropic"
+        # the errors of the bad release's own code (its faults a rollback mends): only its pods log them (``release``)
+        self.release_errors = frozenset(m for f in sc.faults if any(x.action == "rollback" for x in f.mitigations)
+                                        for m in f.messages)
         self._drawn = _DRAWN.setdefault(self.signals, {})        # this world's flows as drawn, for every Activity
         self._retried: dict[str, list[Retry]] = {}        # each task's retries, in time order
         for r in series.signals.retries:
@@ -226,10 +229,15 @@ class Activity:
                 for k, start, began, failed in self._starts(repo, t1, now, now) if self._task_id(repo, k) == task_id]
         return min(hits, key=lambda f: (f.start, f.task_id), default=None)
 
-    def flowengine_logs(self, t1: float, t2: float, born: float = -math.inf) -> list[tuple[float, str]]:
+    def flowengine_logs(self, t1: float, t2: float, born: float = -math.inf,
+                        release: bool | None = None) -> list[tuple[float, str]]:
         """(scenario time, line) for the FlowEngine pods between t1 and t2 (a pod ``born`` then logs
-        only the flows started since)."""
+        only the flows started since). A failure belongs to the release that produced it: a pod not on the scenario's
+        bad release (``release`` False) logs none of that release's errors (``release_errors``: the flows failed as the
+        rollout replaced its pods ran on the old ones) and its own client's 5xx share; None: every pod's (CloudWatch).
+        The v1.1.0 pods of a rollback logged "schema_version 20251120_002 rejected" (redteam39 F2)."""
         lines: list[tuple[float, str]] = []
+        theirs = self.release_errors if release is False else frozenset()
         t1 = max(t1, self.series.t0)        # nothing was logged before the world began (``--start-time 0``)
         if t1 > t2:                 # an empty window reads no counters (a --start-time far in the future)
             return lines
@@ -244,6 +252,8 @@ class Activity:
                                       f"held for an operator (MANUAL_REVIEW_MODE) repo={f.repo} model={f.model}"))
             if f.status in ("running", "queued", HELD) and f.attempts == 1 or not t1 <= f.end <= t2:    # (a retry's
                 continue                                                     # first run has ended)
+            if f.error in theirs:
+                continue
             if f.status == "failed" or f.attempts > 1:    # a retried flow's first run failed, whatever a retry did
                 lines.append((f.end, f"ERROR worker-{f.worker} {f.task_id} {f.error}"))
             elif f.status == "cancelled":
@@ -256,16 +266,18 @@ class Activity:
         lines.extend((e.t, f"ERROR audit - {e.task_id} {e.event}: audit event not acknowledged by audit-shipper; "
                            "dropped") for e in self.audit_events(t1, t2) if e.pod is None)     # lost: no retry
         for r in self.signals.retries:      # each retry's run, logged when it ended, by the pod it ran on
-            if t1 <= r.t + r.seconds <= t2 and r.t >= born and self.signals.running(r.t):
+            if t1 <= r.t + r.seconds <= t2 and r.t >= born and self.signals.running(r.t) and r.error not in theirs:
                 by = f"worker-{int(unit(r.task_id, 'w') * 8) + 1} {r.task_id} retry"
                 lines.append((r.t + r.seconds, f"INFO {by} succeeded repo={r.repo} duration={r.seconds:.1f}s" if r.ok
                               else f"ERROR {by} failed: {r.error}"))
-        lines.extend(x for x in self._periodic(t1 - 4.0, t2) if t1 <= x[0] <= t2)   # a tick's lines trail it by <= 4 s
+        lines.extend(x for x in self._periodic(t1 - 4.0, t2, release) if t1 <= x[0] <= t2)   # a tick's trail it <= 4 s
         lines.sort(key=lambda x: x[0])
         return lines
 
-    def _periodic(self, t1: float, t2: float) -> Iterator[tuple[float, str]]:
+    def _periodic(self, t1: float, t2: float, release: bool | None = None) -> Iterator[tuple[float, str]]:
         s, cluster = self.signals, self.cluster
+        # a pod's own client answers as its release does (``Signals.on_release``: all or none of it on the bad one)
+        own = s if release is None or not self.release_errors else s.on_release(float(release))
         assert cluster is not None, "FlowEngine's periodic lines read the estate"
         env = cluster.env()
         fe = cluster.flowengine
@@ -296,7 +308,7 @@ class Activity:
             if routed := s.routed_model(t):     # the simulator's routing rule, with the env in force at t
                 yield (t + 1.0, f"INFO router - Model routing: Using fallback model: {routed[0]} "
                                 f"({s.route_reason(t)})")
-            share_5xx, called = s.share_5xx(anthropic, t), s.request_rate(anthropic, t) > 0.0   # calls made to it
+            share_5xx, called = own.share_5xx(anthropic, t), s.request_rate(anthropic, t) > 0.0   # calls made to it
             if share_5xx > 0.05 and called:
                 yield (t + 2.0, f"WARN model-client - model API 5xx from {self._5xx_source}: {share_5xx * 100:.0f}% "
                                 f"of calls failing ({self._5xx_code})")

@@ -964,13 +964,20 @@ def pod_lines(ctx: Context, pod: Pod, t1: float, t2: float) -> list[tuple[float,
     if pod.deployment in {fleet.DEPLOYMENT, *(d.name for d in serving)}:
         pods = [p for d in (ctx.cluster.flowengine, *serving) for p in deployment_pods(ctx, d)]
         born = next((p.created for p in pods if p.name == pod.name), t1)
-        lines = ctx.activity.flowengine_logs(t1, t2, born)       # a flow started before the pod ran elsewhere
-        names = [p.name for p in pods if p.status == "Running"]
-        if pod.name in names:
-            # each pod logs the flows its workers ran; periodic component lines appear on every pod
-            idx = names.index(pod.name)
-            lines = [(t, s) for t, s in lines
-                     if " tsk_" not in s or int(s.split(" tsk_", 1)[1][:8], 16) % len(names) == idx]
+        release = ctx.cluster.bad_release(pod.image) if ctx.drill.scenario.facts.get("bad_version") else None
+        lines = ctx.activity.flowengine_logs(t1, t2, born, release)     # a flow started before the pod ran elsewhere
+        running = [p for p in pods if p.status == "Running"]
+        if pod.name in (names := [p.name for p in running]):
+            # each pod logs the flows its workers ran; periodic component lines appear on every pod; a failure of the
+            # bad release's code ran on one of its pods (``Activity.flowengine_logs``)
+            bad = [p.name for p in running if ctx.cluster.bad_release(p.image)]
+            ours = ctx.activity.release_errors
+
+            def ran_here(line: str) -> bool:
+                group = bad if any(e in line for e in ours) else names
+                task = int(line.split(" tsk_", 1)[1][:8], 16)
+                return pod.name in group and task % len(group) == group.index(pod.name)
+            lines = [(t, s) for t, s in lines if " tsk_" not in s or ran_here(s)]
         return [(t, s) for t, s in lines if t >= born]
     if pod.deployment == fleet.AUDIT_DEPLOYMENT:        # its rank among the pods started with it: its share of events
         twins = deployment_pods(ctx, ctx.cluster.deployments[pod.deployment])
