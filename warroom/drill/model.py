@@ -278,8 +278,13 @@ class Signals:
         """When a rollout replaced FlowEngine's pods in the drill. Any change to its pod template (``set env``, ``set
         image``, an undo, a restart) is one, and Kubernetes restarts every pod for it: what a scenario says a ``restart``
         does (clear a client's stuck connections) follows each, not only the command named so (redteam39 F13: the
-        ``set env DB_POOL_SIZE=100`` that made revision 8 and new pods left the stuck connections)."""
-        return tuple(t for t, _, _ in self.cluster.flowengine.rollouts[len(initial_cluster(self.scenario).flowengine.rollouts):])
+        ``set env DB_POOL_SIZE=100`` that made revision 8 and new pods left the stuck connections). A rollout off the bad
+        release is its rollback: the pods it starts hold none of that code and those it has yet to replace restarted
+        nothing, so the fault follows the pods alone (``bent``)."""
+        fe, bad = self.cluster.flowengine, self.cluster.bad_release
+        image = {r.template_hash: r.image for r in fe.history}
+        return tuple(t for t, was, now in fe.rollouts[len(initial_cluster(self.scenario).flowengine.rollouts):]
+                     if not (was in image and now in image and bad(image[was]) and not bad(image[now])))
 
     def in_force(self, kind: str, t: float, delay: float = 0.0) -> bool:
         """Whether ``kind`` acts at ``t``: taken at least ``delay`` s before, and not switched off
