@@ -18,8 +18,7 @@ from tui.bindings import REPORT_BINDINGS
 from tui.screens.modals.base import Dialog, ScrollsView
 from warroom.durations import format_duration
 from warroom.fit_table import FitTable, Kind
-from warroom.incident.drill_report import path_word
-from warroom.incident.marks import DONE_MARKS
+from warroom.incident.drill_report import path_done, path_word
 from warroom.units import format_value
 
 
@@ -114,7 +113,7 @@ def _path_table(title: str, steps: Any) -> FitTable:
         path.add_column(col, kind)
     for section, label, status, did in steps:
         path.add_row(Text(section), Text(label), Text(path_word(status),
-                                                     style="green" if status in DONE_MARKS else "yellow"),
+                                                     style="green" if path_done(status) else "yellow"),
                      Text(did or "—"))
     return path
 

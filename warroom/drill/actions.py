@@ -19,6 +19,7 @@ from warroom.errors import WarroomError
 from warroom.execute.watchdog import TAG_ENV
 
 ACTIONS_FILE = "actions.jsonl"
+CALLS_FILE = "calls.jsonl"     # every stand-in invocation, read-only too: the steps a drill report credits as typed
 MAX_TIME = 1e11          # seconds (year 5138): beyond it, or not a number, a recorded time is damage
 RETRIES = ("retry", "retry_pruned")     # ``blocks flow retry``: one task run again (``Signals.retries``)
 #: What these mend lives in the pods they replace, so they act as ``kubectl get pods`` shows them replaced, with no
@@ -101,16 +102,16 @@ def read_actions(drill_dir: Path) -> list[Action]:
     return out
 
 
-def append_actions(drill_dir: Path, actions: Iterable[Action]) -> None:
+def append_actions(drill_dir: Path, actions: Iterable[Action], name: str = ACTIONS_FILE) -> None:
     """Append under a lock with one write: concurrent stand-ins never interleave, nor glue onto a torn line."""
     lines = "".join(replace(a, tag=a.tag or os.environ.get(TAG_ENV, "")).to_json() + "\n" for a in actions)
     if not lines:
         return
-    fd = os.open(drill_dir / ACTIONS_FILE, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o600)
+    fd = os.open(drill_dir / name, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o600)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)
         if (size := os.lseek(fd, 0, os.SEEK_END)) and os.pread(fd, 1, size - 1) != b"\n":
-            raise WarroomError(f"{drill_dir / ACTIONS_FILE}: its last line is torn (no newline); a record appended"
+            raise WarroomError(f"{drill_dir / name}: its last line is torn (no newline); a record appended"
                                " to it would be lost with it: repair or delete that line (nothing was recorded)")
         os.write(fd, lines.encode("utf-8"))
         os.fsync(fd)

@@ -25,7 +25,7 @@ from typing import TextIO
 
 from warroom import scenario_time as stime
 from warroom.drill.activity import Activity
-from warroom.drill.actions import Action, append_actions
+from warroom.drill.actions import CALLS_FILE, Action, append_actions
 from warroom.drill.cluster import Cluster, build_cluster
 from warroom.drill.directory import ENV_DIR, Drill, open_drill
 from warroom.drill.directory import SHIMS
@@ -166,17 +166,30 @@ class Context:
 
 
 def main(tool: str, argv: Sequence[str] | None = None) -> int:
-    """The tool's answer, as a process."""
+    """The tool's answer, as a process; each one, read-only too, is recorded (``CALLS_FILE``: when it began, its argv
+    and exit code), so the drill report credits a runbook step typed by hand in the drill shell (redteam39 F3)."""
     try:
         ctx = Context.from_env(tool, sys.argv[1:] if argv is None else argv)
+        began = (ctx.t, ctx.at)                     # a wait (``rollout status``) moves the context's clock
+        code = _answer(ctx)
+        argv_kept = tuple(ctx.argv) if sum(map(len, ctx.argv)) <= 4096 else ()     # a line stays a few kB
+        append_actions(ctx.drill.path, [Action("call", *began, tool, argv_kept, {"code": code})], CALLS_FILE)
+        return code
+    except (ToolError, WarroomError) as exc:       # no drill to answer from, or a record it cannot read/write
+        print(exc if isinstance(exc, ToolError) else f"{tool}: {exc}", file=sys.stderr)
+        return exc.code if isinstance(exc, ToolError) else 127
+    except KeyboardInterrupt:
+        return 130
+
+
+def _answer(ctx: Context) -> int:
+    """``run_tool`` as a process ends: a closed pipe (``| head``) is no error, ctrl-c exits 130."""
+    try:
         code = run_tool(ctx)
         sys.stdout.flush()
         if "series" in ctx.__dict__:
             ctx.drill.simulator.save_cache()
         return code
-    except (ToolError, WarroomError) as exc:       # no drill to answer from, or a record it cannot read/write
-        print(exc if isinstance(exc, ToolError) else f"{tool}: {exc}", file=sys.stderr)
-        return exc.code if isinstance(exc, ToolError) else 127
     except BrokenPipeError:         # `kubectl logs ... | head`: as with the real tool, not an error
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0

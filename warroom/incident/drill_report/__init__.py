@@ -25,8 +25,8 @@ The names below are the report's public face (the dashboard and the CLI import t
 
 from warroom.incident.drill_report.build import drill_report
 from warroom.incident.drill_report.panes import breach_reading, breach_time, declared_source
-from warroom.incident.drill_report.rows import ActionRow, DrillReport, PaneOutcome, ResponseRow, path_word
+from warroom.incident.drill_report.rows import ActionRow, DrillReport, PaneOutcome, ResponseRow, path_done, path_word
 from warroom.incident.drill_report.text import report_lines
 
-__all__ = ["ActionRow", "DrillReport", "PaneOutcome", "ResponseRow", "breach_reading", "breach_time", "declared_source", "drill_report", "path_word",
+__all__ = ["ActionRow", "DrillReport", "PaneOutcome", "ResponseRow", "breach_reading", "breach_time", "declared_source", "drill_report", "path_done", "path_word",
            "report_lines"]

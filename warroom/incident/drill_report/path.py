@@ -9,6 +9,7 @@ from datetime import datetime
 import math
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from warroom.incident.drill_report.by_hand import Typed, credit
 from warroom.incident.drill_report.rows import ActionRow
 from warroom.incident.gates import gate_states
 from warroom.incident.marks import checklist_state
@@ -44,10 +45,11 @@ def owner_of(at: float, tag: str, windows: Mapping[K, Sequence[tuple[float, floa
 
 
 def runbook_path(runbook: Runbook | None, state: IncidentState | None, actions: list[ActionRow],
-                 at: datetime) -> dict[str, Any]:
+                 at: datetime, typed: Typed | None = None) -> dict[str, Any]:
     """The runbook's steps in its own order, each with its state as the checklist shows it and what
     its runs did to the drill (the actions the stand-ins recorded while it ran), and the actions no
-    step of it recorded."""
+    step of it recorded. A step never begun whose command was ``typed`` by hand in the drill
+    (``by_hand.credit``) is "done by hand at +6m03s (drill shell)", with the actions its calls recorded."""
     steps = state.steps if state is not None else {}
     windows: dict[tuple[str, str], list[tuple[float, float, str]]] = {}
     for key, st in (steps.items() if state is not None else ()):
@@ -68,8 +70,20 @@ def runbook_path(runbook: Runbook | None, state: IncidentState | None, actions: 
         record = steps.get(key)                  # its expectation is not "ok" here either
         return "pending" if record is None else checklist_state(record, gates.get(key))
 
-    path = tuple((sec.title, st.label, shown((runbook.id, st.id)), did((runbook.id, st.id)))
-                 for sec in runbook.sections for st in sec.steps) if runbook else ()
+    values = {k: str(p.default) for k, p in runbook.params.items() if p.default is not None} if runbook else {}
+    values |= state.param_answers if state is not None else {}
+    unowned = [owner is None for owner in owners]
+
+    def row(sec: str, st: Any) -> tuple[str, str, str, str]:
+        state_now = shown((runbook.id, st.id)) if runbook else "pending"
+        hand = None if typed is None or state_now != "pending" or runbook is None else credit(
+            runbook, st, values, typed, actions, unowned, lambda at, tag: owner_of(at, tag, windows) is None)
+        if hand is None:
+            return sec, st.label, state_now, did((runbook.id, st.id)) if runbook else ""
+        claimed.update(hand[1])
+        return sec, st.label, hand[0], "; ".join(dict.fromkeys(actions[i].description for i in hand[1]))
+
+    path = tuple(row(sec.title, st) for sec in runbook.sections for st in sec.steps) if runbook else ()
     for key in windows:                       # steps of another runbook ran too: theirs, not outside
         did(key)
     outside = tuple(f"{a.description} ({a.command})" for i, a in enumerate(actions) if i not in claimed)

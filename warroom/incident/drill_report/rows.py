@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
-from warroom.incident.marks import state_word
+from warroom.incident.marks import DONE_MARKS, state_word
 from warroom.incident.verdicts import OPEN, Verdict
 from warroom.journal import numbers
 
@@ -112,9 +112,18 @@ class DrillReport:
         return numbers.encode_tree(out)      # standard JSON: a pane's worst of +Inf as "+Inf"
 
 
+BY_HAND = "done by hand at "      # a path state that starts so: the step was typed in the drill shell (``by_hand``)
+
+
+def path_done(state: str) -> bool:
+    """Whether a runbook-path step counts as done: by the checklist's rule (``marks.DONE_MARKS``), or done by hand."""
+    return state in DONE_MARKS or state.startswith(BY_HAND)
+
+
 def path_word(state: str) -> str:
     """A runbook-path step's state in the checklist's words (``marks.STEP_MARKS``): ``ok``,
-    ``ran, expectation not met``, ``ran, verify gate FAILED``…; ``not done`` for one never begun."""
+    ``ran, expectation not met``, ``ran, verify gate FAILED``…; ``not done`` for one never begun; one typed by hand
+    as it says (``done by hand at +6m03s (drill shell)``)."""
     if state == "pending":
         return "not done"
     return state_word(state)

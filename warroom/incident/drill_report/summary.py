@@ -13,8 +13,8 @@ from warroom.incident.drill_report.actions import OFF, RETRIES
 from warroom.incident.closing import progress_text
 from warroom.incident import verdicts
 from warroom.incident.drill_report.panes import past_crit
-from warroom.incident.drill_report.rows import ActionRow, DrillReport, path_word
-from warroom.incident.marks import DONE_MARKS, TROUBLE_MARKS
+from warroom.incident.drill_report.rows import BY_HAND, ActionRow, DrillReport, path_done, path_word
+from warroom.incident.marks import TROUBLE_MARKS
 from warroom.scenario_time import Span
 from warroom.units import format_stated, format_value
 
@@ -114,8 +114,9 @@ def _short(text: str, most: int = 240) -> str:
 def _path_line(runbook: str, steps: tuple[tuple[str, str, str, str], ...], why: str = "") -> str:
     """How far the runbook got, counted by the checklist's rule (``marks.DONE_MARKS`` and
     ``TROUBLE_MARKS``, worded by ``closing.progress_text`` as the checklist heading and a GO's
-    progress are), then which steps were skipped, in trouble and not done (in the runbook's order,
-    each not simply pending with the mark's word)."""
+    progress are; a step typed by hand in the drill shell counts done, ``rows.path_done``), then which
+    steps were done by hand, skipped, in trouble and not done (in the runbook's order, each not simply
+    pending with the mark's word)."""
     def named(states: frozenset[str] | set[str]) -> list[str]:
         return [f"{label} ({section})" + ("" if s in ("pending", "skipped") else f": {path_word(s)}")
                 for section, label, s, _ in steps if s in states]
@@ -124,10 +125,13 @@ def _path_line(runbook: str, steps: tuple[tuple[str, str, str, str], ...], why: 
         more = f" and {len(names) - 6} more" if len(names) > 6 else ""
         return f"; {what}: {'; '.join(names[:6])}{more}" if names else ""
 
-    done = sum(1 for _, _, s, _ in steps if s in DONE_MARKS)
+    done = sum(1 for _, _, s, _ in steps if path_done(s))
     trouble = named(TROUBLE_MARKS)
-    open_ = {s for _, _, s, _ in steps} - DONE_MARKS - TROUBLE_MARKS
+    open_ = {s for _, _, s, _ in steps if not path_done(s)} - TROUBLE_MARKS
+    hand = [f"{label} ({section}) at {s.removeprefix(BY_HAND).replace(' (drill shell)', '')}"
+            for section, label, s, _ in steps if s.startswith(BY_HAND)]
     return (f"Runbook {runbook}{f' ({why})' if why else ''} path: {progress_text(done, len(trouble), len(steps))}"
+            + listed("done by hand in the drill shell", hand)
             + listed("skipped", named({"skipped"})) + listed("failed or unmet", trouble)
             + listed("not done", named(open_)) + ".")
 

@@ -1,0 +1,140 @@
+"""Runbook steps done by hand: a step nobody ran through warroom whose command was typed in the drill
+(``warroom drill shell``, which the tool offers for triage), read from the stand-ins' record of every
+invocation, read-only ones too (``CALLS_FILE``). Without it the report listed the triage that found the
+cause as "not done" (redteam39 F3): the stand-ins recorded only what changed the drill's world.
+
+"The same command" is decided conservatively, so a step is never credited with what was not typed:
+the step's command after parameter substitution is split into its simple commands by the shell scanner
+the step classifier uses (``warroom.syntax.shell``: at ``|``, ``&&``, ``;``, line ends, ``$(…)``); each
+one run by a stand-in (its first word ``kubectl``, ``psql``, ``aws``, ``curl`` or ``blocks``) must equal,
+word for word as the shell hands them over, a call of that stand-in which exited 0, outside every step
+run, by the end; the others (``grep``, ``jq``, ``head``) are the typist's own business. A command whose
+stand-in calls cannot be read off its text is never credited: one with an expansion (``$NS``), a
+redirection, a heredoc or a variable set in front, a stand-in named anywhere but in a command's first
+word (``xargs kubectl``), or no stand-in call at all. A step that changes things (the runbook's
+``mutating``, else the classifier; unclassifiable counts) is credited only if the stand-in's own action
+record shows one of its calls acted, never on the typed words alone.
+"""
+
+from __future__ import annotations
+
+import json
+import shlex
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from warroom.drill.actions import CALLS_FILE
+from warroom.drill.directory import STANDINS
+from warroom.durations import format_duration
+from warroom.errors import WarroomError
+from warroom.incident.drill_report.rows import BY_HAND, ActionRow
+from warroom.syntax.shell import is_assignment, scan
+
+if TYPE_CHECKING:
+    from warroom.runbook.model import Runbook, Step
+
+@dataclass(frozen=True)
+class Call:
+    """One stand-in invocation as ``standins.base.main`` recorded it."""
+
+    at: float                   # unix time it began
+    t: float                    # drill seconds it began
+    tool: str
+    argv: tuple[str, ...]
+    code: int                   # its exit code
+    tag: str                    # the step run whose process made it ("" typed in a shell)
+
+
+@dataclass(frozen=True)
+class Typed:
+    """What was typed in the drill, for ``runbook_path``: every stand-in call, the incident clock's zero
+    (drill seconds of the detection; None: no declaration, the wall time is said) and the moment after which
+    no call counts (unix: the resolution, else the report's moment), so a finished drill's report never moves."""
+
+    calls: tuple[Call, ...]
+    t_zero: float | None
+    until: float
+
+
+def read_calls(drill_dir: Path) -> tuple[Call, ...]:
+    """Every recorded call. A line that is no whole record is passed over: this record only ever credits a step,
+    so one lost can leave a step "not done" as before it existed, never credit one (unlike ``actions.jsonl``,
+    from which the world is rebuilt)."""
+    try:
+        raw = (drill_dir / CALLS_FILE).read_text(encoding="utf-8", errors="replace")
+    except FileNotFoundError:
+        return ()
+    out = []
+    for line in raw.splitlines():
+        try:
+            d = json.loads(line)
+            out.append(Call(float(d["ts"]), float(d["t"]), str(d["tool"]), tuple(str(a) for a in d["argv"]),
+                            int(d["detail"]["code"]), str(d.get("tag") or "")))
+        except (ValueError, KeyError, TypeError, AttributeError):
+            continue
+    return tuple(out)
+
+
+def standin_calls(command: str) -> list[tuple[str, ...]] | None:
+    """The stand-in calls ``command`` makes, each as its argv (the tool first); None when they cannot be read
+    off the text or it makes none (the module docstring's rule)."""
+    result = scan(command)
+    if not result.complete:
+        return None
+    out = []
+    for cmd in result.commands:
+        words = cmd.words
+        if words and words[0].value in STANDINS:
+            if cmd.redirects or cmd.heredocs or any(w.has_expansion for w in words):
+                return None
+            out.append(tuple(w.value for w in words))
+        elif any(w.value in STANDINS or is_assignment(w.value) and any(v.value in STANDINS for v in words)
+                 or any(t in w.value.split() for t in STANDINS) for w in words):
+            return None                 # `xargs kubectl`, `NS=x kubectl`, a stand-in inside a quoted script
+    return out or None
+
+
+def credit(runbook: Runbook, step: Step, values: Mapping[str, str], typed: Typed,
+           rows: Sequence[ActionRow], unowned: Sequence[bool],
+           outside_runs: Any) -> tuple[str, list[int]] | None:
+    """(the path state ``done by hand at +6m03s (drill shell)``, the indexes of the ``rows`` its calls recorded)
+    when ``step`` was typed by hand (the module docstring's rule), else None. ``unowned``: per row, whether no
+    step run owns it; ``outside_runs(at, tag)``: whether a call then, of that tag, was made outside every run."""
+    from warroom.execute.safety import classify_mutating
+    from warroom.incident.runbook_ref import substitute
+
+    if step.kind != "shell" or not step.command:
+        return None
+    try:
+        command = substitute(step.command, dict(values), kind=step.kind,
+                             declared=tuple(k for k, p in runbook.params.items() if p.declared),
+                             wide=tuple(k for k, p in runbook.params.items() if p.pattern))
+    except WarroomError:                # a parameter with no value the report can know: not comparable
+        return None
+    wanted = standin_calls(command)
+    if wanted is None:
+        return None
+    firsts = []
+    for argv in wanted:
+        match = [c for c in typed.calls if (c.tool, *c.argv) == argv and c.code == 0 and c.at <= typed.until
+                 and outside_runs(c.at, c.tag)]
+        if not match:
+            return None
+        firsts.append(min(match, key=lambda c: c.at))
+    acted: list[int] = []
+    if step.mutating or classify_mutating(command, step.kind) is not False:
+        acted = [i for i, a in enumerate(rows) if unowned[i] and a.at <= typed.until
+                 and tuple(shlex.split(a.command)) in wanted]
+        if not acted:
+            return None
+    last = max(firsts, key=lambda c: c.at)
+    if typed.t_zero is None:
+        from datetime import UTC, datetime
+
+        when = f"{datetime.fromtimestamp(last.at, UTC):%H:%M:%S} UTC"
+    else:
+        clock = last.t - typed.t_zero
+        when = f"{'+' if clock >= 0 else '-'}{format_duration(abs(clock))}"
+    return f"{BY_HAND}{when} (drill shell)", acted
