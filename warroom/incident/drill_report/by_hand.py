@@ -19,6 +19,7 @@ record shows one of its calls acted, never on the typed words alone.
 from __future__ import annotations
 
 import json
+import re
 import shlex
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -30,10 +31,12 @@ from warroom.drill.directory import STANDINS
 from warroom.durations import format_duration
 from warroom.errors import WarroomError
 from warroom.incident.drill_report.rows import BY_HAND, ActionRow
-from warroom.syntax.shell import is_assignment, scan
+from warroom.syntax.shell import scan
 
 if TYPE_CHECKING:
     from warroom.runbook.model import Runbook, Step
+
+NAMED = re.compile(r"(?<![\w.-])(" + "|".join(STANDINS) + r")(?![\w.-])")      # a stand-in's name as a word
 
 @dataclass(frozen=True)
 class Call:
@@ -90,9 +93,8 @@ def standin_calls(command: str) -> list[tuple[str, ...]] | None:
             if cmd.redirects or cmd.heredocs or any(w.has_expansion for w in words):
                 return None
             out.append(tuple(w.value for w in words))
-        elif any(w.value in STANDINS or is_assignment(w.value) and any(v.value in STANDINS for v in words)
-                 or any(t in w.value.split() for t in STANDINS) for w in words):
-            return None                 # `xargs kubectl`, `NS=x kubectl`, a stand-in inside a quoted script
+        elif any(NAMED.search(w.value) for w in words):
+            return None       # `xargs kubectl`, `NS=x kubectl`, `echo $(kubectl …)`, a stand-in in a quoted script
     return out or None
 
 
@@ -123,18 +125,19 @@ def credit(runbook: Runbook, step: Step, values: Mapping[str, str], typed: Typed
         if not match:
             return None
         firsts.append(min(match, key=lambda c: c.at))
+    at, t = max((c.at, c.t) for c in firsts)           # when the last of its calls was first typed
     acted: list[int] = []
     if step.mutating or classify_mutating(command, step.kind) is not False:
         acted = [i for i, a in enumerate(rows) if unowned[i] and a.at <= typed.until
                  and tuple(shlex.split(a.command)) in wanted]
         if not acted:
             return None
-    last = max(firsts, key=lambda c: c.at)
+        at, t = rows[acted[0]].at, rows[acted[0]].t      # when it acted
     if typed.t_zero is None:
         from datetime import UTC, datetime
 
-        when = f"{datetime.fromtimestamp(last.at, UTC):%H:%M:%S} UTC"
+        when = f"{datetime.fromtimestamp(at, UTC):%H:%M:%S} UTC"
     else:
-        clock = last.t - typed.t_zero
+        clock = t - typed.t_zero
         when = f"{'+' if clock >= 0 else '-'}{format_duration(abs(clock))}"
     return f"{BY_HAND}{when} (drill shell)", acted

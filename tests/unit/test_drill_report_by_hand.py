@@ -1,0 +1,147 @@
+"""The drill report credits a runbook step typed by hand in the drill shell (redteam39 F3, issue 13 item 9).
+
+``warroom drill shell`` is where the tool sends a commander to triage by hand, yet the stand-ins recorded
+only what changed the drill's world (``actions.jsonl``), so the report listed the triage that found the
+cause ("List recent deployments", RB-LAUNCH-005 step 16) as "not done". Every stand-in invocation is now
+recorded (``calls.jsonl``) and a step nobody ran through warroom whose stand-in calls were typed, word for
+word after parameter substitution, is "done by hand at +6m03s (drill shell)". A command that differs by a
+word, or a step that changes things with no action recorded, credits nothing.
+
+Every clock is pinned (``$WARROOM_DRILL_AT``); every child process is bounded by a timeout.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tui.cli import main
+from warroom.incident.drill_report.by_hand import standin_calls
+
+pytestmark = pytest.mark.usefixtures("no_warmup_child")
+BOUND = 120            # seconds: a hung child fails the test, it never hangs it
+T0 = 1_800_000_000.0   # the declaration (and the drill's start), pinned
+HISTORY = "List recent deployments"          # RB-LAUNCH-005 step 16: kubectl rollout history deployment/… -n …
+UNDO = "Roll FlowEngine back to the release before the suspect one, named by its revision"      # step 28, mutating
+
+
+def _cli(capsys: pytest.CaptureFixture[str], *argv: str) -> str:
+    assert main(list(argv)) == 0
+    return capsys.readouterr().out
+
+
+def _typed(export: str, script: str, at: float) -> None:
+    """``script`` typed in the drill shell (its environment as ``drill shell --print`` prints it) at ``at``."""
+    env = {k: v for k, v in os.environ.items() if k != "WARROOM_STEP_TAG"}
+    done = subprocess.run(["sh", "-c", f"{export}\n{script}"], capture_output=True, text=True, timeout=BOUND,
+                          env={**env, "WARROOM_DRILL_AT": repr(at), "WARROOM_DRILL_NO_DELAY": "1"})
+    assert done.returncode == 0, done.stderr
+
+
+@pytest.fixture
+def drill(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> tuple[str, str, str]:
+    """(the state dir, a mass-failure incident declared at T0 at x10, the drill shell's export line)."""
+    state = str(tmp_path / "state")
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("WARROOM_DRILL_AT", repr(T0))
+    for name in ("WARROOM_DRILL_DIR", "WARROOM_STEP_TAG", "KUBECONFIG"):
+        monkeypatch.delenv(name, raising=False)
+    inc = _cli(capsys, "incident", "new", "--drill", "mass-failure", "--speed", "10", "--state-dir", state).strip()
+    export = _cli(capsys, "drill", "shell", inc, "--print", "--state-dir", state).strip().splitlines()[-1]
+    assert export.startswith("export PATH=")
+    return state, inc, export
+
+
+def _path(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, state: str, inc: str,
+          at: float) -> tuple[dict[str, str], str]:
+    """The drill report at ``at``: each step's state in the runbook's path, and its text."""
+    import json
+
+    monkeypatch.setenv("WARROOM_DRILL_AT", repr(at))
+    report = json.loads(_cli(capsys, "incident", "drill-report", inc, "--json", "--state-dir", state))
+    text = _cli(capsys, "incident", "drill-report", inc, "--state-dir", state)
+    return {label: word for _, label, word, _ in report["runbook_path"]}, text
+
+
+def test_a_triage_step_typed_in_the_drill_shell_is_done_by_hand_at_its_drill_time(drill, capsys, monkeypatch) -> None:
+    state, inc, export = drill
+    # +6m03s drill time at x10 (36.3 wall seconds after the declaration), through a pipe to a host tool
+    _typed(export, "kubectl rollout history deployment/flowengine -n production | head -3", T0 + 36.3)
+    steps, text = _path(capsys, monkeypatch, state, inc, T0 + 60)
+    assert steps[HISTORY] == "done by hand at +6m03s (drill shell)"
+    assert f"[done by hand at +6m03s (drill shell)] Scenario 3: schema breaking change: {HISTORY}" in text
+    assert f"1 of 51 steps done; done by hand in the drill shell: {HISTORY} (Scenario 3: schema breaking " \
+           "change) at +6m03s; not done:" in text
+    assert sum(word != "pending" for word in steps.values()) == 1       # nothing else moved
+
+
+def test_an_unrelated_or_different_typed_command_credits_nothing(drill, capsys, monkeypatch) -> None:
+    state, inc, export = drill
+    before, _ = _path(capsys, monkeypatch, state, inc, T0 + 30)
+    _typed(export, "kubectl get pods -n production\n"                             # no step's command
+                   "kubectl rollout history deployment/flowengine -n staging\n"    # step 16 but for one word
+                   "kubectl rollout history deployment/flowengine --namespace production\n"   # another spelling
+                   "kubectl rollout history deployment/flowengine -n production --bogus || true\n"   # refused: exit 1
+                   "kubectl rollout undo deployment/flowengine -n production --to-revision=99 || true",  # step 28, no
+           T0 + 36.3)                                                                # revision 99: nothing acted
+    after, _ = _path(capsys, monkeypatch, state, inc, T0 + 60)
+    assert after == before and set(after.values()) == {"pending"}
+
+
+def test_a_call_after_the_report_moment_credits_nothing(drill, capsys, monkeypatch) -> None:
+    state, inc, export = drill
+    _typed(export, "kubectl rollout history deployment/flowengine -n production", T0 + 90)
+    steps, _ = _path(capsys, monkeypatch, state, inc, T0 + 60)      # asked before it was typed
+    assert steps[HISTORY] == "pending"
+
+
+@pytest.mark.parametrize(("command", "calls"), [
+    ("kubectl logs deployment/flowengine -n production --tail=100 \\\n  | grep ERROR | sort | uniq -c | head -10",
+     [("kubectl", "logs", "deployment/flowengine", "-n", "production", "--tail=100")]),
+    ("kubectl exec -n production deployment/flowengine -- curl -s http://localhost:8080/api/schemas/version"
+     " | grep -wF 20251104_001 && echo 'schema is back'",
+     [("kubectl", "exec", "-n", "production", "deployment/flowengine", "--", "curl", "-s",
+       "http://localhost:8080/api/schemas/version")]),
+    ('psql -c "select 1" && blocks quota show --all-providers',
+     [("psql", "-c", "select 1"), ("blocks", "quota", "show", "--all-providers")]),
+    ("grep ERROR log.txt | head", None),                                       # no stand-in call
+    ('curl -s "https://status.$provider.com/api/v2/status.json" | jq .', None),  # an expansion: unknown argv
+    ("kubectl get pods -n prod 2>/dev/null", None),                          # a redirection
+    ("NS=prod kubectl get pods", None),                                       # a variable set in front
+    ("kubectl get pods | xargs kubectl delete pod", None),                    # a stand-in hidden in xargs
+    ("echo $(kubectl get pods -o name)", None),
+    ("kubectl get pods -n 'unclosed", None),
+    ("/usr/bin/kubectl get pods; kubectl get nodes", None),                 # a stand-in by its path
+])
+def test_the_stand_in_calls_read_off_a_command(command: str, calls: list[tuple[str, ...]] | None) -> None:
+    assert standin_calls(command) == calls
+
+
+FALLBACK = "Take the failed provider out of routing and name the fallback model"     # step 22, mutating
+
+
+def test_a_step_that_changes_things_is_credited_only_with_the_action_its_call_recorded(drill, capsys,
+                                                                                       monkeypatch) -> None:
+    from warroom.drill.actions import CALLS_FILE
+    from warroom.drill.directory import latest_drill
+    from warroom.paths import drills_store
+
+    state, inc, export = drill
+    d = latest_drill(drills_store(Path(state)))
+    assert d is not None
+    typed = ("kubectl", "set", "env", "deployment/flowengine", "DISABLE_PROVIDERS=anthropic",
+             "FALLBACK_MODEL=gpt-4-turbo", "-n", "production")
+    # a call record alone (as if it exited 0 and changed nothing): the typed words never credit a change
+    with open(d.path / CALLS_FILE, "a", encoding="utf-8") as f:
+        f.write('{"action": "call", "argv": %s, "detail": {"code": 0}, "t": 300.0, "tool": "kubectl", "ts": %r}\n'
+                % (str(list(typed[1:])).replace("'", '"'), d.wall_time(300.0)))
+    steps, _ = _path(capsys, monkeypatch, state, inc, T0 + 40)
+    assert steps[FALLBACK] == "pending"
+    _typed(export, " ".join(typed), T0 + 42)                       # typed for real: the stand-in acted
+    steps, text = _path(capsys, monkeypatch, state, inc, T0 + 60)
+    assert steps[FALLBACK] == "done by hand at +7m00s (drill shell)"
+    assert f"Model API outage: {FALLBACK} -> fallback model routing enabled" in text
+    assert "Done outside the runbook's steps" not in text          # the action is the step's, not outside it
