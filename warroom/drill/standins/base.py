@@ -172,7 +172,7 @@ def main(tool: str, argv: Sequence[str] | None = None) -> int:
         ctx = Context.from_env(tool, sys.argv[1:] if argv is None else argv)
         began = (ctx.t, ctx.at)                     # a wait (``rollout status``) moves the context's clock
         code = _answer(ctx)
-        argv_kept = tuple(ctx.argv) if sum(map(len, ctx.argv)) <= 4096 else ()     # a line stays a few kB
+        argv_kept = tuple(ctx.argv) if sum(map(len, ctx.argv)) <= 4096 else ()   # a line stays small (none credits)
         append_actions(ctx.drill.path, [Action("call", *began, tool, argv_kept, {"code": code})], CALLS_FILE)
         return code
     except (ToolError, WarroomError) as exc:       # no drill to answer from, or a record it cannot read/write

@@ -21,10 +21,10 @@ from __future__ import annotations
 import json
 import re
 import shlex
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from warroom.drill.actions import CALLS_FILE
 from warroom.drill.directory import STANDINS
@@ -100,7 +100,7 @@ def standin_calls(command: str) -> list[tuple[str, ...]] | None:
 
 def credit(runbook: Runbook, step: Step, values: Mapping[str, str], typed: Typed,
            rows: Sequence[ActionRow], unowned: Sequence[bool],
-           outside_runs: Any) -> tuple[str, list[int]] | None:
+           outside_runs: Callable[[float, str], bool]) -> tuple[str, list[int]] | None:
     """(the path state ``done by hand at +6m03s (drill shell)``, the indexes of the ``rows`` its calls recorded)
     when ``step`` was typed by hand (the module docstring's rule), else None. ``unowned``: per row, whether no
     step run owns it; ``outside_runs(at, tag)``: whether a call then, of that tag, was made outside every run."""
@@ -120,7 +120,7 @@ def credit(runbook: Runbook, step: Step, values: Mapping[str, str], typed: Typed
         return None
     firsts = []
     for argv in wanted:
-        match = [c for c in typed.calls if (c.tool, *c.argv) == argv and c.code == 0 and c.at <= typed.until
+        match = [c for c in typed.calls if c.argv and (c.tool, *c.argv) == argv and c.code == 0 and c.at <= typed.until
                  and outside_runs(c.at, c.tag)]
         if not match:
             return None
