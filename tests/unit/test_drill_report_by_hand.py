@@ -33,12 +33,13 @@ def _cli(capsys: pytest.CaptureFixture[str], *argv: str) -> str:
     return capsys.readouterr().out
 
 
-def _typed(export: str, script: str, at: float) -> None:
+def _typed(export: str, script: str, at: float) -> subprocess.CompletedProcess[str]:
     """``script`` typed in the drill shell (its environment as ``drill shell --print`` prints it) at ``at``."""
     env = {k: v for k, v in os.environ.items() if k != "WARROOM_STEP_TAG"}
     done = subprocess.run(["sh", "-c", f"{export}\n{script}"], capture_output=True, text=True, timeout=BOUND,
                           env={**env, "WARROOM_DRILL_AT": repr(at), "WARROOM_DRILL_NO_DELAY": "1"})
     assert done.returncode == 0, done.stderr
+    return done
 
 
 @pytest.fixture
@@ -145,3 +146,16 @@ def test_a_step_that_changes_things_is_credited_only_with_the_action_its_call_re
     assert steps[FALLBACK] == "done by hand at +7m00s (drill shell)"
     assert f"Model API outage: {FALLBACK} -> fallback model routing enabled" in text
     assert "Done outside the runbook's steps" not in text          # the action is the step's, not outside it
+
+
+def test_a_record_it_cannot_write_leaves_the_answer_and_its_exit_code(drill) -> None:
+    from warroom.drill.actions import CALLS_FILE
+    from warroom.drill.directory import latest_drill
+    from warroom.paths import drills_store
+
+    state, _, export = drill
+    d = latest_drill(drills_store(Path(state)))
+    assert d is not None
+    (d.path / CALLS_FILE).write_text('{"torn')          # a last line with no newline: nothing is appended to it
+    done = _typed(export, "kubectl get deployment flowengine -n production", T0 + 10)
+    assert "flowengine" in done.stdout and "call not recorded" in done.stderr

@@ -173,7 +173,10 @@ def main(tool: str, argv: Sequence[str] | None = None) -> int:
         began = (ctx.t, ctx.at)                     # a wait (``rollout status``) moves the context's clock
         code = _answer(ctx)
         argv_kept = tuple(ctx.argv) if sum(map(len, ctx.argv)) <= 4096 else ()   # a line stays small (none credits)
-        append_actions(ctx.drill.path, [Action("call", *began, tool, argv_kept, {"code": code})], CALLS_FILE)
+        try:          # its answer stands: an unwritable record costs only the report's credit, said here
+            append_actions(ctx.drill.path, [Action("call", *began, tool, argv_kept, {"code": code})], CALLS_FILE)
+        except (WarroomError, OSError) as exc:
+            print(f"{tool}: drill: call not recorded ({exc}); the drill report cannot credit it", file=sys.stderr)
         return code
     except (ToolError, WarroomError) as exc:       # no drill to answer from, or a record it cannot read/write
         print(exc if isinstance(exc, ToolError) else f"{tool}: {exc}", file=sys.stderr)
