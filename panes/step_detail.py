@@ -210,10 +210,16 @@ class StepDetailPane(Static):
         self.hint = ""
 
     def show(self, step: Step | None, view: StepView | None,
-             known: dict[str, tuple[str, str]] | None = None, queries: Mapping[str, Any] | None = None) -> None:
-        """``queries``: the step's runbook's named queries, so its gate reads in their words."""
+             known: dict[str, tuple[str, str]] | None = None, queries: Mapping[str, Any] | None = None,
+             *, opens: bool = False) -> None:
+        """``queries``: the step's runbook's named queries, so its gate reads in their words.
+        ``opens``: ⏎ opens the run dialog on it now (not running, the incident open), which shows
+        the whole command: only then does a cut say so; else it says where the rest can be read."""
         self.build = partial(step_detail_text, step, view, known, self.slos, queries)
-        self.hint = " · ⏎ shows the command" if step is not None and step.runnable and step.command else ""
+        if opens and step is not None and step.command:
+            self.hint = " · ⏎ shows the command"
+        else:
+            self.hint = " (a taller terminal shows them)"
         self.update(self.build())
 
     def show_decision(self, row: DecisionRow) -> None:

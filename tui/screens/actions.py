@@ -122,15 +122,19 @@ class DashboardActions:
         updates and exports, not steps, severity or runbooks). Asked before a dialog opens, so the
         commander is told at the key — with the core's own words: when it was resolved and the
         command that reopens it — rather than after filling in a dialog whose Run the core refuses."""
+        why = self.refusal(event_type)
+        if why is not None:
+            self.notify(why, severity="warning")
+        return why is not None
+
+    def refusal(self, event_type: str) -> str | None:
+        """The core's words refusing the line this key would write now, or None (``refused_now``)."""
         from warroom.incident.after_resolve import line_refusal
 
         live, state = self.presenter.live, self.data.state
         if live is None or state is None or getattr(state, "id", None) != live.id:
-            return False
-        why = line_refusal(state, live.id, event_type, {})
-        if why is not None:
-            self.notify(why, severity="warning")
-        return why is not None
+            return None
+        return line_refusal(state, live.id, event_type, {})
 
     def key_of(self, step: Step) -> tuple[str, str]:
         """A step of the checklist the keys act on is a step of *its* runbook."""

@@ -55,6 +55,7 @@ from tui.messages import (
 )
 from tui.metrics import fetch_readings, make_tracker
 from tui.presenter import IncidentCalls, IncidentPresenter
+from warroom.journal import events as ev
 from warroom.incident.marks import run_verdict, run_word
 from warroom.runbook.model import Runbook, Step
 from warroom.sources.model import SloReading
@@ -670,8 +671,12 @@ class DashboardScreen(Screen[None]):
     def show_step_detail(self, step: Step | None) -> None:
         book = self.data.active_runbook()
         view = self.view.steps_of(book.id if book is not None else None).get(step.id) if step is not None else None
+        # what ⏎ does on it now: the run dialog shows the whole command, unless the step is
+        # running or the core refuses a run (a resolved incident): the pane's cut mark says which
+        opens = (step is not None and step.runnable and (view is None or view.state != "running")
+                 and (self.actions is None or self.actions.refusal(ev.STEP_STARTED) is None))
         self.query_one(StepDetailPane).show(step, view, self.known_params(),
-                                            book.queries if book is not None else None)
+                                            book.queries if book is not None else None, opens=opens)
 
     def known_params(self) -> dict[str, tuple[str, str]]:
         """Parameter values known before the run dialog asks: the config's ``[params]`` win

@@ -227,19 +227,20 @@ def window_marks(state: IncidentState) -> dict[str, float | None]:
     return {k: _unix(phases.get(k)) for k in ("started", "detected", "resolved")}
 
 
-RECENT = 300.0     # drill seconds: what "the last minutes" are when a pane's counter is read at resolve
+RECENT = 300.0     # drill seconds: the last minutes a long-window pane is also read over at resolve
 
 
 def resolve_concerns(state: IncidentState, histories: dict[str, PaneHistory],
-                     recent: dict[str, dict[str, Any]] | None = None) -> list[str]:
+                     recent: dict[str, float | None] | None = None, unread: set[str] | None = None) -> list[str]:
     """What an IC should see before resolving: panes still warn/crit or worsening now, failed
     expectations (but a check's the IC ticked done after it, ``_check_ticked``, or ran again and met,
     ``_checked_again``) and failed verify
     gates never followed by a pass, passes that confirmed nothing
-    (``gates.held_gates``, in the brief's words), steps still running. ``recent``: a pane's
-    counter (``impact_count``) over the last ``RECENT`` seconds, said beside "still critical": a
-    failure rate over an hour reads critical for an hour after the last failure, and the commander
-    must see whether failures go on or the window only still holds them (redteam39 F6)."""
+    (``gates.held_gates``, in the brief's words), steps still running. ``recent``: the pane's own
+    query over the last ``RECENT`` seconds (``recent_query``; None: no data), said beside "still
+    critical / in warning": a failure rate over an hour reads critical for an hour after the last
+    failure, and while nothing runs at all (redteam39 F6, attack39 C1). ``unread``: panes with no
+    value at the moment read, whose last value is not quoted as now (attack39 C4)."""
     out: list[str] = []
     for hist in histories.values():
         last_stale = hist.stale[-1] if hist.stale else None
@@ -252,11 +253,18 @@ def resolve_concerns(state: IncidentState, histories: dict[str, PaneHistory],
         t, v = hist.points[-1]
         slo = hist.slo
         shown = format_stated(v, slo.unit, against=(slo.warn, slo.crit))   # never "1%, threshold 1%"
+        if slo.id in (unread or ()):
+            if not hist.good(v):
+                said = f"{datetime.fromtimestamp(t, UTC):%H:%M:%S} UTC"
+                out.append(f"{slo.title} has no value now: its last ({shown}, {said}) is not known to hold")
+            continue
+        lately = recent_words(slo, recent or {})
         if hist.bad(v):
             out.append(f"{slo.title} is still critical ({shown}, threshold {format_value(slo.crit, slo.unit)})"
-                       + recent_words((recent or {}).get(slo.id)))
+                       + lately)
         elif not hist.good(v):
-            out.append(f"{slo.title} is still in warning ({shown}, warn at {format_value(slo.warn, slo.unit)})")
+            out.append(f"{slo.title} is still in warning ({shown}, warn at {format_value(slo.warn, slo.unit)})"
+                       + lately)
         elif hist.worsening(t):
             out.append(f"{slo.title} is worsening ({shown} and rising the bad way)")
     for st in state.step_list():
@@ -295,16 +303,24 @@ def longest_range(query: str) -> float:
     return seconds
 
 
-def recent_words(count: dict[str, Any] | None) -> str:
-    """What the pane's counter counted in the last ``RECENT`` seconds, after "still critical"."""
-    if count is None or count.get("value") is None:
+def recent_query(query: str) -> str | None:
+    """The pane's query with every range cut to the last ``RECENT`` seconds, or None when it has no
+    range longer than that (it is itself as recent) or a subquery (its step would be meaningless)."""
+    ranges = list(RANGE.finditer(query))
+    if not ranges or longest_range(query) <= RECENT or any(":" in m.group(0) for m in ranges):
+        return None
+    return RANGE.sub(f"[{int(RECENT)}s]", query)
+
+
+def recent_words(slo: SloConfig, recent: dict[str, float | None]) -> str:
+    """What the pane's own query reads over the last ``RECENT`` seconds, after "still critical"."""
+    if slo.id not in recent:
         return ""
-    n = round(float(count["value"]))
-    label = count.get("label") or "events"
+    value = recent[slo.id]
     last = format_duration(RECENT)
-    if n <= 0:       # a drill's counters are smooth: a fraction of a failure is none
-        return f", though the last {last} counted no {label}: its window still holds earlier ones"
-    return f"; {label} in the last {last}: {n}"
+    if value is None:
+        return f"; over the last {last} the same query has no data (nothing it measures ran)"
+    return f"; over the last {last} the same query reads {format_value(value, slo.unit)}"
 
 
 def _check_ticked(st: StepState, run: StepRun) -> bool:

@@ -28,6 +28,8 @@ here); the types it hands back are in :mod:`warroom.incident.prepared`.
 
 from __future__ import annotations
 
+import math
+
 import os
 import threading
 from collections.abc import Callable
@@ -811,29 +813,34 @@ class Incident(StepRunning):
         15 drill seconds at x60). Resolved with ``resolve(at=at)``, its "resolved although …
         (437s)" is the PIR's "At resolution 437s", which is read at the same instant. None when
         the source cannot answer (the caller keeps what the screen said)."""
-        from warroom import scenario_time as stime
-        from warroom.incident.metric_history import HistoryError, impact_count, readings_at
-        from warroom.incident.metric_sync import RECENT, longest_range, resolve_concerns
+        from warroom.incident.metric_history import HistoryError, readings_at
+        from warroom.incident.metric_sync import recent_query, resolve_concerns
 
         synced = self.sync_metrics(source, speed=speed, now=at.timestamp())
         if synced.errors or not synced.histories:
             return None
         exact = {}
-        recent: dict[str, dict[str, Any]] = {}
+        recent: dict[str, float | None] = {}
+        unread: set[str] = set()
         end = at.timestamp()
         for key, hist in synced.histories.items():
             try:
-                exact[key] = hist.with_readings(readings_at(source, hist.slo, [end], hist.step))
+                readings = readings_at(source, hist.slo, [end], hist.step)
             except HistoryError:
-                exact[key] = hist          # quoted from its last point, as the summary then does
-            # what the pane's counter counted in the last minutes: a ratio over an hour stays
-            # critical for an hour after the last failure (redteam39 F6)
-            if longest_range(hist.slo.query) <= RECENT:
-                continue                   # the pane is itself as recent as that
-            count = impact_count(source, hist.slo, end - stime.wall_seconds(RECENT, speed), end, speed=speed)
-            if count is not None and count.get("value") is not None:
-                recent[key] = count
-        return resolve_concerns(self.state, exact, recent)
+                readings = {}
+            if not readings:
+                unread.add(key)            # no value at that moment: its last one is not quoted as now (attack39 C4)
+            exact[key] = hist.with_readings(readings)
+            # the pane's query over the last minutes: a ratio over an hour reads critical for an
+            # hour after the last failure, or while nothing runs at all (redteam39 F6, attack39 C1)
+            expr = recent_query(hist.slo.query)
+            instant = getattr(source, "instant", None)
+            if expr is not None and callable(instant):
+                sample = instant(expr, at=end)
+                if sample.error is None:
+                    value = sample.value
+                    recent[key] = value if value is not None and math.isfinite(value) else None
+        return resolve_concerns(self.state, exact, recent, unread)
 
     def record_alert(self, alert: dict[str, Any]) -> Event:
         """An alert seen firing while the incident is open (the sources engine calls this)."""
