@@ -12,7 +12,6 @@ team saw.
 
 from __future__ import annotations
 
-import time
 from bisect import bisect_right
 from pathlib import Path
 
@@ -20,6 +19,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from warroom import scenario_time as stime
 from warroom.config import Config
 from warroom.drill.directory import create_drill
 from warroom.incident.history import History, load_history, record_history
@@ -29,18 +29,25 @@ from warroom.incident.replay import ReplaySource
 from warroom.incident.store import IncidentStore
 
 
+START = 1_800_000_000.0
+
+
 @pytest.fixture(scope="module")
 def recording(tmp_path_factory: pytest.TempPathFactory) -> tuple[Config, History]:
     tmp = tmp_path_factory.mktemp("replay")
     cfg = Config()
     cfg.incident.state_dir = str(tmp / "drills")
-    drill = create_drill(tmp / "drills", "rate-limit", 60.0, start=time.time() - 40.0)   # 40 drill minutes in
-    inc = IncidentStore(cfg.state_dir(), cfg).create(
-        title="quota climbing", severity="P3", runbook=None, source={},
-        drill={"scenario": "rate-limit", "speed": 60.0, "dir": str(drill.path)})
-    inc.resolve("breaker on", resolution="circuit breaker")
-    record_history(inc.dir, inc.state, cfg.slo, drill.source(cfg.slo))
-    return cfg, load_history(inc.dir)
+    # On a pinned clock, its own: this fixture runs before any test's (function) set-up, and on the
+    # wall clock beside whatever the process was left with it once integrated 59 drill days (ci39b)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv(stime.AT_ENV, repr(START + 40.0))
+        drill = create_drill(tmp / "drills", "rate-limit", 60.0, start=START)   # 40 drill minutes in
+        inc = IncidentStore(cfg.state_dir(), cfg).create(
+            title="quota climbing", severity="P3", runbook=None, source={},
+            drill={"scenario": "rate-limit", "speed": 60.0, "dir": str(drill.path)})
+        inc.resolve("breaker on", resolution="circuit breaker")
+        record_history(inc.dir, inc.state, cfg.slo, drill.source(cfg.slo))
+        return cfg, load_history(inc.dir)
 
 
 def _recorded(points: tuple[tuple[float, float], ...], t: float) -> float | None:
