@@ -124,9 +124,15 @@ def draft_update(state: IncidentState, now: datetime, every: float, readings: Se
         word = state_word(run_state(run, gates.get(run.seq)))
         (acted if run.mutating else checks).append(
             (run.started_at, run.seq, f"- {run.started_at:{hm}} {st.label or st.step_id} ({kind}): {word}."))
+    for st in state.steps.values():
+        # a checklist item ticked done is an action the team took outside the tool (the provider asked
+        # for quota, the DBA asked to scale up): told with the mitigations, never dropped (attack39 U1)
+        if st.ticked_at is not None and (since is None or st.ticked_at >= since):
+            acted.append((st.ticked_at, st.updated_seq,
+                          f"- {st.ticked_at:{hm}} {st.label or st.step_id} (ticked done)."))
     for d in state.decisions:
         if since is None or d["at"] >= since:
-            acted.append((d["at"], int(d["seq"]), f"- {d['at']:{hm}} {_verdict_said(d)}"))
+            acted.append((d["at"], int(d["seq"]), f"- {d['at']:{hm}} {_verdict_said(state, d, hm)}"))
     lines += [text for _at, _seq, text in sorted(acted)]
     checks.sort()
     cut = len(checks) - UPDATE_CHECKS
@@ -145,19 +151,34 @@ def draft_update(state: IncidentState, now: datetime, every: float, readings: Se
         lines.append("- Investigating with the runbook.")
     lines.append("")
     lines.append("Needs:")
+    # every action note, the oldest too: a need stays a need until done, and no note marks one done; the
+    # last three alone lost "Legal must approve the customer notice" behind four minor asks (attack39 U3)
     needs = [n.text.splitlines()[0] for n in state.notes if n.tag == "action" and n.text]
-    lines.extend(f"- {t}" for t in needs[-3:]) if needs else lines.append("- Nothing from stakeholders right now.")
+    lines.extend(f"- {t}" for t in needs) if needs else lines.append("- Nothing from stakeholders right now.")
     lines.append("")
     drill = f" (in {stime.of_scenario(state, every)})" if stime.scale_of(state) != 1.0 else ""
     lines.append(f"Next update by {stime.after(state, now, every):{hm}} UTC{drill}.")
     return "\n".join(lines)
 
 
-def _verdict_said(d: dict[str, Any]) -> str:
-    """A Go/No-Go verdict as stakeholders read it: the verdict, the question, who decided and why."""
+def _verdict_said(state: IncidentState, d: dict[str, Any], hm: str) -> str:
+    """A Go/No-Go verdict as stakeholders read it: the verdict, the question, who decided and why.
+
+    One recorded before its decision arose answers nothing (``decisions.model.before_it_arose``): every
+    other view says so, and "Decided GO" told stakeholders a decision was taken that was not (attack39 U2).
+    It is said as what it is: recorded, and before it arose or while it has not arisen."""
+    from warroom.incident.decisions import arose_after, arose_for
+
     whose = f" ({d['runbook_id']})" if d.get("runbook_id") else ""
     why = f": {d['why']}" if d.get("why") else ""
-    return f"Decided {d.get('verdict')} on \"{d.get('question')}\"{whose} by {d.get('by') or d.get('actor')}{why}."
+    what = f"{d.get('verdict')} on \"{d.get('question')}\"{whose} by {d.get('by') or d.get('actor')}{why}"
+    if d.get("not_needed"):
+        if (arose := arose_after(state, d)) is not None:
+            return (f"Recorded {what}. Not a decision: taken before the question arose ({arose:{hm}} UTC),"
+                    " it answers nothing.")
+        if arose_for(state, d) is None:
+            return f"Recorded {what}. Not a decision: taken while the question had not arisen, it answers nothing yet."
+    return f"Decided {what}."
 
 
 _NOW_WORDS = {"crit": "critical", "warn": "in warning", "ok": "within its thresholds"}

@@ -76,11 +76,17 @@ def arose_after(state: Any, recorded: dict[str, Any]) -> datetime | None:
     report, which judge no condition, go by."""
     if not recorded.get("not_needed"):
         return None
-    key, runbook_id = recorded_key(recorded), str(recorded.get("runbook_id"))
-    arose = next((a for a in getattr(state, "decisions_arose", None) or []
-                  if recorded_key(a) == key and str(a.get("runbook_id")) == runbook_id), None)
+    arose = arose_for(state, recorded)
     when = arose_at(arose) if arose is not None else None
     return when if when is not None and before_it_arose(recorded, when) else None
+
+
+def arose_for(state: Any, recorded: dict[str, Any]) -> dict[str, Any] | None:
+    """The journal's ``decision.arose`` of the decision a journaled verdict was taken on (its runbook's:
+    the condition is the runbook's own), None while it has not arisen."""
+    key, runbook_id = recorded_key(recorded), str(recorded.get("runbook_id"))
+    return next((a for a in getattr(state, "decisions_arose", None) or []
+                 if recorded_key(a) == key and str(a.get("runbook_id")) == runbook_id), None)
 
 
 def answering(state: Any) -> list[dict[str, Any]]:
