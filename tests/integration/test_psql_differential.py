@@ -180,6 +180,15 @@ QUERIES: list[str | tuple[str, ...]] = [
     "substring('a b' from '\\yb'), substring('abc' from '[[:alpha:]]+') FROM tasks WHERE error_message IS NOT NULL "
     "ORDER BY 1",
     "SELECT substring('hello' from 2 for -1)",
+    "SELECT substring('ab' from 'a|ab'), substring('timeout after 30s' from 'timeout|timeout after [0-9]+s'), "
+    "substring('xaab' from 'a*'), substring('aab' from 'a?(a)b'), substring('foo123' from '[0-9]+$'), "
+    "substring('ab' from 'a?(?:ab)?'), substring('x' from 'y|z')",
+    "SELECT substring(error_message from '[a-z]+|[a-z]+ [a-z]+') FROM tasks WHERE error_message IS NOT NULL GROUP BY 1 "
+    "ORDER BY 1",
+    "SELECT substring(task_id FOR 3 FROM 2), substring(task_id for 2 from 5) FROM tasks ORDER BY task_id LIMIT 2",
+    "SELECT 'foo bar' ~ '[[:<:]]bar', 'bar x' ~ 'bar[[:>:]]', 'foobar' ~ '[[:<:]]bar', 'barx' ~ 'bar[[:>:]]', "
+    "'a\\b' ~ 'a\\Bb', 'ab' ~ 'a\\Bb'",
+    "SELECT count(*) FROM tasks WHERE error_message ~ '[[:<:]]timeout' OR error_message ~* 'PUSH[[:>:]]'",
     "SELECT count(*) FILTER (WHERE error_message ~ 'timeout'), count(*) FILTER (WHERE error_message ~* "
     "'TIMEOUT|reject'), count(*) FILTER (WHERE error_message !~ 'x'), count(*) FILTER (WHERE error_message !~* 'X') "
     "FROM tasks",

@@ -7,6 +7,7 @@ error, and ``current_timestamp(3)``, ``now ()``, ``"now"()``, ``localtime`` and 
 from __future__ import annotations
 
 import sqlite3
+import warnings
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -119,6 +120,11 @@ def test_an_interval_prints_as_postgresql_prints_it(drill: Drill) -> None:
     ("SELECT now() - interval '1 month'", "drill: an interval of month is not simulated"),
     ("SELECT current_time - interval '1 hour'", "drill: arithmetic on a time of day is not simulated"),
     ("SELECT count(*) FROM tasks WHERE repo SIMILAR TO 'a'", "drill: SIMILAR TO is not simulated"),
+    ("SELECT substring('XY1234Z', 'Y*?([0-9]{1,3})')",             # PostgreSQL: 1 (the whole RE is non-greedy)
+     "drill: substring(... FROM 'Y*?([0-9]{1,3})') is not simulated"),
+    ("SELECT substring('abcd' from '(a|ab)(c|bcd)')", "drill: substring(... FROM '(a|ab)(c|bcd)') is not simulated"),
+    ("SELECT substring('ab' from 'a?(a)?b?')", "drill: substring(... FROM 'a?(a)?b?') is not simulated"),
+    ("SELECT 'a' ~ '[[.a.]]'", "drill: the regular expression '[[.a.]]' is not simulated"),  # no FutureWarning
     ("SELECT now()::regclass", "drill: a cast to regclass is not simulated"),
     ("SELECT now() - 1", "ERROR:  operator does not exist: timestamp with time zone - integer"),
     ("SELECT interval '10 fortnights'", 'ERROR:  invalid input syntax for type interval: "10 fortnights"'),
@@ -128,6 +134,14 @@ def test_an_interval_prints_as_postgresql_prints_it(drill: Drill) -> None:
 def test_what_the_drill_does_not_compute_is_refused_by_name(drill: Drill, sql: str, said: str) -> None:
     code, out, err = run_one(drill, ["psql", "-At", "-c", sql], T)
     assert (code, out) == (1, "") and err.startswith(said), err
+
+
+def test_a_pattern_python_would_warn_about_leaves_no_warning(drill: Drill) -> None:
+    """Python's FutureWarning on ``[[`` printed the simulator's source path on the commander's stderr."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        run_one(drill, ["psql", "-At", "-c", "SELECT 'x' ~ '[[x]', 'foo bar' ~ '[[:<:]]bar', 'a' ~ '[a--]'"], T)
+    assert not [w.message for w in caught if issubclass(w.category, FutureWarning)]
 
 
 # ---------------------------------------------------------------------------------------------- literals, at random

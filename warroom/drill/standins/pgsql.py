@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 import re
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal, localcontext
@@ -64,7 +65,8 @@ UNITS = {"microsecond": 1e-6, "us": 1e-6, "usec": 1e-6, "millisecond": 1e-3, "ms
          "day": 86400, "d": 86400, "week": 604800, "w": 604800}
 CALENDAR = ("month", "mon", "year", "yr", "y", "decade", "century", "millennium")
 # an ARE's escapes and classes (in brackets) that Python spells otherwise
-ARE = {"\\\\": "\\\\", "\\y": r"\b", "\\Y": r"\B", "\\m": r"\b(?=\w)", "\\M": r"\b(?<=\w)", "\\b": r"\x08",
+ARE = {"\\\\": "\\\\", "\\B": "\\\\", "\\y": r"\b", "\\Y": r"\B", "\\m": r"\b(?=\w)", "\\M": r"\b(?<=\w)",
+       "\\b": r"\x08", "[[:<:]]": r"\b(?=\w)", "[[:>:]]": r"\b(?<=\w)",
        "alpha": "a-zA-Z", "digit": "0-9", "alnum": "a-zA-Z0-9", "upper": "A-Z", "lower": "a-z", "space": r"\s",
        "xdigit": "0-9a-fA-F", "missing )": "parentheses ()", "unbalanced parenthesis": "parentheses ()",
        "unterminated character set": "brackets []"}      # and Python's words for what PostgreSQL says is not balanced
@@ -826,8 +828,11 @@ class Reader:
         if name in ("coalesce", "nullif", "greatest", "least"):
             words = [", ".join(self.coerce(a, kind).sql for a in args)]
         elif name in ("left", "right", "substr", "substring", "strpos"):  # substring(s FROM n FOR m), (s FROM 'regex')
-            if [w.lower() for w in words if w.lower() in ("from", "for")] == ["for"]:
+            order = [w.lower() for w in words if w.lower() in ("from", "for")]
+            if order == ["for"]:
                 args.insert(1, Expr("1", "int"))
+            elif order == ["for", "from"]:                          # PostgreSQL takes FOR n FROM m too
+                args[1:3] = args[2:0:-1]
             regex = name == "substring" and len(args) == 2 and args[1].type in ("text", "unknown")
             name = "pg_regex" if regex else f"pg_{name.replace('substring', 'substr')}"
             words = [", ".join([a.sql for a in args] + ["'substring'"] * regex)]
@@ -1445,9 +1450,30 @@ def functions(speed: float, now: float, raised: list[Exception]) -> dict[str, tu
         return str(text)[max(int(start), 1) - 1:max(int(start) + int(count[0]) - 1, 0) if count else None]
 
     def match(text: object, pattern: str, how: str) -> object:
-        """``text ~ pattern`` (``~*``), or ``substring(text FROM pattern)``: the match, or its first group."""
-        found = regex(pattern, how).search(str(text))
-        return found is not None if how != "substring" else found and found[int(bool(found.re.groups))]
+        """``text ~ pattern`` (``~*``), or ``substring(text FROM pattern)``: the match, or its first group.
+
+        Whether an ARE matches is Python's answer; which substring is not always: PostgreSQL takes the longest match
+        (the shortest if the RE's first quantifier is non-greedy) and gives an alternative the longest match, where
+        Python takes the first that matches. So a pattern with no group answers the longest match from Python's
+        start (the earliest in both); one with a group answers only if it has no ``|``, no quantified group and no
+        back reference, and Python's match is the longest: then Python's first parse in its order (leftmost
+        quantifier longest first) is PostgreSQL's. A non-greedy quantifier is refused."""
+        compiled, text = regex(pattern, how), str(text)
+        if how != "substring":
+            return compiled.search(text) is not None
+        if re.search(r"[*+?}]\?", pattern) or compiled.groups and re.search(r"\||\)[*+?{]|\\[1-9]", pattern):
+            raise Refusal(f"drill: substring(... FROM {quote(pattern)}) is not simulated: ARE's longest and shortest "
+                          "match rules are not Python's (without a non-greedy quantifier, and without | and a repeated "
+                          "group beside a (group), it is)")
+        if (found := compiled.search(text)) is None:
+            return None
+        end = next((e for e in range(len(text), found.end(), -1) if re.compile(
+            f"(?:{compiled.pattern})(?=(?s:.){{{len(text) - e}}}\\Z)", compiled.flags).match(text, found.start())),
+            found.end())
+        if end > found.end() and compiled.groups:
+            raise Refusal(f"drill: substring(... FROM {quote(pattern)}) is not simulated here: ARE's longest match "
+                          "is not Python's first")
+        return found[int(bool(compiled.groups))] if end == found.end() else text[found.start():end]
 
     def precise(stamp: str, digits: int) -> str:          # rounded half up, as PostgreSQL rounds it
         d, step = moment(stamp), 10 ** (6 - digits)          # microseconds in the last digit kept
@@ -1503,9 +1529,13 @@ def array(*values: object) -> str:
 def regex(pattern: str, how: str) -> re.Pattern[str]:
     """PostgreSQL's regular expression (an ARE) as Python's: ``.`` matches a newline, ``\\y`` is a word's edge, ``\\b``
     a backspace, ``[[:digit:]]`` a class. One Python does not read is refused, where PostgreSQL's words would differ."""
-    python = re.sub(r"\\\\|\\[yYmMb]|\[:(\w*):\]", lambda m: ARE.get(m[1] or m[0], r"\P"), pattern)
+    python = re.sub(r"\\\\|\\[yYmMbB]|\[\[:[<>]:\]\]|\[:(\w*):\]", lambda m: ARE.get(m[1] or m[0], r"\P"), pattern)
     try:
-        return re.compile(python, re.S | re.I * (how == "~*"))
+        with warnings.catch_warnings():     # Python's "Possible nested set" would reach the commander's stderr
+            warnings.simplefilter("error", FutureWarning)
+            return re.compile(python, re.S | re.I * (how == "~*"))
+    except FutureWarning:                   # [[.x.]], [[=x=]], a set's -- && ~~ ||: PostgreSQL reads them otherwise
+        raise Refusal(f"drill: the regular expression {quote(pattern)} is not simulated") from None
     except re.error as exc:
         if (which := ARE.get(str(exc).split(",")[0].split(" at ")[0])) is not None:
             raise ToolError(f"ERROR:  invalid regular expression: {which} not balanced") from None
