@@ -189,6 +189,10 @@ QUERIES: list[str | tuple[str, ...]] = [
     "SELECT 'foo bar' ~ '[[:<:]]bar', 'bar x' ~ 'bar[[:>:]]', 'foobar' ~ '[[:<:]]bar', 'barx' ~ 'bar[[:>:]]', "
     "'a\\b' ~ 'a\\Bb', 'ab' ~ 'a\\Bb'",
     "SELECT count(*) FROM tasks WHERE error_message ~ '[[:<:]]timeout' OR error_message ~* 'PUSH[[:>:]]'",
+    "SELECT sum(attempts) ^ 2, sum(attempts) / count(*), sum(attempts) * 1.5, sum(attempts) / 7, sum(attempts) % 7, "
+    "sum(attempts)::text || 'x', sum(attempts) ^ 0.5, sum(count(*)) OVER () FROM tasks",
+    "SELECT repo, sum(attempts), sum(attempts) / count(*) AS per, sum(attempts) * 2 ^ 2 FROM tasks GROUP BY 1 ORDER BY 1",
+    "SELECT sum(attempts::bigint) ^ 2, sum(attempts) + 2147483647, sum(attempts * 1000000000) FROM tasks",
     "SELECT count(*) FILTER (WHERE error_message ~ 'timeout'), count(*) FILTER (WHERE error_message ~* "
     "'TIMEOUT|reject'), count(*) FILTER (WHERE error_message !~ 'x'), count(*) FILTER (WHERE error_message !~* 'X') "
     "FROM tasks",

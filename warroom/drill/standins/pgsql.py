@@ -838,7 +838,8 @@ class Reader:
             words = [", ".join([a.sql for a in args] + ["'substring'"] * regex)]
         common = "float8" if {"float", "float8"} & set(kinds) else next(         # PostgreSQL's common type: a
             (k for k in kinds if str(k).startswith("num")), kind) if name in ("coalesce", "greatest", "least") else kind
-        typed = {"count": "int", "min": kind, "max": kind, "sum": "interval" if kind == "interval" else "num",
+        integer = name == "sum" and kind == "int" and not args[0].wide      # sum(integer) is a bigint, not a numeric
+        typed = {"count": "int", "min": kind, "max": kind, "sum": "interval" if kind == "interval" else "int" if integer else "num",
                  "avg": "interval" if kind == "interval" else "num", "coalesce": common, "nullif": kind,  # double's,
                  "greatest": common, "least": common, "length": "int",   # a numeric's; round(numeric, n) n decimals
                  "pg_strpos": "int",
@@ -861,7 +862,7 @@ class Reader:
         sql = self.window(f"{name}({' '.join(words)})")
         suffix = sql[len(f"{name}({' '.join(words)})"):]          # FILTER's; a window's: SQLite's aggregate
         exact = exact + suffix if exact and "OVER" not in suffix else None
-        wide = name == "count" or name in ("min", "max", "coalesce", "abs") and any(a.wide for a in args)
+        wide = name == "count" or integer or name in ("min", "max", "coalesce", "abs") and any(a.wide for a in args)
         typed |= dict.fromkeys(("ceil", "ceiling", "floor"), "float8" if kind == "float" else "numeric0")
         return Expr(sql, typed.get(name, "text" if name in ("lower", "upper", "pg_left", "pg_right", "pg_substr",
                                                           "replace", "pg_regex", "trim", "ltrim", "rtrim") else
