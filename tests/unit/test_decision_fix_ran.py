@@ -1,15 +1,18 @@
 """redteam39 F14: after RB-LAUNCH-005's own rollback fixed the mass failure, the Go/No-Go went overdue
 suggesting GO (cut the launch to the pilot) on "root cause still unknown after 15 minutes — no
-root-cause note", while "Mitigation is already under way" and "The fix lands" were the commander's
-judgement only; the drill report then called the NO-GO "against the tool's suggestion: the commander
-overrode it". A runbook now says which of its steps are the fix (``ran``: met once one ran ok) and
-which make a proxy measure moot (``unless_ran``: unknown once one ran ok). The clock is pinned
+root-cause note". attack39 G1: gng39's answer (``ran`` met "The fix lands" and "Mitigation is
+already under way", ``unless_ran`` silenced "root cause still unknown") read the same marks after
+the *wrong* scenario's fix (the rate-limit breaker in a schema break), with a quarter of the flows
+still failing. A mark is a contract: a step that ran ok shows a mitigation was attempted, so
+``ran`` only meets a criterion whose words say that; whether the fix lands is the commander's
+judgement, and the cause is found once a root-cause note says so. The clock is pinned
 ($WARROOM_DRILL_AT): no wall time is read."""
 
 from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import SimpleNamespace
@@ -24,11 +27,14 @@ from warroom.runbook.decision import Criterion, DecisionErrors, parse_fence
 
 T0 = datetime(2026, 12, 2, 10, 0, tzinfo=UTC).timestamp()
 ROOT_CAUSE = "Root cause still unknown after 15 minutes of investigation"
-MITIGATION = "Mitigation is already under way (breaker on, quota raised, provider routed around)"
+CAUSE_FOUND = "Root cause found (a root-cause note is recorded)"
+MITIGATION = "A mitigation step of this runbook ran ok (reroute, breaker, rollback, hot-patch, larger pool)"
+FIX_LANDS = "The fix lands within 30 minutes"
 
 
-def test_after_the_runbooks_rollback_the_decision_suggests_no_cut_to_the_pilot(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+def _drill(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+           capsys: pytest.CaptureFixture[str]) -> tuple[str, Callable[..., str]]:
+    """A mass-failure drill (the v1.2.0 schema break) at x10, its clock pinned by each call."""
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "xdg"))
     monkeypatch.setenv("WARROOM_IDENTITY", "ic@drill")
     cli = Cli(tmp_path / "state", capsys)
@@ -41,28 +47,58 @@ def test_after_the_runbooks_rollback_the_decision_suggests_no_cut_to_the_pilot(
 
     inc = at(0, "new", "--drill", "mass-failure", "--speed", "10").strip().splitlines()[-1]
     at(20, "run", inc, "count-failing-repos")
+    return inc, at
+
+
+def test_after_the_right_fix_and_its_root_cause_note_the_decision_suggests_no_cut_to_the_pilot(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """redteam39 F14: the rollback worked and the commander says what the cause was; the mitigation
+    mark names the rollback, the cause is found, the fix landing stays the commander's to judge."""
+    inc, at = _drill(tmp_path, monkeypatch, capsys)
     history = at(25, "run", inc, "list-recent-deployments")
     revisions = re.findall(r"^\s*(\d+)\s", history, re.M)
     at(30, "run", inc, "rollback-deployment", "--param", f"good_revision={revisions[-2]}", "--yes")
     at(35, "run", inc, "wait-for-the-rollback-to-finish")
     assert "schema is back" in at(40, "run", inc, "confirm-the-schema-version-went-back")
+    at(45, "note", inc, "--tag", "root-cause", "the v1.2.0 schema change; rolled back to the previous revision")
 
     view = json.loads(at(100, "decide", inc, "--json"))          # +16m40s drill time: overdue
     assert view["overdue"] is True
     said = {c["text"]: c for c in view["criteria"]}
-    # the fix ran ok: "no root-cause note" no longer says the cause is unknown
-    assert said[ROOT_CAUSE]["state"] == "unknown", said[ROOT_CAUSE]
-    assert "but step rollback-deployment ran ok 11m40s drill time ago (10:00:30 UTC)" in said[ROOT_CAUSE]["evidence"]
-    for text in (MITIGATION, "The fix lands within 30 minutes"):
-        assert said[text]["state"] == "met", said[text]
-        assert said[text]["evidence"] == "step rollback-deployment ran ok 11m40s drill time ago (10:00:30 UTC)"
-        assert said[text]["kind"] == "ran" and said[text]["source"].startswith("step rollback-deployment (run #")
+    assert said[ROOT_CAUSE]["state"] == "not met", said[ROOT_CAUSE]
+    assert said[CAUSE_FOUND]["state"] == "met", said[CAUSE_FOUND]
+    assert said[MITIGATION]["state"] == "met", said[MITIGATION]
+    assert said[MITIGATION]["evidence"] == "step rollback-deployment ran ok 11m40s drill time ago (10:00:30 UTC)"
+    assert said[MITIGATION]["kind"] == "ran" and said[MITIGATION]["source"].startswith("step rollback-deployment")
+    assert (said[FIX_LANDS]["state"], said[FIX_LANDS]["kind"]) == ("unknown", "judgement"), said[FIX_LANDS]
     assert view["suggestion"] != "GO", [c for c in view["criteria"] if c["state"] == "met"]
 
     at(101, "decide", inc, "--no-go", "--why", "the rollback fixed it", "--by", "dana")
     report = at(102, "drill-report", inc)
     assert "overrode" not in report
     assert "the tool made no suggestion" in report
+
+
+def test_the_wrong_scenarios_fix_is_a_mitigation_attempted_not_a_fix_landed(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """attack39 G1: the rate-limit breaker in a schema break runs ok and changes nothing. Its run is
+    a mitigation attempted (true), never "the fix lands", and the cause is still unknown without a
+    note: the overdue decision suggests GO, as the runbook's rule says, while the flows still fail."""
+    inc, at = _drill(tmp_path, monkeypatch, capsys)
+    at(48, "run", inc, "enable-circuit-breaker", "--yes")
+    view = json.loads(at(102, "decide", inc, "--json"))          # +17m00s drill time: overdue
+    assert view["overdue"] is True
+    said = {c["text"]: c for c in view["criteria"]}
+    assert said[MITIGATION]["state"] == "met", said[MITIGATION]
+    assert said[MITIGATION]["evidence"].startswith("step enable-circuit-breaker ran ok "), said[MITIGATION]
+    assert (said[FIX_LANDS]["state"], said[FIX_LANDS]["kind"]) == ("unknown", "judgement"), said[FIX_LANDS]
+    assert said[ROOT_CAUSE]["state"] == "met", said[ROOT_CAUSE]
+    assert said[ROOT_CAUSE]["evidence"] == "no root-cause note after 17m00s drill time (1m42s wall)", said[ROOT_CAUSE]
+    assert said[CAUSE_FOUND]["state"] == "not met", said[CAUSE_FOUND]
+    assert view["suggestion"] == "GO"
+    # the breaker's run is evidence of one thing only (the triage count it made stale is unknown, as F10 says)
+    assert [c["text"] for c in view["criteria"] if "enable-circuit-breaker" in c["evidence"]
+            and c["state"] != "unknown"] == [MITIGATION]
 
 
 def _state(*steps: StepState, verifications: tuple = ()) -> SimpleNamespace:
@@ -127,6 +163,7 @@ def test_unless_ran_leaves_a_proxy_unknown_once_the_fix_ran_ok() -> None:
     ('text = "x"\nunless_ran = ["a"]', "'unless_ran' applies to a criterion that measures something"),
     ('text = "x"\nran = ["a"]\nunless_ran = ["b"]', "'unless_ran' applies to a criterion that measures"),
     ('text = "x"\nnote = "root-cause"\nran = ["a"]', "a criterion measures one thing"),
+    ('text = "The fix lands"\nran = ["a"]', "its text must say so"),
 ])
 def test_a_bad_ran_or_unless_ran_is_an_error_at_its_line(body: str, said: str) -> None:
     block = f'question = "q?"\ndeadline = "15m"\n\n[[go]]\n{body}\n'
@@ -139,7 +176,7 @@ def test_ran_and_unless_ran_must_name_command_steps_of_the_runbook() -> None:
     from warroom.runbook.decision import step_problems
 
     d = parse_fence('question = "q?"\ndeadline = "15m"\n\n[[go]]\ntext = "x"\nno_note = "root-cause"\n'
-                    'unless_ran = ["fix", "tick"]\n\n[[no_go]]\ntext = "y"\nran = ["nope"]\n', 10)
+                    'unless_ran = ["fix", "tick"]\n\n[[no_go]]\ntext = "y ran"\nran = ["nope"]\n', 10)
     said = [m for _, m in step_problems([d], {"fix": True, "tick": False})]
     assert any("unless_ran names step 'tick', a checklist item with no command" in m for m in said), said
     assert any("ran names step 'nope', which this runbook does not have" in m for m in said), said

@@ -430,7 +430,7 @@ def test_mass_failure_go_no_go_is_a_decision_in_show_json() -> None:
         assert fact in go_text, fact
     no_go_text = " ".join(c["text"] for c in no_go)
     for fact in ("within 30 minutes", "3 or fewer repositories", "pilot repository is unaffected",
-                 "No security concern", "No cost concern", "Mitigation is already under way"):
+                 "No security concern", "No cost concern", "A mitigation step of this runbook ran ok"):
         assert fact in no_go_text, fact
     assert {c["kind"] for c in go + no_go} >= {"metric", "note", "judgement"}
     assert not [s for s in data["steps"] if "Record the decision" in s["text"]]

@@ -42,10 +42,12 @@ output, e.g. the failing-repo count; the step must exist in the runbook), ``note
 detection), ``ran`` (a list of the runbook's command steps: met once one of them ran ok — exit 0,
 its expectation met, its verify gate not failed —, else unknown: a mitigation done outside the
 runbook is the commander's to judge), or nothing (judged by the commander: shown as unknown).
-Any measured criterion may add ``unless_ran`` (steps, as ``ran``): once one of them ran ok, what
-it measures no longer tells and it reads unknown — "no root-cause note after 15 minutes" is no
-evidence the cause is unknown once the runbook's fix for a diagnosed cause ran ok (redteam39
-F14). A key that would be ignored is an error, never silently dropped. Errors name the file line
+A step that ran ok shows a mitigation was attempted, never that it worked or which cause it
+fixed, so a ``ran`` criterion's text must say "ran" (attack39 G1: the wrong scenario's fix read
+as "the fix lands"). Any measured criterion may add ``unless_ran`` (steps, as ``ran``): once one
+of them ran ok it reads unknown — for a step that makes the measure itself moot, never to say a
+fix found the cause (the tool cannot know the step was the right one).
+A key that would be ignored is an error, never silently dropped. Errors name the file line
 of the offending key.
 
 ``applies_when`` (optional; one criterion of the same kinds, read by the same code, but it must
@@ -445,6 +447,10 @@ def _criterion(item: dict[str, Any], side: str, n: int, at: _Lines) -> Criterion
                             "'step', 'note', 'no_note' or 'after'), never to "
                             + ("[applies_when] (a condition that arose stays arisen)" if side == "applies_when"
                                else "a 'ran' or judgement one (it is unknown anyway)"), line("unless_ran"))
+    if ran and not re.search(r"\bran\b", str(text)):
+        raise DecisionError(f"{where}: a 'ran' criterion is met by a step having run ok, which shows a mitigation "
+                            "was attempted, not that it worked: its text must say so (e.g. \"A mitigation step of "
+                            "this runbook ran ok\"), not claim a fix landed", line("ran"))
     if "after" in item and kind not in (None, "no_note"):
         raise DecisionError(f"{where}: 'after' applies to a 'no_note' criterion or stands alone "
                             f"(time since detection), not to {kind!r}", line("after"))

@@ -54,9 +54,9 @@ def judge(c: Criterion, side: str, state: Any, now: datetime, query: Query | Non
     unknown, never met. ``runbook_id``: whose steps ``ran`` / ``unless_ran`` name (None: any).
 
     ``unless_ran``: once one of those steps ran ok, what the criterion measures is no evidence of
-    what it says, so it is unknown with the reading kept in its words: "no root-cause note after
-    17m" with the runbook's rollback of the suspect release done is no sign the cause is unknown,
-    and suggested GO (cut the launch to the pilot) after the fix had worked (redteam39 F14)."""
+    what it says, so it is unknown with the reading kept in its words. Only for a step that makes
+    the measure itself moot: a step having run ok never says it was the right fix (attack39 G1:
+    the wrong scenario's breaker silenced "root cause still unknown")."""
     v = _judge(c, side, state, now, query, step_output, runbook_id)
     if not c.unless_ran or side == "applies_when" or v.state == UNKNOWN:
         return v
