@@ -23,7 +23,7 @@ from tests.unit.incident_fixtures import drill_incident
 from warroom.config import Config
 from warroom.drill.actions import Action, append_actions
 from warroom.incident.metric_sync import recent_query
-from warroom.units import format_value
+from warroom.units import format_stated
 
 
 @pytest.fixture(autouse=True)
@@ -38,6 +38,11 @@ def _recent(d, t: float) -> float:  # type: ignore[no-untyped-def]
     assert query is not None and "[300s]" in query and "[1h]" not in query
     result = d.simulator.evaluate(query, d.scenario_time(t))
     return float(result[0].value if isinstance(result, list) else result) if result != [] else math.nan
+
+
+def _stated(value: float) -> str:
+    """As the pane states a value beside its lines (warn 0.5%, crit 1%)."""
+    return format_stated(value, "percent", against=(0.5, 1.0))
 
 
 def _concerns(inc, d, t: float) -> list[str]:  # type: ignore[no-untyped-def]
@@ -66,7 +71,7 @@ def test_after_the_rollback_the_concern_gives_the_last_minutes_rate(tmp_path: Pa
     lately = _recent(d, clock.t)
     assert lately < 1.0                                    # under the line over five minutes; the hour is not
     said = _failure(_concerns(inc, d, clock.t))
-    assert said.endswith(f"; over the last 5m00s the same query reads {format_value(lately, 'percent')}"), said
+    assert said.endswith(f"; over the last 5m00s the same query reads {_stated(lately)}"), said
 
 
 def test_while_flows_fail_the_concern_gives_their_rate(tmp_path: Path) -> None:
@@ -75,7 +80,7 @@ def test_while_flows_fail_the_concern_gives_their_rate(tmp_path: Path) -> None:
     lately = _recent(d, clock.t)
     assert lately > 1.0
     said = _failure(_concerns(inc, d, clock.t))
-    assert said.endswith(f"; over the last 5m00s the same query reads {format_value(lately, 'percent')}"), said
+    assert said.endswith(f"; over the last 5m00s the same query reads {_stated(lately)}"), said
 
 
 def test_with_flowengine_stopped_nothing_ran_and_no_pane_is_quoted_as_now(tmp_path: Path) -> None:

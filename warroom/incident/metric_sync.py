@@ -320,7 +320,8 @@ def recent_words(slo: SloConfig, recent: dict[str, float | None]) -> str:
     last = format_duration(RECENT)
     if value is None:
         return f"; over the last {last} the same query has no data (nothing it measures ran)"
-    return f"; over the last {last} the same query reads {format_value(value, slo.unit)}"
+    shown = format_stated(value, slo.unit, against=(slo.warn, slo.crit))
+    return f"; over the last {last} the same query reads {shown}"
 
 
 def _check_ticked(st: StepState, run: StepRun) -> bool:
