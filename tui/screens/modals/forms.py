@@ -9,6 +9,7 @@ from panes.safe import SafeText as Text, one_line, ui_text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual import events
 from textual.widget import Widget
 from textual.widgets import Button, Input, RadioButton, RadioSet, Select, Static, TextArea
 
@@ -29,29 +30,45 @@ def buttons(ok: str = "OK") -> Horizontal:
 class FormDialog(Dialog):
     """Enter in a one-line input moves on / submits; the buttons do what they say."""
 
+    sight_box: Widget | None = None      # the scrolling box whose fields are kept above its docked buttons
+
     def focus_from_top(self, field: Widget, box: Widget) -> None:
         """Focus ``field`` with what the dialog says above it in sight. Textual centres a field
         focused as the dialog opens, and at 80x24 that scrolled ``box`` past its first rows (the
         resolve dialog's "Not over yet?", redteam39 F4; the declare dialog's origin and its
-        Title label). The box opens at its top and scrolls only as far as the field needs. A
-        dialog that calls it sets ``AUTO_FOCUS = ""``: Textual's own first focus centres too."""
+        Title label). The box opens at its top and scrolls only as far as the field needs; every
+        field focused later is kept in sight the same way (``on_descendant_focus``). A dialog that
+        calls it sets ``AUTO_FOCUS = ""``: Textual's own first focus centres too."""
+        self.sight_box = box
         field.focus(scroll_visible=False)
 
-        def reach() -> None:
-            # the rows between the parts docked at the top and at the bottom (Textual's own
-            # scroll_visible counts the docked title and buttons as room to show the field in)
-            docked = [w for w in box.children if w.display and w.styles.dock in ("top", "bottom")]
-            top = max((w.region.bottom for w in docked if w.styles.dock == "top"), default=box.content_region.y)
-            bottom = min((w.region.y for w in docked if w.styles.dock == "bottom"), default=box.content_region.bottom)
-            below = field.region.bottom - bottom
-            if below > 0:       # as far as the field needs, never past its own first row
-                box.scroll_relative(y=min(below, max(0, field.region.y - top)), animate=False, immediate=True)
-
         def settle() -> None:
+            if not field.has_focus:
+                return          # (a fast typist, tmux send-keys: Tab Tab Enter opened the runbook
+                                # list, then this scrolled the dialog home and the list out of sight)
             box.scroll_home(animate=False, immediate=True)
-            self.call_after_refresh(reach)
+            self.call_after_refresh(self.keep_in_sight, field)
 
         self.call_after_refresh(settle)
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        if self.sight_box is not None:
+            self.call_after_refresh(self.keep_in_sight, event.widget)
+
+    def keep_in_sight(self, field: Widget) -> None:
+        """Scroll the box as far as ``field`` needs to sit between the parts docked at its top and
+        bottom, never past the field's own first row. Textual's own scroll_visible counts the docked
+        title and buttons as room: at 80x24 a field tabbed to sat under the buttons (the declare
+        dialog's runbook list opened out of sight)."""
+        box = self.sight_box
+        if box is None or not field.has_focus:
+            return              # keys typed since moved on: their scroll stands
+        docked = [w for w in box.children if w.display and w.styles.dock in ("top", "bottom")]
+        top = max((w.region.bottom for w in docked if w.styles.dock == "top"), default=box.content_region.y)
+        bottom = min((w.region.y for w in docked if w.styles.dock == "bottom"), default=box.content_region.bottom)
+        below = field.region.bottom - bottom
+        if below > 0:
+            box.scroll_relative(y=min(below, max(0, field.region.y - top)), animate=False, immediate=True)
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()
