@@ -205,3 +205,27 @@ async def run_selected(pilot: Any, *, confirm: bool = False) -> None:
 def pane_text(app: WarroomApp, selector: str) -> str:
     widget = app.dashboard.query_one(selector)
     return str(widget.render())
+
+
+def frozen_drill_app(tmp: Path, scenario: str, *, title: str, severity: str,
+                     minutes: float = 10.0) -> tuple[WarroomApp, Any]:
+    """A dashboard on an incident of a ``scenario`` drill at x60, resumed as the launch resumes
+    one, on a :class:`tui.clock.FrozenClock` ``minutes`` drill minutes into it (the test moves it by
+    hand): what a dialog drafts is then of one known moment, never of how fast the machine ran."""
+    from tui.clock import FrozenClock
+    from tui.launch import resume_context
+    from warroom.incident.store import IncidentStore
+
+    cfg = Config()
+    cfg.incident.state_dir = str(tmp / "state")
+    ctx = drill_context(cfg, scenario, 60.0)
+    drill = ctx.drill.extra["drill"]
+    inc = IncidentStore(ctx.config.state_dir(), ctx.config).create(
+        title=title, severity=severity, runbook=None, source={},
+        drill={"scenario": scenario, "speed": drill.speed, "dir": str(drill.path)})
+    drill.attach_incident(inc.id)
+    ctx = resume_context(ctx.config, inc.id)
+    clock = FrozenClock(inc.state.clock_start.timestamp() + minutes * 60.0 / drill.speed)
+    ctx.clock = clock
+    ctx.refresh, ctx.tick = 0.2, 0
+    return WarroomApp(ctx), clock

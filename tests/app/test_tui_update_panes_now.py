@@ -9,31 +9,16 @@ from pathlib import Path
 
 from textual.widgets import TextArea
 
-from tests.app.drill_support import events, wait_dashboard, wait_screen
+from tests.app.drill_support import events, frozen_drill_app, wait_dashboard, wait_screen
 from tests.app.tui_support import wait_for
 from tui.app import WarroomApp
 from tui.clock import FrozenClock
-from tui.launch import drill_context, resume_context
 from tui.screens.modals.status_update import StatusUpdateScreen
-from warroom.config import Config
-from warroom.incident.store import IncidentStore
 from warroom.units import format_reading
 
 
 def _app(tmp_path: Path) -> tuple[WarroomApp, FrozenClock]:
-    cfg = Config()
-    cfg.incident.state_dir = str(tmp_path / "state")
-    ctx = drill_context(cfg, "mass-failure", 60.0)
-    drill = ctx.drill.extra["drill"]
-    inc = IncidentStore(ctx.config.state_dir(), ctx.config).create(
-        title="flows failing across repositories", severity="P1", runbook=None, source={},
-        drill={"scenario": "mass-failure", "speed": drill.speed, "dir": str(drill.path)})
-    drill.attach_incident(inc.id)
-    ctx = resume_context(ctx.config, inc.id)
-    clock = FrozenClock(inc.state.clock_start.timestamp() + 10.0)      # 10 drill minutes in
-    ctx.clock = clock
-    ctx.refresh, ctx.tick = 0.2, 0
-    return WarroomApp(ctx), clock
+    return frozen_drill_app(tmp_path, "mass-failure", title="flows failing across repositories", severity="P1")   # 10 drill minutes in
 
 
 def _said(text: str) -> str | None:
