@@ -415,12 +415,16 @@ def pod_endpoint(ctx: Context, host: str, port: int, path: str) -> Response:
     if path != "/health/models":
         return js({"error": "not found", "path": path}, 404)
     providers = {}
-    for p in fleet.PROVIDERS:       # as its probes see each provider, whether flows call it or not
+    for p in fleet.PROVIDERS:
         errors, p50 = 1.0 - sig.code_shares(p, ctx.t)["200"], sig.call_latency(p, ctx.t)
-        state = "disabled" if p.name in disabled(env) else "down" if errors >= fleet.DOWN_ERRORS else \
-            "degraded" if errors > fleet.DEGRADED_ERRORS or p50 > fleet.DEGRADED_LATENCY else "healthy"
-        providers[p.name] = {"status": state, "model": p.model, "error_rate": round(errors, 3),
-                             "p50_latency_s": round(p50, 1)}
+        seen = {"status": "down" if errors >= fleet.DOWN_ERRORS else "degraded" if errors > fleet.DEGRADED_ERRORS
+                or p50 > fleet.DEGRADED_LATENCY else "healthy", "model": p.model, "error_rate": round(errors, 3),
+                "p50_latency_s": round(p50, 1)}
+        # a disabled provider gets no flow's call, so it has no call error rate (redteam39 F16); its health probe
+        # still tells whether putting it back into routing is safe, and says it is a probe
+        providers[p.name] = seen if p.name not in disabled(env) else {
+            "status": "disabled", "model": p.model, "error_rate": None, "p50_latency_s": None,
+            "probe": {k: v for k, v in seen.items() if k != "model"}}
     routed = sig.routed_model(ctx.t)        # where the primary's calls go now, and why: as the logs and flows say
     return js({"providers": providers, "fallback_model": routed and routed[0],
                "fallback_reason": sig.route_reason(ctx.t)})
