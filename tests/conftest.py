@@ -52,7 +52,12 @@ def _isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "xdg-state"))
     monkeypatch.delenv("WARROOM_CONFIG", raising=False)
-    monkeypatch.delenv("WARROOM_DRILL_AT", raising=False)      # pins a drill's clock: a test sets it itself
+    # pins a drill's clock: a test sets it itself, and it never outlives the test. Recorded first (setenv), so the
+    # undo ends with it absent whatever the test did: a DrillClock writes os.environ directly, and a test's own
+    # ``monkeypatch.delenv`` of that pin recorded the pin, which the undo then put back for the next test's
+    # module fixtures (ci39b: a module fixture integrated 59 drill days against a pin left by another file)
+    monkeypatch.setenv("WARROOM_DRILL_AT", "0")
+    monkeypatch.delenv("WARROOM_DRILL_AT")
     from warroom import scenario_time
 
     scenario_time.forget_work()     # each test starts as a fresh process: no drill or real incident worked yet
