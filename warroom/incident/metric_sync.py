@@ -84,9 +84,12 @@ def read_histories(source: Any, slos: list[SloConfig], window: Window, saved: Ca
     ``memo``: the incident's kept answers (``warroom.incident.history_memo``), asked first.
 
     ``saved`` gives the incident's saved history (``metrics.json``, written at resolve) or None.
-    Where the live source can no longer answer for a pane (an error, or fewer points in the
-    window than were saved: Prometheus' retention passed, the drill world is gone), the saved
-    points are used instead; the pane's history then says so (``PaneHistory.recorded``)."""
+    Where the live source can no longer answer for a pane (an error, or less of the window
+    answered than was saved: Prometheus' retention passed, the drill world is gone), the saved
+    points are used instead; the pane's history then says so (``PaneHistory.recorded``). "Less"
+    is measured in seconds of the window (:func:`_answered`), never in points: a reopened
+    incident's longer window is read on a coarser grid, so the live answer has fewer points
+    than the first resolve saved while it covers more (redteam40 R5)."""
     out: dict[str, PaneHistory] = {}
     errors: list[str] = []
     loaded: list[Any] = []
@@ -105,7 +108,7 @@ def read_histories(source: Any, slos: list[SloConfig], window: Window, saved: Ca
                     loaded.append(None)
                     errors.append(str(exc))
             kept = _saved_pane(loaded[0], slo, window)
-            if kept is not None and (live is None or len(kept.points) > len(live.points)):
+            if kept is not None and (live is None or _answered(kept) > _answered(live) + live.step):
                 out[slo.id] = kept
                 continue
         if live is not None:
@@ -113,6 +116,11 @@ def read_histories(source: Any, slos: list[SloConfig], window: Window, saved: Ca
         else:
             errors.append(failure)
     return out, errors
+
+
+def _answered(history: PaneHistory) -> float:
+    """Seconds of the window the history answers: each grid point, fresh or stale, stands for one step."""
+    return (len(history.points) + len(history.stale)) * history.step
 
 
 def _live_histories(source: Any, slos: list[SloConfig], window: Window,
