@@ -79,6 +79,19 @@ def test_a_triage_step_typed_in_the_drill_shell_is_done_by_hand_at_its_drill_tim
     assert sum(word != "pending" for word in steps.values()) == 1       # nothing else moved
 
 
+def test_the_pir_says_what_the_report_says_of_a_step_typed_by_hand(drill, capsys, monkeypatch) -> None:
+    """redteam40 R4: the PIR listed as "not done (runbook step with no journal event)" the triage the drill
+    report of the same incident credited as done by hand; both read the report's path now."""
+    state, inc, export = drill
+    _typed(export, "kubectl rollout history deployment/flowengine -n production | head -3", T0 + 36.3)
+    monkeypatch.setenv("WARROOM_DRILL_AT", repr(T0 + 60))
+    pir = _cli(capsys, "incident", "export", inc, "--stdout", "--state-dir", state)
+    said = [line for line in pir.splitlines() if f"({HISTORY})" in line]
+    assert said == [f"- Step 16 ({HISTORY}) done by hand at +6m03s (drill shell): its command was typed in the drill"
+                    " shell, not run through warroom, so this record holds no output or evidence of it"], said
+    assert f"({UNDO}) not done (runbook step with no journal event)" in pir      # the others as before
+
+
 def test_an_unrelated_or_different_typed_command_credits_nothing(drill, capsys, monkeypatch) -> None:
     state, inc, export = drill
     before, _ = _path(capsys, monkeypatch, state, inc, T0 + 30)

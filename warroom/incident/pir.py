@@ -237,4 +237,43 @@ def runbook_steps(inc: Exportable) -> list[dict[str, Any]] | None:
         if other is not None:
             rows += [{"step": s.number, "step_id": s.id, "label": s.label, "kind": s.kind,
                       "section": s.section, "runbook_id": rb_id} for s in other.steps]
+    hands = _done_by_hand(inc)
+    for row in rows:
+        row["by_hand"] = hands.get((row["runbook_id"], row["label"], row["section"]))
     return rows
+
+
+def _done_by_hand(inc: Exportable) -> dict[tuple[str, str, str], str]:
+    """(runbook id, step label, section) → "done by hand at +3m20s (drill shell)" for each step the drill
+    report credits as typed in the drill shell: the report's own path (``drill_report.runbook_path``), so the
+    PIR and the debrief of one drill never disagree (redteam40 R4: the PIR listed as "not done" the triage the
+    report credited). Empty for a real incident, a replay, or a drill whose world cannot be opened (then the
+    PIR says "not done" from the journal alone, as it did)."""
+    out: dict[tuple[str, str, str], str] = {}
+    drill_info = getattr(inc.state, "drill", None) or {}
+    opener = getattr(inc, "open_drill", None)
+    if drill_info and not drill_info.get("replay") and opener is not None:
+        from warroom.incident.drill_report import drill_report
+        from warroom.incident.drill_report.rows import BY_HAND
+
+        try:
+            drill = opener()
+            book = inc.runbook(drill.scenario.runbook) if drill.scenario.runbook in _open_ids(inc) else inc.runbook()
+            clock = getattr(inc, "clock", None)
+            report = drill_report(drill, inc.state, at=clock().timestamp() if clock else None, slos=inc.config.slo,
+                                  runbook=book, runbook_of=lambda rb_id: inc.runbook(rb_id))
+        except (WarroomError, OSError):
+            report = None
+        if report is not None:
+            for rb_id, path in ((report.runbook, report.runbook_path),
+                                *((rid, p) for rid, _text, p in report.opened)):
+                for section, label, state, _did in path:
+                    if state.startswith(BY_HAND):
+                        out[(rb_id, label, section)] = state
+    return out
+
+
+def _open_ids(inc: Exportable) -> set[str]:
+    """The runbooks open on the incident: its current one and those a GO opened beside it."""
+    ids = {str((inc.state.runbook or {}).get("id") or "")}
+    return ids | {str(ref.get("id") or "") for ref in getattr(inc.state, "beside", None) or []}
