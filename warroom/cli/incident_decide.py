@@ -93,12 +93,12 @@ def render(view: dec.DecisionView) -> list[str]:
     if view.due_at is not None:
         lines.append(f"deadline {view.due_text}" + ("  OVERDUE" if view.overdue else ""))
     if view.applies is not None:
-        since = dec.arose_at(view.arose) if view.arose is not None else None     # when it held, not when seen
         lines.append(f"arises when: {STATE_MARKS[view.applies.state]:<11} {view.applies.text} — {view.applies.evidence}"
-                     + (f" (needed since {since:%H:%M:%S} UTC)" if since is not None else ""))
+                     + arisal_words(view))
     if view.not_needed:
         lines.append(f"not needed now ({view.not_needed}); a verdict can still be recorded"
-                     + ("" if view.arisen_at is not None else ", but it does not answer the decision if it arises"))
+                     + (f": it answers it as it arose at {view.arisen_at:%H:%M:%S} UTC, not if it arises again"
+                        if view.arisen_at is not None else ", but it does not answer the decision if it arises"))
     for side, title in (("go", rule_words("go", view.decision.go_when) + ":"),
                         ("no_go", rule_words("no_go", view.decision.no_go_when) + ":")):
         rows = [c for c in view.criteria if c.side == side]
@@ -109,7 +109,27 @@ def render(view: dec.DecisionView) -> list[str]:
     if view.recorded:
         rec = view.recorded
         where = f" (in {rec.get('runbook_id')})" if rec.get("runbook_id") not in (None, view.runbook_id) else ""
-        lines.append(f"recorded: {rec.get('verdict')} by {rec.get('by')}{where}: {rec.get('why')}")
+        lines.append(f"recorded: {rec.get('verdict')} by {rec.get('by')}{where}: {rec.get('why')}"
+                     + (f" (on its arisal of {view.arisen_at:%H:%M:%S} UTC)" if view.again and view.arisen_at else ""))
     if early := view.early_words():
         lines.append(f"{early} (why: {(view.early or {}).get('why')})")
     return lines
+
+
+def arisal_words(view: dec.DecisionView) -> str:
+    """What the ``arises when`` line says of the decision's arisals beside the condition's mark, each
+    word true of it: ``(needed since 10:00:03 UTC)`` while it holds, ``(needed again since …; it
+    first arose at …)`` once it arose again, and once it stopped holding ``(it arose at …, no longer
+    holds since …; still needed: no verdict answered it)`` — never "not met" beside "needed since"
+    alone (attack39 G2)."""
+    began = view.arisen_at
+    if began is None or view.applies is None:
+        return ""
+    first = f"; it first arose at {view.arisals[0]:%H:%M:%S} UTC" if view.again else ""
+    if view.applies.state == dec.MET:
+        return f" (needed {'again ' if view.again else ''}since {began:%H:%M:%S} UTC{first})"
+    since = f" since {view.lapsed_at:%H:%M:%S} UTC" if view.lapsed_at is not None else ""
+    held = "no longer holds" if view.applies.state == dec.NOT_MET or view.lapsed_at is not None else "not read now"
+    still = ("; still needed: no verdict answered it" if view.needed and view.recorded is None
+             else "; answered" if view.recorded is not None else "")
+    return f" (it arose at {began:%H:%M:%S} UTC, {held}{since}{still}{first})"

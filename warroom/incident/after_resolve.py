@@ -97,6 +97,7 @@ ACTIONS: dict[str, str] = {
     ev.DECISION_RECORDED: "record a Go/No-Go verdict",
     ev.DECISION_OVERDUE: "remind of a Go/No-Go deadline",
     ev.DECISION_AROSE: "record that a Go/No-Go decision arose",
+    ev.DECISION_LAPSED: "record that a Go/No-Go decision's condition lapsed",
 }
 """What a refused line's type means as an action, for the refusal's wording."""
 

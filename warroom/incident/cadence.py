@@ -166,12 +166,17 @@ def _verdict_said(state: IncidentState, d: dict[str, Any], hm: str) -> str:
 
     One recorded before its decision arose answers nothing (``decisions.model.before_it_arose``): every
     other view says so, and "Decided GO" told stakeholders a decision was taken that was not (attack39 U2).
-    It is said as what it is: recorded, and before it arose or while it has not arisen."""
-    from warroom.incident.decisions import arose_after, arose_for
+    It is said as what it is: recorded, and before it arose or while it has not arisen. One on a decision
+    that arose again after it answered the earlier time only: said so, the new question is not decided."""
+    from warroom.incident.decisions import answered_of, arose_after, arose_for
 
     whose = f" ({d['runbook_id']})" if d.get("runbook_id") else ""
     why = f": {d['why']}" if d.get("why") else ""
     what = f"{d.get('verdict')} on \"{d.get('question')}\"{whose} by {d.get('by') or d.get('actor')}{why}"
+    answered = answered_of(state, d)
+    if answered is not None and answered.again is not None:     # asked again since: a new question, undecided
+        return (f"Decided {what}. The question arose again at {answered.again:{hm}} UTC: this decision does not"
+                " answer it.")
     if d.get("not_needed"):
         if (arose := arose_after(state, d)) is not None:
             return (f"Recorded {what}. Not a decision: taken before the question arose ({arose:{hm}} UTC),"

@@ -143,6 +143,7 @@ class IncidentState:
     decisions: list[dict[str, Any]] = field(default_factory=list)          # decision.recorded, in order
     decisions_overdue: list[dict[str, Any]] = field(default_factory=list)  # decision.overdue
     decisions_arose: list[dict[str, Any]] = field(default_factory=list)    # decision.arose
+    decisions_lapsed: list[dict[str, Any]] = field(default_factory=list)   # decision.lapsed
     alerts: list[dict[str, Any]] = field(default_factory=list)
     evidence: list[EvidenceSample] = field(default_factory=list)
     verifications: list[dict[str, Any]] = field(default_factory=list)

@@ -194,5 +194,9 @@ DECISION_OVERDUE: Final = "decision.overdue"
 """{id, runbook_id, question, due_at}: the decision's deadline passed with no verdict (once)."""
 DECISION_AROSE: Final = "decision.arose"
 """{id, named, runbook_id, question, condition: {text, state, evidence, kind, value?, source?}}: a
-decision with an ``applies_when`` condition was first seen to need taking (its condition held),
-once per (decision, runbook): until then it was "not needed now" and never overdue."""
+decision with an ``applies_when`` condition was seen to need taking (its condition held), once per
+arisal: the first time, and again only after a ``decision.lapsed``; until then it was "not needed now"
+and never overdue. Each arisal is its own question: a verdict answers the one it was recorded in."""
+DECISION_LAPSED: Final = "decision.lapsed"
+"""{id, named, runbook_id, question, condition, judged_at, arose_seq}: the condition of a decision that
+arose was seen not to hold any more (once per arisal): a later holding is a new arisal, asked again."""

@@ -18,7 +18,9 @@ dashboard and the session import them from here.
 """
 
 from warroom.incident.decisions.criteria import judge
-from warroom.incident.decisions.deadline import answering, arose_after, arose_at, arose_for, arose_of, deadline_start
+from warroom.incident.decisions.deadline import (Answered, Arisal, answered_of, answering, arisals_of, arose_after,
+                                                 arose_at, arose_for, arose_of, deadline_start, decided_later,
+                                                 overdue_began, same_question)
 from warroom.incident.decisions.journal_only import standing, standing_lines
 from warroom.incident.decisions.judging import evaluate
 from warroom.incident.decisions.looks import (Judged, block_errors, books_of, decisions_of, evaluate_all,
@@ -29,8 +31,9 @@ from warroom.incident.decisions.model import (MET, NO_OUTPUTS, NOT_HERE, NOT_MET
 from warroom.incident.decisions.reminders import note_arisen, remind_overdue
 from warroom.incident.decisions.verdicts import Recorded, record
 
-__all__ = ["MET", "NOT_HERE", "NOT_MET", "NO_OUTPUTS", "UNKNOWN", "VERDICTS", "CriterionVerdict", "DecisionView",
-           "Judged", "Query", "Recorded", "StepOutput", "answered_in_time", "answering", "arose_after", "arose_at",
-           "arose_for", "arose_of", "block_errors", "books_of", "deadline_start", "decision_key", "decisions_of",
-           "evaluate", "evaluate_all", "judge", "judge_incident", "note_arisen", "record", "recorded_key",
-           "remind_overdue", "standing", "standing_lines", "step_output_reader", "verdict_basis"]
+__all__ = ["MET", "NOT_HERE", "NOT_MET", "NO_OUTPUTS", "UNKNOWN", "VERDICTS", "Answered", "Arisal",
+           "CriterionVerdict", "DecisionView", "Judged", "Query", "Recorded", "StepOutput", "answered_in_time",
+           "answered_of", "answering", "arisals_of", "arose_after", "arose_at", "arose_for", "arose_of",
+           "block_errors", "books_of", "deadline_start", "decided_later", "decision_key", "decisions_of", "evaluate",
+           "evaluate_all", "judge", "judge_incident", "note_arisen", "overdue_began", "record", "recorded_key",
+           "remind_overdue", "same_question", "standing", "standing_lines", "step_output_reader", "verdict_basis"]

@@ -1,26 +1,68 @@
 """When a decision is due: whether its ``applies_when`` condition arose (the journal's
-``decision.arose``, or this look), and where its deadline counts from."""
+``decision.arose``, or this look) and lapsed since (``decision.lapsed``), which of its arisals a
+verdict answers, and where its deadline counts from."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from warroom.incident.decisions.model import MET, CriterionVerdict, before_it_arose, decision_key, recorded_key
+from warroom.incident.decisions.model import (MET, CriterionVerdict, answered_arisal, before_it_arose, decision_key,
+                                              recorded_key)
 from warroom.runbook.decision import Decision
 
 
+@dataclass(frozen=True)
+class Arisal:
+    """One arisal of a conditional decision, from the journal: the ``decision.arose`` that began it,
+    when it held from (``at``), and the ``decision.lapsed`` that ended it, if one did. A decision
+    that arose, lapsed and arises again is asked again: each arisal is its own question, with its
+    own deadline and its own verdict (attack39 G2)."""
+
+    arose: dict[str, Any]
+    at: datetime | None
+    lapsed: dict[str, Any] | None = None
+    lapsed_at: datetime | None = None
+
+
+def arisals_of(state: Any, decision: Decision, runbook_id: str) -> list[Arisal]:
+    """The journal's arisals of this decision as this runbook states it (the condition is the
+    runbook's own: RB-CORE-004's "all providers down" says nothing of RB-LAUNCH-004's), in order:
+    each ``decision.arose`` with the ``decision.lapsed`` journaled after it and before the next one.
+    A journal from before lapses were journaled has one ``decision.arose``: one arisal, as it read."""
+    return _arisals(state, decision_key(decision, runbook_id), runbook_id)
+
+
+def _arisals(state: Any, key: tuple[str, str], runbook_id: str) -> list[Arisal]:
+    def mine(a: dict[str, Any]) -> bool:
+        return recorded_key(a) == key and str(a.get("runbook_id")) == runbook_id
+
+    arose = sorted((a for a in getattr(state, "decisions_arose", None) or [] if mine(a)),
+                   key=lambda a: int(a.get("seq") or 0))
+    lapses = sorted((x for x in getattr(state, "decisions_lapsed", None) or [] if mine(x)),
+                    key=lambda x: int(x.get("seq") or 0))
+    out = []
+    for i, a in enumerate(arose):
+        since = int(a.get("seq") or 0)
+        upto = int(arose[i + 1].get("seq") or 0) if i + 1 < len(arose) else None
+        lapse = next((x for x in lapses
+                      if since < int(x.get("seq") or 0) and (upto is None or int(x.get("seq") or 0) < upto)), None)
+        out.append(Arisal(a, arose_at(a), lapse, arose_at(lapse) if lapse is not None else None))
+    return out
+
+
 def arose_of(state: Any, decision: Decision, runbook_id: str) -> dict[str, Any] | None:
-    """The journal's ``decision.arose`` for this decision as this runbook states it (the condition
-    is the runbook's own: RB-CORE-004's "all providers down" says nothing of RB-LAUNCH-004's)."""
-    key = decision_key(decision, runbook_id)
-    return next((a for a in getattr(state, "decisions_arose", None) or []
-                 if recorded_key(a) == key and str(a.get("runbook_id")) == runbook_id), None)
+    """The journal's latest ``decision.arose`` for this decision as this runbook states it (None: it
+    never arose); whether it lapsed since is ``arisals_of``'s."""
+    found = arisals_of(state, decision, runbook_id)
+    return found[-1].arose if found else None
 
 
 def arose_at(arose: dict[str, Any]) -> datetime | None:
-    """When a journaled ``decision.arose`` says the decision arose: the instant its look judged the
-    condition (``judged_at``, the moment the metrics were read at), else the line's own time."""
+    """When a journaled ``decision.arose`` (or ``decision.lapsed``) says the condition began (or
+    stopped) holding: the instant its look judged the condition (``judged_at``, the moment the
+    metrics were read at, or a step run's end), else the line's own time."""
     judged = arose.get("judged_at")
     try:
         when = datetime.fromisoformat(str(judged).replace("Z", "+00:00")) if judged else None
@@ -32,64 +74,117 @@ def arose_at(arose: dict[str, Any]) -> datetime | None:
     return at if isinstance(at, datetime) else None
 
 
-def arisen_at(decision: Decision, now: datetime, applies: CriterionVerdict | None,
-              arose: dict[str, Any] | None) -> datetime | None:
-    """When a conditional decision arose, as this look knows it: the journaled ``decision.arose``,
-    else, its condition seen to hold now, the moment it held from (a step's output: the run's end;
-    a metric: this look). None for a decision not arisen, or one with no condition (it is asked
-    from detection)."""
-    if decision.applies_when is None:
+def seen_arising(applies: CriterionVerdict | None, now: datetime) -> datetime | None:
+    """When a condition seen to hold now began holding, as this look knows it: a step's output held
+    it from the run's end, not from the look that read it; a metric from this look. None: it is not
+    seen to hold."""
+    if applies is None or applies.state != MET:
         return None
-    if arose is not None:
-        return arose_at(arose)
-    if applies is not None and applies.state == MET:
-        # a step's output held the condition from the run's end, not from the look that read it
-        seen = applies.seen_at
-        return seen if seen is not None and seen <= now else now
-    return None
+    seen = applies.seen_at
+    return seen if seen is not None and seen <= now else now
 
 
-def deadline_start(decision: Decision, state: Any, now: datetime, applies: CriterionVerdict | None,
-                   arose: dict[str, Any] | None, not_needed: str | None) -> tuple[datetime | None, str]:
+def deadline_start(decision: Decision, state: Any, arisen: datetime | None, again: bool,
+                   not_needed: str | None) -> tuple[datetime | None, str]:
     """Where a decision's deadline counts from, and how to say it.
 
     A decision every incident of the runbook faces counts from detection (the runbook's clock,
-    like its escalation tiers). A conditional one (``applies_when``) counts from when it arose —
-    the journaled ``decision.arose``, or this look if its condition is seen to hold now and is not
-    journaled yet — so a decision that arises at minute 40 with a 30-minute deadline is due at
-    minute 70, never overdue on arrival; before it arises no deadline runs. A condition read in a
-    step's output arose when that run ended (the look that first read it may come much later). One needed only because
-    another runbook's unconditional copy of it is overdue counts from detection, as that copy does."""
+    like its escalation tiers). A conditional one (``applies_when``) counts from when its current
+    arisal began (``arisen``: the journaled ``decision.arose``, or this look if its condition is
+    seen to hold now and is not journaled yet) — so a decision that arises at minute 40 with a
+    30-minute deadline is due at minute 70, never overdue on arrival, and one that arises ``again``
+    after its condition lapsed gets a deadline of its own; before it arises no deadline runs. A
+    condition read in a step's output arose when that run ended (the look that first read it may
+    come much later). One needed only because another runbook's unconditional copy of it is overdue
+    counts from detection, as that copy does."""
     if decision.applies_when is None:
         return state.clock_start, "detection"
-    if arose is not None or (applies is not None and applies.state == MET):
-        return arisen_at(decision, now, applies, arose), "it arose"
+    if arisen is not None:
+        return arisen, "it arose again" if again else "it arose"
     if not_needed is None:       # needed through another runbook that states it unconditionally
         return state.clock_start, "detection"
     return None, "it arises"
 
 
 def arose_after(state: Any, recorded: dict[str, Any]) -> datetime | None:
-    """When the decision a journaled verdict was taken on arose, where it arose after the verdict
-    (``model.before_it_arose``: then the verdict does not answer it); None otherwise. Read from
-    the journal alone (the verdict's runbook's ``decision.arose``): what the PIR and the drill
-    report, which judge no condition, go by."""
+    """When the decision a journaled verdict was taken on first arose, where it arose after the
+    verdict (``model.before_it_arose``: then the verdict answers none of its arisals); None otherwise.
+    Read from the journal alone (the verdict's runbook's ``decision.arose``): what the PIR, the drill
+    report and the update, which judge no condition, go by."""
     if not recorded.get("not_needed"):
         return None
-    arose = arose_for(state, recorded)
-    when = arose_at(arose) if arose is not None else None
+    found = _arisals(state, recorded_key(recorded), str(recorded.get("runbook_id")))
+    when = found[0].at if found else None
     return when if when is not None and before_it_arose(recorded, when) else None
 
 
 def arose_for(state: Any, recorded: dict[str, Any]) -> dict[str, Any] | None:
-    """The journal's ``decision.arose`` of the decision a journaled verdict was taken on (its runbook's:
-    the condition is the runbook's own), None while it has not arisen."""
-    key, runbook_id = recorded_key(recorded), str(recorded.get("runbook_id"))
-    return next((a for a in getattr(state, "decisions_arose", None) or []
-                 if recorded_key(a) == key and str(a.get("runbook_id")) == runbook_id), None)
+    """The journal's first ``decision.arose`` of the decision a journaled verdict was taken on (its
+    runbook's: the condition is the runbook's own), None while it has not arisen."""
+    found = _arisals(state, recorded_key(recorded), str(recorded.get("runbook_id")))
+    return found[0].arose if found else None
+
+
+@dataclass(frozen=True)
+class Answered:
+    """Which arisal a journaled verdict answers, read from the journal (``model.answered_arisal``):
+    ``number`` (1-based; 0 for a decision that never arose, or has no condition), when that arisal
+    began, and when the decision arose again after it (None: it did not, so the verdict is its
+    latest answer)."""
+
+    number: int
+    began: datetime | None
+    again: datetime | None
+
+
+def answered_of(state: Any, recorded: dict[str, Any]) -> Answered | None:
+    """The arisal a journaled verdict answers (``Answered``), None for one that answers none (recorded
+    before its decision first arose). What the PIR, the drill report and the update say of a verdict
+    on a decision that arose more than once: which time it answered, and that it arose again."""
+    found = _arisals(state, recorded_key(recorded), str(recorded.get("runbook_id")))
+    starts = [a.at for a in found if a.at is not None]
+    if not starts:
+        return None if recorded.get("not_needed") else Answered(0, None, None)
+    i = answered_arisal(recorded, starts)
+    if i is None:
+        return None
+    return Answered(i + 1, starts[i], starts[i + 1] if i + 1 < len(starts) else None)
 
 
 def answering(state: Any) -> list[dict[str, Any]]:
     """The journal's verdicts that answer their decision, in order: every one but those recorded
     before their decision arose (``arose_after``)."""
     return [d for d in state.decisions if arose_after(state, d) is None]
+
+
+def same_question(state: Any, recorded: dict[str, Any]) -> list[dict[str, Any]]:
+    """The journal's verdicts that answer the same arisal of the same decision as ``recorded``
+    (``answered_of``), in order: a verdict on the decision's second arisal neither confirms nor
+    reverses one on its first, nor stood by its deadline (each arisal is its own question)."""
+    mine = answered_of(state, recorded)
+    key = recorded_key(recorded)
+    return [d for d in answering(state) if recorded_key(d) != key or answered_of(state, d) == mine]
+
+
+def overdue_began(state: Any, overdue: dict[str, Any]) -> datetime | None:
+    """The start of the arisal a journaled ``decision.overdue`` reminded of: the one it names
+    (``arose_at``), else (an older line) the latest that began by the time it was journaled; None
+    for a decision that never arose (asked from detection)."""
+    named = overdue.get("arose_at")
+    if named:
+        try:
+            return datetime.fromisoformat(str(named).replace("Z", "+00:00"))
+        except ValueError:
+            pass
+    found = _arisals(state, recorded_key(overdue), str(overdue.get("runbook_id")))
+    at = overdue.get("at")
+    began = [a.at for a in found if a.at is not None and (not isinstance(at, datetime) or a.at <= at)]
+    return began[-1] if began else None
+
+
+def decided_later(state: Any, overdue: dict[str, Any]) -> bool:
+    """Whether a verdict answers the arisal a journaled ``decision.overdue`` reminded of (the PIR's
+    "(decided later)"): a verdict on an earlier or a later arisal of the same decision does not."""
+    key, began = recorded_key(overdue), overdue_began(state, overdue)
+    return any(recorded_key(d) == key and (a := answered_of(state, d)) is not None and a.began == began
+               for d in answering(state))

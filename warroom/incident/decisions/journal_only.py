@@ -44,8 +44,10 @@ def standing_lines(runbook: Any, state: Any, now: datetime) -> list[str]:
                 at = d.get("at")
                 when = _clock_text(at)
                 whose = f" in {d.get('runbook_id')}" if d.get("runbook_id") not in (None, v.runbook_id) else ""
-                before = "" if v.answered_by(d) else (" (recorded before it arose)" if v.arisen_at is not None
-                                                      else " (recorded while it had not arisen)")
+                before = "" if v.answered_by(d) else (
+                    " (answered it before it arose again)" if v.answered_before(d)
+                    else " (recorded before it arose)" if v.arisen_at is not None
+                    else " (recorded while it had not arisen)")
                 out.append(f"      {when}  #{d.get('seq')}  {d.get('verdict')} by {d.get('by')}{whose}{before}:"
                            f" {d.get('why')}")
     if out:
@@ -56,11 +58,12 @@ def standing_lines(runbook: Any, state: Any, now: datetime) -> list[str]:
 def arose_words(v: DecisionView) -> str | None:
     """``needed since 12:05:00 UTC: <the condition> (<what the look that saw it arise read>)``,
     the journal's words (a named query's title and unit, never its PromQL), for a conditional
-    decision needed now because its condition was seen to hold; None otherwise."""
+    decision needed now because its condition was seen to hold; ``needed again since …`` for one
+    that arose again after its condition lapsed (a new question); None otherwise."""
     if v.arose is None or not v.needed:
         return None
     seen = (v.arose.get("condition") or {}).get("evidence")
-    return (f"needed since {_clock_text(arose_at(v.arose) or v.arose.get('at'))}: "
+    return (f"needed {'again ' if v.again else ''}since {_clock_text(arose_at(v.arose) or v.arose.get('at'))}: "
             f"{v.decision.applies_when.text if v.decision.applies_when else ''}" + (f" ({seen})" if seen else ""))
 
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from warroom import scenario_time as stime
 from warroom.incident.decisions.criteria import judge, scenario_span
-from warroom.incident.decisions.deadline import arisen_at, arose_of, deadline_start
+from warroom.incident.decisions.deadline import arisals_of, deadline_start, seen_arising
 from warroom.incident.decisions.model import (MET, NOT_MET, CriterionVerdict, DecisionView, Query, StepOutput,
                                               answers, decision_key, recorded_key)
 from warroom.runbook.decision import Decision
@@ -22,28 +22,33 @@ def _side(crit: Sequence[CriterionVerdict], when: str) -> bool:
     return all(met) if when == "all" else any(met)
 
 
-def _not_needed(applies: CriterionVerdict | None, arose: dict[str, Any] | None) -> str | None:
-    """Why a conditional decision does not arise now, or None when it does.
+def _not_needed(applies: CriterionVerdict | None, arose: dict[str, Any] | None,
+                lapsed_at: datetime | None = None) -> str | None:
+    """Why a conditional decision does not arise now, or None when it does. ``arose``: the
+    journal's ``decision.arose`` of its current arisal; ``lapsed_at``: when that arisal's condition
+    was journaled as no longer holding (``decision.lapsed``).
 
     The rule: met now -> needed; not met now -> not needed (even if it held earlier: the rare case
-    is over); unknown now -> needed only if the journal says it was seen to hold (a look that cannot
-    query metrics, like ``incident show``, must not forget that all providers went down), else not
-    needed: an unknown condition never makes a decision overdue.
+    is over); unknown now -> needed only if the journal says it holds (it arose and did not lapse
+    since: a look that cannot query metrics, like ``incident show``, must not forget that all
+    providers went down), else not needed: an unknown condition never makes a decision overdue.
 
     A condition read in a step's output is a fact of that run ("the check after the halt counted 0
     active flows"), not a state that ends: once it arose, a later run saying otherwise does not take
     the decision back. RB-CORE-005's "Bring FlowEngine back?" vanished when FlowEngine was restored
     with no verdict and the check run again (4 active): not needed, never overdue, absent from the
-    PIR, the very miss the decision is there for (attack38 F8)."""
+    PIR, the very miss the decision is there for (attack38 F8). That arisal lapsed all the same: the
+    condition holding again is a new arisal (``judging.evaluate``)."""
     if applies is None or applies.state == MET:
         return None
     if arose is not None and applies.kind == "step":
         return None
     if applies.state == NOT_MET:
         return f"{applies.text}: not met — {applies.evidence}" + (" (it held earlier)" if arose else "")
-    if arose is not None:
+    if arose is not None and lapsed_at is None:
         return None
-    return f"{applies.text}: not seen to hold — {applies.evidence}"
+    return f"{applies.text}: not seen to hold — {applies.evidence}" + (
+        f" (it held earlier, until {lapsed_at:%H:%M:%S} UTC)" if lapsed_at is not None else "")
 
 
 def judged_moment(state: Any, now: datetime) -> datetime:
@@ -69,8 +74,18 @@ def evaluate(decision: Decision, runbook_id: str, state: Any, now: datetime, *, 
         if criteria else ()
     applies = judge(decision.applies_when, "applies_when", state, now, query, step_output, runbook_id) \
         if decision.applies_when is not None else None
-    arose = arose_of(state, decision, runbook_id) if decision.applies_when is not None else None
-    not_needed = _not_needed(applies, arose)
+    # its arisals: a condition seen to hold again after the journal's last arisal lapsed is a new
+    # one (journaled by ``reminders.note_arisen``), asked again with a deadline of its own
+    past = arisals_of(state, decision, runbook_id) if decision.applies_when is not None else []
+    starts = tuple(a.at for a in past if a.at is not None)
+    fresh = seen_arising(applies, now)
+    if fresh is not None and (not past or past[-1].lapsed is not None):
+        # never before the lapse it follows (a step's run end can precede the look that saw the lapse)
+        floor = (past[-1].lapsed_at or past[-1].at) if past else None
+        starts, arose, lapsed_at = (*starts, max(fresh, floor) if floor is not None else fresh), None, None
+    else:
+        arose, lapsed_at = (past[-1].arose, past[-1].lapsed_at) if past else (None, None)
+    not_needed = _not_needed(applies, arose, lapsed_at)
     key = decision_key(decision, runbook_id)
     if not_needed is not None and any(recorded_key(o) == key and str(o.get("runbook_id")) != runbook_id
                                       for o in getattr(state, "decisions_overdue", None) or []):
@@ -81,17 +96,18 @@ def evaluate(decision: Decision, runbook_id: str, state: Any, now: datetime, *, 
         suggestion = "NO-GO"
     else:
         suggestion = "undecided"
-    arisen = arisen_at(decision, now, applies, arose)
+    arisen = starts[-1] if starts else None
     taken = [d for d in state.decisions if recorded_key(d) == key]
-    # a verdict recorded before a conditional decision arose does not answer it (``before_it_arose``)
-    answering = [d for d in taken if answers(decision, d, arisen)]
+    # a verdict answers the arisal it was taken in: not one of a conditional decision that arose
+    # after it (``answered_arisal``: before the first, or before it arose again)
+    answering = [d for d in taken if answers(decision, d, starts)]
     recorded = answering[-1] if answering else None
     early = taken[-1] if taken and recorded is None else None
     due_at, due_text = None, None
-    start, since = deadline_start(decision, state, now, applies, arose, not_needed)
+    start, since = deadline_start(decision, state, arisen, len(starts) > 1, not_needed)
     if decision.deadline is not None and start is not None:
         due_at = stime.after(state, start, decision.deadline)
         due_text = f"{scenario_span(state, decision.deadline)} after {since}, {due_at:%H:%M:%S} UTC"
     overdue = due_at is not None and recorded is None and now > due_at and not state.resolved and not_needed is None
     return DecisionView(decision, runbook_id, crit, suggestion, due_at, overdue, recorded, now, due_text,
-                        applies, arose, not_needed, arisen, early)
+                        applies, arose, not_needed, arisen, early, starts, lapsed_at)

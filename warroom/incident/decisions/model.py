@@ -119,37 +119,61 @@ class DecisionView:
     applies: CriterionVerdict | None = None   # the ``applies_when`` condition as judged now
     arose: dict[str, Any] | None = None       # the journal's decision.arose for it (this runbook)
     not_needed: str | None = None             # why the decision does not arise now, else None
-    arisen_at: datetime | None = None         # when a conditional decision arose (None: not yet, or unconditional)
-    early: dict[str, Any] | None = None       # the latest verdict recorded before it arose, none answering it
+    arisen_at: datetime | None = None         # when its current arisal began (None: not yet, or unconditional)
+    early: dict[str, Any] | None = None       # the latest verdict that does not answer the current arisal
+    # every arisal's start, oldest first, the current one last (``arisen_at``); one not journaled yet
+    # (this look saw the condition hold again) included: a verdict answers the arisal it was taken in
+    arisals: tuple[datetime, ...] = ()
+    lapsed_at: datetime | None = None         # the current arisal's condition was seen not to hold then
 
     @property
     def needed(self) -> bool:
         return self.not_needed is None
 
+    @property
+    def again(self) -> bool:
+        """Whether the decision arose again: its current arisal is not its first (attack39 G2)."""
+        return len(self.arisals) > 1
+
     def answered_by(self, recorded: dict[str, Any]) -> bool:
-        """Whether a journaled verdict answers this decision (``answers``, at its ``arisen_at``)."""
-        return answers(self.decision, recorded, self.arisen_at)
+        """Whether a journaled verdict answers this decision as it stands: its current arisal
+        (``answers``)."""
+        return answers(self.decision, recorded, self.arisals)
+
+    def answered_before(self, recorded: dict[str, Any]) -> bool:
+        """Whether a journaled verdict answered an earlier arisal of this decision, not the current
+        one: it was taken before the decision arose again."""
+        i = answered_arisal(recorded, self.arisals) if self.decision.applies_when is not None else None
+        return i is not None and i < len(self.arisals) - 1
 
     def early_words(self) -> str | None:
-        """What every view says of a verdict recorded before the decision arose, with none since
-        (``before_it_arose``): ``GO by dana recorded before it arose (#3, 10:00:01 UTC): it does not
-        answer it``, or, the decision not arisen yet, that it will not answer it when it does."""
+        """What every view says of the latest verdict that does not answer the decision as it stands
+        (``answers``), with none since: ``GO by dana recorded before it arose (#3, 10:00:01 UTC): it
+        does not answer it``; the decision not arisen yet, that it will not answer it when it does;
+        one that answered an earlier arisal, that the decision arose again since and it answers that
+        time only (a GO "flows are back already" is no answer to a second halt)."""
         e = self.early
         if e is None:
             return None
         at = _moment(e.get("at"))
-        said = f"{e.get('verdict')} by {e.get('by')} recorded " + (
-            "before it arose" if self.arisen_at is not None else "while it has not arisen") + (
-            f" (#{e.get('seq')}" + (f", {at:%H:%M:%S} UTC)" if at is not None else ")"))
-        return said + (": it does not answer it" if self.arisen_at is not None
-                       else ": it will not answer it if it arises")
+        ref = f" (#{e.get('seq')}" + (f", {at:%H:%M:%S} UTC)" if at is not None else ")")
+        who = f"{e.get('verdict')} by {e.get('by')}"
+        if self.answered_before(e) and self.arisen_at is not None:
+            return (f"{who}{ref} answered it before it arose again at {self.arisen_at:%H:%M:%S} UTC:"
+                    " it does not answer it now")
+        said = f"{who} recorded " + ("before it arose" if self.arisen_at is not None else "while it has not arisen")
+        return said + ref + (": it does not answer it" if self.arisen_at is not None
+                             else ": it will not answer it if it arises")
 
     def early_brief(self) -> str | None:
         """``early_words`` as the checklist row says it beside the decision's standing: ``GO by dana
-        recorded before it arose: no answer`` (or, not arisen yet, ``… answers nothing yet``)."""
+        recorded before it arose: no answer`` (or, not arisen yet, ``… answers nothing yet``; or
+        ``… answered it before it arose again: no answer now``)."""
         e = self.early
         if e is None:
             return None
+        if self.answered_before(e):
+            return f"{e.get('verdict')} by {e.get('by')} answered it before it arose again: no answer now"
         return f"{e.get('verdict')} by {e.get('by')} " + (
             "recorded before it arose: no answer" if self.arisen_at is not None else "answers nothing yet")
 
@@ -179,18 +203,49 @@ class DecisionView:
                 "go_when": self.decision.go_when, "no_go_when": self.decision.no_go_when,
                 "criteria": [c.to_json() for c in self.criteria],
                 "arose_at": self.arisen_at.isoformat() if self.arisen_at else None,
+                "arisal": len(self.arisals), "arisals": [a.isoformat() for a in self.arisals],
+                "lapsed_at": self.lapsed_at.isoformat() if self.lapsed_at else None,
                 "recorded": _verdict_json(self.recorded),
-                "recorded_before_it_arose": _verdict_json(self.early)}
+                "recorded_before_it_arose": None if self.early is None or self.answered_before(self.early)
+                else _verdict_json(self.early),
+                "answered_before_it_arose_again": _verdict_json(self.early)
+                if self.early is not None and self.answered_before(self.early) else None}
 
 
 def _verdict_json(d: dict[str, Any] | None) -> dict[str, Any] | None:
     return {k: d[k] for k in ("verdict", "by", "why", "seq", "runbook_id") if k in d} if d else None
 
 
-def answers(decision: Decision, recorded: dict[str, Any], arisen_at: datetime | None) -> bool:
-    """Whether a journaled verdict on ``decision`` answers it: always, for a decision asked from
-    detection; for a conditional one, unless it was recorded before it arose (``before_it_arose``)."""
-    return decision.applies_when is None or not before_it_arose(recorded, arisen_at)
+def answers(decision: Decision, recorded: dict[str, Any], arisals: Sequence[datetime]) -> bool:
+    """Whether a journaled verdict on ``decision`` answers it as it stands: always, for a decision
+    asked from detection; for a conditional one, when it answers its current (latest) arisal
+    (``answered_arisal``); with none yet, unless it was recorded while not needed (``before_it_arose``)."""
+    if decision.applies_when is None:
+        return True
+    if not arisals:
+        return not before_it_arose(recorded, None)
+    return answered_arisal(recorded, arisals) == len(arisals) - 1
+
+
+def answered_arisal(recorded: dict[str, Any], arisals: Sequence[datetime]) -> int | None:
+    """Which arisal of a conditional decision a journaled verdict answers: an index into ``arisals``
+    (their starts, oldest first), None for none.
+
+    A verdict answers the arisal it was recorded in: the latest that began at or before it, lapsed
+    since or not ("it held earlier": the question that was asked). A decision that arose, lapsed and
+    arises again is a new question, and a verdict taken before that has not answered it: a GO "flows
+    are back already" recorded while FlowEngine ran again answered a second halt 46 drill minutes in,
+    not overdue (attack39 G2). Before the first arisal, decide39's rule: a verdict recorded while not
+    needed answers none (``before_it_arose``); one taken while needed (through another runbook that
+    states it unconditionally) answers the first."""
+    at = _moment(recorded.get("at"))
+    if at is not None:
+        began = [i for i, start in enumerate(arisals) if start <= at]
+        if began:
+            return began[-1]
+    if not arisals or before_it_arose(recorded, arisals[0]):
+        return None
+    return 0
 
 
 def before_it_arose(recorded: dict[str, Any], arisen_at: datetime | None) -> bool:

@@ -11,7 +11,8 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from warroom.durations import format_duration
-from warroom.incident.decisions import answered_in_time, answering, arose_after, standing, verdict_basis
+from warroom.incident.decisions import (answered_in_time, answered_of, arose_after, decided_later, overdue_began,
+                                        recorded_key, same_question, standing, verdict_basis)
 from warroom.incident.go_opened import go_opened
 
 if TYPE_CHECKING:
@@ -41,8 +42,12 @@ def decision_lines(state: IncidentState, books: Sequence[Runbook], clock: Callab
         taken, due = _when(d.get("at")), _when(d.get("due_at"))
         line = f"Go/No-Go \"{d.get('question')}\": {d.get('verdict')} at {at(taken)} by {d.get('by') or d.get('actor')}"
         a, b = (clock(taken) if taken else None), (clock(due) if due else None)
-        stood = answered_in_time(answering(state), d)
+        stood = answered_in_time(same_question(state, d), d)
         arose = arose_after(state, d)
+        answered = answered_of(state, d)
+        if answered is not None and answered.again is not None:    # the PIR's words: each arisal its own question
+            line += (f", on its arisal at {at(answered.began)} (it arose again at {at(answered.again)}:"
+                     " a new question it does not answer)")
         if arose is not None:            # the PIR's words: no answer to the question asked since
             line += f", before it arose ({at(arose)}): it did not answer it"
         elif stood is not None and a is not None and b is not None:    # not late: a verdict stood by the deadline
@@ -60,11 +65,20 @@ def decision_lines(state: IncidentState, books: Sequence[Runbook], clock: Callab
         if measured := measured_then(d):
             out.append(measured)
     ended = "none at the resolution" if state.resolved else "none yet"
+    current = set()
     for book in books:
         for v in standing(book, state, end):
+            current.add((v.key, v.arisen_at))
             if v.recorded is None and v.needed and v.due_at is not None and end > v.due_at:
+                again = f" on its arisal at {at(v.arisen_at)}" if v.again and v.arisen_at is not None else ""
                 out.append(f"Go/No-Go \"{v.decision.question}\" ({v.runbook_id}): no verdict by its deadline"
-                           f" ({at(v.due_at)}), {ended}: missed.")
+                           f" ({at(v.due_at)}){again}, {ended}: missed.")
+    # an earlier arisal's deadline, missed and never answered (the current arisal's is said above)
+    for o in getattr(state, "decisions_overdue", None) or ():
+        began = overdue_began(state, o)
+        if began is not None and (recorded_key(o), began) not in current and not decided_later(state, o):
+            out.append(f"Go/No-Go \"{o.get('question')}\" ({o.get('runbook_id')}): no verdict by its deadline"
+                       f" ({at(_when(o.get('due_at')))}) on its arisal at {at(began)}, none before it lapsed: missed.")
     return out
 
 

@@ -1,5 +1,6 @@
 """What Go/No-Go events do to the state: a verdict recorded, a deadline passed with none (placed
-on the timeline when it passed), a decision that arose from its condition."""
+on the timeline when it passed), a decision that arose from its condition, and one whose condition lapsed
+(a later arisal is a new question)."""
 
 from __future__ import annotations
 
@@ -41,6 +42,7 @@ def _decision_overdue(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
 
 
 def _decision_arose(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
+    again = any(a.get("id") == d.get("id") and a.get("runbook_id") == d.get("runbook_id") for a in s.decisions_arose)
     s.decisions_arose.append({**d, "seq": e.seq, "at": e.ts})
     cond = d.get("condition") if isinstance(d.get("condition"), dict) else {}
     whose = f" ({d['runbook_id']})" if d.get("runbook_id") else ""
@@ -48,8 +50,19 @@ def _decision_arose(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
     # overdue line is put at its deadline: the line is written by the first look, which can come much
     # later, and the PIR put "needed" after the "overdue" it led to (attack38 F10)
     arose = _ts(d.get("judged_at"))
-    s._add_timeline(e, e.type, f"Decision needed: \"{d.get('question')}\"{whose}: {cond.get('text')} — "
-                               f"{cond.get('evidence')}", at=min(arose, e.ts) if arose is not None else None)
+    s._add_timeline(e, e.type, f"Decision needed{' again' if again else ''}: \"{d.get('question')}\"{whose}:"
+                               f" {cond.get('text')} — {cond.get('evidence')}",
+                    at=min(arose, e.ts) if arose is not None else None)
+
+
+def _decision_lapsed(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
+    s.decisions_lapsed.append({**d, "seq": e.seq, "at": e.ts})
+    cond = d.get("condition") if isinstance(d.get("condition"), dict) else {}
+    whose = f" ({d['runbook_id']})" if d.get("runbook_id") else ""
+    # when it was seen not to hold (a step's run end, or the look), as "Decision needed" is placed
+    lapsed = _ts(d.get("judged_at"))
+    s._add_timeline(e, e.type, f"Decision no longer arises: \"{d.get('question')}\"{whose}: {cond.get('text')} — "
+                               f"{cond.get('evidence')}", at=min(lapsed, e.ts) if lapsed is not None else None)
 
 
 def _clock(value: Any) -> str:
@@ -69,4 +82,5 @@ HANDLERS = {
     ev.DECISION_RECORDED: _decision,
     ev.DECISION_OVERDUE: _decision_overdue,
     ev.DECISION_AROSE: _decision_arose,
+    ev.DECISION_LAPSED: _decision_lapsed,
 }

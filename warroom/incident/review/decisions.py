@@ -3,7 +3,8 @@ suggestion and every criterion as it stood when it was taken; a verdict that rep
 one says so, a GO says what it opened (and when that was closed), a deadline that passed with no
 verdict is said too; a verdict after the deadline of a decision answered in time says that, not
 "taken after its deadline" (``decisions.answered_in_time``); one recorded before its decision arose
-says it did not answer it (``decisions.arose_after``)."""
+says it did not answer it (``decisions.arose_after``), and one on a decision that arose again after it
+says which arisal it answered (``decisions.answered_of``): each arisal is its own question."""
 
 from __future__ import annotations
 
@@ -22,13 +23,16 @@ def decisions(state: IncidentState) -> list[Line]:
     """Each Go/No-Go verdict with who, why, the runbook it belongs to, the suggestion, and every
     criterion as it stood when it was taken (state and the evidence it was judged on); a verdict
     that replaced an earlier one says so; a deadline that passed with no verdict is said too."""
-    from warroom.incident.decisions import answered_in_time, answering, arose_after, recorded_key, verdict_basis
+    from warroom.incident.decisions import (answered_in_time, answered_of, arose_after, decided_later, recorded_key,
+                                            same_question, verdict_basis)
 
     out = []
     attached = [(int(r.get("attached_seq") or 0), str(r.get("id") or ""), _opener(r)) for r in state.runbooks]
-    taken: dict[tuple[str, str], dict[str, Any]] = {}
+    taken: dict[tuple[tuple[str, str], Any], dict[str, Any]] = {}
     for d in state.decisions:
-        key = recorded_key(d)
+        answered = answered_of(state, d)
+        # each arisal is its own question: a verdict on the second neither confirms nor reverses one on the first
+        key = (recorded_key(d), answered.number if answered is not None else None)
         crit = [c for c in d.get("criteria") or [] if isinstance(c, dict)]
         counts = ", ".join(f"{n} {word}" for word in ("met", "not met", "unknown")
                            if (n := sum(1 for c in crit if c.get("state") == word)))
@@ -45,8 +49,11 @@ def decisions(state: IncidentState) -> list[Line]:
             change = "confirms" if before.get("verdict") == d.get("verdict") else "reverses"
             text += f" It {change} the {before.get('verdict')} of {hms(before.get('at'))} UTC."
             cites.append(before.get("seq"))
-        stood = answered_in_time(answering(state), d)
+        stood = answered_in_time(same_question(state, d), d)
         arose = arose_after(state, d)
+        if answered is not None and answered.again is not None:    # the decision was asked again after it
+            text += (f" It answered it as it arose at {hms(answered.began)} UTC; it arose again at"
+                     f" {hms(answered.again)} UTC, a new question this verdict does not answer.")
         if arose is not None:    # asked later: the criteria it was taken on were not the question's
             text += f" Recorded before it arose ({hms(arose)} UTC): it did not answer it."
         elif stood is not None:    # a verdict stood by the deadline: this one changed or kept it after
@@ -64,12 +71,11 @@ def decisions(state: IncidentState) -> list[Line]:
         if arose is None:        # one that did not answer the decision is nothing a later one reverses
             taken[key] = d
         out.append(Line(text, tuple(cites), at=d.get("at"), actor=str(d.get("by") or ""), details=details))
-    decided = {recorded_key(d) for d in answering(state)}
     for o in state.decisions_overdue:
-        key = recorded_key(o)
         whose = f" ({o.get('runbook_id')})" if o.get("runbook_id") else ""
         out.append(Line(f"\"{o.get('question')}\"{whose}: deadline {clock_of(o.get('due_at'))} UTC passed with "
-                        "no verdict" + (" (decided later)" if key in decided else ""), (o.get("seq"),), at=o.get("at")))
+                        "no verdict" + (" (decided later)" if decided_later(state, o) else ""), (o.get("seq"),),
+                        at=o.get("at")))
     return sorted(out, key=lambda line: line.at or NO_TIME)
 
 
