@@ -66,3 +66,36 @@ def test_a_step_criterion_says_its_age_in_drill_time_and_is_stale_once_a_change_
     assert cond.state == dec.NOT_MET              # a condition's run is a fact: it stays what it read
     before = dec.judge(c, "go", drill, rollback - timedelta(seconds=1), None, lambda _s: out)
     assert before.state == dec.NOT_MET            # judged before the change: fresh then
+
+
+def test_a_mutating_step_that_failed_may_have_changed_things_and_is_never_said_to_have() -> None:
+    """attack39 G3: `rollout undo --to-revision=99` refused (exit 1, nothing rolled back) and the triage
+    count read "stale … before step rollback-deployment changed things". A failed run may have changed
+    nothing or part of what it meant to: the count stays unknown, in words that say so; a run that did
+    change things (exit 0) is named first, and one still running "may be changing things"."""
+    from datetime import timedelta
+
+    from warroom.incident.records import StepRun, StepState
+
+    c = Criterion("triage count", step="count", pattern=r"Affected: (\d+)", op=">=", value=5.0)
+    ran = NOW - timedelta(minutes=4)
+    out = dec.StepOutput("Affected: 3\n", "ok", 12, 0, ran)
+
+    def run(step_id: str, started: datetime, status: str, code: int | None) -> StepState:
+        r = StepRun(seq=20, actor="dana", started_at=started, mutating=True, status=status, exit_code=code,
+                    ended_at=None if status == "running" else started)
+        return StepState(step_id=step_id, runbook_id="RB-1", status=status, runs=[r])
+
+    refused = NOW - timedelta(minutes=2)
+    state = SimpleNamespace(clock_start=NOW - timedelta(minutes=5), notes=[], time_scale=1.0,
+                            steps={("RB-1", "rollback-deployment"): run("rollback-deployment", refused, "failed", 1)})
+    said = dec.judge(c, "go", state, NOW, None, lambda _s: out)
+    assert said.state == dec.UNKNOWN and "changed things (" not in said.evidence.replace("may have changed", ""), said
+    assert f"before step rollback-deployment may have changed things (it failed: exit 1) ({refused:%H:%M:%S} UTC)" \
+        in said.evidence, said.evidence
+    state.steps[("RB-1", "undo")] = run("undo", refused + timedelta(seconds=30), "ok", 0)
+    said = dec.judge(c, "go", state, NOW, None, lambda _s: out)
+    assert "before step undo changed things (" in said.evidence and "and 1 more change" in said.evidence, said.evidence
+    state.steps = {("RB-1", "scale"): run("scale", refused, "running", None)}
+    said = dec.judge(c, "go", state, NOW, None, lambda _s: out)
+    assert "before step scale may be changing things (it is still running)" in said.evidence, said.evidence

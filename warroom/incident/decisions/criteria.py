@@ -110,8 +110,8 @@ def _judge(c: Criterion, side: str, state: Any, now: datetime, query: Query | No
         if change is not None and side != "applies_when":
             # a count taken before the rollback says nothing of now: stale, as a metric on data a pane
             # calls STALE is (a condition read in a step's output is a fact of its run: it stays)
-            ref, at, more = change
-            return verdict(UNKNOWN, f"stale: step {c.step} ran {ago}, before step {ref} changed things"
+            ref, at, more, did = change
+            return verdict(UNKNOWN, f"stale: step {c.step} ran {ago}, before step {ref} {did or 'changed things'}"
                            f" ({at:%H:%M:%S} UTC{_more(more)}): it read {compared}"
                            "; run it again", number, where, seen_at=run.ended_at)
         return verdict(MET if ok else NOT_MET, f"step {c.step} (run {ago}): {compared}", number, where,
@@ -192,12 +192,32 @@ def ran_ok(state: Any, runbook_id: str | None, refs: Sequence[str], now: datetim
     return None, said
 
 
-def changed_since(state: Any, since: datetime, now: datetime) -> tuple[str, datetime, int] | None:
-    """The first step run that changes things (``mutating``) started after ``since`` and by ``now``,
-    in any runbook of the incident: (its step, when it started, how many more did since); None."""
-    runs = sorted((run.started_at, st.step_id) for st in (getattr(state, "steps", None) or {}).values()
-                  for run in st.runs if run.mutating and since < run.started_at <= now)
-    return (runs[0][1], runs[0][0], len(runs) - 1) if runs else None
+def changed_since(state: Any, since: datetime, now: datetime) -> tuple[str, datetime, int, str | None] | None:
+    """The first run of a step that changes things (``mutating``) started after ``since`` and by
+    ``now``, in any runbook of the incident: (its step, when it started, how many more did since, and
+    None for a run that ended ok, else what it may have done: still running, or how it ended); None.
+
+    A run that ended ok changed things; one that failed (exit not 0, timed out, cancelled) may have
+    changed nothing — ``rollout undo --to-revision=99`` refused — or part of what it meant to (an
+    ``apply`` half done): the tool cannot tell, so the evidence read before it is still no reading
+    of now, but it is never said to have "changed things" (attack39 G3): "may have changed things
+    (it failed: exit 1)"; one still running "may be changing things". A run that ended ok is named
+    first when there is one, then a running one."""
+    rank = {"ok": 0, "running": 1}
+    runs = [((rank.get(str(run.status), 2), run.started_at, st.step_id), run)
+            for st in (getattr(state, "steps", None) or {}).values()
+            for run in st.runs if run.mutating and since < run.started_at <= now]
+    runs.sort(key=lambda r: r[0])
+    if not runs:
+        return None
+    (kind, at, ref), run = runs[0]
+    if kind == 0:
+        return ref, at, len(runs) - 1, None
+    if kind == 1:
+        return ref, at, len(runs) - 1, "may be changing things (it is still running)"
+    code = getattr(run, "exit_code", None)
+    how = f"it {str(run.status).replace('_', ' ')}" + (f": exit {code}" if code is not None else "")
+    return ref, at, len(runs) - 1, f"may have changed things ({how})"
 
 
 def _metric(c: Criterion, side: str, query: Query | None) -> CriterionVerdict:
