@@ -28,15 +28,15 @@ from warroom.runbook.library import RunbookLibrary
 DECISION = "bring-flowengine-back"
 
 
-def _book(cfg: Config) -> Any:
-    return RunbookLibrary.from_config(cfg).get("RB-CORE-005")
+def _book(cfg: Config, runbook: str = "RB-CORE-005") -> Any:
+    return RunbookLibrary.from_config(cfg).get(runbook)
 
 
 class _Halts:
     """An RB-CORE-005 incident whose no-active-flows check is what the test says it counted, and a look
     that judges the decision and journals what watchers journal (``remind_overdue``), as the CLI does."""
 
-    def __init__(self, tmp_path: Path) -> None:
+    def __init__(self, tmp_path: Path, runbook: str = "RB-CORE-005", decision: str = DECISION) -> None:
         from warroom.incident.store import IncidentStore
 
         self.cfg = Config()
@@ -44,8 +44,10 @@ class _Halts:
         self.clock = FixedClock()
         self.t0 = self.clock.now
         self.inc = IncidentStore(tmp_path, self.cfg, clock=self.clock).create(
-            title="audit gap", severity="P1", runbook=_book(self.cfg).path, source={})
+            title="audit gap", severity="P1", runbook=_book(self.cfg, runbook).path, source={})
         self.run: dec.StepOutput | None = None
+        self.decision = decision
+        self.value = 0.0          # what every metric query reads (RB-CORE-004's "every provider failing")
 
     def at(self, minute: float) -> datetime:
         return self.t0 + timedelta(minutes=minute)
@@ -53,15 +55,19 @@ class _Halts:
     def check(self, minute: float, active: int) -> None:
         self.run = dec.StepOutput(f"{active} active flows\n", "ok", int(100 + minute), 0, self.at(minute))
 
-    def look(self, minute: float) -> dec.DecisionView:
+    def look(self, minute: float, journal: bool = True) -> dec.DecisionView:
+        """The decision judged at ``minute``; ``journal=False``: a look that journals nothing (the
+        Go/No-Go dialog's re-judging, ``presenter.judge_again``)."""
         self.clock.now = self.at(minute)
-        (rb, d), = [(rb, d) for rb, d in dec.decisions_of([self.inc.runbook()]) if d.id == DECISION]
-        dec.remind_overdue(self.inc, [self._judge(d, rb)])
+        (rb, d), = [(rb, d) for rb, d in dec.decisions_of([self.inc.runbook()]) if d.id == self.decision]
+        if journal:
+            dec.remind_overdue(self.inc, [self._judge(d, rb)])
         self.inc.refresh()
         return self._judge(d, rb)
 
     def _judge(self, d: Any, rb: str) -> dec.DecisionView:
-        return dec.evaluate(d, rb, self.inc.state, self.clock.now, query=None, step_output=lambda _s: self.run)
+        return dec.evaluate(d, rb, self.inc.state, self.clock.now, query=lambda _q: [self.value],
+                            step_output=lambda _s: self.run)
 
 
 def test_a_go_on_the_first_halt_does_not_answer_the_second(tmp_path: Path) -> None:
@@ -153,6 +159,26 @@ def test_an_old_journal_with_one_arisal_reads_as_before(tmp_path: Path) -> None:
     view = h.look(60)
     assert view.recorded is not None and not view.overdue and view.arisals == (h.at(2),)
     assert len(h.inc.state.decisions_arose) == 1 and not h.inc.state.decisions_lapsed
+
+
+def test_a_verdict_on_an_arisal_only_the_dialog_has_seen_answers_it(tmp_path: Path) -> None:
+    """A metric condition seen to hold again by a look that journals nothing (the dialog re-judging):
+    the verdict taken on that view journals the arisal first, at the view's moment; the dashboard's
+    next look, after the verdict, would have journaled it later than the verdict, which then answered
+    the arisal before and left this one undecided."""
+    h = _Halts(tmp_path, "RB-CORE-004", "rollback-to-pilot")
+    h.value = 95.0
+    assert h.look(2).needed
+    h.value = 10.0
+    assert not h.look(5).needed and h.inc.state.decisions_lapsed
+    h.value = 95.0
+    seen = h.look(8, journal=False)
+    assert seen.needed and len(seen.arisals) == 2 and len(h.inc.state.decisions_arose) == 1
+    h.clock.now = h.at(9)
+    assert dec.record(h.inc, seen, "NO-GO", by="dana", why="one provider is back").unanswered is None
+    after = h.look(10)
+    assert after.recorded is not None and after.recorded["why"] == "one provider is back", after.early
+    assert after.arisals == (h.at(2), h.at(8))
 
 
 @cache

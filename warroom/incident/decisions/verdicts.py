@@ -11,6 +11,7 @@ from typing import Any
 from warroom import scenario_time as stime
 from warroom.errors import WarroomError
 from warroom.incident.decisions.model import VERDICTS, DecisionView, recorded_key
+from warroom.incident.decisions.reminders import note_arisen
 from warroom.incident.roles import check_person
 
 
@@ -46,6 +47,10 @@ def record(incident: Any, view: DecisionView, verdict: str, *, by: str, why: str
     if not by.strip():
         raise WarroomError("say who decides: a decision is someone's call")
     by = check_person(by)     # a role's rule: a newline in a name would write lines of its own
+    # the arisal this verdict is taken on, journaled first when this look is the first to see it: a
+    # later look would journal it at its own moment, after the verdict, which would then answer the
+    # arisal before (a metric condition seen again by the dialog's look, not yet by the dashboard's)
+    note_arisen(incident, [view])
     state = incident.state
     earlier = [d for d in state.decisions if recorded_key(d) == view.key]
     event = incident.record_decision({
