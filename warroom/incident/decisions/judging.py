@@ -80,7 +80,7 @@ def evaluate(decision: Decision, runbook_id: str, state: Any, now: datetime, *, 
     starts = tuple(a.at for a in past if a.at is not None)
     fresh = seen_arising(applies, now)
     if fresh is not None and (not past or past[-1].lapsed is not None):
-        # never before the lapse it follows (a step's run end can precede the look that saw the lapse)
+        # never before the lapse it follows: the arisals stay in the order the journal tells them
         floor = (past[-1].lapsed_at or past[-1].at) if past else None
         starts, arose, lapsed_at = (*starts, max(fresh, floor) if floor is not None else fresh), None, None
     else:
