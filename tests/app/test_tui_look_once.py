@@ -127,13 +127,14 @@ async def test_a_live_incident_gets_one_look_per_thing_due(tmp_path: Path, monke
         assert [e.data["tier"] for e in events(app, "escalation.tier")] == [1, 2]
 
 
-async def test_a_decision_whose_condition_cleared_is_looked_at_once_past_its_deadline(
+async def test_a_decision_whose_condition_cleared_lapses_and_is_not_due_past_its_deadline(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """RB-CORE-004's Go/No-Go arises only when every provider fails (``applies_when``). Once it
-    arose (journaled ``decision.arose``) the view, which runs no metric query, counts it needed and
-    its row reads due past the deadline; the look judges the condition on the drill's metrics (one
-    provider down: cleared), so the deadline passing journals no reminder and the row stays due.
-    One look judges it; the dashboard does not ask again every beat."""
+    arose (journaled ``decision.arose``) the view, which runs no metric query, counts it needed;
+    the look judges the condition on the drill's metrics (one provider down: cleared) and journals
+    that it lapsed (``decision.lapsed``, attack39 G2: a later holding is a new arisal), so the row
+    says it is not needed rather than due past a deadline nobody faces: the deadline passing prods
+    no look and journals no reminder, beat after beat."""
     from warroom.incident import decisions as dec
 
     monkeypatch.setenv(scenario_time.AT_ENV, repr(PIN))
@@ -164,15 +165,18 @@ async def test_a_decision_whose_condition_cleared_is_looked_at_once_past_its_dea
         await _beats(pilot, app, ran)
         await wait_for(pilot, lambda: {1, 2} <= set(dash.view.header.escalated), 30)
         assert not tier_unjournaled(dash.view.header, row.due_at - 1)
+        # the looks that journaled the tiers judged the condition too: cleared, so it lapsed
+        await wait_for(pilot, lambda: dash.view.decisions[0].not_needed is not None, 30)
+        assert len(events(app, "decision.lapsed")) == 1
         looks = _counting_looks(app)
         before = len(events(app))
 
         late = row.due_at + 5
         monkeypatch.setenv(scenario_time.AT_ENV, repr(late))
-        assert deadline_passed(dash.view.decisions, late) == (row.decision_id,)
+        assert deadline_passed(dash.view.decisions, late) == ()   # not needed: nothing due
         await _beats(pilot, app, ran, looks)
         await _beats(pilot, app, ran, looks)
-        assert looks == [late]                                  # judged once, not every beat
+        assert looks == []                                      # no prod, not every beat
         assert len(events(app)) == before                       # cleared: no reminder journaled
         assert not events(app, "decision.overdue")
 
