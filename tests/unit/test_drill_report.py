@@ -12,7 +12,7 @@ import pytest
 
 from tests.unit.drill_ops import rollout_undo, set_image
 from warroom.drill.actions import append_actions
-from warroom.incident.drill_report import breach_time, drill_report, report_lines
+from warroom.incident.drill_report import breach_time, drill_report, impact_crossing, report_lines
 from warroom.drill.directory import create_drill
 from warroom.incident.store import IncidentStore
 
@@ -39,8 +39,9 @@ def test_breach_time_is_when_the_primary_pane_went_critical(state_dir: Path) -> 
 def test_report_times_each_milestone_against_its_target(state_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     start = 1_800_000_000.0
     d = create_drill(state_dir, "rate-limit", speed=1.0, start=start)
-    breach = breach_time(d, at=start + 3600)
-    assert breach is not None
+    first = impact_crossing(d, at=start + 3600)         # the first of its panes past critical: the quota's
+    assert first is not None and first[2] == "quota"
+    breach = first[0]
     clock = Clock(breach + 130)                                   # declared 2m10s after the breach
     inc = IncidentStore(state_dir / "incidents-root", clock=clock).create(
         title="Quota at 82%", severity="P3", source={"kind": "pane", "ref": "quota"},
@@ -120,21 +121,26 @@ def test_declaring_before_the_breach_counts_as_detected_ahead_of_impact(state_di
     clock.t = start + 40
     inc.note("info", "breaker on")
     report = drill_report(d, inc.state, at=start + 900)
-    assert report.breach_at is None and report.declared_before_breach
+    # the flows never failed past critical; the quota's 80% came after the declaration (redteam40 R8: the
+    # first of the scenario's panes past critical is the impact start, whenever it is asked)
+    first = impact_crossing(d, at=start + 900)
+    assert first is not None and first[2] == "quota" and first[0] > start + 20
+    assert report.breach_at == first[0] and report.declared_before_breach
     rows = {r.key: r for r in report.responses}
     # no impact start to measure from: no "took", and the verdict (the PIR's) is met ahead of impact
     assert rows["detected"].minutes is None and rows["detected"].verdict.ok
     assert rows["detected"].verdict.mark == "✔ met (declared first)"
     assert round(rows["mobilised"].minutes * 60) == 20 and rows["mobilised"].met
-    assert report.summary[0] == ("Time to detect: declared before Flow failure rate reached critical "
+    assert report.summary[0] == ("Time to detect: declared before Model API quota used reached critical "
                                  "(target < 5 min): met.")
 
 
 def test_declared_after_the_breach_is_timed_from_the_breach(state_dir: Path) -> None:
     start = 1_800_000_000.0
     d = create_drill(state_dir, "rate-limit", speed=1.0, start=start)
-    breach = breach_time(d, at=start + 3600)
-    assert breach is not None
+    first = impact_crossing(d, at=start + 3600)
+    assert first is not None
+    breach = first[0]
     inc = IncidentStore(state_dir / "inc", clock=Clock(breach + 400)).create(title="late", severity="P3")
     report = drill_report(d, inc.state, at=breach + 500)
     detected = report.responses[0]

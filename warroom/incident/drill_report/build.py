@@ -16,7 +16,7 @@ from warroom.incident import gates, verdicts
 from warroom.incident.drill_report.by_hand import Typed, read_calls
 from warroom.incident.drill_report.decisions import decision_lines, opened_runbooks
 from warroom.incident.drill_report.harm import harm_total, total_text
-from warroom.incident.drill_report.panes import breach_reading, pane_outcomes, past_crit, primary_title
+from warroom.incident.drill_report.panes import impact_crossing, pane_outcomes, pane_title, past_crit
 from warroom.incident.drill_report.path import runbook_path
 from warroom.incident.drill_report.rows import DrillReport, ResponseRow
 from warroom.incident.drill_report.summary import with_summary
@@ -48,7 +48,7 @@ def _build(drill: Drill, state: IncidentState | None, *, at: float | None, slos:
     at = stime.drill_now(drill.start, f"drill {drill.name}") if at is None else at    # never before it began
     sc = drill.scenario
     sim = drill.simulator
-    crossing = breach_reading(drill, slos=slos, at=at)
+    crossing = impact_crossing(drill, slos=slos, at=at)
     breach = None if crossing is None else crossing[0]
     phases: dict[str, float | None] = {}
     if state is not None:
@@ -63,7 +63,8 @@ def _build(drill: Drill, state: IncidentState | None, *, at: float | None, slos:
     # crossed). The detection's "took" is then "—": there is no impact start to measure from.
     first = verdicts.detected_ahead(state) if state is not None else None
     ahead_of = first[0] if first is not None else (
-        primary_title(drill, slos) if detected is not None and (started is None or started > detected) else None)
+        pane_title(drill, crossing[2] if crossing is not None else None, slos)
+        if detected is not None and (started is None or started > detected) else None)
     if ahead_of is not None:
         phases["started"] = None            # no impact start before the detection: nothing to measure from
 

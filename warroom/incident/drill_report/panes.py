@@ -40,27 +40,40 @@ def breach_time(drill: Drill, *, pane: str | None = None, slos: list[SloConfig] 
     return None if hit is None else hit[0]
 
 
+def impact_crossing(drill: Drill, *, slos: list[SloConfig] | None = None,
+                    at: float | None = None) -> tuple[float, float, str] | None:
+    """(unix time, value, pane): the first of the scenario's panes (its primary, then the others it
+    breaches) to go past critical by ``at``; on a tie the primary. One rule whenever it is asked: the
+    impact start was the primary's crossing when the declaration came after it and the journal's
+    first breach (another pane's, earlier) when it came before, so in the rate-limit drill declaring
+    seven minutes after the quota page scored "2m36s: met" and declaring at once "31s" (redteam40 R8)."""
+    sc = drill.scenario
+    hits = [(hit[0], hit[1], pane) for pane in dict.fromkeys((sc.primary, *sc.breaches))
+            if (hit := breach_reading(drill, pane=pane, slos=slos, at=at)) is not None]
+    return min(hits, key=lambda h: h[0]) if hits else None
+
+
 def declared_source(drill: Drill, source: dict[str, Any], slos: list[SloConfig] | None = None,
                     at: float | None = None) -> dict[str, Any]:
-    """A declaration's ``source`` on this drill: impact began when the scenario's pane crossed
-    critical, which only the drill knows (the response times then count from the real start), with
-    the pane and the value that crossed (``started_slo``, ``started_value``: what the PIR quotes
-    at impact start for that pane). A start given already is kept."""
+    """A declaration's ``source`` on this drill: impact began when the first of the scenario's panes
+    crossed critical (:func:`impact_crossing`), which only the drill knows (the response times then
+    count from the real start), with the pane and the value that crossed (``started_slo``,
+    ``started_value``: what the PIR quotes at impact start for that pane). A start given already is kept."""
     if "started_at" in source:
         return source
-    hit = breach_reading(drill, slos=slos, at=at)
+    hit = impact_crossing(drill, slos=slos, at=at)
     if hit is None:
         return source
     from warroom.sources.evidence import iso
 
-    return {**source, "started_at": iso(hit[0]), "started_how": "breach", "started_slo": drill.scenario.primary,
+    return {**source, "started_at": iso(hit[0]), "started_how": "breach", "started_slo": hit[2],
             "started_value": hit[1]}
 
 
 def pane_outcomes(drill: Drill, state: IncidentState | None, slos: list[SloConfig] | None, at: float,
-                  crossing: tuple[float, float] | None) -> list[PaneOutcome]:
+                  crossing: tuple[float, float, str] | None) -> list[PaneOutcome]:
     """The scenario's panes over the incident window, read exactly as the PIR reads them;
-    ``crossing``: ``breach_reading``, the impact start when no incident was declared."""
+    ``crossing``: ``impact_crossing``, the impact start when no incident was declared."""
     from warroom.incident.metric_history import HistoryError, grid_step, mark_readings, pane_history, summarise
     from warroom.incident.metric_sync import BASE_STEP, Window, incident_window, window_marks
 
@@ -79,7 +92,7 @@ def pane_outcomes(drill: Drill, state: IncidentState | None, slos: list[SloConfi
         start = min(start, at)
         window = Window(start, at, grid_step(start, at, stime.wall_seconds(BASE_STEP, drill.speed)))
         marks = {"started": breach, "detected": None, "resolved": None}
-        defined = None if crossing is None else (sc.primary, crossing[1])
+        defined = None if crossing is None else (crossing[2], crossing[1])
     out = []
     for pane in dict.fromkeys((sc.primary, *sc.breaches)):
         slo = slo_of(pane, slos)
@@ -111,7 +124,8 @@ def past_crit(pane: PaneOutcome) -> bool:
     return pane.now is not None and pane.crit is not None and pane.now > pane.crit
 
 
-def primary_title(drill: Drill, slos: list[SloConfig] | None) -> str:
-    """The scenario's primary pane by its title (its id when no SLO configures it)."""
-    slo = slo_of(drill.scenario.primary, slos)
-    return slo.title if slo is not None else drill.scenario.primary
+def pane_title(drill: Drill, pane: str | None, slos: list[SloConfig] | None) -> str:
+    """A pane (the scenario's primary when None) by its title (its id when no SLO configures it)."""
+    pane = pane or drill.scenario.primary
+    slo = slo_of(pane, slos)
+    return slo.title if slo is not None else pane
