@@ -17,6 +17,7 @@ metrics moved on: a breach already journaled is recognised by its time, not by w
 
 from __future__ import annotations
 
+import math
 import re
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -239,16 +240,16 @@ RECENT = 300.0     # drill seconds: the last minutes a long-window pane is also 
 
 
 def resolve_concerns(state: IncidentState, histories: dict[str, PaneHistory],
-                     recent: dict[str, float | None] | None = None, unread: set[str] | None = None) -> list[str]:
+                     recent: dict[str, Recent] | None = None, unread: set[str] | None = None) -> list[str]:
     """What an IC should see before resolving: panes still warn/crit or worsening now, failed
     expectations (but a check's the IC ticked done after it, ``_check_ticked``, or ran again and met,
     ``_checked_again``) and failed verify
     gates never followed by a pass, passes that confirmed nothing
     (``gates.held_gates``, in the brief's words), steps still running. ``recent``: the pane's own
-    query over the last ``RECENT`` seconds (``recent_query``; None: no data), said beside "still
-    critical / in warning": a failure rate over an hour reads critical for an hour after the last
-    failure, and while nothing runs at all (redteam39 F6, attack39 C1). ``unread``: panes with no
-    value at the moment read, whose last value is not quoted as now (attack39 C4)."""
+    query over the last ``RECENT`` seconds (``read_recent``), said beside "still critical / in
+    warning": a failure rate over an hour reads critical for an hour after the last failure, and
+    while nothing runs at all (redteam39 F6, attack39 C1). ``unread``: panes with no value at the
+    moment read, whose last value is not quoted as now (attack39 C4)."""
     out: list[str] = []
     for hist in histories.values():
         last_stale = hist.stale[-1] if hist.stale else None
@@ -320,16 +321,65 @@ def recent_query(query: str) -> str | None:
     return RANGE.sub(f"[{int(RECENT)}s]", query)
 
 
-def recent_words(slo: SloConfig, recent: dict[str, float | None]) -> str:
+@dataclass(frozen=True)
+class Recent:
+    """A long-window pane's own query over the last ``RECENT`` seconds (``read_recent``).
+    ``value``: what it reads (None: no data); ``born``: what counter series that began within those
+    seconds hold, per selector the query takes a ``rate``/``increase`` of (None: not known)."""
+
+    value: float | None
+    born: tuple[tuple[str, float], ...] | None = ()
+
+
+#: The counter selectors a query takes a rate or an increase of.
+COUNTED = re.compile(r"\b(?:rate|irate|increase)\s*\(\s*([^\[\]()]+?)\s*\[")
+
+
+def read_recent(source: Any, slo: SloConfig, at: float) -> Recent | None:
+    """The pane's query over the last ``RECENT`` seconds at ``at`` (``recent_query``), or None when
+    it has none or the source cannot answer it (nothing is said then).
+
+    ``rate()`` and ``increase()`` see only what a series counted between its samples in the range:
+    a counter series born inside it (a repo's first failure, every series of a restarted pod) is
+    missing its first count, and one with a single sample there is missing altogether, so over five
+    minutes after a rollout Prometheus reads "0%" while new pods fail flows (attack39 C3; checked on
+    a real Prometheus, tests/integration/test_recent_reading_born_series.py). What such series hold
+    is read beside it (``SEL unless SEL offset 300s``: present now, absent five minutes ago) and said."""
+    expr = recent_query(slo.query)
+    instant = getattr(source, "instant", None)
+    if expr is None or not callable(instant):
+        return None
+    sample = instant(expr, at=at)
+    if sample.error is not None:
+        return None
+    value = sample.value if sample.value is not None and not math.isnan(sample.value) else None
+    born: list[tuple[str, float]] = []
+    for sel in dict.fromkeys(m.group(1) for m in COUNTED.finditer(expr)):
+        held = instant(f"sum({sel} unless {sel} offset {int(RECENT)}s)", at=at)
+        if held.error is not None:
+            return Recent(value, None)
+        if held.value is not None and math.isfinite(held.value) and held.value > 0:
+            born.append((sel, held.value))
+    return Recent(value, tuple(born))
+
+
+def recent_words(slo: SloConfig, recent: dict[str, Recent]) -> str:
     """What the pane's own query reads over the last ``RECENT`` seconds, after "still critical"."""
-    if slo.id not in recent:
+    r = recent.get(slo.id)
+    if r is None:
         return ""
-    value = recent[slo.id]
     last = format_duration(RECENT)
-    if value is None:
-        return f"; over the last {last} the same query has no data (nothing it measures ran)"
-    shown = format_stated(value, slo.unit, against=(slo.warn, slo.crit))
-    return f"; over the last {last} the same query reads {shown}"
+    unseen = ""
+    if r.born:
+        held = ", ".join(f"{n:g} {sel}" for sel, n in r.born)
+        unseen = (f", not counting all of {held} in counter series that began within them (rate and increase"
+                  " miss a series' first count)")
+    if r.value is None:
+        # "nothing it measures ran" is a claim only a complete look can make
+        why = " (nothing it measures ran)" if r.born == () else ""
+        return f"; over the last {last} the same query has no data{why}{unseen}"
+    shown = format_stated(r.value, slo.unit, against=(slo.warn, slo.crit))
+    return f"; over the last {last} the same query reads {shown}{unseen}"
 
 
 def _check_ticked(st: StepState, run: StepRun) -> bool:

@@ -28,8 +28,6 @@ here); the types it hands back are in :mod:`warroom.incident.prepared`.
 
 from __future__ import annotations
 
-import math
-
 import os
 import threading
 from collections.abc import Callable
@@ -814,13 +812,13 @@ class Incident(StepRunning):
         (437s)" is the PIR's "At resolution 437s", which is read at the same instant. None when
         the source cannot answer (the caller keeps what the screen said)."""
         from warroom.incident.metric_history import HistoryError, readings_at
-        from warroom.incident.metric_sync import recent_query, resolve_concerns
+        from warroom.incident.metric_sync import Recent, read_recent, resolve_concerns
 
         synced = self.sync_metrics(source, speed=speed, now=at.timestamp())
         if synced.errors or not synced.histories:
             return None
         exact = {}
-        recent: dict[str, float | None] = {}
+        recent: dict[str, Recent] = {}
         unread: set[str] = set()
         end = at.timestamp()
         for key, hist in synced.histories.items():
@@ -833,13 +831,9 @@ class Incident(StepRunning):
             exact[key] = hist.with_readings(readings)
             # the pane's query over the last minutes: a ratio over an hour reads critical for an
             # hour after the last failure, or while nothing runs at all (redteam39 F6, attack39 C1)
-            expr = recent_query(hist.slo.query)
-            instant = getattr(source, "instant", None)
-            if expr is not None and callable(instant):
-                sample = instant(expr, at=end)
-                if sample.error is None:
-                    value = sample.value
-                    recent[key] = value if value is not None and math.isfinite(value) else None
+            lately = read_recent(source, hist.slo, end)
+            if lately is not None:
+                recent[key] = lately
         return resolve_concerns(self.state, exact, recent, unread)
 
     def record_alert(self, alert: dict[str, Any]) -> Event:
