@@ -119,6 +119,8 @@ def decision_subject(runbook_id: str, decision_id: str) -> str:
 
 #: The "Judging the Go/No-Go criteria…" notice: withdrawn once the judgement is on screen
 JUDGING = "decision judging"
+#: The "Reading what resolving leaves open…" notice: withdrawn once the Resolve dialog opens on the reading
+READING = "resolve reading"
 
 
 @dataclass

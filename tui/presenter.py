@@ -477,13 +477,15 @@ class IncidentPresenter:
         return drill_report(sim, state, slos=self.ctx.config.slo, at=self.ctx.clock.now(), runbook=book,
                             runbook_of=snap.runbook_by_id if snap is not None else None)   # what a GO opened
 
-    def resolve_concerns(self, readings: list[Any]) -> list[str]:
-        """Panes still warn/crit or rising, failed expectations and gates, steps still running:
-        what the resolve dialog asks about (from the readings on screen, no query)."""
-        from warroom.incident.metric_sync import concerns_from_readings
+    def read_concerns(self) -> Any:
+        """What resolving leaves open, read now in the words the Resolve dialog shows and the
+        resolution journals (``concern_reading.read_within``: blocking, at most its deadline, so a
+        worker calls it; a source that errs or is slow is said as a concern)."""
+        from warroom.incident.concern_reading import read_within
 
         live = self.require()
-        return concerns_from_readings(live.snapshot().state, readings)
+        now = datetime.fromtimestamp(round(live.incident.clock().timestamp(), 3), UTC)
+        return read_within(live.incident, live.source, now, speed=live.speed)
 
     def go_opened(self) -> list[Any]:
         """What each GO opened and how far it got, from the snapshot in memory (no file read):
@@ -907,25 +909,20 @@ class IncidentCalls:
         e = self._inc().approvals.refuse(request, why)
         return f"refused {e.data['request']}: {e.data['reason']}"
 
-    def resolve(self, summary: str, resolution: str, rollback: bool | None,
-                concerns: list[str] | None = None) -> None:
-        """``concerns``: what the panes on screen said (the dialog's). Journaled instead are the
-        concerns read from the metric history now, as ``incident resolve`` reads them, so the
-        journal's "resolved although … (422s)" is of the resolution's moment and agrees with the
-        PIR's "At resolution 437s" (the last poll was 15 drill s old at x10, 90 at x60:
-        redteam38 F8). A source that cannot answer leaves the screen's."""
+    def resolve(self, summary: str, resolution: str, rollback: bool | None, shown: Any = None) -> list[str]:
+        """Resolve with ``shown``, the reading the Resolve dialog showed when the commander
+        confirmed (``concern_reading.ConcernReading``): its words are journaled as acknowledged. The
+        resolution is stamped now, with the panes read again at that moment (the PIR's "At
+        resolution" is of it); a concern of that read the dialog did not show is journaled beside,
+        not as acknowledged, and returned for the caller to say."""
+        from warroom.incident.concern_reading import unseen
+
         inc = self._inc()
-        live = self.p.require()
-        at = None
-        if live.source is not None:
-            # one moment, on the journal's millisecond: the concerns are read at it, the resolution stamped with it
-            now = datetime.fromtimestamp(round(inc.clock().timestamp(), 3), UTC)
-            fresh = inc.concerns_at(live.source, now, speed=live.speed)
-            if fresh is not None:
-                concerns, at = fresh, now
-        inc.resolve(summary, resolution=resolution, rollback=rollback, concerns=concerns, at=at)
+        fresh = self.p.read_concerns()
+        inc.resolve(summary, resolution=resolution, rollback=rollback, confirmed=shown, fresh=fresh, at=fresh.at)
         self.save_history(inc)
         self.summarise_metrics(inc)
+        return unseen(shown, fresh) if shown is not None else []
 
     def summarise_metrics(self, inc: Any) -> None:
         """The PIR's SLO numbers read back from the metric history over the incident window

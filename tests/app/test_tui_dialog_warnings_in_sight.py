@@ -53,7 +53,8 @@ async def _resolve_opened(pilot) -> ResolveScreen:  # type: ignore[no-untyped-de
     app = pilot.app
     await declare_prefilled(pilot)
     # the failure rate past critical: the dialog has a concern to show
-    await wait_for(pilot, lambda: bool(app.dashboard.presenter.resolve_concerns(list(app.dashboard.data.readings))), 60)
+    await wait_for(pilot, lambda: any(r.slo.id == "failure_rate" and r.state == "crit"
+                                      for r in app.dashboard.data.readings), 60)
     await pilot.press("r")
     screen = await wait_screen(pilot, ResolveScreen, 30)
     await wait_for(pilot, lambda: screen.query_one("#summary", Input).has_focus, 10)

@@ -46,9 +46,7 @@ def _stated(value: float) -> str:
 
 
 def _concerns(inc, d, t: float) -> list[str]:  # type: ignore[no-untyped-def]
-    concerns = inc.concerns_at(d.source(inc.config.slo), datetime.fromtimestamp(t, UTC), speed=d.speed)
-    assert concerns is not None
-    return concerns
+    return list(inc.read_concerns(d.source(inc.config.slo), datetime.fromtimestamp(t, UTC), speed=d.speed).concerns)
 
 
 def _failure(concerns: list[str]) -> str:

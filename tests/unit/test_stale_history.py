@@ -18,7 +18,7 @@ from typing import Any
 from warroom.config import Config, SloConfig
 from warroom.incident.history import load_history, record_history
 from warroom.incident.metric_history import PaneHistory, pane_history, summarise
-from warroom.incident.metric_sync import concerns_from_readings, resolve_concerns
+from warroom.incident.metric_sync import resolve_concerns
 from warroom.incident.review.metrics import _sample_text
 from warroom.incident.store import IncidentStore
 
@@ -79,9 +79,6 @@ def test_a_pane_stale_now_is_a_concern_of_its_own_not_critical() -> None:
     state = SimpleNamespace(step_list=list, verifications=[], first_verified_at=1.0, running_steps=list)
     hist = PaneHistory(SLO, ((0.0, 0.3),), STEP, stale=((15.0, 0.95, 75.0),))
     assert resolve_concerns(state, {"quota": hist}) == [
-        "Quota is stale (stale: last sample 1m15s old): its value now is not known"]
-    reading = SimpleNamespace(slo=SLO, state="stale", value=0.95, age=75.0, series=((0.0, 0.3), (15.0, 0.95)))
-    assert concerns_from_readings(state, [reading]) == [
         "Quota is stale (stale: last sample 1m15s old): its value now is not known"]
 
 

@@ -20,7 +20,7 @@ from warroom.journal import events as ev
 from warroom.units import format_reading, format_value
 from warroom.paths import command
 from panes.fmt import format_time
-from tui.messages import JUDGING, decision_subject
+from tui.messages import JUDGING, READING, decision_subject
 from tui.presenter import describe, pane_title
 from tui.resume_offer import ResumeOfferGate
 
@@ -552,11 +552,35 @@ class DashboardActions:
                              answered)
 
     def resolve(self) -> None:
+        """r: read what resolving leaves open off the event loop ("Reading…" meanwhile; at most the
+        reading's deadline, after which the panes are said not read, never all clear), then open the
+        Resolve dialog on that reading."""
         if not self.need_incident():
             return
-        view, runbook = self.data.view, self.data.runbook
-        if view.header.status == "resolved":
+        if self.data.view.header.status == "resolved":
             self.notify("Already resolved: e exports the PIR.")
+            return
+
+        def work() -> None:
+            reading = self.presenter.read_concerns()
+            self.app.call_from_thread(self.open_resolve, reading)
+
+        self.app.notify("Reading what resolving leaves open (the panes now, their last five minutes, the steps)…",
+                        markup=False, about=READING)
+        self.app.run_worker(work, thread=True, group="resolve-read", name="resolve read", exit_on_error=False,
+                            exclusive=True)
+
+    def open_resolve(self, reading: Any) -> None:
+        """The Resolve dialog on ``reading``, read again while it is open at the panes' pace."""
+        from tui.screens.modals.forms import ResolveScreen
+
+        self.app.withdraw(READING)
+        view, runbook = self.data.view, self.data.runbook
+        if view.header.status == "resolved" or self.presenter.live is None:
+            return              # resolved or left while it was read: nothing to ask
+        if self.app.screen is not self.app.dashboard:     # another dialog (or this one) came first
+            if not isinstance(self.app.screen, ResolveScreen):
+                self.notify("Read what resolving leaves open while another dialog was open: r asks again.")
             return
         # every open runbook's steps: the current one and those a GO opened beside it
         books = [b for b in (runbook, *self.data.beside) if b is not None]
@@ -568,23 +592,22 @@ class DashboardActions:
             if a is not None:
                 self.resolve_and_report(a)
 
-        from tui.screens.modals.forms import ResolveScreen
-
-        concerns = self.presenter.resolve_concerns(list(self.data.readings))
         opened = tuple(o.text() for o in self.presenter.go_opened())
-        self.app.push_screen(ResolveScreen(view.header.title, open_steps, concerns, opened, open_where,
-                                           tuple(self.presenter.rollback_steps())), answered)
+        self.app.push_screen(ResolveScreen(view.header.title, open_steps, None, opened, open_where,
+                                           tuple(self.presenter.rollback_steps()), reading=reading,
+                                           read=self.presenter.read_concerns, every=max(self.ctx.poll_interval(), 0.5)),
+                             answered)
 
     def resolve_and_report(self, a: ResolveAnswer) -> None:
-        """Resolve; in a drill, then show the end-of-drill report (response times vs targets)."""
+        """Resolve on the reading the dialog showed (its words journaled as acknowledged); in a
+        drill, then show the end-of-drill report (response times vs targets)."""
         drill = self.ctx.drill is not None and self.ctx.drill.extra.get("drill") is not None
-        # The concerns as of now, not as the dialog showed them when it opened: the panes kept
-        # reading behind it (a dialog open 30 s at x60 is 30 drill minutes), and the journal's
-        # "resolved although … (36.8%)" must not sit above the PIR's "at resolution 39.3%".
-        concerns = self.presenter.resolve_concerns(list(self.data.readings))
 
         def resolve() -> str:
-            self.calls.resolve(a.summary, a.resolution, a.rollback, concerns)
+            late = self.calls.resolve(a.summary, a.resolution, a.rollback, a.reading)
+            if late:      # read again at the resolution: journaled beside what was acknowledged, and said
+                self.app.call_from_thread(self.notify, "Read again at the resolution, not shown in the dialog"
+                                          " (journaled beside what you confirmed): " + "; ".join(late), "warning")
             if drill:
                 self.app.call_from_thread(self.presenter.drill_report_async)
                 # resolving finishes the drill (its world stays on screen): say how to run it again

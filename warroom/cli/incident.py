@@ -14,7 +14,7 @@ from __future__ import annotations
 import argparse
 import sys
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from warroom.cli import incident_decide, incident_follow, incident_people
 from warroom.cli.common import out
@@ -29,6 +29,9 @@ from warroom.errors import WarroomError
 from warroom.journal import events as ev
 from warroom.input_files import read_text_input
 from warroom.paths import command, store_option
+
+if TYPE_CHECKING:
+    from warroom.incident.concern_reading import ConcernReading
 
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -441,11 +444,14 @@ def cmd_resolve(args: argparse.Namespace) -> int:
     if inc.state.resolved:   # the same refusal as the service, before any question is asked
         inc.resolve(args.summary)
     settle_ended_gates(inc)
-    synced = sync(inc)
-    concerns, at = concerns_now(inc, synced.histories)
-    if concerns:
-        print("Before resolving, note:", file=sys.stderr)
-        for c in concerns:
+    from warroom.incident.concern_reading import said_at, unseen
+
+    sync(inc)
+    shown = concerns_now(inc)
+    fresh = None
+    if shown.concerns:
+        print(f"Before resolving, note (read at {said_at(shown.at)}):", file=sys.stderr)
+        for c in shown.concerns:
             print(f"  - {c}", file=sys.stderr)
         if not args.yes:
             if not sys.stdin.isatty():
@@ -455,8 +461,12 @@ def cmd_resolve(args: argparse.Namespace) -> int:
             if answer not in ("y", "yes"):
                 out("not resolved")
                 return 1
-            # the answer took its time (minutes of drill time at x60): the resolution is of now, as the dashboard's
-            concerns, at = concerns_now(inc, synced.histories)
+            # the answer took its time (minutes of drill time at x60): resolved now, with what was shown
+            # as acknowledged and what a read now finds that was not shown beside it (concern_reading)
+            fresh = concerns_now(inc)
+            for c in unseen(shown, fresh):
+                print(f"note: read again at {said_at(fresh.at)}, not shown above (journaled beside): {c}",
+                      file=sys.stderr)
     if args.rollback is None:   # not said: kept so (the PIR asks a human); the journal's rollback step is named
         from warroom.incident.go_opened import rollback_steps
 
@@ -465,7 +475,7 @@ def cmd_resolve(args: argparse.Namespace) -> int:
             print(f"note: a rollback step ran ok: {'; '.join(ran)}. Whether a rollback was part of the fix is"
                   " not said: the PIR asks a human (--rollback or --no-rollback says it)", file=sys.stderr)
     inc.resolve(args.summary, args.resolution, args.rollback, type=args.inc_type,
-                affected_repos=args.affected_repos, concerns=concerns, at=at)
+                affected_repos=args.affected_repos, confirmed=shown, fresh=fresh, at=(fresh or shown).at)
     sync(inc, summary=True, quiet=True)
     st = inc.state
     out(f"{inc.id} resolved after {scenario_time.text(st, st.elapsed(inc.clock()))}")
@@ -486,30 +496,27 @@ def cmd_resolve(args: argparse.Namespace) -> int:
     return 0
 
 
-def concerns_now(inc: Any, histories: dict[str, Any]) -> tuple[list[str], datetime | None]:
-    """The resolve's concerns read at one moment, each pane's value at exactly it, and that moment
-    (``Incident.concerns_at``: the dashboard's resolve does the same), so the resolution stamped
-    with it (``resolve(at=)``) journals "still critical (437s)" where the PIR's "At resolution",
-    read at the stamp, says 437s; the history's last grid point is up to a step older (redteam38).
-    A source that cannot answer keeps the synced history's concerns and the append's own time."""
+def concerns_now(inc: Any) -> ConcernReading:
+    """The resolve's concerns read now, on the journal's millisecond (``Incident.read_concerns``, as
+    the dashboard's Resolve dialog reads them), so the resolution stamped with that moment
+    (``resolve(at=)``) journals "still critical (437s)" where the PIR's "At resolution", read at the
+    stamp, says 437s. A source that cannot be opened or errs is said as a concern, never as an
+    all-clear. No deadline beyond each query's own timeout: a command waits, and its source is
+    closed only once nothing reads it."""
+    from warroom.incident.concern_reading import unread_reading
     from warroom.incident.live import metric_source_for
 
+    now = datetime.fromtimestamp(round(inc.clock().timestamp(), 3), UTC)
     try:
         source, speed = metric_source_for(inc)
-    except (WarroomError, OSError):       # said by ``sync`` already
-        source, speed = None, 1.0
+    except (WarroomError, OSError) as exc:
+        return unread_reading(inc.state, now, str(exc))
     try:
-        if source is not None:
-            # on the journal's millisecond: the concerns are read at it, the resolution stamped with it
-            now = datetime.fromtimestamp(round(inc.clock().timestamp(), 3), UTC)
-            fresh = inc.concerns_at(source, now, speed=speed)
-            if fresh is not None:
-                return fresh, now
+        return inc.read_concerns(source, now, speed=speed)
     finally:
         close = getattr(source, "close", None)
         if callable(close):
             close()
-    return inc.resolve_concerns(histories), None
 
 
 def save_history(inc: Any) -> tuple[Any, str]:

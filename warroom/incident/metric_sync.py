@@ -406,23 +406,3 @@ def _checked_again(run: StepRun, runs: list[tuple[StepState, StepRun]]) -> bool:
 
 def now_unix() -> float:
     return stime.now()
-
-
-def concerns_from_readings(state: IncidentState, readings: list[Any]) -> list[str]:
-    """``resolve_concerns`` from what the panes show now (each reading's value and sparkline),
-    for a dialog that must not wait on a range query."""
-    histories: dict[str, PaneHistory] = {}
-    for r in readings:
-        pts = [(t, v) for t, v in (getattr(r, "series", ()) or ()) if v is not None]
-        if getattr(r, "state", None) == "stale":      # its value (and the sparkline's end) is frozen
-            age = float(getattr(r, "age", None) or 0.0)
-            histories[r.slo.id] = PaneHistory(r.slo, (), 1.0, stale=((0.0, float(r.value or 0.0), age),))
-            continue
-        if getattr(r, "value", None) is not None and (not pts or pts[-1][1] != r.value):
-            pts.append(((pts[-1][0] + 1.0) if pts else 0.0, float(r.value)))
-        if not pts:
-            continue
-        gaps = sorted(b[0] - a[0] for a, b in zip(pts, pts[1:], strict=False) if b[0] > a[0])
-        step = gaps[len(gaps) // 2] if gaps else 1.0
-        histories[r.slo.id] = PaneHistory(r.slo, tuple(pts), step)
-    return resolve_concerns(state, histories)

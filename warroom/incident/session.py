@@ -74,6 +74,7 @@ from warroom.incident.vocabulary import validate_severity
 from warroom.paths import command, store_option
 
 if TYPE_CHECKING:
+    from warroom.incident.concern_reading import ConcernReading
     from warroom.journal.proof import Proof
     from warroom.incident.journal_repair import RepairReport
     from warroom.incident.pir import ExportResult
@@ -805,36 +806,12 @@ class Incident(StepRunning):
 
         return resolve_concerns(self.state, histories or {})
 
-    def concerns_at(self, source: Any, at: datetime, *, speed: float = 1.0) -> list[str] | None:
-        """``resolve_concerns`` at one moment: the metric history up to ``at`` with each pane's
-        value read at exactly ``at`` (the history's last grid point can be a step before it:
-        15 drill seconds at x60). Resolved with ``resolve(at=at)``, its "resolved although …
-        (437s)" is the PIR's "At resolution 437s", which is read at the same instant. None when
-        the source cannot answer (the caller keeps what the screen said)."""
-        from warroom.incident.metric_history import HistoryError, readings_at
-        from warroom.incident.metric_sync import Recent, read_recent, resolve_concerns
+    def read_concerns(self, source: Any, at: datetime, *, speed: float = 1.0) -> ConcernReading:
+        """What resolving leaves open, read at ``at`` in the words the commander is shown and the
+        resolution journals (``concern_reading.read_concerns``; blocking: metric queries)."""
+        from warroom.incident.concern_reading import read_concerns
 
-        synced = self.sync_metrics(source, speed=speed, now=at.timestamp())
-        if synced.errors or not synced.histories:
-            return None
-        exact = {}
-        recent: dict[str, Recent] = {}
-        unread: set[str] = set()
-        end = at.timestamp()
-        for key, hist in synced.histories.items():
-            try:
-                readings = readings_at(source, hist.slo, [end], hist.step)
-            except HistoryError:
-                readings = {}
-            if not readings:
-                unread.add(key)            # no value at that moment: its last one is not quoted as now (attack39 C4)
-            exact[key] = hist.with_readings(readings)
-            # the pane's query over the last minutes: a ratio over an hour reads critical for an
-            # hour after the last failure, or while nothing runs at all (redteam39 F6, attack39 C1)
-            lately = read_recent(source, hist.slo, end)
-            if lately is not None:
-                recent[key] = lately
-        return resolve_concerns(self.state, exact, recent, unread)
+        return read_concerns(self, source, at, speed=speed)
 
     def record_alert(self, alert: dict[str, Any]) -> Event:
         """An alert seen firing while the incident is open (the sources engine calls this)."""
@@ -864,9 +841,14 @@ class Incident(StepRunning):
 
     def resolve(self, summary: str, resolution: str | None = None, rollback: bool | None = None, *,
                 type: str | None = None, affected_repos: str | None = None,
-                concerns: list[str] | None = None, at: datetime | None = None) -> Event:
-        """Close the incident; a second resolve is an error (reopen first). ``concerns`` (from
-        ``resolve_concerns``, shown to the IC who confirmed anyway) are journaled with it.
+                concerns: list[str] | None = None, at: datetime | None = None,
+                confirmed: ConcernReading | None = None, fresh: ConcernReading | None = None) -> Event:
+        """Close the incident; a second resolve is an error (reopen first). ``confirmed``: the
+        reading of the concerns the commander was shown and confirmed (``read_concerns``): its words
+        are journaled as acknowledged, with the moment they were read when it is not ``at``;
+        ``fresh``: the concerns read again at ``at``, whose concerns the commander was not shown are
+        journaled beside them (``concerns_unseen``), never as acknowledged (``concern_reading``).
+        ``concerns``: the words alone (a caller with no reading).
 
         ``rollback``: whether a rollback was part of the fix — the commander's word; not given, it
         is not said (None), never a "no" (redteam39 F5). ``None`` is refused when a GO opened a
@@ -898,9 +880,19 @@ class Incident(StepRunning):
             data["type"] = self.redact(type)
         if affected_repos:
             data["affected_repos"] = self.redact(affected_repos)
+        if confirmed is not None:
+            concerns = list(confirmed.concerns)
+            if concerns and (at is None or confirmed.at != at):
+                data["concerns_read_at"] = format_ts(confirmed.at)
         if concerns:
             data["concerns"] = [self.redact(c) for c in concerns]
             data["concerns_acknowledged"] = True
+        if confirmed is not None and fresh is not None:
+            from warroom.incident.concern_reading import unseen
+
+            late = unseen(confirmed, fresh)
+            if late:
+                data["concerns_unseen"] = [self.redact(c) for c in late]
         with self._lock:
             self.check_escalation(at)       # every tier it reached is on the record before it ends
             self.check_decisions_overdue(now=at)    # and every Go/No-Go deadline it let pass with no verdict

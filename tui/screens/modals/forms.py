@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from panes.safe import SafeText as Text, one_line, ui_text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual import events
+from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Button, Input, RadioButton, RadioSet, Select, Static, TextArea
 
 from tui.bindings import MODAL_BINDINGS, NOTE_BINDINGS
 from warroom.journal import events as ev
 from tui.screens.modals.base import Dialog
+
+if TYPE_CHECKING:
+    from warroom.incident.concern_reading import ConcernReading
 
 SEVERITIES = ("P1", "P2", "P3", "P4")
 # Every tag the core knows (the CLI's nine), each chosen directly with alt+1..alt+9.
@@ -331,6 +336,7 @@ class ResolveAnswer:
     resolution: str
     rollback: bool | None           # None: not said (asked of a human in the PIR, blank in the incident log)
     concerns: tuple[str, ...] = ()
+    reading: ConcernReading | None = None     # the reading shown when the commander confirmed: journaled as is
 
 
 class Choice(RadioButton):
@@ -351,19 +357,39 @@ class ResolveScreen(FormDialog):
     and the incident log leaves it blank; an untouched tick box was journaled as the commander's
     "no" over a fix by ``kubectl rollout undo`` (redteam39 F5). ``rolled_back``: the steps that
     rolled a release back and ran ok (``go_opened.rollback_steps``), said above the question.
-    ``open_where``: steps not done per open runbook, when more than one is open."""
+    ``open_where``: steps not done per open runbook, when more than one is open.
+
+    ``reading``: what resolving leaves open, read at one moment (``concern_reading``); the answer
+    carries the reading on screen, which the resolution journals word for word as acknowledged
+    (attack39 C2). While the dialog is open it is read again, the Go/No-Go dialog's way: ``read``
+    (blocking, at most its deadline: ``concern_reading.read_within``, which says a source that errs or
+    is slow as a concern, never as an all-clear) in a worker thread, the next look only after the
+    last was drawn. ``concerns``: words alone, for a dialog with no reading."""
 
     AUTO_FOCUS = ""     # on_mount focuses, from the top (focus_from_top)
 
+    class Reread(Message):
+        """A look's result, posted by the worker thread: the new reading, or why there is none."""
+
+        def __init__(self, reading: ConcernReading | None) -> None:
+            super().__init__()
+            self.reading = reading
+
     def __init__(self, title: str, open_steps: int = 0, concerns: list[str] | None = None,
-                 opened: tuple[str, ...] = (), open_where: str = "", rolled_back: tuple[str, ...] = ()) -> None:
+                 opened: tuple[str, ...] = (), open_where: str = "", rolled_back: tuple[str, ...] = (), *,
+                 reading: ConcernReading | None = None, read: Callable[[], ConcernReading] | None = None,
+                 every: float = 0.0) -> None:
         super().__init__()
         self.rolled_back = tuple(rolled_back)
         self.incident_title = title
         self.open_steps = open_steps
-        self.concerns = tuple(concerns or ())
+        self.reading = reading
+        self.concerns = tuple(reading.concerns if reading is not None else concerns or ())
         self.opened = tuple(opened)
         self.open_where = open_where
+        self.read, self.every = read, every
+        self.looks = 0                 # looks that came back (a test reads it)
+        self._looking = False
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog", id="resolve-dialog"):
@@ -376,10 +402,9 @@ class ResolveScreen(FormDialog):
                     where = f" ({self.open_where})" if self.open_where else ""
                     yield Static(Text(f"{self.open_steps} runbook step(s) not done, skipped or ticked{where};"
                                       " they will be listed in the PIR.", style="yellow"), id="resolve-steps")
-                if self.concerns:
-                    yield Static(Text("Not over yet? " + "; ".join(self.concerns)
-                                      + ". Resolving anyway records these with the resolution.", style="bold red"),
-                                 id="resolve-concerns")
+                concerns = Static(self.concerns_text(), id="resolve-concerns")
+                concerns.display = bool(self.concerns)
+                yield concerns
             # one box for what scrolls: Textual orders Tab by position, and a field scrolled below the
             # docked buttons came after them (Tab, Tab from the summary landed on Cancel, not the question)
             with Vertical(id="resolve-fields"):
@@ -397,6 +422,53 @@ class ResolveScreen(FormDialog):
                 yield Static("", id="form-error")
             yield buttons("Resolve")
 
+    def concerns_text(self) -> Text:
+        from warroom.incident.concern_reading import said_at
+
+        when = f" (read {said_at(self.reading.at)})" if self.reading is not None else " with the resolution"
+        return Text("Not over yet? " + "; ".join(self.concerns) + f". Resolving anyway records these{when}.",
+                    style="bold red")
+
+    # ------------------------------------------------------------------ read again while open
+
+    def next_look(self) -> None:
+        """Schedule the next look (after the last one was drawn, never while one runs)."""
+        if self.read is not None and self.every > 0 and self.is_attached:
+            self.set_timer(self.every, self.look)
+
+    def look(self) -> None:
+        """Read the concerns again in a worker thread; ``on_resolve_screen_reread`` draws them."""
+        if self._looking or self.read is None or not self.is_attached:
+            return
+        self._looking = True
+        read = self.read
+
+        def work() -> None:
+            fresh = None
+            try:
+                fresh = read()
+            finally:          # an unexpected error reaches the App's worker handler; the looks go on
+                self.post_message(self.Reread(fresh))
+
+        self.app.run_worker(work, thread=True, group="resolve-look", name="resolve look", exit_on_error=False)
+
+    def on_resolve_screen_reread(self, message: ResolveScreen.Reread) -> None:
+        message.stop()
+        try:
+            self.looks += 1
+            if message.reading is not None:
+                self.show(message.reading)
+        finally:
+            self._looking = False
+            self.next_look()
+
+    def show(self, reading: ConcernReading) -> None:
+        self.reading = reading
+        self.concerns = tuple(reading.concerns)
+        box = self.query_one("#resolve-concerns", Static)
+        box.update(self.concerns_text())
+        box.display = bool(self.concerns)
+
     def rollback_question(self) -> ComposeResult:
         """What the journal shows (a rollback step that ran ok), then the yes / no, neither chosen."""
         if self.rolled_back:
@@ -410,6 +482,7 @@ class ResolveScreen(FormDialog):
         # the question first, with what the GO opened still in view above it
         self.focus_from_top(self.query_one("#rollback-answer" if self.opened else "#summary"),
                             self.query_one("#resolve-dialog"))
+        self.next_look()
 
     def on_radio_set_changed(self, event: RadioSet.Changed) -> None:
         """Answered first (after a GO): on to the summary."""
@@ -438,4 +511,4 @@ class ResolveScreen(FormDialog):
             return
         rollback = None if pressed is None else pressed.id == "rollback-yes"
         self.dismiss(ResolveAnswer(summary, self.query_one("#resolution", Input).value.strip(),
-                                   rollback, self.concerns))
+                                   rollback, self.concerns, self.reading))

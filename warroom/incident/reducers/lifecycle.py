@@ -121,6 +121,10 @@ def _resolved(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
                     "affected_repos": d.get("affected_repos"), "actor": e.actor, "seq": e.seq,
                     "concerns": [str(c) for c in d.get("concerns") or []],
                     "concerns_acknowledged": bool(d.get("concerns_acknowledged")),
+                    # when the acknowledged concerns were read, if not at the resolution's stamp, and the
+                    # concerns read again at it that the commander was not shown (``concern_reading``)
+                    "concerns_read_at": d.get("concerns_read_at"),
+                    "concerns_unseen": [str(c) for c in d.get("concerns_unseen") or []],
                     # what each GO opened and how far it got, beside the commander's rollback answer
                     "go_opened": [dict(o) for o in d.get("go_opened") or [] if isinstance(o, dict)]}
     s._add_timeline(e, e.type, f"Incident resolved: {d.get('summary') or ''}".rstrip(": "))

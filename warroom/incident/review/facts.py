@@ -13,6 +13,7 @@ from warroom import scenario_time as stime
 from warroom.incident.handoff_events import reminder_covers
 from warroom.incident.records import PHASE_HOW
 from warroom.incident.md_text import Md
+from warroom.journal.encoding import parse_ts
 from warroom.incident.review.lines import HUMAN, NO_TIME, Line, hms
 from warroom.incident.roles import ROLES
 
@@ -88,7 +89,13 @@ def facts(state: IncidentState, now: datetime) -> Facts:
         affected = (Line(str(res.get("affected_repos")), rseq) if res.get("affected_repos")
                     else Line(HUMAN + Md(" affected services/repos (not given at resolve)")))
         summary = Line(str(res.get("summary")), rseq)
-        concerns = [Line(f"Resolved although: {c}", rseq) for c in res.get("concerns") or []]
+        # as the commander confirmed them, with when they were read if not at the resolution; then
+        # what a read at the resolution found that they were not shown (``concern_reading``)
+        read = res.get("concerns_read_at")
+        when = f" (as read at {hms(parse_ts(read))} UTC)" if read else ""
+        concerns = [Line(f"Resolved although{when}: {c}", rseq) for c in res.get("concerns") or []]
+        concerns += [Line(f"Read at the resolution, not shown to the commander: {c}", rseq)
+                     for c in res.get("concerns_unseen") or []]
     else:
         resolution = rollback = typ = affected = Line(Md("_not resolved yet_"))
         summary = Line(Md("_The incident is not resolved yet._"))
