@@ -166,10 +166,12 @@ class FoundIncident:
 
 def reach_without_its_drill(incident_id: str, root: Path) -> str:
     """The ways to an open drill incident whose drill cannot be opened (drill.json damaged or gone):
-    the CLI reads and ends it without the drill's world."""
+    the CLI reads and ends it without the drill's world. Its panes cannot be read, which resolving
+    says as a concern (``concern_reading``): ``--yes`` resolves with it said and journaled."""
     where = str(Path(root).resolve())
     return (f"`{command('incident', 'show', incident_id, '--state-dir', where)}` reads it,"
-            f" `{command('incident', 'resolve', incident_id, '--state-dir', where, '--summary', 'TEXT')}` ends it")
+            f" `{command('incident', 'resolve', incident_id, '--state-dir', where, '--yes', '--summary', 'TEXT')}`"
+            " ends it")
 
 
 def stranded(cfg: Config, home: Path, scenario: str) -> list[str]:

@@ -10,6 +10,7 @@ tests/integration/test_recent_reading_born_series.py)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 from types import SimpleNamespace
@@ -114,3 +115,5 @@ def test_the_recent_reading_asks_what_each_counter_s_new_series_hold() -> None:
     assert source.asked == [f"100 * sum(rate({fail}[300s])) / sum(rate({runs}[300s]))",
                             f"sum({fail} unless {fail} offset 300s)", f"sum({runs} unless {runs} offset 300s)"]
     assert read_recent(_Instant(held=2.0), FAILURE, 1e9) == Recent(0.0, ((fail, 2.0), (runs, 2.0)))
+    odd = replace(FAILURE, query=FAILURE.query.replace("_total[1h]", '_total{repo=~"(a|b)"}[1h]', 1))
+    assert read_recent(_Instant(held=None), odd, 1e9) == Recent(0.0, None)   # a selector it cannot read: not known

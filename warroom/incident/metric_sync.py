@@ -331,8 +331,9 @@ class Recent:
     born: tuple[tuple[str, float], ...] | None = ()
 
 
-#: The counter selectors a query takes a rate or an increase of.
+#: The counter selectors a query takes a rate or an increase of (COUNTING: every such call).
 COUNTED = re.compile(r"\b(?:rate|irate|increase)\s*\(\s*([^\[\]()]+?)\s*\[")
+COUNTING = re.compile(r"\b(?:rate|irate|increase)\s*\(")
 
 
 def read_recent(source: Any, slo: SloConfig, at: float) -> Recent | None:
@@ -353,8 +354,11 @@ def read_recent(source: Any, slo: SloConfig, at: float) -> Recent | None:
     if sample.error is not None:
         return None
     value = sample.value if sample.value is not None and not math.isnan(sample.value) else None
+    selectors = [m.group(1) for m in COUNTED.finditer(expr)]
+    if len(selectors) < len(COUNTING.findall(expr)):    # a selector not read here: what began is not known
+        return Recent(value, None)
     born: list[tuple[str, float]] = []
-    for sel in dict.fromkeys(m.group(1) for m in COUNTED.finditer(expr)):
+    for sel in dict.fromkeys(selectors):
         held = instant(f"sum({sel} unless {sel} offset {int(RECENT)}s)", at=at)
         if held.error is not None:
             return Recent(value, None)
