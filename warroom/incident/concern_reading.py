@@ -31,8 +31,10 @@ from warroom.incident.metric_history import HistoryError, readings_at
 from warroom.incident.metric_sync import Recent, read_recent, resolve_concerns
 
 if TYPE_CHECKING:
-    from warroom.incident.session import Incident
     from warroom.incident.state import IncidentState
+
+#: An ``Incident`` (``warroom.incident.session``, which imports this module: named, not imported)
+Incident = Any
 
 
 @dataclass(frozen=True)
