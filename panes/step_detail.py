@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import textwrap
+import re
 from collections.abc import Callable, Mapping
 from functools import partial
 from typing import Any
 
-from panes.safe import SafeText as Text
+from panes.safe import SafeText as Text, safe_text
 from rich.console import Console
 from textual.geometry import Size
 from textual.widgets import Static
@@ -68,7 +68,10 @@ def step_detail_text(step: Step | None, view: StepView | None,
     t.append("\n")
     if step.command:
         t.append("$ ", "dim")
-        t.append(command_rows(step.command, width) + "\n", "bold cyan")
+        # sanitised before it is wrapped: an escape shown as "␛" is counted as drawn
+        rows = Text(command_rows(safe_text(step.command), width) + "\n", "bold cyan")
+        rows.highlight_regex(LAYOUT_MARKS, "not bold dim")   # the layout's own marks, not the command's
+        t.append_text(rows)
     elif step.text:
         t.append(step.text.strip()[:400] + "\n")
     if step.expect or getattr(step, "check", None):
@@ -113,18 +116,62 @@ def step_detail_text(step: Step | None, view: StepView | None,
     return t
 
 
+CONTINUED = "↳ "   # starts a row that goes on with the source line above it (no shell token starts so)
+WORD_CUT = "…"      # ends a row broken inside a word: the next row goes on with no space between
+LAYOUT_MARKS = re.compile(r"^ *↳ |…$", re.MULTILINE)
+
+
 def command_rows(command: str, width: int) -> str:
-    """The command as the pane shows it after ``$ ``: wrapped at spaces to the columns left of the
-    two the prompt takes, a word wider than that broken where the row ends, each row after the
-    first indented under the first. With no width, the command as written."""
-    lines = command.strip("\n").rstrip().splitlines()
-    if width <= 2:
+    """The command as the pane shows it after ``$ ``, its own line structure readable at any
+    width: each source line starts a row at its own indent, under the ``$`` row's text; a row it
+    wraps onto starts with ``↳`` at that line's indent (wrapped rows all sat 2 in, so the rest of
+    an indented ``curl`` line read as two more lines of the script, one starting with ``|``); a
+    word wider than what is left of a row starts there and is broken with ``…`` ending the row.
+    With no width (or too few columns for the marks), the command as written."""
+    lines = [line.expandtabs().rstrip() for line in command.strip("\n").rstrip().splitlines()]
+    if width < 2 + len(CONTINUED) + 2:
         return "\n".join(lines)
+    room = width - 2                      # the columns after "$ " and under it
     rows: list[str] = []
     for line in lines:
-        rows.extend(textwrap.wrap(line, width - 2, break_on_hyphens=False, replace_whitespace=False,
-                                  drop_whitespace=True) or [""])
+        text = line.lstrip(" ")
+        # An indent that would leave a wrapped row fewer than 8 columns is shown smaller.
+        indent = min(len(line) - len(text), max(0, room - len(CONTINUED) - 8))
+        rows.extend(line_rows(text, indent, room))
     return "\n  ".join(rows)
+
+
+def line_rows(text: str, indent: int, room: int) -> list[str]:
+    """One source line (``text`` without its indent) as rows of at most ``room`` columns: the
+    first at ``indent``, the rest marked ``↳`` at it. Broken at spaces (the space not drawn);
+    a word is broken only when no row holds it, where the row ends, marked ``…``."""
+    rows: list[str] = []
+    lead = " " * indent
+    row = lead
+
+    def wrap() -> None:
+        nonlocal row
+        rows.append(row)
+        row = lead + CONTINUED
+
+    for space, word in re.findall(r"(\s*)(\S+)", text):
+        gap = space if row.strip() else ""
+        if len(row) + len(gap) + len(word) <= room:
+            row += gap + word
+            continue
+        fresh = len(lead) + len(CONTINUED)
+        if row.strip() and (fresh + len(word) <= room or room - len(row) - len(gap) < 4):
+            wrap()                        # at the space: the word fits a row of its own, or too little is left
+            gap = ""
+        row += gap
+        while len(row) + len(word) > room:
+            take = room - len(row) - len(WORD_CUT)
+            rows.append(row + word[:take] + WORD_CUT)
+            word = word[take:]
+            row = lead + CONTINUED
+        row += word
+    rows.append(row)
+    return rows
 
 
 def fit_rows(build: Callable[..., Text], width: int, height: int, console: Console, hint: str = "") -> Text:

@@ -38,6 +38,18 @@ sum(increase(flowengine_flow_failures_total[1h]))
 kubectl set env deploy/flowengine -n production CIRCUIT_BREAKER=on --containers=flowengine-worker-main
 # Expected: env updated on every replica
 ```
+
+```bash
+# Each provider's status page
+for provider in anthropic openai; do
+  printf '%s: ' "$provider"
+  curl -s "https://status.$provider.com/api/v2/status.json" | jq -r '.status.indicator'
+done
+```
+
+## Communication
+
+- [ ] Keep InfoSec, the TL and the incident commander updated every 10 minutes (the P1 update cadence the header counts down)
 """
 CONSOLE = Console(width=200, color_system=None)
 
@@ -50,8 +62,25 @@ def test_a_query_with_no_space_starts_on_the_dollar_row() -> None:
     query = steps()[0]
     rows = [r.plain for r in step_detail_text(query, None, width=40).wrap(CONSOLE, 40)]
     dollar = next(r for r in rows if r.startswith("$"))
-    assert dollar.startswith("$ sum(increase(flowengine_flow_failures_")
-    assert rows[rows.index(dollar) + 1].startswith("  ")       # the rest indented under it
+    assert dollar == "$ sum(increase(flowengine_flow_failures…"     # broken inside the word: marked
+    assert rows[rows.index(dollar) + 1] == "  ↳ _total[1h]))"        # the rest marked as its line's
+
+
+def read_back(shown: str) -> list[tuple[int, str]]:
+    """The source lines a reader takes from ``command_rows``' rows: (indent, words). A row that
+    starts with ``↳`` goes on with the line above, after a space, or with none after a ``…``."""
+    lines: list[tuple[int, str]] = []
+    for i, row in enumerate(shown.split("\n")):
+        row = row[2:] if i else row                       # under "$ "
+        text = row.lstrip(" ")
+        if text.startswith("↳ "):
+            assert lines and len(row) - len(text) == lines[-1][0], shown   # at its own line's indent
+            indent, before = lines[-1]
+            glue = "" if before.endswith("…") else " "
+            lines[-1] = (indent, before.removesuffix("…") + glue + text[2:])
+        else:
+            lines.append((len(row) - len(text), text))
+    return lines
 
 
 def test_command_rows_keep_every_character_in_order() -> None:
@@ -59,7 +88,27 @@ def test_command_rows_keep_every_character_in_order() -> None:
     for width in range(6, 60):
         rows = command_rows(command, width).split("\n")
         assert all(len(r) <= width - 2 for r in rows[:1]) and all(len(r) <= width for r in rows[1:])
-        assert "".join(rows).replace(" ", "") == command.replace(" ", "")
+        assert read_back(command_rows(command, width)) == [(0, command)], width
+
+
+def test_a_wrapped_row_says_whose_line_it_is_and_a_word_break_is_marked() -> None:
+    """attack39 S3: the rest of an indented ``curl`` line sat left of ``curl``, at ``done``'s indent,
+    and read as two more lines of the script (one starting with ``|``); a break inside a word
+    looked like one at a space."""
+    loop = steps()[2].command
+    assert command_rows(loop, 51).split("\n") == [
+        "for provider in anthropic openai; do",
+        "    printf '%s: ' \"$provider\"",
+        "    curl -s \"https://status.$provider.com/api/v2/s…",
+        "    ↳ tatus.json\" | jq -r '.status.indicator'",
+        "  done"]
+    for width in range(6, 90):
+        shown = command_rows(loop, width)
+        assert all(len(r) <= width for r in shown.split("\n")) and len(shown.split("\n")[0]) <= width - 2
+        back = read_back(shown)
+        assert [t for _, t in back] == [ln.strip() for ln in loop.splitlines()], (width, shown)
+        if width >= 14:                                   # room for the indents: each line at its own
+            assert [i for i, _ in back] == [0, 2, 2, 0], (width, shown)
 
 
 @pytest.mark.parametrize("height", range(1, 14))
@@ -82,3 +131,20 @@ def test_what_is_drawn_fits_and_a_cut_is_marked(width: int, height: int) -> None
         else:                                                    # the rows from the top, the rest counted
             assert drawn[:-1] == compact[:height - 1]
             assert drawn[-1].startswith(f"▼ {len(compact) - (height - 1)} more rows")
+
+
+def test_every_shipped_command_reads_back_as_its_lines() -> None:
+    """Every command of the shipped runbooks, at the Step pane's widths (80x24 to 120x40 and
+    narrower): the rows read back as its lines, word for word, each at its own indent."""
+    root = Path(__file__).resolve().parents[2] / "runbooks"
+    commands = [s.command for p in sorted(root.glob("*.md"))
+                for s in parse_runbook(p.read_text(encoding="utf-8"), p).steps if s.command]
+    assert len(commands) > 100
+    for command in commands:
+        lines = command.strip("\n").rstrip().splitlines()
+        for width in (24, 38, 40, 51, 58, 78):
+            shown = command_rows(command, width)
+            assert all(len(r) <= width for r in shown.split("\n")), (width, shown)
+            back = read_back(shown)
+            assert [t.split() for _, t in back] == [ln.split() for ln in lines], (width, shown)
+            assert [i for i, _ in back] == [len(ln) - len(ln.lstrip(" ")) for ln in lines], (width, shown)
