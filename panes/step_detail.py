@@ -34,13 +34,14 @@ def expectation_plan(step: Step) -> str:
 def step_detail_text(step: Step | None, view: StepView | None,
                      known: dict[str, tuple[str, str]] | None = None,
                      slos: tuple[SloConfig, ...] = (), queries: Mapping[str, Any] | None = None,
-                     *, width: int = 0, compact: bool = False) -> Text:
+                     *, width: int = 0, compact: bool = False, keys: bool = True) -> Text:
     """``known``: parameter key -> (value, where it comes from), so the IC sees what a
     ``{{ placeholder }}`` will become before opening the run dialog. ``slos``: the panes, so a
     verify gate names what it will watch. ``width``: the pane's columns, so the command starts on
     the ``$`` row (a word wider than the rest of that row went to the next one, and at 80x24 the
     pane showed a bare ``$``). ``compact``, for a pane too short for the whole text: the title
-    on one row, cut with "…", and the kind line without the section (the checklist shows both)."""
+    on one row, cut with "…", and the kind line without the section (the checklist shows both).
+    ``keys``: end with the keys that act on a pending step (the step view names its own)."""
     t = Text()
     if step is None:
         t.append("Select a step with j/k or the arrows.", "dim")
@@ -73,7 +74,7 @@ def step_detail_text(step: Step | None, view: StepView | None,
         rows.highlight_regex(LAYOUT_MARKS, "not bold dim")   # the layout's own marks, not the command's
         t.append_text(rows)
     elif step.text:
-        t.append(step.text.strip()[:400] + "\n")
+        t.append(step.text.strip() + "\n")   # whole: the pane marks a cut, the step view shows it all
     if step.expect or getattr(step, "check", None):
         t.append("expect: ", "dim")
         t.append((step.expect or step.check or "") + " ")
@@ -101,7 +102,7 @@ def step_detail_text(step: Step | None, view: StepView | None,
         t.append(" (kept for later steps; values redacted in the journal)\n", "dim")
     if view is not None and view.state == "running":
         outcome_text(t, view)
-    if ran:
+    if ran or not keys:
         t.rstrip()
     elif step.runnable:
         t.append("enter", "bold reverse")
@@ -242,43 +243,55 @@ def decision_detail_text(row: DecisionRow) -> Text:
     return t
 
 
-class StepDetailPane(Static):
+class WholeStep(Static):
+    """A step's text written for the widget's width, every row of it (the step view scrolls it)."""
+
+    def __init__(self, build: Callable[..., Text], *, id: str | None = None) -> None:
+        super().__init__(build(), id=id)
+        self.build = build
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        """The whole text's rows at ``width`` (a layout may cap them: the Step pane's ``max-height``)."""
+        if width <= 0:
+            return 0
+        return len(self.build(width=width).wrap(self.app.console, width, overflow="fold"))
+
+    def render(self) -> Text:
+        return self.build(width=self.content_size.width)
+
+
+class StepDetailPane(WholeStep):
     """The selected step or decision, written for the pane's width and fitted to its rows.
 
     The pane is as tall as its text up to its CSS ``max-height`` (4 rows inside at 80x24): its
     height is asked of the whole text at its width, and what is drawn is fitted to the rows the
-    layout gave, so a cut is always marked ("▼ 3 more rows")."""
+    layout gave, so a cut is always marked ("▼ 3 more rows") with the key that shows the rest:
+    ``view_key`` (the ``step.view`` binding, as the user's keymap has it), which opens the whole
+    step in any state (a checklist item's instruction, cut, had no key at all: attack39 S2)."""
 
     def __init__(self, slos: tuple[SloConfig, ...] | list[SloConfig] = ()) -> None:
-        super().__init__(step_detail_text(None, None), id="step-detail")
+        super().__init__(partial(step_detail_text, None, None), id="step-detail")
         self.border_title = "Step"
         self.slos = tuple(slos)
-        self.build: Callable[..., Text] = partial(step_detail_text, None, None)
         self.hint = ""
+        self.view_key = "i"
 
-    def show(self, step: Step | None, view: StepView | None,
-             known: dict[str, tuple[str, str]] | None = None, queries: Mapping[str, Any] | None = None,
-             *, opens: bool = False) -> None:
-        """``queries``: the step's runbook's named queries, so its gate reads in their words.
-        ``opens``: ⏎ opens the run dialog on it now (not running, the incident open), which shows
-        the whole command: only then does a cut say so; else it says where the rest can be read."""
-        self.build = partial(step_detail_text, step, view, known, self.slos, queries)
-        if opens and step is not None and step.command:
-            self.hint = " · ⏎ shows the command"
-        else:
-            self.hint = " (a taller terminal shows them)"
+    def text_of(self, step: Step | None, view: StepView | None, known: dict[str, tuple[str, str]] | None = None,
+                queries: Mapping[str, Any] | None = None) -> Callable[..., Text]:
+        """The pane's text of ``step`` as a function of the width (the step view writes it too).
+        ``queries``: the step's runbook's named queries, so its gate reads in their words."""
+        return partial(step_detail_text, step, view, known, self.slos, queries)
+
+    def show(self, build: Callable[..., Text]) -> None:
+        """``build``: ``text_of`` a step; a cut names the key that shows it whole."""
+        self.build = build
+        self.hint = f" · {self.view_key} shows it all"
         self.update(self.build())
 
     def show_decision(self, row: DecisionRow) -> None:
         self.build = lambda **_: decision_detail_text(row)     # its rows in order, width or not
         self.hint = " · ⏎ opens the decision"
         self.update(self.build())
-
-    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
-        """The whole text's rows at ``width``: the layout caps them at ``max-height``."""
-        if width <= 0:
-            return 0
-        return len(self.build(width=width).wrap(self.app.console, width, overflow="fold"))
 
     def render(self) -> Text:
         width, height = self.content_size

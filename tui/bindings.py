@@ -33,6 +33,8 @@ DASHBOARD_BINDINGS: list[Binding] = [
     Binding("space", "tick_step", "Tick", id="step.tick"),
     Binding("s", "skip_step", "Skip", id="step.skip"),
     Binding("c", "cancel_step", "Cancel cmd", id="step.cancel"),
+    # the Step pane's "▼ N more rows" names this key: it shows what the pane cut, in any state
+    Binding("i", "view_step", "Whole step", id="step.view", show=False),
     Binding("n", "note", "Note", id="incident.note"),
     Binding("u", "status_update", "Update", id="incident.status_update"),
     Binding("v", "severity", "Severity", id="incident.severity"),
@@ -88,6 +90,15 @@ PIR_BINDINGS: list[Binding] = [
     *scroll_bindings("pir"),
 ]
 
+# The whole step (i, or enter on a checklist item): read it, then act on it from here.
+STEP_VIEW_BINDINGS: list[Binding] = [
+    Binding("escape,i,q", "cancel", "Close", id="step_view.close"),
+    Binding("enter", "act('run')", "Run step", id="step_view.run"),
+    Binding("space", "act('tick')", "Tick", id="step_view.tick"),
+    Binding("s", "act('skip')", "Skip", id="step_view.skip"),
+    *scroll_bindings("step_view"),
+]
+
 REPORT_BINDINGS: list[Binding] = [
     Binding("escape,g,q", "cancel", "Close", id="report.close"),
     Binding("p", "pir", "PIR preview", id="report.pir"),
@@ -121,5 +132,5 @@ def all_bindings() -> list[tuple[str, list[Binding]]]:
 def binding_ids() -> set[str]:
     groups = [APP_BINDINGS, DASHBOARD_BINDINGS, CHECKLIST_BINDINGS, TIMELINE_BINDINGS, OUTPUT_BINDINGS,
               MODAL_BINDINGS, PICKER_BINDINGS, NOTE_BINDINGS, PIR_BINDINGS, HELP_BINDINGS, REPORT_BINDINGS,
-              ALERTS_BINDINGS]
+              ALERTS_BINDINGS, STEP_VIEW_BINDINGS]
     return {b.id for g in groups for b in g if b.id}

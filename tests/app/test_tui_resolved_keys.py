@@ -6,7 +6,8 @@ R assigns a role) say so at the key, in
 the core's words (when it was resolved, the command that reopens it), instead of opening a run
 dialog that offered Run and Dry run — or a skip or severity dialog — whose answer the core then
 refused. The keys a resolved incident still takes open their dialogs; after a reopen the others
-do again."""
+do again. Reading a step whole (i, enter on a checklist item) is never refused: its dialog says
+the core's words instead of offering tick, skip or run."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from tests.app.tui_support import record_notifications, wait_for
 from tui.palette import palette_entries
 from tui.screens.modals.forms import NoteScreen
 from tui.screens.modals.run_step import RunStepScreen, target_text
+from tui.screens.modals.step_view import StepViewScreen
 from warroom.errors import WarroomError
 
 
@@ -31,6 +33,15 @@ async def test_keys_on_a_resolved_incident_are_refused_at_the_key_in_the_cores_w
         inc_id = await declare_from_breached_pane(pilot)
         dash = app.dashboard
         said = record_notifications(app)
+        # open: enter on a checklist item shows it whole and ticks it from there (attack39 S2)
+        dash.active_checklist().select_step(17)        # not j ×16: this test's time is the suite's
+        await pilot.pause()
+        await pilot.press("enter")
+        view = await wait_screen(pilot, StepViewScreen)
+        assert view.acts == ("tick", "skip") and view.why_not is None
+        await pilot.press("space")
+        await wait_for(pilot, lambda: dash.data.step_state(dash.selected_step()) == "ticked")
+        dash.active_checklist().select_step(1)
         inc = dash.presenter.live.incident
         inc.resolve("quota back under the line", "breaker on", rollback=False)   # as `incident resolve` would
         await wait_for(pilot, lambda: dash.view.header.status == "resolved")
@@ -54,6 +65,17 @@ async def test_keys_on_a_resolved_incident_are_refused_at_the_key_in_the_cores_w
         entry()
         await wait_for(pilot, lambda: bool(said))
         assert app.screen is dash and "reopen it first to attach a runbook" in said[-1]
+        for key, number in (("i", 1), ("enter", 16)):             # reading is not refused: the step whole,
+            dash.active_checklist().select_step(number)           # with the core's words instead of acts
+            await pilot.pause()
+            await pilot.press(key)
+            view = await wait_screen(pilot, StepViewScreen)
+            assert view.acts == () and (view.why_not or "").startswith(f"{inc_id} is resolved at "), key
+            await pilot.press("space")
+            await pilot.press("escape")
+            await wait_dashboard(pilot)
+        dash.active_checklist().select_step(1)
+        await pilot.pause()
         assert len(events(app)) == written                        # nothing journaled
         # what a resolved incident takes still opens: a note
         await pilot.press("n")

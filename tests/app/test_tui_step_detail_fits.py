@@ -119,7 +119,7 @@ def test_what_is_drawn_fits_and_a_cut_is_marked(width: int, height: int) -> None
             return step_detail_text(step, None, **kw)
 
         whole = [r.plain for r in build(width=width).wrap(CONSOLE, width, overflow="fold")]
-        drawn = [r.plain for r in fit_rows(build, width, height, CONSOLE, " · ⏎ shows the command")
+        drawn = [r.plain for r in fit_rows(build, width, height, CONSOLE, " · i shows it all")
                  .wrap(CONSOLE, width, overflow="fold")]
         assert len(drawn) <= height and all(len(r) <= width for r in drawn)
         if len(whole) <= height:

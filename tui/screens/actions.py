@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import shlex
 from collections.abc import Callable
+from functools import partial
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -371,15 +372,54 @@ class DashboardActions:
         step = self.step_at_cursor("run")
         if step is None or self.refused_now(ev.STEP_STARTED):
             return
-        if not step.runnable:
-            self.notify("This is a checklist item: tick it with space, or skip it with s.")
-            return
         if self.data.step_state(step) == "running":
             key = self.key_of(step)
             self.notify(f"{self.data.view.step_name(key[0], step.number, start=True)} is already running"
                         " (c cancels it).", severity="warning")
             return
         self.presenter.run_dialog_async(self.key_of(step), step)
+
+    def view_step(self, text_of: Callable[[Step], Callable[..., Any]]) -> None:
+        """i, and enter on a checklist item: the step under the cursor whole (``text_of``: the Step
+        pane's text of a step), in a dialog that scrolls, in any state — the pane's "▼ N more rows"
+        names this key. From there, what the keys would do on it now: its answer is handed to
+        the same actions, on the same step (the cursor checked first)."""
+        step = self.step_at_cursor("read")
+        if step is None:
+            return
+        key = self.key_of(step)
+        acts, why_not = self.step_acts(step)
+
+        def answered(act: str | None) -> None:
+            if act is None:
+                return
+            now = self.selected()
+            if now is None or self.key_of(now) != key:
+                self.notify("The checklist's cursor moved while the step was open: nothing done.",
+                            severity="warning")
+                return
+            {"run": self.run_step, "tick": self.tick_step, "skip": self.skip_step}[act]()
+
+        from tui.screens.modals.step_view import StepViewScreen
+
+        name = self.data.view.step_name(key[0], step.number, start=True)
+        # its title names the keys it takes: the text's own "space tick  s skip" line is left off
+        self.app.push_screen(StepViewScreen(name, partial(text_of(step), keys=False), acts, why_not), answered)
+
+    def step_acts(self, step: Step) -> tuple[tuple[str, ...], str | None]:
+        """What may be done on ``step`` now ("run", "tick", "skip"), else why nothing may: no
+        incident, the core's refusal (a resolved incident), a run under way."""
+        if self.presenter.live is None:
+            return (), "No incident is open: d declares one, then its steps are run or ticked."
+        state = self.data.step_state(step)
+        if step.runnable and state == "running":
+            return (), "Running now: c (on the dashboard) cancels it."
+        if step.runnable:
+            acts: tuple[str, ...] = ("run", "skip") if state == "pending" else ("run",)
+        else:
+            acts = ("tick", "skip") if state == "pending" else ()
+        why = self.refusal(ev.STEP_STARTED if step.runnable else ev.STEP_TICKED) if acts else None
+        return ((), why) if why is not None else (acts, None)
 
     def open_run_dialog(self, step: Step, prompts: list[Any], preparer: Any, key: tuple[str, str]) -> None:
         from tui.screens.modals.run_step import Preview, RunStepScreen, fields_from_prompts, step_facts

@@ -55,7 +55,6 @@ from tui.messages import (
 )
 from tui.metrics import fetch_readings, make_tracker
 from tui.presenter import IncidentCalls, IncidentPresenter
-from warroom.journal import events as ev
 from warroom.incident.marks import run_verdict, run_word
 from warroom.runbook.model import Runbook, Step
 from warroom.sources.model import SloReading
@@ -182,6 +181,9 @@ class DashboardScreen(Screen[None]):
         self.actions = DashboardActions(self.app, self.presenter, IncidentCalls(self.presenter), self.data,
                                         self.selected_step, self.query_one(TimelinePane).selected_item,
                                         lambda rb: self.show_view(self.view, rb))
+        # the Step pane's cut names the key that shows the rest, as the user's keymap has it
+        view_key = next(b for b in DASHBOARD_BINDINGS if b.id == "step.view")
+        self.query_one(StepDetailPane).view_key = self.app.key_for(view_key).split(",")[0]
         self._tracker = make_tracker(ctx.config.slo, ctx.config.prometheus.stale_after,
                                      ctx.drill.speed if ctx.drill is not None else 1.0)
         self.render_header()
@@ -669,14 +671,14 @@ class DashboardScreen(Screen[None]):
             self.show_step_detail(step)
 
     def show_step_detail(self, step: Step | None) -> None:
+        self.query_one(StepDetailPane).show(self.step_text(step))
+
+    def step_text(self, step: Step | None) -> Any:
+        """The Step pane's text of ``step`` of the active runbook, as a function of the width."""
         book = self.data.active_runbook()
         view = self.view.steps_of(book.id if book is not None else None).get(step.id) if step is not None else None
-        # what ⏎ does on it now: the run dialog shows the whole command, unless the step is
-        # running or the core refuses a run (a resolved incident): the pane's cut mark says which
-        opens = (step is not None and step.runnable and (view is None or view.state != "running")
-                 and (self.actions is None or self.actions.refusal(ev.STEP_STARTED) is None))
-        self.query_one(StepDetailPane).show(step, view, self.known_params(),
-                                            book.queries if book is not None else None, opens=opens)
+        return self.query_one(StepDetailPane).text_of(step, view, self.known_params(),
+                                                      book.queries if book is not None else None)
 
     def known_params(self) -> dict[str, tuple[str, str]]:
         """Parameter values known before the run dialog asks: the config's ``[params]`` win
@@ -699,6 +701,9 @@ class DashboardScreen(Screen[None]):
         book = self.data.active_runbook()
         view = self.view.steps_of(book.id if book is not None else None).get(step.id)
         state = view.state if view is not None else "pending"
+        if not step.runnable and state == "pending":   # not "Not run yet": it never runs, its text is all there is
+            key = self.query_one(StepDetailPane).view_key
+            return f"A checklist item: nothing runs, no output ({key} shows its text)."
         notes = {
             "pending": "Not run yet: no output.",
             "manual": "A step done by hand: no command, no output.",
@@ -1004,7 +1009,20 @@ class DashboardScreen(Screen[None]):
         if chosen is not None:      # enter on a Go/No-Go row decides it
             self.actions.decide(prefer=chosen)
             return
+        step = self.selected_step()
+        if step is not None and not step.runnable:     # a checklist item: its whole text, tick and skip there
+            self.action_view_step()
+            return
         self.actions.run_step()
+
+    def action_view_step(self) -> None:
+        """i: the step under the cursor, whole (what the Step pane cut); on a Go/No-Go row, the decision."""
+        assert self.actions is not None
+        chosen = self.active_checklist().selected_decision()
+        if chosen is not None:
+            self.actions.decide(prefer=chosen)
+            return
+        self.actions.view_step(self.step_text)
 
     def action_tick_step(self) -> None:
         assert self.actions is not None
