@@ -181,19 +181,23 @@ def fit_rows(build: Callable[..., Text], width: int, height: int, console: Conso
     either, the rows are kept from the top (the text puts first what matters most: the title,
     the verdict, the command) and the last row says how many are not shown and ``hint`` where to
     read them. A pane that cut a command's end or its expectation with no mark read as the whole
-    step (80x24)."""
+    step (80x24). A compact text whose title was cut ("…") is marked too: the rest of a long
+    label is read with ``hint``'s key, like any other cut (the checklist cuts it as well)."""
     text = build(width=width)
     if width <= 0 or height <= 0:
         return text
     rows = text.wrap(console, width, overflow="fold")
     if len(rows) <= height:
         return text
+    whole_title = rows[0].plain
     text = build(width=width, compact=True)
     rows = text.wrap(console, width, overflow="fold")
-    if len(rows) <= height:
+    if len(rows) <= height and rows[0].plain == whole_title:
         return text
     kept = list(rows)[:height - 1]
-    mark = Text(f"▼ {len(rows) - len(kept)} more rows{hint}", "dim")
+    hidden = len(rows) - len(kept)
+    said = f"▼ {hidden} more {'row' if hidden == 1 else 'rows'}" if hidden else "▲ title cut"
+    mark = Text(said + hint, "dim")
     mark.truncate(width, overflow="ellipsis")     # a row of its own: joined, it would wrap
     return Text("\n").join([*kept, mark])
 

@@ -126,11 +126,14 @@ def test_what_is_drawn_fits_and_a_cut_is_marked(width: int, height: int) -> None
             assert drawn == whole                                # nothing cut, nothing marked
             continue
         compact = [r.plain for r in build(width=width, compact=True).wrap(CONSOLE, width, overflow="fold")]
-        if len(compact) <= height:                               # the title and kind line cut, with "…"
+        if len(compact) <= height and compact[0] == whole[0]:    # the kind line without its section
             assert drawn == compact and drawn[0].startswith(f"{step.number}. ")
         else:                                                    # the rows from the top, the rest counted
-            assert drawn[:-1] == compact[:height - 1]
-            assert drawn[-1].startswith(f"▼ {len(compact) - (height - 1)} more rows")
+            hidden = len(compact) - (height - 1)                 # (a title cut with "…" is marked too)
+            assert drawn[:-1] == compact[:height - 1] and (hidden > 0 or compact[0].endswith("…"))
+            said = f"▼ {hidden} more {'row' if hidden == 1 else 'rows'}" if hidden > 0 else "▲ title cut"
+            mark = f"{said} · i shows it all"
+            assert drawn[-1] == (mark if len(mark) <= width else mark[:width - 1] + "…"), drawn
 
 
 def test_every_shipped_command_reads_back_as_its_lines() -> None:
