@@ -252,25 +252,50 @@ def _done_by_hand(inc: Exportable) -> dict[tuple[str, str, str], str]:
     out: dict[tuple[str, str, str], str] = {}
     drill_info = getattr(inc.state, "drill", None) or {}
     opener = getattr(inc, "open_drill", None)
-    if drill_info and not drill_info.get("replay") and opener is not None:
-        from warroom.incident.drill_report import drill_report
-        from warroom.incident.drill_report.rows import BY_HAND
+    if not drill_info or drill_info.get("replay") or opener is None or not drill_info.get("dir"):
+        return out
+    from warroom.drill.actions import ACTIONS_FILE, CALLS_FILE
+    from warroom.incident.drill_report.by_hand import read_calls
 
-        try:
-            drill = opener()
-            book = inc.runbook(drill.scenario.runbook) if drill.scenario.runbook in _open_ids(inc) else inc.runbook()
-            clock = getattr(inc, "clock", None)
-            report = drill_report(drill, inc.state, at=clock().timestamp() if clock else None, slos=inc.config.slo,
-                                  runbook=book, runbook_of=lambda rb_id: inc.runbook(rb_id))
-        except (WarroomError, OSError):
-            report = None
-        if report is not None:
-            for rb_id, path in ((report.runbook, report.runbook_path),
-                                *((rid, p) for rid, _text, p in report.opened)):
-                for section, label, state, _did in path:
-                    if state.startswith(BY_HAND):
-                        out[(rb_id, label, section)] = state
+    # The report costs about a second (it integrates the world and judges every action), and the dashboard's
+    # PIR preview renders again at each journal change: asked only when a call was typed in the drill shell,
+    # and kept while nothing it reads moved (the journal, the typed calls, the recorded actions)
+    where = Path(drill_info["dir"])
+    if not any(c.tag == "" and c.code == 0 for c in read_calls(where)):
+        return out
+    key = (str(where), inc.state.last_seq, *(_size(where / name) for name in (CALLS_FILE, ACTIONS_FILE)))
+    if key in _BY_HAND_KEPT:
+        return _BY_HAND_KEPT[key]
+    from warroom.incident.drill_report import drill_report
+    from warroom.incident.drill_report.rows import BY_HAND
+
+    try:
+        drill = opener()
+        book = inc.runbook(drill.scenario.runbook) if drill.scenario.runbook in _open_ids(inc) else inc.runbook()
+        clock = getattr(inc, "clock", None)
+        report = drill_report(drill, inc.state, at=clock().timestamp() if clock else None, slos=inc.config.slo,
+                              runbook=book, runbook_of=lambda rb_id: inc.runbook(rb_id))
+    except (WarroomError, OSError):
+        report = None
+    if report is not None:
+        for rb_id, path in ((report.runbook, report.runbook_path),
+                            *((rid, p) for rid, _text, p in report.opened)):
+            for section, label, state, _did in path:
+                if state.startswith(BY_HAND):
+                    out[(rb_id, label, section)] = state
+    _BY_HAND_KEPT.clear()               # one drill's answer kept at a time: the one being worked
+    _BY_HAND_KEPT[key] = out
     return out
+
+
+_BY_HAND_KEPT: dict[tuple[Any, ...], dict[tuple[str, str, str], str]] = {}
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return -1
 
 
 def _open_ids(inc: Exportable) -> set[str]:
