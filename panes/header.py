@@ -105,6 +105,9 @@ class IncidentHeader(Vertical):
         t.append(i.severity, SEVERITY_STYLES.get(i.severity, "bold"))
         t.append("  ")
         t.append(i.status.upper(), "bold green" if i.status == "resolved" else "bold cyan")
+        if i.holding:    # the mitigation did not hold (or is not known to): said before the title, which may be cut
+            t.append(" · ")
+            t.append(i.holding, "bold white on red" if i.relapsed else "bold yellow")
         t.append("  ")
         t.append(i.title)
         return t
@@ -263,6 +266,11 @@ def gate_forms(g: GateView, now: float, title: str | None = None) -> list[Text]:
             if g.status == HELD:      # passed on a measure within its line since before the step: proves nothing
                 t.append(" VERIFY ", "bold black on yellow")
                 t.append(f" {g.where} ⊜ {HELD} the step ({g.before}): not counted as mitigated", "bold yellow")
+            elif g.status == "passed" and g.now:     # its measure now, read with the panes (relapse)
+                t.append(" VERIFY ", "bold white on red" if g.past else "bold black on green")
+                t.append(f" {g.where} ✔ {g.passed}", "bold green")
+                unread = g.now.startswith("now not read")      # not known to hold: never said as held
+                t.append(f" · {g.now}", "bold red" if g.past else "bold yellow" if unread else "")
             elif g.status == "passed":
                 t.append(" VERIFY ", "bold black on green")
                 t.append(f" {g.where} ✔ passed at {g.value}", "bold green")

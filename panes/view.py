@@ -106,6 +106,10 @@ class GateView:
     what: str = ""                      # what it asks, in words: "429 share (worst provider) < 10% for 2m"
     before: str = ""                    # status "held before": its measure when the step started, within
                                         # its line from then to the pass (``gates.held_before``)
+    now: str = ""                       # a pass: its measure read with the panes ("now 99.8%, past < 10%",
+                                        # "now not read (…)": ``relapse.GateNow.now_words``)
+    passed: str = ""                    # with ``now``: "passed at 1.24% at 03:31:24" (``GateNow.passed_head``)
+    past: bool = False                  # a pass whose measure is past its line now: the mitigation relapsed
 
     @property
     def where(self) -> str:
@@ -158,6 +162,10 @@ class HeaderInfo:
     # the escalation tiers as the core has them reached (``escalation.instants``): (wall instant, tier), tier 0 first
     tiers: tuple[tuple[float, int], ...] = ()
     escalated: tuple[int, ...] = ()     # the tiers the journal has (``escalation.tier``)
+    # after the status, while it claims the mitigation and it did not hold ("RELAPSED since
+    # 03:33:30: Flow failure rate 25.6%") or is not known to (``relapse.Holding.qualifier``)
+    holding: str = ""
+    relapsed: bool = False
 
     def __post_init__(self) -> None:
         clean_fields(self)

@@ -20,6 +20,7 @@ class MetricsFetched(Message):
     readings: list[SloReading]
     at: float
     source_health: str = "ok"
+    holding: Any = None         # whether the mitigation holds, read with them (``relapse.Holding``)
 
 
 @dataclass

@@ -504,7 +504,15 @@ class IncidentPresenter:
 
         return rollback_steps(self.require().snapshot().state)
 
-    def draft_update(self, readings: list[Any]) -> str:
+    def holding_now(self, readings: list[Any], at: float, *, read: bool = True) -> Any:
+        """Blocking (the poll's worker): whether the open incident's mitigation holds at ``at``, with the
+        poll's ``readings`` and each passed gate's measure read from the same source
+        (``LiveIncident.holding``); None with no incident, nothing mitigated, or resolved. ``read``
+        False (the poll failed): nothing is queried and no gate is said to hold."""
+        live = self.live
+        return live.holding(readings, at, read=read) if live is not None else None
+
+    def draft_update(self, readings: list[Any], gates: Any = None) -> str:
         """A stakeholder update drafted from the journal (Conditions / Actions / Needs), the
         core's composer (``warroom.incident.cadence``), on the snapshot already in memory, each
         pane given by ``readings``, the values on screen (never a figure the panes do not show)."""
@@ -515,7 +523,7 @@ class IncidentPresenter:
         live = self.require()
         state = live.snapshot().state
         return drill_marked(state, draft_update(state, datetime.fromtimestamp(self.ctx.clock.now(), UTC),
-                                                update_every(self.ctx.config, state.severity), readings))
+                                                update_every(self.ctx.config, state.severity), readings, gates))
 
     def drill_marked(self, text: str) -> str:
         """``text`` as this incident's update goes out (``warroom.incident.cadence.drill_marked``)."""

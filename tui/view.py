@@ -223,6 +223,15 @@ def settled_gates(gates: Mapping[tuple[str, str], Any]) -> tuple[tuple[tuple[str
     return tuple(out)
 
 
+def holding_gates(gates: Mapping[tuple[str, str], GateView], holding: Any) -> dict[tuple[str, str], GateView]:
+    """``gates`` with each pass's measure now (``holding``: ``relapse.Holding``, read with the panes): the
+    gate line says ``✔ passed at 1.24% at 03:31:24 · now 99.8%, past < 10%``, never a bare pass while it
+    relapsed (redteam40 R1)."""
+    read = {g.key: g for g in (holding.gates if holding is not None else ())}
+    return {key: replace(g, now=read[key].now_words(), past=bool(read[key].past), passed=read[key].passed_head())
+            if g.status == "passed" and key in read else g for key, g in gates.items()}
+
+
 def header_gate(gates: Mapping[tuple[str, str], GateView], named: Collection[str],
                 now: float) -> GateView | None:
     """The gate the header shows: the open one closest to its deadline, else the last outcome.

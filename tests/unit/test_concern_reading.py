@@ -76,7 +76,7 @@ def test_a_source_that_cannot_answer_is_a_concern_never_an_all_clear(tmp_path: P
 
 
 def _state() -> Any:
-    return SimpleNamespace(step_list=list, verifications=[], first_verified_at=1.0, running_steps=list)
+    return SimpleNamespace(step_list=list, verifications=[], first_verified_at=1.0, running_steps=list, phases={})
 
 
 def test_the_recent_words_in_warning_and_of_series_born_within_them() -> None:

@@ -76,7 +76,7 @@ def test_stale_points_are_no_breach_no_worst_and_are_said(tmp_path: Path) -> Non
 
 
 def test_a_pane_stale_now_is_a_concern_of_its_own_not_critical() -> None:
-    state = SimpleNamespace(step_list=list, verifications=[], first_verified_at=1.0, running_steps=list)
+    state = SimpleNamespace(step_list=list, verifications=[], first_verified_at=1.0, running_steps=list, phases={})
     hist = PaneHistory(SLO, ((0.0, 0.3),), STEP, stale=((15.0, 0.95, 75.0),))
     assert resolve_concerns(state, {"quota": hist}) == [
         "Quota is stale (stale: last sample 1m15s old): its value now is not known"]

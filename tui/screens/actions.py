@@ -44,6 +44,7 @@ class DashboardData:
     runbook: Runbook | None = None
     readings: list[SloReading] = field(default_factory=list)
     readings_at: float = 0.0             # when they were read (the dashboard's clock)
+    holding: Any = None                  # whether the mitigation holds, read with them (``relapse.Holding``)
     extra: dict[str, object] = field(default_factory=dict)    # cluster / providers / alerts
     beside: tuple[Runbook, ...] = ()     # runbooks open beside the current one (the snapshot's word)
     active: str | None = None            # the runbook whose checklist the keys act on (None: the current)
@@ -557,10 +558,14 @@ class DashboardActions:
 
         self.app.push_screen(SeverityScreen(self.data.view.header.severity), answered)
 
+    def _gates_now(self) -> Any:
+        """The passed gates' measures read with the readings on screen (None: not read yet)."""
+        return self.data.holding.gates if self.data.holding is not None else None
+
     def status_update_text(self) -> str:
         """The update drafted from the journal by the core (Conditions / Actions / Needs), with the
         panes' values as they are on screen at this moment (drafted again at the send)."""
-        return self.presenter.draft_update(list(self.data.readings))
+        return self.presenter.draft_update(list(self.data.readings), self._gates_now())
 
     def status_update(self) -> None:
         if not self.need_incident():

@@ -55,6 +55,7 @@ from tui.messages import (
 )
 from tui.metrics import fetch_readings, make_tracker
 from tui.presenter import IncidentCalls, IncidentPresenter
+from warroom.errors import WarroomError
 from warroom.incident.marks import run_verdict, run_word
 from warroom.runbook.model import Runbook, Step
 from warroom.sources.model import SloReading
@@ -98,7 +99,7 @@ class DashboardScreen(Screen[None]):
         self._behind = False                       # data arrived while a dialog was on top
         self._prodded: set[str] = set()            # what was due at the last beat (one look each)
         self._alerts_seen: set[tuple[str, tuple[tuple[str, str], ...]]] = set()
-        self._last_readings: tuple[list[SloReading], float, str] | None = None
+        self._last_readings: tuple[list[SloReading], float, str, Any] | None = None
         self._library_started = False
         self._first_frame_done = False
         self._strip_mounted = False
@@ -269,7 +270,13 @@ class DashboardScreen(Screen[None]):
 
             self.app.post_message(MetricsFailed(describe(exc)))
             raise
-        self.app.post_message(MetricsFetched(readings=readings, at=now, source_health=health))
+        holding = None
+        if self.presenter is not None:
+            try:      # whether the mitigation holds: the core reads each passed gate's measure with the panes
+                holding = self.presenter.holding_now(readings, now)
+            except (WarroomError, OSError) as exc:
+                self.app.post_message(MetricsFailed(f"passed verify gates not read: {exc}"))
+        self.app.post_message(MetricsFetched(readings=readings, at=now, source_health=health, holding=holding))
 
     def on_metrics_fetched(self, message: MetricsFetched) -> None:
         """Called by the App (see ``WarroomApp.on_metrics_fetched``)."""
@@ -277,7 +284,7 @@ class DashboardScreen(Screen[None]):
             if not self.alive():
                 return
             try:
-                self.show_readings(message.readings, message.at, message.source_health)
+                self.show_readings(message.readings, message.at, message.source_health, message.holding)
             except NoMatches:
                 return  # shutting down
             if self._clock_owed:
@@ -313,7 +320,9 @@ class DashboardScreen(Screen[None]):
                              error_kind="error") for s in self.app.ctx.config.slo]
         try:
             readings = self._tracker.update(samples, now)
-            self.show_readings(readings, now, "poll failed")
+            # whether the mitigation holds is not known either: never the last poll's "now 0.1%" left standing
+            holding = self.presenter.holding_now(readings, now, read=False) if self.presenter is not None else None
+            self.show_readings(readings, now, "poll failed", holding)
         except NoMatches:
             return  # shutting down
 
@@ -437,18 +446,20 @@ class DashboardScreen(Screen[None]):
             self._slo_cache = [*self.query(SloPane), *self.query(SloLine)]
         return self._slo_cache
 
-    def show_readings(self, readings: list[SloReading], at: float, health: str = "ok") -> None:
+    def show_readings(self, readings: list[SloReading], at: float, health: str = "ok", holding: Any = None) -> None:
+        """``holding``: whether the mitigation holds, read with ``readings`` (``relapse.Holding``)."""
         self.data.readings = readings
         self.data.readings_at = self._readings_at = at
+        was, self.data.holding = self.data.holding, holding
         if not self.painting():
-            self._last_readings = (readings, at, health)
+            self._last_readings = (readings, at, health, holding)
             self._behind = True
             return
         by_id = {r.slo.id: r for r in readings}
         for pane in self._slo_widgets():
             if (r := by_id.get(pane.slo.id)) is not None:
                 pane.show(r, at)
-        if health != self._source_health:
+        if health != self._source_health or _said(was) != _said(holding):
             self._source_health = health
             self.render_header()
 
@@ -519,6 +530,8 @@ class DashboardScreen(Screen[None]):
             gate=self.shown_gate(), time_scale=self.time_scale(base), shared=self.shared_view(base), roles=base.roles,
             people=base.people, recording=getattr(ctx.source, "recording_clock", None),
             tiers=base.tiers, escalated=base.escalated,
+            holding=held.qualifier(base.status) if (held := self.data.holding) is not None else "",
+            relapsed=held is not None and held.relapsed,
         )
 
     def time_scale(self, base: HeaderInfo) -> float:
@@ -916,11 +929,11 @@ class DashboardScreen(Screen[None]):
 
     def shown_gate(self) -> GateView | None:
         """The gate the header shows (``tui.view.header_gate``)."""
-        from tui.view import header_gate
+        from tui.view import header_gate, holding_gates
 
         # the journal's outcomes first, then what this process watched (fresher for its keys)
         gates = {**dict(self.view.gates), **self.gate_views}
-        return header_gate(gates, self.view.named, self.app.ctx.clock.now())
+        return header_gate(holding_gates(gates, self.data.holding), self.view.named, self.app.ctx.clock.now())
 
     def on_decisions_ready(self, message: DecisionsReady) -> None:
         assert self.actions is not None
@@ -1093,3 +1106,8 @@ def _ended(word: str, lines: int) -> str:
     """An output pane's closing border: the run's word as the checklist says it ("ran" for one
     whose output missed what the runbook expected, never "ok") and how many lines it printed."""
     return f"{word} · {lines} line{'' if lines == 1 else 's'}"
+
+
+def _said(holding: Any) -> tuple[str, ...] | None:
+    """What the header says of a ``relapse.Holding``: it is drawn again only when that changes."""
+    return None if holding is None else (holding.words(), *(g.now_words() for g in holding.gates))

@@ -276,28 +276,11 @@ def cmd_draft_update(args: argparse.Namespace) -> int:
 
     inc = _open(args)
     sync(inc)
-    out(draft_update(inc.state, inc.clock(), inc.update_every(), _panes_now(inc)))
+    from warroom.cli.incident_metrics import panes_now
+
+    readings, gates = panes_now(inc)
+    out(draft_update(inc.state, inc.clock(), inc.update_every(), readings, gates))
     return 0
-
-
-def _panes_now(inc: Incident) -> list[Any] | None:
-    """Every pane read once now, judged as ``warroom status`` and the dashboard judge it: the
-    values a draft gives as now's. None when there is no source (the draft then gives breach values)."""
-    from warroom.cli.incident_metrics import metric_source
-    from warroom.sources.evaluate import evaluate
-
-    try:
-        source, _speed = metric_source(inc)
-    except (WarroomError, OSError) as exc:
-        print(f"warning: {inc.id}: the panes were not read: {exc}", file=sys.stderr)
-        return None
-    if source is None:
-        return None
-    try:
-        slos = inc.config.slo
-        return evaluate(slos, source.fetch(slos), stale_after=inc.config.prometheus.stale_after)
-    finally:
-        source.close()
 
 
 def cmd_drill_report(args: argparse.Namespace) -> int:

@@ -68,3 +68,26 @@ def sync(inc: Incident, *, summary: bool = False, quiet: bool = False) -> SyncRe
         if not quiet:
             print(f"journaled (seq {e.seq}): approval {e.data['request']} expired", file=sys.stderr)
     return result
+
+
+def panes_now(inc: Incident) -> tuple[list[Any] | None, tuple[Any, ...] | None]:
+    """Every pane read once now, judged as ``warroom status`` and the dashboard judge it: the
+    values a draft gives as now's; and with them each passed verify gate's measure
+    (``relapse.read_gates``: whether the mitigation holds). (None, None) when there is no source
+    (the draft then gives breach values, and says whether the mitigation holds is not known)."""
+    from warroom.incident.relapse import read_gates
+    from warroom.sources.evaluate import evaluate
+
+    try:
+        source, _speed = metric_source(inc)
+    except (WarroomError, OSError) as exc:
+        print(f"warning: {inc.id}: the panes were not read: {exc}", file=sys.stderr)
+        return None, None
+    if source is None:
+        return None, None
+    try:
+        slos = inc.config.slo
+        readings = evaluate(slos, source.fetch(slos), stale_after=inc.config.prometheus.stale_after)
+        return readings, read_gates(inc.state, source, slos, inc.clock())
+    finally:
+        source.close()

@@ -23,6 +23,7 @@ from warroom.errors import WarroomError
 from warroom.incident.marks import STEP_MARKS, checklist_state, describe_verdict, run_verdict
 from warroom.incident.session import Incident
 from warroom.incident.state import IncidentState
+from warroom.incident.relapse import relapse_said
 from warroom.incident.verdicts import of_state
 from warroom.paths import command, id_neighbour, is_drills_store, store_option
 
@@ -103,12 +104,14 @@ def cmd_show(args: argparse.Namespace) -> int:
         sync(inc)
     st = inc.state
     now = _now(inc)
+    held = _holding(inc, st, now)
     for issue in st.journal_issues:
         print(f"warning: {inc.id}: {issue} (`{command('incident', 'verify', inc.id, *store_option(inc.dir))}`)",
               file=sys.stderr)
     if args.json:
         data = state_to_json(st, now)
         data["checklist"] = _checklist(inc, st, now)
+        data["holding"] = held.to_json() if held is not None else None    # whether the mitigation held
         data["verify_gates"] = [g.to_json() | {"window_ended": ended.isoformat() if (ended := g.window_ended(now)) else None}
                                 for g in gate_states(st, now).values()]     # pending, but nobody watches it
         try:
@@ -123,7 +126,7 @@ def cmd_show(args: argparse.Namespace) -> int:
                                       for d in st.decisions if hasattr(d.get("at"), "isoformat")]
         out(numbers.dumps(data, indent=2, ensure_ascii=False))
         return 0
-    for line in render_show(inc, st, now):
+    for line in render_show(inc, st, now, held=held):
         out(line)
     if inc.shared:
         out("")
@@ -166,10 +169,25 @@ def _checklist(inc: Incident, st: IncidentState, now: datetime) -> list[dict[str
     return rows
 
 
-def render_show(inc: Incident, st: IncidentState, now: datetime) -> list[str]:
+def _holding(inc: Incident, st: IncidentState, now: datetime) -> Any:
+    """Whether the mitigation holds now (``relapse.holding``), the panes and each passed gate's
+    measure read once; None while nothing is mitigated or once resolved."""
+    from warroom.cli.incident_metrics import panes_now
+    from warroom.incident.relapse import holding
+
+    if st.resolved or st.phases.get("mitigated") is None:
+        return None
+    readings, gates = panes_now(inc)
+    return holding(inc.state, now, readings, gates)
+
+
+def render_show(inc: Incident, st: IncidentState, now: datetime, *, held: Any = None) -> list[str]:
+    """``held``: whether the mitigation holds now (``relapse.Holding``; None: not read), said in the
+    status and beside each passed gate (``passed at 1.24% at 03:31:24 · now 99.8%, past < 10%``)."""
     lines = []
     drill = "  [DRILL]" if st.drill else ""
-    lines.append(f"{st.id}  {st.severity}  {st.status.upper()}  {st.title}{drill}")
+    status = held.status_words(st.status) if held is not None else st.status.upper()
+    lines.append(f"{st.id}  {st.severity}  {status}  {st.title}{drill}")
     lines.append(f"declared {_when(st.declared_at)} by {st.declared_by}; commander {st.commander}")
     if st.runbook:
         lines.append(f"runbook {st.runbook.get('id')} — {st.runbook.get('title')}"
@@ -207,7 +225,7 @@ def render_show(inc: Incident, st: IncidentState, now: datetime) -> list[str]:
             s = st.steps.get(step.id)
             known.add((current, step.id))
             rows.append((_mark(s, step, gates.get((current, step.id))), f"{step.number:>3}",
-                         f"{step.label}{_step_detail(s, gates.get((current, step.id)), now, st)}"))
+                         f"{step.label}{_step_detail(s, gates.get((current, step.id)), now, st, held)}"))
     # Runbooks a GO opened beside the current one: worked next to it, every step listed (as
     # the dashboard's second checklist), run with ``--runbook ID``.
     beside: list[tuple[str, list[tuple[str, str, str]]]] = []
@@ -229,7 +247,7 @@ def render_show(inc: Incident, st: IncidentState, now: datetime) -> list[str]:
             key = (rb_id, step.id)
             known.add(key)
             brows.append((_mark(st.steps.get(key), step, gates.get(key)), f"{step.number:>3}",
-                          f"{step.label}{_step_detail(st.steps.get(key), gates.get(key), now, st)}"))
+                          f"{step.label}{_step_detail(st.steps.get(key), gates.get(key), now, st, held)}"))
         beside.append((head, brows))
     earlier: dict[str, list[tuple[str, str, str]]] = {}
     for s in st.step_list():
@@ -237,7 +255,7 @@ def render_show(inc: Incident, st: IncidentState, now: datetime) -> list[str]:
         if key in known:
             continue
         row = (_mark(s, None, gates.get(key)), f"{s.step if s.step is not None else '?':>3}",
-               f"{s.label}{_step_detail(s, gates.get(key), now, st)}")
+               f"{s.label}{_step_detail(s, gates.get(key), now, st, held)}")
         if s.runbook_id and s.runbook_id != current:
             earlier.setdefault(s.runbook_id, []).append(row)
         else:
@@ -295,6 +313,8 @@ def render_show(inc: Incident, st: IncidentState, now: datetime) -> list[str]:
             verdict = f"  {said.sentence.partition(': ')[2]}"
         elif r.early_by:            # journaled before its start: why there is no figure (not a bare n/a)
             verdict = f"  {said.sentence}"
+        if r.key == "mitigated" and (again := relapse_said(st)):
+            verdict += f"; {again}"         # the milestone stands; that it did not hold is said beside it
         lines.append(f"  {r.label:<20} {took:>12}  (< {r.target_min:g} min){verdict}")
     lines.append("")
     lines.append("Timeline (UTC):")
@@ -327,7 +347,7 @@ def _people(inc: Incident, st: IncidentState, now: datetime) -> list[str]:
 
 
 def _step_detail(s: Any, gate: GateState | None = None, now: datetime | None = None,
-                 state: IncidentState | None = None) -> str:
+                 state: IncidentState | None = None, held: Any = None) -> str:
     """What follows a step's label: how its last run ended, and its verify gate (as the
     dashboard's header gate line says it; at ``now``: a gate whose window ended unwatched is
     never called pending)."""
@@ -335,6 +355,10 @@ def _step_detail(s: Any, gate: GateState | None = None, now: datetime | None = N
     if gate is None:
         return detail
     said = gate.describe(now, state.id if state is not None else "ID")
+    read = next((g for g in (held.gates if held is not None else ()) if g.key == (gate.runbook_id, gate.step_id)),
+                None)
+    if read is not None and gate.shown == "passed":      # the measure now, beside the pass
+        said = f"verify {read.passed_words()} ({gate.what})"
     return f"{detail}; {said}" if detail else f" — {said}"
 
 

@@ -82,21 +82,30 @@ def drill_marked(state: IncidentState, text: str) -> str:
 UPDATE_CHECKS = 3
 
 
-def draft_update(state: IncidentState, now: datetime, every: float, readings: Sequence[Any] | None = None) -> str:
+def draft_update(state: IncidentState, now: datetime, every: float, readings: Sequence[Any] | None = None,
+                 gates: Sequence[Any] | None = None) -> str:
     """A stakeholder update drafted from the journal: Conditions / Actions / Needs.
 
     ``readings``: what the panes show at ``now`` (``SloReading``s: the dashboard's on screen, the CLI's
     read once as ``warroom status`` does). With them each pane is given by its value now beside its
     breach or recovery (redteam39 F1: "Flow failure rate breached … (1.09%)" went out while every pane
-    read 20%); without (no source) the breach values alone, as journaled."""
+    read 20%); without (no source) the breach values alone, as journaled. ``gates``: each passed gate's
+    measure read with them (``relapse.read_gates``): a mitigation that did not hold is said so, in the
+    status, beside "Mitigated at" and under Needs (redteam40 R1: "— MITIGATED … Mitigated at 03:31:24 …
+    Nothing from stakeholders right now" went out under a 25.6% failure rate that began after it);
+    without them, whether the gate's measure holds is said not known."""
     from warroom.incident.gates import run_gates
     from warroom.incident.marks import run_state, state_word
+    from warroom.incident.relapse import holding
 
     phases = state.phases
     # a drill's wall minute is 10-60 drill minutes: its times go to the second (redteam38 F13:
     # "Next update by 21:38 UTC" sent at 21:38:22, x60, due 21:38:52); a real update keeps the minute
     hm = "%H:%M:%S" if stime.scale_of(state) != 1.0 else "%H:%M"
-    lines = [f"[{state.severity}] {state.id}: {state.title} — {state.status.upper()}"]
+    held = holding(state, now, readings, gates)
+    relapsed = held is not None and held.relapsed
+    status = state.status.upper() + (", RELAPSED" if relapsed and state.status in ("mitigated", "monitoring") else "")
+    lines = [f"[{state.severity}] {state.id}: {state.title} — {status}"]
     lines.append("")
     lines.append("Conditions:")
     start = state.impact_start
@@ -105,7 +114,7 @@ def draft_update(state: IncidentState, now: datetime, every: float, readings: Se
     panes = _conditions(state, readings, hm)
     lines += panes
     if phases.get("mitigated"):
-        lines.append(f"- Mitigated at {phases['mitigated']:{hm}} UTC.")
+        lines.append(f"- Mitigated at {phases['mitigated']:{hm}} UTC" + _held_words(held, hm))
     if not panes and start is None:
         lines.append("- (describe what users see)")
     lines.append("")
@@ -154,11 +163,32 @@ def draft_update(state: IncidentState, now: datetime, every: float, readings: Se
     # every action note, the oldest too: a need stays a need until done, and no note marks one done; the
     # last three alone lost "Legal must approve the customer notice" behind four minor asks (attack39 U3)
     needs = [n.text.splitlines()[0] for n in state.notes if n.tag == "action" and n.text]
-    lines.extend(f"- {t}" for t in needs) if needs else lines.append("- Nothing from stakeholders right now.")
+    if relapsed:      # never "nothing" with nothing said of the relapse: the need is the team's to state
+        lines.append(f"- The mitigation of {phases['mitigated']:{hm}} UTC did not hold; what is needed to restore"
+                     " service is being worked out (say it here).")
+    lines.extend(f"- {t}" for t in needs) if needs or relapsed else lines.append(
+        "- Nothing from stakeholders right now.")
     lines.append("")
     drill = f" (in {stime.of_scenario(state, every)})" if stime.scale_of(state) != 1.0 else ""
     lines.append(f"Next update by {stime.after(state, now, every):{hm}} UTC{drill}.")
     return "\n".join(lines)
+
+
+def _held_words(held: Any, hm: str) -> str:
+    """What follows "- Mitigated at 03:31:24 UTC": ``.``, ``; it did not hold: Flow failure rate
+    breached again at …`` (``relapse.Holding``), or what of it is not known now."""
+    if held is None:
+        return "."
+    if held.relapsed:
+        again = [f"{a.title} breached again at {a.since:{hm}} UTC ({a.then})" + (f", {a.now} now" if a.now else "")
+                 for a in held.again]
+        past = [f"{g.title or g.what} is {g.value} now, past {g.wanted} (its verify gate passed at {g.passed_value})"
+                for g in held.gates if g.past]
+        return f"; it did not hold: {'; '.join(again + past)}."
+    if held.unknown:
+        return "; whether it holds now is not known: " + "; ".join(
+            f"{g.title or g.what} {g.now_words()}" for g in held.unknown) + "."
+    return "."
 
 
 def _verdict_said(state: IncidentState, d: dict[str, Any], hm: str) -> str:

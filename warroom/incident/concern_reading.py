@@ -5,8 +5,9 @@ The rule, for the dashboard's Resolve dialog and for ``incident resolve`` alike:
 
 * the concerns are read by one function (:func:`read_concerns`) at one stamped moment: the metric
   history up to it, each pane's value at exactly it, a long-window pane's own query over the last
-  five minutes (``metric_sync.read_recent``), and the journal's failed checks, gates and running
-  steps. A pane that could not be read is a concern of its own ("… was not read …: its value now is
+  five minutes (``metric_sync.read_recent``), each passed verify gate's own measure at it (past its
+  line, the mitigation did not hold: ``relapse.read_gates``), and the journal's failed checks, gates
+  and running steps. A pane that could not be read is a concern of its own ("… was not read …: its value now is
   not known"): a source that is down or slow never reads as an all-clear;
 * what is shown is what is journaled: the resolution carries the confirmed reading's words,
   ``concerns_acknowledged``, and the moment they were read (``concerns_read_at``) when it is not the
@@ -29,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 from warroom.errors import WarroomError
 from warroom.incident.metric_history import HistoryError, readings_at
 from warroom.incident.metric_sync import Recent, read_recent, resolve_concerns
+from warroom.incident.relapse import read_gates
 
 if TYPE_CHECKING:
     from warroom.incident.state import IncidentState
@@ -72,8 +74,11 @@ def read_concerns(inc: Incident, source: Any, at: datetime, *, speed: float = 1.
         lately: Recent | None = read_recent(source, hist.slo, end)
         if lately is not None:
             recent[key] = lately
+    # a passed gate's own measure at the same moment: past its line, the mitigation did not hold (relapse)
+    gates = read_gates(state, source, inc.config.slo, at, at=end)
     return ConcernReading(at, tuple(_not_read([s.title for s in inc.config.slo if s.id not in synced.histories],
-                                              at, synced.errors) + resolve_concerns(state, exact, recent, unread)))
+                                              at, synced.errors)
+                                    + resolve_concerns(state, exact, recent, unread, gates=gates)))
 
 
 def _not_read(titles: list[str], at: datetime, errors: list[str]) -> list[str]:

@@ -259,6 +259,22 @@ class LiveIncident:
     def render_pir(self) -> str:
         return str(self.incident.render("pir"))
 
+    def holding(self, readings: list[Any] | None, at: float, *, read: bool = True) -> Any:
+        """Whether the mitigation holds at ``at`` (unix; a ``relapse.Holding``, None while nothing is
+        mitigated or once resolved): the panes' ``readings`` of that poll and each counted gate's
+        measure read from the same source then (blocking: one query per passed gate). ``read`` False
+        (a poll that failed): no query, each gate's measure is not known to hold."""
+        from datetime import UTC
+
+        from warroom.incident.relapse import holding, read_gates
+
+        state = self.snapshot().state
+        if state.resolved or state.phases.get("mitigated") is None:
+            return None
+        when = datetime.fromtimestamp(at, UTC)
+        gates = read_gates(state, self.source, self.incident.config.slo, when) if read else None
+        return holding(state, when, readings, gates)
+
     # ------------------------------------------------------------------ steps
 
     def _step(self, key: StepKey) -> Step:

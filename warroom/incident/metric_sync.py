@@ -22,7 +22,7 @@ import re
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from warroom import scenario_time as stime
@@ -240,7 +240,8 @@ RECENT = 300.0     # drill seconds: the last minutes a long-window pane is also 
 
 
 def resolve_concerns(state: IncidentState, histories: dict[str, PaneHistory],
-                     recent: dict[str, Recent] | None = None, unread: set[str] | None = None) -> list[str]:
+                     recent: dict[str, Recent] | None = None, unread: set[str] | None = None,
+                     gates: Sequence[Any] | None = None) -> list[str]:
     """What an IC should see before resolving: panes still warn/crit or worsening now, failed
     expectations (but a check's the IC ticked done after it, ``_check_ticked``, or ran again and met,
     ``_checked_again``) and failed verify
@@ -293,9 +294,27 @@ def resolve_concerns(state: IncidentState, histories: dict[str, PaneHistory],
     held = held_gates(state) if state.first_verified_at is None else []
     if held:     # a gate passed, but on a measure within its line since before its step: no fix confirmed
         out.append(f"not mitigated by any verify gate: {held_said(held)}")
+    out += relapse_concerns(state, gates)
     for st in state.running_steps():
         out.append(f"{state.step_name(st.runbook_id, st.step or st.step_id)} ({st.label}) is still running")
     return list(dict.fromkeys(out))
+
+
+def relapse_concerns(state: IncidentState, gates: Sequence[Any] | None = None) -> list[str]:
+    """The mitigation that did not hold (``relapse``): a pane breached again since it and not recovered
+    (the journal's), a passed gate's measure past its line now (``gates``: ``relapse.read_gates``)."""
+    from warroom.incident.relapse import breached_again
+
+    mitigated = state.phases.get("mitigated")
+    if mitigated is None:
+        return []
+    said = f"{mitigated:%H:%M:%S} UTC"
+    out = [f"the mitigation of {said} did not hold: {b['title']} breached again at {b['at']:%H:%M:%S} UTC"
+           f" ({format_stated(b['value'], b['unit'], against=(b.get('threshold'),))}) and has not recovered"
+           for b in breached_again(state)]
+    out += [f"the mitigation of {said} did not hold: {g.title or g.what} is {g.value} now, past {g.wanted}"
+            f" (its verify gate passed at {g.passed_value})" for g in gates or () if g.past]
+    return out
 
 
 RANGE = re.compile(r"\[\s*(\d+(?:\.\d+)?(?:ms|[smhdwy]))\s*(?::[^\]]*)?\]")

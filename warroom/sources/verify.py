@@ -202,6 +202,13 @@ def _probe(gate: VerifyGate, source: MetricSource, at: float | None) -> tuple[fl
     return sample.value, None if sample.value is not None else "no data"
 
 
+def probe(gate: VerifyGate, source: MetricSource, at: float | None) -> tuple[float | None, str | None]:
+    """(deciding value, problem) of ``gate``'s measure at ``at`` (None: the source's now): one
+    evaluation, as a watcher's probe reads it. What a passed gate's measure is now
+    (``warroom.incident.relapse.read_gates``) is read by the same rule as the pass."""
+    return _probe(gate, source, at)
+
+
 GRID = 5.0
 """Scenario seconds between two instants a gate judges (at least: a window holds at most 120 of
 them), the drill world's own integration step. A gate is judged on the metric at these instants,

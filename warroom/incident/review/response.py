@@ -12,6 +12,7 @@ from warroom.durations import parse_duration
 from warroom.incident.records import PHASE_HOW, PHASE_LABELS
 from warroom.incident.review.lines import cite, hms
 from warroom.incident.gates import held_gates
+from warroom.incident.relapse import first_relapse, relapse_said
 from warroom.incident.verdicts import (detected_ahead, early_said, milestone, mttr as mttr_verdict,
                                        past_critical_at_resolution)
 
@@ -59,6 +60,10 @@ def response(state: IncidentState) -> list[ResponseRow]:
         result = verdict.sentence
         if r.key == "detected" and ahead is not None:
             cites = (seq, ahead[1])            # the declaration and the breach that came after it
+        if r.key == "mitigated" and (again := first_relapse(state)) is not None:
+            # the milestone stands (the metrics did confirm it then); that it did not hold is said beside
+            result += f"; {relapse_said(state)}"
+            cites = (*cites, int(again["seq"]))
         if r.minutes is None:
             took = "—"
             target = f"< {r.target_min:g} min"

@@ -11,6 +11,7 @@ from warroom import scenario_time as stime
 from warroom.incident.gates import run_gates
 from warroom.incident.marks import TROUBLE_MARKS, describe_verdict, run_state, run_verdict, run_word
 from warroom.incident.records import PHASE_HOW
+from warroom.incident.relapse import first_relapse, relapse_said
 from warroom.incident.review.effects import history_cite, run_effect
 from warroom.incident.review.lines import NO_TIME, Line
 from warroom.journal import events as ev
@@ -98,6 +99,9 @@ def timeline(state: IncidentState, now: datetime) -> list[Line]:
     at, seq, how = state.phase_sources()["mitigated"]
     if at is not None and how == "recovered":   # mitigated by derivation (every breached SLO back): no event says it
         rows.append(Line(f"Mitigated: {PHASE_HOW[how]}", (seq,), at=at, weight=92, actor="(metric history)"))
+    if (again := first_relapse(state)) is not None:      # the mitigation did not hold: a key moment
+        rows.append(Line(f"The mitigation did not hold: {relapse_said(state)}", (int(again["seq"]),),
+                         at=again["at"], weight=91, actor="(metric history)"))
     return sorted(rows, key=lambda r: (r.at or NO_TIME, min(r.cites or (0,))))
 
 

@@ -1,0 +1,280 @@
+"""Whether a mitigation held: the incident's status snapshot read at one moment (redteam40 R1).
+
+A verify gate that passed is a true milestone: the metrics confirmed the fix then, and Time to
+mitigate counts from it for good (the journal is append-only; nothing here rewrites it). It is not
+a promise about now. In the rate-limit drill the breaker's gate (``429 share < 10% for 2m``) passed,
+then the quota ran out: the very gate's measure went to 99.8%, 60% of flows failed, a pane breached
+again, and for hours the header said "MITIGATED" and "VERIFY step 6 ✔ passed at 1.24%", and the
+stakeholder draft said "Mitigated at 03:31:24 UTC … Nothing from stakeholders right now".
+
+So every view that says "mitigated" asks :func:`holding` first. The mitigation **relapsed** when,
+after its milestone,
+
+* a pane breached again: a ``slo.breached`` the journal holds (the metric watch writes it from the
+  panes' own history), dated after the milestone and not recovered since. Pure journal: the PIR's
+  "relapsed at" is the first such breach (:func:`first_relapse`), whatever happened after; or
+* a passed gate's own measure is past its line now, read at one moment (:func:`read_gates`: the
+  gate as journaled, from the source the panes read, at the panes' instant).
+
+A measure that could not be read is *not known* to hold (:attr:`Holding.unknown`): a source that is
+down never reads as "held". A pane that was already critical when the gate passed and never recovered
+(an hour's failure rate still holding the storm's failures) is no relapse: only a new breach is.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from warroom.errors import WarroomError
+from warroom.incident.gates import GateState, gate_states
+from warroom.units import format_reading, format_stated
+
+if TYPE_CHECKING:
+    from warroom.incident.state import IncidentState
+
+#: the statuses that claim the mitigation: qualified whenever it did not hold
+CLAIMS_MITIGATED = ("mitigated", "monitoring")
+_NOW = ("ok", "warn", "crit")
+
+
+def _hms(at: datetime) -> str:
+    return f"{at.astimezone(UTC):%H:%M:%S}"
+
+
+@dataclass(frozen=True)
+class GateNow:
+    """A counted passed gate (``gates.GateState``: passed, not ``held before``) and its measure read
+    at ``read_at``: ``past`` True past its line now, False within it, None not read (``problem``)."""
+
+    runbook_id: str
+    step_id: str
+    step: int | None
+    what: str                   # "429 share (worst provider) < 10% for 2m"
+    title: str                  # "429 share (worst provider)"
+    wanted: str                 # "< 10%"
+    passed_at: datetime | None
+    passed_value: str           # "1.24%"
+    read_at: datetime
+    value: str | None = None    # "99.8%"; None: not read
+    past: bool | None = None
+    problem: str | None = None  # why it was not read
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.runbook_id, self.step_id)
+
+    def now_words(self) -> str:
+        """``now 99.8%, past < 10%`` / ``now 3.1%`` / ``now not read (connection refused)``: what the
+        gate line, ``incident show`` and the draft say after ``passed at 1.24% at 03:31:24``."""
+        if self.past is None:
+            return f"now not read ({self.problem or 'no value'})"
+        return f"now {self.value}" + (f", past {self.wanted}" if self.past else "")
+
+    def passed_head(self) -> str:
+        """``passed at 1.24% at 03:31:24`` (when the metrics confirmed it)."""
+        when = f" at {_hms(self.passed_at)}" if self.passed_at is not None else ""
+        value = f" at {self.passed_value}" if self.passed_value else ""
+        return f"passed{value}{when}"
+
+    def passed_words(self) -> str:
+        """``passed at 1.24% at 03:31:24 · now 99.8%, past < 10%``."""
+        return f"{self.passed_head()} · {self.now_words()}"
+
+    def to_json(self) -> dict[str, Any]:
+        return {"runbook_id": self.runbook_id, "step": self.step, "step_id": self.step_id, "what": self.what,
+                "passed_at": self.passed_at.isoformat() if self.passed_at else None,
+                "passed_value": self.passed_value or None, "read_at": self.read_at.isoformat(),
+                "value_now": self.value, "past_line": self.past,
+                "not_read": self.problem if self.past is None else None}
+
+
+@dataclass(frozen=True)
+class Again:
+    """A pane that breached again after the mitigation and has not recovered: its journaled breach
+    (``since``, the value then) and its value now (``now``: the pane's reading, None when none was
+    given or it has no value now)."""
+
+    slo_id: str
+    title: str
+    since: datetime
+    seq: int
+    then: str
+    now: str | None = None
+
+    def words(self) -> str:
+        return f"{self.title} {self.now}" if self.now else f"{self.title} ({self.then} at {_hms(self.since)})"
+
+
+@dataclass(frozen=True)
+class Holding:
+    """Whether the mitigation holds at ``at``: the milestone (``mitigated_at``, how it was reached),
+    the panes breached again since it, and each counted gate's measure now."""
+
+    at: datetime
+    mitigated_at: datetime
+    how: str                            # verify | status | mark | recovered
+    again: tuple[Again, ...] = ()
+    gates: tuple[GateNow, ...] = ()
+
+    @property
+    def relapsed(self) -> bool:
+        return bool(self.again) or any(g.past for g in self.gates)
+
+    @property
+    def unknown(self) -> tuple[GateNow, ...]:
+        """The gates whose measure was not read: whether they hold is not known (never "held")."""
+        return tuple(g for g in self.gates if g.past is None)
+
+    @property
+    def since(self) -> datetime:
+        """When the relapse is known from: the first breach again, else the moment the measure was read."""
+        return min([a.since for a in self.again], default=self.at)
+
+    def words(self) -> str:
+        """The relapse, or what is not known, in one clause; '' while it holds as far as was read:
+        ``breached again since 03:33:30: Flow failure rate 25.6%; 429 share (worst provider) now
+        99.8%, past < 10%``."""
+        parts = []
+        if self.again:
+            parts.append(f"breached again since {_hms(self.since)}: " + ", ".join(a.words() for a in self.again))
+        parts += [f"{g.title or g.what} {g.now_words()}" for g in self.gates if g.past]
+        if parts:
+            return "; ".join(parts)
+        return "; ".join(f"whether it holds is not known: {g.title or g.what} {g.now_words()}" for g in self.unknown)
+
+    def qualifier(self, status: str) -> str:
+        """What follows the status while ``status`` claims the mitigation: ``RELAPSED since 03:33:30:
+        Flow failure rate 25.6%; 429 share (worst provider) now 99.8%, past < 10%`` when it did not
+        hold, ``whether it holds is not known: …`` when a gate's measure was not read, '' while it
+        holds (or the status claims nothing)."""
+        if status not in CLAIMS_MITIGATED:
+            return ""
+        if not self.relapsed:
+            return self.words()
+        panes = [f"since {_hms(self.since)}: " + ", ".join(a.words() for a in self.again)] if self.again else []
+        gates = [f"{g.title or g.what} {g.now_words()}" for g in self.gates if g.past]
+        # the time first: an 80-column header cuts the end of the line, never "since 03:33:30"
+        return "RELAPSED " + "; ".join(panes + gates) if panes else "RELAPSED: " + "; ".join(gates)
+
+    def status_words(self, status: str) -> str:
+        """The status as every view heads with it: ``MITIGATED · RELAPSED since 03:33:30: …``."""
+        more = self.qualifier(status)
+        return f"{status.upper()} · {more}" if more else status.upper()
+
+    def to_json(self) -> dict[str, Any]:
+        return {"at": self.at.isoformat(), "mitigated_at": self.mitigated_at.isoformat(), "how": self.how,
+                "relapsed": self.relapsed, "since": self.since.isoformat() if self.relapsed else None,
+                "breached_again": [{"slo_id": a.slo_id, "title": a.title, "at": a.since.isoformat(), "seq": a.seq,
+                                    "value_then": a.then, "value_now": a.now} for a in self.again],
+                "gates": [g.to_json() for g in self.gates], "words": self.words()}
+
+
+def _mitigated(state: IncidentState) -> tuple[datetime, int | None, str] | None:
+    at, seq, how = state.phase_sources()["mitigated"]
+    return None if at is None else (at, seq, how)
+
+
+def _after(state: IncidentState, at: datetime) -> list[dict[str, Any]]:
+    """The journaled pane transitions dated after ``at``, in time order."""
+    return [b for b in sorted(state.breaches, key=lambda b: (b["at"], b["seq"])) if b["at"] > at]
+
+
+def _stated(b: dict[str, Any]) -> str:
+    return format_stated(b["value"], b["unit"], against=(b.get("threshold"),)) if b["value"] is not None else "?"
+
+
+def breached_again(state: IncidentState) -> list[dict[str, Any]]:
+    """The panes whose breach since the mitigated milestone is still open (their last journaled
+    transition), each as that breach. Pure journal."""
+    mit = _mitigated(state)
+    if mit is None:
+        return []
+    last: dict[str, dict[str, Any]] = {}
+    for b in _after(state, mit[0]):
+        last[b["slo_id"]] = b
+    return [b for b in last.values() if b["kind"] == "breached"]
+
+
+def first_relapse(state: IncidentState) -> dict[str, Any] | None:
+    """The first pane breach journaled after the mitigated milestone, recovered since or not (the
+    PIR's "relapsed at"); None when none."""
+    mit = _mitigated(state)
+    if mit is None:
+        return None
+    return next((b for b in _after(state, mit[0]) if b["kind"] == "breached"), None)
+
+
+def relapse_said(state: IncidentState) -> str:
+    """``relapsed at 03:33:30: Flow failure rate breached again (1.35%)`` for the PIR, '' when none."""
+    b = first_relapse(state)
+    return "" if b is None else f"relapsed at {_hms(b['at'])} UTC: {b['title']} breached again ({_stated(b)})"
+
+
+def counted_gates(state: IncidentState, now: datetime) -> list[GateState]:
+    """The passed gates that count (the latest run of each step; not ``held before``)."""
+    return [g for g in gate_states(state, now).values() if g.status == "passed" and g.held_before is None]
+
+
+def _confirmed(state: IncidentState, g: GateState) -> datetime | None:
+    """When the metrics confirmed a pass (``confirmed_at``, never after its own line): a gate settled
+    after its window is journaled later than it passed, and "passed at … at 03:31:24" is the former."""
+    from warroom.incident.records import _ts
+
+    v = next((v for v in state.verifications if int(v.get("seq") or 0) == g.seq), {})
+    confirmed = _ts(v.get("confirmed_at"))
+    return min(confirmed, g.at) if confirmed is not None and g.at is not None else g.at
+
+
+def read_gates(state: IncidentState, source: Any, slos: Iterable[Any], now: datetime,
+               at: float | None = None) -> tuple[GateNow, ...]:
+    """Each counted gate's measure read from ``source`` at ``at`` (unix; None: the source's now, as the
+    panes' own fetch reads it), the gate as its ``verify.started`` journaled it. Blocking (a worker's).
+    A gate that cannot be read, or no source, is said not read: never within its line."""
+    from warroom.sources.verify import VerifyError, journaled_gate, probe
+
+    slos = list(slos)
+    out = []
+    for g in counted_gates(state, now):
+        value: float | None = None
+        problem: str | None = "no metric source"
+        gate = None
+        if source is not None:
+            try:
+                gate = journaled_gate(g.started_data(), slos)
+                value, problem = probe(gate, source, at)
+            except (VerifyError, WarroomError, OSError) as exc:
+                value, problem = None, str(exc)
+        read = gate is not None and value is not None and not math.isnan(value)
+        out.append(GateNow(
+            runbook_id=g.runbook_id, step_id=g.step_id, step=g.step, what=g.what, title=g.title, wanted=g.wanted,
+            passed_at=_confirmed(state, g), passed_value=g.value or "", read_at=now,
+            value=gate.show(value) if read and gate is not None else None,
+            past=(not gate.holds(value)) if read and gate is not None and value is not None else None,
+            problem=None if read else (problem or "no value")))
+    return tuple(out)
+
+
+def holding(state: IncidentState, at: datetime, readings: Sequence[Any] | None = None,
+            gates: Sequence[GateNow] | None = None) -> Holding | None:
+    """Whether the mitigation holds at ``at``; None when nothing was mitigated or the incident is
+    resolved. ``readings``: the panes' ``SloReading``s at ``at`` (the value now beside a breach
+    again); ``gates``: :func:`read_gates` at ``at``. Without ``gates`` each counted gate is said
+    not read (a look that did not read the measure does not know it holds)."""
+    mit = _mitigated(state)
+    if mit is None or state.resolved:
+        return None
+    shown = {r.slo.id: r for r in readings or ()}
+    again = []
+    for b in breached_again(state):
+        r = shown.get(b["slo_id"])
+        now = format_reading(r.value, r.slo) if r is not None and r.state in _NOW and r.value is not None else None
+        again.append(Again(b["slo_id"], b["title"], b["at"], int(b["seq"]), _stated(b), now))
+    if gates is None:
+        gates = tuple(GateNow(runbook_id=g.runbook_id, step_id=g.step_id, step=g.step, what=g.what, title=g.title,
+                              wanted=g.wanted, passed_at=_confirmed(state, g), passed_value=g.value or "",
+                              read_at=at, problem="its measure was not read") for g in counted_gates(state, at))
+    return Holding(at=at, mitigated_at=mit[0], how=mit[2], again=tuple(again), gates=tuple(gates))
