@@ -156,7 +156,15 @@ def test_promql_step_lists_every_series(backfilled) -> None:
     finally:
         src.close()
     assert res.ok and res.exit_code == 0
-    assert res.lines == ('{provider="openai"}  61', '{provider="anthropic"}  42')
+    # each value as Prometheus' own API writes it (redteam40 R9d: three significant digits printed 80.04 as
+    # "80", and the step's expectation was judged on that)
+    import httpx
+
+    answer = httpx.get(f"{server.url}/api/v1/query", params={"query": "100 * flowengine_model_quota_used_ratio",
+                                                             "time": at}, timeout=5.0).json()["data"]["result"]
+    said = {r["metric"]["provider"]: r["value"][1] for r in answer}
+    assert res.lines == (f'{{provider="openai"}}  {said["openai"]}', f'{{provider="anthropic"}}  {said["anthropic"]}')
+    assert [round(float(v)) for v in (said["openai"], said["anthropic"])] == [61, 42]
     assert bad.status == "failed" and "parse error" in bad.error
 
 

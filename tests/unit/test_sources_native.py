@@ -88,3 +88,20 @@ def test_every_line_the_runbook_grammar_accepts_runs_here() -> None:
 def test_undo_of_a_statefulset_is_refused_clearly() -> None:
     with pytest.raises(ActionError, match="undo works on deployments only; for a statefulset use kubectl"):
         parse_k8s_action("rollout undo statefulset/redis")
+
+
+def test_a_promql_step_prints_each_value_as_prometheus_writes_it() -> None:
+    """redteam40 R9d: 98.953 printed "99" and 80.04 "80" (three significant digits), and the step's expectation
+    ("above 80") was judged on the printed text. Go's FormatFloat(v, 'f', -1, 64), as Prometheus' API writes it."""
+    from warroom.execute.expectation import check_text
+    from warroom.sources.native import run_promql_step, sample_text
+
+    class Source:
+        def query(self, expr: str, at: float | None) -> list[tuple[dict[str, str], float]]:
+            return [({"provider": "anthropic"}, 80.04), ({"provider": "openai"}, 1e-05), ({}, 3.0)]
+
+    res = run_promql_step("q", Source())
+    assert res.lines == ('{provider="anthropic"}  80.04', '{}  3', '{provider="openai"}  0.00001')
+    assert [sample_text(v) for v in (98.953, 0.30000000000000004, 1.5e20, -0.0, float("inf"), float("nan"))] == [
+        "98.953", "0.30000000000000004", "150000000000000000000", "-0", "+Inf", "NaN"]
+    assert check_text(None, "above 80", res.lines[0] + "\n").state == "met"  # type: ignore[union-attr]

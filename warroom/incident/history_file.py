@@ -224,7 +224,7 @@ def _pane_problem(doc: Saved, i: int) -> str | None:
     off = sum(not doc.start - doc.step - 1e-3 <= t <= doc.end + 1e-3
               for t in (*(t for t, _ in (*p.points, *p.readings)), *(t for t, _, _ in p.stale)))
     if off:
-        return f"{at}: {off} points outside the window ({doc.start:g} to {doc.end:g})"
+        return f"{at}: {off} points outside the window ({doc.start!r} to {doc.end!r})"   # %g printed both ends alike
     if len(p.readings) > 3:
         return f"{at}: {len(p.readings)} readings, more than the incident's 3 marks"
     if len(p.points) + len(p.stale) > min(span / doc.step, MAX_POINTS) + 2:

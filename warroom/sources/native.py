@@ -257,9 +257,23 @@ def run_k8s_step(command: str, cfg: KubernetesConfig, *, context: str | None = N
             kube.close()
 
 
+def sample_text(value: float) -> str:
+    """A sample's value as Prometheus writes it (Go's ``FormatFloat(v, 'f', -1, 64)``: the shortest digits that
+    read back as the same float, never an exponent; ``+Inf``, ``-Inf``, ``NaN``). A step's output is what the
+    commander compares with Prometheus and what its expectation is judged on: three significant digits printed
+    98.953 as "99" and 80.04 as "80", which then failed "above 80" (redteam40 R9d)."""
+    if math.isnan(value):
+        return "NaN"
+    if math.isinf(value):
+        return "+Inf" if value > 0 else "-Inf"
+    from decimal import Decimal
+
+    text = format(Decimal(repr(value)), "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text       # 3.0 is "3", as Go writes it
+
+
 def run_promql_step(expr: str, source: Any, at: float | None = None) -> NativeResult:
     """Evaluate a ```` ```promql ```` step and list every series it returns."""
-    from warroom.units import format_value
 
     started = stime.now()
     if source is None:
@@ -278,7 +292,7 @@ def run_promql_step(expr: str, source: Any, at: float | None = None) -> NativeRe
         # Prometheus gives (labels, value, time), the drill (labels, value): only the first two matter.
         rows = [(s[0], float(s[1])) for s in series]
         for labels, value in sorted(rows, key=lambda r: -r[1] if math.isfinite(r[1]) else 0):
-            lines.append(f"{format_labels(labels) or '{}'}  {format_value(value, 'count')}")
+            lines.append(f"{format_labels(labels) or '{}'}  {sample_text(value)}")
         if not rows:
             lines.append("(no series)")
     else:
@@ -286,7 +300,7 @@ def run_promql_step(expr: str, source: Any, at: float | None = None) -> NativeRe
         if sample.error:
             return NativeResult("promql", expr, "failed", (f"error: {sample.error}",), sample.error,
                                 started, stime.now())
-        lines.append(format_value(sample.value, "count") if sample.value is not None else "(no series)")
+        lines.append(sample_text(sample.value) if sample.value is not None else "(no series)")
         if sample.note:
             lines.append(f"note: {sample.note}")
     return NativeResult("promql", expr, "ok", tuple(lines), None, started, stime.now())
