@@ -3,10 +3,17 @@
 At 80x24 over SSH the preview showed its title block and the first rows of the header table, and
 no key moved it (Down, PageDown, End, j): the commander could read none of the decisions, impact or
 timeline before exporting it (redteam39 F15). Its draft scrolls now with the report's keys, each a
-binding with an id (``tui.bindings.scroll_bindings``)."""
+binding with an id (``tui.bindings.scroll_bindings``).
+
+The drill's clock is pinned ($WARROOM_DRILL_AT): the draft is then of one moment and is not drawn
+again under the keys. Unpinned, at x60 it changed every 5 s ("ongoing ... to now"), each change
+rebuilt the Markdown, and the dashboard's polls kept the process busy, so every key press waited
+out Pilot's idle bound. The test took 21 s and 14 s on a quiet CI. On a loaded box, a rebuild
+landing just after End failed it ("End did not bring the last section on screen")."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -18,11 +25,15 @@ from tests.app.test_tui_dialog_warnings_in_sight import out_of_sight
 from tests.app.tui_support import wait_for
 from tui.bindings import PIR_BINDINGS, REPORT_BINDINGS
 from tui.screens.modals.pir import PirScreen
+from warroom import scenario_time
+
+PIN = datetime(2026, 12, 2, 10, 0, tzinfo=UTC).timestamp()
 
 
 @pytest.mark.parametrize("size", [(80, 24), (120, 40)])
-async def test_the_last_section_of_a_real_pir_is_brought_on_screen_by_keys(tmp_path: Path,
-                                                                          size: tuple[int, int]) -> None:
+async def test_the_last_section_of_a_real_pir_is_brought_on_screen_by_keys(
+        tmp_path: Path, size: tuple[int, int], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(scenario_time.AT_ENV, repr(PIN))
     app = drill_app(tmp_path, scenario="mass-failure", speed=60.0)
     async with app.run_test(size=size) as pilot:
         await declare_prefilled(pilot)
@@ -32,7 +43,7 @@ async def test_the_last_section_of_a_real_pir_is_brought_on_screen_by_keys(tmp_p
         await wait_for(pilot, lambda: bool(md.query(MarkdownH2)), 30)
         await pilot.pause()
 
-        def last() -> MarkdownH2:     # asked each time: the live draft is drawn again every few seconds
+        def last() -> MarkdownH2:     # asked each time: a live draft that changed is drawn again
             return list(md.query(MarkdownH2))[-1]
 
         assert out_of_sight(screen, last()), "the draft fits: nothing to scroll"
