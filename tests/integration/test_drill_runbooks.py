@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.unit.standins_corpus import warmed
 from tests.unit.test_drill_standins import make, sh
 from warroom.drill.activity import Activity
 from warroom.drill.cluster import build_cluster
@@ -32,7 +33,7 @@ def test_every_shell_step_of_the_drilled_runbook_runs_against_the_standins(state
 
     rb = RunbookLibrary([shipped_runbooks_dir()]).get(DRILLED[scenario])
     assert rb is not None
-    d = make(state_dir, scenario)
+    d = warmed(make(state_dir, scenario))
     series = d.simulator.refresh()
     flows = Activity(series, build_cluster(d.scenario, [], 0.0)).flows(-3000.0, 0.0, 0.0)
     task = next((f.task_id for f in reversed(flows) if f.status == "failed"), flows[-1].task_id)

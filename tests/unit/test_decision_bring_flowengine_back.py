@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from tests.conftest import subprocess_env, warroom_cmd
+from tests.unit.standins_corpus import warmed
 from warroom import scenario_time
 from warroom.config import Config
 from warroom.drill.directory import create_drill
@@ -40,7 +41,7 @@ def _declared(tmp_path: Path, monkeypatch):  # type: ignore[no-untyped-def]
     state = tmp_path / "state"
     cfg = Config()
     cfg.incident.state_dir = str(state)
-    drill = create_drill(state / "drills", "audit-gap", speed=SPEED)
+    drill = warmed(create_drill(state / "drills", "audit-gap", speed=SPEED))
     inc = IncidentStore(state, cfg).create(
         title="Audit log gap growing", severity="P1", runbook="RB-CORE-005",
         drill={"scenario": "audit-gap", "speed": SPEED, "dir": str(drill.path)})
