@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import os
 import pickle
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import textual._wait
+import textual.app
+import textual.pilot
 
 from tui import library
 from warroom.config import Config
@@ -62,4 +67,33 @@ def _remembered_load(cfg: Config) -> tuple[list[Runbook], list[Finding]]:
 def _library_parsed_once(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """Every dashboard an app test starts loads its runbook library through ``_remembered_load``."""
     monkeypatch.setattr(library, "load_in_child", _remembered_load)
+    yield
+
+
+async def _event_loop_idle(min_sleep: float = textual._wait.SLEEP_GRANULARITY, max_sleep: float = 1) -> None:
+    """``textual._wait.wait_for_idle`` (Pilot's settle after each key, ``pause()``, and the like), with
+    the CPU counted on the event loop's own thread only (``time.thread_time``), not the whole process's
+    (``time.process_time``). What Pilot waits for is the app done with the input; the dashboard's
+    worker threads (a drill's metric poll every 0.2 s, looks, the PIR draft) burn CPU all the time,
+    so Textual's test found the process never idle and waited out its full second, twice a key: in
+    tests/app 557 of 975 s were spent there (load 9; flows_engine's whole incident 70 of 97 s). Same
+    loop, bound and thresholds as Textual 8's; nothing a test checks is waited for by it (every test
+    waits on its condition, ``tui_support.wait_for``), and a busy box already ends it early when the
+    process is not scheduled."""
+    start = time.monotonic()
+    while True:
+        cpu = time.thread_time()
+        await asyncio.sleep(textual._wait.SLEEP_GRANULARITY)
+        elapsed = time.monotonic() - start
+        if elapsed >= max_sleep:
+            break
+        if elapsed > min_sleep and time.thread_time() - cpu < textual._wait.SLEEP_IDLE:
+            break
+
+
+@pytest.fixture(autouse=True)
+def _idle_is_the_event_loops(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Pilot waits for the event loop to be idle, not every thread (``_event_loop_idle``)."""
+    for module in (textual._wait, textual.app, textual.pilot):
+        monkeypatch.setattr(module, "wait_for_idle", _event_loop_idle)
     yield
