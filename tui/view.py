@@ -118,6 +118,11 @@ def incident_view(snapshot: Any, status_update_every: float, now: float | None =
     clock_start = state.clock_start
     from warroom.incident.escalation import instants as escalation_instants
     from warroom.incident.handoff import PeopleAlert, roles_line
+    from warroom.incident.relapse import holding
+
+    # from the journal alone (no gate's measure read): what the header says until a poll reads them, and
+    # always where no poll runs (no metric source): a passed gate is "not known to hold", never held
+    held = holding(state, when)
 
     header = HeaderInfo(
         incident_id=state.id, title=state.title, status=state.status, severity=state.severity,
@@ -128,6 +133,7 @@ def incident_view(snapshot: Any, status_update_every: float, now: float | None =
         roles=roles_line(state), people=PeopleAlert.of(state),
         tiers=tuple((t.at.timestamp(), t.tier) for t in escalation_instants(state)),
         escalated=tuple(int(e["tier"]) for e in state.escalations),
+        holding=held.qualifier(state.status) if held is not None else "", relapsed=bool(held and held.relapsed),
     )
     return IncidentView(header=header, steps=steps, timeline=timeline, runbook_id=current or None,
                         running=running, earlier=tuple(earlier), gates=settled_gates(gates),

@@ -140,6 +140,14 @@ def test_a_pane_that_breaches_again_after_the_mitigation_is_a_relapse_until_it_r
     row = next(line for line in pir.splitlines() if line.startswith("| Time to mitigate"))
     assert "| 03:31:24 |" in row and "relapsed at 03:33:30 UTC: Flow failure rate breached again (1.35%)" in row, row
     assert "The mitigation did not hold: relapsed at 03:33:30 UTC" in pir
+    from warroom.incident.handoff import catch_up_brief
+
+    lines = [line for _title, section in catch_up_brief(st, at, update_every=1800.0).sections for line in section]
+    assert any(line.startswith("P3 mitigated, RELAPSED: Flow failure rate breached again at 03:33:30 UTC (1.35%),"
+                               " not recovered; ") for line in lines), lines
+    journal_only = holding(st, at)           # what the dashboard's view says before a poll, or with no source
+    assert journal_only is not None and journal_only.qualifier(st.status) == \
+        "RELAPSED since 03:33:30: Flow failure rate (1.35% at 03:33:30)"
     # recovered since: no longer relapsed now, but the PIR keeps that it relapsed
     inc.now[0] = AGAIN + timedelta(minutes=20)
     inc.append(ev.SLO_RECOVERED, {"slo_id": "failure_rate", "title": "Flow failure rate",

@@ -530,8 +530,9 @@ class DashboardScreen(Screen[None]):
             gate=self.shown_gate(), time_scale=self.time_scale(base), shared=self.shared_view(base), roles=base.roles,
             people=base.people, recording=getattr(ctx.source, "recording_clock", None),
             tiers=base.tiers, escalated=base.escalated,
-            holding=held.qualifier(base.status) if (held := self.data.holding) is not None else "",
-            relapsed=held is not None and held.relapsed,
+            # the poll's reading (the gates' measures read with the panes), else the view's, from the journal
+            holding=held.qualifier(base.status) if (held := self.data.holding) is not None else base.holding,
+            relapsed=held.relapsed if held is not None else base.relapsed,
         )
 
     def time_scale(self, base: HeaderInfo) -> float:

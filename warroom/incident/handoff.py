@@ -90,6 +90,7 @@ def catch_up_brief(state: IncidentState, now: datetime, *, update_every: float,
                    runbooks: Sequence[Any] = ()) -> Brief:
     """What the incoming commander must know, from the journal only (see the module docstring)."""
     from warroom.incident.approvals import OPEN
+    from warroom.incident.relapse import journal_said
     from warroom.incident.review.timeline import key_moments, timeline
     from warroom.units import format_stated
 
@@ -98,7 +99,7 @@ def catch_up_brief(state: IncidentState, now: datetime, *, update_every: float,
     happened = [f"{_hm(r.at)} {r.text}{' (corrected)' if r.corrected else ''}"
                 for r in key_moments(timeline(state, now))][-BRIEF_MOMENTS:]
     esc = state.escalation_tier(now)
-    current = [f"{state.severity} {state.status}; {stime.text(state, state.elapsed(now))}"
+    current = [f"{state.severity} {state.status}{journal_said(state)}; {stime.text(state, state.elapsed(now))}"
                f" since detection; escalation: {esc.label}"]
     breached = set(state.breached_now())
     # Each pane's newest reading, whichever recorded it: a step's evidence or a breach/recovery.

@@ -214,6 +214,16 @@ def relapse_said(state: IncidentState) -> str:
     return "" if b is None else f"relapsed at {_hms(b['at'])} UTC: {b['title']} breached again ({_stated(b)})"
 
 
+def journal_said(state: IncidentState) -> str:
+    """``, RELAPSED: Flow failure rate breached again at 04:05:54 UTC (1.35%), not recovered`` after a
+    status that claims the mitigation, from the journal alone (the handoff brief reads nothing else;
+    a gate's measure needs a reading: :func:`holding`); '' when no pane breached again."""
+    if state.status not in CLAIMS_MITIGATED:
+        return ""
+    again = [f"{b['title']} breached again at {_hms(b['at'])} UTC ({_stated(b)})" for b in breached_again(state)]
+    return f", RELAPSED: {'; '.join(again)}, not recovered" if again else ""
+
+
 def counted_gates(state: IncidentState, now: datetime) -> list[GateState]:
     """The passed gates that count (the latest run of each step; not ``held before``)."""
     return [g for g in gate_states(state, now).values() if g.status == "passed" and g.held_before is None]
