@@ -117,3 +117,21 @@ def test_the_recent_reading_asks_what_each_counter_s_new_series_hold() -> None:
     assert read_recent(_Instant(held=2.0), FAILURE, 1e9) == Recent(0.0, ((fail, 2.0), (runs, 2.0)))
     odd = replace(FAILURE, query=FAILURE.query.replace("_total[1h]", '_total{repo=~"(a|b)"}[1h]', 1))
     assert read_recent(_Instant(held=None), odd, 1e9) == Recent(0.0, None)   # a selector it cannot read: not known
+
+
+def test_another_step_with_the_same_kind_of_concern_is_a_new_concern() -> None:
+    """attack40 A5: the key dropped step numbers and labels with the figures, so step 12's failed expectation,
+    come while the commander read step 8's, was taken for the one shown: not said, not journaled as unseen."""
+    from datetime import UTC, datetime
+
+    at = datetime(2026, 12, 5, 4, 0, tzinfo=UTC)
+    shown = ConcernReading(at, ("step 8 (Check the breaker): expectation not met (HALF_OPEN)",
+                                "Flow failure rate is still critical (13.7%, threshold 1%)",
+                                "RB-LAUNCH-002 step 4 (Roll back) is still running"))
+    fresh = ConcernReading(at, ("step 8 (Check the breaker): expectation not met (OPEN)",
+                                "step 12 (Count failed rows): expectation not met (below 1)",
+                                "Flow failure rate is still critical (13.9%, threshold 1%)",
+                                "RB-LAUNCH-002 step 4 (Roll back) is still running",
+                                "RB-LAUNCH-002 step 5 (Watch the rollout) is still running"))
+    assert unseen(shown, fresh) == ["step 12 (Count failed rows): expectation not met (below 1)",
+                                    "RB-LAUNCH-002 step 5 (Watch the rollout) is still running"]

@@ -128,10 +128,21 @@ def unread_reading(state: IncidentState, at: datetime, why: str) -> ConcernReadi
 _MOVING = re.compile(r"\([^()]*\)|[-+]?\d[\d.,:]*(?:e[-+]?\d+)?%?")
 
 
+#: a step named in a concern (``step 8 (Check the breaker)``, ``RB-LAUNCH-002 step 4 (…)``: ``state.step_name``
+#: and its label): who the concern is about, kept whole, never a figure that moved
+_STEP = re.compile(r"(?:\bRB-[\w-]+ )?\b[Ss]tep [\w.-]+(?: \([^()]*\))?")
+
+
 def concern_key(line: str) -> str:
     """What a concern is about, its figures and parentheses aside: "still critical (13.7%…)" and
-    "still critical (13.9%…)" are one concern read twice, "still in warning" another."""
-    return " ".join(_MOVING.sub(" ", line).split())
+    "still critical (13.9%…)" are one concern read twice, "still in warning" another. A step it names
+    stays whole: "step 8 (…): expectation not met" and "step 12 (…): expectation not met" are two
+    concerns (attack40 A5: both read "step : expectation not met", and a failure that came while the
+    commander read the prompt was taken for the one shown: neither said nor journaled as unseen)."""
+    parts = _STEP.split(line)
+    named = _STEP.findall(line)
+    kept = [_MOVING.sub(" ", part) + (named[i] if i < len(named) else "") for i, part in enumerate(parts)]
+    return " ".join("".join(kept).split())
 
 
 def unseen(confirmed: ConcernReading, fresh: ConcernReading) -> list[str]:
