@@ -225,29 +225,3 @@ def test_a_verdict_never_answers_an_arisal_that_began_after_it(events: list[str]
         assert view.recorded["at"] >= starts[-1] or (len(starts) == 1 and not view.recorded["not_needed"])
     if view.early is not None:
         assert not view.answered_by(view.early)
-
-
-def test_a_question_that_flaps_unanswered_keeps_the_deadline_of_its_first_arisal(tmp_path: Path) -> None:
-    """decide40's leftover: a condition that lapsed and held again before its deadline, with no verdict in
-    between, got a fresh 30 minutes each time and never went overdue. The question asked at 14:02 has stood
-    unanswered since: its deadline is 14:32 whatever the flaps; once a verdict answered one arisal, the next
-    unanswered one counts from its own start (G2's case, above)."""
-    h = _Halts(tmp_path)
-    for minute in (2, 12, 22):                       # halted and checked (0: it arises), restored (4: it lapses)
-        h.check(minute, 0)
-        h.look(minute)
-        h.check(minute + 5, 4)
-        h.look(minute + 6)
-    h.check(33, 0)                                   # the fourth arisal, 31 minutes after the first
-    now = h.look(33)
-    assert len(now.arisals) == 4 and now.recorded is None
-    assert now.due_at == h.at(32) and now.overdue, (now.due_at, now.due_text)
-    assert now.due_text and "it first arose with no verdict since (4 arisals)" in now.due_text, now.due_text
-    assert h.inc.state.decisions_overdue                    # reminded
-    h.clock.now = h.at(34)
-    dec.record(h.inc, h.look(34), "NO-GO", by="root", why="keep it halted")
-    h.check(40, 4)
-    h.look(41)
-    h.check(45, 0)                                   # answered, lapsed, and asked again: its own deadline
-    later = h.look(46)
-    assert later.recorded is None and later.due_at == h.at(75) and not later.overdue, later.due_text

@@ -11,7 +11,7 @@ from warroom import scenario_time as stime
 from warroom.incident.decisions.criteria import judge, scenario_span
 from warroom.incident.decisions.deadline import arisals_of, deadline_start, seen_arising
 from warroom.incident.decisions.model import (MET, NOT_MET, CriterionVerdict, DecisionView, Query, StepOutput,
-                                              answered_arisal, answers, decision_key, recorded_key)
+                                              answers, decision_key, recorded_key)
 from warroom.runbook.decision import Decision
 
 
@@ -104,14 +104,7 @@ def evaluate(decision: Decision, runbook_id: str, state: Any, now: datetime, *, 
     recorded = answering[-1] if answering else None
     early = taken[-1] if taken and recorded is None else None
     due_at, due_text = None, None
-    # the deadline runs from the first arisal no verdict answered since: a condition that lapses and holds
-    # again before its deadline is the same unanswered question, never a fresh 30 minutes each time
-    answered = [i for d in taken if (i := answered_arisal(d, starts)) is not None]
-    open_from = max(answered) + 1 if answered else 0
-    anchor = starts[open_from] if recorded is None and open_from < len(starts) - 1 else arisen
-    start, since = deadline_start(decision, state, anchor, len(starts) > 1, not_needed)
-    if anchor is not arisen:
-        since = f"it first arose with no verdict since ({len(starts) - open_from} arisals)"
+    start, since = deadline_start(decision, state, arisen, len(starts) > 1, not_needed)
     if decision.deadline is not None and start is not None:
         due_at = stime.after(state, start, decision.deadline)
         due_text = f"{scenario_span(state, decision.deadline)} after {since}, {due_at:%H:%M:%S} UTC"
