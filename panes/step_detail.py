@@ -8,6 +8,7 @@ from functools import partial
 from typing import Any
 
 from panes.safe import SafeText as Text, safe_text
+from rich.cells import cell_len
 from rich.console import Console
 from textual.geometry import Size
 from textual.widgets import Static
@@ -145,7 +146,9 @@ def command_rows(command: str, width: int) -> str:
 def line_rows(text: str, indent: int, room: int) -> list[str]:
     """One source line (``text`` without its indent) as rows of at most ``room`` columns: the
     first at ``indent``, the rest marked ``↳`` at it. Broken at spaces (the space not drawn);
-    a word is broken only when no row holds it, where the row ends, marked ``…``."""
+    a word is broken only when no row holds it, where the row ends, marked ``…``. Columns are
+    terminal cells (``cell_len``): a CJK character or an emoji takes two, and counted as one such
+    a row ran past the pane, where the terminal wrapped it again with no mark (attack40 A2)."""
     rows: list[str] = []
     lead = " " * indent
     row = lead
@@ -157,22 +160,37 @@ def line_rows(text: str, indent: int, room: int) -> list[str]:
 
     for space, word in re.findall(r"(\s*)(\S+)", text):
         gap = space if row.strip() else ""
-        if len(row) + len(gap) + len(word) <= room:
+        if cell_len(row) + cell_len(gap) + cell_len(word) <= room:
             row += gap + word
             continue
         fresh = len(lead) + len(CONTINUED)
-        if row.strip() and (fresh + len(word) <= room or room - len(row) - len(gap) < 4):
+        if row.strip() and (fresh + cell_len(word) <= room or room - cell_len(row) - cell_len(gap) < 4):
             wrap()                        # at the space: the word fits a row of its own, or too little is left
             gap = ""
         row += gap
-        while len(row) + len(word) > room:
-            take = room - len(row) - len(WORD_CUT)
-            rows.append(row + word[:take] + WORD_CUT)
-            word = word[take:]
+        while cell_len(row) + cell_len(word) > room:
+            head = _fitting(word, room - cell_len(row) - len(WORD_CUT))
+            if not head and cell_len(row) > fresh:      # not even its first character fits here: the next row
+                rows.append(row + WORD_CUT)
+                row = lead + CONTINUED
+                continue
+            head = head or word[0]          # a row too narrow for one wide character (never at the pane's sizes)
+            rows.append(row + head + WORD_CUT)
+            word = word[len(head):]
             row = lead + CONTINUED
         row += word
     rows.append(row)
     return rows
+
+
+def _fitting(word: str, cols: int) -> str:
+    """The longest start of ``word`` that takes at most ``cols`` terminal cells."""
+    used = 0
+    for i, ch in enumerate(word):
+        used += cell_len(ch)
+        if used > cols:
+            return word[:i]
+    return word
 
 
 def fit_rows(build: Callable[..., Text], width: int, height: int, console: Console, hint: str = "") -> Text:

@@ -91,6 +91,20 @@ def test_command_rows_keep_every_character_in_order() -> None:
         assert read_back(command_rows(command, width)) == [(0, command)], width
 
 
+def test_wide_characters_take_two_columns_and_never_run_past_the_pane() -> None:
+    """attack40 A2: rows were counted in characters, so a command with CJK text or emoji ran past the pane
+    and the terminal wrapped it again, with no ``↳`` or ``…`` (the misreading S3 removed)."""
+    from rich.cells import cell_len
+
+    command = ('echo "日本語のテキストがここにあります日本語のテキスト" && curl -s https://example.com/こんにちは/世界/'
+               " | jq .status 🚀🚀🚀🚀🚀🚀🚀🚀🚀🚀🚀🚀")
+    for width in range(12, 90):
+        shown = command_rows(command, width)
+        rows = shown.split("\n")
+        assert cell_len(rows[0]) <= width - 2 and all(cell_len(r) <= width for r in rows[1:]), (width, shown)
+        assert read_back(shown) == [(0, command)], (width, shown)
+
+
 def test_a_wrapped_row_says_whose_line_it_is_and_a_word_break_is_marked() -> None:
     """attack39 S3: the rest of an indented ``curl`` line sat left of ``curl``, at ``done``'s indent,
     and read as two more lines of the script (one starting with ``|``); a break inside a word
