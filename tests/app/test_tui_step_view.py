@@ -93,7 +93,7 @@ async def test_every_cut_names_a_key_that_shows_the_whole_step(tmp_path: Path) -
 async def test_the_mark_names_the_key_the_keymap_put_it_on(tmp_path: Path) -> None:
     rb = parse_runbook(RUNBOOK, Path("view.md"))
     app = make_app(tmp_path)
-    app.ctx.config.keys = {"step.view": "f2"}
+    app.ctx.config.keys = {"step.view": "f2", "step_view.tick": "f5", "step_view.close": "f9,escape"}
     async with app.run_test(size=(80, 24)) as pilot:
         await metrics_drawn(pilot)
         app.dashboard.show_view(dataclasses.replace(mid_incident_view(), runbook_id=rb.id, steps={}, running=()), rb)
@@ -103,3 +103,13 @@ async def test_the_mark_names_the_key_the_keymap_put_it_on(tmp_path: Path) -> No
         await pilot.press("f2")
         await wait_screen(pilot, StepViewScreen, 30)
         await wait_for(pilot, lambda: isinstance(app.screen, StepViewScreen))
+        # its title names the keys as remapped too (attack40 A4: it said "space tick · … esc close" whatever [keys] said)
+        assert app.screen.query_one(".dialog-title").render().plain == "Step 2 — f9 close"
+        await pilot.press("f9")
+        await wait_dashboard(pilot)
+        from panes.safe import SafeText
+
+        app.push_screen(StepViewScreen("Step 2", lambda *_a, **_k: SafeText("x"), acts=("run", "tick", "skip")))
+        await wait_screen(pilot, StepViewScreen, 30)
+        title = app.screen.query_one(".dialog-title").render().plain
+        assert title == "Step 2 — ⏎ run · f5 tick · s skip · f9 close", title

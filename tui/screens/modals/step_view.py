@@ -43,8 +43,17 @@ class StepViewScreen(ScrollsView, PausesDashboard, ModalScreen[str]):
         self.acts = acts
         self.why_not = why_not
 
+    def _said(self, action: str, word: str, default: str) -> str:
+        """``default`` ("⏎ run") while the binding is on its own keys, else the first key the user's
+        ``[keys]`` put it on and ``word`` ("f5 run"): the title never names a key that does nothing."""
+        binding = next(b for b in STEP_VIEW_BINDINGS if b.action == action)
+        key_for = getattr(self.app, "key_for", None)
+        key = key_for(binding) if callable(key_for) else binding.key
+        return default if key == binding.key else f"{key.split(',')[0]} {word}"
+
     def compose(self) -> ComposeResult:
-        keys = " · ".join([*(ACT_WORDS[a] for a in self.acts), "esc close"])
+        keys = " · ".join([*(self._said(f"act('{a}')", a, ACT_WORDS[a]) for a in self.acts),
+                           self._said("cancel", "close", "esc close")])
         # the box grows with the step up to the dialogs' 90% and scrolls beyond it (``.dialog``)
         with Vertical(classes="dialog", id="step-view"):
             yield Static(ui_text(f"{self.step_name} — {keys}"), classes="dialog-title")
