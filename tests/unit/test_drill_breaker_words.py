@@ -3,8 +3,8 @@
 It said "Circuit breaker activated: pausing new flows above 85% quota" (log), "OPEN (pausing new flows …)"
 (`blocks circuit-breaker status`), "new flows pause above 85%" (RB-CORE-003, RB-LAUNCH-004/005), while the
 world's flows kept starting at the full rate and their calls took Anthropic's quota from 97% to 100% by
-9,089 s: the breaker's bends only hold back the retry storm (quota_burn x0.45) and stop throttled calls
-failing flows (throttled_flows x0). Now every place that speaks for it says that, and:
+9,089 s: the breaker only holds back the retries of throttled calls (throttled_flows x0: fewer requests, so less
+quota counted) and so stops them failing flows. Now every place that speaks for it says that, and:
 
 - the flows run as they would without it (the executions counter is the same) while it reads OPEN;
 - at every look its quota is the quota pane's and `blocks quota show`'s, and the runbook's 429 gate reads
@@ -60,8 +60,8 @@ def test_the_breaker_holds_retries_not_new_flows_and_its_figures_agree() -> None
         assert state in ("OPEN", "HALF_OPEN") and not PAUSE.search(status), (t, status)
         execs = [sum(d.simulator.refresh().value(("exec", r.name), t) for r in fleet.REPOS) for d in (with_it, without)]
         assert execs[0] == pytest.approx(execs[1], rel=1e-12), t          # not one flow paused
-        said = int(status.split("highest quota use: ")[1].split("%")[0])
-        shown = int(re.search(r"\((\d+)%\)", run_one(with_it, "blocks quota show".split(), t)[1]).group(1))
+        said = float(status.split("highest quota use: ")[1].split("%")[0])
+        shown = float(re.search(r"\(([\d.]+)%\)", run_one(with_it, "blocks quota show".split(), t)[1]).group(1))
         pane = with_it.simulator.pane("quota", t)
         assert said == shown and abs(said - pane) <= 0.5 + 1e-9, (t, said, shown, pane)
         share = with_it.simulator.evaluate(gate, t)[0].value
@@ -73,23 +73,25 @@ def test_the_breaker_holds_retries_not_new_flows_and_its_figures_agree() -> None
 
 
 def test_what_the_readme_says_the_breaker_buys_is_the_world_s_whatever_second_it_goes_on() -> None:
-    """README step 4: on at 88% (about five drill minutes in) the quota runs out 7h05m-7h35m into the drill, on at 97%
-    (about ten minutes in) 2h25m-2h40m, before the reset eight hours in; nothing says it pauses. Checked at every
-    second the quota pane reads that share (and at ×60's fractions of one), not at one point: the breaker acted from
-    the next 15 s scrape after its arming, so on at 300 s ran out at 7h19m and at 301 s at 7h04m (redteam37 F5); now
-    a second later costs about a minute, as the retry storm burns it."""
+    """README step 4: on at 88% (about five drill minutes in) the quota runs out 6h40m-7h00m into the drill, on at 98%
+    (about ten minutes in) 2h55m-3h10m, without it at about 1h25m, before the reset eight hours in; nothing says it
+    pauses. Checked at seconds the quota pane reads that share (and at ×60's fractions of one), not at one point: the
+    breaker acted from the next 15 s scrape after its arming, so on at 300 s ran out at 7h19m and at 301 s at 7h04m
+    (redteam37 F5); now a second later costs about a minute while the batch job's burst lasts, as the retries it holds
+    burn it, and a second or two after it (world40: the quota follows the requests the world makes)."""
     readme = " ".join((REPO / "README.md").read_text(encoding="utf-8").split())
-    assert ("on at 88% (about five drill minutes in) it runs out between 7h05m and 7h35m into the drill, on at 97% "
-            "(about ten minutes in) between 2h25m and 2h40m") in readme
+    assert ("on at 88% (about five drill minutes in) it runs out between 6h40m and 7h00m into the drill, on at 98% "
+            "(about ten minutes in) between 2h55m and 3h10m, without it at about 1h25m") in readme
     assert "until the daily reset (eight drill hours in)" in readme and quota_reset(0.0) == 8 * 3600.0
-    for used, ons, (lo, hi) in ((88, [*range(280, 320), 300.4, 309.6], (7 + 5 / 60, 7 + 35 / 60)),
-                                (97, range(560, 640, 4), (2 + 25 / 60, 2 + 40 / 60))):
+    assert 1 + 20 / 60 <= runs_out(drill(None)) / 3600.0 <= 1 + 30 / 60
+    for used, ons, (lo, hi) in ((88, [*range(270, 286, 3), 272.4, 280.6], (6 + 40 / 60, 7.0)),
+                                (98, range(560, 720, 20), (2 + 55 / 60, 3 + 10 / 60))):
         seen = {}
         for on in map(float, ons):
             d = drill(on)
             if round(100 * d.simulator.signals.quota(fleet.PRIMARY_PROVIDER, on)) == used:
                 seen[on] = runs_out(d) / 3600.0
-        assert len(seen) >= 10 and all(lo <= h <= hi for h in seen.values()), (used, seen)
+        assert len(seen) >= 6 and all(lo <= h <= hi for h in seen.values()), (used, seen)
         times = sorted(seen)
         for a, b in zip(times, times[1:]):      # later is sooner, by about a minute a second: no cliff at a scrape
             assert 0.0 <= seen[a] - seen[b] <= 2.0 / 60 * max(1.0, b - a), (a, b, seen[a], seen[b])

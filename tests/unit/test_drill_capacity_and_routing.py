@@ -135,13 +135,13 @@ def test_routing_moves_the_primarys_calls_and_quota_to_the_fallbacks_provider(tm
         assert gained > 0.004 and 0.0 < idled < 0.003      # its own calls and Anthropic's (test_drill_quota_counted)
         fallback = next(p for p in fleet.PROVIDERS if p.name == to)     # the daily reset forgets it too
         assert sim.signals.quota(fallback, fleet.QUOTA_RESET + 60) < 0.01 < sim.signals.quota(fallback, 1300.0)
-    # the primary's own burn (a retry storm) goes with its calls: Anthropic stops, OpenAI climbs
+    # the primary's own burn (the batch job's calls) goes with its calls: Anthropic stops, OpenAI climbs
     drill = create_drill(tmp_path, "rate-limit", speed=SPEED, start=START, name="storm")
     sh(drill, "kubectl set env deployment/flowengine FALLBACK_MODEL=gpt-4-turbo -n production", 300.0)
     quota = {t: {dict(s.labels)["provider"]: s.value for s in drill.simulator.evaluate(
         "flowengine_model_quota_used_ratio", t)} for t in (400.0, 1200.0)}
     assert quota[1200.0]["anthropic"] == quota[400.0]["anthropic"]
-    assert quota[1200.0]["openai"] > quota[400.0]["openai"] + 0.05
+    assert quota[1200.0]["openai"] > quota[400.0]["openai"] + 0.03       # the batch job's calls of its last 200 s
 
 
 def test_psql_extracts_epochs_and_a_timestamp_difference_is_a_drill_span(tmp_path: Path) -> None:

@@ -29,15 +29,16 @@ def _curve(scenario: str, pane: str, sets: list[tuple[float, str]]) -> list[floa
 def test_max_concurrent_flows_acts_by_its_value_through_the_queue() -> None:
     """MAX_CONCURRENT_FLOWS sizes FlowEngine's queue (``warroom.drill.queue``), not a bend: 1 slot is under the ~4 flows
     in flight, so flows wait and the burn slows with the flows that run; the runbooks' 5 is over them, so the burn is
-    the baseline's but for its ~20 s lag; raised to 50 or 200 (neither binds) the backlog drains and both run alike."""
+    the baseline's but for its ~20 s lag (which the throttle's retries carry on: a point or two lower); raised to 50 or 200 (neither binds) the backlog drains and both run alike."""
     base = _curve("rate-limit", "quota", [])
     five = _curve("rate-limit", "quota", [(0.0, "MAX_CONCURRENT_FLOWS=5")])
     one = _curve("rate-limit", "quota", [(0.0, "MAX_CONCURRENT_FLOWS=1")])
     back = _curve("rate-limit", "quota", [(0.0, "MAX_CONCURRENT_FLOWS=1"), (300.0, "MAX_CONCURRENT_FLOWS=50")])
     above = _curve("rate-limit", "quota", [(0.0, "MAX_CONCURRENT_FLOWS=1"), (300.0, "MAX_CONCURRENT_FLOWS=200")])
     assert all(o < b - 0.3 for o, b in zip(one, base, strict=True)), (one, base)
-    assert all(b - 0.5 < f <= b for f, b in zip(five, base, strict=True)), (five, base)
-    assert all(abs(k - b) < 1e-9 for k, b in zip(back[1:], base[1:], strict=True)), (back, base)    # drained by 900 s
+    assert all(b - 2.0 < f <= b for f, b in zip(five, base, strict=True)), (five, base)
+    # drained by 900 s: the calls run as the baseline's again; what the lag left unspent during the burst stays so
+    assert all(b - 2.0 < k <= b for k, b in zip(back[1:], base[1:], strict=True)), (back, base)
     assert back == above, "200 concurrent flows run no differently from the default 50"
 
 

@@ -52,31 +52,27 @@ def test_the_breaker_slows_the_burn_and_the_reset_is_a_drop() -> None:
     assert before > 0.95 and s.quota(ANTHROPIC, 1500.0) > before - WIGGLE       # was 0.666
     reset = fleet.QUOTA_RESET
     assert s.quota(ANTHROPIC, reset - SPEND) > 0.95 and s.quota(ANTHROPIC, reset) == 0.0
-    # the reset closes the breaker (0% under its 85%): the next day the fault burns unbent until the quota reaches
-    # 85% again, the breaker trips again and slows the burn from then (knobs-2: the bend slowed the whole day while
-    # the status said CLOSED); a scaled burn, not a scaled level
+    # the reset closes the breaker (0% under its 85%) and nothing throttles: the batch job's burst was yesterday's, so
+    # day two is the healthy calls' alone, far under 80% (redteam40 R2: the 429s were a clock and burnt it again)
     day2 = reset + model.DAY - fleet.QUOTA_RESET
     armed = 600.0 + s.cluster.flowengine.rollout_seconds        # a bare action: armed a rollout after it
-    again = next(j * SPEND for j in range(round(reset / SPEND), round(day2 / SPEND))
-                 if s.quota(ANTHROPIC, j * SPEND) >= 0.85)
-    assert s.breaker_state(armed, reset) == s.breaker_state(armed, again - SPEND) == "CLOSED"
-    assert s.breaker_state(armed, again) == "OPEN" and s.bent(0, again) == 1.0 > s.bent(0, again + 600.0)
-    spent, spent_never = (x.quota(ANTHROPIC, day2) - ANTHROPIC.quota_used for x in (s, never))
-    assert spent_never * 0.45 + 0.05 < spent < spent_never - 0.01, (spent, spent_never)
+    for t in (reset + SPEND, reset + 4 * 3600.0, day2 - SPEND):
+        assert s.quota(ANTHROPIC, t) < 0.5 and s.breaker_state(armed, t) == "CLOSED"
+        assert s.share_429(ANTHROPIC, t) == pytest.approx(fleet.BASE_429)
+        assert s.quota(ANTHROPIC, t) == pytest.approx(never.quota(ANTHROPIC, t), abs=1e-9)
 
 
 def _integral(s: Signals, t: float, dt: float = 1.0) -> float:
-    """The definition, summed the slow way: amount x growth of the untouched level x the bends, from
-    the fault's onset (no reset before ``t``) to the last scrape step's end, one second at a time."""
+    """The definition, summed the slow way: every request to Anthropic beyond the flows' first attempts (the batch
+    job's calls with their retries, the flows' retries) counts ``TOKENS_PER_CALL``, from the batch's onset (no reset
+    before ``t``) to the last scrape step's end, one second at a time."""
     total, t = 0.0, math.floor(t / SPEND) * SPEND
-    for index, fault in enumerate(s.scenario.faults):
-        amount, onset = fault.impacts.get(f"quota:{ANTHROPIC.name}", 0.0), s.onsets[index]
-        if not amount or onset is None:
-            continue
-        for j in range(int((t - onset) // dt)):
-            a = onset + j * dt
-            grow = s.raw_strength(index, a + dt) - s.raw_strength(index, a)
-            total += amount * max(0.0, grow) * math.prod(b.at(a + dt / 2) for b in s._bends[index])
+    first = min(o for o in s.onsets if o is not None)
+    for j in range(int((t - first) // dt)):
+        a = first + (j + 0.5) * dt
+        flows, batch = s._requests(ANTHROPIC, a)
+        sent = model.call_law(s.lost(ANTHROPIC.name, a), s.attempts(a))[1]
+        total += (batch * sent + flows * (sent - 1.0)) * dt * fleet.TOKENS_PER_CALL / ANTHROPIC.daily_tokens
     return total
 
 
@@ -87,7 +83,7 @@ def test_the_quota_is_the_integral_of_the_burn_times_the_bends(t: float) -> None
         return 1.0 + model.DAY_SWING * math.cos(2 * math.pi * (x - fleet.QUOTA_RESET - model.BUSIEST) / model.DAY)
     reset = int(fleet.QUOTA_RESET - model.DAY)          # the last reset before the drill: quota_used spent by 0
     healthy = ANTHROPIC.quota_used * sum(map(rate, range(reset, int(t)))) / sum(map(rate, range(reset, 0)))
-    assert s.quota(ANTHROPIC, t) - healthy == pytest.approx(_integral(s, t), abs=2e-4)
+    assert s.quota(ANTHROPIC, t) - healthy == pytest.approx(_integral(s, t), abs=2e-3)
 
 
 def test_asking_costs_the_same_however_old_the_drill(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -171,9 +171,10 @@ def test_each_effective_action_says_what_it_changed(state_dir: Path) -> None:
     report = drill_report(d, None, at=start + 1200.0)
     (row,) = [a for a in report.actions if a.action == "circuit_breaker"]
     assert row.effective and "10m00s later" in row.change and "without it" in row.change
-    failing, failing_without, quota, quota_without = (float(x) for x in re.findall(r"(\d+(?:\.\d+)?)%", row.change))
-    assert row.change.startswith("Flow failure rate ") and "; Model API quota used " in row.change
-    assert failing < failing_without and 80 < quota < quota_without
+    failing, failing_without = (float(x) for x in re.findall(r"(\d+(?:\.\d+)?)%", row.change))
+    assert row.change.startswith("Flow failure rate ") and "; Anthropic (Claude) quota is used up " in row.change
+    lasts, lasts_without = (int(h) * 60 + int(m) for h, m in re.findall(r"used up (\d+)h(\d+)m", row.change))
+    assert failing < failing_without and lasts > lasts_without + 60       # hours of quota bought (world40)
 
 
 def test_every_canonical_action_a_change_can_mean_is_reported(state_dir: Path) -> None:

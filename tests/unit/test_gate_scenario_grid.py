@@ -28,7 +28,7 @@ from warroom.sources.evidence import iso
 from warroom.sources.verify import VerifyCheck, VerifyGate, VerifyRun, grid, parse_verify, settle_open
 
 T0 = datetime(2026, 12, 2, 23, 40, tzinfo=UTC).timestamp()
-BREAKER_AT = 20 * 60.0          # scenario seconds: the 429 share is at 47 % by then (call_law's calibration)
+BREAKER_AT = 20 * 60.0          # scenario seconds: the 429 share is at 50 % by then (the throttle at full, from 90% of the quota)
 SPEEDS = (1.0, 10.0, 60.0, 1200.0, 3600.0)
 
 
@@ -68,7 +68,7 @@ def test_a_dashboard_looking_every_2_wall_seconds_sees_the_hold_at_any_speed(
         tmp_path: Path, speed: float, monkeypatch: pytest.MonkeyPatch) -> None:
     """The dashboard's cadence (2 wall seconds) against the hold the world really had: passed at
     every speed, confirmed at the instant a watcher judging every instant confirms it, with the
-    value the metric had then, and the break (47 %) it saw on the way."""
+    value the metric had then, and the break (50 %) it saw on the way."""
     gate = _gate()
     d, opened = _breaker_on(tmp_path, speed, monkeypatch)
     src = DrillSource(d)
@@ -79,25 +79,25 @@ def test_a_dashboard_looking_every_2_wall_seconds_sees_the_hold_at_any_speed(
     assert dashboard.status == every_instant.status == "passed", dashboard.reason
     assert sparse.passed_at == close.passed_at is not None      # the same instant of the grid
     assert dashboard.value == every_instant.value and dashboard.value < 10.0
-    assert dashboard.outside == every_instant.outside == pytest.approx(47.1, abs=0.1)
+    assert dashboard.outside == every_instant.outside == pytest.approx(50.1, abs=0.1)
     assert stime.drill_seconds(dashboard.held, speed) == pytest.approx(120.0, abs=0.05)
     # the journal says when it was confirmed, however soon after the look came (CLOCK-3)
     assert dashboard.confirmed_at == sparse.passed_at <= looked
     # in drill time: the share (a 5-minute rate) under 10 % from about 6m15s after the breaker (it bends from its
-    # trip, armed a 45 s rollout later: redteam-10; from 47 %, as call_law calibrates rate-limit), two minutes later
+    # trip, armed a 45 s rollout later: redteam-10; from 50 %, as call_law calibrates rate-limit), two minutes later
     assert 7 * 60 <= d.scenario_time(sparse.passed_at) - BREAKER_AT <= 8.5 * 60
 
 
 @pytest.mark.parametrize("speed", (60.0, 1200.0))
 def test_two_looks_one_before_and_one_after_the_window_reach_the_verdict(
         tmp_path: Path, speed: float, monkeypatch: pytest.MonkeyPatch) -> None:
-    """S26-12 as slowbox saw it: one look when the gate opened (47 %, past the line) and the next
+    """S26-12 as slowbox saw it: one look when the gate opened (50 %, past the line) and the next
     after the window: it passed in the world, so it passes here, and says when."""
     gate = _gate()
     d, opened = _breaker_on(tmp_path, speed, monkeypatch)
     run = VerifyRun(gate, DrillSource(d), started_at=opened, speed=speed)
     first = run.check()
-    assert first.status == "pending" and first.value == pytest.approx(47.1, abs=0.1)
+    assert first.status == "pending" and first.value == pytest.approx(50.1, abs=0.1)
     monkeypatch.setenv(stime.AT_ENV, repr(run.deadline + 1.0))
     last = run.check()
     assert last.status == "passed", last.reason
@@ -129,7 +129,7 @@ def test_a_live_watch_and_a_settle_after_the_fact_reach_one_verdict(
 
 
 def test_a_gate_the_world_never_met_fails_at_any_cadence(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """No breaker: the share stays at 47 %; a look every 2 wall seconds at x1200 and a look at
+    """No breaker: the share stays at 50 %; a look every 2 wall seconds at x1200 and a look at
     every instant both fail, on the value the metric had at the window's end."""
     gate = _gate()
     monkeypatch.setenv(stime.AT_ENV, repr(T0))
@@ -139,7 +139,7 @@ def test_a_gate_the_world_never_met_fails_at_any_cadence(tmp_path: Path, monkeyp
     sparse, _ = _watch(VerifyRun(gate, src, started_at=opened, speed=1200.0), 2.0, monkeypatch)
     close, _ = _watch(VerifyRun(gate, src, started_at=opened, speed=1200.0), grid(gate, 1200.0), monkeypatch)
     assert sparse.status == close.status == "failed"
-    assert sparse.reason == close.reason == "window of 10m00s drill time ran out: still 47.1% (wanted < 10%)"
+    assert sparse.reason == close.reason == "window of 10m00s drill time ran out: still 50.1% (wanted < 10%)"
 
 
 def test_the_grid_is_in_scenario_time() -> None:
@@ -168,7 +168,7 @@ def test_resolve_settles_a_gate_whose_window_ended_unwatched(
     code, out, err = cli("new", "--drill", "rate-limit", "--speed", "10")
     assert code == 0, err
     inc = out.strip().splitlines()[-1]
-    monkeypatch.setenv(stime.AT_ENV, repr(T0 + 60))                      # 10 drill minutes: 47 % of 429s
+    monkeypatch.setenv(stime.AT_ENV, repr(T0 + 60))                      # 10 drill minutes: 50 % of 429s
     code, out, err = cli("run", inc, "6", "--yes", "--no-wait")
     assert code == 0, out + err
     monkeypatch.setenv(stime.AT_ENV, repr(T0 + 200))                     # the window ended at +120 s

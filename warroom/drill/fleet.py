@@ -82,6 +82,8 @@ QUOTA_RESET = 8 * 3600.0                # the providers' daily token quotas rese
 BASE_FAILURE = 0.003                    # 0.3 % of flows fail on a good day
 BASE_5XX = 0.002                        # share of model API calls answered with a 5xx
 BASE_429 = 0.001
+THROTTLE_FROM = 0.8                     # a provider answers 429 from this share of its day's quota (``Signals.throttle``)
+TOKENS_PER_CALL = 55                    # what one request counts on its provider's quota: the healthy calls' ~1%/h
 CONTEXT_KB = 160.0                      # typical context bundle size (KB)
 
 NAMESPACE = "production"

@@ -88,6 +88,12 @@ def day_use(t: float) -> float:
     return raw(t) / (raw(0.0) - raw(fleet.QUOTA_RESET - DAY))
 
 
+def quota_percent(used: float) -> str:
+    """A quota's use as the tools say it: a whole percent, one decimal (rounded down) from 99% as ``/v1/usage`` gives
+    it, and "100%" only once it is used up: 99.6% is not "100%", which says the provider refuses every call (R6)."""
+    return "100%" if used >= 1.0 else f"{used * 100:.0f}%" if used < 0.985 else f"{math.floor(used * 1000) / 10:.1f}%"
+
+
 def unit(*parts: object) -> float:
     """A stable pseudo-random number in [0, 1) for these parts."""
     return (zlib.crc32(":".join(str(p) for p in parts).encode()) % 1_000_003) / 1_000_003
@@ -187,9 +193,13 @@ class Signals:
         # sooner: a world compared with one that has a cap (the drill report's "without it") counts as that one does
         self.slots_from = math.inf
         self._full: dict[tuple[str, int], bool] = {}        # ``exhausted`` read at each scrape
+        self._levels: dict[tuple[str, int], float] = {}     # the quota at each scrape a throttle read (``_level``)
         # per (provider, day's reset): [the last scrape known not full, the first known full] (``exhausted``)
         self._full_from: dict[tuple[str, float], list[int]] = {}
         self.onsets: list[float | None] = [f.onset for f in scenario.faults]    # each fault's, None: never
+        # each fault's throttling provider, None: no throttle (``raw_strength``: its 429s follow that quota)
+        self._throttles = [next((k[8:] for k in f.impacts if k.startswith("api_429:") and not k.endswith("*")), None)
+                           for f in scenario.faults]
         # one bend per stretch a mitigation was on; its start and its end act after the same delay
         self._bends: list[list[_Bend]] = [
             [_Bend(self._steps(m, on, off), max(m.tau, 1e-6), m.action == "fallback_routing", m.action)
@@ -211,8 +221,12 @@ class Signals:
         self._terms = {k: [(i, f.impacts[k]) for i, f in enumerate(scenario.faults) if k in f.impacts] for g in scenario.faults for k in g.impacts}
         self._spenders = [(i, f) for i, f in enumerate(scenario.faults)
                           if self.onsets[i] is not None and any(k.startswith("quota:") for k in f.impacts)]
+        # the faults whose requests the quota counts (``_storm_from``): a batch job's calls, a provider's throttle (the
+        # retries of its 429s)
+        self._storm = [(i, f) for i, f in enumerate(scenario.faults) if self.onsets[i] is not None and (
+            self._throttles[i] or any(k.startswith("calls:") for k in f.impacts))]
         # the quota burnt: prefix sums per provider from a step at or before the first burn (``_spent``)
-        self._first = min((self.onsets[i] or 0.0 for i, _ in self._spenders), default=0.0)
+        self._first = min((self.onsets[i] or 0.0 for i, _ in (*self._spenders, *self._storm)), default=0.0)
         self._k0 = math.floor(max(self._first, -DAY) / SPEND)
         self._sums: list[list[float]] = []
         # a retry names its task's repo; one recorded before retries did (no repo) counts nowhere
@@ -361,14 +375,42 @@ class Signals:
         onset = self.onsets[index]
         if onset is None or t < onset:
             return 0.0
+        if (vendor := self._throttles[index]) is not None:     # a provider throttles by its day's quota, not the clock
+            return self.throttle(vendor, t)
         fault = self.scenario.faults[index]
         x = min(1.0, (t - onset) / fault.ramp) if fault.ramp > 0 else 1.0
         s = x * x * (3.0 - 2.0 * x)      # a smoothstep from the onset to the end of the ramp
-        if any(k.startswith("api_429:") for k in fault.impacts):    # throttling (and what it fails) ends at the reset
-            s *= quota_day(t)
         if fault.until is not None and t > fault.until:
             s *= math.exp(-(t - fault.until) / fault.fade)
         return s
+
+    def throttle(self, provider: str, t: float) -> float:
+        """How hard ``provider`` throttles at ``t``, 0 to 1: not below ``fleet.THROTTLE_FROM`` of its day's quota, then in
+        proportion as the quota left shrinks, all of it once used up. A throttling fault declares its 429 share at 1
+        (``api_429:<p>``): it rises with the quota the requests spend (``_burn``), falls to 0 at the reset and stays
+        there until the day's use passes the line again (redteam40 R2: it was a clock, 429s at 1% used)."""
+        return min(1.0, max(0.0, (self._level(provider, t) - fleet.THROTTLE_FROM) / 0.1))
+
+    def _level(self, provider: str, t: float) -> float:
+        """``provider``'s quota at the newest scrape at ``t``, as the pane reads it (once a scrape: a throttle asks it at
+        every step ``_spent`` sums, which reads it at the step's start)."""
+        k = math.floor(t / SPEND + 1e-9)
+        if (key := (provider, k)) not in self._levels:
+            self._levels[key] = self.quota(next(p for p in fleet.PROVIDERS if p.name == provider), k * SPEND)
+        return self._levels[key]
+
+    def batch(self, provider: fleet.Provider, t: float) -> float:
+        """The first attempts a second of the batch jobs' calls to ``provider``'s model at ``t`` (``calls:<p>``: the share
+        of its day's quota they spend over the ramp, ``fleet.TOKENS_PER_CALL`` each): the ramp's growth, as the flows that
+        run make them (``queue``), routed as the flows' calls are (``_requests``)."""
+        came, out = self.queue.shift(t), 0.0
+        for i, f in self._storm:      # the slope of its smoothstep (``raw_strength``); none once it fades (``until``)
+            x = (came - self.onsets[i]) / f.ramp if f.ramp > 0 else -1.0      # type: ignore[operator]
+            if (amount := f.impacts.get(f"calls:{provider.name}", 0.0)) and 0.0 < x < 1.0 and (
+                    f.until is None or came <= f.until):
+                out += amount * provider.daily_tokens / fleet.TOKENS_PER_CALL * 6.0 * x * (1.0 - x) / f.ramp \
+                    * self.bent(i, t)
+        return out * self.queue.pace(t) if out else 0.0
 
     def strength(self, index: int, t: float) -> float:
         """How strong fault ``index`` is at ``t``, from 0 (absent or healed) to 1."""
@@ -738,8 +780,8 @@ class Signals:
         k = math.floor(t / SPEND + 1e-9)
         day = quota_reset(k * SPEND, after=False)
         bounds = self._full_from.setdefault((provider, day), [math.ceil(day / SPEND) - 1, math.ceil((day + DAY) / SPEND)])
-        if bounds[0] < k < bounds[1]:           # not known yet: look ahead, then bisect down to k
-            self._narrow(provider, bounds, min(k + LOOK_AHEAD, bounds[1] - 1))
+        if bounds[0] < k < bounds[1]:           # not known yet: look ahead (past what ``_spent`` built), bisect down to k
+            self._narrow(provider, bounds, k if k < self._k0 + len(self._sums) else min(k + LOOK_AHEAD, bounds[1] - 1))
             while bounds[0] < k < bounds[1]:
                 self._narrow(provider, bounds, (bounds[0] + bounds[1]) // 2)
         return k >= bounds[1]
@@ -761,7 +803,7 @@ class Signals:
     def _narrow(self, provider: str, bounds: list[int], k: int) -> None:
         """Read ``provider``'s quota at scrape ``k`` (once: ``_full``) and move ``bounds`` to it."""
         if (key := (provider, k)) not in self._full:
-            self._full[key] = self.quota(next(p for p in fleet.PROVIDERS if p.name == provider), k * SPEND) >= 1.0
+            self._full[key] = self._level(provider, k * SPEND) >= 1.0
         if self._full[key]:
             bounds[1] = min(bounds[1], k)
         else:
@@ -821,8 +863,8 @@ class Signals:
         answers (the faults unbent: routing does not make the vendor faster)."""
         if not tried_first(env) or (limit := threshold(env)) is None:
             return float(not tried_first(env))
-        work = fleet.LATENCY_MEDIAN + sum(f.impacts.get("latency", 0.0) * self.raw_strength(i, t)
-                                          for i, f in enumerate(self.scenario.faults))
+        work = fleet.LATENCY_MEDIAN + sum(f.impacts["latency"] * self.raw_strength(i, t)
+                                          for i, f in enumerate(self.scenario.faults) if "latency" in f.impacts)
         return 1.0 - lognormal_cdf(limit, fleet.PRIMARY_PROVIDER.call_share * work)
 
     def routed_model(self, t: float) -> tuple[str, str] | None:
@@ -932,13 +974,33 @@ class Signals:
         of quota use climbs back after a reset) or the primary's 5xx are tried on the fallback (``FALLBACK_ON_5XX``),
         so the flat hours cost nothing."""
         came = self.queue.shift(t)      # the levels are the flows' that run: those asked for then (``_burn``)
-        if any(came < self.onsets[i] + f.ramp for i, f in self._spenders):    # type: ignore[operator]
+        if any(came < self.onsets[i] + f.ramp for i, f in self._spenders) or (storm := self._storm_from(t)) <= t:  # type: ignore[operator]
             return t
+        if not self._spenders:
+            return min([storm, t + DAY, *(max(t, x) for x, y, _, to, whole, _ in self._carrying if to and not whole and y > t)])
         last = quota_reset(came, after=False)
         grows = fleet.QUOTA_RESET if came < fleet.QUOTA_RESET else last + DAY if came >= last + DAY - fleet.QUOTA_RESET else came
         if grows <= t:      # growing again once the flows queued catch up with it (when, the queue says); else not
             return t        # before ``grows``, as a flow starts after it is asked for
-        return min([grows, *(max(t, x) for x, y, _, to, whole, _ in self._carrying if to and not whole and y > t)])
+        return min([grows, storm, *(max(t, x) for x, y, _, to, whole, _ in self._carrying if to and not whole and y > t)])
+
+    def _storm_from(self, t: float) -> float:
+        """The first moment from ``t`` the storm's requests (``_storm``) may count: ``t`` while a batch job's calls come
+        (its ramp) or a throttled provider's quota is between ``fleet.THROTTLE_FROM`` and used up; once it is used up,
+        the reset (a full quota counts nothing more); under the line, the soonest the calls could bring it there (the
+        healthy calls spend well under ten days' quota a day)."""
+        def value(t: float) -> float:
+            out, came = math.inf, self.queue.shift(t)
+            for i, f in self._storm:
+                if (vendor := self._throttles[i]) is None:
+                    if came < self.onsets[i] + f.ramp:      # type: ignore[operator]
+                        return t
+                    continue
+                if fleet.THROTTLE_FROM <= (used := self._level(vendor, t)) < 1.0:
+                    return t
+                out = min(out, quota_reset(t) if used >= 1.0 else t + (fleet.THROTTLE_FROM - used) * DAY / 10.0)
+            return out
+        return self._once("storm", t, value)
 
     def _steady(self, t: float) -> float:
         """Until when every step from ``t`` burns what the step at ``t`` does (``t``: not even that one), flows waiting
@@ -946,7 +1008,7 @@ class Signals:
         constants) or yet to start, no stop, start or routing change, so the climbing hours cost one step."""
         came = self.queue.shift(t)      # the levels of the flows that run then (flows waiting: ``_spent`` shares it out)
         last = quota_reset(came, after=False)
-        if came < fleet.QUOTA_RESET or any(came < self.onsets[i] + f.ramp or f.until is not None or self._release[i] or f.under_load  # type: ignore[operator]
+        if came < fleet.QUOTA_RESET or self._storm_from(t) <= t or any(came < self.onsets[i] + f.ramp or f.until is not None or self._release[i] or f.under_load  # type: ignore[operator]
                                            for i, f in self._spenders):
             return t
         end = [last + DAY - fleet.QUOTA_RESET, *(w for w, _ in self._running if w > t)]
@@ -969,8 +1031,7 @@ class Signals:
         total: dict[str, float] = {}
         xa, xb = self.queue.shift(a), self.queue.shift(b)      # the flows that ran burn it: those arrived then
         for index, fault in self._spenders:     # the reset drops a burn's level, not the fault (A24-2)
-            day = (lambda t: 1.0) if any(k.startswith("api_429:") for k in fault.impacts) else quota_day
-            if (grow := self.raw_strength(index, xb) * day(xb) - self.raw_strength(index, xa) * day(xa)) > 0.0:
+            if (grow := self.raw_strength(index, xb) * quota_day(xb) - self.raw_strength(index, xa) * quota_day(xa)) > 0.0:
                 grow *= self.bent(index, (a + b) / 2.0)
                 for key, amount in fault.impacts.items():
                     if key.startswith("quota:"):
@@ -978,17 +1039,41 @@ class Signals:
         over = [((min(b, y) - max(a, x)) / (b - a), share, to, whole)      # the share of [a, b] in each stretch
                 for x, y, share, to, whole, _ in self._carrying if x < b and y > a]
         gone = sum((min(b, y) - max(a, x)) / (b - a) for x, y, *_, c in self._carrying if x < b and y > a and c[0] is None)   # the primary's, made nowhere
+        counted = self._counted(a, b)
         if not total and all(to is None or whole for _, _, to, whole in over):
-            return [0.0] * len(fleet.PROVIDERS)
+            return counted
         run = sum(o for o, share, _, _ in over if share > 0.0)
         moved = {p: sum(o * (whole or self.route_share((a + b) / 2.0)) for o, _, to, whole in over if to == p)
                  for p in fleet.PROVIDER_NAMES}
         primary, tokens = total.get(fleet.PRIMARY, 0.0), fleet.PRIMARY_PROVIDER.daily_tokens
         retry = fleet.PRIMARY_PROVIDER.quota_used * (day_use(xb) - day_use(xa)) * self.route_share((a + b) / 2.0)
-        return [total.get(p.name, 0.0) * run + (
+        return [c + total.get(p.name, 0.0) * run + (
             -primary * (sum(moved.values()) + gone) if p.name == fleet.PRIMARY else (primary * moved[p.name] + retry * sum(
                 o * share for o, share, to, whole in over if to == p.name and not whole)) * tokens / p.daily_tokens)
-            for p in fleet.PROVIDERS]
+            for c, p in zip(counted, fleet.PROVIDERS, strict=True)]
+
+    def _counted(self, a: float, b: float) -> list[float]:
+        """Each provider's quota the storm's requests take in ``[a, b]`` (``_storm``): every request it receives counts
+        ``fleet.TOKENS_PER_CALL``, refused or not (its limiter counts a request's tokens on arrival), beyond the flows'
+        first attempts the healthy use already holds (``_used``): the batch jobs' calls with every retry, the flows'
+        retries. So the quota follows the calls the world makes (``request_rate``), and a breaker holding retries
+        slows it by the requests it stops, whenever it goes on (redteam40 R3: a burn on its own clock ended at 730 s)."""
+        if not self._storm or self._storm_from(a) >= b:
+            return [0.0] * len(fleet.PROVIDERS)
+        mid, out = (a + b) / 2.0, []
+        came = self.queue.shift(mid)
+        batching = any(came < self.onsets[i] + f.ramp for i, f in self._storm if self._throttles[i] is None)  # type: ignore[operator]
+        for p in fleet.PROVIDERS:       # at a provider no one throttles, only a batch job's calls count beyond ``_used``
+            if not batching and p.name not in self._throttles:
+                out.append(0.0)
+                continue
+            flows, batch = self._requests(p, mid)
+            if not batch and p.name not in self._throttles:
+                out.append(0.0)
+                continue
+            sent = call_law(self.lost(p.name, mid), self.attempts(mid))[1]
+            out.append((batch * sent + flows * (sent - 1.0)) * (b - a) * fleet.TOKENS_PER_CALL / p.daily_tokens)
+        return out
 
     def breaker_open(self, armed: float, t: float) -> bool:
         """Whether the breaker armed at ``armed`` is OPEN at ``t``: ``BREAKER_OPEN`` s from its trip (a quota at or over
@@ -1033,16 +1118,24 @@ class Signals:
         provider takes; the primary's less the plans it no longer makes, ``plan_only``), and the primary's routed share
         when they are tried on the primary first (as retries) or are the plans, each
         call as many attempts as ``call_law`` makes of it there."""
+        return sum(self._requests(provider, t)) * call_law(self.lost(provider.name, t), self.attempts(t))[1]
+
+    def _requests(self, provider: fleet.Provider, t: float) -> tuple[float, float]:
+        """The first attempts a second at ``provider`` of (the flows' calls, the batch jobs' calls, ``batch``): what
+        ``request_rate`` tries again and ``_burn`` counts."""
         wiggle = 1.0 + 0.08 * noise(f"{self._seed}:req:{provider.name}", t, 60.0)
         carriers = self.carriers(t)
-        rate = sum(p.requests_per_second for p, c in zip(fleet.PROVIDERS, carriers, strict=True) if c == provider.name)
-        if provider.name == fleet.PRIMARY and self.plan_only(t):      # its flows' plans are made on the fallback
-            rate *= 1.0 - self.route_share(t)
-        if provider.name != carriers[0] == fleet.PRIMARY and self.route(t) == provider.name:     # the primary tried first
-            rate += self.route_share(t) * sum(p.requests_per_second for p, c in zip(fleet.PROVIDERS, carriers, strict=True)
-                                              if c == fleet.PRIMARY)
-        return rate * wiggle * self.traffic_share(t) * call_law(self.lost(provider.name, t), self.attempts(t))[1] \
-            * self.queue.pace(t)     # made by the flows that run (``queue``)
+
+        def routed(rps: Callable[[fleet.Provider], float]) -> float:
+            rate = sum(rps(p) for p, c in zip(fleet.PROVIDERS, carriers, strict=True) if c == provider.name)
+            if provider.name == fleet.PRIMARY and self.plan_only(t):      # its flows' plans are made on the fallback
+                rate *= 1.0 - self.route_share(t)
+            if provider.name != carriers[0] == fleet.PRIMARY and self.route(t) == provider.name:   # the primary tried first
+                rate += self.route_share(t) * sum(rps(p) for p, c in zip(fleet.PROVIDERS, carriers, strict=True)
+                                                  if c == fleet.PRIMARY)
+            return rate
+        flows = routed(lambda p: p.requests_per_second) * wiggle * self.traffic_share(t) * self.queue.pace(t)
+        return flows, (routed(lambda p: self.batch(p, t)) * self.traffic_share(t) if self._storm else 0.0)
 
     def share_5xx(self, provider: fleet.Provider, t: float) -> float:
         """The share of calls to ``provider`` answered 5xx: the vendor's answer to a call made now (routing away

@@ -368,10 +368,12 @@ def provider_api(ctx: Context, name: str, path: str, headers: dict[str, str]) ->
     elif not (auth.lower().startswith("bearer ") and len(auth) > 10) and not headers.get("x-api-key"):
         resp = js({"type": "error", "error": {"type": "authentication_error", "message": "invalid x-api-key"}}, 401)
     else:       # the calls it refused in the hour: FlowEngine's 429 counter, as increase(...[1h]) reads it
+        def said(x: float, digits: int, full: float = 1.0) -> float:    # never "all used" while some is left (R6)
+            return round(x, digits) if x >= full or round(x, digits) < full else full - 10.0 ** -digits
         used, refused = ctx.quota(provider), lambda t: ctx.series.counter(("req", name, "429"), t)
         resp = js({"provider": name, "period": "daily", "limit_tokens": provider.daily_tokens,
-                   "used_tokens": int(used * provider.daily_tokens), "used_ratio": round(used, 4),
-                   "used_percent": round(100 * used, 1),
+                   "used_tokens": int(used * provider.daily_tokens), "used_ratio": said(used, 4),
+                   "used_percent": said(100 * used, 1, 100.0),
                    "resets_at": iso(ctx.wall(quota_reset(ctx.t))),
                    "rate_limited_requests_last_hour": round(refused(ctx.t) - refused(ctx.t - 3600.0))})
     resp.seconds = 0.08 + 1.5 * share_5xx
