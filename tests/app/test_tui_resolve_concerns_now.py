@@ -43,3 +43,34 @@ async def test_the_resolve_journals_the_very_concerns_its_dialog_showed(tmp_path
     assert all(c in screen.concerns_text() for c in data["concerns"])
     assert data["concerns_read_at"] == format_ts(shown.at) and resolved.ts > shown.at, (data, resolved.ts)
     assert "concerns_unseen" not in data, data     # two minutes later the figures moved; no concern came or went
+
+
+async def test_the_steps_not_done_are_counted_again_with_each_reading(tmp_path: Path) -> None:
+    """attack40 A9: three steps run while the dialog was open (the concerns read again showed one's miss), and the
+    "24 runbook step(s) not done" line still said 24 at the submit. It is asked again with each reading."""
+    from datetime import UTC, datetime
+
+    from tests.app.tui_support import make_app, metrics_drawn
+    from warroom.incident.concern_reading import ConcernReading
+
+    at = datetime(2026, 12, 5, 4, 0, tzinfo=UTC)
+    left = [24]
+    app = make_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await metrics_drawn(pilot)
+        screen = ResolveScreen("t", 24, reading=ConcernReading(at, ("x is still critical (2%)",)),
+                               read=lambda: ConcernReading(at, ("x is still critical (3%)",)), every=0.05,
+                               steps=lambda: (left[0], ""))
+        app.push_screen(screen)
+        await wait_screen(pilot, ResolveScreen, 30)
+        assert "24 runbook step(s) not done" in str(screen.query_one("#resolve-steps", Static).render())
+        left[0] = 21                                # three steps ran meanwhile
+        looks = screen.looks
+        await wait_for(pilot, lambda: screen.looks > looks)
+        await pilot.pause()
+        assert "21 runbook step(s) not done" in str(screen.query_one("#resolve-steps", Static).render())
+        left[0] = 0
+        looks = screen.looks
+        await wait_for(pilot, lambda: screen.looks > looks)
+        await pilot.pause()
+        assert not screen.query_one("#resolve-steps", Static).display

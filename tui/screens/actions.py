@@ -627,11 +627,16 @@ class DashboardActions:
             if not isinstance(self.app.screen, ResolveScreen):
                 self.notify("Read what resolving leaves open while another dialog was open: r asks again.")
             return
-        # every open runbook's steps: the current one and those a GO opened beside it
-        books = [b for b in (runbook, *self.data.beside) if b is not None]
-        counts = [(b.id, sum(1 for s in b.steps if s.id not in view.steps_of(b.id))) for b in books]
-        open_steps = sum(n for _, n in counts)
-        open_where = ", ".join(f"{rb} {n}" for rb, n in counts) if len(counts) > 1 else ""
+        def steps_now() -> tuple[int, str]:
+            """Every open runbook's steps not done (the current one and those a GO opened beside it), as
+            the dashboard's latest view has them: asked again with each reading (attack40 A9: three steps
+            run while the dialog was open, and it still said 24)."""
+            now = self.data.view
+            books = [b for b in (self.data.runbook, *self.data.beside) if b is not None]
+            counts = [(b.id, sum(1 for s in b.steps if s.id not in now.steps_of(b.id))) for b in books]
+            return sum(n for _, n in counts), ", ".join(f"{rb} {n}" for rb, n in counts) if len(counts) > 1 else ""
+
+        open_steps, open_where = steps_now()
 
         def answered(a: ResolveAnswer | None) -> None:
             if a is not None:
@@ -640,7 +645,8 @@ class DashboardActions:
         opened = tuple(o.text() for o in self.presenter.go_opened())
         self.app.push_screen(ResolveScreen(view.header.title, open_steps, None, opened, open_where,
                                            tuple(self.presenter.rollback_steps()), reading=reading,
-                                           read=self.presenter.read_concerns, every=max(self.ctx.poll_interval(), 0.5)),
+                                           read=self.presenter.read_concerns, every=max(self.ctx.poll_interval(), 0.5),
+                                           steps=steps_now),
                              answered)
 
     def resolve_and_report(self, a: ResolveAnswer) -> None:

@@ -378,7 +378,7 @@ class ResolveScreen(FormDialog):
     def __init__(self, title: str, open_steps: int = 0, concerns: list[str] | None = None,
                  opened: tuple[str, ...] = (), open_where: str = "", rolled_back: tuple[str, ...] = (), *,
                  reading: ConcernReading | None = None, read: Callable[[], ConcernReading] | None = None,
-                 every: float = 0.0) -> None:
+                 every: float = 0.0, steps: Callable[[], tuple[int, str]] | None = None) -> None:
         super().__init__()
         self.rolled_back = tuple(rolled_back)
         self.incident_title = title
@@ -388,6 +388,7 @@ class ResolveScreen(FormDialog):
         self.opened = tuple(opened)
         self.open_where = open_where
         self.read, self.every = read, every
+        self.steps = steps              # (steps not done, per runbook) now: asked again with each reading
         self.looks = 0                 # looks that came back (a test reads it)
         self._looking = False
 
@@ -398,10 +399,9 @@ class ResolveScreen(FormDialog):
             # (redteam39 F4: at 80x24 it opened scrolled to the summary, past them).
             with Vertical(classes="dialog-head", id="resolve-head"):
                 yield Static(Text(f"Resolve: {self.incident_title}"), classes="dialog-title")
-                if self.open_steps:
-                    where = f" ({self.open_where})" if self.open_where else ""
-                    yield Static(Text(f"{self.open_steps} runbook step(s) not done, skipped or ticked{where};"
-                                      " they will be listed in the PIR.", style="yellow"), id="resolve-steps")
+                steps = Static(self.steps_text(), id="resolve-steps")
+                steps.display = bool(self.open_steps)
+                yield steps
                 concerns = Static(self.concerns_text(), id="resolve-concerns")
                 concerns.display = bool(self.concerns)
                 yield concerns
@@ -421,6 +421,11 @@ class ResolveScreen(FormDialog):
                     yield from self.rollback_question()
                 yield Static("", id="form-error")
             yield buttons("Resolve")
+
+    def steps_text(self) -> Text:
+        where = f" ({self.open_where})" if self.open_where else ""
+        return Text(f"{self.open_steps} runbook step(s) not done, skipped or ticked{where}; they will be listed in"
+                    " the PIR.", style="yellow")
 
     def concerns_text(self) -> Text:
         from warroom.incident.concern_reading import said_at
@@ -468,6 +473,11 @@ class ResolveScreen(FormDialog):
         box = self.query_one("#resolve-concerns", Static)
         box.update(self.concerns_text())
         box.display = bool(self.concerns)
+        if self.steps is not None:
+            self.open_steps, self.open_where = self.steps()
+            line = self.query_one("#resolve-steps", Static)
+            line.update(self.steps_text())
+            line.display = bool(self.open_steps)
 
     def rollback_question(self) -> ComposeResult:
         """What the journal shows (a rollback step that ran ok), then the yes / no, neither chosen."""
