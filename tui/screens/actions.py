@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from tui.host import WarroomHost
     from tui.presenter import IncidentCalls, IncidentPresenter
     from tui.screens.modals.forms import DeclareAnswer, NoteAnswer, ResolveAnswer, SeverityAnswer
-    from tui.screens.modals.run_step import Preview, RunAnswer
+    from tui.screens.modals.run_step import RunAnswer
     from tui.screens.modals.status_update import UpdateAnswer
     from warroom.runbook.model import Runbook, Step
     from warroom.sources.model import SloReading
@@ -620,7 +620,7 @@ class DashboardActions:
         from tui.screens.modals.forms import ResolveScreen
 
         self.app.withdraw(READING)
-        view, runbook = self.data.view, self.data.runbook
+        view = self.data.view
         if view.header.status == "resolved" or self.presenter.live is None:
             return              # resolved or left while it was read: nothing to ask
         if self.app.screen is not self.app.dashboard:     # another dialog (or this one) came first

@@ -21,7 +21,6 @@ from warroom.cli.common import out
 from warroom.cli.incident_args import _open, _open_in_state_or_drills, _store, parse_when
 from warroom.cli.incident_metrics import sync
 from warroom.errors import WarroomError
-from warroom.incident.session import Incident
 from warroom.cli.incident_run import cmd_run, settle_ended_gates
 from warroom.cli.incident_show import STEP_MARKS as STEP_MARKS, cmd_list, cmd_show, render_show as render_show
 from warroom import scenario_time

@@ -194,8 +194,6 @@ class Incident(StepRunning):
         """Text typed by people (notes, summaries, reasons) goes through the same redaction as
         command output: a token pasted into a note never reaches the journal or the PIR."""
         if self._redactor is None:
-            import os
-
             from warroom.execute.redact import RedactionSettings, Redactor
 
             env = dict(os.environ)
