@@ -22,7 +22,7 @@ demo: $(VENV)/.installed
 # --durations=25: every run (CI's too) ends with its 25 slowest tests, so a test that grows the
 # suite toward its 10-minute budget is seen in the run that brought it, not a study later.
 test: $(VENV)/.installed
-	$(PY) -m pytest -q -n 3 --dist loadfile --durations=25
+	$(PY) -m pytest -q -n 4 --dist loadfile --durations=25
 
 bench: $(VENV)/.installed
 	$(PY) -m bench
