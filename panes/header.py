@@ -141,12 +141,15 @@ class IncidentHeader(Vertical):
         scenario's name gives way first (the DRILL badge stays on line 1), then the tier's words
         ("T2 IC+rollback?" is T2), then a source that answers ok gives its place to one that does
         not; what still does not fit is cut with an ellipsis, never wrapped out of sight."""
-        forms = [self._clocks(now, lean) for lean in range(3)] if width > 0 else [self._clocks(now, 0)]
+        forms = [self._clocks(now, lean) for lean in range(4)] if width > 0 else [self._clocks(now, 0)]
         return next((form for form in forms if form.cell_len <= width), forms[-1])
 
     def _clocks(self, now: float, lean: int) -> Text:
         """Line 2 in one of its forms: ``lean`` 0 whole, 1 without the scenario's name, 2 also the
-        tier without its words and the sources not ok first."""
+        tier without its words and the sources not ok first, 3 also a replay's place said short
+        ("rec 03:30:48", UTC as the header's other times) and after the sources: at 80x24 a
+        rehearsal with an overdue update cut the source's health, which the header promises, and
+        an error's words are longer than "ok" (redteam40 R9c)."""
         i = self.info
         t = Text(no_wrap=True, overflow="ellipsis")
         speed_said = i.time_scale == 1.0        # ×1 is never said: no mark is the world's own pace
@@ -174,15 +177,19 @@ class IncidentHeader(Vertical):
                 else:
                     t.append(f"in {format_duration(due)}", "bold")
             t.append("  ")
+        place = Text(no_wrap=True, overflow="ellipsis")
         if i.recording is not None:
             # where the replay is in the recording, in the recording's own (UTC) time
             began, recorded, speed, end = i.recording
             at = min(end, recorded + stime.drill_seconds(now - began, speed))
-            t.append("recorded ", "dim")
+            place.append("rec " if lean >= 3 else "recorded ", "dim")
             one_day = time.gmtime(recorded)[:3] == time.gmtime(end)[:3]      # else the day is said too
-            shown = time.strftime("%H:%M:%S UTC" if one_day else "%Y-%m-%d %H:%M:%S UTC", time.gmtime(at))
-            t.append(shown + (" (its end)" if at >= end else ""), "bold")
-            t.append("  ")
+            shown = time.strftime(("%H:%M:%S" if one_day else "%Y-%m-%d %H:%M:%S") + ("" if lean >= 3 else " UTC"),
+                                  time.gmtime(at))
+            place.append(shown + ((" (end)" if lean >= 3 else " (its end)") if at >= end else ""), "bold")
+            place.append("  ")
+        if lean < 3:
+            t.append_text(place)
         if i.drill and lean == 0:
             t.append(f"scenario {i.drill}" + ("" if speed_said else f" ×{i.time_scale:g}") + "  ", "dim")
         elif i.drill and not speed_said:
@@ -193,6 +200,8 @@ class IncidentHeader(Vertical):
             t.append(f"{name} ", "dim")
             t.append(f"{mark} {health}", style)
             t.append("  ")
+        if lean >= 3:               # the sources' health before the replay's place: what is cut, if anything
+            t.append_text(place)
         t.rstrip()
         return t
 

@@ -115,3 +115,27 @@ async def test_at_80_columns_the_scenario_name_gives_way_before_the_sources_heal
         clocks, people = _row(pilot.app, ".hdr-clocks"), _row(pilot.app, ".hdr-people")
         assert "T2 IC+rollback?" in clocks and "scenario timeout  drill" in clocks, clocks
         assert people.strip().endswith("IC root · Ops — · Comms — · Scribe —"), people
+
+
+@pytest.mark.parametrize("health", ["ok", "poll failed"])
+async def test_a_rehearsals_place_gives_way_before_the_sources_health_at_80_columns(health: str) -> None:
+    """redteam40 R9c: in a rehearsal of a recording with an overdue update, line 2 at 80x24 was cut at
+    "recorded 03:30:48 UTC  drill …": the source's health, which the header promises, was the part lost."""
+    import dataclasses
+
+    info = _timeout_at_31m(health)
+    now = info.declared_at + (31 * 60 + 5) / 10
+    info = dataclasses.replace(info, next_update_at=now - 158.0 / 10,      # overdue by 2m38s drill time
+                               recording=(now - 100, now - 3000, 10.0, now + 4000))
+    async with HeaderApp().run_test(size=(80, 24)) as pilot:
+        header = pilot.app.query_one(IncidentHeader)
+        header.show(info, now)
+        await pilot.pause()
+        clocks = _row(pilot.app, ".hdr-clocks")
+        assert f"drill {HEALTH_MARKS[health][0]} {health}  rec " in clocks, clocks     # the place may be cut, not it
+        assert "update overdue by 2m38s" in clocks, clocks
+    async with HeaderApp().run_test(size=(120, 40)) as pilot:      # 120 columns: all of it, as before
+        header = pilot.app.query_one(IncidentHeader)
+        header.show(info, now)
+        await pilot.pause()
+        assert " UTC  " in _row(pilot.app, ".hdr-clocks") and "recorded " in _row(pilot.app, ".hdr-clocks")
