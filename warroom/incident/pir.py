@@ -271,7 +271,7 @@ def _done_by_hand(inc: Exportable) -> dict[tuple[str, str, str], str]:
 
     try:
         drill = opener()
-        book = inc.runbook(drill.scenario.runbook) if drill.scenario.runbook in _open_ids(inc) else inc.runbook()
+        book = inc.runbook(drill.scenario.runbook) if inc.state.open_ref(drill.scenario.runbook) else inc.runbook()
         clock = getattr(inc, "clock", None)
         report = drill_report(drill, inc.state, at=clock().timestamp() if clock else None, slos=inc.config.slo,
                               runbook=book, runbook_of=lambda rb_id: inc.runbook(rb_id))
@@ -296,9 +296,3 @@ def _size(path: Path) -> int:
         return path.stat().st_size
     except OSError:
         return -1
-
-
-def _open_ids(inc: Exportable) -> set[str]:
-    """The runbooks open on the incident: its current one and those a GO opened beside it."""
-    ids = {str((inc.state.runbook or {}).get("id") or "")}
-    return ids | {str(ref.get("id") or "") for ref in getattr(inc.state, "beside", None) or []}
