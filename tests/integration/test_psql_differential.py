@@ -260,6 +260,30 @@ QUERIES: list[str | tuple[str, ...]] = [
     "created_at AS timestamp(2)), '2026-01-01 23:59:59.5+00'::timestamptz(0) FROM tasks ORDER BY 1 LIMIT 2",
     "SELECT created_at::varchar(10) AS d, status::varchar(3), 'abc'::character varying(2), count(*) FROM tasks "
     "GROUP BY 1, 2 ORDER BY 1, 2",
+    # pg41: what a responder types to bucket and split in triage (refused by name before)
+    "SELECT date_trunc('minute', created_at) m, count(*) FROM tasks GROUP BY 1 ORDER BY 1 LIMIT 3",
+    "SELECT count(*) FROM tasks WHERE date_trunc('minute', created_at) = date_trunc('minute', now())",
+    "SELECT date_trunc('mins', now()), date_trunc('Hour', now()::timestamp), date_trunc('d', now()::date), "
+    "date_trunc('qtr', now()), date_trunc('week', now()), date_trunc('cent', now()), date_trunc('dec', now())",
+    "SELECT date_trunc('week', created_at), date_trunc('ms', created_at), date_trunc('second', -(updated_at - "
+    "created_at)), date_trunc('minute', interval '90 s') FROM tasks ORDER BY task_id LIMIT 3",
+    "SELECT date_trunc('minute', now()) - date_trunc('hour', now()), date_trunc(NULL, now())",
+    "SELECT date_trunc('epoch', now())", "SELECT date_trunc('timezone', now())",
+    "SELECT date_trunc('minute', NULL)", "SELECT date_trunc(1, now())", "SELECT date_trunc('week', interval '3 d')",
+    "SELECT extract(minutes from now()), date_part('hrs', now()), extract(mon from now())",
+    "SELECT concat(status, ':', count(*)), concat(true, NULL, 1.50, interval '90 min', now()::date), concat_ws("
+    "'-', NULL, status, 2.5::float8) FROM tasks GROUP BY status ORDER BY 1",
+    "SELECT concat_ws(NULL, 'a'), concat_ws('-')", "SELECT concat()",
+    "SELECT split_part(error_message, ':', 1) AS kind, count(*) FROM tasks WHERE status = 'failed' GROUP BY 1 "
+    "ORDER BY 2 DESC, 1",
+    "SELECT split_part('a-b-c', '-', -1), split_part('a-b-c', '-', -4), split_part('abc', '', 1), split_part("
+    "'a', '-', NULL), split_part('a-b', '-', '2')",
+    "SELECT split_part('a-b-c', '-', 0)", "SELECT split_part(5, '-', 1)",
+    "SELECT task_id, row_number() OVER (ORDER BY created_at, task_id) FROM tasks ORDER BY created_at, task_id "
+    "LIMIT 3",
+    "SELECT status, rank() OVER (ORDER BY count(*) DESC), dense_rank() OVER (ORDER BY count(*) DESC), count(*) "
+    "FROM tasks GROUP BY status ORDER BY 2, 1",
+    "SELECT row_number() FROM tasks",
     # -x, -A
     ("-x", "-c", "SELECT task_id, created_at FROM tasks ORDER BY created_at LIMIT 2"),
     ("-A", "-c", "SELECT task_id, created_at FROM tasks ORDER BY created_at LIMIT 2"),

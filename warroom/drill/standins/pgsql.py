@@ -64,6 +64,15 @@ UNITS = {"microsecond": 1e-6, "us": 1e-6, "usec": 1e-6, "millisecond": 1e-3, "ms
          "second": 1, "sec": 1, "s": 1, "minute": 60, "min": 60, "m": 60, "hour": 3600, "hr": 3600, "h": 3600,
          "day": 86400, "d": 86400, "week": 604800, "w": 604800}
 CALENDAR = ("month", "mon", "year", "yr", "y", "decade", "century", "millennium")
+# a field's or unit's names as PostgreSQL reads them (extract, date_part, date_trunc), each to its own name
+FIELDS = {alias: name for name, aliases in {
+    "microseconds": "microsecond us usec usecs useconds usecond microsecon", "milliseconds":
+    "millisecond ms msec msecs mseconds msecond millisecon", "second": "seconds s sec secs",
+    "minute": "minutes m min mins", "hour": "hours h hr hrs", "day": "days d", "week": "weeks w",
+    "month": "months mon mons", "quarter": "qtr", "year": "years y yr yrs", "decade": "decades dec decs",
+    "century": "centuries c cent", "millennium": "millennia mil mils"}.items() for alias in [name, *aliases.split()]}
+HINT_NONE = "\nHINT:  No function matches the given name and argument types. You might need to add explicit type casts."
+WINDOWED = frozenset({"row_number", "rank", "dense_rank"})     # SQLite's window functions, PostgreSQL's alike (bigint)
 # an ARE's escapes and classes (in brackets) that Python spells otherwise
 ARE = {"\\\\": "\\\\", "\\B": "\\\\", "\\y": r"\b", "\\Y": r"\B", "\\m": r"\b(?=\w)", "\\M": r"\b(?<=\w)",
        "\\b": r"\x08", "[[:<:]]": r"\b(?=\w)", "[[:>:]]": r"\b(?<=\w)",
@@ -785,6 +794,13 @@ class Reader:
             field = self.expr(0)
             self.expect(",")
             return self.part(field.sql.strip("'").lower(), "date_part")
+        if name == "date_trunc":
+            return self.trunc(at)
+        if name in WINDOWED:
+            self.expect(")")
+            if not self.at("over"):
+                raise PgError(f"ERROR:  window function {name} requires an OVER clause", at)
+            return Expr(self.window(f"{name}()"), "int", name, wide=True)
         args: list[Expr] = []
         words: list[str] = []
         depth, end = 1, self.i                  # a window function (OVER after its parentheses) groups nothing
@@ -825,6 +841,8 @@ class Reader:
             kind = f"{PGNAMES['float' if kind == 'float8' else kind or '']}{', integer' * (name == 'round')}"
             raise PgError(f"ERROR:  function {name}({kind}) does not exist\nHINT:  No function matches the "
                           "given name and argument types. You might need to add explicit type casts.", at)
+        if name in ("concat", "concat_ws", "split_part"):
+            return self.texts(name, args, at)
         if name in ("coalesce", "nullif", "greatest", "least"):
             words = [", ".join(self.coerce(a, kind).sql for a in args)]
         elif name in ("left", "right", "substr", "substring", "strpos"):  # substring(s FROM n FOR m), (s FROM 'regex')
@@ -1052,6 +1070,7 @@ class Reader:
             f"pg_exact('t', 0, {e.sql})" if e.type == "float" else f"CAST({e.exact} AS TEXT)" if e.exact else e.sql)
 
     def part(self, field: str, name: str) -> Expr:
+        field = FIELDS.get(field, field)
         e = self.expr(0)
         self.expect(")")
         if e.type == "unknown":
@@ -1064,6 +1083,44 @@ class Reader:
         sql = f"pg_part({quote(field)}, {e.sql}, '{e.type}')"
         return Expr(sql, "float8" if name == "date_part" else f"numeric{scale}", name,
                     exact=None if name == "date_part" else f"pg_exact('q', {scale}, {sql})")
+
+    def trunc(self, at: int) -> Expr:
+        """``date_trunc(unit, value)``: a timestamp, timestamptz or date (read as a timestamptz, PostgreSQL's preferred
+        type) cut to the unit, the minute's or hour's buckets of a triage count; an interval cut to a second, minute
+        or hour. The unit is read at run time (``pg_trunc``), so one a column holds fails per row as it does there."""
+        unit = self.expr(0)
+        self.expect(",")
+        e = self.expr(0)
+        if self.at(","):
+            raise Refusal("drill: date_trunc() with a time zone is not simulated (the TaskDB's zone is UTC; "
+                          "date_trunc(unit, value) is)")
+        self.expect(")")
+        kinds = (unit.type or "unknown", e.type or "unknown")
+        if kinds[1] == "unknown" and kinds[0] in ("unknown", "text"):
+            raise PgError(f"ERROR:  function date_trunc({pgname(kinds[0])}, unknown) is not unique\nHINT:  Could not "
+                          "choose a best candidate function. You might need to add explicit type casts.", at)
+        if kinds[0] not in ("unknown", "text") or kinds[1] not in STAMPS | {"interval"}:
+            raise PgError(f"ERROR:  function date_trunc({', '.join(map(pgname, kinds))}) does not exist{HINT_NONE}", at)
+        kind = "timestamptz" if e.type == "date" else kinds[1]
+        value = self.stamp(e, None).sql if e.type == "date" else e.sql
+        return Expr(f"pg_trunc({unit.sql}, {value}, '{kind}')", kind, "date_trunc")
+
+    def texts(self, name: str, args: list[Expr], at: int) -> Expr:
+        """``concat``, ``concat_ws`` (each value's text as PostgreSQL's output prints it, a NULL left out) and
+        ``split_part(text, delimiter, n)``, on the argument types PostgreSQL takes."""
+        kinds = [a.type or "unknown" for a in args]
+        if name == "split_part":
+            fits = len(args) == 3 and not set(kinds[:2]) - {"text", "unknown"} and kinds[2] in ("int", "unknown")
+        else:
+            fits = len(args) >= (2 if name == "concat_ws" else 1)
+        if not fits:
+            raise PgError(f"ERROR:  function {name}({', '.join(map(pgname, kinds))}) does not exist{HINT_NONE}", at)
+        if name == "split_part":
+            count = f"pg_int({args[2].sql})" if kinds[2] == "unknown" else args[2].sql
+            return Expr(f"pg_split({args[0].sql}, {args[1].sql}, {count})", "text", name)
+        out = [f"CASE WHEN {a.sql} THEN 't' WHEN NOT {a.sql} THEN 'f' END" if a.type == "bool" else self.text(a)
+               for a in args]
+        return Expr(f"pg_{name}({', '.join(out)})", "text", name)
 
     def arith(self, op: str, left: Expr, right: Expr, at: int) -> Expr:
         """``left op right`` as PostgreSQL computes it on its types: timestamps and dates move by an interval (drill
@@ -1374,6 +1431,47 @@ def aggregates(raised: list[Exception]) -> dict[str, tuple[int, type]]:
     return {"pg_ordered": (-1, Ordered), "pg_exact_sum": (1, Sum), "pg_exact_avg": (1, Avg)}
 
 
+def pgname(kind: str) -> str:
+    """A type as PostgreSQL's errors name it (``unknown``: a literal not yet read as one)."""
+    return "numeric" if kind.startswith("num") else PGNAMES.get("float" if kind == "float8" else kind, kind)
+
+
+def truncated(unit: str, value: str | float, kind: str) -> str | float:
+    """``date_trunc``'s answer: ``value`` (a timestamp's text, an interval's seconds) cut to ``unit``."""
+    word = str(unit).lower()
+    name = FIELDS.get(word)
+    if kind == "interval":
+        cuts = {"microseconds": 1, "milliseconds": 1000, "second": 10 ** 6, "minute": 60 * 10 ** 6,
+                "hour": 3600 * 10 ** 6}
+        if name == "week":
+            raise ToolError('ERROR:  unit "week" not supported for type interval\nDETAIL:  Months usually have '
+                            "fractional weeks.")
+        if name not in cuts:
+            raise Refusal(f"drill: date_trunc({quote(word)}, interval) is not simulated (microseconds to hour are)")
+        micro = round(float(value) * 10 ** 6)
+        return math.copysign(abs(micro) // cuts[name] * cuts[name], micro) / 10 ** 6
+    if name is None:
+        how = "not supported" if word in ("timezone", "timezone_h", "timezone_m") else "not recognized"
+        raise ToolError(f'ERROR:  unit "{word}" {how} for type {PGNAMES[kind]}')
+    d = moment(str(value))
+    below = ("microsecond", "second", "minute", "hour")
+    fine = {"milliseconds": 0, "second": 1, "minute": 2, "hour": 3, "day": 4}
+    if name == "microseconds":
+        cut = d
+    elif name == "milliseconds":
+        cut = d.replace(microsecond=d.microsecond // 1000 * 1000)
+    elif name in fine:
+        cut = d.replace(**dict.fromkeys(below[:fine[name]], 0))
+    elif name == "week":
+        cut = d.replace(**dict.fromkeys(below, 0)) - timedelta(days=d.weekday())
+    else:
+        year = {"decade": d.year - d.year % 10, "century": (d.year + 99) // 100 * 100 - 99,
+                "millennium": (d.year + 999) // 1000 * 1000 - 999}.get(name, d.year)
+        month = {"month": d.month, "quarter": (d.month - 1) // 3 * 3 + 1}.get(name, 1)
+        cut = d.replace(year=year, month=month, day=1, **dict.fromkeys(below, 0))
+    return form(cut, kind)
+
+
 def functions(speed: float, now: float, raised: list[Exception]) -> dict[str, tuple[int, Callable[..., object]]]:
     """The functions ``translate`` calls, for the TaskDB's connection: at ``speed`` a drill second is 1/speed wall,
     ``now`` is the drill's clock; what one raises is kept in ``raised`` (SQLite keeps only that one did)."""
@@ -1507,7 +1605,18 @@ def functions(speed: float, now: float, raised: list[Exception]) -> dict[str, tu
                 raise
         return call
 
-    return {"pg_array": (-1, array)} | {name: (n, null_safe(f)) for name, (n, f) in {
+    def split(text: str, delimiter: str, n: int | None) -> str | None:
+        """PostgreSQL's split_part: the n-th field (from the end when negative), '' past the last."""
+        if n is None:
+            return None
+        if int(n) == 0:
+            raise ToolError("ERROR:  field position must not be zero")
+        fields = str(text).split(str(delimiter)) if delimiter else [str(text)]
+        return fields[int(n) - 1 if n > 0 else int(n)] if abs(int(n)) <= len(fields) else ""
+
+    return {"pg_array": (-1, array), "pg_concat": (-1, lambda *v: "".join(str(x) for x in v if x is not None)),
+            "pg_concat_ws": (-1, lambda sep, *v: None if sep is None else str(sep).join(
+                str(x) for x in v if x is not None))} | {name: (n, null_safe(f)) for name, (n, f) in {
         "pg_shift": (2, shift),
         "pg_span": (2, lambda a, b: stime.drill_seconds((moment(a) - moment(b)).total_seconds(), speed)),
         "pg_cast": (3, cast), "pg_at": (2, at), "pg_part": (3, lambda field, v, k: part(field, v, k)),
@@ -1518,7 +1627,7 @@ def functions(speed: float, now: float, raised: list[Exception]) -> dict[str, tu
         "pg_range": (2, bounded), "pg_exact": (3, lambda op, a, b: exact(op, a, b)), "pg_pow": (2, pow_),
         "pg_mod": (2, math.fmod), "pg_rint": (1, lambda x: float(round(x))), "pg_regex": (3, match),
         "pg_bound": (2, bound), "pg_precise": (2, precise),
-        "pg_strpos": (2, lambda s, sub: str(s).find(str(sub)) + 1)}.items()}
+        "pg_strpos": (2, lambda s, sub: str(s).find(str(sub)) + 1), "pg_trunc": (3, truncated), "pg_split": (3, split)}.items()}
 
 
 def array(*values: object) -> str:
