@@ -73,6 +73,9 @@ FIELDS = {alias: name for name, aliases in {
     "century": "centuries c cent", "millennium": "millennia mil mils"}.items() for alias in [name, *aliases.split()]}
 HINT_NONE = "\nHINT:  No function matches the given name and argument types. You might need to add explicit type casts."
 WINDOWED = frozenset({"row_number", "rank", "dense_rank"})     # SQLite's window functions, PostgreSQL's alike (bigint)
+# the functions the reader spells for SQLite as ``pg_`` calls of its own (what a refusal lists beside SQLite's)
+SPELT = frozenset("date_part date_trunc concat concat_ws split_part left right strpos position now string_agg "
+                  "percentile_cont percentile_disc mode".split())
 # an ARE's escapes and classes (in brackets) that Python spells otherwise
 ARE = {"\\\\": "\\\\", "\\B": "\\\\", "\\y": r"\b", "\\Y": r"\B", "\\m": r"\b(?=\w)", "\\M": r"\b(?<=\w)",
        "\\b": r"\x08", "[[:<:]]": r"\b(?=\w)", "[[:>:]]": r"\b(?<=\w)",
@@ -1627,7 +1630,8 @@ def functions(speed: float, now: float, raised: list[Exception]) -> dict[str, tu
         "pg_range": (2, bounded), "pg_exact": (3, lambda op, a, b: exact(op, a, b)), "pg_pow": (2, pow_),
         "pg_mod": (2, math.fmod), "pg_rint": (1, lambda x: float(round(x))), "pg_regex": (3, match),
         "pg_bound": (2, bound), "pg_precise": (2, precise),
-        "pg_strpos": (2, lambda s, sub: str(s).find(str(sub)) + 1), "pg_trunc": (3, truncated), "pg_split": (3, split)}.items()}
+        "pg_strpos": (2, lambda s, sub: str(s).find(str(sub)) + 1), "pg_trunc": (3, truncated),
+        "pg_split": (3, split)}.items()}
 
 
 def array(*values: object) -> str:

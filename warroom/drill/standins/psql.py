@@ -48,7 +48,8 @@ QUOTED = re.compile(r"""(?s)(?<![\w$])[Ee]'(?:[^'\\]|\\.|'')*'?|'(?:[^']|'')*'?|
                     r"""|(?<![\w$])\$((?:[A-Za-z_]\w*)?)\$.*?(?:\$\1\$|$)""")
 # PostgreSQL's functions the TaskDB computes as PostgreSQL does (``like``: the LIKE operator; ``pg_``: ``pgsql``'s)
 FUNCTIONS = frozenset("count sum avg min max lower upper length abs round ceil ceiling floor sign coalesce nullif "
-                      "substr substring replace trim ltrim rtrim like row_number rank dense_rank".split()) | set(pgsql.functions(1, 0, [])) | set(
+                      "substr substring replace trim ltrim rtrim like".split()) | pgsql.WINDOWED | set(
+    pgsql.functions(1, 0, [])) | set(
     pgsql.aggregates([]))
 TX_CONTROL = re.compile(r"(?is)(BEGIN|START\s+TRANSACTION|COMMIT|END|ROLLBACK|ABORT)\b(?:\s+(?:WORK|TRANSACTION)\b)?(.*)")
 TX_REFUSED = re.compile(r"(?is)(SAVEPOINT|RELEASE|PREPARE\s+TRANSACTION|SET\s+TRANSACTION)\b")
@@ -366,7 +367,7 @@ def not_computed(name: str) -> Refusal:
     real clock) would answer what PostgreSQL cannot, and one PostgreSQL has that SQLite lacks would be said not
     to exist: neither is PostgreSQL's answer, so it is refused by name."""
     return Refusal(f"drill: function {name.lower()}() is not simulated: the drill's TaskDB computes "
-                   f"{', '.join(sorted(f for f in FUNCTIONS if not f.startswith(('pg_', 'like'))))}")
+                   f"{', '.join(sorted(pgsql.SPELT | {f for f in FUNCTIONS if not f.startswith(('pg_', 'like'))}))}")
 
 
 def denial(denied: list[tuple[int, str | None, str | None]], stmt: str) -> ToolError:
