@@ -78,7 +78,24 @@ def test_bringing_flowengine_back_is_a_decision_that_arises_with_the_halt(tmp_pa
     after = _decision(state, inc.id, T0 + 7)
     by_text = {c["text"]: c for c in after["criteria"]}
     assert by_text["A root-cause note says why it happened (for a quiet audit log: why it stopped)"]["state"] == "met"
-    assert after["suggestion"] != "NO-GO"
+    # redteam41 G1: a GO here would run flows with the audit log dead and PII redaction off, the breach the halt
+    # contains; both are judged now, not left to the commander's judgement
+    unredacted = by_text["The step that turns PII redaction back on has not run: flows would run unredacted"]
+    quiet = by_text["The audit log is quiet (5 minutes or more without an event) and the audit shipper has not been "
+                    "restarted"]
+    assert (unredacted["state"], quiet["state"]) == ("met", "met"), (unredacted, quiet)
+    assert "has not run" in unredacted["evidence"] and quiet["value"] >= 300, (unredacted, quiet)
+    assert after["suggestion"] == "NO-GO"
+
+    for at, step in ((T0 + 7.2, "enable-pii-redaction"), (T0 + 7.4, "restart-audit-pipeline")):
+        proc = _cli(state, at, "incident", "run", inc.id, step, "--yes")
+        assert proc.returncode == 0, proc.stderr
+    ready = _decision(state, inc.id, T0 + 7.6)
+    by_text = {c["text"]: c for c in ready["criteria"]}
+    assert by_text[unredacted["text"]]["state"] == "not met" and by_text[quiet["text"]]["state"] == "unknown"
+    assert by_text["The step that turns PII redaction back on ran ok"]["state"] == "met"
+    assert by_text["The audit shipper's restart ran ok (needed when the audit log went quiet)"]["state"] == "met"
+    assert ready["suggestion"] != "NO-GO"          # InfoSec's agreement is the commander's to judge
 
     proc = _cli(state, T0 + 8, "incident", "decide", inc.id, "bring-flowengine-back", "--go",
                 "--why", "InfoSec agrees it is contained; redaction on, shipper restarted", "--by", "dana")

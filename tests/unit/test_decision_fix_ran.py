@@ -164,6 +164,10 @@ def test_unless_ran_leaves_a_proxy_unknown_once_the_fix_ran_ok() -> None:
     ('text = "x"\nran = ["a"]\nunless_ran = ["b"]', "'unless_ran' applies to a criterion that measures"),
     ('text = "x"\nnote = "root-cause"\nran = ["a"]', "a criterion measures one thing"),
     ('text = "The fix lands"\nran = ["a"]', "its text must say so"),
+    ('text = "PII redaction is off"\nnot_ran = ["a"]', "its text must say so"),
+    ('text = "Step a has not run"\nnot_ran = ["a"]\nunless_ran = ["b"]', "'unless_ran' applies to a criterion"),
+    ('text = "Step a has not run"\nnot_ran = ["a"]\nran = ["b"]', "a criterion measures one thing"),
+    ('text = "Step a has not run"\nnot_ran = []', "'not_ran' names the runbook's steps"),
 ])
 def test_a_bad_ran_or_unless_ran_is_an_error_at_its_line(body: str, said: str) -> None:
     block = f'question = "q?"\ndeadline = "15m"\n\n[[go]]\n{body}\n'
@@ -181,3 +185,26 @@ def test_ran_and_unless_ran_must_name_command_steps_of_the_runbook() -> None:
     assert any("unless_ran names step 'tick', a checklist item with no command" in m for m in said), said
     assert any("ran names step 'nope', which this runbook does not have" in m for m in said), said
     assert not any("'fix'" in m for m in said), said
+
+
+def test_not_ran_holds_until_the_step_ran_ok() -> None:
+    """redteam41 G1: a GO that needs a recovery step first (PII redaction back on before flows run) says NO-GO
+    until that step ran ok, by the checklist's rule: a run that failed or missed its expectation is no run ok."""
+    c = Criterion("The step that turns PII redaction back on has not run", not_ran=("enable-pii-redaction",))
+
+    def judge(*steps: StepState) -> dec.CriterionVerdict:
+        return dec.judge(c, "no_go", _state(*steps), NOW, None, dec.NO_OUTPUTS, "RB-1")
+
+    none = judge()
+    assert (none.state, none.kind) == (dec.MET, "not_ran")
+    assert none.evidence == ("step enable-pii-redaction has not run (a change made outside the runbook is not seen "
+                             "here)")
+    failed = judge(_step("enable-pii-redaction", "failed", ended=NOW - timedelta(minutes=3), expect_met=None))
+    assert failed.state == dec.MET and failed.evidence.startswith("step enable-pii-redaction: failed")
+    ok = judge(_step("enable-pii-redaction", "ok", ended=NOW - timedelta(minutes=3), seq=9))
+    assert (ok.state, ok.source) == (dec.NOT_MET, "step enable-pii-redaction (run #9)")
+    assert dec.judge(c, "no_go", _state(_step("enable-pii-redaction", "ok", ended=NOW)), NOW, None,
+                     dec.NO_OUTPUTS, "RB-2").state == dec.MET        # another runbook's step is not this one's
+    with pytest.raises(DecisionErrors, match="'not_ran' cannot say when a decision arises"):
+        parse_fence('question = "q?"\ndeadline = "15m"\n\n[applies_when]\ntext = "a has not run"\nnot_ran = ["a"]'
+                    '\n\n[[go]]\ntext = "x"\n', 10)

@@ -206,6 +206,8 @@ def _criterion_words(c: Any) -> str:
         reads = f"{format_duration(c.after or 0)} after detection"
     elif c.kind == "ran":
         reads = f"one of steps {', '.join(c.ran)} ran ok (else the commander's judgement)"
+    elif c.kind == "not_ran":
+        reads = f"none of steps {', '.join(c.not_ran)} has run ok yet"
     else:
         reads = "the commander's judgement"
     if c.unless_ran:

@@ -41,7 +41,11 @@ output, e.g. the failing-repo count; the step must exist in the runbook), ``note
 (a tagged note exists / does not; ``no_note`` may wait ``after``), ``after`` alone (time since
 detection), ``ran`` (a list of the runbook's command steps: met once one of them ran ok — exit 0,
 its expectation met, its verify gate not failed —, else unknown: a mitigation done outside the
-runbook is the commander's to judge), or nothing (judged by the commander: shown as unknown).
+runbook is the commander's to judge), ``not_ran`` (the same list: met while none of them has run
+ok, not met once one did — a GO that needs a recovery step first, such as turning PII redaction
+back on before flows run, says NO-GO until it ran; its text says the step "has not run", the most
+the tool knows: a change made by hand outside the runbook is not seen, and the commander may
+record a verdict against the suggestion), or nothing (judged by the commander: shown as unknown).
 A step that ran ok shows a mitigation was attempted, never that it worked or which cause it
 fixed, so a ``ran`` criterion's text must say "ran" (attack39 G1: the wrong scenario's fix read
 as "the fix lands"). Any measured criterion may add ``unless_ran`` (steps, as ``ran``): once one
@@ -79,8 +83,10 @@ from warroom.runbook.gate import NamedQuery
 OPS = (">=", "<=", ">", "<", "==", "!=")
 WHEN = ("any", "all")
 _TOP = ("id", "question", "deadline", "on_go", "go_when", "no_go_when", "applies_when", "go", "no_go")
-_CRIT = ("text", "query", "step", "pattern", "op", "value", "note", "no_note", "after", "ran", "unless_ran")
-_MEASURES = ("query", "step", "note", "no_note", "ran")
+_CRIT = ("text", "query", "step", "pattern", "op", "value", "note", "no_note", "after", "ran", "not_ran",
+         "unless_ran")
+_MEASURES = ("query", "step", "note", "no_note", "ran", "not_ran")
+_STEP_LISTS = ("ran", "not_ran", "unless_ran")
 _PERCENT = re.compile(r"\s*[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?\s*%\s*", re.ASCII)   # value = "5%"
 _ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")   # a decision's id, a runbook's id (never a path)
 
@@ -133,6 +139,7 @@ class Criterion:
     refused: bool = False               # its query names one [queries] refused: never read as PromQL
     ran: tuple[str, ...] = ()           # met once one of these steps ran ok (a mitigation under way)
     unless_ran: tuple[str, ...] = ()    # unknown once one of these steps ran ok (its measure no longer tells)
+    not_ran: tuple[str, ...] = ()       # met while none of these steps has run ok (a step still to come)
 
     @property
     def promql(self) -> str | None:
@@ -149,6 +156,8 @@ class Criterion:
             return "note"
         if self.ran:
             return "ran"
+        if self.not_ran:
+            return "not_ran"
         if self.after is not None:
             return "time"
         return "judgement"
@@ -158,7 +167,7 @@ class Criterion:
         what it reads in the words every surface shows (title, unit) and its PromQL."""
         written = ("text", "query", "step", "pattern", "op", "value", "note", "no_note", "after")
         out = {k: getattr(self, k) for k in written if getattr(self, k) is not None} | {"kind": self.kind}
-        out |= {k: list(getattr(self, k)) for k in ("ran", "unless_ran") if getattr(self, k)}
+        out |= {k: list(getattr(self, k)) for k in _STEP_LISTS if getattr(self, k)}
         if self.percent:
             out["percent"] = True
         if self.measure is not None:
@@ -337,7 +346,7 @@ def step_problems(decisions: list[Decision], steps: dict[str, bool]) -> list[tup
     out = []
     for d in decisions:
         for c in (*d.go, *d.no_go, *((d.applies_when,) if d.applies_when else ())):
-            for key, ref in [("ran", r) for r in c.ran] + [("unless_ran", r) for r in c.unless_ran]:
+            for key, ref in [(k, r) for k in _STEP_LISTS for r in getattr(c, k)]:
                 if ref not in steps or not steps[ref]:
                     out.append((c.line, f"decision {d.id!r}: criterion {c.text!r}: {key} names step {ref!r}, "
                                         + ("which this runbook does not have (use a step's name or number)"
@@ -352,7 +361,7 @@ def step_problems(decisions: list[Decision], steps: dict[str, bool]) -> list[tup
 
 
 def _steps(data: dict[str, Any], key: str, where: str, line: int) -> tuple[str, ...]:
-    """``ran`` / ``unless_ran``: a list of step references (names or numbers), or one string."""
+    """``ran`` / ``not_ran`` / ``unless_ran``: a list of step references (names or numbers), or one string."""
     value = data.get(key)
     if value is None:
         return ()
@@ -443,16 +452,24 @@ def _criterion(item: dict[str, Any], side: str, n: int, at: _Lines) -> Criterion
         if key in item and tag not in _note_tags():
             raise DecisionError(f"{where}: {key!r}: {tag!r} is not a note tag (one of {', '.join(_note_tags())})",
                                 line(key))
-    ran, unless_ran = (_steps(item, k, where, line(k)) for k in ("ran", "unless_ran"))
-    if unless_ran and (kind == "ran" or (kind is None and "after" not in item) or side == "applies_when"):
+    ran, not_ran, unless_ran = (_steps(item, k, where, line(k)) for k in _STEP_LISTS)
+    if unless_ran and (kind in ("ran", "not_ran") or (kind is None and "after" not in item) or side == "applies_when"):
         raise DecisionError(f"{where}: 'unless_ran' applies to a criterion that measures something ('query', "
                             "'step', 'note', 'no_note' or 'after'), never to "
                             + ("[applies_when] (a condition that arose stays arisen)" if side == "applies_when"
-                               else "a 'ran' or judgement one (it is unknown anyway)"), line("unless_ran"))
+                               else f"a {kind or 'judgement'!r} one (it says what those steps did already)" if kind
+                               else "a judgement one (it is unknown anyway)"), line("unless_ran"))
     if ran and not re.search(r"\bran\b", str(text)):
         raise DecisionError(f"{where}: a 'ran' criterion is met by a step having run ok, which shows a mitigation "
                             "was attempted, not that it worked: its text must say so (e.g. \"A mitigation step of "
                             "this runbook ran ok\"), not claim a fix landed", line("ran"))
+    if not_ran and side == "applies_when":
+        raise DecisionError(f"{where}: 'not_ran' cannot say when a decision arises (it would hold from the start "
+                            "and lapse when the step runs): measure the condition itself", line("not_ran"))
+    if not_ran and not re.search(r"\bnot\b.*\b(?:run|ran)\b", str(text)):
+        raise DecisionError(f"{where}: a 'not_ran' criterion holds while the runbook's step has not run ok, which is "
+                            "all the tool sees (a change made by hand is not): its text must say so (e.g. \"The step "
+                            "that turns PII redaction on has not run\"), not claim the state itself", line("not_ran"))
     if "after" in item and kind not in (None, "no_note"):
         raise DecisionError(f"{where}: 'after' applies to a 'no_note' criterion or stands alone "
                             f"(time since detection), not to {kind!r}", line("after"))
@@ -460,4 +477,5 @@ def _criterion(item: dict[str, Any], side: str, n: int, at: _Lines) -> Criterion
     return Criterion(text=str(text), query=query, step=step, pattern=pattern, op=op,
                      value=float(value) if kind in ("query", "step") else None, note=note,
                      no_note=no_note, after=after, line=line(), percent=percent, ran=ran, unless_ran=unless_ran,
+                     not_ran=not_ran,
                      query_line=line("query") if query else 0, value_line=line("value") if "value" in item else 0)

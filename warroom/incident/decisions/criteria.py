@@ -41,8 +41,8 @@ def scenario_span(state: Any, scenario_seconds: float, wall: bool = True) -> str
     return stime.of_scenario(state, scenario_seconds).text(wall=wall)
 
 
-#: A step's checklist states (``marks.checklist_state``) that count as "ran ok" for ``ran`` and
-#: ``unless_ran``: exit 0 and its expectation met, its verify gate passed or still watching (a
+#: A step's checklist states (``marks.checklist_state``) that count as "ran ok" for ``ran``,
+#: ``not_ran`` and ``unless_ran``: exit 0 and its expectation met, its verify gate passed or still watching (a
 #: mitigation under way), never failed, unmet or unchecked
 RAN_OK = ("ok", "verifying")
 
@@ -124,6 +124,15 @@ def _judge(c: Criterion, side: str, state: Any, now: datetime, query: Query | No
                            + ": the commander's judgement")
         ref, run = hit
         return verdict(MET, f"step {ref} ran ok {_ago(state, run, now)}", source=step_source(ref, run.seq),
+                       seen_at=run.ended_at)
+    if kind == "not_ran":
+        hit, said = ran_ok(state, runbook_id, c.not_ran, now)
+        if hit is None:
+            # what the tool ran is all it sees: a change made by hand elsewhere is the commander's to weigh
+            return verdict(MET, ("; ".join(said) if said else f"step {', '.join(c.not_ran)} has not run")
+                           + " (a change made outside the runbook is not seen here)")
+        ref, run = hit
+        return verdict(NOT_MET, f"step {ref} ran ok {_ago(state, run, now)}", source=step_source(ref, run.seq),
                        seen_at=run.ended_at)
     since = _since_detection(state, now)
     if kind == "note":

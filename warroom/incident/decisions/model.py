@@ -86,7 +86,7 @@ def source_seqs(criterion: dict[str, Any]) -> tuple[int, ...]:
     """The journal event a journaled step or note criterion rests on (read from the ``source`` that
     :func:`step_source` / :func:`note_source` wrote; a metric's source is PromQL, never read here):
     what the PIR cites beside the criterion (``|cite``), so "run #5" is never drawn as prose."""
-    if criterion.get("kind") not in ("step", "note", "ran"):
+    if criterion.get("kind") not in ("step", "note", "ran", "not_ran"):
         return ()
     m = _SOURCE_SEQ.search(str(criterion.get("source") or ""))
     return (int(m.group(1) or m.group(2)),) if m else ()
