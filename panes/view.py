@@ -166,6 +166,7 @@ class HeaderInfo:
     # 03:33:30: Flow failure rate 25.6%") or is not known to (``relapse.Holding.qualifier``)
     holding: str = ""
     relapsed: bool = False
+    breached: tuple[str, ...] = ()      # the panes the journal has breached now (``IncidentState.breached_now``)
 
     def __post_init__(self) -> None:
         clean_fields(self)

@@ -134,6 +134,7 @@ def incident_view(snapshot: Any, status_update_every: float, now: float | None =
         tiers=tuple((t.at.timestamp(), t.tier) for t in escalation_instants(state)),
         escalated=tuple(int(e["tier"]) for e in state.escalations),
         holding=held.qualifier(state.status) if held is not None else "", relapsed=bool(held and held.relapsed),
+        breached=tuple(state.breached_now()),
     )
     return IncidentView(header=header, steps=steps, timeline=timeline, runbook_id=current or None,
                         running=running, earlier=tuple(earlier), gates=settled_gates(gates),
@@ -211,6 +212,18 @@ def tier_unjournaled(header: HeaderInfo, now: float) -> tuple[int, ...]:
     end = header.resolved_at if header.resolved_at is not None else now
     return tuple(tier for at, tier in header.tiers
                  if tier > 0 and reached_by(at, end) and tier not in header.escalated)
+
+
+def breaches_unjournaled(header: HeaderInfo, states: Mapping[str, str]) -> tuple[str, ...]:
+    """The panes whose state now (``states``: pane id -> its reading's state) the journal does not
+    have yet: past critical while the journal has no open breach for it, or back to ok while it has
+    one. The dashboard looks (and the metric watch journals the transition) now rather than at its
+    next 15 s look: at x60 a pane read CRIT for fifteen drill minutes beside a header still saying
+    MITIGATED, the relapse unjournaled (redteam41 T1). Which panes and how, not whether."""
+    if header.incident_id is None or header.resolved_at is not None:
+        return ()
+    return tuple(f"pane {slo} {st}" for slo, st in sorted(states.items())
+                 if st in ("crit", "ok") and (st == "crit") != (slo in header.breached))
 
 
 def settled_gates(gates: Mapping[tuple[str, str], Any]) -> tuple[tuple[tuple[str, str], GateView], ...]:

@@ -236,7 +236,11 @@ def test_a_successful_command_is_mitigating_and_a_passed_verify_gate_is_mitigate
     assert s.status == "mitigated" and s.phases["mitigated"] == T0 + timedelta(minutes=7)
 
 
-def test_breached_slos_recovering_in_the_metrics_is_mitigated_and_a_second_breach_undoes_the_status() -> None:
+def test_breached_slos_recovering_in_the_metrics_is_mitigated_and_a_second_breach_is_a_relapse() -> None:
+    """The milestone stays, as a passed gate's does, and the second breach is said as a relapse: it used to undo
+    the status to "mitigating", which a commander glancing at the header read as progress (redteam41 T1)."""
+    from warroom.incident.relapse import holding
+
     def slo(kind: str, minute: float, value: float) -> tuple[float, str, dict]:
         return (minute + 0.5, kind, {"slo_id": "quota", "title": "Quota", "at": format_ts(T0 + timedelta(minutes=minute)),
                                      "value": value, "threshold": 80.0, "unit": "percent"})
@@ -248,4 +252,8 @@ def test_breached_slos_recovering_in_the_metrics_is_mitigated_and_a_second_breac
     assert s.phases["mitigated"] == T0 + timedelta(minutes=9) and s.status == "mitigated"
     s = replay(make_events([*base, slo(ev.SLO_RECOVERED, 9, 65.0), slo(ev.SLO_BREACHED, 14, 88.0)]))
     assert s.phases["mitigated"] == T0 + timedelta(minutes=9)   # the first recovery stays the milestone
-    assert s.status != "mitigated" and s.breached_now() == ["quota"]
+    assert s.status == "mitigated" and s.breached_now() == ["quota"]
+    held = holding(s, T0 + timedelta(minutes=15))
+    assert held is not None and held.relapsed and held.how == "recovered"
+    assert held.status_words(s.status) == "MITIGATED · RELAPSED since " \
+        f"{T0 + timedelta(minutes=14):%H:%M:%S}: Quota (88% at {T0 + timedelta(minutes=14):%H:%M:%S})"

@@ -88,3 +88,19 @@ def test_a_prod_just_before_the_regular_look_leaves_it_where_it_was(looks) -> No
     _beat(presenter, clock, 131.0)                          # than the regular one due at 144.5: deferred
     _beat(presenter, clock, 131.5)
     assert started == [100.0, 114.0, 116.0, 129.5, 131.5]
+
+
+def test_a_pane_crossing_the_journal_has_not_got_is_due() -> None:
+    """redteam41 T1: a pane past critical with no open breach journaled (a relapse), or back to ok with one
+    open (a recovery), is due a look now, not at the next 15 s one (fifteen drill minutes at x60). Warn, an
+    error, no data, or a state the journal already has is not; nor anything once resolved or with no incident."""
+    from panes.view import HeaderInfo
+    from tui.view import breaches_unjournaled
+
+    header = HeaderInfo(incident_id="INC-1", status="mitigated", breached=("p95",))
+    states = {"p95": "crit", "failure": "crit", "quota": "warn", "gap": "ok", "five": "error"}
+    assert breaches_unjournaled(header, states) == ("pane failure crit",)
+    assert breaches_unjournaled(header, {"p95": "ok"}) == ("pane p95 ok",)
+    assert breaches_unjournaled(header, {"p95": "warn", "gap": "stale"}) == ()
+    assert breaches_unjournaled(HeaderInfo(incident_id="INC-1", resolved_at=1.0), {"failure": "crit"}) == ()
+    assert breaches_unjournaled(HeaderInfo(), {"failure": "crit"}) == ()

@@ -488,13 +488,14 @@ class DashboardScreen(Screen[None]):
         if self.presenter is not None:
             if self.presenter.journal_moved():
                 self.presenter.load_view_async()
-            from tui.view import deadline_passed, tier_unjournaled
+            from tui.view import breaches_unjournaled, deadline_passed, tier_unjournaled
 
             now = self.app.ctx.clock.now()
             rows = self.view.decisions + tuple(d for b in self.view.beside for d in b.decisions)  # both runbooks'
-            due = {*deadline_passed(rows, now), *(f"tier {t}" for t in tier_unjournaled(self.view.header, now))}
+            due = {*deadline_passed(rows, now), *(f"tier {t}" for t in tier_unjournaled(self.view.header, now)),
+                   *breaches_unjournaled(self.view.header, {r.slo.id: r.state for r in self.data.readings or ()})}
             if due - self._prodded:
-                # a Go/No-Go deadline or a tier just passed: journal it now, once per thing due (a
+                # a Go/No-Go deadline or a tier just passed, a pane crossed: journal it now, once per thing due (a
                 # look that journals nothing — resolved, a condition cleared — must not repeat every
                 # beat; one thing of two journaled leaves nothing new to look for)
                 self.presenter.look_now()

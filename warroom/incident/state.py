@@ -20,6 +20,8 @@ Phase timestamps (response-time milestones) and how each is derived when not mar
   ``mitigated`` (or ``monitoring``) by the commander, whichever came first, else the first
   time every SLO that breached was back under its warn threshold (``slo.recovered``). A mutating
   step that exits 0 is only a *mitigation attempt* (``mitigation_attempted``), never "mitigated".
+  Reached, it stays the milestone and the derived status stays ``mitigated``: a breach after it is a
+  relapse, said beside it by every view (``warroom.incident.relapse``).
 * ``resolved``:   the ``incident.resolved`` event (cleared again by ``incident.reopened``).
 
 Response times are measured from ``detected`` (time to detect: from ``started``), against the
@@ -239,7 +241,10 @@ class IncidentState:
         # mitigated only when the IC marks it or a verify gate saw the metrics come back.
         if self.marks.get("mitigated") or self.first_verified_at is not None:
             return "mitigated"
-        if self.recovered_at() is not None and not self.breached_now():
+        if self.recovered_at() is not None:
+            # the milestone stays reached, as a passed gate's does: a pane that breaches again after it
+            # is a relapse every view says (``relapse.holding``: "MITIGATED · RELAPSED since …"), never
+            # a fall back to "mitigating" that reads as progress (redteam41 T1)
             return "mitigated"
         if self.first_mitigation_at is not None:
             return "mitigating"
