@@ -516,3 +516,29 @@ def test_every_parameter_reference_is_substituted(doc: Doc) -> None:
         if bash:
             check = subprocess.run([bash, "-n", "-c", out], capture_output=True, text=True, timeout=30)
             assert check.returncode == 0, f"{doc.path.name}:{s.line}: {check.stderr}"
+
+
+RAISES = re.compile(r"^#\s*(?:Raise|Increase)\b", re.I)
+
+
+@pytest.mark.parametrize("doc", DOCS, ids=IDS)
+def test_a_step_that_raises_a_setting_raises_it_above_the_drill_worlds(doc: Doc) -> None:
+    """redteam41 T3: RB-CORE-002's "Raise the Postgres connection pool" set DB_POOL_SIZE=50 on a FlowEngine the
+    seeds (and the drill) run with 200 at Phase 6: ticked ✓, a cut taught as a raise. A step whose label says it
+    raises a setting never sets a number below the drill world's (its parameters at their defaults; RB-LAUNCH-003
+    raises to the phase's target, which a Phase 6 world already has)."""
+    from warroom.drill.cluster import FLOWENGINE_ENV
+
+    defaults = {k: str(v.get("default", "")) for k, v in doc.meta.get("params", {}).items()}
+    for block in doc.blocks:
+        if block.lang not in SHELL_LANGS:
+            continue
+        for chunk in _chunks(block):
+            if not RAISES.match(chunk[0]) or not (cmd := " ".join(ln for ln in chunk if not ln.startswith("#"))):
+                continue
+            cmd = PARAM_RE.sub(lambda m: defaults.get(m.group(1), m.group(0)), cmd)
+            for name, value in re.findall(r"\b([A-Z][A-Z0-9_]*)=(\d+)\b", cmd):
+                if name in FLOWENGINE_ENV and FLOWENGINE_ENV[name].isdigit():
+                    assert int(value) >= int(FLOWENGINE_ENV[name]), \
+                        f"{doc.path.name}:{block.line}: {chunk[0]!r} sets {name}={value}, the drill runs " \
+                        f"{FLOWENGINE_ENV[name]}"
