@@ -270,6 +270,10 @@ def resume_context(cfg: Config, incident_id: str | None, *, options: Sequence[st
     (``--config`` …) that the quit dialog's command must repeat.
     """
     found = find_incident(cfg, incident_id)
+    if found.state.declared_at is None:       # its declaration unreadable: refused, never drawn as a new incident
+        from warroom.incident.store import IncidentStore
+
+        IncidentStore(found.root, cfg).open(found.id, work=False).require_declared()
     home = Path(cfg.state_dir())
     if found.root != Path(cfg.state_dir()):
         cfg.incident.state_dir = str(found.root)

@@ -32,6 +32,7 @@ def _open(args: argparse.Namespace) -> Incident:
     if panes is not None and cfg.slo != panes:
         cfg.as_drill(panes)     # a drill's world is read on its own panes (Config.as_drill): opened again on them
         inc = _open_in_state_or_drills(cfg, store, args.id)
+    inc.require_declared()
     read = inc.read()
     for warning in read.describe():
         if read.issues:

@@ -477,6 +477,22 @@ class Incident(StepRunning):
                 )
             return state
 
+    def require_declared(self) -> IncidentState:
+        """The state, refused when the journal's declaration itself cannot be read (its first line
+        damaged): with no event read every view drew a hollow incident — "INVESTIGATING", elapsed 0s,
+        no runbook, and for a drill's no drill at all, so the dashboard opened it on the real sources as
+        a fresh real incident and the drill report said it was "not a drill incident" (redteam41 X4).
+        Damage after the declaration leaves the valid events to show (``require_intact`` refuses
+        writes); this is for nothing read at all."""
+        state = self.refresh()
+        issues = self._cache.follower.issues
+        if state.declared_at is None and issues:
+            raise JournalDamaged(
+                f"{self.id}: journal {issues[0]}: the declaration cannot be read, so nothing of this incident"
+                f" can be shown or worked (`{command('incident', 'verify', self.id, *store_option(self.dir))}`"
+                " says what the records still prove)")
+        return state
+
     def require_open(self, action: str) -> IncidentState:
         """``require_intact``, and refuse ``action`` (``tick a step``) on a resolved incident
         (``after_resolve.IncidentResolved``, naming when and the command that reopens it). For
