@@ -27,8 +27,9 @@ from warroom.drill.cluster import Deployment, cpu_target, undo_target
 from warroom.drill.standins import run_tool
 from warroom.drill.standins.base import (Args, Context, ToolError, flags, go_duration, parse_args, read_input,
                                          refuse_unread, table)
-from warroom.drill.standins.kubeobj import (KIND_TABLE, KINDS, NODES, JSONPathError, Obj, Pod, all_pods, api_name,
-                                            DESCRIBERS, deployment_pods, find, jsonpath, objects, usage)
+from warroom.drill.standins.kubeobj import (KIND_TABLE, KINDS, NODES, JSONPathError, Obj, Pod, TemplateParseError,
+                                            all_pods, api_name, DESCRIBERS, deployment_pods, find, jsonpath, objects,
+                                            usage)
 
 FLAGS = flags(
     "n|namespace= o|output= l|selector= c|container= context= kubeconfig= sort-by= field-selector= tail= since= "
@@ -483,6 +484,8 @@ class Kubectl:
             tpl = fmt.split("=", 1)[1]
             try:
                 out(jsonpath(tpl, data))
+            except TemplateParseError as exc:
+                raise ToolError(f"error: error parsing jsonpath {tpl}, {exc}") from None
             except JSONPathError as exc:
                 raise ToolError(f'error: error executing jsonpath "{tpl}": Error executing template: {exc}. Printing '
                                 f"more information for debugging the template:\n\ttemplate was:\n\t\t{tpl}") from None

@@ -651,6 +651,43 @@ def _text(value: Any) -> str:
     return json.dumps(value, separators=(",", ":")) if isinstance(value, (dict, list, bool)) else str(value)
 
 
+class TemplateParseError(JSONPathError):
+    """A template kubectl refuses before reading any object (``error parsing jsonpath TPL, WHY``)."""
+
+
+def parse_error(template: str) -> str | None:
+    """Why kubectl's template parser refuses ``template`` (an action left open, an array or a quoted
+    string unterminated, a brace inside an action), None when it reads it: an unclosed ``{…`` was
+    printed back as text with exit 0, so a dropped brace read as the value (redteam41 X1)."""
+    i, n = 0, len(template)
+    while (start := template.find("{", i)) >= 0:
+        j = start + 1
+        while True:
+            if j >= n:
+                return "unclosed action"
+            c = template[j]
+            if c == "}":
+                break
+            if c == "{":
+                return "unrecognized character in action: U+007B '{'"
+            if c == '"':
+                k = j + 1
+                while k < n and template[k] != c:
+                    k += 2 if template[k] == "\\" else 1
+                if k >= n:
+                    return "unterminated quoted string"
+                j = k + 1
+            elif c == "[":          # a filter's brackets end at its ")]"; ']' inside its quotes is its text
+                close = template.find(")", j) + 1 if template.startswith("[?(", j) else template.find("]", j)
+                if close <= 0:
+                    return "unterminated filter" if template.startswith("[?(", j) else "unterminated array"
+                j = close + 1
+            else:
+                j += 1
+        i = j + 1
+    return None
+
+
 def jsonpath(template: str, data: Any) -> str:
     """kubectl's jsonpath templates: ``{path}`` segments, ``{"literal"}`` and plain text between.
 
@@ -661,6 +698,8 @@ def jsonpath(template: str, data: Any) -> str:
     template = template.strip()
     if template.startswith("'") and template.endswith("'"):
         template = template[1:-1]
+    if (why := parse_error(template)) is not None:
+        raise TemplateParseError(why)
     out: list[str] = []
     for part in re.split(r"(\{[^{}]*\})", template) if "{" in template else ["{" + template + "}"]:
         inner = part[1:-1].strip() if part.startswith("{") and part.endswith("}") else None
