@@ -256,6 +256,8 @@ def decision_detail_text(row: DecisionRow) -> Text:
         t.append(f"no verdict yet: OVERDUE since {row.due}\n", "bold red")
     else:
         t.append("no verdict yet" + (f", due {row.due}" if row.due else "") + "\n", "yellow")
+    if row.open_since and not row.verdict and not row.not_needed:
+        t.append(f"the question is {row.open_since} with no verdict: its deadline counts from then\n", "dim")
     if row.early and not row.verdict:
         t.append(f"{row.early}\n", "yellow")
     t.append("⏎", "bold reverse")

@@ -64,6 +64,7 @@ class DecisionRow:
     due_at: float | None = None         # the deadline, unix wall time (a drill's is scaled already)
     not_needed: str | None = None       # why it is not due: ``DecisionView.not_due_text``, in its words
     early: str | None = None            # a verdict recorded before it arose (no answer): ``DecisionView.early_brief``
+    open_since: str | None = None       # "open since 14:02:00 UTC, 2 arisals": ``DecisionView.open_words``
 
     def __post_init__(self) -> None:
         clean_fields(self)

@@ -192,7 +192,7 @@ def decision_rows(runbook: Any, state: Any, when: datetime) -> tuple[DecisionRow
             verdict=rec.get("verdict"), by=rec.get("by"),
             due=f"{v.due_at:%H:%M:%S} UTC" if v.due_at is not None else None, overdue=v.overdue,
             due_at=v.due_at.timestamp() if v.due_at is not None else None, not_needed=v.not_due_text(str(state.id)),
-            early=v.early_brief()))
+            early=v.early_brief(), open_since=v.open_words()))
     return tuple(rows)
 
 

@@ -62,8 +62,9 @@ def sync(inc: Incident, *, summary: bool = False, quiet: bool = False) -> SyncRe
               file=sys.stderr)
     for view in late:
         if not quiet:
+            said = f", {words}" if (words := view.open_words()) else ""
             print(f"journaled: Go/No-Go overdue: {view.decision.question} ({view.runbook_id}, due"
-                  f" {view.due_at:%H:%M:%S} UTC; `{command('incident', 'decide', inc.id)}`)", file=sys.stderr)
+                  f" {view.due_at:%H:%M:%S} UTC{said}; `{command('incident', 'decide', inc.id)}`)", file=sys.stderr)
     for e in inc.approvals.expire_due():
         if not quiet:
             print(f"journaled (seq {e.seq}): approval {e.data['request']} expired", file=sys.stderr)

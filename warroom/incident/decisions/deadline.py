@@ -8,8 +8,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from warroom import scenario_time as stime
 from warroom.incident.decisions.model import (MET, CriterionVerdict, answered_arisal, before_it_arose, decision_key,
                                               recorded_key)
+from warroom.incident.decisions.runs import Run, run_holding, runs
 from warroom.runbook.decision import Decision
 
 
@@ -84,26 +86,42 @@ def seen_arising(applies: CriterionVerdict | None, now: datetime) -> datetime | 
     return seen if seen is not None and seen <= now else now
 
 
-def deadline_start(decision: Decision, state: Any, arisen: datetime | None, again: bool,
+def deadline_start(decision: Decision, state: Any, run: Run | None,
                    not_needed: str | None) -> tuple[datetime | None, str]:
     """Where a decision's deadline counts from, and how to say it.
 
     A decision every incident of the runbook faces counts from detection (the runbook's clock,
-    like its escalation tiers). A conditional one (``applies_when``) counts from when its current
-    arisal began (``arisen``: the journaled ``decision.arose``, or this look if its condition is
-    seen to hold now and is not journaled yet) — so a decision that arises at minute 40 with a
-    30-minute deadline is due at minute 70, never overdue on arrival, and one that arises ``again``
-    after its condition lapsed gets a deadline of its own; before it arises no deadline runs. A
-    condition read in a step's output arose when that run ended (the look that first read it may
-    come much later). One needed only because another runbook's unconditional copy of it is overdue
-    counts from detection, as that copy does."""
+    like its escalation tiers). A conditional one (``applies_when``) counts from the first arisal of
+    its current run (``runs``: the arisals since the last one a verdict answered, this look's own
+    included when it sees the condition hold again and the journal does not have it yet) — so a
+    decision that arises at minute 40 with a 30-minute deadline is due at minute 70, never overdue
+    on arrival; one that arises again after a verdict answered it gets a deadline of its own; one
+    that lapsed and holds again with no verdict between keeps the deadline it had (a flapping
+    condition goes overdue). Before it arises no deadline runs. A condition read in a step's output
+    arose when that run ended (the look that first read it may come much later). One needed only
+    because another runbook's unconditional copy of it is overdue counts from detection, as that
+    copy does."""
     if decision.applies_when is None:
         return state.clock_start, "detection"
-    if arisen is not None:
-        return arisen, "it arose again" if again else "it arose"
+    if run is not None:
+        return run.since, "it arose again" if run.first > 0 else "it first arose" if run.arisals > 1 else "it arose"
     if not_needed is None:       # needed through another runbook that states it unconditionally
         return state.clock_start, "detection"
     return None, "it arises"
+
+
+def run_deadline(state: Any, since: datetime, deadline: Any) -> datetime:
+    """A run's deadline: ``deadline`` (the runbook's, scenario time in a drill) after its first
+    arisal began, as the view judged now counts it (``judging.evaluate``)."""
+    return stime.after(state, since, deadline)
+
+
+def runs_for(state: Any, key: tuple[str, str], runbook_id: str) -> tuple[list[datetime], list[Run]]:
+    """The journal's arisals of a decision as a runbook states it (their starts) and their runs
+    (``runs.runs``, given the journal's verdicts on it): what the views that read the journal only
+    (the reminder's record, the drill report, the PIR) go by."""
+    starts = [a.at for a in _arisals(state, key, runbook_id) if a.at is not None]
+    return starts, runs(starts, [d for d in state.decisions if recorded_key(d) == key])
 
 
 def arose_after(state: Any, recorded: dict[str, Any]) -> datetime | None:
@@ -129,26 +147,28 @@ def arose_for(state: Any, recorded: dict[str, Any]) -> dict[str, Any] | None:
 class Answered:
     """Which arisal a journaled verdict answers, read from the journal (``model.answered_arisal``):
     ``number`` (1-based; 0 for a decision that never arose, or has no condition), when that arisal
-    began, and when the decision arose again after it (None: it did not, so the verdict is its
-    latest answer)."""
+    began, when the decision arose again after it (None: it did not, so the verdict is its latest
+    answer), and the run it ended (``runs``: the question open since its first arisal; None for a
+    decision that never arose)."""
 
     number: int
     began: datetime | None
     again: datetime | None
+    run: Run | None = None
 
 
 def answered_of(state: Any, recorded: dict[str, Any]) -> Answered | None:
     """The arisal a journaled verdict answers (``Answered``), None for one that answers none (recorded
     before its decision first arose). What the PIR, the drill report and the update say of a verdict
-    on a decision that arose more than once: which time it answered, and that it arose again."""
-    found = _arisals(state, recorded_key(recorded), str(recorded.get("runbook_id")))
-    starts = [a.at for a in found if a.at is not None]
+    on a decision that arose more than once: which time it answered, that it arose again, and since
+    when the question it answered was open."""
+    starts, found = runs_for(state, recorded_key(recorded), str(recorded.get("runbook_id")))
     if not starts:
         return None if recorded.get("not_needed") else Answered(0, None, None)
     i = answered_arisal(recorded, starts)
     if i is None:
         return None
-    return Answered(i + 1, starts[i], starts[i + 1] if i + 1 < len(starts) else None)
+    return Answered(i + 1, starts[i], starts[i + 1] if i + 1 < len(starts) else None, run_holding(found, i))
 
 
 def answering(state: Any) -> list[dict[str, Any]]:
@@ -166,25 +186,43 @@ def same_question(state: Any, recorded: dict[str, Any]) -> list[dict[str, Any]]:
     return [d for d in answering(state) if recorded_key(d) != key or answered_of(state, d) == mine]
 
 
-def overdue_began(state: Any, overdue: dict[str, Any]) -> datetime | None:
-    """The start of the arisal a journaled ``decision.overdue`` reminded of: the one it names
-    (``arose_at``), else (an older line) the latest that began by the time it was journaled; None
-    for a decision that never arose (asked from detection)."""
-    named = overdue.get("arose_at")
-    if named:
-        try:
-            return datetime.fromisoformat(str(named).replace("Z", "+00:00"))
-        except ValueError:
-            pass
-    found = _arisals(state, recorded_key(overdue), str(overdue.get("runbook_id")))
+def overdue_run(state: Any, overdue: dict[str, Any]) -> Run | None:
+    """The run a journaled ``decision.overdue`` reminded of (``runs``): the one whose first arisal it
+    names (``open_since``); a line from before runs (decide40's) names its arisal (``arose_at``), an
+    older one none (then the latest arisal begun by the time it was journaled): the run holding that
+    arisal. None for a decision that never arose (asked from detection). Two lines of one run (a
+    journal from before runs reminded each arisal) are one missed deadline."""
+    starts, found = runs_for(state, recorded_key(overdue), str(overdue.get("runbook_id")))
+    named = _when(overdue.get("open_since")) or _when(overdue.get("arose_at"))
     at = overdue.get("at")
-    began = [a.at for a in found if a.at is not None and (not isinstance(at, datetime) or a.at <= at)]
-    return began[-1] if began else None
+    upto = named if named is not None else at if isinstance(at, datetime) else None
+    began = [i for i, s in enumerate(starts) if upto is None or s <= upto]
+    return run_holding(found, began[-1]) if began else None
+
+
+def overdue_due(state: Any, overdue: dict[str, Any]) -> datetime | None:
+    """The deadline a journaled ``decision.overdue`` reminded of, as every view counts it: the runbook's
+    deadline after the first arisal of its run (``run_deadline``), so a line journaled before runs
+    (decide40's, one per arisal) names the run's deadline too; the line's own ``due_at`` for a decision
+    asked from detection (or a line that does not say the deadline)."""
+    run, deadline = overdue_run(state, overdue), overdue.get("deadline")
+    if run is not None and deadline is not None:
+        return run_deadline(state, run.since, deadline)
+    return _when(overdue.get("due_at"))
 
 
 def decided_later(state: Any, overdue: dict[str, Any]) -> bool:
-    """Whether a verdict answers the arisal a journaled ``decision.overdue`` reminded of (the PIR's
-    "(decided later)"): a verdict on an earlier or a later arisal of the same decision does not."""
-    key, began = recorded_key(overdue), overdue_began(state, overdue)
-    return any(recorded_key(d) == key and (a := answered_of(state, d)) is not None and a.began == began
+    """Whether a verdict answers the run a journaled ``decision.overdue`` reminded of (the PIR's
+    "(decided later)"): a verdict on an earlier or a later run of the same decision does not."""
+    key, run = recorded_key(overdue), overdue_run(state, overdue)
+    return any(recorded_key(d) == key and (a := answered_of(state, d)) is not None and a.run == run
                for d in answering(state))
+
+
+def _when(value: Any) -> datetime | None:
+    if isinstance(value, datetime):
+        return value
+    try:
+        return datetime.fromisoformat(str(value).replace("Z", "+00:00")) if value else None
+    except ValueError:
+        return None

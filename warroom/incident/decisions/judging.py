@@ -7,11 +7,11 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
-from warroom import scenario_time as stime
 from warroom.incident.decisions.criteria import judge, scenario_span
-from warroom.incident.decisions.deadline import arisals_of, deadline_start, seen_arising
+from warroom.incident.decisions.deadline import arisals_of, deadline_start, run_deadline, seen_arising
 from warroom.incident.decisions.model import (MET, NOT_MET, CriterionVerdict, DecisionView, Query, StepOutput,
-                                              answers, decision_key, recorded_key)
+                                              answers, decision_key, recorded_key, utc_hms)
+from warroom.incident.decisions.runs import runs
 from warroom.runbook.decision import Decision
 
 
@@ -103,11 +103,16 @@ def evaluate(decision: Decision, runbook_id: str, state: Any, now: datetime, *, 
     answering = [d for d in taken if answers(decision, d, starts)]
     recorded = answering[-1] if answering else None
     early = taken[-1] if taken and recorded is None else None
+    # the deadline runs from the first arisal of the current run: a condition that lapsed and holds
+    # again with no verdict between is the question still open, never a fresh deadline (``runs``)
+    run = runs(starts, taken)[-1] if starts else None
     due_at, due_text = None, None
-    start, since = deadline_start(decision, state, arisen, len(starts) > 1, not_needed)
+    start, since = deadline_start(decision, state, run, not_needed)
     if decision.deadline is not None and start is not None:
-        due_at = stime.after(state, start, decision.deadline)
-        due_text = f"{scenario_span(state, decision.deadline)} after {since}, {due_at:%H:%M:%S} UTC"
+        due_at = run_deadline(state, start, decision.deadline)
+        said = run.words(utc_hms) if run is not None else None    # every view that says the deadline says why
+        due_text = f"{scenario_span(state, decision.deadline)} after {since}, {due_at:%H:%M:%S} UTC" + (
+            f"; {said}" if said else "")
     overdue = due_at is not None and recorded is None and now > due_at and not state.resolved and not_needed is None
     return DecisionView(decision, runbook_id, crit, suggestion, due_at, overdue, recorded, now, due_text,
-                        applies, arose, not_needed, arisen, early, starts, lapsed_at)
+                        applies, arose, not_needed, arisen, early, starts, lapsed_at, run)

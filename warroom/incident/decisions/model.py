@@ -8,11 +8,14 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from warroom.errors import WarroomError
 from warroom.runbook.decision import Decision
 from warroom.paths import command
+
+if TYPE_CHECKING:
+    from warroom.incident.decisions.runs import Run
 
 MET, NOT_MET, UNKNOWN = "met", "not met", "unknown"
 VERDICTS = ("GO", "NO-GO")
@@ -125,10 +128,19 @@ class DecisionView:
     # (this look saw the condition hold again) included: a verdict answers the arisal it was taken in
     arisals: tuple[datetime, ...] = ()
     lapsed_at: datetime | None = None         # the current arisal's condition was seen not to hold then
+    # the current run (``runs``): its arisals since the last one a verdict answered; its deadline
+    # counts from the run's first arisal, so a condition that flaps with no verdict goes overdue
+    run: Run | None = None
 
     @property
     def needed(self) -> bool:
         return self.not_needed is None
+
+    def open_words(self) -> str | None:
+        """``open since 14:02:00 UTC, 2 arisals``: why a decision that arose again just now is due
+        (or overdue) by a deadline counted from before, its run's first arisal; None for a run of
+        one arisal (``Run.words``)."""
+        return self.run.words(utc_hms) if self.run is not None else None
 
     @property
     def again(self) -> bool:
@@ -205,11 +217,18 @@ class DecisionView:
                 "arose_at": self.arisen_at.isoformat() if self.arisen_at else None,
                 "arisal": len(self.arisals), "arisals": [a.isoformat() for a in self.arisals],
                 "lapsed_at": self.lapsed_at.isoformat() if self.lapsed_at else None,
+                "open_since": self.run.since.isoformat() if self.run is not None else None,
+                "open_arisals": self.run.arisals if self.run is not None else 0,
                 "recorded": _verdict_json(self.recorded),
                 "recorded_before_it_arose": None if self.early is None or self.answered_before(self.early)
                 else _verdict_json(self.early),
                 "answered_before_it_arose_again": _verdict_json(self.early)
                 if self.early is not None and self.answered_before(self.early) else None}
+
+
+def utc_hms(t: datetime) -> str:
+    """A moment as the views judged now say it: ``14:02:00 UTC``."""
+    return f"{t:%H:%M:%S} UTC"
 
 
 def _verdict_json(d: dict[str, Any] | None) -> dict[str, Any] | None:

@@ -1,21 +1,21 @@
 """What watchers journal once, whichever looks first: a decision past its deadline without a
-verdict (``decision.overdue``, once per arisal), a condition seen to hold (``decision.arose``) and
+verdict (``decision.overdue``, once per run of arisals), a condition seen to hold (``decision.arose``) and
 one seen to stop holding after it arose (``decision.lapsed``)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
 from typing import Any
 
-from warroom.incident.decisions.deadline import arisals_of
+from warroom.incident.decisions.deadline import arisals_of, overdue_run
 from warroom.incident.decisions.model import MET, NOT_MET, DecisionView, recorded_key
 
 
 def remind_overdue(incident: Any, views: Sequence[DecisionView]) -> list[DecisionView]:
     """Journal ``decision.overdue`` once for each decision past its deadline without a verdict
-    (once per decision and arisal: two runbooks stating the same decision remind once; a decision
-    that arose again is reminded of again, ``reminds_arisal``). Judged on the journal
+    (once per decision and run: two runbooks stating the same decision remind once; a decision that
+    arose again after a verdict is reminded of again, one that flaps with none between once,
+    ``reminds_run``). Judged on the journal
     as it is at the append (``append_once``): another watcher's reminder, or a verdict taken since
     the view was judged, means nothing is due."""
     from warroom.journal import events as ev
@@ -27,31 +27,29 @@ def remind_overdue(incident: Any, views: Sequence[DecisionView]) -> list[Decisio
             continue
 
         def due(state: Any, v: DecisionView = v) -> tuple[str, dict[str, Any]] | None:
-            if any(recorded_key(d) == v.key and reminds_arisal(d, v) for d in state.decisions_overdue) or any(
+            if any(recorded_key(d) == v.key and reminds_run(state, d, v) for d in state.decisions_overdue) or any(
                     recorded_key(d) == v.key and v.answered_by(d) for d in state.decisions):
                 return None     # reminded already, or answered since (a verdict before it arose is no answer)
             return ev.DECISION_OVERDUE, {"id": v.decision.id, "named": v.decision.named, "runbook_id": v.runbook_id,
                                          "question": v.decision.question, "deadline": v.decision.deadline,
                                          "due_at": v.due_at.isoformat() if v.due_at else None} | (
-                {"arose_at": v.arisen_at.isoformat(), "arisal": len(v.arisals)} if v.arisen_at is not None else {})
+                {"arose_at": v.arisen_at.isoformat(), "arisal": len(v.arisals)} if v.arisen_at is not None else {}) | (
+                {"open_since": v.run.since.isoformat(), "open_arisals": v.run.arisals} if v.run is not None else {})
 
         if incident.append_once(due) is not None:
             out.append(v)
     return out
 
 
-def reminds_arisal(overdue: dict[str, Any], v: DecisionView) -> bool:
-    """Whether a journaled ``decision.overdue`` reminded of the view's current arisal: each arisal of
-    a conditional decision is its own question with its own deadline, reminded once (attack39 G2).
-    One that names its arisal (``arose_at``) by that; an older one (none named) by being journaled
-    after the arisal began; a decision with no arisal (unconditional) is reminded once."""
-    if v.arisen_at is None:
+def reminds_run(state: Any, overdue: dict[str, Any], v: DecisionView) -> bool:
+    """Whether a journaled ``decision.overdue`` reminded of the view's current run (``runs``): one
+    missed deadline, one reminder, however often its condition lapsed and held again since (attack40
+    A1: a flapping question was reminded at each arisal of one deadline). The line's run is the
+    journal's (``deadline.overdue_run``); a decision with no arisal (unconditional) is reminded once."""
+    if v.run is None:
         return True
-    named = _when(overdue.get("arose_at"))
-    if named is not None:
-        return named == v.arisen_at
-    at = overdue.get("at")
-    return not isinstance(at, datetime) or at >= v.arisen_at
+    run = overdue_run(state, overdue)
+    return run is not None and run.since == v.run.since
 
 
 def note_arisen(incident: Any, views: Sequence[DecisionView]) -> list[Any]:
@@ -91,13 +89,6 @@ def note_arisen(incident: Any, views: Sequence[DecisionView]) -> list[Any]:
         if event is not None:
             out.append(event)
     return out
-
-
-def _when(value: Any) -> datetime | None:
-    try:
-        return datetime.fromisoformat(str(value).replace("Z", "+00:00")) if value else None
-    except ValueError:
-        return None
 
 
 def _arose_moment(v: DecisionView) -> str | None:

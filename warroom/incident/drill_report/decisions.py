@@ -11,8 +11,8 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from warroom.durations import format_duration
-from warroom.incident.decisions import (answered_in_time, answered_of, arose_after, decided_later, overdue_began,
-                                        recorded_key, same_question, standing, verdict_basis)
+from warroom.incident.decisions import (Run, answered_in_time, answered_of, arose_after, decided_later, overdue_due,
+                                        overdue_run, recorded_key, same_question, standing, verdict_basis)
 from warroom.incident.go_opened import go_opened
 
 if TYPE_CHECKING:
@@ -45,9 +45,14 @@ def decision_lines(state: IncidentState, books: Sequence[Runbook], clock: Callab
         stood = answered_in_time(same_question(state, d), d)
         arose = arose_after(state, d)
         answered = answered_of(state, d)
-        if answered is not None and answered.again is not None:    # the PIR's words: each arisal its own question
-            line += (f", on its arisal at {at(answered.began)} (it arose again at {at(answered.again)}:"
+        run = answered.run if answered is not None else None
+        # the PIR's words: a run of arisals is one question, and one asked again after its verdict a new one
+        where = f"the question ({said})" if run is not None and (said := run.words(at)) else None
+        if answered is not None and answered.again is not None:
+            line += (f", on {where or f'its arisal at {at(answered.began)}'} (it arose again at {at(answered.again)}:"
                      " a new question it does not answer)")
+        elif where:
+            line += f", on {where}"
         if arose is not None:            # the PIR's words: no answer to the question asked since
             line += f", before it arose ({at(arose)}): it did not answer it"
         elif stood is not None and a is not None and b is not None:    # not late: a verdict stood by the deadline
@@ -65,24 +70,37 @@ def decision_lines(state: IncidentState, books: Sequence[Runbook], clock: Callab
         if measured := measured_then(d):
             out.append(measured)
     ended = "none at the resolution" if state.resolved else "none yet"
-    current = set()
+    # one miss per run of arisals (``decisions.runs``): its deadline counts from the run's first arisal
+    missed: set[tuple[tuple[str, str], datetime | None]] = set()
     for book in books:
         for v in standing(book, state, end):
-            current.add((v.key, v.arisen_at))
             if v.recorded is None and v.needed and v.due_at is not None and end > v.due_at:
-                again = f" on its arisal at {at(v.arisen_at)}" if v.again and v.arisen_at is not None else ""
+                missed.add((v.key, v.run.since if v.run is not None else None))
                 out.append(f"Go/No-Go \"{v.decision.question}\" ({v.runbook_id}): no verdict by its deadline"
-                           f" ({at(v.due_at)}){again}, {ended}: missed.")
-    # an earlier arisal's deadline, missed and never answered (the current arisal's is said above)
+                           f" {_deadline(v.due_at, v.run, at)}, {ended}: missed.")
+    # one reminded that stands no more (its condition lapsed), never answered
     for o in getattr(state, "decisions_overdue", None) or ():
-        began = overdue_began(state, o)
-        if began is not None and (recorded_key(o), began) not in current and not decided_later(state, o):
-            out.append(f"Go/No-Go \"{o.get('question')}\" ({o.get('runbook_id')}): no verdict by its deadline"
-                       f" ({at(_when(o.get('due_at')))}) on its arisal at {at(began)}, none before it lapsed: missed.")
+        run = overdue_run(state, o)
+        key = (recorded_key(o), run.since if run is not None else None)
+        if run is None or key in missed or decided_later(state, o):
+            continue
+        missed.add(key)
+        out.append(f"Go/No-Go \"{o.get('question')}\" ({o.get('runbook_id')}): no verdict by its deadline"
+                   f" {_deadline(overdue_due(state, o), run, at)}, none before it lapsed: missed.")
     return out
 
 
 _MARKS = {"met": "✔", "not met": "✗", "unknown": "?"}
+
+
+def _deadline(due: datetime | None, run: Run | None, at: Callable[[datetime | None], str]) -> str:
+    """A missed deadline and the arisal it counts from: ``(+32m00s drill time; open since +2m00s drill
+    time, 2 arisals)`` for a run of more than one arisal (``Run.words``), ``(+44m00s drill time) on its
+    arisal at +14m00s drill time`` for one arisal that was not the first, else the deadline alone."""
+    said = run.words(at) if run is not None else None
+    if said:
+        return f"({at(due)}; {said})"
+    return f"({at(due)})" + (f" on its arisal at {at(run.since)}" if run is not None and run.first > 0 else "")
 
 
 def measured_then(recorded: dict[str, Any]) -> str | None:

@@ -37,8 +37,11 @@ def _decision_overdue(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
     due = _ts(d.get("due_at"))
     at, why = told_at(s, due) if due is not None and due < e.ts else (due, "")
     late = LATE_WORDS[why].format(verb="reminded") if why else ""
-    s._add_timeline(e, e.type, f"Decision overdue: \"{d.get('question')}\" ({whose}due {_clock(d.get('due_at'))})"
-                               f"{late}", at=min(at, e.ts) if at is not None else None)
+    # a run of arisals with no verdict is one question: its deadline counts from the run's first arisal
+    n = d.get("open_arisals") if isinstance(d.get("open_arisals"), int) else 0
+    run = f"; open since {_clock(d.get('open_since'))}, {n} arisals" if n > 1 else ""
+    s._add_timeline(e, e.type, f"Decision overdue: \"{d.get('question')}\" ({whose}due {_clock(d.get('due_at'))}"
+                               f"{run}){late}", at=min(at, e.ts) if at is not None else None)
 
 
 def _decision_arose(s: IncidentState, e: Event, d: dict[str, Any]) -> None:

@@ -23,8 +23,8 @@ def decisions(state: IncidentState) -> list[Line]:
     """Each Go/No-Go verdict with who, why, the runbook it belongs to, the suggestion, and every
     criterion as it stood when it was taken (state and the evidence it was judged on); a verdict
     that replaced an earlier one says so; a deadline that passed with no verdict is said too."""
-    from warroom.incident.decisions import (answered_in_time, answered_of, arose_after, decided_later, recorded_key,
-                                            same_question, verdict_basis)
+    from warroom.incident.decisions import (answered_in_time, answered_of, arose_after, decided_later, overdue_due,
+                                            overdue_run, recorded_key, same_question, verdict_basis)
 
     out = []
     attached = [(int(r.get("attached_seq") or 0), str(r.get("id") or ""), _opener(r)) for r in state.runbooks]
@@ -51,9 +51,14 @@ def decisions(state: IncidentState) -> list[Line]:
             cites.append(before.get("seq"))
         stood = answered_in_time(same_question(state, d), d)
         arose = arose_after(state, d)
+        run = answered.run if answered is not None else None
+        # a run of arisals is one question (``decisions.runs``): said as open since its first arisal
+        where = f"the question ({said})" if run is not None and (said := run.words(_utc)) else None
         if answered is not None and answered.again is not None:    # the decision was asked again after it
-            text += (f" It answered it as it arose at {hms(answered.began)} UTC; it arose again at"
+            text += (f" It answered {where or f'it as it arose at {hms(answered.began)} UTC'}; it arose again at"
                      f" {hms(answered.again)} UTC, a new question this verdict does not answer.")
+        elif where:
+            text += f" It answered {where}."
         if arose is not None:    # asked later: the criteria it was taken on were not the question's
             text += f" Recorded before it arose ({hms(arose)} UTC): it did not answer it."
         elif stood is not None:    # a verdict stood by the deadline: this one changed or kept it after
@@ -71,12 +76,28 @@ def decisions(state: IncidentState) -> list[Line]:
         if arose is None:        # one that did not answer the decision is nothing a later one reverses
             taken[key] = d
         out.append(Line(text, tuple(cites), at=d.get("at"), actor=str(d.get("by") or ""), details=details))
-    for o in state.decisions_overdue:
+    missed: set[tuple[tuple[str, str], Any]] = set()
+    for o in state.decisions_overdue:     # one missed deadline per run, however often it was reminded
+        run = overdue_run(state, o)
+        if (recorded_key(o), run) in missed:
+            continue
+        missed.add((recorded_key(o), run))
         whose = f" ({o.get('runbook_id')})" if o.get("runbook_id") else ""
-        out.append(Line(f"\"{o.get('question')}\"{whose}: deadline {clock_of(o.get('due_at'))} UTC passed with "
-                        "no verdict" + (" (decided later)" if decided_later(state, o) else ""), (o.get("seq"),),
-                        at=o.get("at")))
+        said = run.words(_utc) if run is not None else None
+        out.append(Line(f"\"{o.get('question')}\"{whose}: deadline {hms(overdue_due(state, o))} UTC passed with "
+                        "no verdict" + _paren(said, "decided later" if decided_later(state, o) else None),
+                        (o.get("seq"),), at=o.get("at")))
     return sorted(out, key=lambda line: line.at or NO_TIME)
+
+
+def _paren(*said: str | None) -> str:
+    """`` (open since 14:02:00 UTC, 2 arisals; decided later)``: what is said, in one parenthesis."""
+    words = [s for s in said if s]
+    return f" ({'; '.join(words)})" if words else ""
+
+
+def _utc(t: Any) -> str:
+    return f"{hms(t)} UTC"
 
 
 def _criterion(c: dict[str, Any]) -> str:
