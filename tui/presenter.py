@@ -724,7 +724,8 @@ class IncidentPresenter:
                 self.post(ActionFailed(f"evidence: {describe(exc)}"))
                 return
             for view in overdue:
-                self.post(Reminded(f"Go/No-Go overdue: {view.decision.question} (G decides)",
+                said = f"{words}; " if (words := view.open_words()) else ""
+                self.post(Reminded(f"Go/No-Go overdue: {view.decision.question} ({said}G decides)",
                                    decision_subject(view.runbook_id, view.decision.id)))
             if written or overdue:
                 self.post(IncidentChanged(self.incident_id))

@@ -191,12 +191,15 @@ DECISION_RECORDED: Final = "decision.recorded"
 criteria: [{side: go|no_go, text, state: met|not met|unknown, evidence}], on_go?}: a Go/No-Go
 decision of a runbook (``warroom.runbook.decision``), with the criteria as evaluated when taken."""
 DECISION_OVERDUE: Final = "decision.overdue"
-"""{id, runbook_id, question, due_at}: the decision's deadline passed with no verdict (once)."""
+"""{id, runbook_id, question, deadline, due_at, arose_at?, arisal?, open_since?, open_arisals?}: the decision's
+deadline passed with no verdict, once per run of arisals (``decisions.runs``: ``open_since`` is the run's first
+arisal, which the deadline counts from)."""
 DECISION_AROSE: Final = "decision.arose"
 """{id, named, runbook_id, question, condition: {text, state, evidence, kind, value?, source?}}: a
 decision with an ``applies_when`` condition was seen to need taking (its condition held), once per
 arisal: the first time, and again only after a ``decision.lapsed``; until then it was "not needed now"
-and never overdue. Each arisal is its own question: a verdict answers the one it was recorded in."""
+and never overdue. A verdict answers the arisal it was recorded in; one arising again after a verdict is a new
+question, one arising again with none between is the same question still open (``decisions.runs``)."""
 DECISION_LAPSED: Final = "decision.lapsed"
 """{id, named, runbook_id, question, condition, judged_at, arose_seq}: the condition of a decision that
 arose was seen not to hold any more (once per arisal): a later holding is a new arisal, asked again."""

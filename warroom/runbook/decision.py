@@ -61,8 +61,9 @@ a decision the ordinary case never faces. While the condition is not met, or can
 and was never seen to hold, the decision is "not needed now": no overdue reminder, no miss in the
 PIR (``warroom.incident.decisions`` has the rule). The commander can record a verdict any time,
 but one recorded before the decision arose does not answer it (``decisions.model.before_it_arose``),
-and a decision that arises again after its condition lapsed is a new question: a verdict answers the
-arisal it was recorded in (``decisions.model.answered_arisal``).
+and a decision that arises again after its condition lapsed is asked again: a verdict answers the
+arisal it was recorded in (``decisions.model.answered_arisal``). Its deadline runs from the first arisal
+of the run no verdict answered (``decisions.runs``): a condition that flaps keeps the deadline it had.
 
 Only fences the markdown parser sees as fences count (``warroom.runbook.builder`` hands them
 over, ``warroom.runbook.parser.find_decisions`` reads them from text): a ``decision`` example

@@ -21,7 +21,7 @@ dashboard and the session import them from here.
 from warroom.incident.decisions.criteria import judge
 from warroom.incident.decisions.deadline import (Answered, Arisal, answered_of, answering, arisals_of, arose_after,
                                                  arose_at, arose_for, arose_of, deadline_start, decided_later,
-                                                 overdue_due, overdue_run, run_deadline, runs_for,
+                                                 missed_by, overdue_due, overdue_run, run_deadline, runs_for,
                                                  same_question)
 from warroom.incident.decisions.journal_only import standing, standing_lines
 from warroom.incident.decisions.judging import evaluate
@@ -35,9 +35,9 @@ from warroom.incident.decisions.runs import Run, runs
 from warroom.incident.decisions.verdicts import Recorded, record
 
 __all__ = ["MET", "NOT_HERE", "NOT_MET", "NO_OUTPUTS", "UNKNOWN", "VERDICTS", "Answered", "Arisal",
-           "CriterionVerdict", "DecisionView", "Judged", "Query", "Recorded", "StepOutput", "answered_in_time",
+           "CriterionVerdict", "DecisionView", "Judged", "Query", "Recorded", "Run", "StepOutput", "answered_in_time",
            "answered_of", "answering", "arisals_of", "arose_after", "arose_at", "arose_for", "arose_of",
            "block_errors", "books_of", "deadline_start", "decided_later", "decision_key", "decisions_of", "evaluate",
-           "evaluate_all", "judge", "judge_incident", "note_arisen", "overdue_due", "overdue_run", "record", "recorded_key",
-           "remind_overdue", "run_deadline", "runs", "runs_for", "same_question", "standing", "standing_lines",
-           "step_output_reader", "verdict_basis", "Run"]
+           "evaluate_all", "judge", "judge_incident", "missed_by", "note_arisen", "overdue_due", "overdue_run",
+           "record", "recorded_key", "remind_overdue", "run_deadline", "runs", "runs_for", "same_question",
+           "standing", "standing_lines", "step_output_reader", "verdict_basis"]

@@ -211,6 +211,21 @@ def overdue_due(state: Any, overdue: dict[str, Any]) -> datetime | None:
     return _when(overdue.get("due_at"))
 
 
+def missed_by(state: Any, recorded: dict[str, Any]) -> datetime | None:
+    """The deadline of the run a journaled verdict answers when that run was reminded overdue before
+    it (``overdue_due``), None otherwise: the verdict came after a missed deadline, so the drill report
+    and the PIR say it was taken late beside the PIR's "(decided later)" — also when it was recorded
+    while the condition had lapsed (not needed then, so not journaled ``late``): one miss, said once,
+    never "missed" in one view and "taken while not needed" in the other."""
+    answered = answered_of(state, recorded)
+    if answered is None or answered.run is None:
+        return None
+    key, seq = recorded_key(recorded), int(recorded.get("seq") or 0)
+    return next((overdue_due(state, o) for o in getattr(state, "decisions_overdue", None) or ()
+                 if recorded_key(o) == key and int(o.get("seq") or 0) < seq and overdue_run(state, o) == answered.run),
+                None)
+
+
 def decided_later(state: Any, overdue: dict[str, Any]) -> bool:
     """Whether a verdict answers the run a journaled ``decision.overdue`` reminded of (the PIR's
     "(decided later)"): a verdict on an earlier or a later run of the same decision does not."""

@@ -11,8 +11,8 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from warroom.durations import format_duration
-from warroom.incident.decisions import (Run, answered_in_time, answered_of, arose_after, decided_later, overdue_due,
-                                        overdue_run, recorded_key, same_question, standing, verdict_basis)
+from warroom.incident.decisions import (Run, answered_in_time, answered_of, arose_after, decided_later, missed_by,
+                                        overdue_due, overdue_run, recorded_key, same_question, standing, verdict_basis)
 from warroom.incident.go_opened import go_opened
 
 if TYPE_CHECKING:
@@ -39,7 +39,9 @@ def decision_lines(state: IncidentState, books: Sequence[Runbook], clock: Callab
 
     out = []
     for d in state.decisions:
-        taken, due = _when(d.get("at")), _when(d.get("due_at"))
+        # its run reminded overdue before it: taken late, one miss with the PIR's "(decided later)"
+        reminded = missed_by(state, d)
+        taken, due = _when(d.get("at")), reminded or _when(d.get("due_at"))
         line = f"Go/No-Go \"{d.get('question')}\": {d.get('verdict')} at {at(taken)} by {d.get('by') or d.get('actor')}"
         a, b = (clock(taken) if taken else None), (clock(due) if due else None)
         stood = answered_in_time(same_question(state, d), d)
@@ -58,8 +60,9 @@ def decision_lines(state: IncidentState, books: Sequence[Runbook], clock: Callab
         elif stood is not None and a is not None and b is not None:    # not late: a verdict stood by the deadline
             line += (f", {stood.change} {format_duration(max(a - b, 0.0))} after its deadline ({at(due)});"
                      f" first answered in time at {at(_when(stood.first.get('at')))}")
-        elif d.get("late") and a is not None and b is not None:
-            line += f", {format_duration(max(a - b, 0.0))} after its deadline ({at(due)}): taken late"
+        elif (d.get("late") or reminded is not None) and a is not None and b is not None:
+            line += f", {format_duration(max(a - b, 0.0))} after its deadline ({at(due)}): taken late" + (
+                f" (its condition had lapsed: {d.get('not_needed')})" if d.get("not_needed") else "")
         elif d.get("not_needed"):        # never "late" by design: the PIR's words for it
             line += f", while the runbook did not need it ({d.get('not_needed')})"
         elif a is not None and b is not None and a > b:   # no late flag (an older or edited journal): the times say

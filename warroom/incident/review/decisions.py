@@ -23,8 +23,8 @@ def decisions(state: IncidentState) -> list[Line]:
     """Each Go/No-Go verdict with who, why, the runbook it belongs to, the suggestion, and every
     criterion as it stood when it was taken (state and the evidence it was judged on); a verdict
     that replaced an earlier one says so; a deadline that passed with no verdict is said too."""
-    from warroom.incident.decisions import (answered_in_time, answered_of, arose_after, decided_later, overdue_due,
-                                            overdue_run, recorded_key, same_question, verdict_basis)
+    from warroom.incident.decisions import (answered_in_time, answered_of, arose_after, decided_later, missed_by,
+                                            overdue_due, overdue_run, recorded_key, same_question, verdict_basis)
 
     out = []
     attached = [(int(r.get("attached_seq") or 0), str(r.get("id") or ""), _opener(r)) for r in state.runbooks]
@@ -50,6 +50,7 @@ def decisions(state: IncidentState) -> list[Line]:
             text += f" It {change} the {before.get('verdict')} of {hms(before.get('at'))} UTC."
             cites.append(before.get("seq"))
         stood = answered_in_time(same_question(state, d), d)
+        reminded = missed_by(state, d)
         arose = arose_after(state, d)
         run = answered.run if answered is not None else None
         # a run of arisals is one question (``decisions.runs``): said as open since its first arisal
@@ -65,6 +66,8 @@ def decisions(state: IncidentState) -> list[Line]:
             text += (f" {stood.change.capitalize()} after its deadline ({clock_of(d.get('due_at'))} UTC); first"
                      f" answered in time at {hms(stood.first.get('at'))} UTC.")
             cites += [] if stood.first.get("seq") in cites else [stood.first.get("seq")]
+        elif reminded is not None:    # its run was reminded overdue before it (its condition may have lapsed since)
+            text += f" Taken after its deadline ({hms(reminded)} UTC)."
         elif d.get("late") and d.get("due_at"):
             text += f" Taken after its deadline ({clock_of(d.get('due_at'))} UTC)."
         elif d.get("not_needed"):
