@@ -72,11 +72,11 @@ def decision_prompt(row: DecisionRow) -> Text:
         t.append(f"OVERDUE since {row.due} ", "bold red")
     else:
         t.append("undecided" + (f", due {row.due} " if row.due else " "), "yellow")
-    if row.open_since and not row.verdict and not row.not_needed:   # why overdue though it arose again just now
-        t.append(f"({row.open_since}) ", "bold red" if row.overdue else "yellow")
     if row.early and not row.verdict:       # taken before the decision arose: said, never as its verdict
         t.append(f"({row.early}) ", "yellow")
     t.append(row.question)
+    if row.open_since and not row.verdict and not row.not_needed:   # why due though it arose again just now
+        t.append(f" ({row.open_since})", "bold red" if row.overdue else "yellow")   # cut first: the Step pane says it
     return t
 
 

@@ -257,7 +257,7 @@ def decision_detail_text(row: DecisionRow) -> Text:
     else:
         t.append("no verdict yet" + (f", due {row.due}" if row.due else "") + "\n", "yellow")
     if row.open_since and not row.verdict and not row.not_needed:
-        t.append(f"the question is {row.open_since} with no verdict: its deadline counts from then\n", "dim")
+        t.append(f"{row.open_since} with no verdict between: the deadline counts from the first\n", "dim")
     if row.early and not row.verdict:
         t.append(f"{row.early}\n", "yellow")
     t.append("⏎", "bold reverse")

@@ -18,6 +18,8 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from panes.runbook import decision_prompt
+from panes.step_detail import decision_detail_text
 from tests.unit.test_decision_arises_again import _Halts
 from tui.view import decision_rows
 from warroom.cli.incident_decide import render
@@ -72,6 +74,10 @@ def test_a_flapping_halt_goes_overdue_from_its_first_arisal_and_is_one_miss(tmp_
     assert f"OVERDUE (deadline 30m00s after it first arose, 14:32:00 UTC; {said})" in show, show
     (row,) = decision_rows(h.inc.runbook(), h.inc.state, h.clock.now)
     assert row.overdue and row.due == "14:32:00 UTC" and row.open_since == said, row
+    assert decision_prompt(row).plain == ("◆ GO/NO-GO OVERDUE since 14:32:00 UTC Bring FlowEngine back (restore its"
+                                          f" replicas)? ({said})")
+    assert f"OVERDUE since 14:32:00 UTC\n{said} with no verdict between: the deadline counts from the first\n" in (
+        decision_detail_text(row).plain)
     assert [ln for ln in _report(h) if "no verdict by its deadline" in ln] == [
         'Go/No-Go "Bring FlowEngine back (restore its replicas)?" (RB-CORE-005): no verdict by its deadline'
         " (+32m00s drill time; open since +2m00s drill time, 3 arisals), none yet: missed."]

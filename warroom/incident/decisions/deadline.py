@@ -1,6 +1,8 @@
 """When a decision is due: whether its ``applies_when`` condition arose (the journal's
 ``decision.arose``, or this look) and lapsed since (``decision.lapsed``), which of its arisals a
-verdict answers, and where its deadline counts from."""
+verdict answers, and where its deadline counts from — the first arisal of its run (``runs``) — as
+the journal has them for the views that read it only (the reminder's record, the drill report, the
+PIR, the update)."""
 
 from __future__ import annotations
 

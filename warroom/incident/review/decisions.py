@@ -4,7 +4,8 @@ one says so, a GO says what it opened (and when that was closed), a deadline tha
 verdict is said too; a verdict after the deadline of a decision answered in time says that, not
 "taken after its deadline" (``decisions.answered_in_time``); one recorded before its decision arose
 says it did not answer it (``decisions.arose_after``), and one on a decision that arose again after it
-says which arisal it answered (``decisions.answered_of``): each arisal is its own question."""
+says which arisal it answered (``decisions.answered_of``): arising again after a verdict is a new question,
+with none between the same one still open (``decisions.runs``: one missed deadline per run)."""
 
 from __future__ import annotations
 
