@@ -5,6 +5,7 @@ one seen to stop holding after it arose (``decision.lapsed``)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from warroom.incident.decisions.deadline import arisals_of, overdue_run
@@ -45,11 +46,15 @@ def reminds_run(state: Any, overdue: dict[str, Any], v: DecisionView) -> bool:
     """Whether a journaled ``decision.overdue`` reminded of the view's current run (``runs``): one
     missed deadline, one reminder, however often its condition lapsed and held again since (attack40
     A1: a flapping question was reminded at each arisal of one deadline). The line's run is the
-    journal's (``deadline.overdue_run``); a decision with no arisal (unconditional) is reminded once."""
+    journal's (``deadline.overdue_run``); a decision with no arisal (unconditional) is reminded once,
+    and a line of a runbook that states it unconditionally counts once journaled after the run began."""
     if v.run is None:
         return True
     run = overdue_run(state, overdue)
-    return run is not None and run.since == v.run.since
+    if run is None:      # another runbook's unconditional copy of the decision, reminded since this run began
+        at = overdue.get("at")
+        return not isinstance(at, datetime) or at >= v.run.since
+    return run.since == v.run.since
 
 
 def note_arisen(incident: Any, views: Sequence[DecisionView]) -> list[Any]:
