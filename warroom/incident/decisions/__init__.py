@@ -28,10 +28,10 @@ from warroom.incident.decisions.judging import evaluate
 from warroom.incident.decisions.looks import (Judged, block_errors, books_of, decisions_of, evaluate_all,
                                               judge_incident, step_output_reader)
 from warroom.incident.decisions.model import (MET, NO_OUTPUTS, NOT_HERE, NOT_MET, UNKNOWN, VERDICTS, CriterionVerdict,
-                                              DecisionView, Query, StepOutput, answered_in_time, decision_key,
-                                              recorded_key, verdict_basis)
+                                              DecisionView, Query, Run, StepOutput, answered_in_time,
+                                              decision_key, recorded_key, verdict_basis)
 from warroom.incident.decisions.reminders import note_arisen, remind_overdue
-from warroom.incident.decisions.runs import Run, runs
+from warroom.incident.decisions.runs import runs
 from warroom.incident.decisions.verdicts import Recorded, record
 
 __all__ = ["MET", "NOT_HERE", "NOT_MET", "NO_OUTPUTS", "UNKNOWN", "VERDICTS", "Answered", "Arisal",

@@ -11,9 +11,9 @@ from datetime import datetime
 from typing import Any
 
 from warroom import scenario_time as stime
-from warroom.incident.decisions.model import (MET, CriterionVerdict, answered_arisal, before_it_arose, decision_key,
-                                              recorded_key)
-from warroom.incident.decisions.runs import Run, run_holding, runs
+from warroom.incident.decisions.model import (MET, CriterionVerdict, Run, answered_arisal, before_it_arose,
+                                              decision_key, recorded_key)
+from warroom.incident.decisions.runs import run_holding, runs
 from warroom.runbook.decision import Decision
 
 

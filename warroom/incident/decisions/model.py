@@ -8,14 +8,11 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from warroom.errors import WarroomError
 from warroom.runbook.decision import Decision
 from warroom.paths import command
-
-if TYPE_CHECKING:
-    from warroom.incident.decisions.runs import Run
 
 MET, NOT_MET, UNKNOWN = "met", "not met", "unknown"
 VERDICTS = ("GO", "NO-GO")
@@ -104,6 +101,31 @@ class StepOutput:
     seq: int | None = None    # the run's journal seq
     exit_code: int | None = None
     ended_at: datetime | None = None   # when the run ended: its output is what the step said then
+
+
+@dataclass(frozen=True)
+class Run:
+    """A run of a conditional decision's arisals (``runs.runs`` has the rule): arisals ``first``..``last``
+    (indexes into the decision's arisals, oldest first) with no verdict but perhaps on the last: one
+    question, open since its first arisal began (``since``), whose deadline counts from there."""
+
+    first: int
+    last: int
+    since: datetime
+
+    @property
+    def arisals(self) -> int:
+        return self.last - self.first + 1
+
+    def holds(self, index: int) -> bool:
+        """Whether the arisal at ``index`` is one of this run's."""
+        return self.first <= index <= self.last
+
+    def words(self, when: Callable[[datetime], str]) -> str | None:
+        """``open since 14:02:00 UTC, 2 arisals`` (``when`` says the moment in the view's own
+        clock) for a run of more than one arisal, why it is overdue although it arose again just
+        now; None for a run of one, which every view says as before."""
+        return f"open since {when(self.since)}, {self.arisals} arisals" if self.arisals > 1 else None
 
 
 @dataclass(frozen=True)

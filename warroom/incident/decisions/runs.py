@@ -15,37 +15,11 @@ the PIR (one miss per run, its deadline dated to the run's first arisal)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from warroom.incident.decisions.model import answered_arisal
-
-
-@dataclass(frozen=True)
-class Run:
-    """Arisals ``first``..``last`` (indexes into the decision's arisals, oldest first) with no verdict
-    but perhaps on the last: one question, open since its first arisal began (``since``), whose
-    deadline counts from there."""
-
-    first: int
-    last: int
-    since: datetime
-
-    @property
-    def arisals(self) -> int:
-        return self.last - self.first + 1
-
-    def holds(self, index: int) -> bool:
-        """Whether the arisal at ``index`` is one of this run's."""
-        return self.first <= index <= self.last
-
-    def words(self, when: Callable[[datetime], str]) -> str | None:
-        """``open since 14:02:00 UTC, 2 arisals`` (``when`` says the moment in the view's own
-        clock) for a run of more than one arisal, why it is overdue although it arose again just
-        now; None for a run of one, which every view says as before."""
-        return f"open since {when(self.since)}, {self.arisals} arisals" if self.arisals > 1 else None
+from warroom.incident.decisions.model import Run, answered_arisal
 
 
 def runs(starts: Sequence[datetime], verdicts: Sequence[dict[str, Any]]) -> list[Run]:
