@@ -86,6 +86,7 @@ class ReadingMixin:
     reading_at: float | None = None
     undrawn: bool = False
     meta_at: float | None = None     # the moment the age / runbook line was last written for
+    last_data: float | None = None   # the newest moment a reading's series had a value, kept past its window
 
     def show(self, reading: SloReading, now: float) -> None:
         """Keep the reading; draw it only while this widget's set (boxes or strip) is displayed.
@@ -133,13 +134,18 @@ class ReadingMixin:
     def age_words(self, now: float) -> str:
         """The data's age; for NO DATA, the age of the last value the pane had ("last data 20s
         ago"): "never" there read as "this pane never had data" while its sparkline showed
-        values seconds old (redteam38 F14). "never" only when no point had a value."""
+        values seconds old (redteam38 F14). The last value is kept once it leaves the sparkline's
+        window (it said "never" again half an hour of drill time after a halt, redteam41 X10); with
+        none seen, "no data in the last 30m" (the window), and "never" only for a series of one moment."""
         r = self.reading
         if r is None or r.value is not None or r.state != "nodata":
             return format_age(self.current_age(now))
-        last = max((t for t, v in r.series if v is not None and math.isfinite(v)), default=None)
+        seen = max((t for t, v in r.series if v is not None and math.isfinite(v)), default=None)
+        last = max((t for t in (seen, self.last_data) if t is not None), default=None)
+        self.last_data = last
         if last is None:
-            return format_age(None)
+            span = r.series[-1][0] - r.series[0][0] if r.series else 0.0
+            return f"no data in the last {format_age(span).removesuffix(' ago')}" if span >= 2 else format_age(None)
         of = r.sample_time if r.sample_time is not None else (self.reading_at or now)
         drift = (now - self.reading_at) if self.reading_at is not None else 0.0
         age = max(0.0, of - last) + drift

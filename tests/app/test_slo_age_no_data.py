@@ -33,3 +33,20 @@ def test_no_data_says_how_old_the_last_value_is() -> None:
     assert _meta(never, 1000.0, 1000.0) == "never"
     fresh = SloReading(slo=SLO, state="ok", value=80.0, series=series[:2], age=0.5)
     assert _meta(fresh, 1010.0, 1010.0) == "now"
+
+
+def test_the_last_value_is_kept_once_it_leaves_the_window() -> None:
+    """redteam41 X10: half an hour of drill time after a halt the last value left the sparkline's window and the
+    pane said "never" again. The pane keeps the last moment it saw a value; one that saw none says the window."""
+    line = _Line()
+    had = SloReading(slo=SLO, state="nodata", value=None, series=((1000.0, 80.0), (1030.0, math.nan)),
+                     sample_time=1030.0)
+    line.reading, line.reading_at = had, 1030.0
+    assert line.meta_text(1030.0).plain == "last data 30s ago"
+    later = SloReading(slo=SLO, state="nodata", value=None, series=((1100.0, math.nan), (3100.0, math.nan)),
+                       sample_time=3100.0)
+    line.reading, line.reading_at = later, 3100.0
+    assert line.meta_text(3100.0).plain == "last data 35m ago"
+    fresh = _Line()
+    fresh.reading, fresh.reading_at = later, 3100.0
+    assert fresh.meta_text(3100.0).plain == "no data in the last 33m"
