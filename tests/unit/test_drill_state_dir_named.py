@@ -95,4 +95,4 @@ def test_show_and_list_given_the_drills_store_reach_its_state_dirs_incidents(
     assert out.index(drill.id) < out.index(real.id)           # the store typed first, its neighbour after
     assert main(["incident", "show", drill.id]) == 0          # and from the state dir, as before
     out, err = capsys.readouterr()
-    assert "Quota climbing" in out and "is a drill incident under" in err
+    assert "Quota climbing" in out and err.count("is a drill incident under") == 1, err   # once (redteam41 X5)

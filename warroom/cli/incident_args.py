@@ -30,8 +30,8 @@ def _open(args: argparse.Namespace) -> Incident:
     inc = _open_in_state_or_drills(cfg, store, args.id)
     panes = _world_panes(inc.state.drill)
     if panes is not None and cfg.slo != panes:
-        cfg.as_drill(panes)     # a drill's world is read on its own panes (Config.as_drill): opened again on them
-        inc = _open_in_state_or_drills(cfg, store, args.id)
+        cfg.as_drill(panes)     # a drill's world is read on its own panes (Config.as_drill): opened again on them,
+        inc = IncidentStore(inc.state_root, cfg).open(inc.id)   # where it was found (its "note:" said once)
     inc.require_declared()
     read = inc.read()
     for warning in read.describe():
