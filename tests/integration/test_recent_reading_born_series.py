@@ -55,3 +55,47 @@ def test_the_recent_reading_says_what_series_born_in_it_hold(tmp_path: Path) -> 
                            f"{FAIL} in counter series that began within them"), said
     assert later == Recent(0.0, ()), later                # nothing began within them: "0%" is the whole truth
     assert recent_words(slo, {slo.id: later}) == "; over the last 5m00s the same query reads 0%"
+
+
+def _crashloop(base: int, restart: int, end: int) -> str:
+    """Every 15 s: the old pod counts for an hour (a failure in ten runs) until ``restart``; the new pod
+    runs 10 flows each 15 s from then and fails none; a crashlooping pod's series are born at +115 s
+    with 2 failures of 4 runs and its last samples are at +160 s (it was killed and replaced)."""
+    crash = range(restart + 115, restart + 175, 15)
+    lines = [f"# TYPE {EXEC.removesuffix('_total')} counter",
+             *(f'{EXEC}{{pod="old"}} {(t - base) // 15 * 10} {t}' for t in range(base, restart, 15)),
+             *(f'{EXEC}{{pod="new"}} {10 + (t - restart) // 15 * 10} {t}' for t in range(restart, end, 15)),
+             *(f'{EXEC}{{pod="crash"}} 4 {t}' for t in crash),
+             f"# TYPE {FAIL.removesuffix('_total')} counter",
+             *(f'{FAIL}{{pod="old"}} {(t - base) // 15} {t}' for t in range(base, restart, 15)),
+             *(f'{FAIL}{{pod="crash"}} 2 {t}' for t in crash), "# EOF"]
+    return "\n".join(lines) + "\n"
+
+
+def test_a_series_born_and_gone_within_the_five_minutes_is_counted(tmp_path: Path) -> None:
+    """attack40 A6: ``SEL unless SEL offset 300s`` read at the instant ``at`` misses a series that began and
+    ended within the five minutes (a crashlooping pod replaced): a scraped series that ends gets staleness
+    markers, so at ``at`` it is not there. Backfilled blocks carry no staleness markers, so the server's
+    lookback is cut to 60 s, the same absence at ``at`` for a series whose last sample is 240 s old (checked
+    with real scrapes too: /work/notes/issue-13-gate41.md). ``max_over_time(SEL[300s])`` sees it."""
+    from warroom.sources.prometheus import PrometheusSource
+
+    base = math.floor((time.time() - 7200) / 15) * 15
+    restart, end = base + 3600, base + 4200
+    slo = next(s for s in Config().slo if s.id == "failure_rate")
+    server = PromServer(tmp_path / "prom", args=["--query.lookback-delta=60s"])
+    backfill(_crashloop(base, restart, end), server.tsdb, tmp_path)
+    with server:
+        prom = PrometheusSource(PrometheusConfig(url=server.url, timeout=10.0))
+        try:
+            at = restart + 400                                   # (+100 s, +400 s]: the crashloop whole
+            gone = prom.instant(f"sum({FAIL} unless {FAIL} offset 300s)", at=at)
+            recent = read_recent(prom, slo, at)
+        finally:
+            prom.close()
+    assert gone.error is None and gone.value is None, gone     # the check at the instant: nothing began
+    assert recent == Recent(0.0, ((FAIL, 2.0), (EXEC, 4.0))), recent
+    assert recent_words(slo, {slo.id: recent}) == (
+        f"; over the last 5m00s the same query reads 0%, not counting all of 2 {FAIL}, 4 {EXEC} in counter"
+        " series that began within them (the most each reached, series gone since included; rate and increase"
+        " miss a series' first count)")

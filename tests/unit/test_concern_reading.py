@@ -93,7 +93,8 @@ def test_the_recent_words_in_warning_and_of_series_born_within_them() -> None:
     assert said(Recent(None, None)) == "; over the last 5m00s the same query has no data"   # not known: no claim
     assert said(Recent(0.0, (("flowengine_flow_failures_total", 3.0),))) == (
         "; over the last 5m00s the same query reads 0%, not counting all of 3 flowengine_flow_failures_total in"
-        " counter series that began within them (rate and increase miss a series' first count)")
+        " counter series that began within them (the most each reached, series gone since included; rate and"
+        " increase miss a series' first count)")
 
 
 class _Instant:
@@ -113,7 +114,8 @@ def test_the_recent_reading_asks_what_each_counter_s_new_series_hold() -> None:
     assert read_recent(source, FAILURE, 1e9) == Recent(0.0, ())
     fail, runs = "flowengine_flow_failures_total", "flowengine_flow_executions_total"
     assert source.asked == [f"100 * sum(rate({fail}[300s])) / sum(rate({runs}[300s]))",
-                            f"sum({fail} unless {fail} offset 300s)", f"sum({runs} unless {runs} offset 300s)"]
+                            f"sum(max_over_time({fail}[300s]) unless {fail} offset 300s)",
+                            f"sum(max_over_time({runs}[300s]) unless {runs} offset 300s)"]
     assert read_recent(_Instant(held=2.0), FAILURE, 1e9) == Recent(0.0, ((fail, 2.0), (runs, 2.0)))
     odd = replace(FAILURE, query=FAILURE.query.replace("_total[1h]", '_total{repo=~"(a|b)"}[1h]', 1))
     assert read_recent(_Instant(held=None), odd, 1e9) == Recent(0.0, None)   # a selector it cannot read: not known

@@ -344,7 +344,8 @@ def recent_query(query: str) -> str | None:
 class Recent:
     """A long-window pane's own query over the last ``RECENT`` seconds (``read_recent``).
     ``value``: what it reads (None: no data); ``born``: what counter series that began within those
-    seconds hold, per selector the query takes a ``rate``/``increase`` of (None: not known)."""
+    seconds counted (the most each reached, those gone since included), per selector the query takes a
+    ``rate``/``increase`` of (None: not known)."""
 
     value: float | None
     born: tuple[tuple[str, float], ...] | None = ()
@@ -363,8 +364,12 @@ def read_recent(source: Any, slo: SloConfig, at: float) -> Recent | None:
     a counter series born inside it (a repo's first failure, every series of a restarted pod) is
     missing its first count, and one with a single sample there is missing altogether, so over five
     minutes after a rollout Prometheus reads "0%" while new pods fail flows (attack39 C3; checked on
-    a real Prometheus, tests/integration/test_recent_reading_born_series.py). What such series hold
-    is read beside it (``SEL unless SEL offset 300s``: present now, absent five minutes ago) and said."""
+    a real Prometheus, tests/integration/test_recent_reading_born_series.py). What such series counted
+    is read beside it and said: ``max_over_time(SEL[300s]) unless SEL offset 300s``, the most each
+    series reached within the five minutes, of every series absent at their start. A series that
+    began *and ended* within them (a crashlooping pod that failed flows and was replaced) has
+    staleness markers at ``at``, so ``SEL`` at ``at`` no longer holds it; read over the range, it is
+    counted (attack40 A6, checked on a real Prometheus by the same test)."""
     expr = recent_query(slo.query)
     instant = getattr(source, "instant", None)
     if expr is None or not callable(instant):
@@ -378,7 +383,7 @@ def read_recent(source: Any, slo: SloConfig, at: float) -> Recent | None:
         return Recent(value, None)
     born: list[tuple[str, float]] = []
     for sel in dict.fromkeys(selectors):
-        held = instant(f"sum({sel} unless {sel} offset {int(RECENT)}s)", at=at)
+        held = instant(f"sum(max_over_time({sel}[{int(RECENT)}s]) unless {sel} offset {int(RECENT)}s)", at=at)
         if held.error is not None:
             return Recent(value, None)
         if held.value is not None and math.isfinite(held.value) and held.value > 0:
@@ -395,8 +400,8 @@ def recent_words(slo: SloConfig, recent: dict[str, Recent]) -> str:
     unseen = ""
     if r.born:
         held = ", ".join(f"{n:g} {sel}" for sel, n in r.born)
-        unseen = (f", not counting all of {held} in counter series that began within them (rate and increase"
-                  " miss a series' first count)")
+        unseen = (f", not counting all of {held} in counter series that began within them (the most each"
+                  " reached, series gone since included; rate and increase miss a series' first count)")
     if r.value is None:
         # "nothing it measures ran" is a claim only a complete look can make
         why = " (nothing it measures ran)" if r.born == () else ""
