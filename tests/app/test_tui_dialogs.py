@@ -144,6 +144,60 @@ async def test_resolve_enter_moves_from_summary_to_resolution() -> None:
     assert answers == [ResolveAnswer("breaker on", "enabled the circuit breaker", None)]
 
 
+async def test_resolve_carries_the_reading_drawn_not_one_come_in_the_submit_s_frame(monkeypatch) -> None:
+    """attack40 A7: a look's reading handled just before the enter key, in the same frame, was carried by the
+    answer (and journaled as acknowledged) though the screen was never drawn with it. The answer carries
+    the reading last drawn; the later one is the resolution's fresh reading's to journal beside, unseen."""
+    from datetime import UTC, datetime
+
+    from tui.screens.modals.forms import ResolveAnswer, ResolveScreen
+    from warroom.incident.concern_reading import ConcernReading
+
+    rate = "Flow failure rate is still critical (13.7%, threshold 1%)"
+    first = ConcernReading(datetime(2026, 12, 5, 4, 0, tzinfo=UTC), (rate,))
+    seen = ConcernReading(datetime(2026, 12, 5, 4, 0, 2, tzinfo=UTC), (rate,))
+    late = ConcernReading(datetime(2026, 12, 5, 4, 0, 5, tzinfo=UTC),
+                          (rate, "step 12 (Flow failure rate over 15 minutes): expectation not met (2.1)"))
+    app = make_app()
+    answers: list[ResolveAnswer | None] = []
+    drawn: list[ConcernReading | None] = []           # the dialog's reading at each frame written to the terminal
+    display = app._display
+
+    def spy(screen, update):  # type: ignore[no-untyped-def]
+        if isinstance(screen, ResolveScreen):
+            drawn.append(screen.reading)
+        display(screen, update)
+
+    monkeypatch.setattr(app, "_display", spy)
+    async with app.run_test(size=(80, 24)) as pilot:
+        dialog = ResolveScreen("Quota exhausted", reading=first)
+        app.push_screen(dialog, answers.append)
+        await pilot.pause()
+        dialog.post_message(ResolveScreen.Reread(seen))    # a look drawn before the submit: carried
+        dialog.query_one("#summary", Input).value = "breaker on"
+        field = dialog.query_one("#resolution", Input)
+        field.value = "enabled the circuit breaker"
+        field.focus()
+        await wait_for(pilot, lambda: any(r is seen for r in drawn))
+        await pilot.pause()
+        post = field.post_message
+
+        def look_then_enter(message):  # type: ignore[no-untyped-def]
+            """The enter key's Submitted reaches the dialog right behind a look's reading, in one frame
+            (straight to the dialog, as it bubbles there: no idle, so no repaint, between the two)."""
+            if not isinstance(message, Input.Submitted):
+                return post(message)
+            dialog.post_message(ResolveScreen.Reread(late))
+            return dialog.post_message(message)
+
+        monkeypatch.setattr(field, "post_message", look_then_enter)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: bool(answers))
+    (answer,) = answers
+    assert answer is not None and any(answer.reading is r for r in drawn), (answer, drawn)
+    assert answer.reading is seen and answer.concerns == seen.concerns, answer
+
+
 async def test_bracketed_text_is_shown_literally_not_taken_as_markup() -> None:
     """Config keys like ``[webhook]`` appear in hints; Rich markup would swallow them."""
     from textual.widgets import Static

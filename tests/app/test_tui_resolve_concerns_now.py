@@ -37,10 +37,10 @@ async def test_the_resolve_journals_the_very_concerns_its_dialog_showed(tmp_path
         await pilot.press(*"flows back", "enter", *"rolled back", "enter")
         await wait_for(pilot, lambda: bool(events(app, "incident.resolved")), 30)
         (resolved,) = events(app, "incident.resolved")
-    shown = screen.reading                          # the reading on screen when it was confirmed
+    shown = screen.painted      # the reading last drawn when it was confirmed (a look handled since is not: A7)
+    assert shown is not None
     data = resolved.data
     assert data["concerns"] == list(shown.concerns) and data["concerns_acknowledged"] is True, (data, shown)
-    assert all(c in screen.concerns_text() for c in data["concerns"])
     assert data["concerns_read_at"] == format_ts(shown.at) and resolved.ts > shown.at, (data, resolved.ts)
     assert "concerns_unseen" not in data, data     # two minutes later the figures moved; no concern came or went
 

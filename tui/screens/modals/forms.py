@@ -361,10 +361,14 @@ class ResolveScreen(FormDialog):
 
     ``reading``: what resolving leaves open, read at one moment (``concern_reading``); the answer
     carries the reading on screen, which the resolution journals word for word as acknowledged
-    (attack39 C2). While the dialog is open it is read again, the Go/No-Go dialog's way: ``read``
-    (blocking, at most its deadline: ``concern_reading.read_within``, which says a source that errs or
-    is slow as a concern, never as an all-clear) in a worker thread, the next look only after the
-    last was drawn. ``concerns``: words alone, for a dialog with no reading."""
+    (attack39 C2): the one last *painted* (``painted``), set only once the screen has been drawn
+    with it. A look handled in the same frame as the submit is not on screen yet: carried, it would
+    be journaled as acknowledged though never drawn (attack40 A7). Left out, the resolution's own
+    fresh reading journals what it holds beside, as not shown (``concern_reading.unseen``).
+    While the dialog is open it is read again, the Go/No-Go dialog's way: ``read`` (blocking, at
+    most its deadline: ``concern_reading.read_within``, which says a source that errs or is slow as
+    a concern, never as an all-clear) in a worker thread, the next look only after the last was drawn.
+    ``concerns``: words alone, for a dialog with no reading."""
 
     AUTO_FOCUS = ""     # on_mount focuses, from the top (focus_from_top)
 
@@ -384,6 +388,7 @@ class ResolveScreen(FormDialog):
         self.incident_title = title
         self.open_steps = open_steps
         self.reading = reading
+        self.painted: ConcernReading | None = None      # the reading last drawn: what the commander saw
         self.concerns = tuple(reading.concerns if reading is not None else concerns or ())
         self.opened = tuple(opened)
         self.open_where = open_where
@@ -473,11 +478,19 @@ class ResolveScreen(FormDialog):
         box = self.query_one("#resolve-concerns", Static)
         box.update(self.concerns_text())
         box.display = bool(self.concerns)
+        self.call_after_refresh(self.drawn, reading)
         if self.steps is not None:
             self.open_steps, self.open_where = self.steps()
             line = self.query_one("#resolve-steps", Static)
             line.update(self.steps_text())
             line.display = bool(self.open_steps)
+
+    def drawn(self, reading: ConcernReading | None) -> None:
+        """Called after the screen was refreshed with ``reading`` (Textual runs ``call_after_refresh``
+        callbacks after the repaint that follows): from now on the commander has seen it. Not once the
+        dialog is gone: a repaint after the submit is another screen's, and the answer is given."""
+        if self.is_current:
+            self.painted = reading
 
     def rollback_question(self) -> ComposeResult:
         """What the journal shows (a rollback step that ran ok), then the yes / no, neither chosen."""
@@ -492,6 +505,7 @@ class ResolveScreen(FormDialog):
         # the question first, with what the GO opened still in view above it
         self.focus_from_top(self.query_one("#rollback-answer" if self.opened else "#summary"),
                             self.query_one("#resolve-dialog"))
+        self.call_after_refresh(self.drawn, self.reading)
         self.next_look()
 
     def on_radio_set_changed(self, event: RadioSet.Changed) -> None:
@@ -520,5 +534,11 @@ class ResolveScreen(FormDialog):
             self.query_one("#rollback-answer", RadioSet).focus()
             return
         rollback = None if pressed is None else pressed.id == "rollback-yes"
+        shown = self.painted
+        if shown is None and self.reading is not None:      # submitted before the first frame: nothing seen
+            from warroom.incident.concern_reading import ConcernReading
+
+            shown = ConcernReading(self.reading.at, ())
+        concerns = shown.concerns if shown is not None else self.concerns
         self.dismiss(ResolveAnswer(summary, self.query_one("#resolution", Input).value.strip(),
-                                   rollback, self.concerns, self.reading))
+                                   rollback, tuple(concerns), shown))
