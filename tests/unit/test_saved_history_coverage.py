@@ -24,17 +24,17 @@ class Live:
 
     name = "live"
 
-    def __init__(self, value: float, until: float = float("inf")) -> None:
-        self.value, self.until = value, until
+    def __init__(self, value: float, until: float = float("inf"), since: float = -float("inf")) -> None:
+        self.value, self.until, self.since = value, until, since
 
     def range_aged(self, expr: str, walls: list[float], step: float, *, slo: Any = None) -> Any:
-        kept = [w for w in walls if w <= self.until]
+        kept = [w for w in walls if self.since <= w <= self.until]
         return [({}, [(w, self.value) for w in kept])], [None] * len(walls)
 
 
-def _saved(end: float, step: float, value: float) -> Any:
+def _saved(end: float, step: float, value: float, readings: tuple[tuple[float, float], ...] = ()) -> Any:
     points = tuple((T0 + i * step, value) for i in range(int((end - T0) / step) + 1))
-    return lambda: SimpleNamespace(pane=lambda _id: PaneHistory(SLO, points, step))
+    return lambda: SimpleNamespace(pane=lambda _id: PaneHistory(SLO, points, step, readings=readings))
 
 
 def _read(source: Any, saved: Any, window: Window) -> PaneHistory:
@@ -44,6 +44,11 @@ def _read(source: Any, saved: Any, window: Window) -> PaneHistory:
     return got["quota"]
 
 
+def _value(history: PaneHistory, at: float) -> float | None:
+    sample = history.value_at(at)
+    return None if sample is None else sample.value
+
+
 def test_a_coarser_live_answer_over_the_longer_window_wins_over_the_finer_saved_one() -> None:
     history = _read(Live(0.3), _saved(T0 + 550, 1.0, 0.9), Window(T0, T0 + 824, 2.0))
     assert not history.recorded and len(history.points) == 413 and history.points[-1] == (T0 + 824, 0.3)
@@ -51,4 +56,29 @@ def test_a_coarser_live_answer_over_the_longer_window_wins_over_the_finer_saved_
 
 def test_the_saved_points_are_used_where_the_live_source_lost_part_of_the_window() -> None:
     history = _read(Live(0.3, until=T0 + 100), _saved(T0 + 550, 1.0, 0.9), Window(T0, T0 + 824, 2.0))
-    assert history.recorded and history.points[-1] == (T0 + 550, 0.9)
+    assert _value(history, T0 + 50) == 0.3 and history.points[-1] == (T0 + 550, 0.9)
+    assert not history.recorded and history.filled == ((T0 + 102, T0 + 550),), history.filled
+    assert _read(Live(0.3, until=T0 - 1), _saved(T0 + 550, 1.0, 0.9), Window(T0, T0 + 824, 2.0)).recorded
+
+
+def test_each_part_of_the_window_is_read_from_where_it_was_answered() -> None:
+    """attack40 A8: the live source lost the window's start (retention) but answers its reopened end. Chosen whole
+    by seconds answered (saved 550 s > live 424 s), the saved history stood for the whole pane and the reopened end
+    read "no data", "At resolution n/a". The saved points fill only the start; the live ones stand for the rest,
+    the PIR says which part came from metrics.json, and the marks in each part are quoted from it."""
+    from warroom.incident.metric_history import mark_readings, summarise
+    from warroom.incident.review.metrics import evidence
+
+    saved = _saved(T0 + 550, 1.0, 0.9, readings=((T0 + 10, 0.95),))      # read at the impact start, saved
+    history = _read(Live(0.3, since=T0 + 400), saved, Window(T0, T0 + 824, 2.0))
+    assert (_value(history, T0 + 200), _value(history, T0 + 824)) == (0.9, 0.3)     # "no data" at the end, on main
+    assert not history.recorded and history.filled == ((T0, T0 + 398),), history.filled
+    assert history.gap_seconds(T0, T0 + 824) == 0.0
+    marks = {"started": T0 + 10, "detected": T0 + 60, "resolved": T0 + 824}
+    entry = summarise(history, marks, (T0, T0 + 824), mark_readings(Live(0.3), history, marks))
+    assert (entry["at_start"]["value"], entry["at_resolution"]["value"]) == (0.95, 0.3), entry
+    assert entry["filled"] == [[T0, T0 + 398]] and not entry["recorded"]
+    _panes, note = evidence(SimpleNamespace(metric_summary={"seq": 1, "marks": {}, "slos": {"quota": entry}},
+                                            resolved=True, breaches=[]))
+    assert note is not None and ("Read from the incident's saved metrics.json where the live source no longer"
+                                 " answered, the rest live: Quota 08:00:00–08:06:38 UTC") in str(note.text), note

@@ -113,6 +113,10 @@ class PaneHistory:
     #: STALE). Never among ``points``, so every judgement below (breach, recovery, worst, time in
     #: breach, trend, a step's before/after) reads fresh data only; they count as neither breach nor gap.
     stale: tuple[tuple[float, float, float], ...] = ()
+    #: (from, to): the parts of the window a live history took from the saved metrics.json, where
+    #: the live source answered nothing (``metric_sync.read_histories``); ``readings`` then holds the
+    #: readings saved at the marks inside them. Empty for a history read whole from one place.
+    filled: tuple[tuple[float, float], ...] = ()
 
     @property
     def times(self) -> list[float]:
@@ -136,7 +140,7 @@ class PaneHistory:
             return self
         kept = [(t, v) for t, v in self.points if all(abs(t - r) > 1e-6 for r in readings)]
         return PaneHistory(self.slo, tuple(sorted([*kept, *readings.items()])), self.step, self.recorded,
-                           self.readings, self.stale)
+                           self.readings, self.stale, self.filled)
 
     def stale_at(self, at: float | None) -> Sample | None:
         """The stale point quoted at ``at`` when the pane was STALE then: the last stale point at or
@@ -406,6 +410,8 @@ def summarise(history: PaneHistory, marks: dict[str, float | None], window: tupl
         "worsening": trend.worsening(impact_to),      # over the evenly spaced grid only
         "breached": bool(runs),
         "recorded": history.recorded,
+        # the parts read from the saved metrics.json (said in the PIR); absent when none, as before
+        **({"filled": [[a, b] for a, b in history.filled]} if history.filled else {}),
     }
 
 
@@ -415,7 +421,8 @@ def mark_readings(source: Any, history: PaneHistory, marks: dict[str, float | No
     """``summarise``'s readings: the pane at each mark, read from ``source``; at the impact start
     of the pane whose crossing defined it (``defined``: ``IncidentState.impact_start_reading``),
     the value of that crossing itself, not a second reading near it. A recorded history (the live
-    source gone) gives the readings recorded at these marks; a mark it has none for (moved since),
+    source gone) gives the readings recorded at these marks, a history partly filled from it (``filled``)
+    those of its marks the source does not answer; a mark it has none for (moved since),
     or a source that cannot answer, gives none: that mark is then quoted from the history's points
     with their own time. ``quoted``: the values the journal itself quotes with their instant
     (``IncidentState.quoted_readings``), kept within the history's span: a worst below a value the
@@ -429,14 +436,16 @@ def mark_readings(source: Any, history: PaneHistory, marks: dict[str, float | No
     lo, hi = history.points[0][0], history.points[-1][0]
     # the journal's own quotes of this pane (``IncidentState.quoted_readings``) within what was read
     quoted = {t: v for t, v in (quoted or {}).items() if lo - 1e-6 <= t <= hi + 1e-6}
+    saved = {m: v for t, v in history.readings for m in marks.values() if m is not None and abs(t - m) <= 1e-6
+             } if history.recorded or history.filled else {}
     if history.recorded:
-        out = {m: v for t, v in history.readings for m in marks.values() if m is not None and abs(t - m) <= 1e-6}
-    else:
+        out = saved
+    else:       # a mark inside a part filled from metrics.json: its saved reading, unless the source answers
         times = [t for t in marks.values() if t is not None]
         try:
-            out = readings_at(source, history.slo, times, history.step)
+            out = {**saved, **readings_at(source, history.slo, times, history.step)}
         except HistoryError:
-            out = {}     # quoted from the history's own points instead, each with its time
+            out = saved  # quoted from the history's own points instead, each with its time
     out = {**quoted, **out}
     if defined is not None and started is not None and defined[0] == history.slo.id:
         out[started] = defined[1]

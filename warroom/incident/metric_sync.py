@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import math
 import re
+from bisect import bisect_left, bisect_right
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -85,12 +86,15 @@ def read_histories(source: Any, slos: list[SloConfig], window: Window, saved: Ca
     ``memo``: the incident's kept answers (``warroom.incident.history_memo``), asked first.
 
     ``saved`` gives the incident's saved history (``metrics.json``, written at resolve) or None.
-    Where the live source can no longer answer for a pane (an error, or less of the window
-    answered than was saved: Prometheus' retention passed, the drill world is gone), the saved
-    points are used instead; the pane's history then says so (``PaneHistory.recorded``). "Less"
-    is measured in seconds of the window (:func:`_answered`), never in points: a reopened
-    incident's longer window is read on a coarser grid, so the live answer has fewer points
-    than the first resolve saved while it covers more (redteam40 R5)."""
+    Where the live source can no longer answer for a pane (an error, or nothing at all: the drill
+    world is gone), the saved points are used instead; the pane's history then says so
+    (``PaneHistory.recorded``). Where it answers part of the window, each part is read from where
+    it was answered (:func:`_merged`): the saved points fill only what the live source no longer
+    answers (Prometheus' retention passed the window's start), and the live points stand where it
+    answers (a reopened incident's end, after the first resolve saved; a coarser grid over a
+    longer window, redteam40 R5). Choosing one whole by how many seconds each answered threw the
+    reopened end away for a saved history that never held it: "no data" and "At resolution n/a"
+    (attack40 A8)."""
     out: dict[str, PaneHistory] = {}
     errors: list[str] = []
     loaded: list[Any] = []
@@ -109,8 +113,8 @@ def read_histories(source: Any, slos: list[SloConfig], window: Window, saved: Ca
                     loaded.append(None)
                     errors.append(str(exc))
             kept = _saved_pane(loaded[0], slo, window)
-            if kept is not None and (live is None or _answered(kept) > _answered(live) + live.step):
-                out[slo.id] = kept
+            if kept is not None:
+                out[slo.id] = kept if live is None or not (live.points or live.stale) else _merged(live, kept)
                 continue
         if live is not None:
             out[slo.id] = live
@@ -119,9 +123,35 @@ def read_histories(source: Any, slos: list[SloConfig], window: Window, saved: Ca
     return out, errors
 
 
-def _answered(history: PaneHistory) -> float:
-    """Seconds of the window the history answers: each grid point, fresh or stale, stands for one step."""
-    return (len(history.points) + len(history.stale)) * history.step
+def _merged(live: PaneHistory, kept: PaneHistory) -> PaneHistory:
+    """``live`` with the saved points of ``kept`` where it answers nothing: a saved point (fresh or
+    stale) more than half a step from every live one. Judged on the coarser of the two grids, so
+    the seam between them is never a gap. ``filled``: each run of saved points taken, from its first
+    to its last; the saved readings at the marks inside them come along (``mark_readings``)."""
+    step = max(live.step, kept.step)
+    answered = sorted([*(t for t, _ in live.points), *(t for t, _, _ in live.stale)])
+
+    def unanswered(t: float) -> bool:
+        i = bisect_left(answered, t)
+        near = answered[max(0, i - 1):i + 1]
+        return all(abs(t - a) > step / 2 + 1e-6 for a in near)
+
+    points = tuple(p for p in kept.points if unanswered(p[0]))
+    stale = tuple(p for p in kept.stale if unanswered(p[0]))
+    if not points and not stale:
+        return live
+    filled: list[tuple[float, float]] = []
+    taken = {round(t, 6) for t in [*(t for t, _ in points), *(t for t, _, _ in stale)]}
+    for t in sorted([*(t for t, _ in kept.points), *(t for t, _, _ in kept.stale)]):
+        if round(t, 6) not in taken:
+            continue
+        if filled and bisect_left(answered, t - 1e-6) == bisect_right(answered, filled[-1][1] + 1e-6):
+            filled[-1] = (filled[-1][0], t)            # no live point between: the same run
+        else:
+            filled.append((t, t))
+    within = [(t, v) for t, v in kept.readings if any(a - step / 2 <= t <= b + step / 2 for a, b in filled)]
+    return PaneHistory(live.slo, tuple(sorted([*live.points, *points])), step, readings=tuple(within),
+                       stale=tuple(sorted([*live.stale, *stale])), filled=tuple(filled))
 
 
 def _live_histories(source: Any, slos: list[SloConfig], window: Window,

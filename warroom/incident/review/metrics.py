@@ -130,6 +130,12 @@ def evidence(state: IncidentState) -> tuple[list[PaneEvidence], Line | None]:
     if recorded:
         notes.append("Read from the incident's saved metrics.json (the live source no longer answered): "
                      + ", ".join(recorded))
+    # a part of the window the live source no longer answered, the rest read live (attack40 A8)
+    filled = [f"{e.get('title') or k} " + ", ".join(f"{hms(from_unix(a))}–{hms(from_unix(b))}" for a, b in spans)
+              for k, e in (summ.get("slos") or {}).items() if (spans := e.get("filled")) and not e.get("recorded")]
+    if filled:
+        notes.append("Read from the incident's saved metrics.json where the live source no longer answered,"
+                     " the rest live: " + "; ".join(f"{f} UTC" for f in filled))
     if summ.get("errors"):
         notes.append("Not read: " + "; ".join(str(x) for x in summ["errors"]))
     return out, Line(". ".join(notes), (seq,)) if notes else None
