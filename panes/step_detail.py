@@ -120,7 +120,8 @@ def step_detail_text(step: Step | None, view: StepView | None,
 
 CONTINUED = "↳ "   # starts a row that goes on with the source line above it (no shell token starts so)
 WORD_CUT = "…"      # ends a row broken inside a word: the next row goes on with no space between
-LAYOUT_MARKS = re.compile(r"^ *↳ |…$", re.MULTILINE)
+DEEPER = "⇥"        # starts a line drawn less indented than written: "⇥28 " says its own indent, 28 columns
+LAYOUT_MARKS = re.compile(r"^ *↳ |^ *⇥\d+ |…$", re.MULTILINE)
 
 
 def command_rows(command: str, width: int) -> str:
@@ -129,6 +130,9 @@ def command_rows(command: str, width: int) -> str:
     wraps onto starts with ``↳`` at that line's indent (wrapped rows all sat 2 in, so the rest of
     an indented ``curl`` line read as two more lines of the script, one starting with ``|``); a
     word wider than what is left of a row starts there and is broken with ``…`` ending the row.
+    An indent too deep for the width (a wrapped row would keep fewer than 8 columns) is drawn
+    smaller and said: the line starts with ``⇥N`` (N its own indent), so two lines nested
+    differently are never drawn as one level (attack40 A3: indents 24 and 28 both drawn at 24).
     With no width (or too few columns for the marks), the command as written."""
     lines = [line.expandtabs().rstrip() for line in command.strip("\n").rstrip().splitlines()]
     if width < 2 + len(CONTINUED) + 2:
@@ -137,21 +141,23 @@ def command_rows(command: str, width: int) -> str:
     rows: list[str] = []
     for line in lines:
         text = line.lstrip(" ")
-        # An indent that would leave a wrapped row fewer than 8 columns is shown smaller.
-        indent = min(len(line) - len(text), max(0, room - len(CONTINUED) - 8))
-        rows.extend(line_rows(text, indent, room))
+        depth = len(line) - len(text)
+        # An indent that would leave a wrapped row fewer than 8 columns is shown smaller, and said.
+        indent = min(depth, max(0, room - len(CONTINUED) - 8))
+        rows.extend(line_rows(text, indent, room, f"{DEEPER}{depth} " if indent < depth else ""))
     return "\n  ".join(rows)
 
 
-def line_rows(text: str, indent: int, room: int) -> list[str]:
+def line_rows(text: str, indent: int, room: int, mark: str = "") -> list[str]:
     """One source line (``text`` without its indent) as rows of at most ``room`` columns: the
-    first at ``indent``, the rest marked ``↳`` at it. Broken at spaces (the space not drawn);
+    first at ``indent`` (after ``mark``: ``⇥N`` when that is not its own indent), the rest marked
+    ``↳`` at it. Broken at spaces (the space not drawn);
     a word is broken only when no row holds it, where the row ends, marked ``…``. Columns are
     terminal cells (``cell_len``): a CJK character or an emoji takes two, and counted as one such
     a row ran past the pane, where the terminal wrapped it again with no mark (attack40 A2)."""
     rows: list[str] = []
     lead = " " * indent
-    row = lead
+    opened = row = lead + mark            # a row with nothing of the line on it yet
 
     def wrap() -> None:
         nonlocal row
@@ -164,14 +170,15 @@ def line_rows(text: str, indent: int, room: int) -> list[str]:
             row += gap + word
             continue
         fresh = len(lead) + len(CONTINUED)
-        if row.strip() and (fresh + cell_len(word) <= room or room - cell_len(row) - cell_len(gap) < 4):
+        if row != opened and row.strip() and (fresh + cell_len(word) <= room
+                                              or room - cell_len(row) - cell_len(gap) < 4):
             wrap()                        # at the space: the word fits a row of its own, or too little is left
             gap = ""
         row += gap
         while cell_len(row) + cell_len(word) > room:
             head = _fitting(word, room - cell_len(row) - len(WORD_CUT))
             if not head and cell_len(row) > fresh:      # not even its first character fits here: the next row
-                rows.append(row + WORD_CUT)
+                rows.append(row if row == opened else row + WORD_CUT)    # (a ``⇥N`` alone on its row: nothing cut)
                 row = lead + CONTINUED
                 continue
             head = head or word[0]          # a row too narrow for one wide character (never at the pane's sizes)

@@ -8,6 +8,7 @@ way. Every row drawn fits the width, and a text that does not fit says how many 
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -68,18 +69,25 @@ def test_a_query_with_no_space_starts_on_the_dollar_row() -> None:
 
 def read_back(shown: str) -> list[tuple[int, str]]:
     """The source lines a reader takes from ``command_rows``' rows: (indent, words). A row that
-    starts with ``↳`` goes on with the line above, after a space, or with none after a ``…``."""
+    starts with ``↳`` goes on with the line above, after a space, or with none after a ``…``; one
+    that starts with ``⇥N`` is a line N columns in, drawn less indented than that."""
     lines: list[tuple[int, str]] = []
+    drawn: list[int] = []                                 # where each line's rows are drawn
     for i, row in enumerate(shown.split("\n")):
         row = row[2:] if i else row                       # under "$ "
         text = row.lstrip(" ")
         if text.startswith("↳ "):
-            assert lines and len(row) - len(text) == lines[-1][0], shown   # at its own line's indent
+            assert lines and len(row) - len(text) == drawn[-1], shown   # at its own line's indent
             indent, before = lines[-1]
-            glue = "" if before.endswith("…") else " "
+            glue = "" if before.endswith("…") or not before else " "     # (after a ``⇥N`` alone on its row)
             lines[-1] = (indent, before.removesuffix("…") + glue + text[2:])
-        else:
-            lines.append((len(row) - len(text), text))
+            continue
+        drawn.append(len(row) - len(text))
+        deeper = re.match(r"⇥(\d+) ", text)
+        if deeper:
+            assert int(deeper[1]) > drawn[-1], shown          # said only where the indent was made smaller
+            text = text[deeper.end():]
+        lines.append((int(deeper[1]) if deeper else drawn[-1], text))
     return lines
 
 
@@ -121,8 +129,21 @@ def test_a_wrapped_row_says_whose_line_it_is_and_a_word_break_is_marked() -> Non
         assert all(len(r) <= width for r in shown.split("\n")) and len(shown.split("\n")[0]) <= width - 2
         back = read_back(shown)
         assert [t for _, t in back] == [ln.strip() for ln in loop.splitlines()], (width, shown)
-        if width >= 14:                                   # room for the indents: each line at its own
-            assert [i for i, _ in back] == [0, 2, 2, 0], (width, shown)
+        assert [i for i, _ in back] == [0, 2, 2, 0], (width, shown)     # each at its own, or said (⇥2)
+
+
+def test_an_indent_too_deep_for_the_pane_is_said_never_lost() -> None:
+    """attack40 A3: an indent deeper than the pane allows was drawn smaller with no mark, so lines nested 24, 28
+    and 30 deep were drawn at one indent: the nesting the source shows was lost. Each reads back at its own."""
+    loop = ("for pod in a b; do\n" + " " * 24 + 'echo "first $pod"\n' + " " * 28 + 'echo "second $pod"\n'
+            + " " * 30 + 'curl -s "https://status.example.com/api/v2/status.json" | jq -r .status\ndone')
+    rows = command_rows(loop, 36).split("\n")                # room for 24 columns of indent: 28 and 30 said
+    assert [rows[1], rows[4], rows[7]] == [" " * 26 + "echo", " " * 26 + "⇥28 echo", " " * 26 + "⇥30 curl"], rows
+    for width in range(6, 90):
+        shown = command_rows(loop, width)
+        assert all(len(r) <= width for r in shown.split("\n")) and len(shown.split("\n")[0]) <= width - 2
+        assert read_back(shown) == [(len(ln) - len(ln.lstrip()), ln.strip()) for ln in loop.splitlines()], (
+            width, shown)
 
 
 @pytest.mark.parametrize("height", range(1, 14))
