@@ -8,6 +8,7 @@ resolution n/a" and "no data for 4h33m" for a window the source had answered in 
 
 from __future__ import annotations
 
+from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
@@ -82,3 +83,40 @@ def test_each_part_of_the_window_is_read_from_where_it_was_answered() -> None:
                                             resolved=True, breaches=[]))
     assert note is not None and ("Read from the incident's saved metrics.json where the live source no longer"
                                  " answered, the rest live: Quota 08:00:00–08:06:38 UTC") in str(note.text), note
+
+
+class Ranged:
+    """A ``query_range`` source answering ``value`` at every grid point from ``since`` on (retention lost the rest)."""
+
+    name = "ranged"
+
+    def __init__(self, value: float, since: float = -float("inf")) -> None:
+        self.value, self.since = value, since
+
+    def query_range(self, expr: str, start: float, end: float, step: float) -> list[Any]:
+        n = int((end - start) / step + 1e-9) + 1
+        return [({}, [(t, self.value) for t in (start + k * step for k in range(n)) if t >= self.since])]
+
+
+def test_saving_again_keeps_what_only_the_first_save_held(tmp_path: Path) -> None:
+    """attack40 A8's other half: resolved again after a reopen, ``metrics.json`` was written from the live source
+    alone, so the window's start the source no longer answers was dropped from the file that alone still held it."""
+    from warroom.config import Config
+    from warroom.incident.history import load_history, record_history
+    from warroom.incident.store import IncidentStore
+
+    cfg = Config()
+    cfg.incident.state_dir = str(tmp_path / "state")
+    cfg.slo = [SLO]
+    inc = IncidentStore(tmp_path / "state", cfg).create(title="quota", severity="P3", runbook=None, source={})
+    declared = inc.state.declared_at.timestamp()
+    record_history(inc.dir, inc.state, [SLO], Ranged(0.9), now=declared + 120)
+    first = load_history(inc.dir)
+    # two hours later: the longer window's grid is 30 s, the first save's 15 s (thinned to 30 s where it fills,
+    # or the file holds more points than its window's grid and is refused as damaged when read back)
+    record_history(inc.dir, inc.state, [SLO], Ranged(0.3, since=declared - 600), now=declared + 8000)
+    again = load_history(inc.dir)
+    pane = again.pane("quota")
+    assert (first.step, again.step) == (15.0, 30.0)
+    assert pane is not None and pane.points[0][1] == 0.9 and pane.points[0][0] <= first.start + first.step, pane
+    assert _value(pane, declared - 1200) == 0.9 and _value(pane, declared + 8000) == 0.3

@@ -49,7 +49,11 @@ def record_history(incident_dir: Path, state: Any, slos: list[SloConfig], source
                    *, now: float | None = None) -> Path:
     """Read every pane over the incident's window (the PIR's own window and range queries,
     ``warroom.incident.metric_sync``) and write ``metrics.json`` atomically. Raises
-    ``WarroomError`` when there is no window or no pane could be read."""
+    ``WarroomError`` when there is no window or no pane could be read.
+
+    A ``metrics.json`` saved before (resolved, reopened, resolved again) fills what the source no
+    longer answers (``read_histories``: the window's start past Prometheus' retention), so writing
+    the longer window never drops the part only the first save still held (attack40 A8)."""
     import time
 
     scale = state.time_scale
@@ -59,7 +63,9 @@ def record_history(incident_dir: Path, state: Any, slos: list[SloConfig], source
     from warroom.incident.history_memo import MEMO_FILE, HistoryMemo
 
     memo = HistoryMemo(Path(incident_dir) / MEMO_FILE)    # the window sync_metrics read: mostly kept already
-    histories, errors = read_histories(source, slos, window, memo=memo)
+    before = Path(incident_dir) / HISTORY_FILE
+    saved = (lambda: load_history(incident_dir, state=state, panes=[s.id for s in slos])) if before.exists() else None
+    histories, errors = read_histories(source, slos, window, saved, memo=memo)
     memo.save()
     if not histories:
         raise WarroomError("; ".join(errors) or "no pane could be read")

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import math
 import re
-from bisect import bisect_left, bisect_right
+from bisect import bisect_left
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -124,31 +124,36 @@ def read_histories(source: Any, slos: list[SloConfig], window: Window, saved: Ca
 
 
 def _merged(live: PaneHistory, kept: PaneHistory) -> PaneHistory:
-    """``live`` with the saved points of ``kept`` where it answers nothing: a saved point (fresh or
-    stale) more than half a step from every live one. Judged on the coarser of the two grids, so
-    the seam between them is never a gap. ``filled``: each run of saved points taken, from its first
-    to its last; the saved readings at the marks inside them come along (``mark_readings``)."""
+    """``live`` with the saved points of ``kept`` where it answers nothing, on the coarser of the two
+    grids: a saved point (fresh or stale) is taken when it is a step or more from every live point and
+    from the saved point taken before it. A finer saved grid is thinned to that step, so the history
+    (and a ``metrics.json`` written from it) holds no more points than its window's grid, and the seam
+    between the two is never a gap. ``filled``: each run of saved points taken, from its first to its
+    last; the saved readings at the marks inside them come along (``mark_readings``)."""
     step = max(live.step, kept.step)
     answered = sorted([*(t for t, _ in live.points), *(t for t, _, _ in live.stale)])
-
-    def unanswered(t: float) -> bool:
-        i = bisect_left(answered, t)
-        near = answered[max(0, i - 1):i + 1]
-        return all(abs(t - a) > step / 2 + 1e-6 for a in near)
-
-    points = tuple(p for p in kept.points if unanswered(p[0]))
-    stale = tuple(p for p in kept.stale if unanswered(p[0]))
-    if not points and not stale:
-        return live
+    saved = sorted([*((t, (v,)) for t, v in kept.points), *((t, (v, a)) for t, v, a in kept.stale)])
+    points: list[tuple[float, float]] = []
+    stale: list[tuple[float, float, float]] = []
     filled: list[tuple[float, float]] = []
-    taken = {round(t, 6) for t in [*(t for t, _ in points), *(t for t, _, _ in stale)]}
-    for t in sorted([*(t for t, _ in kept.points), *(t for t, _, _ in kept.stale)]):
-        if round(t, 6) not in taken:
+    last = -math.inf
+    for t, held in saved:
+        i = bisect_left(answered, t)
+        before = answered[i - 1] if i else -math.inf
+        after = answered[i] if i < len(answered) else math.inf
+        if t - max(last, before) < step - 1e-3 or after - t < step - 1e-3:
             continue
-        if filled and bisect_left(answered, t - 1e-6) == bisect_right(answered, filled[-1][1] + 1e-6):
-            filled[-1] = (filled[-1][0], t)            # no live point between: the same run
+        if filled and before < filled[-1][1]:
+            filled[-1] = (filled[-1][0], t)            # no live point since the last taken: the same run
         else:
             filled.append((t, t))
+        last = t
+        if len(held) == 1:
+            points.append((t, held[0]))
+        else:
+            stale.append((t, *held))
+    if not filled:
+        return live
     within = [(t, v) for t, v in kept.readings if any(a - step / 2 <= t <= b + step / 2 for a, b in filled)]
     return PaneHistory(live.slo, tuple(sorted([*live.points, *points])), step, readings=tuple(within),
                        stale=tuple(sorted([*live.stale, *stale])), filled=tuple(filled))
