@@ -150,7 +150,7 @@ def test_a_recorded_incident_replays_its_curve_and_resumes(tmp_path: Path) -> No
         # every check reads one frame waited for whole: tmux may capture a frame half painted
         term.wait_for(lambda s: shows(history.start)(s) and "READ-ONLY" in s.splitlines()[0]
                       and f"scenario replay {inc_id}" in s, timeout=90)
-        first = f"{recorded(history, 'quota', history.start):.1f}%  ✔ OK"   # 3 digits, by hand
+        first = f"{format_value(recorded(history, 'quota', history.start), 'percent')}  ✔ OK"   # as the pane says it
         screen = term.wait_for(lambda s: "RB-REPLAY-001 · Quota rehearsal" in s and "Turn the circuit breaker on" in s
                                and drawn_box(s, "Model API quota used")[:1] == [first], timeout=60)
         assert "Page the provider" not in screen
@@ -190,7 +190,7 @@ def test_a_recorded_incident_replays_its_curve_and_resumes(tmp_path: Path) -> No
                     and rehearsal.group(0) in s.splitlines()[0] and "Turn the circuit breaker on" in s):
                 return False
             quota = drawn_box(s, "Model API quota used")
-            return (len(quota) >= 3 and quota[0] == f"{value:.1f}%  ✖ CRIT"
+            return (len(quota) >= 3 and quota[0] == f"{format_value(value, 'percent')}  ✖ CRIT"   # 93.04: "93%"
                     and bool(quota[2].strip()) and quota[2][0] in OK_GLYPHS and quota[2].rstrip()[-1] in CRIT_GLYPHS)
 
         term.wait_for(resumed, timeout=60)
