@@ -11,7 +11,9 @@ time of asking."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
+from typing import Any
 from pathlib import Path
 
 from tests.unit.drill_ops import rollout_undo
@@ -19,6 +21,12 @@ from warroom.drill.actions import append_actions
 from warroom.drill.directory import create_drill
 from warroom.incident.drill_report import drill_report
 from warroom.incident.store import IncidentStore
+
+
+def stamped(d: Any, actions: list[Any]) -> list[Any]:
+    """The records as a stand-in writes them: each with the wall moment of its drill time (the drill refuses a record
+    whose times disagree with its clock)."""
+    return [replace(a, ts=d.wall_time(a.t)) for a in actions]
 
 
 class _Clock:
@@ -35,7 +43,7 @@ def test_an_action_just_before_resolving_is_read_by_the_resolution_whenever_aske
     clock = _Clock(d.wall_time(0))
     inc = IncidentStore(state_dir / "inc", clock=clock).create(
         title="failures", severity="P1", drill={"scenario": "mass-failure", "speed": 10.0})
-    append_actions(d.path, rollout_undo(3590.0))
+    append_actions(d.path, stamped(d, rollout_undo(3590.0)))
     clock.t = d.wall_time(3600)
     inc.resolve("rolled back")
     said = []
@@ -55,7 +63,7 @@ def test_an_open_drill_still_reads_up_to_ten_minutes_after(state_dir: Path) -> N
     clock = _Clock(d.wall_time(0))
     inc = IncidentStore(state_dir / "inc", clock=clock).create(
         title="failures", severity="P1", drill={"scenario": "mass-failure", "speed": 10.0})
-    append_actions(d.path, rollout_undo(1200.0))
+    append_actions(d.path, stamped(d, rollout_undo(1200.0)))
     report = drill_report(d, inc.state, at=d.wall_time(2400))
     (row,) = [a for a in report.actions if a.action == "rollback"]
     assert "10m00s drill time (1m00s wall) later" in row.change and "without it" in row.change

@@ -88,6 +88,10 @@ def read_actions(drill_dir: Path) -> list[Action]:
     for n, line in ((n, line) for n, line in enumerate(raw.splitlines(), 1) if line.strip()):   # blank: no record
         try:
             d = json.loads(line)
+            if missing := [k for k in ("action", "t", "ts", "tool", "argv", "detail") if k not in d]:
+                raise ValueError(f"no {', '.join(missing)}: warroom writes every one")     # redteam41 X6: a forged
+            if not isinstance(d["argv"], list) or not isinstance(d["detail"], dict):    # line rewrote the past
+                raise ValueError("argv is a list and detail an object in every record warroom writes")
             # a drill recorded before the operation was named scale_to wrote it as "scale" (the
             # canonical "replicas added"): told apart by its replica count
             name = "scale_to" if d["action"] == "scale" and "replicas" in (d.get("detail") or {}) else d["action"]

@@ -43,6 +43,7 @@ STANDINS: tuple[str, ...] = ("kubectl", "psql", "aws", "curl", "blocks")
 #: Host programs a drill's bin/ shadows too: what they print depends on the clock (``date -d '15 minutes ago'``)
 SHIMS: tuple[str, ...] = ("date",)
 SHIPPED_BIN = Path(__file__).resolve().parent / "bin"
+ACTION_SKEW = 1.0      # scenario seconds a record's time may differ from its stamp's (both kept to the ms)
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,80}$")
 MAX_SPEED = stime.MAX_SPEED
 #: An ``.invalid`` cluster: all a drill's kubectl could ever reach. JSON is YAML, so kubectl and
@@ -108,7 +109,16 @@ class Drill:
         except FileNotFoundError:
             key = None
         if key is None or key != self._actions[0]:
-            self._actions = (key, read_actions(self.path))
+            read = read_actions(self.path)
+            for n, a in enumerate(read, 1):
+                skew = ACTION_SKEW + 0.002 * self.speed          # each time kept to the ms: at x3600, 3.6 s apart
+                if abs(self.scenario_time(a.ts) - a.t) > skew or a.t < -skew:
+                    # a record warroom wrote has the drill time of the moment it wrote it, never before the drill
+                    # began: one that does not rewrote the world's past without a word (redteam41 X6)
+                    raise WarroomError(f"{self.path / ACTIONS_FILE}: record {n} ({a.action} at scenario time {a.t:g} s"
+                                       f", recorded at {a.ts:.3f}) is not one warroom wrote: its times disagree with the"
+                                       " drill's clock; repair or delete that line (nothing was changed)")
+            self._actions = (key, read)
         return list(self._actions[1])
 
     def record(self, action: str, *, tool: str = "warroom", argv: tuple[str, ...] = (),
