@@ -780,8 +780,9 @@ class Signals:
         k = math.floor(t / SPEND + 1e-9)
         day = quota_reset(k * SPEND, after=False)
         bounds = self._full_from.setdefault((provider, day), [math.ceil(day / SPEND) - 1, math.ceil((day + DAY) / SPEND)])
-        if bounds[0] < k < bounds[1]:           # not known yet: look ahead (past what ``_spent`` built), bisect down to k
-            self._narrow(provider, bounds, k if k < self._k0 + len(self._sums) else min(k + LOOK_AHEAD, bounds[1] - 1))
+        if bounds[0] < k < bounds[1]:           # not known yet: look ahead, then bisect down to k
+            built = self._k0 + len(self._sums) - 1      # the last scrape ``_spent`` summed: from within, no further
+            self._narrow(provider, bounds, min(k + LOOK_AHEAD, bounds[1] - 1, built if k <= built else math.inf))
             while bounds[0] < k < bounds[1]:
                 self._narrow(provider, bounds, (bounds[0] + bounds[1]) // 2)
         return k >= bounds[1]
