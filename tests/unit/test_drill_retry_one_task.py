@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.unit.standins_corpus import SPEED, START, refused_retry, refuses, run_one
+from tests.unit.standins_corpus import SPEED, START, refused_retry, refuses, run_one, warm_drill
 from warroom.drill.actions import RETRIES
 from warroom.drill.directory import Drill, create_drill
 from warroom.drill.model import Signals
@@ -102,3 +102,21 @@ def test_a_retry_that_fails_again_is_counted_again(tmp_path: Path) -> None:
     rows = [a for a in report.actions if a.action == "retry"]
     assert [a.effective for a in rows] == [False, False] and not any(a.mitigation for a in rows)
     assert rows[0].why.startswith(f"{task} failed again: rate limit exceeded"), rows[0].why
+
+
+def test_a_retry_refused_for_another_cause_is_the_error_the_tasks_table_shows(tmp_path: Path) -> None:
+    """A task throttled early and retried once the quota is used up fails again for that new cause: its row says the
+    last run's error, as FlowEngine's UPDATE writes it (redteam40 R7: psql kept the first run's "(rate_limit_error)"
+    beside a moved updated_at), while the flow's own first cause, which the drill report counts by, stays."""
+    from warroom.drill.activity import Activity
+    from warroom.drill.cluster import build_cluster
+
+    drill = warm_drill(tmp_path, "rate-limit", name="refused")
+    task = next(iter(_rows(drill, 600.0)))
+    later = drill.simulator.refresh().signals.runs_out("anthropic", 0.0) + 60.0     # every Anthropic call refused
+    code, out, err = run_one(drill, ["blocks", "flow", "retry", task], later)
+    assert code == 1 and "(daily quota exhausted)" in err, (out, err)
+    assert _rows(drill, later + 30.0)[task] == [
+        "failed", "2", "rate limit exceeded: anthropic 429 Too Many Requests (daily quota exhausted)"]
+    flow = Activity(drill.simulator.refresh(), build_cluster(drill.scenario, drill.actions(), later)).find(task, later + 30)
+    assert flow is not None and flow.error is not None and flow.error.endswith("(rate_limit_error)")

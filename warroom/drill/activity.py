@@ -54,6 +54,7 @@ class Flow:
     updated: float | None = None     # when its last run ended (None: its first run's end)
     wait: float = 0.0            # seconds it waited in FlowEngine's queue before its run began
     held: float | None = None    # when its plan began waiting for review (``HELD``; None: never held)
+    failed_again: str | None = None     # its last failed retry's error (``Retry.error``; None: no retry of it failed)
 
     @property
     def end(self) -> float:
@@ -63,6 +64,12 @@ class Flow:
     def began(self) -> float:
         """When its run began (its task claimed from the queue)."""
         return self.start + self.wait
+
+    @property
+    def last_error(self) -> str | None:
+        """The error of its last failed run, what the tasks table's error_message holds; ``error`` stays its first
+        run's cause, the one the drill report counts the incident's failures by."""
+        return self.failed_again or self.error
 
 
 class AuditEvent(NamedTuple):
@@ -180,10 +187,12 @@ class Activity:
                                           else {"duration": now - f.start, "updated": f.end}))
         if f.status == "failed" and (runs := [r for r in self._retried.get(f.task_id, ()) if start <= r.t <= now]):
             # retried: running until its last run ends (updated when it began), then that run's outcome (as ``blocks
-            # flow retry`` said) and end; its error its first cause's
+            # flow retry`` said) and end; its error its first cause's, its last failed run's beside it
             last, ended = runs[-1], runs[-1].t + runs[-1].seconds
+            again = [r.error for r in runs if not r.ok and r.t + r.seconds <= now]
             f = replace(f, status=("succeeded" if last.ok else "failed") if ended <= now else "running",
-                        attempts=1 + len(runs), updated=ended if ended <= now else last.t)
+                        attempts=1 + len(runs), updated=ended if ended <= now else last.t,
+                        failed_again=again[-1] if again else None)
         return f
 
     def _draw(self, repo: fleet.Repo, k: int, start: float, failed: bool) -> Flow:
