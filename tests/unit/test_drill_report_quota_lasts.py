@@ -4,7 +4,8 @@ redteam37 F16).
 rate-limit: the breaker on at 309.6 s, then RB-CORE-003 step 10's ``ARCHITECT_FALLBACK_MODEL=gpt-4-turbo`` at 4661 s
 (the architect role, half of each flow's calls, to OpenAI). The step halves the quota's climb, so Anthropic's quota
 lasts to the daily reset instead of running out at drill ~7h09m; ten minutes on the quota pane has moved by under a
-hundredth of a point, and the report read "Flow failure rate and Model API quota used unchanged within 10m00s".
+hundredth of a point, and the report read "Flow failure rate and Model API quota used unchanged within 10m00s". Its
+why is the setting's own (the architect role), not a full fallback's.
 """
 
 from __future__ import annotations
@@ -30,6 +31,10 @@ def test_the_architect_role_step_is_credited_with_the_quota_lasting_to_the_reset
     rows = {a.t: a for a in drill_report(d, at=d.wall_time(6000.0)).actions}
     step = rows[ARCHITECT[1]]
     assert "unchanged" not in step.change and step.effective, step
+    # how it works, in the setting's own words: the plans move, the work stays (redteam40 R9a: it was given
+    # FALLBACK_MODEL's "calls that would be throttled go to another provider")
+    assert step.cause == ("the architect role only, each new flow's plan, 50% of its calls; the rest stays on "
+                          "claude-sonnet-4-5"), step.cause
     said = re.fullmatch(r"Anthropic \(Claude\) quota lasts to its daily reset (\d+)h(\d\d)m\d\ds drill time "
                         r"\(\S+ wall\) later \(used up (\d+)h(\d\d)m\d\ds later without it\)", step.change)
     assert said is not None, step.change

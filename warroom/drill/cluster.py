@@ -631,6 +631,10 @@ def tried_first(env: Env) -> bool:
 # The architect role is one call of a flow's ``fleet.CALLS_PER_FLOW`` (its plan, then the work): the share of its calls
 # and tokens ``ARCHITECT_FALLBACK_MODEL`` moves off the primary, the work staying there
 PLAN_SHARE = 1.0 / fleet.CALLS_PER_FLOW
+#: What ``ARCHITECT_FALLBACK_MODEL`` moves, in its own words (the seeds': the architect role routed for new flows, the
+#: flows' work staying on Claude), not ``FALLBACK_MODEL``'s every call: the router's reason and the drill report's why
+PLAN_WORDS = (f"the architect role only, each new flow's plan, {PLAN_SHARE * 100:.0f}% of its calls; the rest stays on "
+              f"{fleet.PRIMARY_PROVIDER.model}")
 
 
 def plan_only(env: Env) -> bool:

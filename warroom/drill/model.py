@@ -22,9 +22,9 @@ from warroom.drill import fleet
 from warroom.drill.actions import BY_POD, RETRIES, Action
 from warroom.drill.autoscale import Capacity
 from warroom.drill.queue import DEFAULT, Queue
-from warroom.drill.cluster import (DAY, KNOBS, NODE_OPS, PLAN_SHARE, ROUTING_KEYS, Cluster, breaker_limit,
-                                   build_cluster, cap, disabled, dose, fallback_of, initial_cluster, plan_only,
-                                   route_of, switched_on, threshold, tried_first)
+from warroom.drill.cluster import (DAY, KNOBS, NODE_OPS, PLAN_SHARE, PLAN_WORDS, ROUTING_KEYS, Cluster,
+                                   breaker_limit, build_cluster, cap, disabled, dose, fallback_of, initial_cluster,
+                                   plan_only, route_of, switched_on, threshold, tried_first)
 from warroom.drill.scenarios import Mitigation, Scenario
 
 BACKGROUND_ERRORS: tuple[str, ...] = (
@@ -884,8 +884,7 @@ class Signals:
         if fleet.PRIMARY in disabled(env):
             return f"{fleet.PRIMARY} disabled"
         if plan_only(env):
-            return (f"ARCHITECT_FALLBACK_MODEL={env['ARCHITECT_FALLBACK_MODEL']}: the architect role only, each new "
-                    f"flow's plan, {PLAN_SHARE * 100:.0f}% of its calls; the rest stays on {primary.model}")
+            return f"ARCHITECT_FALLBACK_MODEL={env['ARCHITECT_FALLBACK_MODEL']}: {PLAN_WORDS}"
         if tried_first(env):
             key = "FALLBACK_ON_5XX" if switched_on(env, "FALLBACK_ON_5XX") else "FALLBACK_THRESHOLD_LATENCY"
             why = ["answered 5xx"] * switched_on(env, key) + [f"answered in over {threshold(env) or 0:g} s"] * (threshold(env) is not None)

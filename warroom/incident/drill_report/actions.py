@@ -98,10 +98,22 @@ def action_rows(drill: Drill, signals: Any, spans: dict[str, list[Stretch]], *, 
                                  typed(a.tool, a.argv),
                                  effective, a.action.removesuffix(OFF) in spans or a.action in sc.mitigating_actions(),
                                  change, why, None if t_zero is None else a.t - t_zero,
-                                 "; ".join(dict.fromkeys(m.why for f in sc.faults for m in f.mitigations
-                                                         if m.action == a.action and m.why)) if effective else "",
+                                 _cause(sc, signals, a) if effective else "",
                                  a.tag, bool(changes.moved)))
     return actions
+
+
+def _cause(sc: Any, signals: Any, a: Any) -> str:
+    """How action ``a`` works, as the scenario models it (its mitigations' why); routing that moved only the
+    architect role in that setting's own words (``cluster.PLAN_WORDS``): the scenario's why is moving every call
+    (redteam40 R9a: ARCHITECT_FALLBACK_MODEL was "calls that would be throttled go to another provider", though each
+    flow's work stayed on Claude and, the quota used up, still failed)."""
+    from warroom.drill.cluster import PLAN_WORDS
+    from warroom.drill.model import ENV_DELAY
+
+    if a.action == "fallback_routing" and signals.plan_only(a.t + ENV_DELAY):
+        return PLAN_WORDS
+    return "; ".join(dict.fromkeys(m.why for f in sc.faults for m in f.mitigations if m.action == a.action and m.why))
 
 
 def did(op: Any) -> str:
