@@ -33,7 +33,9 @@ characters, one past what a cell holds."""
 def format_value(value: float | None, unit: str | None, *, against: Iterable[float | None] = ()) -> str:
     """``4.1%``, ``97.5s``, ``130s``, ``12m05s``, ``0.032``, ``1.5 MB``, ``1234``, ``—``.
 
-    * percent: three significant digits and ``%``;
+    * percent: three significant digits and ``%``, never rounded up to ``100%``: 99.95% is ``99.9%``, as
+      "100%" says all of it (a quota used up, every flow failed); the one form of a quota's share, on the
+      pane, the header, the reports and the drill's stand-ins alike;
     * seconds: seconds below ten minutes (``130s``, as runbooks write "P95 above 120s"), then
       minutes and seconds (``12m05s``), then hours (``1h01m``), days past 99 hours (``5d03h``);
     * bytes: decimal multiples (``1.5 MB``);
@@ -79,7 +81,10 @@ def _format(value: float | None, unit: str | None, digits: int) -> str:
     sign = "-" if value < 0 else ""
     size = abs(value)
     if unit == "percent":
-        return f"{sign}{_num(size, digits)}%"
+        text = _num(size, digits)
+        if size < 100.0 <= float(text):     # never rounded up to the whole: 99.95% of a quota is not used up
+            text = f"{math.floor(size * 10 ** (digits - 2)) / 10 ** (digits - 2):.{digits - 2}f}"
+        return f"{sign}{text}%"
     if unit == "seconds":
         return sign + _seconds(size, digits)
     if unit == "bytes":

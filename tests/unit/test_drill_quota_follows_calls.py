@@ -19,7 +19,9 @@ from tests.unit.standins_corpus import run_one
 from tests.unit.test_drill_breaker_words import drill
 from tests.unit.test_drill_simulator import world
 from warroom.drill import fleet
-from warroom.drill.model import quota_percent, quota_reset
+from warroom.config.schema import default_slos
+from warroom.drill.model import quota_reset
+from warroom.units import format_reading, format_value
 
 CLAUDE = fleet.PRIMARY_PROVIDER
 RESET = quota_reset(0.0)
@@ -62,17 +64,22 @@ def test_the_quota_rises_by_the_requests_times_their_tokens(storm, a: float, b: 
     assert tokens == pytest.approx(requests * fleet.TOKENS_PER_CALL, rel=0.04), (tokens, requests)
 
 
-def test_no_tool_says_100_percent_of_a_quota_not_used_up(storm) -> None:   # type: ignore[no-untyped-def]
+def test_no_tool_nor_pane_says_100_percent_of_a_quota_not_used_up(storm) -> None:   # type: ignore[no-untyped-def]
+    """From 99.95% the pane read "100%" (three significant digits, world40's left) while the tools said 99.9%: one
+    form now (``units.format_value``), the pane's, and "100%" only once the quota is used up."""
     s = storm.simulator.signals
     end = s.runs_out(CLAUDE.name, 0.0)
     assert end is not None
-    nearly = next(t for t in range(int(end) - 3600, int(end), 15) if s.quota(CLAUDE, float(t)) >= 0.996)
+    nearly = next(t for t in range(int(end) - 3600, int(end), 15) if s.quota(CLAUDE, float(t)) >= 0.9995)
+    pane = next(slo for slo in default_slos() if slo.id == "quota")
     for t, full in ((float(nearly), False), (end + 60.0, True)):
         said = [run_one(storm, argv.split(), t)[1] for argv in (
             "blocks quota show", "blocks circuit-breaker status", "kubectl logs deployment/flowengine -n production --since=5m")]
         usage = json.loads(run_one(storm, ["curl", "-s", "-H", "Authorization: Bearer sk-test",
                                             "https://api.anthropic.com/v1/usage"], t)[1])
+        shown = format_reading(storm.simulator.pane("quota", t), pane)
         assert ("100%" in said[0]) is full and (usage["used_percent"] == 100.0) is full, (t, said[0], usage)
+        assert (shown == "100%") is full and f"({shown})" in said[0], (t, shown, said[0])
         assert full or not any("100%" in text for text in said), (t, said)
-    assert [quota_percent(q) for q in (0.42, 0.984, 0.9899, 0.995, 0.99999, 1.0)] == [
-        "42%", "98%", "98.9%", "99.5%", "99.9%", "100%"]
+    assert [format_value(100 * q, "percent") for q in (0.42, 0.984, 0.9899, 0.995, 0.9995, 0.99999, 1.0)] == [
+        "42%", "98.4%", "99%", "99.5%", "99.9%", "99.9%", "100%"]

@@ -36,7 +36,7 @@ def test_health_and_router_log_name_the_routed_model_and_the_cause_the_state_hol
         ("provider-outage", "DISABLE_PROVIDERS=anthropic", 900.0, "gpt-4-turbo", r"anthropic disabled"),
         ("provider-outage", "FALLBACK_MODEL=gemini-1.5-pro", 4800.0, "gemini-1.5-pro",   # the vendor healed
          r"FALLBACK_MODEL=gemini-1\.5-pro set"),
-        ("rate-limit", "FALLBACK_MODEL=gpt-4-turbo", 1500.0, "gpt-4-turbo", r"primary quota (exhausted|\d+% used, 429s)"),
+        ("rate-limit", "FALLBACK_MODEL=gpt-4-turbo", 1500.0, "gpt-4-turbo", r"primary quota (exhausted|[\d.]+% used, 429s)"),
     ]
     for i, (scenario, setting, t, model, why) in enumerate(cases):
         drill = create_drill(tmp_path / str(i), scenario, speed=SPEED, start=START, name="story")

@@ -189,8 +189,8 @@ def test_the_quota_resets_on_the_drills_clock_and_every_answer_reads_the_panes_f
     import json
 
     from warroom.drill import fleet
-    from warroom.drill.model import quota_percent
     from warroom.drill.standins.base import utc
+    from warroom.units import format_value
 
     drill = warm_drill(tmp_path, "rate-limit", speed=SPEED, start=START, name="reset")
     reset = f"{utc(drill.wall_time(fleet.QUOTA_RESET)):%Y-%m-%d %H:%M:%S}"
@@ -206,9 +206,9 @@ def test_the_quota_resets_on_the_drills_clock_and_every_answer_reads_the_panes_f
                                    t)[1])
         assert usage["resets_at"].replace("T", " ")[:19] == when
         pane = drill.simulator.pane("quota", t)
-        assert f"({quota_percent(usage['used_ratio'])})" in shown and abs(usage["used_percent"] - pane) < 0.06
+        assert f"({format_value(pane, 'percent')})" in shown and abs(usage["used_percent"] - pane) < 0.06
         breaker = run_one(drill, "blocks circuit-breaker status".split(), t)[1]
-        assert f"highest quota use: {quota_percent(pane / 100)}" in breaker, (t, breaker)
+        assert f"highest quota use: {format_value(pane, 'percent')}" in breaker, (t, breaker)
         assert "CircuitBreaker: OPEN" not in breaker or pane >= 85.0, (t, breaker)       # OPEN only over the threshold
     assert drill.simulator.pane("quota", fleet.QUOTA_RESET - 60) > 60 > 10 > drill.simulator.pane(
         "quota", fleet.QUOTA_RESET + 45)

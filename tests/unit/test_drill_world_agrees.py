@@ -81,8 +81,8 @@ def _agree(drill: Drill, t: float) -> None:
     # the breaker: its state, the quota it protects and the log line of the same scrape
     status = _ask(drill, "blocks circuit-breaker status", t)
     state = status.split("CircuitBreaker: ")[1].split()[0]
-    highest = int(status.split("highest quota use: ")[1].split("%")[0])
-    assert abs(highest - sim.pane("quota", t)) <= 0.6, (where, status, sim.pane("quota", t))
+    highest = float(status.split("highest quota use: ")[1].split("%")[0])
+    assert abs(highest - sim.pane("quota", t)) <= 0.1, (where, status, sim.pane("quota", t))
     armed = drill.simulator.signals.cluster.breaker()
     if state in ("OPEN", "HALF_OPEN"):
         assert armed is not None

@@ -21,7 +21,8 @@ ROOT = Path(__file__).resolve().parents[2]
     (130.0, "seconds", "130s"), (120.0, "seconds", "120s"), (73.44, "seconds", "73.4s"),
     (599.4, "seconds", "599s"), (725.0, "seconds", "12m05s"), (3700.0, "seconds", "1h02m"),
     (-725.0, "seconds", "-12m05s"), (400 * 3600.0, "seconds", "16d16h"),
-    (0.304, "percent", "0.304%"), (85.0, "percent", "85%"), (85.04, "percent", "85%"), (99.95, "percent", "100%"),
+    (0.304, "percent", "0.304%"), (85.0, "percent", "85%"), (85.04, "percent", "85%"),
+    (99.95, "percent", "99.9%"), (99.996, "percent", "99.9%"), (100.0, "percent", "100%"),   # "100%" is all of it
     (-3.5, "percent", "-3.5%"), (1500000, "bytes", "1.5 MB"), (999, "bytes", "999 B"),
     (0.0321, "ratio", "0.032"), (0.0004, "ratio", "0.0004"), (4.2e-7, "count", "4.2e-07"), (7.0, "count", "7"), (12.25, "count", "12.2"),
     (None, "percent", "—"), (math.nan, "seconds", "NaN"), (-math.inf, "count", "-Inf"),

@@ -23,8 +23,9 @@ from datetime import UTC, datetime
 
 from warroom.drill import fleet
 from warroom.drill.cluster import Cluster
-from warroom.drill.model import DB_LOST, Retry, Signals, quota_percent, unit
+from warroom.drill.model import DB_LOST, Retry, Signals, unit
 from warroom.drill.series import Series
+from warroom.units import format_value
 
 FLOW_TYPES = (("plan", 0.25), ("impl", 0.45), ("review", 0.2), ("docs", 0.1))
 MAX_WINDOW = 2 * 3600.0     # the flows a question of recent ones lists: two hours back (a store keeps all: ``kept``)
@@ -313,7 +314,7 @@ class Activity:
                 said = {"OPEN": f"quota exhausted: calls to {spent} fail fast" if spent else "holding retries",
                         "HALF_OPEN": "monitoring quota", "CLOSED": "quota under threshold"}
                 yield (t + 0.5, f"INFO breaker - CircuitBreaker: {state} ({said[state]}) provider=anthropic "
-                                f"quota_used={quota_percent(quota)}")
+                                f"quota_used={format_value(quota * 100, 'percent')}")
             if routed := s.routed_model(t):     # the simulator's routing rule, with the env in force at t
                 yield (t + 1.0, f"INFO router - Model routing: Using fallback model: {routed[0]} "
                                 f"({s.route_reason(t)})")
@@ -326,7 +327,7 @@ class Activity:
                 yield (t + 2.5, f"ERROR model-client - {why}: flows on {models} fail ({share * 100:.0f}% of flows)")
             if s.share_429(anthropic, t) > 0.05 and called:
                 yield (t + 3.0, f"WARN model-client - rate limit exceeded: anthropic 429 Too Many Requests "
-                                f"(quota {quota_percent(quota)} used)")
+                                f"(quota {format_value(quota * 100, 'percent')} used)")
 
     def audit_logs(self, t1: float, t2: float, created: float = -math.inf, rank: int = 0) -> list[tuple[float, str]]:
         """The lines of the audit-shipper pod started at ``created`` (the ``rank``-th of the pods started then):

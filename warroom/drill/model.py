@@ -26,6 +26,7 @@ from warroom.drill.cluster import (DAY, KNOBS, NODE_OPS, PLAN_SHARE, PLAN_WORDS,
                                    breaker_limit, build_cluster, cap, disabled, dose, fallback_of, initial_cluster,
                                    plan_only, route_of, switched_on, threshold, tried_first)
 from warroom.drill.scenarios import Mitigation, Scenario
+from warroom.units import format_value
 
 BACKGROUND_ERRORS: tuple[str, ...] = (
     "quality gate failed: 4/5 passed (lint: 3 errors)",
@@ -86,12 +87,6 @@ def day_use(t: float) -> float:
     def raw(x: float) -> float:
         return x + DAY_SWING * DAY / (2 * math.pi) * math.sin(2 * math.pi * (x - fleet.QUOTA_RESET - BUSIEST) / DAY)
     return raw(t) / (raw(0.0) - raw(fleet.QUOTA_RESET - DAY))
-
-
-def quota_percent(used: float) -> str:
-    """A quota's use as the tools say it: a whole percent, one decimal (rounded down) from 99% as ``/v1/usage`` gives
-    it, and "100%" only once it is used up: 99.6% is not "100%", which says the provider refuses every call (R6)."""
-    return "100%" if used >= 1.0 else f"{used * 100:.0f}%" if used < 0.985 else f"{math.floor(used * 1000) / 10:.1f}%"
 
 
 def unit(*parts: object) -> float:
@@ -892,7 +887,8 @@ class Signals:
         if (s5 := self.share_5xx(primary, t)) > NOTICEABLE:
             return f"primary returned 5xx to {s5 * 100:.0f}% of calls"
         if (used := self.quota(primary, t)) >= 1.0 or self.share_429(primary, t) > NOTICEABLE:
-            return f"primary quota {'exhausted' if used >= 1.0 else f'{used * 100:.0f}% used, 429s'}"
+            said = "exhausted" if used >= 1.0 else f"{format_value(used * 100, 'percent')} used, 429s"
+            return f"primary quota {said}"
         key = next((k for k in (*ROUTING_KEYS[:2], "FALLBACK_ON_5XX") if env.get(k)), None)
         return f"{key}={env[key]} set" if key else "fallback routing enabled"
 

@@ -16,7 +16,7 @@ from warroom.config import default_slos
 from warroom.drill import fleet
 from warroom.drill.activity import HELD, Flow, pruned, unit
 from warroom.drill.cluster import short_hash, switched_on
-from warroom.drill.model import DB_LOST, Signals, quota_percent, quota_reset
+from warroom.drill.model import DB_LOST, Signals, quota_reset
 from warroom.drill.promql import bucket_quantile
 from warroom.drill.series import BOUNDS, BUCKET_LABELS, Series
 from warroom.drill.standins.base import Args, Context, ToolError, flags, parse_args, table, utc
@@ -240,7 +240,8 @@ def outcome(ctx: Context, flow: Flow, pruning: bool, model: str, answered: bool 
     tries = tries or sig.attempts(t)
     said_5xx = next((m for f in sig.scenario.faults if {f"api_5xx:{provider.name}", "api_5xx:*"} & set(f.impacts)
                      for m in f.messages if "5xx" in m), f"model API 5xx: {provider.name} 503 Service Unavailable")
-    throttled = f"rate limit exceeded: {provider.name} {THROTTLED} (quota {quota_percent(ctx.quota(provider))} used)"
+    used = format_value(ctx.quota(provider) * 100, "percent")
+    throttled = f"rate limit exceeded: {provider.name} {THROTTLED} (quota {used} used)"
     attempts, failed_call = drawn(sig, flow.task_id, t, provider, tries, answered)
     why = ""
     for call, attempt, code in attempts:      # in the words of the fault behind a 5xx: an outage, a gateway client
@@ -454,7 +455,7 @@ def quota_show(ctx: Context, args: Args) -> None:
         if wanted == p.name or (not wanted and (every or i == 0)):
             used = ctx.quota(p)
             ctx.out(f"Provider: {p.title}\n  Used: {int(used * p.daily_tokens):,} / {p.daily_tokens:,} tokens "
-                    f"({quota_percent(used)}) {'⚠️' if used >= 0.8 else '✅'}\n"
+                    f"({format_value(used * 100, 'percent')}) {'⚠️' if used >= 0.8 else '✅'}\n"
                     f"  Resets: {utc(ctx.wall(reset)):%Y-%m-%d %H:%M:%S} UTC ({hours}h {rem // 60:02d}m)\n")
 
 
@@ -481,7 +482,7 @@ def breaker_state(ctx: Context) -> tuple[str, str]:
 @command("circuit-breaker status")
 def breaker_status(ctx: Context, args: Args) -> None:
     ctx.out("CircuitBreaker: {} ({})".format(*breaker_state(ctx)))
-    ctx.out(f"  highest quota use: {quota_percent(max(ctx.quota(p) for p in fleet.PROVIDERS))}")
+    ctx.out(f"  highest quota use: {format_value(max(ctx.quota(p) for p in fleet.PROVIDERS) * 100, 'percent')}")
 
 
 # ------------------------------------------------------------------------------ status, config, checks, comms
