@@ -284,6 +284,13 @@ QUERIES: list[str | tuple[str, ...]] = [
     "SELECT status, rank() OVER (ORDER BY count(*) DESC), dense_rank() OVER (ORDER BY count(*) DESC), count(*) "
     "FROM tasks GROUP BY status ORDER BY 2, 1",
     "SELECT row_number() FROM tasks",
+    "SELECT to_char(created_at, 'HH24:MI') AS minute, count(*) FILTER (WHERE status = 'failed') FROM tasks GROUP BY 1 "
+    "ORDER BY 1 DESC LIMIT 3",
+    "SELECT to_char(now(), 'YYYY-MM-DD HH12:MI:SS AM TZ OF'), to_char(now(), 'FMDay FMDDth \"of\" Month, Dy Mon "
+    "DAY MONTH day month'), to_char(now()::timestamp, 'hh24:mi:ss.ms.us tz Y,YYY'), to_char(now()::date, 'IYYY-IW-ID')",
+    "SELECT to_char('2021-01-03 05:06:07.5+00'::timestamptz, 'IYYY IW ID IDDD WW W D J CC Q RM rm FMRM a.m. P.M. "
+    "SSSS DDDth Hh24 mI Yyyy Dd FMMS FMUS Dayth'), to_char(now(), NULL)",
+    "SELECT to_char(now())", "SELECT to_char(now(), 5)",
     # -x, -A
     ("-x", "-c", "SELECT task_id, created_at FROM tasks ORDER BY created_at LIMIT 2"),
     ("-A", "-c", "SELECT task_id, created_at FROM tasks ORDER BY created_at LIMIT 2"),

@@ -74,7 +74,7 @@ FIELDS = {alias: name for name, aliases in {
 HINT_NONE = "\nHINT:  No function matches the given name and argument types. You might need to add explicit type casts."
 WINDOWED = frozenset({"row_number", "rank", "dense_rank"})     # SQLite's window functions, PostgreSQL's alike (bigint)
 # the functions the reader spells for SQLite as ``pg_`` calls of its own (what a refusal lists beside SQLite's)
-SPELT = frozenset("date_part date_trunc concat concat_ws split_part left right strpos position now string_agg "
+SPELT = frozenset("date_part date_trunc to_char concat concat_ws split_part left right strpos position now string_agg "
                   "percentile_cont percentile_disc mode".split())
 # an ARE's escapes and classes (in brackets) that Python spells otherwise
 ARE = {"\\\\": "\\\\", "\\B": "\\\\", "\\y": r"\b", "\\Y": r"\B", "\\m": r"\b(?=\w)", "\\M": r"\b(?<=\w)",
@@ -846,6 +846,8 @@ class Reader:
                           "given name and argument types. You might need to add explicit type casts.", at)
         if name in ("concat", "concat_ws", "split_part"):
             return self.texts(name, args, at)
+        if name == "to_char":
+            return self.to_char(args, at)
         if name in ("coalesce", "nullif", "greatest", "least"):
             words = [", ".join(self.coerce(a, kind).sql for a in args)]
         elif name in ("left", "right", "substr", "substring", "strpos"):  # substring(s FROM n FOR m), (s FROM 'regex')
@@ -1107,6 +1109,20 @@ class Reader:
         kind = "timestamptz" if e.type == "date" else kinds[1]
         value = self.stamp(e, None).sql if e.type == "date" else e.sql
         return Expr(f"pg_trunc({unit.sql}, {value}, '{kind}')", kind, "date_trunc")
+
+    def to_char(self, args: list[Expr], at: int) -> Expr:
+        """``to_char(stamp, format)`` of a timestamp, timestamptz or date (read as a timestamp), as PostgreSQL
+        formats it (``formatted``); a number's or an interval's format is refused by name."""
+        kinds = [a.type or "unknown" for a in args]
+        if len(args) != 2 or kinds[1] not in ("text", "unknown"):
+            raise PgError(f"ERROR:  function to_char({', '.join(map(pgname, kinds))}) does not exist{HINT_NONE}", at)
+        if kinds[0] in ("int", "float", "float8", "interval") or kinds[0].startswith("num"):
+            raise Refusal(f"drill: to_char({pgname(kinds[0])}, text) is not simulated (of a timestamp or a date, it is)")
+        if kinds[0] not in STAMPS:
+            raise PgError(f"ERROR:  function to_char({', '.join(map(pgname, kinds))}) is not unique\nHINT:  Could "
+                          "not choose a best candidate function. You might need to add explicit type casts.", at)
+        kind = "timestamptz" if kinds[0] == "timestamptz" else "timestamp"
+        return Expr(f"pg_to_char({args[0].sql}, {args[1].sql}, '{kind}')", "text", "to_char")
 
     def texts(self, name: str, args: list[Expr], at: int) -> Expr:
         """``concat``, ``concat_ws`` (each value's text as PostgreSQL's output prints it, a NULL left out) and
@@ -1475,6 +1491,90 @@ def truncated(unit: str, value: str | float, kind: str) -> str | float:
     return form(cut, kind)
 
 
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+          "November", "December")
+DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII")
+# to_char's patterns as PostgreSQL reads them: each in capitals or small letters (a name also Capitalised, so
+# "Month" is "September"), longest first where one begins another; "Hh24" is no pattern
+_NUMBERS = ("HH24 HH12 HH MI SSSSS SSSS SS MS US Y,YYY IYYY IYY IY YYYY YYY YY MM DDD DD D IDDD ID IW I Y WW W CC J Q "
+            "TZH TZM").split()
+_WORDS = "A.M. P.M. B.C. A.D. AM PM BC AD MONTH MON DAY DY RM TZ OF".split()
+PATTERNS = re.compile("|".join(re.escape(w) for w in sorted(
+    {*_NUMBERS, *(n.lower() for n in _NUMBERS), *_WORDS, *(w.lower() for w in _WORDS), "Month", "Mon", "Day", "Dy"},
+    key=lambda w: (-len(w), w))))
+
+
+def formatted(stamp: str, fmt: str, kind: str) -> str:
+    """``to_char(stamp, fmt)``: PostgreSQL's template patterns (``HH24:MI``, ``FMDay``, ``DDth``, ``"quoted"``),
+    names padded to nine letters unless ``FM``, any other character as written."""
+    d = moment(stamp)
+    iso = d.isocalendar()
+    out, i = [], 0
+    while i < len(fmt):
+        fill = True
+        while fmt.startswith(("FM", "fm", "FX", "fx", "TM", "tm"), i):
+            fill, i = fill and fmt[i:i + 2].upper() != "FM", i + 2
+        if fmt[i:i + 1] == '"':            # a quoted literal, \" inside it
+            end, text = i + 1, []
+            while end < len(fmt) and fmt[end] != '"':
+                text.append(fmt[end + 1] if fmt[end] == "\\" and end + 1 < len(fmt) else fmt[end])
+                end += 2 if fmt[end] == "\\" else 1
+            out.append("".join(text))
+            i = end + 1
+            continue
+        m = PATTERNS.match(fmt, i)
+        if m is None:
+            out.append(fmt[i:i + 1])
+            i += 1
+            continue
+        word, up = m[0], m[0].upper()
+        i = m.end()
+        suffix = fmt[i:i + 2] if fmt.startswith(("TH", "th"), i) else ""      # an ordinal's: said of a number only
+        i += len(suffix)
+        names = {"MONTH": MONTHS[d.month - 1], "MON": MONTHS[d.month - 1][:3], "DAY": DAYS[d.weekday()],
+                 "DY": DAYS[d.weekday()][:3]}
+        if up in names:
+            text = names[up]
+            text = text.upper() if word.isupper() else text.lower() if word.islower() else text
+            out.append(text.ljust(9) if fill and up in ("MONTH", "DAY") else text)
+            continue
+        if up in ("AM", "PM", "A.M.", "P.M."):
+            said = ("AM" if d.hour < 12 else "PM") if len(up) == 2 else ("A.M." if d.hour < 12 else "P.M.")
+            out.append(said if word[0].isupper() else said.lower())
+            continue
+        if up in ("BC", "AD", "B.C.", "A.D."):
+            said = "AD" if len(up) == 2 else "A.D."
+            out.append(said if word[0].isupper() else said.lower())
+            continue
+        if up == "RM":
+            out.append((ROMAN[d.month - 1] if word.isupper() else ROMAN[d.month - 1].lower()).ljust(4 if fill else 0))
+            continue
+        if up in ("TZ", "OF", "TZH", "TZM"):
+            zone = {"TZ": "UTC", "OF": "+00", "TZH": "+00", "TZM": "00"}[up] if kind == "timestamptz" else ""
+            out.append(zone.lower() if word == "tz" else zone)
+            continue
+        if up == "Y,YYY":
+            out.append(f"{d.year // 1000},{d.year % 1000:03d}")
+            continue
+        number, width = {
+            "HH": (d.hour % 12 or 12, 2), "HH12": (d.hour % 12 or 12, 2), "HH24": (d.hour, 2), "MI": (d.minute, 2),
+            "SS": (d.second, 2), "MS": (d.microsecond // 1000, 3), "US": (d.microsecond, 6),
+            "SSSS": (d.hour * 3600 + d.minute * 60 + d.second, 0), "SSSSS": (d.hour * 3600 + d.minute * 60 + d.second, 0),
+            "YYYY": (d.year, 4), "YYY": (d.year % 1000, 3), "YY": (d.year % 100, 2), "Y": (d.year % 10, 1),
+            "IYYY": (iso[0], 4), "IYY": (iso[0] % 1000, 3), "IY": (iso[0] % 100, 2), "I": (iso[0] % 10, 1),
+            "MM": (d.month, 2), "DD": (d.day, 2), "DDD": (d.timetuple().tm_yday, 3), "D": (d.isoweekday() % 7 + 1, 1),
+            "ID": (iso[2], 1), "IDDD": ((iso[1] - 1) * 7 + iso[2], 3), "IW": (iso[1], 2),
+            "W": ((d.day - 1) // 7 + 1, 1), "WW": ((d.timetuple().tm_yday - 1) // 7 + 1, 2),
+            "CC": ((d.year - 1) // 100 + 1, 2), "J": (d.toordinal() + 1721425, 0), "Q": ((d.month - 1) // 3 + 1, 1)}[up]
+        text = str(number).zfill(width if fill or up in ("MS", "US") else 0)    # FM leaves MS and US whole
+        if suffix:
+            th = "th" if number % 100 in (11, 12, 13) else {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
+            text += th.upper() if suffix == "TH" else th
+        out.append(text)
+    return "".join(out)
+
+
 def functions(speed: float, now: float, raised: list[Exception]) -> dict[str, tuple[int, Callable[..., object]]]:
     """The functions ``translate`` calls, for the TaskDB's connection: at ``speed`` a drill second is 1/speed wall,
     ``now`` is the drill's clock; what one raises is kept in ``raised`` (SQLite keeps only that one did)."""
@@ -1631,7 +1731,7 @@ def functions(speed: float, now: float, raised: list[Exception]) -> dict[str, tu
         "pg_mod": (2, math.fmod), "pg_rint": (1, lambda x: float(round(x))), "pg_regex": (3, match),
         "pg_bound": (2, bound), "pg_precise": (2, precise),
         "pg_strpos": (2, lambda s, sub: str(s).find(str(sub)) + 1), "pg_trunc": (3, truncated),
-        "pg_split": (3, split)}.items()}
+        "pg_split": (3, split), "pg_to_char": (3, formatted)}.items()}
 
 
 def array(*values: object) -> str:
