@@ -1117,7 +1117,8 @@ class Reader:
         if len(args) != 2 or kinds[1] not in ("text", "unknown"):
             raise PgError(f"ERROR:  function to_char({', '.join(map(pgname, kinds))}) does not exist{HINT_NONE}", at)
         if kinds[0] in ("int", "float", "float8", "interval") or kinds[0].startswith("num"):
-            raise Refusal(f"drill: to_char({pgname(kinds[0])}, text) is not simulated (of a timestamp or a date, it is)")
+            raise Refusal(f"drill: to_char({pgname(kinds[0])}, text) is not simulated (of a timestamp or a date, "
+                          "it is)")
         if kinds[0] not in STAMPS:
             raise PgError(f"ERROR:  function to_char({', '.join(map(pgname, kinds))}) is not unique\nHINT:  Could "
                           "not choose a best candidate function. You might need to add explicit type casts.", at)
@@ -1557,10 +1558,11 @@ def formatted(stamp: str, fmt: str, kind: str) -> str:
         if up == "Y,YYY":
             out.append(f"{d.year // 1000},{d.year % 1000:03d}")
             continue
+        since = d.hour * 3600 + d.minute * 60 + d.second          # seconds past midnight
         number, width = {
             "HH": (d.hour % 12 or 12, 2), "HH12": (d.hour % 12 or 12, 2), "HH24": (d.hour, 2), "MI": (d.minute, 2),
             "SS": (d.second, 2), "MS": (d.microsecond // 1000, 3), "US": (d.microsecond, 6),
-            "SSSS": (d.hour * 3600 + d.minute * 60 + d.second, 0), "SSSSS": (d.hour * 3600 + d.minute * 60 + d.second, 0),
+            "SSSS": (since, 0), "SSSSS": (since, 0),
             "YYYY": (d.year, 4), "YYY": (d.year % 1000, 3), "YY": (d.year % 100, 2), "Y": (d.year % 10, 1),
             "IYYY": (iso[0], 4), "IYY": (iso[0] % 1000, 3), "IY": (iso[0] % 100, 2), "I": (iso[0] % 10, 1),
             "MM": (d.month, 2), "DD": (d.day, 2), "DDD": (d.timetuple().tm_yday, 3), "D": (d.isoweekday() % 7 + 1, 1),
