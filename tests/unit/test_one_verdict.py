@@ -94,3 +94,41 @@ def test_declared_before_the_breach_is_one_verdict_in_the_report_and_the_pir(tmp
     text = render_pir(inc.state, "pir", inc.config, now=datetime.fromtimestamp(clock.t, UTC))
     [line] = [ln for ln in text.splitlines() if ln.startswith("| Time to detect")]
     assert "declared before Model API 5xx rate reached critical: met" in line and "not measured" not in line, line
+
+
+def test_a_mitigation_that_relapsed_is_said_so_by_every_view(tmp_path: Path) -> None:
+    """redteam41 X11: the PIR and ``show`` said "met; relapsed at …" while the drill report (text, table,
+    --json) and ``show --json`` said a plain "met" of the same milestone. One verdict carries the relapse."""
+    from warroom.journal import events as ev
+    from warroom.sources.evidence import iso
+
+    d = create_drill(tmp_path / "drills", "provider-outage", speed=SPEED, start=START)
+    clock = DrillClock(d.wall_time(100.0))
+    inc = IncidentStore(tmp_path / "incidents", Config(), clock=clock).create(
+        title="5xx", severity="P2", runbook="RB-CORE-004",
+        drill={"scenario": "provider-outage", "speed": SPEED, "dir": str(d.path)}, commander="Dana Lee")
+    clock.t = d.wall_time(200.0)
+    inc.set_status("mitigated")
+    clock.t = d.wall_time(230.0)
+    again = d.wall_time(225.0)
+    inc.append(ev.SLO_BREACHED, {"slo_id": "error_5xx", "title": "Model API 5xx rate", "at": iso(again),
+                                 "value": 7.5, "threshold": 5.0, "unit": "percent"})
+    said = f"relapsed at {datetime.fromtimestamp(again, UTC):%H:%M:%S} UTC: Model API 5xx rate breached again (7.5%)"
+    clock.t = d.wall_time(260.0)
+    inc.resolve("back", concerns=None)
+    st = inc.state
+    report = drill_report(d, st, at=clock.t)
+    row = next(r for r in report.responses if r.key == "mitigated")
+    assert row.met and row.verdict.sentence == f"met; {said}" and row.verdict.relapse == said
+    assert row.verdict.ok is None and "✔" not in _table_row(report, "Time to mitigate")    # no plain tick
+    assert "▲ met, relapsed" in _table_row(report, "Time to mitigate")
+    [line] = [ln for ln in report.summary if ln.startswith("Time to mitigate:")]
+    assert line.endswith(f": met; {said}."), line
+    assert report.to_dict()["responses"][3]["verdict"]["relapse"] == said
+    [js] = [r for r in state_to_json(st)["response_times"] if r["key"] == "mitigated"]
+    assert js["verdict"]["sentence"] == f"met; {said}" and js["verdict"]["state"] == "clock only", js
+    shown = render_show(inc, st, datetime.fromtimestamp(clock.t, UTC))
+    [text] = [ln for ln in shown if ln.strip().startswith("Time to mitigate")]
+    assert text.endswith(f"  met; {said}"), text
+    [pir] = [r for r in response(st) if r.label.startswith("Time to mitigate")]
+    assert pir.result == f"met; {said}"

@@ -23,7 +23,6 @@ from warroom.errors import WarroomError
 from warroom.incident.marks import STEP_MARKS, checklist_state, describe_verdict, run_verdict
 from warroom.incident.session import Incident
 from warroom.incident.state import IncidentState
-from warroom.incident.relapse import relapse_said
 from warroom.incident.verdicts import of_state
 from warroom.paths import command, id_neighbour, is_drills_store, store_option
 
@@ -313,8 +312,8 @@ def render_show(inc: Incident, st: IncidentState, now: datetime, *, held: Any = 
             verdict = f"  {said.sentence.partition(': ')[2]}"
         elif r.early_by:            # journaled before its start: why there is no figure (not a bare n/a)
             verdict = f"  {said.sentence}"
-        if r.key == "mitigated" and (again := relapse_said(st)):
-            verdict += f"; {again}"         # the milestone stands; that it did not hold is said beside it
+        if said.relapse:
+            verdict += f"; {said.relapse}"      # the milestone stands; that it did not hold is said beside it
         lines.append(f"  {r.label:<20} {took:>12}  (< {r.target_min:g} min){verdict}")
     lines.append("")
     lines.append("Timeline (UTC):")

@@ -13,15 +13,20 @@ takes its mark (``ok``), its cell (``word``) and its sentence (``sentence``) fro
   breach; with no impact start at all it is not measured.
 - Time to mitigate not reached although a verify gate passed says which gate held before its
   step (``gates.held_gates``): such a pass is no evidence, so it never marks the mitigation.
+- Time to mitigate reached, then a pane breached again (``relapse.relapse_said``): the milestone stands,
+  that it did not hold is said beside it in every view ("met; relapsed at 06:51:30 UTC: …"), and a met
+  one is on the clock only (▲), never a ✔ (redteam41 X11: the drill report and ``show --json`` said a
+  plain "met" where the PIR and ``show`` said it relapsed).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from warroom.incident.gates import held_gates, held_said
+from warroom.incident.relapse import relapse_said
 
 if TYPE_CHECKING:
     from warroom.incident.state import IncidentState
@@ -34,6 +39,7 @@ class Verdict:
     state: str           # met | missed | clock only | open (not reached, not measured)
     word: str            # the table's cell: short, no mark
     sentence: str        # what a summary line or the PIR says after the figures
+    relapse: str = ""    # the mitigation's: "relapsed at 06:51:30 UTC: …" when it did not hold, in the sentence too
 
     @property
     def ok(self) -> bool | None:
@@ -44,7 +50,7 @@ class Verdict:
     def mark(self) -> str:
         """The table's cell with its mark: ✔ only for a verdict whose sentence is a plain "met"."""
         return {MET: "✔ ", MISSED: "✖ ", CLOCK_ONLY: "▲ "}.get(self.state, "") + (
-            self.word.upper() if self.state == MISSED else self.word)
+            self.word.upper() if self.state == MISSED else self.word) + (", relapsed" if self.relapse else "")
 
 
 def _were(names: Sequence[str]) -> str:
@@ -80,14 +86,27 @@ def early_said(state: IncidentState, key: str, base: str, seconds: float) -> str
 
 
 def milestone(key: str, met: bool | None, *, reached: bool, ahead_of: str | None = None,
-              past_critical: Sequence[str] = (), held: Sequence[str] = (), before: str = "") -> Verdict:
+              past_critical: Sequence[str] = (), held: Sequence[str] = (), before: str = "",
+              relapse: str = "") -> Verdict:
     """The verdict on one milestone (``RESPONSE_TARGETS``' key). ``met``: within target on the
     clock (None: not reached or no starting point); ``reached``: the milestone happened;
     ``ahead_of``: for detection, the pane first past critical after a declaration made before it
     (``detected_ahead``); ``past_critical``: for the resolution, the panes still past critical then;
     ``held``: for the mitigation, the gates that passed but prove nothing (``gates.held_gates``):
     why it was not reached although a gate passed; ``before``: why a milestone reached is not
-    measured although its start is known (:func:`journaled_before`)."""
+    measured although its start is known (:func:`journaled_before`); ``relapse``: for the mitigation,
+    that it did not hold (``relapse.relapse_said``), said beside its verdict: a met one is on the clock only."""
+    said = _milestone(key, met, reached=reached, ahead_of=ahead_of, past_critical=past_critical, held=held,
+                      before=before)
+    if key != "mitigated" or not reached or not relapse:
+        return said
+    return replace(said, state=CLOCK_ONLY if said.state == MET else said.state,
+                   sentence=f"{said.sentence}; {relapse}", relapse=relapse)
+
+
+def _milestone(key: str, met: bool | None, *, reached: bool, ahead_of: str | None, past_critical: Sequence[str],
+               held: Sequence[str], before: str) -> Verdict:
+    """:func:`milestone` before a relapse is said beside it."""
     if key == "detected" and ahead_of:
         return Verdict(MET, "met (declared first)", f"declared before {ahead_of} reached critical: met")
     if met is None:
@@ -153,7 +172,9 @@ def of_state(state: IncidentState) -> dict[str, Verdict]:
     """Each milestone's verdict for an incident, by key: what the PIR, ``incident show`` (text and
     ``--json``) and the PIR's templates say, from the journal alone."""
     ahead, broken, held = detected_ahead(state), past_critical_at_resolution(state), held_gates(state)
+    again = relapse_said(state)
     return {r.key: milestone(r.key, r.met, reached=r.at is not None, ahead_of=ahead[0] if ahead else None,
                              past_critical=broken, held=held,
-                             before=early_said(state, r.key, r.measured_from, r.early_by) if r.early_by else "")
+                             before=early_said(state, r.key, r.measured_from, r.early_by) if r.early_by else "",
+                             relapse=again)
             for r in state.response_times()}

@@ -20,6 +20,7 @@ from warroom.incident.drill_report.panes import impact_crossing, pane_outcomes, 
 from warroom.incident.drill_report.path import runbook_path
 from warroom.incident.drill_report.rows import DrillReport, ResponseRow
 from warroom.incident.drill_report.summary import with_summary
+from warroom.incident.relapse import relapse_said
 from warroom.incident.state import RESPONSE_TARGETS, IncidentState
 from warroom.scenario_time import Span
 
@@ -92,6 +93,7 @@ def _build(drill: Drill, state: IncidentState | None, *, at: float | None, slos:
     # resolved with a pane still past critical: on the clock only (``verdicts``, the PIR's rule)
     broken = [p.title for p in panes if past_crit(p)] if ended else []
     held = gates.held_gates(state) if state is not None else []    # a pass that marks no mitigation, and why
+    again = relapse_said(state) if state is not None else ""      # a mitigation that did not hold: said beside it
     rows = []
     scale = stime.scale_of(state) if state is not None and state.drill else drill.speed   # the PIR's, so both agree
     for key, label, target, base in RESPONSE_TARGETS:
@@ -105,7 +107,8 @@ def _build(drill: Drill, state: IncidentState | None, *, at: float | None, slos:
         rows.append(ResponseRow(key, label, target, reached, minutes, wall_min, met,
                                 verdicts.milestone(key, met, reached=reached is not None, ahead_of=ahead_of,
                                                    past_critical=broken, held=held, before=verdicts.early_said(
-                                                       state, key, base, start - reached) if early and state else "")))
+                                                       state, key, base, start - reached) if early and state else "",
+                                                   relapse=again)))
     mttr = None        # the target of the runbook the report names (a GO may have attached another since)
     target = runbook.mttr_target if runbook is not None else (state.runbook or {}).get("mttr_target") if state else None
     if target:

@@ -11,10 +11,8 @@ from warroom import scenario_time as stime
 from warroom.durations import parse_duration
 from warroom.incident.records import PHASE_HOW, PHASE_LABELS
 from warroom.incident.review.lines import cite, hms
-from warroom.incident.gates import held_gates
-from warroom.incident.relapse import first_relapse, relapse_said
-from warroom.incident.verdicts import (detected_ahead, early_said, milestone, mttr as mttr_verdict,
-                                       past_critical_at_resolution)
+from warroom.incident.relapse import first_relapse
+from warroom.incident.verdicts import detected_ahead, mttr as mttr_verdict, of_state, past_critical_at_resolution
 
 if TYPE_CHECKING:
     from warroom.incident.state import IncidentState
@@ -49,21 +47,16 @@ def response(state: IncidentState) -> list[ResponseRow]:
             mttr = None
     ahead = detected_ahead(state)
     broken = past_critical_at_resolution(state)
-    held = held_gates(state)          # why a passed gate did not mark the mitigation
+    said = of_state(state)            # the one rule: the drill report's and ``incident show``'s sentence
     for r in state.response_times():
         at, seq, how = src[r.key]
         base_seq = src[r.measured_from][1]
         cites = (seq, base_seq) if r.minutes is not None else (seq,)
-        verdict = milestone(r.key, r.met, reached=r.at is not None, ahead_of=ahead[0] if ahead else None,
-                            past_critical=broken, held=held,
-                            before=early_said(state, r.key, r.measured_from, r.early_by) if r.early_by else "")
-        result = verdict.sentence
+        result = said[r.key].sentence     # a mitigation that did not hold says so in it ("met; relapsed at …")
         if r.key == "detected" and ahead is not None:
             cites = (seq, ahead[1])            # the declaration and the breach that came after it
-        if r.key == "mitigated" and (again := first_relapse(state)) is not None:
-            # the milestone stands (the metrics did confirm it then); that it did not hold is said beside
-            result += f"; {relapse_said(state)}"
-            cites = (*cites, int(again["seq"]))
+        if said[r.key].relapse and (again := first_relapse(state)) is not None:
+            cites = (*cites, int(again["seq"]))     # the breach again it names
         if r.minutes is None:
             took = "—"
             target = f"< {r.target_min:g} min"
