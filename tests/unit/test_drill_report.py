@@ -278,7 +278,8 @@ def test_a_retry_before_the_breaker_is_a_miss_with_its_reason(state_dir: Path) -
     r2 = drill_report(d2, None, at=d2.wall_time(1200))
     (retry2,) = [a for a in r2.actions if a.action == "retry"]
     assert retry2.effective and r2.resolution_missing == ("retry",)
-    assert retry2.change == "Flow failure rate and Model API quota used unchanged within 5m00s drill time (5s wall)"
+    # read 5 drill minutes into its 10-minute effect window with no pane moved: not judged yet (redteam41 T6)
+    assert retry2.change == "too soon to tell (its effect shows over 10m00s drill time (10s wall))"
     assert failed[0] not in r2.unretried and set(failed[1:]) <= set(r2.unretried)
     assert any(line.startswith(f"Not done: failed flows retried ({len(r2.unretried)} of the {r2.failed} flows the "
                                "incident failed are still failed: ") for line in r2.summary)
@@ -589,3 +590,27 @@ def test_a_mitigation_switched_off_before_any_pane_moved_is_not_said_to_have_ben
     assert off.moved and "without it" in off.change
     assert not [line for line in report.summary if "bent the curves" in line]
     assert "moved" not in report.to_dict()["actions"][0]          # said by its change, not a field of --json
+
+
+def test_an_action_asked_about_too_soon_or_that_took_a_pane_to_no_data_is_never_said_to_have_moved_none(
+        state_dir: Path) -> None:
+    """redteam41 T6: FlowEngine scaled to zero after the timeout incident was resolved "moved none of the
+    scenario's panes", asked 10 drill seconds after it (its effect window not over), and again once P95 had lost
+    its data (no flows, no histogram): NO DATA is a change. Read at the resolution, before it was taken, it could
+    never say anything else."""
+    from tests.unit.standins_corpus import run_one
+
+    d = _drill_with(state_dir, "timeout", 10.0, [])
+    clock = Clock(d.wall_time(200))
+    inc = IncidentStore(state_dir / "inc", clock=clock).create(
+        title="slow", severity="P3", drill={"scenario": "timeout", "speed": 10.0})
+    clock.t = d.wall_time(600)
+    inc.resolve("looked fine")
+    assert run_one(d, "kubectl scale deployment/flowengine --replicas=0 -n production".split(), 900.0)[0] == 0
+    [soon] = drill_report(d, inc.state, at=d.wall_time(910)).actions
+    assert soon.change == "too soon to tell (its effect shows over 10m00s drill time (1m00s wall))", soon
+    assert soon.why == "taken after the incident was resolved"
+    late = drill_report(d, inc.state, at=d.wall_time(1370))
+    [later] = late.actions
+    assert later.change.startswith("P95 flow latency no data 7m50s drill time (47s wall) later ("), later.change
+    assert later.moved and "moved none" not in "\n".join(report_lines(late))

@@ -39,3 +39,23 @@ def test_a_second_command_of_a_mitigation_in_force_that_moved_the_panes_is_credi
     first, second = [a for a in report.actions if a.action == "fallback_routing"]
     assert second.why != "already in force"
     assert second.effective and "Model API 5xx rate" in second.change and "without it" in second.change, second
+
+
+def test_a_restart_after_a_scale_to_zero_says_there_was_no_pod_not_already_in_force(state_dir: Path) -> None:
+    """redteam41 G4: the audit shipper restarted (in force), scaled to 0, restarted again: the report said the
+    second restart "did nothing — already in force"; the scale to 0 had undone the first, and there was no pod."""
+    d = create_drill(state_dir, "audit-gap", speed=10.0, start=START)
+    ns = ("-n", "production")
+
+    def restart(t: float) -> list[Action]:
+        argv = ("rollout", "restart", "deployment/audit-shipper", *ns)
+        return [Action("rollout_restart", t, d.wall_time(t), "kubectl", argv, {"deployment": "audit-shipper"}),
+                Action("audit_restart", t, d.wall_time(t), "kubectl", argv, {"via": "rollout_restart"})]
+
+    zero = Action("scale_to", 600.0, d.wall_time(600.0), "kubectl", ("scale", "deployment/audit-shipper",
+                  "--replicas=0", *ns), {"deployment": "audit-shipper", "replicas": 0})
+    append_actions(d.path, [*restart(300.0), zero, *restart(900.0)])
+    first, second = [a for a in drill_report(d, None, at=d.wall_time(1500.0)).actions if a.action == "audit_restart"]
+    assert first.effective and not second.effective
+    assert second.why == ("audit-shipper had no pod to restart: scaled to 0 replicas at 08:01:00 UTC "
+                          "(kubectl scale deployment/audit-shipper --replicas=0 -n production)"), second.why

@@ -10,12 +10,14 @@ import math
 import re
 import shlex
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from warroom import scenario_time as stime
 from warroom.config import SloConfig
 from warroom.drill import fleet
-from warroom.drill.actions import ACTIONS, RETRIES
+from warroom.drill.actions import ACTIONS, BY_POD, RETRIES
+from warroom.durations import format_duration
 from warroom.incident.drill_report.harm import harm_change
 from warroom.incident.drill_report.panes import slo_of
 from warroom.incident.drill_report.rows import ActionRow
@@ -62,21 +64,27 @@ def action_rows(drill: Drill, signals: Any, spans: dict[str, list[Stretch]], *, 
     """One row per action the stand-ins recorded (not the env/image edits that make up another):
     whether it bent the curves and why not (judged on ``signals``, the simulator's state ``spans``
     were read from), what it changed, its time on the incident clock (``t_zero``: detection,
-    scenario seconds) and how the scenario says it works."""
+    scenario seconds) and how the scenario says it works. Effects are read by the resolution (``at``
+    is the moment asked): an action taken after it is read by ``at``, never at a moment before it was taken."""
     from warroom.drill.cluster import OPERATIONS, pinned
 
     sc = drill.scenario
     actions = []
     recorded = drill.actions()
+    end = at if resolved is None else min(at, resolved)
+
+    def read_at(a: Any) -> float:      # scenario seconds its effect is read by
+        return drill.scenario_time(at if resolved is not None and a.t > t_end else end)
+
     meant = {(b.detail.get("via"), b.ts, b.argv) for b in recorded if b.detail.get("via")}
     ops = {(b.action, b.ts, b.argv): b for b in recorded if b.action in OPERATIONS}
-    for a, pin in zip(recorded, pinned(sc, recorded), strict=True):
+    for i, (a, pin) in enumerate(zip(recorded, pinned(sc, recorded), strict=True)):
         if a.action == "rollout_undo" and (a.action, a.ts, a.argv) not in meant:    # an undo that meant nothing
             actions.append(_undo_row(sc, pin, None if t_zero is None else a.t - t_zero))
             continue
         if a.action in OPERATIONS:      # shown as what it meant; one that meant nothing as what it changed
             if (a.action, a.ts, a.argv) not in meant:
-                actions.append(_operation_row(drill, a, slos, drill.scenario_time(at),
+                actions.append(_operation_row(drill, a, slos, read_at(a),
                                               None if t_zero is None else a.t - t_zero))
             continue
         if a.action not in ACTIONS:
@@ -84,16 +92,19 @@ def action_rows(drill: Drill, signals: Any, spans: dict[str, list[Stretch]], *, 
         effective, why, read_by = _verdict(sc, signals, spans, a, drill.speed)
         if resolved is not None and a.t > t_end:
             why = why or "taken after the incident was resolved"
-        changes = _change(drill, a, slos, min(read_by, drill.scenario_time(at))) \
+        changes = _change(drill, a, slos, read_at(a), read_by) \
             if effective or a.action not in SAYS else Changes()      # a stop moves curves too
         if why == "already in force" and changes.moved:
             # the kind was in force, yet this command bent the curves by what it set (DISABLE_PROVIDERS after
             # FALLBACK_ON_5XX takes the calls off the provider): the curves judge, never the kind alone
             effective, why = True, ""
+        via = ops.get((a.detail.get("via"), a.ts, a.argv))        # two steps that meant one action say what each did
+        if a.action in BY_POD and via is not None and not changes.moved and (
+                podless := _no_pod(drill, recorded[:i], via, t_zero)):
+            effective, why = False, podless     # not "already in force": a scale to 0 since took its pods away
         change = changes.text(quiet=not effective)
         if a.action == "manual_review" and effective:      # what it did to the flows: held them, healed none
-            change = "; ".join(filter(None, (change, held_flows(drill, a.t, min(read_by, drill.scenario_time(at))))))
-        via = ops.get((a.detail.get("via"), a.ts, a.argv))        # two steps that meant one action say what each did
+            change = "; ".join(filter(None, (change, held_flows(drill, a.t, min(read_by, read_at(a))))))
         actions.append(ActionRow(a.ts, a.t, a.action, labelled(ACTIONS[a.action], via),
                                  typed(a.tool, a.argv),
                                  effective, a.action.removesuffix(OFF) in spans or a.action in sc.mitigating_actions(),
@@ -114,6 +125,25 @@ def _cause(sc: Any, signals: Any, a: Any) -> str:
     if a.action == "fallback_routing" and signals.plan_only(a.t + ENV_DELAY):
         return PLAN_WORDS
     return "; ".join(dict.fromkeys(m.why for f in sc.faults for m in f.mitigations if m.action == a.action and m.why))
+
+
+def _no_pod(drill: Drill, before: list[Any], op: Any, t_zero: float | None) -> str:
+    """Why a restart by ``op`` (a fault that lives in pods, ``BY_POD``) did nothing when its deployment had no pod
+    then, and what took them away: "audit-shipper had no pod to restart: scaled to 0 replicas at +22m03s drill time
+    (kubectl scale …)"; "" when it had pods. ``before``: the actions recorded before it. A second restart read
+    "already in force" though a scale to 0 had undone the first (redteam41 G4)."""
+    from warroom.drill.cluster import build_cluster
+
+    name = str(op.detail.get("deployment") or "")
+    dep = build_cluster(drill.scenario, before, op.t).deployments.get(name)
+    if not name or dep is None or dep.replicas:
+        return ""
+    took = next((b for b in reversed(before) if b.action == "scale_to" and b.detail.get("deployment") == name), None)
+    if took is None:
+        return f"{name} had no pod to restart (0 replicas)"
+    when = f"{'+' if took.t >= t_zero else '-'}{format_duration(abs(took.t - t_zero))} drill time" \
+        if t_zero is not None else f"{datetime.fromtimestamp(took.ts, UTC):%H:%M:%S} UTC"
+    return f"{name} had no pod to restart: scaled to 0 replicas at {when} ({typed(took.tool, took.argv)})"
 
 
 def did(op: Any) -> str:
@@ -197,9 +227,10 @@ def _verdict(sc: Any, sig: Any, spans: dict[str, list[Stretch]], a: Any, speed: 
         else "it did nothing", math.inf
 
 
-def _change(drill: Drill, action: Any, slos: list[SloConfig] | None, t_now: float) -> Changes:
+def _change(drill: Drill, action: Any, slos: list[SloConfig] | None, t_now: float,
+            until: float = math.inf) -> Changes:
     """What one action changed, from the simulator's own causes (``pane_changes``)."""
-    return pane_changes(drill, [action], slos, t_now)
+    return pane_changes(drill, [action], slos, t_now, until)
 
 
 @dataclass(frozen=True)
@@ -209,11 +240,17 @@ class Changes:
     moved: tuple[str, ...] = ()
     titles: tuple[str, ...] = ()     # every pane read
     after: str = ""                  # how long after the first action they were read
+    window: str = ""                 # read before their effect window ended: how long it is ("" once it has)
 
     def text(self, quiet: bool = False) -> str:
-        """The panes moved; none: "" when ``quiet`` (or nothing was read), else that they were unchanged."""
-        return "; ".join(self.moved) or ("" if quiet or not self.titles else
-                                         f"{' and '.join(self.titles)} unchanged within {self.after}")
+        """The panes moved; none: "too soon to tell" while the window runs (redteam41 T6: asked 10 drill seconds
+        after an action, "moved none of the scenario's panes"), else "" when ``quiet`` (or nothing was read), else
+        that they were unchanged."""
+        if self.moved:
+            return "; ".join(self.moved)
+        if self.window:
+            return f"too soon to tell (its effect shows over {self.window})"
+        return "" if quiet or not self.titles else f"{' and '.join(self.titles)} unchanged within {self.after}"
 
 
 def change_without(drill: Drill, taken: list[Any], slos: list[SloConfig] | None, t_now: float, *,
@@ -222,19 +259,24 @@ def change_without(drill: Drill, taken: list[Any], slos: list[SloConfig] | None,
     return pane_changes(drill, taken, slos, t_now).text(quiet)
 
 
-def pane_changes(drill: Drill, taken: list[Any], slos: list[SloConfig] | None, t_now: float) -> Changes:
+def pane_changes(drill: Drill, taken: list[Any], slos: list[SloConfig] | None, t_now: float,
+                 until: float = math.inf) -> Changes:
     """What the actions ``taken`` changed together, from the simulator's own causes: each of the
-    scenario's panes some minutes after the first of them (or ``t_now``, if sooner), as it is and as
-    it would be had everything else been done but these; a pane they did not move (within 2 %) is
-    left out. Then when each provider's quota is used up, with and without them (``quota_lasts``), and the
-    scenario's harm by ``t_now`` (``harm_change``), which no pane counts."""
+    scenario's panes some minutes after the first of them (or ``t_now`` or ``until``, when they were
+    switched off, if sooner), as it is and as it would be had everything else been done but these; a pane
+    they did not move (within 2 %) is left out, one they took to no data (or back from it) is moved. Read at
+    ``t_now`` before those minutes are over, a change not seen yet is "too soon to tell". Then when each
+    provider's quota is used up, with and without them (``quota_lasts``), and the scenario's harm by ``t_now``
+    (``harm_change``), which no pane counts."""
     from warroom.drill.model import Signals
 
     sc = drill.scenario
     start = min(a.t for a in taken)
-    t = min(start + EFFECT_AFTER, t_now)
+    full = min(start + EFFECT_AFTER, until)
+    t = min(full, t_now)
+    window = stime.of_drill(full - start, drill.speed).text() if t_now < full else ""
     if t <= start:
-        return Changes()
+        return Changes(window=window)
     recorded = drill.actions()
     other = drill.simulator.what_if(_without(recorded, taken, sc))
     after = stime.of_drill(t - start, drill.speed).text()   # t is scenario seconds
@@ -244,10 +286,11 @@ def pane_changes(drill: Drill, taken: list[Any], slos: list[SloConfig] | None, t
         unit, title = (slo.unit, slo.title) if slo is not None else (None, pane)
         titles.append(title)
         actual, alt = drill.simulator.pane(pane, t), other.pane(pane, t)
-        if actual is None or alt is None or abs(actual - alt) <= 0.02 * max(abs(actual), abs(alt)):
-            continue
-        parts.append(f"{title} {format_stated(actual, unit)}{'' if parts else f' {after} later'} "
-                     f"({format_stated(alt, unit)} without it)")
+        if actual == alt or actual is not None and alt is not None and \
+                abs(actual - alt) <= 0.02 * max(abs(actual), abs(alt)):
+            continue            # NO DATA where there would be some (FlowEngine halted: no flow, no P95) is a move
+        parts.append(f"{title} {_stated(actual, unit)}{'' if parts else f' {after} later'} "
+                     f"({_stated(alt, unit)} without it)")
     if any(a.t > t_now for a in recorded):      # what came after the end changes no projection made at it
         kept = [a for a in recorded if a.t <= t_now]
         worlds = (Signals(sc, kept), Signals(sc, _without(kept, [a for a in taken if a in kept], sc)))
@@ -256,7 +299,12 @@ def pane_changes(drill: Drill, taken: list[Any], slos: list[SloConfig] | None, t
     parts += quota_lasts(worlds, start, drill.speed, first=not parts)
     if harm := harm_change(drill, other, t_now):     # what they did to the flows no pane counts (the scenario's harm)
         parts.append(harm)
-    return Changes(tuple(parts), tuple(titles), after)
+    return Changes(tuple(parts), tuple(titles), after, window)
+
+
+def _stated(value: float | None, unit: str | None) -> str:
+    """A pane's value as the report says it; "no data" for none (the pane's NO DATA)."""
+    return "no data" if value is None else format_stated(value, unit)
 
 
 def quota_lasts(worlds: tuple[Any, Any], start: float, speed: float, first: bool = True) -> list[str]:

@@ -74,9 +74,10 @@ def _build(drill: Drill, state: IncidentState | None, *, at: float | None, slos:
     t_end = drill.scenario_time(phases.get("resolved") or at)   # what was in force when it ended
     t_zero = None if detected is None else drill.scenario_time(detected)
     # effects are read by the end (the PIR's rule, ``run_effects`` at the window's end): a finished
-    # drill's report is the same whenever it is asked, and holds no effect the incident never saw
+    # drill's report is the same whenever it is asked, and holds no effect the incident never saw; one
+    # taken after the end is read by the moment asked (read at the end, before it was taken, it "moved none")
     actions = action_rows(drill, signals, spans, resolved=phases.get("resolved"), t_end=t_end, t_zero=t_zero,
-                          at=min(at, phases.get("resolved") or at), slos=slos)
+                          at=at, slos=slos)
     # done = in force when the drill ended (a mitigation switched off again, or taken before what it
     # needs, is not done); a step that bends no curve (scaling to zero first) is done once taken
     # the flows the incident failed: from its causes' own onset (the simulator's record), not the breach
