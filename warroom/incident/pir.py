@@ -164,7 +164,7 @@ def export_pir(inc: Exportable, template: str, *, out_dir: str | Path | None, no
     warnings = list(read.describe())
     steps = runbook_steps(inc)
     head = inc.seal() if not read.issues else _valid_head(read)
-    text = render_pir(state, template, inc.config, now, steps) + head_footer(inc.id, head)
+    text = render_pir(state, template, inc.config, now, steps, drill_shell(inc).outside) + head_footer(inc.id, head)
     data = text.encode("utf-8")
     directory = Path(expand(out_dir)) if out_dir is not None else inc.dir
     try:
@@ -237,23 +237,33 @@ def runbook_steps(inc: Exportable) -> list[dict[str, Any]] | None:
         if other is not None:
             rows += [{"step": s.number, "step_id": s.id, "label": s.label, "kind": s.kind,
                       "section": s.section, "runbook_id": rb_id} for s in other.steps]
-    hands = _done_by_hand(inc)
+    hands = drill_shell(inc).by_hand
     for row in rows:
         row["by_hand"] = hands.get((row["runbook_id"], row["label"], row["section"]))
     return rows
 
 
-def _done_by_hand(inc: Exportable) -> dict[tuple[str, str, str], str]:
-    """(runbook id, step label, section) → "done by hand at +3m20s (drill shell)" for each step the drill
-    report credits as typed in the drill shell: the report's own path (``drill_report.runbook_path``), so the
-    PIR and the debrief of one drill never disagree (redteam40 R4: the PIR listed as "not done" the triage the
-    report credited). Empty for a real incident, a replay, or a drill whose world cannot be opened (then the
-    PIR says "not done" from the journal alone, as it did)."""
-    out: dict[tuple[str, str, str], str] = {}
+@dataclass(frozen=True)
+class DrillShell:
+    """What the drill report credits to the drill shell, for the PIR: ``by_hand``, (runbook id, step label,
+    section) → "done by hand at +3m20s (drill shell)" for each step whose command was typed there; ``outside``,
+    the actions no runbook step's run recorded (``drill_report.rows.ActionRow``: typed there, with what each
+    did to the panes), which the PIR's timeline lists (redteam41 T4: the PIR said the mitigation "did not hold"
+    and never why, while the report listed the switch-off typed in the shell)."""
+
+    by_hand: dict[tuple[str, str, str], str] = field(default_factory=dict)
+    outside: tuple[Any, ...] = ()
+
+
+def drill_shell(inc: Exportable) -> DrillShell:
+    """:class:`DrillShell` from the drill report's own path (``drill_report.runbook_path``), so the PIR and the
+    debrief of one drill never disagree (redteam40 R4: the PIR listed as "not done" the triage the report
+    credited). Empty for a real incident, a replay, or a drill whose world cannot be opened (then the PIR says
+    "not done" from the journal alone, as it did)."""
     drill_info = getattr(inc.state, "drill", None) or {}
     opener = getattr(inc, "open_drill", None)
     if not drill_info or drill_info.get("replay") or opener is None or not drill_info.get("dir"):
-        return out
+        return DrillShell()
     from warroom.drill.actions import ACTIONS_FILE, CALLS_FILE
     from warroom.incident.drill_report.by_hand import read_calls
 
@@ -262,10 +272,10 @@ def _done_by_hand(inc: Exportable) -> dict[tuple[str, str, str], str]:
     # and kept while nothing it reads moved (the journal, the typed calls, the recorded actions)
     where = Path(drill_info["dir"])
     if not any(c.tag == "" and c.code == 0 for c in read_calls(where)):
-        return out
+        return DrillShell()
     key = (str(where), inc.state.last_seq, *(_size(where / name) for name in (CALLS_FILE, ACTIONS_FILE)))
-    if key in _BY_HAND_KEPT:
-        return _BY_HAND_KEPT[key]
+    if key in _SHELL_KEPT:
+        return _SHELL_KEPT[key]
     from warroom.incident.drill_report import drill_report
     from warroom.incident.drill_report.rows import BY_HAND
 
@@ -277,18 +287,22 @@ def _done_by_hand(inc: Exportable) -> dict[tuple[str, str, str], str]:
                               runbook=book, runbook_of=lambda rb_id: inc.runbook(rb_id))
     except (WarroomError, OSError):
         report = None
+    out = DrillShell()
     if report is not None:
         for rb_id, path in ((report.runbook, report.runbook_path),
                             *((rid, p) for rid, _text, p in report.opened)):
             for section, label, state, _did in path:
                 if state.startswith(BY_HAND):
-                    out[(rb_id, label, section)] = state
-    _BY_HAND_KEPT.clear()               # one drill's answer kept at a time: the one being worked
-    _BY_HAND_KEPT[key] = out
+                    out.by_hand[(rb_id, label, section)] = state
+        end = inc.state.resolved_at
+        out = DrillShell(out.by_hand, tuple(a for a in report.outside_actions   # the incident's: none after its end
+                                            if end is None or a.at <= end.timestamp()))
+    _SHELL_KEPT.clear()               # one drill's answer kept at a time: the one being worked
+    _SHELL_KEPT[key] = out
     return out
 
 
-_BY_HAND_KEPT: dict[tuple[Any, ...], dict[tuple[str, str, str], str]] = {}
+_SHELL_KEPT: dict[tuple[Any, ...], DrillShell] = {}
 
 
 def _size(path: Path) -> int:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from types import SimpleNamespace
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from warroom.durations import format_duration
@@ -79,7 +80,7 @@ def _run_evidence(st: Any, run: Any, config: Config | None, speed: float = 1.0) 
 
 
 def pir_context(state: IncidentState, config: Config | None, now: datetime,
-                runbook_steps: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+                runbook_steps: list[dict[str, Any]] | None = None, typed: Sequence[Any] = ()) -> dict[str, Any]:
     """Everything a PIR template can use (all times are aware datetimes in UTC).
 
     ``incident``: id, title, severity, status, commander, runbook {id, title} or None, drill,
@@ -199,7 +200,7 @@ def pir_context(state: IncidentState, config: Config | None, now: datetime,
         "last_seq": state.last_seq,
         "head_hash": state.last_hash,
         "metrics_seq": (state.metric_summary or {}).get("seq"),
-        "review": build_review(state, now),
+        "review": build_review(state, now, typed),
         # ``{{ span(seconds) }}``: a journal interval as the incident reads it (drill time with the
         # wall time beside in a drill); the ``dur`` filter formats a figure as it is (a run time).
         "span": lambda seconds, wall=True: stime.text(state, seconds, wall=wall),

@@ -12,6 +12,7 @@ import re
 import traceback
 from datetime import UTC, datetime, tzinfo
 from pathlib import Path
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup   # what Jinja's autoescape draws as it is (Jinja's own dependency)
@@ -408,13 +409,14 @@ def _load_template(template: str, config: Config | None, zone: tzinfo) -> Any:
 
 
 def render_pir(state: IncidentState, template: str, config: Config | None, now: datetime,
-               runbook_steps: list[dict[str, Any]] | None = None) -> str:
-    """Render one template for this state; errors name the template file and line."""
+               runbook_steps: list[dict[str, Any]] | None = None, typed: Sequence[Any] = ()) -> str:
+    """Render one template for this state; errors name the template file and line. ``typed``: what was done
+    outside the runbook's steps in the drill shell (``pir.drill_shell``), for the timeline."""
     import jinja2
 
     zone = local_zone(config)
     tmpl = _load_template(template, config, zone)
-    ctx = pir_context(state, config, now, runbook_steps)
+    ctx = pir_context(state, config, now, runbook_steps, typed)
     ctx["zone"] = zone_name(zone, state.clock_start)
     try:
         # finalize cleaned every value; the whole draft once more covers a template's own text.

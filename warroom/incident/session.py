@@ -922,9 +922,10 @@ class Incident(StepRunning):
     def render(self, template: str = "pir", now: datetime | None = None) -> str:
         """The PIR draft as markdown (what the PIR pane shows), without writing anything: the draft the
         export writes, the runbook's steps never touched listed "not done" too (``runbook_steps``)."""
-        from warroom.incident.pir import render_pir, runbook_steps
+        from warroom.incident.pir import drill_shell, render_pir, runbook_steps
 
-        return render_pir(self.state, template, self.config, now=now or self.clock(), runbook_steps=runbook_steps(self))
+        return render_pir(self.state, template, self.config, now=now or self.clock(), runbook_steps=runbook_steps(self),
+                          typed=drill_shell(self).outside)
 
     def export(self, template: str = "pir", out_dir: str | Path | None = None,
                now: datetime | None = None, log: bool = True) -> ExportResult:

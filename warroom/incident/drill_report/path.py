@@ -86,5 +86,7 @@ def runbook_path(runbook: Runbook | None, state: IncidentState | None, actions: 
     path = tuple(row(sec.title, st) for sec in runbook.sections for st in sec.steps) if runbook else ()
     for key in windows:                       # steps of another runbook ran too: theirs, not outside
         did(key)
-    outside = tuple(f"{a.description} ({a.command})" for i, a in enumerate(actions) if i not in claimed)
-    return {"runbook_path": path, "outside": outside if state is not None and runbook is not None else ()}
+    listed = state is not None and runbook is not None
+    outside = tuple(a for i, a in enumerate(actions) if listed and i not in claimed)
+    return {"runbook_path": path, "outside": tuple(f"{a.description} ({a.command})" for a in outside),
+            "outside_actions": outside}

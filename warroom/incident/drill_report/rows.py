@@ -84,6 +84,8 @@ class DrillReport:
     # expectation), said in words by ``path_word``
     runbook_path: tuple[tuple[str, str, str, str], ...] = ()
     outside: tuple[str, ...] = ()        # actions no runbook step's run recorded (a shell, another tool)
+    # those actions' rows, for the PIR's timeline (``pir.drill_shell``); ``outside`` says them in --json
+    outside_actions: tuple[ActionRow, ...] = field(default=(), metadata={"internal": True})
     failed: int = 0                      # flows the incident's causes failed (the drill's tasks table)
     unretried: tuple[str, ...] = ()      # of those, the tasks still failed when it ended
     ended: bool = False                  # its incident resolved: the drill is over (else: the drill so far)
@@ -105,6 +107,8 @@ class DrillReport:
         report reasons with and says in words (the run ``tag`` pairing it with its step, a random id:
         the runbook path says it; ``moved``: its ``change`` says it)."""
         out = asdict(self)
+        for name in (f.name for f in fields(self) if f.metadata.get("internal")):
+            del out[name]
         internal = [f.name for f in fields(ActionRow) if f.metadata.get("internal")]
         for action in out["actions"]:
             for name in internal:

@@ -3,9 +3,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from warroom import scenario_time as stime
 from warroom.durations import format_duration
@@ -67,8 +68,9 @@ class Review:
         return f"{'-' if secs < 0 else '+'}{format_duration(abs(secs))}"
 
 
-def build_review(state: IncidentState, now: datetime) -> Review:
-    rows = timeline(state, now)
+def build_review(state: IncidentState, now: datetime, typed: Sequence[Any] = ()) -> Review:
+    """``typed``: what was done outside the runbook's steps in the drill shell (``pir.drill_shell``)."""
+    rows = timeline(state, now, typed)
     ev_rows, ev_note = evidence(state)
     return Review(facts=facts(state, now), timeline=rows, key_moments=key_moments(rows), evidence=ev_rows,
                   evidence_note=ev_note, impact=impact(state), commands=commands(state, now), response=response(state),

@@ -4,7 +4,8 @@ summaries left out), each weighted so ``key_moments`` can pick the 10–15 that 
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Sequence
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from warroom import scenario_time as stime
@@ -13,6 +14,7 @@ from warroom.incident.marks import TROUBLE_MARKS, describe_verdict, run_state, r
 from warroom.incident.records import PHASE_HOW
 from warroom.incident.relapse import first_relapse, relapse_said
 from warroom.incident.review.effects import history_cite, run_effect
+from warroom.incident.md_text import Md, code
 from warroom.incident.review.lines import NO_TIME, Line
 from warroom.journal import events as ev
 
@@ -69,10 +71,26 @@ def _run_line(state: IncidentState, st: Any, run: Any, gate: str | None = None) 
                 step=(st.runbook_id, st.step_id))
 
 
-def timeline(state: IncidentState, now: datetime) -> list[Line]:
+TYPED_MOVED = 89     # done in the drill shell and it moved a scenario pane: a key moment (as a marked milestone)
+TYPED = 25           # done there and moved none: the full timeline's
+
+
+def _typed_line(a: Any) -> Line:
+    """An action typed in the drill shell outside the runbook's steps (``drill_report.rows.ActionRow``, the
+    drill report's "Done outside the runbook's steps"): what it did to the panes, by the simulator. Nothing
+    journaled it, so it cites nothing and this record holds no output of it."""
+    effect = "; ".join(x for x in (a.change, a.why) if x)
+    text = Md("Typed in the drill shell, outside the runbook's steps: {} ({}){} (not run through warroom: this"
+              " record holds no output of it)").format(a.description, code(a.command), f": {effect}" if effect else "")
+    return Line(text, (), at=datetime.fromtimestamp(a.at, UTC), actor="(drill shell)",
+                weight=TYPED_MOVED if a.moved else TYPED)
+
+
+def timeline(state: IncidentState, now: datetime, typed: Sequence[Any] = ()) -> list[Line]:
     """Every journaled moment, in time order: a step's start/end/evidence merged into one row,
-    a verify gate's opening folded into its result, exports and summaries left out."""
-    rows: list[Line] = []
+    a verify gate's opening folded into its result, exports and summaries left out; and ``typed``, what was
+    done in the drill shell outside the runbook's steps (``pir.drill_shell``), which no journal event holds."""
+    rows: list[Line] = [_typed_line(a) for a in typed]
     notes = {n.seq: n for n in state.notes}
     for t in state.sorted_timeline():
         if t.kind in _LEFT_OUT:
@@ -100,7 +118,11 @@ def timeline(state: IncidentState, now: datetime) -> list[Line]:
     if at is not None and how == "recovered":   # mitigated by derivation (every breached SLO back): no event says it
         rows.append(Line(f"Mitigated: {PHASE_HOW[how]}", (seq,), at=at, weight=92, actor="(metric history)"))
     if (again := first_relapse(state)) is not None:      # the mitigation did not hold: a key moment
-        rows.append(Line(f"The mitigation did not hold: {relapse_said(state)}", (int(again["seq"]),),
+        # what was typed in the drill shell since the mitigation that moved a pane: the change that undid it
+        since = [a for a in typed if a.moved and at is not None and at.timestamp() <= a.at <= again["at"].timestamp()]
+        after = f", after {since[-1].description} was typed in the drill shell at " \
+                f"{datetime.fromtimestamp(since[-1].at, UTC):%H:%M:%S} UTC" if since else ""
+        rows.append(Line(f"The mitigation did not hold: {relapse_said(state)}{after}", (int(again["seq"]),),
                          at=again["at"], weight=91, actor="(metric history)"))
     return sorted(rows, key=lambda r: (r.at or NO_TIME, min(r.cites or (0,))))
 
