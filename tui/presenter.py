@@ -475,7 +475,8 @@ class IncidentPresenter:
         # the path is compared with the scenario's own runbook when it was attached
         book = (snap.runbook_by_id(sim.scenario.runbook) or snap.runbook) if snap is not None else None
         return drill_report(sim, state, slos=self.ctx.config.slo, at=self.ctx.clock.now(), runbook=book,
-                            runbook_of=snap.runbook_by_id if snap is not None else None)   # what a GO opened
+                            runbook_of=snap.runbook_by_id if snap is not None else None,   # what a GO opened
+                            config=self.ctx.config)
 
     def read_concerns(self) -> Any:
         """What resolving leaves open, read now in the words the Resolve dialog shows and the

@@ -33,6 +33,10 @@ SPEED = 10.0
 DUR = re.compile(r"(?<![\w.:+-])(\d+h\d{2}m\d{2}s|\d+m\d{2}s|\d+(?:\.\d)?s)(?![\w])")
 LABEL = re.compile(r"\s*(drill time|wall)\b")
 APPROVAL_LIFE = re.compile(r"(?<=UTC), (\S+ drill time \(\S+ wall\)) after the (?:approval|request)")
+#: the count of stakeholder updates that fell due unsent (redteam41 G7): at x10 the recorded 31 wall minutes are
+#: 5h10m of drill time, so updates the real incident sent in time miss the drill's cadence; its "every" is the
+#: cadence in scenario seconds, no journal interval
+MISSED = re.compile(r"^- \d+ stakeholder updates? fell due and (?:was|were) never sent.*\n", re.M)
 BESIDE = re.compile(r" \((\d+h\d{2}m\d{2}s|\d+m\d{2}s|\d+(?:\.\d)?s) wall\)")
 
 
@@ -94,7 +98,8 @@ def test_no_duration_in_a_drill_pir_is_the_wall_figure_unlabelled(state, templat
     # a drill's "good until" says it (test_approval_scenario_time); here it is the request's figure.
     lives = APPROVAL_LIFE.findall(drilled)
     assert lives and set(lives) == {"15m00s drill time (1m30s wall)"}, lives
-    drill = _durations(APPROVAL_LIFE.sub("", drilled))
+    assert not MISSED.search(_render(state, template)) and MISSED.search(drilled), template
+    drill = _durations(MISSED.sub("", APPROVAL_LIFE.sub("", drilled)))
     # the drill render shows the real render's figures, each as "<x10> drill time (<wall> wall)",
     # "<x10> drill time", or a process's "<same> wall"
     assert real, "the golden PIR has durations to check"

@@ -299,7 +299,7 @@ def cmd_drill_report(args: argparse.Namespace) -> int:
         live.close()
     book = snap.runbook_by_id(drill.scenario.runbook) or snap.runbook
     report = drill_report(drill, snap.state, at=inc.clock().timestamp(), slos=inc.config.slo, runbook=book,
-                          runbook_of=snap.runbook_by_id)     # what a GO opened, and its decisions
+                          runbook_of=snap.runbook_by_id, config=inc.config)     # what a GO opened, and its decisions
     out(numbers.dumps(report.to_dict(), indent=2, default=str) if args.json else "\n".join(report_lines(report)))
     return 0
 
@@ -492,7 +492,7 @@ def concerns_now(inc: Any) -> ConcernReading:
     try:
         source, speed = metric_source_for(inc)
     except (WarroomError, OSError) as exc:
-        return unread_reading(inc.state, now, str(exc))
+        return unread_reading(inc.state, now, str(exc), inc.config)
     try:
         return inc.read_concerns(source, now, speed=speed)
     finally:

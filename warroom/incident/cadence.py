@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -61,6 +62,87 @@ def overdue_line(state: IncidentState, every: float, now: datetime) -> tuple[str
     if due is None:
         return None
     return ev.UPDATE_OVERDUE, {"due_at": format_ts(due), "every": every, "severity": state.severity}
+
+
+#: Due times counted at most per stretch between two updates (a year of a 10-minute cadence is 52,560)
+MISSED_MOST = 100_000
+
+
+@dataclass(frozen=True)
+class Missed:
+    """The stakeholder updates that fell due and were never sent, declaration to ``end``: every due time
+    the cadence gave (counted from the last update, declaration or reopening, as the header's countdown,
+    each one ``update_every`` of the severity in force at the one before it after it) that passed with no
+    update sent and the incident open. The
+    journal holds one ``status_update.overdue`` per stretch and never another while it stays unsent, so
+    the PIR read one late update where a P1 had gone unannounced for four hours (redteam41 G7)."""
+
+    due: tuple[datetime, ...]       # every due time that passed unsent
+    since: tuple[datetime, ...]     # of those, the ones after the last update sent (or the declaration)
+    sent: int                       # updates sent by ``end``
+    last: datetime | None           # the last of them
+    start: datetime                 # the declaration
+    end: datetime
+    every: float                    # the cadence at ``end`` (scenario seconds)
+    severity: str
+
+    def _cadence(self, state: IncidentState) -> str:
+        return f"one due every {stime.of_scenario(state, self.every).text(wall=False)} of a {self.severity}"
+
+    def concern(self, state: IncidentState) -> str:
+        """What the resolve gate says while updates fell due unsent since the last one (else ''): "no
+        stakeholder update was sent in 4h13m41s drill time (4m14s wall) of a P1 (one due every 10m00s drill
+        time): 25 fell due" / "the last stakeholder update was sent 1h02m00s ago (06:40:00 UTC): 6 fell due
+        since, unsent (one due every …)"."""
+        n = len(self.since)
+        if not n:
+            return ""
+        if self.last is None:
+            span = stime.text(state, self.end - self.start)
+            return f"no stakeholder update was sent in {span} ({self._cadence(state)}): {n} fell due"
+        ago = stime.text(state, self.end - self.last)
+        return (f"the last stakeholder update was sent {ago} ago ({self.last.astimezone(UTC):%H:%M:%S} UTC):"
+                f" {n} fell due since, unsent ({self._cadence(state)})")
+
+    def count(self, state: IncidentState) -> str:
+        """The PIR's and the drill report's count, '' when none was missed: "25 stakeholder updates fell due
+        and were never sent: none was sent in 4h13m41s drill time (4m14s wall) (one due every …)"."""
+        n = len(self.due)
+        if not n:
+            return ""
+        head = f"{n} stakeholder update{'s' * (n != 1)} fell due and {'was' if n == 1 else 'were'} never sent"
+        none = f": none was sent in {stime.text(state, self.end - self.start)}" if self.last is None else ""
+        return f"{head}{none} ({self._cadence(state)})"
+
+
+def missed_updates(state: IncidentState, config: Config, end: datetime) -> Missed | None:
+    """:class:`Missed` from the journal and the severities' cadence (``update_every``), declaration to ``end``
+    (the resolution, or now); None before a declaration. Time resolved (before a reopening) owes nothing."""
+    from warroom.journal import events as ev
+
+    if state.declared_at is None:
+        return None
+    changes = sorted(state.severity_changes, key=lambda c: c["at"])
+    first = str(changes[0].get("from") or state.severity) if changes else state.severity
+
+    def severity_at(t: datetime) -> str:
+        return next((str(c["to"]) for c in reversed(changes) if c["at"] <= t), first)
+
+    sent = sorted(u.at for u in state.status_updates if u.at <= end)
+    resolved = sorted(t.at for t in state.timeline if t.kind == ev.RESOLVED and t.at is not None)
+    anchors = sorted(a for a in (state.declared_at, *sent, *(r["at"] for r in state.reopened)) if a <= end)
+    due: list[datetime] = []
+    for i, anchor in enumerate(anchors):
+        stop = min([*anchors[i + 1:], *(r for r in resolved if r > anchor), end])
+        t = anchor
+        for _ in range(MISSED_MOST):
+            t = stime.after(state, t, update_every(config, severity_at(t)))
+            if t >= stop:
+                break
+            due.append(t)
+    last = sent[-1] if sent else None
+    return Missed(tuple(due), tuple(d for d in due if last is None or d > last), len(sent), last,
+                  state.declared_at, end, update_every(config, severity_at(end)), severity_at(end))
 
 
 DRILL_MARK = "DRILL"

@@ -8,7 +8,9 @@ The rule, for the dashboard's Resolve dialog and for ``incident resolve`` alike:
   five minutes (``metric_sync.read_recent``), each passed verify gate's own measure at it (past its
   line, the mitigation did not hold: ``relapse.read_gates``), and the journal's failed checks, gates
   and running steps. A pane that could not be read is a concern of its own ("… was not read …: its value now is
-  not known"): a source that is down or slow never reads as an all-clear;
+  not known"): a source that is down or slow never reads as an all-clear; and stakeholder updates that fell
+  due unsent since the last one (``cadence.missed_updates``: redteam41 G7, a P1 resolved after four hours with
+  none sent was resolved with no word of it);
 * what is shown is what is journaled: the resolution carries the confirmed reading's words,
   ``concerns_acknowledged``, and the moment they were read (``concerns_read_at``) when it is not the
   resolution's own. The resolution is stamped when the commander confirms; the panes are read
@@ -54,6 +56,20 @@ def said_at(at: datetime) -> str:
 def read_concerns(inc: Incident, source: Any, at: datetime, *, speed: float = 1.0) -> ConcernReading:
     """The concerns at ``at`` (blocking: metric queries; a dialog calls it off the event loop).
     ``source`` None: no metric source is configured, so there are no panes to read."""
+    return with_updates(inc.state, inc.config, _read(inc, source, at, speed))
+
+
+def with_updates(state: IncidentState, config: Any, reading: ConcernReading) -> ConcernReading:
+    """``reading`` and, last, the stakeholder updates that fell due unsent since the last one by its moment."""
+    from warroom.incident.cadence import missed_updates
+
+    missed = missed_updates(state, config, reading.at) if config is not None else None
+    said = missed.concern(state) if missed is not None else ""
+    return ConcernReading(reading.at, (*reading.concerns, said)) if said else reading
+
+
+def _read(inc: Incident, source: Any, at: datetime, speed: float) -> ConcernReading:
+    """:func:`read_concerns` but the updates."""
     state = inc.state
     if source is None:
         return ConcernReading(at, tuple(resolve_concerns(state, {})))
@@ -110,19 +126,19 @@ def read_within(inc: Incident, source: Any, at: datetime, *, speed: float = 1.0,
         try:
             box.append(read_concerns(inc, source, at, speed=speed))
         except (WarroomError, OSError) as exc:
-            box.append(unread_reading(inc.state, at, str(exc)))
+            box.append(unread_reading(inc.state, at, str(exc), inc.config))
 
     worker = threading.Thread(target=work, name="warroom-concerns", daemon=True)
     worker.start()
     worker.join(deadline)
-    return box[0] if box else unread_reading(inc.state, at, f"no answer within {deadline:g}s")
+    return box[0] if box else unread_reading(inc.state, at, f"no answer within {deadline:g}s", inc.config)
 
 
-def unread_reading(state: IncidentState, at: datetime, why: str) -> ConcernReading:
+def unread_reading(state: IncidentState, at: datetime, why: str, config: Any = None) -> ConcernReading:
     """The concerns when the panes could not be read at all at ``at`` (``why``): the journal's own,
-    under a line that says no pane's value now is known."""
+    under a line that says no pane's value now is known (``config``: the updates' cadence, :func:`with_updates`)."""
     line = f"the panes could not be read at {said_at(at)} ({why}): no pane's value now is known"
-    return ConcernReading(at, (line, *resolve_concerns(state, {})))
+    return with_updates(state, config, ConcernReading(at, (line, *resolve_concerns(state, {}))))
 
 
 _MOVING = re.compile(r"\([^()]*\)|[-+]?\d[\d.,:]*(?:e[-+]?\d+)?%?")

@@ -79,6 +79,14 @@ def _run_evidence(st: Any, run: Any, config: Config | None, speed: float = 1.0) 
     return text.split(" → ", 1)[1] if " → " in text else ""
 
 
+def _missed(state: IncidentState, config: Config | None, now: datetime) -> Any:
+    """The stakeholder updates that fell due unsent by the resolution (else ``now``), by the team's cadence."""
+    from warroom.config import Config
+    from warroom.incident.cadence import missed_updates
+
+    return missed_updates(state, config if config is not None else Config(), state.resolved_at or now)
+
+
 def pir_context(state: IncidentState, config: Config | None, now: datetime,
                 runbook_steps: list[dict[str, Any]] | None = None, typed: Sequence[Any] = ()) -> dict[str, Any]:
     """Everything a PIR template can use (all times are aware datetimes in UTC).
@@ -200,7 +208,7 @@ def pir_context(state: IncidentState, config: Config | None, now: datetime,
         "last_seq": state.last_seq,
         "head_hash": state.last_hash,
         "metrics_seq": (state.metric_summary or {}).get("seq"),
-        "review": build_review(state, now, typed),
+        "review": build_review(state, now, typed, _missed(state, config, now)),
         # ``{{ span(seconds) }}``: a journal interval as the incident reads it (drill time with the
         # wall time beside in a drill); the ``dur`` filter formats a figure as it is (a run time).
         "span": lambda seconds, wall=True: stime.text(state, seconds, wall=wall),

@@ -9,10 +9,11 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from warroom import scenario_time as stime
-from warroom.config import SloConfig
+from warroom.config import Config, SloConfig
 from warroom.incident.drill_report.actions import (RETRIES, action_rows, failed_flows, impact_estimate, in_force,
                                                    stretches, unretried)
 from warroom.incident import gates, verdicts
+from warroom.incident.cadence import missed_updates
 from warroom.incident.drill_report.by_hand import Typed, read_calls
 from warroom.incident.drill_report.decisions import decision_lines, opened_runbooks
 from warroom.incident.drill_report.harm import harm_total, total_text
@@ -35,17 +36,21 @@ def _ts(d: datetime | None) -> float | None:
 
 def drill_report(drill: Drill, state: IncidentState | None = None, *, at: float | None = None,
                  slos: list[SloConfig] | None = None, runbook: Runbook | None = None,
-                 runbook_of: Callable[[str], Runbook | None] | None = None) -> DrillReport:
+                 runbook_of: Callable[[str], Runbook | None] | None = None,
+                 config: Config | None = None) -> DrillReport:
     """Everything the end-of-drill screen shows, as plain data (``runbook``: the incident's, for
     the path its steps took; ``runbook_of``: the incident's copy of a runbook by id, for the
-    runbooks a GO opened and their decisions). Built while holding the simulator: the report reads
-    its series and signals directly, and the dashboard's polls ask the same simulator from other threads."""
+    runbooks a GO opened and their decisions; ``config``: the team's, whose stakeholder-update cadence
+    counts the updates that fell due unsent, ``cadence.missed_updates``; None: not counted). Built while
+    holding the simulator: the report reads its series and signals directly, and the dashboard's polls ask
+    the same simulator from other threads."""
     with drill.simulator.holding():
-        return _build(drill, state, at=at, slos=slos, runbook=runbook, runbook_of=runbook_of)
+        return _build(drill, state, at=at, slos=slos, runbook=runbook, runbook_of=runbook_of, config=config)
 
 
 def _build(drill: Drill, state: IncidentState | None, *, at: float | None, slos: list[SloConfig] | None,
-           runbook: Runbook | None, runbook_of: Callable[[str], Runbook | None] | None) -> DrillReport:
+           runbook: Runbook | None, runbook_of: Callable[[str], Runbook | None] | None,
+           config: Config | None) -> DrillReport:
     at = stime.drill_now(drill.start, f"drill {drill.name}") if at is None else at    # never before it began
     sc = drill.scenario
     sim = drill.simulator
@@ -155,12 +160,16 @@ def _build(drill: Drill, state: IncidentState | None, *, at: float | None, slos:
     )
     # the PIR's Impact counts failed flows too, with Prometheus' increase() over its impact window:
     # the drill's exact count of that same window beside it, and why the two may differ
+    missed = missed_updates(state, config, state.resolved_at or datetime.fromtimestamp(at, UTC)) \
+        if state is not None and config is not None else None
+    updates = missed.count(state) if missed is not None and state is not None else ""
     pir = impact_estimate(state) if state is not None else None
     if pir is None:
-        return with_summary(report)
+        return with_summary(report, updates=updates)
     t1, t2 = drill.scenario_time(pir[1]), drill.scenario_time(pir[2])
     rows = [f.status for f in failed_flows(drill, t1, t2)]     # as the tasks table reads now: a retry rewrote its row
     # a retry that failed again is a second failure of its flow on FlowEngine's counter (the PIR's
     # figure), one row in the tasks table: counted beside the rows, so the two agree on what they count
     again = sum(1 for r in sim.signals.retries if not r.ok and t1 < r.t <= t2)
-    return with_summary(report, pir=(*pir, len(rows), again, rows.count("succeeded"), rows.count("running")))
+    return with_summary(report, pir=(*pir, len(rows), again, rows.count("succeeded"), rows.count("running")),
+                        updates=updates)

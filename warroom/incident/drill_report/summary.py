@@ -19,10 +19,12 @@ from warroom.scenario_time import Span
 from warroom.units import format_stated, format_value
 
 
-def with_summary(r: DrillReport, pir: tuple[float, float, float, int, int, int, int] | None = None) -> DrillReport:
+def with_summary(r: DrillReport, pir: tuple[float, float, float, int, int, int, int] | None = None,
+                 updates: str = "") -> DrillReport:
     """``r`` with its summary lines written from what it holds, and ``pir``: (the PIR's Impact figure
     for failed flows, its window's start and end, unix; the drill's own count of that window, of the
-    retries in it that failed again, and of its failed flows since retried that succeeded, or run again now)."""
+    retries in it that failed again, and of its failed flows since retried that succeeded, or run again now);
+    ``updates``: the stakeholder updates that fell due unsent (``cadence.Missed.count``), said after the decisions."""
     lines = []
     primary = r.panes[0] if r.panes else None
     broken = [p.title for p in r.panes if past_crit(p)] if r.ended else []
@@ -71,6 +73,8 @@ def with_summary(r: DrillReport, pir: tuple[float, float, float, int, int, int, 
     if r.harm:
         lines.append(f"{r.harm}.")
     lines += r.decisions
+    if updates:
+        lines.append(f"{updates[:1].upper()}{updates[1:]}.")
     if r.runbook_path:
         lines.append(_path_line(r.runbook, r.runbook_path))
     for rid, went, path in r.opened:     # what a GO opened is the response's path too

@@ -68,13 +68,14 @@ class Review:
         return f"{'-' if secs < 0 else '+'}{format_duration(abs(secs))}"
 
 
-def build_review(state: IncidentState, now: datetime, typed: Sequence[Any] = ()) -> Review:
-    """``typed``: what was done outside the runbook's steps in the drill shell (``pir.drill_shell``)."""
+def build_review(state: IncidentState, now: datetime, typed: Sequence[Any] = (), missed: Any = None) -> Review:
+    """``typed``: what was done outside the runbook's steps in the drill shell (``pir.drill_shell``); ``missed``:
+    the stakeholder updates that fell due unsent (``cadence.missed_updates``)."""
     rows = timeline(state, now, typed)
     ev_rows, ev_note = evidence(state)
     return Review(facts=facts(state, now), timeline=rows, key_moments=key_moments(rows), evidence=ev_rows,
                   evidence_note=ev_note, impact=impact(state), commands=commands(state, now), response=response(state),
-                  notes=notes(state), updates=updates(state), footer=footer(state),
+                  notes=notes(state), updates=updates(state, missed), footer=footer(state),
                   metrics_seq=(state.metric_summary or {}).get("seq"), decisions=decisions(state),
                   approvals=approvals(state),
                   clock_start=state.clock_start if state.drill is not None else None, scale=stime.scale_of(state))

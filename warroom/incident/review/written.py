@@ -4,7 +4,7 @@ its owner and due date) and the status updates sent, with the ones that fell due
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from warroom.incident.md_text import Md
 from warroom.incident.review.lines import NO_TIME, Line, hms
@@ -29,11 +29,15 @@ def notes(state: IncidentState) -> dict[str, list[Line]]:
     return out
 
 
-def updates(state: IncidentState) -> list[Line]:
+def updates(state: IncidentState, missed: Any = None) -> list[Line]:
+    """Every update sent and every due time journaled overdue, in time order; first, ``missed``'s count of all
+    the updates that fell due unsent (``cadence.Missed``: the journal holds one overdue line per stretch)."""
     from warroom.incident.reducers.written import DELIVERY_WORDS
 
     out = [Line(f"{hms(u.at)} UTC, {DELIVERY_WORDS.get(u.delivery, u.delivery)} by {u.actor}:\n{u.text}",
                 (u.seq,), at=u.at, actor=u.actor) for u in state.status_updates]
     out += [Line(f"{hms(o['due_at'])} UTC: update due, not sent (overdue)", (o["seq"],), at=o["due_at"])
             for o in state.overdue]
-    return sorted(out, key=lambda line: line.at or NO_TIME)
+    out = sorted(out, key=lambda line: line.at or NO_TIME)
+    counted = missed.count(state) if missed is not None else ""
+    return [Line(counted, tuple(o["seq"] for o in state.overdue)), *out] if counted else out

@@ -1,0 +1,64 @@
+"""Stakeholder updates that fell due and were never sent are counted, and the resolve gate says so (redteam41 G7).
+
+A P1 was resolved after 4h13m of drill time with no stakeholder update ever sent: the resolve dialog and
+`incident resolve` said nothing of it, the PIR's "Stakeholder Updates" had one "update due, not sent" line (the
+journal holds one ``status_update.overdue`` per stretch, never another while it stays unsent) and the drill
+report nothing. ``cadence.missed_updates`` counts every due time from the journal and the severity's cadence;
+the resolve reading, the PIR and the drill report say it, in drill time in a drill. Clocks are pinned.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from tests.unit.incident_fixtures import DrillClock, FixedClock
+from warroom.config import Config
+from warroom.drill.directory import create_drill
+from warroom.incident.concern_reading import read_concerns, unread_reading
+from warroom.incident.drill_report import drill_report
+from warroom.incident.store import IncidentStore
+
+
+@pytest.fixture(autouse=True)
+def _unpinned(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("WARROOM_DRILL_AT", "0")        # recorded, so the pin a DrillClock sets is undone after
+    monkeypatch.delenv("WARROOM_DRILL_AT")
+
+
+def test_a_p1_drill_resolved_with_no_update_sent_says_how_many_fell_due(tmp_path: Path) -> None:
+    d = create_drill(tmp_path / "drills", "provider-outage", speed=10.0, start=1_800_000_000.0)
+    clock = DrillClock(d.wall_time(100.0))
+    inc = IncidentStore(tmp_path / "incidents", Config(), clock=clock).create(
+        title="5xx", severity="P1", drill={"scenario": "provider-outage", "speed": 10.0, "dir": str(d.path)})
+    clock.t = d.wall_time(100.0 + 45 * 60)          # 45 drill minutes: due at 10, 20, 30, 40 (P1: every 10)
+    at = clock()
+    said = "no stakeholder update was sent in 45m00s drill time (4m30s wall) (one due every 10m00s drill time of a P1)"
+    assert read_concerns(inc, None, at).concerns[-1] == f"{said}: 4 fell due"
+    assert unread_reading(inc.state, at, "refused", inc.config).concerns[-1] == f"{said}: 4 fell due"
+    inc.resolve("back", concerns=None)
+    counted = ("4 stakeholder updates fell due and were never sent: none was sent in 45m00s drill time (4m30s wall)"
+               " (one due every 10m00s drill time of a P1)")
+    assert f"{counted[:1].upper()}{counted[1:]}." in drill_report(d, inc.state, at=clock.t, config=inc.config).summary
+    updates = inc.render().split("## Stakeholder Updates", 1)[1].split("\n## ", 1)[0]
+    assert f"- {counted}" in updates, updates
+
+
+def test_the_last_update_long_ago_is_a_concern_with_the_updates_due_since(tmp_path: Path) -> None:
+    clock = FixedClock()
+    t0 = clock.now
+    inc = IncidentStore(tmp_path, Config(), clock=clock).create(title="slow", severity="P2")   # every 15 minutes
+    clock.advance(20 * 60)
+    inc.record_status_update("investigating", delivery="recorded")       # late: due at +15m
+    clock.advance(62 * 60)                                               # due since: +35, +50, +65, +80
+    concern = read_concerns(inc, None, clock()).concerns[-1]
+    assert concern == (f"the last stakeholder update was sent 1h02m00s ago ({t0 + timedelta(minutes=20):%H:%M:%S} UTC):"
+                       " 4 fell due since, unsent (one due every 15m00s of a P2)"), concern
+    inc.record_status_update("mitigating", delivery="recorded")
+    assert not any("stakeholder update" in c for c in read_concerns(inc, None, clock()).concerns)
+    inc.set_severity("P1", "worse")          # the countdown follows the severity at once, as the header's
+    clock.advance(11 * 60)
+    assert read_concerns(inc, None, clock()).concerns[-1].endswith(": 1 fell due since, unsent (one due every"
+                                                                    " 10m00s of a P1)")
