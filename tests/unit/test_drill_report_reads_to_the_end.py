@@ -53,7 +53,8 @@ def test_an_action_just_before_resolving_is_read_by_the_resolution_whenever_aske
         said.append((row.change, tuple(report.summary)))
     assert said[0] == said[1] == said[2]
     change, summary = said[0]
-    assert "later" not in change and "unchanged within 10s drill time" in change
+    # resolved 10 drill seconds after it: its effect could not show by the end (redteam41 T6: never "unchanged")
+    assert change == "too soon to tell (its effect shows over 10m00s drill time (1m00s wall))", change
     assert not any("bent the curves" in line for line in summary)
 
 
