@@ -83,3 +83,17 @@ def test_no_tool_nor_pane_says_100_percent_of_a_quota_not_used_up(storm) -> None
         assert full or not any("100%" in text for text in said), (t, said)
     assert [format_value(100 * q, "percent") for q in (0.42, 0.984, 0.9899, 0.995, 0.9995, 0.99999, 1.0)] == [
         "42%", "98.4%", "99%", "99.5%", "99.9%", "99.9%", "100%"]
+
+
+@pytest.mark.parametrize("a,b", [(1200.0, 3600.0), (RESET + 600.0, RESET + 3600.0)])
+def test_heavy_bundles_cost_tokens_per_call_not_a_clock(a: float, b: float) -> None:
+    """timeout: every call carries its flow's bundle, so beyond the healthy use a provider's quota rises by its calls'
+    extra KB in typical bundles' tokens. It was a level on a clock: 12% of Anthropic's quota in the ramp's 20 minutes,
+    nothing from the same heavy calls after it, and after the reset the burst spent again (0.6% in [reset+10m,
+    reset+1h]) with no request behind it; OpenAI's and Google's calls carry the bundles too."""
+    s = world("timeout").signals
+    for p in fleet.PROVIDERS:
+        spent = (s.quota(p, b) - s._used(p, b)) - (s.quota(p, a) - s._used(p, a))
+        calls = sum(s._requests(p, x)[0] * s.impact("context_kb", s.queue.shift(x)) / fleet.CONTEXT_KB
+                    for x in (a + 7.5 + 15.0 * j for j in range(round((b - a) / 15.0))))
+        assert calls > 0.0 and spent == pytest.approx(calls * 15.0 * fleet.TOKENS_PER_CALL / p.daily_tokens, rel=0.01)

@@ -74,13 +74,6 @@ def quota_reset(t: float, after: bool = True) -> float:
     return fleet.QUOTA_RESET + DAY * (k if after else k - 1)
 
 
-def quota_day(t: float) -> float:
-    """How much of a day's quota use has built up at ``t``: 1 until the drill reaches a reset; from
-    there the count starts again at zero and climbs back over the hours to the same time of day."""
-    last = quota_reset(t, after=False)
-    return 1.0 if last < fleet.QUOTA_RESET else min(1.0, (t - last) / (DAY - fleet.QUOTA_RESET))
-
-
 def day_use(t: float) -> float:
     """The healthy calls' token use summed up to scenario second ``t``, in what they spent from the last reset before
     the drill to its start (each provider's ``quota_used``): busiest ``BUSIEST`` s after a reset, quiet before one."""
@@ -214,14 +207,12 @@ class Signals:
         self._pilot_only = None if pilot is None else pilot + PILOT_DELAY
         self._memo: dict[object, tuple[float, Any]] = {}       # the last answer of each curve asked twice at a t
         self._terms = {k: [(i, f.impacts[k]) for i, f in enumerate(scenario.faults) if k in f.impacts] for g in scenario.faults for k in g.impacts}
-        self._spenders = [(i, f) for i, f in enumerate(scenario.faults)
-                          if self.onsets[i] is not None and any(k.startswith("quota:") for k in f.impacts)]
         # the faults whose requests the quota counts (``_storm_from``): a batch job's calls, a provider's throttle (the
-        # retries of its 429s)
+        # retries of its 429s), bundles that make every call heavier (``context_kb``: its tokens grow with them)
         self._storm = [(i, f) for i, f in enumerate(scenario.faults) if self.onsets[i] is not None and (
-            self._throttles[i] or any(k.startswith("calls:") for k in f.impacts))]
+            self._throttles[i] or "context_kb" in f.impacts or any(k.startswith("calls:") for k in f.impacts))]
         # the quota burnt: prefix sums per provider from a step at or before the first burn (``_spent``)
-        self._first = min((self.onsets[i] or 0.0 for i, _ in (*self._spenders, *self._storm)), default=0.0)
+        self._first = min((self.onsets[i] or 0.0 for i, _ in self._storm), default=0.0)
         self._k0 = math.floor(max(self._first, -DAY) / SPEND)
         self._sums: list[list[float]] = []
         # a retry names its task's repo; one recorded before retries did (no repo) counts nowhere
@@ -966,30 +957,24 @@ class Signals:
         return used - (self._sums[reset - self._k0][i] if reset >= max(self._k0, fleet.QUOTA_RESET / SPEND) else 0.0)
 
     def _grows_from(self, t: float) -> float:
-        """The first moment from ``t`` a burning fault's level may grow (``t`` itself while one ramps up or its day
-        of quota use climbs back after a reset) or the primary's 5xx are tried on the fallback (``FALLBACK_ON_5XX``),
-        so the flat hours cost nothing."""
-        came = self.queue.shift(t)      # the levels are the flows' that run: those asked for then (``_burn``)
-        if any(came < self.onsets[i] + f.ramp for i, f in self._spenders) or (storm := self._storm_from(t)) <= t:  # type: ignore[operator]
+        """The first moment from ``t`` the storm's requests may count (``_storm_from``) or the primary's 5xx are tried
+        on the fallback (``FALLBACK_ON_5XX``), so the flat hours cost nothing."""
+        if (storm := self._storm_from(t)) <= t:
             return t
-        if not self._spenders:
-            return min([storm, t + DAY, *(max(t, x) for x, y, _, to, whole, _ in self._carrying if to and not whole and y > t)])
-        last = quota_reset(came, after=False)
-        grows = fleet.QUOTA_RESET if came < fleet.QUOTA_RESET else last + DAY if came >= last + DAY - fleet.QUOTA_RESET else came
-        if grows <= t:      # growing again once the flows queued catch up with it (when, the queue says); else not
-            return t        # before ``grows``, as a flow starts after it is asked for
-        return min([grows, storm, *(max(t, x) for x, y, _, to, whole, _ in self._carrying if to and not whole and y > t)])
+        tried = (max(t, x) for x, y, _, to, whole, _ in self._carrying if to and not whole and y > t)
+        return min([storm, t + DAY, *tried])
 
     def _storm_from(self, t: float) -> float:
         """The first moment from ``t`` the storm's requests (``_storm``) may count: ``t`` while a batch job's calls come
-        (its ramp) or a throttled provider's quota is between ``fleet.THROTTLE_FROM`` and used up; once it is used up,
-        the reset (a full quota counts nothing more); under the line, the soonest the calls could bring it there (the
-        healthy calls spend well under ten days' quota a day)."""
+        (its ramp), while heavy bundles make every call cost more (for good: only pruning shrinks them, not to nothing)
+        or a throttled provider's quota is between ``fleet.THROTTLE_FROM`` and used up; once it is used up, the reset (a
+        full quota counts nothing more); under the line, the soonest the calls could bring it there (the healthy calls
+        spend well under ten days' quota a day)."""
         def value(t: float) -> float:
             out, came = math.inf, self.queue.shift(t)
             for i, f in self._storm:
                 if (vendor := self._throttles[i]) is None:
-                    if came < self.onsets[i] + f.ramp:      # type: ignore[operator]
+                    if came < self.onsets[i] + f.ramp or "context_kb" in f.impacts:      # type: ignore[operator]
                         return t
                     continue
                 if fleet.THROTTLE_FROM <= (used := self._level(vendor, t)) < 1.0:
@@ -1000,19 +985,12 @@ class Signals:
 
     def _steady(self, t: float) -> float:
         """Until when every step from ``t`` burns what the step at ``t`` does (``t``: not even that one), flows waiting
-        aside: the ramps over, nothing fading, the day of use climbing back (linear), every bend settled (40 time
-        constants) or yet to start, no stop, start or routing change, so the climbing hours cost one step."""
-        came = self.queue.shift(t)      # the levels of the flows that run then (flows waiting: ``_spent`` shares it out)
+        aside: no storm, no stop, start or routing change, so the quiet hours cost one step."""
+        came = self.queue.shift(t)      # the flows that run then (flows waiting: ``_spent`` shares it out)
         last = quota_reset(came, after=False)
-        if came < fleet.QUOTA_RESET or self._storm_from(t) <= t or any(came < self.onsets[i] + f.ramp or f.until is not None or self._release[i] or f.under_load  # type: ignore[operator]
-                                           for i, f in self._spenders):
+        if came < fleet.QUOTA_RESET or self._storm_from(t) <= t:
             return t
         end = [last + DAY - fleet.QUOTA_RESET, *(w for w, _ in self._running if w > t)]
-        for b in (b for i, _ in self._spenders for b in self._bends[i]):
-            for edge, _ in b.steps:
-                if edge <= t < edge + 40.0 * b.tau:
-                    return t
-                end.append(edge if edge > t else math.inf)
         for x, y, _, to, whole, _ in self._carrying:
             if y > t and to and not whole:
                 return t
@@ -1020,55 +998,47 @@ class Signals:
         return min(end)
 
     def _burn(self, a: float, b: float) -> list[float]:
-        """Each provider's quota the faults burn in ``[a, b]``: a fault's growth (never negative: a fault
-        fading or its level dropping at a reset gives nothing back) times its bends midway, while the
-        provider's calls run; the primary's burn goes where its calls are routed, as that provider's share of the
-        same tokens; and under ``FALLBACK_ON_5XX`` the healthy tokens of the primary's calls answered 5xx, there."""
-        total: dict[str, float] = {}
-        xa, xb = self.queue.shift(a), self.queue.shift(b)      # the flows that ran burn it: those arrived then
-        for index, fault in self._spenders:     # the reset drops a burn's level, not the fault (A24-2)
-            if (grow := self.raw_strength(index, xb) * quota_day(xb) - self.raw_strength(index, xa) * quota_day(xa)) > 0.0:
-                grow *= self.bent(index, (a + b) / 2.0)
-                for key, amount in fault.impacts.items():
-                    if key.startswith("quota:"):
-                        total[key[6:]] = total.get(key[6:], 0.0) + amount * grow
+        """Each provider's quota the world's requests burn in ``[a, b]`` beyond the healthy calls' (``_counted``),
+        and under ``FALLBACK_ON_5XX`` the healthy tokens of the primary's calls answered 5xx, tried on the fallback."""
         over = [((min(b, y) - max(a, x)) / (b - a), share, to, whole)      # the share of [a, b] in each stretch
                 for x, y, share, to, whole, _ in self._carrying if x < b and y > a]
-        gone = sum((min(b, y) - max(a, x)) / (b - a) for x, y, *_, c in self._carrying if x < b and y > a and c[0] is None)   # the primary's, made nowhere
         counted = self._counted(a, b)
-        if not total and all(to is None or whole for _, _, to, whole in over):
+        if all(to is None or whole for _, _, to, whole in over):
             return counted
-        run = sum(o for o, share, _, _ in over if share > 0.0)
-        moved = {p: sum(o * (whole or self.route_share((a + b) / 2.0)) for o, _, to, whole in over if to == p)
-                 for p in fleet.PROVIDER_NAMES}
-        primary, tokens = total.get(fleet.PRIMARY, 0.0), fleet.PRIMARY_PROVIDER.daily_tokens
+        xa, xb = self.queue.shift(a), self.queue.shift(b)      # the flows that ran: those arrived then
         retry = fleet.PRIMARY_PROVIDER.quota_used * (day_use(xb) - day_use(xa)) * self.route_share((a + b) / 2.0)
-        return [c + total.get(p.name, 0.0) * run + (
-            -primary * (sum(moved.values()) + gone) if p.name == fleet.PRIMARY else (primary * moved[p.name] + retry * sum(
-                o * share for o, share, to, whole in over if to == p.name and not whole)) * tokens / p.daily_tokens)
-            for c, p in zip(counted, fleet.PROVIDERS, strict=True)]
+        return [c if p.name == fleet.PRIMARY else c + retry * sum(o * share for o, share, to, whole in over
+                                                                    if to == p.name and not whole)
+                * fleet.PRIMARY_PROVIDER.daily_tokens / p.daily_tokens
+                for c, p in zip(counted, fleet.PROVIDERS, strict=True)]
 
     def _counted(self, a: float, b: float) -> list[float]:
         """Each provider's quota the storm's requests take in ``[a, b]`` (``_storm``): every request it receives counts
         ``fleet.TOKENS_PER_CALL``, refused or not (its limiter counts a request's tokens on arrival), beyond the flows'
         first attempts the healthy use already holds (``_used``): the batch jobs' calls with every retry, the flows'
         retries. So the quota follows the calls the world makes (``request_rate``), and a breaker holding retries
-        slows it by the requests it stops, whenever it goes on (redteam40 R3: a burn on its own clock ended at 730 s)."""
+        slows it by the requests it stops, whenever it goes on (redteam40 R3: a burn on its own clock ended at 730 s).
+        A call carries its flow's context bundle: the faults' extra KB (``context_kb``, as pruning leaves it) make each
+        cost that much more of a typical bundle's tokens, on whichever provider takes it (the timeout drill's heavy
+        bundles: a level on a clock re-spent its burst after the reset, with no request behind it)."""
         if not self._storm or self._storm_from(a) >= b:
             return [0.0] * len(fleet.PROVIDERS)
         mid, out = (a + b) / 2.0, []
         came = self.queue.shift(mid)
         batching = any(came < self.onsets[i] + f.ramp for i, f in self._storm if self._throttles[i] is None)  # type: ignore[operator]
-        for p in fleet.PROVIDERS:       # at a provider no one throttles, only a batch job's calls count beyond ``_used``
-            if not batching and p.name not in self._throttles:
+        heavy = 1.0 + (bloat := self.impact("context_kb", came) / fleet.CONTEXT_KB)    # tokens a call, in typical
+        for p in fleet.PROVIDERS:       # at a provider no one throttles, only a batch's calls and heavy bundles count
+            if not (batching or bloat) and p.name not in self._throttles:
                 out.append(0.0)
                 continue
             flows, batch = self._requests(p, mid)
-            if not batch and p.name not in self._throttles:
+            if not (batch or bloat) and p.name not in self._throttles:
                 out.append(0.0)
                 continue
             sent = call_law(self.lost(p.name, mid), self.attempts(mid))[1]
-            out.append((batch * sent + flows * (sent - 1.0)) * (b - a) * fleet.TOKENS_PER_CALL / p.daily_tokens)
+            tried = sent if batch or p.name in self._throttles else 1.0     # the flows' retries, where those count
+            out.append((batch * sent * heavy + flows * (tried * heavy - 1.0)) * (b - a) * fleet.TOKENS_PER_CALL
+                       / p.daily_tokens)
         return out
 
     def breaker_open(self, armed: float, t: float) -> bool:

@@ -36,19 +36,18 @@ Pane = Literal[tuple(s.id for s in default_slos())]  # type: ignore[valid-type]
 Action = Literal[tuple(ACTIONS)]  # type: ignore[valid-type]
 #: What a fault's ``impacts`` move at full strength: ``fail:<repo>`` / ``fail:*``, extra share of that
 #: repo's (every repo's) flows that fail; ``latency``, seconds added to the median flow duration (the
-#: P95 follows; flows past the 180 s hard timeout fail); ``quota:<provider>``, extra share of its daily
-#: token quota burnt (the primary's on whichever provider carries its calls); ``calls:<provider>``, a batch job's calls
+#: P95 follows; flows past the 180 s hard timeout fail); ``calls:<provider>``, a batch job's calls
 #: to its model: the share of its daily quota their first attempts spend over the ramp (requests like the flows', tried
 #: again alike, each counted on the quota: ``Signals._counted``); ``api_5xx:`` /
 #: ``api_429:<provider|*>``, extra share of model API calls (each attempt) answered 5xx / 429 (a provider's 429s: at the
 #: quota's end, from ``fleet.THROTTLE_FROM`` of it, ``Signals.throttle``): a provider's fault
 #: declares no ``fail:``, its flows fail by ``model.call_law``; ``*`` (FlowEngine's own client) fails flows by its
-#: ``fail:``; ``context_kb``, KB added
-#: to a typical context bundle; ``audit_stall``, the audit-shipper pods running at its onset lose their sink and
+#: ``fail:``; ``context_kb``, KB added to a typical context bundle (every call carries it: its tokens on the quota grow
+#: with it, ``Signals._counted``); ``audit_stall``, the audit-shipper pods running at its onset lose their sink and
 #: stop retrying: the share of events sent to them is lost (``Signals.audit_route``); a pod started since ships.
 Signal = Literal[(  # type: ignore[valid-type]
     "latency", "context_kb", "audit_stall", *(f"fail:{r}" for r in _REPOS),
-    *(f"{k}:{p}" for k in ("quota", "calls") for p in fleet.PROVIDER_NAMES), *(f"{k}:{p}" for k in ("api_5xx", "api_429") for p in _PROVIDERS))]
+    *(f"calls:{p}" for p in fleet.PROVIDER_NAMES), *(f"{k}:{p}" for k in ("api_5xx", "api_429") for p in _PROVIDERS))]
 Deployment = Literal[fleet.DEPLOYMENT, fleet.AUDIT_DEPLOYMENT]  # type: ignore[valid-type]
 #: The harm to the flows a scenario's summary names, which the drill report counts with and without each action
 #: (``warroom.incident.drill_report.harm``): ``unaudited``, flows that ran with an audit event of theirs lost.
