@@ -132,9 +132,10 @@ class ResumeOffer(Message):
 @dataclass
 class RunDialogReady(Message):
     step: Any
-    prompts: list[Any]
+    prompts: list[Any] | None   # None: the dialog could not be prepared (said already); the step's hold ends
     preparer: Any = None        # a ``StepPreparer`` over a snapshot (no journal read per keystroke)
     key: tuple[str, str] = ("", "")
+    seen: int | None = None     # the step's last start then (``started_since``): what its confirmation is given on
 
 
 @dataclass

@@ -545,27 +545,39 @@ class IncidentPresenter:
 
     def run_dialog_async(self, key: StepKey, step: Any) -> None:
         """The run dialog's fields and a preparer that works on a snapshot: the dialog's preview
-        (every keystroke) never reads the journal or takes the incident's lock."""
+        (every keystroke) never reads the journal or takes the incident's lock. With them the step's
+        last start as the journal has it now (``seen``): the dialog's confirmation is given on it.
+        Always answered (``RunDialogReady``, its ``prompts`` None when it could not be prepared): the
+        dashboard holds one dialog per step from the key until that answer and the dialog's end."""
 
         def work() -> None:
-            live = self.require()
+            from warroom.incident.started_since import last_started_seq
+
+            ready = RunDialogReady(step, None, key=key)
             try:
-                prompts = live.prompts(key)
-                preparer = live.preparer()
+                live = self.require()
+                seen = last_started_seq(live.snapshot().state, key)    # before the preparer's snapshot
+                ready = RunDialogReady(step, live.prompts(key), preparer=live.preparer(), key=key, seen=seen)
             except WarroomError as exc:
                 self.post(ActionFailed(describe(exc)))
-                return
-            self.post(RunDialogReady(step, prompts, preparer=preparer, key=key))
+            finally:
+                self.post(ready)
 
         self.worker(work, group="io", name="run dialog")
 
     def start_step_async(self, key: StepKey, label: str, params: dict[str, str], *,
-                         confirmed: bool, dry_run: bool) -> None:
+                         confirmed: bool, dry_run: bool, seen: int | None = None) -> None:
+        """Run the step as its dialog answered; ``seen``: the step's last start when the dialog was
+        prepared (``RunDialogReady.seen``): a start since runs nothing and says so."""
+        from warroom.incident.started_since import StartedSince
+
         def work() -> None:
             try:
                 live = self.require()
                 prepared = live.prepare(key, params)
-                started = live.run(prepared, confirmed=confirmed, dry_run=dry_run)
+                started = live.run(prepared, confirmed=confirmed, dry_run=dry_run, expect_last_started_seq=seen)
+            except StartedSince as exc:
+                self.post(ActionFailed(exc.words(since="this dialog opened", again=" from the checklist")))
             except WarroomError as exc:
                 self.post(ActionFailed(describe(exc)))
             else:

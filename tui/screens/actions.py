@@ -26,6 +26,7 @@ from tui.presenter import describe, pane_title
 from tui.resume_offer import ResumeOfferGate
 
 if TYPE_CHECKING:
+    from textual.screen import Screen
     from panes.view import IncidentView, TimelineItem
     from tui.host import WarroomHost
     from tui.presenter import IncidentCalls, IncidentPresenter
@@ -102,6 +103,9 @@ class DashboardActions:
         self.calls = calls
         self.data = data
         self._prefer: str | None = None     # the Go/No-Go row enter was pressed on
+        # The steps whose Run dialog is being prepared (None) or is open (the dialog): one per step, so a
+        # double Enter never stacks two confirmations of one run (redteam41 X8)
+        self.run_dialogs: dict[tuple[str, str], Screen[Any] | None] = {}
         self.selected = selected
         self.selected_entry = selected_entry
         self.show_runbook = show_runbook      # no incident open: the checklist just shows it
@@ -373,12 +377,32 @@ class DashboardActions:
         step = self.step_at_cursor("run")
         if step is None or self.refused_now(ev.STEP_STARTED):
             return
+        key = self.key_of(step)
         if self.data.step_state(step) == "running":
-            key = self.key_of(step)
             self.notify(f"{self.data.view.step_name(key[0], step.number, start=True)} is already running"
                         " (c cancels it).", severity="warning")
             return
-        self.presenter.run_dialog_async(self.key_of(step), step)
+        if key in self.run_dialogs:
+            held = self.run_dialogs[key]
+            if held is None or held in self.app.screen_stack:
+                # a second Enter (a double tap, a key repeat) before the first dialog is answered: said,
+                # not a second dialog whose confirmation would run the step again after the first ran it
+                self.notify(f"The Run dialog of {self.data.view.step_name(key[0], step.number)} is already"
+                            f" {'opening' if held is None else 'open'}: this key opened no second one.",
+                            severity="warning")
+                return
+            # a dialog gone from the screens without its answer: it holds the step no longer
+        self.run_dialogs[key] = None
+        self.presenter.run_dialog_async(key, step)
+
+    def run_dialog_ready(self, step: Step, prompts: list[Any] | None, preparer: Any, key: tuple[str, str],
+                         seen: int | None) -> None:
+        """The prepared dialog (``RunDialogReady``) on screen, or the step's hold ended when it could
+        not be prepared (the failure is said by its own notice)."""
+        if prompts is None:
+            self.run_dialogs.pop(key, None)
+            return
+        self.run_dialogs[key] = self.open_run_dialog(step, prompts, preparer, key, seen)
 
     def view_step(self, text_of: Callable[[Step], Callable[..., Any]]) -> None:
         """i, and enter on a checklist item: the step under the cursor whole (``text_of``: the Step
@@ -422,7 +446,8 @@ class DashboardActions:
         why = self.refusal(ev.STEP_STARTED if step.runnable else ev.STEP_TICKED) if acts else None
         return ((), why) if why is not None else (acts, None)
 
-    def open_run_dialog(self, step: Step, prompts: list[Any], preparer: Any, key: tuple[str, str]) -> None:
+    def open_run_dialog(self, step: Step, prompts: list[Any], preparer: Any, key: tuple[str, str],
+                        seen: int | None = None) -> Screen[Any]:
         from tui.screens.modals.run_step import Preview, RunStepScreen, fields_from_prompts, step_facts
         from warroom.errors import WarroomError
 
@@ -450,15 +475,18 @@ class DashboardActions:
         label = self.data.view.output_title(key[0], step.number, step.label)
 
         def answered(answer: RunAnswer | None) -> None:
+            self.run_dialogs.pop(key, None)
             if answer is not None and answer.request_approval:
                 self.presenter.call(self.calls.request_approval, key, answer.params, what="ask approval")
             elif answer is not None:
+                # confirmed on the journal as it was when the dialog was prepared: a start since runs nothing
                 self.presenter.start_step_async(key, label, answer.params, confirmed=answer.confirmed,
-                                                dry_run=answer.dry_run)
+                                                dry_run=answer.dry_run, seen=seen)
 
-        self.app.push_screen(RunStepScreen(number=step.number, label=step.label, section=step.section, name=name,
-                                           fields=fields_from_prompts(prompts), preview=preview,
-                                           read_only=self.ctx.read_only), answered)
+        dialog = RunStepScreen(number=step.number, label=step.label, section=step.section, name=name,
+                               fields=fields_from_prompts(prompts), preview=preview, read_only=self.ctx.read_only)
+        self.app.push_screen(dialog, answered)
+        return dialog
 
     def tick_step(self) -> None:
         if not self.need_incident():

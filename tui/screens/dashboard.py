@@ -851,7 +851,7 @@ class DashboardScreen(Screen[None]):
 
     def on_run_dialog_ready(self, message: RunDialogReady) -> None:
         assert self.actions is not None
-        self.actions.open_run_dialog(message.step, message.prompts, message.preparer, message.key)
+        self.actions.run_dialog_ready(message.step, message.prompts, message.preparer, message.key, message.seen)
 
     def on_step_started(self, message: StepStarted) -> None:
         self.start_following(message.key, message.label, message.run)

@@ -307,26 +307,35 @@ class LiveIncident:
         return self.incident.prepare_step(self._step(key).id, params, runbook_id=key[0] or None)
 
     def run(self, prepared: PreparedStep, *, confirmed: bool, dry_run: bool = False,
-            stream: TextIO | None = None) -> StepHandle | DryRun:
+            stream: TextIO | None = None, expect_last_started_seq: int | None = None) -> StepHandle | DryRun:
         """Run a prepared step the one way: SLO values before it, then the step, answered with
-        its handle (or ``DryRun``). Raises ``StepRefused`` (journaled) when the rules say no."""
+        its handle (or ``DryRun``). Raises ``StepRefused`` (journaled) when the rules say no.
+        ``expect_last_started_seq``: the step's last start when the run was asked for and confirmed
+        (``started_since``): a start since raises ``StartedSince``, nothing run or journaled."""
+        from warroom.incident.started_since import refuse_started_since
+
         key: StepKey = (prepared.runbook_id, prepared.step_id)
         inc = self.incident
         closing.refuse_closed(inc.state, prepared.runbook_id, inc.id)   # prepared before a closure: refused
         if dry_run:
             return inc.run_step(prepared, confirm=confirmed, dry_run=True, read_only=self.read_only)
+        # before the "before" evidence: a run refused for it leaves nothing in the journal (the run
+        # judges it again, under the journal's lock)
+        refuse_started_since(inc.refresh(), key, expect_last_started_seq, number=prepared.number,
+                             me=inc.journal.actor)
         existing = inc.state.steps.get(key)
         if existing is not None and existing.status == "running":
             raise WarroomError(f"step {prepared.number} ({prepared.label}) is already running")
         self._precheck(prepared, confirmed)
         self.record_before(prepared)
         if prepared.kind in inc.NATIVE_KINDS:
-            handle = self._run_native(prepared, confirmed)
+            handle = self._run_native(prepared, confirmed, expect_last_started_seq)
         else:
             options: dict[str, Any] = {"env": dict(self.env)} if self.env else {}
             if stream is not None:
                 options["stream"] = stream
-            handle = inc.run_step(prepared, confirm=confirmed, read_only=self.read_only, **options)
+            handle = inc.run_step(prepared, confirm=confirmed, read_only=self.read_only,
+                                  expect_last_started_seq=expect_last_started_seq, **options)
         self._handles[key] = handle
         if stream is not None and prepared.kind in inc.NATIVE_KINDS:
             handle.stream_to(stream)
@@ -343,7 +352,7 @@ class LiveIncident:
             raise safety.StepRefused(f"{decision.reason or 'refused'} (recorded in the journal)")
         self.incident.approvals.require(prepared)   # a second person's approval, where one is needed
 
-    def _run_native(self, prepared: PreparedStep, confirmed: bool) -> StepHandle:
+    def _run_native(self, prepared: PreparedStep, confirmed: bool, seen: int | None = None) -> StepHandle:
         """A ``promql`` / ``k8s`` step, in-process on a thread; answered with the same handle as
         a supervised step once its start is journaled."""
         from warroom.execute.handle import StepHandle
@@ -357,7 +366,8 @@ class LiveIncident:
             try:
                 self.incident.run_native_step(prepared, confirm=confirmed, read_only=self.read_only,
                                               metric_source=source, kube=self.kube,
-                                              on_started=lambda d: (started.update(d), ready.set()))
+                                              on_started=lambda d: (started.update(d), ready.set()),
+                                              expect_last_started_seq=seen)
             except BaseException as exc:  # handed to the caller below, or journaled as interrupted
                 failure.append(exc)
             finally:

@@ -25,6 +25,7 @@ from warroom.incident import after_resolve, closing, runbook_ref
 from warroom.incident.approvals import USE_CHANGERS
 from warroom.journal.log import Journal, JournalError, format_ts
 from warroom.incident.prepared import DryRun, ParamError, ParamPrompt, PreparedStep
+from warroom.incident.started_since import refuse_started_since
 from warroom.incident.files import make_private_dir
 from warroom.incident.target import detect_target
 from warroom.paths import command
@@ -235,7 +236,8 @@ class StepRunning:
         return tuple(notes)
 
     def run_step(self, prepared: PreparedStep, *, confirm: bool = False, dry_run: bool = False,
-                 read_only: bool | None = None, **runner_options: Any) -> Any:
+                 read_only: bool | None = None, expect_last_started_seq: int | None = None,
+                 **runner_options: Any) -> Any:
         """Run a prepared step under the supervised runner, or record why it did not run.
 
         * ``dry_run``: journals ``step.dry_run`` with the exact command (secrets redacted) and
@@ -255,18 +257,22 @@ class StepRunning:
         only if no resolution and no closing was journaled since the state judged here (under the
         journal's lock, before the command is let go); if one was, nothing ran and the run is
         judged again on the new state — refused in the words a resolved incident is refused in.
+
+        ``expect_last_started_seq``: the step's last start (``started_since.last_started_seq``) when the
+        run was asked for and confirmed; a start of the step journaled since raises ``StartedSince``,
+        nothing run — judged on the state the start line is conditional on, so across processes.
         """
         from warroom.execute.run_spec import StartOvertaken
 
         for _ in range(self.START_TRIES):
             try:
                 return self._run_step_once(prepared, confirm=confirm, dry_run=dry_run, read_only=read_only,
-                                           **runner_options)
+                                           expect_last_started_seq=expect_last_started_seq, **runner_options)
             except StartOvertaken:
                 continue          # resolved (or its runbook closed, or reopened) meanwhile: judge again
         raise WarroomError(f"step {prepared.number} ({prepared.label}): {self.id} was resolved and reopened (or"
-                           f" its approval's requests moved) {self.START_TRIES} times while it was being started;"
-                           " nothing was run (try again)")
+                           f" its approval's requests moved, or other steps started) {self.START_TRIES} times"
+                           " while it was being started; nothing was run (try again)")
 
     START_TRIES = 5
     """Bound on judging a run again after another process resolved (or reopened) meanwhile."""
@@ -277,13 +283,17 @@ class StepRunning:
     OVERTAKING = after_resolve.ENDS | {ev.RUNBOOK_CLOSED}
 
     def _run_step_once(self, prepared: PreparedStep, *, confirm: bool, dry_run: bool,
-                       read_only: bool | None, **runner_options: Any) -> Any:
+                       read_only: bool | None, expect_last_started_seq: int | None = None,
+                       **runner_options: Any) -> Any:
         from warroom.execute import safety
 
         st = self.require_intact()  # nothing runs on a damaged journal: its record would be lost
         # nor on a resolved incident: the supervisor journals the start itself, so it is asked here
         after_resolve.require_open(st, self.id, "dry-run a step" if dry_run else "run a step")
         closing.refuse_closed(st, prepared.runbook_id, self.id)   # its runbook closed since it was prepared
+        expect = None if dry_run else expect_last_started_seq      # a dry run runs nothing
+        refuse_started_since(st, (prepared.runbook_id, prepared.step_id), expect, number=prepared.number,
+                             me=self.journal.actor)
         if prepared.kind in self.NATIVE_KINDS and not dry_run:
             raise WarroomError(f"step {prepared.number} ({prepared.label}) is a {prepared.kind} step:"
                                " it runs in-process (run_native_step), never through a shell")
@@ -309,7 +319,8 @@ class StepRunning:
         # would change it came since (a resolution, its runbook closed; with an approval, anything
         # that spends or withdraws one), and before the approval ends; else it is judged again. An
         # approval is spent by the start line itself (both or neither).
-        overtaking = self.OVERTAKING | (USE_CHANGERS if grant is not None else frozenset())
+        overtaking = self.OVERTAKING | (USE_CHANGERS if grant is not None else frozenset()) \
+            | (frozenset({ev.STEP_STARTED}) if expect is not None else frozenset())   # started since: judged again
         before = grant.expires_at() if grant is not None else None
         if grant is not None:
             runner_options["approval"] = self.approvals.use_in_start(grant, prepared)  # type: ignore[attr-defined]
@@ -461,14 +472,16 @@ class StepRunning:
 
     def run_native_step(self, prepared: PreparedStep, *, confirm: bool = False, read_only: bool | None = None,
                         metric_source: Any = None, kube: Any = None,
-                        on_started: Callable[[dict[str, Any]], object] | None = None) -> Any:
+                        on_started: Callable[[dict[str, Any]], object] | None = None,
+                        expect_last_started_seq: int | None = None) -> Any:
         """Run a ``promql`` / ``k8s`` step in this process (no shell) and journal it like a command.
 
         Blocking: call it from a worker thread. The same refusal rules as :meth:`run_step`
         (``execute.safety.decide``); then ``step.started``, the output file, ``step.finished``
         with the ``NativeResult``'s status and exit code. ``metric_source`` is what ``promql``
         queries (the configured Prometheus, or the drill's simulator); ``kube`` an optional
-        ``KubeSource``. Returns the ``warroom.sources.native.NativeResult``.
+        ``KubeSource``. Returns the ``warroom.sources.native.NativeResult``. ``expect_last_started_seq``:
+        as :meth:`run_step`'s, judged again on the state the start line is appended to.
         """
         from warroom.execute import safety
 
@@ -477,6 +490,8 @@ class StepRunning:
         st = self.require_intact()
         after_resolve.require_open(st, self.id, "run a step")
         closing.refuse_closed(st, prepared.runbook_id, self.id)
+        refuse_started_since(st, (prepared.runbook_id, prepared.step_id), expect_last_started_seq,
+                             number=prepared.number, me=self.journal.actor)
         ro = self.config.read_only if read_only is None else bool(read_only)
         command = prepared.command
         spec = self._run_spec(prepared, confirm, ro)
@@ -491,7 +506,8 @@ class StepRunning:
         try:
             # spent by the run's start line, or not at all
             use = self.approvals.use_in_start(grant, prepared) if grant is not None else None  # type: ignore[attr-defined]
-            return self._run_native_claimed(prepared, spec, decision, command, metric_source, kube, on_started, use)
+            return self._run_native_claimed(prepared, spec, decision, command, metric_source, kube, on_started, use,
+                                            expect_last_started_seq)
         finally:
             os.close(claim)
 
@@ -512,7 +528,7 @@ class StepRunning:
     def _run_native_claimed(self, prepared: PreparedStep, spec: Any, decision: Any, command: str,
                             metric_source: Any, kube: Any,
                             on_started: Callable[[dict[str, Any]], object] | None,
-                            use: dict[str, Any] | None = None) -> Any:
+                            use: dict[str, Any] | None = None, seen: int | None = None) -> Any:
         from warroom.execute.runner import allocate_output
         from warroom.sources.native import run_native_step
 
@@ -527,12 +543,21 @@ class StepRunning:
         # the spool): judged again under the journal's lock on the state it is appended to — not
         # resolved since; with an approval (spent by this line), nothing that spends or withdraws
         # it since and not past its end. Its end may go through the spool (``_journal_run``).
+        # With ``seen``: no start of this step since the run was asked for (a start since: judged again).
+        key, again = (prepared.runbook_id, prepared.step_id), frozenset({ev.STEP_STARTED} if seen is not None else ())
+
+        def once(state: Any, at: datetime) -> None:
+            refuse_started_since(state, key, seen, number=prepared.number, me=self.journal.actor)
+
         if use is None:
-            started = self._append(ev.STEP_STARTED, started_data).ts
+            started = self._append(ev.STEP_STARTED, started_data, unless_also=again, judge=once).ts
         else:
-            started = self._append(ev.STEP_STARTED, {**started_data, "approval": use}, unless_also=USE_CHANGERS,
-                                   judge=lambda state, at: self.approvals.check_use(  # type: ignore[attr-defined]
-                                       use, prepared, state, at)).ts
+            def judge(state: Any, at: datetime) -> None:
+                once(state, at)
+                self.approvals.check_use(use, prepared, state, at)  # type: ignore[attr-defined]
+
+            started = self._append(ev.STEP_STARTED, {**started_data, "approval": use},
+                                   unless_also=USE_CHANGERS | again, judge=judge).ts
         if on_started is not None:
             on_started({**started_data, "started_at": format_ts(started)})
         result = run_native_step(prepared.kind, command, self.config, metric_source=metric_source, kube=kube)
