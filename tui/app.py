@@ -15,7 +15,7 @@ from typing import Any
 from textual.app import App
 from textual.binding import Binding
 from textual.app import ScreenStackError
-from textual.notifications import SeverityLevel
+from textual.notifications import Notify, SeverityLevel
 
 from panes.safe import safe_text
 
@@ -110,6 +110,32 @@ class WarroomApp(App[int]):
             if not n.toasted:
                 n.toasted = True
                 super().notify(n.message, title=n.title, severity=n.severity, timeout=n.left(now), markup=False)
+
+    def push_screen(self, screen: Any, *args: Any, **kwargs: Any) -> Any:
+        """A dialog (``CarriesNotices``) opening over the dashboard: the dashboard's toasts are taken
+        down first, while it is still the screen on top (``clear_notifications`` redraws only that
+        screen's toasts); the dialog draws the live notices in its band (redteam41 X3: a toast shown
+        a moment before the dialog opened stayed over its buttons for its whole life)."""
+        if isinstance(screen, CarriesNotices) and not self._dialog_on_top():
+            self.clear_notifications()
+            for n in self.notices.live():
+                n.toasted = False
+        return super().push_screen(screen, *args, **kwargs)
+
+    def on_notify(self, event: Notify) -> None:
+        """Textual's toast for a notice arrives as a message, after the notice was put on the board: a
+        dialog opened in between would have it drawn over itself (X3, the reminder re-toasted as
+        "Judging…" was withdrawn just before the Go/No-Go dialog opened). With a dialog on top it is not
+        drawn; the dialog says the notice in its band."""
+        if self._dialog_on_top():
+            event.prevent_default()         # App's own handler would add the toast to the dialog's screen
+            self.show_notices()
+
+    def _dialog_on_top(self) -> bool:
+        try:
+            return isinstance(self.screen, CarriesNotices)
+        except ScreenStackError:
+            return False
 
     def withdraw(self, about: str) -> None:
         """End the notices about ``about`` (its subject has ended), wherever they are drawn. A

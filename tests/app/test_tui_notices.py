@@ -15,7 +15,7 @@ from textual.widgets import Button, Static
 
 from tests.app.drill_support import wait_screen
 from tests.app.test_tui_decision import rb_launch_005_view
-from tests.app.tui_support import make_app, metrics_drawn, wait_for
+from tests.app.tui_support import make_app, metrics_drawn, timer_periods, wait_for
 from tui.messages import JUDGING, REMINDER, Reminded, decision_subject
 from tui.screens.modals.decision import DecisionScreen
 
@@ -143,3 +143,28 @@ async def test_a_notice_that_ends_never_moves_the_dialogs_buttons(size: tuple[in
         dialog.query_one("#why").value = "seven repositories down"
         assert await pilot.click("#go")
         await wait_for(pilot, lambda: app.screen is app.dashboard)
+
+
+
+@pytest.mark.parametrize("judging", [False, True], ids=["toast drawn", "re-toasted as Judging ends"])
+async def test_a_toast_raised_just_before_a_dialog_opens_is_said_in_its_band(judging: bool) -> None:
+    """redteam41 X3: the Go/No-Go reminder raised on the dashboard a moment before G opened the
+    dialog sat over its Cancel / NO-GO / GO for its ten seconds. Two ways: a toast already drawn on
+    the dashboard stayed there (clearing the toasts redrew only the dialog's), and a toast drawn
+    again as "Judging…" was withdrawn just before the dialog opened landed on the dialog (Textual
+    draws a toast from a message, after the dialog was on top). Now neither is drawn while the
+    dialog is open: the band says them, and the dashboard has them back as toasts after."""
+    app = make_app()
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await metrics_drawn(pilot)
+        if judging:
+            app.notify("Judging the Go/No-Go criteria (metrics, steps, notes, time)…", about=JUDGING, timeout=30)
+        app.notify("tier 2 reached: page the engineering manager", severity="warning", timeout=30)
+        await wait_for(pilot, lambda: len(app.dashboard.query("Toast")) == 1 + judging)
+        app.dashboard.actions.open_decision([rb_launch_005_view()], [])    # withdraws "Judging…"
+        dialog = await wait_screen(pilot, DecisionScreen)
+        await wait_for(pilot, lambda: "tier 2 reached" in band_text(dialog))
+        await timer_periods(pilot, dialog, 0.05, 4)
+        assert [len(s.query("Toast")) for s in app.screen_stack] == [0] * len(app.screen_stack)
+        await pilot.press("escape")                            # back on the dashboard: a toast again
+        await wait_for(pilot, lambda: app.screen is app.dashboard and len(app.dashboard.query("Toast")) == 1)
