@@ -122,6 +122,8 @@ def decision_subject(runbook_id: str, decision_id: str) -> str:
 JUDGING = "decision judging"
 #: The "Reading what resolving leaves open…" notice: withdrawn once the Resolve dialog opens on the reading
 READING = "resolve reading"
+#: The "Exporting the PIR…" notice: withdrawn once the export has said how it went
+EXPORTING = "pir exporting"
 
 
 @dataclass

@@ -21,7 +21,7 @@ from warroom.journal import events as ev
 from warroom.units import format_reading, format_value
 from warroom.paths import command
 from panes.fmt import format_time
-from tui.messages import JUDGING, READING, decision_subject
+from tui.messages import EXPORTING, JUDGING, READING, decision_subject
 from tui.presenter import describe, pane_title
 from tui.resume_offer import ResumeOfferGate
 
@@ -106,6 +106,10 @@ class DashboardActions:
         # The steps whose Run dialog is being prepared (None) or is open (the dialog): one per step, so a
         # double Enter never stacks two confirmations of one run (redteam41 X8)
         self.run_dialogs: dict[tuple[str, str], Screen[Any] | None] = {}
+        # A resolve being saved (its worker: the journal line, the metric history, the summary), and
+        # whether e asked for the PIR meanwhile: exported once it is saved, never a draft of before
+        self.resolving = False
+        self.export_after_resolve = False
         self.selected = selected
         self.selected_entry = selected_entry
         self.show_runbook = show_runbook      # no incident open: the checklist just shows it
@@ -683,6 +687,12 @@ class DashboardActions:
         drill = self.ctx.drill is not None and self.ctx.drill.extra.get("drill") is not None
 
         def resolve() -> str:
+            try:
+                return resolved()
+            finally:
+                self.app.call_from_thread(self.resolve_saved)
+
+        def resolved() -> str:
             late = self.calls.resolve(a.summary, a.resolution, a.rollback, a.reading)
             if late:      # read again at the resolution: journaled beside what was acknowledged, and said
                 self.app.call_from_thread(self.notify, "Read again at the resolution, not shown in the dialog"
@@ -699,7 +709,15 @@ class DashboardActions:
                         + (f"; `{again}` starts it over" if again else ""))
             return "incident resolved: p previews the PIR, e exports it"
 
+        self.resolving = True
         self.presenter.call(resolve, what="resolve")
+
+    def resolve_saved(self) -> None:
+        """The resolve's worker ended (saved, or refused and said): an export asked for meanwhile runs now."""
+        self.resolving = False
+        if self.export_after_resolve:
+            self.export_after_resolve = False
+            self.export_pir()
 
     # ------------------------------------------------------------------ timeline, drill report, PIR
 
@@ -821,7 +839,26 @@ class DashboardActions:
         self.presenter.pir_async(open_preview=True)
 
     def export_pir(self) -> None:
+        """e: the PIR written out, said at once ("Exporting…", then how it went: the export reads the
+        metric history and renders the whole review, seconds on a busy box — redteam41 G3 saw nothing
+        for 7 s); while a resolve is being saved, exported once it is, and said so."""
         if not self.need_incident():
             return
-        self.presenter.call(self.calls.export, what="export")
+        if self.resolving:
+            if not self.export_after_resolve:
+                self.export_after_resolve = True
+                self.app.notify("Exporting the PIR once the resolution is saved…", markup=False, about=EXPORTING,
+                                timeout=30)
+            return
+
+        def export() -> str:
+            try:
+                return self.calls.export()
+            finally:
+                self.app.call_from_thread(self.app.withdraw, EXPORTING)
+
+        self.app.withdraw(EXPORTING)
+        self.app.notify("Exporting the PIR (the metric history, then the review)…", markup=False, about=EXPORTING,
+                        timeout=30)
+        self.presenter.call(export, what="export")
 

@@ -11,7 +11,7 @@ import time
 from functools import partial
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -1102,6 +1102,22 @@ class DashboardScreen(Screen[None]):
     def action_export_pir(self) -> None:
         assert self.actions is not None
         self.actions.export_pir()
+
+    def on_key(self, event: events.Key) -> None:
+        """A key of the dashboard that reaches it after a dialog opened over it. Textual hands a key
+        to the focused pane first and looks its binding up as it comes back, on the screen on top by
+        then: a dialog a worker opened in between (the end-of-drill report, a moment after a resolve)
+        lacks it, and the key did nothing, unsaid (redteam41 G3: ``e``, the key the resolve notice
+        names). It is not acted on — neither here, behind the dialog, nor on a dialog not yet seen —
+        and it is said, so a lost key is told from a refused one."""
+        if self.app.screen is self:
+            return
+        host: Any = self.app
+        keys = {k.strip() for b in DASHBOARD_BINDINGS for k in host.key_for(b).split(",")}
+        if event.key in keys:
+            event.stop()
+            self.app.notify(f"{event.key} reached the dashboard as a dialog opened over it: not acted on;"
+                            " press it again", severity="warning", markup=False)
 
 
 def _ended(word: str, lines: int) -> str:
