@@ -31,7 +31,8 @@ def test_the_autoscaler_scales_on_cpu_and_every_answer_and_curve_counts_its_pods
     (a sixth pod takes its share of the work) all see six; it reported the CPU and never acted."""
     drill = create_drill(tmp_path, "timeout", speed=SPEED, start=START, name="hpa")
     capped = create_drill(tmp_path, "timeout", speed=SPEED, start=START, name="capped")
-    sh(capped, "kubectl patch hpa flowengine -n production -p {\"spec\":{\"maxReplicas\":5}}", -600.0)
+    # capped as the drill begins (a record before its start is none warroom writes: the drill refuses it)
+    sh(capped, "kubectl patch hpa flowengine -n production -p {\"spec\":{\"maxReplicas\":5}}", 0.0)
     before = sh(drill, "kubectl get hpa flowengine -n production --no-headers", -600.0).split()
     assert before[-2:] == ["5", "21d"] and int(before[2].split("%")[0]) <= 77
     hpa = sh(drill, "kubectl get hpa flowengine -n production --no-headers", 600.0).split()

@@ -88,6 +88,21 @@ def _parses(text: str) -> bool:
     return True
 
 
+UNIX_SPAN = 20 * 365 * 86400.0     # seconds from the drill's start within which a number may be a unix time
+
+
+def _unix_literal(node: pp.Expr, u0: float) -> float | None:
+    """The first number in ``node`` that may be a unix time (within ``UNIX_SPAN`` of ``u0``, the drill's start), in a
+    query that reads a timestamp: ``time() - $(date +%s)`` answered 1.6e9 at x10, the unix time read as drill seconds
+    beside the drill-frame stamps (redteam41 X9); stamping such a number instead took a byte or request count of that
+    size for a timestamp wherever it stood (attack41 A9). Which it is, the drill cannot know: it says so. A query that
+    reads no timestamp keeps every number as it is."""
+    if isinstance(node, pp.NumberLiteral):
+        return node.val if math.isfinite(node.val) and abs(node.val - u0) <= UNIX_SPAN else None
+    kids = [getattr(node, k, None) for k in ("lhs", "rhs", "expr", "param")] + list(getattr(node, "args", None) or ())
+    return next((found for k in kids if isinstance(k, pp.Expr) and (found := _unix_literal(k, u0)) is not None), None)
+
+
 def evaluate_many(catalog: Catalog, expr: str, times: Sequence[float], now: float | None = None) -> Many:
     """``expr`` at every scenario time in ``times``, a range query from the first to the last
     (``@ start()``, ``@ end()``), with no sample after ``now`` (the drill's clock; at least the
@@ -102,6 +117,10 @@ def evaluate_many(catalog: Catalog, expr: str, times: Sequence[float], now: floa
         return w, w.eval(node)
     try:
         walked, value = walk(0.0)
+        if walked.stamped and walked.scale != 1.0 and (unix := _unix_literal(node, catalog.unix(0.0))) is not None:
+            raise PromQLError(f"a number like a unix time ({unix:.0f}) beside a timestamp is not simulated in a drill "
+                              "faster than the wall clock: its timestamps run on the drill's clock and a number in a "
+                              "query is drill seconds; ask for a span between two timestamps instead (time() - max(…))")
         if walked.stamped and walked.scale != 1.0:
             value = walked.to_wall(value, walk(SHIFT)[1], walk(-SHIFT)[1])
     except RecursionError:

@@ -25,7 +25,6 @@ _MAX_POINTS = 200_000  # samples one range selector may read (a [30d] window is 
 
 LOOKBACK = 300.0       # Prometheus' lookback delta: an instant selector takes no sample older than this
 SUBQUERY_STEP = 60.0   # a subquery's default resolution: Prometheus' default evaluation interval
-UNIX_SPAN = 20 * 365 * 86400.0     # a number this near the drill's start is a unix time, not a span
 SHIFT = 1e9            # drill-frame seconds every timestamp leaf moves by to find a result's degree: k's error ~5e-16
 
 _MATCH_OPS = {"MatchOp.Equal": "=", "MatchOp.NotEqual": "!=", "MatchOp.Re": "=~", "MatchOp.NotRe": "!~"}
@@ -106,10 +105,6 @@ class Walk:
     def eval(self, node: pp.Expr) -> Scalar | Vec:
         node = bare(node)
         if isinstance(node, pp.NumberLiteral):
-            if self.scale != 1.0 and abs(node.val - self.u0) <= UNIX_SPAN:
-                # a unix time typed in (``time() - $(date +%s)``) is a timestamp, stamped like time()'s: read as
-                # drill seconds it answered 1.6e9 at x10 (redteam41 X9); a span to it is drill seconds, as any
-                return Scalar([self.stamp(node.val)] * self.n)
             return Scalar([node.val] * self.n)
         if isinstance(node, pp.UnaryExpr):                  # the parser folds a unary + away: this is -
             v = self.eval(node.expr)
