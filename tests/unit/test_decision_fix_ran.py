@@ -208,3 +208,45 @@ def test_not_ran_holds_until_the_step_ran_ok() -> None:
     with pytest.raises(DecisionErrors, match="'not_ran' cannot say when a decision arises"):
         parse_fence('question = "q?"\ndeadline = "15m"\n\n[applies_when]\ntext = "a has not run"\nnot_ran = ["a"]'
                     '\n\n[[go]]\ntext = "x"\n', 10)
+
+
+def test_a_step_run_with_a_parameter_off_the_runbooks_own_is_not_that_step(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """attack41 A8: the PII redaction step run with ``--param deployment=audit-shipper`` (redaction turned on on the
+    audit shipper, not FlowEngine) and the shipper's restart run with ``audit_deployment=flowengine`` lifted both
+    NO-GOs of RB-CORE-005's bring-back decision. A run whose parameters differ from the runbook's own is journaled so
+    (``off_default``) and is not the runbook's step for ``ran``, ``not_ran`` and ``unless_ran``."""
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "xdg"))
+    monkeypatch.setenv("WARROOM_IDENTITY", "ic@drill")
+    cli = Cli(tmp_path / "state", capsys)
+
+    def at(t: float, *argv: str) -> str:
+        monkeypatch.setenv(scenario_time.AT_ENV, repr(T0 + t))
+        code, out, err = cli(*argv)
+        assert code == 0, err
+        return out
+
+    inc = at(0, "new", "--drill", "audit-gap", "--speed", "60").strip().splitlines()[-1]
+    at(2, "run", inc, "halt-flows", "--yes")
+    at(3, "run", inc, "confirm-no-active-flows")
+    at(4, "run", inc, "enable-pii-redaction", "--yes", "--param", "deployment=audit-shipper")
+    at(5, "run", inc, "restart-audit-pipeline", "--yes", "--param", "audit_deployment=flowengine")
+    at(6, "note", inc, "--tag", "root-cause", "the audit shipper lost its store after a credential rotation")
+    view = json.loads(at(7, "decide", inc, "bring-flowengine-back", "--json"))
+    said = {c["text"]: c for c in view["criteria"]}
+    unredacted = said["The step that turns PII redaction back on has not run: flows would run unredacted"]
+    assert unredacted["state"] == "met", unredacted
+    assert "ran ok with deployment=audit-shipper where the runbook has deployment=flowengine: not counted" \
+        in unredacted["evidence"], unredacted
+    assert said["The step that turns PII redaction back on ran ok"]["state"] == "unknown"
+    assert said["The audit shipper's restart ran ok (needed when the audit log went quiet)"]["state"] == "unknown"
+    quiet = [c for t, c in said.items() if t.startswith("The audit log is quiet")][0]
+    assert quiet["state"] == "met", quiet            # the restart of FlowEngine does not make the gap moot
+    assert view["suggestion"] == "NO-GO"
+    at(8, "run", inc, "enable-pii-redaction", "--yes")     # the answer given before is used again: not counted
+    view = json.loads(at(8.5, "decide", inc, "bring-flowengine-back", "--json"))
+    assert {c["text"]: c for c in view["criteria"]}[unredacted["text"]]["state"] == "met"
+    at(8.7, "run", inc, "enable-pii-redaction", "--yes", "--param", "deployment=flowengine")  # the runbook's own
+    view = json.loads(at(9, "decide", inc, "bring-flowengine-back", "--json"))
+    said = {c["text"]: c for c in view["criteria"]}
+    assert said[unredacted["text"]]["state"] == "not met"

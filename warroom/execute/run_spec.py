@@ -43,6 +43,7 @@ class RunSpec:
     label: str = ""
     kind: str = "shell"
     params: dict[str, str] = field(default_factory=dict)
+    off_default: dict[str, str] = field(default_factory=dict)   # params given other than the runbook's own
     mutating: bool | None = None
     confirm: bool = False
     confirmation: Confirmation | None = None

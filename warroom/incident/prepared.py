@@ -7,7 +7,7 @@ state and the parameter errors that stop it, and are shared by the CLI and the T
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from warroom.errors import WarroomError
@@ -77,6 +77,10 @@ class PreparedStep:
     command_redacted: str | None = None
     # The prose as written (``# Expected: below 1``): checked as a number when it states one.
     expect_text: str | None = None
+    # Each parameter given a value other than the one the runbook (or the config's [params]) gives it: name -> that
+    # value. A run so changed is not the runbook's step for a Go/No-Go's ``ran``/``not_ran`` (attack41 A8: the PII
+    # redaction step run on the audit shipper lifted "redaction has not run").
+    off_default: dict[str, str] = field(default_factory=dict)
 
     @property
     def shown(self) -> str:

@@ -78,6 +78,7 @@ class StepRun:
     started_at: datetime
     command: str | None = None
     params: dict[str, Any] = field(default_factory=dict)
+    off_default: dict[str, Any] = field(default_factory=dict)     # params given other than the runbook's own
     mutating: bool = False
     confirmed: bool = False
     target: dict[str, Any] = field(default_factory=dict)

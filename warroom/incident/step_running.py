@@ -179,7 +179,16 @@ class StepRunning:
         return PreparedStep(step=step, runbook_id=book.id, command=command, params=values,
                             prompts=prompts, target=detect_target(command or "", values, self.config),
                             mutating=mutating, timeout=timeout, expect=step.check, expect_text=step.expect,
-                            notes=self.unset_variable_notes(step, book), command_redacted=shown)
+                            notes=self.unset_variable_notes(step, book), command_redacted=shown,
+                            off_default=self.off_default(book, prompts))
+
+    def off_default(self, book: Any, prompts: list[ParamPrompt]) -> dict[str, str]:
+        """The parameters given a value other than the runbook's (or the config's ``[params]``) own, each with that
+        own value; a parameter with none (a task id) is the caller's to give, never off it."""
+        own = {k: str(p.default) for k, p in book.params.items() if p.default is not None}
+        own |= {runbook_ref.param_key(k): str(v) for k, v in self.config.params.items()}
+        return {p.name: own[p.name] for p in prompts
+                if p.name in own and p.source in ("given", "journal") and p.value is not None and p.value != own[p.name]}
 
     def step_redactor(self, params: dict[str, str]) -> Any:
         """The redactor a step with these parameters runs under: secret env values, configured
@@ -370,6 +379,7 @@ class StepRunning:
             step=prepared.number, step_id=prepared.step_id, runbook_id=prepared.runbook_id,
             label=prepared.label, kind=prepared.kind,
             params=dict(prepared.params), mutating=bool(prepared.mutating),
+            off_default=dict(prepared.off_default),
             confirm=bool(getattr(prepared.step, "confirm", False)),
             confirmation=safety.Confirmation.of(command, via="dialog") if confirmed else None,
             read_only=read_only, target=dict(prepared.target), expect=prepared.expect,
@@ -536,6 +546,7 @@ class StepRunning:
         started_data: dict[str, Any] = {
             **prepared.ref(), "kind": prepared.kind, "command": decision.command_redacted,
             "params": dict(decision.params or {}), "mutating": decision.mutating,
+            **({"off_default": dict(prepared.off_default)} if prepared.off_default else {}),
             "confirmed": decision.confirmed, "confirmed_via": "dialog" if decision.confirmed else None,
             "target": dict(prepared.target), "timeout": prepared.timeout, "output": rel,
             "supervisor_pid": None, "pid": None, "pgid": None, "evidence_before": None}

@@ -195,6 +195,13 @@ def ran_ok(state: Any, runbook_id: str | None, refs: Sequence[str], now: datetim
             if run is None or run.ended_at is None or run.ended_at > now:
                 continue
             shown = checklist_state(st, gates.get((st.runbook_id, st.step_id)))
+            if shown in RAN_OK and run.off_default:
+                # not the runbook's step: the PII step run on the audit shipper lifted "redaction has not run"
+                # (attack41 A8); what the step changed is the commander's to judge
+                said.append(f"step {ref} ran ok with " + ", ".join(
+                    f"{k}={run.params.get(k, '?')}" for k in sorted(run.off_default)) + " where the runbook has "
+                    + ", ".join(f"{k}={v}" for k, v in sorted(run.off_default.items())) + ": not counted")
+                continue
             if shown in RAN_OK:
                 return (ref, run), []
             said.append(f"step {ref}: {state_word(shown)}")
