@@ -186,7 +186,8 @@ async def test_a_decision_whose_condition_cleared_lapses_and_is_not_due_past_its
         assert not events(app, "decision.overdue")
 
 
-async def test_each_thing_newly_due_gets_a_look_and_nothing_else_does(tmp_path: Path) -> None:
+async def test_each_thing_newly_due_gets_a_look_and_nothing_else_does(tmp_path: Path,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
     """What is due is a set (each deadline, each tier), and a look is prodded for what was not due
     at the last beat. The view is drawn by hand (frozen clock, no incident) to reach the two cases a
     live run only meets by chance: tier 1 journaled and tier 2 reached in the same rebuilt view
@@ -194,8 +195,12 @@ async def test_each_thing_newly_due_gets_a_look_and_nothing_else_does(tmp_path: 
     two journaled (nothing new: not looked at again)."""
     from dataclasses import replace
 
+    import tui.view
     from panes.view import DecisionRow
     from tests.app.tui_support import T0, make_app, mid_incident_view
+
+    # the drawn panes read crit with no breach journaled: pane crossings prod looks of their own (their test below)
+    monkeypatch.setattr(tui.view, "breaches_unjournaled", lambda header, states: ())
 
     app = make_app(tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
@@ -228,4 +233,34 @@ async def test_each_thing_newly_due_gets_a_look_and_nothing_else_does(tmp_path: 
         app.ctx.clock.set(T0 + 2400)                 # tier 3
         show((1, 2), replace(go, overdue=True), replace(other, overdue=True))
         assert len(looks) == 4
+        await pilot.pause()
+
+
+async def test_a_pane_crossing_the_journal_lacks_is_looked_at_again_for_a_bounded_while(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """attack41 A12: a pane's history can trail its reading by a look, so one look on the crossing journaled nothing
+    and the next came with the 15 s look (fifteen drill minutes at x60). The crossing prods a look every beat while
+    the journal lacks it (look_now keeps them LOOK_NOW_EVERY apart), for PANE_LOOKS beats at most."""
+    import tui.view
+    from tests.app.tui_support import make_app, mid_incident_view
+    from tui.screens.dashboard import PANE_LOOKS
+
+    crossing = ["pane failure_rate crit"]
+    monkeypatch.setattr(tui.view, "breaches_unjournaled", lambda header, states: tuple(crossing))
+    app = make_app(tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        dash = app.dashboard
+        looks = _counting_looks(app)
+        dash.data.view = mid_incident_view()
+        for _ in range(3):
+            dash.tick()
+        assert len(looks) == 3                      # prodded each beat while the journal lacks it
+        for _ in range(PANE_LOOKS + 10):
+            dash.tick()
+        assert len(looks) == PANE_LOOKS             # and no longer than that
+        crossing[:] = []
+        dash.tick()
+        crossing[:] = ["pane failure_rate crit"]    # crossed again after the journal had it: prodded afresh
+        dash.tick()
+        assert len(looks) == PANE_LOOKS + 1
         await pilot.pause()

@@ -76,6 +76,8 @@ def run_of(snapshot: object, key: tuple[str, str]) -> str | None:
     return run.output if run is not None else None
 
 
+PANE_LOOKS = 20     # beats a pane crossing the journal lacks pulls the look forward (tui.view.breaches_unjournaled)
+
 class DashboardScreen(Screen[None]):
     BINDINGS: ClassVar[list[Binding]] = DASHBOARD_BINDINGS
     # Width / height classes the stylesheet keys the layout on (compact strip, too-small notice).
@@ -98,6 +100,7 @@ class DashboardScreen(Screen[None]):
         self._store_said: tuple[str, Any] | None = None
         self._behind = False                       # data arrived while a dialog was on top
         self._prodded: set[str] = set()            # what was due at the last beat (one look each)
+        self._crossed: dict[str, int] = {}         # pane crossings the journal lacks: beats each has been prodded
         self._alerts_seen: set[tuple[str, tuple[tuple[str, str], ...]]] = set()
         self._last_readings: tuple[list[SloReading], float, str, Any] | None = None
         self._library_started = False
@@ -492,12 +495,16 @@ class DashboardScreen(Screen[None]):
 
             now = self.app.ctx.clock.now()
             rows = self.view.decisions + tuple(d for b in self.view.beside for d in b.decisions)  # both runbooks'
-            due = {*deadline_passed(rows, now), *(f"tier {t}" for t in tier_unjournaled(self.view.header, now)),
-                   *breaches_unjournaled(self.view.header, {r.slo.id: r.state for r in self.data.readings or ()})}
-            if due - self._prodded:
-                # a Go/No-Go deadline or a tier just passed, a pane crossed: journal it now, once per thing due (a
-                # look that journals nothing — resolved, a condition cleared — must not repeat every
-                # beat; one thing of two journaled leaves nothing new to look for)
+            due = {*deadline_passed(rows, now), *(f"tier {t}" for t in tier_unjournaled(self.view.header, now))}
+            crossed = breaches_unjournaled(self.view.header, {r.slo.id: r.state for r in self.data.readings or ()})
+            # a pane crossing is looked at again while the journal has not got it (its history can trail the pane's
+            # reading by a look: at x60 the header said MITIGATED beside a CRIT pane for 15 s, attack41 A12), for
+            # PANE_LOOKS beats at most: a look every LOOK_NOW_EVERY s, never for as long as the dashboard is open
+            self._crossed = {k: self._crossed.get(k, 0) + 1 for k in crossed}
+            if due - self._prodded or any(n <= PANE_LOOKS for n in self._crossed.values()):
+                # a Go/No-Go deadline or a tier just passed: journal it now, once per thing due (a look that
+                # journals nothing — resolved, a condition cleared — must not repeat every beat; one thing of two
+                # journaled leaves nothing new to look for)
                 self.presenter.look_now()
             self._prodded = due
             self.presenter.evidence_due_async()
