@@ -30,3 +30,16 @@ def test_a_record_warroom_did_not_write_is_refused_by_name(tmp_path: Path, line:
         f.write(json.dumps(line) + "\n")
     with pytest.raises(WarroomError, match=r"actions\.jsonl.*(not a whole action record|is not one warroom wrote)"):
         drill.actions()
+
+
+@pytest.mark.parametrize("replicas", ["many", 1e300, -1, 5000, True])
+def test_a_count_no_stand_in_records_is_refused_even_with_its_times_right(tmp_path: Path, replicas: object) -> None:
+    """attack41 A10: a record whose times agree with the drill's clock but whose replicas is "many" crashed the drill
+    report with a traceback, and 1e300 ran the process out of memory."""
+    drill = warm_drill(tmp_path, "timeout")
+    line = {"action": "scale_to", "t": 30.0, "ts": round(drill.wall_time(30.0), 3), "tool": "kubectl",
+            "argv": ["scale"], "detail": {"deployment": "flowengine", "replicas": replicas}}
+    with (drill.path / "actions.jsonl").open("a", encoding="utf-8") as f:
+        f.write(json.dumps(line) + "\n")
+    with pytest.raises(WarroomError, match=r"actions\.jsonl:1: not a whole action record \(its replicas"):
+        drill.actions()

@@ -20,6 +20,7 @@ from warroom.execute.watchdog import TAG_ENV
 
 ACTIONS_FILE = "actions.jsonl"
 CALLS_FILE = "calls.jsonl"     # every stand-in invocation, read-only too: the steps a drill report credits as typed
+MAX_REPLICAS = 1000      # the most replicas a stand-in records (kubectl's, the HPA's bounds)
 MAX_TIME = 1e11          # seconds (year 5138): beyond it, or not a number, a recorded time is damage
 RETRIES = ("retry", "retry_pruned")     # ``blocks flow retry``: one task run again (``Signals.retries``)
 #: What these mend lives in the pods they replace, so they act as ``kubectl get pods`` shows them replaced, with no
@@ -92,6 +93,11 @@ def read_actions(drill_dir: Path) -> list[Action]:
                 raise ValueError(f"no {', '.join(missing)}: warroom writes every one")     # redteam41 X6: a forged
             if not isinstance(d["argv"], list) or not isinstance(d["detail"], dict):    # line rewrote the past
                 raise ValueError("argv is a list and detail an object in every record warroom writes")
+            for key in ("replicas", "min", "max"):       # counts the stand-ins bound (kubectl's MAX_REPLICAS): one
+                count = d["detail"].get(key)             # of "many" or 1e300 crashed the report or ran out of memory
+                if count is not None and (type(count) is not int or not 0 <= count <= MAX_REPLICAS):   # (attack41 A10)
+                    raise ValueError(f"its {key} {count!r} is no count of replicas the drill runs "
+                                     f"(0 to {MAX_REPLICAS})")
             # a drill recorded before the operation was named scale_to wrote it as "scale" (the
             # canonical "replicas added"): told apart by its replica count
             name = "scale_to" if d["action"] == "scale" and "replicas" in (d.get("detail") or {}) else d["action"]
