@@ -229,7 +229,7 @@ def find_incident(cfg: Config, incident_id: str | None) -> FoundIncident:
         if newest is None:
             raise NotFoundError(f"no open incident under {roots[0]} or its drills"
                                 f" (`{command('incident', 'list')}` shows them all)")
-        return newest
+        return _declared(cfg, newest)
     hits: list[FoundIncident] = []
     first_error: NotFoundError | None = None
     for root in roots:
@@ -245,7 +245,18 @@ def find_incident(cfg: Config, incident_id: str | None) -> FoundIncident:
     if not hits:
         assert first_error is not None
         raise first_error
-    return FoundIncident(hits[0].root, hits[0].state, also=tuple(h.root for h in hits[1:]))
+    return _declared(cfg, FoundIncident(hits[0].root, hits[0].state, also=tuple(h.root for h in hits[1:])))
+
+
+def _declared(cfg: Config, found: FoundIncident) -> FoundIncident:
+    """``found``, refused when its declaration cannot be read (``Incident.require_declared``): with nothing read it
+    has no drill, and the dashboard opened it on the real sources and the drill shell called it a real incident
+    (redteam41 X4, attack41 A19)."""
+    if found.state.declared_at is None:
+        from warroom.incident.store import IncidentStore
+
+        IncidentStore(found.root, cfg).open(found.id, work=False).require_declared()
+    return found
 
 
 def _store_at(root: Path, cfg: Config, base: Path) -> Any:
@@ -270,10 +281,6 @@ def resume_context(cfg: Config, incident_id: str | None, *, options: Sequence[st
     (``--config`` …) that the quit dialog's command must repeat.
     """
     found = find_incident(cfg, incident_id)
-    if found.state.declared_at is None:       # its declaration unreadable: refused, never drawn as a new incident
-        from warroom.incident.store import IncidentStore
-
-        IncidentStore(found.root, cfg).open(found.id, work=False).require_declared()
     home = Path(cfg.state_dir())
     if found.root != Path(cfg.state_dir()):
         cfg.incident.state_dir = str(found.root)

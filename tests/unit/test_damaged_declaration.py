@@ -55,3 +55,7 @@ def test_an_incident_whose_declaration_was_edited_is_refused_everywhere_but_veri
     cfg.incident.state_dir = str(tmp_path / "state")
     with pytest.raises(JournalDamaged, match="the declaration cannot be read"):
         resume_context(cfg, inc)
+    from tui.drill_shell import find_drill      # attack41 A19: the drill shell called it "a real incident"
+
+    with pytest.raises(JournalDamaged, match="the declaration cannot be read"):
+        find_drill(cfg, inc)
