@@ -62,3 +62,33 @@ def test_the_last_update_long_ago_is_a_concern_with_the_updates_due_since(tmp_pa
     clock.advance(11 * 60)
     assert read_concerns(inc, None, clock()).concerns[-1].endswith(": 1 fell due since, unsent (one due every"
                                                                     " 10m00s of a P1)")
+
+
+@pytest.mark.parametrize(("was", "now_sev", "changed_after", "asked_after"), [
+    ("P3", "P1", 5, 15),      # raised: the header is overdue from +10m; "0 fell due" said nothing of it
+    ("P1", "P3", 5, 25),      # lowered: the header owes one at +30m; "1 fell due" at +25m said one was missed
+    ("P2", "P1", 12, 13),
+    ("P1", "P2", 8, 40),
+])
+def test_after_a_severity_change_the_count_agrees_with_the_headers_countdown(
+        tmp_path: Path, was: str, now_sev: str, changed_after: int, asked_after: int) -> None:
+    """attack41 A14: the count of updates that fell due and the header's "update due in / overdue by" disagreed after
+    a severity change, both ways. One rule: an update is owed its severity's cadence after the last one, the severity
+    being the one at that moment, as the header counts down; every due time the count has is one the header said."""
+    from warroom.incident.cadence import missed_updates, update_every
+
+    clock = FixedClock()
+    cfg = Config()
+    inc = IncidentStore(tmp_path, cfg, clock=clock).create(title="slow", severity=was)
+    clock.advance(changed_after * 60)
+    inc.set_severity(now_sev, "changed")
+    for minute in range(changed_after + 1, asked_after + 1):
+        clock.advance(60)
+        st = inc.state
+        header_due = st.next_update_due(clock(), update_every(cfg, st.severity))
+        missed = missed_updates(st, cfg, clock())
+        assert missed is not None and header_due is not None
+        overdue = header_due < clock()
+        assert bool(missed.since) == overdue, (minute, header_due, missed.since)
+        if overdue:
+            assert missed.since[0] == header_due, (minute, header_due, missed.since)

@@ -131,13 +131,30 @@ def missed_updates(state: IncidentState, config: Config, end: datetime) -> Misse
     sent = sorted(u.at for u in state.status_updates if u.at <= end)
     resolved = sorted(t.at for t in state.timeline if t.kind == ev.RESOLVED and t.at is not None)
     anchors = sorted(a for a in (state.declared_at, *sent, *(r["at"] for r in state.reopened)) if a <= end)
+    def first_due(since: datetime, stop: datetime) -> datetime | None:
+        """The first moment after ``since`` an update is owed by the header's rule: ``since`` plus the cadence of the
+        severity *at that moment* (so a P3 raised to P1 owes one 10 minutes after the last, as the header counts
+        down then; attack41 A14: counted with the severity at ``since`` the two disagreed both ways)."""
+        bounds = [since, *(c["at"] for c in changes if since < c["at"] < stop), stop]
+        for lo, hi in zip(bounds, bounds[1:], strict=False):
+            owed = max(lo, stime.after(state, since, update_every(config, severity_at(lo))))
+            if owed < hi:
+                return owed
+        return None
+
     due: list[datetime] = []
     for i, anchor in enumerate(anchors):
         stop = min([*anchors[i + 1:], *(r for r in resolved if r > anchor), end])
-        t = anchor
+        t: datetime | None = anchor
         for _ in range(MISSED_MOST):
-            t = stime.after(state, t, update_every(config, severity_at(t)))
-            if t >= stop:
+            if stop == end and i == len(anchors) - 1:
+                # the stretch still open is the header's countdown: the cadence of the severity now, from the last
+                # update (its "overdue by" moves with a severity change at once, and so does this count)
+                t = stime.after(state, t, update_every(config, severity_at(end)))
+                t = t if t < stop else None
+            else:
+                t = first_due(t, stop)
+            if t is None:
                 break
             due.append(t)
     last = sent[-1] if sent else None
