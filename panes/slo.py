@@ -87,6 +87,7 @@ class ReadingMixin:
     undrawn: bool = False
     meta_at: float | None = None     # the moment the age / runbook line was last written for
     last_data: float | None = None   # the newest moment a reading's series had a value, kept past its window
+    time_scale: float = 1.0          # world seconds per wall second (a drill's speed): a NO DATA age is the world's
 
     def show(self, reading: SloReading, now: float) -> None:
         """Keep the reading; draw it only while this widget's set (boxes or strip) is displayed.
@@ -144,11 +145,12 @@ class ReadingMixin:
         last = max((t for t in (seen, self.last_data) if t is not None), default=None)
         self.last_data = last
         if last is None:
-            span = r.series[-1][0] - r.series[0][0] if r.series else 0.0
+            span = (r.series[-1][0] - r.series[0][0]) * self.time_scale if r.series else 0.0
             return f"no data in the last {format_age(span).removesuffix(' ago')}" if span >= 2 else format_age(None)
         of = r.sample_time if r.sample_time is not None else (self.reading_at or now)
         drift = (now - self.reading_at) if self.reading_at is not None else 0.0
-        age = max(0.0, of - last) + drift
+        # in the world's time: at x60, 59 wall seconds without a value is 59 drill minutes, not a blip (attack41 A13)
+        age = (max(0.0, of - last) + drift) * self.time_scale
         return "last data just now" if age < 2 else f"last data {format_age(age)}"
 
     def meta_width(self) -> int:

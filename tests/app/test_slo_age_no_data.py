@@ -50,3 +50,18 @@ def test_the_last_value_is_kept_once_it_leaves_the_window() -> None:
     fresh = _Line()
     fresh.reading, fresh.reading_at = later, 3100.0
     assert fresh.meta_text(3100.0).plain == "no data in the last 33m"
+
+
+def test_in_a_drill_the_age_of_no_data_is_the_worlds() -> None:
+    """attack41 A13: at x60 a pane dark for 59 drill minutes said "last data 59s ago", read as a blip."""
+    line = _Line()
+    line.time_scale = 60.0
+    gone = SloReading(slo=SLO, state="nodata", value=None, series=((1000.0, 80.0), (1059.0, math.nan)),
+                      sample_time=1059.0)
+    line.reading, line.reading_at = gone, 1059.0
+    assert line.meta_text(1059.0).plain == "last data 59m ago"
+    none = _Line()
+    none.time_scale = 60.0
+    none.reading, none.reading_at = SloReading(slo=SLO, state="nodata", value=None, series=(
+        (1000.0, math.nan), (1030.0, math.nan)), sample_time=1030.0), 1030.0
+    assert none.meta_text(1030.0).plain == "no data in the last 30m"

@@ -459,7 +459,9 @@ class DashboardScreen(Screen[None]):
             self._behind = True
             return
         by_id = {r.slo.id: r for r in readings}
+        scale = self.time_scale(self.view.header)
         for pane in self._slo_widgets():
+            pane.time_scale = scale
             if (r := by_id.get(pane.slo.id)) is not None:
                 pane.show(r, at)
         if health != self._source_health or _said(was) != _said(holding):
