@@ -32,9 +32,8 @@ MITIGATION = "A mitigation step of this runbook ran ok (reroute, breaker, rollba
 FIX_LANDS = "The fix lands within 30 minutes"
 
 
-def _drill(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-           capsys: pytest.CaptureFixture[str]) -> tuple[str, Callable[..., str]]:
-    """A mass-failure drill (the v1.2.0 schema break) at x10, its clock pinned by each call."""
+def _at(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> Callable[..., str]:
+    """``warroom incident ARGV`` at ``T0 + t`` (the clock pinned by each call), asserting it succeeded: its stdout."""
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "xdg"))
     monkeypatch.setenv("WARROOM_IDENTITY", "ic@drill")
     cli = Cli(tmp_path / "state", capsys)
@@ -44,7 +43,13 @@ def _drill(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
         code, out, err = cli(*argv)
         assert code == 0, err
         return out
+    return at
 
+
+def _drill(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+           capsys: pytest.CaptureFixture[str]) -> tuple[str, Callable[..., str]]:
+    """A mass-failure drill (the v1.2.0 schema break) at x10, its clock pinned by each call."""
+    at = _at(tmp_path, monkeypatch, capsys)
     inc = at(0, "new", "--drill", "mass-failure", "--speed", "10").strip().splitlines()[-1]
     at(20, "run", inc, "count-failing-repos")
     return inc, at
@@ -216,16 +221,7 @@ def test_a_step_run_with_a_parameter_off_the_runbooks_own_is_not_that_step(
     audit shipper, not FlowEngine) and the shipper's restart run with ``audit_deployment=flowengine`` lifted both
     NO-GOs of RB-CORE-005's bring-back decision. A run whose parameters differ from the runbook's own is journaled so
     (``off_default``) and is not the runbook's step for ``ran``, ``not_ran`` and ``unless_ran``."""
-    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "xdg"))
-    monkeypatch.setenv("WARROOM_IDENTITY", "ic@drill")
-    cli = Cli(tmp_path / "state", capsys)
-
-    def at(t: float, *argv: str) -> str:
-        monkeypatch.setenv(scenario_time.AT_ENV, repr(T0 + t))
-        code, out, err = cli(*argv)
-        assert code == 0, err
-        return out
-
+    at = _at(tmp_path, monkeypatch, capsys)
     inc = at(0, "new", "--drill", "audit-gap", "--speed", "60").strip().splitlines()[-1]
     at(2, "run", inc, "halt-flows", "--yes")
     at(3, "run", inc, "confirm-no-active-flows")

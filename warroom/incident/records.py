@@ -43,6 +43,11 @@ PHASE_HOW = {
 }
 
 
+def moment_of(value: Any) -> datetime | None:
+    """A time as the state holds it (a datetime) or as journaled (``_ts``); None when absent or unreadable."""
+    return value if isinstance(value, datetime) else _ts(value)
+
+
 def _ts(value: Any) -> datetime | None:
     """A time from event data (ISO-8601 UTC string as journaled); None when absent or unreadable."""
     if not value or not isinstance(value, str):

@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from warroom import scenario_time as stime
+from warroom.incident.records import moment_of
 from warroom.incident.decisions.model import (MET, CriterionVerdict, Run, answered_arisal, before_it_arose,
                                               decision_key, recorded_key)
 from warroom.incident.decisions.runs import run_holding, runs
@@ -195,7 +196,7 @@ def overdue_run(state: Any, overdue: dict[str, Any]) -> Run | None:
     arisal. None for a decision that never arose (asked from detection). Two lines of one run (a
     journal from before runs reminded each arisal) are one missed deadline."""
     starts, found = runs_for(state, recorded_key(overdue), str(overdue.get("runbook_id")))
-    named = _when(overdue.get("open_since")) or _when(overdue.get("arose_at"))
+    named = moment_of(overdue.get("open_since")) or moment_of(overdue.get("arose_at"))
     at = overdue.get("at")
     upto = named if named is not None else at if isinstance(at, datetime) else None
     began = [i for i, s in enumerate(starts) if upto is None or s <= upto]
@@ -210,7 +211,7 @@ def overdue_due(state: Any, overdue: dict[str, Any]) -> datetime | None:
     run, deadline = overdue_run(state, overdue), overdue.get("deadline")
     if run is not None and deadline is not None:
         return run_deadline(state, run.since, deadline)
-    return _when(overdue.get("due_at"))
+    return moment_of(overdue.get("due_at"))
 
 
 def missed_by(state: Any, recorded: dict[str, Any]) -> datetime | None:
@@ -234,12 +235,3 @@ def decided_later(state: Any, overdue: dict[str, Any]) -> bool:
     key, run = recorded_key(overdue), overdue_run(state, overdue)
     return any(recorded_key(d) == key and (a := answered_of(state, d)) is not None and a.run == run
                for d in answering(state))
-
-
-def _when(value: Any) -> datetime | None:
-    if isinstance(value, datetime):
-        return value
-    try:
-        return datetime.fromisoformat(str(value).replace("Z", "+00:00")) if value else None
-    except ValueError:
-        return None

@@ -10,6 +10,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from warroom.incident.records import moment_of
 from warroom.durations import format_duration
 from warroom.incident.decisions import (Run, answered_in_time, answered_of, arose_after, decided_later, missed_by,
                                         overdue_due, overdue_run, recorded_key, same_question, standing, verdict_basis)
@@ -18,15 +19,6 @@ from warroom.incident.go_opened import go_opened
 if TYPE_CHECKING:
     from warroom.incident.state import IncidentState
     from warroom.runbook.model import Runbook
-
-
-def _when(value: Any) -> datetime | None:
-    if isinstance(value, datetime):
-        return value
-    try:
-        return datetime.fromisoformat(str(value).replace("Z", "+00:00")) if value else None
-    except ValueError:
-        return None
 
 
 def decision_lines(state: IncidentState, books: Sequence[Runbook], clock: Callable[[datetime], float | None],
@@ -41,7 +33,7 @@ def decision_lines(state: IncidentState, books: Sequence[Runbook], clock: Callab
     for d in state.decisions:
         # its run reminded overdue before it: taken late, one miss with the PIR's "(decided later)"
         reminded = missed_by(state, d)
-        taken, due = _when(d.get("at")), reminded or _when(d.get("due_at"))
+        taken, due = moment_of(d.get("at")), reminded or moment_of(d.get("due_at"))
         line = f"Go/No-Go \"{d.get('question')}\": {d.get('verdict')} at {at(taken)} by {d.get('by') or d.get('actor')}"
         a, b = (clock(taken) if taken else None), (clock(due) if due else None)
         stood = answered_in_time(same_question(state, d), d)
@@ -59,7 +51,7 @@ def decision_lines(state: IncidentState, books: Sequence[Runbook], clock: Callab
             line += f", before it arose ({at(arose)}): it did not answer it"
         elif stood is not None and a is not None and b is not None:    # not late: a verdict stood by the deadline
             line += (f", {stood.change} {format_duration(max(a - b, 0.0))} after its deadline ({at(due)});"
-                     f" first answered in time at {at(_when(stood.first.get('at')))}")
+                     f" first answered in time at {at(moment_of(stood.first.get('at')))}")
         elif (d.get("late") or reminded is not None) and a is not None and b is not None:
             line += f", {format_duration(max(a - b, 0.0))} after its deadline ({at(due)}): taken late" + (
                 f" (its condition had lapsed: {d.get('not_needed')})" if d.get("not_needed") else "")
