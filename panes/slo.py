@@ -20,6 +20,7 @@ from textual.widget import Widget
 from textual.widgets import Static
 
 from panes.fmt import format_age
+from warroom import scenario_time as stime
 from warroom.units import format_reading, format_threshold
 from panes.sparkline import on_time_grid, render_sparkline
 from warroom.config import SloConfig
@@ -145,12 +146,12 @@ class ReadingMixin:
         last = max((t for t in (seen, self.last_data) if t is not None), default=None)
         self.last_data = last
         if last is None:
-            span = (r.series[-1][0] - r.series[0][0]) * self.time_scale if r.series else 0.0
+            span = stime.drill_seconds(r.series[-1][0] - r.series[0][0], self.time_scale) if r.series else 0.0
             return f"no data in the last {format_age(span).removesuffix(' ago')}" if span >= 2 else format_age(None)
         of = r.sample_time if r.sample_time is not None else (self.reading_at or now)
         drift = (now - self.reading_at) if self.reading_at is not None else 0.0
         # in the world's time: at x60, 59 wall seconds without a value is 59 drill minutes, not a blip (attack41 A13)
-        age = (max(0.0, of - last) + drift) * self.time_scale
+        age = stime.drill_seconds(max(0.0, of - last) + drift, self.time_scale)
         return "last data just now" if age < 2 else f"last data {format_age(age)}"
 
     def meta_width(self) -> int:

@@ -115,9 +115,9 @@ class Drill:
                 if abs(self.scenario_time(a.ts) - a.t) > skew or a.t < -skew:
                     # a record warroom wrote has the drill time of the moment it wrote it, never before the drill
                     # began: one that does not rewrote the world's past without a word (redteam41 X6)
-                    raise WarroomError(f"{self.path / ACTIONS_FILE}: record {n} ({a.action} at scenario time {a.t:g} s"
-                                       f", recorded at {a.ts:.3f}) is not one warroom wrote: its times disagree with the"
-                                       " drill's clock; repair or delete that line (nothing was changed)")
+                    raise WarroomError(f"{self.path / ACTIONS_FILE}: record {n} ({a.action} at scenario time {a.t:g}"
+                                       f" s, recorded at {a.ts:.3f}) is not one warroom wrote: its times disagree with"
+                                       " the drill's clock; repair or delete that line (nothing was changed)")
             self._actions = (key, read)
         return list(self._actions[1])
 

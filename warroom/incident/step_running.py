@@ -188,7 +188,8 @@ class StepRunning:
         own = {k: str(p.default) for k, p in book.params.items() if p.default is not None}
         own |= {runbook_ref.param_key(k): str(v) for k, v in self.config.params.items()}
         return {p.name: own[p.name] for p in prompts
-                if p.name in own and p.source in ("given", "journal") and p.value is not None and p.value != own[p.name]}
+                if p.name in own and p.source in ("given", "journal") and p.value is not None
+                and p.value != own[p.name]}
 
     def step_redactor(self, params: dict[str, str]) -> Any:
         """The redactor a step with these parameters runs under: secret env values, configured

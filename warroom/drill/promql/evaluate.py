@@ -120,7 +120,8 @@ def evaluate_many(catalog: Catalog, expr: str, times: Sequence[float], now: floa
         if walked.stamped and walked.scale != 1.0 and (unix := _unix_literal(node, catalog.unix(0.0))) is not None:
             raise PromQLError(f"a number like a unix time ({unix:.0f}) beside a timestamp is not simulated in a drill "
                               "faster than the wall clock: its timestamps run on the drill's clock and a number in a "
-                              "query is drill seconds; ask for a span between two timestamps instead (time() - max(…))")
+                              "query is drill seconds; ask for a span between two timestamps instead "
+                              "(time() - max(…))")
         if walked.stamped and walked.scale != 1.0:
             value = walked.to_wall(value, walk(SHIFT)[1], walk(-SHIFT)[1])
     except RecursionError:
