@@ -291,6 +291,10 @@ QUERIES: list[str | tuple[str, ...]] = [
     "SELECT to_char('2021-01-03 05:06:07.5+00'::timestamptz, 'IYYY IW ID IDDD WW W D J CC Q RM rm FMRM a.m. P.M. "
     "SSSS DDDth Hh24 mI Yyyy Dd FMMS FMUS Dayth'), to_char(now(), NULL)",
     "SELECT to_char(now())", "SELECT to_char(now(), 5)",
+    # attack41 A11
+    "SELECT to_char(timestamptz '2026-12-05 08:03:04.5+00', 'MS US FF1 FF2 FF3 FF4 FF5 FF6 ff3 FMFF3'), to_char("
+    "date '2026-12-05', 'DDSP DDTHSP ddsp'), to_char(date '2026-12-05', '\"Day\" \\\"x'), to_char(timestamp "
+    "'2026-12-05 08:03:04', 'TZ OF TZH TZM tz')",
     # -x, -A
     ("-x", "-c", "SELECT task_id, created_at FROM tasks ORDER BY created_at LIMIT 2"),
     ("-A", "-c", "SELECT task_id, created_at FROM tasks ORDER BY created_at LIMIT 2"),

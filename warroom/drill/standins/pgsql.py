@@ -1498,8 +1498,8 @@ DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sun
 ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII")
 # to_char's patterns as PostgreSQL reads them: each in capitals or small letters (a name also Capitalised, so
 # "Month" is "September"), longest first where one begins another; "Hh24" is no pattern
-_NUMBERS = ("HH24 HH12 HH MI SSSSS SSSS SS MS US Y,YYY IYYY IYY IY YYYY YYY YY MM DDD DD D IDDD ID IW I Y WW W CC J Q "
-            "TZH TZM").split()
+_NUMBERS = ("HH24 HH12 HH MI SSSSS SSSS SS MS US FF1 FF2 FF3 FF4 FF5 FF6 Y,YYY IYYY IYY IY YYYY YYY YY MM DDD DD D "
+            "IDDD ID IW I Y WW W CC J Q TZH TZM").split()
 _WORDS = "A.M. P.M. B.C. A.D. AM PM BC AD MONTH MON DAY DY RM TZ OF".split()
 PATTERNS = re.compile("|".join(re.escape(w) for w in sorted(
     {*_NUMBERS, *(n.lower() for n in _NUMBERS), *_WORDS, *(w.lower() for w in _WORDS), "Month", "Mon", "Day", "Dy"},
@@ -1516,6 +1516,10 @@ def formatted(stamp: str, fmt: str, kind: str) -> str:
         fill = True
         while fmt.startswith(("FM", "fm", "FX", "fx", "TM", "tm"), i):
             fill, i = fill and fmt[i:i + 2].upper() != "FM", i + 2
+        if fmt.startswith('\\"', i):         # outside quotes, \" is a double quote (attack41 A11)
+            out.append('"')
+            i += 2
+            continue
         if fmt[i:i + 1] == '"':            # a quoted literal, \" inside it
             end, text = i + 1, []
             while end < len(fmt) and fmt[end] != '"':
@@ -1531,6 +1535,7 @@ def formatted(stamp: str, fmt: str, kind: str) -> str:
             continue
         word, up = m[0], m[0].upper()
         i = m.end()
+        i += 2 * fmt.startswith("SP", i)       # spell mode, right after a pattern: read, and nothing of it printed
         suffix = fmt[i:i + 2] if fmt.startswith(("TH", "th"), i) else ""      # an ordinal's: said of a number only
         i += len(suffix)
         names = {"MONTH": MONTHS[d.month - 1], "MON": MONTHS[d.month - 1][:3], "DAY": DAYS[d.weekday()],
@@ -1552,7 +1557,9 @@ def formatted(stamp: str, fmt: str, kind: str) -> str:
             out.append((ROMAN[d.month - 1] if word.isupper() else ROMAN[d.month - 1].lower()).ljust(4 if fill else 0))
             continue
         if up in ("TZ", "OF", "TZH", "TZM"):
-            zone = {"TZ": "UTC", "OF": "+00", "TZH": "+00", "TZM": "00"}[up] if kind == "timestamptz" else ""
+            # a timestamp without a zone has none to name, but its offset is the session's (UTC here)
+            zone = {"TZ": "UTC", "OF": "+00", "TZH": "+00", "TZM": "00"}[up] if kind == "timestamptz" or up != "TZ" \
+                else ""
             out.append(zone.lower() if word == "tz" else zone)
             continue
         if up == "Y,YYY":
@@ -1562,6 +1569,7 @@ def formatted(stamp: str, fmt: str, kind: str) -> str:
         number, width = {
             "HH": (d.hour % 12 or 12, 2), "HH12": (d.hour % 12 or 12, 2), "HH24": (d.hour, 2), "MI": (d.minute, 2),
             "SS": (d.second, 2), "MS": (d.microsecond // 1000, 3), "US": (d.microsecond, 6),
+            **{f"FF{n}": (d.microsecond // 10 ** (6 - n), n) for n in range(1, 7)},
             "SSSS": (since, 0), "SSSSS": (since, 0),
             "YYYY": (d.year, 4), "YYY": (d.year % 1000, 3), "YY": (d.year % 100, 2), "Y": (d.year % 10, 1),
             "IYYY": (iso[0], 4), "IYY": (iso[0] % 1000, 3), "IY": (iso[0] % 100, 2), "I": (iso[0] % 10, 1),
@@ -1569,7 +1577,7 @@ def formatted(stamp: str, fmt: str, kind: str) -> str:
             "ID": (iso[2], 1), "IDDD": ((iso[1] - 1) * 7 + iso[2], 3), "IW": (iso[1], 2),
             "W": ((d.day - 1) // 7 + 1, 1), "WW": ((d.timetuple().tm_yday - 1) // 7 + 1, 2),
             "CC": ((d.year - 1) // 100 + 1, 2), "J": (d.toordinal() + 1721425, 0), "Q": ((d.month - 1) // 3 + 1, 1)}[up]
-        text = str(number).zfill(width if fill or up in ("MS", "US") else 0)    # FM leaves MS and US whole
+        text = str(number).zfill(width if fill or up in ("MS", "US") or up.startswith("FF") else 0)  # FM leaves them
         if suffix:
             th = "th" if number % 100 in (11, 12, 13) else {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
             text += th.upper() if suffix == "TH" else th
