@@ -16,12 +16,24 @@ from pathlib import Path
 
 import pytest
 
-from tests.unit.standins_corpus import GOLDEN, SCENARIOS, record
+from tests.unit.standins_corpus import GOLDEN, SCENARIOS, SEEDS, corpus, record
 
 
 def test_the_golden_holds_every_scenario_the_corpus_runs() -> None:
     """So the per-scenario test below leaves none of the recorded answers unchecked."""
     assert list(json.loads(GOLDEN.read_text(encoding="utf-8"))["answers"]) == list(SCENARIOS)
+
+
+def test_the_golden_runs_the_commands_the_runbooks_write_today() -> None:
+    """A runbook command changed without a regenerated golden is pinned nowhere: RB-CORE-002's pool step went from 50
+    to 300 in stop 41 and the golden went on checking the old command. Without the seeds (a clone without
+    ``../shared``) the corpus is the runbooks' part of it only."""
+    pinned = json.loads(GOLDEN.read_text(encoding="utf-8"))["commands"]
+    today = [shlex.join(c) for c in corpus()]
+    if SEEDS.is_dir():
+        assert pinned == today, "regenerate: python -m tests.unit.standins_corpus"
+    else:
+        assert not set(today) - set(pinned), "regenerate: python -m tests.unit.standins_corpus"
 
 
 @pytest.mark.parametrize("scenario", SCENARIOS)
