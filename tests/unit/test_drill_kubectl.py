@@ -81,7 +81,7 @@ def test_bad_input_is_a_clear_error_not_a_crash_or_a_hang(tmp_path: Path) -> Non
             (["exec", "deployment/flowengine", "--", "sh", "-c", "'unterminated"], 2, "Unterminated quoted string"),
             (["exec", "deployment/flowengine", "--", "sh", "-c", ""], 0, ""),
             (["apply", "-f", str(manifests)], 0, "configmap/extra created"),          # a directory's manifests
-            (["get", "pods", "-o", 'jsonpath={"\\x"}'], 1, "bad literal")):
+            (["get", "pods", "-o", 'jsonpath={"\\x"}'], 1, "unquote string")):
         got, out, err = run_one(drill, ["kubectl", *argv, "-n", "production"], 300.0)
         assert got == code and said in out + err, (argv, got, out, err)
     bounds = "jsonpath={.spec.minReplicas}/{.spec.maxReplicas}"

@@ -27,9 +27,9 @@ from warroom.drill.cluster import Deployment, cpu_target, undo_target
 from warroom.drill.standins import run_tool
 from warroom.drill.standins.base import (Args, Context, ToolError, flags, go_duration, parse_args, read_input,
                                          refuse_unread, table)
-from warroom.drill.standins.kubeobj import (KIND_TABLE, KINDS, NODES, JSONPathError, Obj, Pod, TemplateParseError,
-                                            all_pods, api_name, DESCRIBERS, deployment_pods, find, jsonpath, objects,
-                                            usage)
+from warroom.drill.standins.jsonpath import JSONPathError, TemplateParseError, find, jsonpath
+from warroom.drill.standins.kubeobj import (KIND_TABLE, KINDS, NODES, Obj, Pod, all_pods, api_name, DESCRIBERS,
+                                            deployment_pods, objects, usage)
 
 FLAGS = flags(
     "n|namespace= o|output= l|selector= c|container= context= kubeconfig= sort-by= field-selector= tail= since= "
@@ -481,15 +481,17 @@ class Kubectl:
         if fmt in ("json", "yaml", "name"):
             out(json.dumps(data, indent=4) + "\n" if fmt == "json" else yaml.dump(data, Dumper=_Whole, sort_keys=False)
                 if fmt == "yaml" else "".join(f"{api_name(kind)}/{o['metadata']['name']}\n" for o in objs))
-        elif fmt.startswith(("jsonpath=", "jsonpath-as-json=")):
-            tpl = fmt.split("=", 1)[1]
+        elif (printer := fmt.partition("=")[0]) in ("jsonpath", "jsonpath-as-json"):
+            if not (tpl := fmt.partition("=")[2]):
+                raise ToolError("error: template format specified but no template given")
             try:
-                out(jsonpath(tpl, data))
+                out(jsonpath(tpl, data, as_json=printer == "jsonpath-as-json"))
             except TemplateParseError as exc:
                 raise ToolError(f"error: error parsing jsonpath {tpl}, {exc}") from None
-            except JSONPathError as exc:
-                raise ToolError(f'error: error executing jsonpath "{tpl}": Error executing template: {exc}. Printing '
-                                f"more information for debugging the template:\n\ttemplate was:\n\t\t{tpl}") from None
+            except JSONPathError as exc:            # the template Go-quoted (%q), as kubectl prints it
+                raise ToolError(f"error: error executing jsonpath {json.dumps(tpl, ensure_ascii=False)}: Error "
+                                f"executing template: {exc}. Printing more information for debugging the template:"
+                                f"\n\ttemplate was:\n\t\t{tpl}") from None
         else:
             raise ToolError(f"error: unable to match a printer suitable for the output format \"{fmt}\", allowed "
                             "formats are: custom-columns,custom-columns-file,go-template,go-template-file,json,"

@@ -1,4 +1,4 @@
-"""What the drill cluster holds, as ``kubectl`` sees it: kinds, objects, pods, events, jsonpath.
+"""What the drill cluster holds, as ``kubectl`` sees it: kinds, objects, pods, events.
 
 Each kind lists its objects once, as ``Obj``: the API-shaped dict (what ``-o json|yaml|jsonpath``
 print and runbook scripts parse, e.g. ``{.spec.template.spec.containers[0].image}``) beside its
@@ -9,20 +9,11 @@ deployments' revision history, so they tell the same story as the curves.
 
 from __future__ import annotations
 
-import ast
-import json
-import re
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
-
-from jsonpath_ng.exceptions import JSONPathError, JsonPathLexerError, JsonPathParserError
-from jsonpath_ng.ext import parse as parse_jsonpath
-from jsonpath_ng.ext.filter import Expression, Filter
-from jsonpath_ng.ext.string import DefintionInvalid
-from jsonpath_ng.jsonpath import Child, Descendants, Fields, Index, JSONPath, Root, Slice, This, Wildcard
 
 from warroom.drill import autoscale, fleet
 from warroom.drill.activity import iso, unit
@@ -641,115 +632,3 @@ def objects(ctx: Context, kind: str, scope: str | None) -> list[Obj]:
         return []
     objs = LISTERS.get(kind, lambda ctx, scope: [])(ctx, scope)
     return objs if kind == "events" else sorted(objs, key=lambda o: (o.api["metadata"].get("namespace", ""), o.name))
-
-
-# ------------------------------------------------------------------------------ jsonpath
-KUBECTL_JSONPATH = (Root, This, Child, Descendants, Fields, Index, Slice, Wildcard, Filter, Expression)
-
-
-def _text(value: Any) -> str:
-    return json.dumps(value, separators=(",", ":")) if isinstance(value, (dict, list, bool)) else str(value)
-
-
-class TemplateParseError(JSONPathError):
-    """A template kubectl refuses before reading any object (``error parsing jsonpath TPL, WHY``)."""
-
-
-def parse_error(template: str) -> str | None:
-    """Why kubectl's template parser refuses ``template`` (an action left open, an array or a quoted
-    string unterminated, a brace inside an action), None when it reads it: an unclosed ``{…`` was
-    printed back as text with exit 0, so a dropped brace read as the value (redteam41 X1)."""
-    i, n = 0, len(template)
-    while (start := template.find("{", i)) >= 0:
-        j = start + 1
-        while True:
-            if j >= n:
-                return "unclosed action"
-            c = template[j]
-            if c == "}":
-                break
-            if c == "{":
-                return "unrecognized character in action: U+007B '{'"
-            if c == '"':
-                k = j + 1
-                while k < n and template[k] != c:
-                    k += 2 if template[k] == "\\" else 1
-                if k >= n:
-                    return "unterminated quoted string"
-                j = k + 1
-            elif c == "[":          # a filter's brackets end at its ")]"; ']' inside its quotes is its text
-                close = template.find(")", j) + 1 if template.startswith("[?(", j) else template.find("]", j)
-                if close <= 0:
-                    return "unterminated filter" if template.startswith("[?(", j) else "unterminated array"
-                j = close + 1
-            else:
-                j += 1
-        i = j + 1
-    return None
-
-
-def jsonpath(template: str, data: Any) -> str:
-    """kubectl's jsonpath templates: ``{path}`` segments, ``{"literal"}`` and plain text between.
-
-    Paths are read by jsonpath-ng (fields, ``[i]``, ``[*]``, slices, ``..``, ``[?(@.k=="v")]``);
-    like ``kubectl get`` (``--allow-missing-template-keys``) a missing key prints nothing.
-    ``{range}``/``{end}`` loops are not simulated (no runbook uses them); they are refused.
-    """
-    template = template.strip()
-    if template.startswith("'") and template.endswith("'"):
-        template = template[1:-1]
-    if (why := parse_error(template)) is not None:
-        raise TemplateParseError(why)
-    out: list[str] = []
-    for part in re.split(r"(\{[^{}]*\})", template) if "{" in template else ["{" + template + "}"]:
-        inner = part[1:-1].strip() if part.startswith("{") and part.endswith("}") else None
-        if inner is None:
-            out.append(part)
-        elif inner.startswith("range ") or inner == "end":
-            raise JSONPathError("drill: {range}/{end} is not simulated")
-        elif len(inner) >= 2 and inner[0] == inner[-1] and inner[0] in "\"'":
-            try:
-                out.append(str(ast.literal_eval(inner)))          # {"\n"}: a quoted literal, escapes and all
-            except (ValueError, SyntaxError) as exc:
-                raise JSONPathError(f"bad literal {inner}: {exc}") from None
-        else:
-            out.append(" ".join(map(_text, find(inner, data))))
-    return "".join(out)
-
-
-def find(inner: str, data: Any) -> list[Any]:
-    """The values one path (``{...}``'s inside) finds in ``data``: what ``-o jsonpath`` prints and ``--sort-by`` orders by."""
-    path = "" if inner in (".", "$") else inner.removeprefix("$")
-    try:                        # `split(...)`, `sub(/(/, x)` are read when parsed; depth is unbounded
-        expr = _kubectl_grammar(parse_jsonpath("$" + path), inner)
-        found = expr.find(data)     # kubectl's words for what jsonpath-ng cannot read, not jsonpath-ng's
-    except (DefintionInvalid, re.error, RecursionError, JsonPathLexerError, JsonPathParserError):
-        raise JSONPathError(f"unrecognized character in action: {inner}") from None
-    if not found:
-        _check_indices(expr, data)
-    return [m.value for m in found]
-
-
-def _kubectl_grammar(expr: Any, inner: str) -> Any:
-    """``expr`` if kubectl's jsonpath has each of its parts. jsonpath-ng's extended grammar also
-    reads arithmetic, ``&``, ``|``, ``sorted``, `` `len` ``, ``=~``... which kubectl refuses; some of
-    them crash on cluster data or build huge strings (``{.kind * 99999999999}``)."""
-    if type(expr) not in KUBECTL_JSONPATH or getattr(expr, "op", None) == "=~":
-        raise JSONPathError(f"unrecognized character in action: {inner}")
-    for part in vars(expr).values():
-        for node in part if isinstance(part, list) else [part]:
-            if isinstance(node, JSONPath):
-                _kubectl_grammar(node, inner)
-    return expr
-
-
-def _check_indices(expr: Any, data: Any) -> None:
-    """kubectl's one jsonpath error for a path that found nothing: an ``[i]`` past the end of a
-    list that is there (a missing key prints nothing); jsonpath-ng only finds nothing."""
-    if isinstance(expr, Child):
-        _check_indices(expr.left, data)
-        if isinstance(expr.right, Index):
-            for match in expr.left.find(data):
-                for i in expr.right.indices:
-                    if isinstance(match.value, list) and not -len(match.value) <= i < len(match.value):
-                        raise JSONPathError(f"array index out of bounds: index {i}, length {len(match.value)}")
