@@ -28,6 +28,10 @@ class JSONPathError(Exception):
         self.partial = partial or []
 
 
+class GoInt(int):
+    """A number in a template: Go's int (an object's numbers are int64), as an error names its type."""
+
+
 class TemplateParseError(JSONPathError):
     """A template kubectl refuses before reading any object (``error parsing jsonpath TPL, WHY``)."""
 
@@ -108,7 +112,7 @@ def _number(s: str, i: int, nodes: list[Node]) -> int:
         j += 1
     text = s[i:j]
     if re.fullmatch(r"[+-]?[0-9]+", text) and -2**63 <= int(text) < 2**63:     # Go's Atoi, then ParseFloat
-        nodes.append(("const", int(text)))
+        nodes.append(("const", GoInt(text)))
     elif re.fullmatch(r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)", text) and abs(float(text)) < float("inf"):
         nodes.append(("const", float(text)))
     else:
@@ -312,12 +316,12 @@ def _compare(a: Any, b: Any, op: str, partial: list[Any]) -> bool:
     """Go template's comparison: the same basic kind on both sides (strings, ints, floats; bools only ``==``)."""
     if op not in ("<", ">", "==", "!=", "<=", ">="):
         raise JSONPathError(f"unrecognized filter operator {op}", partial)
-    kinds = [type(x).__name__ if isinstance(x, (bool, int, float, str)) else None for x in (a, b)]
+    kinds = [next((k for k in (bool, int, float, str) if isinstance(x, k)), None) for x in (a, b)]
     if None in kinds:
         raise JSONPathError("invalid type for comparison", partial)
     if kinds[0] != kinds[1]:
         raise JSONPathError("incompatible types for comparison", partial)
-    if kinds[0] == "bool" and op not in ("==", "!="):
+    if kinds[0] is bool and op not in ("==", "!="):
         raise JSONPathError("invalid type for comparison", partial)
     return bool({"<": a < b, ">": a > b, "==": a == b, "!=": a != b, "<=": a <= b, ">=": a >= b}[op])
 
@@ -338,7 +342,8 @@ def _go(v: Any) -> str:
 
 
 def _go_type(v: Any) -> str:
-    return {dict: "map[string]interface {}", str: "string", bool: "bool", float: "float64"}.get(type(v), "int64")
+    return {dict: "map[string]interface {}", str: "string", bool: "bool", float: "float64", GoInt: "int"}.get(
+        type(v), "int64")
 
 
 def _json(v: Any, indent: int | None = None) -> str:
