@@ -30,7 +30,7 @@ def test_one_object_answers_get_output_and_describe(tmp_path: Path) -> None:
     assert kubectl(f"describe pod {first} -n production")[1].startswith(f"Name:             {first}\n")
     # a missing key prints nothing, as kubectl get's --allow-missing-template-keys does
     assert kubectl("get deployment flowengine -n production -o jsonpath={.nope}") == (0, "", "")
-    # an index past the end of a list that is there is kubectl's error (jsonpath-ng only finds nothing)
+    # an index past the end of a list that is there is kubectl's error (it once printed nothing, as jsonpath-ng finds nothing)
     code, _, err = kubectl(f"get pods -n production -o jsonpath={{.items[{len(names)}].metadata.name}}")
     assert code == 1 and f"array index out of bounds: index {len(names)}, length {len(names)}" in err
     assert kubectl(f"get pods -n production -o jsonpath={{.items[-{len(names)}].metadata.name}}")[1] == first
