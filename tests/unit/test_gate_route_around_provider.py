@@ -2,7 +2,8 @@
 ratio over an hour (the seeds' alert), for 15 minutes: the pane stays past 1% for an hour after
 the last failure, so the gate failed after a fix that worked (provider-outage x10: "window ran
 out: last 1.65%" while the 15-minute rate was 0.30%). The gate reads the runbook's own 15-minute
-rate now. Both gates are judged here on one drill world where the provider was routed around,
+rate now (five minutes since redteam42 R5: a fifteen-minute ratio held the fix's own rollout
+15 minutes on). Both gates are judged here on one drill world where the provider was routed around,
 on the pinned drill clock."""
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ def test_routing_around_the_failed_provider_passes_its_gate(tmp_path: Path, monk
     assert book is not None
     [step] = [s for s in book.steps if s.id == "route-around-provider"]
     gate = parse_verify(step.verify, Config().slo, book.queries)
-    assert (gate.title, gate.wanted, gate.window) == ("Failure rate (15m)", "< 1%", 900.0)
+    assert (gate.title, gate.wanted, gate.window) == ("Failure rate (5m)", "< 1%", 900.0)
     speed = 10.0
     monkeypatch.setenv(stime.AT_ENV, repr(T0))
     d = create_drill(tmp_path, "provider-outage", speed=speed, start=T0)
