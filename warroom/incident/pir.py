@@ -246,10 +246,11 @@ def runbook_steps(inc: Exportable) -> list[dict[str, Any]] | None:
 @dataclass(frozen=True)
 class DrillShell:
     """What the drill report credits to the drill shell, for the PIR: ``by_hand``, (runbook id, step label,
-    section) → "done by hand at +3m20s (drill shell)" for each step whose command was typed there; ``outside``,
-    the actions no runbook step's run recorded (``drill_report.rows.ActionRow``: typed there, with what each
-    did to the panes), which the PIR's timeline lists (redteam41 T4: the PIR said the mitigation "did not hold"
-    and never why, while the report listed the switch-off typed in the shell)."""
+    section) → "done by hand at +3m20s (drill shell)" for each step whose command was typed there (or "typed by
+    hand … not checked": ``by_hand``); ``outside``, the actions no runbook step's run recorded
+    (``drill_report.rows.ActionRow``: typed there, with what each did to the panes), which the PIR's timeline
+    lists (redteam41 T4: the PIR said the mitigation "did not hold" and never why, while the report listed the
+    switch-off typed in the shell)."""
 
     by_hand: dict[tuple[str, str, str], str] = field(default_factory=dict)
     outside: tuple[Any, ...] = ()
@@ -277,7 +278,7 @@ def drill_shell(inc: Exportable) -> DrillShell:
     if key in _SHELL_KEPT:
         return _SHELL_KEPT[key]
     from warroom.incident.drill_report import drill_report
-    from warroom.incident.drill_report.rows import BY_HAND
+    from warroom.incident.drill_report.rows import BY_HAND, TYPED
 
     try:
         drill = opener()
@@ -292,7 +293,7 @@ def drill_shell(inc: Exportable) -> DrillShell:
         for rb_id, path in ((report.runbook, report.runbook_path),
                             *((rid, p) for rid, _text, p in report.opened)):
             for section, label, state, _did in path:
-                if state.startswith(BY_HAND):
+                if state.startswith((BY_HAND, TYPED)):      # typed there: done, or not checked
                     out.by_hand[(rb_id, label, section)] = state
         end = inc.state.resolved_at
         out = DrillShell(out.by_hand, tuple(a for a in report.outside_actions   # the incident's: none after its end

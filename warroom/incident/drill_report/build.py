@@ -14,7 +14,7 @@ from warroom.incident.drill_report.actions import (RETRIES, action_rows, failed_
                                                    stretches, unretried)
 from warroom.incident import gates, verdicts
 from warroom.incident.cadence import missed_updates
-from warroom.incident.drill_report.by_hand import Typed, read_calls
+from warroom.incident.drill_report.by_hand import Hands, Typed, read_calls
 from warroom.incident.drill_report.decisions import decision_lines, opened_runbooks
 from warroom.incident.drill_report.harm import harm_total, total_text
 from warroom.incident.drill_report.panes import impact_crossing, pane_outcomes, pane_title, past_crit
@@ -125,7 +125,9 @@ def _build(drill: Drill, state: IncidentState | None, *, at: float | None, slos:
         except ValueError:
             mttr = None
     # the stand-in calls typed in the drill shell, until the end: what credits a step done by hand (``by_hand``)
-    typed = Typed(read_calls(drill.path), t_zero, min(at, phases.get("resolved") or at))
+    # (one call credits one step: the report's runbook takes them first, in its order, then those a GO opened)
+    hands = Hands(Typed(read_calls(drill.path), t_zero, min(at, phases.get("resolved") or at)))
+    path = runbook_path(runbook, state, actions, datetime.fromtimestamp(at, UTC), hands)
     # The scenario's own title is the facilitator's and names the cause ("… after v1.2.0"): while
     # the incident is open the report (``g`` mid-drill) is headed by the symptom, as the declaration is.
     # the Go/No-Go on the drill's clock (the PIR's record), and what each GO opened with its own path
@@ -142,7 +144,7 @@ def _build(drill: Drill, state: IncidentState | None, *, at: float | None, slos:
         went = opened_runbooks(state, runbook_of or (lambda _id: None), end, since_detection)
         books = [b for b in (runbook, *(b for _, _, b in went)) if b is not None]
         decided = tuple(decision_lines(state, list({b.id: b for b in books}.values()), since_detection, end))
-        opened = [(rid, text, runbook_path(book, state, actions, end, typed)["runbook_path"]
+        opened = [(rid, text, runbook_path(book, state, actions, end, hands)["runbook_path"]
                    if book is not None else ())
                   for rid, text, book in went if runbook is None or rid != runbook.id]
     report = DrillReport(
@@ -152,7 +154,7 @@ def _build(drill: Drill, state: IncidentState | None, *, at: float | None, slos:
         breach_at=breach, generated_at=at, declared_before_breach=ahead_of is not None, responses=tuple(rows), actions=tuple(actions),
         resolution_done=done, resolution_missing=missing, panes=tuple(panes), recovered=recovered,
         summary=(), mttr_target_min=mttr, failed=failed, unretried=left,
-        **runbook_path(runbook, state, actions, datetime.fromtimestamp(at, UTC), typed),
+        **path,
         ended=ended, decisions=decided, opened=tuple(opened),
         cause=sc.root_cause if ended else "",
         noted_causes=tuple(n.text for n in state.notes_by_tag().get("root-cause", [])) if state is not None else (),

@@ -14,23 +14,34 @@ redirection, a heredoc or a variable set in front, a stand-in named anywhere but
 word (``xargs kubectl``), or no stand-in call at all. A step that changes things (the runbook's
 ``mutating``, else the classifier; unclassifiable counts) is credited only if the stand-in's own action
 record shows one of its calls acted, never on the typed words alone.
+
+One call is one step's (redteam42 R3: one read credited Triage's step 6 and Recovery's step 22, the check
+after putting the provider back "done" 50 drill minutes before it): the steps take the calls in the runbook's
+order (``Hands``), each the earliest one not yet taken, so a second step with the same command needs a second
+call. A read that checks a change (a step that changes nothing, after one that does in its own section:
+``checked_by``) counts only from a call after that change began: typed before it, it is no check of it. A
+read-only step whose outcome is more than its calls' exit codes (a checkable ``expect``, or a command the
+stand-ins do not answer: ``| grep -wF … && echo "schema is back"``) cannot be judged from the record (it
+holds no output): "typed by hand at +34m13s (drill shell), not checked", never counted done (the schema
+check was credited from a read that showed the bad schema). A change is judged by the action it recorded.
 """
 
 from __future__ import annotations
 
 import json
+import math
 import re
 import shlex
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from warroom.drill.actions import CALLS_FILE
 from warroom.drill.directory import STANDINS
 from warroom.durations import format_duration
 from warroom.errors import WarroomError
-from warroom.incident.drill_report.rows import BY_HAND, ActionRow
+from warroom.incident.drill_report.rows import BY_HAND, TYPED, ActionRow
 from warroom.syntax.shell import scan
 
 if TYPE_CHECKING:
@@ -83,10 +94,16 @@ def read_calls(drill_dir: Path) -> tuple[Call, ...]:
 def standin_calls(command: str) -> list[tuple[str, ...]] | None:
     """The stand-in calls ``command`` makes, each as its argv (the tool first); None when they cannot be read
     off the text or it makes none (the module docstring's rule)."""
+    read = _read(command)
+    return None if read is None else read[0]
+
+
+def _read(command: str) -> tuple[list[tuple[str, ...]], bool] | None:
+    """(``standin_calls``, whether ``command`` runs anything else too: ``grep``, ``jq``, ``echo``)."""
     result = scan(command)
     if not result.complete:
         return None
-    out = []
+    out, more = [], False
     for cmd in result.commands:
         words = cmd.words
         if words and words[0].value in STANDINS:
@@ -95,49 +112,85 @@ def standin_calls(command: str) -> list[tuple[str, ...]] | None:
             out.append(tuple(w.value for w in words))
         elif any(NAMED.search(w.value) for w in words):
             return None       # `xargs kubectl`, `NS=x kubectl`, `echo $(kubectl …)`, a stand-in in a quoted script
-    return out or None
+        else:
+            more = True
+    return (out, more) if out else None
 
 
-def credit(runbook: Runbook, step: Step, values: Mapping[str, str], typed: Typed,
-           rows: Sequence[ActionRow], unowned: Sequence[bool],
-           outside_runs: Callable[[float, str], bool]) -> tuple[str, list[int]] | None:
-    """(the path state ``done by hand at +6m03s (drill shell)``, the indexes of the ``rows`` its calls recorded)
-    when ``step`` was typed by hand (the module docstring's rule), else None. ``unowned``: per row, whether no
-    step run owns it; ``outside_runs(at, tag)``: whether a call then, of that tag, was made outside every run."""
-    from warroom.execute.safety import classify_mutating
-    from warroom.incident.runbook_ref import substitute
+def checked_by(runbook: Runbook, step: Step) -> Step | None:
+    """The change ``step`` checks: for a step that changes nothing, the nearest one before it in its own section
+    that does (Recovery's "Check FlowEngine's view of the providers" after "Put the provider back"); None."""
+    if step.mutating:
+        return None
+    for sec in runbook.sections:
+        if any(s is step for s in sec.steps):
+            changes = [s for s in sec.steps if s.number < step.number and s.mutating]
+            return changes[-1] if changes else None
+    return None
 
-    if step.kind != "shell" or not step.command:
-        return None
-    try:
-        command = substitute(step.command, dict(values), kind=step.kind,
-                             declared=tuple(k for k, p in runbook.params.items() if p.declared),
-                             wide=tuple(k for k, p in runbook.params.items() if p.pattern))
-    except WarroomError:                # a parameter with no value the report can know: not comparable
-        return None
-    wanted = standin_calls(command)
-    if wanted is None:
-        return None
-    firsts = []
-    for argv in wanted:
-        match = [c for c in typed.calls if c.argv and (c.tool, *c.argv) == argv and c.code == 0 and c.at <= typed.until
-                 and outside_runs(c.at, c.tag)]
-        if not match:
+
+class Credit(NamedTuple):
+    state: str              # the path state: ``done by hand at +6m03s (drill shell)``, or ``typed … not checked``
+    acted: list[int]        # the indexes of the ``rows`` its calls recorded
+    at: float               # unix: when it was typed (a change: when it acted)
+
+
+class Hands:
+    """The calls typed in one drill, taken by its runbooks' steps in their order (one call, one step): ask
+    ``credit`` for each step in the runbook's order, the report's runbook before those a GO opened."""
+
+    def __init__(self, typed: Typed) -> None:
+        self.typed = typed
+        self.taken: set[int] = set()       # indexes of ``typed.calls`` a step has taken
+
+    def credit(self, runbook: Runbook, step: Step, values: Mapping[str, str], rows: Sequence[ActionRow],
+               unowned: Sequence[bool], outside_runs: Callable[[float, str], bool],
+               after: float = -math.inf) -> Credit | None:
+        """The step's credit when it was typed by hand (the module docstring's rule), its calls then taken; else
+        None. ``unowned``: per row, whether no step run owns it; ``outside_runs(at, tag)``: whether a call then, of
+        that tag, was made outside every run; ``after`` (unix): no call before it counts (the change it checks
+        began then; ``math.inf``: never began)."""
+        from warroom.execute.safety import classify_mutating
+        from warroom.incident.runbook_ref import substitute
+
+        if step.kind != "shell" or not step.command:
             return None
-        firsts.append(min(match, key=lambda c: c.at))
-    at, t = max((c.at, c.t) for c in firsts)           # when the last of its calls was first typed
-    acted: list[int] = []
-    if step.mutating or classify_mutating(command, step.kind) is not False:
-        acted = [i for i, a in enumerate(rows) if unowned[i] and a.at <= typed.until
-                 and tuple(shlex.split(a.command)) in wanted]
-        if not acted:
+        try:
+            command = substitute(step.command, dict(values), kind=step.kind,
+                                 declared=tuple(k for k, p in runbook.params.items() if p.declared),
+                                 wide=tuple(k for k, p in runbook.params.items() if p.pattern))
+        except WarroomError:                # a parameter with no value the report can know: not comparable
             return None
-        at, t = rows[acted[0]].at, rows[acted[0]].t      # when it acted
-    if typed.t_zero is None:
-        from datetime import UTC, datetime
+        read = _read(command)
+        if read is None:
+            return None
+        wanted, more = read
+        typed = self.typed
+        mine: list[int] = []
+        for argv in wanted:
+            match = [i for i, c in enumerate(typed.calls) if i not in self.taken and i not in mine and c.argv
+                     and (c.tool, *c.argv) == argv and c.code == 0 and after <= c.at <= typed.until
+                     and outside_runs(c.at, c.tag)]
+            if not match:
+                return None
+            mine.append(min(match, key=lambda i: typed.calls[i].at))
+        at, t = max((typed.calls[i].at, typed.calls[i].t) for i in mine)      # when the last of its calls was typed
+        acted: list[int] = []
+        changes = step.mutating or classify_mutating(command, step.kind) is not False
+        if changes:
+            acted = [i for i, a in enumerate(rows) if unowned[i] and a.at <= typed.until
+                     and tuple(shlex.split(a.command)) in wanted]
+            if not acted:
+                return None
+            at, t = rows[acted[0]].at, rows[acted[0]].t      # when it acted
+        self.taken.update(mine)
+        if typed.t_zero is None:
+            from datetime import UTC, datetime
 
-        when = f"{datetime.fromtimestamp(at, UTC):%H:%M:%S} UTC"
-    else:
-        clock = t - typed.t_zero
-        when = f"{'+' if clock >= 0 else '-'}{format_duration(abs(clock))}"
-    return f"{BY_HAND}{when} (drill shell)", acted
+            when = f"{datetime.fromtimestamp(at, UTC):%H:%M:%S} UTC"
+        else:
+            clock = t - typed.t_zero
+            when = f"{'+' if clock >= 0 else '-'}{format_duration(abs(clock))}"
+        if not changes and (more or step.check):    # its outcome is more than exit codes the record holds
+            return Credit(f"{TYPED}{when} (drill shell), not checked", acted, at)
+        return Credit(f"{BY_HAND}{when} (drill shell)", acted, at)

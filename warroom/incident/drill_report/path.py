@@ -9,7 +9,7 @@ from datetime import datetime
 import math
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from warroom.incident.drill_report.by_hand import Typed, credit
+from warroom.incident.drill_report.by_hand import Hands, checked_by
 from warroom.incident.drill_report.rows import ActionRow
 from warroom.incident.gates import gate_states
 from warroom.incident.marks import checklist_state
@@ -45,11 +45,12 @@ def owner_of(at: float, tag: str, windows: Mapping[K, Sequence[tuple[float, floa
 
 
 def runbook_path(runbook: Runbook | None, state: IncidentState | None, actions: list[ActionRow],
-                 at: datetime, typed: Typed | None = None) -> dict[str, Any]:
+                 at: datetime, hands: Hands | None = None) -> dict[str, Any]:
     """The runbook's steps in its own order, each with its state as the checklist shows it and what
     its runs did to the drill (the actions the stand-ins recorded while it ran), and the actions no
-    step of it recorded. A step never begun whose command was ``typed`` by hand in the drill
-    (``by_hand.credit``) is "done by hand at +6m03s (drill shell)", with the actions its calls recorded."""
+    step of it recorded. A step never begun whose command was typed by hand in the drill and not taken
+    by a step before it (``hands``, shared by every runbook of one report) is "done by hand at +6m03s
+    (drill shell)", with the actions its calls recorded (``by_hand.Hands.credit``)."""
     steps = state.steps if state is not None else {}
     windows: dict[tuple[str, str], list[tuple[float, float, str]]] = {}
     for key, st in (steps.items() if state is not None else ()):
@@ -74,14 +75,21 @@ def runbook_path(runbook: Runbook | None, state: IncidentState | None, actions: 
     values |= state.param_answers if state is not None else {}
     unowned = [owner is None for owner in owners]
 
+    # when each step began (its first run, or when it was typed by hand): a check counts from the change it checks
+    began = {key[1]: min(lo for lo, _, _ in spans) for key, spans in windows.items()
+             if runbook is not None and key[0] == runbook.id}
+
     def row(sec: str, st: Any) -> tuple[str, str, str, str]:
         state_now = shown((runbook.id, st.id)) if runbook else "pending"
-        hand = None if typed is None or state_now != "pending" or runbook is None else credit(
-            runbook, st, values, typed, actions, unowned, lambda at, tag: owner_of(at, tag, windows) is None)
+        checks = checked_by(runbook, st) if runbook is not None else None
+        hand = None if hands is None or state_now != "pending" or runbook is None else hands.credit(
+            runbook, st, values, actions, unowned, lambda at, tag: owner_of(at, tag, windows) is None,
+            after=-math.inf if checks is None else began.get(checks.id, math.inf))
         if hand is None:
             return sec, st.label, state_now, did((runbook.id, st.id)) if runbook else ""
-        claimed.update(hand[1])
-        return sec, st.label, hand[0], "; ".join(dict.fromkeys(actions[i].description for i in hand[1]))
+        began.setdefault(st.id, hand.at)
+        claimed.update(hand.acted)
+        return sec, st.label, hand.state, "; ".join(dict.fromkeys(actions[i].description for i in hand.acted))
 
     path = tuple(row(sec.title, st) for sec in runbook.sections for st in sec.steps) if runbook else ()
     for key in windows:                       # steps of another runbook ran too: theirs, not outside

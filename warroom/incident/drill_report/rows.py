@@ -117,6 +117,7 @@ class DrillReport:
 
 
 BY_HAND = "done by hand at "      # a path state that starts so: the step was typed in the drill shell (``by_hand``)
+TYPED = "typed by hand at "       # … its calls typed there, but what it checks cannot be judged: not done
 
 
 def path_done(state: str) -> bool:

@@ -1,0 +1,74 @@
+"""One call typed in the drill shell credits one runbook step, and only a step it can stand for (redteam42 R3).
+
+One read of FlowEngine's view of the providers at +34m credited RB-CORE-004's Triage step 6 and its Recovery step 22
+("Check FlowEngine's view of the providers" after putting the provider back), the check "done" 50 drill minutes
+before the recovery it checks; one read of the schema version credited "Confirm the schema version went back"
+(whose `| grep -wF 20251104_001 && echo "schema is back"` fails on the bad schema the read showed) and RB-LAUNCH-002's
+read too. The rule is ``drill_report.by_hand`` (the drill report's path and the PIR read it): pure, no drill opened.
+"""
+
+from __future__ import annotations
+
+import math
+import shlex
+from datetime import UTC, datetime
+from pathlib import Path
+
+from warroom.incident.drill_report.by_hand import Call, Hands, Typed
+from warroom.incident.drill_report.path import runbook_path
+from warroom.incident.drill_report.rows import ActionRow
+from warroom.runbook.model import Runbook
+from warroom.runbook.parser import parse_runbook
+
+BOOKS = Path(__file__).resolve().parents[2] / "runbooks"
+T0 = 1_800_000_000.0      # unix at scenario second 0 (x1: one drill second per wall second)
+DETECTED = 120.0          # scenario seconds
+VIEW = ("kubectl", "exec", "-n", "production", "deployment/flowengine", "--", "curl", "-s",
+        "http://localhost:8080/health/models")
+SCHEMA = (*VIEW[:-1], "http://localhost:8080/api/schemas/version")
+BACK = ("kubectl", "set", "env", "deployment/flowengine", "DISABLE_PROVIDERS-", "MANUAL_REVIEW_MODE-", "-n",
+        "production")
+
+
+def _book(name: str) -> Runbook:
+    return parse_runbook((BOOKS / f"{name}.md").read_text(encoding="utf-8"))
+
+
+def _call(argv: tuple[str, ...], t: float) -> Call:
+    return Call(T0 + t, t, argv[0], argv[1:], 0, "")
+
+
+def _path(name: str, calls: list[Call], actions: list[ActionRow] | None = None,
+          hands: Hands | None = None) -> dict[int, str]:
+    book = _book(name)
+    hands = hands or Hands(Typed(tuple(calls), DETECTED, math.inf))
+    path = runbook_path(book, None, actions or [], datetime.fromtimestamp(T0 + 9000, UTC), hands)["runbook_path"]
+    return {st.number: state for st, (_, _, state, _) in zip(book.steps, path, strict=True)}
+
+
+def test_one_read_is_one_step_and_a_recovery_check_counts_only_after_the_change_it_checks() -> None:
+    back = ActionRow(T0 + 5065, 5065.0, "fallback_routing_off", "fallback model routing removed", shlex.join(BACK),
+                     True)
+    during = [_call(VIEW, 2160.0), _call(VIEW, 2166.0), _call(VIEW, 2171.0)]     # +34m, the vendor still down
+    steps = _path("RB-CORE-004-provider-outage", [*during, _call(BACK, 5065.0)], [back])
+    assert steps[6] == "done by hand at +34m00s (drill shell)"
+    assert steps[21] == "done by hand at +1h22m25s (drill shell)"
+    assert steps[22] == "pending"        # every read came before the provider was put back: no check of it
+    after = _path("RB-CORE-004-provider-outage", [*during, _call(BACK, 5065.0), _call(VIEW, 5100.0)], [back])
+    assert (after[6], after[22]) == (steps[6], "done by hand at +1h23m00s (drill shell)")
+    alone = _path("RB-CORE-004-provider-outage", [*during[:1]])                   # one read, one step
+    assert (alone[6], alone[22]) == ("done by hand at +34m00s (drill shell)", "pending")
+
+
+def test_a_check_with_more_than_its_call_is_typed_not_checked_and_a_call_is_taken_once_across_runbooks() -> None:
+    hands = Hands(Typed((_call(SCHEMA, 2173.0),), DETECTED, math.inf))
+    mass = _path("RB-LAUNCH-005-mass-failure", [], hands=hands)
+    assert mass[18] == "done by hand at +34m13s (drill shell)"      # the read itself
+    assert mass[30] == "pending"          # "Confirm the schema version went back": no rollback began, no check
+    pilot = _path("RB-LAUNCH-002-rollback-to-pilot", [], hands=hands)
+    assert pilot[9] == "pending"          # the same read, taken by RB-LAUNCH-005's step 18 already
+    status = ("curl", "-s", "https://status.anthropic.com/api/v2/status.json")
+    steps = _path("RB-CORE-004-provider-outage", [_call(status, 300.0), _call(status, 4000.0)])
+    # `| jq -r '.status.indicator'`, and step 20's expect "none": the record holds no output to judge either by
+    assert steps[3] == "typed by hand at +3m00s (drill shell), not checked"
+    assert steps[20] == "typed by hand at +1h04m40s (drill shell), not checked"
