@@ -614,3 +614,21 @@ def test_an_action_asked_about_too_soon_or_that_took_a_pane_to_no_data_is_never_
     [later] = late.actions
     assert later.change.startswith("P95 flow latency no data 7m50s drill time (47s wall) later ("), later.change
     assert later.moved and "moved none" not in "\n".join(report_lines(late))
+
+
+def test_a_mitigation_undone_once_its_fault_was_over_is_done(state_dir: Path) -> None:
+    """redteam42 R6: RB-CORE-004's Recovery puts the provider back once the vendor's page is green; the report said
+    the fix was "Not done" (judged only by what was in force at the end). Switched off while the outage still
+    needed it (the page still "minor"), it is not done."""
+    from warroom.incident.drill_report.actions import done_by, stretches
+
+    d = _drill_with(state_dir, "provider-outage", 10.0, [("fallback_routing", 150), ("fallback_routing_off", 4300)])
+    report = drill_report(d, None, at=d.wall_time(4400))      # the fault fades from 3000 s: "none" from ~3750 s
+    assert report.resolution_done == ("fallback_routing",) and report.resolution_missing == ()
+    assert not any(line.startswith("Not done:") for line in report.summary), report.summary
+    sig = d.simulator.signals
+    early = {"fallback_routing": [(150.0, 3300.0)]}       # back while the vendor's page still said "minor"
+    assert not done_by(d.scenario, sig, early, "fallback_routing", 4400.0)
+    late = {"fallback_routing": [(3900.0, 4300.0)]}       # taken only once the outage was over: it mended nothing
+    assert not done_by(d.scenario, sig, late, "fallback_routing", 4400.0)
+    assert done_by(d.scenario, sig, stretches(d.scenario, sig), "fallback_routing", 4400.0)

@@ -47,6 +47,28 @@ def in_force(spans: dict[str, list[Stretch]], kind: str, t: float) -> bool:
     return any(on <= t and (off is None or off > t) for on, off in spans.get(kind, ()))
 
 
+#: A fault this weak is over: the vendor's status page says "none" under it (``standins.curl.status_page``)
+FADED = 0.1
+
+
+def done_by(sc: Any, sig: Any, spans: dict[str, list[Stretch]], kind: str, t_end: float) -> bool:
+    """Whether mitigation ``kind`` did its job by ``t_end``: in force then, or in force while its faults were
+    and switched off only once they had faded by themselves (a vendor that fixed its outage: RB-CORE-004's
+    Recovery puts the provider back when its status page says "none"). Judged by what was in force at the end
+    alone, following the runbook's Recovery read "Not done" (redteam42 R6); one switched off while a fault
+    still needed it, or on a fault that never ends by itself (a bad release), is not done."""
+    if in_force(spans, kind, t_end):
+        return True
+    faults = [(i, f) for i, f in enumerate(sc.faults)
+              if sig.onsets[i] is not None and any(m.action == kind for m in f.mitigations)]
+
+    def over(on: float, off: float) -> bool:    # it held through every fault it bends, until each one was over
+        return all(f.until is not None and off > f.until and sig.raw_strength(i, off) <= FADED
+                   and (on <= f.until or sig.raw_strength(i, on) > FADED) for i, f in faults)
+
+    return bool(faults) and any(off is not None and off <= t_end and over(on, off) for on, off in spans.get(kind, ()))
+
+
 def _before(first: float | None, t: float) -> bool:
     return first is not None and first <= t
 

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from warroom import scenario_time as stime
 from warroom.config import Config, SloConfig
-from warroom.incident.drill_report.actions import (RETRIES, action_rows, failed_flows, impact_estimate, in_force,
+from warroom.incident.drill_report.actions import (RETRIES, action_rows, done_by, failed_flows, impact_estimate,
                                                    stretches, unretried)
 from warroom.incident import gates, verdicts
 from warroom.incident.cadence import missed_updates
@@ -83,13 +83,14 @@ def _build(drill: Drill, state: IncidentState | None, *, at: float | None, slos:
     # taken after the end is read by the moment asked (read at the end, before it was taken, it "moved none")
     actions = action_rows(drill, signals, spans, resolved=phases.get("resolved"), t_end=t_end, t_zero=t_zero,
                           at=at, slos=slos)
-    # done = in force when the drill ended (a mitigation switched off again, or taken before what it
-    # needs, is not done); a step that bends no curve (scaling to zero first) is done once taken
+    # done = in force when the drill ended, or until its fault was over (a mitigation switched off while the fault
+    # still needed it, or taken before what it needs, is not done: ``done_by``); a step that bends no curve
+    # (scaling to zero first) is done once taken
     # the flows the incident failed: from its causes' own onset (the simulator's record), not the breach
     t_from = min([t for t in signals.onsets if t is not None] + [drill.scenario_time(min(v for v in (started, detected, at)
                                                                                    if v is not None))])
     failed, left = unretried(drill, t_from, t_end)
-    done = tuple(k for k in sc.resolution if (in_force(spans, k, t_end) if k in sc.mitigating_actions()
+    done = tuple(k for k in sc.resolution if (done_by(sc, signals, spans, k, t_end) if k in sc.mitigating_actions()
                                               else any(a.action == k and a.t <= t_end for a in actions))
                  and not (k in RETRIES and left))      # retried means none the incident failed is left failed
     missing = tuple(k for k in sc.resolution if k not in done)
