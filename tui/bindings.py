@@ -38,6 +38,7 @@ DASHBOARD_BINDINGS: list[Binding] = [
     Binding("n", "note", "Note", id="incident.note"),
     Binding("u", "status_update", "Update", id="incident.status_update"),
     Binding("v", "severity", "Severity", id="incident.severity"),
+    Binding("m", "set_status", "Status", id="incident.status", show=False),
     Binding("R", "roles", "Roles", id="incident.roles", key_display="R"),
     Binding("y", "approvals", "Approvals", id="incident.approvals"),
     Binding("r", "resolve", "Resolve", id="incident.resolve"),

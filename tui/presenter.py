@@ -899,6 +899,9 @@ class IncidentCalls:
     def severity(self, severity: str, reason: str) -> None:
         self._inc().set_severity(severity, reason)
 
+    def status(self, status: str, reason: str) -> None:
+        self._inc().set_status(status, reason)
+
     # ---- roles and two-person approval (journal events like the rest; the rules are the core's)
 
     def assign_role(self, role: str, person: str, reason: str) -> str:

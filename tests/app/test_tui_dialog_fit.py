@@ -19,7 +19,7 @@ from tests.app.tui_support import make_app, metrics_drawn, wait_for
 from tui.screens.modals.people import ApprovalsScreen, RolesScreen
 from tui.screens.modals.confirm import ConfirmScreen
 from tui.screens.modals.decision import DecisionScreen
-from tui.screens.modals.forms import DeclareScreen, NoteScreen, ResolveScreen, SeverityScreen, SkipScreen
+from tui.screens.modals.forms import DeclareScreen, NoteScreen, ResolveScreen, SeverityScreen, SkipScreen, StatusScreen
 from tui.screens.modals.pickers import OpenIncident, ResumeScreen, RunbookPicker
 from tui.screens.modals.run_step import ParamField, Preview, RunStepScreen
 from tui.screens.modals.status_update import StatusUpdateScreen
@@ -59,6 +59,7 @@ DIALOGS: dict[str, Callable[[], Screen]] = {
                                      confirm_label="Yes, run it"),
     "note": lambda: NoteScreen("root-cause"),
     "severity": lambda: SeverityScreen("P3"),
+    "status": lambda: StatusScreen("mitigating"),
     "skip": lambda: SkipScreen("6. " + LONG),
     "resolve": lambda: ResolveScreen(LONG, 12),
     "resume": lambda: ResumeScreen([OpenIncident(id=f"INC-20261201-{i}", title=LONG, severity="P2",

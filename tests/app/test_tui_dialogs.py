@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from textual.widgets import Input, Select, TextArea
+from textual.widgets import Input, Select, Static, TextArea
 
 from tests.app.tui_support import make_app, metrics_drawn, wait_for
 from tui.screens.modals.forms import DeclareScreen, NoteAnswer, NoteScreen, SkipScreen
@@ -119,7 +119,7 @@ async def test_actions_without_an_incident_say_so() -> None:
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         await metrics_drawn(pilot)
-        for key in ("n", "r", "v", "u", "p", "e"):
+        for key in ("n", "r", "v", "m", "u", "p", "e"):
             await pilot.press(key)
             await pilot.pause()
             assert app.screen is app.dashboard
@@ -320,3 +320,35 @@ async def test_picking_a_runbook_offers_its_severity_until_one_is_chosen(tmp_pat
         await pilot.pause()                               # and anything it set was handled too
         assert sev.value == "P4"
         assert ("severity", "P1") not in screen.handled[seen:]
+
+
+async def test_status_key_says_mitigated_with_what_was_seen(tmp_path) -> None:
+    """redteam42 R5: the commander's word "mitigated" was CLI-only, so a team working a drill in the console was
+    graded on a pane that lags the fix by an hour. ``m`` offers "mitigated" while the response is short of it; the
+    word and the reason are journaled, the header says it, and it is the Time-to-mitigate milestone."""
+    from panes.header import IncidentHeader
+    from tui.screens.modals.forms import StatusScreen
+    from warroom.journal.reader import read_journal
+
+    app = make_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await metrics_drawn(pilot)
+        await pilot.press("d")
+        await wait_for(pilot, lambda: isinstance(app.screen, DeclareScreen))
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: app.dashboard.controller.incident is not None and app.screen is app.dashboard)
+        await pilot.press("m")
+        await wait_for(pilot, lambda: isinstance(app.screen, StatusScreen))
+        assert app.screen.query_one("#status", Select).value == "mitigated"
+        app.screen.query_one("#reason", Input).focus()
+        await pilot.press(*"no failure since the rollback", "ctrl+s")
+        await wait_for(pilot, lambda: app.screen is app.dashboard)
+        inc = app.dashboard.controller.incident
+        await wait_for(pilot, lambda: inc.state.explicit_status == "mitigated")
+        [said] = [e for e in read_journal(inc.dir / "journal.jsonl").events if e.type == "status.changed"]
+        assert said.data["to"] == "mitigated" and said.data["reason"] == "no failure since the rollback"
+        assert inc.state.phase_sources()["mitigated"][1:] == (said.seq, "status")
+        assert any("Status" in t.text and "no failure since the rollback" in t.text for t in inc.state.timeline)
+        await wait_for(pilot, lambda: app.dashboard.view.header.status == "mitigated")
+        identity = app.dashboard.query_one(IncidentHeader).query_one(".hdr-identity", Static)
+        await wait_for(pilot, lambda: "MITIGATED" in str(identity.render()))

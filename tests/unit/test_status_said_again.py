@@ -41,3 +41,16 @@ def test_a_status_the_commander_already_said_is_refused(tmp_path: Path) -> None:
         inc.set_status("identified")
     assert [t.text for t in inc.refresh().timeline if t.kind == ev.STATUS_CHANGED] == \
         ["Status investigating -> identified"]
+
+
+def test_the_commanders_reason_goes_on_the_timeline_redacted(tmp_path: Path) -> None:
+    """What the commander saw, said with the word (the dashboard's ``m`` and ``incident status --reason``), is on
+    the timeline the PIR prints, through the same redaction as every other free text."""
+    inc = _incident(tmp_path)
+    inc.set_status("mitigated", "no failure since the rollback; token sk-ant-abcdefghijklmnopqrstu")
+    [said] = [t.text for t in inc.refresh().timeline if t.kind == ev.STATUS_CHANGED]
+    assert said.startswith("Status investigating -> mitigated: no failure since the rollback")
+    assert "sk-ant-abcdefghijklmnopqrstu" not in said
+    inc.set_status("monitoring", "   ")
+    assert [t.text for t in inc.refresh().timeline if t.kind == ev.STATUS_CHANGED][-1] == \
+        "Status mitigated -> monitoring"

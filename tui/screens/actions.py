@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from panes.view import IncidentView, TimelineItem
     from tui.host import WarroomHost
     from tui.presenter import IncidentCalls, IncidentPresenter
-    from tui.screens.modals.forms import DeclareAnswer, NoteAnswer, ResolveAnswer, SeverityAnswer
+    from tui.screens.modals.forms import DeclareAnswer, NoteAnswer, ResolveAnswer, SeverityAnswer, StatusAnswer
     from tui.screens.modals.run_step import RunAnswer
     from tui.screens.modals.status_update import UpdateAnswer
     from warroom.runbook.model import Runbook, Step
@@ -589,6 +589,21 @@ class DashboardActions:
         from tui.screens.modals.forms import SeverityScreen
 
         self.app.push_screen(SeverityScreen(self.data.view.header.severity), answered)
+
+    def status(self) -> None:
+        """The commander says where the response stands (``mitigated``: the milestone, when no gate confirmed it
+        first): the dashboard's way to what ``incident status`` does, so a team working in the console is not graded
+        on a pane that lags the fix by an hour (redteam42 R5)."""
+        if not self.need_incident() or self.refused_now(ev.STATUS_CHANGED):
+            return
+
+        def answered(a: StatusAnswer | None) -> None:
+            if a is not None:
+                self.presenter.call(self.calls.status, a.status, a.reason, done=f"status now {a.status}")
+
+        from tui.screens.modals.forms import StatusScreen
+
+        self.app.push_screen(StatusScreen(self.data.view.header.status), answered)
 
     def _gates_now(self) -> Any:
         """The passed gates' measures read with the readings on screen (None: not read yet)."""

@@ -1072,6 +1072,10 @@ class DashboardScreen(Screen[None]):
         assert self.actions is not None
         self.actions.severity()
 
+    def action_set_status(self) -> None:
+        assert self.actions is not None
+        self.actions.status()
+
     def action_status_update(self) -> None:
         assert self.actions is not None
         self.actions.status_update()

@@ -124,6 +124,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     sp = add("status", "set the status (investigating, identified, mitigating, mitigated, monitoring)", cmd_status)
     sp.add_argument("id")
     sp.add_argument("status", choices=[s for s in ev.STATUSES if s != "resolved"])
+    sp.add_argument("--reason", default="", help="what you saw (goes on the timeline)")
 
     sp = add("mark", "mark a response-time milestone (default now; --at to back-date)", cmd_mark)
     sp.add_argument("id")
@@ -344,7 +345,7 @@ def cmd_severity(args: argparse.Namespace) -> int:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
-    e = _open(args).set_status(args.status)
+    e = _open(args).set_status(args.status, args.reason)
     out(f"status {e.data['from']} -> {e.data['to']}")
     return 0
 

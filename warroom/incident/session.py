@@ -638,14 +638,17 @@ class Incident(StepRunning):
             raise WarroomError(f"{self.id} is already {severity}")
         return self._append(ev.SEVERITY_CHANGED, {"from": old, "to": severity, "reason": self.redact(reason)})
 
-    def set_status(self, status: str) -> Event:
+    def set_status(self, status: str, reason: str = "") -> Event:
+        """The commander's word on where the response stands; ``mitigated`` (or past it) is the Time-to-mitigate
+        milestone when no verify gate confirmed it earlier. ``reason`` (what they saw) goes on the timeline."""
         after_resolve.require_open(self.state, self.id, "change its status")
         if status not in ev.STATUSES or status == "resolved":
             allowed = ", ".join(s for s in ev.STATUSES if s != "resolved")
             raise WarroomError(f"status must be one of {allowed} (resolve with `incident resolve`), got {status!r}")
         if self.state.explicit_status == status:     # said already: nothing to change, as a severity set twice
             raise WarroomError(f"{self.id} is already {status}")
-        return self._append(ev.STATUS_CHANGED, {"from": self.state.status, "to": status})
+        data = {"from": self.state.status, "to": status} | ({"reason": self.redact(reason)} if reason.strip() else {})
+        return self._append(ev.STATUS_CHANGED, data)
 
     def mark_phase(self, phase: str, at: datetime | None = None, reason: str = "") -> Event:
         """Set a response-time milestone explicitly (possibly back-dated, never in the future)."""

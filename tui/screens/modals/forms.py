@@ -274,6 +274,45 @@ class SeverityScreen(FormDialog):
         self.dismiss(SeverityAnswer(sev, self.query_one("#reason", Input).value.strip()))
 
 
+@dataclass
+class StatusAnswer:
+    status: str
+    reason: str
+
+
+#: what the commander can say (resolving has its own dialog, with its gate)
+STATUSES = tuple(s for s in ev.STATUSES if s != "resolved")
+
+
+class StatusScreen(FormDialog):
+    """Where the response stands, in the commander's word. ``mitigated`` is the Time-to-mitigate milestone when no
+    verify gate confirmed the fix first, so the dialog says so: the word is a claim the PIR dates."""
+
+    def __init__(self, current: str) -> None:
+        super().__init__()
+        self.current = current
+        # the word a commander opening this dialog most often wants next: the fix is in
+        self.offered = "mitigated" if current in ("investigating", "identified", "mitigating") else \
+            current if current in STATUSES else "mitigated"
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog", id="status-dialog"):
+            yield Static(ui_text(f"Set the status (now {self.current})"), classes="dialog-title")
+            yield Select([(s, s) for s in STATUSES], value=self.offered, allow_blank=False, id="status")
+            yield Static("mitigated: the impact has stopped; Time to mitigate counts to now unless a verify gate "
+                         "confirmed it earlier", classes="hint")
+            yield Input(placeholder="what you saw (goes on the timeline)", id="reason")
+            yield Static("", id="form-error")
+            yield buttons("Set")
+
+    def on_mount(self) -> None:
+        self.query_one("#status", Select).focus()
+
+    def action_submit(self) -> None:
+        self.dismiss(StatusAnswer(str(self.query_one("#status", Select).value),
+                                  self.query_one("#reason", Input).value.strip()))
+
+
 class SkipScreen(FormDialog):
     def __init__(self, step_label: str) -> None:
         super().__init__()

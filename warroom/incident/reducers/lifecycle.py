@@ -97,7 +97,7 @@ def _status(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
         s.first_said_mitigated_at, s.first_said_mitigated_seq = e.ts, e.seq
     # the status it read by derivation (a verify gate passed), now the commander's word: no change
     said = f"Status {to} (said by the commander; it already read {old})" if old == to else f"Status {old} -> {to}"
-    s._add_timeline(e, e.type, said)
+    s._add_timeline(e, e.type, said + (f": {d['reason']}" if d.get("reason") else ""))
 
 
 def _phase(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
