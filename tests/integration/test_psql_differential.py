@@ -295,6 +295,11 @@ QUERIES: list[str | tuple[str, ...]] = [
     "SELECT to_char(timestamptz '2026-12-05 08:03:04.5+00', 'MS US FF1 FF2 FF3 FF4 FF5 FF6 ff3 FMFF3'), to_char("
     "date '2026-12-05', 'DDSP DDTHSP ddsp'), to_char(date '2026-12-05', '\"Day\" \\\"x'), to_char(timestamp "
     "'2026-12-05 08:03:04', 'TZ OF TZH TZM tz')",
+    # pg42: arithmetic on text or a boolean is PostgreSQL's error (attack41 A3), a literal beside a number is one
+    "SELECT concat(1) + 1", "SELECT lower('a') + '1'", "SELECT (attempts > 1) * 2 FROM tasks", "SELECT -true",
+    "SELECT '1' + '1'", "SELECT '1.5' + 1",
+    "SELECT '1' + 1, 2.5 - '1.5', '2' * attempts, 7 / '2', attempts % '2', '0.1' * 3.0 FROM tasks ORDER BY task_id "
+    "LIMIT 1",
     # -x, -A
     ("-x", "-c", "SELECT task_id, created_at FROM tasks ORDER BY created_at LIMIT 2"),
     ("-A", "-c", "SELECT task_id, created_at FROM tasks ORDER BY created_at LIMIT 2"),

@@ -625,8 +625,8 @@ class Reader:
             return Expr(tok.text, None)
         if tok.text in ("-", "+"):
             e = self.operand(12)
-            if e.type == "text":
-                raise PgError(f"ERROR:  operator does not exist: {tok.text} text\nHINT:  No operator matches the "
+            if e.type in ("text", "bool"):
+                raise PgError(f"ERROR:  operator does not exist: {tok.text} {PGNAMES[e.type]}\nHINT:  No operator matches the "
                               "given name and argument type. You might need to add an explicit type cast.", tok.at)
             digits = e.digits()
             return Expr(f"{tok.text}{e.sql}", e.type, wide=e.wide,
@@ -1060,7 +1060,7 @@ class Reader:
                                     text := unquote(e.sql).strip(), re.I):
                     raise PgError(f'ERROR:  invalid input syntax for type {PGNAMES[other.type]}: "{unquote(e.sql)}"',
                                   e.at)
-                e = Expr(text, other.type)
+                e = Expr(text, other.type, exact=quote(f"{Decimal(text):f}") if other.type == "num" else None)
             out.append(e)
         return out[0], out[1]
 
@@ -1147,6 +1147,13 @@ class Reader:
         time), two of them are an interval apart (two dates a number of days), a date moves by days."""
         a, b = left.type, right.type
         if a not in TEMPORAL and b not in TEMPORAL:         # SQLite's x / 0 is NULL, PostgreSQL's an error
+            if {a, b} & {"text", "bool"}:          # no arithmetic on text or a boolean (SQLite's reads a number)
+                raise no_operator(a, op, b, at)
+            if a == b == "unknown":
+                raise PgError(f"ERROR:  operator is not unique: unknown {op} unknown\nHINT:  Could not choose a best "
+                              "candidate operator. You might need to add explicit type casts.", at)
+            left, right = self.compared(left, op, right, at)    # a literal beside a number is read as one
+            a, b = left.type, right.type
             divisor = f"pg_divisor({right.sql}, {left.sql})" if op in "/%" else right.sql
             scales = [0 if k == "int" else int(k[7:]) if k and k.startswith("numeric") else None for k in (a, b)]
             a, b = ("num" if k and k.startswith("numeric") else "float" if k == "float8" else k for k in (a, b))
