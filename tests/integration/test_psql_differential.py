@@ -300,6 +300,11 @@ QUERIES: list[str | tuple[str, ...]] = [
     "SELECT '1' + '1'", "SELECT '1.5' + 1",
     "SELECT '1' + 1, 2.5 - '1.5', '2' * attempts, 7 / '2', attempts % '2', '0.1' * 3.0 FROM tasks ORDER BY task_id "
     "LIMIT 1",
+    # pg42: epochs apart (drill seconds at any speed: test_psql_clock_typed) are at x1 what PostgreSQL says
+    "SELECT extract(epoch from now()) - extract(epoch from min(created_at)), extract(epoch from now())::int - "
+    "1790000000, (extract(epoch from now()) - 90.5) * 2, extract(epoch from max(created_at)) / 60 - 5, date_part("
+    "'epoch', now()) - date_part('epoch', max(created_at)) + 1, 1790000000 - extract(epoch from now())::bigint FROM "
+    "tasks",
     # -x, -A
     ("-x", "-c", "SELECT task_id, created_at FROM tasks ORDER BY created_at LIMIT 2"),
     ("-A", "-c", "SELECT task_id, created_at FROM tasks ORDER BY created_at LIMIT 2"),

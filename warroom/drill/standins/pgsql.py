@@ -125,6 +125,7 @@ class Expr:
     at: int = -1         # where it begins in the statement (-1: not known)
     wide: bool = False   # an integer that is a bigint (else an integer: PostgreSQL's int4)
     exact: str | None = None     # a numeric's SQL as PostgreSQL's numeric computes it: its decimal digits, as text
+    degree: float | None = 0     # how much of it is a point in time (extract(epoch from a stamp): 1; None: unknown)
 
     def digits(self) -> str | None:
         """The SQL of this number's exact digits (an integer's are its own), None where the drill has none."""
@@ -548,7 +549,7 @@ class Reader:
         if "array" in (left.type, right.type):
             raise Refusal(f"drill: {op} of an array is not simulated (ARRAY[...] in a select list, ANY and ALL are)")
         if op in ("+", "-", "*", "/", "%", "^"):
-            return self.arith(op, left, right, at)
+            return self.timed(op, left, right, at)
         if op == "||":
             return Expr(f"{self.text(left)} || {self.text(right)}", "text")
         if op.lstrip("!") in ("~", "~*"):
@@ -892,7 +893,9 @@ class Reader:
                                    {"float": "float8", "int": "int"}.get(kind or "", "num") if name == "abs" else
                                    "float8" if name == "sign" and kind == "float" else
                                    "num" if name in ("round", "sign") else None),
-                    header, wide=wide, exact=exact)
+                    header, wide=wide, exact=exact, degree=args[0].degree if args and header in (    # a time's
+                        "min", "max", "avg", "round", "floor", "ceil", "ceiling", "coalesce", "greatest", "least")
+                    else 0)
 
     def hide(self, exact: list[str]) -> str:
         """The select list's hidden columns: each numeric's exact digits, which psql prints instead of SQLite's."""
@@ -1019,7 +1022,7 @@ class Reader:
         strong = bool(e.name) and e.name != "*" and not e.weak
         header = e.name if strong else pgname
         if e.type == kind and not (kind == "int" and e.wide and not wide):       # a bigint cast to integer: its range
-            return Expr(e.sql, kind, header, not strong, wide=wide, exact=e.exact)
+            return Expr(e.sql, kind, header, not strong, wide=wide, exact=e.exact, degree=e.degree)
         if e.type == "unknown" and kind in TEMPORAL:
             value = unquote(e.sql)
             try:
@@ -1041,7 +1044,8 @@ class Reader:
         exact = None if kind[:3] != "num" else e.digits() if e.type in ("int", "num") else (
             f"pg_exact('f', 0, {e.sql})" if e.type == "float" else None)       # a float8 to numeric: 15 digits
         exact = f"pg_exact('q', {kind[7:]}, {exact})" if exact and kind.startswith("numeric") else exact
-        return Expr(sql, kind, header, not strong, wide=wide, exact=exact)
+        return Expr(sql, kind, header, not strong, wide=wide, exact=exact,
+                    degree=e.degree if kind[:3] in ("int", "num", "flo") else 0)
 
     def coerce(self, e: Expr, kind: str | None) -> Expr:
         """A literal beside a value of ``kind`` is read as one, as PostgreSQL reads it."""
@@ -1087,7 +1091,8 @@ class Reader:
         scale = {"epoch": 6, "second": 6, "milliseconds": 3}.get(field, 0)
         sql = f"pg_part({quote(field)}, {e.sql}, '{e.type}')"
         return Expr(sql, "float8" if name == "date_part" else f"numeric{scale}", name,
-                    exact=None if name == "date_part" else f"pg_exact('q', {scale}, {sql})")
+                    exact=None if name == "date_part" else f"pg_exact('q', {scale}, {sql})",
+                    degree=int(field == "epoch" and e.type in STAMPS))
 
     def trunc(self, at: int) -> Expr:
         """``date_trunc(unit, value)``: a timestamp, timestamptz or date (read as a timestamptz, PostgreSQL's preferred
@@ -1141,6 +1146,31 @@ class Reader:
         out = [f"CASE WHEN {a.sql} THEN 't' WHEN NOT {a.sql} THEN 'f' END" if a.type == "bool" else self.text(a)
                for a in args]
         return Expr(f"pg_{name}({', '.join(out)})", "text", name)
+
+    def timed(self, op: str, left: Expr, right: Expr, at: int) -> Expr:
+        """``left op right`` where a side is a point in time, ``extract(epoch from created_at)``: the wall clock's unix
+        time, as the timestamp and ``date +%s`` print it. Two apart are a span, drill seconds as ``now() - created_at``
+        is, and a number typed beside one is a span of drill seconds too (one past 1e9 a unix time), so at x10
+        ``extract(epoch from now()) - extract(epoch from max(created_at))`` is the interval's 16 s, not 1.6 (attack41
+        A17). ``degree`` follows + and - and * / by a number typed; any other operand loses it (None)."""
+        def degree(e: Expr) -> float | None:        # a number typed: a span, or past 1e9 a unix time
+            literal = e.degree == 0 and re.fullmatch(r"-?(\d+\.?\d*|\.\d+)", e.sql)
+            return int(abs(float(e.sql)) >= 1e9) if literal else e.degree or None
+        if not (left.degree or right.degree):
+            return self.arith(op, left, right, at)
+        kl, kr = degree(left), degree(right)
+        if op in "*/" and 0 in (kl, kr) and (kl or kr):
+            c = float((right if kl else left).sql)
+            k = (kl or kr or 0) * c if op == "*" else kl / c if kl and c else None
+            return replace(self.arith(op, left, right, at), degree=k)
+        if kl is None or kr is None or op not in "+-":
+            return replace(self.arith(op, left, right, at), degree=None)
+        if k := kl + kr if op == "+" else kl - kr:       # a time moved by a span: the span on the wall clock
+            wall = [e if d else replace(e, sql=f"pg_wall({e.sql})", exact=e.exact and f"pg_wall({e.exact})")
+                    for e, d in ((left, kl), (right, kr))]
+            return replace(self.arith(op, *wall, at), degree=k)
+        e = self.arith(op, left, right, at)
+        return replace(e, sql=f"pg_drill({e.sql})", exact=e.exact and f"pg_drill({e.exact})", degree=0)
 
     def arith(self, op: str, left: Expr, right: Expr, at: int) -> Expr:
         """``left op right`` as PostgreSQL computes it on its types: timestamps and dates move by an interval (drill
@@ -1747,8 +1777,21 @@ def functions(speed: float, now: float, raised: list[Exception]) -> dict[str, tu
         "pg_range": (2, bounded), "pg_exact": (3, lambda op, a, b: exact(op, a, b)), "pg_pow": (2, pow_),
         "pg_mod": (2, math.fmod), "pg_rint": (1, lambda x: float(round(x))), "pg_regex": (3, match),
         "pg_bound": (2, bound), "pg_precise": (2, precise),
+        "pg_drill": (1, lambda x: rescaled(x, stime.drill_seconds(1.0, speed))),     # a wall second's drill seconds
+        "pg_wall": (1, lambda x: rescaled(x, stime.wall_seconds(1.0, speed))),
         "pg_strpos": (2, lambda s, sub: str(s).find(str(sub)) + 1), "pg_trunc": (3, truncated),
         "pg_split": (3, split), "pg_to_char": (3, formatted)}.items()}
+
+
+def rescaled(value: int | float | str, factor: float) -> int | float | str:
+    """A span between two points in time (``pg_drill``: wall seconds to drill seconds) or one added to a point
+    (``pg_wall``) by ``factor``, one second's as scenario_time converts it, in its own type: an integer a whole,
+    a numeric's digits to its scale."""
+    if isinstance(value, str):
+        digits = decimal(value)
+        with localcontext(prec=1100):
+            return f"{(digits * Decimal(repr(factor))).quantize(digits, ROUND_HALF_UP):f}"
+    return round(value * factor) if isinstance(value, int) else value * factor
 
 
 def array(*values: object) -> str:
