@@ -305,6 +305,12 @@ QUERIES: list[str | tuple[str, ...]] = [
     "1790000000, (extract(epoch from now()) - 90.5) * 2, extract(epoch from max(created_at)) / 60 - 5, date_part("
     "'epoch', now()) - date_part('epoch', max(created_at)) + 1, 1790000000 - extract(epoch from now())::bigint FROM "
     "tasks",
+    # pg42: a double's Infinity and -0, its input's errors (attack41 A2: answered 0)
+    "SELECT 'inf'::float8, '+Infinity'::float8, ' -INF '::float8, ' 1.5 '::float8, '1e5'::real, -0.0::float8, "
+    "-(0.0::float8), 0.0::float8 * -1",
+    "SELECT 'Infinity'::float8 + 1, -'Infinity'::float8, concat('Infinity'::float8, -0.0::float8), ('-0'::float8)"
+    "::text",
+    "SELECT 'x'::float8", "SELECT '1e400'::float8",
     # -x, -A
     ("-x", "-c", "SELECT task_id, created_at FROM tasks ORDER BY created_at LIMIT 2"),
     ("-A", "-c", "SELECT task_id, created_at FROM tasks ORDER BY created_at LIMIT 2"),

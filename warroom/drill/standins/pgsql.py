@@ -627,10 +627,12 @@ class Reader:
         if tok.text in ("-", "+"):
             e = self.operand(12)
             if e.type in ("text", "bool"):
-                raise PgError(f"ERROR:  operator does not exist: {tok.text} {PGNAMES[e.type]}\nHINT:  No operator matches the "
-                              "given name and argument type. You might need to add an explicit type cast.", tok.at)
+                raise PgError(f"ERROR:  operator does not exist: {tok.text} {PGNAMES[e.type]}\nHINT:  No operator "
+                              "matches the given name and argument type. You might need to add an explicit type cast.",
+                              tok.at)
             digits = e.digits()
-            return Expr(f"{tok.text}{e.sql}", e.type, wide=e.wide,
+            minus = f"({e.sql}) * -1" if tok.text == "-" and e.type in ("float", "float8") else None   # -0 is -0
+            return Expr(minus or f"{tok.text}{e.sql}", e.type, wide=e.wide,
                         exact=f"pg_exact('{tok.text}', 0, {digits})" if digits and e.type != "int" else None)
         if tok.text == "*":
             return Expr("*", None, "*")
@@ -1032,6 +1034,8 @@ class Reader:
             except ToolError as exc:                # PostgreSQL's invalid input: the caret under the literal
                 raise PgError(str(exc), e.at) from None
             return Expr(sql, kind, header, not strong)
+        if e.type == "unknown" and kind == "float":     # SQLite's CAST reads 'x' and 'Infinity' as 0
+            return Expr(double(unquote(e.sql), pgname, e.at), kind, header, not strong)
         if e.type == "unknown" and kind in ("int", "num"):          # a literal is read as the parser reads it
             e = self.compared(e, "::", Expr("", kind), e.at)[0]
         if kind in TEMPORAL or e.type in ("interval", "bool") and kind in ("text", "bool"):
@@ -1242,6 +1246,19 @@ def no_operator(left: str | None, op: str, right: str | None, at: int) -> PgErro
     return PgError(f"ERROR:  operator does not exist: {PGNAMES.get(left or '', left or 'unknown')} {op} "
                    f"{PGNAMES.get(right or '', right or 'unknown')}\nHINT:  No operator matches the given name and "
                    "argument types. You might need to add explicit type casts.", at)
+
+
+def double(text: str, pgname: str, at: int) -> str:
+    """A literal read as a double precision (or a real), as float8in reads it: its SQL, SQLite's 9e999 an infinity;
+    NaN, which SQLite holds as NULL, is refused."""
+    word, name = text.strip().lower(), "real" if pgname == "float4" else "double precision"
+    if not re.fullmatch(r"[-+]?((\d+\.?\d*|\.\d+)(e[-+]?\d+)?|inf|infinity|nan)", word):
+        raise PgError(f'ERROR:  invalid input syntax for type {name}: "{text}"', at)
+    if math.isnan(value := float(word)):
+        raise Refusal("drill: NaN is not simulated (SQLite holds none; Infinity, -Infinity and -0 are)")
+    if math.isinf(value) and "inf" not in word or value == 0 and re.search(r"[1-9]", word.split("e")[0]):
+        raise PgError(f'ERROR:  "{text}" is out of range for type {name}', at)
+    return f"{'-' * (value < 0)}9e999" if math.isinf(value) else repr(value)
 
 
 def unquote(sql: str) -> str:
