@@ -311,6 +311,14 @@ QUERIES: list[str | tuple[str, ...]] = [
     "SELECT 'Infinity'::float8 + 1, -'Infinity'::float8, concat('Infinity'::float8, -0.0::float8), ('-0'::float8)"
     "::text",
     "SELECT 'x'::float8", "SELECT '1e400'::float8",
+    # pg42: a year before 1000 in four digits, read back (attack41 A4); past six fractional digits rounded (A5)
+    "SELECT timestamp '0001-01-03 00:00', date '0099-01-01', timestamptz '0999-12-31 23:59:59.5+00', date "
+    "'0099-01-01' + 1, '0010-01-01'::date - 1",
+    "SELECT date_trunc('week', timestamp '0001-01-03 00:00'), date_trunc('century', timestamp '0050-06-01'), "
+    "date_trunc('decade', date '0999-06-01'), to_char(date '0099-01-01', 'YYYY-MM-DD')",
+    "SELECT timestamptz '2026-01-01 00:00:59.9999995+00', timestamp '2026-01-01 00:00:00.1234564', time "
+    "'10:00:00.9999999', date_trunc('minute', timestamptz '2026-01-01 00:00:59.9999995+00'), date_trunc("
+    "'microseconds', timestamptz '2026-01-01 00:00:00.1234567+00')",
     # -x, -A
     ("-x", "-c", "SELECT task_id, created_at FROM tasks ORDER BY created_at LIMIT 2"),
     ("-A", "-c", "SELECT task_id, created_at FROM tasks ORDER BY created_at LIMIT 2"),

@@ -146,6 +146,7 @@ def test_two_epochs_apart_are_the_interval_between_them(drill: Drill) -> None:
     ("SELECT 'a' ~ '[[.a.]]'", "drill: the regular expression '[[.a.]]' is not simulated"),  # no FutureWarning
     ("SELECT now()::regclass", "drill: a cast to regclass is not simulated"),
     ("SELECT 'NaN'::float8", "drill: NaN is not simulated"),          # PostgreSQL: NaN (SQLite's is NULL)
+    ("SELECT date_trunc('day', timestamp '-infinity')", "drill: -infinity as a timestamp without time zone is not"),
     ("SELECT now() - 1", "ERROR:  operator does not exist: timestamp with time zone - integer"),
     ("SELECT interval '10 fortnights'", 'ERROR:  invalid input syntax for type interval: "10 fortnights"'),
     ("SELECT now() AT TIME ZONE 'Mars/Olympus'", 'ERROR:  time zone "Mars/Olympus" not recognized'),

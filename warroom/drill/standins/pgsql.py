@@ -1268,11 +1268,12 @@ def unquote(sql: str) -> str:
 # ------------------------------------------------------------------------------------------------ values
 def form(moment: datetime, kind: str) -> str:
     """A moment as PostgreSQL prints a value of ``kind`` (UTC: the TaskDB's time zone): the fraction to the
-    microsecond, its trailing zeros dropped."""
+    microsecond, its trailing zeros dropped; a year before 1000 in four digits (strftime's %Y has no zeros)."""
     frac = f".{moment.microsecond:06d}".rstrip("0").rstrip(".")
-    return {"date": f"{moment:%Y-%m-%d}", "timestamp": f"{moment:%Y-%m-%d %H:%M:%S}{frac}",
+    day = f"{moment.year:04d}-{moment:%m-%d}"
+    return {"date": day, "timestamp": f"{day} {moment:%H:%M:%S}{frac}",
             "time": f"{moment:%H:%M:%S}{frac}", "timetz": f"{moment:%H:%M:%S}{frac}+00"}.get(
-        kind, f"{moment:%Y-%m-%d %H:%M:%S}{frac}+00")
+        kind, f"{day} {moment:%H:%M:%S}{frac}+00")
 
 
 def moment(value: str) -> datetime:
@@ -1290,12 +1291,16 @@ def read(text: str, kind: str, now: float) -> str:
     today = datetime.fromtimestamp(now, UTC).replace(hour=0, minute=0, second=0, microsecond=0)
     special = {"now": datetime.fromtimestamp(now, UTC), "today": today, "yesterday": today - timedelta(days=1),
                "tomorrow": today + timedelta(days=1), "epoch": datetime.fromtimestamp(0, UTC)}
+    if word.lstrip("+-") == "infinity":
+        raise Refusal(f"drill: {word} as a {PGNAMES[kind]} is not simulated")
+    late = timedelta(microseconds=bool(re.search(r"\.\d{6}[5-9]", word)))   # past six digits: rounded, as there
+    word = re.sub(r"(\.\d{6})\d+", r"\1", word)
     try:
         if word in special:
             return form(special[word], kind)
         if kind in ("time", "timetz"):
-            return form(datetime.combine(date(2000, 1, 1), time.fromisoformat(word.removesuffix("+00"))), kind)
-        given = datetime.fromisoformat(re.sub(r"\s*(?:z|utc)$", "+00:00", word))
+            return form(datetime.combine(date(2000, 1, 1), time.fromisoformat(word.removesuffix("+00"))) + late, kind)
+        given = datetime.fromisoformat(re.sub(r"\s*(?:z|utc)$", "+00:00", word)) + late
         if kind == "timestamp":          # PostgreSQL drops a zone given to a timestamp without one
             return form(given.replace(tzinfo=None), kind)
         return form(given.replace(tzinfo=UTC) if given.tzinfo is None else given.astimezone(UTC), kind)
