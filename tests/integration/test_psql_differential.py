@@ -319,6 +319,10 @@ QUERIES: list[str | tuple[str, ...]] = [
     "SELECT timestamptz '2026-01-01 00:00:59.9999995+00', timestamp '2026-01-01 00:00:00.1234564', time "
     "'10:00:00.9999999', date_trunc('minute', timestamptz '2026-01-01 00:00:59.9999995+00'), date_trunc("
     "'microseconds', timestamptz '2026-01-01 00:00:00.1234567+00')",
+    # pg42: a unit's name is read to its first 10 letters, as PostgreSQL reads it (TOKMAXLEN; attack41 A6)
+    "SELECT date_trunc('millenniums', now()), date_trunc('microsecondsx', now()), date_trunc('MILLISECONDSXYZ', "
+    "now()), extract(microsecondsx FROM now()), date_part('millisecondss', now())",
+    "SELECT date_trunc('minutesx', now())",
     # -x, -A
     ("-x", "-c", "SELECT task_id, created_at FROM tasks ORDER BY created_at LIMIT 2"),
     ("-A", "-c", "SELECT task_id, created_at FROM tasks ORDER BY created_at LIMIT 2"),

@@ -1083,7 +1083,7 @@ class Reader:
             f"pg_exact('t', 0, {e.sql})" if e.type == "float" else f"CAST({e.exact} AS TEXT)" if e.exact else e.sql)
 
     def part(self, field: str, name: str) -> Expr:
-        field = FIELDS.get(field, field)
+        field = FIELDS.get(field[:10], field)      # PostgreSQL reads 10 letters (TOKMAXLEN)
         e = self.expr(0)
         self.expect(")")
         if e.type == "unknown":
@@ -1518,7 +1518,7 @@ def pgname(kind: str) -> str:
 def truncated(unit: str, value: str | float, kind: str) -> str | float:
     """``date_trunc``'s answer: ``value`` (a timestamp's text, an interval's seconds) cut to ``unit``."""
     word = str(unit).lower()
-    name = FIELDS.get(word)
+    name = FIELDS.get(word[:10])          # its first 10 letters, as PostgreSQL (TOKMAXLEN)
     if kind == "interval":
         cuts = {"microseconds": 1, "milliseconds": 1000, "second": 10 ** 6, "minute": 60 * 10 ** 6,
                 "hour": 3600 * 10 ** 6}
