@@ -323,6 +323,25 @@ QUERIES: list[str | tuple[str, ...]] = [
     "SELECT date_trunc('millenniums', now()), date_trunc('microsecondsx', now()), date_trunc('MILLISECONDSXYZ', "
     "now()), extract(microsecondsx FROM now()), date_part('millisecondss', now())",
     "SELECT date_trunc('minutesx', now())",
+    # pg42: window functions' and concat_ws/split_part's rules as PostgreSQL's (attack41 A7), WINDOW and VARIADIC
+    "SELECT row_number(1) OVER ()", "SELECT rank(1, 'a') OVER ()", "SELECT sum(row_number() OVER ()) FROM tasks",
+    "SELECT task_id FROM tasks WHERE row_number() OVER () = 1",
+    "SELECT status FROM tasks GROUP BY status HAVING rank() OVER () = 1",
+    "SELECT count(*) FROM tasks GROUP BY row_number() OVER ()",
+    "SELECT row_number() OVER w, rank() OVER w FROM tasks WINDOW w AS (ORDER BY task_id) ORDER BY 1 LIMIT 2",
+    "SELECT status, count(*), rank() OVER w FROM tasks GROUP BY status WINDOW w AS (ORDER BY count(*) DESC) "
+    "ORDER BY 3, 1",
+    "SELECT count(*) OVER () FROM tasks WHERE task_id IN (SELECT task_id FROM tasks ORDER BY row_number() OVER () "
+    "LIMIT 2)",
+    "SELECT concat_ws(1, 'a', 'b')", "SELECT split_part('a,b', ',', 2::bigint)",
+    "SELECT split_part('a.b.c', '.', 9999999999)",
+    "SELECT concat(VARIADIC ARRAY[1,2]), concat_ws(',', VARIADIC ARRAY['a', NULL, 'b']), concat(VARIADIC ARRAY["
+    "true, NULL]), concat_ws(NULL::text, 'a'), concat_ws(status, 1, 2) FROM tasks ORDER BY task_id LIMIT 1",
+    # pg42: a window ordered by the grouped expression reads it grouped (attack41 A18)
+    "SELECT dense_rank() OVER (ORDER BY date_trunc('minute', created_at)) d, count(*) FROM tasks GROUP BY "
+    "date_trunc('minute', created_at) ORDER BY d LIMIT 3",
+    "SELECT dense_rank() OVER (PARTITION BY status ORDER BY date_trunc('minute', created_at)) d FROM tasks GROUP BY "
+    "date_trunc('minute', created_at)",
     # -x, -A
     ("-x", "-c", "SELECT task_id, created_at FROM tasks ORDER BY created_at LIMIT 2"),
     ("-A", "-c", "SELECT task_id, created_at FROM tasks ORDER BY created_at LIMIT 2"),

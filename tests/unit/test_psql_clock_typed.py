@@ -146,6 +146,8 @@ def test_two_epochs_apart_are_the_interval_between_them(drill: Drill) -> None:
     ("SELECT 'a' ~ '[[.a.]]'", "drill: the regular expression '[[.a.]]' is not simulated"),  # no FutureWarning
     ("SELECT now()::regclass", "drill: a cast to regclass is not simulated"),
     ("SELECT 'NaN'::float8", "drill: NaN is not simulated"),          # PostgreSQL: NaN (SQLite's is NULL)
+    ("SELECT rank(1) WITHIN GROUP (ORDER BY attempts) FROM tasks", "drill: rank(...) WITHIN GROUP is not"),
+    ("SELECT lower(VARIADIC ARRAY['a'])", "drill: VARIADIC is simulated in concat and concat_ws"),
     ("SELECT date_trunc('day', timestamp '-infinity')", "drill: -infinity as a timestamp without time zone is not"),
     ("SELECT now() - 1", "ERROR:  operator does not exist: timestamp with time zone - integer"),
     ("SELECT interval '10 fortnights'", 'ERROR:  invalid input syntax for type interval: "10 fortnights"'),

@@ -230,6 +230,7 @@ class Reader:
         self.spans: list[tuple[int, int, str, int]] = []          # an aggregate; expressions: tokens, SQL, scope
         self.aggs: list[tuple[int, int]] = []                     # aggregates: token, scope
         self.scope = self.scopes = self.inagg = 0
+        self.clause = ""                                          # the clause being read (where, group...)
         self.exact: list[int] = []
         self.named: dict[int, set[str]] = {}                      # each scope's FROM items, by the name given
 
@@ -274,6 +275,7 @@ class Reader:
         bounds = ["", ""]           # LIMIT's and OFFSET's, for SQLite's LIMIT x OFFSET y at the end
         self.scopes += 1
         outer, self.scope, inagg, self.inagg = self.scope, self.scopes, self.inagg, 0
+        was, self.clause = self.clause, ""
         nulls = ""          # in ORDER BY, where the item puts NULLs unless it says: PostgreSQL's last ascending, first
         while (tok := self.peek()).kind != "end" and tok.text != ")":   # descending; SQLite's the other way round
             if tok.text in (",", ";") or tok.kind == "word" and tok.value in CLAUSES:
@@ -296,7 +298,7 @@ class Reader:
                                  "for", "into", "select") and tok.kind == "word":
                     if block and clause == "from":
                         block.source = (block.source[0], self.i - 1)
-                    clause = tok.value
+                    clause = self.clause = tok.value
                     if block and clause == "from":
                         block.source = (self.i, len(self.toks))
                 if tok.value == "select":
@@ -314,6 +316,9 @@ class Reader:
                     bounds[tok.value == "offset"] = self.bound(tok.value)
                 continue
             start = self.i
+            if clause == "window" and tok.text == "(":          # WINDOW w AS (...): a window's, as OVER (...)'s
+                out.append(self.window("", "(")[1:])
+                continue
             e = self.expr(0)
             if self.i == start:              # not an expression: SQLite says what is wrong with it
                 out.append(self.take().text)
@@ -350,7 +355,7 @@ class Reader:
             del out[hidden]
             self.exact = []
         self.grouped(block)
-        self.scope, self.inagg = outer, inagg
+        self.scope, self.inagg, self.clause = outer, inagg, was
         limit = f"LIMIT {bounds[0] or -1} OFFSET {bounds[1] or 0}" * any(bounds)
         return " ".join([*out, nulls * (nulls != "-"), limit]).strip(), items
 
@@ -803,10 +808,16 @@ class Reader:
         if name == "date_trunc":
             return self.trunc(at)
         if name in WINDOWED:
+            if not self.at(")"):            # rank(x) and dense_rank(x) are hypothetical-set aggregates
+                kinds = [pgname(e.type or "unknown") for e in self.listing()]
+                if name != "row_number" and self.at(")") and self.peek(1).value == "within":
+                    raise Refusal(f"drill: {name}(...) WITHIN GROUP is not simulated ({name}() OVER (...) is)")
+                raise PgError(f"ERROR:  function {name}({', '.join(kinds)}) does not exist{HINT_NONE}" if (
+                    name == "row_number") else f"ERROR:  WITHIN GROUP is required for ordered-set aggregate {name}", at)
             self.expect(")")
             if not self.at("over"):
                 raise PgError(f"ERROR:  window function {name} requires an OVER clause", at)
-            return Expr(self.window(f"{name}()"), "int", name, wide=True)
+            return Expr(self.window(f"{name}()", at=at), "int", name, wide=True)
         args: list[Expr] = []
         words: list[str] = []
         depth, end = 1, self.i                  # a window function (OVER after its parentheses) groups nothing
@@ -828,6 +839,11 @@ class Reader:
             if self.at(",") or self.peek().kind == "word" and self.peek().value in CLAUSES:
                 words.append(self.take().text)
                 continue
+            if self.at("variadic") and self.take():         # concat(VARIADIC ARRAY[a, b]) is concat(a, b)
+                if name not in ("concat", "concat_ws") or not (self.at("array") and self.peek(1).text == "["):
+                    raise Refusal("drill: VARIADIC is simulated in concat and concat_ws, of an ARRAY[...]")
+                args += self.array()
+                continue
             e = self.expr(0)
             if not e.sql:
                 words.append(self.take().text)
@@ -840,7 +856,7 @@ class Reader:
         if self.at("within") or name == "string_agg" or keys:
             e = self.ordered(name, args, keys, "distinct" in (w.lower() for w in words), at)
             self.inagg -= aggregate
-            return replace(e, sql=self.window(e.sql))
+            return replace(e, sql=self.window(e.sql, at=at))
         self.inagg -= aggregate
         if name in ("sum", "avg") and kind in ("text", "bool", *STAMPS) or name == "round" and \
                 kind in ("float", "float8") and len(args) == 2:
@@ -885,7 +901,7 @@ class Reader:
             exact = f"coalesce({', '.join(map(str, digits))})"
         if name == "round" and len(args) == 1 and typed["round"] == "float8":     # a double's: rint, half to even
             name, typed["pg_rint"] = "pg_rint", "float8"
-        sql = self.window(f"{name}({' '.join(words)})")
+        sql = self.window(f"{name}({' '.join(words)})", at=at)
         suffix = sql[len(f"{name}({' '.join(words)})"):]          # FILTER's; a window's: SQLite's aggregate
         exact = exact + suffix if exact and "OVER" not in suffix else None
         wide = name == "count" or integer or name in ("min", "max", "coalesce", "abs") and any(a.wide for a in args)
@@ -904,18 +920,26 @@ class Reader:
         self.exact = [i for i, x in enumerate(exact) if x]
         return ", " + ", ".join(f'{x} AS "?exact{i}"' for i, x in enumerate(exact) if x)
 
-    def window(self, sql: str) -> str:
-        """A call's FILTER (WHERE ...) and OVER (...) after it."""
-        while self.at("filter", "over"):
-            sql += f" {(word := self.take()).text.upper()} "
+    def window(self, sql: str, *words: str, at: int = -1) -> str:
+        """A call's FILTER (WHERE ...) and OVER (...) after it (``words``: a WINDOW clause's ``(...)``); a window
+        function where PostgreSQL takes none (in an aggregate, WHERE, GROUP BY, HAVING) is its error at ``at``."""
+        while words or self.at("filter", "over"):
+            word = Tok("word", "", words[0]) if words else self.take()
+            words, sql = (), sql + f" {word.text.upper()} "
+            if word.value == "over" and (self.inagg or self.clause in ("where", "group", "having")):
+                raise PgError("ERROR:  aggregate function calls cannot contain window function calls" if self.inagg
+                              else f"ERROR:  window functions are not allowed in {self.clause.upper()}"
+                              f"{' BY' * (self.clause == 'group')}", at)
             first = self.i
             if self.at("("):
                 self.take()
                 sql += f"({self.seq()[0]})"
                 self.expect(")")
-                if word.value == "over":        # PARTITION BY's, ORDER BY's columns are the SELECT's, once grouped
-                    self.refs = [(i, q, n, self.scope if i >= first and s > self.scope else s, g)
+                if word.value in ("over", "("):    # PARTITION BY's, ORDER BY's columns and expressions are the
+                    self.refs = [(i, q, n, self.scope if i >= first and s > self.scope else s, g)   # SELECT's
                                  for i, q, n, s, g in self.refs]
+                    self.spans = [(x, y, q, self.scope if x >= first and s > self.scope else s)
+                                  for x, y, q, s in self.spans]
             else:
                 sql += self.take().text
         return sql
@@ -1139,11 +1163,14 @@ class Reader:
         ``split_part(text, delimiter, n)``, on the argument types PostgreSQL takes."""
         kinds = [a.type or "unknown" for a in args]
         if name == "split_part":
-            fits = len(args) == 3 and not set(kinds[:2]) - {"text", "unknown"} and kinds[2] in ("int", "unknown")
-        else:
-            fits = len(args) >= (2 if name == "concat_ws" else 1)
+            fits = len(args) == 3 and not set(kinds[:2]) - {"text", "unknown"} and kinds[2] in ("int", "unknown") \
+                and not args[2].wide
+        else:                           # concat_ws's separator is text
+            fits = len(args) >= (2 if name == "concat_ws" else 1) and (name == "concat" or kinds[0] in (
+                "text", "unknown"))
         if not fits:
-            raise PgError(f"ERROR:  function {name}({', '.join(map(pgname, kinds))}) does not exist{HINT_NONE}", at)
+            kinds = ["bigint" if a.wide else pgname(k) for a, k in zip(args, kinds, strict=True)]
+            raise PgError(f"ERROR:  function {name}({', '.join(kinds)}) does not exist{HINT_NONE}", at)
         if name == "split_part":
             count = f"pg_int({args[2].sql})" if kinds[2] == "unknown" else args[2].sql
             return Expr(f"pg_split({args[0].sql}, {args[1].sql}, {count})", "text", name)
