@@ -1183,17 +1183,13 @@ class Reader:
         time, as the timestamp and ``date +%s`` print it. Two apart are a span, drill seconds as ``now() - created_at``
         is, and a number typed beside one is a span of drill seconds too (one past 1e9 a unix time), so at x10
         ``extract(epoch from now()) - extract(epoch from max(created_at))`` is the interval's 16 s, not 1.6 (attack41
-        A17). ``degree`` follows + and - and * / by a number typed; any other operand loses it (None)."""
+        A17). ``degree`` follows + and -; any other operator or operand loses it (None)."""
         def degree(e: Expr) -> float | None:        # a number typed: a span, or past 1e9 a unix time
             literal = e.degree == 0 and re.fullmatch(r"-?(\d+\.?\d*|\.\d+)", e.sql)
             return int(abs(float(e.sql)) >= 1e9) if literal else e.degree or None
         if not (left.degree or right.degree):
             return self.arith(op, left, right, at)
         kl, kr = degree(left), degree(right)
-        if op in "*/" and 0 in (kl, kr) and (kl or kr):
-            c = float((right if kl else left).sql)
-            k = (kl or kr or 0) * c if op == "*" else kl / c if kl and c else None
-            return replace(self.arith(op, left, right, at), degree=k)
         if kl is None or kr is None or op not in "+-":
             return replace(self.arith(op, left, right, at), degree=None)
         if k := kl + kr if op == "+" else kl - kr:       # a time moved by a span: the span on the wall clock
