@@ -88,7 +88,9 @@ def test_report_without_an_incident_and_at_high_speed(state_dir: Path) -> None:
     assert rows["detected"].met is None and rows["resolved"].minutes is None
     assert not report.recovered and report.panes[0].pane == "failure_rate"
     assert [a.effective for a in report.actions] == [False]
-    assert report.resolution_missing == ("rollback",)
+    # no incident, so no end: the resolution never taken is the answer, not said yet (redteam42 R18)
+    assert report.resolution_missing == ()
+    assert not any("rolled back" in line or "Not done" in line for line in report.summary)
     assert any(line == "Time to resolve: not reached (target < 60 min)." for line in report.summary)
 
 
@@ -416,6 +418,24 @@ def test_a_mitigation_taken_only_after_resolving_is_not_done(state_dir: Path) ->
             in report.summary)
 
 
+def test_an_open_incident_s_report_does_not_name_the_fix_nobody_took(state_dir: Path) -> None:
+    """redteam42 R18: 10 drill seconds after declaring, `g` said "Not done: FlowEngine rolled back off the bad
+    release (never done)": the cause and its fix before any triage. Until the end the report says what the team
+    did; what it never took is said once the incident is resolved, beside what caused it."""
+    d = _drill_with(state_dir, "mass-failure", 10.0, [])
+    clock = Clock(d.wall_time(200))
+    inc = IncidentStore(state_dir / "inc", clock=clock).create(
+        title="failures", severity="P1", drill={"scenario": "mass-failure", "speed": 10.0})
+    early = drill_report(d, inc.state, at=d.wall_time(210))
+    assert early.resolution_missing == () and early.cause == ""
+    assert not any("rolled back" in line or "bad release" in line or "Not done" in line for line in early.summary)
+    clock.t = d.wall_time(600)
+    inc.resolve("looked fine")
+    over = drill_report(d, inc.refresh(), at=d.wall_time(610))
+    assert over.resolution_missing == ("rollback",)
+    assert "Not done: FlowEngine rolled back off the bad release (never done)." in over.summary
+
+
 def test_a_damaged_actions_file_is_an_error_naming_its_line(state_dir: Path) -> None:
     """actions.jsonl lines whose times are not moments (NaN, inf, 1e308, a wall time past year
     5138) are damage: the report says which file and line, never a crash and (changed on purpose,
@@ -447,7 +467,7 @@ def test_an_action_that_is_no_mitigation_still_says_what_it_moved(state_dir: Pat
     start = rows["flowengine_start"]
     assert not start.effective and start.change.startswith("Audit-log gap ") and "without it" in start.change
     assert rows["page"].change == ""
-    assert report.resolution_missing == ("redaction",)
+    assert report.resolution_missing == ()       # redaction never taken, and the drill is not over (redteam42 R18)
 
 
 def test_the_screen_marks_a_pane_breached_only_past_critical(state_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -93,10 +93,15 @@ def _build(drill: Drill, state: IncidentState | None, *, at: float | None, slos:
     done = tuple(k for k in sc.resolution if (done_by(sc, signals, spans, k, t_end) if k in sc.mitigating_actions()
                                               else any(a.action == k and a.t <= t_end for a in actions))
                  and not (k in RETRIES and left))      # retried means none the incident failed is left failed
-    missing = tuple(k for k in sc.resolution if k not in done)
     panes = pane_outcomes(drill, state, slos, at, crossing)
     recovered = panes[0].recovered if panes else False
     ended = bool(state is not None and state.resolved)
+    # what the scenario's resolution still lacks is the answer while the incident is open (the title's rule: the
+    # symptom until the end): "Not done: FlowEngine rolled back off the bad release (never done)" 10 s after declaring
+    # told the team the cause before any triage (redteam42 R18). Until the end only what the team itself took and
+    # lost (undone, taken too early) is said not done; what they never took is said when the drill is over
+    missing = tuple(k for k in sc.resolution if k not in done
+                    and (ended or any(k in (a.action, a.meant) for a in actions)))
     # resolved with a pane still past critical: on the clock only (``verdicts``, the PIR's rule)
     broken = [p.title for p in panes if past_crit(p)] if ended else []
     held = gates.held_gates(state) if state is not None else []    # a pass that marks no mitigation, and why
