@@ -4,7 +4,7 @@ One read of FlowEngine's view of the providers at +34m credited RB-CORE-004's Tr
 ("Check FlowEngine's view of the providers" after putting the provider back), the check "done" 50 drill minutes
 before the recovery it checks; one read of the schema version credited "Confirm the schema version went back"
 (whose `| grep -wF 20251104_001 && echo "schema is back"` fails on the bad schema the read showed) and RB-LAUNCH-002's
-read too. The rule is ``drill_report.by_hand`` (the drill report's path and the PIR read it): pure, no drill opened.
+read too. The rule is ``warroom.incident.by_hand`` (the drill report's path and the PIR read it): pure, no drill opened.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import shlex
 from datetime import UTC, datetime
 from pathlib import Path
 
-from warroom.incident.drill_report.by_hand import Call, Hands, Typed
+from warroom.incident.by_hand import Call, Hands, Typed
 from warroom.incident.drill_report.path import runbook_path
 from warroom.incident.drill_report.rows import ActionRow
 from warroom.runbook.model import Runbook

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from tui.cli import main
-from warroom.incident.drill_report.by_hand import standin_calls
+from warroom.incident.by_hand import standin_calls
 
 pytestmark = pytest.mark.usefixtures("no_warmup_child")
 BOUND = 120            # seconds: a hung child fails the test, it never hangs it

@@ -1,7 +1,7 @@
 """The drill report credits a step with exactly the actions its run's processes did (issue 13 item 9).
 
 An action was a step's when its stand-in stamped it within the run's window, give or take half a
-second (``path.SLACK``, for the two clocks). So a command typed in a shell the moment a step
+second (``by_hand.SLACK``, for the two clocks). So a command typed in a shell the moment a step
 ended — `warroom incident run ID 8` then `kubectl set env … CONTEXT_PRUNING_ENABLED=false` from a
 script, 0.18 s apart on the timeout drill — was listed under "Retry the stuck task with pruning ->
 …; context pruning disabled", was missing from "Done outside the runbook's steps", and the PIR

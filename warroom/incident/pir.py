@@ -266,7 +266,7 @@ def drill_shell(inc: Exportable) -> DrillShell:
     if not drill_info or drill_info.get("replay") or opener is None or not drill_info.get("dir"):
         return DrillShell()
     from warroom.drill.actions import ACTIONS_FILE, CALLS_FILE
-    from warroom.incident.drill_report.by_hand import read_calls
+    from warroom.incident.by_hand import read_calls
 
     # The report costs about a second (it integrates the world and judges every action), and the dashboard's
     # PIR preview renders again at each journal change: asked only when a call was typed in the drill shell,
@@ -278,7 +278,7 @@ def drill_shell(inc: Exportable) -> DrillShell:
     if key in _SHELL_KEPT:
         return _SHELL_KEPT[key]
     from warroom.incident.drill_report import drill_report
-    from warroom.incident.drill_report.rows import BY_HAND, TYPED
+    from warroom.incident.by_hand import BY_HAND, TYPED
 
     try:
         drill = opener()

@@ -48,16 +48,19 @@ RAN_OK = ("ok", "verifying")
 
 
 def judge(c: Criterion, side: str, state: Any, now: datetime, query: Query | None,
-          step_output: Callable[[str], StepOutput | None], runbook_id: str | None = None) -> CriterionVerdict:
+          step_output: Callable[[str], StepOutput | None], runbook_id: str | None = None,
+          typed: Callable[[str], str | None] | None = None) -> CriterionVerdict:
     """One criterion: met / not met / unknown, with the evidence in words and the value judged.
     What cannot be read (no source, a failed query, a step not run or not ended ok, no clock) is
     unknown, never met. ``runbook_id``: whose steps ``ran`` / ``unless_ran`` name (None: any).
+    ``typed(ref)``: when a step was typed by hand in the drill shell (``+7m58s``, the drill report's
+    ``by_hand`` rule), else None: not counted, but said where ``ran`` / ``not_ran`` speak of that step.
 
     ``unless_ran``: once one of those steps ran ok, what the criterion measures is no evidence of
     what it says, so it is unknown with the reading kept in its words. Only for a step that makes
     the measure itself moot: a step having run ok never says it was the right fix (attack39 G1:
     the wrong scenario's breaker silenced "root cause still unknown")."""
-    v = _judge(c, side, state, now, query, step_output, runbook_id)
+    v = _judge(c, side, state, now, query, step_output, runbook_id, typed)
     if not c.unless_ran or side == "applies_when" or v.state == UNKNOWN:
         return v
     hit, _ = ran_ok(state, runbook_id, c.unless_ran, now)
@@ -69,7 +72,8 @@ def judge(c: Criterion, side: str, state: Any, now: datetime, query: Query | Non
 
 
 def _judge(c: Criterion, side: str, state: Any, now: datetime, query: Query | None,
-           step_output: Callable[[str], StepOutput | None], runbook_id: str | None) -> CriterionVerdict:
+           step_output: Callable[[str], StepOutput | None], runbook_id: str | None,
+           typed: Callable[[str], str | None] | None = None) -> CriterionVerdict:
     kind = c.kind
     if kind == "metric":
         return _metric(c, side, query)
@@ -119,7 +123,9 @@ def _judge(c: Criterion, side: str, state: Any, now: datetime, query: Query | No
     if kind == "ran":
         hit, said = ran_ok(state, runbook_id, c.ran, now)
         if hit is None:
-            # a change made outside the runbook is as real: what the tool cannot see is unknown, never not met
+            # a change made outside the runbook is as real: what the tool cannot see is unknown, never not met;
+            # one typed in the drill shell is said so, never "has not run" beside a report crediting it (redteam42 R1)
+            said += _by_hand(c.ran, typed)
             return verdict(UNKNOWN, ("; ".join(said) if said else "none of its steps has run yet")
                            + ": the commander's judgement")
         ref, run = hit
@@ -129,6 +135,7 @@ def _judge(c: Criterion, side: str, state: Any, now: datetime, query: Query | No
         hit, said = ran_ok(state, runbook_id, c.not_ran, now)
         if hit is None:
             # what the tool ran is all it sees: a change made by hand elsewhere is the commander's to weigh
+            said += _by_hand(c.not_ran, typed)
             return verdict(MET, ("; ".join(said) if said else f"step {', '.join(c.not_ran)} has not run")
                            + " (a change made outside the runbook is not seen here)")
         ref, run = hit
@@ -156,6 +163,12 @@ def _judge(c: Criterion, side: str, state: Any, now: datetime, query: Query | No
     if kind == "time":
         return verdict(MET if waited else NOT_MET, f"{scenario_span(state, since or 0)} since detection", since)
     return verdict(UNKNOWN, "the commander's judgement")
+
+
+def _by_hand(refs: Sequence[str], typed: Callable[[str], str | None] | None) -> list[str]:
+    """What ``ran`` / ``not_ran`` say of their steps typed by hand in the drill shell (``judge``'s ``typed``)."""
+    return [f"step {ref} was typed in the drill shell at {when} (not run through warroom: not counted)"
+            for ref in refs if typed is not None and (when := typed(ref)) is not None]
 
 
 def _more(more: int) -> str:

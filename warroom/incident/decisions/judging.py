@@ -63,14 +63,15 @@ def judged_moment(state: Any, now: datetime) -> datetime:
 
 
 def evaluate(decision: Decision, runbook_id: str, state: Any, now: datetime, *, query: Query | None,
-             step_output: Callable[[str], StepOutput | None], criteria: bool = True) -> DecisionView:
+             step_output: Callable[[str], StepOutput | None], criteria: bool = True,
+             typed: Callable[[str], str | None] | None = None) -> DecisionView:
     """The decision judged at ``now`` (``judged_moment``: a resolved incident's at its
     resolution); ``criteria=False`` judges only its ``applies_when`` condition (what the overdue
     reminder needs), not the GO / NO-GO criteria. ``query`` must read its metrics at that moment
-    (``looks.evaluate_all`` asks the same ``judged_moment``)."""
+    (``looks.evaluate_all`` asks the same ``judged_moment``); ``typed``: ``criteria.judge``'s."""
     now = judged_moment(state, now)
-    crit = tuple([judge(c, "go", state, now, query, step_output, runbook_id) for c in decision.go]
-                 + [judge(c, "no_go", state, now, query, step_output, runbook_id) for c in decision.no_go]) \
+    crit = tuple([judge(c, "go", state, now, query, step_output, runbook_id, typed) for c in decision.go]
+                 + [judge(c, "no_go", state, now, query, step_output, runbook_id, typed) for c in decision.no_go]) \
         if criteria else ()
     applies = judge(decision.applies_when, "applies_when", state, now, query, step_output, runbook_id) \
         if decision.applies_when is not None else None

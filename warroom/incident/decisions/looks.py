@@ -88,9 +88,40 @@ def evaluate_all(incident: Any, state: Any, runbooks: Sequence[Any], source: Any
         return got
 
     panes = pane_queries(slos)
+    typed = typed_reader(incident, state, runbooks, now)
     return [evaluate(on_panes(d, panes), rb_id, state, now, query=query,
-                     step_output=step_output_reader(Path(incident.dir), state, rb_id), criteria=criteria)
+                     step_output=step_output_reader(Path(incident.dir), state, rb_id), criteria=criteria,
+                     typed=lambda ref, rb_id=rb_id: typed(rb_id, ref))
             for rb_id, d in decisions_of(runbooks)]
+
+
+def typed_reader(incident: Any, state: Any, runbooks: Sequence[Any], now: datetime
+                 ) -> Callable[[str, str], str | None]:
+    """``typed(runbook id, step ref)``: when that step was typed by hand in the drill shell (``+7m58s``), by the
+    drill report's rule (``by_hand.typed_steps``), else None. Read once, when a criterion first asks: only a drill
+    incident's ``ran`` / ``not_ran`` with none of its steps run through warroom do."""
+    from warroom.incident.by_hand import typed_steps
+
+    found: list[dict[tuple[str, str], str]] = []
+
+    def read() -> dict[tuple[str, str], str]:
+        info = getattr(state, "drill", None) or {}
+        opener = getattr(incident, "open_drill", None)
+        if not info.get("dir") or info.get("replay") or opener is None:
+            return {}
+        books = [rb for rb in runbooks if rb is not None]
+        try:
+            credits = typed_steps(opener(), state, books, now)
+        except (WarroomError, OSError):          # no world to read: said as before, "has not run"
+            return {}
+        return {(rb.id, ref): credits[rb.id, st.id].when for rb in books for st in rb.steps
+                if (rb.id, st.id) in credits for ref in (st.id, str(st.number))}
+
+    def typed(runbook_id: str, ref: str) -> str | None:
+        if not found:
+            found.append(read())
+        return found[0].get((runbook_id, ref))
+    return typed
 
 
 def decisions_of(runbooks: Sequence[Any]) -> list[tuple[str, Decision]]:

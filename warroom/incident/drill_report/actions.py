@@ -18,6 +18,7 @@ from warroom.config import SloConfig
 from warroom.drill import fleet
 from warroom.drill.actions import ACTIONS, BY_POD, RETRIES
 from warroom.durations import format_duration
+from warroom.incident.by_hand import owner_of
 from warroom.incident.drill_report.harm import harm_change
 from warroom.incident.drill_report.panes import slo_of
 from warroom.incident.drill_report.rows import ActionRow
@@ -448,8 +449,6 @@ def run_effects(drill: Drill, state: Any, slos: list[SloConfig] | None, at: floa
     (``change_without`` of the actions the stand-ins recorded while it ran, the windows the drill
     report's runbook path uses), keyed by the run's start seq: what the PIR credits a step with, so
     it never credits one with a change another action made while it ran."""
-    from warroom.incident.drill_report.path import owner_of
-
     out: dict[str, str] = {}
     recorded = drill.actions()
     t_now = drill.scenario_time(at)

@@ -14,7 +14,7 @@ from warroom.incident.drill_report.actions import (RETRIES, action_rows, done_by
                                                    stretches, unretried)
 from warroom.incident import gates, verdicts
 from warroom.incident.cadence import missed_updates
-from warroom.incident.drill_report.by_hand import Hands, Typed, read_calls
+from warroom.incident.by_hand import Hands, Typed, read_calls
 from warroom.incident.drill_report.decisions import decision_lines, opened_runbooks
 from warroom.incident.drill_report.harm import harm_total, total_text
 from warroom.incident.drill_report.panes import impact_crossing, pane_outcomes, pane_title, past_crit

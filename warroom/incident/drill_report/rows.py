@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
+from warroom.incident.by_hand import BY_HAND, TYPED
 from warroom.incident.marks import DONE_MARKS, state_word
 from warroom.incident.verdicts import OPEN, Verdict
 from warroom.journal import numbers
@@ -116,8 +117,6 @@ class DrillReport:
         return numbers.encode_tree(out)      # standard JSON: a pane's worst of +Inf as "+Inf"
 
 
-BY_HAND = "done by hand at "      # a path state that starts so: the step was typed in the drill shell (``by_hand``)
-TYPED = "typed by hand at "       # … its calls typed there, but what it checks cannot be judged: not done
 
 
 def path_done(state: str) -> bool:

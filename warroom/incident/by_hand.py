@@ -32,22 +32,70 @@ import json
 import math
 import re
 import shlex
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol, TypeVar
 
 from warroom.drill.actions import CALLS_FILE
 from warroom.drill.directory import STANDINS
 from warroom.durations import format_duration
 from warroom.errors import WarroomError
-from warroom.incident.drill_report.rows import BY_HAND, TYPED, ActionRow
 from warroom.syntax.shell import scan
 
 if TYPE_CHECKING:
     from warroom.runbook.model import Runbook, Step
 
 NAMED = re.compile(r"(?<![\w.-])(" + "|".join(STANDINS) + r")(?![\w.-])")      # a stand-in's name as a word
+BY_HAND = "done by hand at "      # a path state that starts so: the step was typed in the drill shell
+TYPED = "typed by hand at "       # … its calls typed there, but what it checks cannot be judged: not done
+SLACK = 0.5      # seconds: an action is stamped by the stand-in's process, a run by the journal's
+K = TypeVar("K", bound=Hashable)
+
+
+class Act(Protocol):
+    """An action a stand-in recorded, as the drill report's rows hold it (``drill_report.rows.ActionRow``)."""
+
+    @property
+    def at(self) -> float: ...       # unix time
+    @property
+    def t(self) -> float: ...        # drill seconds
+    @property
+    def command(self) -> str: ...    # the command line (``shlex.join``)
+    @property
+    def tag(self) -> str: ...        # the step run whose process recorded it ("" typed in a shell)
+
+
+def owner_of(at: float, tag: str, windows: Mapping[K, Sequence[tuple[float, float, str]]]) -> K | None:
+    """The run (windows: start, end: unix, and its ``tag``) an action recorded at ``at`` by a process
+    of the run tagged ``tag`` belongs to. A tagged action is that run's, exactly; an untagged one
+    was done outside every tagged run (a shell, another tool): never theirs, however close in time
+    (a command typed the moment a step ended was credited to the step). Untagged runs (journaled
+    without one) keep the time rule: the window that holds it, else the nearest within ``SLACK``
+    (the two clocks' stamps); one owner, so a step started right after another is never given the
+    other's action too; None when none is near."""
+    best: tuple[float, K] | None = None
+    for key, spans in windows.items():
+        for lo, hi, run_tag in spans:
+            if tag or run_tag:
+                if tag == run_tag:
+                    return key
+                continue
+            d = 0.0 if lo <= at <= hi else min(abs(at - lo), abs(at - hi))
+            if d <= SLACK and (best is None or d < best[0]):
+                best = (d, key)
+    return None if best is None else best[1]
+
+
+def run_windows(state: Any) -> dict[tuple[str, str], list[tuple[float, float, str]]]:
+    """Each step's runs as (start, end: unix, inf while running, its tag), by (runbook id, step id)."""
+    windows: dict[tuple[str, str], list[tuple[float, float, str]]] = {}
+    for key, st in (state.steps.items() if state is not None else ()):
+        for run in st.runs:
+            end = run.ended_at.timestamp() if run.ended_at is not None else math.inf
+            windows.setdefault(key, []).append((run.started_at.timestamp(), end, run.tag))
+    return windows
 
 @dataclass(frozen=True)
 class Call:
@@ -133,6 +181,7 @@ class Credit(NamedTuple):
     state: str              # the path state: ``done by hand at +6m03s (drill shell)``, or ``typed … not checked``
     acted: list[int]        # the indexes of the ``rows`` its calls recorded
     at: float               # unix: when it was typed (a change: when it acted)
+    when: str               # that moment as the state says it: ``+6m03s`` on the incident clock, else ``09:22:34 UTC``
 
 
 class Hands:
@@ -143,7 +192,7 @@ class Hands:
         self.typed = typed
         self.taken: set[int] = set()       # indexes of ``typed.calls`` a step has taken
 
-    def credit(self, runbook: Runbook, step: Step, values: Mapping[str, str], rows: Sequence[ActionRow],
+    def credit(self, runbook: Runbook, step: Step, values: Mapping[str, str], rows: Sequence[Act],
                unowned: Sequence[bool], outside_runs: Callable[[float, str], bool],
                after: float = -math.inf) -> Credit | None:
         """The step's credit when it was typed by hand (the module docstring's rule), its calls then taken; else
@@ -192,5 +241,64 @@ class Hands:
             clock = t - typed.t_zero
             when = f"{'+' if clock >= 0 else '-'}{format_duration(abs(clock))}"
         if not changes and (more or step.check):    # its outcome is more than exit codes the record holds
-            return Credit(f"{TYPED}{when} (drill shell), not checked", acted, at)
-        return Credit(f"{BY_HAND}{when} (drill shell)", acted, at)
+            return Credit(f"{TYPED}{when} (drill shell), not checked", acted, at, when)
+        return Credit(f"{BY_HAND}{when} (drill shell)", acted, at, when)
+
+    def steps(self, runbook: Runbook, pending: Callable[[str], bool], values: Mapping[str, str],
+              rows: Sequence[Act], windows: Mapping[tuple[str, str], Sequence[tuple[float, float, str]]],
+              ) -> dict[str, Credit]:
+        """The credit of each step of ``runbook`` typed by hand (by step id), asked in the runbook's order: a
+        step still ``pending`` (never begun through warroom); ``windows``: every step run (``run_windows``),
+        whose actions are theirs, and the moment each step began, which a check counts from."""
+        unowned = [owner_of(a.at, a.tag, windows) is None for a in rows]
+        began = {key[1]: min(lo for lo, _, _ in spans) for key, spans in windows.items() if key[0] == runbook.id}
+        out: dict[str, Credit] = {}
+        for st in (st for sec in runbook.sections for st in sec.steps):
+            if not pending(st.id):
+                continue
+            checks = checked_by(runbook, st)
+            hand = self.credit(runbook, st, values, rows, unowned, lambda at, tag: owner_of(at, tag, windows) is None,
+                               after=-math.inf if checks is None else began.get(checks.id, math.inf))
+            if hand is not None:
+                out[st.id] = hand
+                began.setdefault(st.id, hand.at)
+        return out
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """An action as ``actions.jsonl`` holds it, for ``Hands`` outside the drill report (no world integrated)."""
+
+    at: float
+    t: float
+    command: str
+    tag: str
+
+
+def param_values(runbook: Runbook, state: Any) -> dict[str, str]:
+    """The runbook's parameters as the incident answered them, else their defaults: what a step's command reads."""
+    values = {k: str(p.default) for k, p in runbook.params.items() if p.default is not None}
+    return values | (getattr(state, "param_answers", None) or {})
+
+
+def typed_steps(drill: Any, state: Any, runbooks: Iterable[Runbook], at: datetime) -> dict[tuple[str, str], Credit]:
+    """The steps of ``runbooks`` (in that order: the incident's first) typed by hand in ``drill``'s shell by
+    ``at``, by (runbook id, step id): the drill report's rule, for what the Go/No-Go says of a step it counts
+    (redteam42 R1: "none of its steps has run yet" beside a report crediting one). Read from the stand-ins'
+    records alone; empty when nothing was typed there."""
+    from warroom.drill.actions import read_actions
+
+    calls = read_calls(drill.path)
+    if not any(c.tag == "" and c.code == 0 for c in calls):
+        return {}
+    rows = [Recorded(a.ts, a.t, shlex.join((a.tool, *a.argv)) if a.tool else shlex.join(a.argv), a.tag)
+            for a in read_actions(drill.path)]
+    detected = (getattr(state, "phases", None) or {}).get("detected")      # the incident clock's zero, as the report's
+    hands = Hands(Typed(calls, None if detected is None else drill.scenario_time(detected.timestamp()), at.timestamp()))
+    windows = run_windows(state)
+    steps = getattr(state, "steps", None) or {}
+    out: dict[tuple[str, str], Credit] = {}
+    for book in runbooks:
+        out |= {(book.id, sid): c for sid, c in hands.steps(book, lambda sid, b=book.id: (b, sid) not in steps,
+                                                            param_values(book, state), rows, windows).items()}
+    return out
