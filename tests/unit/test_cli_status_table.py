@@ -24,7 +24,7 @@ def wide(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_a_problem_shared_by_every_pane_is_printed_once(capsys: pytest.CaptureFixture[str]) -> None:
     cfg = Config()
     readings = [SloReading(slo=s, state="error", value=None, error="cannot connect to 127.0.0.1:1") for s in cfg.slo]
-    _print(_args(), cfg, readings, 1_800_000_000.0, 3)
+    _print(_args(), cfg.prometheus.url, readings, 1_800_000_000.0, 3)
     out = capsys.readouterr().out
     assert out.count("cannot connect to 127.0.0.1:1") == 1
     assert "every pane: cannot connect to 127.0.0.1:1" in out
@@ -37,7 +37,7 @@ def test_per_pane_details_keep_their_column_and_brackets(capsys: pytest.CaptureF
     readings = [SloReading(slo=s, state="ok", value=0.1) for s in cfg.slo]
     readings[2] = SloReading(slo=cfg.slo[2], state="error", value=None,
                              error="bad_data: parse error at char 5: unexpected [bold] in rate(x[5m)")
-    _print(_args(), cfg, readings, 1_800_000_000.0, 3)
+    _print(_args(), cfg.prometheus.url, readings, 1_800_000_000.0, 3)
     out = capsys.readouterr().out
     assert "detail" in out and "every pane" not in out
     assert "unexpected [bold] in rate(x[5m)" in out
@@ -99,7 +99,7 @@ def test_no_column_is_dropped_whatever_the_cells_hold(width: int, monkeypatch: p
     readings = [SloReading(slo=s, state=state, value=-0.00999, age=8_639_940.0,   # type: ignore[arg-type]
                            error=f"query error {i}: the server answered 502 Bad Gateway from the proxy")
                 for i, (s, state) in enumerate(zip(slos, STATE_WORDS, strict=True))]
-    _print(_args(), Config(slo=slos), readings, 1_800_000_000.0, 3)
+    _print(_args(), None, readings, 1_800_000_000.0, 3)
     out = capsys.readouterr().out
     assert max(len(ln) for ln in out.splitlines()) <= width, out
     headers = ["pane", "state", "value", "warn", "crit", "age", "runbook", "detail"]
@@ -110,3 +110,31 @@ def test_no_column_is_dropped_whatever_the_cells_hold(width: int, monkeypatch: p
     assert col["state"].replace(" ", "") == "".join(STATE_WORDS.values()).replace(" ", ""), out
     assert col["runbook"] == "".join(s.runbook or "" for s in slos), out
     assert col["detail"].replace(" ", "") == "".join(r.error or "" for r in readings).replace(" ", ""), out
+
+
+def test_status_in_a_drill_shell_reads_the_drill(tmp_path, monkeypatch: pytest.MonkeyPatch,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    """redteam42 R16: `warroom status` typed in `warroom drill shell` read the real, unconfigured source ("no
+    source" on every pane, exit 3) while `incident run` in the same shell answered from the drill. The shell's
+    ``$WARROOM_DRILL_DIR`` makes it read the drill's world, the values the simulator gives at that instant."""
+    import json
+
+    from tui.cli import main
+    from warroom import scenario_time as stime
+    from warroom.drill.directory import ENV_DIR, create_drill
+
+    start = 1_800_000_000.0
+    d = create_drill(tmp_path / "drill", "mass-failure", speed=10.0, start=start)
+    at = start + 120.0                                            # 20 drill minutes in
+    monkeypatch.setenv(stime.AT_ENV, repr(at))
+    monkeypatch.setenv(ENV_DIR, str(d.path))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "cfg"))  # no user config: no Prometheus configured
+    code = main(["status", "--json"])
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["source"] == f"drill {d.name}"
+    panes = {p["id"]: p["value"] for p in doc["panes"]}
+    assert panes["error_5xx"] == pytest.approx(d.simulator.pane("error_5xx", d.scenario_time(at)), rel=1e-9)
+    assert code == 2 and all(p["error"] is None for p in doc["panes"])     # the mass failure's panes are critical
+    monkeypatch.setenv(ENV_DIR, str(tmp_path / "nowhere"))
+    assert main(["status"]) != 0
+    assert f"${ENV_DIR} ({tmp_path / 'nowhere'})" in capsys.readouterr().err

@@ -43,7 +43,7 @@ def test_status_json_gives_a_pane_at_inf_as_the_journal_writes_it(capsys: pytest
     cfg = Config()
     values = [math.inf, -math.inf, math.nan, None, 0.25]
     readings = [SloReading(slo=RATIO, state="crit", value=v) for v in values]
-    _print(argparse.Namespace(json=True), cfg, readings, 1_800_000_000.0, 2)
+    _print(argparse.Namespace(json=True), cfg.prometheus.url, readings, 1_800_000_000.0, 2)
     panes = _strict(capsys.readouterr().out)["panes"]  # type: ignore[index]
     # ±Inf is a reading (CRIT "+Inf"); NaN and no sample are none (NO DATA), as evidence journals them
     assert [p["value"] for p in panes] == ["+Inf", "-Inf", None, None, 0.25]

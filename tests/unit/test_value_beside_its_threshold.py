@@ -133,6 +133,6 @@ def test_warroom_status_writes_a_reading_one_way_in_its_table_and_its_json(
     slo = next(s for s in cfg.slo if s.unit == "percent" and s.crit == 1.0)
     reading = SloReading(slo=slo, state="crit", value=JUST_OVER)
     assert reading_json(reading)["value_text"] == "1.002%"
-    _print(argparse.Namespace(json=False), cfg, [reading], 1_800_000_000.0, 3)
+    _print(argparse.Namespace(json=False), cfg.prometheus.url, [reading], 1_800_000_000.0, 3)
     row = next(line for line in capsys.readouterr().out.splitlines() if slo.id in line)
     assert "1.002%" in row.split(), row

@@ -115,7 +115,7 @@ def cmd_status(args: argparse.Namespace) -> int:
     at = parse_at(args.at) if args.at else None
     if args.count is not None and args.count < 1:
         raise WarroomError("--count: expected an integer >= 1")
-    source = _open(cfg)
+    source, label = _open(cfg)
     tracker = SloTracker(cfg.slo, cfg.prometheus.stale_after)
     code = EXIT_OK
     done = 0
@@ -130,7 +130,7 @@ def cmd_status(args: argparse.Namespace) -> int:
                 samples = source.fetch(cfg.slo, at=at)
             readings = tracker.update(samples, now=when if at is not None else None)
             code = exit_code(readings)
-            _print(args, cfg, readings, when, code)
+            _print(args, label, readings, when, code)
             done += 1
             if args.watch is None or (args.count is not None and done >= args.count):
                 return code
@@ -142,17 +142,31 @@ def cmd_status(args: argparse.Namespace) -> int:
             source.close()
 
 
-def _open(cfg: Config) -> Any:
+def _open(cfg: Config) -> tuple[Any, str | None]:
+    """(source, what it is called) — the configured Prometheus; in a drill's shell (``$WARROOM_DRILL_DIR``, which the shell sets) the drill's
+    own world, as the dashboard and ``incident run`` read it there: a commander asking for the panes headless in
+    the drill got the real, unconfigured source's "no source" on every pane (redteam42 R16)."""
+    import os
+
+    from warroom.drill.directory import ENV_DIR, open_drill
     from warroom.sources.factory import open_metric_source
 
-    return open_metric_source(cfg)
+    if path := os.environ.get(ENV_DIR):
+        from pathlib import Path
+
+        try:
+            drill = open_drill(Path(path), wrappers=False)
+        except WarroomError as exc:
+            raise WarroomError(f"${ENV_DIR} ({path}): {exc}") from None
+        return drill.source(cfg.slo, window=cfg.prometheus.window), f"drill {drill.name}"
+    return open_metric_source(cfg), cfg.prometheus.url
 
 
-def _print(args: argparse.Namespace, cfg: Config, readings: list[SloReading], when: float,
+def _print(args: argparse.Namespace, label: str | None, readings: list[SloReading], when: float,
            code: int) -> None:
     stamp = datetime.fromtimestamp(when, tz=timezone.utc).isoformat(timespec="seconds")
     if args.json:
-        doc = {"at": stamp, "source": cfg.prometheus.url, "exit_code": code,
+        doc = {"at": stamp, "source": label, "exit_code": code,
                "panes": [reading_json(r) for r in readings]}
         sys.stdout.write(numbers.dumps(doc) + "\n")
         sys.stdout.flush()
@@ -164,7 +178,7 @@ def _print(args: argparse.Namespace, cfg: Config, readings: list[SloReading], wh
     shared = details[0] if readings and details[0] and len(set(details)) == 1 else None
     # Every column stays at any width (FitTable): at 80 columns one long pane id (ids are the
     # config's, any length) made Rich drop state, age and detail whole and cut the figures to "…".
-    table = FitTable(title=cell(f"SLO status at {stamp} ({cfg.prometheus.url or 'no source'})"))
+    table = FitTable(title=cell(f"SLO status at {stamp} ({label or 'no source'})"))
     for col in ("pane", "state"):
         table.add_column(col, "words")
     for col in ("value", "warn", "crit", "age"):
