@@ -71,3 +71,20 @@ def test_a_confirmation_in_the_future_of_its_own_line_is_not_believed(tmp_path: 
     inc.append("verify.passed", {"step": 6, "step_id": "x", "expr": "quota < 75", "value": 60.0,
                                  "confirmed_at": iso((T0 + timedelta(hours=3)).timestamp())})
     assert inc.refresh().phases["mitigated"] == T0 + timedelta(minutes=5)
+
+
+def test_the_pass_is_told_at_the_instant_the_milestone_counts(tmp_path: Path) -> None:
+    """redteam42 R7: one PIR, two clocks for one event: the Key Moments' "Verification passed" stood at the line's
+    writing (09:25:53, +25m56s at x60), Time to mitigate at the confirmation (09:25:52, 24m42s)."""
+    now = [T0 + timedelta(minutes=15)]
+    cfg = Config()
+    cfg.incident.state_dir = str(tmp_path)
+    inc = IncidentStore(tmp_path, cfg, clock=lambda: now[0]).create(title="quota climbing", severity="P3",
+                                                                     source={})
+    inc.append("verify.passed", {"step": 6, "step_id": "x", "expr": "quota < 75", "value": 60.0,
+                                 "confirmed_at": iso((T0 + timedelta(minutes=2)).timestamp())})
+    st = inc.refresh()
+    [line] = [t for t in st.timeline if t.text.startswith("Verification passed")]
+    assert line.at == st.phases["mitigated"] == T0 + timedelta(minutes=2)
+    said = [ln for ln in inc.render("pir").splitlines() if "Verification passed" in ln]
+    assert said and all(" 10:02" in ln and "10:15" not in ln for ln in said), said
