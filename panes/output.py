@@ -78,6 +78,7 @@ class OutputPane(RichLog):
         self.note = ""              # why an empty view shows nothing (``show_nothing_for``)
         self.line_count = 0
         self.ended = False          # ``finish`` was called for the run shown
+        self.run: str | None = None     # the run shown (its output file), once its follower ended
         self.judged: str | None = None   # the verdict's reason the ended view was placed by
         self.owed = False                # placed while hidden: to place once it has a size
         self.wrap_width = 0              # the last width it was shown at (0: never shown)
@@ -103,6 +104,7 @@ class OutputPane(RichLog):
         self.line_count = 0
         self.ended = False
         self.judged = None
+        self.run = None
         self.key = key
         self.title = title
         self.note = ""
@@ -177,6 +179,7 @@ class OutputPane(RichLog):
         self.clear()
         self.line_count = 0
         self.ended = False
+        self.run = None
         self.key = None
         self.title = title
         self.note = note

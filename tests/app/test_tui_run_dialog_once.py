@@ -11,12 +11,15 @@ import asyncio
 from pathlib import Path
 from typing import Any
 
+from panes.output import OutputStack
 from tests.app.drill_support import FLOWS_RUNBOOK, drill_app, events, select_step, wait_dashboard, wait_screen
 from tests.app.tui_support import record_notifications, wait_for
 from tui.screens.modals.confirm import ConfirmScreen
 from tui.screens.modals.run_step import RunStepScreen
+from warroom.incident.store import IncidentStore
 
 MUTATING = 3        # the flows runbook's "Turn the pretend breaker on": one echo, mutating
+QUICK = 2           # its "Show where the drill stand-ins are": one echo, not run before the test's end
 
 
 def quiet(app: Any) -> bool:
@@ -60,7 +63,8 @@ async def test_a_double_enter_opens_one_run_dialog_and_a_stale_confirmation_runs
         await wait_screen(pilot, RunStepScreen)
         live = dash.presenter.live
         key = (FLOWS_RUNBOOK, dash.runbook.step(MUTATING).id)
-        await asyncio.to_thread(lambda: live.run(live.prepare(key), confirmed=True).wait())
+        other = IncidentStore(live.incident.dir.parent.parent, app.ctx.config).open(live.id)   # `incident run`
+        await asyncio.to_thread(lambda: other.run_step(other.prepare_step(MUTATING), confirm=True).wait())
         assert len(starts()) == 2
         said.clear()
         await pilot.press("ctrl+s")
@@ -71,3 +75,15 @@ async def test_a_double_enter_opens_one_run_dialog_and_a_stale_confirmation_runs
         assert len(starts()) == 2
         at = starts()[-1].ts.strftime("%H:%M:%S")
         assert any(f"Step {MUTATING} started at {at} UTC" in s and "look at its output first" in s for s in said), said
+
+        # ... and the Output panes show what the journal holds, whoever ran the step (attack41 A15: a run journaled
+        # by another process left them as they were, "Not run yet" for a step never run here, until the cursor
+        # moved): the step the cursor is on, run elsewhere, and the refused step's pane, which showed its first run
+        stack = dash.query_one(OutputStack)
+        await select_step(pilot, QUICK)
+        assert "Not run yet" in "".join(strip.text for strip in stack.shown().lines)
+        await asyncio.to_thread(lambda: other.run_step(other.prepare_step(QUICK), confirm=True).wait())
+        quick = (FLOWS_RUNBOOK, dash.runbook.step(QUICK).id)
+        await wait_for(pilot, lambda: stack.shown() is stack.panes.get(quick) and stack.panes[quick].ended, 30)
+        assert "drill=" in "".join(strip.text for strip in stack.panes[quick].lines)
+        assert stack.panes[key].run == starts()[-1].data["output"]

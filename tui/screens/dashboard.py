@@ -594,6 +594,7 @@ class DashboardScreen(Screen[None]):
             self.work_in(checklist)
         self.query_one(TimelinePane).show(view.timeline)
         self.show_selection(self.active_checklist().selected_step())
+        self.refresh_outputs()
         if self._report_due is not None and not self._report_waits(self._report_due):
             self._open_report(self._report_due)
 
@@ -753,27 +754,54 @@ class DashboardScreen(Screen[None]):
         where = f"{book.id} " if book is not None and book is not self.runbook else ""
         if self.presenter is not None:
             self.presenter.set_step(f"{where}{step.number}. {step.label}" if step is not None else None)
-        if step is not None and book is not None:
-            key, title, note = (book.id, step.id), f"{where}{step.number}. {step.label}", self.no_output_note(step)
-            if note == RAN_BEFORE and key not in self.query_one(OutputStack).panes and self.read_stored(key, title):
-                return
-            self.query_one(OutputStack).show(key, title, note)
+        if step is not None:
+            self.show_output(step)
+
+    def show_output(self, step: Step) -> None:
+        """The Output pane for ``step`` of the active runbook: its own view, else its stored output read back
+        (it ran before this screen opened, or in another process), else a note of why there is none."""
+        book = self.data.active_runbook()
+        if book is None:
+            return
+        where = f"{book.id} " if book is not self.runbook else ""
+        key, title, note = (book.id, step.id), f"{where}{step.number}. {step.label}", self.no_output_note(step)
+        stack = self.query_one(OutputStack)
+        if note == RAN_BEFORE and key not in stack.panes:
+            self.read_stored(key, title)
+        stack.show(key, title, note)
+
+    def refresh_outputs(self) -> None:
+        """The Output panes say what the journal's view holds, whoever ran the step (here, `incident run`, a
+        second dashboard), as every other pane does: an empty view standing for the cursor's step ("Not run
+        yet") is said again from the view, and a step's view showing a run older than the journal's last (one
+        that ran and ended elsewhere between two views) is read again from its stored output. Until this, they
+        changed only as the cursor moved (attack41 A15: "look at its output first" beside "Not run yet").
+        Which view is shown stays the cursor's or the step just started's."""
+        stack = self.query_one(OutputStack)
+        for key, pane in stack.panes.items():
+            step = self.view.steps_of(key[0]).get(key[1])
+            if (pane.run is not None and step is not None and step.output_path not in (None, pane.run)
+                    and step.state != "running"             # a run under way is followed (``on_view_ready``)
+                    and self.presenter is not None and self.presenter.should_follow(key, step.output_path)):
+                pane.start(key, pane.title)
+                self.read_stored(key, pane.title)
+        shown, step = stack.shown(), self.active_checklist().selected_step()
+        if shown is not None and shown.key is None and step is not None:
+            self.show_output(step)
 
     def read_stored(self, key: tuple[str, str], title: str) -> bool:
-        """A step that ran before this screen opened (a resume, a restart) shows its stored output
-        in its own view, placed as a run seen here is (on the line its expectation judged): the
+        """A step that ran before this screen opened (a resume, a restart) or elsewhere shows its stored
+        output in its own view, placed as a run seen here is (on the line its expectation judged): the
         note that its output "is in the incident's outputs/ directory" left a resumed commander
         without the count step 2 had found (redteam38 F2). The presenter's follower reads the
         stored tail of a run that has ended; False when there is nothing to follow it with."""
         presenter = self.presenter
         if presenter is None or presenter.live is None or not presenter.should_follow(key, None):
             return False
-        stack = self.query_one(OutputStack)
-        pane = stack.pane_for(key, title)
+        pane = self.query_one(OutputStack).pane_for(key, title)
         pane.border_subtitle = "reading its stored output"
         self._stored.add(key)
         presenter.follow_async(key)
-        stack.show(key)
         return True
 
     # ------------------------------------------------------------------ presenter messages
@@ -899,6 +927,7 @@ class DashboardScreen(Screen[None]):
         self.drain_output(message.key)
         pane = self.query_one(OutputStack).panes.get(message.key)
         if pane is not None:
+            pane.run = message.run or pane.run          # the run it shows: ``refresh_outputs`` tells a newer one
             if stored and not pane.line_count:
                 pane.write(Text(RAN_BEFORE, style="dim italic"), scroll_end=False)
             pane.finish(_ended(message.word or message.status.replace("_", " "), pane.line_count))
