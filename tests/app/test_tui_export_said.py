@@ -8,10 +8,15 @@ says it exports once it is."""
 
 from __future__ import annotations
 
+import inspect
 import threading
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 from tests.app.tui_support import make_app, metrics_drawn, record_notifications, wait_for
+from tui.screens.dashboard import DashboardScreen
 from tui.screens.modals.confirm import ConfirmScreen
 from tui.screens.modals.forms import ResolveAnswer
 
@@ -27,6 +32,30 @@ async def test_a_key_arriving_as_a_dialog_opens_is_not_lost(tmp_path: Path) -> N
         await wait_for(pilot, lambda: bool(said), 10)
         assert said == ["e reached the dashboard as a dialog opened over it: not acted on; press it again"]
         assert isinstance(app.screen, ConfirmScreen)       # and the dialog not answered by it
+
+
+async def test_a_key_the_dashboard_passed_is_acted_on_though_a_dialog_opens_before_the_app_sees_it(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The window safety41 left open (redteam41 G3, the ×60 audit-gap drill): the key passed the dashboard while it was
+    on top, and the end-of-drill report was pushed before the App looked its binding up — on the report by then — so
+    it was lost, unsaid. The dashboard acts on its own keys as they pass it now: nothing is left to look up later."""
+    app = make_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await metrics_drawn(pilot)
+        said = record_notifications(app)
+        real = DashboardScreen.on_key
+
+        async def then_a_dialog(screen: DashboardScreen, event: Any) -> None:
+            done = real(screen, event)
+            if inspect.isawaitable(done):
+                await done
+            screen.app.push_screen(ConfirmScreen("Something else?", "a dialog a worker opened"))   # right behind it
+
+        monkeypatch.setattr(DashboardScreen, "on_key", then_a_dialog)
+        app.simulate_key("e")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await wait_for(pilot, lambda: bool(said), 10)
+        assert said == ["No incident is open: press d to declare one."]      # e acted on: the export's refusal
 
 
 async def test_e_while_the_resolve_is_saved_says_so_and_exports_after_it(  # type: ignore[no-untyped-def]

@@ -1145,21 +1145,26 @@ class DashboardScreen(Screen[None]):
         assert self.actions is not None
         self.actions.export_pir()
 
-    def on_key(self, event: events.Key) -> None:
-        """A key of the dashboard that reaches it after a dialog opened over it. Textual hands a key
-        to the focused pane first and looks its binding up as it comes back, on the screen on top by
-        then: a dialog a worker opened in between (the end-of-drill report, a moment after a resolve)
-        lacks it, and the key did nothing, unsaid (redteam41 G3: ``e``, the key the resolve notice
-        names). It is not acted on — neither here, behind the dialog, nor on a dialog not yet seen —
-        and it is said, so a lost key is told from a refused one."""
-        if self.app.screen is self:
+    async def on_key(self, event: events.Key) -> None:
+        """A key is acted on as it passes the dashboard, or said. Textual hands a key to the focused pane first and
+        looks its binding up only as the key reaches the App, on the screen on top by then: a dialog a worker opened
+        in between (the end-of-drill report, a moment after a resolve) lacks it, and the key did nothing, unsaid
+        (redteam41 G3: ``e``, the key the resolve notice names). So while the dashboard is on top its binding (its
+        own, its focused pane's, the App's) is looked up and run here, in the order the keys were typed (a priority
+        binding, run as the key arrived, is left alone; one that refuses goes on to the App, as before). A key of
+        the dashboard that reaches it after a dialog opened over it is not acted on — neither here, behind the
+        dialog, nor on a dialog not yet seen — and it is said, so a lost key is told from a refused one."""
+        if self.app.screen is not self:
+            host: Any = self.app
+            if event.key in {k.strip() for b in DASHBOARD_BINDINGS for k in host.key_for(b).split(",")}:
+                event.stop()
+                self.app.notify(f"{event.key} reached the dashboard as a dialog opened over it: not acted on;"
+                                " press it again", severity="warning", markup=False)
             return
-        host: Any = self.app
-        keys = {k.strip() for b in DASHBOARD_BINDINGS for k in host.key_for(b).split(",")}
-        if event.key in keys:
+        active = self.active_bindings.get(event.key)
+        if active is not None and not active.binding.priority and await self.app.run_action(
+                active.binding.action, active.node):
             event.stop()
-            self.app.notify(f"{event.key} reached the dashboard as a dialog opened over it: not acted on;"
-                            " press it again", severity="warning", markup=False)
 
 
 def _ended(word: str, lines: int) -> str:
