@@ -10,6 +10,7 @@ line; no fault moves. In-process at chosen scenario moments, so nothing depends 
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -27,8 +28,10 @@ RUNS = "sum(increase(flowengine_flow_executions_total[30m]))"
 FAILS = "sum(increase(flowengine_flow_failures_total[30m]))"
 
 
-def _rows(drill: Drill, t: float) -> dict[str, list[str]]:
-    code, out, err = run_one(drill, THROTTLED, t)
+def _rows(drill: Drill, t: float, tasks: object = ()) -> dict[str, list[str]]:
+    """The throttled tasks' rows, or those of ``tasks`` (a success clears a row's error: it matches no more)."""
+    query = f"{THROTTLED[-1].split(' WHERE ')[0]} WHERE task_id IN ({', '.join(repr(t) for t in tasks)})"
+    code, out, err = run_one(drill, [*THROTTLED[:-1], query] if tasks else THROTTLED, t)
     assert code == 0, err
     return {line.split("|")[0]: line.split("|")[1:] for line in out.splitlines()}
 
@@ -56,10 +59,10 @@ def test_a_retry_of_two_tasks_changes_those_two_and_nothing_else(tmp_path: Path)
         code, out, err = run_one(drill, ["blocks", "flow", "retry", task], 1200.0 + i)
         assert code == 0 and f"✓ {task} succeeded" in out, (out, err)
 
-    after = _rows(drill, 1500.0)
+    after = _rows(drill, 1500.0, before)
     assert {k: v[0] for k, v in after.items()} == {k: "succeeded" if k in chosen else "failed" for k in before}
     assert {k for k, v in after.items() if v[1] == "2"} == set(chosen)      # attempts: the retried run
-    assert all(after[k][2] == before[k][2] for k in before)                 # the error the 429 gave it stays
+    assert all(after[k][2] == ("" if k in chosen else before[k][2]) for k in before)    # a success clears its error
 
     sig, bare = drill.simulator.signals, Signals(drill.scenario, [a for a in drill.actions() if a.action not in RETRIES])
     for i in range(len(drill.scenario.faults)):                             # no fault bent by them
@@ -120,3 +123,22 @@ def test_a_retry_refused_for_another_cause_is_the_error_the_tasks_table_shows(tm
         "failed", "2", "rate limit exceeded: anthropic 429 Too Many Requests (daily quota exhausted)"]
     flow = Activity(drill.simulator.refresh(), build_cluster(drill.scenario, drill.actions(), later)).find(task, later + 30)
     assert flow is not None and flow.error is not None and flow.error.endswith("(rate_limit_error)")
+
+
+def test_a_pruned_retry_that_succeeds_is_the_run_the_tasks_row_describes(tmp_path: Path) -> None:
+    """``blocks flow retry --enable-pruning`` said "617KB -> 178KB" and "succeeded in 40.1s"; psql's row of that task
+    kept the first run's 617 KB, 180.0 s and its timeout error beside "succeeded" (redteam41 T2). FlowEngine's UPDATE
+    writes the run that ended last: its bundle size and duration, no error on a success, one attempt more."""
+    drill = warm_drill(tmp_path, "timeout", name="pruned")
+    row = ["psql", "-At", "-c", "SELECT task_id, status, context_size_kb, duration_s, error_message, attempts FROM tasks "
+                                "WHERE status = 'failed' AND context_size_kb > 500 ORDER BY created_at LIMIT 1"]
+    task, status, kb, took, error, tries = run_one(drill, row, 900.0)[1].strip().split("|")
+    assert (status, tries) == ("failed", "1") and int(kb) > 500 and error.startswith("timeout"), (task, kb, error)
+    code, out, err = run_one(drill, ["blocks", "flow", "retry", task, "--enable-pruning"], 900.0)
+    assert code == 0 and f"✓ {task} succeeded" in out, (out, err)
+    pruned = re.search(r"context pruning: \d+KB -> (\d+)KB", out)
+    ran = re.search(r"run: succeeded in ([\d.]+)s", out)
+    assert pruned is not None and ran is not None, out
+    query = ["psql", "-At", "-c", "SELECT status, context_size_kb, duration_s, error_message IS NULL, attempts "
+                                  f"FROM tasks WHERE task_id = '{task}'"]
+    assert run_one(drill, query, 1200.0)[1].strip() == f"succeeded|{pruned.group(1)}|{ran.group(1)}|t|2"

@@ -55,7 +55,7 @@ class Flow:
     updated: float | None = None     # when its last run ended (None: its first run's end)
     wait: float = 0.0            # seconds it waited in FlowEngine's queue before its run began
     held: float | None = None    # when its plan began waiting for review (``HELD``; None: never held)
-    failed_again: str | None = None     # its last failed retry's error (``Retry.error``; None: no retry of it failed)
+    rerun: Retry | None = None          # its last retry that ended: the run its tasks row describes
 
     @property
     def end(self) -> float:
@@ -68,9 +68,17 @@ class Flow:
 
     @property
     def last_error(self) -> str | None:
-        """The error of its last failed run, what the tasks table's error_message holds; ``error`` stays its first
-        run's cause, the one the drill report counts the incident's failures by."""
-        return self.failed_again or self.error
+        """The error of its last run that ended, what the tasks table's error_message holds (none once one succeeded);
+        ``error`` stays its first run's cause, the one the drill report counts the incident's failures by."""
+        again = self.rerun.error if self.rerun is not None else None
+        return None if self.status == "succeeded" else again or self.error
+
+    @property
+    def ran(self) -> tuple[float, float]:
+        """(bundle KB, seconds) of its last run that ended, as FlowEngine's UPDATE writes them on its row: a retry's
+        (redteam41 T2: a pruned retry's row kept the first run's 617 KB and 180 s), else its first run's."""
+        r = self.rerun
+        return (self.context_kb if r is None or r.kb is None else r.kb, self.duration if r is None else r.seconds)
 
 
 class AuditEvent(NamedTuple):
@@ -188,12 +196,12 @@ class Activity:
                                           else {"duration": now - f.start, "updated": f.end}))
         if f.status == "failed" and (runs := [r for r in self._retried.get(f.task_id, ()) if start <= r.t <= now]):
             # retried: running until its last run ends (updated when it began), then that run's outcome (as ``blocks
-            # flow retry`` said) and end; its error its first cause's, its last failed run's beside it
+            # flow retry`` said) and end; its error its first cause's, its row its last ended run's (``rerun``)
             last, ended = runs[-1], runs[-1].t + runs[-1].seconds
-            again = [r.error for r in runs if not r.ok and r.t + r.seconds <= now]
+            done = [r for r in runs if r.t + r.seconds <= now]
             f = replace(f, status=("succeeded" if last.ok else "failed") if ended <= now else "running",
                         attempts=1 + len(runs), updated=ended if ended <= now else last.t,
-                        failed_again=again[-1] if again else None)
+                        rerun=done[-1] if done else None)
         return f
 
     def _draw(self, repo: fleet.Repo, k: int, start: float, failed: bool) -> Flow:

@@ -65,6 +65,7 @@ class Retry(NamedTuple):
     ok: bool
     seconds: float
     error: str
+    kb: float | None = None     # the bundle it ran with (pruned or not; None: recorded before retries said it)
 
 
 def quota_reset(t: float, after: bool = True) -> float:
@@ -217,7 +218,8 @@ class Signals:
         self._sums: list[list[float]] = []
         # a retry names its task's repo; one recorded before retries did (no repo) counts nowhere
         self.retries = tuple(Retry(a.t, str(a.detail.get("task_id")), str(a.detail["repo"]), bool(a.detail.get("ok")),
-                                   float(a.detail.get("seconds") or 0.0), str(a.detail.get("error") or ""))
+                                   float(a.detail.get("seconds") or 0.0), str(a.detail.get("error") or ""),
+                                   a.detail.get("kb"))
                              for a in self.actions if a.action in RETRIES and a.detail.get("repo"))
 
     def retried(self, key: tuple[str, ...], t: float) -> float:

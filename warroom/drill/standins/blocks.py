@@ -181,7 +181,7 @@ def flow_retry(ctx: Context, args: Args) -> None:
     ok, why, seconds = outcome(ctx, replace(flow, context_kb=kb), pruning, model, answered, int(tries), said)
     ctx.pause(seconds, cap=6.0)
     ctx.record("retry_pruned" if pruning else "retry", task_id=task_id, ok=ok, model=model,
-               repo=flow.repo, seconds=round(seconds, 1), error=None if ok else why)    # one run: ``Signals.retries``
+               repo=flow.repo, seconds=round(seconds, 1), kb=round(kb), error=None if ok else why)   # ``Retry``
     ctx.out("\n".join([*said, f"  run: {'succeeded' if ok else 'failed'} in {seconds:.1f}s"]))
     if not ok:
         raise failed(f"retry of {task_id} failed: {why}")
@@ -500,7 +500,7 @@ def status_flows(ctx: Context, args: Args) -> None:
     ctx.out(f"{len(shown)} {'active ' * bool(args.get('active'))}flow{'s' * (len(shown) != 1)}"
             + " in the last 10m" * (not args.get("active")) + f", the latest {LISTED} below" * (len(shown) > LISTED))
     for f in shown[-LISTED:]:                    # the newest: what a commander looks for, the count says the rest
-        ctx.out(f"  {f.task_id}  {f.flow_type:<6}  {f.repo:<20}  {f.status} {f.duration:.0f}s"
+        ctx.out(f"  {f.task_id}  {f.flow_type:<6}  {f.repo:<20}  {f.status} {f.ran[1]:.0f}s"      # as psql's row
                 + f" (waited {f.wait:.0f}s)" * (f.wait >= 0.5 and f.status != "queued"))
     # the backlog, however old (the listing above is ten minutes' worth): every task asked for and not started
     if queued := [f for f in flows if f.status == "queued"]:
