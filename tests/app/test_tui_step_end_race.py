@@ -23,6 +23,7 @@ from tests.app.tui_support import wait_for
 from tui.messages import StepStarted, ViewReady
 
 QUICK = 2        # the flows runbook's "Show where the drill stand-ins are": one echo, ends at once
+GATED = 3        # its "Turn the pretend breaker on": one echo, mutating, with a verify gate
 
 
 def view_as_of(app: Any, seq: int) -> ViewReady:
@@ -107,6 +108,27 @@ async def test_a_view_or_start_older_than_the_end_never_takes_the_end_back(tmp_p
         # ... and the next view from the journal puts the end back on the checklist.
         app.dashboard.presenter.load_view_async()
         await wait_step(pilot, QUICK, "ok")
+
+        # 4. A view of a run's end ahead of its StepStarted: the Output pane reads that end back from the run's file
+        #    (attack41 A15: what the journal holds, whoever ran it), and the late StepStarted makes it this screen's
+        #    run after all: its verify gate opens (read back as another's, it never did: CI, two busy cores).
+        presenter, held = app.dashboard.presenter, []
+        real_post = presenter.post
+        gated = (FLOWS_RUNBOOK, app.dashboard.runbook.step(GATED).id)
+
+        def post(message: Any) -> None:      # no view catches it running: the view of its end is the first
+            if isinstance(message, StepStarted):
+                held.append(message)
+            elif not isinstance(message, ViewReady) or message.view.steps[gated[1]].state != "running":
+                real_post(message)
+
+        presenter.post = post
+        await select_step(pilot, GATED)
+        await run_selected(pilot, confirm=True)
+        await wait_for(pilot, lambda: gated in stack.panes and stack.panes[gated].ended and bool(held), 30)
+        assert not events(app, "verify.started")
+        app.dashboard.post_message(held[0])
+        await wait_for(pilot, lambda: bool(events(app, "verify.started")), 30)
 
 
 async def test_the_end_reaches_the_pane_from_the_journal_when_the_follower_never_says(

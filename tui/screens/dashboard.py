@@ -115,6 +115,7 @@ class DashboardScreen(Screen[None]):
         self._view_from: tuple[str | None, int] = (None, -1)   # incident and seq of the view shown
         self._report_due: Any = None               # an ended drill's report, until the header drew the resolve
         self._stored: set[tuple[str, str]] = set()   # steps whose stored output is being read (``read_stored``)
+        self._read_back: set[tuple[tuple[str, str], str]] = set()   # (step, run) ended ok, read back from its file
 
     # The data the panes show (read by tests and the screenshot tool).
     @property
@@ -891,6 +892,13 @@ class DashboardScreen(Screen[None]):
         self.actions.run_dialog_ready(message.step, message.prompts, message.preparer, message.key, message.seen)
 
     def on_step_started(self, message: StepStarted) -> None:
+        """A run this screen started. A view of its end may have come first (a quick step, a busy machine) and its
+        Output pane read that end back from its file as another's (``refresh_outputs``): it is this screen's run,
+        so its end opens its verify gate, as one followed from its start does."""
+        self._stored.discard(message.key)
+        if (message.key, message.run) in self._read_back:
+            self._read_back.discard((message.key, message.run))
+            self.open_gate(message.key)
         self.start_following(message.key, message.label, message.run)
 
     def start_following(self, key: tuple[str, str], label: str, run: str | None = None) -> None:
@@ -933,6 +941,8 @@ class DashboardScreen(Screen[None]):
             pane.finish(_ended(message.word or message.status.replace("_", " "), pane.line_count))
         if message.status == "ok" and not stored:     # its gate is the journal's, resumed (resume_gates_async)
             self.open_gate(message.key)
+        elif message.status == "ok" and message.run:  # unless this screen started it after all (``on_step_started``)
+            self._read_back.add((message.key, message.run))
         self.presenter.load_view_async()
 
     def open_gate(self, key: tuple[str, str]) -> None:
