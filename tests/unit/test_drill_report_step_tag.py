@@ -54,3 +54,27 @@ def test_a_command_typed_just_after_a_step_is_outside_it_and_one_its_process_did
     assert report.outside == ("circuit breaker disabled (kubectl set env)",)
     effects = run_effects(d, state, None, d.wall_time(1500))
     assert "nothing" not in effects["99"]          # the breaker its process turned on is what it did
+
+
+def test_an_action_a_step_s_process_did_is_told_at_the_step_s_start_as_the_pir_tells_it(
+        state_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """redteam42 R7: at x60 the report said +11m10s (the stand-in's stamp, 0.25 s wall after the step began) where
+    the PIR said +10m55s (the step's start) for the same step: one instant per event."""
+    d = create_drill(state_dir, "rate-limit", speed=60.0, start=1_800_000_000.0)
+    inc = IncidentStore(state_dir / "inc", clock=lambda: datetime.fromtimestamp(d.wall_time(200), UTC)).create(
+        title="Quota", severity="P3", runbook="RB-CORE-003", drill={"scenario": "rate-limit", "speed": 60.0})
+    book = inc.runbook()
+    assert book is not None
+    breaker = next(st for sec in book.sections for st in sec.steps if "circuit breaker" in st.label.lower())
+    state = inc.state.copy()
+    step = state._step({"step_id": breaker.id, "runbook_id": book.id, "step": breaker.number, "label": breaker.label})
+    start = d.wall_time(855)                           # +10m55s after the declaration (drill second 200)
+    step.runs.append(StepRun(seq=99, actor="ic", started_at=datetime.fromtimestamp(start, UTC), status="ok",
+                             exit_code=0, ended_at=datetime.fromtimestamp(start + 1, UTC), mutating=True, tag=TAG))
+    step.status = "ok"
+    monkeypatch.setenv(TAG_ENV, TAG)
+    d.record("circuit_breaker", tool="kubectl", argv=("set", "env"), at=start + 0.25)     # 15 drill seconds later
+    monkeypatch.delenv(TAG_ENV)
+    [row] = drill_report(d, state, at=d.wall_time(1500), runbook=book).actions
+    assert row.at == start and row.clock == pytest.approx(655.0, abs=0.1)      # the journal keeps milliseconds
+    assert row.t == pytest.approx(870.0)               # the world's record of it, its effect read from there

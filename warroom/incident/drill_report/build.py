@@ -4,6 +4,7 @@ actions and what they did, what the scenario's resolution needed, the runbook's 
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 from collections.abc import Callable
 from typing import TYPE_CHECKING
@@ -83,6 +84,14 @@ def _build(drill: Drill, state: IncidentState | None, *, at: float | None, slos:
     # taken after the end is read by the moment asked (read at the end, before it was taken, it "moved none")
     actions = action_rows(drill, signals, spans, resolved=phases.get("resolved"), t_end=t_end, t_zero=t_zero,
                           at=at, slos=slos)
+    # one instant per event (redteam42 R7): what a step run's process did is told at the run's start, as the PIR
+    # tells the step (the stand-in's stamp came 0.25 s wall later: 15 drill seconds at x60); its effect is still
+    # read from the world's own record of it (``t``)
+    began = {run.tag: run.started_at.timestamp() for st in (state.steps.values() if state is not None else ())
+             for run in st.runs if run.tag}
+    actions = [a if began.get(a.tag) is None else replace(a, at=began[a.tag], clock=None if t_zero is None else
+                                                          drill.scenario_time(began[a.tag]) - t_zero)
+               for a in actions]
     # done = in force when the drill ended, or until its fault was over (a mitigation switched off while the fault
     # still needed it, or taken before what it needs, is not done: ``done_by``); a step that bends no curve
     # (scaling to zero first) is done once taken
