@@ -306,7 +306,7 @@ class SloPane(ReadingMixin, Widget):
         self.set_line(".slo-spark", render_sparkline(
             on_time_grid(series, until), width, warn=self.slo.warn, crit=self.slo.crit,
             direction=self.slo.direction, styles=SPARK_STYLES, ascii_only=self.ascii_only,
-            from_zero=self.slo.spark_from_zero,
+            from_zero=self.slo.spark_from_zero, newest=_newest(self.reading),
         ))
 
     def draw_error(self, error: str) -> None:
@@ -316,6 +316,11 @@ class SloPane(ReadingMixin, Widget):
         second = " ".join(lines[1:])
         self.set_line(".slo-limits", Text(lines[0], style="magenta", no_wrap=True))
         self.set_line(".slo-spark", Text(second, style="magenta", no_wrap=True, overflow="ellipsis"))
+
+
+def _newest(reading: SloReading | None) -> float | None:
+    """The value the pane shows beside its sparkline, its last column's (None: no value to draw there)."""
+    return reading.value if reading is not None and reading.state not in ("nodata", "error") else None
 
 
 def _blank_until(reading: SloReading | None) -> float | None:
@@ -358,6 +363,7 @@ class SloLine(ReadingMixin, Horizontal):
             on_time_grid(reading.series, _blank_until(reading)), spark.content_size.width or 12,
             warn=self.slo.warn, crit=self.slo.crit, direction=self.slo.direction,
             styles=SPARK_STYLES, ascii_only=self.ascii_only, from_zero=self.slo.spark_from_zero,
+            newest=_newest(reading),
         ))
 
     def on_resize(self) -> None:

@@ -18,23 +18,27 @@ ASCII_BLOCKS = "_.-=+*#@"
 
 
 def resample(values: Sequence[float | None], width: int) -> list[float | None]:
-    """Fit ``values`` into ``width`` cells: the newest on the right, bucket maxima when squeezed.
+    """Fit ``values`` into ``width`` cells: the newest alone in the last cell, the older ones as bucket
+    maxima when squeezed.
 
     Maxima (not means) so a short spike stays visible on a narrow pane. ``None`` is a time with no
-    data (``on_time_grid``); a bucket of nothing else stays a gap.
+    data (``on_time_grid``); a bucket of nothing else stays a gap. The newest is never a bucket's max:
+    drawn beside the pane's value, a last column holding a breach of two drill minutes ago stayed crit-tall
+    next to an OK value (redteam41 X7).
     """
     if width <= 0 or not values:
         return []
     n = len(values)
     if n <= width:
         return list(values)
+    older, cells = values[:-1], width - 1
     out: list[float | None] = []
-    for i in range(width):
-        lo = i * n // width
-        hi = max(lo + 1, (i + 1) * n // width)
-        held = [v for v in values[lo:hi] if v is not None]
+    for i in range(cells):
+        lo = i * (n - 1) // cells
+        hi = max(lo + 1, (i + 1) * (n - 1) // cells)
+        held = [v for v in older[lo:hi] if v is not None]
         out.append(max(held) if held else None)
-    return out
+    return [*out, values[-1]]
 
 
 def on_time_grid(series: Sequence[tuple[float, float]], until: float | None = None) -> list[float | None]:
@@ -147,15 +151,20 @@ def render_sparkline(
     styles: dict[str, str] | None = None,
     ascii_only: bool = False,
     from_zero: bool = True,
+    newest: float | None = None,
 ) -> Text:
     """Return ``width`` cells (or fewer when there is less data) as styled runs.
 
     The vertical scale is the pane's own (``scale``): fixed by its thresholds, so a breach sits
     visibly high (low, for ``direction = "below"``) and a flat line stays flat; each band has its
-    own glyph heights (``_segments``), so the level reads without colour.
+    own glyph heights (``_segments``), so the level reads without colour. ``newest``: the pane's value
+    now, drawn as the last cell in place of the last point (which trails it by up to one step of the
+    sparkline), so the last column and the value beside it tell one band.
     """
     styles = styles or {"ok": "green", "warn": "yellow", "crit": "bold red"}
     blocks = ASCII_BLOCKS if ascii_only else BLOCKS
+    if newest is not None and values:
+        values = [*values[:-1], newest]
     cells = [_drawable(v) for v in resample([_drawable(v) for v in values], width)]
     if all(v is None for v in cells):
         return Text(no_wrap=True, overflow="crop")

@@ -153,3 +153,19 @@ def test_an_infinite_reading_is_drawn_at_the_edge_in_its_place_and_nan_is_a_blan
     # NaN keeps its place in time as a blank cell
     assert render_sparkline([1.0, nan, nan, 1.0], 4, warn=5.0, crit=10.0).plain[1:3] == "  "
     assert render_sparkline([nan, nan], 4).plain == ""
+
+
+def test_the_last_column_is_the_value_beside_it_not_its_bucket_s_max() -> None:
+    """redteam41 X7: squeezed into fewer cells, the last column was the max of its bucket, so after
+    a recovery it stayed crit-tall (█) beside an OK value for two drill minutes. The newest value has
+    the last cell to itself, and the pane's value now (``newest``: the sparkline's points trail it by
+    up to one step) is that cell: the glyph height beside the value tells the value's band."""
+    assert resample([1, 1, 9, 9, 9, 1], 3) == [1, 9, 1]          # older points still bucket maxima
+    crit_then_ok = [1.0] * 6 + [9.0] * 5 + [1.0]
+    text = render_sparkline(crit_then_ok, 4, warn=5, crit=8)
+    assert text.plain[-1] in BLOCKS[:4] and text.spans[-1].style == "green"
+    assert [s.style for s in text.spans] == ["green", "bold red", "green"]      # the breach is still drawn
+    # the points end crit (a cached sparkline one step old), the pane's value is back OK
+    late = render_sparkline([1.0, 1.0, 9.0, 9.0], 4, warn=5, crit=8, newest=1.0)
+    assert late.plain[-1] in BLOCKS[:4] and late.spans[-1].style == "green"
+    assert render_sparkline([1.0, 9.0], 4, warn=5, crit=8, newest=None).spans[-1].style == "bold red"
