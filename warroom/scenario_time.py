@@ -273,6 +273,34 @@ def wall_seconds(drill_seconds: float, speed: float) -> float:
     return drill_seconds / speed
 
 
+HUMAN_FLOOR = 120.0
+"""Wall seconds: the shortest time a drill gives people to act on something it asks of them (two to
+approve and run a step, a commander to read a Go/No-Go's criteria and decide), whatever its speed. A
+drill speeds up the world, not the people: at x60 a 15-minute approval or a 30-minute deadline would
+be 15 or 30 wall seconds, too short to read what is asked."""
+
+
+def for_people(seconds: float, scale: float, wall: float = HUMAN_FLOOR) -> float:
+    """How long (incident seconds) people get for something the runbook or the config gives
+    ``seconds`` of incident time, at the incident's ``scale``: ``seconds`` itself, but in a drill
+    never less than ``wall`` wall seconds (:data:`HUMAN_FLOOR`: x60 turns a 30-minute deadline into
+    2h00m of drill time, 2 wall minutes). The one rule for every span people act in (an approval's
+    life, a decision's deadline); ``wall=seconds`` puts a span wholly on the people's clock (the
+    handoff reminder: a commander tires by the hours they hold the role, not the drill's)."""
+    if scale == 1.0:
+        return seconds
+    return max(seconds, drill_seconds(wall, scale))
+
+
+def raised_said(state: Any, given: float, asked: float, what: str, why: str) -> str:
+    """``raised from the runbook's deadline, 30m00s drill time (30s wall), so the commander has time to
+    decide`` when :func:`for_people` raised ``asked`` (``what``) to ``given`` (incident seconds), else
+    '': every view of a span people were given says why it is longer than the one asked, in one form."""
+    if given <= asked + 0.5:
+        return ""
+    return f"raised from {what}, {of_scenario(state, asked).text()}, {why}"
+
+
 def of_drill(drill_seconds: float, speed: float) -> Span:
     """A span counted in drill seconds at ``speed``, read like every other drill duration."""
     return Span(wall_seconds(drill_seconds, speed), speed)

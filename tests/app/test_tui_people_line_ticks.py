@@ -65,11 +65,11 @@ async def test_the_handoff_reminder_tenure_runs_on_between_journal_writes(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     clock = FixedClock()
     inc = _incident(tmp_path, monkeypatch, clock, speed=60)
-    clock.advance(62)                                 # 1h02m00s drill time: the first reminder is due
+    clock.advance(3602)                               # the commander's own hour (redteam41 G5): the reminder is due
     assert inc.check_handoff_reminder() is not None
-    first, later = await _shown(inc, clock, later=600)  # ten wall minutes at x60: ten drill hours
-    assert "hand over? IC for 1h02m00s" in first
-    assert "hand over? IC for 11h02m00s, due 10h02m00s ago" in later
+    first, later = await _shown(inc, clock, later=600)  # ten wall minutes later: said in the commander's own time
+    assert "hand over? IC for 1h00m02s wall" in first
+    assert "hand over? IC for 1h10m02s wall, due 10m02s ago" in later
     # 80 columns do not hold the longer alert and every role's dash: the vacant roles share one (redteam38 F3)
     assert later.endswith("IC alice · Ops/Comms/Scribe —")
 

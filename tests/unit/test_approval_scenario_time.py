@@ -7,7 +7,7 @@ incident's scale and every end is worked out in scenario time (``ApprovalRequest
 the run gate, the approve command, the reducer's cap on a grant line and the header agree, and the
 approver reads the length in drill time with the wall beside. The clock is injected; nothing sleeps.
 
-timers-1: in a drill that life is never under 2 wall minutes (``approvals.HUMAN_FLOOR``), so a
+timers-1: in a drill that life is never under 2 wall minutes (``scenario_time.HUMAN_FLOOR``), so a
 two-person drill at x60 or x3600 can request, approve and run; the request journals the life given.
 """
 
@@ -25,7 +25,8 @@ from warroom.execute.safety import StepRefused
 from warroom.incident import identity, runbook_ref
 from warroom.incident.approval_desk import describe
 from warroom.durations import format_duration
-from warroom.incident.approvals import HUMAN_FLOOR, good_until, life
+from warroom.incident.approvals import good_until
+from warroom.scenario_time import HUMAN_FLOOR, for_people as life
 from warroom.incident.handoff import header_text
 from warroom.incident.session import Incident
 from warroom.incident.store import IncidentStore

@@ -2,7 +2,8 @@
 contained"), and it is a Go/No-Go decision now, not a sentence (issue 13 item 4: "wherever the
 shipped runbooks decide"; redteam38 F7: `G` said the runbooks had none, and the restore ran on a
 plain confirm). The decision arises once the halt is confirmed (the step after it counts 0 active
-flows) and is due 30 drill minutes later; its criteria are judged from what the tool knows (that
+flows) and is due 30 drill minutes later (at x60 raised to 2 wall minutes: people are not sped up); its
+criteria are judged from what the tool knows (that
 count, a root-cause note), the rest is the commander's judgement. The clock is pinned
 ($WARROOM_DRILL_AT): no wall time is read."""
 
@@ -67,7 +68,8 @@ def test_bringing_flowengine_back_is_a_decision_that_arises_with_the_halt(tmp_pa
         == "not met"
     assert arisen["suggestion"] == "NO-GO"          # no root cause yet: flows would run into it again
     due = datetime.fromisoformat(arisen["due_at"]).timestamp()
-    assert T0 + 3 + 30 <= due <= T0 + 4 + 30        # 30 drill minutes (30 wall s at x60) after the halt
+    # 30 drill minutes were 30 wall s at x60: raised to the 2 wall minutes a commander needs (redteam41 G5)
+    assert T0 + 3 + 120 <= due <= T0 + 4 + 120
 
     said = _cli(state, T0 + 5, "incident", "decide", inc.id, "bring-flowengine-back")
     assert "GO when all of these hold:" in said.stdout and "NO-GO when any of these holds:" in said.stdout
@@ -105,13 +107,13 @@ def test_bringing_flowengine_back_is_a_decision_that_arises_with_the_halt(tmp_pa
     assert {c["text"] for c in made.data["criteria"]} == set(by_text)      # journaled with its evaluated criteria
 
 
-def test_left_undecided_it_is_overdue_30_drill_minutes_after_the_halt(tmp_path: Path, monkeypatch) -> None:
+def test_left_undecided_it_is_overdue_2_wall_minutes_after_the_halt_at_x60(tmp_path: Path, monkeypatch) -> None:
     state, cfg, inc = _declared(tmp_path, monkeypatch)
     assert _cli(state, T0 + 2, "incident", "run", inc.id, "halt-flows", "--yes").returncode == 0
     assert _cli(state, T0 + 3, "incident", "run", inc.id, "confirm-no-active-flows").returncode == 0
     assert _cli(state, T0 + 20, "incident", "show", inc.id).returncode == 0         # 17 drill minutes on: not yet
     assert not IncidentStore(state, cfg).open(inc.id).state.decisions_overdue
-    shown = _cli(state, T0 + 40, "incident", "show", inc.id)
+    shown = _cli(state, T0 + 130, "incident", "show", inc.id)
     assert shown.returncode == 0, shown.stderr
     assert "Go/No-Go overdue: Bring FlowEngine back (restore its replicas)?" in shown.stderr
     (overdue,) = IncidentStore(state, cfg).open(inc.id).state.decisions_overdue
@@ -129,9 +131,9 @@ def test_restored_with_no_verdict_and_checked_again_it_stays_owed(tmp_path: Path
     assert _cli(state, T0 + 5, "incident", "run", inc.id, "restore-replicas", "--yes").returncode == 0
     again = _cli(state, T0 + 10, "incident", "run", inc.id, "confirm-no-active-flows")
     assert "0 active flows" not in again.stdout, again.stdout       # flows run again
-    later = _decision(state, inc.id, T0 + 40)                       # 7 drill minutes past its deadline
+    later = _decision(state, inc.id, T0 + 130)                      # 7 drill minutes past its deadline
     assert later["needed"] is True and later["overdue"] is True, later
-    proc = _cli(state, T0 + 41, "incident", "resolve", inc.id, "--summary", "restored", "--yes", "--no-rollback")
+    proc = _cli(state, T0 + 131, "incident", "resolve", inc.id, "--summary", "restored", "--yes", "--no-rollback")
     assert proc.returncode == 0, proc.stderr
     pir = IncidentStore(state, cfg).open(inc.id).render("pir")
     assert "Bring FlowEngine back (restore its replicas)?" in pir and "passed with no verdict" in pir
@@ -165,18 +167,18 @@ def test_a_verdict_recorded_before_the_decision_arose_does_not_answer_it(tmp_pat
     assert "GO by dana recorded before it arose" in said.stdout, said.stdout
     assert "\nrecorded: " not in said.stdout
 
-    late = _decision(state, inc.id, T0 + 41)            # 8 drill minutes past its deadline: owed, and reminded
+    late = _decision(state, inc.id, T0 + 131)           # 8 drill minutes past its deadline: owed, and reminded
     assert late["overdue"] is True and late["recorded"] is None, late
-    shown = _cli(state, T0 + 41, "incident", "show", inc.id)
+    shown = _cli(state, T0 + 131, "incident", "show", inc.id)
     assert "OVERDUE (deadline" in shown.stdout and "recorded before it arose" in shown.stdout, shown.stdout
     store = IncidentStore(state, cfg).open(inc.id)
     (overdue,) = store.state.decisions_overdue
     (first,) = [e for e in store.read().events if e.type == "decision.recorded"]
     assert first.data["verdict"] == "GO" and first.data["why"] == "early"       # the journaled fact, as it was
 
-    assert _cli(state, T0 + 42, "incident", "decide", inc.id, "bring-flowengine-back", "--no-go", "--why",
+    assert _cli(state, T0 + 132, "incident", "decide", inc.id, "bring-flowengine-back", "--no-go", "--why",
                 "InfoSec has not agreed", "--by", "dana").returncode == 0
-    answered = _decision(state, inc.id, T0 + 43)
+    answered = _decision(state, inc.id, T0 + 133)
     assert answered["recorded"]["verdict"] == "NO-GO" and answered["recorded_before_it_arose"] is None
     pir = IncidentStore(state, cfg).open(inc.id).render("pir")
     assert "passed with no verdict (decided later)" in pir, pir
@@ -215,7 +217,7 @@ def test_the_checklist_row_names_a_verdict_recorded_before_the_decision_arose(
         assert cli("run", inc.id, step, *yes)[0] == 0
     monkeypatch.setenv(scenario_time.AT_ENV, repr(T0 + 4))
     assert cli("decide", inc.id, "bring-flowengine-back")[0] == 0      # a look journals that it arose
-    prompt, detail = row(T0 + 41)
+    prompt, detail = row(T0 + 131)
     assert prompt.startswith("◆ GO/NO-GO OVERDUE since ") and "(GO by dana recorded before it arose: no answer)" \
         in prompt, prompt
     assert "GO by dana recorded before it arose: no answer" in detail, detail

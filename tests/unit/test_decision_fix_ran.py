@@ -67,19 +67,19 @@ def test_after_the_right_fix_and_its_root_cause_note_the_decision_suggests_no_cu
     assert "schema is back" in at(40, "run", inc, "confirm-the-schema-version-went-back")
     at(45, "note", inc, "--tag", "root-cause", "the v1.2.0 schema change; rolled back to the previous revision")
 
-    view = json.loads(at(100, "decide", inc, "--json"))          # +16m40s drill time: overdue
+    view = json.loads(at(125, "decide", inc, "--json"))          # +20m50s drill time: overdue (15m raised to 2 wall m)
     assert view["overdue"] is True
     said = {c["text"]: c for c in view["criteria"]}
     assert said[ROOT_CAUSE]["state"] == "not met", said[ROOT_CAUSE]
     assert said[CAUSE_FOUND]["state"] == "met", said[CAUSE_FOUND]
     assert said[MITIGATION]["state"] == "met", said[MITIGATION]
-    assert said[MITIGATION]["evidence"] == "step rollback-deployment ran ok 11m40s drill time ago (10:00:30 UTC)"
+    assert said[MITIGATION]["evidence"] == "step rollback-deployment ran ok 15m50s drill time ago (10:00:30 UTC)"
     assert said[MITIGATION]["kind"] == "ran" and said[MITIGATION]["source"].startswith("step rollback-deployment")
     assert (said[FIX_LANDS]["state"], said[FIX_LANDS]["kind"]) == ("unknown", "judgement"), said[FIX_LANDS]
     assert view["suggestion"] != "GO", [c for c in view["criteria"] if c["state"] == "met"]
 
-    at(101, "decide", inc, "--no-go", "--why", "the rollback fixed it", "--by", "dana")
-    report = at(102, "drill-report", inc)
+    at(126, "decide", inc, "--no-go", "--why", "the rollback fixed it", "--by", "dana")
+    report = at(127, "drill-report", inc)
     assert "overrode" not in report
     assert "the tool made no suggestion" in report
 
@@ -91,14 +91,14 @@ def test_the_wrong_scenarios_fix_is_a_mitigation_attempted_not_a_fix_landed(
     note: the overdue decision suggests GO, as the runbook's rule says, while the flows still fail."""
     inc, at = _drill(tmp_path, monkeypatch, capsys)
     at(48, "run", inc, "enable-circuit-breaker", "--yes")
-    view = json.loads(at(102, "decide", inc, "--json"))          # +17m00s drill time: overdue
+    view = json.loads(at(127, "decide", inc, "--json"))          # +21m10s drill time: overdue (15m raised to 2 wall m)
     assert view["overdue"] is True
     said = {c["text"]: c for c in view["criteria"]}
     assert said[MITIGATION]["state"] == "met", said[MITIGATION]
     assert said[MITIGATION]["evidence"].startswith("step enable-circuit-breaker ran ok "), said[MITIGATION]
     assert (said[FIX_LANDS]["state"], said[FIX_LANDS]["kind"]) == ("unknown", "judgement"), said[FIX_LANDS]
     assert said[ROOT_CAUSE]["state"] == "met", said[ROOT_CAUSE]
-    assert said[ROOT_CAUSE]["evidence"] == "no root-cause note after 17m00s drill time (1m42s wall)", said[ROOT_CAUSE]
+    assert said[ROOT_CAUSE]["evidence"] == "no root-cause note after 21m10s drill time (2m07s wall)", said[ROOT_CAUSE]
     assert said[CAUSE_FOUND]["state"] == "not met", said[CAUSE_FOUND]
     assert view["suggestion"] == "GO"
     # the breaker's run is evidence of one thing only (the triage count it made stale is unknown, as F10 says)

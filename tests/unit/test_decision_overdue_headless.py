@@ -23,7 +23,7 @@ from warroom.drill.directory import create_drill
 from warroom.incident.store import IncidentStore
 
 T0 = datetime(2026, 12, 2, 10, 0, tzinfo=UTC).timestamp()
-SPEED = 60.0            # RB-LAUNCH-005's 15-minute deadline is 15 wall seconds away
+SPEED = 60.0            # RB-LAUNCH-005's 15-minute deadline, 15 wall seconds, raised to 2 wall minutes (redteam41 G5)
 
 
 def _declare(tmp: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
@@ -44,7 +44,7 @@ def _types(inc) -> list[str]:  # type: ignore[no-untyped-def]
 def test_resolving_past_the_deadline_puts_the_missed_go_no_go_on_the_record_and_in_the_pir(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     inc = _declare(tmp_path, monkeypatch)
-    monkeypatch.setenv(scenario_time.AT_ENV, repr(T0 + 16))        # 16 drill minutes: nobody looked
+    monkeypatch.setenv(scenario_time.AT_ENV, repr(T0 + 121))       # 2h01m of drill time: nobody looked
     inc.note("info", "looking at the failures")
     inc.resolve("flows pass again", rollback=False)
     types = _types(inc)
@@ -52,14 +52,15 @@ def test_resolving_past_the_deadline_puts_the_missed_go_no_go_on_the_record_and_
     assert types.index("decision.overdue") < types.index("incident.resolved")   # before it ended
     (overdue,) = inc.state.decisions_overdue
     assert overdue["id"] == "rollback-to-pilot" and overdue["runbook_id"] == "RB-LAUNCH-005"
-    assert overdue["due_at"].startswith("2026-12-02T10:00:15")          # 15 drill minutes after detection
+    assert overdue["due_at"].startswith("2026-12-02T10:02:00")          # 2 wall minutes after detection
     pir = inc.render("pir")
-    assert "deadline 10:00:15 UTC passed with no verdict" in pir
+    assert ("deadline 10:02:00 UTC (raised from the runbook's deadline, 15m00s drill time (15s wall), so the"
+            " commander has time to decide) passed with no verdict") in pir
 
 
 def test_resolving_before_the_deadline_records_no_miss(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     inc = _declare(tmp_path, monkeypatch)
-    monkeypatch.setenv(scenario_time.AT_ENV, repr(T0 + 14))        # 14 drill minutes
+    monkeypatch.setenv(scenario_time.AT_ENV, repr(T0 + 119))       # past the runbook's 15 drill minutes, not its floor
     inc.resolve("flows pass again", rollback=False)
     assert "decision.overdue" not in _types(inc)
     assert "passed with no verdict" not in inc.render("pir")
@@ -67,7 +68,7 @@ def test_resolving_before_the_deadline_records_no_miss(tmp_path: Path, monkeypat
 
 def test_incident_show_journals_the_missed_deadline_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     inc = _declare(tmp_path, monkeypatch)
-    env = subprocess_env(**{scenario_time.AT_ENV: repr(T0 + 20)})
+    env = subprocess_env(**{scenario_time.AT_ENV: repr(T0 + 121)})
     said = []
     for _ in range(2):
         proc = subprocess.run([*warroom_cmd(), "incident", "show", inc.id, "--json",

@@ -132,9 +132,9 @@ def test_each_criterion_is_judged_from_what_the_tool_knows(tmp_path: Path) -> No
 
 
 def test_in_a_drill_the_deadline_is_scenario_time(tmp_path: Path) -> None:
-    inc = _incident(tmp_path, speed=10.0)
+    inc = _incident(tmp_path, speed=5.0)         # 15m at x5 is 3 wall minutes: above the drill's floor for people
     t0 = inc.state.clock_start
-    view = _judge(inc, t0 + timedelta(seconds=91), [2.0], None)   # 15m10s of scenario time
+    view = _judge(inc, t0 + timedelta(seconds=182), [2.0], None)   # 15m10s of scenario time
     assert view.overdue
     assert {c.text: c.state for c in view.criteria}["no root cause after 15m"] == dec.MET
 
@@ -688,3 +688,31 @@ def test_the_dashboard_looks_as_soon_as_a_deadline_passes_not_at_its_next_15_s_l
             DecisionRow("c", "q?", due_at=100.0, overdue=True), DecisionRow("d", "q?", due_at=500.0))
     assert deadline_passed(rows, 99.0) == ()
     assert deadline_passed(rows, 100.0) == ("a",)          # decided, already reminded, not yet due: no
+
+
+def test_at_x60_a_deadline_gives_the_commander_2_wall_minutes_and_every_view_says_so(tmp_path: Path) -> None:
+    """redteam41 G5: at x60 a 15-minute deadline was 15 wall seconds (the shipped 30-minute ones 30),
+    gone before a commander could page through the criteria, and every x60 verdict was "taken late".
+    A drill speeds up the world, not the people: a deadline gets the approvals' wall floor
+    (``scenario_time.for_people``), journaled as given with the runbook's own beside it, and the
+    views say the deadline the commander had and why it is longer than the runbook's."""
+    from warroom.incident.drill_report.decisions import decision_lines
+
+    inc = _incident(tmp_path, speed=60.0)
+    t0 = inc.state.clock_start
+    read = _judge(inc, t0 + timedelta(seconds=60), [2.0], None)     # an hour of drill time: past the runbook's 15m
+    assert not read.overdue and read.due_at == t0 + timedelta(seconds=120)
+    raised = "raised from the runbook's deadline, 15m00s drill time (15s wall), so the commander has time to decide"
+    assert read.due_text is not None and read.due_text.startswith("2h00m00s drill time (2m00s wall) after detection")
+    assert raised in read.due_text
+    late = _judge(inc, t0 + timedelta(seconds=121), [2.0], None)
+    assert late.overdue and dec.remind_overdue(inc, [late]) == [late]
+    (overdue,) = inc.refresh().decisions_overdue
+    assert (overdue["deadline"], overdue["deadline_asked"]) == (7200.0, 900.0)
+    dec.record(inc, late, "NO-GO", by="dana", why="fix lands soon")
+    due = f"{t0 + timedelta(seconds=120):%H:%M:%S} UTC"
+    pir = inc.render("pir")
+    assert f"deadline {due} ({raised}) passed with no verdict" in pir, pir
+    assert f"Taken after its deadline ({due}; {raised})." in pir, pir
+    lines = decision_lines(inc.state, [], lambda t: (t - t0).total_seconds() * 60.0, t0 + timedelta(seconds=200))
+    assert any("after its deadline (+2h00m00s drill time" in ln and raised in ln for ln in lines), lines

@@ -21,11 +21,12 @@ from warroom.incident.store import IncidentStore
 from warroom.journal import events as ev
 
 T0 = datetime(2026, 12, 4, 21, 27, tzinfo=UTC).timestamp()
+REOPEN = 3900.0         # wall seconds after the declaration: past the commander's first hour, spent resolved
 
 
 def _drill(tmp: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
     """A P3 drill incident at x10: an update every 30 drill minutes (180 wall s), a handoff
-    reminder every drill hour (360 wall s)."""
+    reminder every hour of the commander's own time (3600 wall s: people are not sped up, redteam41 G5)."""
     monkeypatch.setenv(scenario_time.AT_ENV, repr(T0))
     cfg = Config()
     cfg.incident.state_dir = str(tmp)
@@ -42,18 +43,18 @@ def _resolved_then_reopened(tmp: Path, monkeypatch: pytest.MonkeyPatch):  # type
     inc = _drill(tmp, monkeypatch)
     _at(monkeypatch, 120)
     inc.resolve("pruning on")
-    _at(monkeypatch, 1300)           # 20 wall minutes resolved: 3h17m of drill time
+    _at(monkeypatch, REOPEN)         # 65 wall minutes resolved: 10h50m of drill time
     reopened = inc.reopen("failure rate still critical")
     return inc, reopened
 
 
 def test_the_update_cadence_counts_from_the_reopening(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     inc, reopened = _resolved_then_reopened(tmp_path, monkeypatch)
-    now = _at(monkeypatch, 1310)
+    now = _at(monkeypatch, REOPEN + 10)
     assert inc.check_update_overdue(now) is None        # nothing was owed while it was resolved
     due = inc.state.next_update_due(now, inc.update_every())
-    assert due == datetime.fromtimestamp(T0 + 1300 + 180, UTC), due
-    late = _at(monkeypatch, 1300 + 181)
+    assert due == datetime.fromtimestamp(T0 + REOPEN + 180, UTC), due
+    late = _at(monkeypatch, REOPEN + 181)
     event = inc.check_update_overdue(late)
     assert event is not None and event.data["due_at"].startswith(f"{due:%Y-%m-%dT%H:%M:%S}"), event
     assert reopened.ts < due
@@ -62,7 +63,7 @@ def test_the_update_cadence_counts_from_the_reopening(tmp_path: Path, monkeypatc
 def test_a_handoff_reminder_due_while_resolved_is_placed_at_the_reopening(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     inc, reopened = _resolved_then_reopened(tmp_path, monkeypatch)
-    now = _at(monkeypatch, 1310)
+    now = _at(monkeypatch, REOPEN + 10)
     event = inc.check_handoff_reminder(now)
     assert event is not None
     assert event.data["due_at"].startswith(f"{reopened.ts:%Y-%m-%dT%H:%M:%S}"), (event.data, reopened.ts)
@@ -72,9 +73,9 @@ def test_a_handoff_reminder_due_while_resolved_is_placed_at_the_reopening(
 
 def test_a_reminder_due_before_the_resolution_keeps_its_time(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Held a drill hour and more before resolving: the reminder is at the hour, as before."""
+    """Held an hour and more before resolving: the reminder is at the hour, as before."""
     inc = _drill(tmp_path, monkeypatch)
-    now = _at(monkeypatch, 400)
+    now = _at(monkeypatch, 3700)
     event = inc.check_handoff_reminder(now)
     assert event is not None and event.data["due_at"].startswith(
-        f"{datetime.fromtimestamp(T0 + 360, UTC):%Y-%m-%dT%H:%M:%S}"), event.data
+        f"{datetime.fromtimestamp(T0 + 3600, UTC):%Y-%m-%dT%H:%M:%S}"), event.data

@@ -107,12 +107,14 @@ def test_reminder_once_per_period(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     assert alice.check_handoff_reminder() is None
 
 
-def test_reminder_counts_scenario_time_in_a_drill(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                  clock: FixedClock) -> None:
+def test_reminder_counts_the_commander_s_own_time_in_a_drill(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                             clock: FixedClock) -> None:
+    """A drill speeds up the world, not the people (redteam41 G5): the reminder, about the commander's fatigue,
+    comes after an hour of their own time, not after 6 wall minutes at x10 (10 hours of drill time then)."""
     alice, _ = _pair(tmp_path, monkeypatch, clock, drill={"scenario": "rate-limit", "speed": 10, "dir": "/nowhere"})
-    clock.advance(359)
+    clock.advance(360)                                      # 6 wall minutes = 60 scenario minutes: not yet
     assert alice.check_handoff_reminder() is None
-    clock.advance(1)                                        # 6 wall minutes = 60 scenario minutes
+    clock.advance(3240)
     assert alice.check_handoff_reminder() is not None
 
 

@@ -81,9 +81,9 @@ class ApprovalDesk:
         return float(self.incident.config.approval.expires)
 
     def _life(self, state: IncidentState) -> dict[str, float]:
-        """What a request journals of its life (incident seconds, :func:`approvals.life`): the config's
+        """What a request journals of its life (incident seconds, ``stime.for_people``): the config's
         ``expires``, raised in a drill to the floor two people can act in, and then the value asked."""
-        given = rules.life(self.expires, stime.scale_of(state))
+        given = stime.for_people(self.expires, stime.scale_of(state))
         return {"expires_after": given} if given == self.expires else {"expires_after": given,
                                                                        "expires_asked": self.expires}
 
@@ -324,7 +324,7 @@ class ApprovalDesk:
                                " A second person must approve it.")
         # Good for this approver's `expires`, never longer than the request asked (the reducer
         # cuts it there anyway: the event says what really holds).
-        until = req.end_after(now, min(rules.life(self.expires, req.time_scale), req.expires_after))
+        until = req.end_after(now, min(stime.for_people(self.expires, req.time_scale), req.expires_after))
         grant = {"request": req.id, "command_sha256": req.command_sha256, "approver": me.to_json(),
                  "expires_at": format_ts(until)}
 

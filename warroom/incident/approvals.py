@@ -27,8 +27,9 @@ wall figure beside.
 
 A drill compresses the world, not the people: at x60 the default 15 minutes would be 15 wall seconds
 (0.25 s at x3600), too short for one person to ask, another to read the command and approve, and the
-first to run it. So in a drill an approval's life is never under :data:`HUMAN_FLOOR` wall seconds
-(:func:`life`: 2 wall minutes, two hours of drill time at x60). The desk journals the life it gives
+first to run it. So in a drill an approval's life is never under ``HUMAN_FLOOR`` wall seconds
+(:func:`warroom.scenario_time.for_people`, the rule a decision's deadline follows too: 2 wall minutes,
+two hours of drill time at x60). The desk journals the life it gives
 (``expires_after``, with ``expires_asked`` the config's value when the floor raised it), so every
 reader folds the same figure from the journal and says why it is longer than ``[approval] expires``.
 """
@@ -57,21 +58,6 @@ if TYPE_CHECKING:
 IncidentState = Any
 
 OPEN = ("pending", "approved")
-
-HUMAN_FLOOR = 120.0
-"""Wall seconds: the shortest life a request or a grant has in a drill, whatever its speed. Two
-people act at human speed (read the command, target and dry run, approve; then run it) however
-fast the drill's world runs; a real incident's ``[approval] expires`` is its own wall time."""
-
-
-def life(expires: float, scale: float) -> float:
-    """How long (incident seconds) an approval asked with ``[approval] expires`` = ``expires`` is
-    good for, at the incident's ``scale``: ``expires`` itself, but in a drill never less than
-    :data:`HUMAN_FLOOR` wall seconds (x60: 15m -> 2h00m drill time, 2m00s wall)."""
-    if scale == 1.0:
-        return expires
-    return max(expires, stime.drill_seconds(HUMAN_FLOOR, scale))
-
 
 def status_at(status: str, expires_at: datetime, now: datetime) -> str:
     """The rule behind :meth:`ApprovalRequest.state_at`, for a copy of a request's status and end
@@ -105,7 +91,7 @@ class ApprovalRequest:
     expires_after: float
     verify_words: str | None = None    # the gate in words (``describe_gate``): what the approver reads
     time_scale: float = 1.0            # the incident's (``IncidentState.time_scale``): expires_after is its time
-    expires_asked: float | None = None  # ``[approval] expires`` when a drill's floor raised it (:func:`life`)
+    expires_asked: float | None = None  # ``[approval] expires`` when a drill's floor raised it (``stime.for_people``)
     status: str = "pending"            # pending | approved | refused | expired | used
     decided_by: Person | None = None
     decided_at: datetime | None = None
@@ -169,18 +155,16 @@ def good_until(req: ApprovalRequest) -> str:
     """When ``req`` (its grant, once approved) stops being good, for "good until …": the UTC
     instant, and in a drill how long that is in drill time with the wall beside
     (``14:10:00 UTC, 15m00s drill time (1m30s wall) after the approval``), and why it is longer
-    than ``[approval] expires`` when the drill's floor raised it (:func:`life`)."""
+    than ``[approval] expires`` when the drill's floor raised it (:func:`warroom.scenario_time.for_people`)."""
     end = req.expires_at()
     granted = req.approved_until is not None and req.approved_at is not None
     span = stime.between(req, req.approved_at if granted else req.at, end)
     if not span.drill:
         return f"{end:%H:%M:%S} UTC"
     said = f"{end:%H:%M:%S} UTC, {span.text()} after the {'approval' if granted else 'request'}"
-    asked = req.expires_asked
-    if asked is not None and span.seconds > asked + 0.5:
-        said += (f" (raised from [approval] expires, {stime.of_scenario(req, asked).text()},"
-                 " so two people have time to act)")
-    return said
+    raised = stime.raised_said(req, span.seconds, req.expires_asked, "[approval] expires",
+                               "so two people have time to act") if req.expires_asked is not None else ""
+    return f"{said} ({raised})" if raised else said
 
 
 def request_id(seq: int) -> str:

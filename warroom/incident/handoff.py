@@ -257,17 +257,23 @@ def reminder_line(state: IncidentState, every: float, now: datetime) -> tuple[st
         return None
     return ev.HANDOFF_REMINDER, {
         "commander": due.commander, "since": format_ts(due.since), "due_at": format_ts(due.due_at),
-        "every": due.every, "period": due.period, "change_seq": change["seq"]}
+        "every": due.every, "period": due.period, "change_seq": change["seq"]} | (
+        {"every_asked": every} if due.every != every else {})
 
 
 def reminder_due(state: IncidentState, every: float, now: datetime) -> ReminderDue | None:
     """The handoff reminder whose time has come and that nobody journaled yet (None otherwise).
 
-    ``every`` is scenario seconds; the commander's tenure counts from the last change of holder
-    (the declaration for the first). Once resolved, nobody is reminded."""
+    ``every`` is ``[roles] handoff_reminder``, a span of the commander's own time: in a drill it is
+    counted on the people's clock, never sooner than ``every`` wall seconds whatever the speed
+    (``scenario_time.for_people``; at x60 an hourly reminder came every wall minute, redteam41 G5), and
+    ``ReminderDue.every`` is that period in incident (scenario) seconds, as journaled. The commander's
+    tenure counts from the last change of holder (the declaration for the first). Once resolved,
+    nobody is reminded."""
     c = commander_change(state)
     if c is None or state.resolved or every <= 0:
         return None
+    every = stime.for_people(every, stime.scale_of(state), wall=every)
     since = c["at"]
     held = stime.between(state, since, now).seconds
     period = int(held // every)
@@ -327,9 +333,11 @@ class PeopleAlert:
         if self.handoff_to is not None:
             alerts.append(f"HANDOFF to {self.handoff_to} not acknowledged")
         elif self.tenure_since is not None:
-            held = stime.between(self, self.tenure_since, now).seconds
-            late = held - self.every       # the handover was due after the first period
-            alerts.append(f"hand over? IC for {format_duration(held)}"
+            # the commander's own time, wall in a drill (the reminder's period is on the people's clock)
+            span = stime.between(self, self.tenure_since, now)
+            held, unit = (span.wall_seconds, " wall") if span.drill else (span.seconds, "")
+            late = held - (stime.wall_seconds(self.every, span.scale) if span.drill else self.every)
+            alerts.append(f"hand over? IC for {format_duration(held)}{unit}"
                           + (f", due {format_duration(late)} ago" if late >= 60 else ""))
         shown = [(rid, status_at(status, end, now)) for rid, status, end in self.approvals]
         waiting = [rid for rid, st in shown if st == "pending"]

@@ -7,7 +7,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from warroom.durations import format_duration
 from warroom.scenario_time import of_scenario
 from warroom.incident.identity import names_person, person_of
 from warroom.incident.records import _int, _num, _ts
@@ -41,17 +40,18 @@ def reminder_first_period(reminders: Sequence[dict[str, Any]], change_seq: int, 
     return min(period, max(before) + 1) if before else 1
 
 
-def reminder_covers(rec: dict[str, Any]) -> str:
+def reminder_covers(rec: dict[str, Any], state: Any = None) -> str:
     """What one journaled reminder stands for, when more than its own period: how many periods
     of the reminder's length went by unreminded and how long the handover has been due, in the
-    incident's own (scenario) seconds ('' for a reminder of one period, as at x1 with a look every 15 s)."""
+    incident's own (scenario) seconds, the wall beside in a drill (``state``: the incident, whose scale
+    reads them; '' for a reminder of one period, as at x1 with a look every 15 s)."""
     first, period = int(rec.get("first_period") or rec["period"]), int(rec["period"])
     if period <= first:
         return ""
     every = float(rec["every"])
-    # scenario seconds, said as such: the tenure beside it already says "drill time" in a drill
-    return (f"one reminder for {period - first + 1} periods of {format_duration(every)}"
-            f" (periods {first}-{period}); the handover has been due for {format_duration(every * (period - 1))}")
+    return (f"one reminder for {period - first + 1} periods of {of_scenario(state, every).text()}"
+            f" (periods {first}-{period}); the handover has been due for"
+            f" {of_scenario(state, every * (period - 1)).text()}")
 
 
 def _reminder(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
@@ -62,9 +62,9 @@ def _reminder(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
            "change_seq": _int(d.get("change_seq")) or (change["seq"] if change else 0)}
     rec["first_period"] = reminder_first_period(s.handoff_reminders, rec["change_seq"], rec["period"])
     s.handoff_reminders.append(rec)
-    # ``every`` is scenario seconds: the tenure reads as drill time in a drill
-    held = of_scenario(s, rec["every"] * rec["period"]).text(wall=False)
-    covers = reminder_covers(rec)
+    # ``every`` is scenario seconds: the tenure reads as drill time in a drill, the commander's own (wall) beside
+    held = of_scenario(s, rec["every"] * rec["period"]).text()
+    covers = reminder_covers(rec, s)
     s._add_timeline(e, e.type, f"Handoff reminder: {rec['commander']} has been incident commander for {held};"
                                " time to hand over (PagerDuty: about hourly, three hours at most)"
                                + (f"; {covers}" if covers else ""),

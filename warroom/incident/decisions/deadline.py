@@ -113,9 +113,29 @@ def deadline_start(decision: Decision, state: Any, run: Run | None,
     return None, "it arises"
 
 
+def given_deadline(state: Any, deadline: float) -> float:
+    """The deadline the commander gets (incident seconds): the runbook's, in a drill never under the
+    wall time people need to read the criteria and decide (``scenario_time.for_people``, the floor an
+    approval's life has too: at x60 a 30-minute deadline was 30 wall seconds, redteam41 G5)."""
+    return stime.for_people(float(deadline), stime.scale_of(state))
+
+
+def raised_words(state: Any, given: Any, asked: Any) -> str:
+    """Why a deadline (incident seconds) is longer than the runbook's, or '' (the same, or not known)."""
+    if not isinstance(given, int | float) or not isinstance(asked, int | float):
+        return ""
+    return stime.raised_said(state, float(given), float(asked), "the runbook's deadline",
+                             "so the commander has time to decide")
+
+
+def recorded_raised(state: Any, recorded: dict[str, Any]) -> str:
+    """:func:`raised_words` of a journaled reminder or verdict (its ``deadline`` and ``deadline_asked``)."""
+    return raised_words(state, recorded.get("deadline"), recorded.get("deadline_asked"))
+
+
 def run_deadline(state: Any, since: datetime, deadline: Any) -> datetime:
-    """A run's deadline: ``deadline`` (the runbook's, scenario time in a drill) after its first
-    arisal began, as the view judged now counts it (``judging.evaluate``)."""
+    """A run's deadline: ``deadline`` (the one given, :func:`given_deadline`; scenario time in a drill)
+    after its first arisal began, as the view judged now counts it (``judging.evaluate``)."""
     return stime.after(state, since, deadline)
 
 

@@ -8,7 +8,8 @@ from datetime import datetime
 from typing import Any
 
 from warroom.incident.decisions.criteria import judge, scenario_span
-from warroom.incident.decisions.deadline import arisals_of, deadline_start, run_deadline, seen_arising
+from warroom.incident.decisions.deadline import (arisals_of, deadline_start, given_deadline, raised_words, run_deadline,
+                                                 seen_arising)
 from warroom.incident.decisions.model import (MET, NOT_MET, CriterionVerdict, DecisionView, Query, StepOutput,
                                               answers, decision_key, recorded_key, utc_hms)
 from warroom.incident.decisions.runs import runs
@@ -109,11 +110,13 @@ def evaluate(decision: Decision, runbook_id: str, state: Any, now: datetime, *, 
     run = runs(starts, taken)[-1] if starts else None
     due_at, due_text = None, None
     start, since = deadline_start(decision, state, run, not_needed)
-    if decision.deadline is not None and start is not None:
-        due_at = run_deadline(state, start, decision.deadline)
+    given = None if decision.deadline is None else given_deadline(state, decision.deadline)
+    if given is not None and start is not None:
+        due_at = run_deadline(state, start, given)
         said = run.words(utc_hms) if run is not None else None    # every view that says the deadline says why
-        due_text = f"{scenario_span(state, decision.deadline)} after {since}, {due_at:%H:%M:%S} UTC" + (
-            f"; {said}" if said else "")
+        raised = raised_words(state, given, decision.deadline)
+        due_text = f"{scenario_span(state, given)} after {since}, {due_at:%H:%M:%S} UTC" + (
+            f" ({raised})" if raised else "") + (f"; {said}" if said else "")
     overdue = due_at is not None and recorded is None and now > due_at and not state.resolved and not_needed is None
     return DecisionView(decision, runbook_id, crit, suggestion, due_at, overdue, recorded, now, due_text,
-                        applies, arose, not_needed, arisen, early, starts, lapsed_at, run)
+                        applies, arose, not_needed, arisen, early, starts, lapsed_at, run, given)

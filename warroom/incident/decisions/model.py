@@ -153,6 +153,13 @@ class DecisionView:
     # the current run (``runs``): its arisals since the last one a verdict answered; its deadline
     # counts from the run's first arisal, so a condition that flaps with no verdict goes overdue
     run: Run | None = None
+    deadline: float | None = None             # the deadline given (incident seconds): the runbook's, floored in a drill
+
+    def deadline_fields(self) -> dict[str, float | None]:
+        """What a reminder or a verdict journals of the deadline (``deadline.deadline_fields``)."""
+        asked = self.decision.deadline
+        return {"deadline": self.deadline} | (
+            {"deadline_asked": asked} if asked is not None and self.deadline != asked else {})
 
     @property
     def needed(self) -> bool:

@@ -32,7 +32,7 @@ def remind_overdue(incident: Any, views: Sequence[DecisionView]) -> list[Decisio
                     recorded_key(d) == v.key and v.answered_by(d) for d in state.decisions):
                 return None     # reminded already, or answered since (a verdict before it arose is no answer)
             return ev.DECISION_OVERDUE, {"id": v.decision.id, "named": v.decision.named, "runbook_id": v.runbook_id,
-                                         "question": v.decision.question, "deadline": v.decision.deadline,
+                                         "question": v.decision.question, **v.deadline_fields(),
                                          "due_at": v.due_at.isoformat() if v.due_at else None} | (
                 {"arose_at": v.arisen_at.isoformat(), "arisal": len(v.arisals)} if v.arisen_at is not None else {}) | (
                 {"open_since": v.run.since.isoformat(), "open_arisals": v.run.arisals} if v.run is not None else {})

@@ -59,7 +59,7 @@ def record(incident: Any, view: DecisionView, verdict: str, *, by: str, why: str
         "suggestion": view.suggestion, "criteria": [c.to_json() for c in view.criteria],
         "judged_at": view.judged_at.isoformat() if view.judged_at else None,
         "go_when": view.decision.go_when, "no_go_when": view.decision.no_go_when,
-        "deadline": view.decision.deadline, "due_at": view.due_at.isoformat() if view.due_at else None,
+        **view.deadline_fields(), "due_at": view.due_at.isoformat() if view.due_at else None,
         "late": view.needed and view.due_at is not None
         and max(_now_of(incident), view.judged_at or view.due_at) > view.due_at,
         "applies_when": view.applies.to_json() if view.applies else None,   # a decision not needed now

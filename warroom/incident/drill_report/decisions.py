@@ -14,6 +14,7 @@ from warroom.incident.records import moment_of
 from warroom.durations import format_duration
 from warroom.incident.decisions import (Run, answered_in_time, answered_of, arose_after, decided_later, missed_by,
                                         overdue_due, overdue_run, recorded_key, same_question, standing, verdict_basis)
+from warroom.incident.decisions.deadline import recorded_raised
 from warroom.incident.go_opened import go_opened
 
 if TYPE_CHECKING:
@@ -53,7 +54,9 @@ def decision_lines(state: IncidentState, books: Sequence[Runbook], clock: Callab
             line += (f", {stood.change} {format_duration(max(a - b, 0.0))} after its deadline ({at(due)});"
                      f" first answered in time at {at(moment_of(stood.first.get('at')))}")
         elif (d.get("late") or reminded is not None) and a is not None and b is not None:
-            line += f", {format_duration(max(a - b, 0.0))} after its deadline ({at(due)}): taken late" + (
+            up = recorded_raised(state, d)     # the deadline the commander had, when a drill raised the runbook's
+            line += f", {format_duration(max(a - b, 0.0))} after its deadline ({at(due)}{f'; {up}' if up else ''})" \
+                    ": taken late" + (
                 f" (its condition had lapsed: {d.get('not_needed')})" if d.get("not_needed") else "")
         elif d.get("not_needed"):        # never "late" by design: the PIR's words for it
             line += f", while the runbook did not need it ({d.get('not_needed')})"
@@ -71,8 +74,9 @@ def decision_lines(state: IncidentState, books: Sequence[Runbook], clock: Callab
         for v in standing(book, state, end):
             if v.recorded is None and v.needed and v.due_at is not None and end > v.due_at:
                 missed.add((v.key, v.run.since if v.run is not None else None))
+                up = recorded_raised(state, v.deadline_fields())
                 out.append(f"Go/No-Go \"{v.decision.question}\" ({v.runbook_id}): no verdict by its deadline"
-                           f" {_deadline(v.due_at, v.run, at)}, {ended}: missed.")
+                           f" {_deadline(v.due_at, v.run, at)}{f' ({up})' if up else ''}, {ended}: missed.")
     # one reminded that stands no more (its condition lapsed), never answered
     for o in getattr(state, "decisions_overdue", None) or ():
         run = overdue_run(state, o)
@@ -80,8 +84,10 @@ def decision_lines(state: IncidentState, books: Sequence[Runbook], clock: Callab
         if run is None or key in missed or decided_later(state, o):
             continue
         missed.add(key)
+        up = recorded_raised(state, o)
         out.append(f"Go/No-Go \"{o.get('question')}\" ({o.get('runbook_id')}): no verdict by its deadline"
-                   f" {_deadline(overdue_due(state, o), run, at)}, none before it lapsed: missed.")
+                   f" {_deadline(overdue_due(state, o), run, at)}{f' ({up})' if up else ''}, none before it lapsed:"
+                   " missed.")
     return out
 
 

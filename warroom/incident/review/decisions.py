@@ -26,6 +26,10 @@ def decisions(state: IncidentState) -> list[Line]:
     that replaced an earlier one says so; a deadline that passed with no verdict is said too."""
     from warroom.incident.decisions import (answered_in_time, answered_of, arose_after, decided_later, missed_by,
                                             overdue_due, overdue_run, recorded_key, same_question, verdict_basis)
+    from warroom.incident.decisions.deadline import recorded_raised
+
+    def raised(rec: dict[str, Any]) -> str:     # the deadline the commander had, when a drill raised the runbook's
+        return f"; {said}" if (said := recorded_raised(state, rec)) else ""
 
     out = []
     attached = [(int(r.get("attached_seq") or 0), str(r.get("id") or ""), _opener(r)) for r in state.runbooks]
@@ -68,9 +72,9 @@ def decisions(state: IncidentState) -> list[Line]:
                      f" answered in time at {hms(stood.first.get('at'))} UTC.")
             cites += [] if stood.first.get("seq") in cites else [stood.first.get("seq")]
         elif reminded is not None:    # its run was reminded overdue before it (its condition may have lapsed since)
-            text += f" Taken after its deadline ({hms(reminded)} UTC)."
+            text += f" Taken after its deadline ({hms(reminded)} UTC{raised(d)})."
         elif d.get("late") and d.get("due_at"):
-            text += f" Taken after its deadline ({clock_of(d.get('due_at'))} UTC)."
+            text += f" Taken after its deadline ({clock_of(d.get('due_at'))} UTC{raised(d)})."
         elif d.get("not_needed"):
             text += f" Taken while the runbook did not need it ({d.get('not_needed')})."
         opened_text, opened_cites = _go_opened(state, d, attached)
@@ -88,7 +92,8 @@ def decisions(state: IncidentState) -> list[Line]:
         missed.add((recorded_key(o), run))
         whose = f" ({o.get('runbook_id')})" if o.get("runbook_id") else ""
         said = run.words(_utc) if run is not None else None
-        out.append(Line(f"\"{o.get('question')}\"{whose}: deadline {hms(overdue_due(state, o))} UTC passed with "
+        out.append(Line(f"\"{o.get('question')}\"{whose}: deadline {hms(overdue_due(state, o))} UTC"
+                        + (f" ({up})" if (up := recorded_raised(state, o)) else "") + " passed with "
                         "no verdict" + _paren(said, "decided later" if decided_later(state, o) else None),
                         (o.get("seq"),), at=o.get("at")))
     return sorted(out, key=lambda line: line.at or NO_TIME)

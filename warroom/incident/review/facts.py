@@ -132,8 +132,8 @@ def _roles(state: IncidentState) -> list[Line]:
         roles.append(Line(text, tuple(cites), at=c["at"], actor=c["actor"]))
     for r in state.handoff_reminders:
         # ``every`` is scenario seconds already (handoff.py divides by the scale for the due time)
-        held = stime.of_scenario(state, float(r["every"]) * int(r["period"])).text(wall=False)
-        covers = reminder_covers(r)     # one reminder for many periods (a fast drill) says so
+        held = stime.of_scenario(state, float(r["every"]) * int(r["period"])).text()   # the commander's own beside
+        covers = reminder_covers(r, state)     # one reminder for many periods (a look after a gap) says so
         roles.append(Line(f"{hms(r['due_at'])} handoff reminder: {r['commander']} incident commander for {held}"
                           + (f" ({covers})" if covers else ""), (r["seq"],), at=r["due_at"]))
     roles.sort(key=lambda line: (line.at or NO_TIME, min(line.cites or (0,))))
