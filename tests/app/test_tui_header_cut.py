@@ -88,7 +88,8 @@ def _timeout_at_31m(health: str) -> HeaderInfo:
         declared_at=declared, next_update_at=now + (25 * 60 + 25) / 10, drill="timeout", time_scale=10.0,
         sources=(("drill", health),), roles="IC root · Ops — · Comms — · Scribe —",
         tiers=((declared, 0), (declared + 90, 1), (declared + 180, 2)),
-        people=PeopleAlert(tenure_since=datetime.fromtimestamp(now - (71 * 60 + 49) / 10, UTC), every=3600.0,
+        # the reminder on the commander's own clock (redteam41 G5): an hour of theirs is 10 drill hours at x10
+        people=PeopleAlert(tenure_since=datetime.fromtimestamp(now - (71 * 60 + 49), UTC), every=36000.0,
                            time_scale=10.0))
 
 
@@ -106,7 +107,7 @@ async def test_at_80_columns_the_scenario_name_gives_way_before_the_sources_heal
         assert "elapsed 31:05 ×10" in clocks and "update in 25m25s" in clocks and "T2" in clocks
         assert "scenario timeout" not in clocks and "…" not in clocks
         # the roles are all there: the vacant ones named together
-        assert "hand over? IC for 1h11m49s, due 11m49s ago" in people, people
+        assert "hand over? IC 1h11m49s wall, due 11m49s ago" in people, people
         assert people.strip().endswith("IC root · Ops/Comms/Scribe —") and "…" not in people, people
     async with HeaderApp().run_test(size=(120, 40)) as pilot:      # 120 columns: all of it, as before
         header = pilot.app.query_one(IncidentHeader)

@@ -68,8 +68,8 @@ async def test_the_handoff_reminder_tenure_runs_on_between_journal_writes(
     clock.advance(3602)                               # the commander's own hour (redteam41 G5): the reminder is due
     assert inc.check_handoff_reminder() is not None
     first, later = await _shown(inc, clock, later=600)  # ten wall minutes later: said in the commander's own time
-    assert "hand over? IC for 1h00m02s wall" in first
-    assert "hand over? IC for 1h10m02s wall, due 10m02s ago" in later
+    assert "hand over? IC 1h00m02s wall" in first
+    assert "hand over? IC 1h10m02s wall, due 10m02s ago" in later
     # 80 columns do not hold the longer alert and every role's dash: the vacant roles share one (redteam38 F3)
     assert later.endswith("IC alice · Ops/Comms/Scribe —")
 

@@ -48,7 +48,7 @@ def test_one_reminder_for_many_periods_says_how_many_and_how_long_due(tmp_path: 
     assert "has been incident commander for 1200h00m00s drill time (20h00m00s wall)" in line
     assert ("one reminder for 20 periods of 60h00m00s drill time (1h00m00s wall) (periods 1-20); the handover has"
             " been due for 1140h00m00s drill time (19h00m00s wall)") in line
-    assert "hand over? IC for 20h00m00s wall, due 19h00m00s ago" in header_text(inc.state, clock())
+    assert "hand over? IC 20h00m00s wall, due 19h00m00s ago" in header_text(inc.state, clock())
 
     clock.advance(15 * 3600)                   # the next look, 15 periods later
     assert inc.check_handoff_reminder() is not None
@@ -90,4 +90,4 @@ def test_in_a_drill_the_reminder_runs_on_the_commander_s_own_clock(tmp_path: Pat
     assert (first.data["every"], first.data["every_asked"]) == (3600.0 * 60, 3600.0)
     (line,) = _reminder_lines(inc)
     assert "has been incident commander for 60h00m00s drill time (1h00m00s wall)" in line, line
-    assert "hand over? IC for 1h01m01s wall" in header_text(inc.state, clock())
+    assert "hand over? IC 1h01m01s wall" in header_text(inc.state, clock())

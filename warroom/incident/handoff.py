@@ -335,9 +335,9 @@ class PeopleAlert:
         elif self.tenure_since is not None:
             # the commander's own time, wall in a drill (the reminder's period is on the people's clock)
             span = stime.between(self, self.tenure_since, now)
-            held, unit = (span.wall_seconds, " wall") if span.drill else (span.seconds, "")
+            held, said = (span.wall_seconds, "IC {} wall") if span.drill else (span.seconds, "IC for {}")
             late = held - (stime.wall_seconds(self.every, span.scale) if span.drill else self.every)
-            alerts.append(f"hand over? IC for {format_duration(held)}{unit}"
+            alerts.append(f"hand over? {said.format(format_duration(held))}"
                           + (f", due {format_duration(late)} ago" if late >= 60 else ""))
         shown = [(rid, status_at(status, end, now)) for rid, status, end in self.approvals]
         waiting = [rid for rid, st in shown if st == "pending"]
