@@ -50,19 +50,19 @@ def test_a_resolution_journaled_before_the_detection_is_not_measured(tmp_path: P
 def test_the_drill_report_says_the_same_of_a_resolution_journaled_before_the_detection(tmp_path: Path) -> None:
     from tests.unit.test_drill_report_go_no_go import _declared, _report
 
-    d, inc, clock = _declared(tmp_path)           # detection at drill second 60 (6 s wall at x10)
-    clock.t = d.wall_time(30)                     # resolved by a host 3 s (30 drill seconds) behind
+    d, inc, clock = _declared(tmp_path)           # detection at drill second 60 (12 s wall at x5)
+    clock.t = d.wall_time(30)                     # resolved by a host 6 s (30 drill seconds) behind
     inc.resolve("fixed", concerns=None)
     report = _report(d, inc, clock)
     [row] = [r for r in report.responses if r.key == "resolved"]
     assert row.minutes is None and row.wall_minutes is None and row.met is None, row
-    assert row.verdict.sentence == ("not measured (journaled 30s drill time (3s wall) before detection; the clocks"
+    assert row.verdict.sentence == ("not measured (journaled 30s drill time (6s wall) before detection; the clocks"
                                     " that wrote them disagree)"), row.verdict
-    assert ("Time to resolve: not measured (journaled 30s drill time (3s wall) before detection; the clocks that"
+    assert ("Time to resolve: not measured (journaled 30s drill time (6s wall) before detection; the clocks that"
             " wrote them disagree) (target < 60 min).") in report.summary, report.summary     # one sentence, whole
     pir = inc.render("pir")                       # the PIR says it alike
     [line] = [ln for ln in pir.splitlines() if ln.startswith("| Time to resolve")]
-    assert "not measured (journaled 30s drill time (3s wall) before detection" in line, line
+    assert "not measured (journaled 30s drill time (6s wall) before detection" in line, line
 
 
 def test_a_milestone_marked_before_the_detection_says_it_was_marked_not_that_clocks_disagree(tmp_path: Path) -> None:
