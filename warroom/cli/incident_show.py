@@ -314,6 +314,8 @@ def render_show(inc: Incident, st: IncidentState, now: datetime, *, held: Any = 
             verdict = f"  {said.sentence}"
         if said.relapse:
             verdict += f"; {said.relapse}"      # the milestone stands; that it did not hold is said beside it
+        if said.unseen:
+            verdict += f"; {said.unseen}"       # counted from a drill's first look: what passed before it
         lines.append(f"  {r.label:<20} {took:>12}  (< {r.target_min:g} min){verdict}")
     lines.append("")
     lines.append("Timeline (UTC):")

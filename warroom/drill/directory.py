@@ -4,7 +4,8 @@ dashboard reads, the stand-ins its steps run, and which drill a launch opens.
 A drill lives in ``<state_dir>/drills/<name>/``: ``drill.json`` (scenario, ``start`` = unix time
 of scenario second 0, ``speed``; rewritten only when the drill is finished or tied to an
 incident), ``actions.jsonl`` (what the stand-ins recorded: ``warroom.drill.actions``), ``bin/``
-(the stand-in wrappers) and ``kubeconfig``. Scenario time is ``(wall time - start) * speed``.
+(the stand-in wrappers), ``kubeconfig`` and ``first_look`` (when its panes first showed a value: time to
+detect cannot start before it). Scenario time is ``(wall time - start) * speed``.
 Values are pure functions of it and of the recorded actions, so the same drill always draws the
 same lines, tests can run at high speed, and a resumed drill picks up where its clock says.
 """
@@ -38,6 +39,7 @@ from warroom.errors import NotFoundError, WarroomError
 from warroom.sources.model import SloSample
 
 DRILL_FILE = "drill.json"
+FIRST_LOOK = "first_look"
 ENV_DIR = "WARROOM_DRILL_DIR"
 STANDINS: tuple[str, ...] = ("kubectl", "psql", "aws", "curl", "blocks")
 #: Host programs a drill's bin/ shadows too: what they print depends on the clock (``date -d '15 minutes ago'``)
@@ -128,6 +130,24 @@ class Drill:
         a = Action(action, self.scenario_time(at), at, tool, tuple(argv), dict(detail or {}))
         append_actions(self.path, [a])
         return a
+
+    def looked(self, at: float) -> None:
+        """Record ``at`` as the moment the drill's panes first showed a value, unless one is recorded (the first
+        writer wins): before it the commander could see nothing, so detection cannot be timed from earlier."""
+        try:
+            fd = os.open(self.path / FIRST_LOOK, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            return
+        with open(fd, "w", encoding="utf-8") as fh:
+            fh.write(f"{at:.3f}\n")
+
+    @property
+    def first_look(self) -> float | None:
+        """Unix time the drill's panes first showed a value (:meth:`looked`), None before any did."""
+        try:
+            return float((self.path / FIRST_LOOK).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
 
     @cached_property
     def simulator(self) -> Simulator:
@@ -297,7 +317,8 @@ class DrillSource:
         self.window = float(window)
         self.points = max(2, int(points))
         self._slos = {s.id: s for s in (slos or default_slos())}
-        self._polls = 0         # _sparklines: series expression -> (scenario time, world evaluated on, points)
+        self._polls, self._looked = 0, False    # _looked: the drill's first look is recorded (``Drill.looked``)
+        # _sparklines: series expression -> (scenario time, world evaluated on, points)
         self._sparklines: dict[str, tuple[float, object, tuple[tuple[float, float], ...]]] = {}
 
     @property
@@ -333,6 +354,9 @@ class DrillSource:
         # dashboard's first frame waits for (no stand-in runs before the next one anyway)
         if self._polls:
             self.drill.simulator.save_cache(new_rows=121)
+        if cache and not self._looked and any(s.value is not None for s in out):
+            self._looked = True
+            self.drill.looked(stime.now())      # the panes' first values, once they are ready to draw
         self._polls += 1
         return out
 

@@ -244,6 +244,8 @@ class ResponseTime:
     wall_minutes: float | None = None   # the same span on the wall clock (equal outside a drill)
     early_by: float | None = None       # wall seconds it is journaled BEFORE what it is measured from (the
                                         # hosts' clocks disagree): not measured, never a "0s" span
+    unseen: float | None = None         # detection in a drill: wall seconds of impact before the panes first
+                                        # showed a value (``IncidentState.first_look``), not counted
 
 
 @dataclass(frozen=True)

@@ -24,8 +24,9 @@ Phase timestamps (response-time milestones) and how each is derived when not mar
   relapse, said beside it by every view (``warroom.incident.relapse``).
 * ``resolved``:   the ``incident.resolved`` event (cleared again by ``incident.reopened``).
 
-Response times are measured from ``detected`` (time to detect: from ``started``), against the
-seeds' targets: detect < 5 min, mobilise < 10, root cause < 15, mitigate < 30, resolve < 60.
+Response times are measured from ``detected`` (time to detect: from ``started``, in a drill never from
+before its panes first showed a value, ``first_look``), against the seeds' targets: detect < 5 min,
+mobilise < 10, root cause < 15, mitigate < 30, resolve < 60.
 
 Folding events into the state is :mod:`warroom.incident.fold` (``replay``, ``apply``); what one
 event does, :mod:`warroom.incident.reducers`; the records the state holds (steps, notes,
@@ -361,6 +362,16 @@ class IncidentState:
             last[b["slo_id"]] = b["kind"]
         return [k for k, v in last.items() if v == "breached"]
 
+    def first_look(self, started: datetime | None) -> datetime | None:
+        """When a drill's panes first showed a value (the declaration's ``source.first_look_at``), if that
+        was after ``started`` and by detection, else None: what time to detect counts from instead of
+        the impact start, as nobody could see the impact before (at x60 the tool's own start-up took
+        2.5 of audit-gap's 5 detection minutes, redteam41 G2)."""
+        look, detected = _ts(self.source.get("first_look_at")), self.phases["detected"]
+        if look is None or started is None or detected is None or not started < look <= detected:
+            return None
+        return look
+
     @property
     def clock_start(self) -> datetime | None:
         """When the incident clock started: detection (the declaration unless back-dated)."""
@@ -440,6 +451,9 @@ class IncidentState:
         for key, label, target, base in RESPONSE_TARGETS:
             at = phases.get(key)
             start = phases.get(base)
+            look = self.first_look(start) if key == "detected" else None
+            unseen = None if look is None or start is None else (look - start).total_seconds()
+            start = look or start
             early = at is not None and start is not None and at < start    # journaled before its start
             span = between(self, start, at) if (at is not None and start is not None and not early) else None
             minutes = None if span is None else span.minutes      # judged in scenario time
@@ -447,7 +461,8 @@ class IncidentState:
             out.append(ResponseTime(key=key, label=label, target_min=target, at=at, minutes=minutes,
                                     met=met, measured_from=base,
                                     wall_minutes=None if span is None else span.wall_minutes,
-                                    early_by=(start - at).total_seconds() if early else None))  # type: ignore[operator]
+                                    early_by=(start - at).total_seconds() if early else None,  # type: ignore[operator]
+                                    unseen=unseen))
         return out
 
     def notes_by_tag(self) -> dict[str, list[Note]]:

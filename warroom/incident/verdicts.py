@@ -13,6 +13,10 @@ takes its mark (``ok``), its cell (``word``) and its sentence (``sentence``) fro
   breach; with no impact start at all it is not measured.
 - Time to mitigate not reached although a verify gate passed says which gate held before its
   step (``gates.held_gates``): such a pass is no evidence, so it never marks the mitigation.
+- Time to detect in a drill whose panes first showed a value after the impact began (at x60 the
+  tool's start-up is minutes of drill time) counts from that first look, and says how much of its
+  target had passed before it (redteam41 G2: every x60 audit-gap run was "missed", the team charged
+  for the tool's start-up).
 - Time to mitigate reached, then a pane breached again (``relapse.relapse_said``): the milestone stands,
   that it did not hold is said beside it in every view ("met; relapsed at 06:51:30 UTC: …"), and a met
   one is on the clock only (▲), never a ✔ (redteam41 X11: the drill report and ``show --json`` said a
@@ -23,6 +27,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from warroom.incident.gates import held_gates, held_said
@@ -40,6 +45,7 @@ class Verdict:
     word: str            # the table's cell: short, no mark
     sentence: str        # what a summary line or the PIR says after the figures
     relapse: str = ""    # the mitigation's: "relapsed at 06:51:30 UTC: …" when it did not hold, in the sentence too
+    unseen: str = ""     # the detection's: "counted from the first look at the panes …", in the sentence too
 
     @property
     def ok(self) -> bool | None:
@@ -85,9 +91,23 @@ def early_said(state: IncidentState, key: str, base: str, seconds: float) -> str
     return journaled_before(seconds, base, scale_of(state), hows=(src[key][2], src[base][2]))
 
 
+def unseen_said(scale: float, seconds: float | None, look: datetime | None, target_min: float) -> str:
+    """How much of time to detect's target passed before a drill's panes first showed a value, from which
+    it is counted (``seconds``: wall seconds of impact before ``look``), '' when none did."""
+    from warroom.scenario_time import Span
+
+    if seconds is None or look is None or seconds <= 0:
+        return ""
+    span = Span(seconds, scale)
+    part = (f"{span.text()} of its {target_min:g}-min target had passed since the impact began" if
+            span.minutes < target_min else f"the impact began {span.text()} before, more than its whole"
+            f" {target_min:g}-min target")
+    return f"counted from the first look at the panes ({look:%H:%M:%S} UTC): {part}, before anything was on screen"
+
+
 def milestone(key: str, met: bool | None, *, reached: bool, ahead_of: str | None = None,
               past_critical: Sequence[str] = (), held: Sequence[str] = (), before: str = "",
-              relapse: str = "") -> Verdict:
+              relapse: str = "", unseen: str = "") -> Verdict:
     """The verdict on one milestone (``RESPONSE_TARGETS``' key). ``met``: within target on the
     clock (None: not reached or no starting point); ``reached``: the milestone happened;
     ``ahead_of``: for detection, the pane first past critical after a declaration made before it
@@ -95,9 +115,12 @@ def milestone(key: str, met: bool | None, *, reached: bool, ahead_of: str | None
     ``held``: for the mitigation, the gates that passed but prove nothing (``gates.held_gates``):
     why it was not reached although a gate passed; ``before``: why a milestone reached is not
     measured although its start is known (:func:`journaled_before`); ``relapse``: for the mitigation,
-    that it did not hold (``relapse.relapse_said``), said beside its verdict: a met one is on the clock only."""
+    that it did not hold (``relapse.relapse_said``), said beside its verdict: a met one is on the clock only;
+    ``unseen``: for the detection, what passed before the panes first showed a value (:func:`unseen_said`)."""
     said = _milestone(key, met, reached=reached, ahead_of=ahead_of, past_critical=past_critical, held=held,
                       before=before)
+    if key == "detected" and met is not None and unseen:
+        return replace(said, sentence=f"{said.sentence}; {unseen}", unseen=unseen)
     if key != "mitigated" or not reached or not relapse:
         return said
     return replace(said, state=CLOCK_ONLY if said.state == MET else said.state,
@@ -173,8 +196,11 @@ def of_state(state: IncidentState) -> dict[str, Verdict]:
     ``--json``) and the PIR's templates say, from the journal alone."""
     ahead, broken, held = detected_ahead(state), past_critical_at_resolution(state), held_gates(state)
     again = relapse_said(state)
+    from warroom.scenario_time import scale_of
+
     return {r.key: milestone(r.key, r.met, reached=r.at is not None, ahead_of=ahead[0] if ahead else None,
                              past_critical=broken, held=held,
                              before=early_said(state, r.key, r.measured_from, r.early_by) if r.early_by else "",
-                             relapse=again)
+                             relapse=again, unseen=unseen_said(scale_of(state), r.unseen, state.first_look(
+                                 state.phases.get(r.measured_from)), r.target_min) if r.unseen else "")
             for r in state.response_times()}

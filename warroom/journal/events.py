@@ -16,10 +16,11 @@ from typing import Final
 DECLARED: Final = "incident.declared"
 """{id, title, severity, runbook: {id, title, path, sha256, snapshot} | null, source: {kind:
 manual|pane|alert, ref, value?, unit?, started_at?, started_how?, started_slo?, started_value?,
-detected_at?}, drill: {scenario, speed} | null, commander}. ``source.started_at`` is when impact
-began (breach/alert start) if known; ``started_slo``/``started_value``: the pane whose crossing
+detected_at?, first_look_at?}, drill: {scenario, speed} | null, commander}. ``source.started_at`` is when
+impact began (breach/alert start) if known; ``started_slo``/``started_value``: the pane whose crossing
 defined it and its value then (what the PIR quotes for that pane at impact start);
-``source.detected_at`` when it was noticed (defaults to the event's own time)."""
+``source.detected_at`` when it was noticed (defaults to the event's own time); ``first_look_at`` (a drill's)
+when its panes first showed a value, after the impact began: time to detect counts from there."""
 RUNBOOK_ATTACHED: Final = "runbook.attached"
 """{id, title, path, sha256, snapshot, beside?, opened_by?}: snapshot is the copy kept in the incident
 dir; ``beside`` (the current runbook's id): opened next to it (a GO's follow-up), not replacing it;

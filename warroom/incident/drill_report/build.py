@@ -120,6 +120,12 @@ def _build(drill: Drill, state: IncidentState | None, *, at: float | None, slos:
     for key, label, target, base in RESPONSE_TARGETS:
         reached = phases.get(key)
         start = phases.get(base)
+        # detection counts from the panes' first value when the impact began before it (the state's rule)
+        look = state.first_look(datetime.fromtimestamp(start, UTC)) if (
+            key == "detected" and state is not None and start is not None) else None
+        unseen = "" if look is None or start is None else verdicts.unseen_said(scale, look.timestamp() - start, look,
+                                                                               target)
+        start = start if look is None else look.timestamp()
         early = reached is not None and start is not None and reached < start      # journaled before its start
         span = None if reached is None or start is None or early else stime.between(None, start, reached)
         wall_min = None if span is None else span.wall_minutes
@@ -129,7 +135,7 @@ def _build(drill: Drill, state: IncidentState | None, *, at: float | None, slos:
                                 verdicts.milestone(key, met, reached=reached is not None, ahead_of=ahead_of,
                                                    past_critical=broken, held=held, before=verdicts.early_said(
                                                        state, key, base, start - reached) if early and state else "",
-                                                   relapse=again)))
+                                                   relapse=again, unseen=unseen)))
     mttr = None        # the target of the runbook the report names (a GO may have attached another since)
     target = runbook.mttr_target if runbook is not None else (state.runbook or {}).get("mttr_target") if state else None
     if target:

@@ -58,7 +58,9 @@ def declared_source(drill: Drill, source: dict[str, Any], slos: list[SloConfig] 
     """A declaration's ``source`` on this drill: impact began when the first of the scenario's panes
     crossed critical (:func:`impact_crossing`), which only the drill knows (the response times then
     count from the real start), with the pane and the value that crossed (``started_slo``,
-    ``started_value``: what the PIR quotes at impact start for that pane). A start given already is kept."""
+    ``started_value``: what the PIR quotes at impact start for that pane). A start given already is kept.
+    When the panes first showed a value after that crossing (``Drill.first_look``: at x60 the tool's own
+    start-up is minutes of drill time), that moment too (``first_look_at``): time to detect counts from it."""
     if "started_at" in source:
         return source
     hit = impact_crossing(drill, slos=slos, at=at)
@@ -66,8 +68,10 @@ def declared_source(drill: Drill, source: dict[str, Any], slos: list[SloConfig] 
         return source
     from warroom.sources.evidence import iso
 
+    look = drill.first_look
+    seen = {"first_look_at": iso(look)} if look is not None and hit[0] < look <= (at or stime.now()) else {}
     return {**source, "started_at": iso(hit[0]), "started_how": "breach", "started_slo": hit[2],
-            "started_value": hit[1]}
+            "started_value": hit[1]} | seen
 
 
 def pane_outcomes(drill: Drill, state: IncidentState | None, slos: list[SloConfig] | None, at: float,
