@@ -1,7 +1,7 @@
 """The Go/No-Go worked in the mass-failure drill as a person would, in a real terminal: declare
-(RB-LAUNCH-005 comes from the scenario), the deadline passes in scenario time and is reminded
-once, G shows the decision judged from the drill, GO with a reason is journaled with who, why and
-every criterion with the value it was judged on, the rollback runbook opens beside, and a resume
+(RB-LAUNCH-005 comes from the scenario), the deadline passes (detection marked back-dated: a drill gives
+the commander 2 wall minutes) and is reminded once, G shows the decision judged from the drill, GO with a
+reason is journaled with who, why and every criterion with the value it was judged on, the rollback runbook opens beside, and a resume
 neither reminds again nor reopens anything; the PIR tells the decision."""
 
 from __future__ import annotations
@@ -32,7 +32,11 @@ def test_go_no_go_in_the_mass_failure_drill(tmp_path) -> None:  # type: ignore[n
         screen = term.press("C-s", until=lambda s: INCIDENT_ID.search(s) is not None and "RB-LAUNCH-005" in s
                             and "Declare an incident" not in s, timeout=30)   # RB-LAUNCH-005 P1, pre-filled
         inc_id = INCIDENT_ID.search(screen).group(0)      # type: ignore[union-attr]
-        # 15 drill minutes are 3 s of wall time at x300: the reminder comes on its own, once
+        # 15 drill minutes are 3 s of wall time at x300, raised to the 2 wall minutes a drill gives a commander
+        # to decide (redteam41 G5): detection marked 11 drill hours (132 wall s) back from the shell, the
+        # deadline has passed, and the reminder comes on its own, once
+        marked = session.run_cli("incident", "mark", inc_id, "detected", "--at", "11h ago", "--state-dir", drills)
+        assert marked.returncode == 0, marked.stderr
         session.wait_events(lambda evs: bool(of_type(evs, "decision.overdue")), timeout=90)
         # the timeline says so (the checklist's decision row is below the fold at 140x45; the
         # header's update countdown said "OVERDUE" too, which let this wait pass on the wrong line)
