@@ -103,7 +103,9 @@ async def test_a_live_incident_gets_one_look_per_thing_due(tmp_path: Path, monke
     monkeypatch.setattr(tui.view, "breaches_unjournaled", lambda header, states: ())
     monkeypatch.setenv(scenario_time.AT_ENV, repr(PIN))
     ran = Looks(monkeypatch)
-    app = drill_app(tmp_path, scenario="mass-failure", speed=60.0)
+    # x5: the 15-minute deadline is 3 wall minutes, above the 2 a drill gives a commander (at x60 it is raised
+    # to 2h00m of drill time, past tier 3: redteam41 G5), so it still falls with tier 1
+    app = drill_app(tmp_path, scenario="mass-failure", speed=5.0)
     async with app.run_test(size=(120, 40)) as pilot:
         await declare_prefilled(pilot)
         dash = app.dashboard
@@ -144,7 +146,7 @@ async def test_a_decision_whose_condition_cleared_lapses_and_is_not_due_past_its
 
     monkeypatch.setenv(scenario_time.AT_ENV, repr(PIN))
     ran = Looks(monkeypatch)
-    app = drill_app(tmp_path, scenario="provider-outage", speed=60.0)
+    app = drill_app(tmp_path, scenario="provider-outage", speed=5.0)   # 30m: 6 wall minutes, above the floor
     async with app.run_test(size=(120, 40)) as pilot:
         await declare_prefilled(pilot)
         dash = app.dashboard
@@ -154,7 +156,7 @@ async def test_a_decision_whose_condition_cleared_lapses_and_is_not_due_past_its
 
         # ten drill minutes in, every provider seen failing once (a look that read 100% 5xx): the
         # decision arose then, and its 30 minutes run from there (past tier 2, before tier 3)
-        arisen = PIN + 10
+        arisen = PIN + 120
         monkeypatch.setenv(scenario_time.AT_ENV, repr(arisen))
         (rb, d), = [(rb, d) for rb, d in dec.decisions_of([inc.runbook()]) if d.applies_when is not None]
         seen = dec.evaluate(d, rb, inc.state, datetime.fromtimestamp(arisen, UTC), query=lambda _q: [100.0],
