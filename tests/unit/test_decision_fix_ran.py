@@ -62,24 +62,26 @@ def test_after_the_right_fix_and_its_root_cause_note_the_decision_suggests_no_cu
     inc, at = _drill(tmp_path, monkeypatch, capsys)
     history = at(25, "run", inc, "list-recent-deployments")
     revisions = re.findall(r"^\s*(\d+)\s", history, re.M)
-    at(30, "run", inc, "rollback-deployment", "--param", f"good_revision={revisions[-2]}", "--yes")
-    at(35, "run", inc, "wait-for-the-rollback-to-finish")
-    assert "schema is back" in at(40, "run", inc, "confirm-the-schema-version-went-back")
+    # the rollback's verify gate (15 drill minutes, fa062d8f) is still watching when the deadline (15m, raised to
+    # the 2 wall minutes a drill gives a commander) has passed: mitigation under way
+    at(35, "run", inc, "rollback-deployment", "--param", f"good_revision={revisions[-2]}", "--yes")
+    at(40, "run", inc, "wait-for-the-rollback-to-finish")
+    assert "schema is back" in at(43, "run", inc, "confirm-the-schema-version-went-back")
     at(45, "note", inc, "--tag", "root-cause", "the v1.2.0 schema change; rolled back to the previous revision")
 
-    view = json.loads(at(125, "decide", inc, "--json"))          # +20m50s drill time: overdue (15m raised to 2 wall m)
+    view = json.loads(at(121, "decide", inc, "--json"))          # +20m10s drill time: overdue (15m raised to 2 wall m)
     assert view["overdue"] is True
     said = {c["text"]: c for c in view["criteria"]}
     assert said[ROOT_CAUSE]["state"] == "not met", said[ROOT_CAUSE]
     assert said[CAUSE_FOUND]["state"] == "met", said[CAUSE_FOUND]
     assert said[MITIGATION]["state"] == "met", said[MITIGATION]
-    assert said[MITIGATION]["evidence"] == "step rollback-deployment ran ok 15m50s drill time ago (10:00:30 UTC)"
+    assert said[MITIGATION]["evidence"] == "step rollback-deployment ran ok 14m20s drill time ago (10:00:35 UTC)"
     assert said[MITIGATION]["kind"] == "ran" and said[MITIGATION]["source"].startswith("step rollback-deployment")
     assert (said[FIX_LANDS]["state"], said[FIX_LANDS]["kind"]) == ("unknown", "judgement"), said[FIX_LANDS]
     assert view["suggestion"] != "GO", [c for c in view["criteria"] if c["state"] == "met"]
 
-    at(126, "decide", inc, "--no-go", "--why", "the rollback fixed it", "--by", "dana")
-    report = at(127, "drill-report", inc)
+    at(122, "decide", inc, "--no-go", "--why", "the rollback fixed it", "--by", "dana")
+    report = at(123, "drill-report", inc)
     assert "overrode" not in report
     assert "the tool made no suggestion" in report
 
