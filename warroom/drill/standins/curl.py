@@ -16,7 +16,7 @@ from warroom import scenario_time as stime
 from warroom.drill import fleet
 from warroom.drill.activity import iso
 from warroom.drill.cluster import disabled
-from warroom.drill.model import quota_reset
+from warroom.drill.model import quota_reset, unit
 from warroom.drill.standins.base import Args, Context, ToolError, flags, parse_args, read_input, refuse_unread, utc
 
 # Every other option curl 7.88 has (``curl --help all``; ``-h``: help, ``base.HELP``): refused by name, as not
@@ -356,15 +356,35 @@ def route(ctx: Context, method: str, url: str, headers: dict[str, str], data: st
     raise ToolError(f"curl: (6) Could not resolve host: {host}", 6)
 
 
+#: a model call a hand probe may make: answered as the world answers FlowEngine's calls at that instant
+CALLS = {"/v1/messages", "/v1/chat/completions", "/v1/completions", "/v1/responses"}
+
+
 def provider_api(ctx: Context, name: str, path: str, headers: dict[str, str]) -> Response:
-    """A provider's API: the usage endpoint reports the quota the simulator holds; the rest answers
-    503 while the provider is failing, 404 otherwise, as slowly as the provider is struggling."""
+    """A provider's API: the usage endpoint reports the quota the simulator holds; a model call is refused as often
+    as the world refuses FlowEngine's calls at that instant (a draw seeded on it, as the logs draw: 503 for the 5xx
+    share, 429 for the throttled share), else answered; the model list answers unless the vendor is down (RB-CORE-004:
+    90% of calls failing); any other path is the API's 404. As slowly as the provider is struggling. A probe answered
+    503 for every call while the world failed 40% of them, and 404 for a well-formed call once the vendor was back
+    (redteam42 R15)."""
     provider = next(p for p in fleet.PROVIDERS if p.name == name)
     share_5xx, auth = ctx.signals.share_5xx(provider, ctx.t), headers.get("authorization", "")
-    if path.rstrip("/") != "/v1/usage":
-        resp = js({"type": "error", "error": {"type": "overloaded_error", "message": "Overloaded"}}, 503) \
-            if share_5xx > 0.2 else js({"type": "error", "error": {"type": "not_found_error", "message": "Not Found"}},
-                                       404)
+    where = path.rstrip("/")
+    overloaded = {"type": "error", "error": {"type": "overloaded_error", "message": "Overloaded"}}
+    draw = unit("probe", name, where, round(ctx.t, 1))
+    if where == "/v1/models":
+        resp = js(overloaded, 503) if share_5xx >= 0.9 else js({"data": [{"id": provider.model, "type": "model"}],
+                                                                "has_more": False})
+    elif where in CALLS and draw < share_5xx:
+        resp = js(overloaded, 503)
+    elif where in CALLS and draw < share_5xx + ctx.signals.share_429(provider, ctx.t):
+        resp = js({"type": "error", "error": {"type": "rate_limit_error", "message": "Rate limited"}}, 429)
+    elif where in CALLS:
+        resp = js({"id": f"msg_drill_{int(draw * 1e8):08d}", "type": "message", "role": "assistant",
+                   "model": provider.model, "stop_reason": "end_turn",
+                   "content": [{"type": "text", "text": "(a drill: the call was answered)"}]})
+    elif where != "/v1/usage":
+        resp = js({"type": "error", "error": {"type": "not_found_error", "message": "Not Found"}}, 404)
     elif not (auth.lower().startswith("bearer ") and len(auth) > 10) and not headers.get("x-api-key"):
         resp = js({"type": "error", "error": {"type": "authentication_error", "message": "invalid x-api-key"}}, 401)
     else:       # the calls it refused in the hour: FlowEngine's 429 counter, as increase(...[1h]) reads it
