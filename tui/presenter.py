@@ -220,7 +220,7 @@ class IncidentPresenter:
         # commands it followed end (they keep running under their supervisors)
         self._follow_stops: dict[StepKey, threading.Event] = {}
         self._ended: set[tuple[str, StepKey, str]] = set()  # (incident, step, run) a follower saw end
-        self._gates_resumed: str | None = None
+        self._gates_taken: set[tuple[str, int]] = set()   # (incident, verify.started seq) taken up here
         self._evidence_next = 0.0
         self._looked_now = -1e9          # when look_now last pulled the evidence look forward
         self._journal_size = -1
@@ -801,13 +801,23 @@ class IncidentPresenter:
 
         self.worker(work, group=f"gate-{key[0]}-{key[1]}", name=f"verify {key[1]}")
 
-    def resume_gates_async(self) -> None:
-        """Once per incident opened here: settle the gates whose window ended while nobody was
-        watching (from the metric history), and go on watching those still inside it."""
+    def adopt_gates_async(self, snapshot: Any) -> None:
+        """On every view: each gate the journal holds open that this dashboard has not taken up yet
+        (opened by a step run here, left open by an earlier dashboard, or opened by another process:
+        a teammate's ``incident run --no-wait``) is settled from the metric history when its window
+        ended, else watched, counted down and settled here. The core judges (``settle_gates``,
+        ``watch_gate``); this only starts the look. A gate is taken up once per dashboard: one left
+        pending (a pinned drill clock) is not watched again on every view."""
+        from warroom.incident.handoff import open_gates
+
         live = self.live
-        if live is None or self.ctx.source is None or self._gates_resumed == live.id:
+        state = getattr(snapshot, "state", None)
+        if live is None or self.ctx.source is None or state is None or state.id != live.id:
             return
-        self._gates_resumed = live.id
+        new = {(live.id, int(v["seq"])) for v in open_gates(state)} - self._gates_taken
+        if not new:
+            return
+        self._gates_taken |= new
 
         def work() -> None:
             try:
@@ -828,7 +838,7 @@ class IncidentPresenter:
             if any(check is not None for _g, check in results):
                 self.post(IncidentChanged(live.id))
 
-        self.worker(work, group="gates-resume", name="resume gates")
+        self.worker(work, group="gates-adopt", name="adopt open gates")
 
 
 def _measure(gate: OpenGate) -> Any:

@@ -831,7 +831,7 @@ class DashboardScreen(Screen[None]):
         self.data.beside = tuple(getattr(message.snapshot, "beside", ()) or ())
         self.data.state = getattr(message.snapshot, "state", None)
         self.show_view(message.view, message.runbook)
-        self.presenter.resume_gates_async()
+        self.presenter.adopt_gates_async(message.snapshot)
         snapshot = message.snapshot
         for key in message.view.running:
             # A step started here, or one still running under its supervisor after a resume
@@ -939,7 +939,7 @@ class DashboardScreen(Screen[None]):
             if stored and not pane.line_count:
                 pane.write(Text(RAN_BEFORE, style="dim italic"), scroll_end=False)
             pane.finish(_ended(message.word or message.status.replace("_", " "), pane.line_count))
-        if message.status == "ok" and not stored:     # its gate is the journal's, resumed (resume_gates_async)
+        if message.status == "ok" and not stored:     # its gate is the journal's, taken up (adopt_gates_async)
             self.open_gate(message.key)
         elif message.status == "ok" and message.run:  # unless this screen started it after all (``on_step_started``)
             self._read_back.add((message.key, message.run))
