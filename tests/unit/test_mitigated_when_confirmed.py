@@ -88,3 +88,30 @@ def test_the_pass_is_told_at_the_instant_the_milestone_counts(tmp_path: Path) ->
     assert line.at == st.phases["mitigated"] == T0 + timedelta(minutes=2)
     said = [ln for ln in inc.render("pir").splitlines() if "Verification passed" in ln]
     assert said and all(" 10:02" in ln and "10:15" not in ln for ln in said), said
+
+
+def test_a_gate_settled_late_is_dated_at_the_instant_its_verdict_is_about(tmp_path: Path) -> None:
+    """redteam42 R11: a gate nobody watched, settled by a resolve 26 drill minutes after its window ran out,
+    was dated in the PIR at the settling ("+42m19s Verification failed" for a window that ended at
+    +15m58s). The outcome carries its instant (a failure: the window's end; a pass: the confirming
+    instant, ``confirmed_at``) and the timeline dates it there."""
+    now = [T0]
+    cfg = Config()
+    cfg.incident.state_dir = str(tmp_path)
+    inc = IncidentStore(tmp_path, cfg, clock=lambda: now[0]).create(title="quota climbing", severity="P3",
+                                                                     source={})
+    now[0] = T0 + timedelta(minutes=1)
+    for step, expr in ((6, "quota < 50 within 10m"), (7, "quota < 75 within 10m")):   # never met / met at 10:02
+        inc.append("verify.started", {"step": step, "step_id": f"s{step}", "expr": expr, "window": 600.0,
+                                      "deadline": iso((T0 + timedelta(minutes=11)).timestamp())})
+    now[0] = T0 + timedelta(minutes=42)           # settled by a later command
+    checks = settle_open(inc, inc.read().events, _Quota(), [QUOTA], now=now[0].timestamp(), step=10.0)
+    assert [c.status for _g, c in checks] == ["failed", "passed"]
+    failed = next(e for e in inc.read().events if e.type == "verify.failed")
+    assert failed.data["ended_at"] == iso((T0 + timedelta(minutes=11)).timestamp())
+    lines = {t.kind: t.at for t in inc.refresh().timeline if t.kind in ("verify.failed", "verify.passed")}
+    assert lines == {"verify.failed": T0 + timedelta(minutes=11), "verify.passed": T0 + timedelta(minutes=2)}
+    pir = inc.render("pir")
+    said = [line for line in pir.splitlines() if "Verification failed" in line or "Verification passed" in line]
+    assert said and not any("10:42" in line for line in said), said
+    assert any("10:11:00" in line and "failed" in line for line in said), said

@@ -78,7 +78,8 @@ pane's unit, e.g. "64.9%"; how: set when not confirmed live, e.g. "confirmed at 
 fact)"; confirmed_at: then the instant the metric history confirmed it, which the "mitigated"
 milestone counts from — the line itself is written when someone looked, after the gate's window)"""
 VERIFY_FAILED: Final = "verify.failed"
-"""{step, step_id, expr, value, value_text?, reason}"""
+"""{step, step_id, expr, value, value_text?, reason, ended_at?} (ended_at: a window that ran out, when it
+did: the instant the failure is about, which the timeline dates it at, however late it was settled)"""
 
 # ---- people and communication ----------------------------------------------------------------
 NOTE: Final = "note.added"

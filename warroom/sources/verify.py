@@ -175,6 +175,8 @@ class VerifyCheck:
                                         # before the look that found it
     outside: float | None = None        # the worst value seen past the line since the gate opened (None:
                                         # never seen past it): a pass after one is evidence of a recovery
+    ended_at: float | None = None       # a failure: the instant its window ran out (unix s), what the verdict
+                                        # is about however late anyone looked (a settle by a later command)
 
 
 def _probe(gate: VerifyGate, source: MetricSource, at: float | None) -> tuple[float | None, str | None]:
@@ -403,7 +405,7 @@ class VerifyRun:
                               else f"still {self.gate.show(value)} (wanted {self.gate.wanted})")
             result = VerifyCheck("failed", value, 0.0,
                                  f"window of {self._span(stime.wall_seconds(self.gate.window, self.speed))} ran out: {why}",
-                                 held=held, hold=self.hold)
+                                 held=held, hold=self.hold, ended_at=self.deadline)
         elif holds:
             # as of this look: the last instant judged is less than a grid step behind it, and the
             # header counts on from the look, so the hold shown never steps back between instants
@@ -457,6 +459,8 @@ def journal_outcome(journal: Appender, step: int | None, step_id: str, gate: Ver
         journal.append(VERIFY_PASSED, data)
     else:
         data = {**_ref(step, step_id, gate, runbook_id), "value": value, **shown, "reason": check.reason or "not confirmed"}
+        if check.ended_at is not None:      # when its window ran out: the timeline's instant, not the look's
+            data["ended_at"] = iso(check.ended_at)
         journal.append(VERIFY_FAILED, data)
     return data
 
@@ -649,4 +653,4 @@ def _settle_from_range(gate: VerifyGate, source: MetricSource, g: OpenGate,
                        f"window of {stime.of_drill(gate.window, speed).text(wall=False)} ran out: "
                        f"{'no data' if last is None else f'last {gate.show(last)}'} (wanted {gate.wanted}"
                        f"{f' for {stime.of_drill(gate.hold, speed).text(wall=False)}' if gate.hold else ''};"
-                       " checked after the fact)")
+                       " checked after the fact)", ended_at=g.deadline)

@@ -118,7 +118,10 @@ def _verify(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
     whose = f" ({s.step_name(str(d.get('runbook_id') or ''), num)})" if num else ""
     what = measure_words(str(d["title"]), str(d.get("wanted") or ""), _num(d.get("hold")) or 0.0) \
         if d.get("title") and d.get("wanted") else d.get("expr") or ""
-    s._add_timeline(e, e.type, f"Verification {word}{whose}: {what}{value}{reason}", at=confirmed,
+    # a failure is told at the instant its window ran out (redteam42 R11: settled by the resolve, it read 26 drill
+    # minutes late), never after its own line; a pass when the metrics confirmed it (above)
+    at = min(_ts(d.get("ended_at")) or e.ts, e.ts) if e.type == ev.VERIFY_FAILED else confirmed
+    s._add_timeline(e, e.type, f"Verification {word}{whose}: {what}{value}{reason}", at=at,
                     step=_int(d.get("step")))
 
 
