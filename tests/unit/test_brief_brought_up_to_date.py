@@ -7,6 +7,7 @@ did not (attack25, A25-4). Seen: mass-failure ×60, dashboard closed at tier 2, 
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -36,7 +37,11 @@ def _what_happened(brief: str) -> str:
     return brief.split("What happened:", 1)[1].split("Current state:", 1)[0]
 
 
-def test_the_brief_says_how_the_incident_got_where_it_is(cli: Cli) -> None:
+def test_the_brief_says_how_the_incident_got_where_it_is_and_where_it_is_now(cli: Cli) -> None:
+    """And (redteam42 R21) "Current state" gave the last journaled reading as the state ("error_5xx
+    BREACHED 6.66% at 10:05:10" while it was 28.3%, 20 drill minutes later at x60) where `draft-update`
+    read the panes now. Here the audit-log gap breached at 301 s and is past an hour 70 drill minutes on:
+    the brief says now's value (the draft's reading), the journaled breach beside it with its age."""
     inc, _ = _declared(cli)
     code, out, _ = cli("brief", inc)
     assert code == 0
@@ -44,6 +49,12 @@ def test_the_brief_says_how_the_incident_got_where_it_is(cli: Cli) -> None:
     happened = _what_happened(out)
     for tier in (1, 2, 3):                                              # ... and how it got there
         assert f"Escalated to tier {tier}" in happened, out
+    [line] = [ln for ln in out.splitlines() if "SLO audit_gap:" in ln]
+    _, draft, _ = cli("draft-update", inc)
+    now = re.search(r"- Audit-log gap (\S+) now", draft)
+    assert now is not None, draft
+    assert f"SLO audit_gap: {now[1]} now (critical); " in line, line
+    assert re.search(r"; BREACHED 301s at 08:00:01 UTC, 1h09m\d\ds drill time ago$", line), line
 
 
 def test_a_handoff_from_the_shell_journals_a_brief_brought_up_to_date(cli: Cli) -> None:
@@ -51,3 +62,4 @@ def test_a_handoff_from_the_shell_journals_a_brief_brought_up_to_date(cli: Cli) 
     code, out, _ = cli("role", inc, "commander", "bob")
     assert code == 0 and "handoff to bob" in out
     assert "Escalated to tier 3" in _what_happened(out), out
+

@@ -3,7 +3,9 @@ same reading (A24-4).
 
 Seen in a provider-outage drill: "SLO failure_rate: recovered 1.06% at 16:28:18 UTC" — the word
 came from the recovery journaled at 16:28:25 (0.482%), the value from a step's evidence taken
-seven seconds before it, above the 1% critical threshold the word said it was back under."""
+seven seconds before it, above the 1% critical threshold the word said it was back under. Each with its
+age: a reading journaled half an hour ago is not the state now (redteam42 R21; `incident brief` reads
+the panes now beside it)."""
 
 from __future__ import annotations
 
@@ -33,22 +35,22 @@ def test_a_recovery_newer_than_the_evidence_gives_the_value(tmp_path: Path) -> N
     inc.append(ev.SLO_BREACHED, {**SLO, "at": "2026-12-02T16:26:36.000Z", "value": 1.002, "threshold": 1.0})
     _evidence(inc, "2026-12-02T16:28:18.217Z", 1.0558, "crit")
     inc.append(ev.SLO_RECOVERED, {**SLO, "at": "2026-12-02T16:28:25.500Z", "value": 0.48198, "threshold": 0.5})
-    assert _state_lines(inc) == ["SLO failure_rate: recovered 0.482% at 16:28:25 UTC"]
+    assert _state_lines(inc) == ["SLO failure_rate: recovered 0.482% at 16:28:25 UTC, 31m34s ago"]
 
 
 def test_evidence_newer_than_the_transition_keeps_its_word(tmp_path: Path) -> None:
     inc = _incident(tmp_path)
     inc.append(ev.SLO_BREACHED, {**SLO, "at": "2026-12-02T16:26:36.000Z", "value": 1.002, "threshold": 1.0})
     _evidence(inc, "2026-12-02T16:28:18.217Z", 14.2, "crit")
-    assert _state_lines(inc) == ["SLO failure_rate: BREACHED 14.2% at 16:28:18 UTC"]
+    assert _state_lines(inc) == ["SLO failure_rate: BREACHED 14.2% at 16:28:18 UTC, 31m41s ago"]
     inc.append(ev.SLO_RECOVERED, {**SLO, "at": "2026-12-02T16:30:00.000Z", "value": 0.4, "threshold": 0.5})
     _evidence(inc, "2026-12-02T16:31:00.000Z", 0.7, "warn")   # under critical, over warn: no transition
-    assert _state_lines(inc) == ["SLO failure_rate: warn 0.7% at 16:31:00 UTC"]
+    assert _state_lines(inc) == ["SLO failure_rate: warn 0.7% at 16:31:00 UTC, 29m00s ago"]
     _evidence(inc, "2026-12-02T16:32:00.000Z", 0.3, "ok")
-    assert _state_lines(inc) == ["SLO failure_rate: recovered 0.3% at 16:32:00 UTC"]
+    assert _state_lines(inc) == ["SLO failure_rate: recovered 0.3% at 16:32:00 UTC, 28m00s ago"]
 
 
 def test_a_breach_with_no_evidence_says_its_own_value(tmp_path: Path) -> None:
     inc = _incident(tmp_path)
     inc.append(ev.SLO_BREACHED, {**SLO, "at": "2026-12-02T16:26:36.000Z", "value": 1.002, "threshold": 1.0})
-    assert _state_lines(inc) == ["SLO failure_rate: BREACHED 1% at 16:26:36 UTC"]
+    assert _state_lines(inc) == ["SLO failure_rate: BREACHED 1% at 16:26:36 UTC, 33m24s ago"]

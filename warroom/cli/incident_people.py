@@ -14,7 +14,7 @@ from typing import Any
 
 from warroom.cli.common import out
 from warroom.cli.incident_args import _env_params, _open, _params
-from warroom.cli.incident_metrics import sync
+from warroom.cli.incident_metrics import panes_now, sync
 from warroom.errors import WarroomError
 from warroom.incident.approvals import good_until
 from warroom.paths import command
@@ -91,8 +91,9 @@ def cmd_brief(args: argparse.Namespace) -> int:
     # stops at the last look while "Current state" says the tier of now, and an SLO that recovered
     # unseen is still "BREACHED" to the commander taking over.
     sync(inc)
+    readings, _gates = panes_now(inc)      # "Current state" read now, as draft-update reads it
     out(catch_up_brief(inc.state, inc.clock(), update_every=inc.update_every(),
-                       runbooks=inc.open_runbooks()).text())
+                       runbooks=inc.open_runbooks(), readings=readings).text())
     return 0
 
 

@@ -315,7 +315,7 @@ def _verdict_said(state: IncidentState, d: dict[str, Any], hm: str) -> str:
     return f"Decided {what}."
 
 
-_NOW_WORDS = {"crit": "critical", "warn": "in warning", "ok": "within its thresholds"}
+NOW_WORDS = {"crit": "critical", "warn": "in warning", "ok": "within its thresholds"}
 
 
 def _conditions(state: IncidentState, readings: Sequence[Any] | None, hm: str) -> list[str]:
@@ -336,16 +336,16 @@ def _conditions(state: IncidentState, readings: Sequence[Any] | None, hm: str) -
         if r is None:            # no reading to give (no source): the transition as journaled
             out.append(f"- {b['title']} {was} at {b['at']:{hm}} UTC ({value}).")
             continue
-        if r.state not in _NOW_WORDS or r.value is None:
+        if r.state not in NOW_WORDS or r.value is None:
             out.append(f"- {b['title']}: no value now ({r.word}); {was} at {b['at']:{hm}} UTC at {value}.")
             continue
         now_text = format_reading(r.value, r.slo)
         steady = (r.state == "crit") == (was == "breached") and r.state != "warn"
         if steady:               # still as the transition left it: since then
-            out.append(f"- {b['title']} {now_text} now ({_NOW_WORDS[r.state]} since {b['at']:{hm}} UTC,"
+            out.append(f"- {b['title']} {now_text} now ({NOW_WORDS[r.state]} since {b['at']:{hm}} UTC,"
                        f" {was} at {value}).")
         else:
-            out.append(f"- {b['title']} {now_text} now ({_NOW_WORDS[r.state]}; {was} at {b['at']:{hm}} UTC"
+            out.append(f"- {b['title']} {now_text} now ({NOW_WORDS[r.state]}; {was} at {b['at']:{hm}} UTC"
                        f" at {value}).")
     for r in readings or ():
         if r.slo.id in last or r.state not in ("crit", "warn") or r.value is None:
@@ -353,5 +353,5 @@ def _conditions(state: IncidentState, readings: Sequence[Any] | None, hm: str) -
         since = ""
         if r.state == "crit" and getattr(r, "breach_since", None) is not None:
             since = f" since {datetime.fromtimestamp(r.breach_since, tz=UTC):{hm}} UTC"
-        out.append(f"- {r.slo.title} {format_reading(r.value, r.slo)} now ({_NOW_WORDS[r.state]}{since}).")
+        out.append(f"- {r.slo.title} {format_reading(r.value, r.slo)} now ({NOW_WORDS[r.state]}{since}).")
     return out

@@ -74,6 +74,33 @@ def _hm(at: datetime | None) -> str:
     return f"{at:%H:%M:%S} UTC" if at is not None else "?"
 
 
+def _panes_now(state: IncidentState, now: datetime, latest: dict[str, tuple[str, float | None, str, datetime]],
+               readings: Sequence[Any] | None) -> list[str]:
+    """One line a pane: its value now (a reading, by the words the draft update uses) and, beside it, its
+    newest journaled reading with its age in the incident's time; a pane journaled nothing of is listed
+    only when it is past a threshold now."""
+    from warroom.incident.cadence import NOW_WORDS
+    from warroom.units import format_reading, format_stated
+
+    shown = {r.slo.id: r for r in readings or ()}
+    out = []
+    for slo_id in sorted(set(latest) | {i for i, r in shown.items() if r.state in ("crit", "warn")}):
+        said = ""
+        if slo_id in latest:
+            word, value, unit, at = latest[slo_id]
+            said = f"{word}{f' {format_stated(value, unit)}' if value is not None else ''} at {_hm(at)}" \
+                   f", {stime.text(state, max(0.0, (now - at).total_seconds()), wall=False)} ago"
+        r = shown.get(slo_id)
+        if r is None:
+            out.append(f"SLO {slo_id}: {said}")
+        elif r.state not in NOW_WORDS or r.value is None:
+            out.append(f"SLO {slo_id}: no value now ({r.word}){f'; {said}' if said else ''}")
+        else:
+            out.append(f"SLO {slo_id}: {format_reading(r.value, r.slo)} now ({NOW_WORDS[r.state]})"
+                       f"{f'; {said}' if said else ''}")
+    return out
+
+
 def open_gates(state: IncidentState) -> list[dict[str, Any]]:
     """``verify.started`` events with no outcome yet, from the state."""
     opened: dict[tuple[str, str, str], dict[str, Any]] = {}
@@ -87,12 +114,15 @@ def open_gates(state: IncidentState) -> list[dict[str, Any]]:
 
 
 def catch_up_brief(state: IncidentState, now: datetime, *, update_every: float,
-                   runbooks: Sequence[Any] = ()) -> Brief:
-    """What the incoming commander must know, from the journal only (see the module docstring)."""
+                   runbooks: Sequence[Any] = (), readings: Sequence[Any] | None = None) -> Brief:
+    """What the incoming commander must know, from the journal (see the module docstring) and, when
+    given, ``readings``: every pane read now (``SloReading``s, as ``draft-update`` reads them), so "Current
+    state" is now's value with the journaled one beside it and its age (redteam42 R21: at x60 a breach
+    journaled 20 wall seconds earlier is 20 drill minutes old). Without them (no source, the brief a
+    handoff journals) the journaled readings alone, each with its age."""
     from warroom.incident.approvals import OPEN
     from warroom.incident.relapse import journal_said
     from warroom.incident.review.timeline import key_moments, timeline
-    from warroom.units import format_stated
 
     scale = state.time_scale
     drill = " drill time" if scale != 1 else ""
@@ -106,20 +136,17 @@ def catch_up_brief(state: IncidentState, now: datetime, *, update_every: float,
     # The word and the value are of the same reading: "recovered 1.06%" (evidence taken before
     # the recovery, under a 1% threshold) paired a state with a value that contradicted it.
     latest: dict[str, tuple[str, float | None, str, datetime]] = {}
-    readings = [(x.at, x.seq, x.slo_id, x.state or "seen", x.value, str(x.unit or "count")) for x in state.evidence]
-    readings += [(b["at"], b["seq"], b["slo_id"], "BREACHED" if b["kind"] == "breached" else "recovered",
-                  b["value"], str(b["unit"] or "count")) for b in state.breaches]
-    for at, _seq, slo_id, word, value, unit in sorted(readings, key=lambda r: (r[0], r[1])):
+    journaled = [(x.at, x.seq, x.slo_id, x.state or "seen", x.value, str(x.unit or "count")) for x in state.evidence]
+    journaled += [(b["at"], b["seq"], b["slo_id"], "BREACHED" if b["kind"] == "breached" else "recovered",
+                   b["value"], str(b["unit"] or "count")) for b in state.breaches]
+    for at, _seq, slo_id, word, value, unit in sorted(journaled, key=lambda r: (r[0], r[1])):
         if word not in ("BREACHED", "recovered") and slo_id in {b["slo_id"] for b in state.breaches}:
             # evidence after a transition: the transition says whether it is breached now
             word = "BREACHED" if slo_id in breached else (word if word in ("warn", "crit") else "recovered")
         latest[slo_id] = (word, value, unit, at)
-    for slo_id in sorted(latest):
-        word, value, unit, at = latest[slo_id]
-        shown = f" {format_stated(value, unit)} at {_hm(at)}" if value is not None else ""
-        current.append(f"SLO {slo_id}: {word}{shown}")
-    if not latest:
-        current.append("SLO panes: nothing journaled yet (no breach or evidence recorded)")
+    panes = _panes_now(state, now, latest, readings)
+    current += panes or [f"SLO panes: nothing journaled yet (no breach or evidence recorded)"
+                         f"{'; none past a threshold now' if readings else ''}"]
     from warroom.incident.gates import GateState, held_gates, held_said, journaled_words, unsettled, window_end, window_ended
 
     held = held_gates(state) if state.first_verified_at is None else []
