@@ -914,10 +914,11 @@ class IncidentCalls:
 
     # ---- roles and two-person approval (journal events like the rest; the rules are the core's)
 
-    def assign_role(self, role: str, person: str, reason: str) -> str:
+    def assign_role(self, role: str, person: str, reason: str, readings: list[Any] | None = None) -> str:
+        """``readings``: the panes on screen, the handoff brief's "Current state" (as the draft update's)."""
         from warroom.incident.roles import ROLES
 
-        e = self._inc().assign_role(role, person, reason)
+        e = self._inc().assign_role(role, person, reason, readings=lambda: readings)
         handoff = " — handoff: they acknowledge it in Roles (R)" if e.data.get("brief") else ""
         return f"{ROLES.get(e.data['role'], e.data['role'])}: {e.data['person']}{handoff}"
 

@@ -62,4 +62,5 @@ def test_a_handoff_from_the_shell_journals_a_brief_brought_up_to_date(cli: Cli) 
     code, out, _ = cli("role", inc, "commander", "bob")
     assert code == 0 and "handoff to bob" in out
     assert "Escalated to tier 3" in _what_happened(out), out
-
+    assert re.search(r"SLO audit_gap: \S+ now \(critical\); BREACHED 301s at 08:00:01 UTC, 1h09m\d\ds drill time ago",
+                     out), out            # the journaled brief reads the panes now too (redteam42 R21)

@@ -827,7 +827,8 @@ class DashboardActions:
                 if a.kind == "ack":
                     self.presenter.call(self.calls.acknowledge_handoff, what="acknowledge handoff")
                 else:
-                    self.presenter.call(self.calls.assign_role, a.role, a.person, a.reason, what="role")
+                    self.presenter.call(self.calls.assign_role, a.role, a.person, a.reason,
+                                        list(self.data.readings), what="role")
 
             self.app.push_screen(RolesScreen(view), roles_answered)
             return

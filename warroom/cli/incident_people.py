@@ -59,7 +59,7 @@ def cmd_role(args: argparse.Namespace) -> int:
 
     inc = _open(args)
     sync(inc)           # a handoff journals a brief: first what the journal is owed (see cmd_brief)
-    e = inc.assign_role(args.role, args.person, args.reason)
+    e = inc.assign_role(args.role, args.person, args.reason, readings=lambda: panes_now(inc)[0])
     out(f"{ROLES[e.data['role']]}: {e.data['person']} (seq {e.seq})")
     brief = Brief.from_json(e.data.get("brief"))
     if brief is not None:

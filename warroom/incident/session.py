@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -700,10 +700,12 @@ class Incident(StepRunning):
             seq, h = self.journal.head()
             return {"seq": seq, "h": h, "key": None}
 
-    def assign_role(self, role: str, person: str, reason: str = "") -> Event:
+    def assign_role(self, role: str, person: str, reason: str = "",
+                    readings: Callable[[], Sequence[Any] | None] | None = None) -> Event:
         """Give a role (incident commander, ops lead, comms lead, scribe) to a person. A new
         commander is a handoff: the event carries the catch-up brief computed from the journal
-        now, which the incoming commander acknowledges (``acknowledge_handoff``)."""
+        now, which the incoming commander acknowledges (``acknowledge_handoff``); ``readings``
+        gives the panes now for its "Current state" (called only for a handoff)."""
         from warroom.incident.handoff import catch_up_brief
         from warroom.incident.roles import assignment_line
 
@@ -712,7 +714,8 @@ class Incident(StepRunning):
         return self._append(*assignment_line(
             st, role, person, reason, redact=self.redact,
             brief=lambda: catch_up_brief(st, self.clock(), update_every=self.update_every(),
-                                         runbooks=self.open_runbooks()).to_json()))
+                                         runbooks=self.open_runbooks(),
+                                         readings=readings() if readings is not None else None).to_json()))
 
     def acknowledge_handoff(self) -> Event:
         """The incoming commander says they have read the brief and have the incident. Only the
