@@ -342,6 +342,10 @@ QUERIES: list[str | tuple[str, ...]] = [
     "date_trunc('minute', created_at) ORDER BY d LIMIT 3",
     "SELECT dense_rank() OVER (PARTITION BY status ORDER BY date_trunc('minute', created_at)) d FROM tasks GROUP BY "
     "date_trunc('minute', created_at)",
+    # pg42: min and max of a numeric keep its digits (SQLite's REAL printed 60.0 for 60.0000000000000000)
+    "SELECT max(duration_s) / 3, min(duration_s) * 1.5, max(extract(epoch from created_at)) / 60 FROM tasks",
+    "SELECT status, max(duration_s), min(duration_s), max(duration_s) - min(duration_s), max(-duration_s) FILTER "
+    "(WHERE attempts > 1), min(round(duration_s, 2)) FROM tasks GROUP BY 1 ORDER BY 1",
     # -x, -A
     ("-x", "-c", "SELECT task_id, created_at FROM tasks ORDER BY created_at LIMIT 2"),
     ("-A", "-c", "SELECT task_id, created_at FROM tasks ORDER BY created_at LIMIT 2"),

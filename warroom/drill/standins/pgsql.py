@@ -890,7 +890,8 @@ class Reader:
                  f"numeric{args[1].sql if len(args) == 2 else 0}"}
         exact, digits = None, [a.digits() or a.sql * (a.sql == "NULL") for a in args]
         numeric = any(str(a.type).startswith(("num", "int")) for a in args) and all(digits)
-        if name in ("avg", "sum") and len(args) == 1 and words == [args[0].sql] and numeric:
+        if (name in ("avg", "sum") or name in ("min", "max") and str(kind).startswith("num")) and len(args) == 1 \
+                and words == [args[0].sql] and numeric:
             exact = f"pg_exact_{name}({args[0].digits()})"
         elif name == "abs" and numeric:
             exact = f"pg_exact('a', 0, {digits[0]})"
@@ -1513,15 +1514,17 @@ def aggregates(raised: list[Exception]) -> dict[str, tuple[int, type]]:
                 raised.append(exc)
                 raise
     class Exact:
-        """sum and avg of numerics (and integers) in numeric's digits: avg is the sum divided by the count."""
+        """sum, avg, min and max of numerics (and integers) in numeric's digits: avg is the sum divided by the
+        count, min and max compare the numbers (SQLite's REAL lost their digits, the digits' text their order)."""
         def __init__(self) -> None:
-            self.total, self.count = Decimal(0), 0
+            self.total, self.count, self.seen = Decimal(0), 0, list[Decimal]()
 
         def step(self, value: object) -> None:
             if value is not None:
                 with localcontext(prec=1100):
                     self.total += decimal(value)
                 self.count += 1
+                self.seen.append(decimal(value))
 
     class Sum(Exact):
         def finalize(self) -> str | None:
@@ -1530,7 +1533,16 @@ def aggregates(raised: list[Exception]) -> dict[str, tuple[int, type]]:
     class Avg(Exact):
         def finalize(self) -> str | None:
             return f"{divided(self.total, Decimal(self.count)):f}" if self.count else None
-    return {"pg_ordered": (-1, Ordered), "pg_exact_sum": (1, Sum), "pg_exact_avg": (1, Avg)}
+
+    class Min(Exact):
+        def finalize(self) -> str | None:
+            return f"{min(self.seen):f}" if self.seen else None
+
+    class Max(Exact):
+        def finalize(self) -> str | None:
+            return f"{max(self.seen):f}" if self.seen else None
+    return {"pg_ordered": (-1, Ordered), "pg_exact_sum": (1, Sum), "pg_exact_avg": (1, Avg), "pg_exact_min": (1, Min),
+            "pg_exact_max": (1, Max)}
 
 
 def pgname(kind: str) -> str:
