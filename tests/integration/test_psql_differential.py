@@ -346,6 +346,9 @@ QUERIES: list[str | tuple[str, ...]] = [
     "SELECT max(duration_s) / 3, min(duration_s) * 1.5, max(extract(epoch from created_at)) / 60 FROM tasks",
     "SELECT status, max(duration_s), min(duration_s), max(duration_s) - min(duration_s), max(-duration_s) FILTER "
     "(WHERE attempts > 1), min(round(duration_s, 2)) FROM tasks GROUP BY 1 ORDER BY 1",
+    # pg42: psql's aligned output puts a tab's spaces (attack41 A7), -A prints the tab
+    "SELECT concat(E'a\tb'), E'\tx\n12345678\ty' AS \"h\tx\", 1 AS \"\t\"",
+    ("-x", "-c", "SELECT E'a\tb' AS \"x\ty\""), ("-A", "-c", "SELECT E'a\tb' AS \"x\ty\""),
     # -x, -A
     ("-x", "-c", "SELECT task_id, created_at FROM tasks ORDER BY created_at LIMIT 2"),
     ("-A", "-c", "SELECT task_id, created_at FROM tasks ORDER BY created_at LIMIT 2"),

@@ -487,6 +487,8 @@ def table(ctx: Context, args: Args, headers: list[str], rows: list[list[object]]
               "".join(f"{c:08b}" for c in v) if isinstance(v, bytes) else str(v) for v in r]    # x'41': bits
              for r in rows]
     tuples, sep = bool(args.get("tuples_only")), args.text("field_separator", "|") if args.get("no_align") else None
+    if sep is None:                 # aligned, psql puts a tab's spaces up to the next eighth column of its line
+        texts, headers = [[c.expandtabs() for c in r] for r in texts], [h.expandtabs() for h in headers]
     footing = not tuples and ([w for w in args.all("pset") if w.startswith("footer")] or ["footer=on"])[-1] == "footer=on"
     counted = [f"({len(rows)} row{'s' * (len(rows) != 1)})"] * footing
     footer = [] if tuples else footers if footers is not None else counted
