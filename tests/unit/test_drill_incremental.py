@@ -92,11 +92,12 @@ def bits(value: object) -> object:
 
 
 def histogram(s: Signals, t: float, exec_rates: list[float], median: float) -> list[float]:
-    """The duration histogram's rates: the flows that succeed, fail fast and are killed, each by its law."""
+    """The duration histogram's rates: the flows that succeed (none held for review), fail fast and are killed, each
+    by its law."""
     shares = [s.fails(r, t) if rate else (0.0, 0.0) for r, rate in zip(fleet.REPOS, exec_rates, strict=True)]
     fails = sum(rate * f for rate, (f, _) in zip(exec_rates, shares, strict=True))
     killed = sum(rate * k for rate, (_, k) in zip(exec_rates, shares, strict=True))
-    return durations(median, BOUNDS, sum(exec_rates) - fails, fails - killed, killed)
+    return durations(median, BOUNDS, 0.0 if s.reviewing(t) else sum(exec_rates) - fails, fails - killed, killed)
 
 
 def naive_rows(signals: Signals, last: int) -> list[list[float]]:

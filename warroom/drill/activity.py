@@ -29,7 +29,7 @@ from warroom.units import format_value
 
 FLOW_TYPES = (("plan", 0.25), ("impl", 0.45), ("review", 0.2), ("docs", 0.1))
 MAX_WINDOW = 2 * 3600.0     # the flows a question of recent ones lists: two hours back (a store keeps all: ``kept``)
-HELD = "awaiting_review"    # a flow manual review keeps from failing: its plan waits for an operator's approval
+HELD = "awaiting_review"    # a flow started under manual review: its plan waits for an operator's approval
 TICK = 30.0                 # periodic log lines every 30 s
 AUDIT_LOOK = 600.0          # how far back from a moment its last audit event is first looked for (``audit_last``)
 _DRAWN: WeakKeyDictionary[Signals, dict[tuple[str, int, float, float, bool], Flow]] = WeakKeyDictionary()   # ``_flow``
@@ -191,7 +191,7 @@ class Activity:
         if f.end > now:
             f = replace(f, status="running", error=None, duration=now - f.start)
         elif f.status == HELD:      # no one approves it: it waits until manual review is switched off, then runs on
-            released = self.signals.released(f.end)
+            released = max(self.signals.released(f.began), f.end)     # held as its run began (``_draw``)
             f = replace(f, held=f.end, **({"status": "succeeded", "duration": released - f.start} if released <= now
                                           else {"duration": now - f.start, "updated": f.end}))
         if f.status == "failed" and (runs := [r for r in self._retried.get(f.task_id, ()) if start <= r.t <= now]):
@@ -224,10 +224,9 @@ class Activity:
         kb = s.context_kb(start) * (0.55 + 0.9 * unit(repo.name, k, "kb"))
         if (cap := s.context_cap(start)) is not None:
             kb = pruned(kb, cap, unit(repo.name, k, "kbp"))
-        held = not failed and unit(repo.name, k, "review") < s.held_share(repo, start)
+        held = not failed and s.reviewing(start)
         status = "failed" if failed else HELD if held else "succeeded"
-        why = s.unreviewed.cause(repo, k, start) if held else error     # held: what it would have failed of
-        if why is not None and (named := next((p for p in fleet.PROVIDERS if f" {p.name} " in f" {why} "), None)):
+        if error is not None and (named := next((p for p in fleet.PROVIDERS if f" {p.name} " in f" {error} "), None)):
             provider, model = named.name, named.model       # a provider's 429 or 5xx happened on a call to that provider
         duration, stop = s.run(repo, k, start, error)
         if stop is not None:      # scaled to zero under it: the pod ends it (the counters count a failure at its start)
@@ -406,7 +405,7 @@ class Activity:
             runs = [] if f.status == "queued" else [(f.began, "flow.started")]
             if f.attempts > 1 or f.status not in ("running", "queued", HELD):   # its first run ended (retried: failed)
                 runs.append((f.end, "flow.failed" if f.attempts > 1 else f"flow.{f.status}"))
-            elif f.status != HELD or self.signals.released(f.held or f.end) < math.inf:   # held for good: no event
+            elif f.status != HELD or self.signals.released(f.began) < math.inf:   # held for good: no event
                 since = min(since, f.start)
             new += [(e, f.task_id, event, event) for e, event in runs if trail.upto < e]
         tried: dict[str, int] = {}

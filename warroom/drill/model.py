@@ -48,7 +48,7 @@ SPEND = 15.0             # the quota the faults burn is summed per scrape step (
 BREAKER_OPEN = 60.0      # a tripped circuit breaker stays OPEN this long, then goes HALF_OPEN
 OFF = "_off"             # ``<action>_off`` undoes a mitigation (``circuit_breaker_off``)
 RESTART = "restart"       # what every rollout of FlowEngine's pods does (``Signals.first``)
-REVIEW = "manual_review"    # MANUAL_REVIEW_MODE: the flows it saves from failing wait for an operator (``held_share``)
+REVIEW = "manual_review"    # MANUAL_REVIEW_MODE: every new flow's plan waits for an operator (``reviewing``)
 DB = "postgres"           # the deployment of FlowEngine's TaskDB (``Signals.task_store``)
 _T = TypeVar("_T")
 VENDOR_OWN = frozenset(f"api_5xx:{p}" for p in fleet.PROVIDER_NAMES)    # read unbent: ``Signals.impact``
@@ -158,7 +158,6 @@ class _Bend(NamedTuple):
     steps: tuple[tuple[float, float], ...]
     tau: float
     routes: bool = False        # a routing change's: a provider's fault fails flows by ``reach`` instead
-    action: str = ""            # the mitigation's (``unreviewed`` drops manual review's)
 
     def at(self, t: float) -> float:
         level, since, goal = 1.0, -math.inf, 1.0
@@ -191,7 +190,7 @@ class Signals:
                            for f in scenario.faults]
         # one bend per stretch a mitigation was on; its start and its end act after the same delay
         self._bends: list[list[_Bend]] = [
-            [_Bend(self._steps(m, on, off), max(m.tau, 1e-6), m.action == "fallback_routing", m.action)
+            [_Bend(self._steps(m, on, off), max(m.tau, 1e-6), m.action == "fallback_routing")
              for m in f.mitigations
              if m.action not in BY_POD for on, off in self.stretches(m)] for f in scenario.faults]
         # the provider whose answers each fault is (``api_5xx:<p>``, ``api_429:<p>``; None: no one provider's): ``reach``
@@ -449,34 +448,27 @@ class Signals:
         return other
 
     @functools.cached_property
-    def unreviewed(self) -> Signals:
-        """This world without manual review's bends (every other, the routing and capacity, this one's): a flow that
-        fails there and not here is one manual review holds (``held_share``)."""
-        other = Signals(self.scenario, self.actions, self._flips)
-        other.__dict__["capacity"] = self.capacity
-        other._bends = [[b for b in bends if b.action != REVIEW] for bends in self._bends]
-        return other
+    def _reviews(self) -> list[tuple[float, float | None]]:
+        """(on, off) of each stretch MANUAL_REVIEW_MODE was set (``stretches``: whatever the scenario's faults)."""
+        return self.stretches(Mitigation(REVIEW))
 
-    def held_share(self, repo: fleet.Repo, t: float) -> float:
-        """The share of ``repo``'s flows not failing at ``t`` that wait for an operator to approve their plans: those
-        manual review keeps from failing (its bend), which no one in the drill approves (``released``)."""
-        if not any(b.action == REVIEW for bends in self._bends for b in bends):
-            return 0.0
-        fail = self.fails(repo, t)[0]
-        return max(0.0, self.unreviewed.fails(repo, t)[0] - fail) / (1.0 - fail) if fail < 1.0 else 0.0
+    def reviewing(self, t: float) -> bool:
+        """Whether a flow started at ``t`` waits for an operator to approve its plan (RB-CORE-004: "new flows queue for
+        an operator"): once the rollout that set MANUAL_REVIEW_MODE ended (``ENV_DELAY``), until the one that unset it
+        did. Every such flow whose plan did not fail waits, none completes; no one in the drill approves (``released``)."""
+        return any(on + ENV_DELAY <= t < (math.inf if off is None else off + ENV_DELAY) for on, off in self._reviews)
 
     def released(self, t: float) -> float:
         """When a flow held for review at ``t`` runs on: once MANUAL_REVIEW_MODE is unset after it and the revision
-        without it rolls out (its bend's delay); inf while it stays set."""
-        return min((off + m.delay for f in self.scenario.faults for m in f.mitigations if m.action == REVIEW
-                    for on, off in self.stretches(m) if off is not None and t < off + m.delay), default=math.inf)
+        without it rolls out; inf while it stays set."""
+        return min((off + ENV_DELAY for _, off in self._reviews if off is not None and t < off + ENV_DELAY),
+                   default=math.inf)
 
     def held_since(self, t: float) -> float:
         """The oldest start of a flow manual review holds at ``t`` and releases later (the stretch in force then began
         it, and ends after it); ``t`` if none: a pod started at ``t`` runs those, a trail begun then writes their end.
         One held for good writes nothing more."""
-        return min((on for f in self.scenario.faults for m in f.mitigations if m.action == REVIEW
-                    for on, off in self.stretches(m) if off is not None and on < t <= off + m.delay), default=t)
+        return min((on for on, off in self._reviews if off is not None and on < t <= off + ENV_DELAY), default=t)
 
     def fail_causes(self, repo: fleet.Repo, t: float) -> list[tuple[float, tuple[str, ...]]]:
         """The share of ``repo``'s flows each cause kills at ``t``, with its messages: no provider answering
@@ -1102,7 +1094,8 @@ class Signals:
                 rate += self.route_share(t) * sum(rps(p) for p, c in zip(fleet.PROVIDERS, carriers, strict=True)
                                                   if c == fleet.PRIMARY)
             return rate
-        flows = routed(lambda p: p.requests_per_second) * wiggle * self.traffic_share(t) * self.queue.pace(t)
+        flows = routed(lambda p: p.requests_per_second) * wiggle * self.traffic_share(t) * self.queue.pace(t) * (
+            PLAN_SHARE if self.reviewing(t) else 1.0)       # a flow held for review made its plan's calls alone
         return flows, (routed(lambda p: self.batch(p, t)) * self.traffic_share(t) if self._storm else 0.0)
 
     def share_5xx(self, provider: fleet.Provider, t: float) -> float:

@@ -71,7 +71,8 @@ class Series:
         for p in fleet.PROVIDERS:
             total, codes = s.request_rate(p, t), s.code_shares(p, t)
             out += [total * codes.get(c, 0.0) for c in self.codes]
-        return out + durations(s.latency_median(t), BOUNDS, sum(execs) - sum(fails), sum(fails) - killed, killed) + execs
+        done = 0.0 if s.reviewing(t) else sum(execs) - sum(fails)       # a flow held for review does not complete
+        return out + durations(s.latency_median(t), BOUNDS, done, sum(fails) - killed, killed) + execs
 
     def _initial(self) -> list[float]:
         """The counters at ``t0``: three days of the undisturbed estate (noise-free)."""
@@ -255,7 +256,8 @@ class Series:
             """What a flow asked for at ``t`` adds to the histogram after its ``wait``: the law ``rates`` integrates
             while no cap acts (``durations`` with its repo's failing and killed shares)."""
             fail, killed = s.fails(fleet.REPOS[i], t)
-            out = durations(s.latency_median(t), tuple(b - wait for b in BOUNDS), 1.0 - fail, fail - killed, killed)
+            done = 0.0 if s.reviewing(t + wait) else 1.0 - fail      # held for review as its run began: no completion
+            out = durations(s.latency_median(t), tuple(b - wait for b in BOUNDS), done, fail - killed, killed)
             return [*out[:-1], out[-1] + wait]
 
         # the failure counter at t0 already holds the share of flow ``firsts`` asked for by then: its begin adds the rest
