@@ -408,8 +408,8 @@ def failed_flows(drill: Drill, t1: float, t2: float) -> list[Any]:
 
 
 def held_flows(drill: Drill, t1: float, t2: float) -> str:
-    """The flows manual review held for an operator between ``t1`` and ``t2`` (scenario seconds) instead of failing
-    them, and how many still wait at ``t2``, as the tasks table says (``awaiting_review``); "" when it held none."""
+    """The flows manual review held for an operator between ``t1`` and ``t2`` (scenario seconds): every new flow whose
+    plan did not fail (``Signals.reviewing``), none approved in the drill; and how many still wait at ``t2``, as the tasks table says (``awaiting_review``); "" when it held none."""
     from warroom.drill.activity import HELD, Activity
     from warroom.drill.cluster import build_cluster
 
@@ -418,7 +418,7 @@ def held_flows(drill: Drill, t1: float, t2: float) -> str:
     flows = Activity(drill.simulator.refresh(), build_cluster(drill.scenario, drill.actions(), t2)).kept(t2)
     held = [f for f in flows if f.held is not None and t1 <= f.held <= t2]
     waiting = sum(f.status == HELD for f in held)
-    return f"{len(held)} flow{'s' * (len(held) != 1)} held for an operator's review instead of failing, " \
+    return f"{len(held)} flow{'s' * (len(held) != 1)} held for an operator's review, none approved, " \
            f"{waiting or 'none'} still awaiting review" if held else ""
 
 
