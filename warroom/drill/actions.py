@@ -43,6 +43,7 @@ ACTIONS: dict[str, str] = {
     "canary_off": "no canary on the bad release takes FlowEngine's flows any more",
     "rollback_to_pilot": "orchestrator limited to the pilot repo",
     "restart": "FlowEngine rollout restarted",
+    "schema_hotfix": "schema hot-patch applied (flowengine-config schema.emit_version: read at the next restart)",
     "audit_restart": "audit pipeline restarted",
     "redaction": "PII redaction re-enabled",
     "flowengine_stop": "FlowEngine scaled to zero (all flows halted)",

@@ -37,6 +37,7 @@ NODE_OPS = ("node_cordon", "node_uncordon", "node_drain")
 OPERATIONS = frozenset({*TEMPLATE_OPS, *NODE_OPS, "scale_to", "config_set", "create", "delete", "patch", "apply"})
 NODES = ("node-1", "node-2", "node-3", "node-4")
 ESTATE = (fleet.DEPLOYMENT, fleet.AUDIT_DEPLOYMENT, "postgres")     # the deployments before the drill; others are applied
+CONFIG, EMIT = "flowengine-config", "schema.emit_version"     # FlowEngine's ConfigMap; the TaskObject schema it writes
 NodeLog = list[tuple[float, str, str]]          # (t, node, cordon|uncordon|drain), in order
 Template = tuple[str, Env, Env, Env | None]      # a pod template: image, env, annotations, labels (``Revision``)
 
@@ -207,6 +208,7 @@ class Cluster:
     gone: dict[str, Deployment] = field(default_factory=dict)       # deleted deployments
     timeline: list[tuple[float, bool, Deployment]] = field(default_factory=list)  # FlowEngine after each change
     canaries: list[tuple[float, tuple[Deployment, ...]]] = field(default_factory=list)  # ``serves`` ones, ditto
+    emit: tuple[float, str] | None = None       # when flowengine-config's ``EMIT`` was last set, and to what
 
     def pods(self, dep: Deployment, t: float) -> list[tuple[int, Revision, float, str, str | None, bool]]:
         """(index, revision, created, status, node, replaced by a drain?) of ``dep``'s pods at ``t``: its
@@ -293,9 +295,22 @@ class Cluster:
         return bool(bad) and release(image or self.flowengine.current.image) == bad
 
     def schema_version(self, image: str | None = None) -> str:
-        """The TaskObject schema FlowEngine (``image``: a pod of it) writes: a property of its code, not its env."""
-        return str(self.scenario.facts.get("bad_schema", fleet.SCHEMA_VERSION)) if self.bad_release(image) else \
-            fleet.SCHEMA_VERSION
+        """The TaskObject schema FlowEngine (``image``: a pod of it) writes: a property of its code, unless its pods
+        started after flowengine-config's ``EMIT`` was set (RB-LAUNCH-005's hot-patch: read at start, not live)."""
+        if not self.bad_release(image):
+            return fleet.SCHEMA_VERSION
+        if self.emit is not None and self.flowengine.current.at >= self.emit[0]:      # (a restart in the same second)
+            return self.emit[1]
+        return str(self.scenario.facts.get("bad_schema", fleet.SCHEMA_VERSION))
+
+    def _configure(self, name: str, data: Env, t: float) -> list[str]:
+        """ConfigMap ``name`` now holds ``data``; a ``schema_hotfix`` when it sets FlowEngine's ``EMIT`` to the schema the
+        block contracts accept (its pods read it at their next start: ``schema_version``, the scenario's mitigation)."""
+        was, self.configmaps[name] = self.configmaps[name].get(EMIT), data
+        if name != CONFIG or data.get(EMIT) == was:
+            return []
+        self.emit = None if EMIT not in data else (t, data[EMIT])
+        return ["schema_hotfix"] if data.get(EMIT) == fleet.SCHEMA_VERSION else []
 
     def apply(self, a: Action, *, meaning: bool = True) -> list[str]:
         """Replay one recorded operation on the estate; returns what it means to the scenario: the
@@ -340,7 +355,9 @@ class Cluster:
             data = (d.get("patch") or {}).get("data") or {}     # a merge patch: null removes the key
             data = data if isinstance(data, dict) else {}
             kept = {k: v for k, v in self.configmaps[name].items() if data.get(k, "") is not None}
-            self.configmaps[name] = kept | {str(k): str(v) for k, v in data.items() if v is not None}
+            meant = self._configure(name, kept | {str(k): str(v) for k, v in data.items() if v is not None}, a.t)
+        elif a.action == "create" and kind == "configmap" and name in self.configmaps and isinstance(d.get("data"), dict):
+            meant = self._configure(name, {str(k): str(v) for k, v in d["data"].items()}, a.t)     # applied whole
         elif a.action == "create" and kind == "secret":
             self.secrets[name] = list(d.get("keys") or [])
         elif a.action == "create" and kind == "deployment" and d.get("image") and name not in ESTATE:
@@ -503,7 +520,7 @@ def initial_cluster(scenario: Scenario) -> Cluster:
     return Cluster(scenario, deployments,
                    secrets={"model-api-keys": ["anthropic", "openai", "google"], "audit-store-2025-11": ["password"],
                             "taskdb-credentials": ["username", "password"]},
-                   configmaps={"flowengine-config": {"flows.default_timeout": "180s", "context.max_size_kb": "180"}},
+                   configmaps={CONFIG: {"flows.default_timeout": "180s", "context.max_size_kb": "180"}},
                    config={"repos.allowlist": ",".join(r.name for r in fleet.REPOS), "context.max_size_kb": "180",
                            "retry.max_attempts": str(fleet.MAX_ATTEMPTS), "quota.alert_threshold": "0.80"},
                    hpa={fleet.DEPLOYMENT: {"min": 5, "max": 20, "cpu": 70}},

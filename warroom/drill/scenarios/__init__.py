@@ -124,6 +124,8 @@ class Scenario(_Table):
     facts: dict[str, str] = {}           # names the stand-ins quote
     changes: tuple[Change, ...] = ()     # the releases the cluster's rollout history shows
     harm: Harm | None = None             # what it does to the flows that no pane counts (``Harm``)
+    #: the files its runbook applies by name (``kubectl apply -f NAME``), read where the working directory has none
+    files: dict[str, str] = {}
 
     def __post_init__(self) -> None:
         if any(m.action in BY_POD and (m.delay or m.tau != 60.0 or m.action == "rollback" and not self.facts.get(

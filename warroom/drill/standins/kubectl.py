@@ -749,12 +749,13 @@ class Kubectl:
         if not files:
             raise ToolError("error: must specify one of -f and -k")
         for f in files:
-            if f != "-" and not Path(f).exists():
+            provided = self.ctx.drill.scenario.files.get(f) if f != "-" and not Path(f).exists() else None
+            if f != "-" and not Path(f).exists() and provided is None:     # a file the runbook names: the drill's
                 raise ToolError(f'error: the path "{f}" does not exist')
             path = Path(f)                                  # a directory: the manifests in it, as kubectl reads
             paths = [path] if not path.is_dir() else sorted(
                 p for p in path.iterdir() if p.is_file() and p.suffix in (".yaml", ".yml", ".json"))
-            texts = [read_manifest(f if f == "-" else p) for p in paths]
+            texts = [provided] if provided is not None else [read_manifest(f if f == "-" else p) for p in paths]
             try:
                 docs = [d for text in texts for d in yaml.safe_load_all(text) if d]
             except (yaml.YAMLError, RecursionError) as exc:
@@ -770,8 +771,9 @@ class Kubectl:
                 exists = f"{kind}/{name}" in self.ctx.cluster.extra or self.exists(KINDS.get(kind, ""), name)
                 if template := pod_template(d) if kind == "deployment" else {}:
                     self.check_selector(name, d["spec"], template)
+                data = {"data": d["data"]} if kind == "configmap" and isinstance(d.get("data"), dict) else {}
                 self.done(kind, name, "configured" if exists else "created", "create", kind=kind, name=name,
-                          namespace=self.ns, **template)
+                          namespace=self.ns, **template, **data)
 
     def check_selector(self, name: str, spec: dict[str, Any], template: dict[str, Any]) -> None:
         """What the API server refuses in an applied Deployment's selector, in its words: none; one its pods' labels do

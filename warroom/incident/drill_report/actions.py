@@ -138,7 +138,8 @@ def action_rows(drill: Drill, signals: Any, spans: dict[str, list[Stretch]], *, 
 
 
 def _cause(sc: Any, signals: Any, a: Any) -> str:
-    """How action ``a`` works, as the scenario models it (its mitigations' why); routing that moved only the
+    """How action ``a`` works, as the scenario models it (its mitigations' why, of those whose requirements were taken
+    by then: a restart is no hot-patch's without the patch); routing that moved only the
     architect role in that setting's own words (``cluster.PLAN_WORDS``): the scenario's why is moving every call
     (redteam40 R9a: ARCHITECT_FALLBACK_MODEL was "calls that would be throttled go to another provider", though each
     flow's work stayed on Claude and, the quota used up, still failed)."""
@@ -147,7 +148,8 @@ def _cause(sc: Any, signals: Any, a: Any) -> str:
 
     if a.action == "fallback_routing" and signals.plan_only(a.t + ENV_DELAY):
         return PLAN_WORDS
-    return "; ".join(dict.fromkeys(m.why for f in sc.faults for m in f.mitigations if m.action == a.action and m.why))
+    return "; ".join(dict.fromkeys(m.why for f in sc.faults for m in f.mitigations if m.action == a.action and m.why
+                                   and all((t := signals.first(r)) is not None and t <= a.t for r in m.requires)))
 
 
 def _no_pod(drill: Drill, before: list[Any], op: Any, t_zero: float | None) -> str:

@@ -1,0 +1,38 @@
+"""RB-LAUNCH-005's hot-patch path (redteam42 R9): "If a rollback is not possible, hot-patch the schema instead" applies
+``schema-hotfix.yaml``, which the drill provides, then restarts FlowEngine; the restart after the patch ends the schema
+rejections (the pods read the patched schema at start), a restart without it ends none."""
+
+from __future__ import annotations
+
+import shlex
+from pathlib import Path
+
+from tests.unit.standins_corpus import run_one, warm_drill
+
+APPLY = "kubectl apply -f schema-hotfix.yaml -n production"
+RESTART = "kubectl rollout restart deployment/flowengine -n production"
+REJECTED = "psql -At -c \"select count(*) from tasks where error_message like '%schema_version%' and created_at > now() " \
+           "- interval '5 minutes'\""
+
+
+def sh(drill, command: str, t: float) -> str:
+    code, out, err = run_one(drill, shlex.split(command), t)
+    assert code == 0, (command, out, err)
+    return out
+
+
+def test_the_hot_patch_then_a_restart_ends_the_schema_rejections_and_a_restart_alone_does_not(
+        tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)          # no schema-hotfix.yaml here: the drill's own is applied
+    patched, alone = warm_drill(tmp_path, "mass-failure", name="patched"), warm_drill(tmp_path, "mass-failure", name="alone")
+    assert sh(patched, APPLY, 300.0).strip() == "configmap/flowengine-config configured"
+    for drill in (patched, alone):
+        sh(drill, RESTART, 330.0)
+    assert int(sh(alone, REJECTED, 1200.0)) > 5
+    assert int(sh(patched, REJECTED, 1200.0)) == 0
+    served = sh(patched, "kubectl exec -n production deployment/flowengine -- curl -s "
+                         "http://localhost:8080/api/schemas/version", 1200.0)
+    assert "20251104_001" in served, served
+    for drill, rejected in ((patched, False), (alone, True)):      # a new run, as the flows: the stand-in agrees
+        _, _, err = run_one(drill, shlex.split("blocks test-flow --repo financial-reporting"), 1200.0)
+        assert ("rejected by block contract" in err) is rejected, err
