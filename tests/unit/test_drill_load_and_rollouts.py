@@ -7,6 +7,7 @@ scenario's ``restart`` clears, because only ``kubectl rollout restart`` was reco
 
 from __future__ import annotations
 
+from warroom.drill import fleet
 from warroom.drill.actions import Action
 from warroom.drill.scenarios import get_scenario
 from warroom.drill.simulator import Simulator
@@ -36,3 +37,14 @@ def test_a_set_env_that_rolls_new_pods_is_a_restart() -> None:
     sc = get_scenario("mass-failure")
     restart = next(m for f in sc.faults for m in f.mitigations if m.action == "restart" and not m.requires)
     assert world([env]).signals.stretches(restart) == [(3000.0, None)]
+
+
+def test_a_concurrency_cap_that_halves_the_calls_halves_the_gateway_clients_502s() -> None:
+    """redteam42 R10: MAX_CONCURRENT_FLOWS=2 (RB-LAUNCH-005 step 26's throttle) halved the model API's requests and left
+    the 502 share to 0.01 %: only the pilot allowlist counted as less load."""
+    cap = Action("set_env", 3000.0, detail={"deployment": "flowengine", "set": {"MAX_CONCURRENT_FLOWS": "2"}})
+    plain, capped = world([]), world([cap])
+    calls = [sum(sim.signals.request_rate(p, 4500.0) for p in fleet.PROVIDERS) for sim in (plain, capped)]
+    assert calls[1] < 0.7 * calls[0], calls
+    share = [sim.pane("error_5xx", 4500.0) for sim in (plain, capped)]
+    assert share[0] is not None and share[1] is not None and share[1] < 0.8 * share[0], share

@@ -418,7 +418,7 @@ class Signals:
         ``kubectl`` and the curves agree (world-3)."""
         out = math.prod(bend.at(t) for bend in self._bends[index] if routed or not bend.routes)
         if self.scenario.faults[index].under_load:      # as much of it as of the load it comes under
-            out *= self.traffic_share(t)
+            out *= self.load(t)
         for action, factor in self._release[index]:     # the ready pods holding it: on the bad release; stuck by the stall
             ready = self.audit_pods(t) if action != "rollback" else ()
             held = self.on_bad_release(t) if action == "rollback" else \
@@ -677,6 +677,17 @@ class Signals:
             return 0.0
         return 1.0 if not self.pilot_only(t) else sum(r.rate for r in fleet.REPOS if r.pilot) / sum(
             r.rate for r in fleet.REPOS)
+
+    def load(self, t: float) -> float:
+        """The share of the healthy estate's model calls FlowEngine makes at ``t``, what a fault ``under_load`` grows
+        with: of the flows admitted (``traffic_share``), their plans alone under manual review (``reviewing``), and no
+        more in flight than MAX_CONCURRENT_FLOWS lets run against what the flows asked for keep in flight uncapped
+        (Little: arrivals x a healthy run; not the queue's pace, which reads the faults' latency, which reads this)."""
+        def value(t: float) -> float:
+            share = self.traffic_share(t) * (PLAN_SHARE if self.reviewing(t) else 1.0)
+            busy = self.offered(t) * fleet.LATENCY_MEDIAN * math.exp(fleet.LATENCY_SIGMA ** 2 / 2.0)
+            return share * min(1.0, self.slots(t) / busy) if busy > 0.0 else share
+        return self._once("load", t, value)
 
     def _once(self, name: object, t: float, value: Callable[[float], _T]) -> _T:
         if (memo := self._memo.get(name)) is None or memo[0] != t:

@@ -93,8 +93,8 @@ class Fault(_Table):
     fade: Amount = 300.0
     mitigations: tuple[Mitigation, ...] = ()
     messages: tuple[str, ...] = ()       # the error texts of the flows it kills (logs, tasks, retries)
-    under_load: bool = False             # it comes with FlowEngine's load: as strong as the share of the flows still
-    #                                      run (``Signals.traffic_share``: the pilot alone, a stop), a client's 502s
+    under_load: bool = False             # it comes with FlowEngine's load: as strong as the share of the calls still
+    #                                      made (``Signals.load``: the pilot alone, a cap, a stop), a client's 502s
 
 
 class Change(_Table):
