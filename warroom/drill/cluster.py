@@ -360,6 +360,16 @@ class Cluster:
             meant = self._configure(name, {str(k): str(v) for k, v in d["data"].items()}, a.t)     # applied whole
         elif a.action == "create" and kind == "secret":
             self.secrets[name] = list(d.get("keys") or [])
+        elif a.action == "create" and kind == "deployment" and d.get("image") and name in self.gone:
+            # an estate deployment deleted and applied again (redteam42 R13): back with its pods, as the manifest says
+            dep = self.deployments[name] = self.gone.pop(name)
+            template = (str(d["image"]), dep.current.env, dep.current.annotations, d.get("template_labels"))
+            meant = self._template_meaning(dep, "set_image", template) if meaning else []
+            if template[0::3] != (dep.current.image, dep.current.labels):
+                _new_revision(dep, template, a.t)
+            replicas = int(d.get("replicas", 1))
+            meant += _scaling(0, replicas) if name == fleet.DEPLOYMENT else []
+            dep.scale(replicas, a.t)
         elif a.action == "create" and kind == "deployment" and d.get("image") and name not in ESTATE:
             # an applied Deployment (RB-DEPLOY-002's canary) runs its pods: get pods, rollout status, the world's flows;
             # applied again, a new image or pod labels is a new revision and new replicas a scale, as Kubernetes does;

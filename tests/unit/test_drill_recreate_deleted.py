@@ -1,0 +1,34 @@
+"""A FlowEngine deleted and applied again runs again (redteam42 R13): ``kubectl apply -f`` of its Deployment answered
+"deployment.apps/flowengine created" and created nothing (get deploy: NotFound, the world stopped for good)."""
+
+from __future__ import annotations
+
+import shlex
+from pathlib import Path
+
+from tests.unit.standins_corpus import run_one, warm_drill
+
+MANIFEST = """apiVersion: apps/v1
+kind: Deployment
+metadata: {name: flowengine, namespace: production, labels: {app: flowengine}}
+spec:
+  replicas: 5
+  selector: {matchLabels: {app: flowengine}}
+  template:
+    metadata: {labels: {app: flowengine}}
+    spec: {containers: [{name: flowengine, image: "registry.internal/flowengine:v1.1.0"}]}
+"""
+
+
+def test_a_deleted_flowengine_applied_again_is_created_and_runs_its_pods(tmp_path: Path) -> None:
+    drill, manifest = warm_drill(tmp_path, "mass-failure"), tmp_path / "fe.yaml"
+    manifest.write_text(MANIFEST)
+    assert run_one(drill, shlex.split("kubectl delete deployment flowengine -n production"), 300.0)[0] == 0
+    code, out, err = run_one(drill, ["kubectl", "apply", "-f", str(manifest), "-n", "production"], 400.0)
+    assert (code, out) == (0, "deployment.apps/flowengine created\n"), err
+    code, out, err = run_one(drill, shlex.split("kubectl get deployment flowengine -n production"), 700.0)
+    assert code == 0 and " 5/5 " in out, (out, err)
+    sim = drill.simulator
+    sim.refresh()
+    assert sim.signals.running(700.0) and not sim.signals.running(350.0)
+    assert sim.signals.on_bad_release(700.0) == 0.0        # its pods run v1.1.0: off the bad release
