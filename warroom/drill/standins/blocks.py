@@ -160,6 +160,8 @@ def flow_retry(ctx: Context, args: Args) -> None:
     if flow.status == HELD:
         raise failed(f"task {task_id} is awaiting review: approve or reject its plan in the web UI "
                      "(MANUAL_REVIEW_MODE)")
+    if flow.repo not in ctx.cluster.allowlist():        # as a new flow of it is (``test_flow``): the orchestrator's
+        raise failed(f"repository '{flow.repo}' is not on repos.allowlist; flows from it are refused")
     # --max-context-size prunes this run to that size; else pruning cuts to the knob's, as the flows' (context_cap)
     sized = bool(args.get("max_context_size"))
     asked = bool(args.get("enable_pruning")) or sized or switched_on(ctx.cluster.env(), "CONTEXT_PRUNING_ENABLED")

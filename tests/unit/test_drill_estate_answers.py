@@ -1,5 +1,6 @@
-"""A FlowEngine deleted and applied again runs again (redteam42 R13): ``kubectl apply -f`` of its Deployment answered
-"deployment.apps/flowengine created" and created nothing (get deploy: NotFound, the world stopped for good)."""
+"""What the estate does is what the stand-ins say it did (redteam42): a FlowEngine deleted and applied again runs again
+(R13: ``kubectl apply -f`` of its Deployment answered "deployment.apps/flowengine created" and created nothing); a
+repository off the allowlist runs no flow, a retry included (R17)."""
 
 from __future__ import annotations
 
@@ -32,3 +33,14 @@ def test_a_deleted_flowengine_applied_again_is_created_and_runs_its_pods(tmp_pat
     sim.refresh()
     assert sim.signals.running(700.0) and not sim.signals.running(350.0)
     assert sim.signals.on_bad_release(700.0) == 0.0        # its pods run v1.1.0: off the bad release
+
+
+def test_a_retry_of_a_flow_whose_repository_left_the_allowlist_is_refused(tmp_path: Path) -> None:
+    """redteam42 R17: with the pilot alone on the allowlist, a new flow of another repository was refused and a retry
+    of one of its failed flows ran on FlowEngine (and failed again, counted)."""
+    drill = warm_drill(tmp_path, "mass-failure")
+    failed = "psql -At -c \"select task_id from tasks where status = 'failed' and repo = 'risk-engine' limit 1\""
+    task = run_one(drill, shlex.split(failed), 300.0)[1].strip()
+    assert run_one(drill, shlex.split("blocks config set repos.allowlist compliance-service"), 300.0)[0] == 0
+    code, out, err = run_one(drill, ["blocks", "flow", "retry", task], 400.0)
+    assert code != 0 and "'risk-engine' is not on repos.allowlist" in err and "Retrying" not in out, (out, err)
