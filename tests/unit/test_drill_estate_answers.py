@@ -44,3 +44,12 @@ def test_a_retry_of_a_flow_whose_repository_left_the_allowlist_is_refused(tmp_pa
     assert run_one(drill, shlex.split("blocks config set repos.allowlist compliance-service"), 300.0)[0] == 0
     code, out, err = run_one(drill, ["blocks", "flow", "retry", task], 400.0)
     assert code != 0 and "'risk-engine' is not on repos.allowlist" in err and "Retrying" not in out, (out, err)
+
+
+def test_rollout_pause_is_refused_by_name_not_answered_paused(tmp_path: Path) -> None:
+    """redteam42 R14: `kubectl rollout pause` answered "paused" and changed nothing (the next set env rolled out at
+    once); the drill does not model a paused Deployment, so it says so, as for `set resources`."""
+    drill = warm_drill(tmp_path, "mass-failure")
+    for verb in ("pause", "resume"):
+        code, out, err = run_one(drill, shlex.split(f"kubectl rollout {verb} deployment/flowengine -n production"), 300.0)
+        assert (code, out) == (1, "") and f"`kubectl rollout {verb}` is not simulated" in err, (out, err)
