@@ -20,7 +20,9 @@ import json
 import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -148,3 +150,26 @@ if __name__ == "__main__":
                     (("secret", SECRET), ("deployment", DEPLOYMENT))}}, indent=1, ensure_ascii=False) + "\n",
         encoding="utf-8")
     print(f"wrote {FIXTURE}")
+
+
+def test_ranges_nested_past_pythons_stack_answer_as_kubectl() -> None:
+    """attack42 A6: 1500 nested ``{range}`` crashed the stand-in with a RecursionError traceback (one Python call
+    per range); kubectl v1.32.4 prints ``Secret`` for the first and nothing, exit 0, for the second."""
+    deep = "{range @}" * 1500
+    assert jsonpath(deep + "{.kind}" + "{end}" * 1500, {"kind": "Secret"}) == "Secret"
+    assert jsonpath("{range .data.*}" + deep + "{end}" * 1501, {"data": {"a": "Yg=="}}) == ""
+
+
+def test_no_traceback_reaches_the_commander_from_a_stand_in(monkeypatch: pytest.MonkeyPatch,
+                                                            capsys: pytest.CaptureFixture[str]) -> None:
+    """What still nests past Python's stack (a filter inside a filter, ...) is a drill error naming the limit."""
+    from warroom.drill.standins import base
+
+    def too_deep(ctx: object) -> int:
+        raise RecursionError("maximum recursion depth exceeded")
+
+    monkeypatch.setattr(base.Context, "from_env", classmethod(lambda cls, tool, argv: SimpleNamespace(t=0, at=0)))
+    monkeypatch.setattr(base, "_answer", too_deep)
+    assert base.main("kubectl", ["get", "pods"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("kubectl: drill: ") and "Traceback" not in err and f"{sys.getrecursionlimit()}" in err

@@ -183,6 +183,10 @@ def main(tool: str, argv: Sequence[str] | None = None) -> int:
         return exc.code if isinstance(exc, ToolError) else 127
     except KeyboardInterrupt:
         return 130
+    except RecursionError:                          # never a traceback on the commander's screen (attack42 A6)
+        print(f"{tool}: drill: the command nests deeper than the stand-in follows (Python's limit of "
+              f"{sys.getrecursionlimit()} calls); the real {tool} may answer it", file=sys.stderr)
+        return 1
 
 
 def _answer(ctx: Context) -> int:

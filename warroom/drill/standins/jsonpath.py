@@ -206,27 +206,38 @@ class _Run:
 
     def results(self, nodes: list[Node], first: int, data: Any) -> list[list[Any]]:
         """Each node's values from ``nodes[first:]`` on ``data``; a range runs the nodes after it on each of its
-        values up to its ``end``; an ``end`` stops the run it closes."""
-        full: list[list[Any]] = []
-        i = first
-        while i < len(nodes):
-            found = self.walk([data], nodes[i])
-            if 0 < self.end <= self.inside:
-                self.end -= 1
-                self.last_end = i
-                break
-            if self.begin > 0:
-                self.begin -= 1
-                self.inside += 1
-                for value in found or [None]:          # no values: still read up to its end, printing nothing
-                    got = self.results(nodes, i + 1, value)
-                    full += got if found else []
+        values up to its ``end``; an ``end`` stops the run it closes. A stack of runs, not a Python call per
+        range: kubectl answers ranges nested thousands deep (attack42 A6)."""
+        runs: list[list[Any]] = [[first, data, [], None, 0, False]]    # node, data, found, range's values, next, any
+        while True:
+            run = runs[-1]
+            i, data, full, values, k, found = run
+            if values is not None:                      # inside a range at node i: its next value, or past its end
+                if k < len(values):
+                    run[4] = k + 1
+                    runs.append([i + 1, values[k], [], None, 0, False])
+                    continue
                 self.inside -= 1
-                i = max(i, self.last_end) + 1
+                run[0], run[3] = max(i, self.last_end) + 1, None
                 continue
-            full.append(found)
-            i += 1
-        return full
+            if i < len(nodes):
+                got = self.walk([data], nodes[i])
+                if 0 < self.end <= self.inside:
+                    self.end -= 1
+                    self.last_end = i
+                elif self.begin > 0:
+                    self.begin -= 1
+                    self.inside += 1
+                    run[3:] = got or [None], 0, bool(got)   # no values: still read up to its end, printing nothing
+                    continue
+                else:
+                    full.append(got)
+                    run[0] = i + 1
+                    continue
+            runs.pop()
+            if not runs:
+                return full
+            runs[-1][2] += full if runs[-1][5] else []
 
     def walk(self, values: list[Any], node: Node) -> list[Any]:
         kind = node[0]
