@@ -4,6 +4,7 @@ repository off the allowlist runs no flow, a retry included (R17)."""
 
 from __future__ import annotations
 
+import re
 import shlex
 from pathlib import Path
 
@@ -53,3 +54,13 @@ def test_rollout_pause_is_refused_by_name_not_answered_paused(tmp_path: Path) ->
     for verb in ("pause", "resume"):
         code, out, err = run_one(drill, shlex.split(f"kubectl rollout {verb} deployment/flowengine -n production"), 300.0)
         assert (code, out) == (1, "") and f"`kubectl rollout {verb}` is not simulated" in err, (out, err)
+
+
+def test_the_pilot_era_revisions_carry_the_pilots_pool(tmp_path: Path) -> None:
+    """redteam42 R19: revisions 4 and 5 (the pilot's releases) showed DB_POOL_SIZE 200, the pool revision 6's cause
+    says Phase 6 brought ("Phase 6 scaling (HPA, pool 200)"; RB-LAUNCH-002 puts "the pool back to the pilot's 100")."""
+    drill = warm_drill(tmp_path, "mass-failure")
+    history = "kubectl rollout history deployment/flowengine -n production --revision={}"
+    pools = [re.search(r"DB_POOL_SIZE:\s+(\d+)", run_one(drill, shlex.split(history.format(n)), 240.0)[1])
+             for n in (4, 5, 6)]
+    assert [m[1] if m else None for m in pools] == ["100", "100", "200"]

@@ -507,7 +507,8 @@ def undo_target(dep: Deployment, to_revision: object = None) -> Revision | None:
 def initial_cluster(scenario: Scenario) -> Cluster:
     """The estate as it stood before the drill: revision history, replicas, config."""
     repo = fleet.IMAGE_REPO
-    fe_history = [Revision(number, f"{repo}:{version}", dict(FLOWENGINE_ENV), cause, days * DAY)
+    pilot = {**FLOWENGINE_ENV, "DB_POOL_SIZE": "100"}       # the pilot's pool, RB-LAUNCH-002's "back to the pilot's 100"
+    fe_history = [Revision(number, f"{repo}:{version}", dict(pilot if number < 6 else FLOWENGINE_ENV), cause, days * DAY)
                   for number, version, cause, days in (
                       (4, "v1.0.2", "pilot release v1.0.2", -21), (5, "v1.0.3", "v1.0.3: retry backoff fix", -12),
                       (6, fleet.GOOD_VERSION, f"release {fleet.GOOD_VERSION}: Phase 6 scaling (HPA, pool 200)", -6))]
