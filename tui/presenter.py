@@ -409,7 +409,8 @@ class IncidentPresenter:
             from warroom.incident.cadence import update_every
 
             # the countdown follows the cadence for the current severity (P1 10m ... P4 60m)
-            view = incident_view(snap, update_every(self.ctx.config, snap.state.severity), now=self.ctx.clock.now())
+            every = update_every(self.ctx.config, snap.state.severity, snap.state)
+            view = incident_view(snap, every, now=self.ctx.clock.now())
             if self.live is not live:
                 return  # another incident was opened meanwhile: this view is of the old one
             self.post(ViewReady(view, snap.runbook, snap, seq=snap.seq, incident_id=live.id))
@@ -524,7 +525,7 @@ class IncidentPresenter:
         live = self.require()
         state = live.snapshot().state
         return drill_marked(state, draft_update(state, datetime.fromtimestamp(self.ctx.clock.now(), UTC),
-                                                update_every(self.ctx.config, state.severity), readings, gates))
+                                                update_every(self.ctx.config, state.severity, state), readings, gates))
 
     def drill_marked(self, text: str) -> str:
         """``text`` as this incident's update goes out (``warroom.incident.cadence.drill_marked``)."""

@@ -51,7 +51,8 @@ async def test_a_long_header_line_is_cut_with_an_ellipsis_at_80x24(tmp_path: Pat
         drill={"scenario": "mass-failure", "speed": drill.speed, "dir": str(drill.path)})
     drill.attach_incident(inc.id)
     ctx = resume_context(ctx.config, inc.id)
-    ctx.clock = FrozenClock(inc.state.clock_start.timestamp() + 20.0)    # 20 drill minutes: tier 1, update overdue
+    # 2h10m drill time: the update (2 wall minutes at x60, the least a drill gives people) is overdue
+    ctx.clock = FrozenClock(inc.state.clock_start.timestamp() + 130.0)
     ctx.refresh, ctx.tick = 0.2, 0
     app = WarroomApp(ctx)
     async with app.run_test(size=(80, 24)) as pilot:

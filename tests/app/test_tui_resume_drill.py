@@ -59,7 +59,8 @@ async def test_resume_shows_the_drill_its_scenario_speed_and_scenario_clocks(tmp
         text = _header(app)
         assert "DRILL" in text and "scenario rate-limit" in text and "×10" in text
         assert "elapsed 16:40" in text and "page TL" in text      # the 15-minute tier, in drill time
-        assert "update overdue by 1m40s" in text  # P2 updates every 15 scenario minutes (wall: 100 s)
+        # P2 updates every 15 scenario minutes, raised at x10 to 20 (2 wall minutes, the least a drill gives people)
+        assert "update in 3m20s" in text
         from panes.slo import SloPane
 
         panes = [str(w.render()) for w in app.dashboard.query(SloPane)]
@@ -69,7 +70,7 @@ async def test_resume_shows_the_drill_its_scenario_speed_and_scenario_clocks(tmp
         ctx.clock.advance(9.0)                    # 90 scenario seconds later the clocks say so
         app.dashboard.beat()
         await pilot.pause()
-        assert "elapsed 18:10" in _header(app) and "update overdue by 3m10s" in _header(app)
+        assert "elapsed 18:10" in _header(app) and "update in 1m50s" in _header(app)
 
         # The quit dialog's command (here computed as it says it) comes back to the same world.
         cmd = shlex.split(app.resume_command())

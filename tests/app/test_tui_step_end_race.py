@@ -42,7 +42,7 @@ def view_as_of(app: Any, seq: int) -> ViewReady:
     state.id = live.id
     now = live.snapshot()
     snap = IncidentSnapshot(state=state, runbook=now.runbook, seq=seq, runbooks=now.runbooks)
-    view = incident_view(snap, update_every(app.ctx.config, state.severity), now=app.ctx.clock.now())
+    view = incident_view(snap, update_every(app.ctx.config, state.severity, state), now=app.ctx.clock.now())
     return ViewReady(view, snap.runbook, snap, seq=seq, incident_id=live.id)
 
 

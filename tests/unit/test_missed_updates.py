@@ -29,21 +29,48 @@ def _unpinned(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_a_p1_drill_resolved_with_no_update_sent_says_how_many_fell_due(tmp_path: Path) -> None:
-    d = create_drill(tmp_path / "drills", "provider-outage", speed=10.0, start=1_800_000_000.0)
+    # x5: a P1's 10 minutes are 2 wall minutes, the least a drill gives people (stime.HUMAN_FLOOR): not raised
+    d = create_drill(tmp_path / "drills", "provider-outage", speed=5.0, start=1_800_000_000.0)
     clock = DrillClock(d.wall_time(100.0))
     inc = IncidentStore(tmp_path / "incidents", Config(), clock=clock).create(
-        title="5xx", severity="P1", drill={"scenario": "provider-outage", "speed": 10.0, "dir": str(d.path)})
+        title="5xx", severity="P1", drill={"scenario": "provider-outage", "speed": 5.0, "dir": str(d.path)})
     clock.t = d.wall_time(100.0 + 45 * 60)          # 45 drill minutes: due at 10, 20, 30, 40 (P1: every 10)
     at = clock()
-    said = "no stakeholder update was sent in 45m00s drill time (4m30s wall) (one due every 10m00s drill time of a P1)"
+    said = "no stakeholder update was sent in 45m00s drill time (9m00s wall) (one due every 10m00s drill time of a P1)"
     assert read_concerns(inc, None, at).concerns[-1] == f"{said}: 4 fell due"
     assert unread_reading(inc.state, at, "refused", inc.config).concerns[-1] == f"{said}: 4 fell due"
     inc.resolve("back", concerns=None)
-    counted = ("4 stakeholder updates fell due and were never sent: none was sent in 45m00s drill time (4m30s wall)"
+    counted = ("4 stakeholder updates fell due and were never sent: none was sent in 45m00s drill time (9m00s wall)"
                " (one due every 10m00s drill time of a P1)")
     assert f"{counted[:1].upper()}{counted[1:]}." in drill_report(d, inc.state, at=clock.t, config=inc.config).summary
     updates = inc.render().split("## Stakeholder Updates", 1)[1].split("\n## ", 1)[0]
     assert f"- {counted}" in updates, updates
+
+
+def test_at_x60_the_update_cadence_gives_people_two_wall_minutes_and_every_view_says_so(tmp_path: Path) -> None:
+    """attack42 A13: at x60 a P1's 10-minute cadence was 10 wall seconds (11 "fell due" in 2 wall minutes). A drill
+    speeds up the world, not the people: the cadence is ``stime.for_people``'s, 2h00m of drill time (2 wall
+    minutes), in the countdown, the overdue line, the resolve reading, the drill report and the PIR, each saying
+    it was raised from the configured 10 minutes."""
+    d = create_drill(tmp_path / "drills", "provider-outage", speed=60.0, start=1_800_000_000.0)
+    clock = DrillClock(d.wall_time(100.0))
+    inc = IncidentStore(tmp_path / "incidents", Config(), clock=clock).create(
+        title="5xx", severity="P1", drill={"scenario": "provider-outage", "speed": 60.0, "dir": str(d.path)})
+    assert inc.update_every() == 7200.0
+    clock.t = d.wall_time(100.0 + 119 * 60)         # 1m59s wall: nothing owed yet
+    assert inc.state.next_update_due(clock(), inc.update_every()) == inc.state.declared_at + timedelta(minutes=2)
+    assert inc.check_update_overdue(clock()) is None
+    clock.t = d.wall_time(100.0 + 250 * 60)         # 4h10m drill (4m10s wall): due at 2h, 4h
+    assert inc.check_update_overdue(clock()) is not None
+    raised = ("one due every 2h00m00s drill time of a P1, raised from the configured cadence, 10m00s drill time"
+              " (10s wall), so the team has time to write one")
+    said = f"no stakeholder update was sent in 4h10m00s drill time (4m10s wall) ({raised})"
+    assert read_concerns(inc, None, clock()).concerns[-1] == f"{said}: 2 fell due"
+    inc.resolve("back", concerns=None)
+    counted = ("2 stakeholder updates fell due and were never sent: none was sent in 4h10m00s drill time (4m10s wall)"
+               f" ({raised})")
+    assert f"{counted[:1].upper()}{counted[1:]}." in drill_report(d, inc.state, at=clock.t, config=inc.config).summary
+    assert f"- {counted}" in inc.render().split("## Stakeholder Updates", 1)[1].split("\n## ", 1)[0]
 
 
 def test_the_last_update_long_ago_is_a_concern_with_the_updates_due_since(tmp_path: Path) -> None:
@@ -85,7 +112,7 @@ def test_after_a_severity_change_the_count_agrees_with_the_headers_countdown(
     for minute in range(changed_after + 1, asked_after + 1):
         clock.advance(60)
         st = inc.state
-        header_due = st.next_update_due(clock(), update_every(cfg, st.severity))
+        header_due = st.next_update_due(clock(), update_every(cfg, st.severity, st))
         missed = missed_updates(st, cfg, clock())
         assert missed is not None and header_due is not None
         overdue = header_due < clock()

@@ -228,7 +228,7 @@ def test_the_injected_moment_moves_every_reader(monkeypatch: pytest.MonkeyPatch,
     assert now - inc.state.declared_at == timedelta(seconds=150)
     text = "\n".join(render_show(inc, inc.state, now))
     assert "elapsed 25m00s drill time (2m30s wall) at ×10" in text
-    assert "OVERDUE by 10m00s drill time" in text
+    assert "OVERDUE by 5m00s drill time" in text          # P2: 15m, raised to 20m (2 wall minutes) at x10
     tier = inc.state.escalation_tier(now)
     assert tier.label == "page TL" and tier.minutes == 25.0 and tier.next_tier_in == 5.0
     for bad in ("soon", "-1e12", "1e300", "-5", "nan"):     # finite but no date: a traceback in every command

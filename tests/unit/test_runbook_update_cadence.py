@@ -20,7 +20,7 @@ from warroom.runbook.update_cadence import cadence_findings
 def test_the_countdown_and_lint_read_one_cadence_rule() -> None:
     config = Config()
     for severity in ("P1", "P2", "P3", "P4", "", "P9"):
-        assert update_every(config, severity) == config.incident.update_cadence(severity)[0]
+        assert update_every(config, severity, None) == config.incident.update_cadence(severity)[0]
     assert config.incident.update_cadence("p1") == (600.0, "incident.status_update_cadence.P1")
     assert config.incident.update_cadence("") == (900.0, "incident.status_update_every")
 

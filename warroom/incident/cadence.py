@@ -28,10 +28,26 @@ if TYPE_CHECKING:
     from warroom.incident.state import IncidentState
 
 
-def update_every(config: Config, severity: str) -> float:
-    """Seconds between updates for ``severity`` (the configuration's one rule,
+def update_asked(config: Config, severity: str) -> float:
+    """Seconds between updates the configuration asks for ``severity`` (its one rule,
     ``IncidentConfig.update_cadence``, which lint also checks runbook text against)."""
     return config.incident.update_cadence(severity)[0]
+
+
+def update_every(config: Config, severity: str, state: Any) -> float:
+    """Seconds (incident time) between updates the team is given for ``severity``: the configured cadence, but in a
+    drill never sooner than people can write one (``stime.for_people``: a drill speeds up the world, not the people;
+    attack42 A13: at x60 a P1's 10 minutes were 10 wall seconds, 11 "fell due" in the 2 wall minutes a Go/No-Go
+    gets). ``state`` gives the drill's scale. Every countdown, overdue line and count reads it, so they agree."""
+    return stime.for_people(update_asked(config, severity), stime.scale_of(state))
+
+
+def cadence_said(state: Any, every: float, asked: float, severity: str) -> str:
+    """``one due every 2h00m00s drill time of a P1, raised from the configured cadence, 10m00s drill time (10s wall),
+    so the team has time to write one`` (the raise said only when :func:`update_every` raised it)."""
+    raised = stime.raised_said(state, every, asked, "the configured cadence", "so the team has time to write one")
+    return f"one due every {stime.of_scenario(state, every).text(wall=False)} of a {severity}" + (
+        f", {raised}" if raised else "")
 
 
 def next_due(state: IncidentState, every: float) -> datetime | None:
@@ -83,11 +99,12 @@ class Missed:
     last: datetime | None           # the last of them
     start: datetime                 # the declaration
     end: datetime
-    every: float                    # the cadence at ``end`` (scenario seconds)
+    every: float                    # the cadence the team had at ``end`` (scenario seconds, ``update_every``)
     severity: str
+    asked: float = 0.0              # the configured cadence at ``end`` (``update_asked``), said when raised
 
     def _cadence(self, state: IncidentState) -> str:
-        return f"one due every {stime.of_scenario(state, self.every).text(wall=False)} of a {self.severity}"
+        return cadence_said(state, self.every, self.asked, self.severity)
 
     def concern(self, state: IncidentState) -> str:
         """What the resolve gate says while updates fell due unsent since the last one (else ''): "no
@@ -137,7 +154,7 @@ def missed_updates(state: IncidentState, config: Config, end: datetime) -> Misse
         down then; attack41 A14: counted with the severity at ``since`` the two disagreed both ways)."""
         bounds = [since, *(c["at"] for c in changes if since < c["at"] < stop), stop]
         for lo, hi in zip(bounds, bounds[1:], strict=False):
-            owed = max(lo, stime.after(state, since, update_every(config, severity_at(lo))))
+            owed = max(lo, stime.after(state, since, update_every(config, severity_at(lo), state)))
             if owed < hi:
                 return owed
         return None
@@ -150,7 +167,7 @@ def missed_updates(state: IncidentState, config: Config, end: datetime) -> Misse
             if stop == end and i == len(anchors) - 1:
                 # the stretch still open is the header's countdown: the cadence of the severity now, from the last
                 # update (its "overdue by" moves with a severity change at once, and so does this count)
-                t = stime.after(state, t, update_every(config, severity_at(end)))
+                t = stime.after(state, t, update_every(config, severity_at(end), state))
                 t = t if t < stop else None
             else:
                 t = first_due(t, stop)
@@ -159,7 +176,8 @@ def missed_updates(state: IncidentState, config: Config, end: datetime) -> Misse
             due.append(t)
     last = sent[-1] if sent else None
     return Missed(tuple(due), tuple(d for d in due if last is None or d > last), len(sent), last,
-                  state.declared_at, end, update_every(config, severity_at(end)), severity_at(end))
+                  state.declared_at, end, update_every(config, severity_at(end), state), severity_at(end),
+                  update_asked(config, severity_at(end)))
 
 
 DRILL_MARK = "DRILL"

@@ -741,10 +741,12 @@ class Incident(StepRunning):
         return self.append_once(lambda st: reminder_line(st, float(self.config.roles.handoff_reminder), now))
 
     def update_every(self) -> float:
-        """Seconds between stakeholder updates for the current severity (the cadence table)."""
+        """Seconds between stakeholder updates for the current severity (the cadence table, in a drill never
+        sooner than people can write one: ``cadence.update_every``)."""
         from warroom.incident.cadence import update_every
 
-        return update_every(self.config, self.state.severity)
+        state = self.state
+        return update_every(self.config, state.severity, state)
 
     def check_update_overdue(self, now: datetime | None = None) -> Event | None:
         """Journal ``status_update.overdue`` once for a due time that has passed unsent."""
