@@ -134,6 +134,22 @@ def test_two_epochs_apart_are_the_interval_between_them(drill: Drill) -> None:
     assert ask(drill, f"SELECT extract(epoch from now())::int - {unix}") == str(round(100 * drill.speed))
 
 
+def test_epochs_scaled_or_read_through_a_subquery_are_still_drill_seconds(drill: Drill) -> None:
+    """attack42 A1: at x10 the difference stayed wall seconds through ``*1000``, ``/60``, a subquery or CTE column, and
+    a computed number beside an epoch (``- 30*2`` counted 51 rows where ``- 60`` counted 6)."""
+    got = ask(drill, "SELECT extract(epoch from now() - min(created_at)), extract(epoch from now())*1000 - extract("
+                     "epoch from min(created_at))*1000, extract(epoch from now())/60 - extract(epoch from "
+                     "min(created_at))/60, count(*) FILTER (WHERE extract(epoch from created_at) > extract(epoch "
+                     "from now()) - 30*2), count(*) FILTER (WHERE created_at > now() - interval '60 s') FROM tasks"
+                     ).split("|")
+    span = float(got[0])
+    assert span > 100 and abs(float(got[1]) / 1000 - span) < 1e-3 and abs(float(got[2]) * 60 - span) < 1e-3, got
+    assert got[3] == got[4] != "0", got
+    inner = "SELECT extract(epoch from now()) e, extract(epoch from min(created_at)) s FROM tasks"
+    got = ask(drill, f"WITH x AS ({inner}) SELECT e - s, (SELECT e - s FROM ({inner}) y) FROM x").split("|")
+    assert all(abs(float(x) - span) < 1e-3 for x in got), (got, span)
+
+
 @pytest.mark.parametrize(("sql", "said"), [
     ("SELECT now() - interval '1 month'", "drill: an interval of month is not simulated"),
     ("SELECT current_time - interval '1 hour'", "drill: arithmetic on a time of day is not simulated"),
@@ -144,6 +160,8 @@ def test_two_epochs_apart_are_the_interval_between_them(drill: Drill) -> None:
     ("SELECT substring('ab' from 'a?(a)?b?')", "drill: substring(... FROM 'a?(a)?b?') is not simulated"),
     ("SELECT 'a' ~ '[[.a.]]'", "drill: the regular expression '[[.a.]]' is not simulated"),  # no FutureWarning
     ("SELECT now()::regclass", "drill: a cast to regclass is not simulated"),
+    ("SELECT max(extract(epoch from created_at) * attempts) - min(extract(epoch from created_at)) FROM tasks",
+     "drill: this arithmetic on an epoch is not simulated at a drill speed"),    # attack42 A1: not a wrong number
     ("SELECT 'NaN'::float8", "drill: NaN is not simulated"),          # PostgreSQL: NaN (SQLite's is NULL)
     ("SELECT rank(1) WITHIN GROUP (ORDER BY attempts) FROM tasks", "drill: rank(...) WITHIN GROUP is not"),
     ("SELECT lower(VARIADIC ARRAY['a'])", "drill: VARIADIC is simulated in concat and concat_ws"),

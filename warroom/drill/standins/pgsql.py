@@ -18,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 from datetime import UTC, date, datetime, time, timedelta
+from typing import NoReturn
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from warroom import scenario_time as stime
@@ -211,7 +212,7 @@ def translate(sql: str, now: float, columns: dict[str, str],
     first.end = len(sql.rstrip())
     first.seq()
     reader = Reader(toks, now, columns, first.names)
-    reader.end, reader.tables, reader.wide = first.end, tables or {}, wide
+    reader.end, reader.tables, reader.wide, reader.known_degrees = first.end, tables or {}, wide, first.degrees
     body, items = reader.seq()
     rest = " ".join(t.text for t in toks[reader.i:])     # past a stray ")": SQLite says what is wrong
     return Query(f"{body} {rest}".strip(), items, reader.names, columns, reader.exact)
@@ -222,6 +223,8 @@ class Reader:
                  lenient: bool = False) -> None:
         self.toks, self.i, self.now, self.columns, self.known, self.lenient = toks, 0, now, columns, names, lenient
         self.names: dict[str, str | None] = {}
+        self.degrees: dict[str, float | None] = {}    # each select item's name: its point in time (Expr.degree)
+        self.known_degrees: dict[str, float | None] = {}          # the first reading's (a subquery in FROM is later)
         self.end = 0                            # the statement's length: where "end of input" is
         self.tables: dict[str, tuple[str, ...]] = {}
         self.wide: frozenset[str] = frozenset()    # the bigint columns
@@ -343,6 +346,7 @@ class Reader:
                 out.append(f'{e.sql} AS "{alias.replace(chr(34), chr(34) * 2)}"')
                 if listing:
                     self.names[alias] = e.type if self.names.get(alias, e.type) == e.type else None
+                    self.degrees[alias] = e.degree if self.degrees.get(alias, e.degree) == e.degree else None
             if listing:
                 items.append((alias, e.type))
                 exact.append(e.exact or "" if e.name != "*" else "*")
@@ -645,7 +649,8 @@ class Reader:
             if self.at("select", "with", "values"):
                 body, items = self.seq()
                 self.expect(")")
-                return Expr(f"({body})", *(items[0] if items else ("", None))[::-1])
+                name, kind = items[0] if items else ("", None)
+                return Expr(f"({body})", kind, name, degree=self.degrees.get(name, 0))
             inner = self.listing()
             self.expect(")")
             return (replace(inner[0], sql=f"({inner[0].sql})", at=-1) if len(inner) == 1 else
@@ -736,8 +741,8 @@ class Reader:
         kind = self.columns[name] if name in self.columns else self.known.get(name)
         if name not in self.columns and text and "." not in text and self.recased(name, "as"):
             raise PgError(f'ERROR:  column "{name}" does not exist', self.toks[self.i - 1].at)
-        return Expr(sql, kind, name, wide=name in self.wide,
-                    exact=sql if kind == "num" and name in self.columns else None)
+        return Expr(sql, kind, name, wide=name in self.wide, exact=sql if kind == "num" and name in self.columns else
+                    None, degree=0 if name in self.columns else self.degrees.get(name, self.known_degrees.get(name, 0)))
 
     def recased(self, name: str, given: str) -> bool:
         """Whether the statement gives ``name`` only in quotes of another case (``AS "S"``, ``tasks "T"``), so that an
@@ -1182,23 +1187,29 @@ class Reader:
     def timed(self, op: str, left: Expr, right: Expr, at: int) -> Expr:
         """``left op right`` where a side is a point in time, ``extract(epoch from created_at)``: the wall clock's unix
         time, as the timestamp and ``date +%s`` print it. Two apart are a span, drill seconds as ``now() - created_at``
-        is, and a number typed beside one is a span of drill seconds too (one past 1e9 a unix time), so at x10
+        is, and a number beside one is a span of drill seconds too (a literal past 1e9 a unix time), so at x10
         ``extract(epoch from now()) - extract(epoch from max(created_at))`` is the interval's 16 s, not 1.6 (attack41
-        A17). ``degree`` follows + and -; any other operator or operand loses it (None)."""
-        def degree(e: Expr) -> float | None:        # a number typed: a span, or past 1e9 a unix time
-            literal = e.degree == 0 and re.fullmatch(r"-?(\d+\.?\d*|\.\d+)", e.sql)
-            return int(abs(float(e.sql)) >= 1e9) if literal else e.degree or None
-        if not (left.degree or right.degree):
+        A17). ``degree`` follows + and -, and ``*`` or ``/`` by a typed number (``epoch*1000``: milliseconds); any other
+        arithmetic on a point in time is not decided, refused at a drill speed (``pg_unsure``), never a wrong number."""
+        def degree(e: Expr, other: Expr) -> float | None:
+            return (other.degree or 1) * (abs(float(e.sql)) >= 1e9) if typed(e) else e.degree
+        def typed(e: Expr) -> bool:
+            return e.degree == 0 and re.fullmatch(r"-?(\d+\.?\d*|\.\d+)", e.sql) is not None
+        if left.degree == right.degree == 0:
             return self.arith(op, left, right, at)
-        kl, kr = degree(left), degree(right)
-        if kl is None or kr is None or op not in "+-":
-            return replace(self.arith(op, left, right, at), degree=None)
-        if k := kl + kr if op == "+" else kl - kr:       # a time moved by a span: the span on the wall clock
-            wall = [e if d else replace(e, sql=f"pg_wall({e.sql})", exact=e.exact and f"pg_wall({e.exact})")
-                    for e, d in ((left, kl), (right, kr))]
-            return replace(self.arith(op, *wall, at), degree=k)
+        kl, kr = degree(left, right), degree(right, left)
         e = self.arith(op, left, right, at)
-        return replace(e, sql=f"pg_drill({e.sql})", exact=e.exact and f"pg_drill({e.exact})", degree=0)
+        if kl is not None and kr is not None and op in "+-":
+            if k := kl + kr if op == "+" else kl - kr:       # a time moved by a span: the span on the wall clock
+                wall = [e if d else replace(e, sql=f"pg_wall({e.sql})", exact=e.exact and f"pg_wall({e.exact})")
+                        for e, d in ((left, kl), (right, kr))]
+                return replace(self.arith(op, *wall, at), degree=k)
+            return replace(e, sql=f"pg_drill({e.sql})", exact=e.exact and f"pg_drill({e.exact})", degree=0)
+        if op == "*" and (typed(left) or typed(right)) and (kl or kr):
+            return replace(e, degree=(kl or kr) * float((left if typed(left) else right).sql))
+        if op == "/" and kl and typed(right) and float(right.sql):
+            return replace(e, degree=kl / float(right.sql))
+        return replace(e, sql=f"pg_unsure({e.sql})", exact=e.exact and f"pg_unsure({e.exact})", degree=None)
 
     def arith(self, op: str, left: Expr, right: Expr, at: int) -> Expr:
         """``left op right`` as PostgreSQL computes it on its types: timestamps and dates move by an interval (drill
@@ -1836,8 +1847,16 @@ def functions(speed: float, now: float, raised: list[Exception]) -> dict[str, tu
         "pg_bound": (2, bound), "pg_precise": (2, precise),
         "pg_drill": (1, lambda x: rescaled(x, stime.drill_seconds(1.0, speed))),     # a wall second's drill seconds
         "pg_wall": (1, lambda x: rescaled(x, stime.wall_seconds(1.0, speed))),
+        "pg_unsure": (1, lambda x: x if speed == 1 else unsure()),
         "pg_strpos": (2, lambda s, sub: str(s).find(str(sub)) + 1), "pg_trunc": (3, truncated),
         "pg_split": (3, split), "pg_to_char": (3, formatted)}.items()}
+
+
+def unsure() -> NoReturn:
+    """Arithmetic on a point in time the drill cannot tell a span from (attack42 A1): at a drill speed it would be
+    wall seconds where the team reads drill seconds, so it is refused, not answered."""
+    raise Refusal("drill: this arithmetic on an epoch is not simulated at a drill speed other than 1 (a difference "
+                  "of epochs is, scaled by a typed number too; or use now() - created_at, an interval)")
 
 
 def rescaled(value: int | float | str, factor: float) -> int | float | str:
