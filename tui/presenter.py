@@ -827,11 +827,20 @@ class IncidentPresenter:
                 self.post(ActionFailed(f"verify: {describe(exc)}"))
                 return
             runbook = live.snapshot().runbook
+            # one watcher per step: of two gates of one step still open (a re-run's beside the first), the newest is
+            # watched; the other is left to a later view, which settles it once its window ended (attack42 A14)
+            newest: dict[StepKey, int] = {}
+            for gate, check in results:
+                if check is None and gate.step is not None:
+                    key = (gate_runbook(live, gate, runbook), gate.step_id)
+                    newest[key] = max(newest.get(key, -1), gate.seq or 0)
             for gate, check in results:
                 if gate.step is None:
                     continue
                 key = (gate_runbook(live, gate, runbook), gate.step_id)
-                if check is None:
+                if check is None and (gate.seq or 0) < newest[key]:
+                    self._gates_taken.discard((live.id, gate.seq or 0))
+                elif check is None:
                     self.app.call_from_thread(self.watch_gate_async, key, int(gate.step), gate.text, gate)
                 else:
                     self.app.post_message(GateProgress(key, int(gate.step), gate.text, check.status,

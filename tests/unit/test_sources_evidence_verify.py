@@ -257,7 +257,7 @@ def test_run_verify_journals_started_and_passed(tmp_path: Path) -> None:
         pytest.approx(opening, abs=0.002)
     assert passed == {"step": 5, "step_id": "verify-5xx", "expr": "error_5xx < 1 within 1m",
                       "value": 0.2, "value_text": "0.2%", "title": "5xx", "unit": "percent",
-                      "wanted": "< 1%", "hold": 0.0}
+                      "wanted": "< 1%", "hold": 0.0, "started_seq": 1}     # the start it settles (attack42 A14)
 
 
 def test_run_verify_can_be_cancelled(tmp_path: Path) -> None:

@@ -21,10 +21,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from warroom.incident.gates import GateState, gate_states
+from warroom.incident.gates import GateState, gate_states, open_gates
 from warroom.journal import events as ev
 from warroom.sources.httpjson import parse_time
-from warroom.sources.verify import OpenGate, VerifyCheck
+from warroom.sources.verify import STARTED_SEQ, OpenGate, VerifyCheck
 
 if TYPE_CHECKING:
     from warroom.incident.session import Incident
@@ -74,6 +74,9 @@ class GateJournal:
         def due(state: IncidentState) -> tuple[str, dict[str, Any]] | None:
             if self.run_seq is not None and _last_run(state, rb, step_id) != self.run_seq:
                 return None                     # the step ran again since: this gate is history
+            own = data.get(STARTED_SEQ)
+            if type_ != ev.VERIFY_STARTED and isinstance(own, int):     # the gate it names, while that is open
+                return (type_, data) if any(v.get("seq") == own for v in open_gates(state)) else None
             gate = run_gate(state, rb, step_id, self.incident.clock())
             if type_ == ev.VERIFY_STARTED:
                 return None if gate is not None else (type_, data)      # this run's gate exists
@@ -95,7 +98,7 @@ class GateJournal:
         if deadline is None or gate.at is None:
             return None      # no window journaled: nothing to watch; a start of ours is refused
         return OpenGate(gate.step, gate.step_id, gate.expr, gate.at.timestamp(), deadline, gate.runbook_id or None,
-                        gate.started_data())
+                        gate.started_data(), gate.seq)
 
     def outcome(self, key: tuple[str, str], mine: VerifyCheck | None) -> VerifyCheck | None:
         """The outcome to report after watching: the journal's, when another watcher settled the

@@ -28,6 +28,7 @@ from typing import Any
 from warroom.journal import events as ev
 from warroom.runbook.gate import measure_words
 from warroom.paths import command
+from warroom.sources.verify import STARTED_SEQ
 
 GATE_WORDS: dict[str, str] = {ev.VERIFY_STARTED: "pending", ev.VERIFY_PASSED: "passed",
                               ev.VERIFY_FAILED: "failed"}
@@ -221,6 +222,41 @@ def _text(value: Any) -> str | None:
     return str(value)
 
 
+def _own(v: dict[str, Any]) -> int | None:
+    """The ``verify.started`` seq an outcome names (:data:`STARTED_SEQ`), None in older journals."""
+    own = v.get(STARTED_SEQ)
+    return own if isinstance(own, int) and not isinstance(own, bool) else None
+
+
+def opened_by(verifications: list[dict[str, Any]], outcome: dict[str, Any]) -> dict[str, Any] | None:
+    """The ``verify.started`` an outcome settles: the one it names (:data:`STARTED_SEQ`: two gates of one step can
+    be open at once, attack42 A14); for an outcome journaled before outcomes named it, the last start of its step
+    (and runbook) before it. The one rule the PIR's citations and a pass's ``held_before`` read."""
+    own = _own(outcome)
+    if own is not None:
+        return next((v for v in verifications if v.get("seq") == own and v.get("type") == ev.VERIFY_STARTED), None)
+    seq = int(outcome.get("seq") or 2**62)
+    key = (str(outcome.get("runbook_id") or ""), str(outcome.get("step_id")))
+    return next((v for v in reversed(verifications) if v.get("type") == ev.VERIFY_STARTED
+                 and int(v.get("seq") or 0) < seq and (str(v.get("runbook_id") or ""), str(v.get("step_id"))) == key),
+                None)
+
+
+def open_gates(state: Any) -> list[dict[str, Any]]:
+    """``verify.started`` events with no outcome yet, from the state (as ``sources.verify.open_gates`` reads
+    events): an outcome settles the start it names, an older one the gate of its step and expression."""
+    opened: dict[tuple[str, str, str], dict[str, Any]] = {}
+    for v in state.verifications:
+        key = (str(v.get("runbook_id") or ""), str(v.get("step_id")), str(v.get("expr")))
+        if v.get("type") == ev.VERIFY_STARTED:
+            opened[key] = v
+        elif (own := _own(v)) is not None:
+            opened = {k: o for k, o in opened.items() if o.get("seq") != own}
+        else:
+            opened.pop(key, None)
+    return list(opened.values())
+
+
 def _owner(state: Any, step_id: str, seq: int) -> tuple[str, Any]:
     """The runbook whose step ``step_id`` ran last before journal event ``seq`` (a gate opens
     after its step ends ok; ``verify.*`` events name the step, not its runbook), and that step's
@@ -244,6 +280,7 @@ def gate_states(state: Any, now: datetime) -> dict[tuple[str, str], GateState]:
     ``now`` carries ``lapsed`` (its ``shown`` status)."""
     out: dict[tuple[str, str], GateState] = {}
     started: dict[tuple[str, str], dict[str, Any]] = {}
+    keyed: dict[int, tuple[str, str]] = {}     # verify.started seq -> its step
     for v in sorted(state.verifications, key=lambda v: int(v.get("seq") or 0)):
         step_id = str(v.get("step_id") or "")
         kind = str(v.get("type") or "")
@@ -251,9 +288,15 @@ def gate_states(state: Any, now: datetime) -> dict[tuple[str, str], GateState]:
             continue
         seq = int(v.get("seq") or 0)
         named = str(v.get("runbook_id") or "")     # gate events name their runbook (older ones did not)
+        own = _own(v)
         if kind == ev.VERIFY_STARTED:
             rb = named or _owner(state, step_id, seq)[0]
             started[(rb, step_id)] = v
+            keyed[seq] = (rb, step_id)
+        elif own is not None and own in keyed:      # the outcome of the gate it names
+            rb = keyed[own][0]
+            if int(started[keyed[own]].get("seq") or 0) != own:
+                continue       # an earlier gate of the step, opened again since: the step's gate is the later one
         elif named:
             rb = named
         else:     # the outcome of the gate of this step opened last
@@ -295,6 +338,8 @@ def run_gates(state: Any, now: datetime) -> dict[int, str]:
     opened: dict[tuple[str, str], int] = {}   # (runbook, step id) -> the run whose gate opened last
     last: dict[str, tuple[str, str]] = {}     # step id -> the key opened last (events naming no runbook)
     first: dict[tuple[str, str], dict[str, Any]] = {}   # (runbook, step id) -> its gate's ``verify.started``
+    runs: dict[int, tuple[int, dict[str, Any]]] = {}    # verify.started seq -> (its run, the start)
+    newest: dict[int, int] = {}                          # run -> the seq of its gate opened last
     for v in sorted(state.verifications, key=lambda v: int(v.get("seq") or 0)):
         step_id = str(v.get("step_id") or "")
         kind = str(v.get("type") or "")
@@ -313,6 +358,14 @@ def run_gates(state: Any, now: datetime) -> dict[int, str]:
             opened[(rb, step_id)] = max(earlier)
             last[step_id] = (rb, step_id)
             first[(rb, step_id)] = v
+            runs[seq] = (max(earlier), v)
+            newest[max(earlier)] = seq
+        elif (own := _own(v)) is not None and own in runs:      # the outcome of the gate it names
+            run_seq, start = runs[own]
+            if newest.get(run_seq) == own:      # not a gate of the run opened again since: that one judges it
+                held = kind == ev.VERIFY_PASSED and held_before(start, v) is not None
+                out[run_seq] = HELD if held else GATE_WORDS[kind]
+            continue
         key = (named, step_id) if named else last.get(step_id, ("", step_id))
         run_seq = opened.get(key)
         if run_seq is not None:

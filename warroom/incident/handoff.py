@@ -102,15 +102,10 @@ def _panes_now(state: IncidentState, now: datetime, latest: dict[str, tuple[str,
 
 
 def open_gates(state: IncidentState) -> list[dict[str, Any]]:
-    """``verify.started`` events with no outcome yet, from the state."""
-    opened: dict[tuple[str, str, str], dict[str, Any]] = {}
-    for v in state.verifications:
-        key = (str(v.get("runbook_id") or ""), str(v.get("step_id")), str(v.get("expr")))
-        if v.get("type") == ev.VERIFY_STARTED:
-            opened[key] = v
-        else:
-            opened.pop(key, None)
-    return list(opened.values())
+    """``verify.started`` events with no outcome yet, from the state (``gates.open_gates``)."""
+    from warroom.incident.gates import open_gates as still_open
+
+    return still_open(state)
 
 
 def catch_up_brief(state: IncidentState, now: datetime, *, update_every: float,

@@ -43,6 +43,9 @@ from warroom.paths import command
 VERIFY_STARTED = "verify.started"
 VERIFY_PASSED = "verify.passed"
 VERIFY_FAILED = "verify.failed"
+STARTED_SEQ = "started_seq"
+"""An outcome's field: the journal seq of the ``verify.started`` it settles. Two gates of one step can be open at
+once (a teammate's re-run with ``--no-wait``): each outcome names its own, never the step's (attack42 A14)."""
 DEFAULT_WINDOW = gate_syntax.DEFAULT_WINDOW
 VerifyError = gate_syntax.GateSyntaxError
 """A verify expression that does not parse (the runbook format's own error)."""
@@ -327,6 +330,7 @@ class VerifyRun:
         self.step = step or grid(gate, self.speed)
         self._hold = _Hold(gate, self.hold, self.step)
         self._judged: float | None = None      # the last instant judged
+        self.started_seq: int | None = None    # the ``verify.started`` journaled for it (``journal_started``)
         self._problem: str | None = None
         self.passed_at: float | None = None
         """The instant the metrics confirmed the gate (unix), once they have."""
@@ -439,17 +443,21 @@ def journal_started(journal: Appender, step: int | None, step_id: str, run: Veri
         if value is not None:
             data["before"] = {"at": iso(before_at), "value": value, "value_text": run.gate.show(value),
                               "holds": run.gate.holds(value)}
-    journal.append(VERIFY_STARTED, data)
+    appended = journal.append(VERIFY_STARTED, data)
+    run.started_seq = getattr(appended, "seq", None)       # None: refused (another watcher's gate exists)
     return data
 
 
 def journal_outcome(journal: Appender, step: int | None, step_id: str, gate: VerifyGate,
-                    check: VerifyCheck, runbook_id: str | None = None) -> dict[str, Any]:
+                    check: VerifyCheck, runbook_id: str | None = None,
+                    started_seq: int | None = None) -> dict[str, Any]:
+    """Journal the gate's outcome; ``started_seq``: the ``verify.started`` it settles (:data:`STARTED_SEQ`)."""
     # ±Inf is journaled (in its "+Inf" form, ``warroom.journal.numbers``); NaN is no value
     value = check.value if check.value is not None and not math.isnan(check.value) else None
     shown = {"value_text": gate.show(value)} if value is not None else {}
+    own = {STARTED_SEQ: started_seq} if started_seq is not None else {}
     if check.status == "passed":
-        data = {**_ref(step, step_id, gate, runbook_id), "value": value, **shown}
+        data = {**_ref(step, step_id, gate, runbook_id), "value": value, **shown, **own}
         if check.reason:   # how it was confirmed, e.g. after the fact from the metric history
             data["how"] = check.reason
         if check.confirmed_at is not None:   # when: what "mitigated" counts from, not the look's time
@@ -458,7 +466,8 @@ def journal_outcome(journal: Appender, step: int | None, step_id: str, gate: Ver
             data["outside"] = {"value": check.outside, "value_text": gate.show(check.outside)}
         journal.append(VERIFY_PASSED, data)
     else:
-        data = {**_ref(step, step_id, gate, runbook_id), "value": value, **shown, "reason": check.reason or "not confirmed"}
+        data = {**_ref(step, step_id, gate, runbook_id), "value": value, **shown, **own,
+                "reason": check.reason or "not confirmed"}
         if check.ended_at is not None:      # when its window ran out: the timeline's instant, not the look's
             data["ended_at"] = iso(check.ended_at)
         journal.append(VERIFY_FAILED, data)
@@ -511,7 +520,8 @@ def run_verify(journal: Appender, step: int | None, step_id: str, gate: VerifyGa
             break
     if check.status == "passed" and check.outside is None:
         check = replace(check, outside=broke_since(gate, source, started, stime.now(), speed=speed))
-    journal_outcome(journal, step, step_id, gate, check, runbook_id or (resume.runbook_id if resume else None))
+    journal_outcome(journal, step, step_id, gate, check, runbook_id or (resume.runbook_id if resume else None),
+                    resume.seq if resume is not None else run.started_seq)
     return check
 
 
@@ -526,6 +536,7 @@ class OpenGate:
     deadline: float
     runbook_id: str | None = None       # None: journaled before gate events named their runbook
     started: Mapping[str, Any] | None = None   # the ``verify.started`` data (what it watches)
+    seq: int | None = None              # the ``verify.started``'s journal seq: what its outcome names
 
     def said(self, slos: Iterable[SloConfig] = ()) -> str:
         """What it asks, in words (``VerifyGate.said``); the text as written if it does not parse."""
@@ -541,6 +552,8 @@ class OpenGate:
 
 
 def open_gates(events: Iterable[Any]) -> list[OpenGate]:
+    """Every ``verify.started`` with no outcome yet. An outcome settles the start it names
+    (:data:`STARTED_SEQ`); one journaled before outcomes named it, the gate of its step and expression."""
     started: dict[tuple[str, str, str], OpenGate] = {}
     for ev in events:
         d = ev.data
@@ -550,9 +563,11 @@ def open_gates(events: Iterable[Any]) -> list[OpenGate]:
             ts = ev.ts.timestamp() if hasattr(ev.ts, "timestamp") else parse_time(ev.ts)
             if deadline is not None and ts is not None:
                 started[key] = OpenGate(d.get("step"), key[1], key[2], ts, deadline, d.get("runbook_id") or None,
-                                        dict(d))
+                                        dict(d), getattr(ev, "seq", None))
         elif ev.type in (VERIFY_PASSED, VERIFY_FAILED):
-            started.pop(key, None)
+            own = d.get(STARTED_SEQ)
+            key = next((k for k, g in started.items() if g.seq == own), None) if isinstance(own, int) else key
+            started.pop(key, None) if key is not None else None
     return list(started.values())
 
 
@@ -577,13 +592,14 @@ def settle_open(journal: Appender, events: Iterable[Any], source: MetricSource,
             gate = g.gate(slos)
         except VerifyError as exc:
             check = VerifyCheck("failed", None, 0.0, str(exc))
-            journal_outcome(journal, g.step, g.step_id, VerifyGate(g.text, g.text, "==", 0, 1), check, g.runbook_id)
+            journal_outcome(journal, g.step, g.step_id, VerifyGate(g.text, g.text, "==", 0, 1), check, g.runbook_id,
+                            g.seq)
             out.append((g, check))
             continue
         check = _settle_from_range(gate, source, g, step, speed=max(speed, 1e-9))
         if check.status == "passed" and check.outside is None:     # the step's run before the gate opened
             check = replace(check, outside=broke_since(gate, source, g.started, g.started_at, speed=max(speed, 1e-9)))
-        journal_outcome(journal, g.step, g.step_id, gate, check, g.runbook_id)
+        journal_outcome(journal, g.step, g.step_id, gate, check, g.runbook_id, g.seq)
         out.append((g, check))
     return out
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from warroom.incident.gates import HELD, held_before, held_words
+from warroom.incident.gates import HELD, held_before, held_words, opened_by
 from warroom.incident.records import EvidenceSample, _int, _num, _ts
 from warroom.journal import events as ev
 from warroom.journal import numbers
@@ -87,10 +87,7 @@ def _attach_evidence(s: IncidentState, seq: int, d: dict[str, Any], values: dict
 def _held_before(s: IncidentState, d: dict[str, Any]) -> dict[str, Any] | None:
     """The measure when the step began (``verify.started``'s ``before``) of the gate the pass ``d``
     settles, when that pass proves nothing (``gates.held_before``); else None."""
-    key = (str(d.get("runbook_id") or ""), str(d.get("step_id")))
-    opened = next((v for v in reversed(s.verifications) if v.get("type") == ev.VERIFY_STARTED
-                   and (str(v.get("runbook_id") or ""), str(v.get("step_id"))) == key), None)
-    return held_before(opened, d)
+    return held_before(opened_by(s.verifications, d), d)
 
 
 def _verify(s: IncidentState, e: Event, d: dict[str, Any]) -> None:

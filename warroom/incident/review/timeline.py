@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from warroom import scenario_time as stime
-from warroom.incident.gates import run_gates
+from warroom.incident.gates import opened_by, run_gates
 from warroom.incident.marks import TROUBLE_MARKS, describe_verdict, run_state, run_verdict, run_word
 from warroom.incident.records import PHASE_HOW
 from warroom.incident.relapse import first_relapse, relapse_said
@@ -104,10 +104,8 @@ def timeline(state: IncidentState, now: datetime, typed: Sequence[Any] = ()) -> 
         text = t.text
         if t.kind in (ev.VERIFY_PASSED, ev.VERIFY_FAILED):
             this = next((x for x in state.verifications if x.get("seq") == t.seq), {})
-            opened = [v["seq"] for v in state.verifications if v.get("type") == ev.VERIFY_STARTED
-                      and v.get("step_id") == this.get("step_id") and v["seq"] < t.seq
-                      and v.get("runbook_id") == this.get("runbook_id")]
-            cites = (*opened[-1:], t.seq)
+            opened = opened_by(state.verifications, this) if this else None      # its own start (attack42 A14)
+            cites = (*((opened["seq"],) if opened is not None else ()), t.seq)
         if t.original is not None:
             cites = (*cites, *((t.corrected_seq,) if t.corrected_seq else ()))
         rows.append(Line(text, cites, at=t.at, actor=t.actor, weight=weight, corrected=t.original is not None))
