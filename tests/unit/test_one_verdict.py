@@ -76,7 +76,7 @@ def test_resolved_with_a_pane_past_critical_wears_no_tick_anywhere(tmp_path: Pat
     # incident show (text and --json) by the same rule: in time on the clock, not a plain "met"
     shown = render_show(inc, inc.state, datetime.fromtimestamp(clock.t, UTC))
     [line] = [ln for ln in shown if ln.strip().startswith("Time to resolve")]
-    assert line.endswith("  clock only"), line
+    assert line.endswith(f"  {row.verdict.sentence}"), line      # the reason it is on the clock only, as the PIR's
     [js] = [r for r in state_to_json(inc.state)["response_times"] if r["key"] == "resolved"]
     assert js["met"] is True and js["verdict"]["state"] == "clock only", js
     assert js["verdict"]["sentence"] == row.verdict.sentence
@@ -114,21 +114,22 @@ def test_a_mitigation_that_relapsed_is_said_so_by_every_view(tmp_path: Path) -> 
     inc.append(ev.SLO_BREACHED, {"slo_id": "error_5xx", "title": "Model API 5xx rate", "at": iso(again),
                                  "value": 7.5, "threshold": 5.0, "unit": "percent"})
     said = f"relapsed at {datetime.fromtimestamp(again, UTC):%H:%M:%S} UTC: Model API 5xx rate breached again (7.5%)"
+    bare = "met on the clock, but said before any mitigation step ran"     # the word with nothing run (attack42 A2)
     clock.t = d.wall_time(260.0)
     inc.resolve("back", concerns=None)
     st = inc.state
     report = drill_report(d, st, at=clock.t)
     row = next(r for r in report.responses if r.key == "mitigated")
-    assert row.met and row.verdict.sentence == f"met; {said}" and row.verdict.relapse == said
+    assert row.met and row.verdict.sentence == f"{bare}; {said}" and row.verdict.relapse == said
     assert row.verdict.ok is None and "✔" not in _table_row(report, "Time to mitigate")    # no plain tick
-    assert "▲ met, relapsed" in _table_row(report, "Time to mitigate")
+    assert "▲ clock only, relapsed" in _table_row(report, "Time to mitigate")
     [line] = [ln for ln in report.summary if ln.startswith("Time to mitigate:")]
-    assert line.endswith(f": met; {said}."), line
+    assert line.endswith(f": {bare}; {said}."), line
     assert report.to_dict()["responses"][3]["verdict"]["relapse"] == said
     [js] = [r for r in state_to_json(st)["response_times"] if r["key"] == "mitigated"]
-    assert js["verdict"]["sentence"] == f"met; {said}" and js["verdict"]["state"] == "clock only", js
+    assert js["verdict"]["sentence"] == f"{bare}; {said}" and js["verdict"]["state"] == "clock only", js
     shown = render_show(inc, st, datetime.fromtimestamp(clock.t, UTC))
     [text] = [ln for ln in shown if ln.strip().startswith("Time to mitigate")]
-    assert text.endswith(f"  met; {said}"), text
+    assert text.endswith(f"  {bare}; {said}"), text
     [pir] = [r for r in response(st) if r.label.startswith("Time to mitigate")]
-    assert pir.result == f"met; {said}"
+    assert pir.result == f"{bare}; {said}"

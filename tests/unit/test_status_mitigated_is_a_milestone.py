@@ -45,3 +45,22 @@ def test_a_mark_still_wins_and_an_earlier_status_never_moves_later() -> None:
 def test_other_statuses_reach_no_mitigation() -> None:
     assert _mitigated((5, ev.STATUS_CHANGED, {"to": "identified"}),
                       (9, ev.STATUS_CHANGED, {"to": "mitigating"}))[0] is None
+
+
+def test_a_say_so_before_any_mitigation_ran_is_on_the_clock_only() -> None:
+    """attack42 A2: "Time to mitigate: met" for `incident status ID mitigated` 1m40s in, nothing run, the pane
+    critical and worsening. The word is still the milestone; the verdict says it was said before any mitigation
+    step ran (▲, never ✔); once a mutating step ran ok before it, the same word is a plain "met"."""
+    from warroom.incident.verdicts import CLOCK_ONLY, MET, of_state
+
+    fix = [(6, ev.STEP_STARTED, {"step": 2, "step_id": "fix", "label": "Fix", "command": "kubectl rollout undo",
+                                 "mutating": True}),
+           (7, ev.STEP_FINISHED, {"step": 2, "step_id": "fix", "status": "ok", "exit_code": 0})]
+    said = (10, ev.STATUS_CHANGED, {"from": "investigating", "to": "mitigated"})
+    bare = of_state(replay(make_events([(0, ev.DECLARED, declared()), said])))["mitigated"]
+    assert (bare.state, bare.sentence) == (CLOCK_ONLY, "met on the clock, but said before any mitigation step ran")
+    assert bare.mark.startswith("▲")
+    backed = of_state(replay(make_events([(0, ev.DECLARED, declared()), *fix, said])))["mitigated"]
+    assert (backed.state, backed.sentence) == (MET, "met")
+    late = of_state(replay(make_events([(0, ev.DECLARED, declared()), said, *[(m + 10, t, d) for m, t, d in fix]])))
+    assert late["mitigated"].state == CLOCK_ONLY        # a fix run after the word does not back it

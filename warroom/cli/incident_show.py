@@ -312,6 +312,8 @@ def render_show(inc: Incident, st: IncidentState, now: datetime, *, held: Any = 
             verdict = f"  {said.sentence.partition(': ')[2]}"
         elif r.early_by:            # journaled before its start: why there is no figure (not a bare n/a)
             verdict = f"  {said.sentence}"
+        elif said.sentence.startswith("met on the clock, but "):     # why it is on the clock only
+            verdict = f"  {said.sentence.split('; ')[0]}"
         if said.relapse:
             verdict += f"; {said.relapse}"      # the milestone stands; that it did not hold is said beside it
         if said.unseen:

@@ -17,6 +17,11 @@ takes its mark (``ok``), its cell (``word``) and its sentence (``sentence``) fro
   tool's start-up is minutes of drill time) counts from that first look, and says how much of its
   target had passed before it (redteam41 G2: every x60 audit-gap run was "missed", the team charged
   for the tool's start-up).
+- Time to mitigate said by the commander (``incident status … mitigated``, the dashboard's ``m``) before any
+  mitigation step ran ok is on the clock only: their word is the milestone, but a say-so with nothing done is no
+  fix the tool saw (attack42 A2: "met" 1m40s in, nothing run, the pane critical and worsening). A fix typed in a
+  drill's shell is not a run, as the Go/No-Go's ``ran`` does not count it; a mark (a fix made elsewhere, dated and
+  explained) is taken as given.
 - Time to mitigate reached, then a pane breached again (``relapse.relapse_said``): the milestone stands,
   that it did not hold is said beside it in every view ("met; relapsed at 06:51:30 UTC: …"), and a met
   one is on the clock only (▲), never a ✔ (redteam41 X11: the drill report and ``show --json`` said a
@@ -107,7 +112,7 @@ def unseen_said(scale: float, seconds: float | None, look: datetime | None, targ
 
 def milestone(key: str, met: bool | None, *, reached: bool, ahead_of: str | None = None,
               past_critical: Sequence[str] = (), held: Sequence[str] = (), before: str = "",
-              relapse: str = "", unseen: str = "") -> Verdict:
+              relapse: str = "", unseen: str = "", unbacked: bool = False) -> Verdict:
     """The verdict on one milestone (``RESPONSE_TARGETS``' key). ``met``: within target on the
     clock (None: not reached or no starting point); ``reached``: the milestone happened;
     ``ahead_of``: for detection, the pane first past critical after a declaration made before it
@@ -116,11 +121,14 @@ def milestone(key: str, met: bool | None, *, reached: bool, ahead_of: str | None
     why it was not reached although a gate passed; ``before``: why a milestone reached is not
     measured although its start is known (:func:`journaled_before`); ``relapse``: for the mitigation,
     that it did not hold (``relapse.relapse_said``), said beside its verdict: a met one is on the clock only;
-    ``unseen``: for the detection, what passed before the panes first showed a value (:func:`unseen_said`)."""
+    ``unseen``: for the detection, what passed before the panes first showed a value (:func:`unseen_said`);
+    ``unbacked``: for the mitigation, the commander said it before any mitigation step ran ok."""
     said = _milestone(key, met, reached=reached, ahead_of=ahead_of, past_critical=past_critical, held=held,
                       before=before)
     if key == "detected" and met is not None and unseen:
         return replace(said, sentence=f"{said.sentence}; {unseen}", unseen=unseen)
+    if key == "mitigated" and reached and unbacked and said.state == MET:
+        said = Verdict(CLOCK_ONLY, "clock only", "met on the clock, but said before any mitigation step ran")
     if key != "mitigated" or not reached or not relapse:
         return said
     return replace(said, state=CLOCK_ONLY if said.state == MET else said.state,
@@ -191,6 +199,16 @@ def detected_ahead(state: IncidentState) -> tuple[str, int | None] | None:
     return None
 
 
+def said_unbacked(state: IncidentState | None) -> bool:
+    """The mitigation is the commander's word (``status``) given before any mitigation step ran ok. A mark
+    (``incident mark mitigated --at … --reason …``) records a fix made elsewhere, with its time and why: not this."""
+    if state is None:
+        return False
+    said_at, _, how = state.phase_sources()["mitigated"]
+    tried = state.mitigation_attempted
+    return how == "status" and said_at is not None and (tried is None or tried > said_at)
+
+
 def of_state(state: IncidentState) -> dict[str, Verdict]:
     """Each milestone's verdict for an incident, by key: what the PIR, ``incident show`` (text and
     ``--json``) and the PIR's templates say, from the journal alone."""
@@ -198,9 +216,12 @@ def of_state(state: IncidentState) -> dict[str, Verdict]:
     again = relapse_said(state)
     from warroom.scenario_time import scale_of
 
+    unbacked = said_unbacked(state)
+
     return {r.key: milestone(r.key, r.met, reached=r.at is not None, ahead_of=ahead[0] if ahead else None,
                              past_critical=broken, held=held,
                              before=early_said(state, r.key, r.measured_from, r.early_by) if r.early_by else "",
                              relapse=again, unseen=unseen_said(scale_of(state), r.unseen, state.first_look(
-                                 state.phases.get(r.measured_from)), r.target_min) if r.unseen else "")
+                                 state.phases.get(r.measured_from)), r.target_min) if r.unseen else "",
+                             unbacked=unbacked)
             for r in state.response_times()}

@@ -135,7 +135,8 @@ def _build(drill: Drill, state: IncidentState | None, *, at: float | None, slos:
                                 verdicts.milestone(key, met, reached=reached is not None, ahead_of=ahead_of,
                                                    past_critical=broken, held=held, before=verdicts.early_said(
                                                        state, key, base, start - reached) if early and state else "",
-                                                   relapse=again, unseen=unseen)))
+                                                   relapse=again, unseen=unseen,
+                                                   unbacked=verdicts.said_unbacked(state))))
     mttr = None        # the target of the runbook the report names (a GO may have attached another since)
     target = runbook.mttr_target if runbook is not None else (state.runbook or {}).get("mttr_target") if state else None
     if target:
