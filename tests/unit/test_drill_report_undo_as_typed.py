@@ -41,9 +41,31 @@ def test_an_undo_lands_where_it_did_when_typed_in_a_world_without_what_came_befo
     assert release(build_cluster(d.scenario, kept).flowengine.current.image) == "v1.2.0"
 
 
-def test_the_restart_is_credited_with_its_own_effect_and_the_undo_is_listed_with_why() -> None:
+def test_while_open_the_undo_says_where_it_landed_never_that_it_is_the_fault() -> None:
+    """attack42 A7: mid-drill the report told which release is the fault ("the release in fault") and how the
+    restart bends it ("keeps the bad version"): the answer before any triage. Until the end it says what each did."""
     d = restarted_then_undone()
-    report = drill_report(d, at=d.wall_time(UNDO + 900.0))
+    report = drill_report(d, at=d.wall_time(UNDO + 900.0))         # no incident resolved: the drill is not over
+    undo = next(a for a in report.actions if a.action == "rollout_undo")
+    assert undo.why == "rolled back onto v1.2.0" and not undo.mitigation and undo.meant == ""
+    restart = next(a for a in report.actions if a.action == "restart")
+    assert restart.cause == "" and "Model API 5xx rate" in restart.change
+    shown = "\n".join(report_lines(report)) + "\n".join(report.summary) + str(report.to_dict())
+    assert "in fault" not in shown and "bad version" not in shown and "Not done" not in shown
+
+
+def test_the_restart_is_credited_with_its_own_effect_and_the_undo_is_listed_with_why(tmp_path: Path) -> None:
+    from datetime import UTC, datetime
+
+    from warroom.incident.store import IncidentStore
+
+    d = restarted_then_undone()
+    now = [d.wall_time(RESTART - 60.0)]
+    inc = IncidentStore(tmp_path / "inc", clock=lambda: datetime.fromtimestamp(now[0], UTC)).create(
+        title="failures", severity="P1", drill={"scenario": "mass-failure", "speed": 60.0})
+    now[0] = d.wall_time(UNDO + 600.0)
+    inc.resolve("looked fine")          # the drill is over: the scenario's judgement is told
+    report = drill_report(d, inc.refresh(), at=d.wall_time(UNDO + 900.0))
     restart = next(a for a in report.actions if a.action == "restart")
     # without the restart (the undo kept on v1.2.0) the 5xx share is the bad release's, ~10%, not v1.1.0's 0.2%
     said = re.search(r"Model API 5xx rate [\d.]+%[^;]*?\(([\d.]+)% without it\)", restart.change)

@@ -83,12 +83,16 @@ def typed(tool: str, argv: tuple[str, ...] | list[str]) -> str:
 
 
 def action_rows(drill: Drill, signals: Any, spans: dict[str, list[Stretch]], *, resolved: float | None,
-                t_end: float, t_zero: float | None, at: float, slos: list[SloConfig] | None) -> list[ActionRow]:
+                t_end: float, t_zero: float | None, at: float, slos: list[SloConfig] | None,
+                told: bool = True) -> list[ActionRow]:
     """One row per action the stand-ins recorded (not the env/image edits that make up another):
     whether it bent the curves and why not (judged on ``signals``, the simulator's state ``spans``
     were read from), what it changed, its time on the incident clock (``t_zero``: detection,
     scenario seconds) and how the scenario says it works. Effects are read by the resolution (``at``
-    is the moment asked): an action taken after it is read by ``at``, never at a moment before it was taken."""
+    is the moment asked): an action taken after it is read by ``at``, never at a moment before it was taken.
+    ``told``: the drill is over, so the scenario's own judgement of an action may be said (how it bends the fault,
+    "the release in fault"); while the incident is open a row says what the action did, never whether the scenario
+    counts it a fix (attack42 A7: a routine restart's row said "keeps the bad version" 10 s after it)."""
     from warroom.drill.cluster import OPERATIONS, pinned
 
     sc = drill.scenario
@@ -103,7 +107,7 @@ def action_rows(drill: Drill, signals: Any, spans: dict[str, list[Stretch]], *, 
     ops = {(b.action, b.ts, b.argv): b for b in recorded if b.action in OPERATIONS}
     for i, (a, pin) in enumerate(zip(recorded, pinned(sc, recorded), strict=True)):
         if a.action == "rollout_undo" and (a.action, a.ts, a.argv) not in meant:    # an undo that meant nothing
-            actions.append(_undo_row(sc, pin, None if t_zero is None else a.t - t_zero))
+            actions.append(_undo_row(sc, pin, None if t_zero is None else a.t - t_zero, told))
             continue
         if a.action in OPERATIONS:      # shown as what it meant; one that meant nothing as what it changed
             if (a.action, a.ts, a.argv) not in meant:
@@ -132,12 +136,12 @@ def action_rows(drill: Drill, signals: Any, spans: dict[str, list[Stretch]], *, 
                                  typed(a.tool, a.argv),
                                  effective, a.action.removesuffix(OFF) in spans or a.action in sc.mitigating_actions(),
                                  change, why, None if t_zero is None else a.t - t_zero,
-                                 _cause(sc, signals, a) if effective else "",
+                                 _cause(sc, signals, a, told) if effective else "",
                                  a.tag, bool(changes.moved)))
     return actions
 
 
-def _cause(sc: Any, signals: Any, a: Any) -> str:
+def _cause(sc: Any, signals: Any, a: Any, told: bool = True) -> str:
     """How action ``a`` works, as the scenario models it (its mitigations' why, of those whose requirements were taken
     by then: a restart is no hot-patch's without the patch); routing that moved only the
     architect role in that setting's own words (``cluster.PLAN_WORDS``): the scenario's why is moving every call
@@ -147,7 +151,9 @@ def _cause(sc: Any, signals: Any, a: Any) -> str:
     from warroom.drill.model import ENV_DELAY
 
     if a.action == "fallback_routing" and signals.plan_only(a.t + ENV_DELAY):
-        return PLAN_WORDS
+        return PLAN_WORDS        # what the setting does, not the scenario's judgement: said at any time
+    if not told:
+        return ""
     return "; ".join(dict.fromkeys(m.why for f in sc.faults for m in f.mitigations if m.action == a.action and m.why
                                    and all((t := signals.first(r)) is not None and t <= a.t for r in m.requires)))
 
@@ -203,7 +209,7 @@ def _operation_row(drill: Drill, op: Any, slos: list[SloConfig] | None, t_now: f
                      tag=op.tag, moved=bool(changes.moved))
 
 
-def _undo_row(sc: Any, undo: Any, clock: float | None) -> ActionRow:
+def _undo_row(sc: Any, undo: Any, clock: float | None, told: bool = True) -> ActionRow:
     """A ``rollout undo`` that meant no canonical action (``cluster.pinned`` says where it landed): listed with why,
     as the attempt at a rollback it was when it stayed on the release in fault (RB-LAUNCH-005's trap: a plain undo
     after a restart goes back onto the bad release), or as the change it undid; it was missing from the report."""
@@ -213,6 +219,8 @@ def _undo_row(sc: Any, undo: Any, clock: float | None) -> ActionRow:
     landed, bad = undo.detail.get("landed"), sc.facts.get("bad_version")
     if landed is None:
         why = "it changed nothing: no other revision to go back to"
+    elif not told:        # where it landed; whether that release is the fault is the answer (attack42 A7)
+        why, bad = f"rolled back onto {release(landed[0])}", None
     elif bad and release(landed[0]) == bad:
         why = f"rolled back onto {release(landed[0])}, the release in fault"
     else:

@@ -83,7 +83,7 @@ def _build(drill: Drill, state: IncidentState | None, *, at: float | None, slos:
     # drill's report is the same whenever it is asked, and holds no effect the incident never saw; one
     # taken after the end is read by the moment asked (read at the end, before it was taken, it "moved none")
     actions = action_rows(drill, signals, spans, resolved=phases.get("resolved"), t_end=t_end, t_zero=t_zero,
-                          at=at, slos=slos)
+                          at=at, slos=slos, told=bool(state is not None and state.resolved))
     # one instant per event (redteam42 R7): what a step run's process did is told at the run's start, as the PIR
     # tells the step (the stand-in's stamp came 0.25 s wall later: 15 drill seconds at x60); its effect is still
     # read from the world's own record of it (``t``)
