@@ -64,3 +64,22 @@ def test_a_say_so_before_any_mitigation_ran_is_on_the_clock_only() -> None:
     assert (backed.state, backed.sentence) == (MET, "met")
     late = of_state(replay(make_events([(0, ev.DECLARED, declared()), said, *[(m + 10, t, d) for m, t, d in fix]])))
     assert late["mitigated"].state == CLOCK_ONLY        # a fix run after the word does not back it
+
+
+def test_the_commander_taking_the_mitigation_back_is_said_beside_it() -> None:
+    """attack42 A2b: `status mitigated` at +1m40s, `status investigating --reason relapse` at +3m20s, mitigated again
+    at +5m: show and the drill report kept "met" with no word of the withdrawal. The milestone stands (the first
+    word), the withdrawal is said beside it as a relapse is, and the verdict is on the clock only."""
+    from warroom.incident.verdicts import CLOCK_ONLY, of_state
+
+    fix = [(1, ev.STEP_STARTED, {"step": 2, "step_id": "fix", "label": "Fix", "command": "kubectl rollout undo",
+                                 "mutating": True}),
+           (1.5, ev.STEP_FINISHED, {"step": 2, "step_id": "fix", "status": "ok", "exit_code": 0})]
+    st = replay(make_events([(0, ev.DECLARED, declared()), *fix,
+                             (2, ev.STATUS_CHANGED, {"from": "mitigating", "to": "mitigated"}),
+                             (3, ev.STATUS_CHANGED, {"from": "mitigated", "to": "investigating", "reason": "relapse"}),
+                             (5, ev.STATUS_CHANGED, {"from": "investigating", "to": "mitigated"})]))
+    said = of_state(st)["mitigated"]
+    assert st.phases["mitigated"] == T0 + timedelta(minutes=2)       # the first word stays the milestone
+    assert said.state == CLOCK_ONLY and said.relapse == "withdrawn at 14:03:00 UTC: status investigating (relapse)"
+    assert said.sentence == f"met; {said.relapse}"

@@ -209,9 +209,23 @@ def first_relapse(state: IncidentState) -> dict[str, Any] | None:
 
 
 def relapse_said(state: IncidentState) -> str:
-    """``relapsed at 03:33:30: Flow failure rate breached again (1.35%)`` for the PIR, '' when none."""
-    b = first_relapse(state)
+    """``relapsed at 03:33:30: Flow failure rate breached again (1.35%)`` for the PIR, '' when none; or, when it
+    came first, the commander's own word taking the mitigation back (a status short of mitigated after it):
+    ``withdrawn at 03:35:10 UTC: status investigating (relapse)`` (attack42 A2b: the withdrawal was said nowhere)."""
+    b, back = first_relapse(state), first_withdrawal(state)
+    if back is not None and (b is None or back["at"] < b["at"]):
+        why = f" ({back['reason']})" if back["reason"] else ""
+        return f"withdrawn at {_hms(back['at'])} UTC: status {back['to']}{why}"
     return "" if b is None else f"relapsed at {_hms(b['at'])} UTC: {b['title']} breached again ({_stated(b)})"
+
+
+def first_withdrawal(state: IncidentState) -> dict[str, Any] | None:
+    """The commander's first status short of mitigated after the mitigated milestone (None: none)."""
+    mit = _mitigated(state)
+    if mit is None:
+        return None
+    return next((c for c in state.status_changes if c["at"] > mit[0] and c["to"] not in CLAIMS_MITIGATED
+                 and c["to"] != "resolved"), None)
 
 
 def journal_said(state: IncidentState) -> str:

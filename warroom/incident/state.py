@@ -111,6 +111,8 @@ class IncidentState:
     resolution: dict[str, Any] | None = None
     reopened: list[dict[str, Any]] = field(default_factory=list)
     severity_changes: list[dict[str, Any]] = field(default_factory=list)
+    # the commander's status words in order ({seq, at, from, to, reason}): a claim of mitigation taken back is said
+    status_changes: list[dict[str, Any]] = field(default_factory=list)
     marks: dict[str, datetime] = field(default_factory=dict)
     first_action_at: datetime | None = None
     first_root_cause_at: datetime | None = None

@@ -91,6 +91,7 @@ def _status(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
     to = str(d.get("to") or "")
     old = s.status
     s.explicit_status = to or None
+    s.status_changes.append({"seq": e.seq, "at": e.ts, "from": old, "to": to, "reason": d.get("reason") or ""})
     if to in MITIGATED_OR_PAST and s.first_said_mitigated_at is None:
         # the commander says it is mitigated: the milestone, as a mark would be (else the status read
         # "mitigated" while Time to mitigate said "not reached")
