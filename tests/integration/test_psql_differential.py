@@ -319,6 +319,10 @@ QUERIES: list[str | tuple[str, ...]] = [
     "SELECT timestamptz '2026-01-01 00:00:59.9999995+00', timestamp '2026-01-01 00:00:00.1234564', time "
     "'10:00:00.9999999', date_trunc('minute', timestamptz '2026-01-01 00:00:59.9999995+00'), date_trunc("
     "'microseconds', timestamptz '2026-01-01 00:00:00.1234567+00')",
+    # minus a negative interval, a negative number of days: the translation wrote "- -300", SQLite's "--" comment
+    # (attack42 A26: a false "syntax error at end of input")
+    "SELECT timestamptz '2026-01-01 00:00+00' - interval '-5 min', date '2026-01-10' - -3, date '2026-01-10' - "
+    "interval '-1 day', count(*) FILTER (WHERE created_at > now() - interval '-1 hour') FROM tasks",
     # pg42: a unit's name is read to its first 10 letters, as PostgreSQL reads it (TOKMAXLEN; attack41 A6)
     "SELECT date_trunc('millenniums', now()), date_trunc('microsecondsx', now()), date_trunc('MILLISECONDSXYZ', "
     "now()), extract(microsecondsx FROM now()), date_part('millisecondss', now())",

@@ -1251,7 +1251,8 @@ class Reader:
             a, b = left.type, right.type
         sign = "-" if op == "-" else ""
         if a in STAMPS and b == "interval" and op in "+-":
-            return Expr(f"pg_shift({left.sql}, {sign}{right.sql})", "timestamp" if a == "date" else a)
+            # the sign outside parentheses: "-" before a negative interval's "-300" was SQLite's "--" comment (attack42 A26)
+            return Expr(f"pg_shift({left.sql}, {sign}({right.sql}))", "timestamp" if a == "date" else a)
         if a == "interval" and b in STAMPS and op == "+":
             return Expr(f"pg_shift({right.sql}, {left.sql})", "timestamp" if b == "date" else b)
         if a == b == "date" and op == "-":
@@ -1260,7 +1261,7 @@ class Reader:
             return Expr(f"pg_span({left.sql}, {right.sql})", "interval")
         if a == "date" and b == "int" and op in "+-" or a == "int" and b == "date" and op == "+":
             date_, days = (left, right) if a == "date" else (right, left)
-            return Expr(f"pg_dadd({date_.sql}, {sign}{days.sql})", "date")
+            return Expr(f"pg_dadd({date_.sql}, {sign}({days.sql}))", "date")
         if a == b == "interval" and op in "+-" or {a, b} in ({"interval", "int"}, {"interval", "num"},
                                                              {"interval", "float"}) and (
                 op == "*" or op == "/" and a == "interval"):
