@@ -156,7 +156,10 @@ def test_a_step_that_changes_things_is_credited_only_with_the_action_its_call_re
     assert steps[FALLBACK] == "pending"
     _typed(export, " ".join(typed), T0 + 42)                       # typed for real: the stand-in acted
     steps, text = _path(capsys, monkeypatch, state, inc, T0 + 60)
-    assert steps[FALLBACK] == "done by hand at +7m00s (drill shell)"
+    # the step carries a verify gate, which only a run through warroom opens: typed, the fix is not verified
+    # (attack42 A18), never "done"; the action it recorded is still the step's
+    assert steps[FALLBACK] == ("typed by hand at +7m00s (drill shell), not verified: its gate opens when the step "
+                               "runs in warroom")
     assert f"Model API outage: {FALLBACK} -> fallback model routing enabled" in text
     assert "Done outside the runbook's steps" not in text          # the action is the step's, not outside it
 

@@ -23,7 +23,9 @@ call. A read that checks a change (a step that changes nothing, after one that d
 read-only step whose outcome is more than its calls' exit codes (a checkable ``expect``, or a command the
 stand-ins do not answer: ``| grep -wF … && echo "schema is back"``) cannot be judged from the record (it
 holds no output): "typed by hand at +34m13s (drill shell), not checked", never counted done (the schema
-check was credited from a read that showed the bad schema). A change is judged by the action it recorded.
+check was credited from a read that showed the bad schema). A change is judged by the action it recorded; a step
+with a verify gate is judged by its gate, which only a run through warroom opens: typed, it is "not verified", never
+done (attack42 A18: a routine restart was credited "Restart FlowEngine to load the fixed schema", whose gate runs out).
 """
 
 from __future__ import annotations
@@ -242,6 +244,9 @@ class Hands:
             when = f"{'+' if clock >= 0 else '-'}{format_duration(abs(clock))}"
         if not changes and (more or step.check):    # its outcome is more than exit codes the record holds
             return Credit(f"{TYPED}{when} (drill shell), not checked", acted, at, when)
+        if step.verify:     # a fix judged by its metrics: typed, its gate never opened (attack42 A18)
+            return Credit(f"{TYPED}{when} (drill shell), not verified: its gate opens when the step runs in warroom",
+                          acted, at, when)
         return Credit(f"{BY_HAND}{when} (drill shell)", acted, at, when)
 
     def steps(self, runbook: Runbook, pending: Callable[[str], bool], values: Mapping[str, str],
