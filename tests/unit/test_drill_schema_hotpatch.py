@@ -36,3 +36,13 @@ def test_the_hot_patch_then_a_restart_ends_the_schema_rejections_and_a_restart_a
     for drill, rejected in ((patched, False), (alone, True)):      # a new run, as the flows: the stand-in agrees
         _, _, err = run_one(drill, shlex.split("blocks test-flow --repo financial-reporting"), 1200.0)
         assert ("rejected by block contract" in err) is rejected, err
+
+
+def test_the_hot_patch_into_another_namespace_is_refused_as_kubectl_does(tmp_path: Path, monkeypatch) -> None:
+    """attack42 A20: `-n staging` answered "created", made nothing in staging and fixed production. The file names
+    `namespace: production`: kubectl refuses the mismatch and applies nothing."""
+    monkeypatch.chdir(tmp_path)
+    drill = warm_drill(tmp_path, "mass-failure", name="staging")
+    code, out, err = run_one(drill, shlex.split("kubectl apply -f schema-hotfix.yaml -n staging"), 300.0)
+    assert (code, out) == (1, "") and 'does not match the namespace "staging"' in err, err
+    assert "--namespace=production" in err and not drill.actions()          # nothing applied, nothing recorded

@@ -768,6 +768,13 @@ class Kubectl:
                     raise ToolError(f"error: error validating \"{f}\": error validating data: [apiVersion not set, "
                                     "kind not set]; if you choose to ignore these errors, turn validation off with "
                                     "--validate=false")
+                given = meta.get("namespace") if isinstance(meta, dict) else None
+                if isinstance(given, str) and given != self.ns and self.args.text("namespace"):
+                    # kubectl's resource builder, with --namespace given: nothing is applied (attack42 A20: the
+                    # hot-patch "created" in staging changed production)
+                    raise ToolError(f'error: the namespace from the provided object "{given}" does not match the '
+                                    f'namespace "{self.ns}". You must pass \'--namespace={given}\' to perform this '
+                                    "operation.")
                 kind = d["kind"].lower()
                 exists = f"{kind}/{name}" in self.ctx.cluster.extra or self.exists(KINDS.get(kind, ""), name)
                 if template := pod_template(d) if kind == "deployment" else {}:
