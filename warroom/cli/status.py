@@ -143,7 +143,8 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 
 def _open(cfg: Config) -> tuple[Any, str | None]:
-    """(source, what it is called) — the configured Prometheus; in a drill's shell (``$WARROOM_DRILL_DIR``, which the shell sets) the drill's
+    """(source, what it is called) — the configured Prometheus; in a drill's shell (``$WARROOM_DRILL_DIR``, which the
+    shell sets) the drill's
     own world, as the dashboard and ``incident run`` read it there: a commander asking for the panes headless in
     the drill got the real, unconfigured source's "no source" on every pane (redteam42 R16)."""
     import os

@@ -304,8 +304,9 @@ class Cluster:
         return str(self.scenario.facts.get("bad_schema", fleet.SCHEMA_VERSION))
 
     def _configure(self, name: str, data: Env, t: float) -> list[str]:
-        """ConfigMap ``name`` now holds ``data``; a ``schema_hotfix`` when it sets FlowEngine's ``EMIT`` to the schema the
-        block contracts accept (its pods read it at their next start: ``schema_version``, the scenario's mitigation)."""
+        """ConfigMap ``name`` now holds ``data``; a ``schema_hotfix`` when it sets FlowEngine's ``EMIT`` to the schema
+        the block contracts accept (its pods read it at their next start: ``schema_version``, the scenario's
+        mitigation)."""
         was, self.configmaps[name] = self.configmaps[name].get(EMIT), data
         if name != CONFIG or data.get(EMIT) == was:
             return []
@@ -356,7 +357,8 @@ class Cluster:
             data = data if isinstance(data, dict) else {}
             kept = {k: v for k, v in self.configmaps[name].items() if data.get(k, "") is not None}
             meant = self._configure(name, kept | {str(k): str(v) for k, v in data.items() if v is not None}, a.t)
-        elif a.action == "create" and kind == "configmap" and name in self.configmaps and isinstance(d.get("data"), dict):
+        elif (a.action == "create" and kind == "configmap" and name in self.configmaps
+              and isinstance(d.get("data"), dict)):
             meant = self._configure(name, {str(k): str(v) for k, v in d["data"].items()}, a.t)     # applied whole
         elif a.action == "create" and kind == "secret":
             self.secrets[name] = list(d.get("keys") or [])
@@ -507,8 +509,9 @@ def undo_target(dep: Deployment, to_revision: object = None) -> Revision | None:
 def initial_cluster(scenario: Scenario) -> Cluster:
     """The estate as it stood before the drill: revision history, replicas, config."""
     repo = fleet.IMAGE_REPO
-    pilot = {**FLOWENGINE_ENV, "DB_POOL_SIZE": "100"}       # the pilot's pool, RB-LAUNCH-002's "back to the pilot's 100"
-    fe_history = [Revision(number, f"{repo}:{version}", dict(pilot if number < 6 else FLOWENGINE_ENV), cause, days * DAY)
+    pilot = {**FLOWENGINE_ENV, "DB_POOL_SIZE": "100"}       # RB-LAUNCH-002's "back to the pilot's 100"
+    fe_history = [Revision(number, f"{repo}:{version}", dict(pilot if number < 6 else FLOWENGINE_ENV), cause,
+                           days * DAY)
                   for number, version, cause, days in (
                       (4, "v1.0.2", "pilot release v1.0.2", -21), (5, "v1.0.3", "v1.0.3: retry backoff fix", -12),
                       (6, fleet.GOOD_VERSION, f"release {fleet.GOOD_VERSION}: Phase 6 scaling (HPA, pool 200)", -6))]

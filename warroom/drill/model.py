@@ -455,7 +455,8 @@ class Signals:
     def reviewing(self, t: float) -> bool:
         """Whether a flow started at ``t`` waits for an operator to approve its plan (RB-CORE-004: "new flows queue for
         an operator"): once the rollout that set MANUAL_REVIEW_MODE ended (``ENV_DELAY``), until the one that unset it
-        did. Every such flow whose plan did not fail waits, none completes; no one in the drill approves (``released``)."""
+        did. Every such flow whose plan did not fail waits, none completes; no one in the drill approves
+        (``released``)."""
         return any(on + ENV_DELAY <= t < (math.inf if off is None else off + ENV_DELAY) for on, off in self._reviews)
 
     def released(self, t: float) -> float:

@@ -201,7 +201,8 @@ def detected_ahead(state: IncidentState) -> tuple[str, int | None] | None:
 
 def said_unbacked(state: IncidentState | None) -> bool:
     """The mitigation is the commander's word (``status``) given before any mitigation step ran ok. A mark
-    (``incident mark mitigated --at … --reason …``) records a fix made elsewhere, with its time and why: not this."""
+    (``incident mark mitigated --at … --reason …``) records a fix made elsewhere, with its time and why: not
+    this."""
     if state is None:
         return False
     said_at, _, how = state.phase_sources()["mitigated"]

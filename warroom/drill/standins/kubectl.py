@@ -620,8 +620,8 @@ class Kubectl:
         if pos[0] == "restart":
             return self.done("deployments", dep.name, "restarted", "rollout_restart", deployment=dep.name,
                              restarted_at=iso(self.ctx.at))
-        raise ToolError(f"error: drill: `kubectl rollout {pos[0]}` is not simulated (each set env or set image rolls out "
-                        "at once; restart, undo, status and history are)")
+        raise ToolError(f"error: drill: `kubectl rollout {pos[0]}` is not simulated (each set env or set image rolls "
+                        "out at once; restart, undo, status and history are)")
 
     def rollout_history(self, dep: Deployment) -> None:
         if not (rev := self.args.text("revision")):

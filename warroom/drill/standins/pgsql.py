@@ -1251,7 +1251,8 @@ class Reader:
             a, b = left.type, right.type
         sign = "-" if op == "-" else ""
         if a in STAMPS and b == "interval" and op in "+-":
-            # the sign outside parentheses: "-" before a negative interval's "-300" was SQLite's "--" comment (attack42 A26)
+            # the sign outside parentheses: "-" before a negative interval's "-300" was SQLite's "--" comment
+            # (attack42 A26)
             return Expr(f"pg_shift({left.sql}, {sign}({right.sql}))", "timestamp" if a == "date" else a)
         if a == "interval" and b in STAMPS and op == "+":
             return Expr(f"pg_shift({right.sql}, {left.sql})", "timestamp" if b == "date" else b)

@@ -419,7 +419,8 @@ def failed_flows(drill: Drill, t1: float, t2: float) -> list[Any]:
 
 def held_flows(drill: Drill, t1: float, t2: float) -> str:
     """The flows manual review held for an operator between ``t1`` and ``t2`` (scenario seconds): every new flow whose
-    plan did not fail (``Signals.reviewing``), none approved in the drill; and how many still wait at ``t2``, as the tasks table says (``awaiting_review``); "" when it held none."""
+    plan did not fail (``Signals.reviewing``), none approved in the drill; and how many still wait at ``t2``, as the
+    tasks table says (``awaiting_review``); "" when it held none."""
     from warroom.drill.activity import HELD, Activity
     from warroom.drill.cluster import build_cluster
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
-from warroom.incident.by_hand import BY_HAND, TYPED
+from warroom.incident.by_hand import BY_HAND
 from warroom.incident.marks import DONE_MARKS, state_word
 from warroom.incident.verdicts import OPEN, Verdict
 from warroom.journal import numbers
