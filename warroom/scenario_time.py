@@ -280,7 +280,7 @@ drill speeds up the world, not the people: at x60 a 15-minute approval or a 30-m
 be 15 or 30 wall seconds, too short to read what is asked."""
 
 
-def for_people(seconds: float, scale: float, wall: float = HUMAN_FLOOR) -> float:
+def for_people(seconds: float, scale: float, wall: float | None = None) -> float:
     """How long (incident seconds) people get for something the runbook or the config gives
     ``seconds`` of incident time, at the incident's ``scale``: ``seconds`` itself, but in a drill
     never less than ``wall`` wall seconds (:data:`HUMAN_FLOOR`: x60 turns a 30-minute deadline into
@@ -289,7 +289,8 @@ def for_people(seconds: float, scale: float, wall: float = HUMAN_FLOOR) -> float
     handoff reminder: a commander tires by the hours they hold the role, not the drill's)."""
     if scale == 1.0:
         return seconds
-    return max(seconds, drill_seconds(wall, scale))
+    # read at each call (None: the floor), so a test of what a floor sets off can lower it for its own run
+    return max(seconds, drill_seconds(HUMAN_FLOOR if wall is None else wall, scale))
 
 
 def raised_said(state: Any, given: float, asked: float, what: str, why: str) -> str:

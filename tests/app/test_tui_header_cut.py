@@ -25,6 +25,7 @@ from tests.app.tui_support import wait_for
 from tui.app import WarroomApp
 from tui.clock import FrozenClock
 from tui.launch import drill_context, resume_context
+from warroom import scenario_time as stime
 from warroom.config import Config
 from warroom.incident.handoff import PeopleAlert
 from warroom.incident.store import IncidentStore
@@ -41,7 +42,8 @@ def _shown(line: Widget) -> str:
     return "".join(segment.text for segment in strips[0]).rstrip()
 
 
-async def test_a_long_header_line_is_cut_with_an_ellipsis_at_80x24(tmp_path: Path) -> None:
+async def test_a_long_header_line_is_cut_with_an_ellipsis_at_80x24(tmp_path: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
     cfg = Config()
     cfg.incident.state_dir = str(tmp_path / "state")
     ctx = drill_context(cfg, "mass-failure", 60.0)
@@ -51,8 +53,10 @@ async def test_a_long_header_line_is_cut_with_an_ellipsis_at_80x24(tmp_path: Pat
         drill={"scenario": "mass-failure", "speed": drill.speed, "dir": str(drill.path)})
     drill.attach_incident(inc.id)
     ctx = resume_context(ctx.config, inc.id)
-    # 2h10m drill time: the update (2 wall minutes at x60, the least a drill gives people) is overdue
-    ctx.clock = FrozenClock(inc.state.clock_start.timestamp() + 130.0)
+    # 20 drill minutes: tier 1, update overdue. The floor a drill gives people (2 wall minutes, test_missed_updates)
+    # is lowered for this run: with it the update came due at 2h10m, which the simulator integrated for a minute
+    monkeypatch.setattr(stime, "HUMAN_FLOOR", 1.0)
+    ctx.clock = FrozenClock(inc.state.clock_start.timestamp() + 20.0)
     ctx.refresh, ctx.tick = 0.2, 0
     app = WarroomApp(ctx)
     async with app.run_test(size=(80, 24)) as pilot:

@@ -64,7 +64,7 @@ def test_after_the_right_fix_and_its_root_cause_note_the_decision_suggests_no_cu
     revisions = re.findall(r"^\s*(\d+)\s", history, re.M)
     # the rollback's verify gate (15 drill minutes, fa062d8f) is still watching when the deadline (15m, raised to
     # the 2 wall minutes a drill gives a commander) has passed: mitigation under way
-    at(35, "run", inc, "rollback-deployment", "--param", f"good_revision={revisions[-2]}", "--yes")
+    at(35, "run", inc, "rollback-deployment", "--param", f"good_revision={revisions[-2]}", "--yes", "--no-wait")
     at(40, "run", inc, "wait-for-the-rollback-to-finish")
     assert "schema is back" in at(43, "run", inc, "confirm-the-schema-version-went-back")
     at(45, "note", inc, "--tag", "root-cause", "the v1.2.0 schema change; rolled back to the previous revision")
