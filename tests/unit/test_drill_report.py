@@ -331,8 +331,9 @@ def test_action_times_in_drill_time_since_detection_and_the_runbook_path(state_d
     report = drill_report(d, inc.state, at=d.wall_time(900), runbook=book)
     (row,) = report.actions
     assert row.clock == 300.0                                      # drill seconds since detection, not wall
-    assert ("Circuit breaker enabled (ENABLE_CIRCUIT_BREAKER=true) bent the curves at +5m00s drill time, but "
-            "the incident was never marked mitigated.") in report.summary
+    took = ("Circuit breaker enabled (ENABLE_CIRCUIT_BREAKER=true) bent the curves at +5m00s drill time, but "
+            "the incident was never marked mitigated.")
+    assert took not in report.summary       # while open, which action is the fix is the answer (attack42 A7)
     assert len(report.runbook_path) == len(steps) and report.runbook_path[0][1:3] == (steps[0].label, "skipped")
     assert all(status == "pending" for _, _, status, _ in report.runbook_path[1:])
     assert report.outside == ("circuit breaker enabled (ENABLE_CIRCUIT_BREAKER=true) (kubectl set env)",)
@@ -340,6 +341,9 @@ def test_action_times_in_drill_time_since_detection_and_the_runbook_path(state_d
     section = next(sec.title for sec in book.sections if steps[0] in sec.steps)
     assert any(line.startswith(f"Runbook RB-CORE-003 path: 1 of {len(steps)} steps done; skipped: {steps[0].label} "
                                f"({section}); not done: ") for line in report.summary)
+    clock.t = d.wall_time(1000)
+    inc.resolve("breaker on")
+    assert took in drill_report(d, inc.refresh(), at=d.wall_time(1100), runbook=book).summary
 
 
 def test_each_runbook_step_says_what_its_run_did_to_the_drill(state_dir: Path) -> None:

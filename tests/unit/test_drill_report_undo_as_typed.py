@@ -77,3 +77,34 @@ def test_the_restart_is_credited_with_its_own_effect_and_the_undo_is_listed_with
     assert "rolled back onto v1.2.0, the release in fault" in missed, missed
     shown = "\n".join(report_lines(report))
     assert "FlowEngine rollout undone: did nothing — rolled back onto v1.2.0, the release in fault" in shown, shown
+
+
+
+def test_while_open_the_json_says_no_judgement_either_and_once_over_it_does(tmp_path: Path) -> None:
+    """attack42 A7 (its JSON part): mid-drill the text named no judgement, yet ``--json`` still gave each action's
+    ``effective`` (the scenario's fix in force) and ``mitigation`` (one of its mitigations at all): the answer.
+    One rule (``ActionRow.judged``) for the text, the screen, the summary and ``--json``: null until resolved.
+    A restart taken a second time ("did nothing — already in force") is the scenario's judgement too, and the first
+    one's "unchanged" is said of the second as well (a quiet second row told the first was the one that counted)."""
+    from datetime import UTC, datetime
+
+    from warroom.incident.store import IncidentStore
+
+    d = create_drill(tmp_path / "drill", "mass-failure", speed=60.0, start=START, name="twice")
+    for t in (300.0, 420.0):
+        assert run_one(d, "kubectl rollout restart deployment/flowengine -n production".split(), t)[0] == 0
+    now = [d.wall_time(240.0)]
+    inc = IncidentStore(tmp_path / "inc", clock=lambda: datetime.fromtimestamp(now[0], UTC)).create(
+        title="failures", severity="P1", drill={"scenario": "mass-failure", "speed": 60.0})
+    during = drill_report(d, inc.state, at=d.wall_time(1200.0))
+    rows = during.to_dict()["actions"]
+    assert len(rows) == 2 and all(a["effective"] is None and a["mitigation"] is None for a in rows), rows
+    assert [a.effective for a in during.actions] == [True, False]      # judged all the same, only not said
+    text = "\n".join(report_lines(during))
+    assert "did nothing" not in text and "already in force" not in text, text
+    assert text.count("Flow failure rate and Model API 5xx rate unchanged within") == 2, text
+    now[0] = d.wall_time(1300.0)
+    inc.resolve("restarted")
+    after = drill_report(d, inc.refresh(), at=d.wall_time(1400.0))
+    assert [(a["effective"], a["mitigation"]) for a in after.to_dict()["actions"]] == [(True, True), (False, True)]
+    assert "did nothing — already in force" in "\n".join(report_lines(after))

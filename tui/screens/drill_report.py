@@ -77,9 +77,11 @@ def report_renderable(report: Any) -> Group:
     for col in ("action", "effect", "command"):
         acts.add_column(col, "words")
     for a in report.actions:
+        effective, mitigation = a.judged    # None while the incident is open: what it did, never the judgement
         effect = (Text((f"{a.cause}: " if a.cause else "") + a.change + (f" — {a.why}" if a.why else ""),
                        style="yellow" if a.why else "green")
-                  if a.effective else Text(a.why or "no effect yet", style="yellow") if a.mitigation
+                  if effective or effective is None and (a.change or a.why)
+                  else Text(a.why or "no effect yet", style="yellow") if mitigation
                   else Text(a.change, style="green") if a.change       # not a mitigation, yet it moved a pane
                   else Text("—", style="dim"))   # a page or an update: not meant to move a curve
         clock = "—" if a.clock is None else ("-" if a.clock < 0 else "+") + format_duration(abs(a.clock))

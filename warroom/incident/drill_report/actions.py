@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 import re
 import shlex
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -111,12 +111,13 @@ def action_rows(drill: Drill, signals: Any, spans: dict[str, list[Stretch]], *, 
             continue
         if a.action in OPERATIONS:      # shown as what it meant; one that meant nothing as what it changed
             if (a.action, a.ts, a.argv) not in meant:
-                actions.append(_operation_row(drill, a, slos, read_at(a),
-                                              None if t_zero is None else a.t - t_zero))
+                actions.append(replace(_operation_row(drill, a, slos, read_at(a),
+                                                      None if t_zero is None else a.t - t_zero), told=told))
             continue
         if a.action not in ACTIONS:
             continue
         effective, why, read_by = _verdict(sc, signals, spans, a, drill.speed)
+        judged = why if not effective and a.action not in RETRIES else ""
         if resolved is not None and a.t > t_end:
             why = why or "taken after the incident was resolved"
         changes = _change(drill, a, slos, read_at(a), read_by) \
@@ -129,7 +130,11 @@ def action_rows(drill: Drill, signals: Any, spans: dict[str, list[Stretch]], *, 
         if a.action in BY_POD and via is not None and not changes.moved and (
                 podless := _no_pod(drill, recorded[:i], via, t_zero)):
             effective, why = False, podless     # not "already in force": a scale to 0 since took its pods away
-        change = changes.text(quiet=not effective)
+        if not told and not effective and why == judged:
+            # why the scenario's curves took no bend from it ("already in force", "taken before the schema hot-patch
+            # applied, so it did nothing") is its judgement of the action: the answer while the incident is open
+            why = ""
+        change = changes.text(quiet=told and not effective)     # "unchanged" for every row until the judgement is said
         if a.action == "manual_review" and effective:      # what it did to the flows: held them, healed none
             change = "; ".join(filter(None, (change, held_flows(drill, a.t, min(read_by, read_at(a))))))
         actions.append(ActionRow(a.ts, a.t, a.action, labelled(ACTIONS[a.action], via),
@@ -137,7 +142,7 @@ def action_rows(drill: Drill, signals: Any, spans: dict[str, list[Stretch]], *, 
                                  effective, a.action.removesuffix(OFF) in spans or a.action in sc.mitigating_actions(),
                                  change, why, None if t_zero is None else a.t - t_zero,
                                  _cause(sc, signals, a, told) if effective else "",
-                                 a.tag, bool(changes.moved)))
+                                 a.tag, bool(changes.moved), told=told))
     return actions
 
 
@@ -228,7 +233,7 @@ def _undo_row(sc: Any, undo: Any, clock: float | None, told: bool = True) -> Act
     flowengine = name == fleet.DEPLOYMENT
     return ActionRow(undo.ts, undo.t, undo.action, f"{'FlowEngine' if flowengine else name} rollout undone",
                      typed(undo.tool, undo.argv), False, flowengine and bool(bad), "", why, clock, tag=undo.tag,
-                     meant="rollback" if flowengine and bad else "")
+                     meant="rollback" if flowengine and bad else "", told=told)
 
 
 def _verdict(sc: Any, sig: Any, spans: dict[str, list[Stretch]], a: Any, speed: float) -> tuple[bool, str, float]:

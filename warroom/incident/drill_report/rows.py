@@ -43,6 +43,16 @@ class ActionRow:
     # the canonical action an operation that meant none was typed for (an undo that stayed on the release in fault:
     # "rollback"), so what was missed says why: its ``why``
     meant: str = field(default="", metadata={"internal": True})
+    # the drill is over (``action_rows``' ``told``): the scenario's judgement of it may be said (``judged``)
+    told: bool = field(default=True, metadata={"internal": True})
+
+    @property
+    def judged(self) -> tuple[bool | None, bool | None]:
+        """(``effective``, ``mitigation``) as they may be said: the scenario's judgement of the action (whether it is
+        the fix, or one of the scenario's mitigations at all) is the answer while the incident is open, so (None,
+        None) until then. The one rule every rendering reads (the text, the screen, ``--json``, the summary): the
+        text hid it while ``--json`` still gave both fields mid-drill (attack42 A7)."""
+        return (self.effective, self.mitigation) if self.told else (None, None)
 
 
 @dataclass(frozen=True)
@@ -104,14 +114,16 @@ class DrillReport:
         return sum(1 for r in self.responses if r.verdict.ok)
 
     def to_dict(self) -> dict[str, Any]:
-        """The report as ``--json`` gives it: every field but an action's ``internal`` ones, what the
+        """The report as ``--json`` gives it: every field but an action's ``internal`` ones (its ``effective`` and
+        ``mitigation`` as ``judged`` says them: null while the incident is open), what the
         report reasons with and says in words (the run ``tag`` pairing it with its step, a random id:
         the runbook path says it; ``moved``: its ``change`` says it)."""
         out = asdict(self)
         for name in (f.name for f in fields(self) if f.metadata.get("internal")):
             del out[name]
         internal = [f.name for f in fields(ActionRow) if f.metadata.get("internal")]
-        for action in out["actions"]:
+        for action, row in zip(out["actions"], self.actions, strict=True):
+            action["effective"], action["mitigation"] = row.judged      # null while the incident is open
             for name in internal:
                 del action[name]
         return numbers.encode_tree(out)      # standard JSON: a pane's worst of +Inf as "+Inf"

@@ -42,7 +42,7 @@ def with_summary(r: DrillReport, pir: tuple[float, float, float, int, int, int, 
     marked = next((row for row in r.responses if row.key == "mitigated"), None)
     # bent the curves = moved a pane (its own line says how), not only in force: one switched off before
     # any pane moved (its line "unchanged within 35s") is no mitigation the IC forgot to mark
-    took = next((a for a in r.actions if a.effective and a.mitigation and a.moved and not a.action.endswith(OFF)), None)
+    took = next((a for a in r.actions if all(a.judged) and a.moved and not a.action.endswith(OFF)), None)
     if r.incident and marked is not None and marked.at is None and took is not None and took.clock is not None:
         why = marked.verdict.sentence != marked.verdict.word     # a gate that held before its step: said above
         lines.append(f"{took.description[:1].upper()}{took.description[1:]} bent the curves at "
@@ -59,10 +59,10 @@ def with_summary(r: DrillReport, pir: tuple[float, float, float, int, int, int, 
             said = tried or ("never done" if not any(a.action == k for a in r.actions) else "")
             return "; ".join(x for x in (said, left if k in RETRIES and r.unretried else "") if x)
         lines.append("Not done: " + "; ".join(f"{ACTIONS.get(k, k)} ({why(k)})" for k in r.resolution_missing) + ".")
-    for a in r.actions:
-        if a.mitigation and a.why and r.resolution_missing and a.meant in r.resolution_missing:
+    for a in r.actions:     # a mitigation's why; while open any row's (mitigation or not is not said: ``judged``)
+        if a.judged[1] is not False and a.why and r.resolution_missing and a.meant in r.resolution_missing:
             continue        # said in what was not done
-        if a.mitigation and a.why and a.action not in r.resolution_missing and a.why not in (
+        if a.judged[1] is not False and a.why and a.action not in r.resolution_missing and a.why not in (
                 "already in force", "it was not in force"):
             lines.append(f"{a.description[:1].upper()}{a.description[1:]}: {a.why}.")
     if r.unretried and not set(RETRIES) & set(r.resolution_missing):

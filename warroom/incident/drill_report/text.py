@@ -19,8 +19,9 @@ def report_lines(r: DrillReport) -> list[str]:
     lines += [f"  - {line}" for line in r.summary]
     lines += ["", "What was done (drill clock since detection, wall UTC):"]
     for a in r.actions:
-        effect = (f"{a.cause + ': ' if a.cause else ''}{a.change}" if a.effective
-                  else a.change or "(moved none of the scenario's panes)" if not a.mitigation else "did nothing")
+        effective, mitigation = a.judged       # neither is said while the incident is open (the answer)
+        effect = (f"{a.cause + ': ' if a.cause else ''}{a.change}" if effective
+                  else a.change or "(moved none of the scenario's panes)" if not mitigation else "did nothing")
         lines.append(f"  {clock(a)}{datetime.fromtimestamp(a.at, UTC):%H:%M:%S} {a.description}: {effect}"
                      + (f" — {a.why}" if a.why else "") + f"  [{a.command}]")
     if not r.actions:
