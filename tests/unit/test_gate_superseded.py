@@ -62,3 +62,47 @@ def test_a_rerun_whose_gate_is_itself_unsettled_leaves_the_first_superseded_not_
     past = datetime(2026, 12, 2, 1, 0, tzinfo=UTC)
     assert run_gates(st, past) == {first: SUPERSEDED, second: "lapsed"}
     assert [g.deadline for g in open_gates(inc.read().events)] == [datetime(2026, 12, 2, 0, 12, tzinfo=UTC).timestamp()]
+
+
+def test_a_rerun_whose_gate_opens_while_the_first_still_watches_supersedes_it_in_the_journal(tmp_path: Path) -> None:
+    """attack42 A14 (its rest): the step re-run while its first gate still watched (a teammate's ``--no-wait``), two
+    gates of one step open: the dashboard watched the newer and settled the older on a later view, and nothing said
+    one had given way to the other. The re-run's gate, once journaled (``GateJournal``), supersedes the older
+    (``verify.superseded``): the open gates drop it, an outcome naming it is refused, its run reads ``superseded``
+    and the timeline says by which re-run; nothing settles nor counts it afterwards."""
+    from tests.unit.incident_fixtures import FixedClock
+    from warroom.incident.gate_journal import GateJournal
+    from warroom.incident.gates import open_gates as state_open
+    from warroom.sources.evidence import iso
+
+    clock = FixedClock()
+    rb = tmp_path / "gate.md"
+    rb.write_text(GATE_RUNBOOK)
+    inc = IncidentStore(tmp_path / "state", clock=clock).create(title="Gate", severity="P3", runbook=rb)
+    ref = {"step": 1, "step_id": "breaker", "runbook_id": "RB-TEST-GATE"}
+    starts = []
+    for expr in ("quota < 75 within 10m", "quota < 80 within 10m"):      # the runbook's gate edited between the runs
+        inc.append(ev.STEP_STARTED, {**ref, "label": "Turn the breaker on", "command": "echo on", "mutating": True})
+        clock.advance(5)
+        inc.append(ev.STEP_FINISHED, {**ref, "status": "ok", "exit_code": 0})
+        starts.append(GateJournal(inc).append(ev.VERIFY_STARTED, {**ref, "expr": expr, "window": 600.0,
+                                                                   "deadline": iso(clock.now.timestamp() + 600)}))
+        clock.advance(60)
+    first, second = starts
+    gone = inc.read().events[-1]
+    assert gone.type == ev.VERIFY_SUPERSEDED and gone.data["started_seq"] == first.seq, gone
+    assert gone.data["by_seq"] == second.seq and gone.seq == second.seq + 1
+    assert [g.seq for g in open_gates(inc.read().events)] == [second.seq]
+    st = inc.refresh()
+    assert [int(v["seq"]) for v in state_open(st)] == [second.seq]
+    assert GateJournal(inc).append(ev.VERIFY_FAILED, {**ref, "expr": first.data["expr"], "value": 90.0,
+                                                      "reason": "window ran out", "started_seq": first.seq}) is None
+    run1, run2 = (run.seq for _, run in st.commands_run())
+    assert run_gates(st, clock.now) == {run1: SUPERSEDED, run2: "pending"}
+    line = next(t.text for t in st.sorted_timeline() if t.kind == ev.VERIFY_SUPERSEDED)
+    assert line.startswith("Verification superseded (step 1): quota < 75 within 10m, opened 14:00:05 UTC, "
+                           "superseded by the re-run at 14:01:05 UTC"), line
+    assert st.first_verified_at is None and "superseded by the re-run at 14:01:05 UTC" in inc.render(now=clock.now)
+    GateJournal(inc).append(ev.VERIFY_STARTED, {**ref, "expr": second.data["expr"], "window": 600.0,
+                                                "deadline": iso(clock.now.timestamp() + 600)})   # refused: it has one
+    assert [e.type for e in inc.read().events].count(ev.VERIFY_SUPERSEDED) == 1

@@ -147,4 +147,5 @@ def test_a_watcher_of_a_run_that_was_run_again_writes_no_outcome(tmp_path: Path)
     assert second.append(ev.VERIFY_STARTED, started) is not None
     assert first.append(ev.VERIFY_FAILED, {**ref, "value": 90.0, "reason": "run 1's window ran out"}) is None
     assert second.append(ev.VERIFY_PASSED, {**ref, "value": 70.0}) is not None
-    assert _gate_events(a) == [ev.VERIFY_STARTED, ev.VERIFY_STARTED, ev.VERIFY_PASSED]
+    # run 2's gate supersedes run 1's, still open, as it opens (attack42 A14): the journal says so
+    assert _gate_events(a) == [ev.VERIFY_STARTED, ev.VERIFY_STARTED, ev.VERIFY_SUPERSEDED, ev.VERIFY_PASSED]

@@ -57,6 +57,7 @@ ACCEPTED: dict[str, str] = {
     ev.VERIFY_STARTED: "a verify gate set off by a step that ran before the resolution",
     ev.VERIFY_PASSED: "a verify gate set off by a step that ran before the resolution, settled",
     ev.VERIFY_FAILED: "a verify gate set off by a step that ran before the resolution, settled",
+    ev.VERIFY_SUPERSEDED: "a verify gate given way to the re-run of its step, which ran before the resolution",
     ev.SLO_BREACHED: "read from the metric history of the incident window",
     ev.SLO_RECOVERED: "read from the metric history of the incident window",
     ev.ESCALATED: "a tier reached before the resolution (escalation.due never reaches past it)",

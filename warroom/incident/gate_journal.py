@@ -13,7 +13,8 @@ across processes and hosts): a ``verify.started`` only while the step's latest r
 yet; an outcome only while that gate is open. A second watcher does not open a gate of its own:
 it watches the one the journal has (its start and deadline, :meth:`GateJournal.recorded`), and
 when the other watcher settles it first, what it reports is the journal's outcome
-(:meth:`GateJournal.outcome`), not its own look.
+(:meth:`GateJournal.outcome`), not its own look. A re-run's gate, once journaled, supersedes an older
+gate of its step still open (``verify.superseded``): that one is never settled afterwards.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from warroom.incident.gates import GateState, gate_states, open_gates
+from warroom.incident.gates import GateState, gate_states, open_gates, superseding
 from warroom.journal import events as ev
 from warroom.sources.httpjson import parse_time
 from warroom.sources.verify import STARTED_SEQ, OpenGate, VerifyCheck
@@ -82,7 +83,19 @@ class GateJournal:
                 return None if gate is not None else (type_, data)      # this run's gate exists
             return (type_, data) if gate is not None and gate.status == "pending" else None
 
-        return self.incident.append_once(due)
+        written = self.incident.append_once(due)
+        if written is not None and type_ == ev.VERIFY_STARTED:
+            self._supersede(rb, step_id)
+        return written
+
+    def _supersede(self, rb: str, step_id: str) -> None:
+        """With a re-run's gate journaled, each older gate of the step still open gives way to it
+        (``gates.superseding``): one ``verify.superseded`` each, judged under the journal's lock as any
+        gate event, so two watchers never both write it. Bounded: a step has a handful of gates open at most."""
+        for _ in range(16):
+            if self.incident.append_once(lambda st: None if (d := superseding(st, rb, step_id)) is None
+                                         else (ev.VERIFY_SUPERSEDED, d)) is None:
+                return
 
     def recorded(self, key: tuple[str, str]) -> OpenGate | VerifyCheck | None:
         """What a watcher about to open the gate of step ``key``'s latest run finds: None (no gate

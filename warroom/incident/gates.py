@@ -37,8 +37,10 @@ LAPSED = "lapsed"
 window: no outcome, nobody watching."""
 SUPERSEDED = "superseded"
 """A run's gate as a look shows it when its step ran again, and journaled a gate of its own, before
-this one had an outcome: one gate per step is watched and settled (``sources.verify.open_gates``
-keeps the newest), so this one never will be; the re-run's gate judges the step from then on."""
+this one had an outcome: the journal says so (``verify.superseded``, written with the re-run's gate:
+:func:`superseding`), so nobody watches, settles or counts it; the re-run's gate judges the step from
+then on. (A journal from before that event: ``sources.verify.open_gates`` keeps the newest of a step's
+gates on one expression, and ``run_gates`` infers it.)"""
 HELD = "held before"
 """A gate's status as a look shows it when it passed (``passed`` in the journal) on a measure that
 met its line from its step's start to the pass (``held_before``): no evidence the step worked."""
@@ -257,6 +259,51 @@ def open_gates(state: Any) -> list[dict[str, Any]]:
     return list(opened.values())
 
 
+def superseding(state: Any, runbook_id: str, step_id: str) -> dict[str, Any] | None:
+    """The ``verify.superseded`` due for step ``(runbook_id, step_id)`` (None: none): an open gate of the step that
+    opened before the step ran again, when that re-run has opened a gate of its own. Re-running a gated step while its
+    gate still watches hands the verdict to the re-run's gate (attack42 A14: both stayed open, the dashboard watched
+    the newer and settled the older on a later view, and nothing said one had given way to the other). Two gates of
+    one run (no re-run between them) are each their own, settled by their own start."""
+    def mine(v: dict[str, Any]) -> bool:
+        return str(v.get("step_id") or "") == step_id and str(v.get("runbook_id") or "") in ("", runbook_id)
+
+    starts = [v for v in state.verifications if v.get("type") == ev.VERIFY_STARTED and mine(v)]
+    if len(starts) < 2:
+        return None
+    newest = max(starts, key=lambda v: int(v.get("seq") or 0))
+    st = state.steps.get((runbook_id, step_id)) if runbook_id else next(
+        (s for k, s in state.steps.items() if k[1] == step_id), None)
+    runs = sorted((r for r in (st.runs if st is not None else ()) if r.seq), key=lambda r: int(r.seq))
+    for old in (g for g in _unsettled(state.verifications)
+                if mine(g) and int(g.get("seq") or 0) < int(newest.get("seq") or 0)):
+        rerun = next((r for r in runs if int(old.get("seq") or 0) < int(r.seq) < int(newest.get("seq") or 0)), None)
+        if rerun is not None:
+            return {"step": old.get("step"), "step_id": step_id, **({"runbook_id": runbook_id} if runbook_id else {}),
+                    "expr": old.get("expr"), STARTED_SEQ: int(old.get("seq") or 0), "by_seq": int(newest["seq"]),
+                    "rerun_seq": int(rerun.seq), "rerun_at": rerun.started_at.isoformat()}
+    return None
+
+
+def _unsettled(verifications: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Every ``verify.started`` nothing closed, by its own seq (``open_gates`` keeps one per step and expression):
+    an outcome or a superseding closes the start it names, an older outcome the last open start of its step and
+    expression."""
+    opened: dict[int, dict[str, Any]] = {}
+
+    def key(v: dict[str, Any]) -> tuple[str, str, str]:
+        return str(v.get("runbook_id") or ""), str(v.get("step_id")), str(v.get("expr"))
+
+    for v in sorted(verifications, key=lambda v: int(v.get("seq") or 0)):
+        if v.get("type") == ev.VERIFY_STARTED:
+            opened[int(v.get("seq") or 0)] = v
+        elif (own := _own(v)) is not None:
+            opened.pop(own, None)
+        elif last := [s for s, o in opened.items() if key(o) == key(v)]:
+            del opened[max(last)]
+    return list(opened.values())
+
+
 def _owner(state: Any, step_id: str, seq: int) -> tuple[str, Any]:
     """The runbook whose step ``step_id`` ran last before journal event ``seq`` (a gate opens
     after its step ends ok; ``verify.*`` events name the step, not its runbook), and that step's
@@ -343,6 +390,10 @@ def run_gates(state: Any, now: datetime) -> dict[int, str]:
     for v in sorted(state.verifications, key=lambda v: int(v.get("seq") or 0)):
         step_id = str(v.get("step_id") or "")
         kind = str(v.get("type") or "")
+        if kind == ev.VERIFY_SUPERSEDED and (own := _own(v)) is not None and own in runs \
+                and newest.get(runs[own][0]) == own:
+            out[runs[own][0]] = SUPERSEDED      # the journal says it gave way to the re-run's gate
+            continue
         if not step_id or kind not in GATE_WORDS:
             continue
         named = str(v.get("runbook_id") or "")

@@ -80,6 +80,11 @@ milestone counts from — the line itself is written when someone looked, after 
 VERIFY_FAILED: Final = "verify.failed"
 """{step, step_id, expr, value, value_text?, reason, ended_at?} (ended_at: a window that ran out, when it
 did: the instant the failure is about, which the timeline dates it at, however late it was settled)"""
+VERIFY_SUPERSEDED: Final = "verify.superseded"
+"""{step, step_id, runbook_id?, expr, started_seq, by_seq, rerun_seq, rerun_at}: an open gate given way to its step's
+re-run (the step ran again and opened a gate of its own, ``by_seq``, while this one, ``started_seq``, had no outcome;
+``rerun_at``, ISO: when the re-run started). Journaled with the re-run's gate (``GateJournal``): from then on the
+re-run's gate judges the step; this one is never watched, settled nor counted (attack42 A14)."""
 
 # ---- people and communication ----------------------------------------------------------------
 NOTE: Final = "note.added"

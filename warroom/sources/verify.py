@@ -43,6 +43,7 @@ from warroom.paths import command
 VERIFY_STARTED = "verify.started"
 VERIFY_PASSED = "verify.passed"
 VERIFY_FAILED = "verify.failed"
+VERIFY_SUPERSEDED = "verify.superseded"      # given way to its step's re-run: closed with no outcome
 STARTED_SEQ = "started_seq"
 """An outcome's field: the journal seq of the ``verify.started`` it settles. Two gates of one step can be open at
 once (a teammate's re-run with ``--no-wait``): each outcome names its own, never the step's (attack42 A14)."""
@@ -553,7 +554,8 @@ class OpenGate:
 
 def open_gates(events: Iterable[Any]) -> list[OpenGate]:
     """Every ``verify.started`` with no outcome yet. An outcome settles the start it names
-    (:data:`STARTED_SEQ`); one journaled before outcomes named it, the gate of its step and expression."""
+    (:data:`STARTED_SEQ`); one journaled before outcomes named it, the gate of its step and expression. A gate
+    superseded by its step's re-run (``verify.superseded``, naming it) is closed: nobody watches nor settles it."""
     started: dict[tuple[str, str, str], OpenGate] = {}
     for ev in events:
         d = ev.data
@@ -564,7 +566,7 @@ def open_gates(events: Iterable[Any]) -> list[OpenGate]:
             if deadline is not None and ts is not None:
                 started[key] = OpenGate(d.get("step"), key[1], key[2], ts, deadline, d.get("runbook_id") or None,
                                         dict(d), getattr(ev, "seq", None))
-        elif ev.type in (VERIFY_PASSED, VERIFY_FAILED):
+        elif ev.type in (VERIFY_PASSED, VERIFY_FAILED, VERIFY_SUPERSEDED):
             own = d.get(STARTED_SEQ)
             key = next((k for k, g in started.items() if g.seq == own), None) if isinstance(own, int) else key
             started.pop(key, None) if key is not None else None

@@ -4,6 +4,7 @@ metric summary read over the incident window."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from warroom.incident.gates import HELD, held_before, held_words, opened_by
@@ -146,11 +147,29 @@ def _metrics_summarised(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
     s.metric_summary = {"seq": e.seq, "at": e.ts, **numbers.decode_values(d)}   # "+Inf" read as the pane read it
 
 
+def _superseded(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
+    """A gate given way to its step's re-run (``gates.superseding``): kept with the gates (``run_gates`` marks its run
+    ``superseded``; the open gates drop it), never a pass or a failure, and told on the timeline with the re-run's
+    start, so the brief, the PIR and the dashboard's timeline say why it has no outcome."""
+    s.verifications.append({"seq": e.seq, "at": e.ts, "type": e.type, **d})
+    opened = next((v for v in s.verifications if v.get("seq") == d.get("started_seq")), {})
+    what = measure_words(str(opened["title"]), str(opened.get("wanted") or ""), _num(opened.get("hold")) or 0.0) \
+        if opened.get("title") and opened.get("wanted") else d.get("expr") or opened.get("expr") or ""
+    num = d.get("step") or d.get("step_id")
+    whose = f" ({s.step_name(str(d.get('runbook_id') or ''), num)})" if num else ""
+    since = f", opened {opened['at']:%H:%M:%S} UTC" if isinstance(opened.get("at"), datetime) else ""
+    rerun = _ts(d.get("rerun_at"))
+    by = f"the re-run at {rerun:%H:%M:%S} UTC" if rerun is not None else "the step's re-run"
+    s._add_timeline(e, e.type, f"Verification superseded{whose}: {what}{since}, superseded by {by}, whose gate judges"
+                    " the step from now on; this one is never settled nor counted", step=_int(d.get("step")))
+
+
 HANDLERS = {
     ev.EVIDENCE: _evidence,
     ev.VERIFY_STARTED: _verify,
     ev.VERIFY_PASSED: _verify,
     ev.VERIFY_FAILED: _verify,
+    ev.VERIFY_SUPERSEDED: _superseded,
     ev.ALERT_SEEN: _alert,
     ev.SLO_BREACHED: _slo_transition,
     ev.SLO_RECOVERED: _slo_transition,

@@ -102,7 +102,7 @@ def timeline(state: IncidentState, now: datetime, typed: Sequence[Any] = ()) -> 
             weight = 96
         cites: tuple[int, ...] = (t.seq,)
         text = t.text
-        if t.kind in (ev.VERIFY_PASSED, ev.VERIFY_FAILED):
+        if t.kind in (ev.VERIFY_PASSED, ev.VERIFY_FAILED, ev.VERIFY_SUPERSEDED):
             this = next((x for x in state.verifications if x.get("seq") == t.seq), {})
             opened = opened_by(state.verifications, this) if this else None      # its own start (attack42 A14)
             cites = (*((opened["seq"],) if opened is not None else ()), t.seq)
