@@ -83,3 +83,31 @@ def test_the_commander_taking_the_mitigation_back_is_said_beside_it() -> None:
     assert st.phases["mitigated"] == T0 + timedelta(minutes=2)       # the first word stays the milestone
     assert said.state == CLOCK_ONLY and said.relapse == "withdrawn at 14:03:00 UTC: status investigating (relapse)"
     assert said.sentence == f"met; {said.relapse}"
+
+
+def test_a_say_so_is_backed_only_by_a_mitigation_whose_own_check_did_not_fail() -> None:
+    """attack42 A2's rest: a mitigation step that ran ok backed the word even when its own verify gate then FAILED.
+    Backed only by a step whose gate (if any) did not fail: one whose gate was still watching is said so ("said while
+    its check was still running") until it passes; one whose gate failed names it; a pass, even a later one, backs it."""
+    from warroom.incident.verdicts import CLOCK_ONLY, MET, of_state
+
+    fix = [(6, ev.STEP_STARTED, {"step": 2, "step_id": "fix", "label": "Fix", "command": "kubectl rollout undo",
+                                 "mutating": True}),
+           (7, ev.STEP_FINISHED, {"step": 2, "step_id": "fix", "status": "ok", "exit_code": 0}),
+           (7.1, ev.VERIFY_STARTED, {"step": 2, "step_id": "fix", "expr": "failure_rate < 1 within 10m",
+                                     "window": 600.0, "deadline": (T0 + timedelta(minutes=17)).isoformat()})]
+    said = (10, ev.STATUS_CHANGED, {"from": "mitigating", "to": "mitigated"})
+
+    def verdict(*after: tuple[float, str, dict[str, object]]) -> object:
+        return of_state(replay(make_events([(0, ev.DECLARED, declared()), *fix, said, *after])))["mitigated"]
+
+    watching = verdict()
+    assert (watching.state, watching.sentence) == (
+        CLOCK_ONLY, "met on the clock, but said while its check was still running (the verify gate of step 2)")
+    failed = verdict((17, ev.VERIFY_FAILED, {"step": 2, "step_id": "fix", "expr": "failure_rate < 1 within 10m",
+                                             "value": 9.0, "reason": "window ran out"}))
+    assert (failed.state, failed.sentence) == (
+        CLOCK_ONLY, "met on the clock, but said after a mitigation step whose verify gate failed (step 2)")
+    passed = verdict((12, ev.VERIFY_PASSED, {"step": 2, "step_id": "fix", "expr": "failure_rate < 1 within 10m",
+                                             "value": 0.5}))
+    assert (passed.state, passed.sentence) == (MET, "met")

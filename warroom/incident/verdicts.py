@@ -21,7 +21,9 @@ takes its mark (``ok``), its cell (``word``) and its sentence (``sentence``) fro
   mitigation step ran ok is on the clock only: their word is the milestone, but a say-so with nothing done is no
   fix the tool saw (attack42 A2: "met" 1m40s in, nothing run, the pane critical and worsening). A fix typed in a
   drill's shell is not a run, as the Go/No-Go's ``ran`` does not count it; a mark (a fix made elsewhere, dated and
-  explained) is taken as given.
+  explained) is taken as given. Only a step whose own check did not fail backs the word (attack42 A2's rest: one whose
+  verify gate then FAILED did): one whose gate was still watching is "said while its check was still running" until
+  the gate passes, one whose gate failed "said after … whose verify gate failed" (``said_unbacked``).
 - Time to mitigate reached, then a pane breached again (``relapse.relapse_said``): the milestone stands,
   that it did not hold is said beside it in every view ("met; relapsed at 06:51:30 UTC: …"), and a met
   one is on the clock only (▲), never a ✔ (redteam41 X11: the drill report and ``show --json`` said a
@@ -35,7 +37,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from warroom.incident.gates import held_gates, held_said
+from warroom.incident.gates import HELD, held_gates, held_said, run_gates
 from warroom.incident.relapse import relapse_said
 
 if TYPE_CHECKING:
@@ -112,7 +114,7 @@ def unseen_said(scale: float, seconds: float | None, look: datetime | None, targ
 
 def milestone(key: str, met: bool | None, *, reached: bool, ahead_of: str | None = None,
               past_critical: Sequence[str] = (), held: Sequence[str] = (), before: str = "",
-              relapse: str = "", unseen: str = "", unbacked: bool = False) -> Verdict:
+              relapse: str = "", unseen: str = "", unbacked: str = "") -> Verdict:
     """The verdict on one milestone (``RESPONSE_TARGETS``' key). ``met``: within target on the
     clock (None: not reached or no starting point); ``reached``: the milestone happened;
     ``ahead_of``: for detection, the pane first past critical after a declaration made before it
@@ -122,13 +124,13 @@ def milestone(key: str, met: bool | None, *, reached: bool, ahead_of: str | None
     measured although its start is known (:func:`journaled_before`); ``relapse``: for the mitigation,
     that it did not hold (``relapse.relapse_said``), said beside its verdict: a met one is on the clock only;
     ``unseen``: for the detection, what passed before the panes first showed a value (:func:`unseen_said`);
-    ``unbacked``: for the mitigation, the commander said it before any mitigation step ran ok."""
+    ``unbacked``: for the mitigation, why the commander's word is no fix the tool saw (``said_unbacked``), "" if it is."""
     said = _milestone(key, met, reached=reached, ahead_of=ahead_of, past_critical=past_critical, held=held,
                       before=before)
     if key == "detected" and met is not None and unseen:
         return replace(said, sentence=f"{said.sentence}; {unseen}", unseen=unseen)
     if key == "mitigated" and reached and unbacked and said.state == MET:
-        said = Verdict(CLOCK_ONLY, "clock only", "met on the clock, but said before any mitigation step ran")
+        said = Verdict(CLOCK_ONLY, "clock only", f"met on the clock, but {unbacked}")
     if key != "mitigated" or not reached or not relapse:
         return said
     return replace(said, state=CLOCK_ONLY if said.state == MET else said.state,
@@ -199,15 +201,36 @@ def detected_ahead(state: IncidentState) -> tuple[str, int | None] | None:
     return None
 
 
-def said_unbacked(state: IncidentState | None) -> bool:
-    """The mitigation is the commander's word (``status``) given before any mitigation step ran ok. A mark
-    (``incident mark mitigated --at … --reason …``) records a fix made elsewhere, with its time and why: not
-    this."""
+def said_unbacked(state: IncidentState | None) -> str:
+    """Why the mitigation, the commander's word (``status``), is no fix the tool saw; "" when a mitigation step
+    (mutating) ran ok before it and its verify gate, if it has one, did not fail (it passed, held, or the step has
+    none). Else: "said before any mitigation step ran"; "said while its check was still running (the verify gate of
+    step 6)" when such a step's gate had no outcome (still watching, lapsed, or handed to a re-run's gate), until it
+    passes; "said after a mitigation step whose verify gate failed (step 6)" (attack42 A2's rest: a step whose own
+    gate then failed backed the word). A mark (``incident mark mitigated --at … --reason …``) records a fix made
+    elsewhere, with its time and why: not this."""
     if state is None:
-        return False
+        return ""
     said_at, _, how = state.phase_sources()["mitigated"]
-    tried = state.mitigation_attempted
-    return how == "status" and said_at is not None and (tried is None or tried > said_at)
+    if how != "status" or said_at is None:
+        return ""
+    ran = [(st, run) for st, run in state.commands_run()
+           if run.mutating and run.status == "ok" and run.ended_at is not None and run.ended_at <= said_at]
+    if not ran:
+        return "said before any mitigation step ran"
+    gates = run_gates(state, said_at)      # every outcome journaled, before the word or after it
+    if any(gates.get(int(run.seq or 0)) in (None, "passed", HELD) for _, run in ran):
+        return ""
+
+    def names(outcomes: tuple[str, ...]) -> list[str]:
+        return list(dict.fromkeys(state.step_name(st.runbook_id, st.step or st.step_id) for st, run in ran
+                                  if gates.get(int(run.seq or 0)) in outcomes))
+
+    if watching := names(("pending", "lapsed", "superseded")):
+        return f"said while its check was still running (the verify gate of {' and '.join(watching)})"
+    failed = names(("failed",))
+    return f"said after {'a mitigation step' if len(failed) == 1 else 'mitigation steps'} whose verify gate failed" \
+           f" ({' and '.join(failed)})"
 
 
 def of_state(state: IncidentState) -> dict[str, Verdict]:
