@@ -87,8 +87,9 @@ def test_the_commander_taking_the_mitigation_back_is_said_beside_it() -> None:
 
 def test_a_say_so_is_backed_only_by_a_mitigation_whose_own_check_did_not_fail() -> None:
     """attack42 A2's rest: a mitigation step that ran ok backed the word even when its own verify gate then FAILED.
-    Backed only by a step whose gate (if any) did not fail: one whose gate was still watching is said so ("said while
-    its check was still running") until it passes; one whose gate failed names it; a pass, even a later one, backs it."""
+    Backed only by a step whose gate (if any) passed: one whose gate was still watching is said so ("said while its
+    check was still running") until it passes; one whose gate failed names it, one whose gate held before the step
+    (another scenario's fix: its measure was within its line all along) too; a pass, even a later one, backs it."""
     from warroom.incident.verdicts import CLOCK_ONLY, MET, of_state
 
     fix = [(6, ev.STEP_STARTED, {"step": 2, "step_id": "fix", "label": "Fix", "command": "kubectl rollout undo",
@@ -111,3 +112,9 @@ def test_a_say_so_is_backed_only_by_a_mitigation_whose_own_check_did_not_fail() 
     passed = verdict((12, ev.VERIFY_PASSED, {"step": 2, "step_id": "fix", "expr": "failure_rate < 1 within 10m",
                                              "value": 0.5}))
     assert (passed.state, passed.sentence) == (MET, "met")
+    # another scenario's fix: its gate's measure within its line since before the step, a pass that proves nothing
+    fix[2][2]["before"] = {"holds": True, "value": 0.2, "value_text": "0.2%"}
+    held = verdict((12, ev.VERIFY_PASSED, {"step": 2, "step_id": "fix", "expr": "failure_rate < 1 within 10m",
+                                           "value": 0.5}))
+    assert (held.state, held.sentence) == (CLOCK_ONLY, "met on the clock, but said after a mitigation step whose "
+                                                       "verify gate held before the step (step 2): no evidence it worked")

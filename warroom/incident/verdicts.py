@@ -203,12 +203,14 @@ def detected_ahead(state: IncidentState) -> tuple[str, int | None] | None:
 
 def said_unbacked(state: IncidentState | None) -> str:
     """Why the mitigation, the commander's word (``status``), is no fix the tool saw; "" when a mitigation step
-    (mutating) ran ok before it and its verify gate, if it has one, did not fail (it passed, held, or the step has
-    none). Else: "said before any mitigation step ran"; "said while its check was still running (the verify gate of
-    step 6)" when such a step's gate had no outcome (still watching, lapsed, or handed to a re-run's gate), until it
-    passes; "said after a mitigation step whose verify gate failed (step 6)" (attack42 A2's rest: a step whose own
-    gate then failed backed the word). A mark (``incident mark mitigated --at … --reason …``) records a fix made
-    elsewhere, with its time and why: not this."""
+    (mutating) ran ok before it and its verify gate, if it has one, passed (before the word or after it). Else: "said
+    before any mitigation step ran"; "said while its check was still running (the verify gate of step 6)" when such a
+    step's gate had no outcome (still watching, lapsed, or handed to a re-run's gate), until it passes; "said after a
+    mitigation step whose verify gate held before the step (step 6): no evidence it worked" (``gates.held_before``:
+    another scenario's fix, whose measure was within its line all along); "said after a mitigation step whose verify
+    gate failed (step 6)" (attack42 A2's rest: a step whose own gate then failed, or another scenario's fix, backed the
+    word). A mark (``incident mark mitigated --at … --reason …``) records a fix made elsewhere, with its time and
+    why: not this."""
     if state is None:
         return ""
     said_at, _, how = state.phase_sources()["mitigated"]
@@ -219,7 +221,7 @@ def said_unbacked(state: IncidentState | None) -> str:
     if not ran:
         return "said before any mitigation step ran"
     gates = run_gates(state, said_at)      # every outcome journaled, before the word or after it
-    if any(gates.get(int(run.seq or 0)) in (None, "passed", HELD) for _, run in ran):
+    if any(gates.get(int(run.seq or 0)) in (None, "passed") for _, run in ran):
         return ""
 
     def names(outcomes: tuple[str, ...]) -> list[str]:
@@ -228,6 +230,9 @@ def said_unbacked(state: IncidentState | None) -> str:
 
     if watching := names(("pending", "lapsed", "superseded")):
         return f"said while its check was still running (the verify gate of {' and '.join(watching)})"
+    if held := names((HELD,)):
+        return f"said after {'a mitigation step' if len(held) == 1 else 'mitigation steps'} whose verify gate held" \
+               f" before the step ({' and '.join(held)}): no evidence it worked"
     failed = names(("failed",))
     return f"said after {'a mitigation step' if len(failed) == 1 else 'mitigation steps'} whose verify gate failed" \
            f" ({' and '.join(failed)})"
