@@ -795,6 +795,8 @@ class IncidentPresenter:
                 return
             if check is None:
                 return  # left open on purpose
+            if check.status == "superseded":      # the re-run's gate, taken while this one was watched: take it up
+                self._gates_taken = {g for g in self._gates_taken if g[0] != live.id}
             self.post(IncidentChanged(live.id))
             left = check.remaining if check.status == "pending" else 0.0    # pending: not judged, still open
             self.app.post_message(GateProgress(key, number, text, check.status, check.value, left, check.reason,
@@ -827,8 +829,8 @@ class IncidentPresenter:
                 self.post(ActionFailed(f"verify: {describe(exc)}"))
                 return
             runbook = live.snapshot().runbook
-            # one watcher per step: of two gates of one step still open (a re-run's beside the first), the newest is
-            # watched; the other is left to a later view, which settles it once its window ended (attack42 A14)
+            # one watcher per step: of two gates of one run still open (a re-run's supersedes the first: the core
+            # journals it, ``GateJournal``), the newest is watched; the other is left to a later view
             newest: dict[StepKey, int] = {}
             for gate, check in results:
                 if check is None and gate.step is not None:

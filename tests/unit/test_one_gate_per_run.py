@@ -149,3 +149,34 @@ def test_a_watcher_of_a_run_that_was_run_again_writes_no_outcome(tmp_path: Path)
     assert second.append(ev.VERIFY_PASSED, {**ref, "value": 70.0}) is not None
     # run 2's gate supersedes run 1's, still open, as it opens (attack42 A14): the journal says so
     assert _gate_events(a) == [ev.VERIFY_STARTED, ev.VERIFY_STARTED, ev.VERIFY_SUPERSEDED, ev.VERIFY_PASSED]
+
+
+def test_a_watcher_whose_gate_a_rerun_superseded_stops_and_says_so(tmp_path: Path) -> None:
+    """attack42 A14's rest: the dashboard watched run 1's gate while a teammate's re-run opened run 2's; it counted
+    run 1's down to an outcome never written, and run 2's was left to a later view. Superseded in the journal, the
+    watcher stops at its next look with a ``superseded`` check naming the re-run, and writes nothing."""
+    from warroom.incident.gate_journal import GateJournal
+
+    a, b = _two_watchers(tmp_path, Quota(90.0))          # 90 > 75: a's gate stays pending
+    looked: list[VerifyCheck] = []
+    result: dict[str, VerifyCheck | None] = {}
+
+    def watch() -> None:
+        result["a"] = a.watch_gate(KEY, 1, GATE, every=0.02, leave_open=True, on_check=looked.append)
+
+    t = threading.Thread(target=watch, daemon=True)
+    t.start()
+    _until(lambda: bool(looked))
+    b.incident.append(ev.STEP_STARTED, {"step": 1, "step_id": "breaker", "runbook_id": KEY[0], "label": "again",
+                                        "command": "echo on", "mutating": True})
+    b.incident.append(ev.STEP_FINISHED, {"step": 1, "step_id": "breaker", "runbook_id": KEY[0], "status": "ok",
+                                         "exit_code": 0})
+    ref = {"step": 1, "step_id": "breaker", "expr": GATE, "runbook_id": KEY[0]}
+    assert GateJournal(b.incident, KEY).append(ev.VERIFY_STARTED, {**ref, "window": 600.0, "query": "q",
+                                                                   "deadline": "2099-01-01T00:00:00.000Z"})
+    t.join(10)
+    assert not t.is_alive()
+    check = result["a"]
+    assert check is not None and check.status == "superseded", check
+    assert check.reason is not None and check.reason.startswith("superseded by the re-run at "), check
+    assert _gate_events(a) == [ev.VERIFY_STARTED, ev.VERIFY_STARTED, ev.VERIFY_SUPERSEDED]

@@ -64,6 +64,15 @@ class GateJournal:
     def __init__(self, incident: Incident, key: tuple[str, str] | None = None) -> None:
         self.incident = incident
         self.run_seq = _last_run(incident.state, *key) if key is not None else None
+        self.gate_seq: int | None = None    # the ``verify.started`` watched: the one it wrote, or the one it resumes
+
+    def superseded(self) -> dict[str, Any] | None:
+        """The ``verify.superseded`` that closed the gate watched (its step's re-run opened its own), else None: the
+        watcher has nothing left to watch (attack42 A14: it counted the gate down to an outcome never written)."""
+        seq = self.gate_seq
+        return None if seq is None else next(
+            (v for v in self.incident.refresh().verifications
+             if v.get("type") == ev.VERIFY_SUPERSEDED and v.get(STARTED_SEQ) == seq), None)
 
     def append(self, type_: str, data: dict[str, Any] | None = None) -> Any:
         data = dict(data or {})
@@ -85,6 +94,7 @@ class GateJournal:
 
         written = self.incident.append_once(due)
         if written is not None and type_ == ev.VERIFY_STARTED:
+            self.gate_seq = int(written.seq)
             self._supersede(rb, step_id)
         return written
 

@@ -285,6 +285,13 @@ def superseding(state: Any, runbook_id: str, step_id: str) -> dict[str, Any] | N
     return None
 
 
+def superseded_words(d: dict[str, Any]) -> str:
+    """``superseded by the re-run at 14:01:05 UTC``: what a ``verify.superseded`` (its data) says of the gate it
+    closed, in every view (the timeline, ``incident run`` watching it, the dashboard)."""
+    rerun = window_end(d.get("rerun_at"))
+    return f"superseded by the re-run at {rerun:%H:%M:%S} UTC" if rerun is not None else "superseded by the re-run"
+
+
 def _unsettled(verifications: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Every ``verify.started`` nothing closed, by its own seq (``open_gates`` keeps one per step and expression):
     an outcome or a superseding closes the start it names, an older outcome the last open start of its step and

@@ -613,8 +613,10 @@ class LiveIncident:
         """Blocking: journal ``verify.started`` (unless ``resume``), probe until the metrics
         confirm the fix or the window runs out, journal the outcome. Stopped (``close``,
         ``stop_gate``) with ``leave_open``: no outcome, None, the gate stays open for the next
-        watcher. Raises ``VerifyError`` for a gate that cannot be parsed."""
+        watcher. A gate its step's re-run superseded (``verify.superseded``) is watched no more: a
+        ``superseded`` check, no outcome. Raises ``VerifyError`` for a gate that cannot be parsed."""
         from warroom.incident.gate_journal import GateJournal
+        from warroom.incident.gates import superseded_words
         from warroom.sources.verify import VerifyCheck, run_verify
 
         if self.source is None:
@@ -628,15 +630,26 @@ class LiveIncident:
             resume = found                        # another watcher's open gate: watch that one
         if resume is not None and resume.started:
             gate = resume.gate(self.incident.config.slo)    # what it was opened on, as journaled
+        if resume is not None:
+            journal.gate_seq = resume.seq
         with self._lock:
             if key in self._gates:
                 raise WarroomError(f"the gate of step {key[1]} is already being watched")
             watch = self._gates[key] = GateWatch(key, number, gate.text)
+
+        def looked(check: VerifyCheck) -> None:
+            if on_check is not None:
+                on_check(check)
+            if journal.superseded() is not None:
+                watch.stop.set()        # the step's re-run opened its own gate: this one is closed, never settled
+
         try:
-            return journal.outcome(key, run_verify(
-                journal, number, key[1], gate, self.source, every=every, cancel=watch.stop, on_check=on_check,
-                speed=self.speed, resume=resume, leave_open=leave_open, runbook_id=key[0],
-                before_at=self._run_started(key)))
+            mine = run_verify(journal, number, key[1], gate, self.source, every=every, cancel=watch.stop,
+                              on_check=looked, speed=self.speed, resume=resume, leave_open=leave_open,
+                              runbook_id=key[0], before_at=self._run_started(key))
+            if (gone := journal.superseded()) is not None:
+                return VerifyCheck("superseded", None, 0.0, f"{superseded_words(gone)}, whose gate judges the step")
+            return journal.outcome(key, mine)
         finally:
             with self._lock:
                 self._gates.pop(key, None)

@@ -169,7 +169,7 @@ def describe_gate(text: str, slos: Iterable[SloConfig] = (),
 
 @dataclass(frozen=True)
 class VerifyCheck:
-    status: Literal["pending", "passed", "failed"]
+    status: Literal["pending", "passed", "failed", "superseded"]   # superseded: given way to a re-run's gate
     value: float | None
     remaining: float
     reason: str | None = None           # why it is not passing yet (or why it failed)

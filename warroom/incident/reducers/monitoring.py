@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from warroom.incident.gates import HELD, held_before, held_words, opened_by
+from warroom.incident.gates import HELD, held_before, held_words, opened_by, superseded_words
 from warroom.incident.records import EvidenceSample, _int, _num, _ts
 from warroom.journal import events as ev
 from warroom.journal import numbers
@@ -158,10 +158,8 @@ def _superseded(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
     num = d.get("step") or d.get("step_id")
     whose = f" ({s.step_name(str(d.get('runbook_id') or ''), num)})" if num else ""
     since = f", opened {opened['at']:%H:%M:%S} UTC" if isinstance(opened.get("at"), datetime) else ""
-    rerun = _ts(d.get("rerun_at"))
-    by = f"the re-run at {rerun:%H:%M:%S} UTC" if rerun is not None else "the step's re-run"
-    s._add_timeline(e, e.type, f"Verification superseded{whose}: {what}{since}, superseded by {by}, whose gate judges"
-                    " the step from now on; this one is never settled nor counted", step=_int(d.get("step")))
+    s._add_timeline(e, e.type, f"Verification superseded{whose}: {what}{since}, {superseded_words(d)}, whose gate"
+                    " judges the step from now on; this one is never settled nor counted", step=_int(d.get("step")))
 
 
 HANDLERS = {
