@@ -108,3 +108,21 @@ def test_while_open_the_json_says_no_judgement_either_and_once_over_it_does(tmp_
     after = drill_report(d, inc.refresh(), at=d.wall_time(1400.0))
     assert [(a["effective"], a["mitigation"]) for a in after.to_dict()["actions"]] == [(True, True), (False, True)]
     assert "did nothing — already in force" in "\n".join(report_lines(after))
+
+
+def test_an_env_change_is_credited_with_its_keys_and_its_rollouts_restart_is_named_as_the_restart() -> None:
+    """redteam42 R12: ``kubectl set env … FALLBACK_MODEL=…`` in mass-failure (no fallback fixes a bad release) was
+    credited with the 5xx share falling 10.2% -> 9.2%: what its rollout did, a restart onto the same bad release
+    (the scenario's restart clears the gateway client's stuck connections). The simulator keys on the restart, so
+    the report says so: a restart row beside the change's, and the change weighed against the same rollout as a
+    plain restart."""
+    d = create_drill(Path(tempfile.mkdtemp()), "mass-failure", speed=60.0, start=START, name="env")
+    command = "kubectl set env deployment/flowengine -n production FALLBACK_MODEL=gpt-4o"
+    assert run_one(d, command.split(), 300.0)[0] == 0
+    rows = drill_report(d, at=d.wall_time(1500.0)).actions
+    assert [a.action for a in rows] == ["fallback_routing", "restart"], rows
+    env, restart = rows
+    assert restart.description == ("FlowEngine rollout restarted (by the rollout of set FALLBACK_MODEL=gpt-4o on"
+                                   " flowengine)") and restart.effective and restart.moved
+    assert re.search(r"Model API 5xx rate [\d.]+% .*\([\d.]+% without it\)", restart.change), restart.change
+    assert not env.moved and "without it" not in env.change, env.change

@@ -116,5 +116,5 @@ def test_a_say_so_is_backed_only_by_a_mitigation_whose_own_check_did_not_fail() 
     fix[2][2]["before"] = {"holds": True, "value": 0.2, "value_text": "0.2%"}
     held = verdict((12, ev.VERIFY_PASSED, {"step": 2, "step_id": "fix", "expr": "failure_rate < 1 within 10m",
                                            "value": 0.5}))
-    assert (held.state, held.sentence) == (CLOCK_ONLY, "met on the clock, but said after a mitigation step whose "
-                                                       "verify gate held before the step (step 2): no evidence it worked")
+    assert (held.state, held.sentence) == (CLOCK_ONLY, "met on the clock, but said after a mitigation step whose"
+                                           " verify gate held before the step (step 2): no evidence it worked")

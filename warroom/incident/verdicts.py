@@ -124,7 +124,8 @@ def milestone(key: str, met: bool | None, *, reached: bool, ahead_of: str | None
     measured although its start is known (:func:`journaled_before`); ``relapse``: for the mitigation,
     that it did not hold (``relapse.relapse_said``), said beside its verdict: a met one is on the clock only;
     ``unseen``: for the detection, what passed before the panes first showed a value (:func:`unseen_said`);
-    ``unbacked``: for the mitigation, why the commander's word is no fix the tool saw (``said_unbacked``), "" if it is."""
+    ``unbacked``: for the mitigation, why the commander's word is no fix the tool saw (``said_unbacked``), ""
+    if it is."""
     said = _milestone(key, met, reached=reached, ahead_of=ahead_of, past_critical=past_critical, held=held,
                       before=before)
     if key == "detected" and met is not None and unseen:

@@ -105,14 +105,21 @@ def action_rows(drill: Drill, signals: Any, spans: dict[str, list[Stretch]], *, 
 
     meant = {(b.detail.get("via"), b.ts, b.argv) for b in recorded if b.detail.get("via")}
     ops = {(b.action, b.ts, b.argv): b for b in recorded if b.action in OPERATIONS}
+    # an env change's rollout, where the scenario weighs a restart (its own row, ``_restart_row``)
+    rolled = {key: _rollout(sc, recorded, op) for key, op in ops.items() if "restart" in spans and _rolls(signals, op)}
+    restarts: list[ActionRow] = []      # each after the rows of the change whose rollout it was
     for i, (a, pin) in enumerate(zip(recorded, pinned(sc, recorded), strict=True)):
         if a.action == "rollout_undo" and (a.action, a.ts, a.argv) not in meant:    # an undo that meant nothing
             actions.append(_undo_row(sc, pin, None if t_zero is None else a.t - t_zero, told))
             continue
         if a.action in OPERATIONS:      # shown as what it meant; one that meant nothing as what it changed
+            worlds = rolled.get((a.action, a.ts, a.argv))
             if (a.action, a.ts, a.argv) not in meant:
-                actions.append(replace(_operation_row(drill, a, slos, read_at(a),
-                                                      None if t_zero is None else a.t - t_zero), told=told))
+                actions.append(replace(_operation_row(drill, a, slos, read_at(a), None if t_zero is None else
+                                                      a.t - t_zero, None if worlds is None else worlds[0]), told=told))
+            if worlds is not None:      # the restart its rollout was, named as a restart (redteam42 R12)
+                restarts.append(_restart_row(drill, signals, spans, a, worlds, slos, read_at(a),
+                                             None if t_zero is None else a.t - t_zero, told))
             continue
         if a.action not in ACTIONS:
             continue
@@ -120,13 +127,18 @@ def action_rows(drill: Drill, signals: Any, spans: dict[str, list[Stretch]], *, 
         judged = why if not effective and a.action not in RETRIES else ""
         if resolved is not None and a.t > t_end:
             why = why or "taken after the incident was resolved"
-        changes = _change(drill, a, slos, read_at(a), read_by) \
+        via = ops.get((a.detail.get("via"), a.ts, a.argv))        # two steps that meant one action say what each did
+        worlds = rolled.get((a.detail.get("via"), a.ts, a.argv))
+        # an env change that rolled FlowEngine's pods: weighed against the same rollout as a plain restart, when
+        # without it the rollout is gone too (its restart is its own row)
+        gone = worlds[0] if worlds is not None and via is not None and not any(
+            (b.action, b.ts, b.argv) == (via.action, via.ts, via.argv) for b in _without(recorded, [a], sc)) else None
+        changes = pane_changes(drill, [a], slos, read_at(a), read_by, gone=gone) \
             if effective or a.action not in SAYS else Changes()      # a stop moves curves too
         if why == "already in force" and changes.moved:
             # the kind was in force, yet this command bent the curves by what it set (DISABLE_PROVIDERS after
             # FALLBACK_ON_5XX takes the calls off the provider): the curves judge, never the kind alone
             effective, why = True, ""
-        via = ops.get((a.detail.get("via"), a.ts, a.argv))        # two steps that meant one action say what each did
         if a.action in BY_POD and via is not None and not changes.moved and (
                 podless := _no_pod(drill, recorded[:i], via, t_zero)):
             effective, why = False, podless     # not "already in force": a scale to 0 since took its pods away
@@ -143,7 +155,50 @@ def action_rows(drill: Drill, signals: Any, spans: dict[str, list[Stretch]], *, 
                                  change, why, None if t_zero is None else a.t - t_zero,
                                  _cause(sc, signals, a, told) if effective else "",
                                  a.tag, bool(changes.moved), told=told))
+    for r in restarts:
+        mine = [i for i, b in enumerate(actions) if (b.at, b.command) == (r.at, r.command)]
+        actions.insert(mine[-1] + 1 if mine else len(actions), r)
     return actions
+
+
+def _rolls(signals: Any, op: Any) -> bool:
+    """Whether ``op`` is an env change that rolled FlowEngine's pods: every rollout is what a scenario calls a restart
+    (``Signals.first``), which the change's own keys did not do (redteam42 R12: ``set env FALLBACK_MODEL=…`` in
+    mass-failure was credited with the 5xx share its rollout's restart took down, on the same bad release)."""
+    from warroom.drill.model import RESTART
+
+    return op.action == "set_env" and op.detail.get("deployment") == fleet.DEPLOYMENT and \
+        signals.first(RESTART, op.t) == op.t
+
+
+def _rollout(sc: Any, recorded: list[Any], op: Any) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
+    """(``recorded`` had ``op`` been a plain rollout restart of its deployment, had it not been done at all): what its
+    restart did is the first against the second; what its keys did, the drill as it went against the first."""
+    whole = [op, *(b for b in recorded if (b.detail.get("via"), b.ts, b.argv) == (op.action, op.ts, op.argv))]
+    none = _without(recorded, whole, sc)
+    restart = replace(op, action="rollout_restart", argv=(), detail={
+        "deployment": op.detail.get("deployment"), "namespace": op.detail.get("namespace"), "restarted_at": op.ts})
+    i = next((k for k, b in enumerate(none) if b.t > op.t), len(none))
+    return (*none[:i], restart, *none[i:]), none
+
+
+def _restart_row(drill: Drill, signals: Any, spans: dict[str, list[Stretch]], op: Any,
+                 worlds: tuple[tuple[Any, ...], tuple[Any, ...]], slos: list[SloConfig] | None, t_now: float,
+                 clock: float | None, told: bool) -> ActionRow:
+    """The restart an env change's rollout was (``_rolls``), as its own row: judged and weighed as a restart (the
+    rollout as a plain restart against no rollout at all), so the change's label is credited with its keys alone."""
+    sc = drill.scenario
+    kind = replace(op, action="restart")
+    effective, why, read_by = _verdict(sc, signals, spans, kind, drill.speed)
+    changes = pane_changes(drill, [op], slos, t_now, read_by, went=worlds[0], gone=worlds[1])
+    if why == "already in force" and changes.moved:
+        effective, why = True, ""
+    if not told and not effective:
+        why = ""        # the scenario's judgement of it (``action_rows``)
+    return ActionRow(op.ts, op.t, "restart", f"{ACTIONS['restart']} (by the rollout of {did(op)})",
+                     typed(op.tool, op.argv), effective, "restart" in spans or "restart" in sc.mitigating_actions(),
+                     changes.text(quiet=told and not effective), why, clock,
+                     _cause(sc, signals, kind, told) if effective else "", op.tag, bool(changes.moved), told=told)
 
 
 def _cause(sc: Any, signals: Any, a: Any, told: bool = True) -> str:
@@ -205,10 +260,11 @@ def labelled(meaning: str, op: Any) -> str:
 
 
 def _operation_row(drill: Drill, op: Any, slos: list[SloConfig] | None, t_now: float,
-                   clock: float | None) -> ActionRow:
+                   clock: float | None, gone: tuple[Any, ...] | None = None) -> ActionRow:
     """An operation that meant none of the scenario's actions (a ``set env`` that put a provider back, a pool size):
-    listed by what it did, with what it changed on the panes, as the simulator says (a rollout restarts the pods)."""
-    changes = _change(drill, op, slos, t_now)
+    listed by what it did, with what it changed on the panes, as the simulator says; ``gone``: the world it is weighed
+    against (an env change's rollout as a plain restart, which is its own row: ``_restart_row``)."""
+    changes = pane_changes(drill, [op], slos, t_now, gone=gone)
     return ActionRow(op.ts, op.t, op.action, labelled(ACTIONS[op.action], op) if op.action in ACTIONS else did(op),
                      typed(op.tool, op.argv), bool(changes.moved), False, changes.text(quiet=True), "", clock,
                      tag=op.tag, moved=bool(changes.moved))
@@ -298,14 +354,16 @@ def change_without(drill: Drill, taken: list[Any], slos: list[SloConfig] | None,
 
 
 def pane_changes(drill: Drill, taken: list[Any], slos: list[SloConfig] | None, t_now: float,
-                 until: float = math.inf) -> Changes:
+                 until: float = math.inf, *, went: tuple[Any, ...] | None = None,
+                 gone: tuple[Any, ...] | None = None) -> Changes:
     """What the actions ``taken`` changed together, from the simulator's own causes: each of the
     scenario's panes some minutes after the first of them (or ``t_now`` or ``until``, when they were
     switched off, if sooner), as it is and as it would be had everything else been done but these; a pane
     they did not move (within 2 %) is left out, one they took to no data (or back from it) is moved. Read at
     ``t_now`` before those minutes are over, a change not seen yet is "too soon to tell". Then when each
     provider's quota is used up, with and without them (``quota_lasts``), and the scenario's harm by ``t_now``
-    (``harm_change``), which no pane counts."""
+    (``harm_change``), which no pane counts. ``went``/``gone``: the two worlds weighed, when not the drill as it went
+    and it without ``taken`` (a rollout's restart apart from the env change it rolled out: ``_rollout``)."""
     from warroom.drill.model import Signals
 
     sc = drill.scenario
@@ -315,27 +373,30 @@ def pane_changes(drill: Drill, taken: list[Any], slos: list[SloConfig] | None, t
     window = stime.of_drill(full - start, drill.speed).text() if t_now < full else ""
     if t <= start:
         return Changes(window=window)
-    recorded = drill.actions()
-    other = drill.simulator.what_if(_without(recorded, taken, sc))
+    recorded = drill.actions() if went is None else list(went)
+    given = gone is not None
+    gone = _without(recorded, taken, sc) if gone is None else gone
+    actual = drill.simulator if went is None else drill.simulator.what_if(went)
+    other = drill.simulator.what_if(gone)
     after = stime.of_drill(t - start, drill.speed).text()   # t is scenario seconds
     parts, titles = [], []
     for pane in dict.fromkeys((sc.primary, *sc.breaches)):
         slo = slo_of(pane, slos)
         unit, title = (slo.unit, slo.title) if slo is not None else (None, pane)
         titles.append(title)
-        actual, alt = drill.simulator.pane(pane, t), other.pane(pane, t)
-        if actual == alt or actual is not None and alt is not None and \
-                abs(actual - alt) <= 0.02 * max(abs(actual), abs(alt)):
+        now, alt = actual.pane(pane, t), other.pane(pane, t)
+        if now == alt or now is not None and alt is not None and abs(now - alt) <= 0.02 * max(abs(now), abs(alt)):
             continue            # NO DATA where there would be some (FlowEngine halted: no flow, no P95) is a move
-        parts.append(f"{title} {_stated(actual, unit)}{'' if parts else f' {after} later'} "
+        parts.append(f"{title} {_stated(now, unit)}{'' if parts else f' {after} later'} "
                      f"({_stated(alt, unit)} without it)")
     if any(a.t > t_now for a in recorded):      # what came after the end changes no projection made at it
         kept = [a for a in recorded if a.t <= t_now]
-        worlds = (Signals(sc, kept), Signals(sc, _without(kept, [a for a in taken if a in kept], sc)))
+        worlds = (Signals(sc, kept), Signals(sc, [a for a in gone if a.t <= t_now] if given else
+                                             _without(kept, [a for a in taken if a in kept], sc)))
     else:
-        worlds = (drill.simulator.signals, other.signals)
+        worlds = (actual.signals, other.signals)
     parts += quota_lasts(worlds, start, drill.speed, first=not parts)
-    if harm := harm_change(drill, other, t_now):     # what they did to the flows no pane counts (the scenario's harm)
+    if harm := harm_change(drill, other, t_now, actual):   # what they did to the flows no pane counts (its harm)
         parts.append(harm)
     return Changes(tuple(parts), tuple(titles), after, window)
 

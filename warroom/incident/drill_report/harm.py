@@ -59,16 +59,17 @@ def since(drill: Drill) -> float:
     return min((t for t in drill.simulator.signals.onsets if t is not None), default=0.0)
 
 
-def harm_change(drill: Drill, other: Any, t_now: float) -> str:
+def harm_change(drill: Drill, other: Any, t_now: float, actual: Any = None) -> str:
     """What the actions left out of ``other`` (a ``what_if`` simulator) did to the harm from its onset to ``t_now``:
-    "kept 60 flows from running unaudited (73 did by 14:40:00 UTC, 133 without it)", "" when it is the same."""
+    "kept 60 flows from running unaudited (73 did by 14:40:00 UTC, 133 without it)", "" when it is the same.
+    ``actual``: the world weighed against ``other`` (None: the drill's own)."""
     from warroom.drill.activity import Activity
 
     m = measure_of(drill)
     t1 = since(drill)
     if m is None or t_now <= t1:
         return ""
-    did, alt = (len(m.flows(Activity(sim.refresh()), t1, t_now)) for sim in (drill.simulator, other))
+    did, alt = (len(m.flows(Activity(sim.refresh()), t1, t_now)) for sim in (actual or drill.simulator, other))
     if did == alt:
         return ""
     said = (m.kept if alt > did else m.more).format(n=abs(alt - did))
