@@ -218,6 +218,7 @@ class Activity:
             provider = fleet.PRIMARY        # its provider disabled: it runs on PRIMARY_MODEL, routed as the primary's
         model = next(p.model for p in fleet.PROVIDERS if p.name == provider)
         routed = s.routed_model(start) if provider == fleet.PRIMARY and not s.plan_only(start) else None
+        routed = None if routed is None or routed[1] == fleet.UNSERVED else routed    # failed asking for it: its own
         if routed is not None and unit(repo.name, k, "route") < s.route_share(start):
             model, provider = routed        # the model the env routed to then (all, or the calls answered 5xx; a flow
             # whose plan alone went there is still the primary's: its work runs on it)

@@ -638,8 +638,9 @@ def fallback_of(env: Env) -> str:
 def route_of(env: Env, away: bool = False) -> str | None:
     """The provider FlowEngine with ``env`` sends the primary's calls to when the env names a fallback or disables the
     primary (or ``away``): the fallback model's, else (disabled too) the first provider still enabled; None when none
-    is (the calls fail, ``Signals.fails``) or the fallback is the primary (``DISABLE_PROVIDERS=openai`` alone)."""
-    to, off = fleet.provider_of(fallback_of(env)), disabled(env)
+    is (the calls fail, ``Signals.fails``) or the fallback is the primary (``DISABLE_PROVIDERS=openai`` alone);
+    ``fleet.UNSERVED`` for a fallback model no provider serves (its calls fail: ``Signals.strands``)."""
+    to, off = fleet.provider_of(fallback_of(env)) or fleet.UNSERVED, disabled(env)
     away = away or fleet.PRIMARY in off or any(env.get(k) for k in ROUTING_KEYS[:2]) or \
         switched_on(env, "FALLBACK_ON_5XX") or threshold(env) is not None
     if to in off or to == fleet.PRIMARY in off:
@@ -679,12 +680,13 @@ def _env_meaning(before: Env, after: Env) -> list[str]:
     """Canonical actions an env change on the FlowEngine deployment amounts to."""
     found = {up if switched_on(after, key) else down
              for key, (up, down) in SWITCHES.items() if switched_on(after, key) != switched_on(before, key)}
-    # routing counts again whenever the fallback target changes, not only when it first appears
-    routed = route_of(after) is not None
+    # routing counts again whenever the fallback target changes, not only when it first appears; to a model no
+    # provider serves it routes nowhere (the world fails those calls, ``Signals.route``): no fallback routing
+    routed = route_of(after) not in (None, fleet.UNSERVED)
     if routed and (any(after.get(k) and after.get(k) != before.get(k) for k in ROUTING_KEYS) or (
             switched_on(after, "FALLBACK_ON_5XX") and not switched_on(before, "FALLBACK_ON_5XX"))):
         found.add("fallback_routing")
-    if route_of(before) is not None and not routed:
+    if route_of(before) not in (None, fleet.UNSERVED) and not routed:
         found.add("fallback_routing_off")
     if cap(after) != cap(before):      # as FlowEngine reads it: 0, a word or unset leave its default in force
         found.add("throttle" if cap(after) < cap(before) else "throttle_off")

@@ -67,9 +67,20 @@ PRIMARY_PROVIDER = next(p for p in PROVIDERS if p.name == PRIMARY)
 DEGRADED_ERRORS, DEGRADED_LATENCY, DOWN_ERRORS = 0.10, 60.0, 0.9
 
 
-def provider_of(model: str) -> str:
-    """The provider that serves ``model`` (``gemini-1.5-pro``: google); an unknown family is OpenAI's."""
-    return {"claude": "anthropic", "gemini": "google"}.get(model.split("-")[0].lower(), "openai")
+#: Where FlowEngine sends a call for a model no provider serves (a typo: ``gpt-4-trubo``): the vendor answers it 404
+#: ``model_not_found``; no provider's name, so no call, token or answer of a provider counts it
+UNSERVED = "model_not_found"
+
+
+def provider_of(model: str) -> str | None:
+    """The provider that serves ``model``: the one whose ``/v1/models`` lists it (ids are exact, case and all); None
+    for a model no provider serves (``GPT-4-TURBO``, ``claude-sonet``), whose calls are answered 404."""
+    return next((p.name for p in PROVIDERS if p.model == model), None)
+
+
+def unserved(model: str) -> str:
+    """Why a call for ``model``, which no provider serves, fails: the one wording flows, logs and stand-ins say."""
+    return f"model not found: {model} (no provider serves it)"
 
 # Flow duration: log-normal around a median; sigma 0.38 puts P95 at ~1.87x the median, so the
 # healthy median of 38 s gives a P95 near 71 s (warn at 90, crit at 120).

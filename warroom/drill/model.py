@@ -749,15 +749,17 @@ class Signals:
 
     def strands(self, t: float) -> tuple[tuple[float, str, tuple[str, ...]], ...]:
         """(share of flows, why they fail, the providers whose model they ask for) of the flows no provider answers at
-        ``t``: none enabled takes their calls, or the one that does has used its day's quota (it refuses every call,
-        ``share_429``). Their calls are not made or refused; every other flow runs (``fails``, ``Activity``)."""
+        ``t``: none enabled takes their calls, they go to a model no provider serves (``UNSERVED``: 404), or the one
+        that takes them has used its day's quota (it refuses every call, ``share_429``). Their calls are not made or
+        refused; every other flow runs (``fails``, ``Activity``)."""
         def value(t: float) -> tuple[tuple[float, str, tuple[str, ...]], ...]:
             groups: dict[str | None, list[fleet.Provider]] = {}
             for p, c in zip(fleet.PROVIDERS, self.carriers(t), strict=True):
-                if c is None or self.exhausted(c, t):
+                if c in (None, fleet.UNSERVED) or self.exhausted(c, t):
                     groups.setdefault(c, []).append(p)
             off = ", ".join(p for p in fleet.PROVIDER_NAMES if p in disabled(self.env(t))) if None in groups else ""
             return tuple((sum(p.flow_share for p in ps), f"no enabled model provider ({off} disabled)" if c is None
+                          else fleet.unserved(fallback_of(self.env(t))) if c == fleet.UNSERVED
                           else f"rate limit exceeded: {c} 429 Too Many Requests (daily quota exhausted)",
                           tuple(p.name for p in ps)) for c, ps in groups.items())
         return self._once("strands", t, value)
@@ -826,11 +828,14 @@ class Signals:
 
     def route(self, t: float) -> str | None:
         """The provider FlowEngine sends the primary's routed calls to at ``t`` (its env's fallback model, once routing
-        acts, as the flows see it); None while they go to the primary. How many of them: ``route_share``."""
-        if not self.in_force("fallback_routing", t, delay=ENV_DELAY):
-            return None
+        acts, as the flows see it); None while they go to the primary. How many of them: ``route_share``. A fallback
+        model no provider serves is no routing taken (``cluster._env_meaning``) but its env sends them there all the
+        same (``fleet.UNSERVED``: they fail, ``strands``); tried only after the primary (``tried_first``) it moves none
+        (A12: a typo'd ``FALLBACK_MODEL`` healed the outage, the route-around gate passing on it)."""
         env = self.env(t)                       # routing recorded with no env of its own: the default fallback
-        return route_of(env, away=not any(k in env for k in (*ROUTING_KEYS, "FALLBACK_ON_5XX")))
+        if (to := route_of(env, away=not any(k in env for k in (*ROUTING_KEYS, "FALLBACK_ON_5XX")))) == fleet.UNSERVED:
+            return None if tried_first(env) else to
+        return to if self.in_force("fallback_routing", t, delay=ENV_DELAY) else None
 
     def plan_only(self, t: float) -> bool:
         """Whether only the architect role's calls (each flow's plan) run on ``route(t)``, the flows still the primary's
@@ -864,7 +869,8 @@ class Signals:
         """(model, provider) the primary's routed calls run on at ``t`` by ``route``'s rule; None while on
         the primary. The one answer flows, logs and stand-ins read, so none can disagree with the curves."""
         models = (fallback_of(self.env(t)), *(p.model for p in fleet.PROVIDERS))      # the fallback's, else the enabled one's
-        return None if (to := self.route(t)) is None else next((m, to) for m in models if fleet.provider_of(m) == to)
+        return None if (to := self.route(t)) is None else next((m, to) for m in models
+                                                                if (fleet.provider_of(m) or fleet.UNSERVED) == to)
 
     def route_reason(self, t: float) -> str | None:
         """Why the primary's calls run on the fallback at ``t`` (None while they do not), from the state
@@ -904,7 +910,8 @@ class Signals:
             at = x if x > -math.inf else min(y, 0.0) - 1.0
             env, routed, off = self.env(at), self.route(at), disabled(self.env(at))
             to = routed if self.running(at) else None
-            own = fleet.PRIMARY not in off and (routed is None or tried_first(env) or plan_only(env))  # keeps its flows
+            own = fleet.PRIMARY not in off and (routed is None or tried_first(env) or  # keeps its flows: not if their
+                                                plan_only(env) and routed != fleet.UNSERVED)   # plans go nowhere
             lead = fleet.PRIMARY if own else routed or route_of(env)
             moved = 1.0 if to is None else PLAN_SHARE if plan_only(env) else float(not tried_first(env))
             out.append((x, y, self.traffic_share(at), to, moved,

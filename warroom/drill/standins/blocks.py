@@ -233,10 +233,12 @@ def outcome(ctx: Context, flow: Flow, pruning: bool, model: str, answered: bool 
     when every attempt is refused or answered 5xx (``drawn``: the world's law, ``model.call_law``), so a run fails as
     often as a flow started now; each failed attempt said in ``said``. ``answered``: see ``drawn``."""
     sig, t = ctx.signals, ctx.t
-    provider = next(p for p in fleet.PROVIDERS if p.name == fleet.provider_of(model))
+    provider = next((p for p in fleet.PROVIDERS if p.name == fleet.provider_of(model)), None)
     seconds = sig.latency_median(t) * (0.8 + 0.4 * unit(flow.task_id, "retry"))
     if not ctx.cluster.flowengine.replicas:
         return False, "no FlowEngine replicas are running (deployment scaled to 0)", 1.0
+    if provider is None:            # its first call is answered 404, as a routed flow's is (``Signals.strands``)
+        return False, fleet.unserved(model), 1.0
     if (stranded := next((why for _, why, asks in sig.strands(t) if provider.name in asks), None)) is not None:
         return False, stranded, 1.0      # no provider answers a call on this model now, as the flows on it fail
     tries = tries or sig.attempts(t)
@@ -284,7 +286,7 @@ def test_flow(ctx: Context, args: Args) -> None:
     wanted, task = args.text("model") or "auto", f"tsk_test{short_hash(ctx.at, n=4)}"
     model, answered = (wanted, False) if wanted != "auto" else routed(ctx, "claude-sonnet-4-5", task)
     via = " via fallback routing" if wanted == "auto" and "claude" not in model else ""   # as the flows are routed
-    probe = Flow(task, repo, 0, "impl", ctx.t, 0.0, "succeeded", None, model, fleet.provider_of(model), 120.0, 1)
+    probe = Flow(task, repo, 0, "impl", ctx.t, 0.0, "succeeded", None, model, fleet.provider_of(model) or "", 120.0, 1)
     ok, why, seconds = outcome(ctx, probe, switched_on(env, "CONTEXT_PRUNING_ENABLED"), model, answered)
     ctx.out(f"Running test flow on {repo} ({source}), model {wanted}...")
     ctx.pause(min(seconds, 60.0), cap=5.0)

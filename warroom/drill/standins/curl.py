@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 from warroom import scenario_time as stime
 from warroom.drill import fleet
 from warroom.drill.activity import iso
-from warroom.drill.cluster import disabled
+from warroom.drill.cluster import ROUTING_KEYS, disabled, fallback_of
 from warroom.drill.model import quota_reset, unit
 from warroom.drill.standins.base import Args, Context, ToolError, flags, parse_args, read_input, refuse_unread, utc
 
@@ -448,5 +448,7 @@ def pod_endpoint(ctx: Context, host: str, port: int, path: str) -> Response:
             "status": "disabled", "model": p.model, "error_rate": None, "p50_latency_s": None,
             "probe": {k: v for k, v in seen.items() if k != "model"}}
     routed = sig.routed_model(ctx.t)        # where the primary's calls go now, and why: as the logs and flows say
-    return js({"providers": providers, "fallback_model": routed and routed[0],
-               "fallback_reason": sig.route_reason(ctx.t)})
+    named = fallback_of(env) if any(env.get(k) for k in ROUTING_KEYS[:2]) else ""     # a model no provider serves:
+    return js({"providers": providers, "fallback_model": routed and routed[0],        # each call to it fails (A12)
+               "fallback_reason": sig.route_reason(ctx.t)} | ({"fallback_error": fleet.unserved(named)}
+                                                              if named and fleet.provider_of(named) is None else {}))

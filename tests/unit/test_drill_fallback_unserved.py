@@ -1,0 +1,73 @@
+"""A fallback model no provider serves routes the calls nowhere: they fail, and every reader says so (attack A12).
+
+``kubectl set env deployment/flowengine FALLBACK_MODEL=gpt-4-trubo`` (or ``GPT-4-TURBO``, ``claude-sonet``) healed the
+provider outage: ``fleet.provider_of`` read any unknown model family as OpenAI's, so the routed calls ran on OpenAI and
+RB-LAUNCH-005's route-around gate passed on a typo. A provider serves the models its ``/v1/models`` lists, ids exact:
+FlowEngine sends the call with that id, the vendor answers 404, the flow fails. The failure rate stays up, the logs
+and ``/health/models`` say why, no tokens are spent, ``blocks`` runs fail the same way, and the drill records no
+fallback routing for it (the report credits none).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.unit.standins_corpus import SPEED, START, run_one
+from warroom.drill import fleet
+from warroom.drill.activity import Activity
+from warroom.drill.cluster import route_of
+from warroom.drill.directory import Drill, create_drill
+
+SET_AT, T = 600.0, 1500.0
+HEALTH = "kubectl exec -n production deployment/flowengine -- curl -s http://localhost:8080/health/models".split()
+
+
+def _routed(tmp_path: Path, *env: str) -> Drill:
+    drill = create_drill(tmp_path / "-".join(env), "provider-outage", speed=SPEED, start=START, name="u")
+    assert run_one(drill, ["kubectl", "set", "env", "deployment/flowengine", *env, "-n", "production"], SET_AT)[0] == 0
+    return drill
+
+
+def test_model_ids_are_exact() -> None:
+    assert [fleet.provider_of(m) for m in ("gpt-4-turbo", "GPT-4-TURBO", "gpt-4-trubo", "claude-sonet", "gemini")] == [
+        "openai", None, None, None, None]
+    assert route_of({"FALLBACK_MODEL": "claude-sonet"}) not in (None, *fleet.PROVIDER_NAMES)
+
+
+def test_a_fallback_no_provider_serves_fails_the_routed_flows(tmp_path: Path) -> None:
+    model = "GPT-4-TURBO"
+    drill = _routed(tmp_path, "DISABLE_PROVIDERS=anthropic", f"FALLBACK_MODEL={model}")
+    sim, s, why = drill.simulator, drill.simulator.signals, f"model not found: {model} (no provider serves it)"
+    assert [a.action for a in drill.actions()] == ["set_env"]           # no fallback routing taken
+    assert s.strands(T) == ((fleet.PRIMARY_PROVIDER.flow_share, why, (fleet.PRIMARY,)),)
+    assert sim.panes("failure_rate", [T])[0] > 10.0     # the primary's flows (60 %) all fail
+    for p in fleet.PROVIDERS:       # no call made for them: nobody's requests or quota count them
+        assert s.request_rate(p, T) == pytest.approx(0.0 if p.name == fleet.PRIMARY else
+                                                     s.request_rate(p, SET_AT - 60.0), rel=0.2), p.name
+    health = json.loads(run_one(drill, HEALTH, T)[1])
+    assert (health["fallback_model"], health["fallback_error"]) == (model, why)
+    logs = run_one(drill, ["kubectl", "logs", "deployment/flowengine", "-n", "production", "--since=1m"], T)[1]
+    assert f"ERROR model-client - {why}" in logs, logs
+    code, _, err = run_one(drill, ["blocks", "test-flow"], T)
+    assert code == 1 and why in err, err
+    failed = next(f for f in Activity(sim.refresh(), s.cluster).flows(T - 300.0, T, T) if f.error == why)
+    code, _, err = run_one(drill, ["blocks", "flow", "retry", failed.task_id, "--model", model], T)
+    assert code == 1 and why in err, err
+
+
+def test_the_architects_plans_on_an_unserved_model_fail_the_primarys_flows(tmp_path: Path) -> None:
+    s = _routed(tmp_path, "ARCHITECT_FALLBACK_MODEL=claude-sonet").simulator.signals
+    why = "model not found: claude-sonet (no provider serves it)"
+    assert s.strands(T) == ((fleet.PRIMARY_PROVIDER.flow_share, why, (fleet.PRIMARY,)),)
+    assert s.request_rate(fleet.PRIMARY_PROVIDER, T) == 0.0        # a flow without its plan does no work
+
+
+def test_tried_after_the_primary_an_unserved_fallback_moves_nothing(tmp_path: Path) -> None:
+    drill = _routed(tmp_path, "FALLBACK_MODEL=gpt-4-trubo", "FALLBACK_ON_5XX=true")
+    s = drill.simulator.signals
+    assert s.route(T) is None and s.lost(fleet.PRIMARY, T) > 0.3     # the outage's 5xx stand: none healed elsewhere
+    said = json.loads(run_one(drill, HEALTH, T)[1])["fallback_error"]
+    assert said == "model not found: gpt-4-trubo (no provider serves it)", said
