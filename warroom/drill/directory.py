@@ -43,7 +43,7 @@ FIRST_LOOK = "first_look"
 ENV_DIR = "WARROOM_DRILL_DIR"
 STANDINS: tuple[str, ...] = ("kubectl", "psql", "aws", "curl", "blocks")
 #: Host programs a drill's bin/ shadows too: what they print depends on the clock (``date -d '15 minutes ago'``)
-SHIMS: tuple[str, ...] = ("date",)
+SHIMS: tuple[str, ...] = ("date", "promtool")
 SHIPPED_BIN = Path(__file__).resolve().parent / "bin"
 ACTION_SKEW = 1.0      # scenario seconds a record's time may differ from its stamp's (both kept to the ms)
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,80}$")

@@ -1,23 +1,29 @@
 """``curl`` for drills: provider usage APIs, status pages, FlowEngine health endpoints, a Slack hook.
 
 No request leaves the machine: a known host is answered from the drill world, any other fails to
-resolve (exit 6); ``localhost:8080`` answers only inside a pod (``kubectl exec``), else exit 7.
+resolve (exit 6); ``localhost:8080`` answers only inside a pod (``kubectl exec``), else exit 7; ``localhost:9090`` is
+the drill's Prometheus (``prometheus_api``), from the shell as after a port-forward, and in its own pod.
 """
 
 from __future__ import annotations
 
 import json
+import math
 import re
 from dataclasses import dataclass
+from decimal import Decimal
 from http import HTTPStatus
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
 from warroom import scenario_time as stime
 from warroom.drill import fleet
 from warroom.drill.activity import iso
 from warroom.drill.cluster import ROUTING_KEYS, disabled, fallback_of
 from warroom.drill.model import quota_reset, unit
+from warroom.drill.promql import PromQLError
 from warroom.drill.standins.base import Args, Context, ToolError, flags, parse_args, read_input, refuse_unread, utc
+from warroom.durations import parse_duration
+from warroom.sources.httpjson import parse_time
 
 # Every other option curl 7.88 has (``curl --help all``; ``-h``: help, ``base.HELP``): refused by name, as not
 # simulated (``READS``), never "is unknown", which curl says only of an option it does not have
@@ -335,7 +341,12 @@ def route(ctx: Context, method: str, url: str, headers: dict[str, str], data: st
         host, path, port = (parts.hostname or "").lower(), parts.path or "/", parts.port or 80
     except ValueError:                       # a port that is not a number, a broken [IPv6] host
         raise ToolError("curl: (3) URL rejected: Malformed input to a URL function", 3) from None
-    if host in ("localhost", "127.0.0.1", "::1") or (host.startswith(f"{fleet.DEPLOYMENT}.") and ctx.in_pod):
+    local = host in ("localhost", "127.0.0.1", "::1")
+    if port == 9090 and (local and getattr(ctx.in_pod, "deployment", "prometheus") == "prometheus" or
+                         host in PROMETHEUS and ctx.in_pod):
+        return prometheus_api(ctx, path, dict(parse_qsl(parts.query, keep_blank_values=True)) | dict(
+            parse_qsl(data, keep_blank_values=True) if method == "POST" else ()))
+    if local or (host.startswith(f"{fleet.DEPLOYMENT}.") and ctx.in_pod):
         return pod_endpoint(ctx, host, port, path)
     if host in ("api.anthropic.com", "api.openai.com"):
         return provider_api(ctx, host.split(".")[1], path, headers)
@@ -354,6 +365,74 @@ def route(ctx: Context, method: str, url: str, headers: dict[str, str], data: st
         return Response(200 if method == "POST" else 400, "ok" if method == "POST" else "invalid_payload",
                         content_type="text/html")
     raise ToolError(f"curl: (6) Could not resolve host: {host}", 6)
+
+
+#: The drill's Prometheus (monitoring/prometheus-0) by its Service's names: in a pod as the cluster's DNS resolves them
+PROMETHEUS = {"prometheus.monitoring", "prometheus.monitoring.svc", "prometheus.monitoring.svc.cluster.local"}
+
+
+def prometheus_api(ctx: Context, path: str, form: dict[str, str]) -> Response:
+    """Prometheus' HTTP API on the drill's series, by the evaluator the panes read (R22: a commander's ad-hoc PromQL
+    got no drill number): ``/api/v1/query`` (at ``time``, default now) and ``/api/v1/query_range``, Prometheus' JSON;
+    what Prometheus refuses or the evaluator does not evaluate is its ``bad_data`` (400). Like the panes it holds
+    nothing after the drill's now: an instant there is refused, a range stops at now. Any other path: its 404."""
+    def said(code: int, **body: object) -> Response:      # compact, as Prometheus writes it
+        return Response(code, json.dumps(body, separators=(",", ":")))
+
+    def bad(why: str) -> Response:
+        return said(400, status="error", errorType="bad_data", error=why)
+
+    def stamp(key: str, default: float | None = None) -> float:
+        text = form.get(key, "")
+        if not text and default is not None:
+            return default
+        try:
+            return float(text)
+        except ValueError:
+            if (when := parse_time(text)) is None:
+                raise ValueError(f'invalid parameter "{key}": cannot parse "{text}" to a valid timestamp') from None
+            return when
+    if (where := path.rstrip("/")) not in ("/api/v1/query", "/api/v1/query_range"):
+        return Response(404, "404 page not found\n", content_type="text/plain; charset=utf-8")
+    try:
+        if where == "/api/v1/query":
+            walls = [stamp("time", ctx.at)]
+        else:
+            start, end, step = stamp("start"), stamp("end"), form.get("step", "")
+            try:
+                every = float(step) if re.fullmatch(r"[0-9.eE+-]+", step) else parse_duration(step)
+            except ValueError:
+                return bad(f'invalid parameter "step": cannot parse "{step}" to a valid duration')
+            if end < start or not every > 0 or (end - start) / every > 11000:
+                return bad("end timestamp must not be before start time" if end < start else "zero or negative "
+                           "query resolution step widths are not accepted. Try a positive integer" if not every > 0
+                           else "exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the "
+                           "query resolution (?step=XX)")
+            walls = [w for i in range(int((end - start) // every) + 1) if (w := start + i * every) <= ctx.at]
+        if walls and walls[0] > ctx.at:
+            return bad(f"no data at {stime.utc_said(walls[0])}: after the drill's now ({stime.utc_said(ctx.at)}); "
+                       "a source holds nothing from the future")
+        many = ctx.drill.simulator.evaluate_many(form.get("query", ""), [ctx.drill.scenario_time(w) for w in walls])
+    except (ValueError, PromQLError) as exc:
+        return bad(str(exc))
+    if where == "/api/v1/query":
+        at, value = round(walls[0], 3), many.at(0)
+        data: dict[str, object] = {"resultType": "scalar", "result": [at, sample(value)]} if isinstance(
+            value, float) else {"resultType": "vector", "result": [{"metric": dict(s.labels), "value": [
+                at, sample(s.value)]} for s in value]}
+    else:
+        rows = [({}, many.scalar)] if many.scalar is not None else [(dict(k), c) for k, c in many.vector or ()]
+        data = {"resultType": "matrix", "result": [{"metric": labels, "values": points} for labels, col in rows if (
+            points := [[round(w, 3), sample(v)] for w, v in zip(walls, col, strict=True) if v is not None])]}
+    return said(200, status="success", data=data)
+
+
+def sample(value: float) -> str:
+    """A sample value as Prometheus writes it (Go's ``FormatFloat(v, 'f', -1, 64)``: no exponent), ``NaN``, ``+Inf``."""
+    if not math.isfinite(value):
+        return "NaN" if math.isnan(value) else "+Inf" if value > 0 else "-Inf"
+    text = format(Decimal(repr(value)), "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 #: a model call a hand probe may make: answered as the world answers FlowEngine's calls at that instant

@@ -928,8 +928,8 @@ class Kubectl:
             return self.in_container(pod, words) if words else 0
         if prog == "curl" or (prog == "psql" and pod.deployment in ("postgres", fleet.DEPLOYMENT)):
             return run_tool(ctx.sub(prog, command[1:], in_pod=pod))
-        if prog == "promtool" and pod.deployment == "prometheus":
-            return self.promtool(command[1:])
+        if prog == "promtool" and pod.deployment == "prometheus":     # asking its own localhost:9090
+            return run_tool(ctx.sub(prog, command[1:], in_pod=pod))
         if prog in ("env", "printenv"):
             dep = ctx.cluster.deployments.get(pod.deployment)      # the env of the revision the pod runs
             env = next((r.env for r in dep.history if r.template_hash == pod.template_hash), {}) if dep else {}
@@ -942,22 +942,6 @@ class Kubectl:
                         "container: failed to start exec: OCI runtime exec failed: exec failed: unable to start "
                         f'container process: exec: "{command[0]}": executable file not found in $PATH: unknown\n'
                         "command terminated with exit code 126", 126)
-
-    def promtool(self, argv: list[str]) -> int:
-        """``promtool query instant URL EXPR`` inside the Prometheus pod, answered by the simulator."""
-        if len(argv) < 4 or argv[:2] != ["query", "instant"]:
-            raise ToolError("promtool: error: drill: only `promtool query instant URL EXPR` is simulated")
-        from warroom.drill.promql import PromQLError
-
-        try:
-            result = self.ctx.drill.simulator.evaluate(argv[3], self.ctx.t)
-        except PromQLError as exc:
-            raise ToolError(f"query error: bad_data: {exc}") from None
-        lines = [f"scalar: {result:g}"] if isinstance(result, float) else [
-            "{" + ", ".join(f'{k}="{v}"' for k, v in s.labels) + f"}} => {s.value:g}" for s in result]
-        for line in lines:
-            self.ctx.out(f"{line} @[{self.ctx.at:.3f}]")
-        return 0
 
     def version(self) -> None:
         self.ctx.out("Client Version: v1.28.9\nKustomize Version: v5.0.4-0.20230601165947-6ce0bf390ce3\n"
