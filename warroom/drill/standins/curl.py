@@ -416,15 +416,20 @@ def prometheus_api(ctx: Context, path: str, form: dict[str, str]) -> Response:
     except (ValueError, PromQLError) as exc:
         return bad(str(exc))
     if where == "/api/v1/query":
-        at, value = round(walls[0], 3), many.at(0)
+        at, value = unix(walls[0]), many.at(0)
         data: dict[str, object] = {"resultType": "scalar", "result": [at, sample(value)]} if isinstance(
             value, float) else {"resultType": "vector", "result": [{"metric": dict(s.labels), "value": [
                 at, sample(s.value)]} for s in value]}
     else:
         rows = [({}, many.scalar)] if many.scalar is not None else [(dict(k), c) for k, c in many.vector or ()]
         data = {"resultType": "matrix", "result": [{"metric": labels, "values": points} for labels, col in rows if (
-            points := [[round(w, 3), sample(v)] for w, v in zip(walls, col, strict=True) if v is not None])]}
+            points := [[unix(w), sample(v)] for w, v in zip(walls, col, strict=True) if v is not None])]}
     return said(200, status="success", data=data)
+
+
+def unix(wall: float) -> float | int:
+    """A timestamp as Prometheus writes it: unix seconds to the millisecond, a whole one without a fraction."""
+    return int(at) if (at := round(wall, 3)) == int(at) else at
 
 
 def sample(value: float) -> str:
