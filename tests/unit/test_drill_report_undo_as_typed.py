@@ -115,14 +115,14 @@ def test_an_env_change_is_credited_with_its_keys_and_its_rollouts_restart_is_nam
     credited with the 5xx share falling 10.2% -> 9.2%: what its rollout did, a restart onto the same bad release
     (the scenario's restart clears the gateway client's stuck connections). The simulator keys on the restart, so
     the report says so: a restart row beside the change's, and the change weighed against the same rollout as a
-    plain restart."""
+    plain restart. A model a provider serves (gpt-4o is none of the drill's: its calls fail, attack A12)."""
     d = create_drill(Path(tempfile.mkdtemp()), "mass-failure", speed=60.0, start=START, name="env")
-    command = "kubectl set env deployment/flowengine -n production FALLBACK_MODEL=gpt-4o"
+    command = "kubectl set env deployment/flowengine -n production FALLBACK_MODEL=gpt-4-turbo"
     assert run_one(d, command.split(), 300.0)[0] == 0
     rows = drill_report(d, at=d.wall_time(1500.0)).actions
     assert [a.action for a in rows] == ["fallback_routing", "restart"], rows
     env, restart = rows
-    assert restart.description == ("FlowEngine rollout restarted (by the rollout of set FALLBACK_MODEL=gpt-4o on"
+    assert restart.description == ("FlowEngine rollout restarted (by the rollout of set FALLBACK_MODEL=gpt-4-turbo on"
                                    " flowengine)") and restart.effective and restart.moved
     assert re.search(r"Model API 5xx rate [\d.]+% .*\([\d.]+% without it\)", restart.change), restart.change
     assert not env.moved and "without it" not in env.change, env.change
