@@ -227,7 +227,7 @@ class StepRunning:
                 for v in getattr(s, "sets_vars", []):
                     setters[v] = s
         have = self.carried_vars()
-        env = set(os.environ) | set(self.config.execute.env)
+        env = set(os.environ) | set(self.config.execute.env) | self.drill_env_names()
         later = {v for s in (book.steps if book else []) if s.number >= step.number
                  for v in getattr(s, "sets_vars", [])}
         notes = []
@@ -244,6 +244,22 @@ class StepRunning:
                              "is empty when this step runs (export it before starting warroom, or "
                              "set it in [execute].env)")
         return tuple(notes)
+
+    def drill_env_names(self) -> set[str]:
+        """The variables a drill's step environment sets (its fake API keys, its kubeconfig…), which every step of
+        a drill incident runs with (``_drill_options``): none of them is "empty when this step runs" (redteam43 R1:
+        the run dialog told the commander to export a real $ANTHROPIC_API_KEY into a drill). None outside a drill,
+        in a replay (no command runs) or when the drill's directory is gone (the run is refused, saying so)."""
+        drill = self.state.drill or {}
+        where = drill.get("dir")
+        if drill.get("replay") or not where or not Path(where).is_dir():
+            return set()
+        from warroom.drill.directory import open_drill
+
+        try:
+            return set(open_drill(Path(where), wrappers=False).env(base_path=""))
+        except WarroomError:
+            return set()        # an unreadable drill: the run itself is refused with the reason (open_drill)
 
     def run_step(self, prepared: PreparedStep, *, confirm: bool = False, dry_run: bool = False,
                  read_only: bool | None = None, expect_last_started_seq: int | None = None,
