@@ -119,3 +119,45 @@ def test_after_a_severity_change_the_count_agrees_with_the_headers_countdown(
         assert bool(missed.since) == overdue, (minute, header_due, missed.since)
         if overdue:
             assert missed.since[0] == header_due, (minute, header_due, missed.since)
+
+
+def test_an_update_sent_late_is_said_late_by_how_much_and_a_skipped_slot_never_sent(tmp_path: Path) -> None:
+    """redteam43 R2: a P3's update due at +30m, sent at +36m43s, was "1 stakeholder update fell due and was never
+    sent" in the drill report beside "Status update sent" on the timeline. One rule (``cadence.Missed``): in each
+    stretch between two updates the first due time is the one the next update filled, late, or the one overdue
+    now; the others, and those of a stretch the resolution ended, were never sent. The drill report, the PIR's
+    count and its overdue lines, and the resolve reading say the same."""
+    d = create_drill(tmp_path / "drills", "rate-limit", speed=10.0, start=1_800_000_000.0)
+    t0 = d.wall_time(100.0)
+    clock = DrillClock(t0)
+    inc = IncidentStore(tmp_path / "incidents", Config(), clock=clock).create(
+        title="429s", severity="P3", drill={"scenario": "rate-limit", "speed": 10.0, "dir": str(d.path)})
+    due = inc.state.declared_at + timedelta(minutes=3)               # +30m00s drill time
+    clock.t = t0 + (36 * 60 + 2) / 10
+    assert inc.check_update_overdue(clock()) is not None              # the header: "overdue by 6m02s"
+    clock.t = t0 + (36 * 60 + 43) / 10
+    inc.record_status_update("DRILL investigating", delivery="recorded")
+    late = f"1 stakeholder update was sent late (due {due:%H:%M:%S} UTC, sent 6m43s drill time (40s wall) late)"
+    cadence = " (one due every 30m00s drill time of a P3)"
+
+    def summary() -> tuple[str, ...]:
+        return drill_report(d, inc.state, at=clock.t, config=inc.config).summary
+
+    def pir_updates() -> str:
+        return inc.render().split("## Stakeholder Updates", 1)[1].split("\n## ", 1)[0]
+
+    clock.t = t0 + 51 * 60 / 10                                      # the red team's report at +51m
+    assert f"{late[:1].upper()}{late[1:]}{cadence}." in summary(), "\n".join(summary())
+    assert not any("never sent" in line for line in summary())
+    assert f"- {late}{cadence}" in pir_updates(), pir_updates()
+    assert f"{due:%H:%M:%S} UTC: update due, sent late at " in pir_updates() and "never sent" not in pir_updates()
+    assert not any("stakeholder update" in c for c in read_concerns(inc, None, clock()).concerns)
+    clock.t = t0 + 70 * 60 / 10                                      # the next, due +66m43s, is overdue now
+    pending = f"; 1 more is overdue by 3m17s drill time (19s wall), not sent yet"
+    pending += f" (due {due + timedelta(seconds=40.3 + 180):%H:%M:%S} UTC)"
+    assert f"{late[:1].upper()}{late[1:]}{pending}{cadence}." in summary(), "\n".join(summary())
+    clock.t = t0 + 100 * 60 / 10                                     # +66m43s and +96m43s: skipped, and resolved
+    inc.resolve("back", concerns=None)
+    never = "2 stakeholder updates fell due and were never sent; 1 was sent late"
+    assert any(line.startswith(never) for line in summary()), summary()
+    assert f"- {never}" in pir_updates(), pir_updates()

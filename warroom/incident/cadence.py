@@ -86,14 +86,19 @@ MISSED_MOST = 100_000
 
 @dataclass(frozen=True)
 class Missed:
-    """The stakeholder updates that fell due and were never sent, declaration to ``end``: every due time
+    """The stakeholder updates that fell due, declaration to ``end``, and what became of each: every due time
     the cadence gave (counted from the last update, declaration or reopening, as the header's countdown,
-    each one ``update_every`` of the severity in force at the one before it after it) that passed with no
-    update sent and the incident open. The
-    journal holds one ``status_update.overdue`` per stretch and never another while it stays unsent, so
-    the PIR read one late update where a P1 had gone unannounced for four hours (redteam41 G7)."""
+    each one ``update_every`` of the severity in force at the one before it after it) that passed with the
+    incident open. The journal holds one ``status_update.overdue`` per stretch and never another while it
+    stays unsent, so the PIR read one late update where a P1 had gone unannounced for four hours (redteam41 G7).
 
-    due: tuple[datetime, ...]       # every due time that passed unsent
+    One rule, read by the resolve gate, the PIR and the drill report: in each stretch between two updates the
+    first due time is the one the update that ends it filled, late (``late``: the header said "overdue by"
+    until then), or, in the stretch still open, the one overdue now (``pending``: it can still be sent);
+    every other due time is a slot skipped, never sent (``never``), as is every one of a stretch the
+    resolution ended (redteam43 R2: an update sent 6m43s late was counted as "fell due and was never sent")."""
+
+    due: tuple[datetime, ...]       # every due time that passed before an update filled it
     since: tuple[datetime, ...]     # of those, the ones after the last update sent (or the declaration)
     sent: int                       # updates sent by ``end``
     last: datetime | None           # the last of them
@@ -102,6 +107,19 @@ class Missed:
     every: float                    # the cadence the team had at ``end`` (scenario seconds, ``update_every``)
     severity: str
     asked: float = 0.0              # the configured cadence at ``end`` (``update_asked``), said when raised
+    late: tuple[tuple[datetime, datetime], ...] = ()    # (due time, the update sent for it, late) per stretch
+    pending: datetime | None = None  # the due time overdue at ``end`` in the stretch still open, not sent yet
+
+    @property
+    def never(self) -> tuple[datetime, ...]:
+        """The due times no update was ever sent for: every one but those filled late and the one pending."""
+        filled = {d for d, _ in self.late} | ({self.pending} if self.pending is not None else set())
+        return tuple(d for d in self.due if d not in filled)
+
+    def late_for(self, due: datetime) -> datetime | None:
+        """When the update for the due time ``due`` (a journaled overdue line's, within its second) was sent, late;
+        None when it never was (or is not sent yet)."""
+        return next((s for d, s in self.late if abs((d - due).total_seconds()) < 1), None)
 
     def _cadence(self, state: IncidentState) -> str:
         return cadence_said(state, self.every, self.asked, self.severity)
@@ -110,7 +128,7 @@ class Missed:
         """What the resolve gate says while updates fell due unsent since the last one (else ''): "no
         stakeholder update was sent in 4h13m41s drill time (4m14s wall) of a P1 (one due every 10m00s drill
         time): 25 fell due" / "the last stakeholder update was sent 1h02m00s ago (06:40:00 UTC): 6 fell due
-        since, unsent (one due every …)"."""
+        since, unsent (one due every …)". Resolving ends the stretch: each of them is then never sent."""
         n = len(self.since)
         if not n:
             return ""
@@ -122,14 +140,33 @@ class Missed:
                 f" {n} fell due since, unsent ({self._cadence(state)})")
 
     def count(self, state: IncidentState) -> str:
-        """The PIR's and the drill report's count, '' when none was missed: "25 stakeholder updates fell due
-        and were never sent: none was sent in 4h13m41s drill time (4m14s wall) (one due every …)"."""
-        n = len(self.due)
-        if not n:
+        """The PIR's and the drill report's count, '' when every update went out on time: "25 stakeholder updates
+        fell due and were never sent: none was sent in 4h13m41s drill time (4m14s wall) (one due every …)", "1
+        stakeholder update was sent late (due 21:30:37 UTC, sent 6m43s drill time (40s wall) late) (one due
+        every …)", and while open "… is overdue by 6m02s drill time (36s wall), not sent yet (due …)"."""
+        never = self.never
+        parts: list[tuple[int, str]] = []
+        if never:
+            none = f": none was sent in {stime.text(state, self.end - self.start)}" if self.last is None else ""
+            parts.append((len(never), f"fell due and {'was' if len(never) == 1 else 'were'} never sent{none}"))
+        if self.late:
+            each = [f"due {d.astimezone(UTC):%H:%M:%S} UTC, sent {stime.text(state, s - d)} late"
+                    for d, s in self.late[:LATE_SAID]]
+            more = len(self.late) - LATE_SAID
+            parts.append((len(self.late), f"{'was' if len(self.late) == 1 else 'were'} sent late ("
+                          + "; ".join(each) + (f"; and {more} more" if more > 0 else "") + ")"))
+        if self.pending is not None:
+            parts.append((1, f"{'is' if not parts else 'more is'} overdue by {stime.text(state, self.end - self.pending)},"
+                             f" not sent yet (due {self.pending.astimezone(UTC):%H:%M:%S} UTC)"))
+        if not parts:
             return ""
-        head = f"{n} stakeholder update{'s' * (n != 1)} fell due and {'was' if n == 1 else 'were'} never sent"
-        none = f": none was sent in {stime.text(state, self.end - self.start)}" if self.last is None else ""
-        return f"{head}{none} ({self._cadence(state)})"
+        (n, first), rest = parts[0], parts[1:]
+        head = f"{n} stakeholder update{'s' * (n != 1)} {first}"
+        return "; ".join([head, *(f"{k} {said}" for k, said in rest)]) + f" ({self._cadence(state)})"
+
+
+#: Updates sent late the count names one by one (due time and how late); the rest are counted
+LATE_SAID = 3
 
 
 def missed_updates(state: IncidentState, config: Config, end: datetime) -> Missed | None:
@@ -160,9 +197,13 @@ def missed_updates(state: IncidentState, config: Config, end: datetime) -> Misse
         return None
 
     due: list[datetime] = []
+    late: list[tuple[datetime, datetime]] = []
+    pending: datetime | None = None
     for i, anchor in enumerate(anchors):
-        stop = min([*anchors[i + 1:], *(r for r in resolved if r > anchor), end])
+        ended = [r for r in resolved if r > anchor]
+        stop = min([*anchors[i + 1:], *ended, end])
         t: datetime | None = anchor
+        stretch: list[datetime] = []
         for _ in range(MISSED_MOST):
             if stop == end and i == len(anchors) - 1:
                 # the stretch still open is the header's countdown: the cadence of the severity now, from the last
@@ -173,11 +214,18 @@ def missed_updates(state: IncidentState, config: Config, end: datetime) -> Misse
                 t = first_due(t, stop)
             if t is None:
                 break
-            due.append(t)
+            stretch.append(t)
+        due += stretch
+        if not stretch or (ended and min(ended) <= stop):
+            continue                         # the resolution ended the stretch: none of its due times was sent
+        if stop in sent:
+            late.append((stretch[0], stop))  # the update that ended the stretch, sent after it fell due
+        elif stop == end and i == len(anchors) - 1:
+            pending = stretch[0]             # overdue now: the header's "overdue by"
     last = sent[-1] if sent else None
     return Missed(tuple(due), tuple(d for d in due if last is None or d > last), len(sent), last,
                   state.declared_at, end, update_every(config, severity_at(end), state), severity_at(end),
-                  update_asked(config, severity_at(end)))
+                  update_asked(config, severity_at(end)), tuple(late), pending)
 
 
 DRILL_MARK = "DRILL"

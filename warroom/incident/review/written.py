@@ -29,6 +29,25 @@ def notes(state: IncidentState) -> dict[str, list[Line]]:
     return out
 
 
+def _became(state: IncidentState, missed: Any, due: Any) -> str:
+    """What became of the update a journaled overdue line says fell due, by the count's one rule (``cadence.Missed``):
+    "sent late at 21:31:20 UTC, 6m43s drill time (40s wall) after" beside the update itself, "not sent yet
+    (overdue)" while it can still be sent, "never sent" for a slot skipped (redteam43 R2: "not sent" beside the
+    late update)."""
+    from warroom import scenario_time as stime
+
+    if missed is None:
+        return "not sent (overdue)"
+    sent = missed.late_for(due)
+    if sent is not None:
+        return f"sent late at {hms(sent)} UTC, {stime.text(state, sent - due)} after"
+    if missed.pending is not None and abs((missed.pending - due).total_seconds()) < 1:
+        return "not sent yet (overdue)"
+    if any(abs((d - due).total_seconds()) < 1 for d in missed.never):
+        return "never sent"
+    return "not sent (overdue)"          # a due time the cadence now gives no longer (its config changed)
+
+
 def updates(state: IncidentState, missed: Any = None) -> list[Line]:
     """Every update sent and every due time journaled overdue, in time order; first, ``missed``'s count of all
     the updates that fell due unsent (``cadence.Missed``: the journal holds one overdue line per stretch)."""
@@ -36,8 +55,8 @@ def updates(state: IncidentState, missed: Any = None) -> list[Line]:
 
     out = [Line(f"{hms(u.at)} UTC, {DELIVERY_WORDS.get(u.delivery, u.delivery)} by {u.actor}:\n{u.text}",
                 (u.seq,), at=u.at, actor=u.actor) for u in state.status_updates]
-    out += [Line(f"{hms(o['due_at'])} UTC: update due, not sent (overdue)", (o["seq"],), at=o["due_at"])
-            for o in state.overdue]
+    out += [Line(f"{hms(o['due_at'])} UTC: update due, {_became(state, missed, o['due_at'])}", (o["seq"],),
+                 at=o["due_at"]) for o in state.overdue]
     out = sorted(out, key=lambda line: line.at or NO_TIME)
     counted = missed.count(state) if missed is not None else ""
     return [Line(counted, tuple(o["seq"] for o in state.overdue)), *out] if counted else out
