@@ -440,6 +440,26 @@ def test_an_open_incident_s_report_does_not_name_the_fix_nobody_took(state_dir: 
     assert "Not done: FlowEngine rolled back off the bad release (never done)." in over.summary
 
 
+def test_an_open_incident_s_report_names_no_failed_flow_to_retry_until_the_team_retries_or_it_is_over(
+        state_dir: Path) -> None:
+    """redteam43 R4: mid-drill, nothing retried, the report said "Failed flows never retried: 13 of the 13 … are still
+    failed (tsk_951c9e0b, …)": half of rate-limit's resolution, with the task ids to retry. The flows still failed
+    are said (text, --json's ``unretried``) once the team retried some (how far its own retry got) or it is over."""
+    d = _drill_with(state_dir, "rate-limit", 10.0, [("circuit_breaker", 500)])
+    clock = Clock(d.wall_time(200))
+    inc = IncidentStore(state_dir / "inc", clock=clock).create(
+        title="429s", severity="P3", drill={"scenario": "rate-limit", "speed": 10.0})
+    open_ = drill_report(d, inc.state, at=d.wall_time(1000))
+    assert open_.failed and open_.unretried is None and open_.to_dict()["unretried"] is None
+    assert not any("retried" in line or "tsk_" in line for line in open_.summary), open_.summary
+    clock.t = d.wall_time(1010)
+    inc.resolve("breaker on")
+    over = drill_report(d, inc.refresh(), at=d.wall_time(1020))
+    assert over.unretried and over.resolution_missing == ("retry",)
+    assert any(line.startswith("Not done: failed flows retried (never done; ") and over.unretried[0] in line
+               for line in over.summary), over.summary
+
+
 def test_a_damaged_actions_file_is_an_error_naming_its_line(state_dir: Path) -> None:
     """actions.jsonl lines whose times are not moments (NaN, inf, 1e308, a wall time past year
     5138) are damage: the report says which file and line, never a crash and (changed on purpose,

@@ -111,6 +111,10 @@ def _build(drill: Drill, state: IncidentState | None, *, at: float | None, slos:
     # lost (undone, taken too early) is said not done; what they never took is said when the drill is over
     missing = tuple(k for k in sc.resolution if k not in done
                     and (ended or any(k in (a.action, a.meant) for a in actions)))
+    # the failed flows still failed name the retry (half of rate-limit's resolution) and hand over the task ids: the
+    # same rule, said while open only once the team has retried some (how far their own retry got), else at the end
+    # (redteam43 R4: "Failed flows never retried: 13 of the 13 … (tsk_951c9e0b, …)" mid-drill, nothing retried)
+    told_left = ended or any(k in RETRIES for a in actions for k in (a.action, a.meant))
     # resolved with a pane still past critical: on the clock only (``verdicts``, the PIR's rule)
     broken = [p.title for p in panes if past_crit(p)] if ended else []
     held = gates.held_gates(state) if state is not None else []    # a pass that marks no mitigation, and why
@@ -175,7 +179,7 @@ def _build(drill: Drill, state: IncidentState | None, *, at: float | None, slos:
         incident=state.id if state is not None and state.id else drill.incident,
         breach_at=breach, generated_at=at, declared_before_breach=ahead_of is not None, responses=tuple(rows), actions=tuple(actions),
         resolution_done=done, resolution_missing=missing, panes=tuple(panes), recovered=recovered,
-        summary=(), mttr_target_min=mttr, failed=failed, unretried=left,
+        summary=(), mttr_target_min=mttr, failed=failed, unretried=left if told_left else None,
         **path,
         ended=ended, decisions=decided, opened=tuple(opened),
         cause=sc.root_cause if ended else "",

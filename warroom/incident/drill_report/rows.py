@@ -98,7 +98,9 @@ class DrillReport:
     # those actions' rows, for the PIR's timeline (``pir.drill_shell``); ``outside`` says them in --json
     outside_actions: tuple[ActionRow, ...] = field(default=(), metadata={"internal": True})
     failed: int = 0                      # flows the incident's causes failed (the drill's tasks table)
-    unretried: tuple[str, ...] = ()      # of those, the tasks still failed when it ended
+    # of those, the tasks still failed when it ended; None while the incident is open and the team retried none (the
+    # retry is the answer then: ``--json`` gives null, the text says nothing, as for any fix not taken)
+    unretried: tuple[str, ...] | None = ()
     ended: bool = False                  # its incident resolved: the drill is over (else: the drill so far)
     decisions: tuple[str, ...] = ()      # the Go/No-Go on the drill's clock: verdicts, late ones, none by the deadline
     # each runbook a GO opened: (its id, what the GO opened and how far it got, its path as ``runbook_path``)

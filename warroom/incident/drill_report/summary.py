@@ -26,6 +26,7 @@ def with_summary(r: DrillReport, pir: tuple[float, float, float, int, int, int, 
     retries in it that failed again, and of its failed flows since retried that succeeded, or run again now);
     ``updates``: the stakeholder updates that fell due unsent (``cadence.Missed.count``), said after the decisions."""
     lines = []
+    left_failed = r.unretried or ()      # None: not said while open (no retry taken: the answer), as none
     primary = r.panes[0] if r.panes else None
     broken = [p.title for p in r.panes if past_crit(p)] if r.ended else []
     for row in r.responses:       # each sentence is its row's verdict (``verdicts``): the table's mark agrees
@@ -50,14 +51,14 @@ def with_summary(r: DrillReport, pir: tuple[float, float, float, int, int, int, 
                      f"but the incident was never marked mitigated{' (Time to mitigate says why)' if why else ''}.")
     if r.resolution_missing:
         def why(k: str) -> str:
-            left = (f"{len(r.unretried)} of the {r.failed} flows the incident failed are still failed: "
-                    f"{', '.join(r.unretried[:3])}{f' and {len(r.unretried) - 3} more' if len(r.unretried) > 3 else ''}")
+            left = (f"{len(left_failed)} of the {r.failed} flows the incident failed are still failed: "
+                    f"{', '.join(left_failed[:3])}{f' and {len(left_failed) - 3} more' if len(left_failed) > 3 else ''}")
             tried = next((a.why for a in reversed(r.actions) if a.action == k and a.why), "") or next((
                 f"{a.description} at {_clock(a)}: {a.why}" for a in reversed(r.actions) if a.meant == k and a.why), "")
             if not tried and any(a.action == k for a in r.actions):
-                tried = "" if k in RETRIES and r.unretried else "not in force when it ended"
+                tried = "" if k in RETRIES and left_failed else "not in force when it ended"
             said = tried or ("never done" if not any(a.action == k for a in r.actions) else "")
-            return "; ".join(x for x in (said, left if k in RETRIES and r.unretried else "") if x)
+            return "; ".join(x for x in (said, left if k in RETRIES and left_failed else "") if x)
         lines.append("Not done: " + "; ".join(f"{ACTIONS.get(k, k)} ({why(k)})" for k in r.resolution_missing) + ".")
     for a in r.actions:     # a mitigation's why; while open any row's (mitigation or not is not said: ``judged``)
         if a.judged[1] is not False and a.why and r.resolution_missing and a.meant in r.resolution_missing:
@@ -65,9 +66,9 @@ def with_summary(r: DrillReport, pir: tuple[float, float, float, int, int, int, 
         if a.judged[1] is not False and a.why and a.action not in r.resolution_missing and a.why not in (
                 "already in force", "it was not in force"):
             lines.append(f"{a.description[:1].upper()}{a.description[1:]}: {a.why}.")
-    if r.unretried and not set(RETRIES) & set(r.resolution_missing):
-        lines.append(f"Failed flows never retried: {len(r.unretried)} of the {r.failed} the incident failed are still "
-                     f"failed ({', '.join(r.unretried[:3])}{f' and {len(r.unretried) - 3} more' if len(r.unretried) > 3 else ''}).")
+    if left_failed and not set(RETRIES) & set(r.resolution_missing):
+        lines.append(f"Failed flows never retried: {len(left_failed)} of the {r.failed} the incident failed are still "
+                     f"failed ({', '.join(left_failed[:3])}{f' and {len(left_failed) - 3} more' if len(left_failed) > 3 else ''}).")
     if pir is not None:
         lines.append(_pir_count_line(r, *pir))
     if r.harm:
