@@ -135,6 +135,8 @@ def test_status_in_a_drill_shell_reads_the_drill(tmp_path, monkeypatch: pytest.M
     panes = {p["id"]: p["value"] for p in doc["panes"]}
     assert panes["error_5xx"] == pytest.approx(d.simulator.pane("error_5xx", d.scenario_time(at)), rel=1e-9)
     assert code == 2 and all(p["error"] is None for p in doc["panes"])     # the mass failure's panes are critical
+    # each pane names the scenario's runbook and severity, as the drill's dashboard does (redteam43 R3)
+    assert {(p["runbook"], p["severity"]) for p in doc["panes"]} == {(d.scenario.runbook, d.scenario.severity)}
     monkeypatch.setenv(ENV_DIR, str(tmp_path / "nowhere"))
     assert main(["status"]) != 0
     assert f"${ENV_DIR} ({tmp_path / 'nowhere'})" in capsys.readouterr().err

@@ -159,6 +159,10 @@ def _open(cfg: Config) -> tuple[Any, str | None]:
             drill = open_drill(Path(path), wrappers=False)
         except WarroomError as exc:
             raise WarroomError(f"${ENV_DIR} ({path}): {exc}") from None
+        # the drill's world is read on its own panes, each naming the scenario's runbook and severity, as the drill's
+        # dashboard draws them (``Config.as_drill``; redteam43 R3: the table said RB-CORE-001 where the dashboard's
+        # same breached pane said "→ RB-CORE-003 P3")
+        cfg.as_drill(runbook=drill.scenario.runbook, severity=drill.scenario.severity)
         return drill.source(cfg.slo, window=cfg.prometheus.window), f"drill {drill.name}"
     return open_metric_source(cfg), cfg.prometheus.url
 
