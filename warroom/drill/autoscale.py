@@ -1,18 +1,14 @@
 """The autoscaler's control loop: how many FlowEngine pods run at each scenario moment.
 
-A HorizontalPodAutoscaler looks every 15 s at its deployment's CPU (the running pods' mean, as a
-share of their request) and asks for ceil(replicas x utilisation / target) within its bounds: not
-at all within 10 % of the target; pods not ready count as idle when it would scale up; a scale-down
-takes the highest recommendation of the last 5 minutes. ``Capacity`` runs that loop over the
-replayed cluster (its pods placed on nodes, Pending when none is schedulable), so the curves
-(``model``: fewer pods for the load, slower flows) and every ``kubectl`` answer count the same pods:
-its decisions are ``scale_to`` operations the stand-ins replay with the recorded ones.
+A HorizontalPodAutoscaler looks every 15 s at its deployment's mean CPU (share of request) and asks
+for ceil(replicas x utilisation / target) within its bounds: not within 10 % of the target; pods not
+ready count as idle when scaling up; a scale-down takes the highest recommendation of the last 5
+minutes. ``Capacity`` runs that loop over the replayed cluster, so the curves and every ``kubectl``
+answer count the same pods: its decisions are ``scale_to`` operations replayed with the recorded ones.
 
-The loop is kept as the curves are (``series``): a new action keeps what the loop found before it
-(``adopt``), and the simulator's cache file carries it to the next stand-in (``dump``/``load``), so
-no stand-in replays a day of 5 s samples to answer ``kubectl get pods``. It resumes from a mark of
-its state (one an hour of samples); the cluster is rebuilt from the operations and decisions it had
-applied, in the order it applied them, so a resumed loop is the very loop run from the start.
+Like the curves (``series``), a new action keeps what the loop found before it (``adopt``) and the
+simulator's cache file carries it to the next stand-in (``dump``/``load``); it resumes from an hourly
+mark of its state, the cluster rebuilt from what it had applied in order: the very loop run from the start.
 """
 
 from __future__ import annotations

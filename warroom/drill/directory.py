@@ -2,12 +2,11 @@
 dashboard reads, the stand-ins its steps run, and which drill a launch opens.
 
 A drill lives in ``<state_dir>/drills/<name>/``: ``drill.json`` (scenario, ``start`` = unix time
-of scenario second 0, ``speed``; rewritten only when the drill is finished or tied to an
-incident), ``actions.jsonl`` (what the stand-ins recorded: ``warroom.drill.actions``), ``bin/``
-(the stand-in wrappers), ``kubeconfig`` and ``first_look`` (when its panes first showed a value: time to
-detect cannot start before it). Scenario time is ``(wall time - start) * speed``.
-Values are pure functions of it and of the recorded actions, so the same drill always draws the
-same lines, tests can run at high speed, and a resumed drill picks up where its clock says.
+of scenario second 0, ``speed``), ``actions.jsonl`` (what the stand-ins recorded), ``bin/`` (the
+stand-in wrappers), ``kubeconfig`` and ``first_look`` (when its panes first showed a value).
+Scenario time is ``(wall time - start) * speed``; values are pure functions of it and of the
+recorded actions, so the same drill always draws the same lines and a resumed drill picks up where
+its clock says.
 """
 
 from __future__ import annotations
@@ -293,20 +292,12 @@ def latest_drill(state_dir: Path, scenario: str | None = None, *, active_only: b
 
 
 class DrillSource:
-    """The panes' own PromQL evaluated on a drill's world (``Drill.source`` makes it), answered as
-    the Prometheus source does (``SloSample``: value, sparkline, notes): panes cannot tell a drill
-    from production; only the clock is the drill's. ``window`` (scenario seconds) and ``points``
-    shape the sparklines; their timestamps are wall times, so data age works as with Prometheus.
-
-    Like a real source it holds nothing from a time that has not happened: a value asked for after
-    the drill's now (``--at`` tomorrow) is refused saying so (no Prometheus could answer it); a range
-    reaching past now has its points up to now. Before its world began (``unknown``), or with no
-    value before its start (``said``), the reading says why rather than a bare "no data" (cycle-2).
-
-    As with Prometheus, a pane's sparkline is reused until one step of it (``window / (points - 1)``
-    scenario seconds) has passed: it cannot gain a point before then, and evaluating its history on
-    every poll was two thirds of the dashboard's CPU in a drill (``python -m bench --only steady``).
-    The value is evaluated on every poll; an action recorded drops every cached sparkline."""
+    """The panes' own PromQL evaluated on a drill's world, answered as the Prometheus source does
+    (``SloSample``: value, sparkline with wall-time stamps, notes): panes cannot tell a drill from
+    production. Like a real source it holds nothing after the drill's now, and before its world began
+    the reading says why rather than a bare "no data". A pane's sparkline is reused until one step of
+    it has passed (it cannot gain a point before then; evaluating it every poll was two thirds of the
+    dashboard's CPU); an action recorded drops every cached sparkline."""
 
     exact_history = True    #: ranges are exact at any step (no scrape interval): a sub-second grid is fine
 
@@ -475,12 +466,11 @@ class DrillSource:
 
 
 def install_wrappers(drill_dir: Path) -> None:
-    """Write the drill's ``bin/<tool>`` wrappers and its ``kubeconfig`` (those that changed).
+    """Write the drill's ``bin/<tool>`` wrappers, ``kubeconfig`` and aws profile (those that changed).
 
-    The shipped stand-ins (``warroom/drill/bin``) start ``#!/usr/bin/env python3``, which on a
-    bastion is rarely the venv warroom runs in: a wrapper execs its stand-in with *this*
-    interpreter, and defaults ``$WARROOM_DRILL_DIR`` to its drill so running it by hand works. A
-    reopened drill may run under another venv or checkout, so reopening rewrites its wrappers."""
+    A wrapper execs the shipped stand-in with *this* interpreter (``#!/usr/bin/env python3`` on a
+    bastion is rarely warroom's venv) and defaults ``$WARROOM_DRILL_DIR`` to its drill; a reopened
+    drill may run under another venv or checkout, so reopening rewrites them."""
     (Path(drill_dir) / "bin").mkdir(mode=0o700, exist_ok=True)
     files = {f"bin/{tool}": (0o755, _WRAPPER.format(
         tool=tool, env=ENV_DIR, drill=shlex.quote(str(drill_dir)), python=shlex.quote(sys.executable),

@@ -33,11 +33,9 @@ BOUNDS: tuple[float, ...] = tuple(float(b) for b in fleet.LATENCY_BUCKETS) + (ma
 class Series:
     """Cumulative counters for one scenario + action set, integrated lazily up to any time.
 
-    Rows (one per grid point, ``width`` counters each) are held in chunks of an hour, the ``KEEP`` most recently used
-    (``HELD`` bytes: days, so five panes' histories scanning a long drill integrate each row once; at ``--speed 60`` a
-    night is weeks of rows); every chunk's first row and rates are kept, so a dropped hour is re-integrated with
-    the very same float operations: every value is bit-for-bit one integration from ``t0``.
-    Not thread-safe (reading may integrate): ``Simulator`` serialises access.
+    Rows (one per grid point, ``width`` counters each) are held in hour chunks, the ``KEEP`` most recently used
+    (``HELD`` bytes: days of rows, so panes scanning a long drill integrate each row once); every chunk's first row
+    and rates are kept, so a dropped hour is re-integrated bit for bit. Not thread-safe: ``Simulator`` serialises.
     """
 
     CHUNK = 720                 # rows per chunk: an hour of scenario time
@@ -291,13 +289,9 @@ class Series:
         return self._chunk(i // self.CHUNK)[i % self.CHUNK * self.width + col]
 
     def time_of(self, key: Key, target: float, lo: float, hi: float) -> float:
-        """The first time in [lo, hi] at which counter ``key`` reaches ``target``.
-
-        Counters never fall, so that is the first grid row at or past ``target``, found by galloping
-        forward from ``lo`` and then halving: the rows read stay near ``lo``. A caller walking a
-        day's flows in order (the drill report) then reads each hour once; a plain halving of the
-        whole window read its far end for every flow, and with ``KEEP`` hours held re-integrated an
-        hour per flow (minutes of CPU for a seven-hour drill)."""
+        """The first time in [lo, hi] at which counter ``key`` (which never falls) reaches ``target``: galloping
+        forward from ``lo``, then halving, so the rows read stay near ``lo`` and a caller walking a day's flows in
+        order reads each hour once (halving the whole window re-integrated an hour per flow: minutes of CPU)."""
         lo = max(lo, self.t0)
         col = self.index[key]
         i0 = max(0, math.floor((lo - self.t0) / GRID))
