@@ -92,11 +92,9 @@ UNIX_SPAN = 20 * 365 * 86400.0     # seconds from the drill's start within which
 
 
 def _unix_literal(node: pp.Expr, u0: float) -> float | None:
-    """The first number in ``node`` that may be a unix time (within ``UNIX_SPAN`` of ``u0``, the drill's start), in a
-    query that reads a timestamp: ``time() - $(date +%s)`` answered 1.6e9 at x10, the unix time read as drill seconds
-    beside the drill-frame stamps (redteam41 X9); stamping such a number instead took a byte or request count of that
-    size for a timestamp wherever it stood (attack41 A9). Which it is, the drill cannot know: it says so. A query that
-    reads no timestamp keeps every number as it is."""
+    """The first number in ``node`` that may be a unix time (within ``UNIX_SPAN`` of ``u0``, the drill's start). Beside
+    a timestamp at a speed other than x1 the drill cannot tell a unix time typed in a query (``time() - $(date +%s)``)
+    from a count of that size, so it refuses rather than answer in the wrong frame."""
     if isinstance(node, pp.NumberLiteral):
         return node.val if math.isfinite(node.val) and abs(node.val - u0) <= UNIX_SPAN else None
     kids = [getattr(node, k, None) for k in ("lhs", "rhs", "expr", "param")] + list(getattr(node, "args", None) or ())

@@ -1,13 +1,9 @@
 """``date`` for drills: a relative date is read on the drill's clock, everything else by the real ``date``.
 
-RB-CORE-004 pulls "the last 15 minutes" with ``--start-time "$(date -d '15 minutes ago' +%s)000"`` beside psql's
-``now() - interval '15 minutes'``. A span typed on a command line is a span of the drill's world (``base``), so here
-``-d``'s relative items (``15 minutes ago``, ``-2 hours``, ``yesterday``) are drill time: the wall instant the drill
-was that far from now at its speed (at x10, 90 wall seconds back), as every printed stamp is a wall time; and "now"
-is the drill's clock (``$WARROOM_DRILL_AT`` pins it). The real ``date`` prints the instant (every format, ``-u``,
-``-I``); an absolute date, a file's time and whatever it cannot read as relative items go to it untouched. With the
-host's ``date`` the step read 15 x speed drill minutes: at x10 the outage that ended two drill hours before
-(redteam39 F11).
+Runbooks pull "the last 15 minutes" with ``$(date -d '15 minutes ago' +%s)`` beside psql's ``now() - interval '15
+minutes'``; a span typed on a command line is a span of the drill's world (``base``), so ``-d``'s relative items are
+drill time (at x10, 15 minutes ago is 90 wall seconds back) and "now" is the drill's clock. The real ``date`` prints
+the instant (every format, ``-u``, ``-I``); an absolute date or a file's time goes to it untouched.
 """
 
 from __future__ import annotations

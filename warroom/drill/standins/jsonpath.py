@@ -5,8 +5,8 @@ brace-less path and a lone ``}`` too); inside, the lexer of client-go's parser.g
 slices, unions and ``'key'``s, ``[?(…)]`` filters, ``..``, quoted text, numbers, ``true``/``false`` and the
 ``range``/``end`` identifiers. What it refuses is refused before any object is read, in its words (``error
 parsing jsonpath``); what fails on the object (an index past a list's end, ``{abc}``, ``{end}`` outside a range)
-is the executing error. A faithful parser, not a check in front of another library's grammar: the stand-in
-answered exit 0 to templates kubectl refuses and refused ones it answers (attack41 A1, redteam41 X1).
+is the executing error. A parser of its own because another library's grammar answered templates kubectl
+refuses and refused ones it answers.
 """
 
 from __future__ import annotations

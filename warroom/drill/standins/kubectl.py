@@ -22,6 +22,7 @@ from typing import Any
 import yaml
 
 from warroom.drill import fleet
+from warroom.drill.actions import MAX_REPLICAS      # a deployment's pods are listed one by one: no more than this
 from warroom.drill.activity import iso
 from warroom.drill.cluster import Deployment, cpu_target, undo_target
 from warroom.drill.standins import run_tool
@@ -38,8 +39,6 @@ FLAGS = flags(
     "cluster= user= field-manager= dry-run? A|all-namespaces w|watch i|stdin t|tty timestamps overwrite "
     "ignore-daemonsets delete-emptydir-data force record no-headers show-labels all list local q|quiet previous "
     "follow wait ignore-not-found all-containers prefix")
-# a deployment's pods are listed one by one; more would only slow every answer (a record of more is damage)
-from warroom.drill.actions import MAX_REPLICAS  # noqa: E402
 LOGS_FLAGS = {**FLAGS, **flags("f:follow p:previous")}      # for ``logs`` -f follows and -p is --previous
 WORDS = {"needs-value": "error: flag needs an argument: {flag}", "unknown": "error: unknown flag: {flag}",
          "unknown-short": "error: unknown shorthand flag: '{letter}' in {token}"}
