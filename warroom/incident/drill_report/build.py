@@ -103,7 +103,9 @@ def _build(drill: Drill, state: IncidentState | None, *, at: float | None, slos:
                                               else any(a.action == k and a.t <= t_end for a in actions))
                  and not (k in RETRIES and left))      # retried means none the incident failed is left failed
     panes = pane_outcomes(drill, state, slos, at, crossing)
-    recovered = panes[0].recovered if panes else False
+    # recovered = every pane of the report is, as each one's own line says it (redteam43 R7: the primary pane's alone
+    # gave --json "recovered": true beside "Model API quota used is still above its critical threshold (99.6%)")
+    recovered = bool(panes) and all(p.recovered for p in panes)
     ended = bool(state is not None and state.resolved)
     # what the scenario's resolution still lacks is the answer while the incident is open (the title's rule: the
     # symptom until the end): "Not done: FlowEngine rolled back off the bad release (never done)" 10 s after declaring

@@ -87,7 +87,7 @@ class DrillReport:
     resolution_done: tuple[str, ...]
     resolution_missing: tuple[str, ...]
     panes: tuple[PaneOutcome, ...]
-    recovered: bool
+    recovered: bool                      # every pane recovered (each its own ``PaneOutcome.recovered``)
     summary: tuple[str, ...]
     mttr_target_min: float | None = None
     # the runbook's steps in order: (section, label, state, the drill actions its runs recorded); the
