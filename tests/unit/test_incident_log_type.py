@@ -30,3 +30,15 @@ def test_a_type_not_given_is_blank_in_the_log_as_the_pir_asks_for_it(tmp_path: P
 def test_a_type_given_is_the_same_in_both(tmp_path: Path) -> None:
     pir, row = _exported(tmp_path, type="bad release")
     assert "| **Type** | bad release `[#" in pir and row["Type"] == "bad release"
+
+
+def test_what_fixed_it_not_said_is_asked_of_a_human_never_the_summary_again(tmp_path: Path) -> None:
+    """redteam43 R6: resolved with the summary alone ("what fixed it" left empty), the journal's resolution, the PIR's
+    Resolution row and section and the log's Resolution column all repeated the summary as if the commander had
+    said what fixed it. Not said, it is asked of a human (the PIR) and blank (the log), as the type is."""
+    pir, row = _exported(tmp_path)
+    assert "| **Resolution** | _Needs a human:_ what fixed it (not given at resolve) |" in pir
+    assert "v1.2.0 rolled back `[#" not in pir.split("## Summary", 1)[0] and row["Resolution"] == ""
+    assert pir.split("## Resolution\n\n", 1)[1].startswith("_Needs a human:_ what fixed it (not given at resolve)")
+    pir, row = _exported(tmp_path / "said", resolution="rollout undo")
+    assert "| **Resolution** | rollout undo `[#" in pir and row["Resolution"] == "rollout undo"

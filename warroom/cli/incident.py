@@ -164,7 +164,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     sp = add("resolve", "resolve the incident", cmd_resolve)
     sp.add_argument("id")
     sp.add_argument("--summary", required=True)
-    sp.add_argument("--resolution", help="what fixed it (default: the summary)")
+    sp.add_argument("--resolution", help="what fixed it (not given: not said; the PIR asks a human)")
     sp.add_argument("--rollback", action=argparse.BooleanOptionalAction, default=None,
                     help="a rollback was (--rollback) or was not (--no-rollback) part of the fix; required"
                          " when a GO opened a runbook (the GO alone does not say the rollback happened);"

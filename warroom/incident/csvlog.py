@@ -57,7 +57,7 @@ def row_for(state: IncidentState, now: datetime, head: dict[str, Any] | None = N
         "Duration (min)": str(stated_minutes(stime.span(state, state.impact_duration(now)).seconds)),
         WALL_COLUMN: str(stated_minutes(state.impact_duration(now).total_seconds())),
         "Root Cause": root,
-        "Resolution": str(res.get("resolution") or res.get("summary") or ""),
+        "Resolution": str(res.get("resolution") or ""),      # not said at resolve: blank, as the rollback's
         "Rollback?": "" if res.get("rollback") is None else ("Yes" if res.get("rollback") else "No"),   # not said: blank
         HEAD_COLUMN: f"#{head['seq']} sha256:{head['h']}" if head else "",
     }

@@ -894,7 +894,9 @@ class Incident(StepRunning):
             raise WarroomError(f"{self.id}: {opened[0].text()}; say whether a rollback was part of the fix"
                                " (--rollback or --no-rollback)")
         data: dict[str, Any] = {"summary": self.redact(summary),
-                                "resolution": self.redact((resolution or summary).strip()),
+                                # what fixed it, as the commander said it; not said: "", never the summary again
+                                # (redteam43 R6: the PIR's Resolution repeated it, where a field left empty asks a human)
+                                "resolution": self.redact((resolution or "").strip()),
                                 "rollback": None if rollback is None else bool(rollback)}   # None: not said
         if opened:        # the same runbooks and counts, the sentence's moments on the PIR's wall clock
             data["go_opened"] = [o.to_json() for o in self.go_opened(live=False)]

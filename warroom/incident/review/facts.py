@@ -83,7 +83,8 @@ def facts(state: IncidentState, now: datetime) -> Facts:
     res = state.resolution or {}
     rseq = (res.get("seq"),)
     if state.resolved:
-        resolution = Line(str(res.get("resolution") or res.get("summary")), rseq)
+        resolution = (Line(str(res.get("resolution")), rseq) if res.get("resolution")
+                      else Line(HUMAN + Md(" what fixed it (not given at resolve)")))
         rollback = Line(rollback_text(res, state.decisions), rseq)
         typ = Line(str(res.get("type")), rseq) if res.get("type") else Line(HUMAN + Md(" incident type (not given at resolve)"))
         affected = (Line(str(res.get("affected_repos")), rseq) if res.get("affected_repos")
