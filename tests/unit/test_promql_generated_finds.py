@@ -103,3 +103,18 @@ def test_topk_ties_keep_the_order_of_its_argument() -> None:
         assert sample.labels == (("a", "b"),), agg
         (sample,) = evaluate(catalog, f'{agg}(1, vector(1) or label_replace(vector(1), "a", "b", "", ""))', 900.0)
         assert sample.labels == (), agg
+
+
+@pytest.mark.parametrize(("query", "values", "kept"), [
+    ("topk(2, odd)", (0, 0, 1, 1, 1, 1, 2), "dg"),
+    ("bottomk(3, odd)", (2, 2, 2, 2, 0, 2, 1), "beg"),
+    ("topk(4, odd)", (0, 2, 0, math.nan, 0, math.nan, 1), "bceg"),
+    ("bottomk(4, odd)", (math.nan, 0, math.nan, 1, math.nan), "abde"),
+])
+def test_topk_ties_among_unequal_values_fall_as_in_prometheus(query: str, values: tuple[float, ...],
+                                                              kept: str) -> None:
+    """Which of several equal samples a full heap keeps depends on how Go's heap is rearranged on each offer
+    (``operators._heap_offer``: pop, then push); a top replaced in place would keep others. Expected: Prometheus
+    2.42's answers on these samples (series a, b, ... in storage order), asked on a backfilled TSDB."""
+    catalog = _catalog(**{chr(97 + i): (lambda t, v=v: float(v)) for i, v in enumerate(values)})
+    assert "".join(sorted(dict(s.labels)["kind"] for s in evaluate(catalog, query, 900.0))) == kept
