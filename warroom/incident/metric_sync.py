@@ -37,6 +37,7 @@ from warroom.incident.history_memo import HistoryMemo
 from warroom.incident.metric_history import (
     HistoryError,
     PaneHistory,
+    Sample,
     grid_step,
     impact_count,
     mark_readings,
@@ -201,6 +202,8 @@ def sync_breaches(journal_append: Any, state: IncidentState, histories: dict[str
         last[b["slo_id"]] = b["at"].timestamp()
         last_kind[b["slo_id"]] = b["kind"]
     pending: list[tuple[float, str, dict[str, Any]]] = []
+    defined = state.impact_start_reading()
+    began = state.phases["started"]
     for slo_id, hist in histories.items():
         slo = hist.slo
         kind_now = last_kind.get(slo_id)
@@ -209,6 +212,12 @@ def sync_breaches(journal_append: Any, state: IncidentState, histories: dict[str
                 continue
             if kind == kind_now or (kind == "recovered" and kind_now is None):
                 continue  # the journal already says so (e.g. a breach first seen mid-run)
+            if (kind == "breached" and kind_now is None and defined is not None and defined[0] == slo_id
+                    and began is not None and abs(sample.at - began.timestamp()) <= hist.step + 1e-6):
+                # the crossing the declaration read off this pane (``impact_start_reading``, finer than the grid) is
+                # this breach: one event, one instant and value in every line that quotes it (redteam43 R9: the PIR
+                # said "5m03s after impact start" and "SLO breached … -4m53s" of the same crossing, a grid point apart)
+                sample = Sample(began.timestamp(), defined[1])
             kind_now = kind
             threshold = slo.crit if kind == "breached" else (slo.warn if slo.warn is not None else slo.crit)
             data: dict[str, Any] = {"slo_id": slo_id, "title": slo.title, "at": format_ts(_dt(sample.at)),
