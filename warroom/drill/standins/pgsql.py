@@ -499,7 +499,7 @@ class Reader:
         if op in ("or", "and"):
             return Expr(f"{left.sql} {op.upper()} {self.operand(power).sql}", "bool")
         if op == "::":
-            return self.cast(left)
+            return self.cast(left, at=at)
         if op in ("isnull", "notnull"):
             return Expr(f"{left.sql} IS {'NOT ' * (op == 'notnull')}NULL", "bool")
         if op == "is":
@@ -695,7 +695,7 @@ class Reader:
                 return self.part(field, "extract")
             e = self.expr(0)
             self.expect("as")
-            e = self.cast(e)
+            e = self.cast(e, at=tok.at)
             self.expect(")")
             return e
         if word in CASTS and self.peek().kind == "str" and word not in ("int", "char", "double"):
@@ -1014,8 +1014,10 @@ class Reader:
                           "write interval '10 minutes'")
         return Expr(e.sql, kind, pgname, True)
 
-    def cast(self, e: Expr, target: tuple[str, str] | None = None) -> Expr:
-        """``e::type`` as PostgreSQL casts it; a type the drill does not hold is refused by name."""
+    def cast(self, e: Expr, target: tuple[str, str] | None = None, at: int | None = None) -> Expr:
+        """``e::type`` as PostgreSQL casts it (``at``: where its error is, the ``::`` before the type by default): a
+        literal or a text read by the type's input function, a cast PostgreSQL has not its error; a type the drill
+        does not hold is refused by name."""
         size: list[str] = []
         if target is None:
             if self.peek().kind not in ("word", "ident"):
@@ -1047,39 +1049,49 @@ class Reader:
                 done = self.cast(e, target)         # timestamp(0): to its fraction's digits; varchar(10): its length
                 return replace(done, sql=f"substr({done.sql}, 1, {size[-1]})" if target[1] == "varchar" else
                                f"pg_precise({done.sql}, {min(int(size[-1]), 6)})")
-        kind, pgname = target
-        wide = pgname == "int8" or kind == "int" and e.wide and pgname != "int4"
+        kind, sqlname = target
+        wide = sqlname == "int8" or kind == "int" and e.wide and sqlname != "int4"
         if kind == "num" and size[-2:-1] == [","] and size[-1].isdigit():
-            target = kind, pgname = f"numeric{size[-1]}", pgname
+            target = kind, sqlname = f"numeric{size[-1]}", sqlname
         strong = bool(e.name) and e.name != "*" and not e.weak
-        header = e.name if strong else pgname
+        header = e.name if strong else sqlname
+        base, was = (k if k is None else "num" if k.startswith("num") else "float" if k == "float8" else k
+                     for k in (kind, e.type))
+        reads = {"int": "int8" if wide else "int4", "num": "numeric", "float": "float4" if sqlname == "float4" else
+                 "float8"}.get(base, base)         # the input function PostgreSQL reads a literal or a text with
+        if was not in ("unknown", "text", None) and base != "text" and not castable(was, base, e.wide, wide):
+            raise PgError(f"ERROR:  cannot cast type {'bigint' if e.wide else pgname(was)} to {pgname(base)}",
+                          e.at if at is None else at)
         if e.type == kind and not (kind == "int" and e.wide and not wide):       # a bigint cast to integer: its range
             return Expr(e.sql, kind, header, not strong, wide=wide, exact=e.exact, degree=e.degree)
-        if e.type == "unknown" and kind in TEMPORAL:
-            value = unquote(e.sql)
+        if {was, base} == {"interval", "time"}:
+            raise Refusal("drill: a cast between an interval and a time of day is not simulated")
+        if was == "unknown" and base != "text":          # a literal is read now: PostgreSQL's error under it
             try:
-                sql = repr(seconds(value)) if kind == "interval" else quote(read(value, kind, self.now))
+                value = given(unquote(e.sql), reads, self.now)
             except Refusal:
                 raise
-            except ToolError as exc:                # PostgreSQL's invalid input: the caret under the literal
+            except ToolError as exc:
                 raise PgError(str(exc), e.at) from None
-            return Expr(sql, kind, header, not strong)
-        if e.type == "unknown" and kind == "float":     # SQLite's CAST reads 'x' and 'Infinity' as 0
-            return Expr(double(unquote(e.sql), pgname, e.at), kind, header, not strong)
-        if e.type == "unknown" and kind in ("int", "num"):          # a literal is read as the parser reads it
-            e = self.compared(e, "::", Expr("", kind), e.at)[0]
-        if kind in TEMPORAL or e.type in ("interval", "bool") and kind in ("text", "bool"):
-            return Expr(f"pg_cast({e.sql}, '{kind}', '{e.type or ''}')", kind, header, not strong)
-        value = f"pg_exact('r', 0, {e.exact})" if e.exact else e.sql        # a numeric's own digits, not SQLite's
+            e = Expr(literal(value), base, exact=quote(str(value)) if base == "num" else None)
+            if e.type == kind:
+                return replace(e, name=header, weak=not strong, wide=wide)
+        if was == "text" and base not in ("text", "num") or base in TEMPORAL or was in ("interval", "bool") and \
+                base == "text":
+            return Expr(f"pg_cast({e.sql}, '{reads}', '{e.type}')", kind, header, not strong, wide=wide)
+        if was == "text" and base == "num":
+            e = Expr(f"CAST(pg_cast({e.sql}, 'numeric', 'text') AS REAL)", "num",
+                     exact=f"pg_cast({e.sql}, 'numeric', 'text')")
+        value = f"pg_exact('r', 0, {e.exact})" if e.exact else f"pg_rint({e.sql})" if was == "float" else e.sql
         sql = {"int": f"pg_range(pg_int({value}), {8 if wide else 4})", "float": f"CAST({value} AS REAL)",
                "text": f"pg_exact('t', 0, {e.sql})" if e.type == "float" else f"CAST({e.exact or e.sql} AS TEXT)",
-               "num": e.sql if e.type in ("int", "num", "float") else f"CAST({e.sql} AS NUMERIC)"}.get(
-            kind[:3] if kind.startswith("numeric") else kind, e.sql)
-        exact = None if kind[:3] != "num" else e.digits() if e.type in ("int", "num") else (
-            f"pg_exact('f', 0, {e.sql})" if e.type == "float" else None)       # a float8 to numeric: 15 digits
+               "num": e.sql if e.type in ("int", "num", "float") else f"CAST({e.sql} AS NUMERIC)",
+               "bool": f"({e.sql}) <> 0"}.get(base, e.sql)
+        exact = None if base != "num" else e.digits() if e.type in ("int", "num") else (
+            f"pg_exact('f', 0, {e.sql})" if was == "float" else None)       # a float8 to numeric: 15 digits
         exact = f"pg_exact('q', {kind[7:]}, {exact})" if exact and kind.startswith("numeric") else exact
         return Expr(sql, kind, header, not strong, wide=wide, exact=exact,
-                    degree=e.degree if kind[:3] in ("int", "num", "flo") else 0)
+                    degree=e.degree if base in ("int", "num", "float") else 0)
 
     def coerce(self, e: Expr, kind: str | None) -> Expr:
         """A literal beside a value of ``kind`` is read as one, as PostgreSQL reads it."""
@@ -1285,17 +1297,55 @@ def no_operator(left: str | None, op: str, right: str | None, at: int) -> PgErro
                    "argument types. You might need to add explicit type casts.", at)
 
 
-def double(text: str, pgname: str, at: int) -> str:
-    """A literal read as a double precision (or a real), as float8in reads it: its SQL, SQLite's 9e999 an infinity;
-    NaN, which SQLite holds as NULL, is refused."""
-    word, name = text.strip().lower(), "real" if pgname == "float4" else "double precision"
-    if not re.fullmatch(r"[-+]?((\d+\.?\d*|\.\d+)(e[-+]?\d+)?|inf|infinity|nan)", word):
-        raise PgError(f'ERROR:  invalid input syntax for type {name}: "{text}"', at)
-    if math.isnan(value := float(word)):
-        raise Refusal("drill: NaN is not simulated (SQLite holds none; Infinity, -Infinity and -0 are)")
-    if math.isinf(value) and "inf" not in word or value == 0 and re.search(r"[1-9]", word.split("e")[0]):
-        raise PgError(f'ERROR:  "{text}" is out of range for type {name}', at)
-    return f"{'-' * (value < 0)}9e999" if math.isinf(value) else repr(value)
+def castable(was: str, kind: str, wide: bool, to_wide: bool) -> bool:
+    """Whether PostgreSQL has a cast from a value of type ``was`` to ``kind`` (both the drill's base names; ``wide``: a
+    bigint), for a value not read by an input function (a literal's and a text's are)."""
+    numbers, clock = {"int", "num", "float"}, {"timestamptz", "timestamp"}
+    return {was, kind} <= numbers or {was, kind} == {"int", "bool"} and not wide | to_wide or {was, kind} <= STAMPS \
+        or was in clock and kind in ("time", "timetz") or {was, kind} in ({"interval", "time"}, {"time", "timetz"})
+
+
+def given(text: str, kind: str, now: float) -> object:
+    """``text`` read by the input function of ``kind`` (bool, int2/4/8, numeric, float4/8, the clock's types), as
+    PostgreSQL reads a literal or a text cast to it: its value as the TaskDB holds it (a numeric's digits, as text)."""
+    word = text.strip().lower()
+    name = {"bool": "boolean", "int2": "smallint", "int4": "integer", "int8": "bigint", "numeric": "numeric",
+            "float4": "real", "float8": "double precision"}.get(kind, PGNAMES.get(kind, kind))
+    number = re.fullmatch(r"[-+]?((\d+\.?\d*|\.\d+)(e[-+]?\d+)?|inf|infinity|nan)", word)
+    if kind in TEMPORAL:
+        return seconds(text) if kind == "interval" else read(text, kind, now)
+    if kind == "bool" and boolean(word) is not None:
+        return int(bool(boolean(word)))
+    if kind.startswith("int") and re.fullmatch(r"[-+]?\d+", word):
+        if not -2 ** (8 * int(kind[3:]) - 1) <= int(word) < 2 ** (8 * int(kind[3:]) - 1):
+            raise ToolError(f'ERROR:  value "{text}" is out of range for type {name}')
+        return int(word)
+    if kind in ("numeric", "float4", "float8") and number and (kind != "numeric" or number[1]):
+        if math.isnan(value := float(word)):
+            raise Refusal("drill: NaN is not simulated (SQLite holds none; Infinity, -Infinity and -0 are)")
+        if kind == "numeric":
+            return f"{Decimal(word):f}"
+        if math.isinf(value) and "inf" not in word or value == 0 and re.search(r"[1-9]", word.split("e")[0]):
+            raise ToolError(f'ERROR:  "{text}" is out of range for type {name}')
+        return value
+    if kind not in ("bool", "numeric", "float4", "float8") and not kind.startswith("int"):
+        return text
+    raise ToolError(f'ERROR:  invalid input syntax for type {name}: "{text}"')
+
+
+def literal(value: object) -> str:
+    """A value as SQLite reads it in a statement (an infinity is SQLite's 9e999)."""
+    if isinstance(value, float) and math.isinf(value):
+        return f"{'-' * (value < 0)}9e999"
+    return quote(value) if isinstance(value, str) else repr(value)
+
+
+def boolean(value: str) -> bool | None:
+    """PostgreSQL's parse_bool (and psql's ParseVariableBool): a prefix of true, false, yes or no; on, of(f); 1 or 0;
+    None: not one."""
+    v = value.lower()
+    return next((meaning for word, meaning in (("true", True), ("false", False), ("yes", True), ("no", False))
+                 if v and word.startswith(v)), {"on": True, "of": False, "off": False, "1": True, "0": False}.get(v))
 
 
 def unquote(sql: str) -> str:
@@ -1701,16 +1751,8 @@ def functions(speed: float, now: float, raised: list[Exception]) -> dict[str, tu
 
     def cast(value: object, kind: str, was: str) -> object:
         if kind == "text":
-            if was == "interval":
-                return interval(float(value))  # type: ignore[arg-type]
-            return "true" if value else "false"
-        if kind == "bool":
-            return value
-        if kind == "interval":
-            return seconds(str(value))
-        if was in STAMPS:
-            return form(moment(str(value)), kind)
-        return read(str(value), kind, now)
+            return interval(float(value)) if was == "interval" else "true" if value else "false"  # type: ignore[arg-type]
+        return form(moment(str(value)), kind) if was in STAMPS else given(str(value), kind, now)
 
     def at(stamp: str, zone: str) -> str:
         try:

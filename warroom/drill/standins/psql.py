@@ -252,18 +252,10 @@ def settings(args: Args) -> tuple[dict[str, str], bool]:
         if name not in ("pager", "footer") or (name == "footer" and value not in ("on", "off")):
             raise ToolError(f"psql: error: drill: `psql -P {word}` is not simulated (it reads -P footer=on|off and "
                             "-P pager=...)")
-    if (stop := boolean(variables["ON_ERROR_STOP"]) if "ON_ERROR_STOP" in variables else False) is None:
+    if (stop := pgsql.boolean(variables["ON_ERROR_STOP"] or "on") if "ON_ERROR_STOP" in variables else False) is None:
         raise ToolError(f'psql: error: unrecognized value "{variables["ON_ERROR_STOP"]}" for "ON_ERROR_STOP": '
                         "Boolean expected", 1)
     return variables, stop
-
-
-def boolean(value: str) -> bool | None:
-    """psql's ParseVariableBool: a prefix of true, false, yes or no; on, of(f); 1 or 0; None: not one.
-    An empty value is on (``-v ON_ERROR_STOP=``), as psql's bool_substitute_hook makes it."""
-    v = value.lower() or "on"
-    return next((meaning for word, meaning in (("true", True), ("false", False), ("yes", True), ("no", False))
-                 if word.startswith(v)), {"on": True, "of": False, "off": False, "1": True, "0": False}.get(v))
 
 
 VARIABLE = re.compile(r"""'(?:[^']|'')*'?|"[^"]*"?|--[^\n]*|::|:(['"]?)([A-Za-z_]\w*)\1""")
