@@ -72,11 +72,15 @@ FIELDS = {alias: name for name, aliases in {
     "minute": "minutes m min mins", "hour": "hours h hr hrs", "day": "days d", "week": "weeks w",
     "month": "months mon mons", "quarter": "qtr", "year": "years y yr yrs", "decade": "decades dec decs",
     "century": "centuries c cent", "millennium": "millennia mil mils"}.items() for alias in [name, *aliases.split()]}
+# the parameters of the functions SQLite computes alike, by name (t: text, i: integer, n: a number), each spelling
+SIGNATURES = {**dict.fromkeys(("lower", "upper", "length"), "t"), **dict.fromkeys(("trim", "ltrim", "rtrim"), "t tt"),
+              **dict.fromkeys(("abs", "floor", "ceil", "ceiling", "sign"), "n"), "round": "n ni", "replace": "ttt",
+              "left": "ti", "right": "ti", "strpos": "tt", "position": "tt", "substr": "ti tii"}
 HINT_NONE = "\nHINT:  No function matches the given name and argument types. You might need to add explicit type casts."
 WINDOWED = frozenset({"row_number", "rank", "dense_rank"})     # SQLite's window functions, PostgreSQL's alike (bigint)
 # the functions the reader spells for SQLite as ``pg_`` calls of its own (what a refusal lists beside SQLite's)
 SPELT = frozenset("date_part date_trunc to_char concat concat_ws split_part left right strpos position now string_agg "
-                  "percentile_cont percentile_disc mode".split())
+                  "percentile_cont percentile_disc mode greatest least".split())
 # an ARE's escapes and classes (in brackets) that Python spells otherwise
 ARE = {"\\\\": "\\\\", "\\B": "\\\\", "\\y": r"\b", "\\Y": r"\B", "\\m": r"\b(?=\w)", "\\M": r"\b(?<=\w)",
        "\\b": r"\x08", "[[:<:]]": r"\b(?=\w)", "[[:>:]]": r"\b(?<=\w)",
@@ -209,7 +213,7 @@ def translate(sql: str, now: float, columns: dict[str, str],
     toks = [replace(t, at=toks[i - 2].at) if i - 2 in public else t for i, t in enumerate(toks)
             if not {i, i - 1} & public]
     first = Reader(toks, now, columns, {}, lenient=True)
-    first.end = len(sql.rstrip())
+    first.end, first.wide = len(sql.rstrip()), wide
     first.seq()
     reader = Reader(toks, now, columns, first.names)
     reader.end, reader.tables, reader.wide, reader.known_degrees = first.end, tables or {}, wide, first.degrees
@@ -326,6 +330,9 @@ class Reader:
             if self.i == start:              # not an expression: SQLite says what is wrong with it
                 out.append(self.take().text)
                 continue
+            if self.toks[start - 1].value in ("where", "having", "on") and self.toks[start - 1].kind == "word" and (
+                    self.peek().kind == "end" or self.peek().text in (")", ";") or self.peek().value in CLAUSES):
+                e = self.truth(e, {"on": "JOIN/ON"}.get(self.toks[start - 1].value, clause.upper()))
             if clause != "select" or block is None:
                 out.append(e.sql)
                 if block and clause in ("group", "having", "order") and not (compound and clause == "order"):
@@ -497,7 +504,8 @@ class Reader:
     def infix(self, op: str, left: Expr, power: int) -> Expr:
         at = self.toks[self.i - 1].at               # the operator's: where PostgreSQL says an operator does not exist
         if op in ("or", "and"):
-            return Expr(f"{left.sql} {op.upper()} {self.operand(power).sql}", "bool")
+            right = self.truth(self.operand(power), op.upper())
+            return Expr(f"{self.truth(left, op.upper()).sql} {op.upper()} {right.sql}", "bool")
         if op == "::":
             return self.cast(left, at=at)
         if op in ("isnull", "notnull"):
@@ -510,7 +518,9 @@ class Reader:
                 self.expect("from")
                 right = self.expr(power)
                 return Expr(f"{left.sql} IS {'' if 'not' in words else 'NOT '}{right.sql}", "bool")
-            return Expr(f"{left.sql} IS {' '.join(w.upper() for w in words)}", "bool")
+            said = " ".join(w.upper() for w in words)
+            left = left if words[-1] == "null" else self.truth(left, f"IS {said}")
+            return Expr(f"{left.sql} IS {said.replace('UNKNOWN', 'NULL')}", "bool")
         if op == "at":
             self.expect("time")
             self.expect("zone")
@@ -531,7 +541,8 @@ class Reader:
             low = self.operand(POWER["and"])
             self.expect("and")
             high = self.operand(power)
-            low, high = self.coerce(low, left.type), self.coerce(high, left.type)
+            low = self.compared(left, "<" if negated else ">=", self.coerce(low, left.type), at)[1]
+            high = self.compared(left, ">" if negated else "<=", self.coerce(high, left.type), at)[1]
             kind = left.type if left.type == low.type == high.type else None
             return Expr(f"{self.stamp(left, kind).sql} {no}BETWEEN {self.stamp(low, kind).sql} AND "
                         f"{self.stamp(high, kind).sql}", "bool")
@@ -551,6 +562,8 @@ class Reader:
             if self.at("any", "some", "all") and self.peek(1).text == "(":
                 return self.quantified(op, left, at, like)
             right = self.operand(power)
+            if {left.type, right.type} - {"text", "unknown", None}:
+                raise no_operator(left.type, f"{'!' * negated}~~{'*' * (op == 'ilike')}", right.type, at)
             return Expr(like(right, self.expr(power).sql if self.at("escape") and self.take() else "'\\'"), "bool")
         if power == 5 and self.at("any", "some", "all") and self.peek(1).text == "(":
             return self.quantified(op, left, at)
@@ -560,6 +573,8 @@ class Reader:
         if op in ("+", "-", "*", "/", "%", "^"):
             return self.timed(op, left, right, at)
         if op == "||":
+            if not {left.type, right.type} & {"text", "unknown", None}:
+                raise no_operator(left.type, op, right.type, at)
             return Expr(f"{self.text(left)} || {self.text(right)}", "text")
         if op.lstrip("!") in ("~", "~*"):
             if {left.type, right.type} - {"text", "unknown", None}:
@@ -635,9 +650,13 @@ class Reader:
             return Expr(tok.text, None)
         if tok.text in ("-", "+"):
             e = self.operand(12)
-            if e.type in ("text", "bool"):
+            if e.type == "unknown" and tok.text == "+":        # read as a double; - is also an interval's
+                e = self.cast(e, ("float", "float8"))
+            if e.type in ("text", "bool", "unknown"):
                 raise PgError(f"ERROR:  operator does not exist: {tok.text} {PGNAMES[e.type]}\nHINT:  No operator "
-                              "matches the given name and argument type. You might need to add an explicit type cast.",
+                              "matches the given name and argument type. You might need to add an explicit type cast."
+                              if e.type != "unknown" else f"ERROR:  operator is not unique: {tok.text} unknown\nHINT:  "
+                              "Could not choose a best candidate operator. You might need to add explicit type casts.",
                               tok.at)
             digits = e.digits()
             minus = f"({e.sql}) * -1" if tok.text == "-" and e.type in ("float", "float8") else None   # -0 is -0
@@ -668,7 +687,7 @@ class Reader:
             return Expr(tok.text, None)
         word = tok.value
         if word == "not":
-            return Expr(f"NOT {self.operand(3).sql}", "bool")
+            return Expr(f"NOT {self.truth(self.operand(3), 'NOT').sql}", "bool")
         if word in ("true", "false"):
             return Expr(str(int(word == "true")), "bool")
         if word == "null":
@@ -772,25 +791,27 @@ class Reader:
                       + hint, at)
 
     def case(self) -> Expr:
-        """``CASE [x] WHEN ... THEN ... ELSE ... END`` of its results' common type (a double's, else a numeric's, else
-        the first's), a numeric with the exact digits of each result."""
-        parts = ["CASE", self.operand(0).sql if not self.at("when") else ""]        # CASE x WHEN 1 ...
-        digits, results = list(parts), []
+        """``CASE [x] WHEN ... THEN ... ELSE ... END`` of its results' common type (``common``, the ELSE's first, as
+        PostgreSQL lists them), a numeric with the exact digits of each result; each WHEN a boolean, or compared with x."""
+        subject = None if self.at("when") else self.operand(0)        # CASE x WHEN 1 ...
+        said: list[tuple[str, Expr, int]] = []
         while not self.at("end"):
             if not self.at("when", "then", "else"):
                 raise self.error()
-            word = self.take().text.upper()
-            e = self.expr(0)
-            results += [e] * (word != "WHEN")
-            parts += [word, e.sql]
-            digits += [word, e.sql if word == "WHEN" else str(e.digits() or e.sql * (e.sql == "NULL"))]
+            at, word = self.peek().at, self.take().text.upper()
+            said.append((word, self.expr(0), at))
         self.take()
-        kinds = [e.type for e in results if e.type not in ("unknown", None)]
-        kind = "float8" if {"float", "float8"} & set(kinds) else next(
-            (k for k in kinds if str(k).startswith("num")), kinds[0] if kinds else None)
+        parts = [(word, e if word != "WHEN" else self.truth(e, "CASE/WHEN") if subject is None else
+                  self.compared(subject, "=", self.coerce(e, subject.type), at)[1]) for word, e, at in said]
+        order = sorted(range(len(parts)), key=lambda k: parts[k][0] != "ELSE")
+        kind, results = self.common("CASE", [parts[k][1] for k in order if parts[k][0] != "WHEN"])
+        for k, e in zip([k for k in order if parts[k][0] != "WHEN"], results, strict=True):
+            parts[k] = parts[k][0], e
         exact = str(kind).startswith("num") and all(e.digits() or e.sql == "NULL" for e in results)
-        return Expr(" ".join([*parts, "END"]), "num" if exact else kind, "case", True,
-                    exact=" ".join([*digits, "END"]) if exact else None)
+        head = ["CASE", subject.sql if subject else ""]
+        return Expr(" ".join(head + [x for w, e in parts for x in (w, e.sql)] + ["END"]), "num" if exact else kind,
+                    "case", True, exact=" ".join(head + [x for w, e in parts for x in (w, e.sql if w == "WHEN" else str(
+                        e.digits() or e.sql * (e.sql == "NULL")))] + ["END"]) if exact else None)
 
     def call(self, name: str, schema: str = "") -> Expr:
         at, header = self.toks[self.i - 1 - 2 * bool(schema)].at, "btrim" if name == "trim" else name
@@ -805,6 +826,7 @@ class Reader:
             self.expect("in")
             hay = self.operand(0)
             self.expect(")")
+            hay, needle = self.signed(name, [hay, needle], at, "pg_catalog.position")
             return Expr(f"pg_strpos({hay.sql}, {needle.sql})", "int", name)
         if name == "date_part":
             field = self.expr(0)
@@ -872,8 +894,15 @@ class Reader:
             return self.texts(name, args, at)
         if name == "to_char":
             return self.to_char(args, at)
-        if name in ("coalesce", "nullif", "greatest", "least"):
-            words = [", ".join(self.coerce(a, kind).sql for a in args)]
+        common = kind
+        if name in SIGNATURES and [w for w in words if w != ","] == [a.sql for a in args] and name != "substring":
+            args = self.signed(name, args, at, "pg_catalog.btrim" * (name == "trim"))
+            words = [", ".join(a.sql for a in args)]
+        if name in ("coalesce", "greatest", "least"):
+            common, args = self.common(name.upper(), args)
+            words, name = [", ".join(a.sql for a in args)], name if name == "coalesce" else f"pg_{name}"
+        elif name == "nullif" and len(args) == 2:
+            words = [", ".join(e.sql for e in self.compared(args[0], "=", self.coerce(args[1], kind), at))]
         elif name in ("left", "right", "substr", "substring", "strpos"):  # substring(s FROM n FOR m), (s FROM 'regex')
             order = [w.lower() for w in words if w.lower() in ("from", "for")]
             if order == ["for"]:
@@ -881,14 +910,14 @@ class Reader:
             elif order == ["for", "from"]:                          # PostgreSQL takes FOR n FROM m too
                 args[1:3] = args[2:0:-1]
             regex = name == "substring" and len(args) == 2 and args[1].type in ("text", "unknown")
+            if not regex:
+                args = self.signed("substr", args, at, "pg_catalog.substring" if name == "substring" else name)
             name = "pg_regex" if regex else f"pg_{name.replace('substring', 'substr')}"
             words = [", ".join([a.sql for a in args] + ["'substring'"] * regex)]
-        common = "float8" if {"float", "float8"} & set(kinds) else next(         # PostgreSQL's common type: a
-            (k for k in kinds if str(k).startswith("num")), kind) if name in ("coalesce", "greatest", "least") else kind
         integer = name == "sum" and kind == "int" and not args[0].wide      # sum(integer) is a bigint, not a numeric
         typed = {"count": "int", "min": kind, "max": kind, "sum": "interval" if kind == "interval" else "int" if integer else "num",
                  "avg": "interval" if kind == "interval" else "num", "coalesce": common, "nullif": kind,  # double's,
-                 "greatest": common, "least": common, "length": "int",   # a numeric's; round(numeric, n) n decimals
+                 "pg_greatest": common, "pg_least": common, "length": "int",   # a numeric's; round(numeric, n) n decimals
                  "pg_strpos": "int",
                  "round": "float8" if kind in ("float", "float8") or kind == "int" and len(args) == 1 else
                  "num" if len(args) == 2 and not args[1].sql.isdigit() else
@@ -1057,7 +1086,7 @@ class Reader:
         header = e.name if strong else sqlname
         base, was = (k if k is None else "num" if k.startswith("num") else "float" if k == "float8" else k
                      for k in (kind, e.type))
-        reads = {"int": "int8" if wide else "int4", "num": "numeric", "float": "float4" if sqlname == "float4" else
+        reads = {"int": sqlname if sqlname == "int2" else "int8" if wide else "int4", "num": "numeric", "float": "float4" if sqlname == "float4" else
                  "float8"}.get(base, base)         # the input function PostgreSQL reads a literal or a text with
         if was not in ("unknown", "text", None) and base != "text" and not castable(was, base, e.wide, wide):
             raise PgError(f"ERROR:  cannot cast type {'bigint' if e.wide else pgname(was)} to {pgname(base)}",
@@ -1073,7 +1102,8 @@ class Reader:
                 raise
             except ToolError as exc:
                 raise PgError(str(exc), e.at) from None
-            e = Expr(literal(value), base, exact=quote(str(value)) if base == "num" else None)
+            e = Expr(literal(float(value) if base == "num" else value), base,  # type: ignore[arg-type]
+                     exact=quote(str(value)) if base == "num" else None)
             if e.type == kind:
                 return replace(e, name=header, weak=not strong, wide=wide)
         if was == "text" and base not in ("text", "num") or base in TEMPORAL or was in ("interval", "bool") and \
@@ -1083,7 +1113,7 @@ class Reader:
             e = Expr(f"CAST(pg_cast({e.sql}, 'numeric', 'text') AS REAL)", "num",
                      exact=f"pg_cast({e.sql}, 'numeric', 'text')")
         value = f"pg_exact('r', 0, {e.exact})" if e.exact else f"pg_rint({e.sql})" if was == "float" else e.sql
-        sql = {"int": f"pg_range(pg_int({value}), {8 if wide else 4})", "float": f"CAST({value} AS REAL)",
+        sql = {"int": f"pg_range(pg_int({value}), {8 if wide else 2 if sqlname == 'int2' else 4})", "float": f"CAST({value} AS REAL)",
                "text": f"pg_exact('t', 0, {e.sql})" if e.type == "float" else f"CAST({e.exact or e.sql} AS TEXT)",
                "num": e.sql if e.type in ("int", "num", "float") else f"CAST({e.sql} AS NUMERIC)",
                "bool": f"({e.sql}) <> 0"}.get(base, e.sql)
@@ -1098,21 +1128,51 @@ class Reader:
         return self.cast(e, (kind, kind)) if e.type == "unknown" and kind in TEMPORAL else e
 
     def compared(self, left: Expr, op: str, right: Expr, at: int) -> tuple[Expr, Expr]:
-        """``left`` and ``right`` as compared: text with a number is PostgreSQL's error, not SQLite's false, and a
-        literal beside a number is read as one ('1' = 1 is true, 'x' = 1 an error)."""
-        kinds = {left.type, right.type}
-        if "text" in kinds and any(str(k).startswith(("int", "num", "float")) or k in TEMPORAL for k in kinds):
+        """``left`` and ``right`` as compared: a literal beside a typed value is read as one ('1' = 1 is true, 'x' = 1
+        and true = 'x' errors), and two kinds no operator takes (text and a number, a boolean and an integer) are
+        PostgreSQL's error, not SQLite's answer."""
+        sides = [self.cast(e, (o.type, "int8" if o.wide else o.type)) if e.type == "unknown" and o.type not in (
+            "unknown", "text", "array", None) else e for e, o in ((left, right), (right, left))]
+        if None not in (a := family(sides[0].type), b := family(sides[1].type)) and a != b:
             raise no_operator(left.type, op, right.type, at)
-        out = []
-        for e, other in ((left, right), (right, left)):
-            if e.type == "unknown" and other.type in ("int", "num"):
-                if not re.fullmatch(r"[-+]?\d+" if other.type == "int" else r"[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?",
-                                    text := unquote(e.sql).strip(), re.I):
-                    raise PgError(f'ERROR:  invalid input syntax for type {PGNAMES[other.type]}: "{unquote(e.sql)}"',
-                                  e.at)
-                e = Expr(text, other.type, exact=quote(f"{Decimal(text):f}") if other.type == "num" else None)
-            out.append(e)
-        return out[0], out[1]
+        return sides[0], sides[1]
+
+    def truth(self, e: Expr, what: str) -> Expr:
+        """``e`` where PostgreSQL takes a boolean (``what``: AND, WHERE, CASE/WHEN...): a literal read as one."""
+        if e.type == "unknown":
+            return self.cast(e, ("bool", "bool"))
+        if e.type not in ("bool", None):
+            raise PgError(f"ERROR:  argument of {what} must be type boolean, not type "
+                          f"{'bigint' if e.wide else pgname(e.type)}", e.at)
+        return e
+
+    def common(self, what: str, exprs: list[Expr]) -> tuple[str | None, list[Expr]]:
+        """The common type of ``what``'s values as PostgreSQL chooses it (a double's, else a numeric's, else the
+        first's), each literal read as it; two kinds no implicit cast joins are its error, under the second."""
+        known = [e for e in exprs if e.type not in ("unknown", None)]
+        for e in known[1:]:
+            if family(e.type) != family(known[0].type):
+                raise PgError(f"ERROR:  {what} types {pgname(str(known[0].type))} and {pgname(str(e.type))} cannot be "
+                              "matched", e.at)
+        kinds = [str(e.type) for e in known]
+        kind = "float8" if {"float", "float8"} & set(kinds) else next((k for k in kinds if k.startswith("num")),
+                                                                      known[0].type if known else None)
+        if kind is None or kind == "text":
+            return kind, exprs
+        target = ("num", "num") if kind.startswith("num") else (kind, "int8" if any(e.wide for e in known) else kind)
+        return kind, [self.cast(e, target) if e.type == "unknown" else e for e in exprs]
+
+    def signed(self, name: str, args: list[Expr], at: int, said: str = "") -> list[Expr]:
+        """``args`` as PostgreSQL's function ``name`` takes them (``SIGNATURES``): a literal read as its parameter's
+        type (a number's as a double, PostgreSQL's preferred), another type its error (``said``: the name it gives)."""
+        fits = {"t": lambda k: k == "text", "i": lambda k: k == "int", "n": lambda k: family(k) == "number"}
+        for params in SIGNATURES[name].split():
+            if len(params) == len(args) and all(a.type in ("unknown", None) or fits[p](a.type) and not (
+                    p == "i" and a.wide) for a, p in zip(args, params, strict=True)):
+                return [self.cast(a, {"i": ("int", "int4"), "n": ("float", "float8")}[p]) if a.type == "unknown" and
+                        p != "t" else a for a, p in zip(args, params, strict=True)]
+        kinds = ", ".join("bigint" if a.wide else pgname(a.type or "unknown") for a in args)
+        raise PgError(f"ERROR:  function {said or name}({kinds}) does not exist{HINT_NONE}", at)
 
     def stamp(self, e: Expr, kind: str | None) -> Expr:
         """Timestamps and dates compared with each other: each as a timestamptz (a date is its midnight)."""
@@ -1292,9 +1352,16 @@ class Reader:
 
 def no_operator(left: str | None, op: str, right: str | None, at: int) -> PgError:
     """PostgreSQL's error for ``left op right`` where no operator takes the two types."""
-    return PgError(f"ERROR:  operator does not exist: {PGNAMES.get(left or '', left or 'unknown')} {op} "
-                   f"{PGNAMES.get(right or '', right or 'unknown')}\nHINT:  No operator matches the given name and "
+    return PgError(f"ERROR:  operator does not exist: {pgname(left or 'unknown')} {op} "
+                   f"{pgname(right or 'unknown')}\nHINT:  No operator matches the given name and "
                    "argument types. You might need to add explicit type casts.", at)
+
+
+def family(kind: str | None) -> str | None:
+    """A type's kin that compare and mix among themselves: numbers, points in time; None: a literal or NULL."""
+    k = str(kind)
+    return None if kind in ("unknown", None) else "number" if k.startswith(("int", "num", "float")) else \
+        "stamp" if k in STAMPS else k
 
 
 def castable(was: str, kind: str, wide: bool, to_wide: bool) -> bool:
@@ -1324,7 +1391,7 @@ def given(text: str, kind: str, now: float) -> object:
         if math.isnan(value := float(word)):
             raise Refusal("drill: NaN is not simulated (SQLite holds none; Infinity, -Infinity and -0 are)")
         if kind == "numeric":
-            return f"{Decimal(word):f}"
+            return f"{Decimal(word) + 0:f}"                  # -0 is 0
         if math.isinf(value) and "inf" not in word or value == 0 and re.search(r"[1-9]", word.split("e")[0]):
             raise ToolError(f'ERROR:  "{text}" is out of range for type {name}')
         return value
@@ -1793,7 +1860,7 @@ def functions(speed: float, now: float, raised: list[Exception]) -> dict[str, tu
 
     def bounded(value: float, size: int) -> float:
         if not -2 ** (8 * size - 1) <= value < 2 ** (8 * size - 1):
-            raise ToolError(f"ERROR:  {'integer' if size == 4 else 'bigint'} out of range")
+            raise ToolError(f"ERROR:  {({2: 'smallint', 4: 'integer'}).get(size, 'bigint')} out of range")
         return value
 
     def divisor(value: float, dividend: float) -> float:     # NULL / 0 is NULL (null_safe)
@@ -1876,7 +1943,8 @@ def functions(speed: float, now: float, raised: list[Exception]) -> dict[str, tu
         fields = str(text).split(str(delimiter)) if delimiter else [str(text)]
         return fields[int(n) - 1 if n > 0 else int(n)] if abs(int(n)) <= len(fields) else ""
 
-    return {"pg_array": (-1, array), "pg_concat": (-1, lambda *v: "".join(str(x) for x in v if x is not None)),
+    return {"pg_array": (-1, array), "pg_greatest": (-1, lambda *v: max((x for x in v if x is not None), default=None)),
+            "pg_least": (-1, lambda *v: min((x for x in v if x is not None), default=None)), "pg_concat": (-1, lambda *v: "".join(str(x) for x in v if x is not None)),
             "pg_concat_ws": (-1, lambda sep, *v: None if sep is None else str(sep).join(
                 str(x) for x in v if x is not None))} | {name: (n, null_safe(f)) for name, (n, f) in {
         "pg_shift": (2, shift),
