@@ -11,6 +11,7 @@ import math
 import re
 import sqlite3
 import sys
+import unicodedata
 from collections.abc import Iterator
 from urllib.parse import urlsplit
 from weakref import WeakKeyDictionary
@@ -479,8 +480,8 @@ def table(ctx: Context, args: Args, headers: list[str], rows: list[list[object]]
               "".join(f"{c:08b}" for c in v) if isinstance(v, bytes) else str(v) for v in r]    # x'41': bits
              for r in rows]
     tuples, sep = bool(args.get("tuples_only")), args.text("field_separator", "|") if args.get("no_align") else None
-    if sep is None:                 # aligned, psql puts a tab's spaces up to the next eighth column of its line
-        texts, headers = [[c.expandtabs() for c in r] for r in texts], [h.expandtabs() for h in headers]
+    if sep is None:                 # aligned: as psql shows each (pg_wcsformat)
+        texts, headers = [[shown(c) for c in r] for r in texts], [shown(h) for h in headers]
     footing = not tuples and ([w for w in args.all("pset") if w.startswith("footer")] or ["footer=on"])[-1] == "footer=on"
     counted = [f"({len(rows)} row{'s' * (len(rows) != 1)})"] * footing
     footer = [] if tuples else footers if footers is not None else counted
@@ -494,9 +495,9 @@ def table(ctx: Context, args: Args, headers: list[str], rows: list[list[object]]
         numeric = [all(isinstance(r[i], int | float | pgsql.Numeric) or r[i] is None for r in rows) and
                    (any(r[i] is not None for r in rows) or bool(numbers and numbers[i]))    # a NULL alone: left,
                    for i in range(len(headers))]                                              # but a number's
-        widths = [max([len(h)] + [len(ln) for r in texts for ln in r[i].split("\n")]) for i, h in enumerate(headers)]
+        widths = [max([wide(h)] + [wide(ln) for r in texts for ln in r[i].split("\n")]) for i, h in enumerate(headers)]
         # each header centred, as psql centres it
-        head = ["|".join(f" {' ' * ((w - len(h)) // 2)}{h}{' ' * ((w - len(h) + 1) // 2)} "
+        head = ["|".join(f" {' ' * ((w - wide(h)) // 2)}{h}{' ' * ((w - wide(h) + 1) // 2)} "
                          for h, w in zip(headers, widths, strict=True)),
                 "-" + "-+-".join("-" * w for w in widths) + "-"]
         total = 3 * len(widths) - 1 + sum(widths)           # print_aligned_text's width_total: a title centred on it
@@ -543,11 +544,24 @@ def cells(row: list[str], widths: list[int], numeric: list[bool]) -> list[str]:
         for k, (lines, w, num) in enumerate(zip(parts, widths, numeric, strict=True)):
             last, more = k == len(parts) - 1, j < len(lines) - 1
             text = lines[j] if j < len(lines) else ""
-            cell = ("" if last else " " * w) if j >= len(lines) else text.rjust(w) if num else \
-                text if last and not more else text.ljust(w)
+            cell = ("" if last else " " * w) if j >= len(lines) else " " * (w - wide(text)) + text if num else \
+                text if last and not more else text + " " * (w - wide(text))
             line += " " + cell + ("+" if more else "" if last else " ") + "|" * (not last)
         out.append(line)
     return out
+
+
+def shown(text: str) -> str:
+    """A value as psql's aligned output shows it (pg_wcsformat): a tab's spaces to the next eighth column, a carriage
+    return ``\\r``, another control character ``\\xNN`` (``\\uNNNN`` past ASCII)."""
+    return re.sub(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]", lambda m: "\\r" if m[0] == "\r" else f"\\x{ord(m[0]):02X}" if (
+        ord(m[0]) < 128) else f"\\u{ord(m[0]):04X}", text).expandtabs()
+
+
+def wide(text: str) -> int:
+    """The columns ``text`` takes on a terminal, as psql counts them: a wide (East Asian) character two, a combining
+    one none."""
+    return sum(0 if unicodedata.combining(c) else 1 + (unicodedata.east_asian_width(c) in "WF") for c in text)
 
 
 def number(v: float) -> str:
@@ -565,8 +579,8 @@ def expanded(headers: list[str], texts: list[list[str]], tuples: bool, sep: str 
     each record under a ``-[ RECORD n ]`` rule as wide as the fields (between records, with -t, a plain one)."""
     if sep is not None:
         return [ln for n, row in enumerate(texts) for ln in [""] * (n > 0) + [h + sep + v for h, v in zip(headers, row)]]
-    hw = max(map(len, headers))
-    dw = max([len(v) for r in texts for v in r] + [0 if tuples else 12 + len(str(len(texts))) - hw - 3])
+    hw = max(map(wide, headers))
+    dw = max([wide(v) for r in texts for v in r] + [0 if tuples else 12 + len(str(len(texts))) - hw - 3])
     lines = []
     for n, row in enumerate(texts, 1):
         if not tuples:
@@ -575,7 +589,7 @@ def expanded(headers: list[str], texts: list[list[str]], tuples: bool, sep: str 
                          + "-" * (dw - max(over - 3, 0)))
         elif n > 1:
             lines.append("-" * (hw + 1) + "+" + "-" * (dw + 1))
-        lines += [f"{h:<{hw}} | {v}" for h, v in zip(headers, row, strict=True)]
+        lines += [f"{h}{' ' * (hw - wide(h))} | {v}" for h, v in zip(headers, row, strict=True)]
     return [*lines, ""]
 
 
