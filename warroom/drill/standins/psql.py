@@ -355,6 +355,12 @@ def not_run(word: str) -> Refusal:
     return Refusal(f"drill: {word} is not simulated: the drill's TaskDB answers queries ({', '.join(QUERIES)}){why}")
 
 
+def deep(limit: str) -> Refusal:
+    """An expression nested deeper than the drill reads (attack42 A3): PostgreSQL reads it, SQLite or Python's stack
+    under the drill does not, so it is refused, never a traceback nor SQLite's words."""
+    return Refusal(f"drill: an expression nested this deep is not simulated (it reaches {limit})")
+
+
 def not_computed(name: str) -> Refusal:
     """A function outside ``FUNCTIONS``: SQLite's own (``sqlite_version()``, ``typeof()``, ``datetime('now')``, the
     real clock) would answer what PostgreSQL cannot, and one PostgreSQL has that SQLite lacks would be said not
@@ -437,7 +443,10 @@ def render(ctx: Context, conn: TaskDB, stmt: str, args: Args) -> None:
     steps = iter(range(STEPS // 1000))     # a runaway query (a cross join) stops like a statement_timeout
     conn.set_progress_handler(lambda: next(steps, None) is None, 1000)
     conn.denied, conn.raised[:] = [], []
-    query = pgsql.translate(code, ctx.at, KINDS, COLUMNS, WIDE)
+    try:
+        query = pgsql.translate(code, ctx.at, KINDS, COLUMNS, WIDE)
+    except RecursionError:
+        raise deep("Python's recursion limit") from None
     try:
         cur = conn.execute(query.sql)
         rows = cur.fetchall()
@@ -630,6 +639,8 @@ def pg_error(message: str, code: str) -> ToolError:
     if "bindings" in message:                 # SQLite's :name / ? parameters: PostgreSQL has neither
         word = (re.search(r"[:?@$]", code) or [":"])[0]
         return pgsql.PgError(f'ERROR:  syntax error at or near "{word}"', at(word))
+    if message == "parser stack overflow" or message.startswith("Expression tree is too large"):
+        return deep(f"SQLite's {message.split(' (')[0].lower()}")
     if message == "interrupted":
         return ToolError("ERROR:  canceling statement due to statement timeout")
     if "incomplete input" in message:
