@@ -283,6 +283,7 @@ class Reader:
         self.scopes += 1
         outer, self.scope, inagg, self.inagg = self.scope, self.scopes, self.inagg, 0
         was, self.clause = self.clause, ""
+        windows: set[str] = set()
         nulls = ""          # in ORDER BY, where the item puts NULLs unless it says: PostgreSQL's last ascending, first
         while (tok := self.peek()).kind != "end" and tok.text != ")":   # descending; SQLite's the other way round
             if tok.text in (",", ";") or tok.kind == "word" and tok.value in CLAUSES:
@@ -323,6 +324,10 @@ class Reader:
                     bounds[tok.value == "offset"] = self.bound(tok.value)
                 continue
             start = self.i
+            if clause == "window" and tok.kind in ("word", "ident") and self.peek(1).value == "as":
+                if tok.value in windows:
+                    raise PgError(f'ERROR:  window "{tok.value}" is already defined', self.peek(2).at)
+                windows.add(tok.value)
             if clause == "window" and tok.text == "(":          # WINDOW w AS (...): a window's, as OVER (...)'s
                 out.append(self.window("", "(")[1:])
                 continue
@@ -627,6 +632,8 @@ class Reader:
         """``ARRAY[a, b]``'s elements, a literal read as the others' type (text, if all are literals)."""
         at = self.take().at
         self.take()
+        if self.at("]") and self.peek(1).text == "::":
+            raise Refusal("drill: an empty ARRAY[] is not simulated")
         if self.at("]"):
             raise PgError("ERROR:  cannot determine type of empty array\nHINT:  Explicitly cast to the desired type, "
                           "for example ARRAY[]::integer[].", at)
@@ -869,7 +876,14 @@ class Reader:
             if self.at("variadic") and self.take():         # concat(VARIADIC ARRAY[a, b]) is concat(a, b)
                 if name not in ("concat", "concat_ws") or not (self.at("array") and self.peek(1).text == "["):
                     raise Refusal("drill: VARIADIC is simulated in concat and concat_ws, of an ARRAY[...]")
-                args += self.array()
+                items = self.array()
+                if not self.at(")"):                        # VARIADIC is the last argument; the array all of concat's
+                    raise self.error()
+                if len(args) != (name == "concat_ws"):
+                    kinds = [*("bigint" if a.wide else pgname(a.type or "unknown") for a in args),
+                             pgname(items[0].type or "text") + "[]"]
+                    raise PgError(f"ERROR:  function {name}({', '.join(kinds)}) does not exist{HINT_NONE}", at)
+                args += items
                 continue
             e = self.expr(0)
             if not e.sql:

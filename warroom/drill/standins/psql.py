@@ -632,6 +632,9 @@ def pg_error(message: str, code: str) -> ToolError:
     if m := re.search(r"no such (table|column): (\S+)", message):
         name = f"{m[2]}" if "." in m[2] and m[1] == "column" else f'"{m[2]}"'    # PostgreSQL's: column t.x
         return pgsql.PgError(f'ERROR:  {"relation" if m[1] == "table" else "column"} {name} does not exist', at(m[2]))
+    if m := re.fullmatch(r"no such window: (\S+)", message):
+        found = re.search(rf'(?i)\bover\s+"?{re.escape(m[1])}', code)
+        return pgsql.PgError(f'ERROR:  window "{m[1]}" does not exist', found.end() - len(m[1]) if found else 0)
     if m := re.search(r"ambiguous column name: (\S+)", message):
         return pgsql.PgError(f'ERROR:  column reference "{m[1]}" is ambiguous', at(m[1]))
     if m := re.search(r'near "([^"]+)": syntax error|unrecognized token: "(.+)"', message):
