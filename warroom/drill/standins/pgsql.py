@@ -950,9 +950,13 @@ class Reader:
             exact = f"coalesce({', '.join(map(str, digits))})"
         if name == "round" and len(args) == 1 and typed["round"] == "float8":     # a double's: rint, half to even
             name, typed["pg_rint"] = "pg_rint", "float8"
+        point = name in ("floor", "ceil", "ceiling", "round", "pg_rint") and len(args) == 1 and args[0].degree
+        if point:                               # a point in time rounded on the drill's clock (attack42 A1b)
+            words, exact = [f"pg_todrill({args[0].sql}, {args[0].degree})"], None
         sql = self.window(f"{name}({' '.join(words)})", at=at)
         suffix = sql[len(f"{name}({' '.join(words)})"):]          # FILTER's; a window's: SQLite's aggregate
         exact = exact + suffix if exact and "OVER" not in suffix else None
+        sql = f"pg_towall({sql}, {args[0].degree})" if point else sql
         wide = name == "count" or integer or name in ("min", "max", "coalesce", "abs") and any(a.wide for a in args)
         typed |= dict.fromkeys(("ceil", "ceiling", "floor"), "float8" if kind == "float" else "numeric0")
         return Expr(sql, typed.get(name, "text" if name in ("lower", "upper", "pg_left", "pg_right", "pg_substr",
@@ -1127,6 +1131,7 @@ class Reader:
             e = Expr(f"CAST(pg_cast({e.sql}, 'numeric', 'text') AS REAL)", "num",
                      exact=f"pg_cast({e.sql}, 'numeric', 'text')")
         value = f"pg_exact('r', 0, {e.exact})" if e.exact else f"pg_rint({e.sql})" if was == "float" else e.sql
+        value = f"pg_todrill({value}, {e.degree})" if base == "int" and e.degree else value    # as floor's
         sql = {"int": f"pg_range(pg_int({value}), {8 if wide else 2 if sqlname == 'int2' else 4})", "float": f"CAST({value} AS REAL)",
                "text": f"pg_exact('t', 0, {e.sql})" if e.type == "float" else f"CAST({e.exact or e.sql} AS TEXT)",
                "num": e.sql if e.type in ("int", "num", "float") else f"CAST({e.sql} AS NUMERIC)",
@@ -1134,6 +1139,7 @@ class Reader:
         exact = None if base != "num" else e.digits() if e.type in ("int", "num") else (
             f"pg_exact('f', 0, {e.sql})" if was == "float" else None)       # a float8 to numeric: 15 digits
         exact = f"pg_exact('q', {kind[7:]}, {exact})" if exact and kind.startswith("numeric") else exact
+        sql = f"pg_towall({sql}, {e.degree})" if base == "int" and e.degree else sql
         return Expr(sql, kind, header, not strong, wide=wide, exact=exact,
                     degree=e.degree if base in ("int", "num", "float") else 0)
 
@@ -1278,7 +1284,8 @@ class Reader:
         A17). ``degree`` follows + and -, and ``*`` or ``/`` by a typed number (``epoch*1000``: milliseconds); any other
         arithmetic on a point in time is not decided, refused at a drill speed (``pg_unsure``), never a wrong number."""
         def degree(e: Expr, other: Expr) -> float | None:
-            return (other.degree or 1) * (abs(float(e.sql)) >= 1e9) if typed(e) else e.degree
+            return (other.degree or 1) * (abs(float(e.sql)) >= 1e9 * abs(other.degree or 1)) if typed(e) else \
+                e.degree
         def typed(e: Expr) -> bool:
             return e.degree == 0 and re.fullmatch(r"-?(\d+\.?\d*|\.\d+)", e.sql) is not None
         if left.degree == right.degree == 0:
@@ -1531,6 +1538,8 @@ def show(value: object, kind: str | None) -> object:
         return Numeric(Decimal(repr(float(value))).quantize(scale, ROUND_HALF_UP))  # type: ignore[arg-type]
     if kind in ("float8", "float"):
         return Numeric(shortest(value))
+    if kind == "int" and isinstance(value, float):       # a point in time moved by a drill span: the wall's second
+        return round(value)
     return ("t" if value else "f") if kind == "bool" else value
 
 
@@ -1823,9 +1832,12 @@ def formatted(stamp: str, fmt: str, kind: str) -> str:
     return "".join(out)
 
 
-def functions(speed: float, now: float, raised: list[Exception]) -> dict[str, tuple[int, Callable[..., object]]]:
+def functions(speed: float, now: float, raised: list[Exception],
+              start: float = 0) -> dict[str, tuple[int, Callable[..., object]]]:
     """The functions ``translate`` calls, for the TaskDB's connection: at ``speed`` a drill second is 1/speed wall,
-    ``now`` is the drill's clock; what one raises is kept in ``raised`` (SQLite keeps only that one did)."""
+    ``now`` is the drill's clock, ``start`` its beginning (where a drill second and a wall second are one point: a
+    point in time rounded is rounded on the drill's clock from there); what one raises is kept in ``raised`` (SQLite
+    keeps only that one did)."""
     def shift(stamp: str, by: float) -> str:
         kind = "timestamptz" if stamp.endswith("+00") else "timestamp"
         return form(moment(stamp) + timedelta(seconds=stime.wall_seconds(by, speed)), kind)
@@ -1974,6 +1986,8 @@ def functions(speed: float, now: float, raised: list[Exception]) -> dict[str, tu
         "pg_drill": (1, lambda x: rescaled(x, stime.drill_seconds(1.0, speed))),     # a wall second's drill seconds
         "pg_wall": (1, lambda x: rescaled(x, stime.wall_seconds(1.0, speed))),
         "pg_unsure": (1, lambda x: x if speed == 1 else unsure()),
+        "pg_todrill": (2, lambda x, k: x if speed == 1 else start * k + stime.drill_seconds(x - start * k, speed)),
+        "pg_towall": (2, lambda x, k: x if speed == 1 else start * k + stime.wall_seconds(x - start * k, speed)),
         "pg_strpos": (2, lambda s, sub: str(s).find(str(sub)) + 1), "pg_trunc": (3, truncated),
         "pg_split": (3, split), "pg_to_char": (3, formatted)}.items()}
 
@@ -1989,11 +2003,13 @@ def rescaled(value: int | float | str, factor: float) -> int | float | str:
     """A span between two points in time (``pg_drill``: wall seconds to drill seconds) or one added to a point
     (``pg_wall``) by ``factor``, one second's as scenario_time converts it, in its own type: an integer a whole,
     a numeric's digits to its scale."""
-    if isinstance(value, str):
+    if isinstance(value, str):                 # to its scale, unless a drill second's wall share needs more
         digits = decimal(value)
         with localcontext(prec=1100):
-            return f"{(digits * Decimal(repr(factor))).quantize(digits, ROUND_HALF_UP):f}"
-    return round(value * factor) if isinstance(value, int) else value * factor
+            exact = digits * Decimal(repr(factor))
+            return f"{exact if exact != exact.quantize(digits, ROUND_HALF_UP) else exact.quantize(digits):f}"
+    return round(value * factor) if isinstance(value, int) and value * factor == round(value * factor) else \
+        value * factor
 
 
 def array(*values: object) -> str:

@@ -301,7 +301,7 @@ def database(ctx: Context) -> TaskDB:
     conn = sqlite3.connect(":memory:", factory=TaskDB)
     conn.executescript(SCHEMA)
     conn.raised = []
-    for name, (n, f) in pgsql.functions(ctx.drill.speed, ctx.at, conn.raised).items():
+    for name, (n, f) in pgsql.functions(ctx.drill.speed, ctx.at, conn.raised, ctx.drill.start).items():
         conn.create_function(name, n, f, deterministic=True)
     for name, (n, kind) in pgsql.aggregates(conn.raised).items():
         conn.create_aggregate(name, n, kind)
