@@ -74,7 +74,7 @@ FIELDS = {alias: name for name, aliases in {
     "century": "centuries c cent", "millennium": "millennia mil mils"}.items() for alias in [name, *aliases.split()]}
 # the parameters of the functions SQLite computes alike, by name (t: text, i: integer, n: a number), each spelling
 SIGNATURES = {**dict.fromkeys(("lower", "upper", "length"), "t"), **dict.fromkeys(("trim", "ltrim", "rtrim"), "t tt"),
-              **dict.fromkeys(("abs", "floor", "ceil", "ceiling", "sign"), "n"), "round": "n ni", "replace": "ttt",
+              **dict.fromkeys(("abs", "floor", "ceil", "ceiling", "sign"), "n"), "round": "n mi", "replace": "ttt",
               "left": "ti", "right": "ti", "strpos": "tt", "position": "tt", "substr": "ti tii"}
 HINT_NONE = "\nHINT:  No function matches the given name and argument types. You might need to add explicit type casts."
 WINDOWED = frozenset({"row_number", "rank", "dense_rank"})     # SQLite's window functions, PostgreSQL's alike (bigint)
@@ -214,7 +214,10 @@ def translate(sql: str, now: float, columns: dict[str, str],
             if not {i, i - 1} & public]
     first = Reader(toks, now, columns, {}, lenient=True)
     first.end, first.wide = len(sql.rstrip()), wide
-    first.seq()
+    try:
+        first.seq()
+    except PgError:               # said by the second reading, in the order PostgreSQL says it
+        pass
     reader = Reader(toks, now, columns, first.names)
     reader.end, reader.tables, reader.wide, reader.known_degrees = first.end, tables or {}, wide, first.degrees
     body, items = reader.seq()
@@ -487,8 +490,10 @@ class Reader:
 
     # -------------------------------------------------------------------------------------------- expressions
     def expr(self, floor: int) -> Expr:
-        """An expression whose operators bind tighter than ``floor`` (Pratt's parser)."""
-        start, first = self.peek().at, self.i
+        """An expression whose operators bind tighter than ``floor`` (Pratt's parser), placed where PostgreSQL places
+        it: its first token, past any parenthesis."""
+        start = next((self.toks[k].at for k in range(self.i, len(self.toks)) if self.toks[k].text != "("), self.end)
+        first = self.i
         left = self.prefix()
         if not left.sql:
             return left
@@ -508,9 +513,12 @@ class Reader:
 
     def infix(self, op: str, left: Expr, power: int) -> Expr:
         at = self.toks[self.i - 1].at               # the operator's: where PostgreSQL says an operator does not exist
-        if op in ("or", "and"):
-            right = self.truth(self.operand(power), op.upper())
-            return Expr(f"{self.truth(left, op.upper()).sql} {op.upper()} {right.sql}", "bool")
+        if op in ("or", "and"):           # the left's type said first, but after a syntax error on the right
+            left, failed = self.checked(lambda: self.truth(left, op.upper()), left)
+            right = self.after(failed, lambda: self.truth(self.operand(power), op.upper()))
+            if failed:
+                raise failed
+            return Expr(f"{left.sql} {op.upper()} {right.sql}", "bool")
         if op == "::":
             return self.cast(left, at=at)
         if op in ("isnull", "notnull"):
@@ -679,7 +687,8 @@ class Reader:
                 return Expr(f"({body})", kind, name, degree=self.degrees.get(name, 0))
             inner = self.listing()
             self.expect(")")
-            return (replace(inner[0], sql=f"({inner[0].sql})", at=-1) if len(inner) == 1 else
+            return (replace(inner[0], sql=f"({inner[0].sql})" * (inner[0].type != "unknown") or inner[0].sql)
+                    if len(inner) == 1 else           # where its inside begins, as PostgreSQL places it
                     Expr(f"({', '.join(e.sql for e in inner)})", None))
         if tok.kind == "ident" and self.at(".") and self.peek(1).kind in ("word", "ident"):    # "T".status
             self.take()
@@ -801,15 +810,20 @@ class Reader:
         """``CASE [x] WHEN ... THEN ... ELSE ... END`` of its results' common type (``common``, the ELSE's first, as
         PostgreSQL lists them), a numeric with the exact digits of each result; each WHEN a boolean, or compared with x."""
         subject = None if self.at("when") else self.operand(0)        # CASE x WHEN 1 ...
-        said: list[tuple[str, Expr, int]] = []
+        parts: list[tuple[str, Expr]] = []
+        failed: PgError | None = None
         while not self.at("end"):
             if not self.at("when", "then", "else"):
                 raise self.error()
             at, word = self.peek().at, self.take().text.upper()
-            said.append((word, self.expr(0), at))
+            e = self.after(failed, lambda: self.expr(0))
+            if word == "WHEN" and failed is None:
+                e, failed = self.checked(lambda: self.truth(e, "CASE/WHEN") if subject is None else self.compared(
+                    subject, "=", self.coerce(e, subject.type), at)[1], e)
+            parts.append((word, e))
         self.take()
-        parts = [(word, e if word != "WHEN" else self.truth(e, "CASE/WHEN") if subject is None else
-                  self.compared(subject, "=", self.coerce(e, subject.type), at)[1]) for word, e, at in said]
+        if failed:
+            raise failed
         order = sorted(range(len(parts)), key=lambda k: parts[k][0] != "ELSE")
         kind, results = self.common("CASE", [parts[k][1] for k in order if parts[k][0] != "WHEN"])
         for k, e in zip([k for k in order if parts[k][0] != "WHEN"], results, strict=True):
@@ -880,8 +894,7 @@ class Reader:
                 if not self.at(")"):                        # VARIADIC is the last argument; the array all of concat's
                     raise self.error()
                 if len(args) != (name == "concat_ws"):
-                    kinds = [*("bigint" if a.wide else pgname(a.type or "unknown") for a in args),
-                             pgname(items[0].type or "text") + "[]"]
+                    kinds = [*map(named, args), pgname(items[0].type or "text") + "[]"]
                     raise PgError(f"ERROR:  function {name}({', '.join(kinds)}) does not exist{HINT_NONE}", at)
                 args += items
                 continue
@@ -899,11 +912,8 @@ class Reader:
             self.inagg -= aggregate
             return replace(e, sql=self.window(e.sql, at=at))
         self.inagg -= aggregate
-        if name in ("sum", "avg") and kind in ("text", "bool", *STAMPS) or name == "round" and \
-                kind in ("float", "float8") and len(args) == 2:
-            kind = f"{PGNAMES['float' if kind == 'float8' else kind or '']}{', integer' * (name == 'round')}"
-            raise PgError(f"ERROR:  function {name}({kind}) does not exist\nHINT:  No function matches the "
-                          "given name and argument types. You might need to add explicit type casts.", at)
+        if name in ("sum", "avg") and kind in ("text", "bool", *STAMPS):
+            raise PgError(f"ERROR:  function {name}({named(args[0])}) does not exist{HINT_NONE}", at)
         if name in ("concat", "concat_ws", "split_part"):
             return self.texts(name, args, at)
         if name == "to_char":
@@ -1157,13 +1167,27 @@ class Reader:
             raise no_operator(left.type, op, right.type, at)
         return sides[0], sides[1]
 
+    def checked(self, check: Callable[[], Expr], e: Expr) -> tuple[Expr, PgError | None]:
+        """``check()``, or ``e`` and the error it found: PostgreSQL types a statement once it has read all of it."""
+        try:
+            return check(), None
+        except PgError as exc:
+            return e, exc
+
+    def after(self, failed: PgError | None, parse: Callable[[], Expr]) -> Expr:
+        """``parse()`` after an error ``failed`` found before it: a syntax error in it is said first (PostgreSQL reads a
+        statement before it types it), any other after ``failed``."""
+        try:
+            return parse()
+        except PgError as exc:
+            raise exc if failed is None or "syntax error" in str(exc) else failed from None
+
     def truth(self, e: Expr, what: str) -> Expr:
         """``e`` where PostgreSQL takes a boolean (``what``: AND, WHERE, CASE/WHEN...): a literal read as one."""
         if e.type == "unknown":
             return self.cast(e, ("bool", "bool"))
         if e.type not in ("bool", None):
-            raise PgError(f"ERROR:  argument of {what} must be type boolean, not type "
-                          f"{'bigint' if e.wide else pgname(e.type)}", e.at)
+            raise PgError(f"ERROR:  argument of {what} must be type boolean, not type {named(e)}", e.at)
         return e
 
     def common(self, what: str, exprs: list[Expr]) -> tuple[str | None, list[Expr]]:
@@ -1172,11 +1196,11 @@ class Reader:
         known = [e for e in exprs if e.type not in ("unknown", None)]
         for e in known[1:]:
             if family(e.type) != family(known[0].type):
-                raise PgError(f"ERROR:  {what} types {pgname(str(known[0].type))} and {pgname(str(e.type))} cannot be "
-                              "matched", e.at)
+                raise PgError(f"ERROR:  {what} types {named(known[0])} and {named(e)} cannot be matched", e.at)
         kinds = [str(e.type) for e in known]
         kind = "float8" if {"float", "float8"} & set(kinds) else next((k for k in kinds if k.startswith("num")),
                                                                       known[0].type if known else None)
+        kind = kind or "text" * any(e.type == "unknown" for e in exprs) or None      # literals alone: text
         if kind is None or kind == "text":
             return kind, exprs
         target = ("num", "num") if kind.startswith("num") else (kind, "int8" if any(e.wide for e in known) else kind)
@@ -1185,14 +1209,15 @@ class Reader:
     def signed(self, name: str, args: list[Expr], at: int, said: str = "") -> list[Expr]:
         """``args`` as PostgreSQL's function ``name`` takes them (``SIGNATURES``): a literal read as its parameter's
         type (a number's as a double, PostgreSQL's preferred), another type its error (``said``: the name it gives)."""
-        fits = {"t": lambda k: k == "text", "i": lambda k: k == "int", "n": lambda k: family(k) == "number"}
+        fits = {"t": lambda k: k == "text", "i": lambda k: k == "int", "n": lambda k: family(k) == "number",
+                "m": lambda k: k == "int" or k.startswith("num")}
         for params in SIGNATURES[name].split():
             if len(params) == len(args) and all(a.type in ("unknown", None) or fits[p](a.type) and not (
                     p == "i" and a.wide) for a, p in zip(args, params, strict=True)):
-                return [self.cast(a, {"i": ("int", "int4"), "n": ("float", "float8")}[p]) if a.type == "unknown" and
+                return [self.cast(a, {"i": ("int", "int4"), "n": ("float", "float8"), "m": ("num", "numeric")}[p])
+                        if a.type == "unknown" and
                         p != "t" else a for a, p in zip(args, params, strict=True)]
-        kinds = ", ".join("bigint" if a.wide else pgname(a.type or "unknown") for a in args)
-        raise PgError(f"ERROR:  function {said or name}({kinds}) does not exist{HINT_NONE}", at)
+        raise PgError(f"ERROR:  function {said or name}({', '.join(map(named, args))}) does not exist{HINT_NONE}", at)
 
     def stamp(self, e: Expr, kind: str | None) -> Expr:
         """Timestamps and dates compared with each other: each as a timestamptz (a date is its midnight)."""
@@ -1267,8 +1292,7 @@ class Reader:
             fits = len(args) >= (2 if name == "concat_ws" else 1) and (name == "concat" or kinds[0] in (
                 "text", "unknown"))
         if not fits:
-            kinds = ["bigint" if a.wide else pgname(k) for a, k in zip(args, kinds, strict=True)]
-            raise PgError(f"ERROR:  function {name}({', '.join(kinds)}) does not exist{HINT_NONE}", at)
+            raise PgError(f"ERROR:  function {name}({', '.join(map(named, args))}) does not exist{HINT_NONE}", at)
         if name == "split_part":
             count = f"pg_int({args[2].sql})" if kinds[2] == "unknown" else args[2].sql
             return Expr(f"pg_split({args[0].sql}, {args[1].sql}, {count})", "text", name)
@@ -1696,6 +1720,11 @@ def aggregates(raised: list[Exception]) -> dict[str, tuple[int, type]]:
             return f"{max(self.seen):f}" if self.seen else None
     return {"pg_ordered": (-1, Ordered), "pg_exact_sum": (1, Sum), "pg_exact_avg": (1, Avg), "pg_exact_min": (1, Min),
             "pg_exact_max": (1, Max)}
+
+
+def named(e: Expr) -> str:
+    """``e``'s type as PostgreSQL's errors name it."""
+    return "bigint" if e.wide else pgname(e.type or "unknown")
 
 
 def pgname(kind: str) -> str:
