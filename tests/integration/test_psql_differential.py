@@ -353,6 +353,29 @@ QUERIES: list[str | tuple[str, ...]] = [
     # pg42: psql's aligned output puts a tab's spaces (attack41 A7), -A prints the tab
     "SELECT concat(E'a\tb'), E'\tx\n12345678\ty' AS \"h\tx\", 1 AS \"\t\"",
     ("-x", "-c", "SELECT E'a\tb' AS \"x\ty\""), ("-A", "-c", "SELECT E'a\tb' AS \"x\ty\""),
+    # pg43: casts read by PostgreSQL's input functions, and its cast table (attack42 A25: SQLite's CAST answered)
+    "SELECT 'true'::bool, 'yes'::boolean, ' on '::bool, 'of'::bool, CAST('1' AS bool), '1.5'::float::int, '1e3'::"
+    "numeric, ' 1.50 '::numeric, '-0'::numeric, true::int, 5::bool, attempts::text::int + 1, status::text FROM tasks "
+    "ORDER BY task_id LIMIT 1",
+    "SELECT status::numeric FROM tasks ORDER BY task_id LIMIT 1", "SELECT 1.5::bool",
+    # pg43: PostgreSQL's type rules beside the arithmetic (attack42 A24), said in its order (a random differential)
+    "SELECT 1 || 2", "SELECT upper(attempts) FROM tasks", "SELECT coalesce(status, 1) FROM tasks",
+    "SELECT CASE WHEN 1 THEN 2 END", "SELECT count(*) FROM tasks WHERE attempts", "SELECT true = 'x'",
+    "SELECT ((repo)::numeric AND (status BETWEEN 1 AND 2)) FROM tasks",
+    "SELECT count(*) FILTER (WHERE 't'), greatest(max(attempts), 2, NULL), least('b', 'a'), coalesce(NULL, '5'), 'x' "
+    "|| true, 1 || NULL, +'5', abs('-5'), round('2.5'), (1 > 2) IS UNKNOWN, CASE attempts WHEN '1' THEN 'one' END, "
+    "nullif(attempts, '1') FROM tasks GROUP BY attempts ORDER BY attempts LIMIT 2",
+    # pg43: a control character as psql's aligned output shows it, a wide character's two columns (attack42 A23)
+    "SELECT E'a\\x01b' AS x, E'\\x1b[31m' AS \"h\\x07\", E'c\\rd', E'\\u4e2d\\u6587' AS w",
+    # pg43: VARIADIC last and all of concat's, a window named twice or never (attack42 A15, A21); rounding (A4, A5)
+    "SELECT concat('a', VARIADIC ARRAY['b'])",
+    "SELECT row_number() OVER w FROM tasks WINDOW w AS (ORDER BY task_id), w AS (ORDER BY status)",
+    "SELECT round(0.5), round(2.5), round(-2.5), round(0.5::float), round(2.5::float), round(-2.5::float), 0.5::int, "
+    "2.5::int, 2.5::float::int, 3.5::float::int, (-2.5)::float::int, 2.5::real::int, 2.5::numeric(10,0), round(2.675,"
+    " 2), 0.125::float::numeric(10,2)",
+    # pg43: an epoch rounded (x1 here; the drill's clock at x10: test_psql_clock_typed), beside a number (attack42 A1b)
+    "SELECT extract(epoch from now())::int - extract(epoch from min(created_at))::int, floor(extract(epoch from max("
+    "created_at))), extract(epoch from now())/60 - 5, extract(epoch from now())/60 - 29833333 FROM tasks",
     # -x, -A
     ("-x", "-c", "SELECT task_id, created_at FROM tasks ORDER BY created_at LIMIT 2"),
     ("-A", "-c", "SELECT task_id, created_at FROM tasks ORDER BY created_at LIMIT 2"),
