@@ -921,7 +921,7 @@ class Reader:
         common = kind
         if name in SIGNATURES and [w for w in words if w != ","] == [a.sql for a in args] and name != "substring":
             args = self.signed(name, args, at, "pg_catalog.btrim" * (name == "trim"))
-            words = [", ".join(a.sql for a in args)]
+            words, kind = [", ".join(a.sql for a in args)], args[0].type if args else None
         if name in ("coalesce", "greatest", "least"):
             common, args = self.common(name.upper(), args)
             words, name = [", ".join(a.sql for a in args)], name if name == "coalesce" else f"pg_{name}"
