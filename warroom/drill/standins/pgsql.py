@@ -75,7 +75,7 @@ FIELDS = {alias: name for name, aliases in {
 # the parameters of the functions SQLite computes alike, by name (t: text, i: integer, n: a number), each spelling
 SIGNATURES = {**dict.fromkeys(("lower", "upper", "length"), "t"), **dict.fromkeys(("trim", "ltrim", "rtrim"), "t tt"),
               **dict.fromkeys(("abs", "floor", "ceil", "ceiling", "sign"), "n"), "round": "n mi", "replace": "ttt",
-              "left": "ti", "right": "ti", "strpos": "tt", "position": "tt", "substr": "ti tii"}
+              "left": "ti", "right": "ti", "strpos": "tt", "position": "tt", "substr": "ti tii", "split_part": "tti"}
 HINT_NONE = "\nHINT:  No function matches the given name and argument types. You might need to add explicit type casts."
 WINDOWED = frozenset({"row_number", "rank", "dense_rank"})     # SQLite's window functions, PostgreSQL's alike (bigint)
 # the functions the reader spells for SQLite as ``pg_`` calls of its own (what a refusal lists beside SQLite's)
@@ -894,8 +894,7 @@ class Reader:
                 if not self.at(")"):                        # VARIADIC is the last argument; the array all of concat's
                     raise self.error()
                 if len(args) != (name == "concat_ws"):
-                    kinds = [*map(named, args), pgname(items[0].type or "text") + "[]"]
-                    raise PgError(f"ERROR:  function {name}({', '.join(kinds)}) does not exist{HINT_NONE}", at)
+                    raise no_function(name, [*map(named, args), pgname(items[0].type or "text") + "[]"], at)
                 args += items
                 continue
             e = self.expr(0)
@@ -913,7 +912,7 @@ class Reader:
             return replace(e, sql=self.window(e.sql, at=at))
         self.inagg -= aggregate
         if name in ("sum", "avg") and kind in ("text", "bool", *STAMPS):
-            raise PgError(f"ERROR:  function {name}({named(args[0])}) does not exist{HINT_NONE}", at)
+            raise no_function(name, args, at)
         if name in ("concat", "concat_ws", "split_part"):
             return self.texts(name, args, at)
         if name == "to_char":
@@ -1029,13 +1028,9 @@ class Reader:
     def ordered(self, name: str, args: list[Expr], keys: list[str], distinct: bool, at: int) -> Expr:
         """string_agg (its ORDER BY too) and ``percentile_cont``, ``percentile_disc``, ``mode`` ``WITHIN GROUP (ORDER
         BY x)``, as ``pg_ordered`` computes them; another aggregate's ORDER BY is refused by name."""
-        def missing(*kinds: str | None) -> PgError:
-            return PgError(f"ERROR:  function {name}({', '.join(PGNAMES.get(k or '', k or 'unknown') for k in kinds)}) "
-                           "does not exist\nHINT:  No function matches the given name and argument types. You might "
-                           "need to add explicit type casts.", at)
         if name == "string_agg" and len(args) == 2 and not (distinct and keys and keys[0] != args[0].sql):  # PG's
             if {args[0].type, args[1].type} - {"text", "unknown"}:
-                raise missing(args[0].type, args[1].type)
+                raise no_function(name, args, at)
             keys = keys or [args[0].sql, "0"] * distinct       # DISTINCT sorts by its value, as PostgreSQL does
             return Expr(f"pg_ordered('string_agg{'_distinct' * distinct}', {args[1].sql}, {args[0].sql}"
                         + "".join(f", {k}" for k in keys) + ")", "text", name)
@@ -1050,7 +1045,7 @@ class Reader:
         fraction, key = args[0] if args else Expr("NULL", None), exprs[0]
         number = key.type in ("int", "num", "float", "interval") or str(key.type).startswith("numeric")
         if len(exprs) > 1 or name == "percentile_cont" and not number:
-            raise missing(*[a.type for a in args], *[k.type for k in exprs])
+            raise no_function(name, [*args, *exprs], at)
         if len(args) != (name != "mode") or fraction.type not in ("num", "int", "float", None):
             raise Refusal(f"drill: {name}() is simulated of one fraction, WITHIN GROUP (ORDER BY one value)")
         kind = key.type if name != "percentile_cont" else "interval" if key.type == "interval" else "float8"
@@ -1217,7 +1212,7 @@ class Reader:
                 return [self.cast(a, {"i": ("int", "int4"), "n": ("float", "float8"), "m": ("num", "numeric")}[p])
                         if a.type == "unknown" and
                         p != "t" else a for a, p in zip(args, params, strict=True)]
-        raise PgError(f"ERROR:  function {said or name}({', '.join(map(named, args))}) does not exist{HINT_NONE}", at)
+        raise no_function(said or name, args, at)
 
     def stamp(self, e: Expr, kind: str | None) -> Expr:
         """Timestamps and dates compared with each other: each as a timestamptz (a date is its midnight)."""
@@ -1261,7 +1256,7 @@ class Reader:
             raise PgError(f"ERROR:  function date_trunc({pgname(kinds[0])}, unknown) is not unique\nHINT:  Could not "
                           "choose a best candidate function. You might need to add explicit type casts.", at)
         if kinds[0] not in ("unknown", "text") or kinds[1] not in STAMPS | {"interval"}:
-            raise PgError(f"ERROR:  function date_trunc({', '.join(map(pgname, kinds))}) does not exist{HINT_NONE}", at)
+            raise no_function("date_trunc", [unit, e], at)
         kind = "timestamptz" if e.type == "date" else kinds[1]
         value = self.stamp(e, None).sql if e.type == "date" else e.sql
         return Expr(f"pg_trunc({unit.sql}, {value}, '{kind}')", kind, "date_trunc")
@@ -1271,7 +1266,7 @@ class Reader:
         formats it (``formatted``); a number's or an interval's format is refused by name."""
         kinds = [a.type or "unknown" for a in args]
         if len(args) != 2 or kinds[1] not in ("text", "unknown"):
-            raise PgError(f"ERROR:  function to_char({', '.join(map(pgname, kinds))}) does not exist{HINT_NONE}", at)
+            raise no_function("to_char", args, at)
         if kinds[0] in ("int", "float", "float8", "interval") or kinds[0].startswith("num"):
             raise Refusal(f"drill: to_char({pgname(kinds[0])}, text) is not simulated (of a timestamp or a date, "
                           "it is)")
@@ -1284,18 +1279,10 @@ class Reader:
     def texts(self, name: str, args: list[Expr], at: int) -> Expr:
         """``concat``, ``concat_ws`` (each value's text as PostgreSQL's output prints it, a NULL left out) and
         ``split_part(text, delimiter, n)``, on the argument types PostgreSQL takes."""
-        kinds = [a.type or "unknown" for a in args]
         if name == "split_part":
-            fits = len(args) == 3 and not set(kinds[:2]) - {"text", "unknown"} and kinds[2] in ("int", "unknown") \
-                and not args[2].wide
-        else:                           # concat_ws's separator is text
-            fits = len(args) >= (2 if name == "concat_ws" else 1) and (name == "concat" or kinds[0] in (
-                "text", "unknown"))
-        if not fits:
-            raise PgError(f"ERROR:  function {name}({', '.join(map(named, args))}) does not exist{HINT_NONE}", at)
-        if name == "split_part":
-            count = f"pg_int({args[2].sql})" if kinds[2] == "unknown" else args[2].sql
-            return Expr(f"pg_split({args[0].sql}, {args[1].sql}, {count})", "text", name)
+            return Expr(f"pg_split({', '.join(a.sql for a in self.signed(name, args, at))})", "text", name)
+        if not args or name == "concat_ws" and (len(args) < 2 or args[0].type not in ("text", "unknown", None)):
+            raise no_function(name, args, at)          # concat_ws's separator is text
         out = [f"CASE WHEN {a.sql} THEN 't' WHEN NOT {a.sql} THEN 'f' END" if a.type == "bool" else self.text(a)
                for a in args]
         return Expr(f"pg_{name}({', '.join(out)})", "text", name)
@@ -1393,6 +1380,12 @@ class Reader:
         if self.lenient:
             return Expr("NULL", None)
         raise no_operator(a, op, b, at)
+
+
+def no_function(name: str, args: list[Expr] | list[str], at: int) -> PgError:
+    """PostgreSQL's error for a call of ``name`` no function of its takes (``args``: the values, or their types)."""
+    kinds = ", ".join(a if isinstance(a, str) else named(a) for a in args)
+    return PgError(f"ERROR:  function {name}({kinds}) does not exist{HINT_NONE}", at)
 
 
 def no_operator(left: str | None, op: str, right: str | None, at: int) -> PgError:
@@ -1906,10 +1899,7 @@ def functions(speed: float, now: float, raised: list[Exception],
 
     def integer(value: object) -> int:
         if isinstance(value, str):
-            try:
-                return int(value.strip())
-            except ValueError:
-                raise ToolError(f'ERROR:  invalid input syntax for type integer: "{value}"') from None
+            return given(value, "int4", now)  # type: ignore[return-value]
         number = float(value)                   # type: ignore[arg-type]
         return int(number + (0.5 if number >= 0 else -0.5))     # PostgreSQL rounds half away from zero
 
