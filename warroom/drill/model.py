@@ -28,10 +28,12 @@ from warroom.drill.cluster import (DAY, KNOBS, NODE_OPS, PLAN_SHARE, PLAN_WORDS,
 from warroom.drill.scenarios import Mitigation, Scenario
 from warroom.units import format_value
 
+# A rule of the repository, not of the run: a retry generates again and meets it again (redteam43 R8)
+PUSH_REJECTED = "git push rejected: branch protection requires review"
 BACKGROUND_ERRORS: tuple[str, ...] = (
-    "quality gate failed: 4/5 passed (lint: 3 errors)",
+    "quality gate failed: 4/5 passed (lint: 3 errors)",     # generated output: a retry generates anew
     "validation failed: generated plan missing required section 'tests'",
-    "git push rejected: branch protection requires review",
+    PUSH_REJECTED,
 )
 KILLED = "timeout exceeded: flow killed at the 180s hard limit"    # a flow still running at the timeout
 FAIL_FAST = (0.4, 0.48)  # a flow failing before its end (not killed): log-normal, median this share of a flow's, sigma

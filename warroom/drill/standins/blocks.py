@@ -16,7 +16,7 @@ from warroom.config import default_slos
 from warroom.drill import fleet
 from warroom.drill.activity import HELD, Flow, pruned, unit
 from warroom.drill.cluster import short_hash, switched_on
-from warroom.drill.model import DB_LOST, Signals, quota_reset
+from warroom.drill.model import DB_LOST, PUSH_REJECTED, Signals, quota_reset
 from warroom.drill.promql import bucket_quantile
 from warroom.drill.series import BOUNDS, BUCKET_LABELS, Series
 from warroom.drill.standins.base import Args, Context, ToolError, flags, parse_args, table, utc
@@ -255,6 +255,8 @@ def outcome(ctx: Context, flow: Flow, pruning: bool, model: str, answered: bool 
     spent = sum(3.0 if code == "429" else 8.0 for *_, code in attempts)
     if failed_call:
         return False, why, spent
+    if flow.error == PUSH_REJECTED:     # the branch still wants a review: the run ends where the first one did
+        return False, PUSH_REJECTED, seconds + spent
     if ctx.cluster.schema_version() != fleet.SCHEMA_VERSION and flow.repo != fleet.PILOT_REPO:     # (a hot-patch)
         return False, (f"validation failed: TaskObject schema_version {ctx.cluster.schema_version()} rejected by "
                        "block contract impl/v3"), 4.0 + spent
