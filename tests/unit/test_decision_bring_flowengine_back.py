@@ -10,11 +10,14 @@ count, a root-cause note), the rest is the commander's judgement. The clock is p
 from __future__ import annotations
 
 import json
-import subprocess
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from tests.conftest import subprocess_env, warroom_cmd
+import pytest
+
 from tests.unit.standins_corpus import warmed
 from warroom import scenario_time
 from warroom.config import Config
@@ -25,9 +28,45 @@ T0 = datetime(2026, 12, 2, 10, 0, tzinfo=UTC).timestamp()
 SPEED = 60.0                    # a wall second is a drill minute
 
 
-def _cli(state: Path, at: float, *argv: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([*warroom_cmd(), *argv[:2], *argv[2:], "--state-dir", str(state)], capture_output=True,
-                          text=True, env=subprocess_env(**{scenario_time.AT_ENV: repr(at)}), timeout=120)
+@dataclass
+class _Ran:
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+_CAPTURED: list[pytest.CaptureFixture[str]] = []
+
+
+@pytest.fixture(autouse=True)
+def _captured(capsys: pytest.CaptureFixture[str]) -> Iterator[None]:
+    """The test's capsys, for ``_cli``."""
+    _CAPTURED.append(capsys)
+    yield
+    _CAPTURED.pop()
+
+
+def _cli(state: Path, at: float, *argv: str) -> _Ran:
+    """``warroom ARGV --state-dir STATE`` with the clock pinned at ``at``, in-process (the CLI's own ``main``): each
+    call was a process of its own, 34 interpreters started and the CLI imported again for this file's five tests;
+    what is tested is what the commands decide and say, not the process boundary (``test_decision_overdue_headless``,
+    ``test_incident_shell`` and others run the CLI as a process). The
+    step commands ``incident run`` starts are still real processes. The test's own clock is left as it was."""
+    from tui.cli import main
+
+    capsys, pinned = _CAPTURED[-1], os.environ.get(scenario_time.AT_ENV)
+    capsys.readouterr()
+    os.environ[scenario_time.AT_ENV] = repr(at)
+    try:
+        code = main([*argv, "--state-dir", str(state)])
+    finally:
+        if pinned is None:
+            del os.environ[scenario_time.AT_ENV]
+        else:
+            os.environ[scenario_time.AT_ENV] = pinned
+    out, err = capsys.readouterr()
+    assert "Traceback" not in out + err
+    return _Ran(code, out, err)
 
 
 def _decision(state: Path, inc_id: str, at: float) -> dict:
