@@ -49,15 +49,11 @@ ENDS_ITEMS = frozenset("from where group having order limit offset union interse
 PGNAMES = {"timestamptz": "timestamp with time zone", "timestamp": "timestamp without time zone", "date": "date",
            "time": "time without time zone", "timetz": "time with time zone", "interval": "interval",
            "text": "text", "int": "integer", "num": "numeric", "float": "double precision", "bool": "boolean"}
-CASTS = {"timestamptz": ("timestamptz", "timestamptz"), "timestamp": ("timestamp", "timestamp"),
-         "date": ("date", "date"), "time": ("time", "time"), "timetz": ("timetz", "timetz"),
-         "interval": ("interval", "interval"), "text": ("text", "text"), "varchar": ("text", "varchar"),
-         "character": ("text", "bpchar"), "char": ("text", "bpchar"), "int": ("int", "int4"),
-         "integer": ("int", "int4"), "int4": ("int", "int4"), "bigint": ("int", "int8"), "int8": ("int", "int8"),
-         "smallint": ("int", "int2"), "int2": ("int", "int2"), "numeric": ("num", "numeric"),
-         "decimal": ("num", "numeric"), "real": ("float", "float4"), "float4": ("float", "float4"),
-         "float": ("float", "float8"), "float8": ("float", "float8"), "double": ("float", "float8"),
-         "bool": ("bool", "bool"), "boolean": ("bool", "bool")}
+# a type's names (a cast's, a typed literal's): the drill's kind of it and PostgreSQL's own name
+CASTS = {n: (k, t) for k, t, names in (("text", "text", "text"), ("text", "varchar", "varchar"), ("text", "bpchar",
+         "character char"), ("int", "int4", "int integer int4"), ("int", "int8", "bigint int8"), ("int", "int2",
+         "smallint int2"), ("num", "numeric", "numeric decimal"), ("float", "float4", "real float4"), ("float", "float8",
+         "float float8 double"), ("bool", "bool", "bool boolean"), *((k, k, k) for k in TEMPORAL)) for n in names.split()}
 CLOCK_WORDS = {"current_timestamp": "timestamptz", "localtimestamp": "timestamp", "current_date": "date",
                "current_time": "timetz", "localtime": "time"}
 CLOCK_CALLS = {"now", "transaction_timestamp", "statement_timestamp", "clock_timestamp"}
@@ -554,8 +550,8 @@ class Reader:
             low = self.operand(POWER["and"])
             self.expect("and")
             high = self.operand(power)
-            low = self.compared(left, "<" if negated else ">=", self.coerce(low, left.type), at)[1]
-            high = self.compared(left, ">" if negated else "<=", self.coerce(high, left.type), at)[1]
+            low = self.compared(left, "<" if negated else ">=", low, at)[1]
+            high = self.compared(left, ">" if negated else "<=", high, at)[1]
             kind = left.type if left.type == low.type == high.type else None
             return Expr(f"{self.stamp(left, kind).sql} {no}BETWEEN {self.stamp(low, kind).sql} AND "
                         f"{self.stamp(high, kind).sql}", "bool")
@@ -564,7 +560,7 @@ class Reader:
             if self.at("select", "with", "values"):
                 body = self.seq()[0]
             else:
-                body = ", ".join(self.compared(left, "<>" if negated else "=", self.coerce(e, left.type), at)[1].sql
+                body = ", ".join(self.compared(left, "<>" if negated else "=", e, at)[1].sql
                                  for e in self.listing())
             self.expect(")")
             return Expr(f"{left.sql} {no}IN ({body})", "bool")
@@ -598,7 +594,6 @@ class Reader:
         return Expr(f"{left.sql} {op} {right.sql}", None)
 
     def comparison(self, left: Expr, op: str, right: Expr, at: int) -> str:
-        right, left = self.coerce(right, left.type), self.coerce(left, right.type)
         left, right = self.compared(left, op, right, at)
         kind = left.type if left.type == right.type else None
         return f"{self.stamp(left, kind).sql} {op} {self.stamp(right, kind).sql}"
@@ -819,7 +814,7 @@ class Reader:
             e = self.after(failed, lambda: self.expr(0))
             if word == "WHEN" and failed is None:
                 e, failed = self.checked(lambda: self.truth(e, "CASE/WHEN") if subject is None else self.compared(
-                    subject, "=", self.coerce(e, subject.type), at)[1], e)
+                    subject, "=", e, at)[1], e)
             parts.append((word, e))
         self.take()
         if failed:
@@ -925,7 +920,7 @@ class Reader:
             common, args = self.common(name.upper(), args)
             words, name = [", ".join(a.sql for a in args)], name if name == "coalesce" else f"pg_{name}"
         elif name == "nullif" and len(args) == 2:
-            words = [", ".join(e.sql for e in self.compared(args[0], "=", self.coerce(args[1], kind), at))]
+            words = [", ".join(e.sql for e in self.compared(args[0], "=", args[1], at))]
         elif name in ("left", "right", "substr", "substring", "strpos"):  # substring(s FROM n FOR m), (s FROM 'regex')
             order = [w.lower() for w in words if w.lower() in ("from", "for")]
             if order == ["for"]:
@@ -1148,10 +1143,6 @@ class Reader:
         return Expr(sql, kind, header, not strong, wide=wide, exact=exact,
                     degree=e.degree if base in ("int", "num", "float") else 0)
 
-    def coerce(self, e: Expr, kind: str | None) -> Expr:
-        """A literal beside a value of ``kind`` is read as one, as PostgreSQL reads it."""
-        return self.cast(e, (kind, kind)) if e.type == "unknown" and kind in TEMPORAL else e
-
     def compared(self, left: Expr, op: str, right: Expr, at: int) -> tuple[Expr, Expr]:
         """``left`` and ``right`` as compared: a literal beside a typed value is read as one ('1' = 1 is true, 'x' = 1
         and true = 'x' errors), and two kinds no operator takes (text and a number, a boolean and an integer) are
@@ -1351,7 +1342,8 @@ class Reader:
         if a == "unknown" or b == "unknown":          # the literal is read as the other side's type (+: an interval)
             known = b if a == "unknown" else a
             want = "interval" if op == "+" and known in STAMPS else known
-            left, right = (self.coerce(left, want), right) if a == "unknown" else (left, self.coerce(right, want))
+            left, right = (self.cast(left, (want, want)), right) if a == "unknown" else (left, self.cast(right, (
+                want, want)))
             a, b = left.type, right.type
         sign = "-" if op == "-" else ""
         if a in STAMPS and b == "interval" and op in "+-":
