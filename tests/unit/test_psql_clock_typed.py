@@ -154,13 +154,14 @@ def test_an_epoch_rounded_or_in_minutes_keeps_the_drill_clock(drill: Drill) -> N
     """attack42 A1b: at x10 ``::int`` and ``floor()`` of two epochs rounded each to a wall second, so their difference
     was a multiple of 10 drill seconds; a number beside ``epoch/60`` was lost (5 drill minutes, half a wall minute,
     rounded to none) and a unix time in minutes taken for a span."""
-    got = [float(x) for x in ask(drill, "SELECT extract(epoch from now() - min(created_at)), extract(epoch from now())"
-                                        "::int - extract(epoch from min(created_at))::int, floor(extract(epoch from now("
-                                        ")))- floor(extract(epoch from min(created_at))) FROM tasks").split("|")]
+    got = [float(x) for x in ask(drill, "SELECT extract(epoch from now() - min(created_at)), extract(epoch from "
+                                        "now())::int - extract(epoch from min(created_at))::int, floor(extract(epoch "
+                                        "from now())) - floor(extract(epoch from min(created_at))) FROM tasks"
+                                 ).split("|")]
     assert abs(got[1] - got[0]) <= 1 and abs(got[2] - got[0]) <= 1, got
     minutes = int(drill.wall_time(T)) // 60 - 2                    # a unix time in minutes, typed in
-    counts = ask(drill, "SELECT count(*) FILTER (WHERE extract(epoch from created_at)/60 > extract(epoch from now())/60 "
-                        "- 1), count(*) FILTER (WHERE created_at > now() - interval '60 s') FROM tasks").split("|")
+    counts = ask(drill, "SELECT count(*) FILTER (WHERE extract(epoch from created_at)/60 > extract(epoch from now())"
+                        "/60 - 1), count(*) FILTER (WHERE created_at > now() - interval '60 s') FROM tasks").split("|")
     assert counts[0] == counts[1] != "0", counts
     span = float(ask(drill, f"SELECT extract(epoch from now())/60 - {minutes}"))
     assert abs(span - (drill.wall_time(T) / 60 - minutes) * drill.speed) < 1e-6, span

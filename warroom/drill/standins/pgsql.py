@@ -50,10 +50,11 @@ PGNAMES = {"timestamptz": "timestamp with time zone", "timestamp": "timestamp wi
            "time": "time without time zone", "timetz": "time with time zone", "interval": "interval",
            "text": "text", "int": "integer", "num": "numeric", "float": "double precision", "bool": "boolean"}
 # a type's names (a cast's, a typed literal's): the drill's kind of it and PostgreSQL's own name
-CASTS = {n: (k, t) for k, t, names in (("text", "text", "text"), ("text", "varchar", "varchar"), ("text", "bpchar",
-         "character char"), ("int", "int4", "int integer int4"), ("int", "int8", "bigint int8"), ("int", "int2",
-         "smallint int2"), ("num", "numeric", "numeric decimal"), ("float", "float4", "real float4"), ("float", "float8",
-         "float float8 double"), ("bool", "bool", "bool boolean"), *((k, k, k) for k in TEMPORAL)) for n in names.split()}
+CASTS = {n: (k, t) for k, t, names in (
+    ("text", "text", "text"), ("text", "varchar", "varchar"), ("text", "bpchar", "character char"),
+    ("int", "int4", "int integer int4"), ("int", "int8", "bigint int8"), ("int", "int2", "smallint int2"),
+    ("num", "numeric", "numeric decimal"), ("float", "float4", "real float4"), ("bool", "bool", "bool boolean"),
+    ("float", "float8", "float float8 double"), *((k, k, k) for k in TEMPORAL)) for n in names.split()}
 CLOCK_WORDS = {"current_timestamp": "timestamptz", "localtimestamp": "timestamp", "current_date": "date",
                "current_time": "timetz", "localtime": "time"}
 CLOCK_CALLS = {"now", "transaction_timestamp", "statement_timestamp", "clock_timestamp"}
@@ -803,7 +804,7 @@ class Reader:
 
     def case(self) -> Expr:
         """``CASE [x] WHEN ... THEN ... ELSE ... END`` of its results' common type (``common``, the ELSE's first, as
-        PostgreSQL lists them), a numeric with the exact digits of each result; each WHEN a boolean, or compared with x."""
+        PostgreSQL lists them), a numeric with the exact digits of each result; each WHEN a boolean, or x's equal."""
         subject = None if self.at("when") else self.operand(0)        # CASE x WHEN 1 ...
         parts: list[tuple[str, Expr]] = []
         failed: PgError | None = None
@@ -933,10 +934,10 @@ class Reader:
             name = "pg_regex" if regex else f"pg_{name.replace('substring', 'substr')}"
             words = [", ".join([a.sql for a in args] + ["'substring'"] * regex)]
         integer = name == "sum" and kind == "int" and not args[0].wide      # sum(integer) is a bigint, not a numeric
-        typed = {"count": "int", "min": kind, "max": kind, "sum": "interval" if kind == "interval" else "int" if integer else "num",
-                 "avg": "interval" if kind == "interval" else "num", "coalesce": common, "nullif": kind,  # double's,
-                 "pg_greatest": common, "pg_least": common, "length": "int",   # a numeric's; round(numeric, n) n decimals
-                 "pg_strpos": "int",
+        typed = {"count": "int", "min": kind, "max": kind, "nullif": kind, "length": "int", "pg_strpos": "int",
+                 "sum": "interval" if kind == "interval" else "int" if integer else "num",
+                 "avg": "interval" if kind == "interval" else "num", "coalesce": common, "pg_greatest": common,
+                 "pg_least": common,        # a double's, a numeric's; round(numeric, n) n decimals
                  "round": "float8" if kind in ("float", "float8") or kind == "int" and len(args) == 1 else
                  "num" if len(args) == 2 and not args[1].sql.isdigit() else
                  f"numeric{args[1].sql if len(args) == 2 else 0}"}
@@ -1104,8 +1105,8 @@ class Reader:
         header = e.name if strong else sqlname
         base, was = (k if k is None else "num" if k.startswith("num") else "float" if k == "float8" else k
                      for k in (kind, e.type))
-        reads = {"int": sqlname if sqlname == "int2" else "int8" if wide else "int4", "num": "numeric", "float": "float4" if sqlname == "float4" else
-                 "float8"}.get(base, base)         # the input function PostgreSQL reads a literal or a text with
+        reads = {"int": sqlname if sqlname == "int2" else "int8" if wide else "int4", "num": "numeric",  # the input
+                 "float": "float4" if sqlname == "float4" else "float8"}.get(base, base)   # function that reads a text
         if was not in ("unknown", "text", None) and base != "text" and not castable(was, base, e.wide, wide):
             raise PgError(f"ERROR:  cannot cast type {'bigint' if e.wide else pgname(was)} to {pgname(base)}",
                           e.at if at is None else at)
@@ -1132,7 +1133,8 @@ class Reader:
                      exact=f"pg_cast({e.sql}, 'numeric', 'text')")
         value = f"pg_exact('r', 0, {e.exact})" if e.exact else f"pg_rint({e.sql})" if was == "float" else e.sql
         value = f"pg_todrill({value}, {e.degree})" if base == "int" and e.degree else value    # as floor's
-        sql = {"int": f"pg_range(pg_int({value}), {8 if wide else 2 if sqlname == 'int2' else 4})", "float": f"CAST({value} AS REAL)",
+        sql = {"int": f"pg_range(pg_int({value}), {8 if wide else 2 if sqlname == 'int2' else 4})",
+               "float": f"CAST({value} AS REAL)",
                "text": f"pg_exact('t', 0, {e.sql})" if e.type == "float" else f"CAST({e.exact or e.sql} AS TEXT)",
                "num": e.sql if e.type in ("int", "num", "float") else f"CAST({e.sql} AS NUMERIC)",
                "bool": f"({e.sql}) <> 0"}.get(base, e.sql)
@@ -1858,7 +1860,7 @@ def functions(speed: float, now: float, raised: list[Exception],
 
     def cast(value: object, kind: str, was: str) -> object:
         if kind == "text":
-            return interval(float(value)) if was == "interval" else "true" if value else "false"  # type: ignore[arg-type]
+            return interval(float(value)) if was == "interval" else "true" if value else "false"  # type: ignore
         return form(moment(str(value)), kind) if was in STAMPS else given(str(value), kind, now)
 
     def at(stamp: str, zone: str) -> str:
@@ -1981,7 +1983,8 @@ def functions(speed: float, now: float, raised: list[Exception],
         return fields[int(n) - 1 if n > 0 else int(n)] if abs(int(n)) <= len(fields) else ""
 
     return {"pg_array": (-1, array), "pg_greatest": (-1, lambda *v: max((x for x in v if x is not None), default=None)),
-            "pg_least": (-1, lambda *v: min((x for x in v if x is not None), default=None)), "pg_concat": (-1, lambda *v: "".join(str(x) for x in v if x is not None)),
+            "pg_least": (-1, lambda *v: min((x for x in v if x is not None), default=None)),
+            "pg_concat": (-1, lambda *v: "".join(str(x) for x in v if x is not None)),
             "pg_concat_ws": (-1, lambda sep, *v: None if sep is None else str(sep).join(
                 str(x) for x in v if x is not None))} | {name: (n, null_safe(f)) for name, (n, f) in {
         "pg_shift": (2, shift),
