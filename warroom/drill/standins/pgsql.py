@@ -1063,7 +1063,7 @@ class Reader:
         return Expr(e.sql, kind, pgname, True)
 
     def cast(self, e: Expr, target: tuple[str, str] | None = None, at: int | None = None) -> Expr:
-        """``e::type`` as PostgreSQL casts it (``at``: where its error is, the ``::`` before the type by default): a
+        """``e::type`` as PostgreSQL casts it (``at``: where its error is, the ``::``; else where ``e`` begins): a
         literal or a text read by the type's input function, a cast PostgreSQL has not its error; a type the drill
         does not hold is refused by name."""
         size: list[str] = []
@@ -1801,32 +1801,16 @@ def formatted(stamp: str, fmt: str, kind: str) -> str:
         i += 2 * fmt.startswith("SP", i)       # spell mode, right after a pattern: read, and nothing of it printed
         suffix = fmt[i:i + 2] if fmt.startswith(("TH", "th"), i) else ""      # an ordinal's: said of a number only
         i += len(suffix)
-        names = {"MONTH": MONTHS[d.month - 1], "MON": MONTHS[d.month - 1][:3], "DAY": DAYS[d.weekday()],
-                 "DY": DAYS[d.weekday()][:3]}
-        if up in names:
-            text = names[up]
-            text = text.upper() if word.isupper() else text.lower() if word.islower() else text
-            out.append(text.ljust(9) if fill and up in ("MONTH", "DAY") else text)
-            continue
-        if up in ("AM", "PM", "A.M.", "P.M."):
-            said = ("AM" if d.hour < 12 else "PM") if len(up) == 2 else ("A.M." if d.hour < 12 else "P.M.")
-            out.append(said if word[0].isupper() else said.lower())
-            continue
-        if up in ("BC", "AD", "B.C.", "A.D."):
-            said = "AD" if len(up) == 2 else "A.D."
-            out.append(said if word[0].isupper() else said.lower())
-            continue
-        if up == "RM":
-            out.append((ROMAN[d.month - 1] if word.isupper() else ROMAN[d.month - 1].lower()).ljust(4 if fill else 0))
-            continue
-        if up in ("TZ", "OF", "TZH", "TZM"):
-            # a timestamp without a zone has none to name, but its offset is the session's (UTC here)
-            zone = {"TZ": "UTC", "OF": "+00", "TZH": "+00", "TZM": "00"}[up] if kind == "timestamptz" or up != "TZ" \
-                else ""
-            out.append(zone.lower() if word == "tz" else zone)
-            continue
-        if up == "Y,YYY":
-            out.append(f"{d.year // 1000},{d.year % 1000:03d}")
+        am, month = d.hour < 12, MONTHS[d.month - 1]
+        said = {"MONTH": month, "MON": month[:3], "DAY": DAYS[d.weekday()], "DY": DAYS[d.weekday()][:3],
+                "RM": ROMAN[d.month - 1], "Y,YYY": f"{d.year // 1000},{d.year % 1000:03d}", "OF": "+00", "TZH": "+00",
+                "TZM": "00", "TZ": "UTC" * (kind == "timestamptz"),     # a timestamp's zone has no name; its offset
+                **dict.fromkeys(("AM", "PM"), "AM" if am else "PM"),  # is the session's (UTC here)
+                **dict.fromkeys(("A.M.", "P.M."), "A.M." if am else "P.M."), **dict.fromkeys(("BC", "AD"), "AD"),
+                **dict.fromkeys(("B.C.", "A.D."), "A.D.")}
+        if up in said:                      # in the pattern's case (Capitalised: as named); names padded unless FM
+            text = said[up].upper() if word.isupper() else said[up].lower() if word.islower() else said[up]
+            out.append(text.ljust({"MONTH": 9, "DAY": 9, "RM": 4}.get(up, 0) * fill))
             continue
         since = d.hour * 3600 + d.minute * 60 + d.second          # seconds past midnight
         number, width = {
