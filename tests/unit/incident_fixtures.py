@@ -200,3 +200,17 @@ def drill_incident(root: Path, scenario: str, speed: float, *, title: str, sever
         title=title, severity=severity, source={"kind": "pane", "ref": pane},
         drill={"scenario": scenario, "speed": speed, "dir": str(d.path)}, commander="Dana Lee", **extra)
     return d, inc, clock, breach
+
+
+def over(drill: Any, at: float) -> Any:
+    """The state of an incident on ``drill`` declared at its start and resolved at ``at`` (unix): a drill report read
+    on it is the debrief's, told what the scenario judges and what came after the resolution (a quota that would run
+    out hours later), which an open incident's report never says."""
+    from warroom.incident.store import IncidentStore
+
+    clock = Clock(datetime.fromtimestamp(drill.start, UTC), step=0.0)
+    inc = IncidentStore(Path(drill.path).parent / f"over-{at:.0f}", clock=clock).create(
+        title="drill", severity=drill.scenario.severity, drill={"scenario": drill.scenario.name, "speed": drill.speed})
+    clock.now = datetime.fromtimestamp(at, UTC)
+    inc.resolve("over", concerns=None)
+    return inc.state

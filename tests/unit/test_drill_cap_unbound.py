@@ -12,6 +12,7 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
+from tests.unit.incident_fixtures import over
 from tests.unit.standins_corpus import START, run_one
 from warroom.drill.directory import Drill, create_drill
 from warroom.incident.drill_report import drill_report
@@ -46,7 +47,8 @@ def test_the_report_credits_an_unbinding_cap_with_no_change_and_a_binding_one_wi
     rows = {}
     for cap in ("5", "1"):
         d = drill("rate-limit", f"MAX_CONCURRENT_FLOWS={cap}")
-        rows[cap] = {a.action: a.change for a in drill_report(d, None, at=d.wall_time(1500.0)).actions}
+        at = d.wall_time(1500.0)        # over: when the quota runs out, hours on, is told
+        rows[cap] = {a.action: a.change for a in drill_report(d, over(d, at), at=at).actions}
     assert rows["5"] == {"throttle": ""}, rows
     assert "Anthropic (Claude) quota is used up 4h37m45s drill time later (used up 1h21m30s later without it)" \
         in rows["1"]["throttle"], rows      # the flows queued make the batch's calls wait too (world40)

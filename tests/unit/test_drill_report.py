@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.unit.drill_ops import rollout_undo, set_image
+from tests.unit.incident_fixtures import over
 from warroom.drill.actions import append_actions
 from warroom.incident.drill_report import breach_time, drill_report, impact_crossing, report_lines
 from warroom.drill.directory import create_drill
@@ -170,7 +171,7 @@ def test_each_effective_action_says_what_it_changed(state_dir: Path) -> None:
     start = 1_800_000_000.0
     d = create_drill(state_dir, "rate-limit", speed=1.0, start=start)
     append_actions(d.path, [A("circuit_breaker", 300.0, start + 300.0, "kubectl", ("set", "env"))])
-    report = drill_report(d, None, at=start + 1200.0)
+    report = drill_report(d, over(d, start + 1200.0), at=start + 1200.0)    # over: when the quota runs out is told
     (row,) = [a for a in report.actions if a.action == "circuit_breaker"]
     assert row.effective and "10m00s later" in row.change and "without it" in row.change
     failing, failing_without = (float(x) for x in re.findall(r"(\d+(?:\.\d+)?)%", row.change))

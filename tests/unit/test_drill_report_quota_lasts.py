@@ -14,8 +14,11 @@ import re
 import tempfile
 from pathlib import Path
 
+import pytest
+
+from tests.unit.incident_fixtures import over
 from tests.unit.standins_corpus import START, run_one
-from warroom.drill.directory import create_drill
+from warroom.drill.directory import Drill, create_drill
 from warroom.drill.model import quota_reset
 from warroom.incident.drill_report import drill_report
 
@@ -24,11 +27,18 @@ BREAKER = ("kubectl set env deployment/flowengine ENABLE_CIRCUIT_BREAKER=true CI
 ARCHITECT = ("kubectl set env deployment/flowengine ARCHITECT_FALLBACK_MODEL=gpt-4-turbo -n production", 4661.0)
 
 
-def test_the_architect_role_step_is_credited_with_the_quota_lasting_to_the_reset() -> None:
+@pytest.fixture(scope="module")
+def worked() -> Drill:
+    """The breaker, then the architect role's step: one drill both tests read (a report reads, never writes)."""
     d = create_drill(Path(tempfile.mkdtemp()), "rate-limit", speed=60.0, start=START, name="lasts")
     for command, t in (BREAKER, ARCHITECT):
         assert run_one(d, command.split(), t)[0] == 0, command
-    rows = {a.t: a for a in drill_report(d, at=d.wall_time(6000.0)).actions}
+    return d
+
+
+def test_the_architect_role_step_is_credited_with_the_quota_lasting_to_the_reset(worked: Drill) -> None:
+    d = worked
+    rows = {a.t: a for a in drill_report(d, over(d, d.wall_time(6000.0)), at=d.wall_time(6000.0)).actions}
     step = rows[ARCHITECT[1]]
     assert "unchanged" not in step.change and step.effective, step
     # how it works, in the setting's own words: the plans move, the work stays (redteam40 R9a: it was given
@@ -44,3 +54,16 @@ def test_the_architect_role_step_is_credited_with_the_quota_lasting_to_the_reset
     # the breaker's own row says when the quota runs out with and without it, in the world as it went by then
     breaker = rows[BREAKER[1]].change
     assert "Anthropic (Claude) quota lasts to its daily reset" in breaker and "used up 1h29m" in breaker, breaker
+
+
+def test_while_the_drill_is_not_over_the_report_tells_no_running_out_that_has_not_happened(worked: Drill) -> None:
+    """redteam43 R10: mid-drill the breaker's row said "quota is used up 6h14m41s later", exact to the second, 5h30m of
+    drill time before it happened (the header said MITIGATED): the simulator integrated past now. A drill holds nothing
+    from a time that has not happened: until it is over a row says what came by now, and the future after."""
+    d = worked
+    rows = {a.t: a for a in drill_report(d, at=d.wall_time(6000.0)).actions}
+    breaker = rows[BREAKER[1]].change
+    said = re.search(r"Anthropic \(Claude\) quota is not used up by now, (\d+)h(\d\d)m\d\ds drill time "
+                     r"(?:\(\S+ wall\) )?later \(used up 1h29m\d\ds later without it\)", breaker)
+    assert said is not None and BREAKER[1] + (int(said[1]) * 60 + int(said[2])) * 60 <= 6000.0, breaker
+    assert "daily reset" not in breaker and "reset" not in rows[ARCHITECT[1]].change

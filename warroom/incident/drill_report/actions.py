@@ -116,7 +116,8 @@ def action_rows(drill: Drill, signals: Any, spans: dict[str, list[Stretch]], *, 
             worlds = rolled.get((a.action, a.ts, a.argv))
             if (a.action, a.ts, a.argv) not in meant:
                 actions.append(replace(_operation_row(drill, a, slos, read_at(a), None if t_zero is None else
-                                                      a.t - t_zero, None if worlds is None else worlds[0]), told=told))
+                                                      a.t - t_zero, None if worlds is None else worlds[0], told=told),
+                                       told=told))
             if worlds is not None:      # the restart its rollout was, named as a restart (redteam42 R12)
                 restarts.append(_restart_row(drill, signals, spans, a, worlds, slos, read_at(a),
                                              None if t_zero is None else a.t - t_zero, told))
@@ -133,7 +134,7 @@ def action_rows(drill: Drill, signals: Any, spans: dict[str, list[Stretch]], *, 
         # without it the rollout is gone too (its restart is its own row)
         gone = worlds[0] if worlds is not None and via is not None and not any(
             (b.action, b.ts, b.argv) == (via.action, via.ts, via.argv) for b in _without(recorded, [a], sc)) else None
-        changes = pane_changes(drill, [a], slos, read_at(a), read_by, gone=gone) \
+        changes = pane_changes(drill, [a], slos, read_at(a), read_by, gone=gone, told=told) \
             if effective or a.action not in SAYS else Changes()      # a stop moves curves too
         if why == "already in force" and changes.moved:
             # the kind was in force, yet this command bent the curves by what it set (DISABLE_PROVIDERS after
@@ -190,7 +191,7 @@ def _restart_row(drill: Drill, signals: Any, spans: dict[str, list[Stretch]], op
     sc = drill.scenario
     kind = replace(op, action="restart")
     effective, why, read_by = _verdict(sc, signals, spans, kind, drill.speed)
-    changes = pane_changes(drill, [op], slos, t_now, read_by, went=worlds[0], gone=worlds[1])
+    changes = pane_changes(drill, [op], slos, t_now, read_by, went=worlds[0], gone=worlds[1], told=told)
     if why == "already in force" and changes.moved:
         effective, why = True, ""
     if not told and not effective:
@@ -260,11 +261,11 @@ def labelled(meaning: str, op: Any) -> str:
 
 
 def _operation_row(drill: Drill, op: Any, slos: list[SloConfig] | None, t_now: float,
-                   clock: float | None, gone: tuple[Any, ...] | None = None) -> ActionRow:
+                   clock: float | None, gone: tuple[Any, ...] | None = None, *, told: bool = True) -> ActionRow:
     """An operation that meant none of the scenario's actions (a ``set env`` that put a provider back, a pool size):
     listed by what it did, with what it changed on the panes, as the simulator says; ``gone``: the world it is weighed
     against (an env change's rollout as a plain restart, which is its own row: ``_restart_row``)."""
-    changes = pane_changes(drill, [op], slos, t_now, gone=gone)
+    changes = pane_changes(drill, [op], slos, t_now, gone=gone, told=told)
     return ActionRow(op.ts, op.t, op.action, labelled(ACTIONS[op.action], op) if op.action in ACTIONS else did(op),
                      typed(op.tool, op.argv), bool(changes.moved), False, changes.text(quiet=True), "", clock,
                      tag=op.tag, moved=bool(changes.moved))
@@ -348,14 +349,14 @@ class Changes:
 
 
 def change_without(drill: Drill, taken: list[Any], slos: list[SloConfig] | None, t_now: float, *,
-                   quiet: bool = False) -> str:
+                   quiet: bool = False, told: bool = True) -> str:
     """``pane_changes`` in words; ``quiet``: "" when they moved none."""
-    return pane_changes(drill, taken, slos, t_now).text(quiet)
+    return pane_changes(drill, taken, slos, t_now, told=told).text(quiet)
 
 
 def pane_changes(drill: Drill, taken: list[Any], slos: list[SloConfig] | None, t_now: float,
                  until: float = math.inf, *, went: tuple[Any, ...] | None = None,
-                 gone: tuple[Any, ...] | None = None) -> Changes:
+                 gone: tuple[Any, ...] | None = None, told: bool = True) -> Changes:
     """What the actions ``taken`` changed together, from the simulator's own causes: each of the
     scenario's panes some minutes after the first of them (or ``t_now`` or ``until``, when they were
     switched off, if sooner), as it is and as it would be had everything else been done but these; a pane
@@ -363,7 +364,8 @@ def pane_changes(drill: Drill, taken: list[Any], slos: list[SloConfig] | None, t
     ``t_now`` before those minutes are over, a change not seen yet is "too soon to tell". Then when each
     provider's quota is used up, with and without them (``quota_lasts``), and the scenario's harm by ``t_now``
     (``harm_change``), which no pane counts. ``went``/``gone``: the two worlds weighed, when not the drill as it went
-    and it without ``taken`` (a rollout's restart apart from the env change it rolled out: ``_rollout``)."""
+    and it without ``taken`` (a rollout's restart apart from the env change it rolled out: ``_rollout``). ``told``:
+    the incident is over; until then nothing after ``t_now`` is said (``quota_lasts``' ``now``)."""
     from warroom.drill.model import Signals
 
     sc = drill.scenario
@@ -395,7 +397,7 @@ def pane_changes(drill: Drill, taken: list[Any], slos: list[SloConfig] | None, t
                                              _without(kept, [a for a in taken if a in kept], sc)))
     else:
         worlds = (actual.signals, other.signals)
-    parts += quota_lasts(worlds, start, drill.speed, first=not parts)
+    parts += quota_lasts(worlds, start, drill.speed, first=not parts, now=math.inf if told else t_now)
     if harm := harm_change(drill, other, t_now, actual):   # what they did to the flows no pane counts (its harm)
         parts.append(harm)
     return Changes(tuple(parts), tuple(titles), after, window)
@@ -406,26 +408,31 @@ def _stated(value: float | None, unit: str | None) -> str:
     return "no data" if value is None else format_stated(value, unit)
 
 
-def quota_lasts(worlds: tuple[Any, Any], start: float, speed: float, first: bool = True) -> list[str]:
+def quota_lasts(worlds: tuple[Any, Any], start: float, speed: float, first: bool = True,
+                now: float = math.inf) -> list[str]:
     """When each provider's day's quota is used up after ``start``, in the world as it went and without the actions
     weighed (``Signals.runs_out``), where the two differ by more than 2 % of the longer wait: a step that slows the
     burn moves that by hours while the quota pane, minutes on, has barely moved (arch37: ARCHITECT_FALLBACK_MODEL,
     which puts the exhaustion past the reset, read "unchanged within 10m00s"). ``first``: no phrase before it (the
-    first says the wall time too)."""
+    first says the wall time too). ``now`` (scenario seconds; the incident still open): a running out after it has
+    not happened, and is never told: "is not used up by now, 45m00s later" (redteam43 R10: "quota is used up 6h14m41s
+    later", exact to the second, told 5h30m of drill time before it happened, while the header said MITIGATED)."""
     from warroom.drill.model import quota_reset
 
     reset = quota_reset(start)
+    limit = min(reset, now)
     parts: list[str] = []
     for p in fleet.PROVIDERS:
-        ends = [w.runs_out(p.name, start) for w in worlds]
-        waits = [(reset if e is None else e) - start for e in ends]
+        ends = [e if e is not None and e <= limit else None for e in (w.runs_out(p.name, start) for w in worlds)]
+        waits = [(limit if e is None else e) - start for e in ends]
         if ends[0] == ends[1] or abs(waits[0] - waits[1]) <= 0.02 * max(waits):
             continue
         later = [stime.of_drill(w, speed).text(wall=first and not parts and i == 0) for i, w in enumerate(waits)]
-        said = f"lasts to its daily reset {later[0]} later" if ends[0] is None else f"is used up {later[0]} later"
+        lasts = "lasts to its daily reset" if limit == reset else "is not used up by now,"
+        said = f"{lasts} {later[0]} later" if ends[0] is None else f"is used up {later[0]} later"
         alt = later[1].replace(" drill time", "")
-        parts.append(f"{p.title} quota {said} ({'lasting to the reset' if ends[1] is None else f'used up {alt} later'}"
-                     " without it)")
+        spared = "lasting to the reset" if limit == reset else "not used up by now"
+        parts.append(f"{p.title} quota {said} ({spared if ends[1] is None else f'used up {alt} later'} without it)")
     return parts
 
 
@@ -538,6 +545,6 @@ def run_effects(drill: Drill, state: Any, slos: list[SloConfig] | None, at: floa
             if not run.mutating:
                 continue
             taken = [a for a, owner in zip(recorded, owners, strict=True) if owner == run.seq]
-            out[str(run.seq)] = change_without(drill, taken, slos, t_now) if taken else \
+            out[str(run.seq)] = change_without(drill, taken, slos, t_now, told=bool(state.resolved)) if taken else \
                 "nothing (no change to the drill world was recorded while it ran)"
     return out
