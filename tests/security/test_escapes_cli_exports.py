@@ -100,7 +100,8 @@ def test_every_text_channel_reaches_cli_and_exports_without_an_escape(
     assert code == 0, err
     assert cli("incident", "skip", inc, "1", "--reason", tagged("skip"))[0] == 0
     assert cli("incident", "resolve", inc, "--summary", "=1+1 " + tagged("resolution"),
-               "--resolution", "=1+1 " + tagged("resolution"), "--type", "@SUM(A1:A2)", "--affected-repos", tagged("affected"))[0] == 0
+               "--resolution", "=1+1 " + tagged("resolution"), "--type", "@SUM(A1:A2)",
+               "--affected-repos", tagged("affected"))[0] == 0
     for argv in (("incident", "list"), ("incident", "show", inc), ("runbooks", "list", "--dir", str(tmp_path)), ("runbooks", "lint", str(rb)),
                  ("incident", "export", inc, "--stdout")):
         cli(*argv)

@@ -156,8 +156,9 @@ class Missed:
             parts.append((len(self.late), f"{'was' if len(self.late) == 1 else 'were'} sent late ("
                           + "; ".join(each) + (f"; and {more} more" if more > 0 else "") + ")"))
         if self.pending is not None:
-            parts.append((1, f"{'is' if not parts else 'more is'} overdue by {stime.text(state, self.end - self.pending)},"
-                             f" not sent yet (due {self.pending.astimezone(UTC):%H:%M:%S} UTC)"))
+            overdue = stime.text(state, self.end - self.pending)
+            parts.append((1, f"{'is' if not parts else 'more is'} overdue by {overdue}, not sent yet"
+                             f" (due {self.pending.astimezone(UTC):%H:%M:%S} UTC)"))
         if not parts:
             return ""
         (n, first), rest = parts[0], parts[1:]

@@ -215,8 +215,8 @@ def sync_breaches(journal_append: Any, state: IncidentState, histories: dict[str
             if (kind == "breached" and kind_now is None and defined is not None and defined[0] == slo_id
                     and began is not None and abs(sample.at - began.timestamp()) <= hist.step + 1e-6):
                 # the crossing the declaration read off this pane (``impact_start_reading``, finer than the grid) is
-                # this breach: one event, one instant and value in every line that quotes it (redteam43 R9: the PIR
-                # said "5m03s after impact start" and "SLO breached … -4m53s" of the same crossing, a grid point apart)
+                # this breach: one event, one instant and value in every line that quotes it (redteam43 R9: the
+                # PIR said "5m03s after impact start" and "SLO breached … -4m53s" of one crossing, a grid point apart)
                 sample = Sample(began.timestamp(), defined[1])
             kind_now = kind
             threshold = slo.crit if kind == "breached" else (slo.warn if slo.warn is not None else slo.crit)

@@ -895,7 +895,7 @@ class Incident(StepRunning):
                                " (--rollback or --no-rollback)")
         data: dict[str, Any] = {"summary": self.redact(summary),
                                 # what fixed it, as the commander said it; not said: "", never the summary again
-                                # (redteam43 R6: the PIR's Resolution repeated it, where a field left empty asks a human)
+                                # (redteam43 R6: the PIR's Resolution repeated it; a field left empty asks a human)
                                 "resolution": self.redact((resolution or "").strip()),
                                 "rollback": None if rollback is None else bool(rollback)}   # None: not said
         if opened:        # the same runbooks and counts, the sentence's moments on the PIR's wall clock

@@ -27,6 +27,7 @@ def with_summary(r: DrillReport, pir: tuple[float, float, float, int, int, int, 
     ``updates``: the stakeholder updates that fell due unsent (``cadence.Missed.count``), said after the decisions."""
     lines = []
     left_failed = r.unretried or ()      # None: not said while open (no retry taken: the answer), as none
+    named = f"{', '.join(left_failed[:3])}{f' and {len(left_failed) - 3} more' if len(left_failed) > 3 else ''}"
     primary = r.panes[0] if r.panes else None
     broken = [p.title for p in r.panes if past_crit(p)] if r.ended else []
     for row in r.responses:       # each sentence is its row's verdict (``verdicts``): the table's mark agrees
@@ -51,8 +52,7 @@ def with_summary(r: DrillReport, pir: tuple[float, float, float, int, int, int, 
                      f"but the incident was never marked mitigated{' (Time to mitigate says why)' if why else ''}.")
     if r.resolution_missing:
         def why(k: str) -> str:
-            left = (f"{len(left_failed)} of the {r.failed} flows the incident failed are still failed: "
-                    f"{', '.join(left_failed[:3])}{f' and {len(left_failed) - 3} more' if len(left_failed) > 3 else ''}")
+            left = f"{len(left_failed)} of the {r.failed} flows the incident failed are still failed: {named}"
             tried = next((a.why for a in reversed(r.actions) if a.action == k and a.why), "") or next((
                 f"{a.description} at {_clock(a)}: {a.why}" for a in reversed(r.actions) if a.meant == k and a.why), "")
             if not tried and any(a.action == k for a in r.actions):
@@ -68,7 +68,7 @@ def with_summary(r: DrillReport, pir: tuple[float, float, float, int, int, int, 
             lines.append(f"{a.description[:1].upper()}{a.description[1:]}: {a.why}.")
     if left_failed and not set(RETRIES) & set(r.resolution_missing):
         lines.append(f"Failed flows never retried: {len(left_failed)} of the {r.failed} the incident failed are still "
-                     f"failed ({', '.join(left_failed[:3])}{f' and {len(left_failed) - 3} more' if len(left_failed) > 3 else ''}).")
+                     f"failed ({named}).")
     if pir is not None:
         lines.append(_pir_count_line(r, *pir))
     if r.harm:
