@@ -21,9 +21,8 @@ from warroom.drill.activity import iso
 from warroom.drill.cluster import ROUTING_KEYS, disabled, fallback_of
 from warroom.drill.model import quota_reset, unit
 from warroom.drill.promql import PromQLError
+from warroom.drill.standins import promtime
 from warroom.drill.standins.base import Args, Context, ToolError, flags, parse_args, read_input, refuse_unread, utc
-from warroom.durations import parse_duration
-from warroom.sources.httpjson import parse_time
 
 # Every other option curl 7.88 has (``curl --help all``; ``-h``: help, ``base.HELP``): refused by name, as not
 # simulated (``READS``), never "is unknown", which curl says only of an option it does not have
@@ -382,36 +381,34 @@ def prometheus_api(ctx: Context, path: str, form: dict[str, str]) -> Response:
     def bad(why: str) -> Response:
         return said(400, status="error", errorType="bad_data", error=why)
 
-    def stamp(key: str, default: float | None = None) -> float:
-        text = form.get(key, "")
-        if not text and default is not None:
-            return default
-        try:
-            return float(text)
-        except ValueError:
-            if (when := parse_time(text)) is None:
-                raise ValueError(f'invalid parameter "{key}": cannot parse "{text}" to a valid timestamp') from None
-            return when
+    def stamp(key: str) -> tuple[int, int]:
+        if (when := promtime.parse_time(text := form.get(key, ""))) is None:
+            raise ValueError(f'invalid parameter "{key}": ' + ("Invalid time value for 'time': " if key == "time" else
+                             "") + f"cannot parse {promtime.quoted(text)} to a valid timestamp")
+        return when
     if (where := path.rstrip("/")) not in ("/api/v1/query", "/api/v1/query_range"):
         return Response(404, "404 page not found\n", content_type="text/plain; charset=utf-8")
-    try:
+    try:            # at the millisecond Prometheus' engine evaluates (Go's overflow wraps inf, nan, 1e20 to 1677, 1970)
         if where == "/api/v1/query":
-            walls = [stamp("time", ctx.at)]
+            walls = [promtime.engine_ms(stamp("time")) / 1000 if form.get("time") else ctx.at]
+            if walls[0] > ctx.at:
+                return bad(f'invalid parameter "time": {unix(walls[0])} is after the drill\'s now ({unix(ctx.at)}, '
+                           f"{stime.utc_said(ctx.at)}); a source holds nothing from the future")
         else:
-            start, end, step = stamp("start"), stamp("end"), form.get("step", "")
-            try:
-                every = float(step) if re.fullmatch(r"[0-9.eE+-]+", step) else parse_duration(step)
-            except ValueError:
-                return bad(f'invalid parameter "step": cannot parse "{step}" to a valid duration')
-            if end < start or not every > 0 or (end - start) / every > 11000:
-                return bad("end timestamp must not be before start time" if end < start else "zero or negative "
-                           "query resolution step widths are not accepted. Try a positive integer" if not every > 0
-                           else "exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the "
-                           "query resolution (?step=XX)")
-            walls = [w for i in range(int((end - start) // every) + 1) if (w := start + i * every) <= ctx.at]
-        if walls and walls[0] > ctx.at:
-            return bad(f"no data at {stime.utc_said(walls[0])}: after the drill's now ({stime.utc_said(ctx.at)}); "
-                       "a source holds nothing from the future")
+            start, end = stamp("start"), stamp("end")
+            if end < start:
+                return bad('invalid parameter "end": end timestamp must not be before start time')
+            if isinstance(step := promtime.parse_step(form.get("step", "")), str) or step <= 0:
+                return bad('invalid parameter "step": ' + (step if isinstance(step, str) else "zero or negative query "
+                           "resolution step widths are not accepted. Try a positive integer"))
+            if promtime.span(end, start) // step > 11000:
+                return bad("exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query "
+                           "resolution (?step=XX)")
+            if not (every := step // 10**6):         # Go's integer milliseconds: its engine divides by zero
+                return said(422, status="error", errorType="execution",
+                            error="unexpected error: runtime error: integer divide by zero")
+            first, last = promtime.engine_ms(start), min(promtime.engine_ms(end), math.floor(ctx.at * 1000))
+            walls = [ms / 1000 for ms in range(first, last + 1, every)]     # past the drill's now: none (as the panes)
         many = ctx.drill.simulator.evaluate_many(form.get("query", ""), [ctx.drill.scenario_time(w) for w in walls])
     except (ValueError, PromQLError) as exc:
         return bad(str(exc))

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from urllib.parse import urlencode
 
-from warroom.drill.standins import curl
+from warroom.drill.standins import curl, promtime
 from warroom.drill.standins.base import Context, ToolError, flags, parse_args
 
 WORDS = {"unknown": "promtool: error: unknown long flag '{flag}', try --help",
@@ -28,8 +28,11 @@ def run(ctx: Context, argv: list[str]) -> int:
         raise ToolError(f"promtool: error: unexpected {opts.pos[2]}, try --help" if opts.pos[2:] else
                         f"promtool: error: required argument '{('server', 'expr')[len(opts.pos)]}' not provided, "
                         "try --help")
-    server, form = opts.pos[0].rstrip("/"), {"query": opts.pos[1]} | ({"time": opts.text("time")} if opts.get(
-        "time") else {})
+    server, form = opts.pos[0].rstrip("/"), {"query": opts.pos[1]}
+    if when := opts.text("time"):                                 # promtool reads it (no millisecond rounding) and
+        if (t := promtime.parse_time(when, exact=True)) is None:  # sends float64(t.Unix()) + t.Nanosecond()/1e9
+            raise ToolError(f"error parsing evaluation time: cannot parse {promtime.quoted(when)} to a valid timestamp")
+        form["time"] = repr(promtime.wrap(t[0] - promtime.TO_INTERNAL) + t[1] / 1e9)
     try:
         body = json.loads(curl.route(ctx, "POST", f"{server}/api/v1/query", {}, urlencode(form)).body)
     except (ToolError, ValueError) as exc:      # no such host, or no Prometheus answering there
@@ -41,9 +44,17 @@ def run(ctx: Context, argv: list[str]) -> int:
         raise ToolError(f"query error: {body.get('errorType')}: {body.get('error')}")
     kind, result = body["data"]["resultType"], body["data"]["result"]
     for labels, (at, value) in [("scalar:", result)] if kind == "scalar" else [(metric(s["metric"]) + " =>", s[
-            "value"]) for s in result]:          # as promtool prints them (``model.Time``: no trailing zeros)
-        ctx.out(f"{labels} {value} @[{curl.sample(at)}]")
+            "value"]) for s in result]:          # as promtool prints them
+        ctx.out(f"{labels} {value} @[{stamp(at)}]")
     return 0
+
+
+def stamp(at: float) -> str:
+    """A stamp as promtool prints it: ``model.Time`` read from the JSON's text, whose fraction it adds to the
+    seconds whatever their sign (a real promtool prints -1.5 as -0.5, -0.5 as -0.5)."""
+    whole, _, frac = json.dumps(at).partition(".")
+    ms = int(whole) * 1000 + int(frac[:3].ljust(3, "0"))
+    return curl.sample((-ms if whole.startswith("-") and ms > 0 else ms) / 1000)     # its care for -0.1's sign
 
 
 def metric(labels: dict[str, str]) -> str:

@@ -1,0 +1,84 @@
+"""The drill's Prometheus reads ``time``, ``start``, ``end`` and ``step`` as Prometheus 2.42 does (attack43 A1/A2).
+
+``time=inf`` or ``1e20`` was a Python traceback (``utc_said`` of year 33658), ``nan`` answered "cannot convert float
+NaN to integer" and ``time=%201790000000`` was read. Every answer below was Debian's prometheus 2.42 / promtool's
+(amd64) on the same request: Go's ``strconv.ParseFloat`` and ``time.Parse`` decide what is a time, and its int64
+overflow where a huge or non-finite one is evaluated (the drill's now is 1790000060, so those past stay exact).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.unit.standins_corpus import SPEED, START, run_one
+from warroom.drill.directory import create_drill
+
+API = "http://localhost:9090/api/v1"
+BAD = "invalid parameter \"time\": Invalid time value for 'time': cannot parse "
+INSTANT = {      # time= -> Prometheus' answer to query=1 (a scalar's stamp) or its error
+    "inf": -9223372036.854, "-Infinity": -9223372036.854, "NaN": -9223372036.854, "1e20": 0, "-1e20": 0,
+    "1_000": 1000, "0x1p30": 1073741824, "-1.5": -1.5, "0.0025": 0.003, "1e18": -6930898827.444,
+    "2026-09-21T2:00:00,5Z": 1789956000.5, "2026-09-21T14:00:00%2B99:99": 1789636860, "0000-01-01T00:00:00Z":
+    -6826986978.871, "292277025-08-18T07:12:54.999999999Z": -6795364579.679,
+    "%201790000000": BAD + '" 1790000000" to a valid timestamp', "%2Bnan": BAD + '"+nan" to a valid timestamp',
+    "1e400": BAD + '"1e400" to a valid timestamp', "%D9%A1%D9%A2": BAD + '"١٢" to a valid timestamp',
+    "%09": BAD + '"\\t" to a valid timestamp',
+    "2023-02-29T00:00:00Z": BAD + '"2023-02-29T00:00:00Z" to a valid timestamp',
+}
+RANGE = {        # start, end, step -> (HTTP status, the stamps of query=1, or the error)
+    ("nan", "inf", "1"): (200, [-9223372036.854]),
+    ("0", "1e20", "1"): (400, 'invalid parameter "end": end timestamp must not be before start time'),
+    ("0", "1", "nan"): (400, 'invalid parameter "step": zero or negative query resolution step widths are not '
+                             "accepted. Try a positive integer"),
+    ("0", "1", "inf"): (400, 'invalid parameter "step": cannot parse "inf" to a valid duration. It overflows '
+                             "int64"),
+    ("0", "1", "1.5m"): (400, 'invalid parameter "step": cannot parse "1.5m" to a valid duration'),
+    ("0", "1", "0.0001"): (422, "unexpected error: runtime error: integer divide by zero"),
+    ("0.0004", "0.0019", "0.0011"): (200, [0, 0.001, 0.002]),
+    ("1e10", "1.001e10", "1d1h"): (200, None),          # 112 stamps from -8446744073.709 (Go's wrap)
+}
+
+
+@pytest.fixture(scope="module")
+def drill(tmp_path_factory: pytest.TempPathFactory) -> object:
+    return create_drill(Path(tmp_path_factory.mktemp("d")), "provider-outage", speed=SPEED, start=START, name="t")
+
+
+def curl(drill: object, url: str) -> tuple[int, dict]:
+    out = run_one(drill, ["curl", "-s", "-w", "\n%{http_code}", url], 600.0)[1]   # type: ignore[arg-type]
+    body, code = out.rsplit("\n", 1)
+    return int(code), json.loads(body)
+
+
+def test_instant_times_as_prometheus_reads_them(drill: object) -> None:
+    for time, want in INSTANT.items():
+        code, body = curl(drill, f"{API}/query?query=1&time={time}")
+        got = body["data"]["result"][0] if code == 200 else body["error"]
+        assert got == want, (time, body)
+    assert curl(drill, f"{API}/query?query=flowengine_flows_queued&time=inf")[1]["data"]["result"] == []
+    code, body = curl(drill, f"{API}/query?query=1&time=1e12")        # Prometheus' 3875820019.684: after the drill
+    assert code == 400 and body["error"].startswith('invalid parameter "time": 3875820019.684 is after the drill'), body
+
+
+def test_range_parameters_as_prometheus_reads_them(drill: object) -> None:
+    for (start, end, step), (status, want) in RANGE.items():
+        code, body = curl(drill, f"{API}/query_range?query=1&start={start}&end={end}&step={step}")
+        if status != 200:
+            assert (code, body["error"]) == (status, want), (start, end, step)
+            continue
+        [series] = body["data"]["result"]
+        stamps = [t for t, _ in series["values"]]
+        assert stamps == want or want is None and stamps[0] == -8446744073.709 and len(stamps) == 112, (start, stamps)
+
+
+def test_promtool_reads_time_as_promtool_does(drill: object) -> None:
+    def promtool(time: str) -> tuple[int, str]:
+        code, out, err = run_one(drill, ["promtool", "query", "instant", f"--time={time}",  # type: ignore[arg-type]
+                                         "http://localhost:9090", "1"], 600.0)
+        return code, out + err
+    assert promtool("inf") == (0, "scalar: 1 @[-9223371776]\n")
+    assert promtool("-1.5") == (0, "scalar: 1 @[-0.5]\n")          # its model.Time adds the fraction as it reads
+    assert promtool(" 5") == (1, 'error parsing evaluation time: cannot parse " 5" to a valid timestamp\n')
