@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import io
 import math
+import os
 import re
 import shlex
 import sys
@@ -23,6 +24,7 @@ from warroom.drill.directory import Drill, create_drill
 from warroom.drill.series import GRID
 from warroom.drill.simulator import SERIES_CACHE
 from warroom.drill.standins import TOOLS, Context, run_tool
+from warroom.drill.standins.base import NO_DELAY_ENV
 
 ROOT = Path(__file__).resolve().parents[2]
 SEEDS = Path("/work/shared/seeds")
@@ -140,11 +142,18 @@ def run_one(drill: Drill, argv: list[str], t: float) -> tuple[int, str, str]:
     out, err = io.StringIO(), io.StringIO()
     ctx = Context(argv[0], argv[1:], drill, at=drill.wall_time(t), stdout=out, stderr=err)
     ctx.no_delay = True
-    stdin, sys.stdin = sys.stdin, io.StringIO("")
+    # and for the tools a command runs inside a pod (``kubectl exec ... -- curl``): ``Context.sub`` reads it from the
+    # environment, as a stand-in process does; set only on ``ctx``, each such curl slept 25 ms of wall time
+    stdin, sys.stdin, delay = sys.stdin, io.StringIO(""), os.environ.get(NO_DELAY_ENV)
+    os.environ[NO_DELAY_ENV] = "1"
     try:
         code = run_tool(ctx)
     finally:
         sys.stdin = stdin
+        if delay is None:
+            del os.environ[NO_DELAY_ENV]
+        else:
+            os.environ[NO_DELAY_ENV] = delay
     clean = str(drill.path)
     return code, out.getvalue().replace(clean, "<DRILL>"), err.getvalue().replace(clean, "<DRILL>")
 
