@@ -44,8 +44,9 @@ def test_a_ticked_check_is_settled_a_ticked_mitigation_is_not(tmp_path: Path) ->
     inc.tick(2)
     inc.tick(7)
     concerns = _unmet(resolve_concerns(inc.refresh(), {}))
-    assert concerns == [f"step 3 ({scan.label}): expectation not met (0 confirms an audit-log failure)",
-                        f"step 7 ({halt.label}): expectation not met (0 confirms an audit-log failure)"]
+    # what the output held beside what was wanted (redteam43 R12: "not met (0)" read as "it found 0")
+    assert concerns == [f"step 3 ({scan.label}): expectation not met: the output holds 500 (wanted 0)",
+                        f"step 7 ({halt.label}): expectation not met: the output holds 500 (wanted 0)"]
     inc.untick(2)                                         # the IC takes the word back: the miss is open again
     assert any(count.label in c for c in _unmet(resolve_concerns(inc.refresh(), {})))
 

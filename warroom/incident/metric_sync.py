@@ -325,8 +325,11 @@ def resolve_concerns(state: IncidentState, histories: dict[str, PaneHistory],
         run = st.last_run    # a later run that met it settles an earlier miss
         if run is not None and run.expect_met is False and not _check_ticked(st, run) \
                 and not _checked_again(run, state.commands_run()):
+            # what the output held beside what was wanted, as every other view says it (``marks.describe_verdict``):
+            # "not met (0)" read as "it found 0" where the output held 3 (redteam43 R12)
+            why = run.expect_reason or f"wanted {run.expect or 'the expected output'}"
             out.append(f"{state.step_name(st.runbook_id, st.step or st.step_id)} ({st.label}): expectation not met"
-                       f" ({run.expect or 'expected output'})")
+                       f": {why}")
     def gate(v: dict[str, Any]) -> tuple[str, str]:
         return str(v.get("runbook_id") or ""), str(v.get("step_id"))
 
