@@ -521,11 +521,14 @@ class IncidentPresenter:
         from datetime import UTC, datetime
 
         from warroom.incident.cadence import draft_update, drill_marked, update_every
+        from warroom.incident.marks import step_sections
 
         live = self.require()
-        state = live.snapshot().state
+        snap = live.snapshot()
+        state = snap.state
         return drill_marked(state, draft_update(state, datetime.fromtimestamp(self.ctx.clock.now(), UTC),
-                                                update_every(self.ctx.config, state.severity, state), readings, gates))
+                                                update_every(self.ctx.config, state.severity, state), readings, gates,
+                                                step_sections(snap.runbooks)))
 
     def drill_marked(self, text: str) -> str:
         """``text`` as this incident's update goes out (``warroom.incident.cadence.drill_marked``)."""

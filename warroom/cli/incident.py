@@ -278,8 +278,14 @@ def cmd_draft_update(args: argparse.Namespace) -> int:
     sync(inc)
     from warroom.cli.incident_metrics import panes_now
 
+    from warroom.incident.marks import step_sections
+
     readings, gates = panes_now(inc)
-    out(draft_update(inc.state, inc.clock(), inc.update_every(), readings, gates))
+    try:
+        sections = step_sections(inc.open_runbooks())
+    except WarroomError:         # a runbook copy that cannot be read: its runs are called as before (show says why)
+        sections = None
+    out(draft_update(inc.state, inc.clock(), inc.update_every(), readings, gates, sections))
     return 0
 
 

@@ -249,7 +249,7 @@ UPDATE_CHECKS = 3
 
 
 def draft_update(state: IncidentState, now: datetime, every: float, readings: Sequence[Any] | None = None,
-                 gates: Sequence[Any] | None = None) -> str:
+                 gates: Sequence[Any] | None = None, sections: dict[tuple[str, str], str] | None = None) -> str:
     """A stakeholder update drafted from the journal: Conditions / Actions / Needs.
 
     ``readings``: what the panes show at ``now`` (``SloReading``s: the dashboard's on screen, the CLI's
@@ -259,9 +259,10 @@ def draft_update(state: IncidentState, now: datetime, every: float, readings: Se
     measure read with them (``relapse.read_gates``): a mitigation that did not hold is said so, in the
     status, beside "Mitigated at" and under Needs (redteam40 R1: "— MITIGATED … Mitigated at 03:31:24 …
     Nothing from stakeholders right now" went out under a 25.6% failure rate that began after it);
-    without them, whether the gate's measure holds is said not known."""
+    without them, whether the gate's measure holds is said not known. ``sections``: each step's runbook section
+    (``marks.step_sections``), what a run that changes things is called by (``marks.run_kind``), as the PIR does."""
     from warroom.incident.gates import run_gates
-    from warroom.incident.marks import run_state, state_word
+    from warroom.incident.marks import run_kind, run_state, state_word
     from warroom.incident.relapse import holding
 
     phases = state.phases
@@ -293,7 +294,8 @@ def draft_update(state: IncidentState, now: datetime, every: float, readings: Se
     for st, run in state.commands_run():
         if since is not None and max(run.started_at, run.ended_at or run.started_at) < since:
             continue                                 # told in an earlier update
-        kind = "mitigation attempt" if run.mutating else "check"
+        book = st.runbook_id or str((state.runbook or {}).get("id") or "")
+        kind = run_kind(run.mutating, (sections or {}).get((book, st.step_id)), read="check")
         # the checklist's word for the run (marks.step_state): a check whose output missed what
         # the runbook expected, or a mitigation whose verify gate failed, is never "ok" to stakeholders
         word = state_word(run_state(run, gates.get(run.seq)))

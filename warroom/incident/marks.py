@@ -71,6 +71,27 @@ EXPECT_MARKS: dict[str, Mark] = {
 }
 MUTATING_MARK = Mark("⚠", "changes things", "!")
 
+#: Runbook sections whose steps that change things are attempts at mitigating (``## Mitigation: scale``...)
+MITIGATING_SECTIONS = ("mitigation", "rollback", "resolution")
+
+
+def run_kind(mutating: bool, section: str | None, read: str = "read-only") -> str:
+    """What a run was, as the PIR and a stakeholder update say it: ``read`` for one that changes nothing; one that
+    changes things is a ``mitigation attempt`` when its runbook section is a mitigation's (or is not known: no runbook
+    to say otherwise), else the checklist's word for it with its section (``changes things, Communication``): a Slack
+    notice and a flow's retry are no attempt at mitigating (redteam43 R14: "Step 15 (Tell #ops-alerts ...,
+    mitigation attempt)")."""
+    if not mutating:
+        return read
+    if not section or section.lower().startswith(MITIGATING_SECTIONS):
+        return "mitigation attempt"
+    return f"{MUTATING_MARK.word}, {section}"
+
+
+def step_sections(books: Any) -> dict[tuple[str, str], str]:
+    """(runbook id, step id) -> the step's runbook section, over ``books`` (``run_kind``'s section)."""
+    return {(rb.id, s.id): s.section for rb in books for s in rb.steps}
+
 
 def step_state(status: str, verdict: Verdict | None, gate: str | None = None) -> str:
     """The state a step is shown in: its journaled status, except that an ``ok`` run whose

@@ -208,7 +208,9 @@ def pir_context(state: IncidentState, config: Config | None, now: datetime,
         "last_seq": state.last_seq,
         "head_hash": state.last_hash,
         "metrics_seq": (state.metric_summary or {}).get("seq"),
-        "review": build_review(state, now, typed, _missed(state, config, now)),
+        "review": build_review(state, now, typed, _missed(state, config, now),
+                               {(str(r.get("runbook_id") or ""), str(r["step_id"])): str(r.get("section") or "")
+                                for r in runbook_steps or []}),
         # ``{{ span(seconds) }}``: a journal interval as the incident reads it (drill time with the
         # wall time beside in a drill); the ``dur`` filter formats a figure as it is (a run time).
         "span": lambda seconds, wall=True: stime.text(state, seconds, wall=wall),

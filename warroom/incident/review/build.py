@@ -68,10 +68,12 @@ class Review:
         return f"{'-' if secs < 0 else '+'}{format_duration(abs(secs))}"
 
 
-def build_review(state: IncidentState, now: datetime, typed: Sequence[Any] = (), missed: Any = None) -> Review:
+def build_review(state: IncidentState, now: datetime, typed: Sequence[Any] = (), missed: Any = None,
+                 sections: dict[tuple[str, str], str] | None = None) -> Review:
     """``typed``: what was done outside the runbook's steps in the drill shell (``pir.drill_shell``); ``missed``:
-    the stakeholder updates that fell due unsent (``cadence.missed_updates``)."""
-    rows = timeline(state, now, typed)
+    the stakeholder updates that fell due unsent (``cadence.missed_updates``); ``sections``: each step's runbook
+    section (``timeline``)."""
+    rows = timeline(state, now, typed, sections)
     ev_rows, ev_note = evidence(state)
     return Review(facts=facts(state, now), timeline=rows, key_moments=key_moments(rows), evidence=ev_rows,
                   evidence_note=ev_note, impact=impact(state), commands=commands(state, now), response=response(state),

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from warroom import scenario_time as stime
 from warroom.incident.gates import opened_by, run_gates
-from warroom.incident.marks import TROUBLE_MARKS, describe_verdict, run_state, run_verdict, run_word
+from warroom.incident.marks import TROUBLE_MARKS, describe_verdict, run_kind, run_state, run_verdict, run_word
 from warroom.incident.records import PHASE_HOW
 from warroom.incident.relapse import first_relapse, relapse_said
 from warroom.incident.review.effects import history_cite, run_effect
@@ -39,13 +39,13 @@ _LEFT_OUT = {ev.PIR_EXPORTED, ev.METRICS_SUMMARISED, ev.EVIDENCE, ev.VERIFY_STAR
              ev.STEP_FINISHED, ev.STEP_UNTICKED}
 
 
-def _run_line(state: IncidentState, st: Any, run: Any, gate: str | None = None) -> Line:
-    """A step run as one row: start, end, result and its evidence events."""
+def _run_line(state: IncidentState, st: Any, run: Any, gate: str | None = None, section: str | None = None) -> Line:
+    """A step run as one row: start, end, result and its evidence events; ``section``: its runbook section."""
     cites = [run.seq] + ([run.end_seq] if run.end_seq else [])
     if run.ended_at is None or run.mutating:
         cites += run.evidence_seqs
     cites += history_cite(state, run)
-    kind = "mitigation attempt" if run.mutating else "read-only"
+    kind = run_kind(run.mutating, section)
     verdict = run_verdict(run)
     if run.status == "running":
         result = "still running"
@@ -86,10 +86,12 @@ def _typed_line(a: Any) -> Line:
                 weight=TYPED_MOVED if a.moved else TYPED)
 
 
-def timeline(state: IncidentState, now: datetime, typed: Sequence[Any] = ()) -> list[Line]:
+def timeline(state: IncidentState, now: datetime, typed: Sequence[Any] = (),
+             sections: dict[tuple[str, str], str] | None = None) -> list[Line]:
     """Every journaled moment, in time order: a step's start/end/evidence merged into one row,
     a verify gate's opening folded into its result, exports and summaries left out; and ``typed``, what was
-    done in the drill shell outside the runbook's steps (``pir.drill_shell``), which no journal event holds."""
+    done in the drill shell outside the runbook's steps (``pir.drill_shell``), which no journal event holds.
+    ``sections``: (runbook id, step id) -> its runbook section, what a run that changes things is called by."""
     rows: list[Line] = [_typed_line(a) for a in typed]
     notes = {n.seq: n for n in state.notes}
     for t in state.sorted_timeline():
@@ -111,7 +113,8 @@ def timeline(state: IncidentState, now: datetime, typed: Sequence[Any] = ()) -> 
         rows.append(Line(text, cites, at=t.at, actor=t.actor, weight=weight, corrected=t.original is not None))
     gates = run_gates(state, now)
     for st, run in state.commands_run():
-        rows.append(_run_line(state, st, run, gates.get(run.seq)))
+        book = st.runbook_id or str((state.runbook or {}).get("id") or "")      # before runbook ids: the current
+        rows.append(_run_line(state, st, run, gates.get(run.seq), (sections or {}).get((book, st.step_id))))
     at, seq, how = state.phase_sources()["mitigated"]
     if at is not None and how == "recovered":   # mitigated by derivation (every breached SLO back): no event says it
         rows.append(Line(f"Mitigated: {PHASE_HOW[how]}", (seq,), at=at, weight=92, actor="(metric history)"))
