@@ -93,26 +93,56 @@ class MetricWatch:
         result.histories, result.errors = histories, errors
         with self._lock:
             result.events = self.breaches_once(ms, histories)
-            if summary:
-                st = self._refresh()
-                window = ms.incident_window(st, now, self.config.incident.breach_lookback, speed) or window
-                if result.events:   # impact start may have moved: read the window again
-                    histories, errors = ms.read_histories(source, slos, window, saved, memo)
-                    result.histories, result.errors = histories, errors
-                offsets = sorted(parse_duration(v) for v in self.config.execute.evidence_after) or [300.0]
-                data = ms.summary_data(st, histories, window, source, str(getattr(source, "name", "metrics")),
-                                       errors, speed=speed, after=offsets[0])
-                drill = _drill_of(source)
-                if drill is not None:   # a drill knows what each action changed: the PIR credits that
-                    from warroom.incident.drill_report.actions import run_effects
-                    from warroom.incident.drill_report.harm import harm_total
-
-                    data["drill_effects"] = run_effects(drill, st, slos, min(now, window.end))
-                    if harm := harm_total(drill, drill.scenario_time(min(now, window.end))):   # the scenario's harm
-                        data["drill_harm"] = harm
-                result.summary = self._append(ev.METRICS_SUMMARISED, data)
+        if summary:
+            result.summary = self._summarise(ms, source, slos, window, saved, result, speed=speed, now=now)
         memo.save()
         return result
+
+    def _summarise(self, ms: Any, source: Any, slos: list[Any], window: Any, saved: Any, result: SyncResult, *,
+                   speed: float, now: float) -> Event:
+        """The ``metrics.summarised`` line, judged on a copy of the state outside the incident's lock and appended
+        on condition that the journal still ends where it was judged (else judged again; the last try under the
+        lock, as every try was). A drill's summary simulates what each step did (``run_effects``): tens of
+        seconds for a long drill with many actions, during which every view's snapshot waited on the lock and the
+        dashboard's panes and clock stood still after a resolve (redteam43 R13)."""
+        from warroom.journal.encoding import HeadMoved
+
+        def judged(st: IncidentState, histories: dict[str, Any], errors: list[str], window: Any) -> dict[str, Any]:
+            offsets = sorted(parse_duration(v) for v in self.config.execute.evidence_after) or [300.0]
+            data = ms.summary_data(st, histories, window, source, str(getattr(source, "name", "metrics")),
+                                   errors, speed=speed, after=offsets[0])
+            drill = _drill_of(source)
+            if drill is not None:   # a drill knows what each action changed: the PIR credits that
+                from warroom.incident.drill_report.actions import run_effects
+                from warroom.incident.drill_report.harm import harm_total
+
+                data["drill_effects"] = run_effects(drill, st, slos, min(now, window.end))
+                if harm := harm_total(drill, drill.scenario_time(min(now, window.end))):   # the scenario's harm
+                    data["drill_harm"] = harm
+            return data
+
+        def read(st: IncidentState) -> tuple[dict[str, Any], list[str], Any]:
+            """The histories over the window of ``st`` (its impact start may have moved since they were read)."""
+            moved = ms.incident_window(st, now, self.config.incident.breach_lookback, speed) or window
+            if moved == window and not result.events:
+                return result.histories, result.errors, window
+            histories, errors = ms.read_histories(source, slos, moved, saved, self.memo)
+            result.histories, result.errors = histories, errors
+            return histories, errors, moved
+
+        for _ in range(min(self._tries - 1, OUTSIDE_TRIES)):
+            with self._lock:
+                st = self._refresh().copy()
+            histories, errors, at = read(st)
+            data = judged(st, histories, errors, at)
+            try:
+                return self._append(ev.METRICS_SUMMARISED, data, after=st.last_seq)
+            except HeadMoved:
+                continue
+        with self._lock:        # lost every race: judged where nothing can move under it
+            st = self._refresh()
+            histories, errors, at = read(st)
+            return self._append(ev.METRICS_SUMMARISED, judged(st, histories, errors, at))
 
     def breaches_once(self, ms: Any, histories: dict[str, Any]) -> list[Event]:
         """Breaches and recoveries from the metric history (``ms.sync_breaches``), each journaled
@@ -151,6 +181,11 @@ class MetricWatch:
             return load_history(self.dir, state=state, panes=[s.id for s in slos])
         except NotFoundError:
             return None
+
+
+#: Summaries judged outside the lock before one is judged under it: each may take seconds, a head that keeps moving
+#: (a watcher's evidence lines) must not make it run ONCE_TRIES times
+OUTSIDE_TRIES = 2
 
 
 def summary_stale(state: IncidentState) -> bool:
