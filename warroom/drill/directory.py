@@ -89,6 +89,7 @@ class Drill:
     created: float
     finished: float | None = None
     incident: str | None = None        # declared on this drill: resolving it finishes the drill
+    on_wall: bool = False               # made on the wall clock (not pinned, no start given): its now is the wall's
 
     def __post_init__(self) -> None:
         self._actions: tuple[tuple[int, int] | None, list[Action]] = (None, [])
@@ -190,6 +191,7 @@ class Drill:
         incident to it) never rename each other's half-written file."""
         data = {"version": 1, "name": self.name, "scenario": self.scenario.name, "start": self.start,
                 "speed": self.speed, "created": self.created, "finished": self.finished, "incident": self.incident,
+                "on_wall": self.on_wall,
                 "start_utc": datetime.fromtimestamp(self.start, UTC).isoformat().replace("+00:00", "Z")}
         fd, tmp = tempfile.mkstemp(prefix=f".{DRILL_FILE}.", suffix=".tmp", dir=self.path)
         with open(fd, "w", encoding="utf-8") as fh:
@@ -232,7 +234,8 @@ def create_drill(state_dir: Path, scenario: str, speed: float = 1.0, *, name: st
         path.mkdir(mode=0o700)
     except OSError as exc:
         raise DrillError(f"{path}: cannot create the drill directory: {exc.strerror or exc}") from None
-    drill = Drill(path, path.name, sc, float(now if start is None else start), float(speed), now)
+    drill = Drill(path, path.name, sc, float(now if start is None else start), float(speed), now,
+                  on_wall=start is None and stime.held_of(True) is None)
     drill._save()
     (path / ACTIONS_FILE).touch(mode=0o600)
     install_wrappers(path)
@@ -253,7 +256,8 @@ def open_drill(path: Path, *, wrappers: bool = True) -> Drill:
         drill = Drill(path=path, name=str(data.get("name") or path.name), scenario=get_scenario(str(data["scenario"])),
                       start=float(data["start"]), speed=float(data["speed"]),
                       created=float(data.get("created", data["start"])), incident=data.get("incident"),
-                      finished=None if data.get("finished") is None else float(data["finished"]))
+                      finished=None if data.get("finished") is None else float(data["finished"]),
+                      on_wall=data.get("on_wall") is True)
     except (AttributeError, KeyError, TypeError, ValueError) as exc:
         raise DrillError(f"{file}: malformed drill file ({exc})") from None
     if not (math.isfinite(drill.start) and 0 < drill.speed <= MAX_SPEED):

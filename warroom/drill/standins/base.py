@@ -82,6 +82,14 @@ class Context:
         self.drill = drill
         self.at = stime.drill_now(drill.start, f"drill {drill.name}") if at is None else at
         self.t = drill.scenario_time(self.at)
+        # On a drill whose now is the wall's, $WARROOM_DRILL_AT replays a moment's answers: never one ahead of the
+        # wall, and it changes nothing (redteam43 R15: a pinned `kubectl set env` back-dated a fix into the past
+        # every view had shown, a pinned scale left a change in the future nobody would see made)
+        self.pinned = at is None and drill.on_wall and stime.held_of(True) is not None
+        if self.pinned and self.at > (wall := stime.wall()):
+            raise ToolError(f"{tool}: drill: ${stime.AT_ENV} pins this command at {stime.utc_said(self.at)}, after "
+                            f"the drill's now ({stime.utc_said(wall)}): a drill holds nothing from a time that has "
+                            "not happened", 1)
         self.stdout = stdout or sys.stdout
         self.stderr = stderr or sys.stderr
         self.in_pod = in_pod                  # the pod `kubectl exec` runs it in: its revision answers
@@ -130,8 +138,17 @@ class Context:
     def wall(self, t: float) -> float:
         return self.drill.wall_time(t)
 
+    def unpinned(self) -> None:
+        """Refuse a change under a pinned clock on a drill whose now is the wall's (see ``pinned``)."""
+        if self.pinned:
+            raise ToolError(f"{self.tool}: drill: ${stime.AT_ENV} pins this command at {stime.utc_said(self.at)}, "
+                            f"before the drill's now ({stime.utc_said(stime.wall())}): a pinned clock replays that "
+                            f"moment's answers but changes nothing in its past; unset {stime.AT_ENV} to make the "
+                            "change now (nothing was changed)", 1)
+
     def apply(self, op: str, **detail: object) -> list[str]:
         """Record an operation and what it means to the scenario; returns the canonical actions."""
+        self.unpinned()
         action = Action(op, self.t, self.at, self.tool, tuple(self.argv), dict(detail))
         kinds = self.cluster.apply(action)
         append_actions(self.drill.path, [action] + [Action(k, self.t, self.at, self.tool, tuple(self.argv),
@@ -140,6 +157,7 @@ class Context:
 
     def record(self, kind: str, **detail: object) -> None:
         """Record a canonical action directly (``blocks flow retry``, ``blocks notify``)."""
+        self.unpinned()
         append_actions(self.drill.path, [Action(kind, self.t, self.at, self.tool, tuple(self.argv), dict(detail))])
 
     def pause(self, scenario_seconds: float, cap: float = MAX_PAUSE) -> None:
@@ -170,7 +188,8 @@ def main(tool: str, argv: Sequence[str] | None = None) -> int:
     and exit code), so the drill report credits a runbook step typed by hand in the drill shell (redteam39 F3)."""
     try:
         ctx = Context.from_env(tool, sys.argv[1:] if argv is None else argv)
-        began = (ctx.t, ctx.at)                     # a wait (``rollout status``) moves the context's clock
+        wall = stime.wall() if ctx.pinned else ctx.at   # a replayed moment's read was typed now (the report's credit)
+        began = (ctx.drill.scenario_time(wall), wall)   # before a wait (``rollout status``) moves the context's clock
         code = _answer(ctx)
         argv_kept = tuple(ctx.argv) if sum(map(len, ctx.argv)) <= 4096 else ()   # a line stays small (none credits)
         try:          # its answer stands: an unwritable record costs only the report's credit, said here
