@@ -344,7 +344,15 @@ def test_action_times_in_drill_time_since_detection_and_the_runbook_path(state_d
                                f"({section}); not done: ") for line in report.summary)
     clock.t = d.wall_time(1000)
     inc.resolve("breaker on")
-    assert took in drill_report(d, inc.refresh(), at=d.wall_time(1100), runbook=book).summary
+    d.finish(at=d.wall_time(1000))          # resolving finishes the drill
+    over = drill_report(d, inc.refresh(), at=d.wall_time(1100), runbook=book)
+    assert took in over.summary
+    # redteam43 R16: what is done in a finished drill's world after (the breaker switched off in the drill shell) is
+    # post-incident triage, not the response: its report stays as it ended ("switched off … later" and "Done outside
+    # the runbook's steps" moved it, against the PIR exported at the end)
+    d.record("circuit_breaker_off", tool="kubectl", argv=("set", "env"), at=d.wall_time(1050))
+    again = drill_report(d, inc.refresh(), at=d.wall_time(1100), runbook=book)
+    assert (again.summary, again.actions, again.outside) == (over.summary, over.actions, over.outside), again.summary
 
 
 def test_each_runbook_step_says_what_its_run_did_to_the_drill(state_dir: Path) -> None:
@@ -677,3 +685,4 @@ def test_a_mitigation_undone_once_its_fault_was_over_is_done(state_dir: Path) ->
     late = {"fallback_routing": [(3900.0, 4300.0)]}       # taken only once the outage was over: it mended nothing
     assert not done_by(d.scenario, sig, late, "fallback_routing", 4400.0)
     assert done_by(d.scenario, sig, stretches(d.scenario, sig), "fallback_routing", 4400.0)
+
