@@ -161,3 +161,23 @@ def test_an_update_sent_late_is_said_late_by_how_much_and_a_skipped_slot_never_s
     never = "2 stakeholder updates fell due and were never sent; 1 was sent late"
     assert any(line.startswith(never) for line in summary()), summary()
     assert f"- {never}" in pir_updates(), pir_updates()
+
+
+def test_a_step_asking_for_updates_ticked_done_is_said_beside_the_ones_never_sent(tmp_path: Path) -> None:
+    """redteam43 R17: "Send a stakeholder update every 30 minutes … until resolved" ticked done counted as done
+    three lines under "17 stakeholder updates fell due and were never sent": the tool holds the evidence the ticked
+    claim was not kept. The count says the tick beside it, in the drill report and the PIR alike."""
+    from warroom.runbook.library import RunbookLibrary
+
+    cfg = Config()
+    book = RunbookLibrary.from_config(cfg).get("RB-CORE-003")
+    assert book is not None
+    step = next(s for s in book.steps if s.label.startswith("Send a stakeholder update every 30 minutes"))
+    clock = FixedClock()
+    inc = IncidentStore(tmp_path, cfg, clock=clock).create(title="429s", severity="P3", runbook=book.path)
+    inc.tick(step.number)
+    clock.advance(65 * 60)                                          # due at +30 and +60: none sent
+    inc.resolve("over", concerns=None)
+    said = f'; yet step {step.number} ("{step.label}") was ticked done'
+    updates = inc.render().split("## Stakeholder Updates", 1)[1].split("\n## ", 1)[0]
+    assert "2 stakeholder updates fell due and were never sent" in updates and said in updates, updates

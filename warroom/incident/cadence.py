@@ -163,7 +163,20 @@ class Missed:
             return ""
         (n, first), rest = parts[0], parts[1:]
         head = f"{n} stakeholder update{'s' * (n != 1)} {first}"
-        return "; ".join([head, *(f"{k} {said}" for k, said in rest)]) + f" ({self._cadence(state)})"
+        ticked = ticked_anyway(state) if never else []
+        yet = "; yet " + " and ".join(f"{step} was ticked done" for step in ticked) if ticked else ""
+        return "; ".join([head, *(f"{k} {said}" for k, said in rest)]) + f" ({self._cadence(state)}){yet}"
+
+
+def ticked_anyway(state: IncidentState) -> list[str]:
+    """Each step ticked done whose words ask for updates at a cadence (``stated_cadences``: "Send a stakeholder
+    update every 30 minutes … until resolved"), as ``step 16 ("label")``: said beside the updates never sent, which
+    the tool counts itself (redteam43 R17: the tick counted the step done three lines under "17 … fell due and were
+    never sent")."""
+    from warroom.runbook.update_cadence import stated_cadences
+
+    return [f'{state.step_name(st.runbook_id, st.step or st.step_id)} ("{st.label}")' for st in state.step_list()
+            if st.ticked_at is not None and st.label and stated_cadences(st.label)]
 
 
 #: Updates sent late the count names one by one (due time and how late); the rest are counted
