@@ -118,7 +118,7 @@ def characterise(shared: bool = True) -> dict[str, Any]:
         # One simulator per scenario whose record changes plan by plan, as a drill's does when an action is recorded:
         # it keeps the integration before the first action the new plan changes (``Simulator._world``: the past an
         # action cannot change is the same to the bit, ``test_drill_incremental``), so each scenario's two hours of
-        # history are integrated once, not once per plan (half of this test's CPU). Any row that did differ would
+        # history are integrated once, not once per plan (a third of this test's CPU). Any row that did differ would
         # show here, against a golden each plan of which is written by a simulator of its own (``main``).
         record: list[Action] = []
         sim = Simulator(get_scenario(name), lambda: list(record), lambda t: 1_800_000_000.0 + t)

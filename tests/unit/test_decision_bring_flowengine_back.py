@@ -48,7 +48,7 @@ def _captured(capsys: pytest.CaptureFixture[str]) -> Iterator[None]:
 
 def _cli(state: Path, at: float, *argv: str) -> _Ran:
     """``warroom ARGV --state-dir STATE`` with the clock pinned at ``at``, in-process (the CLI's own ``main``): each
-    call was a process of its own, 34 interpreters started and the CLI imported again for this file's five tests;
+    call was a process of its own, 31 interpreters started and the CLI imported again for this file's four tests;
     what is tested is what the commands decide and say, not the process boundary (``test_decision_overdue_headless``,
     ``test_incident_shell`` and others run the CLI as a process). The
     step commands ``incident run`` starts are still real processes. The test's own clock is left as it was."""
