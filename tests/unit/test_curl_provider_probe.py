@@ -44,3 +44,20 @@ def test_after_recovery_a_call_and_the_model_list_are_answered(drill) -> None:  
     code, out, _ = run_one(drill, ["curl", "-s", "-w", "%{http_code}", "-o", "/dev/null",
                                    "https://api.anthropic.com/v2/nothing"], 4500.0)
     assert out == "404"                           # a path the API has not: its 404, as before
+
+
+def test_a_call_for_a_model_the_vendor_does_not_serve_is_its_404(drill) -> None:  # type: ignore[no-untyped-def]
+    """attack43 A9: ``gpt-4-trubo`` asked of OpenAI was answered 200 naming gpt-4-turbo, while every other view of the
+    world (``/health/models``, ``blocks test-flow``, the router's log) said no provider serves it."""
+    def call(host: str, model: str) -> tuple[str, dict]:
+        out = run_one(drill, ["curl", "-s", "-w", "\n%{http_code}", "-d", json.dumps({"model": model}),
+                              f"https://{host}/v1/{'chat/completions' if 'openai' in host else 'messages'}"], 4500.0)[1]
+        body, status = out.rsplit("\n", 1)
+        return status, json.loads(body)
+    assert call("api.openai.com", "gpt-4-trubo") == ("404", {"error": {
+        "message": "The model `gpt-4-trubo` does not exist or you do not have access to it.",
+        "type": "invalid_request_error", "param": None, "code": "model_not_found"}})
+    assert call("api.anthropic.com", "claude-sonet") == ("404", {"type": "error", "error": {
+        "type": "not_found_error", "message": "model: claude-sonet"}})
+    status, answer = call("api.openai.com", "gpt-4-turbo")
+    assert status == "200" and answer["object"] == "chat.completion" and answer["model"] == "gpt-4-turbo", answer

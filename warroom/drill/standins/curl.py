@@ -348,7 +348,7 @@ def route(ctx: Context, method: str, url: str, headers: dict[str, str], data: st
     if local or (host.startswith(f"{fleet.DEPLOYMENT}.") and ctx.in_pod):
         return pod_endpoint(ctx, host, port, path)
     if host in ("api.anthropic.com", "api.openai.com"):
-        return provider_api(ctx, host.split(".")[1], path, headers)
+        return provider_api(ctx, host.split(".")[1], path, headers, data)
     if host in ("status.anthropic.com", "status.openai.com"):
         return status_page(ctx, host.split(".")[1], path)
     if host == "status.cloud.google.com":
@@ -441,33 +441,59 @@ def sample(value: float) -> str:
 CALLS = {"/v1/messages", "/v1/chat/completions", "/v1/completions", "/v1/responses"}
 
 
-def provider_api(ctx: Context, name: str, path: str, headers: dict[str, str]) -> Response:
+#: each vendor's words for what a probe meets, (type, message[, OpenAI's code]): Anthropic's, then OpenAI's
+ERRORS = {"overloaded": (("overloaded_error", "Overloaded"),
+                         ("server_error", "The server is overloaded or not ready yet.")),
+          "rate": (("rate_limit_error", "Rate limited"),
+                   ("requests", "Rate limit reached for requests", "rate_limit_exceeded")),
+          "model": (("not_found_error", "model: {model}"), ("invalid_request_error",
+                    "The model `{model}` does not exist or you do not have access to it.", "model_not_found")),
+          "path": (("not_found_error", "Not Found"), ("invalid_request_error", "Invalid URL")),
+          "auth": (("authentication_error", "invalid x-api-key"), ("invalid_request_error", "You didn't provide an "
+                                                                   "API key."))}
+
+
+def provider_api(ctx: Context, name: str, path: str, headers: dict[str, str], data: str = "") -> Response:
     """A provider's API: the usage endpoint reports the quota the simulator holds; a model call is refused as often
     as the world refuses FlowEngine's calls at that instant (a draw seeded on it, as the logs draw: 503 for the 5xx
     share, 429 for the throttled share), else answered; the model list answers unless the vendor is down (RB-CORE-004:
     90% of calls failing); any other path is the API's 404. As slowly as the provider is struggling. A probe answered
     503 for every call while the world failed 40% of them, and 404 for a well-formed call once the vendor was back
-    (redteam42 R15)."""
+    (redteam42 R15). A call's model is read: one this vendor does not serve is its 404, as FlowEngine's calls to a
+    typo are (attack43 A9: a hand probe of ``gpt-4-trubo`` was answered); each vendor answers in its own shape."""
     provider = next(p for p in fleet.PROVIDERS if p.name == name)
     share_5xx, auth = ctx.signals.share_5xx(provider, ctx.t), headers.get("authorization", "")
-    where = path.rstrip("/")
-    overloaded = {"type": "error", "error": {"type": "overloaded_error", "message": "Overloaded"}}
+    where, openai = path.rstrip("/"), name == "openai"
+    try:                            # a body that is no JSON object names no model: answered as the vendor's default
+        model = str(json.loads(data).get("model") or provider.model) if where in CALLS and data else provider.model
+    except (ValueError, AttributeError):
+        model = provider.model
+
+    def error(status: int, kind: str) -> Response:
+        what, message, *code = (w.format(model=model) for w in ERRORS[kind][openai])
+        return js({"error": {"message": message, "type": what, "param": None, "code": (code or [None])[0]}} if openai
+                  else {"type": "error", "error": {"type": what, "message": message}}, status)
     draw = unit("probe", name, where, round(ctx.t, 1))
     if where == "/v1/models":
-        resp = js(overloaded, 503) if share_5xx >= 0.9 else js({"data": [{"id": provider.model, "type": "model"}],
-                                                                "has_more": False})
+        resp = error(503, "overloaded") if share_5xx >= 0.9 else js(
+            {"object": "list", "data": [{"id": provider.model, "object": "model", "owned_by": name}]} if openai else
+            {"data": [{"id": provider.model, "type": "model"}], "has_more": False})
+    elif where in CALLS and fleet.provider_of(model) != name:
+        resp = error(404, "model")
     elif where in CALLS and draw < share_5xx:
-        resp = js(overloaded, 503)
+        resp = error(503, "overloaded")
     elif where in CALLS and draw < share_5xx + ctx.signals.share_429(provider, ctx.t):
-        resp = js({"type": "error", "error": {"type": "rate_limit_error", "message": "Rate limited"}}, 429)
+        resp = error(429, "rate")
     elif where in CALLS:
-        resp = js({"id": f"msg_drill_{int(draw * 1e8):08d}", "type": "message", "role": "assistant",
-                   "model": provider.model, "stop_reason": "end_turn",
-                   "content": [{"type": "text", "text": "(a drill: the call was answered)"}]})
+        text, ident = "(a drill: the call was answered)", f"{int(draw * 1e8):08d}"
+        resp = js({"id": f"chatcmpl-drill{ident}", "object": "chat.completion", "model": model, "choices": [
+            {"index": 0, "message": {"role": "assistant", "content": text}, "finish_reason": "stop"}]} if openai else
+                  {"id": f"msg_drill_{ident}", "type": "message", "role": "assistant", "model": model,
+                   "stop_reason": "end_turn", "content": [{"type": "text", "text": text}]})
     elif where != "/v1/usage":
-        resp = js({"type": "error", "error": {"type": "not_found_error", "message": "Not Found"}}, 404)
+        resp = error(404, "path")
     elif not (auth.lower().startswith("bearer ") and len(auth) > 10) and not headers.get("x-api-key"):
-        resp = js({"type": "error", "error": {"type": "authentication_error", "message": "invalid x-api-key"}}, 401)
+        resp = error(401, "auth")
     else:       # the calls it refused in the hour: FlowEngine's 429 counter, as increase(...[1h]) reads it
         def said(x: float, digits: int, full: float = 1.0) -> float:    # never "all used" while some is left (R6)
             return round(x, digits) if x >= full or round(x, digits) < full else full - 10.0 ** -digits
