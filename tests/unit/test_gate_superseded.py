@@ -106,3 +106,38 @@ def test_a_rerun_whose_gate_opens_while_the_first_still_watches_supersedes_it_in
     GateJournal(inc).append(ev.VERIFY_STARTED, {**ref, "expr": second.data["expr"], "window": 600.0,
                                                 "deadline": iso(clock.now.timestamp() + 600)})   # refused: it has one
     assert [e.type for e in inc.read().events].count(ev.VERIFY_SUPERSEDED) == 1
+
+
+def test_a_rerun_that_failed_leaves_the_first_gate_to_its_watcher_whose_outcome_counts(tmp_path: Path) -> None:
+    """attack43 A12: run 1's gate watched, the step re-run and failed (no gate of its own), the commander said
+    mitigated; the watcher saw the window run out and printed FAILED, but its outcome was refused ("the step ran
+    again") and every view said "still running" forever. A failed re-run supersedes nothing: the outcome is journaled
+    and the word is backed by nothing but a failed gate."""
+    from tests.unit.incident_fixtures import FixedClock
+    from warroom.incident.gate_journal import GateJournal
+    from warroom.incident.verdicts import said_unbacked
+    from warroom.sources.evidence import iso
+
+    clock = FixedClock()
+    rb = tmp_path / "gate.md"
+    rb.write_text(GATE_RUNBOOK)
+    inc = IncidentStore(tmp_path / "state", clock=clock).create(title="Gate", severity="P3", runbook=rb)
+    ref = {"step": 1, "step_id": "breaker", "runbook_id": "RB-TEST-GATE"}
+    run = {**ref, "label": "Turn the breaker on", "command": "echo on", "mutating": True}
+    inc.append(ev.STEP_STARTED, run)
+    inc.append(ev.STEP_FINISHED, {**ref, "status": "ok", "exit_code": 0})
+    key = ("RB-TEST-GATE", "breaker")
+    watcher = GateJournal(inc, key)
+    watcher.append(ev.VERIFY_STARTED, {**ref, "expr": GATE, "window": 600.0,
+                                       "deadline": iso(clock.now.timestamp() + 600)})
+    clock.advance(7)
+    inc.append(ev.STEP_STARTED, run)
+    inc.append(ev.STEP_FINISHED, {**ref, "status": "failed", "exit_code": 1})
+    inc.append(ev.STATUS_CHANGED, {"from": "investigating", "to": "mitigated", "reason": "provider out"})
+    clock.advance(600)
+    assert watcher.append(ev.VERIFY_FAILED, {**ref, "expr": GATE, "value": 90.0, "reason": "window ran out"})
+    st = inc.refresh()
+    first = next(run.seq for _, run in st.commands_run())
+    assert run_gates(st, clock.now)[first] == "failed"
+    assert said_unbacked(st) == "said after a mitigation step whose verify gate failed (step 1)"
+    assert not open_gates(inc.read().events)

@@ -81,12 +81,18 @@ class GateJournal:
         self.incident.require_intact(check_tail=False)    # a damaged journal refuses, as any write
         rb, step_id = str(data.get("runbook_id") or ""), str(data.get("step_id") or "")
 
+        own = data.get(STARTED_SEQ)
+        if type_ != ev.VERIFY_STARTED and not isinstance(own, int) and self.gate_seq is not None:
+            own = data[STARTED_SEQ] = self.gate_seq     # the outcome of the gate it watched, named
+
         def due(state: IncidentState) -> tuple[str, dict[str, Any]] | None:
-            if self.run_seq is not None and _last_run(state, rb, step_id) != self.run_seq:
-                return None                     # the step ran again since: this gate is history
-            own = data.get(STARTED_SEQ)
-            if type_ != ev.VERIFY_STARTED and isinstance(own, int):     # the gate it names, while that is open
+            if type_ != ev.VERIFY_STARTED and isinstance(own, int):
+                # the gate it names, while that is open: a re-run closes it only by opening a gate of its own
+                # (``verify.superseded``); one that failed, or has not opened its gate yet, leaves it to its
+                # watcher, whose outcome was seen and must count (attack43 A12: dropped, "still running" forever)
                 return (type_, data) if any(v.get("seq") == own for v in open_gates(state)) else None
+            if self.run_seq is not None and _last_run(state, rb, step_id) != self.run_seq:
+                return None                     # the step ran again since: this run's gate is not to open
             gate = run_gate(state, rb, step_id, self.incident.clock())
             if type_ == ev.VERIFY_STARTED:
                 return None if gate is not None else (type_, data)      # this run's gate exists
