@@ -141,3 +141,31 @@ def test_a_rerun_that_failed_leaves_the_first_gate_to_its_watcher_whose_outcome_
     assert run_gates(st, clock.now)[first] == "failed"
     assert said_unbacked(st) == "said after a mitigation step whose verify gate failed (step 1)"
     assert not open_gates(inc.read().events)
+
+
+def test_the_superseding_names_the_rerun_that_opened_the_gate_not_a_failed_one_between(tmp_path: Path) -> None:
+    """attack43 A5: run 1's gate open, a re-run failed (no gate), a third run opened its gate: "superseded by the
+    re-run at …" named the failed run's time (and ``rerun_seq`` its seq), not the run whose gate took over."""
+    from tests.unit.incident_fixtures import FixedClock
+    from warroom.incident.gate_journal import GateJournal
+    from warroom.sources.evidence import iso
+
+    clock = FixedClock()
+    rb = tmp_path / "gate.md"
+    rb.write_text(GATE_RUNBOOK)
+    inc = IncidentStore(tmp_path / "state", clock=clock).create(title="Gate", severity="P3", runbook=rb)
+    ref = {"step": 1, "step_id": "breaker", "runbook_id": "RB-TEST-GATE"}
+    runs = []
+    for status in ("ok", "failed", "ok"):
+        runs.append(inc.append(ev.STEP_STARTED, {**ref, "label": "Turn the breaker on", "command": "echo on",
+                                                 "mutating": True}))
+        clock.advance(5)
+        inc.append(ev.STEP_FINISHED, {**ref, "status": status, "exit_code": 0 if status == "ok" else 1})
+        if status == "ok":
+            GateJournal(inc).append(ev.VERIFY_STARTED, {**ref, "expr": GATE, "window": 600.0,
+                                                        "deadline": iso(clock.now.timestamp() + 600)})
+        clock.advance(60)
+    gone = inc.read().events[-1]
+    assert gone.type == ev.VERIFY_SUPERSEDED and gone.data["rerun_seq"] == runs[2].seq, gone
+    line = next(t.text for t in inc.refresh().sorted_timeline() if t.kind == ev.VERIFY_SUPERSEDED)
+    assert "superseded by the re-run at 14:02:10 UTC" in line, line

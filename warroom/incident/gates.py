@@ -277,7 +277,10 @@ def superseding(state: Any, runbook_id: str, step_id: str) -> dict[str, Any] | N
     runs = sorted((r for r in (st.runs if st is not None else ()) if r.seq), key=lambda r: int(r.seq))
     for old in (g for g in _unsettled(state.verifications)
                 if mine(g) and int(g.get("seq") or 0) < int(newest.get("seq") or 0)):
-        rerun = next((r for r in runs if int(old.get("seq") or 0) < int(r.seq) < int(newest.get("seq") or 0)), None)
+        # the re-run that opened the newest gate: the step's last run before it (attack43 A5: the first run after the
+        # old gate was named, which had failed and opened none)
+        rerun = next((r for r in reversed(runs) if int(old.get("seq") or 0) < int(r.seq) < int(newest.get("seq") or 0)),
+                     None)
         if rerun is not None:
             return {"step": old.get("step"), "step_id": step_id, **({"runbook_id": runbook_id} if runbook_id else {}),
                     "expr": old.get("expr"), STARTED_SEQ: int(old.get("seq") or 0), "by_seq": int(newest["seq"]),
