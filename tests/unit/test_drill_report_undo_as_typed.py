@@ -99,6 +99,8 @@ def test_while_open_the_json_says_no_judgement_either_and_once_over_it_does(tmp_
     during = drill_report(d, inc.state, at=d.wall_time(1200.0))
     rows = during.to_dict()["actions"]
     assert len(rows) == 2 and all(a["effective"] is None and a["mitigation"] is None for a in rows), rows
+    # which of them the scenario counts its fix is its judgement too (attack43 A8: ``resolution_done`` named it)
+    assert during.to_dict()["resolution_done"] is None
     assert [a.effective for a in during.actions] == [True, False]      # judged all the same, only not said
     text = "\n".join(report_lines(during))
     assert "did nothing" not in text and "already in force" not in text, text
@@ -107,6 +109,7 @@ def test_while_open_the_json_says_no_judgement_either_and_once_over_it_does(tmp_
     inc.resolve("restarted")
     after = drill_report(d, inc.refresh(), at=d.wall_time(1400.0))
     assert [(a["effective"], a["mitigation"]) for a in after.to_dict()["actions"]] == [(True, True), (False, True)]
+    assert after.to_dict()["resolution_done"] == list(after.resolution_done)
     assert "did nothing — already in force" in "\n".join(report_lines(after))
 
 

@@ -117,13 +117,15 @@ class DrillReport:
 
     def to_dict(self) -> dict[str, Any]:
         """The report as ``--json`` gives it: every field but an action's ``internal`` ones (its ``effective`` and
-        ``mitigation`` as ``judged`` says them: null while the incident is open), what the
+        ``mitigation`` as ``judged`` says them, and ``resolution_done``: null while the incident is open), what the
         report reasons with and says in words (the run ``tag`` pairing it with its step, a random id:
         the runbook path says it; ``moved``: its ``change`` says it)."""
         out = asdict(self)
         for name in (f.name for f in fields(self) if f.metadata.get("internal")):
             del out[name]
         internal = [f.name for f in fields(ActionRow) if f.metadata.get("internal")]
+        if not self.ended:      # which actions the scenario counts its fix is its judgement (attack43 A8)
+            out["resolution_done"] = None
         for action, row in zip(out["actions"], self.actions, strict=True):
             action["effective"], action["mitigation"] = row.judged      # null while the incident is open
             for name in internal:
