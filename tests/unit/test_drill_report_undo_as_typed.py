@@ -109,7 +109,7 @@ def test_while_open_the_json_says_no_judgement_either_and_once_over_it_does(tmp_
     inc.resolve("restarted")
     after = drill_report(d, inc.refresh(), at=d.wall_time(1400.0))
     assert [(a["effective"], a["mitigation"]) for a in after.to_dict()["actions"]] == [(True, True), (False, True)]
-    assert after.to_dict()["resolution_done"] == list(after.resolution_done)
+    assert after.to_dict()["resolution_done"] == after.resolution_done
     assert "did nothing — already in force" in "\n".join(report_lines(after))
 
 
