@@ -169,3 +169,38 @@ def test_the_superseding_names_the_rerun_that_opened_the_gate_not_a_failed_one_b
     assert gone.type == ev.VERIFY_SUPERSEDED and gone.data["rerun_seq"] == runs[2].seq, gone
     line = next(t.text for t in inc.refresh().sorted_timeline() if t.kind == ev.VERIFY_SUPERSEDED)
     assert "superseded by the re-run at 14:02:10 UTC" in line, line
+
+
+def test_a_fix_rerun_once_it_worked_is_judged_from_its_first_run_not_held_before(tmp_path: Path) -> None:
+    """attack43 A13: the fix took the measure from 90% to under its line; the commander re-ran it (unsure it took) and
+    the re-run's gate, opened on the recovered measure, superseded the first and passed: "held before the step … no
+    evidence the step worked", not mitigated. The streak's gate judges from its first run's start, when it did not
+    hold: the pass counts, the word is backed."""
+    from tests.unit.incident_fixtures import FixedClock
+    from warroom.incident.gate_journal import GateJournal
+    from warroom.incident.gates import held_gates
+    from warroom.incident.verdicts import said_unbacked
+    from warroom.sources.evidence import iso
+
+    clock = FixedClock()
+    rb = tmp_path / "gate.md"
+    rb.write_text(GATE_RUNBOOK)
+    inc = IncidentStore(tmp_path / "state", clock=clock).create(title="Gate", severity="P3", runbook=rb)
+    ref = {"step": 1, "step_id": "breaker", "runbook_id": "RB-TEST-GATE"}
+    gates = []
+    for value in (90.0, 40.0):
+        inc.append(ev.STEP_STARTED, {**ref, "label": "Turn the breaker on", "command": "echo on", "mutating": True})
+        clock.advance(5)
+        inc.append(ev.STEP_FINISHED, {**ref, "status": "ok", "exit_code": 0})
+        gates.append(GateJournal(inc).append(ev.VERIFY_STARTED, {
+            **ref, "expr": GATE, "window": 600.0, "deadline": iso(clock.now.timestamp() + 600),
+            "before": {"value": value, "value_text": f"{value:g}%", "holds": value < 75}}))
+        clock.advance(30)
+    inc.append(ev.STATUS_CHANGED, {"from": "investigating", "to": "mitigated"})
+    clock.advance(120)
+    GateJournal(inc).append(ev.VERIFY_PASSED, {**ref, "expr": GATE, "value": 40.0, "started_seq": gates[1].seq})
+    st = inc.refresh()
+    run1, run2 = (run.seq for _, run in st.commands_run())
+    assert run_gates(st, clock.now) == {run1: SUPERSEDED, run2: "passed"}
+    assert held_gates(st) == [] and said_unbacked(st) == "" and st.first_verified_at is not None
+    assert "held before" not in inc.render(now=clock.now)

@@ -178,6 +178,37 @@ def held_before(started: dict[str, Any] | None, passed: dict[str, Any] | None) -
     return None if isinstance((passed or {}).get("outside"), dict) else before
 
 
+def streak_start(verifications: list[dict[str, Any]], start: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The ``verify.started`` of the first gate of the streak ``start`` ends: each ``verify.superseded`` followed back
+    from the gate that took over (``by_seq``) to the one it closed. A re-run while the step's gate still watched is the
+    same fix typed again; its gate judges the step from its first run, so whether a pass ``held before`` reads the
+    measure when that first run started (attack43 A13: the fix re-run once it had worked, the re-run's gate opened on
+    the recovered measure and the record said "held before the step … no evidence the step worked")."""
+    if start is None:
+        return None
+    closed: dict[int, int] = {}       # the gate that took over -> the earliest gate it closed
+    starts: dict[int, dict[str, Any]] = {}
+    for v in verifications:
+        if v.get("type") == ev.VERIFY_STARTED:
+            starts[int(v.get("seq") or 0)] = v
+        elif v.get("type") == ev.VERIFY_SUPERSEDED and isinstance(by := v.get("by_seq"), int) \
+                and (own := _own(v)) is not None:
+            closed[by] = min(own, closed.get(by, own))
+    for _ in range(len(closed) + 1):       # bounded: each step back goes to an earlier seq
+        back = closed.get(int(start.get("seq") or 0))
+        if back is None or back not in starts:
+            break
+        start = starts[back]
+    return start
+
+
+def held_of(verifications: list[dict[str, Any]], started: dict[str, Any] | None,
+            passed: dict[str, Any] | None) -> dict[str, Any] | None:
+    """``held_before`` of a pass, read from the start of its gate's streak (``streak_start``): the one rule every view
+    and the state take."""
+    return held_before(streak_start(verifications, started), passed)
+
+
 def held_words(before: Any) -> str:
     """Why a gate ``held before`` is no evidence, in the words every view uses (``before``: the
     measure when the step started, as shown with its unit)."""
@@ -201,7 +232,8 @@ def held_gates(state: Any) -> list[str]:
         key = (str(v.get("runbook_id") or ""), str(v.get("step_id") or ""))
         if v.get("type") == ev.VERIFY_STARTED:
             opened[key] = v
-        elif v.get("type") == ev.VERIFY_PASSED and (before := held_before(opened.get(key), v)) is not None:
+        elif v.get("type") == ev.VERIFY_PASSED and \
+                (before := held_of(state.verifications, opened.get(key), v)) is not None:
             words = journaled_words(opened.get(key) or v)
             what = measure_words(words["title"], words["wanted"], words["hold"]) \
                 if words["title"] and words["wanted"] else str(v.get("expr") or "")
@@ -372,7 +404,7 @@ def gate_states(state: Any, now: datetime) -> dict[tuple[str, str], GateState]:
             if settled else None,
             reason=_text(v.get("reason") or v.get("how")) if settled else None,
             lapsed=None if settled else window_ended(first.get("deadline"), now),
-            held_before=_text((held_before(first, v) or {}).get("value_text"))
+            held_before=_text((held_of(state.verifications, first, v) or {}).get("value_text"))
             if kind == ev.VERIFY_PASSED else None,
             **journaled_words(first or v))
     for key, gate in list(out.items()):
@@ -424,13 +456,13 @@ def run_gates(state: Any, now: datetime) -> dict[int, str]:
         elif (own := _own(v)) is not None and own in runs:      # the outcome of the gate it names
             run_seq, start = runs[own]
             if newest.get(run_seq) == own:      # not a gate of the run opened again since: that one judges it
-                held = kind == ev.VERIFY_PASSED and held_before(start, v) is not None
+                held = kind == ev.VERIFY_PASSED and held_of(state.verifications, start, v) is not None
                 out[run_seq] = HELD if held else GATE_WORDS[kind]
             continue
         key = (named, step_id) if named else last.get(step_id, ("", step_id))
         run_seq = opened.get(key)
         if run_seq is not None:
             lapsed = kind == ev.VERIFY_STARTED and window_ended(v.get("deadline"), now) is not None
-            held = kind == ev.VERIFY_PASSED and held_before(first.get(key), v) is not None
+            held = kind == ev.VERIFY_PASSED and held_of(state.verifications, first.get(key), v) is not None
             out[run_seq] = LAPSED if lapsed else HELD if held else GATE_WORDS[kind]
     return out

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from warroom.incident.gates import HELD, held_before, held_words, opened_by, superseded_words
+from warroom.incident.gates import HELD, held_of, held_words, opened_by, superseded_words
 from warroom.incident.records import EvidenceSample, _int, _num, _ts
 from warroom.journal import events as ev
 from warroom.journal import numbers
@@ -88,7 +88,7 @@ def _attach_evidence(s: IncidentState, seq: int, d: dict[str, Any], values: dict
 def _held_before(s: IncidentState, d: dict[str, Any]) -> dict[str, Any] | None:
     """The measure when the step began (``verify.started``'s ``before``) of the gate the pass ``d``
     settles, when that pass proves nothing (``gates.held_before``); else None."""
-    return held_before(opened_by(s.verifications, d), d)
+    return held_of(s.verifications, opened_by(s.verifications, d), d)
 
 
 def _verify(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
