@@ -108,12 +108,20 @@ def action_rows(drill: Drill, signals: Any, spans: dict[str, list[Stretch]], *, 
     # an env change's rollout, where the scenario weighs a restart (its own row, ``_restart_row``)
     rolled = {key: _rollout(sc, recorded, op) for key, op in ops.items() if "restart" in spans and _rolls(signals, op)}
     restarts: list[ActionRow] = []      # each after the rows of the change whose rollout it was
+    again = _reruns(recorded, meant)    # a command typed again while what it set was in force: its first's
     for i, (a, pin) in enumerate(zip(recorded, pinned(sc, recorded), strict=True)):
         if a.action == "rollout_undo" and (a.action, a.ts, a.argv) not in meant:    # an undo that meant nothing
             actions.append(_undo_row(sc, pin, None if t_zero is None else a.t - t_zero, told))
             continue
         if a.action in OPERATIONS:      # shown as what it meant; one that meant nothing as what it changed
             worlds = rolled.get((a.action, a.ts, a.argv))
+            if (first := again.get((a.action, a.ts, a.argv))) is not None:
+                first_at = datetime.fromtimestamp(first.ts, UTC)
+                actions.append(ActionRow(a.ts, a.t, a.action, did(a), typed(a.tool, a.argv), False, False,
+                                         "its effect is counted with the first run's",
+                                         f"the same command again (first at {first_at:%H:%M:%S} UTC)",
+                                         None if t_zero is None else a.t - t_zero, tag=a.tag, told=told))
+                continue
             if (a.action, a.ts, a.argv) not in meant:
                 actions.append(replace(_operation_row(drill, a, slos, read_at(a), None if t_zero is None else
                                                       a.t - t_zero, None if worlds is None else worlds[0], told=told),
@@ -132,9 +140,12 @@ def action_rows(drill: Drill, signals: Any, spans: dict[str, list[Stretch]], *, 
         worlds = rolled.get((a.detail.get("via"), a.ts, a.argv))
         # an env change that rolled FlowEngine's pods: weighed against the same rollout as a plain restart, when
         # without it the rollout is gone too (its restart is its own row)
+        # weighed with the same command typed again while it was in force (attack43 A7: each run weighed alone, the
+        # others still in the world, no row was credited with the recovery the fix made)
+        taken = [a, *(b for b in recorded if via is not None and again.get((b.action, b.ts, b.argv)) is via)]
         gone = worlds[0] if worlds is not None and via is not None and not any(
-            (b.action, b.ts, b.argv) == (via.action, via.ts, via.argv) for b in _without(recorded, [a], sc)) else None
-        changes = pane_changes(drill, [a], slos, read_at(a), read_by, gone=gone, told=told) \
+            (b.action, b.ts, b.argv) == (via.action, via.ts, via.argv) for b in _without(recorded, taken, sc)) else None
+        changes = pane_changes(drill, taken, slos, read_at(a), read_by, gone=gone, told=told) \
             if effective or a.action not in SAYS else Changes()      # a stop moves curves too
         if why == "already in force" and changes.moved:
             # the kind was in force, yet this command bent the curves by what it set (DISABLE_PROVIDERS after
@@ -160,6 +171,26 @@ def action_rows(drill: Drill, signals: Any, spans: dict[str, list[Stretch]], *, 
         mine = [i for i, b in enumerate(actions) if (b.at, b.command) == (r.at, r.command)]
         actions.insert(mine[-1] + 1 if mine else len(actions), r)
     return actions
+
+
+def _reruns(recorded: list[Any], meant: set[tuple[Any, ...]]) -> dict[tuple[Any, ...], Any]:
+    """Each operation that is the same command as an earlier one that meant a scenario action (``meant``), typed again
+    while that was still in force (it meant nothing itself: what it sets was already set), by its key, with that first
+    run: the retry after a flaky terminal, a second teammate. Its effect is the first's, so the first is weighed with
+    it, and its own row says so (attack43 A7)."""
+    from warroom.drill.cluster import OPERATIONS
+
+    out: dict[tuple[Any, ...], Any] = {}
+    firsts: dict[tuple[Any, ...], Any] = {}     # (tool, action, argv) -> the run that meant something
+    for b in recorded:
+        if b.action not in OPERATIONS:
+            continue
+        key, same = (b.action, b.ts, b.argv), (b.tool, b.action, b.argv)
+        if key in meant:
+            firsts[same] = b
+        elif (first := firsts.get(same)) is not None:
+            out[key] = first
+    return out
 
 
 def _rolls(signals: Any, op: Any) -> bool:
