@@ -118,3 +118,24 @@ def test_a_say_so_is_backed_only_by_a_mitigation_whose_own_check_did_not_fail() 
                                            "value": 0.5}))
     assert (held.state, held.sentence) == (CLOCK_ONLY, "met on the clock, but said after a mitigation step whose"
                                            " verify gate held before the step (step 2): no evidence it worked")
+
+
+def test_a_communication_step_backs_no_mitigated() -> None:
+    """attack43 A18: "Mark the service degraded on the status page" (a Communication step that changes things, no
+    gate) ran ok, then the commander said mitigated: "Time to mitigate … met", the outage in full swing. A mitigation
+    step is one that changes things in a mitigation's section (``marks.run_kind``, the PIR's rule), as journaled at
+    its start; a run whose section was not journaled (older journals) still counts."""
+    from warroom.incident.verdicts import CLOCK_ONLY, MET, of_state
+
+    def verdict(section: str | None) -> object:
+        where = {"section": section} if section is not None else {}
+        return of_state(replay(make_events([
+            (0, ev.DECLARED, declared()),
+            (6, ev.STEP_STARTED, {"step": 16, "step_id": "degraded", "label": "Mark the service degraded",
+                                  "command": "blocks status update --status degraded", "mutating": True, **where}),
+            (7, ev.STEP_FINISHED, {"step": 16, "step_id": "degraded", "status": "ok", "exit_code": 0}),
+            (10, ev.STATUS_CHANGED, {"from": "investigating", "to": "mitigated"})])))["mitigated"]
+
+    told = verdict("Communication")
+    assert (told.state, told.sentence) == (CLOCK_ONLY, "met on the clock, but said before any mitigation step ran")
+    assert verdict("Mitigation").state == MET and verdict(None).state == MET

@@ -85,6 +85,7 @@ class StepRun:
     params: dict[str, Any] = field(default_factory=dict)
     off_default: dict[str, Any] = field(default_factory=dict)     # params given other than the runbook's own
     mutating: bool = False
+    section: str = ""           # its runbook section, as journaled at its start ("" in older journals)
     confirmed: bool = False
     target: dict[str, Any] = field(default_factory=dict)
     status: str = "running"

@@ -396,7 +396,7 @@ class StepRunning:
             step=prepared.number, step_id=prepared.step_id, runbook_id=prepared.runbook_id,
             label=prepared.label, kind=prepared.kind,
             params=dict(prepared.params), mutating=bool(prepared.mutating),
-            off_default=dict(prepared.off_default),
+            off_default=dict(prepared.off_default), section=str(getattr(prepared.step, "section", None) or ""),
             confirm=bool(getattr(prepared.step, "confirm", False)),
             confirmation=safety.Confirmation.of(command, via="dialog") if confirmed else None,
             read_only=read_only, target=dict(prepared.target), expect=prepared.expect,
@@ -564,6 +564,7 @@ class StepRunning:
             **prepared.ref(), "kind": prepared.kind, "command": decision.command_redacted,
             "params": dict(decision.params or {}), "mutating": decision.mutating,
             **({"off_default": dict(prepared.off_default)} if prepared.off_default else {}),
+            **({"section": str(prepared.step.section)} if getattr(prepared.step, "section", None) else {}),
             "confirmed": decision.confirmed, "confirmed_via": "dialog" if decision.confirmed else None,
             "target": dict(prepared.target), "timeout": prepared.timeout, "output": rel,
             "supervisor_pid": None, "pid": None, "pgid": None, "evidence_before": None}

@@ -38,6 +38,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from warroom.incident.gates import HELD, held_gates, held_said, run_gates
+from warroom.incident.marks import run_kind
 from warroom.incident.relapse import relapse_said
 
 if TYPE_CHECKING:
@@ -217,8 +218,12 @@ def said_unbacked(state: IncidentState | None) -> str:
     said_at, _, how = state.phase_sources()["mitigated"]
     if how != "status" or said_at is None:
         return ""
+    # a mitigation step: one that changes things in a mitigation's section (or one whose section is not known), the
+    # PIR's rule (``marks.run_kind``); a status page marked degraded, a Slack notice or one flow's retry is no fix
+    # (attack43 A18: "Time to mitigate … met" on a Communication step, the outage in full swing)
     ran = [(st, run) for st, run in state.commands_run()
-           if run.mutating and run.status == "ok" and run.ended_at is not None and run.ended_at <= said_at]
+           if run_kind(run.mutating, run.section) == "mitigation attempt" and run.status == "ok"
+           and run.ended_at is not None and run.ended_at <= said_at]
     if not ran:
         return "said before any mitigation step ran"
     gates = run_gates(state, said_at)      # every outcome journaled, before the word or after it
