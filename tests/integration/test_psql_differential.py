@@ -376,6 +376,15 @@ QUERIES: list[str | tuple[str, ...]] = [
     # pg43: an epoch rounded (x1 here; the drill's clock at x10: test_psql_clock_typed), beside a number (attack42 A1b)
     "SELECT extract(epoch from now())::int - extract(epoch from min(created_at))::int, floor(extract(epoch from max("
     "created_at))), extract(epoch from now())/60 - 5, extract(epoch from now())/60 - 29833333 FROM tasks",
+    # pg43b: attack43 A10 (x1 here; x10: test_psql_clock_typed) and A11: a UNION's literal read as its column's type,
+    # int2's range, float8's overflow and input range, PostgreSQL 15's numeric literals, a date/time out of range
+    "SELECT extract(epoch from max(created_at)) - 1790000000, 1796508612.036593 - 1796508609.119360, count(*) FILTER "
+    "(WHERE extract(epoch from created_at) > 1789999900) FROM tasks",
+    "SELECT 1 UNION SELECT '1'", "SELECT 1 UNION SELECT 'a'", "SELECT now()::date UNION SELECT '2026-01-01' ORDER BY 1",
+    "SELECT 32767::int2 + 1::int2", "SELECT 70000::int2", "SELECT 32767::int2 + 1, 5::int2 * 3::int2",
+    "SELECT 1e308::float8 * 10", "SELECT 1e-400::float8", "SELECT 1.5::float8 + 1, 1e5, 1.5e3 x, 0 * 1.5::float8",
+    "SELECT 1_000", "SELECT 0x10", "SELECT 1as x", 'SELECT ""', "SELECT '2026-02-30'::date",
+    "SELECT '2026-12-05 25:00'::timestamp", "SELECT '2026-13-01'::date",
     # -x, -A
     ("-x", "-c", "SELECT task_id, created_at FROM tasks ORDER BY created_at LIMIT 2"),
     ("-A", "-c", "SELECT task_id, created_at FROM tasks ORDER BY created_at LIMIT 2"),

@@ -33,6 +33,7 @@ TOKEN = re.compile(r"""(?sx)
   | (?P<ident>"(?:[^"]|"")*")
   | (?P<dollar>\$(?P<tag>(?:[A-Za-z_]\w*)?)\$.*?\$(?P=tag)\$)
   | (?P<param>\$\d+|:[A-Za-z_]\w*)
+  | (?P<junk>(?>(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)[^\W\d]\w*)
   | (?P<num>(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)
   | (?P<word>[^\W\d]\w*(?:\$\w*)*)
   | (?P<op>::|<=|>=|<>|!=|\|\||->>?|!?~\*?|[^\s])""")
@@ -126,6 +127,7 @@ class Expr:
     weak: bool = False   # a type's name (a typed literal's, a cast's) or "case": a cast names it by its own type
     at: int = -1         # where it begins in the statement (-1: not known)
     wide: bool = False   # an integer that is a bigint (else an integer: PostgreSQL's int4)
+    small: bool = False  # an integer that is a smallint (int2)
     exact: str | None = None     # a numeric's SQL as PostgreSQL's numeric computes it: its decimal digits, as text
     degree: float | None = 0     # how much of it is a point in time (extract(epoch from a stamp): 1; None: unknown)
 
@@ -140,6 +142,9 @@ def tokens(sql: str) -> list[Tok]:
         kind, text = m.lastgroup or "op", m[0]
         if kind == "space":
             continue
+        if kind == "junk" or kind == "ident" and text == '""':      # PostgreSQL 15's lexer: 1_000, 0x10, 1as
+            said = "trailing junk after numeric literal" if kind == "junk" else "zero-length delimited identifier"
+            raise PgError(f'ERROR:  {said} at or near "{text}"', m.start())
         if kind == "op" and text in "'\"":
             raise PgError(f'ERROR:  unterminated quoted {"string" if text == chr(39) else "identifier"} at or '
                           f'near "{sql[m.start():m.start() + 40]}"', m.start())
@@ -343,6 +348,10 @@ class Reader:
                 if block and clause in ("group", "having", "order") and not (compound and clause == "order"):
                     getattr(block, {"group": "groups"}.get(clause, clause)).append((start, self.i, e.sql))
                 continue
+            kind = items[len(block.items)][1] if compound and e.type == "unknown" and len(block.items) < len(
+                items) else None            # a UNION's literal is read as its column's type (a numeric's: not yet)
+            if kind in ("int", "float", "float8", "bool", *TEMPORAL):
+                e = replace(self.cast(e, (kind, kind)), name=e.name)
             alias = e.name
             if self.at("as"):
                 self.take()
@@ -753,6 +762,9 @@ class Reader:
             if tok.kind == "word" and self.recased(word, "."):
                 raise PgError(f'ERROR:  missing FROM-clause entry for table "{word}"', tok.at)
             return self.column(name, f"{tok.text}.{qualified.text}")
+        if word in ("current_user", "session_user", "current_role", "user", "current_schema", "current_catalog") \
+                and not self.at("("):           # PostgreSQL's session values: not a column (a false "does not exist")
+            raise Refusal(f"drill: {word} is not simulated")
         return self.call(word) if self.at("(") else self.column(word, tok.text)
 
     def listing(self) -> list[Expr]:
@@ -1110,8 +1122,9 @@ class Reader:
         if was not in ("unknown", "text", None) and base != "text" and not castable(was, base, e.wide, wide):
             raise PgError(f"ERROR:  cannot cast type {'bigint' if e.wide else pgname(was)} to {pgname(base)}",
                           e.at if at is None else at)
-        if e.type == kind and not (kind == "int" and e.wide and not wide):       # a bigint cast to integer: its range
-            return Expr(e.sql, kind, header, not strong, wide=wide, exact=e.exact, degree=e.degree)
+        small = sqlname == "int2"
+        if e.type == kind and not (kind == "int" and (e.wide and not wide or small and not e.small)):   # its range
+            return Expr(e.sql, kind, header, not strong, wide=wide, exact=e.exact, degree=e.degree, small=small)
         if {was, base} == {"interval", "time"}:
             raise Refusal("drill: a cast between an interval and a time of day is not simulated")
         if was == "unknown" and base != "text":          # a literal is read now: PostgreSQL's error under it
@@ -1124,7 +1137,7 @@ class Reader:
             e = Expr(literal(float(value) if base == "num" else value), base,  # type: ignore[arg-type]
                      exact=quote(str(value)) if base == "num" else None)
             if e.type == kind:
-                return replace(e, name=header, weak=not strong, wide=wide)
+                return replace(e, name=header, weak=not strong, wide=wide, small=small)
         if was == "text" and base not in ("text", "num") or base in TEMPORAL or was in ("interval", "bool") and \
                 base == "text":
             return Expr(f"pg_cast({e.sql}, '{reads}', '{e.type}')", kind, header, not strong, wide=wide)
@@ -1143,7 +1156,7 @@ class Reader:
         exact = f"pg_exact('q', {kind[7:]}, {exact})" if exact and kind.startswith("numeric") else exact
         sql = f"pg_towall({sql}, {e.degree})" if base == "int" and e.degree else sql
         return Expr(sql, kind, header, not strong, wide=wide, exact=exact,
-                    degree=e.degree if base in ("int", "num", "float") else 0)
+                    degree=e.degree if base in ("int", "num", "float") else 0, small=small and base == "int")
 
     def compared(self, left: Expr, op: str, right: Expr, at: int) -> tuple[Expr, Expr]:
         """``left`` and ``right`` as compared: a literal beside a typed value is read as one ('1' = 1 is true, 'x' = 1
@@ -1153,6 +1166,8 @@ class Reader:
             "unknown", "text", "array", None) else e for e, o in ((left, right), (right, left))]
         if None not in (a := family(sides[0].type), b := family(sides[1].type)) and a != b:
             raise no_operator(left.type, op, right.type, at)
+        if left.degree and left.degree == right.degree and op in POWER and POWER[op] == 5:   # two points: any
+            return settled(sides[0]), settled(sides[1])            # number moving one is drill seconds (timed)
         return sides[0], sides[1]
 
     def checked(self, check: Callable[[], Expr], e: Expr) -> tuple[Expr, PgError | None]:
@@ -1283,25 +1298,28 @@ class Reader:
     def timed(self, op: str, left: Expr, right: Expr, at: int) -> Expr:
         """``left op right`` where a side is a point in time, ``extract(epoch from created_at)``: the wall clock's unix
         time, as the timestamp and ``date +%s`` print it. Two apart are a span, drill seconds as ``now() - created_at``
-        is, and a number beside one is a span of drill seconds too (a literal past 1e9 a unix time), so at x10
-        ``extract(epoch from now()) - extract(epoch from max(created_at))`` is the interval's 16 s, not 1.6 (attack41
-        A17). ``degree`` follows + and -, and ``*`` or ``/`` by a typed number (``epoch*1000``: milliseconds); any other
+        is, so at x10 ``extract(epoch from now()) - extract(epoch from max(created_at))`` is the interval's 16 s, not
+        1.6 (attack41 A17). Only a value read from the drill's clock is on it: a plain number beside a point (``epoch -
+        60``, ``epoch - 1796508609``) may be drill seconds or a unix time, so the point it moves is undecided
+        (``pg_moved``, refused at a drill speed) until it meets another point, where it is a span of drill seconds
+        (``epoch > epoch - 60`` is ``epoch - epoch > -60``; attack43 A10: a unix time typed in was read by its size).
+        ``degree`` follows + and -, and ``*`` or ``/`` by a typed number (``epoch*1000``: milliseconds); any other
         arithmetic on a point in time is not decided, refused at a drill speed (``pg_unsure``), never a wrong number."""
-        def degree(e: Expr, other: Expr) -> float | None:
-            return (other.degree or 1) * (abs(float(e.sql)) >= 1e9 * abs(other.degree or 1)) if typed(e) else \
-                e.degree
         def typed(e: Expr) -> bool:
             return e.degree == 0 and re.fullmatch(r"-?(\d+\.?\d*|\.\d+)", e.sql) is not None
-        if left.degree == right.degree == 0:
+        kl, kr = left.degree, right.degree
+        if kl == kr == 0:
             return self.arith(op, left, right, at)
-        kl, kr = degree(left, right), degree(right, left)
-        e = self.arith(op, left, right, at)
         if kl is not None and kr is not None and op in "+-":
             if k := kl + kr if op == "+" else kl - kr:       # a time moved by a span: the span on the wall clock
                 wall = [e if d else replace(e, sql=f"pg_wall({e.sql})", exact=e.exact and f"pg_wall({e.exact})")
                         for e, d in ((left, kl), (right, kr))]
-                return replace(self.arith(op, *wall, at), degree=k)
+                e = self.arith(op, *wall, at)
+                return replace(e, sql=f"pg_moved({e.sql})", exact=e.exact and f"pg_moved({e.exact})", degree=k) \
+                    if 0 in (kl, kr) else replace(e, degree=k)
+            e = self.arith(op, settled(left), settled(right), at)
             return replace(e, sql=f"pg_drill({e.sql})", exact=e.exact and f"pg_drill({e.exact})", degree=0)
+        e = self.arith(op, left, right, at)
         if op == "*" and (typed(left) or typed(right)) and (kl or kr):
             return replace(e, degree=(kl or kr) * float((left if typed(left) else right).sql))
         if op == "/" and kl and typed(right) and float(right.sql):
@@ -1335,10 +1353,13 @@ class Reader:
                 return Expr(f"{left.sql} {op} {right.sql}", f"numeric{sum(scales) if op == '*' else max(scales)}",
                             exact=exact)
             if a == b == "int" and op in "+-*":         # PostgreSQL's integer out of range, not SQLite's 64 bits
-                wide = left.wide or right.wide
-                return Expr(f"pg_range({left.sql} {op} {right.sql}, {8 if wide else 4})", "int", wide=wide)
+                wide, small = left.wide or right.wide, left.small and right.small     # int2 + int2 is an int2
+                return Expr(f"pg_range({left.sql} {op} {right.sql}, {8 if wide else 2 if small else 4})", "int",
+                            wide=wide, small=small)
             if op == "%" and not a == b == "int":     # SQLite's % of a REAL is its integers'
                 return Expr(f"pg_mod({left.sql}, {divisor})", "num" if "float" not in (a, b) else "float", exact=exact)
+            if "float" in (a, b) and op in "+-*/":     # a double's infinities and range: NaN, overflow (SQLite's NULL)
+                return Expr(f"pg_float('{op}', {dividend}, {divisor})", "float")
             return Expr(f"{dividend} {op} {divisor}", a if a == b else "num" if {a, b} <= {"int", "num"} else
                         "float" if {a, b} <= {"int", "num", "float"} else None, exact=exact)
         if a == "unknown" or b == "unknown":          # the literal is read as the other side's type (+: an interval)
@@ -1374,6 +1395,14 @@ class Reader:
         if self.lenient:
             return Expr("NULL", None)
         raise no_operator(a, op, b, at)
+
+
+def settled(e: Expr) -> Expr:
+    """A point moved by a plain number (``pg_moved``) where it meets another point: the number is drill seconds. One
+    read through a subquery is left undecided (its own statement may hold another)."""
+    if "SELECT" in e.sql:
+        return e
+    return replace(e, sql=e.sql.replace("pg_moved(", "("), exact=e.exact and e.exact.replace("pg_moved(", "("))
 
 
 def no_function(name: str, args: list[Expr] | list[str], at: int) -> PgError:
@@ -1491,6 +1520,9 @@ def read(text: str, kind: str, now: float) -> str:
             return form(given.replace(tzinfo=None), kind)
         return form(given.replace(tzinfo=UTC) if given.tzinfo is None else given.astimezone(UTC), kind)
     except ValueError:
+        if re.fullmatch(r"\d{4}-\d\d?-\d\d?([ t]\d\d?:\d\d(:\d\d(\.\d*)?)?)?([+-]\d\d?(:?\d\d)?|z|utc)?", word):
+            raise ToolError(f'ERROR:  date/time field value out of range: "{text}"' + '\nHINT:  Perhaps you need a '
+                            'different "datestyle" setting.' * bool(re.match(r"\d+-(1[3-9]|[2-9]\d)", word))) from None
         raise ToolError(f'ERROR:  invalid input syntax for type {PGNAMES[kind]}: "{text}"') from None
 
 
@@ -1640,8 +1672,10 @@ def exact(op: str, a: object, b: object) -> str | float | None:
     ``r``: the numeric ``b`` as its cast to float8 reads it)."""
     if b is None:
         return None
-    if op == "r":
-        return float(decimal(b))
+    if op == "r":                   # PostgreSQL's float8 input: out of range, not SQLite's 0 or infinity
+        if math.isinf(value := float(decimal(b))) or value == 0 and decimal(b):
+            raise ToolError(f'ERROR:  "{decimal(b):f}" is out of range for type double precision')
+        return value
     if op == "t":                                 # a double precision's text: its shortest digits
         return shortest(b)
     if op == "a":
@@ -1979,15 +2013,30 @@ def functions(speed: float, now: float, raised: list[Exception],
         "pg_left": (2, lambda s, n: str(s)[: int(n)]), "pg_substr": (-1, substr), "pg_divisor": (2, divisor),
         "pg_right": (2, lambda s, n: str(s)[-int(n):] * bool(int(n))),
         "pg_range": (2, bounded), "pg_exact": (3, lambda op, a, b: exact(op, a, b)), "pg_pow": (2, pow_),
-        "pg_mod": (2, math.fmod), "pg_rint": (1, lambda x: float(round(x))), "pg_regex": (3, match),
+        "pg_mod": (2, math.fmod), "pg_float": (3, floated), "pg_rint": (1, lambda x: float(round(x))), "pg_regex": (3, match),
         "pg_bound": (2, bound), "pg_precise": (2, precise),
         "pg_drill": (1, lambda x: rescaled(x, stime.drill_seconds(1.0, speed))),     # a wall second's drill seconds
         "pg_wall": (1, lambda x: rescaled(x, stime.wall_seconds(1.0, speed))),
         "pg_unsure": (1, lambda x: x if speed == 1 else unsure()),
+        "pg_moved": (1, lambda x: x if speed == 1 else moved(speed)),
         "pg_todrill": (2, lambda x, k: x if speed == 1 else start * k + stime.drill_seconds(x - start * k, speed)),
         "pg_towall": (2, lambda x, k: x if speed == 1 else start * k + stime.wall_seconds(x - start * k, speed)),
         "pg_strpos": (2, lambda s, sub: str(s).find(str(sub)) + 1), "pg_trunc": (3, truncated),
         "pg_split": (3, split), "pg_to_char": (3, formatted)}.items()}
+
+
+def floated(op: str, x: float | None, y: float | None) -> float | None:
+    """``x op y`` of double precisions as PostgreSQL's float8 operators check them: out of range is its error, a NaN
+    (infinity minus infinity) refused by name as the drill holds none (SQLite's answer was NULL)."""
+    if x is None or y is None:
+        return None
+    r = x + y if op == "+" else x - y if op == "-" else x * y if op == "*" else x / y
+    if math.isnan(r):
+        raise Refusal("drill: NaN is not simulated (SQLite holds none; Infinity, -Infinity and -0 are)")
+    if math.isinf(r) and not (math.isinf(x) or math.isinf(y)) or r == 0 and x and op in "*/" and not (
+            math.isinf(y) or op == "*" and not y):
+        raise ToolError(f"ERROR:  value out of range: {'overflow' if r else 'underflow'}")
+    return r
 
 
 def unsure() -> NoReturn:
@@ -1995,6 +2044,14 @@ def unsure() -> NoReturn:
     wall seconds where the team reads drill seconds, so it is refused, not answered."""
     raise Refusal("drill: this arithmetic on an epoch is not simulated at a drill speed other than 1 (a difference "
                   "of epochs is, scaled by a typed number too; or use now() - created_at, an interval)")
+
+
+def moved(speed: float) -> NoReturn:
+    """A point in time moved by a plain number, read alone (attack43 A10): the number may be drill seconds or a unix
+    time, so at a drill speed the answer would be wrong one way or the other; it is refused, not answered."""
+    raise Refusal(f"drill: an epoch plus or minus a plain number is not simulated at drill speed ×{speed:g} (the number "
+                  "may be drill seconds or a unix time): compared with another epoch it is drill seconds; "
+                  "now() - interval '60 s' and extract(epoch from now() - created_at) are exact")
 
 
 def rescaled(value: int | float | str, factor: float) -> int | float | str:
