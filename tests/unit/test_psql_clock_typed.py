@@ -197,6 +197,8 @@ def test_a_plain_number_is_never_on_the_drill_clock(drill: Drill) -> None:
     ("SELECT max(extract(epoch from created_at) * attempts) - min(extract(epoch from created_at)) FROM tasks",
      "drill: this arithmetic on an epoch is not simulated at a drill speed"),    # attack42 A1: not a wrong number
     ("SELECT 'NaN'::float8", "drill: NaN is not simulated"),          # PostgreSQL: NaN (SQLite's is NULL)
+    ("SELECT 'Infinity'::float8 - 'Infinity'::float8", "drill: NaN is not simulated"),   # attack43 A11: was NULL
+    ("SELECT current_user", "drill: current_user is not simulated"),    # attack43 A11: 'column does not exist'
     ("SELECT rank(1) WITHIN GROUP (ORDER BY attempts) FROM tasks", "drill: rank(...) WITHIN GROUP is not"),
     ("SELECT lower(VARIADIC ARRAY['a'])", "drill: VARIADIC is simulated in concat and concat_ws"),
     ("SELECT date_trunc('day', timestamp '-infinity')", "drill: -infinity as a timestamp without time zone is not"),
