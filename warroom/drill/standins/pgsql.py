@@ -2013,7 +2013,8 @@ def functions(speed: float, now: float, raised: list[Exception],
         "pg_left": (2, lambda s, n: str(s)[: int(n)]), "pg_substr": (-1, substr), "pg_divisor": (2, divisor),
         "pg_right": (2, lambda s, n: str(s)[-int(n):] * bool(int(n))),
         "pg_range": (2, bounded), "pg_exact": (3, lambda op, a, b: exact(op, a, b)), "pg_pow": (2, pow_),
-        "pg_mod": (2, math.fmod), "pg_float": (3, floated), "pg_rint": (1, lambda x: float(round(x))), "pg_regex": (3, match),
+        "pg_mod": (2, math.fmod), "pg_float": (3, floated), "pg_rint": (1, lambda x: float(round(x))),
+        "pg_regex": (3, match),
         "pg_bound": (2, bound), "pg_precise": (2, precise),
         "pg_drill": (1, lambda x: rescaled(x, stime.drill_seconds(1.0, speed))),     # a wall second's drill seconds
         "pg_wall": (1, lambda x: rescaled(x, stime.wall_seconds(1.0, speed))),
@@ -2049,8 +2050,8 @@ def unsure() -> NoReturn:
 def moved(speed: float) -> NoReturn:
     """A point in time moved by a plain number, read alone (attack43 A10): the number may be drill seconds or a unix
     time, so at a drill speed the answer would be wrong one way or the other; it is refused, not answered."""
-    raise Refusal(f"drill: an epoch plus or minus a plain number is not simulated at drill speed ×{speed:g} (the number "
-                  "may be drill seconds or a unix time): compared with another epoch it is drill seconds; "
+    raise Refusal(f"drill: an epoch plus or minus a plain number is not simulated at drill speed ×{speed:g} (the "
+                  "number may be drill seconds or a unix time): compared with another epoch it is drill seconds; "
                   "now() - interval '60 s' and extract(epoch from now() - created_at) are exact")
 
 
