@@ -180,3 +180,18 @@ def test_a_watcher_whose_gate_a_rerun_superseded_stops_and_says_so(tmp_path: Pat
     assert check is not None and check.status == "superseded", check
     assert check.reason is not None and check.reason.startswith("superseded by the re-run at "), check
     assert _gate_events(a) == [ev.VERIFY_STARTED, ev.VERIFY_STARTED, ev.VERIFY_SUPERSEDED]
+
+
+def test_a_rerun_finds_the_first_gate_already_met_journals_it_passed_and_supersedes_nothing(tmp_path: Path) -> None:
+    """attack43 A6: run 1's gate opened with ``--no-wait``; its measure met the line (its hold complete) before the
+    step was run again, and the re-run's gate "superseded" it, "never settled nor counted": a pass that happened was
+    discarded. Before the re-run's gate opens, an older gate of the step the metrics already passed is journaled
+    passed; only one truly unsettled gives way."""
+    a, b = _two_watchers(tmp_path, Quota(70.0))         # 70 < 75: met from the first look
+    a.open_gate(KEY, 1, GATE)
+    b.incident.append(ev.STEP_STARTED, {"step": 1, "step_id": "breaker", "runbook_id": KEY[0], "label": "again",
+                                        "command": "echo on", "mutating": True})
+    b.incident.append(ev.STEP_FINISHED, {"step": 1, "step_id": "breaker", "runbook_id": KEY[0], "status": "ok",
+                                         "exit_code": 0})
+    b.open_gate(KEY, 1, GATE)
+    assert _gate_events(a) == [ev.VERIFY_STARTED, ev.VERIFY_PASSED, ev.VERIFY_STARTED]

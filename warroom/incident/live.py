@@ -597,8 +597,19 @@ class LiveIncident:
         if self.source is None:
             raise WarroomError("no metric source: the gate cannot be checked")
         gate = self.gate(key, text)
+        self._settle_held(key)
         journal_started(GateJournal(self.incident), number, key[1], VerifyRun(gate, self.source, speed=self.speed),
                         key[0], self._run_started(key))
+
+    def _settle_held(self, key: StepKey) -> None:
+        """Before the step's re-run opens its gate: an older gate of the step the metrics already passed is journaled
+        passed, so it is not superseded unsettled (``sources.verify.settle_held``, attack43 A6)."""
+        from warroom.incident.gate_journal import GateJournal
+        from warroom.sources.verify import settle_held
+
+        if self.source is not None:
+            settle_held(GateJournal(self.incident), self._gate_events(self.incident.read().events), self.source,
+                        self.incident.config.slo, key, now=self.now(), speed=self.speed)
 
     def _run_started(self, key: StepKey) -> float | None:
         """When the step's latest run started (unix): the gate's measure then is what it held
@@ -628,6 +639,8 @@ class LiveIncident:
             if isinstance(found, VerifyCheck):
                 return found                      # another watcher settled this run's gate
             resume = found                        # another watcher's open gate: watch that one
+            if resume is None:
+                self._settle_held(key)            # an older gate of the step the metrics already passed
         if resume is not None and resume.started:
             gate = resume.gate(self.incident.config.slo)    # what it was opened on, as journaled
         if resume is not None:

@@ -606,6 +606,35 @@ def settle_open(journal: Appender, events: Iterable[Any], source: MetricSource,
     return out
 
 
+def settle_held(journal: Appender, events: Iterable[Any], source: MetricSource, slos: list[SloConfig],
+                key: tuple[str, str], *, now: float | None = None, speed: float = 1.0) -> list[OpenGate]:
+    """Before a re-run of step ``key`` opens its own gate: each gate of the step still open whose hold the metric
+    history already completed by ``now`` is journaled passed (as a watcher would have written it), so only a gate
+    truly unsettled gives way to the re-run's (``gates.superseding``). attack43 A6: a gate met 100 drill seconds
+    before the re-run, lacking only a watcher to write it, was "superseded … never settled nor counted". One still
+    short of its hold is left open; a source that cannot answer settles nothing."""
+    now = stime.now() if now is None else now
+    out: list[OpenGate] = []
+    for g in open_gates(events):
+        if (g.runbook_id or "", g.step_id) not in (key, ("", key[1])) or g.deadline <= now:
+            continue        # another step's, or one whose window ended: ``settle_open``'s
+        try:
+            gate = g.gate(slos)
+        except VerifyError:
+            continue
+        run = VerifyRun(gate, source, started_at=g.started_at, speed=max(speed, 1e-9))
+        run.deadline = g.deadline
+        if run.judge(now) is not None or run.passed_at is None:
+            continue
+        check = VerifyCheck("passed", run.last_value, 0.0, f"confirmed at {iso(run.passed_at)} (checked when the"
+                            " step ran again)", confirmed_at=run.passed_at, outside=run.outside)
+        if check.outside is None:
+            check = replace(check, outside=broke_since(gate, source, g.started, g.started_at, speed=max(speed, 1e-9)))
+        journal_outcome(journal, g.step, g.step_id, gate, check, g.runbook_id, g.seq)
+        out.append(g)
+    return out
+
+
 def _history(gate: VerifyGate, source: MetricSource, start: float, end: float,
              step: float | None, speed: float) -> dict[float, list[float]]:
     """The gate's expression over [start, end] (wall), every series' value by instant. Raises
