@@ -71,3 +71,18 @@ def test_tried_after_the_primary_an_unserved_fallback_moves_nothing(tmp_path: Pa
     assert s.route(T) is None and s.lost(fleet.PRIMARY, T) > 0.3     # the outage's 5xx stand: none healed elsewhere
     said = json.loads(run_one(drill, HEALTH, T)[1])["fallback_error"]
     assert said == "model not found: gpt-4-trubo (no provider serves it)", said
+
+
+def test_primary_model_moved_off_the_primary_runs_the_flows_there(tmp_path: Path) -> None:
+    """redteam43 R11: ``PRIMARY_MODEL=gpt-4-turbo`` rolled the pods and moved nothing (Claude's flows kept failing,
+    the report said it moved no pane). FlowEngine's flows plan and run on the model it names: the primary's calls go
+    to its provider, as ``FALLBACK_MODEL`` sends them; a typo sends them nowhere."""
+    moved = _routed(tmp_path, "PRIMARY_MODEL=gpt-4-turbo")
+    assert [a.action for a in moved.actions()] == ["set_env", "fallback_routing"]
+    s = moved.simulator.signals
+    assert s.route(T) == "openai" and s.route_reason(T) == "PRIMARY_MODEL=gpt-4-turbo"
+    before, after = moved.simulator.panes("error_5xx", [SET_AT, T])      # 28 % at both untouched
+    assert after < before / 10, (before, after)
+    flows = Activity(moved.simulator.refresh(), s.cluster).flows(T - 300.0, T, T)
+    assert "claude-sonnet-4-5" not in {f.model for f in flows}
+    assert route_of({"PRIMARY_MODEL": "gpt-4-trubo"}) == fleet.UNSERVED

@@ -630,9 +630,17 @@ def disabled(env: Env) -> set[str]:
     return {p.strip().lower() for p in env.get("DISABLE_PROVIDERS", "").split(",")} - {""}
 
 
+def moved_primary(env: Env) -> str | None:
+    """The model ``PRIMARY_MODEL`` names when it is not the primary's own: FlowEngine's flows then plan and run on it,
+    every call the primary's flows make going there first, as ``FALLBACK_MODEL`` sends them (redteam43 R11: switching
+    it to gpt-4-turbo moved nothing, every new Claude flow still failing on the spent quota)."""
+    model = env.get("PRIMARY_MODEL", "")
+    return model if model and model != fleet.PRIMARY_PROVIDER.model else None
+
+
 def fallback_of(env: Env) -> str:
     """The model FlowEngine falls back to under ``env``: the flows' label and the provider its calls go to."""
-    return env.get("FALLBACK_MODEL") or env.get("ARCHITECT_FALLBACK_MODEL") or "gpt-4-turbo"
+    return moved_primary(env) or env.get("FALLBACK_MODEL") or env.get("ARCHITECT_FALLBACK_MODEL") or "gpt-4-turbo"
 
 
 def route_of(env: Env, away: bool = False) -> str | None:
@@ -641,7 +649,7 @@ def route_of(env: Env, away: bool = False) -> str | None:
     is (the calls fail, ``Signals.fails``) or the fallback is the primary (``DISABLE_PROVIDERS=openai`` alone);
     ``fleet.UNSERVED`` for a fallback model no provider serves (its calls fail: ``Signals.strands``)."""
     to, off = fleet.provider_of(fallback_of(env)) or fleet.UNSERVED, disabled(env)
-    away = away or fleet.PRIMARY in off or any(env.get(k) for k in ROUTING_KEYS[:2]) or \
+    away = away or fleet.PRIMARY in off or any(env.get(k) for k in ROUTING_KEYS[:2]) or bool(moved_primary(env)) or \
         switched_on(env, "FALLBACK_ON_5XX") or threshold(env) is not None
     if to in off or to == fleet.PRIMARY in off:
         to = next((p for p in fleet.PROVIDER_NAMES if p != fleet.PRIMARY and p not in off), fleet.PRIMARY)
@@ -657,7 +665,8 @@ def threshold(env: Env) -> float | None:
 def tried_first(env: Env) -> bool:
     """Whether ``env`` moves only the primary's calls that got a 5xx (``FALLBACK_ON_5XX=true``) or ran slower than
     ``threshold``, the primary still enabled: FlowEngine calls the primary first and tries those on the fallback."""
-    return (switched_on(env, "FALLBACK_ON_5XX") or threshold(env) is not None) and fleet.PRIMARY not in disabled(env)
+    return (switched_on(env, "FALLBACK_ON_5XX") or threshold(env) is not None) and fleet.PRIMARY not in disabled(env) \
+        and not moved_primary(env)
 
 
 # The architect role is one call of a flow's ``fleet.CALLS_PER_FLOW`` (its plan, then the work): the share of its calls
@@ -673,7 +682,7 @@ def plan_only(env: Env) -> bool:
     """Whether ``env`` moves only the architect role (each flow's planning call, ``PLAN_SHARE``) off the primary:
     ``ARCHITECT_FALLBACK_MODEL`` with no ``FALLBACK_MODEL``, the primary enabled and not tried first."""
     return bool(env.get("ARCHITECT_FALLBACK_MODEL")) and not env.get("FALLBACK_MODEL") and \
-        fleet.PRIMARY not in disabled(env) and not tried_first(env)
+        fleet.PRIMARY not in disabled(env) and not tried_first(env) and not moved_primary(env)
 
 
 def _env_meaning(before: Env, after: Env) -> list[str]:
@@ -684,7 +693,8 @@ def _env_meaning(before: Env, after: Env) -> list[str]:
     # provider serves it routes nowhere (the world fails those calls, ``Signals.route``): no fallback routing
     routed = route_of(after) not in (None, fleet.UNSERVED)
     if routed and (any(after.get(k) and after.get(k) != before.get(k) for k in ROUTING_KEYS) or (
-            switched_on(after, "FALLBACK_ON_5XX") and not switched_on(before, "FALLBACK_ON_5XX"))):
+            switched_on(after, "FALLBACK_ON_5XX") and not switched_on(before, "FALLBACK_ON_5XX")) or (
+            moved_primary(after) not in (None, moved_primary(before)))):
         found.add("fallback_routing")
     if route_of(before) not in (None, fleet.UNSERVED) and not routed:
         found.add("fallback_routing_off")

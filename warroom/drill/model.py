@@ -24,7 +24,7 @@ from warroom.drill.autoscale import Capacity
 from warroom.drill.queue import DEFAULT, Queue
 from warroom.drill.cluster import (DAY, KNOBS, NODE_OPS, PLAN_SHARE, PLAN_WORDS, ROUTING_KEYS, Cluster,
                                    breaker_limit, build_cluster, cap, disabled, dose, fallback_of, initial_cluster,
-                                   plan_only, route_of, switched_on, threshold, tried_first)
+                                   moved_primary, plan_only, route_of, switched_on, threshold, tried_first)
 from warroom.drill.scenarios import Mitigation, Scenario
 from warroom.units import format_value
 
@@ -883,6 +883,8 @@ class Signals:
         env, primary = self.env(t), fleet.PRIMARY_PROVIDER
         if fleet.PRIMARY in disabled(env):
             return f"{fleet.PRIMARY} disabled"
+        if moved := moved_primary(env):
+            return f"PRIMARY_MODEL={moved}"
         if plan_only(env):
             return f"ARCHITECT_FALLBACK_MODEL={env['ARCHITECT_FALLBACK_MODEL']}: {PLAN_WORDS}"
         if tried_first(env):

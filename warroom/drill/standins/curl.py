@@ -18,7 +18,7 @@ from urllib.parse import parse_qsl, urlsplit
 from warroom import scenario_time as stime
 from warroom.drill import fleet
 from warroom.drill.activity import iso
-from warroom.drill.cluster import ROUTING_KEYS, disabled, fallback_of
+from warroom.drill.cluster import ROUTING_KEYS, disabled, fallback_of, moved_primary
 from warroom.drill.model import quota_reset, unit
 from warroom.drill.promql import PromQLError
 from warroom.drill.standins import promtime
@@ -555,7 +555,7 @@ def pod_endpoint(ctx: Context, host: str, port: int, path: str) -> Response:
             "status": "disabled", "model": p.model, "error_rate": None, "p50_latency_s": None,
             "probe": {k: v for k, v in seen.items() if k != "model"}}
     routed = sig.routed_model(ctx.t)        # where the primary's calls go now, and why: as the logs and flows say
-    named = fallback_of(env) if any(env.get(k) for k in ROUTING_KEYS[:2]) else ""     # a model no provider serves:
+    named = fallback_of(env) if any(env.get(k) for k in ROUTING_KEYS[:2]) or moved_primary(env) else ""   # unserved:
     return js({"providers": providers, "fallback_model": routed and routed[0],        # each call to it fails (A12)
                "fallback_reason": sig.route_reason(ctx.t)} | ({"fallback_error": fleet.unserved(named)}
                                                               if named and fleet.provider_of(named) is None else {}))
