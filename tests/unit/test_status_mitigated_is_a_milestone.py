@@ -139,3 +139,26 @@ def test_a_communication_step_backs_no_mitigated() -> None:
     told = verdict("Communication")
     assert (told.state, told.sentence) == (CLOCK_ONLY, "met on the clock, but said before any mitigation step ran")
     assert verdict("Mitigation").state == MET and verdict(None).state == MET
+
+
+def test_a_step_with_no_gate_backs_no_mitigated_said_while_a_pane_is_still_past_critical() -> None:
+    """attack43 A16: a fallback with a typo'd model (no verify gate) ran ok, "mitigated" 30 s later with the 5xx rate
+    at 28%: "Time to mitigate … met". With no gate, the panes are the evidence: a pane past critical at the word and not
+    recovered since leaves it "met on the clock, but …"; once it recovers, the word is backed."""
+    from warroom.incident.verdicts import CLOCK_ONLY, MET, of_state
+
+    breach = (3, ev.SLO_BREACHED, {"slo_id": "error_5xx", "title": "Model API 5xx rate", "value": 28.0,
+                                   "threshold": 2.0, "unit": "percent"})
+    fix = [(6, ev.STEP_STARTED, {"step": 8, "step_id": "fallback", "label": "Fall back", "mutating": True,
+                                 "command": "kubectl set env deployment/flowengine FALLBACK_MODEL=gpt-4-trubo"}),
+           (7, ev.STEP_FINISHED, {"step": 8, "step_id": "fallback", "status": "ok", "exit_code": 0}),
+           (8, ev.STATUS_CHANGED, {"from": "investigating", "to": "mitigated"})]
+
+    def verdict(*after: tuple[float, str, dict[str, object]]) -> object:
+        return of_state(replay(make_events([(0, ev.DECLARED, declared()), breach, *fix, *after])))["mitigated"]
+
+    still = verdict()
+    assert (still.state, still.sentence) == (CLOCK_ONLY, "met on the clock, but said while Model API 5xx rate was"
+                                             " still past critical (step 8 has no verify gate)")
+    assert verdict((12, ev.SLO_RECOVERED, {"slo_id": "error_5xx", "title": "Model API 5xx rate", "value": 0.2,
+                                           "threshold": 2.0, "unit": "percent"})).state == MET

@@ -35,7 +35,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from warroom.incident.gates import HELD, held_gates, held_said, run_gates
 from warroom.incident.marks import run_kind
@@ -164,6 +164,17 @@ def mttr(met: bool, past_critical: Sequence[str] = ()) -> Verdict:
     return Verdict(MET, "met", "met") if met else Verdict(MISSED, "missed", "missed")
 
 
+def still_breached(state: IncidentState, at: datetime) -> list[str]:
+    """The SLO panes past critical at ``at`` by the journal (``slo.breached`` with no ``slo.recovered`` after it by
+    then) that have not recovered since, by title: what a mitigation step with no verify gate is judged by."""
+    then: dict[str, dict[str, Any]] = {}
+    for b in sorted((b for b in state.breaches if b["at"] <= at), key=lambda b: (b["at"], int(b.get("seq") or 0))):
+        then[str(b["slo_id"])] = b
+    since = {str(b["slo_id"]) for b in state.breaches if b["kind"] == "recovered" and b["at"] > at}
+    return list(dict.fromkeys(str(b.get("title") or slo) for slo, b in then.items()
+                              if b["kind"] == "breached" and slo not in since))
+
+
 def past_critical_at_resolution(state: IncidentState) -> list[str]:
     """The panes past their critical threshold at the resolution, by the metric history read when
     it was resolved (``metrics.summarised``): the same reading the PIR's SLO evidence quotes."""
@@ -227,13 +238,21 @@ def said_unbacked(state: IncidentState | None) -> str:
     if not ran:
         return "said before any mitigation step ran"
     gates = run_gates(state, said_at)      # every outcome journaled, before the word or after it
-    if any(gates.get(int(run.seq or 0)) in (None, "passed") for _, run in ran):
+    if any(gates.get(int(run.seq or 0)) == "passed" for _, run in ran):
+        return ""
+    # a step with no gate: the panes are the only evidence; one still past critical at the word, and not recovered
+    # since, says the fix did not (yet) take (attack43 A16: a typo'd fallback model, 5xx at 28%, "met")
+    still = still_breached(state, said_at)
+    if any(gates.get(int(run.seq or 0)) is None for _, run in ran) and not still:
         return ""
 
-    def names(outcomes: tuple[str, ...]) -> list[str]:
+    def names(outcomes: tuple[str | None, ...]) -> list[str]:
         return list(dict.fromkeys(state.step_name(st.runbook_id, st.step or st.step_id) for st, run in ran
                                   if gates.get(int(run.seq or 0)) in outcomes))
 
+    if gateless := names((None,)):
+        return f"said while {' and '.join(still)} {'was' if len(still) == 1 else 'were'} still past critical" \
+               f" ({' and '.join(gateless)} {'has' if len(gateless) == 1 else 'have'} no verify gate)"
     if watching := names(("pending", "lapsed", "superseded")):
         return f"said while its check was still running (the verify gate of {' and '.join(watching)})"
     if held := names((HELD,)):
