@@ -48,7 +48,9 @@ def _incident(tmp_path: Path):  # type: ignore[no-untyped-def]
     state = tmp_path / "state"
     rb = tmp_path / "verify.md"
     rb.write_text(RUNBOOK)
-    drill = create_drill(state / "drills", "rate-limit", speed=SPEED)
+    # started now, by the test: a test's world, whose clock a test may pin (one made on the wall clock replays a pinned
+    # moment and writes nothing: redteam43 R15/R18)
+    drill = create_drill(state / "drills", "rate-limit", speed=SPEED, start=time.time())
     inc = IncidentStore(state).create(title="Verify drill", severity="P3", runbook=rb,
                                       drill={"scenario": "rate-limit", "speed": SPEED, "dir": str(drill.path)})
     return state, inc

@@ -27,6 +27,8 @@ def sync(inc: Incident, *, summary: bool = False, quiet: bool = False) -> SyncRe
     """Journal breaches/recoveries (and with ``summary`` the PIR's numbers) and an overdue update;
     prints what was journaled to stderr."""
     result = SyncResult()
+    if inc.pinned_on_wall() is not None:
+        return result          # a pinned look at a drill on the wall clock replays a moment and writes nothing
     try:
         source, speed = metric_source(inc)
     except (WarroomError, OSError) as exc:   # OSError: e.g. another account's drill directory

@@ -87,6 +87,10 @@ class JournalDamaged(WarroomError):
     exit_code = 6
 
 
+class PinnedClock(WarroomError):
+    """A write refused because ``$WARROOM_DRILL_AT`` pins a drill that runs on the wall clock (``pinned_on_wall``)."""
+
+
 @dataclass
 class _Cache:
     follower: JournalFollower
@@ -121,6 +125,7 @@ class Incident(StepRunning):
         self._checkpoints = tampering.CheckpointCheck(self.dir)
         self._person = person
         # Breaches and recoveries from the metric history, and the PIR's numbers.
+        self._on_wall: bool | None = None      # its drill runs on the wall clock (read once: ``pinned_on_wall``)
         self.metrics = MetricWatch(self.dir, self.config, self._lock, refresh=self.refresh,
                                    readable=lambda: not self.read().issues, append=self._append,
                                    tries=self.ONCE_TRIES)
@@ -374,6 +379,12 @@ class Incident(StepRunning):
         with self._lock:
             if not self.is_drill:
                 stime.work_on(self.id, drill=False)   # writing to a real incident: no pinned clock from now on
+            elif (held := self.pinned_on_wall()) is not None:
+                raise PinnedClock(
+                    f"{self.id}: ${stime.AT_ENV} pins this command at {stime.utc_said(held.timestamp())}, not the"
+                    f" drill's now ({stime.utc_said(stime.wall())}): a pinned clock replays a moment's answers but"
+                    f" writes nothing in the journal, whose lines are stamped when they are written; unset"
+                    f" {stime.AT_ENV} to write now (nothing was written)")
             for _ in range(self.ONCE_TRIES):
                 if not allow_damaged:
                     state = self.require_intact(check_tail=False)  # the append itself checks the tail, under its lock
@@ -402,6 +413,29 @@ class Incident(StepRunning):
                                " recorded; nothing was recorded (try again)")
 
     ONCE_TRIES = 20
+
+    def pinned_on_wall(self) -> datetime | None:
+        """Where ``$WARROOM_DRILL_AT`` pins this drill incident's clock when its drill runs on the wall clock
+        (``Drill.on_wall``), else None. There a pin replays a moment's answers and writes nothing, as the drill's
+        stand-ins change nothing under it (redteam43 R18: a root-cause note written 2h30m of drill time after
+        detection, pinned, was stamped +2m02s and bought "Time to root cause … met"; the journal's stamps ran
+        backwards). A drill made under a pin or with a start given (tests, replays) keeps its pinned clock."""
+        held = stime.held_of(True) if self.is_drill else None
+        if held is None:
+            return None
+        if self._on_wall is None:
+            drill = self.state.drill or {}
+            where = drill.get("dir")
+            on = False
+            if where and not drill.get("replay") and Path(str(where)).is_dir():
+                from warroom.drill.directory import open_drill
+
+                try:
+                    on = open_drill(Path(str(where)), wrappers=False).on_wall
+                except WarroomError:
+                    on = False        # an unreadable drill: whoever opens its world says why
+            self._on_wall = on
+        return held if self._on_wall else None
 
     def append_once(self, due: Callable[[IncidentState], tuple[str, dict[str, Any]] | None]) -> Event | None:
         """Journal what ``due(state)`` says is due now — an event that must appear once however
@@ -805,7 +839,9 @@ class Incident(StepRunning):
         """What a watcher (the dashboard's poll, the CLI before each command) does to keep the
         journal in step with the world: breaches and recoveries from the metric history, an
         overdue stakeholder update, a handoff reminder and approvals past their time (each once).
-        Returns what it journaled."""
+        Returns what it journaled; nothing under a pin on a drill on the wall clock (``pinned_on_wall``)."""
+        if self.pinned_on_wall() is not None:
+            return []
         out = list(self.sync_metrics(source, speed=speed, now=now).events) if source is not None else []
         out.extend(self.check_escalation(None if now is None else datetime.fromtimestamp(now, UTC)))
         overdue = self.check_update_overdue()
