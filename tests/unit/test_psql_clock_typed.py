@@ -176,6 +176,9 @@ def test_a_plain_number_is_never_on_the_drill_clock(drill: Drill) -> None:
     assert ask(drill, "SELECT 1796508612.036593 - 1796508609.119360, 1796508612 - 1796508609") == "2.917233|3"
     assert ask(drill, f"SELECT count(*) FROM tasks WHERE extract(epoch from created_at) > {past}") == \
         str(sum(c.timestamp() > past for c in stamps(drill, "created_at")))
+    code, _, err = run_one(drill, ["psql", "-At", "-c", "SELECT extract(epoch from created_at), extract(epoch from "
+                                   "updated_at) - extract(epoch from created_at) FROM tasks LIMIT 1"], T)
+    assert code == 0 and err.startswith("NOTICE:  drill ×10: an epoch is the wall clock's unix time"), err   # said
     for sql in (f"SELECT {first} - {printed}", f"SELECT extract(epoch from now())::int - {unix}",
                 "SELECT date_part('epoch', now()) - 60", f"SELECT count(*) FROM tasks WHERE extract(epoch from "
                 f"updated_at) - {past} > 5", "SELECT extract(epoch from now() - interval '1 s') + 2"):

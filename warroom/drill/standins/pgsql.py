@@ -183,6 +183,7 @@ class Query:
     names: dict[str, str | None]            # every select item's name in the statement, by type
     columns: dict[str, str]                 # the tables' columns, by type
     exact: list[int]                        # the select items whose exact digits follow the select list, hidden
+    clocks: set[str]                        # what the outermost list shows of the clock: an epoch, a span of epochs
 
     def types(self, headers: list[str]) -> list[str | None]:
         """Each result column's type: its select item's, or (after a star) its name's."""
@@ -224,7 +225,7 @@ def translate(sql: str, now: float, columns: dict[str, str],
     reader.end, reader.tables, reader.wide, reader.known_degrees = first.end, tables or {}, wide, first.degrees
     body, items = reader.seq()
     rest = " ".join(t.text for t in toks[reader.i:])     # past a stray ")": SQLite says what is wrong
-    return Query(f"{body} {rest}".strip(), items, reader.names, columns, reader.exact)
+    return Query(f"{body} {rest}".strip(), items, reader.names, columns, reader.exact, reader.clocks)
 
 
 class Reader:
@@ -244,6 +245,7 @@ class Reader:
         self.scope = self.scopes = self.inagg = 0
         self.clause = ""                                          # the clause being read (where, group...)
         self.exact: list[int] = []
+        self.clocks: set[str] = set()
         self.named: dict[int, set[str]] = {}                      # each scope's FROM items, by the name given
 
     # -------------------------------------------------------------------------------------------- tokens
@@ -370,6 +372,8 @@ class Reader:
                     self.degrees[alias] = e.degree if self.degrees.get(alias, e.degree) == e.degree else None
             if listing:
                 items.append((alias, e.type))
+                self.clocks |= {w for w, shown in (("epoch", e.degree), ("span", "pg_drill(" in e.sql))
+                                if shown and self.scope == 1}
                 exact.append(e.exact or "" if e.name != "*" else "*")
         if block and clause == "from":
             block.source = (block.source[0], self.i)
