@@ -1716,35 +1716,25 @@ def aggregates(raised: list[Exception]) -> dict[str, tuple[int, type]]:
                 raised.append(exc)
                 raise
     class Exact:
-        """sum, avg, min and max of numerics (and integers) in numeric's digits: avg is the sum divided by the
-        count, min and max compare the numbers (SQLite's REAL lost their digits, the digits' text their order)."""
+        """sum, avg, min and max (``how``) of numerics (and integers) in numeric's digits: avg is the sum divided by
+        the count, min and max compare the numbers (SQLite's REAL lost their digits, the digits' text their order)."""
+        how = ""
+
         def __init__(self) -> None:
-            self.total, self.count, self.seen = Decimal(0), 0, list[Decimal]()
+            self.seen: list[Decimal] = []
 
         def step(self, value: object) -> None:
             if value is not None:
-                with localcontext(prec=1100):
-                    self.total += decimal(value)
-                self.count += 1
                 self.seen.append(decimal(value))
 
-    class Sum(Exact):
         def finalize(self) -> str | None:
-            return f"{self.total:f}" if self.count else None
-
-    class Avg(Exact):
-        def finalize(self) -> str | None:
-            return f"{divided(self.total, Decimal(self.count)):f}" if self.count else None
-
-    class Min(Exact):
-        def finalize(self) -> str | None:
-            return f"{min(self.seen):f}" if self.seen else None
-
-    class Max(Exact):
-        def finalize(self) -> str | None:
-            return f"{max(self.seen):f}" if self.seen else None
-    return {"pg_ordered": (-1, Ordered), "pg_exact_sum": (1, Sum), "pg_exact_avg": (1, Avg), "pg_exact_min": (1, Min),
-            "pg_exact_max": (1, Max)}
+            with localcontext(prec=1100):
+                total = sum(self.seen, Decimal(0))
+            done = {"sum": lambda: total, "avg": lambda: divided(total, Decimal(len(self.seen))),
+                    "min": lambda: min(self.seen), "max": lambda: max(self.seen)}[self.how]
+            return f"{done():f}" if self.seen else None
+    return {"pg_ordered": (-1, Ordered)} | {f"pg_exact_{how}": (1, type(how, (Exact,), {"how": how}))
+                                            for how in ("sum", "avg", "min", "max")}
 
 
 def named(e: Expr) -> str:
