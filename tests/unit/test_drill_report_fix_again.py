@@ -28,3 +28,19 @@ def test_a_fix_typed_again_while_in_force_leaves_its_effect_with_the_first_run()
     assert first.action == "fallback_routing" and first.effective and "Model API 5xx rate" in first.change, first
     assert "unchanged" not in first.change and "without it" in first.change, first
     assert all(r.why.startswith("the same command again (first at ") and not r.effective for r in repeats), repeats
+
+
+def test_a_retry_of_a_flow_that_had_succeeded_unlocks_no_failed_flows_mid_drill() -> None:
+    """attack43 A14: mid-drill, ``blocks flow retry`` of a task that had SUCCEEDED made the report say "Not done: failed
+    flows retried (2 of the 2 flows the incident failed are still failed: tsk_…)", the scenario's fix and its ids. Only
+    a retry of a flow the incident failed is the team retrying them."""
+    from warroom.drill.activity import Activity
+    from warroom.drill.cluster import build_cluster
+
+    d = create_drill(Path(tempfile.mkdtemp()), "rate-limit", speed=60.0, start=START, name="ok-retry")
+    world = Activity(d.simulator.refresh(), build_cluster(d.scenario, d.actions(), 900.0))
+    fine = next(f.task_id for f in world.flows(0, 900.0, 900.0) if f.status == "succeeded")
+    assert run_one(d, ["blocks", "flow", "retry", fine], 900.0)[0] == 0
+    report = drill_report(d, None, at=d.wall_time(1200))
+    assert report.unretried is None and "retry" not in report.resolution_missing, report.resolution_missing
+    assert not any(line.startswith("Not done") for line in report.summary), report.summary

@@ -498,11 +498,16 @@ def unretried(drill: Drill, t1: float, t2: float) -> tuple[int, tuple[str, ...]]
     """Flows the incident's own causes failed between ``t1`` and ``t2`` (scenario seconds; the
     everyday background errors are not the incident's) and, of those, the tasks still failed at
     ``t2``: read from the drill's tasks table, so a retry of one task out of forty is not "done"."""
+    ours = ours_failed(drill, t1, t2)
+    return len(ours), tuple(f.task_id for f in ours if f.status == "failed")
+
+
+def ours_failed(drill: Drill, t1: float, t2: float) -> list[Any]:
+    """The flows the incident's own causes failed between ``t1`` and ``t2`` (``unretried``'s), retried or not."""
     from warroom.drill.model import BACKGROUND_ERRORS, DB_LOST, INTERRUPTED
 
-    ours = [f for f in failed_flows(drill, t1, t2)
+    return [f for f in failed_flows(drill, t1, t2)
             if f.error not in (*BACKGROUND_ERRORS, INTERRUPTED, DB_LOST)]   # a retried one keeps its error
-    return len(ours), tuple(f.task_id for f in ours if f.status == "failed")
 
 
 def failed_flows(drill: Drill, t1: float, t2: float) -> list[Any]:

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from warroom import scenario_time as stime
 from warroom.config import Config, SloConfig
 from warroom.incident.drill_report.actions import (RETRIES, action_rows, done_by, failed_flows, impact_estimate,
-                                                   stretches, unretried)
+                                                   ours_failed, stretches)
 from warroom.incident import gates, verdicts
 from warroom.incident.cadence import missed_updates
 from warroom.incident.by_hand import Hands, Typed, read_calls
@@ -120,7 +120,12 @@ def _build(drill: Drill, state: IncidentState | None, *, at: float | None, slos:
     # the flows the incident failed: from its causes' own onset (the simulator's record), not the breach
     t_from = min([t for t in signals.onsets if t is not None] + [drill.scenario_time(min(v for v in (started, detected, at)
                                                                                    if v is not None))])
-    failed, left = unretried(drill, t_from, t_end)
+    ours = ours_failed(drill, t_from, t_end)
+    failed, left = len(ours), tuple(f.task_id for f in ours if f.status == "failed")
+    # the team retried one the incident failed: a retry of a flow that had succeeded is no step towards the answer
+    # (attack43 A14: it unlocked "Not done: failed flows retried (… tsk_951c9e0b, tsk_cca1f49c)" mid-drill)
+    theirs = {f.task_id for f in ours}
+    retried = any(b.action in RETRIES and b.detail.get("task_id") in theirs and b.t <= t_end for b in drill.actions())
     done = tuple(k for k in sc.resolution if (done_by(sc, signals, spans, k, t_end) if k in sc.mitigating_actions()
                                               else any(a.action == k and a.t <= t_end for a in actions))
                  and not (k in RETRIES and left))      # retried means none the incident failed is left failed
@@ -134,11 +139,11 @@ def _build(drill: Drill, state: IncidentState | None, *, at: float | None, slos:
     # told the team the cause before any triage (redteam42 R18). Until the end only what the team itself took and
     # lost (undone, taken too early) is said not done; what they never took is said when the drill is over
     missing = tuple(k for k in sc.resolution if k not in done
-                    and (ended or any(k in (a.action, a.meant) for a in actions)))
+                    and (ended or (retried if k in RETRIES else any(k in (a.action, a.meant) for a in actions))))
     # the failed flows still failed name the retry (half of rate-limit's resolution) and hand over the task ids: the
     # same rule, said while open only once the team has retried some (how far their own retry got), else at the end
     # (redteam43 R4: "Failed flows never retried: 13 of the 13 … (tsk_951c9e0b, …)" mid-drill, nothing retried)
-    told_left = ended or any(k in RETRIES for a in actions for k in (a.action, a.meant))
+    told_left = ended or retried
     # resolved with a pane still past critical: on the clock only (``verdicts``, the PIR's rule)
     broken = [p.title for p in panes if past_crit(p)] if ended else []
     held = gates.held_gates(state) if state is not None else []    # a pass that marks no mitigation, and why
