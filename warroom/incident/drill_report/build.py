@@ -125,7 +125,8 @@ def _build(drill: Drill, state: IncidentState | None, *, at: float | None, slos:
     # the team retried one the incident failed: a retry of a flow that had succeeded is no step towards the answer
     # (attack43 A14: it unlocked "Not done: failed flows retried (… tsk_951c9e0b, tsk_cca1f49c)" mid-drill)
     theirs = {f.task_id for f in ours}
-    retried = any(b.action in RETRIES and b.detail.get("task_id") in theirs and b.t <= t_end for b in drill.actions())
+    retried = any(b.action in RETRIES and b.t <= t_end and ("task_id" not in b.detail or b.detail["task_id"] in theirs)
+                  for b in drill.actions())      # a record naming no task (a plan's) is taken as one of theirs
     done = tuple(k for k in sc.resolution if (done_by(sc, signals, spans, k, t_end) if k in sc.mitigating_actions()
                                               else any(a.action == k and a.t <= t_end for a in actions))
                  and not (k in RETRIES and left))      # retried means none the incident failed is left failed
