@@ -127,8 +127,9 @@ def test_a_communication_step_backs_no_mitigated() -> None:
     its start; a run whose section was not journaled (older journals) still counts."""
     from warroom.incident.verdicts import CLOCK_ONLY, MET, of_state
 
-    def verdict(section: str | None) -> object:
+    def verdict(section: str | None, phase: str | None = None) -> object:
         where = {"section": section} if section is not None else {}
+        where.update({"phase": phase} if phase is not None else {})
         return of_state(replay(make_events([
             (0, ev.DECLARED, declared()),
             (6, ev.STEP_STARTED, {"step": 16, "step_id": "degraded", "label": "Mark the service degraded",
@@ -139,6 +140,9 @@ def test_a_communication_step_backs_no_mitigated() -> None:
     told = verdict("Communication")
     assert (told.state, told.sentence) == (CLOCK_ONLY, "met on the clock, but said before any mitigation step ran")
     assert verdict("Mitigation").state == MET and verdict(None).state == MET
+    # attack43 A19: a sub-section naming no phase of its own under Mitigation is mitigating (its phase, journaled)
+    assert verdict("One provider down: make sure traffic avoids it", "mitigate").state == MET
+    assert verdict("Recovery", "mitigate").state == CLOCK_ONLY      # retrying flows is no fix of the fault
 
 
 def test_a_step_with_no_gate_backs_no_mitigated_said_while_a_pane_is_still_past_critical() -> None:

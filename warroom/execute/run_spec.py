@@ -45,6 +45,7 @@ class RunSpec:
     params: dict[str, str] = field(default_factory=dict)
     off_default: dict[str, str] = field(default_factory=dict)   # params given other than the runbook's own
     section: str = ""                  # the runbook section of the step: what kind of run it is (``marks.run_kind``)
+    phase: str = ""                    # that section's phase (``Step.phase``)
     mutating: bool | None = None
     confirm: bool = False
     confirmation: Confirmation | None = None

@@ -86,6 +86,7 @@ class StepRun:
     off_default: dict[str, Any] = field(default_factory=dict)     # params given other than the runbook's own
     mutating: bool = False
     section: str = ""           # its runbook section, as journaled at its start ("" in older journals)
+    phase: str = ""             # that section's phase (inherited by a sub-section naming none), as journaled
     confirmed: bool = False
     target: dict[str, Any] = field(default_factory=dict)
     status: str = "running"

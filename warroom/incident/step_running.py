@@ -397,6 +397,7 @@ class StepRunning:
             label=prepared.label, kind=prepared.kind,
             params=dict(prepared.params), mutating=bool(prepared.mutating),
             off_default=dict(prepared.off_default), section=str(getattr(prepared.step, "section", None) or ""),
+            phase=str(getattr(prepared.step, "phase", None) or ""),
             confirm=bool(getattr(prepared.step, "confirm", False)),
             confirmation=safety.Confirmation.of(command, via="dialog") if confirmed else None,
             read_only=read_only, target=dict(prepared.target), expect=prepared.expect,
@@ -565,6 +566,7 @@ class StepRunning:
             "params": dict(decision.params or {}), "mutating": decision.mutating,
             **({"off_default": dict(prepared.off_default)} if prepared.off_default else {}),
             **({"section": str(prepared.step.section)} if getattr(prepared.step, "section", None) else {}),
+            **({"phase": str(prepared.step.phase)} if getattr(prepared.step, "phase", None) else {}),
             "confirmed": decision.confirmed, "confirmed_via": "dialog" if decision.confirmed else None,
             "target": dict(prepared.target), "timeout": prepared.timeout, "output": rel,
             "supervisor_pid": None, "pid": None, "pgid": None, "evidence_before": None}

@@ -39,6 +39,7 @@ from typing import TYPE_CHECKING, Any
 
 from warroom.incident.gates import HELD, held_gates, held_said, run_gates
 from warroom.incident.marks import run_kind
+from warroom.runbook.phases import phase_for
 from warroom.incident.relapse import relapse_said
 
 if TYPE_CHECKING:
@@ -164,6 +165,16 @@ def mttr(met: bool, past_critical: Sequence[str] = ()) -> Verdict:
     return Verdict(MET, "met", "met") if met else Verdict(MISSED, "missed", "missed")
 
 
+def mitigating(run: Any) -> bool:
+    """Whether a run is a mitigation step's: it changes things, in a mitigation's section (``marks.run_kind``, the
+    PIR's rule; a run whose section was not journaled counts), or in a sub-section naming no phase of its own under a
+    mitigating one (attack43 A19: "### One provider down: make sure traffic avoids it" under "## Mitigation" backed
+    nothing, the scenario's own fix "said before any mitigation step ran")."""
+    if run_kind(run.mutating, run.section) == "mitigation attempt":
+        return True
+    return bool(run.mutating) and run.phase == "mitigate" and phase_for(run.section, leading_only=True) is None
+
+
 def still_breached(state: IncidentState, at: datetime) -> list[str]:
     """The SLO panes past critical at ``at`` by the journal (``slo.breached`` with no ``slo.recovered`` after it by
     then) that have not recovered since, by title: what a mitigation step with no verify gate is judged by."""
@@ -233,8 +244,7 @@ def said_unbacked(state: IncidentState | None) -> str:
     # PIR's rule (``marks.run_kind``); a status page marked degraded, a Slack notice or one flow's retry is no fix
     # (attack43 A18: "Time to mitigate … met" on a Communication step, the outage in full swing)
     ran = [(st, run) for st, run in state.commands_run()
-           if run_kind(run.mutating, run.section) == "mitigation attempt" and run.status == "ok"
-           and run.ended_at is not None and run.ended_at <= said_at]
+           if mitigating(run) and run.status == "ok" and run.ended_at is not None and run.ended_at <= said_at]
     if not ran:
         return "said before any mitigation step ran"
     gates = run_gates(state, said_at)      # every outcome journaled, before the word or after it

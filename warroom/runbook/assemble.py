@@ -130,7 +130,7 @@ def build_steps(entries: list[_Entry | _Item], rb: Runbook, declared: list[str],
                     section=entry.section.title, line=entry.line, command=entry.command,
                     expect=entry.expect, text=entry.text, depth=entry.depth,
                     attrs=dict(entry.attrs), example_output=entry.example_output,
-                    lang=entry.lang, checked=entry.checked)
+                    lang=entry.lang, checked=entry.checked, phase=entry.section.phase)
         a = entry.attrs
         step.check = a.get("expect") or checkable(step.expect)
         if a.get("expect"):

@@ -93,6 +93,9 @@ class Step:
     # the ones it reads without setting them (see warroom.runbook.shellvars).
     sets_vars: list[str] = field(default_factory=list)
     uses_vars: list[str] = field(default_factory=list)
+    # The phase of its section (inherited from the heading above one that names none: a ``###`` sub-section of
+    # Mitigation is mitigating), journaled with each run: what kind of run it is (``verdicts.said_unbacked``).
+    phase: str | None = None
 
     @property
     def runnable(self) -> bool:

@@ -31,7 +31,7 @@ def _step_started(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
     st.runs.append(StepRun(
         seq=e.seq, actor=e.actor, started_at=_ts(d.get("started_at")) or e.ts,
         command=d.get("command"), params=dict(params), mutating=bool(d.get("mutating")),
-        section=str(d.get("section") or ""),
+        section=str(d.get("section") or ""), phase=str(d.get("phase") or ""),
         off_default=dict(d["off_default"]) if isinstance(d.get("off_default"), dict) else {},
         confirmed=bool(d.get("confirmed")), target=dict(target), output=d.get("output"),
         expect=d.get("expect"), supervisor_pid=_int(d.get("supervisor_pid")), pid=_int(d.get("pid")),
