@@ -385,6 +385,7 @@ QUERIES: list[str | tuple[str, ...]] = [
     "SELECT 1e308::float8 * 10", "SELECT 1e-400::float8", "SELECT 1.5::float8 + 1, 1e5, 1.5e3 x, 0 * 1.5::float8",
     "SELECT 1_000", "SELECT 0x10", "SELECT 1as x", 'SELECT ""', "SELECT '2026-02-30'::date",
     "SELECT '2026-12-05 25:00'::timestamp", "SELECT '2026-13-01'::date",
+    ("-x", "-c", "SELECT E'e\\nfff\\n' AS z, E'a\\nb' AS longname, 1 AS w"),      # psql's + marks a value's next line
     # -x, -A
     ("-x", "-c", "SELECT task_id, created_at FROM tasks ORDER BY created_at LIMIT 2"),
     ("-A", "-c", "SELECT task_id, created_at FROM tasks ORDER BY created_at LIMIT 2"),

@@ -593,7 +593,8 @@ def expanded(headers: list[str], texts: list[list[str]], tuples: bool, sep: str 
     if sep is not None:
         return [ln for n, row in enumerate(texts) for ln in [""] * (n > 0) + [h + sep + v for h, v in zip(headers, row)]]
     hw = max(map(wide, headers))
-    dw = max([wide(v) for r in texts for v in r] + [0 if tuples else 12 + len(str(len(texts))) - hw - 3])
+    vw = max([wide(ln) for r in texts for v in r for ln in v.split("\n")], default=0)     # a value's widest line
+    dw = max(vw, 0 if tuples else 12 + len(str(len(texts))) - hw - 3)
     lines = []
     for n, row in enumerate(texts, 1):
         if not tuples:
@@ -602,7 +603,8 @@ def expanded(headers: list[str], texts: list[list[str]], tuples: bool, sep: str 
                          + "-" * (dw - max(over - 3, 0)))
         elif n > 1:
             lines.append("-" * (hw + 1) + "+" + "-" * (dw + 1))
-        lines += [f"{h}{' ' * (hw - wide(h))} | {v}" for h, v in zip(headers, row, strict=True)]
+        lines += [f"{h * (not k)}{' ' * (hw - wide(h) * (not k))} | {ln}" + f"{' ' * (vw - wide(ln))}+" * (k < v.count(
+            "\n")) for h, v in zip(headers, row, strict=True) for k, ln in enumerate(v.split("\n"))]  # psql's + wraps
     return [*lines, ""]
 
 
