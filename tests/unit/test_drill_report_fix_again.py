@@ -20,14 +20,16 @@ FIX = "kubectl set env deployment/flowengine DISABLE_PROVIDERS=anthropic -n prod
 
 def test_a_fix_typed_again_while_in_force_leaves_its_effect_with_the_first_run() -> None:
     d = create_drill(Path(tempfile.mkdtemp()), "provider-outage", speed=10.0, start=START, name="again")
-    for t in (700.0, 730.0, 760.0):
-        assert run_one(d, FIX.split(), t)[0] == 0
+    # the third spelled another way, as people type it: the same change (attack43 A20)
+    for command, t in ((FIX, 700.0), (FIX, 730.0), ("kubectl -n production set env deploy/flowengine"
+                                                     " DISABLE_PROVIDERS=anthropic", 760.0)):
+        assert run_one(d, command.split(), t)[0] == 0
     rows = drill_report(d, at=d.wall_time(2400.0)).actions
     assert len(rows) == 3, rows
     first, *repeats = rows
     assert first.action == "fallback_routing" and first.effective and "Model API 5xx rate" in first.change, first
     assert "unchanged" not in first.change and "without it" in first.change, first
-    assert all(r.why.startswith("the same command again (first at ") and not r.effective for r in repeats), repeats
+    assert all(r.why.startswith("the same change again (first at ") and not r.effective for r in repeats), repeats
 
 
 def test_a_retry_of_a_flow_that_had_succeeded_unlocks_no_failed_flows_mid_drill() -> None:

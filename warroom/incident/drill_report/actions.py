@@ -119,7 +119,7 @@ def action_rows(drill: Drill, signals: Any, spans: dict[str, list[Stretch]], *, 
                 first_at = datetime.fromtimestamp(first.ts, UTC)
                 actions.append(ActionRow(a.ts, a.t, a.action, did(a), typed(a.tool, a.argv), False, False,
                                          "its effect is counted with the first run's",
-                                         f"the same command again (first at {first_at:%H:%M:%S} UTC)",
+                                         f"the same change again (first at {first_at:%H:%M:%S} UTC)",
                                          None if t_zero is None else a.t - t_zero, tag=a.tag, told=told))
                 continue
             if (a.action, a.ts, a.argv) not in meant:
@@ -181,16 +181,30 @@ def _reruns(recorded: list[Any], meant: set[tuple[Any, ...]]) -> dict[tuple[Any,
     from warroom.drill.cluster import OPERATIONS
 
     out: dict[tuple[Any, ...], Any] = {}
-    firsts: dict[tuple[Any, ...], Any] = {}     # (tool, action, argv) -> the run that meant something
+    firsts: dict[tuple[Any, ...], Any] = {}     # what it changed (``_parsed``) -> the run that meant something
     for b in recorded:
         if b.action not in OPERATIONS:
             continue
-        key, same = (b.action, b.ts, b.argv), (b.tool, b.action, b.argv)
+        key, same = (b.action, b.ts, b.argv), _parsed(b)
         if key in meant:
             firsts[same] = b
         elif (first := firsts.get(same)) is not None:
             out[key] = first
     return out
+
+
+def _parsed(op: Any) -> tuple[Any, ...]:
+    """What an operation changed, as the drill parsed it (its kind, target and values), however it was spelled:
+    ``deploy/flowengine`` or ``deployment/flowengine``, the flags in any order (attack43 A20: a repeat typed another way
+    was weighed alone, and the fix lost its credit again)."""
+    def frozen(v: Any) -> Any:
+        if isinstance(v, dict):
+            return tuple(sorted((str(k), frozen(x)) for k, x in v.items()))
+        if isinstance(v, (list, tuple, set)):
+            return tuple(sorted(str(frozen(x)) for x in v))
+        return v
+
+    return op.action, frozen({k: v for k, v in op.detail.items() if k != "via"})
 
 
 def _rolls(signals: Any, op: Any) -> bool:
