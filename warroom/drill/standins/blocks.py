@@ -153,6 +153,8 @@ def flow_retry(ctx: Context, args: Args) -> None:
     if (flow := ctx.activity.find(task_id, ctx.t)) is None:
         raise failed(f"task '{task_id}' not found "
                      "(list the failed ones with psql: SELECT task_id FROM tasks WHERE status = 'failed')")
+    if flow.status == "succeeded":      # attack43 A14: re-run, it was '✓ succeeded' and credited as a retried failure
+        raise failed(f"task {task_id} succeeded; nothing to retry (only a failed task is run again)")
     if flow.status == "running":        # nothing to run again yet (no stand-in cancels a task: none is offered)
         raise failed(f"task {task_id} is still running; nothing to retry until it ends")
     if flow.status == "queued":
