@@ -82,3 +82,26 @@ def test_promtool_reads_time_as_promtool_does(drill: object) -> None:
     assert promtool("inf") == (0, "scalar: 1 @[-9223371776]\n")
     assert promtool("-1.5") == (0, "scalar: 1 @[-0.5]\n")          # its model.Time adds the fraction as it reads
     assert promtool(" 5") == (1, 'error parsing evaluation time: cannot parse " 5" to a valid timestamp\n')
+
+
+def test_a_repeated_parameter_and_a_method_as_prometheus_reads_them(drill: object) -> None:
+    """attack43 A4: ``?query=5&query=6`` answered 6 (Prometheus: the first, and a POST body's before the URL's);
+    ``PUT`` was answered 200 (Prometheus: 405)."""
+    assert curl(drill, f"{API}/query?query=5&query=6&time=100")[1]["data"]["result"] == [100, "5"]
+    out = run_one(drill, ["curl", "-s", "-d", "query=7", "-d", "time=100", f"{API}/query?query=8"], 600.0)[1]
+    assert json.loads(out)["data"]["result"] == [100, "7"]
+    out = run_one(drill, ["curl", "-s", "-X", "PUT", "-w", "%{http_code}", f"{API}/query?query=1"], 600.0)[1]
+    assert out == "Method Not Allowed\n405"
+
+
+def test_promtool_query_range_as_promtool_prints_it(drill: object) -> None:
+    """attack43 A3: the README promised ``promtool query range``; the drill's refused it (answers: promtool 2.42's)."""
+    def promtool(*argv: str) -> tuple[int, str]:
+        code, out, err = run_one(drill, ["promtool", "query", "range", *argv,  # type: ignore[arg-type]
+                                         "http://localhost:9090", "vector(1)"], 600.0)
+        return code, out + err
+    assert promtool("--start=1789000000", "--end=1789000060", "--step=30s") == (
+        0, "{} =>\n1 @[1789000000]\n1 @[1789000030]\n1 @[1789000060]\n")
+    assert promtool("--start=1789000000", "--end=1789000060", "--step=1d") == (
+        1, 'promtool: error: time: unknown unit "d" in duration "1d", try --help\n')
+    assert promtool("--start=1789000060", "--end=1789000000") == (1, "start time is not before end time\n")

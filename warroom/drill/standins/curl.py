@@ -343,8 +343,12 @@ def route(ctx: Context, method: str, url: str, headers: dict[str, str], data: st
     local = host in ("localhost", "127.0.0.1", "::1")
     if port == 9090 and (local and getattr(ctx.in_pod, "deployment", "prometheus") == "prometheus" or
                          host in PROMETHEUS and ctx.in_pod):
-        return prometheus_api(ctx, path, dict(parse_qsl(parts.query, keep_blank_values=True)) | dict(
-            parse_qsl(data, keep_blank_values=True) if method == "POST" else ()))
+        form: dict[str, str] = {}       # Go's FormValue: a POST body's first, then the URL's; a repeat's first value
+        for key, value in [*(parse_qsl(data, keep_blank_values=True) if method == "POST" else ()),
+                           *parse_qsl(parts.query, keep_blank_values=True)]:
+            form.setdefault(key, value)
+        return prometheus_api(ctx, path, form) if method in ("GET", "POST") else Response(
+            405, "Method Not Allowed\n", content_type="text/plain; charset=utf-8")     # its router's (HEAD, PUT…)
     if local or (host.startswith(f"{fleet.DEPLOYMENT}.") and ctx.in_pod):
         return pod_endpoint(ctx, host, port, path)
     if host in ("api.anthropic.com", "api.openai.com"):

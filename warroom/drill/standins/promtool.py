@@ -1,14 +1,17 @@
-"""``promtool query instant`` for drills: the drill's Prometheus answers it, never a real server (redteam42 R22).
+"""``promtool query instant|range`` for drills: the drill's Prometheus answers, never a real server (redteam42 R22).
 
-``promtool query instant [--time T] SERVER EXPR`` asks SERVER's ``/api/v1/query`` as the curl stand-in reaches it
-(``curl.route``: ``http://localhost:9090`` from the drill shell or inside prometheus-0, the Service's names from inside
-a pod), so it prints the numbers the panes show; any other server cannot be reached, as with curl. Everything else
-promtool does is refused by name (a range: ``curl …/api/v1/query_range``).
+``promtool query instant [--time T] SERVER EXPR`` and ``promtool query range [--start] [--end] [--step] SERVER EXPR``
+(attack43 A3: the README promised it) ask SERVER's ``/api/v1/query`` or ``query_range`` as the curl stand-in reaches
+it (``curl.route``: ``http://localhost:9090`` from the drill shell or inside prometheus-0, the Service's names from
+inside a pod), so they print the numbers the panes show; any other server cannot be reached, as with curl. Everything
+else promtool does is refused by name.
 """
 
 from __future__ import annotations
 
 import json
+import math
+import re
 from urllib.parse import urlencode
 
 from warroom.drill.standins import curl, promtime
@@ -20,33 +23,65 @@ WORDS = {"unknown": "promtool: error: unknown long flag '{flag}', try --help",
 
 
 def run(ctx: Context, argv: list[str]) -> int:
-    if argv[:2] != ["query", "instant"]:
-        raise ToolError("promtool: drill: only `promtool query instant [--time T] SERVER EXPR` is simulated (the "
-                        "drill's Prometheus answers it; a range: curl 'http://localhost:9090/api/v1/query_range?…')")
-    opts = parse_args(argv[2:], flags("time="), words=WORDS)
+    if argv[:2] not in (["query", "instant"], ["query", "range"]):
+        raise ToolError("promtool: drill: only `promtool query instant|range … SERVER EXPR` is simulated (the "
+                        "drill's Prometheus answers it)")
+    ranged = argv[1] == "range"
+    opts = parse_args(argv[2:], flags("start= end= step=" if ranged else "time="), words=WORDS)
     if len(opts.pos) != 2:          # in its own words (kingpin's)
         raise ToolError(f"promtool: error: unexpected {opts.pos[2]}, try --help" if opts.pos[2:] else
                         f"promtool: error: required argument '{('server', 'expr')[len(opts.pos)]}' not provided, "
                         "try --help")
     server, form = opts.pos[0].rstrip("/"), {"query": opts.pos[1]}
-    if when := opts.text("time"):                                 # promtool reads it (no millisecond rounding) and
-        if (t := promtime.parse_time(when, exact=True)) is None:  # sends float64(t.Unix()) + t.Nanosecond()/1e9
-            raise ToolError(f"error parsing evaluation time: cannot parse {promtime.quoted(when)} to a valid timestamp")
-        form["time"] = repr(promtime.wrap(t[0] - promtime.TO_INTERNAL) + t[1] / 1e9)
+    if ranged:                      # its QueryRange: end (default now), start (5m before), step (a 250th, 1s at least)
+        step = go_duration(opts.text("step")) if opts.text("step") else 0.0
+        end = when(opts.text("end"), "end time") if opts.text("end") else ctx.at
+        start = when(opts.text("start"), "start time") if opts.text("start") else end - 300.0
+        if not start < end:
+            raise ToolError("start time is not before end time")
+        form |= {"start": repr(start), "end": repr(end), "step": repr(step or max(math.floor((end - start) / 250), 1))}
+    elif opts.text("time"):
+        form["time"] = repr(when(opts.text("time"), "evaluation time"))
     try:
-        body = json.loads(curl.route(ctx, "POST", f"{server}/api/v1/query", {}, urlencode(form)).body)
+        body = json.loads(curl.route(ctx, "POST", f"{server}/api/v1/query{'_range' * ranged}", {},
+                                     urlencode(form)).body)
     except (ToolError, ValueError) as exc:      # no such host, or no Prometheus answering there
         where = server.split("//")[-1]
-        raise ToolError(f'query error: Post "{server}/api/v1/query": dial tcp' + (
+        raise ToolError(f'query error: Post "{server}/api/v1/query{"_range" * ranged}": dial tcp' + (
             f": lookup {where.split(':')[0]}: no such host" if getattr(exc, "code", 0) == 6 else
             f" {where}: connect: connection refused")) from None
     if body.get("status") != "success":
         raise ToolError(f"query error: {body.get('errorType')}: {body.get('error')}")
     kind, result = body["data"]["resultType"], body["data"]["result"]
-    for labels, (at, value) in [("scalar:", result)] if kind == "scalar" else [(metric(s["metric"]) + " =>", s[
-            "value"]) for s in result]:          # as promtool prints them
+    if kind == "matrix":            # as promtool prints them (model.Matrix: a series' name, then its points)
+        ctx.out("\n".join(f"{metric(s['metric'])} =>\n" + "\n".join(f"{v} @[{stamp(at)}]" for at, v in s["values"])
+                          for s in result)) if result else None
+    for labels, (at, value) in [] if kind == "matrix" else [("scalar:", result)] if kind == "scalar" else [(
+            metric(s["metric"]) + " =>", s["value"]) for s in result]:
         ctx.out(f"{labels} {value} @[{stamp(at)}]")
     return 0
+
+
+def when(text: str, what: str) -> float:
+    """A time promtool reads (its own ``parseTime``: no millisecond rounding) as the float it sends
+    (``float64(t.Unix()) + t.Nanosecond()/1e9``), or its error."""
+    if (t := promtime.parse_time(text, exact=True)) is None:
+        raise ToolError(f"error parsing {what}: cannot parse {promtime.quoted(text)} to a valid timestamp")
+    return promtime.wrap(t[0] - promtime.TO_INTERNAL) + t[1] / 1e9
+
+
+def go_duration(text: str) -> float:
+    """``--step`` as kingpin reads it (Go's ``time.ParseDuration``: ``15s``, ``1m30s``, ``1.5m``; no ``d``), seconds."""
+    units = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "μs": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0, "h": 3600.0}
+    body, sign = text.lstrip("+-"), -1.0 if text.startswith("-") else 1.0
+    parts = re.findall(r"([0-9]*\.?[0-9]*)([^0-9.]*)", body)[:-1]
+    why = "invalid duration" if body != "0" and (not parts or any(not n.strip(".") for n, _ in parts)) else ""
+    if (bad := next((u for _, u in parts if u not in units), None) if not why and body != "0" else None) is not None:
+        why = "missing unit" if bad == "" else f"unknown unit {promtime.quoted(bad)}"
+    if why:
+        raise ToolError(f"promtool: error: time: {why} {'in duration ' * (why != 'invalid duration')}"
+                        f"{promtime.quoted(text)}, try --help")
+    return sign * sum(float(n) * units[u] for n, u in parts) if body != "0" else 0.0
 
 
 def stamp(at: float) -> str:
