@@ -22,7 +22,7 @@ from textual.widgets._markdown import MarkdownH2
 
 from tests.app.drill_support import declare_prefilled, drill_app, wait_screen
 from tests.app.test_tui_dialog_warnings_in_sight import out_of_sight
-from tests.app.tui_support import wait_for
+from tests.app.tui_support import press_loaded, wait_for
 from tui.bindings import PIR_BINDINGS, REPORT_BINDINGS
 from tui.screens.modals.pir import PirScreen
 from warroom import scenario_time
@@ -37,7 +37,7 @@ async def test_the_last_section_of_a_real_pir_is_brought_on_screen_by_keys(
     app = drill_app(tmp_path, scenario="mass-failure", speed=60.0)
     async with app.run_test(size=size) as pilot:
         await declare_prefilled(pilot)
-        await pilot.press("p")
+        await press_loaded(pilot, "p")
         screen = await wait_screen(pilot, PirScreen, 30)
         md = screen.query_one("#pir-md", Markdown)
         await wait_for(pilot, lambda: bool(md.query(MarkdownH2)), 30)
@@ -57,29 +57,29 @@ async def test_the_last_section_of_a_real_pir_is_brought_on_screen_by_keys(
             return list(md.query(MarkdownH2))[-1]
 
         assert out_of_sight(screen, last()), "the draft fits: nothing to scroll"
-        await pilot.press("end")
+        await press_loaded(pilot, "end")
         await pilot.pause()
         assert not out_of_sight(screen, last()), "End did not bring the last section on screen"
-        await pilot.press("home")
+        await press_loaded(pilot, "home")
         await pilot.pause()
         assert view.scroll_y == 0
         for key in ("j", "down", "pagedown"):          # each moves it on, one key at a time
             before = view.scroll_y
-            await pilot.press(key)
+            await press_loaded(pilot, key)
             await pilot.pause()
             assert view.scroll_y > before, key
         for key in ("k", "up", "pageup"):              # and back
             before = view.scroll_y
-            await pilot.press(key)
+            await press_loaded(pilot, key)
             await pilot.pause()
             assert view.scroll_y < before, key
         pages = 0                                      # page by page, to the last section (bounded)
         while out_of_sight(screen, last()) and pages < 100:
-            await pilot.press("pagedown")
+            await press_loaded(pilot, "pagedown")
             await pilot.pause()
             pages += 1
         assert not out_of_sight(screen, last()), (pages, view.scroll_y, view.max_scroll_y)
-        await pilot.press("escape")
+        await press_loaded(pilot, "escape")
 
 
 def test_every_scroll_key_is_a_binding_with_an_id_and_a_description() -> None:
