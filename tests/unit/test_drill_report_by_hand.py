@@ -160,7 +160,8 @@ def test_a_step_that_changes_things_is_credited_only_with_the_action_its_call_re
     # (attack42 A18), never "done"; the action it recorded is still the step's
     assert steps[FALLBACK] == ("typed by hand at +7m00s (drill shell), not verified: its gate opens when the step "
                                "runs in warroom")
-    assert f"Model API outage: {FALLBACK} -> fallback model routing enabled" in text
+    # named by what it did while the incident is open: the scenario's name for it is its judgement (attack43 A8)
+    assert f"Model API outage: {FALLBACK} -> deployment environment changed (set " in text
     assert "Done outside the runbook's steps" not in text          # the action is the step's, not outside it
 
 

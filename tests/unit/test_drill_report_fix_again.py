@@ -46,3 +46,24 @@ def test_a_retry_of_a_flow_that_had_succeeded_unlocks_no_failed_flows_mid_drill(
     report = drill_report(d, None, at=d.wall_time(1200))
     assert report.unretried is None and "retry" not in report.resolution_missing, report.resolution_missing
     assert not any(line.startswith("Not done") for line in report.summary), report.summary
+
+
+def test_while_open_a_fix_is_named_by_what_its_command_did_not_by_the_scenario() -> None:
+    """attack43 A8, the label half: mid-drill the right provider's row read "fallback model routing enabled (set
+    DISABLE_PROVIDERS=anthropic …)", the wrong one's "deployment environment changed (… openai)": which was right, before
+    resolve. Until the end both are named by what the command did; after it, the scenario's name is said."""
+    from datetime import UTC, datetime
+
+    from warroom.incident.store import IncidentStore
+
+    d = create_drill(Path(tempfile.mkdtemp()), "provider-outage", speed=60.0, start=START, name="label")
+    assert run_one(d, FIX.split(), 700.0)[0] == 0
+    now = [d.wall_time(650.0)]
+    inc = IncidentStore(Path(tempfile.mkdtemp()), clock=lambda: datetime.fromtimestamp(now[0], UTC)).create(
+        title="5xx", severity="P1", drill={"scenario": "provider-outage", "speed": 60.0})
+    (during,) = drill_report(d, inc.state, at=d.wall_time(900.0)).actions
+    assert during.description == "deployment environment changed (set DISABLE_PROVIDERS=anthropic on flowengine)"
+    now[0] = d.wall_time(1000.0)
+    inc.resolve("fixed")
+    (after,) = drill_report(d, inc.refresh(), at=d.wall_time(1100.0)).actions
+    assert after.description.startswith("fallback model routing enabled"), after
