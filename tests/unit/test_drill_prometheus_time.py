@@ -105,3 +105,13 @@ def test_promtool_query_range_as_promtool_prints_it(drill: object) -> None:
     assert promtool("--start=1789000000", "--end=1789000060", "--step=1d") == (
         1, 'promtool: error: time: unknown unit "d" in duration "1d", try --help\n')
     assert promtool("--start=1789000060", "--end=1789000000") == (1, "start time is not before end time\n")
+
+
+def test_a_span_between_timestamps_says_it_is_drill_seconds(drill: object) -> None:
+    """attack43 A17: ``time() - max(G)`` was 305 while ``time()`` minus ``max(G)`` was 32.6 (x10): a span between two
+    timestamps is drill seconds, as the panes read it; the answer now says so in Prometheus' ``warnings``."""
+    query = "time() - max(flowengine_audit_log_last_event_timestamp_seconds)"
+    _, body = curl(drill, f"{API}/query?query={query}")
+    assert body["warnings"] == ["drill at x10: a timestamp here is a wall unix time, but a span between two "
+                                "(time() - max(…)) is drill seconds, 10 times the wall's"], body
+    assert "warnings" not in curl(drill, f"{API}/query?query=1")[1]

@@ -32,6 +32,7 @@ class Many(NamedTuple):
     scalar: list[float] | None = None
     vector: Vec | None = None
     order: str | None = None
+    speed: float | None = None      # timestamps read at this drill speed (not x1): a span between two is drill time
 
     def at(self, j: int) -> Value:
         """The ordinary result at the ``j``-th time: a float, or the samples present then."""
@@ -124,10 +125,11 @@ def evaluate_many(catalog: Catalog, expr: str, times: Sequence[float], now: floa
             value = walked.to_wall(value, walk(SHIFT)[1], walk(-SHIFT)[1])
     except RecursionError:
         raise PromQLError("the expression nests too deeply for the drill") from None
+    speed = 1.0 / walked.scale if walked.stamped and walked.scale != 1.0 else None
     if isinstance(value, Scalar):
-        return Many(scalar=value)
+        return Many(scalar=value, speed=speed)
     sort = node.func.name if isinstance(node, pp.Call) else None
-    return Many(vector=value, order=sort if sort in ("sort", "sort_desc") else None)
+    return Many(vector=value, order=sort if sort in ("sort", "sort_desc") else None, speed=speed)
 
 
 def evaluate(catalog: Catalog, expr: str, t: float, now: float | None = None) -> Value:
