@@ -53,8 +53,8 @@ def test_a_retry_of_a_flow_that_had_succeeded_unlocks_no_failed_flows_mid_drill(
 
 def test_while_open_a_fix_is_named_by_what_its_command_did_not_by_the_scenario() -> None:
     """attack43 A8, the label half: mid-drill the right provider's row read "fallback model routing enabled (set
-    DISABLE_PROVIDERS=anthropic …)", the wrong one's "deployment environment changed (… openai)": which was right, before
-    resolve. Until the end both are named by what the command did; after it, the scenario's name is said."""
+    DISABLE_PROVIDERS=anthropic …)", the wrong one's "deployment environment changed (… openai)": which was right,
+    before resolve. Until the end both are named by what the command did; after it, the scenario's name is said."""
     from datetime import UTC, datetime
 
     from warroom.incident.store import IncidentStore

@@ -161,8 +161,9 @@ def action_rows(drill: Drill, signals: Any, spans: dict[str, list[Stretch]], *, 
         change = changes.text(quiet=told and not effective)     # "unchanged" for every row until the judgement is said
         if a.action == "manual_review" and effective:      # what it did to the flows: held them, healed none
             change = "; ".join(filter(None, (change, held_flows(drill, a.t, min(read_by, read_at(a))))))
-        # while open, named by what its command did, as any other operation: the scenario's name for it (a fallback
-        # routing enabled, where the other provider's is "deployment environment changed") is its judgement (attack43 A8)
+        # while open, named by what its command did, as any other operation: the scenario's name for it ("fallback
+        # routing enabled", where the other provider's is "deployment environment changed") is its judgement
+        # (attack43 A8)
         name = labelled(ACTIONS[a.action], via) if told or via is None or via.action != "set_env" else \
             labelled(ACTIONS[via.action], via)
         actions.append(ActionRow(a.ts, a.t, a.action, name,
