@@ -115,3 +115,16 @@ def test_a_span_between_timestamps_says_it_is_drill_seconds(drill: object) -> No
     assert body["warnings"] == ["drill at x10: a timestamp here is a wall unix time, but a span between two "
                                 "(time() - max(…)) is drill seconds, 10 times the wall's"], body
     assert "warnings" not in curl(drill, f"{API}/query?query=1")[1]
+
+
+def test_promtool_prints_json_as_promtool_does(drill: object) -> None:
+    """attack43 A3 addendum: ``promtool query instant -o json`` was refused ('unknown short flag'); promtool 2.42's."""
+    def promtool(*argv: str) -> tuple[int, str]:
+        line = ["promtool", "query", *argv[:-1], "http://localhost:9090", argv[-1]]
+        code, out, err = run_one(drill, line, 600.0)  # type: ignore[arg-type]
+        return code, out + err
+    assert promtool("instant", "-o", "json", "--time=1789000000.5", "1") == (0, '[1789000000.5,"1"]\n')
+    assert promtool("instant", "--format=json", "--time=1789000000", 'label_replace(vector(1),"a","<x&>é","","")') == (
+        0, '[{"metric":{"a":"\\u003cx\\u0026\\u003eé"},"value":[1789000000,"1"]}]\n')
+    assert promtool("instant", "-o", "x", "1") == (
+        1, "promtool: error: enum value must be one of promql,json, got 'x', try --help\n")

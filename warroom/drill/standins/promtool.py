@@ -27,7 +27,9 @@ def run(ctx: Context, argv: list[str]) -> int:
         raise ToolError("promtool: drill: only `promtool query instant|range … SERVER EXPR` is simulated (the "
                         "drill's Prometheus answers it)")
     ranged = argv[1] == "range"
-    opts = parse_args(argv[2:], flags("start= end= step=" if ranged else "time="), words=WORDS)
+    opts = parse_args(argv[2:], flags("o|format= " + ("start= end= step=" if ranged else "time=")), words=WORDS)
+    if (form_at := opts.text("format", "promql")) not in ("promql", "json"):     # attack43 A3: -o json was refused
+        raise ToolError(f"promtool: error: enum value must be one of promql,json, got '{form_at}', try --help")
     if len(opts.pos) != 2:          # in its own words (kingpin's)
         raise ToolError(f"promtool: error: unexpected {opts.pos[2]}, try --help" if opts.pos[2:] else
                         f"promtool: error: required argument '{('server', 'expr')[len(opts.pos)]}' not provided, "
@@ -53,6 +55,9 @@ def run(ctx: Context, argv: list[str]) -> int:
     if body.get("status") != "success":
         raise ToolError(f"query error: {body.get('errorType')}: {body.get('error')}")
     kind, result = body["data"]["resultType"], body["data"]["result"]
+    if form_at == "json":
+        ctx.out(as_json(kind, result))
+        return 0
     if kind == "matrix":            # as promtool prints them (model.Matrix: a series' name, then its points)
         ctx.out("\n".join(f"{metric(s['metric'])} =>\n" + "\n".join(f"{v} @[{stamp(at)}]" for at, v in s["values"])
                           for s in result)) if result else None
@@ -60,6 +65,22 @@ def run(ctx: Context, argv: list[str]) -> int:
             metric(s["metric"]) + " =>", s["value"]) for s in result]:
         ctx.out(f"{labels} {value} @[{stamp(at)}]")
     return 0
+
+
+def as_json(kind: str, result: list) -> str:  # type: ignore[type-arg]
+    """The result as ``-o json`` prints it (Go's encoder of model.Value: compact, ``<>&`` escaped, stamps as
+    ``model.Time`` writes them)."""
+    def point(at: float, value: str) -> str:
+        return f"[{stamp(at)},{json.dumps(value)}]"
+
+    def labels(metric: dict[str, str]) -> str:
+        text = json.dumps(metric, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    if kind == "scalar":
+        return point(*result)
+    return "[" + ",".join(f'{{"metric":{labels(s["metric"])},' + (
+        f'"values":[{",".join(point(*p) for p in s["values"])}]' if kind == "matrix" else
+        f'"value":{point(*s["value"])}') + "}" for s in result) + "]"
 
 
 def when(text: str, what: str) -> float:
