@@ -143,6 +143,11 @@ def test_a_communication_step_backs_no_mitigated() -> None:
     # attack43 A19: a sub-section naming no phase of its own under Mitigation is mitigating (its phase, journaled)
     assert verdict("One provider down: make sure traffic avoids it", "mitigate").state == MET
     assert verdict("Recovery", "mitigate").state == CLOCK_ONLY      # retrying flows is no fix of the fault
+    # the PIR and the stakeholder update call it so by the same rule (``marks.run_kind``)
+    from warroom.incident.marks import run_kind
+
+    assert run_kind(True, "One provider down: make sure traffic avoids it", phase="mitigate") == "mitigation attempt"
+    assert run_kind(True, "Recovery", phase="mitigate") == "changes things, Recovery"
 
 
 def test_a_step_with_no_gate_backs_no_mitigated_said_while_a_pane_is_still_past_critical() -> None:

@@ -308,7 +308,7 @@ def draft_update(state: IncidentState, now: datetime, every: float, readings: Se
         if since is not None and max(run.started_at, run.ended_at or run.started_at) < since:
             continue                                 # told in an earlier update
         book = st.runbook_id or str((state.runbook or {}).get("id") or "")
-        kind = run_kind(run.mutating, (sections or {}).get((book, st.step_id)), read="check")
+        kind = run_kind(run.mutating, (sections or {}).get((book, st.step_id)), read="check", phase=run.phase)
         # the checklist's word for the run (marks.step_state): a check whose output missed what
         # the runbook expected, or a mitigation whose verify gate failed, is never "ok" to stakeholders
         word = state_word(run_state(run, gates.get(run.seq)))

@@ -17,6 +17,7 @@ from typing import Any
 
 from warroom.execute.expectation import Verdict, verdict_of
 from warroom.incident.gates import HELD, SUPERSEDED
+from warroom.runbook.phases import phase_for
 
 
 @dataclass(frozen=True)
@@ -75,7 +76,7 @@ MUTATING_MARK = Mark("⚠", "changes things", "!")
 MITIGATING_SECTIONS = ("mitigation", "rollback", "resolution")
 
 
-def run_kind(mutating: bool, section: str | None, read: str = "read-only") -> str:
+def run_kind(mutating: bool, section: str | None, read: str = "read-only", phase: str | None = None) -> str:
     """What a run was, as the PIR and a stakeholder update say it: ``read`` for one that changes nothing; one that
     changes things is a ``mitigation attempt`` when its runbook section is a mitigation's (or is not known: no runbook
     to say otherwise), else the checklist's word for it with its section (``changes things, Communication``): a Slack
@@ -84,6 +85,10 @@ def run_kind(mutating: bool, section: str | None, read: str = "read-only") -> st
     if not mutating:
         return read
     if not section or section.lower().startswith(MITIGATING_SECTIONS):
+        return "mitigation attempt"
+    if phase == "mitigate" and phase_for(section, leading_only=True) is None:
+        # a sub-section naming no phase of its own under a mitigating one, its phase as journaled (``Step.phase``):
+        # "### One provider down: make sure traffic avoids it" under "## Mitigation" (attack43 A19)
         return "mitigation attempt"
     return f"{MUTATING_MARK.word}, {section}"
 

@@ -39,7 +39,6 @@ from typing import TYPE_CHECKING, Any
 
 from warroom.incident.gates import HELD, held_gates, held_said, run_gates
 from warroom.incident.marks import run_kind
-from warroom.runbook.phases import phase_for
 from warroom.incident.relapse import relapse_said
 
 if TYPE_CHECKING:
@@ -170,9 +169,7 @@ def mitigating(run: Any) -> bool:
     PIR's rule; a run whose section was not journaled counts), or in a sub-section naming no phase of its own under a
     mitigating one (attack43 A19: "### One provider down: make sure traffic avoids it" under "## Mitigation" backed
     nothing, the scenario's own fix "said before any mitigation step ran")."""
-    if run_kind(run.mutating, run.section) == "mitigation attempt":
-        return True
-    return bool(run.mutating) and run.phase == "mitigate" and phase_for(run.section, leading_only=True) is None
+    return run_kind(run.mutating, run.section, phase=run.phase) == "mitigation attempt"
 
 
 def still_breached(state: IncidentState, at: datetime) -> list[str]:

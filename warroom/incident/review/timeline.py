@@ -45,7 +45,7 @@ def _run_line(state: IncidentState, st: Any, run: Any, gate: str | None = None, 
     if run.ended_at is None or run.mutating:
         cites += run.evidence_seqs
     cites += history_cite(state, run)
-    kind = run_kind(run.mutating, section)
+    kind = run_kind(run.mutating, section, phase=getattr(run, "phase", None))
     verdict = run_verdict(run)
     if run.status == "running":
         result = "still running"
