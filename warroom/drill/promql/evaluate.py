@@ -125,7 +125,7 @@ def evaluate_many(catalog: Catalog, expr: str, times: Sequence[float], now: floa
             value = walked.to_wall(value, walk(SHIFT)[1], walk(-SHIFT)[1])
     except RecursionError:
         raise PromQLError("the expression nests too deeply for the drill") from None
-    speed = 1.0 / walked.scale if walked.stamped and walked.scale != 1.0 else None
+    speed = walked.span_speed
     if isinstance(value, Scalar):
         return Many(scalar=value, speed=speed)
     sort = node.func.name if isinstance(node, pp.Call) else None

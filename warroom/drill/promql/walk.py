@@ -75,6 +75,12 @@ class Walk:
         self.shift = shift          # what ``evaluate`` moves every timestamp leaf by, to find a result's degree
         self.stamped = False        # whether a timestamp leaf was read: only then does the result need mapping back
 
+    @property
+    def span_speed(self) -> float | None:
+        """The drill's speed when a timestamp leaf was read off a drill faster than the wall (a span between two
+        timestamps is then drill seconds: the API says so, ``Many.speed``), else None."""
+        return 1.0 / self.scale if self.stamped and self.scale != 1.0 else None
+
     def stamp(self, w: float) -> float:
         """A timestamp leaf (``time()``, ``timestamp()``, a ``*_timestamp_seconds`` sample: a wall time) in the drill
         frame, ``w0 + (w - w0)·speed`` plus ``shift``: the operators then run unchanged, and a span between two leaves
