@@ -408,9 +408,9 @@ class IncidentPresenter:
             snap = live.snapshot()
             from warroom.incident.cadence import update_every
 
-            # the countdown follows the cadence for the current severity (P1 10m ... P4 60m)
-            every = update_every(self.ctx.config, snap.state.severity, snap.state)
-            view = incident_view(snap, every, now=self.ctx.clock.now())
+            # the countdown follows each severity's cadence (P1 10m ... P4 60m) in force as it ran
+            view = incident_view(snap, lambda sev: update_every(self.ctx.config, sev, snap.state),
+                                 now=self.ctx.clock.now())
             if self.live is not live:
                 return  # another incident was opened meanwhile: this view is of the old one
             self.post(ViewReady(view, snap.runbook, snap, seq=snap.seq, incident_id=live.id))

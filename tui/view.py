@@ -5,7 +5,7 @@ This is the only module that knows the state's shape; panes take ``panes.view`` 
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
@@ -81,7 +81,8 @@ def shared_view(store: Any) -> SharedView | None:
                       present=tuple((p.who, p.step, p.me) for p in store.present))
 
 
-def incident_view(snapshot: Any, status_update_every: float, now: float | None = None) -> IncidentView:
+def incident_view(snapshot: Any, status_update_every: float | Callable[[str], float],
+                  now: float | None = None) -> IncidentView:
     """The view of an ``IncidentSnapshot``: the current runbook's steps by step id, every
     running step by key, and the earlier runbooks' progress."""
     from warroom.incident.closing import closure_of

@@ -112,7 +112,7 @@ def test_after_a_severity_change_the_count_agrees_with_the_headers_countdown(
     for minute in range(changed_after + 1, asked_after + 1):
         clock.advance(60)
         st = inc.state
-        header_due = st.next_update_due(clock(), update_every(cfg, st.severity, st))
+        header_due = st.next_update_due(clock(), lambda sev: update_every(cfg, sev, st))   # as the header asks
         missed = missed_updates(st, cfg, clock())
         assert missed is not None and header_due is not None
         overdue = header_due < clock()
@@ -161,6 +161,38 @@ def test_an_update_sent_late_is_said_late_by_how_much_and_a_skipped_slot_never_s
     never = "2 stakeholder updates fell due and were never sent; 1 was sent late"
     assert any(line.startswith(never) for line in summary()), summary()
     assert f"- {never}" in pir_updates(), pir_updates()
+
+
+def test_a_raise_after_an_update_fell_due_moves_no_due_time_into_the_past(tmp_path: Path) -> None:
+    """attack43 A15: a P3 (one update every 30m) overdue since +30m, raised to P1 (every 20m in a x10 drill's floor;
+    10m configured) at +36m: the header said "OVERDUE by 16m" from a +20m the P3 never owed, the journal took an
+    overdue line due before the one it held, and the count's due time moved back to +30m the moment an update was
+    sent. One rule (``IncidentState.first_update_owed``): an update is owed once the cadence of the severity then in
+    force has passed, so the raise leaves the +30m due time where it was, in the header, the journal and the count,
+    before and after the update is sent."""
+    from warroom.incident.cadence import missed_updates, update_every
+
+    d = create_drill(tmp_path / "drills", "rate-limit", speed=10.0, start=1_800_000_000.0)
+    t0 = d.wall_time(100.0)
+    clock = DrillClock(t0)
+    inc = IncidentStore(tmp_path / "incidents", Config(), clock=clock).create(
+        title="429s", severity="P3", drill={"scenario": "rate-limit", "speed": 10.0, "dir": str(d.path)})
+    due = inc.state.declared_at + timedelta(minutes=3)               # +30m00s drill time
+    clock.t = t0 + 35 * 60 / 10
+    assert inc.check_update_overdue(clock()) is not None
+    clock.t = t0 + 36 * 60 / 10
+    inc.set_severity("P1", "raised")
+    clock.t = t0 + 40 * 60 / 10
+    assert inc.check_update_overdue(clock()) is None                  # no second, earlier due time journaled
+    assert [o["due_at"] for o in inc.state.overdue] == [due]
+    st = inc.state
+    assert st.next_update_due(clock(), lambda sev: update_every(inc.config, sev, st)) == due     # the header's
+    before = missed_updates(st, inc.config, clock())
+    assert before is not None and before.pending == due and not before.never
+    clock.t = t0 + 42 * 60 / 10
+    inc.record_status_update("DRILL investigating", delivery="recorded")
+    after = missed_updates(inc.state, inc.config, clock())
+    assert after is not None and after.late == ((due, after.last),) and not after.never and after.pending is None
 
 
 def test_a_step_asking_for_updates_ticked_done_is_said_beside_the_ones_never_sent(tmp_path: Path) -> None:

@@ -200,7 +200,7 @@ def render_show(inc: Incident, st: IncidentState, now: datetime, *, held: Any = 
     if st.resolved:
         lines.append(f"{clock}; resolved {_when(st.resolved_at)}")
     else:
-        due = st.next_update_due(now, inc.update_every())
+        due = st.next_update_due(now, inc.update_every_of)
         upd = ""
         if due is not None:
             left = stime.left(st, due, now)

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -50,15 +50,15 @@ def cadence_said(state: Any, every: float, asked: float, severity: str) -> str:
         f", {raised}" if raised else "")
 
 
-def next_due(state: IncidentState, every: float) -> datetime | None:
-    """When the next update is due (wall time; ``every`` is scenario seconds in a drill); None
+def next_due(state: IncidentState, every: Callable[[str], float]) -> datetime | None:
+    """When the next update is due (wall time; ``every(severity)`` is scenario seconds in a drill); None
     once resolved (or before the declaration)."""
     if state.resolved or state.declared_at is None:
         return None
     return state.next_update_due(state.declared_at, every)
 
 
-def overdue_due_time(state: IncidentState, every: float, now: datetime) -> datetime | None:
+def overdue_due_time(state: IncidentState, every: Callable[[str], float], now: datetime) -> datetime | None:
     """The due time that passed unsent and is not yet journaled as overdue, else None."""
     due = next_due(state, every)
     if due is None or due > now:
@@ -68,7 +68,8 @@ def overdue_due_time(state: IncidentState, every: float, now: datetime) -> datet
     return due
 
 
-def overdue_line(state: IncidentState, every: float, now: datetime) -> tuple[str, dict[str, Any]] | None:
+def overdue_line(state: IncidentState, every: Callable[[str], float],
+                 now: datetime) -> tuple[str, dict[str, Any]] | None:
     """The ``status_update.overdue`` line due now (a due time passed unsent and not journaled
     yet), as the event to append (``Incident.append_once``), or None."""
     from warroom.journal import events as ev
@@ -77,7 +78,7 @@ def overdue_line(state: IncidentState, every: float, now: datetime) -> tuple[str
     due = overdue_due_time(state, every, now)
     if due is None:
         return None
-    return ev.UPDATE_OVERDUE, {"due_at": format_ts(due), "every": every, "severity": state.severity}
+    return ev.UPDATE_OVERDUE, {"due_at": format_ts(due), "every": every(state.severity), "severity": state.severity}
 
 
 #: Due times counted at most per stretch between two updates (a year of a 10-minute cadence is 52,560)
@@ -199,16 +200,8 @@ def missed_updates(state: IncidentState, config: Config, end: datetime) -> Misse
     sent = sorted(u.at for u in state.status_updates if u.at <= end)
     resolved = sorted(t.at for t in state.timeline if t.kind == ev.RESOLVED and t.at is not None)
     anchors = sorted(a for a in (state.declared_at, *sent, *(r["at"] for r in state.reopened)) if a <= end)
-    def first_due(since: datetime, stop: datetime) -> datetime | None:
-        """The first moment after ``since`` an update is owed by the header's rule: ``since`` plus the cadence of the
-        severity *at that moment* (so a P3 raised to P1 owes one 10 minutes after the last, as the header counts
-        down then; attack41 A14: counted with the severity at ``since`` the two disagreed both ways)."""
-        bounds = [since, *(c["at"] for c in changes if since < c["at"] < stop), stop]
-        for lo, hi in zip(bounds, bounds[1:], strict=False):
-            owed = max(lo, stime.after(state, since, update_every(config, severity_at(lo), state)))
-            if owed < hi:
-                return owed
-        return None
+    def every(severity: str) -> float:
+        return update_every(config, severity, state)
 
     due: list[datetime] = []
     late: list[tuple[datetime, datetime]] = []
@@ -218,15 +211,8 @@ def missed_updates(state: IncidentState, config: Config, end: datetime) -> Misse
         stop = min([*anchors[i + 1:], *ended, end])
         t: datetime | None = anchor
         stretch: list[datetime] = []
-        for _ in range(MISSED_MOST):
-            if stop == end and i == len(anchors) - 1:
-                # the stretch still open is the header's countdown: the cadence of the severity now, from the last
-                # update (its "overdue by" moves with a severity change at once, and so does this count)
-                t = stime.after(state, t, update_every(config, severity_at(end), state))
-                t = t if t < stop else None
-            else:
-                t = first_due(t, stop)
-            if t is None:
+        for _ in range(MISSED_MOST):      # the header's rule (``first_update_owed``), open stretch or closed
+            if (t := state.first_update_owed(t, every, stop)) is None:
                 break
             stretch.append(t)
         due += stretch

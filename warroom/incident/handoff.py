@@ -22,7 +22,7 @@ Pure, like the reducers: the service passes the clock, the config and the runboo
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -108,7 +108,7 @@ def open_gates(state: IncidentState) -> list[dict[str, Any]]:
     return still_open(state)
 
 
-def catch_up_brief(state: IncidentState, now: datetime, *, update_every: float,
+def catch_up_brief(state: IncidentState, now: datetime, *, update_every: float | Callable[[str], float],
                    runbooks: Sequence[Any] = (), readings: Sequence[Any] | None = None) -> Brief:
     """What the incoming commander must know, from the journal (see the module docstring) and, when
     given, ``readings``: every pane read now (``SloReading``s, as ``draft-update`` reads them), so "Current

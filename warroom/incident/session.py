@@ -747,7 +747,7 @@ class Incident(StepRunning):
         st = self.state
         return self._append(*assignment_line(
             st, role, person, reason, redact=self.redact,
-            brief=lambda: catch_up_brief(st, self.clock(), update_every=self.update_every(),
+            brief=lambda: catch_up_brief(st, self.clock(), update_every=self.update_every_of,
                                          runbooks=self.open_runbooks(),
                                          readings=readings() if readings is not None else None).to_json()))
 
@@ -777,17 +777,21 @@ class Incident(StepRunning):
     def update_every(self) -> float:
         """Seconds between stakeholder updates for the current severity (the cadence table, in a drill never
         sooner than people can write one: ``cadence.update_every``)."""
+        return self.update_every_of(self.state.severity)
+
+    def update_every_of(self, severity: str) -> float:
+        """Seconds between stakeholder updates for ``severity``: what the due time reads for each stretch of
+        the incident's severities (``IncidentState.first_update_owed``)."""
         from warroom.incident.cadence import update_every
 
-        state = self.state
-        return update_every(self.config, state.severity, state)
+        return update_every(self.config, severity, self.state)
 
     def check_update_overdue(self, now: datetime | None = None) -> Event | None:
         """Journal ``status_update.overdue`` once for a due time that has passed unsent."""
         from warroom.incident.cadence import overdue_line
 
         now = now or self.clock()
-        return self.append_once(lambda st: overdue_line(st, self.update_every(), now))
+        return self.append_once(lambda st: overdue_line(st, self.update_every_of, now))
 
     def check_escalation(self, now: datetime | None = None) -> list[Event]:
         """Journal ``escalation.tier`` for every tier the incident clock has reached and the

@@ -39,6 +39,7 @@ import copy
 import math
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from collections.abc import Callable
 from typing import Any
 
 from warroom.incident.approvals import ApprovalRequest
@@ -433,17 +434,40 @@ class IncidentState:
         next_in = None if nxt is None else max(0.0, left(self, nxt.at, now) / 60.0)
         return Escalation(tier=tier[0], label=tier[1], action=tier[2], minutes=minutes, next_tier_in=next_in)
 
-    def next_update_due(self, now: datetime, every: float = 900.0) -> datetime | None:
-        """When the next stakeholder update is due (``every`` seconds after the last one, the
-        declaration or the last reopening, whichever is latest); None once resolved. A due time
-        before ``now`` means it is overdue. While resolved nobody owes an update: counted from the
-        last update, a reopened incident was overdue since a moment it was resolved (redteam38 F5:
-        at x10, twenty wall minutes resolved made it "overdue by 3h24m" on reopening)."""
+    def next_update_due(self, now: datetime, every: float | Callable[[str], float] = 900.0) -> datetime | None:
+        """When the next stakeholder update is due, counted from the last one, the declaration or the last
+        reopening, whichever is latest: ``every`` seconds after it, or, given each severity's cadence
+        (``every(severity)``), the first moment the cadence of the severity then in force has passed
+        (``first_update_owed``); None once resolved. A due time before ``now`` means it is overdue. While
+        resolved nobody owes an update: counted from the last update, a reopened incident was overdue since
+        a moment it was resolved (redteam38 F5: at x10, twenty wall minutes resolved made it "overdue by
+        3h24m" on reopening)."""
         del now  # the due time does not depend on now; kept for a uniform helper signature
         if self.resolved or self.declared_at is None:
             return None
         last = max([self.declared_at, *(u.at for u in self.status_updates[-1:]), *(r["at"] for r in self.reopened)])
-        return after(self, last, every)   # every N scenario minutes
+        return self.first_update_owed(last, every) if callable(every) else after(self, last, every)
+
+    def first_update_owed(self, since: datetime, every: Callable[[str], float],
+                          stop: datetime | None = None) -> datetime | None:
+        """The first moment after ``since`` (before ``stop``) an update is owed: ``since`` plus the cadence
+        (``every(severity)``, scenario seconds) of the severity in force at that moment. A raise owes one from
+        the raise on if its cadence has passed by then, never from a time the incident owed nothing; a
+        lowering gives more time. The one rule of the header's countdown, the overdue lines and the missed
+        count (attack43 A15: a P3 raised to P1 at +36m journaled an overdue due at +20m, before the P3's
+        +30m already journaled, and the count's due time moved at the instant an update was sent)."""
+        changes = sorted(self.severity_changes, key=lambda c: c["at"])
+        first = str(changes[0].get("from") or self.severity) if changes else self.severity
+
+        def severity_at(t: datetime) -> str:
+            return next((str(c["to"]) for c in reversed(changes) if c["at"] <= t), first)
+
+        bounds = [since, *(c["at"] for c in changes if since < c["at"] and (stop is None or c["at"] < stop))]
+        for lo, hi in zip(bounds, [*bounds[1:], stop], strict=True):
+            owed = max(lo, after(self, since, every(severity_at(lo))))
+            if hi is None or owed < hi:
+                return owed
+        return None
 
     def response_times(self) -> list[ResponseTime]:
         """Each milestone against its target, judged in scenario time (``minutes``; the wall
