@@ -168,7 +168,8 @@ def test_no_traceback_reaches_the_commander_from_a_stand_in(monkeypatch: pytest.
     def too_deep(ctx: object) -> int:
         raise RecursionError("maximum recursion depth exceeded")
 
-    monkeypatch.setattr(base.Context, "from_env", classmethod(lambda cls, tool, argv: SimpleNamespace(t=0, at=0)))
+    monkeypatch.setattr(base.Context, "from_env", classmethod(lambda cls, tool, argv: SimpleNamespace(
+        t=0, at=0, pinned=False, drill=SimpleNamespace(scenario_time=lambda wall: 0.0))))
     monkeypatch.setattr(base, "_answer", too_deep)
     assert base.main("kubectl", ["get", "pods"]) == 1
     err = capsys.readouterr().err

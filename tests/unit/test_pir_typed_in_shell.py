@@ -26,7 +26,7 @@ from warroom.sources.evidence import iso
 
 RUNBOOK = Path(__file__).resolve().parents[2] / "runbooks" / "RB-CORE-002-timeout-recovery.md"
 OFF = ["kubectl", "set", "env", "deployment/flowengine", "CONTEXT_PRUNING_ENABLED=false", "-n", "production"]
-TYPED = "context pruning disabled (set CONTEXT_PRUNING_ENABLED=false on flowengine)"
+TYPED = "deployment environment changed (set CONTEXT_PRUNING_ENABLED=false on flowengine)"   # while open: what it did
 
 
 @pytest.fixture(autouse=True)
