@@ -9,16 +9,17 @@ the resolve reading, the PIR and the drill report say it, in drill time in a dri
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from tests.unit.incident_fixtures import DrillClock, FixedClock
 from warroom.config import Config
-from warroom.drill.directory import create_drill
+from warroom.drill.directory import Drill, create_drill
 from warroom.incident.concern_reading import read_concerns, unread_reading
 from warroom.incident.drill_report import drill_report
+from warroom.incident.session import Incident
 from warroom.incident.store import IncidentStore
 
 
@@ -121,18 +122,25 @@ def test_after_a_severity_change_the_count_agrees_with_the_headers_countdown(
             assert missed.since[0] == header_due, (minute, header_due, missed.since)
 
 
+def _p3_drill(tmp_path: Path) -> tuple[Drill, float, DrillClock, Incident, datetime]:
+    """A P3 rate-limit drill incident at x10, declared 100 drill seconds in: (drill, the declaration's wall time,
+    its clock, the incident, its first update's due time at +30m00s drill time, 3 wall minutes on)."""
+    d = create_drill(tmp_path / "drills", "rate-limit", speed=10.0, start=1_800_000_000.0)
+    t0 = d.wall_time(100.0)
+    clock = DrillClock(t0)
+    inc = IncidentStore(tmp_path / "incidents", Config(), clock=clock).create(
+        title="429s", severity="P3", drill={"scenario": "rate-limit", "speed": 10.0, "dir": str(d.path)})
+    assert inc.state.declared_at is not None
+    return d, t0, clock, inc, inc.state.declared_at + timedelta(minutes=3)
+
+
 def test_an_update_sent_late_is_said_late_by_how_much_and_a_skipped_slot_never_sent(tmp_path: Path) -> None:
     """redteam43 R2: a P3's update due at +30m, sent at +36m43s, was "1 stakeholder update fell due and was never
     sent" in the drill report beside "Status update sent" on the timeline. One rule (``cadence.Missed``): in each
     stretch between two updates the first due time is the one the next update filled, late, or the one overdue
     now; the others, and those of a stretch the resolution ended, were never sent. The drill report, the PIR's
     count and its overdue lines, and the resolve reading say the same."""
-    d = create_drill(tmp_path / "drills", "rate-limit", speed=10.0, start=1_800_000_000.0)
-    t0 = d.wall_time(100.0)
-    clock = DrillClock(t0)
-    inc = IncidentStore(tmp_path / "incidents", Config(), clock=clock).create(
-        title="429s", severity="P3", drill={"scenario": "rate-limit", "speed": 10.0, "dir": str(d.path)})
-    due = inc.state.declared_at + timedelta(minutes=3)               # +30m00s drill time
+    d, t0, clock, inc, due = _p3_drill(tmp_path)
     clock.t = t0 + (36 * 60 + 2) / 10
     assert inc.check_update_overdue(clock()) is not None              # the header: "overdue by 6m02s"
     clock.t = t0 + (36 * 60 + 43) / 10
@@ -172,12 +180,7 @@ def test_a_raise_after_an_update_fell_due_moves_no_due_time_into_the_past(tmp_pa
     before and after the update is sent."""
     from warroom.incident.cadence import missed_updates, update_every
 
-    d = create_drill(tmp_path / "drills", "rate-limit", speed=10.0, start=1_800_000_000.0)
-    t0 = d.wall_time(100.0)
-    clock = DrillClock(t0)
-    inc = IncidentStore(tmp_path / "incidents", Config(), clock=clock).create(
-        title="429s", severity="P3", drill={"scenario": "rate-limit", "speed": 10.0, "dir": str(d.path)})
-    due = inc.state.declared_at + timedelta(minutes=3)               # +30m00s drill time
+    _, t0, clock, inc, due = _p3_drill(tmp_path)
     clock.t = t0 + 35 * 60 / 10
     assert inc.check_update_overdue(clock()) is not None
     clock.t = t0 + 36 * 60 / 10
