@@ -1,4 +1,5 @@
-"""On a drill that runs on the wall clock, ``$WARROOM_DRILL_AT`` writes nothing in its incident's journal (redteam43 R18).
+"""On a drill that runs on the wall clock, ``$WARROOM_DRILL_AT`` writes nothing in its incident's journal
+(redteam43 R18).
 
 ``WARROOM_DRILL_AT=<detection + 12 s> warroom incident note INC-… --tag root-cause …`` typed 2h30m of drill time in
 stamped the note at +2m02s (the journal's stamps ran backwards, nothing marking the pin) and bought "Time to root

@@ -33,9 +33,9 @@ def test_a_fix_typed_again_while_in_force_leaves_its_effect_with_the_first_run()
 
 
 def test_a_retry_of_a_flow_that_had_succeeded_unlocks_no_failed_flows_mid_drill() -> None:
-    """attack43 A14: mid-drill, ``blocks flow retry`` of a task that had SUCCEEDED made the report say "Not done: failed
-    flows retried (2 of the 2 flows the incident failed are still failed: tsk_…)", the scenario's fix and its ids. Only
-    a retry of a flow the incident failed is the team retrying them."""
+    """attack43 A14: mid-drill, ``blocks flow retry`` of a task that had SUCCEEDED made the report say "Not done:
+    failed flows retried (2 of the 2 flows the incident failed are still failed: tsk_…)", the scenario's fix and its
+    ids. Only a retry of a flow the incident failed is the team retrying them."""
     from warroom.drill.activity import Activity
     from warroom.drill.cluster import build_cluster
 

@@ -151,9 +151,9 @@ def test_a_communication_step_backs_no_mitigated() -> None:
 
 
 def test_a_step_with_no_gate_backs_no_mitigated_said_while_a_pane_is_still_past_critical() -> None:
-    """attack43 A16: a fallback with a typo'd model (no verify gate) ran ok, "mitigated" 30 s later with the 5xx rate
-    at 28%: "Time to mitigate … met". With no gate, the panes are the evidence: a pane past critical at the word and not
-    recovered since leaves it "met on the clock, but …"; once it recovers, the word is backed."""
+    """attack43 A16: a fallback with a typo'd model (no verify gate) ran ok, "mitigated" 30 s later with the 5xx
+    rate at 28%: "Time to mitigate … met". With no gate, the panes are the evidence: a pane past critical at the word
+    and not recovered since leaves it "met on the clock, but …"; once it recovers, the word is backed."""
     from warroom.incident.verdicts import CLOCK_ONLY, MET, of_state
 
     breach = (3, ev.SLO_BREACHED, {"slo_id": "error_5xx", "title": "Model API 5xx rate", "value": 28.0,

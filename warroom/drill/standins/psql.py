@@ -471,8 +471,8 @@ def render(ctx: Context, conn: TaskDB, stmt: str, args: Args) -> None:
         rows = shown
     kinds = query.types(headers)
     if ctx.drill.speed != 1 and "epoch" in query.clocks and ("span" in query.clocks or "interval" in kinds):
-        ctx.err(f"NOTICE:  drill ×{ctx.drill.speed:g}: an epoch is the wall clock's unix time, as the timestamp and date "
-                "+%s print it; a difference of two is drill seconds, as an interval is (1 wall second is "
+        ctx.err(f"NOTICE:  drill ×{ctx.drill.speed:g}: an epoch is the wall clock's unix time, as the timestamp and "
+                "date +%s print it; a difference of two is drill seconds, as an interval is (1 wall second is "
                 f"{ctx.drill.speed:g} drill seconds)")           # attack43 A10: the two clocks in one row, unsaid
     elif ctx.drill.speed != 1 and "interval" in kinds and {"timestamptz", "timestamp"} & set(kinds):
         # redteam36 F8: the two clocks side by side in one answer; each is right on its own, so say which is which
