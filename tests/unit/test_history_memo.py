@@ -165,28 +165,30 @@ def test_a_memo_that_cannot_be_written_costs_only_speed(tmp_path: Path) -> None:
     assert again.asked == 0
 
 
-def test_a_long_read_integrates_each_hour_of_the_past_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """At x3600 a look every 15 s asks for fifteen drill hours the simulator no longer holds (it
-    keeps four), and a window's step doubling asks for all of it. Asked in one question, every
-    operand of a pane's query re-integrated every hour again; asked an hour at a time
-    (``DrillSource.batch_span``), each hour once per pane that reads counters."""
-    speed = 3600.0
+def test_a_long_read_within_the_held_rows_integrates_nothing_again(tmp_path: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """At x3600 a look every 15 s asks for drill hours the panes' poll already integrated, and a window's step
+    doubling asks for all of them: the simulator holds ``Series.KEEP`` hours of rows (its ``HELD`` bytes, ~112 drill
+    hours), so a whole-window read within them integrates no row again. (Was: a 30-hour read bounded by "each hour
+    once per pane", written when it held four hours; since it holds 112, that read integrated 0 rows and the bound
+    held nothing. Past the held hours the bound does not hold today: held to four, the same read integrates 465,193
+    rows against 73,440, suite43's finding, a performance gap of x3600 drills past ~2 wall minutes, left named.)"""
+    speed, hours = 3600.0, 12.0
     d = create_drill(tmp_path / "drills", "rate-limit", speed=speed, start=START)
-    now = START + 30.0                                  # thirty drill hours
+    now = START + hours                                 # twelve drill hours
     _pin(now)
     source = d.source()
     slos = Config().slo
     source.fetch(slos)                                  # the panes' poll integrated up to now
+    series = d.simulator.refresh()
+    assert series.KEEP * series.CHUNK * drill_series.GRID >= (hours + 2) * HOUR + drill_series.HISTORY   # held
     work = Work(monkeypatch)
     memo = HistoryMemo(None)
     step = grid_step(START, now, 15.0 / speed)
     for slo in slos:
         query_history(source, slo.query, START, now, step, slo.direction, memo)
-    _, rows = work.take()
-    hours = 30 + drill_series.HISTORY / HOUR
-    counted = sum(1 for slo in slos if "_total" in slo.query or "_bucket" in slo.query)   # the others read gauges
-    assert counted == 3
-    assert rows <= counted * (hours + 2) * drill_series.Series.CHUNK, rows      # was 111,445 rows
+    points, rows = work.take()
+    assert points > 0 and rows == 0, (points, rows)
 
 
 @pytest.mark.parametrize("speed", [3600.0, 600.0, 7.0, 60.0])   # steps 15/speed: not binary fractions, and one that is
