@@ -191,15 +191,10 @@ def missed_updates(state: IncidentState, config: Config, end: datetime) -> Misse
 
     if state.declared_at is None:
         return None
-    changes = sorted(state.severity_changes, key=lambda c: c["at"])
-    first = str(changes[0].get("from") or state.severity) if changes else state.severity
-
-    def severity_at(t: datetime) -> str:
-        return next((str(c["to"]) for c in reversed(changes) if c["at"] <= t), first)
-
     sent = sorted(u.at for u in state.status_updates if u.at <= end)
     resolved = sorted(t.at for t in state.timeline if t.kind == ev.RESOLVED and t.at is not None)
     anchors = sorted(a for a in (state.declared_at, *sent, *(r["at"] for r in state.reopened)) if a <= end)
+
     def every(severity: str) -> float:
         return update_every(config, severity, state)
 
@@ -224,8 +219,8 @@ def missed_updates(state: IncidentState, config: Config, end: datetime) -> Misse
             pending = stretch[0]             # overdue now: the header's "overdue by"
     last = sent[-1] if sent else None
     return Missed(tuple(due), tuple(d for d in due if last is None or d > last), len(sent), last,
-                  state.declared_at, end, update_every(config, severity_at(end), state), severity_at(end),
-                  update_asked(config, severity_at(end)), tuple(late), pending)
+                  state.declared_at, end, every(state.severity_at(end)), state.severity_at(end),
+                  update_asked(config, state.severity_at(end)), tuple(late), pending)
 
 
 DRILL_MARK = "DRILL"

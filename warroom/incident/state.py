@@ -448,6 +448,12 @@ class IncidentState:
         last = max([self.declared_at, *(u.at for u in self.status_updates[-1:]), *(r["at"] for r in self.reopened)])
         return self.first_update_owed(last, every) if callable(every) else after(self, last, every)
 
+    def severity_at(self, t: datetime) -> str:
+        """The severity in force at ``t``: the last change at or before it, else the one declared."""
+        changes = sorted(self.severity_changes, key=lambda c: c["at"])
+        first = str(changes[0].get("from") or self.severity) if changes else self.severity
+        return next((str(c["to"]) for c in reversed(changes) if c["at"] <= t), first)
+
     def first_update_owed(self, since: datetime, every: Callable[[str], float],
                           stop: datetime | None = None) -> datetime | None:
         """The first moment after ``since`` (before ``stop``) an update is owed: ``since`` plus the cadence
@@ -456,15 +462,10 @@ class IncidentState:
         lowering gives more time. The one rule of the header's countdown, the overdue lines and the missed
         count (attack43 A15: a P3 raised to P1 at +36m journaled an overdue due at +20m, before the P3's
         +30m already journaled, and the count's due time moved at the instant an update was sent)."""
-        changes = sorted(self.severity_changes, key=lambda c: c["at"])
-        first = str(changes[0].get("from") or self.severity) if changes else self.severity
-
-        def severity_at(t: datetime) -> str:
-            return next((str(c["to"]) for c in reversed(changes) if c["at"] <= t), first)
-
-        bounds = [since, *(c["at"] for c in changes if since < c["at"] and (stop is None or c["at"] < stop))]
+        changes = sorted(c["at"] for c in self.severity_changes)
+        bounds = [since, *(at for at in changes if since < at and (stop is None or at < stop))]
         for lo, hi in zip(bounds, [*bounds[1:], stop], strict=True):
-            owed = max(lo, after(self, since, every(severity_at(lo))))
+            owed = max(lo, after(self, since, every(self.severity_at(lo))))
             if hi is None or owed < hi:
                 return owed
         return None
