@@ -111,12 +111,16 @@ class GateView:
                                         # "now not read (…)": ``relapse.GateNow.now_words``)
     passed: str = ""                    # with ``now``: "passed at 1.24% at 03:31:24" (``GateNow.passed_head``)
     past: bool = False                  # a pass whose measure is past its line now: the mitigation relapsed
+    run: str = ""                       # "run at 22:44:41 UTC": the gate of an earlier run than its step's
+                                        # latest, which failed and opened none (``GateState.of_run``)
 
     @property
     def where(self) -> str:
         """``step 22``, or ``RB-LAUNCH-005 step 22`` for a step of a runbook no longer shown
-        (after a GO attached another one, its step 22 is a different step)."""
-        return f"{self.runbook} step {self.step}" if self.runbook else f"step {self.step}"
+        (after a GO attached another one, its step 22 is a different step); with the run it judges
+        when that is not the step's latest (``step 6 (run at 22:44:41 UTC)``)."""
+        step = f"{self.runbook} step {self.step}" if self.runbook else f"step {self.step}"
+        return f"{step} ({self.run})" if self.run else step
 
     def left(self, now: float) -> float:
         return max(0.0, self.remaining - drill_seconds(max(0.0, now - self.at), self.speed))
@@ -217,6 +221,9 @@ class IncidentView:
     # settled verify gates as the journal has them, by (runbook id, step id): the header shows
     # the last outcome after a resume too, not only while this process watched the gate
     gates: tuple[tuple[tuple[str, str], GateView], ...] = ()
+    # the run each gate judges, by (runbook id, step id), for a gate of an earlier run than its step's latest
+    # (``GateState.of_run``): said on the gate line, the journal's or the one this process watches
+    gate_runs: tuple[tuple[tuple[str, str], str], ...] = ()
     decisions: tuple[DecisionRow, ...] = ()       # the current runbook's Go/No-Go decisions
     beside: tuple[OpenRunbook, ...] = ()          # runbooks open beside the current one, oldest first
     # runbooks whose steps are said with their name (the core's one rule, ``IncidentState.step_name``)

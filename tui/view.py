@@ -139,6 +139,7 @@ def incident_view(snapshot: Any, status_update_every: float | Callable[[str], fl
     )
     return IncidentView(header=header, steps=steps, timeline=timeline, runbook_id=current or None,
                         running=running, earlier=tuple(earlier), gates=settled_gates(gates),
+                        gate_runs=tuple((key, g.of_run) for key, g in gates.items() if g.of_run),
                         decisions=decision_rows(getattr(snapshot, "runbook", None), state, when), beside=beside,
                         named=state.named_runbooks())
 
@@ -239,7 +240,7 @@ def settled_gates(gates: Mapping[tuple[str, str], Any]) -> tuple[tuple[tuple[str
         at = g.at.timestamp() if g.at is not None else 0.0
         out.append((key, GateView(step=g.step or 0, text=g.expr, status=g.shown, value=g.value or "",
                                   reason=g.reason, at=at, title=g.title, wanted=g.wanted, what=g.what,
-                                  before=g.held_before or "")))
+                                  before=g.held_before or "", run=g.of_run)))
     return tuple(out)
 
 
@@ -253,13 +254,15 @@ def holding_gates(gates: Mapping[tuple[str, str], GateView], holding: Any) -> di
 
 
 def header_gate(gates: Mapping[tuple[str, str], GateView], named: Collection[str],
-                now: float) -> GateView | None:
+                now: float, runs: Mapping[tuple[str, str], str] | None = None) -> GateView | None:
     """The gate the header shows: the open one closest to its deadline, else the last outcome.
     A gate of a step whose runbook the core names (``named``: ``IncidentState.named_runbooks``,
     the rule every screen follows) says that runbook, so its "step 22" is never read as
-    another runbook's step 22."""
-    views = [replace(g, runbook=rb) if rb and rb in named else g
-             for (rb, _step_id), g in gates.items()]
+    another runbook's step 22; one of an earlier run than its step's latest says that run
+    (``runs``: ``IncidentView.gate_runs``), so it is never read as the failed re-run's."""
+    runs = runs or {}
+    views = [replace(g, runbook=rb if rb and rb in named else g.runbook, run=runs.get((rb, sid), g.run))
+             for (rb, sid), g in gates.items()]
     pending = [g for g in views if g.status == "pending"]
     if pending:
         return min(pending, key=lambda g: g.left(now))

@@ -77,6 +77,34 @@ def test_a_pass_shows_its_value_and_a_rerun_retires_the_old_gate(tmp_path: Path)
     assert gate_states(inc.refresh(), datetime.now(UTC)) == {}
 
 
+def test_a_failed_rerun_leaves_the_first_runs_gate_shown_with_its_run_and_counted(tmp_path: Path) -> None:
+    """attack43 A12 (its views): the re-run failed and opened no gate, so the first run's gate still judges what the
+    step did; its pass backs "mitigated" (the reducer, the PIR) and must be on every view of the step with the run it
+    judges, not dropped as "history" (the dashboard's gate line vanished) nor read as the failed re-run's; the writers
+    (``GateJournal.run_gate``) still see no gate of the latest run."""
+    from warroom.incident.gate_journal import run_gate
+    from warroom.incident.relapse import counted_gates
+
+    inc = _incident(tmp_path)
+    _ran(inc)
+    opened = inc.append(ev.VERIFY_STARTED, {"step": 1, "step_id": "breaker", "expr": "quota < 75 within 10m"})
+    inc.append(ev.STEP_STARTED, {"step": 1, "step_id": "breaker", "label": "Turn the breaker on",
+                                 "command": "echo on", "mutating": True})
+    inc.append(ev.STEP_FINISHED, {"step": 1, "step_id": "breaker", "status": "failed", "exit_code": 1})
+    inc.append(ev.VERIFY_PASSED, {"step": 1, "step_id": "breaker", "expr": "quota < 75 within 10m", "value": 64.9,
+                                  "value_text": "64.9%", "started_seq": opened.seq, "outside": {"value": 90.0}})
+    st, now = inc.refresh(), datetime.now(UTC)
+    first = st.steps[("RB-TEST-GATE", "breaker")].runs[0]
+    row = _row(inc, 1)
+    assert row.lstrip().startswith("✖ [FAIL]"), row          # the step's mark is its latest run's
+    assert f"verify (run at {first.started_at:%H:%M:%S} UTC) passed at 64.9% (quota < 75 within 10m)" in row, row
+    assert st.first_verified_at is not None and [g.seq for g in counted_gates(st, now)] == [opened.seq + 3]
+    assert run_gate(st, "RB-TEST-GATE", "breaker", now) is None
+    data = _json(inc, tmp_path / "state")
+    assert [(g["status"], g["run_seq"], g["latest_run"]) for g in data["verify_gates"]] == \
+        [("passed", first.seq, False)]
+
+
 OTHER = (GATE_RUNBOOK.replace('id = "RB-TEST-GATE"', 'id = "RB-TEST-OTHER"')
          .replace('title = "Gate"', 'title = "Other"'))
 

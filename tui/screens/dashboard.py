@@ -983,7 +983,8 @@ class DashboardScreen(Screen[None]):
 
         # the journal's outcomes first, then what this process watched (fresher for its keys)
         gates = {**dict(self.view.gates), **self.gate_views}
-        return header_gate(holding_gates(gates, self.data.holding), self.view.named, self.app.ctx.clock.now())
+        return header_gate(holding_gates(gates, self.data.holding), self.view.named, self.app.ctx.clock.now(),
+                           dict(self.view.gate_runs))
 
     def on_decisions_ready(self, message: DecisionsReady) -> None:
         assert self.actions is not None

@@ -40,9 +40,9 @@ def run_gate(state: IncidentState, runbook_id: str, step_id: str, now: datetime)
     Writers judge by its journaled ``status``: a gate open past its window at ``now`` (``lapsed``)
     is still open in the journal, and settling it after the fact writes its outcome."""
     gates = gate_states(state, now)
-    if runbook_id:
-        return gates.get((runbook_id, step_id))
-    return next((g for key, g in gates.items() if key[1] == step_id), None)
+    gate = gates.get((runbook_id, step_id)) if runbook_id else next(
+        (g for key, g in gates.items() if key[1] == step_id), None)
+    return gate if gate is not None and gate.latest else None   # an earlier run's, kept after a failed re-run
 
 
 def _last_run(state: IncidentState, runbook_id: str, step_id: str) -> int | None:

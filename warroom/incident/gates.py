@@ -21,7 +21,7 @@ Every view takes that status and its sentence (``held_words``) from here.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -70,6 +70,16 @@ class GateState:
     query: str | None = None         # the PromQL it evaluates
     held_before: str | None = None   # a pass's measure when the step started, when it met the line
                                      # then and never left it until the pass (``held_before``)
+    run_seq: int | None = None       # the run it judges: its step's last run started before it opened
+    run_at: datetime | None = None   # when that run started
+    latest: bool = True              # that run is its step's latest (False: a later run failed, opening none)
+
+    @property
+    def of_run(self) -> str:
+        """``run at 22:44:41 UTC`` for a gate of an earlier run than its step's latest (which failed and opened no
+        gate of its own, so this one still judges what the step did: ``gate_states``), '' for the latest run's: every
+        view says which run the gate line is about, never reads it as the failed run's (attack43 A12)."""
+        return f"run at {self.run_at:%H:%M:%S} UTC" if not self.latest and self.run_at is not None else ""
 
     @property
     def what(self) -> str:
@@ -105,6 +115,9 @@ class GateState:
         or the next ``incident run``: ``warroom.sources.verify.settle_open`` over the metric
         history), never "pending"."""
         ended = self.window_ended(now) if now is not None else self.lapsed
+        if self.of_run:       # "verify (run at 22:44:41 UTC) passed at 0.1% (…)": never read as the latest run's
+            said = replace(self, latest=True).describe(now, incident_id)
+            return f"verify ({self.of_run}){said.removeprefix('verify')}"
         if self.shown == HELD:
             return f"verify {held_line(self.held_before, self.value)} ({self.what})"
         if self.status == "passed":
@@ -125,7 +138,8 @@ class GateState:
                 "value": self.value, "reason": self.reason, "what": self.what, "title": self.title or None,
                 "unit": self.unit, "wanted": self.wanted or None, "hold": self.hold, "measure": self.measure,
                 "query": self.query, "shown": self.shown, "held_before": self.held_before,
-                "evidence": self.status == "passed" and self.held_before is None}
+                "evidence": self.status == "passed" and self.held_before is None, "run_seq": self.run_seq,
+                "run_at": self.run_at.isoformat() if self.run_at else None, "latest_run": self.latest}
 
 
 def window_end(deadline: Any) -> datetime | None:
@@ -364,9 +378,13 @@ def _owner(state: Any, step_id: str, seq: int) -> tuple[str, Any]:
 
 
 def gate_states(state: Any, now: datetime) -> dict[tuple[str, str], GateState]:
-    """Each step's current gate as of ``now``, by (runbook id, step id); steps that never had a
-    gate, and gates opened before their step ran again, are absent. A gate open past its window at
-    ``now`` carries ``lapsed`` (its ``shown`` status)."""
+    """Each step's gate whose outcome counts as of ``now``, by (runbook id, step id): the gate its latest run that
+    opened one opened, with that run (``run_seq``, ``run_at``, ``latest``). Steps that never had a gate are absent,
+    and so is a gate once a later run of its step ended ok: that run owes a gate of its own (``later_owes``). A later
+    run that failed (or still runs) opens none, so the earlier gate still judges what the step did to the world: it is
+    watched, settled and counted (``GateJournal``, the ``mitigated`` it backs), and every view shows it, saying its run
+    (``of_run``; attack43 A12: the dashboard's gate line left while the journal and the PIR counted it). A gate open
+    past its window at ``now`` carries ``lapsed`` (its ``shown`` status)."""
     out: dict[tuple[str, str], GateState] = {}
     started: dict[tuple[str, str], dict[str, Any]] = {}
     keyed: dict[int, tuple[str, str]] = {}     # verify.started seq -> its step
@@ -409,11 +427,25 @@ def gate_states(state: Any, now: datetime) -> dict[tuple[str, str], GateState]:
             **journaled_words(first or v))
     for key, gate in list(out.items()):
         st = state.steps.get(key)
-        run = st.last_run if st is not None else None
+        runs = [r for r in (st.runs if st is not None else ()) if getattr(r, "seq", None)]
         opened_seq = int(started.get(key, {}).get("seq") or gate.seq)
-        if run is not None and int(getattr(run, "seq", 0) or 0) > opened_seq:
-            del out[key]   # the step ran again after this gate opened: the gate is history
+        later = [r for r in runs if int(r.seq) > opened_seq]
+        if later_owes(later):
+            del out[key]   # a later run ended ok: its own gate judges the step (opened, or on its way)
+            continue
+        mine = [r for r in runs if int(r.seq) < opened_seq]
+        if mine:
+            out[key] = replace(gate, run_seq=int(mine[-1].seq), run_at=mine[-1].started_at, latest=not later)
     return out
+
+
+def later_owes(later: list[Any]) -> bool:
+    """Whether runs of a step after its gate opened (``later``) take the step's verdict from that gate: one that ended
+    ok owes a gate of its own (opened, or on its way), so the earlier gate is history; one that failed, timed out or
+    was cancelled opens none, and one still running has not ended: the earlier gate judges what the step did."""
+    return any(getattr(r, "status", "") == "ok" for r in later)
+
+
 
 
 
