@@ -70,3 +70,21 @@ def test_while_open_a_fix_is_named_by_what_its_command_did_not_by_the_scenario()
     inc.resolve("fixed")
     (after,) = drill_report(d, inc.refresh(), at=d.wall_time(1100.0)).actions
     assert after.description.startswith("fallback model routing enabled"), after
+
+
+def test_restarts_typed_as_different_commands_in_one_window_are_credited_once_together() -> None:
+    """attack43 A7's addendum: mass-failure, an env change rolled FlowEngine's pods (a restart), ``kubectl rollout
+    restart`` 25 s later, another env change a second after that: each restart weighed alone, the others still in the
+    world, every restart row read "unchanged" while the 5xx share fell. The first is weighed with the restarts of its
+    window, credited once; the others say so."""
+    d = create_drill(Path(tempfile.mkdtemp()), "mass-failure", speed=10.0, start=START, name="restarts")
+    for command, t in (("kubectl set env deployment/flowengine LOG_LEVEL=debug -n production", 600.0),
+                       ("kubectl rollout restart deployment/flowengine -n production", 625.0),
+                       ("kubectl set env deployment/flowengine FALLBACK_MODEL=gpt-4-turbo -n production", 626.0)):
+        assert run_one(d, command.split(), t)[0] == 0
+    rows = [r for r in drill_report(d, at=d.wall_time(2100.0)).actions if r.action == "restart"]
+    assert len(rows) == 3, rows
+    first, *others = rows
+    assert "Model API 5xx rate" in first.change and "without it" in first.change, first
+    assert all(r.change == "its effect is counted with the first restart's" and not r.effective
+               and r.why.startswith("restarted again within the first's effect window (first at ") for r in others), others

@@ -84,8 +84,9 @@ def test_while_open_the_json_says_no_judgement_either_and_once_over_it_does(tmp_
     """attack42 A7 (its JSON part): mid-drill the text named no judgement, yet ``--json`` still gave each action's
     ``effective`` (the scenario's fix in force) and ``mitigation`` (one of its mitigations at all): the answer.
     One rule (``ActionRow.judged``) for the text, the screen, the summary and ``--json``: null until resolved.
-    A restart taken a second time ("did nothing — already in force") is the scenario's judgement too, and the first
-    one's "unchanged" is said of the second as well (a quiet second row told the first was the one that counted)."""
+    A restart taken a second time ("did nothing — already in force") is the scenario's judgement too; two minutes
+    apart, the two are weighed together and credited once, to the first (attack43 A7's addendum: each weighed alone
+    read "unchanged"), the second saying so, whoever the scenario counts."""
     from datetime import UTC, datetime
 
     from warroom.incident.store import IncidentStore
@@ -104,13 +105,14 @@ def test_while_open_the_json_says_no_judgement_either_and_once_over_it_does(tmp_
     assert [a.effective for a in during.actions] == [True, False]      # judged all the same, only not said
     text = "\n".join(report_lines(during))
     assert "did nothing" not in text and "already in force" not in text, text
-    assert text.count("Flow failure rate and Model API 5xx rate unchanged within") == 2, text
+    assert "Model API 5xx rate 9.2% 10m00s drill time (10s wall) later (10.2% without it)" in text, text
+    assert "its effect is counted with the first restart's — restarted again within the first's effect window" in text
     now[0] = d.wall_time(1300.0)
     inc.resolve("restarted")
     after = drill_report(d, inc.refresh(), at=d.wall_time(1400.0))
     assert [(a["effective"], a["mitigation"]) for a in after.to_dict()["actions"]] == [(True, True), (False, True)]
     assert after.to_dict()["resolution_done"] == after.resolution_done
-    assert "did nothing — already in force" in "\n".join(report_lines(after))
+    assert "did nothing — restarted again within the first's effect window" in "\n".join(report_lines(after))
 
 
 def test_an_env_change_is_credited_with_its_keys_and_its_rollouts_restart_is_named_as_the_restart() -> None:

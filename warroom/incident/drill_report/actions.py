@@ -109,6 +109,11 @@ def action_rows(drill: Drill, signals: Any, spans: dict[str, list[Stretch]], *, 
     rolled = {key: _rollout(sc, recorded, op) for key, op in ops.items() if "restart" in spans and _rolls(signals, op)}
     restarts: list[ActionRow] = []      # each after the rows of the change whose rollout it was
     again = _reruns(recorded, meant)    # a command typed again while what it set was in force: its first's
+    # restarts of one deployment typed as different commands within the first's effect window: weighed together
+    firsts, later = _restarts_together(sc, recorded, rolled)
+
+    def clock_of(a: Any) -> float | None:
+        return None if t_zero is None else a.t - t_zero
     for i, (a, pin) in enumerate(zip(recorded, pinned(sc, recorded), strict=True)):
         if a.action == "rollout_undo" and (a.action, a.ts, a.argv) not in meant:    # an undo that meant nothing
             actions.append(_undo_row(sc, pin, None if t_zero is None else a.t - t_zero, told))
@@ -120,23 +125,32 @@ def action_rows(drill: Drill, signals: Any, spans: dict[str, list[Stretch]], *, 
                 actions.append(ActionRow(a.ts, a.t, a.action, did(a), typed(a.tool, a.argv), False, False,
                                          "its effect is counted with the first run's",
                                          f"the same change again (first at {first_at:%H:%M:%S} UTC)",
-                                         None if t_zero is None else a.t - t_zero, tag=a.tag, told=told))
+                                         None if t_zero is None else a.t - t_zero, tag=a.tag, told=told,
+                                         with_first=True))
                 continue
             if (a.action, a.ts, a.argv) not in meant:
                 actions.append(replace(_operation_row(drill, a, slos, read_at(a), None if t_zero is None else
                                                       a.t - t_zero, None if worlds is None else worlds[0], told=told),
                                        told=told))
-            if worlds is not None:      # the restart its rollout was, named as a restart (redteam42 R12)
-                restarts.append(_restart_row(drill, signals, spans, a, worlds, slos, read_at(a),
-                                             None if t_zero is None else a.t - t_zero, told))
+            if worlds is not None and (first := later.get((a.action, a.ts, a.argv))) is not None:
+                restarts.append(_with_first_row(a, first, clock_of(a), told, "restart",
+                                                f"{ACTIONS['restart']} (by the rollout of {did(a)})",
+                                                "restart" in spans or "restart" in sc.mitigating_actions()))
+            elif worlds is not None:      # the restart its rollout was, named as a restart (redteam42 R12)
+                restarts.append(_restart_row(drill, signals, spans, a, firsts.get((a.action, a.ts, a.argv), worlds),
+                                             slos, read_at(a), clock_of(a), told))
             continue
         if a.action not in ACTIONS:
+            continue
+        via = ops.get((a.detail.get("via"), a.ts, a.argv))        # two steps that meant one action say what each did
+        if (first := later.get((a.action, a.ts, a.argv))) is not None:
+            actions.append(_with_first_row(a, first, clock_of(a), told, a.action, labelled(ACTIONS[a.action], via),
+                                           a.action in spans or a.action in sc.mitigating_actions()))
             continue
         effective, why, read_by = _verdict(sc, signals, spans, a, drill.speed)
         judged = why if not effective and a.action not in RETRIES else ""
         if resolved is not None and a.t > t_end:
             why = why or "taken after the incident was resolved"
-        via = ops.get((a.detail.get("via"), a.ts, a.argv))        # two steps that meant one action say what each did
         worlds = rolled.get((a.detail.get("via"), a.ts, a.argv))
         # an env change that rolled FlowEngine's pods: weighed against the same rollout as a plain restart, when
         # without it the rollout is gone too (its restart is its own row)
@@ -145,8 +159,10 @@ def action_rows(drill: Drill, signals: Any, spans: dict[str, list[Stretch]], *, 
         taken = [a, *(b for b in recorded if via is not None and again.get((b.action, b.ts, b.argv)) is via)]
         gone = worlds[0] if worlds is not None and via is not None and not any(
             (b.action, b.ts, b.argv) == (via.action, via.ts, via.argv) for b in _without(recorded, taken, sc)) else None
-        changes = pane_changes(drill, taken, slos, read_at(a), read_by, gone=gone, told=told) \
-            if effective or a.action not in SAYS else Changes()      # a stop moves curves too
+        together = firsts.get((a.action, a.ts, a.argv))     # with the restarts after it in its window
+        changes = Changes() if not effective and a.action in SAYS else \
+            pane_changes(drill, taken, slos, read_at(a), read_by, went=together[0], gone=together[1], told=told) \
+            if together is not None else pane_changes(drill, taken, slos, read_at(a), read_by, gone=gone, told=told)
         if why == "already in force" and changes.moved:
             # the kind was in force, yet this command bent the curves by what it set (DISABLE_PROVIDERS after
             # FALLBACK_ON_5XX takes the calls off the provider): the curves judge, never the kind alone
@@ -196,6 +212,69 @@ def _reruns(recorded: list[Any], meant: set[tuple[Any, ...]]) -> dict[tuple[Any,
         elif (first := firsts.get(same)) is not None:
             out[key] = first
     return out
+
+
+#: The actions that replace a deployment's pods, of FlowEngine and of the audit shipper: what a scenario weighs as a
+#: restart, however it was typed (``rollout restart``, an env change's rollout, a pod deleted and replaced)
+RESTARTS = ("restart", "audit_restart")
+
+
+def _restarts_together(sc: Any, recorded: list[Any], rolled: dict[tuple[Any, ...], Any]
+                       ) -> tuple[dict[tuple[Any, ...], tuple[tuple[Any, ...], tuple[Any, ...]]], dict[tuple[Any, ...], Any]]:
+    """Restarts of one deployment, typed as different commands, taken within the effect window of the first of them
+    (``EFFECT_AFTER``): ``kubectl rollout restart`` a minute after an env change rolled the pods, a pod deleted after
+    that. Each weighed alone, the others still in the world, none moved a pane: without the first the second did the
+    same seconds later (attack43 A7's addendum: three restart rows "unchanged" while the 5xx share fell). So the first
+    is weighed with the rest of its window, credited once: (the first's key -> (the drill with them as plain restarts,
+    without them), each later one's key -> the first). A restart's key is its record's (``restart``, ``audit_restart``)
+    or, for an env change whose rollout was one (``rolled``), the change's."""
+    members: list[tuple[str, float, tuple[Any, ...], Any]] = []     # (kind, t, key, its record or the env change)
+    for b in recorded:
+        key = (b.action, b.ts, b.argv)
+        if b.action in RESTARTS:
+            members.append((b.action, b.t, key, b))
+        elif key in rolled:
+            members.append(("restart", b.t, key, b))
+    firsts: dict[tuple[Any, ...], tuple[tuple[Any, ...], tuple[Any, ...]]] = {}
+    later: dict[tuple[Any, ...], Any] = {}
+    for kind in RESTARTS:
+        mine = sorted((m for m in members if m[0] == kind), key=lambda m: m[1])
+        while mine:
+            head, *rest = mine
+            group = [head, *(m for m in rest if m[1] < head[1] + EFFECT_AFTER)]
+            mine = [m for m in rest if m not in group]
+            if len(group) < 2:
+                continue
+            firsts[head[2]] = _as_restarts(sc, recorded, [m[3] for m in group], rolled)
+            later.update((m[2], head[3]) for m in group[1:])
+    return firsts, later
+
+
+def _as_restarts(sc: Any, recorded: list[Any], taken: list[Any], rolled: dict[tuple[Any, ...], Any]
+                 ) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
+    """(``recorded`` with each env change of ``taken`` a plain rollout restart, without any of ``taken``): the worlds
+    a group of restarts is weighed in (``_restarts_together``), so the keys an env change set stay its own row's."""
+    env = [b for b in taken if (b.action, b.ts, b.argv) in rolled]
+    keys = {(op.action, op.ts, op.argv) for op in env}
+    meant = [*env, *(b for b in recorded if (b.detail.get("via"), b.ts, b.argv) in keys)]     # what they set
+    went = list(_without(recorded, meant, sc))
+    for op in env:
+        restart = replace(op, action="rollout_restart", argv=(), detail={
+            "deployment": op.detail.get("deployment"), "namespace": op.detail.get("namespace"), "restarted_at": op.ts})
+        i = next((k for k, b in enumerate(went) if b.t > op.t), len(went))
+        went.insert(i, restart)
+    return tuple(went), _without(recorded, [*taken, *meant], sc)
+
+
+def _with_first_row(a: Any, first: Any, clock: float | None, told: bool, action: str, name: str,
+                    mitigation: bool) -> ActionRow:
+    """The row of a restart weighed with an earlier one in its window (``_restarts_together``): its effect is the
+    first's row's, said as such, never "unchanged" beside a first that was weighed alone."""
+    first_at = datetime.fromtimestamp(first.ts, UTC)
+    return ActionRow(a.ts, a.t, action, name, typed(a.tool, a.argv), False, mitigation,
+                     "its effect is counted with the first restart's",
+                     f"restarted again within the first's effect window (first at {first_at:%H:%M:%S} UTC:"
+                     f" {typed(first.tool, first.argv)})", clock, tag=a.tag, told=told, with_first=True)
 
 
 def _parsed(op: Any) -> tuple[Any, ...]:

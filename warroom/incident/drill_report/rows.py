@@ -45,6 +45,8 @@ class ActionRow:
     meant: str = field(default="", metadata={"internal": True})
     # the drill is over (``action_rows``' ``told``): the scenario's judgement of it may be said (``judged``)
     told: bool = field(default=True, metadata={"internal": True})
+    # weighed with an earlier row (the same change again, a restart in the first's window): its effect is said there
+    with_first: bool = field(default=False, metadata={"internal": True})
 
     @property
     def judged(self) -> tuple[bool | None, bool | None]:

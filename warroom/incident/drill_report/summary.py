@@ -61,8 +61,9 @@ def with_summary(r: DrillReport, pir: tuple[float, float, float, int, int, int, 
             return "; ".join(x for x in (said, left if k in RETRIES and left_failed else "") if x)
         lines.append("Not done: " + "; ".join(f"{ACTIONS.get(k, k)} ({why(k)})" for k in r.resolution_missing) + ".")
     for a in r.actions:     # a mitigation's why; while open any row's (mitigation or not is not said: ``judged``)
-        if a.judged[1] is not False and a.why and r.resolution_missing and a.meant in r.resolution_missing:
-            continue        # said in what was not done
+        if a.judged[1] is not False and a.why and r.resolution_missing and a.meant in r.resolution_missing \
+                or a.with_first:
+            continue        # said in what was not done; or its effect is an earlier row's, said there
         if a.judged[1] is not False and a.why and a.action not in r.resolution_missing and a.why not in (
                 "already in force", "it was not in force"):
             lines.append(f"{a.description[:1].upper()}{a.description[1:]}: {a.why}.")
