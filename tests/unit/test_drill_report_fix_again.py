@@ -87,4 +87,5 @@ def test_restarts_typed_as_different_commands_in_one_window_are_credited_once_to
     first, *others = rows
     assert "Model API 5xx rate" in first.change and "without it" in first.change, first
     assert all(r.change == "its effect is counted with the first restart's" and not r.effective
-               and r.why.startswith("restarted again within the first's effect window (first at ") for r in others), others
+               and r.why.startswith("restarted again within the first's effect window (first at ")
+               for r in others), others

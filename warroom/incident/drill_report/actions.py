@@ -219,8 +219,11 @@ def _reruns(recorded: list[Any], meant: set[tuple[Any, ...]]) -> dict[tuple[Any,
 RESTARTS = ("restart", "audit_restart")
 
 
+Worlds = tuple[tuple[Any, ...], tuple[Any, ...]]     # (the drill as weighed, it without what is weighed)
+
+
 def _restarts_together(sc: Any, recorded: list[Any], rolled: dict[tuple[Any, ...], Any]
-                       ) -> tuple[dict[tuple[Any, ...], tuple[tuple[Any, ...], tuple[Any, ...]]], dict[tuple[Any, ...], Any]]:
+                       ) -> tuple[dict[tuple[Any, ...], Worlds], dict[tuple[Any, ...], Any]]:
     """Restarts of one deployment, typed as different commands, taken within the effect window of the first of them
     (``EFFECT_AFTER``): ``kubectl rollout restart`` a minute after an env change rolled the pods, a pod deleted after
     that. Each weighed alone, the others still in the world, none moved a pane: without the first the second did the
@@ -235,7 +238,7 @@ def _restarts_together(sc: Any, recorded: list[Any], rolled: dict[tuple[Any, ...
             members.append((b.action, b.t, key, b))
         elif key in rolled:
             members.append(("restart", b.t, key, b))
-    firsts: dict[tuple[Any, ...], tuple[tuple[Any, ...], tuple[Any, ...]]] = {}
+    firsts: dict[tuple[Any, ...], Worlds] = {}
     later: dict[tuple[Any, ...], Any] = {}
     for kind in RESTARTS:
         mine = sorted((m for m in members if m[0] == kind), key=lambda m: m[1])
