@@ -143,7 +143,7 @@ def test_what_was_done_keeps_every_column_and_every_command_whole(width: int) ->
 
     base = _widest_report()
     actions = tuple(ActionRow(at=base.generated_at, t=1.0, action="breaker",
-                              description="Turn the circuit breaker on (step 6)", command=COMMAND,
+                              meaning="Turn the circuit breaker on (step 6)", command=COMMAND,
                               effective=True, change="429 share (worst provider) 95% → 3%", clock=clock,
                               cause="the breaker stops the retries")
                     for clock in (-360000.0, 360061.0))

@@ -314,8 +314,10 @@ def test_an_off_switch_undone_is_read_until_the_mitigation_came_back(state_dir: 
                                                        off.change)[0])
     assert with_off > 2.0 > without                                # the bad release, back for 3m20s
     said = "(set image registry.internal/flowengine:v1.2.0 on flowengine)"      # what it did (redteam39 F8)
-    assert f"FlowEngine moved back onto the bad release {said}: undone 3m20s drill time (20s wall) later." in \
+    # no incident resolved: named by what the command did, never "the bad release" (``ActionRow.description``)
+    assert f"Deployment image changed {said}: undone 3m20s drill time (20s wall) later." in \
         report.summary, report.summary
+    assert off.meaning == f"FlowEngine moved back onto the bad release {said}"
 
 
 def test_action_times_in_drill_time_since_detection_and_the_runbook_path(state_dir: Path) -> None:

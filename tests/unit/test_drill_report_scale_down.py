@@ -30,7 +30,9 @@ def test_scaling_flowengine_down_has_a_row_with_what_it_changed(argv: list[str])
     rows = drill_report(d, None, at=d.wall_time(1500.0)).actions
     assert [r.action for r in rows] == ["scale_down"]
     said = "patch hpa/flowengine" if argv is PIN else "scaled to 1 replica on flowengine"     # what it did (F8)
-    assert rows[0].description == f"FlowEngine replicas removed ({said})" and rows[0].command.startswith(argv[0])
+    # no incident resolved: named by what its command did, the scenario's name once the drill is over (``description``)
+    assert rows[0].description == said and rows[0].command.startswith(argv[0])
+    assert rows[0].meaning == f"FlowEngine replicas removed ({said})"
     if argv is PIN:        # one pod at 180% CPU for twenty minutes: the panes say so, with the world without it
         assert rows[0].change.startswith("Flow failure rate") and "without it" in rows[0].change, rows[0].change
 

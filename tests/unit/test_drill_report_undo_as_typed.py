@@ -131,3 +131,20 @@ def test_an_env_change_is_credited_with_its_keys_and_its_rollouts_restart_is_nam
                                    " flowengine)") and restart.effective and restart.moved
     assert re.search(r"Model API 5xx rate [\d.]+% .*\([\d.]+% without it\)", restart.change), restart.change
     assert not env.moved and "without it" not in env.change, env.change
+
+
+def test_while_open_every_action_an_operation_meant_is_named_by_what_it_did() -> None:
+    """The mid-drill labels (core43c's leftover of attack43 A8): a rollback, then ``set image`` back onto v1.2.0,
+    mid-drill read "FlowEngine rolled back off the bad release (…)" and "FlowEngine moved back onto the bad release
+    (set image …)": which release is the fault, before any triage. One rule (``ActionRow.description``): while open,
+    named by what the command did; once over, the scenario's name (test_drill_report's off-switch test)."""
+    d = create_drill(Path(tempfile.mkdtemp()), "mass-failure", speed=60.0, start=START, name="labels")
+    for command, t in (("kubectl rollout undo deployment/flowengine -n production", 600.0),
+                       ("kubectl set image deployment/flowengine flowengine=registry.internal/flowengine:v1.2.0"
+                        " -n production", 660.0)):
+        assert run_one(d, command.split(), t)[0] == 0, command
+    report = drill_report(d, at=d.wall_time(900.0))         # no incident resolved: the drill is not over
+    names = [a.description for a in report.actions]
+    assert "deployment image changed (set image registry.internal/flowengine:v1.2.0 on flowengine)" in names, names
+    shown = "\n".join(report_lines(report)) + "\n".join(report.summary) + str(report.to_dict())
+    assert "bad release" not in shown, shown

@@ -144,8 +144,10 @@ def action_rows(drill: Drill, signals: Any, spans: dict[str, list[Stretch]], *, 
             continue
         via = ops.get((a.detail.get("via"), a.ts, a.argv))        # two steps that meant one action say what each did
         if (first := later.get((a.action, a.ts, a.argv))) is not None:
-            actions.append(_with_first_row(a, first, clock_of(a), told, a.action, labelled(ACTIONS[a.action], via),
-                                           a.action in spans or a.action in sc.mitigating_actions()))
+            actions.append(replace(_with_first_row(a, first, clock_of(a), told, a.action,
+                                                   labelled(ACTIONS[a.action], via),
+                                                   a.action in spans or a.action in sc.mitigating_actions()),
+                                   plain=plain(via)))
             continue
         effective, why, read_by = _verdict(sc, signals, spans, a, drill.speed)
         judged = why if not effective and a.action not in RETRIES else ""
@@ -177,17 +179,12 @@ def action_rows(drill: Drill, signals: Any, spans: dict[str, list[Stretch]], *, 
         change = changes.text(quiet=told and not effective)     # "unchanged" for every row until the judgement is said
         if a.action == "manual_review" and effective:      # what it did to the flows: held them, healed none
             change = "; ".join(filter(None, (change, held_flows(drill, a.t, min(read_by, read_at(a))))))
-        # while open, named by what its command did, as any other operation: the scenario's name for it ("fallback
-        # routing enabled", where the other provider's is "deployment environment changed") is its judgement
-        # (attack43 A8)
-        name = labelled(ACTIONS[a.action], via) if told or via is None or via.action != "set_env" else \
-            labelled(ACTIONS[via.action], via)
-        actions.append(ActionRow(a.ts, a.t, a.action, name,
+        actions.append(ActionRow(a.ts, a.t, a.action, labelled(ACTIONS[a.action], via),
                                  typed(a.tool, a.argv),
                                  effective, a.action.removesuffix(OFF) in spans or a.action in sc.mitigating_actions(),
                                  change, why, None if t_zero is None else a.t - t_zero,
                                  _cause(sc, signals, a, told) if effective else "",
-                                 a.tag, bool(changes.moved), told=told))
+                                 a.tag, bool(changes.moved), told=told, plain=plain(via)))
     for r in restarts:
         mine = [i for i, b in enumerate(actions) if (b.at, b.command) == (r.at, r.command)]
         actions.insert(mine[-1] + 1 if mine else len(actions), r)
@@ -384,6 +381,15 @@ def did(op: Any) -> str:
              "scale_to": f"scaled to {d.get('replicas')} replica{'' if str(d.get('replicas')) == '1' else 's'}",
              "rollout_undo": "rollout undo" + (f" to revision {d['to_revision']}" if d.get("to_revision") else "")}
     return words.get(op.action, op.action.replace("_", " ")) + on
+
+
+def plain(op: Any) -> str:
+    """What an operation that meant a scenario action did, in its own terms, as any other operation is named
+    ("deployment image changed (set image v1.2.0 on flowengine)", "rollout undo on flowengine"): the name of the action
+    it meant while the incident is open (``ActionRow.description``); "" for an action no operation meant."""
+    if op is None:
+        return ""
+    return labelled(ACTIONS[op.action], op) if op.action in ACTIONS else did(op)
 
 
 def labelled(meaning: str, op: Any) -> str:

@@ -30,7 +30,7 @@ class ActionRow:
     at: float                     # unix time
     t: float                      # drill seconds
     action: str
-    description: str
+    meaning: str                  # its name: the scenario's, for an action an operation meant (said by ``description``)
     command: str
     effective: bool               # it bent the scenario (its prerequisites were met)
     mitigation: bool = True       # it can bend this scenario at all (a page or a status update cannot)
@@ -47,6 +47,18 @@ class ActionRow:
     told: bool = field(default=True, metadata={"internal": True})
     # weighed with an earlier row (the same change again, a restart in the first's window): its effect is said there
     with_first: bool = field(default=False, metadata={"internal": True})
+    # what its command did, in the command's own terms, for an action an operation meant ("deployment image changed
+    # (set image v1.2.0 on flowengine)"): its name while the incident is open (``description``); "" for the others
+    plain: str = field(default="", metadata={"internal": True})
+
+    @property
+    def description(self) -> str:
+        """The action's name as it may be said: the scenario's (``meaning``: "FlowEngine moved back onto the bad
+        release (set image v1.2.0 on flowengine)", "fallback model routing enabled") names the release in fault or the
+        right provider, the answer while the incident is open, so until then what its command did (``plain``). The
+        one rule every rendering reads, as ``judged`` is for the verdict (attack43 A8: each label was renamed where it
+        was built, and "moved back onto the bad release" was left)."""
+        return self.meaning if self.told or not self.plain else self.plain
 
     @property
     def judged(self) -> tuple[bool | None, bool | None]:
@@ -128,6 +140,9 @@ class DrillReport:
         internal = [f.name for f in fields(ActionRow) if f.metadata.get("internal")]
         if not self.ended:      # which actions the scenario counts its fix is its judgement (attack43 A8)
             out["resolution_done"] = None
+        out["actions"] = [{("description" if k == "meaning" else k): row.description if k == "meaning" else v
+                           for k, v in action.items()}              # its name as ``description`` says it
+                          for action, row in zip(out["actions"], self.actions, strict=True)]
         for action, row in zip(out["actions"], self.actions, strict=True):
             action["effective"], action["mitigation"] = row.judged      # null while the incident is open
             for name in internal:

@@ -59,7 +59,11 @@ def with_summary(r: DrillReport, pir: tuple[float, float, float, int, int, int, 
                 tried = "" if k in RETRIES and left_failed else "not in force when it ended"
             said = tried or ("never done" if not any(a.action == k for a in r.actions) else "")
             return "; ".join(x for x in (said, left if k in RETRIES and left_failed else "") if x)
-        lines.append("Not done: " + "; ".join(f"{ACTIONS.get(k, k)} ({why(k)})" for k in r.resolution_missing) + ".")
+        def name(k: str) -> str:      # while open, what the team's own command did (``ActionRow.description``)
+            row = None if r.ended else next((a for a in reversed(r.actions) if k in (a.action, a.meant)), None)
+            return ACTIONS.get(k, k) if row is None else row.description
+
+        lines.append("Not done: " + "; ".join(f"{name(k)} ({why(k)})" for k in r.resolution_missing) + ".")
     for a in r.actions:     # a mitigation's why; while open any row's (mitigation or not is not said: ``judged``)
         if a.judged[1] is not False and a.why and r.resolution_missing and a.meant in r.resolution_missing \
                 or a.with_first:
