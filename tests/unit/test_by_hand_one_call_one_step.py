@@ -72,3 +72,22 @@ def test_a_check_with_more_than_its_call_is_typed_not_checked_and_a_call_is_take
     # `| jq -r '.status.indicator'`, and step 20's expect "none": the record holds no output to judge either by
     assert steps[3] == "typed by hand at +3m00s (drill shell), not checked"
     assert steps[20] == "typed by hand at +1h04m40s (drill shell), not checked"
+
+
+def test_a_step_typed_with_another_parameter_value_is_that_step_and_says_the_value() -> None:
+    """redteam44 T3: RB-CORE-002 step 9 (``kubectl patch hpa {{ deployment }} … "minReplicas": {{ replicas }}``,
+    ``replicas`` 8 by default) typed with 12, and step 8 (``blocks flow retry {{ task_id }} --enable-pruning``, no
+    default) typed with a task id: compared with the defaults put in, both read "not done" and their calls "outside the
+    runbook's steps". A parameter is the IC's to choose: any value fills its place, said with the credit; a call that
+    differs anywhere else is still no step."""
+    scale = ("kubectl", "patch", "hpa", "flowengine", "-n", "production", "-p", '{"spec": {"minReplicas": 12 }}')
+    retry = ("blocks", "flow", "retry", "tsk_0e9cbdbe", "--enable-pruning")
+    rows = [ActionRow(T0 + 1000.0, 1000.0, "scale", "FlowEngine replicas added", shlex.join(scale), True),
+            ActionRow(T0 + 900.0, 900.0, "retry_pruned", "failed flows retried with context pruning",
+                      shlex.join(retry), True)]
+    steps = _path("RB-CORE-002-timeout-recovery", [_call(retry, 900.0), _call(scale, 1000.0)], rows)
+    assert steps[8] == "done by hand at +13m00s (drill shell, with task_id=tsk_0e9cbdbe)", steps
+    assert steps[9] == "done by hand at +14m40s (drill shell, with replicas=12)", steps
+    other = (*scale[:-1], '{"spec": {"maxReplicas": 12 }}')      # another patch: not the step's
+    rows[0] = ActionRow(T0 + 1000.0, 1000.0, "scale", "FlowEngine replicas added", shlex.join(other), True)
+    assert _path("RB-CORE-002-timeout-recovery", [_call(other, 1000.0)], rows[:1])[9] == "pending"

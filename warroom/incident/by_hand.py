@@ -4,11 +4,12 @@ invocation, read-only ones too (``CALLS_FILE``). Without it the report listed th
 cause as "not done" (redteam39 F3): the stand-ins recorded only what changed the drill's world.
 
 "The same command" is decided conservatively, so a step is never credited with what was not typed:
-the step's command after parameter substitution is split into its simple commands by the shell scanner
+the step's command, each parameter a place any value may fill alike wherever it stands (``Shape``: a parameter is
+the IC's to choose; the value typed is said with the credit), is split into its simple commands by the shell scanner
 the step classifier uses (``warroom.syntax.shell``: at ``|``, ``&&``, ``;``, line ends, ``$(…)``); each
 one run by a stand-in (its first word ``kubectl``, ``psql``, ``aws``, ``curl`` or ``blocks``) must equal,
-word for word as the shell hands them over, a call of that stand-in which exited 0, outside every step
-run, by the end; the others (``grep``, ``jq``, ``head``) are the typist's own business. A command whose
+word for word as the shell hands them over but for those places, a call of that stand-in which exited 0, outside
+every step run, by the end; the others (``grep``, ``jq``, ``head``) are the typist's own business. A command whose
 stand-in calls cannot be read off its text is never credited: one with an expansion (``$NS``), a
 redirection, a heredoc or a variable set in front, a stand-in named anywhere but in a command's first
 word (``xargs kubectl``), or no stand-in call at all. A step that changes things (the runbook's
@@ -179,6 +180,69 @@ def checked_by(runbook: Runbook, step: Step) -> Step | None:
     return None
 
 
+_TOKEN = "WARROOMPARAM{}X"     # a parameter's place in a step's command, a word of the safe alphabet anywhere
+
+
+@dataclass(frozen=True)
+class Shape:
+    """A step's command with each parameter a place any value may fill: a parameter is the IC's to choose (``kubectl
+    patch hpa … minReplicas: 12`` is RB-CORE-002's step 9, whose ``replicas`` defaults to 8; ``blocks flow retry
+    tsk_… --enable-pruning`` is step 8, whose ``task_id`` has no default), so a call typed with another value is that
+    step (redteam44 T3: compared with the defaults put in, such a step read "not done" and its call "outside the
+    runbook's steps"). A value must fill its place alike in every call of the step, and match its ``pattern``."""
+
+    command: str                                  # substituted with the places (``_TOKEN``)
+    calls: tuple[list[tuple[str, ...]], bool]     # ``_read`` of it
+    places: dict[str, str]                        # a place's token -> its parameter's key
+    names: dict[str, str]                         # a parameter's key -> its name as written
+    patterns: dict[str, str]                      # a parameter's key -> the pattern its value must match
+    optional: frozenset[str]                      # keys that may be empty
+
+    @classmethod
+    def of(cls, runbook: Runbook, step: Step) -> Shape | None:
+        """The step's shape; None when it cannot be read off its text (``_read``)."""
+        from warroom.incident.runbook_ref import substitute
+        from warroom.runbook.params import find_params
+
+        declared = tuple(k for k, p in runbook.params.items() if p.declared)
+        keys = list(dict.fromkeys(r.key for r in find_params(str(step.command), declared, step.kind)))
+        places = {_TOKEN.format(n): k for n, k in enumerate(keys)}
+        try:
+            command = substitute(str(step.command), {k: t for t, k in places.items()}, kind=step.kind,
+                                 declared=declared, wide=tuple(k for k, p in runbook.params.items() if p.pattern))
+        except WarroomError:
+            return None
+        read = _read(command)
+        if read is None:
+            return None
+        params = runbook.params
+        return cls(command, read, places, {k: params[k].name if k in params else k for k in keys},
+                   {k: str(params[k].pattern) for k in keys if k in params and params[k].pattern},
+                   frozenset(k for k in keys if k in params and params[k].optional))
+
+    def match(self, wanted: tuple[str, ...], call: tuple[str, ...], bound: Mapping[str, str]) -> dict[str, str] | None:
+        """``bound`` with the values ``call`` typed in the places of ``wanted`` (one of ``calls``), or None when it is
+        another command: a word without a place equal, word for word; a place filled alike wherever it is."""
+        if len(wanted) != len(call):
+            return None
+        got = dict(bound)
+        for want, word in zip(wanted, call, strict=True):
+            if not any(t in want for t in self.places):
+                if want != word:
+                    return None
+                continue
+            parts = re.split("(" + "|".join(map(re.escape, self.places)) + ")", want)
+            found = re.fullmatch("".join(f"({'.*' if self.places[p] in self.optional else '.+'}?)" if p in self.places
+                                         else re.escape(p) for p in parts), word, re.DOTALL)
+            if found is None:
+                return None
+            for key, value in zip((self.places[p] for p in parts if p in self.places), found.groups(), strict=True):
+                if got.setdefault(key, value) != value or (
+                        key in self.patterns and re.fullmatch(self.patterns[key], value) is None):
+                    return None
+        return got
+
+
 class Credit(NamedTuple):
     state: str              # the path state: ``done by hand at +6m03s (drill shell)``, or ``typed … not checked``
     acted: list[int]        # the indexes of the ``rows`` its calls recorded
@@ -202,39 +266,39 @@ class Hands:
         that tag, was made outside every run; ``after`` (unix): no call before it counts (the change it checks
         began then; ``math.inf``: never began)."""
         from warroom.execute.safety import classify_mutating
-        from warroom.incident.runbook_ref import substitute
 
         if step.kind != "shell" or not step.command:
             return None
-        try:
-            command = substitute(step.command, dict(values), kind=step.kind,
-                                 declared=tuple(k for k, p in runbook.params.items() if p.declared),
-                                 wide=tuple(k for k, p in runbook.params.items() if p.pattern))
-        except WarroomError:                # a parameter with no value the report can know: not comparable
+        shape = Shape.of(runbook, step)
+        if shape is None:
             return None
-        read = _read(command)
-        if read is None:
-            return None
-        wanted, more = read
+        wanted, more = shape.calls
         typed = self.typed
         mine: list[int] = []
+        bound: dict[str, str] = {}          # the parameters' values as typed: one value each, in every call
         for argv in wanted:
-            match = [i for i, c in enumerate(typed.calls) if i not in self.taken and i not in mine and c.argv
-                     and (c.tool, *c.argv) == argv and c.code == 0 and after <= c.at <= typed.until
-                     and outside_runs(c.at, c.tag)]
+            match = [(i, got) for i, c in enumerate(typed.calls) if i not in self.taken and i not in mine and c.argv
+                     and c.code == 0 and after <= c.at <= typed.until and outside_runs(c.at, c.tag)
+                     and (got := shape.match(argv, (c.tool, *c.argv), bound)) is not None]
             if not match:
                 return None
-            mine.append(min(match, key=lambda i: typed.calls[i].at))
+            i, got = min(match, key=lambda m: typed.calls[m[0]].at)
+            mine.append(i)
+            bound = got
         at, t = max((typed.calls[i].at, typed.calls[i].t) for i in mine)      # when the last of its calls was typed
         acted: list[int] = []
-        changes = step.mutating or classify_mutating(command, step.kind) is not False
+        changes = step.mutating or classify_mutating(shape.command, step.kind) is not False
         if changes:
+            made = {(typed.calls[i].tool, *typed.calls[i].argv) for i in mine}
             acted = [i for i, a in enumerate(rows) if unowned[i] and a.at <= typed.until
-                     and tuple(shlex.split(a.command)) in wanted]
+                     and tuple(shlex.split(a.command)) in made]
             if not acted:
                 return None
             at, t = rows[acted[0]].at, rows[acted[0]].t      # when it acted
         self.taken.update(mine)
+        # the values typed where the runbook's differ or it has none: what the IC chose, said with the credit
+        chose = ", ".join(f"{shape.names[k]}={v}" for k, v in bound.items() if values.get(k) != v)
+        where = f"(drill shell{f', with {chose}' if chose else ''})"
         if typed.t_zero is None:
             from datetime import UTC, datetime
 
@@ -243,11 +307,11 @@ class Hands:
             clock = t - typed.t_zero
             when = f"{'+' if clock >= 0 else '-'}{format_duration(abs(clock))}"
         if not changes and (more or step.check):    # its outcome is more than exit codes the record holds
-            return Credit(f"{TYPED}{when} (drill shell), not checked", acted, at, when)
+            return Credit(f"{TYPED}{when} {where}, not checked", acted, at, when)
         if step.verify:     # a fix judged by its metrics: typed, its gate never opened (attack42 A18)
-            return Credit(f"{TYPED}{when} (drill shell), not verified: its gate opens when the step runs in warroom",
+            return Credit(f"{TYPED}{when} {where}, not verified: its gate opens when the step runs in warroom",
                           acted, at, when)
-        return Credit(f"{BY_HAND}{when} (drill shell)", acted, at, when)
+        return Credit(f"{BY_HAND}{when} {where}", acted, at, when)
 
     def steps(self, runbook: Runbook, pending: Callable[[str], bool], values: Mapping[str, str],
               rows: Sequence[Act], windows: Mapping[tuple[str, str], Sequence[tuple[float, float, str]]],
