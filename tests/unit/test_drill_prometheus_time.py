@@ -128,3 +128,54 @@ def test_promtool_prints_json_as_promtool_does(drill: object) -> None:
         0, '[{"metric":{"a":"\\u003cx\\u0026\\u003eé"},"value":[1789000000,"1"]}]\n')
     assert promtool("instant", "-o", "x", "1") == (
         1, "promtool: error: enum value must be one of promql,json, got 'x', try --help\n")
+
+
+def raw(drill: object, *argv: str) -> str:
+    return run_one(drill, ["curl", "-s", "-w", " %{http_code}", *argv], 600.0)[1]  # type: ignore[arg-type]
+
+
+REAL = {         # request -> Prometheus 2.42's body (and status), as it wrote them (attack43 A4, world44)
+    "query?query=vector(1e21)&time=100.5": '{"status":"success","data":{"resultType":"vector","result":[{"metric":'
+                                           '{},"value":[100.500,"1e+21"]}]}} 200',
+    "query?query=1e21&time=100.5": '{"status":"success","data":{"resultType":"scalar","result":[100.5,'
+                                   '"1000000000000000000000"]}} 200',
+    "query?query=vector(1e-7)&time=-1.5": '{"status":"success","data":{"resultType":"vector","result":[{"metric":{},'
+                                          '"value":[-1.500,"1e-07"]}]}} 200',
+    "query_range?query=vector(1e-05)&start=100.01&end=100.3&step=0.1": '{"status":"success","data":{"resultType":'
+        '"matrix","result":[{"metric":{},"values":[[100.010,"0.00001"],[100.110,"0.00001"],[100.210,"0.00001"]]}]}} 200',
+    "query?query=%22a%3Cb%3E%22&time=100": '{"status":"success","data":{"resultType":"string","result":[100,'
+                                           '"a\\u003cb\\u003e"]}} 200',
+    "query_range?query=%22abc%22&start=100&end=160&step=15": '{"status":"error","errorType":"bad_data","error":'
+        '"invalid expression type \\"string\\" for range query, must be Scalar or instant Vector"} 400',
+    "query?query=1%201&time=100": '{"status":"error","errorType":"bad_data","error":"invalid parameter \\"query\\": '
+                                  '1:3: parse error: unexpected number \\"1\\""} 400',
+    "query/?query=1&time=100": '<a href="/query?query=1&amp;time=100">Moved Permanently</a>.\n\n 301',
+    "/query?query=1&time=100": '<a href="/api/v1/query?query=1&amp;time=100">Moved Permanently</a>.\n\n 301',
+    "./query_range/..": "404 page not found\n 404",
+}
+
+
+def test_answers_written_as_prometheus_writes_them(drill: object) -> None:
+    """attack43 A4: a sample's stamp has three decimals, its value Go's 'e' past 1e21 (a scalar's 'f'), a string is
+    its text (a range of one refused), a parse error is in Prometheus' words at its position, a trailing slash or a
+    double one is moved (Go's mux; its router strips the prefix), curl drops ``.`` segments."""
+    for request, want in REAL.items():
+        assert raw(drill, f"{API}/{request}") == want, request
+    unknown = json.loads(raw(drill, f"{API}/query_range?query=up&start=100&end=160&step=15")[:-4])
+    assert unknown["data"] == {"resultType": "matrix", "result": []} and unknown["warnings"][0].startswith(
+        "no metric 'up' in the drill"), unknown        # Prometheus: an empty matrix (the drill says why)
+    assert raw(drill, "-L", f"{API}/query/?query=1") == "404 page not found\n 404"
+    assert raw(drill, "-d", "query=1", f"{API}/query/") == " 307"
+    assert raw(drill, "-X", "PUT", f"{API}/query/") == "404 page not found\n 404"
+
+    def promtool(*argv: str) -> tuple[int, str]:
+        code, out, err = run_one(drill, ["promtool", "query", *argv[:-1], "http://localhost:9090", argv[-1]],  # type: ignore[arg-type]
+                                 600.0)
+        return code, out + err
+    assert promtool("instant", "--time=100", "up") == (0, "")
+    assert promtool("instant", "--time=100", "vector(1e21)") == (0, "{} => 1000000000000000000000 @[100]\n")
+    assert promtool("instant", "-o", "json", "--time=100", "vector(1e21)") == (
+        0, '[{"metric":{},"value":[100,"1000000000000000000000"]}]\n')
+    assert promtool("instant", "--time=100", '"abc"') == (1, 'query error: unmarshalerDecoder: unexpected value type '
+        '"string", error found in #10 byte of ...|00,"abc"]}|..., bigger context ...|{"resultType":"string","result":'
+        '[100,"abc"]}|...\n')

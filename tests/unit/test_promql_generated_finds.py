@@ -22,7 +22,7 @@ from collections.abc import Callable
 import pytest
 
 from tests.drill_backfill import scenario_catalog
-from warroom.drill.promql import Catalog, PromQLError, evaluate, evaluate_many
+from warroom.drill.promql import Catalog, PromQLError, evaluate, evaluate_many, parse
 from warroom.drill.promql.catalog import MetricSeries
 
 
@@ -118,3 +118,29 @@ def test_topk_ties_among_unequal_values_fall_as_in_prometheus(query: str, values
     2.42's answers on these samples (series a, b, ... in storage order), asked on a backfilled TSDB."""
     catalog = _catalog(**{chr(97 + i): (lambda t, v=v: float(v)) for i, v in enumerate(values)})
     assert "".join(sorted(dict(s.labels)["kind"] for s in evaluate(catalog, query, 900.0))) == kept
+
+
+#: query -> Prometheus 2.42's parse error (its API's, after ``invalid parameter "query": ``), asked of Debian's
+#: prometheus; where the drill's parser cannot know the position it says the words without one (``rate(x)``: 1:6)
+PARSE_ERRORS = {
+    "1 1": '1:3: parse error: unexpected number "1"', "foo bar": '1:5: parse error: unexpected identifier "bar"',
+    "foo +": "1:6: parse error: unexpected end of input", "sum((": "1:6: parse error: unclosed left parenthesis",
+    "sum(\n(": "2:2: parse error: unclosed left parenthesis", "": "1:1: parse error: no expression found in input",
+    'x + "abc': "1:5: parse error: unterminated quoted string", "`abc": "1:1: parse error: unterminated raw string",
+    "x + nosuch(1)": '1:5: parse error: unknown function with name "nosuch"',
+    "foo)": "1:5: parse error: unexpected right parenthesis ')'", "foo]": "1:4: parse error: unexpected right bracket ']'",
+    "foo offset 1e30": '1:12: parse error: unexpected number "1e30" in offset, expected duration',   # panicked
+    "foo[5]": "1:5: parse error: missing unit character in duration", "5m": '1:1: parse error: unexpected duration "5m"',
+    'foo{"a"="b"}': '1:5: parse error: unexpected string "\\"a\\"" in label matching, expected identifier or "}"',
+    "foo[5m:1m": "1:10: parse error: unclosed left bracket",
+    "rate(x)": 'parse error: expected type range vector in call to function "rate", got instant vector',
+    "count_values(1, x)": "parse error: expected type string in aggregation parameter, got scalar",
+}
+
+
+def test_parse_errors_in_prometheus_words() -> None:
+    """attack43 A4: a parse error was the drill's own ("invalid PromQL: syntax error after '1'"); it is Prometheus'."""
+    for query, want in PARSE_ERRORS.items():
+        with pytest.raises(PromQLError) as caught:
+            parse(query)
+        assert str(caught.value) == f"invalid PromQL: {want}", query

@@ -193,9 +193,9 @@ class Simulator:
         with self._lock:
             return evaluate(self._world(), expr, t, self.now() if self.now else None)
 
-    def evaluate_many(self, expr: str, times: list[float]) -> Many:
+    def evaluate_many(self, expr: str, times: list[float], lenient: bool = False) -> Many:
         with self._lock:
-            return evaluate_many(self._world(), expr, times, self.now() if self.now else None)
+            return evaluate_many(self._world(), expr, times, self.now() if self.now else None, lenient)
 
     def first_crossing(self, pane_id: str, threshold: float, start: float, end: float,
                        step: float = 5.0) -> tuple[float, float] | None:

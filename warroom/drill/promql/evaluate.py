@@ -4,7 +4,9 @@ at once) and what a pane shows of the result (``shown``); ``test_promql_differen
 from __future__ import annotations
 
 import functools
+import json
 import math
+import re
 from collections.abc import Sequence
 from typing import NamedTuple
 
@@ -33,6 +35,8 @@ class Many(NamedTuple):
     vector: Vec | None = None
     order: str | None = None
     speed: float | None = None      # timestamps read at this drill speed (not x1): a span between two is drill time
+    unknown: tuple[str, ...] = ()   # a note for each metric name no drill series has (read as none: ``lenient``)
+    text: str | None = None         # a string literal's (``lenient``)
 
     def at(self, j: int) -> Value:
         """The ordinary result at the ``j``-th time: a float, or the samples present then."""
@@ -64,28 +68,149 @@ def parse(expr: str) -> pp.Expr:
     """The syntax tree of ``expr`` (cached: panes evaluate the same queries every second).
 
     The tree is ``promql-parser``'s (a port of Prometheus' 2.45 grammar and type checks), so a typo
-    or a type error is refused here with the library's message, and the evaluator only has to
+    or a type error is refused here, in Prometheus' words (``said``), and the evaluator only has to
     refuse, by name, what is valid PromQL but not evaluated in drills.
     """
     if len(expr) > MAX_LENGTH:
         raise PromQLError(f"the expression is {len(expr)} characters long; the drill reads at most {MAX_LENGTH}")
+    if misread := _misread(expr):
+        raise PromQLError(f"invalid PromQL: {misread}")
     try:
         return pp.parse(expr)
     except ValueError as exc:
         why = str(exc)
-    if why == "invalid promql query":        # a grammar error, where the library says no more: say where
-        n = next((i for i in range(len(expr) - 1, 0, -1) if _parses(expr[:i])), 0)
-        why = f"syntax error after {expr[:n].rstrip()!r}" if n else "syntax error at the start"
     if why == "unknown function with name 'holt_winters'":     # Prometheus 2's; the parser library lacks it
         raise PromQLError("function 'holt_winters' is not supported in drills")
-    raise PromQLError(f"invalid PromQL: {why}")
+    raise PromQLError(f"invalid PromQL: {said(expr, why)}")
 
 
-def _parses(text: str) -> bool:
-    try:
-        pp.parse(text)
-    except ValueError:
+#: the library's words where Prometheus 2.42 says "X" (Go's %q) and names the types otherwise
+_QUOTED = re.compile(r"(call to function|call to|with name|set operator|for|twice:|or) '([^']*)'")
+_TYPES = {"matrix": "range vector", "vector": "instant vector"}
+_GRAMMAR = re.compile(r"invalid promql query|unexpected|unclosed|unterminated|escape sequence|bad number|no expression|"
+                      r"invalid (label matcher|syntax)|illegal")
+#: words the lexer reads as keywords, operators or aggregations (what may follow an expression, or start one that is
+#: not finished): after a start that parses, only another word is surely Prometheus' root "unexpected …"
+_KEYWORDS = set("and or unless atan2 by without on ignoring group_left group_right bool offset start end avg bottomk "
+                "count count_values group max min quantile stddev stdvar sum topk".split())
+#: what fills a string or a comment (blanked, so no bracket or name in one is read as the query's)
+_FILLED = re.compile(r'"(?:\\.|[^"\\\n])*"|\'(?:\\.|[^\'\\\n])*\'|`[^`]*`|#[^\n]*')
+
+
+def said(expr: str, why: str) -> str:
+    """``promql-parser``'s error ``why`` about ``expr`` as Prometheus 2.42's API says it (attack43 A4): ``L:C: parse
+    error: …`` (line, byte column) where the drill can know the position (the end of the input, an unclosed quote,
+    an unmatched bracket, an unknown function, no expression), ``parse error: …`` without one where the library does
+    not say where (a type error's node), and for a grammar error, where it says neither where nor what, the longest
+    start that parses."""
+    blank = _FILLED.sub(lambda m: "s" * len(m[0]), expr)
+    at: int | None = None
+
+    def unmatched(close: str) -> int:
+        depth = 0
+        for i, c in enumerate(blank):
+            depth += (c == "([{"[")]}".index(close)]) - (c == close)
+            if depth < 0:
+                return i
+        return len(expr)
+    if why == "invalid promql query":       # a grammar error, where the library says no more: the longest start
+        n = next((i for i in range(len(expr) - 1, 0, -1)                                # that parses, then what
+                  if not re.match(r"[\w:.]{2}", expr[i - 1:i + 1]) and _sound(expr[:i], whole=True)), 0)
+        rest = re.sub(r"^(\s|#[^\n]*)*", "", expr[n:])                                   # follows it
+        token = re.match(r"(\d+(ms|[smhdwy]))+|0[xX][0-9a-fA-F]+|(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?|[a-zA-Z_:][\w:]*|"
+                         r'"(?:\\.|[^"\\\n])*"|\'(?:\\.|[^\'\\\n])*\'', rest)
+        word = token[0] if token else ""
+        if n and word and word.lower() not in _KEYWORDS and expr[:n].strip().lower() not in _KEYWORDS:
+            kind = "duration" if token[1] else "number" if word[0] in "0123456789." or word.lower() in ("inf", "nan") \
+                else "string" if word[0] in "\"'" else "metric identifier" if ":" in word else "identifier"
+            at, why = len(expr) - len(rest), f"unexpected {kind} {json.dumps(word, ensure_ascii=False)}"
+        elif n and re.fullmatch(r"(\+|-|\*|/|%|\^|==|!=|>=|<=|>|<|and|or|unless|atan2)(\s+bool)?\s*", rest):
+            at, why = len(expr), "unexpected end of input"          # an operator with nothing after it
+        else:
+            why = f"syntax error after {expr[:n].rstrip()!r}" if n else "syntax error at the start"
+    elif why == "no expression found in input":
+        at = 0
+    elif why == "unexpected end of input inside brackets" and re.search(r"\[\s*\d+[a-z]+\s*(:\s*(\d+[a-z]+)?\s*)?$",
+                                                                        blank):
+        at, why = len(expr) if any(_sound(expr + end) for end in ("", "1m")) else None, "unclosed left bracket"
+    elif why == "unclosed left parenthesis" or why.startswith("unexpected end of input in") and "brackets" not in why:
+        at = len(expr) if any(_sound(expr + end) for end in ("", " x", " 1m", " 1")) else None
+    elif why.startswith("unterminated quoted string") or why == "escape sequence not terminated":
+        at = min(blank.find(q) % (len(expr) + 1) for q in "\"'`")
+        at = at if _sound(expr[:at] + '"s"') else None
+        why = "unterminated raw string" if why.endswith("`") else why.rstrip("\"'` ")
+    elif why.startswith("unexpected right "):
+        close = why[-2]
+        at = unmatched(close)
+        at = at + (close == ")") if _sound(expr[:at]) else None   # its lexer has read past a ')' as it says so
+        why = "unexpected character: '}'" if close == "}" else why
+    elif name := re.fullmatch(r"unknown function with name '(.*)'", why):
+        found = re.search(rf"(?<![\w:]){re.escape(name[1])}\s*\(", blank)
+        at = found.start() if found and _sound(expr[:found.start()] + "vector" + expr[found.end() - 1:]) else None
+    why = _QUOTED.sub(lambda m: f'{m[1]} "{m[2]}"', why)
+    if kinds := re.fullmatch(r"expected type (\w+) in (.*), got (\w+)", why):
+        where = "aggregation parameter" if kinds[2] == "aggregation expression" and kinds[1] != "vector" else kinds[2]
+        why = f"expected type {_TYPES.get(kinds[1], kinds[1])} in {where}, got {_TYPES.get(kinds[3], kinds[3])}"
+    why = why.replace("of type scalar or vector, got: string", 'of type scalar or instant vector, got "string"')
+    return placed(expr, at, why)
+
+
+def placed(expr: str, at: int | None, why: str) -> str:
+    """Prometheus' parse error: ``why`` at the character ``at`` of ``expr``, as a line and a byte column."""
+    if at is None:
+        return f"parse error: {why}"
+    before = expr[:at].encode()
+    line, col = before.count(b"\n") + 1, len(before) - before.rfind(b"\n")
+    return f"{line}:{col}: parse error: {why}"
+
+
+_NUMBER = re.compile(r"(?<![\w.:])((\d+(ms|[smhdwy]))+|0[xX][0-9a-fA-F]+|(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?|inf|nan)"
+                     r"(?![\w.])", re.I)
+
+
+def _misread(expr: str) -> str | None:
+    """Prometheus 2.42's error where the library reads a number for a duration (``offset 5``, ``[5]``, ``[5m:5]``:
+    Prometheus 3's, and ``offset 1e30`` panics it) or a duration for a number (``1 + 5m``), or None."""
+    blank = _FILLED.sub(lambda m: "s" * len(m[0]), expr)
+    for m in sorted([*_NUMBER.finditer(blank), *re.finditer(r"[\"'`]", expr)], key=lambda m: m.start()):
+        before = blank[:m.start()].rstrip()
+        if m[0] in "\"'`":     # a quoted label name (Prometheus 3's)
+            if before.endswith(("{", ",")) and before.rfind("{") > before.rfind("}") and blank[m.start()] == "s":
+                word = json.dumps(_FILLED.match(expr, m.start())[0], ensure_ascii=False)       # type: ignore[index]
+                why = f'unexpected string {word} in label matching, expected identifier or "}}"'
+                return placed(expr, m.start() if _sound(expr[:m.start()] + 'a="b"') else None, why)
+            continue
+        duration, word = bool(m[2]), json.dumps(m[1])
+        after = "offset" if re.search(r"offset\s*-?\s*$", before, re.I) else "[" if before.endswith("[") else \
+            ":" if before.endswith(":") and before.rfind("[") > before.rfind("]") else "@" if before.endswith("@") \
+            else ""
+        if duration == (after not in ("", "@")) or not duration and m[1].lower() in ("inf", "nan") and not after:
+            continue
+        why = {"": f"unexpected duration {word}", "@": f"unexpected duration {word} in @, expected timestamp",
+               "[": 'bad duration syntax: ""' if m[1].lower() in ("inf", "nan") else "missing unit character in duration",
+               "offset": f"unexpected number {word} in offset, expected duration",
+               ":": f'unexpected number {word} in subquery selector, expected duration or "]"'}[after]
+        return placed(expr, m.start() if _sound(expr[:m.start()] + ("1" if duration else "1m")) else None, why)
+    return None
+
+
+def _sound(text: str, whole: bool = False) -> bool:
+    """Whether ``text`` (with its open brackets closed, unless ``whole``) parses but for a type check: no grammar or
+    lexer error lies in it, so Prometheus, which reads left to right, meets the error being placed first. The library
+    takes a duration for a number and a number for a duration, where Prometheus 2.42 takes neither."""
+    blank, stack = _FILLED.sub("s", text), []
+    for c in "" if whole else blank:
+        if c in "([{":
+            stack.append(")]}"["([{".index(c)])
+        elif c in ")]}" and stack:
+            stack.pop()
+    if re.search(r"(?<![\w.])(\d+(ms|[smhdwy]))+(?![\w.])", re.sub(r"(offset\s*-?|\[|:)\s*(\d+(ms|[smhdwy]))+", "",
+                 blank, flags=re.I)) or re.search(r"(offset\s*-?|\[|:)\s*[\d.]+([eE][+-]?\d+)?(?![\w.])", blank, re.I):
         return False
+    try:
+        pp.parse(text + "".join(reversed(stack)))
+    except ValueError as exc:
+        return not _GRAMMAR.match(str(exc))
     return True
 
 
@@ -102,17 +227,22 @@ def _unix_literal(node: pp.Expr, u0: float) -> float | None:
     return next((found for k in kids if isinstance(k, pp.Expr) and (found := _unix_literal(k, u0)) is not None), None)
 
 
-def evaluate_many(catalog: Catalog, expr: str, times: Sequence[float], now: float | None = None) -> Many:
+def evaluate_many(catalog: Catalog, expr: str, times: Sequence[float], now: float | None = None,
+                  lenient: bool = False) -> Many:
     """``expr`` at every scenario time in ``times``, a range query from the first to the last
     (``@ start()``, ``@ end()``), with no sample after ``now`` (the drill's clock; at least the
     latest time asked: asking about a moment makes it now). Raises ``PromQLError``. Timestamps are read in the drill
     frame (``Walk.stamp``) and a result that has one is mapped back to the wall clock by its degree (``Walk.to_wall``),
-    so a span between two is drill seconds whatever operators lie between; x1 walks once, as Prometheus."""
+    so a span between two is drill seconds whatever operators lie between; x1 walks once, as Prometheus.
+    ``lenient``: as Prometheus' API answers (attack43 A4), an unknown metric is no series (named in ``unknown``), not
+    a typo refused, and a string literal is its text."""
     node, times = bare(parse(expr)), list(times)
+    if lenient and isinstance(node, pp.StringLiteral):
+        return Many(text=node.val)
     latest = max([*times, now] if now is not None else times, default=0.0)
 
     def walk(shift: float) -> tuple[Walk, Scalar | Vec]:
-        w = Walk(catalog, times, latest, min(times, default=0.0), max(times, default=0.0), shift=shift)
+        w = Walk(catalog, times, latest, min(times, default=0.0), max(times, default=0.0), lenient, shift=shift)
         return w, w.eval(node)
     try:
         walked, value = walk(0.0)
@@ -125,11 +255,13 @@ def evaluate_many(catalog: Catalog, expr: str, times: Sequence[float], now: floa
             value = walked.to_wall(value, walk(SHIFT)[1], walk(-SHIFT)[1])
     except RecursionError:
         raise PromQLError("the expression nests too deeply for the drill") from None
-    speed = walked.span_speed
+    speed, unknown = walked.span_speed, tuple(f"no metric {name!r} in the drill: read as no series, as Prometheus "
+                                              f"reads a name it holds none of (the drill's: {', '.join(catalog.metrics)})"
+                                              for name in sorted(walked.unknown))
     if isinstance(value, Scalar):
-        return Many(scalar=value, speed=speed)
+        return Many(scalar=value, speed=speed, unknown=unknown)
     sort = node.func.name if isinstance(node, pp.Call) else None
-    return Many(vector=value, order=sort if sort in ("sort", "sort_desc") else None, speed=speed)
+    return Many(vector=value, order=sort if sort in ("sort", "sort_desc") else None, speed=speed, unknown=unknown)
 
 
 def evaluate(catalog: Catalog, expr: str, t: float, now: float | None = None) -> Value:

@@ -68,7 +68,8 @@ class Walk:
         self.now, self.start, self.end = now, start, end
         self.first = math.ceil(catalog.series.t0 / SCRAPE - 1e-9)   # the oldest scrape the drill keeps
         self.last = _grid_index(now)                                 # the newest: none after now
-        self.lenient = lenient      # inside absent(): an unknown metric is absent, not a typo to report
+        self.lenient = lenient      # the API's, or inside absent(): an unknown metric is no series, not a typo
+        self.unknown: set[str] = set()      # the unknown metric names read so (the API warns of them)
         self.inside = inside        # inside a subquery: its offset (s); where Prometheus 2 moves an @ (refused)
         self.u0 = catalog.unix(0.0)         # the drill's clock runs at a constant speed: unix = u0 + scale * t
         self.scale = (catalog.unix(1e6) - self.u0) / 1e6
@@ -129,6 +130,7 @@ class Walk:
         if sel.matchers.or_matchers:
             raise PromQLError("'or' between label matchers is not supported in drills")
         if self.lenient and sel.name and sel.name not in self.catalog.metrics:
+            self.unknown.add(sel.name)
             return []
         matchers = tuple((m.name, _MATCH_OPS[str(m.op)], m.value) for m in sel.matchers.matchers)
         return self.catalog.select(sel.name, matchers)
@@ -198,6 +200,7 @@ class Walk:
         inner = [(k * step - self.u0) / self.scale for k in sorted(ks)]
         walk = Walk(self.catalog, inner, self.now, self.start, self.end, self.lenient,
                     (self.inside or 0.0) + (node.offset.total_seconds() if node.offset else 0.0), self.shift)
+        walk.unknown = self.unknown
         cols = walk.eval(node.expr)
         self.stamped |= walk.stamped
         return [(lab, [t for t, x in zip(inner, col) if x is not None], [x for x in col if x is not None])

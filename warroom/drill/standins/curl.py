@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 from http import HTTPStatus
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl, urljoin, urlsplit
 
 from warroom import scenario_time as stime
 from warroom.drill import fleet
@@ -66,8 +66,8 @@ NOT_BOOL = set("http1.0 http1.1 http2 http2-prior-knowledge http3 http3-only ipv
                "tlsv1 tlsv1.0 tlsv1.1 tlsv1.2 tlsv1.3".split())
 WORDS = {"unknown": "curl: option {flag}: is unknown" + TRY, "unknown-short": "curl: option {token}: is unknown" + TRY,
          "needs-value": "curl: option {flag}: requires parameter" + TRY}
-# taken, and they change nothing in the drill's world: no drill answer redirects (-L) or is served over a
-# certificate that fails (-k, --cacert); bodies arrive decoded either way (--compressed); an https server speaks
+# taken, and they change nothing in the drill's world (-L: only the drill's Prometheus redirects, ``route`` follows
+# it): no drill answer is served over a certificate that fails (-k, --cacert); bodies arrive decoded either way (--compressed); an https server speaks
 # HTTP/2 anyway and a plain-http one answers 1.1 either way (--http2); -N only changes when output is flushed;
 # no drill server reads who asks (-A, -e). -v, -T, --resolve... are refused (``READS``). -u user:password
 # is read only to be answered as no key (no drill server takes Basic auth); -u user alone is refused (``run``).
@@ -93,6 +93,8 @@ class Response:
     body: str
     content_type: str = "application/json"
     seconds: float = 0.08               # how long the request takes in the drill world (-w %{time_total})
+    location: str = ""                  # a redirect's Location header
+    hops: int = 0                       # the redirects -L followed to it
 
 
 def js(data: object, status: int = 200) -> Response:
@@ -187,7 +189,7 @@ def run(ctx: Context, argv: list[str]) -> int:
         errors: list[str] = []                 # this transfer's, printed after its progress
         unresolved, code = False, 0            # curl's exit status is its last transfer's
         try:
-            resp: Response | None = route(ctx, method, url, headers, data)
+            resp: Response | None = route(ctx, method, url, headers, data, follow=bool(opts.get("location")))
         except ToolError as exc:               # could not resolve / connect
             resp, code, unresolved = None, exc.code, exc.code == 6
             errors.append(str(exc))
@@ -202,7 +204,8 @@ def run(ctx: Context, argv: list[str]) -> int:
         version = "1.1" if opts.get("http1.1") or url.startswith("http:") else "2"
         head = "" if resp is None else (
             f"HTTP/{version} {resp.status} {HTTPStatus(resp.status).phrase if version == '1.1' else ''}\r\n"
-            f"content-type: {resp.content_type}\r\ndate: {utc(ctx.at):%a, %d %b %Y %H:%M:%S GMT}\r\n\r\n")
+            f"content-type: {resp.content_type}\r\n" * bool(resp.content_type) + f"location: {resp.location}\r\n" * bool(resp.location) +
+            f"date: {utc(ctx.at):%a, %d %b %Y %H:%M:%S GMT}\r\n\r\n")
         if resp is not None:
             out = head if opts.get("include") or opts.get("head") else ""
             ctx.stdout.write(head * (opts.get("dump_header") == "-"))     # -D: the headers as they arrive
@@ -267,7 +270,7 @@ def run(ctx: Context, argv: list[str]) -> int:
                 "speed_download": str(int(size / took)), "speed_upload": "0", "url_effective": url, "url": raw,
                 "urlnum": str(n), "content_type": resp.content_type if resp else "", "method": method,
                 "scheme": url.partition(":")[0].upper(), "http_version": version if resp else "0",
-                "num_redirects": "0", "redirect_url": "", "num_connects": str(int(bool(resp))), "http_connect": "000",
+                "num_redirects": str(resp.hops if resp else 0), "redirect_url": "", "num_connects": str(int(bool(resp))), "http_connect": "000",
                 "ssl_verify_result": "0", "proxy_ssl_verify_result": "0", "ftp_entry_path": "",
                 "exitcode": str(code), "errormsg": errors[-1].partition(") ")[2] if errors else "",
                 "filename_effective": "" if target == "-" else target, "referer": opts.text("referer"),
@@ -334,10 +337,22 @@ def meter(size: int, got: int, sent: int, took: float) -> str:
             f"{five(int((got + sent) / took) if took else 0)}")
 
 
-def route(ctx: Context, method: str, url: str, headers: dict[str, str], data: str) -> Response:
+def route(ctx: Context, method: str, url: str, headers: dict[str, str], data: str, follow: bool = False) -> Response:
+    """The answer to ``method url``; ``follow`` (-L): a redirect's Location asked in turn (a 301/302 POST as a GET,
+    as curl 7.88 does), at most 50 times."""
+    resp = answer(ctx, method, url, headers, data)
+    while follow and resp.location and resp.hops < 50:
+        method, hops = "GET" if method == "POST" and resp.status in (301, 302, 303) else method, resp.hops + 1
+        url = urljoin(url, resp.location)
+        resp = answer(ctx, method, url, headers, data * (method != "GET"))
+        resp.hops = hops
+    return resp
+
+
+def answer(ctx: Context, method: str, url: str, headers: dict[str, str], data: str) -> Response:
     try:
         parts = urlsplit(url)
-        host, path, port = (parts.hostname or "").lower(), parts.path or "/", parts.port or 80
+        host, path, port = (parts.hostname or "").lower(), dotless(parts.path or "/"), parts.port or 80
     except ValueError:                       # a port that is not a number, a broken [IPv6] host
         raise ToolError("curl: (3) URL rejected: Malformed input to a URL function", 3) from None
     local = host in ("localhost", "127.0.0.1", "::1")
@@ -347,8 +362,7 @@ def route(ctx: Context, method: str, url: str, headers: dict[str, str], data: st
         for key, value in [*(parse_qsl(data, keep_blank_values=True) if method == "POST" else ()),
                            *parse_qsl(parts.query, keep_blank_values=True)]:
             form.setdefault(key, value)
-        return prometheus_api(ctx, path, form) if method in ("GET", "POST") else Response(
-            405, "Method Not Allowed\n", content_type="text/plain; charset=utf-8")     # its router's (HEAD, PUT…)
+        return prometheus_path(ctx, method, path, parts.query) or prometheus_api(ctx, path, form)
     if local or (host.startswith(f"{fleet.DEPLOYMENT}.") and ctx.in_pod):
         return pod_endpoint(ctx, host, port, path)
     if host in ("api.anthropic.com", "api.openai.com"):
@@ -370,34 +384,77 @@ def route(ctx: Context, method: str, url: str, headers: dict[str, str], data: st
     raise ToolError(f"curl: (6) Could not resolve host: {host}", 6)
 
 
+def dotless(path: str) -> str:
+    """The path as curl 7.88 sends it: its ``.`` and ``..`` segments removed (RFC 3986; ``--path-as-is`` is not
+    simulated)."""
+    segments, out = path.split("/")[1:], [""]
+    for i, seg in enumerate(segments):
+        if seg in (".", ".."):
+            del out[len(out) - (seg == ".." and len(out) > 1):]
+            out += [""] * (i == len(segments) - 1)
+        else:
+            out.append(seg)
+    return "/".join(out) or "/"
+
+
 #: The drill's Prometheus (monitoring/prometheus-0) by its Service's names: in a pod as the cluster's DNS resolves them
 PROMETHEUS = {"prometheus.monitoring", "prometheus.monitoring.svc", "prometheus.monitoring.svc.cluster.local"}
+API_PATHS = ("/api/v1/query", "/api/v1/query_range")
+
+
+def prometheus_path(ctx: Context, method: str, path: str, query: str) -> Response | None:
+    """Prometheus 2.42's answer to a path or method its API does not serve (asked of Debian's prometheus), or None:
+    a path Go's mux would clean (``//``) or ``/api/v1`` is moved (301) to it; ``/api/v1/query/`` by its router to
+    ``/query`` (its prefix stripped: 301 for a GET, 307 for a POST, 404 otherwise); another method on the API 405;
+    any other path 404."""
+    clean = re.sub(r"/{2,}", "/", path)
+    if clean != path or path == "/api/v1":
+        clean = "/api/v1/" if path == "/api/v1" else clean
+        return moved(301, clean + f"?{query}" * bool(query), method)
+    if path.rstrip("/") in API_PATHS and path.endswith("/"):
+        to = path.rstrip("/").removeprefix("/api/v1") + f"?{query}" * bool(query)
+        return moved(301, to, method) if method == "GET" else moved(307, to, method) if method == "POST" else \
+            Response(404, "404 page not found\n", content_type="text/plain; charset=utf-8")
+    if path in API_PATHS and method not in ("GET", "POST"):       # its router's (HEAD, PUT…)
+        return Response(405, "Method Not Allowed\n", content_type="text/plain; charset=utf-8")
+    if path not in API_PATHS:
+        return Response(404, "404 page not found\n", content_type="text/plain; charset=utf-8")
+    return None
+
+
+def moved(status: int, to: str, method: str) -> Response:
+    """Go's ``http.Redirect``: a body (and its type) only for a GET or HEAD."""
+    href = to.translate({ord(c): f"&{e};" for c, e in zip("&<>\"'", ("amp", "lt", "gt", "#34", "#39"), strict=True)})
+    body = f'<a href="{href}">{HTTPStatus(status).phrase}</a>.\n\n' if method in ("GET", "HEAD") else ""
+    return Response(status, body, content_type="text/html; charset=utf-8" if body else "", location=to)
 
 
 def prometheus_api(ctx: Context, path: str, form: dict[str, str]) -> Response:
     """Prometheus' HTTP API on the drill's series, by the evaluator the panes read (R22: a commander's ad-hoc PromQL
-    got no drill number): ``/api/v1/query`` (at ``time``, default now) and ``/api/v1/query_range``, Prometheus' JSON;
-    what Prometheus refuses or the evaluator does not evaluate is its ``bad_data`` (400). Like the panes it holds
-    nothing after the drill's now: an instant there is refused, a range stops at now. Any other path: its 404."""
-    def said(code: int, **body: object) -> Response:      # compact, as Prometheus writes it
-        return Response(code, json.dumps(body, separators=(",", ":")))
+    got no drill number): ``/api/v1/query`` (at ``time``, default now) and ``/api/v1/query_range``, as Prometheus 2.42
+    writes them (``go_json``, ``stamp``, ``value``); an unknown metric is no series (a warning names it), a string is
+    its text; what Prometheus refuses (a parse error in its words) or the evaluator does not evaluate is its
+    ``bad_data`` (400). Like the panes it holds nothing after the drill's now: an instant there is refused, a range
+    stops at now."""
+    def said(code: int, status: str = "error", data: str = "", warnings: list[str] | None = None,
+             **error: str) -> Response:      # compact, in Prometheus' order
+        return Response(code, f'{{"status":"{status}"' + f',"data":{data}' * bool(data) + "".join(
+            f',"{k}":{go_json(v)}' for k, v in error.items()) + f',"warnings":{go_json(warnings)}' * bool(warnings) + "}")
 
     def bad(why: str) -> Response:
-        return said(400, status="error", errorType="bad_data", error=why)
+        return said(400, errorType="bad_data", error=why.replace("invalid PromQL: ", 'invalid parameter "query": ', 1))
 
     def stamp(key: str) -> tuple[int, int]:
         if (when := promtime.parse_time(text := form.get(key, ""))) is None:
             raise ValueError(f'invalid parameter "{key}": ' + ("Invalid time value for 'time': " if key == "time" else
                              "") + f"cannot parse {promtime.quoted(text)} to a valid timestamp")
         return when
-    if (where := path.rstrip("/")) not in ("/api/v1/query", "/api/v1/query_range"):
-        return Response(404, "404 page not found\n", content_type="text/plain; charset=utf-8")
     try:            # at the millisecond Prometheus' engine evaluates (Go's overflow wraps inf, nan, 1e20 to 1677, 1970)
-        if where == "/api/v1/query":
-            walls = [promtime.engine_ms(stamp("time")) / 1000 if form.get("time") else ctx.at]
-            if walls[0] > ctx.at:
-                return bad(f'invalid parameter "time": {unix(walls[0])} is after the drill\'s now ({unix(ctx.at)}, '
-                           f"{stime.utc_said(ctx.at)}); a source holds nothing from the future")
+        if path == "/api/v1/query":
+            ms = [promtime.engine_ms(stamp("time")) if form.get("time") else round(ctx.at * 1000)]
+            if ms[0] > ctx.at * 1000:
+                return bad(f'invalid parameter "time": {unix(ms[0] / 1000)} is after the drill\'s now '
+                           f"({unix(ctx.at)}, {stime.utc_said(ctx.at)}); a source holds nothing from the future")
         else:
             start, end = stamp("start"), stamp("end")
             if end < start:
@@ -409,36 +466,58 @@ def prometheus_api(ctx: Context, path: str, form: dict[str, str]) -> Response:
                 return bad("exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query "
                            "resolution (?step=XX)")
             if not (every := step // 10**6):         # Go's integer milliseconds: its engine divides by zero
-                return said(422, status="error", errorType="execution",
-                            error="unexpected error: runtime error: integer divide by zero")
+                return said(422, errorType="execution", error="unexpected error: runtime error: integer divide by zero")
             first, last = promtime.engine_ms(start), min(promtime.engine_ms(end), math.floor(ctx.at * 1000))
-            walls = [ms / 1000 for ms in range(first, last + 1, every)]     # past the drill's now: none (as the panes)
-        many = ctx.drill.simulator.evaluate_many(form.get("query", ""), [ctx.drill.scenario_time(w) for w in walls])
+            ms = list(range(first, last + 1, every))          # past the drill's now: none (as the panes)
+        many = ctx.drill.simulator.evaluate_many(form.get("query", ""), [ctx.drill.scenario_time(m / 1000) for m in ms],
+                                                 lenient=True)
     except (ValueError, PromQLError) as exc:
         return bad(str(exc))
-    if where == "/api/v1/query":
-        at, value = unix(walls[0]), many.at(0)
-        data: dict[str, object] = {"resultType": "scalar", "result": [at, sample(value)]} if isinstance(
-            value, float) else {"resultType": "vector", "result": [{"metric": dict(s.labels), "value": [
-                at, sample(s.value)]} for s in value]}
+    kind = "string" if many.text is not None else "scalar" if many.scalar is not None else "vector"
+    if path == "/api/v1/query_range" and kind == "string":
+        return bad('invalid expression type "string" for range query, must be Scalar or instant Vector')
+    if path == "/api/v1/query":             # a scalar's or string's stamp is model.Time's, a sample's jsonutil's
+        at, value = ms[0], many.at(0) if many.text is None else many.text
+        data = f"[{unix(at / 1000)},{go_json(value)}]" if isinstance(value, str) else \
+            f'[{unix(at / 1000)},"{sample(value)}"]' if isinstance(value, float) else "[" + ",".join(
+                f'{{"metric":{go_json(dict(s.labels))},"value":[{stamp_ms(at)},"{value_of(s.value)}"]}}'
+                for s in value) + "]"
     else:
-        rows = [({}, many.scalar)] if many.scalar is not None else [(dict(k), c) for k, c in many.vector or ()]
-        data = {"resultType": "matrix", "result": [{"metric": labels, "values": points} for labels, col in rows if (
-            points := [[unix(w), sample(v)] for w, v in zip(walls, col, strict=True) if v is not None])]}
+        kind, rows = "matrix", [({}, many.scalar)] if many.scalar is not None else [(dict(k), c) for k, c in
+                                                                                     many.vector or ()]
+        data = "[" + ",".join(f'{{"metric":{go_json(labels)},"values":[{points}]}}' for labels, col in rows if (
+            points := ",".join(f'[{stamp_ms(m)},"{value_of(v)}"]' for m, v in zip(ms, col, strict=True)
+                               if v is not None))) + "]"
     # attack43 A17: time() and a *_timestamp_seconds sample are wall unix times, time() - it drill seconds (as the
     # panes read it): in Prometheus' own place for a caveat, so a hand check finding a tenth of it is told why
-    return said(200, status="success", data=data, **({"warnings": [
+    return said(200, "success", f'{{"resultType":"{kind}","result":{data}}}', [*many.unknown, *[
         f"drill at x{many.speed:g}: a timestamp here is a wall unix time, but a span between two (time() - max(…)) "
-        f"is drill seconds, {many.speed:g} times the wall's"]} if many.speed else {}))
+        f"is drill seconds, {many.speed:g} times the wall's" for _ in range(bool(many.speed))]])
+
+
+def go_json(data: object) -> str:
+    """``data`` as Go's encoder writes it: compact, UTF-8, ``<>&`` and U+2028/2029 escaped."""
+    text = json.dumps(data, separators=(",", ":"), ensure_ascii=False)
+    return text.translate({ord(c): f"\\u{ord(c):04x}" for c in "<>&\u2028\u2029"})
 
 
 def unix(wall: float) -> float | int:
-    """A timestamp as Prometheus writes it: unix seconds to the millisecond, a whole one without a fraction."""
+    """A timestamp as Prometheus writes a scalar's (``model.Time``): unix seconds to the millisecond, shortest."""
     return int(at) if (at := round(wall, 3)) == int(at) else at
 
 
+def stamp_ms(ms: int) -> str:
+    """A sample's timestamp as Prometheus' ``jsonutil.MarshalTimestamp`` writes it: three decimals when any."""
+    return f"{'-' * (ms < 0)}{abs(ms) // 1000}" + f".{abs(ms) % 1000:03d}" * bool(abs(ms) % 1000)
+
+
+def value_of(value: float) -> str:
+    """A sample's value as ``jsonutil.MarshalValue`` writes it: ``sample``'s, but Go's 'e' below 1e-6 or from 1e21."""
+    return repr(value) if math.isfinite(value) and 0 < abs(value) and not 1e-6 <= abs(value) < 1e21 else sample(value)
+
+
 def sample(value: float) -> str:
-    """A sample value as Prometheus writes it (Go's ``FormatFloat(v, 'f', -1, 64)``: no exponent), ``NaN``, ``+Inf``."""
+    """A value as Prometheus writes a scalar (Go's ``FormatFloat(v, 'f', -1, 64)``: no exponent), ``NaN``, ``+Inf``."""
     if not math.isfinite(value):
         return "NaN" if math.isnan(value) else "+Inf" if value > 0 else "-Inf"
     text = format(Decimal(repr(value)), "f")

@@ -45,8 +45,8 @@ def run(ctx: Context, argv: list[str]) -> int:
     elif opts.text("time"):
         form["time"] = repr(when(opts.text("time"), "evaluation time"))
     try:
-        body = json.loads(curl.route(ctx, "POST", f"{server}/api/v1/query{'_range' * ranged}", {},
-                                     urlencode(form)).body)
+        body = json.loads(text := curl.route(ctx, "POST", f"{server}/api/v1/query{'_range' * ranged}", {},
+                                             urlencode(form)).body)
     except (ToolError, ValueError) as exc:      # no such host, or no Prometheus answering there
         where = server.split("//")[-1]
         raise ToolError(f'query error: Post "{server}/api/v1/query{"_range" * ranged}": dial tcp' + (
@@ -55,15 +55,19 @@ def run(ctx: Context, argv: list[str]) -> int:
     if body.get("status") != "success":
         raise ToolError(f"query error: {body.get('errorType')}: {body.get('error')}")
     kind, result = body["data"]["resultType"], body["data"]["result"]
+    if kind == "string":        # its client library has no string value: jsoniter's words, about the data it read
+        data = text[text.index('"data":') + 7:text.rindex("}", 0, text.find(',"warnings"') % len(text)) + 1]
+        raise ToolError(f'query error: unmarshalerDecoder: unexpected value type "string", error found in #10 byte of '
+                        f"...|{data[-10:]}|..., bigger context ...|{data[-50:]}|...")
     if form_at == "json":
         ctx.out(as_json(kind, result))
         return 0
     if kind == "matrix":            # as promtool prints them (model.Matrix: a series' name, then its points)
-        ctx.out("\n".join(f"{metric(s['metric'])} =>\n" + "\n".join(f"{v} @[{stamp(at)}]" for at, v in s["values"])
+        ctx.out("\n".join(f"{metric(s['metric'])} =>\n" + "\n".join(f"{shown(v)} @[{stamp(at)}]" for at, v in s["values"])
                           for s in result)) if result else None
     for labels, (at, value) in [] if kind == "matrix" else [("scalar:", result)] if kind == "scalar" else [(
             metric(s["metric"]) + " =>", s["value"]) for s in result]:
-        ctx.out(f"{labels} {value} @[{stamp(at)}]")
+        ctx.out(f"{labels} {shown(value)} @[{stamp(at)}]")
     return 0
 
 
@@ -71,16 +75,21 @@ def as_json(kind: str, result: list) -> str:  # type: ignore[type-arg]
     """The result as ``-o json`` prints it (Go's encoder of model.Value: compact, ``<>&`` escaped, stamps as
     ``model.Time`` writes them)."""
     def point(at: float, value: str) -> str:
-        return f"[{stamp(at)},{json.dumps(value)}]"
+        return f'[{stamp(at)},"{shown(value)}"]'
 
     def labels(metric: dict[str, str]) -> str:
-        text = json.dumps(metric, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-        return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+        return curl.go_json(dict(sorted(metric.items())))
     if kind == "scalar":
         return point(*result)
     return "[" + ",".join(f'{{"metric":{labels(s["metric"])},' + (
         f'"values":[{",".join(point(*p) for p in s["values"])}]' if kind == "matrix" else
         f'"value":{point(*s["value"])}') + "}" for s in result) + "]"
+
+
+def shown(value: str) -> str:
+    """A sample's value as promtool prints it (``model.SampleValue``: read, then Go's 'f' format: ``1e+21`` in the
+    API's JSON is 1000000000000000000000)."""
+    return curl.sample(float(value))
 
 
 def when(text: str, what: str) -> float:
