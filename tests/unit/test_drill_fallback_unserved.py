@@ -65,12 +65,20 @@ def test_the_architects_plans_on_an_unserved_model_fail_the_primarys_flows(tmp_p
     assert s.request_rate(fleet.PRIMARY_PROVIDER, T) == 0.0        # a flow without its plan does no work
 
 
-def test_tried_after_the_primary_an_unserved_fallback_moves_nothing(tmp_path: Path) -> None:
+def test_tried_after_the_primary_an_unserved_fallback_fails_the_calls_it_gets(tmp_path: Path) -> None:
+    """Tried after the primary, a fallback no provider serves heals nothing (A12), and the calls it is sent fail there
+    (world44: a 5xx call was quietly tried again on the primary, as if nothing were set): each call the primary answers
+    5xx goes to the typo, is answered 404 and not tried again, so its flow fails, for the reason the logs give."""
     drill = _routed(tmp_path, "FALLBACK_MODEL=gpt-4-trubo", "FALLBACK_ON_5XX=true")
-    s = drill.simulator.signals
-    assert s.route(T) is None and s.lost(fleet.PRIMARY, T) > 0.3     # the outage's 5xx stand: none healed elsewhere
-    said = json.loads(run_one(drill, HEALTH, T)[1])["fallback_error"]
-    assert said == "model not found: gpt-4-trubo (no provider serves it)", said
+    s, why = drill.simulator.signals, "model not found: gpt-4-trubo (no provider serves it)"
+    assert s.route(T) is None and s.lost(fleet.PRIMARY, T) < 0.05     # no 5xx tried again on the primary
+    [(share, said, names)] = s.strands(T)         # Claude answers ~40 % 5xx: a flow of two calls meets one ~2/3
+    assert (said, names) == (why, (fleet.PRIMARY,)) and 0.5 < share / fleet.PRIMARY_PROVIDER.flow_share < 0.8, share
+    untouched = create_drill(tmp_path / "none", "provider-outage", speed=SPEED, start=START, name="u")
+    assert drill.simulator.panes("failure_rate", [T])[0] > 2 * untouched.simulator.panes("failure_rate", [T])[0]
+    assert json.loads(run_one(drill, HEALTH, T)[1])["fallback_error"] == why
+    logs = run_one(drill, ["kubectl", "logs", "deployment/flowengine", "-n", "production", "--since=1m"], T)[1]
+    assert f"ERROR model-client - {why}" in logs, logs
 
 
 def test_primary_model_moved_off_the_primary_runs_the_flows_there(tmp_path: Path) -> None:

@@ -536,9 +536,22 @@ class Signals:
 
     def _5xx_moved(self, provider: str, t: float) -> bool:
         """Whether a call to ``provider`` answered 5xx at ``t`` goes to the fallback: the primary, tried first under
-        ``FALLBACK_ON_5XX`` while routing acts."""
+        ``FALLBACK_ON_5XX`` while routing acts, or to a fallback no provider serves (``_to_nowhere``: it fails there)."""
         env = self.env(t)
-        return provider == fleet.PRIMARY and self.route(t) is not None and tried_first(env) and switched_on(env, "FALLBACK_ON_5XX")
+        return provider == fleet.PRIMARY and tried_first(env) and switched_on(env, "FALLBACK_ON_5XX") and (
+            self.route(t) is not None or self._to_nowhere(t) > 0.0)
+
+    def _to_nowhere(self, t: float) -> float:
+        """The share of the primary's calls sent at ``t`` to a fallback no provider serves, tried after the primary
+        (``tried_first``): those it answers 5xx (``FALLBACK_ON_5XX``) or slower than the threshold, each answered 404
+        there and not tried again, so its flow fails (``strands``). A12: such a typo healed the outage; world44: nor
+        may it fail nothing, the 5xx calls quietly tried again on the primary."""
+        env = self.env(t)
+        if not tried_first(env) or route_of(env, away=not any(k in env for k in (*ROUTING_KEYS, "FALLBACK_ON_5XX"))) \
+                != fleet.UNSERVED:
+            return 0.0
+        s5 = self.share_5xx(fleet.PRIMARY_PROVIDER, t) if switched_on(env, "FALLBACK_ON_5XX") else 0.0
+        return s5 + (slow := self.slow_share(env, t)) - s5 * slow
 
     def reach(self, index: int, t: float) -> float:
         """The share of the flows some provider answers at ``t`` whose calls go to fault ``index``'s provider: those it
@@ -760,10 +773,13 @@ class Signals:
                 if c in (None, fleet.UNSERVED) or self.exhausted(c, t):
                     groups.setdefault(c, []).append(p)
             off = ", ".join(p for p in fleet.PROVIDER_NAMES if p in disabled(self.env(t))) if None in groups else ""
+            moved = self._to_nowhere(t) if not any(fleet.PRIMARY_PROVIDER in ps for ps in groups.values()) else 0.0
             return tuple((sum(p.flow_share for p in ps), f"no enabled model provider ({off} disabled)" if c is None
                           else fleet.unserved(fallback_of(self.env(t))) if c == fleet.UNSERVED
                           else f"rate limit exceeded: {c} 429 Too Many Requests (daily quota exhausted)",
-                          tuple(p.name for p in ps)) for c, ps in groups.items())
+                          tuple(p.name for p in ps)) for c, ps in groups.items()) + ((   # a flow any of whose calls
+                fleet.PRIMARY_PROVIDER.flow_share * (1.0 - (1.0 - moved) ** fleet.CALLS_PER_FLOW),    # went there
+                fleet.unserved(fallback_of(self.env(t))), (fleet.PRIMARY,)),) * (moved > 0.0)
         return self._once("strands", t, value)
 
     def exhausted(self, provider: str, t: float) -> bool:
