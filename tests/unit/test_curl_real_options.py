@@ -9,6 +9,7 @@ the rest by name, and ``-w`` says which variable it does not simulate."""
 
 from __future__ import annotations
 
+import json
 import shlex
 import shutil
 import subprocess
@@ -152,3 +153,18 @@ def test_retry_takes_a_whole_number(drill, value: str, said: str) -> None:  # ty
     for option in ("--retry", "--retry-delay"):
         code, _, err = ask(drill, f"curl -s {option} {value} {STATUS}")
         assert code == 2 and err.startswith(f"curl: option {option}: expected a {said} numerical parameter"), err
+
+
+def test_a_url_is_globbed_as_curl_globs_it(drill) -> None:  # type: ignore[no-untyped-def]
+    """world44: PromQL's ``[5m]`` unescaped in a URL was answered; curl 7.88 reads it as a glob and fails (exit 3, at
+    the position it points at), ``{1,2}`` asks twice, ``-g`` reads none (answers: /usr/bin/curl 7.88.1)."""
+    url = "localhost:9090/api/v1/query?query=rate(x[5m])"
+    assert ask(drill, f"curl -sS '{url}'") == (3, "", f"curl: (3) bad range in URL position 42:\n{url}\n{' ' * 41}^\n")
+    assert ask(drill, f"curl -s '{url}'") == (3, "", "")
+    assert json.loads(ask(drill, f"curl -sg '{url}&time=100'")[1])["data"] == {"resultType": "vector", "result": []}
+    assert ask(drill, "curl -s -o /dev/null -w '%{url_effective} ' 'localhost:9090/api/v1/query?query=vector({1,2})"
+                      "&time=100'")[1] == "http://localhost:9090/api/v1/query?query=vector(1)&time=100 " \
+                                          "http://localhost:9090/api/v1/query?query=vector(2)&time=100 "
+    assert curl.globbed("h/a[01-3:2]{x\\,y,z}[]") == ["h/a01x,y[]", "h/a01z[]", "h/a03x,y[]", "h/a03z[]"]
+    with pytest.raises(curl.ToolError, match="nested brace in URL position 5:"):
+        curl.globbed("h/{x{")

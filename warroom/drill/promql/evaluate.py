@@ -118,12 +118,13 @@ def said(expr: str, why: str) -> str:
                   if not re.match(r"[\w:.]{2}", expr[i - 1:i + 1]) and _sound(expr[:i], whole=True)), 0)
         rest = re.sub(r"^(\s|#[^\n]*)*", "", expr[n:])                                   # follows it
         token = re.match(r"(\d+(ms|[smhdwy]))+|0[xX][0-9a-fA-F]+|(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?|[a-zA-Z_:][\w:]*|"
-                         r'"(?:\\.|[^"\\\n])*"|\'(?:\\.|[^\'\\\n])*\'', rest)
+                         r'"(?:\\.|[^"\\\n])*"|\'(?:\\.|[^\'\\\n])*\'|=(?![=~])|[({,]', rest)
         word = token[0] if token else ""
         if n and word and word.lower() not in _KEYWORDS and expr[:n].strip().lower() not in _KEYWORDS:
             kind = "duration" if token[1] else "number" if word[0] in "0123456789." or word.lower() in ("inf", "nan") \
-                else "string" if word[0] in "\"'" else "metric identifier" if ":" in word else "identifier"
-            at, why = len(expr) - len(rest), f"unexpected {kind} {json.dumps(word, ensure_ascii=False)}"
+                else "string" if word[0] in "\"'" else "metric identifier" if ":" in word else "identifier" \
+                if word[0] not in "=({," else ""
+            at, why = len(expr) - len(rest), f"unexpected {kind + ' ' * bool(kind)}{json.dumps(word, ensure_ascii=False)}"
         elif n and re.fullmatch(r"(\+|-|\*|/|%|\^|==|!=|>=|<=|>|<|and|or|unless|atan2)(\s+bool)?\s*", rest):
             at, why = len(expr), "unexpected end of input"          # an operator with nothing after it
         else:

@@ -72,7 +72,7 @@ WORDS = {"unknown": "curl: option {flag}: is unknown" + TRY, "unknown-short": "c
 # no drill server reads who asks (-A, -e). -v, -T, --resolve... are refused (``READS``). -u user:password
 # is read only to be answered as no key (no drill server takes Basic auth); -u user alone is refused (``run``).
 INERT = {"location", "insecure", "cacert", "compressed", "http2", "no_buffer", "user_agent", "referer"}
-READS = {"silent", "show_error", "fail", "fail_with_body", "include", "head", "get", "request", "header", "data",
+READS = {"silent", "show_error", "globoff", "fail", "fail_with_body", "include", "head", "get", "request", "header", "data",
          "data_urlencode", "json", "output", "remote_name", "dump_header", "write_out", "url", "max_time", "user",
          "retry", "retry_delay",
          "connect_timeout", "http1.1", "progress", "progress_meter", "no_progress_meter", *INERT}
@@ -153,11 +153,16 @@ def run(ctx: Context, argv: list[str]) -> int:
     refuse_unread(opts.opts, READS, "curl", "curl: ", 2, FLAGS)
     if not (urls := opts.pos + opts.all("url") + opts.rest):
         raise ToolError(f"curl: no URL specified!{TRY}", 2)
+    show_errors = not opts.get("silent") or bool(opts.get("show_error"))
+    try:        # (which URL argument, a URL its glob makes, the attempt): --retry adds attempts; -o pairs by argument
+        todo = [(n, u, 0) for n, url in enumerate(urls) for u in ([url] if opts.get("globoff") else globbed(url))]
+    except ToolError as exc:
+        ctx.stderr.write(f"{exc}\n" * show_errors)
+        return exc.code
     if any(d.startswith("@") for d in opts.all("data") + [opts.text("json")]):
         raise ToolError("curl: drill: `curl` does not simulate -d/--json @FILE (it reads the data on the line)", 2)
     if opts.get("user") and ":" not in opts.text("user"):
         raise ToolError("curl: drill: `curl` does not simulate -u without a password (curl asks for it)", 2)
-    show_errors = not opts.get("silent") or bool(opts.get("show_error"))
     method = opts.text("request") or ("HEAD" if opts.get("head") else "POST" if (
         opts.get("data") or opts.get("json") or opts.get("data_urlencode")) and not opts.get("get") else "GET")
     headers = {k.strip().lower(): v.strip() for k, _, v in (h.partition(":") for h in opts.all("header"))}
@@ -171,14 +176,13 @@ def run(ctx: Context, argv: list[str]) -> int:
     quiet = [a for a in argv if a in ("--progress-meter", "--no-progress-meter")][-1:] == ["--no-progress-meter"]
     outputs = opts.all("output")           # curl pairs each -o with a URL in order; the rest go to stdout
     if opts.get("remote_name"):             # -O: the URL's file name, in the current directory
-        if outputs or len(urls) > 1:
+        if outputs or len(todo) > 1:
             raise ToolError("curl: drill: `curl` does not simulate -O beside -o or another URL", 2)
-        if not (outputs := [urlsplit(urls[0]).path.rpartition("/")[2]])[0]:
+        if not (outputs := [urlsplit(todo[0][1]).path.rpartition("/")[2]])[0]:
             ctx.stderr.write("curl: Remote file name has no length!\n" * (not opts.get("silent")) +
                              "curl: (23) Failed writing received data to disk/application\n" * show_errors)
             return 23
     retries, delay = (int(limit(opts, key, whole=True)) for key in ("retry", "retry_delay"))
-    todo = [(n, raw, 0) for n, raw in enumerate(urls)]         # (which URL, it, the attempt): --retry adds attempts
     while todo:
         n, raw, attempt = todo.pop(0)
         target = outputs[n] if n < len(outputs) else ""
@@ -276,6 +280,94 @@ def run(ctx: Context, argv: list[str]) -> int:
                 "filename_effective": "" if target == "-" else target, "referer": opts.text("referer"),
                 "num_headers": str(max(head.count("\r\n") - 2, 0))}))
     return code
+
+
+def globbed(url: str) -> list[str]:
+    """The URLs curl 7.88 makes of ``url``'s globs (tool_urlglob.c): ``{a,b}`` sets, ``[1-3]``, ``[01-10:2]`` and
+    ``[a-z]`` ranges, the last varying fastest; ``\\`` escapes a bracket, ``[]`` and an IPv6 literal stay. A
+    malformed one is its error 3 at its 1-based position, as curl points at it: PromQL's ``rate(x[5m])`` unescaped
+    in a URL fails (-g: none read)."""
+    parts: list[list[str]] = []
+    literal, i, pos = "", 0, 1
+
+    def error(why: str, at: int) -> ToolError:
+        return ToolError(f"curl: (3) {why} in URL position {at}:\n{url}\n{' ' * max(at - 1, 1)}^", 3)
+    while i < len(url):
+        c = url[i]
+        if c == "[" and (v6 := re.match(r"\[[0-9a-fA-F:.]*(%[^\]]*)?\]", url[i:])) and v6[0].count(":") >= 2 \
+                or url[i:i + 2] == "[]":
+            literal, i, pos = literal + (skip := v6[0] if url[i + 1] != "]" else "[]"), i + len(skip), pos + len(skip)
+            continue
+        if c in "}]":
+            raise error("unmatched close brace/bracket", pos)
+        if c not in "{[":
+            escaped = c == "\\" and url[i + 1:i + 2] in ("{", "[", "}", "]")
+            literal, i, pos = literal + url[i + escaped], i + 1 + escaped, pos + 1 + escaped
+            continue
+        parts.append([literal])
+        literal, i, pos, start = "", i + 1, pos + 1, pos
+        if c == "{":                  # a set: its elements up to "}"
+            elements, element = [], ""
+            while True:
+                if i >= len(url):
+                    raise error("unmatched brace", start)
+                if url[i] in "{[" or url[i] == "]":
+                    raise error("nested brace" if url[i] != "]" else "unexpected close bracket", pos)
+                if url[i] == "}" and not elements and not element:
+                    raise error("empty string within braces", pos)
+                if url[i] in ",}":
+                    elements.append(element)
+                    element, i, pos = "", i + 1, pos + (url[i] == ",")
+                    if url[i - 1] == "}":
+                        break
+                    continue
+                escaped = url[i] == "\\" and i + 1 < len(url)
+                element, i, pos = element + url[i + escaped], i + 1 + escaped, pos + 1 + escaped
+            parts.append(elements)
+            continue
+        values, moved = glob_range(url, i)
+        if values is None:
+            raise error("bad range" if moved >= 0 else "bad range specification", pos + max(moved, 0))
+        parts.append(values)
+        i, pos = i + moved, pos + moved
+    parts.append([literal])
+    urls = [""]
+    for part in parts:
+        if len(urls) * len(part) > 1000:
+            raise ToolError("curl: drill: `curl` does not simulate a glob of more than 1000 URLs", 2)
+        urls = [u + p for u in urls for p in part]
+    return urls
+
+
+def glob_range(url: str, i: int) -> tuple[list[str] | None, int]:
+    """The range at ``url[i:]`` (after its ``[``) as curl 7.88's glob_range reads it: its values and how far it read,
+    or None and how far it read before finding it malformed (-1: neither a letter nor a digit starts it)."""
+    if (c := url[i:i + 1]).isascii() and c.isalpha():       # sscanf("%c-%c%c"), then a step up to "]"
+        if url[i + 1:i + 2] != "-" or len(url) < i + 4 or url[i + 3] not in ":]":
+            return None, 0
+        step = re.match(r"\d+(?=\])", url[i + 4:]) if url[i + 3] == ":" else None
+        a, b, n, moved = ord(c), ord(url[i + 2]), int(step[0]) if step else int(url[i + 3] == "]"), \
+            (4 + len(step[0]) + 1 if step else 4 * (url[i + 3] == "]"))
+    elif c.isascii() and c.isdigit():          # strtoul, "-", blanks, strtoul, then "]" or ":" strtoul "]"
+        low = re.match(r"\d+", url[i:])[0]  # type: ignore[index]
+        if url[i + len(low):i + len(low) + 1] != "-":
+            return None, 0
+        j = i + len(low) + 1 + len(url[i + len(low) + 1:]) - len(url[i + len(low) + 1:].lstrip(" \t"))
+        if not (high := re.match(r"\d+", url[j:])):
+            return None, j - i
+        k, n = j + len(high[0]), 1
+        if url[k:k + 1] == ":":
+            step = re.match(r"\d*", url[k + 1:])[0]  # type: ignore[index]
+            j, k, n = k + 1, k + 1 + len(step), int(step or 0)
+        if url[k:k + 1] != "]":
+            return None, j - i
+        a, b, moved = int(low), int(high[0]), k + 1 - i
+    else:
+        return None, -1
+    if not n or a == b and n != 1 or a != b and (a > b or n > b - a or c.isalpha() and b - a > 25):
+        return None, moved
+    pad = len(low) if c.isdigit() and low.startswith("0") else 0
+    return [str(v).zfill(pad) if c.isdigit() else chr(v) for v in range(a, b + 1, n)], moved
 
 
 def urlencoded(text: str) -> str:
