@@ -199,7 +199,7 @@ def test_promql_subset_answers_and_refuses_clearly() -> None:
         ("sin(flowengine_model_quota_used_ratio)", "function 'sin' is not supported in drills"),
         ("histogram_count(flowengine_flow_duration_seconds_count)", "'histogram_count' is not supported in drills"),
         ("holt_winters(flowengine_model_quota_used_ratio[10m], 0.5, 0.5)", "'holt_winters' is not supported"),
-        ("holt_winter(flowengine_model_quota_used_ratio[10m], 0.5, 0.5)", "invalid PromQL: unknown function"),
+        ("holt_winter(flowengine_model_quota_used_ratio[10m], 0.5, 0.5)", "invalid PromQL: 1:1: parse error: unknown function"),
         ("flowengine_flow_failures_total[5m:1m]", "a subquery .* outside a range function .* not supported in drills"),
         ("max_over_time(flowengine_flow_failures_total[1d:1s])", "too fine for the drill"),
         ("flowengine_flow_failures_total[5m]", "a range vector .* outside a range function .* not supported in drills"),
