@@ -33,6 +33,7 @@ EXAMPLES = {
     ("curl", "silent"): "curl [-s] https://nowhere.invalid/",
     ("curl", "show_error"): "curl -s [-S] https://nowhere.invalid/",
     ("curl", "fail"): "curl -s [-f] https://status.anthropic.com/nope",
+    ("curl", "globoff"): "curl -s [-g] 'http://localhost:9090/api/v1/query?query=vector({1,2})'",
     ("curl", "fail_with_body"): "curl -s [--fail-with-body] https://status.anthropic.com/nope",
     ("curl", "include"): f"curl -s [-i] {STATUS}",
     ("curl", "head"): f"curl -s [-I] {STATUS}",
