@@ -176,3 +176,35 @@ def test_a_record_it_cannot_write_leaves_the_answer_and_its_exit_code(drill) -> 
     (d.path / CALLS_FILE).write_text('{"torn')          # a last line with no newline: nothing is appended to it
     done = _typed(export, "kubectl get deployment flowengine -n production", T0 + 10)
     assert "flowengine" in done.stdout and "call not recorded" in done.stderr
+
+
+def test_work_typed_in_the_drill_shell_before_any_journaled_action_is_said_beside_time_to_mobilise(
+        tmp_path: Path) -> None:
+    """redteam44 T2: declared, then only the drill shell for hours: "Time to mobilise: 4h37m46s … missed" beside the
+    same report's retry at +16m07s. The milestone counts what the journal holds (the PIR's and ``show``'s rule, which
+    the report keeps): the first typed call is said beside it, with the command that marks it; marked, nothing is."""
+    from datetime import UTC, datetime
+
+    from warroom.drill.actions import CALLS_FILE, Action, append_actions
+    from warroom.drill.directory import create_drill
+    from warroom.incident.drill_report import drill_report
+    from warroom.incident.store import IncidentStore
+
+    d = create_drill(tmp_path / "drill", "timeout", speed=60.0, start=T0, name="t2")
+    now = [d.wall_time(60.0)]
+    inc = IncidentStore(tmp_path / "inc", clock=lambda: datetime.fromtimestamp(now[0], UTC)).create(
+        title="slow", severity="P2", drill={"scenario": "timeout", "speed": 60.0})
+    typed = d.wall_time(1020.0)
+    append_actions(d.path, [Action("call", 1020.0, typed, "blocks", ("flow", "retry", "tsk_0e9cbdbe"), {"code": 0})],
+                   CALLS_FILE)
+    said = drill_report(d, inc.refresh(), at=d.wall_time(1500.0)).summary
+    at = datetime.fromtimestamp(typed, UTC)
+    line = next(s for s in said if s.startswith("Time to mobilise counts what the journal holds"))
+    assert f"the first command typed in the drill shell, at +16m00s drill time, {at:%H:%M:%S} UTC (blocks flow retry" \
+           " tsk_0e9cbdbe), counts towards none" in line, line
+    assert said.index(line) == 1 + next(i for i, s in enumerate(said) if s.startswith("Time to mobilise:")), said
+    assert f"incident mark {inc.id} mobilised --at {at:%Y-%m-%dT%H:%M:%SZ}`" in line, line
+    now[0] = d.wall_time(1400.0)
+    inc.mark_phase("mobilised", at, None)
+    again = drill_report(d, inc.refresh(), at=d.wall_time(1500.0)).summary
+    assert not any(s.startswith("Time to mobilise counts") for s in again), again

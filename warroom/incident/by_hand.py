@@ -334,6 +334,40 @@ class Hands:
         return out
 
 
+def first_typed(typed: Typed, after: float) -> Call | None:
+    """The first stand-in call typed in the drill shell (no step run's tag) at or after ``after`` (unix), by
+    ``typed.until``: work the journal never sees, so no milestone counts it (``shell_unjournaled``)."""
+    return min((c for c in typed.calls if not c.tag and after <= c.at <= typed.until), key=lambda c: c.at,
+               default=None)
+
+
+def shell_unjournaled(typed: Typed, state: Any, incident_dir: Path | None) -> str:
+    """What the drill report says beside Time to mobilise when the team worked in the drill shell before any journaled
+    action (or with none): the milestone counts what the journal holds (the PIR's and ``incident show``'s rule, which
+    the report agrees with), the first typed call is named, and the command that marks it (redteam44 T2: "Time to
+    mobilise: 4h37m46s … missed" beside the same report's retry at +16m07s and a fix "bent the curves at +1h48m");
+    "" otherwise."""
+    from datetime import UTC
+
+    from warroom.paths import command, store_option
+
+    declared = getattr(state, "declared_at", None)
+    if declared is None:
+        return ""
+    mobilised = (getattr(state, "phases", None) or {}).get("mobilised")
+    call = first_typed(typed, declared.timestamp())
+    if call is None or mobilised is not None and mobilised.timestamp() <= call.at:
+        return ""
+    at = datetime.fromtimestamp(call.at, UTC)
+    clock = "" if typed.t_zero is None else \
+        f"{'+' if call.t >= typed.t_zero else '-'}{format_duration(abs(call.t - typed.t_zero))} drill time, "
+    mark = command("incident", "mark", str(state.id), "mobilised", "--at", f"{at:%Y-%m-%dT%H:%M:%SZ}",
+                   *store_option(incident_dir if incident_dir is not None and incident_dir.is_dir() else None))
+    return (f"Time to mobilise counts what the journal holds (a step run, tick, note…): the first command typed in"
+            f" the drill shell, at {clock}{at:%H:%M:%S} UTC ({shlex.join((call.tool, *call.argv))}), counts towards"
+            f" none; `{mark}` records it")
+
+
 @dataclass(frozen=True)
 class Recorded:
     """An action as ``actions.jsonl`` holds it, for ``Hands`` outside the drill report (no world integrated)."""

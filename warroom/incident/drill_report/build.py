@@ -15,7 +15,7 @@ from warroom.incident.drill_report.actions import (RETRIES, action_rows, done_by
                                                    ours_failed, stretches)
 from warroom.incident import gates, verdicts
 from warroom.incident.cadence import missed_updates
-from warroom.incident.by_hand import Hands, Typed, read_calls
+from warroom.incident.by_hand import Hands, Typed, read_calls, shell_unjournaled
 from warroom.incident.drill_report.decisions import decision_lines, opened_runbooks
 from warroom.incident.drill_report.harm import harm_total, total_text
 from warroom.incident.drill_report.panes import impact_crossing, pane_outcomes, pane_title, past_crit
@@ -215,6 +215,8 @@ def _build(drill: Drill, state: IncidentState | None, *, at: float | None, slos:
         cause=sc.root_cause if ended else "",
         noted_causes=tuple(n.text for n in state.notes_by_tag().get("root-cause", [])) if state is not None else (),
         harm=total_text(total) if (total := harm_total(drill, t_end)) else "",
+        shell=shell_unjournaled(hands.typed, state, drill.path.parent / "incidents" / state.id)
+        if state is not None and state.id else "",
     )
     # the PIR's Impact counts failed flows too, with Prometheus' increase() over its impact window:
     # the drill's exact count of that same window beside it, and why the two may differ

@@ -124,6 +124,8 @@ class DrillReport:
     cause: str = ""
     noted_causes: tuple[str, ...] = ()
     harm: str = ""            # the scenario's harm counted from its onset to the end (``harm.total_text``), or ""
+    # the drill shell worked in before any journaled action Time to mobilise counts (``by_hand.shell_unjournaled``)
+    shell: str = field(default="", metadata={"internal": True})
 
     @property
     def met(self) -> int:

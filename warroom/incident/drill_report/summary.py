@@ -34,9 +34,13 @@ def with_summary(r: DrillReport, pir: tuple[float, float, float, int, int, int, 
         if row.minutes is None:
             head, _, tail = row.verdict.sentence.rpartition(": ")   # "declared before X reached critical: met"
             lines.append(f"{row.label}: {head or tail} (target < {row.target_min:g} min){': ' + tail if head else ''}.")
+        else:
+            took = Span((row.wall_minutes or 0.0) * 60, r.speed).text()   # drill time first, the wall time beside
+            lines.append(f"{row.label}: {took} (target < {row.target_min:g} min): {row.verdict.sentence}.")
+        if row.key == "mobilised" and r.shell:       # worked in the drill shell first: the journal never saw it
+            lines.append(f"{r.shell}.")
+        if row.minutes is None:
             continue
-        took = Span((row.wall_minutes or 0.0) * 60, r.speed).text()   # drill time first, the wall time beside
-        lines.append(f"{row.label}: {took} (target < {row.target_min:g} min): {row.verdict.sentence}.")
         if row.key == "resolved" and r.mttr_target_min is not None:
             said = verdicts.mttr(row.minutes < r.mttr_target_min, broken).sentence
             lines.append(f"Runbook {r.runbook} MTTR target < {r.mttr_target_min:g} min: "
