@@ -89,3 +89,21 @@ def test_restarts_typed_as_different_commands_in_one_window_are_credited_once_to
     assert all(r.change == "its effect is counted with the first restart's" and not r.effective
                and r.why.startswith("restarted again within the first's effect window (first at ")
                for r in others), others
+
+
+def test_scaling_back_up_is_owed_only_after_a_stop() -> None:
+    """redteam44 A3: audit-gap resolved without ever stopping FlowEngine: "Not done: FlowEngine scaled to zero (all
+    flows halted) (never done); FlowEngine scaled back up (never done)", as if the team had left it down. Bringing it
+    back is owed once it was stopped; not containing first is the miss."""
+    from datetime import UTC, datetime
+
+    from warroom.incident.store import IncidentStore
+
+    d = create_drill(Path(tempfile.mkdtemp()), "audit-gap", speed=60.0, start=START, name="nostop")
+    now = [d.wall_time(60.0)]
+    inc = IncidentStore(Path(tempfile.mkdtemp()), clock=lambda: datetime.fromtimestamp(now[0], UTC)).create(
+        title="audit", severity="P1", drill={"scenario": "audit-gap", "speed": 60.0})
+    now[0] = d.wall_time(600.0)
+    inc.resolve("restarted")
+    missing = drill_report(d, inc.refresh(), at=d.wall_time(700.0)).resolution_missing
+    assert "flowengine_stop" in missing and "flowengine_start" not in missing, missing

@@ -139,8 +139,12 @@ def _build(drill: Drill, state: IncidentState | None, *, at: float | None, slos:
     # symptom until the end): "Not done: FlowEngine rolled back off the bad release (never done)" 10 s after declaring
     # told the team the cause before any triage (redteam42 R18). Until the end only what the team itself took and
     # lost (undone, taken too early) is said not done; what they never took is said when the drill is over
+    # bringing FlowEngine back is owed once it was stopped (redteam44 A3: "Not done: … FlowEngine scaled back up (never
+    # done)" though it never stopped, as if the team had left it down)
+    after = {"flowengine_start": "flowengine_stop"}
     missing = tuple(k for k in sc.resolution if k not in done
-                    and (ended or (retried if k in RETRIES else any(k in (a.action, a.meant) for a in actions))))
+                    and (ended or (retried if k in RETRIES else any(k in (a.action, a.meant) for a in actions)))
+                    and (k not in after or any(a.action == after[k] and a.t <= t_end for a in actions)))
     # the failed flows still failed name the retry (half of rate-limit's resolution) and hand over the task ids: the
     # same rule, said while open only once the team has retried some (how far their own retry got), else at the end
     # (redteam43 R4: "Failed flows never retried: 13 of the 13 … (tsk_951c9e0b, …)" mid-drill, nothing retried)
