@@ -139,8 +139,8 @@ def _build(drill: Drill, state: IncidentState | None, *, at: float | None, slos:
     # symptom until the end): "Not done: FlowEngine rolled back off the bad release (never done)" 10 s after declaring
     # told the team the cause before any triage (redteam42 R18). Until the end only what the team itself took and
     # lost (undone, taken too early) is said not done; what they never took is said when the drill is over
-    # bringing FlowEngine back is owed once it was stopped (redteam44 A3: "Not done: … FlowEngine scaled back up (never
-    # done)" though it never stopped, as if the team had left it down)
+    # bringing FlowEngine back is owed once it was stopped (redteam44 A3: "Not done: … FlowEngine scaled back up
+    # (never done)" though it never stopped, as if the team had left it down)
     after = {"flowengine_start": "flowengine_stop"}
     missing = tuple(k for k in sc.resolution if k not in done
                     and (ended or (retried if k in RETRIES else any(k in (a.action, a.meant) for a in actions)))
