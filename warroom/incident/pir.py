@@ -238,9 +238,22 @@ def runbook_steps(inc: Exportable) -> list[dict[str, Any]] | None:
             rows += [{"step": s.number, "step_id": s.id, "label": s.label, "kind": s.kind,
                       "section": s.section, "runbook_id": rb_id} for s in other.steps]
     hands = drill_shell(inc).by_hand
+    from warroom.incident.decisions.journal_only import decided_steps
+
+    books = [book, *(b for ref in getattr(inc.state, "beside", None) or [] if (b := _book(inc, ref)) is not None)]
+    decided = {(rb, step.id): list(key) for key, steps in decided_steps(books).items() for rb, step in steps}
     for row in rows:
         row["by_hand"] = hands.get((row["runbook_id"], row["label"], row["section"]))
+        row["decided"] = decided.get((row["runbook_id"], row["step_id"]))    # the Go/No-Go whose verdict decides it
     return rows
+
+
+def _book(inc: Exportable, ref: dict[str, Any]) -> Any:
+    """A runbook open beside the current one, as the incident holds it (None: unreadable)."""
+    try:
+        return inc.runbook(str(ref.get("id") or ""))
+    except (WarroomError, ImportError, OSError):
+        return None
 
 
 @dataclass(frozen=True)

@@ -210,11 +210,23 @@ def pir_context(state: IncidentState, config: Config | None, now: datetime,
         "metrics_seq": (state.metric_summary or {}).get("seq"),
         "review": build_review(state, now, typed, _missed(state, config, now),
                                {(str(r.get("runbook_id") or ""), str(r["step_id"])): str(r.get("section") or "")
-                                for r in runbook_steps or []}),
+                                for r in runbook_steps or []}, _decided(runbook_steps)),
         # ``{{ span(seconds) }}``: a journal interval as the incident reads it (drill time with the
         # wall time beside in a drill); the ``dur`` filter formats a figure as it is (a run time).
         "span": lambda seconds, wall=True: stime.text(state, seconds, wall=wall),
     }
+
+
+def _decided(rows: list[dict[str, Any]] | None) -> dict[tuple[str, str], list[tuple[str, Any]]]:
+    """The steps each Go/No-Go decides (``decisions.decided_steps``), from the runbook rows (``pir.runbook_steps``)."""
+    from types import SimpleNamespace
+
+    out: dict[tuple[str, str], list[tuple[str, Any]]] = {}
+    for r in rows or []:
+        if isinstance(r.get("decided"), (list, tuple)) and len(r["decided"]) == 2:
+            out.setdefault((str(r["decided"][0]), str(r["decided"][1])), []).append(
+                (str(r.get("runbook_id") or ""), SimpleNamespace(id=r["step_id"], number=r["step"], label=r["label"])))
+    return out
 
 
 def _shown_steps(state: IncidentState, steps: list[Any], now: datetime) -> list[tuple[Any, str, GateState | None]]:

@@ -179,7 +179,8 @@ class StepRunning:
         return PreparedStep(step=step, runbook_id=book.id, command=command, params=values,
                             prompts=prompts, target=detect_target(command or "", values, self.config),
                             mutating=mutating, timeout=timeout, expect=step.check, expect_text=step.expect,
-                            notes=self.unset_variable_notes(step, book), command_redacted=shown,
+                            notes=(*self.unset_variable_notes(step, book), *self.no_go_notes(step, book, mutating)),
+                            command_redacted=shown,
                             off_default=self.off_default(book, prompts))
 
     def off_default(self, book: Any, prompts: list[ParamPrompt]) -> dict[str, str]:
@@ -213,6 +214,14 @@ class StepRunning:
         from warroom.execute import shell_state
 
         return shell_state.carried(self.dir, self.read().events)
+
+    def no_go_notes(self, step: Any, book: Any, mutating: bool) -> tuple[str, ...]:
+        """What to say before running a step that changes things while the Go/No-Go deciding it stands at NO-GO
+        (``decisions.standing_no_go``): the run dialog and ``incident run`` say it before it runs (redteam44 G1)."""
+        from warroom.incident.decisions.journal_only import decided_steps, standing_no_go
+
+        said = standing_no_go(self.state, book.id, step, decided_steps([book])) if mutating and book is not None else ""
+        return (said,) if said else ()
 
     def unset_variable_notes(self, step: Any, book: Any = None) -> tuple[str, ...]:
         """What to say before running a step that reads variables only an unrun step sets

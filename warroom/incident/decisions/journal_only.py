@@ -69,3 +69,59 @@ def arose_words(v: DecisionView) -> str | None:
 
 def _clock_text(at: Any) -> str:
     return f"{at:%H:%M:%S} UTC" if isinstance(at, datetime) else str(at)
+
+
+def decided_steps(books: Any) -> dict[tuple[str, str], list[tuple[str, Any]]]:
+    """Each decision's key (``decision_key``) -> the steps its verdict decides, as (runbook id, step): the steps that
+    change things after a decision that opens no runbook (its GO is to go on here: RB-CORE-005's "Bring FlowEngine
+    back?" before "Bring FlowEngine back"), in the section of the first step after it. A decision that opens a runbook
+    on GO decides that runbook, not the step that follows it (RB-CORE-004's NO-GO path)."""
+    from warroom.incident.decisions.model import decision_key
+
+    out: dict[tuple[str, str], list[tuple[str, Any]]] = {}
+    for book in books:
+        steps = sorted(book.steps, key=lambda s: s.line)
+        for d in getattr(book, "decisions", None) or []:
+            after = [s for s in steps if s.line > d.line]
+            if d.on_go or not after:
+                continue
+            mine = [s for s in after[:next((i for i, s in enumerate(after) if s.section != after[0].section),
+                                          len(after))] if s.mutating]
+            out.setdefault(decision_key(d, book.id), []).extend((book.id, s) for s in mine)
+    return out
+
+
+def against_no_go(state: Any, decided: dict[tuple[str, str], list[tuple[str, Any]]]
+                  ) -> list[tuple[dict[str, Any], str, Any, Any]]:
+    """Each run of a step a NO-GO decided (``decided_steps``) started after that NO-GO and before any later verdict on
+    its decision: (the NO-GO, the runbook id, the step, the run). A team acting against its own recorded decision is
+    what a review must see (redteam44 G1: "Bring FlowEngine back" run 26 s after a NO-GO on exactly that question,
+    and neither the report nor the PIR said so)."""
+    from warroom.incident.decisions.model import recorded_key
+
+    out = []
+    for i, d in enumerate(state.decisions):
+        if d.get("verdict") != "NO-GO":
+            continue
+        key = recorded_key(d)
+        later = next((int(x.get("seq") or 0) for x in state.decisions[i + 1:] if recorded_key(x) == key), None)
+        for rb, step in decided.get(key, ()):
+            st = state.steps.get((rb, step.id))
+            out += [(d, rb, step, run) for run in (st.runs if st is not None else ())
+                    if int(d.get("seq") or 0) < int(run.seq) and (later is None or int(run.seq) < later)]
+    return sorted(out, key=lambda x: int(x[3].seq))
+
+
+def standing_no_go(state: Any, runbook_id: str, step: Any, decided: dict[tuple[str, str], list[tuple[str, Any]]]
+                   ) -> str:
+    """Before running ``step``: the NO-GO standing on the decision that decides it (the latest verdict on it), in
+    words, else "": what the run dialog and ``incident run`` say before it runs (redteam44 G1)."""
+    from warroom.incident.decisions.model import recorded_key
+
+    keys = [key for key, steps in decided.items() if any(rb == runbook_id and s.id == step.id for rb, s in steps)]
+    for key in keys:
+        last = next((d for d in reversed(state.decisions) if recorded_key(d) == key), None)
+        if last is not None and last.get("verdict") == "NO-GO":
+            return (f"the Go/No-Go \"{last.get('question')}\" stands at NO-GO (by {last.get('by') or last.get('actor')}"
+                    f" at {_clock_text(last.get('at'))}: {last.get('why')}); running this step acts against it")
+    return ""

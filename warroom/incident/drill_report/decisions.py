@@ -15,6 +15,7 @@ from warroom.durations import format_duration
 from warroom.incident.decisions import (Run, answered_in_time, answered_of, arose_after, decided_later, missed_by,
                                         overdue_due, overdue_run, recorded_key, same_question, standing, verdict_basis)
 from warroom.incident.decisions.deadline import recorded_raised
+from warroom.incident.decisions.journal_only import against_no_go, decided_steps
 from warroom.incident.go_opened import go_opened
 
 if TYPE_CHECKING:
@@ -31,6 +32,7 @@ def decision_lines(state: IncidentState, books: Sequence[Runbook], clock: Callab
         return drill_at(clock, t)
 
     out = []
+    against = against_no_go(state, decided_steps(books))      # a step a NO-GO decided, run after it
     for d in state.decisions:
         # its run reminded overdue before it: taken late, one miss with the PIR's "(decided later)"
         reminded = missed_by(state, d)
@@ -67,6 +69,8 @@ def decision_lines(state: IncidentState, books: Sequence[Runbook], clock: Callab
         out.append(line + ".")
         if measured := measured_then(d):
             out.append(measured)
+        out += [f"{state.step_name(rb, step.number, start=True)} ({step.label}) ran at {at(run.started_at)}, against"
+                f" that NO-GO (no GO since)." for no, rb, step, run in against if no is d]
     ended = "none at the resolution" if state.resolved else "none yet"
     # one miss per run of arisals (``decisions.runs``): its deadline counts from the run's first arisal
     missed: set[tuple[tuple[str, str], datetime | None]] = set()

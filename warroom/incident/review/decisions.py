@@ -20,13 +20,17 @@ if TYPE_CHECKING:
 CRITERION_MARKS = {"met": "✔ met", "not met": "✗ not met", "unknown": "? unknown"}
 
 
-def decisions(state: IncidentState) -> list[Line]:
+def decisions(state: IncidentState, decided: dict[tuple[str, str], list[tuple[str, Any]]] | None = None) -> list[Line]:
     """Each Go/No-Go verdict with who, why, the runbook it belongs to, the suggestion, and every
     criterion as it stood when it was taken (state and the evidence it was judged on); a verdict
-    that replaced an earlier one says so; a deadline that passed with no verdict is said too."""
+    that replaced an earlier one says so; a deadline that passed with no verdict is said too; a step a
+    NO-GO decided (``decided``: ``decisions.decided_steps``) run after it, with no GO since, too."""
     from warroom.incident.decisions import (answered_in_time, answered_of, arose_after, decided_later, missed_by,
                                             overdue_due, overdue_run, recorded_key, same_question, verdict_basis)
     from warroom.incident.decisions.deadline import recorded_raised
+    from warroom.incident.decisions.journal_only import against_no_go
+
+    against = against_no_go(state, decided or {})
 
     def raised(rec: dict[str, Any]) -> str:     # the deadline the commander had, when a drill raised the runbook's
         return f"; {said}" if (said := recorded_raised(state, rec)) else ""
@@ -80,6 +84,11 @@ def decisions(state: IncidentState) -> list[Line]:
         opened_text, opened_cites = _go_opened(state, d, attached)
         text += opened_text
         cites += opened_cites
+        for no, rb, step, ran in against:
+            if no is d:      # the team acting against its own recorded decision (redteam44 G1)
+                text += (f" {state.step_name(rb, step.number, start=True)} ({step.label}) ran at {hms(ran.started_at)}"
+                         " UTC against it, with no GO since.")
+                cites.append(ran.seq)
         details = tuple(_criterion(c) for c in crit)
         if arose is None:        # one that did not answer the decision is nothing a later one reverses
             taken[key] = d

@@ -1,0 +1,43 @@
+"""A step a Go/No-Go decides, run while that decision stands at NO-GO (redteam44 G1): RB-CORE-005's "Bring FlowEngine
+back (restore its replicas)?" answered NO-GO, then "Bring FlowEngine back" run 26 s later from the dashboard. The run
+dialog (and ``incident run``: both show the prepared step's notes) said nothing, nor did the drill report or the PIR
+after. Before the run the prepared step says the NO-GO stands; after it, the report's and the PIR's decision lines
+name the step as run against it."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+from tests.unit.incident_fixtures import FixedClock
+from warroom.incident.drill_report.decisions import decision_lines
+from warroom.incident.store import IncidentStore
+from warroom.journal import events as ev
+
+BOOK = Path(__file__).resolve().parents[2] / "runbooks" / "RB-CORE-005-security-incident.md"
+
+
+def test_a_step_run_against_a_standing_no_go_is_said_before_it_runs_and_after_it_ran(tmp_path: Path) -> None:
+    clock = FixedClock()
+    inc = IncidentStore(tmp_path / "state", clock=clock).create(title="audit quiet", severity="P1", runbook=BOOK)
+    assert not [n for n in inc.prepare_step(29).notes if "NO-GO" in n]       # no verdict yet: nothing to say
+    inc.record_decision({"id": "bring-flowengine-back", "named": True, "runbook_id": "RB-CORE-005",
+                         "question": "Bring FlowEngine back (restore its replicas)?", "verdict": "NO-GO", "by": "dana",
+                         "why": "shipper not restarted"})
+    clock.advance(26)
+    (note,) = [n for n in inc.prepare_step(29).notes if "NO-GO" in n]
+    assert note.startswith('the Go/No-Go "Bring FlowEngine back (restore its replicas)?" stands at NO-GO (by dana at ')
+    assert note.endswith(": shipper not restarted); running this step acts against it"), note
+    ref = {"step": 29, "step_id": "restore-replicas", "runbook_id": "RB-CORE-005"}
+    ran = inc.append(ev.STEP_STARTED, {**ref, "label": "Bring FlowEngine back", "command": "kubectl scale …",
+                                       "mutating": True})
+    inc.append(ev.STEP_FINISHED, {**ref, "status": "ok", "exit_code": 0})
+    st = inc.refresh()
+    book = inc.runbook()
+    lines = decision_lines(st, [book], lambda t: (t - st.declared_at).total_seconds(), clock.now)
+    assert "Step 29 (Bring FlowEngine back) ran at +26s drill time, against that NO-GO (no GO since)." in lines, lines
+    pir = inc.render(now=clock.now + timedelta(minutes=1))
+    assert f"Step 29 (Bring FlowEngine back) ran at {ran.ts:%H:%M:%S} UTC against it, with no GO since." in pir
+    from warroom.incident.decisions.journal_only import decided_steps
+
+    assert decided_steps([book])[("bring-flowengine-back", "")][0][1].id == "restore-replicas"
