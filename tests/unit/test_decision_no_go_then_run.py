@@ -41,3 +41,22 @@ def test_a_step_run_against_a_standing_no_go_is_said_before_it_runs_and_after_it
     from warroom.incident.decisions.journal_only import decided_steps
 
     assert decided_steps([book])[("bring-flowengine-back", "")][0][1].id == "restore-replicas"
+
+
+def test_a_verdict_within_a_raised_deadline_says_the_runbooks_own_had_passed(tmp_path: Path) -> None:
+    """redteam44 G2: at x60 the drill raised RB-CORE-005's 30m deadline to 2h (people need wall time to decide); the
+    NO-GO 1h00m39s in read "within its deadline" while every other milestone is judged on the drill's clock. Said
+    with it: the runbook's own deadline, and how long before the verdict it passed."""
+    clock = FixedClock()
+    inc = IncidentStore(tmp_path / "state", clock=clock).create(title="audit quiet", severity="P1", runbook=BOOK)
+    zero = inc.state.declared_at
+    clock.advance(3639)         # the drill's clock here is the wall's: 1h00m39s after the declaration
+    inc.record_decision({"id": "bring-flowengine-back", "named": True, "runbook_id": "RB-CORE-005",
+                         "question": "Bring FlowEngine back (restore its replicas)?", "verdict": "NO-GO", "by": "dana",
+                         "why": "not contained", "deadline": 7200.0, "deadline_asked": 1800.0,
+                         "due_at": (zero + timedelta(seconds=7654)).isoformat(), "late": False})
+    st = inc.refresh()
+    lines = decision_lines(st, [inc.runbook()], lambda t: (t - zero).total_seconds(), clock.now)
+    line = next(x for x in lines if x.startswith('Go/No-Go "Bring FlowEngine back'))
+    assert "within its deadline (+2h07m34s drill time), raised for people; the runbook's own 30m00s had passed" \
+           " 23m05s before it (+37m34s drill time)" in line, line

@@ -65,7 +65,7 @@ def decision_lines(state: IncidentState, books: Sequence[Runbook], clock: Callab
         elif a is not None and b is not None and a > b:   # no late flag (an older or edited journal): the times say
             line += f", {format_duration(a - b)} after its deadline ({at(due)})"
         elif a is not None and b is not None:
-            line += f", within its deadline ({at(due)})"
+            line += f", within its deadline ({at(due)})" + _past_asked(d, a, b)
         out.append(line + ".")
         if measured := measured_then(d):
             out.append(measured)
@@ -119,6 +119,21 @@ def measured_then(recorded: dict[str, Any]) -> str | None:
     return (f"Measured when it was taken ({verdict_basis(recorded)}): "
             + "; ".join(f"{'GO' if c.get('side') == 'go' else 'NO-GO'} {_MARKS.get(str(c.get('state')), '?')} "
                         f"{c.get('evidence')}" for c in crit) + ".")
+
+
+def _past_asked(d: dict[str, Any], taken: float, due: float) -> str:
+    """For a verdict within a deadline a drill raised (``deadline_asked``: the runbook's, shorter; drill seconds), the
+    runbook's own when it had passed: every other milestone of the report is judged on the drill's clock, so "within
+    its deadline" alone graded this one by the raised one (redteam44 G2: NO-GO "within its deadline" 23 drill minutes
+    past the runbook's 30m). ``taken``, ``due``: drill seconds since detection."""
+    given, asked = d.get("deadline"), d.get("deadline_asked")
+    if not isinstance(given, int | float) or not isinstance(asked, int | float) or asked >= given:
+        return ""
+    own = due - (float(given) - float(asked))
+    if taken <= own:
+        return ""
+    return (f", raised for people; the runbook's own {format_duration(float(asked))} had passed"
+            f" {format_duration(taken - own)} before it (+{format_duration(max(own, 0.0))} drill time)")
 
 
 def drill_at(clock: Callable[[datetime], float | None], t: datetime | None) -> str:
