@@ -60,3 +60,18 @@ def test_a_verdict_within_a_raised_deadline_says_the_runbooks_own_had_passed(tmp
     line = next(x for x in lines if x.startswith('Go/No-Go "Bring FlowEngine back'))
     assert "within its deadline (+2h07m34s drill time), raised for people; the runbook's own 30m00s had passed" \
            " 23m05s before it (+37m34s drill time)" in line, line
+
+
+def test_the_arisal_quoted_later_says_when_its_relative_words_were_read() -> None:
+    """redteam44 L3: `incident show` 21 drill minutes on quoted the arisal's evidence "(run 19s drill time ago, …)", the
+    words journaled when it arose, as if of now: they are said as read then."""
+    from datetime import UTC, datetime
+    from types import SimpleNamespace
+
+    from warroom.incident.decisions.journal_only import arose_words
+
+    evidence = "step confirm-no-active-flows (run 19s drill time ago, ended 00:41:38 UTC): 0 == 0 is true"
+    v = SimpleNamespace(arose={"at": datetime(2026, 12, 6, 0, 41, 39, tzinfo=UTC), "since": "2026-12-06T00:41:38Z",
+                               "condition": {"evidence": evidence}},
+                        needed=True, again=False, decision=SimpleNamespace(applies_when=SimpleNamespace(text="halted")))
+    assert arose_words(v).endswith(f"halted (as read at 00:41:39 UTC: {evidence})"), arose_words(v)
