@@ -63,8 +63,8 @@ def test_a_verdict_within_a_raised_deadline_says_the_runbooks_own_had_passed(tmp
 
 
 def test_the_arisal_quoted_later_says_when_its_relative_words_were_read() -> None:
-    """redteam44 L3: `incident show` 21 drill minutes on quoted the arisal's evidence "(run 19s drill time ago, …)", the
-    words journaled when it arose, as if of now: they are said as read then."""
+    """redteam44 L3: `incident show` 21 drill minutes on quoted the arisal's evidence "(run 19s drill time ago,
+    …)", the words journaled when it arose, as if of now: they are said as read then."""
     from datetime import UTC, datetime
     from types import SimpleNamespace
 

@@ -63,7 +63,7 @@ def arose_words(v: DecisionView) -> str | None:
     if v.arose is None or not v.needed:
         return None
     seen = (v.arose.get("condition") or {}).get("evidence")
-    if seen and " ago" in str(seen):     # "run 19s drill time ago": of the look that saw it, never of now (redteam44 L3)
+    if seen and " ago" in str(seen):     # "run 19s drill time ago": the look's, never now's (redteam44 L3)
         seen = f"as read at {_clock_text(v.arose.get('at'))}: {seen}"
     return (f"needed {'again ' if v.again else ''}since {_clock_text(arose_at(v.arose) or v.arose.get('at'))}: "
             f"{v.decision.applies_when.text if v.decision.applies_when else ''}" + (f" ({seen})" if seen else ""))
