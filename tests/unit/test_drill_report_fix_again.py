@@ -82,7 +82,7 @@ def test_restarts_typed_as_different_commands_in_one_window_are_credited_once_to
                        ("kubectl rollout restart deployment/flowengine -n production", 625.0),
                        ("kubectl set env deployment/flowengine FALLBACK_MODEL=gpt-4-turbo -n production", 626.0)):
         assert run_one(d, command.split(), t)[0] == 0
-    rows = [r for r in drill_report(d, at=d.wall_time(2100.0)).actions if r.action == "restart"]
+    rows = [r for r in drill_report(d, at=d.wall_time(1230.0)).actions if r.action == "restart"]
     assert len(rows) == 3, rows
     first, *others = rows
     assert "Model API 5xx rate" in first.change and "without it" in first.change, first
