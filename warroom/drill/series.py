@@ -39,6 +39,7 @@ class Series:
     """
 
     CHUNK = 720                 # rows per chunk: an hour of scenario time
+    TAIL = 16                   # the newest rows whose rates are kept (``_tail``)
     HELD = 32 << 20             # bytes of chunks held in memory (``KEEP``); the cache file takes the 4 last used
 
     def __init__(self, signals: Signals, t0: float = -HISTORY) -> None:
@@ -57,6 +58,9 @@ class Series:
         self.rows = 0                                                # rows integrated so far
         self._starts: list[tuple[array[float], list[float]]] = []    # each chunk's first row, its rates
         self._chunks: OrderedDict[int, array[float]] = OrderedDict()  # held chunks, least recent first
+        # the rates of the newest rows (index -> rates), the ``TAIL`` last integrated: integrating on from a row needs
+        # its rates, and a read past the rows (each stand-in, each poll) worked them out again, as dear as a row
+        self._tail: dict[int, list[float]] = {}
 
     def rates(self, t: float) -> list[float]:
         """Per-second increments of every counter at ``t``, in ``keys`` order: every flow as it is asked for (once a cap
@@ -99,17 +103,29 @@ class Series:
                 self._chunks[c] = array("d")
                 self._evict(newest=c)
             self._chunks[c].extend(row)
+            if i >= self.rows:          # a new row, not a dropped chunk's read back
+                self._keep_rates(i, r)
             self.rows = max(self.rows, i + 1)      # a dropped chunk read back while integrating on is whole
+
+    def _keep_rates(self, i: int, rates: list[float]) -> None:
+        self._tail[i] = rates
+        while len(self._tail) > self.TAIL:
+            del self._tail[next(iter(self._tail))]
+
+    def _rates_of(self, i: int) -> list[float]:
+        """Row ``i``'s rates: kept if it is among the newest, else worked out again (the same numbers)."""
+        kept = self._tail.get(i)
+        return self.rates(self.t0 + i * GRID) if kept is None else kept
 
     def _extend(self, need: int) -> None:
         if self.rows == 0:
             self._starts = [(array("d", self._initial()), self.rates(self.t0))]
             self._chunks = OrderedDict({0: array("d", self._starts[0][0])})
+            self._tail = {0: self._starts[0][1]}
             self.rows = 1
         if need >= self.rows:
             last = self.rows - 1
-            self._integrate(self.rows, need, list(self._chunk(last // self.CHUNK)[-self.width:]),
-                            self.rates(self.t0 + last * GRID))
+            self._integrate(self.rows, need, list(self._chunk(last // self.CHUNK)[-self.width:]), self._rates_of(last))
             self.rows = need + 1
 
     def _evict(self, newest: int) -> None:
@@ -127,18 +143,20 @@ class Series:
         return self._chunks[c]
 
     def _take(self, starts: list[tuple[array[float], list[float]]], chunks: dict[int, array[float]], rows: int,
-              valid_before: float | None) -> None:
+              valid_before: float | None, tail: dict[int, list[float]] | None = None) -> None:
         """Hold a copy of an integration of ``rows`` rows: all, or those strictly before ``valid_before``
-        (actions change the world only from the time they were taken: the past before a new one is exact)."""
+        (actions change the world only from the time they were taken: the past before a new one is exact), and the
+        rates of its newest rows among them (``tail``: a row's rates are of its moment, as past as the row)."""
         keep = rows if valid_before is None else max(0, min(rows, math.floor((valid_before - self.t0) / GRID)))
         n, w = self.CHUNK, self.width
         self._starts = starts[:math.ceil(keep / n)]                 # chunks that start before ``keep``
         self._chunks = OrderedDict((c, ch[: (keep - c * n) * w]) for c, ch in chunks.items() if c * n < keep)
+        self._tail = {i: r for i, r in (tail or {}).items() if i < keep}
         self.rows = keep
 
     def adopt(self, other: Series, valid_before: float) -> None:
         if other.t0 == self.t0 and other.keys == self.keys:
-            self._take(other._starts, other._chunks, other.rows, valid_before)
+            self._take(other._starts, other._chunks, other.rows, valid_before, other._tail)
 
     def dump(self) -> bytes:
         """The integration as raw doubles for the simulator's cache file: the number of held

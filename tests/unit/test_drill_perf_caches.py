@@ -1,0 +1,42 @@
+"""The drill's caches of its own answers never answer for another world, another drill or another moment.
+
+``Activity.flows`` keeps its last lists per series (one world: one scenario and one action record), psql's TaskDB its
+timestamps, a pod template its hash, a series the rates of its newest rows: each keyed by everything its answer
+depends on. An action recorded between two reads is a new world; the clock moving is a new key; two drills never
+share a series. Each test here reads before and after and against a from-scratch answer.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.unit.standins_corpus import run_one, warm_drill
+from warroom.drill.activity import Activity
+from warroom.drill.actions import Action
+from warroom.drill.cluster import Revision, short_hash
+from warroom.drill.model import Signals
+from warroom.drill.scenarios import get_scenario
+from warroom.drill.series import GRID, Series
+from warroom.drill.standins.base import NO_DELAY_ENV, Context
+
+T = 600.0
+ROW = "SELECT status || ' ' || attempts FROM tasks WHERE task_id = '{}'"
+
+
+def test_integrating_on_row_by_row_across_an_action_is_the_plain_integration() -> None:
+    """A series read one row further each time (a poll, a stand-in) and then given an action integrates on from the
+    kept rates of its newest row: every value equals, bit for bit, a series that integrated it all at once."""
+    sc = get_scenario("rate-limit")
+    acts = (Action("throttle", 120.0),)
+    step = Series(Signals(sc), t0=-300.0)
+    for k in range(30):
+        step.value(("count",), k * GRID)
+    world = Series(Signals(sc, acts), t0=-300.0)
+    world.adopt(step, 120.0)
+    times = [k * GRID + 2.5 for k in range(60)]
+    walked = [repr(world.value(("req", "anthropic", "429"), t)) for t in times]
+    plain = Series(Signals(sc, acts), t0=-300.0)
+    plain.value(("count",), times[-1] + GRID)
+    assert walked == [repr(plain.value(("req", "anthropic", "429"), t)) for t in times]
