@@ -40,3 +40,14 @@ def test_integrating_on_row_by_row_across_an_action_is_the_plain_integration() -
     plain = Series(Signals(sc, acts), t0=-300.0)
     plain.value(("count",), times[-1] + GRID)
     assert walked == [repr(plain.value(("req", "anthropic", "429"), t)) for t in times]
+
+
+def test_a_template_hash_follows_the_template_it_hashes() -> None:
+    """Kept per template, not per revision: the estate's formula, and a changed env (or labels) a new hash."""
+    rev = Revision(1, "flowengine:v1", {"B": "2", "A": "1"}, "<none>", 0.0, {"x": "y"})
+    assert rev.template_hash == short_hash("flowengine:v1", [("A", "1"), ("B", "2")], [("x", "y")])
+    rev.env["A"] = "3"
+    assert rev.template_hash == short_hash("flowengine:v1", [("A", "3"), ("B", "2")], [("x", "y")])
+    rev.labels = {"app": "canary", "tier": ["a"]}          # a manifest's odd label: hashed, never kept
+    assert rev.template_hash == short_hash("flowengine:v1", [("A", "3"), ("B", "2")], [("x", "y")],
+                                           [("app", "canary"), ("tier", ["a"])])
