@@ -25,6 +25,33 @@ T = 600.0
 ROW = "SELECT status || ' ' || attempts FROM tasks WHERE task_id = '{}'"
 
 
+def test_an_action_recorded_between_two_reads_is_read(tmp_path: Path) -> None:
+    """psql at one moment, a retry recorded, psql at the same moment again: the retry is there (a new world, not the
+    last list of the old one), and the first answer still holds for the world before it."""
+    drill = warm_drill(tmp_path, "rate-limit")
+    task = next(f.task_id for f in reversed(Activity(drill.simulator.refresh()).kept(T)) if f.status == "failed")
+    before = run_one(drill, ["psql", "-At", "-c", ROW.format(task)], T)
+    assert before == (0, "failed 1\n", "")
+    code, _, err = run_one(drill, ["blocks", "flow", "retry", task], T)
+    assert code in (0, 1), err
+    after = run_one(drill, ["psql", "-At", "-c", ROW.format(task)], T)
+    assert after[0] == 0 and after[1].split()[1] == "2", after       # its second run, whichever way it went
+
+
+def test_two_worlds_at_one_moment_share_no_list() -> None:
+    """Two series of one scenario, one with FlowEngine stopped: the same question at the same moment gets each
+    world's own flows, each as a fresh walk of that world gives them."""
+    sc = get_scenario("rate-limit")
+    calm, stopped = (Series(Signals(sc, acts), t0=-600.0) for acts in ((), (Action("flowengine_stop", 100.0),)))
+    t = 400.0
+    lists = [Activity(s).flows(t - 300.0, t, t) for s in (calm, stopped)]
+    assert lists[0] != lists[1]
+    again = [Activity(s).flows(t - 300.0, t, t) for s in (calm, stopped)]
+    fresh = [Activity(s)._listed(t - 300.0, t, t, 7200.0) for s in (calm, stopped)]       # noqa: SLF001
+    assert again == lists == fresh
+    assert Activity(calm).flows(t - 300.0, t + 30.0, t + 30.0) != lists[0]        # another moment: its own list
+
+
 def test_integrating_on_row_by_row_across_an_action_is_the_plain_integration() -> None:
     """A series read one row further each time (a poll, a stand-in) and then given an action integrates on from the
     kept rates of its newest row: every value equals, bit for bit, a series that integrated it all at once."""

@@ -13,7 +13,9 @@ from __future__ import annotations
 import bisect
 import heapq
 import math
+import threading
 import zlib
+from collections import OrderedDict
 from collections.abc import Iterator
 from itertools import accumulate
 from dataclasses import dataclass, field, replace
@@ -34,6 +36,10 @@ TICK = 30.0                 # periodic log lines every 30 s
 AUDIT_LOOK = 600.0          # how far back from a moment its last audit event is first looked for (``audit_last``)
 _DRAWN: WeakKeyDictionary[Signals, dict[tuple[str, int, float, float, bool], Flow]] = WeakKeyDictionary()   # ``_flow``
 _TRAILS: WeakKeyDictionary[Signals, _Trail] = WeakKeyDictionary()        # ``audit_events``
+# ``flows``' answers per series (one world), the ``LISTS`` last asked: psql's every command listed the same store again
+_LISTED: WeakKeyDictionary[Series, OrderedDict[tuple[float, ...], tuple[Flow, ...]]] = WeakKeyDictionary()
+_LISTED_LOCK = threading.Lock()         # the dashboard's worker threads read flows too
+LISTS = 8
 
 
 @dataclass(frozen=True)
@@ -124,6 +130,28 @@ class Activity:
         """Flows started in [t1, t2] (clamped to the simulated history and to ``window`` back from
         ``t2``: what a stand-in's question can list, with every flow still in flight at ``now``), by start time."""
         now = t2 if now is None else now
+        key = (t1, t2, now, window)
+        if (hit := self._listed_before(key)) is not None:
+            return list(hit)
+        out = self._listed(t1, t2, now, window)
+        with _LISTED_LOCK:
+            memo = _LISTED.setdefault(self.series, OrderedDict())
+            memo[key] = tuple(out)
+            while len(memo) > LISTS:
+                memo.popitem(last=False)
+        return out
+
+    def _listed_before(self, key: tuple[float, ...]) -> tuple[Flow, ...] | None:
+        """``flows``' answer to ``key`` (t1, t2, now, window) in this world if it is among the last ones given."""
+        with _LISTED_LOCK:
+            memo = _LISTED.get(self.series)
+            if memo is None or (hit := memo.get(key)) is None:
+                return None
+            memo.move_to_end(key)
+            return hit
+
+    def _listed(self, t1: float, t2: float, now: float, window: float) -> list[Flow]:
+        """``flows`` worked out: the series' counters walked, each flow drawn (``_flow``)."""
         whole = t1 <= t2 - window       # all a question can list: and a backlog older than that, whole (``_since``)
         t1 = max(self._since(t2 - window, now) if whole else t1, self.series.t0 + 1.0)
         if t1 > t2:         # an empty window (a start after the end) reads no counters, however far out
@@ -243,6 +271,8 @@ class Activity:
         t1 = self.series.t0 + 1.0
         if t1 > now:
             return None
+        if (kept := self._listed_before((self.series.t0, now, now, math.inf))) is not None:    # ``kept(now)``, listed
+            return next((f for f in kept if f.task_id == task_id), None)
         hits = [self._flow(repo, k, start, began, now, failed=failed) for repo in fleet.REPOS
                 for k, start, began, failed in self._starts(repo, t1, now, now) if self._task_id(repo, k) == task_id]
         return min(hits, key=lambda f: (f.start, f.task_id), default=None)
