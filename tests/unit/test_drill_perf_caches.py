@@ -78,3 +78,13 @@ def test_a_template_hash_follows_the_template_it_hashes() -> None:
     rev.labels = {"app": "canary", "tier": ["a"]}          # a manifest's odd label: hashed, never kept
     assert rev.template_hash == short_hash("flowengine:v1", [("A", "3"), ("B", "2")], [("x", "y")],
                                            [("app", "canary"), ("tier", ["a"])])
+
+
+def test_a_command_run_inside_a_pod_keeps_the_callers_pace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``kubectl exec ... -- curl`` in-process: a caller that said no delay (not through the environment) means the
+    pod's command too; each in-pod curl slept 25 ms of wall time."""
+    monkeypatch.delenv(NO_DELAY_ENV, raising=False)
+    drill = warm_drill(tmp_path, "rate-limit")
+    ctx = Context("kubectl", ["exec"], drill, at=drill.wall_time(T))
+    ctx.no_delay = True
+    assert ctx.sub("curl", ["-s", "http://localhost:8080/health"]).no_delay

@@ -109,7 +109,9 @@ class Context:
     def sub(self, tool: str, argv: Sequence[str], in_pod: Pod | None = None) -> Context:
         """The same moment, for another tool (``kubectl exec ... -- curl``)."""
         ctx = Context(tool, argv, self.drill, at=self.at, stdout=self.stdout, stderr=self.stderr, in_pod=in_pod)
-        ctx.__dict__.update({k: v for k, v in self.__dict__.items() if k in ("series", "cluster", "activity")})
+        # and its pace: ``no_delay`` set on this one in-process (not by the environment) is the pod's too
+        shared = ("series", "cluster", "activity", "no_delay")
+        ctx.__dict__.update({k: v for k, v in self.__dict__.items() if k in shared})
         return ctx
 
     @cached_property
