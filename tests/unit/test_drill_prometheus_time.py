@@ -142,7 +142,8 @@ REAL = {         # request -> Prometheus 2.42's body (and status), as it wrote t
     "query?query=vector(1e-7)&time=-1.5": '{"status":"success","data":{"resultType":"vector","result":[{"metric":{},'
                                           '"value":[-1.500,"1e-07"]}]}} 200',
     "query_range?query=vector(1e-05)&start=100.01&end=100.3&step=0.1": '{"status":"success","data":{"resultType":'
-        '"matrix","result":[{"metric":{},"values":[[100.010,"0.00001"],[100.110,"0.00001"],[100.210,"0.00001"]]}]}} 200',
+        '"matrix","result":[{"metric":{},"values":[[100.010,"0.00001"],[100.110,"0.00001"],[100.210,"0.00001"]]}]}}'
+        ' 200',
     "query?query=%22a%3Cb%3E%22&time=100": '{"status":"success","data":{"resultType":"string","result":[100,'
                                            '"a\\u003cb\\u003e"]}} 200',
     "query_range?query=%22abc%22&start=100&end=160&step=15": '{"status":"error","errorType":"bad_data","error":'
@@ -169,8 +170,8 @@ def test_answers_written_as_prometheus_writes_them(drill: object) -> None:
     assert raw(drill, "-X", "PUT", f"{API}/query/") == "404 page not found\n 404"
 
     def promtool(*argv: str) -> tuple[int, str]:
-        code, out, err = run_one(drill, ["promtool", "query", *argv[:-1], "http://localhost:9090", argv[-1]],  # type: ignore[arg-type]
-                                 600.0)
+        line = ["promtool", "query", *argv[:-1], "http://localhost:9090", argv[-1]]
+        code, out, err = run_one(drill, line, 600.0)  # type: ignore[arg-type]
         return code, out + err
     assert promtool("instant", "--time=100", "up") == (0, "")
     assert promtool("instant", "--time=100", "vector(1e21)") == (0, "{} => 1000000000000000000000 @[100]\n")

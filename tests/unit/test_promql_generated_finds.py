@@ -128,9 +128,11 @@ PARSE_ERRORS = {
     "sum(\n(": "2:2: parse error: unclosed left parenthesis", "": "1:1: parse error: no expression found in input",
     'x + "abc': "1:5: parse error: unterminated quoted string", "`abc": "1:1: parse error: unterminated raw string",
     "x + nosuch(1)": '1:5: parse error: unknown function with name "nosuch"',
-    "foo)": "1:5: parse error: unexpected right parenthesis ')'", "foo]": "1:4: parse error: unexpected right bracket ']'",
+    "foo)": "1:5: parse error: unexpected right parenthesis ')'",
+    "foo]": "1:4: parse error: unexpected right bracket ']'",
     "foo offset 1e30": '1:12: parse error: unexpected number "1e30" in offset, expected duration',   # panicked
-    "foo[5]": "1:5: parse error: missing unit character in duration", "5m": '1:1: parse error: unexpected duration "5m"',
+    "foo[5]": "1:5: parse error: missing unit character in duration",
+    "5m": '1:1: parse error: unexpected duration "5m"',
     'foo{"a"="b"}': '1:5: parse error: unexpected string "\\"a\\"" in label matching, expected identifier or "}"',
     "foo[5m:1m": "1:10: parse error: unclosed left bracket",
     "rate(x)": 'parse error: expected type range vector in call to function "rate", got instant vector',

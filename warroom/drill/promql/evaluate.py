@@ -124,7 +124,8 @@ def said(expr: str, why: str) -> str:
             kind = "duration" if token[1] else "number" if word[0] in "0123456789." or word.lower() in ("inf", "nan") \
                 else "string" if word[0] in "\"'" else "metric identifier" if ":" in word else "identifier" \
                 if word[0] not in "=({," else ""
-            at, why = len(expr) - len(rest), f"unexpected {kind + ' ' * bool(kind)}{json.dumps(word, ensure_ascii=False)}"
+            at, why = len(expr) - len(rest), f"unexpected {kind + ' ' * bool(kind)}" + json.dumps(word,
+                                                                                                  ensure_ascii=False)
         elif n and re.fullmatch(r"(\+|-|\*|/|%|\^|==|!=|>=|<=|>|<|and|or|unless|atan2)(\s+bool)?\s*", rest):
             at, why = len(expr), "unexpected end of input"          # an operator with nothing after it
         else:
@@ -188,7 +189,8 @@ def _misread(expr: str) -> str | None:
         if duration == (after not in ("", "@")) or not duration and m[1].lower() in ("inf", "nan") and not after:
             continue
         why = {"": f"unexpected duration {word}", "@": f"unexpected duration {word} in @, expected timestamp",
-               "[": 'bad duration syntax: ""' if m[1].lower() in ("inf", "nan") else "missing unit character in duration",
+               "[": 'bad duration syntax: ""' if m[1].lower() in ("inf", "nan") else
+                    "missing unit character in duration",
                "offset": f"unexpected number {word} in offset, expected duration",
                ":": f'unexpected number {word} in subquery selector, expected duration or "]"'}[after]
         return placed(expr, m.start() if _sound(expr[:m.start()] + ("1" if duration else "1m")) else None, why)
@@ -256,8 +258,9 @@ def evaluate_many(catalog: Catalog, expr: str, times: Sequence[float], now: floa
             value = walked.to_wall(value, walk(SHIFT)[1], walk(-SHIFT)[1])
     except RecursionError:
         raise PromQLError("the expression nests too deeply for the drill") from None
+    known = ", ".join(catalog.metrics)
     speed, unknown = walked.span_speed, tuple(f"no metric {name!r} in the drill: read as no series, as Prometheus "
-                                              f"reads a name it holds none of (the drill's: {', '.join(catalog.metrics)})"
+                                              f"reads a name it holds none of (the drill's: {known})"
                                               for name in sorted(walked.unknown))
     if isinstance(value, Scalar):
         return Many(scalar=value, speed=speed, unknown=unknown)

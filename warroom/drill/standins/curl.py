@@ -67,14 +67,15 @@ NOT_BOOL = set("http1.0 http1.1 http2 http2-prior-knowledge http3 http3-only ipv
 WORDS = {"unknown": "curl: option {flag}: is unknown" + TRY, "unknown-short": "curl: option {token}: is unknown" + TRY,
          "needs-value": "curl: option {flag}: requires parameter" + TRY}
 # taken, and they change nothing in the drill's world (-L: only the drill's Prometheus redirects, ``route`` follows
-# it): no drill answer is served over a certificate that fails (-k, --cacert); bodies arrive decoded either way (--compressed); an https server speaks
-# HTTP/2 anyway and a plain-http one answers 1.1 either way (--http2); -N only changes when output is flushed;
-# no drill server reads who asks (-A, -e). -v, -T, --resolve... are refused (``READS``). -u user:password
-# is read only to be answered as no key (no drill server takes Basic auth); -u user alone is refused (``run``).
+# it): no drill answer is served over a certificate that fails (-k, --cacert); bodies arrive decoded either way
+# (--compressed); an https server speaks HTTP/2 anyway and a plain-http one answers 1.1 either way (--http2); -N
+# only changes when output is flushed; no drill server reads who asks (-A, -e). -v, -T, --resolve... are refused
+# (``READS``). -u user:password is read only to be answered as no key (no drill server takes Basic auth); -u user
+# alone is refused (``run``).
 INERT = {"location", "insecure", "cacert", "compressed", "http2", "no_buffer", "user_agent", "referer"}
-READS = {"silent", "show_error", "globoff", "fail", "fail_with_body", "include", "head", "get", "request", "header", "data",
-         "data_urlencode", "json", "output", "remote_name", "dump_header", "write_out", "url", "max_time", "user",
-         "retry", "retry_delay",
+READS = {"silent", "show_error", "globoff", "fail", "fail_with_body", "include", "head", "get", "request", "header",
+         "data", "data_urlencode", "json", "output", "remote_name", "dump_header", "write_out", "url", "max_time",
+         "user", "retry", "retry_delay",
          "connect_timeout", "http1.1", "progress", "progress_meter", "no_progress_meter", *INERT}
 # -w's variables curl 7.88 has that no drill answer holds (``write_out`` answers the rest; others are unknown to curl)
 UNSIMULATED = {"certs", "num_certs", "header_json", "json", "local_ip", "local_port", "remote_ip", "remote_port",
@@ -208,7 +209,8 @@ def run(ctx: Context, argv: list[str]) -> int:
         version = "1.1" if opts.get("http1.1") or url.startswith("http:") else "2"
         head = "" if resp is None else (
             f"HTTP/{version} {resp.status} {HTTPStatus(resp.status).phrase if version == '1.1' else ''}\r\n"
-            f"content-type: {resp.content_type}\r\n" * bool(resp.content_type) + f"location: {resp.location}\r\n" * bool(resp.location) +
+            f"content-type: {resp.content_type}\r\n" * bool(resp.content_type) +
+            f"location: {resp.location}\r\n" * bool(resp.location) +
             f"date: {utc(ctx.at):%a, %d %b %Y %H:%M:%S GMT}\r\n\r\n")
         if resp is not None:
             out = head if opts.get("include") or opts.get("head") else ""
@@ -274,7 +276,8 @@ def run(ctx: Context, argv: list[str]) -> int:
                 "speed_download": str(int(size / took)), "speed_upload": "0", "url_effective": url, "url": raw,
                 "urlnum": str(n), "content_type": resp.content_type if resp else "", "method": method,
                 "scheme": url.partition(":")[0].upper(), "http_version": version if resp else "0",
-                "num_redirects": str(resp.hops if resp else 0), "redirect_url": "", "num_connects": str(int(bool(resp))), "http_connect": "000",
+                "num_redirects": str(resp.hops if resp else 0), "redirect_url": "",
+                "num_connects": str(int(bool(resp))), "http_connect": "000",
                 "ssl_verify_result": "0", "proxy_ssl_verify_result": "0", "ftp_entry_path": "",
                 "exitcode": str(code), "errormsg": errors[-1].partition(") ")[2] if errors else "",
                 "filename_effective": "" if target == "-" else target, "referer": opts.text("referer"),
@@ -531,7 +534,8 @@ def prometheus_api(ctx: Context, path: str, form: dict[str, str]) -> Response:
     def said(code: int, status: str = "error", data: str = "", warnings: list[str] | None = None,
              **error: str) -> Response:      # compact, in Prometheus' order
         return Response(code, f'{{"status":"{status}"' + f',"data":{data}' * bool(data) + "".join(
-            f',"{k}":{go_json(v)}' for k, v in error.items()) + f',"warnings":{go_json(warnings)}' * bool(warnings) + "}")
+            f',"{k}":{go_json(v)}' for k, v in error.items()) + f',"warnings":{go_json(warnings)}' * bool(warnings)
+            + "}")
 
     def bad(why: str) -> Response:
         return said(400, errorType="bad_data", error=why.replace("invalid PromQL: ", 'invalid parameter "query": ', 1))

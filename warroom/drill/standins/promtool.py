@@ -63,8 +63,9 @@ def run(ctx: Context, argv: list[str]) -> int:
         ctx.out(as_json(kind, result))
         return 0
     if kind == "matrix":            # as promtool prints them (model.Matrix: a series' name, then its points)
-        ctx.out("\n".join(f"{metric(s['metric'])} =>\n" + "\n".join(f"{shown(v)} @[{stamp(at)}]" for at, v in s["values"])
-                          for s in result)) if result else None
+        ctx.out("\n".join(f"{metric(s['metric'])} =>\n" + "\n".join(f"{shown(v)} @[{stamp(at)}]"
+                                                                     for at, v in s["values"]) for s in result)) \
+            if result else None
     for labels, (at, value) in [] if kind == "matrix" else [("scalar:", result)] if kind == "scalar" else [(
             metric(s["metric"]) + " =>", s["value"]) for s in result]:
         ctx.out(f"{labels} {shown(value)} @[{stamp(at)}]")
