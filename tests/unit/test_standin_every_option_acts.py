@@ -117,6 +117,13 @@ EXAMPLES = {
                                                 "{} [--policy-name p]",
     ("aws iam put-user-policy", "policy-document"): "aws iam put-user-policy --user-name flowengine-sa --policy-name p "
                                                     "[--policy-document {}]",
+    ("aws iam delete-user-policy", "user-name"): "aws iam delete-user-policy --policy-name p "
+                                                 "[--user-name flowengine-sa]",
+    ("aws iam delete-user-policy", "policy-name"): "aws iam delete-user-policy --user-name flowengine-sa "
+                                                   "[--policy-name p]",
+    ("aws iam get-user-policy", "user-name"): "aws iam get-user-policy --policy-name p [--user-name flowengine-sa]",
+    ("aws iam get-user-policy", "policy-name"): "aws iam get-user-policy --user-name flowengine-sa [--policy-name p]",
+    ("aws iam list-user-policies", "user-name"): "aws iam list-user-policies [--user-name flowengine-sa]",
     ("aws iam attach-user-policy", "user-name"): "aws iam attach-user-policy --policy-arn a [--user-name flowengine-sa]",
     ("aws iam attach-user-policy", "policy-arn"): "aws iam attach-user-policy --user-name flowengine-sa [--policy-arn a]",
     ("aws cloudtrail lookup-events", "lookup-attributes"): f"{CT} [--lookup-attributes "

@@ -36,6 +36,8 @@ BACKGROUND_ERRORS: tuple[str, ...] = (
     PUSH_REJECTED,
 )
 KILLED = "timeout exceeded: flow killed at the 180s hard limit"    # a flow still running at the timeout
+BUNDLES_DENIED = (f"context bundle write failed: AccessDenied: flowengine-sa is not authorized to perform s3:PutObject "
+                  f"on arn:aws:s3:::{fleet.CONTEXT_BUCKET} with an explicit deny in an identity-based policy")
 FAIL_FAST = (0.4, 0.48)  # a flow failing before its end (not killed): log-normal, median this share of a flow's, sigma
 INTERRUPTED = "flow interrupted: FlowEngine pod terminated (SIGTERM)"   # a failing flow in flight at a stop
 DB_LOST = "flow interrupted: TaskDB unreachable (postgres:5432: connection refused)"    # at its TaskDB's outage
@@ -536,7 +538,7 @@ class Signals:
 
     def _5xx_moved(self, provider: str, t: float) -> bool:
         """Whether a call to ``provider`` answered 5xx at ``t`` goes to the fallback: the primary, tried first under
-        ``FALLBACK_ON_5XX`` while routing acts, or to a fallback no provider serves (``_to_nowhere``: it fails there)."""
+        ``FALLBACK_ON_5XX`` while routing acts, or to a fallback no provider serves (``_to_nowhere``: fails there)."""
         env = self.env(t)
         return provider == fleet.PRIMARY and tried_first(env) and switched_on(env, "FALLBACK_ON_5XX") and (
             self.route(t) is not None or self._to_nowhere(t) > 0.0)
@@ -762,12 +764,31 @@ class Signals:
         rates, tokens, flows, failures and log lines read (route-1): the same all through each stretch of ``_carrying``."""
         return self._carrying[bisect.bisect_right(self._carrying, t, key=lambda c: c[0]) - 1][5]
 
+    @functools.cached_property
+    def _denials(self) -> list[tuple[float, bool]]:
+        """(from when, whether a policy of FlowEngine's service account then denies it the bundles' bucket): each
+        ``iam_change`` (``aws iam put-user-policy`` / ``delete-user-policy``), a put replacing its name's document."""
+        held: dict[str, bool] = {}
+        out = [(-math.inf, False)]
+        for a in self.actions:
+            if a.action == "iam_change":
+                held[str(a.detail.get("policy"))] = bool(a.detail.get("denies_bundles")) and not a.detail.get("deleted")
+                out.append((a.t, any(held.values())))
+        return out
+
+    def bundles_denied(self, t: float) -> bool:
+        """Whether an explicit Deny keeps FlowEngine from its bundles at ``t`` (redteam44 A2: it changed nothing): every
+        flow fails writing its bundle (``strands``), before any model call, until the policy is deleted."""
+        return self._denials[bisect.bisect_right(self._denials, t, key=lambda d: d[0]) - 1][1]
+
     def strands(self, t: float) -> tuple[tuple[float, str, tuple[str, ...]], ...]:
         """(share of flows, why they fail, the providers whose model they ask for) of the flows no provider answers at
         ``t``: none enabled takes their calls, they go to a model no provider serves (``UNSERVED``: 404), or the one
         that takes them has used its day's quota (it refuses every call, ``share_429``). Their calls are not made or
         refused; every other flow runs (``fails``, ``Activity``)."""
         def value(t: float) -> tuple[tuple[float, str, tuple[str, ...]], ...]:
+            if self.bundles_denied(t):
+                return ((1.0, BUNDLES_DENIED, fleet.PROVIDER_NAMES),)
             groups: dict[str | None, list[fleet.Provider]] = {}
             for p, c in zip(fleet.PROVIDERS, self.carriers(t), strict=True):
                 if c in (None, fleet.UNSERVED) or self.exhausted(c, t):
@@ -1134,7 +1155,8 @@ class Signals:
                                                   if c == fleet.PRIMARY)
             return rate
         flows = routed(lambda p: p.requests_per_second) * wiggle * self.traffic_share(t) * self.queue.pace(t) * (
-            PLAN_SHARE if self.reviewing(t) else 1.0)       # a flow held for review made its plan's calls alone
+            PLAN_SHARE if self.reviewing(t) else 1.0) * (     # a flow held for review made its plan's calls alone
+            not self.bundles_denied(t))                     # one denied its bundle made none
         return flows, (routed(lambda p: self.batch(p, t)) * self.traffic_share(t) if self._storm else 0.0)
 
     def share_5xx(self, provider: fleet.Provider, t: float) -> float:

@@ -13,6 +13,7 @@ import json
 import math
 import re
 from collections.abc import Callable
+from fnmatch import fnmatchcase
 from datetime import UTC, datetime
 from typing import Any
 
@@ -304,13 +305,15 @@ def cli_integer(params: Params, name: str) -> int | None:
 
 # ------------------------------------------------------------------------------ S3
 def bucket_objects(ctx: Context, bucket: str) -> dict[str, tuple[float, float]]:
-    """key -> (KB, scenario time written): a bundle per recent task; quarantine holds what was moved."""
+    """key -> (KB, scenario time written): a bundle per recent task (none while a Deny keeps FlowEngine from the
+    bucket: ``Signals.bundles_denied``); quarantine holds what was moved."""
     moved = {str(a.detail.get("key")): (float(a.detail.get("kb", 180.0)), a.t)
              for a in ctx.drill.actions() if a.action == "s3_move"}
     if bucket != fleet.CONTEXT_BUCKET:
         return moved
-    return {f"ctx_{f.task_id}.json": (f.context_kb, f.began) for f in ctx.activity.kept(ctx.t)
-            if f"ctx_{f.task_id}.json" not in moved and f.status != "queued"}    # built as its run begins
+    return {f"ctx_{f.task_id}.json": (f.context_kb, f.began) for f in ctx.activity.kept(ctx.t)      # written as
+            if f"ctx_{f.task_id}.json" not in moved and f.status != "queued"                      # it runs
+            and not ctx.signals.bundles_denied(f.began)}
 
 
 @operation("s3 ls", reads="human-readable summarize recursive")     # --recursive: the buckets hold no folders
@@ -359,17 +362,60 @@ def s3_copy(ctx: Context, words: list[str], params: Params) -> int:
 # ------------------------------------------------------------------------------ the rest
 @operation("iam put-user-policy", reads="user-name policy-name policy-document")
 @operation("iam attach-user-policy", reads="user-name policy-arn")
+@operation("iam delete-user-policy", reads="user-name policy-name")
 def iam_policy(ctx: Context, words: list[str], params: Params) -> Any:
-    user = params.required("user-name", *(("policy-name", "policy-document") if words[1].startswith("put") else
-                                          ("policy-arn",)))[0]
+    """A policy of FlowEngine's service account put, attached or deleted: recorded (``iam_change``), with whether it
+    denies the account the bundles' bucket, which the world follows (``Signals.bundles_denied``: redteam44 A2, an
+    explicit Deny changed nothing); a put of the same name replaces the document, as IAM's inline policies do."""
+    op = "".join(w.capitalize() for w in words[1].split("-"))
+    user, name = params.required("user-name", *{"put": ("policy-name", "policy-document"), "attach": ("policy-arn",),
+                                                 "delete": ("policy-name",)}[words[1].split("-")[0]])[:2]
     if user != "flowengine-sa":
-        raise service_error("NoSuchEntity", "PutUserPolicy", f"The user with name {user} cannot be found.")
+        raise service_error("NoSuchEntity", op, f"The user with name {user} cannot be found.")
+    if words[1].startswith("delete") and name not in user_policies(ctx):
+        raise service_error("NoSuchEntity", op, f"The user policy with name {name} cannot be found.")
     try:
-        json.loads(params.one("policy-document") or "null")
+        document = json.loads(params.one("policy-document") or "null")
     except ValueError:
-        raise service_error("MalformedPolicyDocument", "PutUserPolicy", "Syntax errors in policy.") from None
-    ctx.record("iam_change", user=user, policy=params.one("policy-name") or params.one("policy-arn"))
+        raise service_error("MalformedPolicyDocument", op, "Syntax errors in policy.") from None
+    ctx.record("iam_change", user=user, policy=name, document=document, deleted=words[1].startswith("delete"),
+               denies_bundles=denies(document, fleet.CONTEXT_BUCKET))
     return None
+
+
+@operation("iam list-user-policies", reads="user-name")
+@operation("iam get-user-policy", reads="user-name policy-name")
+def iam_read(ctx: Context, words: list[str], params: Params) -> Any:
+    """The inline policies of FlowEngine's service account, as the puts and deletes left them."""
+    user, *name = params.required("user-name", *(("policy-name",) if words[1].startswith("get") else ()))
+    op, held = "".join(w.capitalize() for w in words[1].split("-")), user_policies(ctx)
+    if user != "flowengine-sa" or name and name[0] not in held:
+        raise service_error("NoSuchEntity", op, f"The user with name {user} cannot be found." if name == [] or
+                            user != "flowengine-sa" else f"The user policy with name {name[0]} cannot be found.")
+    return {"UserName": user, "PolicyName": name[0], "PolicyDocument": held[name[0]]} if name else {
+        "PolicyNames": sorted(held)}
+
+
+def user_policies(ctx: Context) -> dict[str, Any]:
+    """Name -> document of the service account's inline policies now."""
+    held: dict[str, Any] = {}
+    for a in ctx.drill.actions():
+        if a.action == "iam_change" and "document" in a.detail and a.t <= ctx.t:
+            held.pop(str(a.detail["policy"]), None) if a.detail.get("deleted") else held.update(
+                {str(a.detail["policy"]): a.detail["document"]})
+    return held
+
+
+def denies(document: Any, bucket: str) -> bool:
+    """Whether an IAM policy document explicitly denies reading or writing ``bucket``'s objects (``*``/``?``
+    wildcards; actions case-blind, as IAM matches them)."""
+    def listed(value: Any) -> list[str]:
+        return [str(v) for v in (value if isinstance(value, list) else [value])]
+    statements = document.get("Statement", []) if isinstance(document, dict) else []
+    return any(isinstance(s, dict) and s.get("Effect") == "Deny" and any(
+        fnmatchcase(op, a.lower()) for a in listed(s.get("Action")) for op in ("s3:getobject", "s3:putobject")) and any(
+        fnmatchcase(f"arn:aws:s3:::{bucket}/ctx_x.json", r) for r in listed(s.get("Resource")))
+        for s in (statements if isinstance(statements, list) else [statements]))
 
 
 @operation("cloudtrail lookup-events", reads="lookup-attributes start-time end-time")

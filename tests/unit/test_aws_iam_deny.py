@@ -1,0 +1,43 @@
+"""An explicit IAM Deny on the bundles' bucket stops FlowEngine's flows until it is deleted (redteam44 A2).
+
+RB-CORE-005's ``revoke-bundle-access`` puts a Deny on ``context-bundles`` for ``flowengine-sa``; the drill recorded it
+and nothing followed: once FlowEngine was back its flows read and wrote bundles, and ``aws iam list-user-policies``
+was "Invalid choice", so the commander could not see what was set. An explicit Deny wins over every Allow: each flow
+fails writing its bundle (no model call made), until ``aws iam delete-user-policy`` lifts it.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from tests.unit.standins_corpus import SPEED, START, run_one
+from warroom.drill import fleet
+from warroom.drill.activity import iso
+from warroom.drill.directory import create_drill
+from warroom.drill.model import BUNDLES_DENIED
+
+DENY = ('{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"s3:*","Resource":["arn:aws:s3:::context-'
+        'bundles","arn:aws:s3:::context-bundles/*"]}]}')
+POLICY = ["--user-name", "flowengine-sa", "--policy-name", "deny-context-bundles"]
+
+
+def test_a_deny_on_the_bundles_fails_every_flow_until_it_is_deleted(tmp_path: Path) -> None:
+    drill = create_drill(tmp_path, "audit-gap", speed=SPEED, start=START, name="i")
+    assert run_one(drill, ["aws", "iam", "put-user-policy", *POLICY, "--policy-document", DENY], 600.0)[0] == 0
+    assert json.loads(run_one(drill, ["aws", "iam", "list-user-policies", *POLICY[:2]], 700.0)[1]) == {
+        "PolicyNames": ["deny-context-bundles"]}
+    assert json.loads(run_one(drill, ["aws", "iam", "get-user-policy", *POLICY], 700.0)[1])["PolicyDocument"] == \
+        json.loads(DENY)
+    code, _, err = run_one(drill, ["blocks", "test-flow"], 900.0)
+    assert code == 1 and BUNDLES_DENIED in err, err
+    s = drill.simulator.signals
+    assert s.strands(900.0) == ((1.0, BUNDLES_DENIED, fleet.PROVIDER_NAMES),)
+    assert s.request_rate(fleet.PRIMARY_PROVIDER, 900.0) == 0.0                 # no model call made
+    denied_from = iso(drill.wall_time(601.0))[:19].replace("T", " ")          # no bundle written after it
+    listed = run_one(drill, ["aws", "s3", "ls", "s3://context-bundles/"], 900.0)[1].splitlines()
+    assert listed and not [line for line in listed if line[:19] > denied_from], listed[-3:]
+    assert run_one(drill, ["aws", "iam", "delete-user-policy", *POLICY], 1000.0)[0] == 0
+    assert run_one(drill, ["aws", "iam", "delete-user-policy", *POLICY], 1000.0)[2].strip().endswith(
+        "The user policy with name deny-context-bundles cannot be found.")
+    assert drill.simulator.signals.strands(1200.0) == () and run_one(drill, ["blocks", "test-flow"], 1200.0)[0] == 0
