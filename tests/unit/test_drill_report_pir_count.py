@@ -49,6 +49,7 @@ def test_the_drill_report_gives_the_pirs_window_exactly_beside_the_pirs_estimate
     assert f"the PIR's Impact says {said.group(1)}" in line or f"also says {said.group(1)}" in line
     if said.group(1) != str(exact):                      # two numbers for one window say why
         assert "increase()" in line and "exact" in line
+        assert "the counter follows the simulator's failure rate while the tasks table lists the flows drawn" in line
     if report.failed != exact:                           # and the report's own figure says what it counts
         assert f"The {report.failed} the incident failed count from its cause's onset" in line
 

@@ -155,7 +155,9 @@ def _pir_count_line(r: DrillReport, estimate: float, start: float, end: float, e
     """The PIR's count of failed flows beside the drill's, for the same window. Two numbers for one
     thing must say why: the PIR's is Prometheus' ``increase()`` over FlowEngine's failure counter,
     which extrapolates from the counter's samples to the window's edges (an estimate, also in a real
-    incident); the drill's tasks table holds every flow, so its count is exact. ``again``: retries in
+    incident), over a counter that in a drill integrates the simulator's rates (its expected count) while the tasks
+    table holds the flows drawn from them, every one: its count is exact (redteam44 T4's addendum: the line blamed
+    increase() alone). ``again``: retries in
     the window that failed again, each a second failure on the counter of a flow the table lists once
     (without them, "6 in the tasks table, where the PIR says 7" blamed the estimate for a retry).
     The report's own "the incident failed" counts from the causes' onset and leaves out everyday
@@ -176,7 +178,8 @@ def _pir_count_line(r: DrillReport, estimate: float, start: float, end: float, e
                f" failed again, {failures} failures as FlowEngine's failure counter counts them")
     return (f"Failed flows in the PIR's impact window ({at(start)}–{at(end)} UTC): {counted}, "
             f"{'and' if same else 'where'} the PIR's Impact {'also says' if same else 'says'} {shown}"
-            + ("." if same else " (Prometheus' increase() over the failure counter estimates between samples;"
-               " the drill's count is exact).")
+            + ("." if same else " (Prometheus' increase() over the failure counter estimates between samples, and"
+               " in a drill the counter follows the simulator's failure rate while the tasks table lists the flows"
+               " drawn from it; the table's count is exact).")
             + (f" The {r.failed} the incident failed count from its cause's onset, without everyday"
                " background errors." if r.failed != exact else ""))
