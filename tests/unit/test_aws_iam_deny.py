@@ -9,6 +9,7 @@ fails writing its bundle (no model call made), until ``aws iam delete-user-polic
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from pathlib import Path
 
 from tests.unit.standins_corpus import SPEED, START, run_one
@@ -41,3 +42,24 @@ def test_a_deny_on_the_bundles_fails_every_flow_until_it_is_deleted(tmp_path: Pa
     assert run_one(drill, ["aws", "iam", "delete-user-policy", *POLICY], 1000.0)[2].strip().endswith(
         "The user policy with name deny-context-bundles cannot be found.")
     assert drill.simulator.signals.strands(1200.0) == () and run_one(drill, ["blocks", "test-flow"], 1200.0)[0] == 0
+
+
+def test_the_trail_holds_what_the_world_did(tmp_path: Path) -> None:
+    """redteam44 A5: CloudTrail was six events dated back from the moment asked (two lookups a minute apart disagreed
+    about the past), FlowEngine's bundle traffic went on while it was scaled to zero or denied, and the team's own
+    policy change and bundle move were absent."""
+    drill = create_drill(tmp_path, "audit-gap", speed=SPEED, start=START, name="c")
+    run_one(drill, ["kubectl", "scale", "deployment/flowengine", "--replicas=0", "-n", "production"], 300.0)
+    run_one(drill, ["kubectl", "scale", "deployment/flowengine", "--replicas=5", "-n", "production"], 500.0)
+    assert run_one(drill, ["aws", "iam", "put-user-policy", *POLICY, "--policy-document", DENY], 600.0)[0] == 0
+
+    def trail(t: float) -> list[tuple[float, str, str, str | None]]:
+        events = json.loads(run_one(drill, ["aws", "cloudtrail", "lookup-events"], t)[1])["Events"]
+        return [(drill.scenario_time(datetime.fromisoformat(e["EventTime"]).timestamp()), e["EventName"],
+                 e["Username"], e.get("ErrorCode")) for e in events if e["EventSource"] != "secretsmanager.amazonaws.com"]
+    now = trail(1100.0)
+    assert [e for e in trail(1160.0) if e[0] <= 1100.0] == now            # the same past, asked a minute later
+    assert (600.0, "PutUserPolicy", "oncall-responder", None) in now
+    fe = [e for e in now if e[2] == "flowengine-sa"]
+    assert fe and not [e for e in fe if 300.0 < e[0] < 500.0]              # no pod ran: nothing read or written
+    assert {e[3] for e in fe if e[0] >= 600.0} == {"AccessDenied"} and {e[3] for e in fe if e[0] < 300.0} == {None}

@@ -420,29 +420,48 @@ def denies(document: Any, bucket: str) -> bool:
 
 @operation("cloudtrail lookup-events", reads="lookup-attributes start-time end-time")
 def lookup_events(ctx: Context, words: list[str], params: Params) -> Any:
-    """FlowEngine's own S3 traffic, plus the secret rotations in the scenario's history (a change
-    that sets a ``*_SECRET``, rotated just before it is rolled out), as far as they have happened, in
-    ``--start-time``..``--end-time`` and matching the one ``--lookup-attributes`` CloudTrail takes."""
-    events = [{          # "EventTime" in scenario seconds until it is answered
-        "EventId": short_hash("ct", k, n=32), "EventName": "GetObject" if k % 2 else "PutObject",
-        "ReadOnly": "true" if k % 2 else "false", "EventTime": ctx.t - 300 - k * 480,
-        "EventSource": "s3.amazonaws.com", "Username": "flowengine-sa",
-        "Resources": [{"ResourceType": "AWS::S3::Object", "ResourceName": fleet.CONTEXT_BUCKET}],
-    } for k in range(6)]
+    """The trail as the world wrote it, as far as it has happened, in ``--start-time``..``--end-time`` and matching
+    the one ``--lookup-attributes`` CloudTrail takes: FlowEngine's bundle traffic every ``TRAIL_EVERY`` s of the
+    scenario's clock while its pods run (AccessDenied while a Deny holds), the drill's own bundle moves and policy
+    changes (``s3_move``, ``iam_change``) by the responder, and the secret rotations in the scenario's history (a
+    change that sets a ``*_SECRET``, rotated just before it is rolled out). redteam44 A5: six events dated back from
+    the moment asked, FlowEngine's while it was scaled to zero and denied, the team's own moves absent."""
+    sig = ctx.signals
+
+    def event(key: object, name: str, t: float, user: str, kind: str, resource: str, source: str = "s3",
+              denied: bool = False) -> dict[str, Any]:      # "EventTime" in scenario seconds until it is answered
+        return {"EventId": short_hash("ct", key, n=32), "EventName": name, "ReadOnly": str(name.startswith(
+            ("Get", "List"))).lower(), "EventTime": t, "EventSource": f"{source}.amazonaws.com", "Username": user,
+            "Resources": [{"ResourceType": kind, "ResourceName": resource}]} | (
+            {"ErrorCode": "AccessDenied"} if denied else {})
+    events = [event(k, "GetObject" if k % 2 else "PutObject", k * TRAIL_EVERY, "flowengine-sa", "AWS::S3::Object",
+                    fleet.CONTEXT_BUCKET, denied=sig.bundles_denied(k * TRAIL_EVERY))
+              for k in range(math.ceil(-TRAIL_HOURS * 3600 / TRAIL_EVERY), math.floor(ctx.t / TRAIL_EVERY) + 1)
+              if sig.running(k * TRAIL_EVERY)]
+    for a in ctx.drill.actions():
+        if a.action == "s3_move":
+            events += [event((a.t, name), name, a.t, RESPONDER, "AWS::S3::Object", bucket) for name, bucket in (
+                ("CopyObject", str(a.detail.get("destination", "")).removeprefix("s3://").split("/")[0]),
+                ("DeleteObject", fleet.CONTEXT_BUCKET))]
+        elif a.action == "iam_change":
+            name = "DeleteUserPolicy" if a.detail.get("deleted") else "PutUserPolicy" if "document" in a.detail \
+                else "AttachUserPolicy"
+            events.append(event(a.t, name, a.t, RESPONDER, "AWS::IAM::User", str(a.detail.get("user")), "iam"))
     rotated: dict[str, float] = {}
     for change in ctx.drill.scenario.changes:
         for key, secret in change.env.items():
             if key.endswith("_SECRET"):
                 rotated[secret] = min(rotated.get(secret, change.at), change.at)
-    events += [{
-        "EventId": short_hash("ct-rot", n=32), "EventName": "UpdateSecret", "ReadOnly": "false",
-        "EventTime": at - 20, "EventSource": "secretsmanager.amazonaws.com", "Username": "deploy-bot",
-        "Resources": [{"ResourceType": "AWS::SecretsManager::Secret", "ResourceName": secret}],
-    } for secret, at in rotated.items()]
+    events += [event(("rot", secret), "UpdateSecret", at - 20, "deploy-bot", "AWS::SecretsManager::Secret", secret,
+                     "secretsmanager") for secret, at in rotated.items()]
     start, end, wanted = instant(params, "StartTime"), instant(params, "EndTime"), attribute(params.one("lookup-attributes"))
     return {"Events": [{**e, "EventTime": iso(ctx.wall(t))} for e in sorted(events, key=lambda e: -e["EventTime"])
                        if (t := e["EventTime"]) <= ctx.t and start <= ctx.wall(t) <= end
                        and (wanted is None or wanted in matching(e))]}
+
+
+TRAIL_EVERY, TRAIL_HOURS = 480.0, 2.0   # FlowEngine's bundle traffic in the trail: one event so often, this far back
+RESPONDER = "oncall-responder"          # the drill's own AWS principal (the commander's shell)
 
 
 def instant(params: Params, name: str) -> float:
