@@ -41,6 +41,8 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterable, Mapping
+from functools import lru_cache
+from typing import Any
 from dataclasses import dataclass, field
 
 from warroom.execute.redact_rules import (
@@ -66,6 +68,32 @@ _PROBE_DELETE = bytes(b for b in range(256) if b not in _PROBE_KEEP)
 _PROBE_LOWER = bytes.maketrans(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ", b"abcdefghijklmnopqrstuvwxyz")
 
 _ESC_LINE = re.compile(rb"[^\n]*\x1b[^\n]*")
+
+SET_FROM = 2048
+"""A probe at least this long is searched for every trigger in one pass (RE2's set of literals, linear in the
+probe): a scan per trigger read a flood at ~15 MB/s, since each of ~50 scans walks the whole probe and a run of
+a trigger's first letter defeats its skip. A shorter probe (a command, a note, most lines) is scanned per
+trigger, which costs less than loading RE2 in a process that only redacts a command line."""
+
+
+@lru_cache(maxsize=4)
+def _trigger_set(triggers: tuple[bytes, ...]) -> Any | None:
+    """RE2's set of the triggers as literals, or None where RE2 cannot be imported (then every probe is scanned
+    per trigger: slower, never a miss). Triggers are fixed words of the built-in rules (a user's pattern has
+    none), so the automaton is at most as big as their trie: a few hundred states, far from RE2's memory bound,
+    where a set search could stop early and miss a trigger."""
+    try:
+        import re2
+    except ImportError:
+        return None
+
+    opts = re2.Options()
+    opts.log_errors = False
+    found = re2.Set.SearchSet(opts)
+    for t in triggers:
+        found.Add(re2.escape(t))
+    found.Compile()
+    return found
 
 
 def _merge(data: bytes, spans: list[Span]) -> bytes:
@@ -157,7 +185,7 @@ class Redactor:
             rules.append(Rule(name, rx, secret_group(rx), (), boundary=False))
         self._triggered = [r for r in rules if r.triggers]
         self._always = [r for r in rules if not r.triggers]
-        self._triggers = sorted({t for r in self._triggered for t in r.triggers})
+        self._triggers = tuple(sorted({t for r in self._triggered for t in r.triggers}))
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, settings: RedactionSettings | None = None,
@@ -191,10 +219,18 @@ class Redactor:
         if self._triggered:
             probe = data.translate(_PROBE_LOWER, _PROBE_DELETE)
             if probe:
-                hit = {t for t in self._triggers if t in probe}
+                hit = self._triggers_in(probe)
                 if hit:
                     rules += [r for r in self._triggered if any(t in hit for t in r.triggers)]
         return rules
+
+    def _triggers_in(self, probe: bytes) -> set[bytes]:
+        """Every trigger that occurs in ``probe`` (one search for a long probe, one per trigger else)."""
+        every = _trigger_set(self._triggers) if len(probe) >= SET_FROM else None
+        if every is None:
+            return {t for t in self._triggers if t in probe}
+        found = every.Match(probe)
+        return {self._triggers[i] for i in found} if found else set()
 
     def rules(self, data: bytes) -> bytes:
         """Apply the pattern rules to whole lines (no colour handling, no PEM)."""

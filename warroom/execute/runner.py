@@ -115,11 +115,10 @@ def reconcile(incident_dir: str | os.PathLike[str], events: Iterable[Event] | No
 # ---------------------------------------------------------------------------- start / attach
 
 
-def _pattern_engine_paths(spec: RunSpec) -> list[str]:
+def _pattern_engine_paths() -> list[str]:
     """Where the supervisor (``python -S``: no site-packages) finds RE2, which configured
-    ``redaction.patterns`` run on; appended after the standard library, never before it."""
-    if not spec.redaction.patterns:
-        return []
+    ``redaction.patterns`` run on and which finds the built-in rules' trigger words in a long
+    output in one pass; appended after the standard library, never before it."""
     import importlib.util
 
     found = importlib.util.find_spec("re2")
@@ -149,7 +148,7 @@ def _supervisor_spec(spec: RunSpec, output: Path, rel: str, restore: dict[str, s
         "max_output": spec.max_output,
         "redaction": spec.redaction.to_json(),
         "secret_params": spec.secret_params(),
-        "path_after_stdlib": _pattern_engine_paths(spec),
+        "path_after_stdlib": _pattern_engine_paths(),
         "actor": spec.actor,
         "restore_env": restore,
         "start_after": ({"seq": spec.start_after[0], "unless": sorted(spec.start_after[1])}
