@@ -386,6 +386,22 @@ QUERIES: list[str | tuple[str, ...]] = [
     "SELECT 1_000", "SELECT 0x10", "SELECT 1as x", 'SELECT ""', "SELECT '2026-02-30'::date",
     "SELECT '2026-12-05 25:00'::timestamp", "SELECT '2026-13-01'::date",
     ("-x", "-c", "SELECT E'e\\nfff\\n' AS z, E'a\\nb' AS longname, 1 AS w"),      # psql's + marks a value's next line
+    # pg44: a numeric's scale through greatest and least; lag, lead and the value window functions (an audit log's
+    # gaps), trunc; VARIADIC of a '{...}' literal and of an empty array
+    "SELECT greatest(1, 2.50), least(2.50, 3), coalesce(NULL, 2.50), CASE WHEN true THEN 2.50 ELSE 1 END, greatest("
+    "duration_s, 2.50, NULL), least(attempts, 0.50), greatest(10, 9.0), least(-1.50, -1.5) FROM tasks ORDER BY "
+    "task_id LIMIT 1",
+    "SELECT created_at, created_at - lag(created_at) OVER (ORDER BY created_at) AS gap FROM audit_logs ORDER BY gap "
+    "DESC NULLS LAST LIMIT 3",
+    "SELECT task_id, lag(duration_s, 2, 0) OVER w, lead(attempts, 1, 0.5) OVER w, first_value(status) OVER w, "
+    "last_value(duration_s) OVER w, nth_value(task_id, 2) OVER w, ntile(4) OVER w, percent_rank() OVER w, cume_dist("
+    ") OVER w FROM tasks WINDOW w AS (ORDER BY task_id) ORDER BY task_id LIMIT 3",
+    "SELECT lag(created_at, 1, 'x') OVER () FROM tasks", "SELECT lag(attempts) FROM tasks", "SELECT lag('a') OVER ()",
+    "SELECT trunc(2.567, 2), trunc(2.5), trunc(-2.5::float), trunc(2), trunc(1234.5678, -2), trunc(duration_s), "
+    "trunc(-duration_s, 0), trunc(attempts, 1) FROM tasks ORDER BY task_id LIMIT 1", "SELECT trunc('x')",
+    "SELECT concat(VARIADIC '{a,b}'::text[]), concat_ws('-', VARIADIC '{a,NULL,\"c d\"}'::text[]), concat(VARIADIC "
+    "'{1,2}'::int[]), concat_ws(',', VARIADIC '{}'::text[]), concat(VARIADIC ARRAY[]::text[])",
+    "SELECT concat(VARIADIC '{a,b}')",
     # -x, -A
     ("-x", "-c", "SELECT task_id, created_at FROM tasks ORDER BY created_at LIMIT 2"),
     ("-A", "-c", "SELECT task_id, created_at FROM tasks ORDER BY created_at LIMIT 2"),

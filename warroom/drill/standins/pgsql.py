@@ -16,7 +16,7 @@ import re
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from decimal import ROUND_HALF_UP, Decimal, localcontext
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, localcontext
 from datetime import UTC, date, datetime, time, timedelta
 from typing import NoReturn
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -72,10 +72,13 @@ FIELDS = {alias: name for name, aliases in {
     "century": "centuries c cent", "millennium": "millennia mil mils"}.items() for alias in [name, *aliases.split()]}
 # the parameters of the functions SQLite computes alike, by name (t: text, i: integer, n: a number), each spelling
 SIGNATURES = {**dict.fromkeys(("lower", "upper", "length"), "t"), **dict.fromkeys(("trim", "ltrim", "rtrim"), "t tt"),
-              **dict.fromkeys(("abs", "floor", "ceil", "ceiling", "sign"), "n"), "round": "n mi", "replace": "ttt",
+              **dict.fromkeys(("abs", "floor", "ceil", "ceiling", "sign"), "n"), "round": "n mi", "trunc": "n mi",
+              "replace": "ttt",
               "left": "ti", "right": "ti", "strpos": "tt", "position": "tt", "substr": "ti tii", "split_part": "tti"}
 HINT_NONE = "\nHINT:  No function matches the given name and argument types. You might need to add explicit type casts."
-WINDOWED = frozenset({"row_number", "rank", "dense_rank"})     # SQLite's window functions, PostgreSQL's alike (bigint)
+# SQLite's window functions, PostgreSQL's alike: of no argument (a bigint; a double: the two last); of a value (x: its
+WINDOWED = frozenset({"row_number", "rank", "dense_rank", "percent_rank", "cume_dist"})     # type, i: an integer)
+VALUED = {"lag": "x xi xix", "lead": "x xi xix", "first_value": "x", "last_value": "x", "nth_value": "xi", "ntile": "i"}
 # the functions the reader spells for SQLite as ``pg_`` calls of its own (what a refusal lists beside SQLite's)
 SPELT = frozenset("date_part date_trunc to_char concat concat_ws split_part left right strpos position now string_agg "
                   "percentile_cont percentile_disc mode greatest least".split())
@@ -512,8 +515,9 @@ class Reader:
         while True:
             tok = self.peek()
             op = tok.value if tok.kind in ("word", "op") else ""
-            if op == "similar":
-                raise Refusal("drill: SIMILAR TO is not simulated (LIKE, ILIKE and the ~ match are)")
+            if op in ("similar", "["):
+                raise Refusal("drill: SIMILAR TO is not simulated (LIKE, ILIKE and the ~ match are)" if op != "[" else
+                              "drill: an array's subscript (x[1]) is not simulated")
             power = POWER.get(op, 7 if tok.kind == "op" and op not in (",", ";", "(", ")", "[", "]", ".") else 0)
             if power <= floor:
                 return left
@@ -622,9 +626,16 @@ class Reader:
             body = self.seq()[0]
             self.expect(")")
             return Expr(f"{left.sql} {'NOT ' * every}IN ({body})", "bool")
-        if self.at("array") and self.peek(1).text == "[":
-            items = self.array()
-        elif (tok := self.peek()).kind == "str":
+        items = self.elements("drill: ANY and ALL are simulated of ARRAY[...], a '{...}' literal and, as = ANY and <> "
+                              "ALL, a subquery")[0]
+        self.expect(")")
+        parts = [pair(e) if pair else self.comparison(left, op, e, at) for e in items]
+        return Expr(f"({(' AND ' if every else ' OR ').join(parts)})" if parts else str(int(every)), "bool")
+
+    def elements(self, refused: str) -> tuple[list[Expr], str]:
+        """``ARRAY[a, b]`` or a ``'{a,b}'`` literal, either cast to ``t[]`` or not: its elements and their type
+        (``unknown``: a literal's); anything else is ``refused``."""
+        if literal := (tok := self.peek()).kind == "str":
             self.take()
             if not tok.value.lstrip().startswith("{"):
                 raise PgError(f'ERROR:  malformed array literal: "{tok.value}"\nDETAIL:  Array value must start with '
@@ -632,25 +643,26 @@ class Reader:
             items = [Expr("NULL", None) if not q and b.strip().upper() == "NULL" else Expr(quote(
                 re.sub(r"\\(.)", r"\1", q) if q or not b else b.strip()), "unknown", at=tok.at)
                 for q, b in re.findall(r'"((?:[^"\\]|\\.)*)"|([^,\s"{}][^,"{}]*)', tok.value)]
+        elif self.at("array") and self.peek(1).text == "[":
+            items = self.array()
         else:
-            raise Refusal("drill: ANY and ALL are simulated of ARRAY[...], a '{...}' literal and, as = ANY and <> ALL, "
-                          "a subquery")
+            raise Refusal(refused)
+        kind = next((e.type for e in items if e.type), "unknown" if items or literal else "text")
         if self.at("::") and self.peek(1).value in CASTS and self.peek(2).text == "[":     # '{1,2}'::int[]: each
             self.take()
             target = CASTS[self.take().value]
             self.expect("[")
             self.expect("]")
-            items = [self.cast(e, target) for e in items]
-        self.expect(")")
-        parts = [pair(e) if pair else self.comparison(left, op, e, at) for e in items]
-        return Expr(f"({(' AND ' if every else ' OR ').join(parts)})" if parts else str(int(every)), "bool")
+            items, kind = [self.cast(e, target) for e in items], target[0]
+        return items, kind
 
     def array(self) -> list[Expr]:
         """``ARRAY[a, b]``'s elements, a literal read as the others' type (text, if all are literals)."""
         at = self.take().at
         self.take()
-        if self.at("]") and self.peek(1).text == "::":
-            raise Refusal("drill: an empty ARRAY[] is not simulated")
+        if self.at("]") and self.peek(1).text == "::":         # ARRAY[]::text[]: as its cast reads it
+            self.take()
+            return []
         if self.at("]"):
             raise PgError("ERROR:  cannot determine type of empty array\nHINT:  Explicitly cast to the desired type, "
                           "for example ARRAY[]::integer[].", at)
@@ -877,7 +889,8 @@ class Reader:
             self.expect(")")
             if not self.at("over"):
                 raise PgError(f"ERROR:  window function {name} requires an OVER clause", at)
-            return Expr(self.window(f"{name}()", at=at), "int", name, wide=True)
+            return Expr(self.window(f"{name}()", at=at), *(("float8", name) if name in ("percent_rank", "cume_dist") else
+                        ("int", name, False, -1, True)))
         args: list[Expr] = []
         words: list[str] = []
         depth, end = 1, self.i                  # a window function (OVER after its parentheses) groups nothing
@@ -900,14 +913,17 @@ class Reader:
                 words.append(self.take().text)
                 continue
             if self.at("variadic") and self.take():         # concat(VARIADIC ARRAY[a, b]) is concat(a, b)
-                if name not in ("concat", "concat_ws") or not (self.at("array") and self.peek(1).text == "["):
-                    raise Refusal("drill: VARIADIC is simulated in concat and concat_ws, of an ARRAY[...]")
-                items = self.array()
+                place = self.peek().at
+                if name not in ("concat", "concat_ws"):
+                    raise Refusal(f"drill: VARIADIC is not simulated in {name}() (in concat and concat_ws it is)")
+                items, kind = self.elements("drill: VARIADIC is simulated of an ARRAY[...] or a '{...}' literal")
+                if kind == "unknown":
+                    raise PgError("ERROR:  VARIADIC argument must be an array", place)
                 if not self.at(")"):                        # VARIADIC is the last argument; the array all of concat's
                     raise self.error()
-                if len(args) != (name == "concat_ws"):
-                    raise no_function(name, [*map(named, args), pgname(items[0].type or "text") + "[]"], at)
-                args += items
+                if len(args) != (name == "concat_ws") or not kind:
+                    raise no_function(name, [*map(named, args), pgname(kind or "text") + "[]"], at)
+                args, words = args + items, [*words, "variadic"]
                 continue
             e = self.expr(0)
             if not e.sql:
@@ -926,16 +942,38 @@ class Reader:
         if name in ("sum", "avg") and kind in ("text", "bool", *STAMPS):
             raise no_function(name, args, at)
         if name in ("concat", "concat_ws", "split_part"):
-            return self.texts(name, args, at)
+            return self.texts(name, args, at, "variadic" in words)
         if name == "to_char":
             return self.to_char(args, at)
-        common = kind
+        common, typed = kind, {}
+        if name == "trunc" and any(a.type == "unknown" for a in args[:1]):   # trunc(macaddr) too
+            raise PgError(f"ERROR:  function trunc({', '.join(map(named, args))}) is not unique\nHINT:  Could not "
+                          "choose a best candidate function. You might need to add explicit type casts.", at)
         if name in SIGNATURES and [w for w in words if w != ","] == [a.sql for a in args] and name != "substring":
             args = self.signed(name, args, at, "pg_catalog.btrim" * (name == "trim"))
             words, kind = [", ".join(a.sql for a in args)], args[0].type if args else None
         if name in ("coalesce", "greatest", "least"):
             common, args = self.common(name.upper(), args)
-            words, name = [", ".join(a.sql for a in args)], name if name == "coalesce" else f"pg_{name}"
+            words = [f"'{name}', " * (name != "coalesce") + ", ".join(a.sql for a in args)]
+            name = name if name == "coalesce" else "pg_pick"
+        elif name in VALUED:                # lag(x, n, default): x's type (and default's with it), n an integer
+            if not self.at("over"):
+                raise PgError(f"ERROR:  window function {name} requires an OVER clause", at)
+            params = next((p for p in VALUED[name].split() if len(p) == len(args)), "")
+            try:
+                common, values = self.common(name, [a for a, p in zip(args, params) if p == "x"])
+            except PgError as exc:
+                if "cannot be matched" not in str(exc):
+                    raise
+                params = ""
+            if args[:1] and args[0].type == "unknown":
+                raise ToolError("ERROR:  could not determine polymorphic type because input has type unknown")
+            if not params or any(a.type not in ("int", "unknown", None) for a, p in zip(args, params) if p == "i"):
+                raise no_function(name, args, at)
+            args = [values.pop(0) if p == "x" else self.cast(a, ("int", "int4")) if a.type == "unknown" else a
+                    for a, p in zip(args, params, strict=True)]
+            kind, words = common if "x" in params else "int", [", ".join(a.sql for a in args)]
+            typed[name] = kind
         elif name == "nullif" and len(args) == 2:
             words = [", ".join(e.sql for e in self.compared(args[0], "=", args[1], at))]
         elif name in ("left", "right", "substr", "substring", "strpos"):  # substring(s FROM n FOR m), (s FROM 'regex')
@@ -950,13 +988,13 @@ class Reader:
             name = "pg_regex" if regex else f"pg_{name.replace('substring', 'substr')}"
             words = [", ".join([a.sql for a in args] + ["'substring'"] * regex)]
         integer = name == "sum" and kind == "int" and not args[0].wide      # sum(integer) is a bigint, not a numeric
-        typed = {"count": "int", "min": kind, "max": kind, "nullif": kind, "length": "int", "pg_strpos": "int",
+        typed |= {"count": "int", "min": kind, "max": kind, "nullif": kind, "length": "int", "pg_strpos": "int",
                  "sum": "interval" if kind == "interval" else "int" if integer else "num",
-                 "avg": "interval" if kind == "interval" else "num", "coalesce": common, "pg_greatest": common,
-                 "pg_least": common,        # a double's, a numeric's; round(numeric, n) n decimals
-                 "round": "float8" if kind in ("float", "float8") or kind == "int" and len(args) == 1 else
-                 "num" if len(args) == 2 and not args[1].sql.isdigit() else
-                 f"numeric{args[1].sql if len(args) == 2 else 0}"}
+                 "avg": "interval" if kind == "interval" else "num", "coalesce": common, "pg_pick": common,
+                 # a double's, a numeric's; round(numeric, n) n decimals
+                 **dict.fromkeys(("round", "trunc"), "float8" if kind in ("float", "float8") or kind == "int" and len(
+                     args) == 1 else "num" if len(args) == 2 and not args[1].sql.isdigit() else
+                     f"numeric{args[1].sql if len(args) == 2 else 0}")}
         exact, digits = None, [a.digits() or a.sql * (a.sql == "NULL") for a in args]
         numeric = any(str(a.type).startswith(("num", "int")) for a in args) and all(digits)
         if (name in ("avg", "sum") or name in ("min", "max") and str(kind).startswith("num")) and len(args) == 1 \
@@ -964,16 +1002,19 @@ class Reader:
             exact = f"pg_exact_{name}({args[0].digits()})"
         elif name == "abs" and numeric:
             exact = f"pg_exact('a', 0, {digits[0]})"
-        elif name == "round" and numeric and (len(args) == 1 and kind != "int" or len(args) == 2 and re.fullmatch(
-                r"-?\d+", args[1].sql)):
-            exact = f"pg_exact('q', {args[1].sql if len(args) == 2 else 0}, {digits[0]})"   # half away from zero
-        elif name == "coalesce" and numeric and str(common).startswith("num"):
-            exact = f"coalesce({', '.join(map(str, digits))})"
+        elif name in ("round", "trunc") and numeric and (len(args) == 1 and kind != "int" or len(args) == 2 and
+                                                         re.fullmatch(r"-?\d+", args[1].sql)):    # half away from 0
+            exact = f"pg_exact('{'qz'[name == 'trunc']}', {args[1].sql if len(args) == 2 else 0}, {digits[0]})"
+        elif name in ("coalesce", "pg_pick") and numeric and str(common).startswith("num"):     # each its own digits
+            exact = f"{name}({f'{chr(39)}{header}#{chr(39)}, ' * (name != 'coalesce')}{', '.join(map(str, digits))})"
         if name == "round" and len(args) == 1 and typed["round"] == "float8":     # a double's: rint, half to even
             name, typed["pg_rint"] = "pg_rint", "float8"
-        point = name in ("floor", "ceil", "ceiling", "round", "pg_rint") and len(args) == 1 and args[0].degree
+        if name == "trunc":                 # toward zero: as the digits' 't', of any number SQLite holds
+            name, words, typed["pg_cut"] = "pg_cut", [f"{args[1].sql if len(args) == 2 else 0}, {args[0].sql}"], \
+                typed["trunc"]
+        point = name in ("floor", "ceil", "ceiling", "round", "pg_rint", "pg_cut") and len(args) == 1 and args[0].degree
         if point:                               # a point in time rounded on the drill's clock (attack42 A1b)
-            words, exact = [f"pg_todrill({args[0].sql}, {args[0].degree})"], None
+            words, exact = [f"{'0, ' * (name == 'pg_cut')}pg_todrill({args[0].sql}, {args[0].degree})"], None
         sql = self.window(f"{name}({' '.join(words)})", at=at)
         suffix = sql[len(f"{name}({' '.join(words)})"):]          # FILTER's; a window's: SQLite's aggregate
         exact = exact + suffix if exact and "OVER" not in suffix else None
@@ -986,7 +1027,7 @@ class Reader:
                                    "float8" if name == "sign" and kind == "float" else
                                    "num" if name in ("round", "sign") else None),
                     header, wide=wide, exact=exact, degree=args[0].degree if args and header in (    # a time's
-                        "min", "max", "avg", "round", "floor", "ceil", "ceiling", "coalesce", "greatest", "least")
+                        "min", "max", "avg", "round", "trunc", "floor", "ceil", "ceiling", "coalesce", "greatest", "least")
                     else 0)
 
     def hide(self, exact: list[str]) -> str:
@@ -1288,12 +1329,14 @@ class Reader:
         kind = "timestamptz" if kinds[0] == "timestamptz" else "timestamp"
         return Expr(f"pg_to_char({args[0].sql}, {args[1].sql}, '{kind}')", "text", "to_char")
 
-    def texts(self, name: str, args: list[Expr], at: int) -> Expr:
+    def texts(self, name: str, args: list[Expr], at: int, spread: bool = False) -> Expr:
         """``concat``, ``concat_ws`` (each value's text as PostgreSQL's output prints it, a NULL left out) and
-        ``split_part(text, delimiter, n)``, on the argument types PostgreSQL takes."""
+        ``split_part(text, delimiter, n)``, on the argument types PostgreSQL takes (``spread``: VARIADIC's, of any
+        number)."""
         if name == "split_part":
             return Expr(f"pg_split({', '.join(a.sql for a in self.signed(name, args, at))})", "text", name)
-        if not args or name == "concat_ws" and (len(args) < 2 or args[0].type not in ("text", "unknown", None)):
+        if len(args) < (name == "concat_ws") + 1 - spread or name == "concat_ws" and args[0].type not in (
+                "text", "unknown", None):
             raise no_function(name, args, at)          # concat_ws's separator is text
         out = [f"CASE WHEN {a.sql} THEN 't' WHEN NOT {a.sql} THEN 'f' END" if a.type == "bool" else self.text(a)
                for a in args]
@@ -1686,8 +1729,8 @@ def exact(op: str, a: object, b: object) -> str | float | None:
         return f"{abs(decimal(b)):f}"
     if op == "^":
         return f"{power(decimal(a), decimal(b)):f}"
-    if op == "q":
-        return f"{decimal(b).quantize(Decimal(1).scaleb(-int(a)), ROUND_HALF_UP):f}"    # type: ignore[call-overload]
+    if op in "qz":                  # rounded half away from zero, truncated toward it
+        return f"{decimal(b).quantize(Decimal(1).scaleb(-int(a)), ROUND_DOWN if op == 'z' else ROUND_HALF_UP):f}"  # type: ignore
     if op == "f":
         return f"{Decimal(format(float(b), '.15g')):f}"       # type: ignore[arg-type]
     x, y = decimal(a), decimal(b)
@@ -1994,8 +2037,8 @@ def functions(speed: float, now: float, raised: list[Exception],
         fields = str(text).split(str(delimiter)) if delimiter else [str(text)]
         return fields[int(n) - 1 if n > 0 else int(n)] if abs(int(n)) <= len(fields) else ""
 
-    return {"pg_array": (-1, array), "pg_greatest": (-1, lambda *v: max((x for x in v if x is not None), default=None)),
-            "pg_least": (-1, lambda *v: min((x for x in v if x is not None), default=None)),
+    return {"pg_array": (-1, array), "pg_pick": (-1, lambda how, *v: (max if how[0] == "g" else min)(   # greatest,
+                (x for x in v if x is not None), default=None, key=decimal if how[-1] == "#" else None)),   # least
             "pg_concat": (-1, lambda *v: "".join(str(x) for x in v if x is not None)),
             "pg_concat_ws": (-1, lambda sep, *v: None if sep is None else str(sep).join(
                 str(x) for x in v if x is not None))} | {name: (n, null_safe(f)) for name, (n, f) in {
@@ -2008,6 +2051,7 @@ def functions(speed: float, now: float, raised: list[Exception],
         "pg_right": (2, lambda s, n: str(s)[-int(n):] * bool(int(n))),
         "pg_range": (2, bounded), "pg_exact": (3, lambda op, a, b: exact(op, a, b)), "pg_pow": (2, pow_),
         "pg_mod": (2, math.fmod), "pg_float": (3, floated), "pg_rint": (1, lambda x: float(round(x))),
+        "pg_cut": (2, lambda n, x: float(exact("z", n, x))),  # type: ignore[arg-type]
         "pg_regex": (3, match),
         "pg_bound": (2, bound), "pg_precise": (2, precise),
         "pg_drill": (1, lambda x: rescaled(x, stime.drill_seconds(1.0, speed))),     # a wall second's drill seconds

@@ -50,7 +50,7 @@ QUOTED = re.compile(r"""(?s)(?<![\w$])[Ee]'(?:[^'\\]|\\.|'')*'?|'(?:[^']|'')*'?|
                     r"""|(?<![\w$])\$((?:[A-Za-z_]\w*)?)\$.*?(?:\$\1\$|$)""")
 # PostgreSQL's functions the TaskDB computes as PostgreSQL does (``like``: the LIKE operator; ``pg_``: ``pgsql``'s)
 FUNCTIONS = frozenset("count sum avg min max lower upper length abs round ceil ceiling floor sign coalesce nullif "
-                      "substr substring replace trim ltrim rtrim like".split()) | pgsql.WINDOWED | set(
+                      "substr substring replace trim ltrim rtrim like".split()) | pgsql.WINDOWED | set(pgsql.VALUED) | set(
     pgsql.functions(1, 0, [])) | set(
     pgsql.aggregates([]))
 TX_CONTROL = re.compile(r"(?is)(BEGIN|START\s+TRANSACTION|COMMIT|END|ROLLBACK|ABORT)\b(?:\s+(?:WORK|TRANSACTION)\b)?(.*)")
