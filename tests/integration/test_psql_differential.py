@@ -402,6 +402,22 @@ QUERIES: list[str | tuple[str, ...]] = [
     "SELECT concat(VARIADIC '{a,b}'::text[]), concat_ws('-', VARIADIC '{a,NULL,\"c d\"}'::text[]), concat(VARIADIC "
     "'{1,2}'::int[]), concat_ws(',', VARIADIC '{}'::text[]), concat(VARIADIC ARRAY[]::text[])",
     "SELECT concat(VARIADIC '{a,b}')",
+    # pg44: an empty select list (its rows, no column); a UNION's and VALUES' column types as PostgreSQL resolves them;
+    # a numeric aggregate's digits over a window; a subquery's or VALUES' columns named in FROM
+    "SELECT FROM tasks LIMIT 2", ("-x", "-c", "SELECT"), ("-A", "-c", "SELECT WHERE false"), "SELECT DISTINCT FROM tasks",
+    "SELECT count(*), EXISTS (SELECT FROM audit_logs WHERE created_at > now() - interval '1 min') FROM (SELECT FROM "
+    "tasks) x",
+    "SELECT 1.5 UNION SELECT 'a'", "SELECT 'a' UNION SELECT 1.5", "SELECT attempts FROM tasks UNION SELECT status FROM "
+    "tasks", "SELECT now() UNION SELECT 1", "SELECT 1 UNION SELECT 1, 2", "SELECT 1 UNION SELECT",
+    "SELECT 1 UNION ALL SELECT 2.5 UNION SELECT '3.5' ORDER BY 1", "VALUES (1), ('a')", "VALUES (1), (2, 3)",
+    "SELECT status, count(*) * 100.0 / sum(count(*)) OVER (), avg(count(*)) OVER () FROM tasks GROUP BY 1 ORDER BY 1",
+    "SELECT sum(duration_s) OVER (ORDER BY task_id ROWS BETWEEN 1 PRECEDING AND CURRENT ROW), avg(duration_s) OVER ("
+    "ORDER BY task_id ROWS 2 PRECEDING), min(duration_s) OVER (ORDER BY task_id) FROM tasks ORDER BY task_id LIMIT 3",
+    "SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY duration_s) OVER () FROM tasks",
+    "SELECT x + 1, y FROM (VALUES (1, 'a'), (2.5, 'b')) AS v(x, y) ORDER BY x",
+    "SELECT * FROM (VALUES (now(), interval '5 min', 'x')) v(t, i)", "SELECT * FROM (VALUES (1)) v(x, y)",
+    "SELECT t.task_id, v.label FROM tasks t JOIN (VALUES ('failed', 'bad'), ('running', 'busy')) v(st, label) ON "
+    "v.st = t.status ORDER BY 1 LIMIT 2",
     # -x, -A
     ("-x", "-c", "SELECT task_id, created_at FROM tasks ORDER BY created_at LIMIT 2"),
     ("-A", "-c", "SELECT task_id, created_at FROM tasks ORDER BY created_at LIMIT 2"),

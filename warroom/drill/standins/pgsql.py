@@ -11,6 +11,7 @@ any speed); ``show`` prints each as psql does. Each select item is named as Post
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 import warnings
@@ -44,6 +45,7 @@ CLAUSES = frozenset("select distinct all from where group by having order asc de
                     "union intersect except with recursive as join inner left right full outer cross natural on "
                     "using lateral values window partition rows range groups preceding following unbounded current "
                     "row fetch next only for into returning then else end when and escape".split()) - {"left", "right"}
+NONE = "?no columns"          # the one column SQLite is given for PostgreSQL's empty select list, which psql shows none of
 ENDS_ITEMS = frozenset("from where group having order limit offset union intersect except window fetch into for"
                        .split())
 # PostgreSQL's name for a type (a column of one, cast from a literal, is headed with it), by the drill's name
@@ -250,6 +252,7 @@ class Reader:
         self.exact: list[int] = []
         self.clocks: set[str] = set()
         self.named: dict[int, set[str]] = {}                      # each scope's FROM items, by the name given
+        self.inner: list[tuple[str, str | None]] = []            # the last subquery's columns: name, type
 
     # -------------------------------------------------------------------------------------------- tokens
     def peek(self, k: int = 0) -> Tok:
@@ -294,6 +297,8 @@ class Reader:
         outer, self.scope, inagg, self.inagg = self.scope, self.scopes, self.inagg, 0
         was, self.clause = self.clause, ""
         windows: set[str] = set()
+        branches: list[list[tuple[int, Expr, str]]] = []     # each SELECT's items: where in out, and their AS
+        ops: list[str] = []                                  # UNION, INTERSECT, EXCEPT between them
         nulls = ""          # in ORDER BY, where the item puts NULLs unless it says: PostgreSQL's last ascending, first
         while (tok := self.peek()).kind != "end" and tok.text != ")":   # descending; SQLite's the other way round
             if tok.text in (",", ";") or tok.kind == "word" and tok.value in CLAUSES:
@@ -310,10 +315,11 @@ class Reader:
                 out.append(tok.text.upper() if tok.kind == "word" else tok.text)
                 if tok.value in ("select", "union", "intersect", "except"):
                     self.grouped(block)
+                    branches.append([]) if tok.value == "select" else ops.append(tok.text.upper())
                     block, compound = (Select(self.i, [], [], [], []), compound) if tok.value == "select" else (
                         None, True)
                 if tok.value in ("from", "where", "group", "having", "order", "limit", "offset", "fetch", "window",
-                                 "for", "into", "select") and tok.kind == "word":
+                                 "for", "into", "select", "values") and tok.kind == "word":
                     if block and clause == "from":
                         block.source = (block.source[0], self.i - 1)
                     clause = self.clause = tok.value
@@ -321,6 +327,8 @@ class Reader:
                         block.source = (self.i, len(self.toks))
                 if tok.value == "select":
                     listing = not done
+                    if self.at(*ENDS_ITEMS, ";", ")") or self.peek().kind == "end":    # SELECT FROM t: no column
+                        out.append(f'NULL AS "{NONE}"')
                 elif tok.value in ENDS_ITEMS:
                     if listing and any(exact):
                         out.insert(hidden := len(out) - 1, self.hide(exact))
@@ -341,7 +349,20 @@ class Reader:
             if clause == "window" and tok.text == "(":          # WINDOW w AS (...): a window's, as OVER (...)'s
                 out.append(self.window("", "(")[1:])
                 continue
+            if clause == "values" and tok.text == "(" and self.toks[start - 1].value in ("values", ","):
+                self.take()                     # a row: its values typed as a UNION's are (VALUES types ...)
+                row = self.listing()
+                self.expect(")")
+                ops += ["VALUES"] * bool(branches)
+                branches.append([(len(out) + 1 + k, e, "," * (k < len(row) - 1)) for k, e in enumerate(row)])
+                out += ["(", *(e.sql + x for _, e, x in branches[-1]), ")"]
+                items[:] = [(f"column{k + 1}", None) for k in range(len(branches[0]))]
+                continue
             e = self.expr(0)
+            if clause == "from" and e.sql.startswith(("(SELECT", "(VALUES")) and (
+                    self.peek(self.at("as")).kind in ("word", "ident") and self.peek(1 + self.at("as")).text == "("):
+                out.append(self.renamed(e))   # (VALUES (1)) v(x): its columns named
+                continue
             if self.i == start:              # not an expression: SQLite says what is wrong with it
                 out.append(self.take().text)
                 continue
@@ -353,10 +374,6 @@ class Reader:
                 if block and clause in ("group", "having", "order") and not (compound and clause == "order"):
                     getattr(block, {"group": "groups"}.get(clause, clause)).append((start, self.i, e.sql))
                 continue
-            kind = items[len(block.items)][1] if compound and e.type == "unknown" and len(block.items) < len(
-                items) else None            # a UNION's literal is read as its column's type (a numeric's: not yet)
-            if kind in ("int", "float", "float8", "bool", *TEMPORAL):
-                e = replace(self.cast(e, (kind, kind)), name=e.name)
             alias = e.name
             if self.at("as"):
                 self.take()
@@ -367,9 +384,11 @@ class Reader:
             block.items.append((start, self.i, e.sql, alias, e.name == "*"))
             if e.name == "*":
                 out.append(e.sql)
+                branches[-1].append((-1, e, "*"))
             else:
                 alias = alias or "?column?"
-                out.append(f'{e.sql} AS "{alias.replace(chr(34), chr(34) * 2)}"')
+                branches[-1].append((len(out), e, f' AS "{alias.replace(chr(34), chr(34) * 2)}"'))
+                out.append(e.sql + branches[-1][-1][2])
                 if listing:
                     self.names[alias] = e.type if self.names.get(alias, e.type) == e.type else None
                     self.degrees[alias] = e.degree if self.degrees.get(alias, e.degree) == e.degree else None
@@ -380,6 +399,8 @@ class Reader:
                 exact.append(e.exact or "" if e.name != "*" else "*")
         if block and clause == "from":
             block.source = (block.source[0], self.i)
+        if branches and (ops or block is None) and not any(x == "*" for b in branches for _, _, x in b):
+            items[:] = [(name, kind) for (name, _), kind in zip(items, self.united(branches, ops, out), strict=False)]
         if listing and any(exact):
             out.append(self.hide(exact))
             hidden = len(out) - 1
@@ -390,6 +411,44 @@ class Reader:
         self.scope, self.inagg, self.clause = outer, inagg, was
         limit = f"LIMIT {bounds[0] or -1} OFFSET {bounds[1] or 0}" * any(bounds)
         return " ".join([*out, nulls * (nulls != "-"), limit]).strip(), items
+
+    def united(self, branches: list[list[tuple[int, Expr, str]]], ops: list[str], out: list[str]) -> list[str | None]:
+        """A UNION's (INTERSECT's, EXCEPT's) column types as PostgreSQL resolves them, a pair of SELECTs at a time from
+        the left: each column's common type (``common``), a literal read as it where it stands in ``out`` (``'a'
+        UNION 1.5`` is numeric's input error), kinds no cast joins its error; the same number of columns in each."""
+        kept = [e for _, e, _ in branches[0]]
+        for k, (op, branch) in enumerate(zip(ops, branches[1:], strict=False)):
+            if len(branch) != len(kept):
+                said = "ERROR:  VALUES lists must all be the same length" if op == "VALUES" else \
+                    f"ERROR:  each {op} query must have the same number of columns"
+                raise PgError(said, branch[0][1].at) if branch else ToolError(said)
+            for j, (place, e, alias) in enumerate(branch):
+                kind, pair = self.common(op, [kept[j], e])
+                for (where, was, given), now in zip((branches[0][j] if k == 0 else (-1, e, ""), (place, e, alias)),
+                                                    pair, strict=True):
+                    if now is not was and where >= 0:
+                        out[where] = now.sql + given
+                kept[j] = Expr("NULL", kind or pair[0].type, wide=pair[0].wide or pair[1].wide)
+        return ["text" if e.type == "unknown" else e.type for e in kept]
+
+    def renamed(self, e: Expr) -> str:
+        """A subquery in FROM given its name and its columns' (``(VALUES (1, 'a')) v(n, s)``): SQLite takes no column
+        names there, so it is read through a SELECT that names them (their types known by their new names)."""
+        if self.at("as"):
+            self.take()
+        alias, names = self.take(), []
+        while not names or self.at(","):
+            self.take()
+            names.append(self.take())
+        self.expect(")")
+        if len(names) > len(self.inner):
+            raise ToolError(f'ERROR:  table "{alias.value}" has {len(self.inner)} columns available but {len(names)} '
+                            "columns specified")
+        for (_, kind), name in zip(self.inner, names, strict=False):
+            self.names[name.value] = kind
+        cols = [f'"{was}"' + (f' AS "{name.value}"' if name else "") for (was, _), name in itertools.zip_longest(
+            self.inner, names)]
+        return f"(SELECT {', '.join(cols)} FROM {e.sql}) AS {alias.text}"
 
     def bound(self, word: str) -> str:
         """``LIMIT n|ALL``, ``OFFSET n [ROWS]``, ``FETCH FIRST|NEXT [n] ROW|ROWS ONLY``: the count, for SQLite (NULL is
@@ -704,7 +763,7 @@ class Reader:
             if self.at("select", "with", "values"):
                 body, items = self.seq()
                 self.expect(")")
-                name, kind = items[0] if items else ("", None)
+                self.inner, (name, kind) = items, items[0] if items else ("", None)
                 return Expr(f"({body})", kind, name, degree=self.degrees.get(name, 0))
             inner = self.listing()
             self.expect(")")
@@ -1017,7 +1076,7 @@ class Reader:
             words, exact = [f"{'0, ' * (name == 'pg_cut')}pg_todrill({args[0].sql}, {args[0].degree})"], None
         sql = self.window(f"{name}({' '.join(words)})", at=at)
         suffix = sql[len(f"{name}({' '.join(words)})"):]          # FILTER's; a window's: SQLite's aggregate
-        exact = exact + suffix if exact and "OVER" not in suffix else None
+        exact = exact + suffix if exact and ("OVER" not in suffix or exact.startswith("pg_exact_")) else None
         sql = f"pg_towall({sql}, {args[0].degree})" if point else sql
         wide = name == "count" or integer or name in ("min", "max", "coalesce", "abs") and any(a.wide for a in args)
         typed |= dict.fromkeys(("ceil", "ceiling", "floor"), "float8" if kind == "float" else "numeric0")
@@ -1102,6 +1161,8 @@ class Reader:
         if len(args) != (name != "mode") or fraction.type not in ("num", "int", "float", None):
             raise Refusal(f"drill: {name}() is simulated of one fraction, WITHIN GROUP (ORDER BY one value)")
         kind = key.type if name != "percentile_cont" else "interval" if key.type == "interval" else "float8"
+        if self.at("over"):
+            raise PgError(f"ERROR:  OVER is not supported for ordered-set aggregate {name}", at)
         return Expr(f"pg_ordered('{name}', {fraction.sql}, {key.sql}, {', '.join(keys)})", kind, name)
 
     # -------------------------------------------------------------------------------------------- the clock's types
@@ -1752,12 +1813,16 @@ def aggregates(raised: list[Exception]) -> dict[str, tuple[int, type]]:
             self.how, self.extra = how, extra
             self.rows.append((value, keys))
 
-        def finalize(self) -> object:
+        def inverse(self, how: str, extra: object, value: object, *keys: object) -> None:    # a window's row leaving
+            self.rows.remove((value, keys))
+
+        def value(self) -> object:
             try:
                 return ordered(self.how, self.extra, self.rows)
             except ToolError as exc:
                 raised.append(exc)
                 raise
+        finalize = value
     class Exact:
         """sum, avg, min and max (``how``) of numerics (and integers) in numeric's digits: avg is the sum divided by
         the count, min and max compare the numbers (SQLite's REAL lost their digits, the digits' text their order)."""
@@ -1769,6 +1834,13 @@ def aggregates(raised: list[Exception]) -> dict[str, tuple[int, type]]:
         def step(self, value: object) -> None:
             if value is not None:
                 self.seen.append(decimal(value))
+
+        def inverse(self, value: object) -> None:          # a window's row leaving its frame
+            if value is not None:
+                self.seen.remove(decimal(value))
+
+        def value(self) -> str | None:
+            return self.finalize()
 
         def finalize(self) -> str | None:
             with localcontext(prec=1100):

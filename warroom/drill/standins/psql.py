@@ -308,7 +308,7 @@ def database(ctx: Context) -> TaskDB:
     for name, (n, f) in pgsql.functions(ctx.drill.speed, ctx.at, conn.raised, ctx.drill.start).items():
         conn.create_function(name, n, f, deterministic=True)
     for name, (n, kind) in pgsql.aggregates(conn.raised).items():
-        conn.create_aggregate(name, n, kind)
+        conn.create_window_function(name, n, kind)       # an aggregate, and over a window too
     tasks = [task_row(ctx, f) for f in ctx.activity.kept(ctx.t)]
     audit = [(None, e.task_id, "flowengine-sa", e.event, pg_ts(ctx.wall(e.t)))      # what the shipper shipped
              for e in ctx.activity.audit_events(-math.inf, ctx.t) if e.pod is not None]
@@ -466,6 +466,8 @@ def render(ctx: Context, conn: TaskDB, stmt: str, args: Args) -> None:
     if cur.description is None:             # no query returns no columns; kept so one never crashes the drill
         return
     headers = [d[0] for d in cur.description]
+    if headers == [pgsql.NONE]:             # SELECT FROM tasks: its rows, of no column
+        headers, rows = [], [() for _ in rows]
     if hidden := len(query.exact):           # each numeric's exact digits, in the hidden columns after the list
         headers = headers[:-hidden]
         shown = [list(r[:-hidden]) for r in rows]
@@ -497,6 +499,7 @@ def table(ctx: Context, args: Args, headers: list[str], rows: list[list[object]]
               "".join(f"{c:08b}" for c in v) if isinstance(v, bytes) else str(v) for v in r]    # x'41': bits
              for r in rows]
     tuples, sep = bool(args.get("tuples_only")), args.text("field_separator", "|") if args.get("no_align") else None
+    texts = texts if headers else []            # rows of no column: psql prints none of them, and counts them
     if sep is None:                 # aligned: as psql shows each (pg_wcsformat)
         texts, headers = [[shown(c) for c in r] for r in texts], [shown(h) for h in headers]
     footing = not tuples and ([w for w in args.all("pset") if w.startswith("footer")] or ["footer=on"])[-1] == "footer=on"
@@ -518,7 +521,7 @@ def table(ctx: Context, args: Args, headers: list[str], rows: list[list[object]]
                          for h, w in zip(headers, widths, strict=True)),
                 "-" + "-+-".join("-" * w for w in widths) + "-"]
         total = 3 * len(widths) - 1 + sum(widths)           # print_aligned_text's width_total: a title centred on it
-        lines = [" " * max(0, (total - len(title)) // 2) + title for title in top] + head * (not tuples) + [
+        lines = [" " * max(0, (total - len(title)) // 2) + title for title in top] + head[not headers:] * (not tuples) + [
             ln for r in texts for ln in cells(r, widths, numeric)] + footer + [""]
     for line in lines:
         ctx.out(line)
