@@ -78,6 +78,7 @@ SIGNATURES = {**dict.fromkeys(("lower", "upper", "length"), "t"), **dict.fromkey
               "replace": "ttt",
               "left": "ti", "right": "ti", "strpos": "tt", "position": "tt", "substr": "ti tii", "split_part": "tti"}
 HINT_NONE = "\nHINT:  No function matches the given name and argument types. You might need to add explicit type casts."
+HINT_MANY = "\nHINT:  Could not choose a best candidate %s. You might need to add explicit type casts."
 # SQLite's window functions, PostgreSQL's alike: of no argument (a bigint; a double: the two last); of a value (x: its
 WINDOWED = frozenset({"row_number", "rank", "dense_rank", "percent_rank", "cume_dist"})     # type, i: an integer)
 VALUED = {"lag": "x xi xix", "lead": "x xi xix", "first_value": "x", "last_value": "x", "nth_value": "xi", "ntile": "i"}
@@ -748,11 +749,7 @@ class Reader:
             if e.type == "unknown" and tok.text == "+":        # read as a double; - is also an interval's
                 e = self.cast(e, ("float", "float8"))
             if e.type in ("text", "bool", "unknown"):
-                raise PgError(f"ERROR:  operator does not exist: {tok.text} {PGNAMES[e.type]}\nHINT:  No operator "
-                              "matches the given name and argument type. You might need to add an explicit type cast."
-                              if e.type != "unknown" else f"ERROR:  operator is not unique: {tok.text} unknown\nHINT:  "
-                              "Could not choose a best candidate operator. You might need to add explicit type casts.",
-                              tok.at)
+                raise no_operator("", tok.text, e.type, tok.at, unique=e.type == "unknown")
             digits = e.digits()
             minus = f"({e.sql}) * -1" if tok.text == "-" and e.type in ("float", "float8") else None   # -0 is -0
             return Expr(minus or f"{tok.text}{e.sql}", e.type, wide=e.wide,
@@ -1006,8 +1003,7 @@ class Reader:
             return self.to_char(args, at)
         common, typed = kind, {}
         if name == "trunc" and any(a.type == "unknown" for a in args[:1]):   # trunc(macaddr) too
-            raise PgError(f"ERROR:  function trunc({', '.join(map(named, args))}) is not unique\nHINT:  Could not "
-                          "choose a best candidate function. You might need to add explicit type casts.", at)
+            raise no_function(name, args, at, unique=True)
         if name in SIGNATURES and [w for w in words if w != ","] == [a.sql for a in args] and name != "substring":
             args = self.signed(name, args, at, "pg_catalog.btrim" * (name == "trim"))
             words, kind = [", ".join(a.sql for a in args)], args[0].type if args else None
@@ -1367,8 +1363,7 @@ class Reader:
         self.expect(")")
         kinds = (unit.type or "unknown", e.type or "unknown")
         if kinds[1] == "unknown" and kinds[0] in ("unknown", "text"):
-            raise PgError(f"ERROR:  function date_trunc({pgname(kinds[0])}, unknown) is not unique\nHINT:  Could not "
-                          "choose a best candidate function. You might need to add explicit type casts.", at)
+            raise no_function("date_trunc", list(kinds), at, unique=True)
         if kinds[0] not in ("unknown", "text") or kinds[1] not in STAMPS | {"interval"}:
             raise no_function("date_trunc", [unit, e], at)
         kind = "timestamptz" if e.type == "date" else kinds[1]
@@ -1385,8 +1380,7 @@ class Reader:
             raise Refusal(f"drill: to_char({pgname(kinds[0])}, text) is not simulated (of a timestamp or a date, "
                           "it is)")
         if kinds[0] not in STAMPS:
-            raise PgError(f"ERROR:  function to_char({', '.join(map(pgname, kinds))}) is not unique\nHINT:  Could "
-                          "not choose a best candidate function. You might need to add explicit type casts.", at)
+            raise no_function("to_char", kinds, at, unique=True)
         kind = "timestamptz" if kinds[0] == "timestamptz" else "timestamp"
         return Expr(f"pg_to_char({args[0].sql}, {args[1].sql}, '{kind}')", "text", "to_char")
 
@@ -1442,8 +1436,7 @@ class Reader:
             if {a, b} & {"text", "bool"}:          # no arithmetic on text or a boolean (SQLite's reads a number)
                 raise no_operator(a, op, b, at)
             if a == b == "unknown":
-                raise PgError(f"ERROR:  operator is not unique: unknown {op} unknown\nHINT:  Could not choose a best "
-                              "candidate operator. You might need to add explicit type casts.", at)
+                raise no_operator(a, op, b, at, unique=True)
             left, right = self.compared(left, op, right, at)    # a literal beside a number is read as one
             a, b = left.type, right.type
             divisor = f"pg_divisor({right.sql}, {left.sql})" if op in "/%" else right.sql
@@ -1513,17 +1506,22 @@ def settled(e: Expr) -> Expr:
     return replace(e, sql=e.sql.replace("pg_moved(", "("), exact=e.exact and e.exact.replace("pg_moved(", "("))
 
 
-def no_function(name: str, args: list[Expr] | list[str], at: int) -> PgError:
-    """PostgreSQL's error for a call of ``name`` no function of its takes (``args``: the values, or their types)."""
-    kinds = ", ".join(a if isinstance(a, str) else named(a) for a in args)
-    return PgError(f"ERROR:  function {name}({kinds}) does not exist{HINT_NONE}", at)
+def no_function(name: str, args: list[Expr] | list[str], at: int, unique: bool = False) -> PgError:
+    """PostgreSQL's error for a call of ``name`` no function of its takes (``args``: the values, or their types; the
+    drill's names), or (``unique``) more than one takes alike."""
+    kinds = ", ".join(pgname(a) if isinstance(a, str) else named(a) for a in args)
+    return PgError(f"ERROR:  function {name}({kinds}) is not unique{HINT_MANY % 'function'}" if unique else
+                   f"ERROR:  function {name}({kinds}) does not exist{HINT_NONE}", at)
 
 
-def no_operator(left: str | None, op: str, right: str | None, at: int) -> PgError:
-    """PostgreSQL's error for ``left op right`` where no operator takes the two types."""
-    return PgError(f"ERROR:  operator does not exist: {pgname(left or 'unknown')} {op} "
-                   f"{pgname(right or 'unknown')}\nHINT:  No operator matches the given name and "
-                   "argument types. You might need to add explicit type casts.", at)
+def no_operator(left: str | None, op: str, right: str | None, at: int, unique: bool = False) -> PgError:
+    """PostgreSQL's error for ``left op right`` (``left`` "": a prefix operator's) where no operator takes the two
+    types, or (``unique``) more than one takes alike."""
+    said = (pgname(left or "unknown") + " ") * (left != "") + f"{op} {pgname(right or 'unknown')}"
+    one = "argument type. You might need to add an explicit type cast." if left == "" else \
+        "argument types. You might need to add explicit type casts."
+    return PgError(f"ERROR:  operator is not unique: {said}{HINT_MANY % 'operator'}" if unique else
+                   f"ERROR:  operator does not exist: {said}\nHINT:  No operator matches the given name and {one}", at)
 
 
 def family(kind: str | None) -> str | None:
