@@ -418,6 +418,12 @@ QUERIES: list[str | tuple[str, ...]] = [
     "SELECT * FROM (VALUES (now(), interval '5 min', 'x')) v(t, i)", "SELECT * FROM (VALUES (1)) v(x, y)",
     "SELECT t.task_id, v.label FROM tasks t JOIN (VALUES ('failed', 'bad'), ('running', 'busy')) v(st, label) ON "
     "v.st = t.status ORDER BY 1 LIMIT 2",
+    # pg44: generate_series in FROM: the minutes an audit log's gap holds no row in, and integers
+    "SELECT m, count(a.id) FROM generate_series(date_trunc('minute', now()) - interval '10 min', date_trunc('minute', "
+    "now()), interval '1 min') m LEFT JOIN audit_logs a ON date_trunc('minute', a.created_at) = m GROUP BY m ORDER "
+    "BY m",
+    "SELECT x, generate_series.generate_series FROM generate_series(10, 1, -3) AS g(x), generate_series(1, 2) ORDER "
+    "BY 1, 2",
     # -x, -A
     ("-x", "-c", "SELECT task_id, created_at FROM tasks ORDER BY created_at LIMIT 2"),
     ("-A", "-c", "SELECT task_id, created_at FROM tasks ORDER BY created_at LIMIT 2"),

@@ -359,6 +359,9 @@ class Reader:
                 out += ["(", *(e.sql + x for _, e, x in branches[-1]), ")"]
                 items[:] = [(f"column{k + 1}", None) for k in range(len(branches[0]))]
                 continue
+            if clause == "from" and tok.value == "generate_series" and self.peek(1).text == "(":
+                out.append(self.series())
+                continue
             e = self.expr(0)
             if clause == "from" and e.sql.startswith(("(SELECT", "(VALUES")) and (
                     self.peek(self.at("as")).kind in ("word", "ident") and self.peek(1 + self.at("as")).text == "("):
@@ -431,6 +434,36 @@ class Reader:
                         out[where] = now.sql + given
                 kept[j] = Expr("NULL", kind or pair[0].type, wide=pair[0].wide or pair[1].wide)
         return ["text" if e.type == "unknown" else e.type for e in kept]
+
+    def series(self) -> str:
+        """``generate_series(start, stop[, step]) [AS] name[(column)]`` in FROM, of integers or of timestamps by an
+        interval (the minutes an audit log's gap holds none in): SQLite's recursive CTE, its column typed by name."""
+        at = self.take().at
+        self.take()
+        args = self.listing()
+        self.expect(")")
+        kinds = [family(a.type) for a in args if a.type not in ("unknown", None)]
+        stamps = "stamp" in kinds
+        if stamps and (len(args) != 3 or args[2].type not in ("interval", "unknown")):
+            raise no_function("generate_series", args, at)
+        args = [self.cast(a, ("timestamptz", "timestamptz") if stamps and k < 2 else ("interval", "interval") if stamps
+                          else ("int", "int4")) if a.type == "unknown" else a for k, a in enumerate(args)]
+        if len(args) not in (2, 3) or not stamps and any(a.type not in ("int", None) for a in args):
+            raise Refusal("drill: generate_series() is simulated of integers and of timestamps by an interval")
+        start, stop, step = (self.stamp(a, None) if k < 2 else a for k, a in enumerate(args)) if stamps else (
+            *args[:2], args[2] if len(args) == 3 else Expr("1", "int"))
+        alias = self.take().value if self.at("as") and self.take() or self.peek().kind == "ident" or self.peek(
+        ).kind == "word" and self.peek().value not in CLAUSES | JOINS else "generate_series"
+        column = alias
+        if self.at("("):
+            self.take()
+            column = self.take().value
+            self.expect(")")
+        self.names[column] = "timestamptz" if stamps else "int"
+        following = f"pg_shift(v, {step.sql})" if stamps else f"v + {step.sql}"
+        return (f'(WITH RECURSIVE "?series"(v) AS (SELECT {start.sql} UNION ALL SELECT {following} FROM "?series" '
+                f"WHERE CASE WHEN {step.sql} > 0 THEN {following} <= {stop.sql} ELSE {following} >= {stop.sql} END) "
+                f'SELECT v AS "{column}" FROM "?series") AS "{alias}"')
 
     def renamed(self, e: Expr) -> str:
         """A subquery in FROM given its name and its columns' (``(VALUES (1, 'a')) v(n, s)``): SQLite takes no column
