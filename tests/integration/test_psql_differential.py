@@ -418,6 +418,9 @@ QUERIES: list[str | tuple[str, ...]] = [
     "SELECT * FROM (VALUES (now(), interval '5 min', 'x')) v(t, i)", "SELECT * FROM (VALUES (1)) v(x, y)",
     "SELECT t.task_id, v.label FROM tasks t JOIN (VALUES ('failed', 'bad'), ('running', 'busy')) v(st, label) ON "
     "v.st = t.status ORDER BY 1 LIMIT 2",
+    # pg44: a subquery's gap read by percentile_cont and extract outside it (its type is learnt past the outer list)
+    "SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY gap), extract(epoch from avg(gap)) FROM (SELECT created_at - "
+    "lag(created_at) OVER (ORDER BY created_at) gap FROM audit_logs) g",
     # pg44: generate_series in FROM: the minutes an audit log's gap holds no row in, and integers
     "SELECT m, count(a.id) FROM generate_series(date_trunc('minute', now()) - interval '10 min', date_trunc('minute', "
     "now()), interval '1 min') m LEFT JOIN audit_logs a ON date_trunc('minute', a.created_at) = m GROUP BY m ORDER "

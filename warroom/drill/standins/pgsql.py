@@ -1185,7 +1185,7 @@ class Reader:
         self.expect(")")
         fraction, key = args[0] if args else Expr("NULL", None), exprs[0]
         number = key.type in ("int", "num", "float", "interval") or str(key.type).startswith("numeric")
-        if len(exprs) > 1 or name == "percentile_cont" and not number:
+        if len(exprs) > 1 or name == "percentile_cont" and not number and not self.lenient:    # later, in FROM
             raise no_function(name, [*args, *exprs], at)
         if len(args) != (name != "mode") or fraction.type not in ("num", "int", "float", None):
             raise Refusal(f"drill: {name}() is simulated of one fraction, WITHIN GROUP (ORDER BY one value)")
@@ -1373,7 +1373,7 @@ class Reader:
         self.expect(")")
         if e.type == "unknown":
             raise ToolError(f"ERROR:  function {name}(unknown, unknown) is not unique")
-        if e.type not in TEMPORAL - {"time", "timetz"}:
+        if e.type not in TEMPORAL - {"time", "timetz"} and not self.lenient:    # the first reading learns a type
             raise Refusal(f"drill: {name}() is simulated on timestamps, dates and intervals, not on {e.type or 'this'}")
         # PostgreSQL 14+: extract is a numeric of the field's scale (epoch and second to the microsecond), date_part a
         # double precision
