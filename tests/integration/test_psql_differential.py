@@ -421,6 +421,13 @@ QUERIES: list[str | tuple[str, ...]] = [
     # pg44: a subquery's gap read by percentile_cont and extract outside it (its type is learnt past the outer list)
     "SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY gap), extract(epoch from avg(gap)) FROM (SELECT created_at - "
     "lag(created_at) OVER (ORDER BY created_at) gap FROM audit_logs) g",
+    # pg44: regexp_replace (error messages grouped with their numbers blanked), its flags, its replacement's \\1 and \\&
+    "SELECT regexp_replace(error_message, '[0-9]+', 'N', 'g') AS e, count(*) FROM tasks WHERE error_message IS NOT "
+    "NULL GROUP BY 1 ORDER BY 2 DESC, 1",
+    "SELECT regexp_replace('abc', 'x*', '-', 'g'), regexp_replace('abc', 'B', 'x', 'i'), regexp_replace('aXbX', 'x', "
+    "'_', 'gi'), regexp_replace('a1b22', '([a-z])([0-9]+)', '\\2\\1<\\&>\\\\', 'g'), regexp_replace('aaa', 'a', 'b'), "
+    "regexp_replace(NULL, 'a', 'b'), regexp_replace('abc', 'b', NULL), regexp_replace('T 30s', 't', 'x', 'ic')",
+    "SELECT regexp_replace('abc', 'b', 'x', 'z')", "SELECT regexp_replace(1, 'b', 'x')",
     # pg44: generate_series in FROM: the minutes an audit log's gap holds no row in, and integers
     "SELECT m, count(a.id) FROM generate_series(date_trunc('minute', now()) - interval '10 min', date_trunc('minute', "
     "now()), interval '1 min') m LEFT JOIN audit_logs a ON date_trunc('minute', a.created_at) = m GROUP BY m ORDER "

@@ -204,6 +204,8 @@ def test_a_plain_number_is_never_on_the_drill_clock(drill: Drill) -> None:
     ("SELECT current_user", "drill: current_user is not simulated"),    # attack43 A11: 'column does not exist'
     ("SELECT rank(1) WITHIN GROUP (ORDER BY attempts) FROM tasks", "drill: rank(...) WITHIN GROUP is not"),
     ("SELECT lower(VARIADIC ARRAY['a'])", "drill: VARIADIC is not simulated in lower() (in concat and concat_ws"),
+    ("SELECT regexp_replace('abc', 'b', 'x', 2)", "drill: regexp_replace()'s start and N are not simulated"),
+    ("SELECT regexp_replace('abcd', '(a|ab)(c|bcd)', 'x')", "drill: regexp_replace(..., '(a|ab)(c|bcd)', ...) is not"),
     ("SELECT (ARRAY[1, 2])[1]", "drill: an array's subscript (x[1]) is not simulated"),    # pg44: SQLite's garbled
     ("SELECT (regexp_match('a1', '[0-9]'))[1]", "drill: an array's subscript (x[1]) is not"),     # syntax error
     ("SELECT date_trunc('day', timestamp '-infinity')", "drill: -infinity as a timestamp without time zone is not"),

@@ -76,7 +76,7 @@ FIELDS = {alias: name for name, aliases in {
 SIGNATURES = {**dict.fromkeys(("lower", "upper", "length"), "t"), **dict.fromkeys(("trim", "ltrim", "rtrim"), "t tt"),
               **dict.fromkeys(("abs", "floor", "ceil", "ceiling", "sign"), "n"), "round": "n mi", "trunc": "n mi",
               "replace": "ttt",
-              "left": "ti", "right": "ti", "strpos": "tt", "position": "tt", "substr": "ti tii", "split_part": "tti"}
+              "left": "ti", "right": "ti", "strpos": "tt", "regexp_replace": "ttt tttt", "position": "tt", "substr": "ti tii", "split_part": "tti"}
 HINT_NONE = "\nHINT:  No function matches the given name and argument types. You might need to add explicit type casts."
 HINT_MANY = "\nHINT:  Could not choose a best candidate %s. You might need to add explicit type casts."
 # SQLite's window functions, PostgreSQL's alike: of no argument (a bigint; a double: the two last); of a value (x: its
@@ -84,7 +84,7 @@ WINDOWED = frozenset({"row_number", "rank", "dense_rank", "percent_rank", "cume_
 VALUED = {"lag": "x xi xix", "lead": "x xi xix", "first_value": "x", "last_value": "x", "nth_value": "xi", "ntile": "i"}
 # the functions the reader spells for SQLite as ``pg_`` calls of its own (what a refusal lists beside SQLite's)
 SPELT = frozenset("date_part date_trunc to_char concat concat_ws split_part left right strpos position now string_agg "
-                  "percentile_cont percentile_disc mode greatest least".split())
+                  "percentile_cont percentile_disc mode greatest least trunc regexp_replace".split())
 # an ARE's escapes and classes (in brackets) that Python spells otherwise
 ARE = {"\\\\": "\\\\", "\\B": "\\\\", "\\y": r"\b", "\\Y": r"\B", "\\m": r"\b(?=\w)", "\\M": r"\b(?<=\w)",
        "\\b": r"\x08", "[[:<:]]": r"\b(?=\w)", "[[:>:]]": r"\b(?<=\w)",
@@ -1037,6 +1037,8 @@ class Reader:
         common, typed = kind, {}
         if name == "trunc" and any(a.type == "unknown" for a in args[:1]):   # trunc(macaddr) too
             raise no_function(name, args, at, unique=True)
+        if name == "regexp_replace" and len(args) > 3 and args[3].type == "int":
+            raise Refusal("drill: regexp_replace()'s start and N are not simulated (its flags are)")
         if name in SIGNATURES and [w for w in words if w != ","] == [a.sql for a in args] and name != "substring":
             args = self.signed(name, args, at, "pg_catalog.btrim" * (name == "trim"))
             words, kind = [", ".join(a.sql for a in args)], args[0].type if args else None
@@ -1062,6 +1064,8 @@ class Reader:
                     for a, p in zip(args, params, strict=True)]
             kind, words = common if "x" in params else "int", [", ".join(a.sql for a in args)]
             typed[name] = kind
+        elif name == "regexp_replace":
+            name, words = "pg_regex", [", ".join([args[0].sql, args[1].sql, "'replace'", *(a.sql for a in args[2:])])]
         elif name == "nullif" and len(args) == 2:
             words = [", ".join(e.sql for e in self.compared(args[0], "=", args[1], at))]
         elif name in ("left", "right", "substr", "substring", "strpos"):  # substring(s FROM n FOR m), (s FROM 'regex')
@@ -2074,8 +2078,10 @@ def functions(speed: float, now: float, raised: list[Exception],
             raise ToolError("ERROR:  negative substring length not allowed")
         return str(text)[max(int(start), 1) - 1:max(int(start) + int(count[0]) - 1, 0) if count else None]
 
-    def match(text: object, pattern: str, how: str) -> object:
-        """``text ~ pattern`` (``~*``), or ``substring(text FROM pattern)``: the match, or its first group.
+    def match(text: object, pattern: str, how: str, *replacing: str) -> object:
+        """``text ~ pattern`` (``~*``), ``substring(text FROM pattern)``: the match, or its first group, or
+        ``regexp_replace(text, pattern, replacement[, flags])`` (``how``: replace): the first match, or each (flag g),
+        replaced (``\\1`` its group, ``\\&`` all of it; flag i: in any case).
 
         Whether an ARE matches is Python's answer; which substring is not always: PostgreSQL takes the longest match
         (the shortest if the RE's first quantifier is non-greedy) and gives an alternative the longest match, where
@@ -2083,22 +2089,39 @@ def functions(speed: float, now: float, raised: list[Exception],
         start (the earliest in both); one with a group answers only if it has no ``|``, no quantified group and no
         back reference, and Python's match is the longest: then Python's first parse in its order (leftmost
         quantifier longest first) is PostgreSQL's. A non-greedy quantifier is refused."""
-        compiled, text = regex(pattern, how), str(text)
-        if how != "substring":
+        if None in replacing:                   # regexp_replace is strict: a NULL in, NULL out
+            return None
+        flags = str(replacing[1]) if len(replacing) > 1 else ""
+        if bad := [c for c in flags if c not in "gic"]:
+            raise ToolError(f'ERROR:  invalid regular expression option: "{bad[0]}"') if bad[0] not in "bceimnpqstwx" \
+                else Refusal(f"drill: regexp_replace()'s flag {bad[0]} is not simulated (g, i and c are)")
+        compiled, text = regex(pattern, "~*" if "i" in flags.rsplit("c", 1)[-1] else how), str(text)
+        if how in ("~", "~*"):
             return compiled.search(text) is not None
+        said = f"substring(... FROM {quote(pattern)})" if how == "substring" else f"regexp_replace(..., {quote(pattern)}"
         if re.search(r"[*+?}]\?", pattern) or compiled.groups and re.search(r"\||\)[*+?{]|\\[1-9]", pattern):
-            raise Refusal(f"drill: substring(... FROM {quote(pattern)}) is not simulated: ARE's longest and shortest "
+            raise Refusal(f"drill: {said}{', ...)' * (how != 'substring')} is not simulated: ARE's longest and shortest "
                           "match rules are not Python's (without a non-greedy quantifier, and without | and a repeated "
                           "group beside a (group), it is)")
-        if (found := compiled.search(text)) is None:
-            return None
-        end = next((e for e in range(len(text), found.end(), -1) if re.compile(
-            f"(?:{compiled.pattern})(?=(?s:.){{{len(text) - e}}}\\Z)", compiled.flags).match(text, found.start())),
-            found.end())
-        if end > found.end() and compiled.groups:
-            raise Refusal(f"drill: substring(... FROM {quote(pattern)}) is not simulated here: ARE's longest match "
-                          "is not Python's first")
-        return found[int(bool(compiled.groups))] if end == found.end() else text[found.start():end]
+        out, at = [], 0
+        while at <= len(text) and (found := compiled.search(text, at)) is not None:
+            end = next((e for e in range(len(text), found.end(), -1) if re.compile(
+                f"(?:{compiled.pattern})(?=(?s:.){{{len(text) - e}}}\\Z)", compiled.flags).match(text, found.start())),
+                found.end())
+            if end > found.end() and compiled.groups:
+                raise Refusal(f"drill: {said}{', ...)' * (how != 'substring')} is not simulated here: ARE's longest "
+                              "match is not Python's first")
+            whole = found[int(bool(compiled.groups))] if end == found.end() else text[found.start():end]
+            if how == "substring":
+                return whole
+            out += [text[at:found.start()], re.sub(r"\\([1-9&\\])", lambda r: "\\" if r[1] == "\\" else text[
+                found.start():end] if r[1] == "&" else (found[int(r[1])] or "") * (int(r[1]) <= compiled.groups),
+                replacing[0])]
+            at = end + (end == found.start())                  # past an empty match: the character after it kept
+            out += [text[end:at]]
+            if "g" not in flags:
+                break
+        return None if how == "substring" else "".join(out) + text[at:]
 
     def precise(stamp: str, digits: int) -> str:          # rounded half up, as PostgreSQL rounds it
         d, step = moment(stamp), 10 ** (6 - digits)          # microseconds in the last digit kept
@@ -2155,7 +2178,7 @@ def functions(speed: float, now: float, raised: list[Exception],
         "pg_range": (2, bounded), "pg_exact": (3, lambda op, a, b: exact(op, a, b)), "pg_pow": (2, pow_),
         "pg_mod": (2, math.fmod), "pg_float": (3, floated), "pg_rint": (1, lambda x: float(round(x))),
         "pg_cut": (2, lambda n, x: float(exact("z", n, x))),  # type: ignore[arg-type]
-        "pg_regex": (3, match),
+        "pg_regex": (-1, match),
         "pg_bound": (2, bound), "pg_precise": (2, precise),
         "pg_drill": (1, lambda x: rescaled(x, stime.drill_seconds(1.0, speed))),     # a wall second's drill seconds
         "pg_wall": (1, lambda x: rescaled(x, stime.wall_seconds(1.0, speed))),
