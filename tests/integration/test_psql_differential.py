@@ -428,6 +428,9 @@ QUERIES: list[str | tuple[str, ...]] = [
     "'_', 'gi'), regexp_replace('a1b22', '([a-z])([0-9]+)', '\\2\\1<\\&>\\\\', 'g'), regexp_replace('aaa', 'a', 'b'), "
     "regexp_replace(NULL, 'a', 'b'), regexp_replace('abc', 'b', NULL), regexp_replace('T 30s', 't', 'x', 'ic')",
     "SELECT regexp_replace('abc', 'b', 'x', 'z')", "SELECT regexp_replace(1, 'b', 'x')",
+    # pg44: age() of a span shorter than a month (how long the audit log has been quiet)
+    "SELECT age(now(), max(created_at)), age(max(created_at), min(created_at)), age(min(created_at), now()), age(now()"
+    "::timestamp, max(created_at)::timestamp), age(now(), '2026-09-21 14:00') FROM audit_logs", "SELECT age(1, 2)",
     # pg44: generate_series in FROM: the minutes an audit log's gap holds no row in, and integers
     "SELECT m, count(a.id) FROM generate_series(date_trunc('minute', now()) - interval '10 min', date_trunc('minute', "
     "now()), interval '1 min') m LEFT JOIN audit_logs a ON date_trunc('minute', a.created_at) = m GROUP BY m ORDER "

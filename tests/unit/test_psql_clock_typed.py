@@ -206,6 +206,7 @@ def test_a_plain_number_is_never_on_the_drill_clock(drill: Drill) -> None:
     ("SELECT lower(VARIADIC ARRAY['a'])", "drill: VARIADIC is not simulated in lower() (in concat and concat_ws"),
     ("SELECT regexp_replace('abc', 'b', 'x', 2)", "drill: regexp_replace()'s start and N are not simulated"),
     ("SELECT regexp_replace('abcd', '(a|ab)(c|bcd)', 'x')", "drill: regexp_replace(..., '(a|ab)(c|bcd)', ...) is not"),
+    ("SELECT age(now(), '2026-01-01')", "drill: age() of 28 days or more is not simulated (a calendar's months"),
     ("SELECT (ARRAY[1, 2])[1]", "drill: an array's subscript (x[1]) is not simulated"),    # pg44: SQLite's garbled
     ("SELECT (regexp_match('a1', '[0-9]'))[1]", "drill: an array's subscript (x[1]) is not"),     # syntax error
     ("SELECT date_trunc('day', timestamp '-infinity')", "drill: -infinity as a timestamp without time zone is not"),

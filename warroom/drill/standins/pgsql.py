@@ -84,7 +84,7 @@ WINDOWED = frozenset({"row_number", "rank", "dense_rank", "percent_rank", "cume_
 VALUED = {"lag": "x xi xix", "lead": "x xi xix", "first_value": "x", "last_value": "x", "nth_value": "xi", "ntile": "i"}
 # the functions the reader spells for SQLite as ``pg_`` calls of its own (what a refusal lists beside SQLite's)
 SPELT = frozenset("date_part date_trunc to_char concat concat_ws split_part left right strpos position now string_agg "
-                  "percentile_cont percentile_disc mode greatest least trunc regexp_replace".split())
+                  "percentile_cont percentile_disc mode greatest least trunc regexp_replace age".split())
 # an ARE's escapes and classes (in brackets) that Python spells otherwise
 ARE = {"\\\\": "\\\\", "\\B": "\\\\", "\\y": r"\b", "\\Y": r"\B", "\\m": r"\b(?=\w)", "\\M": r"\b(?<=\w)",
        "\\b": r"\x08", "[[:<:]]": r"\b(?=\w)", "[[:>:]]": r"\b(?<=\w)",
@@ -1034,6 +1034,12 @@ class Reader:
             return self.texts(name, args, at, "variadic" in words)
         if name == "to_char":
             return self.to_char(args, at)
+        if name == "age":               # a span in days as subtraction's, where it has no month (the calendar's)
+            if len(args) not in (1, 2) or {a.type for a in args} - STAMPS - {"unknown"}:
+                raise no_function(name, args, at)
+            pair = [self.cast(a, ("timestamptz", "timestamptz")) if a.type == "unknown" else a for a in args]
+            e = self.arith("-", *(pair if len(pair) == 2 else [self.clock("date", 0, "current_date"), *pair]), at)
+            return Expr(self.window(f"pg_age({e.sql})", at=at), "interval", name)
         common, typed = kind, {}
         if name == "trunc" and any(a.type == "unknown" for a in args[:1]):   # trunc(macaddr) too
             raise no_function(name, args, at, unique=True)
@@ -1685,7 +1691,7 @@ def seconds(text: str) -> float:
         if m[2]:
             total += (-1 if m[1] == "-" else 1) * (int(m[2]) * 3600 + int(m[3]) * 60 + float(m[4] or 0))
         elif (m[6] or "s").removesuffix("s") in CALENDAR or m[6] in CALENDAR:
-            raise Refusal(f"drill: an interval of {m[6]} is not simulated (a calendar's, not a number of seconds)")
+            calendar(f"an interval of {m[6]}")
         elif (unit := UNITS.get(m[6] or "s", UNITS.get(m[6].removesuffix("s")))) is not None:
             total += float(m[5]) * unit
         else:
@@ -2176,6 +2182,7 @@ def functions(speed: float, now: float, raised: list[Exception],
         "pg_left": (2, lambda s, n: str(s)[: int(n)]), "pg_substr": (-1, substr), "pg_divisor": (2, divisor),
         "pg_right": (2, lambda s, n: str(s)[-int(n):] * bool(int(n))),
         "pg_range": (2, bounded), "pg_exact": (3, lambda op, a, b: exact(op, a, b)), "pg_pow": (2, pow_),
+        "pg_age": (1, lambda x: x if abs(x) < 28 * 86400 else calendar("age() of 28 days or more")),
         "pg_mod": (2, math.fmod), "pg_float": (3, floated), "pg_rint": (1, lambda x: float(round(x))),
         "pg_cut": (2, lambda n, x: float(exact("z", n, x))),  # type: ignore[arg-type]
         "pg_regex": (-1, match),
@@ -2202,6 +2209,11 @@ def floated(op: str, x: float | None, y: float | None) -> float | None:
             math.isinf(y) or op == "*" and not y):
         raise ToolError(f"ERROR:  value out of range: {'overflow' if r else 'underflow'}")
     return r
+
+
+def calendar(what: str) -> NoReturn:
+    """A span of months: the calendar's, which the drill's intervals (drill seconds) do not hold."""
+    raise Refusal(f"drill: {what} is not simulated (a calendar's months, not a number of seconds)")
 
 
 def unsure() -> NoReturn:
