@@ -82,7 +82,9 @@ HINT_MANY = "\nHINT:  Could not choose a best candidate %s. You might need to ad
 # SQLite's window functions, PostgreSQL's alike: of no argument (a bigint; a double: the two last); of a value (x: its
 WINDOWED = frozenset({"row_number", "rank", "dense_rank", "percent_rank", "cume_dist"})     # type, i: an integer)
 VALUED = {"lag": "x xi xix", "lead": "x xi xix", "first_value": "x", "last_value": "x", "nth_value": "xi", "ntile": "i"}
-# the functions the reader spells for SQLite as ``pg_`` calls of its own (what a refusal lists beside SQLite's)
+# PostgreSQL's functions SQLite computes alike, and those the reader spells for SQLite as ``pg_`` calls of its own
+COMPUTED = frozenset("count sum avg min max lower upper length abs round ceil ceiling floor sign coalesce nullif substr "
+                     "substring replace trim ltrim rtrim".split()) | WINDOWED | set(VALUED)
 SPELT = frozenset("date_part date_trunc to_char concat concat_ws split_part left right strpos position now string_agg "
                   "percentile_cont percentile_disc mode greatest least trunc regexp_replace age".split())
 # an ARE's escapes and classes (in brackets) that Python spells otherwise
@@ -952,6 +954,10 @@ class Reader:
         self.expect("(")
         if name.startswith("pg_") or schema not in ("", "pg_catalog"):
             raise Refusal(f"drill: function {f'{schema}.' * bool(schema)}{name}() is not simulated")
+        if name in ("rollup", "cube", "grouping") and self.clause == "group":
+            raise Refusal("drill: GROUP BY ROLLUP, CUBE and GROUPING SETS are not simulated (GROUP BY is)")
+        if name not in COMPUTED | SPELT | CLOCK_CALLS | AGGREGATES:      # an aggregate after the grouping's check
+            raise not_computed(name)
         if name in CLOCK_CALLS:
             self.expect(")")
             return self.clock("timestamptz", 6, name)
@@ -1547,6 +1553,15 @@ def settled(e: Expr) -> Expr:
     if "SELECT" in e.sql:
         return e
     return replace(e, sql=e.sql.replace("pg_moved(", "("), exact=e.exact and e.exact.replace("pg_moved(", "("))
+
+
+def not_computed(name: str) -> Refusal:
+    """A function the drill does not compute: SQLite's own (``sqlite_version()``, ``typeof()``, ``datetime('now')``,
+    the real clock) would answer what PostgreSQL cannot, and one PostgreSQL has that SQLite lacks would be said not to
+    exist, or its unknown type refused where it meets another: none is PostgreSQL's answer, so it is refused by name,
+    where it is read."""
+    return Refusal(f"drill: function {name.lower()}() is not simulated: the drill's TaskDB computes "
+                   f"{', '.join(sorted(SPELT | COMPUTED))}")
 
 
 def no_function(name: str, args: list[Expr] | list[str], at: int, unique: bool = False) -> PgError:

@@ -49,10 +49,7 @@ ROLES = ("flowengine_user", "postgres")      # the TaskDB's roles (a drill step'
 QUOTED = re.compile(r"""(?s)(?<![\w$])[Ee]'(?:[^'\\]|\\.|'')*'?|'(?:[^']|'')*'?|"(?:[^"]|"")*"?"""
                     r"""|(?<![\w$])\$((?:[A-Za-z_]\w*)?)\$.*?(?:\$\1\$|$)""")
 # PostgreSQL's functions the TaskDB computes as PostgreSQL does (``like``: the LIKE operator; ``pg_``: ``pgsql``'s)
-FUNCTIONS = frozenset("count sum avg min max lower upper length abs round ceil ceiling floor sign coalesce nullif "
-                      "substr substring replace trim ltrim rtrim like".split()) | pgsql.WINDOWED | set(pgsql.VALUED) | set(
-    pgsql.functions(1, 0, [])) | set(
-    pgsql.aggregates([]))
+FUNCTIONS = pgsql.COMPUTED | {"like"} | set(pgsql.functions(1, 0, [])) | set(pgsql.aggregates([]))
 TX_CONTROL = re.compile(r"(?is)(BEGIN|START\s+TRANSACTION|COMMIT|END|ROLLBACK|ABORT)\b(?:\s+(?:WORK|TRANSACTION)\b)?(.*)")
 TX_REFUSED = re.compile(r"(?is)(SAVEPOINT|RELEASE|PREPARE\s+TRANSACTION|SET\s+TRANSACTION)\b")
 ABORTED = "ERROR:  current transaction is aborted, commands ignored until end of transaction block"
@@ -365,14 +362,6 @@ def deep(limit: str) -> Refusal:
     return Refusal(f"drill: an expression nested this deep is not simulated (it reaches {limit})")
 
 
-def not_computed(name: str) -> Refusal:
-    """A function outside ``FUNCTIONS``: SQLite's own (``sqlite_version()``, ``typeof()``, ``datetime('now')``, the
-    real clock) would answer what PostgreSQL cannot, and one PostgreSQL has that SQLite lacks would be said not
-    to exist: neither is PostgreSQL's answer, so it is refused by name."""
-    return Refusal(f"drill: function {name.lower()}() is not simulated: the drill's TaskDB computes "
-                   f"{', '.join(sorted(pgsql.SPELT | {f for f in FUNCTIONS if not f.startswith(('pg_', 'like'))}))}")
-
-
 def denial(denied: list[tuple[int, str | None, str | None]], stmt: str) -> ToolError:
     """What the authorizer's refusals of ``stmt`` mean: a write to a table (a CTE's) is refused by its verb, a
     function by name, a relation PostgreSQL lacks (``sqlite_master``) is its error; anything else SQLite's own."""
@@ -380,7 +369,7 @@ def denial(denied: list[tuple[int, str | None, str | None]], stmt: str) -> ToolE
     if written := [verbs[action] for action, arg1, _ in denied if action in verbs and arg1 in TABLES]:
         return not_run(written[0])
     if called := [str(arg2) for action, _, arg2 in denied if action == sqlite3.SQLITE_FUNCTION]:
-        return not_computed(called[0])
+        return pgsql.not_computed(called[0])
     own = re.search(r"(?i)\b(sqlite_\w+)\b(?!\s*\()", stmt)        # sqlite_master, sqlite_schema...: all SQLite's
     if own and any(action == sqlite3.SQLITE_READ for action, _, _ in denied):
         return pg_error(f"no such table: {own[1]}", stmt)
@@ -459,7 +448,7 @@ def render(ctx: Context, conn: TaskDB, stmt: str, args: Args) -> None:
             raise (conn.raised[0] if isinstance(conn.raised[0], ToolError) else
                    ToolError(f"ERROR:  {conn.raised[0]}")) from None
         if m := re.fullmatch(r"no such function: (\S+)", str(exc)):
-            raise not_computed(m[1]) from None
+            raise pgsql.not_computed(m[1]) from None
         if not conn.denied:
             raise pg_error(str(exc), code) from None
         raise denial(conn.denied, stmt) from None
