@@ -79,12 +79,12 @@ SIGNATURES = {**dict.fromkeys(("lower", "upper", "length"), "t"), **dict.fromkey
               "left": "ti", "right": "ti", "strpos": "tt", "regexp_replace": "ttt tttt", "position": "tt", "substr": "ti tii", "split_part": "tti"}
 HINT_NONE = "\nHINT:  No function matches the given name and argument types. You might need to add explicit type casts."
 HINT_MANY = "\nHINT:  Could not choose a best candidate %s. You might need to add explicit type casts."
-# SQLite's window functions, PostgreSQL's alike: of no argument (a bigint; a double: the two last); of a value (x: its
-WINDOWED = frozenset({"row_number", "rank", "dense_rank", "percent_rank", "cume_dist"})     # type, i: an integer)
-VALUED = {"lag": "x xi xix", "lead": "x xi xix", "first_value": "x", "last_value": "x", "nth_value": "xi", "ntile": "i"}
+# SQLite's window functions, PostgreSQL's alike, by their parameters (x: a value, of its type; i: an integer)
+VALUED = {"lag": "x xi xix", "lead": "x xi xix", "first_value": "x", "last_value": "x", "nth_value": "xi", "ntile": "i",
+          **dict.fromkeys(("row_number", "rank", "dense_rank", "percent_rank", "cume_dist"), "")}
 # PostgreSQL's functions SQLite computes alike, and those the reader spells for SQLite as ``pg_`` calls of its own
 COMPUTED = frozenset("count sum avg min max lower upper length abs round ceil ceiling floor sign coalesce nullif substr "
-                     "substring replace trim ltrim rtrim".split()) | WINDOWED | set(VALUED)
+                     "substring replace trim ltrim rtrim".split()) | set(VALUED)
 SPELT = frozenset("date_part date_trunc to_char concat concat_ws split_part left right strpos position now string_agg "
                   "percentile_cont percentile_disc mode greatest least trunc regexp_replace age".split())
 # an ARE's escapes and classes (in brackets) that Python spells otherwise
@@ -974,18 +974,6 @@ class Reader:
             return self.part(field.sql.strip("'").lower(), "date_part")
         if name == "date_trunc":
             return self.trunc(at)
-        if name in WINDOWED:
-            if not self.at(")"):            # rank(x) and dense_rank(x) are hypothetical-set aggregates
-                kinds = [pgname(e.type or "unknown") for e in self.listing()]
-                if name != "row_number" and self.at(")") and self.peek(1).value == "within":
-                    raise Refusal(f"drill: {name}(...) WITHIN GROUP is not simulated ({name}() OVER (...) is)")
-                raise PgError(f"ERROR:  function {name}({', '.join(kinds)}) does not exist{HINT_NONE}" if (
-                    name == "row_number") else f"ERROR:  WITHIN GROUP is required for ordered-set aggregate {name}", at)
-            self.expect(")")
-            if not self.at("over"):
-                raise PgError(f"ERROR:  window function {name} requires an OVER clause", at)
-            return Expr(self.window(f"{name}()", at=at), *(("float8", name) if name in ("percent_rank", "cume_dist") else
-                        ("int", name, False, -1, True)))
         args: list[Expr] = []
         words: list[str] = []
         depth, end = 1, self.i                  # a window function (OVER after its parentheses) groups nothing
@@ -1059,23 +1047,25 @@ class Reader:
             words = [f"'{name}', " * (name != "coalesce") + ", ".join(a.sql for a in args)]
             name = name if name == "coalesce" else "pg_pick"
         elif name in VALUED:                # lag(x, n, default): x's type (and default's with it), n an integer
+            if args and name in ("rank", "dense_rank", "percent_rank", "cume_dist"):     # hypothetical-set aggregates
+                raise PgError(f"ERROR:  WITHIN GROUP is required for ordered-set aggregate {name}", at)
             if not self.at("over"):
                 raise PgError(f"ERROR:  window function {name} requires an OVER clause", at)
-            params = next((p for p in VALUED[name].split() if len(p) == len(args)), "")
+            params = next((p for p in VALUED[name].split(" ") if len(p) == len(args)), None)
             try:
-                common, values = self.common(name, [a for a, p in zip(args, params) if p == "x"])
+                common, values = self.common(name, [a for a, p in zip(args, params or "") if p == "x"])
             except PgError as exc:
                 if "cannot be matched" not in str(exc):
                     raise
-                params = ""
-            if args[:1] and args[0].type == "unknown":
+                params = None
+            if params and params[0] == "x" and args[0].type == "unknown":
                 raise ToolError("ERROR:  could not determine polymorphic type because input has type unknown")
-            if not params or any(a.type not in ("int", "unknown", None) for a, p in zip(args, params) if p == "i"):
+            if params is None or any(a.type not in ("int", "unknown", None) for a, p in zip(args, params) if p == "i"):
                 raise no_function(name, args, at)
             args = [values.pop(0) if p == "x" else self.cast(a, ("int", "int4")) if a.type == "unknown" else a
                     for a, p in zip(args, params, strict=True)]
             kind, words = common if "x" in params else "int", [", ".join(a.sql for a in args)]
-            typed[name] = kind
+            typed[name] = "float8" if name in ("percent_rank", "cume_dist") else kind
         elif name == "regexp_replace":
             name, words = "pg_regex", [", ".join([args[0].sql, args[1].sql, "'replace'", *(a.sql for a in args[2:])])]
         elif name == "nullif" and len(args) == 2:
@@ -1123,7 +1113,7 @@ class Reader:
         suffix = sql[len(f"{name}({' '.join(words)})"):]          # FILTER's; a window's: SQLite's aggregate
         exact = exact + suffix if exact and ("OVER" not in suffix or exact.startswith("pg_exact_")) else None
         sql = f"pg_towall({sql}, {args[0].degree})" if point else sql
-        wide = name == "count" or integer or name in ("min", "max", "coalesce", "abs") and any(a.wide for a in args)
+        wide = name in ("count", "row_number", "rank", "dense_rank") or integer or name in ("min", "max", "coalesce", "abs") and any(a.wide for a in args)
         typed |= dict.fromkeys(("ceil", "ceiling", "floor"), "float8" if kind == "float" else "numeric0")
         return Expr(sql, typed.get(name, "text" if name in ("lower", "upper", "pg_left", "pg_right", "pg_substr",
                                                           "replace", "pg_regex", "trim", "ltrim", "rtrim") else
@@ -1192,7 +1182,8 @@ class Reader:
             return Expr(f"pg_ordered('string_agg{'_distinct' * distinct}', {args[1].sql}, {args[0].sql}"
                         + "".join(f", {k}" for k in keys) + ")", "text", name)
         if not self.at("within") or name not in ("percentile_cont", "percentile_disc", "mode") or keys:
-            raise Refusal(f"drill: {name}() with ORDER BY is not simulated (string_agg's, and percentile_cont, "
+            raise Refusal(f"drill: {name}() {'WITHIN GROUP' if self.at('within') else 'with ORDER BY'} is not "
+                          "simulated (string_agg's ORDER BY, and percentile_cont, "
                           "percentile_disc and mode WITHIN GROUP are)")
         self.take()
         for word in ("group", "(", "order", "by"):
