@@ -956,8 +956,11 @@ class Reader:
             raise Refusal(f"drill: function {f'{schema}.' * bool(schema)}{name}() is not simulated")
         if name in ("rollup", "cube", "grouping") and self.clause == "group":
             raise Refusal("drill: GROUP BY ROLLUP, CUBE and GROUPING SETS are not simulated (GROUP BY is)")
-        if name not in COMPUTED | SPELT | CLOCK_CALLS | AGGREGATES:      # an aggregate after the grouping's check
-            raise not_computed(name)
+        depth, end = 1, self.i                  # a window function (OVER after its parentheses) groups nothing
+        while end < len(self.toks) and (depth := depth + (self.toks[end].text == "(") - (self.toks[end].text == ")")):
+            end += 1
+        if name not in COMPUTED | SPELT | CLOCK_CALLS | AGGREGATES and self.peek(end + 1 - self.i).value != "as":
+            raise not_computed(name)             # an aggregate after the grouping's check; WITH r(n) AS is a name
         if name in CLOCK_CALLS:
             self.expect(")")
             return self.clock("timestamptz", 6, name)
@@ -976,9 +979,6 @@ class Reader:
             return self.trunc(at)
         args: list[Expr] = []
         words: list[str] = []
-        depth, end = 1, self.i                  # a window function (OVER after its parentheses) groups nothing
-        while end < len(self.toks) and (depth := depth + (self.toks[end].text == "(") - (self.toks[end].text == ")")):
-            end += 1
         aggregate = name in AGGREGATES and not schema and self.peek(end + 1 - self.i).value != "over"
         if aggregate:
             self.aggs.append((self.i - 2, self.scope))
