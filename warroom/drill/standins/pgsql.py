@@ -300,12 +300,17 @@ class Reader:
         outer, self.scope, inagg, self.inagg = self.scope, self.scopes, self.inagg, 0
         was, self.clause = self.clause, ""
         windows: set[str] = set()
+        rows = False            # a VALUES list first: read through SELECT * FROM (...) until its ORDER BY or LIMIT
         branches: list[list[tuple[int, Expr, str]]] = []     # each SELECT's items: where in out, and their AS
         ops: list[str] = []                                  # UNION, INTERSECT, EXCEPT between them
         nulls = ""          # in ORDER BY, where the item puts NULLs unless it says: PostgreSQL's last ascending, first
         while (tok := self.peek()).kind != "end" and tok.text != ")":   # descending; SQLite's the other way round
             if tok.text in (",", ";") or tok.kind == "word" and tok.value in CLAUSES:
                 self.take()
+                if rows and tok.kind == "word" and tok.value != "values":     # SQLite's VALUES takes no ORDER BY
+                    out, rows = [*out, ")"], False
+                if tok.value == "values" and not out:
+                    out, rows = ["SELECT * FROM ("], True
                 if tok.value == "on" and out[-1:] == ["DISTINCT"]:
                     raise Refusal("drill: SELECT DISTINCT ON is not simulated (SELECT DISTINCT is)")
                 if nulls and tok.value not in ("asc", "desc", "nulls"):
@@ -405,14 +410,20 @@ class Reader:
                 exact.append(e.exact or "" if e.name != "*" else "*")
         if block and clause == "from":
             block.source = (block.source[0], self.i)
-        if branches and (ops or block is None) and not any(x == "*" for b in branches for _, _, x in b):
+        out += [")"] * rows
+        united = branches and (ops or block is None) and not any(x == "*" for b in branches for _, _, x in b)
+        if united:
             items[:] = [(name, kind) for (name, _), kind in zip(items, self.united(branches, ops, out), strict=False)]
         if listing and any(exact):
             out.append(self.hide(exact))
             hidden = len(out) - 1
         if hidden >= 0 and (compound or self.scope != 1 or "*" in exact):   # the outermost plain list's only
-            del out[hidden]
-            self.exact = []
+            out[hidden], self.exact = "", []
+        if united and self.scope == 1 and {*ops} <= {"UNION", "VALUES"}:   # a UNION's or VALUES' numerics: each
+            self.exact = [j for j, (_, kind) in enumerate(items) if str(kind).startswith("num")]   # SELECT's digits
+            for b in branches * bool(self.exact):      # (INTERSECT and EXCEPT match them: 1.50 is 1.5)
+                out[b[-1][0]] += "".join(f", {b[j][1].digits() or b[j][1].sql}" + f' AS "?exact{j}"' * bool(b[-1][2])
+                                         for j in self.exact)
         self.grouped(block)
         self.scope, self.inagg, self.clause = outer, inagg, was
         limit = f"LIMIT {bounds[0] or -1} OFFSET {bounds[1] or 0}" * any(bounds)
@@ -429,12 +440,12 @@ class Reader:
                     f"ERROR:  each {op} query must have the same number of columns"
                 raise PgError(said, branch[0][1].at) if branch else ToolError(said)
             for j, (place, e, alias) in enumerate(branch):
-                kind, pair = self.common(op, [kept[j], e])
-                for (where, was, given), now in zip((branches[0][j] if k == 0 else (-1, e, ""), (place, e, alias)),
-                                                    pair, strict=True):
-                    if now is not was and where >= 0:
-                        out[where] = now.sql + given
-                kept[j] = Expr("NULL", kind or pair[0].type, wide=pair[0].wide or pair[1].wide)
+                kind, (left, right) = self.common(op, [kept[j], e])
+                for b, now, was in ((branches[0], left, kept[j] if k == 0 else left), (branch, right, e)):
+                    if now is not was:                  # a literal read as the type: in out, and its digits
+                        where, _, given = b[j]
+                        out[where], b[j] = now.sql + given, (where, now, given)
+                kept[j] = Expr("NULL", kind or left.type, wide=left.wide or right.wide)
         return ["text" if e.type == "unknown" else e.type for e in kept]
 
     def series(self) -> str:
