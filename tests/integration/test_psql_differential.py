@@ -404,7 +404,8 @@ QUERIES: list[str | tuple[str, ...]] = [
     "SELECT concat(VARIADIC '{a,b}')",
     # pg44: an empty select list (its rows, no column); a UNION's and VALUES' column types as PostgreSQL resolves them;
     # a numeric aggregate's digits over a window; a subquery's or VALUES' columns named in FROM
-    "SELECT FROM tasks LIMIT 2", ("-x", "-c", "SELECT"), ("-A", "-c", "SELECT WHERE false"), "SELECT DISTINCT FROM tasks",
+    "SELECT FROM tasks LIMIT 2", ("-x", "-c", "SELECT"), ("-A", "-c", "SELECT WHERE false"),
+    "SELECT DISTINCT FROM tasks",
     "SELECT count(*), EXISTS (SELECT FROM audit_logs WHERE created_at > now() - interval '1 min') FROM (SELECT FROM "
     "tasks) x",
     "SELECT 1.5 UNION SELECT 'a'", "SELECT 'a' UNION SELECT 1.5", "SELECT attempts FROM tasks UNION SELECT status FROM "
@@ -412,8 +413,9 @@ QUERIES: list[str | tuple[str, ...]] = [
     "SELECT 1 UNION ALL SELECT 2.5 UNION SELECT '3' ORDER BY 1", "VALUES (1), ('a')", "VALUES (1), (2, 3)",
     "SELECT 2.50 UNION SELECT 1 UNION SELECT '1.5' ORDER BY 1", "SELECT status, avg(duration_s) FROM tasks GROUP BY 1 "
     "UNION ALL SELECT 'all', avg(duration_s) FROM tasks ORDER BY 1",
-    "VALUES (1, 'a', 1.0), (2, 'b', NULL), (2.50, 'c', 3) ORDER BY 1 DESC LIMIT 2", "VALUES (1) UNION SELECT 2 ORDER BY "
-    "1", "SELECT count(*) FROM tasks WHERE status IN (VALUES ('failed'), ('running'))",
+    "VALUES (1, 'a', 1.0), (2, 'b', NULL), (2.50, 'c', 3) ORDER BY 1 DESC LIMIT 2",
+    "VALUES (1) UNION SELECT 2 ORDER BY 1",
+    "SELECT count(*) FROM tasks WHERE status IN (VALUES ('failed'), ('running'))",
     "SELECT status, count(*) * 100.0 / sum(count(*)) OVER (), avg(count(*)) OVER () FROM tasks GROUP BY 1 ORDER BY 1",
     "SELECT sum(duration_s) OVER (ORDER BY task_id ROWS BETWEEN 1 PRECEDING AND CURRENT ROW), avg(duration_s) OVER ("
     "ORDER BY task_id ROWS 2 PRECEDING), min(duration_s) OVER (ORDER BY task_id) FROM tasks ORDER BY task_id LIMIT 3",

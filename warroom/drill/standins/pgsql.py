@@ -45,7 +45,7 @@ CLAUSES = frozenset("select distinct all from where group by having order asc de
                     "union intersect except with recursive as join inner left right full outer cross natural on "
                     "using lateral values window partition rows range groups preceding following unbounded current "
                     "row fetch next only for into returning then else end when and escape".split()) - {"left", "right"}
-NONE = "?no columns"          # the one column SQLite is given for PostgreSQL's empty select list, which psql shows none of
+NONE = "?no columns"          # the one column SQLite is given for an empty select list, which psql shows none of
 ENDS_ITEMS = frozenset("from where group having order limit offset union intersect except window fetch into for"
                        .split())
 # PostgreSQL's name for a type (a column of one, cast from a literal, is headed with it), by the drill's name
@@ -75,16 +75,16 @@ FIELDS = {alias: name for name, aliases in {
 # the parameters of the functions SQLite computes alike, by name (t: text, i: integer, n: a number), each spelling
 SIGNATURES = {**dict.fromkeys(("lower", "upper", "length"), "t"), **dict.fromkeys(("trim", "ltrim", "rtrim"), "t tt"),
               **dict.fromkeys(("abs", "floor", "ceil", "ceiling", "sign"), "n"), "round": "n mi", "trunc": "n mi",
-              "replace": "ttt",
-              "left": "ti", "right": "ti", "strpos": "tt", "regexp_replace": "ttt tttt", "position": "tt", "substr": "ti tii", "split_part": "tti"}
+              "replace": "ttt", "left": "ti", "right": "ti", "strpos": "tt", "regexp_replace": "ttt tttt",
+              "position": "tt", "substr": "ti tii", "split_part": "tti"}
 HINT_NONE = "\nHINT:  No function matches the given name and argument types. You might need to add explicit type casts."
 HINT_MANY = "\nHINT:  Could not choose a best candidate %s. You might need to add explicit type casts."
 # SQLite's window functions, PostgreSQL's alike, by their parameters (x: a value, of its type; i: an integer)
 VALUED = {"lag": "x xi xix", "lead": "x xi xix", "first_value": "x", "last_value": "x", "nth_value": "xi", "ntile": "i",
           **dict.fromkeys(("row_number", "rank", "dense_rank", "percent_rank", "cume_dist"), "")}
 # PostgreSQL's functions SQLite computes alike, and those the reader spells for SQLite as ``pg_`` calls of its own
-COMPUTED = frozenset("count sum avg min max lower upper length abs round ceil ceiling floor sign coalesce nullif substr "
-                     "substring replace trim ltrim rtrim".split()) | set(VALUED)
+COMPUTED = frozenset("count sum avg min max lower upper length abs round ceil ceiling floor sign coalesce nullif "
+                     "substr substring replace trim ltrim rtrim".split()) | set(VALUED)
 SPELT = frozenset("date_part date_trunc to_char concat concat_ws split_part left right strpos position now string_agg "
                   "percentile_cont percentile_disc mode greatest least trunc regexp_replace age".split())
 # an ARE's escapes and classes (in brackets) that Python spells otherwise
@@ -1124,7 +1124,8 @@ class Reader:
         suffix = sql[len(f"{name}({' '.join(words)})"):]          # FILTER's; a window's: SQLite's aggregate
         exact = exact + suffix if exact and ("OVER" not in suffix or exact.startswith("pg_exact_")) else None
         sql = f"pg_towall({sql}, {args[0].degree})" if point else sql
-        wide = name in ("count", "row_number", "rank", "dense_rank") or integer or name in ("min", "max", "coalesce", "abs") and any(a.wide for a in args)
+        wide = name in ("count", "row_number", "rank", "dense_rank") or integer or name in (
+            "min", "max", "coalesce", "abs") and any(a.wide for a in args)
         typed |= dict.fromkeys(("ceil", "ceiling", "floor"), "float8" if kind == "float" else "numeric0")
         return Expr(sql, typed.get(name, "text" if name in ("lower", "upper", "pg_left", "pg_right", "pg_substr",
                                                           "replace", "pg_regex", "trim", "ltrim", "rtrim") else
@@ -1132,7 +1133,8 @@ class Reader:
                                    "float8" if name == "sign" and kind == "float" else
                                    "num" if name in ("round", "sign") else None),
                     header, wide=wide, exact=exact, degree=args[0].degree if args and header in (    # a time's
-                        "min", "max", "avg", "round", "trunc", "floor", "ceil", "ceiling", "coalesce", "greatest", "least")
+                        "min", "max", "avg", "round", "trunc", "floor", "ceil", "ceiling", "coalesce", "greatest",
+                        "least")
                     else 0)
 
     def hide(self, exact: list[str]) -> str:
@@ -1849,7 +1851,8 @@ def exact(op: str, a: object, b: object) -> str | float | None:
     if op == "^":
         return f"{power(decimal(a), decimal(b)):f}"
     if op in "qz":                  # rounded half away from zero, truncated toward it
-        return f"{decimal(b).quantize(Decimal(1).scaleb(-int(a)), ROUND_DOWN if op == 'z' else ROUND_HALF_UP):f}"  # type: ignore
+        cut = Decimal(1).scaleb(-int(a))                                                       # type: ignore
+        return f"{decimal(b).quantize(cut, ROUND_DOWN if op == 'z' else ROUND_HALF_UP):f}"
     if op == "f":
         return f"{Decimal(format(float(b), '.15g')):f}"       # type: ignore[arg-type]
     x, y = decimal(a), decimal(b)
@@ -2121,9 +2124,10 @@ def functions(speed: float, now: float, raised: list[Exception],
         compiled, text = regex(pattern, "~*" if "i" in flags.rsplit("c", 1)[-1] else how), str(text)
         if how in ("~", "~*"):
             return compiled.search(text) is not None
-        said = f"substring(... FROM {quote(pattern)})" if how == "substring" else f"regexp_replace(..., {quote(pattern)}"
+        said = f"substring(... FROM {quote(pattern)})" if how == "substring" else \
+            f"regexp_replace(..., {quote(pattern)}, ...)"
         if re.search(r"[*+?}]\?", pattern) or compiled.groups and re.search(r"\||\)[*+?{]|\\[1-9]", pattern):
-            raise Refusal(f"drill: {said}{', ...)' * (how != 'substring')} is not simulated: ARE's longest and shortest "
+            raise Refusal(f"drill: {said} is not simulated: ARE's longest and shortest "
                           "match rules are not Python's (without a non-greedy quantifier, and without | and a repeated "
                           "group beside a (group), it is)")
         out, at = [], 0
@@ -2132,7 +2136,7 @@ def functions(speed: float, now: float, raised: list[Exception],
                 f"(?:{compiled.pattern})(?=(?s:.){{{len(text) - e}}}\\Z)", compiled.flags).match(text, found.start())),
                 found.end())
             if end > found.end() and compiled.groups:
-                raise Refusal(f"drill: {said}{', ...)' * (how != 'substring')} is not simulated here: ARE's longest "
+                raise Refusal(f"drill: {said} is not simulated here: ARE's longest "
                               "match is not Python's first")
             whole = found[int(bool(compiled.groups))] if end == found.end() else text[found.start():end]
             if how == "substring":

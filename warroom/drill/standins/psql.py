@@ -511,7 +511,8 @@ def table(ctx: Context, args: Args, headers: list[str], rows: list[list[object]]
                          for h, w in zip(headers, widths, strict=True)),
                 "-" + "-+-".join("-" * w for w in widths) + "-"]
         total = 3 * len(widths) - 1 + sum(widths)           # print_aligned_text's width_total: a title centred on it
-        lines = [" " * max(0, (total - len(title)) // 2) + title for title in top] + head[not headers:] * (not tuples) + [
+        head = head[not headers:]                   # no column: only the rule, "--"
+        lines = [" " * max(0, (total - len(title)) // 2) + title for title in top] + head * (not tuples) + [
             ln for r in texts for ln in cells(r, widths, numeric)] + footer + [""]
     for line in lines:
         ctx.out(line)
