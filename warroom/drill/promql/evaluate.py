@@ -201,20 +201,22 @@ def _sound(text: str, whole: bool = False) -> bool:
     """Whether ``text`` (with its open brackets closed, unless ``whole``) parses but for a type check: no grammar or
     lexer error lies in it, so Prometheus, which reads left to right, meets the error being placed first. The library
     takes a duration for a number and a number for a duration, where Prometheus 2.42 takes neither."""
-    blank, stack = _FILLED.sub("s", text), []
-    for c in "" if whole else blank:
+    stack: list[str] = []
+    for c in "" if whole else _FILLED.sub("s", text):
         if c in "([{":
             stack.append(")]}"["([{".index(c)])
         elif c in ")]}" and stack:
             stack.pop()
-    if re.search(r"(?<![\w.])(\d+(ms|[smhdwy]))+(?![\w.])", re.sub(r"(offset\s*-?|\[|:)\s*(\d+(ms|[smhdwy]))+", "",
-                 blank, flags=re.I)) or re.search(r"(offset\s*-?|\[|:)\s*[\d.]+([eE][+-]?\d+)?(?![\w.])", blank, re.I):
+    if re.search(r"(offset\s*-?|\[|:)\s*[\d.]+([eE][+-]?\d+)?(?![\w.])", text, re.I):     # (offset 1e30 panics it)
         return False
     try:
         pp.parse(text + "".join(reversed(stack)))
     except ValueError as exc:
-        return not _GRAMMAR.match(str(exc))
-    return True
+        if _GRAMMAR.match(str(exc)):
+            return False
+    blank = _FILLED.sub("s", text)      # (after the parse: most starts a grammar error ends are refused there)
+    return not re.search(r"(?<![\w.])(\d+(ms|[smhdwy]))+(?![\w.])", re.sub(r"(offset\s*-?|\[|:)\s*(\d+(ms|[smhdwy]))+",
+                                                                       "", blank, flags=re.I))
 
 
 UNIX_SPAN = 20 * 365 * 86400.0     # seconds from the drill's start within which a number may be a unix time
