@@ -94,3 +94,13 @@ def test_primary_model_moved_off_the_primary_runs_the_flows_there(tmp_path: Path
     flows = Activity(moved.simulator.refresh(), s.cluster).flows(T - 300.0, T, T)
     assert "claude-sonnet-4-5" not in {f.model for f in flows}
     assert route_of({"PRIMARY_MODEL": "gpt-4-trubo"}) == fleet.UNSERVED
+
+
+def test_a_latency_threshold_no_call_reaches_sends_nothing_to_the_typo(tmp_path: Path) -> None:
+    """Tried first by latency, the unserved fallback gets only the calls slower than the threshold: none past 500 s
+    (no flow fails for it, no log line of a 0 % strand), most past 5 s in the timeout drill."""
+    slow = _routed(tmp_path, "FALLBACK_MODEL=gpt-4-trubo", "FALLBACK_THRESHOLD_LATENCY=500").simulator.signals
+    assert slow.strands(T) == ()
+    fast = _routed(tmp_path, "FALLBACK_MODEL=gpt-4-trubo", "FALLBACK_THRESHOLD_LATENCY=5").simulator.signals
+    [(share, why, _)] = fast.strands(T)
+    assert why == "model not found: gpt-4-trubo (no provider serves it)" and share > 0.5, share

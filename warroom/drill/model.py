@@ -800,7 +800,7 @@ class Signals:
                           else f"rate limit exceeded: {c} 429 Too Many Requests (daily quota exhausted)",
                           tuple(p.name for p in ps)) for c, ps in groups.items()) + ((   # a flow any of whose calls
                 fleet.PRIMARY_PROVIDER.flow_share * (1.0 - (1.0 - moved) ** fleet.CALLS_PER_FLOW),    # went there
-                fleet.unserved(fallback_of(self.env(t))), (fleet.PRIMARY,)),) * (moved > 0.0)
+                fleet.unserved(fallback_of(self.env(t))), (fleet.PRIMARY,)),) * (moved > 1e-6)   # (a millionth: none)
         return self._once("strands", t, value)
 
     def exhausted(self, provider: str, t: float) -> bool:
