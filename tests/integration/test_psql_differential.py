@@ -444,6 +444,7 @@ QUERIES: list[str | tuple[str, ...]] = [
     "SELECT x, generate_series.generate_series FROM generate_series(10, 1, -3) AS g(x), generate_series(1, 2) ORDER "
     "BY 1, 2",
     "SELECT count(*) FROM generate_series(1, 3)",      # and a recursive CTE's count (the authorizer refused its read)
+    "SELECT * FROM generate_series(1, 10, 0)",
     "WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r WHERE n < 5) SELECT count(*), max(n) FROM r",
     # -x, -A
     ("-x", "-c", "SELECT task_id, created_at FROM tasks ORDER BY created_at LIMIT 2"),

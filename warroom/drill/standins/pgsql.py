@@ -473,6 +473,8 @@ class Reader:
             column = self.take().value
             self.expect(")")
         self.names[column] = "timestamptz" if stamps else "int"
+        if re.fullmatch(r"-?0*\.?0*", step.sql.strip("()")):
+            raise ToolError("ERROR:  step size cannot equal zero")
         following = f"pg_shift(v, {step.sql})" if stamps else f"v + {step.sql}"
         return (f'(WITH RECURSIVE "?series"(v) AS (SELECT {start.sql} UNION ALL SELECT {following} FROM "?series" '
                 f"WHERE CASE WHEN {step.sql} > 0 THEN {following} <= {stop.sql} ELSE {following} >= {stop.sql} END) "
@@ -1154,6 +1156,12 @@ class Reader:
                               f"{' BY' * (self.clause == 'group')}", at)
             first = self.i
             if self.at("("):
+                depth = itertools.accumulate((t.text == "(") - (t.text == ")") for t in self.toks[self.i:])
+                frame = [t.value for t, d in zip(self.toks[self.i:], itertools.takewhile(bool, depth)) if d]
+                if "range" in frame and any(w in ("preceding", "following") and frame[k - 1] != "unbounded"
+                                            for k, w in enumerate(frame)):     # SQLite's offset of a text timestamp
+                    raise Refusal("drill: a RANGE frame with an offset is not simulated (ROWS frames are, and RANGE "
+                                  "UNBOUNDED PRECEDING and CURRENT ROW)")
                 self.take()
                 sql += f"({self.seq()[0]})"
                 self.expect(")")
