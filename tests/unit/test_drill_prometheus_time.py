@@ -173,10 +173,21 @@ def test_answers_written_as_prometheus_writes_them(drill: object) -> None:
         line = ["promtool", "query", *argv[:-1], "http://localhost:9090", argv[-1]]
         code, out, err = run_one(drill, line, 600.0)  # type: ignore[arg-type]
         return code, out + err
-    assert promtool("instant", "--time=100", "up") == (0, "")
+    assert promtool("instant", "--time=100", "up") == (0, "\n")                # attack44 A4: a line for none
+    assert promtool("range", "--start=100", "--end=160", "--step=15s", "up") == (0, "\n")
     assert promtool("instant", "--time=100", "vector(1e21)") == (0, "{} => 1000000000000000000000 @[100]\n")
     assert promtool("instant", "-o", "json", "--time=100", "vector(1e21)") == (
         0, '[{"metric":{},"value":[100,"1000000000000000000000"]}]\n')
     assert promtool("instant", "--time=100", '"abc"') == (1, 'query error: unmarshalerDecoder: unexpected value type '
         '"string", error found in #10 byte of ...|00,"abc"]}|..., bigger context ...|{"resultType":"string","result":'
         '[100,"abc"]}|...\n')
+
+
+def test_now_is_never_after_now_and_a_bodiless_redirect_keeps_its_status_line(drill: object) -> None:
+    """attack44 A1: with no ``time`` the instant was the drill's now rounded to the millisecond, so half the time it
+    was "after the drill's now" and refused (Prometheus: its now, floored); A3: ``-i`` of a POST's 307 (no body, no
+    type) dropped the status line with the type's."""
+    out = run_one(drill, ["curl", "-s", f"{API}/query?query=1"], 600.006)[1]   # type: ignore[arg-type]
+    assert json.loads(out)["status"] == "success", out
+    head = raw(drill, "-i", "-X", "POST", f"{API}/query_range/?query=1")
+    assert head.startswith("HTTP/1.1 307 Temporary Redirect\r\nlocation: /query_range?query=1\r\n"), head

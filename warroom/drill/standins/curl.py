@@ -208,7 +208,7 @@ def run(ctx: Context, argv: list[str]) -> int:
         warning = ""                           # -o's file would not open: said (unless -s) as the body arrives
         version = "1.1" if opts.get("http1.1") or url.startswith("http:") else "2"
         head = "" if resp is None else (
-            f"HTTP/{version} {resp.status} {HTTPStatus(resp.status).phrase if version == '1.1' else ''}\r\n"
+            f"HTTP/{version} {resp.status} {HTTPStatus(resp.status).phrase if version == '1.1' else ''}\r\n" +
             f"content-type: {resp.content_type}\r\n" * bool(resp.content_type) +
             f"location: {resp.location}\r\n" * bool(resp.location) +
             f"date: {utc(ctx.at):%a, %d %b %Y %H:%M:%S GMT}\r\n\r\n")
@@ -547,7 +547,7 @@ def prometheus_api(ctx: Context, path: str, form: dict[str, str]) -> Response:
         return when
     try:            # at the millisecond Prometheus' engine evaluates (Go's overflow wraps inf, nan, 1e20 to 1677, 1970)
         if path == "/api/v1/query":
-            ms = [promtime.engine_ms(stamp("time")) if form.get("time") else round(ctx.at * 1000)]
+            ms = [promtime.engine_ms(stamp("time")) if form.get("time") else math.floor(ctx.at * 1000)]
             if ms[0] > ctx.at * 1000:
                 return bad(f'invalid parameter "time": {unix(ms[0] / 1000)} is after the drill\'s now '
                            f"({unix(ctx.at)}, {stime.utc_said(ctx.at)}); a source holds nothing from the future")

@@ -59,16 +59,12 @@ def run(ctx: Context, argv: list[str]) -> int:
         data = text[text.index('"data":') + 7:text.rindex("}", 0, text.find(',"warnings"') % len(text)) + 1]
         raise ToolError(f'query error: unmarshalerDecoder: unexpected value type "string", error found in #10 byte of '
                         f"...|{data[-10:]}|..., bigger context ...|{data[-50:]}|...")
-    if form_at == "json":
-        ctx.out(as_json(kind, result))
-        return 0
-    if kind == "matrix":            # as promtool prints them (model.Matrix: a series' name, then its points)
-        ctx.out("\n".join(f"{metric(s['metric'])} =>\n" + "\n".join(f"{shown(v)} @[{stamp(at)}]"
-                                                                     for at, v in s["values"]) for s in result)) \
-            if result else None
-    for labels, (at, value) in [] if kind == "matrix" else [("scalar:", result)] if kind == "scalar" else [(
-            metric(s["metric"]) + " =>", s["value"]) for s in result]:
-        ctx.out(f"{labels} {shown(value)} @[{stamp(at)}]")
+    # as promtool prints them, a line even for none (attack44 A4): model.Matrix a series' name, then its points
+    ctx.out(as_json(kind, result) if form_at == "json" else "\n".join(
+        f"{metric(s['metric'])} =>\n" + "\n".join(f"{shown(v)} @[{stamp(at)}]" for at, v in s["values"])
+        for s in result) if kind == "matrix" else "\n".join(f"{labels} {shown(value)} @[{stamp(at)}]" for labels, (
+            at, value) in ([("scalar:", result)] if kind == "scalar" else [(metric(s["metric"]) + " =>", s["value"])
+                                                                          for s in result])))
     return 0
 
 
