@@ -137,6 +137,12 @@ PARSE_ERRORS = {
     "foo[5m:1m": "1:10: parse error: unclosed left bracket",
     "rate(x)": 'parse error: expected type range vector in call to function "rate", got instant vector',
     "count_values(1, x)": "parse error: expected type string in aggregation parameter, got scalar",
+    # attack44 A2: an end of input after a modifier or offset, a duration's own words; a selector's "{" never placed
+    "sum(x) by": '1:10: parse error: unexpected end of input in grouping opts, expected "("',
+    "x + ignoring": '1:13: parse error: unexpected end of input in grouping opts, expected "("',
+    "x offset -": "1:11: parse error: unexpected end of input in offset, expected duration",
+    "x offset 1e30s": '1:10: parse error: not a valid duration string: "1e30s"',
+    "foo{bar=}": "parse error: syntax error after 'foo'",          # Prometheus: 1:9 unexpected "}" in label matching
 }
 
 

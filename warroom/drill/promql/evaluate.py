@@ -87,6 +87,7 @@ def parse(expr: str) -> pp.Expr:
 #: the library's words where Prometheus 2.42 says "X" (Go's %q) and names the types otherwise
 _QUOTED = re.compile(r"(call to function|call to|with name|set operator|for|twice:|or) '([^']*)'")
 _TYPES = {"matrix": "range vector", "vector": "instant vector"}
+_OPERATOR = r"(?:\+|-|\*|/|%|\^|==|!=|>=|<=|>|<|and|or|unless|atan2)"
 _GRAMMAR = re.compile(r"invalid promql query|unexpected|unclosed|unterminated|escape sequence|bad number|no expression|"
                       r"invalid (label matcher|syntax)|illegal")
 #: words the lexer reads as keywords, operators or aggregations (what may follow an expression, or start one that is
@@ -120,14 +121,26 @@ def said(expr: str, why: str) -> str:
         token = re.match(r"(\d+(ms|[smhdwy]))+|0[xX][0-9a-fA-F]+|(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?|[a-zA-Z_:][\w:]*|"
                          r'"(?:\\.|[^"\\\n])*"|\'(?:\\.|[^\'\\\n])*\'|=(?![=~])|[({,]', rest)
         word = token[0] if token else ""
+        ending = re.fullmatch(rf"(?i)({_OPERATOR}(?:\s+bool)?(?:\s+(?:on|ignoring)\s*\([\w\s,]*\))?\s+)?"
+                              r"(by|without|on|ignoring|group_left|group_right|offset\s*-?)\s*", rest)
+        if ending and ending[1] and ending[2].lower() not in ("on", "ignoring", "group_left", "group_right"):
+            ending = None                   # by, without, offset follow an expression, not an operator
+        if word in ("(", "{") and re.search(r"[\w:]$", expr[:n].rstrip()):
+            word = ""                       # a call's or a selector's: the error lies further in
         if n and word and word.lower() not in _KEYWORDS and expr[:n].strip().lower() not in _KEYWORDS:
             kind = "duration" if token[1] else "number" if word[0] in "0123456789." or word.lower() in ("inf", "nan") \
                 else "string" if word[0] in "\"'" else "metric identifier" if ":" in word else "identifier" \
                 if word[0] not in "=({," else ""
             at, why = len(expr) - len(rest), f"unexpected {kind + ' ' * bool(kind)}" + json.dumps(word,
                                                                                                   ensure_ascii=False)
-        elif n and re.fullmatch(r"(\+|-|\*|/|%|\^|==|!=|>=|<=|>|<|and|or|unless|atan2)(\s+bool)?\s*", rest):
+        elif n and re.fullmatch(rf"{_OPERATOR}(\s+bool)?\s*", rest):
             at, why = len(expr), "unexpected end of input"          # an operator with nothing after it
+        elif n and ending and (ending[2].lower() not in ("by", "without") or re.match(
+                r"\s*(sum|avg|count|min|max|group|stddev|stdvar|topk|bottomk|quantile|count_values)\s*\(", blank)
+                and not re.search(r"\b(by|without)\b", blank[:n])):        # an aggregation's first modifier
+            at = len(expr)                  # a modifier or an offset with nothing after it
+            why = "unexpected end of input in " + ('offset, expected duration' if ending[2].lower().startswith(
+                "offset") else 'grouping opts, expected "("')
         else:
             why = f"syntax error after {expr[:n].rstrip()!r}" if n else "syntax error at the start"
     elif why == "no expression found in input":
@@ -146,6 +159,8 @@ def said(expr: str, why: str) -> str:
         at = unmatched(close)
         at = at + (close == ")") if _sound(expr[:at]) else None   # its lexer has read past a ')' as it says so
         why = "unexpected character: '}'" if close == "}" else why
+    elif (bad := re.fullmatch(r"not a valid duration string: (.*)", why)) and (at := blank.find(bad[1])) >= 0:
+        at, why = at if _sound(expr[:at] + "1m") else None, f"not a valid duration string: {json.dumps(bad[1])}"
     elif name := re.fullmatch(r"unknown function with name '(.*)'", why):
         found = re.search(rf"(?<![\w:]){re.escape(name[1])}\s*\(", blank)
         at = found.start() if found and _sound(expr[:found.start()] + "vector" + expr[found.end() - 1:]) else None
