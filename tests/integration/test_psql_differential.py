@@ -420,6 +420,11 @@ QUERIES: list[str | tuple[str, ...]] = [
     "SELECT sum(duration_s) OVER (ORDER BY task_id ROWS BETWEEN 1 PRECEDING AND CURRENT ROW), avg(duration_s) OVER ("
     "ORDER BY task_id ROWS 2 PRECEDING), min(duration_s) OVER (ORDER BY task_id) FROM tasks ORDER BY task_id LIMIT 3",
     "SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY duration_s) OVER () FROM tasks",
+    "SELECT created_at - lag(created_at) OVER (ORDER BY created_at) > interval '20 s' AS big, count(*) FROM audit_logs "
+    "GROUP BY 1", "SELECT 1 + count(*) FILTER (WHERE true) OVER () AS n, count(*) FROM tasks GROUP BY n",
+    "SELECT avg(duration_s) FILTER (WHERE status = 'succeeded') OVER (), task_id FROM tasks ORDER BY task_id LIMIT 1",
+    "SELECT sum(duration_s) OVER (ORDER BY duration_s RANGE BETWEEN 5 PRECEDING AND CURRENT ROW) FROM tasks ORDER BY "
+    "duration_s LIMIT 2",
     "SELECT x + 1, y FROM (VALUES (1, 'a'), (2.5, 'b')) AS v(x, y) ORDER BY x",
     "SELECT * FROM (VALUES (now(), interval '5 min', 'x')) v(t, i)", "SELECT * FROM (VALUES (1)) v(x, y)",
     "SELECT t.task_id, v.label FROM tasks t JOIN (VALUES ('failed', 'bad'), ('running', 'busy')) v(st, label) ON "

@@ -543,6 +543,14 @@ class Reader:
                 a, b, sql = block.items[int(sql) - 1][:3]
             elif b - a == 1 and self.toks[a].value in names and self.toks[a].value not in self.columns:
                 a, b, sql = names[self.toks[a].value]
+            if " OVER " in sql:            # GROUP BY 1 of a window function's item (SQLite: "misuse of window")
+                k = next(k for k in range(a, b) if self.toks[k].value == "over")
+                while self.toks[k - 1].text == ")":     # back past its parentheses (and FILTER's) to its name
+                    depth, k = 1, k - 2
+                    while depth := depth + (self.toks[k].text == ")") - (self.toks[k].text == "("):
+                        k -= 1
+                    k -= self.toks[k - 1].value == "filter"
+                raise PgError("ERROR:  window functions are not allowed in GROUP BY", self.toks[k - 1].at)
             if self.toks[a].text == "(" and self.toks[b - 1].text == ")":       # (a, b): each of them
                 inner = {(x, y): sql for x, y, sql, sc in self.spans if a < x and y < b and sc == self.scope}
                 grouped |= {key(sql) for (x, y), sql in inner.items()
@@ -992,7 +1000,14 @@ class Reader:
             return self.trunc(at)
         args: list[Expr] = []
         words: list[str] = []
-        aggregate = name in AGGREGATES and not schema and self.peek(end + 1 - self.i).value != "over"
+        after = end + 1                         # past its FILTER (WHERE ...): OVER makes it a window's
+        while after < len(self.toks) and self.toks[after].value == "filter" and self.toks[after + 1].text == "(":
+            depth, after = 1, after + 2
+            while after < len(self.toks) and (depth := depth + (self.toks[after].text == "(") - (
+                    self.toks[after].text == ")")):
+                after += 1
+            after += 1
+        aggregate = name in AGGREGATES and not schema and self.peek(after - self.i).value != "over"
         if aggregate:
             self.aggs.append((self.i - 2, self.scope))
         self.inagg += aggregate
@@ -1157,11 +1172,11 @@ class Reader:
             first = self.i
             if self.at("("):
                 depth = itertools.accumulate((t.text == "(") - (t.text == ")") for t in self.toks[self.i:])
-                frame = [t.value for t, d in zip(self.toks[self.i:], itertools.takewhile(bool, depth)) if d]
-                if "range" in frame and any(w in ("preceding", "following") and frame[k - 1] != "unbounded"
-                                            for k, w in enumerate(frame)):     # SQLite's offset of a text timestamp
-                    raise Refusal("drill: a RANGE frame with an offset is not simulated (ROWS frames are, and RANGE "
-                                  "UNBOUNDED PRECEDING and CURRENT ROW)")
+                frame = [t for t, d in zip(self.toks[self.i:], itertools.takewhile(bool, depth)) if d]
+                if "range" in (t.value for t in frame) and any(t.kind == "str" for t in frame):   # an interval's:
+
+                    raise Refusal("drill: a RANGE frame with an interval's offset is not simulated (ROWS frames are, "
+                                  "and RANGE of a number)")      # SQLite's offset of a text timestamp
                 self.take()
                 sql += f"({self.seq()[0]})"
                 self.expect(")")
