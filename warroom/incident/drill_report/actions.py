@@ -34,13 +34,61 @@ Stretch = tuple[float, float | None]   # scenario seconds an action bent the cur
 
 
 def stretches(sc: Any, sig: Any) -> dict[str, list[Stretch]]:
-    """Each mitigation's stretches of being in force, the simulator's own (``Signals.stretches``, by
-    which it bends the curves). An action absent here never bent anything."""
+    """Each mitigation's stretches of acting, the simulator's own (``Signals.stretches``, by which it bends the
+    curves), less the revisions of FlowEngine that set its knob where it does nothing (``acting``). An action absent
+    here never bent anything."""
     out: dict[str, list[Stretch]] = {}
     for m in (m for f in sc.faults for m in f.mitigations):
         out.setdefault(m.action, [])
-        out[m.action] += [span for span in sig.stretches(m) if span not in out[m.action]]
+        out[m.action] += [span for on, off in sig.stretches(m) for span in acting(sc, sig, m.action, on, off)
+                          if span not in out[m.action]]
     return out
+
+
+def acting(sc: Any, sig: Any, kind: str, on: float, off: float | None) -> list[Stretch]:
+    """The parts of ``kind``'s stretch ``(on, off)`` in force in which it acts: a knob that sizes it (``cluster.KNOBS``)
+    set where it does nothing (``dose`` 0: ``CONTEXT_MAX_SIZE_KB=2000`` above every bundle) makes no bend, from the
+    revision that set it to the next one, as the curves read it (``Signals._steps``). redteam44 T5: switched on with
+    that cap, pruning pruned nothing and the report credited it as the fix, "pruned bundles (<=180 KB)"."""
+    from warroom.drill.cluster import KNOBS, dose
+
+    if kind not in KNOBS:
+        return [(on, off)]
+    made = [on, *(r.at for r in sig.cluster.flowengine.history if on < r.at < (math.inf if off is None else off))]
+    out: list[Stretch] = []
+    for t, end in zip(made, [*made[1:], off], strict=True):
+        if dose(kind, sig.cluster.env_at(t), sc) <= 0.0:
+            continue
+        if out and out[-1][1] == t:
+            out[-1] = (out[-1][0], end)
+        else:
+            out.append((t, end))
+    return out
+
+
+def idle_knob(sc: Any, sig: Any, kind: str, t: float) -> str:
+    """Why ``kind`` taken at ``t`` bent nothing, in the words of the value its knob was set to (``acting``):
+    "CONTEXT_MAX_SIZE_KB=2000 acts on nothing: only a value below 612 does; the runbook sets 180"; "" when it acts."""
+    from warroom.drill.cluster import KNOBS, dose
+
+    if kind not in KNOBS or dose(kind, env := sig.cluster.env_at(t), sc) > 0.0:
+        return ""
+    key, full, nothing = KNOBS[kind]
+    value, limit = env.get(key), _number(sc.facts.get(nothing) if isinstance(nothing, str) else nothing)
+    said = f"{key}={value}" if value is not None else f"{key} unset"
+    if _number(value) is None or limit is None:
+        return f"{said} acts on nothing: FlowEngine reads no value in it; the runbook sets {full:g}"
+    return f"{said} acts on nothing: only a value {'below' if limit > full else 'above'} {limit:g} does; " \
+        f"the runbook sets {full:g}"
+
+
+def _number(value: object) -> float | None:
+    """``value`` as a finite number, None when it is none."""
+    try:
+        number = float(str(value))
+    except ValueError:
+        return None
+    return number if math.isfinite(number) else None
 
 
 def in_force(spans: dict[str, list[Stretch]], kind: str, t: float) -> bool:
@@ -344,8 +392,25 @@ def _cause(sc: Any, signals: Any, a: Any, told: bool = True) -> str:
         return PLAN_WORDS        # what the setting does, not the scenario's judgement: said at any time
     if not told:
         return ""
-    return "; ".join(dict.fromkeys(m.why for f in sc.faults for m in f.mitigations if m.action == a.action and m.why
+    return "; ".join(dict.fromkeys(as_set(sc, signals, a, m.why) for f in sc.faults for m in f.mitigations
+                                   if m.action == a.action and m.why
                                    and all((t := signals.first(r)) is not None and t <= a.t for r in m.requires)))
+
+
+def as_set(sc: Any, signals: Any, a: Any, why: str) -> str:
+    """The scenario's ``why`` of action ``a`` with the value its knob was set to (``cluster.KNOBS``), where the why
+    quotes the runbook's: "new flows send pruned bundles (<=400 KB)" for ``CONTEXT_MAX_SIZE_KB=400`` (redteam44 T5:
+    "(<=180 KB)" whatever cap was set); said beside it when the why quotes no value."""
+    from warroom.drill.cluster import KNOBS
+
+    if a.action not in KNOBS:
+        return why
+    key, full, _ = KNOBS[a.action]
+    value = signals.cluster.env_at(a.t).get(key)
+    if value is None or _number(value) == full:
+        return why
+    quoted = re.compile(rf"(?<![\d.]){re.escape(f'{full:g}')}(?![\d.])")
+    return quoted.sub(value, why) if quoted.search(why) else f"{why} ({key}={value})"
 
 
 def _no_pod(drill: Drill, before: list[Any], op: Any, t_zero: float | None) -> str:
@@ -448,6 +513,8 @@ def _verdict(sc: Any, sig: Any, spans: dict[str, list[Stretch]], a: Any, speed: 
             (False, f"{a.detail.get('task_id')} failed again: {a.detail.get('error') or 'no reason given'}", math.inf)
     if kind not in sc.mitigating_actions():
         return False, "", math.inf            # a page, an update, a canary (or its end): not meant to bend a curve
+    if idle := idle_knob(sc, sig, kind, a.t):
+        return False, idle, math.inf
     for on, off in runs:
         if on == a.t:
             return (True, "", math.inf) if off is None else \
