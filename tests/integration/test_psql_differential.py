@@ -442,6 +442,12 @@ QUERIES: list[str | tuple[str, ...]] = [
     # pg44: age() of a span shorter than a month (how long the audit log has been quiet)
     "SELECT age(now(), max(created_at)), age(max(created_at), min(created_at)), age(min(created_at), now()), age(now()"
     "::timestamp, max(created_at)::timestamp), age(now(), '2026-09-21 14:00') FROM audit_logs", "SELECT age(1, 2)",
+    # pg44: a CTE's interval read outside it under its own name; a table named last; a time's precision
+    "WITH gaps AS (SELECT created_at, created_at - lag(created_at) OVER (ORDER BY created_at) AS gap FROM audit_logs) "
+    "SELECT created_at, gap FROM gaps WHERE gap > interval '25 seconds' ORDER BY gap DESC LIMIT 2",
+    "WITH last AS (SELECT max(created_at) AS at FROM audit_logs) SELECT count(*) FROM tasks, last WHERE "
+    "tasks.created_at > last.at",
+    "SELECT min(created_at)::time, max(created_at)::time(0), max(created_at)::time(2) with time zone FROM tasks",
     # pg44: generate_series in FROM: the minutes an audit log's gap holds no row in, and integers
     "SELECT m, count(a.id) FROM generate_series(date_trunc('minute', now()) - interval '10 min', date_trunc('minute', "
     "now()), interval '1 min') m LEFT JOIN audit_logs a ON date_trunc('minute', a.created_at) = m GROUP BY m ORDER "

@@ -305,7 +305,7 @@ class Reader:
         ops: list[str] = []                                  # UNION, INTERSECT, EXCEPT between them
         nulls = ""          # in ORDER BY, where the item puts NULLs unless it says: PostgreSQL's last ascending, first
         while (tok := self.peek()).kind != "end" and tok.text != ")":   # descending; SQLite's the other way round
-            if tok.text in (",", ";") or tok.kind == "word" and tok.value in CLAUSES:
+            if tok.text in (",", ";") or tok.kind == "word" and tok.value in CLAUSES and self.peek(1).text != ".":
                 self.take()
                 if rows and tok.kind == "word" and tok.value != "values":     # SQLite's VALUES takes no ORDER BY
                     out, rows = [*out, ")"], False
@@ -401,7 +401,8 @@ class Reader:
                 branches[-1].append((len(out), e, f' AS "{alias.replace(chr(34), chr(34) * 2)}"'))
                 out.append(e.sql + branches[-1][-1][2])
                 if listing:
-                    self.names[alias] = e.type if self.names.get(alias, e.type) == e.type else None
+                    was = self.names.get(alias, e.type)           # a type not known yet (None) takes none's place
+                    self.names[alias] = e.type if was in (e.type, None) else was if e.type is None else None
                     self.degrees[alias] = e.degree if self.degrees.get(alias, e.degree) == e.degree else None
             if listing:
                 items.append((alias, e.type))
@@ -789,7 +790,8 @@ class Reader:
 
     def prefix(self) -> Expr:
         tok = self.peek()
-        if tok.kind == "end" or tok.text in (")", ",", ";") or tok.kind == "word" and tok.value in CLAUSES:
+        if tok.kind == "end" or tok.text in (")", ",", ";") or tok.kind == "word" and tok.value in CLAUSES and \
+                self.peek(1).text != ".":                  # last.at: a name (FROM tasks, last)
             return Expr("", None)
         self.take()
         if tok.kind == "num":
@@ -1283,7 +1285,8 @@ class Reader:
                               f"{', '.join(sorted({k for k, _ in CASTS.values()} - {'num', 'int', 'float'}))} "
                               "and numbers it is)")
             target = CASTS[name]
-            if size and size[-1].isdigit() and (target[0] in ("timestamptz", "timestamp") or target[1] == "varchar"):
+            if size and size[-1].isdigit() and (target[0] in ("timestamptz", "timestamp", "time", "timetz") or target[
+                    1] == "varchar"):
                 done = self.cast(e, target)         # timestamp(0): to its fraction's digits; varchar(10): its length
                 return replace(done, sql=f"substr({done.sql}, 1, {size[-1]})" if target[1] == "varchar" else
                                f"pg_precise({done.sql}, {min(int(size[-1]), 6)})")
@@ -2174,9 +2177,10 @@ def functions(speed: float, now: float, raised: list[Exception],
         return None if how == "substring" else "".join(out) + text[at:]
 
     def precise(stamp: str, digits: int) -> str:          # rounded half up, as PostgreSQL rounds it
-        d, step = moment(stamp), 10 ** (6 - digits)          # microseconds in the last digit kept
+        day = "2000-01-01 " * (":" in stamp[:3])            # a time of day: on a day
+        d, step = moment(day + stamp), 10 ** (6 - digits)    # microseconds in the last digit kept
         d = d.replace(microsecond=0) + timedelta(microseconds=(d.microsecond + step // 2) // step * step)
-        return form(d, "timestamptz" if stamp.endswith("+00") else "timestamp")
+        return form(d, "timestamptz" if stamp.endswith("+00") else "timestamp")[len(day):]
 
     def bound(value: object, word: str) -> int:
         if (count := integer(value)) < 0:
