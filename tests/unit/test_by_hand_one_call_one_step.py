@@ -16,7 +16,7 @@ from pathlib import Path
 
 from warroom.incident.by_hand import Call, Hands, Typed
 from warroom.incident.drill_report.path import runbook_path
-from warroom.incident.drill_report.rows import ActionRow
+from warroom.incident.drill_report.rows import ActionRow, path_word
 from warroom.runbook.model import Runbook
 from warroom.runbook.parser import parse_runbook
 
@@ -91,3 +91,18 @@ def test_a_step_typed_with_another_parameter_value_is_that_step_and_says_the_val
     other = (*scale[:-1], '{"spec": {"maxReplicas": 12 }}')      # another patch: not the step's
     rows[0] = ActionRow(T0 + 1000.0, 1000.0, "scale", "FlowEngine replicas added", shlex.join(other), True)
     assert _path("RB-CORE-002-timeout-recovery", [_call(other, 1000.0)], rows[:1])[9] == "pending"
+
+
+def test_another_spelling_of_the_same_kubectl_call_is_that_step_and_its_value_is_said_as_typed() -> None:
+    """attack44 A5: `--namespace=production --patch='{"spec":{"minReplicas":12}}'`, `-n production` before the verb,
+    `deploy/` were "outside the runbook's steps", only the runbook's own spelling credited; A6: the path said the value
+    "with task id=tsk 8ff949db", a task that does not exist (read as a state's name, underscores as spaces)."""
+    scale = ("kubectl", "patch", "hpa", "flowengine", "--namespace=production",
+             '--patch={"spec":{"minReplicas":12}}')
+    pool = ("kubectl", "-n", "production", "set", "env", "deploy/flowengine", "DB_POOL_SIZE=350", "DB_MAX_OVERFLOW=20")
+    rows = [ActionRow(T0 + 1000.0, 1000.0, "scale", "FlowEngine replicas added", shlex.join(scale), True),
+            ActionRow(T0 + 1100.0, 1100.0, "set_env", "deployment environment changed", shlex.join(pool), True)]
+    steps = _path("RB-CORE-002-timeout-recovery", [_call(scale, 1000.0), _call(pool, 1100.0)], rows)
+    assert steps[9] == "done by hand at +14m40s (drill shell, with replicas=12)", steps
+    assert steps[10] == "done by hand at +16m20s (drill shell, with db_pool_size=350)", steps
+    assert path_word(steps[10]) == steps[10]

@@ -97,7 +97,7 @@ def test_an_unrelated_or_different_typed_command_credits_nothing(drill, capsys, 
     before, _ = _path(capsys, monkeypatch, state, inc, T0 + 30)
     _typed(export, "kubectl get pods -n production\n"                             # no step's command
                    "kubectl rollout history deployment/flowengine -n staging\n"    # step 16 but for one word
-                   "kubectl rollout history deployment/flowengine --namespace production\n"   # another spelling
+                   "kubectl rollout history deployment/flowengine --namespace staging\n"   # another spelling of it
                    "kubectl rollout history deployment/flowengine -n production --bogus || true\n"   # refused: exit 1
                    "kubectl rollout undo deployment/flowengine -n production --to-revision=99 || true",  # step 28, no
            T0 + 36.3)                                                                # revision 99: nothing acted

@@ -8,7 +8,8 @@ the step's command, each parameter a place any value may fill alike wherever it 
 the IC's to choose; the value typed is said with the credit), is split into its simple commands by the shell scanner
 the step classifier uses (``warroom.syntax.shell``: at ``|``, ``&&``, ``;``, line ends, ``$(…)``); each
 one run by a stand-in (its first word ``kubectl``, ``psql``, ``aws``, ``curl`` or ``blocks``) must equal,
-word for word as the shell hands them over but for those places, a call of that stand-in which exited 0, outside
+word for word as the shell hands them over but for those places (a kubectl call as kubectl reads it: ``spelled``),
+a call of that stand-in which exited 0, outside
 every step run, by the end; the others (``grep``, ``jq``, ``head``) are the typist's own business. A command whose
 stand-in calls cannot be read off its text is never credited: one with an expansion (``$NS``), a
 redirection, a heredoc or a variable set in front, a stand-in named anywhere but in a command's first
@@ -31,6 +32,7 @@ done (attack42 A18: a routine restart was credited "Restart FlowEngine to load t
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import re
@@ -222,7 +224,9 @@ class Shape:
 
     def match(self, wanted: tuple[str, ...], call: tuple[str, ...], bound: Mapping[str, str]) -> dict[str, str] | None:
         """``bound`` with the values ``call`` typed in the places of ``wanted`` (one of ``calls``), or None when it is
-        another command: a word without a place equal, word for word; a place filled alike wherever it is."""
+        another command: a word without a place equal, word for word, each as the tool reads it (``spelled``); a place
+        filled alike wherever it is."""
+        wanted, call = spelled(wanted), spelled(call)
         if len(wanted) != len(call):
             return None
         got = dict(bound)
@@ -366,6 +370,55 @@ def shell_unjournaled(typed: Typed, state: Any, incident_dir: Path | None) -> st
     return (f"Time to mobilise counts what the journal holds (a step run, tick, note…): the first command typed in"
             f" the drill shell, at {clock}{at:%H:%M:%S} UTC ({shlex.join((call.tool, *call.argv))}), counts towards"
             f" none; `{mark}` records it")
+
+
+@functools.lru_cache(maxsize=4096)
+def spelled(argv: tuple[str, ...]) -> tuple[str, ...]:
+    """A stand-in call (the tool first) in one spelling of what the tool reads from it, so a step typed in another
+    spelling of the same request is that step (attack44 A5: ``--namespace=production --patch='{"spec":{…}}'`` was
+    "outside the runbook's steps" beside the runbook's ``-n production -p '{"spec": {…} }'``). For kubectl, read with
+    its stand-in's own option table: the verb first (options may come before it), options after the other words in
+    one order and form (``--namespace=production`` for ``-n production``), a kind by its name (``deployments/x`` for
+    ``deploy/x``), a JSON patch without the spaces between its tokens; the words after ``--`` as typed. Any other
+    tool's call, or one kubectl would refuse, as typed."""
+    if len(argv) < 2 or argv[0] != "kubectl":
+        return argv
+    from warroom.drill.standins.base import ToolError, parse_args
+    from warroom.drill.standins.kubectl import FLAGS, LOGS_FLAGS, VERBS, WORDS
+    from warroom.drill.standins.kubeobj import KINDS
+
+    words = list(argv[1:])
+    first = next((i for i, a in enumerate(words) if a in VERBS), None) if words[0].startswith("-") else 0
+    if first is None:
+        return argv
+    try:
+        args = parse_args(words[:first] + words[first + 1:], LOGS_FLAGS if words[first] == "logs" else FLAGS,
+                          words=WORDS)
+    except ToolError:
+        return argv
+    pos = [f"{KINDS[kind.lower()]}/{name}" if slash and kind.lower() in KINDS else w
+           for w in args.pos for kind, slash, name in [w.partition("/")]]
+    opts = sorted((key, v) for key, value in args.opts.items() for v in (value if isinstance(value, list) else [value]))
+    return ("kubectl", words[first], *pos,
+            *(f"--{key}" if v is True else f"--{key}={_tight(str(v)) if key == 'patch' else v}" for key, v in opts),
+            *(("--", *args.rest) if args.rest else ()))
+
+
+def _tight(text: str) -> str:
+    """A JSON text without the whitespace between its tokens (strings as they are); any other text as it is."""
+    if not text.lstrip().startswith(("{", "[")):
+        return text
+    out: list[str] = []
+    quoted = escaped = False
+    for ch in text:
+        if quoted:
+            escaped, quoted = not escaped and ch == "\\", quoted and (escaped or ch != '"')
+        elif ch == '"':
+            quoted = True
+        elif ch.isspace():
+            continue
+        out.append(ch)
+    return "".join(out)
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
-from warroom.incident.by_hand import BY_HAND
+from warroom.incident.by_hand import BY_HAND, TYPED
 from warroom.incident.marks import DONE_MARKS, state_word
 from warroom.incident.verdicts import OPEN, Verdict
 from warroom.journal import numbers
@@ -162,7 +162,8 @@ def path_done(state: str) -> bool:
 def path_word(state: str) -> str:
     """A runbook-path step's state in the checklist's words (``marks.STEP_MARKS``): ``ok``,
     ``ran, expectation not met``, ``ran, verify gate FAILED``…; ``not done`` for one never begun; one typed by hand
-    as it says (``done by hand at +6m03s (drill shell)``)."""
+    as it says (``done by hand at +6m03s (drill shell, with task_id=tsk_8ff949db)``: its words and the value typed as
+    they are; attack44 A6: read as a state's name, "with task id=tsk 8ff949db" named a task that does not exist)."""
     if state == "pending":
         return "not done"
-    return state_word(state)
+    return state if state.startswith((BY_HAND, TYPED)) else state_word(state)
