@@ -13,6 +13,7 @@ Every clock is pinned (``$WARROOM_DRILL_AT``); every child process is bounded by
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 from pathlib import Path
 
@@ -20,6 +21,7 @@ import pytest
 
 from tui.cli import main
 from warroom.incident.by_hand import standin_calls
+from warroom.timeparse import parse_when
 
 pytestmark = pytest.mark.usefixtures("no_warmup_child")
 BOUND = 120            # seconds: a hung child fails the test, it never hangs it
@@ -194,17 +196,19 @@ def test_work_typed_in_the_drill_shell_before_any_journaled_action_is_said_besid
     now = [d.wall_time(60.0)]
     inc = IncidentStore(tmp_path / "inc", clock=lambda: datetime.fromtimestamp(now[0], UTC)).create(
         title="slow", severity="P2", drill={"scenario": "timeout", "speed": 60.0})
-    typed = d.wall_time(1020.0)
-    append_actions(d.path, [Action("call", 1020.0, typed, "blocks", ("flow", "retry", "tsk_0e9cbdbe"), {"code": 0})],
+    typed = d.wall_time(1023.0)      # 17.05 s wall after the start: the offered mark keeps the 0.05 s (attack44 A7)
+    append_actions(d.path, [Action("call", 1023.0, typed, "blocks", ("flow", "retry", "tsk_0e9cbdbe"), {"code": 0})],
                    CALLS_FILE)
     said = drill_report(d, inc.refresh(), at=d.wall_time(1100.0)).summary
     at = datetime.fromtimestamp(typed, UTC)
     line = next(s for s in said if s.startswith("Time to mobilise counts what the journal holds"))
-    assert f"the first command typed in the drill shell, at +16m00s drill time, {at:%H:%M:%S} UTC (blocks flow retry" \
+    assert f"the first command typed in the drill shell, at +16m03s drill time, {at:%H:%M:%S} UTC (blocks flow retry" \
            " tsk_0e9cbdbe), counts towards none" in line, line
     assert said.index(line) == 1 + next(i for i, s in enumerate(said) if s.startswith("Time to mobilise:")), said
-    assert f"incident mark {inc.id} mobilised --at {at:%Y-%m-%dT%H:%M:%SZ}`" in line, line
+    offered = re.search(rf"incident mark {inc.id} mobilised --at (\S+)`", line)
+    assert offered is not None, line
     now[0] = d.wall_time(1400.0)
-    inc.mark_phase("mobilised", at, None)
+    inc.mark_phase("mobilised", parse_when(offered[1], datetime.fromtimestamp(now[0], UTC)), None)
     again = drill_report(d, inc.refresh(), at=d.wall_time(1100.0)).summary
     assert not any(s.startswith("Time to mobilise counts") for s in again), again
+    assert next(s for s in again if s.startswith("Time to mobilise:")).startswith("Time to mobilise: 16m03s"), again

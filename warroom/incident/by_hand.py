@@ -365,7 +365,10 @@ def shell_unjournaled(typed: Typed, state: Any, incident_dir: Path | None) -> st
     at = datetime.fromtimestamp(call.at, UTC)
     clock = "" if typed.t_zero is None else \
         f"{'+' if call.t >= typed.t_zero else '-'}{format_duration(abs(call.t - typed.t_zero))} drill time, "
-    mark = command("incident", "mark", str(state.id), "mobilised", "--at", f"{at:%Y-%m-%dT%H:%M:%SZ}",
+    # to the millisecond: cut to the second, the mark moved the milestone up to a drill minute at x60 off the moment
+    # this line quotes (attack44 A7: "+1m13s" offered, "1m06s" recorded)
+    stamp = at.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    mark = command("incident", "mark", str(state.id), "mobilised", "--at", stamp,
                    *store_option(incident_dir if incident_dir is not None and incident_dir.is_dir() else None))
     return (f"Time to mobilise counts what the journal holds (a step run, tick, note…): the first command typed in"
             f" the drill shell, at {clock}{at:%H:%M:%S} UTC ({shlex.join((call.tool, *call.argv))}), counts towards"
