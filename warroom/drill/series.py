@@ -190,8 +190,15 @@ class Series:
             self._take(starts, chunks, rows, valid_before)
 
     def value(self, key: Key, t: float) -> float:
-        """The counter ``key`` at scenario time ``t`` (linear between grid points)."""
-        return self.columns([self.index[key]], [t])[0][0]
+        """The counter ``key`` at scenario time ``t`` (linear between grid points): ``columns`` for one, read off the
+        rows as ``_stored`` reads them unless the slots count it (a walk of the flows reads one a flow)."""
+        col, p = self.index[key], (max(t, self.t0) - self.t0) / GRID
+        i, frac = math.floor(p), p - math.floor(p)
+        self._extend(i + (1 if frac > 1e-9 else 0))
+        a = self._at(i, col)
+        a = a if frac <= 1e-9 else a + (self._at(i + 1, col) - a) * frac
+        q = self.schedule
+        return self.columns([col], [t])[0][0] if q is not None and key[0] in DERIVED and t >= q.t0 else a
 
     def queued(self, t: float) -> float:
         """The tasks asked for and not started at ``t`` (waiting in the queue), as ``Activity`` lists them: flow k of a
