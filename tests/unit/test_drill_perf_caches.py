@@ -100,3 +100,16 @@ def test_one_counter_read_alone_is_its_column() -> None:
     one = [repr(series.value(k, t)) for k in keys for t in times]
     assert one == [repr(series.columns([series.index[k]], [t])[0][0]) for k in keys for t in times]
     assert series.schedule is not None and series.schedule.t0 < times[-1]       # the slots' part was read too
+
+
+def test_a_deployment_kept_as_it_was_is_the_dataclass_copy() -> None:
+    """``_kept``: every field as ``dataclasses.replace`` gives it, its history a list of its own."""
+    from dataclasses import replace
+
+    from warroom.drill.cluster import _kept, initial_cluster
+
+    dep = initial_cluster(get_scenario("rate-limit")).flowengine
+    kept = _kept(dep)
+    assert kept == replace(dep, history=list(dep.history)) and kept.history is not dep.history
+    dep.scale(7, 100.0)
+    assert kept.replicas != dep.replicas
