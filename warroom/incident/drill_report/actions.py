@@ -30,6 +30,8 @@ if TYPE_CHECKING:
 EFFECT_AFTER = 600.0      # scenario seconds after an action at which its effect is read
 OFF = "_off"              # ``<action>_off`` ends what ``<action>`` started (``warroom.drill.model``)
 SAYS = ("notify", "page", "status_page")   # actions that tell people, never move a curve
+#: recorded with what they did (the policy, the object, the snapshot): named by it, as an operation is (``did``)
+OWN_WORDS = ("iam_change", "s3_move", "db_snapshot")
 Stretch = tuple[float, float | None]   # scenario seconds an action bent the curves from, and until
 
 
@@ -191,6 +193,7 @@ def action_rows(drill: Drill, signals: Any, spans: dict[str, list[Stretch]], *, 
         if a.action not in ACTIONS:
             continue
         via = ops.get((a.detail.get("via"), a.ts, a.argv))        # two steps that meant one action say what each did
+        said = a if a.action in OWN_WORDS else via
         if (first := later.get((a.action, a.ts, a.argv))) is not None:
             actions.append(replace(_with_first_row(a, first, clock_of(a), told, a.action,
                                                    labelled(ACTIONS[a.action], via),
@@ -227,7 +230,7 @@ def action_rows(drill: Drill, signals: Any, spans: dict[str, list[Stretch]], *, 
         change = changes.text(quiet=told and not effective)     # "unchanged" for every row until the judgement is said
         if a.action == "manual_review" and effective:      # what it did to the flows: held them, healed none
             change = "; ".join(filter(None, (change, held_flows(drill, a.t, min(read_by, read_at(a))))))
-        actions.append(ActionRow(a.ts, a.t, a.action, labelled(ACTIONS[a.action], via),
+        actions.append(ActionRow(a.ts, a.t, a.action, labelled(ACTIONS[a.action], said),
                                  typed(a.tool, a.argv),
                                  effective, a.action.removesuffix(OFF) in spans or a.action in sc.mitigating_actions(),
                                  change, why, None if t_zero is None else a.t - t_zero,
@@ -444,7 +447,11 @@ def did(op: Any) -> str:
                                   if keys) or "nothing set",
              "set_image": f"set image {d.get('image')}", "config_set": f"set {d.get('key')}={d.get('value')}",
              "scale_to": f"scaled to {d.get('replicas')} replica{'' if str(d.get('replicas')) == '1' else 's'}",
-             "rollout_undo": "rollout undo" + (f" to revision {d['to_revision']}" if d.get("to_revision") else "")}
+             "rollout_undo": "rollout undo" + (f" to revision {d['to_revision']}" if d.get("to_revision") else ""),
+             "iam_change": f"{'deleted' if d.get('deleted') else 'attached' if d.get('document') is None else 'put'} policy {d.get('policy')} of {d.get('user')}"
+                           + ("; it denies the bucket " + fleet.CONTEXT_BUCKET
+                              if d.get("denies_bundles") and not d.get("deleted") else ""),
+             "s3_move": f"moved {d.get('key')} to {d.get('destination')}", "db_snapshot": f"snapshot {d.get('snapshot')}"}
     return words.get(op.action, op.action.replace("_", " ")) + on
 
 

@@ -1,0 +1,49 @@
+"""What the drill's aws stand-in changes is an action of the report, and typed by hand credits its step (attack44 A11).
+
+``aws iam put-user-policy … deny-context-bundles`` stopped every flow in the audit-gap world, yet the drill report said
+"nothing reached the drill" and RB-CORE-005's step 10 typed word for word in the drill shell stayed "[not done]": the
+stand-in recorded ``iam_change`` (and ``s3_move``, ``db_snapshot``), which no row listed, so nothing acted for the step.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from tests.unit.standins_corpus import SPEED, START, run_one
+from warroom.drill.actions import CALLS_FILE, Action, append_actions
+from warroom.drill.directory import create_drill
+from warroom.incident.by_hand import Hands, Typed, read_calls
+from warroom.incident.drill_report import actions as rows_of
+from warroom.incident.drill_report.path import runbook_path
+from warroom.runbook.parser import parse_runbook
+
+BOOK = Path(__file__).resolve().parents[2] / "runbooks" / "RB-CORE-005-security-incident.md"
+DENY = ('{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"s3:*","Resource":["arn:aws:s3:::'
+        'context-bundles","arn:aws:s3:::context-bundles/*"]}]}')
+
+
+def test_an_iam_deny_typed_in_the_shell_is_a_row_and_its_step_done_by_hand(tmp_path: Path,
+                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    drill = create_drill(tmp_path, "audit-gap", speed=SPEED, start=START, name="deny")
+    argv = ["aws", "iam", "put-user-policy", "--user-name", "flowengine-sa", "--policy-name", "deny-context-bundles",
+            "--policy-document", DENY]
+    assert run_one(drill, argv, 300.0)[0] == 0
+    # as the stand-in's process records every call (``run_one`` runs it in-process, which records only the action)
+    append_actions(drill.path, [Action("call", 300.0, drill.wall_time(300.0), "aws", tuple(argv[1:]), {"code": 0})],
+                   CALLS_FILE)
+    monkeypatch.setattr(rows_of, "pane_changes", lambda *a, **k: rows_of.Changes())     # the listing, not the curves
+    sim = drill.simulator.refresh()
+    rows = rows_of.action_rows(drill, sim.signals, rows_of.stretches(drill.scenario, sim.signals), resolved=None,
+                               t_end=600.0, t_zero=0.0, at=drill.wall_time(600.0), slos=None, told=False)
+    assert [r.description for r in rows] == [
+        "an IAM user's policy changed (put policy deny-context-bundles of flowengine-sa; it denies the bucket "
+        "context-bundles)"], rows
+    book = parse_runbook(BOOK.read_text(encoding="utf-8"))
+    hands = Hands(Typed(read_calls(drill.path), 0.0, math.inf))
+    path = runbook_path(book, None, rows, datetime.fromtimestamp(drill.wall_time(600.0), UTC), hands)["runbook_path"]
+    step = next(state for st, (_, _, state, _) in zip(book.steps, path, strict=True) if st.number == 10)
+    assert step == "done by hand at +5m00s (drill shell)", path
