@@ -1,8 +1,8 @@
 """What the drill's aws stand-in changes is an action of the report, and typed by hand credits its step (attack44 A11).
 
-``aws iam put-user-policy … deny-context-bundles`` stopped every flow in the audit-gap world, yet the drill report said
-"nothing reached the drill" and RB-CORE-005's step 10 typed word for word in the drill shell stayed "[not done]": the
-stand-in recorded ``iam_change`` (and ``s3_move``, ``db_snapshot``), which no row listed, so nothing acted for the step.
+``aws iam put-user-policy … deny-context-bundles`` stopped every flow in the audit-gap world, yet the drill report
+said "nothing reached the drill" and RB-CORE-005's step 10 typed word for word in the drill shell stayed "[not done]":
+the stand-in recorded ``iam_change`` (and ``s3_move``, ``db_snapshot``), which no row listed, so nothing acted for it.
 """
 
 from __future__ import annotations

@@ -448,10 +448,12 @@ def did(op: Any) -> str:
              "set_image": f"set image {d.get('image')}", "config_set": f"set {d.get('key')}={d.get('value')}",
              "scale_to": f"scaled to {d.get('replicas')} replica{'' if str(d.get('replicas')) == '1' else 's'}",
              "rollout_undo": "rollout undo" + (f" to revision {d['to_revision']}" if d.get("to_revision") else ""),
-             "iam_change": f"{'deleted' if d.get('deleted') else 'attached' if d.get('document') is None else 'put'} policy {d.get('policy')} of {d.get('user')}"
+             "iam_change": f"{'deleted' if d.get('deleted') else 'attached' if d.get('document') is None else 'put'}"
+                           f" policy {d.get('policy')} of {d.get('user')}"
                            + ("; it denies the bucket " + fleet.CONTEXT_BUCKET
                               if d.get("denies_bundles") and not d.get("deleted") else ""),
-             "s3_move": f"moved {d.get('key')} to {d.get('destination')}", "db_snapshot": f"snapshot {d.get('snapshot')}"}
+             "s3_move": f"moved {d.get('key')} to {d.get('destination')}",
+             "db_snapshot": f"snapshot {d.get('snapshot')}"}
     return words.get(op.action, op.action.replace("_", " ")) + on
 
 
