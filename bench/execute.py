@@ -32,6 +32,7 @@ import time
 from pathlib import Path
 
 from bench.figures import Figure, Sample, table
+from warroom.execute.run_spec import StepResult
 from warroom.execute.runner import RunSpec, start
 from warroom.execute.safety import Confirmation
 
@@ -57,19 +58,27 @@ def _vm(pid: int, key: str) -> int:
     return 0
 
 
+def _beside_a_file(command: str, work: Path, name: str) -> tuple[float, int, StepResult, float]:
+    """``command`` run once into a file (the baseline: MB/s) and once as a step: the file's size, the step's result
+    and its seconds from ``start()`` to ``wait()`` returning."""
+    ref = work / "ref.out"
+    t = time.perf_counter()
+    subprocess.run(["/bin/bash", "-c", f"{command} > {ref}"], check=True)
+    size = ref.stat().st_size
+    base = size / (time.perf_counter() - t) / 1e6
+    inc = work / name
+    inc.mkdir(mode=0o700)
+    t = time.perf_counter()
+    result = start(_spec(inc, command)).wait()
+    return base, size, result, time.perf_counter() - t
+
+
 def throughput(repeat: int, work: Path) -> list[Figure]:
     capture, e2e, base = Sample(), Sample(), Sample()
-    ref = work / "seq.out"
     for i in range(repeat):
-        t = time.perf_counter()
-        subprocess.run(["/bin/bash", "-c", f"{SEQ} > {ref}"], check=True)
-        base.add(ref.stat().st_size / (time.perf_counter() - t) / 1e6)
-        inc = work / f"INC-{i}"
-        inc.mkdir(mode=0o700)
-        t = time.perf_counter()
-        result = start(_spec(inc, SEQ)).wait()
-        total = time.perf_counter() - t
-        assert result.status == "ok" and result.bytes == ref.stat().st_size, result
+        file_rate, size, result, total = _beside_a_file(SEQ, work, f"INC-{i}")
+        assert result.status == "ok" and result.bytes == size, result
+        base.add(file_rate)
         capture.add(result.bytes / (result.duration or 1e-9) / 1e6)
         e2e.add(result.bytes / total / 1e6)
     return [
@@ -84,15 +93,10 @@ def floods(repeat: int, work: Path) -> list[Figure]:
     rows = []
     for name, command in FLOODS.items():
         capture, base = Sample(), Sample()
-        ref = work / "flood.out"
         for i in range(repeat):
-            t = time.perf_counter()
-            subprocess.run(["/bin/bash", "-c", f"{command} > {ref}"], check=True)
-            base.add(ref.stat().st_size / (time.perf_counter() - t) / 1e6)
-            inc = work / f"FLOOD-{name.replace(' ', '-')}-{i}"
-            inc.mkdir(mode=0o700)
-            result = start(_spec(inc, command)).wait()
-            assert result.status == "ok" and result.bytes >= ref.stat().st_size, result
+            file_rate, size, result, _ = _beside_a_file(command, work, f"FLOOD-{name.replace(' ', '-')}-{i}")
+            assert result.status == "ok" and result.bytes >= size, result   # a last line without one gets a newline
+            base.add(file_rate)
             capture.add(result.bytes / (result.duration or 1e-9) / 1e6)
         rows.append(Figure.from_samples(f"step capture throughput ({name}, 30 MB)", "MB/s", capture, base, None,
                                         baseline_name="same > file"))
