@@ -102,7 +102,11 @@ def test_another_spelling_of_the_same_kubectl_call_is_that_step_and_its_value_is
     pool = ("kubectl", "-n", "production", "set", "env", "deploy/flowengine", "DB_POOL_SIZE=350", "DB_MAX_OVERFLOW=20")
     rows = [ActionRow(T0 + 1000.0, 1000.0, "scale", "FlowEngine replicas added", shlex.join(scale), True),
             ActionRow(T0 + 1100.0, 1100.0, "set_env", "deployment environment changed", shlex.join(pool), True)]
-    steps = _path("RB-CORE-002-timeout-recovery", [_call(scale, 1000.0), _call(pool, 1100.0)], rows)
+    hands = Hands(Typed((_call(scale, 1000.0), _call(pool, 1100.0)), DETECTED, math.inf))
+    steps = _path("RB-CORE-002-timeout-recovery", [], rows, hands)
     assert steps[9] == "done by hand at +14m40s (drill shell, with replicas=12)", steps
+    # every credit kept with its step and moment, for the Go/No-Go a step may act against (attack44 A9)
+    assert {key[1]: c.at - T0 for key, c in hands.credited.items() if key[0] == "RB-CORE-002"} == {
+        "scale-out": 1000.0, "raise-the-postgres-connection-pool-above-the": 1100.0}
     assert steps[10] == "done by hand at +16m20s (drill shell, with db_pool_size=350)", steps
     assert path_word(steps[10]) == steps[10]

@@ -75,3 +75,27 @@ def test_the_arisal_quoted_later_says_when_its_relative_words_were_read() -> Non
                                "condition": {"evidence": evidence}},
                         needed=True, again=False, decision=SimpleNamespace(applies_when=SimpleNamespace(text="halted")))
     assert arose_words(v).endswith(f"halted (as read at 00:41:39 UTC: {evidence})"), arose_words(v)
+
+
+def test_a_step_typed_by_hand_against_a_standing_no_go_is_said_so(tmp_path: Path) -> None:
+    """attack44 A9: "Bring FlowEngine back" typed in the drill shell 10 s after the NO-GO was credited "done by hand"
+    and said against the decision nowhere, where the same act through ``incident run`` was. The report's and the PIR's
+    decision lines take the by-hand credits' moments (``by_hand.Hands.credited``) as they take runs."""
+    from warroom.incident.decisions.journal_only import decided_steps
+    from warroom.incident.review.decisions import decisions
+
+    clock = FixedClock()
+    inc = IncidentStore(tmp_path / "state", clock=clock).create(title="audit quiet", severity="P1", runbook=BOOK)
+    inc.record_decision({"id": "bring-flowengine-back", "named": True, "runbook_id": "RB-CORE-005",
+                         "question": "Bring FlowEngine back (restore its replicas)?", "verdict": "NO-GO", "by": "dana",
+                         "why": "not yet"})
+    st, book = inc.refresh(), inc.runbook()
+    typed = {("RB-CORE-005", "restore-replicas"): clock.now + timedelta(seconds=10)}
+    lines = decision_lines(st, [book], lambda t: (t - st.declared_at).total_seconds(), clock.now, typed)
+    assert ("Step 29 (Bring FlowEngine back) was typed by hand in the drill shell at +10s drill time, against that"
+            " NO-GO (no GO since).") in lines, lines
+    (line,) = decisions(st, decided_steps([book]), typed)
+    assert line.text.endswith(f"Step 29 (Bring FlowEngine back) was typed by hand in the drill shell at "
+                              f"{clock.now + timedelta(seconds=10):%H:%M:%S} UTC against it, with no GO since."), line
+    before = {key: at - timedelta(seconds=20) for key, at in typed.items()}      # typed before the NO-GO: not against
+    assert not [x for x in decision_lines(st, [book], lambda t: 0.0, clock.now, before) if "typed by hand" in x]

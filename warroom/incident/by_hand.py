@@ -261,6 +261,7 @@ class Hands:
     def __init__(self, typed: Typed) -> None:
         self.typed = typed
         self.taken: set[int] = set()       # indexes of ``typed.calls`` a step has taken
+        self.credited: dict[tuple[str, str], Credit] = {}      # every credit ``steps`` gave, by (runbook id, step id)
 
     def credit(self, runbook: Runbook, step: Step, values: Mapping[str, str], rows: Sequence[Act],
                unowned: Sequence[bool], outside_runs: Callable[[float, str], bool],
@@ -333,7 +334,7 @@ class Hands:
             hand = self.credit(runbook, st, values, rows, unowned, lambda at, tag: owner_of(at, tag, windows) is None,
                                after=-math.inf if checks is None else began.get(checks.id, math.inf))
             if hand is not None:
-                out[st.id] = hand
+                out[st.id] = self.credited[(runbook.id, st.id)] = hand
                 began.setdefault(st.id, hand.at)
         return out
 

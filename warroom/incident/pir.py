@@ -237,13 +237,15 @@ def runbook_steps(inc: Exportable) -> list[dict[str, Any]] | None:
         if other is not None:
             rows += [{"step": s.number, "step_id": s.id, "label": s.label, "kind": s.kind,
                       "section": s.section, "runbook_id": rb_id} for s in other.steps]
-    hands = drill_shell(inc).by_hand
+    shell = drill_shell(inc)
+    hands = shell.by_hand
     from warroom.incident.decisions.journal_only import decided_steps
 
     books = [book, *(b for ref in getattr(inc.state, "beside", None) or [] if (b := _book(inc, ref)) is not None)]
     decided = {(rb, step.id): list(key) for key, steps in decided_steps(books).items() for rb, step in steps}
     for row in rows:
         row["by_hand"] = hands.get((row["runbook_id"], row["label"], row["section"]))
+        row["typed_at"] = shell.typed_at.get((row["runbook_id"], row["step_id"]))     # a NO-GO's, said against it
         row["decided"] = decided.get((row["runbook_id"], row["step_id"]))    # the Go/No-Go whose verdict decides it
     return rows
 
@@ -267,6 +269,7 @@ class DrillShell:
 
     by_hand: dict[tuple[str, str, str], str] = field(default_factory=dict)
     outside: tuple[Any, ...] = ()
+    typed_at: dict[tuple[str, str], float] = field(default_factory=dict)   # (runbook id, step id) -> when it was typed
 
 
 def drill_shell(inc: Exportable) -> DrillShell:
@@ -310,7 +313,8 @@ def drill_shell(inc: Exportable) -> DrillShell:
                     out.by_hand[(rb_id, label, section)] = state
         end = inc.state.resolved_at
         out = DrillShell(out.by_hand, tuple(a for a in report.outside_actions   # the incident's: none after its end
-                                            if end is None or a.at <= end.timestamp()))
+                                            if end is None or a.at <= end.timestamp()),
+                         {(rb, sid): at for rb, sid, at in report.typed_at})
     _SHELL_KEPT.clear()               # one drill's answer kept at a time: the one being worked
     _SHELL_KEPT[key] = out
     return out

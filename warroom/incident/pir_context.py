@@ -6,7 +6,7 @@ place, as plain records, rather than by handing them the state object and its in
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from types import SimpleNamespace
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
@@ -210,11 +210,18 @@ def pir_context(state: IncidentState, config: Config | None, now: datetime,
         "metrics_seq": (state.metric_summary or {}).get("seq"),
         "review": build_review(state, now, typed, _missed(state, config, now),
                                {(str(r.get("runbook_id") or ""), str(r["step_id"])): str(r.get("section") or "")
-                                for r in runbook_steps or []}, _decided(runbook_steps)),
+                                for r in runbook_steps or []}, _decided(runbook_steps),
+                               _typed_at(runbook_steps)),
         # ``{{ span(seconds) }}``: a journal interval as the incident reads it (drill time with the
         # wall time beside in a drill); the ``dur`` filter formats a figure as it is (a run time).
         "span": lambda seconds, wall=True: stime.text(state, seconds, wall=wall),
     }
+
+
+def _typed_at(rows: list[dict[str, Any]] | None) -> dict[tuple[str, str], datetime]:
+    """When each step credited done by hand in the drill shell was typed (``pir.runbook_steps``' ``typed_at``)."""
+    return {(str(r.get("runbook_id") or ""), str(r["step_id"])): datetime.fromtimestamp(r["typed_at"], UTC)
+            for r in rows or [] if isinstance(r.get("typed_at"), (int, float))}
 
 
 def _decided(rows: list[dict[str, Any]] | None) -> dict[tuple[str, str], list[tuple[str, Any]]]:

@@ -3,8 +3,9 @@ checklist): verdicts, deadlines and overdue, with no criterion judged (no metric
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from warroom.incident.decisions.deadline import arose_at
 from warroom.incident.decisions.judging import evaluate
@@ -93,25 +94,42 @@ def decided_steps(books: Any) -> dict[tuple[str, str], list[tuple[str, Any]]]:
     return out
 
 
-def against_no_go(state: Any, decided: dict[tuple[str, str], list[tuple[str, Any]]]
-                  ) -> list[tuple[dict[str, Any], str, Any, Any]]:
+class Against(NamedTuple):
+    """A step a NO-GO decided, acted on after it with no verdict since (``against_no_go``)."""
+
+    no_go: dict[str, Any]       # the NO-GO's record
+    runbook_id: str
+    step: Any
+    at: datetime                # when: the run's start, or the typed call's moment
+    run: Any = None             # the run (``StepRun``); None: typed by hand in the drill shell (``by_hand``)
+
+
+def against_no_go(state: Any, decided: dict[tuple[str, str], list[tuple[str, Any]]],
+                  typed: Mapping[tuple[str, str], datetime] | None = None) -> list[Against]:
     """Each run of a step a NO-GO decided (``decided_steps``) started after that NO-GO and before any later verdict on
-    its decision: (the NO-GO, the runbook id, the step, the run). A team acting against its own recorded decision is
-    what a review must see (redteam44 G1: "Bring FlowEngine back" run 26 s after a NO-GO on exactly that question,
-    and neither the report nor the PIR said so)."""
+    its decision, and each such step typed by hand in the drill shell then (``typed``: (runbook id, step id) -> the
+    moment its credit names, ``by_hand.Credit.at``). A team acting against its own recorded decision is what a review
+    must see (redteam44 G1: "Bring FlowEngine back" run 26 s after a NO-GO on exactly that question, and neither the
+    report nor the PIR said so; attack44 A9: typed in the drill shell, the same act was said nowhere)."""
     from warroom.incident.decisions.model import recorded_key
+    from warroom.incident.records import moment_of
 
     out = []
     for i, d in enumerate(state.decisions):
         if d.get("verdict") != "NO-GO":
             continue
         key = recorded_key(d)
-        later = next((int(x.get("seq") or 0) for x in state.decisions[i + 1:] if recorded_key(x) == key), None)
+        later = next((x for x in state.decisions[i + 1:] if recorded_key(x) == key), None)
+        seq, until = int((later or {}).get("seq") or 0), moment_of((later or {}).get("at"))
+        since = moment_of(d.get("at"))
         for rb, step in decided.get(key, ()):
             st = state.steps.get((rb, step.id))
-            out += [(d, rb, step, run) for run in (st.runs if st is not None else ())
-                    if int(d.get("seq") or 0) < int(run.seq) and (later is None or int(run.seq) < later)]
-    return sorted(out, key=lambda x: int(x[3].seq))
+            out += [Against(d, rb, step, run.started_at, run) for run in (st.runs if st is not None else ())
+                    if int(d.get("seq") or 0) < int(run.seq) and (later is None or int(run.seq) < seq)]
+            at = (typed or {}).get((rb, step.id))
+            if at is not None and since is not None and since < at and (until is None or at < until):
+                out.append(Against(d, rb, step, at))
+    return sorted(out, key=lambda x: x.at)
 
 
 def standing_no_go(state: Any, runbook_id: str, step: Any, decided: dict[tuple[str, str], list[tuple[str, Any]]]

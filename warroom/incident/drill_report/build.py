@@ -203,10 +203,11 @@ def _build(drill: Drill, state: IncidentState | None, *, at: float | None, slos:
 
         went = opened_runbooks(state, runbook_of or (lambda _id: None), end, since_detection)
         books = [b for b in (runbook, *(b for _, _, b in went)) if b is not None]
-        decided = tuple(decision_lines(state, list({b.id: b for b in books}.values()), since_detection, end))
         opened = [(rid, text, runbook_path(book, state, actions, end, hands)["runbook_path"]
                    if book is not None else ())
                   for rid, text, book in went if runbook is None or rid != runbook.id]
+        typed = {key: datetime.fromtimestamp(c.at, UTC) for key, c in hands.credited.items()}   # once every path took
+        decided = tuple(decision_lines(state, list({b.id: b for b in books}.values()), since_detection, end, typed))
     report = DrillReport(
         drill=drill.name, scenario=sc.name, title=sc.title if ended else sc.symptom, speed=drill.speed,
         runbook=runbook.id if runbook is not None else sc.runbook,    # the one whose path is listed
@@ -221,6 +222,7 @@ def _build(drill: Drill, state: IncidentState | None, *, at: float | None, slos:
         harm=total_text(total) if (total := harm_total(drill, t_end)) else "",
         shell=shell_unjournaled(hands.typed, state, drill.path.parent / "incidents" / state.id)
         if state is not None and state.id else "",
+        typed_at=tuple((rb, sid, c.at) for (rb, sid), c in hands.credited.items()),
     )
     # the PIR's Impact counts failed flows too, with Prometheus' increase() over its impact window:
     # the drill's exact count of that same window beside it, and why the two may differ

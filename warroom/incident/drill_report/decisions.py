@@ -6,7 +6,7 @@ and the runbook a GO opened with how far its steps got — what the PIR's Go/No-
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -24,15 +24,16 @@ if TYPE_CHECKING:
 
 
 def decision_lines(state: IncidentState, books: Sequence[Runbook], clock: Callable[[datetime], float | None],
-                   end: datetime) -> list[str]:
+                   end: datetime, typed: Mapping[tuple[str, str], datetime] | None = None) -> list[str]:
     """The summary's Go/No-Go lines. ``books``: the runbooks whose decisions count (the scenario's and
     any a GO opened); ``clock``: drill seconds since detection of a wall time (None before it);
-    ``end``: the resolution (or now, the drill still open)."""
+    ``end``: the resolution (or now, the drill still open); ``typed``: the steps credited done by hand in the drill
+    shell, when (``against_no_go``)."""
     def at(t: datetime | None) -> str:
         return drill_at(clock, t)
 
     out = []
-    against = against_no_go(state, decided_steps(books))      # a step a NO-GO decided, run after it
+    against = against_no_go(state, decided_steps(books), typed)      # a step a NO-GO decided, run or typed after it
     for d in state.decisions:
         # its run reminded overdue before it: taken late, one miss with the PIR's "(decided later)"
         reminded = missed_by(state, d)
@@ -69,8 +70,9 @@ def decision_lines(state: IncidentState, books: Sequence[Runbook], clock: Callab
         out.append(line + ".")
         if measured := measured_then(d):
             out.append(measured)
-        out += [f"{state.step_name(rb, step.number, start=True)} ({step.label}) ran at {at(run.started_at)}, against"
-                f" that NO-GO (no GO since)." for no, rb, step, run in against if no is d]
+        out += [f"{state.step_name(x.runbook_id, x.step.number, start=True)} ({x.step.label}) "
+                f"{'ran' if x.run is not None else 'was typed by hand in the drill shell'} at {at(x.at)}, against"
+                f" that NO-GO (no GO since)." for x in against if x.no_go is d]
     ended = "none at the resolution" if state.resolved else "none yet"
     # one miss per run of arisals (``decisions.runs``): its deadline counts from the run's first arisal
     missed: set[tuple[tuple[str, str], datetime | None]] = set()

@@ -126,6 +126,8 @@ class DrillReport:
     harm: str = ""            # the scenario's harm counted from its onset to the end (``harm.total_text``), or ""
     # the drill shell worked in before any journaled action Time to mobilise counts (``by_hand.shell_unjournaled``)
     shell: str = field(default="", metadata={"internal": True})
+    # when each step credited done by hand was typed: (runbook id, step id, unix), for the PIR (``pir.drill_shell``)
+    typed_at: tuple[tuple[str, str, float], ...] = field(default=(), metadata={"internal": True})
 
     @property
     def met(self) -> int:

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -70,15 +70,17 @@ class Review:
 
 def build_review(state: IncidentState, now: datetime, typed: Sequence[Any] = (), missed: Any = None,
                  sections: dict[tuple[str, str], str] | None = None,
-                 decided: dict[tuple[str, str], list[tuple[str, Any]]] | None = None) -> Review:
+                 decided: dict[tuple[str, str], list[tuple[str, Any]]] | None = None,
+                 by_hand: Mapping[tuple[str, str], datetime] | None = None) -> Review:
     """``typed``: what was done outside the runbook's steps in the drill shell (``pir.drill_shell``); ``missed``:
     the stakeholder updates that fell due unsent (``cadence.missed_updates``); ``sections``: each step's runbook
-    section (``timeline``); ``decided``: the steps each Go/No-Go decides (``decisions.decided_steps``)."""
+    section (``timeline``); ``decided``: the steps each Go/No-Go decides (``decisions.decided_steps``); ``by_hand``:
+    when each step credited done by hand in the drill shell was typed, by (runbook id, step id)."""
     rows = timeline(state, now, typed, sections)
     ev_rows, ev_note = evidence(state)
     return Review(facts=facts(state, now), timeline=rows, key_moments=key_moments(rows), evidence=ev_rows,
                   evidence_note=ev_note, impact=impact(state), commands=commands(state, now), response=response(state),
                   notes=notes(state), updates=updates(state, missed), footer=footer(state),
-                  metrics_seq=(state.metric_summary or {}).get("seq"), decisions=decisions(state, decided),
+                  metrics_seq=(state.metric_summary or {}).get("seq"), decisions=decisions(state, decided, by_hand),
                   approvals=approvals(state),
                   clock_start=state.clock_start if state.drill is not None else None, scale=stime.scale_of(state))

@@ -9,6 +9,8 @@ with none between the same one still open (``decisions.runs``: one missed deadli
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from warroom.incident.md_text import Md
@@ -20,17 +22,19 @@ if TYPE_CHECKING:
 CRITERION_MARKS = {"met": "✔ met", "not met": "✗ not met", "unknown": "? unknown"}
 
 
-def decisions(state: IncidentState, decided: dict[tuple[str, str], list[tuple[str, Any]]] | None = None) -> list[Line]:
+def decisions(state: IncidentState, decided: dict[tuple[str, str], list[tuple[str, Any]]] | None = None,
+              by_hand: Mapping[tuple[str, str], datetime] | None = None) -> list[Line]:
     """Each Go/No-Go verdict with who, why, the runbook it belongs to, the suggestion, and every
     criterion as it stood when it was taken (state and the evidence it was judged on); a verdict
     that replaced an earlier one says so; a deadline that passed with no verdict is said too; a step a
-    NO-GO decided (``decided``: ``decisions.decided_steps``) run after it, with no GO since, too."""
+    NO-GO decided (``decided``: ``decisions.decided_steps``) run after it, or typed by hand in the drill shell then
+    (``by_hand``: (runbook id, step id) -> when), with no GO since, too."""
     from warroom.incident.decisions import (answered_in_time, answered_of, arose_after, decided_later, missed_by,
                                             overdue_due, overdue_run, recorded_key, same_question, verdict_basis)
     from warroom.incident.decisions.deadline import recorded_raised
     from warroom.incident.decisions.journal_only import against_no_go
 
-    against = against_no_go(state, decided or {})
+    against = against_no_go(state, decided or {}, by_hand)
 
     def raised(rec: dict[str, Any]) -> str:     # the deadline the commander had, when a drill raised the runbook's
         return f"; {said}" if (said := recorded_raised(state, rec)) else ""
@@ -84,11 +88,12 @@ def decisions(state: IncidentState, decided: dict[tuple[str, str], list[tuple[st
         opened_text, opened_cites = _go_opened(state, d, attached)
         text += opened_text
         cites += opened_cites
-        for no, rb, step, ran in against:
-            if no is d:      # the team acting against its own recorded decision (redteam44 G1)
-                text += (f" {state.step_name(rb, step.number, start=True)} ({step.label}) ran at {hms(ran.started_at)}"
+        for x in against:
+            if x.no_go is d:      # the team acting against its own recorded decision (redteam44 G1, attack44 A9)
+                text += (f" {state.step_name(x.runbook_id, x.step.number, start=True)} ({x.step.label})"
+                         f" {'ran' if x.run is not None else 'was typed by hand in the drill shell'} at {hms(x.at)}"
                          " UTC against it, with no GO since.")
-                cites.append(ran.seq)
+                cites += [] if x.run is None else [x.run.seq]
         details = tuple(_criterion(c) for c in crit)
         if arose is None:        # one that did not answer the decision is nothing a later one reverses
             taken[key] = d
