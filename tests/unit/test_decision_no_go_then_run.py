@@ -36,6 +36,11 @@ def test_a_step_run_against_a_standing_no_go_is_said_before_it_runs_and_after_it
     book = inc.runbook()
     lines = decision_lines(st, [book], lambda t: (t - st.declared_at).total_seconds(), clock.now)
     assert "Step 29 (Bring FlowEngine back) ran at +26s drill time, against that NO-GO (no GO since)." in lines, lines
+    from warroom.incident.decisions.journal_only import standing_lines
+
+    shown = standing_lines(book, st, clock.now)       # ``incident show`` too (attack44 A10)
+    assert f"        step 29 (Bring FlowEngine back) ran at {ran.ts:%H:%M:%S} UTC (#{ran.seq}) against this NO-GO, " \
+           "with no GO since" in shown, shown
     pir = inc.render(now=clock.now + timedelta(minutes=1))
     assert f"Step 29 (Bring FlowEngine back) ran at {ran.ts:%H:%M:%S} UTC against it, with no GO since." in pir
     from warroom.incident.decisions.journal_only import decided_steps

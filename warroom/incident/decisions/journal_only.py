@@ -24,8 +24,10 @@ def standing(runbook: Any, state: Any, now: datetime) -> list[DecisionView]:
 
 def standing_lines(runbook: Any, state: Any, now: datetime) -> list[str]:
     """``incident show``'s lines: each decision with where it stands, then every verdict taken
-    on it in order (a NO-GO later reversed stays listed)."""
+    on it in order (a NO-GO later reversed stays listed), each NO-GO with the runs of the steps it decided made
+    against it (``against_no_go``: attack44 A10, the report and the PIR said so, ``show`` did not)."""
     out = []
+    against = against_no_go(state, decided_steps([runbook] if runbook is not None else []))
     for v in standing(runbook, state, now):
         if v.recorded:
             where = f"decided {v.recorded.get('verdict')} by {v.recorded.get('by')}"
@@ -51,6 +53,9 @@ def standing_lines(runbook: Any, state: Any, now: datetime) -> list[str]:
                     else " (recorded while it had not arisen)")
                 out.append(f"      {when}  #{d.get('seq')}  {d.get('verdict')} by {d.get('by')}{whose}{before}:"
                            f" {d.get('why')}")
+                out += [f"        {state.step_name(x.runbook_id, x.step.number)} ({x.step.label}) ran at"
+                        f" {_clock_text(x.at)} (#{x.run.seq}) against this NO-GO, with no GO since"
+                        for x in against if x.no_go is d]
     if out:
         out.append(f"    (criteria judged now: `{command('incident', 'decide', 'ID')}`)")
     return out
