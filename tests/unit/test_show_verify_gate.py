@@ -366,3 +366,36 @@ def test_a_step_whose_gate_window_ended_unwatched_is_unsettled_everywhere_and_ne
     assert (f"(Turn the breaker on) **{unsettled.word}** (exit 0) after 1 attempt: its window ended 00:10:00 UTC"
             " and no outcome was journaled (quota < 75 within 10m)") in pir
     assert "verify gate still watching" not in pir
+
+
+def test_the_gate_of_an_earlier_run_names_its_run_once_settled_in_show_the_timeline_the_pir_and_the_report(
+        tmp_path: Path) -> None:
+    """attack44 A13: settled, ``show`` read the metric history's "verify passed at 0.222% at 01:32:06 · now 0.186%"
+    without the run (beside the ✖ FAIL of the failed re-run); the PIR's "Verification passed (step 9)" and its failed
+    step, and the drill report's path ("[failed] …"), never said the first run's gate passed."""
+    from types import SimpleNamespace
+
+    from warroom.cli.incident_show import _step_detail
+    from warroom.incident.drill_report.path import runbook_path
+    from warroom.incident.pir_context import _trouble
+
+    inc = _incident(tmp_path)
+    _ran(inc)
+    gate = {"runbook_id": "RB-TEST-GATE", "step": 1, "step_id": "breaker", "expr": "quota < 75 within 10m"}
+    opened = inc.append(ev.VERIFY_STARTED, gate)
+    inc.append(ev.STEP_STARTED, {"step": 1, "step_id": "breaker", "label": "Turn the breaker on",
+                                 "command": "echo on", "mutating": True})
+    inc.append(ev.STEP_FINISHED, {"step": 1, "step_id": "breaker", "status": "failed", "exit_code": 1})
+    inc.append(ev.VERIFY_PASSED, {**gate, "value": 64.9, "value_text": "64.9%", "started_seq": opened.seq})
+    st, now = inc.refresh(), datetime.now(UTC)
+    step = st.steps[("RB-TEST-GATE", "breaker")]
+    run = f"run at {step.runs[0].started_at:%H:%M:%S} UTC"
+    g = gate_states(st, now)[("RB-TEST-GATE", "breaker")]
+    read = SimpleNamespace(key=("RB-TEST-GATE", "breaker"),
+                           passed_words=lambda: "passed at 64.9% at 00:01:00 · now 60%")
+    said = _step_detail(step, g, now, st, SimpleNamespace(gates=[read]))
+    assert f"verify ({run}) passed at 64.9% at 00:01:00 · now 60% (quota < 75 within 10m)" in said, said
+    assert any(e.text.startswith(f"Verification passed (step 1, {run}): ") for e in st.timeline), st.timeline
+    assert _trouble(step, "failed", g, "Step 1")["why"] == f"verify ({run}) passed at 64.9% (quota < 75 within 10m)"
+    path = runbook_path(inc.runbook(), st, [], now)["runbook_path"]
+    assert path[0][2:] == ("failed", f"verify ({run}) passed at 64.9% (quota < 75 within 10m)"), path

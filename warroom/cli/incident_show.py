@@ -360,8 +360,8 @@ def _step_detail(s: Any, gate: GateState | None = None, now: datetime | None = N
     said = gate.describe(now, state.id if state is not None else "ID")
     read = next((g for g in (held.gates if held is not None else ()) if g.key == (gate.runbook_id, gate.step_id)),
                 None)
-    if read is not None and gate.shown == "passed":      # the measure now, beside the pass
-        said = f"verify {read.passed_words()} ({gate.what})"
+    if read is not None and gate.shown == "passed":      # the measure now, beside the pass; and whose run's it is
+        said = f"verify{f' ({gate.of_run})' if gate.of_run else ''} {read.passed_words()} ({gate.what})"
     return f"{detail}; {said}" if detail else f" — {said}"
 
 

@@ -266,6 +266,8 @@ def _trouble(s: Any, shown: str, gate: GateState | None, name: str) -> dict[str,
         why = f"its window ended {gate.lapsed:%H:%M:%S} UTC and no outcome was journaled ({gate.what})"
     elif shown == "held_before" and gate is not None:
         why = f"{held_words(gate.held_before)} ({gate.what})"
+    elif gate is not None and gate.of_run:      # it failed again, opening no gate: the earlier run's still judges it
+        why = gate.describe()                   # "verify (run at 01:31:22 UTC) passed at 0.222% (…)": attack44 A13
     return {"step": s.step, "name": name, "label": s.label, "status": s.status, "state": state_word(shown),
             "why": why, "exit_code": s.exit_code, "attempts": s.attempts,
             "seq": (run.end_seq or run.seq) if run else s.updated_seq}

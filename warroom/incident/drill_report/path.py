@@ -46,8 +46,10 @@ def runbook_path(runbook: Runbook | None, state: IncidentState | None, actions: 
     def row(sec: str, st: Any) -> tuple[str, str, str, str]:
         if runbook is None:
             return sec, st.label, "pending", ""
-        if st.id not in hand:
-            return sec, st.label, shown((runbook.id, st.id)), did((runbook.id, st.id))
+        if st.id not in hand:     # a gate of an earlier run than the latest (which failed) is said, with its run
+            gate = gates.get((runbook.id, st.id))
+            return sec, st.label, shown((runbook.id, st.id)), "; ".join(filter(None, (
+                did((runbook.id, st.id)), gate.describe(at) if gate is not None and gate.of_run else "")))
         claimed.update(hand[st.id].acted)
         return sec, st.label, hand[st.id].state, "; ".join(dict.fromkeys(actions[i].description
                                                                           for i in hand[st.id].acted))

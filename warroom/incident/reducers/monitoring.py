@@ -113,7 +113,7 @@ def _verify(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
     if held is not None:
         reason += f"; {held_words(held.get('value_text') or held.get('value'))}"
     num = d.get("step") or d.get("step_id")
-    whose = f" ({s.step_name(str(d.get('runbook_id') or ''), num)})" if num else ""
+    whose = f" ({s.step_name(str(d.get('runbook_id') or ''), num)}{_run_of(s, s.verifications[-1])})" if num else ""
     what = measure_words(str(d["title"]), str(d.get("wanted") or ""), _num(d.get("hold")) or 0.0) \
         if d.get("title") and d.get("wanted") else d.get("expr") or ""
     # a failure is told at the instant its window ran out (redteam42 R11: settled by the resolve, it read 26 drill
@@ -121,6 +121,20 @@ def _verify(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
     at = min(_ts(d.get("ended_at")) or e.ts, e.ts) if e.type == ev.VERIFY_FAILED else confirmed
     s._add_timeline(e, e.type, f"Verification {word}{whose}: {what}{value}{reason}", at=at,
                     step=_int(d.get("step")))
+
+
+def _run_of(s: IncidentState, d: dict[str, Any]) -> str:
+    """``, run at 01:31:22 UTC`` for a gate's outcome when its step has run again since the gate opened (a re-run that
+    failed opens none, so this gate still judges the step: ``gates.gate_states``), naming the run it judges; ''
+    otherwise. attack44 A13: "Verification passed (step 9)" beside "Step 9 … failed" read as the failure's."""
+    opened = d if d.get("type") == ev.VERIFY_STARTED else opened_by(s.verifications, d)
+    st = s.steps.get((str(d.get("runbook_id") or ""), str(d.get("step_id") or "")))
+    if opened is None or st is None:
+        return ""
+    seq = int(opened.get("seq") or 0)
+    mine = [r for r in st.runs if int(r.seq or 0) < seq]
+    return f", run at {mine[-1].started_at:%H:%M:%S} UTC" if mine and any(int(r.seq or 0) > seq for r in st.runs) \
+        else ""
 
 
 def _slo_transition(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
