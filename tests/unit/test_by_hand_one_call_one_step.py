@@ -14,7 +14,7 @@ import shlex
 from datetime import UTC, datetime
 from pathlib import Path
 
-from warroom.incident.by_hand import Call, Hands, Typed
+from warroom.incident.by_hand import Call, Hands, Typed, spelled
 from warroom.incident.drill_report.path import runbook_path
 from warroom.incident.drill_report.rows import ActionRow, path_word
 from warroom.runbook.model import Runbook
@@ -110,3 +110,24 @@ def test_another_spelling_of_the_same_kubectl_call_is_that_step_and_its_value_is
         "scale-out": 1000.0, "raise-the-postgres-connection-pool-above-the": 1100.0}
     assert steps[10] == "done by hand at +16m20s (drill shell, with db_pool_size=350)", steps
     assert path_word(steps[10]) == steps[10]
+
+
+def test_type_and_name_apart_a_resource_s_long_name_and_a_yaml_patch_are_the_same_call() -> None:
+    """attack44 A5b/A17: ``patch hpa/flowengine``, ``patch horizontalpodautoscaler flowengine -p 'spec: {…}'``
+    (kubectl reads YAML) and ``scale deploy flowengine --replicas 3`` were still "outside the runbook's steps"; and a pod deleted
+    was named "delete on flowengine" (A16), as if the deployment went."""
+    from types import SimpleNamespace
+
+    from warroom.incident.drill_report.actions import did
+
+    for scale in (("kubectl", "patch", "hpa/flowengine", "-n", "production", "-p", '{"spec":{"minReplicas":14}}'),
+                  ("kubectl", "patch", "horizontalpodautoscaler", "flowengine", "-n", "production", "-p",
+                   "spec: {minReplicas: 14}")):
+        rows = [ActionRow(T0 + 1000.0, 1000.0, "scale", "FlowEngine replicas added", shlex.join(scale), True)]
+        steps = _path("RB-CORE-002-timeout-recovery", [_call(scale, 1000.0)], rows)
+        assert steps[9] == "done by hand at +14m40s (drill shell, with replicas=14)", (scale, steps)
+    assert spelled(("kubectl", "scale", "deploy", "flowengine", "--replicas", "3", "-n", "production")) == \
+        spelled(("kubectl", "scale", "deployment/flowengine", "--replicas=3", "-n", "production"))
+    pod = SimpleNamespace(action="delete", detail={"kind": "pod", "name": "flowengine-q2gmk9kjwv-4trj6",
+                                                   "deployment": "flowengine"})
+    assert did(pod) == "pod flowengine-q2gmk9kjwv-4trj6 deleted (of flowengine)"

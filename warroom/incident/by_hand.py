@@ -402,6 +402,9 @@ def spelled(argv: tuple[str, ...]) -> tuple[str, ...]:
         return argv
     pos = [f"{KINDS[kind.lower()]}/{name}" if slash and kind.lower() in KINDS else w
            for w in args.pos for kind, slash, name in [w.partition("/")]]
+    if pos and pos[0].lower() in KINDS:      # TYPE NAME is TYPE/NAME (``scale deploy flowengine``: attack44 A17)
+        kind = KINDS[pos[0].lower()]
+        pos = [f"{kind}/{pos[1]}", *pos[2:]] if len(pos) > 1 and not {"/", "="} & set(pos[1]) else [kind, *pos[1:]]
     opts = sorted((key, v) for key, value in args.opts.items() for v in (value if isinstance(value, list) else [value]))
     return ("kubectl", words[first], *pos,
             *(f"--{key}" if v is True else f"--{key}={_tight(str(v)) if key == 'patch' else v}" for key, v in opts),
@@ -409,9 +412,16 @@ def spelled(argv: tuple[str, ...]) -> tuple[str, ...]:
 
 
 def _tight(text: str) -> str:
-    """A JSON text without the whitespace between its tokens (strings as they are); any other text as it is."""
+    """A JSON text without the whitespace between its tokens (strings as they are); a YAML mapping or list (kubectl
+    reads a patch as either) as that JSON; any other text as it is."""
     if not text.lstrip().startswith(("{", "[")):
-        return text
+        import yaml
+
+        try:
+            read = yaml.safe_load(text)
+        except yaml.YAMLError:
+            return text
+        return json.dumps(read, separators=(",", ":")) if isinstance(read, (dict, list)) else text
     out: list[str] = []
     quoted = escaped = False
     for ch in text:

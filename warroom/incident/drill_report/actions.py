@@ -440,6 +440,9 @@ def did(op: Any) -> str:
     tells two steps apart that meant the same action (FALLBACK_MODEL then DISABLE_PROVIDERS: both "fallback routing")
     and names one that meant none (redteam39 F8: putting Anthropic back into routing was missing from the report)."""
     d = op.detail
+    if op.action == "delete":       # one object, by its name: a pod of five is not "flowengine" (attack44 A16)
+        return f"{d.get('kind')} {d.get('name')} deleted" + (
+            f" (of {d['deployment']})" if d.get("deployment") and d.get("kind") != "deployment" else "")
     on = f" on {d['deployment']}" if d.get("deployment") else f" {d.get('kind')}/{d.get('name')}" if d.get("name") \
         else f" {d['node']}" if d.get("node") else ""
     sets, unsets = [f"{k}={v}" for k, v in (d.get("set") or {}).items()], [str(k) for k in d.get("unset") or ()]
