@@ -114,8 +114,8 @@ def test_another_spelling_of_the_same_kubectl_call_is_that_step_and_its_value_is
 
 def test_type_and_name_apart_a_resource_s_long_name_and_a_yaml_patch_are_the_same_call() -> None:
     """attack44 A5b/A17: ``patch hpa/flowengine``, ``patch horizontalpodautoscaler flowengine -p 'spec: {…}'``
-    (kubectl reads YAML) and ``scale deploy flowengine --replicas 3`` were still "outside the runbook's steps"; and a pod deleted
-    was named "delete on flowengine" (A16), as if the deployment went."""
+    (kubectl reads YAML) and ``scale deploy flowengine --replicas 3`` were still "outside the runbook's steps"; and a
+    pod deleted was named "delete on flowengine" (A16), as if the deployment went."""
     from types import SimpleNamespace
 
     from warroom.incident.drill_report.actions import did
