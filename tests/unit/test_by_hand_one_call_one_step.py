@@ -131,3 +131,20 @@ def test_type_and_name_apart_a_resource_s_long_name_and_a_yaml_patch_are_the_sam
     pod = SimpleNamespace(action="delete", detail={"kind": "pod", "name": "flowengine-q2gmk9kjwv-4trj6",
                                                    "deployment": "flowengine"})
     assert did(pod) == "pod flowengine-q2gmk9kjwv-4trj6 deleted (of flowengine)"
+
+
+def test_work_typed_before_the_declaration_is_said_beside_time_to_mobilise() -> None:
+    """attack44 A20: a patch typed in the drill shell 1m30s before declaring (the dashboard's ``d``) got no line beside
+    "Time to mobilise: not reached", though the same report credited the step "done by hand at -1m30s". Said, with
+    the mark that records the team mobilised as it declared."""
+    from types import SimpleNamespace
+
+    from warroom.incident.by_hand import shell_unjournaled
+
+    scale = ("kubectl", "patch", "hpa", "flowengine", "-n", "production", "-p", '{"spec": {"minReplicas": 12 }}')
+    declared = datetime.fromtimestamp(T0 + DETECTED + 90.0, UTC)
+    state = SimpleNamespace(id="INC-1", declared_at=declared, phases={})
+    said = shell_unjournaled(Typed((_call(scale, DETECTED),), DETECTED + 90.0, math.inf), state, None)
+    assert said.startswith("Time to mobilise counts what the journal holds"), said
+    assert ", at -1m30s drill time, " in said and ", before the declaration (kubectl patch hpa" in said, said
+    assert f"mobilised --at {declared:%Y-%m-%dT%H:%M:%S}.000Z` records it (mobilised as it was declared)" in said, said

@@ -360,20 +360,23 @@ def shell_unjournaled(typed: Typed, state: Any, incident_dir: Path | None) -> st
     if declared is None:
         return ""
     mobilised = (getattr(state, "phases", None) or {}).get("mobilised")
-    call = first_typed(typed, declared.timestamp())
-    if call is None or mobilised is not None and mobilised.timestamp() <= call.at:
+    call = first_typed(typed, -math.inf)     # before the declaration too: at work before declaring (attack44 A20)
+    if call is None or mobilised is not None and mobilised.timestamp() <= max(call.at, declared.timestamp()):
         return ""
     at = datetime.fromtimestamp(call.at, UTC)
+    early = at < declared
     clock = "" if typed.t_zero is None else \
         f"{'+' if call.t >= typed.t_zero else '-'}{format_duration(abs(call.t - typed.t_zero))} drill time, "
     # to the millisecond: cut to the second, the mark moved the milestone up to a drill minute at x60 off the moment
-    # this line quotes (attack44 A7: "+1m13s" offered, "1m06s" recorded)
-    stamp = at.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    # this line quotes (attack44 A7: "+1m13s" offered, "1m06s" recorded); typed before the declaration, the team was
+    # mobilised as it declared
+    stamp = (declared if early else at).isoformat(timespec="milliseconds").replace("+00:00", "Z")
     mark = command("incident", "mark", str(state.id), "mobilised", "--at", stamp,
                    *store_option(incident_dir if incident_dir is not None and incident_dir.is_dir() else None))
     return (f"Time to mobilise counts what the journal holds (a step run, tick, note…): the first command typed in"
-            f" the drill shell, at {clock}{at:%H:%M:%S} UTC ({shlex.join((call.tool, *call.argv))}), counts towards"
-            f" none; `{mark}` records it")
+            f" the drill shell, at {clock}{at:%H:%M:%S} UTC{', before the declaration' if early else ''}"
+            f" ({shlex.join((call.tool, *call.argv))}), counts towards none; `{mark}` records it"
+            + (" (mobilised as it was declared)" if early else ""))
 
 
 @functools.lru_cache(maxsize=4096)
