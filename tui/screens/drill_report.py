@@ -100,8 +100,12 @@ def report_renderable(report: Any) -> Group:
              for rid, steps, why in ((report.runbook, report.runbook_path, ""),
                                      *((rid, p, " (opened by the GO)") for rid, _, p in getattr(report, "opened", ())))
              if steps]
-    summary = Text("\n".join(f"• {line}" for line in report.summary))
-    return Group(head, Text(""), times, Text(""), acts, Text(""), panes, Text(""),
+    # the drill shell worked in before the journal saw anything: said under the table, beside the Time to mobilise it
+    # leaves "missed" (attack44 A14: only the text report said it), as the core words it (``by_hand.shell_unjournaled``)
+    said = f"{report.shell}." if getattr(report, "shell", "") else ""
+    shell = (Text(""), Text(said, style="yellow")) if said else ()
+    summary = Text("\n".join(f"• {line}" for line in report.summary if line != said))
+    return Group(head, Text(""), times, *shell, Text(""), acts, Text(""), panes, Text(""),
                  *(x for t in paths for x in (t, Text(""))), summary)
 
 
