@@ -755,6 +755,8 @@ def run_effects(drill: Drill, state: Any, slos: list[SloConfig] | None, at: floa
     (``change_without`` of the actions the stand-ins recorded while it ran, the windows the drill
     report's runbook path uses), keyed by the run's start seq: what the PIR credits a step with, so
     it never credits one with a change another action made while it ran."""
+    from warroom.drill.cluster import OPERATIONS
+
     out: dict[str, str] = {}
     recorded = drill.actions()
     t_now = drill.scenario_time(at)
@@ -762,11 +764,29 @@ def run_effects(drill: Drill, state: Any, slos: list[SloConfig] | None, at: floa
     windows = {run.seq: [(run.started_at.timestamp(), run.ended_at.timestamp() if run.ended_at is not None else at,
                           run.tag)] for run in runs}
     owners = [owner_of(a.ts, a.tag, windows) for a in recorded]
+    # restarts of one deployment within the first's effect window are weighed together, as the report's rows are
+    # (``_restarts_together``; attack44 A19: the report credited them once, the PIR said the step's run "unchanged")
+    sc, signals = drill.scenario, drill.simulator.signals
+    weighs = "restart" in stretches(sc, signals)
+    rolled = {(b.action, b.ts, b.argv): _rollout(sc, recorded, b) for b in recorded
+              if weighs and b.action in OPERATIONS and _rolls(signals, b)}
+    firsts, later = _restarts_together(sc, recorded, rolled)
     with drill.simulator.holding():
         for run in runs:
             if not run.mutating:
                 continue
             taken = [a for a, owner in zip(recorded, owners, strict=True) if owner == run.seq]
-            out[str(run.seq)] = change_without(drill, taken, slos, t_now, told=bool(state.resolved)) if taken else \
-                "nothing (no change to the drill world was recorded while it ran)"
+            keys = [(a.action, a.ts, a.argv) for a in taken]
+            first = next((later[k] for k in keys if k in later), None)
+            together = next((firsts[k] for k in keys if k in firsts), None)
+            if first is not None:
+                first_at = datetime.fromtimestamp(first.ts, UTC)
+                out[str(run.seq)] = (f"its effect is counted with the first restart's (first at {first_at:%H:%M:%S}"
+                                     f" UTC: {typed(first.tool, first.argv)})")
+            elif together is not None:
+                out[str(run.seq)] = pane_changes(drill, taken, slos, t_now, went=together[0], gone=together[1],
+                                                 told=bool(state.resolved)).text()
+            else:
+                out[str(run.seq)] = change_without(drill, taken, slos, t_now, told=bool(state.resolved)) if taken \
+                    else "nothing (no change to the drill world was recorded while it ran)"
     return out
