@@ -104,3 +104,17 @@ def test_a_latency_threshold_no_call_reaches_sends_nothing_to_the_typo(tmp_path:
     fast = _routed(tmp_path, "FALLBACK_MODEL=gpt-4-trubo", "FALLBACK_THRESHOLD_LATENCY=5").simulator.signals
     [(share, why, _)] = fast.strands(T)
     assert why == "model not found: gpt-4-trubo (no provider serves it)" and share > 0.5, share
+
+
+def test_a_run_goes_to_the_unserved_fallback_only_once_slow_past_the_threshold(tmp_path: Path) -> None:
+    """attack44 A21: with ``FALLBACK_THRESHOLD_LATENCY=30`` ~a third of Claude's flows meet the typo, yet every test
+    flow and retry failed "model not found" at once (1 s). A call goes there only once it has been slow past 30 s."""
+    drill = _routed(tmp_path, "FALLBACK_MODEL=gpt-4-trubo", "FALLBACK_THRESHOLD_LATENCY=30")
+    why = "model not found: gpt-4-trubo (no provider serves it)"
+    typo = [why in run_one(drill, ["blocks", "test-flow"], T + 7 * k)[2] for k in range(6)]
+    assert any(typo) and not all(typo), typo
+    flows = Activity(drill.simulator.refresh(), drill.simulator.signals.cluster).flows(T - 300.0, T, T)
+    typos = [f for f in flows if f.error == why][:10]
+    runs = [run_one(drill, ["blocks", "flow", "retry", f.task_id], T + 60.0) for f in typos]
+    spent = [float(out.split("failed in ")[1].split("s")[0]) for _, out, err in runs if why in err]
+    assert spent and min(spent) >= 30.0 and len(spent) < len(runs), (spent, len(runs))

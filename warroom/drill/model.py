@@ -538,12 +538,12 @@ class Signals:
 
     def _5xx_moved(self, provider: str, t: float) -> bool:
         """Whether a call to ``provider`` answered 5xx at ``t`` goes to the fallback: the primary, tried first under
-        ``FALLBACK_ON_5XX`` while routing acts, or to a fallback no provider serves (``_to_nowhere``: fails there)."""
+        ``FALLBACK_ON_5XX`` while routing acts, or to a fallback no provider serves (``to_nowhere``: fails there)."""
         env = self.env(t)
         return provider == fleet.PRIMARY and tried_first(env) and switched_on(env, "FALLBACK_ON_5XX") and (
-            self.route(t) is not None or self._to_nowhere(t) > 0.0)
+            self.route(t) is not None or self.to_nowhere(t) > 0.0)
 
-    def _to_nowhere(self, t: float) -> float:
+    def to_nowhere(self, t: float) -> float:
         """The share of the primary's calls sent at ``t`` to a fallback no provider serves, tried after the primary
         (``tried_first``): those it answers 5xx (``FALLBACK_ON_5XX``) or slower than the threshold, each answered 404
         there and not tried again, so its flow fails (``strands``). A12: such a typo healed the outage; world44: nor
@@ -794,7 +794,7 @@ class Signals:
                 if c in (None, fleet.UNSERVED) or self.exhausted(c, t):
                     groups.setdefault(c, []).append(p)
             off = ", ".join(p for p in fleet.PROVIDER_NAMES if p in disabled(self.env(t))) if None in groups else ""
-            moved = self._to_nowhere(t) if not any(fleet.PRIMARY_PROVIDER in ps for ps in groups.values()) else 0.0
+            moved = self.to_nowhere(t) if not any(fleet.PRIMARY_PROVIDER in ps for ps in groups.values()) else 0.0
             return tuple((sum(p.flow_share for p in ps), f"no enabled model provider ({off} disabled)" if c is None
                           else fleet.unserved(fallback_of(self.env(t))) if c == fleet.UNSERVED
                           else f"rate limit exceeded: {c} 429 Too Many Requests (daily quota exhausted)",

@@ -15,7 +15,7 @@ from dataclasses import replace
 from warroom.config import default_slos
 from warroom.drill import fleet
 from warroom.drill.activity import HELD, Flow, pruned, unit
-from warroom.drill.cluster import short_hash, switched_on
+from warroom.drill.cluster import fallback_of, short_hash, switched_on, threshold
 from warroom.drill.model import DB_LOST, PUSH_REJECTED, Signals, quota_reset
 from warroom.drill.promql import bucket_quantile
 from warroom.drill.series import BOUNDS, BUCKET_LABELS, Series
@@ -241,7 +241,13 @@ def outcome(ctx: Context, flow: Flow, pruning: bool, model: str, answered: bool 
         return False, "no FlowEngine replicas are running (deployment scaled to 0)", 1.0
     if provider is None:            # its first call is answered 404, as a routed flow's is (``Signals.strands``)
         return False, fleet.unserved(model), 1.0
-    if (stranded := next((why for _, why, asks in sig.strands(t) if provider.name in asks), None)) is not None:
+    env, stranded = ctx.cluster.env(), next((why for _, why, asks in sig.strands(t) if provider.name in asks), None)
+    if stranded == fleet.unserved(fallback_of(env)) and (moved := sig.to_nowhere(t)) > 1e-6:    # tried first: only
+        slow, limit = sig.slow_share(env, t), threshold(env) or 0.0     # a slow (or 5xx) call goes to the typo (A21:
+        for call in range(fleet.CALLS_PER_FLOW):                        # every run failed at once, as if all went)
+            if (u := unit(flow.task_id, round(t), "nowhere", call)) < moved:    # answered 404 past the threshold it
+                return False, stranded, call * seconds / 2 + (limit if u < slow else 8.0)   # waited, or a 5xx's
+    elif stranded is not None:
         return False, stranded, 1.0      # no provider answers a call on this model now, as the flows on it fail
     tries = tries or sig.attempts(t)
     said_5xx = next((m for f in sig.scenario.faults if {f"api_5xx:{provider.name}", "api_5xx:*"} & set(f.impacts)
