@@ -148,3 +148,17 @@ def test_work_typed_before_the_declaration_is_said_beside_time_to_mobilise() -> 
     assert said.startswith("Time to mobilise counts what the journal holds"), said
     assert ", at -1m30s drill time, " in said and ", before the declaration (kubectl patch hpa" in said, said
     assert f"mobilised --at {declared:%Y-%m-%dT%H:%M:%S}.000Z` records it (mobilised as it was declared)" in said, said
+
+
+def test_every_typing_of_a_step_is_an_act_even_when_a_run_holds_the_step() -> None:
+    """attack44 A24: FlowEngine brought back by hand 6 s after a NO-GO, then step 29 run later: "one call, one step"
+    gave the typed act no credit (the run held the step), so the NO-GO's line said nothing against it. ``Hands.acts``
+    finds each typing of the step that acted, whichever step or run holds it."""
+    book = _book("RB-CORE-005-security-incident")
+    step = next(st for st in book.steps if st.number == 29)
+    back = ("kubectl", "scale", "deploy", "flowengine", "--replicas", "3", "-n", "production")
+    rows = [ActionRow(T0 + 300.0, 300.0, "flowengine_start", "FlowEngine scaled back up", shlex.join(back), True)]
+    windows = {("RB-CORE-005", step.id): [(T0 + 2000.0, T0 + 2001.0, "a1b2")]}       # a run of the step, later
+    hands = Hands(Typed((_call(back, 300.0), _call(back, 900.0)), DETECTED, math.inf))
+    assert hands.acts(book, step, {"replicas": "3"}, rows, windows) == [T0 + 300.0]   # the second acted no more
+    assert hands.taken == set()          # the report's one-call-one-step credit is untouched

@@ -95,12 +95,12 @@ def test_a_step_typed_by_hand_against_a_standing_no_go_is_said_so(tmp_path: Path
                          "question": "Bring FlowEngine back (restore its replicas)?", "verdict": "NO-GO", "by": "dana",
                          "why": "not yet"})
     st, book = inc.refresh(), inc.runbook()
-    typed = {("RB-CORE-005", "restore-replicas"): clock.now + timedelta(seconds=10)}
+    typed = {("RB-CORE-005", "restore-replicas"): [clock.now + timedelta(seconds=10)]}
     lines = decision_lines(st, [book], lambda t: (t - st.declared_at).total_seconds(), clock.now, typed)
     assert ("Step 29 (Bring FlowEngine back) was typed by hand in the drill shell at +10s drill time, against that"
             " NO-GO (no GO since).") in lines, lines
     (line,) = decisions(st, decided_steps([book]), typed)
     assert line.text.endswith(f"Step 29 (Bring FlowEngine back) was typed by hand in the drill shell at "
                               f"{clock.now + timedelta(seconds=10):%H:%M:%S} UTC against it, with no GO since."), line
-    before = {key: at - timedelta(seconds=20) for key, at in typed.items()}      # typed before the NO-GO: not against
+    before = {key: [at - timedelta(seconds=20) for at in ats] for key, ats in typed.items()}   # before it: not against
     assert not [x for x in decision_lines(st, [book], lambda t: 0.0, clock.now, before) if "typed by hand" in x]

@@ -318,6 +318,22 @@ class Hands:
                           acted, at, when)
         return Credit(f"{BY_HAND}{when} {where}", acted, at, when)
 
+    def acts(self, runbook: Runbook, step: Step, values: Mapping[str, str], rows: Sequence[Act],
+             windows: Mapping[tuple[str, str], Sequence[tuple[float, float, str]]]) -> list[float]:
+        """Every moment (unix) ``step``'s command was typed in the drill shell, outside every run, and did what a
+        credit needs, whichever step's credit took those calls or whether a run took the step: what a NO-GO on the
+        step weighs (attack44 A24: FlowEngine brought back by hand 6 s after a NO-GO was said against nothing once a
+        later run of the step held it, "one call, one step" giving the typed act no credit)."""
+        unowned = [owner_of(a.at, a.tag, windows) is None for a in rows]
+        fresh, out = Hands(self.typed), []
+        for _ in self.typed.calls:          # each round takes the calls of one more typing, or ends
+            hand = fresh.credit(runbook, step, values, rows, unowned,
+                                lambda at, tag: owner_of(at, tag, windows) is None)
+            if hand is None:
+                break
+            out.append(hand.at)
+        return sorted(set(out))
+
     def steps(self, runbook: Runbook, pending: Callable[[str], bool], values: Mapping[str, str],
               rows: Sequence[Act], windows: Mapping[tuple[str, str], Sequence[tuple[float, float, str]]],
               ) -> dict[str, Credit]:

@@ -269,7 +269,7 @@ class DrillShell:
 
     by_hand: dict[tuple[str, str, str], str] = field(default_factory=dict)
     outside: tuple[Any, ...] = ()
-    typed_at: dict[tuple[str, str], float] = field(default_factory=dict)   # (runbook id, step id) -> when it was typed
+    typed_at: dict[tuple[str, str], list[float]] = field(default_factory=dict)   # (runbook id, step id) -> when typed
 
 
 def drill_shell(inc: Exportable) -> DrillShell:
@@ -314,13 +314,21 @@ def drill_shell(inc: Exportable) -> DrillShell:
         end = inc.state.resolved_at
         out = DrillShell(out.by_hand, tuple(a for a in report.outside_actions   # the incident's: none after its end
                                             if end is None or a.at <= end.timestamp()),
-                         {(rb, sid): at for rb, sid, at in report.typed_at})
+                         _moments(report.typed_at))
     _SHELL_KEPT.clear()               # one drill's answer kept at a time: the one being worked
     _SHELL_KEPT[key] = out
     return out
 
 
 _SHELL_KEPT: dict[tuple[Any, ...], DrillShell] = {}
+
+
+def _moments(typed_at: Any) -> dict[tuple[str, str], list[float]]:
+    """``DrillReport.typed_at`` by step: (runbook id, step id) -> every moment it was typed (``Hands.acts``)."""
+    out: dict[tuple[str, str], list[float]] = {}
+    for rb, sid, at in typed_at:
+        out.setdefault((rb, sid), []).append(at)
+    return out
 
 
 def _size(path: Path) -> int:

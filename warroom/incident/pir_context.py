@@ -218,10 +218,10 @@ def pir_context(state: IncidentState, config: Config | None, now: datetime,
     }
 
 
-def _typed_at(rows: list[dict[str, Any]] | None) -> dict[tuple[str, str], datetime]:
-    """When each step credited done by hand in the drill shell was typed (``pir.runbook_steps``' ``typed_at``)."""
-    return {(str(r.get("runbook_id") or ""), str(r["step_id"])): datetime.fromtimestamp(r["typed_at"], UTC)
-            for r in rows or [] if isinstance(r.get("typed_at"), (int, float))}
+def _typed_at(rows: list[dict[str, Any]] | None) -> dict[tuple[str, str], list[datetime]]:
+    """When each step a decision decides was typed in the drill shell (``pir.runbook_steps``' ``typed_at``)."""
+    return {(str(r.get("runbook_id") or ""), str(r["step_id"])): [datetime.fromtimestamp(t, UTC) for t in r["typed_at"]]
+            for r in rows or [] if isinstance(r.get("typed_at"), list)}
 
 
 def _decided(rows: list[dict[str, Any]] | None) -> dict[tuple[str, str], list[tuple[str, Any]]]:

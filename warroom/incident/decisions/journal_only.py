@@ -3,7 +3,7 @@ checklist): verdicts, deadlines and overdue, with no criterion judged (no metric
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any, NamedTuple
 
@@ -110,10 +110,10 @@ class Against(NamedTuple):
 
 
 def against_no_go(state: Any, decided: dict[tuple[str, str], list[tuple[str, Any]]],
-                  typed: Mapping[tuple[str, str], datetime] | None = None) -> list[Against]:
+                  typed: Mapping[tuple[str, str], Sequence[datetime]] | None = None) -> list[Against]:
     """Each run of a step a NO-GO decided (``decided_steps``) started after that NO-GO and before any later verdict on
-    its decision, and each such step typed by hand in the drill shell then (``typed``: (runbook id, step id) -> the
-    moment its credit names, ``by_hand.Credit.at``). A team acting against its own recorded decision is what a review
+    its decision, and each time such a step was typed by hand in the drill shell then (``typed``: (runbook id, step
+    id) -> the moments, ``by_hand.Hands.acts``). A team acting against its own recorded decision is what a review
     must see (redteam44 G1: "Bring FlowEngine back" run 26 s after a NO-GO on exactly that question, and neither the
     report nor the PIR said so; attack44 A9: typed in the drill shell, the same act was said nowhere)."""
     from warroom.incident.decisions.model import recorded_key
@@ -131,9 +131,8 @@ def against_no_go(state: Any, decided: dict[tuple[str, str], list[tuple[str, Any
             st = state.steps.get((rb, step.id))
             out += [Against(d, rb, step, run.started_at, run) for run in (st.runs if st is not None else ())
                     if int(d.get("seq") or 0) < int(run.seq) and (later is None or int(run.seq) < seq)]
-            at = (typed or {}).get((rb, step.id))
-            if at is not None and since is not None and since < at and (until is None or at < until):
-                out.append(Against(d, rb, step, at))
+            out += [Against(d, rb, step, at) for at in (typed or {}).get((rb, step.id), ())
+                    if since is not None and since < at and (until is None or at < until)]
     return sorted(out, key=lambda x: x.at)
 
 

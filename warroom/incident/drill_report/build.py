@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, datetime
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from warroom import scenario_time as stime
 from warroom.config import Config, SloConfig
@@ -192,6 +192,7 @@ def _build(drill: Drill, state: IncidentState | None, *, at: float | None, slos:
     # the incident is open the report (``g`` mid-drill) is headed by the symptom, as the declaration is.
     # the Go/No-Go on the drill's clock (the PIR's record), and what each GO opened with its own path
     decided: tuple[str, ...] = ()
+    typed_at: tuple[tuple[str, str, float], ...] = ()
     opened: list[tuple[str, str, tuple[tuple[str, str, str, str], ...]]] = []
     if state is not None and t_zero is not None:
         end = state.resolved_at or datetime.fromtimestamp(at, UTC)
@@ -206,8 +207,10 @@ def _build(drill: Drill, state: IncidentState | None, *, at: float | None, slos:
         opened = [(rid, text, runbook_path(book, state, actions, end, hands)["runbook_path"]
                    if book is not None else ())
                   for rid, text, book in went if runbook is None or rid != runbook.id]
-        typed = {key: datetime.fromtimestamp(c.at, UTC) for key, c in hands.credited.items()}   # once every path took
-        decided = tuple(decision_lines(state, list({b.id: b for b in books}.values()), since_detection, end, typed))
+        acts = _decided_acts(hands, books, state, actions)
+        typed_at = tuple((rb, sid, t) for (rb, sid), moments in acts.items() for t in moments)
+        decided = tuple(decision_lines(state, list({b.id: b for b in books}.values()), since_detection, end,
+                                       {key: [datetime.fromtimestamp(t, UTC) for t in ts] for key, ts in acts.items()}))
     report = DrillReport(
         drill=drill.name, scenario=sc.name, title=sc.title if ended else sc.symptom, speed=drill.speed,
         runbook=runbook.id if runbook is not None else sc.runbook,    # the one whose path is listed
@@ -222,7 +225,7 @@ def _build(drill: Drill, state: IncidentState | None, *, at: float | None, slos:
         harm=total_text(total) if (total := harm_total(drill, t_end)) else "",
         shell=shell_unjournaled(hands.typed, state, drill.path.parent / "incidents" / state.id)
         if state is not None and state.id else "",
-        typed_at=tuple((rb, sid, c.at) for (rb, sid), c in hands.credited.items()),
+        typed_at=typed_at,
     )
     # the PIR's Impact counts failed flows too, with Prometheus' increase() over its impact window:
     # the drill's exact count of that same window beside it, and why the two may differ
@@ -239,3 +242,16 @@ def _build(drill: Drill, state: IncidentState | None, *, at: float | None, slos:
     again = sum(1 for r in sim.signals.retries if not r.ok and t1 < r.t <= t2)
     return with_summary(report, pir=(*pir, len(rows), again, rows.count("succeeded"), rows.count("running")),
                         updates=updates)
+
+
+def _decided_acts(hands: Hands, books: list[Any], state: Any, rows: list[Any]) -> dict[tuple[str, str], list[float]]:
+    """When each step a Go/No-Go decides (``decided_steps``) was typed in the drill shell and acted, by (runbook id,
+    step id) (``Hands.acts``): what the decision lines weigh against a standing NO-GO, whether or not a run took the
+    step later (attack44 A24)."""
+    from warroom.incident.by_hand import param_values, run_windows
+    from warroom.incident.decisions.journal_only import decided_steps
+
+    by_id = {b.id: b for b in books}
+    windows = run_windows(state)
+    return {(rb, step.id): moments for steps in decided_steps(list(by_id.values())).values() for rb, step in steps
+            if rb in by_id and (moments := hands.acts(by_id[rb], step, param_values(by_id[rb], state), rows, windows))}

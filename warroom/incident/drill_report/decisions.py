@@ -24,11 +24,11 @@ if TYPE_CHECKING:
 
 
 def decision_lines(state: IncidentState, books: Sequence[Runbook], clock: Callable[[datetime], float | None],
-                   end: datetime, typed: Mapping[tuple[str, str], datetime] | None = None) -> list[str]:
+                   end: datetime, typed: Mapping[tuple[str, str], Sequence[datetime]] | None = None) -> list[str]:
     """The summary's Go/No-Go lines. ``books``: the runbooks whose decisions count (the scenario's and
     any a GO opened); ``clock``: drill seconds since detection of a wall time (None before it);
-    ``end``: the resolution (or now, the drill still open); ``typed``: the steps credited done by hand in the drill
-    shell, when (``against_no_go``)."""
+    ``end``: the resolution (or now, the drill still open); ``typed``: when each step was typed by hand in the drill
+    shell (``against_no_go``)."""
     def at(t: datetime | None) -> str:
         return drill_at(clock, t)
 

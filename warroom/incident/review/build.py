@@ -71,7 +71,7 @@ class Review:
 def build_review(state: IncidentState, now: datetime, typed: Sequence[Any] = (), missed: Any = None,
                  sections: dict[tuple[str, str], str] | None = None,
                  decided: dict[tuple[str, str], list[tuple[str, Any]]] | None = None,
-                 by_hand: Mapping[tuple[str, str], datetime] | None = None) -> Review:
+                 by_hand: Mapping[tuple[str, str], Sequence[datetime]] | None = None) -> Review:
     """``typed``: what was done outside the runbook's steps in the drill shell (``pir.drill_shell``); ``missed``:
     the stakeholder updates that fell due unsent (``cadence.missed_updates``); ``sections``: each step's runbook
     section (``timeline``); ``decided``: the steps each Go/No-Go decides (``decisions.decided_steps``); ``by_hand``:

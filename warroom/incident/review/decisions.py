@@ -9,7 +9,7 @@ with none between the same one still open (``decisions.runs``: one missed deadli
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -23,7 +23,7 @@ CRITERION_MARKS = {"met": "✔ met", "not met": "✗ not met", "unknown": "? unk
 
 
 def decisions(state: IncidentState, decided: dict[tuple[str, str], list[tuple[str, Any]]] | None = None,
-              by_hand: Mapping[tuple[str, str], datetime] | None = None) -> list[Line]:
+              by_hand: Mapping[tuple[str, str], Sequence[datetime]] | None = None) -> list[Line]:
     """Each Go/No-Go verdict with who, why, the runbook it belongs to, the suggestion, and every
     criterion as it stood when it was taken (state and the evidence it was judged on); a verdict
     that replaced an earlier one says so; a deadline that passed with no verdict is said too; a step a
