@@ -191,3 +191,14 @@ def test_now_is_never_after_now_and_a_bodiless_redirect_keeps_its_status_line(dr
     assert json.loads(out)["status"] == "success", out
     head = raw(drill, "-i", "-X", "POST", f"{API}/query_range/?query=1")
     assert head.startswith("HTTP/1.1 307 Temporary Redirect\r\nlocation: /query_range?query=1\r\n"), head
+
+
+def test_a_range_querys_parse_error_and_the_url_followed_as_2_42_and_curl_say_them(drill: object) -> None:
+    """attack44 A2b: query_range's parse error is the parser's alone in 2.42 (only /query prefixes the parameter);
+    A18: ``-L -w '%{url_effective}'`` names the URL last followed, as curl 7.88 does, not the one asked."""
+    assert json.loads(raw(drill, f"{API}/query_range?query=&start=100&end=160&step=15")[:-4])["error"] == (
+        "1:1: parse error: no expression found in input")
+    followed = ("-L", "-w", " %{http_code} %{url_effective}")
+    assert raw(drill, *followed, f"{API}/query/?query=1").endswith(" 404 http://localhost:9090/query?query=1")
+    assert raw(drill, *followed, "http://localhost:9090//api/v1/query?query=1").endswith(
+        " 200 http://localhost:9090/api/v1/query?query=1")

@@ -96,6 +96,7 @@ class Response:
     seconds: float = 0.08               # how long the request takes in the drill world (-w %{time_total})
     location: str = ""                  # a redirect's Location header
     hops: int = 0                       # the redirects -L followed to it
+    url: str = ""                       # the URL -L last followed to it (-w %{url_effective})
 
 
 def js(data: object, status: int = 200) -> Response:
@@ -273,7 +274,8 @@ def run(ctx: Context, argv: list[str]) -> int:
                 "time_pretransfer": f"{tls or connect:.6f}",
                 "time_starttransfer": f"{max(took - 0.01, 0.07) if resp else 0:.6f}", "size_download": str(size),
                 "size_header": str(len(head)), "size_upload": str(len(data.encode()) * (method != "GET")),
-                "speed_download": str(int(size / took)), "speed_upload": "0", "url_effective": url, "url": raw,
+                "speed_download": str(int(size / took)), "speed_upload": "0", "url_effective": resp and resp.url or url,
+                "url": raw,
                 "urlnum": str(n), "content_type": resp.content_type if resp else "", "method": method,
                 "scheme": url.partition(":")[0].upper(), "http_version": version if resp else "0",
                 "num_redirects": str(resp.hops if resp else 0), "redirect_url": "",
@@ -440,7 +442,7 @@ def route(ctx: Context, method: str, url: str, headers: dict[str, str], data: st
         method, hops = "GET" if method == "POST" and resp.status in (301, 302, 303) else method, resp.hops + 1
         url = urljoin(url, resp.location)
         resp = answer(ctx, method, url, headers, data * (method != "GET"))
-        resp.hops = hops
+        resp.hops, resp.url = hops, url
     return resp
 
 
@@ -537,8 +539,9 @@ def prometheus_api(ctx: Context, path: str, form: dict[str, str]) -> Response:
             f',"{k}":{go_json(v)}' for k, v in error.items()) + f',"warnings":{go_json(warnings)}' * bool(warnings)
             + "}")
 
-    def bad(why: str) -> Response:
-        return said(400, errorType="bad_data", error=why.replace("invalid PromQL: ", 'invalid parameter "query": ', 1))
+    def bad(why: str) -> Response:      # 2.42 names the parameter of an instant query's parse error, not a range's
+        return said(400, errorType="bad_data", error=why.replace(
+            "invalid PromQL: ", 'invalid parameter "query": ' * (path == "/api/v1/query"), 1))
 
     def stamp(key: str) -> tuple[int, int]:
         if (when := promtime.parse_time(text := form.get(key, ""))) is None:
