@@ -105,6 +105,9 @@ class RunStepScreen(Dialog[RunAnswer]):
             with Vertical(classes="dialog-head"):
                 yield Static(Text(f"Run {self.step_name}: {self.label}"), classes="dialog-title")
                 yield Static("", id="run-verify")
+                # what must be read before running (a NO-GO that stands, a variable only an unrun step sets): in view
+                # with the title, never below the fields (attack44 A15: out of view at 80x24, ctrl+s ran it unseen)
+                yield Static("", id="run-notes")
             with VerticalScroll(id="run-fields"):
                 for f in self.fields:
                     hint = f" — {f.help}" if f.help else ""
@@ -157,8 +160,9 @@ class RunStepScreen(Dialog[RunAnswer]):
             tgt.append(f"   timeout {p.timeout:g}s", "dim")
         if p.expect:
             tgt.append(f"\nexpect   {p.expect}", "")
-        for note in p.notes:
-            tgt.append(f"\nnote     {note}", "bold yellow")
+        notes = self.query_one("#run-notes", Static)
+        notes.update(Text("\n".join(f"note  {note}" for note in p.notes), "bold yellow"))
+        notes.display = bool(p.notes)
         gate = Text()
         if p.verify:
             gate.append("verify ", "bold reverse")
