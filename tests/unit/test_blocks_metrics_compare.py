@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.unit.standins_corpus import START, run_one
+from tests.unit.standins_corpus import START, run_one, warm_drill
 from warroom.config import default_slos
-from warroom.drill.directory import Drill, create_drill
+from warroom.drill.directory import Drill
 from warroom.drill.standins.blocks import WORSE_BY, measured
 
 COMPARE = "blocks metrics compare --baseline flowengine --canary flowengine-canary --duration 48h".split()
@@ -37,7 +37,7 @@ CRIT = {s.id: s.crit for s in default_slos()}
 def drill_with_canary(tmp_path: Path, scenario: str, image: str, at: float = 300.0,
                       before: tuple[str, ...] = ()) -> Drill:
     """A drill whose canary deployment (RB-DEPLOY-002's manifest, ``image``) was applied at ``at``."""
-    drill = create_drill(tmp_path, scenario, speed=10.0, start=START)
+    drill = warm_drill(tmp_path, scenario, speed=10.0, start=START)
     for line in before:
         assert run_one(drill, line.split(), 100.0)[0] == 0, line
     (manifest := tmp_path / "canary.yaml").write_text(MANIFEST.format(image=image), encoding="utf-8")
@@ -105,7 +105,7 @@ def test_a_good_canary_during_another_fault_reads_as_the_baseline_and_breaches_w
 
 
 def test_no_canary_or_none_ready_is_an_error_not_zeros(tmp_path: Path) -> None:
-    drill = create_drill(tmp_path / "none", "rate-limit", speed=10.0, start=START)
+    drill = warm_drill(tmp_path / "none", "rate-limit", speed=10.0, start=START)
     code, out, err = run_one(drill, COMPARE, 600.0)
     assert (code, out) == (1, "") and "'flowengine-canary': deployment not found" in err, err
     drill = drill_with_canary(tmp_path, "rate-limit", "flowengine:v1.2.0-canary", at=600.0)
@@ -118,7 +118,7 @@ def test_no_canary_or_none_ready_is_an_error_not_zeros(tmp_path: Path) -> None:
 
 def test_a_config_key_nothing_reads_is_refused_naming_the_knob_that_acts(tmp_path: Path) -> None:
     """``blocks config set context.max_size_kb`` said "✓" and bent nothing: the drill's pods prune to their env's cap."""
-    drill = create_drill(tmp_path, "rate-limit", speed=10.0, start=START)
+    drill = warm_drill(tmp_path, "rate-limit", speed=10.0, start=START)
     code, out, err = run_one(drill, "blocks config set context.max_size_kb 120".split(), 600.0)
     assert (code, out) == (1, "") and "is not simulated" in err and "CONTEXT_MAX_SIZE_KB" in err, err
     assert run_one(drill, "blocks config get context.max_size_kb".split(), 610.0)[:2] == (0, "180\n")
@@ -138,7 +138,7 @@ def test_a_config_key_nothing_reads_is_refused_naming_the_knob_that_acts(tmp_pat
 def test_only_the_settings_the_world_reads_are_taken(tmp_path: Path, key: str, value: str, said: str) -> None:
     """Every other key is refused, so ``config set`` never answers for a setting that changes nothing, and a retry
     limit ``flow retry`` could not use is refused when it is set, not at the next retry."""
-    drill = create_drill(tmp_path, "rate-limit", speed=10.0, start=START)
+    drill = warm_drill(tmp_path, "rate-limit", speed=10.0, start=START)
     code, out, err = run_one(drill, ["blocks", "config", "set", key, value], 600.0)
     assert (code, out) == (1, "") and said in err, err
     assert not [a for a in drill.actions() if a.action == "config_set"]      # nothing recorded, nothing bent

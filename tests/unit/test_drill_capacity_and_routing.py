@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.unit.standins_corpus import SPEED, START, run_one, claude_5xx
+from tests.unit.standins_corpus import SPEED, START, run_one, claude_5xx, warm_drill
 from warroom.drill import fleet
 from warroom.drill.directory import Drill, create_drill
 from warroom.drill.scenarios import get_scenario
@@ -29,8 +29,8 @@ def test_the_autoscaler_scales_on_cpu_and_every_answer_and_curve_counts_its_pods
     """Timeout drill: CPU climbs past the HPA's 70 % (+10 % tolerance), so it asks for
     ceil(5 x CPU / 70) = 6 replicas: get hpa, get deployment, get pods, top, events and the P95 curve
     (a sixth pod takes its share of the work) all see six; it reported the CPU and never acted."""
-    drill = create_drill(tmp_path, "timeout", speed=SPEED, start=START, name="hpa")
-    capped = create_drill(tmp_path, "timeout", speed=SPEED, start=START, name="capped")
+    drill = warm_drill(tmp_path, "timeout", speed=SPEED, start=START, name="hpa")
+    capped = warm_drill(tmp_path, "timeout", speed=SPEED, start=START, name="capped")
     # capped as the drill begins (a record before its start is none warroom writes: the drill refuses it)
     sh(capped, "kubectl patch hpa flowengine -n production -p {\"spec\":{\"maxReplicas\":5}}", 0.0)
     before = sh(drill, "kubectl get hpa flowengine -n production --no-headers", -600.0).split()
@@ -82,8 +82,8 @@ def test_a_drain_with_every_node_cordoned_leaves_the_replacements_pending(tmp_pa
     they are Pending with no node, READY is 3/5, rollout status waits, the HPA does not count them
     as capacity and the curves see three pods (the replacements ran on the cordoned node before);
     an uncordon schedules them and the curves see five again."""
-    drill = create_drill(tmp_path, "mass-failure", speed=SPEED, start=START, name="drain")
-    plain = create_drill(tmp_path, "mass-failure", speed=SPEED, start=START, name="plain")
+    drill = warm_drill(tmp_path, "mass-failure", speed=SPEED, start=START, name="drain")
+    plain = warm_drill(tmp_path, "mass-failure", speed=SPEED, start=START, name="plain")
     sh(drill, "kubectl cordon node-1 node-2 node-3 node-4", 100.0)
     evicted = sh(drill, "kubectl drain node-1 --ignore-daemonsets", 110.0)
     assert evicted.count("flowengine-") == 4            # evicting ..., ... evicted: two pods
@@ -115,7 +115,7 @@ def test_routing_moves_the_primarys_calls_and_quota_to_the_fallbacks_provider(tm
     stands where it was while they do, and the fallback's carries the load, whichever it is."""
     rate = 'sum by (provider) (rate(flowengine_model_api_requests_total[1m]))'
     for model, to, idle in (("gemini-1.5-pro", "google", "openai"), ("gpt-4-turbo", "openai", "google")):
-        drill = create_drill(tmp_path, "provider-outage", speed=SPEED, start=START, name=to)
+        drill = warm_drill(tmp_path, "provider-outage", speed=SPEED, start=START, name=to)
         sim = drill.simulator
         sh(drill, f"kubectl set env deployment/flowengine FALLBACK_MODEL={model} -n production", 300.0)
         was = {dict(s.labels)["provider"]: s.value for s in sim.evaluate(rate, 290.0)}
@@ -137,7 +137,7 @@ def test_routing_moves_the_primarys_calls_and_quota_to_the_fallbacks_provider(tm
         fallback = next(p for p in fleet.PROVIDERS if p.name == to)     # the daily reset forgets it too
         assert sim.signals.quota(fallback, fleet.QUOTA_RESET + 60) < 0.01 < sim.signals.quota(fallback, 1300.0)
     # the primary's own burn (the batch job's calls) goes with its calls: Anthropic stops, OpenAI climbs
-    drill = create_drill(tmp_path, "rate-limit", speed=SPEED, start=START, name="storm")
+    drill = warm_drill(tmp_path, "rate-limit", speed=SPEED, start=START, name="storm")
     sh(drill, "kubectl set env deployment/flowengine FALLBACK_MODEL=gpt-4-turbo -n production", 300.0)
     quota = {t: {dict(s.labels)["provider"]: s.value for s in drill.simulator.evaluate(
         "flowengine_model_quota_used_ratio", t)} for t in (400.0, 1200.0)}
@@ -149,7 +149,7 @@ def test_psql_extracts_epochs_and_a_timestamp_difference_is_a_drill_span(tmp_pat
     """``extract(epoch from now() - created_at)`` (what a runbook author types) was a syntax error:
     it is the drill span ``now() - created_at`` prints, at any speed; a task's
     ``updated_at - created_at`` is its duration; an interval compares with a typed one."""
-    drill = create_drill(tmp_path, "timeout", speed=SPEED, start=START, name="epoch")
+    drill = warm_drill(tmp_path, "timeout", speed=SPEED, start=START, name="epoch")
     out = run_one(drill, [
         "psql", "-At", "-c", "SELECT now() - created_at, extract(epoch from now() - created_at), "
         "EXTRACT(EPOCH FROM (updated_at - created_at)), duration_s FROM tasks WHERE status <> 'running' "
@@ -174,7 +174,7 @@ def test_no_audit_shipper_pod_running_is_an_audit_gap_and_psql_and_postgres_agre
     """The audit shipper scaled to zero: the audit-gap pane grows, psql's audit_logs get nothing,
     FlowEngine logs unacknowledged audit events; scaled back, events flow again (the gap stays in
     the table). The TaskDB's pod not running, psql cannot connect (it answered from nowhere)."""
-    drill = create_drill(tmp_path, "rate-limit", speed=SPEED, start=START, name="audit")
+    drill = warm_drill(tmp_path, "rate-limit", speed=SPEED, start=START, name="audit")
     sh(drill, "kubectl scale deployment/audit-shipper --replicas=0 -n production", 300.0)
     recent = ["psql", "-At", "-c", "SELECT count(*) FROM audit_logs WHERE created_at > now() - interval '4 minutes'"]
     assert drill.simulator.pane("audit_gap", 600.0) > 280 and run_one(drill, recent, 600.0)[1] == "0\n"
@@ -189,7 +189,7 @@ def test_no_audit_shipper_pod_running_is_an_audit_gap_and_psql_and_postgres_agre
 def test_deleting_flowengine_stops_its_flows_and_breaks_no_answer(tmp_path: Path) -> None:
     """``kubectl delete deployment flowengine`` took its pods away but flows kept running (and, with
     routing modelled, the simulator itself failed): its flows stop and every answer still answers."""
-    drill = create_drill(tmp_path, "rate-limit", speed=SPEED, start=START, name="gone")
+    drill = warm_drill(tmp_path, "rate-limit", speed=SPEED, start=START, name="gone")
     sh(drill, "kubectl delete deployment flowengine -n production", 300.0)
     assert drill.simulator.pane("quota", 400.0) is not None and "flowengine_stop" in [a.action for a in drill.actions()]
     assert sh(drill, "blocks status flows --active", 400.0).startswith("0 active flows")
@@ -203,7 +203,7 @@ def test_health_and_model_latency_agree_with_the_vendor_and_the_calls_made(tmp_p
     (1 % errors) while its status page said major outage, and model-latency gave it a 5xx share for a
     window with no call to it; the two gave one model two P50s. Health is what a probe of the vendor
     sees; the 5xx share is of the calls made in the window; one P50 per model."""
-    drill = create_drill(tmp_path, "provider-outage", speed=SPEED, start=START, name="health")
+    drill = warm_drill(tmp_path, "provider-outage", speed=SPEED, start=START, name="health")
     sh(drill, "kubectl set env deployment/flowengine FALLBACK_MODEL=gemini-1.5-pro -n production", 300.0)
     health = json.loads(sh(drill, "kubectl exec -n production deployment/flowengine -- curl -s "
                                   "http://localhost:8080/health/models", 900.0))["providers"]
@@ -218,7 +218,7 @@ def test_health_and_model_latency_agree_with_the_vendor_and_the_calls_made(tmp_p
 def test_disabling_another_provider_routes_none_of_the_primarys_calls(tmp_path: Path) -> None:
     """``DISABLE_PROVIDERS=openai`` counted as fallback routing: the curves healed Anthropic's outage
     and moved its calls to OpenAI, the provider just disabled, while a test flow still failed on it."""
-    drill = create_drill(tmp_path, "provider-outage", speed=SPEED, start=START, name="other")
+    drill = warm_drill(tmp_path, "provider-outage", speed=SPEED, start=START, name="other")
     sh(drill, "kubectl set env deployment/flowengine DISABLE_PROVIDERS=openai -n production", 300.0)
     assert "fallback_routing" not in [a.action for a in drill.actions()]
     assert drill.simulator.pane("error_5xx", 900.0) > 5.0 and drill.simulator.signals.route(900.0) is None
@@ -230,7 +230,7 @@ def test_disabling_another_provider_routes_none_of_the_primarys_calls(tmp_path: 
 def test_no_flowengine_pod_scheduled_starts_no_flow(tmp_path: Path) -> None:
     """Every node cordoned and drained: FlowEngine is 0/5 (all Pending), so no flow starts (they kept
     starting, ten times slower); one node back, they start again."""
-    drill = create_drill(tmp_path, "rate-limit", speed=SPEED, start=START, name="none")
+    drill = warm_drill(tmp_path, "rate-limit", speed=SPEED, start=START, name="none")
     sh(drill, "kubectl cordon node-1 node-2 node-3 node-4", 100.0)
     sh(drill, "kubectl drain node-1 node-2 node-3 node-4 --ignore-daemonsets", 110.0)
     rate = "sum(rate(flowengine_flow_executions_total[2m]))"
@@ -248,7 +248,7 @@ def test_the_autoscaler_top_and_get_hpa_read_one_cpu_rule(tmp_path: Path, monkey
     shows 200 % and top shows a mean of 1000m."""
     from warroom.drill import autoscale
 
-    drill = create_drill(tmp_path, "rate-limit", speed=SPEED, start=START, name="rule")
+    drill = warm_drill(tmp_path, "rate-limit", speed=SPEED, start=START, name="rule")
     sh(drill, "kubectl autoscale deployment/postgres --min=1 --max=4 --cpu-percent=50", 100.0)
 
     def figures(drill: Drill, at: float) -> tuple[list[str], list[int]]:

@@ -10,8 +10,7 @@ import math
 import tempfile
 from pathlib import Path
 
-from tests.unit.standins_corpus import START, run_one
-from warroom.drill.directory import create_drill
+from tests.unit.standins_corpus import START, run_one, warm_drill
 from warroom.drill.model import SPEND
 
 TIMES = [600.0, 900.0, 1200.0, 1800.0]
@@ -19,7 +18,7 @@ TIMES = [600.0, 900.0, 1200.0, 1800.0]
 
 def _curve(scenario: str, pane: str, sets: list[tuple[float, str]]) -> list[float]:
     """``pane`` at ``TIMES`` after each ``kubectl set env`` of ``sets`` (scenario second, assignments)."""
-    d = create_drill(Path(tempfile.mkdtemp()), scenario, speed=10.0, start=START, name="a")
+    d = warm_drill(Path(tempfile.mkdtemp()), scenario, speed=10.0, start=START, name="a")
     for t, env in sets:
         argv = ["kubectl", "set", "env", "deployment/flowengine", *env.split(), "-n", "production"]
         assert run_one(d, argv, t)[0] == 0
@@ -60,7 +59,7 @@ def test_a_breaker_bends_the_curves_only_once_its_status_says_it_tripped() -> No
     """Threshold 99 over a quota that stays under it: "CLOSED (armed …)" and the baseline's curves; 85 under it:
     the breaker trips and the failures flatten, from the scrape its status first says OPEN (redteam-10)."""
     def breaker(threshold: str) -> tuple[list[float], str]:
-        d = create_drill(Path(tempfile.mkdtemp()), "rate-limit", speed=10.0, start=START, name="a")
+        d = warm_drill(Path(tempfile.mkdtemp()), "rate-limit", speed=10.0, start=START, name="a")
         env = f"ENABLE_CIRCUIT_BREAKER=true CIRCUIT_BREAKER_THRESHOLD={threshold}"
         assert run_one(d, ["kubectl", "set", "env", "deployment/flowengine", *env.split(), "-n", "production"], 600.0)[0] == 0
         return list(d.simulator.panes("failure_rate", TIMES)), run_one(d, "blocks circuit-breaker status".split(), 1800.0)[1]
@@ -76,7 +75,7 @@ def test_the_breaker_bends_exactly_while_its_status_says_tripped() -> None:
     """Tripped at 85, its threshold raised to 99 over the 98% quota at 1200 s: the status says CLOSED again, so the
     failures climb again as without a breaker; and at every scrape the bend heads where ``breaker_state`` says, to the
     breaker's factor while OPEN or HALF_OPEN, back to 1 while CLOSED (knobs-2: it held to the switch-off)."""
-    d = create_drill(Path(tempfile.mkdtemp()), "rate-limit", speed=10.0, start=START, name="a")
+    d = warm_drill(Path(tempfile.mkdtemp()), "rate-limit", speed=10.0, start=START, name="a")
     for t, env in ((600.0, "ENABLE_CIRCUIT_BREAKER=true CIRCUIT_BREAKER_THRESHOLD=85"), (1200.0, "CIRCUIT_BREAKER_THRESHOLD=99")):
         assert run_one(d, ["kubectl", "set", "env", "deployment/flowengine", *env.split(), "-n", "production"], t)[0] == 0
     says = run_one(d, "blocks circuit-breaker status".split(), 1800.0)[1]
@@ -98,7 +97,7 @@ def test_the_breaker_status_never_states_a_quota_that_contradicts_its_claim() ->
     threshold when CLOSED says "under", and at or above it when OPEN says so."""
     import re
 
-    d = create_drill(Path(tempfile.mkdtemp()), "rate-limit", speed=10.0, start=START, name="a")
+    d = warm_drill(Path(tempfile.mkdtemp()), "rate-limit", speed=10.0, start=START, name="a")
     env = "ENABLE_CIRCUIT_BREAKER=true CIRCUIT_BREAKER_THRESHOLD=99"
     assert run_one(d, ["kubectl", "set", "env", "deployment/flowengine", *env.split(), "-n", "production"], 600.0)[0] == 0
     claims = 0
@@ -117,7 +116,7 @@ def test_throttle_is_recorded_only_when_the_cap_in_force_falls() -> None:
     """The journal's "concurrent flows throttled" is what FlowEngine does, read as ``cluster.cap`` reads the value:
     0, a negative, a word or an unset MAX_CONCURRENT_FLOWS leave the default 50 in force (no flow waits), so the
     drill report must not list a throttle the IC never got (redteam34b: ``=0`` and ``MAX_CONCURRENT_FLOWS-`` did)."""
-    d = create_drill(Path(tempfile.mkdtemp()), "rate-limit", speed=10.0, start=START, name="t")
+    d = warm_drill(Path(tempfile.mkdtemp()), "rate-limit", speed=10.0, start=START, name="t")
     for t, env in enumerate(["MAX_CONCURRENT_FLOWS=0", "MAX_CONCURRENT_FLOWS=-3", "MAX_CONCURRENT_FLOWS=abc",
                              "MAX_CONCURRENT_FLOWS-", "MAX_CONCURRENT_FLOWS=2000", "MAX_CONCURRENT_FLOWS=5",
                              "MAX_CONCURRENT_FLOWS=0", "MAX_CONCURRENT_FLOWS=1", "MAX_CONCURRENT_FLOWS=1"]):

@@ -10,12 +10,11 @@ import json
 import re
 from pathlib import Path
 
-from tests.unit.standins_corpus import SPEED, START, run_one
-from warroom.drill.directory import create_drill
+from tests.unit.standins_corpus import SPEED, START, run_one, warm_drill
 
 
 def test_one_object_answers_get_output_and_describe(tmp_path: Path) -> None:
-    drill = create_drill(tmp_path, "rate-limit", speed=SPEED, start=START, name="objects")
+    drill = warm_drill(tmp_path, "rate-limit", speed=SPEED, start=START, name="objects")
 
     def kubectl(command: str) -> tuple[int, str, str]:
         return run_one(drill, ["kubectl", *command.split()], 300.0)
@@ -49,7 +48,7 @@ def test_one_object_answers_get_output_and_describe(tmp_path: Path) -> None:
 
 
 def test_dry_run_answers_and_records_nothing(tmp_path: Path) -> None:
-    drill = create_drill(tmp_path, "mass-failure", speed=SPEED, start=START, name="dry")
+    drill = warm_drill(tmp_path, "mass-failure", speed=SPEED, start=START, name="dry")
     before = list(drill.actions())
     for command, answer in (
             ("scale deployment/flowengine --replicas=4", "deployment.apps/flowengine scaled (dry run)"),
@@ -66,7 +65,7 @@ def test_dry_run_answers_and_records_nothing(tmp_path: Path) -> None:
 
 def test_bad_input_is_a_clear_error_not_a_crash_or_a_hang(tmp_path: Path) -> None:
     """Input a facilitator can type that used to raise inside the stand-in (or list a billion pods)."""
-    drill = create_drill(tmp_path, "rate-limit", speed=SPEED, start=START, name="bad")
+    drill = warm_drill(tmp_path, "rate-limit", speed=SPEED, start=START, name="bad")
     manifests = tmp_path / "manifests"
     manifests.mkdir()
     (manifests / "extra.yaml").write_text("kind: ConfigMap\nmetadata: {name: extra}\n", encoding="utf-8")
@@ -92,7 +91,7 @@ def test_bad_input_is_a_clear_error_not_a_crash_or_a_hang(tmp_path: Path) -> Non
 def test_a_deployment_patch_changes_what_it_says_or_is_refused(tmp_path: Path) -> None:
     """'patched' is a promise: spec.replicas is a scale the world follows; a field the drill does not
     model is refused instead of answered 'patched' with nothing changed."""
-    drill = create_drill(tmp_path, "mass-failure", speed=SPEED, start=START, name="patch")
+    drill = warm_drill(tmp_path, "mass-failure", speed=SPEED, start=START, name="patch")
 
     def kubectl(*argv: str) -> tuple[int, str, str]:
         return run_one(drill, ["kubectl", *argv, "-n", "production"], 300.0)
@@ -112,7 +111,7 @@ def test_a_deployment_patch_changes_what_it_says_or_is_refused(tmp_path: Path) -
 def test_a_configmap_patch_changes_its_data_or_is_refused(tmp_path: Path) -> None:
     """A merge patch of a configmap's data is what ``get`` shows afterwards (null removes a key);
     anything else is refused, never answered 'patched' with nothing changed."""
-    drill = create_drill(tmp_path, "rate-limit", speed=SPEED, start=START, name="cm")
+    drill = warm_drill(tmp_path, "rate-limit", speed=SPEED, start=START, name="cm")
 
     def kubectl(*argv: str) -> tuple[int, str, str]:
         return run_one(drill, ["kubectl", *argv, "-n", "production"], 300.0)
@@ -135,7 +134,7 @@ def test_an_autoscaler_patch_moves_its_cpu_target_and_its_figure_is_the_pods_usa
     used to keep 70% while answering 'patched'); the utilisation it shows is the mean of what
     ``top pods`` shows for the deployment's pods over their 500m request; anything else an HPA
     holds is refused rather than answered 'patched' with nothing changed."""
-    drill = create_drill(tmp_path, "timeout", speed=SPEED, start=START, name="hpa")
+    drill = warm_drill(tmp_path, "timeout", speed=SPEED, start=START, name="hpa")
 
     def kubectl(command: str, t: float = 300.0) -> tuple[int, str, str]:
         return run_one(drill, ["kubectl", *command.split(), "-n", "production"], t)
@@ -166,7 +165,7 @@ def test_an_autoscaler_patch_moves_its_cpu_target_and_its_figure_is_the_pods_usa
 
 
 def test_cordon_takes_every_node_named_and_a_bad_selector_is_refused(tmp_path: Path) -> None:
-    drill = create_drill(tmp_path, "rate-limit", speed=SPEED, start=START, name="nodes")
+    drill = warm_drill(tmp_path, "rate-limit", speed=SPEED, start=START, name="nodes")
 
     def kubectl(command: str) -> tuple[int, str, str]:
         return run_one(drill, ["kubectl", *command.split()], 300.0)
@@ -193,7 +192,7 @@ def test_cordon_takes_every_node_named_and_a_bad_selector_is_refused(tmp_path: P
 def test_a_scale_up_adds_new_pods_and_keeps_the_old_ones(tmp_path: Path) -> None:
     """Scaling 5 -> 7 adds two young pods; the five running ones keep their age (they were all shown
     as just created), and no pod of an older revision shows up as Terminating (a scale is no rollout)."""
-    drill = create_drill(tmp_path, "timeout", speed=SPEED, start=START, name="scale")
+    drill = warm_drill(tmp_path, "timeout", speed=SPEED, start=START, name="scale")
     # without its autoscaler (which would scale to 6 at 150 s and take the scale to 7 back in 15 s)
     assert run_one(drill, "kubectl delete hpa flowengine -n production".split(), 100.0)[0] == 0
     assert run_one(drill, "kubectl scale deployment/flowengine --replicas=7 -n production".split(), 300.0)[0] == 0
@@ -208,7 +207,7 @@ def test_get_pods_get_deployment_and_rollout_status_count_the_same_pods(tmp_path
     """Through a rollout, a scale-up and a scale to zero, the deployment's READY and UP-TO-DATE are
     the pods ``get pods`` lists (they disagreed: READY 4/5 beside three pods listed), and rollout
     status reports the same figures (kubectl's order: updated, then old pending, then available)."""
-    drill = create_drill(tmp_path, "mass-failure", speed=SPEED, start=START, name="rollout")
+    drill = warm_drill(tmp_path, "mass-failure", speed=SPEED, start=START, name="rollout")
 
     def kubectl(command: str, t: float) -> str:
         return run_one(drill, ["kubectl", *command.split(), "-n", "production"], t)[1]
@@ -240,7 +239,7 @@ def test_a_drained_nodes_pods_start_again_elsewhere_and_new_pods_avoid_a_cordone
     """'pod/X evicted' is a promise: after a drain the evicted pods are gone and their deployments
     run replacements on the other nodes (they stayed listed on the drained node); a cordon alone
     moves nothing, but pods started after it are not scheduled there."""
-    drill = create_drill(tmp_path, "rate-limit", speed=SPEED, start=START, name="drain")
+    drill = warm_drill(tmp_path, "rate-limit", speed=SPEED, start=START, name="drain")
 
     def pods(t: float) -> dict[str, str]:
         out = run_one(drill, "kubectl get pods -n production -o wide --no-headers".split(), t)[1]
@@ -266,7 +265,7 @@ def test_prometheus_0_follows_every_drain_of_the_node_it_is_on(tmp_path: Path) -
     """The stateful set's pod is rescheduled by the cluster's one drain rule, like a deployment's:
     drained off node-3 it runs elsewhere; draining THAT node moves it again (it stayed listed Running
     on the second drained node, with its first replacement's age, while drain said it evicted it)."""
-    drill = create_drill(tmp_path, "rate-limit", speed=SPEED, start=START, name="prom")
+    drill = warm_drill(tmp_path, "rate-limit", speed=SPEED, start=START, name="prom")
 
     def where(t: float) -> str:
         line = run_one(drill, "kubectl get pods -n monitoring -o wide --no-headers".split(), t)[1].strip()

@@ -18,9 +18,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.unit.standins_corpus import SPEED, START, run_one
+from tests.unit.standins_corpus import SPEED, START, run_one, warm_drill
 from warroom.drill import fleet, model
-from warroom.drill.directory import Drill, create_drill
+from warroom.drill.directory import Drill
 from warroom.drill.scenarios import list_scenarios
 
 SET = "kubectl set env deployment/flowengine {} -n production"
@@ -41,7 +41,7 @@ RESET = fleet.QUOTA_RESET
 def _drill(tmp_path: Path, scenario: str, seed: int) -> tuple[Drill, list[str]]:
     """A drill of ``scenario`` with a seeded sequence of responder commands in its first hour."""
     rng = random.Random(f"{scenario}:{seed}")
-    drill = create_drill(tmp_path, scenario, speed=SPEED, start=START, name=f"q{seed}")
+    drill = warm_drill(tmp_path, scenario, speed=SPEED, start=START, name=f"q{seed}")
     done = []
     for t in sorted(rng.uniform(0.0, 3000.0) for _ in range(rng.randint(2, 7))):
         command = rng.choice(MENU)
@@ -88,7 +88,7 @@ def _tokens(drill: Drill, t: float) -> dict[str, int]:
 
 def test_blocks_reads_a_count_in_the_rate_limit_drill(tmp_path: Path) -> None:
     """The finding's own reading: OpenAI's used tokens at t=300/400/500 (was 470,164 -> 464,901 -> 461,870)."""
-    drill = create_drill(tmp_path, "rate-limit", speed=SPEED, start=START, name="blocks")
+    drill = warm_drill(tmp_path, "rate-limit", speed=SPEED, start=START, name="blocks")
     reads = [_tokens(drill, t) for t in (300.0, 400.0, 500.0)]
     for p in fleet.PROVIDER_NAMES:
         assert reads[0][p] < reads[1][p] < reads[2][p], (p, reads)
@@ -102,8 +102,8 @@ def test_routing_moves_the_primarys_healthy_tokens_to_the_provider_carrying_its_
     OpenAI, Anthropic's count stands still, OpenAI's climbs by what Anthropic would have spent, and the tokens
     spent in all (the same calls) are those of the drill nobody routed, to a token per provider and read.
     provider-outage added a fault of its own for this (``fallback_load``, 24% of OpenAI's quota): counted twice."""
-    routed = create_drill(tmp_path, scenario, speed=SPEED, start=START, name="routed")
-    alone = create_drill(tmp_path, scenario, speed=SPEED, start=START, name="alone")
+    routed = warm_drill(tmp_path, scenario, speed=SPEED, start=START, name="routed")
+    alone = warm_drill(tmp_path, scenario, speed=SPEED, start=START, name="alone")
     assert run_one(routed, SET.format(env).split(), 300.0)[0] == 0
     acts = 300.0 + model.ENV_DELAY + 15.0      # the rollout, then a scrape
     before, after = _tokens(routed, acts), _tokens(routed, acts + 1800.0)
@@ -121,8 +121,8 @@ def test_fallback_on_5xx_sends_only_the_5xx_share_and_keeps_the_primary_spending
     """FALLBACK_ON_5XX in mass-failure (its bad gateway client answers 5xx to ~10 % of calls, no quota fault):
     the primary is still called first, so its count climbs as if nothing were routed; the calls it answered
     5xx are tried again on OpenAI, whose count climbs by Anthropic's tokens times that share, no more, no less."""
-    routed = create_drill(tmp_path, "mass-failure", speed=SPEED, start=START, name="on5xx")
-    alone = create_drill(tmp_path, "mass-failure", speed=SPEED, start=START, name="alone")
+    routed = warm_drill(tmp_path, "mass-failure", speed=SPEED, start=START, name="on5xx")
+    alone = warm_drill(tmp_path, "mass-failure", speed=SPEED, start=START, name="alone")
     assert run_one(routed, SET.format("FALLBACK_ON_5XX=true").split(), 300.0)[0] == 0
     s, u = routed.simulator.signals, alone.simulator.signals
     a, b, primary = 400.0, 1600.0, fleet.PRIMARY_PROVIDER

@@ -14,7 +14,7 @@ from tests.unit.drill_ops import rollout_undo, set_image
 from tests.unit.incident_fixtures import over
 from warroom.drill.actions import append_actions
 from warroom.incident.drill_report import breach_time, drill_report, impact_crossing, report_lines
-from warroom.drill.directory import create_drill
+from tests.unit.standins_corpus import warm_drill
 from warroom.incident.store import IncidentStore
 
 
@@ -28,7 +28,7 @@ class Clock:
 
 def test_breach_time_is_when_the_primary_pane_went_critical(state_dir: Path) -> None:
     start = 1_800_000_000.0
-    d = create_drill(state_dir, "rate-limit", speed=1.0, start=start)
+    d = warm_drill(state_dir, "rate-limit", speed=1.0, start=start)
     breach = breach_time(d, at=start + 900)
     assert breach is not None and start + 300 < breach < start + 600     # the failures, not the quota's 80%
     assert d.simulator.pane("failure_rate", d.scenario_time(breach)) >= 1.0
@@ -39,7 +39,7 @@ def test_breach_time_is_when_the_primary_pane_went_critical(state_dir: Path) -> 
 
 def test_report_times_each_milestone_against_its_target(state_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     start = 1_800_000_000.0
-    d = create_drill(state_dir, "rate-limit", speed=1.0, start=start)
+    d = warm_drill(state_dir, "rate-limit", speed=1.0, start=start)
     first = impact_crossing(d, at=start + 3600)         # the first of its panes past critical: the quota's
     assert first is not None and first[2] == "quota"
     breach = first[0]
@@ -82,7 +82,7 @@ def test_report_times_each_milestone_against_its_target(state_dir: Path, monkeyp
 
 def test_report_without_an_incident_and_at_high_speed(state_dir: Path) -> None:
     start = 1_800_000_000.0
-    d = create_drill(state_dir, "mass-failure", speed=10.0, start=start)
+    d = warm_drill(state_dir, "mass-failure", speed=10.0, start=start)
     d.record("retry", at=start + 5)                    # retry does nothing for a bad release
     report = drill_report(d, None, at=start + 120)
     rows = {r.key: r for r in report.responses}
@@ -97,7 +97,7 @@ def test_report_without_an_incident_and_at_high_speed(state_dir: Path) -> None:
 
 def test_drill_minutes_scale_with_speed(state_dir: Path) -> None:
     start = 1_800_000_000.0
-    d = create_drill(state_dir, "audit-gap", speed=10.0, start=start)
+    d = warm_drill(state_dir, "audit-gap", speed=10.0, start=start)
     breach = breach_time(d, at=start + 600)
     assert breach is not None
     clock = Clock(breach + 60)
@@ -114,7 +114,7 @@ def test_declaring_before_the_breach_counts_as_detected_ahead_of_impact(state_di
     """The demo's usual path: the IC declares on the quota pane's warning and the breaker and the retry
     keep the flows from ever failing past critical. That is the best possible detection, not "not reached"."""
     start = 1_800_000_000.0
-    d = create_drill(state_dir, "rate-limit", speed=1.0, start=start)
+    d = warm_drill(state_dir, "rate-limit", speed=1.0, start=start)
     clock = Clock(start + 20)
     inc = IncidentStore(state_dir / "inc", clock=clock).create(
         title="Quota at 75%", severity="P3", source={"kind": "pane", "ref": "quota"},
@@ -140,7 +140,7 @@ def test_declaring_before_the_breach_counts_as_detected_ahead_of_impact(state_di
 
 def test_declared_after_the_breach_is_timed_from_the_breach(state_dir: Path) -> None:
     start = 1_800_000_000.0
-    d = create_drill(state_dir, "rate-limit", speed=1.0, start=start)
+    d = warm_drill(state_dir, "rate-limit", speed=1.0, start=start)
     first = impact_crossing(d, at=start + 3600)
     assert first is not None
     breach = first[0]
@@ -154,7 +154,7 @@ def test_declared_after_the_breach_is_timed_from_the_breach(state_dir: Path) -> 
 
 def test_pages_and_updates_are_listed_but_not_judged_as_mitigations(state_dir: Path) -> None:
     start = 1_800_000_000.0
-    d = create_drill(state_dir, "rate-limit", speed=1.0, start=start)
+    d = warm_drill(state_dir, "rate-limit", speed=1.0, start=start)
     d.record("page", tool="blocks", argv=("incident", "create"), at=start + 10)
     d.record("circuit_breaker", tool="kubectl", argv=("set", "env"), at=start + 20)
     report = drill_report(d, None, at=start + 300)
@@ -169,7 +169,7 @@ def test_each_effective_action_says_what_it_changed(state_dir: Path) -> None:
     from warroom.drill.actions import append_actions, Action as A
 
     start = 1_800_000_000.0
-    d = create_drill(state_dir, "rate-limit", speed=1.0, start=start)
+    d = warm_drill(state_dir, "rate-limit", speed=1.0, start=start)
     append_actions(d.path, [A("circuit_breaker", 300.0, start + 300.0, "kubectl", ("set", "env"))])
     report = drill_report(d, over(d, start + 1200.0), at=start + 1200.0)    # over: when the quota runs out is told
     (row,) = [a for a in report.actions if a.action == "circuit_breaker"]
@@ -206,7 +206,7 @@ def test_every_canonical_action_a_change_can_mean_is_reported(state_dir: Path) -
         meant = {k for i, (op, detail) in enumerate(ops) for k in estate.apply(A(op, 10.0 * i, detail=detail))}
         assert meant and meant <= set(ACTIONS), meant - set(ACTIONS)
     start = 1_800_000_000.0
-    d = create_drill(state_dir, "mass-failure", speed=1.0, start=start)
+    d = warm_drill(state_dir, "mass-failure", speed=1.0, start=start)
     append_actions(d.path, [A("rollback", 300.0, start + 300.0, "kubectl", ("rollout", "undo")),
                             A("rollback_off", 600.0, start + 600.0, "kubectl", ("set", "image"))])
     report = drill_report(d, None, at=start + 900.0)
@@ -217,7 +217,7 @@ def test_every_canonical_action_a_change_can_mean_is_reported(state_dir: Path) -
 def _drill_with(state_dir: Path, scenario: str, speed: float, plan: list[tuple[str, float]]):
     """A drill at ``speed`` whose actions were taken at the given scenario seconds."""
     start = 1_800_000_000.0
-    d = create_drill(state_dir, scenario, speed=speed, start=start)
+    d = warm_drill(state_dir, scenario, speed=speed, start=start)
     for action, t in plan:
         d.record(action, tool="kubectl", argv=("set", "env"), at=d.wall_time(t))
     return d
@@ -303,7 +303,7 @@ def test_an_off_switch_undone_is_read_until_the_mitigation_came_back(state_dir: 
     """Rolled back, moved back onto the bad release, rolled back again 3m20s later: what the off
     switch changed is read when it was undone (it read 10 minutes on, when the second rollback had
     long hidden it: the 5xx rate 0.233% vs 0.205%, as if the bad release had done nothing)."""
-    d = create_drill(state_dir, "mass-failure", speed=10.0, start=1_800_000_000.0)
+    d = warm_drill(state_dir, "mass-failure", speed=10.0, start=1_800_000_000.0)
     append_actions(d.path, [dataclasses.replace(a, ts=d.wall_time(a.t), tool="kubectl") for a in (
         *rollout_undo(500.0), *set_image(800.0, "v1.2.0", "rollback_off"), *rollout_undo(1000.0))])
     report = drill_report(d, None, at=d.wall_time(2400))
@@ -617,7 +617,7 @@ def test_an_action_s_command_reads_as_the_command_that_was_run(state_dir: Path) 
     import shlex
 
     start = 1_800_000_000.0
-    d = create_drill(state_dir, "rate-limit", speed=1.0, start=start)
+    d = warm_drill(state_dir, "rate-limit", speed=1.0, start=start)
     page = ("incident", "create", "--title", "Mass failure: 3 repos", "--note", "it's $(down) & out")
     patch = ("patch", "deployment/flowengine", "-p", '{"spec": {"replicas": 5}}')
     d.record("page", tool="blocks", argv=page, at=start + 10)
@@ -634,7 +634,7 @@ def test_a_mitigation_switched_off_before_any_pane_moved_is_not_said_to_have_ben
     that worked and was not marked. Said of context pruning switched off 35 s after (timeout x10),
     whose own line read 'P95 flow latency and Flow failure rate unchanged within 35s', it claimed
     what no pane showed: only an action that moved a pane (its change says which) bent the curves."""
-    d = create_drill(state_dir, "timeout", speed=10.0, start=1_800_000_000.0)
+    d = warm_drill(state_dir, "timeout", speed=10.0, start=1_800_000_000.0)
     inc = IncidentStore(state_dir / "inc", clock=Clock(d.wall_time(200))).create(
         title="P95", severity="P3", runbook="RB-CORE-002", drill={"scenario": "timeout", "speed": 10.0})
     d.record("context_pruning", tool="kubectl", argv=("set", "env"), at=d.wall_time(300))

@@ -11,15 +11,14 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-from tests.unit.standins_corpus import START, run_one
-from warroom.drill.directory import create_drill
+from tests.unit.standins_corpus import START, run_one, warm_drill
 from warroom.incident.drill_report import drill_report
 
 FIX = "kubectl set env deployment/flowengine DISABLE_PROVIDERS=anthropic -n production"
 
 
 def test_a_fix_typed_again_while_in_force_leaves_its_effect_with_the_first_run() -> None:
-    d = create_drill(Path(tempfile.mkdtemp()), "provider-outage", speed=10.0, start=START, name="again")
+    d = warm_drill(Path(tempfile.mkdtemp()), "provider-outage", speed=10.0, start=START, name="again")
     # the third spelled another way, as people type it: the same change (attack43 A20)
     for command, t in ((FIX, 700.0), (FIX, 730.0), ("kubectl -n production set env deploy/flowengine"
                                                      " DISABLE_PROVIDERS=anthropic", 760.0)):
@@ -39,7 +38,7 @@ def test_a_retry_of_a_flow_that_had_succeeded_unlocks_no_failed_flows_mid_drill(
     from warroom.drill.activity import Activity
     from warroom.drill.cluster import build_cluster
 
-    d = create_drill(Path(tempfile.mkdtemp()), "rate-limit", speed=60.0, start=START, name="ok-retry")
+    d = warm_drill(Path(tempfile.mkdtemp()), "rate-limit", speed=60.0, start=START, name="ok-retry")
     world = Activity(d.simulator.refresh(), build_cluster(d.scenario, d.actions(), 900.0))
     fine = next(f.task_id for f in world.flows(0, 900.0, 900.0) if f.status == "succeeded")
     # the stand-in now refuses it (3d118106); a record of one, as an older stand-in or a replay has it, still unlocks
@@ -59,7 +58,7 @@ def test_while_open_a_fix_is_named_by_what_its_command_did_not_by_the_scenario()
 
     from warroom.incident.store import IncidentStore
 
-    d = create_drill(Path(tempfile.mkdtemp()), "provider-outage", speed=60.0, start=START, name="label")
+    d = warm_drill(Path(tempfile.mkdtemp()), "provider-outage", speed=60.0, start=START, name="label")
     assert run_one(d, FIX.split(), 700.0)[0] == 0
     now = [d.wall_time(650.0)]
     inc = IncidentStore(Path(tempfile.mkdtemp()), clock=lambda: datetime.fromtimestamp(now[0], UTC)).create(
@@ -77,7 +76,7 @@ def test_restarts_typed_as_different_commands_in_one_window_are_credited_once_to
     restart`` 25 s later, another env change a second after that: each restart weighed alone, the others still in the
     world, every restart row read "unchanged" while the 5xx share fell. The first is weighed with the restarts of its
     window, credited once; the others say so."""
-    d = create_drill(Path(tempfile.mkdtemp()), "mass-failure", speed=10.0, start=START, name="restarts")
+    d = warm_drill(Path(tempfile.mkdtemp()), "mass-failure", speed=10.0, start=START, name="restarts")
     for command, t in (("kubectl set env deployment/flowengine LOG_LEVEL=debug -n production", 600.0),
                        ("kubectl rollout restart deployment/flowengine -n production", 625.0),
                        ("kubectl set env deployment/flowengine FALLBACK_MODEL=gpt-4-turbo -n production", 626.0)):
@@ -99,7 +98,7 @@ def test_scaling_back_up_is_owed_only_after_a_stop() -> None:
 
     from warroom.incident.store import IncidentStore
 
-    d = create_drill(Path(tempfile.mkdtemp()), "audit-gap", speed=60.0, start=START, name="nostop")
+    d = warm_drill(Path(tempfile.mkdtemp()), "audit-gap", speed=60.0, start=START, name="nostop")
     now = [d.wall_time(60.0)]
     inc = IncidentStore(Path(tempfile.mkdtemp()), clock=lambda: datetime.fromtimestamp(now[0], UTC)).create(
         title="audit", severity="P1", drill={"scenario": "audit-gap", "speed": 60.0})

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
-from warroom.drill.directory import create_drill
+from tests.unit.standins_corpus import warm_drill
 from warroom.drill.scenarios import get_scenario
 from warroom.incident.drill_report import drill_report, report_lines
 from warroom.incident.store import IncidentStore
@@ -20,7 +20,7 @@ START = 1_800_000_000.0
 def test_an_open_drill_is_reported_under_its_symptom_and_a_finished_one_under_its_title(state_dir: Path) -> None:
     sc = get_scenario("mass-failure")
     assert "v1.2.0" in sc.title and "v1.2.0" not in sc.symptom        # the spoiler this guards against
-    d = create_drill(state_dir, "mass-failure", speed=1.0, start=START)
+    d = warm_drill(state_dir, "mass-failure", speed=1.0, start=START)
     now = [START + 120]
     inc = IncidentStore(state_dir / "incidents-root", clock=lambda: datetime.fromtimestamp(now[0], UTC)).create(
         title=sc.symptom, severity="P1", source={}, drill={"scenario": "mass-failure", "speed": 1.0})
@@ -40,7 +40,7 @@ def test_the_cause_is_told_once_the_drill_is_over_beside_the_team_s_root_cause_n
     root-cause note the team wrote (or that it wrote none), and the open drill's report never does,
     in its summary lines, its text or its --json."""
     sc = get_scenario("rate-limit")
-    d = create_drill(state_dir, "rate-limit", speed=1.0, start=START)
+    d = warm_drill(state_dir, "rate-limit", speed=1.0, start=START)
     now = [START + 120]
     inc = IncidentStore(state_dir / "incidents-root", clock=lambda: datetime.fromtimestamp(now[0], UTC)).create(
         title=sc.symptom, severity="P3", source={}, drill={"scenario": "rate-limit", "speed": 1.0})
@@ -61,7 +61,7 @@ def test_the_cause_is_told_once_the_drill_is_over_beside_the_team_s_root_cause_n
 
 def test_a_finished_drill_without_a_root_cause_note_says_so(state_dir: Path) -> None:
     sc = get_scenario("timeout")
-    d = create_drill(state_dir, "timeout", speed=1.0, start=START)
+    d = warm_drill(state_dir, "timeout", speed=1.0, start=START)
     now = [START + 120]
     inc = IncidentStore(state_dir / "incidents-root", clock=lambda: datetime.fromtimestamp(now[0], UTC)).create(
         title=sc.symptom, severity="P2", source={}, drill={"scenario": "timeout", "speed": 1.0})

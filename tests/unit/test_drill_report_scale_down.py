@@ -14,8 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.unit.standins_corpus import START, run_one
-from warroom.drill.directory import create_drill
+from tests.unit.standins_corpus import START, run_one, warm_drill
 from warroom.incident.drill_report import drill_report
 
 PIN = ["kubectl", "patch", "hpa", "flowengine", "-n", "production", "-p",
@@ -25,7 +24,7 @@ SCALE = ["kubectl", "scale", "deployment/flowengine", "-n", "production", "--rep
 
 @pytest.mark.parametrize("argv", [PIN, SCALE], ids=["hpa-pin", "scale"])
 def test_scaling_flowengine_down_has_a_row_with_what_it_changed(argv: list[str]) -> None:
-    d = create_drill(Path(tempfile.mkdtemp()), "rate-limit", speed=10.0, start=START, name="s")
+    d = warm_drill(Path(tempfile.mkdtemp()), "rate-limit", speed=10.0, start=START, name="s")
     assert run_one(d, argv, 300.0)[0] == 0
     rows = drill_report(d, None, at=d.wall_time(1500.0)).actions
     assert [r.action for r in rows] == ["scale_down"]
@@ -40,7 +39,7 @@ def test_scaling_flowengine_down_has_a_row_with_what_it_changed(argv: list[str])
 def test_the_autoscaler_keeping_replicas_means_nothing() -> None:
     """A patch that leaves the replica count where it is (the bounds hold it) is no scaling at all: listed as the
     patch it was (every recorded operation is, redteam39 F8), moving no pane."""
-    d = create_drill(Path(tempfile.mkdtemp()), "rate-limit", speed=10.0, start=START, name="k")
+    d = warm_drill(Path(tempfile.mkdtemp()), "rate-limit", speed=10.0, start=START, name="k")
     assert run_one(d, [*PIN[:-1], '{"spec":{"minReplicas":2,"maxReplicas":30}}'], 300.0)[0] == 0
     rows = drill_report(d, None, at=d.wall_time(900.0)).actions
     assert [(r.action, r.description, r.effective, r.mitigation, r.change) for r in rows] == [
@@ -51,7 +50,7 @@ def test_a_scale_under_the_autoscalers_minimum_is_answered_as_the_curves_run_it(
     """The autoscaler (min 5) puts FlowEngine back to five pods at the moment it is scaled to one, and the
     curves run on those; `kubectl get` replayed its decision before the scale at that same second and
     answered 1/1 (and `get hpa` REPLICAS 1 at 180% CPU) for the rest of the drill (redteam35)."""
-    d = create_drill(Path(tempfile.mkdtemp()), "rate-limit", speed=10.0, start=START, name="m")
+    d = warm_drill(Path(tempfile.mkdtemp()), "rate-limit", speed=10.0, start=START, name="m")
     assert run_one(d, SCALE, 300.0)[0] == 0
     capacity = d.simulator.signals.capacity
     for t in (330.0, 400.0, 900.0):

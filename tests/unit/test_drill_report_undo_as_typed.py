@@ -14,9 +14,9 @@ import re
 import tempfile
 from pathlib import Path
 
-from tests.unit.standins_corpus import START, run_one
+from tests.unit.standins_corpus import START, run_one, warm_drill
 from warroom.drill.cluster import build_cluster, pinned, release
-from warroom.drill.directory import Drill, create_drill
+from warroom.drill.directory import Drill
 from warroom.incident.drill_report import drill_report
 from warroom.incident.drill_report.text import report_lines
 
@@ -24,7 +24,7 @@ RESTART, UNDO = 600.0, 780.0
 
 
 def restarted_then_undone() -> Drill:
-    d = create_drill(Path(tempfile.mkdtemp()), "mass-failure", speed=60.0, start=START, name="undo")
+    d = warm_drill(Path(tempfile.mkdtemp()), "mass-failure", speed=60.0, start=START, name="undo")
     for command, t in (("kubectl rollout restart deployment/flowengine -n production", RESTART),
                        ("kubectl rollout undo deployment/flowengine -n production", UNDO)):
         assert run_one(d, command.split(), t)[0] == 0, command
@@ -91,7 +91,7 @@ def test_while_open_the_json_says_no_judgement_either_and_once_over_it_does(tmp_
 
     from warroom.incident.store import IncidentStore
 
-    d = create_drill(tmp_path / "drill", "mass-failure", speed=60.0, start=START, name="twice")
+    d = warm_drill(tmp_path / "drill", "mass-failure", speed=60.0, start=START, name="twice")
     for t in (300.0, 420.0):
         assert run_one(d, "kubectl rollout restart deployment/flowengine -n production".split(), t)[0] == 0
     now = [d.wall_time(240.0)]
@@ -121,7 +121,7 @@ def test_an_env_change_is_credited_with_its_keys_and_its_rollouts_restart_is_nam
     (the scenario's restart clears the gateway client's stuck connections). The simulator keys on the restart, so
     the report says so: a restart row beside the change's, and the change weighed against the same rollout as a
     plain restart. A model a provider serves (gpt-4o is none of the drill's: its calls fail, attack A12)."""
-    d = create_drill(Path(tempfile.mkdtemp()), "mass-failure", speed=60.0, start=START, name="env")
+    d = warm_drill(Path(tempfile.mkdtemp()), "mass-failure", speed=60.0, start=START, name="env")
     command = "kubectl set env deployment/flowengine -n production FALLBACK_MODEL=gpt-4-turbo"
     assert run_one(d, command.split(), 300.0)[0] == 0
     rows = drill_report(d, at=d.wall_time(1500.0)).actions
@@ -138,7 +138,7 @@ def test_while_open_every_action_an_operation_meant_is_named_by_what_it_did() ->
     mid-drill read "FlowEngine rolled back off the bad release (…)" and "FlowEngine moved back onto the bad release
     (set image …)": which release is the fault, before any triage. One rule (``ActionRow.description``): while open,
     named by what the command did; once over, the scenario's name (test_drill_report's off-switch test)."""
-    d = create_drill(Path(tempfile.mkdtemp()), "mass-failure", speed=60.0, start=START, name="labels")
+    d = warm_drill(Path(tempfile.mkdtemp()), "mass-failure", speed=60.0, start=START, name="labels")
     for command, t in (("kubectl rollout undo deployment/flowengine -n production", 600.0),
                        ("kubectl set image deployment/flowengine flowengine=registry.internal/flowengine:v1.2.0"
                         " -n production", 660.0)):

@@ -17,7 +17,7 @@ import pytest
 
 from tests.unit.standins_corpus import SPEED, START, refused_retry, refuses, run_one, warm_drill
 from warroom.drill.actions import RETRIES
-from warroom.drill.directory import Drill, create_drill
+from warroom.drill.directory import Drill
 from warroom.drill.model import Signals
 from warroom.drill.simulator import Simulator
 
@@ -50,7 +50,7 @@ def _value(sim: Simulator, expr: str, t: float) -> float:
 
 
 def test_a_retry_of_two_tasks_changes_those_two_and_nothing_else(tmp_path: Path) -> None:
-    drill = create_drill(tmp_path, "rate-limit", speed=SPEED, start=START, name="two")
+    drill = warm_drill(tmp_path, "rate-limit", speed=SPEED, start=START, name="two")
     assert run_one(drill, BREAKER, 600.0)[0] == 0
     before = _rows(drill, 1200.0)
     assert len(before) >= 4 and all(status == "failed" for status, *_ in before.values()), before
@@ -72,7 +72,7 @@ def test_a_retry_of_two_tasks_changes_those_two_and_nothing_else(tmp_path: Path)
     assert _value(drill.simulator, FAILS, 1500.0) == _value(other, FAILS, 1500.0)        # neither failed again
     assert _value(drill.simulator, RUNS, 1195.0) == _value(other, RUNS, 1195.0)          # nothing before them
 
-    twin = create_drill(tmp_path, "rate-limit", speed=SPEED, start=START, name="twin")     # the same, unretried
+    twin = warm_drill(tmp_path, "rate-limit", speed=SPEED, start=START, name="twin")     # the same, unretried
     assert run_one(twin, BREAKER, 600.0)[0] == 0
     query = "blocks metrics query --metric flow_executions_total --last 1h".split()
     assert _total(drill, query, 1500.0) == _total(twin, query, 1500.0) + 2
@@ -86,7 +86,7 @@ def test_a_retry_of_two_tasks_changes_those_two_and_nothing_else(tmp_path: Path)
 def test_a_retry_that_fails_again_is_counted_again(tmp_path: Path) -> None:
     """Before the breaker the world refuses a quarter of Anthropic's calls: a retry refused fails with a 429, the task stays failed
     with one more attempt, and FlowEngine's counters count one more run and one more failure."""
-    drill = create_drill(tmp_path, "rate-limit", speed=SPEED, start=START, name="again")
+    drill = warm_drill(tmp_path, "rate-limit", speed=SPEED, start=START, name="again")
     before = _rows(drill, 600.0)
     task, first = refused_retry(drill, 600.0)         # the world refuses its call then
     again = next(float(t) for t in range(int(first) + 30, 870) if refuses(drill, task, t))       # and again later

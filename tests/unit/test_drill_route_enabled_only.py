@@ -11,13 +11,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.unit.standins_corpus import SPEED, START, run_one
+from tests.unit.standins_corpus import SPEED, START, run_one, warm_drill
 from warroom.drill import fleet
-from warroom.drill.directory import Drill, create_drill
+from warroom.drill.directory import Drill
 
 
 def _set(tmp_path: Path, scenario: str, *env: str) -> Drill:
-    drill = create_drill(tmp_path / "-".join(env), scenario, speed=SPEED, start=START, name="r")
+    drill = warm_drill(tmp_path / "-".join(env), scenario, speed=SPEED, start=START, name="r")
     assert run_one(drill, ["kubectl", "set", "env", "deployment/flowengine", *env, "-n", "production"], 600.0)[0] == 0
     return drill
 
@@ -34,7 +34,7 @@ def test_a_disabled_fallback_sends_the_calls_to_a_provider_still_enabled(tmp_pat
 
 
 def test_with_every_provider_disabled_the_primary_calls_fail_as_no_provider(tmp_path: Path) -> None:
-    base = create_drill(tmp_path / "base", "provider-outage", speed=SPEED, start=START, name="b").simulator
+    base = warm_drill(tmp_path / "base", "provider-outage", speed=SPEED, start=START, name="b").simulator
     sim = _set(tmp_path, "provider-outage", "DISABLE_PROVIDERS=anthropic,openai,google").simulator
     assert sim.signals.route(1200.0) is None
     fail, before = sim.panes("failure_rate", [1800.0])[0], base.panes("failure_rate", [1800.0])[0]
@@ -42,7 +42,7 @@ def test_with_every_provider_disabled_the_primary_calls_fail_as_no_provider(tmp_
 
 
 def test_a_latency_threshold_moves_only_the_calls_slower_than_it(tmp_path: Path) -> None:
-    base = create_drill(tmp_path / "base", "timeout", speed=SPEED, start=START, name="b").simulator
+    base = warm_drill(tmp_path / "base", "timeout", speed=SPEED, start=START, name="b").simulator
     p95 = {v: _set(tmp_path, "timeout", "FALLBACK_MODEL=gpt-4-turbo", f"FALLBACK_THRESHOLD_LATENCY={v}").simulator
            for v in ("30", "100000")}
     every = _set(tmp_path, "timeout", "FALLBACK_MODEL=gpt-4-turbo").simulator

@@ -12,11 +12,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from tests.unit.standins_corpus import SPEED, START, run_one
+from tests.unit.standins_corpus import SPEED, START, run_one, warm_drill
 from warroom.drill import fleet
 from warroom.drill.activity import Activity
 from warroom.drill.cluster import build_cluster
-from warroom.drill.directory import Drill, create_drill
+from warroom.drill.directory import Drill
 
 HEALTH = "kubectl exec -n production deployment/flowengine -- curl -s http://localhost:8080/health/models"
 SET = "kubectl set env deployment/flowengine FALLBACK_MODEL=gpt-4-turbo FALLBACK_ON_5XX=true -n production"
@@ -32,7 +32,7 @@ def _on_primary(drill: Drill, t1: float, t2: float) -> float:
 
 
 def test_on_5xx_moves_the_primary_5xx_share_not_every_call(tmp_path: Path) -> None:
-    drill = create_drill(tmp_path, "provider-outage", speed=SPEED, start=START, name="on5xx")
+    drill = warm_drill(tmp_path, "provider-outage", speed=SPEED, start=START, name="on5xx")
     assert run_one(drill, SET.split(), 400.0)[0] == 0
     signals = drill.simulator.signals
     outage, healed = signals.share_5xx(PRIMARY, 900.0), signals.share_5xx(PRIMARY, 4800.0)
@@ -50,7 +50,7 @@ def test_on_5xx_moves_the_primary_5xx_share_not_every_call(tmp_path: Path) -> No
 
 
 def test_fallback_model_alone_still_moves_every_call(tmp_path: Path) -> None:
-    drill = create_drill(tmp_path, "provider-outage", speed=SPEED, start=START, name="all")
+    drill = warm_drill(tmp_path, "provider-outage", speed=SPEED, start=START, name="all")
     assert run_one(drill, "kubectl set env deployment/flowengine FALLBACK_MODEL=gpt-4-turbo".split(), 400.0)[0] == 0
     signals = drill.simulator.signals
     assert signals.request_rate(PRIMARY, 4800.0) == 0.0
@@ -61,7 +61,7 @@ def test_fallback_model_alone_still_moves_every_call(tmp_path: Path) -> None:
 def test_on_5xx_routing_moves_one_call_only_when_the_primary_answered_it_5xx(tmp_path: Path) -> None:
     """``blocks test-flow`` / ``flow retry`` took the routed model for every call: under ``FALLBACK_ON_5XX``
     a call is tried on the primary first and falls back only on its 5xx."""
-    drill = create_drill(tmp_path, "provider-outage", speed=SPEED, start=START, name="calls")
+    drill = warm_drill(tmp_path, "provider-outage", speed=SPEED, start=START, name="calls")
     assert run_one(drill, SET.split(), 400.0)[0] == 0
     share = drill.simulator.signals.route_share(900.0)
     assert 0.2 < share < 0.6

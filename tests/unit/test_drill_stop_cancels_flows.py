@@ -14,8 +14,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from tests.unit.standins_corpus import SPEED, START, run_one
-from warroom.drill.directory import create_drill
+from tests.unit.standins_corpus import SPEED, START, run_one, warm_drill
 from warroom.drill.model import INTERRUPTED
 from warroom.drill.standins.psql import pg_ts
 from warroom.incident.drill_report.actions import unretried
@@ -26,7 +25,7 @@ ROWS = ["psql", "-At", "-c", "SELECT task_id, status, updated_at, error_message 
 def test_flows_in_flight_at_a_stop_are_cancelled_there_and_every_answer_agrees(tmp_path: Path) -> None:
     interrupted = 0
     for scenario, at in (("timeout", 240.0), ("rate-limit", 900.0), ("mass-failure", 600.0)):
-        drill = create_drill(tmp_path / scenario, scenario, speed=SPEED, start=START, name="stop")
+        drill = warm_drill(tmp_path / scenario, scenario, speed=SPEED, start=START, name="stop")
         assert run_one(drill, "kubectl scale deployment/flowengine --replicas=0 -n production".split(), at)[0] == 0
         stop = drill.simulator.signals.stop_between(at, at + 100.0)
         assert stop is not None and at < stop < at + 60.0
@@ -51,7 +50,7 @@ def test_flows_in_flight_at_a_stop_are_cancelled_there_and_every_answer_agrees(t
         # a flow the failure counter counted (at its start) is failed in psql, stop or no stop
         window = (f"SELECT count(*) FROM tasks WHERE status = 'failed' AND created_at > "
                   f"'{pg_ts(drill.wall_time(stop - 1200))}' AND created_at <= '{pg_ts(drill.wall_time(stop))}'")
-        untouched = create_drill(tmp_path / f"{scenario}-untouched", scenario, speed=SPEED, start=START, name="go")
+        untouched = warm_drill(tmp_path / f"{scenario}-untouched", scenario, speed=SPEED, start=START, name="go")
         failed = [run_one(d, ["psql", "-At", "-c", window], stop + 600.0)[1] for d in (drill, untouched)]
         assert failed[0] == failed[1] and int(failed[0]) > 0, (scenario, failed)
         since = str(int(drill.wall_time(at - 100.0) * 1000))

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from warroom.drill.directory import create_drill
+from tests.unit.standins_corpus import warm_drill
 from warroom.incident.drill_report import declared_source
 from warroom.incident.drill_report.panes import slo_of
 from warroom.sources.evidence import iso
@@ -30,7 +30,7 @@ def _first(d, pane: str, by: float):  # type: ignore[no-untyped-def]
 @pytest.mark.parametrize("declared_t", [178.0, 606.0, 1800.0])
 def test_the_rate_limit_drill_starts_at_the_quota_page_whenever_it_is_declared(tmp_path: Path,
                                                                                declared_t: float) -> None:
-    d = create_drill(tmp_path, "rate-limit", speed=60.0, start=START)
+    d = warm_drill(tmp_path, "rate-limit", speed=60.0, start=START)
     quota = _first(d, "quota", declared_t)
     failing = _first(d, "failure_rate", declared_t)
     assert quota is not None and quota[0] < 178.0, quota                 # the world as the finding saw it
@@ -41,7 +41,7 @@ def test_the_rate_limit_drill_starts_at_the_quota_page_whenever_it_is_declared(t
 
 
 def test_on_a_tie_or_a_single_pane_the_primary_starts_it(tmp_path: Path) -> None:
-    d = create_drill(tmp_path, "mass-failure", speed=60.0, start=START)
+    d = warm_drill(tmp_path, "mass-failure", speed=60.0, start=START)
     source = declared_source(d, {"kind": "manual"}, at=d.wall_time(1800.0))
     assert source["started_slo"] in (d.scenario.primary, *d.scenario.breaches)
     firsts = [hit for p in (d.scenario.primary, *d.scenario.breaches) if (hit := _first(d, p, 1800.0))]

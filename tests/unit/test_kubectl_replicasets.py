@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.unit.standins_corpus import START, run_one
-from warroom.drill.directory import Drill, create_drill
+from tests.unit.standins_corpus import START, run_one, warm_drill
+from warroom.drill.directory import Drill
 
 NS = ["-n", "production"]
 MOMENTS = [590.0, 603.0, 610.0, 618.0, 640.0, 905.0, 912.0, 1210.0, 1216.0, 1300.0]
@@ -25,7 +25,7 @@ MOMENTS = [590.0, 603.0, 610.0, 618.0, 640.0, 905.0, 912.0, 1210.0, 1216.0, 1300
 
 @pytest.fixture(scope="module")
 def drill(tmp_path_factory: pytest.TempPathFactory) -> Drill:
-    d = create_drill(tmp_path_factory.mktemp("d"), "rate-limit", speed=10.0, start=START)
+    d = warm_drill(tmp_path_factory.mktemp("d"), "rate-limit", speed=10.0, start=START)
     for t, argv in ((600.0, ["set", "env", "deployment/flowengine", "MAX_CONCURRENT_FLOWS=3"]),
                     (900.0, ["scale", "deployment/flowengine", "--replicas=7"]),
                     (1200.0, ["rollout", "undo", "deployment/flowengine"])):
@@ -92,7 +92,7 @@ def test_the_deployment_counts_what_its_replicasets_hold(drill: Drill, t: float)
 
 @pytest.fixture(scope="module")
 def rescaled(tmp_path_factory: pytest.TempPathFactory) -> Drill:
-    d = create_drill(tmp_path_factory.mktemp("r"), "rate-limit", speed=10.0, start=START)
+    d = warm_drill(tmp_path_factory.mktemp("r"), "rate-limit", speed=10.0, start=START)
     for t, n in ((300.0, 0), (400.0, 2)):          # the autoscaler then brings it to its minimum, 5
         assert run_one(d, ["kubectl", "scale", "deployment/flowengine", f"--replicas={n}", *NS], t)[0] == 0
     return d
@@ -114,7 +114,7 @@ def iso(stamp: str) -> float:
 
 @pytest.fixture(scope="module")
 def undone(tmp_path_factory: pytest.TempPathFactory) -> Drill:
-    d = create_drill(tmp_path_factory.mktemp("u"), "rate-limit", speed=10.0, start=START)
+    d = warm_drill(tmp_path_factory.mktemp("u"), "rate-limit", speed=10.0, start=START)
     for t, argv in ((600.0, ["rollout", "restart", "deployment/flowengine"]),
                     (700.0, ["rollout", "undo", "deployment/flowengine"]),
                     (800.0, ["rollout", "undo", "deployment/flowengine", "--to-revision=4"])):

@@ -15,8 +15,9 @@ from pathlib import Path
 import pytest
 
 from tests.unit.incident_fixtures import DrillClock, FixedClock
+from tests.unit.standins_corpus import warm_drill
 from warroom.config import Config
-from warroom.drill.directory import Drill, create_drill
+from warroom.drill.directory import Drill
 from warroom.incident.concern_reading import read_concerns, unread_reading
 from warroom.incident.drill_report import drill_report
 from warroom.incident.session import Incident
@@ -31,7 +32,7 @@ def _unpinned(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_a_p1_drill_resolved_with_no_update_sent_says_how_many_fell_due(tmp_path: Path) -> None:
     # x5: a P1's 10 minutes are 2 wall minutes, the least a drill gives people (stime.HUMAN_FLOOR): not raised
-    d = create_drill(tmp_path / "drills", "provider-outage", speed=5.0, start=1_800_000_000.0)
+    d = warm_drill(tmp_path / "drills", "provider-outage", speed=5.0, start=1_800_000_000.0)
     clock = DrillClock(d.wall_time(100.0))
     inc = IncidentStore(tmp_path / "incidents", Config(), clock=clock).create(
         title="5xx", severity="P1", drill={"scenario": "provider-outage", "speed": 5.0, "dir": str(d.path)})
@@ -53,7 +54,7 @@ def test_at_x60_the_update_cadence_gives_people_two_wall_minutes_and_every_view_
     speeds up the world, not the people: the cadence is ``stime.for_people``'s, 2h00m of drill time (2 wall
     minutes), in the countdown, the overdue line, the resolve reading, the drill report and the PIR, each saying
     it was raised from the configured 10 minutes."""
-    d = create_drill(tmp_path / "drills", "provider-outage", speed=60.0, start=1_800_000_000.0)
+    d = warm_drill(tmp_path / "drills", "provider-outage", speed=60.0, start=1_800_000_000.0)
     clock = DrillClock(d.wall_time(100.0))
     inc = IncidentStore(tmp_path / "incidents", Config(), clock=clock).create(
         title="5xx", severity="P1", drill={"scenario": "provider-outage", "speed": 60.0, "dir": str(d.path)})
@@ -125,7 +126,7 @@ def test_after_a_severity_change_the_count_agrees_with_the_headers_countdown(
 def _p3_drill(tmp_path: Path) -> tuple[Drill, float, DrillClock, Incident, datetime]:
     """A P3 rate-limit drill incident at x10, declared 100 drill seconds in: (drill, the declaration's wall time,
     its clock, the incident, its first update's due time at +30m00s drill time, 3 wall minutes on)."""
-    d = create_drill(tmp_path / "drills", "rate-limit", speed=10.0, start=1_800_000_000.0)
+    d = warm_drill(tmp_path / "drills", "rate-limit", speed=10.0, start=1_800_000_000.0)
     t0 = d.wall_time(100.0)
     clock = DrillClock(t0)
     inc = IncidentStore(tmp_path / "incidents", Config(), clock=clock).create(

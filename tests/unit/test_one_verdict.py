@@ -17,9 +17,9 @@ from rich.console import Console
 
 from tests.unit.incident_fixtures import DrillClock
 from tui.screens.drill_report import report_renderable
+from tests.unit.standins_corpus import warm_drill
 from warroom.cli.incident_show import render_show
 from warroom.config import Config
-from warroom.drill.directory import create_drill
 from warroom.incident.drill_report import drill_report
 from warroom.incident.jsonview import state_to_json
 from warroom.incident.pir import render_pir
@@ -39,7 +39,7 @@ def _unpinned(monkeypatch: pytest.MonkeyPatch) -> None:
 def _resolved_early(tmp_path: Path, declared_at: float, resolved_at: float):  # type: ignore[no-untyped-def]
     """provider-outage declared at scenario ``declared_at`` s, resolved at ``resolved_at`` with
     nothing done; the metrics synced while it ran and summarised at the resolution, as the CLI does."""
-    d = create_drill(tmp_path / "drills", "provider-outage", speed=SPEED, start=START)
+    d = warm_drill(tmp_path / "drills", "provider-outage", speed=SPEED, start=START)
     clock = DrillClock(d.wall_time(declared_at))
     inc = IncidentStore(tmp_path / "incidents", Config(), clock=clock).create(
         title="5xx", severity="P2", runbook="RB-CORE-004",
@@ -102,7 +102,7 @@ def test_a_mitigation_that_relapsed_is_said_so_by_every_view(tmp_path: Path) -> 
     from warroom.journal import events as ev
     from warroom.sources.evidence import iso
 
-    d = create_drill(tmp_path / "drills", "provider-outage", speed=SPEED, start=START)
+    d = warm_drill(tmp_path / "drills", "provider-outage", speed=SPEED, start=START)
     clock = DrillClock(d.wall_time(100.0))
     inc = IncidentStore(tmp_path / "incidents", Config(), clock=clock).create(
         title="5xx", severity="P2", runbook="RB-CORE-004",

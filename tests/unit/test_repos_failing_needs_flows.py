@@ -13,9 +13,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
-from tests.unit.standins_corpus import SPEED, START, run_one
+from tests.unit.standins_corpus import SPEED, START, run_one, warm_drill
 from warroom.config import Config
-from warroom.drill.directory import create_drill
 from warroom.incident import decisions as dec
 from warroom.incident.store import IncidentStore
 from warroom.runbook.library import RunbookLibrary
@@ -35,9 +34,9 @@ def test_no_flows_running_is_no_data_never_three_or_fewer(tmp_path: Path) -> Non
     for rb_id in ("RB-LAUNCH-005", "RB-LAUNCH-002"):
         rb = library.get(rb_id)
         assert rb is not None
-        stopped = create_drill(tmp_path / f"{rb_id}-stopped", "mass-failure", speed=SPEED, start=START, name="s")
+        stopped = warm_drill(tmp_path / f"{rb_id}-stopped", "mass-failure", speed=SPEED, start=START, name="s")
         assert run_one(stopped, "kubectl scale deployment/flowengine --replicas=0 -n production".split(), STOP)[0] == 0
-        running = create_drill(tmp_path / f"{rb_id}-running", "mass-failure", speed=SPEED, start=START, name="r")
+        running = warm_drill(tmp_path / f"{rb_id}-running", "mass-failure", speed=SPEED, start=START, name="r")
         for drill, stops in ((stopped, True), (running, False)):
             now = datetime.fromtimestamp(drill.wall_time(LOOK), UTC)
             [view] = dec.evaluate_all(inc, inc.state, [rb], drill.source(), now)

@@ -18,10 +18,10 @@ from typing import Any
 
 import pytest
 
-from tests.unit.standins_corpus import START, _first_command, run_one
+from tests.unit.standins_corpus import START, _first_command, run_one, warm_drill
 from warroom.drill import fleet
 from warroom.drill.actions import read_actions
-from warroom.drill.directory import Drill, create_drill
+from warroom.drill.directory import Drill
 from warroom.paths import shipped_runbooks_dir
 from warroom.runbook.library import RunbookLibrary
 from warroom.runbook.lint import lint_runbook, undoes_one_revision
@@ -59,7 +59,7 @@ def _work_mass_failure(tmp_path: Path) -> tuple[Drill, dict[str, str], list[str]
     the rollback's last confirmation. The revisions are read off ``rollout history`` as the
     runbook says: the newest release is the suspect, the release listed just before it the target."""
     rb = next(r for r in _library() if r.id == "RB-LAUNCH-005")
-    drill = create_drill(tmp_path, "mass-failure", speed=10.0, start=START, name="rollback")
+    drill = warm_drill(tmp_path, "mass-failure", speed=10.0, start=START, name="rollback")
     values: dict[str, str] = {"task_id": "tsk_00000000"}
     outputs: dict[str, str] = {}
     order: list[str] = []
@@ -140,7 +140,7 @@ def test_undo_to_the_current_revision_is_skipped_as_kubectl_does(tmp_path: Path)
     answers "skipped rollback (current template already matches revision N)", exit 0, and changes
     nothing. The stand-in said "unable to find specified revision N in history" (exit 1), so an IC who
     ran the runbook's rollback twice, or named the revision it had become, was told it did not exist."""
-    drill = create_drill(tmp_path, "mass-failure", speed=10.0, start=START, name="skip")
+    drill = warm_drill(tmp_path, "mass-failure", speed=10.0, start=START, name="skip")
     dep = f"deployment/{fleet.DEPLOYMENT}"
 
     def kubectl(t: float, *args: str) -> tuple[int, str, str]:
@@ -178,7 +178,7 @@ def test_the_schema_confirmation_fails_after_a_rollback_to_the_wrong_revision(tm
 
     rb = next(r for r in _library() if r.id == "RB-LAUNCH-005")
     step = next(s for s in rb.steps if s.label == "Confirm the schema version went back")
-    drill = create_drill(tmp_path, "mass-failure", speed=10.0, start=START, name="wrong" if wrong else "right")
+    drill = warm_drill(tmp_path, "mass-failure", speed=10.0, start=START, name="wrong" if wrong else "right")
     dep, ns = f"deployment/{fleet.DEPLOYMENT}", ["-n", fleet.NAMESPACE]
     rows = _release_rows(run_one(drill, ["kubectl", "rollout", "history", dep, *ns], 60.0)[1])
     suspect, good = rows[-1][0], rows[-2][0]
@@ -214,7 +214,7 @@ def test_the_deploy_rollbacks_image_check_fails_after_a_rollback_to_the_wrong_re
     rb = next(r for r in _library() if r.id == "RB-DEPLOY-001")
     read, again = (next(s for s in rb.steps if s.label == label) for label in
                    ("Read the image the deployment runs now", "Read the image again"))
-    drill = create_drill(tmp_path, "mass-failure", speed=10.0, start=START, name="wrong" if wrong else "right")
+    drill = warm_drill(tmp_path, "mass-failure", speed=10.0, start=START, name="wrong" if wrong else "right")
     dep, ns = f"deployment/{fleet.DEPLOYMENT}", ["-n", fleet.NAMESPACE]
 
     def bash(step: Any, t: float, after: str = "", **env: str) -> subprocess.CompletedProcess[str]:
