@@ -29,12 +29,13 @@ async def test_the_paused_note_counts_drill_time_before_a_declaration(tmp_path: 
         note.redraw()
         await pilot.pause()
         text = str(note.render())
-        assert "(05:00 drill time, 00:05 wall)" in text, text
+        assert "· it catches up when this closes · 05:00 drill time, 00:05 wall" in text, text
 
 
 async def test_the_paused_note_is_cut_with_an_ellipsis_at_80x24(tmp_path: Path) -> None:
     """At 80 columns the note read "… (02:30 drill time, 00:05 wall) · it": the rest had wrapped
-    onto a row its one-row height hides, with no sign of the cut (attack25, A25-7)."""
+    onto a row its one-row height hides, with no sign of the cut (attack25, A25-7). What the note is for comes
+    first and stays on the row; the spans after it are cut, and the cut shows (redteam44 L2)."""
     from textual.geometry import Region
 
     ctx = drill_ctx(tmp_path, speed=60.0, refresh=60.0, tick=0)
@@ -50,4 +51,4 @@ async def test_the_paused_note_is_cut_with_an_ellipsis_at_80x24(tmp_path: Path) 
         note.redraw()
         await pilot.pause()
         row = "".join(s.text for s in note.render_lines(Region(0, 0, note.outer_size.width, 1))[0]).rstrip()
-        assert "drill time" in row and row.endswith("…"), row
+        assert "it catches up when this closes" in row and row.endswith("…"), row

@@ -166,7 +166,7 @@ def test_malformed_input_is_refused_the_way_the_tool_refuses_it(tmp_path: Path) 
     a runaway query or window stops (by a count of work, not wall time) instead of pinning a core."""
     drill = warm_drill(tmp_path, "rate-limit", speed=SPEED, start=START, name="malformed")
     cases = [("curl -sS http://localhost:abc/health", 3, "curl: (3) URL rejected"),
-             ("curl -sS http://[::1/health", 3, "curl: (3) URL rejected"),
+             ("curl -sS http://[::1/health", 3, "curl: (3) bad range specification in URL position 9"),  # a glob
              ("aws logs filter-log-events --log-group-name /aws/lambda/flowengine --limit ten", 252,
               "Invalid type for parameter limit, value: ten"),
              ("aws logs filter-log-events --log-group-name /aws/lambda/flowengine --end-time soon", 252,
