@@ -134,3 +134,20 @@ def test_a_shipper_ships_nothing_while_flowengine_is_stopped(tmp_path: Path) -> 
     assert not any("shipped batch" in line for line in log), log[-3:]
     later = run_one(d, f"kubectl logs {fresh[0][0]} {NS}".split(), AT + 1200)[1].splitlines()
     assert "shipped batch" in later[-1], later[-3:]
+
+
+def test_the_stuck_shippers_log_names_a_dropped_connection_and_no_store_row_is_past_its_last_batch() -> None:
+    """Found by redteam44 (A1, A4). The log blamed a wrong password ("FATAL: password authentication failed"), yet
+    the pods had shipped with that secret since the rotation and a restart with the same secret mended it: the
+    scenario's cause is a connection the store dropped and the shipper never retried, what a restart cures. And the
+    store held events written after the last batch the log says shipped (the onset falls on a tick, logged failed)."""
+    d = drill_with("untouched")
+    series = d.simulator.refresh()
+    from warroom.drill.activity import Activity
+    events = Activity(series).audit_events(ONSET - 300.0, ONSET + 60.0)
+    for name, _, created in pods(d, 900.0):
+        log = run_one(d, f"kubectl logs {name} {NS}".split(), 900.0)[1].splitlines()
+        assert "password" not in log[-1] and "terminating connection" in log[-1], log[-1]
+        last = datetime.fromisoformat(log[-2].split()[0]).timestamp()
+        mine = [e.t for e in events if e.pod is not None and e.pod[0] == created]
+        assert mine and d.scenario_time(last) >= max(mine) - 1e-6, (log[-2], max(mine))

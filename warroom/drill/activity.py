@@ -33,6 +33,9 @@ FLOW_TYPES = (("plan", 0.25), ("impl", 0.45), ("review", 0.2), ("docs", 0.1))
 MAX_WINDOW = 2 * 3600.0     # the flows a question of recent ones lists: two hours back (a store keeps all: ``kept``)
 HELD = "awaiting_review"    # a flow started under manual review: its plan waits for an operator's approval
 TICK = 30.0                 # periodic log lines every 30 s
+STALL_LINE = ("audit sink write failed: server closed the connection unexpectedly (FATAL: terminating connection due "
+              "to administrator command, audit-store:5432); retrying disabled, not reconnecting: batches are no longer "
+              "shipped")     # the stall's one line: the store dropped the session, the shipper never reconnects
 AUDIT_LOOK = 600.0          # how far back from a moment its last audit event is first looked for (``audit_last``)
 _DRAWN: WeakKeyDictionary[Signals, dict[tuple[str, int, float, float, bool], Flow]] = WeakKeyDictionary()   # ``_flow``
 _TRAILS: WeakKeyDictionary[Signals, _Trail] = WeakKeyDictionary()        # ``audit_events``
@@ -372,7 +375,9 @@ class Activity:
         connecting as it starts, then at each tick the batch of the events sent to it since the last one
         (``audit_events``: what audit_logs holds), none when no event came (FlowEngine stopped, no flow ran). When a
         stall catches it (``Signals.audit_stuck``: it was running when the stall began) one line at its first tick says
-        it failed and gave up, then nothing: it stopped retrying (the scenario's root cause) and drops what it gets."""
+        it failed and gave up, then nothing: it stopped retrying (the scenario's root cause) and drops what it gets. The
+        store dropped its session (the rotation's end closes the old sessions); its secret is right, so a new process
+        connects and ships: what a restart mends (redteam44 A1: the line blamed a wrong password)."""
         s, lines, pod = self.signals, [], (created, rank)
         if t1 > t2:                 # an empty window reads no counters (a --start-time far in the future)
             return lines
@@ -383,9 +388,7 @@ class Activity:
             if s.audit_stuck(created, t):
                 since = min(o for o in s.onsets if o is not None and created < o <= t)
                 if t - TICK < since:      # the stall's first tick: it failed three writes and gave up
-                    lines.append((t, "ERROR shipper - audit sink write failed 3 times: FATAL: password authentication "
-                                     "failed for user \"audit_writer\" (audit-store:5432); retrying disabled, "
-                                     "batches are no longer shipped"))
+                    lines.append((t, f"ERROR shipper - {STALL_LINE}"))
             elif n := sum(e.pod == pod for e in self.audit_events(t - TICK, t)):
                 lines.append((t, f"INFO shipper - shipped batch of {n} event{'' if n == 1 else 's'} to audit-store"))
         return lines
@@ -447,6 +450,8 @@ class Activity:
                 new.append((e, r.task_id, event, f"{event}:{n}"))
         for e, task_id, event, key in sorted(new):
             pod = self.signals.audit_route(e, f"{task_id}:{key}")
+            if pod is not None and self.signals.audit_stuck(pod[0], math.ceil(e / TICK) * TICK):
+                pod = None      # its batch goes at the next tick, the stall's: lost with it (redteam44 A4)
             trail.events.append(AuditEvent(e, task_id, event, pod))
             if pod is not None:
                 trail.shipped.append(e)
