@@ -25,7 +25,7 @@ from datetime import UTC, datetime
 
 from warroom.drill import fleet
 from warroom.drill.cluster import Cluster
-from warroom.drill.model import DB_LOST, Retry, Signals, unit
+from warroom.drill.model import DB_LOST, KILLED, Retry, Signals, unit
 from warroom.drill.series import Series
 from warroom.units import format_value
 
@@ -161,7 +161,7 @@ class Activity:
             return []
         # the repos walked side by side in time: the hour being read is read once, not once a repo
         # (``Series`` holds a few hours; a report over a day re-integrated each hour per repo)
-        merged = heapq.merge(*(self._walk(repo, t1, t2, now) for repo in fleet.REPOS), key=lambda f: f.start)
+        merged = heapq.merge(*(self._walk(repo, t1, t2, now) for repo in self.signals.repos), key=lambda f: f.start)
         return sorted(merged, key=lambda f: (f.start, f.task_id))
 
     def kept(self, now: float) -> list[Flow]:
@@ -186,9 +186,9 @@ class Activity:
         """(k, asked for, run began or None while queued at ``now``, failed) of each of one repo's flows asked for in
         [t1, t2], in order: the counters alone, so ``find`` reads them without drawing every flow's details."""
         asked, fails, q = ("arr", repo.name), ("fail", repo.name), self.series.schedule
-        i = fleet.REPOS.index(repo)
+        i = self.signals.repos.index(repo)
         before_cap = math.inf if q is None else q.firsts[i] - 1   # the flows after it begin when the slots say
-        first = math.ceil(self.series.value(asked, t1))
+        first = max(1, math.ceil(self.series.value(asked, t1)))     # an onboarded repo counts from 0: flow 1 first
         last = math.floor(self.series.value(asked, t2))
         before = self.series.time_of(asked, first - 1, t1 - MAX_WINDOW, t1) if first <= before_cap else t1
         failed_so_far = math.floor(self.series.value(fails, before))
@@ -218,7 +218,7 @@ class Activity:
         key = (repo.name, k, start, began, failed)
         if (f := self._drawn.get(key)) is None:
             run = self._draw(repo, k, began, failed)      # the world as its run began
-            f = self._drawn[key] = replace(run, start=start, duration=run.duration + began - start, wait=began - start)
+            f = self._drawn[key] = replace(run, start=start, duration=run.duration + (began - start), wait=began - start)
         if f.end > now:
             f = replace(f, status="running", error=None, duration=now - f.start)
         elif f.status == HELD:      # no one approves it: it waits until manual review is switched off, then runs on
@@ -253,7 +253,12 @@ class Activity:
         if routed is not None and unit(repo.name, k, "route") < s.route_share(start):
             model, provider = routed        # the model the env routed to then (all, or the calls answered 5xx; a flow
             # whose plan alone went there is still the primary's: its work runs on it)
-        kb = s.context_kb(start) * (0.55 + 0.9 * unit(repo.name, k, "kb"))
+        # its repo's typical bundle (an onboarded repo's carry its faults), the larger the longer it runs: its place in
+        # the spread follows its draw of time (``Signals.run``), a timeout's at the top (redteam44 T1: a 340 KB flow
+        # ran as long as a 900 KB one)
+        u = unit(repo.name, k, "kb")
+        w = 0.85 + 0.15 * u if error == KILLED else u if failed else 0.75 * unit(repo.name, k, "dur") + 0.25 * u
+        kb = s.context_kb(start, repo) * (0.55 + 0.9 * w)
         if (cap := s.context_cap(start)) is not None:
             kb = pruned(kb, cap, unit(repo.name, k, "kbp"))
         held = not failed and s.reviewing(start)
@@ -276,7 +281,7 @@ class Activity:
             return None
         if (kept := self._listed_before((self.series.t0, now, now, math.inf))) is not None:    # ``kept(now)``, listed
             return next((f for f in kept if f.task_id == task_id), None)
-        hits = [self._flow(repo, k, start, began, now, failed=failed) for repo in fleet.REPOS
+        hits = [self._flow(repo, k, start, began, now, failed=failed) for repo in self.signals.repos
                 for k, start, began, failed in self._starts(repo, t1, now, now) if self._task_id(repo, k) == task_id]
         return min(hits, key=lambda f: (f.start, f.task_id), default=None)
 

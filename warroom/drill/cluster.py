@@ -553,7 +553,8 @@ def initial_cluster(scenario: Scenario) -> Cluster:
                    secrets={"model-api-keys": ["anthropic", "openai", "google"], "audit-store-2025-11": ["password"],
                             "taskdb-credentials": ["username", "password"]},
                    configmaps={CONFIG: {"flows.default_timeout": "180s", "context.max_size_kb": "180"}},
-                   config={"repos.allowlist": ",".join(r.name for r in fleet.REPOS), "context.max_size_kb": "180",
+                   config={"repos.allowlist": ",".join([*(r.name for r in fleet.REPOS), *(o.name for o in scenario.onboarded)]),
+                           "context.max_size_kb": "180",
                            "retry.max_attempts": str(fleet.MAX_ATTEMPTS), "quota.alert_threshold": "0.80"},
                    hpa={fleet.DEPLOYMENT: {"min": 5, "max": 20, "cpu": 70}},
                    timeline=[(-math.inf, False, _kept(deployments[fleet.DEPLOYMENT]))])

@@ -202,6 +202,11 @@ class Signals:
                              None) for f in scenario.faults]
         self._release = [[(m.action, m.factor) for m in f.mitigations if m.action in BY_POD] for f in scenario.faults]
         self._stalls = [i for i, f in enumerate(scenario.faults) if "audit_stall" in f.impacts]
+        # the estate's repos and those the story onboards (none before its ``since``), whose flows alone the faults
+        # marked ``onboarded`` hit: their bundles and time (redteam44 T1: every repo was bloated alike)
+        self.repos = fleet.REPOS + tuple(fleet.Repo(o.name, o.flows_per_hour) for o in scenario.onboarded)
+        self._since = {o.name: o.since for o in scenario.onboarded}
+        self._only_new = frozenset(i for i, f in enumerate(scenario.faults) if f.onboarded)
         # (from when, FlowEngine running?): its pods stop and start a while after the command
         then = {"flowengine_stop": (STOP_DELAY, False), "flowengine_start": (START_DELAY, True)}
         self._engine = engine = sorted((a.t + then[a.action][0], then[a.action][1]) for a in self.actions if a.action in then)
@@ -250,7 +255,17 @@ class Signals:
         """The flows asked for a second at ``t``, all repos (``exec_rate`` without its wiggle): the intensity the queue's
         law takes, a mean-value law (its waiting flows, each repo's, are the counts ``Series`` integrates). It reads
         whether FlowEngine runs, not its pod count: the autoscaler's loop stays as far as the panes ask it."""
-        return sum(r.rate for r in fleet.REPOS if r.pilot or not self.pilot_only(t)) if self.running(t) else 0.0
+        return sum(r.rate for r in self.repos if (r.pilot or not self.pilot_only(t)) and self.came(r, t)) \
+            if self.running(t) else 0.0
+
+    def came(self, repo: fleet.Repo, t: float) -> bool:
+        """Whether ``repo`` runs flows by ``t``: an onboarded one from its ``since``, the estate's always."""
+        return t >= self._since.get(repo.name, -math.inf)
+
+    def new_share(self, t: float) -> float:
+        """The share of the flows asked for at ``t`` that are the onboarded repos' (``offered``'s, no wiggle)."""
+        rates = [(r.rate, r.name in self._since) for r in self.repos if self.came(r, t)]
+        return sum(rate for rate, new in rates if new) / sum(rate for rate, _ in rates)
 
     def slots(self, t: float) -> int:
         """How many flows FlowEngine runs at once at ``t``: its env's cap, none while it is stopped (``offered``)."""
@@ -482,7 +497,7 @@ class Signals:
         strands = self.strands(t)
         left = 1.0 - sum(share for share, _, _ in strands)
         out = [(share, (why,)) for share, why, _ in strands]
-        out.append((self.timeout_share(t) * left, (KILLED,)))
+        out.append((self.timeout_share(t, repo) * left, (KILLED,)))
         for index, fault in enumerate(self.scenario.faults):
             if fault.impacts.get(f"fail:{repo.name}", 0.0) + fault.impacts.get("fail:*", 0.0) or self._vendor[index]:
                 out.append((self.failing(index, repo, t) * left, fault.messages or ("flow failed",)))
@@ -582,9 +597,21 @@ class Signals:
         429s (``REFUSALS``) only what acts on the calls still made to it (``answers``: the breaker makes them wait)."""
         if target:
             return self.impact(f"{signal}:{target}", t) + self.impact(f"{signal}:*", t)
+        return self.impact_on(signal, t)
+
+    def impact_on(self, signal: str, t: float, repo: fleet.Repo | None = None) -> float:
+        """``impact`` on a flow of ``repo``: a fault marked ``onboarded`` adds to the onboarded repos' flows alone;
+        None: the mean over the flows asked for then (``new_share`` of them the onboarded repos')."""
         terms = self._terms.get(signal)
+        if not terms:
+            return 0.0
         strength = self.raw_strength if signal in VENDOR_OWN else self.answers if signal in REFUSALS else self.strength
-        return self._once(("impact", signal), t, lambda t: sum((a * strength(i, t) for i, a in terms), 0.0)) if terms else 0.0
+        new = None if repo is None else repo.name in self._since
+
+        def value(t: float) -> float:
+            share = 1.0 if new or not self._only_new else 0.0 if new is False else self.new_share(t)
+            return sum((a * strength(i, t) * (share if i in self._only_new else 1.0) for i, a in terms), 0.0)
+        return self._once(("impact", signal, new), t, value)
 
     def effective(self, kind: str) -> bool:
         """True when ``kind`` was taken and bends at least one fault (its requirements were met)."""
@@ -668,7 +695,7 @@ class Signals:
         """(seconds, when its pods stopped under it or None) of flow ``k`` of ``repo`` run from ``t`` to its end
         ``error`` (None: it succeeds): its own draw of ``flow_seconds``, cut where FlowEngine's pods stop. The one law
         ``Activity``'s tasks and the queue's slots (``Slots``: a slot frees when the run ends) both read."""
-        seconds = flow_seconds(self.latency_median(t), unit(repo.name, k, "dur"),
+        seconds = flow_seconds(self.latency_median(t, repo), unit(repo.name, k, "dur"),
                                "ok" if error is None else "killed" if error == KILLED else "fast")
         stop = self.stop_between(t, t + seconds)
         return (seconds, None) if stop is None else (stop - t, stop)
@@ -685,16 +712,18 @@ class Signals:
         """Flows asked for per second in ``repo`` (none while no FlowEngine pod runs, all Pending too); they start as
         they come while a slot is free, else wait (``queue``: the started ones' count is ``Series``' ``exec``)."""
         up, pilot = self._once("flowing", t, lambda t: (self.running(t) and self.capacity.ready(t) > 0, self.pilot_only(t)))
-        if not up or (pilot and not repo.pilot):        # running with pods ready; pilot only: asked once per t
+        if not up or (pilot and not repo.pilot) or not self.came(repo, t):     # running with pods ready; pilot
             return 0.0
         return repo.rate * (1.0 + 0.12 * noise(f"{self._seed}:exec:{repo.name}", t, 120.0))
 
     def traffic_share(self, t: float) -> float:
-        """Share of the healthy flow volume still running (scales model API traffic)."""
+        """Share of the healthy flow volume still running (scales model API traffic and CPU); the onboarded repos'
+        flows come on top of the estate's (more than 1 once they run)."""
         if not self.running(t):
             return 0.0
-        return 1.0 if not self.pilot_only(t) else sum(r.rate for r in fleet.REPOS if r.pilot) / sum(
-            r.rate for r in fleet.REPOS)
+        pilot = self.pilot_only(t)
+        return 1.0 if not pilot and not self._since else sum(
+            r.rate for r in self.repos if (r.pilot or not pilot) and self.came(r, t)) / sum(r.rate for r in fleet.REPOS)
 
     def load(self, t: float) -> float:
         """The share of the healthy estate's model calls FlowEngine makes at ``t``, what a fault ``under_load`` grows
@@ -712,14 +741,18 @@ class Signals:
             memo = self._memo[name] = (t, value(t))
         return memo[1]        # type: ignore[no-any-return]
 
-    def _work_latency(self, t: float) -> float:
-        """The median flow duration the work itself takes (the faults), whatever the capacity."""
-        return self._once("work", t, lambda t: self.impact("latency", t) + fleet.LATENCY_MEDIAN * (
+    def _work_latency(self, t: float, repo: fleet.Repo | None = None) -> float:
+        """The median flow duration the work itself takes (the faults), whatever the capacity: of ``repo``'s flows
+        (None: the faults' mean over all flows, ``impact_on``)."""
+        new = None if repo is None else repo.name in self._since
+        return self._once(("work", new), t, lambda t: self.impact_on("latency", t, repo) + fleet.LATENCY_MEDIAN * (
             1.0 + 0.04 * noise(f"{self._seed}:lat", t, 150.0)))
 
-    def latency_median(self, t: float) -> float:
-        """The median flow duration: the work's, slowed by contention when fewer pods run than it needs."""
-        return self._once("latency", t, lambda t: self._work_latency(t) * self.contention(t))
+    def latency_median(self, t: float, repo: fleet.Repo | None = None) -> float:
+        """The median flow duration: the work's, slowed by contention when fewer pods run than it needs; of ``repo``'s
+        flows (an onboarded repo's carry the faults marked so), None: the faults' mean over all."""
+        new = None if repo is None else repo.name in self._since
+        return self._once(("latency", new), t, lambda t: self._work_latency(t, repo) * self.contention(t))
 
     def cpu(self, t: float) -> float:
         """FlowEngine's CPU per pod of the healthy estate, percent of its request: it follows the work (the
@@ -739,15 +772,15 @@ class Signals:
             return 1.0 + 0.5 * max(0.0, u - 60.0) / 100.0 + 2.0 * max(0.0, u - 100.0) / 100.0
         return slow(used) / slow(cpu)
 
-    def timeout_share(self, t: float) -> float:
-        """Share of flows running past the hard timeout (and so failing)."""
-        return 1.0 - lognormal_cdf(fleet.HARD_TIMEOUT, self.latency_median(t))
+    def timeout_share(self, t: float, repo: fleet.Repo | None = None) -> float:
+        """Share of (``repo``'s) flows running past the hard timeout (and so failing)."""
+        return 1.0 - lognormal_cdf(fleet.HARD_TIMEOUT, self.latency_median(t, repo))
 
     def fails(self, repo: fleet.Repo, t: float) -> tuple[float, float]:
         """(failing, killed at the hard timeout) shares of ``repo``'s flows at ``t``; killed: the timeouts' part of the
         causes ``Activity`` picks a failed flow's from (``fail_causes``: more than ``failing`` when that is capped)."""
         base = fleet.BASE_FAILURE * (1.0 + 0.3 * noise(f"{self._seed}:fail:{repo.name}", t, 200.0))
-        timeouts = self.timeout_share(t)
+        timeouts = self.timeout_share(t, repo)
         impact = sum(self.failing(i, repo, t) for i in range(len(self.scenario.faults)))
         stranded = self._stranded(t)        # no provider answers them
         fail = min(1.0, stranded + (1.0 - stranded) * (base + impact + timeouts))
@@ -856,8 +889,9 @@ class Signals:
             return None
         return cap if 0.0 < cap < math.inf else None
 
-    def context_kb(self, t: float) -> float:
-        return fleet.CONTEXT_KB * (1.0 + 0.05 * noise(f"{self._seed}:ctx", t)) + self.impact("context_kb", t)
+    def context_kb(self, t: float, repo: fleet.Repo | None = None) -> float:
+        """A typical bundle of ``repo``'s flows at ``t`` (None: of all flows, the faults' mean: ``impact_on``)."""
+        return fleet.CONTEXT_KB * (1.0 + 0.05 * noise(f"{self._seed}:ctx", t)) + self.impact_on("context_kb", t, repo)
 
     def env(self, t: float) -> dict[str, str]:
         """FlowEngine's env as its pods run with it at ``t``: the revision made ``ENV_DELAY`` s before or

@@ -46,15 +46,16 @@ class Series:
         self.signals = signals
         self.t0 = math.floor(t0 / GRID) * GRID
         self.codes: tuple[str, ...] = ("200", "429", *sorted(signals.scenario.codes_5xx))
-        self.keys: list[Key] = [*(("exec", r.name) for r in fleet.REPOS), *(("fail", r.name) for r in fleet.REPOS),
+        self.repos = repos = signals.repos      # the estate's and the story's onboarded ones (``Signals.repos``)
+        self.keys: list[Key] = [*(("exec", r.name) for r in repos), *(("fail", r.name) for r in repos),
                                 *(("req", p.name, c) for p in fleet.PROVIDERS for c in self.codes),
                                 *(("bucket", b) for b in BUCKET_LABELS), ("count",), ("sum",),
-                                *(("arr", r.name) for r in fleet.REPOS)]      # flows asked for; ``exec``: started
+                                *(("arr", r.name) for r in repos)]      # flows asked for; ``exec``: started
         self.width = len(self.keys)
         self.KEEP = max(4, self.HELD // (8 * self.CHUNK * self.width))   # chunks held in memory
         self.index: dict[Key, int] = {k: i for i, k in enumerate(self.keys)}
         self._hist = self.index[("bucket", BUCKET_LABELS[0])]        # the histogram's columns, then count and sum
-        self._repos = {r.name: i for i, r in enumerate(fleet.REPOS)}
+        self._repos = {r.name: i for i, r in enumerate(repos)}
         self.rows = 0                                                # rows integrated so far
         self._starts: list[tuple[array[float], list[float]]] = []    # each chunk's first row, its rates
         self._chunks: OrderedDict[int, array[float]] = OrderedDict()  # held chunks, least recent first
@@ -66,19 +67,30 @@ class Series:
         """Per-second increments of every counter at ``t``, in ``keys`` order: every flow as it is asked for (once a cap
         acts, ``columns`` reads the flows started and failed and their durations off FlowEngine's slots instead)."""
         s = self.signals
-        execs = [s.exec_rate(r, t) for r in fleet.REPOS]
-        shares = [s.fails(r, t) if rate else (0.0, 0.0) for r, rate in zip(fleet.REPOS, execs, strict=True)]
-        fails, killed = [rate * f for rate, (f, _) in zip(execs, shares)], sum(rate * k for rate, (_, k) in zip(execs, shares))
+        execs = [s.exec_rate(r, t) for r in self.repos]
+        shares = [s.fails(r, t) if rate else (0.0, 0.0) for r, rate in zip(self.repos, execs, strict=True)]
+        fails = [rate * f for rate, (f, _) in zip(execs, shares)]
         out = execs + fails
         for p in fleet.PROVIDERS:
             total, codes = s.request_rate(p, t), s.code_shares(p, t)
             out += [total * codes.get(c, 0.0) for c in self.codes]
-        done = 0.0 if s.reviewing(t) else sum(execs) - sum(fails)       # a flow held for review does not complete
-        return out + durations(s.latency_median(t), BOUNDS, done, sum(fails) - killed, killed) + execs
+        held = s.reviewing(t)       # a flow held for review does not complete
+        hist = [0.0] * (len(BOUNDS) + 2)
+        # by each repo's own law (an onboarded repo's flows carry their faults: ``latency_median(t, repo)``), summed
+        # over the repos that share one (redteam44 T1: one law for all hid whose flows were slow)
+        for new in sorted({r.name in s._since for r in self.repos}):
+            mine = [j for j, r in enumerate(self.repos) if (r.name in s._since) == new]
+            killed = sum(execs[j] * shares[j][1] for j in mine)
+            done = 0.0 if held else sum(execs[j] for j in mine) - sum(fails[j] for j in mine)
+            law = durations(s.latency_median(t, self.repos[mine[0]]), BOUNDS, done, sum(fails[j] for j in mine) - killed,
+                            killed)
+            hist = [a + b for a, b in zip(hist, law, strict=True)]
+        return out + hist + execs
 
     def _initial(self) -> list[float]:
         """The counters at ``t0``: three days of the undisturbed estate (noise-free)."""
-        healthy = [r.rate for r in fleet.REPOS] + [r.rate * fleet.BASE_FAILURE for r in fleet.REPOS]
+        rates = [r.rate if r in fleet.REPOS else 0.0 for r in self.repos]     # an onboarded repo: no flow before
+        healthy = rates + [rate * fleet.BASE_FAILURE for rate in rates]
         sent = call_law(fleet.BASE_5XX + fleet.BASE_429, fleet.MAX_ATTEMPTS)[1]     # requests a call makes
         for p in fleet.PROVIDERS:
             for c in self.codes:
@@ -88,7 +100,7 @@ class Series:
         flows, killed = sum(r.rate for r in fleet.REPOS), 1.0 - lognormal_cdf(fleet.HARD_TIMEOUT, fleet.LATENCY_MEDIAN)
         healthy += durations(fleet.LATENCY_MEDIAN, BOUNDS, flows * (1.0 - fleet.BASE_FAILURE), flows * (fleet.BASE_FAILURE - killed),
                              flows * killed)
-        return [v * UPTIME for v in healthy + [r.rate for r in fleet.REPOS]]
+        return [v * UPTIME for v in healthy + rates]
 
     def _integrate(self, first: int, last: int, row: list[float], rates: list[float]) -> None:
         """Integrate rows ``first .. last`` on from ``row`` (row ``first - 1``) and its ``rates``, into
@@ -203,7 +215,7 @@ class Series:
     def queued(self, t: float) -> float:
         """The tasks asked for and not started at ``t`` (waiting in the queue), as ``Activity`` lists them: flow k of a
         repo is asked for once its count passes k and starts once its execution counter does."""
-        n, cols = len(fleet.REPOS), [self.index[(kind, r.name)] for kind in ("arr", "exec") for r in fleet.REPOS]
+        n, cols = len(self.repos), [self.index[(kind, r.name)] for kind in ("arr", "exec") for r in self.repos]
         values = [math.floor(v[0]) for v in self.columns(cols, [t])]
         return float(sum(max(0, a - e) for a, e in zip(values[:n], values[n:], strict=True)))
 
@@ -223,7 +235,7 @@ class Series:
             return out
         q.advance(max(times))
         at = [times[j] for j in late]
-        asked = self._stored([self.index[("arr", r.name)] for r in fleet.REPOS], at)
+        asked = self._stored([self.index[("arr", r.name)] for r in self.repos], at)
         for col, values in zip(cols, out, strict=True):
             kind, h = self.keys[col][0], col - self._hist
             i = self._repos.get(self.keys[col][-1], 0)
@@ -248,18 +260,18 @@ class Series:
         t0 = min(s.queue.first, s.slots_from)
         if t0 == math.inf:
             return None
-        arr = [self.index[("arr", r.name)] for r in fleet.REPOS]
-        fail = [self.index[("fail", r.name)] for r in fleet.REPOS]
+        arr = [self.index[("arr", r.name)] for r in self.repos]
+        fail = [self.index[("fail", r.name)] for r in self.repos]
         at0 = [v[0] for v in self._stored(arr + fail + list(range(self._hist, self._hist + len(BOUNDS) + 2)), [t0])]
         firsts, ends, last = [math.floor(a) + 1 for a in at0[:len(arr)]], [], [t0] * len(arr)
 
         def run(i: int, k: int, t: float, failed: bool) -> tuple[float, bool]:
             """(seconds, cut short by FlowEngine's pods stopping) of flow ``k`` of repo ``i`` begun at ``t``."""
-            seconds, stop = s.run(fleet.REPOS[i], k, t, s.cause(fleet.REPOS[i], k, t) if failed else None)
+            seconds, stop = s.run(self.repos[i], k, t, s.cause(self.repos[i], k, t) if failed else None)
             return seconds, stop is not None
-        for i, repo in enumerate(fleet.REPOS):
+        for i, repo in enumerate(self.repos):
             asked, fails = arr[i], fail[i]
-            k = math.ceil(self._stored([asked], [t0 - fleet.HARD_TIMEOUT - 60.0])[0][0])
+            k = max(1, math.ceil(self._stored([asked], [t0 - fleet.HARD_TIMEOUT - 60.0])[0][0]))
             start = self.time_of(("arr", repo.name), k - 1, t0 - HISTORY, t0)
             failed_so_far = math.floor(self._stored([fails], [start])[0][0])
             for k in range(k, firsts[i]):
@@ -269,7 +281,7 @@ class Series:
                 ends.append(start + run(i, k, start, failed)[0])
 
         def came(i: int, k: int, upto: float) -> float | None:
-            key = ("arr", fleet.REPOS[i].name)
+            key = ("arr", self.repos[i].name)
             if self._stored([self.index[key]], [upto])[0][0] < k:
                 return None
             last[i] = self.time_of(key, k, last[i], upto)
@@ -278,14 +290,14 @@ class Series:
         def law(i: int, t: float, wait: float) -> list[float]:
             """What a flow asked for at ``t`` adds to the histogram after its ``wait``: the law ``rates`` integrates
             while no cap acts (``durations`` with its repo's failing and killed shares)."""
-            fail, killed = s.fails(fleet.REPOS[i], t)
+            fail, killed = s.fails(self.repos[i], t)
             done = 0.0 if s.reviewing(t + wait) else 1.0 - fail      # held for review as its run began: no completion
-            out = durations(s.latency_median(t), tuple(b - wait for b in BOUNDS), done, fail - killed, killed)
+            out = durations(s.latency_median(t, self.repos[i]), tuple(b - wait for b in BOUNDS), done, fail - killed, killed)
             return [*out[:-1], out[-1] + wait]
 
         # the failure counter at t0 already holds the share of flow ``firsts`` asked for by then: its begin adds the rest
         owed = [n - a for a, n in zip(at0, firsts)]
-        return Slots(t0, firsts, came, lambda i, t: s.fails(fleet.REPOS[i], t)[0], run, law, s.slots, s.slot_changes(),
+        return Slots(t0, firsts, came, lambda i, t: s.fails(self.repos[i], t)[0], run, law, s.slots, s.slot_changes(),
                      [e for e in ends if e > t0], at0[len(arr):2 * len(arr)], owed, BOUNDS, at0[2 * len(arr):],
                      fleet.HARD_TIMEOUT)
 

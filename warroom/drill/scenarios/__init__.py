@@ -95,6 +95,17 @@ class Fault(_Table):
     messages: tuple[str, ...] = ()       # the error texts of the flows it kills (logs, tasks, retries)
     under_load: bool = False             # it comes with FlowEngine's load: as strong as the share of the calls still
     #                                      made (``Signals.load``: the pilot alone, a cap, a stop), a client's 502s
+    onboarded: bool = False              # its impacts hit the flows of the scenario's ``onboarded`` repos alone
+    #                                      (their bundles, their time): a triage by repo finds them (redteam44 T1)
+
+
+class Onboarded(_Table):
+    """A repo onboarded during the story: it runs no flow before ``since`` (scenario s), then ``flows_per_hour``; its
+    flows alone carry the faults marked ``onboarded`` (``Signals.repos``)."""
+
+    name: str
+    flows_per_hour: Amount
+    since: Seconds
 
 
 class Change(_Table):
@@ -124,6 +135,7 @@ class Scenario(_Table):
     facts: dict[str, str] = {}           # names the stand-ins quote
     changes: tuple[Change, ...] = ()     # the releases the cluster's rollout history shows
     harm: Harm | None = None             # what it does to the flows that no pane counts (``Harm``)
+    onboarded: tuple[Onboarded, ...] = ()    # repos new in the story, beside the estate's (``fleet.REPOS``)
     #: the files its runbook applies by name (``kubectl apply -f NAME``), read where the working directory has none
     files: dict[str, str] = {}
 
@@ -136,6 +148,10 @@ class Scenario(_Table):
                                                                  for k in f.impacts) for k in f.impacts):
             raise ValueError("a fault of one provider's answers (api_5xx:<p>, api_429:<p>) declares the share of calls"
                              " only: the flows it fails follow from it (model.call_law), not from a fail: impact")
+
+        if any(o.name in _REPOS for o in self.onboarded) or any(f.onboarded for f in self.faults) > bool(self.onboarded):
+            raise ValueError("onboarded: a repo new in the story has a name of its own, and a fault marked onboarded"
+                             " needs such repos")
 
     def mitigating_actions(self) -> tuple[str, ...]:
         """Every action that bends at least one fault, in the order the faults list them."""
@@ -160,7 +176,7 @@ def load_scenario(path: Path) -> Scenario:
 def _did_you_mean(message: str) -> str:
     """The ``(did you mean 'ramp'?)`` after a misspelt key or name, as the config's own errors say it."""
     bad = re.search(r"(?:unknown field `|Invalid enum value ')([^`']+)", message)
-    spellings = [*(f for c in (Mitigation, Fault, Change, Scenario) for f in c.__struct_fields__),
+    spellings = [*(f for c in (Mitigation, Fault, Change, Onboarded, Scenario) for f in c.__struct_fields__),
                  *(n for names in (Pane, Action, Signal, Deployment) for n in get_args(names))]
     close = difflib.get_close_matches(bad[1], spellings, n=3) if bad else []
     return f" (did you mean {' or '.join(map(repr, close))}?)" if close else ""

@@ -280,7 +280,7 @@ def outcome(ctx: Context, flow: Flow, pruning: bool, model: str, answered: bool 
 @command("test-flow", "dry-run model= input= repo=", store=True)
 def test_flow(ctx: Context, args: Args) -> None:
     repo, source, env = args.text("repo") or fleet.PILOT_REPO, args.text("input") or "test_case.md", ctx.cluster.env()
-    if repo not in {r.name for r in fleet.REPOS}:
+    if repo not in {r.name for r in ctx.signals.repos}:
         raise failed(f"repository '{repo}' is not onboarded (see repos.allowlist)")
     if repo not in ctx.cluster.allowlist():
         raise failed(f"repository '{repo}' is not on repos.allowlist; flows from it are refused")
@@ -330,7 +330,7 @@ def metrics_query(ctx: Context, args: Args) -> None:
     if metric not in known:
         raise failed(f"unknown metric '{metric}'; available: {', '.join(known)}")
     span, group, cost = window(args), args.text("group_by") or "repo", metric == "flow_cost_dollars_total"
-    if not (repos := [r for r in fleet.REPOS if args.text("repo") in ("", r.name)]):
+    if not (repos := [r for r in ctx.signals.repos if args.text("repo") in ("", r.name)]):
         raise failed(f"unknown repository '{args.text('repo')}'")
     source = "flow_executions_total" if cost else metric
     if group == "hour":
@@ -449,8 +449,8 @@ def metrics_compare(ctx: Context, args: Args) -> None:
 def measured(series: Series, start: float, t: float) -> tuple[float | None, float | None]:
     """(failure rate in percent, P95 seconds) of the flows ``series`` counts in ``[start, t]``, as the panes read
     their counters (the same histogram law, ``bucket_quantile``); None where no flow ended."""
-    runs = sum(series.counter(("exec", r.name), t) - series.counter(("exec", r.name), start) for r in fleet.REPOS)
-    fails = sum(series.counter(("fail", r.name), t) - series.counter(("fail", r.name), start) for r in fleet.REPOS)
+    runs = sum(series.counter(("exec", r.name), t) - series.counter(("exec", r.name), start) for r in series.repos)
+    fails = sum(series.counter(("fail", r.name), t) - series.counter(("fail", r.name), start) for r in series.repos)
     buckets = [(b, series.counter(("bucket", k), t) - series.counter(("bucket", k), start))
                for b, k in zip(BOUNDS, BUCKET_LABELS, strict=True)]
     return (fails / runs * 100 if runs > 0 else None), bucket_quantile(0.95, buckets)
@@ -562,12 +562,12 @@ def config_set(ctx: Context, args: Args) -> None:
     key, value = args.pos[:2]
     per_repo = re.fullmatch(r"repos\.([a-z0-9\-]+)\.max_concurrent_flows", key)
     if key == "repos.allowlist":
-        if unknown := [r for r in value.split(",") if r and r not in {x.name for x in fleet.REPOS}]:
+        if unknown := [r for r in value.split(",") if r and r not in {x.name for x in ctx.signals.repos}]:
             raise failed(f"unknown repositories in allowlist: {', '.join(unknown)}")
     elif key == "retry.max_attempts":
         if attempts(value) is None:
             raise failed(f"retry.max_attempts takes a whole number from {ATTEMPTS[0]} to {ATTEMPTS[-1]}, not '{value}'")
-    elif per_repo and per_repo[1] not in {x.name for x in fleet.REPOS}:
+    elif per_repo and per_repo[1] not in {x.name for x in ctx.signals.repos}:
         raise failed(f"unknown repository '{per_repo[1]}'")
     elif per_repo or key in INSTEAD:
         raise failed(f"drill: `blocks config set {key}` is not simulated: nothing in the drill's FlowEngine reads it; "
