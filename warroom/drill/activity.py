@@ -65,6 +65,8 @@ class Flow:
     wait: float = 0.0            # seconds it waited in FlowEngine's queue before its run began
     held: float | None = None    # when its plan began waiting for review (``HELD``; None: never held)
     rerun: Retry | None = None          # its last retry that ended: the run its tasks row describes
+    stopped: str | None = None          # why a cancelled one stopped (its pods or TaskDB gone): its error_message, no
+    #                                     failure (redteam44 L1: a cancelled row carried no error_message)
 
     @property
     def end(self) -> float:
@@ -80,7 +82,7 @@ class Flow:
         """The error of its last run that ended, what the tasks table's error_message holds (none once one succeeded);
         ``error`` stays its first run's cause, the one the drill report counts the incident's failures by."""
         again = self.rerun.error if self.rerun is not None else None
-        return None if self.status == "succeeded" else again or self.error
+        return None if self.status == "succeeded" else again or self.error or self.stopped
 
     @property
     def ran(self) -> tuple[float, float]:
@@ -266,11 +268,13 @@ class Activity:
         if error is not None and (named := next((p for p in fleet.PROVIDERS if f" {p.name} " in f" {error} "), None)):
             provider, model = named.name, named.model       # a provider's 429 or 5xx happened on a call to that provider
         duration, stop = s.run(repo, k, start, error)
+        stopped = None
         if stop is not None:      # scaled to zero under it: the pod ends it (the counters count a failure at its start)
             status, error = ("failed" if failed else "cancelled"), s.interruption(stop) if failed else None
+            stopped = None if failed else f"cancelled: {str(s.interruption(stop)).removeprefix('flow interrupted: ')}"
         # (a held flow's run is its plan's: it ends waiting for review, ``_flow``)
         return Flow(task_id, repo.name, k, ftype, start, duration, status, error, model, provider, kb,
-                    int(unit(repo.name, k, "w") * 8) + 1)
+                    int(unit(repo.name, k, "w") * 8) + 1, stopped=stopped)
 
     def find(self, task_id: str, now: float) -> Flow | None:
         """The flow ``task_id`` among ``kept(now)`` (the rows psql lists), the first of them if two share it. Only
