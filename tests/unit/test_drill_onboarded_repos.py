@@ -6,9 +6,12 @@ bundle size finds the cause. Every repo was bloated alike, none was new, and a 3
 from __future__ import annotations
 
 import statistics
+from pathlib import Path
 
+from tests.unit.standins_corpus import START, run_one
 from warroom.drill import fleet
 from warroom.drill.activity import Activity
+from warroom.drill.directory import create_drill
 from warroom.drill.scenarios import get_scenario
 from warroom.drill.simulator import Simulator
 
@@ -30,3 +33,15 @@ def test_the_onboarded_repos_ship_the_big_bundles_and_their_flows_are_the_slow_o
     small, large = (statistics.mean(d for _, d in part) for part in (ok[:half], ok[half:]))
     assert large > 1.3 * small, (small, large)        # a flow's time grows with its own bundle
     assert statistics.mean(f.duration for f in theirs) > 2 * statistics.mean(f.duration for f in ours)
+
+
+def test_a_big_bundle_retried_without_pruning_times_out_again(tmp_path: Path) -> None:
+    """redteam44 T1: ``blocks flow retry`` of a 790 KB flow killed at 180 s, pruning off, "succeeded in 90.9s": a
+    retry ran at the fleet's median, not at its own repo's (the onboarded repos' flows are the slow ones)."""
+    drill = create_drill(tmp_path, "timeout", speed=10.0, start=START, name="retry")
+    flows = Activity(drill.simulator.refresh()).flows(600.0, 1200.0, 1200.0)
+    big = [f for f in flows if f.status == "failed" and f.context_kb > 500]
+    assert big
+    for f in big:
+        code, out, err = run_one(drill, ["blocks", "flow", "retry", f.task_id], 1200.0)
+        assert "timeout exceeded" in out + err and "succeeded" not in out, (f.task_id, out, err)

@@ -236,7 +236,8 @@ def outcome(ctx: Context, flow: Flow, pruning: bool, model: str, answered: bool 
     often as a flow started now; each failed attempt said in ``said``. ``answered``: see ``drawn``."""
     sig, t = ctx.signals, ctx.t
     provider = next((p for p in fleet.PROVIDERS if p.name == fleet.provider_of(model)), None)
-    seconds = sig.latency_median(t) * (0.8 + 0.4 * unit(flow.task_id, "retry"))
+    repo = next((r for r in sig.repos if r.name == flow.repo), None)       # its repo's flows' time (an onboarded one's)
+    seconds = sig.latency_median(t, repo) * (0.8 + 0.4 * unit(flow.task_id, "retry"))
     if not ctx.cluster.flowengine.replicas:
         return False, "no FlowEngine replicas are running (deployment scaled to 0)", 1.0
     if provider is None:            # its first call is answered 404, as a routed flow's is (``Signals.strands``)
@@ -342,9 +343,9 @@ def metrics_query(ctx: Context, args: Args) -> None:
         return ctx.out(table(["HOUR FROM (UTC)", "COST" if cost else "COUNT"], rows, gap=2))
     if group != "repo":
         raise failed(f"cannot group {metric} by '{group}'; use repo or hour")
-    per_flow = 1 + ctx.signals.context_kb(ctx.t) / 600
-    totals = [(r.name, count(ctx, source, r, ctx.t - span, ctx.t)
-               * ((0.08 + 0.1 * unit(r.name, "cost")) * per_flow if cost else 1)) for r in repos]
+    totals = [(r.name, count(ctx, source, r, ctx.t - span, ctx.t)       # a flow costs more the larger its repo's
+               * ((0.08 + 0.1 * unit(r.name, "cost")) * (1 + ctx.signals.context_kb(ctx.t, r) / 600) if cost else 1))
+              for r in repos]                                               # bundles (an onboarded repo's: its own)
     totals.sort(key=lambda x: -x[1] if args.text("sort", "desc") == "desc" else x[1])
     noun = {"flow_failures_total": "failure", "flow_executions_total": "execution"}.get(metric, "")
     for name, v in totals:
