@@ -220,7 +220,8 @@ class Activity:
         key = (repo.name, k, start, began, failed)
         if (f := self._drawn.get(key)) is None:
             run = self._draw(repo, k, began, failed)      # the world as its run began
-            f = self._drawn[key] = replace(run, start=start, duration=run.duration + (began - start), wait=began - start)
+            f = self._drawn[key] = replace(run, start=start, duration=run.duration + (began - start),
+                                           wait=began - start)    # (began - start): 0 exactly when it never waited
         if f.end > now:
             f = replace(f, status="running", error=None, duration=now - f.start)
         elif f.status == HELD:      # no one approves it: it waits until manual review is switched off, then runs on
@@ -394,9 +395,9 @@ class Activity:
         if t1 <= created + 2 <= t2:
             lines.append((created + 2, "INFO shipper - connected to audit-store:5432 as audit_writer; shipping"))
         for t in (k * TICK for k in _ticks(max(t1, created, self.series.t0), t2)):
-            if s.audit_stuck(created, t):
-                since = min(o for o in s.onsets if o is not None and created < o <= t)
-                if t - TICK < since:      # the stall's first tick: it failed three writes and gave up
+            if s.audit_stuck(created, before := math.nextafter(t, -math.inf)):    # a stall at the tick spares its batch
+                since = min(o for o in s.onsets if o is not None and created < o <= before)
+                if t - TICK <= since:      # the first tick after the stall began: it failed its writes and gave up
                     lines.append((t, f"ERROR shipper - {STALL_LINE}"))
             elif n := sum(e.pod == pod for e in self.audit_events(t - TICK, t)):
                 lines.append((t, f"INFO shipper - shipped batch of {n} event{'' if n == 1 else 's'} to audit-store"))
@@ -459,8 +460,9 @@ class Activity:
                 new.append((e, r.task_id, event, f"{event}:{n}"))
         for e, task_id, event, key in sorted(new):
             pod = self.signals.audit_route(e, f"{task_id}:{key}")
-            if pod is not None and self.signals.audit_stuck(pod[0], math.ceil(e / TICK) * TICK):
-                pod = None      # its batch goes at the next tick, the stall's: lost with it (redteam44 A4)
+            batch = math.nextafter(math.ceil(e / TICK) * TICK, -math.inf)     # its batch (a stall at it spares it)
+            if pod is not None and self.signals.audit_stuck(pod[0], batch):
+                pod = None      # its batch goes at the next tick, after the stall began: lost with it (redteam44 A4)
             trail.events.append(AuditEvent(e, task_id, event, pod))
             if pod is not None:
                 trail.shipped.append(e)
