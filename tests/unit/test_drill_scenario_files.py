@@ -23,11 +23,11 @@ def test_every_shipped_file_is_a_scenario_with_its_runbook() -> None:
 
 
 def test_a_new_scenario_is_one_file(tmp_path: Path) -> None:
-    text = (HERE / "timeout.toml").read_text(encoding="utf-8").replace("latency = 52.0", "latency = 90.0")
+    text = (HERE / "timeout.toml").read_text(encoding="utf-8").replace("latency = 80.0", "latency = 110.0")
     path = tmp_path / "slow-model.toml"
     path.write_text(text, encoding="utf-8")
     sc = load_scenario(path)
-    assert sc.name == "slow-model" and sc.faults[1].impacts["latency"] == 90.0
+    assert sc.name == "slow-model" and sc.faults[1].impacts["latency"] == 110.0
     sim = Simulator(sc)
     assert sim.pane("p95_latency", 900.0) > Simulator(load_scenario(HERE / "timeout.toml")).pane("p95_latency", 900.0)
 
@@ -45,7 +45,7 @@ def test_a_new_scenario_is_one_file(tmp_path: Path) -> None:
      "Invalid enum value 'context_kbb' - at `key` in `$.faults[0].impacts`"),
     ('primary = "p95_latency"', 'primary = "p95"', "Invalid enum value 'p95' - at `$.primary`"),
     ("onset = -640.0", 'onset = "-640"', "Expected `float`, got `str` - at `$.faults[0].onset`"),
-    ("latency = 52.0", 'latency = "52"', "Expected `float`, got `str` - at `$.faults[1].impacts[...]`"),
+    ("latency = 80.0", 'latency = "80"', "Expected `float`, got `str` - at `$.faults[1].impacts[...]`"),
     ('breaches = ["p95_latency", "failure_rate"]', 'breaches = "p95_latency"',
      "Expected `array`, got `str` - at `$.breaches`"),
     ("[[faults]]", "[faults]", "Cannot declare ('faults',) twice"),
@@ -54,7 +54,7 @@ def test_a_new_scenario_is_one_file(tmp_path: Path) -> None:
     ('  { action = "fallback_routing",', '  { action = "fallback_routing", requires = ["scael"],',
      "Invalid enum value 'scael' - at `$.faults[1].mitigations[1].requires[0]`"),
     ('title = "Flow', 'name = "slow"\ntitle = "Flow', "name: a scenario is named after its file (broken)"),
-    ("latency = 52.0", "latency = -52.0", "Expected `float` >= 0.0 - at `$.faults[1].impacts[...]`"),
+    ("latency = 80.0", "latency = -80.0", "Expected `float` >= 0.0 - at `$.faults[1].impacts[...]`"),
     ("onset = -640.0", "onset = nan", "at `$.faults[0].onset`"),       # TOML has nan and inf; no curve has
     ("factor = 0.1", "factor = 1.5", "Expected `float` <= 1.0 - at `$.faults[0].mitigations[0].factor`"),
 ])

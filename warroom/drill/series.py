@@ -82,8 +82,8 @@ class Series:
             mine = [j for j, r in enumerate(self.repos) if (r.name in s._since) == new]
             killed = sum(execs[j] * shares[j][1] for j in mine)
             done = 0.0 if held else sum(execs[j] for j in mine) - sum(fails[j] for j in mine)
-            law = durations(s.latency_median(t, self.repos[mine[0]]), BOUNDS, done, sum(fails[j] for j in mine) - killed,
-                            killed)
+            law = durations(s.latency_median(t, self.repos[mine[0]]), BOUNDS, done,
+                            sum(fails[j] for j in mine) - killed, killed)
             hist = [a + b for a, b in zip(hist, law, strict=True)]
         return out + hist + execs
 
@@ -292,7 +292,8 @@ class Series:
             while no cap acts (``durations`` with its repo's failing and killed shares)."""
             fail, killed = s.fails(self.repos[i], t)
             done = 0.0 if s.reviewing(t + wait) else 1.0 - fail      # held for review as its run began: no completion
-            out = durations(s.latency_median(t, self.repos[i]), tuple(b - wait for b in BOUNDS), done, fail - killed, killed)
+            out = durations(s.latency_median(t, self.repos[i]), tuple(b - wait for b in BOUNDS), done, fail - killed,
+                            killed)
             return [*out[:-1], out[-1] + wait]
 
         # the failure counter at t0 already holds the share of flow ``firsts`` asked for by then: its begin adds the rest

@@ -149,7 +149,8 @@ class Scenario(_Table):
             raise ValueError("a fault of one provider's answers (api_5xx:<p>, api_429:<p>) declares the share of calls"
                              " only: the flows it fails follow from it (model.call_law), not from a fail: impact")
 
-        if any(o.name in _REPOS for o in self.onboarded) or any(f.onboarded for f in self.faults) > bool(self.onboarded):
+        if any(o.name in _REPOS for o in self.onboarded) or any(f.onboarded for f in self.faults) > bool(
+                self.onboarded):
             raise ValueError("onboarded: a repo new in the story has a name of its own, and a fault marked onboarded"
                              " needs such repos")
 
