@@ -91,13 +91,20 @@ def bits(value: object) -> object:
     return value
 
 
-def histogram(s: Signals, t: float, exec_rates: list[float], median: float) -> list[float]:
+def histogram(s: Signals, t: float, exec_rates: list[float]) -> list[float]:
     """The duration histogram's rates: the flows that succeed (none held for review), fail fast and are killed, each
-    by its law."""
-    shares = [s.fails(r, t) if rate else (0.0, 0.0) for r, rate in zip(fleet.REPOS, exec_rates, strict=True)]
-    fails = sum(rate * f for rate, (f, _) in zip(exec_rates, shares, strict=True))
-    killed = sum(rate * k for rate, (_, k) in zip(exec_rates, shares, strict=True))
-    return durations(median, BOUNDS, 0.0 if s.reviewing(t) else sum(exec_rates) - fails, fails - killed, killed)
+    by its law: the estate's repos' at one median, a scenario's onboarded repos' at theirs (redteam44 T1), summed."""
+    out = [0.0] * (len(BOUNDS) + 2)
+    for new in sorted({r not in fleet.REPOS for r in s.repos}):
+        mine = [(r, rate) for r, rate in zip(s.repos, exec_rates, strict=True) if (r not in fleet.REPOS) == new]
+        shares = [s.fails(r, t) if rate else (0.0, 0.0) for r, rate in mine]
+        fails = [rate * f for (_, rate), (f, _) in zip(mine, shares, strict=True)]
+        killed = sum(rate * k for (_, rate), (_, k) in zip(mine, shares, strict=True))
+        law = durations(s.latency_median(t, mine[0][0]), BOUNDS,
+                        0.0 if s.reviewing(t) else sum(rate for _, rate in mine) - sum(fails), sum(fails) - killed,
+                        killed)
+        out = [a + b for a, b in zip(out, law, strict=True)]
+    return out
 
 
 def naive_rows(signals: Signals, last: int) -> list[list[float]]:
@@ -106,15 +113,14 @@ def naive_rows(signals: Signals, last: int) -> list[list[float]]:
 
     def rates(t: float) -> list[float]:
         s = signals
-        exec_rates = [s.exec_rate(r, t) for r in fleet.REPOS]
-        median = s.latency_median(t)
+        exec_rates = [s.exec_rate(r, t) for r in s.repos]
         out = list(exec_rates)
-        out += [rate * s.fails(r, t)[0] if rate else 0.0 for r, rate in zip(fleet.REPOS, exec_rates, strict=True)]
+        out += [rate * s.fails(r, t)[0] if rate else 0.0 for r, rate in zip(s.repos, exec_rates, strict=True)]
         for p in fleet.PROVIDERS:
             total = s.request_rate(p, t)
             shares = s.code_shares(p, t)
             out += [total * shares.get(c, 0.0) for c in series.codes]
-        return out + histogram(s, t, exec_rates, median) + exec_rates      # no cap: every flow starts as asked for
+        return out + histogram(s, t, exec_rates) + exec_rates      # no cap: every flow starts as asked for
 
     rows = [series._initial()]  # noqa: SLF001
     prev_r = rates(series.t0)
@@ -147,11 +153,10 @@ def test_rates_are_the_signals_formula(name: str) -> None:
     series = Series(signals)
     for t in [series.t0, -1805.0, -3.0, 0.0, 35.0, 95.0, 105.0, 152.5, 300.0, 399.0, 410.0, 455.0, 503.7, 1200.0, 4000.0]:
         s = signals
-        exec_rates = [s.exec_rate(r, t) for r in fleet.REPOS]
-        median = s.latency_median(t)
-        fails = [rate * s.fails(r, t)[0] if rate else 0.0 for r, rate in zip(fleet.REPOS, exec_rates, strict=True)]
+        exec_rates = [s.exec_rate(r, t) for r in s.repos]
+        fails = [rate * s.fails(r, t)[0] if rate else 0.0 for r, rate in zip(s.repos, exec_rates, strict=True)]
         reqs = [s.request_rate(p, t) * s.code_shares(p, t).get(c, 0.0) for p in fleet.PROVIDERS for c in series.codes]
-        want = exec_rates + fails + reqs + histogram(s, t, exec_rates, median) + exec_rates     # started as asked for
+        want = exec_rates + fails + reqs + histogram(s, t, exec_rates) + exec_rates     # started as asked for
         assert bits(series.rates(t)) == bits(want), t
 
 
