@@ -445,7 +445,10 @@ class Activity:
         if t <= trail.upto:
             return trail
         new, since = [], t
-        for f in self.flows(trail.since, t, t, window=math.inf):     # those with an event since ``upto``
+        # those with an event since ``upto``: listed from a second before the oldest still running then, as a window
+        # that begins at a flow's own start can miss it (its count there a hair past it: the end of a flow running at
+        # one moment asked was lost when a later one was, so the gauge's history depended on what was asked before)
+        for f in self.flows(trail.since - 1.0, t, t, window=math.inf):
             runs = [] if f.status == "queued" else [(f.began, "flow.started")]
             if f.attempts > 1 or f.status not in ("running", "queued", HELD):   # its first run ended (retried: failed)
                 runs.append((f.end, "flow.failed" if f.attempts > 1 else f"flow.{f.status}"))
