@@ -11,13 +11,13 @@ from pathlib import Path
 
 import pytest
 
-from tests.unit.standins_corpus import START, refuses, run_one
+from tests.unit.standins_corpus import START, refuses, run_one, warm_drill
 from warroom.drill.cluster import short_hash
 from warroom.drill.standins.blocks import drawn
 from warroom.drill import fleet
 from warroom.drill.activity import Activity
 from warroom.drill.cluster import build_cluster
-from warroom.drill.directory import Drill, create_drill
+from warroom.drill.directory import Drill
 from warroom.units import format_value
 
 T = 1500.0          # rate-limit, untouched: the throttling at full strength, quota 98 % (not exhausted)
@@ -31,7 +31,7 @@ def failed_429(drill: Drill, t: float, n: int, status: str = "failed", cause: st
 
 @pytest.fixture
 def drill(tmp_path: Path) -> Drill:
-    return create_drill(tmp_path, "rate-limit", speed=10.0, start=START)
+    return warm_drill(tmp_path, "rate-limit", speed=10.0, start=START)
 
 
 def test_a_retry_is_refused_as_the_world_refuses_its_providers_calls(drill: Drill) -> None:

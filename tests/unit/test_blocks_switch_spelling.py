@@ -15,10 +15,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.unit.standins_corpus import SPEED, START, run_one
+from tests.unit.standins_corpus import SPEED, START, run_one, warm_drill
 from warroom.drill.activity import Activity
 from warroom.drill.cluster import build_cluster
-from warroom.drill.directory import Drill, create_drill
+from warroom.drill.directory import Drill
 
 SET_AT, ASKED_AT = 300.0, 1500.0
 CASES = [(key, scenario, value, on)
@@ -30,7 +30,7 @@ def _answers(root: Path, scenario: str, key: str, value: str, probe: list[list[s
              ) -> tuple[list[str], list[tuple[int, str, str]], list[list[str]]]:
     """The journaled actions and blocks' answers after ``key=value`` is set at ``SET_AT``; ``probe``:
     the commands to ask (default: made from the drill's own flows, to be asked of the others too)."""
-    drill: Drill = create_drill(root, scenario, speed=SPEED, start=START, name=f"{key}-{value}")
+    drill: Drill = warm_drill(root, scenario, speed=SPEED, start=START, name=f"{key}-{value}")
     code, _, err = run_one(drill, ["kubectl", "set", "env", "deployment/flowengine", f"{key}={value}"], SET_AT)
     assert code == 0, err
     if probe is None:

@@ -22,9 +22,9 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import REPO
-from tests.unit.standins_corpus import START, run_one
+from tests.unit.standins_corpus import START, run_one, warm_drill
 from warroom.drill import fleet
-from warroom.drill.directory import Drill, create_drill
+from warroom.drill.directory import Drill
 from warroom.drill.model import quota_reset
 from warroom.paths import shipped_runbooks_dir
 from warroom.runbook.library import RunbookLibrary
@@ -34,7 +34,7 @@ PAUSE = re.compile(r"paus\w* (?:new )?flows|new flows pause|stops? admitting", r
 
 
 def drill(on: float | None) -> Drill:
-    d = create_drill(Path(tempfile.mkdtemp()), "rate-limit", speed=10.0, start=START, name="breaker")
+    d = warm_drill(Path(tempfile.mkdtemp()), "rate-limit", speed=10.0, start=START, name="breaker")
     if on is not None:
         assert run_one(d, ON.split(), on)[0] == 0
     return d

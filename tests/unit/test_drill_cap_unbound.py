@@ -13,8 +13,8 @@ import tempfile
 from pathlib import Path
 
 from tests.unit.incident_fixtures import over
-from tests.unit.standins_corpus import START, run_one
-from warroom.drill.directory import Drill, create_drill
+from tests.unit.standins_corpus import START, run_one, warm_drill
+from warroom.drill.directory import Drill
 from warroom.incident.drill_report import drill_report
 
 SET = ["kubectl", "set", "env", "deployment/flowengine", "-n", "production"]
@@ -24,7 +24,7 @@ MOMENTS = (600.0, 900.0, 1200.0, 1500.0)
 
 
 def drill(scenario: str, *settings: str) -> Drill:
-    d = create_drill(Path(tempfile.mkdtemp()), scenario, speed=10.0, start=START)
+    d = warm_drill(Path(tempfile.mkdtemp()), scenario, speed=10.0, start=START)
     for s in settings:
         assert run_one(d, [*SET, s], 300.0)[0] == 0
     return d

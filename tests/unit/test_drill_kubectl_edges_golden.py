@@ -21,8 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.unit.standins_corpus import SCENARIOS, SPEED, START, digest, run_one
-from warroom.drill.directory import create_drill
+from tests.unit.standins_corpus import SCENARIOS, SPEED, START, digest, run_one, warm_drill
 
 GOLDEN = Path(__file__).resolve().parents[1] / "fixtures" / "drill" / "kubectl-edges-golden.json"
 TIMES = (30.0, 900.0, 4000.0)
@@ -296,7 +295,7 @@ def answers(tmp: Path, scenarios: tuple[str, ...] = SCENARIOS) -> dict[str, obje
                 for ln in lines]
     out: dict[str, dict[str, list[str]]] = {}
     for scenario in scenarios:
-        drill = create_drill(tmp, scenario, speed=SPEED, start=START, name=f"edges-{scenario}")
+        drill = warm_drill(tmp, scenario, speed=SPEED, start=START, name=f"edges-{scenario}")
         for t in TIMES:
             for argv in commands:
                 code, stdout, stderr = run_one(drill, argv, t)

@@ -7,10 +7,11 @@ import subprocess
 import time
 from pathlib import Path
 
+from tests.unit.standins_corpus import warm_drill
 from warroom.drill.actions import Action, read_actions
 from warroom.drill.scenarios import get_scenario
 from warroom.drill.simulator import Simulator
-from warroom.drill.directory import Drill, create_drill
+from warroom.drill.directory import Drill
 
 
 FAILING = "100 * sum(rate(flowengine_flow_failures_total[5m])) / sum(rate(flowengine_flow_executions_total[5m]))"
@@ -50,7 +51,7 @@ def sh(d: Drill, command: str, at_t: float) -> None:
 
 
 def test_kubectl_switching_things_off_records_the_off_actions(state_dir: Path) -> None:
-    d = create_drill(state_dir, "provider-outage", speed=10.0, start=time.time() - 3600)
+    d = warm_drill(state_dir, "provider-outage", speed=10.0, start=time.time() - 3600)
     dep = "deployment/flowengine -n production"
     sh(d, f"kubectl set env {dep} ENABLE_CIRCUIT_BREAKER=true FALLBACK_MODEL=gpt-4-turbo MANUAL_REVIEW_MODE=true", 100)
     sh(d, f"kubectl set env {dep} ENABLE_CIRCUIT_BREAKER=false MANUAL_REVIEW_MODE=false", 400)

@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 
 from tests.unit.incident_fixtures import over
-from tests.unit.standins_corpus import START, run_one
-from warroom.drill.directory import Drill, create_drill
+from tests.unit.standins_corpus import START, run_one, warm_drill
+from warroom.drill.directory import Drill
 from warroom.drill.model import quota_reset
 from warroom.incident.drill_report import drill_report
 
@@ -30,7 +30,7 @@ ARCHITECT = ("kubectl set env deployment/flowengine ARCHITECT_FALLBACK_MODEL=gpt
 @pytest.fixture(scope="module")
 def worked() -> Drill:
     """The breaker, then the architect role's step: one drill both tests read (a report reads, never writes)."""
-    d = create_drill(Path(tempfile.mkdtemp()), "rate-limit", speed=60.0, start=START, name="lasts")
+    d = warm_drill(Path(tempfile.mkdtemp()), "rate-limit", speed=60.0, start=START, name="lasts")
     for command, t in (BREAKER, ARCHITECT):
         assert run_one(d, command.split(), t)[0] == 0, command
     return d

@@ -30,10 +30,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.unit.standins_corpus import SCENARIOS, SPEED, START, run_one
+from tests.unit.standins_corpus import SCENARIOS, SPEED, START, run_one, warm_drill
 from tests.unit.test_drill_standins_sweep import HEALTH, _steps
 from warroom.drill import fleet
-from warroom.drill.directory import Drill, create_drill
+from warroom.drill.directory import Drill
 from warroom.drill.model import VENDOR_OWN
 
 MOMENTS = 5                 # random moments per scenario after its runbook was worked
@@ -119,7 +119,7 @@ def _agree(drill: Drill, t: float) -> None:
 
 @pytest.mark.parametrize("scenario", SCENARIOS)
 def test_at_random_moments_every_answer_agrees(tmp_path: Path, scenario: str) -> None:
-    drill = create_drill(tmp_path, scenario, speed=SPEED, start=START, name="agree")
+    drill = warm_drill(tmp_path, scenario, speed=SPEED, start=START, name="agree")
     rng = random.Random(f"world25:{scenario}")
     t = 200.0
     _agree(drill, t + rng.uniform(0.0, 100.0))              # before anyone did anything

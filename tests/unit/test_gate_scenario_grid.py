@@ -19,9 +19,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.unit.standins_corpus import warm_drill
 from warroom import scenario_time as stime
 from warroom.config import Config
-from warroom.drill.directory import Drill, DrillSource, create_drill
+from warroom.drill.directory import Drill, DrillSource
 from warroom.journal.log import Journal, read_journal
 from warroom.runbook.library import RunbookLibrary
 from warroom.sources.evidence import iso
@@ -44,7 +45,7 @@ def _gate() -> VerifyGate:
 def _breaker_on(tmp_path: Path, speed: float, monkeypatch: pytest.MonkeyPatch) -> tuple[Drill, float]:
     """A rate-limit drill at ``speed`` whose breaker went on at 20 drill minutes (the gate opens then)."""
     monkeypatch.setenv(stime.AT_ENV, repr(T0))
-    d = create_drill(tmp_path, "rate-limit", speed=speed, start=T0)
+    d = warm_drill(tmp_path, "rate-limit", speed=speed, start=T0)
     opened = d.wall_time(BREAKER_AT)
     monkeypatch.setenv(stime.AT_ENV, repr(opened))
     d.record("circuit_breaker", tool="kubectl", argv=("set", "env"), at=opened)
@@ -133,7 +134,7 @@ def test_a_gate_the_world_never_met_fails_at_any_cadence(tmp_path: Path, monkeyp
     every instant both fail, on the value the metric had at the window's end."""
     gate = _gate()
     monkeypatch.setenv(stime.AT_ENV, repr(T0))
-    d = create_drill(tmp_path, "rate-limit", speed=1200.0, start=T0)
+    d = warm_drill(tmp_path, "rate-limit", speed=1200.0, start=T0)
     opened = d.wall_time(BREAKER_AT)
     src = DrillSource(d)
     sparse, _ = _watch(VerifyRun(gate, src, started_at=opened, speed=1200.0), 2.0, monkeypatch)
