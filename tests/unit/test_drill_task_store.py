@@ -97,7 +97,8 @@ def test_an_outage_ends_flows_with_a_database_reason_and_flowengine_logs_it(dril
     in_flight = {k for k, (status, _) in _rows(pg, DOWN - 1).items() if status == "running"}
     ended = {k: v for k, v in _rows(pg, BACK + 300).items() if k in in_flight}
     assert in_flight and ended.keys() == in_flight
-    assert set(ended.values()) <= {("cancelled", ""), ("failed", DB_LOST)}, ended
+    why = "cancelled: " + DB_LOST.removeprefix("flow interrupted: ")        # a cancelled flow says its reason too
+    assert set(ended.values()) <= {("cancelled", why), ("failed", DB_LOST)}, ended
     since = str(int(pg.wall_time(DOWN - 100.0) * 1000))
     cloud = run_one(pg, ["aws", "logs", "filter-log-events", "--log-group-name", "/aws/lambda/flowengine",
                          "--start-time", since], BACK + 300)[1]
