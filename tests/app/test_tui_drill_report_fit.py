@@ -121,7 +121,8 @@ def test_no_column_is_dropped_whatever_the_cells_hold(width: int) -> None:
     assert "…" not in pane_body
     for figure in ("1234567", "7654321", "9999999", "8888888"):
         assert pane_body.count(figure) == 2, (figure, text)
-    assert {"✖", "still", "breached,", "rising", "✔", "recovered"} <= set(pane_body.split()), text   # the state, wrapped
+    # the state, wrapped
+    assert {"✖", "still", "breached,", "rising", "✔", "recovered"} <= set(pane_body.split()), text
 
 
 COMMAND = "kubectl -n flows set env deployment/flowengine ENABLE_CIRCUIT_BREAKER=true"

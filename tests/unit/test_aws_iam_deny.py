@@ -56,7 +56,8 @@ def test_the_trail_holds_what_the_world_did(tmp_path: Path) -> None:
     def trail(t: float) -> list[tuple[float, str, str, str | None]]:
         events = json.loads(run_one(drill, ["aws", "cloudtrail", "lookup-events"], t)[1])["Events"]
         return [(drill.scenario_time(datetime.fromisoformat(e["EventTime"]).timestamp()), e["EventName"],
-                 e["Username"], e.get("ErrorCode")) for e in events if e["EventSource"] != "secretsmanager.amazonaws.com"]
+                 e["Username"], e.get("ErrorCode"))
+                for e in events if e["EventSource"] != "secretsmanager.amazonaws.com"]
     now = trail(1100.0)
     assert [e for e in trail(1160.0) if e[0] <= 1100.0] == now            # the same past, asked a minute later
     assert (600.0, "PutUserPolicy", "oncall-responder", None) in now

@@ -95,7 +95,8 @@ def test_one_counter_read_alone_is_its_column() -> None:
     ``columns`` reads, on the grid and between, before and after a cap makes the slots count the flows."""
     capped = (Action("set_env", 60.0, detail={"deployment": "flowengine", "set": {"MAX_CONCURRENT_FLOWS": "5"}}),)
     series = Series(Signals(get_scenario("rate-limit"), capped), t0=-300.0)
-    keys = [("exec", "risk-engine"), ("fail", "risk-engine"), ("arr", "risk-engine"), ("count",), ("req", "anthropic", "429")]
+    keys = [("exec", "risk-engine"), ("fail", "risk-engine"), ("arr", "risk-engine"), ("count",),
+            ("req", "anthropic", "429")]
     times = [-400.0, -300.0, -2.5, 0.0, 59.0, 61.25, 75.0, 130.0, 177.7]
     one = [repr(series.value(k, t)) for k in keys for t in times]
     assert one == [repr(series.columns([series.index[k]], [t])[0][0]) for k in keys for t in times]

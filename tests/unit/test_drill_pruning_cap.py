@@ -14,7 +14,7 @@ from warroom.drill.activity import Activity
 from warroom.drill.cluster import build_cluster
 from warroom.drill.directory import create_drill
 
-ON = 1000.0        # after a flow with a big bundle failed (an onboarded repo's, 790 s, 866KB): a retry is of a failed task
+ON = 1000.0        # after a flow with a big bundle failed (an onboarded repo's, 790 s, 866KB): a retry of a failed task
 
 
 def test_bundles_and_a_retry_are_pruned_to_the_knobs_size_not_a_fixed_one(tmp_path: Path) -> None:
