@@ -446,9 +446,6 @@ def later_owes(later: list[Any]) -> bool:
     return any(getattr(r, "status", "") == "ok" for r in later)
 
 
-
-
-
 def run_gates(state: Any, now: datetime) -> dict[int, str]:
     """The status of the verify gate that judged each run as of ``now`` (pending | lapsed |
     passed | held before | failed | superseded: its step ran again before it had an outcome), by
