@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.unit.standins_corpus import SPEED, START, run_one
+from tests.unit.standins_corpus import SPEED, START, run_one, warm_drill
 from warroom.drill.actions import CALLS_FILE, Action, append_actions
 from warroom.drill.directory import create_drill
 from warroom.incident.by_hand import Hands, Typed, read_calls
@@ -47,3 +47,15 @@ def test_an_iam_deny_typed_in_the_shell_is_a_row_and_its_step_done_by_hand(tmp_p
     path = runbook_path(book, None, rows, datetime.fromtimestamp(drill.wall_time(600.0), UTC), hands)["runbook_path"]
     step = next(state for st, (_, _, state, _) in zip(book.steps, path, strict=True) if st.number == 10)
     assert step == "done by hand at +5m00s (drill shell)", path
+
+
+def test_a_deny_is_weighed_on_the_pane_it_took_past_critical(tmp_path: Path) -> None:
+    """attack44 A11b: the deny's row weighed only the audit-gap world's own pane and said "Audit-log gap unchanged"
+    while it drove the Flow failure rate to critical; another pane is said where the action took it past critical."""
+    drill = warm_drill(tmp_path, "audit-gap", name="weighed")
+    argv = ["aws", "iam", "put-user-policy", "--user-name", "flowengine-sa", "--policy-name", "deny-context-bundles",
+            "--policy-document", DENY]
+    assert run_one(drill, argv, 300.0)[0] == 0
+    drill.simulator.refresh()
+    said = rows_of.pane_changes(drill, [drill.actions()[-1]], None, 1200.0).text()
+    assert said.startswith("Flow failure rate 17% 10m00s drill time") and said.endswith("(0.301% without it)"), said

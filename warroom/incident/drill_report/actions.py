@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from warroom import scenario_time as stime
-from warroom.config import SloConfig
+from warroom.config import SloConfig, default_slos
 from warroom.drill import fleet
 from warroom.drill.actions import ACTIONS, BY_POD, RETRIES
 from warroom.durations import format_duration
@@ -577,7 +577,9 @@ def pane_changes(drill: Drill, taken: list[Any], slos: list[SloConfig] | None, t
     """What the actions ``taken`` changed together, from the simulator's own causes: each of the
     scenario's panes some minutes after the first of them (or ``t_now`` or ``until``, when they were
     switched off, if sooner), as it is and as it would be had everything else been done but these; a pane
-    they did not move (within 2 %) is left out, one they took to no data (or back from it) is moved. Read at
+    they did not move (within 2 %) is left out, one they took to no data (or back from it) is moved; any other pane
+    of the dashboard is said where they took it past critical or back (attack44 A11b: an IAM Deny failing every flow of
+    the audit-gap world read "Audit-log gap unchanged" while Flow failure rate went CRIT). Read at
     ``t_now`` before those minutes are over, a change not seen yet is "too soon to tell". Then when each
     provider's quota is used up, with and without them (``quota_lasts``), and the scenario's harm by ``t_now``
     (``harm_change``), which no pane counts. ``went``/``gone``: the two worlds weighed, when not the drill as it went
@@ -599,11 +601,17 @@ def pane_changes(drill: Drill, taken: list[Any], slos: list[SloConfig] | None, t
     other = drill.simulator.what_if(gone)
     after = stime.of_drill(t - start, drill.speed).text()   # t is scenario seconds
     parts, titles = [], []
-    for pane in dict.fromkeys((sc.primary, *sc.breaches)):
+    own = dict.fromkeys((sc.primary, *sc.breaches))
+    for pane in (*own, *(s.id for s in slos or default_slos() if s.id not in own)):
         slo = slo_of(pane, slos)
         unit, title = (slo.unit, slo.title) if slo is not None else (None, pane)
-        titles.append(title)
+        if pane in own:
+            titles.append(title)
+        elif slo is None or slo.crit is None:
+            continue
         now, alt = actual.pane(pane, t), other.pane(pane, t)
+        if pane not in own and _critical(slo, now) == _critical(slo, alt):
+            continue
         if now == alt or now is not None and alt is not None and abs(now - alt) <= 0.02 * max(abs(now), abs(alt)):
             continue            # NO DATA where there would be some (FlowEngine halted: no flow, no P95) is a move
         parts.append(f"{title} {_stated(now, unit)}{'' if parts else f' {after} later'} "
@@ -618,6 +626,12 @@ def pane_changes(drill: Drill, taken: list[Any], slos: list[SloConfig] | None, t
     if harm := harm_change(drill, other, t_now, actual):   # what they did to the flows no pane counts (its harm)
         parts.append(harm)
     return Changes(tuple(parts), tuple(titles), after, window)
+
+
+def _critical(slo: SloConfig, value: float | None) -> bool:
+    """``value`` past the pane's critical threshold, as its dashboard pane shows CRIT."""
+    return value is not None and slo.crit is not None and (
+        value > slo.crit if slo.direction == "above" else value < slo.crit)
 
 
 def _stated(value: float | None, unit: str | None) -> str:
