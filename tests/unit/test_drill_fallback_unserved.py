@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.unit.standins_corpus import SPEED, START, run_one
+from tests.unit.standins_corpus import SPEED, START, run_one, warm_drill
 from warroom.drill import fleet
 from warroom.drill.activity import Activity
 from warroom.drill.cluster import route_of
@@ -26,7 +26,7 @@ HEALTH = "kubectl exec -n production deployment/flowengine -- curl -s http://loc
 
 
 def _routed(tmp_path: Path, *env: str) -> Drill:
-    drill = create_drill(tmp_path / "-".join(env), "provider-outage", speed=SPEED, start=START, name="u")
+    drill = warm_drill(tmp_path / "-".join(env), "provider-outage", name="u")
     assert run_one(drill, ["kubectl", "set", "env", "deployment/flowengine", *env, "-n", "production"], SET_AT)[0] == 0
     return drill
 
@@ -118,3 +118,18 @@ def test_a_run_goes_to_the_unserved_fallback_only_once_slow_past_the_threshold(t
     runs = [run_one(drill, ["blocks", "flow", "retry", f.task_id], T + 60.0) for f in typos]
     spent = [float(out.split("failed in ")[1].split("s")[0]) for _, out, err in runs if why in err]
     assert spent and min(spent) >= 30.0 and len(spent) < len(runs), (spent, len(runs))
+
+
+def test_a_flow_failing_on_the_unserved_fallback_ran_the_threshold_first(tmp_path: Path) -> None:
+    """attack44 A21's TaskDB half: under ``FALLBACK_THRESHOLD_LATENCY=30`` a flow failing "model not found" had run 1 s
+    in psql (223 of 539 under 30 s): a call goes to the typo only once slower than the threshold (or, under
+    ``FALLBACK_ON_5XX``, answered 5xx: 8 s), so its flow ran that long first; the duration histogram counts it so."""
+    drill = _routed(tmp_path, "FALLBACK_MODEL=gpt-4-trubo", "FALLBACK_THRESHOLD_LATENCY=30")
+    why = "model not found: gpt-4-trubo (no provider serves it)"
+    typos = [f.duration for f in Activity(drill.simulator.refresh(), drill.simulator.signals.cluster).flows(
+        SET_AT + 60.0, SET_AT + 240.0, SET_AT + 600.0) if f.error == why]
+    assert typos and min(typos) >= 30.0, sorted(typos)[:5]
+    under = 'sum(increase(flowengine_flow_duration_seconds_bucket{le="20.0"}[3m]))'    # every flow under 20 s another's
+    alone = warm_drill(tmp_path / "none", "provider-outage", name="u")
+    ours, theirs = (d.simulator.evaluate(under, SET_AT + 240.0)[0].value for d in (drill, alone))
+    assert ours < 1.2 * theirs, (ours, theirs)

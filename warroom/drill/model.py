@@ -109,32 +109,35 @@ def lognormal_cdf(x: float, median: float, sigma: float = fleet.LATENCY_SIGMA) -
     return 0.5 * math.erfc(-math.log(x / median) / (sigma * math.sqrt(2.0))) if x > 0.0 else 0.0
 
 
-def flow_seconds(median: float, u: float, outcome: str) -> float:
+def flow_seconds(median: float, u: float, outcome: str, floor: float = 2.0) -> float:
     """How long a flow ending ``outcome`` ran, from its stable ``u`` in [0, 1): "ok" its log-normal under the timeout (or it
-    would be "killed" then), "fast" (failing otherwise) the shorter one of ``FAIL_FAST``, 2 s at least. ``Activity`` draws
-    each flow so and the duration histogram counts by this law (``durations``): its P95 is the flows' (redteam29-5)."""
+    would be "killed" then), "fast" (failing otherwise) the shorter one of ``FAIL_FAST``, ``floor`` s at least. ``Activity``
+    draws each flow so and the duration histogram counts by this law (``durations``): its P95 is the flows' (redteam29-5)."""
     if outcome == "killed":
         return fleet.HARD_TIMEOUT
     ok = outcome == "ok"
     mid, sigma = (median, fleet.LATENCY_SIGMA) if ok else (median * FAIL_FAST[0], FAIL_FAST[1])
     x = mid * math.exp(sigma * NormalDist().inv_cdf(min(max(u * (lognormal_cdf(fleet.HARD_TIMEOUT, median) if ok else 1.0),
                                                            1e-6), 1 - 1e-6)))
-    return min(fleet.HARD_TIMEOUT, x if ok else max(2.0, x))
+    return min(fleet.HARD_TIMEOUT, x if ok else max(floor, x))
 
 
-def durations(median: float, bounds: tuple[float, ...], ok: float, fast: float, killed: float) -> list[float]:
+def durations(median: float, bounds: tuple[float, ...], ok: float, fast: float, killed: float,
+              late: tuple[tuple[float, float], ...] = ()) -> list[float]:
     """The duration histogram of ``ok``, ``fast`` and ``killed`` flows (per second) by ``flow_seconds``' law: how many ran
-    at most each of ``bounds`` s, then their count and the sum of their seconds (a fast one's min(T, max(2, Y)) is
-    T - E(T - Y)+ + E(2 - Y)+, with E(a - Y)+ = a P(Y <= a) less the mean of the Y under a)."""
+    at most each of ``bounds`` s, then their count and the sum of their seconds (a fast one's min(T, max(F, Y)), F 2 s
+    or for the ``late`` (rate, F) of them the floor they waited, is T - E(T - Y)+ + E(F - Y)+, with E(a - Y)+ = a P(Y <= a)
+    less the mean of the Y under a)."""
     s, timeout, (share, sigma) = fleet.LATENCY_SIGMA, fleet.HARD_TIMEOUT, FAIL_FAST
     below, mid = max(lognormal_cdf(timeout, median), 1e-300), median * share
+    classes = ((fast - sum(r for r, _ in late), 2.0), *late)
 
     def short(a: float) -> float:
         return a * lognormal_cdf(a, mid, sigma) - mid * math.exp(sigma * sigma / 2.0) * lognormal_cdf(a, mid * math.exp(sigma * sigma), sigma)
     out = [ok + fast + killed if b >= timeout else ok * lognormal_cdf(b, median) / below + (
-        fast * lognormal_cdf(b, mid, sigma) if b >= 2.0 else 0.0) for b in bounds]
+        sum(r * lognormal_cdf(b, mid, sigma) for r, floor in classes if b >= floor)) for b in bounds]
     return out + [ok + fast + killed, ok * median * math.exp(s * s / 2.0) * lognormal_cdf(timeout, median * math.exp(s * s)) / below
-                  + fast * (timeout - short(timeout) + short(2.0)) + killed * timeout]
+                  + sum(r * (timeout - short(timeout) + short(floor)) for r, floor in classes) + killed * timeout]
 
 
 def call_law(share: float, attempts: int, calls: int = fleet.CALLS_PER_FLOW) -> tuple[float, float]:
@@ -695,10 +698,28 @@ class Signals:
         """(seconds, when its pods stopped under it or None) of flow ``k`` of ``repo`` run from ``t`` to its end
         ``error`` (None: it succeeds): its own draw of ``flow_seconds``, cut where FlowEngine's pods stop. The one law
         ``Activity``'s tasks and the queue's slots (``Slots``: a slot frees when the run ends) both read."""
+        waited = 2.0
+        if error is not None and error.startswith("model not found") and (late := self.waited(t)):   # as long as it
+            u = unit(repo.name, k, "wait") * sum(share for share, _ in late)        # waited on the fallback no one serves
+            waited = late[0][1] if u < late[0][0] else late[-1][1]
         seconds = flow_seconds(self.latency_median(t, repo), unit(repo.name, k, "dur"),
-                               "ok" if error is None else "killed" if error == KILLED else "fast")
+                               "ok" if error is None else "killed" if error == KILLED else "fast", waited)
         stop = self.stop_between(t, t + seconds)
         return (seconds, None) if stop is None else (stop - t, stop)
+
+    def waited(self, t: float) -> tuple[tuple[float, float], ...]:
+        """(share of the flows, seconds waited at least) of those failing at ``t`` on a fallback no provider serves, tried
+        after the primary (``to_nowhere``): a call moved there waited the threshold it was slower than, or the 5xx it
+        was answered (8 s), before the 404 (attack44 A21: such flows ran 1 s in the TaskDB, under the threshold). What
+        ``run`` draws and the duration histogram (``Series``, ``durations``' ``late``) both read."""
+        def value(t: float) -> tuple[tuple[float, float], ...]:
+            if (moved := self.to_nowhere(t)) <= 1e-6:
+                return ()
+            env = self.env(t)
+            share = next((sh for sh, why, _ in self.strands(t) if why == fleet.unserved(fallback_of(env))), 0.0)
+            slow = self.slow_share(env, t) / moved
+            return tuple(w for w in ((share * slow, threshold(env) or 0.0), (share * (1.0 - slow), 8.0)) if w[0] > 0.0)
+        return self._once("waited", t, value)
 
     def stop_between(self, t1: float, t2: float) -> float | None:
         """The first moment in ``(t1, t2]`` FlowEngine's pods stopped, else None: a flow in flight

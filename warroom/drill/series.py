@@ -83,7 +83,8 @@ class Series:
             killed = sum(execs[j] * shares[j][1] for j in mine)
             done = 0.0 if held else sum(execs[j] for j in mine) - sum(fails[j] for j in mine)
             law = durations(s.latency_median(t, self.repos[mine[0]]), BOUNDS, done,
-                            sum(fails[j] for j in mine) - killed, killed)
+                            sum(fails[j] for j in mine) - killed, killed,
+                            tuple((sum(execs[j] for j in mine) * share, floor) for share, floor in s.waited(t)))
             hist = [a + b for a, b in zip(hist, law, strict=True)]
         return out + hist + execs
 
@@ -293,7 +294,7 @@ class Series:
             fail, killed = s.fails(self.repos[i], t)
             done = 0.0 if s.reviewing(t + wait) else 1.0 - fail      # held for review as its run began: no completion
             out = durations(s.latency_median(t, self.repos[i]), tuple(b - wait for b in BOUNDS), done, fail - killed,
-                            killed)
+                            killed, s.waited(t))
             return [*out[:-1], out[-1] + wait]
 
         # the failure counter at t0 already holds the share of flow ``firsts`` asked for by then: its begin adds the rest
