@@ -12,10 +12,9 @@ import json
 from datetime import datetime
 from pathlib import Path
 
-from tests.unit.standins_corpus import SPEED, START, run_one
+from tests.unit.standins_corpus import run_one, warm_drill
 from warroom.drill import fleet
 from warroom.drill.activity import iso
-from warroom.drill.directory import create_drill
 from warroom.drill.model import BUNDLES_DENIED
 
 DENY = ('{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"s3:*","Resource":["arn:aws:s3:::context-'
@@ -24,7 +23,7 @@ POLICY = ["--user-name", "flowengine-sa", "--policy-name", "deny-context-bundles
 
 
 def test_a_deny_on_the_bundles_fails_every_flow_until_it_is_deleted(tmp_path: Path) -> None:
-    drill = create_drill(tmp_path, "audit-gap", speed=SPEED, start=START, name="i")
+    drill = warm_drill(tmp_path, "audit-gap", name="i")
     assert run_one(drill, ["aws", "iam", "put-user-policy", *POLICY, "--policy-document", DENY], 600.0)[0] == 0
     assert json.loads(run_one(drill, ["aws", "iam", "list-user-policies", *POLICY[:2]], 700.0)[1]) == {
         "PolicyNames": ["deny-context-bundles"]}
@@ -48,7 +47,7 @@ def test_the_trail_holds_what_the_world_did(tmp_path: Path) -> None:
     """redteam44 A5: CloudTrail was six events dated back from the moment asked (two lookups a minute apart disagreed
     about the past), FlowEngine's bundle traffic went on while it was scaled to zero or denied, and the team's own
     policy change and bundle move were absent."""
-    drill = create_drill(tmp_path, "audit-gap", speed=SPEED, start=START, name="c")
+    drill = warm_drill(tmp_path, "audit-gap", name="c")
     run_one(drill, ["kubectl", "scale", "deployment/flowengine", "--replicas=0", "-n", "production"], 300.0)
     run_one(drill, ["kubectl", "scale", "deployment/flowengine", "--replicas=5", "-n", "production"], 500.0)
     assert run_one(drill, ["aws", "iam", "put-user-policy", *POLICY, "--policy-document", DENY], 600.0)[0] == 0
@@ -64,3 +63,30 @@ def test_the_trail_holds_what_the_world_did(tmp_path: Path) -> None:
     fe = [e for e in now if e[2] == "flowengine-sa"]
     assert fe and not [e for e in fe if 300.0 < e[0] < 500.0]              # no pod ran: nothing read or written
     assert {e[3] for e in fe if e[0] >= 600.0} == {"AccessDenied"} and {e[3] for e in fe if e[0] < 300.0} == {None}
+
+
+def test_iam_edges_as_iam_has_them(tmp_path: Path) -> None:
+    """attack44 A12: a policy document given as ``file://`` was "MalformedPolicyDocument"; AWSDenyAll attached was
+    listed as an inline policy and denied nothing; a Deny of plain HTTP only (a Condition) stopped every flow."""
+    drill = warm_drill(tmp_path, "audit-gap", name="edges")
+    plain_http = tmp_path / "deny-http.json"
+    plain_http.write_text(DENY[:-3] + ',"Condition":{"Bool":{"aws:SecureTransport":false}}}]}')
+    user = POLICY[:2]
+    arn = ["--policy-arn", "arn:aws:iam::aws:policy/AWSDenyAll"]
+    assert run_one(drill, ["aws", "iam", "put-user-policy", *user, "--policy-name", "http", "--policy-document",
+                           f"file://{plain_http}"], 300.0) == (0, "", "")
+    code, _, err = run_one(drill, ["aws", "iam", "put-user-policy", *POLICY, "--policy-document", "file:///no.json"], 300)
+    assert (code, err) == (252, "\nError parsing parameter '--policy-document': Unable to load paramfile "
+                                "file:///no.json: [Errno 2] No such file or directory: '/no.json'\n")
+    code, _, err = run_one(drill, ["aws", "iam", "put-user-policy", *POLICY, "--policy-document", DENY[:-3] +
+                                   ',"Condition":{"IpAddress":{"aws:SourceIp":"10.0.0.0/8"}}}]}'], 300.0)
+    assert code == 252 and "drill: a Condition's IpAddress on aws:SourceIp is not simulated" in err, err
+    assert run_one(drill, ["aws", "iam", "attach-user-policy", *user, *arn], 400.0)[0] == 0
+    assert json.loads(run_one(drill, ["aws", "iam", "list-user-policies", *user], 450.0)[1]) == {"PolicyNames": ["http"]}
+    assert json.loads(run_one(drill, ["aws", "iam", "list-attached-user-policies", *user], 450.0)[1]) == {
+        "AttachedPolicies": [{"PolicyName": "AWSDenyAll", "PolicyArn": arn[1]}]}
+    assert run_one(drill, ["aws", "iam", "detach-user-policy", *user, *arn], 500.0)[0] == 0
+    assert "Policy arn:aws:iam::aws:policy/AWSDenyAll was not found." in run_one(
+        drill, ["aws", "iam", "detach-user-policy", *user, *arn], 500.0)[2]
+    s = drill.simulator.refresh().signals
+    assert [s.bundles_denied(t) for t in (350.0, 450.0, 550.0)] == [False, True, False]

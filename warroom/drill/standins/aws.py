@@ -11,6 +11,7 @@ import base64
 import bisect
 import json
 import math
+import os
 import re
 from collections.abc import Callable
 from fnmatch import fnmatchcase
@@ -20,8 +21,9 @@ from typing import Any
 from warroom.drill import fleet
 from warroom.drill.activity import iso
 from warroom.drill.cluster import short_hash
-from warroom.drill.standins.base import Context, ToolError, refuse_unread
+from warroom.drill.standins.base import Context, ToolError, read_input, refuse_unread
 
+ACCOUNT = "414736215093"         # the drill's AWS account
 Operation = Callable[[Context, list[str], "Params"], Any]         # (ctx, positional words, --params)
 OPERATIONS: dict[str, dict[str, Operation]] = {}          # service -> operation -> handler
 READS: dict[str, set[str]] = {}                           # "service operation" -> the parameters its answer reads
@@ -88,6 +90,9 @@ def run(ctx: Context, argv: list[str]) -> int:
             params[taking].append(word)
         else:
             pos.append(word)
+    for name, values in params.items():     # any parameter's value read from a file, as aws-cli's paramfile does
+        if len(values) == 1 and values[0].startswith(("file://", "fileb://")):
+            params[name] = [paramfile(name, values[0])]
     for depth, what in ((0, "command"), (1, "operation")):
         choices = OPERATIONS if depth == 0 else OPERATIONS[pos[0]]
         if len(pos) <= depth:
@@ -107,6 +112,16 @@ def run(ctx: Context, argv: list[str]) -> int:
     if result is not None:
         ctx.out(json.dumps(result, indent=4, ensure_ascii=False))
     return 0
+
+
+def paramfile(name: str, value: str) -> str:
+    """``file://PATH`` (or ``fileb://``): the file's contents in place of the value (A12: the usual way to give a policy
+    document was "MalformedPolicyDocument"), PATH relative to where ``aws`` runs, ``~`` and ``$VAR`` expanded."""
+    path = os.path.expandvars(os.path.expanduser(value.partition("://")[2]))
+    try:
+        return read_input(path, "\nError parsing parameter '--" + name + "': {path} is over {limit} characters", 252)
+    except OSError as exc:
+        raise ToolError(f"\nError parsing parameter '--{name}': Unable to load paramfile {value}: {exc}", 252) from None
 
 
 # ------------------------------------------------------------------------------ CloudWatch Logs
@@ -274,7 +289,7 @@ def describe_log_streams(ctx: Context, words: list[str], params: Params) -> Any:
     for e in log_events(ctx, -math.inf, ctx.t):
         s = streams.setdefault(e["logStreamName"], {
             "logStreamName": e["logStreamName"], "creationTime": e["timestamp"], "firstEventTimestamp": e["timestamp"],
-            "arn": f"arn:aws:logs:eu-west-1:414736215093:log-group:{group}:log-stream:{e['logStreamName']}",
+            "arn": f"arn:aws:logs:eu-west-1:{ACCOUNT}:log-group:{group}:log-stream:{e['logStreamName']}",
             "storedBytes": 0})
         s |= {"lastEventTimestamp": e["timestamp"], "lastIngestionTime": e["ingestionTime"]}
     found = sorted((s for name, s in streams.items() if name.startswith(prefix or "")), reverse="descending" in params
@@ -363,44 +378,59 @@ def s3_copy(ctx: Context, words: list[str], params: Params) -> int:
 @operation("iam put-user-policy", reads="user-name policy-name policy-document")
 @operation("iam attach-user-policy", reads="user-name policy-arn")
 @operation("iam delete-user-policy", reads="user-name policy-name")
+@operation("iam detach-user-policy", reads="user-name policy-arn")
 def iam_policy(ctx: Context, words: list[str], params: Params) -> Any:
-    """A policy of FlowEngine's service account put, attached or deleted: recorded (``iam_change``), with whether it
-    denies the account the bundles' bucket, which the world follows (``Signals.bundles_denied``: redteam44 A2, an
-    explicit Deny changed nothing); a put of the same name replaces the document, as IAM's inline policies do."""
-    op = "".join(w.capitalize() for w in words[1].split("-"))
+    """A policy of FlowEngine's service account put, attached, deleted or detached: recorded (``iam_change``), with
+    whether it denies the account the bundles' bucket, which the world follows (``Signals.bundles_denied``: redteam44
+    A2, an explicit Deny changed nothing); a put of the same name replaces the document, as IAM's inline policies do.
+    An attached policy is a managed one, by its ARN, apart from the inline ones (A12: AWSDenyAll was listed as an
+    inline policy and denied nothing); the drill's account holds AWS's managed policies only."""
+    op, verb = "".join(w.capitalize() for w in words[1].split("-")), words[1].split("-")[0]
+    arn = verb in ("attach", "detach")
     user, name = params.required("user-name", *{"put": ("policy-name", "policy-document"), "attach": ("policy-arn",),
-                                                 "delete": ("policy-name",)}[words[1].split("-")[0]])[:2]
+                                                 "delete": ("policy-name",), "detach": ("policy-arn",)}[verb])[:2]
     if user != "flowengine-sa":
         raise service_error("NoSuchEntity", op, f"The user with name {user} cannot be found.")
-    if words[1].startswith("delete") and name not in user_policies(ctx):
-        raise service_error("NoSuchEntity", op, f"The user policy with name {name} cannot be found.")
+    if verb in ("delete", "detach") and name not in user_policies(ctx, arn):
+        raise service_error("NoSuchEntity", op, f"Policy {name} was not found." if arn else
+                            f"The user policy with name {name} cannot be found.")
+    if verb == "attach" and not name.startswith(MANAGED):
+        raise service_error("NoSuchEntity", op, f"Policy {name} does not exist or is not attachable.")
     try:
-        document = json.loads(params.one("policy-document") or "null")
+        document = AWS_DENY_ALL if name == MANAGED + "AWSDenyAll" else json.loads(params.one("policy-document") or "null")
     except ValueError:
         raise service_error("MalformedPolicyDocument", op, "Syntax errors in policy.") from None
-    ctx.record("iam_change", user=user, policy=name, document=document, deleted=words[1].startswith("delete"),
-               denies_bundles=denies(document, fleet.CONTEXT_BUCKET))
+    ctx.record("iam_change", user=user, policy=name, document=document, deleted=verb in ("delete", "detach"),
+               denies_bundles=denies(document, fleet.CONTEXT_BUCKET), op=op, **({"attached": True} if arn else {}))
     return None
+
+
+MANAGED = "arn:aws:iam::aws:policy/"        # AWS's managed policies; AWSDenyAll's the one whose document denies
+AWS_DENY_ALL = {"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": "*", "Resource": "*"}]}
 
 
 @operation("iam list-user-policies", reads="user-name")
 @operation("iam get-user-policy", reads="user-name policy-name")
+@operation("iam list-attached-user-policies", reads="user-name")
 def iam_read(ctx: Context, words: list[str], params: Params) -> Any:
-    """The inline policies of FlowEngine's service account, as the puts and deletes left them."""
+    """The inline (or attached) policies of FlowEngine's service account, as the puts and deletes left them."""
     user, *name = params.required("user-name", *(("policy-name",) if words[1].startswith("get") else ()))
-    op, held = "".join(w.capitalize() for w in words[1].split("-")), user_policies(ctx)
+    op, held = "".join(w.capitalize() for w in words[1].split("-")), user_policies(ctx, "attached" in words[1])
     if user != "flowengine-sa" or name and name[0] not in held:
         raise service_error("NoSuchEntity", op, f"The user with name {user} cannot be found." if name == [] or
                             user != "flowengine-sa" else f"The user policy with name {name[0]} cannot be found.")
+    if "attached" in words[1]:
+        return {"AttachedPolicies": [{"PolicyName": a.removeprefix(MANAGED), "PolicyArn": a} for a in held]}
     return {"UserName": user, "PolicyName": name[0], "PolicyDocument": held[name[0]]} if name else {
         "PolicyNames": sorted(held)}
 
 
-def user_policies(ctx: Context) -> dict[str, Any]:
-    """Name -> document of the service account's inline policies now."""
+def user_policies(ctx: Context, attached: bool = False) -> dict[str, Any]:
+    """Name (an attached one's ARN) -> document of the service account's inline (or attached) policies now."""
     held: dict[str, Any] = {}
     for a in ctx.drill.actions():
-        if a.action == "iam_change" and "document" in a.detail and a.t <= ctx.t:
+        if a.action == "iam_change" and "document" in a.detail and a.t <= ctx.t and a.detail.get(
+                "attached", False) == attached:
             held.pop(str(a.detail["policy"]), None) if a.detail.get("deleted") else held.update(
                 {str(a.detail["policy"]): a.detail["document"]})
     return held
@@ -408,14 +438,47 @@ def user_policies(ctx: Context) -> dict[str, Any]:
 
 def denies(document: Any, bucket: str) -> bool:
     """Whether an IAM policy document explicitly denies reading or writing ``bucket``'s objects (``*``/``?``
-    wildcards; actions case-blind, as IAM matches them)."""
+    wildcards; actions case-blind, as IAM matches them; ``NotAction``/``NotResource``; a ``Condition`` as FlowEngine's
+    request meets it, ``met``: A12, a Deny of plain HTTP only stopped every flow)."""
     def listed(value: Any) -> list[str]:
         return [str(v) for v in (value if isinstance(value, list) else [value])]
+
+    def hit(s: dict[str, Any], key: str, match: Callable[[str], bool]) -> bool:
+        return any(map(match, listed(s[key]))) if key in s else f"Not{key}" in s and not any(
+            map(match, listed(s[f"Not{key}"])))
     statements = document.get("Statement", []) if isinstance(document, dict) else []
     return any(isinstance(s, dict) and s.get("Effect") == "Deny" and any(
-        fnmatchcase(op, a.lower()) for a in listed(s.get("Action")) for op in ("s3:getobject", "s3:putobject")) and any(
-        fnmatchcase(f"arn:aws:s3:::{bucket}/ctx_x.json", r) for r in listed(s.get("Resource")))
+        hit(s, "Action", lambda a, op=op: fnmatchcase(op, a.lower())) for op in ("s3:getobject", "s3:putobject"))
+        and hit(s, "Resource", lambda r: fnmatchcase(f"arn:aws:s3:::{bucket}/ctx_x.json", r))
+        and met(s.get("Condition"))
         for s in (statements if isinstance(statements, list) else [statements]))
+
+
+#: what FlowEngine's bundle reads and writes carry that a Condition can test (lower-case keys): the rest is refused
+REQUEST = {"aws:securetransport": "true", "aws:username": "flowengine-sa", "aws:requestedregion": "eu-west-1",
+           "aws:principaltype": "User", "aws:principalaccount": ACCOUNT,
+           "aws:principalarn": f"arn:aws:iam::{ACCOUNT}:user/flowengine-sa"}
+TESTS: dict[str, Callable[[str, str], bool]] = {
+    "Bool": lambda v, w: v == w.lower(), "StringEquals": str.__eq__, "StringLike": fnmatchcase,
+    "StringEqualsIgnoreCase": lambda v, w: v.lower() == w.lower(), "Null": lambda v, w: w.lower() == "false"}
+
+
+def met(condition: Any) -> bool:
+    """Whether FlowEngine's bundle request (``REQUEST``) meets a statement's ``Condition`` block as IAM evaluates it:
+    every operator and key, any of a key's values (``StringNot...``: none). An operator or key the drill does not
+    model is refused by name, never guessed (each key modelled is in the request: ``Null`` is true of none)."""
+    for operator, keys in (condition or {}).items():
+        base = operator.removesuffix("IfExists")
+        test = TESTS.get(base.replace("StringNot", "String"))
+        for key, want in (keys or {}).items() if isinstance(keys, dict) else ():
+            if test is None or key.lower() not in REQUEST:
+                raise ToolError(f"aws: error: drill: a Condition's {operator} on {key} is not simulated (it evaluates "
+                                f"{', '.join(TESTS)} and StringNot... on {', '.join(sorted(REQUEST))})", 252)
+            found = any(test(REQUEST[key.lower()], str(w).lower() if isinstance(w, bool) else str(w))
+                        for w in (want if isinstance(want, list) else [want]))
+            if found == base.startswith("StringNot"):
+                return False
+    return True
 
 
 @operation("cloudtrail lookup-events", reads="lookup-attributes start-time end-time")
@@ -444,9 +507,8 @@ def lookup_events(ctx: Context, words: list[str], params: Params) -> Any:
                 ("CopyObject", str(a.detail.get("destination", "")).removeprefix("s3://").split("/")[0]),
                 ("DeleteObject", fleet.CONTEXT_BUCKET))]
         elif a.action == "iam_change":
-            name = "DeleteUserPolicy" if a.detail.get("deleted") else "PutUserPolicy" if "document" in a.detail \
-                else "AttachUserPolicy"
-            events.append(event(a.t, name, a.t, RESPONDER, "AWS::IAM::User", str(a.detail.get("user")), "iam"))
+            name = a.detail.get("op") or ("DeleteUserPolicy" if a.detail.get("deleted") else "PutUserPolicy")
+            events.append(event(a.t, str(name), a.t, RESPONDER, "AWS::IAM::User", str(a.detail.get("user")), "iam"))
     rotated: dict[str, float] = {}
     for change in ctx.drill.scenario.changes:
         for key, secret in change.env.items():
@@ -514,7 +576,7 @@ def rds_snapshot(ctx: Context, words: list[str], params: Params) -> Any:
         "DBSnapshotIdentifier": snap, "DBInstanceIdentifier": db, "Engine": "postgres", "AllocatedStorage": 200,
         "Status": "creating", "Port": 5432, "AvailabilityZone": "eu-west-1a", "EngineVersion": "15.5",
         "SnapshotType": "manual", "PercentProgress": 0,
-        "DBSnapshotArn": f"arn:aws:rds:eu-west-1:414736215093:snapshot:{snap}"}}
+        "DBSnapshotArn": f"arn:aws:rds:eu-west-1:{ACCOUNT}:snapshot:{snap}"}}
 
 
 @operation("ec2 describe-security-groups", reads="group-ids")

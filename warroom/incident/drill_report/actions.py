@@ -32,6 +32,8 @@ OFF = "_off"              # ``<action>_off`` ends what ``<action>`` started (``w
 SAYS = ("notify", "page", "status_page")   # actions that tell people, never move a curve
 #: recorded with what they did (the policy, the object, the snapshot): named by it, as an operation is (``did``)
 OWN_WORDS = ("iam_change", "s3_move", "db_snapshot")
+IAM_VERBS = {"PutUserPolicy": "put", "AttachUserPolicy": "attached", "DeleteUserPolicy": "deleted",
+             "DetachUserPolicy": "detached"}
 Stretch = tuple[float, float | None]   # scenario seconds an action bent the curves from, and until
 
 
@@ -451,7 +453,7 @@ def did(op: Any) -> str:
              "set_image": f"set image {d.get('image')}", "config_set": f"set {d.get('key')}={d.get('value')}",
              "scale_to": f"scaled to {d.get('replicas')} replica{'' if str(d.get('replicas')) == '1' else 's'}",
              "rollout_undo": "rollout undo" + (f" to revision {d['to_revision']}" if d.get("to_revision") else ""),
-             "iam_change": f"{'deleted' if d.get('deleted') else 'attached' if d.get('document') is None else 'put'}"
+             "iam_change": f"{IAM_VERBS.get(str(d.get('op')), 'deleted' if d.get('deleted') else 'put')}"
                            f" policy {d.get('policy')} of {d.get('user')}"
                            + ("; it denies the bucket " + fleet.CONTEXT_BUCKET
                               if d.get("denies_bundles") and not d.get("deleted") else ""),
