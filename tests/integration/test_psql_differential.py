@@ -457,6 +457,12 @@ QUERIES: list[str | tuple[str, ...]] = [
     "SELECT count(*) FROM generate_series(1, 3)",      # and a recursive CTE's count (the authorizer refused its read)
     "SELECT * FROM generate_series(1, 10, 0)",
     "WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r WHERE n < 5) SELECT count(*), max(n) FROM r",
+    # fix45: attack44 A23, a set operation's digits and a time's precision typed
+    "SELECT 1.0 UNION SELECT 1.00", "SELECT 1.10 INTERSECT SELECT 1.100", "SELECT 1.10 EXCEPT SELECT 2",
+    "SELECT 2.50 EXCEPT SELECT 2.5", "SELECT 2.50 UNION SELECT 3 UNION SELECT 2.5 ORDER BY 1",
+    "SELECT 1.50, 2 INTERSECT SELECT 1.5, 2.0",
+    "SELECT time '01:02:03.456789'::time(2), timetz '01:02:03.456789+00'::timetz(0)",
+    "SELECT '01:02:03.456789'::time(3), CAST(time '23:59:59.999' AS time(0)), '01:02:03.25'::timetz(1)",
     # -x, -A
     ("-x", "-c", "SELECT task_id, created_at FROM tasks ORDER BY created_at LIMIT 2"),
     ("-A", "-c", "SELECT task_id, created_at FROM tasks ORDER BY created_at LIMIT 2"),

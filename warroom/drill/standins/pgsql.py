@@ -16,7 +16,7 @@ import math
 import re
 import warnings
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, localcontext
 from datetime import UTC, date, datetime, time, timedelta
 from typing import NoReturn
@@ -192,6 +192,7 @@ class Query:
     columns: dict[str, str]                 # the tables' columns, by type
     exact: list[int]                        # the select items whose exact digits follow the select list, hidden
     clocks: set[str]                        # what the outermost list shows of the clock: an epoch, a span of epochs
+    spelled: dict[int, dict[object, str]] = field(default_factory=dict)     # a set operation's literals: value -> digits
 
     def types(self, headers: list[str]) -> list[str | None]:
         """Each result column's type: its select item's, or (after a star) its name's."""
@@ -233,7 +234,7 @@ def translate(sql: str, now: float, columns: dict[str, str],
     reader.end, reader.tables, reader.wide, reader.known_degrees = first.end, tables or {}, wide, first.degrees
     body, items = reader.seq()
     rest = " ".join(t.text for t in toks[reader.i:])     # past a stray ")": SQLite says what is wrong
-    return Query(f"{body} {rest}".strip(), items, reader.names, columns, reader.exact, reader.clocks)
+    return Query(f"{body} {rest}".strip(), items, reader.names, columns, reader.exact, reader.clocks, reader.spelled)
 
 
 class Reader:
@@ -253,6 +254,7 @@ class Reader:
         self.scope = self.scopes = self.inagg = 0
         self.clause = ""                                          # the clause being read (where, group...)
         self.exact: list[int] = []
+        self.spelled: dict[int, dict[object, str]] = {}
         self.clocks: set[str] = set()
         self.named: dict[int, set[str]] = {}                      # each scope's FROM items, by the name given
         self.inner: list[tuple[str, str | None]] = []            # the last subquery's columns: name, type
@@ -303,6 +305,7 @@ class Reader:
         rows = False            # a VALUES list first: read through SELECT * FROM (...) until its ORDER BY or LIMIT
         branches: list[list[tuple[int, Expr, str]]] = []     # each SELECT's items: where in out, and their AS
         ops: list[str] = []                                  # UNION, INTERSECT, EXCEPT between them
+        every = True                                         # none of them with ALL (each set without duplicates)
         nulls = ""          # in ORDER BY, where the item puts NULLs unless it says: PostgreSQL's last ascending, first
         while (tok := self.peek()).kind != "end" and tok.text != ")":   # descending; SQLite's the other way round
             if tok.text in (",", ";") or tok.kind == "word" and tok.value in CLAUSES and self.peek(1).text != ".":
@@ -324,6 +327,7 @@ class Reader:
                 if tok.value in ("select", "union", "intersect", "except"):
                     self.grouped(block)
                     branches.append([]) if tok.value == "select" else ops.append(tok.text.upper())
+                    every = every and (tok.value == "select" or not self.at("all"))
                     block, compound = (Select(self.i, [], [], [], []), compound) if tok.value == "select" else (
                         None, True)
                 if tok.value in ("from", "where", "group", "having", "order", "limit", "offset", "fetch", "window",
@@ -420,8 +424,15 @@ class Reader:
             hidden = len(out) - 1
         if hidden >= 0 and (compound or self.scope != 1 or "*" in exact):   # the outermost plain list's only
             out[hidden], self.exact = "", []
-        if united and self.scope == 1 and {*ops} <= {"UNION", "VALUES"}:   # a UNION's or VALUES' numerics: each
-            self.exact = [j for j, (_, kind) in enumerate(items) if str(kind).startswith("num")]   # SELECT's digits
+        numerics = [j for j, (_, kind) in enumerate(items) if str(kind).startswith("num")] if united else []
+        said = {j: [str(b[j][1].digits()) for b in branches] for j in numerics}
+        if self.scope == 1 and every and {*ops} - {"VALUES"} and all(re.fullmatch(r"'?\d+(\.\d*)?'?", d) for j in said for d in said[j]):
+            for j, spelled in said.items():       # equal numbers are one row (1.0 UNION 1.00), the first one's digits
+                self.spelled[j] = {}              # (attack44 A23: two rows; INTERSECT and EXCEPT lost them)
+                for d in (d.strip("'") for d in spelled):
+                    self.spelled[j].setdefault(int(d) if d.isdigit() else float(d), d)
+        elif united and self.scope == 1 and {*ops} <= {"UNION", "VALUES"}:   # a UNION ALL's or VALUES' numerics: each
+            self.exact = numerics                                            # SELECT's digits
             for b in branches * bool(self.exact):      # (INTERSECT and EXCEPT match them: 1.50 is 1.5)
                 out[b[-1][0]] += "".join(f", {b[j][1].digits() or b[j][1].sql}" + f' AS "?exact{j}"' * bool(b[-1][2])
                                          for j in self.exact)
@@ -1623,7 +1634,7 @@ def castable(was: str, kind: str, wide: bool, to_wide: bool) -> bool:
     """Whether PostgreSQL has a cast from a value of type ``was`` to ``kind`` (both the drill's base names; ``wide``: a
     bigint), for a value not read by an input function (a literal's and a text's are)."""
     numbers, clock = {"int", "num", "float"}, {"timestamptz", "timestamp"}
-    return {was, kind} <= numbers or {was, kind} == {"int", "bool"} and not wide | to_wide or {was, kind} <= STAMPS \
+    return was == kind or {was, kind} <= numbers or {was, kind} == {"int", "bool"} and not wide | to_wide or {was, kind} <= STAMPS \
         or was in clock and kind in ("time", "timetz") or {was, kind} in ({"interval", "time"}, {"time", "timetz"})
 
 
@@ -2180,7 +2191,8 @@ def functions(speed: float, now: float, raised: list[Exception],
         day = "2000-01-01 " * (":" in stamp[:3])            # a time of day: on a day
         d, step = moment(day + stamp), 10 ** (6 - digits)    # microseconds in the last digit kept
         d = d.replace(microsecond=0) + timedelta(microseconds=(d.microsecond + step // 2) // step * step)
-        return form(d, "timestamptz" if stamp.endswith("+00") else "timestamp")[len(day):]
+        said = form(d, "timestamptz" if stamp.endswith("+00") else "timestamp")
+        return said[len(day):] if not day or said.startswith(day) else "24" + said[len(day) + 2:]   # a time's midnight
 
     def bound(value: object, word: str) -> int:
         if (count := integer(value)) < 0:

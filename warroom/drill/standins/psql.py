@@ -465,6 +465,9 @@ def render(ctx: Context, conn: TaskDB, stmt: str, args: Args) -> None:
             for i, digits in zip(query.exact, r[-hidden:], strict=True):
                 row[i] = row[i] if digits is None or row[i] is None else pgsql.Numeric(digits)
         rows = shown
+    if query.spelled:
+        rows = [[pgsql.Numeric(query.spelled[i][v]) if v in query.spelled.get(i, {}) else v for i, v in enumerate(r)]
+                for r in rows]
     kinds = query.types(headers)
     if ctx.drill.speed != 1 and "epoch" in query.clocks and ("span" in query.clocks or "interval" in kinds):
         ctx.err(f"NOTICE:  drill ×{ctx.drill.speed:g}: an epoch is the wall clock's unix time, as the timestamp and "
