@@ -162,3 +162,14 @@ def test_every_typing_of_a_step_is_an_act_even_when_a_run_holds_the_step() -> No
     hands = Hands(Typed((_call(back, 300.0), _call(back, 900.0)), DETECTED, math.inf))
     assert hands.acts(book, step, {"replicas": "3"}, rows, windows) == [T0 + 300.0]   # the second acted no more
     assert hands.taken == set()          # the report's one-call-one-step credit is untouched
+
+
+def test_a_merge_patch_without_a_list_is_the_same_call_as_the_default_patch() -> None:
+    """attack44 A5b: ``kubectl patch hpa/flowengine --type merge -p '{"spec":{"minReplicas":12}}'`` was still "outside
+    the runbook's steps": a JSON merge patch differs from kubectl's default strategic one only on lists and ``$patch``
+    directives, so without them it is the same request; with a list it is another."""
+    runbook = ("kubectl", "patch", "hpa", "flowengine", "-n", "production", "-p", '{"spec":{"minReplicas":12}}')
+    for typed in (("--type", "merge"), ("--type=merge",), ("--type=strategic",)):
+        assert spelled((*runbook[:4], *typed, *runbook[4:])) == spelled(runbook), typed
+    listed = ("-p", '{"spec":{"metrics":[]}}')
+    assert spelled((*runbook[:6], "--type=merge", *listed)) != spelled((*runbook[:6], *listed))

@@ -424,10 +424,19 @@ def spelled(argv: tuple[str, ...]) -> tuple[str, ...]:
     if pos and pos[0].lower() in KINDS:      # TYPE NAME is TYPE/NAME (``scale deploy flowengine``: attack44 A17)
         kind = KINDS[pos[0].lower()]
         pos = [f"{kind}/{pos[1]}", *pos[2:]] if len(pos) > 1 and not {"/", "="} & set(pos[1]) else [kind, *pos[1:]]
-    opts = sorted((key, v) for key, value in args.opts.items() for v in (value if isinstance(value, list) else [value]))
+    opts = sorted((key, v) for key, value in args.opts.items() for v in (value if isinstance(value, list) else [value])
+                  if key != "type" or not _as_strategic(str(v), str(args.opts.get("patch", ""))))
     return ("kubectl", words[first], *pos,
             *(f"--{key}" if v is True else f"--{key}={_tight(str(v)) if key == 'patch' else v}" for key, v in opts),
             *(("--", *args.rest) if args.rest else ()))
+
+
+def _as_strategic(how: str, patch: str) -> bool:
+    """Whether ``kubectl patch --type HOW`` makes the change the default (a strategic merge patch) makes: a JSON merge
+    patch (RFC 7386) differs from it only on lists (replaced, not merged by key) and ``$patch`` directives, so one
+    without either is the same request (attack44 A5b: ``--type merge -p '{"spec":{"minReplicas":12}}'`` was "outside
+    the runbook's steps")."""
+    return how == "strategic" or how == "merge" and not re.search(r"[\[$]", patch)
 
 
 def _tight(text: str) -> str:
