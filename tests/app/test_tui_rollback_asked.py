@@ -4,23 +4,23 @@ In the mass-failure drill step 28 (``kubectl rollout undo``) ran ok and the PIR 
 no": without a GO the resolve dialog asked with a tick box that started unticked, so an untouched
 box was journaled as the commander's "no", in the PIR and the incident log (redteam39 F5). The
 question is a yes / no with neither chosen now, the rollback step that ran ok is named above it,
-and left unanswered it is not said: the PIR asks a human, the incident log leaves the cell blank."""
+and left unanswered it is not said: the PIR asks a human, the incident log leaves the cell blank.
+
+The reproduction in the drill (RB-LAUNCH-005's rollback step run ok, then ``r`` resolved without an
+answer: the journal, the PIR and the incident log) is the last part of
+``test_tui_rollback_after_env.py::test_the_rollback_after_the_runbooks_env_steps_leaves_the_bad_release``,
+which runs that step in the same drill already."""
 
 from __future__ import annotations
 
-import re
-from pathlib import Path
 from typing import Any
 
 import pytest
-from textual.widgets import Input, RadioButton, RadioSet, Static
+from textual.widgets import RadioButton, RadioSet, Static
 
-from tests.app.drill_support import declare_prefilled, drill_app, events, run_selected, select_step, wait_screen
 from tests.app.test_tui_dialog_warnings_in_sight import out_of_sight
-from tests.app.test_tui_rollback_after_env import _output, _ran
 from tests.app.tui_support import make_app, metrics_drawn, wait_for
 from tui.screens.modals.forms import ResolveAnswer, ResolveScreen
-from warroom.incident.csvlog import row_for
 
 RAN = ("step 28 (Roll FlowEngine back to the last good revision)",)
 
@@ -70,49 +70,3 @@ async def test_the_rollback_is_the_commanders_answer_or_not_said(size: tuple[int
         await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: bool(answers))
         assert answers[0] is not None and answers[0].rollback is False
-
-
-async def test_after_rollout_undo_in_the_drill_the_pir_and_the_log_do_not_say_no(tmp_path: Path) -> None:
-    """The reproduction at 80x24: RB-LAUNCH-005's rollback step run ok, then ``r``: the dialog
-    names it, nothing is chosen, the commander resolves without answering; the journal keeps it
-    not said, the PIR asks a human and the incident log's cell is blank."""
-    app = drill_app(tmp_path, scenario="mass-failure", speed=60.0)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await declare_prefilled(pilot)
-        main = app.dashboard.main_checklist()
-        await wait_for(pilot, lambda: main.runbook is not None and main.runbook.id == "RB-LAUNCH-005", 30)
-        number = {s.id: s.number for s in main.runbook.steps}
-        label = {s.id: s.label for s in main.runbook.steps}
-        await select_step(pilot, number["list-recent-deployments"])
-        await run_selected(pilot)
-        await _ran(pilot, "list-recent-deployments")
-        rows = re.findall(r"^(\d+)\s+(.+)$", _output(app, "list-recent-deployments"), re.M)
-        good = rows[next(i for i, (_, cause) in enumerate(rows) if "v1.2.0" in cause) - 1][0]
-        from tui.screens.modals.run_step import RunStepScreen
-
-        await select_step(pilot, number["rollback-deployment"])
-        await pilot.press("enter")
-        dialog = await wait_screen(pilot, RunStepScreen)
-        dialog.query_one("#param-good_revision", Input).value = good
-        await pilot.pause()
-        await pilot.press("ctrl+s")
-        await wait_for(pilot, lambda: app.screen is not dialog)
-        await pilot.press("ctrl+s")               # the confirmation a mutating step asks
-        await _ran(pilot, "rollback-deployment")
-        await wait_for(pilot, lambda: app.screen is app.dashboard)
-
-        await pilot.press("r")
-        screen = await wait_screen(pilot, ResolveScreen, 30)
-        step = f"step {number['rollback-deployment']} ({label['rollback-deployment']})"
-        named = any(step in str(w.render()) for w in screen.query(Static))
-        assert not any(getattr(b, "value", False) for b in screen.query("#resolve-dialog *"))
-        await pilot.press(*"flows back", "enter", *"rolled FlowEngine back", "enter")
-        await wait_for(pilot, lambda: bool(events(app, "incident.resolved")), 30)
-        (resolved,) = events(app, "incident.resolved")
-        assert resolved.data["rollback"] is None, resolved.data
-        assert named, f"the dialog did not name {step}"
-        inc = app.dashboard.presenter.live.incident
-        pir = inc.render("pir")
-        assert "| **Rollback** | _Needs a human:_ whether a rollback was part of the fix" in pir
-        assert "Rollback: no" not in pir and "| **Rollback** | no" not in pir
-        assert row_for(inc.refresh(), inc.clock())["Rollback?"] == ""
