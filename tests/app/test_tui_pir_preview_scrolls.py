@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from textual.widgets import Markdown
@@ -30,56 +31,72 @@ from warroom import scenario_time
 PIN = datetime(2026, 12, 2, 10, 0, tzinfo=UTC).timestamp()
 
 
-@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+SIZES = ((80, 24), (120, 40))
+
+
 async def test_the_last_section_of_a_real_pir_is_brought_on_screen_by_keys(
-        tmp_path: Path, size: tuple[int, int], monkeypatch: pytest.MonkeyPatch) -> None:
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """At each size of ``SIZES`` the preview is opened afresh and read to its end by the keys. One
+    drill and one declaration serve both sizes (the terminal resized between them, the preview
+    closed): the test was parametrized by size, and each run started the drill and declared anew."""
     monkeypatch.setenv(scenario_time.AT_ENV, repr(PIN))
     app = drill_app(tmp_path, scenario="mass-failure", speed=60.0)
-    async with app.run_test(size=size) as pilot:
+    async with app.run_test(size=SIZES[0]) as pilot:
         await declare_prefilled(pilot)
-        await press_loaded(pilot, "p")
-        screen = await wait_screen(pilot, PirScreen, 30)
-        md = screen.query_one("#pir-md", Markdown)
-        await wait_for(pilot, lambda: bool(md.query(MarkdownH2)), 30)
-        view = screen.query_one("#pir-scroll")
-        # the document lays out over several frames (tables, code blocks): End scrolls to the end as laid out at
-        # that moment, so wait until the scrollable height stops growing (bounded), else a table sized a frame later
-        # pushes the last section back out (CI, loaded: "End did not bring the last section on screen")
-        seen = (-1.0, -1)
-        for _ in range(100):
-            await pilot.pause(0.05)
-            now = (view.max_scroll_y, len(md.query(MarkdownH2)))
-            if now == seen and now[0] > 0:
-                break
-            seen = now
+        for size in SIZES:
+            if app.size != size:
+                await pilot.resize_terminal(*size)
+                await wait_for(pilot, lambda: tuple(app.size) == size and tuple(app.dashboard.size) == size, 30)
+            await _read_to_the_end_by_keys(pilot, size)
 
-        def last() -> MarkdownH2:     # asked each time: a live draft that changed is drawn again
-            return list(md.query(MarkdownH2))[-1]
 
-        assert out_of_sight(screen, last()), "the draft fits: nothing to scroll"
-        await press_loaded(pilot, "end")
+async def _read_to_the_end_by_keys(pilot: Any, size: tuple[int, int]) -> None:
+    """``p`` on the dashboard, the draft read from its top to its last section with the keys, ``escape``."""
+    app = pilot.app
+    await press_loaded(pilot, "p")
+    screen = await wait_screen(pilot, PirScreen, 30)
+    md = screen.query_one("#pir-md", Markdown)
+    await wait_for(pilot, lambda: bool(md.query(MarkdownH2)), 30)
+    view = screen.query_one("#pir-scroll")
+    # the document lays out over several frames (tables, code blocks): End scrolls to the end as laid out at
+    # that moment, so wait until the scrollable height stops growing (bounded), else a table sized a frame later
+    # pushes the last section back out (CI, loaded: "End did not bring the last section on screen")
+    seen = (-1.0, -1)
+    for _ in range(100):
+        await pilot.pause(0.05)
+        now = (view.max_scroll_y, len(md.query(MarkdownH2)))
+        if now == seen and now[0] > 0:
+            break
+        seen = now
+
+    def last() -> MarkdownH2:     # asked each time: a live draft that changed is drawn again
+        return list(md.query(MarkdownH2))[-1]
+
+    assert out_of_sight(screen, last()), (size, "the draft fits: nothing to scroll")
+    await press_loaded(pilot, "end")
+    await pilot.pause()
+    assert not out_of_sight(screen, last()), (size, "End did not bring the last section on screen")
+    await press_loaded(pilot, "home")
+    await pilot.pause()
+    assert view.scroll_y == 0, size
+    for key in ("j", "down", "pagedown"):          # each moves it on, one key at a time
+        before = view.scroll_y
+        await press_loaded(pilot, key)
         await pilot.pause()
-        assert not out_of_sight(screen, last()), "End did not bring the last section on screen"
-        await press_loaded(pilot, "home")
+        assert view.scroll_y > before, (size, key)
+    for key in ("k", "up", "pageup"):              # and back
+        before = view.scroll_y
+        await press_loaded(pilot, key)
         await pilot.pause()
-        assert view.scroll_y == 0
-        for key in ("j", "down", "pagedown"):          # each moves it on, one key at a time
-            before = view.scroll_y
-            await press_loaded(pilot, key)
-            await pilot.pause()
-            assert view.scroll_y > before, key
-        for key in ("k", "up", "pageup"):              # and back
-            before = view.scroll_y
-            await press_loaded(pilot, key)
-            await pilot.pause()
-            assert view.scroll_y < before, key
-        pages = 0                                      # page by page, to the last section (bounded)
-        while out_of_sight(screen, last()) and pages < 100:
-            await press_loaded(pilot, "pagedown")
-            await pilot.pause()
-            pages += 1
-        assert not out_of_sight(screen, last()), (pages, view.scroll_y, view.max_scroll_y)
-        await press_loaded(pilot, "escape")
+        assert view.scroll_y < before, (size, key)
+    pages = 0                                      # page by page, to the last section (bounded)
+    while out_of_sight(screen, last()) and pages < 100:
+        await press_loaded(pilot, "pagedown")
+        await pilot.pause()
+        pages += 1
+    assert not out_of_sight(screen, last()), (size, pages, view.scroll_y, view.max_scroll_y)
+    await press_loaded(pilot, "escape")
+    await wait_for(pilot, lambda: app.screen is app.dashboard, 30)
 
 
 def test_every_scroll_key_is_a_binding_with_an_id_and_a_description() -> None:
