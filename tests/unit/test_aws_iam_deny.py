@@ -75,14 +75,16 @@ def test_iam_edges_as_iam_has_them(tmp_path: Path) -> None:
     arn = ["--policy-arn", "arn:aws:iam::aws:policy/AWSDenyAll"]
     assert run_one(drill, ["aws", "iam", "put-user-policy", *user, "--policy-name", "http", "--policy-document",
                            f"file://{plain_http}"], 300.0) == (0, "", "")
-    code, _, err = run_one(drill, ["aws", "iam", "put-user-policy", *POLICY, "--policy-document", "file:///no.json"], 300)
+    code, _, err = run_one(drill, ["aws", "iam", "put-user-policy", *POLICY, "--policy-document", "file:///no.json"],
+                           300.0)
     assert (code, err) == (252, "\nError parsing parameter '--policy-document': Unable to load paramfile "
                                 "file:///no.json: [Errno 2] No such file or directory: '/no.json'\n")
     code, _, err = run_one(drill, ["aws", "iam", "put-user-policy", *POLICY, "--policy-document", DENY[:-3] +
                                    ',"Condition":{"IpAddress":{"aws:SourceIp":"10.0.0.0/8"}}}]}'], 300.0)
     assert code == 252 and "drill: a Condition's IpAddress on aws:SourceIp is not simulated" in err, err
     assert run_one(drill, ["aws", "iam", "attach-user-policy", *user, *arn], 400.0)[0] == 0
-    assert json.loads(run_one(drill, ["aws", "iam", "list-user-policies", *user], 450.0)[1]) == {"PolicyNames": ["http"]}
+    assert json.loads(run_one(drill, ["aws", "iam", "list-user-policies", *user], 450.0)[1]) == {
+        "PolicyNames": ["http"]}
     assert json.loads(run_one(drill, ["aws", "iam", "list-attached-user-policies", *user], 450.0)[1]) == {
         "AttachedPolicies": [{"PolicyName": "AWSDenyAll", "PolicyArn": arn[1]}]}
     assert run_one(drill, ["aws", "iam", "detach-user-policy", *user, *arn], 500.0)[0] == 0

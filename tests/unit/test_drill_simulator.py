@@ -192,8 +192,8 @@ def test_promql_subset_answers_and_refuses_clearly() -> None:
     assert evaluate(catalog, 'count({__name__=~"(.|..)*z"})', 0.0) == []   # RE2: no exponential backtracking
     for bad, message in [
         ("flowengine_nope_total", "unknown metric 'flowengine_nope_total'"),
-        ("rate(flowengine_flow_failures_total)", 'invalid PromQL: parse error: expected type range vector in call to '
-                                                 'function "rate"'),
+        ("rate(flowengine_flow_failures_total)",
+         'invalid PromQL: 1:6: parse error: expected type range vector in call to function "rate"'),
         ("sum(rate(flowengine_flow_failures_total[5m]", "invalid PromQL: 1:44: parse error: unclosed left parenthesis"),
         ("sum(flowengine_flow_failures_total) by", "1:39: parse error: unexpected end of input in grouping opts"),
         ("sin(flowengine_model_quota_used_ratio)", "function 'sin' is not supported in drills"),

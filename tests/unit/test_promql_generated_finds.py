@@ -121,7 +121,7 @@ def test_topk_ties_among_unequal_values_fall_as_in_prometheus(query: str, values
 
 
 #: query -> Prometheus 2.42's parse error (its API's, after ``invalid parameter "query": ``), asked of Debian's
-#: prometheus; where the drill's parser cannot know the position it says the words without one (``rate(x)``: 1:6)
+#: prometheus, at Prometheus' position (the type checks the parser library places nowhere: ``said``'s ``_where``)
 PARSE_ERRORS = {
     "1 1": '1:3: parse error: unexpected number "1"', "foo bar": '1:5: parse error: unexpected identifier "bar"',
     "foo +": "1:6: parse error: unexpected end of input", "sum((": "1:6: parse error: unclosed left parenthesis",
@@ -135,14 +135,38 @@ PARSE_ERRORS = {
     "5m": '1:1: parse error: unexpected duration "5m"',
     'foo{"a"="b"}': '1:5: parse error: unexpected string "\\"a\\"" in label matching, expected identifier or "}"',
     "foo[5m:1m": "1:10: parse error: unclosed left bracket",
-    "rate(x)": 'parse error: expected type range vector in call to function "rate", got instant vector',
-    "count_values(1, x)": "parse error: expected type string in aggregation parameter, got scalar",
+    "rate(x)": '1:6: parse error: expected type range vector in call to function "rate", got instant vector',
+    "count_values(1, x)": "1:14: parse error: expected type string in aggregation parameter, got scalar",
     # attack44 A2: an end of input after a modifier or offset, a duration's own words; a selector's "{" never placed
     "sum(x) by": '1:10: parse error: unexpected end of input in grouping opts, expected "("',
     "x + ignoring": '1:13: parse error: unexpected end of input in grouping opts, expected "("',
     "x offset -": "1:11: parse error: unexpected end of input in offset, expected duration",
     "x offset 1e30s": '1:10: parse error: not a valid duration string: "1e30s"',
-    "foo{bar=}": "parse error: syntax error after 'foo'",          # Prometheus: 1:9 unexpected "}" in label matching
+    "foo{bar=}": '1:9: parse error: unexpected "}" in label matching, expected string',
+    # fix45: attack44 A2's rest, the type checks the library places nowhere, at the node Prometheus names
+    "abs(1,2)": '1:1: parse error: expected 1 argument(s) in call to "abs", got 2',
+    "sum(x) + abs(1, 2)": '1:10: parse error: expected 1 argument(s) in call to "abs", got 2',
+    "sum by (a) (1)": "1:13: parse error: expected type instant vector in aggregation expression, got scalar",
+    "topk(x, y)": "1:6: parse error: expected type scalar in aggregation parameter, got instant vector",
+    "x + rate(y)": '1:10: parse error: expected type range vector in call to function "rate", got instant vector',
+    "label_join(x, \"a\", 1)": '1:20: parse error: expected type string in call to function "label_join", got scalar',
+    "x + (1 and 1)": '1:6: parse error: set operator "and" not allowed in binary scalar expression',
+    "sum(rate(x[5m])) + (x unless on(a) 1)": "1:21: parse error: vector matching only allowed between instant vectors",
+    "1 > 2": "1:3: parse error: comparisons between scalars must use BOOL modifier",
+    "x{a=\"b\"} > \"c\"": "1:12: parse error: binary expression must contain only scalar and instant vector types",
+    "x[5m] + 1": "1:1: parse error: binary expression must contain only scalar and instant vector types",
+    "x + -\"a\"": '1:5: parse error: unary expression only allowed on expressions of type scalar or instant vector, '
+                 'got "string"',
+    "-x[5m]": '1:1: parse error: unary expression only allowed on expressions of type scalar or instant vector, got '
+              '"range vector"',
+    "foo + {a=\"\"}": "1:7: parse error: vector selector must contain at least one non-empty matcher",
+    "rate(x[5m])[1m] + 1": "1:12: parse error: ranges only allowed for vector selectors",
+    "x!}": "1:2: parse error: unexpected character after '!': '}'",
+    "foo{bar~\"a\"}": "1:8: parse error: unexpected character inside braces: '~'",
+    "foo{a=b}": '1:7: parse error: unexpected identifier "b" in label matching, expected string',
+    "x{a=\"}\",b=}": '1:11: parse error: unexpected "}" in label matching, expected string',
+    "x !== 1": '1:5: parse error: unexpected "="', "x on(a) y": "1:3: parse error: unexpected <on>",
+    "sum without": '1:12: parse error: unexpected end of input in grouping opts, expected "("',
 }
 
 

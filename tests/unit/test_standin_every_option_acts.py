@@ -126,8 +126,10 @@ EXAMPLES = {
     ("aws iam list-user-policies", "user-name"): "aws iam list-user-policies [--user-name flowengine-sa]",
     ("aws iam attach-user-policy", "user-name"): "aws iam attach-user-policy --policy-arn a [--user-name flowengine-sa]",
     ("aws iam attach-user-policy", "policy-arn"): "aws iam attach-user-policy --user-name flowengine-sa [--policy-arn a]",
-    ("aws iam detach-user-policy", "user-name"): "aws iam detach-user-policy --policy-arn a [--user-name flowengine-sa]",
-    ("aws iam detach-user-policy", "policy-arn"): "aws iam detach-user-policy --user-name flowengine-sa [--policy-arn a]",
+    ("aws iam detach-user-policy", "user-name"): "aws iam detach-user-policy --policy-arn a "
+                                                 "[--user-name flowengine-sa]",
+    ("aws iam detach-user-policy", "policy-arn"): "aws iam detach-user-policy --user-name flowengine-sa "
+                                                  "[--policy-arn a]",
     ("aws iam list-attached-user-policies", "user-name"): "aws iam list-attached-user-policies "
                                                           "[--user-name flowengine-sa]",
     ("aws cloudtrail lookup-events", "lookup-attributes"): f"{CT} [--lookup-attributes "

@@ -110,9 +110,10 @@ def lognormal_cdf(x: float, median: float, sigma: float = fleet.LATENCY_SIGMA) -
 
 
 def flow_seconds(median: float, u: float, outcome: str, floor: float = 2.0) -> float:
-    """How long a flow ending ``outcome`` ran, from its stable ``u`` in [0, 1): "ok" its log-normal under the timeout (or it
-    would be "killed" then), "fast" (failing otherwise) the shorter one of ``FAIL_FAST``, ``floor`` s at least. ``Activity``
-    draws each flow so and the duration histogram counts by this law (``durations``): its P95 is the flows' (redteam29-5)."""
+    """How long a flow ending ``outcome`` ran, from its stable ``u`` in [0, 1): "ok" its log-normal under the timeout
+    (or it would be "killed" then), "fast" (failing otherwise) the shorter one of ``FAIL_FAST``, ``floor`` s at least.
+    ``Activity`` draws each flow so and the duration histogram counts by this law (``durations``): its P95 is the flows'
+    (redteam29-5)."""
     if outcome == "killed":
         return fleet.HARD_TIMEOUT
     ok = outcome == "ok"
@@ -126,8 +127,8 @@ def durations(median: float, bounds: tuple[float, ...], ok: float, fast: float, 
               late: tuple[tuple[float, float], ...] = ()) -> list[float]:
     """The duration histogram of ``ok``, ``fast`` and ``killed`` flows (per second) by ``flow_seconds``' law: how many ran
     at most each of ``bounds`` s, then their count and the sum of their seconds (a fast one's min(T, max(F, Y)), F 2 s
-    or for the ``late`` (rate, F) of them the floor they waited, is T - E(T - Y)+ + E(F - Y)+, with E(a - Y)+ = a P(Y <= a)
-    less the mean of the Y under a)."""
+    or for the ``late`` (rate, F) of them the floor they waited, is T - E(T - Y)+ + E(F - Y)+, with E(a - Y)+ =
+    a P(Y <= a) less the mean of the Y under a)."""
     s, timeout, (share, sigma) = fleet.LATENCY_SIGMA, fleet.HARD_TIMEOUT, FAIL_FAST
     below, mid = max(lognormal_cdf(timeout, median), 1e-300), median * share
     classes = ((fast - sum(r for r, _ in late), 2.0), *late)
@@ -700,7 +701,7 @@ class Signals:
         ``Activity``'s tasks and the queue's slots (``Slots``: a slot frees when the run ends) both read."""
         waited = 2.0
         if error is not None and error.startswith("model not found") and (late := self.waited(t)):   # as long as it
-            u = unit(repo.name, k, "wait") * sum(share for share, _ in late)        # waited on the fallback no one serves
+            u = unit(repo.name, k, "wait") * sum(share for share, _ in late)      # waited on the fallback none serves
             waited = late[0][1] if u < late[0][0] else late[-1][1]
         seconds = flow_seconds(self.latency_median(t, repo), unit(repo.name, k, "dur"),
                                "ok" if error is None else "killed" if error == KILLED else "fast", waited)
@@ -708,10 +709,10 @@ class Signals:
         return (seconds, None) if stop is None else (stop - t, stop)
 
     def waited(self, t: float) -> tuple[tuple[float, float], ...]:
-        """(share of the flows, seconds waited at least) of those failing at ``t`` on a fallback no provider serves, tried
-        after the primary (``to_nowhere``): a call moved there waited the threshold it was slower than, or the 5xx it
-        was answered (8 s), before the 404 (attack44 A21: such flows ran 1 s in the TaskDB, under the threshold). What
-        ``run`` draws and the duration histogram (``Series``, ``durations``' ``late``) both read."""
+        """(share of the flows, seconds waited at least) of those failing at ``t`` on a fallback no provider serves,
+        tried after the primary (``to_nowhere``): a call moved there waited the threshold it was slower than, or the 5xx
+        it was answered (8 s), before the 404 (attack44 A21: such flows ran 1 s in the TaskDB, under the threshold).
+        What ``run`` draws and the duration histogram (``Series``, ``durations``' ``late``) both read."""
         def value(t: float) -> tuple[tuple[float, float], ...]:
             if (moved := self.to_nowhere(t)) <= 1e-6:
                 return ()

@@ -141,6 +141,15 @@ def said(expr: str, why: str) -> str:
             at = len(expr)                  # a modifier or an offset with nothing after it
             why = "unexpected end of input in " + ('offset, expected duration' if ending[2].lower().startswith(
                 "offset") else 'grouping opts, expected "("')
+        elif n and expr[:n].strip().lower() in _KEYWORDS and re.fullmatch(r"(?i)(by|without)\s*", rest):
+            at, why = len(expr), 'unexpected end of input in grouping opts, expected "("'     # ``sum by``
+        elif n and word.lower() in ("bool", "by", "without", "on", "ignoring", "group_left", "group_right"):
+            at, why = len(expr) - len(rest), f"unexpected <{word.lower()}>"        # a keyword where none may be
+        elif (value := next((m for m in _MATCHED.finditer(blank) if expr[m.end():m.end() + 1] not in "\"'`"), None)) \
+                and expr[value.end():value.end() + 1] in ("}", ","):
+            at, why = value.end(), f'unexpected "{expr[value.end()]}" in label matching, expected string'
+        elif twice := re.search(r"(?<![=!<>])[=!<>]==", blank):        # the lexer's "==" (or "!=") then "="
+            at, why = twice.end() - 1, 'unexpected "="'
         else:
             why = f"syntax error after {expr[:n].rstrip()!r}" if n else "syntax error at the start"
     elif why == "no expression found in input":
@@ -164,12 +173,114 @@ def said(expr: str, why: str) -> str:
     elif name := re.fullmatch(r"unknown function with name '(.*)'", why):
         found = re.search(rf"(?<![\w:]){re.escape(name[1])}\s*\(", blank)
         at = found.start() if found and _sound(expr[:found.start()] + "vector" + expr[found.end() - 1:]) else None
+    if (setop := re.fullmatch(r"set operator '(\w+)' not allowed in binary scalar expression", why)) and re.search(
+            rf"(?<![\w:]){setop[1]}\s+(on|ignoring)\s*\(\s*\w", blank, re.I):     # checked first in Prometheus
+        why = "vector matching only allowed between instant vectors"
+    at = _where(expr, blank, why) if at is None else at
+    why = re.sub(r"scalar or vector, got: (\w+)$",
+                 lambda m: f'scalar or instant vector, got "{_TYPES.get(m[1], m[1])}"', why)
+    why = re.sub(r"unexpected identifier '(.*)' in label", r'unexpected identifier "\1" in label', why)
     why = _QUOTED.sub(lambda m: f'{m[1]} "{m[2]}"', why)
     if kinds := re.fullmatch(r"expected type (\w+) in (.*), got (\w+)", why):
         where = "aggregation parameter" if kinds[2] == "aggregation expression" and kinds[1] != "vector" else kinds[2]
         why = f"expected type {_TYPES.get(kinds[1], kinds[1])} in {where}, got {_TYPES.get(kinds[3], kinds[3])}"
-    why = why.replace("of type scalar or vector, got: string", 'of type scalar or instant vector, got "string"')
     return placed(expr, at, why)
+
+
+_MATCHED = re.compile(r"[{,]\s*[A-Za-z_]\w*\s*(?:=~|!~|!=|=)\s*")    # a label matcher up to its value
+_AGGREGATIONS = "sum|avg|count|min|max|group|stddev|stdvar|topk|bottomk|quantile|count_values"
+#: an expression of each type, to try in a place (``_type``: which of them the place takes)
+_TRIED = {"scalar": "vector({})", "vector": "abs({})", "matrix": "rate({})", "string": "count_values({}, x)"}
+#: a binary operator with its modifiers
+_OPS = (r"(?:[-+*/%^]|[=!<>]=|<|>|\b(?:and|or|unless|atan2)\b)"
+        r"(?:\s*(?:bool|on|ignoring|group_left|group_right)\b\s*(?:\([^)]*\))?)*")
+#: binary operators by how tightly they bind (Prometheus' grammar), loosest first
+_BINDS = ("or", "and unless", "== != <= < >= >", "+ -", "* / % atan2")
+
+
+def _where(expr: str, blank: str, why: str) -> int | None:
+    """Where Prometheus places a type check's error the library gives without a place (attack44 A2's rest): the node
+    it checks, found by reading ``expr`` (``blank``: its strings and comments blanked) for the call, aggregation,
+    operand or selector the error names: a call's arguments counted at the call, an argument or an aggregation's
+    parameter of the wrong type at it (its type tried in each function that takes only one), a set operator's or vector
+    matching's binary expression at its left operand, a scalar comparison at its operator, a range of a non-selector
+    at its bracket, an empty selector at its brace, a unary minus at its sign, a stray character at it."""
+    def closing(i: int) -> int:
+        depth = 0
+        for j in range(i, len(blank)):
+            depth += (blank[j] in "([{") - (blank[j] in ")]}")
+            if depth == 0:
+                return j
+        return len(blank)
+
+    def args(open_: int) -> list[tuple[int, int]]:
+        out, start, depth = [], open_ + 1, 0
+        for j in range(open_ + 1, closing(open_) + 1):
+            depth += (blank[j] in "([{") - (blank[j] in ")]}")
+            if depth < 0 or depth == 0 and blank[j] == ",":
+                out.append((start, j))
+                start = j + 1
+        return [(a + len(blank[a:b]) - len(blank[a:b].lstrip()), b) for a, b in out if blank[a:b].strip()]
+
+    def calls(names: str) -> list[tuple[int, list[tuple[int, int]]]]:
+        return [(m.start(), args(m.end() - 1)) for m in re.finditer(
+            rf"(?<![\w:])(?:{names})\s*(?:(?:by|without)\s*\([^()]*\)\s*)?\(", blank, re.I)]
+
+    def kind(a: int, b: int) -> str | None:
+        for name, form in _TRIED.items():
+            try:
+                pp.parse(form.format(expr[a:b]))
+                return name
+            except ValueError:
+                continue
+        return None
+    if count := re.fullmatch(r"expected \d+ argument\(s\) in call to '(\w+)', got (\d+)", why):
+        return next((at for at, given in calls(count[1]) if len(given) == int(count[2])), None)
+    if typed := re.fullmatch(r"expected type (\w+) in (call to function '(\w+)'|aggregation expression), got (\w+)",
+                             why):
+        names = re.escape(typed[3]) if typed[3] else _AGGREGATIONS
+        return next((a for _, given in calls(names) for a, b in given if kind(a, b) == typed[4]), None)
+    if (named := re.fullmatch(r"unexpected identifier '(.*)' in label matching, expected string", why)) and (
+            value := next((m for m in _MATCHED.finditer(blank) if expr.startswith(named[1], m.end())), None)):
+        return value.end()
+    if found := re.fullmatch(r"unexpected character (?:after '!'|inside braces): '(.)'", why):
+        return blank.find("!" if "!" in why else found[1], blank.find("{") if "braces" in why else 0)
+    if why == "vector selector must contain at least one non-empty matcher":
+        return next((m.end() - 1 for m in re.finditer(r"(?<![\w:\s])\s*\{", blank)), None)
+    if why == "ranges only allowed for vector selectors":
+        return next((m.start(1) for m in re.finditer(r"[)\]]\s*(\[)[^:\]]*\]", blank)), None)
+    if why.startswith("unary expression"):
+        return next((m.end() - 1 for m in re.finditer(r"(?:^|[-+*/%^(,=<>]|\b(?:and|or|unless))\s*[-+]", blank)), None)
+    if why == "binary expression must contain only scalar and instant vector types":    # a string's, a range's start
+        spans = [(m.start(), m.end()) for m in _FILLED.finditer(expr) if m[0][0] in "\"'`"]
+        for m in re.finditer(r"\[[^\]]*\]", blank):     # a range or subquery: back over its selector or group
+            a = len(blank[:m.start()].rstrip())
+            if a and blank[a - 1] in ")}":
+                depth = 0
+                while a > 0 and (depth := depth + (blank[a - 1] in ")}") - (blank[a - 1] in "({")) > 0:
+                    a -= 1
+                a -= 1
+            spans.append((len(re.sub(r"[\w:]*$", "", blank[:a])), m.end()))
+        return next((a for a, b in sorted(spans) if re.search(rf"(^|{_OPS})\s*$", blank[:a]) or re.match(
+            rf"\s*({_OPS})", blank[b:])), None)
+    if why == "comparisons between scalars must use BOOL modifier":
+        return next((m.start() for m in re.finditer(r"==|!=|<=|>=|<|>", blank)), None)
+    setop = re.fullmatch(r"set operator '(\w+)' not allowed in binary scalar expression", why)
+    binary = re.search(rf"(?<![\w:])({setop[1]})(?![\w:])", blank, re.I) if setop else re.search(
+        r"(?<![\w:])(and|or|unless|atan2|[-+*/%^]|[=!<>]=|<|>)\s*(?:bool\s*)?(?:on|ignoring)\s*\(\s*\w", blank,
+        re.I) if why.startswith("vector matching") else None
+    if binary is None:
+        return None
+    op, place = binary[1].lower(), binary.start()
+    loose = " ".join(_BINDS[:next(i for i, ops in enumerate(_BINDS) if op in ops.split())]).split()
+    depth, j = 0, place
+    while j > 0:              # back to what opens its group, or an operator binding looser than it
+        c = blank[j - 1]
+        depth += (c in ")]}") - (c in "([{")
+        if depth < 0 or depth == 0 and (c == "," or any(blank[:j].lower().endswith(f" {w}") for w in loose)):
+            break
+        j -= 1
+    return j + len(blank[j:place]) - len(blank[j:place].lstrip())
 
 
 def placed(expr: str, at: int | None, why: str) -> str:

@@ -397,7 +397,8 @@ def iam_policy(ctx: Context, words: list[str], params: Params) -> Any:
     if verb == "attach" and not name.startswith(MANAGED):
         raise service_error("NoSuchEntity", op, f"Policy {name} does not exist or is not attachable.")
     try:
-        document = AWS_DENY_ALL if name == MANAGED + "AWSDenyAll" else json.loads(params.one("policy-document") or "null")
+        document = AWS_DENY_ALL if name == MANAGED + "AWSDenyAll" else json.loads(
+            params.one("policy-document") or "null")
     except ValueError:
         raise service_error("MalformedPolicyDocument", op, "Syntax errors in policy.") from None
     ctx.record("iam_change", user=user, policy=name, document=document, deleted=verb in ("delete", "detach"),

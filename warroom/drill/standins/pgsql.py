@@ -192,7 +192,7 @@ class Query:
     columns: dict[str, str]                 # the tables' columns, by type
     exact: list[int]                        # the select items whose exact digits follow the select list, hidden
     clocks: set[str]                        # what the outermost list shows of the clock: an epoch, a span of epochs
-    spelled: dict[int, dict[object, str]] = field(default_factory=dict)     # a set operation's literals: value -> digits
+    spelled: dict[int, dict[object, str]] = field(default_factory=dict)     # a set operation's numbers: their digits
 
     def types(self, headers: list[str]) -> list[str | None]:
         """Each result column's type: its select item's, or (after a star) its name's."""
@@ -426,7 +426,8 @@ class Reader:
             out[hidden], self.exact = "", []
         numerics = [j for j, (_, kind) in enumerate(items) if str(kind).startswith("num")] if united else []
         said = {j: [str(b[j][1].digits()) for b in branches] for j in numerics}
-        if self.scope == 1 and every and {*ops} - {"VALUES"} and all(re.fullmatch(r"'?\d+(\.\d*)?'?", d) for j in said for d in said[j]):
+        if self.scope == 1 and every and {*ops} - {"VALUES"} and all(
+                re.fullmatch(r"'?\d+(\.\d*)?'?", d) for j in said for d in said[j]):
             for j, spelled in said.items():       # equal numbers are one row (1.0 UNION 1.00), the first one's digits
                 self.spelled[j] = {}              # (attack44 A23: two rows; INTERSECT and EXCEPT lost them)
                 for d in (d.strip("'") for d in spelled):
@@ -1634,7 +1635,8 @@ def castable(was: str, kind: str, wide: bool, to_wide: bool) -> bool:
     """Whether PostgreSQL has a cast from a value of type ``was`` to ``kind`` (both the drill's base names; ``wide``: a
     bigint), for a value not read by an input function (a literal's and a text's are)."""
     numbers, clock = {"int", "num", "float"}, {"timestamptz", "timestamp"}
-    return was == kind or {was, kind} <= numbers or {was, kind} == {"int", "bool"} and not wide | to_wide or {was, kind} <= STAMPS \
+    return was == kind or {was, kind} <= numbers or {was, kind} == {"int", "bool"} and not wide | to_wide \
+        or {was, kind} <= STAMPS \
         or was in clock and kind in ("time", "timetz") or {was, kind} in ({"interval", "time"}, {"time", "timetz"})
 
 
