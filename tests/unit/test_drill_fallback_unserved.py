@@ -133,3 +133,20 @@ def test_a_flow_failing_on_the_unserved_fallback_ran_the_threshold_first(tmp_pat
     alone = warm_drill(tmp_path / "none", "provider-outage", name="u")
     ours, theirs = (d.simulator.evaluate(under, SET_AT + 240.0)[0].value for d in (drill, alone))
     assert ours < 1.2 * theirs, (ours, theirs)
+
+
+def test_each_call_to_the_unserved_fallback_is_a_404_on_the_request_counter(tmp_path: Path) -> None:
+    """attack44 A8: half the flows failed "model not found" and ``flowengine_model_api_requests_total`` had no 404
+    series. Each flow's call sent to a model no provider serves is answered 404 once (not tried again): counted under
+    ``provider="unknown"`` (the label an exporter writes for a provider it cannot resolve); no 404 series in a drill
+    that never sent a call there, as a Go CounterVec has no child before it is first counted."""
+    drill = _routed(tmp_path, "FALLBACK_MODEL=gpt-4-trubo", "FALLBACK_THRESHOLD_LATENCY=30")
+    why = "model not found: gpt-4-trubo (no provider serves it)"
+    [sample] = drill.simulator.evaluate('increase(flowengine_model_api_requests_total{code="404"}[5m])', T)
+    failed = [f for f in Activity(drill.simulator.refresh(), drill.simulator.signals.cluster).flows(T - 300.0, T, T)
+              if f.error == why]
+    assert dict(sample.labels)["provider"] == "unknown", sample
+    assert 0.7 < sample.value / len(failed) < 1.3, (sample, len(failed))
+    assert "gpt-4-trubo (no provider)" in run_one(drill, ["blocks", "metrics", "model-latency", "--last", "5m"], T)[1]
+    alone = warm_drill(tmp_path / "none", "provider-outage", name="u")
+    assert alone.simulator.evaluate('flowengine_model_api_requests_total{code="404"}', T) == []

@@ -708,6 +708,18 @@ class Signals:
         stop = self.stop_between(t, t + seconds)
         return (seconds, None) if stop is None else (stop - t, stop)
 
+    @functools.cached_property
+    def sends_nowhere(self) -> bool:
+        """Whether some revision of FlowEngine sends calls to a model no provider serves (``route_of``): then the
+        request counter has its 404 series (``Series``), else none, as a Go CounterVec child exists once first counted."""
+        return any(route_of(r.env) == fleet.UNSERVED for r in self.cluster.flowengine.history)
+
+    def nowhere(self, t: float) -> float:
+        """The share of the flows at ``t`` whose call goes to a model no provider serves, each answered 404 once and not
+        tried again (``strands``): the request counter's ``code="404"`` (attack44 A8: half the flows failed on a 404
+        the counter never showed)."""
+        return sum(share for share, why, _ in self.strands(t) if why.startswith("model not found"))
+
     def waited(self, t: float) -> tuple[tuple[float, float], ...]:
         """(share of the flows, seconds waited at least) of those failing at ``t`` on a fallback no provider serves,
         tried after the primary (``to_nowhere``): a call moved there waited the threshold it was slower than, or the 5xx

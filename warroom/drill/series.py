@@ -18,6 +18,9 @@ from warroom.drill.model import Signals, call_law, durations, lognormal_cdf
 from warroom.drill.queue import Slots
 
 GRID = 5.0                  # integration step, scenario seconds
+#: the request counter's provider label for a call to a model no provider serves: FlowEngine's client labels a call by
+#: the provider its model resolves to, and an exporter writes "unknown" for a label it cannot resolve
+NOWHERE = "unknown"
 HISTORY = 7200.0            # history kept before the drill starts (1 h windows + 30 min sparkline)
 UPTIME = 3 * 86400.0        # counters look like a process that has run for three days
 DERIVED = ("exec", "fail", "bucket", "count", "sum")     # the counters the slots hold once a cap acts (``schedule``)
@@ -49,6 +52,7 @@ class Series:
         self.repos = repos = signals.repos      # the estate's and the story's onboarded ones (``Signals.repos``)
         self.keys: list[Key] = [*(("exec", r.name) for r in repos), *(("fail", r.name) for r in repos),
                                 *(("req", p.name, c) for p in fleet.PROVIDERS for c in self.codes),
+                                *((("req", NOWHERE, "404"),) if signals.sends_nowhere else ()),
                                 *(("bucket", b) for b in BUCKET_LABELS), ("count",), ("sum",),
                                 *(("arr", r.name) for r in repos)]      # flows asked for; ``exec``: started
         self.width = len(self.keys)
@@ -74,6 +78,8 @@ class Series:
         for p in fleet.PROVIDERS:
             total, codes = s.request_rate(p, t), s.code_shares(p, t)
             out += [total * codes.get(c, 0.0) for c in self.codes]
+        if s.sends_nowhere:
+            out.append(sum(execs) * s.nowhere(t))
         held = s.reviewing(t)       # a flow held for review does not complete
         hist = [0.0] * (len(BOUNDS) + 2)
         # by each repo's own law (an onboarded repo's flows carry their faults: ``latency_median(t, repo)``), summed
@@ -98,6 +104,7 @@ class Series:
                 share = {"200": 1 - fleet.BASE_5XX - fleet.BASE_429, "429": fleet.BASE_429}.get(
                     c, fleet.BASE_5XX * self.signals.scenario.codes_5xx.get(c, 0.0))
                 healthy.append(p.requests_per_second * sent * share)
+        healthy += [0.0] * self.signals.sends_nowhere       # the 404s of a model no provider serves: none before
         flows, killed = sum(r.rate for r in fleet.REPOS), 1.0 - lognormal_cdf(fleet.HARD_TIMEOUT, fleet.LATENCY_MEDIAN)
         healthy += durations(fleet.LATENCY_MEDIAN, BOUNDS, flows * (1.0 - fleet.BASE_FAILURE), flows * (fleet.BASE_FAILURE - killed),
                              flows * killed)

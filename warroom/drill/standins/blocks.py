@@ -18,7 +18,7 @@ from warroom.drill.activity import HELD, Flow, pruned, unit
 from warroom.drill.cluster import fallback_of, short_hash, switched_on, threshold
 from warroom.drill.model import DB_LOST, PUSH_REJECTED, Signals, quota_reset
 from warroom.drill.promql import bucket_quantile
-from warroom.drill.series import BOUNDS, BUCKET_LABELS, Series
+from warroom.drill.series import BOUNDS, BUCKET_LABELS, NOWHERE, Series
 from warroom.drill.standins.base import Args, Context, ToolError, flags, parse_args, table, utc
 from warroom.durations import format_duration
 from warroom.sources.evaluate import past
@@ -397,6 +397,9 @@ def model_latency(ctx: Context, args: Args) -> None:
         p50 = s.signals.call_latency(p, ctx.t)
         rows.append([f"{p.model} ({p.name})", f"{p50:.1f}s", f"{p50 * 1.8:.1f}s",
                      f"{bad / total * 100:.1f}%" if total >= 1 else "-"])
+    if (key := ("req", NOWHERE, "404")) in s.index:     # the calls to a model no provider serves: each a 404
+        lost = s.value(key, ctx.t) - s.value(key, max(ctx.t - span, s.t0))
+        rows.append([f"{fallback_of(ctx.cluster.env())} (no provider)", "-", "-", f"{lost:.0f} answered 404"])
     ctx.out(f"Model API latency, last {span_label(span)}\n" + table(["MODEL", "P50", "P95", "5XX"], rows, gap=2))
 
 
