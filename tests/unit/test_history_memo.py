@@ -20,7 +20,8 @@ import pytest
 
 from warroom.config import Config
 from warroom.drill import series as drill_series
-from warroom.drill.directory import DrillSource, create_drill, open_drill
+from tests.unit.standins_corpus import warm_drill
+from warroom.drill.directory import DrillSource, open_drill
 from warroom.incident.history_memo import MEMO_FILE, HistoryMemo
 from warroom.incident.live import metric_source_for
 from warroom.incident.metric_history import align, fold, grid_step, query_history
@@ -42,7 +43,7 @@ def _pin(t: float) -> None:
 
 @pytest.mark.parametrize("speed", [60.0, 7.0])      # a grid step in binary fractions, and one that is not
 def test_kept_points_are_the_points_read_afresh(tmp_path: Path, speed: float) -> None:
-    d = create_drill(tmp_path / "drills", "rate-limit", speed=speed, start=START)
+    d = warm_drill(tmp_path / "drills", "rate-limit", speed=speed, start=START)
     slos = Config().slo
     memo_file = tmp_path / MEMO_FILE
     base = 15.0 / speed
@@ -107,7 +108,7 @@ def _command(state_dir: Path, inc_id: str, now: float) -> list[object]:
 def test_a_commands_work_does_not_grow_with_the_incidents_age(tmp_path: Path,
                                                                monkeypatch: pytest.MonkeyPatch) -> None:
     speed = 60.0
-    d = create_drill(tmp_path / "drills", "rate-limit", speed=speed, start=START)
+    d = warm_drill(tmp_path / "drills", "rate-limit", speed=speed, start=START)
     declared = START + 600 / speed
     _pin(declared)
     inc = IncidentStore(tmp_path / "incidents", Config(),
@@ -134,7 +135,7 @@ def test_a_commands_work_does_not_grow_with_the_incidents_age(tmp_path: Path,
 def test_a_query_whose_points_depend_on_the_batch_is_read_whole(tmp_path: Path) -> None:
     """``@ end()`` makes every point of a range query the value at its end: kept points would be
     the end of an earlier read. Such a query (and ``offset``) is never memoised."""
-    d = create_drill(tmp_path / "drills", "rate-limit", speed=60.0, start=START)
+    d = warm_drill(tmp_path / "drills", "rate-limit", speed=60.0, start=START)
     memo = HistoryMemo(None)
     expr = "100 * max(flowengine_model_quota_used_ratio @ end())"
     start = START + 10
@@ -150,7 +151,7 @@ def test_a_query_whose_points_depend_on_the_batch_is_read_whole(tmp_path: Path) 
 def test_a_memo_that_cannot_be_written_costs_only_speed(tmp_path: Path) -> None:
     """An incident directory that cannot take the file (gone, read-only): the command still reads
     the history; the points stay in memory and the next save tries again."""
-    d = create_drill(tmp_path / "drills", "rate-limit", speed=60.0, start=START)
+    d = warm_drill(tmp_path / "drills", "rate-limit", speed=60.0, start=START)
     now = START + HOUR / 60.0
     _pin(now)
     memo = HistoryMemo(tmp_path / "gone" / MEMO_FILE)
@@ -174,7 +175,7 @@ def test_a_long_read_within_the_held_rows_integrates_nothing_again(tmp_path: Pat
     held nothing. Past the held hours the bound does not hold today: held to four, the same read integrates 465,193
     rows against 73,440, suite43's finding, a performance gap of x3600 drills past ~2 wall minutes, left named.)"""
     speed, hours = 3600.0, 12.0
-    d = create_drill(tmp_path / "drills", "rate-limit", speed=speed, start=START)
+    d = warm_drill(tmp_path / "drills", "rate-limit", speed=speed, start=START)
     now = START + hours                                 # twelve drill hours
     _pin(now)
     source = d.source()
@@ -198,7 +199,7 @@ def test_a_doubled_grid_is_every_other_time_of_the_finer_one(tmp_path: Path, spe
     every other time of the finer grid, so the memo keeps what it answered. As ``t0 + i * step``
     they differed by an ulp (15/3600 is not a binary fraction): at each doubling one look asked the
     whole window again (x3600: 96 drill hours at once)."""
-    d = create_drill(tmp_path / "drills", "rate-limit", speed=speed, start=START)
+    d = warm_drill(tmp_path / "drills", "rate-limit", speed=speed, start=START)
     source = d.source()
     for start in (START + 600 / speed, START + 2000 / speed, START + 0.1):
         base = 15.0 / speed
@@ -217,7 +218,7 @@ def test_a_look_across_the_step_doubling_asks_only_the_new_points(tmp_path: Path
     new points only (and the coarse grid's first, a fine step before the window), and what it
     returns is still what a fresh read of the whole window gives. Several windows: as
     ``t0 + i * step`` a doubled grid kept all, a third or two thirds of its times, by the start."""
-    d = create_drill(tmp_path / "drills", "rate-limit", speed=speed, start=START)
+    d = warm_drill(tmp_path / "drills", "rate-limit", speed=speed, start=START)
     slos = Config().slo
     base = 15.0 / speed
     source, fresh = d.source(slos), open_drill(d.path).source(slos)
@@ -250,7 +251,7 @@ def test_a_grid_time_reads_the_scrape_its_exact_instant_reads(tmp_path: Path, sp
     computed in integers), as x60's are."""
     from fractions import Fraction
 
-    d = create_drill(tmp_path / "drills", "rate-limit", speed=speed, start=START)
+    d = warm_drill(tmp_path / "drills", "rate-limit", speed=speed, start=START)
     slos = Config().slo
     base = 15.0 / speed
     start, now = START - 3000 / speed, START + 2 * HOUR / speed
@@ -278,7 +279,7 @@ def test_a_cache_from_before_exact_instants_is_not_served(tmp_path: Path) -> Non
     import json
 
     speed = 3600.0
-    d = create_drill(tmp_path / "drills", "rate-limit", speed=speed, start=START)
+    d = warm_drill(tmp_path / "drills", "rate-limit", speed=speed, start=START)
     now = START + 2 * HOUR / speed
     _pin(now)
     slo, start = Config().slo[0], START - 3000 / speed
