@@ -9,20 +9,23 @@ thousand answers cost seconds, not minutes; the wrappers themselves are tested e
 
 from __future__ import annotations
 
+import atexit
 import hashlib
 import io
 import math
 import os
 import re
 import shlex
+import shutil
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
+from warroom.drill.actions import Action
 from warroom.drill.directory import Drill, create_drill
 from warroom.drill.series import GRID
-from warroom.drill.simulator import SERIES_CACHE
+from warroom.drill.simulator import SERIES_CACHE, Simulator
 from warroom.drill.standins import TOOLS, Context, run_tool
 from warroom.drill.standins.base import NO_DELAY_ENV
 
@@ -111,30 +114,106 @@ def warmed(drill: Drill) -> Drill:
     world before any action, integrated to ``WARM_UNTIL``: bit for bit the rows a drill integrates itself
     (``test_drill_incremental``); the drill's own actions are integrated afresh from where they act (the
     file's rows from there on are dropped, as a stand-in drops them). Without it every drill a test made
-    integrated the same two hours of history again. Made once per scenario per process: only for a test that
-    patches nothing the simulator reads. A drill that has its file already is left as it is."""
+    integrated the same two hours of history again. Made once per scenario per process (per run under xdist:
+    ``warm_cache``): only for a test that patches nothing the simulator reads (asserted for what tests patch).
+    A drill that has its file already is left as it is."""
     cache = drill.path / SERIES_CACHE
     if not cache.exists():
+        assert _world_as_shipped() == _SHIPPED, "a test that patches the world must build its drill cold"
         cache.write_bytes(warm_cache(drill.scenario.name))
     return drill
 
 
+def _world_as_shipped() -> tuple[object, ...]:
+    """What the tests patch that shapes the world (``Series.CHUNK``, ``Series._integrate``, ``Signals.share_5xx``,
+    ``autoscale.pod_cpu``): a warm file is the unpatched world's, so a drill warmed under such a patch would start
+    from rows the patch never made (and, shared by a run's workers, hand them on)."""
+    from warroom.drill import autoscale
+    from warroom.drill.model import Signals
+    from warroom.drill.series import Series
+
+    return tuple(getattr(owner, name, None) for owner, name in (
+        (Series, "CHUNK"), (Series, "_integrate"), (Signals, "share_5xx"), (autoscale, "pod_cpu")))
+
+
+_SHIPPED = _world_as_shipped()
+
+
 def warm_cache(scenario: str) -> bytes:
     """The cache file ``warmed`` gives a drill of ``scenario`` (it holds no speed nor wall start, only
-    scenario seconds, so it fits a drill of any): made once per scenario per process."""
+    scenario seconds, so it fits a drill of any): made once per scenario per process, or, under xdist, once per
+    scenario per run (``_shared``: the workers' first to need it writes it for the others)."""
     if scenario not in _WARM:
-        with tempfile.TemporaryDirectory(prefix="warroom-warm-") as root:
-            warm = create_drill(Path(root), scenario, speed=SPEED, start=START, name=scenario)
-            warm.simulator.refresh().value(("count",), WARM_UNTIL + GRID)
-            warm.simulator.save_cache()
-            _WARM[scenario] = (warm.path / SERIES_CACHE).read_bytes()
+        shared = _shared(scenario)
+        _WARM[scenario] = shared if shared is not None else _integrated(scenario)
     return _WARM[scenario]
+
+
+def _integrated(scenario: str) -> bytes:
+    """A fresh drill's cache file after integrating the world before any action to ``WARM_UNTIL``."""
+    with tempfile.TemporaryDirectory(prefix="warroom-warm-") as root:
+        warm = create_drill(Path(root), scenario, speed=SPEED, start=START, name=scenario)
+        warm.simulator.refresh().value(("count",), WARM_UNTIL + GRID)
+        warm.simulator.save_cache()
+        return (warm.path / SERIES_CACHE).read_bytes()
+
+
+_RUN_DIR = "warroom-warmrun-"           # + the xdist controller's pid and the run's id
+
+
+def _shared(scenario: str) -> bytes | None:
+    """Under xdist, ``scenario``'s warm file from a directory the run's workers share, made by the first worker that
+    asks (the others wait on its lock, then read it): each of the four workers integrated the same two hours of
+    the five worlds, ~0.7-1 s CPU each. The directory is named by the controller's pid and the run's id, so no
+    other run reads it (the simulator code may differ between runs); a directory whose controller is gone is
+    removed when a run starts one. None outside xdist (the per-process memo is all there is to share)."""
+    import fcntl
+
+    run, base, controller = os.environ.get("PYTEST_XDIST_TESTRUNUID"), Path(tempfile.gettempdir()), os.getppid()
+    if not run or controller == 1:          # not a worker, or one whose controller is gone
+        return None
+    here = base / f"{_RUN_DIR}{controller}-{run}"
+    if not here.is_dir():
+        for old in base.glob(f"{_RUN_DIR}*-*"):
+            pid = old.name.removeprefix(_RUN_DIR).split("-")[0]
+            if pid.isdigit() and int(pid) != controller and not Path(f"/proc/{pid}").exists():
+                shutil.rmtree(old, ignore_errors=True)
+        here.mkdir(exist_ok=True)
+    file = here / f"{scenario}.cache"
+    with open(here / f"{scenario}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)            # released when closed
+        if not file.is_file():
+            tmp = here / f".{scenario}.{os.getpid()}"
+            tmp.write_bytes(_integrated(scenario))
+            os.replace(tmp, file)
+        return file.read_bytes()
 
 
 def warm_drill(state_dir: Path, scenario: str, speed: float = SPEED, *, name: str | None = None,
                start: float = START) -> Drill:
     """``create_drill``, ``warmed``."""
     return warmed(create_drill(state_dir, scenario, speed, name=name, start=start))
+
+
+_SIMULATORS: list[Path] = []            # the directory ``warm_simulator``'s files are in (made once per process)
+
+
+def warm_simulator(scenario: str, actions: Callable[[], list[Action]] | None = None,
+                   unix: Callable[[float], float] | None = None) -> Simulator:
+    """``Simulator(get_scenario(scenario), actions, unix)`` started as ``warmed`` starts a drill: from a cache file of
+    its own holding the world before any action to ``WARM_UNTIL`` (its actions integrated afresh from where they
+    act). A file of its own, so a simulator that saves its cache changes no other's. Only for a test that patches
+    nothing the simulator reads, and asks nothing of how the simulator integrates (rows, the cache file)."""
+    from warroom.drill.scenarios import get_scenario
+
+    assert _world_as_shipped() == _SHIPPED, "a test that patches the world must build its simulator cold"
+    if not _SIMULATORS:
+        _SIMULATORS.append(Path(tempfile.mkdtemp(prefix="warroom-warmsim-")))
+        atexit.register(shutil.rmtree, _SIMULATORS[0], True)
+    fd, name = tempfile.mkstemp(suffix=f".{scenario}", dir=_SIMULATORS[0])
+    with os.fdopen(fd, "wb") as out:
+        out.write(warm_cache(scenario))
+    return Simulator(get_scenario(scenario), actions, unix, cache=Path(name))
 
 
 def run_one(drill: Drill, argv: list[str], t: float) -> tuple[int, str, str]:
@@ -158,12 +237,14 @@ def run_one(drill: Drill, argv: list[str], t: float) -> tuple[int, str, str]:
     return code, out.getvalue().replace(clean, "<DRILL>"), err.getvalue().replace(clean, "<DRILL>")
 
 
-def answers(state_dir: Path, commands: list[list[str]],
-            scenarios: tuple[str, ...] = SCENARIOS) -> Iterator[tuple[str, float, str, int, str, str]]:
+def answers(state_dir: Path, commands: list[list[str]], scenarios: tuple[str, ...] = SCENARIOS,
+            warm: bool = False) -> Iterator[tuple[str, float, str, int, str, str]]:
     """(scenario, t, command, code, stdout, stderr) for every command, scenario and moment.
 
     Commands run in order at each moment, so the changes early ones make (``set env``, ``rollout
-    undo``) are what later ones see, as when an IC works down a runbook.
+    undo``) are what later ones see, as when an IC works down a runbook. ``warm``: each drill starts
+    ``warmed`` (the test; the golden itself is written from drills that integrate their own history,
+    so the test checks the warm start against from-scratch answers).
     """
     from warroom.drill.activity import Activity
     from warroom.drill.cluster import build_cluster
@@ -171,6 +252,8 @@ def answers(state_dir: Path, commands: list[list[str]],
 
     for scenario in scenarios:
         drill = create_drill(state_dir, scenario, speed=SPEED, start=START, name=f"golden-{scenario}")
+        if warm:
+            warmed(drill)
         flows = Activity(drill.simulator.refresh(), build_cluster(drill.scenario, [], 0.0)).flows(-3000.0, 0.0, 0.0)
         task = next((f.task_id for f in reversed(flows) if f.status == "failed" and f.error != PUSH_REJECTED),
                     flows[-1].task_id)      # one a retry can fix: a protected branch rejects the retry's push too
@@ -224,9 +307,10 @@ GOLDEN = ROOT / "tests" / "fixtures" / "drill" / "standins-golden.json"
 
 
 def record(state_dir: Path, commands: list[list[str]] | None = None,
-           full: Path | None = None, scenarios: tuple[str, ...] = SCENARIOS) -> dict[str, object]:
+           full: Path | None = None, scenarios: tuple[str, ...] = SCENARIOS, warm: bool = False) -> dict[str, object]:
     """The golden record: the commands, then per scenario and moment each answer's digest (of ``scenarios``:
-    the test checks one scenario per test, so each stays well under the per-test timeout on a loaded box)."""
+    the test checks one scenario per test, so each stays well under the per-test timeout on a loaded box;
+    ``warm``: see ``answers``)."""
     import json
 
     commands = corpus() if commands is None else commands
@@ -234,7 +318,7 @@ def record(state_dir: Path, commands: list[list[str]] | None = None,
     answers_: dict[str, dict[str, list[str]]] = {}
     dump = full.open("w", encoding="utf-8") if full else None
     try:
-        for scenario, t, _cmd, code, out, err in answers(state_dir, commands, scenarios):
+        for scenario, t, _cmd, code, out, err in answers(state_dir, commands, scenarios, warm):
             answers_.setdefault(scenario, {}).setdefault(f"{t:g}", []).append(f"{code}:{digest(code, out, err)}")
             if dump:
                 dump.write(json.dumps({"scenario": scenario, "t": t, "command": _cmd, "code": code,
