@@ -13,7 +13,7 @@ import os
 import subprocess
 from pathlib import Path
 
-from tests.unit.standins_corpus import START, refused_retry
+from tests.unit.standins_corpus import START, refused_retry, warm_drill, warm_simulator
 from warroom.config import default_slos
 from warroom.drill import fleet
 from warroom.drill.activity import Activity
@@ -21,7 +21,7 @@ from warroom.drill.actions import read_actions
 from warroom.drill.cluster import build_cluster
 from warroom.drill.model import Signals
 from warroom.drill.simulator import Simulator
-from warroom.drill.directory import STANDINS, Drill, create_drill
+from warroom.drill.directory import STANDINS, Drill
 
 CRIT = {s.id: s.crit for s in default_slos()}
 SPEED = 10.0
@@ -29,8 +29,9 @@ SPEED = 10.0
 
 def make(state_dir: Path, scenario: str) -> Drill:
     """A drill begun at a fixed instant: the world's draws (a test flow's task id is a hash of the instant it runs
-    at) are then the same in every run, never a matter of when the suite ran."""
-    return create_drill(state_dir, scenario, speed=SPEED, start=START)
+    at) are then the same in every run, never a matter of when the suite ran. Warm (``warmed``: nothing here patches
+    the world), so its first stand-in process does not integrate the two hours of history again."""
+    return warm_drill(state_dir, scenario, speed=SPEED, start=START)
 
 
 def sh(d: Drill, command: str, at_t: float, timeout: float = 60) -> subprocess.CompletedProcess[str]:
@@ -46,7 +47,7 @@ def sh(d: Drill, command: str, at_t: float, timeout: float = 60) -> subprocess.C
 
 
 def untouched(d: Drill) -> Simulator:
-    return Simulator(d.scenario, lambda: [], d.wall_time)
+    return warm_simulator(d.scenario.name, lambda: [], d.wall_time)
 
 
 def test_wrappers_and_env(state_dir: Path) -> None:
