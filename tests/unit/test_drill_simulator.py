@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from tests.unit.drill_ops import recorded, rollout_undo
+from tests.unit.standins_corpus import warm_drill, warm_simulator
 from warroom.config import default_slos
 from warroom.drill.actions import RETRIES, Action, append_actions, read_actions
 from warroom.drill.model import Signals
@@ -39,12 +40,15 @@ def _actions(actions: tuple[tuple[str, float] | Action, ...]) -> list[Action]:
 
 
 def series(name: str, *actions: tuple[str, float] | Action) -> Series:
-    return Series(Signals(get_scenario(name), _actions(actions)))
+    """The world's series, started warm (``world``)."""
+    return world(name, *actions).refresh()
 
 
 def world(name: str, *actions: tuple[str, float] | Action) -> Simulator:
-    """The drill world whose ``pane`` is what the dashboard shows (the pane's query, evaluated)."""
-    return Simulator(get_scenario(name), lambda: _actions(actions))
+    """The drill world whose ``pane`` is what the dashboard shows (the pane's query, evaluated). Started warm
+    (``standins_corpus.warm_simulator``: the world before any action integrated once per run), as no test here
+    patches the world; the tests of the lazy integration itself build theirs cold."""
+    return warm_simulator(name, lambda: _actions(actions))
 
 
 def test_every_scenario_names_the_runbook_it_drills() -> None:
@@ -62,8 +66,8 @@ def test_unknown_scenario_is_a_clear_error() -> None:
 
 
 def test_series_are_a_pure_function_of_time_and_actions() -> None:
-    a = world("rate-limit", ("circuit_breaker", 200.0))
-    b = world("rate-limit", ("circuit_breaker", 200.0))
+    a = Simulator(get_scenario("rate-limit"), lambda: [Action("circuit_breaker", 200.0)])     # cold: integrated
+    b = Simulator(get_scenario("rate-limit"), lambda: [Action("circuit_breaker", 200.0)])     # as each is asked
     times = [-1800.0, -3.3, 0.0, 123.4, 600.0, 1799.0]
     # b is asked in a different order: lazily integrated state must not change the answers
     got_a = [[a.pane(p, t) for p in PANES] for t in times]
@@ -279,8 +283,8 @@ def test_bad_drills_are_clear_errors(state_dir: Path) -> None:
 def test_speed_compresses_time(state_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     start = 1_800_000_000.0
     monkeypatch.setenv("WARROOM_DRILL_AT", repr(start + 600))      # both moments asked have happened
-    slow = create_drill(state_dir, "timeout", speed=1.0, start=start, name="slow")
-    fast = create_drill(state_dir, "timeout", speed=60.0, start=start, name="fast")
+    slow = warm_drill(state_dir, "timeout", speed=1.0, start=start, name="slow")
+    fast = warm_drill(state_dir, "timeout", speed=60.0, start=start, name="fast")
     assert fast.scenario_time(start + 10) == 600.0
     assert fast.wall_time(600.0) == start + 10
     a = slow.source().fetch(default_slos(), start + 600)
@@ -306,7 +310,7 @@ def test_actions_file_names_a_torn_line_never_skips_it(tmp_path: Path) -> None:
 
 
 def test_source_fetch_instant_and_errors(state_dir: Path) -> None:
-    d = create_drill(state_dir, "audit-gap", speed=1.0, start=time.time() - 120)
+    d = warm_drill(state_dir, "audit-gap", speed=1.0, start=time.time() - 120)
     src = d.source(window=600, points=21)
     assert src.name == "drill:audit-gap"
     samples = src.fetch(default_slos())
@@ -331,7 +335,7 @@ def test_a_drill_reads_no_sample_after_its_now(state_dir: Path, monkeypatch: pyt
     """Prometheus holds nothing after now, so neither does a drill: a negative offset or an @ at the
     drill's now reads the newest scrape (5 minutes' lookback), never the simulator's later state."""
     start, q = 1_800_000_000.0, "flowengine_model_quota_used_ratio"
-    d = create_drill(state_dir, "rate-limit", speed=10.0, start=start)
+    d = warm_drill(state_dir, "rate-limit", speed=10.0, start=start)
     monkeypatch.setenv("WARROOM_DRILL_AT", repr(start + 90.0))            # 900 s into the drill
     src = d.source()
     now = src.query(q)
@@ -357,7 +361,7 @@ def test_a_flowengine_scaled_to_zero_writes_no_log_lines() -> None:
     from warroom.drill.cluster import build_cluster
 
     acts = [Action("flowengine_stop", 100.0), Action("flowengine_start", 700.0)]
-    s = Series(Signals(get_scenario("rate-limit"), acts))
+    s = series("rate-limit", *acts)
     logs = Activity(s, build_cluster(s.signals.scenario, acts, 900.0)).flowengine_logs(0.0, 900.0)
     assert not [t for t, _ in logs if 400.0 <= t <= 700.0]               # pods gone: silence
     assert [t for t, _ in logs if t < 100.0] and [t for t, _ in logs if t > 760.0]
@@ -367,7 +371,7 @@ def test_a_few_points_over_a_long_drill_read_only_their_windows(monkeypatch: pyt
     """The PIR reads a long incident with a coarse step: each point's window is read, not every scrape
     between (which, for a long drill at --speed 60, used to exceed the evaluator's read limit)."""
     walk = importlib.import_module("warroom.drill.promql.walk")
-    sim = Simulator(get_scenario("provider-outage"), lambda: [Action("fallback_routing", 900.0)])
+    sim = world("provider-outage", Action("fallback_routing", 900.0))
     query = "sum by (code) (rate(flowengine_model_api_requests_total[5m]))"
     times = [i * 3600.0 + 7.5 for i in range(10)]
     want = [sim.evaluate(query, t) for t in times]
@@ -397,7 +401,7 @@ def test_flows_follow_a_mitigation_switched_off_again() -> None:
     from warroom.drill.cluster import build_cluster
 
     def flows(name: str, acts: list[Action], t1: float, t2: float) -> list:  # type: ignore[type-arg]
-        s = Simulator(get_scenario(name), lambda: list(acts)).refresh()
+        s = series(name, *acts)
         return Activity(s, build_cluster(s.signals.scenario, acts, t2)).flows(t1, t2, t2)
 
     routed = [Action("fallback_routing", 300.0)]
