@@ -185,13 +185,14 @@ def drill_incident(root: Path, scenario: str, speed: float, *, title: str, sever
                    runbook: str | None = None) -> tuple[Any, Any, DrillClock, float]:
     """A drill of ``scenario`` created at :data:`DRILL_START` and an incident declared from
     ``pane`` 30 s (wall) after the drill first breached, on a :class:`DrillClock`: (drill,
-    incident, clock, breach). The test undoes the clock's pin (see :class:`DrillClock`)."""
+    incident, clock, breach). The test undoes the clock's pin (see :class:`DrillClock`). The drill starts warm
+    (``standins_corpus.warm_drill``): a test that patches the world makes its drill itself."""
+    from tests.unit.standins_corpus import warm_drill
     from warroom.config import Config
-    from warroom.drill.directory import create_drill
     from warroom.incident.drill_report import breach_time
     from warroom.incident.store import IncidentStore
 
-    d = create_drill(root / "drills", scenario, speed=speed, start=DRILL_START)
+    d = warm_drill(root / "drills", scenario, speed=speed, start=DRILL_START)
     breach = breach_time(d, at=DRILL_START + 3600)
     assert breach is not None
     clock = DrillClock(breach + 30)
