@@ -12,6 +12,7 @@ import re
 
 import pytest
 
+from tests.unit.standins_corpus import warmed
 from warroom.config import Config
 from warroom.errors import WarroomError
 from warroom.incident import decisions as dec
@@ -468,7 +469,7 @@ def test_criteria_follow_the_drill_metrics_and_a_dead_prometheus_is_unknown(tmp_
     rb = parse_runbook("# Rb\n" + body)
     assert not rb.findings
     # a drill read through a real incident runs on the wall clock: the moments judged must have happened
-    drill = create_drill(tmp_path / "drills", "mass-failure", 1.0, start=1_700_000_000.0)
+    drill = warmed(create_drill(tmp_path / "drills", "mass-failure", 1.0, start=1_700_000_000.0))
     source = drill.source()
     inc = _incident(tmp_path)
 

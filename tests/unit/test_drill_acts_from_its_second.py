@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.unit.standins_corpus import START, run_one
+from tests.unit.standins_corpus import START, run_one, warmed
 from warroom.drill import fleet
 from warroom.drill.directory import create_drill
 from warroom.drill.model import Signals
@@ -35,7 +35,7 @@ OPERATIONS = {
 
 
 def world(scenario: str, *ops: tuple[str, float]) -> Signals:
-    d = create_drill(Path(tempfile.mkdtemp()), scenario, speed=10.0, start=START, name="second")
+    d = warmed(create_drill(Path(tempfile.mkdtemp()), scenario, speed=10.0, start=START, name="second"))
     for command, at in ops:
         assert run_one(d, command.split(), at)[0] == 0, command
     return d.simulator.signals

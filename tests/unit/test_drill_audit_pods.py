@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.unit.standins_corpus import START, run_one
+from tests.unit.standins_corpus import START, run_one, warmed
 from warroom.drill.directory import Drill, create_drill
 from warroom.drill.scenarios import ScenarioError, get_scenario, load_scenario
 
@@ -37,7 +37,7 @@ def pods(d: Drill, t: float) -> list[tuple[str, bool, float]]:
 
 @functools.cache          # the commands the tests run after it only read: a drill serves every test of its step
 def drill_with(step: str) -> Drill:
-    d = create_drill(Path(tempfile.mkdtemp()), "audit-gap", speed=10.0, start=START, name="a")
+    d = warmed(create_drill(Path(tempfile.mkdtemp()), "audit-gap", speed=10.0, start=START, name="a"))
     stuck = [name for name, _, _ in pods(d, AT)]
     commands = {"untouched": [], "restart": [f"kubectl rollout restart deployment/audit-shipper {NS}"],
                 "delete one": [f"kubectl delete pod {stuck[0]} {NS}"],
@@ -121,7 +121,7 @@ def test_a_shipper_ships_nothing_while_flowengine_is_stopped(tmp_path: Path) -> 
     restarted, then FlowEngine back): the fresh shipper logged "shipped batch of 200 events" every tick while
     no flow ran and the gap pane kept climbing. With no FlowEngine pod there is nothing to ship and it logs no
     batch; once FlowEngine is back it ships again."""
-    d = create_drill(tmp_path, "audit-gap", speed=10.0, start=START, name="b")
+    d = warmed(create_drill(tmp_path, "audit-gap", speed=10.0, start=START, name="b"))
     for command, t in ((f"kubectl scale deployment/flowengine --replicas=0 {NS}", AT),
                        (f"kubectl rollout restart deployment/audit-shipper {NS}", AT + 60),
                        (f"kubectl scale deployment/flowengine --replicas=3 {NS}", AT + 600)):

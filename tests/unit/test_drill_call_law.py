@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.unit.standins_corpus import warm_simulator
 from warroom.drill import fleet
 from warroom.drill.actions import Action
 from warroom.drill.activity import Activity
@@ -30,7 +31,7 @@ def _increase(series: Series, key: tuple[str, ...], t1: float = T1, t2: float = 
 
 
 def _world(*actions: Action) -> Series:
-    return Series(Signals(get_scenario("rate-limit"), actions))
+    return warm_simulator("rate-limit", lambda: list(actions)).refresh()      # warm: nothing here patches the world
 
 
 def test_the_law() -> None:
@@ -63,9 +64,9 @@ def test_the_flows_fail_as_the_share_of_calls_says_and_the_requests_are_the_flow
 
 
 def _moved(scenario: str, attempts: int) -> tuple[Series, Series]:
-    base = Series(Signals(get_scenario(scenario), ()))
-    moved = Series(Signals(get_scenario(scenario), (
-        Action("config_set", 600.0, detail={"key": "retry.max_attempts", "value": str(attempts)}),)))
+    base = warm_simulator(scenario).refresh()
+    moved = warm_simulator(scenario, lambda: [
+        Action("config_set", 600.0, detail={"key": "retry.max_attempts", "value": str(attempts)})]).refresh()
     return base, moved
 
 

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.unit.standins_corpus import START, run_one
+from tests.unit.standins_corpus import START, run_one, warmed
 from warroom.drill import fleet
 from warroom.drill.activity import Activity
 from warroom.drill.cluster import build_cluster
@@ -39,7 +39,7 @@ CASES = [  # scenario, command at 600 s (or none), window of flow starts: every 
 @pytest.mark.parametrize(("scenario", "command", "window"), CASES, ids=[f"{c[0]}-{bool(c[1])}" for c in CASES])
 def test_the_histogram_holds_the_flows_the_tasks_table_lists(scenario: str, command: str | None,
                                                            window: tuple[float, float]) -> None:
-    drill = create_drill(Path(tempfile.mkdtemp()), scenario, speed=10.0, start=START, name="law")
+    drill = warmed(create_drill(Path(tempfile.mkdtemp()), scenario, speed=10.0, start=START, name="law"))
     if command:
         run_one(drill, shlex.split(command), 600.0)
     t1, t2 = window

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.unit.standins_corpus import SPEED, START, run_one
+from tests.unit.standins_corpus import SPEED, START, run_one, warmed
 from warroom.drill import fleet
 from warroom.drill.activity import Activity
 from warroom.drill.directory import Drill, create_drill
@@ -30,7 +30,7 @@ HEALTH = ["kubectl", "exec", "-n", "production", "deployment/flowengine", "--", 
 
 
 def _drill(tmp_path: Path, scenario: str, value: str | None) -> Drill:
-    drill = create_drill(tmp_path / f"{scenario}-{value}", scenario, speed=SPEED, start=START, name="o")
+    drill = warmed(create_drill(tmp_path / f"{scenario}-{value}", scenario, speed=SPEED, start=START, name="o"))
     if value is not None:
         env = ["kubectl", "set", "env", "deployment/flowengine", f"DISABLE_PROVIDERS={value}", "-n", "production"]
         assert run_one(drill, env, SET_AT)[0] == 0

@@ -24,10 +24,10 @@ from tests.conftest import REPO, subprocess_env
 from tests.integration.sources_servers import PromServer
 from warroom.config import default_slos
 from tests.unit.drill_ops import rollout_undo
+from tests.unit.standins_corpus import warm_simulator
 from warroom.drill.actions import Action
 from tests.drill_backfill import scenario_catalog, write_openmetrics
 from tests.drill_openmetrics import exposition
-from warroom.drill.scenarios import get_scenario
 from warroom.drill.simulator import Simulator
 
 PROMETHEUS = shutil.which("prometheus")
@@ -111,7 +111,7 @@ def _start_prometheus(tmp: Path, name: str, actions: list[Action], base: float) 
     except BaseException:
         server.close()
         raise
-    world = Simulator(get_scenario(name), lambda: list(actions), lambda t: base + t)
+    world = warm_simulator(name, lambda: list(actions), lambda t: base + t)
     return server, Backfilled(server.url, base, world)
 
 

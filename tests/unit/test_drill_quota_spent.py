@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.unit.standins_corpus import SPEED, START, run_one
+from tests.unit.standins_corpus import SPEED, START, run_one, warmed
 from warroom.drill.directory import create_drill
 
 from warroom.drill import fleet, model
@@ -114,7 +114,7 @@ def test_asking_costs_the_same_however_old_the_drill(monkeypatch: pytest.MonkeyP
 def test_the_breaker_goes_half_open_a_minute_after_it_trips_though_the_quota_stays_over(tmp_path: Path) -> None:
     """Its state followed the quota alone (OPEN at or over the threshold): with spent quota never given
     back it read OPEN all day and the runbook's "about 60 seconds later: HALF_OPEN" never came."""
-    drill = create_drill(tmp_path, "rate-limit", speed=SPEED, start=START, name="breaker")
+    drill = warmed(create_drill(tmp_path, "rate-limit", speed=SPEED, start=START, name="breaker"))
     on = "kubectl set env deployment/flowengine ENABLE_CIRCUIT_BREAKER=true CIRCUIT_BREAKER_THRESHOLD=85 -n production"
     assert run_one(drill, on.split(), 600.0)[0] == 0
     armed = 600.0 + drill.simulator.signals.cluster.flowengine.rollout_seconds
@@ -141,7 +141,7 @@ def test_the_rate_limit_drill_is_won_by_following_its_runbook(tmp_path: Path) ->
     from warroom.runbook.library import RunbookLibrary
     from warroom.sources.verify import parse_verify
 
-    drill = create_drill(tmp_path, "rate-limit", speed=SPEED, start=START, name="won")
+    drill = warmed(create_drill(tmp_path, "rate-limit", speed=SPEED, start=START, name="won"))
     assert drill.scenario.primary == "failure_rate"
     rb = RunbookLibrary([shipped_runbooks_dir()]).get("RB-CORE-003")
     assert rb is not None

@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 
 from tui.cli import main
+from tests.unit.standins_corpus import warmed
 from warroom.incident.by_hand import standin_calls
 from warroom.timeparse import parse_when
 
@@ -192,7 +193,7 @@ def test_work_typed_in_the_drill_shell_before_any_journaled_action_is_said_besid
     from warroom.incident.drill_report import drill_report
     from warroom.incident.store import IncidentStore
 
-    d = create_drill(tmp_path / "drill", "timeout", speed=60.0, start=T0, name="t2")
+    d = warmed(create_drill(tmp_path / "drill", "timeout", speed=60.0, start=T0, name="t2"))
     now = [d.wall_time(60.0)]
     inc = IncidentStore(tmp_path / "inc", clock=lambda: datetime.fromtimestamp(now[0], UTC)).create(
         title="slow", severity="P2", drill={"scenario": "timeout", "speed": 60.0})

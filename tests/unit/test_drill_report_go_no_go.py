@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.unit.incident_fixtures import DrillClock
+from tests.unit.standins_corpus import warmed
 from warroom.config import Config
 from warroom.drill.directory import create_drill
 from warroom.incident import decisions as dec
@@ -28,7 +29,7 @@ def _unpinned(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def _declared(tmp_path: Path):  # type: ignore[no-untyped-def]
-    d = create_drill(tmp_path / "drills", "mass-failure", speed=SPEED, start=START)
+    d = warmed(create_drill(tmp_path / "drills", "mass-failure", speed=SPEED, start=START))
     clock = DrillClock(d.wall_time(60))
     inc = IncidentStore(tmp_path / "incidents", Config(), clock=clock).create(
         title="Flows failing", severity="P1", runbook="RB-LAUNCH-005",

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.unit.standins_corpus import SCENARIOS, SPEED, START, TASK, _first_command, run_one
+from tests.unit.standins_corpus import SCENARIOS, SPEED, START, TASK, _first_command, run_one, warmed
 from warroom.drill import fleet
 from warroom.drill.directory import Drill, create_drill
 
@@ -83,7 +83,7 @@ def _agree(drill: Drill, t: float) -> None:
 
 @pytest.mark.parametrize("scenario", SCENARIOS)
 def test_after_every_runbook_step_the_stand_ins_agree(tmp_path: Path, scenario: str) -> None:
-    drill = create_drill(tmp_path, scenario, speed=SPEED, start=START, name="sweep")
+    drill = warmed(create_drill(tmp_path, scenario, speed=SPEED, start=START, name="sweep"))
     t = 300.0
     _agree(drill, t)
     for commands in _steps(drill):

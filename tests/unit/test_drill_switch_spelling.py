@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.unit.standins_corpus import SPEED, START, run_one
+from tests.unit.standins_corpus import SPEED, START, run_one, warmed
 from warroom.drill.directory import create_drill
 
 SET_AT, ASKED_AT = 300.0, 900.0
@@ -21,7 +21,7 @@ SET_AT, ASKED_AT = 300.0, 900.0
 @pytest.mark.parametrize(("value", "on"), [("true", True), ("1", True), ("yes", True), ("On", True),
                                            ("false", False), ("0", False), ("off", False)])
 def test_the_breaker_is_on_for_every_view_or_for_none(tmp_path: Path, value: str, on: bool) -> None:
-    drill = create_drill(tmp_path, "rate-limit", speed=SPEED, start=START, name="switch")
+    drill = warmed(create_drill(tmp_path, "rate-limit", speed=SPEED, start=START, name="switch"))
     code, _, err = run_one(drill, ["kubectl", "set", "env", "deployment/flowengine",
                                    f"ENABLE_CIRCUIT_BREAKER={value}"], SET_AT)
     assert code == 0, err

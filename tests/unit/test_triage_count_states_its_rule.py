@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.unit.standins_corpus import SCENARIOS, SPEED, START, run_one
+from tests.unit.standins_corpus import SCENARIOS, SPEED, START, run_one, warmed
 from warroom.config import Config
 from warroom.drill.fleet import PILOT_REPO, REPOS
 from warroom.drill.standins.blocks import AFFECTED_FAILURES, affected_line
@@ -46,7 +46,7 @@ def _shipped() -> tuple[str, object]:
 def test_the_total_counts_exactly_the_listed_repos_it_names_and_the_go_criterion_reads_it(
         tmp_path: Path, scenario: str) -> None:
     command, crit = _shipped()
-    drill = create_drill(tmp_path, scenario, speed=SPEED, start=START, name=f"triage-{scenario}")
+    drill = warmed(create_drill(tmp_path, scenario, speed=SPEED, start=START, name=f"triage-{scenario}"))
     now = datetime.fromtimestamp(START, UTC)
     for t in (60.0, 240.0, 900.0, 1500.0):
         code, out, err = run_one(drill, shlex.split(command), t)
