@@ -110,6 +110,9 @@ class Deployment:
     created: float | None = None
     sets_made: dict[str, float] = field(default_factory=dict)
     rollouts: tuple[tuple[float, str, str], ...] = ()
+    #: (from when, env) of each revision as it came into force, as it happened: a template used again (``_new_revision``
+    #: moves it to the top) still ran when it first did (redteam45 R1: the quota spent then went down)
+    ran: tuple[tuple[float, Env], ...] = ()
 
     def __post_init__(self) -> None:
         if self.created is None:
@@ -119,6 +122,7 @@ class Deployment:
             self.sets_made = {r.template_hash: r.at for r in reversed(self.history)}
             self.rollouts = tuple((r.at, p.template_hash, r.template_hash)
                                   for p, r in zip(self.history, self.history[1:], strict=False))
+            self.ran = tuple((r.at, r.env) for r in self.history)
 
     def pod_labels(self, rev: Revision) -> Env:
         """The labels a pod of ``rev`` carries: its template's, and the ``pod-template-hash`` its ReplicaSet adds."""
@@ -135,6 +139,7 @@ class Deployment:
         was = self.current.template_hash
         self.history.append(rev)
         self.rollouts = (*self.rollouts, (rev.at, was, rev.template_hash))     # new ones: copies keep theirs
+        self.ran = (*self.ran, (rev.at, rev.env))
         self.sets_made = {rev.template_hash: rev.at, **self.sets_made}
 
     @property
@@ -286,7 +291,8 @@ class Cluster:
 
     def env_at(self, t: float | None = None) -> Env:
         """FlowEngine's env in the revision in force at ``t`` (default now)."""
-        return next((r for r in reversed(self.flowengine.history) if t is None or r.at <= t), self.flowengine.current).env
+        fe = self.flowengine
+        return next((env for at, env in reversed(fe.ran) if t is None or at <= t), fe.current.env)
 
     def allowlist(self) -> list[str]:
         return [r for r in self.config.get("repos.allowlist", "").split(",") if r]

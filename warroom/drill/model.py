@@ -251,7 +251,7 @@ class Signals:
     def queue(self) -> Queue:
         """FlowEngine's flows waiting for a slot under MAX_CONCURRENT_FLOWS (``queue``), from each revision with a cap
         under its default acting (``ENV_DELAY``)."""
-        caps = [r.at + ENV_DELAY for r in self.cluster.flowengine.history if cap(r.env) < DEFAULT]
+        caps = [at + ENV_DELAY for at, env in self.cluster.flowengine.ran if cap(env) < DEFAULT]
         changes = [*self.slot_changes(), *([] if self._pilot_only is None else [self._pilot_only])]   # ``offered`` too
         return Queue(caps, self.offered, self.hold, self.slots, changes)
 
@@ -277,7 +277,7 @@ class Signals:
 
     def slot_changes(self) -> list[float]:
         """The moments ``slots`` may change: a revision's env acting, FlowEngine's pods stopping or starting."""
-        return sorted({*(r.at + ENV_DELAY for r in self.cluster.flowengine.history), *(w for w, _ in self._running)})
+        return sorted({*(at + ENV_DELAY for at, _ in self.cluster.flowengine.ran), *(w for w, _ in self._running)})
 
     def hold(self, t: float) -> float:
         """The mean seconds a flow started at ``t`` runs, so holds its slot: E min(X, timeout) of its log-normal run at the
@@ -337,7 +337,7 @@ class Signals:
                 self._flips = self._breaker_flips(m)
             return tuple((t + m.delay, 1.0 if i % 2 else m.factor) for i, t in enumerate(self._flips)
                          if on <= t <= (math.inf if off is None else off))
-        made = [on, *(r.at for r in self.cluster.flowengine.history if on < r.at < (math.inf if off is None else off))]
+        made = [on, *(at for at, _ in self.cluster.flowengine.ran if on < at < (math.inf if off is None else off))]
         out = [(t + m.delay, max(0.0, 1.0 - (1.0 - m.factor) * dose(m.action, env := self.cluster.env_at(t), self.scenario)
                                  * (self.slow_share(env, t + m.delay) if m.action == "fallback_routing" and threshold(env)
                                     else 1.0))) for t in made]
@@ -367,7 +367,7 @@ class Signals:
             while j <= last:
                 if (probe.breaker_state(armed, j * SPEND) != "CLOSED") != len(flips) % 2:
                     flips, probe = flip(probe, j * SPEND)
-                edges = (quota_reset(j * SPEND), *(r.at for r in self.cluster.flowengine.history if r.at > j * SPEND))
+                edges = (quota_reset(j * SPEND), *(at for at, _ in self.cluster.flowengine.ran if at > j * SPEND))
                 lo, hi = j, min(last + 1, *(math.ceil(x / SPEND - 1e-9) for x in edges))
                 if probe.breaker_open(armed, j * SPEND) or probe._over(j) or not probe._over(hi - 1):
                     j = j + 1 if probe.breaker_open(armed, j * SPEND) else hi
@@ -1012,7 +1012,7 @@ class Signals:
         through each stretch, cut at every stop, start, pilot-only change and routing change (a switch or revision
         acting)."""
         switches = [a.t + ENV_DELAY for a in self.actions if a.action.startswith("fallback_routing")]
-        revisions = (r.at + ENV_DELAY for r in self.cluster.flowengine.history)
+        revisions = (at + ENV_DELAY for at, _ in self.cluster.flowengine.ran)
         cuts = sorted({*switches, *revisions, *(w for w, _ in self._running), self._pilot_only} - {None})
         out = []
         for x, y in zip([-math.inf, *cuts], [*cuts, math.inf], strict=True):
