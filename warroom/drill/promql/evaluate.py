@@ -205,21 +205,15 @@ def _where(expr: str, blank: str, why: str) -> int | None:
     parameter of the wrong type at it (its type tried in each function that takes only one), a set operator's or vector
     matching's binary expression at its left operand, a scalar comparison at its operator, a range of a non-selector
     at its bracket, an empty selector at its brace, a unary minus at its sign, a stray character at it."""
-    def closing(i: int) -> int:
-        depth = 0
-        for j in range(i, len(blank)):
-            depth += (blank[j] in "([{") - (blank[j] in ")]}")
-            if depth == 0:
-                return j
-        return len(blank)
-
-    def args(open_: int) -> list[tuple[int, int]]:
+    def args(open_: int) -> list[tuple[int, int]]:         # a call's arguments, to its closing parenthesis
         out, start, depth = [], open_ + 1, 0
-        for j in range(open_ + 1, closing(open_) + 1):
+        for j in range(open_ + 1, len(blank)):
             depth += (blank[j] in "([{") - (blank[j] in ")]}")
             if depth < 0 or depth == 0 and blank[j] == ",":
                 out.append((start, j))
                 start = j + 1
+            if depth < 0:
+                break
         return [(a + len(blank[a:b]) - len(blank[a:b].lstrip()), b) for a, b in out if blank[a:b].strip()]
 
     def calls(names: str) -> list[tuple[int, list[tuple[int, int]]]]:
