@@ -29,12 +29,11 @@ import pytest
 from tests.conftest import REPO
 from tests.integration.sources_servers import PromServer, backfill
 from tests.unit.drill_ops import rollout_undo
+from tests.unit.standins_corpus import warm_simulator
 from warroom.config import default_slos
 from warroom.drill.actions import Action
 from tests.drill_backfill import write_openmetrics
 from warroom.drill.promql import PromQLError, Sample
-from warroom.drill.scenarios import get_scenario
-from warroom.drill.simulator import Simulator
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(600)]
 
@@ -386,7 +385,8 @@ def backfilled(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPath
     server = PromServer(work / "server")
     server.config.write_text("global:\n  evaluation_interval: 1m\n")    # Prometheus' default: a subquery's step
     backfill(buf.getvalue(), server.tsdb, work)
-    sim = Simulator(get_scenario(name), lambda: list(PLANS[name]), unix=lambda t: base + t, now=lambda: 1800.0)  # its end
+    # now: its end. Warm (nothing here patches the world); Prometheus holds the cold integration's samples
+    sim = warm_simulator(name, lambda: list(PLANS[name]), unix=lambda t: base + t, now=lambda: 1800.0)
     with server:
         yield name, server, base, sim
 

@@ -199,8 +199,8 @@ _SIMULATORS: list[Path] = []            # the directory ``warm_simulator``'s fil
 
 
 def warm_simulator(scenario: str, actions: Callable[[], list[Action]] | None = None,
-                   unix: Callable[[float], float] | None = None) -> Simulator:
-    """``Simulator(get_scenario(scenario), actions, unix)`` started as ``warmed`` starts a drill: from a cache file of
+                   unix: Callable[[float], float] | None = None, now: Callable[[], float] | None = None) -> Simulator:
+    """``Simulator(get_scenario(scenario), actions, unix, now=now)`` started as ``warmed`` starts a drill: from a cache file of
     its own holding the world before any action to ``WARM_UNTIL`` (its actions integrated afresh from where they
     act). A file of its own, so a simulator that saves its cache changes no other's. Only for a test that patches
     nothing the simulator reads, and asks nothing of how the simulator integrates (rows, the cache file)."""
@@ -213,7 +213,7 @@ def warm_simulator(scenario: str, actions: Callable[[], list[Action]] | None = N
     fd, name = tempfile.mkstemp(suffix=f".{scenario}", dir=_SIMULATORS[0])
     with os.fdopen(fd, "wb") as out:
         out.write(warm_cache(scenario))
-    return Simulator(get_scenario(scenario), actions, unix, cache=Path(name))
+    return Simulator(get_scenario(scenario), actions, unix, cache=Path(name), now=now)
 
 
 def run_one(drill: Drill, argv: list[str], t: float) -> tuple[int, str, str]:
