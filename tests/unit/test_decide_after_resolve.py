@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 import pytest
 
 from tests.conftest import subprocess_env, warroom_cmd
+from tests.unit.standins_corpus import warmed
 from warroom import scenario_time
 from warroom.config import Config
 from warroom.drill.directory import create_drill
@@ -27,7 +28,7 @@ def _declare(tmp, monkeypatch):  # type: ignore[no-untyped-def]
     monkeypatch.setenv(scenario_time.AT_ENV, repr(T0))
     cfg = Config()
     cfg.incident.state_dir = str(tmp / "state")
-    drill = create_drill(tmp / "state" / "drills", "mass-failure", speed=SPEED)
+    drill = warmed(create_drill(tmp / "state" / "drills", "mass-failure", speed=SPEED))
     return IncidentStore(tmp / "state", cfg).create(
         title="Flows failing across many repositories", severity="P1", runbook="RB-LAUNCH-005",
         drill={"scenario": "mass-failure", "speed": SPEED, "dir": str(drill.path)})

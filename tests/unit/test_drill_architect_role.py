@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.unit.standins_corpus import SPEED, START, run_one
+from tests.unit.standins_corpus import SPEED, START, run_one, warmed
 from warroom.drill import fleet
 from warroom.drill.activity import Activity
 from warroom.drill.cluster import build_cluster
@@ -29,7 +29,7 @@ OPENAI = next(p for p in fleet.PROVIDERS if p.name == "openai")
 
 
 def _drill(tmp_path: Path, name: str, architect: bool) -> Drill:
-    drill = create_drill(tmp_path, "rate-limit", speed=SPEED, start=START, name=name)
+    drill = warmed(create_drill(tmp_path, "rate-limit", speed=SPEED, start=START, name=name))
     breaker = SET.format("ENABLE_CIRCUIT_BREAKER=true CIRCUIT_BREAKER_THRESHOLD=85")
     assert run_one(drill, breaker.split(), BREAKER)[0] == 0
     if architect:

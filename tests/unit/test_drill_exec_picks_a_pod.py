@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.unit.standins_corpus import SPEED, START, run_one
+from tests.unit.standins_corpus import SPEED, START, run_one, warmed
 from warroom.drill.directory import Drill, create_drill
 
 EXEC = "kubectl exec -n production deployment/flowengine -- "
@@ -44,7 +44,7 @@ def _picked(drill: Drill, t: float) -> tuple[str, str]:
     ("kubectl set image deployment/flowengine flowengine=registry.internal/flowengine:v1.1.0 -n production", False)])
 def test_what_is_asked_inside_flowengine_is_answered_by_the_pod_kubectl_picks(tmp_path: Path, change: str,
                                                                                env_goes_back: bool) -> None:
-    drill = create_drill(tmp_path, "mass-failure", speed=SPEED, start=START, name="exec")
+    drill = warmed(create_drill(tmp_path, "mass-failure", speed=SPEED, start=START, name="exec"))
     bad, schema = drill.scenario.facts["bad_version"], drill.scenario.facts["bad_schema"]
     _ask(drill, change, 600.0)
     seen = set()

@@ -7,6 +7,7 @@ scenario's ``restart`` clears, because only ``kubectl rollout restart`` was reco
 
 from __future__ import annotations
 
+from tests.unit.standins_corpus import warm_simulator
 from warroom.drill import fleet
 from warroom.drill.actions import Action
 from warroom.drill.scenarios import get_scenario
@@ -17,7 +18,7 @@ PILOT = [Action("config_set", 3600.0, detail={"key": "repos.allowlist", "value":
 
 
 def world(actions: list[Action]) -> Simulator:
-    return Simulator(get_scenario("mass-failure"), lambda: actions)
+    return warm_simulator("mass-failure", lambda: actions)
 
 
 def test_the_gateway_clients_502s_fall_with_the_load() -> None:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.unit.standins_corpus import START, run_one
+from tests.unit.standins_corpus import START, run_one, warmed
 from warroom.drill.directory import create_drill
 
 
@@ -29,7 +29,7 @@ def _stamps(out: str) -> list[float]:
 
 @pytest.mark.parametrize("name", ["rate-limit", "provider-outage", "audit-gap"])
 def test_no_log_line_is_stamped_after_now(name: str, tmp_path: Path) -> None:
-    drill = create_drill(tmp_path, name, speed=10.0, start=START, name=f"l-{name}")
+    drill = warmed(create_drill(tmp_path, name, speed=10.0, start=START, name=f"l-{name}"))
     for t in (900.0, 901.0, 930.0, 1500.0):           # on a 30 s tick, just after one, and later
         now = drill.wall_time(t)
         since_ms = (int(now) - 60) * 1000
@@ -42,7 +42,7 @@ def test_no_log_line_is_stamped_after_now(name: str, tmp_path: Path) -> None:
 
 
 def test_following_prints_no_line_twice(tmp_path: Path) -> None:
-    drill = create_drill(tmp_path, "rate-limit", speed=10.0, start=START, name="follow")
+    drill = warmed(create_drill(tmp_path, "rate-limit", speed=10.0, start=START, name="follow"))
     code, out, _ = run_one(drill, shlex.split("kubectl logs deployment/flowengine -n production -f --tail=3"), 900.0)
     lines = [line for line in out.splitlines() if line[:2] == "20"]
     assert code == 0 and len(lines) > 3 and len(lines) == len(set(lines)), out

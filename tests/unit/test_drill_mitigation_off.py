@@ -7,10 +7,8 @@ import subprocess
 import time
 from pathlib import Path
 
-from tests.unit.standins_corpus import warm_drill
+from tests.unit.standins_corpus import warm_drill, warm_simulator
 from warroom.drill.actions import Action, read_actions
-from warroom.drill.scenarios import get_scenario
-from warroom.drill.simulator import Simulator
 from warroom.drill.directory import Drill
 
 
@@ -20,7 +18,7 @@ FAILING = "100 * sum(rate(flowengine_flow_failures_total[5m])) / sum(rate(flowen
 def test_switching_the_circuit_breaker_off_unbends_the_curves() -> None:
     """On the flows the 429s fail (what the breaker bends; the quota it saved stays saved, spent is spent)."""
     def quota(*actions: tuple[str, float]) -> list[float]:
-        s = Simulator(get_scenario("rate-limit"), lambda: [Action(a, t) for a, t in actions])
+        s = warm_simulator("rate-limit", lambda: [Action(a, t) for a, t in actions])
         return [s.evaluate(FAILING, float(t))[0].value for t in range(0, 2400, 30)]
 
     never = quota()
@@ -63,7 +61,8 @@ def test_kubectl_switching_things_off_records_the_off_actions(state_dir: Path) -
                                     ("circuit_breaker_off", 400), ("manual_review_off", 400),
                                     ("fallback_routing_off", 700)])
     # the 5xx the fallback had cut comes back once routing is removed (the outage is still on)
-    routed = Simulator(d.scenario, lambda: [a for a in d.actions() if a.action != "fallback_routing_off"], d.wall_time)
+    routed = warm_simulator(d.scenario.name, lambda: [a for a in d.actions() if a.action != "fallback_routing_off"],
+                            d.wall_time)
     now = d.simulator
     assert now.pane("error_5xx", 650.0) == routed.pane("error_5xx", 650.0)
     assert now.pane("error_5xx", 1500.0) > routed.pane("error_5xx", 1500.0) + 5

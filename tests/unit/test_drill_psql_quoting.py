@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.unit.standins_corpus import SPEED, START, run_one
+from tests.unit.standins_corpus import SPEED, START, run_one, warmed
 from warroom.drill.directory import create_drill
 
 QUERIES = [
@@ -26,7 +26,7 @@ QUERIES = [
 
 @pytest.mark.parametrize("scenario", ["rate-limit", "mass-failure"])
 def test_a_dollar_quoted_string_reads_as_the_same_string_in_quotes(tmp_path: Path, scenario: str) -> None:
-    drill = create_drill(tmp_path, scenario, speed=SPEED, start=START, name="quoting")
+    drill = warmed(create_drill(tmp_path, scenario, speed=SPEED, start=START, name="quoting"))
     for t in (300.0, 1200.0):
         for dollar, plain in QUERIES:
             got, want = (run_one(drill, ["psql", "-At", "-c", q], t) for q in (dollar, plain))

@@ -10,7 +10,7 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-from tests.unit.standins_corpus import START, run_one
+from tests.unit.standins_corpus import START, run_one, warmed
 from warroom.drill.directory import create_drill
 from warroom.incident.drill_report import drill_report
 
@@ -18,7 +18,7 @@ SET = ["kubectl", "set", "env", "deployment/flowengine", "-n", "production"]
 
 
 def _rows(*commands: list[str]) -> dict[str, str]:
-    d = create_drill(Path(tempfile.mkdtemp()), "rate-limit", speed=10.0, start=START, name="one")
+    d = warmed(create_drill(Path(tempfile.mkdtemp()), "rate-limit", speed=10.0, start=START, name="one"))
     for argv in commands:
         assert run_one(d, argv, 300.0)[0] == 0
     return {a.action: a.change for a in drill_report(d, None, at=d.wall_time(1500.0)).actions}

@@ -17,6 +17,7 @@ from typing import Any
 from pathlib import Path
 
 from tests.unit.drill_ops import rollout_undo
+from tests.unit.standins_corpus import warmed
 from warroom.drill.actions import append_actions
 from warroom.drill.directory import create_drill
 from warroom.incident.drill_report import drill_report
@@ -39,7 +40,7 @@ class _Clock:
 
 def test_an_action_just_before_resolving_is_read_by_the_resolution_whenever_asked(state_dir: Path) -> None:
     start = 1_800_000_000.0
-    d = create_drill(state_dir, "mass-failure", speed=10.0, start=start)
+    d = warmed(create_drill(state_dir, "mass-failure", speed=10.0, start=start))
     clock = _Clock(d.wall_time(0))
     inc = IncidentStore(state_dir / "inc", clock=clock).create(
         title="failures", severity="P1", drill={"scenario": "mass-failure", "speed": 10.0})
@@ -60,7 +61,7 @@ def test_an_action_just_before_resolving_is_read_by_the_resolution_whenever_aske
 
 def test_an_open_drill_still_reads_up_to_ten_minutes_after(state_dir: Path) -> None:
     start = 1_800_000_000.0
-    d = create_drill(state_dir, "mass-failure", speed=10.0, start=start)
+    d = warmed(create_drill(state_dir, "mass-failure", speed=10.0, start=start))
     clock = _Clock(d.wall_time(0))
     inc = IncidentStore(state_dir / "inc", clock=clock).create(
         title="failures", severity="P1", drill={"scenario": "mass-failure", "speed": 10.0})

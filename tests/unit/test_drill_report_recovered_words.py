@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from tests.unit.drill_ops import recorded
+from tests.unit.standins_corpus import warmed
 from warroom.drill.actions import Action, append_actions
 from warroom.config.schema import default_slos
 from warroom.drill.directory import create_drill
@@ -22,7 +23,7 @@ START = 1_800_000_000.0
 
 
 def test_a_rising_pane_under_warn_is_not_said_to_be_not_rising(state_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    d = create_drill(state_dir, "rate-limit", speed=60.0, start=START)
+    d = warmed(create_drill(state_dir, "rate-limit", speed=60.0, start=START))
     append_actions(d.path, recorded(Action("circuit_breaker", 300.0, d.wall_time(300.0), "kubectl", ("set", "env"))))
     t = 30_320.0
     before, now = d.simulator.pane("quota", t - 600.0), d.simulator.pane("quota", t)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from tests.unit.standins_corpus import warmed
 from warroom.drill import fleet
 from warroom.drill.actions import Action, append_actions
 from warroom.drill.directory import create_drill
@@ -27,7 +28,7 @@ def _set_env(t: float, keys: dict[str, str]) -> list[Action]:
 
 
 def test_a_second_command_of_a_mitigation_in_force_that_moved_the_panes_is_credited(state_dir: Path) -> None:
-    d = create_drill(state_dir, "provider-outage", speed=1.0, start=START)
+    d = warmed(create_drill(state_dir, "provider-outage", speed=1.0, start=START))
     append_actions(d.path, [*_set_env(300.0, {"FALLBACK_MODEL": "gpt-4-turbo", "FALLBACK_ON_5XX": "true"}),
                             *_set_env(600.0, {"DISABLE_PROVIDERS": "anthropic"})])
     later = 600.0 + 600.0
@@ -44,7 +45,7 @@ def test_a_second_command_of_a_mitigation_in_force_that_moved_the_panes_is_credi
 def test_a_restart_after_a_scale_to_zero_says_there_was_no_pod_not_already_in_force(state_dir: Path) -> None:
     """redteam41 G4: the audit shipper restarted (in force), scaled to 0, restarted again: the report said the
     second restart "did nothing — already in force"; the scale to 0 had undone the first, and there was no pod."""
-    d = create_drill(state_dir, "audit-gap", speed=10.0, start=START)
+    d = warmed(create_drill(state_dir, "audit-gap", speed=10.0, start=START))
     ns = ("-n", "production")
 
     def restart(t: float) -> list[Action]:

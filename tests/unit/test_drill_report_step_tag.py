@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.unit.standins_corpus import warmed
 from warroom.drill.directory import create_drill
 from warroom.execute.watchdog import TAG_ENV
 from warroom.incident.drill_report import drill_report
@@ -29,7 +30,7 @@ TAG = "a1b2c3d4e5f6"
 
 def test_a_command_typed_just_after_a_step_is_outside_it_and_one_its_process_did_is_its_own(
         state_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    d = create_drill(state_dir, "rate-limit", speed=10.0, start=1_800_000_000.0)
+    d = warmed(create_drill(state_dir, "rate-limit", speed=10.0, start=1_800_000_000.0))
     inc = IncidentStore(state_dir / "inc", clock=lambda: datetime.fromtimestamp(d.wall_time(200), UTC)).create(
         title="Quota", severity="P3", runbook="RB-CORE-003", drill={"scenario": "rate-limit", "speed": 10.0})
     book = inc.runbook()
@@ -60,7 +61,7 @@ def test_an_action_a_step_s_process_did_is_told_at_the_step_s_start_as_the_pir_t
         state_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """redteam42 R7: at x60 the report said +11m10s (the stand-in's stamp, 0.25 s wall after the step began) where
     the PIR said +10m55s (the step's start) for the same step: one instant per event."""
-    d = create_drill(state_dir, "rate-limit", speed=60.0, start=1_800_000_000.0)
+    d = warmed(create_drill(state_dir, "rate-limit", speed=60.0, start=1_800_000_000.0))
     inc = IncidentStore(state_dir / "inc", clock=lambda: datetime.fromtimestamp(d.wall_time(200), UTC)).create(
         title="Quota", severity="P3", runbook="RB-CORE-003", drill={"scenario": "rate-limit", "speed": 60.0})
     book = inc.runbook()

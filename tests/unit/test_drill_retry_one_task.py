@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.unit.standins_corpus import SPEED, START, refused_retry, refuses, run_one, warm_drill
+from tests.unit.standins_corpus import SPEED, START, refused_retry, refuses, run_one, warm_drill, warm_simulator
 from warroom.drill.actions import RETRIES
 from warroom.drill.directory import Drill
 from warroom.drill.model import Signals
@@ -41,7 +41,8 @@ def _total(drill: Drill, argv: list[str], t: float) -> int:
 
 
 def _without_retries(drill: Drill) -> Simulator:
-    return Simulator(drill.scenario, lambda: [a for a in drill.actions() if a.action not in RETRIES], drill.wall_time)
+    return warm_simulator(drill.scenario.name, lambda: [a for a in drill.actions() if a.action not in RETRIES],
+                          drill.wall_time)
 
 
 def _value(sim: Simulator, expr: str, t: float) -> float:

@@ -13,7 +13,7 @@ import json
 import re
 from pathlib import Path
 
-from tests.unit.standins_corpus import SPEED, START, run_one
+from tests.unit.standins_corpus import SPEED, START, run_one, warmed
 from warroom.drill.directory import Drill, create_drill
 
 HEALTH = "kubectl exec -n production deployment/flowengine -- curl -s http://localhost:8080/health/models"
@@ -39,7 +39,7 @@ def test_health_and_router_log_name_the_routed_model_and_the_cause_the_state_hol
         ("rate-limit", "FALLBACK_MODEL=gpt-4-turbo", 1500.0, "gpt-4-turbo", r"primary quota (exhausted|[\d.]+% used, 429s)"),
     ]
     for i, (scenario, setting, t, model, why) in enumerate(cases):
-        drill = create_drill(tmp_path / str(i), scenario, speed=SPEED, start=START, name="story")
+        drill = warmed(create_drill(tmp_path / str(i), scenario, speed=SPEED, start=START, name="story"))
         before, lines = _story(drill, 390.0)
         assert before["fallback_model"] is None and before["fallback_reason"] is None and not lines, setting
         assert run_one(drill, ["kubectl", "set", "env", "deployment/flowengine", *setting.split()], 400.0)[0] == 0

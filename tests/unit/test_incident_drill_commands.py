@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import subprocess_env, warroom_cmd
+from tests.unit.standins_corpus import warmed
 from warroom.drill.directory import create_drill
 from warroom.errors import WarroomError
 from warroom.incident.store import IncidentStore
@@ -42,7 +43,7 @@ def runbook(tmp_path: Path) -> Path:
 
 def test_headless_run_of_a_drill_incident_uses_the_stand_ins(tmp_path: Path, runbook: Path) -> None:
     state = tmp_path / "state"
-    drill = create_drill(state / "drills", "rate-limit", speed=60)
+    drill = warmed(create_drill(state / "drills", "rate-limit", speed=60))
     inc = IncidentStore(state).create(
         title="Quota drill", severity="P3", runbook=runbook,
         drill={"scenario": "rate-limit", "speed": 60, "dir": str(drill.path)})
@@ -68,7 +69,7 @@ def test_drill_incident_without_its_drill_dir_runs_nothing(tmp_path: Path, runbo
 
 def test_headless_promql_step_of_a_drill_queries_the_simulator(tmp_path: Path, runbook: Path) -> None:
     state = tmp_path / "state"
-    drill = create_drill(state / "drills", "rate-limit", speed=60)
+    drill = warmed(create_drill(state / "drills", "rate-limit", speed=60))
     inc = IncidentStore(state).create(
         title="Quota drill", severity="P3", runbook=runbook,
         drill={"scenario": "rate-limit", "speed": 60, "dir": str(drill.path)})

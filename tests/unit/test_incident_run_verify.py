@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import subprocess_env, warroom_cmd
+from tests.unit.standins_corpus import warmed
 from warroom.drill.directory import create_drill
 from warroom.incident.store import IncidentStore
 
@@ -50,7 +51,7 @@ def _incident(tmp_path: Path):  # type: ignore[no-untyped-def]
     rb.write_text(RUNBOOK)
     # started now, by the test: a test's world, whose clock a test may pin (one made on the wall clock replays a pinned
     # moment and writes nothing: redteam43 R15/R18)
-    drill = create_drill(state / "drills", "rate-limit", speed=SPEED, start=time.time())
+    drill = warmed(create_drill(state / "drills", "rate-limit", speed=SPEED, start=time.time()))
     inc = IncidentStore(state).create(title="Verify drill", severity="P3", runbook=rb,
                                       drill={"scenario": "rate-limit", "speed": SPEED, "dir": str(drill.path)})
     return state, inc

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.unit.standins_corpus import run_one
+from tests.unit.standins_corpus import run_one, warmed
 from warroom import scenario_time as stime
 from warroom.config import Config
 from warroom.drill.directory import DrillSource, create_drill
@@ -40,7 +40,7 @@ def _watch(tmp_path: Path, command: str, monkeypatch: pytest.MonkeyPatch) -> tup
     drill minutes from the step to the look that settled it. Bounded by the gate's window."""
     gate = _gate("rollback-deployment")
     monkeypatch.setenv(stime.AT_ENV, repr(T0))
-    d = create_drill(tmp_path, "mass-failure", speed=SPEED, start=T0)
+    d = warmed(create_drill(tmp_path, "mass-failure", speed=SPEED, start=T0))
     opened = d.wall_time(FIXED_AT)
     monkeypatch.setenv(stime.AT_ENV, repr(opened))
     code, _out, err = run_one(d, command.split(), FIXED_AT)

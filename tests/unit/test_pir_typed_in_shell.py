@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from tests.unit.incident_fixtures import DrillClock
-from tests.unit.standins_corpus import START, run_one
+from tests.unit.standins_corpus import START, run_one, warmed
 from warroom.config import Config
 from warroom.drill.actions import CALLS_FILE, Action, append_actions
 from warroom.drill.directory import create_drill
@@ -43,7 +43,7 @@ def _typed(d, argv: list[str], t: float) -> None:  # type: ignore[no-untyped-def
 
 
 def test_a_change_typed_in_the_drill_shell_is_in_the_pir_beside_the_relapse_it_came_before(tmp_path: Path) -> None:
-    d = create_drill(tmp_path / "drills", "timeout", speed=10.0, start=START)
+    d = warmed(create_drill(tmp_path / "drills", "timeout", speed=10.0, start=START))
     clock = DrillClock(d.wall_time(100.0))
     inc = IncidentStore(tmp_path / "incidents", Config(), clock=clock).create(
         title="P95 climbing", severity="P3", runbook=str(RUNBOOK),        # a path: no library search

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from tests.unit.incident_fixtures import DrillClock
+from tests.unit.standins_corpus import warmed
 from warroom.config import Config
 from warroom.drill.directory import create_drill
 from warroom.incident.drill_report import declared_source, drill_report
@@ -35,7 +36,7 @@ def _unpinned(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def _resolved(tmp_path: Path, *, dashboard: bool):  # type: ignore[no-untyped-def]
-    d = create_drill(tmp_path / "drills", "mass-failure", speed=SPEED, start=START)
+    d = warmed(create_drill(tmp_path / "drills", "mass-failure", speed=SPEED, start=START))
     clock = DrillClock(START + 120 / SPEED)           # declared two drill minutes in
     source = {"kind": "pane", "ref": "failure_rate"}
     if dashboard:                                     # as the dashboard declares: from the crossing

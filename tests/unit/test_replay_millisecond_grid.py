@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.unit.standins_corpus import warmed
 from warroom.config import Config
 from warroom.drill.directory import create_drill
 from warroom.incident.history import load_history, record_history
@@ -26,7 +27,7 @@ from warroom.incident.store import IncidentStore
 def test_every_grid_time_of_a_fast_recording_shows_its_point(tmp_path: Path, speed: float) -> None:
     cfg = Config()
     cfg.incident.state_dir = str(tmp_path / "drills")
-    drill = create_drill(tmp_path / "drills", "timeout", speed, start=time.time() - 2400.0 / speed)
+    drill = warmed(create_drill(tmp_path / "drills", "timeout", speed, start=time.time() - 2400.0 / speed))
     inc = IncidentStore(cfg.state_dir(), cfg).create(
         title="latency climbing", severity="P3", runbook=None, source={},
         drill={"scenario": "timeout", "speed": speed, "dir": str(drill.path)})
