@@ -119,7 +119,17 @@ async def test_both_runbooks_are_shown_and_each_is_worked_against_itself(tmp_pat
         await wait_for(pilot, lambda: str(main.border_title).startswith("RB-LAUNCH-005 1/"), 30)
 
 
-async def test_at_80x24_the_runbook_not_worked_keeps_its_title_and_a_row(tmp_path) -> None:  # type: ignore[no-untyped-def]
+async def test_resolve_after_a_go_says_what_it_opened_and_asks_about_the_rollback(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """r after a GO: the dialog says what the GO opened and how far it got, counts the steps not
+    done of both runbooks, and will not resolve until the commander says whether a rollback was
+    part of the fix (nothing pre-ticked, no default "no"). At 80x24 every control stays on screen.
+
+    First, in the same drill (it was ``test_at_80x24_the_runbook_not_worked_keeps_its_title_and_a_row``,
+    which started one of its own): at 80x24 the runbook not worked keeps its title and a row."""
+    from textual.widgets import Button, RadioButton
+
+    from tui.screens.modals.forms import ResolveScreen
+
     app = drill_app(tmp_path, scenario="mass-failure", speed=60.0)
     async with app.run_test(size=(80, 24)) as pilot:
         main, beside = await _declared_with_go(pilot, app)
@@ -133,19 +143,9 @@ async def test_at_80x24_the_runbook_not_worked_keeps_its_title_and_a_row(tmp_pat
         assert beside.region.height > main.region.height           # now working RB-LAUNCH-002
         assert main.region.height == 3                              # title (id and progress) + one row
         assert str(main.border_title).startswith("RB-LAUNCH-005 0/")
+        await pilot.press("w")                                      # back to RB-LAUNCH-005, as declared
+        await wait_for(pilot, lambda: app.dashboard.active_checklist() is main and not main.has_class("-inactive"))
 
-
-async def test_resolve_after_a_go_says_what_it_opened_and_asks_about_the_rollback(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    """r after a GO: the dialog says what the GO opened and how far it got, counts the steps not
-    done of both runbooks, and will not resolve until the commander says whether a rollback was
-    part of the fix (nothing pre-ticked, no default "no"). At 80x24 every control stays on screen."""
-    from textual.widgets import Button, RadioButton
-
-    from tui.screens.modals.forms import ResolveScreen
-
-    app = drill_app(tmp_path, scenario="mass-failure", speed=60.0)
-    async with app.run_test(size=(80, 24)) as pilot:
-        main, beside = await _declared_with_go(pilot, app)
         await pilot.press("r")
         screen = await wait_screen(pilot, ResolveScreen, 30)
         opened = str(screen.query_one("#resolve-opened").render())
