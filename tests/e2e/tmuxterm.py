@@ -41,6 +41,8 @@ class Refused(AssertionError):
 
 
 class TmuxTerm:
+    SLOWEST = 0.3       # seconds between two looks at the screen in a long wait (``wait_for``)
+
     def __init__(self, width: int = 120, height: int = 40, *, term: str = "xterm-256color") -> None:
         self.socket = f"warroom-e2e-{os.getpid()}-{uuid.uuid4().hex[:8]}"
         self.width = width
@@ -158,7 +160,12 @@ class TmuxTerm:
     ) -> str:
         """Poll the screen until ``condition`` holds; return that screen. ``refused``: a warning
         or error recorded since the last keys, while the condition does not hold, raises
-        ``Refused`` at once (it needs the notification log)."""
+        ``Refused`` at once (it needs the notification log).
+
+        The first looks come ``interval`` apart, the later ones further (x1.5 each, to ``SLOWEST``
+        at most): what answers a key comes in the first tenths of a second, and a wait of half a
+        minute (a gate's hold, a drill's breach) looked 300 times, each a ``tmux capture-pane``
+        process and the server's answer, ≈ 5 ms of CPU a look."""
         if isinstance(condition, str):
             needle = condition
             check: Callable[[str], bool] = lambda screen: needle in screen  # noqa: E731
@@ -169,6 +176,7 @@ class TmuxTerm:
             check = condition
         deadline = time.monotonic() + timeout
         screen = ""
+        pause = interval
         while time.monotonic() < deadline:
             screen = self.screen()
             if check(screen):
@@ -177,7 +185,8 @@ class TmuxTerm:
                 refusal = next((n for n in self.said_since_keys() if n.refusal), None)
                 if refusal is not None:
                     raise Refused(refusal, self._last_keys, screen)
-            time.sleep(interval)
+            time.sleep(pause)
+            pause = min(pause * 1.5, max(interval, self.SLOWEST))
         raise WaitTimeout(f"condition {condition!r} not met within {timeout}s; {self._said()}; last screen:\n{screen}")
 
     def wait_for_all(self, *wanted: str | re.Pattern[str], timeout: float = 30.0, refused: bool = False) -> str:
