@@ -23,6 +23,7 @@ from tests.conftest import REPO
 from warroom.config import default_slos
 from warroom.drill import fleet
 from tests.unit.drill_ops import recorded
+from tests.unit.standins_corpus import warm_simulator, warmed
 from warroom.drill.actions import Action
 from warroom.drill.promql import PromQLError
 from warroom.drill.scenarios import get_scenario, list_scenarios
@@ -120,8 +121,11 @@ def characterise(shared: bool = True) -> dict[str, Any]:
         # action cannot change is the same to the bit, ``test_drill_incremental``), so each scenario's two hours of
         # history are integrated once, not once per plan (a third of this test's CPU). Any row that did differ would
         # show here, against a golden each plan of which is written by a simulator of its own (``main``).
+        # The shared one also starts warm (``standins_corpus.warm_simulator``: the history before any action from the
+        # run's warm file), so the test holds that start, too, to the golden's from-scratch rows.
         record: list[Action] = []
-        sim = Simulator(get_scenario(name), lambda: list(record), lambda t: 1_800_000_000.0 + t)
+        if shared:
+            sim = warm_simulator(name, lambda: list(record), lambda t: 1_800_000_000.0 + t)
         for plan, actions in plans(name).items():
             record[:] = actions
             if not shared:
@@ -142,8 +146,9 @@ def characterise(shared: bool = True) -> dict[str, Any]:
     return out
 
 
-def report_run(state_dir: Path) -> dict[str, Any]:
-    """The drill report of a scripted rate-limit and mass-failure run (fixed clock)."""
+def report_run(state_dir: Path, warm: bool = True) -> dict[str, Any]:
+    """The drill report of a scripted rate-limit and mass-failure run (fixed clock); its drills start ``warm`` (the
+    test), or integrate their own history (``main``, writing the golden)."""
     from datetime import UTC, datetime
 
     from warroom.drill.directory import create_drill
@@ -164,6 +169,8 @@ def report_run(state_dir: Path) -> dict[str, Any]:
                                        ("flowengine_start", 400)])):
         start = 1_800_000_000.0
         d = create_drill(state_dir, name, speed=2.0, start=start)
+        if warm:
+            warmed(d)
         breach = breach_time(d, at=start + 1800) or start + 60
         clock = Clock(breach + 100)
         inc = IncidentStore(state_dir / f"inc-{name}", clock=clock).create(
@@ -198,7 +205,7 @@ def main() -> None:
 
     data = characterise(shared=False)
     with tempfile.TemporaryDirectory() as tmp:
-        data["reports"] = report_run(Path(tmp))
+        data["reports"] = report_run(Path(tmp), warm=False)
     GOLDEN.parent.mkdir(exist_ok=True)
     GOLDEN.write_text(json.dumps(data, sort_keys=True, separators=(",", ":")) + "\n", encoding="utf-8")
 
