@@ -64,11 +64,41 @@ async def test_an_exception_in_the_poll_worker_is_shown_and_polling_goes_on(tmp_
         await wait_for(pilot, lambda: "poll failed" not in header_text(app))
 
 
-async def test_two_steps_running_at_once_have_two_outputs(tmp_path: Path) -> None:
+async def test_a_second_runbook_starts_blank_runs_two_steps_at_once_and_writes_what_the_cli_writes(
+        tmp_path: Path) -> None:
+    """One drill, declared from its breached pane, carries three tests that each started it, declared
+    and attached the flows runbook (with every assertion of each, in this order):
+    ``test_attaching_a_second_runbook_starts_its_steps_blank`` (step 1 of RB-CORE-003 ticked first),
+    ``test_two_steps_running_at_once_have_two_outputs`` and
+    ``test_the_same_step_from_the_dashboard_and_the_cli_writes_the_same_events`` (step 2, whose events
+    are told apart by its step id from the runs of steps 4 and 5 before it)."""
     app = drill_app(tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
-        await declare_from_breached_pane(pilot)
+        inc_id = await declare_from_breached_pane(pilot)
+
+        # -- attaching a second runbook starts its steps blank
+        first = app.dashboard.runbook
+        assert first is not None and first.id == "RB-CORE-003"
+        await select_step(pilot, 1)
+        await pilot.press("space")          # tick step 1 of RB-CORE-003
+        await wait_step(pilot, 1, "ticked")
         await attach_flows_runbook(pilot)
+        assert app.dashboard.runbook.id == FLOWS_RUNBOOK
+        # None of the new runbook's steps is marked: its step 1 is not RB-CORE-003's step 1.
+        assert app.dashboard.view.steps == {}
+        assert step_state(app, 1) == "pending"
+        marks = checklist_marks(app)
+        assert marks and set(marks) <= {"○", "☐"}, marks
+        # The first runbook's progress is still on screen, below the checklist.
+        earlier = app.dashboard.view.earlier
+        assert [e.runbook_id for e in earlier] == ["RB-CORE-003"]
+        assert earlier[0].steps[0][2].state == "ticked"
+        checklist = app.dashboard.query_one(ChecklistPane)
+        texts = [str(checklist.get_option_at_index(i).prompt) for i in range(checklist.option_count)]
+        assert any("EARLIER: RB-CORE-003" in t for t in texts)
+        assert any(t.startswith("☑") and first.step(1).label[:20] in t for t in texts)
+
+        # -- two steps running at once have two outputs
         rb = app.dashboard.runbook
         wait_key, flood_key = (FLOWS_RUNBOOK, rb.step(4).id), (FLOWS_RUNBOOK, rb.step(5).id)
         await select_step(pilot, 4)
@@ -94,48 +124,7 @@ async def test_two_steps_running_at_once_have_two_outputs(tmp_path: Path) -> Non
         await wait_for(pilot, lambda: "cancelled" in str(waiting.border_subtitle), 60)
         assert flooding.line_count == 1_000_000 and waiting.line_count == 0
 
-
-def checklist_marks(app: Any) -> list[str]:
-    checklist = app.dashboard.query_one(ChecklistPane)
-    out = []
-    for i in range(checklist.option_count):
-        opt = checklist.get_option_at_index(i)
-        if (opt.id or "").startswith("step-"):
-            out.append(str(opt.prompt).strip()[:1])
-    return out
-
-
-async def test_attaching_a_second_runbook_starts_its_steps_blank(tmp_path: Path) -> None:
-    app = drill_app(tmp_path)
-    async with app.run_test(size=(120, 40)) as pilot:
-        await declare_from_breached_pane(pilot)
-        first = app.dashboard.runbook
-        assert first is not None and first.id == "RB-CORE-003"
-        await select_step(pilot, 1)
-        await pilot.press("space")          # tick step 1 of RB-CORE-003
-        await wait_step(pilot, 1, "ticked")
-        await attach_flows_runbook(pilot)
-        assert app.dashboard.runbook.id == FLOWS_RUNBOOK
-        # None of the new runbook's steps is marked: its step 1 is not RB-CORE-003's step 1.
-        assert app.dashboard.view.steps == {}
-        assert step_state(app, 1) == "pending"
-        marks = checklist_marks(app)
-        assert marks and set(marks) <= {"○", "☐"}, marks
-        # The first runbook's progress is still on screen, below the checklist.
-        earlier = app.dashboard.view.earlier
-        assert [e.runbook_id for e in earlier] == ["RB-CORE-003"]
-        assert earlier[0].steps[0][2].state == "ticked"
-        checklist = app.dashboard.query_one(ChecklistPane)
-        texts = [str(checklist.get_option_at_index(i).prompt) for i in range(checklist.option_count)]
-        assert any("EARLIER: RB-CORE-003" in t for t in texts)
-        assert any(t.startswith("☑") and first.step(1).label[:20] in t for t in texts)
-
-
-async def test_the_same_step_from_the_dashboard_and_the_cli_writes_the_same_events(tmp_path: Path) -> None:
-    app = drill_app(tmp_path)
-    async with app.run_test(size=(120, 40)) as pilot:
-        inc_id = await declare_from_breached_pane(pilot)
-        await attach_flows_runbook(pilot)
+        # -- the same step from the dashboard and the CLI writes the same events
         step_id = app.dashboard.runbook.step(2).id
         await select_step(pilot, 2)
         await run_selected(pilot)
@@ -155,6 +144,16 @@ async def test_the_same_step_from_the_dashboard_and_the_cli_writes_the_same_even
     assert dashboard_run[0].data["values"].keys() == cli_run[0].data["values"].keys()
     assert dashboard_run[2].data["status"] == cli_run[2].data["status"] == "ok"
     assert dashboard_run[1].data["runbook_id"] == cli_run[1].data["runbook_id"] == FLOWS_RUNBOOK
+
+
+def checklist_marks(app: Any) -> list[str]:
+    checklist = app.dashboard.query_one(ChecklistPane)
+    out = []
+    for i in range(checklist.option_count):
+        opt = checklist.get_option_at_index(i)
+        if (opt.id or "").startswith("step-"):
+            out.append(str(opt.prompt).strip()[:1])
+    return out
 
 
 def run_events(app: Any, step_id: str) -> list[Any]:
