@@ -39,43 +39,55 @@ def on_screen(widget: Widget) -> list[str]:
     return [("".join(s.text for s in strip)).rstrip() for strip in widget.render_lines(Region(0, 0, *size))]
 
 
-@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
-async def test_a_count_query_shows_the_count_its_expectation_judged(tmp_path: Path, size: tuple[int, int],
+async def _step_2_unmet(pilot, app: WarroomApp) -> str:  # type: ignore[no-untyped-def]
+    """The audit-gap drill's incident declared as pre-filled (RB-CORE-005), its step 2 run to its
+    unmet expectation; its reason ("the output holds N (wanted 0)")."""
+    await declare_prefilled(pilot)
+    await wait_for(pilot, lambda: app.dashboard.runbook is not None, 30)
+    assert app.dashboard.runbook.id == "RB-CORE-005"
+    await select_step(pilot, 2)
+    await run_selected(pilot)
+    await wait_step(pilot, 2, "unmet")
+    finished = next(e.data for e in events(app, "step.finished") if e.data["step"] == 2)
+    return str(finished["expect_reason"])
+
+
+async def _the_judged_count_is_shown(pilot, app: WarroomApp, reason: str) -> None:  # type: ignore[no-untyped-def]
+    """Step 2's ended output rests on the count its expectation judged, the step pane says the verdict
+    whole, and the rest of the output is a scroll away (tab, home, end)."""
+    count = re.match(r"the output holds (\d+) \(wanted 0\)", reason)
+    assert count is not None, reason
+    pane = app.dashboard.query_one(OutputStack).shown()
+    assert pane is not None
+    await wait_for(pilot, lambda: pane.ended)
+
+    def shows_count() -> bool:
+        return any(re.fullmatch(rf"│\s*{count.group(1)}\s*│", row) for row in on_screen(pane))
+    await wait_for(pilot, shows_count)
+    # the step pane says the verdict whole, under the label
+    detail = "\n".join(on_screen(app.dashboard.query_one(StepDetailPane)))
+    assert "NOT met" in detail and "(wanted 0)" in " ".join(detail.split()), detail
+
+    # the rest is a scroll away: tab to the pane, then the keys
+    await pilot.press("tab")
+    await wait_for(pilot, lambda: pane.has_focus)
+    await pilot.press("home")
+    await wait_for(pilot, lambda: pane.scroll_offset.y == 0)
+    assert any("count" in row for row in on_screen(pane))
+    await pilot.press("end")
+    await wait_for(pilot, lambda: any("(1 row)" in row for row in on_screen(pane)))
+
+
+async def test_a_count_query_shows_the_count_its_expectation_judged(tmp_path: Path,
                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """At 120x40; at 80x24 the same checks open ``test_a_step_run_before_a_resume_shows_its_stored_output``
+    (it was a second size of this test, which started the same drill, declared and ran step 2 again)."""
     monkeypatch.setenv(scenario_time.AT_ENV, repr(PIN))      # what the count reads must not depend on load
     ctx = drill_ctx(tmp_path, scenario="audit-gap", speed=10.0)
     ctx.config.runbooks.dirs = [str(REPO / "runbooks")]
     app = WarroomApp(ctx)
-    async with app.run_test(size=size) as pilot:
-        await declare_prefilled(pilot)
-        await wait_for(pilot, lambda: app.dashboard.runbook is not None, 30)
-        assert app.dashboard.runbook.id == "RB-CORE-005"
-        await select_step(pilot, 2)
-        await run_selected(pilot)
-        await wait_step(pilot, 2, "unmet")
-        finished = next(e.data for e in events(app, "step.finished") if e.data["step"] == 2)
-        reason = finished["expect_reason"]
-        count = re.match(r"the output holds (\d+) \(wanted 0\)", reason)
-        assert count is not None, reason
-        pane = app.dashboard.query_one(OutputStack).shown()
-        assert pane is not None
-        await wait_for(pilot, lambda: pane.ended)
-
-        def shows_count() -> bool:
-            return any(re.fullmatch(rf"│\s*{count.group(1)}\s*│", row) for row in on_screen(pane))
-        await wait_for(pilot, shows_count)
-        # the step pane says the verdict whole, under the label
-        detail = "\n".join(on_screen(app.dashboard.query_one(StepDetailPane)))
-        assert "NOT met" in detail and "(wanted 0)" in " ".join(detail.split()), detail
-
-        # the rest is a scroll away: tab to the pane, then the keys
-        await pilot.press("tab")
-        await wait_for(pilot, lambda: pane.has_focus)
-        await pilot.press("home")
-        await wait_for(pilot, lambda: pane.scroll_offset.y == 0)
-        assert any("count" in row for row in on_screen(pane))
-        await pilot.press("end")
-        await wait_for(pilot, lambda: any("(1 row)" in row for row in on_screen(pane)))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await _the_judged_count_is_shown(pilot, app, await _step_2_unmet(pilot, app))
 
 
 def test_the_judged_line_is_the_one_the_reason_names() -> None:
@@ -155,12 +167,10 @@ async def test_a_step_run_before_a_resume_shows_its_stored_output(tmp_path: Path
     ctx.config.runbooks.dirs = [str(REPO / "runbooks")]
     app = WarroomApp(ctx)
     async with app.run_test(size=(80, 24)) as pilot:
-        await declare_prefilled(pilot)
-        await wait_for(pilot, lambda: app.dashboard.runbook is not None, 30)
-        await select_step(pilot, 2)
-        await run_selected(pilot)
-        await wait_step(pilot, 2, "unmet")
-        reason = next(e.data for e in events(app, "step.finished") if e.data["step"] == 2)["expect_reason"]
+        reason = await _step_2_unmet(pilot, app)
+        # the count query's checks at 80x24 (test_a_count_query_shows_the_count_its_expectation_judged's
+        # other size), before the resume
+        await _the_judged_count_is_shown(pilot, app, reason)
         incident_id = app.dashboard.view.header.incident_id
     count = re.match(r"the output holds (\d+) \(wanted 0\)", reason)
     assert count is not None, reason
