@@ -1234,9 +1234,14 @@ class Signals:
         return min(1.0, base + self.impact("api_5xx", t, provider.name))
 
     def call_latency(self, provider: fleet.Provider, t: float) -> float:
-        """The median seconds of one call to ``provider``'s model: a share of a flow's, slower while the
-        vendor fails (as a call made now sees it, routed or not)."""
-        return self.latency_median(t) * provider.call_share * (1.0 + 4.0 * self.share_5xx(provider, t))
+        """The median seconds of one call to ``provider``'s model: a share of a flow's, slower while the vendor fails
+        (as a call made now sees it, routed or not: ``answers``); a vendor's fault slows its own calls, never another
+        vendor's (redteam45 R2: Anthropic's outage made OpenAI's and Google's calls a third slower, and routing away
+        from Anthropic sped all three up)."""
+        moved = sum(a * ((self.answers(i, t) if self._vendor[i] == provider.name else 0.0) - self.strength(i, t))
+                    for i, a in self._terms.get("latency", ()) if self._vendor[i] is not None)
+        return (self.latency_median(t) + moved * self.contention(t)) * provider.call_share * (
+            1.0 + 4.0 * self.share_5xx(provider, t))
 
     def share_429(self, provider: fleet.Provider, t: float) -> float:
         """The share of the attempts at ``provider`` refused 429: every one once its day's quota is used (``exhausted``).
