@@ -49,6 +49,7 @@ REPOS: tuple[Repo, ...] = (
     Repo("billing-gateway", 35),
 )
 PILOT_REPO = next(r.name for r in REPOS if r.pilot)
+ESTATE_RATE = sum(r.rate for r in REPOS)       # the flows a second the estate asks for
 
 PROVIDERS: tuple[Provider, ...] = (
     Provider("anthropic", "Anthropic (Claude)", "claude-sonnet-4-5", 0.42, 2_000_000, 0.6, 0.42),

@@ -56,6 +56,7 @@ REVIEW = "manual_review"    # MANUAL_REVIEW_MODE: every new flow's plan waits fo
 DB = "postgres"           # the deployment of FlowEngine's TaskDB (``Signals.task_store``)
 _T = TypeVar("_T")
 VENDOR_OWN = frozenset(f"api_5xx:{p}" for p in fleet.PROVIDER_NAMES)    # read unbent: ``Signals.impact``
+ROUTING = (*ROUTING_KEYS, "FALLBACK_ON_5XX")      # the env keys that route calls: without any, ``route`` the default
 REFUSALS = frozenset(f"api_429:{p}" for p in fleet.PROVIDER_NAMES)      # read without the routing bend: ``answers``
 
 
@@ -189,6 +190,7 @@ class Signals:
         # sooner: a world compared with one that has a cap (the drill report's "without it") counts as that one does
         self.slots_from = math.inf
         self._full: dict[tuple[str, int], bool] = {}        # ``exhausted`` read at each scrape
+        self._spent_at: dict[tuple[str, int], bool] = {}    # and its answer at each scrape asked
         self._levels: dict[tuple[str, int], float] = {}     # the quota at each scrape a throttle read (``_level``)
         # per (provider, day's reset): [the last scrape known not full, the first known full] (``exhausted``)
         self._full_from: dict[tuple[str, float], list[int]] = {}
@@ -219,6 +221,7 @@ class Signals:
         pilot = self.first("rollback_to_pilot")
         self._pilot_only = None if pilot is None else pilot + PILOT_DELAY
         self._memo: dict[object, tuple[float, Any]] = {}       # the last answer of each curve asked twice at a t
+        self._forces: dict[tuple[str, float], list[tuple[float, bool]]] = {}      # ``in_force``'s, per (kind, delay)
         self._terms = {k: [(i, f.impacts[k]) for i, f in enumerate(scenario.faults) if k in f.impacts] for g in scenario.faults for k in g.impacts}
         # the faults whose requests the quota counts (``_storm_from``): a batch job's calls, a provider's throttle (the
         # retries of its 429s), bundles that make every call heavier (``context_kb``: its tokens grow with them)
@@ -313,8 +316,11 @@ class Signals:
     def in_force(self, kind: str, t: float, delay: float = 0.0) -> bool:
         """Whether ``kind`` acts at ``t``: taken at least ``delay`` s before, and not switched off
         (``<kind>_off``) since, as its bends on the curves are."""
-        return next((a.action for a in reversed(self.actions)
-                     if a.t + delay <= t and a.action in (kind, kind + OFF)), None) == kind
+        if (marks := self._forces.get((kind, delay))) is None:     # (a.t + delay, taken: not switched off), in order
+            marks = self._forces[kind, delay] = [(a.t + delay, a.action == kind) for a in self.actions
+                                                 if a.action in (kind, kind + OFF)]
+        i = bisect.bisect_right(marks, t, key=lambda m: m[0])    # the last taken by ``t`` (sorted: ``actions`` are)
+        return i > 0 and marks[i - 1][1]
 
     def stretches(self, m: Mitigation) -> list[tuple[float, float | None]]:
         """(on, off) of each stretch of time ``m``'s action was in force: from its first taking after
@@ -568,7 +574,7 @@ class Signals:
         there and not tried again, so its flow fails (``strands``). A12: such a typo healed the outage; world44: nor
         may it fail nothing, the 5xx calls quietly tried again on the primary."""
         env = self.env(t)
-        if not tried_first(env) or route_of(env, away=not any(k in env for k in (*ROUTING_KEYS, "FALLBACK_ON_5XX"))) \
+        if not tried_first(env) or route_of(env, away=not any(k in env for k in ROUTING)) \
                 != fleet.UNSERVED:
             return 0.0
         s5 = self.share_5xx(fleet.PRIMARY_PROVIDER, t) if switched_on(env, "FALLBACK_ON_5XX") else 0.0
@@ -756,8 +762,8 @@ class Signals:
         if not self.running(t):
             return 0.0
         pilot = self.pilot_only(t)
-        return 1.0 if not pilot and not self._since else sum(
-            r.rate for r in self.repos if (r.pilot or not pilot) and self.came(r, t)) / sum(r.rate for r in fleet.REPOS)
+        return 1.0 if not pilot and not self._since else self._once("traffic", t, lambda t: sum(
+            r.rate for r in self.repos if (r.pilot or not pilot) and self.came(r, t)) / fleet.ESTATE_RATE)
 
     def load(self, t: float) -> float:
         """The share of the healthy estate's model calls FlowEngine makes at ``t``, what a fault ``under_load`` grows
@@ -878,6 +884,8 @@ class Signals:
         later scrape of its day and one found not full for every earlier one. Two hours of flows ask at ~500 scrapes per
         provider; reading the quota a half hour ahead and bisecting where it turns full reads it a few times instead."""
         k = math.floor(t / SPEND + 1e-9)
+        if (key := (provider, k)) in self._spent_at:        # an answer once given stands (the bounds only narrow)
+            return self._spent_at[key]
         day = quota_reset(k * SPEND, after=False)
         bounds = self._full_from.setdefault((provider, day), [math.ceil(day / SPEND) - 1, math.ceil((day + DAY) / SPEND)])
         if bounds[0] < k < bounds[1]:           # not known yet: look ahead, then bisect down to k
@@ -885,7 +893,8 @@ class Signals:
             self._narrow(provider, bounds, min(k + LOOK_AHEAD, bounds[1] - 1, built if k <= built else math.inf))
             while bounds[0] < k < bounds[1]:
                 self._narrow(provider, bounds, (bounds[0] + bounds[1]) // 2)
-        return k >= bounds[1]
+        self._spent_at[key] = k >= bounds[1]
+        return self._spent_at[key]
 
     def runs_out(self, provider: str, t: float) -> float | None:
         """The first scrape from ``t`` on at which ``provider``'s day's quota is used up (``exhausted``; ``t`` if it is
@@ -931,7 +940,15 @@ class Signals:
         """FlowEngine's env as its pods run with it at ``t``: the revision made ``ENV_DELAY`` s before or
         earlier. The one rollout delay every routing read takes, so a first change and a later one, the
         curves and every stand-in switch at the same instant."""
-        return self.cluster.env_at(t - ENV_DELAY)
+        ats, envs = self._revisions
+        i = bisect.bisect_right(ats, u := t - ENV_DELAY)
+        return envs[i - 1] if i else self.cluster.env_at(u)
+
+    @functools.cached_property
+    def _revisions(self) -> tuple[list[float], list[dict[str, str]]]:
+        """``cluster.env_at`` from each time a revision was made on: it changes only there (``env`` bisects)."""
+        ats = sorted({r.at for r in self.cluster.flowengine.history})
+        return ats, [self.cluster.env_at(at) for at in ats]
 
     def route(self, t: float) -> str | None:
         """The provider FlowEngine sends the primary's routed calls to at ``t`` (its env's fallback model, once routing
@@ -939,10 +956,12 @@ class Signals:
         model no provider serves is no routing taken (``cluster._env_meaning``) but its env sends them there all the
         same (``fleet.UNSERVED``: they fail, ``strands``); tried only after the primary (``tried_first``) it moves none
         (A12: a typo'd ``FALLBACK_MODEL`` healed the outage, the route-around gate passing on it)."""
-        env = self.env(t)                       # routing recorded with no env of its own: the default fallback
-        if (to := route_of(env, away=not any(k in env for k in (*ROUTING_KEYS, "FALLBACK_ON_5XX")))) == fleet.UNSERVED:
-            return None if tried_first(env) else to
-        return to if self.in_force("fallback_routing", t, delay=ENV_DELAY) else None
+        def value(t: float) -> str | None:      # once a row: the requests, failures and quota read it many times
+            env = self.env(t)                   # routing recorded with no env of its own: the default fallback
+            if (to := route_of(env, away=not any(k in env for k in ROUTING))) == fleet.UNSERVED:
+                return None if tried_first(env) else to
+            return to if self.in_force("fallback_routing", t, delay=ENV_DELAY) else None
+        return self._once("route", t, value)
 
     def plan_only(self, t: float) -> bool:
         """Whether only the architect role's calls (each flow's plan) run on ``route(t)``, the flows still the primary's
@@ -954,13 +973,16 @@ class Signals:
         disables the primary; the plans (``PLAN_SHARE``) when it names only the architect's; when it is tried first
         (``tried_first``) only those it answers 5xx now (``FALLBACK_ON_5XX``) or slower than
         ``FALLBACK_THRESHOLD_LATENCY`` (``slow_share``); 0 while nothing is routed."""
-        if self.route(t) is None:
-            return 0.0
-        if self.plan_only(t):
-            return PLAN_SHARE
-        env = self.env(t)
-        s5 = self.share_5xx(fleet.PRIMARY_PROVIDER, t) if tried_first(env) and switched_on(env, "FALLBACK_ON_5XX") else 0.0
-        return s5 + (slow := self.slow_share(env, t)) - s5 * slow       # 5xx or slow: either moves a call
+        def value(t: float) -> float:
+            if self.route(t) is None:
+                return 0.0
+            if self.plan_only(t):
+                return PLAN_SHARE
+            env = self.env(t)
+            s5 = self.share_5xx(fleet.PRIMARY_PROVIDER, t) if tried_first(env) and switched_on(env, "FALLBACK_ON_5XX") \
+                else 0.0
+            return s5 + (slow := self.slow_share(env, t)) - s5 * slow       # 5xx or slow: either moves a call
+        return self._once("route_share", t, value)
 
     def slow_share(self, env: dict[str, str], t: float) -> float:
         """The share of the primary's calls ``env`` moves whatever they are answered: all unless ``tried_first``, then those

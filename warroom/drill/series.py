@@ -105,7 +105,7 @@ class Series:
                     c, fleet.BASE_5XX * self.signals.scenario.codes_5xx.get(c, 0.0))
                 healthy.append(p.requests_per_second * sent * share)
         healthy += [0.0] * self.signals.sends_nowhere       # the 404s of a model no provider serves: none before
-        flows, killed = sum(r.rate for r in fleet.REPOS), 1.0 - lognormal_cdf(fleet.HARD_TIMEOUT, fleet.LATENCY_MEDIAN)
+        flows, killed = fleet.ESTATE_RATE, 1.0 - lognormal_cdf(fleet.HARD_TIMEOUT, fleet.LATENCY_MEDIAN)
         healthy += durations(fleet.LATENCY_MEDIAN, BOUNDS, flows * (1.0 - fleet.BASE_FAILURE), flows * (fleet.BASE_FAILURE - killed),
                              flows * killed)
         return [v * UPTIME for v in healthy + rates]

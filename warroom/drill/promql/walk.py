@@ -182,8 +182,10 @@ class Walk:
             raise _refuse(node)
         series, ends, window = self.select(node.vector_selector), self.moments(node.vector_selector), \
             node.range.total_seconds()
-        ks = sorted({k for m in ends for k in range(max(self.first, math.ceil((m - window) / SCRAPE - 1e-9)),
-                                                      min(self.last, _grid_index(m)) + 1)})
+        ks: list[int] = []      # the scrapes of every window, each once, in order (a set of them cost a window a time)
+        for lo, hi in sorted((max(self.first, math.ceil((m - window) / SCRAPE - 1e-9)),
+                              min(self.last, _grid_index(m)) + 1) for m in ends):
+            ks += range(max(lo, ks[-1] + 1 if ks else lo), hi)
         ts = [k * SCRAPE for k in ks]        # a selector's samples stop at its @ time, even when the window slides
         return [(ms.labels, ts, row) for ms, row in zip(series, self.read(series, ks), strict=True)], window, \
             [m + t - self.start for m, t in zip(ends, self.times, strict=True)] if slide else ends
