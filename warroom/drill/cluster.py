@@ -483,7 +483,8 @@ def place(log: NodeLog, k: int, t: float) -> tuple[float, str] | None:
     """When and where the scheduler puts the ``k``-th pod made at ``t``: then, on a node not cordoned;
     with every node cordoned, at the first uncordon after (None: none yet, it is Pending)."""
     for when in [t, *sorted(w for w, _, what in log if what == "uncordon" and w > t)]:
-        if nodes := [n for n in NODES if n not in cordoned(log, when)]:
+        off = cordoned(log, when)       # once a moment, not once a node
+        if nodes := [n for n in NODES if n not in off]:
             return when, nodes[k % len(nodes)]
     return None
 

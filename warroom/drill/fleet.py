@@ -37,7 +37,7 @@ class Provider:
     def requests_per_second(self) -> float:
         """The calls a healthy estate makes to its model a second: its flows, ``CALLS_PER_FLOW`` each (the one
         source of calls per flow: the request rate, each flow's calls and their durations read it)."""
-        return sum(r.rate for r in REPOS) * self.flow_share * CALLS_PER_FLOW
+        return ESTATE_RATE * self.flow_share * CALLS_PER_FLOW
 
 
 REPOS: tuple[Repo, ...] = (

@@ -605,9 +605,8 @@ class Signals:
         ``signal:target`` and ``signal:*``. A vendor's own 5xx (``VENDOR_OWN``) no action bends: routing, a manual
         review, a pilot-only rollout change which calls are made (``request_rate``), not how it answers (W25-2); its
         429s (``REFUSALS``) only what acts on the calls still made to it (``answers``: the breaker makes them wait)."""
-        if target:
-            return self.impact(f"{signal}:{target}", t) + self.impact(f"{signal}:*", t)
-        return self.impact_on(signal, t)
+        return self.impact_on(f"{signal}:{target}", t) + self.impact_on(f"{signal}:*", t) if target else \
+            self.impact_on(signal, t)
 
     def impact_on(self, signal: str, t: float, repo: fleet.Repo | None = None) -> float:
         """``impact`` on a flow of ``repo``: a fault marked ``onboarded`` adds to the onboarded repos' flows alone;
@@ -662,22 +661,25 @@ class Signals:
         return out
 
     @functools.cached_property
-    def _audit(self) -> tuple[list[float], list[tuple[float, ...]], Cluster]:
-        """The audit shipper's ready pods (``_ready_pods``) as (times, creation times), and the estate at rest before."""
-        timeline = self._ready_pods(fleet.AUDIT_DEPLOYMENT, nodes_alone=True)
-        return [w for w, _ in timeline], [pods for _, pods in timeline], initial_cluster(self.scenario)
+    def _audit(self) -> tuple[list[float], list[tuple[float, ...]], Cluster, float]:
+        """The audit shipper's ready pods (``_ready_pods``) as (times, creation times), the estate at rest before, and
+        when its pods there stand still (no node, no pod deleted: ``Deployment.pods`` moves only within a rollout and
+        two of its steps, or a scale's 10 s, of its last change)."""
+        timeline, rest = self._ready_pods(fleet.AUDIT_DEPLOYMENT, nodes_alone=True), initial_cluster(self.scenario)
+        dep = rest.deployments[fleet.AUDIT_DEPLOYMENT]
+        return [w for w, _ in timeline], [pods for _, pods in timeline], rest, dep.moved + 3 * dep.rollout_seconds + 60
 
     def audit_pods(self, t: float) -> tuple[float, ...]:
         """The creation times of the audit shipper's ready pods at ``t``, as ``kubectl get pods`` lists them."""
-        times, ready, rest = self._audit
+        times, ready, rest, still = self._audit
         if (i := bisect.bisect_right(times, t)) > 0:
             return ready[i - 1]
-        dep = rest.deployments[fleet.AUDIT_DEPLOYMENT]
-        return tuple(p[2] for p in rest.pods(dep, t) if p[3] == "Running")
+        return self._once("rest", min(t, still), lambda t: tuple(     # one answer from ``still`` on: each audit event's
+            p[2] for p in rest.pods(rest.deployments[fleet.AUDIT_DEPLOYMENT], t) if p[3] == "Running"))
 
     def audit_down_since(self, t: float) -> float | None:
         """Since when no audit-shipper pod has been ready at ``t`` (None: one is), off ``audit_pods``' schedule."""
-        times, ready, _ = self._audit
+        times, ready, *_ = self._audit
         i = bisect.bisect_right(times, t)
         while i > 1 and not ready[i - 1] and not ready[i - 2]:
             i -= 1
@@ -1056,14 +1058,20 @@ class Signals:
         ``FALLBACK_ON_5XX``: the primary still called first, the share answered 5xx tried again on the fallback,
         ``_burn``). A sum of terms >= 0: it never goes down in a day."""
         last, total = quota_reset(t, after=False), 0.0
-        for x, y, share, to, moved, carriers in self._carrying:     # each flow's tokens, in a share of this one's quota
+        for (x, y, share, *_), tokens in zip(self._carrying, self._tokens[provider.name], strict=True):
             if (b := min(y, t)) > (a := max(x, last)) and share > 0.0:      # spent by the flows that ran (``queue``)
                 ran = day_use(max(self.queue.shift(b), last)) - day_use(max(self.queue.shift(a), last))
-                total += share * ran * sum(p.quota_used * (p.daily_tokens / provider.daily_tokens) * (
-                    (1.0 - part) * (c == provider.name) + part * (to == provider.name))   # the primary's plans: ``to``
-                    for p, c in zip(fleet.PROVIDERS, carriers, strict=True)
-                    for part in (moved if to is not None and c == fleet.PRIMARY else 0.0,))
+                total += share * ran * tokens
         return total
+
+    @functools.cached_property
+    def _tokens(self) -> dict[str, list[float]]:
+        """Per provider, each ``_carrying`` stretch's healthy tokens a day in a share of its quota (``_used``): each flow's,
+        counted where its calls go (the primary's plans: ``to``)."""
+        return {q.name: [sum(p.quota_used * (p.daily_tokens / q.daily_tokens) * (
+            (1.0 - part) * (c == q.name) + part * (to == q.name)) for p, c in zip(fleet.PROVIDERS, carriers, strict=True)
+            for part in (moved if to is not None and c == fleet.PRIMARY else 0.0,))
+            for _, _, _, to, moved, carriers in self._carrying] for q in fleet.PROVIDERS}
 
     def quota(self, provider: fleet.Provider, t: float) -> float:
         """The share of the day's quota used: what the healthy calls spent (``_used``) plus what the faults burnt
