@@ -1066,10 +1066,11 @@ class Signals:
 
     @functools.cached_property
     def _tokens(self) -> dict[str, list[float]]:
-        """Per provider, each ``_carrying`` stretch's healthy tokens a day in a share of its quota (``_used``): each flow's,
-        counted where its calls go (the primary's plans: ``to``)."""
+        """Per provider, each ``_carrying`` stretch's healthy tokens a day in a share of its quota (``_used``): each
+        flow's, counted where its calls go (the primary's plans: ``to``)."""
         return {q.name: [sum(p.quota_used * (p.daily_tokens / q.daily_tokens) * (
-            (1.0 - part) * (c == q.name) + part * (to == q.name)) for p, c in zip(fleet.PROVIDERS, carriers, strict=True)
+            (1.0 - part) * (c == q.name) + part * (to == q.name))
+            for p, c in zip(fleet.PROVIDERS, carriers, strict=True)
             for part in (moved if to is not None and c == fleet.PRIMARY else 0.0,))
             for _, _, _, to, moved, carriers in self._carrying] for q in fleet.PROVIDERS}
 

@@ -339,7 +339,7 @@ class Series:
         forward from ``lo``, then halving, so the rows read stay near ``lo`` and a caller walking a day's flows in
         order reads each hour once (halving the whole window re-integrated an hour per flow: minutes of CPU)."""
         lo = max(lo, self.t0)
-        col, n, w, held = self.index[key], self.CHUNK, self.width, dict[int, array[float]]()
+        col, n, w, held = self.index[key], self.CHUNK, self.width, dict[int, "array[float]"]()
         i0 = max(0, math.floor((lo - self.t0) / GRID))
         i1 = math.ceil((hi - self.t0) / GRID)
         self._extend(i1)
