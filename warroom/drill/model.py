@@ -816,7 +816,8 @@ class Signals:
 
     def timeout_share(self, t: float, repo: fleet.Repo | None = None) -> float:
         """Share of (``repo``'s) flows running past the hard timeout (and so failing)."""
-        return 1.0 - lognormal_cdf(fleet.HARD_TIMEOUT, self.latency_median(t, repo))
+        return self._once(("timeouts", None if repo is None else repo.name in self._since), t,   # once a row a law
+                          lambda t: 1.0 - lognormal_cdf(fleet.HARD_TIMEOUT, self.latency_median(t, repo)))
 
     def fails(self, repo: fleet.Repo, t: float) -> tuple[float, float]:
         """(failing, killed at the hard timeout) shares of ``repo``'s flows at ``t``; killed: the timeouts' part of the
@@ -1261,8 +1262,8 @@ class Signals:
     def share_5xx(self, provider: fleet.Provider, t: float) -> float:
         """The share of calls to ``provider`` answered 5xx: the vendor's answer to a call made now (routing away
         does not heal it) plus what FlowEngine's own client adds (``api_5xx:*``: a restart or rollback mends it)."""
-        base = fleet.BASE_5XX * (1.0 + 0.5 * noise(f"{self._seed}:5xx:{provider.name}", t, 100.0))
-        return min(1.0, base + self.impact("api_5xx", t, provider.name))
+        return self._once(("5xx", provider.name), t, lambda t: min(1.0, fleet.BASE_5XX * (       # the codes and ``lost``
+            1.0 + 0.5 * noise(f"{self._seed}:5xx:{provider.name}", t, 100.0)) + self.impact("api_5xx", t, provider.name)))
 
     def call_latency(self, provider: fleet.Provider, t: float) -> float:
         """The median seconds of one call to ``provider``'s model: a share of a flow's, slower while the vendor fails
@@ -1283,9 +1284,8 @@ class Signals:
         through (``call_law``: the share to the power A) stay ``share ** MAX_ATTEMPTS`` whatever A is. More attempts
         only refuse more requests (the retry storm grows); fewer send fewer and fail no more calls. The everyday
         ``BASE_429`` falls on attempts at random. A 5xx outage is no capacity: there, trying again does help."""
-        if self.exhausted(provider.name, t):
-            return 1.0
-        return min(1.0, fleet.BASE_429 + self.impact("api_429", t, provider.name) * self.throttled(provider.name, t))
+        return 1.0 if self.exhausted(provider.name, t) else self._once(("429", provider.name), t, lambda t: min(
+            1.0, fleet.BASE_429 + self.impact("api_429", t, provider.name) * self.throttled(provider.name, t)))
 
     def throttled(self, provider: str, t: float) -> float:
         """By how much the attempts (``share_429``'s capacity law) multiply the 429 share the faults declare at

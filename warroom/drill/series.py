@@ -60,6 +60,8 @@ class Series:
         self.index: dict[Key, int] = {k: i for i, k in enumerate(self.keys)}
         self._hist = self.index[("bucket", BUCKET_LABELS[0])]        # the histogram's columns, then count and sum
         self._repos = {r.name: i for i, r in enumerate(repos)}
+        self._laws = [[j for j, r in enumerate(repos) if (r.name in signals._since) == new]    # the repos of each law
+                      for new in sorted({r.name in signals._since for r in repos})]          # (``rates``)
         self.rows = 0                                                # rows integrated so far
         self._starts: list[tuple[array[float], list[float]]] = []    # each chunk's first row, its rates
         self._chunks: OrderedDict[int, array[float]] = OrderedDict()  # held chunks, least recent first
@@ -84,8 +86,7 @@ class Series:
         hist = [0.0] * (len(BOUNDS) + 2)
         # by each repo's own law (an onboarded repo's flows carry their faults: ``latency_median(t, repo)``), summed
         # over the repos that share one (redteam44 T1: one law for all hid whose flows were slow)
-        for new in sorted({r.name in s._since for r in self.repos}):
-            mine = [j for j, r in enumerate(self.repos) if (r.name in s._since) == new]
+        for mine in self._laws:
             killed = sum(execs[j] * shares[j][1] for j in mine)
             done = 0.0 if held else sum(execs[j] for j in mine) - sum(fails[j] for j in mine)
             law = durations(s.latency_median(t, self.repos[mine[0]]), BOUNDS, done,
