@@ -136,11 +136,11 @@ class Deployment:
 
     def roll(self, rev: Revision) -> None:
         """``rev`` becomes the current revision: a rollout from the one before, remembered as it happened."""
-        was = self.current.template_hash
+        was, now = self.current.template_hash, rev.template_hash
         self.history.append(rev)
-        self.rollouts = (*self.rollouts, (rev.at, was, rev.template_hash))     # new ones: copies keep theirs
+        self.rollouts = (*self.rollouts, (rev.at, was, now))     # new ones: copies keep theirs
         self.ran = (*self.ran, (rev.at, rev.env))
-        self.sets_made = {rev.template_hash: rev.at, **self.sets_made}
+        self.sets_made = {now: rev.at, **self.sets_made}
 
     @property
     def current(self) -> Revision:
@@ -483,8 +483,7 @@ def place(log: NodeLog, k: int, t: float) -> tuple[float, str] | None:
     """When and where the scheduler puts the ``k``-th pod made at ``t``: then, on a node not cordoned;
     with every node cordoned, at the first uncordon after (None: none yet, it is Pending)."""
     for when in [t, *sorted(w for w, _, what in log if what == "uncordon" and w > t)]:
-        off = cordoned(log, when)       # once a moment, not once a node
-        if nodes := [n for n in NODES if n not in off]:
+        if nodes := [n for off in [cordoned(log, when)] for n in NODES if n not in off]:     # cordons read once
             return when, nodes[k % len(nodes)]
     return None
 

@@ -221,7 +221,6 @@ class Signals:
         pilot = self.first("rollback_to_pilot")
         self._pilot_only = None if pilot is None else pilot + PILOT_DELAY
         self._memo: dict[object, tuple[float, Any]] = {}       # the last answer of each curve asked twice at a t
-        self._forces: dict[tuple[str, float], list[tuple[float, bool]]] = {}      # ``in_force``'s, per (kind, delay)
         self._terms = {k: [(i, f.impacts[k]) for i, f in enumerate(scenario.faults) if k in f.impacts] for g in scenario.faults for k in g.impacts}
         # the faults whose requests the quota counts (``_storm_from``): a batch job's calls, a provider's throttle (the
         # retries of its 429s), bundles that make every call heavier (``context_kb``: its tokens grow with them)
@@ -316,11 +315,8 @@ class Signals:
     def in_force(self, kind: str, t: float, delay: float = 0.0) -> bool:
         """Whether ``kind`` acts at ``t``: taken at least ``delay`` s before, and not switched off
         (``<kind>_off``) since, as its bends on the curves are."""
-        if (marks := self._forces.get((kind, delay))) is None:     # (a.t + delay, taken: not switched off), in order
-            marks = self._forces[kind, delay] = [(a.t + delay, a.action == kind) for a in self.actions
-                                                 if a.action in (kind, kind + OFF)]
-        i = bisect.bisect_right(marks, t, key=lambda m: m[0])    # the last taken by ``t`` (sorted: ``actions`` are)
-        return i > 0 and marks[i - 1][1]
+        return next((a.action for a in reversed(self.actions)
+                     if a.t + delay <= t and a.action in (kind, kind + OFF)), None) == kind
 
     def stretches(self, m: Mitigation) -> list[tuple[float, float | None]]:
         """(on, off) of each stretch of time ``m``'s action was in force: from its first taking after
@@ -574,8 +570,7 @@ class Signals:
         there and not tried again, so its flow fails (``strands``). A12: such a typo healed the outage; world44: nor
         may it fail nothing, the 5xx calls quietly tried again on the primary."""
         env = self.env(t)
-        if not tried_first(env) or route_of(env, away=not any(k in env for k in ROUTING)) \
-                != fleet.UNSERVED:
+        if not tried_first(env) or route_of(env, away=not any(k in env for k in ROUTING)) != fleet.UNSERVED:
             return 0.0
         s5 = self.share_5xx(fleet.PRIMARY_PROVIDER, t) if switched_on(env, "FALLBACK_ON_5XX") else 0.0
         return s5 + (slow := self.slow_share(env, t)) - s5 * slow
@@ -663,8 +658,7 @@ class Signals:
     @functools.cached_property
     def _audit(self) -> tuple[list[float], list[tuple[float, ...]], Cluster, float]:
         """The audit shipper's ready pods (``_ready_pods``) as (times, creation times), the estate at rest before, and
-        when its pods there stand still (no node, no pod deleted: ``Deployment.pods`` moves only within a rollout and
-        two of its steps, or a scale's 10 s, of its last change)."""
+        when its pods there stand still (``Deployment.pods`` moves them only a rollout and two steps from a change)."""
         timeline, rest = self._ready_pods(fleet.AUDIT_DEPLOYMENT, nodes_alone=True), initial_cluster(self.scenario)
         dep = rest.deployments[fleet.AUDIT_DEPLOYMENT]
         return [w for w, _ in timeline], [pods for _, pods in timeline], rest, dep.moved + 3 * dep.rollout_seconds + 60
@@ -943,15 +937,7 @@ class Signals:
         """FlowEngine's env as its pods run with it at ``t``: the revision made ``ENV_DELAY`` s before or
         earlier. The one rollout delay every routing read takes, so a first change and a later one, the
         curves and every stand-in switch at the same instant."""
-        ats, envs = self._revisions
-        i = bisect.bisect_right(ats, u := t - ENV_DELAY)
-        return envs[i - 1] if i else self.cluster.env_at(u)
-
-    @functools.cached_property
-    def _revisions(self) -> tuple[list[float], list[dict[str, str]]]:
-        """``cluster.env_at`` from each time a revision was made on: it changes only there (``env`` bisects)."""
-        ats = sorted({r.at for r in self.cluster.flowengine.history})
-        return ats, [self.cluster.env_at(at) for at in ats]
+        return self._once("env", t, lambda t: self.cluster.env_at(t - ENV_DELAY))      # a row reads it a dozen times
 
     def route(self, t: float) -> str | None:
         """The provider FlowEngine sends the primary's routed calls to at ``t`` (its env's fallback model, once routing
@@ -1059,21 +1045,14 @@ class Signals:
         ``FALLBACK_ON_5XX``: the primary still called first, the share answered 5xx tried again on the fallback,
         ``_burn``). A sum of terms >= 0: it never goes down in a day."""
         last, total = quota_reset(t, after=False), 0.0
-        for (x, y, share, *_), tokens in zip(self._carrying, self._tokens[provider.name], strict=True):
+        for x, y, share, to, moved, carriers in self._carrying:     # each flow's tokens, in a share of this one's quota
             if (b := min(y, t)) > (a := max(x, last)) and share > 0.0:      # spent by the flows that ran (``queue``)
                 ran = day_use(max(self.queue.shift(b), last)) - day_use(max(self.queue.shift(a), last))
-                total += share * ran * tokens
+                total += share * ran * sum(p.quota_used * (p.daily_tokens / provider.daily_tokens) * (
+                    (1.0 - part) * (c == provider.name) + part * (to == provider.name))   # the primary's plans: ``to``
+                    for p, c in zip(fleet.PROVIDERS, carriers, strict=True)
+                    for part in (moved if to is not None and c == fleet.PRIMARY else 0.0,))
         return total
-
-    @functools.cached_property
-    def _tokens(self) -> dict[str, list[float]]:
-        """Per provider, each ``_carrying`` stretch's healthy tokens a day in a share of its quota (``_used``): each
-        flow's, counted where its calls go (the primary's plans: ``to``)."""
-        return {q.name: [sum(p.quota_used * (p.daily_tokens / q.daily_tokens) * (
-            (1.0 - part) * (c == q.name) + part * (to == q.name))
-            for p, c in zip(fleet.PROVIDERS, carriers, strict=True)
-            for part in (moved if to is not None and c == fleet.PRIMARY else 0.0,))
-            for _, _, _, to, moved, carriers in self._carrying] for q in fleet.PROVIDERS}
 
     def quota(self, provider: fleet.Provider, t: float) -> float:
         """The share of the day's quota used: what the healthy calls spent (``_used``) plus what the faults burnt

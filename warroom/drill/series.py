@@ -340,24 +340,19 @@ class Series:
         forward from ``lo``, then halving, so the rows read stay near ``lo`` and a caller walking a day's flows in
         order reads each hour once (halving the whole window re-integrated an hour per flow: minutes of CPU)."""
         lo = max(lo, self.t0)
-        col, n, w, held = self.index[key], self.CHUNK, self.width, dict[int, "array[float]"]()
+        col = self.index[key]
         i0 = max(0, math.floor((lo - self.t0) / GRID))
         i1 = math.ceil((hi - self.t0) / GRID)
         self._extend(i1)
-
-        def at(i: int) -> float:        # ``_at``, each chunk looked up once a search
-            if (c := i // n) not in held:
-                held[c] = self._chunk(c)
-            return held[c][i % n * w + col]
-        if at(i1) < target:
+        if self._at(i1, col) < target:
             return hi
         step = 1
-        while i0 + step < i1 and at(i0 + step) < target:
+        while i0 + step < i1 and self._at(i0 + step, col) < target:
             i0, step = i0 + step, step * 2
         i1 = min(i0 + step, i1)
         while i1 - i0 > 1:
             mid = (i0 + i1) // 2
-            i0, i1 = (i0, mid) if at(mid) >= target else (mid, i1)
-        a, b = at(i0), at(i1)
+            i0, i1 = (i0, mid) if self._at(mid, col) >= target else (mid, i1)
+        a, b = self._at(i0, col), self._at(i1, col)
         t = self.t0 + i0 * GRID + (GRID * (target - a) / (b - a) if b > a else 0.0)
         return min(max(t, lo), hi)
