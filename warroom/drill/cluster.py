@@ -660,8 +660,7 @@ def moved_primary(env: Env) -> str | None:
     """The model ``PRIMARY_MODEL`` names when it is not the primary's own: FlowEngine's flows then plan and run on it,
     every call the primary's flows make going there first, as ``FALLBACK_MODEL`` sends them (redteam43 R11: switching
     it to gpt-4-turbo moved nothing, every new Claude flow still failing on the spent quota)."""
-    model = env.get("PRIMARY_MODEL", "")
-    return model if model and model != fleet.PRIMARY_PROVIDER.model else None
+    return model if (model := env.get("PRIMARY_MODEL", "")) and model != fleet.PRIMARY_PROVIDER.model else None
 
 
 def fallback_of(env: Env) -> str:
@@ -684,8 +683,7 @@ def route_of(env: Env, away: bool = False) -> str | None:
 
 def threshold(env: Env) -> float | None:
     """``FALLBACK_THRESHOLD_LATENCY`` in seconds: a call to the primary slower than it is tried on the fallback."""
-    value = env.get("FALLBACK_THRESHOLD_LATENCY", "")
-    return float(value) if re.fullmatch(r"\d+(\.\d*)?", value) else None
+    return float(value) if re.fullmatch(r"\d+(\.\d*)?", value := env.get("FALLBACK_THRESHOLD_LATENCY", "")) else None
 
 
 def tried_first(env: Env) -> bool:
@@ -740,15 +738,11 @@ def meaning_keys(detail: dict[str, Any], meanings: Collection[str]) -> set[str]:
 
 def _whole(value: object) -> int | None:
     """A setting as a whole number from 1 (ASCII digits), None when FlowEngine could not read it as one."""
-    text = str(value)
-    return int(text) if text.isascii() and text.isdigit() and int(text) > 0 else None
+    return int(text) if (text := str(value)).isascii() and text.isdigit() and int(text) > 0 else None
 
 
 def _scaling(old: int, new: int) -> list[str]:
     """What scaling FlowEngine from ``old`` to ``new`` replicas means, by hand or by its autoscaler's bounds:
     fewer pods are an action too (one pod at 180% CPU slows and fails flows), never nothing."""
-    if new == 0 < old:
-        return ["flowengine_stop"]
-    if old == 0 < new:
-        return ["flowengine_start"]
-    return ["scale"] if new > old else ["scale_down"] if new < old else []
+    return ["flowengine_stop"] if new == 0 < old else ["flowengine_start"] if old == 0 < new else \
+        ["scale"] if new > old else ["scale_down"] if new < old else []

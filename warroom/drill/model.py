@@ -76,8 +76,7 @@ class Retry(NamedTuple):
 def quota_reset(t: float, after: bool = True) -> float:
     """The providers' daily quota reset: the first after scenario second ``t``, or (``after`` False)
     the last at or before it (before ``fleet.QUOTA_RESET``, one a day earlier)."""
-    k = math.floor((t - fleet.QUOTA_RESET) / DAY) + 1
-    return fleet.QUOTA_RESET + DAY * (k if after else k - 1)
+    return fleet.QUOTA_RESET + DAY * (math.floor((t - fleet.QUOTA_RESET) / DAY) + (1 if after else 0))
 
 
 def day_use(t: float) -> float:
@@ -155,8 +154,7 @@ def call_law(share: float, attempts: int, calls: int = fleet.CALLS_PER_FLOW) -> 
     rises by 1 + s + s ** 2) and the quota its storm burns. What ``retry.max_attempts`` does depends on the answer:
     a 5xx outage's share stays, so more attempts fail fewer calls; a throttle's share rises with the attempts
     (``Signals.share_429``: a capacity lets as many calls through however often they are tried)."""
-    sent = sum(share ** k for k in range(attempts))
-    return 1.0 - (1.0 - share ** attempts) ** calls, sent
+    return 1.0 - (1.0 - share ** attempts) ** calls, sum(share ** k for k in range(attempts))
 
 
 class _Bend(NamedTuple):
@@ -591,8 +589,7 @@ class Signals:
                 self.slow_share(env, t) if self.route(t) is not None and tried_first(env) else 0.0
             hits = sum(p.flow_share * (1.0 - moved if c == fleet.PRIMARY else 1.0)
                        for p, c in zip(fleet.PROVIDERS, self.carriers(t), strict=True) if c == vendor and not self.exhausted(c, t))
-            answered = 1.0 - self._stranded(t)
-            return hits / answered if answered > 1e-9 else 0.0
+            return hits / answered if (answered := 1.0 - self._stranded(t)) > 1e-9 else 0.0
         return self._once(("reach", index), t, value)
 
     def impact(self, signal: str, t: float, target: str = "") -> float:
@@ -707,8 +704,7 @@ class Signals:
             waited = late[0][1] if u < late[0][0] else late[-1][1]
         seconds = flow_seconds(self.latency_median(t, repo), unit(repo.name, k, "dur"),
                                "ok" if error is None else "killed" if error == KILLED else "fast", waited)
-        stop = self.stop_between(t, t + seconds)
-        return (seconds, None) if stop is None else (stop - t, stop)
+        return (seconds, None) if (stop := self.stop_between(t, t + seconds)) is None else (stop - t, stop)
 
     @functools.cached_property
     def sends_nowhere(self) -> bool:
@@ -1272,8 +1268,7 @@ class Signals:
         declared = self.impact("api_429", t, provider)
         if declared <= 0.0 or (attempts := self.attempts(t)) == fleet.MAX_ATTEMPTS:
             return 1.0
-        capped = min(1.0, declared)
-        return capped ** (fleet.MAX_ATTEMPTS / attempts) / declared
+        return min(1.0, declared) ** (fleet.MAX_ATTEMPTS / attempts) / declared
 
     def code_shares(self, provider: fleet.Provider, t: float) -> dict[str, float]:
         """Share of the provider's calls by HTTP status code (sums to 1)."""

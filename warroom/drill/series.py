@@ -135,8 +135,7 @@ class Series:
 
     def _rates_of(self, i: int) -> list[float]:
         """Row ``i``'s rates: kept if it is among the newest, else worked out again (the same numbers)."""
-        kept = self._tail.get(i)
-        return self.rates(self.t0 + i * GRID) if kept is None else kept
+        return self.rates(self.t0 + i * GRID) if (kept := self._tail.get(i)) is None else kept
 
     def _extend(self, need: int) -> None:
         if self.rows == 0:
@@ -354,5 +353,4 @@ class Series:
             mid = (i0 + i1) // 2
             i0, i1 = (i0, mid) if self._at(mid, col) >= target else (mid, i1)
         a, b = self._at(i0, col), self._at(i1, col)
-        t = self.t0 + i0 * GRID + (GRID * (target - a) / (b - a) if b > a else 0.0)
-        return min(max(t, lo), hi)
+        return min(max(self.t0 + i0 * GRID + (GRID * (target - a) / (b - a) if b > a else 0.0), lo), hi)

@@ -52,8 +52,7 @@ def changed_from(old: Sequence[tuple[str, float]], new: Sequence[tuple[str, floa
     """Scenario time of the earliest action in which two records ((action, t) each) differ; None when
     the world is the same (actions change it only from the moment they are taken)."""
     same = next((i for i, (a, b) in enumerate(zip(old, new)) if a != b), min(len(old), len(new)))
-    changed = [t for _, t in (*old[same:], *new[same:])]
-    return min(changed) if changed else None
+    return min((t for _, t in (*old[same:], *new[same:])), default=None)
 
 
 class Simulator:

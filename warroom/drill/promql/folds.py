@@ -58,8 +58,7 @@ def regression(ts: list[float], vs: list[float], at: float) -> tuple[float, floa
     sx, sy = math.fsum(xs), _sum(vs)
     sxy = _sum([x * y for x, y in zip(xs, vs, strict=True)])
     sxx = math.fsum(x * x for x in xs)
-    slope = (sxy - sx * sy / n) / (sxx - sx * sx / n)
-    return slope, sy / n - slope * sx / n
+    return (slope := (sxy - sx * sy / n) / (sxx - sx * sx / n)), sy / n - slope * sx / n
 
 
 def _stdvar(values: list[float]) -> float:
@@ -78,8 +77,7 @@ def quantile(q: float, values: list[float]) -> float:
         return math.nan if math.isnan(q) else math.inf if q > 1 else -math.inf
     vs = sorted(values, key=lambda v: (not math.isnan(v), 0.0 if math.isnan(v) else v))
     rank = q * (len(vs) - 1)
-    lo = math.floor(rank)
-    return vs[lo] * (1 - (rank - lo)) + vs[min(len(vs) - 1, lo + 1)] * (rank - lo)
+    return vs[lo := math.floor(rank)] * (1 - (rank - lo)) + vs[min(len(vs) - 1, lo + 1)] * (rank - lo)
 
 
 # How each aggregation and each ``*_over_time`` folds the values it is given (never none).
