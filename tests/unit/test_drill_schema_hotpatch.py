@@ -33,9 +33,10 @@ def test_the_hot_patch_then_a_restart_ends_the_schema_rejections_and_a_restart_a
     served = sh(patched, "kubectl exec -n production deployment/flowengine -- curl -s "
                          "http://localhost:8080/api/schemas/version", 1200.0)
     assert "20251104_001" in served, served
-    for drill, rejected in ((patched, False), (alone, True)):      # a new run, as the flows: the stand-in agrees
-        _, _, err = run_one(drill, shlex.split("blocks test-flow --repo financial-reporting"), 1200.0)
-        assert ("rejected by block contract" in err) is rejected, err
+    for drill, rejected in ((patched, False), (alone, True)):      # new runs, as the flows (about half of them, R9)
+        said = [run_one(drill, shlex.split("blocks test-flow --repo financial-reporting"), 1200.0 + i)[2]
+                for i in range(6)]
+        assert any("rejected by block contract" in err for err in said) is rejected, said
 
 
 def test_the_hot_patch_into_another_namespace_is_refused_as_kubectl_does(tmp_path: Path, monkeypatch) -> None:

@@ -532,6 +532,13 @@ class Signals:
             return self.reach(index, t) * call_law(lost, self.attempts(t))[0] * min(1.0, part / lost)
         return self._once(("failing", index), t, share)
 
+    def code_fails(self, repo: fleet.Repo, t: float) -> list[tuple[float, str]]:
+        """(share, message) of ``repo``'s flows each fault of no one provider's (the release's own code: a schema the
+        block contracts reject, a gateway client) fails at ``t``: what a run started now meets whatever its calls are
+        answered (``blocks.outcome``; a vendor's faults are its calls' answers, ``call_law``)."""
+        return [(share, (f.messages or ("flow failed",))[0]) for i, f in enumerate(self.scenario.faults)
+                if self._vendor[i] is None and (share := self.failing(i, repo, t)) > 0.0]
+
     @functools.cached_property
     def _max_attempts(self) -> list[tuple[float, int]]:
         """(from when, the attempts FlowEngine makes of a call): ``retry.max_attempts`` as each ``blocks config set``

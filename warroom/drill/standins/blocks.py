@@ -266,9 +266,10 @@ def outcome(ctx: Context, flow: Flow, pruning: bool, model: str, answered: bool 
         return False, why, spent
     if flow.error == PUSH_REJECTED:     # the branch still wants a review: the run ends where the first one did
         return False, PUSH_REJECTED, seconds + spent
-    if ctx.cluster.schema_version() != fleet.SCHEMA_VERSION and flow.repo != fleet.PILOT_REPO:     # (a hot-patch)
-        return False, (f"validation failed: TaskObject schema_version {ctx.cluster.schema_version()} rejected by "
-                       "block contract impl/v3"), 4.0 + spent
+    u = unit(flow.task_id, round(t), "code")      # the release's own faults fail it as often as its repo's flows now
+    for share, message in sig.code_fails(repo, t) if repo else ():
+        if (u := u - share) < 0.0:
+            return False, message, 4.0 + spent
     if pruning and flow.context_kb <= 500:        # pruned below the size at which flows time out
         seconds = min(seconds, 40 + 18 * unit(flow.task_id, "p"))
     elif "gpt-4" in model:
