@@ -19,10 +19,10 @@ record shows one of its calls acted, never on the typed words alone.
 
 One call is one step's (redteam42 R3: one read credited Triage's step 6 and Recovery's step 22, the check
 after putting the provider back "done" 50 drill minutes before it): the steps take the calls in the runbook's
-order (``Hands``), each the earliest one not yet taken, so a second step with the same command needs a second
-call. A read that checks a change (a step that changes nothing, after one that does in its own section:
-``checked_by``) counts only from a call after that change began: typed before it, it is no check of it. A
-read-only step whose outcome is more than its calls' exit codes (a checkable ``expect``, or a command the
+order (``Hands``), each the earliest one not yet taken (of those typed with the incident's values, if any), so a
+second step with the same command needs a second call. A read that checks a change (a step that changes nothing,
+after one that does in its own section: ``checked_by``) counts only from a call after that change began: typed
+before it, it is no check of it. A read-only step whose outcome is more than its calls' exit codes (a checkable ``expect``, or a command the
 stand-ins do not answer: ``| grep -wF … && echo "schema is back"``) cannot be judged from the record (it
 holds no output): "typed by hand at +34m13s (drill shell), not checked", never counted done (the schema
 check was credited from a read that showed the bad schema). A change is judged by the action it recorded; a step
@@ -287,7 +287,10 @@ class Hands:
                      and (got := shape.match(argv, (c.tool, *c.argv), bound)) is not None]
             if not match:
                 return None
-            i, got = min(match, key=lambda m: typed.calls[m[0]].at)
+            # the earliest typed with the incident's own values (redteam45 R10: DISABLE_PROVIDERS=openai, the healthy
+            # provider, typed first took step 9 from the call that took the failed one out); else the earliest
+            i, got = min(match, key=lambda m: (any(values.get(k, v) != v for k, v in m[1].items()),
+                                               typed.calls[m[0]].at))
             mine.append(i)
             bound = got
         at, t = max((typed.calls[i].at, typed.calls[i].t) for i in mine)      # when the last of its calls was typed
