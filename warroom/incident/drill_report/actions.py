@@ -484,8 +484,9 @@ def _operation_row(drill: Drill, op: Any, slos: list[SloConfig] | None, t_now: f
     against (an env change's rollout as a plain restart, which is its own row: ``_restart_row``)."""
     changes = pane_changes(drill, [op], slos, t_now, gone=gone, told=told)
     return ActionRow(op.ts, op.t, op.action, labelled(ACTIONS[op.action], op) if op.action in ACTIONS else did(op),
-                     typed(op.tool, op.argv), bool(changes.moved), False, changes.text(quiet=True), "", clock,
-                     tag=op.tag, moved=bool(changes.moved))
+                     typed(op.tool, op.argv), bool(changes.moved) and not changes.worse, False,
+                     changes.text(quiet=True), "", clock, tag=op.tag, moved=bool(changes.moved),
+                     worse="; ".join(changes.worse))
 
 
 def _undo_row(sc: Any, undo: Any, clock: float | None, told: bool = True) -> ActionRow:
@@ -555,6 +556,9 @@ class Changes:
     titles: tuple[str, ...] = ()     # every pane read
     after: str = ""                  # how long after the first action they were read
     window: str = ""                 # read before their effect window ended: how long it is ("" once it has)
+    # the scenario's panes they moved the wrong way (further past where the incident took them), when they moved none
+    # of them the right way: "Model API 5xx rate 37.5% vs 28.2% without it" (redteam45 R10)
+    worse: tuple[str, ...] = ()
 
     def text(self, quiet: bool = False) -> str:
         """The panes moved; none: "too soon to tell" while the window runs (redteam41 T6: asked 10 drill seconds
@@ -603,6 +607,7 @@ def pane_changes(drill: Drill, taken: list[Any], slos: list[SloConfig] | None, t
     other = drill.simulator.what_if(gone)
     after = stime.of_drill(t - start, drill.speed).text()   # t is scenario seconds
     parts, titles = [], []
+    ways: dict[bool, list[str]] = {True: [], False: []}       # the scenario's panes moved: the wrong way, the right
     own = dict.fromkeys((sc.primary, *sc.breaches))
     for pane in (*own, *(s.id for s in slos or default_slos() if s.id not in own)):
         slo = slo_of(pane, slos)
@@ -618,6 +623,9 @@ def pane_changes(drill: Drill, taken: list[Any], slos: list[SloConfig] | None, t
             continue            # NO DATA where there would be some (FlowEngine halted: no flow, no P95) is a move
         parts.append(f"{title} {_stated(now, unit)}{'' if parts else f' {after} later'} "
                      f"({_stated(alt, unit)} without it)")
+        if pane in own and slo is not None and now is not None and alt is not None:
+            ways[(now > alt) == (slo.direction == "above")].append(
+                f"{title} {_stated(now, unit)} vs {_stated(alt, unit)} without it")
     if any(a.t > t_now for a in recorded):      # what came after the end changes no projection made at it
         kept = [a for a in recorded if a.t <= t_now]
         worlds = (Signals(sc, kept), Signals(sc, [a for a in gone if a.t <= t_now] if given else
@@ -627,7 +635,7 @@ def pane_changes(drill: Drill, taken: list[Any], slos: list[SloConfig] | None, t
     parts += quota_lasts(worlds, start, drill.speed, first=not parts, now=math.inf if told else t_now)
     if harm := harm_change(drill, other, t_now, actual):   # what they did to the flows no pane counts (its harm)
         parts.append(harm)
-    return Changes(tuple(parts), tuple(titles), after, window)
+    return Changes(tuple(parts), tuple(titles), after, window, () if ways[False] else tuple(ways[True]))
 
 
 def _critical(slo: SloConfig, value: float | None) -> bool:

@@ -50,6 +50,8 @@ class ActionRow:
     # what its command did, in the command's own terms, for an action an operation meant ("deployment image changed
     # (set image v1.2.0 on flowengine)"): its name while the incident is open (``description``); "" for the others
     plain: str = field(default="", metadata={"internal": True})
+    # the scenario's panes it took the wrong way and none the right way (``Changes.worse``): the summary says so
+    worse: str = field(default="", metadata={"internal": True})
 
     @property
     def description(self) -> str:

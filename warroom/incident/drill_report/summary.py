@@ -75,6 +75,9 @@ def with_summary(r: DrillReport, pir: tuple[float, float, float, int, int, int, 
         if a.judged[1] is not False and a.why and a.action not in r.resolution_missing and a.why not in (
                 "already in force", "it was not in force"):
             lines.append(f"{a.description[:1].upper()}{a.description[1:]}: {a.why}.")
+    for a in r.actions:      # an action that took the scenario's panes the wrong way and none the right (R10)
+        if a.worse and a.told:
+            lines.append(f"Made it worse: {a.description} at {_clock(a)} ({a.worse}).")
     if left_failed and not set(RETRIES) & set(r.resolution_missing):
         lines.append(f"Failed flows never retried: {len(left_failed)} of the {r.failed} the incident failed are still "
                      f"failed ({named}).")
