@@ -108,7 +108,11 @@ def _join_dash_values(argv: list[str]) -> list[str]:
 def _main(argv: Sequence[str] | None) -> int:
     argv = _join_dash_values(list(sys.argv[1:] if argv is None else argv))
     parser = build_parser(argv)
-    args = parser.parse_args(argv)
+    args, extra = parser.parse_known_args(argv)
+    if extra:       # `incident update ID --state-dir D "text"`: argparse closed a "*" text at the option (redteam45
+        if not isinstance(getattr(args, "text", None), list) or any(e.startswith("-") for e in extra):    # R5)
+            parser.error(f"unrecognized arguments: {' '.join(extra)}")
+        args.text += extra
     func = getattr(args, "func", None)
     if func is None:
         default = getattr(args, "default_func", None) or parser.get_default("default_func")
