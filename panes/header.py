@@ -176,6 +176,7 @@ class IncidentHeader(Vertical):
                     t.append(f"overdue by {format_duration(-due)}", "bold red")
                 else:
                     t.append(f"in {format_duration(due)}", "bold")
+                t.append(wall_beside(due, i.time_scale), "dim")
             t.append("  ")
         place = Text(no_wrap=True, overflow="ellipsis")
         if i.recording is not None:
@@ -204,6 +205,13 @@ class IncidentHeader(Vertical):
             t.append_text(place)
         t.rstrip()
         return t
+
+
+def wall_beside(seconds: float, speed: float) -> str:
+    """`` (1m58s wall)`` beside a countdown on drill time at a speed not 1, "" at ×1: the update and the gate's window
+    are a person's to act within, on the wall clock (redteam45 R12: at ×60 "update in 1h57m52s" meant 1m58s; the
+    README's "every clock runs on scenario time, wall time beside")."""
+    return "" if speed == 1.0 else f" ({format_duration(abs(stime.wall_seconds(seconds, speed)))} wall)"
 
 
 def vacant_together(roles: str) -> str:
@@ -309,6 +317,7 @@ def gate_forms(g: GateView, now: float, title: str | None = None) -> list[Text]:
                 t.append(f"{_short_clock(held)}/{_short_clock(g.hold)}", "bold")
             t.append(" · ")
             t.append(f"{format_clock(g.left(now))} left", "bold")
+            t.append(wall_beside(g.left(now), g.speed), "dim")
             if waits:
                 t.append(f" · {g.reason}", "yellow")
             if g.wanted and not (g.holding and g.hold > 0):
@@ -327,6 +336,7 @@ def gate_forms(g: GateView, now: float, title: str | None = None) -> list[Text]:
             t.append(f"{format_clock(held)}/{format_clock(g.hold)}", "bold" if g.holding else "")
         t.append(" · ")
         t.append(f"{format_clock(g.left(now))} left", "bold")
+        t.append(wall_beside(g.left(now), g.speed), "dim")
         if ends and end is not None:
             t.append(f" · {ends} {datetime.fromtimestamp(end, UTC):%H:%M:%S}" + (" UTC" if ends == "window ends" else ""))
         if g.bare or not g.wanted:

@@ -47,3 +47,19 @@ def test_the_countdown_uses_the_same_words(left: int) -> None:
     text = _clocks(now - 60, now + left, now)
     assert f"update in {format_duration(left)}" in text, text
     assert not re.search(r"update \S+ \d+:\d\d", text), text
+
+
+def test_a_drill_countdown_says_the_wall_time_beside() -> None:
+    """redteam45 R12: at ×60 "update in 1h57m52s" was 1m58s on the wall clock, the one the update is written on; the
+    gate's "09:49 left" likewise. At ×1 nothing is added."""
+    from panes.header import gate_text
+    from panes.view import GateView
+
+    now = datetime(2026, 12, 2, 14, 0, tzinfo=UTC).timestamp()
+    assert "update in 1h58m00s (1m58s wall)" in _clocks(now - 2, now + 118, now, scale=60.0)
+    assert "update overdue by 13m20s (1m20s wall)" in _clocks(now - 60, now - 80, now, scale=10.0)
+    assert "wall" not in _clocks(now - 60, now + 247, now)
+    gate = GateView(9, "error_5xx < 2 for 2m within 10m", "pending", "19.5%", "< 2%", hold=120, remaining=590,
+                    at=now, speed=10.0, title="Model API 5xx rate")
+    for width in (0, 80):
+        assert "09:50 left (59s wall)" in gate_text(gate, now, width).plain, gate_text(gate, now, width).plain
