@@ -140,8 +140,8 @@ class IncidentHeader(Vertical):
         timeout  drill…" cut the source's health, whose error state the commander must see): the
         scenario's name gives way first (the DRILL badge stays on line 1), then the tier's words
         ("T2 IC+rollback?" is T2), then a source that answers ok gives its place to one that does
-        not; what still does not fit is cut with an ellipsis, never wrapped out of sight."""
-        forms = [self._clocks(now, lean) for lean in range(4)] if width > 0 else [self._clocks(now, 0)]
+        not, then the update's wall time (the drill time stays); what still does not fit is cut with an ellipsis, never wrapped out of sight."""
+        forms = [self._clocks(now, lean) for lean in range(5)] if width > 0 else [self._clocks(now, 0)]
         return next((form for form in forms if form.cell_len <= width), forms[-1])
 
     def _clocks(self, now: float, lean: int) -> Text:
@@ -149,7 +149,7 @@ class IncidentHeader(Vertical):
         tier without its words and the sources not ok first, 3 also a replay's place said short
         ("rec 03:30:48", UTC as the header's other times) and after the sources: at 80x24 a
         rehearsal with an overdue update cut the source's health, which the header promises, and
-        an error's words are longer than "ok" (redteam40 R9c)."""
+        an error's words are longer than "ok" (redteam40 R9c); 4 also the update's wall time."""
         i = self.info
         t = Text(no_wrap=True, overflow="ellipsis")
         speed_said = i.time_scale == 1.0        # ×1 is never said: no mark is the world's own pace
@@ -176,7 +176,7 @@ class IncidentHeader(Vertical):
                     t.append(f"overdue by {format_duration(-due)}", "bold red")
                 else:
                     t.append(f"in {format_duration(due)}", "bold")
-                t.append(wall_beside(due, i.time_scale), "dim")
+                t.append("" if lean >= 4 else wall_beside(due, i.time_scale), "dim")
             t.append("  ")
         place = Text(no_wrap=True, overflow="ellipsis")
         if i.recording is not None:

@@ -59,6 +59,10 @@ def test_a_drill_countdown_says_the_wall_time_beside() -> None:
     assert "update in 1h58m00s (1m58s wall)" in _clocks(now - 2, now + 118, now, scale=60.0)
     assert "update overdue by 13m20s (1m20s wall)" in _clocks(now - 60, now - 80, now, scale=10.0)
     assert "wall" not in _clocks(now - 60, now + 247, now)
+    bar = IncidentHeader()          # 80 columns, a drill's sources ok: it fits beside them
+    bar.info = HeaderInfo(incident_id="INC-1", title="t", status="investigating", severity="P1", declared_at=now - 2,
+                          next_update_at=now + 118, time_scale=60.0, drill="mass-failure", sources=(("drill", "ok"),))
+    assert "update in 1h58m00s (1m58s wall)  drill" in bar.clocks_text(now, 80).plain, bar.clocks_text(now, 80).plain
     gate = GateView(9, "error_5xx < 2 for 2m within 10m", "pending", "19.5%", "< 2%", hold=120, remaining=590,
                     at=now, speed=10.0, title="Model API 5xx rate")
     for width in (0, 80):
