@@ -780,7 +780,7 @@ class Kubectl:
                     self.check_selector(name, d["spec"], template)
                 data = {"data": d["data"]} if kind == "configmap" and isinstance(d.get("data"), dict) else {}
                 self.done(kind, name, "configured" if exists else "created", "create", kind=kind, name=name,
-                          namespace=self.ns, **template, **data)
+                          namespace=self.ns, **template, **data, **({"configured": True} if exists else {}))
 
     def check_selector(self, name: str, spec: dict[str, Any], template: dict[str, Any]) -> None:
         """What the API server refuses in an applied Deployment's selector, in its words: none; one its pods' labels do

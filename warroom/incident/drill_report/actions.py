@@ -445,6 +445,8 @@ def did(op: Any) -> str:
     if op.action == "delete":       # one object, by its name: a pod of five is not "flowengine" (attack44 A16)
         return f"{d.get('kind')} {d.get('name')} deleted" + (
             f" (of {d['deployment']})" if d.get("deployment") and d.get("kind") != "deployment" else "")
+    if op.action == "create" and d.get("kind") and d.get("name"):     # as kubectl answered it (redteam45 R7)
+        return f"{d['kind']}/{d['name']} {'configured' if d.get('configured') else 'created'}"
     on = f" on {d['deployment']}" if d.get("deployment") else f" {d.get('kind')}/{d.get('name')}" if d.get("name") \
         else f" {d['node']}" if d.get("node") else ""
     sets, unsets = [f"{k}={v}" for k, v in (d.get("set") or {}).items()], [str(k) for k in d.get("unset") or ()]
