@@ -202,6 +202,12 @@ def action_rows(drill: Drill, signals: Any, spans: dict[str, list[Stretch]], *, 
                                                    a.action in spans or a.action in sc.mitigating_actions()),
                                    plain=plain(via)))
             continue
+        # while open, the actions one command meant (a breaker and a cap) are one row, weighed together: named apart
+        # they would give the answer away, named alike they were two identical rows (redteam45 R11)
+        meant_too = [b for b in recorded if via is not None and b.action in ACTIONS and b.action not in OPERATIONS
+                     and (b.detail.get("via"), b.ts, b.argv) == (a.detail.get("via"), a.ts, a.argv)]
+        if not told and meant_too and meant_too[0] is not a:
+            continue
         effective, why, read_by = _verdict(sc, signals, spans, a, drill.speed)
         judged = why if not effective and a.action not in RETRIES else ""
         if resolved is not None and a.t > t_end:
@@ -211,7 +217,8 @@ def action_rows(drill: Drill, signals: Any, spans: dict[str, list[Stretch]], *, 
         # without it the rollout is gone too (its restart is its own row)
         # weighed with the same command typed again while it was in force (attack43 A7: each run weighed alone, the
         # others still in the world, no row was credited with the recovery the fix made)
-        taken = [a, *(b for b in recorded if via is not None and again.get((b.action, b.ts, b.argv)) is via)]
+        taken = [a, *(b for b in recorded if via is not None and again.get((b.action, b.ts, b.argv)) is via),
+                 *(meant_too[1:] if not told else ())]
         gone = worlds[0] if worlds is not None and via is not None and not any(
             (b.action, b.ts, b.argv) == (via.action, via.ts, via.argv) for b in _without(recorded, taken, sc)) else None
         together = firsts.get((a.action, a.ts, a.argv))     # with the restarts after it in its window
