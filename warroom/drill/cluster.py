@@ -471,7 +471,8 @@ def _new_revision(dep: Deployment, template: Template, t: float) -> None:
         dep.history.remove(same)
     image, env, annotations, labels = template
     number = max(r.number for r in dep.history) + 1
-    dep.roll(Revision(number, image, dict(env), same.cause if same else "<none>", t, dict(annotations), labels))
+    # a new ReplicaSet takes the Deployment's change-cause, its latest revision's (redteam45 R8)
+    dep.roll(Revision(number, image, dict(env), (same or dep.current).cause, t, dict(annotations), labels))
 
 
 def cordoned(log: NodeLog, t: float) -> set[str]:
