@@ -49,7 +49,7 @@ ACTS = {verb: set(keys.split()) for verb, keys in {
     "logs": "selector since since_time tail prefix follow container timestamps",
     "rollout": "to_revision revision timeout watch dry_run", "set": "env list from dry_run",
     "scale": "replicas current_replicas dry_run", "autoscale": "min max cpu_percent dry_run",
-    "exec": "container", "apply": "filename dry_run", "create": "from_literal dry_run output",
+    "exec": "container", "apply": "filename dry_run output", "create": "from_literal dry_run output",
     "delete": "ignore_not_found dry_run", "patch": "patch type dry_run", "node": "selector field_selector dry_run",
     "version": ""}.items()}
 # taken, and they change nothing in the drill: it deletes and drains at once, has no daemonsets or emptyDir
@@ -779,8 +779,14 @@ class Kubectl:
                 if template := pod_template(d) if kind == "deployment" else {}:
                     self.check_selector(name, d["spec"], template)
                 data = {"data": d["data"]} if kind == "configmap" and isinstance(d.get("data"), dict) else {}
-                self.done(kind, name, "configured" if exists else "created", "create", kind=kind, name=name,
-                          namespace=self.ns, **template, **data, **({"configured": True} if exists else {}))
+                detail = {"kind": kind, "name": name, "namespace": self.ns, **template, **data,
+                          **({"configured": True} if exists else {})}
+                if self.args.text("output"):    # the object as applied: the hot-patch read before it is (redteam45 R6)
+                    if not self.dry:
+                        self.ctx.apply("create", **detail)
+                    self.output(kind, [d], single=True)
+                else:
+                    self.done(kind, name, "configured" if exists else "created", "create", **detail)
 
     def check_selector(self, name: str, spec: dict[str, Any], template: dict[str, Any]) -> None:
         """What the API server refuses in an applied Deployment's selector, in its words: none; one its pods' labels do
