@@ -466,12 +466,12 @@ def _kept(dep: Deployment) -> Deployment:
 
 
 def _new_revision(dep: Deployment, template: Template, t: float) -> None:
-    # Kubernetes reuses a revision whose template matches exactly (it moves to the top)
+    # Kubernetes reuses a revision whose template matches exactly (it moves to the top); a new one takes the
+    # Deployment's change-cause, its latest revision's (redteam45 R8)
     if (same := next((r for r in dep.history if r.template == template), None)) is not None:
         dep.history.remove(same)
     image, env, annotations, labels = template
     number = max(r.number for r in dep.history) + 1
-    # a new ReplicaSet takes the Deployment's change-cause, its latest revision's (redteam45 R8)
     dep.roll(Revision(number, image, dict(env), (same or dep.current).cause, t, dict(annotations), labels))
 
 
