@@ -476,7 +476,7 @@ def _replay_world(cfg: Config, rehearsals: Path, inc: Any, speed: float | None,
     from warroom.errors import WarroomError
     from warroom import scenario_time as stime
     from warroom.incident.history import HISTORY_FILE, load_history
-    from warroom.incident.replay import ReplaySource, first_breach
+    from warroom.incident.replay import ReplaySource, breach_ahead, first_breach
 
     history = load_history(inc.dir, state=inc.state, panes=[s.id for s in cfg.slo])
     if not any(p.points for p in history.panes):
@@ -502,7 +502,8 @@ def _replay_world(cfg: Config, rehearsals: Path, inc: Any, speed: float | None,
                      extra={"replay": history.incident_id, "recording": str(Path(inc.dir).resolve()),
                             "replay_start": source.start},
                      notice=(f"replaying {history.incident_id} ({history.title}) from {_utc(history.start)}"
-                             f" at ×{speed:g}, now at {_utc(source.recorded_time(stime.now()))}; read-only"))
+                             f" at ×{speed:g}, now at {_utc(source.recorded_time(stime.now()))}; read-only"
+                             + (f"; {ahead}" if (ahead := breach_ahead(history, source, stime.now())) else "")))
     resolved = inc.state.resolved_at
     if resolved is not None and history.end < resolved.timestamp() - history.step:
         info.notice += (f"; the recording ends at {_utc(history.end)}, before its last resolution at"

@@ -27,3 +27,16 @@ def test_the_title_names_the_recording_whose_pane_crossed_first() -> None:
     assert any(early.bad(v) for _, v in early.points)
     calm = PaneHistory(quota, tuple((t, 50.0) for t in range(0, 601, 60)), 60.0)
     assert first_breach(_history(calm)) is None
+
+
+def test_a_replay_says_when_its_first_breach_comes() -> None:
+    """redteam45 R13: a ×10 replay opened on ~6 wall minutes of healthy panes and nothing said when the incident
+    begins: until the replay reaches the breach, when it comes is said (recorded time, wall time from now)."""
+    from warroom.incident.replay import ReplaySource, breach_ahead
+
+    slos = {s.id: s for s in default_slos()}
+    early = PaneHistory(slos["failure_rate"], tuple((t, 0.3 if t < 240 else 1.7) for t in range(0, 601, 60)), 60.0)
+    source = ReplaySource(_history(early), speed=2.0, start=1000.0)      # recorded 240 s in: 120 wall s from start
+    assert breach_ahead(source.history, source, 1000.0) == \
+        "its first breach (Flow failure rate) comes at recorded 00:04:00 UTC, in 2m00s"
+    assert breach_ahead(source.history, source, 1120.0) == ""        # reached: nothing ahead

@@ -53,13 +53,34 @@ def first_breach(history: History) -> str | None:
     0.298% on screen, beside its PIR's "declared before … reached critical") and after it passed."""
     from warroom.units import format_value
 
-    crossed = [(p.transitions()[0][1].at, p.slo) for p in history.panes
-               if p.slo.crit is not None and p.transitions()]
-    if not crossed:
+    crossed = _crossed(history)
+    if crossed is None:
         return None
-    _, slo = min(crossed, key=lambda c: c[0])
+    _, slo = crossed
     side = "past" if slo.direction == "above" else "below"
     return f"{slo.title} {side} {format_value(slo.crit, slo.unit)} in {history.incident_id}"
+
+
+def _crossed(history: History) -> tuple[float, SloConfig] | None:
+    """(recorded unix time, pane) of the recording's first crossing of a critical threshold; None."""
+    crossed = [(p.transitions()[0][1].at, p.slo) for p in history.panes if p.slo.crit is not None and p.transitions()]
+    return min(crossed, key=lambda c: c[0]) if crossed else None
+
+
+def breach_ahead(history: History, source: ReplaySource, now: float) -> str:
+    """When the recording's first breach comes, while the replay has not reached it: "its first breach (Flow failure
+    rate) comes at recorded 04:14:46 UTC, in 5m45s" (wall time); "" once reached, or when none. A ×10 replay opened on
+    six wall minutes of healthy panes and nothing said when the incident begins (redteam45 R13)."""
+    from datetime import UTC, datetime
+
+    from warroom.durations import format_duration
+
+    crossed = _crossed(history)
+    if crossed is None or crossed[0] <= source.recorded_time(now):
+        return ""
+    at = datetime.fromtimestamp(crossed[0], UTC)
+    return (f"its first breach ({crossed[1].title}) comes at recorded {at:%H:%M:%S} UTC, in "
+            f"{format_duration(source.wall_time(crossed[0]) - now)}")
 
 
 class ReplaySource:
