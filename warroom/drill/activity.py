@@ -41,6 +41,9 @@ _DRAWN: WeakKeyDictionary[Signals, dict[tuple[str, int, float, float, bool], Flo
 _TRAILS: WeakKeyDictionary[Signals, _Trail] = WeakKeyDictionary()        # ``audit_events``
 # ``flows``' answers per series (one world), the ``LISTS`` last asked: psql's every command listed the same store again
 _LISTED: WeakKeyDictionary[Series, OrderedDict[tuple[float, ...], tuple[Flow, ...]]] = WeakKeyDictionary()
+# ``_starts``' walks per series (one world), per (repo, t1): each flow's (k, start, began, failed, failures counted)
+_STEPS: WeakKeyDictionary[Series, dict[tuple[str, float], tuple[tuple[int, float, float, bool, int], ...]]] = \
+    WeakKeyDictionary()
 _LISTED_LOCK = threading.Lock()         # the dashboard's worker threads read flows too
 LISTS = 8
 
@@ -186,26 +189,52 @@ class Activity:
     def _starts(self, repo: fleet.Repo, t1: float, t2: float,
                 now: float) -> Iterator[tuple[int, float, float | None, bool]]:
         """(k, asked for, run began or None while queued at ``now``, failed) of each of one repo's flows asked for in
-        [t1, t2], in order: the counters alone, so ``find`` reads them without drawing every flow's details."""
+        [t1, t2], in order: the counters alone, so ``find`` reads them without drawing every flow's details. A walk
+        from the same ``t1`` is resumed where an earlier one left off (``_STEPS``): every store's question (``kept``)
+        walks from the world's first moment, and each later ``now`` walked the whole history again."""
         asked, fails, q = ("arr", repo.name), ("fail", repo.name), self.series.schedule
         i = self.signals.repos.index(repo)
         before_cap = math.inf if q is None else q.firsts[i] - 1   # the flows after it begin when the slots say
         first = max(1, math.ceil(self.series.value(asked, t1)))     # an onboarded repo counts from 0: flow 1 first
         last = math.floor(self.series.value(asked, t2))
-        before = self.series.time_of(asked, first - 1, t1 - MAX_WINDOW, t1) if first <= before_cap else t1
-        failed_so_far = math.floor(self.series.value(fails, before))
-        start = t1
-        for k in range(first, last + 1):     # flow k is asked for no earlier than flow k - 1
+        memo = _STEPS.setdefault(self.series, {})
+        steps = memo.get(key := (repo.name, t1), ())
+        n = 0
+        # a step holds while its flow is asked for by ``t2``: a start found short of its search's end (kept only such)
+        # and before ``t2`` is the same however far on the search goes (``Series.time_of`` gallops from its ``lo``);
+        # a run the slots began by ``now`` stays begun as ``now`` moves on (``Slots.flow``)
+        while n < len(steps) and (k := steps[n][0]) <= last and (steps[n][1] < t2 if k <= before_cap
+                                                                  else steps[n][2] <= now):
+            yield steps[n][:4]
+            n += 1
+        if n:
+            start, failed_so_far = steps[n - 1][1], steps[n - 1][4]
+        else:
+            before = self.series.time_of(asked, first - 1, t1 - MAX_WINDOW, t1) if first <= before_cap else t1
+            start, failed_so_far = t1, math.floor(self.series.value(fails, before))
+        new: list[tuple[int, float, float, bool, int]] = []
+        keep = True         # no step after one that may move is kept
+        for k in range(first + n, last + 1):     # flow k is asked for no earlier than flow k - 1
             start = self.series.time_of(asked, k, start, t2)
             if k <= before_cap:         # no cap yet: it began as it was asked for
                 counted = math.floor(self.series.value(fails, start))
-                yield k, start, start, counted > failed_so_far
-                failed_so_far = counted
+                step = (k, start, start, counted > failed_so_far, counted)
+                failed_so_far, keep = counted, keep and start < t2      # one clamped to the search's end may move
             elif (run := q.flow(i, k, now) if q else None) is None:
+                keep = False
                 yield k, start, None, False
+                continue
             else:
-                yield k, *run
+                step = (k, *run, failed_so_far)
                 start = run[0]
+            if keep:
+                new.append(step)
+            yield step[:4]
+        if new and n + len(new) > len(steps):
+            with _LISTED_LOCK:
+                memo[key] = (*steps[:n], *new)
+                while len(memo) > 4 * len(self.signals.repos):
+                    del memo[next(iter(memo))]
 
     def _task_id(self, repo: fleet.Repo, k: int) -> str:
         return "tsk_" + f"{zlib.crc32(f'{self.seed}:{repo.name}:{k}'.encode()):08x}"
