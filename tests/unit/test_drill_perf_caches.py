@@ -114,3 +114,19 @@ def test_a_deployment_kept_as_it_was_is_the_dataclass_copy() -> None:
     assert kept == replace(dep, history=list(dep.history)) and kept.history is not dep.history
     dep.scale(7, 100.0)
     assert kept.replicas != dep.replicas
+
+
+def test_a_walk_resumed_from_an_earlier_one_lists_what_a_fresh_walk_lists() -> None:
+    """``Activity._starts`` resumes a walk from the same start where the last one stopped: flows asked for after an
+    earlier ``now``, begun after it (a cap queues them) or still waiting are never taken from a later walk's steps.
+    Read late, early, then in between, each against a world that never walked."""
+    capped = (Action("set_env", 60.0, detail={"deployment": "flowengine", "set": {"MAX_CONCURRENT_FLOWS": "2"}}),)
+
+    def world(actions: tuple[Action, ...] = capped) -> Series:
+        return Series(Signals(get_scenario("rate-limit"), actions), t0=-300.0)
+
+    series, free = world(), world(())
+    for now in (240.0, 90.0, 150.0, 240.0, 400.0):
+        assert Activity(series).kept(now) == Activity(world()).kept(now), now
+        assert Activity(free).kept(now - 200.0) == Activity(world(())).kept(now - 200.0), now
+    assert {f.status for f in Activity(series).kept(150.0)} >= {"queued", "running", "succeeded"}
