@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from tests.unit.standins_corpus import warm_drill
-from warroom.incident.drill_report import declared_source
+from warroom.incident.drill_report import breach_reading, declared_source
 from warroom.incident.drill_report.panes import slo_of
 from warroom.sources.evidence import iso
 
@@ -47,3 +47,18 @@ def test_on_a_tie_or_a_single_pane_the_primary_starts_it(tmp_path: Path) -> None
     firsts = [hit for p in (d.scenario.primary, *d.scenario.breaches) if (hit := _first(d, p, 1800.0))]
     earliest = min(h[0] for h in firsts)
     assert source["started_at"] == iso(d.wall_time(earliest))
+
+
+def test_a_crossing_read_again_is_the_worlds_read_now(tmp_path: Path) -> None:
+    """``breach_reading`` resumes the hours of the panes an earlier question of the same world read: asked late, early
+    and in between it is the simulator's from-scratch search; an action recorded is a new world, read afresh."""
+    d = warm_drill(tmp_path, "rate-limit", speed=60.0, start=START)
+    for by in (1800.0, 300.0, 178.0, 4000.0, 606.0):
+        for pane in ("quota", "failure_rate"):
+            hit = breach_reading(d, pane=pane, at=d.wall_time(by))
+            first = _first(d, pane, by)
+            assert hit == (None if first is None else (d.wall_time(first[0]), first[1])), (pane, by)
+    before = breach_reading(d, pane="failure_rate", at=d.wall_time(1800.0))
+    d.record("circuit_breaker", at=d.wall_time(100.0))
+    after, first = breach_reading(d, pane="failure_rate", at=d.wall_time(1800.0)), _first(d, "failure_rate", 1800.0)
+    assert after != before and after == (None if first is None else (d.wall_time(first[0]), first[1]))

@@ -4,7 +4,9 @@ uses (``metric_history``, ``metric_sync``), so the drill report and the PIR give
 
 from __future__ import annotations
 
+import threading
 from typing import TYPE_CHECKING, Any
+from weakref import WeakKeyDictionary
 
 from warroom import scenario_time as stime
 from warroom.config import SloConfig, default_slos
@@ -12,7 +14,18 @@ from warroom.incident.drill_report.rows import PaneOutcome
 
 if TYPE_CHECKING:
     from warroom.drill.directory import Drill
+    from warroom.drill.series import Series
     from warroom.incident.state import IncidentState
+
+BEFORE = -3600.0        # a crossing is looked for from an hour before the drill's start (scenario seconds)
+STEP = 5.0              # every 5 s
+BATCH = int(3600.0 // STEP)     # an hour at a time, as ``Simulator.first_crossing`` reads them
+# per world (a series: one scenario, one action record) and (pane, threshold): how many whole hours from ``BEFORE`` were
+# read with no crossing, and the first crossing found (its index on the grid, its time and value). A report, its
+# declaration and every row that quotes the impact start read the panes from ``BEFORE`` again, each to a later moment
+_CROSSINGS: WeakKeyDictionary[Series, dict[tuple[str, float], tuple[int, tuple[int, float, float] | None]]] = \
+    WeakKeyDictionary()
+_CROSSINGS_LOCK = threading.Lock()
 
 
 def slo_of(pane: str, slos: list[SloConfig] | None) -> SloConfig | None:
@@ -29,8 +42,38 @@ def breach_reading(drill: Drill, *, pane: str | None = None, slos: list[SloConfi
     slo = slo_of(pane, slos)
     if slo is None or slo.crit is None:
         return None
-    hit = drill.simulator.first_crossing(pane, slo.crit, -3600.0, drill.scenario_time(at), step=5.0)
+    hit = _first_crossing(drill, pane, slo.crit, drill.scenario_time(at))
     return None if hit is None else (drill.wall_time(hit[0]), hit[1])
+
+
+def _first_crossing(drill: Drill, pane: str, crit: float, end: float) -> tuple[float, float] | None:
+    """``Simulator.first_crossing`` of ``pane`` past ``crit`` from ``BEFORE`` to ``end``, an hour at a time as it reads
+    them, resumed from the hours an earlier question of this world read (a pane's value at a moment is the world's,
+    whatever moment it is asked at): every hour is read once per world, not once per question."""
+    sim = drill.simulator
+    world = sim.refresh()
+    n = int(max(0.0, end - BEFORE) // STEP) + 1     # the points [0, n) of the grid, as ``first_crossing`` counts them
+    with _CROSSINGS_LOCK:
+        memo = _CROSSINGS.setdefault(world, {})
+        clear, found = memo.get(key := (pane, crit), (0, None))
+    if found is not None or n <= clear:
+        return found[1:] if found is not None and found[0] < n else None
+    for first in range(clear, n, BATCH):
+        upto = min(n, first + BATCH)
+        hit = sim.first_crossing(pane, crit, BEFORE + first * STEP, BEFORE + (upto - 1) * STEP, step=STEP)
+        if hit is not None:
+            found = (round((hit[0] - BEFORE) / STEP), *hit)
+            break
+        if upto - first == BATCH:
+            clear = upto
+    if sim.refresh() is not world:      # an action recorded meanwhile: what was read is no one world's
+        return None if found is None else found[1:]
+    with _CROSSINGS_LOCK:
+        memo = _CROSSINGS.setdefault(world, {})
+        if len(memo) > 32:
+            memo.clear()
+        memo[key] = (clear, found)
+    return None if found is None else found[1:]
 
 
 def breach_time(drill: Drill, *, pane: str | None = None, slos: list[SloConfig] | None = None,
