@@ -41,9 +41,8 @@ _DRAWN: WeakKeyDictionary[Signals, dict[tuple[str, int, float, float, bool], Flo
 _TRAILS: WeakKeyDictionary[Signals, _Trail] = WeakKeyDictionary()        # ``audit_events``
 # ``flows``' answers per series (one world), the ``LISTS`` last asked: psql's every command listed the same store again
 _LISTED: WeakKeyDictionary[Series, OrderedDict[tuple[float, ...], tuple[Flow, ...]]] = WeakKeyDictionary()
-# ``_starts``' walks per series (one world), per (repo, t1): each flow's (k, start, began, failed, failures counted)
-_STEPS: WeakKeyDictionary[Series, dict[tuple[str, float], tuple[tuple[int, float, float, bool, int], ...]]] = \
-    WeakKeyDictionary()
+# ``_starts``' walks per series (one world) and (repo, t1): each flow's (k, start, began, failed, failures counted)
+_STEPS: WeakKeyDictionary[Series, dict[tuple[str, float], tuple[tuple, ...]]] = WeakKeyDictionary()
 _LISTED_LOCK = threading.Lock()         # the dashboard's worker threads read flows too
 LISTS = 8
 
@@ -137,26 +136,17 @@ class Activity:
     def flows(self, t1: float, t2: float, now: float | None = None, *, window: float = MAX_WINDOW) -> list[Flow]:
         """Flows started in [t1, t2] (clamped to the simulated history and to ``window`` back from
         ``t2``: what a stand-in's question can list, with every flow still in flight at ``now``), by start time."""
-        now = t2 if now is None else now
-        key = (t1, t2, now, window)
-        if (hit := self._listed_before(key)) is not None:
-            return list(hit)
+        key = (t1, t2, (now := t2 if now is None else now), window)
+        with _LISTED_LOCK:
+            if (hit := (memo := _LISTED.setdefault(self.series, OrderedDict())).get(key)) is not None:
+                memo.move_to_end(key)
+                return list(hit)
         out = self._listed(t1, t2, now, window)
         with _LISTED_LOCK:
-            memo = _LISTED.setdefault(self.series, OrderedDict())
             memo[key] = tuple(out)
             while len(memo) > LISTS:
                 memo.popitem(last=False)
         return out
-
-    def _listed_before(self, key: tuple[float, ...]) -> tuple[Flow, ...] | None:
-        """``flows``' answer to ``key`` (t1, t2, now, window) in this world if it is among the last ones given."""
-        with _LISTED_LOCK:
-            memo = _LISTED.get(self.series)
-            if memo is None or (hit := memo.get(key)) is None:
-                return None
-            memo.move_to_end(key)
-            return hit
 
     def _listed(self, t1: float, t2: float, now: float, window: float) -> list[Flow]:
         """``flows`` worked out: the series' counters walked, each flow drawn (``_flow``)."""
@@ -179,8 +169,7 @@ class Activity:
     def _since(self, back: float, now: float) -> float:
         """``back``, or further back to the oldest flow still waiting or running at ``now`` (``Slots.oldest``): a
         backlog older than the window is listed whole, as many tasks queued as the gauge counts."""
-        q = self.series.schedule
-        return back if q is None else min(back, q.oldest(now))
+        return back if (q := self.series.schedule) is None else min(back, q.oldest(now))
 
     def _walk(self, repo: fleet.Repo, t1: float, t2: float, now: float) -> Iterator[Flow]:
         for k, start, began, failed in self._starts(repo, t1, t2, now):
@@ -190,45 +179,33 @@ class Activity:
                 now: float) -> Iterator[tuple[int, float, float | None, bool]]:
         """(k, asked for, run began or None while queued at ``now``, failed) of each of one repo's flows asked for in
         [t1, t2], in order: the counters alone, so ``find`` reads them without drawing every flow's details. A walk
-        from the same ``t1`` is resumed where an earlier one left off (``_STEPS``): every store's question (``kept``)
-        walks from the world's first moment, and each later ``now`` walked the whole history again."""
+        from ``t1`` resumes the last (``_STEPS``: ``kept`` walked the whole history at every ``now``) to its first step
+        that may differ: a flow asked for after ``t2``, a start clamped to its search's end or not before ``t2``
+        (``Series.time_of`` gallops from ``lo``: one short of both is the same), a run the slots began after ``now``."""
         asked, fails, q = ("arr", repo.name), ("fail", repo.name), self.series.schedule
         i = self.signals.repos.index(repo)
         before_cap = math.inf if q is None else q.firsts[i] - 1   # the flows after it begin when the slots say
         first = max(1, math.ceil(self.series.value(asked, t1)))     # an onboarded repo counts from 0: flow 1 first
         last = math.floor(self.series.value(asked, t2))
         memo = _STEPS.setdefault(self.series, {})
-        steps = memo.get(key := (repo.name, t1), ())
-        n = 0
-        # a step holds while its flow is asked for by ``t2``: a start found short of its search's end (kept only such)
-        # and before ``t2`` is the same however far on the search goes (``Series.time_of`` gallops from its ``lo``);
-        # a run the slots began by ``now`` stays begun as ``now`` moves on (``Slots.flow``)
-        while n < len(steps) and (k := steps[n][0]) <= last and (steps[n][1] < t2 if k <= before_cap
-                                                                  else steps[n][2] <= now):
-            yield steps[n][:4]
+        steps, n = memo.get(key := (repo.name, t1), ()), 0
+        while n < len(steps) and (s := steps[n])[0] <= last and (s[1] < t2 if s[0] <= before_cap else s[2] <= now):
+            yield s[:4]
             n += 1
-        if n:
-            start, failed_so_far = steps[n - 1][1], steps[n - 1][4]
-        else:
-            before = self.series.time_of(asked, first - 1, t1 - MAX_WINDOW, t1) if first <= before_cap else t1
-            start, failed_so_far = t1, math.floor(self.series.value(fails, before))
-        new: list[tuple[int, float, float, bool, int]] = []
-        keep = True         # no step after one that may move is kept
+        before = t1 if n or first > before_cap else self.series.time_of(asked, first - 1, t1 - MAX_WINDOW, t1)
+        start, failed_so_far = steps[n - 1][1::3] if n else (t1, math.floor(self.series.value(fails, before)))
+        new, keep = [], True        # no step after one that may move is kept
         for k in range(first + n, last + 1):     # flow k is asked for no earlier than flow k - 1
             start = self.series.time_of(asked, k, start, t2)
-            if k <= before_cap:         # no cap yet: it began as it was asked for
+            if k <= before_cap:         # no cap yet: it began as it was asked for (one clamped to ``t2`` may move)
                 counted = math.floor(self.series.value(fails, start))
-                step = (k, start, start, counted > failed_so_far, counted)
-                failed_so_far, keep = counted, keep and start < t2      # one clamped to the search's end may move
+                step, keep = (k, start, start, counted > failed_so_far, counted), start < t2 and keep
+                failed_so_far = counted
             elif (run := q.flow(i, k, now) if q else None) is None:
-                keep = False
-                yield k, start, None, False
-                continue
+                step, keep = (k, start, None, False, 0), False
             else:
-                step = (k, *run, failed_so_far)
-                start = run[0]
-            if keep:
-                new.append(step)
+                step, start = (k, *run, failed_so_far), run[0]
+            new += [step] * keep
             yield step[:4]
         if new and n + len(new) > len(steps):
             with _LISTED_LOCK:
@@ -246,8 +223,7 @@ class Activity:
         if began is None:
             return Flow(self._task_id(repo, k), repo.name, k, _pick(FLOW_TYPES, unit(repo.name, k, "type")), start,
                         now - start, "queued", None, "", "", 0.0, 0, wait=now - start)
-        key = (repo.name, k, start, began, failed)
-        if (f := self._drawn.get(key)) is None:
+        if (f := self._drawn.get(key := (repo.name, k, start, began, failed))) is None:
             run = self._draw(repo, k, began, failed)      # the world as its run began
             f = self._drawn[key] = replace(run, start=start, duration=run.duration + (began - start),
                                            wait=began - start)    # (began - start): 0 exactly when it never waited
@@ -269,7 +245,6 @@ class Activity:
 
     def _draw(self, repo: fleet.Repo, k: int, start: float, failed: bool) -> Flow:
         s = self.signals
-        task_id = self._task_id(repo, k)
         ftype = _pick(FLOW_TYPES, unit(repo.name, k, "type"))
         error, strands = s.cause(repo, k, start) if failed else None, s.strands(start)
         # the model it asks for: one no provider answers exactly when that is why it failed (``Signals.strands``)
@@ -303,18 +278,15 @@ class Activity:
             status, error = ("failed" if failed else "cancelled"), s.interruption(stop) if failed else None
             stopped = None if failed else f"cancelled: {str(s.interruption(stop)).removeprefix('flow interrupted: ')}"
         # (a held flow's run is its plan's: it ends waiting for review, ``_flow``)
-        return Flow(task_id, repo.name, k, ftype, start, duration, status, error, model, provider, kb,
+        return Flow(self._task_id(repo, k), repo.name, k, ftype, start, duration, status, error, model, provider, kb,
                     int(unit(repo.name, k, "w") * 8) + 1, stopped=stopped)
 
     def find(self, task_id: str, now: float) -> Flow | None:
         """The flow ``task_id`` among ``kept(now)`` (the rows psql lists), the first of them if two share it. Only
         the flow whose id matches is drawn: a task's id is a hash of (repo, k), so the counters find it and
         ``blocks flow show`` costs a walk, not every flow drawn."""
-        t1 = self.series.t0 + 1.0
-        if t1 > now:
+        if (t1 := self.series.t0 + 1.0) > now:
             return None
-        if (kept := self._listed_before((self.series.t0, now, now, math.inf))) is not None:    # ``kept(now)``, listed
-            return next((f for f in kept if f.task_id == task_id), None)
         hits = [self._flow(repo, k, start, began, now, failed=failed) for repo in self.signals.repos
                 for k, start, began, failed in self._starts(repo, t1, now, now) if self._task_id(repo, k) == task_id]
         return min(hits, key=lambda f: (f.start, f.task_id), default=None)
@@ -463,8 +435,7 @@ class Activity:
         plan held for review until manual review is switched off: ``held_since``)."""
         t0 = self.series.t0
         b = max(t0, begin)
-        trail = _TRAILS.get(self.signals)
-        if trail is None or b < trail.begin:
+        if (trail := _TRAILS.get(self.signals)) is None or b < trail.begin:
             since = t0 if b == t0 else min(self._since(b - fleet.HARD_TIMEOUT, b), self.signals.held_since(b))
             trail = _TRAILS[self.signals] = _Trail(b, b, since)
         return self._walked(trail, t)
