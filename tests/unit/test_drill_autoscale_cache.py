@@ -7,6 +7,7 @@ it left). How much work a stand-in does is counted through the loop's own step, 
 
 from __future__ import annotations
 
+import functools
 import json
 from pathlib import Path
 from typing import Any
@@ -46,6 +47,17 @@ def everything(c: Capacity) -> tuple[Any, ...]:
             cl.deployments, cl.hpa, cl.nodes, [(a.action, a.t, a.detail) for a in cl.log])
 
 
+@functools.cache
+def run_from_the_start(n: int) -> tuple[str, tuple[Any, ...]]:
+    """``loop(n)``'s dump (as the JSON text the cache file holds) and ``everything`` it left: the reference each case
+    compares with, and the dump the read cases take up. Made once per ``n`` (the cases ran the same loop again for
+    each: 62 loops, now 28); a string, and a tuple only ever compared with ``==`` (the loop it was read from is
+    handed to no case), so no case can change what another reads. A loop a case takes up (``adopt``, which may
+    share its lists) is still run afresh for that case."""
+    c = loop(n)
+    return json.dumps(c.dump()), everything(c)
+
+
 def test_the_reference_loop_decides_things_worth_comparing() -> None:
     """The actions make the loop scale up on CPU, take a manual scale back and scale up again."""
     replicas = [a.detail["replicas"] for a in loop(len(ACTIONS)).decisions]
@@ -54,7 +66,7 @@ def test_the_reference_loop_decides_things_worth_comparing() -> None:
 
 @pytest.mark.parametrize("n", range(1, len(ACTIONS) + 1))
 def test_a_loop_taken_up_after_a_new_action_is_the_loop_run_from_the_start(n: int) -> None:
-    reference = everything(loop(n))
+    reference = run_from_the_start(n)[1]
     for m in range(n):
         taken = Signals(get_scenario("timeout"), ACTIONS[:n]).capacity
         taken.adopt(loop(m), ACTIONS[m].t)
@@ -65,10 +77,10 @@ def test_a_loop_taken_up_after_a_new_action_is_the_loop_run_from_the_start(n: in
 
 @pytest.mark.parametrize("n", range(len(ACTIONS) + 1))
 def test_a_loop_read_from_its_dump_is_the_loop_run_from_the_start(n: int) -> None:
-    reference = everything(loop(n))
+    reference = run_from_the_start(n)[1]
     for m in range(n + 1):
         taken = Signals(get_scenario("timeout"), ACTIONS[:n]).capacity
-        taken.load(json.loads(json.dumps(loop(m).dump())), ACTIONS[m].t if m < n else None)
+        taken.load(json.loads(run_from_the_start(m)[0]), ACTIONS[m].t if m < n else None)
         assert taken.samples > 0
         taken.ready(END)
         assert everything(taken) == reference, (n, m)
