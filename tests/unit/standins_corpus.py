@@ -9,7 +9,6 @@ thousand answers cost seconds, not minutes; the wrappers themselves are tested e
 
 from __future__ import annotations
 
-import atexit
 import hashlib
 import io
 import math
@@ -195,25 +194,27 @@ def warm_drill(state_dir: Path, scenario: str, speed: float = SPEED, *, name: st
     return warmed(create_drill(state_dir, scenario, speed, name=name, start=start))
 
 
-_SIMULATORS: list[Path] = []            # the directory ``warm_simulator``'s files are in (made once per process)
-
-
 def warm_simulator(scenario: str, actions: Callable[[], list[Action]] | None = None,
                    unix: Callable[[float], float] | None = None, now: Callable[[], float] | None = None) -> Simulator:
-    """``Simulator(get_scenario(scenario), actions, unix, now=now)`` started as ``warmed`` starts a drill: from a cache file of
-    its own holding the world before any action to ``WARM_UNTIL`` (its actions integrated afresh from where they
-    act). A file of its own, so a simulator that saves its cache changes no other's. Only for a test that patches
-    nothing the simulator reads, and asks nothing of how the simulator integrates (rows, the cache file)."""
+    """``Simulator(get_scenario(scenario), actions, unix, now=now)`` started as ``warmed`` starts a drill: from the
+    cache file holding the world before any action to ``WARM_UNTIL`` (its actions integrated afresh from where they
+    act). The file is read at once and removed (an xdist worker exits without running ``atexit``, so a file kept for
+    the simulator's life was left behind), and the simulator then has no cache file, as the bare one it stands for:
+    it writes none. Only for a test that patches nothing the simulator reads, and asks nothing of how the simulator
+    integrates (rows, the cache file)."""
     from warroom.drill.scenarios import get_scenario
 
     assert _world_as_shipped() == _SHIPPED, "a test that patches the world must build its simulator cold"
-    if not _SIMULATORS:
-        _SIMULATORS.append(Path(tempfile.mkdtemp(prefix="warroom-warmsim-")))
-        atexit.register(shutil.rmtree, _SIMULATORS[0], True)
-    fd, name = tempfile.mkstemp(suffix=f".{scenario}", dir=_SIMULATORS[0])
-    with os.fdopen(fd, "wb") as out:
-        out.write(warm_cache(scenario))
-    return Simulator(get_scenario(scenario), actions, unix, cache=Path(name), now=now)
+    fd, name = tempfile.mkstemp(prefix="warroom-warmsim-", suffix=f".{scenario}")
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.write(warm_cache(scenario))
+        sim = Simulator(get_scenario(scenario), actions, unix, cache=Path(name), now=now)
+        sim.refresh()                   # reads the file (as far as the actions recorded now leave it valid)
+    finally:
+        os.unlink(name)
+    sim.cache = None
+    return sim
 
 
 def run_one(drill: Drill, argv: list[str], t: float) -> tuple[int, str, str]:
