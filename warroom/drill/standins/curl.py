@@ -10,6 +10,8 @@ from __future__ import annotations
 import json
 import math
 import re
+import zlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from http import HTTPStatus
@@ -694,21 +696,91 @@ def provider_api(ctx: Context, name: str, path: str, headers: dict[str, str], da
 
 
 def status_page(ctx: Context, provider: str, path: str) -> Response:
-    """The vendor's Statuspage: what the vendor says, lagging the real trouble by a minute."""
+    """The vendor's Statuspage (v2 API): what the vendor says, lagging the real trouble by a minute, and its incident's
+    updates with the ETA an IC weighs "wait or fail over" by (redteam45 R3: the page had no incident, no ETA, and
+    ``updated_at`` moved with every call)."""
     sig = ctx.signals
-    worst = max((sig.raw_strength(i, ctx.t - 60) for i, fault in enumerate(sig.scenario.faults)
+    worst = max((sig.raw_strength(i, ctx.t - LAG) for i, fault in enumerate(sig.scenario.faults)
                  if f"api_5xx:{provider}" in fault.impacts), default=0.0)
     indicator = "major" if worst > 0.6 else "minor" if worst > 0.1 else "none"
     name = "OpenAI" if provider == "openai" else provider.capitalize()
-    if path == "/api/v2/status.json":
-        return js({"page": {"id": {"anthropic": "tymt9n04zgry", "openai": "01JMYB4G9RMV3Y4WN6AYYXRHYF"}[provider],
-                            "name": name, "url": f"https://status.{provider}.com", "time_zone": "Etc/UTC",
-                            "updated_at": iso(ctx.at)},
-                   "status": {"indicator": indicator, "description": STATUS[indicator]}})
+    told = [(i, said) for i in range(len(sig.scenario.faults)) if (said := _said(ctx, provider, i))]
+    changed = max((t for _, said in told for t, *_ in said), default=ctx.series.t0)
+    page = {"id": {"anthropic": "tymt9n04zgry", "openai": "01JMYB4G9RMV3Y4WN6AYYXRHYF"}[provider], "name": name,
+            "url": f"https://status.{provider}.com", "time_zone": "Etc/UTC", "updated_at": iso(ctx.wall(changed))}
+    incidents = [_incident(ctx, provider, name, i, said) for i, said in reversed(told)]
+    unresolved = [x for x in incidents if x["status"] != "resolved"]
+    status = {"indicator": indicator, "description": STATUS[indicator]}
+    answers: dict[str, object] = {
+        "/api/v2/status.json": {"page": page, "status": status},
+        "/api/v2/summary.json": {"page": page, "components": [], "incidents": unresolved,
+                                 "scheduled_maintenances": [], "status": status},
+        "/api/v2/incidents.json": {"page": page, "incidents": incidents},
+        "/api/v2/incidents/unresolved.json": {"page": page, "incidents": unresolved}}
+    if path in answers:
+        return js(answers[path])
     if path in ("/", ""):
         return Response(200, f"<!DOCTYPE html><html><head><title>{name} Status</title></head><body>"
-                             f"<h1>{STATUS[indicator]}</h1></body></html>\n", content_type="text/html")
+                             f"<h1>{STATUS[indicator]}</h1>"
+                             + "".join(f"<h2>{x['name']}</h2><p>{x['incident_updates'][0]['body']}</p>"
+                                       for x in unresolved)
+                             + "</body></html>\n", content_type="text/html")
     return Response(404, "<html><body>Not Found</body></html>\n", content_type="text/html")
+
+
+LAG = 60.0                  # scenario s the vendor's page lags its own trouble
+IDENTIFIED = 600.0          # scenario s from its first post to naming the cause (and, for an outage that ends, an ETA)
+CLOSED = 900.0              # scenario s from "monitoring" to "resolved"
+
+
+def _said(ctx: Context, provider: str, index: int) -> list[tuple[float, str, str]]:
+    """(scenario time, status, body) of the vendor's posts about fault ``index`` up to now, oldest first: it posts once
+    the fault is visible (strength 0.1, a minute late), names the cause ten minutes on with an ETA (the fault's own
+    end rounded up to a scenario quarter hour: a vendor promises what it will keep, and keeps it, at any --speed),
+    watches once it is gone, closes a quarter hour later. An outage that does not end by itself gets no ETA."""
+    sig, fault = ctx.signals, ctx.signals.scenario.faults[index]
+    onset = sig.onsets[index]
+    if f"api_5xx:{provider}" not in fault.impacts or onset is None:
+        return []
+    seen = _crossing(lambda t: sig.raw_strength(index, t) > 0.1, onset, onset + max(fault.ramp, 1.0))
+    posts = [(seen + LAG, "investigating", "We are investigating elevated error rates on API requests.")]
+    if fault.until is None:
+        posts.append((seen + LAG + IDENTIFIED, "identified",
+                      "The issue has been identified and a fix is being worked on. We will post an update "
+                      "within 30 minutes."))
+    else:
+        gone = _crossing(lambda t: sig.raw_strength(index, t) <= 0.1, fault.until,
+                         fault.until + 20 * fault.fade)
+        eta = math.ceil(ctx.wall(math.ceil(gone / 900.0) * 900.0) / 60.0) * 60.0     # a scenario quarter, to the minute
+        posts += [(seen + LAG + IDENTIFIED, "identified",
+                   f"The issue has been identified and a fix is being implemented. We expect full recovery by "
+                   f"{utc(eta):%H:%M} UTC."),
+                  (gone + LAG, "monitoring", "A fix has been implemented and we are monitoring the results."),
+                  (gone + LAG + CLOSED, "resolved", "This incident has been resolved.")]
+    return [p for p in posts if p[0] <= ctx.t]
+
+
+def _crossing(holds: Callable[[float], bool], lo: float, hi: float) -> float:
+    """The first scenario second in [lo, hi] where ``holds`` (false at ``lo``, monotone) becomes true, to a second."""
+    if holds(lo):
+        return lo
+    while hi - lo > 1.0:
+        mid = (lo + hi) / 2
+        lo, hi = (lo, mid) if holds(mid) else (mid, hi)
+    return hi
+
+
+def _incident(ctx: Context, provider: str, name: str, index: int,
+              said: list[tuple[float, str, str]]) -> dict[str, object]:
+    """One Statuspage incident from the vendor's posts (``_said``): the newest update first, as the API lists them."""
+    ident = f"{zlib.crc32(f'{provider}:{index}'.encode()):08x}"
+    updates = [{"id": f"{ident}{k}", "status": status, "body": body, "created_at": iso(ctx.wall(t))}
+               for k, (t, status, body) in enumerate(said)]
+    return {"id": ident, "name": f"Elevated error rates on {name} API", "status": said[-1][1],
+            "impact": "major", "shortlink": f"https://stspg.io/{ident[:5]}",
+            "created_at": iso(ctx.wall(said[0][0])), "updated_at": iso(ctx.wall(said[-1][0])),
+            "resolved_at": iso(ctx.wall(said[-1][0])) if said[-1][1] == "resolved" else None,
+            "incident_updates": updates[::-1]}
 
 
 def pod_endpoint(ctx: Context, host: str, port: int, path: str) -> Response:

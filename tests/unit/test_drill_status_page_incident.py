@@ -1,0 +1,48 @@
+"""The vendor's Statuspage in a drill speaks the v2 API an IC reads for "wait or fail over" (redteam45 R3): an incident
+with its updates once the outage shows, an ETA the vendor keeps, ``updated_at`` the page's last change (not the moment
+asked), and nothing on a provider that is fine."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+from tests.unit.standins_corpus import run_one, warm_drill
+
+PAGE = "https://status.anthropic.com/api/v2/"
+
+
+def _get(drill: object, url: str, t: float) -> dict:
+    code, out, err = run_one(drill, ["curl", "-s", url], t)   # type: ignore[arg-type]
+    assert code == 0, err
+    return json.loads(out)
+
+
+def test_the_outage_has_an_incident_whose_eta_is_kept(tmp_path: Path) -> None:
+    drill = warm_drill(tmp_path, "provider-outage")
+    sig = drill.simulator.signals
+    index = next(i for i, f in enumerate(sig.scenario.faults) if "api_5xx:anthropic" in f.impacts)
+    early = _get(drill, PAGE + "incidents/unresolved.json", -30.0)      # the fault began at -40 s: not yet shown
+    assert early["incidents"] == []
+    asked = [_get(drill, PAGE + "status.json", t)["page"]["updated_at"] for t in (1200.0, 1300.0)]
+    assert asked[0] == asked[1]                 # nothing posted between two looks: the page did not change
+    now = _get(drill, PAGE + "summary.json", 1200.0)
+    [incident] = now["incidents"]
+    assert now["status"]["indicator"] == "major" and incident["status"] == "identified"
+    assert [u["status"] for u in incident["incident_updates"]] == ["identified", "investigating"]
+    assert incident["updated_at"] == now["page"]["updated_at"] == incident["incident_updates"][0]["created_at"]
+    body = incident["incident_updates"][0]["body"]
+    hhmm = body.split("full recovery by ")[1].split(" UTC")[0]
+    said = datetime.fromtimestamp(drill.wall_time(1200.0), UTC)
+    eta = said.replace(hour=int(hhmm[:2]), minute=int(hhmm[3:]), second=0, microsecond=0).timestamp()
+    kept = drill.scenario_time(eta)
+    assert kept - 1200.0 > 1800.0                # more than half an hour away: the runbook's "wait" does not hold
+    assert sig.raw_strength(index, kept) <= 0.1  # and by then the vendor's trouble is over, as promised
+    assert _get(drill, PAGE + "status.json", kept + 60.0)["status"]["indicator"] == "none"
+    later = _get(drill, PAGE + "incidents.json", kept + 3600.0)
+    [closed] = later["incidents"]
+    assert closed["status"] == "resolved" and closed["resolved_at"] == closed["updated_at"]
+    assert [u["status"] for u in closed["incident_updates"]] == ["resolved", "monitoring", "identified", "investigating"]
+    assert _get(drill, PAGE + "incidents/unresolved.json", kept + 3600.0)["incidents"] == []
+    assert _get(drill, "https://status.openai.com/api/v2/incidents.json", 1200.0)["incidents"] == []
