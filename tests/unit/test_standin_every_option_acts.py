@@ -222,6 +222,7 @@ KUBECTL = {          # kubectl's verbs, on a drill of their own: some change it 
     ("kubectl exec", "container"): f"kubectl exec {DEP} [-c other] -- date",
     ("kubectl apply", "filename"): "kubectl apply --dry-run=client [-f {manifest}]",
     ("kubectl apply", "dry_run"): "kubectl apply -f {manifest} [--dry-run=client]",
+    ("kubectl apply", "output"): "kubectl apply -f {manifest} --dry-run=client [-o yaml]",
     ("kubectl create", "from_literal"): "kubectl create secret generic s1 -n production --dry-run=client -o yaml "
                                         "[--from-literal a=b]",
     ("kubectl create", "dry_run"): "kubectl create secret generic s2 -n production [--dry-run=client]",
