@@ -92,3 +92,26 @@ def test_iam_edges_as_iam_has_them(tmp_path: Path) -> None:
         drill, ["aws", "iam", "detach-user-policy", *user, *arn], 500.0)[2]
     s = drill.simulator.refresh().signals
     assert [s.bundles_denied(t) for t in (350.0, 450.0, 550.0)] == [False, True, False]
+
+
+def test_a_document_iam_refuses_is_refused_and_changes_nothing(tmp_path: Path) -> None:
+    """attack45 X4: IAM's grammar (Effect is ``Allow``/``Deny``, case-sensitive; no Principal in a user's policy; actions
+    and resources required) is checked before anything is recorded, and ``[`` in a Resource is a literal character."""
+    drill = warm_drill(tmp_path, "audit-gap", name="i")
+    bundles = "arn:aws:s3:::context-bundles/*"
+    refused = {"Syntax errors in policy.": {"Effect": "deny", "Action": "s3:*", "Resource": bundles},
+               "Policy document should not specify a principal.": {"Effect": "Deny", "Principal": "*",
+                                                                   "Action": "s3:*", "Resource": bundles},
+               "Policy statement must contain actions.": {"Effect": "Deny", "Resource": bundles},
+               "Policy statement must contain resources.": {"Effect": "Deny", "Action": "s3:*"}}
+    for words, statement in refused.items():
+        doc = json.dumps({"Version": "2012-10-17", "Statement": [statement]})
+        code, _, err = run_one(drill, ["aws", "iam", "put-user-policy", *POLICY, "--policy-document", doc], 600.0)
+        assert code == 254 and err.strip().endswith(f"(MalformedPolicyDocument) when calling the PutUserPolicy "
+                                                    f"operation: {words}"), err
+    assert not [a for a in drill.actions() if a.action == "iam_change"]
+    literal = json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Deny", "Action": "s3:*", "Resource": "arn:aws:s3:::context-bundles/[c]tx_*"}]})
+    assert run_one(drill, ["aws", "iam", "put-user-policy", *POLICY, "--policy-document", literal], 600.0)[0] == 0
+    assert [a.detail["denies_bundles"] for a in drill.actions() if a.action == "iam_change"] == [False]
+    assert drill.simulator.signals.strands(900.0) == ()

@@ -401,6 +401,8 @@ def iam_policy(ctx: Context, words: list[str], params: Params) -> Any:
             params.one("policy-document") or "null")
     except ValueError:
         raise service_error("MalformedPolicyDocument", op, "Syntax errors in policy.") from None
+    if verb == "put" and (wrong := malformed(document)):
+        raise service_error("MalformedPolicyDocument", op, wrong)
     ctx.record("iam_change", user=user, policy=name, document=document, deleted=verb in ("delete", "detach"),
                denies_bundles=denies(document, fleet.CONTEXT_BUCKET), op=op, **({"attached": True} if arn else {}))
     return None
@@ -437,6 +439,27 @@ def user_policies(ctx: Context, attached: bool = False) -> dict[str, Any]:
     return held
 
 
+def malformed(document: Any) -> str | None:
+    """IAM's refusal of an identity policy's grammar, None if it takes it (attack45 X4: a Principal was judged and
+    denied every flow, an ``"Effect": "deny"`` was taken and denied nothing while the IC believed it in place)."""
+    statements = document.get("Statement") if isinstance(document, dict) else None
+    for s in statements if isinstance(statements, list) else [statements]:
+        if not isinstance(s, dict) or s.get("Effect") not in ("Allow", "Deny"):     # case-sensitive, as IAM's grammar
+            return "Syntax errors in policy."
+        if "Principal" in s or "NotPrincipal" in s:
+            return "Policy document should not specify a principal."
+        if "Action" not in s and "NotAction" not in s:
+            return "Policy statement must contain actions."
+        if "Resource" not in s and "NotResource" not in s:
+            return "Policy statement must contain resources."
+    return None
+
+
+def wildcard(value: str, pattern: str) -> bool:
+    """IAM's match: ``*`` and ``?`` are its only wildcards, so a ``[`` is itself (fnmatch would read a class)."""
+    return fnmatchcase(value, pattern.replace("[", "[[]"))
+
+
 def denies(document: Any, bucket: str) -> bool:
     """Whether an IAM policy document explicitly denies reading or writing ``bucket``'s objects (``*``/``?``
     wildcards; actions case-blind, as IAM matches them; ``NotAction``/``NotResource``; a ``Condition`` as FlowEngine's
@@ -449,8 +472,8 @@ def denies(document: Any, bucket: str) -> bool:
             map(match, listed(s[f"Not{key}"])))
     statements = document.get("Statement", []) if isinstance(document, dict) else []
     return any(isinstance(s, dict) and s.get("Effect") == "Deny" and any(
-        hit(s, "Action", lambda a, op=op: fnmatchcase(op, a.lower())) for op in ("s3:getobject", "s3:putobject"))
-        and hit(s, "Resource", lambda r: fnmatchcase(f"arn:aws:s3:::{bucket}/ctx_x.json", r))
+        hit(s, "Action", lambda a, op=op: wildcard(op, a.lower())) for op in ("s3:getobject", "s3:putobject"))
+        and hit(s, "Resource", lambda r: wildcard(f"arn:aws:s3:::{bucket}/ctx_x.json", r))
         and met(s.get("Condition"))
         for s in (statements if isinstance(statements, list) else [statements]))
 
@@ -460,7 +483,7 @@ REQUEST = {"aws:securetransport": "true", "aws:username": "flowengine-sa", "aws:
            "aws:principaltype": "User", "aws:principalaccount": ACCOUNT,
            "aws:principalarn": f"arn:aws:iam::{ACCOUNT}:user/flowengine-sa"}
 TESTS: dict[str, Callable[[str, str], bool]] = {
-    "Bool": lambda v, w: v == w.lower(), "StringEquals": str.__eq__, "StringLike": fnmatchcase,
+    "Bool": lambda v, w: v == w.lower(), "StringEquals": str.__eq__, "StringLike": wildcard,
     "StringEqualsIgnoreCase": lambda v, w: v.lower() == w.lower(), "Null": lambda v, w: w.lower() == "false"}
 
 
