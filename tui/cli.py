@@ -110,9 +110,13 @@ def _main(argv: Sequence[str] | None) -> int:
     parser = build_parser(argv)
     args, extra = parser.parse_known_args(argv)
     if extra:       # `incident update ID --state-dir D "text"`: argparse closed a "*" text at the option (redteam45
-        if not isinstance(getattr(args, "text", None), list) or any(e.startswith("-") for e in extra):    # R5)
+        # R5); what it left is text where argparse itself would read it so: after a `--`, or words with a space in them
+        # ("-5% errors since the rollback", attack45 X2); a lone word like an option is still refused
+        cut = extra.index("--") if "--" in extra else len(extra)
+        words = [e for e in extra[:cut] if not e.startswith("-") or " " in e] + extra[cut + 1:]
+        if not isinstance(getattr(args, "text", None), list) or len(words) != len(extra) - (cut < len(extra)):
             parser.error(f"unrecognized arguments: {' '.join(extra)}")
-        args.text += extra
+        args.text += words
     func = getattr(args, "func", None)
     if func is None:
         default = getattr(args, "default_func", None) or parser.get_default("default_func")
