@@ -173,3 +173,16 @@ def test_a_merge_patch_without_a_list_is_the_same_call_as_the_default_patch() ->
         assert spelled((*runbook[:4], *typed, *runbook[4:])) == spelled(runbook), typed
     listed = ("-p", '{"spec":{"metrics":[]}}')
     assert spelled((*runbook[:6], "--type=merge", *listed)) != spelled((*runbook[:6], *listed))
+
+
+def test_a_merge_patch_is_judged_by_its_value_not_its_characters() -> None:
+    """attack45 X3: a YAML block list is a list (a merge patch replaces a Deployment's containers where the default
+    patch merges them by name: another call), and a ``$`` or ``[`` inside a string value is neither a list nor a
+    directive (the same call)."""
+    dep = ("kubectl", "patch", "deployment", "flowengine", "-n", "production")
+    containers = "spec:\n  template:\n    spec:\n      containers:\n      - name: flowengine\n        image: x\n"
+    assert spelled((*dep, "--type=merge", "-p", containers)) != spelled((*dep, "-p", containers))
+    for said in ('{"metadata":{"annotations":{"cost":"$5"}}}', '{"metadata":{"annotations":{"note":"[ops] up"}}}',
+                 "spec:\n  replicas: 3\n"):
+        assert spelled((*dep, "--type=merge", "-p", said)) == spelled((*dep, "-p", said)), said
+    assert spelled((*dep, "--type=merge", "-p", '{"$patch":"delete"}')) != spelled((*dep, "-p", '{"$patch":"delete"}'))

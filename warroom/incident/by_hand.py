@@ -439,7 +439,20 @@ def _as_strategic(how: str, patch: str) -> bool:
     patch (RFC 7386) differs from it only on lists (replaced, not merged by key) and ``$patch`` directives, so one
     without either is the same request (attack44 A5b: ``--type merge -p '{"spec":{"minReplicas":12}}'`` was "outside
     the runbook's steps")."""
-    return how == "strategic" or how == "merge" and not re.search(r"[\[$]", patch)
+    if how != "merge":
+        return how == "strategic"
+    import yaml         # kubectl reads a patch as YAML or JSON alike (YAML reads both): its value, not its characters
+
+    try:
+        value = yaml.safe_load(patch)
+    except yaml.YAMLError:
+        return False
+
+    def plain(node: object) -> bool:    # no list, no ``$`` directive anywhere (attack45 X3: a YAML block list, a "$5")
+        if isinstance(node, list):
+            return False
+        return not isinstance(node, dict) or all(not str(k).startswith("$") and plain(v) for k, v in node.items())
+    return isinstance(value, dict) and plain(value)
 
 
 def _tight(text: str) -> str:
