@@ -45,15 +45,15 @@ echo hello
 SPEED = 600  # ten minutes of scenario time pass in one second
 
 
-def _incident(tmp_path: Path):  # type: ignore[no-untyped-def]
+def _incident(tmp_path: Path, speed: float = SPEED):  # type: ignore[no-untyped-def]
     state = tmp_path / "state"
     rb = tmp_path / "verify.md"
     rb.write_text(RUNBOOK)
     # started now, by the test: a test's world, whose clock a test may pin (one made on the wall clock replays a pinned
     # moment and writes nothing: redteam43 R15/R18)
-    drill = warmed(create_drill(state / "drills", "rate-limit", speed=SPEED, start=time.time()))
+    drill = warmed(create_drill(state / "drills", "rate-limit", speed=speed, start=time.time()))
     inc = IncidentStore(state).create(title="Verify drill", severity="P3", runbook=rb,
-                                      drill={"scenario": "rate-limit", "speed": SPEED, "dir": str(drill.path)})
+                                      drill={"scenario": "rate-limit", "speed": speed, "dir": str(drill.path)})
     return state, inc
 
 
@@ -65,7 +65,9 @@ def _run(state: Path, inc_id: str, step: str, *extra: str, at: float | None = No
 
 
 def test_run_waits_for_the_gate_and_reports_its_progress(tmp_path: Path) -> None:
-    state, inc = _incident(tmp_path)
+    # at x60 the 2-minute hold is 2 wall seconds: the run's first look (its every 0.2 s) lands inside it unless the
+    # machine stalls 2 s between journaling the gate and looking (at x600, 0.2 s: a busy box missed it, suite45unit)
+    state, inc = _incident(tmp_path, speed=60)
     proc = _run(state, inc.id, "holds")
     assert proc.returncode == 0, proc.stderr
     assert "holding" in proc.stderr and "left" in proc.stderr      # progress while the hold runs
