@@ -67,3 +67,17 @@ def test_a_drill_countdown_says_the_wall_time_beside() -> None:
                     at=now, speed=10.0, title="Model API 5xx rate")
     for width in (0, 80):
         assert "09:50 left (59s wall)" in gate_text(gate, now, width).plain, gate_text(gate, now, width).plain
+
+
+def test_at_80_columns_the_wall_time_goes_before_the_gates_name_is_cut() -> None:
+    """R12 at 80x24 (ci45b): "(2m27s wall)" pushed the VERIFY line past 80 columns and the gate's name was shortened
+    for it ("429 share (wor…"); the wall figure is dropped first, as the header's update drops its own."""
+    from panes.header import gate_text
+    from panes.view import GateView
+
+    now = datetime(2026, 12, 2, 14, 0, tzinfo=UTC).timestamp()
+    gate = GateView(6, "share_429 < 10 for 2m within 10m", "pending", "0.1%", "< 10%", hold=120, remaining=590,
+                    at=now, speed=4.0, title="429 share (worst provider)", holding=True, held=10.0)
+    line = gate_text(gate, now, 80).plain
+    assert "429 share (worst provider) 0.1% held 0:10/2:00 · 09:50 left" in line and len(line) <= 80, line
+    assert "(2m27s wall)" in gate_text(gate, now, 120).plain
