@@ -45,12 +45,15 @@ def test_cli_attach_redraws_the_checklist_from_the_top(tmp_path: Path, size: tup
         term.send(*["j"] * 15)                              # the last step: the checklist scrolled down
         term.wait_for(re.compile(r"│ 16\. Send a stakeholder"), timeout=30)
         attach(session, inc, "RB-CORE-001")
-        screen = term.wait_for_all("RB-CORE-001 · Flow failure re", "DETECTION",
-                                   re.compile(r"○\s+◇\s+1\. Flow failure rate o"),
-                                   re.compile(r"│ 1\. Flow failure rate over the last hour"),
-                                   re.compile(r"Output · 1\. Flow failure rate o"), timeout=60)
-        # nothing of RB-CORE-003 is left in the checklist or the step pane (the timeline names it)
-        assert "16. Send a stakeholder" not in screen and "Highest quota use" not in screen, screen
+        wanted = ("RB-CORE-001 · Flow failure re", "DETECTION", re.compile(r"○\s+◇\s+1\. Flow failure rate o"),
+                  re.compile(r"│ 1\. Flow failure rate over the last hour"),
+                  re.compile(r"Output · 1\. Flow failure rate o"))
+        term.wait_for_all(*wanted, timeout=60)
+        # nothing of RB-CORE-003 is left in the checklist or the step pane (the timeline names it): waited for on a
+        # whole frame, as tmux may capture the new top rows with the old bottom ones not yet repainted (ci45c: RB-CORE-
+        # 001's rows 1-9 above RB-CORE-003's 14-16, one frame); an app that leaves them there never draws such a frame
+        term.wait_for(lambda s: all(w in s if isinstance(w, str) else w.search(s) for w in wanted)
+                      and "16. Send a stakeholder" not in s and "Highest quota use" not in s, timeout=30)
         term.send("j")
         term.wait_for_all(re.compile(r"│ 2\. Failures in the last hour"), re.compile(r"Output · 2\. Failures in the la"),
                           timeout=30)
