@@ -140,7 +140,8 @@ class IncidentHeader(Vertical):
         timeout  drill…" cut the source's health, whose error state the commander must see): the
         scenario's name gives way first (the DRILL badge stays on line 1), then the tier's words
         ("T2 IC+rollback?" is T2), then a source that answers ok gives its place to one that does
-        not, then the update's wall time (the drill time stays); what still does not fit is cut with an ellipsis, never wrapped out of sight."""
+        not, then the update's wall time (the drill time stays); what still does not fit is cut with an
+        ellipsis, never wrapped out of sight."""
         forms = [self._clocks(now, lean) for lean in range(5)] if width > 0 else [self._clocks(now, 0)]
         return next((form for form in forms if form.cell_len <= width), forms[-1])
 

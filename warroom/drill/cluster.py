@@ -484,7 +484,8 @@ def place(log: NodeLog, k: int, t: float) -> tuple[float, str] | None:
     """When and where the scheduler puts the ``k``-th pod made at ``t``: then, on a node not cordoned;
     with every node cordoned, at the first uncordon after (None: none yet, it is Pending)."""
     for when in [t, *sorted(w for w, _, what in log if what == "uncordon" and w > t)]:
-        if nodes := [n for off in [cordoned(log, when)] for n in NODES if n not in off]:     # cordons read once
+        off = cordoned(log, when)        # read once a moment, not once a node
+        if nodes := [n for n in NODES if n not in off]:
             return when, nodes[k % len(nodes)]
     return None
 
@@ -745,5 +746,8 @@ def _whole(value: object) -> int | None:
 def _scaling(old: int, new: int) -> list[str]:
     """What scaling FlowEngine from ``old`` to ``new`` replicas means, by hand or by its autoscaler's bounds:
     fewer pods are an action too (one pod at 180% CPU slows and fails flows), never nothing."""
-    return ["flowengine_stop"] if new == 0 < old else ["flowengine_start"] if old == 0 < new else \
-        ["scale"] if new > old else ["scale_down"] if new < old else []
+    if new == 0 < old:
+        return ["flowengine_stop"]
+    if old == 0 < new:
+        return ["flowengine_start"]
+    return ["scale"] if new > old else ["scale_down"] if new < old else []

@@ -716,7 +716,8 @@ class Signals:
     @functools.cached_property
     def sends_nowhere(self) -> bool:
         """Whether some revision of FlowEngine sends calls to a model no provider serves (``route_of``): then the
-        request counter has its 404 series (``Series``), else none, as a Go CounterVec child exists once first counted."""
+        request counter has its 404 series (``Series``), else none, as a Go CounterVec child exists once first
+        counted."""
         return any(route_of(r.env) == fleet.UNSERVED for r in self.cluster.flowengine.history)
 
     def nowhere(self, t: float) -> float:
@@ -1244,8 +1245,10 @@ class Signals:
     def share_5xx(self, provider: fleet.Provider, t: float) -> float:
         """The share of calls to ``provider`` answered 5xx: the vendor's answer to a call made now (routing away
         does not heal it) plus what FlowEngine's own client adds (``api_5xx:*``: a restart or rollback mends it)."""
-        return self._once(("5xx", provider.name), t, lambda t: min(1.0, fleet.BASE_5XX * (       # the codes and ``lost``
-            1.0 + 0.5 * noise(f"{self._seed}:5xx:{provider.name}", t, 100.0)) + self.impact("api_5xx", t, provider.name)))
+        def value(t: float) -> float:       # once a row: the codes and ``lost`` read it many times
+            base = fleet.BASE_5XX * (1.0 + 0.5 * noise(f"{self._seed}:5xx:{provider.name}", t, 100.0))
+            return min(1.0, base + self.impact("api_5xx", t, provider.name))
+        return self._once(("5xx", provider.name), t, value)
 
     def call_latency(self, provider: fleet.Provider, t: float) -> float:
         """The median seconds of one call to ``provider``'s model: a share of a flow's, slower while the vendor fails

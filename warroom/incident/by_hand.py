@@ -22,8 +22,8 @@ after putting the provider back "done" 50 drill minutes before it): the steps ta
 order (``Hands``), each the earliest one not yet taken (of those typed with the incident's values, if any), so a
 second step with the same command needs a second call. A read that checks a change (a step that changes nothing,
 after one that does in its own section: ``checked_by``) counts only from a call after that change began: typed
-before it, it is no check of it. A read-only step whose outcome is more than its calls' exit codes (a checkable ``expect``, or a command the
-stand-ins do not answer: ``| grep -wF … && echo "schema is back"``) cannot be judged from the record (it
+before it, it is no check of it. A read-only step whose outcome is more than its calls' exit codes (a checkable
+``expect``, or a command the stand-ins do not answer: ``| grep -wF … && echo "schema is back"``) cannot be judged from the record (it
 holds no output): "typed by hand at +34m13s (drill shell), not checked", never counted done (the schema
 check was credited from a read that showed the bad schema). A change is judged by the action it recorded; a step
 with a verify gate is judged by its gate, which only a run through warroom opens: typed, it is "not verified", never

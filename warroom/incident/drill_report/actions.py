@@ -22,6 +22,7 @@ from warroom.incident.by_hand import owner_of
 from warroom.incident.drill_report.harm import harm_change
 from warroom.incident.drill_report.panes import slo_of
 from warroom.incident.drill_report.rows import ActionRow
+from warroom.sources.evaluate import past
 from warroom.units import format_stated
 
 if TYPE_CHECKING:
@@ -648,9 +649,8 @@ def pane_changes(drill: Drill, taken: list[Any], slos: list[SloConfig] | None, t
 
 
 def _critical(slo: SloConfig, value: float | None) -> bool:
-    """``value`` past the pane's critical threshold, as its dashboard pane shows CRIT."""
-    return value is not None and slo.crit is not None and (
-        value > slo.crit if slo.direction == "above" else value < slo.crit)
+    """``value`` past the pane's critical threshold, by the rule its dashboard pane shows CRIT by (``past``)."""
+    return value is not None and past(value, slo.crit, slo.direction)
 
 
 def _stated(value: float | None, unit: str | None) -> str:
