@@ -151,8 +151,8 @@ def pir_context(state: IncidentState, config: Config | None, now: datetime,
     def _state_of(r: dict[str, Any]) -> Any:   # a step of its own runbook (one open beside has a step 4 too)
         return state.steps.get((r["runbook_id"], r["step_id"]) if r.get("runbook_id") else r["step_id"])
 
-    not_done = [{**r, "name": name(r.get("runbook_id"), r["step"])} for r in (runbook_steps or [])
-                if _state_of(r) is None or _state_of(r).status == "pending"]
+    not_done = [{**r, "name": name(r.get("runbook_id"), r["step"]), "held": _held(_state_of(r))}
+                for r in (runbook_steps or []) if _state_of(r) is None or _state_of(r).status == "pending"]
     response = []
     said = of_state(state)
     for r in state.response_times():
@@ -216,6 +216,19 @@ def pir_context(state: IncidentState, config: Config | None, now: datetime,
         # wall time beside in a drill); the ``dur`` filter formats a figure as it is (a run time).
         "span": lambda seconds, wall=True: stime.text(state, seconds, wall=wall),
     }
+
+
+def _held(st: Any) -> list[dict[str, Any]]:
+    """What the journal holds of a step still pending (none, or a withdrawn tick, a dry run, a refusal), so the
+    PIR never says "no journal event" of a step that has some (redteam46 R1: ticked, then unticked)."""
+    if st is None:
+        return []
+    held = [{"seq": u["seq"], "text": "ticked done, then unticked",
+             "cites": [x for x in (u.get("tick_seq"), u["seq"]) if x]} for u in st.unticks]
+    held += [{"seq": d["seq"], "text": "dry run only", "cites": [d["seq"]]} for d in st.dry_runs]
+    held += [{"seq": r["seq"], "text": f"refused: {r['reason']}" if r["reason"] else "refused", "cites": [r["seq"]]}
+             for r in st.refusals]
+    return sorted(held, key=lambda h: h["seq"])
 
 
 def _typed_at(rows: list[dict[str, Any]] | None) -> dict[tuple[str, str], list[datetime]]:

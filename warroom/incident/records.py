@@ -133,6 +133,9 @@ class StepState:
     runs: list[StepRun] = field(default_factory=list)
     ticked_by: str | None = None
     ticked_at: datetime | None = None
+    ticked_seq: int | None = None
+    # each tick withdrawn: {"seq", "at", "actor", "tick_seq"} (the PIR says a step "not done" was ticked, then not)
+    unticks: list[dict[str, Any]] = field(default_factory=list)
     skipped_reason: str | None = None
     skipped_at: datetime | None = None
     dry_runs: list[dict[str, Any]] = field(default_factory=list)

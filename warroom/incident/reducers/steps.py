@@ -140,6 +140,7 @@ def _step_ticked(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
     st.status = "ticked"
     st.ticked_by = e.actor
     st.ticked_at = e.ts
+    st.ticked_seq = e.seq
     st.updated_seq = e.seq
     s._add_timeline(e, e.type, f"{_step_word(s, st)} done: {st.label}", step=st.step)
 
@@ -148,8 +149,11 @@ def _step_unticked(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
     if closing.ignored_late(s, e, d, "unticked"):
         return
     st = s._step(d)
+    st.unticks.append({"seq": e.seq, "at": e.ts, "actor": e.actor,
+                       "tick_seq": st.ticked_seq})
     st.ticked_by = None
     st.ticked_at = None
+    st.ticked_seq = None
     st.status = st._status_from_runs()
     st.updated_seq = e.seq
     s._add_timeline(e, e.type, f"{_step_word(s, st)} unticked: {st.label}", step=st.step)

@@ -29,14 +29,16 @@ _WEIGHTS = {
     ev.SEVERITY_CHANGED: 80, ev.ROLE_ASSIGNED: 75, ev.PHASE_MARKED: 88, ev.VERIFY_PASSED: 85,
     ev.VERIFY_FAILED: 85, ev.ALERT_SEEN: 60, ev.UPDATE_OVERDUE: 50, ev.STATUS_UPDATE: 40,
     ev.RUNBOOK_ATTACHED: 30, ev.STEP_SKIPPED: 35, ev.STEP_REFUSED: 35, ev.TIMELINE_ENTRY: 45,
-    ev.STEP_TICKED: 20, ev.STEP_DRY_RUN: 10, ev.APPROVAL_REQUESTED: 55, ev.APPROVAL_GRANTED: 70,
+    ev.STEP_TICKED: 20, ev.STEP_UNTICKED: 20, ev.STEP_DRY_RUN: 10, ev.APPROVAL_REQUESTED: 55, ev.APPROVAL_GRANTED: 70,
     ev.APPROVAL_REFUSED: 70, ev.APPROVAL_EXPIRED: 45, ev.APPROVAL_USED: 20, ev.HANDOFF_ACKNOWLEDGED: 70,
     ev.HANDOFF_REMINDER: 45, ev.DECISION_RECORDED: 88, ev.DECISION_OVERDUE: 50, ev.DECISION_AROSE: 60,
     ev.DECISION_LAPSED: 50, ev.ESCALATED: 65, ev.RUNBOOK_CLOSED: 70,
 }
 _NOTE_WEIGHTS = {"root-cause": 90, "impact": 55, "contributing": 40, "went-wrong": 30, "action": 25}
+# a step's start and end are its run's one row; an untick stays: a tick shown without its withdrawal says a step
+# was done that was not (redteam46 R1)
 _LEFT_OUT = {ev.PIR_EXPORTED, ev.METRICS_SUMMARISED, ev.EVIDENCE, ev.VERIFY_STARTED, ev.STEP_STARTED,
-             ev.STEP_FINISHED, ev.STEP_UNTICKED}
+             ev.STEP_FINISHED}
 
 
 def _run_line(state: IncidentState, st: Any, run: Any, gate: str | None = None, section: str | None = None) -> Line:
