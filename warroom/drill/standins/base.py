@@ -11,6 +11,7 @@ drill's world, whatever the speed; printed timestamps are wall times.
 from __future__ import annotations
 
 import importlib
+import json
 import math
 import os
 import re
@@ -312,6 +313,14 @@ def go_duration(text: str) -> float | None:
         return None
     units = {"ns": 1e-9, "us": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0, "h": 3600.0}
     return sum(float(n) * units[u] for n, _, u in re.findall(r"(\d+(\.\d+)?)(ns|us|ms|s|m|h)", text))
+
+
+def go_json(data: object, indent: int | None = None, sort_keys: bool = False) -> str:
+    """``data`` as Go's encoder writes it: compact (or indented), UTF-8, ``<>&`` and U+2028/2029 escaped; Go sorts a
+    map's keys (``sort_keys``), a struct's fields keep their order."""
+    text = json.dumps(data, sort_keys=sort_keys, ensure_ascii=False, indent=indent,
+                      separators=None if indent else (",", ":"))
+    return text.translate({ord(c): f"\\u{ord(c):04x}" for c in "<>&\u2028\u2029"})
 
 
 # ------------------------------------------------------------------------------ command-line options

@@ -24,7 +24,8 @@ from warroom.drill.cluster import ROUTING_KEYS, disabled, fallback_of, moved_pri
 from warroom.drill.model import quota_reset, unit
 from warroom.drill.promql import PromQLError
 from warroom.drill.standins import promtime
-from warroom.drill.standins.base import Args, Context, ToolError, flags, parse_args, read_input, refuse_unread, utc
+from warroom.drill.standins.base import (Args, Context, ToolError, flags, go_json, parse_args, read_input,
+                                         refuse_unread, utc)
 
 # Every other option curl 7.88 has (``curl --help all``; ``-h``: help, ``base.HELP``): refused by name, as not
 # simulated (``READS``), never "is unknown", which curl says only of an option it does not have
@@ -594,12 +595,6 @@ def prometheus_api(ctx: Context, path: str, form: dict[str, str]) -> Response:
     return said(200, "success", f'{{"resultType":"{kind}","result":{data}}}', [*many.unknown, *[
         f"drill at x{many.speed:g}: a timestamp here is a wall unix time, but a span between two (time() - max(…)) "
         f"is drill seconds, {many.speed:g} times the wall's" for _ in range(bool(many.speed))]])
-
-
-def go_json(data: object) -> str:
-    """``data`` as Go's encoder writes it: compact, UTF-8, ``<>&`` and U+2028/2029 escaped."""
-    text = json.dumps(data, separators=(",", ":"), ensure_ascii=False)
-    return text.translate({ord(c): f"\\u{ord(c):04x}" for c in "<>&\u2028\u2029"})
 
 
 def unix(wall: float) -> float | int:

@@ -11,9 +11,10 @@ refuses and refused ones it answers.
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
+
+from warroom.drill.standins.base import go_json
 
 Node = tuple[Any, ...]
 TERMINATORS = frozenset(" \t\r\n.,[]$@{}")
@@ -357,14 +358,8 @@ def _go_type(v: Any) -> str:
         type(v), "int64")
 
 
-def _json(v: Any, indent: int | None = None) -> str:
-    """Go's json.Marshal: keys in order, UTF-8 as it is, ``<``, ``>``, ``&`` escaped."""
-    text = json.dumps(v, sort_keys=True, ensure_ascii=False, indent=indent, separators=None if indent else (",", ":"))
-    return text.translate({c: f"\\u{c:04x}" for c in (ord("<"), ord(">"), ord("&"), 0x2028, 0x2029)})
-
-
 def _text(v: Any) -> str:
-    return _json(v) if isinstance(v, (dict, list)) else "null" if v is None else _go(v)
+    return go_json(v, sort_keys=True) if isinstance(v, (dict, list)) else "null" if v is None else _go(v)
 
 
 def jsonpath(template: str, data: Any, as_json: bool = False) -> str:
@@ -372,7 +367,7 @@ def jsonpath(template: str, data: Any, as_json: bool = False) -> str:
     ``data``; missing keys print nothing (``--allow-missing-template-keys``, kubectl get's default)."""
     found = _Run().results(parse(template), 0, data)
     if as_json:
-        return "".join(_json(values, indent=4) + "\n" for values in found)
+        return "".join(go_json(values, indent=4, sort_keys=True) + "\n" for values in found)
     return "".join(" ".join(map(_text, values)) for values in found)
 
 
