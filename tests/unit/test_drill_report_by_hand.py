@@ -89,10 +89,16 @@ def test_the_pir_says_what_the_report_says_of_a_step_typed_by_hand(drill, capsys
     _typed(export, "kubectl rollout history deployment/flowengine -n production | head -3", T0 + 36.3)
     monkeypatch.setenv("WARROOM_DRILL_AT", repr(T0 + 60))
     pir = _cli(capsys, "incident", "export", inc, "--stdout", "--state-dir", state)
-    said = [line for line in pir.splitlines() if f"({HISTORY})" in line]
+    steps = pir.split("## Steps Skipped or Failed", 1)[1].split("\n## ", 1)[0]
+    said = [line for line in steps.splitlines() if f"({HISTORY})" in line]
     assert said == [f"- Step 16 ({HISTORY}) done by hand at +6m03s (drill shell): its command was typed in the drill"
                     " shell, not run through warroom, so this record holds no output or evidence of it"], said
     assert f"({UNDO}) not done (runbook step with no journal event)" in pir      # the others as before
+    # and its timeline has it at its moment, as it has what was typed outside every step (redteam46 R2)
+    timeline = pir.split("## Full Timeline", 1)[1].split("\n## ", 1)[0]
+    (row,) = [line for line in timeline.splitlines() if HISTORY in line]
+    assert row.startswith("| +6m03s |") and f"Step 16 ({HISTORY}) done by hand at +6m03s (drill shell) (not run " \
+        "through warroom: this record holds no output of it) | (drill shell) |" in row, row
 
 
 def test_an_unrelated_or_different_typed_command_credits_nothing(drill, capsys, monkeypatch) -> None:
@@ -166,6 +172,13 @@ def test_a_step_that_changes_things_is_credited_only_with_the_action_its_call_re
     # named by what it did while the incident is open: the scenario's name for it is its judgement (attack43 A8)
     assert f"Model API outage: {FALLBACK} -> deployment environment changed (set " in text
     assert "Done outside the runbook's steps" not in text          # the action is the step's, not outside it
+    # the PIR's timeline lists it, with what it changed and the command typed (redteam46 R2: a change credited to a
+    # step was on neither the timeline nor the list of what was typed outside the steps)
+    pir = _cli(capsys, "incident", "export", inc, "--stdout", "--state-dir", state)
+    timeline = pir.split("## Full Timeline", 1)[1].split("\n## ", 1)[0]
+    (row,) = [line for line in timeline.splitlines() if FALLBACK in line]
+    assert row.startswith("| +7m00s |") and "typed by hand at +7m00s (drill shell), not verified" in row, row
+    assert "deployment environment changed (set " in row and f"`{' '.join(typed)}`" in row, row
 
 
 def test_a_record_it_cannot_write_leaves_the_answer_and_its_exit_code(drill) -> None:

@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from warroom.errors import WarroomError
 from warroom.incident import csvlog
 from warroom.journal import events as ev
+from warroom.incident.review.lines import TypedStep
 # Re-exported: the TUI, the CLI and the drill report import these from here.
 from warroom.incident.pir_context import Record as Record, pir_context as pir_context
 from warroom.incident.pir_format import (
@@ -164,7 +165,7 @@ def export_pir(inc: Exportable, template: str, *, out_dir: str | Path | None, no
     warnings = list(read.describe())
     steps = runbook_steps(inc)
     head = inc.seal() if not read.issues else _valid_head(read)
-    text = render_pir(state, template, inc.config, now, steps, drill_shell(inc).outside) + head_footer(inc.id, head)
+    text = render_pir(state, template, inc.config, now, steps, drill_shell(inc).typed) + head_footer(inc.id, head)
     data = text.encode("utf-8")
     directory = Path(expand(out_dir)) if out_dir is not None else inc.dir
     try:
@@ -265,11 +266,18 @@ class DrillShell:
     hand … not checked": ``by_hand``); ``outside``, the actions no runbook step's run recorded
     (``drill_report.rows.ActionRow``: typed there, with what each did to the panes), which the PIR's timeline
     lists (redteam41 T4: the PIR said the mitigation "did not hold" and never why, while the report listed the
-    switch-off typed in the shell)."""
+    switch-off typed in the shell); ``credited``, the steps credited done by hand there (``review.lines.TypedStep``),
+    which the timeline lists too (redteam46 R2: a retry credited to a step was on neither list)."""
 
     by_hand: dict[tuple[str, str, str], str] = field(default_factory=dict)
     outside: tuple[Any, ...] = ()
     typed_at: dict[tuple[str, str], list[float]] = field(default_factory=dict)   # (runbook id, step id) -> when typed
+    credited: tuple[TypedStep, ...] = ()
+
+    @property
+    def typed(self) -> tuple[Any, ...]:
+        """Everything typed in the drill shell the PIR's timeline lists: outside every step, and credited to one."""
+        return (*self.outside, *self.credited)
 
 
 def drill_shell(inc: Exportable) -> DrillShell:
@@ -312,9 +320,11 @@ def drill_shell(inc: Exportable) -> DrillShell:
                 if state.startswith((BY_HAND, TYPED)):      # typed there: done, or not checked
                     out.by_hand[(rb_id, label, section)] = state
         end = inc.state.resolved_at
+        credited = tuple(TypedStep(inc.state.step_name(rb_id, number, start=True), label, state, at, acted)
+                         for rb_id, number, label, state, at, acted in report.credited)
         out = DrillShell(out.by_hand, tuple(a for a in report.outside_actions   # the incident's: none after its end
                                             if end is None or a.at <= end.timestamp()),
-                         _moments(report.typed_at))
+                         _moments(report.typed_at), tuple(c for c in credited if end is None or c.at <= end.timestamp()))
     _SHELL_KEPT.clear()               # one drill's answer kept at a time: the one being worked
     _SHELL_KEPT[key] = out
     return out

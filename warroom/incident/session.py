@@ -975,7 +975,7 @@ class Incident(StepRunning):
         from warroom.incident.pir import drill_shell, render_pir, runbook_steps
 
         return render_pir(self.state, template, self.config, now=now or self.clock(), runbook_steps=runbook_steps(self),
-                          typed=drill_shell(self).outside)
+                          typed=drill_shell(self).typed)
 
     def export(self, template: str = "pir", out_dir: str | Path | None = None,
                now: datetime | None = None, log: bool = True) -> ExportResult:

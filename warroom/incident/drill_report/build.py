@@ -20,7 +20,7 @@ from warroom.incident.drill_report.decisions import decision_lines, opened_runbo
 from warroom.incident.drill_report.harm import harm_total, total_text
 from warroom.incident.drill_report.panes import impact_crossing, pane_outcomes, pane_title, past_crit
 from warroom.incident.drill_report.path import runbook_path
-from warroom.incident.drill_report.rows import DrillReport, ResponseRow
+from warroom.incident.drill_report.rows import ActionRow, DrillReport, ResponseRow
 from warroom.incident.drill_report.summary import with_summary
 from warroom.incident.relapse import relapse_said
 from warroom.incident.state import RESPONSE_TARGETS, IncidentState
@@ -193,6 +193,7 @@ def _build(drill: Drill, state: IncidentState | None, *, at: float | None, slos:
     # the Go/No-Go on the drill's clock (the PIR's record), and what each GO opened with its own path
     decided: tuple[str, ...] = ()
     typed_at: tuple[tuple[str, str, float], ...] = ()
+    credited: tuple[tuple[str, int, str, str, float, tuple[ActionRow, ...]], ...] = ()
     opened: list[tuple[str, str, tuple[tuple[str, str, str, str], ...]]] = []
     if state is not None and t_zero is not None:
         end = state.resolved_at or datetime.fromtimestamp(at, UTC)
@@ -207,6 +208,10 @@ def _build(drill: Drill, state: IncidentState | None, *, at: float | None, slos:
         opened = [(rid, text, runbook_path(book, state, actions, end, hands)["runbook_path"]
                    if book is not None else ())
                   for rid, text, book in went if runbook is None or rid != runbook.id]
+        # every step credited done by hand, with the actions its calls recorded: the PIR's timeline lists them as it
+        # lists the actions typed outside every step (redteam46 R2: a retry credited to a step was in neither)
+        credited = tuple((b.id, step.number, step.label, c.state, c.at, tuple(actions[i] for i in c.acted))
+                         for b in books for step in b.steps if (c := hands.credited.get((b.id, step.id))) is not None)
         acts = _decided_acts(hands, books, state, actions)
         typed_at = tuple((rb, sid, t) for (rb, sid), moments in acts.items() for t in moments)
         decided = tuple(decision_lines(state, list({b.id: b for b in books}.values()), since_detection, end,
@@ -225,7 +230,7 @@ def _build(drill: Drill, state: IncidentState | None, *, at: float | None, slos:
         harm=total_text(total) if (total := harm_total(drill, t_end)) else "",
         shell=shell_unjournaled(hands.typed, state, drill.path.parent / "incidents" / state.id)
         if state is not None and state.id else "",
-        typed_at=typed_at,
+        typed_at=typed_at, credited=credited,
     )
     # the PIR's Impact counts failed flows too, with Prometheus' increase() over its impact window:
     # the drill's exact count of that same window beside it, and why the two may differ

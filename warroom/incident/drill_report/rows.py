@@ -130,6 +130,10 @@ class DrillReport:
     shell: str = field(default="", metadata={"internal": True})
     # when each step credited done by hand was typed: (runbook id, step id, unix), for the PIR (``pir.drill_shell``)
     typed_at: tuple[tuple[str, str, float], ...] = field(default=(), metadata={"internal": True})
+    # each step credited done by hand: (runbook id, step number, label, its path state, unix when, the actions its
+    # calls recorded), for the PIR's timeline (``pir.drill_shell``)
+    credited: tuple[tuple[str, int, str, str, float, tuple[ActionRow, ...]], ...] = field(
+        default=(), metadata={"internal": True})
 
     @property
     def met(self) -> int:

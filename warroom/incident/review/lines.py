@@ -89,3 +89,25 @@ def clock_of(value: Any) -> str:
         return f"{datetime.fromisoformat(str(value).replace('Z', '+00:00')):%H:%M:%S}"
     except ValueError:
         return str(value)
+
+
+@dataclass(frozen=True)
+class TypedStep:
+    """A runbook step credited done by hand: its command typed in the drill shell, not run through warroom
+    (``by_hand``). ``name`` is how the incident names the step ("Step 12"), ``state`` the credit as the report
+    says it ("done by hand at +41m47s (drill shell, with task_id=…)"), ``actions`` the drill report's rows of
+    what its calls changed. The PIR's timeline lists it as it lists what was typed outside every step."""
+
+    name: str
+    label: str
+    state: str
+    at: float                        # unix: when it was typed (a change: when it acted)
+    actions: tuple[Any, ...] = ()    # ``drill_report.rows.ActionRow``
+
+    @property
+    def moved(self) -> bool:
+        return any(a.moved for a in self.actions)
+
+    @property
+    def description(self) -> str:
+        return "; ".join(dict.fromkeys(a.description for a in self.actions)) or self.label

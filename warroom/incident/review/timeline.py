@@ -15,7 +15,7 @@ from warroom.incident.records import PHASE_HOW
 from warroom.incident.relapse import first_relapse, relapse_said
 from warroom.incident.review.effects import history_cite, run_effect
 from warroom.incident.md_text import Md, code
-from warroom.incident.review.lines import NO_TIME, Line
+from warroom.incident.review.lines import NO_TIME, Line, TypedStep
 from warroom.journal import events as ev
 
 if TYPE_CHECKING:
@@ -88,13 +88,26 @@ def _typed_line(a: Any) -> Line:
                 weight=TYPED_MOVED if a.moved else TYPED)
 
 
+def _typed_step_line(a: TypedStep) -> Line:
+    """A step credited done by hand in the drill shell (``TypedStep``): when, and what its calls did to the panes."""
+    did = []
+    for row in a.actions:
+        effect = "; ".join(x for x in (row.change, row.why) if x)
+        did.append(Md("{} ({}){}").format(row.description, code(row.command), f": {effect}" if effect else ""))
+    text = Md("{} ({}) {}{} (not run through warroom: this record holds no output of it)"
+              ).format(a.name, a.label, a.state, Md(": ") + Md("; ").join(did) if did else "")
+    return Line(text, (), at=datetime.fromtimestamp(a.at, UTC), actor="(drill shell)",
+                weight=TYPED_MOVED if a.moved else TYPED)
+
+
 def timeline(state: IncidentState, now: datetime, typed: Sequence[Any] = (),
              sections: dict[tuple[str, str], str] | None = None) -> list[Line]:
     """Every journaled moment, in time order: a step's start/end/evidence merged into one row,
     a verify gate's opening folded into its result, exports and summaries left out; and ``typed``, what was
-    done in the drill shell outside the runbook's steps (``pir.drill_shell``), which no journal event holds.
+    done in the drill shell outside the runbook's steps and the steps credited done by hand there (``TypedStep``),
+    (``pir.drill_shell``), which no journal event holds.
     ``sections``: (runbook id, step id) -> its runbook section, what a run that changes things is called by."""
-    rows: list[Line] = [_typed_line(a) for a in typed]
+    rows: list[Line] = [_typed_step_line(a) if isinstance(a, TypedStep) else _typed_line(a) for a in typed]
     notes = {n.seq: n for n in state.notes}
     for t in state.sorted_timeline():
         if t.kind in _LEFT_OUT:
