@@ -737,6 +737,9 @@ class IncidentPresenter:
             try:
                 written = self.require().record_due_evidence()
                 overdue = self._overdue_decisions()
+                # the runbook branches' conditions, judged by the same look (``warroom.incident.branches``)
+                written = self.require().incident.check_branches(
+                    self.ctx.source, datetime.fromtimestamp(self.ctx.clock.now(), UTC)) or written
             except (WarroomError, OSError) as exc:
                 self.post(ActionFailed(f"evidence: {describe(exc)}"))
                 return

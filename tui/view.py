@@ -58,6 +58,19 @@ def step_view(st: Any, state: Any = None, gates: Mapping[tuple[str, str], Any] |
     )
 
 
+def branch_views(steps: dict[str, StepView], state: Any, runbook: Any) -> dict[str, StepView]:
+    """``steps`` with each step never begun in a runbook branch that did not apply shown "not needed", with why
+    (the core's rule: ``warroom.incident.branches.step_shown``; a step run, ticked or skipped keeps its state)."""
+    from warroom.incident import branches
+
+    out = dict(steps)
+    for sid, standing in branches.of_steps(state, runbook).items():
+        view = out.get(sid, StepView())
+        if branches.step_shown(view.state, standing) == branches.NOT_NEEDED:
+            out[sid] = replace(view, state=branches.NOT_NEEDED, reason=standing.not_needed)
+    return out
+
+
 def timeline_item(entry: Any, notes_by_seq: dict[int, Any]) -> TimelineItem:
     kind = TIMELINE_KINDS.get(entry.kind, "info")
     text = entry.text
@@ -92,7 +105,8 @@ def incident_view(snapshot: Any, status_update_every: float | Callable[[str], fl
     when = datetime.fromtimestamp(now, UTC) if now is not None else stime.utcnow()
     gates = gate_states(state, when)     # a gate open past its window at this look: unsettled
     current = str((state.runbook or {}).get("id") or "")
-    steps = {sid: step_view(st, state, gates) for sid, st in state.steps.of(current).items()}
+    steps = branch_views({sid: step_view(st, state, gates) for sid, st in state.steps.of(current).items()},
+                         state, getattr(snapshot, "runbook", None))
     running = tuple((st.runbook_id, st.step_id) for st in state.running_steps())
     beside = open_beside(snapshot, state, gates, when)
     earlier = []
@@ -154,8 +168,9 @@ def open_beside(snapshot: Any, state: Any, gates: Mapping[tuple[str, str], Any],
     for ref in state.beside:
         rb_id = str(ref.get("id") or "")
         opened = ref.get("opened_by") if isinstance(ref.get("opened_by"), dict) else {}
-        steps = {sid: step_view(st, state, gates) for sid, st in state.steps.of(rb_id).items()}
         book = by_id.get(rb_id)
+        steps = branch_views({sid: step_view(st, state, gates) for sid, st in state.steps.of(rb_id).items()},
+                             state, book)
         out.append(OpenRunbook(rb_id, str(ref.get("title") or ""), steps,
                                decision_rows(book, state, when) if book is not None else (),
                                _opened_text(state, opened)))

@@ -39,6 +39,7 @@ def sync(inc: Incident, *, summary: bool = False, quiet: bool = False) -> SyncRe
             result = inc.sync_metrics(source, speed=speed, summary=summary)
         # before the source closes: a conditional decision's ``applies_when`` is a metric query
         late = inc.check_decisions_overdue(source)
+        inc.check_branches(source)       # a runbook branch's condition, judged by the same look
     finally:
         close = getattr(source, "close", None)
         if callable(close):

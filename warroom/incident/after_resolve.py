@@ -99,6 +99,7 @@ ACTIONS: dict[str, str] = {
     ev.DECISION_OVERDUE: "remind of a Go/No-Go deadline",
     ev.DECISION_AROSE: "record that a Go/No-Go decision arose",
     ev.DECISION_LAPSED: "record that a Go/No-Go decision's condition lapsed",
+    ev.BRANCH_JUDGED: "record a runbook branch's condition",
 }
 """What a refused line's type means as an action, for the refusal's wording."""
 

@@ -48,6 +48,9 @@ STEP_MARKS: dict[str, Mark] = {
     "ticked": Mark("☑", "ticked", "[x]"),
     "dry_run": Mark("◌", "dry run only", "[dry]"),
     "refused": Mark("⊗", "refused", "[REFUSED]"),
+    # never begun, in a runbook branch whose condition did not hold (``warroom.incident.branches``): not owed,
+    # never a ✔ (it did not run), never "to do"
+    "not_needed": Mark("–", "not needed", "[n/a]"),
 }
 #: states only a run has (the PIR's commands table, a draft): a checklist line, which is a step's, never carries them
 RUN_ONLY = frozenset({"superseded"})

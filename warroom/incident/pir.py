@@ -244,8 +244,16 @@ def runbook_steps(inc: Exportable) -> list[dict[str, Any]] | None:
 
     books = [book, *(b for ref in getattr(inc.state, "beside", None) or [] if (b := _book(inc, ref)) is not None)]
     decided = {(rb, step.id): list(key) for key, steps in decided_steps(books).items() for rb, step in steps}
+    from warroom.incident import branches
+
+    spared = {(b.id, sid): standing for b in books for sid, standing in branches.of_steps(inc.state, b).items()}
     for row in rows:
         row["by_hand"] = hands.get((row["runbook_id"], row["label"], row["section"]))
+        # its runbook branch (``warroom.incident.branches``): a step of one that did not apply is not needed, of one
+        # that could not be judged not done with that said (the template says either for a step never begun only)
+        standing = spared.get((row["runbook_id"], row["step_id"]))
+        row["not_needed"] = standing.not_needed if standing is not None else None
+        row["unjudged"] = standing.unjudged if standing is not None else None
         row["typed_at"] = shell.typed_at.get((row["runbook_id"], row["step_id"]))     # a NO-GO's, said against it
         row["decided"] = decided.get((row["runbook_id"], row["step_id"]))    # the Go/No-Go whose verdict decides it
     return rows

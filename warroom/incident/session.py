@@ -831,6 +831,24 @@ class Incident(StepRunning):
         now = now or self.clock()
         return dec.remind_overdue(self, dec.evaluate_all(self, self.state, books, source, now, criteria=False))
 
+    def check_branches(self, source: Any = None, now: datetime | None = None) -> list[Event]:
+        """Judge every runbook branch's condition of the open runbooks and journal ``branch.judged`` once per change
+        of its state (``warroom.incident.branches``: what the checklist, the drill report and the PIR call the steps
+        of a branch that did not apply). Every watcher that calls ``check_decisions_overdue`` calls this with the
+        same ``source`` (None: metric conditions are not judged)."""
+        from warroom.incident import branches
+
+        try:
+            books = self.open_runbooks()
+        except WarroomError:      # the runbook's copy cannot be read: nothing to judge (whoever reads it is told)
+            return []
+        if not any(getattr(b, "branches", None) for b in books):
+            return []
+        if self.state.resolved:
+            return []
+        now = now or self.clock()
+        return branches.note_judged(self, branches.judge_now(self, self.state, books, source, now), now)
+
     # ---- the metric history ------------------------------------------------------------------
 
     def sync_metrics(self, source: Any, slos: list[Any] | None = None, *, speed: float = 1.0,

@@ -149,6 +149,7 @@ class IncidentState:
     decisions: list[dict[str, Any]] = field(default_factory=list)          # decision.recorded, in order
     decisions_overdue: list[dict[str, Any]] = field(default_factory=list)  # decision.overdue
     decisions_arose: list[dict[str, Any]] = field(default_factory=list)    # decision.arose
+    branches_judged: list[dict[str, Any]] = field(default_factory=list)    # branch.judged
     decisions_lapsed: list[dict[str, Any]] = field(default_factory=list)   # decision.lapsed
     alerts: list[dict[str, Any]] = field(default_factory=list)
     evidence: list[EvidenceSample] = field(default_factory=list)

@@ -207,6 +207,12 @@ decision with an ``applies_when`` condition was seen to need taking (its conditi
 arisal: the first time, and again only after a ``decision.lapsed``; until then it was "not needed now"
 and never overdue. A verdict answers the arisal it was recorded in; one arising again after a verdict is a new
 question, one arising again with none between is the same question still open (``decisions.runs``)."""
+BRANCH_JUDGED: Final = "branch.judged"
+"""{runbook_id, section, condition: {text, state, evidence, kind, value?, source?}, judged_at}: a look (the
+dashboard's, a CLI command's) judged the condition of a runbook branch (an ``applies_when`` fence under a section,
+``warroom.runbook.branch``) and its state differs from the last one journaled for it (the first judgement too):
+met, not met, or unknown when it was read and could not be judged. What the checklist, the drill report and the
+PIR say of that branch's steps never begun comes from these lines (``warroom.incident.branches``)."""
 DECISION_LAPSED: Final = "decision.lapsed"
 """{id, named, runbook_id, question, condition, judged_at, arose_seq}: the condition of a decision that
 arose was seen not to hold any more (once per arisal): a later holding is a new arisal, asked again."""

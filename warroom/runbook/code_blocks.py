@@ -43,6 +43,7 @@ class CodeBlocks:
         self.stats: list[dict[str, Any]] = []
         self.unclosed: set[int] = set()
         self.decisions: list[tuple[int, str, bool]] = []
+        self.branches: list[tuple[int, str, bool]] = []     # ``applies_when`` fences (warroom.runbook.branch)
 
     def read(self, tok: Any, *, after_heading: bool, pending: _Entry | None, item: _Item | None,
              section: Callable[[], Section], context: Callable[[], str | None],
@@ -63,8 +64,9 @@ class CodeBlocks:
             for message, level in info.problems:
                 self.report(start + 1, level, message)
             self.check_closed(tok, start, end)
-            if info.lang == "decision":     # a Go/No-Go, read by warroom.runbook.decision: never steps
-                self.decisions.append((start + 1, tok.content, start + 1 not in self.unclosed))
+            if info.lang in ("decision", "applies_when"):  # a Go/No-Go, a branch's condition: never steps
+                (self.decisions if info.lang == "decision" else self.branches).append(
+                    (start + 1, tok.content, start + 1 not in self.unclosed))
                 self.stats.append({"line": start + 1, "lang": info.lang, "kind": "display",
                                    "steps": 0, "indented": False})
                 return None

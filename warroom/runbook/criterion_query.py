@@ -51,13 +51,7 @@ def name_queries(decisions: Sequence[Decision], queries: Mapping[str, NamedQuery
     refused = set(refused)
 
     def resolve(c: Criterion) -> Criterion:
-        if not c.query:
-            return c
-        if c.query in queries:
-            return replace(c, measure=queries[c.query])
-        if c.query in refused:
-            return replace(c, refused=True)
-        return c
+        return named_query(c, queries, refused)
 
     out = []
     for d in decisions:
@@ -65,6 +59,25 @@ def name_queries(decisions: Sequence[Decision], queries: Mapping[str, NamedQuery
         out.append(replace(d, go=tuple(resolve(c) for c in d.go), no_go=tuple(resolve(c) for c in d.no_go),
                            applies_when=applies))
     return out
+
+
+def named_query(c: Criterion, queries: Mapping[str, NamedQuery], refused: Iterable[str] = ()) -> Criterion:
+    """One criterion with its ``query`` resolved (``name_queries``' rule; a runbook branch's condition too)."""
+    if not c.query:
+        return c
+    if c.query in queries:
+        return replace(c, measure=queries[c.query])
+    if c.query in set(refused):
+        return replace(c, refused=True)
+    return c
+
+
+def on_pane(c: Criterion, panes: Mapping[str, NamedQuery]) -> Criterion:
+    """A criterion whose query names no query of the runbook but a pane of the configuration, reading that pane
+    (``on_panes``' rule, for a runbook branch's condition too)."""
+    if c.query and c.measure is None and not c.refused and c.query in panes:
+        return replace(c, measure=panes[c.query])
+    return c
 
 
 def pane_queries(slos: Iterable[Any]) -> dict[str, NamedQuery]:
@@ -78,9 +91,7 @@ def on_panes(decision: Decision, panes: Mapping[str, NamedQuery]) -> Decision:
     pane of the configuration reading that pane (the gate's order: a named query, else a pane,
     else PromQL); a name the runbook declared, usable or refused, is never a pane."""
     def resolve(c: Criterion) -> Criterion:
-        if c.query and c.measure is None and not c.refused and c.query in panes:
-            return replace(c, measure=panes[c.query])
-        return c
+        return on_pane(c, panes)
 
     applies = resolve(decision.applies_when) if decision.applies_when is not None else None
     return replace(decision, go=tuple(resolve(c) for c in decision.go),
@@ -100,45 +111,46 @@ def unit_mismatch(c: Criterion) -> str | None:
 
 
 def criteria_findings(decisions: Sequence[Decision], queries: Mapping[str, NamedQuery],
-                      refused: Iterable[str], report: Report) -> None:
+                      refused: Iterable[str], report: Report, branches: Sequence[Any] = ()) -> None:
     """Every problem of the decisions' metric criteria, at the line of the key that causes it: a
     name ``[queries]`` refused, a bare word that is no query this runbook names (it would query a
     metric of that name: a typo reads "no data" for ever), PromQL that does not parse or holds a
     runbook parameter (never filled in), a value in another unit than its query's."""
     refused = set(refused)
-    for d in decisions:
-        for c in criteria_of(d):
-            if not c.query:
+    said = [(f"decision {d.id!r}: criterion {c.text!r}", c) for d in decisions for c in criteria_of(d)]
+    said += [(f"applies_when of section {b.section!r}: condition {b.condition.text!r}", b.condition)
+             for b in branches]      # a runbook branch's condition (``warroom.runbook.branch``): the same rules
+    for head, c in said:
+        if not c.query:
+            continue
+        if c.refused:
+            report(c.query_line or c.line, "error", f"{head}: query {c.query!r} has errors in [queries]"
+                   " (reported at its lines): the criterion cannot be judged")
+            continue
+        if c.measure is None:
+            problem = promql_problem(c.query)
+            if problem:
+                report(c.query_line or c.line, "error", f"{head}: {c.query!r} is not a query this runbook"
+                       f" names ({_names(queries)}) and not PromQL ({problem})")
                 continue
-            head = f"decision {d.id!r}: criterion {c.text!r}"
-            if c.refused:
-                report(c.query_line or c.line, "error", f"{head}: query {c.query!r} has errors in [queries]"
-                       " (reported at its lines): the criterion cannot be judged")
+            if NAME.match(c.query):
+                close = difflib.get_close_matches(c.query, [*queries, *refused], n=1)
+                report(c.query_line or c.line, "error",
+                       f"{head}: {c.query!r} is not a query this runbook names ({_names(queries)}) nor a"
+                       " pane id; it would query a metric of that name"
+                       + (f": did you mean {close[0]!r}?" if close else
+                          f" (to read that metric, name it: [queries.{c.query}] with title, promql, unit)"))
                 continue
-            if c.measure is None:
-                problem = promql_problem(c.query)
-                if problem:
-                    report(c.query_line or c.line, "error", f"{head}: {c.query!r} is not a query this runbook"
-                           f" names ({_names(queries)}) and not PromQL ({problem})")
-                    continue
-                if NAME.match(c.query):
-                    close = difflib.get_close_matches(c.query, [*queries, *refused], n=1)
-                    report(c.query_line or c.line, "error",
-                           f"{head}: {c.query!r} is not a query this runbook names ({_names(queries)}) nor a"
-                           " pane id; it would query a metric of that name"
-                           + (f": did you mean {close[0]!r}?" if close else
-                              f" (to read that metric, name it: [queries.{c.query}] with title, promql, unit)"))
-                    continue
-                if param := promql_parameter(c.query):
-                    report(c.query_line or c.line, "error", f"{head}: its {param}")
-                    continue
-            if mismatch := unit_mismatch(c):
-                report(c.value_line or c.line, "error", f"{head}: {mismatch}: write the number in its unit"
-                       + (", or give the query unit = \"percent\"" if c.measure is not None
-                          else ", or name the query in [queries] with unit = \"percent\""))
-            elif c.measure is not None and c.measure.unit == "ratio" and c.value is not None and not 0 <= c.value <= 1:
-                report(c.value_line or c.line, "warning", f"{head}: {c.measure.title} is a ratio (0 to 1), "
-                       f"compared with {c.value:g}: did you mean {c.value / 100:g}?")
+            if param := promql_parameter(c.query):
+                report(c.query_line or c.line, "error", f"{head}: its {param}")
+                continue
+        if mismatch := unit_mismatch(c):
+            report(c.value_line or c.line, "error", f"{head}: {mismatch}: write the number in its unit"
+                   + (", or give the query unit = \"percent\"" if c.measure is not None
+                      else ", or name the query in [queries] with unit = \"percent\""))
+        elif c.measure is not None and c.measure.unit == "ratio" and c.value is not None and not 0 <= c.value <= 1:
+            report(c.value_line or c.line, "warning", f"{head}: {c.measure.title} is a ratio (0 to 1), "
+                   f"compared with {c.value:g}: did you mean {c.value / 100:g}?")
 
 
 def _names(names: Iterable[str]) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterable
+from dataclasses import replace
 from typing import Any
 from pathlib import Path
 
@@ -17,7 +18,7 @@ from warroom.execute.classify import classify
 from warroom.paths import expand
 from warroom.runbook import fence, placeholders, shell
 from warroom.runbook.fence import SHELL_LANGS
-from warroom.runbook.criterion_query import criteria_findings, on_panes, pane_queries
+from warroom.runbook.criterion_query import criteria_findings, on_pane, on_panes, pane_queries
 from warroom.runbook.gate import gate_findings
 from warroom.runbook.ids import case_twin_message, fold
 from warroom.runbook.inline import _neutralised
@@ -292,8 +293,10 @@ def _criteria_findings(rb: Runbook, config: Config) -> list[Finding]:
     file = str(rb.path) if rb.path else "<text>"
     out: list[Finding] = []
     panes = pane_queries(config.slo)
+    branches = [replace(b, condition=on_pane(b.condition, panes)) for b in rb.branches]
     criteria_findings([on_panes(d, panes) for d in rb.decisions], rb.queries, rb.refused_queries,
-                      lambda line, level, msg: out.append(Finding(file, line, level, msg)))  # type: ignore[arg-type]
+                      lambda line, level, msg: out.append(Finding(file, line, level, msg)),  # type: ignore[arg-type]
+                      branches)
     return out
 
 

@@ -171,6 +171,8 @@ class Runbook:
     declared_keys: list[str] = field(default_factory=list)
     # Go/No-Go decisions (``decision`` fences; warroom.runbook.decision.Decision).
     decisions: list[Any] = field(default_factory=list)
+    # Sections that apply only in some states (``applies_when`` fences; warroom.runbook.branch.Branch).
+    branches: list[Any] = field(default_factory=list)
     # Each "update ... every N minutes" its prose asks for
     # (``warroom.runbook.update_cadence.StatedCadence``): lint checks it against the configured
     # cadence; not part of to_json().
@@ -219,5 +221,6 @@ class Runbook:
             "steps": [s.to_json() for s in self.steps],
             "findings": [str(f) for f in self.findings],
             "decisions": [d.to_json() for d in self.decisions],
+            "branches": [b.to_json() for b in self.branches],
             "queries": {n: q.to_json() for n, q in self.queries.items()},
         }

@@ -21,6 +21,7 @@ into steps :mod:`warroom.runbook.assemble`, and the inline-text helpers :mod:`wa
 from __future__ import annotations
 
 import gc
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -127,10 +128,28 @@ def parse_runbook(text: str, path: Path | None = None) -> Runbook:
     rb.decisions = name_queries(rb.decisions, rb.queries, rb.refused_queries)
     refs = {ref: bool(s.runnable) for s in rb.steps for ref in (s.id, str(s.number))}
     problems += step_problems(rb.decisions, refs)
+    # the sections a runbook's state decides between (``applies_when`` fences): read by the decision's own rule
+    from warroom.runbook.branch import parse_branch_fences
+    from warroom.runbook.criterion_query import named_query
+
+    branches, found = parse_branch_fences(b.blocks.branches, rb.sections)
+    rb.branches = [replace(br, condition=named_query(br.condition, rb.queries, rb.refused_queries))
+                   for br in branches]
+    problems += found + [(br.condition.line, f"applies_when of section {br.section!r}: {problem}")
+                         for br in rb.branches if (problem := _step_problem(br.condition, refs))]
     name = str(path) if path else "<text>"
     rb.findings.extend(Finding(name, line, "error", message) for line, message in problems)
     rb.findings.sort(key=lambda f: f.line)
     return rb
+
+
+def _step_problem(c: Any, refs: dict[str, bool]) -> str | None:
+    """Why a condition read in a step's output cannot be judged (the step is not in the runbook, or has no command)."""
+    if not c.step:
+        return None
+    if c.step not in refs:
+        return f"condition {c.text!r} reads step {c.step!r}, which this runbook does not have"
+    return None if refs[c.step] else f"condition {c.text!r} reads step {c.step!r}, a checklist item with no output"
 
 
 def find_decisions(text: str) -> tuple[list[Any], list[tuple[int, str]]]:

@@ -50,12 +50,26 @@ def evaluate_all(incident: Any, state: Any, runbooks: Sequence[Any], source: Any
     """Every decision of ``runbooks`` judged now; metrics through ``source`` (drill or Prometheus).
     ``criteria=False``: only the ``applies_when`` conditions (one query each at most: what the
     dashboard's periodic overdue check needs). Blocking (queries): call it off the event loop."""
+    now = judged_moment(state, now)                  # a resolved incident: at its resolution
+    query = metric_query(incident, source, now)
+    slos = getattr(getattr(incident, "config", None), "slo", None) or ()
+    panes = pane_queries(slos)
+    typed = typed_reader(incident, state, runbooks, now)
+    return [evaluate(on_panes(d, panes), rb_id, state, now, query=query,
+                     step_output=step_output_reader(Path(incident.dir), state, rb_id), criteria=criteria,
+                     typed=lambda ref, rb_id=rb_id: typed(rb_id, ref))
+            for rb_id, d in decisions_of(runbooks)]
+
+
+def metric_query(incident: Any, source: Any | None, now: datetime) -> Callable[[str], list[float]]:
+    """A criterion's metric reader for one look at ``now``: each expression queried once, through ``source``
+    (drill or Prometheus), with the pane's rule for data age (a STALE reading is no reading of now); raises what
+    the query raised (``criteria.judge`` says it unknown). Shared by the decisions and the runbook branches'
+    conditions (``warroom.incident.branches``): one reading rule."""
     from warroom.sources.freshness import stale_words
     from warroom.sources.prom_results import QueryError
 
-    now = judged_moment(state, now)                  # a resolved incident: at its resolution
     asked: dict[str, list[float] | Exception] = {}   # one query per expression per look
-
     slos = getattr(getattr(incident, "config", None), "slo", None) or ()
     pane_of = {str(s.query): s for s in slos}          # a pane's query: its own age rule (age_query)
     staleness = getattr(source, "staleness", None)     # a source that knows its data's age
@@ -87,12 +101,7 @@ def evaluate_all(incident: Any, state: Any, runbooks: Sequence[Any], source: Any
             raise got
         return got
 
-    panes = pane_queries(slos)
-    typed = typed_reader(incident, state, runbooks, now)
-    return [evaluate(on_panes(d, panes), rb_id, state, now, query=query,
-                     step_output=step_output_reader(Path(incident.dir), state, rb_id), criteria=criteria,
-                     typed=lambda ref, rb_id=rb_id: typed(rb_id, ref))
-            for rb_id, d in decisions_of(runbooks)]
+    return query
 
 
 def typed_reader(incident: Any, state: Any, runbooks: Sequence[Any], now: datetime

@@ -7,8 +7,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from warroom.incident import branches
 from warroom.incident.by_hand import Hands, owner_of, param_values, run_windows
-from warroom.incident.drill_report.rows import ActionRow
+from warroom.incident.drill_report.rows import SPARED, UNJUDGED, ActionRow
 from warroom.incident.gates import gate_states
 from warroom.incident.marks import checklist_state
 
@@ -43,12 +44,14 @@ def runbook_path(runbook: Runbook | None, state: IncidentState | None, actions: 
     hand = {} if hands is None or runbook is None else hands.steps(
         runbook, lambda sid: shown((runbook.id, sid)) == "pending", param_values(runbook, state), actions, windows)
 
+    branch = branches.of_steps(state, runbook) if state is not None else {}
+
     def row(sec: str, st: Any) -> tuple[str, str, str, str]:
         if runbook is None:
             return sec, st.label, "pending", ""
         if st.id not in hand:     # a gate of an earlier run than the latest (which failed) is said, with its run
             gate = gates.get((runbook.id, st.id))
-            return sec, st.label, shown((runbook.id, st.id)), "; ".join(filter(None, (
+            return sec, st.label, branched(shown((runbook.id, st.id)), branch.get(st.id)), "; ".join(filter(None, (
                 did((runbook.id, st.id)), gate.describe(at) if gate is not None and gate.of_run else "")))
         claimed.update(hand[st.id].acted)
         return sec, st.label, hand[st.id].state, "; ".join(dict.fromkeys(actions[i].description
@@ -61,3 +64,13 @@ def runbook_path(runbook: Runbook | None, state: IncidentState | None, actions: 
     outside = tuple(a for i, a in enumerate(actions) if listed and i not in claimed)
     return {"runbook_path": path, "outside": tuple(f"{a.description} ({a.command})" for a in outside),
             "outside_actions": outside}
+
+
+def branched(shown: str, standing: branches.Standing | None) -> str:
+    """A path step's state with its runbook branch said (``warroom.incident.branches``): one never begun in a branch
+    that did not apply is ``not needed: why`` (not owed), one whose branch could not be judged stays not done and says
+    so (never "not needed"); any other keeps its own."""
+    said = standing.said() if standing is not None and shown == "pending" else None
+    if said is None:
+        return shown
+    return (SPARED if standing is not None and standing.not_needed else UNJUDGED) + said

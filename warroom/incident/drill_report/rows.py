@@ -162,6 +162,12 @@ class DrillReport:
 
 
 
+#: a runbook-path step never begun in a branch that did not apply (``path.branched``): not owed, never done
+SPARED = "not needed: "
+#: one never begun whose branch could not be judged: not done, and said so
+UNJUDGED = "not done: "
+
+
 def path_done(state: str) -> bool:
     """Whether a runbook-path step counts as done: by the checklist's rule (``marks.DONE_MARKS``), or done by hand."""
     return state in DONE_MARKS or state.startswith(BY_HAND)
@@ -174,4 +180,4 @@ def path_word(state: str) -> str:
     they are; attack44 A6: read as a state's name, "with task id=tsk 8ff949db" named a task that does not exist)."""
     if state == "pending":
         return "not done"
-    return state if state.startswith((BY_HAND, TYPED)) else state_word(state)
+    return state if state.startswith((BY_HAND, TYPED, SPARED, UNJUDGED)) else state_word(state)

@@ -13,7 +13,8 @@ from warroom.incident.drill_report.actions import OFF, RETRIES
 from warroom.incident.closing import progress_text
 from warroom.incident import verdicts
 from warroom.incident.drill_report.panes import past_crit
-from warroom.incident.drill_report.rows import BY_HAND, ActionRow, DrillReport, path_done, path_word
+from warroom.incident.drill_report.rows import (BY_HAND, SPARED, UNJUDGED, ActionRow, DrillReport, path_done,
+                                               path_word)
 from warroom.incident.marks import TROUBLE_MARKS
 from warroom.scenario_time import Span
 from warroom.units import format_stated, format_value
@@ -135,7 +136,8 @@ def _path_line(runbook: str, steps: tuple[tuple[str, str, str, str], ...], why: 
     steps were done by hand, skipped, in trouble and not done (in the runbook's order, each not simply
     pending with the mark's word)."""
     def named(states: frozenset[str] | set[str]) -> list[str]:
-        return [f"{label} ({section})" + ("" if s in ("pending", "skipped") else f": {path_word(s)}")
+        return [f"{label} ({section})" + ("" if s in ("pending", "skipped") else
+                                          f": {path_word(s).removeprefix(UNJUDGED)}")
                 for section, label, s, _ in steps if s in states]
 
     def listed(what: str, names: list[str]) -> str:
@@ -144,13 +146,19 @@ def _path_line(runbook: str, steps: tuple[tuple[str, str, str, str], ...], why: 
 
     done = sum(1 for _, _, s, _ in steps if path_done(s))
     trouble = named(TROUBLE_MARKS)
-    open_ = {s for _, _, s, _ in steps if not path_done(s)} - TROUBLE_MARKS
+    spared = {s for _, _, s, _ in steps if s.startswith(SPARED)}      # a branch that did not apply: not owed
+    open_ = {s for _, _, s, _ in steps if not path_done(s)} - TROUBLE_MARKS - spared
     hand = [f"{label} ({section}) at {s.removeprefix(BY_HAND).replace(' (drill shell)', '')}"
             for section, label, s, _ in steps if s.startswith(BY_HAND)]
-    return (f"Runbook {runbook}{f' ({why})' if why else ''} path: {progress_text(done, len(trouble), len(steps))}"
+    owed = len(steps) - sum(1 for _, _, s, _ in steps if s in spared)
+    return (f"Runbook {runbook}{f' ({why})' if why else ''} path: {progress_text(done, len(trouble), owed)}"
+            + (f" (of {len(steps)}: {len(steps) - owed} not needed, their branch did not apply)" if owed < len(steps)
+               else "")
             + listed("done by hand in the drill shell", hand)
             + listed("skipped", named({"skipped"})) + listed("failed or unmet", trouble)
-            + listed("not done", named(open_)) + ".")
+            + listed("not done", named(open_))
+            + listed("not needed", [f"{label} ({section}): {s.removeprefix(SPARED)}"
+                                    for section, label, s, _ in steps if s in spared]) + ".")
 
 
 def _pir_count_line(r: DrillReport, estimate: float, start: float, end: float, exact: int, again: int = 0,

@@ -68,6 +68,12 @@ def _decision_lapsed(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
                                f"{cond.get('evidence')}", at=min(lapsed, e.ts) if lapsed is not None else None)
 
 
+def _branch_judged(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
+    # a look's reading, kept for the branch's standing (``warroom.incident.branches``); not a moment of the
+    # response, so not on the timeline (what it means for the steps is said where they are listed)
+    s.branches_judged.append({**d, "seq": e.seq, "at": e.ts})
+
+
 def _clock(value: Any) -> str:
     """An ISO time as the other timeline lines say one (``00:53:37 UTC``), else as written."""
     from datetime import UTC, datetime
@@ -86,4 +92,5 @@ HANDLERS = {
     ev.DECISION_OVERDUE: _decision_overdue,
     ev.DECISION_AROSE: _decision_arose,
     ev.DECISION_LAPSED: _decision_lapsed,
+    ev.BRANCH_JUDGED: _branch_judged,
 }

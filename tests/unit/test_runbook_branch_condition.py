@@ -1,0 +1,211 @@
+"""A runbook branch's condition (``applies_when`` under a section): the steps of a branch that did not apply are
+"not needed", never "not done" (redteam45 R4).
+
+The provider-outage drill (one provider down) worked through steps 1-9, 20 and 21 with a root-cause note and
+resolved: the drill report said "12 of 27 steps done; … not done: … Turn on the circuit breaker … (Two providers
+down: …); Switch to manual review mode (All providers down)" and the PIR listed steps 12 and 13 as "not done" — the
+two steps the commander must not take with one provider down. RB-CORE-004 now states each branch's condition; the
+looks judge it (``branch.judged``) and every view says those steps were not needed, and why. A branch whose
+condition could not be judged stays "not done" and says so; a step run anyway stays done.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from tests.unit.incident_fixtures import drill_incident
+from warroom.incident import branches
+from warroom.incident.drill_report import drill_report, report_lines
+from warroom.journal import events as ev
+from warroom.runbook.parser import load_runbook, parse_runbook
+
+ROOT = Path(__file__).resolve().parents[2]
+CORE_004 = ROOT / "runbooks" / "RB-CORE-004-provider-outage.md"
+BREAKER = "Turn on the circuit breaker to spare the last provider's quota, and cap concurrency at 5 flows"
+MANUAL = "Switch to manual review mode (human in the loop)"
+
+
+@pytest.fixture(autouse=True)
+def _unpinned(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("WARROOM_DRILL_AT", "0")        # recorded, so the pin a DrillClock sets is undone after
+    monkeypatch.delenv("WARROOM_DRILL_AT")
+
+
+def _ran(inc, number: int) -> None:  # type: ignore[no-untyped-def]
+    step = inc.step(number)
+    ref = {"step": step.number, "step_id": step.id, "label": step.label, "runbook_id": inc.runbook().id}
+    inc._append(ev.STEP_STARTED, {**ref, "command": step.command or "true", "mutating": step.mutating})
+    inc._append(ev.STEP_FINISHED, {**ref, "status": "ok", "exit_code": 0, "duration": 0.1})
+
+
+def _worked(tmp_path: Path, *, looks: bool = True, run: tuple[int, ...] = ()):  # type: ignore[no-untyped-def]
+    """The R4 repro: provider-outage x10, steps 1-9, 20, 21 (and ``run``), a root-cause note, resolved; the looks
+    (``check_branches``, what the dashboard's and each CLI command's look do) at three moments unless ``looks``
+    is False. Returns (drill report, its text, the PIR)."""
+    d, inc, clock, _breach = drill_incident(tmp_path, "provider-outage", 10.0, title="Model API 5xx",
+                                            severity="P2", pane="error_5xx", runbook="RB-CORE-004")
+    source = d.source()
+    for i, number in enumerate((*range(1, 10), 20, 21, *run)):
+        clock.t += 6                                   # a minute of drill time between steps
+        _ran(inc, number)
+        if looks and i % 4 == 0:
+            inc.check_branches(source, clock())
+    inc.note("root-cause", "Anthropic outage; no fallback model was configured")
+    clock.t += 6
+    inc.resolve("failed over to gpt-4-turbo", rollback=False, concerns=None)
+    state = inc.refresh()
+    report = drill_report(d, state, at=clock.t, slos=inc.config.slo, runbook=inc.runbook(),
+                          runbook_of=lambda rb: inc.runbook(rb))
+    return report, "\n".join(report_lines(report)), inc.render(now=datetime.fromtimestamp(clock.t, UTC)), inc
+
+
+def test_the_branches_that_did_not_apply_are_not_needed_in_the_report_and_the_pir(tmp_path: Path) -> None:
+    report, text, pir, inc = _worked(tmp_path)
+    (line,) = [s for s in report.summary if s.startswith("Runbook RB-CORE-004 path:")]
+    assert line.startswith("Runbook RB-CORE-004 path: 11 of 25 steps done (of 27: 2 not needed, their branch did"
+                           " not apply); not done: "), line
+    owed, spared = line.split("; not needed: ")
+    assert BREAKER not in owed and MANUAL not in owed
+    assert f"{BREAKER} (Two providers down: protect the one that is left): its branch did not apply: Two or more" \
+           " providers failing (over 10% of their calls answered 5xx): judged not met (Providers failing: " in spared
+    assert f"{MANUAL} (All providers down): its branch did not apply: Every provider is failing" in spared
+    assert f"[not needed: its branch did not apply: Every provider is failing: model API 5xx rate above 90%: judged" \
+           f" not met (Model API 5xx share: " in text and f"] All providers down: {MANUAL}" in text
+    assert "[not done] All providers down" not in text and "[not done] Two providers down" not in text
+    failed = pir.split("## Steps Skipped or Failed")[1].split("\n## ")[0]
+    assert f"Step 12 ({BREAKER}) not needed: its branch “Two providers down: protect the one that is left” did not" \
+           " apply: " in failed, failed
+    assert f"Step 13 ({MANUAL}) not needed: its branch “All providers down” did not apply: " in failed
+    assert f"({BREAKER}) not done" not in failed and f"({MANUAL}) not done" not in failed
+    assert "Step 10 (" in failed and "not done (runbook step with no journal event)" in failed   # a real miss stays
+    # the journal has one line per branch: the looks judged it not met each time, a change only is journaled
+    assert [(j["section"], j["condition"]["state"]) for j in inc.state.branches_judged] == [
+        ("Two providers down: protect the one that is left", "not met"), ("All providers down", "not met")]
+
+
+def test_a_branch_never_judged_stays_not_done_and_says_it_could_not_be_judged(tmp_path: Path) -> None:
+    """No look read the metrics (a journal worked headless with no source): unknown is never "not needed"."""
+    report, text, pir, _inc = _worked(tmp_path, looks=False)
+    (line,) = [s for s in report.summary if s.startswith("Runbook RB-CORE-004 path:")]
+    assert line.startswith("Runbook RB-CORE-004 path: 11 of 27 steps done; not done: ") and "not needed" not in line
+    assert f"[not done: whether its branch applied could not be judged: Every provider is failing: model API 5xx" \
+           f" rate above 90%: never judged while open (no look read it)] All providers down: {MANUAL}" in text
+    failed = pir.split("## Steps Skipped or Failed")[1].split("\n## ")[0]
+    assert f"Step 13 ({MANUAL}) not done (runbook step with no journal event); whether its branch “All providers" \
+           " down” applied could not be judged" in failed
+    assert "not needed" not in failed
+
+
+def test_a_step_of_a_branch_that_did_not_apply_run_anyway_stays_done(tmp_path: Path) -> None:
+    report, text, pir, _inc = _worked(tmp_path, run=(12,))
+    (line,) = [s for s in report.summary if s.startswith("Runbook RB-CORE-004 path:")]
+    assert line.startswith("Runbook RB-CORE-004 path: 12 of 26 steps done (of 27: 1 not needed"), line
+    assert f"[ok] Two providers down: protect the one that is left: {BREAKER}" in text
+    assert f"Step 12 ({BREAKER})" not in pir.split("## Steps Skipped or Failed")[1].split("\n## ")[0]
+
+
+def _judged(state: str) -> dict:
+    return {"runbook_id": "RB-CORE-004", "section": "All providers down", "condition": {"state": state,
+                                                                                       "evidence": state}}
+
+
+def test_the_rule_over_the_incident() -> None:
+    """Met once while open: the branch applied, though it lapsed since; unknown at any look and never met: could
+    not be judged (never "not needed"); not met at every look: did not apply."""
+    from types import SimpleNamespace
+
+    (branch,) = [b for b in load_runbook(CORE_004).branches if b.section == "All providers down"]
+
+    def said(*states: str) -> str:
+        return branches.standing(SimpleNamespace(branches_judged=[_judged(s) for s in states]), "RB-CORE-004",
+                                 branch).state
+
+    assert said("not met", "met", "not met") == branches.APPLIED
+    assert said("not met", "unknown", "not met") == said() == said("unknown") == branches.UNJUDGED
+    assert said("not met") == branches.DID_NOT_APPLY
+    standing = branches.standing(SimpleNamespace(branches_judged=[_judged("unknown")]), "RB-CORE-004", branch)
+    assert branches.step_shown("pending", standing) == "pending" and standing.not_needed is None
+    done = branches.standing(SimpleNamespace(branches_judged=[_judged("not met")]), "RB-CORE-004", branch)
+    assert branches.step_shown("pending", done) == branches.NOT_NEEDED
+    assert branches.step_shown("ok", done) == "ok" and branches.step_shown("skipped", done) == "skipped"
+
+
+BAD = """+++
+id = "RB-T-1"
+title = "t"
+severity = "P3"
++++
+# T
+
+## Mitigation
+
+### Branch A
+
+```applies_when
+text = "x"
+query = "nope_query"
+op = ">"
+value = 1
+```
+
+```bash
+# a
+echo a
+```
+
+### Branch B
+
+```bash
+# b
+echo b
+```
+
+```applies_when
+text = "later"
+after = "5m"
+```
+
+### Branch C
+
+```applies_when
+text = "judged by the commander"
+```
+
+### Branch D
+
+```applies_when
+text = "d"
+query = "up"
+opp = ">"
+```
+
+```applies_when
+text = "again"
+after = "1m"
+```
+
+```bash
+# d
+echo d
+```
+"""
+
+
+def test_a_bad_condition_names_its_file_line_and_key(tmp_path: Path) -> None:
+    from warroom.runbook.lint import lint_paths
+
+    path = tmp_path / "RB-T-1.md"
+    path.write_text(BAD)
+    found = [str(f) for f in lint_paths([str(path)])]
+    assert (f"{path}:14: error: applies_when of section 'Branch A': condition 'x': 'nope_query' is not a query this"
+            " runbook names") in "\n".join(found), found
+    assert f"{path}:31: error: applies_when block: it must come before the first step of section 'Branch B'" \
+           in "\n".join(found)
+    assert f"{path}:38: error: applies_when block: it must measure something" in "\n".join(found)
+    assert f"{path}:47: error: applies_when block: unknown key 'opp'" in "\n".join(found)
+    rb = parse_runbook(BAD, path)          # the loader: the same findings, no branch taken from a bad block
+    assert [b.section for b in rb.branches] == ["Branch A", "Branch D"]     # D: its second block, which reads
+    assert any(f.line == 47 and "'opp'" in f.message for f in rb.findings)
