@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from tests.app.drill_support import Looks, declare_prefilled, drill_app, events, looking
+from tests.app.drill_support import Looks, declare_prefilled, drill_app, events, looking, step_state
 from tests.app.tui_support import wait_for
 from tui.view import deadline_passed, tier_unjournaled
 from warroom import scenario_time
@@ -175,6 +175,8 @@ async def test_a_decision_whose_condition_cleared_lapses_and_is_not_due_past_its
         # the looks that journaled the tiers judged the condition too: cleared, so it lapsed
         await wait_for(pilot, lambda: dash.view.decisions[0].not_needed is not None, 30)
         assert len(events(app, "decision.lapsed")) == 1
+        await wait_for(pilot, lambda: step_state(app, 12) == step_state(app, 13) == "not_needed", 30)
+        _branches_not_needed(app)
         looks = _counting_looks(app)
         before = len(events(app))
 
@@ -186,6 +188,26 @@ async def test_a_decision_whose_condition_cleared_lapses_and_is_not_due_past_its
         assert looks == []                                      # no prod, not every beat
         assert len(events(app)) == before                       # cleared: no reminder journaled
         assert not events(app, "decision.overdue")
+
+
+def _branches_not_needed(app: Any) -> None:
+    """The same looks judged RB-CORE-004's branch conditions (redteam45 R4, ``warroom.incident.branches``): one
+    provider down, so steps 12 (circuit breaker, "Two providers down") and 13 (manual review, "All providers down")
+    wear the checklist's "not needed" mark — never ✔, never ○ to do — with why, and leave the heading's count of the
+    steps owed; the branch that applies stays owed. The view only draws what the core says (``tui.view.branch_views``)."""
+    from panes.runbook import progress_text, step_prompt
+
+    assert [(e.data["section"], e.data["condition"]["state"]) for e in events(app, "branch.judged")] == [
+        ("Two providers down: protect the one that is left", "not met"), ("All providers down", "not met")]
+    book = app.dashboard.runbook
+    assert book is not None and book.id == "RB-CORE-004"
+    for number in (12, 13):
+        step = book.step(number)
+        view = app.dashboard.view.steps[step.id]
+        assert step_state(app, number) == "not_needed" and step_prompt(step, view).plain.startswith("–")
+        assert view.reason is not None and "did not apply" in view.reason
+    assert step_state(app, 8) == "pending"
+    assert progress_text(book, app.dashboard.view.steps) == "0/25 done, 2 not needed"
 
 
 async def test_each_thing_newly_due_gets_a_look_and_nothing_else_does(tmp_path: Path,

@@ -152,6 +152,9 @@ def render_text(rb: Runbook, slos: Any = ()) -> str:
         phase = f"  [{sec.phase}]" if sec.phase else ""
         lines.append("")
         lines.append(f"{'#' * max(sec.level, 1)} {sec.title}{phase}")
+        branch = next((b for b in rb.branches if b.heading_line == sec.line), None)
+        if branch is not None:       # a branch the incident's state decides (``warroom.incident.branches``)
+            lines.append(f"  applies when: {_criterion_words(branch.condition)} (otherwise its steps are not needed)")
         for step in sec.steps:
             lines.extend(_step_lines(step, slos, rb.queries))
     for decision in rb.decisions:
