@@ -194,7 +194,8 @@ def _branches_not_needed(app: Any) -> None:
     """The same looks judged RB-CORE-004's branch conditions (redteam45 R4, ``warroom.incident.branches``): one
     provider down, so steps 12 (circuit breaker, "Two providers down") and 13 (manual review, "All providers down")
     wear the checklist's "not needed" mark — never ✔, never ○ to do — with why, and leave the heading's count of the
-    steps owed; the branch that applies stays owed. The view only draws what the core says (``tui.view.branch_views``)."""
+    steps owed; the branch that applies stays owed. The view only draws what the core says
+    (``tui.view.branch_views``)."""
     from panes.runbook import progress_text, step_prompt
 
     assert [(e.data["section"], e.data["condition"]["state"]) for e in events(app, "branch.judged")] == [

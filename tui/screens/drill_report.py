@@ -18,7 +18,7 @@ from tui.bindings import REPORT_BINDINGS
 from tui.screens.modals.base import Dialog, ScrollsView
 from warroom.durations import format_duration
 from warroom.fit_table import FitTable, Kind
-from warroom.incident.drill_report import path_done, path_word
+from warroom.incident.drill_report import path_brief, path_done
 from warroom.units import format_value
 
 
@@ -118,9 +118,10 @@ def _path_table(title: str, steps: Any) -> FitTable:
     for col, kind in columns:
         path.add_column(col, kind)
     for section, label, status, did in steps:
-        path.add_row(Text(section), Text(label), Text(path_word(status),
-                                                     style="green" if path_done(status) else "yellow"),
-                     Text(did or "—"))
+        word, why = path_brief(status)      # a branch that did not apply: "not needed", why in the wide column
+        path.add_row(Text(section), Text(label), Text(word, style="green" if path_done(status) else
+                                                      "dim" if why and word == "not needed" else "yellow"),
+                     Text(did or why or "—"))
     return path
 
 

@@ -90,7 +90,8 @@ def standing(state: Any, runbook_id: str, branch: Branch) -> Standing:
         return Standing(branch, UNJUDGED, f"{cond}: never judged while open (no look read it)")
     if unknown:
         return Standing(branch, UNJUDGED, f"{cond}: unknown at a look ({said(unknown[-1])}), never seen to hold")
-    return Standing(branch, DID_NOT_APPLY, f"{cond}: judged not met ({said(lines[0])}) and never seen to hold while open")
+    return Standing(branch, DID_NOT_APPLY,
+                    f"{cond}: judged not met ({said(lines[0])}) and never seen to hold while open")
 
 
 def _state(line: dict[str, Any]) -> str:
@@ -146,11 +147,12 @@ def note_judged(incident: Any, judged: Sequence[tuple[str, Branch, CriterionVerd
 
     out = []
     for rb_id, b, v in judged:
+        if _last_state(getattr(incident, "state", None), rb_id, b) == v.state:
+            continue        # the journal has it already: no append to try at every look
+
         def due(st: Any, rb_id: str = rb_id, b: Branch = b, v: CriterionVerdict = v
                 ) -> tuple[str, dict[str, Any]] | None:
-            last = [j for j in getattr(st, "branches_judged", None) or []
-                    if j.get("runbook_id") == rb_id and j.get("section") == b.key]
-            if last and _state(last[-1]) == v.state:
+            if _last_state(st, rb_id, b) == v.state:
                 return None
             return ev.BRANCH_JUDGED, {"runbook_id": rb_id, "section": b.key, "condition": v.to_json(),
                                       "judged_at": now.isoformat()}
@@ -159,3 +161,10 @@ def note_judged(incident: Any, judged: Sequence[tuple[str, Branch, CriterionVerd
         if event is not None:
             out.append(event)
     return out
+
+
+def _last_state(state: Any, runbook_id: str, branch: Branch) -> str | None:
+    """The state of the branch's last ``branch.judged`` line, or None when none was journaled."""
+    last = [j for j in getattr(state, "branches_judged", None) or []
+            if j.get("runbook_id") == runbook_id and j.get("section") == branch.key]
+    return _state(last[-1]) if last else None

@@ -400,7 +400,8 @@ def _duration(data: dict[str, Any], key: str, where: str, line: int) -> float | 
 def _criterion(item: dict[str, Any], side: str, n: int, at: _Lines, where: str | None = None) -> Criterion:
     """One criterion's table read, every fault a :class:`DecisionError` at its key's line; ``where`` names the
     block in messages (a runbook branch's ``applies_when`` fence says its own, ``warroom.runbook.branch``)."""
-    where = where or (f"decision block: [[{side}]] #{n}" if side != "applies_when" else "decision block: [applies_when]")
+    where = where or (f"decision block: [[{side}]] #{n}" if side != "applies_when"
+                      else "decision block: [applies_when]")
 
     def line(key: str | None = None) -> int:
         return at.of(key, side, n)

@@ -25,8 +25,9 @@ The names below are the report's public face (the dashboard and the CLI import t
 
 from warroom.incident.drill_report.build import drill_report
 from warroom.incident.drill_report.panes import breach_reading, breach_time, declared_source, impact_crossing
-from warroom.incident.drill_report.rows import ActionRow, DrillReport, PaneOutcome, ResponseRow, path_done, path_word
+from warroom.incident.drill_report.rows import (ActionRow, DrillReport, PaneOutcome, ResponseRow, path_brief, path_done,
+                                               path_word)
 from warroom.incident.drill_report.text import report_lines
 
 __all__ = ["ActionRow", "DrillReport", "PaneOutcome", "ResponseRow", "breach_reading", "breach_time", "declared_source",
-           "drill_report", "impact_crossing", "path_done", "path_word", "report_lines"]
+           "drill_report", "impact_crossing", "path_brief", "path_done", "path_word", "report_lines"]

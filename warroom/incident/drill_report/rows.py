@@ -181,3 +181,13 @@ def path_word(state: str) -> str:
     if state == "pending":
         return "not done"
     return state if state.startswith((BY_HAND, TYPED, SPARED, UNJUDGED)) else state_word(state)
+
+
+def path_brief(state: str) -> tuple[str, str]:
+    """A runbook-path step's state for a table's narrow column, and its why for a wide one: (``not needed``, ``its
+    branch did not apply: …``), (``not done``, ``whether its branch applied could not be judged: …``); any other
+    state as ``path_word`` says it, with no why."""
+    for prefix in (SPARED, UNJUDGED):
+        if state.startswith(prefix):
+            return prefix.removesuffix(": "), state.removeprefix(prefix)
+    return path_word(state), ""
