@@ -174,14 +174,17 @@ def catch_up_brief(state: IncidentState, now: datetime, *, update_every: float |
     # the runbooks being worked: the current one, then any a GO opened beside it (each step
     # named by ``step_name``: both have a step 4), up to six open steps of each
     pending = []
+    from warroom.incident import branches
+
     for book in runbooks:
         where = state.names_runbook(book.id)
         left = []
+        spared = branches.of_steps(state, book)      # a branch that did not apply: its steps are not owed
         for step in book.steps:
             st = state.steps.get((book.id, step.id))
             gate = step_gates.get((book.id, step.id))
-            shown = checklist_state(st, gate)
-            if shown not in DONE_MARKS and shown not in ("running", "verifying"):
+            shown = branches.step_shown(checklist_state(st, gate), spared.get(step.id))
+            if shown not in DONE_MARKS and shown not in ("running", "verifying", branches.NOT_NEEDED):
                 word = state_word(shown)
                 left.append(f"{state.step_name(book.id, step.number)} ({step.label}): {word}")
         ref = state.open_ref(book.id)
