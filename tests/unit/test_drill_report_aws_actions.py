@@ -59,3 +59,27 @@ def test_a_deny_is_weighed_on_the_pane_it_took_past_critical(tmp_path: Path) -> 
     drill.simulator.refresh()
     said = rows_of.pane_changes(drill, [drill.actions()[-1]], None, 1200.0).text()
     assert said.startswith("Flow failure rate 17% 10m00s drill time") and said.endswith("(0.301% without it)"), said
+
+
+def test_the_deny_and_its_lifting_are_weighed_on_the_failure_rate_they_moved(tmp_path: Path) -> None:
+    """redteam46 R7: FlowEngine halted, the bucket deny put, FlowEngine restored (every flow then failed writing its
+    bundle), the deny deleted. The delete that ended the failures read "Audit-log gap unchanged" (Flow failure rate
+    past critical both with and without it), and the put, weighed while nothing ran, "changed nothing"."""
+    drill = warm_drill(tmp_path, "audit-gap", name="lifted")
+    scale = ["kubectl", "scale", "deployment/flowengine", "-n", "production"]
+    user = ["--user-name", "flowengine-sa", "--policy-name", "deny-context-bundles"]
+    for t, argv in ((300.0, [*scale, "--replicas=0"]),
+                    (360.0, ["aws", "iam", "put-user-policy", *user, "--policy-document", DENY]),
+                    (1800.0, [*scale, "--replicas=3"]),
+                    (2100.0, ["aws", "iam", "delete-user-policy", *user])):
+        assert run_one(drill, argv, t)[0] == 0, argv
+    drill.simulator.refresh()
+    put, lifted = [a for a in drill.actions() if a.action == "iam_change"]
+    said = rows_of.pane_changes(drill, [lifted], None, 3300.0).text()
+    assert said.startswith("Flow failure rate 12.9% 10m00s drill time") and said.endswith("(42.1% without it)"), said
+    said = rows_of.pane_changes(drill, [put], None, 3300.0).text()
+    assert said.startswith("Audit-log gap unchanged within 10m00s drill time (1m00s wall), then Flow failure rate "
+                           "12.9% 49m00s drill time"), said
+    assert said.endswith("(0.301% without it)"), said
+    # read before its window ended, it is still too soon to tell, as before
+    assert rows_of.pane_changes(drill, [put], None, 600.0).text().startswith("too soon to tell"), said

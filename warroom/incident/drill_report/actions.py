@@ -595,7 +595,8 @@ def pane_changes(drill: Drill, taken: list[Any], slos: list[SloConfig] | None, t
     switched off, if sooner), as it is and as it would be had everything else been done but these; a pane
     they did not move (within 2 %) is left out, one they took to no data (or back from it) is moved; any other pane
     of the dashboard is said where they took it past critical or back (attack44 A11b: an IAM Deny failing every flow of
-    the audit-gap world read "Audit-log gap unchanged" while Flow failure rate went CRIT). Read at
+    the audit-gap world read "Audit-log gap unchanged" while Flow failure rate went CRIT), or moved it by its whole
+    critical threshold (``_far``). Read at
     ``t_now`` before those minutes are over, a change not seen yet is "too soon to tell". Then when each
     provider's quota is used up, with and without them (``quota_lasts``), and the scenario's harm by ``t_now``
     (``harm_change``), which no pane counts. ``went``/``gone``: the two worlds weighed, when not the drill as it went
@@ -615,27 +616,42 @@ def pane_changes(drill: Drill, taken: list[Any], slos: list[SloConfig] | None, t
     gone = _without(recorded, taken, sc) if gone is None else gone
     actual = drill.simulator if went is None else drill.simulator.what_if(went)
     other = drill.simulator.what_if(gone)
-    after = stime.of_drill(t - start, drill.speed).text()   # t is scenario seconds
-    parts, titles = [], []
-    ways: dict[bool, list[str]] = {True: [], False: []}       # the scenario's panes moved: the wrong way, the right
     own = dict.fromkeys((sc.primary, *sc.breaches))
-    for pane in (*own, *(s.id for s in slos or default_slos() if s.id not in own)):
-        slo = slo_of(pane, slos)
-        unit, title = (slo.unit, slo.title) if slo is not None else (None, pane)
-        if pane in own:
-            titles.append(title)
-        elif slo is None or slo.crit is None:
-            continue
-        now, alt = actual.pane(pane, t), other.pane(pane, t)
-        if pane not in own and _critical(slo, now) == _critical(slo, alt):
-            continue
-        if now == alt or now is not None and alt is not None and abs(now - alt) <= 0.02 * max(abs(now), abs(alt)):
-            continue            # NO DATA where there would be some (FlowEngine halted: no flow, no P95) is a move
-        parts.append(f"{title} {_stated(now, unit)}{'' if parts else f' {after} later'} "
-                     f"({_stated(alt, unit)} without it)")
-        if pane in own and slo is not None and now is not None and alt is not None:
-            ways[(now > alt) == (slo.direction == "above")].append(
-                f"{title} {_stated(now, unit)} vs {_stated(alt, unit)} without it")
+
+    def read(t: float) -> tuple[list[str], list[str], dict[bool, list[str]]]:
+        """The panes moved at ``t`` (phrases), every pane of the scenario's read, its panes moved each way."""
+        after = stime.of_drill(t - start, drill.speed).text()   # t is scenario seconds
+        parts, titles = [], []
+        ways: dict[bool, list[str]] = {True: [], False: []}       # the scenario's panes moved: the wrong way, the right
+        for pane in (*own, *(s.id for s in slos or default_slos() if s.id not in own)):
+            slo = slo_of(pane, slos)
+            unit, title = (slo.unit, slo.title) if slo is not None else (None, pane)
+            if pane in own:
+                titles.append(title)
+            elif slo is None or slo.crit is None:
+                continue
+            now, alt = actual.pane(pane, t), other.pane(pane, t)
+            if pane not in own and _critical(slo, now) == _critical(slo, alt) and not _far(slo, now, alt):
+                continue
+            if now == alt or now is not None and alt is not None and abs(now - alt) <= 0.02 * max(abs(now), abs(alt)):
+                continue            # NO DATA where there would be some (FlowEngine halted: no flow, no P95) is a move
+            parts.append(f"{title} {_stated(now, unit)}{'' if parts else f' {after} later'} "
+                         f"({_stated(alt, unit)} without it)")
+            if pane in own and slo is not None and now is not None and alt is not None:
+                ways[(now > alt) == (slo.direction == "above")].append(
+                    f"{title} {_stated(now, unit)} vs {_stated(alt, unit)} without it")
+        return parts, titles, ways
+
+    parts, titles, ways = read(t)
+    after = stime.of_drill(t - start, drill.speed).text()
+    late = min(until, t_now)
+    if not parts and not window and late > full:
+        # nothing yet when its window ended, yet it held on: read again when it stopped (or now). A cause that bites
+        # only once something else happens shows then (redteam46 R7: a bucket deny put while FlowEngine was halted
+        # failed every flow of the restore half an hour later; read at its window alone it "changed nothing")
+        moved, _, ways = read(late)
+        if moved:
+            parts = [f"{' and '.join(titles)} unchanged within {after}, then {moved[0]}", *moved[1:]]
     if any(a.t > t_now for a in recorded):      # what came after the end changes no projection made at it
         kept = [a for a in recorded if a.t <= t_now]
         worlds = (Signals(sc, kept), Signals(sc, [a for a in gone if a.t <= t_now] if given else
@@ -651,6 +667,13 @@ def pane_changes(drill: Drill, taken: list[Any], slos: list[SloConfig] | None, t
 def _critical(slo: SloConfig, value: float | None) -> bool:
     """``value`` past the pane's critical threshold, by the rule its dashboard pane shows CRIT by (``past``)."""
     return value is not None and past(value, slo.crit, slo.direction)
+
+
+def _far(slo: SloConfig, now: float | None, alt: float | None) -> bool:
+    """Another pane moved by at least its whole critical threshold (from zero): a move an IC reads on that pane
+    whichever side of critical both ends sit (redteam46 R7: lifting the bucket deny took Flow failure rate from
+    ~96% to 56% of the hour, both past its 1% critical, and the report said only "Audit-log gap unchanged")."""
+    return now is not None and alt is not None and slo.crit is not None and abs(now - alt) >= abs(slo.crit)
 
 
 def _stated(value: float | None, unit: str | None) -> str:
