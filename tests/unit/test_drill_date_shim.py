@@ -8,7 +8,10 @@ x10, 150 drill minutes, the outage that ended two drill hours before.
 from __future__ import annotations
 
 import json
+import subprocess
 from pathlib import Path
+
+import pytest
 
 from tests.unit.test_drill_standins import make, sh
 
@@ -34,3 +37,30 @@ def test_rb_core_004_reads_the_last_15_drill_minutes(state_dir: Path) -> None:
     assert done.returncode == 0, done.stderr
     stamps = [e["timestamp"] / 1000 for e in json.loads(done.stdout)["events"]]
     assert stamps and min(d.scenario_time(s) for s in stamps) >= at - 900 - 1
+
+
+def test_another_drills_date_on_path_is_never_taken_for_the_hosts(state_dir: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """redteam46: with two drills' ``bin`` on PATH (a second drill shell eval'd in the first), each drill's date took
+    the other's wrapper for the host's date and ran it, each run adding a process, until the host ran out of memory.
+    The host's date is the first on PATH that is no drill's; a drill's date run as the host's refuses to go on."""
+    from warroom.drill.directory import SHIPPED_BIN
+    from warroom.drill.standins import date as shim
+
+    d = make(state_dir, "provider-outage")
+    other = make(state_dir / "other", "timeout")
+    links = state_dir / "links"
+    links.mkdir()
+    (links / "date").symlink_to(SHIPPED_BIN / "date")            # the shipped stand-in by another link
+    monkeypatch.setenv("PATH", f"{other.path / 'bin'}:{links}:{SHIPPED_BIN}:/usr/bin:/bin")
+    assert shim.real_date() == "/usr/bin/date"
+    # end to end, both drills' wrappers ahead of the host's date: the answer, in drill time
+    env = {**d.env(base_path=f"{other.path / 'bin'}:{links}:/usr/bin:/bin"), "WARROOM_DRILL_NO_DELAY": "1",
+           "WARROOM_DRILL_AT": repr(d.wall_time(3000.0))}
+    done = subprocess.run(["bash", "-c", "date -d '15 minutes ago' +%s"], env=env, capture_output=True, text=True,
+                          timeout=60)
+    assert (done.returncode, done.stdout.strip()) == (0, str(int(d.wall_time(3000.0) - 900 / 10))), done.stderr
+    # a drill's date run as the host's (by an older warroom's shim, say): an error, never a further process
+    done = subprocess.run([str(d.path / "bin" / "date"), "+%s"], env={**env, shim.CALLED_AS_REAL: "1"},
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 127 and "a drill's date was run as the host's date" in done.stderr, done.stderr

@@ -14,23 +14,43 @@ import subprocess
 from pathlib import Path
 
 from warroom import scenario_time as stime
+from warroom.drill.directory import SHIPPED_BIN
 from warroom.drill.standins.base import Context
 
 EPOCH = "1970-01-01 00:00:00 UTC"   # read before a -d string, the real date adds up its relative items alone
 ITS_OWN = ("-r", "--reference", "-f", "--file", "-s", "--set", "--help", "--version")   # no "now" to give it
+# Set in the environment of the host's date this shim runs: a drill's date that finds it set was run as "the host's
+# date" by another drill's, so it answers with an error instead of running a third (redteam46: two drills' bin on
+# PATH, each date ran the other's, each adding a process, until the host ran out of memory)
+CALLED_AS_REAL = "WARROOM_DRILL_DATE_SHIM"
+WRAPPER_MARK = b"# stand-in for date in warroom's drill"     # a drill's ``bin/date`` (``directory._WRAPPER``)
 
 
-def real_date(ctx: Context) -> str | None:
-    """The host's ``date``: the first on PATH that is not this drill's."""
-    ours = (ctx.drill.path / "bin").resolve()
-    dirs = [d for d in os.environ.get("PATH", os.defpath).split(os.pathsep) if d and Path(d).resolve() != ours]
-    return shutil.which("date", path=os.pathsep.join(dirs))
+def real_date() -> str | None:
+    """The host's ``date``: the first on PATH that is no drill's (this drill's, another drill's wrapper, or the
+    shipped stand-in by any link to it)."""
+    dirs = [d for d in os.environ.get("PATH", os.defpath).split(os.pathsep) if d]
+    for found in filter(None, (shutil.which("date", path=d) for d in dirs)):
+        if not _standin(Path(found)):
+            return found
+    return None
+
+
+def _standin(path: Path) -> bool:
+    """``path`` is a drill's date: a wrapper a drill wrote, or (by any link) the stand-in warroom ships."""
+    if path.resolve().parent == SHIPPED_BIN.resolve():
+        return True
+    try:
+        with path.open("rb") as f:
+            return WRAPPER_MARK in f.read(256)
+    except OSError:
+        return False
 
 
 def drill_date(ctx: Context, real: str, value: str) -> str:
     """``value`` (a ``-d`` string) as the drill reads it: ``@unix`` when it is relative items alone, else itself."""
     said = subprocess.run([real, "-u", "-d", f"{EPOCH} {value}", "+%s.%N"], capture_output=True, text=True,
-                          check=False, env={**os.environ, "LC_ALL": "C"})
+                          check=False, env={**os.environ, "LC_ALL": "C", CALLED_AS_REAL: "1"})
     try:
         offset = float(said.stdout)
     except ValueError:          # an absolute date, or nothing date reads: the real one answers it as typed
@@ -40,8 +60,12 @@ def drill_date(ctx: Context, real: str, value: str) -> str:
 
 
 def run(ctx: Context, argv: list[str]) -> int:
-    if (real := real_date(ctx)) is None:
-        ctx.err("date: command not found")
+    if os.environ.get(CALLED_AS_REAL):
+        ctx.err("date: a drill's date was run as the host's date (a drill's bin directory on PATH twice?): the host's "
+                "date is needed, and none was found before a drill's")
+        return 127
+    if (real := real_date()) is None:
+        ctx.err("date: command not found (only a drill's date is on PATH)")
         return 127
     out, rest, dated = [], list(argv), any(a.split("=")[0] in ITS_OWN for a in argv)
     while rest:
@@ -55,7 +79,7 @@ def run(ctx: Context, argv: list[str]) -> int:
         out += [arg[:cut].rstrip("="), drill_date(ctx, real, value)]
         dated = True
     said = subprocess.run([real, *out, *(() if dated else ("-d", f"@{ctx.at:.9f}"))], capture_output=True,
-                          text=True, check=False)
+                          text=True, check=False, env={**os.environ, CALLED_AS_REAL: "1"})
     ctx.stdout.write(said.stdout)
     ctx.stderr.write(said.stderr)
     return said.returncode
