@@ -30,18 +30,27 @@ class PromQLError(ValueError):
     """A query the drill cannot evaluate (the one error of this package); the message says why."""
 
 
+#: RE2's words for a bad pattern where Go's regexp (Prometheus') has others
+_GO_WORDS = {"missing )": "missing closing )", "missing ]": "missing closing ]", "trailing \\":
+             "trailing backslash at end of expression", "bad repetition operator": "invalid nested repetition operator",
+             "invalid repetition size": "invalid repeat count", "invalid named capture group": "invalid named capture",
+             "no argument for repetition operator": "missing argument to repetition operator",
+             "invalid perl operator": "invalid or unsupported Perl syntax"}
+
+
 @functools.lru_cache(maxsize=256)
 def regex(pattern: str) -> Any:
-    """``pattern`` compiled by RE2 like Prometheus' Go regexp: linear-time, so no query's pattern
-    can stall a pane (Python's ``re`` took minutes on ``{__name__=~"(.|..)*z"}``)."""
+    """``pattern`` anchored and compiled by RE2 like Prometheus' Go regexp: linear-time, so no query's pattern
+    can stall a pane (Python's ``re`` took minutes on ``{__name__=~"(.|..)*z"}``); a bad one refused in Go's words."""
     import re2      # here, not at the top: it costs every stand-in's start 20 ms, and few queries have a regex
 
     options = re2.Options()
     options.log_errors = False          # the error is ours to report, without absl noise on stderr
     try:
-        return re2.compile(pattern, options)
+        return re2.compile(f"^(?:{pattern})$", options)
     except re2.error as exc:
-        raise PromQLError(f"bad regular expression {pattern!r}: {exc}") from None
+        words, _, where = (exc.args[0].decode(errors="replace") if exc.args else "").partition(": ")
+        raise PromQLError(f"error parsing regexp: {_GO_WORDS.get(words, words)}: `{where}`") from None
 
 
 def match_value(actual: str, op: str, value: str) -> bool:

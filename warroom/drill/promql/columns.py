@@ -7,24 +7,23 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-import promql_parser as pp
-
 from warroom.drill.promql.catalog import Labels, PromQLError, regex
+from warroom.drill.promql.syntax import Node, Paren
 
 
 Cell = float | None
 Col = list[Cell]
 Vec = list[tuple[Labels, Col]]
-Matrix = list[tuple[Labels, list[float], list[float]]]     # per series: its sample times and values
+Samples = list[tuple[Labels, list[float], list[float]]]     # per series: its sample times and values
 
 
 class Scalar(list[float]):
     """A scalar's value at every time (a type of its own: an empty vector is not a scalar)."""
 
 
-def bare(node: pp.Expr) -> pp.Expr:
+def bare(node: Node) -> Node:
     """``node`` without the parentheses around it (they only group)."""
-    while isinstance(node, pp.ParenExpr):
+    while isinstance(node, Paren):
         node = node.expr
     return node
 
@@ -37,13 +36,10 @@ def kept(labels: Labels, only: list[str] | None, drop: list[str] | None, *, name
                         and (only is None or k in only) and (drop is None or k not in drop)))
 
 
-def split(modifier: pp.AggModifier | pp.LabelModifier | None) -> tuple[list[str] | None, list[str] | None]:
-    """A ``by``/``on`` modifier as (its labels, None), a ``without``/``ignoring`` one as (None, its labels)."""
-    if modifier is None:
-        return None, None
-    if modifier.type in (pp.AggModifierType.By, pp.LabelModifierType.Include):
-        return list(modifier.labels), None
-    return None, list(modifier.labels)
+def split(labels: list[str] | None, only: bool) -> tuple[list[str] | None, list[str] | None]:
+    """A ``by``/``on`` modifier's labels (``only``) as (its labels, None), a ``without``/``ignoring`` one's as
+    (None, its labels); none as (None, None)."""
+    return (labels, None) if only and labels is not None else (None, labels)
 
 
 def present(cols: list[Col], n: int) -> list[list[float]]:
@@ -100,7 +96,10 @@ def relabel(f: str, v: Vec, params: list[str]) -> Vec:
     if f == "label_join":
         return unique([(relabelled(lab, dst, params[1].join(dict(lab).get(s, "") for s in params[2:])), col)
                         for lab, col in v])
-    rx, out = regex(params[3]), []
+    try:
+        rx, out = regex(params[3]), []
+    except PromQLError:
+        raise PromQLError(f"invalid regular expression in label_replace(): {params[3]}") from None
     for lab, col in v:
         m = rx.fullmatch(dict(lab).get(params[2], ""))
         out.append((lab if m is None else relabelled(lab, dst, _expand(params[1], m)), col))

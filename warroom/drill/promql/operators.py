@@ -6,24 +6,23 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 
-import promql_parser as pp
-
 from warroom.drill.promql.catalog import Labels, PromQLError
 from warroom.drill.promql.columns import LABEL_NAME, Col, Scalar, Vec, kept, present, relabelled, split
 from warroom.drill.promql.folds import FOLDS, quantile
 from warroom.drill.promql.maths import COMPARISONS, OPS, go_float
+from warroom.drill.promql.syntax import Aggregate, Binary, Node, String
 
 
-def aggregate(node: pp.AggregateExpr, value_of: Callable[[pp.Expr], Scalar | Vec], n: int) -> Vec:
+def aggregate(node: Aggregate, value_of: Callable[[Node], Scalar | Vec], n: int) -> Vec:
     """``node`` (``sum by (...) (x)`` ...) at each of ``n`` times; ``value_of`` evaluates its operands."""
-    op = str(node.op)
+    op = node.op
     if op not in FOLDS and op not in ("topk", "bottomk", "quantile", "count_values"):
         raise PromQLError(f"aggregation {op!r} is not supported in drills")
-    v = value_of(node.expr)
-    by, without = split(node.modifier)
+    v = value_of(node.expr)  # type: ignore[arg-type]
+    by, without = split(node.grouping, not node.without)
     name = by is not None and "__name__" in by             # by (__name__) keeps it; without drops it
     if op == "count_values":       # a group per value (Go's shortest decimal) in a label named by the param
-        label = node.param.val
+        label = node.param.val if isinstance(node.param, String) else ""
         if not LABEL_NAME.fullmatch(label):
             raise PromQLError(f"invalid label name {label!r}")
         v = [(tuple(sorted({**dict(lab), label: text}.items())), [1.0 if x == text else None for x in texts])
@@ -84,16 +83,15 @@ def _heap_offer(heap: list[int], i: int, values: list[float], k: int, highest: b
         heap[j], heap[(j - 1) // 2], j = heap[(j - 1) // 2], heap[j], (j - 1) // 2
 
 
-def binary(node: pp.BinaryExpr, value_of: Callable[[pp.Expr], Scalar | Vec], n: int) -> Scalar | Vec:
+def binary(node: Binary, value_of: Callable[[Node], Scalar | Vec], n: int) -> Scalar | Vec:
     """``node`` (``a + b``, ``a > bool b``, ``a and on (x) b`` ...) at each of ``n`` times; ``value_of`` as above."""
-    op, mod = str(node.op), node.modifier
+    op = node.op
     left, right = value_of(node.lhs), value_of(node.rhs)
     if op in ("and", "or", "unless"):
-        on, ignoring = split(mod.matching if mod is not None else None)
-        return set_op(op, left, right, on, ignoring, n)  # type: ignore[arg-type]
+        return set_op(op, left, right, *split(node.matching, node.on), n)  # type: ignore[arg-type]
     if isinstance(left, Scalar) and isinstance(right, Scalar):
         return Scalar(OPS[op](a, b) for a, b in zip(left, right, strict=True))
-    filtering = op in COMPARISONS and not (mod is not None and mod.return_bool)
+    filtering = op in COMPARISONS and not node.bool
     name = filtering or op == "atan2"        # Prometheus 2 drops the name for arithmetic and bool only
     # (result labels, what must be unique at a time, left column, right column, the column a true
     # comparison keeps: the vector's, or the left)
@@ -102,7 +100,7 @@ def binary(node: pp.BinaryExpr, value_of: Callable[[pp.Expr], Scalar | Vec], n: 
     elif isinstance(right, Scalar):
         pairs = [(kept(lab, None, None, name=name), lab, col, right, col) for lab, col in left]
     else:
-        pairs = match(left, right, mod, name, n)
+        pairs = match(left, right, node, name, n)
     out: dict[Labels, Col] = {}
     taken: dict[Labels, list[bool]] = {}
     for lab, unique, a_col, b_col, keep in pairs:       # as Prometheus: a result, then its uniqueness
@@ -119,14 +117,12 @@ def binary(node: pp.BinaryExpr, value_of: Callable[[pp.Expr], Scalar | Vec], n: 
     return list(out.items())
 
 
-def match(left: Vec, right: Vec, mod: pp.BinModifier | None, name: bool,
-          n: int) -> list[tuple[Labels, Labels, Col, Col, Col]]:
+def match(left: Vec, right: Vec, node: Binary, name: bool, n: int) -> list[tuple[Labels, Labels, Col, Col, Col]]:
     """Vector matching, per time as Prometheus matches (nothing when a side is empty then): each
     series of the "many" side (the left, unless ``group_right``) with the series of the other
     side of the same match labels; labels as Prometheus' resultMetric."""
-    on, ignoring = split(mod.matching if mod is not None else None)
-    card = mod.card if mod is not None else pp.VectorMatchCardinality.OneToOne
-    flip = card == pp.VectorMatchCardinality.OneToMany
+    on, ignoring = split(node.matching, node.on)
+    flip = node.card == "one-to-many"
     many, one = (right, left) if flip else (left, right)
     mkeys, okeys = [kept(lab, on, ignoring) for lab, _ in many], [kept(lab, on, ignoring) for lab, _ in one]
     pairs: dict[tuple[int, int], tuple[Col, Col]] = {}
@@ -144,11 +140,11 @@ def match(left: Vec, right: Vec, mod: pp.BinModifier | None, name: bool,
                 pair[0][j], pair[1][j] = col[j], one[o][1][j]
     out = []
     for (i, o), (m, other) in pairs.items():
-        if card == pp.VectorMatchCardinality.OneToOne:
+        if node.card == "one-to-one":
             res, unique = kept(many[i][0], on, ignoring, name=name), mkeys[i]
         else:       # group_left/right(labels): the many side's labels, those named taken from the one side
             res = kept(many[i][0], None, None, name=name)
-            for ln in mod.group_labels:  # type: ignore[union-attr]
+            for ln in node.include:
                 res = relabelled(res, ln, dict(one[o][0]).get(ln, ""))
             unique = res
         out.append((res, unique, other, m, other) if flip else (res, unique, m, other, m))

@@ -9,16 +9,15 @@ from __future__ import annotations
 
 import bisect
 import math
-import re
-
-import promql_parser as pp
 
 from warroom.drill.promql.catalog import Catalog, Labels, MetricSeries, PromQLError
-from warroom.drill.promql.columns import Col, Matrix, Scalar, Vec, bare, each, kept, present, relabel, unique
+from warroom.drill.promql.columns import Col, Samples, Scalar, Vec, bare, each, kept, present, relabel, unique
 from warroom.drill.promql.folds import (FOLDS, OVER_TIME, RANGE_FUNCS, counter_change, counter_resets, extrapolated,
                                         histogram_quantile, quantile, regression)
 from warroom.drill.promql.maths import DATE, MATH, go_math
 from warroom.drill.promql.operators import aggregate, binary
+from warroom.drill.promql.syntax import (Aggregate, Binary, Call, Matrix, Node, Number, Selector, String,
+                                         Subquery, Unary)
 
 SCRAPE = 15.0          # scenario seconds between the samples a Prometheus scraping the drill would hold
 _MAX_POINTS = 200_000  # samples one range selector may read (a [30d] window is refused, not computed)
@@ -27,16 +26,16 @@ LOOKBACK = 300.0       # Prometheus' lookback delta: an instant selector takes n
 SUBQUERY_STEP = 60.0   # a subquery's default resolution: Prometheus' default evaluation interval
 SHIFT = 1e9            # drill-frame seconds every timestamp leaf moves by to find a result's degree: k's error ~5e-16
 
-_MATCH_OPS = {"MatchOp.Equal": "=", "MatchOp.NotEqual": "!=", "MatchOp.Re": "=~", "MatchOp.NotRe": "!~"}
 _OTHER_FUNCS = {"time", "vector", "scalar", "histogram_quantile", "sort", "sort_desc", "timestamp"}
 _REFUSED = {
-    pp.MatrixSelector: "a range vector (selector[window]) outside a range function such as rate() is not supported in drills",
-    pp.SubqueryExpr: "a subquery (expr[range:step]) outside a range function such as max_over_time() is not supported in drills",
-    pp.StringLiteral: "a string literal as a value is not supported in drills",
+    Matrix: "a range vector (selector[window]) outside a range function such as rate() is not supported in drills",
+    Subquery: "a subquery (expr[range:step]) outside a range function such as max_over_time() is not supported in "
+              "drills",
+    String: "a string literal as a value is not supported in drills",
 }
 
 
-def _refuse(node: pp.Expr) -> PromQLError:
+def _refuse(node: Node) -> PromQLError:
     return PromQLError(_REFUSED.get(type(node), f"{type(node).__name__} is not supported in drills"))
 
 
@@ -45,16 +44,16 @@ def _grid_index(t: float) -> int:
     return math.floor(t / SCRAPE + 1e-9)
 
 
-def _absent_labels(node: pp.Expr) -> Labels:
+def _absent_labels(node: Node) -> Labels:
     """The labels ``absent()`` gives its 1: the selector's ``=`` matchers, as Prometheus'
     createLabelsForAbsentFunction (a label matched twice, or also otherwise, is left out)."""
-    sel, out, seen = getattr(node, "vector_selector", node), {}, set()
-    for m in sel.matchers.matchers if isinstance(sel, pp.VectorSelector) else ():
-        if m.name != "__name__" and str(m.op) == "MatchOp.Equal" and m.name not in seen:
-            out[m.name] = m.value
-            seen.add(m.name)
-        elif m.name != "__name__":
-            out.pop(m.name, None)
+    sel, out, seen = node.selector if isinstance(node, Matrix) else node, {}, set()
+    for name, op, value in sel.matchers if isinstance(sel, Selector) else ():
+        if name != "__name__" and op == "=" and name not in seen:
+            out[name] = value
+            seen.add(name)
+        elif name != "__name__":
+            out.pop(name, None)
     return tuple(sorted((k, v) for k, v in out.items() if v))
 
 
@@ -109,47 +108,41 @@ class Walk:
         return [(lab, list(map(back, col, ups.get(lab, [None] * len(col)), downs.get(lab, [None] * len(col)))))
                 for lab, col in value]
 
-    def eval(self, node: pp.Expr) -> Scalar | Vec:
+    def eval(self, node: Node) -> Scalar | Vec:
         node = bare(node)
-        if isinstance(node, pp.NumberLiteral):
+        if isinstance(node, Number):
             return Scalar([node.val] * self.n)
-        if isinstance(node, pp.UnaryExpr):                  # the parser folds a unary + away: this is -
+        if isinstance(node, Unary):                 # + is the operand itself, its metric name kept
             v = self.eval(node.expr)
+            if node.op == "+":
+                return v
             return Scalar(-x for x in v) if isinstance(v, Scalar) else each(v, lambda x, j: -x)
-        if isinstance(node, pp.VectorSelector):
+        if isinstance(node, Selector):
             return self.instant(node)
-        if isinstance(node, pp.Call):
+        if isinstance(node, Call):
             return self.call(node)
-        if isinstance(node, pp.AggregateExpr):
+        if isinstance(node, Aggregate):
             return aggregate(node, self.eval, self.n)
-        if isinstance(node, pp.BinaryExpr):
+        if isinstance(node, Binary):
             return binary(node, self.eval, self.n)
         raise _refuse(node)
 
-    def select(self, sel: pp.VectorSelector) -> list[MetricSeries]:
-        if sel.matchers.or_matchers:
-            raise PromQLError("'or' between label matchers is not supported in drills")
+    def select(self, sel: Selector) -> list[MetricSeries]:
         if self.lenient and sel.name and sel.name not in self.catalog.metrics:
             self.unknown.add(sel.name)
             return []
-        matchers = tuple((m.name, _MATCH_OPS[str(m.op)], m.value) for m in sel.matchers.matchers)
-        return self.catalog.select(sel.name, matchers)
+        return self.catalog.select(sel.name, sel.matchers)
 
-    def moments(self, node: pp.VectorSelector | pp.SubqueryExpr) -> list[float]:
+    def moments(self, node: Selector | Subquery) -> list[float]:
         """The moment ``node`` reads at each time: its ``@`` time, or the time itself, less its offset."""
-        back = node.offset.total_seconds() if node.offset else 0.0
         if node.at is None:
-            return [t - back for t in self.times]
+            return [t - node.offset for t in self.times]
         if self.inside:
             raise PromQLError("@ inside a subquery with an offset is not supported in drills "
                               "(Prometheus 2 moves the @ time by the offset only in some cases)")
-        kind = node.at.type
-        if kind in (pp.AtModifierType.Start, pp.AtModifierType.End):
-            at = self.start if kind == pp.AtModifierType.Start else self.end
-        else:       # read from the printed tree: the library panics reading an @ before 1970 (printed 0)
-            printed = re.search(r" @ (\S+)(?: offset \S+)?$", str(node))
-            at = (float(printed.group(1)) - self.u0) / self.scale  # type: ignore[union-attr]
-        return [at - back] * self.n
+        at = self.start if node.at == "start" else self.end if node.at == "end" else \
+            (float(node.at) - self.u0) / self.scale
+        return [at - node.offset] * self.n
 
     def read(self, series: list[MetricSeries], ks: list[int]) -> list[list[float]]:
         """Every series' samples at the scrape indexes ``ks``, in one read: only what the windows
@@ -160,7 +153,7 @@ class Walk:
         return [[self.stamp(x) for x in row] if ms.name.endswith("_timestamp_seconds") else row
                 for ms, row in zip(series, rows, strict=True)]
 
-    def instant(self, sel: pp.VectorSelector, stamps: bool = False) -> Vec:
+    def instant(self, sel: Selector, stamps: bool = False) -> Vec:
         """Each series' newest sample at each moment (or, ``stamps``, its unix time: ``timestamp()``)."""
         series = self.select(sel)
         idx = [k if self.first <= (k := min(_grid_index(m), self.last)) and m - k * SCRAPE <= LOOKBACK + 1e-9
@@ -170,18 +163,17 @@ class Walk:
         return [(ms.labels, [None if k is None else self.stamp(self.catalog.unix(k * SCRAPE)) if stamps else row[pos[k]]
                              for k in idx]) for ms, row in zip(series, rows, strict=True)]
 
-    def matrix(self, node: pp.Expr, slide: bool = False) -> tuple[Matrix, float, list[float]]:
+    def matrix(self, node: Node, slide: bool = False) -> tuple[Samples, float, list[float]]:
         """A range argument: its series' samples, its window, and the end of each time's window;
         ``slide``: an ``@`` window moved by each time's distance from the start (``predict_linear``)."""
-        if isinstance(node, pp.SubqueryExpr):
+        if isinstance(node, Subquery):
             if slide:
                 raise PromQLError("predict_linear over a subquery with @ is not supported in drills (Prometheus 2 "
                                   "slides its window past the @ time, over samples up to it only)")
             return self.subquery(node)
-        if not isinstance(node, pp.MatrixSelector):
+        if not isinstance(node, Matrix) or not isinstance(node.selector, Selector):
             raise _refuse(node)
-        series, ends, window = self.select(node.vector_selector), self.moments(node.vector_selector), \
-            node.range.total_seconds()
+        series, ends, window = self.select(node.selector), self.moments(node.selector), node.range
         ks: list[int] = []      # the scrapes of every window, each once, in order (a set of them cost a window a time)
         for lo, hi in sorted((max(self.first, math.ceil((m - window) / SCRAPE - 1e-9)),
                               min(self.last, _grid_index(m)) + 1) for m in ends):
@@ -190,31 +182,31 @@ class Walk:
         return [(ms.labels, ts, row) for ms, row in zip(series, self.read(series, ks), strict=True)], window, \
             [m + t - self.start for m, t in zip(ends, self.times, strict=True)] if slide else ends
 
-    def subquery(self, node: pp.SubqueryExpr) -> tuple[Matrix, float, list[float]]:
+    def subquery(self, node: Subquery) -> tuple[Samples, float, list[float]]:
         """``expr[range:step]``: ``expr`` evaluated every step through each window, the steps aligned
         on the unix clock as Prometheus aligns them, then read like a range selector's samples."""
-        window, ends, unix = node.range.total_seconds(), self.moments(node), self.catalog.unix
-        step = (node.step.total_seconds() if node.step else SUBQUERY_STEP) * self.scale     # in unix seconds
+        window, ends, unix = node.range, self.moments(node), self.catalog.unix
+        step = (node.step or SUBQUERY_STEP) * self.scale     # in unix seconds
         if (steps := (max(ends) - min(ends) + window) / step) > _MAX_POINTS // 10:
             raise PromQLError(f"a subquery of {steps:.0f} steps is too fine for the drill: use a coarser step")
         ks = {k for m in ends for k in range(math.ceil(unix(m - window) / step - 1e-7),
                                               math.floor(unix(m) / step + 1e-7) + 1)}
         inner = [(k * step - self.u0) / self.scale for k in sorted(ks)]
         walk = Walk(self.catalog, inner, self.now, self.start, self.end, self.lenient,
-                    (self.inside or 0.0) + (node.offset.total_seconds() if node.offset else 0.0), self.shift)
+                    (self.inside or 0.0) + node.offset, self.shift)
         walk.unknown = self.unknown
         cols = walk.eval(node.expr)
         self.stamped |= walk.stamped
         return [(lab, [t for t, x in zip(inner, col) if x is not None], [x for x in col if x is not None])
                 for lab, col in cols], window, ends  # type: ignore[union-attr]
 
-    def range_call(self, func: str, args: list[pp.Expr]) -> Vec:
+    def range_call(self, func: str, args: list[Node]) -> Vec:
         """A range function at every time, over the samples in that time's window ``[end - window, end]``."""
         arg = args[1] if func == "quantile_over_time" else args[0]
         param = self.eval(args[0 if func == "quantile_over_time" else 1]) if len(args) > 1 else None
         # Prometheus 2 evaluates predict_linear (it uses the time) at every step over an @ range read
         # once (samples up to the @ time): the window slides by the step's distance from the start.
-        slide = func == "predict_linear" and getattr(getattr(arg, "vector_selector", arg), "at", None) is not None
+        slide = func == "predict_linear" and getattr(getattr(arg, "selector", arg), "at", None) is not None
         if slide and self.inside is not None:     # there it slides from the subquery's own start
             raise PromQLError("predict_linear of a selector with @ inside a subquery is not supported in drills")
         matrix, window, ends = self.matrix(arg, slide)
@@ -249,8 +241,8 @@ class Walk:
             out.append((lab if func == "last_over_time" else kept(lab, None, None), col))
         return unique(out)
 
-    def call(self, node: pp.Call) -> Scalar | Vec:
-        f, args = node.func.name, [bare(a) for a in node.args]
+    def call(self, node: Call) -> Scalar | Vec:
+        f, args = node.func, [bare(a) for a in node.args]
         if f in ("absent", "absent_over_time"):     # 1 when nothing is there, labelled by the selector's = matchers
             lenient, self.lenient = self.lenient, True
             v = self.range_call("last_over_time", args) if f == "absent_over_time" else self.eval(args[0])
@@ -262,7 +254,7 @@ class Walk:
             return relabel(f, self.eval(args[0]), [a.val for a in args[1:]])  # type: ignore[attr-defined,arg-type]
         if f not in MATH and f not in _OTHER_FUNCS:
             raise PromQLError(f"function {f!r} is not supported in drills")
-        if f == "timestamp" and isinstance(args[0], pp.VectorSelector):    # a sample's own time: the data's age
+        if f == "timestamp" and isinstance(args[0], Selector):    # a sample's own time: the data's age
             if args[0].at is not None and args[0].offset:           # Prometheus 2.42 drops the offset there
                 raise PromQLError("timestamp() of a selector with both @ and offset is not supported in drills")
             return each(self.instant(args[0], stamps=True), lambda x, j: x)

@@ -15,6 +15,8 @@ import math
 import re
 from datetime import date
 
+from warroom.drill.promql.syntax import go_quote as quoted      # Go's %q
+
 I64, TO_INTERNAL, EPOCH = 2**63, 62135596800, date(1970, 1, 1).toordinal()     # year 1 to 1970: seconds, days
 D, H = r"[0-9](?:_?[0-9])*", r"[0-9a-fA-F](?:_?[0-9a-fA-F])*"
 FLOAT = re.compile(rf"[+-]?(?:(?:{D}(?:\.(?:{D})?)?|\.{D})(?:[eE][+-]?{D})?|0[xX](?:_?{H}(?:\.(?:{H})?)?|\.{H})"
@@ -108,15 +110,3 @@ def parse_step(text: str) -> int | str:
                                                                             3600000, 60000, 1000, 1)))) < I64 // 10**6:
             return ms * 10**6
     return f"cannot parse {quoted(text)} to a valid duration"
-
-
-def quoted(text: str) -> str:
-    """Go's ``%q``: a Go string literal (``\\t``, ``\\u200b``; printable non-ASCII kept)."""
-    def one(c: str) -> str:
-        if c in '"\\':
-            return "\\" + c
-        if c.isprintable() and c != "\x7f":
-            return c
-        return {"\a": "\\a", "\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r", "\t": "\\t", "\v": "\\v"}.get(
-            c, f"\\x{ord(c):02x}" if ord(c) < 0x80 else f"\\u{ord(c):04x}" if ord(c) < 0x10000 else f"\\U{ord(c):08x}")
-    return '"' + "".join(map(one, text)) + '"'
