@@ -17,7 +17,9 @@ from __future__ import annotations
 import io
 import json
 import math
+import random
 import re
+import subprocess
 import time
 import urllib.parse
 import urllib.request
@@ -27,13 +29,13 @@ from typing import Any
 import pytest
 
 from tests.conftest import REPO
-from tests.integration.sources_servers import PromServer, backfill
+from tests.integration.sources_servers import PROMTOOL, PromServer, backfill
 from tests.unit.drill_ops import rollout_undo
 from tests.unit.standins_corpus import warm_simulator
 from warroom.config import default_slos
 from warroom.drill.actions import Action
 from tests.drill_backfill import write_openmetrics
-from warroom.drill.promql import PromQLError, Sample
+from warroom.drill.promql import PromQLError, Sample, parse
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(600)]
 
@@ -467,3 +469,54 @@ def test_every_query_a_shipped_gate_reads_is_compared() -> None:
     assert any("share_429" in where for where, _ in read)          # the walk reaches the gate named above
     missing = [f"{where}: {expr}" for where, expr in read if "{{" not in expr and expr not in QUERIES]
     assert not missing, "queries the shipped runbooks read that are never compared with Prometheus:\n" + "\n".join(missing)
+
+
+#: what a typo or an edit may put into a query (attack45 X5: the parse errors' neighbours)
+PIECES = ["(", ")", "[", "]", "{", "}", ",", "=", "==", "!=", "=~", "!~", "!", ":", "@", "+", "-", "*", "/", "^", ">",
+          " bool ", " on(a) ", " ignoring(a) ", " group_left ", " group_right(b) ", " by ", " by (a) ", " without ",
+          " offset ", " offset 5m ", " @ 100 ", " @ start() ", "[5m]", "[5m:]", "[5m:1m]", " and ", " unless ",
+          " atan2 ", "sum", "topk", "count_values", "rate", "abs", "time()", "\"a\"", "'b'", "`c`", "1", "0x1f",
+          "1e3", "5m", "1h30m", "NaN", "up", "a:b", "$", "#c\n", "\n", "start", "le", "0s", ".5", "017", "\"\\q\""]
+
+
+def mutated(rng: random.Random, query: str) -> str:
+    """``query`` with one to three random edits: a character or a token deleted, a piece inserted or put for a token."""
+    for _ in range(rng.choice((1, 1, 2, 3))):
+        tokens = list(re.finditer(r'"(?:\\.|[^"\\])*"|\w+|\S', query)) or [re.match("", query)]
+        token, at, edit = rng.choice(tokens), rng.randrange(len(query) + 1), rng.random()
+        if edit < 0.25:
+            query = query[:at] + query[at + 1:]
+        elif edit < 0.55:
+            query = query[:at] + rng.choice(PIECES) + query[at:]
+        else:
+            query = query[:token.start()] + (rng.choice(PIECES) if edit < 0.8 else "") + query[token.end():]
+    return query
+
+
+def promtool_parse(exprs: list[str], work: Path) -> list[str]:
+    """Prometheus 2.42's own parse of each expression (``promtool check rules``): "OK" or its error."""
+    rules = work / "rules.yml"
+    rules.write_text("groups:\n- name: g\n  rules:\n" + "".join(f"  - record: r{i}\n    expr: {json.dumps(e)}\n"
+                                                                for i, e in enumerate(exprs)))
+    run = subprocess.run([PROMTOOL, "check", "rules", str(rules)], capture_output=True, text=True)
+    said = dict(re.findall(r'group "g", rule (\d+), "r\d+": could not parse expression: (.*)', run.stderr))
+    return [said.get(str(i + 1), "OK") for i in range(len(exprs))]
+
+
+def test_parse_errors_are_prometheus_own(tmp_path: Path) -> None:
+    """attack45 X5: every random edit of the queries the drill's configs use parses, or fails, as Prometheus 2.42's
+    parser does: the same error at the same line and column (the drill's parser keeps each token's position)."""
+    if not Path(PROMTOOL).exists():
+        pytest.skip("promtool not installed (Debian package prometheus)")
+    rng = random.Random(46)
+    exprs = [e for e in dict.fromkeys(mutated(rng, rng.choice(QUERIES)) for _ in range(800)) if e.strip()]
+    differ = []
+    for expr, theirs in zip(exprs, promtool_parse(exprs, tmp_path), strict=True):
+        try:
+            parse(expr)
+            mine = "OK"
+        except PromQLError as exc:
+            mine = str(exc).removeprefix("invalid PromQL: ")
+        if mine != theirs and "\n" not in theirs:
+            differ.append(f"{expr!r}\n  drill:      {mine}\n  Prometheus: {theirs}")
+    assert not differ, f"{len(differ)} of {len(exprs)} differ:\n" + "\n".join(differ[:20])
