@@ -186,6 +186,7 @@ PARSE_ERRORS = {
     "x > on(a) group_left [5m]": "1:22: parse error: unexpected \"[\" in grouping opts, expected \"(\"",
     "sum by (a:b) (x)": "1:9: parse error: unexpected metric identifier \"a:b\" in grouping opts, expected label",
     "x{a=~\"a**\"}": "1:3: parse error: error parsing regexp: invalid nested repetition operator: `**`",
+    "x{a=~\"(?<n>a)\"}": "1:3: parse error: error parsing regexp: invalid or unsupported Perl syntax: `(?<`",
     "x[99999999999999999999y]": "1:3: parse error: duration out of range",
     "up @ start 1": "1:12: parse error: unexpected number \"1\" in @, expected timestamp",
     "sum(x) 1": "1:8: parse error: unexpected number \"1\"",

@@ -8,6 +8,7 @@ evaluates and what the tests feed a real Prometheus cannot drift apart.
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
@@ -46,6 +47,9 @@ def regex(pattern: str) -> Any:
 
     options = re2.Options()
     options.log_errors = False          # the error is ours to report, without absl noise on stderr
+    classless = re.sub(r"\[\]?(?:\\.|[^]\\])*\]", "", pattern)
+    if re.search(r"(?<!\\)(?:\\\\)*\(\?<", classless):   # a named group as (?<name>…): RE2 takes it, Go 1.19 not
+        raise PromQLError("error parsing regexp: invalid or unsupported Perl syntax: `(?<`")
     try:
         return re2.compile(f"^(?:{pattern})$", options)
     except re2.error as exc:
