@@ -24,11 +24,11 @@ def test_exhausted_reads_a_few_scrapes_and_answers_as_a_read_at_every_scrape(sce
     for p in fleet.PROVIDERS:           # summed past the two hours, as a drill's panes sum them
         s.quota(p, SCRAPES[-1] * SPEND + 3600.0)
         each.quota(p, SCRAPES[-1] * SPEND + 3600.0)
-    before = len(s._full)           # what summing read (rate-limit's throttle reads the quota at each step it sums)
+    before = len(s._levels)           # what summing read (rate-limit's throttle reads the quota at each step it sums)
     for p in fleet.PROVIDERS:
         asked = [s.exhausted(p.name, k * SPEND) for k in SCRAPES]
         assert asked == [each.quota(p, k * SPEND) >= 1.0 for k in SCRAPES], p.name
     # before: one read per scrape asked and provider not read yet (~1,500); a look-ahead and a bisection per day: a few
-    assert len(s._full) - before <= 40 * len(fleet.PROVIDERS), len(s._full) - before
+    assert len(s._levels) - before <= 40 * len(fleet.PROVIDERS), len(s._levels) - before
     if scenario == "rate-limit":        # the bisection is exercised: Anthropic's quota runs out within the two hours
         assert any(s.exhausted(fleet.PRIMARY, k * SPEND) for k in SCRAPES)

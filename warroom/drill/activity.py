@@ -397,7 +397,7 @@ class Activity:
             lines.append((created + 2, "INFO shipper - connected to audit-store:5432 as audit_writer; shipping"))
         for t in (k * TICK for k in _ticks(max(t1, created, self.series.t0), t2)):
             if s.audit_stuck(created, before := math.nextafter(t, -math.inf)):    # a stall at the tick spares its batch
-                since = min(o for o in s.onsets if o is not None and created < o <= before)
+                since = min(o for o in s.onsets if created < o <= before)
                 if t - TICK <= since:      # the first tick after the stall began: it failed its writes and gave up
                     lines.append((t, f"ERROR shipper - {STALL_LINE}"))
             elif n := sum(e.pod == pod for e in self.audit_events(t - TICK, t)):

@@ -187,12 +187,11 @@ class Signals:
         # FlowEngine's slots count flow by flow (``Series.schedule``) from the first cap acting, or from this moment if
         # sooner: a world compared with one that has a cap (the drill report's "without it") counts as that one does
         self.slots_from = math.inf
-        self._full: dict[tuple[str, int], bool] = {}        # ``exhausted`` read at each scrape
-        self._spent_at: dict[tuple[str, int], bool] = {}    # and its answer at each scrape asked
-        self._levels: dict[tuple[str, int], float] = {}     # the quota at each scrape a throttle read (``_level``)
+        self._spent_at: dict[tuple[str, int], bool] = {}    # ``exhausted``'s answer at each scrape asked
+        self._levels: dict[tuple[str, int], float] = {}     # the quota at each scrape read (``_level``)
         # per (provider, day's reset): [the last scrape known not full, the first known full] (``exhausted``)
         self._full_from: dict[tuple[str, float], list[int]] = {}
-        self.onsets: list[float | None] = [f.onset for f in scenario.faults]    # each fault's, None: never
+        self.onsets = [f.onset for f in scenario.faults]
         # each fault's throttling provider, None: no throttle (``raw_strength``: its 429s follow that quota)
         self._throttles = [next((k[8:] for k in f.impacts if k.startswith("api_429:") and not k.endswith("*")), None)
                            for f in scenario.faults]
@@ -222,10 +221,10 @@ class Signals:
         self._terms = {k: [(i, f.impacts[k]) for i, f in enumerate(scenario.faults) if k in f.impacts] for g in scenario.faults for k in g.impacts}
         # the faults whose requests the quota counts (``_storm_from``): a batch job's calls, a provider's throttle (the
         # retries of its 429s), bundles that make every call heavier (``context_kb``: its tokens grow with them)
-        self._storm = [(i, f) for i, f in enumerate(scenario.faults) if self.onsets[i] is not None and (
-            self._throttles[i] or "context_kb" in f.impacts or any(k.startswith("calls:") for k in f.impacts))]
+        self._storm = [(i, f) for i, f in enumerate(scenario.faults) if self._throttles[i] or "context_kb" in f.impacts
+                       or any(k.startswith("calls:") for k in f.impacts)]
         # the quota burnt: prefix sums per provider from a step at or before the first burn (``_spent``)
-        self._first = min((self.onsets[i] or 0.0 for i, _ in self._storm), default=0.0)
+        self._first = min((self.onsets[i] for i, _ in self._storm), default=0.0)
         self._k0 = math.floor(max(self._first, -DAY) / SPEND)
         self._sums: list[list[float]] = []
         # a retry names its task's repo; one recorded before retries did (no repo) counts nowhere
@@ -383,7 +382,7 @@ class Signals:
     def raw_strength(self, index: int, t: float) -> float:
         """The fault as it would be if nobody did anything (what a vendor's status page shows)."""
         onset = self.onsets[index]
-        if onset is None or t < onset:
+        if t < onset:
             return 0.0
         if (vendor := self._throttles[index]) is not None:     # a provider throttles by its day's quota, not the clock
             return self.throttle(vendor, t)
@@ -415,7 +414,7 @@ class Signals:
         run make them (``queue``), routed as the flows' calls are (``_requests``)."""
         came, out = self.queue.shift(t), 0.0
         for i, f in self._storm:      # the slope of its smoothstep (``raw_strength``); none once it fades (``until``)
-            x = (came - self.onsets[i]) / f.ramp if f.ramp > 0 else -1.0      # type: ignore[operator]
+            x = (came - self.onsets[i]) / f.ramp if f.ramp > 0 else -1.0
             if (amount := f.impacts.get(f"calls:{provider.name}", 0.0)) and 0.0 < x < 1.0 and (
                     f.until is None or came <= f.until):
                 out += amount * provider.daily_tokens / fleet.TOKENS_PER_CALL * 6.0 * x * (1.0 - x) / f.ramp \
@@ -687,7 +686,7 @@ class Signals:
         """Whether the audit-shipper pod started at ``created`` is stuck at ``t`` (by fault ``index``, None: any): an
         ``audit_stall`` began after it did. Its process lost its sink then and stopped retrying, so only a new process (a
         pod deleted and replaced, a rollout, a drain) ships again; a pod started since connects fresh."""
-        return any((o := self.onsets[i]) is not None and created < o <= t and index in (None, i) for i in self._stalls)
+        return any(created < self.onsets[i] <= t and index in (None, i) for i in self._stalls)
 
     def cause(self, repo: fleet.Repo, k: int, t: float) -> str:
         """Why flow ``k`` of ``repo``, failing from ``t``, fails: one of the causes in force then, in proportion to
@@ -912,10 +911,8 @@ class Signals:
         return last * SPEND
 
     def _narrow(self, provider: str, bounds: list[int], k: int) -> None:
-        """Read ``provider``'s quota at scrape ``k`` (once: ``_full``) and move ``bounds`` to it."""
-        if (key := (provider, k)) not in self._full:
-            self._full[key] = self._level(provider, k * SPEND) >= 1.0
-        if self._full[key]:
+        """Read ``provider``'s quota at scrape ``k`` (once: ``_level``) and move ``bounds`` to it."""
+        if self._level(provider, k * SPEND) >= 1.0:
             bounds[1] = min(bounds[1], k)
         else:
             bounds[0] = max(bounds[0], k)
@@ -1111,7 +1108,7 @@ class Signals:
             out, came = math.inf, self.queue.shift(t)
             for i, f in self._storm:
                 if (vendor := self._throttles[i]) is None:
-                    if came < self.onsets[i] + f.ramp or "context_kb" in f.impacts:      # type: ignore[operator]
+                    if came < self.onsets[i] + f.ramp or "context_kb" in f.impacts:
                         return t
                     continue
                 if fleet.THROTTLE_FROM <= (used := self._level(vendor, t)) < 1.0:
@@ -1162,7 +1159,7 @@ class Signals:
             return [0.0] * len(fleet.PROVIDERS)
         mid, out = (a + b) / 2.0, []
         came = self.queue.shift(mid)
-        batching = any(came < self.onsets[i] + f.ramp for i, f in self._storm if self._throttles[i] is None)  # type: ignore[operator]
+        batching = any(came < self.onsets[i] + f.ramp for i, f in self._storm if self._throttles[i] is None)
         heavy = 1.0 + (bloat := self.impact("context_kb", came) / fleet.CONTEXT_KB)    # tokens a call, in typical
         for p in fleet.PROVIDERS:       # at a provider no one throttles, only a batch's calls and heavy bundles count
             if not (batching or bloat) and p.name not in self._throttles:
