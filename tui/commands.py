@@ -165,6 +165,8 @@ def cmd_drill(args: argparse.Namespace) -> int:
 
 def cmd_drill_shell(args: argparse.Namespace) -> int:
     """``warroom drill shell [ID|NAME] [--print]``: the IC's shell on a drill's stand-ins (``tui.drill_shell``)."""
+    from dataclasses import replace
+
     from tui.drill_shell import export_line, find_drill, run_shell
     from warroom.cli.common import config_from_args
     from warroom.errors import WarroomError
@@ -173,11 +175,14 @@ def cmd_drill_shell(args: argparse.Namespace) -> int:
                            ("--replay", args.replay is not None)) if on]
     if bad:
         raise WarroomError(f"`{command('drill', 'shell')}` opens an existing drill; {bad[0]} does not go with it")
-    found = find_drill(config_from_args(args), args.target)
+    cfg = config_from_args(args)
+    found = replace(find_drill(cfg, args.target), read_only=bool(cfg.read_only))
     if args.print_env:
         if found.ended:
             print(f"# {found.ended}")
-        print(export_line(found.drill))
+        if found.read_only:
+            print("# read-only: the drill's tools answer, and refuse every change")
+        print(export_line(found.drill, found.read_only))
         return 0
     return run_shell(found)
 

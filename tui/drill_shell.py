@@ -38,17 +38,32 @@ class ShellDrill:
     drill: Any
     incident: str | None
     ended: str | None       # why its world is past its incident (said before the shell opens), None while live
+    read_only: bool = False  # a read-only seat (``--read-only``): its stand-ins refuse every change (``READ_ONLY_ENV``)
 
 
-def export_line(drill: Any) -> str:
+def export_line(drill: Any, read_only: bool = False) -> str:
     """One ``export`` line giving a shell exactly a step's environment (``Drill.env``): the drill's
     ``bin/`` ahead of the shell's own ``$PATH`` (expanded when pasted, not now), every value quoted."""
-    from warroom.drill.directory import UNSET_ENV
-
-    env = drill.env(base_path="")
+    env = _drill_env(drill, "", read_only)
     words = [f"PATH={shlex.quote(env.pop('PATH'))}:\"$PATH\""]
     words += [f"{key}={shlex.quote(value)}" for key, value in sorted(env.items())]
-    return "export " + " ".join(words) + "; unset " + " ".join(UNSET_ENV)
+    return "export " + " ".join(words) + "; unset " + " ".join(_unset(read_only))
+
+
+def _drill_env(drill: Any, base_path: str, read_only: bool) -> dict[str, str]:
+    """A step's drill environment (``Drill.env``) and, for a read-only seat, the mark that makes every stand-in
+    refuse a change (redteam46 R11: ``drill shell --read-only`` took the option and scaled the world to 0)."""
+    from warroom.drill.directory import READ_ONLY_ENV
+
+    return {**drill.env(base_path=base_path), **({READ_ONLY_ENV: "1"} if read_only else {})}
+
+
+def _unset(read_only: bool) -> tuple[str, ...]:
+    """What applying a drill's environment removes: an inherited session token, and a read-only mark left by an
+    earlier read-only shell when this one is not."""
+    from warroom.drill.directory import READ_ONLY_ENV, UNSET_ENV
+
+    return UNSET_ENV if read_only else (*UNSET_ENV, READ_ONLY_ENV)
 
 
 def find_drill(cfg: Config, target: str | None) -> ShellDrill:
@@ -131,19 +146,17 @@ def _incident_drill(cfg: Config, found: Any) -> Any:
     return open_drill(recorded)
 
 
-def shell_env(drill: Any, base: dict[str, str] | None = None) -> dict[str, str]:
+def shell_env(drill: Any, base: dict[str, str] | None = None, read_only: bool = False) -> dict[str, str]:
     """This process's environment with a step's drill environment over it, an inherited session token and
     drill-shell marker removed (the rc sets the marker, unexported)."""
-    from warroom.drill.directory import UNSET_ENV
-
     env = dict(os.environ if base is None else base)
-    env.update(drill.env(base_path=env.get("PATH", os.defpath)))
-    for key in (*UNSET_ENV, SHELL_ENV):
+    env.update(_drill_env(drill, env.get("PATH", os.defpath), read_only))
+    for key in (*_unset(read_only), SHELL_ENV):
         env.pop(key, None)
     return env
 
 
-def _rc_text(drill: Any, user_rc: str) -> str:
+def _rc_text(drill: Any, user_rc: str, read_only: bool = False) -> str:
     """A POSIX rc file: the user's own (``user_rc``, a shell expression), then the drill's environment
     again (an rc that reorders PATH must not put a real kubectl first), and again before every prompt
     after the user's own hooks (a PROMPT_COMMAND/precmd like mise's or direnv's put the real tools back
@@ -157,7 +170,7 @@ def _rc_text(drill: Any, user_rc: str) -> str:
             f'  _warroom_p=":$PATH:"; while case $_warroom_p in *:{bin_}:*) true;; *) false;; esac; do\n'
             f'    _warroom_p="${{_warroom_p%%:{bin_}:*}}:${{_warroom_p#*:{bin_}:}}"; done\n'
             '  _warroom_p=${_warroom_p#:}; PATH=${_warroom_p%:}; unset _warroom_p\n'
-            f"  {export_line(drill)}\n}}\n")
+            f"  {export_line(drill, read_only)}\n}}\n")
     register = ('if [ -n "${BASH_VERSION:-}" ]; then eval \'if [[ "$(declare -p PROMPT_COMMAND 2>/dev/null)" =='
                 ' "declare -a"* ]]; then PROMPT_COMMAND+=(_warroom_drill); else'
                 ' PROMPT_COMMAND="${PROMPT_COMMAND:+$PROMPT_COMMAND;}_warroom_drill"; fi\'\n'
@@ -172,33 +185,31 @@ def _fish(value: str) -> str:
     return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
 
 
-def _startup(kind: str, drill: Any, tmp: Path, env: dict[str, str]) -> list[str]:
+def _startup(kind: str, drill: Any, tmp: Path, env: dict[str, str], read_only: bool = False) -> list[str]:
     """What makes shell ``kind`` read the user's own startup files first and then the drill's environment
     and prompt again (the arguments to add; ``env`` is changed in place): bash an ``--rcfile``, zsh a
     ``$ZDOTDIR`` whose files source the user's, fish an init command, any other an interactive POSIX
     shell's ``$ENV``."""
     if kind == "bash":
-        (tmp / "bashrc").write_text(_rc_text(drill, '"$HOME/.bashrc"'), encoding="utf-8")
+        (tmp / "bashrc").write_text(_rc_text(drill, '"$HOME/.bashrc"', read_only), encoding="utf-8")
         return ["--rcfile", str(tmp / "bashrc")]
     if kind == "zsh":
         env["WARROOM_USER_ZDOTDIR"] = env.get("ZDOTDIR") or str(Path.home())
         env["ZDOTDIR"] = str(tmp)
         user = '"$WARROOM_USER_ZDOTDIR/.zshenv"'
         (tmp / ".zshenv").write_text(f"[ -r {user} ] && . {user}\n", encoding="utf-8")
-        (tmp / ".zshrc").write_text(_rc_text(drill, '"$WARROOM_USER_ZDOTDIR/.zshrc"')
+        (tmp / ".zshrc").write_text(_rc_text(drill, '"$WARROOM_USER_ZDOTDIR/.zshrc"', read_only)
                                     + 'ZDOTDIR="$WARROOM_USER_ZDOTDIR"\n', encoding="utf-8")
         return []
     if kind == "fish":
-        from warroom.drill.directory import UNSET_ENV
-
         sets = [f"set -gx PATH {_fish(str(drill.path / 'bin'))} $PATH"]
-        sets += [f"set -gx {k} {_fish(v)}" for k, v in sorted(drill.env(base_path="").items()) if k != "PATH"]
-        sets += [f"set -e {k}" for k in UNSET_ENV]
+        sets += [f"set -gx {k} {_fish(v)}" for k, v in sorted(_drill_env(drill, "", read_only).items()) if k != "PATH"]
+        sets += [f"set -e {k}" for k in _unset(read_only)]
         sets += [f"set -g {SHELL_ENV} {_fish(drill.name)}", "functions -c fish_prompt _warroom_user_prompt",
                  f"function fish_prompt; echo -n {_fish(f'(drill {drill.name}) ')}; _warroom_user_prompt; end"]
         return ["--init-command", "; ".join(sets)]
     user = shlex.quote(env["ENV"]) if env.get("ENV") else '""'
-    (tmp / "shrc").write_text(_rc_text(drill, user), encoding="utf-8")
+    (tmp / "shrc").write_text(_rc_text(drill, user, read_only), encoding="utf-8")
     env["ENV"] = str(tmp / "shrc")
     return []
 
@@ -210,12 +221,13 @@ def run_shell(found: ShellDrill, *, shell: str | None = None) -> int:
     if shutil.which(shell) is None:
         raise WarroomError(f"$SHELL {shell!r} cannot be run; `{command('drill', 'shell', '--print')}` prints"
                            " the environment to paste instead")
-    env = shell_env(drill)
+    env = shell_env(drill, read_only=found.read_only)
     with tempfile.TemporaryDirectory(prefix="warroom-drill-shell-") as tmp:
-        argv = [shell, *_startup(Path(shell).name, drill, Path(tmp), env)]
+        argv = [shell, *_startup(Path(shell).name, drill, Path(tmp), env, found.read_only)]
         print(f"drill shell on {drill.name} ({drill.scenario.name}, ×{drill.speed:g}"
-              + (f", {found.incident}" if found.incident else "") + "): kubectl, psql, aws, curl and blocks answer"
-              " from the drill; `exit` leaves it", file=sys.stderr)
+              + (f", {found.incident}" if found.incident else "") + (", read-only" if found.read_only else "")
+              + "): kubectl, psql, aws, curl and blocks answer from the drill"
+              + (" and refuse every change" if found.read_only else "") + "; `exit` leaves it", file=sys.stderr)
         if found.ended:
             print(found.ended, file=sys.stderr)
         sys.stderr.flush()

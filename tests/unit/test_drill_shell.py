@@ -85,7 +85,8 @@ def test_the_printed_line_pasted_into_sh_reaches_the_drills_kubectl_and_psql(wor
     # every value of a step's environment is in the line, quoted for the shell
     env = drill.env(base_path="")
     exports, unset = line.split("; unset ")          # the IC's session token goes (attack38 F5)
-    assert unset.split() == ["AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN"]
+    # and a read-only mark an earlier read-only paste left (redteam46 R11)
+    assert unset.split() == ["AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN", "WARROOM_DRILL_READ_ONLY"]
     words = dict(w.split("=", 1) for w in shlex.split(exports)[1:])
     assert {k: v for k, v in words.items() if k != "PATH"} == {k: v for k, v in env.items() if k != "PATH"}
     assert words["PATH"] == f"{drill.path / 'bin'}:$PATH"
@@ -179,3 +180,51 @@ def test_the_start_notice_and_incident_new_name_the_exact_command_which_parses(w
         main(["drill", "--help"])
     helped = " ".join(capsys.readouterr().out.split())
     assert "`warroom drill shell`" in helped and "`warroom drill shell --print`" in helped
+
+
+def test_a_read_only_drill_shell_refuses_every_change_and_a_plain_one_lifts_it(world, capsys) -> None:
+    """redteam46 R11: ``drill shell --read-only`` took the option and did nothing with it: its export line was the
+    plain one, and ``kubectl scale deployment/flowengine --replicas=0`` scaled the read-only seat's world to 0."""
+    from warroom.drill.actions import ACTIONS_FILE
+    from warroom.drill.directory import READ_ONLY_ENV, latest_drill
+    from warroom.paths import drills_store
+
+    inc, _ = _new_drill_incident(capsys, world["state"])
+    printed = _printed(capsys, inc, "--read-only", "--state-dir", str(world["state"]))
+    assert "# read-only: the drill's tools answer, and refuse every change" in printed
+    line = printed.strip().splitlines()[-1]
+    drill = latest_drill(drills_store(world["state"]))
+    assert drill is not None
+    before = (drill.path / ACTIONS_FILE).read_text() if (drill.path / ACTIONS_FILE).exists() else ""
+    got = _sh(f"{line}\nkubectl get deployment flowengine -n production -o name"
+              "\nkubectl scale deployment/flowengine --replicas=0 -n production; echo scale=$?"
+              "\nblocks notify slack --channel ops-alerts --message hi; echo notify=$?")
+    assert "deployment.apps/flowengine" in got.stdout                  # reads answer
+    assert "scale=1" in got.stdout and "notify=1" in got.stdout, got
+    assert got.stderr.count("read-only session (--read-only): this command changes the drill's world and was "
+                            "refused (nothing was changed)") == 2, got.stderr
+    after = (drill.path / ACTIONS_FILE).read_text() if (drill.path / ACTIONS_FILE).exists() else ""
+    assert after == before                                              # nothing recorded: the world unchanged
+    # the plain line pasted after it lifts the mark (an earlier read-only paste does not linger)
+    plain = _printed(capsys, inc, "--state-dir", str(world["state"])).strip().splitlines()[-1]
+    assert READ_ONLY_ENV not in plain.split("; unset ")[0] and READ_ONLY_ENV in plain.split("; unset ")[1]
+    got = _sh(f"{line}\n{plain}\nkubectl scale deployment/flowengine --replicas=2 -n production")
+    assert got.returncode == 0 and "scaled" in got.stdout, got.stderr
+
+
+def test_a_read_only_sessions_steps_carry_the_mark_and_a_writable_ones_never_do(world, capsys) -> None:
+    """The dashboard's ``--read-only`` refuses a step the classifier calls mutating; its steps also carry the mark, so
+    no stand-in changes the world under a read-only session whatever the classifier said of the command."""
+    from tui.launch import find_incident
+    from warroom.drill.directory import READ_ONLY_ENV
+    from warroom.incident.store import IncidentStore
+
+    inc, _ = _new_drill_incident(capsys, world["state"])
+    cfg = Config()
+    cfg.incident.state_dir = str(world["state"])
+    found = find_incident(cfg, inc)
+    opened = IncidentStore(found.root).open(inc, work=False)
+    assert opened._drill_options({"read_only": True})["env"][READ_ONLY_ENV] == "1"
+    inherited = {"env": {READ_ONLY_ENV: "1"}, "read_only": False}       # never kept from elsewhere when writable
+    assert READ_ONLY_ENV not in opened._drill_options(inherited)["env"]
+    assert READ_ONLY_ENV not in opened._drill_options({})["env"]

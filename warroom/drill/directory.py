@@ -55,6 +55,9 @@ _AWS_ENV = {"AWS_PROFILE": "drill", "AWS_ACCESS_KEY_ID": "AKIADRILL0000NOTREAL",
 """The real aws CLI's fence, as the kubeconfig's .invalid cluster is kubectl's (attack38 F5): reached by a way
 past the drill's PATH, it reads the drill's profile and fake keys and calls an endpoint that cannot resolve,
 never the IC's own ~/.aws profile, keys or SSO cache. The drill's own aws stand-in reads none of these."""
+READ_ONLY_ENV = "WARROOM_DRILL_READ_ONLY"
+"""Set (to 1) in a read-only session's steps and drill shell: every stand-in refuses what would change the drill's
+world (``standins.base.Context.writable``), whatever the command; a shell pasted without it unsets it."""
 UNSET_ENV = ("AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN")
 """Removed (not emptied) where a drill's environment is applied by hand: the IC's session token with the drill's
 fake keys is no credential, but it is theirs and nothing of the drill's needs it."""

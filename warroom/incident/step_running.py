@@ -429,14 +429,21 @@ class StepRunning:
         The dashboard passes the drill's environment itself; a headless ``incident run`` on a
         drill incident gets it from the drill directory recorded at declaration. With neither,
         the step is refused: running a drill's ``kubectl set env`` against whatever cluster the
-        shell points at is exactly what a drill must never do.
+        shell points at is exactly what a drill must never do. A read-only session's steps carry
+        ``READ_ONLY_ENV``.
         """
-        from warroom.drill.directory import ENV_DIR
+        from warroom.drill.directory import ENV_DIR, READ_ONLY_ENV
 
         env = dict(options.get("env") or {})
-        if env.get(ENV_DIR):
-            return options
-        return {**options, "env": {**self.open_drill().env(), **env}}
+        if not env.get(ENV_DIR):
+            env = {**self.open_drill().env(), **env}
+        # a read-only session's step cannot change the drill's world even where the classifier let it run (a
+        # `kubectl exec … -- curl -X POST`): every stand-in refuses a change under READ_ONLY_ENV (redteam46 R11)
+        if options.get("read_only"):
+            env[READ_ONLY_ENV] = "1"
+        else:
+            env.pop(READ_ONLY_ENV, None)
+        return {**options, "env": env}
 
     def open_drill(self) -> Any:
         """The drill this incident belongs to (its simulator and stand-ins).

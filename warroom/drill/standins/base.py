@@ -28,7 +28,7 @@ from warroom import scenario_time as stime
 from warroom.drill.activity import Activity
 from warroom.drill.actions import CALLS_FILE, Action, append_actions
 from warroom.drill.cluster import Cluster, build_cluster
-from warroom.drill.directory import ENV_DIR, Drill, open_drill
+from warroom.drill.directory import ENV_DIR, READ_ONLY_ENV, Drill, open_drill
 from warroom.drill.directory import SHIMS
 from warroom.drill.directory import STANDINS as TOOLS      # the tools a drill's bin/ holds
 from warroom.drill.fleet import Provider
@@ -95,6 +95,7 @@ class Context:
         self.stderr = stderr or sys.stderr
         self.in_pod = in_pod                  # the pod `kubectl exec` runs it in: its revision answers
         self.no_delay = os.environ.get(NO_DELAY_ENV, "") not in ("", "0")
+        self.read_only = os.environ.get(READ_ONLY_ENV, "") not in ("", "0")     # a read-only seat: nothing changes
 
     @classmethod
     def from_env(cls, tool: str, argv: Sequence[str]) -> Context:
@@ -141,8 +142,13 @@ class Context:
     def wall(self, t: float) -> float:
         return self.drill.wall_time(t)
 
-    def unpinned(self) -> None:
-        """Refuse a change under a pinned clock on a drill whose now is the wall's (see ``pinned``)."""
+    def writable(self) -> None:
+        """Refuse a change in a read-only session (``READ_ONLY_ENV``: its steps and its drill shell; every change a
+        stand-in makes passes here, so none gets through whatever the command line) or under a pinned clock on a
+        drill whose now is the wall's (see ``pinned``)."""
+        if self.read_only:
+            raise ToolError(f"{self.tool}: drill: read-only session (--read-only): this command changes the drill's "
+                            "world and was refused (nothing was changed)", 1)
         if self.pinned:
             raise ToolError(f"{self.tool}: drill: ${stime.AT_ENV} pins this command at {stime.utc_said(self.at)}, "
                             f"before the drill's now ({stime.utc_said(stime.wall())}): a pinned clock replays that "
@@ -151,7 +157,7 @@ class Context:
 
     def apply(self, op: str, **detail: object) -> list[str]:
         """Record an operation and what it means to the scenario; returns the canonical actions."""
-        self.unpinned()
+        self.writable()
         action = Action(op, self.t, self.at, self.tool, tuple(self.argv), dict(detail))
         kinds = self.cluster.apply(action)
         append_actions(self.drill.path, [action] + [Action(k, self.t, self.at, self.tool, tuple(self.argv),
@@ -160,7 +166,7 @@ class Context:
 
     def record(self, kind: str, **detail: object) -> None:
         """Record a canonical action directly (``blocks flow retry``, ``blocks notify``)."""
-        self.unpinned()
+        self.writable()
         append_actions(self.drill.path, [Action(kind, self.t, self.at, self.tool, tuple(self.argv), dict(detail))])
 
     def pause(self, scenario_seconds: float, cap: float = MAX_PAUSE) -> None:
