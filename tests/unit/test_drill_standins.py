@@ -225,7 +225,10 @@ def test_audit_gap_contain_and_restart(state_dir: Path) -> None:
     assert sh(d, "blocks test-flow --input test_with_pii.md --dry-run", 210).returncode == 1
     sh(d, "kubectl set env deployment/flowengine PII_REDACTION_ENABLED=true PII_PATTERNS=email,ssn,credit_card "
           "-n production", 220)
-    assert sh(d, "blocks test-flow --input test_with_pii.md --dry-run", 230).returncode == 0
+    # redaction is on in the deployment, but no FlowEngine pod runs to build a bundle: no ✓ (redteam46 R6)
+    halted = sh(d, "blocks test-flow --input test_with_pii.md --dry-run", 230)
+    assert halted.returncode == 1 and "PII redacted" not in halted.stdout
+    assert "no FlowEngine replicas are running (deployment scaled to 0)" in halted.stderr
     assert sh(d, "kubectl rollout restart deployment/audit-shipper -n production", 240).stdout.strip() \
         == "deployment.apps/audit-shipper restarted"
     kinds = [a.action for a in read_actions(d.path)]
@@ -233,6 +236,9 @@ def test_audit_gap_contain_and_restart(state_dir: Path) -> None:
     count = sh(d, "psql -At -c \"SELECT count(*) FROM audit_logs WHERE created_at > now() - interval '5 minutes'\"", 600)
     assert int(count.stdout) == 0          # flows are halted, so nothing new to audit yet: the gap pane agrees
     assert d.simulator.pane("audit_gap", 600.0) > 300
+    sh(d, "kubectl scale deployment/flowengine --replicas=3 -n production", 700)       # restored: its pods build it
+    redacted = sh(d, "blocks test-flow --input test_with_pii.md --dry-run", 760)
+    assert redacted.returncode == 0 and "✓ PII redacted in context bundle" in redacted.stdout, redacted.stderr
     sh(d, "kubectl scale deployment/flowengine --replicas=3 -n production", 600)
     count = sh(d, "psql -At -c \"SELECT count(*) FROM audit_logs WHERE created_at > now() - interval '5 minutes'\"", 1000)
     assert int(count.stdout) > 0

@@ -287,6 +287,9 @@ def test_flow(ctx: Context, args: Args) -> None:
     if repo not in ctx.cluster.allowlist():
         raise failed(f"repository '{repo}' is not on repos.allowlist; flows from it are refused")
     if args.get("dry_run"):
+        if not ctx.cluster.flowengine.replicas:     # a FlowEngine pod builds the bundle, dry run or not (redteam46 R6)
+            raise failed("dry run failed: no FlowEngine replicas are running (deployment scaled to 0) to build the "
+                         "context bundle")
         if "pii" not in source.lower():
             plan = args.text("model") if args.text("model") not in ("", "auto") else env.get("PRIMARY_MODEL")
             return ctx.out(f"dry run: {source} -> context bundle 12KB, plan would run on {plan}")
