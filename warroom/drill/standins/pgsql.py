@@ -12,11 +12,12 @@ any speed); ``show`` prints each as psql does. Each select item is named as Post
 from __future__ import annotations
 
 import itertools
+from collections import Counter
 import math
 import re
 import warnings
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, localcontext
 from datetime import UTC, date, datetime, time, timedelta
 from typing import NoReturn
@@ -54,7 +55,7 @@ PGNAMES = {"timestamptz": "timestamp with time zone", "timestamp": "timestamp wi
            "text": "text", "int": "integer", "num": "numeric", "float": "double precision", "bool": "boolean"}
 # a type's names (a cast's, a typed literal's): the drill's kind of it and PostgreSQL's own name
 CASTS = {n: (k, t) for k, t, names in (
-    ("text", "text", "text"), ("text", "varchar", "varchar"), ("text", "bpchar", "character char"),
+    ("text", "text", "text"), ("text", "varchar", "varchar"),
     ("int", "int4", "int integer int4"), ("int", "int8", "bigint int8"), ("int", "int2", "smallint int2"),
     ("num", "numeric", "numeric decimal"), ("float", "float4", "real float4"), ("bool", "bool", "bool boolean"),
     ("float", "float8", "float float8 double"), *((k, k, k) for k in TEMPORAL)) for n in names.split()}
@@ -192,7 +193,8 @@ class Query:
     columns: dict[str, str]                 # the tables' columns, by type
     exact: list[int]                        # the select items whose exact digits follow the select list, hidden
     clocks: set[str]                        # what the outermost list shows of the clock: an epoch, a span of epochs
-    spelled: dict[int, dict[object, str]] = field(default_factory=dict)     # a set operation's numbers: their digits
+    sets: list[str]                         # a set operation's SELECTs, whose rows ``combined`` combines
+    setops: list[str]                       # and the operations between them
 
     def types(self, headers: list[str]) -> list[str | None]:
         """Each result column's type: its select item's, or (after a star) its name's."""
@@ -214,7 +216,8 @@ class Select:
 
 
 def translate(sql: str, now: float, columns: dict[str, str],
-              tables: dict[str, tuple[str, ...]] | None = None, wide: frozenset[str] = frozenset()) -> Query:
+              tables: dict[str, tuple[str, ...]] | None = None, wide: frozenset[str] = frozenset(),
+              warn: Callable[[PgError], None] | None = None) -> Query:
     """``sql`` for SQLite, with the drill's clock at unix time ``now`` and the tables' ``columns`` of each type. Read
     twice: the first reading learns the type of every select item's name, which the second reads wherever it is
     referred to (a CTE's, a subquery's). ``tables``: each table's columns, its primary key first; ``wide``: the
@@ -224,6 +227,7 @@ def translate(sql: str, now: float, columns: dict[str, str],
               toks[i + 2].value in (tables or {}) and toks[i + 2].kind in ("word", "ident")}
     toks = [replace(t, at=toks[i - 2].at) if i - 2 in public else t for i, t in enumerate(toks)
             if not {i, i - 1} & public]
+    toks = unwrapped(toks)
     first = Reader(toks, now, columns, {}, lenient=True)
     first.end, first.wide = len(sql.rstrip()), wide
     try:
@@ -232,9 +236,46 @@ def translate(sql: str, now: float, columns: dict[str, str],
         pass
     reader = Reader(toks, now, columns, first.names)
     reader.end, reader.tables, reader.wide, reader.known_degrees = first.end, tables or {}, wide, first.degrees
+    reader.warn = warn or reader.warn
     body, items = reader.seq()
     rest = " ".join(t.text for t in toks[reader.i:])     # past a stray ")": SQLite says what is wrong
-    return Query(f"{body} {rest}".strip(), items, reader.names, columns, reader.exact, reader.clocks, reader.spelled)
+    return Query(f"{body} {rest}".strip(), items, reader.names, columns, reader.exact, reader.clocks, reader.sets,
+                 reader.setops)
+
+
+SETOPS = ("union", "intersect", "except")
+ALONE = ("", ";", "order", "limit", "offset", "fetch")         # what may follow a whole statement's parenthesis
+
+
+def unwrapped(toks: list[Tok]) -> list[Tok]:
+    """``toks`` without the parentheses a SELECT of a set operation, or a whole statement, may stand in (``(SELECT 1.0)
+    UNION (SELECT 1.00)``), which SQLite does not take; one whose own ORDER BY or LIMIT, WITH or set operation would
+    then read otherwise is refused by name."""
+    k = 0
+    while k < len(toks) - 1:
+        quantified = k > 1 and toks[k - 1].value in ("all", "distinct") and toks[k - 2].value in SETOPS
+        before = toks[k - 1 - quantified].value if k else ""
+        depth, end, own = 1, k + 1, set()
+        while toks[k].text == "(" and end < len(toks) and (depth := depth + (toks[end].text == "(") - (
+                toks[end].text == ")")):
+            own |= {toks[end].value} if depth == 1 else set()
+            end += 1
+        after = toks[end + 1].value if end + 1 < len(toks) else ""
+        if toks[k].text != "(" or toks[k + 1].value not in ("select", "values", "(") or end == len(toks):
+            k += 1
+            continue
+        if not (before in SETOPS and after in (*SETOPS, *ALONE, ")") or before in ("", "(") and after in SETOPS
+                or before == "" and after in ALONE):
+            if k == 0:                  # a statement is a query in parentheses, and then nothing but these
+                raise PgError(f'ERROR:  syntax error at or near "{toks[end + 1].text}"', toks[end + 1].at)
+            k += 1
+            continue
+        joined = before in SETOPS or after in SETOPS
+        if own & {"order", "limit", "offset", "fetch"} and (joined or after) or own & {"with", *SETOPS} and joined:
+            raise Refusal("drill: a parenthesised SELECT with an ORDER BY, LIMIT, WITH or set operation of its own is "
+                          "not simulated in a set operation, nor followed by ORDER BY or LIMIT (without them it is)")
+        toks = toks[:k] + toks[k + 1:end] + toks[end + 1:]
+    return toks
 
 
 class Reader:
@@ -254,10 +295,12 @@ class Reader:
         self.scope = self.scopes = self.inagg = 0
         self.clause = ""                                          # the clause being read (where, group...)
         self.exact: list[int] = []
-        self.spelled: dict[int, dict[object, str]] = {}
+        self.sets: list[str] = []
+        self.setops: list[str] = []
         self.clocks: set[str] = set()
         self.named: dict[int, set[str]] = {}                      # each scope's FROM items, by the name given
         self.inner: list[tuple[str, str | None]] = []            # the last subquery's columns: name, type
+        self.warn: Callable[[PgError], None] = lambda warning: None     # PostgreSQL's WARNING, said as read
 
     # -------------------------------------------------------------------------------------------- tokens
     def peek(self, k: int = 0) -> Tok:
@@ -304,8 +347,9 @@ class Reader:
         windows: set[str] = set()
         rows = False            # a VALUES list first: read through SELECT * FROM (...) until its ORDER BY or LIMIT
         branches: list[list[tuple[int, Expr, str]]] = []     # each SELECT's items: where in out, and their AS
-        ops: list[str] = []                                  # UNION, INTERSECT, EXCEPT between them
-        every = True                                         # none of them with ALL (each set without duplicates)
+        ops: list[str] = []                                  # UNION [ALL], INTERSECT [ALL], EXCEPT [ALL] between them
+        cuts: list[int] = []                                 # where in out each of those is
+        head = tail = 0                  # where in out the first SELECT is (after WITH), a set operation's ORDER BY
         nulls = ""          # in ORDER BY, where the item puts NULLs unless it says: PostgreSQL's last ascending, first
         while (tok := self.peek()).kind != "end" and tok.text != ")":   # descending; SQLite's the other way round
             if tok.text in (",", ";") or tok.kind == "word" and tok.value in CLAUSES and self.peek(1).text != ".":
@@ -326,8 +370,12 @@ class Reader:
                 out.append(tok.text.upper() if tok.kind == "word" else tok.text)
                 if tok.value in ("select", "union", "intersect", "except"):
                     self.grouped(block)
-                    branches.append([]) if tok.value == "select" else ops.append(tok.text.upper())
-                    every = every and (tok.value == "select" or not self.at("all"))
+                    if tok.value == "select":
+                        head = head if branches else len(out) - 1
+                        branches.append([])
+                    else:                           # UNION DISTINCT is SQLite's UNION
+                        ops.append(f"{tok.text.upper()} {self.take().text.upper() if self.at('all', 'distinct') else ''}")
+                        out[-1] = ops[-1] = ops[-1].replace(" DISTINCT", "").strip()
                     block, compound = (Select(self.i, [], [], [], []), compound) if tok.value == "select" else (
                         None, True)
                 if tok.value in ("from", "where", "group", "having", "order", "limit", "offset", "fetch", "window",
@@ -352,6 +400,8 @@ class Reader:
                         self.i -= 1
                         raise self.error()
                     bounds[tok.value == "offset"] = self.bound(tok.value)
+                cuts += [len(out) - 1] * (tok.value in ("union", "intersect", "except"))
+                tail = len(out) - 1 if tok.value == "order" and compound and not tail else tail
                 continue
             start = self.i
             if clause == "window" and tok.kind in ("word", "ident") and self.peek(1).value == "as":
@@ -385,6 +435,10 @@ class Reader:
                     self.peek().kind == "end" or self.peek().text in (")", ";") or self.peek().value in CLAUSES):
                 e = self.truth(e, {"on": "JOIN/ON"}.get(self.toks[start - 1].value, clause.upper()))
             if clause != "select" or block is None:
+                if compound and clause == "order" and self.i - start > 1:
+                    raise PgError("ERROR:  invalid UNION/INTERSECT/EXCEPT ORDER BY clause\nDETAIL:  Only result column "
+                                  "names can be used, not expressions or functions.\nHINT:  Add the expression/function "
+                                  "to every SELECT, or move the UNION into a FROM clause.", e.at)
                 out.append(e.sql)
                 if block and clause in ("group", "having", "order") and not (compound and clause == "order"):
                     getattr(block, {"group": "groups"}.get(clause, clause)).append((start, self.i, e.sql))
@@ -425,18 +479,23 @@ class Reader:
         if hidden >= 0 and (compound or self.scope != 1 or "*" in exact):   # the outermost plain list's only
             out[hidden], self.exact = "", []
         numerics = [j for j, (_, kind) in enumerate(items) if str(kind).startswith("num")] if united else []
-        said = {j: [str(b[j][1].digits()) for b in branches] for j in numerics}
-        if self.scope == 1 and every and {*ops} - {"VALUES"} and all(
-                re.fullmatch(r"'?\d+(\.\d*)?'?", d) for j in said for d in said[j]):
-            for j, spelled in said.items():       # equal numbers are one row (1.0 UNION 1.00), the first one's digits
-                self.spelled[j] = {}              # (attack44 A23: two rows; INTERSECT and EXCEPT lost them)
-                for d in (d.strip("'") for d in spelled):
-                    self.spelled[j].setdefault(int(d) if d.isdigit() else float(d), d)
-        elif united and self.scope == 1 and {*ops} <= {"UNION", "VALUES"}:   # a UNION ALL's or VALUES' numerics: each
-            self.exact = numerics                                            # SELECT's digits
-            for b in branches * bool(self.exact):      # (INTERSECT and EXCEPT match them: 1.50 is 1.5)
+        sets = [op for op in ops if op != "VALUES"]
+        if united and self.scope == 1:      # each SELECT's (each row's) numerics: their digits, hidden after its list
+            self.exact = numerics
+            for b in branches * bool(numerics):
                 out[b[-1][0]] += "".join(f", {b[j][1].digits() or b[j][1].sql}" + f' AS "?exact{j}"' * bool(b[-1][2])
-                                         for j in self.exact)
+                                         for j in numerics)
+        if united and self.scope == 1 and sets:     # the SELECTs apart, combined as PostgreSQL combines them
+            tail = tail or len(out)                     # (``combined``); ORDER BY and LIMIT read their rows
+            self.sets = [" ".join(out[:head] * (a > 0) + out[a:b]) for a, b in zip(
+                [0, *(c + 1 for c in cuts)], [*cuts, tail], strict=True)]
+            self.setops = sets
+            names = [*(name for name, _ in items), *(f"?exact{j}" for j in numerics)]
+            out = ["SELECT " + ", ".join(f'c{k} AS "{n.replace(chr(34), chr(34) * 2)}"' for k, n in enumerate(names))
+                   + ' FROM temp."?set"', *out[tail:]]
+        elif re.search(r"(INTERSECT|EXCEPT) ALL|(UNION|EXCEPT).*INTERSECT", " ".join(sets)):
+            raise Refusal("drill: INTERSECT ALL, EXCEPT ALL and INTERSECT after UNION or EXCEPT are not simulated in "
+                          "a subquery or beside SELECT * (at the top of a statement they are)")
         self.grouped(block)
         self.scope, self.inagg, self.clause = outer, inagg, was
         limit = f"LIMIT {bounds[0] or -1} OFFSET {bounds[1] or 0}" * any(bounds)
@@ -880,8 +939,10 @@ class Reader:
             e = self.cast(e, at=tok.at)
             self.expect(")")
             return e
-        if word in CASTS and self.peek().kind == "str" and word not in ("int", "char", "double"):
-            return self.typed(word)
+        if word in CASTS and word not in ("int", "double") and (self.peek().kind == "str" or self.at("(") and (
+                self.past().kind == "str" or word in ("time", "timestamp") and self.past().value in ("with", "without"))
+                or word in ("time", "timestamp") and self.at("with", "without") and self.peek(1).value == "time"):
+            return self.typed()
         if word in CLOCK_WORDS:
             if word != "current_date" and self.at("("):
                 self.take()
@@ -1256,56 +1317,113 @@ class Reader:
         moment = datetime.fromtimestamp(round(self.now, precision), UTC)
         return Expr(quote(form(moment, kind)), kind, name)
 
-    def typed(self, word: str) -> Expr:
-        """A typed literal (``interval '15 minutes'``, ``timestamptz '...'``): its value, read now."""
-        kind, pgname = CASTS[word]
+    def past(self) -> Tok:
+        """The token after the parenthesis that begins here (``time(2) '...'``: a typed literal's string)."""
+        depth, k = 0, self.i
+        while k < len(self.toks) and (depth := depth + (self.toks[k].text == "(") - (self.toks[k].text == ")")):
+            k += 1
+        return self.peek(k + 1 - self.i)
+
+    def typed(self) -> Expr:
+        """A typed literal (``interval '15 minutes'``, ``time(2) '01:02:03.456'``): its value, read now."""
+        self.i -= 1
+        (kind, pgname), mods = self.typename()
+        if self.peek().kind != "str":
+            raise self.error()
         literal = self.take()
-        e = self.cast(Expr(quote(literal.value), "unknown", at=literal.at), (kind, pgname))
+        e = self.cast(Expr(quote(literal.value), "unknown", at=literal.at), (kind, pgname), mods=mods)
         if kind == "interval" and self.peek().kind == "word" and self.peek().value.rstrip("s") in UNITS:
             raise Refusal("drill: an interval's field qualifier (interval '10' minute) is not simulated; "
                           "write interval '10 minutes'")
-        return Expr(e.sql, kind, pgname, True)
+        return replace(e, name=pgname, weak=True)
 
-    def cast(self, e: Expr, target: tuple[str, str] | None = None, at: int | None = None) -> Expr:
+    def typename(self) -> tuple[tuple[str, str], list[tuple[int, int]]]:
+        """A cast's type as PostgreSQL's grammar reads it (``timestamp(0) with time zone``, ``double precision``,
+        ``numeric(10, 2)``): the drill's kind and PostgreSQL's name, and its modifiers (each with its place), checked
+        as PostgreSQL checks them (a precision past 6 is 6, said in a warning); a type the drill does not hold is
+        refused by name."""
+        if self.peek().kind not in ("word", "ident"):
+            raise self.error()
+        first = self.take()
+        words, mods = [first.value], self.modifiers(first) if first.value in ("timestamp", "time") else None
+        if words[0] in ("timestamp", "time", "double", "character") and self.at("with", "without", "precision",
+                                                                                   "varying"):
+            words.append(self.take().value)
+            if words[-1] in ("with", "without"):
+                self.expect("time")
+                self.expect("zone")
+        mods = self.modifiers(first) if mods is None else mods
+        if self.at("["):
+            raise Refusal("drill: arrays are not simulated")
+        name = {("timestamp", "with"): "timestamptz", ("time", "with"): "timetz",
+                ("character", "varying"): "varchar"}.get(tuple(words), words[0])
+        if name not in CASTS:
+            raise Refusal(f"drill: a cast to {' '.join(words)} is not simulated (to "
+                          f"{', '.join(sorted({k for k, _ in CASTS.values()} - {'num', 'int', 'float'}))}, varchar "
+                          "and numbers it is)")
+        (kind, sqlname), said = CASTS[name], ""
+        if not mods or kind == "num" and 0 < mods[0][0] <= 1000 and len(mods) < 3 and mods[-1][0] >= 0:
+            return (kind, sqlname), mods                    # numeric(p, s): its scale, and p checked as it is read
+        value, at = mods[0]
+        label = f"{'TIMESTAMP' if kind in STAMPS else kind.upper().removesuffix('TZ')}({value})" + \
+            " WITH TIME ZONE" * kind.endswith("tz")
+        if kind == "num":
+            if len(mods) < 3 and 0 < value <= 1000:
+                raise Refusal("drill: a numeric's negative scale is not simulated")
+            said = "invalid NUMERIC type modifier" if len(mods) > 2 else \
+                f"NUMERIC precision {value} must be between 1 and 1000"
+        elif sqlname == "float8" and name == "float":       # float(p): p bits, a real's up to 24
+            if not 0 < value < 54:
+                bits = "at least 1 bit" if value < 1 else "less than 54 bits"
+                raise PgError(f"ERROR:  precision for type float must be {bits}", at)
+            return CASTS["real" if value < 25 else "float8"], []
+        elif kind not in TEMPORAL - {"date"} and sqlname != "varchar" or len(mods) > 1:
+            said = f'type modifier is not allowed for type "{sqlname}"' if len(mods) == 1 else "invalid type modifier"
+        elif value < (sqlname == "varchar"):
+            said = "length for type varchar must be at least 1" if sqlname == "varchar" else \
+                f"{label} precision must not be negative"
+        elif value > 6 and sqlname != "varchar":
+            self.warn(PgError(f"WARNING:  {label} precision reduced to maximum allowed, 6", first.at))
+            return (kind, sqlname), [(6, at)]
+        if said:
+            raise PgError(f"ERROR:  {said}", first.at)
+        return (kind, sqlname), mods
+
+    def modifiers(self, first: Tok) -> list[tuple[int, int]] | None:
+        """A type's modifiers, ``(10, 2)``, each an integer (where it is), as PostgreSQL's grammar takes them after
+        the type ``first``: after a keyword one unsigned integer (none after int, real, boolean...), after a type's
+        name integers; None: no parenthesis."""
+        if not self.at("("):
+            return None
+        at, out = self.take().at, []
+        if first.value in ("int", "integer", "smallint", "bigint", "real", "boolean", "double"):
+            raise PgError('ERROR:  syntax error at or near "("', at)
+        one = first.value in ("time", "timestamp", "interval", "varchar", "character", "char", "float")
+        while not out or self.at(",") and not one and self.take():
+            sign = -1 if not one and self.at("-") and self.take() else 1
+            if not self.peek().text.isdigit():
+                if one or self.peek().kind == "end" or self.at(",", ")"):
+                    raise self.error()
+                raise Refusal("drill: a type modifier other than an integer is not simulated")
+            out.append((sign * int(self.peek().text), self.take().at))
+        self.expect(")")
+        return out
+
+    def cast(self, e: Expr, target: tuple[str, str] | None = None, at: int | None = None,
+             mods: list[tuple[int, int]] | None = None) -> Expr:
         """``e::type`` as PostgreSQL casts it (``at``: where its error is, the ``::``; else where ``e`` begins): a
         literal or a text read by the type's input function, a cast PostgreSQL has not its error; a type the drill
         does not hold is refused by name."""
-        size: list[str] = []
         if target is None:
-            if self.peek().kind not in ("word", "ident"):
-                raise self.error()
-            words = [self.take().value]
-            if words[0] in ("timestamp", "time") and self.at("("):     # timestamp(0) with time zone
-                size = [self.take() and self.take().text]
-                self.expect(")")
-            if words[0] in ("timestamp", "time", "double", "character") and self.at("with", "without", "precision",
-                                                                                       "varying"):
-                words.append(self.take().value)
-                if words[-1] in ("with", "without"):
-                    self.expect("time")
-                    self.expect("zone")
-            if self.at("("):                       # varchar(20)'s length, numeric(10, 2)'s scale
-                while not self.at(")") and self.peek().kind != "end":
-                    size.append(self.take().text)
-                self.expect(")")
-            if self.at("["):
-                raise Refusal("drill: arrays are not simulated")
-            name = {("timestamp", "with"): "timestamptz", ("time", "with"): "timetz",
-                    ("character", "varying"): "varchar"}.get(tuple(words), words[0])
-            if name not in CASTS:
-                raise Refusal(f"drill: a cast to {' '.join(words)} is not simulated (to "
-                              f"{', '.join(sorted({k for k, _ in CASTS.values()} - {'num', 'int', 'float'}))} "
-                              "and numbers it is)")
-            target = CASTS[name]
-            if size and size[-1].isdigit() and (target[0] in ("timestamptz", "timestamp", "time", "timetz") or target[
-                    1] == "varchar"):
-                done = self.cast(e, target)         # timestamp(0): to its fraction's digits; varchar(10): its length
-                return replace(done, sql=f"substr({done.sql}, 1, {size[-1]})" if target[1] == "varchar" else
-                               f"pg_precise({done.sql}, {min(int(size[-1]), 6)})")
+            target, mods = self.typename()
+        if mods and target[0] in TEMPORAL | {"text"}:     # timestamp(0): to its fraction's digits (an interval too);
+            done = self.cast(e, target)                     # varchar(10): its length
+            return replace(done, sql=f"substr({done.sql}, 1, {mods[0][0]})" if target[1] == "varchar" else
+                           f"pg_precise({done.sql}, {mods[0][0]})")
         kind, sqlname = target
         wide = sqlname == "int8" or kind == "int" and e.wide and sqlname != "int4"
-        if kind == "num" and size[-2:-1] == [","] and size[-1].isdigit():
-            target = kind, sqlname = f"numeric{size[-1]}", sqlname
+        if kind == "num" and mods:                                  # numeric(p, s): to its scale, and its precision
+            target = kind, sqlname = f"numeric{mods[1][0] if len(mods) > 1 else 0}", sqlname
         strong = bool(e.name) and e.name != "*" and not e.weak
         header = e.name if strong else sqlname
         base, was = (k if k is None else "num" if k.startswith("num") else "float" if k == "float8" else k
@@ -1347,6 +1465,7 @@ class Reader:
         exact = None if base != "num" else e.digits() if e.type in ("int", "num") else (
             f"pg_exact('f', 0, {e.sql})" if was == "float" else None)       # a float8 to numeric: 15 digits
         exact = f"pg_exact('q', {kind[7:]}, {exact})" if exact and kind.startswith("numeric") else exact
+        exact = f"pg_exact('p', '{mods[0][0]},{kind[7:]}', {exact})" if exact and mods else exact
         sql = f"pg_towall({sql}, {e.degree})" if base == "int" and e.degree else sql
         return Expr(sql, kind, header, not strong, wide=wide, exact=exact,
                     degree=e.degree if base in ("int", "num", "float") else 0, small=small and base == "int")
@@ -1730,7 +1849,8 @@ def read(text: str, kind: str, now: float) -> str:
         if re.fullmatch(r"\d{4}-\d\d?-\d\d?([ t]\d\d?:\d\d(:\d\d(\.\d*)?)?)?([+-]\d\d?(:?\d\d)?|z|utc)?", word):
             raise ToolError(f'ERROR:  date/time field value out of range: "{text}"' + '\nHINT:  Perhaps you need a '
                             'different "datestyle" setting.' * bool(re.match(r"\d+-(1[3-9]|[2-9]\d)", word))) from None
-        raise ToolError(f'ERROR:  invalid input syntax for type {PGNAMES[kind]}: "{text}"') from None
+        said = kind if kind in ("timestamp", "time") else PGNAMES[kind]      # as their input functions say it
+        raise ToolError(f'ERROR:  invalid input syntax for type {said}: "{text}"') from None
 
 
 PIECE = re.compile(r"\s*(?:([-+]?)(\d+):(\d\d)(?::(\d\d(?:\.\d*)?))?|([-+]?(?:\d+\.?\d*|\.\d+))\s*([a-z]*))")
@@ -1820,6 +1940,43 @@ def ordered(how: str, extra: object, rows: list[tuple[object, tuple[object, ...]
     return low + (p * (len(values) - 1) - lo) * (high - low) if lo != hi else low
 
 
+Row = tuple[object, ...]
+
+
+def combined(results: list[list[Row]], ops: list[str], width: int, exact: list[int]) -> list[Row]:
+    """A set operation's rows from its SELECTs' (``results``: each row's ``width`` values, then the digits of its
+    numerics, the columns ``exact``), as PostgreSQL combines them: INTERSECT first, then from the left; two rows are
+    one when their values are equal (a numeric's by value: 1.50 is 1.5, -0.0 is 0), as many times as ALL keeps it,
+    each the first of its equals (its digits); UNION ALL appends, any other sorts its rows, NULLs last, as
+    PostgreSQL's Sort and Unique leave them (without ORDER BY, a hashed plan's order is unspecified: not simulated)."""
+    digits = dict(zip(exact, range(width, width + len(exact)), strict=True))
+
+    def key(row: Row) -> Row:
+        return tuple(decimal(row[digits[i]]) if row[digits.get(i, i)] is not None and i in digits else v
+                     for i, v in enumerate(row[:width]))
+
+    def one(op: str, left: list[Row], right: list[Row]) -> list[Row]:
+        if op == "UNION ALL":
+            return left + right
+        lefts, rights, first = Counter(map(key, left)), Counter(map(key, right)), {}
+        for row in left + right * op.startswith("UNION"):
+            first.setdefault(key(row), row)
+        times = {"UNION": lambda n, m: 1, "INTERSECT": lambda n, m: min(n, m, 1), "EXCEPT": lambda n, m: int(not m),
+                 "INTERSECT ALL": min, "EXCEPT ALL": lambda n, m: max(n - m, 0)}[op]
+        return [row for k in sorted(first, key=lambda k: [(v is None, 0 if v is None else v) for v in k])
+                for row in [first[k]] * times(lefts[k], rights[k])]
+
+    results, ops = list(results), list(ops)
+    for binding in (("INTERSECT", "INTERSECT ALL"), ("UNION", "UNION ALL", "EXCEPT", "EXCEPT ALL")):
+        k = 0
+        while k < len(ops):
+            if ops[k] in binding:
+                results[k:k + 2] = [one(ops.pop(k), results[k], results[k + 1])]
+            else:
+                k += 1
+    return results[0]
+
+
 def decimal(value: object) -> Decimal:
     """A number SQLite holds as PostgreSQL's numeric holds it: a REAL (a numeric column's, with its tenths) by its
     shortest digits, text and an integer as they are."""
@@ -1887,6 +2044,12 @@ def exact(op: str, a: object, b: object) -> str | float | None:
         return shortest(b)
     if op == "a":
         return f"{abs(decimal(b)):f}"
+    if op == "p":                   # numeric(p, s)'s range: under 10^(p - s)
+        digits, scale = map(int, str(a).split(","))
+        if abs(decimal(b)) >= Decimal(10) ** (digits - scale):
+            raise ToolError(f"ERROR:  numeric field overflow\nDETAIL:  A field with precision {digits}, scale {scale} "
+                            f"must round to an absolute value less than 10^{digits - scale}.")
+        return str(b)
     if op == "^":
         return f"{power(decimal(a), decimal(b)):f}"
     if op in "qz":                  # rounded half away from zero, truncated toward it
@@ -2189,7 +2352,10 @@ def functions(speed: float, now: float, raised: list[Exception],
                 break
         return None if how == "substring" else "".join(out) + text[at:]
 
-    def precise(stamp: str, digits: int) -> str:          # rounded half up, as PostgreSQL rounds it
+    def precise(stamp: str | float, digits: int) -> str | float:     # rounded half up, as PostgreSQL rounds it
+        if not isinstance(stamp, str):                 # an interval's seconds: its microseconds, to the digits kept
+            micro, step = round(stamp * 1e6), 10 ** (6 - digits)
+            return math.copysign((abs(micro) + step // 2) // step * step, micro) / 1e6
         day = "2000-01-01 " * (":" in stamp[:3])            # a time of day: on a day
         d, step = moment(day + stamp), 10 ** (6 - digits)    # microseconds in the last digit kept
         d = d.replace(microsecond=0) + timedelta(microseconds=(d.microsecond + step // 2) // step * step)

@@ -13,7 +13,7 @@ import re
 import sqlite3
 import sys
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from urllib.parse import urlsplit
 from weakref import WeakKeyDictionary
 
@@ -204,7 +204,7 @@ def session(ctx: Context, conn: TaskDB, todo: list[tuple[str, str]], args: Args,
                 sent, at = (text, end - len(raw.lstrip())) if kind == "command" else (
                     stmt + ";" * text.startswith(";", end), 0)
                 try:
-                    render(ctx, conn, stmt, args)
+                    render(ctx, conn, stmt, args, lambda w: ctx.err(where + placed(str(w), sent, at + w.at)))
                 except pgsql.PgError as exc:
                     raise ToolError(placed(str(exc), sent, at + exc.at)) from None
             except Refusal:
@@ -289,9 +289,17 @@ class TaskDB(sqlite3.Connection):
         self.denied = []
         self.set_authorizer(self.allow)
 
+    def hold(self, rows: list[tuple[object, ...]], width: int) -> None:
+        """A set operation's rows, which Python combined, as the table ``?set`` its ORDER BY and LIMIT read."""
+        self.set_authorizer(None)
+        self.execute('DROP TABLE IF EXISTS temp."?set"')
+        self.execute(f'CREATE TEMP TABLE "?set" ({", ".join(f"c{k}" for k in range(width))})')
+        self.executemany(f'INSERT INTO "?set" VALUES ({", ".join("?" * width)})', rows)
+        self.set_authorizer(self.allow)
+
     def allow(self, action: int, arg1: str | None, arg2: str | None, schema: str | None, source: str | None) -> int:
         if action in (sqlite3.SQLITE_SELECT, sqlite3.SQLITE_RECURSIVE) or (
-                action == sqlite3.SQLITE_READ and (arg1 in TABLES or arg2 == "" and not str(arg1).startswith((
+                action == sqlite3.SQLITE_READ and (arg1 in (*TABLES, "?set") or arg2 == "" and not str(arg1).startswith((
                     "sqlite_", "pragma_")))) or (      # count(*) of a recursive CTE reads its rows, no column
                 action == sqlite3.SQLITE_FUNCTION and str(arg2).lower() in FUNCTIONS):
             return sqlite3.SQLITE_OK
@@ -416,7 +424,8 @@ def statements(text: str) -> Iterator[tuple[str, int]]:
         start = end + 1
 
 
-def render(ctx: Context, conn: TaskDB, stmt: str, args: Args) -> None:
+def render(ctx: Context, conn: TaskDB, stmt: str, args: Args,
+           warn: Callable[[pgsql.PgError], None] | None = None) -> None:
     """Print ``stmt``'s answer. What reaches SQLite is a query by its first word: another PostgreSQL
     command is refused by name, a word PostgreSQL has no command for is its syntax error (never
     SQLite's answer to PRAGMA or ATTACH), and the TaskDB's authorizer refuses whatever writes anyway."""
@@ -438,10 +447,13 @@ def render(ctx: Context, conn: TaskDB, stmt: str, args: Args) -> None:
     conn.set_progress_handler(lambda: next(steps, None) is None, 1000)
     conn.denied, conn.raised[:] = [], []
     try:
-        query = pgsql.translate(code, ctx.at, KINDS, COLUMNS, WIDE)
+        query = pgsql.translate(code, ctx.at, KINDS, COLUMNS, WIDE, warn)
     except RecursionError:
         raise deep("Python's recursion limit") from None
     try:
+        if query.sets:
+            conn.hold(pgsql.combined([conn.execute(s).fetchall() for s in query.sets], query.setops,
+                                     len(query.items), query.exact), len(query.items) + len(query.exact))
         cur = conn.execute(query.sql)
         rows = cur.fetchall()
     except sqlite3.Error as exc:
@@ -465,9 +477,6 @@ def render(ctx: Context, conn: TaskDB, stmt: str, args: Args) -> None:
             for i, digits in zip(query.exact, r[-hidden:], strict=True):
                 row[i] = row[i] if digits is None or row[i] is None else pgsql.Numeric(digits)
         rows = shown
-    if query.spelled:
-        rows = [[pgsql.Numeric(query.spelled[i][v]) if v in query.spelled.get(i, {}) else v for i, v in enumerate(r)]
-                for r in rows]
     kinds = query.types(headers)
     if ctx.drill.speed != 1 and "epoch" in query.clocks and ("span" in query.clocks or "interval" in kinds):
         ctx.err(f"NOTICE:  drill ×{ctx.drill.speed:g}: an epoch is the wall clock's unix time, as the timestamp and "
