@@ -374,8 +374,9 @@ class Reader:
                         head = head if branches else len(out) - 1
                         branches.append([])
                     else:                           # UNION DISTINCT is SQLite's UNION
-                        ops.append(f"{tok.text.upper()} {self.take().text.upper() if self.at('all', 'distinct') else ''}")
-                        out[-1] = ops[-1] = ops[-1].replace(" DISTINCT", "").strip()
+                        quantifier = self.take().text.upper() if self.at("all", "distinct") else ""
+                        ops.append(f"{tok.text.upper()} {quantifier}".replace(" DISTINCT", "").strip())
+                        out[-1] = ops[-1]
                     block, compound = (Select(self.i, [], [], [], []), compound) if tok.value == "select" else (
                         None, True)
                 if tok.value in ("from", "where", "group", "having", "order", "limit", "offset", "fetch", "window",
@@ -435,10 +436,14 @@ class Reader:
                     self.peek().kind == "end" or self.peek().text in (")", ";") or self.peek().value in CLAUSES):
                 e = self.truth(e, {"on": "JOIN/ON"}.get(self.toks[start - 1].value, clause.upper()))
             if clause != "select" or block is None:
+                listed = items if compound else block.items if block else []     # by position: in the list
+                if clause in ("group", "order") and re.fullmatch(r"-?\d+", e.sql) and listed and not any(
+                        n[-1] is True or n[0] == "*" for n in listed) and not 0 < int(e.sql) <= len(listed):
+                    raise PgError(f"ERROR:  {clause.upper()} BY position {e.sql} is not in select list", e.at)
                 if compound and clause == "order" and self.i - start > 1:
-                    raise PgError("ERROR:  invalid UNION/INTERSECT/EXCEPT ORDER BY clause\nDETAIL:  Only result column "
-                                  "names can be used, not expressions or functions.\nHINT:  Add the expression/function "
-                                  "to every SELECT, or move the UNION into a FROM clause.", e.at)
+                    raise PgError("ERROR:  invalid UNION/INTERSECT/EXCEPT ORDER BY clause\nDETAIL:  Only result "
+                                  "column names can be used, not expressions or functions.\nHINT:  Add the "
+                                  "expression/function to every SELECT, or move the UNION into a FROM clause.", e.at)
                 out.append(e.sql)
                 if block and clause in ("group", "having", "order") and not (compound and clause == "order"):
                     getattr(block, {"group": "groups"}.get(clause, clause)).append((start, self.i, e.sql))

@@ -299,8 +299,8 @@ class TaskDB(sqlite3.Connection):
 
     def allow(self, action: int, arg1: str | None, arg2: str | None, schema: str | None, source: str | None) -> int:
         if action in (sqlite3.SQLITE_SELECT, sqlite3.SQLITE_RECURSIVE) or (
-                action == sqlite3.SQLITE_READ and (arg1 in (*TABLES, "?set") or arg2 == "" and not str(arg1).startswith((
-                    "sqlite_", "pragma_")))) or (      # count(*) of a recursive CTE reads its rows, no column
+                action == sqlite3.SQLITE_READ and (arg1 in (*TABLES, "?set") or arg2 == "" and not str(arg1).startswith(
+                    ("sqlite_", "pragma_")))) or (      # count(*) of a recursive CTE reads its rows, no column
                 action == sqlite3.SQLITE_FUNCTION and str(arg2).lower() in FUNCTIONS):
             return sqlite3.SQLITE_OK
         self.denied.append((action, arg1, arg2))
