@@ -489,7 +489,8 @@ QUERIES: list[str | tuple[str, ...]] = [
     "SELECT max(duration_s)::numeric(3,1) FROM tasks", "SELECT '01:02:03.456'::timetz(7)", "SELECT 1::int(4)",
     "SELECT 1::int4(4)", "SELECT 'a'::text(3)", "SELECT 1::float(54)", "SELECT 1::numeric(0)",
     "SELECT 1::numeric(1,2,3)", "SELECT 'a'::varchar(0)", "SELECT 'x'::timestamptz(-1)", "SELECT '1 s'::interval(7)",
-    "SELECT time(-1) '01:02:03'", "SELECT 'x'::timestamp", "SELECT 'x'::time",
+    "SELECT time(-1) '01:02:03'", "SELECT 'x'::timestamp", "SELECT 'x'::time", "SELECT 1 UNION ALL SELECT 1, 2",
+    "SELECT now() INTERSECT ALL SELECT 1",
     # -x, -A
     ("-x", "-c", "SELECT task_id, created_at FROM tasks ORDER BY created_at LIMIT 2"),
     ("-A", "-c", "SELECT task_id, created_at FROM tasks ORDER BY created_at LIMIT 2"),

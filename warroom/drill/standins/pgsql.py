@@ -255,15 +255,13 @@ def unwrapped(toks: list[Tok]) -> list[Tok]:
     while k < len(toks) - 1:
         quantified = k > 1 and toks[k - 1].value in ("all", "distinct") and toks[k - 2].value in SETOPS
         before = toks[k - 1 - quantified].value if k else ""
-        depth, end, own = 1, k + 1, set()
-        while toks[k].text == "(" and end < len(toks) and (depth := depth + (toks[end].text == "(") - (
-                toks[end].text == ")")):
-            own |= {toks[end].value} if depth == 1 else set()
-            end += 1
-        after = toks[end + 1].value if end + 1 < len(toks) else ""
+        end = closing(toks, k)
         if toks[k].text != "(" or toks[k + 1].value not in ("select", "values", "(") or end == len(toks):
             k += 1
             continue
+        depths = itertools.accumulate((t.text == "(") - (t.text == ")") for t in toks[k:end])
+        own, after = {t.value for t, d in zip(toks[k:end], depths) if d == 1}, toks[end + 1:end + 2]
+        after = after[0].value if after else ""
         if not (before in SETOPS and after in (*SETOPS, *ALONE, ")") or before in ("", "(") and after in SETOPS
                 or before == "" and after in ALONE):
             if k == 0:                  # a statement is a query in parentheses, and then nothing but these
@@ -276,6 +274,16 @@ def unwrapped(toks: list[Tok]) -> list[Tok]:
                           "not simulated in a set operation, nor followed by ORDER BY or LIMIT (without them it is)")
         toks = toks[:k] + toks[k + 1:end] + toks[end + 1:]
     return toks
+
+
+def closing(toks: list[Tok], k: int) -> int:
+    """Where the ")" that closes the "(" at ``k`` is (past the last token: none does)."""
+    depth = 0
+    for end in range(k, len(toks)):
+        depth += (toks[end].text == "(") - (toks[end].text == ")")
+        if depth == 0:
+            return end
+    return len(toks)
 
 
 class Reader:
@@ -338,8 +346,6 @@ class Reader:
         listing = done = compound = False
         block: Select | None = None
         clause = ""
-        exact: list[str] = []          # the outermost select list's numerics: each exact SQL (or "")
-        hidden = -1
         bounds = ["", ""]           # LIMIT's and OFFSET's, for SQLite's LIMIT x OFFSET y at the end
         self.scopes += 1
         outer, self.scope, inagg, self.inagg = self.scope, self.scopes, self.inagg, 0
@@ -391,8 +397,6 @@ class Reader:
                     if self.at(*ENDS_ITEMS, ";", ")") or self.peek().kind == "end":    # SELECT FROM t: no column
                         out.append(f'NULL AS "{NONE}"')
                 elif tok.value in ENDS_ITEMS:
-                    if listing and any(exact):
-                        out.insert(hidden := len(out) - 1, self.hide(exact))
                     done = done or listing
                     listing = False
                 if tok.kind == "word" and tok.value in ("limit", "offset", "fetch"):
@@ -471,22 +475,18 @@ class Reader:
                 items.append((alias, e.type))
                 self.clocks |= {w for w, shown in (("epoch", e.degree), ("span", "pg_drill(" in e.sql))
                                 if shown and self.scope == 1}
-                exact.append(e.exact or "" if e.name != "*" else "*")
         if block and clause == "from":
             block.source = (block.source[0], self.i)
         out += [")"] * rows
         united = branches and (ops or block is None) and not any(x == "*" for b in branches for _, _, x in b)
         if united:
             items[:] = [(name, kind) for (name, _), kind in zip(items, self.united(branches, ops, out), strict=False)]
-        if listing and any(exact):
-            out.append(self.hide(exact))
-            hidden = len(out) - 1
-        if hidden >= 0 and (compound or self.scope != 1 or "*" in exact):   # the outermost plain list's only
-            out[hidden], self.exact = "", []
-        numerics = [j for j, (_, kind) in enumerate(items) if str(kind).startswith("num")] if united else []
+        plain = self.scope == 1 and len(branches) == 1 and not ops and all(x != "*" for _, _, x in branches[0])
+        numerics = [j for j, (_, kind) in enumerate(items) if str(kind).startswith("num")] if united else [
+            j for j, (_, e, _) in enumerate(branches[0]) if e.exact] if plain else []
         sets = [op for op in ops if op != "VALUES"]
-        if united and self.scope == 1:      # each SELECT's (each row's) numerics: their digits, hidden after its list
-            self.exact = numerics
+        if (united or plain) and self.scope == 1:       # the outermost list's numerics (each SELECT's, each row's):
+            self.exact = numerics                           # their digits, hidden after the list
             for b in branches * bool(numerics):
                 out[b[-1][0]] += "".join(f", {b[j][1].digits() or b[j][1].sql}" + f' AS "?exact{j}"' * bool(b[-1][2])
                                          for j in numerics)
@@ -511,7 +511,7 @@ class Reader:
         the left: each column's common type (``common``), a literal read as it where it stands in ``out`` (``'a'
         UNION 1.5`` is numeric's input error), kinds no cast joins its error; the same number of columns in each."""
         kept = [e for _, e, _ in branches[0]]
-        for k, (op, branch) in enumerate(zip(ops, branches[1:], strict=False)):
+        for k, (op, branch) in enumerate(zip((op.split()[0] for op in ops), branches[1:], strict=False)):
             if len(branch) != len(kept):
                 said = "ERROR:  VALUES lists must all be the same length" if op == "VALUES" else \
                     f"ERROR:  each {op} query must have the same number of columns"
@@ -662,9 +662,7 @@ class Reader:
         while i < end:
             tok, table = self.toks[i], ""
             if tok.text == "(":
-                depth, subquery = 0, self.toks[i + 1].value in ("select", "with", "values")
-                while i < end and (depth := depth + (self.toks[i].text == "(") - (self.toks[i].text == ")")):
-                    i += 1
+                subquery, i = self.toks[i + 1].value in ("select", "with", "values"), min(closing(self.toks, i), end)
                 after = self.toks[i + 1] if i + 1 < len(self.toks) else Tok("end", "", "")
                 if subquery and (after.kind not in ("word", "ident") or after.value in JOINS | CLAUSES - {"as"}):
                     raise PgError("ERROR:  subquery in FROM must have an alias\nHINT:  For example, FROM (SELECT "
@@ -1057,9 +1055,7 @@ class Reader:
             raise Refusal(f"drill: function {f'{schema}.' * bool(schema)}{name}() is not simulated")
         if name in ("rollup", "cube", "grouping") and self.clause == "group":
             raise Refusal("drill: GROUP BY ROLLUP, CUBE and GROUPING SETS are not simulated (GROUP BY is)")
-        depth, end = 1, self.i                  # a window function (OVER after its parentheses) groups nothing
-        while end < len(self.toks) and (depth := depth + (self.toks[end].text == "(") - (self.toks[end].text == ")")):
-            end += 1
+        end = closing(self.toks, self.i - 1)    # a window function (OVER after its parentheses) groups nothing
         if name not in COMPUTED | SPELT | CLOCK_CALLS | AGGREGATES and self.peek(end + 1 - self.i).value != "as":
             raise not_computed(name)             # an aggregate after the grouping's check; WITH r(n) AS is a name
         if name in CLOCK_CALLS:
@@ -1081,12 +1077,8 @@ class Reader:
         args: list[Expr] = []
         words: list[str] = []
         after = end + 1                         # past its FILTER (WHERE ...): OVER makes it a window's
-        while after < len(self.toks) and self.toks[after].value == "filter" and self.toks[after + 1].text == "(":
-            depth, after = 1, after + 2
-            while after < len(self.toks) and (depth := depth + (self.toks[after].text == "(") - (
-                    self.toks[after].text == ")")):
-                after += 1
-            after += 1
+        while after < len(self.toks) - 1 and self.toks[after].value == "filter" and self.toks[after + 1].text == "(":
+            after = closing(self.toks, after + 1) + 1
         aggregate = name in AGGREGATES and not schema and self.peek(after - self.i).value != "over"
         if aggregate:
             self.aggs.append((self.i - 2, self.scope))
@@ -1201,7 +1193,7 @@ class Reader:
         numeric = any(str(a.type).startswith(("num", "int")) for a in args) and all(digits)
         if (name in ("avg", "sum") or name in ("min", "max") and str(kind).startswith("num")) and len(args) == 1 \
                 and words == [args[0].sql] and numeric:
-            exact = f"pg_exact_{name}({args[0].digits()})"
+            exact = f"pg_ordered('{name}', NULL, {args[0].digits()})"
         elif name == "abs" and numeric:
             exact = f"pg_exact('a', 0, {digits[0]})"
         elif name in ("round", "trunc") and numeric and (len(args) == 1 and kind != "int" or len(args) == 2 and
@@ -1219,7 +1211,7 @@ class Reader:
             words, exact = [f"{'0, ' * (name == 'pg_cut')}pg_todrill({args[0].sql}, {args[0].degree})"], None
         sql = self.window(f"{name}({' '.join(words)})", at=at)
         suffix = sql[len(f"{name}({' '.join(words)})"):]          # FILTER's; a window's: SQLite's aggregate
-        exact = exact + suffix if exact and ("OVER" not in suffix or exact.startswith("pg_exact_")) else None
+        exact = exact + suffix if exact and ("OVER" not in suffix or exact.startswith("pg_ordered(")) else None
         sql = f"pg_towall({sql}, {args[0].degree})" if point else sql
         wide = name in ("count", "row_number", "rank", "dense_rank") or integer or name in (
             "min", "max", "coalesce", "abs") and any(a.wide for a in args)
@@ -1233,11 +1225,6 @@ class Reader:
                         "min", "max", "avg", "round", "trunc", "floor", "ceil", "ceiling", "coalesce", "greatest",
                         "least")
                     else 0)
-
-    def hide(self, exact: list[str]) -> str:
-        """The select list's hidden columns: each numeric's exact digits, which psql prints instead of SQLite's."""
-        self.exact = [i for i, x in enumerate(exact) if x]
-        return ", " + ", ".join(f'{x} AS "?exact{i}"' for i, x in enumerate(exact) if x)
 
     def window(self, sql: str, *words: str, at: int = -1) -> str:
         """A call's FILTER (WHERE ...) and OVER (...) after it (``words``: a WINDOW clause's ``(...)``); a window
@@ -1324,10 +1311,7 @@ class Reader:
 
     def past(self) -> Tok:
         """The token after the parenthesis that begins here (``time(2) '...'``: a typed literal's string)."""
-        depth, k = 0, self.i
-        while k < len(self.toks) and (depth := depth + (self.toks[k].text == "(") - (self.toks[k].text == ")")):
-            k += 1
-        return self.peek(k + 1 - self.i)
+        return self.peek(closing(self.toks, self.i) + 1 - self.i)
 
     def typed(self) -> Expr:
         """A typed literal (``interval '15 minutes'``, ``time(2) '01:02:03.456'``): its value, read now."""
@@ -1921,13 +1905,22 @@ def show(value: object, kind: str | None) -> object:
 def ordered(how: str, extra: object, rows: list[tuple[object, tuple[object, ...]]]) -> object:
     """``pg_ordered``'s answer for its rows (each value, its sort keys and their directions), sorted as PostgreSQL
     sorts them (NULLs last ascending, first descending, unless told): ``how`` is the aggregate, ``extra`` its fraction
-    or string_agg's delimiter."""
+    or string_agg's delimiter. sum, avg, min and max of numerics (and integers) are numeric's digits: avg the sum
+    divided by the count, min and max compare the numbers (SQLite's REAL lost their digits, the digits' text their
+    order)."""
     for k in range(len(rows[0][1]) - 2 if rows else 0, -1, -2):            # the last key first: a stable sort
         code = int(rows[0][1][k + 1])                                          # type: ignore[call-overload]
         present = sorted((r for r in rows if r[1][k] is not None), key=lambda r: r[1][k], reverse=bool(code & 1))
         absent = [r for r in rows if r[1][k] is None]
         rows = absent + present if code & 2 else present + absent
     values = [v for v, _ in rows if v is not None]
+    if how in ("sum", "avg", "min", "max") and values:
+        seen = [decimal(v) for v in values]
+        with localcontext(prec=1100):
+            total = sum(seen, Decimal(0))
+        done = total if how == "sum" else divided(total, Decimal(len(seen))) if how == "avg" else min(
+            seen) if how == "min" else max(seen)
+        return f"{done:f}"
     if how.startswith("string_agg"):
         if how.endswith("distinct"):
             values = list(dict.fromkeys(values))
@@ -2091,33 +2084,7 @@ def aggregates(raised: list[Exception]) -> dict[str, tuple[int, type]]:
                 raised.append(exc)
                 raise
         finalize = value
-    class Exact:
-        """sum, avg, min and max (``how``) of numerics (and integers) in numeric's digits: avg is the sum divided by
-        the count, min and max compare the numbers (SQLite's REAL lost their digits, the digits' text their order)."""
-        how = ""
-
-        def __init__(self) -> None:
-            self.seen: list[Decimal] = []
-
-        def step(self, value: object) -> None:
-            if value is not None:
-                self.seen.append(decimal(value))
-
-        def inverse(self, value: object) -> None:          # a window's row leaving its frame
-            if value is not None:
-                self.seen.remove(decimal(value))
-
-        def value(self) -> str | None:
-            return self.finalize()
-
-        def finalize(self) -> str | None:
-            with localcontext(prec=1100):
-                total = sum(self.seen, Decimal(0))
-            done = {"sum": lambda: total, "avg": lambda: divided(total, Decimal(len(self.seen))),
-                    "min": lambda: min(self.seen), "max": lambda: max(self.seen)}[self.how]
-            return f"{done():f}" if self.seen else None
-    return {"pg_ordered": (-1, Ordered)} | {f"pg_exact_{how}": (1, type(how, (Exact,), {"how": how}))
-                                            for how in ("sum", "avg", "min", "max")}
+    return {"pg_ordered": (-1, Ordered)}
 
 
 def named(e: Expr) -> str:
