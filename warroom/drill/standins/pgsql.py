@@ -899,9 +899,15 @@ class Reader:
             return (replace(inner[0], sql=f"({inner[0].sql})" * (inner[0].type != "unknown") or inner[0].sql)
                     if len(inner) == 1 else           # where its inside begins, as PostgreSQL places it
                     Expr(f"({', '.join(e.sql for e in inner)})", None))
-        if tok.kind == "ident" and self.at(".") and self.peek(1).kind in ("word", "ident"):    # "T".status
+        if tok.kind in ("word", "ident") and self.at("."):          # t.status, "T".status, t.*, pg_catalog.now()
             self.take()
+            if self.peek().kind not in ("word", "ident") and not self.at("*"):
+                raise self.error()
             qualified = self.take()
+            if qualified.text == "*":
+                return Expr(f"{tok.text}.*", None, "*")
+            if self.at("("):
+                return self.call(qualified.value, schema=tok.value)
             name = self.cased(qualified.value, tok.value, tok.at) if qualified.kind == "ident" else qualified.value
             if tok.value == tok.value.lower() and self.recased(tok.value, "."):
                 raise PgError(f'ERROR:  missing FROM-clause entry for table "{tok.value}"', tok.at)
@@ -946,28 +952,9 @@ class Reader:
                 self.past().kind == "str" or word in ("time", "timestamp") and self.past().value in ("with", "without"))
                 or word in ("time", "timestamp") and self.at("with", "without") and self.peek(1).value == "time"):
             return self.typed()
-        if word in CLOCK_WORDS:
-            if word != "current_date" and self.at("("):
-                self.take()
-                if not (precision := self.peek()).text.isdigit():
-                    raise self.error()
-                self.take()
-                self.expect(")")
-                return self.clock(CLOCK_WORDS[word], int(precision.text), word)
-            return self.clock(CLOCK_WORDS[word], 6, word)
-        if self.at("."):
-            self.take()
-            if self.peek().kind not in ("word", "ident") and not self.at("*"):
-                raise self.error()
-            qualified = self.take()
-            if qualified.text == "*":
-                return Expr(f"{tok.text}.*", None, "*")
-            if self.at("("):
-                return self.call(qualified.value, schema=word)
-            name = self.cased(qualified.value, word, tok.at) if qualified.kind == "ident" else qualified.value
-            if tok.kind == "word" and self.recased(word, "."):
-                raise PgError(f'ERROR:  missing FROM-clause entry for table "{word}"', tok.at)
-            return self.column(name, f"{tok.text}.{qualified.text}")
+        if word in CLOCK_WORDS:                         # current_time(2): to its precision
+            precision = self.modifiers(tok) if word != "current_date" else None
+            return self.clock(CLOCK_WORDS[word], precision[0][0] if precision else 6, word)
         if word in ("current_user", "session_user", "current_role", "user", "current_schema", "current_catalog") \
                 and not self.at("("):           # PostgreSQL's session values: not a column (a false "does not exist")
             raise Refusal(f"drill: {word} is not simulated")
@@ -1387,7 +1374,7 @@ class Reader:
         at, out = self.take().at, []
         if first.value in ("int", "integer", "smallint", "bigint", "real", "boolean", "double"):
             raise PgError('ERROR:  syntax error at or near "("', at)
-        one = first.value in ("time", "timestamp", "interval", "varchar", "character", "char", "float")
+        one = first.value in ("time", "timestamp", "interval", "varchar", "character", "char", "float", *CLOCK_WORDS)
         while not out or self.at(",") and not one and self.take():
             sign = -1 if not one and self.at("-") and self.take() else 1
             if not self.peek().text.isdigit():
