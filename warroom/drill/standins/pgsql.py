@@ -948,9 +948,9 @@ class Reader:
             e = self.cast(e, at=tok.at)
             self.expect(")")
             return e
-        if word in CASTS and word not in ("int", "double") and (self.peek().kind == "str" or self.at("(") and (
-                self.past().kind == "str" or word in ("time", "timestamp") and self.past().value in ("with", "without"))
-                or word in ("time", "timestamp") and self.at("with", "without") and self.peek(1).value == "time"):
+        ahead = self.peek(closing(self.toks, self.i) + 1 - self.i) if self.at("(") else self.peek()   # time(2) '...'
+        if word in CASTS and word not in ("int", "double") and (ahead.kind == "str" or word in ("time", "timestamp")
+                                                                and ahead.value in ("with", "without")):
             return self.typed()
         if word in CLOCK_WORDS:                         # current_time(2): to its precision
             precision = self.modifiers(tok) if word != "current_date" else None
@@ -1295,10 +1295,6 @@ class Reader:
     def clock(self, kind: str, precision: int, name: str) -> Expr:
         moment = datetime.fromtimestamp(round(self.now, precision), UTC)
         return Expr(quote(form(moment, kind)), kind, name)
-
-    def past(self) -> Tok:
-        """The token after the parenthesis that begins here (``time(2) '...'``: a typed literal's string)."""
-        return self.peek(closing(self.toks, self.i) + 1 - self.i)
 
     def typed(self) -> Expr:
         """A typed literal (``interval '15 minutes'``, ``time(2) '01:02:03.456'``): its value, read now."""
