@@ -1225,10 +1225,8 @@ class Reader:
                               f"{' BY' * (self.clause == 'group')}", at)
             first = self.i
             if self.at("("):
-                depth = itertools.accumulate((t.text == "(") - (t.text == ")") for t in self.toks[self.i:])
-                frame = [t for t, d in zip(self.toks[self.i:], itertools.takewhile(bool, depth)) if d]
+                frame = self.toks[self.i:closing(self.toks, self.i)]
                 if "range" in (t.value for t in frame) and any(t.kind == "str" for t in frame):   # an interval's:
-
                     raise Refusal("drill: a RANGE frame with an interval's offset is not simulated (ROWS frames are, "
                                   "and RANGE of a number)")      # SQLite's offset of a text timestamp
                 self.take()
