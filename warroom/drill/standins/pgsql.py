@@ -1175,7 +1175,12 @@ class Reader:
                  # a double's, a numeric's; round(numeric, n) n decimals
                  **dict.fromkeys(("round", "trunc"), "float8" if kind in ("float", "float8") or kind == "int" and len(
                      args) == 1 else "num" if len(args) == 2 and not args[1].sql.isdigit() else
-                     f"numeric{args[1].sql if len(args) == 2 else 0}")}
+                     f"numeric{args[1].sql if len(args) == 2 else 0}"),
+                 **dict.fromkeys(("ceil", "ceiling", "floor"), "float8" if kind == "float" else "numeric0"),
+                 **dict.fromkeys(("lower", "upper", "pg_left", "pg_right", "pg_substr", "replace", "pg_regex", "trim",
+                                  "ltrim", "rtrim"), "text"),
+                 "abs": {"float": "float8", "int": "int"}.get(kind or "", "num"),
+                 "sign": "float8" if kind == "float" else "num"}
         exact, digits = None, [a.digits() or a.sql * (a.sql == "NULL") for a in args]
         numeric = any(str(a.type).startswith(("num", "int")) for a in args) and all(digits)
         if (name in ("avg", "sum") or name in ("min", "max") and str(kind).startswith("num")) and len(args) == 1 \
@@ -1202,16 +1207,9 @@ class Reader:
         sql = f"pg_towall({sql}, {args[0].degree})" if point else sql
         wide = name in ("count", "row_number", "rank", "dense_rank") or integer or name in (
             "min", "max", "coalesce", "abs") and any(a.wide for a in args)
-        typed |= dict.fromkeys(("ceil", "ceiling", "floor"), "float8" if kind == "float" else "numeric0")
-        return Expr(sql, typed.get(name, "text" if name in ("lower", "upper", "pg_left", "pg_right", "pg_substr",
-                                                          "replace", "pg_regex", "trim", "ltrim", "rtrim") else
-                                   {"float": "float8", "int": "int"}.get(kind or "", "num") if name == "abs" else
-                                   "float8" if name == "sign" and kind == "float" else
-                                   "num" if name in ("round", "sign") else None),
-                    header, wide=wide, exact=exact, degree=args[0].degree if args and header in (    # a time's
-                        "min", "max", "avg", "round", "trunc", "floor", "ceil", "ceiling", "coalesce", "greatest",
-                        "least")
-                    else 0)
+        of_time = args and header in ("min", "max", "avg", "round", "trunc", "floor", "ceil", "ceiling", "coalesce",
+                                      "greatest", "least")               # a time's
+        return Expr(sql, typed.get(name), header, wide=wide, exact=exact, degree=args[0].degree if of_time else 0)
 
     def window(self, sql: str, *words: str, at: int = -1) -> str:
         """A call's FILTER (WHERE ...) and OVER (...) after it (``words``: a WINDOW clause's ``(...)``); a window
