@@ -290,12 +290,15 @@ class TaskDB(sqlite3.Connection):
         self.set_authorizer(self.allow)
 
     def hold(self, rows: list[tuple[object, ...]], width: int) -> None:
-        """A set operation's rows, which Python combined, as the table ``?set`` its ORDER BY and LIMIT read."""
+        """A set operation's rows, which Python combined, as the table ``?set`` its ORDER BY and LIMIT read (written
+        with the authorizer off, which is back on whatever happens)."""
         self.set_authorizer(None)
-        self.execute('DROP TABLE IF EXISTS temp."?set"')
-        self.execute(f'CREATE TEMP TABLE "?set" ({", ".join(f"c{k}" for k in range(width))})')
-        self.executemany(f'INSERT INTO "?set" VALUES ({", ".join("?" * width)})', rows)
-        self.set_authorizer(self.allow)
+        try:
+            self.execute('DROP TABLE IF EXISTS temp."?set"')
+            self.execute(f'CREATE TEMP TABLE "?set" ({", ".join(f"c{k}" for k in range(width))})')
+            self.executemany(f'INSERT INTO "?set" VALUES ({", ".join("?" * width)})', rows)
+        finally:
+            self.set_authorizer(self.allow)
 
     def allow(self, action: int, arg1: str | None, arg2: str | None, schema: str | None, source: str | None) -> int:
         if action in (sqlite3.SQLITE_SELECT, sqlite3.SQLITE_RECURSIVE) or (
