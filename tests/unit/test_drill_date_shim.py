@@ -52,7 +52,14 @@ def test_another_drills_date_on_path_is_never_taken_for_the_hosts(state_dir: Pat
     links = state_dir / "links"
     links.mkdir()
     (links / "date").symlink_to(SHIPPED_BIN / "date")            # the shipped stand-in by another link
-    monkeypatch.setenv("PATH", f"{other.path / 'bin'}:{links}:{SHIPPED_BIN}:/usr/bin:/bin")
+    # another (older) warroom checkout's stand-in, by its own link (attack46 X4: it ran itself for ever)
+    older = state_dir / "older" / "warroom" / "drill" / "bin"
+    older.mkdir(parents=True)
+    (older / "standin").write_text('#!/usr/bin/env python3\n"""warroom drill stand-in for kubectl, psql, aws, curl and '
+                                   'blocks: the tool is the name it is run by\n"""\n')
+    (older / "standin").chmod(0o755)
+    (older / "date").symlink_to("standin")
+    monkeypatch.setenv("PATH", f"{other.path / 'bin'}:{older}:{links}:{SHIPPED_BIN}:/usr/bin:/bin")
     assert shim.real_date() == "/usr/bin/date"
     # end to end, both drills' wrappers ahead of the host's date: the answer, in drill time
     env = {**d.env(base_path=f"{other.path / 'bin'}:{links}:/usr/bin:/bin"), "WARROOM_DRILL_NO_DELAY": "1",

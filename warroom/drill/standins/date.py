@@ -14,7 +14,6 @@ import subprocess
 from pathlib import Path
 
 from warroom import scenario_time as stime
-from warroom.drill.directory import SHIPPED_BIN
 from warroom.drill.standins.base import Context
 
 EPOCH = "1970-01-01 00:00:00 UTC"   # read before a -d string, the real date adds up its relative items alone
@@ -23,12 +22,14 @@ ITS_OWN = ("-r", "--reference", "-f", "--file", "-s", "--set", "--help", "--vers
 # date" by another drill's, so it answers with an error instead of running a third (redteam46: two drills' bin on
 # PATH, each date ran the other's, each adding a process, until the host ran out of memory)
 CALLED_AS_REAL = "WARROOM_DRILL_DATE_SHIM"
-WRAPPER_MARK = b"# stand-in for date in warroom's drill"     # a drill's ``bin/date`` (``directory._WRAPPER``)
+MARKS = (b"# stand-in for date in warroom's drill",   # a drill's ``bin/date`` (``directory._WRAPPER``)
+         b"WARROOM_DRILL_DIR=",                       # any drill's wrapper, of any warroom version
+         b"warroom drill stand-in")                   # the shipped script, in every warroom checkout since the first
 
 
 def real_date() -> str | None:
-    """The host's ``date``: the first on PATH that is no drill's (this drill's, another drill's wrapper, or the
-    shipped stand-in by any link to it)."""
+    """The host's ``date``: the first on PATH that is no drill's (this drill's, another drill's wrapper, or a
+    warroom stand-in script by any link to it)."""
     dirs = [d for d in os.environ.get("PATH", os.defpath).split(os.pathsep) if d]
     for found in filter(None, (shutil.which("date", path=d) for d in dirs)):
         if not _standin(Path(found)):
@@ -37,14 +38,14 @@ def real_date() -> str | None:
 
 
 def _standin(path: Path) -> bool:
-    """``path`` is a drill's date: a wrapper a drill wrote, or (by any link) the stand-in warroom ships."""
-    if path.resolve().parent == SHIPPED_BIN.resolve():
-        return True
+    """``path`` is a drill's date: a wrapper a drill wrote, or (by any link) warroom's stand-in script, of this
+    checkout or any other (attack46 X4: an older checkout's link, taken for the host's date, ran itself for ever)."""
     try:
-        with path.open("rb") as f:
-            return WRAPPER_MARK in f.read(256)
+        with path.resolve().open("rb") as f:
+            head = f.read(512)
     except OSError:
         return False
+    return any(mark in head for mark in MARKS)
 
 
 def drill_date(ctx: Context, real: str, value: str) -> str:
