@@ -42,7 +42,6 @@ class Series:
     """
 
     CHUNK = 720                 # rows per chunk: an hour of scenario time
-    TAIL = 16                   # the newest rows whose rates are kept (``_tail``)
     HELD = 32 << 20             # bytes of chunks held in memory (``KEEP``); the cache file takes the 4 last used
 
     def __init__(self, signals: Signals, t0: float = -HISTORY) -> None:
@@ -65,9 +64,9 @@ class Series:
         self.rows = 0                                                # rows integrated so far
         self._starts: list[tuple[array[float], list[float]]] = []    # each chunk's first row, its rates
         self._chunks: OrderedDict[int, array[float]] = OrderedDict()  # held chunks, least recent first
-        # the rates of the newest rows (index -> rates), the ``TAIL`` last integrated: integrating on from a row needs
-        # its rates, and a read past the rows (each stand-in, each poll) worked them out again, as dear as a row
-        self._tail: dict[int, list[float]] = {}
+        # the newest row and its rates: integrating on from a row needs its rates, and a read past the rows (each
+        # stand-in, each poll) worked them out again, as dear as a row
+        self._tail: tuple[int, list[float]] = (-1, [])
 
     def rates(self, t: float) -> list[float]:
         """Per-second increments of every counter at ``t``, in ``keys`` order: every flow as it is asked for (once a cap
@@ -125,23 +124,18 @@ class Series:
                 self._evict(newest=c)
             self._chunks[c].extend(row)
             if i >= self.rows:          # a new row, not a dropped chunk's read back
-                self._keep_rates(i, r)
+                self._tail = (i, r)
             self.rows = max(self.rows, i + 1)      # a dropped chunk read back while integrating on is whole
 
-    def _keep_rates(self, i: int, rates: list[float]) -> None:
-        self._tail[i] = rates
-        while len(self._tail) > self.TAIL:
-            del self._tail[next(iter(self._tail))]
-
     def _rates_of(self, i: int) -> list[float]:
-        """Row ``i``'s rates: kept if it is among the newest, else worked out again (the same numbers)."""
-        return self.rates(self.t0 + i * GRID) if (kept := self._tail.get(i)) is None else kept
+        """Row ``i``'s rates: kept if it is the newest, else worked out again (the same numbers)."""
+        return self._tail[1] if self._tail[0] == i else self.rates(self.t0 + i * GRID)
 
     def _extend(self, need: int) -> None:
         if self.rows == 0:
             self._starts = [(array("d", self._initial()), self.rates(self.t0))]
             self._chunks = OrderedDict({0: array("d", self._starts[0][0])})
-            self._tail = {0: self._starts[0][1]}
+            self._tail = (0, self._starts[0][1])
             self.rows = 1
         if need >= self.rows:
             last = self.rows - 1
@@ -163,15 +157,15 @@ class Series:
         return self._chunks[c]
 
     def _take(self, starts: list[tuple[array[float], list[float]]], chunks: dict[int, array[float]], rows: int,
-              valid_before: float | None, tail: dict[int, list[float]] | None = None) -> None:
+              valid_before: float | None, tail: tuple[int, list[float]] = (-1, [])) -> None:
         """Hold a copy of an integration of ``rows`` rows: all, or those strictly before ``valid_before``
         (actions change the world only from the time they were taken: the past before a new one is exact), and the
-        rates of its newest rows among them (``tail``: a row's rates are of its moment, as past as the row)."""
+        rates of its newest row if kept (``tail``: a row's rates are of its moment, as past as the row)."""
         keep = rows if valid_before is None else max(0, min(rows, math.floor((valid_before - self.t0) / GRID)))
         n, w = self.CHUNK, self.width
         self._starts = starts[:math.ceil(keep / n)]                 # chunks that start before ``keep``
         self._chunks = OrderedDict((c, ch[: (keep - c * n) * w]) for c, ch in chunks.items() if c * n < keep)
-        self._tail = {i: r for i, r in (tail or {}).items() if i < keep}
+        self._tail = tail if tail[0] < keep else (-1, [])
         self.rows = keep
 
     def adopt(self, other: Series, valid_before: float) -> None:
