@@ -51,6 +51,9 @@ STEP_MARKS: dict[str, Mark] = {
     # never begun, in a runbook branch whose condition did not hold (``warroom.incident.branches``): not owed,
     # never a ✔ (it did not run), never "to do"
     "not_needed": Mark("–", "not needed", "[n/a]"),
+    # an item nobody ticked that the journal shows done (``warroom.incident.fulfilment``: its ``fulfilled_by``, a
+    # root-cause note, the updates due): done, by what the journal holds, never the ✔ of a run nor the ☑ of a tick
+    "fulfilled": Mark("◆", "done (journal)", "[journal]"),
 }
 #: states only a run has (the PIR's commands table, a draft): a checklist line, which is a step's, never carries them
 RUN_ONLY = frozenset({"superseded"})
@@ -59,7 +62,7 @@ RUN_ONLY = frozenset({"superseded"})
 # resolve question and the PIR's Rollback line ("4 of 19 steps done, 1 failed or unmet"), judged on
 # the states above (``step_state``: an ok run that missed its expectation or failed its gate is not done;
 # one whose gate held before it ran is done, but proves nothing: see NOT_CLEAN_MARKS)
-DONE_MARKS = frozenset({"ok", "ticked", "skipped", "held_before"})
+DONE_MARKS = frozenset({"ok", "ticked", "skipped", "held_before", "fulfilled"})
 TROUBLE_MARKS = frozenset({"failed", "timed_out", "cancelled", "interrupted", "unmet", "unverified", "refused"})
 # What the PIR lists among the steps that did not finish cleanly: trouble, a run whose verify gate
 # ended with no outcome, and one whose gate passed on a measure that held since before the step

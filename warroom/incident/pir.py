@@ -247,6 +247,9 @@ def runbook_steps(inc: Exportable) -> list[dict[str, Any]] | None:
     from warroom.incident import branches
 
     spared = {(b.id, sid): standing for b in books for sid, standing in branches.of_steps(inc.state, b).items()}
+    from warroom.incident import fulfilment
+
+    done_by = {(b.id, sid): f for b in books for sid, f in fulfilment.of_steps(inc.state, b, inc.config).items()}
     for row in rows:
         row["by_hand"] = hands.get((row["runbook_id"], row["label"], row["section"]))
         # its runbook branch (``warroom.incident.branches``): a step of one that did not apply is not needed, of one
@@ -254,6 +257,9 @@ def runbook_steps(inc: Exportable) -> list[dict[str, Any]] | None:
         standing = spared.get((row["runbook_id"], row["step_id"]))
         row["not_needed"] = standing.not_needed if standing is not None else None
         row["unjudged"] = standing.unjudged if standing is not None else None
+        # what the journal says of an item that states what fulfils it (``warroom.incident.fulfilment``): "done:
+        # root-cause note at +41m00s" with its cites, or what is lacking, never "no journal event"
+        row["fulfilment"] = done_by.get((row["runbook_id"], row["step_id"]))
         row["typed_at"] = shell.typed_at.get((row["runbook_id"], row["step_id"]))     # a NO-GO's, said against it
         row["decided"] = decided.get((row["runbook_id"], row["step_id"]))    # the Go/No-Go whose verdict decides it
     return rows

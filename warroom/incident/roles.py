@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from warroom.errors import WarroomError
+from warroom.journal import events as ev
 
 if TYPE_CHECKING:
     from warroom.config import Config
@@ -21,8 +22,8 @@ if TYPE_CHECKING:
 PERSON_MAX = 64
 """Longest person name a role takes (a login name, or a name someone is known by)."""
 
-ROLES: dict[str, str] = {"commander": "incident commander", "ops": "ops lead", "comms": "comms lead",
-                         "scribe": "scribe"}
+ROLES: dict[str, str] = dict(zip(ev.ROLE_NAMES, ("incident commander", "ops lead", "comms lead", "scribe"),
+                                strict=True))
 """Canonical role word -> what it is called."""
 ROLE_SHORT: dict[str, str] = {"commander": "IC", "ops": "Ops", "comms": "Comms", "scribe": "Scribe"}
 _ALIASES = {"ic": "commander", "incident-commander": "commander", "incident commander": "commander",

@@ -33,6 +33,10 @@ def _info_is_command(info: str) -> bool:
     return "=" in first and blocks.is_strong_command(info)
 
 
+#: the fences that are runbook data, not steps, and the list of ``CodeBlocks`` each goes to
+_SIDE = {"decision": "decisions", "applies_when": "branches", "fulfilled_by": "fulfils"}
+
+
 class CodeBlocks:
     """The code blocks of one runbook: what each became, and what they leave for the assembly
     (``stats`` per block, ``unclosed`` fence lines, ``decisions``: (file line, body, closed?))."""
@@ -44,6 +48,7 @@ class CodeBlocks:
         self.unclosed: set[int] = set()
         self.decisions: list[tuple[int, str, bool]] = []
         self.branches: list[tuple[int, str, bool]] = []     # ``applies_when`` fences (warroom.runbook.branch)
+        self.fulfils: list[tuple[int, str, bool]] = []      # ``fulfilled_by`` fences (warroom.runbook.fulfil)
 
     def read(self, tok: Any, *, after_heading: bool, pending: _Entry | None, item: _Item | None,
              section: Callable[[], Section], context: Callable[[], str | None],
@@ -64,9 +69,8 @@ class CodeBlocks:
             for message, level in info.problems:
                 self.report(start + 1, level, message)
             self.check_closed(tok, start, end)
-            if info.lang in ("decision", "applies_when"):  # a Go/No-Go, a branch's condition: never steps
-                (self.decisions if info.lang == "decision" else self.branches).append(
-                    (start + 1, tok.content, start + 1 not in self.unclosed))
+            if info.lang in _SIDE:     # a Go/No-Go, a branch's condition, what fulfils an item: never steps
+                getattr(self, _SIDE[info.lang]).append((start + 1, tok.content, start + 1 not in self.unclosed))
                 self.stats.append({"line": start + 1, "lang": info.lang, "kind": "display",
                                    "steps": 0, "indented": False})
                 return None

@@ -173,6 +173,8 @@ class Runbook:
     decisions: list[Any] = field(default_factory=list)
     # Sections that apply only in some states (``applies_when`` fences; warroom.runbook.branch.Branch).
     branches: list[Any] = field(default_factory=list)
+    # What in the journal fulfils a manual item (``fulfilled_by`` fences; warroom.runbook.fulfil.Fulfil).
+    fulfils: list[Any] = field(default_factory=list)
     # Each "update ... every N minutes" its prose asks for
     # (``warroom.runbook.update_cadence.StatedCadence``): lint checks it against the configured
     # cadence; not part of to_json().
@@ -222,5 +224,6 @@ class Runbook:
             "findings": [str(f) for f in self.findings],
             "decisions": [d.to_json() for d in self.decisions],
             "branches": [b.to_json() for b in self.branches],
+            "fulfilled_by": [f.to_json() for f in self.fulfils],
             "queries": {n: q.to_json() for n, q in self.queries.items()},
         }

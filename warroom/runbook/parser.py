@@ -137,6 +137,11 @@ def parse_runbook(text: str, path: Path | None = None) -> Runbook:
                    for br in branches]
     problems += found + [(br.condition.line, f"applies_when of section {br.section!r}: {problem}")
                          for br in rb.branches if (problem := _step_problem(br.condition, refs))]
+    # what in the journal fulfils a checklist item (``fulfilled_by`` fences under it)
+    from warroom.runbook.fulfil import parse_fulfil_fences
+
+    rb.fulfils, found = parse_fulfil_fences(b.blocks.fulfils, rb.steps, [s.line for s in rb.sections if s.level > 0])
+    problems += found
     name = str(path) if path else "<text>"
     rb.findings.extend(Finding(name, line, "error", message) for line, message in problems)
     rb.findings.sort(key=lambda f: f.line)

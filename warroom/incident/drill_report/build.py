@@ -187,7 +187,7 @@ def _build(drill: Drill, state: IncidentState | None, *, at: float | None, slos:
     # the stand-in calls typed in the drill shell, until the end: what credits a step done by hand (``by_hand``)
     # (one call credits one step: the report's runbook takes them first, in its order, then those a GO opened)
     hands = Hands(Typed(read_calls(drill.path), t_zero, min(at, phases.get("resolved") or at)))
-    path = runbook_path(runbook, state, actions, datetime.fromtimestamp(at, UTC), hands)
+    path = runbook_path(runbook, state, actions, datetime.fromtimestamp(at, UTC), hands, config)
     # The scenario's own title is the facilitator's and names the cause ("… after v1.2.0"): while
     # the incident is open the report (``g`` mid-drill) is headed by the symptom, as the declaration is.
     # the Go/No-Go on the drill's clock (the PIR's record), and what each GO opened with its own path
@@ -205,7 +205,7 @@ def _build(drill: Drill, state: IncidentState | None, *, at: float | None, slos:
 
         went = opened_runbooks(state, runbook_of or (lambda _id: None), end, since_detection)
         books = [b for b in (runbook, *(b for _, _, b in went)) if b is not None]
-        opened = [(rid, text, runbook_path(book, state, actions, end, hands)["runbook_path"]
+        opened = [(rid, text, runbook_path(book, state, actions, end, hands, config)["runbook_path"]
                    if book is not None else ())
                   for rid, text, book in went if runbook is None or rid != runbook.id]
         # every step credited done by hand, with the actions its calls recorded: the PIR's timeline lists them as it

@@ -7,9 +7,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from warroom.incident import branches
+from warroom.incident import branches, fulfilment
 from warroom.incident.by_hand import Hands, owner_of, param_values, run_windows
-from warroom.incident.drill_report.rows import SPARED, UNJUDGED, ActionRow
+from warroom.incident.drill_report.rows import JOURNALED, SPARED, UNJUDGED, ActionRow
 from warroom.incident.gates import gate_states
 from warroom.incident.marks import checklist_state
 
@@ -19,12 +19,14 @@ if TYPE_CHECKING:
 
 
 def runbook_path(runbook: Runbook | None, state: IncidentState | None, actions: list[ActionRow],
-                 at: datetime, hands: Hands | None = None) -> dict[str, Any]:
+                 at: datetime, hands: Hands | None = None, config: Any = None) -> dict[str, Any]:
     """The runbook's steps in its own order, each with its state as the checklist shows it and what
     its runs did to the drill (the actions the stand-ins recorded while it ran), and the actions no
     step of it recorded. A step never begun whose command was typed by hand in the drill and not taken
     by a step before it (``hands``, shared by every runbook of one report) is "done by hand at +6m03s
-    (drill shell)", with the actions its calls recorded (``by_hand.Hands.credit``)."""
+    (drill shell)", with the actions its calls recorded (``by_hand.Hands.credit``). A checklist item never ticked
+    that states what fulfils it is "done: root-cause note at +41m00s [#43]" or "not done: …" by the journal
+    (``warroom.incident.fulfilment``; ``config``: the update cadence's)."""
     steps = state.steps if state is not None else {}
     windows = run_windows(state)
     owners = [owner_of(a.at, a.tag, windows) for a in actions]
@@ -45,13 +47,15 @@ def runbook_path(runbook: Runbook | None, state: IncidentState | None, actions: 
         runbook, lambda sid: shown((runbook.id, sid)) == "pending", param_values(runbook, state), actions, windows)
 
     branch = branches.of_steps(state, runbook) if state is not None else {}
+    done_by = fulfilment.of_steps(state, runbook, config, at)
 
     def row(sec: str, st: Any) -> tuple[str, str, str, str]:
         if runbook is None:
             return sec, st.label, "pending", ""
         if st.id not in hand:     # a gate of an earlier run than the latest (which failed) is said, with its run
             gate = gates.get((runbook.id, st.id))
-            return sec, st.label, branched(shown((runbook.id, st.id)), branch.get(st.id)), "; ".join(filter(None, (
+            state_ = journaled(branched(shown((runbook.id, st.id)), branch.get(st.id)), done_by.get(st.id))
+            return sec, st.label, state_, "; ".join(filter(None, (
                 did((runbook.id, st.id)), gate.describe(at) if gate is not None and gate.of_run else "")))
         claimed.update(hand[st.id].acted)
         return sec, st.label, hand[st.id].state, "; ".join(dict.fromkeys(actions[i].description
@@ -74,3 +78,11 @@ def branched(shown: str, standing: branches.Standing | None) -> str:
     if said is None:
         return shown
     return (SPARED if standing is not None and standing.not_needed else UNJUDGED) + said
+
+
+def journaled(shown: str, done: fulfilment.Fulfilment | None) -> str:
+    """A path step's state with what the journal says of a checklist item that states what fulfils it: one never
+    begun is ``done: what did it`` or ``not done: what is lacking``; any other keeps its own."""
+    if done is None or shown != "pending":
+        return shown
+    return (JOURNALED if done.done else UNJUDGED) + done.text

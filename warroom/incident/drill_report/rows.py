@@ -164,13 +164,16 @@ class DrillReport:
 
 #: a runbook-path step never begun in a branch that did not apply (``path.branched``): not owed, never done
 SPARED = "not needed: "
-#: one never begun whose branch could not be judged: not done, and said so
+#: one never begun whose branch could not be judged, or a checklist item the journal does not show done (its
+#: ``fulfilled_by``: what is lacking): not done, and said so
 UNJUDGED = "not done: "
+#: a checklist item nobody ticked that the journal shows done (``warroom.incident.fulfilment``): by what did it
+JOURNALED = "done: "
 
 
 def path_done(state: str) -> bool:
     """Whether a runbook-path step counts as done: by the checklist's rule (``marks.DONE_MARKS``), or done by hand."""
-    return state in DONE_MARKS or state.startswith(BY_HAND)
+    return state in DONE_MARKS or state.startswith((BY_HAND, JOURNALED))
 
 
 def path_word(state: str) -> str:
@@ -180,14 +183,14 @@ def path_word(state: str) -> str:
     they are; attack44 A6: read as a state's name, "with task id=tsk 8ff949db" named a task that does not exist)."""
     if state == "pending":
         return "not done"
-    return state if state.startswith((BY_HAND, TYPED, SPARED, UNJUDGED)) else state_word(state)
+    return state if state.startswith((BY_HAND, TYPED, SPARED, UNJUDGED, JOURNALED)) else state_word(state)
 
 
 def path_brief(state: str) -> tuple[str, str]:
     """A runbook-path step's state for a table's narrow column, and its why for a wide one: (``not needed``, ``its
     branch did not apply: …``), (``not done``, ``whether its branch applied could not be judged: …``); any other
     state as ``path_word`` says it, with no why."""
-    for prefix in (SPARED, UNJUDGED):
+    for prefix in (SPARED, UNJUDGED, JOURNALED):
         if state.startswith(prefix):
             return prefix.removesuffix(": "), state.removeprefix(prefix)
     return path_word(state), ""

@@ -13,8 +13,8 @@ from warroom.incident.drill_report.actions import OFF, RETRIES
 from warroom.incident.closing import progress_text
 from warroom.incident import verdicts
 from warroom.incident.drill_report.panes import past_crit
-from warroom.incident.drill_report.rows import (BY_HAND, SPARED, UNJUDGED, ActionRow, DrillReport, path_done,
-                                               path_word)
+from warroom.incident.drill_report.rows import (BY_HAND, JOURNALED, SPARED, UNJUDGED, ActionRow, DrillReport,
+                                               path_done, path_word)
 from warroom.incident.marks import TROUBLE_MARKS
 from warroom.scenario_time import Span
 from warroom.units import format_stated, format_value
@@ -155,6 +155,8 @@ def _path_line(runbook: str, steps: tuple[tuple[str, str, str, str], ...], why: 
             + (f" (of {len(steps)}: {len(steps) - owed} not needed, their branch did not apply)" if owed < len(steps)
                else "")
             + listed("done by hand in the drill shell", hand)
+            + listed("done by the journal", [f"{label} ({section}): {s.removeprefix(JOURNALED)}"
+                                             for section, label, s, _ in steps if s.startswith(JOURNALED)])
             + listed("skipped", named({"skipped"})) + listed("failed or unmet", trouble)
             + listed("not done", named(open_))
             + listed("not needed", [f"{label} ({section}): {s.removeprefix(SPARED)}"
