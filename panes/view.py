@@ -23,7 +23,7 @@ STATE_STYLES = {
     "ok": "green", "unmet": "bold magenta", "unchecked": "bold yellow", "failed": "bold red", "timed_out": "bold red",
     "unverified": "bold red", "verifying": "bold cyan", "unsettled": "bold yellow", "held_before": "bold yellow",
     "cancelled": "yellow", "interrupted": "yellow", "skipped": "dim", "ticked": "green",
-    "running": "bold cyan", "dry_run": "cyan", "refused": "magenta", "not_needed": "dim",
+    "running": "bold cyan", "dry_run": "cyan", "refused": "magenta", "not_needed": "dim", "fulfilled": "green",
 }
 EXPECT_STYLES = {"met": "green", "unmet": "bold red", "unchecked": "yellow", "expected": "dim"}
 

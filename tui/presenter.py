@@ -410,7 +410,7 @@ class IncidentPresenter:
 
             # the countdown follows each severity's cadence (P1 10m ... P4 60m) in force as it ran
             view = incident_view(snap, lambda sev: update_every(self.ctx.config, sev, snap.state),
-                                 now=self.ctx.clock.now())
+                                 now=self.ctx.clock.now(), config=self.ctx.config)
             if self.live is not live:
                 return  # another incident was opened meanwhile: this view is of the old one
             self.post(ViewReady(view, snap.runbook, snap, seq=snap.seq, incident_id=live.id))

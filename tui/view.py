@@ -58,16 +58,24 @@ def step_view(st: Any, state: Any = None, gates: Mapping[tuple[str, str], Any] |
     )
 
 
-def branch_views(steps: dict[str, StepView], state: Any, runbook: Any) -> dict[str, StepView]:
+def branch_views(steps: dict[str, StepView], state: Any, runbook: Any, config: Any = None,
+                 now: datetime | None = None) -> dict[str, StepView]:
     """``steps`` with each step never begun in a runbook branch that did not apply shown "not needed", with why
-    (the core's rule: ``warroom.incident.branches.step_shown``; a step run, ticked or skipped keeps its state)."""
-    from warroom.incident import branches
+    (the core's rule: ``warroom.incident.branches.step_shown``; a step run, ticked or skipped keeps its state), and
+    each checklist item nobody ticked that the journal shows done shown so, by what did it (the core's rule:
+    ``warroom.incident.fulfilment.step_shown``; one not done says what is lacking, and can still be ticked)."""
+    from warroom.incident import branches, fulfilment
 
     out = dict(steps)
     for sid, standing in branches.of_steps(state, runbook).items():
         view = out.get(sid, StepView())
         if branches.step_shown(view.state, standing) == branches.NOT_NEEDED:
             out[sid] = replace(view, state=branches.NOT_NEEDED, reason=standing.not_needed)
+    for sid, done in fulfilment.of_steps(state, runbook, config, now).items():
+        view = out.get(sid, StepView())
+        shown = fulfilment.step_shown(view.state, done)
+        if view.state == "pending":
+            out[sid] = replace(view, state=shown, reason=done.shown)
     return out
 
 
@@ -95,7 +103,7 @@ def shared_view(store: Any) -> SharedView | None:
 
 
 def incident_view(snapshot: Any, status_update_every: float | Callable[[str], float],
-                  now: float | None = None) -> IncidentView:
+                  now: float | None = None, config: Any = None) -> IncidentView:
     """The view of an ``IncidentSnapshot``: the current runbook's steps by step id, every
     running step by key, and the earlier runbooks' progress."""
     from warroom.incident.closing import closure_of
@@ -106,9 +114,9 @@ def incident_view(snapshot: Any, status_update_every: float | Callable[[str], fl
     gates = gate_states(state, when)     # a gate open past its window at this look: unsettled
     current = str((state.runbook or {}).get("id") or "")
     steps = branch_views({sid: step_view(st, state, gates) for sid, st in state.steps.of(current).items()},
-                         state, getattr(snapshot, "runbook", None))
+                         state, getattr(snapshot, "runbook", None), config, when)
     running = tuple((st.runbook_id, st.step_id) for st in state.running_steps())
-    beside = open_beside(snapshot, state, gates, when)
+    beside = open_beside(snapshot, state, gates, when, config)
     earlier = []
     seen = {current, *(b.runbook_id for b in beside)}
     for ref in reversed(state.runbooks):
@@ -158,8 +166,8 @@ def incident_view(snapshot: Any, status_update_every: float | Callable[[str], fl
                         named=state.named_runbooks())
 
 
-def open_beside(snapshot: Any, state: Any, gates: Mapping[tuple[str, str], Any], when: datetime
-                ) -> tuple[OpenRunbook, ...]:
+def open_beside(snapshot: Any, state: Any, gates: Mapping[tuple[str, str], Any], when: datetime,
+                config: Any = None) -> tuple[OpenRunbook, ...]:
     """The runbooks the journal has open beside the current one (``state.beside``), each with its
     steps' states and its Go/No-Go rows. One whose snapshot cannot be read still shows, from the
     journal's step states alone."""
@@ -170,7 +178,7 @@ def open_beside(snapshot: Any, state: Any, gates: Mapping[tuple[str, str], Any],
         opened = ref.get("opened_by") if isinstance(ref.get("opened_by"), dict) else {}
         book = by_id.get(rb_id)
         steps = branch_views({sid: step_view(st, state, gates) for sid, st in state.steps.of(rb_id).items()},
-                             state, book)
+                             state, book, config, when)
         out.append(OpenRunbook(rb_id, str(ref.get("title") or ""), steps,
                                decision_rows(book, state, when) if book is not None else (),
                                _opened_text(state, opened)))

@@ -22,7 +22,8 @@ from warroom.incident.drill_report import drill_report, report_lines
 from warroom.runbook.parser import parse_runbook
 
 ROOT_CAUSE = "Record the root cause and the bundle sizes seen"
-UPDATES = "Send a stakeholder update every 30 minutes (the P3 update cadence the header counts down) while flows are slow"
+UPDATES = ("Send a stakeholder update every 30 minutes (the P3 update cadence the header counts down) while flows"
+           " are slow")
 
 
 @pytest.fixture(autouse=True)
@@ -91,7 +92,8 @@ def test_a_note_of_another_tag_does_not_do_it_and_an_update_after_resolve_does_n
     # on time while open (one sent at +10m, the next due at +40m, resolved at +28m): done; the one after resolve
     # is not counted
     assert f"done by the journal: {UPDATES} (Communication and escalation): 1 stakeholder update sent while open," \
-           f" none fell due unsent (one due every 30m00s drill time of a P3) [#{inc.state.status_updates[0].seq}]" in line
+           " none fell due unsent (one due every 30m00s drill time of a P3)" \
+           f" [#{inc.state.status_updates[0].seq}]" in line
     assert len(inc.state.status_updates) == 2
     rb = inc.runbook()
     sent = fulfilment.judge(inc.state, replace(rb.fulfils[0], kind="update", value="sent"))

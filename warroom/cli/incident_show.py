@@ -14,7 +14,7 @@ from typing import Any
 from warroom.journal import numbers
 from warroom.cli.common import out
 from warroom.cli.incident_args import _hms, _open, _store, _when
-from warroom.incident import branches
+from warroom.incident import branches, fulfilment
 from warroom.incident.closing import closed_now, closure_of
 from warroom.incident.go_opened import reversal
 from warroom.incident.gates import GateState, gate_states
@@ -27,23 +27,24 @@ from warroom.incident.state import IncidentState
 from warroom.incident.verdicts import of_state
 from warroom.paths import command, id_neighbour, is_drills_store, store_option
 
-def _state(s: Any, step: Any = None, gate: GateState | None = None, spared: Any = None) -> str:
+def _state(s: Any, step: Any = None, gate: GateState | None = None, spared: Any = None, done_by: Any = None) -> str:
     """The step's state as its checklist row shows it (``marks.step_state``: ``unmet`` for a run
     that exited 0 without giving what the runbook expected, ``unverified`` for a failed gate,
     ``manual`` for an item to tick, ``not_needed`` for one never begun in a runbook branch that did not apply:
-    ``spared``, its branch's standing, ``branches.step_shown``): one rule for the text's mark and ``--json``'s
+    ``spared``, its branch's standing, ``branches.step_shown``; ``fulfilled`` for an item nobody ticked that the
+    journal shows done: ``done_by``, ``fulfilment.step_shown``): one rule for the text's mark and ``--json``'s
     ``state``."""
     state = branches.step_shown(checklist_state(s, gate), spared)
     if state == "pending" and step is not None and step.kind == "manual" and not step.runnable:
         state = "manual"   # a checklist item to tick, as the dashboard shows it
-    return state
+    return fulfilment.step_shown(state, done_by)
 
 
-def _mark(s: Any, step: Any = None, gate: GateState | None = None, spared: Any = None) -> str:
+def _mark(s: Any, step: Any = None, gate: GateState | None = None, spared: Any = None, done_by: Any = None) -> str:
     """The step's mark in the dashboard's vocabulary (``warroom.incident.marks``): the same
     state, icon and word as the checklist line, e.g. ``≠ [UNMET]`` for a run that exited 0
     without giving what the runbook expected, ``⊠ [VERIFY-FAIL]`` for one whose gate failed."""
-    mark = STEP_MARKS.get(_state(s, step, gate, spared))
+    mark = STEP_MARKS.get(_state(s, step, gate, spared, done_by))
     return f"{mark.icon} {mark.ascii}" if mark is not None else "? [?]"
 
 
@@ -161,13 +162,15 @@ def _checklist(inc: Incident, st: IncidentState, now: datetime) -> list[dict[str
     gates = gate_states(st, now)
     current = str((st.runbook or {}).get("id") or "")
     spared = branches.of_steps(st, book)
+    done_by = fulfilment.of_steps(st, book, inc.config, now)
     for step in book.steps:
         s = st.steps.get(step.id)
         gate = gates.get((current, step.id))
         rows.append({"verify": gate.shown if gate is not None else None,    # "held before": a pass proving nothing
                      "step": step.number, "step_id": step.id, "label": step.label, "kind": step.kind,
                      "section": step.section, "status": s.status if s else "pending",
-                     "state": _state(s, step, gate, spared.get(step.id)),     # what the checklist and the text show
+                     "state": _state(s, step, gate, spared.get(step.id), done_by.get(step.id)),   # as the checklist
+                     "fulfilled_by": done_by[step.id].shown if step.id in done_by else None,
                      "mutating": step.mutating, "command": step.command})
     return rows
 
@@ -225,11 +228,14 @@ def render_show(inc: Incident, st: IncidentState, now: datetime, *, held: Any = 
     rows: list[tuple[str, str, str]] = []
     if book is not None:
         spared = branches.of_steps(st, book)
+        done_by = fulfilment.of_steps(st, book, inc.config, now)
         for step in book.steps:
             s = st.steps.get(step.id)
             known.add((current, step.id))
-            rows.append((_mark(s, step, gates.get((current, step.id)), spared.get(step.id)), f"{step.number:>3}",
-                         f"{step.label}{_step_detail(s, gates.get((current, step.id)), now, st, held)}"))
+            by = f" ({done_by[step.id].shown})" if step.id in done_by and s is None else ""
+            rows.append((_mark(s, step, gates.get((current, step.id)), spared.get(step.id), done_by.get(step.id)),
+                         f"{step.number:>3}",
+                         f"{step.label}{by}{_step_detail(s, gates.get((current, step.id)), now, st, held)}"))
     # Runbooks a GO opened beside the current one: worked next to it, every step listed (as
     # the dashboard's second checklist), run with ``--runbook ID``.
     beside: list[tuple[str, list[tuple[str, str, str]]]] = []
@@ -248,10 +254,12 @@ def render_show(inc: Incident, st: IncidentState, now: datetime, *, held: Any = 
             continue
         brows = []
         spared = branches.of_steps(st, other)
+        done_by = fulfilment.of_steps(st, other, inc.config, now)
         for step in other.steps if other is not None else []:
             key = (rb_id, step.id)
             known.add(key)
-            brows.append((_mark(st.steps.get(key), step, gates.get(key), spared.get(step.id)), f"{step.number:>3}",
+            brows.append((_mark(st.steps.get(key), step, gates.get(key), spared.get(step.id), done_by.get(step.id)),
+                          f"{step.number:>3}",
                           f"{step.label}{_step_detail(st.steps.get(key), gates.get(key), now, st, held)}"))
         beside.append((head, brows))
     earlier: dict[str, list[tuple[str, str, str]]] = {}

@@ -174,18 +174,21 @@ def catch_up_brief(state: IncidentState, now: datetime, *, update_every: float |
     # the runbooks being worked: the current one, then any a GO opened beside it (each step
     # named by ``step_name``: both have a step 4), up to six open steps of each
     pending = []
-    from warroom.incident import branches
+    from warroom.incident import branches, fulfilment
 
     for book in runbooks:
         where = state.names_runbook(book.id)
         left = []
         spared = branches.of_steps(state, book)      # a branch that did not apply: its steps are not owed
+        done_by = fulfilment.of_steps(state, book, None, now)   # an item the journal shows done is not owed
         for step in book.steps:
             st = state.steps.get((book.id, step.id))
             gate = step_gates.get((book.id, step.id))
-            shown = branches.step_shown(checklist_state(st, gate), spared.get(step.id))
+            shown = fulfilment.step_shown(branches.step_shown(checklist_state(st, gate), spared.get(step.id)),
+                                          done_by.get(step.id))
             if shown not in DONE_MARKS and shown not in ("running", "verifying", branches.NOT_NEEDED):
-                word = state_word(shown)
+                by = done_by.get(step.id)
+                word = state_word(shown) + (f" ({by.text})" if by is not None and shown == "pending" else "")
                 left.append(f"{state.step_name(book.id, step.number)} ({step.label}): {word}")
         ref = state.open_ref(book.id)
         undone = reversal(state, ref.get("opened_by")) if ref is not None else ""

@@ -53,7 +53,7 @@ STEP_MARKS: dict[str, Mark] = {
     "not_needed": Mark("–", "not needed", "[n/a]"),
     # an item nobody ticked that the journal shows done (``warroom.incident.fulfilment``: its ``fulfilled_by``, a
     # root-cause note, the updates due): done, by what the journal holds, never the ✔ of a run nor the ☑ of a tick
-    "fulfilled": Mark("◆", "done (journal)", "[journal]"),
+    "fulfilled": Mark("◈", "done (journal)", "[journal]"),
 }
 #: states only a run has (the PIR's commands table, a draft): a checklist line, which is a step's, never carries them
 RUN_ONLY = frozenset({"superseded"})
