@@ -11,7 +11,8 @@ journaled after the resolution fulfils nothing):
   drill report's update line says): done only when no update fell due unsent (never sent, sent late or overdue
   now); else "not done" with how many were sent and what fell due, never "done";
 * ``role = ROLE`` — done by the first time the role was given; ``severity = "set"`` — by the declaration's
-  severity (or the first change); ``phase = PHASE`` — by the phase's mark.
+  severity (or the first change); ``phase = PHASE`` — by the incident reaching it, by the phases' own rule
+  (``IncidentState.phase_sources``: a mark, else what it is derived from, e.g. the first root-cause note).
 
 An item so fulfilled is shown done **by what fulfilled it** ("done: root-cause note at +41m00s [#43]"): the
 checklist's state ``fulfilled`` (its own mark, never the ✔ of a run nor the ☑ of a tick), counted done like a tick.
@@ -104,12 +105,18 @@ def judge(state: Any, item: Fulfil, config: Any = None, now: datetime | None = N
             return Fulfilment(item, True, f"severity {state.initial_severity} set at the declaration",
                               (state.declared_seq,) if state.declared_seq is not None else ())
         return Fulfilment(item, False, "no severity was set")
-    at = state.marks.get(value)
-    if _open(state, at):
-        seq = state.mark_seqs.get(value)
-        return Fulfilment(item, True, f"{value.replace('_', ' ')} marked at {_at(state, at)}",
+    at, seq, how = state.phase_sources().get(value, (None, None, ""))
+    name = value.replace("_", " ")
+    if at is not None and (value == "resolved" or _open(state, at)):
+        return Fulfilment(item, True, f"{name} at {_at(state, at)} ({_HOW.get(how, how)})",
                           (seq,) if seq is not None else ())
-    return Fulfilment(item, False, f"the {value.replace('_', ' ')} phase was not marked while open")
+    return Fulfilment(item, False, f"the incident never reached {name} while open (no mark, nothing it is read from)")
+
+
+#: how a phase was reached (``IncidentState.phase_sources``), in words
+_HOW = {"mark": "marked", "note": "a root-cause note", "action": "the first action", "declared": "the declaration",
+        "verify": "a verify gate passed", "status": "status set to mitigated", "recovered": "the panes recovered",
+        "breach": "the breach", "alert": "the alert", "given": "given at the declaration", "resolved": "resolved"}
 
 
 def _cadence(state: Any, item: Fulfil, sent: list[Any], config: Any, now: datetime | None) -> Fulfilment:

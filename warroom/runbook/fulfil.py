@@ -18,7 +18,8 @@ One key, what the journal records:
   made due was sent (``warroom.incident.cadence.missed_updates``: never "done" while one fell due unsent);
 * ``role = ROLE`` — the role was given (``commander``, ``ops``, … ``warroom.incident.roles.ROLES``);
 * ``severity = "set"`` — a severity was set (at the declaration, or changed since);
-* ``phase = PHASE`` — the phase was marked (``mobilised``, ``root_cause``, ``mitigated`` …).
+* ``phase = PHASE`` — the incident reached the phase (``mobilised``, ``root_cause``, ``mitigated`` …: marked, or
+  derived as the PIR's milestones are).
 
 Only what happened while the incident was open counts. How an item is judged and shown ("done: root-cause note at
 +41m [#43]") is the incident's rule: ``warroom.incident.fulfilment``. Errors — bad TOML, an unknown key, two keys,
