@@ -8,8 +8,8 @@ journaled after the resolution fulfils nothing):
 * ``note = TAG`` — done by the first note of that tag (the Go/No-Go criteria's ``note`` reads the same notes);
 * ``update = "sent"`` — done by the first stakeholder update sent;
 * ``update = "cadence"`` — judged by the cadence's own count (``cadence.missed_updates``, what the PIR's and the
-  drill report's update line says): done only when no update fell due unsent (never sent, sent late or overdue
-  now); else "not done" with how many were sent and what fell due, never "done";
+  drill report's update line says): done only when at least one was sent and no update fell due unsent (never
+  sent, sent late or overdue now); else "not done" with how many were sent and what fell due, never "done";
 * ``role = ROLE`` — done by the first time the role was given; ``severity = "set"`` — by the declaration's
   severity (or the first change); ``phase = PHASE`` — by the incident reaching it, by the phases' own rule
   (``IncidentState.phase_sources``: a mark, else what it is derived from, e.g. the first root-cause note).
@@ -135,6 +135,8 @@ def _cadence(state: Any, item: Fulfil, sent: list[Any], config: Any, now: dateti
     if late:
         return Fulfilment(item, False, f"{count}; {late}", cites)
     every = missed._cadence(state)
+    if not n:       # nothing owed yet is not "done" either: the item asks for updates, and none was sent
+        return Fulfilment(item, False, f"no stakeholder update was sent while open; none fell due ({every})")
     return Fulfilment(item, True, f"{count}, none fell due unsent ({every})", cites)
 
 
