@@ -209,6 +209,32 @@ def _branches_not_needed(app: Any) -> None:
         assert view.reason is not None and "did not apply" in view.reason
     assert step_state(app, 8) == "pending"
     assert progress_text(book, app.dashboard.view.steps) == "0/25 done, 2 not needed"
+    _fulfilled_by_the_journal(app, book)
+
+
+def _fulfilled_by_the_journal(app: Any, book: Any) -> None:
+    """An item nobody ticked that states what fulfils it (redteam46 R4, ``warroom.incident.fulfilment``): before
+    any update, "Tell stakeholders …" (``update = "sent"``) and "Send an update every 15 minutes" (the cadence) are
+    to do (☐, never ✔), each saying what the journal lacks; an update sent makes the first ◈ done by it, counted
+    done, while the cadence, whose updates fell due unsent, stays to do. The view draws the core's rule only."""
+    from panes.runbook import progress_text, step_prompt
+    from tui.view import incident_view
+
+    tell, every = (next(s for s in book.steps if s.label.startswith(w)) for w in ("Tell stakeholders", "Send an"))
+    for step in (tell, every):
+        view = app.dashboard.view.steps.get(step.id)
+        assert step_prompt(step, view).plain.startswith("☐") and view is not None and view.reason is not None
+        assert view.reason.startswith("not done: no stakeholder update was sent while open")
+    inc = app.dashboard.presenter.live.incident
+    inc.record_status_update("Anthropic down; failing over to OpenAI")
+    views = incident_view(app.dashboard.presenter.live.snapshot(), 900.0, config=app.dashboard.presenter.ctx.config)
+    sent = views.steps[tell.id]
+    assert sent.state == "fulfilled" and step_prompt(tell, sent).plain.startswith("◈")
+    assert sent.reason is not None and sent.reason.startswith("done: stakeholder update at +")
+    late = views.steps[every.id]
+    assert step_prompt(every, late).plain.startswith("☐") and late.reason is not None
+    assert late.reason.startswith("not done: 1 stakeholder update sent while open; "), late.reason
+    assert progress_text(book, views.steps) == "1/25 done, 2 not needed"
 
 
 async def test_each_thing_newly_due_gets_a_look_and_nothing_else_does(tmp_path: Path,

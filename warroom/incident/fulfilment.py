@@ -127,7 +127,8 @@ def _cadence(state: Any, item: Fulfil, sent: list[Any], config: Any, now: dateti
     end = state.resolved_at or now or stime.utcnow_of(getattr(state, "drill", None) is not None)
     missed = missed_updates(state, config if config is not None else Config(), end)
     n = len(sent)
-    count = f"{n} stakeholder update{'s' * (n != 1)} sent while open"
+    count = f"{n} stakeholder update{'s' * (n != 1)} sent while open" if n else \
+        "no stakeholder update was sent while open"
     if missed is None:
         return Fulfilment(item, False, "the incident was never declared")
     late = missed.count(state)
