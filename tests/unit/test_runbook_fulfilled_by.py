@@ -17,7 +17,6 @@ from pathlib import Path
 import pytest
 
 from tests.unit.incident_fixtures import drill_incident
-from warroom.incident import fulfilment
 from warroom.incident.drill_report import drill_report, report_lines
 from warroom.runbook.parser import parse_runbook
 
@@ -95,6 +94,8 @@ def test_a_note_of_another_tag_does_not_do_it_and_an_update_after_resolve_does_n
            " none fell due unsent (one due every 30m00s drill time of a P3)" \
            f" [#{inc.state.status_updates[0].seq}]" in line
     assert len(inc.state.status_updates) == 2
+    from warroom.incident import fulfilment
+
     rb = inc.runbook()
     sent = fulfilment.judge(inc.state, replace(rb.fulfils[0], kind="update", value="sent"))
     assert sent.text.startswith("stakeholder update at +10m00s") and sent.cites == (inc.state.status_updates[0].seq,)
@@ -106,6 +107,8 @@ def test_a_cadence_with_one_update_never_sent_is_not_done(tmp_path: Path) -> Non
     assert "done by the journal: Send" not in line, line
     assert "[not done: 1 stakeholder update sent while open; 1 stakeholder update fell due and was never sent (one" \
            f" due every 30m00s drill time of a P3) [#{inc.state.status_updates[0].seq}]] Communication and" in text
+    from warroom.incident import fulfilment
+
     rb = inc.runbook()
     f = fulfilment.of_steps(inc.state, rb, inc.config)[rb.step(UPDATES).id]
     assert not f.done and fulfilment.step_shown("manual", f) == "manual"
