@@ -186,3 +186,49 @@ def test_a_merge_patch_is_judged_by_its_value_not_its_characters() -> None:
                  "spec:\n  replicas: 3\n"):
         assert spelled((*dep, "--type=merge", "-p", said)) == spelled((*dep, "-p", said)), said
     assert spelled((*dep, "--type=merge", "-p", '{"$patch":"delete"}')) != spelled((*dep, "-p", '{"$patch":"delete"}'))
+
+
+def test_a_step_typed_again_under_a_no_go_is_one_row_that_step_s_with_its_value(tmp_path: Path) -> None:
+    """redteam46 R12: RB-CORE-005's step 29 run (3 replicas) under a NO-GO, then ``kubectl scale … --replicas=5``
+    typed in the drill shell. The decision lines said "Step 29 … was typed by hand … against that NO-GO" (no value)
+    and the summary "Done outside the runbook's steps: scaled to 5 replicas": one call told twice, two ways. The
+    typing is step 29's (``Hands.typings``): said with its value, on the step's path line, and not outside."""
+    from datetime import timedelta
+
+    from tests.unit.incident_fixtures import FixedClock
+    from warroom.incident.by_hand import param_values
+    from warroom.incident.drill_report.build import _typed_as_steps
+    from warroom.incident.drill_report.decisions import decision_lines
+    from warroom.incident.store import IncidentStore
+
+    book = _book("RB-CORE-005-security-incident")
+    step = next(st for st in book.steps if st.number == 29)
+    five = ("kubectl", "scale", "deployment/flowengine", "--replicas=5", "-n", "production")
+    row = ActionRow(T0 + 900.0, 900.0, "scale_to", "scaled to 5 replicas on flowengine", shlex.join(five), False)
+    windows = {("RB-CORE-005", step.id): [(T0 + 300.0, T0 + 301.0, "a1b2")]}       # the step's run, before
+    hands = Hands(Typed((_call(five, 900.0),), DETECTED, math.inf))
+    typings = hands.typings(book, step, param_values(book, None), [row], windows)
+    assert [(c.at, c.acted, c.chose) for c in typings] == [(T0 + 900.0, [0], "replicas=5")]
+    order = [(sec.title, st) for sec in book.sections for st in sec.steps]
+    path = {"runbook_path": tuple((sec, st.label, "ok" if st is step else "pending", "FlowEngine scaled back up"
+                                   if st is step else "") for sec, st in order),
+            "outside": (f"{row.description} ({row.command})",), "outside_actions": (row,)}
+    said, credited = _typed_as_steps(path, {("RB-CORE-005", step.id): typings}, book, [row])
+    assert said["outside"] == () and said["outside_actions"] == ()
+    # the PIR's timeline lists it as the step's (it lists what is outside, and the steps credited)
+    assert credited == (("RB-CORE-005", 29, step.label, "done by hand at +13m00s (drill shell, with replicas=5)",
+                         T0 + 900.0, (row,)),)
+    assert said["runbook_path"][[st for _, st in order].index(step)][3] == (
+        "FlowEngine scaled back up; scaled to 5 replicas on flowengine (done by hand at +13m00s (drill shell, with "
+        "replicas=5))")
+    clock = FixedClock()
+    inc = IncidentStore(tmp_path / "state", clock=clock).create(title="audit quiet", severity="P1",
+                                                                runbook=BOOKS / "RB-CORE-005-security-incident.md")
+    inc.record_decision({"id": "bring-flowengine-back", "named": True, "runbook_id": "RB-CORE-005",
+                         "question": "Bring FlowEngine back (restore its replicas)?", "verdict": "NO-GO", "by": "dana",
+                         "why": "not contained"})
+    st, at = inc.refresh(), clock.now + timedelta(seconds=10)
+    lines = decision_lines(st, [inc.runbook()], lambda t: (t - st.declared_at).total_seconds(), clock.now,
+                           {("RB-CORE-005", step.id): [at]}, {("RB-CORE-005", step.id, at): "replicas=5"})
+    assert ("Step 29 (Bring FlowEngine back) was typed by hand in the drill shell with replicas=5 at +10s drill time,"
+            " against that NO-GO (no GO since).") in lines, lines

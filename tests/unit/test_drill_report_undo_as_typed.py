@@ -47,7 +47,7 @@ def test_while_open_the_undo_says_where_it_landed_never_that_it_is_the_fault() -
     d = restarted_then_undone()
     report = drill_report(d, at=d.wall_time(UNDO + 900.0))         # no incident resolved: the drill is not over
     undo = next(a for a in report.actions if a.action == "rollout_undo")
-    assert undo.why == "rolled back onto v1.2.0" and not undo.mitigation and undo.meant == ""
+    assert undo.why == "stayed on v1.2.0" and not undo.mitigation and undo.meant == ""
     restart = next(a for a in report.actions if a.action == "restart")
     assert restart.cause == "" and "Model API 5xx rate" in restart.change
     shown = "\n".join(report_lines(report)) + "\n".join(report.summary) + str(report.to_dict())
@@ -71,12 +71,12 @@ def test_the_restart_is_credited_with_its_own_effect_and_the_undo_is_listed_with
     said = re.search(r"Model API 5xx rate [\d.]+%[^;]*?\(([\d.]+)% without it\)", restart.change)
     assert said is not None and float(said.group(1)) > 5.0, restart.change
     undo = next(a for a in report.actions if a.action == "rollout_undo")
-    assert not undo.effective and undo.why == "rolled back onto v1.2.0, the release in fault", undo
+    assert not undo.effective and undo.why == "stayed on v1.2.0, the release in fault", undo
     missed = next(line for line in report.summary if line.startswith("Not done:"))
     assert "FlowEngine rolled back off the bad release (FlowEngine rollout undone at " in missed, missed
-    assert "rolled back onto v1.2.0, the release in fault" in missed, missed
+    assert "stayed on v1.2.0, the release in fault" in missed, missed
     shown = "\n".join(report_lines(report))
-    assert "FlowEngine rollout undone: did nothing — rolled back onto v1.2.0, the release in fault" in shown, shown
+    assert "FlowEngine rollout undone: did nothing — stayed on v1.2.0, the release in fault" in shown, shown
 
 
 

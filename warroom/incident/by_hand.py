@@ -252,6 +252,7 @@ class Credit(NamedTuple):
     acted: list[int]        # the indexes of the ``rows`` its calls recorded
     at: float               # unix: when it was typed (a change: when it acted)
     when: str               # that moment as the state says it: ``+6m03s`` on the incident clock, else ``09:22:34 UTC``
+    chose: str = ""         # the values typed where the runbook's differ or it has none: ``replicas=5``
 
 
 class Hands:
@@ -315,11 +316,11 @@ class Hands:
             clock = t - typed.t_zero
             when = f"{'+' if clock >= 0 else '-'}{format_duration(abs(clock))}"
         if not changes and (more or step.check):    # its outcome is more than exit codes the record holds
-            return Credit(f"{TYPED}{when} {where}, not checked", acted, at, when)
+            return Credit(f"{TYPED}{when} {where}, not checked", acted, at, when, chose)
         if step.verify:     # a fix judged by its metrics: typed, its gate never opened (attack42 A18)
             return Credit(f"{TYPED}{when} {where}, not verified: its gate opens when the step runs in warroom",
-                          acted, at, when)
-        return Credit(f"{BY_HAND}{when} {where}", acted, at, when)
+                          acted, at, when, chose)
+        return Credit(f"{BY_HAND}{when} {where}", acted, at, when, chose)
 
     def acts(self, runbook: Runbook, step: Step, values: Mapping[str, str], rows: Sequence[Act],
              windows: Mapping[tuple[str, str], Sequence[tuple[float, float, str]]]) -> list[float]:
@@ -327,6 +328,13 @@ class Hands:
         credit needs, whichever step's credit took those calls or whether a run took the step: what a NO-GO on the
         step weighs (attack44 A24: FlowEngine brought back by hand 6 s after a NO-GO was said against nothing once a
         later run of the step held it, "one call, one step" giving the typed act no credit)."""
+        return sorted({c.at for c in self.typings(runbook, step, values, rows, windows)})
+
+    def typings(self, runbook: Runbook, step: Step, values: Mapping[str, str], rows: Sequence[Act],
+                windows: Mapping[tuple[str, str], Sequence[tuple[float, float, str]]]) -> list[Credit]:
+        """Each typing of ``step`` that ``acts`` counts, as its credit (the rows its calls recorded, the values
+        typed): those rows are that step's, wherever the report says them (redteam46 R12: a restore typed under a
+        NO-GO was "Step 29 … typed by hand" and "done outside the runbook's steps", one call told twice)."""
         unowned = [owner_of(a.at, a.tag, windows) is None for a in rows]
         fresh, out = Hands(self.typed), []
         for _ in self.typed.calls:          # each round takes the calls of one more typing, or ends
@@ -334,8 +342,8 @@ class Hands:
                                 lambda at, tag: owner_of(at, tag, windows) is None)
             if hand is None:
                 break
-            out.append(hand.at)
-        return sorted(set(out))
+            out.append(hand)
+        return out
 
     def steps(self, runbook: Runbook, pending: Callable[[str], bool], values: Mapping[str, str],
               rows: Sequence[Act], windows: Mapping[tuple[str, str], Sequence[tuple[float, float, str]]],

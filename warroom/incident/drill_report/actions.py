@@ -59,7 +59,9 @@ def acting(sc: Any, sig: Any, kind: str, on: float, off: float | None) -> list[S
 
     if kind not in KNOBS:
         return [(on, off)]
-    made = [on, *(r.at for r in sig.cluster.flowengine.history if on < r.at < (math.inf if off is None else off))]
+    # each revision as it came into force (``Deployment.ran``, the curves' own), not ``history``: an undo or a change
+    # back to an earlier template reuses its revision, whose ``at`` is when it was first made
+    made = [on, *(at for at, _ in sig.cluster.flowengine.ran if on < at < (math.inf if off is None else off))]
     out: list[Stretch] = []
     for t, end in zip(made, [*made[1:], off], strict=True):
         if dose(kind, sig.cluster.env_at(t), sc) <= 0.0:
@@ -94,6 +96,72 @@ def _number(value: object) -> float | None:
     except ValueError:
         return None
     return number if math.isfinite(number) else None
+
+
+def as_credited(drill: Drill) -> Drill:
+    """``drill`` as the report reads it: each action a knob sizes (``cluster.KNOBS``: context pruning) credited to the
+    operation that made it act and its switch-off to the one that made it stop (``credit_knobs``), the world the same.
+    The stand-ins record the meaning on the call that flipped the switch, whatever value it set: pruning switched on
+    with ``CONTEXT_MAX_SIZE_KB=2000`` got the scenario's name, the ``180`` after it that pruned was anonymous, and a
+    ``rollout undo`` that put the 2000 KB cap back "moved none of the scenario's panes" (redteam46 R8, R9)."""
+    import copy
+
+    recorded = drill.actions()
+    out = credit_knobs(drill.scenario, recorded)
+    if out == recorded:
+        return drill
+    view = copy.copy(drill)
+    view.__dict__["actions"] = lambda: list(out)
+    return view
+
+
+def credit_knobs(sc: Any, recorded: list[Any]) -> list[Any]:
+    """``recorded`` with each knob-sized action's records on the operations that changed whether it acts: FlowEngine's
+    env after the operation has the action's switch on and its knob at a value that acts (``cluster.dose`` above 0),
+    and before it had not (``<action>``), or the other way round (``<action>_off``). A record the stand-ins put on an
+    operation that changed no such thing is dropped, one it changed and has none is added after it: one rule for a set
+    env, an undo and a set image, in any order. Each ``rollout undo`` also keeps what it changed (``undid``: the image
+    and the env keys, before → after), the words its row is named by (``did``)."""
+    from warroom.drill.cluster import KNOBS, OPERATIONS, SWITCHES, dose, initial_cluster, switched_on
+
+    kinds = [k for k in KNOBS if k in sc.mitigating_actions()]
+    switch = {up: key for key, (up, _) in SWITCHES.items()}
+    cluster, out = initial_cluster(sc), list(recorded)
+
+    def acts(kind: str, env: dict[str, str]) -> bool:
+        return switched_on(env, switch[kind]) and dose(kind, env, sc) > 0.0
+
+    added: dict[int, list[Any]] = {}
+    dropped: set[int] = set()
+    for i in sorted(range(len(recorded)), key=lambda i: recorded[i].t):      # ``build_cluster``'s order
+        op = recorded[i]
+        if op.action not in OPERATIONS:
+            continue
+        dep = cluster.deployments.get(str(op.detail.get("deployment", "")))
+        was = None if dep is None else (dep.current.image, dict(dep.current.env))
+        cluster.apply(op, meaning=False)
+        if dep is None or was is None:
+            continue
+        now = (dep.current.image, dict(dep.current.env))
+        if op.action == "rollout_undo":
+            env = {k: (was[1].get(k), now[1].get(k)) for k in sorted({*was[1], *now[1]})
+                   if was[1].get(k) != now[1].get(k)}
+            out[i] = replace(op, detail={**op.detail, "undid": {"image": [was[0], now[0]] if was[0] != now[0] else None,
+                                                                 "env": env}})
+        if dep is not cluster.deployments.get(fleet.DEPLOYMENT):
+            continue
+        key = (op.action, op.ts, op.argv)
+        for kind in kinds:
+            before, after = acts(kind, was[1]), acts(kind, now[1])
+            want = None if before == after else kind if after else kind + OFF
+            mine = [j for j, b in enumerate(recorded) if b.action in (kind, kind + OFF)
+                    and (b.detail.get("via"), b.ts, b.argv) == key]
+            dropped |= {j for j in mine if recorded[j].action != want}
+            if want is not None and not any(recorded[j].action == want for j in mine):
+                added.setdefault(i, []).append(replace(op, action=want, detail={"via": op.action}))
+    if not added and not dropped and out == recorded:
+        return recorded
+    return [b for j, a in enumerate(out) if j not in dropped for b in (a, *added.get(j, ()))]
 
 
 def in_force(spans: dict[str, list[Stretch]], kind: str, t: float) -> bool:
@@ -169,7 +237,7 @@ def action_rows(drill: Drill, signals: Any, spans: dict[str, list[Stretch]], *, 
         return None if t_zero is None else a.t - t_zero
     for i, (a, pin) in enumerate(zip(recorded, pinned(sc, recorded), strict=True)):
         if a.action == "rollout_undo" and (a.action, a.ts, a.argv) not in meant:    # an undo that meant nothing
-            actions.append(_undo_row(sc, pin, None if t_zero is None else a.t - t_zero, told))
+            actions.append(_undo_row(drill, a, pin, slos, read_at(a), None if t_zero is None else a.t - t_zero, told))
             continue
         if a.action in OPERATIONS:      # shown as what it meant; one that meant nothing as what it changed
             worlds = rolled.get((a.action, a.ts, a.argv))
@@ -245,7 +313,11 @@ def action_rows(drill: Drill, signals: Any, spans: dict[str, list[Stretch]], *, 
                                  effective, a.action.removesuffix(OFF) in spans or a.action in sc.mitigating_actions(),
                                  change, why, None if t_zero is None else a.t - t_zero,
                                  _cause(sc, signals, a, told) if effective else "",
-                                 a.tag, bool(changes.moved), told=told, plain=plain(via)))
+                                 a.tag, bool(changes.moved), told=told, plain=plain(via),
+                                 # made it worse, as any action (``Changes.worse``), but for what the scenario asks for
+                                 # (a containment's halt grows the audit-log gap its resolution expects)
+                                 worse="" if a.action in (*sc.resolution, *sc.mitigating_actions())
+                                 else "; ".join(changes.worse)))
     for r in restarts:
         mine = [i for i, b in enumerate(actions) if (b.at, b.command) == (r.at, r.command)]
         actions.insert(mine[-1] + 1 if mine else len(actions), r)
@@ -469,7 +541,8 @@ def did(op: Any) -> str:
                               if d.get("denies_bundles") and not d.get("deleted") else ""),
              "s3_move": f"moved {d.get('key')} to {d.get('destination')}",
              "db_snapshot": f"snapshot {d.get('snapshot')}"}
-    return words.get(op.action, op.action.replace("_", " ")) + on
+    undid = f": {said}" if op.action == "rollout_undo" and (said := _undid(op)) else ""    # what it put back
+    return words.get(op.action, op.action.replace("_", " ")) + on + undid
 
 
 def plain(op: Any) -> str:
@@ -492,33 +565,67 @@ def _operation_row(drill: Drill, op: Any, slos: list[SloConfig] | None, t_now: f
     """An operation that meant none of the scenario's actions (a ``set env`` that put a provider back, a pool size):
     listed by what it did, with what it changed on the panes, as the simulator says; ``gone``: the world it is weighed
     against (an env change's rollout as a plain restart, which is its own row: ``_restart_row``)."""
+    from warroom.drill.cluster import KNOBS
+
     changes = pane_changes(drill, [op], slos, t_now, gone=gone, told=told)
+    # a knob set where it acts on nothing (``CONTEXT_MAX_SIZE_KB=2000``): said why, once the judgement may be said
+    idle = next((idle_knob(drill.scenario, drill.simulator.signals, kind, op.t) for kind, (key, *_) in KNOBS.items()
+                 if told and not changes.moved and op.action == "set_env" and key in (op.detail.get("set") or {})
+                 and op.detail.get("deployment") == fleet.DEPLOYMENT and kind in drill.scenario.mitigating_actions()),
+                "")
     return ActionRow(op.ts, op.t, op.action, labelled(ACTIONS[op.action], op) if op.action in ACTIONS else did(op),
-                     typed(op.tool, op.argv), bool(changes.moved) and not changes.worse, False,
-                     changes.text(quiet=True), "", clock, tag=op.tag, moved=bool(changes.moved),
+                     typed(op.tool, op.argv), bool(changes.moved) and not changes.worse, bool(idle),
+                     changes.text(quiet=True), idle, clock, tag=op.tag, moved=bool(changes.moved),
                      worse="; ".join(changes.worse))
 
 
-def _undo_row(sc: Any, undo: Any, clock: float | None, told: bool = True) -> ActionRow:
-    """A ``rollout undo`` that meant no canonical action (``cluster.pinned`` says where it landed): listed with why,
-    as the attempt at a rollback it was when it stayed on the release in fault (RB-LAUNCH-005's trap: a plain undo
-    after a restart goes back onto the bad release), or as the change it undid; it was missing from the report."""
+def _undo_row(drill: Drill, undo: Any, pin: Any, slos: list[SloConfig] | None, t_now: float, clock: float | None,
+              told: bool = True) -> ActionRow:
+    """A ``rollout undo`` that meant no canonical action (``cluster.pinned`` says where it landed, ``pin``): weighed
+    with and without it as any operation is (``pane_changes``), named by what it changed (``did``: the env keys it
+    put back, the image), "made it worse" where it moved the scenario's panes only the wrong way; said "rolled back
+    onto" a release only when it changed the image. Onto the release in fault it is the attempt at a rollback it was
+    (RB-LAUNCH-005's trap: a plain undo after a restart goes back onto the bad release). redteam46 R8: an undo that
+    put the 2000 KB cap back (P95 124 s, 76 s without it) read "moved none of the scenario's panes — rolled back onto
+    v1.1.0, the same release: a change the scenario does not weigh undone", the image never having changed."""
     from warroom.drill.cluster import release
 
+    sc = drill.scenario
     name = str(undo.detail.get("deployment", ""))
-    landed, bad = undo.detail.get("landed"), sc.facts.get("bad_version")
+    landed, bad = pin.detail.get("landed"), sc.facts.get("bad_version")
+    image = (undo.detail.get("undid") or {}).get("image")
+    changes = pane_changes(drill, [undo], slos, t_now, told=told) if landed is not None else Changes()
+    rel = "" if landed is None else release(landed[0])
+    moves = f"rolled back onto {rel}" if image else f"stayed on {rel}"     # an undo onto the same image rolls back none
     if landed is None:
         why = "it changed nothing: no other revision to go back to"
     elif not told:        # where it landed; whether that release is the fault is the answer (attack42 A7)
-        why, bad = f"rolled back onto {release(landed[0])}", None
-    elif bad and release(landed[0]) == bad:
-        why = f"rolled back onto {release(landed[0])}, the release in fault"
+        why, bad = moves, None
+    elif bad and rel == bad:
+        why = f"{moves}, the release in fault"
+    elif image:
+        why = moves + ("" if changes.moved else ", a change the scenario does not weigh undone")
     else:
-        why = f"rolled back onto {release(landed[0])}, the same release: a change the scenario does not weigh undone"
+        why = "" if changes.moved else moves
     flowengine = name == fleet.DEPLOYMENT
-    return ActionRow(undo.ts, undo.t, undo.action, f"{'FlowEngine' if flowengine else name} rollout undone",
-                     typed(undo.tool, undo.argv), False, flowengine and bool(bad), "", why, clock, tag=undo.tag,
-                     meant="rollback" if flowengine and bad else "", told=told)
+    return ActionRow(undo.ts, undo.t, undo.action, f"{'FlowEngine' if flowengine else name} rollout undone"
+                     + (f" ({said})" if (said := _undid(undo)) else ""),
+                     typed(undo.tool, undo.argv), bool(changes.moved) and not changes.worse, flowengine and bool(bad),
+                     changes.text(quiet=True), why, clock, tag=undo.tag, moved=bool(changes.moved),
+                     meant="rollback" if flowengine and bad else "", told=told,
+                     worse="; ".join(changes.worse))
+
+
+def _undid(undo: Any) -> str:
+    """What a ``rollout undo`` changed (``credit_knobs``' ``undid``): "image v1.2.0 → v1.1.0; CONTEXT_MAX_SIZE_KB
+    180 → 2000"; "" when it changed nothing or was not read."""
+    from warroom.drill.cluster import release
+
+    undid = undo.detail.get("undid") or {}
+    image = undid.get("image")
+    return "; ".join([*([f"image {release(image[0])} → {release(image[1])}"] if image else []),
+                      *(f"{k} {'unset' if a is None else a} → {'unset' if b is None else b}"
+                        for k, (a, b) in (undid.get("env") or {}).items())])
 
 
 def _verdict(sc: Any, sig: Any, spans: dict[str, list[Stretch]], a: Any, speed: float) -> tuple[bool, str, float]:
@@ -814,6 +921,7 @@ def run_effects(drill: Drill, state: Any, slos: list[SloConfig] | None, at: floa
     from warroom.drill.cluster import OPERATIONS
 
     out: dict[str, str] = {}
+    drill = as_credited(drill)     # knob-sized actions credited as the report credits them
     recorded = drill.actions()
     t_now = drill.scenario_time(at)
     runs = [run for _, run in state.commands_run()]

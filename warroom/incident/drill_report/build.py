@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING, Any
 
 from warroom import scenario_time as stime
 from warroom.config import Config, SloConfig
-from warroom.incident.drill_report.actions import (RETRIES, action_rows, done_by, failed_flows, impact_estimate,
-                                                   ours_failed, stretches)
+from warroom.incident.drill_report.actions import (RETRIES, action_rows, as_credited, done_by, failed_flows,
+                                                   impact_estimate, ours_failed, stretches)
 from warroom.incident import gates, verdicts
 from warroom.incident.cadence import missed_updates
 from warroom.incident.by_hand import Hands, Typed, read_calls, shell_unjournaled
@@ -45,7 +45,7 @@ def drill_report(drill: Drill, state: IncidentState | None = None, *, at: float 
     counts the updates that fell due unsent, ``cadence.missed_updates``; None: not counted). Built while
     holding the simulator: the report reads its series and signals directly, and the dashboard's polls ask
     the same simulator from other threads."""
-    drill = as_ended(drill, state)
+    drill = as_credited(as_ended(drill, state))
     with drill.simulator.holding():
         return _build(drill, state, at=at, slos=slos, runbook=runbook, runbook_of=runbook_of, config=config)
 
@@ -213,9 +213,14 @@ def _build(drill: Drill, state: IncidentState | None, *, at: float | None, slos:
         credited = tuple((b.id, step.number, step.label, c.state, c.at, tuple(actions[i] for i in c.acted))
                          for b in books for step in b.steps if (c := hands.credited.get((b.id, step.id))) is not None)
         acts = _decided_acts(hands, books, state, actions)
-        typed_at = tuple((rb, sid, t) for (rb, sid), moments in acts.items() for t in moments)
+        typed_at = tuple((rb, sid, c.at) for (rb, sid), typings in acts.items() for c in typings)
         decided = tuple(decision_lines(state, list({b.id: b for b in books}.values()), since_detection, end,
-                                       {key: [datetime.fromtimestamp(t, UTC) for t in ts] for key, ts in acts.items()}))
+                                       {key: [datetime.fromtimestamp(c.at, UTC) for c in cs]
+                                        for key, cs in acts.items()},
+                                       {(*key, datetime.fromtimestamp(c.at, UTC)): c.chose for key, cs in acts.items()
+                                        for c in cs}))
+        path, more = _typed_as_steps(path, acts, runbook, actions)
+        credited += more            # the PIR's timeline lists them as the step's, as it lists the steps credited
     report = DrillReport(
         drill=drill.name, scenario=sc.name, title=sc.title if ended else sc.symptom, speed=drill.speed,
         runbook=runbook.id if runbook is not None else sc.runbook,    # the one whose path is listed
@@ -249,14 +254,49 @@ def _build(drill: Drill, state: IncidentState | None, *, at: float | None, slos:
                         updates=updates)
 
 
-def _decided_acts(hands: Hands, books: list[Any], state: Any, rows: list[Any]) -> dict[tuple[str, str], list[float]]:
-    """When each step a Go/No-Go decides (``decided_steps``) was typed in the drill shell and acted, by (runbook id,
-    step id) (``Hands.acts``): what the decision lines weigh against a standing NO-GO, whether or not a run took the
-    step later (attack44 A24)."""
+Credited = tuple[tuple[str, int, str, str, float, tuple[ActionRow, ...]], ...]   # ``DrillReport.credited``
+
+
+def _typed_as_steps(path: dict[str, Any], acts: dict[tuple[str, str], list[Any]], runbook: Runbook | None,
+                    rows: list[ActionRow]) -> tuple[dict[str, Any], Credited]:
+    """``runbook_path``'s answer with each row a typing of a step the Go/No-Go weighs acted (``_decided_acts``) said as
+    that step's, not outside the runbook's steps: on the step's path line, with its credit ("done by hand at +12m34s
+    (drill shell, with replicas=5)"). One call, one row: the decision lines said it as the step typed by hand, and the
+    summary again as done outside the steps, without its value (redteam46 R12). With them, as ``DrillReport.credited``
+    holds a step credited by hand, for the PIR's timeline (which lists what left "outside")."""
+    if runbook is None:
+        return path, ()
+    out = path["outside_actions"]
+    mine = {i: (sid, c) for (rb, sid), typings in acts.items() if rb == runbook.id for c in typings for i in c.acted
+            if any(rows[i] is a for a in out)}
+    if not mine:
+        return path, ()
+    said: dict[str, list[str]] = {}
+    for i, (sid, c) in mine.items():
+        said.setdefault(sid, []).append(f"{rows[i].description} ({c.state})")
+    outside = tuple(a for a in out if not any(rows[i] is a for i in mine))
+    order = [st for sec in runbook.sections for st in sec.steps]      # ``runbook_path``'s
+    steps_said = tuple((sec, label, state, "; ".join(filter(None, (did, *said.get(st.id, ())))))
+                       for (sec, label, state, did), st in zip(path["runbook_path"], order, strict=True))
+    by_id = {st.id: st for st in order}
+    typed: dict[int, tuple[str, Any, list[int]]] = {}        # one per typing: its step, credit, the rows it claimed
+    for i, (sid, c) in mine.items():
+        typed.setdefault(id(c), (sid, c, []))[2].append(i)
+    more = tuple((runbook.id, by_id[sid].number, by_id[sid].label, c.state, c.at, tuple(rows[i] for i in acted))
+                 for sid, c, acted in typed.values() if sid in by_id)
+    return {**path, "runbook_path": steps_said, "outside": tuple(f"{a.description} ({a.command})" for a in outside),
+            "outside_actions": outside}, more
+
+
+def _decided_acts(hands: Hands, books: list[Any], state: Any, rows: list[Any]) -> dict[tuple[str, str], list[Any]]:
+    """Each typing of each step a Go/No-Go decides (``decided_steps``) in the drill shell that acted, by (runbook id,
+    step id) (``Hands.typings``): what the decision lines weigh against a standing NO-GO, whether or not a run took the
+    step later (attack44 A24), and the rows those typings recorded, that step's (``_typed_as_steps``)."""
     from warroom.incident.by_hand import param_values, run_windows
     from warroom.incident.decisions.journal_only import decided_steps
 
     by_id = {b.id: b for b in books}
     windows = run_windows(state)
     return {(rb, step.id): moments for steps in decided_steps(list(by_id.values())).values() for rb, step in steps
-            if rb in by_id and (moments := hands.acts(by_id[rb], step, param_values(by_id[rb], state), rows, windows))}
+            if rb in by_id and (moments := hands.typings(by_id[rb], step, param_values(by_id[rb], state), rows,
+                                                         windows))}

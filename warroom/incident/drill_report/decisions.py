@@ -24,11 +24,13 @@ if TYPE_CHECKING:
 
 
 def decision_lines(state: IncidentState, books: Sequence[Runbook], clock: Callable[[datetime], float | None],
-                   end: datetime, typed: Mapping[tuple[str, str], Sequence[datetime]] | None = None) -> list[str]:
+                   end: datetime, typed: Mapping[tuple[str, str], Sequence[datetime]] | None = None,
+                   chose: Mapping[tuple[str, str, datetime], str] | None = None) -> list[str]:
     """The summary's Go/No-Go lines. ``books``: the runbooks whose decisions count (the scenario's and
     any a GO opened); ``clock``: drill seconds since detection of a wall time (None before it);
     ``end``: the resolution (or now, the drill still open); ``typed``: when each step was typed by hand in the drill
-    shell (``against_no_go``)."""
+    shell (``against_no_go``); ``chose``: the values each typing put where the runbook's differ, by (runbook id, step
+    id, when), said with it as the path says them ("with replicas=5": redteam46 R12)."""
     def at(t: datetime | None) -> str:
         return drill_at(clock, t)
 
@@ -71,8 +73,9 @@ def decision_lines(state: IncidentState, books: Sequence[Runbook], clock: Callab
         if measured := measured_then(d):
             out.append(measured)
         out += [f"{state.step_name(x.runbook_id, x.step.number, start=True)} ({x.step.label}) "
-                f"{'ran' if x.run is not None else 'was typed by hand in the drill shell'} at {at(x.at)}, against"
-                f" that NO-GO (no GO since)." for x in against if x.no_go is d]
+                f"{'ran' if x.run is not None else 'was typed by hand in the drill shell'}"
+                f"{f' with {v}' if x.run is None and (v := (chose or {}).get((x.runbook_id, x.step.id, x.at))) else ''}"
+                f" at {at(x.at)}, against that NO-GO (no GO since)." for x in against if x.no_go is d]
     ended = "none at the resolution" if state.resolved else "none yet"
     # one miss per run of arisals (``decisions.runs``): its deadline counts from the run's first arisal
     missed: set[tuple[tuple[str, str], datetime | None]] = set()
