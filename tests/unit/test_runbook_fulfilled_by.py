@@ -62,57 +62,51 @@ def _failed(pir: str) -> str:
     return pir.split("## Steps Skipped or Failed")[1].split("\n## ")[0]
 
 
-def test_a_root_cause_note_does_the_item_and_a_late_update_leaves_the_cadence_not_done(tmp_path: Path) -> None:
-    report, text, pir, inc = _worked(tmp_path)
+def test_a_root_cause_note_and_updates_on_time_do_the_items_by_what_did_them(tmp_path: Path) -> None:
+    """The R4 repro (updates at +10m and +38m20s, each before the next fell due; resolved at +55m)."""
+    report, text, pir, inc = _worked(tmp_path, updates=(60.0, 230.0))
     (line,) = [s for s in report.summary if s.startswith("Runbook RB-CORE-002 path:")]
     note, sent = inc.state.notes[0].seq, [u.seq for u in inc.state.status_updates]
-    assert line.startswith("Runbook RB-CORE-002 path: 1 of 21 steps done; done by the journal: "
-                           f"{ROOT_CAUSE} (Post-incident): root-cause note at +25m00s [#{note}]; not done: "), line
+    did = (f"2 stakeholder updates sent while open, none fell due unsent (one due every 30m00s drill time of a P3)")
+    assert line.startswith(f"Runbook RB-CORE-002 path: 2 of 21 steps done; done by the journal: {UPDATES}"
+                           f" (Communication and escalation): {did} [#{sent[0]}, #{sent[1]}]; {ROOT_CAUSE}"
+                           f" (Post-incident): root-cause note at +25m00s [#{note}]; not done: "), line
     assert f"[done: root-cause note at +25m00s [#{note}]] Post-incident: {ROOT_CAUSE}" in text, text
-    # the cadence item: two sent, one of them late: never "done", and said with the cadence's own count
-    assert f"[not done: 2 stakeholder updates sent while open; 1 stakeholder update was sent late (due " in text
-    assert f"(one due every 30m00s drill time of a P3) [#{sent[0]}, #{sent[1]}]] Communication and escalation: " \
-           f"{UPDATES}" in text
+    assert f"[done: {did} [#{sent[0]}, #{sent[1]}]] Communication and escalation: {UPDATES}" in text
     assert "[not done] Post-incident: Record the root cause" not in text
+    from warroom.incident import fulfilment
+
     failed = _failed(pir)
-    assert f"({ROOT_CAUSE}) done by the journal: root-cause note at +" in failed and f"`[#{note}]`" in failed, failed
-    assert f"({ROOT_CAUSE}) not done" not in failed
-    assert f"({UPDATES}) not done: 2 stakeholder updates sent while open; 1 stakeholder update was sent late" in failed
-    assert f"`[#{sent[0]}, #{sent[1]}]`" in failed
-    assert f"({UPDATES}) not done (runbook step with no journal event)" not in failed
-    assert "not done (runbook step with no journal event)" in failed        # an item with nothing to read stays so
+    assert f"({ROOT_CAUSE}) done by the journal: root-cause note at +25m00s `[#{note}]`" in failed, failed
+    assert f"({UPDATES}) done by the journal: {did} `[#{sent[0]}, #{sent[1]}]`" in failed
+    assert "runbook step with no journal event" in failed                 # an item with nothing to read stays so
+    assert f"({ROOT_CAUSE}) not done" not in failed and f"({UPDATES}) not done" not in failed
+    rb = inc.runbook()
+    assert fulfilment.step_shown("manual", fulfilment.of_steps(inc.state, rb, inc.config)[rb.step(UPDATES).id]) \
+        == "fulfilled"
 
 
-def test_a_note_of_another_tag_does_not_do_it_and_an_update_after_resolve_does_not_count(tmp_path: Path) -> None:
-    report, text, pir, inc = _worked(tmp_path, tag="info", updates=(60.0,), end=170.0, after=200.0)
+def test_a_wrong_tag_an_update_after_resolve_and_a_missed_one_do_not_do_the_items(tmp_path: Path) -> None:
+    """A note tagged info (not root-cause); one update at +10m, the next due at +40m never sent, resolved at +50m,
+    then an update after the resolution: neither item is done, and the last update counts for nothing."""
+    report, text, pir, inc = _worked(tmp_path, tag="info", updates=(60.0,), end=300.0, after=330.0)
     (line,) = [s for s in report.summary if s.startswith("Runbook RB-CORE-002 path:")]
+    assert "done by the journal" not in line, line
     assert f"[not done: no root cause note was journaled while open] Post-incident: {ROOT_CAUSE}" in text
     assert f"({ROOT_CAUSE}) not done: no root cause note was journaled while open\n" in _failed(pir)
-    # on time while open (one sent at +10m, the next due at +40m, resolved at +28m): done; the one after resolve
-    # is not counted
-    assert f"done by the journal: {UPDATES} (Communication and escalation): 1 stakeholder update sent while open," \
-           " none fell due unsent (one due every 30m00s drill time of a P3)" \
-           f" [#{inc.state.status_updates[0].seq}]" in line
-    assert len(inc.state.status_updates) == 2
-    from warroom.incident import fulfilment
-
-    rb = inc.runbook()
-    sent = fulfilment.judge(inc.state, replace(rb.fulfils[0], kind="update", value="sent"))
-    assert sent.text.startswith("stakeholder update at +10m00s") and sent.cites == (inc.state.status_updates[0].seq,)
-
-
-def test_a_cadence_with_one_update_never_sent_is_not_done(tmp_path: Path) -> None:
-    report, text, pir, inc = _worked(tmp_path, updates=(60.0,), end=300.0)
-    (line,) = [s for s in report.summary if s.startswith("Runbook RB-CORE-002 path:")]
-    assert "done by the journal: Send" not in line, line
+    first, late = inc.state.status_updates
     assert "[not done: 1 stakeholder update sent while open; 1 stakeholder update fell due and was never sent (one" \
-           f" due every 30m00s drill time of a P3) [#{inc.state.status_updates[0].seq}]] Communication and" in text
+           f" due every 30m00s drill time of a P3) [#{first.seq}]] Communication and" in text
     from warroom.incident import fulfilment
 
     rb = inc.runbook()
-    f = fulfilment.of_steps(inc.state, rb, inc.config)[rb.step(UPDATES).id]
-    assert not f.done and fulfilment.step_shown("manual", f) == "manual"
-    assert fulfilment.step_shown("ticked", f) == "ticked"
+    cadence = fulfilment.of_steps(inc.state, rb, inc.config)[rb.step(UPDATES).id]
+    assert not cadence.done and fulfilment.step_shown("manual", cadence) == "manual"
+    assert fulfilment.step_shown("ticked", cadence) == "ticked"           # a person's tick stays a tick
+    sent = replace(rb.fulfils[0], kind="update", value="sent")
+    assert fulfilment.judge(inc.state, sent).text.startswith("stakeholder update at +10m00s [#")
+    inc.state.status_updates = [late]                                    # only the one sent after the resolution
+    assert fulfilment.judge(inc.state, sent).shown == "not done: no stakeholder update was sent while open"
 
 
 BOOK = """# Test
