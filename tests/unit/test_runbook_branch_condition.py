@@ -197,6 +197,18 @@ after = "1m"
 # d
 echo d
 ```
+
+### Branch A
+
+```applies_when
+text = "a second branch under the first one's title"
+after = "1m"
+```
+
+```bash
+# a again
+echo a2
+```
 """
 
 
@@ -215,3 +227,51 @@ def test_a_bad_condition_names_its_file_line_and_key(tmp_path: Path) -> None:
     rb = parse_runbook(BAD, path)          # the loader: the same findings, no branch taken from a bad block
     assert [b.section for b in rb.branches] == ["Branch A", "Branch D"]     # D: its second block, which reads
     assert any(f.line == 47 and "'opp'" in f.message for f in rb.findings)
+    # one title, two branches: one journal key, each judged on the other's evidence (attack46 X2)
+    assert (f"{path}:62: error: applies_when block: section 'Branch A' has the title of the branch at line 10: the"
+            " journal names a branch by its title") in "\n".join(found), found
+
+
+def test_a_step_read_branch_is_judged_once_its_step_has_read(tmp_path: Path) -> None:
+    """attack46 X3: the declaration's own look (before the detection step ran) journaled RB-LAUNCH-004's level 3
+    "unknown (step spend-last-day has not run)", and one unknown made the branch "could not be judged" for ever,
+    quoting "has not run" after the step had read $60. Nothing is journaled until the step has read the state."""
+    from datetime import timedelta
+
+    from tests.unit.incident_fixtures import Clock
+    from warroom.config import Config
+    from warroom.incident import branches
+    from warroom.incident.store import IncidentStore
+
+    t0 = datetime(2026, 12, 6, 8, 0, tzinfo=UTC)
+    clock = Clock(t0, step=0.0)
+    inc = IncidentStore(tmp_path / "inc", Config(), clock=clock).create(
+        title="Spend above soft limit", severity="P2", commander="Dana Lee", runbook="RB-LAUNCH-004")
+    assert [e for e in inc.check_branches(None, clock.now) if "Level 3" in e.data["section"]] == []
+    step = inc.step("spend-last-day")
+    ref = {"step": step.number, "step_id": step.id, "label": step.label, "runbook_id": inc.runbook().id}
+    (Path(inc.dir) / "out1.txt").write_text("repo-a  $31.20\nrepo-b  $28.80\nTotal cost (last 24h): $60.00\n")
+    inc._append(ev.STEP_STARTED, {**ref, "command": step.command, "mutating": False})
+    clock.now += timedelta(minutes=1)
+    assert [e for e in inc.check_branches(None, clock.now) if "Level 3" in e.data["section"]] == []   # running
+    inc._append(ev.STEP_FINISHED, {**ref, "status": "ok", "exit_code": 0, "duration": 0.5, "output": "out1.txt"})
+    clock.now += timedelta(minutes=1)
+    (judged,) = [e for e in inc.check_branches(None, clock.now) if "Level 3" in e.data["section"]]
+    assert judged.data["condition"]["state"] == "not met"
+    (level3,) = [b for b in inc.runbook().branches if "Level 3" in b.section]
+    standing = branches.standing(inc.refresh(), "RB-LAUNCH-004", level3)
+    assert standing.state == branches.DID_NOT_APPLY and "60 > 75 is false" in standing.why, standing.why
+
+
+def test_no_model_call_at_all_is_no_data_for_the_providers_failing_branch(tmp_path: Path) -> None:
+    """attack46 X1: the shipped ``providers_failing`` query ended in ``or vector(0)``: with FlowEngine halted (no
+    call, 5xx share NaN) it read 0 failing, "not met", and "Two providers down" did not apply on no evidence."""
+    from tests.unit.standins_corpus import run_one, warm_drill
+
+    (query,) = [q.promql for name, q in load_runbook(CORE_004).queries.items() if name == "providers_failing"]
+    d = warm_drill(tmp_path, "provider-outage", name="halted")
+    assert [s.value for s in d.simulator.evaluate(query, -1800.0)] == [0.0]      # calls answered, none failing
+    assert [s.value for s in d.simulator.evaluate(query, 900.0)] == [1.0]        # one provider down
+    assert run_one(d, ["kubectl", "scale", "deployment/flowengine", "-n", "production", "--replicas=0"], 1000.0)[0] == 0
+    d.simulator.refresh()
+    assert d.simulator.evaluate(query, 1400.0) == []                             # no call: no data, unknown

@@ -19,7 +19,8 @@ the line for a change is written only while the incident is open):
   "not needed" (with why), never "not done", and is not counted among the steps owed;
 * **could not be judged** — never judged, or judged unknown at least once and never met: an unknown reading
   may hide a moment it held, so its steps stay "not done", and every view says whether the branch applied
-  could not be judged (never turned into "not needed").
+  could not be judged (never turned into "not needed"). A condition read in a step's output is judged only once
+  that step has run (before, nothing read the state: no look is journaled for it).
 
 A step the commander did run, tick or skip keeps its own state whatever its branch says: the rule only names
 a step never begun, and ``not needed`` never wears the ✔ of one that ran (``marks.STEP_MARKS``).
@@ -91,7 +92,7 @@ def standing(state: Any, runbook_id: str, branch: Branch) -> Standing:
     if unknown:
         return Standing(branch, UNJUDGED, f"{cond}: unknown at a look ({said(unknown[-1])}), never seen to hold")
     return Standing(branch, DID_NOT_APPLY,
-                    f"{cond}: judged not met ({said(lines[0])}) and never seen to hold while open")
+                    f"{cond}: judged not met ({said(lines[-1])}, the last reading) and never seen to hold while open")
 
 
 def _state(line: dict[str, Any]) -> str:
@@ -134,8 +135,12 @@ def judge_now(incident: Any, state: Any, books: Sequence[Any], source: Any | Non
             cond = on_pane(b.condition, panes)
             if cond.kind == "metric" and source is None:
                 continue
-            v = judge(cond, "applies_when", state, now, query, step_output_reader(Path(incident.dir), state, book.id),
-                      book.id)
+            reader = step_output_reader(Path(incident.dir), state, book.id)
+            if cond.kind == "step" and ((run := reader(cond.step or "")) is None or run.status == "running"):
+                # nothing measured yet: a look before the step read the state saw no moment it could have held
+                # unseen (attack46 X3: the declaration's look made RB-LAUNCH-004's level 3 "unknown" for ever)
+                continue
+            v = judge(cond, "applies_when", state, now, query, reader, book.id)
             out.append((book.id, replace(b, condition=cond), v))
     return out
 

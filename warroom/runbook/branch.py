@@ -23,8 +23,8 @@ measure something (a condition only the commander can judge would make the branc
 nobody's evidence), never ``not_ran`` / ``unless_ran``. It covers every step of its section and of
 the sections below it (deeper headings) up to the next heading of the same or a higher level.
 Errors — bad TOML, an unknown key, a query the runbook does not name, a step it does not have, a
-block after the section's first step, outside any section, nested in another branch or twice in one
-section — name the file line of the key (lint and the loader report them as any finding).
+block after the section's first step, outside any section, nested in another branch, twice in one
+section or under a title another branch has — name the file line of the key (lint and the loader report them as any finding).
 
 How the condition is judged and what a step of a branch that did not apply is called (never "not
 done", never ✔) is the incident's rule: ``warroom.incident.branches``.
@@ -117,6 +117,12 @@ def parse_branch_fences(fences: list[tuple[int, str, bool]], sections: list[Any]
         if any(st.line < line for st in sections[index].steps):
             problems.append((line, f"{WHERE}: it must come before the first step of section {head.title!r} (put it"
                                    " right under the heading)"))
+            continue
+        twin = next((b for b in out if b.key == head.title), None)
+        if twin is not None:      # one key, two questions: each judged on the other's evidence (attack46 X2)
+            problems.append((line, f"{WHERE}: section {head.title!r} has the title of the branch at line"
+                                   f" {twin.heading_line}: the journal names a branch by its title, so a branch's"
+                                   " title must be unique in its runbook"))
             continue
         clash = next((owner[j] for j in covered if j in owner), None)
         if clash is not None:
