@@ -148,3 +148,28 @@ def test_while_open_every_action_an_operation_meant_is_named_by_what_it_did() ->
     assert "deployment image changed (set image registry.internal/flowengine:v1.2.0 on flowengine)" in names, names
     shown = "\n".join(report_lines(report)) + "\n".join(report.summary) + str(report.to_dict())
     assert "bad release" not in shown, shown
+
+
+def test_a_step_the_scenario_asks_for_undone_by_a_rollout_undo_is_not_done(tmp_path: Path) -> None:
+    """redteam46 R8's neighbour in audit-gap: PII redaction re-enabled by ``set env``, then a plain ``rollout undo``
+    (back to the revision without it). No canonical action records a switch-off of redaction, so the resolution read it
+    done; the undo row is named by what it put back, and "what was missed" says redaction was not in force."""
+    from datetime import UTC, datetime
+
+    from warroom.incident.store import IncidentStore
+
+    d = warm_drill(tmp_path / "d", "audit-gap", speed=60.0, start=START, name="redact")
+    for command, t in (("kubectl set env deployment/flowengine -n production PII_REDACTION_ENABLED=true", 600.0),
+                       ("kubectl rollout undo deployment/flowengine -n production", 900.0)):
+        assert run_one(d, command.split(), t)[0] == 0, command
+    now = [d.wall_time(300.0)]
+    inc = IncidentStore(tmp_path / "inc", clock=lambda: datetime.fromtimestamp(now[0], UTC)).create(
+        title="audit quiet", severity="P1", drill={"scenario": "audit-gap", "speed": 60.0})
+    now[0] = d.wall_time(1500.0)
+    inc.resolve("done")
+    report = drill_report(d, inc.refresh(), at=d.wall_time(1600.0))
+    assert "redaction" in report.resolution_missing and "redaction" not in report.resolution_done
+    undo = next(a for a in report.actions if a.action == "rollout_undo")
+    assert undo.description == "FlowEngine rollout undone (PII_REDACTION_ENABLED true → false)", undo
+    missed = next(line for line in report.summary if line.startswith("Not done:"))
+    assert "PII redaction re-enabled (not in force when it ended)" in missed, missed

@@ -128,7 +128,8 @@ def _build(drill: Drill, state: IncidentState | None, *, at: float | None, slos:
     retried = any(b.action in RETRIES and b.t <= t_end and ("task_id" not in b.detail or b.detail["task_id"] in theirs)
                   for b in drill.actions())      # a record naming no task (a plan's) is taken as one of theirs
     done = tuple(k for k in sc.resolution if (done_by(sc, signals, spans, k, t_end) if k in sc.mitigating_actions()
-                                              else any(a.action == k and a.t <= t_end for a in actions))
+                                              else any(a.action == k and a.t <= t_end for a in actions)
+                                              and not _switched_off(signals, k, actions, t_end))
                  and not (k in RETRIES and left))      # retried means none the incident failed is left failed
     panes = pane_outcomes(drill, state, slos, at, crossing)
     # recovered = every pane of the report is, as each one's own line says it (redteam43 R7: the primary pane's alone
@@ -252,6 +253,20 @@ def _build(drill: Drill, state: IncidentState | None, *, at: float | None, slos:
     again = sum(1 for r in sim.signals.retries if not r.ok and t1 < r.t <= t2)
     return with_summary(report, pir=(*pir, len(rows), again, rows.count("succeeded"), rows.count("running")),
                         updates=updates)
+
+
+def _switched_off(signals: Any, kind: str, rows: list[ActionRow], t: float) -> bool:
+    """Whether FlowEngine's switch that ``kind`` turns on (``cluster.SWITCHES``: ``PII_REDACTION_ENABLED`` for
+    ``redaction``), on once its last taking by ``t`` was in force, is off at ``t``. A step the scenario asks for that a
+    later change switched off again (a ``rollout undo`` back onto the revision before it) is not done at the end,
+    though no canonical action records its switching off (redteam46 R8's neighbour: redaction re-enabled, then undone,
+    read done). One recorded with no change of the env (a scripted record) is left as taken."""
+    from warroom.drill.cluster import SWITCHES, switched_on
+
+    key = next((key for key, (up, _) in SWITCHES.items() if up == kind), None)
+    last = max((a.t for a in rows if a.action == kind and a.t <= t), default=None)
+    env = signals.cluster.env_at
+    return key is not None and last is not None and switched_on(env(last), key) and not switched_on(env(t), key)
 
 
 Credited = tuple[tuple[str, int, str, str, float, tuple[ActionRow, ...]], ...]   # ``DrillReport.credited``
