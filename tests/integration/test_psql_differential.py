@@ -491,6 +491,18 @@ QUERIES: list[str | tuple[str, ...]] = [
     "SELECT 1::numeric(1,2,3)", "SELECT 'a'::varchar(0)", "SELECT 'x'::timestamptz(-1)", "SELECT '1 s'::interval(7)",
     "SELECT time(-1) '01:02:03'", "SELECT 'x'::timestamp", "SELECT 'x'::time", "SELECT 1 UNION ALL SELECT 1, 2",
     "SELECT now() INTERSECT ALL SELECT 1",
+    # fix46x8: attack46 X8, a set operation's operand is a plain SELECT: its own ORDER BY / LIMIT / OFFSET / FETCH is
+    # a syntax error at the operation (not the whole chain's), after the last one they are the whole result's; and
+    # numeric(p, p)'s range is "less than 1"
+    "SELECT 1 ORDER BY 1 UNION SELECT 2", "SELECT status FROM tasks ORDER BY 1 UNION SELECT 'x'",
+    "SELECT 1 ORDER BY 1 INTERSECT SELECT 1", "SELECT 1 LIMIT 1 UNION SELECT 2",
+    "SELECT 1 UNION SELECT 2 LIMIT 1 UNION SELECT 3", "SELECT 1 OFFSET 0 UNION ALL SELECT 2",
+    "SELECT 1 FETCH FIRST 1 ROW ONLY EXCEPT SELECT 2", "SELECT 1 LIMIT 1 INTERSECT ALL SELECT 1",
+    "select 1 order by 1 desc nulls first except all select 2", "VALUES (1) ORDER BY 1 UNION SELECT 2",
+    "SELECT * FROM (SELECT 1 ORDER BY 1 UNION SELECT 2) s", "SELECT 1 UNION SELECT 2 ORDER BY 1 UNION SELECT 3",
+    "SELECT 3 UNION SELECT 1 UNION SELECT 2 ORDER BY 1 DESC LIMIT 2 OFFSET 1",
+    "SELECT 1 UNION ALL SELECT 2 OFFSET 1", "SELECT 2 INTERSECT SELECT 2 LIMIT 1",
+    "SELECT 9.99::numeric(2,2)", "SELECT 1.25::numeric(2,2)", "SELECT 0.999::numeric(2,2)",
     # -x, -A
     ("-x", "-c", "SELECT task_id, created_at FROM tasks ORDER BY created_at LIMIT 2"),
     ("-A", "-c", "SELECT task_id, created_at FROM tasks ORDER BY created_at LIMIT 2"),

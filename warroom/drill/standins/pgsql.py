@@ -359,6 +359,8 @@ class Reader:
         nulls = ""          # in ORDER BY, where the item puts NULLs unless it says: PostgreSQL's last ascending, first
         while (tok := self.peek()).kind != "end" and tok.text != ")":   # descending; SQLite's the other way round
             if tok.text in (",", ";") or tok.kind == "word" and tok.value in CLAUSES and self.peek(1).text != ".":
+                if tok.value in SETOPS and clause in ("order", "limit", "offset", "fetch"):
+                    raise self.error()          # an operand is a plain SELECT: these only after the last one
                 self.take()
                 if rows and tok.kind == "word" and tok.value != "values":     # SQLite's VALUES takes no ORDER BY
                     out, rows = [*out, ")"], False
@@ -2025,7 +2027,7 @@ def exact(op: str, a: object, b: object) -> str | float | None:
         digits, scale = map(int, str(a).split(","))
         if abs(decimal(b)) >= Decimal(10) ** (digits - scale):
             raise ToolError(f"ERROR:  numeric field overflow\nDETAIL:  A field with precision {digits}, scale {scale} "
-                            f"must round to an absolute value less than 10^{digits - scale}.")
+                            f"must round to an absolute value less than {f'10^{digits - scale}' if digits - scale else 1}.")
         return str(b)
     if op == "^":
         return f"{power(decimal(a), decimal(b)):f}"
