@@ -2026,8 +2026,9 @@ def exact(op: str, a: object, b: object) -> str | float | None:
     if op == "p":                   # numeric(p, s)'s range: under 10^(p - s)
         digits, scale = map(int, str(a).split(","))
         if abs(decimal(b)) >= Decimal(10) ** (digits - scale):
+            under = f"10^{digits - scale}" if digits != scale else "1"      # PostgreSQL writes 10^0 as 1
             raise ToolError(f"ERROR:  numeric field overflow\nDETAIL:  A field with precision {digits}, scale {scale} "
-                            f"must round to an absolute value less than {f'10^{digits - scale}' if digits - scale else 1}.")
+                            f"must round to an absolute value less than {under}.")
         return str(b)
     if op == "^":
         return f"{power(decimal(a), decimal(b)):f}"
