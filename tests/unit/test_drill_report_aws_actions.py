@@ -83,3 +83,21 @@ def test_the_deny_and_its_lifting_are_weighed_on_the_failure_rate_they_moved(tmp
     assert said.endswith("(0.301% without it)"), said
     # read before its window ended, it is still too soon to tell, as before
     assert rows_of.pane_changes(drill, [put], None, 600.0).text().startswith("too soon to tell"), said
+
+
+def test_a_late_reading_says_only_a_move_by_a_whole_critical_threshold(tmp_path: Path) -> None:
+    """attack46 X7: a latency fallback set while fallback routing was already on moved nothing in its window; read
+    again at the report's moment it was "then Flow failure rate 3.35% … (3.21% without it)", a 0.14-point gap
+    opened by a later HPA patch. Past its window only a move by the pane's whole critical threshold is said."""
+    drill = warm_drill(tmp_path, "timeout", name="late")
+    env = ["kubectl", "set", "env", "deployment/flowengine"]
+    for t, argv in ((1474.8, [*env, "FALLBACK_MODEL=gpt-4-turbo", "FALLBACK_ON_5XX=true", "-n", "production"]),
+                    (1523.9, ["kubectl", "scale", "deployment/flowengine", "-n", "production", "--replicas=2"]),
+                    (2279.7, [*env, "FALLBACK_MODEL=gpt-4-turbo", "FALLBACK_THRESHOLD_LATENCY=30"]),
+                    (2776.5, ["kubectl", "patch", "hpa", "flowengine", "-n", "production", "-p",
+                              '{"spec":{"minReplicas":3,"maxReplicas":3}}'])):
+        assert run_one(drill, argv, t)[0] == 0, argv
+    drill.simulator.refresh()
+    (latency,) = [a for a in drill.actions() if "FALLBACK_THRESHOLD_LATENCY=30" in a.argv]
+    said = rows_of.pane_changes(drill, [latency], None, 3201.8).text()
+    assert said == "P95 flow latency and Flow failure rate unchanged within 10m00s drill time (1m00s wall)", said

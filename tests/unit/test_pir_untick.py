@@ -54,3 +54,28 @@ def test_a_dry_run_is_said_and_a_tick_again_is_done(tmp_path: Path, monkeypatch:
     (two,) = [line for line in skipped.splitlines() if line.startswith("- Step 2 ")]
     assert f"not done (dry run only [#{dry.event.seq}])" in two.replace("`", ""), two
     assert not [line for line in skipped.splitlines() if line.startswith("- Step 3 ")]
+
+
+def test_key_moments_never_show_a_tick_without_what_became_of_it(tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """attack46 X5: Key Moments (10-15 rows, weight-20 ticks filled earliest first) cut between a tick and its
+    untick and said "Step 5 done" of a step not done; with tick, untick, tick again it showed the withdrawn one."""
+    install_fake_runbook(monkeypatch, tmp_path)
+    inc = IncidentStore(tmp_path / "state", Config(), clock=Clock()).create(
+        title="Quota", severity="P3", runbook="RB-TEST-001")
+    for n in (1, 2, 3, 5):
+        inc.tick(n)
+        inc.untick(n)
+    inc.tick(4)
+    inc.untick(4)
+    inc.tick(4)
+    for i in range(7):          # weighed above a tick: with the declaration and the resolution, one tick's room left
+        inc.note("contributing", f"factor {i}")
+    inc.resolve("back to normal")
+    text = inc.render("pir", now=datetime(2026, 12, 4, 19, 0, tzinfo=UTC))
+    moments = text.split("## Key Moments", 1)[1].split("\n## ", 1)[0].splitlines()
+    for i, line in enumerate(moments):
+        if " done: " in line and (step := line.split(" done: ")[0].rsplit("Step ", 1)[1]) != "4":
+            assert any(f"Step {step} unticked" in later for later in moments[i + 1:]), moments
+    fours = [line for line in moments if "Step 4 " in line]
+    assert not fours or "Step 4 done" in fours[-1], moments      # the tick that stands is its last word

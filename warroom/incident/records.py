@@ -199,6 +199,7 @@ class TimelineEntry:
     corrected_seq: int | None = None
     lead: str = ""                   # what kind of line it is ("[went-well] ", "Status update posted…: "),
     #                                  kept by a correction, which replaces only what follows it
+    step_key: tuple[str, str] | None = None    # a tick, untick or skip: its step's (runbook id, step id)
 
 
 @dataclass

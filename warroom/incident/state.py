@@ -206,11 +206,13 @@ class IncidentState:
         return copy.deepcopy(self)
 
     def _add_timeline(self, e: Event, kind: str, text: str, *, at: datetime | None = None,
-                      step: int | None = None, manual: bool = False, lead: str = "") -> None:
+                      step: int | None = None, manual: bool = False, lead: str = "",
+                      step_key: tuple[str, str] | None = None) -> None:
         """``lead`` says what kind of line it is (a note's tag); the line reads ``lead + text``
         and a correction replaces ``text`` only, so the kind survives every correction."""
         self.timeline.append(TimelineEntry(seq=e.seq, at=at or e.ts, actor=e.actor, kind=kind,
-                                           text=lead + text, step=step, manual=manual, lead=lead))
+                                           text=lead + text, step=step, manual=manual, lead=lead,
+                                           step_key=step_key))
 
     def _step(self, d: dict[str, Any]) -> StepState:
         step_id = str(d.get("step_id") or d.get("step") or "?")

@@ -725,8 +725,10 @@ def pane_changes(drill: Drill, taken: list[Any], slos: list[SloConfig] | None, t
     other = drill.simulator.what_if(gone)
     own = dict.fromkeys((sc.primary, *sc.breaches))
 
-    def read(t: float) -> tuple[list[str], list[str], dict[bool, list[str]]]:
-        """The panes moved at ``t`` (phrases), every pane of the scenario's read, its panes moved each way."""
+    def read(t: float, late: bool = False) -> tuple[list[str], list[str], dict[bool, list[str]]]:
+        """The panes moved at ``t`` (phrases), every pane of the scenario's read, its panes moved each way; ``late``:
+        a reading past the action's window, where only a move by a pane's whole critical threshold counts
+        (``_far``: attack46 X7, a 0.14-point drift opened by a later action was said as this one's effect)."""
         after = stime.of_drill(t - start, drill.speed).text()   # t is scenario seconds
         parts, titles = [], []
         ways: dict[bool, list[str]] = {True: [], False: []}       # the scenario's panes moved: the wrong way, the right
@@ -740,6 +742,8 @@ def pane_changes(drill: Drill, taken: list[Any], slos: list[SloConfig] | None, t
             now, alt = actual.pane(pane, t), other.pane(pane, t)
             if pane not in own and _critical(slo, now) == _critical(slo, alt) and not _far(slo, now, alt):
                 continue
+            if late and not (slo is not None and (_far(slo, now, alt) or (now is None) != (alt is None))):
+                continue
             if now == alt or now is not None and alt is not None and abs(now - alt) <= 0.02 * max(abs(now), abs(alt)):
                 continue            # NO DATA where there would be some (FlowEngine halted: no flow, no P95) is a move
             parts.append(f"{title} {_stated(now, unit)}{'' if parts else f' {after} later'} "
@@ -751,12 +755,12 @@ def pane_changes(drill: Drill, taken: list[Any], slos: list[SloConfig] | None, t
 
     parts, titles, ways = read(t)
     after = stime.of_drill(t - start, drill.speed).text()
-    late = min(until, t_now)
-    if not parts and not window and late > full:
+    later = min(until, t_now)
+    if not parts and not window and later > full:
         # nothing yet when its window ended, yet it held on: read again when it stopped (or now). A cause that bites
         # only once something else happens shows then (redteam46 R7: a bucket deny put while FlowEngine was halted
         # failed every flow of the restore half an hour later; read at its window alone it "changed nothing")
-        moved, _, ways = read(late)
+        moved, _, ways = read(later, late=True)
         if moved:
             parts = [f"{' and '.join(titles)} unchanged within {after}, then {moved[0]}", *moved[1:]]
     if any(a.t > t_now for a in recorded):      # what came after the end changes no projection made at it

@@ -142,7 +142,8 @@ def _step_ticked(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
     st.ticked_at = e.ts
     st.ticked_seq = e.seq
     st.updated_seq = e.seq
-    s._add_timeline(e, e.type, f"{_step_word(s, st)} done: {st.label}", step=st.step)
+    s._add_timeline(e, e.type, f"{_step_word(s, st)} done: {st.label}", step=st.step,
+                    step_key=(st.runbook_id, st.step_id))
 
 
 def _step_unticked(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
@@ -156,7 +157,8 @@ def _step_unticked(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
     st.ticked_seq = None
     st.status = st._status_from_runs()
     st.updated_seq = e.seq
-    s._add_timeline(e, e.type, f"{_step_word(s, st)} unticked: {st.label}", step=st.step)
+    s._add_timeline(e, e.type, f"{_step_word(s, st)} unticked: {st.label}", step=st.step,
+                    step_key=(st.runbook_id, st.step_id))
 
 
 def _step_skipped(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
@@ -168,7 +170,7 @@ def _step_skipped(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
     st.skipped_at = e.ts
     st.updated_seq = e.seq
     s._add_timeline(e, e.type, f"{_step_word(s, st)} skipped ({st.label}): {st.skipped_reason}",
-                    step=st.step)
+                    step=st.step, step_key=(st.runbook_id, st.step_id))
 
 
 HANDLERS = {

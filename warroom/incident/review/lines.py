@@ -34,6 +34,7 @@ class Line:
     details: tuple[str, ...] = ()     # sub-points the templates list under it (a decision's criteria)
     corrected: bool = False           # the text was corrected (the original line stays in the journal)
     step: tuple[str, str] | None = None   # a step run's (runbook id, step id): its runs are one step's story
+    checklist: bool = False           # a tick, untick or skip of ``step``: what its checklist row shows changed
 
     @property
     def cite(self) -> str:

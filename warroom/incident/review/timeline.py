@@ -125,7 +125,8 @@ def timeline(state: IncidentState, now: datetime, typed: Sequence[Any] = (),
             cites = (*((opened["seq"],) if opened is not None else ()), t.seq)
         if t.original is not None:
             cites = (*cites, *((t.corrected_seq,) if t.corrected_seq else ()))
-        rows.append(Line(text, cites, at=t.at, actor=t.actor, weight=weight, corrected=t.original is not None))
+        rows.append(Line(text, cites, at=t.at, actor=t.actor, weight=weight, corrected=t.original is not None,
+                         step=t.step_key, checklist=t.step_key is not None))
     gates = run_gates(state, now)
     for st, run in state.commands_run():
         book = st.runbook_id or str((state.runbook or {}).get("id") or "")      # before runbook ids: the current
@@ -155,7 +156,8 @@ def key_moments(rows: list[Line]) -> list[Line]:
 
 
 def _last_runs(rows: list[Line], chosen: list[Line]) -> list[Line]:
-    """``chosen`` with the last run of every step it shows a run of. A failed run weighs more than a
+    """``chosen`` with the last run of every step it shows a run of (and the ticks, unticks and skips of a step
+    after the first of its lines shown). A failed run weighs more than a
     passing one, so the re-run that met its expectation was left out and the failure stood as the
     step's last word (redteam39 F7: "status page … expectation NOT met", then the provider put back into
     routing; the re-run that read "none" 28 s later was not there). The lightest moments that are no
@@ -163,6 +165,17 @@ def _last_runs(rows: list[Line], chosen: list[Line]) -> list[Line]:
     stale word), so there are still at most 15 when any can be spared."""
     last = {r.step: r for r in rows if r.step is not None}          # ``rows`` are in time order
     owed = list(dict.fromkeys(last[r.step] for r in chosen if r.step is not None and last[r.step] not in chosen))
+    # a tick shown brings what became of it: each later tick, untick or skip of its step (attack46 X5: Key Moments
+    # said "Step 5 done" and left out its untick, the Full Timeline's rule broken in the PIR's summary)
+    taken = {id(r) for r in (*chosen, *owed)}
+    first: dict[tuple[str, str], int] = {}
+    for i, r in enumerate(rows):
+        if r.step is not None and id(r) in taken:
+            first.setdefault(r.step, i)
+    at = {id(r): i for i, r in enumerate(rows)}
+    owed += [r for i, r in enumerate(rows) if r.checklist and r.step in first and i > first[r.step]
+             and id(r) not in taken]
+    owed.sort(key=lambda r: at[id(r)])
     if not owed:
         return chosen
     shown = [r.step for r in chosen]
