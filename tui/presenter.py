@@ -973,6 +973,10 @@ class IncidentCalls:
 
         inc = self._inc()
         fresh = self.p.read_concerns()
+        try:      # the resolve is the last moment "while open": the branches judged at it, as the CLI's sync does
+            inc.check_branches(self.p.ctx.source, fresh.at)          # (attack46 X11)
+        except (WarroomError, OSError) as exc:     # the resolve stands; what could not be judged is said
+            self.p.post(ActionFailed(f"branches at the resolve: {describe(exc)}"))
         inc.resolve(summary, resolution=resolution, rollback=rollback, confirmed=shown, fresh=fresh, at=fresh.at)
         self.save_history(inc)
         self.summarise_metrics(inc)

@@ -207,6 +207,8 @@ def _branches_not_needed(app: Any) -> None:
         view = app.dashboard.view.steps[step.id]
         assert step_state(app, number) == "not_needed" and step_prompt(step, view).plain.startswith("–")
         assert view.reason is not None and "did not apply" in view.reason
+        # nothing ran: its output pane says so (attack46 X10: "Ran before this screen opened", no file to read)
+        assert app.dashboard.no_output_note(step) == "Not needed (its branch did not apply): nothing ran, no output."
     assert step_state(app, 8) == "pending"
     assert progress_text(book, app.dashboard.view.steps) == "0/25 done, 2 not needed"
     _fulfilled_by_the_journal(app, book)

@@ -69,7 +69,8 @@ def test_the_branches_that_did_not_apply_are_not_needed_in_the_report_and_the_pi
     owed, spared = line.split("; not needed: ")
     assert BREAKER not in owed and MANUAL not in owed
     assert f"{BREAKER} (Two providers down: protect the one that is left): its branch did not apply: Two or more" \
-           " providers failing (over 10% of their calls answered 5xx): judged not met (Providers failing: " in spared
+           " providers down (over 10% of their calls answered 5xx, or out of routing with no calls): judged not met" \
+           " (Providers down: " in spared
     assert f"{MANUAL} (All providers down): its branch did not apply: Every provider is failing" in spared
     assert f"[not needed: its branch did not apply: Every provider is failing: model API 5xx rate above 90%: judged" \
            f" not met (Model API 5xx share: " in text and f"] All providers down: {MANUAL}" in text
@@ -263,15 +264,58 @@ def test_a_step_read_branch_is_judged_once_its_step_has_read(tmp_path: Path) -> 
     assert standing.state == branches.DID_NOT_APPLY and "60 > 75 is false" in standing.why, standing.why
 
 
-def test_no_model_call_at_all_is_no_data_for_the_providers_failing_branch(tmp_path: Path) -> None:
-    """attack46 X1: the shipped ``providers_failing`` query ended in ``or vector(0)``: with FlowEngine halted (no
+def test_no_model_call_at_all_is_no_data_for_the_providers_down_branch(tmp_path: Path) -> None:
+    """attack46 X1: the shipped ``providers_down`` query (``providers_failing`` then) ended in ``or vector(0)``: with FlowEngine halted (no
     call, 5xx share NaN) it read 0 failing, "not met", and "Two providers down" did not apply on no evidence."""
     from tests.unit.standins_corpus import run_one, warm_drill
 
-    (query,) = [q.promql for name, q in load_runbook(CORE_004).queries.items() if name == "providers_failing"]
+    (query,) = [q.promql for name, q in load_runbook(CORE_004).queries.items() if name == "providers_down"]
     d = warm_drill(tmp_path, "provider-outage", name="halted")
     assert [s.value for s in d.simulator.evaluate(query, -1800.0)] == [0.0]      # calls answered, none failing
     assert [s.value for s in d.simulator.evaluate(query, 900.0)] == [1.0]        # one provider down
     assert run_one(d, ["kubectl", "scale", "deployment/flowengine", "-n", "production", "--replicas=0"], 1000.0)[0] == 0
     d.simulator.refresh()
     assert d.simulator.evaluate(query, 1400.0) == []                             # no call: no data, unknown
+
+
+def test_a_provider_taken_out_of_routing_is_still_counted_down(tmp_path: Path) -> None:
+    """attack46 X13: the branch counted providers whose calls fail, so step 9 (take the failed provider out of
+    routing) hid it: one provider down and disabled, a second failing, read "1 >= 2 is false" and the circuit
+    breaker step was "not needed" in the very state it is written for. A provider with no calls while others have
+    some is down (no call is no evidence it recovered)."""
+    from tests.unit.standins_corpus import run_one, warm_drill
+
+    (query,) = [q.promql for name, q in load_runbook(CORE_004).queries.items() if name == "providers_down"]
+    d = warm_drill(tmp_path, "provider-outage", name="routed")
+    env = ["kubectl", "set", "env", "deployment/flowengine", "-n", "production"]
+    assert run_one(d, [*env, "FALLBACK_MODEL=gpt-4-turbo", "FALLBACK_ON_5XX=true"], 400.0)[0] == 0
+    assert run_one(d, [*env, "DISABLE_PROVIDERS=anthropic"], 500.0)[0] == 0
+    d.simulator.refresh()
+    assert [s.value for s in d.simulator.evaluate(query, 1200.0)] == [1.0]       # anthropic: out of routing, down
+    assert run_one(d, [*env, "DISABLE_PROVIDERS=anthropic,openai"], 1300.0)[0] == 0
+    d.simulator.refresh()
+    assert [s.value for s in d.simulator.evaluate(query, 2000.0)] == [2.0]       # two out: two down, one left
+
+
+def test_the_dashboards_resolve_judges_the_branches_at_the_resolve(tmp_path: Path) -> None:
+    """attack46 X11: the CLI's resolve judges the branches (its sync) but the dashboard's did not, though it reads
+    the panes afresh at that moment: a branch met since the last look came out "not needed". The resolve is the last
+    moment while open: the dashboard's resolve judges them first (``tui.presenter.IncidentCalls.resolve``)."""
+    from types import SimpleNamespace
+
+    from tui.presenter import IncidentCalls
+    from warroom.incident.concern_reading import read_concerns
+
+    d, inc, clock, _breach = drill_incident(tmp_path, "provider-outage", 10.0, title="Model API 5xx",
+                                            severity="P2", pane="error_5xx", runbook="RB-CORE-004")
+    source = d.source()
+    clock.t += 60                                       # no look since the declaration
+    assert not [e for e in inc.read().events if e.type == ev.BRANCH_JUDGED]
+    failed: list[object] = []
+    presenter = SimpleNamespace(require=lambda: SimpleNamespace(incident=inc, source=None),
+                                read_concerns=lambda: read_concerns(inc, source, clock(), speed=10.0),
+                                ctx=SimpleNamespace(source=source, config=inc.config), post=failed.append)
+    IncidentCalls(presenter).resolve("failed over to gpt-4-turbo", "failed over", False)   # type: ignore[arg-type]
+    kinds = [e.type for e in inc.read().events]
+    assert failed == [] and kinds.count(ev.BRANCH_JUDGED) == 2, kinds
+    assert kinds.index(ev.BRANCH_JUDGED) < kinds.index(ev.RESOLVED)     # judged while still open

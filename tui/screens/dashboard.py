@@ -738,7 +738,12 @@ class DashboardScreen(Screen[None]):
             "refused": "Refused before it ran: no output.",
             "dry_run": "Dry run only: nothing ran, no output.",
             "running": "Running: its output shows here once it is followed.",
+            # states of a step never begun (attack46 X10: "Ran before this screen opened" of a step nobody ran)
+            "not_needed": "Not needed (its branch did not apply): nothing ran, no output.",
+            "fulfilled": "Done by what the journal holds (a note, an update…): nothing ran, no output.",
         }
+        if not step.runnable:          # a checklist item never has output, whatever its state
+            return notes.get(state, "A checklist item: nothing runs, no output.")
         return notes.get(state, RAN_BEFORE)
 
     @on(ChecklistPane.StepHighlighted)

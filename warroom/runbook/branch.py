@@ -10,8 +10,8 @@ before its first step::
     ### Two providers down: protect the one that is left
 
     ```applies_when
-    text = "Two or more providers failing (over 10% of their calls answered 5xx)"
-    query = "providers_failing"     # a [queries.NAME] of the runbook, a pane id, or PromQL
+    text = "Two or more providers down (over 10% of their calls answered 5xx, or out of routing with no calls)"
+    query = "providers_down"        # a [queries.NAME] of the runbook, a pane id, or PromQL
     op = ">="
     value = 2
     ```
