@@ -172,12 +172,12 @@ def test_dropped_and_reintegrated_chunks_give_the_plain_integration(name: str) -
     times += [series.t0 + rng.uniform(0, (last - 2) * GRID) for _ in range(200)]
     times += [series.t0 - 50.0, series.t0]
     for t in times:
-        for key in (("arr", "risk-engine"), ("bucket", "+Inf"), ("sum",)):    # (the flows begun, exported, are
-            col = series.index[key]                                            # whole: ``columns``)
+        for key in (("exec", "risk-engine"), ("bucket", "+Inf"), ("sum",)):
+            col = series.index[key]
             assert repr(series.value(key, t)) == repr(naive_value(rows, series.t0, col, t)), (key, t)
         assert len(series._chunks) <= series.KEEP  # noqa: SLF001 - bounded
     cols = list(range(series.width))
-    got = series._stored(cols, times)  # noqa: SLF001 - the rows themselves
+    got = series.columns(cols, times)
     for k, col in enumerate(cols):
         assert bits(got[k]) == bits([naive_value(rows, series.t0, col, t) for t in times])
     # the first time a counter reaches a target, found in rows that had been dropped

@@ -24,6 +24,7 @@ NOWHERE = "unknown"
 HISTORY = 7200.0            # history kept before the drill starts (1 h windows + 30 min sparkline)
 UPTIME = 3 * 86400.0        # counters look like a process that has run for three days
 DERIVED = ("exec", "fail", "bucket", "count", "sum")     # the counters the slots hold once a cap acts (``schedule``)
+EPS = 1e-9                  # a started count short of its next flow: under a whole one until that flow begins
 
 Key = tuple[str, ...]
 
@@ -66,7 +67,6 @@ class Series:
         # the newest row and its rates: integrating on from a row needs its rates, and a read past the rows (each
         # stand-in, each poll) worked them out again, as dear as a row
         self._tail: tuple[int, list[float]] = (-1, [])
-        self._walks: dict[int, tuple[int, list[float], list[float]]] = {}      # per repo (``walk``)
 
     def rates(self, t: float) -> list[float]:
         """Per-second increments of every counter at ``t``, in ``keys`` order: every flow as it is asked for (once a cap
@@ -204,8 +204,15 @@ class Series:
             self._take(starts, chunks, rows, valid_before)
 
     def value(self, key: Key, t: float) -> float:
-        """The counter ``key`` at scenario time ``t`` (linear between grid points): ``columns`` for one."""
-        return self.columns([self.index[key]], [t])[0][0]
+        """The counter ``key`` at scenario time ``t`` (linear between grid points): ``columns`` for one, read off the
+        rows as ``_stored`` reads them unless the slots count it (a walk of the flows reads one a flow)."""
+        col, p = self.index[key], (max(t, self.t0) - self.t0) / GRID
+        i, frac = math.floor(p), p - math.floor(p)
+        self._extend(i + (1 if frac > 1e-9 else 0))
+        a = self._at(i, col)
+        a = a if frac <= 1e-9 else a + (self._at(i + 1, col) - a) * frac
+        q = self.schedule
+        return self.columns([col], [t])[0][0] if q is not None and key[0] in DERIVED and t >= q.t0 else a
 
     def queued(self, t: float) -> float:
         """The tasks asked for and not started at ``t`` (waiting in the queue), as ``Activity`` lists them: flow k of a
@@ -220,76 +227,60 @@ class Series:
         return self.value(key, t) + self.signals.retried(key, t)
 
     def columns(self, cols: list[int], times: list[float]) -> list[list[float]]:
-        """The counters in columns ``cols`` at every time in ``times`` (one list per column): each repo's flows begun
-        are whole flows, the tasks' own count (redteam46 R3: 69.636 executions beside 69 rows), its failures the count
-        ``walk`` raises at each, whose whole part is the failed tasks'; once a cap acted, those and the duration
-        histogram are the slots' (``schedule``), flow by flow."""
-        out, q = self._stored(cols, times), self.schedule
-        if not times or not any(self.keys[c][0] in (DERIVED if q else DERIVED[:2]) for c in cols):
+        """The counters in columns ``cols`` at every time in ``times`` (one list per column): once a cap acted, each
+        repo's flows started and failed and the duration histogram are the slots' (``schedule``), flow by flow."""
+        out = self._stored(cols, times)
+        if (q := self.schedule) is None or not any(self.keys[c][0] in DERIVED for c in cols):
             return out
-        if q is not None:
-            q.advance(max(times))
-        asked = self._stored([self.index[("arr", r.name)] for r in self.repos], times)
+        late = [j for j, t in enumerate(times) if t >= q.t0]
+        if not late:
+            return out
+        q.advance(max(times))
+        at = [times[j] for j in late]
+        asked = self._stored([self.index[("arr", r.name)] for r in self.repos], at)
         for col, values in zip(cols, out, strict=True):
             kind, h = self.keys[col][0], col - self._hist
             i = self._repos.get(self.keys[col][-1], 0)
-            k0, _, counts = self.walk(i, min(max(times), q.t0 if q else math.inf)) if kind == "fail" else (0, [], [])
-            for j, (t, a) in enumerate(zip(times, asked[i], strict=True) if kind in DERIVED else ()):
-                done = q.started(i, t) if q is not None and t >= q.t0 else -1
-                if kind == "exec":           # a whole flow more once it began
-                    values[j] = float(math.floor(a) if done < 0 else min(math.floor(a), q.firsts[i] + done - 1))
-                elif kind == "fail":         # its whole part: the failed flows begun (``walk``)
-                    values[j] = counts[math.floor(a) - k0 + 1] if done < 0 else q.fails[i][done - 1] if done else \
-                        q.fails0[i]
-                elif done >= 0:
+            for j, t, a in zip(late, at, asked[i], strict=True) if kind in DERIVED else ():
+                done = q.started(i, t)
+                if kind == "exec":           # a whole flow more once it began; the flows asked for while none waits
+                    values[j] = min(a, q.firsts[i] + done - EPS)
+                elif kind == "fail":
+                    values[j] = q.fails[i][done - 1] if done else q.fails0[i]
+                else:
                     m = bisect.bisect_right(q.order, t)
                     values[j] = q.hist[m - 1][h] if m else q.hist0[h]
         return out
-
-    def walk(self, i: int, t: float) -> tuple[int, list[float], list[float]]:
-        """Repo ``i``'s flows begun as they were asked for (no cap acting: flow k as its count of flows asked for passes
-        k) from the world's first moment to ``t``: (the first one's k, their starts, the repo's failure count before the
-        first and after each). The one rule of failures, the slots' too (``Slots``): a flow fails when that count,
-        raised by the flow's own failing share at its start (``Signals.fails``), passes a whole number; the exported
-        counter is that count (``columns``: its whole part the failed tasks'). So a flow begun under a total fault
-        fails, whatever share the minutes before a halt carried (redteam46 R5: after a bucket deny and a restore the
-        first flows succeeded on Claude while Prometheus counted every flow failed)."""
-        if (w := self._walks.get(i)) is None:
-            arr, fail = (v[0] for v in self._stored([self.index[(k, self.repos[i].name)] for k in ("arr", "fail")],
-                                                    [self.t0]))
-            w = self._walks[i] = (math.floor(arr) + 1, [], [fail])
-        k0, starts, counts = w
-        key = ("arr", self.repos[i].name)
-        for k in range(k0 + len(starts), math.floor(self._stored([self.index[key]], [t])[0][0]) + 1):
-            starts.append(start := self.time_of(key, k, starts[-1] if starts else self.t0, t))
-            counts.append(counts[-1] + self.signals.fails(self.repos[i], start)[0])
-        return w
 
     @functools.cached_property
     def schedule(self) -> Slots | None:
         """The slots flow by flow (``queue.Slots``) once a cap acts or from ``Signals.slots_from`` (None: neither, and
         every flow begins as it is asked for): seeded with the counters then and the runs in flight (each began as it
-        was asked for, failed or not as ``walk`` says)."""
+        was asked for, failing when its repo's failure counter passed a whole number since the flow before:
+        ``Activity``'s rule)."""
         s = self.signals
         t0 = min(s.queue.first, s.slots_from)
         if t0 == math.inf:
             return None
         arr = [self.index[("arr", r.name)] for r in self.repos]
-        at0 = [v[0] for v in self._stored(arr + list(range(self._hist, self._hist + len(BOUNDS) + 2)), [t0])]
+        fail = [self.index[("fail", r.name)] for r in self.repos]
+        at0 = [v[0] for v in self._stored(arr + fail + list(range(self._hist, self._hist + len(BOUNDS) + 2)), [t0])]
         firsts, ends, last = [math.floor(a) + 1 for a in at0[:len(arr)]], [], [t0] * len(arr)
 
         def run(i: int, k: int, t: float, failed: bool) -> tuple[float, bool]:
             """(seconds, cut short by FlowEngine's pods stopping) of flow ``k`` of repo ``i`` begun at ``t``."""
             seconds, stop = s.run(self.repos[i], k, t, s.cause(self.repos[i], k, t) if failed else None)
             return seconds, stop is not None
-        fails0 = []
-        for i in range(len(self.repos)):
-            k0, starts, counts = self.walk(i, t0)
-            fails0.append(counts[firsts[i] - k0])
-            since = self._stored([arr[i]], [t0 - fleet.HARD_TIMEOUT - 60.0])[0][0]      # the runs in flight at t0
-            for k in range(max(k0, math.ceil(since)), firsts[i]):
-                failed = math.floor(counts[k - k0 + 1]) > math.floor(counts[k - k0])
-                ends.append(starts[k - k0] + run(i, k, starts[k - k0], failed)[0])
+        for i, repo in enumerate(self.repos):
+            asked, fails = arr[i], fail[i]
+            k = max(1, math.ceil(self._stored([asked], [t0 - fleet.HARD_TIMEOUT - 60.0])[0][0]))
+            start = self.time_of(("arr", repo.name), k - 1, t0 - HISTORY, t0)
+            failed_so_far = math.floor(self._stored([fails], [start])[0][0])
+            for k in range(k, firsts[i]):
+                start = self.time_of(("arr", repo.name), k, start, t0)
+                counted = math.floor(self._stored([fails], [start])[0][0])
+                failed, failed_so_far = counted > failed_so_far, counted
+                ends.append(start + run(i, k, start, failed)[0])
 
         def came(i: int, k: int, upto: float) -> float | None:
             key = ("arr", self.repos[i].name)
@@ -307,8 +298,11 @@ class Series:
                             killed, s.waited(t))
             return [*out[:-1], out[-1] + wait]
 
+        # the failure counter at t0 already holds the share of flow ``firsts`` asked for by then: its begin adds the rest
+        owed = [n - a for a, n in zip(at0, firsts)]
         return Slots(t0, firsts, came, lambda i, t: s.fails(self.repos[i], t)[0], run, law, s.slots, s.slot_changes(),
-                     [e for e in ends if e > t0], fails0, BOUNDS, at0[len(arr):], fleet.HARD_TIMEOUT)
+                     [e for e in ends if e > t0], at0[len(arr):2 * len(arr)], owed, BOUNDS, at0[2 * len(arr):],
+                     fleet.HARD_TIMEOUT)
 
     def _stored(self, cols: list[int], times: list[float]) -> list[list[float]]:
         pos = [(max(t, self.t0) - self.t0) / GRID for t in times]      # each time's row and its fraction on to the next
