@@ -680,7 +680,10 @@ class DashboardActions:
             run while the dialog was open, and it still said 24)."""
             now = self.data.view
             books = [b for b in (self.data.runbook, *self.data.beside) if b is not None]
-            counts = [(b.id, sum(1 for s in b.steps if s.id not in now.steps_of(b.id))) for b in books]
+            # never begun: no view, or one the core gave only to say why (a branch's or the journal's "not done: …");
+            # one not needed or done by the journal is not owed
+            counts = [(b.id, sum(1 for s in b.steps if getattr(now.steps_of(b.id).get(s.id), "state", "pending")
+                                 == "pending")) for b in books]
             return sum(n for _, n in counts), ", ".join(f"{rb} {n}" for rb, n in counts) if len(counts) > 1 else ""
 
         open_steps, open_where = steps_now()
