@@ -265,8 +265,9 @@ def test_a_step_read_branch_is_judged_once_its_step_has_read(tmp_path: Path) -> 
 
 
 def test_no_model_call_at_all_is_no_data_for_the_providers_down_branch(tmp_path: Path) -> None:
-    """attack46 X1: the shipped ``providers_down`` query (``providers_failing`` then) ended in ``or vector(0)``: with FlowEngine halted (no
-    call, 5xx share NaN) it read 0 failing, "not met", and "Two providers down" did not apply on no evidence."""
+    """attack46 X1: the shipped ``providers_down`` query (``providers_failing`` then) ended in ``or vector(0)``: with
+    FlowEngine halted (no call, 5xx share NaN) it read 0 failing, "not met", and "Two providers down" did not apply
+    on no evidence."""
     from tests.unit.standins_corpus import run_one, warm_drill
 
     (query,) = [q.promql for name, q in load_runbook(CORE_004).queries.items() if name == "providers_down"]

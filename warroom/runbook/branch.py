@@ -32,11 +32,11 @@ done", never ✔) is the incident's rule: ``warroom.incident.branches``.
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from warroom.runbook.decision import Criterion, DecisionError, _criterion, _Lines
+from warroom.runbook.fence import toml_body
 
 WHERE = "applies_when block"
 
@@ -76,18 +76,11 @@ def parse_branch_fences(fences: list[tuple[int, str, bool]], sections: list[Any]
     problems: list[tuple[int, str]] = []
     owner: dict[int, int] = {}            # section index -> the fence line whose branch governs it
     for line, body, closed in fences:
-        if not closed:
-            problems.append((line, f"{WHERE} is never closed"))
+        data = toml_body(line, body, closed, WHERE)
+        if isinstance(data, tuple):
+            problems.append(data)
             continue
         at = _TopLines(body, line)
-        try:
-            data = tomllib.loads(body)
-        except tomllib.TOMLDecodeError as exc:
-            problems.append((line, f"{WHERE}: not valid TOML: {exc}"))
-            continue
-        except RecursionError:
-            problems.append((line, f"{WHERE}: nests too deeply"))
-            continue
         try:
             cond = _criterion(data, "applies_when", 1, at, where=WHERE)
         except DecisionError as exc:

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import difflib
 import re
+import tomllib
 from dataclasses import dataclass, field
+from typing import Any
 
 SHELL_LANGS = frozenset({"bash", "sh", "shell", "console", "zsh", "shell-session",
                          "shellsession", "terminal", "sh-session", "bash-session"})
@@ -161,3 +163,16 @@ def _parse_attrs(body: str, fi: FenceInfo) -> None:
             hint = f" (did you mean {close[0]!r}?)" if close else (
                 " (known: " + ", ".join(KNOWN_ATTRS) + ")")
             fi.problems.append((f"unknown fence attribute {key!r}{hint}", "warning"))
+
+
+def toml_body(line: int, body: str, closed: bool, where: str) -> dict[str, Any] | tuple[int, str]:
+    """A fence's TOML body as a table, or the (file line, message) saying why it is none: never closed, not valid
+    TOML, nested deeper than the parser follows. How the ``applies_when`` and ``fulfilled_by`` fences are read."""
+    if not closed:
+        return line, f"{where} is never closed"
+    try:
+        return tomllib.loads(body)
+    except tomllib.TOMLDecodeError as exc:
+        return line, f"{where}: not valid TOML: {exc}"
+    except RecursionError:
+        return line, f"{where}: nests too deeply"

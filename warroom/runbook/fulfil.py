@@ -30,9 +30,10 @@ as any finding).
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass
 from typing import Any
+
+from warroom.runbook.fence import toml_body
 
 WHERE = "fulfilled_by block"
 KEYS = ("note", "update", "role", "severity", "phase")
@@ -89,16 +90,9 @@ def parse_fulfil_fences(fences: list[tuple[int, str, bool]], steps: list[Any],
     problems: list[tuple[int, str]] = []
     taken: dict[str, int] = {}
     for line, body, closed in fences:
-        if not closed:
-            problems.append((line, f"{WHERE} is never closed"))
-            continue
-        try:
-            data = tomllib.loads(body)
-        except tomllib.TOMLDecodeError as exc:
-            problems.append((line, f"{WHERE}: not valid TOML: {exc}"))
-            continue
-        except RecursionError:
-            problems.append((line, f"{WHERE}: nests too deeply"))
+        data = toml_body(line, body, closed, WHERE)
+        if isinstance(data, tuple):
+            problems.append(data)
             continue
         extra = sorted(set(data) - set(KEYS))
         if extra:
