@@ -336,9 +336,11 @@ def drill_shell(inc: Exportable) -> DrillShell:
         end = inc.state.resolved_at
         credited = tuple(TypedStep(inc.state.step_name(rb_id, number, start=True), label, state, at, acted)
                          for rb_id, number, label, state, at, acted in report.credited)
-        out = DrillShell(out.by_hand, tuple(a for a in report.outside_actions   # the incident's: none after its end
-                                            if end is None or a.at <= end.timestamp()),
-                         _moments(report.typed_at), tuple(c for c in credited if end is None or c.at <= end.timestamp()))
+        def within(at: float) -> bool:      # the incident's: none after its end
+            return end is None or at <= end.timestamp()
+
+        out = DrillShell(out.by_hand, tuple(a for a in report.outside_actions if within(a.at)),
+                         _moments(report.typed_at), tuple(c for c in credited if within(c.at)))
     _SHELL_KEPT.clear()               # one drill's answer kept at a time: the one being worked
     _SHELL_KEPT[key] = out
     return out

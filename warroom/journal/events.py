@@ -104,7 +104,8 @@ PIR_EXPORTED: Final = "pir.exported"
 """{template, path, sha256, log_row: bool}"""
 ROLE_ASSIGNED: Final = "role.assigned"
 ROLE_NAMES: Final = ("commander", "ops", "comms", "scribe")
-"""The roles an incident gives (``warroom.incident.roles.ROLES`` names them); a runbook's ``fulfilled_by`` reads them."""
+"""The roles an incident gives (``warroom.incident.roles.ROLES`` names them); a runbook's ``fulfilled_by`` reads
+them."""
 """{role: commander|ops|comms|scribe, person, reason?, brief?}: who holds a role from now on; a new
 commander is a handoff (the previous holder is in the state, not repeated here) and carries the
 catch-up brief computed from the journal at that moment ({sections: [[title, [lines]]]}); the

@@ -24,7 +24,8 @@ nobody's evidence), never ``not_ran`` / ``unless_ran``. It covers every step of 
 the sections below it (deeper headings) up to the next heading of the same or a higher level.
 Errors — bad TOML, an unknown key, a query the runbook does not name, a step it does not have, a
 block after the section's first step, outside any section, nested in another branch, twice in one
-section or under a title another branch has — name the file line of the key (lint and the loader report them as any finding).
+section or under a title another branch has — name the file line of the key (lint and the loader report
+them as any finding).
 
 How the condition is judged and what a step of a branch that did not apply is called (never "not
 done", never ✔) is the incident's rule: ``warroom.incident.branches``.
