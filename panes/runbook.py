@@ -15,8 +15,8 @@ from textual.widgets.option_list import Option
 
 from panes.view import EXPECT_STYLES, STATE_STYLES, STEP_ICONS, DecisionRow, EarlierRunbook, StepView
 from panes.bindings import CHECKLIST_BINDINGS
-from warroom.incident.branches import NOT_NEEDED
-from warroom.incident.marks import DONE_MARKS, EXPECT_MARKS, MUTATING_MARK, TROUBLE_MARKS
+from warroom.incident.progress import count
+from warroom.incident.marks import EXPECT_MARKS, MUTATING_MARK
 from warroom.runbook.model import Runbook, Step
 
 MARKER_WIDTH = 6   # "✔ ⚠ ✓ ": state, mutating, expectation, each in its own fixed column
@@ -84,19 +84,19 @@ def decision_prompt(row: DecisionRow) -> Text:
 
 
 def progress_text(runbook: Runbook, views: dict[str, StepView]) -> str:
-    """``4/16 done`` (ok, ticked or skipped) of the steps owed (a step of a branch that did not apply is not:
-    ``4/15 done, 1 not needed``), and how many are in trouble (failed, timed out, cancelled, verify gate failed,
-    expectation not met, refused, interrupted) or running: what an IC glancing at two checklists needs to see of
-    each."""
-    states = [step_state(step, views.get(step.id)) for step in runbook.steps]
-    spared = sum(1 for s in states if s == NOT_NEEDED)      # a branch that did not apply: not owed
-    text = f"{sum(1 for s in states if s in DONE_MARKS)}/{len(states) - spared} done"
-    if spared:
-        text += f", {spared} not needed"
-    if n := sum(1 for s in states if s == "running"):
-        text += f", {n} running"
-    if n := sum(1 for s in states if s in TROUBLE_MARKS):
-        text += f", {n} FAILED or unmet"
+    """``4/16 done`` (ok, ticked, skipped, done by the journal) of the steps owed (a step of a branch that did not
+    apply is not: ``4/15 done, 1 not needed``), and how many are in trouble (failed, timed out, cancelled, verify gate
+    failed, expectation not met, refused, interrupted) or running: what an IC glancing at two checklists needs to see
+    of each. Counted by the core's one count (``warroom.incident.progress.count``), as a GO's progress, the handoff
+    brief and the drill report's path count it."""
+    got = count(step_state(step, views.get(step.id)) for step in runbook.steps)
+    text = f"{got.done}/{got.owed} done"
+    if got.not_needed:
+        text += f", {got.not_needed} not needed"
+    if got.running:
+        text += f", {got.running} running"
+    if got.failed:
+        text += f", {got.failed} FAILED or unmet"
     return text
 
 

@@ -497,7 +497,7 @@ class IncidentPresenter:
 
         snap = self.require().snapshot()
         return go_opened(snap.state, lambda ref: snap.runbook_by_id(str(ref.get("id") or "")),
-                         datetime.fromtimestamp(self.ctx.clock.now(), UTC), when=live_at(snap.state))
+                         datetime.fromtimestamp(self.ctx.clock.now(), UTC), self.ctx.config, when=live_at(snap.state))
 
     def rollback_steps(self) -> list[str]:
         """The steps that rolled a release back and ran ok, from the snapshot in memory: the

@@ -58,24 +58,22 @@ def step_view(st: Any, state: Any = None, gates: Mapping[tuple[str, str], Any] |
     )
 
 
-def branch_views(steps: dict[str, StepView], state: Any, runbook: Any, config: Any = None,
-                 now: datetime | None = None) -> dict[str, StepView]:
-    """``steps`` with each step never begun in a runbook branch that did not apply shown "not needed", with why
-    (the core's rule: ``warroom.incident.branches.step_shown``; a step run, ticked or skipped keeps its state), and
-    each checklist item nobody ticked that the journal shows done shown so, by what did it (the core's rule:
-    ``warroom.incident.fulfilment.step_shown``; one not done says what is lacking, and can still be ticked)."""
-    from warroom.incident import branches, fulfilment
+def branch_views(steps: dict[str, StepView], state: Any, runbook: Any, config: Any, now: datetime,
+                 gates: Mapping[tuple[str, str], Any] | None = None) -> dict[str, StepView]:
+    """``steps`` with each step in the state the core shows it (``warroom.incident.progress.of_runbook``: the one
+    rule the heading's count and every other view read, ``config`` the incident's, its update cadence): one never
+    begun in a runbook branch that did not apply "not needed", with why (a step run, ticked or skipped keeps its
+    state); a checklist item nobody ticked that the journal shows done so, by what did it (one not done says what is
+    lacking, and can still be ticked)."""
+    from warroom.incident import branches, progress
 
     out = dict(steps)
-    for sid, standing in branches.of_steps(state, runbook).items():
+    for sid, shown in progress.of_runbook(state, runbook, config, now, gates).items():
         view = out.get(sid, StepView())
-        if branches.step_shown(view.state, standing) == branches.NOT_NEEDED:
-            out[sid] = replace(view, state=branches.NOT_NEEDED, reason=standing.not_needed)
-    for sid, done in fulfilment.of_steps(state, runbook, config, now).items():
-        view = out.get(sid, StepView())
-        shown = fulfilment.step_shown(view.state, done)
-        if view.state == "pending":
-            out[sid] = replace(view, state=shown, reason=done.shown)
+        if shown.state == branches.NOT_NEEDED and shown.standing is not None:
+            out[sid] = replace(view, state=shown.state, reason=shown.standing.not_needed)
+        elif shown.fulfilment is not None and view.state == "pending":
+            out[sid] = replace(view, state=shown.state, reason=shown.fulfilment.shown)
     return out
 
 
@@ -114,7 +112,7 @@ def incident_view(snapshot: Any, status_update_every: float | Callable[[str], fl
     gates = gate_states(state, when)     # a gate open past its window at this look: unsettled
     current = str((state.runbook or {}).get("id") or "")
     steps = branch_views({sid: step_view(st, state, gates) for sid, st in state.steps.of(current).items()},
-                         state, getattr(snapshot, "runbook", None), config, when)
+                         state, getattr(snapshot, "runbook", None), config, when, gates)
     running = tuple((st.runbook_id, st.step_id) for st in state.running_steps())
     beside = open_beside(snapshot, state, gates, when, config)
     earlier = []
@@ -178,7 +176,7 @@ def open_beside(snapshot: Any, state: Any, gates: Mapping[tuple[str, str], Any],
         opened = ref.get("opened_by") if isinstance(ref.get("opened_by"), dict) else {}
         book = by_id.get(rb_id)
         steps = branch_views({sid: step_view(st, state, gates) for sid, st in state.steps.of(rb_id).items()},
-                             state, book, config, when)
+                             state, book, config, when, gates)
         out.append(OpenRunbook(rb_id, str(ref.get("title") or ""), steps,
                                decision_rows(book, state, when) if book is not None else (),
                                _opened_text(state, opened)))

@@ -28,7 +28,8 @@ def test_the_brief_lists_runs_that_did_not_do_their_job(tmp_path: Path) -> None:
     inc._append(ev.VERIFY_STARTED, gate)
     inc._append(ev.VERIFY_FAILED, {**gate, "reason": "still 14% after 10m", "value": "14%"})
     st = inc.refresh()
-    brief = catch_up_brief(st, inc.clock(), update_every=inc.update_every(), runbooks=inc.open_runbooks())
+    brief = catch_up_brief(st, inc.clock(), update_every=inc.update_every(),
+                           config=inc.config, runbooks=inc.open_runbooks())
     steps = dict(brief.sections)["Steps running and not done"]
     assert f"step 3 ({unmet.label}): ran, expectation not met" in steps
     assert f"step 2 ({rollback.label}): ran, verify gate FAILED" in steps

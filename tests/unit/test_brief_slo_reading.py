@@ -21,7 +21,8 @@ SLO = {"slo_id": "failure_rate", "title": "Flow failure rate", "unit": "percent"
 
 
 def _state_lines(inc) -> list[str]:  # type: ignore[no-untyped-def]
-    brief = catch_up_brief(inc.refresh(), datetime(2026, 12, 2, 17, 0, tzinfo=UTC), update_every=900.0)
+    brief = catch_up_brief(inc.refresh(), datetime(2026, 12, 2, 17, 0, tzinfo=UTC), update_every=900.0,
+                           config=inc.config)
     return [s for s in dict(brief.sections)["Current state"] if s.startswith("SLO failure_rate")]
 
 

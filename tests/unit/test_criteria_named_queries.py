@@ -416,6 +416,6 @@ def test_show_and_the_brief_say_what_the_condition_read_when_it_arose(tmp_path: 
     # the incoming commander's brief says the same words (one phrase: decisions.journal_only.arose_words)
     from warroom.incident.handoff import catch_up_brief
 
-    brief = catch_up_brief(inc.state, now, update_every=inc.update_every(), runbooks=[inc.runbook()])
+    brief = catch_up_brief(inc.state, now, update_every=inc.update_every(), config=inc.config, runbooks=[inc.runbook()])
     said = [ln for title, lines_ in brief.sections for ln in lines_ if title.startswith("Decisions")]
     assert any(ln.endswith("(Model API 5xx share: 95% > 90% is true))") for ln in said), said

@@ -121,7 +121,7 @@ def test_the_checklist_row_the_dialog_and_the_brief_count_from_when_it_arose(
     assert f"undecided, due {_hms(50)} UTC" in decision_prompt(row).plain
     (view,) = dec.standing(book, opened.state, now)
     assert view.due_text == f"30m00s drill time (3m00s wall) after it arose, {_hms(50)} UTC"
-    brief = catch_up_brief(opened.state, now, update_every=900.0, runbooks=[book])
+    brief = catch_up_brief(opened.state, now, update_every=900.0, config=opened.config, runbooks=[book])
     (line,) = dict(brief.to_json()["sections"])["Decisions (Go/No-Go)"]
     # the deadline counted from when it arose, then (932dc29) what the condition read then
     assert f"(no verdict yet; deadline 30m00s drill time (3m00s wall) after it arose, {_hms(50)} UTC; needed since" \

@@ -499,7 +499,7 @@ def test_the_incoming_commanders_brief_says_each_decision_once_with_its_verdict(
     late = inc.state.clock_start + timedelta(minutes=20)
 
     def said() -> tuple[str, ...]:
-        brief = catch_up_brief(inc.refresh(), late, update_every=900.0, runbooks=books)
+        brief = catch_up_brief(inc.refresh(), late, update_every=900.0, config=inc.config, runbooks=books)
         return dict(brief.sections)["Decisions (Go/No-Go)"]
 
     (line,) = said()

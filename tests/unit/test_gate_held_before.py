@@ -223,7 +223,7 @@ def test_every_view_says_why_the_incident_is_not_mitigated(tmp_path: Path) -> No
     data = state_to_json(st, inc.clock())
     (mitigated,) = [r for r in data["response_times"] if r["key"] == "mitigated"]
     assert why in mitigated["verdict"]["sentence"]
-    brief = dict(catch_up_brief(st, inc.clock(), update_every=inc.update_every()).sections)
+    brief = dict(catch_up_brief(st, inc.clock(), update_every=inc.update_every(), config=inc.config).sections)
     assert any(why in line for line in brief["Current state"])
     ctx = pir_context(st, inc.config, inc.clock() + timedelta(minutes=1))
     assert any(why in str(r) for r in ctx["response"]), ctx["response"]

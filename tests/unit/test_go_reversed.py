@@ -17,7 +17,7 @@ from warroom.incident.live import LiveIncident
 
 
 def _brief_lines(inc) -> list[str]:  # type: ignore[no-untyped-def]
-    brief = catch_up_brief(inc.refresh(), inc.clock(), update_every=inc.update_every(),
+    brief = catch_up_brief(inc.refresh(), inc.clock(), update_every=inc.update_every(), config=inc.config,
                            runbooks=inc.open_runbooks())
     return [line for _title, lines in brief.sections for line in lines]
 

@@ -142,7 +142,8 @@ def test_a_pane_that_breaches_again_after_the_mitigation_is_a_relapse_until_it_r
     assert "The mitigation did not hold: relapsed at 03:33:30 UTC" in pir
     from warroom.incident.handoff import catch_up_brief
 
-    lines = [line for _title, section in catch_up_brief(st, at, update_every=1800.0).sections for line in section]
+    lines = [line for _title, section in catch_up_brief(st, at, update_every=1800.0, config=inc.config).sections
+             for line in section]
     assert any(line.startswith("P3 mitigated, RELAPSED: Flow failure rate breached again at 03:33:30 UTC (1.35%),"
                                " not recovered; ") for line in lines), lines
     journal_only = holding(st, at)           # what the dashboard's view says before a poll, or with no source

@@ -104,7 +104,7 @@ def test_a_pane_at_plus_inf_is_journaled_summarised_recorded_and_replayed_as_inf
     from warroom.incident.handoff import catch_up_brief
     from warroom.incident.jsonview import state_to_json
 
-    brief = catch_up_brief(again.state, datetime.fromtimestamp(RESOLVED, UTC), update_every=1800.0)
+    brief = catch_up_brief(again.state, datetime.fromtimestamp(RESOLVED, UTC), update_every=1800.0, config=again.config)
     said = [line for _title, lines in brief.sections for line in lines if "+Inf" in line]
     assert said and all("+Inf (a division by zero?)" in line for line in said), said
     _strict(json.dumps(state_to_json(again.state, datetime.fromtimestamp(RESOLVED, UTC)), allow_nan=False))

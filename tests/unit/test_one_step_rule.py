@@ -175,7 +175,7 @@ def test_every_surface_shows_each_step_in_the_same_state(tmp_path: Path) -> None
     pir_failed = {r["step"]: r["state"] for r in ctx["failed"]}
     pir_runs = {r.step: r.state for r in ctx["commands"]}          # a later run overwrites an earlier
     # the incoming commander's brief: what is not done
-    brief = dict(catch_up_brief(st, inc.clock(), update_every=inc.update_every(),
+    brief = dict(catch_up_brief(st, inc.clock(), update_every=inc.update_every(), config=inc.config,
                                 runbooks=inc.open_runbooks()).sections)
     not_done = "\n".join(brief.get("Steps running and not done", []))
 

@@ -55,7 +55,8 @@ def test_an_approval_for_a_step_of_the_runbook_beside_names_that_runbook(tmp_pat
     st = inc.refresh()
     beside, main = [t.text for t in st.timeline if t.text.startswith("Approval ")]
     assert " for RB-LAUNCH-002 step 5 (" in beside and " for RB-LAUNCH-005 step 5 (" in main
-    brief = catch_up_brief(st, inc.clock(), update_every=inc.update_every(), runbooks=inc.open_runbooks())
+    brief = catch_up_brief(st, inc.clock(), update_every=inc.update_every(),
+                           config=inc.config, runbooks=inc.open_runbooks())
     waiting = dict(brief.sections)["Approvals waiting"]
     assert [" RB-LAUNCH-002 step 5 (" in w for w in waiting] == [True, False]
     assert [" RB-LAUNCH-005 step 5 (" in w for w in waiting] == [False, True]

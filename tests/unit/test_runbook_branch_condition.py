@@ -84,7 +84,8 @@ def test_the_branches_that_did_not_apply_are_not_needed_in_the_report_and_the_pi
     # the incoming commander's brief lists the steps owed and not done: 14, not the 16 it counted with them
     from warroom.incident.handoff import catch_up_brief
 
-    brief = catch_up_brief(inc.state, inc.clock(), update_every=inc.update_every_of, runbooks=[inc.runbook()]).text()
+    brief = catch_up_brief(inc.state, inc.clock(), update_every=inc.update_every_of, config=inc.config,
+                           runbooks=[inc.runbook()]).text()
     assert "... and 8 more" in brief and BREAKER not in brief and MANUAL not in brief, brief
     # the journal has one line per branch: the looks judged it not met each time, a change only is journaled
     assert [(j["section"], j["condition"]["state"]) for j in inc.state.branches_judged] == [

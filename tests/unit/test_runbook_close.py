@@ -24,7 +24,7 @@ WHY = "NO-GO: failures are dropping, the rollback is not needed"
 
 
 def _brief(inc) -> str:  # type: ignore[no-untyped-def]
-    brief = catch_up_brief(inc.refresh(), inc.clock(), update_every=inc.update_every(),
+    brief = catch_up_brief(inc.refresh(), inc.clock(), update_every=inc.update_every(), config=inc.config,
                            runbooks=inc.open_runbooks())
     return "\n".join(line for _title, lines in brief.sections for line in lines)
 

@@ -314,7 +314,8 @@ def test_the_handoff_brief_lists_a_gate_open_until_its_window_ends_and_then_says
                                    "window": 600.0, "deadline": "2026-12-02T00:10:00Z"})
 
     def gates(now: datetime) -> tuple[str, ...]:
-        return dict(catch_up_brief(inc.refresh(), now, update_every=900.0).sections)["Open verify gates"]
+        return dict(catch_up_brief(inc.refresh(), now, update_every=900.0,
+                                   config=inc.config).sections)["Open verify gates"]
 
     assert gates(datetime(2026, 12, 2, 0, 9, tzinfo=UTC)) == (
         "step 1: quota < 75 within 10m (window ends 00:10:00 UTC)",)
@@ -347,7 +348,8 @@ def test_a_step_whose_gate_window_ended_unwatched_is_unsettled_everywhere_and_ne
     def surfaces(now: datetime) -> dict[str, str]:
         monkeypatch.setattr(show, "_now", lambda inc: now)
         (row,) = [c for c in _json(inc, tmp_path / "state")["checklist"] if c["step"] == 1]
-        brief = dict(catch_up_brief(st, now, update_every=900.0, runbooks=[inc.runbook()]).sections)
+        brief = dict(catch_up_brief(st, now, update_every=900.0, config=inc.config,
+                                    runbooks=[inc.runbook()]).sections)
         view = step_view(st.steps["breaker"], st, gate_states(st, now))
         return {"show": _row(inc, 1, now).split()[0], "json": row["state"], "dashboard": view.state,
                 "row": step_prompt(inc.runbook().steps[0], view).plain[0], "style": STATE_STYLES.get(view.state, ""),

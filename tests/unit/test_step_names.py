@@ -66,7 +66,8 @@ def test_every_screen_names_a_step_the_same_way(tmp_path: Path, capsys: pytest.C
     texts = "\n".join(str(t.get("text")) for t in json.loads(as_json)["timeline"])
     assert f"{BESIDE} step 2 skipped ({b2.label})" in texts
 
-    brief = catch_up_brief(st, inc.clock(), update_every=inc.update_every(), runbooks=inc.open_runbooks())
+    brief = catch_up_brief(st, inc.clock(), update_every=inc.update_every(),
+                           config=inc.config, runbooks=inc.open_runbooks())
     brief_text = brief.text()
     assert f"RUNNING {BESIDE} step 3 ({b3.label})" in brief_text
     assert f"{BESIDE} step 4 (" in brief_text and f"{MAIN} step 3 (" in brief_text   # pending, both named

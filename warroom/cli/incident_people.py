@@ -92,7 +92,7 @@ def cmd_brief(args: argparse.Namespace) -> int:
     # unseen is still "BREACHED" to the commander taking over.
     sync(inc)
     readings, _gates = panes_now(inc)      # "Current state" read now, as draft-update reads it
-    out(catch_up_brief(inc.state, inc.clock(), update_every=inc.update_every_of,
+    out(catch_up_brief(inc.state, inc.clock(), update_every=inc.update_every_of, config=inc.config,
                        runbooks=inc.open_runbooks(), readings=readings).text())
     return 0
 

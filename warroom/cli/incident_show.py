@@ -14,37 +14,34 @@ from typing import Any
 from warroom.journal import numbers
 from warroom.cli.common import out
 from warroom.cli.incident_args import _hms, _open, _store, _when
-from warroom.incident import branches, fulfilment
+from warroom.incident import progress
 from warroom.incident.closing import closed_now, closure_of
 from warroom.incident.go_opened import reversal
 from warroom.incident.gates import GateState, gate_states
 from warroom.incident.jsonview import state_to_json
 from warroom import scenario_time as stime
 from warroom.errors import WarroomError
-from warroom.incident.marks import STEP_MARKS, checklist_state, describe_verdict, run_verdict
+from warroom.incident.marks import STEP_MARKS, describe_verdict, run_verdict
 from warroom.incident.session import Incident
 from warroom.incident.state import IncidentState
 from warroom.incident.verdicts import of_state
 from warroom.paths import command, id_neighbour, is_drills_store, store_option
 
-def _state(s: Any, step: Any = None, gate: GateState | None = None, spared: Any = None, done_by: Any = None) -> str:
-    """The step's state as its checklist row shows it (``marks.step_state``: ``unmet`` for a run
-    that exited 0 without giving what the runbook expected, ``unverified`` for a failed gate,
-    ``manual`` for an item to tick, ``not_needed`` for one never begun in a runbook branch that did not apply:
-    ``spared``, its branch's standing, ``branches.step_shown``; ``fulfilled`` for an item nobody ticked that the
-    journal shows done: ``done_by``, ``fulfilment.step_shown``): one rule for the text's mark and ``--json``'s
-    ``state``."""
-    state = branches.step_shown(checklist_state(s, gate), spared)
-    if state == "pending" and step is not None and step.kind == "manual" and not step.runnable:
-        state = "manual"   # a checklist item to tick, as the dashboard shows it
-    return fulfilment.step_shown(state, done_by)
+def _state(shown: str, step: Any = None) -> str:
+    """The step's state as its checklist row shows it (``progress.of_runbook``, the one rule: ``unmet`` for a run
+    that exited 0 without giving what the runbook expected, ``unverified`` for a failed gate, ``not_needed`` for one
+    never begun in a runbook branch that did not apply, ``fulfilled`` for an item nobody ticked that the journal shows
+    done), with ``manual`` for an item to tick: one rule for the text's mark and ``--json``'s ``state``."""
+    if shown == "pending" and step is not None and step.kind == "manual" and not step.runnable:
+        return "manual"   # a checklist item to tick, as the dashboard shows it
+    return shown
 
 
-def _mark(s: Any, step: Any = None, gate: GateState | None = None, spared: Any = None, done_by: Any = None) -> str:
+def _mark(shown: str, step: Any = None) -> str:
     """The step's mark in the dashboard's vocabulary (``warroom.incident.marks``): the same
     state, icon and word as the checklist line, e.g. ``≠ [UNMET]`` for a run that exited 0
     without giving what the runbook expected, ``⊠ [VERIFY-FAIL]`` for one whose gate failed."""
-    mark = STEP_MARKS.get(_state(s, step, gate, spared, done_by))
+    mark = STEP_MARKS.get(_state(shown, step))
     return f"{mark.icon} {mark.ascii}" if mark is not None else "? [?]"
 
 
@@ -161,16 +158,16 @@ def _checklist(inc: Incident, st: IncidentState, now: datetime) -> list[dict[str
     rows = []
     gates = gate_states(st, now)
     current = str((st.runbook or {}).get("id") or "")
-    spared = branches.of_steps(st, book)
-    done_by = fulfilment.of_steps(st, book, inc.config, now)
+    shown = progress.of_runbook(st, book, inc.config, now, gates)
     for step in book.steps:
         s = st.steps.get(step.id)
         gate = gates.get((current, step.id))
+        by = shown[step.id].fulfilment
         rows.append({"verify": gate.shown if gate is not None else None,    # "held before": a pass proving nothing
                      "step": step.number, "step_id": step.id, "label": step.label, "kind": step.kind,
                      "section": step.section, "status": s.status if s else "pending",
-                     "state": _state(s, step, gate, spared.get(step.id), done_by.get(step.id)),   # as the checklist
-                     "fulfilled_by": done_by[step.id].shown if step.id in done_by else None,
+                     "state": _state(shown[step.id].state, step),   # as the checklist
+                     "fulfilled_by": by.shown if by is not None else None,
                      "mutating": step.mutating, "command": step.command})
     return rows
 
@@ -227,13 +224,13 @@ def render_show(inc: Incident, st: IncidentState, now: datetime, *, held: Any = 
     current = str((st.runbook or {}).get("id") or "")
     rows: list[tuple[str, str, str]] = []
     if book is not None:
-        spared = branches.of_steps(st, book)
-        done_by = fulfilment.of_steps(st, book, inc.config, now)
+        shown = progress.of_runbook(st, book, inc.config, now, gates)
         for step in book.steps:
             s = st.steps.get(step.id)
             known.add((current, step.id))
-            by = f" ({done_by[step.id].shown})" if step.id in done_by and s is None else ""
-            rows.append((_mark(s, step, gates.get((current, step.id)), spared.get(step.id), done_by.get(step.id)),
+            done = shown[step.id].fulfilment
+            by = f" ({done.shown})" if done is not None and s is None else ""
+            rows.append((_mark(shown[step.id].state, step),
                          f"{step.number:>3}",
                          f"{step.label}{by}{_step_detail(s, gates.get((current, step.id)), now, st, held)}"))
     # Runbooks a GO opened beside the current one: worked next to it, every step listed (as
@@ -253,12 +250,11 @@ def render_show(inc: Incident, st: IncidentState, now: datetime, *, held: Any = 
             beside.append((head, [("", "", f"(runbook snapshot unavailable: {exc})")]))
             continue
         brows = []
-        spared = branches.of_steps(st, other)
-        done_by = fulfilment.of_steps(st, other, inc.config, now)
+        shown = progress.of_runbook(st, other, inc.config, now, gates)
         for step in other.steps if other is not None else []:
             key = (rb_id, step.id)
             known.add(key)
-            brows.append((_mark(st.steps.get(key), step, gates.get(key), spared.get(step.id), done_by.get(step.id)),
+            brows.append((_mark(shown[step.id].state, step),
                           f"{step.number:>3}",
                           f"{step.label}{_step_detail(st.steps.get(key), gates.get(key), now, st, held)}"))
         beside.append((head, brows))
@@ -267,7 +263,7 @@ def render_show(inc: Incident, st: IncidentState, now: datetime, *, held: Any = 
         key = (s.runbook_id, s.step_id)
         if key in known:
             continue
-        row = (_mark(s, None, gates.get(key)), f"{s.step if s.step is not None else '?':>3}",
+        row = (_mark(progress.shown(s, gates.get(key))), f"{s.step if s.step is not None else '?':>3}",
                f"{s.label}{_step_detail(s, gates.get(key), now, st, held)}")
         if s.runbook_id and s.runbook_id != current:
             earlier.setdefault(s.runbook_id, []).append(row)

@@ -88,11 +88,14 @@ def live_at(state: IncidentState) -> Callable[[datetime], str]:
     return drill_at
 
 
-def progress_text(done: int, failed: int, total: int | None) -> str:
-    """``4 of 19 steps done, 1 failed or unmet``: how far a runbook got, in one wording for what a
-    GO opened (``go_opened.GoOpened``) and for a closed runbook's frozen count."""
-    of = f" of {total}" if total is not None else ""
-    return f"{done}{of} steps done" + (f", {failed} failed or unmet" if failed else "")
+def progress_text(done: int, failed: int, total: int | None, not_needed: int = 0) -> str:
+    """``4 of 18 steps done, 1 not needed, 1 failed or unmet``: how far a runbook got, in one wording for what a
+    GO opened (``go_opened.GoOpened``) and for a closed runbook's frozen count; ``total``: all its steps, of which
+    ``not_needed`` (a branch that did not apply, ``progress.Progress``) are not owed, as the checklist heading
+    counts."""
+    of = f" of {total - not_needed}" if total is not None else ""
+    return (f"{done}{of} steps done" + (f", {not_needed} not needed" if not_needed else "")
+            + (f", {failed} failed or unmet" if failed else ""))
 
 
 @dataclass(frozen=True)
@@ -112,10 +115,11 @@ class Closure:
     failed: int
     total: int | None
     withdrawn: tuple[str, ...] = ()  # approval requests the closure withdrew
+    not_needed: int = 0              # of ``total``, steps of a branch that did not apply (not owed)
 
     def progress(self) -> str:
         """The runbook's progress when it was closed (frozen: nothing can move it since)."""
-        return progress_text(self.done, self.failed, self.total)
+        return progress_text(self.done, self.failed, self.total, self.not_needed)
 
     def text(self, when: Callable[[datetime], str] | None = None) -> str:
         """``closed at 10:31:02 UTC by lee@ops-1: the GO was reversed``; ``when`` says the moment
@@ -131,7 +135,8 @@ class Closure:
         return {"runbook_id": self.runbook_id, "title": self.title, "reason": self.reason, "by": self.by,
                 "at": self.at, "seq": self.seq, "beside": self.beside, "attached_seq": self.attached_seq,
                 "opened_by": dict(self.opened_by), "done": self.done, "failed": self.failed,
-                "total": self.total, "progress": self.progress(), "withdrawn": list(self.withdrawn)}
+                "total": self.total, "progress": self.progress(), "withdrawn": list(self.withdrawn)} | (
+                    {"not_needed": self.not_needed} if self.not_needed else {})
 
 
 def closure_of(state: IncidentState, runbook_id: str) -> Closure | None:
@@ -261,7 +266,7 @@ def _closed(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
         by=e.actor, at=e.ts, seq=e.seq, beside=str(d.get("beside") or (s.runbook or {}).get("id") or ""),
         attached_seq=_int(ref.get("attached_seq")), opened_by=dict(opened),
         done=_int(progress.get("done")) or 0, failed=_int(progress.get("failed")) or 0,
-        total=_int(progress.get("total")), withdrawn=tuple(withdrawn))
+        total=_int(progress.get("total")), withdrawn=tuple(withdrawn), not_needed=_int(progress.get("not_needed")) or 0)
     s.closed.append(closure)
     gone = f"; approval {', '.join(withdrawn)} withdrawn" if withdrawn else ""
     title = f" ({closure.title})" if closure.title else ""

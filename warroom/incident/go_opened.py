@@ -16,14 +16,9 @@ from typing import Any
 
 from warroom.errors import WarroomError
 from warroom.incident.closing import closure_of, progress_text, wall_at
-from warroom.incident.marks import DONE_MARKS, TROUBLE_MARKS
 
 # a command that rolls a release back, as the runbooks write it (every rollback step: ``kubectl rollout undo``)
 ROLLED_BACK = re.compile(r"\b(?:rollout\s+undo|helm\s+rollback)\b")
-
-# judged as the checklist marks them (``marks.step_state``): a run that exited 0 but whose
-# expectation was NOT met, or whose verify gate FAILED, did not do its job and is not "done"
-DONE, TROUBLE = DONE_MARKS, TROUBLE_MARKS
 
 
 @dataclass(frozen=True)
@@ -37,7 +32,8 @@ class GoOpened:
     by: str
     at: datetime | None             # when the GO was recorded
     verdict_seq: int | None
-    done: int                       # steps ok, ticked or skipped
+    done: int                       # steps done, by the checklist's count (``progress.count``): ok, ticked,
+                                    # skipped, fulfilled by the journal
     failed: int                     # steps whose last run failed, timed out, was cancelled or interrupted,
                                     # missed its expectation or failed its verify gate
     total: int | None               # the runbook's steps (None: its snapshot could not be read)
@@ -46,12 +42,13 @@ class GoOpened:
     closed: str = ""                # "closed at 07:33:10 UTC by lee@ops: …": closed since; the counts are then
                                     # the ones its closing recorded (frozen)
     when: Callable[[datetime], str] = field(default=wall_at, compare=False, repr=False)
+    not_needed: int = 0             # of ``total``, steps of a branch that did not apply (not owed)
     """How every moment of the sentence is said (the GO's here; the reversal's and the closure's
     were said with it where they were made, :func:`go_opened`): the wall clock, or a drill report's
     drill clock. Not journaled: a resolution keeps the sentence it showed, on the wall clock."""
 
     def progress(self) -> str:
-        return progress_text(self.done, self.failed, self.total)
+        return progress_text(self.done, self.failed, self.total, self.not_needed)
 
     def text(self) -> str:
         """``GO on "Roll back…?" by dana at 07:12:26 UTC opened RB-LAUNCH-002 (Rollback to pilot): 4 of 19 steps done``."""
@@ -68,7 +65,8 @@ class GoOpened:
                 "verdict_seq": self.verdict_seq, "by": self.by, "done": self.done, "failed": self.failed,
                 "total": self.total, "open_now": self.open_now} | (
                     {"reversed_by": self.reversed_by} if self.reversed_by else {}) | (
-                    {"closed": self.closed} if self.closed else {})
+                    {"closed": self.closed} if self.closed else {}) | (
+                    {"not_needed": self.not_needed} if self.not_needed else {})
 
     @classmethod
     def from_json(cls, d: dict[str, Any], decisions: Sequence[dict[str, Any]] = ()) -> GoOpened:
@@ -89,7 +87,7 @@ class GoOpened:
                    by=str(d.get("by") or "?"), at=at if isinstance(at, datetime) else None, verdict_seq=seq,
                    done=_int(d.get("done")) or 0, failed=_int(d.get("failed")) or 0, total=_int(d.get("total")),
                    open_now=bool(d.get("open_now")), reversed_by=str(d.get("reversed_by") or ""),
-                   closed=str(d.get("closed") or ""))
+                   closed=str(d.get("closed") or ""), not_needed=_int(d.get("not_needed")) or 0)
 
 
 def _int(value: Any) -> int | None:
@@ -124,20 +122,18 @@ def reversal(state: Any, opened_by: dict[str, Any] | None, when: Callable[[datet
     return f"{last.get('verdict')} by {last.get('by') or last.get('actor') or '?'}{said}"
 
 
-def _mark(st: Any, gate: Any) -> str:
-    """A step's state as its checklist row shows it (the same rule: ``marks.checklist_state``)."""
-    from warroom.incident.marks import checklist_state
-
-    return checklist_state(st, gate)
-
-
-def go_opened(state: Any, runbook_of: Callable[[dict[str, Any]], Any | None], now: datetime,
+def go_opened(state: Any, runbook_of: Callable[[dict[str, Any]], Any | None], now: datetime, config: Any,
               when: Callable[[datetime], str] = wall_at) -> list[GoOpened]:
     """Every runbook a GO opened (``runbook.attached`` with ``opened_by``), once each, with its
-    progress from the journal; ``runbook_of(attachment)`` gives the runbook its snapshot holds
-    (for its step count) or None. ``when`` says each moment of its sentence (the GO, its reversal,
+    progress from the journal, counted as the checklist counts it (``progress``: an item the journal
+    fulfilled is done, a step of a branch that did not apply is not owed; ``config``: the incident's,
+    whose update cadence judges a cadence item); ``runbook_of(attachment)`` gives the runbook its snapshot
+    holds (for its steps) or None. ``when`` says each moment of its sentence (the GO, its reversal,
     the closure): the wall clock by default; the drill report passes the drill's, so the line sits
     among its drill-time neighbours on their clock (redteam32b)."""
+    from dataclasses import replace
+
+    from warroom.incident import progress
     from warroom.incident.gates import gate_states
 
     gates = gate_states(state, now)
@@ -156,13 +152,15 @@ def go_opened(state: Any, runbook_of: Callable[[dict[str, Any]], Any | None], no
             book = runbook_of(ref)
         except (WarroomError, OSError):
             book = None        # its snapshot is gone: the total is unknown, said as such
-        steps = [states.get(s.id) for s in book.steps] if book is not None else list(states.values())
-        marks = [_mark(st, gates.get((rb_id, st.step_id))) for st in steps if st is not None]
-        done, failed = sum(1 for m in marks if m in DONE), sum(1 for m in marks if m in TROUBLE)
-        total = len(book.steps) if book is not None else None
+        if book is not None:
+            got = progress.count(s.state for s in progress.of_runbook(state, book, config, now, gates).values())
+        else:       # the journal's steps alone: no runbook to say a branch or what fulfils an item
+            got = replace(progress.count(progress.shown(st, gates.get((rb_id, st.step_id))) for st in states.values()),
+                          total=None)
+        done, failed, total, spared = got.done, got.failed, got.total, got.not_needed
         closure = closure_of(state, rb_id)
         if closure is not None:     # closed: its progress is the one its closing recorded, frozen
-            done, failed, total = closure.done, closure.failed, closure.total
+            done, failed, total, spared = closure.done, closure.failed, closure.total, closure.not_needed
         out.append(GoOpened(
             runbook_id=rb_id, title=str(ref.get("title") or ""), decision=str(opened.get("decision") or ""),
             question=str(verdict.get("question") or opened.get("decision") or ""),
@@ -170,7 +168,7 @@ def go_opened(state: Any, runbook_of: Callable[[dict[str, Any]], Any | None], no
             verdict_seq=int(opened["seq"]) if opened.get("seq") is not None else None,
             done=done, failed=failed, total=total,
             open_now=state.open_ref(rb_id) is not None, reversed_by=reversal(state, opened, when),
-            closed=closure.text(when) if closure is not None else "", when=when))
+            closed=closure.text(when) if closure is not None else "", when=when, not_needed=spared))
     out.reverse()
     return out
 

@@ -35,6 +35,7 @@ from warroom.incident.roles import ROLE_SHORT, ROLES, canonical_role as canonica
 from warroom.journal import events as ev
 
 if TYPE_CHECKING:
+    from warroom.config import Config
     from warroom.incident.state import IncidentState
 
 BRIEF_MOMENTS = 8
@@ -109,12 +110,14 @@ def open_gates(state: IncidentState) -> list[dict[str, Any]]:
 
 
 def catch_up_brief(state: IncidentState, now: datetime, *, update_every: float | Callable[[str], float],
-                   runbooks: Sequence[Any] = (), readings: Sequence[Any] | None = None) -> Brief:
+                   config: Config, runbooks: Sequence[Any] = (), readings: Sequence[Any] | None = None) -> Brief:
     """What the incoming commander must know, from the journal (see the module docstring) and, when
     given, ``readings``: every pane read now (``SloReading``s, as ``draft-update`` reads them), so "Current
     state" is now's value with the journaled one beside it and its age (redteam42 R21: at x60 a breach
     journaled 20 wall seconds earlier is 20 drill minutes old). Without them (no source, the brief a
-    handoff journals) the journaled readings alone, each with its age."""
+    handoff journals) the journaled readings alone, each with its age. ``config``: the incident's, whose update
+    cadence judges a runbook's cadence item as the checklist, ``incident show``, the report and the PIR judge it
+    (fix46r4b left the brief judging it with the default ``Config()``'s)."""
     from warroom.incident.approvals import OPEN
     from warroom.incident.relapse import journal_said
     from warroom.incident.review.timeline import key_moments, timeline
@@ -165,29 +168,25 @@ def catch_up_brief(state: IncidentState, now: datetime, *, update_every: float |
         who = f" by {run.actor} since {_hm(run.started_at)}" if run else ""
         running.append(f"RUNNING {state.step_name(st.runbook_id, st.step or st.step_id)} ({st.label}){who}")
     from warroom.incident.gates import gate_states
-    from warroom.incident.marks import DONE_MARKS, checklist_state, state_word
+    from warroom.incident.marks import state_word
 
-    # done as the checklist counts it (marks.DONE_MARKS over marks.step_state): a run that exited
-    # 0 without giving what the runbook expected, or whose verify gate FAILED, is not done; one
-    # whose gate still watches is under "Open verify gates"
+    # done as the checklist counts it (``progress``: the one rule and count): a run that exited 0 without giving
+    # what the runbook expected, or whose verify gate FAILED, is not done; one whose gate still watches is under
+    # "Open verify gates"; a step of a branch that did not apply, or an item the journal shows done (judged by the
+    # incident's own update cadence, ``config``), is not owed
     step_gates = gate_states(state, now)
     # the runbooks being worked: the current one, then any a GO opened beside it (each step
     # named by ``step_name``: both have a step 4), up to six open steps of each
     pending = []
-    from warroom.incident import branches, fulfilment
+    from warroom.incident import branches, progress
 
     for book in runbooks:
         where = state.names_runbook(book.id)
         left = []
-        spared = branches.of_steps(state, book)      # a branch that did not apply: its steps are not owed
-        done_by = fulfilment.of_steps(state, book, None, now)   # an item the journal shows done is not owed
+        steps = progress.of_runbook(state, book, config, now, step_gates)
         for step in book.steps:
-            st = state.steps.get((book.id, step.id))
-            gate = step_gates.get((book.id, step.id))
-            shown = fulfilment.step_shown(branches.step_shown(checklist_state(st, gate), spared.get(step.id)),
-                                          done_by.get(step.id))
-            if shown not in DONE_MARKS and shown not in ("running", "verifying", branches.NOT_NEEDED):
-                by = done_by.get(step.id)
+            shown, by = steps[step.id].state, steps[step.id].fulfilment
+            if not progress.is_done(shown) and shown not in ("running", "verifying", branches.NOT_NEEDED):
                 word = state_word(shown) + (f" ({by.text})" if by is not None and shown == "pending" else "")
                 left.append(f"{state.step_name(book.id, step.number)} ({step.label}): {word}")
         ref = state.open_ref(book.id)

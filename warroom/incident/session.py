@@ -611,9 +611,12 @@ class Incident(StepRunning):
             after_resolve.require_open(state, self.id, "close a runbook")   # resolved since: said so
             ref = closing.check_closable(state, runbook_id, self.id)
             # the count as the journal has it at this very append: what every view shows from now on
-            opened = next((o for o in go_opened(state, self._beside_of, self.clock()) if o.runbook_id == runbook_id), None)
-            progress = ({"done": opened.done, "failed": opened.failed, "total": opened.total}
-                        if opened is not None else {"done": 0, "failed": 0, "total": None})
+            opened = next((o for o in go_opened(state, self._beside_of, self.clock(), self.config)
+                           if o.runbook_id == runbook_id), None)
+            progress: dict[str, Any] = {"done": 0, "failed": 0, "total": None}
+            if opened is not None:      # of its steps, those of a branch that did not apply are not owed
+                progress = {"done": opened.done, "failed": opened.failed, "total": opened.total} | (
+                    {"not_needed": opened.not_needed} if opened.not_needed else {})
             return ev.RUNBOOK_CLOSED, {
                 "id": runbook_id, "title": str(ref.get("title") or ""), "reason": self.redact(reason),
                 "beside": str((state.runbook or {}).get("id") or ""), "attached_seq": ref.get("attached_seq"),
@@ -747,7 +750,7 @@ class Incident(StepRunning):
         st = self.state
         return self._append(*assignment_line(
             st, role, person, reason, redact=self.redact,
-            brief=lambda: catch_up_brief(st, self.clock(), update_every=self.update_every_of,
+            brief=lambda: catch_up_brief(st, self.clock(), update_every=self.update_every_of, config=self.config,
                                          runbooks=self.open_runbooks(),
                                          readings=readings() if readings is not None else None).to_json()))
 
@@ -917,7 +920,7 @@ class Incident(StepRunning):
         from warroom.incident.go_opened import go_opened
 
         state = self.state
-        return go_opened(state, self._beside_of, self.clock(), when=live_at(state) if live else wall_at)
+        return go_opened(state, self._beside_of, self.clock(), self.config, when=live_at(state) if live else wall_at)
 
     def resolve(self, summary: str, resolution: str | None = None, rollback: bool | None = None, *,
                 type: str | None = None, affected_repos: str | None = None,

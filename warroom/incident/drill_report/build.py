@@ -204,7 +204,7 @@ def _build(drill: Drill, state: IncidentState | None, *, at: float | None, slos:
             """Drill seconds since detection of a wall time: one clock for the verdicts and what a GO opened."""
             return drill.scenario_time(t.timestamp()) - zero
 
-        went = opened_runbooks(state, runbook_of or (lambda _id: None), end, since_detection)
+        went = opened_runbooks(state, runbook_of or (lambda _id: None), end, since_detection, config)
         books = [b for b in (runbook, *(b for _, _, b in went)) if b is not None]
         opened = [(rid, text, runbook_path(book, state, actions, end, hands, config)["runbook_path"]
                    if book is not None else ())

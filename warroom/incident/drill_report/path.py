@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from warroom.incident import branches, fulfilment
+from warroom.incident import branches, fulfilment, progress
 from warroom.incident.by_hand import Hands, owner_of, param_values, run_windows
 from warroom.incident.drill_report.rows import JOURNALED, SPARED, UNJUDGED, ActionRow
 from warroom.incident.gates import gate_states
@@ -46,15 +46,14 @@ def runbook_path(runbook: Runbook | None, state: IncidentState | None, actions: 
     hand = {} if hands is None or runbook is None else hands.steps(
         runbook, lambda sid: shown((runbook.id, sid)) == "pending", param_values(runbook, state), actions, windows)
 
-    branch = branches.of_steps(state, runbook) if state is not None else {}
-    done_by = fulfilment.of_steps(state, runbook, config, at)
+    core = progress.of_runbook(state, runbook, config, at, gates)     # each step as the checklist shows it
 
     def row(sec: str, st: Any) -> tuple[str, str, str, str]:
         if runbook is None:
             return sec, st.label, "pending", ""
         if st.id not in hand:     # a gate of an earlier run than the latest (which failed) is said, with its run
             gate = gates.get((runbook.id, st.id))
-            state_ = journaled(branched(shown((runbook.id, st.id)), branch.get(st.id)), done_by.get(st.id))
+            state_ = path_state(core.get(st.id, progress.Shown(shown((runbook.id, st.id)))))
             return sec, st.label, state_, "; ".join(filter(None, (
                 did((runbook.id, st.id)), gate.describe(at) if gate is not None and gate.of_run else "")))
         claimed.update(hand[st.id].acted)
@@ -70,19 +69,18 @@ def runbook_path(runbook: Runbook | None, state: IncidentState | None, actions: 
             "outside_actions": outside}
 
 
-def branched(shown: str, standing: branches.Standing | None) -> str:
-    """A path step's state with its runbook branch said (``warroom.incident.branches``): one never begun in a branch
-    that did not apply is ``not needed: why`` (not owed), one whose branch could not be judged stays not done and says
-    so (never "not needed"); any other keeps its own."""
-    said = standing.said() if standing is not None and shown == "pending" else None
-    if said is None:
-        return shown
-    return (SPARED if standing is not None and standing.not_needed else UNJUDGED) + said
-
-
-def journaled(shown: str, done: fulfilment.Fulfilment | None) -> str:
-    """A path step's state with what the journal says of a checklist item that states what fulfils it: one never
-    begun is ``done: what did it`` or ``not done: what is lacking``; any other keeps its own."""
-    if done is None or shown != "pending":
-        return shown
-    return (JOURNALED if done.done else UNJUDGED) + done.text
+def path_state(shown: progress.Shown) -> str:
+    """A path step's state, the checklist's (``progress.of_runbook``: one rule, one count) with why said: one of a
+    branch that did not apply is ``not needed: why`` (``warroom.incident.branches``); an item the journal fulfilled
+    ``done: what did it`` (``warroom.incident.fulfilment``); one never begun whose branch could not be judged, or an
+    item the journal does not show done, ``not done: why`` (never "not needed"); any other its own."""
+    standing, done = shown.standing, shown.fulfilment
+    if shown.state == branches.NOT_NEEDED and standing is not None:
+        return SPARED + str(standing.said())
+    if shown.state == fulfilment.FULFILLED and done is not None:
+        return JOURNALED + done.text
+    if shown.state == "pending" and standing is not None and standing.said() is not None:
+        return UNJUDGED + str(standing.said())
+    if shown.state == "pending" and done is not None:
+        return UNJUDGED + done.text
+    return shown.state

@@ -7,7 +7,8 @@ from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
 from warroom.incident.by_hand import BY_HAND, TYPED
-from warroom.incident.marks import DONE_MARKS, state_word
+from warroom.incident import branches, fulfilment, progress
+from warroom.incident.marks import state_word
 from warroom.incident.verdicts import OPEN, Verdict
 from warroom.journal import numbers
 
@@ -171,9 +172,19 @@ UNJUDGED = "not done: "
 JOURNALED = "done: "
 
 
+def counted(state: str) -> str:
+    """A runbook-path step's state as the one count has it (``progress.count``): the checklist's state its words
+    say (``done: …`` fulfilled by the journal, ``not needed: …``, ``not done: …`` never begun), or done by hand."""
+    for prefix, core in ((BY_HAND, progress.DONE_BY_HAND), (JOURNALED, fulfilment.FULFILLED),
+                         (SPARED, branches.NOT_NEEDED), (UNJUDGED, "pending"), (TYPED, "pending")):
+        if state.startswith(prefix):
+            return core
+    return state
+
+
 def path_done(state: str) -> bool:
-    """Whether a runbook-path step counts as done: by the checklist's rule (``marks.DONE_MARKS``), or done by hand."""
-    return state in DONE_MARKS or state.startswith((BY_HAND, JOURNALED))
+    """Whether a runbook-path step counts as done, by the one count's rule (``progress.is_done``)."""
+    return progress.is_done(counted(state))
 
 
 def path_word(state: str) -> str:

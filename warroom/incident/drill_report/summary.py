@@ -11,10 +11,10 @@ from warroom.drill.actions import ACTIONS
 from warroom.durations import format_duration
 from warroom.incident.drill_report.actions import OFF, RETRIES
 from warroom.incident.closing import progress_text
-from warroom.incident import verdicts
+from warroom.incident import progress, verdicts
 from warroom.incident.drill_report.panes import past_crit
 from warroom.incident.drill_report.rows import (BY_HAND, JOURNALED, SPARED, UNJUDGED, ActionRow, DrillReport,
-                                               path_done, path_word)
+                                               counted, path_done, path_word)
 from warroom.incident.marks import TROUBLE_MARKS
 from warroom.scenario_time import Span
 from warroom.units import format_stated, format_value
@@ -130,9 +130,9 @@ def _short(text: str, most: int = 240) -> str:
 
 
 def _path_line(runbook: str, steps: tuple[tuple[str, str, str, str], ...], why: str = "") -> str:
-    """How far the runbook got, counted by the checklist's rule (``marks.DONE_MARKS`` and
-    ``TROUBLE_MARKS``, worded by ``closing.progress_text`` as the checklist heading and a GO's
-    progress are; a step typed by hand in the drill shell counts done, ``rows.path_done``), then which
+    """How far the runbook got, by the one count (``progress.count``, what the checklist heading and a GO's
+    progress count; a step typed by hand in the drill shell counts done, ``rows.counted``), worded by
+    ``closing.progress_text``, then which
     steps were done by hand, skipped, in trouble and not done (in the runbook's order, each not simply
     pending with the mark's word)."""
     def named(states: frozenset[str] | set[str]) -> list[str]:
@@ -144,15 +144,14 @@ def _path_line(runbook: str, steps: tuple[tuple[str, str, str, str], ...], why: 
         more = f" and {len(names) - 6} more" if len(names) > 6 else ""
         return f"; {what}: {'; '.join(names[:6])}{more}" if names else ""
 
-    done = sum(1 for _, _, s, _ in steps if path_done(s))
+    got = progress.count(counted(s) for _, _, s, _ in steps)
     trouble = named(TROUBLE_MARKS)
     spared = {s for _, _, s, _ in steps if s.startswith(SPARED)}      # a branch that did not apply: not owed
     open_ = {s for _, _, s, _ in steps if not path_done(s)} - TROUBLE_MARKS - spared
     hand = [f"{label} ({section}) at {s.removeprefix(BY_HAND).replace(' (drill shell)', '')}"
             for section, label, s, _ in steps if s.startswith(BY_HAND)]
-    owed = len(steps) - sum(1 for _, _, s, _ in steps if s in spared)
-    return (f"Runbook {runbook}{f' ({why})' if why else ''} path: {progress_text(done, len(trouble), owed)}"
-            + (f" (of {len(steps)}: {len(steps) - owed} not needed, their branch did not apply)" if owed < len(steps)
+    return (f"Runbook {runbook}{f' ({why})' if why else ''} path: {progress_text(got.done, got.failed, got.owed)}"
+            + (f" (of {got.total}: {got.not_needed} not needed, their branch did not apply)" if got.not_needed
                else "")
             + listed("done by hand in the drill shell", hand)
             + listed("done by the journal", [f"{label} ({section}): {s.removeprefix(JOURNALED)}"

@@ -1,0 +1,104 @@
+"""How far a runbook got: each step's state as every view shows it, and one count of those states.
+
+A step's state is the checklist's (``marks.checklist_state``: its journaled status, its latest run's verdict, its
+verify gate), then the runbook's own say over a step nobody touched: ``not_needed`` when its branch did not apply
+(``branches.step_shown``), ``fulfilled`` when the journal shows the checklist item done (``fulfilment.step_shown``,
+judged by the incident's own update cadence: ``config``). Every view that shows or counts a runbook's steps reads
+both from here: the checklist and its heading, ``incident show``, the handoff brief, a GO's progress (which the
+resolution journals, and the PIR's Rollback line says) and a closed runbook's frozen count, the drill report's path.
+So none of them can count a step the others do not (fix46r4b left a GO's progress counting the checklist state alone:
+an item the journal fulfilled was done on the checklist and not done in "4 of 19 steps done").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from warroom.incident import branches, fulfilment
+from warroom.incident.marks import DONE_MARKS, TROUBLE_MARKS, checklist_state
+
+#: a step whose command was typed in the drill shell (``by_hand.Hands``): counted done. Only the drill report reads
+#: the drill shell, so only its path has this state (``drill_report.rows.counted``).
+DONE_BY_HAND = "done_by_hand"
+
+
+@dataclass(frozen=True)
+class Shown:
+    """One step as every view shows it: its ``state`` (a ``marks.STEP_MARKS`` key; ``pending`` for one nobody
+    touched, which a view may draw as ``manual``), its branch's ``standing`` and what the journal says of it
+    (``fulfilment``), each None when the runbook says nothing of it."""
+
+    state: str
+    standing: branches.Standing | None = None
+    fulfilment: fulfilment.Fulfilment | None = None
+
+
+def shown(st: Any, gate: Any, standing: branches.Standing | None = None,
+          done: fulfilment.Fulfilment | None = None) -> str:
+    """One step's state by the module's rule: ``st`` its record (None: never touched), ``gate`` its verify gate."""
+    return fulfilment.step_shown(branches.step_shown(checklist_state(st, gate), standing), done)
+
+
+def of_runbook(state: Any, runbook: Any, config: Any, now: datetime,
+               gates: Mapping[tuple[str, str], Any] | None = None) -> dict[str, Shown]:
+    """Each step of ``runbook`` (by step id) as every view shows it at ``now``; ``config``: the incident's, whose
+    update cadence judges a cadence item; ``gates``: ``gates.gate_states(state, now)`` when the caller has it."""
+    if runbook is None or state is None:
+        return {}
+    if gates is None:
+        from warroom.incident.gates import gate_states
+
+        gates = gate_states(state, now)
+    spared = branches.of_steps(state, runbook)
+    done_by = fulfilment.of_steps(state, runbook, config, now)
+    records = state.steps.of(runbook.id)
+    out = {}
+    for step in runbook.steps:
+        standing, done = spared.get(step.id), done_by.get(step.id)
+        out[step.id] = Shown(shown(records.get(step.id), gates.get((runbook.id, step.id)), standing, done),
+                             standing, done)
+    return out
+
+
+@dataclass(frozen=True)
+class Progress:
+    """How far a runbook got: ``done`` (``marks.DONE_MARKS``: ok, ticked, skipped, fulfilled by the journal, and
+    done by hand in a drill), ``failed`` (``marks.TROUBLE_MARKS``), ``running``, ``not_needed`` (a branch that did
+    not apply: not owed) of ``total`` steps (None: the runbook could not be read)."""
+
+    done: int
+    failed: int
+    running: int
+    not_needed: int
+    total: int | None
+
+    @property
+    def owed(self) -> int | None:
+        """The steps the incident owes: all but those not needed."""
+        return None if self.total is None else self.total - self.not_needed
+
+    def text(self) -> str:
+        """``4 of 15 steps done, 1 not needed, 1 failed or unmet`` (``closing.progress_text``)."""
+        from warroom.incident.closing import progress_text
+
+        return progress_text(self.done, self.failed, self.total, self.not_needed)
+
+
+def is_done(state: str) -> bool:
+    """Whether a step in ``state`` counts done: ``marks.DONE_MARKS`` (ok, ticked, skipped, a gate held before it,
+    fulfilled by the journal), or done by hand in the drill shell."""
+    return state in DONE_MARKS or state == DONE_BY_HAND
+
+
+def count(states: Iterable[str]) -> Progress:
+    """The one count of a runbook's step states (``of_runbook``'s, or a drill report path's with ``DONE_BY_HAND``), of
+    as many steps as ``states`` (a caller that knows only the journal's steps replaces ``total`` by None)."""
+    states = list(states)
+    return Progress(done=sum(1 for s in states if is_done(s)),
+                    failed=sum(1 for s in states if s in TROUBLE_MARKS),
+                    running=sum(1 for s in states if s == "running"),
+                    not_needed=sum(1 for s in states if s == branches.NOT_NEEDED),
+                    total=len(states))
