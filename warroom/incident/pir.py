@@ -323,7 +323,8 @@ def drill_shell(inc: Exportable) -> DrillShell:
         book = inc.runbook(drill.scenario.runbook) if inc.state.open_ref(drill.scenario.runbook) else inc.runbook()
         clock = getattr(inc, "clock", None)
         report = drill_report(drill, inc.state, at=clock().timestamp() if clock else None, slos=inc.config.slo,
-                              runbook=book, runbook_of=lambda rb_id: inc.runbook(rb_id))
+                              runbook=book, runbook_of=lambda rb_id: inc.runbook(rb_id),
+                              config=inc.config)     # its path's cadence items by the incident's cadence
     except (WarroomError, OSError):
         report = None
     out = DrillShell()
