@@ -160,3 +160,13 @@ def test_the_handoff_brief_judges_a_cadence_item_by_the_incidents_cadence(tmp_pa
     assert owed(inc.config) == []
     (line,) = owed(Config())
     assert line.startswith(f"RB-TEST-002 step 3 ({CADENCE}): pending (1 stakeholder update sent while open; "), line
+
+
+def test_no_surface_counts_done_steps_itself() -> None:
+    """By construction: only ``marks`` (the vocabulary) and ``progress`` (the one count) read the set of done states;
+    every other view asks ``progress`` (a copy of the count is how a GO's progress came to differ)."""
+    root = Path(__file__).resolve().parents[2]
+    allowed = {root / "warroom" / "incident" / "marks.py", root / "warroom" / "incident" / "progress.py"}
+    readers = [str(p.relative_to(root)) for d in ("warroom", "tui", "panes") for p in sorted((root / d).rglob("*.py"))
+               if p not in allowed and "DONE_MARKS" in p.read_text(encoding="utf-8")]
+    assert readers == []
