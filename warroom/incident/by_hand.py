@@ -39,7 +39,7 @@ import re
 import shlex
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple, Protocol, TypeVar
 
@@ -253,6 +253,28 @@ class Credit(NamedTuple):
     at: float               # unix: when it was typed (a change: when it acted)
     when: str               # that moment as the state says it: ``+6m03s`` on the incident clock, else ``09:22:34 UTC``
     chose: str = ""         # the values typed where the runbook's differ or it has none: ``replicas=5``
+    # the rows the same command(s) recorded when typed again (outside every run, by the end): the step's, not outside
+    # it, yet not this credit's: each typing is a moment of its own (attack46 X12: an on/off/on read "enabled once")
+    again: tuple[int, ...] = ()
+
+    def typed_again(self, rows: Sequence[Act], t_zero: float | None) -> list[tuple[str, float, list[int]]]:
+        """Each typing of ``again`` (its rows: one call's, the same moment and command) as (its state, ``typed again
+        by hand at +20m00s (drill shell)``; unix when; the rows), in time order: what the PIR's timeline lists beside
+        the credit, which is the first typing's alone."""
+        calls: dict[tuple[float, str], list[int]] = {}
+        for i in sorted(self.again, key=lambda i: rows[i].at):
+            calls.setdefault((rows[i].at, rows[i].command), []).append(i)
+        return [(f"typed again by hand at {_when(at, rows[mine[0]].t, t_zero)} (drill shell)", at, mine)
+                for (at, _), mine in calls.items()]
+
+
+def _when(at: float, t: float, t_zero: float | None) -> str:
+    """A typed moment as a credit says it: on the incident clock (``+6m03s``; ``t``: drill seconds), else its wall
+    time (``09:22:34 UTC``) when there is no declaration (``t_zero`` None)."""
+    if t_zero is None:
+        return f"{datetime.fromtimestamp(at, UTC):%H:%M:%S} UTC"
+    clock = t - t_zero
+    return f"{'+' if clock >= 0 else '-'}{format_duration(abs(clock))}"
 
 
 class Hands:
@@ -296,6 +318,7 @@ class Hands:
             bound = got
         at, t = max((typed.calls[i].at, typed.calls[i].t) for i in mine)      # when the last of its calls was typed
         acted: list[int] = []
+        again: tuple[int, ...] = ()
         changes = step.mutating or classify_mutating(shape.command, step.kind) is not False
         if changes:
             made = {(typed.calls[i].tool, *typed.calls[i].argv) for i in mine}
@@ -303,24 +326,22 @@ class Hands:
                      and tuple(shlex.split(a.command)) in made]
             if not acted:
                 return None
+            # this typing's own rows (each of its calls' up to the next typing of that call), else, when none is
+            # (a record stamped before its call), every one as before; the rest are the same command typed again
+            own = [i for i in acted if any(_recorded_by(typed.calls, k, rows[i]) for k in mine)] or acted
+            acted, again = own, tuple(i for i in acted if i not in own)
             at, t = rows[acted[0]].at, rows[acted[0]].t      # when it acted
         self.taken.update(mine)
         # the values typed where the runbook's differ or it has none: what the IC chose, said with the credit
         chose = ", ".join(f"{shape.names[k]}={v}" for k, v in bound.items() if values.get(k) != v)
         where = f"(drill shell{f', with {chose}' if chose else ''})"
-        if typed.t_zero is None:
-            from datetime import UTC, datetime
-
-            when = f"{datetime.fromtimestamp(at, UTC):%H:%M:%S} UTC"
-        else:
-            clock = t - typed.t_zero
-            when = f"{'+' if clock >= 0 else '-'}{format_duration(abs(clock))}"
+        when = _when(at, t, typed.t_zero)
         if not changes and (more or step.check):    # its outcome is more than exit codes the record holds
             return Credit(f"{TYPED}{when} {where}, not checked", acted, at, when, chose)
         if step.verify:     # a fix judged by its metrics: typed, its gate never opened (attack42 A18)
             return Credit(f"{TYPED}{when} {where}, not verified: its gate opens when the step runs in warroom",
-                          acted, at, when, chose)
-        return Credit(f"{BY_HAND}{when} {where}", acted, at, when, chose)
+                          acted, at, when, chose, again)
+        return Credit(f"{BY_HAND}{when} {where}", acted, at, when, chose, again)
 
     def acts(self, runbook: Runbook, step: Step, values: Mapping[str, str], rows: Sequence[Act],
              windows: Mapping[tuple[str, str], Sequence[tuple[float, float, str]]]) -> list[float]:
@@ -366,6 +387,16 @@ class Hands:
         return out
 
 
+def _recorded_by(calls: Sequence[Call], k: int, row: Act) -> bool:
+    """Whether ``row`` is what call ``k`` recorded: its command, stamped from the call's start until that command is
+    typed again (a change is stamped when it applies, after its call began)."""
+    call = calls[k]
+    line = (call.tool, *call.argv)
+    if tuple(shlex.split(row.command)) != line or row.at < call.at:
+        return False
+    return not any(c.at > call.at and c.at <= row.at and (c.tool, *c.argv) == line for c in calls)
+
+
 def first_typed(typed: Typed, after: float) -> Call | None:
     """The first stand-in call typed in the drill shell (no step run's tag) at or after ``after`` (unix), by
     ``typed.until``: work the journal never sees, so no milestone counts it (``shell_unjournaled``)."""
@@ -379,8 +410,6 @@ def shell_unjournaled(typed: Typed, state: Any, incident_dir: Path | None) -> st
     the report agrees with), the first typed call is named, and the command that marks it (redteam44 T2: "Time to
     mobilise: 4h37m46s … missed" beside the same report's retry at +16m07s and a fix "bent the curves at +1h48m");
     "" otherwise."""
-    from datetime import UTC
-
     from warroom.paths import command, store_option
 
     declared = getattr(state, "declared_at", None)

@@ -210,9 +210,11 @@ def _build(drill: Drill, state: IncidentState | None, *, at: float | None, slos:
                    if book is not None else ())
                   for rid, text, book in went if runbook is None or rid != runbook.id]
         # every step credited done by hand, with the actions its calls recorded: the PIR's timeline lists them as it
-        # lists the actions typed outside every step (redteam46 R2: a retry credited to a step was in neither)
-        credited = tuple((b.id, step.number, step.label, c.state, c.at, tuple(actions[i] for i in c.acted))
-                         for b in books for step in b.steps if (c := hands.credited.get((b.id, step.id))) is not None)
+        # lists the actions typed outside every step (redteam46 R2: a retry credited to a step was in neither); the
+        # credit is its first typing's, each later typing of its command a row of its own (attack46 X12)
+        credited = tuple((b.id, step.number, step.label, said, at, tuple(actions[i] for i in rows))
+                         for b in books for step in b.steps if (c := hands.credited.get((b.id, step.id))) is not None
+                         for said, at, rows in ((c.state, c.at, c.acted), *c.typed_again(actions, t_zero)))
         acts = _decided_acts(hands, books, state, actions)
         typed_at = tuple((rb, sid, c.at) for (rb, sid), typings in acts.items() for c in typings)
         decided = tuple(decision_lines(state, list({b.id: b for b in books}.values()), since_detection, end,

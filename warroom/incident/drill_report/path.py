@@ -56,9 +56,9 @@ def runbook_path(runbook: Runbook | None, state: IncidentState | None, actions: 
             state_ = path_state(core.get(st.id, progress.Shown(shown((runbook.id, st.id)))))
             return sec, st.label, state_, "; ".join(filter(None, (
                 did((runbook.id, st.id)), gate.describe(at) if gate is not None and gate.of_run else "")))
-        claimed.update(hand[st.id].acted)
-        return sec, st.label, hand[st.id].state, "; ".join(dict.fromkeys(actions[i].description
-                                                                          for i in hand[st.id].acted))
+        mine = sorted((*hand[st.id].acted, *hand[st.id].again))      # typed again too: the step's, not outside it
+        claimed.update(mine)
+        return sec, st.label, hand[st.id].state, "; ".join(dict.fromkeys(actions[i].description for i in mine))
 
     path = tuple(row(sec.title, st) for sec in runbook.sections for st in sec.steps) if runbook else ()
     for key in windows:                       # steps of another runbook ran too: theirs, not outside

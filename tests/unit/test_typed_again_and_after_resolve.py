@@ -1,0 +1,66 @@
+"""A runbook step's command typed in the drill shell again (attack46 X12).
+
+X12: step 8's fallback typed on, off, on: the PIR's Full Timeline kept the credit row alone (with every later enable
+folded into it, at the first typing's moment), so the timeline read "enabled, removed" and the change that stood at the
+resolution was not there. The credit is the first typing's; each later typing of the step's command is a row of its
+own, at its moment, with what it changed (``by_hand.Credit.again``, ``DrillReport.credited``).
+
+One warm provider-outage drill at x10, the stand-ins in-process, each call recorded as ``standins.base.main`` records
+it; every clock pinned.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.unit.incident_fixtures import DrillClock
+from tests.unit.standins_corpus import START, run_one, warmed
+from warroom.config import Config
+from warroom.drill.actions import CALLS_FILE, Action, append_actions
+from warroom.drill.directory import create_drill
+from warroom.incident.store import IncidentStore
+
+RUNBOOK = Path(__file__).resolve().parents[2] / "runbooks" / "RB-CORE-004-provider-outage.md"
+ENV = ["kubectl", "set", "env", "deployment/flowengine"]
+ON = [*ENV, "FALLBACK_MODEL=gpt-4-turbo", "FALLBACK_ON_5XX=true", "-n", "production"]       # step 8, word for word
+OFF = [*ENV, "FALLBACK_MODEL-", "FALLBACK_ON_5XX-", "-n", "production"]                        # no step's
+STEP8 = "Step 8 (Fall back to a healthy provider's model whenever the primary returns 5xx)"
+ENABLED = "fallback model routing enabled (set FALLBACK_MODEL=gpt-4-turbo, FALLBACK_ON_5XX=true on flowengine)"
+REMOVED = "fallback model routing removed (unset FALLBACK_MODEL, FALLBACK_ON_5XX on flowengine)"
+
+
+@pytest.fixture(autouse=True)
+def _unpinned(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("WARROOM_DRILL_AT", "0")        # recorded, so the pin a DrillClock sets is undone after
+    monkeypatch.delenv("WARROOM_DRILL_AT")
+
+
+def _typed(d, argv: list[str], t: float) -> None:  # type: ignore[no-untyped-def]
+    """``argv`` typed in the drill shell at scenario second ``t``: the stand-in's answer and its call record."""
+    code = run_one(d, argv, t)[0]
+    assert code == 0
+    append_actions(d.path, [Action("call", t, d.wall_time(t), argv[0], tuple(argv[1:]), {"code": code})], CALLS_FILE)
+
+
+def test_each_typing_of_a_step_is_a_pir_row(tmp_path: Path) -> None:
+    d = warmed(create_drill(tmp_path / "drills", "provider-outage", speed=10.0, start=START))
+    clock = DrillClock(d.wall_time(100.0))
+    inc = IncidentStore(tmp_path / "incidents", Config(), clock=clock).create(
+        title="Model API 5xx", severity="P2", runbook=str(RUNBOOK),        # a path: no library search
+        drill={"scenario": "provider-outage", "speed": d.speed, "dir": str(d.path)}, commander="Dana Lee")
+    for t, argv in ((200.0, ON), (300.0, OFF), (400.0, ON)):
+        _typed(d, argv, t)
+    clock.t = d.wall_time(500.0)
+    inc.resolve("failed over")
+    clock.t = d.wall_time(900.0)
+    text = inc.render()
+    timeline = text.split("## Full Timeline", 1)[1].split("\n## ", 1)[0]
+    typed = [ln for ln in timeline.splitlines() if "(drill shell)" in ln]
+    # every typing a row at its own moment: the credit (the first), the removal, the step typed again
+    assert [ln.split(" | ")[0] for ln in typed] == ["| +1m40s", "| +3m20s", "| +5m00s"], typed
+    assert f"| {STEP8} done by hand at +1m40s (drill shell): {ENABLED} (`" in typed[0]
+    assert typed[0].count(ENABLED) == 1, typed[0]       # the credit holds its own typing alone
+    assert f"| Typed in the drill shell, outside the runbook's steps: {REMOVED} (`" in typed[1]
+    assert f"| {STEP8} typed again by hand at +5m00s (drill shell): {ENABLED} (`" in typed[2]
