@@ -433,8 +433,8 @@ def test_a_mitigation_taken_only_after_resolving_is_not_done(state_dir: Path) ->
     d.record("rollback", tool="kubectl", argv=("rollout", "undo"), at=d.wall_time(900))
     report = drill_report(d, inc.state, at=d.wall_time(1500))
     assert report.resolution_missing == ("rollback",)
-    assert ("Not done: FlowEngine rolled back off the bad release (taken after the incident was resolved)."
-            in report.summary)
+    assert ("Not done: FlowEngine rolled back off the bad release (taken 5m00s drill time (30s wall) after the incident"
+            " was resolved).") in report.summary
 
 
 def test_an_open_incident_s_report_does_not_name_the_fix_nobody_took(state_dir: Path) -> None:
@@ -668,7 +668,7 @@ def test_an_action_asked_about_too_soon_or_that_took_a_pane_to_no_data_is_never_
     assert run_one(d, "kubectl scale deployment/flowengine --replicas=0 -n production".split(), 900.0)[0] == 0
     [soon] = drill_report(d, inc.state, at=d.wall_time(910)).actions
     assert soon.change == "too soon to tell (its effect shows over 10m00s drill time (1m00s wall))", soon
-    assert soon.why == "taken after the incident was resolved"
+    assert soon.why == "taken 5m00s drill time (30s wall) after the incident was resolved"
     late = drill_report(d, inc.state, at=d.wall_time(1370))
     [later] = late.actions
     assert later.change.startswith("P95 flow latency no data 7m50s drill time (47s wall) later ("), later.change

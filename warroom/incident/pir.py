@@ -280,8 +280,9 @@ class DrillShell:
     hand … not checked": ``by_hand``); ``outside``, the actions no runbook step's run recorded
     (``drill_report.rows.ActionRow``: typed there, with what each did to the panes), which the PIR's timeline
     lists (redteam41 T4: the PIR said the mitigation "did not hold" and never why, while the report listed the
-    switch-off typed in the shell); ``credited``, the steps credited done by hand there (``review.lines.TypedStep``),
-    which the timeline lists too (redteam46 R2: a retry credited to a step was on neither list)."""
+    switch-off typed in the shell), after the resolution too (said so: ``ActionRow.late``); ``credited``, the steps
+    credited done by hand there (``review.lines.TypedStep``), which the timeline lists too (redteam46 R2: a retry
+    credited to a step was on neither list)."""
 
     by_hand: dict[tuple[str, str, str], str] = field(default_factory=dict)
     outside: tuple[Any, ...] = ()
@@ -340,8 +341,10 @@ def drill_shell(inc: Exportable) -> DrillShell:
         def within(at: float) -> bool:      # the incident's: none after its end
             return end is None or at <= end.timestamp()
 
-        out = DrillShell(out.by_hand, tuple(a for a in report.outside_actions if within(a.at)),
-                         _moments(report.typed_at), tuple(c for c in credited if within(c.at)))
+        # what was typed outside every step after the end too: the timeline lists everything, that said as after the
+        # resolution (``ActionRow.late``), which no step or figure of the PIR counts (attack46 X9)
+        out = DrillShell(out.by_hand, report.outside_actions, _moments(report.typed_at),
+                         tuple(c for c in credited if within(c.at)))
     _SHELL_KEPT.clear()               # one drill's answer kept at a time: the one being worked
     _SHELL_KEPT[key] = out
     return out

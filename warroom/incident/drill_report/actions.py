@@ -279,8 +279,6 @@ def action_rows(drill: Drill, signals: Any, spans: dict[str, list[Stretch]], *, 
             continue
         effective, why, read_by = _verdict(sc, signals, spans, a, drill.speed)
         judged = why if not effective and a.action not in RETRIES else ""
-        if resolved is not None and a.t > t_end:
-            why = why or "taken after the incident was resolved"
         worlds = rolled.get((a.detail.get("via"), a.ts, a.argv))
         # an env change that rolled FlowEngine's pods: weighed against the same rollout as a plain restart, when
         # without it the rollout is gone too (its restart is its own row)
@@ -321,7 +319,17 @@ def action_rows(drill: Drill, signals: Any, spans: dict[str, list[Stretch]], *, 
     for r in restarts:
         mine = [i for i, b in enumerate(actions) if (b.at, b.command) == (r.at, r.command)]
         actions.insert(mine[-1] + 1 if mine else len(actions), r)
-    return actions
+    if resolved is None:
+        return actions
+    # taken after the resolve: the post-incident triage's, no part of the response, and said so with when, whatever
+    # else its why says (attack46 X9: a change typed 5 minutes after it read as done "outside the runbook's steps")
+    return [a if a.t <= t_end else _late(a, a.t - t_end, drill.speed) for a in actions]
+
+
+def _late(row: ActionRow, after: float, speed: float) -> ActionRow:
+    """``row``, taken ``after`` drill seconds after the resolution, said so after its why (``ActionRow.late``)."""
+    late = f"taken {stime.of_drill(after, speed).text()} after the incident was resolved"
+    return replace(row, why="; ".join(filter(None, (row.why, late))), late=late)
 
 
 def _reruns(recorded: list[Any], meant: set[tuple[Any, ...]]) -> dict[tuple[Any, ...], Any]:

@@ -19,7 +19,7 @@ from warroom.incident.by_hand import Hands, Typed, read_calls, shell_unjournaled
 from warroom.incident.drill_report.decisions import decision_lines, opened_runbooks
 from warroom.incident.drill_report.harm import harm_total, total_text
 from warroom.incident.drill_report.panes import impact_crossing, pane_outcomes, pane_title, past_crit
-from warroom.incident.drill_report.path import runbook_path
+from warroom.incident.drill_report.path import outside_said, runbook_path
 from warroom.incident.drill_report.rows import ActionRow, DrillReport, ResponseRow
 from warroom.incident.drill_report.summary import with_summary
 from warroom.incident.relapse import relapse_said
@@ -301,8 +301,7 @@ def _typed_as_steps(path: dict[str, Any], acts: dict[tuple[str, str], list[Any]]
         typed.setdefault(id(c), (sid, c, []))[2].append(i)
     more = tuple((runbook.id, by_id[sid].number, by_id[sid].label, c.state, c.at, tuple(rows[i] for i in acted))
                  for sid, c, acted in typed.values() if sid in by_id)
-    return {**path, "runbook_path": steps_said, "outside": tuple(f"{a.description} ({a.command})" for a in outside),
-            "outside_actions": outside}, more
+    return {**path, "runbook_path": steps_said, "outside": outside_said(outside), "outside_actions": outside}, more
 
 
 def _decided_acts(hands: Hands, books: list[Any], state: Any, rows: list[Any]) -> dict[tuple[str, str], list[Any]]:

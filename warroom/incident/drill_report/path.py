@@ -65,8 +65,13 @@ def runbook_path(runbook: Runbook | None, state: IncidentState | None, actions: 
         did(key)
     listed = state is not None and runbook is not None
     outside = tuple(a for i, a in enumerate(actions) if listed and i not in claimed)
-    return {"runbook_path": path, "outside": tuple(f"{a.description} ({a.command})" for a in outside),
-            "outside_actions": outside}
+    return {"runbook_path": path, "outside": outside_said(outside), "outside_actions": outside}
+
+
+def outside_said(rows: tuple[ActionRow, ...]) -> tuple[str, ...]:
+    """``DrillReport.outside``: each row done outside the runbook's steps while the incident was open, as the summary
+    names it; one taken after the resolution is no part of the response (``ActionRow.late``), said apart."""
+    return tuple(f"{a.description} ({a.command})" for a in rows if not a.late)
 
 
 def path_state(shown: progress.Shown) -> str:

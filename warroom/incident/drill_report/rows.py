@@ -53,6 +53,9 @@ class ActionRow:
     plain: str = field(default="", metadata={"internal": True})
     # the scenario's panes it took the wrong way and none the right way (``Changes.worse``): the summary says so
     worse: str = field(default="", metadata={"internal": True})
+    # taken after the incident was resolved, said: "taken 5m00s drill time (30s wall) after the incident was resolved"
+    # (its ``why`` ends so); "" before. The post-incident triage's: no part of the response (attack46 X9)
+    late: str = field(default="", metadata={"internal": True})
 
     @property
     def description(self) -> str:
@@ -111,8 +114,10 @@ class DrillReport:
     # state is the checklist's (``marks.checklist_state``: "unmet" for an ok run that missed its
     # expectation), said in words by ``path_word``
     runbook_path: tuple[tuple[str, str, str, str], ...] = ()
-    outside: tuple[str, ...] = ()        # actions no runbook step's run recorded (a shell, another tool)
-    # those actions' rows, for the PIR's timeline (``pir.drill_shell``); ``outside`` says them in --json
+    # actions no runbook step's run recorded (a shell, another tool) while the incident was open: those after the
+    # resolution are no part of the response (``ActionRow.late``: the summary says them apart)
+    outside: tuple[str, ...] = ()
+    # the rows of all of them, after the resolution too, for the PIR's timeline (``pir.drill_shell``)
     outside_actions: tuple[ActionRow, ...] = field(default=(), metadata={"internal": True})
     failed: int = 0                      # flows the incident's causes failed (the drill's tasks table)
     # of those, the tasks still failed when it ended; None while the incident is open and the team retried none (the

@@ -49,7 +49,8 @@ def with_summary(r: DrillReport, pir: tuple[float, float, float, int, int, int, 
     marked = next((row for row in r.responses if row.key == "mitigated"), None)
     # bent the curves = moved a pane (its own line says how), not only in force: one switched off before
     # any pane moved (its line "unchanged within 35s") is no mitigation the IC forgot to mark
-    took = next((a for a in r.actions if all(a.judged) and a.moved and not a.action.endswith(OFF)), None)
+    took = next((a for a in r.actions if all(a.judged) and a.moved and not a.action.endswith(OFF) and not a.late),
+                None)      # one taken after the resolution is no part of the response (attack46 X9)
     if r.incident and marked is not None and marked.at is None and took is not None and took.clock is not None:
         why = marked.verdict.sentence != marked.verdict.word     # a gate that held before its step: said above
         lines.append(f"{took.description[:1].upper()}{took.description[1:]} bent the curves at "
@@ -71,13 +72,13 @@ def with_summary(r: DrillReport, pir: tuple[float, float, float, int, int, int, 
         lines.append("Not done: " + "; ".join(f"{name(k)} ({why(k)})" for k in r.resolution_missing) + ".")
     for a in r.actions:     # a mitigation's why; while open any row's (mitigation or not is not said: ``judged``)
         if a.judged[1] is not False and a.why and r.resolution_missing and a.meant in r.resolution_missing \
-                or a.with_first:
-            continue        # said in what was not done; or its effect is an earlier row's, said there
+                or a.with_first or a.late:
+            continue        # said in what was not done; or its effect is an earlier row's, said there; or after the end
         if a.judged[1] is not False and a.why and a.action not in r.resolution_missing and a.why not in (
                 "already in force", "it was not in force"):
             lines.append(f"{a.description[:1].upper()}{a.description[1:]}: {a.why}.")
     for a in r.actions:      # an action that took the scenario's panes the wrong way and none the right (R10)
-        if a.worse and a.told:
+        if a.worse and a.told and not a.late:
             lines.append(f"Made it worse: {a.description} at {_clock(a)} ({a.worse}).")
     if left_failed and not set(RETRIES) & set(r.resolution_missing):
         lines.append(f"Failed flows never retried: {len(left_failed)} of the {r.failed} the incident failed are still "
@@ -97,6 +98,10 @@ def with_summary(r: DrillReport, pir: tuple[float, float, float, int, int, int, 
             lines.append(_path_line(rid, path, "opened by the GO"))
     if r.outside:
         lines.append("Done outside the runbook's steps: " + "; ".join(r.outside) + ".")
+    if late := [a for a in r.actions if a.late and not a.with_first]:     # no part of the response: said apart (X9)
+        lines.append("Done after the incident was resolved (no part of the response: no step or milestone counts it): "
+                     + "; ".join(f"{a.description} ({a.command}) at {_clock(a)}, {a.late.removeprefix('taken ')}"
+                                 for a in late) + ".")
     for pane in r.panes:
         if pane.recovered:
             state = "recovered (under its warn threshold, not on course to reach it soon)"

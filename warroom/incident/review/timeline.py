@@ -75,17 +75,22 @@ def _run_line(state: IncidentState, st: Any, run: Any, gate: str | None = None, 
 
 TYPED_MOVED = 89     # done in the drill shell and it moved a scenario pane: a key moment (as a marked milestone)
 TYPED = 25           # done there and moved none: the full timeline's
+TYPED_LATE = 5       # done there after the resolution: no part of the response, the lightest of the full timeline's
 
 
 def _typed_line(a: Any) -> Line:
     """An action typed in the drill shell outside the runbook's steps (``drill_report.rows.ActionRow``, the
     drill report's "Done outside the runbook's steps"): what it did to the panes, by the simulator. Nothing
-    journaled it, so it cites nothing and this record holds no output of it."""
-    effect = "; ".join(x for x in (a.change, a.why) if x)
-    text = Md("Typed in the drill shell, outside the runbook's steps: {} ({}){} (not run through warroom: this"
-              " record holds no output of it)").format(a.description, code(a.command), f": {effect}" if effect else "")
+    journaled it, so it cites nothing and this record holds no output of it. One typed after the resolution
+    (``ActionRow.late``) says so first, and when: no part of the response (attack46 X9)."""
+    why = a.why.removesuffix(a.late).removesuffix("; ") if a.late else a.why
+    effect = "; ".join(x for x in (a.change, why) if x)
+    where = Md(f" {a.late.removeprefix('taken ')}, no part of the response") if a.late else \
+        Md(", outside the runbook's steps")
+    text = Md("Typed in the drill shell{}: {} ({}){} (not run through warroom: this record holds no output of it)"
+              ).format(where, a.description, code(a.command), f": {effect}" if effect else "")
     return Line(text, (), at=datetime.fromtimestamp(a.at, UTC), actor="(drill shell)",
-                weight=TYPED_MOVED if a.moved else TYPED)
+                weight=TYPED_LATE if a.late else TYPED_MOVED if a.moved else TYPED)
 
 
 def _typed_step_line(a: TypedStep) -> Line:
