@@ -75,13 +75,14 @@ def test_each_typing_of_a_step_is_a_pir_row_and_what_came_after_the_resolve_is_s
     clock.t = d.wall_time(500.0)
     inc.resolve("failed over")
     _typed(d, OUT, 800.0)                      # 300 drill seconds after the resolve
+    _typed(d, OUT, 850.0)                      # and again, while it is in force: the same change, after it too
     clock.t = d.wall_time(900.0)
     text = inc.render()
     timeline = text.split("## Full Timeline", 1)[1].split("\n## ", 1)[0]
     typed = [ln for ln in timeline.splitlines() if "(drill shell)" in ln]
     # every typing a row at its own moment: the credit (the first), the removal, the step typed again, then the
     # change after the resolve, said so (X12, X9)
-    assert [ln.split(" | ")[0] for ln in typed] == ["| +1m40s", "| +3m20s", "| +5m00s", "| +11m40s"], typed
+    assert [ln.split(" | ")[0] for ln in typed] == ["| +1m40s", "| +3m20s", "| +5m00s", "| +11m40s", "| +12m30s"], typed
     assert f"| {STEP8} done by hand at +1m40s (drill shell): {ENABLED} (`" in typed[0]
     assert typed[0].count(ENABLED) == 1, typed[0]       # the credit holds its own typing alone
     assert f"| Typed in the drill shell, outside the runbook's steps: {REMOVED} (`" in typed[1]
@@ -96,7 +97,10 @@ def test_each_typing_of_a_step_is_a_pir_row_and_what_came_after_the_resolve_is_s
     assert "DISABLE_PROVIDERS" not in "".join(report.outside), report.outside      # not "outside the steps"
     assert ("Done after the incident was resolved (no part of the response: no step or milestone counts it): fallback"
             " model routing enabled (set DISABLE_PROVIDERS=anthropic on flowengine) (kubectl set env"
-            f" deployment/flowengine DISABLE_PROVIDERS=anthropic -n production) at +11m40s drill time, {LATE}."
+            f" deployment/flowengine DISABLE_PROVIDERS=anthropic -n production) at +11m40s drill time, {LATE}; set"
+            " DISABLE_PROVIDERS=anthropic on flowengine (kubectl set env deployment/flowengine"
+            " DISABLE_PROVIDERS=anthropic -n production) at +12m30s drill time, 5m50s drill time (35s wall) after the"
+            " incident was resolved."
             ) in summary
     [row] = [a for a in report_lines(report) if "DISABLE_PROVIDERS=anthropic on flowengine):" in a]
     assert row.lstrip().startswith("+11m40s ") and f" — taken {LATE}  [kubectl set env" in row, row

@@ -98,7 +98,7 @@ def with_summary(r: DrillReport, pir: tuple[float, float, float, int, int, int, 
             lines.append(_path_line(rid, path, "opened by the GO"))
     if r.outside:
         lines.append("Done outside the runbook's steps: " + "; ".join(r.outside) + ".")
-    if late := [a for a in r.actions if a.late and not a.with_first]:     # no part of the response: said apart (X9)
+    if late := [a for a in r.actions if a.late]:     # no part of the response: said apart (attack46 X9)
         lines.append("Done after the incident was resolved (no part of the response: no step or milestone counts it): "
                      + "; ".join(f"{a.description} ({a.command}) at {_clock(a)}, {a.late.removeprefix('taken ')}"
                                  for a in late) + ".")
