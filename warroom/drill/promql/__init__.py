@@ -1,10 +1,11 @@
 """A PromQL evaluator over the drill world: in drill mode there is no Prometheus, yet the panes'
 queries (``default_slos()`` or a user's own) and the runbooks' ```promql steps must still answer.
 
-``evaluate`` parses them (with ``promql-parser``) and answers at one time or many from the
-drill's metrics (``catalog``), as a real Prometheus 2 scraping the drill every 15 s would, holding
-nothing after the drill's now. Evaluated: selectors (``= != =~ !~``, ``offset``, ``@``), subqueries;
-every Prometheus 2 range function but ``holt_winters``; every aggregation; ``histogram_quantile``,
+``evaluate`` parses them with ``warroom.syntax.promql`` (Prometheus 2.42's parser, which runbook lint shares,
+so a typo reads alike in both) and answers at one time or many from the drill's metrics (``catalog``), as a real
+Prometheus 2 scraping the drill every 15 s would, holding nothing after the drill's now. Evaluated: selectors
+(``= != =~ !~``, ``offset``, ``@``), subqueries; every Prometheus 2 range function but ``holt_winters``; every
+aggregation; ``histogram_quantile``,
 ``label_replace``, ``label_join``, ``absent`` and the maths, time and date functions but the
 trigonometric ones; arithmetic, comparisons (``bool``), ``and or unless``, ``on``/``ignoring``,
 ``group_left``/``group_right``. The rest (``holt_winters``, ``sin`` ..., native-histogram and

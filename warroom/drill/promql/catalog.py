@@ -7,14 +7,13 @@ evaluates and what the tests feed a real Prometheus cannot drift apart.
 
 from __future__ import annotations
 
-import functools
-import re
 from collections.abc import Callable
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from warroom.drill import fleet
 from warroom.drill.activity import AUDIT_LOOK, Activity
 from warroom.drill.series import Series
+from warroom.syntax.promql import PromQLError, match_value
 
 Labels = tuple[tuple[str, str], ...]            # sorted, so "__name__" comes first
 Matchers = tuple[tuple[str, str, str], ...]     # (label, one of = != =~ !~, value)
@@ -25,62 +24,6 @@ COUNTERS = {"exec": ("flowengine_flow_executions", "_total", "repo"),
             "req": ("flowengine_model_api_requests", "_total", "provider", "code"),
             "bucket": ("flowengine_flow_duration_seconds", "_bucket", "le"),
             "count": ("flowengine_flow_duration_seconds", "_count"), "sum": ("flowengine_flow_duration_seconds", "_sum")}
-
-
-class PromQLError(ValueError):
-    """A query the drill cannot evaluate (the one error of this package); the message says why."""
-
-
-#: RE2's words for a bad pattern where Go's regexp (Prometheus') has others
-_GO_WORDS = {"missing )": "missing closing )", "missing ]": "missing closing ]", "trailing \\":
-             "trailing backslash at end of expression", "bad repetition operator": "invalid nested repetition operator",
-             "invalid repetition size": "invalid repeat count", "invalid named capture group": "invalid named capture",
-             "no argument for repetition operator": "missing argument to repetition operator",
-             "invalid perl operator": "invalid or unsupported Perl syntax"}
-#: the scripts RE2 knows that Go 1.19's Unicode 13 tables do not (Prometheus 2.42 is built with it)
-_NEWER_SCRIPTS = "Cypro_Minoan|Old_Uyghur|Tangsa|Toto|Vithkuqi|Kawi|Nag_Mundari"
-
-
-def _go_refusal(pattern: str) -> tuple[int, str] | None:
-    """Where and why Go's regexp refuses what RE2 takes (``\\C``, a script newer than Unicode 13, ``(?<name>``), the
-    first such in the pattern; ``\\Q…\\E`` is literal text, ``(?<`` inside a character class too."""
-    inclass = False
-    for m in re.finditer(r"\\Q.*?(?:\\E|$)|\\[pP]\{[^}]*\}|\\.|\[:\^?[a-z]*:\]|\[\^?\]?|.", pattern, re.S):
-        tok = m.group()
-        if tok == "\\C" or re.fullmatch(rf"\\[pP]\{{\^?(?:{_NEWER_SCRIPTS})\}}", tok):
-            return m.start(), f"invalid {'escape sequence' if tok[1] == 'C' else 'character class range'}: `{tok}`"
-        if not inclass and pattern.startswith("(?<", m.start()):
-            return m.start(), "invalid or unsupported Perl syntax: `(?<`"
-        inclass = tok != "]" if inclass else tok.startswith("[") and not tok.endswith(":]")
-    return None
-
-
-@functools.lru_cache(maxsize=256)
-def regex(pattern: str) -> Any:
-    """``pattern`` anchored and compiled by RE2 like Prometheus' Go regexp: linear-time, so no query's pattern
-    can stall a pane (Python's ``re`` took minutes on ``{__name__=~"(.|..)*z"}``); a bad one refused in Go's words,
-    the first of RE2's and Go's own refusals (``_go_refusal``) as Go, reading from the left, meets it."""
-    import re2      # here, not at the top: it costs every stand-in's start 20 ms, and few queries have a regex
-
-    options = re2.Options()
-    options.log_errors = False          # the error is ours to report, without absl noise on stderr
-    refused = _go_refusal(pattern)
-    try:
-        compiled = re2.compile(f"^(?:{pattern})$", options)
-    except re2.error as exc:
-        words, _, where = (exc.args[0].decode(errors="replace") if exc.args else "").partition(": ")
-        if not refused or where and 0 <= pattern.find(where) <= refused[0] - len(where):
-            raise PromQLError(f"error parsing regexp: {_GO_WORDS.get(words, words)}: `{where}`") from None
-    if refused:
-        raise PromQLError(f"error parsing regexp: {refused[1]}")
-    return compiled
-
-
-def match_value(actual: str, op: str, value: str) -> bool:
-    """One selector matcher (``= != =~ !~``); regexes are anchored, as in Prometheus."""
-    if op in ("=", "!="):
-        return (actual == value) == (op == "=")
-    return (regex(value).fullmatch(actual) is None) == (op == "!~")
 
 
 class MetricSeries(NamedTuple):

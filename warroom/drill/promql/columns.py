@@ -7,8 +7,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from warroom.drill.promql.catalog import Labels, PromQLError, regex
-from warroom.drill.promql.syntax import Node, Paren
+from warroom.drill.promql.catalog import Labels
+from warroom.syntax.promql import Node, Paren, PromQLError, regex
 
 
 Cell = float | None

@@ -8,11 +8,11 @@ import math
 from collections.abc import Sequence
 from typing import NamedTuple
 
-from warroom.drill.promql import syntax
 from warroom.drill.promql.catalog import Catalog, Labels, PromQLError
 from warroom.drill.promql.columns import Scalar, Vec, bare
-from warroom.drill.promql.syntax import Call, Node, Number, ParseError, String
 from warroom.drill.promql.walk import SHIFT, Walk
+from warroom.syntax import promql as syntax
+from warroom.syntax.promql import Call, Node, Number, ParseError, String
 
 MAX_LENGTH = 4_000     # query characters: the parser recurses, and far deeper nesting exhausts Python's stack
 

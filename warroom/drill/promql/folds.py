@@ -11,7 +11,7 @@ from itertools import accumulate
 
 from warroom.drill.promql.catalog import Labels
 from warroom.drill.promql.columns import Cell, Col, Scalar, Vec, kept
-from warroom.drill.promql.maths import GO_FLOAT
+from warroom.syntax.promql import GO_FLOAT
 
 
 def extrapolated(first_t: float, first_v: float, last_t: float, count: int, change: float, start: float, end: float,

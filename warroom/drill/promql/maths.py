@@ -7,7 +7,6 @@ import calendar
 import decimal
 import math
 import operator
-import re
 import time
 from collections.abc import Callable
 
@@ -68,10 +67,6 @@ def go_math(fn: Callable[..., float | None], x: float, params: list[float]) -> f
         return math.copysign(math.inf, x)
     except (ValueError, ZeroDivisionError, OSError):
         return math.nan
-
-
-# what Go's ParseFloat reads (an le label Python's float() would take, such as 1_0 or ' 10', is no bucket)
-GO_FLOAT = re.compile(r"[+-]?(?:(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?|(?i:inf|infinity))|(?i:nan)")
 
 
 def go_float(x: float) -> str:

@@ -10,7 +10,7 @@ from warroom.drill.promql.catalog import Labels, PromQLError
 from warroom.drill.promql.columns import LABEL_NAME, Col, Scalar, Vec, kept, present, relabelled, split
 from warroom.drill.promql.folds import FOLDS, quantile
 from warroom.drill.promql.maths import COMPARISONS, OPS, go_float
-from warroom.drill.promql.syntax import Aggregate, Binary, Node, String
+from warroom.syntax.promql import Aggregate, Binary, Node, String
 
 
 def aggregate(node: Aggregate, value_of: Callable[[Node], Scalar | Vec], n: int) -> Vec:

@@ -16,8 +16,7 @@ from warroom.drill.promql.folds import (FOLDS, OVER_TIME, RANGE_FUNCS, counter_c
                                         histogram_quantile, quantile, regression)
 from warroom.drill.promql.maths import DATE, MATH, go_math
 from warroom.drill.promql.operators import aggregate, binary
-from warroom.drill.promql.syntax import (Aggregate, Binary, Call, Matrix, Node, Number, Selector, String,
-                                         Subquery, Unary)
+from warroom.syntax.promql import Aggregate, Binary, Call, Matrix, Node, Number, Selector, String, Subquery, Unary
 
 SCRAPE = 15.0          # scenario seconds between the samples a Prometheus scraping the drill would hold
 _MAX_POINTS = 200_000  # samples one range selector may read (a [30d] window is refused, not computed)

@@ -15,7 +15,7 @@ import math
 import re
 from datetime import date
 
-from warroom.drill.promql.syntax import go_quote as quoted      # Go's %q
+from warroom.syntax.promql import go_quote as quoted      # Go's %q
 
 I64, TO_INTERNAL, EPOCH = 2**63, 62135596800, date(1970, 1, 1).toordinal()     # year 1 to 1970: seconds, days
 D, H = r"[0-9](?:_?[0-9])*", r"[0-9a-fA-F](?:_?[0-9a-fA-F])*"

@@ -2,17 +2,20 @@
 grammar, its type checks. Each token keeps its position, so an error is raised where Prometheus' parser stands when
 it meets it, in its words (``L:C: parse error: …``, a byte column), and the first one Prometheus would record wins:
 a lexer error when the token is read, a grammar action's when its rule is reduced, the type checks after the whole
-query parsed. A syntax error names the token and the innermost rule that has an error production (``unexpected``)."""
+query parsed. A syntax error names the token and the innermost rule that has an error production (``unexpected``).
+
+The one PromQL parser of warroom: the drill's evaluator walks its tree (``warroom.drill.promql``), and a runbook's
+verify gates, named queries and Go/No-Go criteria are checked with it (``warroom.runbook.gate``), so a typo reads the
+same in lint, in a drill and in ``promtool check rules``; ``test_parse_errors_are_prometheus_own`` holds it to
+promtool 2.42."""
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from dataclasses import dataclass, field
-from typing import NamedTuple
-
-from warroom.drill.promql.catalog import PromQLError, match_value, regex
-from warroom.drill.promql.maths import GO_FLOAT
+from typing import Any, NamedTuple
 
 AGGREGATORS = {"avg", "bottomk", "count", "count_values", "group", "max", "min", "quantile", "stddev", "stdvar",
                "sum", "topk"}
@@ -48,6 +51,66 @@ FUNCTIONS: dict[str, tuple[tuple[str, ...], int, str]] = {
     "quantile_over_time": ((S, M), 0, V), "round": ((V, S), 1, V), "scalar": ((V,), 0, S), "time": ((), 0, S),
     "vector": ((S,), 0, V),
 }
+
+
+class PromQLError(ValueError):
+    """A query refused: it does not parse (``ParseError``), or the drill cannot evaluate it; the message says why."""
+
+
+#: what Go's ParseFloat reads (an le label Python's float() would take, such as 1_0 or ' 10', is no bucket)
+GO_FLOAT = re.compile(r"[+-]?(?:(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?|(?i:inf|infinity))|(?i:nan)")
+
+
+#: RE2's words for a bad pattern where Go's regexp (Prometheus') has others
+_GO_WORDS = {"missing )": "missing closing )", "missing ]": "missing closing ]", "trailing \\":
+             "trailing backslash at end of expression", "bad repetition operator": "invalid nested repetition operator",
+             "invalid repetition size": "invalid repeat count", "invalid named capture group": "invalid named capture",
+             "no argument for repetition operator": "missing argument to repetition operator",
+             "invalid perl operator": "invalid or unsupported Perl syntax"}
+#: the scripts RE2 knows that Go 1.19's Unicode 13 tables do not (Prometheus 2.42 is built with it)
+_NEWER_SCRIPTS = "Cypro_Minoan|Old_Uyghur|Tangsa|Toto|Vithkuqi|Kawi|Nag_Mundari"
+
+
+def _go_refusal(pattern: str) -> tuple[int, str] | None:
+    """Where and why Go's regexp refuses what RE2 takes (``\\C``, a script newer than Unicode 13, ``(?<name>``), the
+    first such in the pattern; ``\\Q…\\E`` is literal text, ``(?<`` inside a character class too."""
+    inclass = False
+    for m in re.finditer(r"\\Q.*?(?:\\E|$)|\\[pP]\{[^}]*\}|\\.|\[:\^?[a-z]*:\]|\[\^?\]?|.", pattern, re.S):
+        tok = m.group()
+        if tok == "\\C" or re.fullmatch(rf"\\[pP]\{{\^?(?:{_NEWER_SCRIPTS})\}}", tok):
+            return m.start(), f"invalid {'escape sequence' if tok[1] == 'C' else 'character class range'}: `{tok}`"
+        if not inclass and pattern.startswith("(?<", m.start()):
+            return m.start(), "invalid or unsupported Perl syntax: `(?<`"
+        inclass = tok != "]" if inclass else tok.startswith("[") and not tok.endswith(":]")
+    return None
+
+
+@functools.lru_cache(maxsize=256)
+def regex(pattern: str) -> Any:
+    """``pattern`` anchored and compiled by RE2 like Prometheus' Go regexp: linear-time, so no query's pattern
+    can stall a pane (Python's ``re`` took minutes on ``{__name__=~"(.|..)*z"}``); a bad one refused in Go's words,
+    the first of RE2's and Go's own refusals (``_go_refusal``) as Go, reading from the left, meets it."""
+    import re2      # here, not at the top: it costs every stand-in's start 20 ms, and few queries have a regex
+
+    options = re2.Options()
+    options.log_errors = False          # the error is ours to report, without absl noise on stderr
+    refused = _go_refusal(pattern)
+    try:
+        compiled = re2.compile(f"^(?:{pattern})$", options)
+    except re2.error as exc:
+        words, _, where = (exc.args[0].decode(errors="replace") if exc.args else "").partition(": ")
+        if not refused or where and 0 <= pattern.find(where) <= refused[0] - len(where):
+            raise PromQLError(f"error parsing regexp: {_GO_WORDS.get(words, words)}: `{where}`") from None
+    if refused:
+        raise PromQLError(f"error parsing regexp: {refused[1]}")
+    return compiled
+
+
+def match_value(actual: str, op: str, value: str) -> bool:
+    """One selector matcher (``= != =~ !~``); regexes are anchored, as in Prometheus."""
+    if op in ("=", "!="):
+        return (actual == value) == (op == "=")
+    return (regex(value).fullmatch(actual) is None) == (op == "!~")
 
 
 class ParseError(PromQLError):
