@@ -31,7 +31,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-from warroom.runbook.gate import NAME, NamedQuery, promql_parameter, promql_problem
+from warroom.runbook.gate import NAME, NamedQuery, promql_parameter, promql_problem, written_at
 
 if TYPE_CHECKING:
     from warroom.runbook.decision import Criterion, Decision
@@ -111,11 +111,13 @@ def unit_mismatch(c: Criterion) -> str | None:
 
 
 def criteria_findings(decisions: Sequence[Decision], queries: Mapping[str, NamedQuery],
-                      refused: Iterable[str], report: Report, branches: Sequence[Any] = ()) -> None:
+                      refused: Iterable[str], report: Report, branches: Sequence[Any] = (),
+                      source: str | None = None) -> None:
     """Every problem of the decisions' metric criteria, at the line of the key that causes it: a
     name ``[queries]`` refused, a bare word that is no query this runbook names (it would query a
     metric of that name: a typo reads "no data" for ever), PromQL that does not parse or holds a
-    runbook parameter (never filled in), a value in another unit than its query's."""
+    runbook parameter (never filled in), a value in another unit than its query's. ``source``: the
+    runbook's text, where a PromQL error is placed at its line and column."""
     refused = set(refused)
     said = [(f"decision {d.id!r}: criterion {c.text!r}", c) for d in decisions for c in criteria_of(d)]
     said += [(f"applies_when of section {b.section!r}: condition {b.condition.text!r}", b.condition)
@@ -128,7 +130,7 @@ def criteria_findings(decisions: Sequence[Decision], queries: Mapping[str, Named
                    " (reported at its lines): the criterion cannot be judged")
             continue
         if c.measure is None:
-            problem = promql_problem(c.query)
+            problem = promql_problem(c.query, written_at(source, c.query_line or c.line, "query"))
             if problem:
                 report(c.query_line or c.line, "error", f"{head}: {c.query!r} is not a query this runbook"
                        f" names ({_names(queries)}) and not PromQL ({problem})")

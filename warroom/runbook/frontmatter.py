@@ -25,6 +25,8 @@ class FrontMatter:
     findings: list[Finding] = field(default_factory=list)
     # 1-based line where each top-level key / [params.NAME] table is written (best effort).
     key_lines: dict[str, int] = field(default_factory=dict)
+    # The file's text up to the block's closing marker: where a value is written (a query's PromQL error).
+    source: str = ""
 
     def line_of(self, key: str) -> int:
         return self.key_lines.get(key, self.start or 1)
@@ -61,6 +63,7 @@ def split_front_matter(text: str, file: str = "<text>") -> tuple[FrontMatter, st
     else:
         _parse_yaml(block, fm, file)
     fm.key_lines = _key_lines(lines[1:close], kind, offset=2)
+    fm.source = "\n".join(lines[:close + 1])
     body = "\n".join([""] * (close + 1) + lines[close + 1:])
     return fm, body
 

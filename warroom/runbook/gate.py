@@ -23,6 +23,7 @@ the title, unit and PromQL resolved here, so none needs the runbook to say what 
 from __future__ import annotations
 
 import difflib
+import itertools
 import re
 import unicodedata
 from collections.abc import Callable, Iterable
@@ -46,6 +47,8 @@ _GATE = re.compile(
 _CLAUSE = re.compile(r"(within|for)\s+(\S+)")
 
 Report = Callable[[int, str, str], None]  # (line, level, message)
+Locate = Callable[[str, int], "tuple[int, int] | None"]
+"""Where character ``i`` of a string the runbook writes stands in its file: (line, column), or None."""
 
 
 class GateSyntaxError(WarroomError):
@@ -119,18 +122,62 @@ def parse_gate(text: str) -> GateSpec:
                     threshold=float(m.group("num")), window=window, hold=hold, percent=bool(m.group("pct")))
 
 
-def promql_problem(expr: str) -> str | None:
-    """Why ``expr`` cannot be a gate's PromQL (the grammar's message, or a range vector, which has
-    no single value per series to compare), None when it can."""
-    import promql_parser as pp
+def promql_problem(expr: str, locate: Locate | None = None) -> str | None:
+    """Why ``expr`` cannot be a gate's or a criterion's PromQL, None when it can: Prometheus 2.42's own parse error
+    (``warroom.syntax.promql``, the drill's parser: ``1:20: parse error: unclosed left parenthesis``, as ``promtool
+    check rules`` says it), with the line and column in the runbook's file where ``locate`` finds the query written
+    (the query's own ``1:20`` counts from the query, not the file); or a range vector or a string, which has no single
+    value per series to compare."""
+    from warroom.syntax import promql    # here: 4 ms to import, and most runbooks name no query
 
     try:
-        node = pp.parse(expr)
-    except ValueError as exc:
-        return f"invalid PromQL: {exc}"
-    if isinstance(node, (pp.MatrixSelector, pp.SubqueryExpr)):
+        kind = promql.value_type(expr)
+    except promql.ParseError as exc:
+        where = locate(expr, exc.at) if locate is not None else None
+        if where is None:
+            return f"invalid PromQL: {exc}"
+        return f"invalid PromQL at line {where[0]}, column {where[1]} (the query's {exc.place}): parse error: {exc.why}"
+    except RecursionError:
+        return "invalid PromQL: it nests too deeply to read"
+    if kind == promql.M:
         return "a range vector has no single value to compare; wrap it, e.g. in rate() or max_over_time()"
+    if kind == promql.STR:
+        return "a string has no value to compare; write a query of numbers"
     return None
+
+
+_ESCAPED = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\t": "\\t"}
+"""How a TOML basic string or a double-quoted fence attribute writes these characters."""
+
+
+def written_at(source: str | None, line: int, key: str) -> Locate | None:
+    """A ``Locate`` for a string the runbook's ``source`` writes as ``key``'s value on ``line`` (a TOML key, a fence
+    attribute): the string, verbatim or with a basic string's escapes (``\\"``, ``\\\\``), quoted on that line after
+    ``key`` (a multi-line string may begin on the next line), each character mapped to its line and column (1-based;
+    a column counts characters, as an editor does). None without a source or where the string is not written so."""
+    if not source or line < 1:
+        return None
+    begin = 0
+    for _ in range(line - 1):
+        begin = source.find("\n", begin) + 1
+        if begin == 0:
+            return None
+    end = source.find("\n", begin)
+    end = len(source) if end < 0 else end
+    after = source.find(key, begin, end)
+    quotes = [i for i in range(after if after >= 0 else begin, end) if source[i] in "\"'"]
+
+    def locate(text: str, index: int) -> tuple[int, int] | None:
+        for escapes in ({}, _ESCAPED):
+            pieces = [escapes.get(c, c) for c in text]
+            offsets = list(itertools.accumulate(map(len, pieces), initial=0))      # where each character begins
+            spelled = re.compile(r"[ \t]*\n?[ \t]*" + re.escape("".join(pieces)))
+            for quote in quotes:
+                if (m := spelled.match(source, quote + 1)) is not None:
+                    at = m.end() - offsets[-1] + offsets[index]
+                    return source.count("\n", 0, at) + 1, at - source.rfind("\n", 0, at)
+        return None
+    return locate
 
 
 _READING = re.compile(r"\d\s*%|\d+:\d\d|[·…≤≥≠]|\bis\s+(?:true|false)\b", re.IGNORECASE)
@@ -207,11 +254,12 @@ def title_columns(title: str) -> int:
 
 
 def read_queries(raw: Any, key_line: Callable[[str], int],
-                 report: Report) -> tuple[Queries, list[str]]:
+                 report: Report, source: str | None = None) -> tuple[Queries, list[str]]:
     """``[queries.NAME]`` tables (title, promql, unit) into named queries, reporting each problem
     at its own line: an unknown key, a missing or empty title or promql, PromQL that does not
-    parse, a unit warroom does not know, a name a gate could not refer to. Returns the usable
-    queries and the names declared but refused (lint says a gate on one cannot watch it)."""
+    parse (at its line and column in ``source``, the runbook's text, where it is written there), a unit
+    warroom does not know, a name a gate could not refer to. Returns the usable queries and the names
+    declared but refused (lint says a gate on one cannot watch it)."""
     out: dict[str, NamedQuery] = {}
     refused: list[str] = []
     if raw is None:
@@ -269,7 +317,8 @@ def read_queries(raw: Any, key_line: Callable[[str], int],
                    f"{', '.join(UNITS)}" + (f" (did you mean {close[0]!r}?)" if close else ""))
             continue
         if "promql" in values:
-            problem = promql_problem(values["promql"]) or promql_parameter(values["promql"])
+            problem = promql_problem(values["promql"], written_at(source, key_line(f"{where}.promql"), "promql")) \
+                or promql_parameter(values["promql"])
             if problem:
                 report(key_line(f"{where}.promql"), "error", f"{where}: {problem}")
                 continue
@@ -280,7 +329,8 @@ def read_queries(raw: Any, key_line: Callable[[str], int],
 
 
 def gate_findings(steps: Iterable[Any], queries: dict[str, NamedQuery], panes: dict[str, str],
-                  fence_line: Callable[[Any], int], report: Report, broken: Iterable[str] = ()) -> None:
+                  fence_line: Callable[[Any], int], report: Report, broken: Iterable[str] = (),
+                  source: str | None = None) -> None:
     """Every problem of the runbook's verify gates, at the line of the fence that writes it.
 
     ``panes``: the configuration's pane ids and units. LEFT resolves to a named query, then a
@@ -288,7 +338,8 @@ def gate_findings(steps: Iterable[Any], queries: dict[str, NamedQuery], panes: d
     it is an error (a typo of a query name would watch a metric that does not exist), and so
     is a threshold written with ``%`` on something that is not a percentage (``< 10%`` of a ratio
     would compare 0.1 with 10). ``broken``: names declared in ``[queries]`` that were refused
-    (their own findings say why): a gate on one is reported as such."""
+    (their own findings say why): a gate on one is reported as such. ``source``: the runbook's text, where
+    a PromQL error is placed at its line and column."""
     broken = set(broken)
     for name in sorted(set(queries) & set(panes)):
         report(queries[name].line, "warning", f"queries.{name} has the id of a pane: a gate naming {name!r} in this"
@@ -314,7 +365,7 @@ def gate_findings(steps: Iterable[Any], queries: dict[str, NamedQuery], panes: d
             unit = panes[spec.left]
         else:
             unit = "count"
-            problem = promql_problem(spec.left)
+            problem = promql_problem(spec.left, written_at(source, line, "verify"))
             if not problem and (param := promql_parameter(spec.left)):
                 report(line, "error", f"{head}: its {param}")
                 continue

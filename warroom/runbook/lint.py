@@ -15,6 +15,7 @@ from pathlib import Path
 
 from warroom.config import Config
 from warroom.execute.classify import classify
+from warroom.input_files import Unreadable, read_bounded
 from warroom.paths import expand
 from warroom.runbook import fence, placeholders, shell
 from warroom.runbook.fence import SHELL_LANGS
@@ -24,7 +25,7 @@ from warroom.runbook.ids import case_twin_message, fold
 from warroom.runbook.inline import _neutralised
 from warroom.runbook.library import RunbookLibrary, iter_runbook_files
 from warroom.runbook.model import Finding, Runbook
-from warroom.runbook.parser import load_runbook
+from warroom.runbook.parser import MAX_BYTES, load_runbook
 from warroom.runbook.update_cadence import cadence_findings
 from warroom.paths import command
 
@@ -282,7 +283,7 @@ def _gate_findings(rb: Runbook, config: Config) -> list[Finding]:
 
     gate_findings(rb.steps, rb.queries, {s.id: s.unit for s in config.slo}, fence_line,
                   lambda line, level, msg: out.append(Finding(file, line, level, msg)),  # type: ignore[arg-type]
-                  rb.refused_queries)
+                  rb.refused_queries, _source(rb) if any(getattr(s, "verify", None) for s in rb.steps) else None)
     return out
 
 
@@ -296,8 +297,19 @@ def _criteria_findings(rb: Runbook, config: Config) -> list[Finding]:
     branches = [replace(b, condition=on_pane(b.condition, panes)) for b in rb.branches]
     criteria_findings([on_panes(d, panes) for d in rb.decisions], rb.queries, rb.refused_queries,
                       lambda line, level, msg: out.append(Finding(file, line, level, msg)),  # type: ignore[arg-type]
-                      branches)
+                      branches, _source(rb) if rb.decisions or rb.branches else None)
     return out
+
+
+def _source(rb: Runbook) -> str | None:
+    """The runbook's text as its parse read it, so a PromQL error is placed at its line and column in the file;
+    None when there is no file to read (the error is then said in the query's own line and column)."""
+    if rb.path is None:
+        return None
+    try:
+        return read_bounded(rb.path, MAX_BYTES, pipes=False).decode("utf-8", "replace")
+    except (Unreadable, OSError, ValueError):
+        return None                 # unreadable now: load_runbook has said so, or it changed under lint
 
 
 def lint_runbook(rb: Runbook) -> list[Finding]:

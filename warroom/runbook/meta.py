@@ -68,7 +68,7 @@ def read_toml_meta(fm: FrontMatter, data: dict[str, Any], rb: Runbook, report: R
                "triggers must be a list of strings (SLO pane ids or alert names)")
     read_params(fm, data.get("params"), rb, report)
     rb.queries, rb.refused_queries = read_queries(
-        data.get("queries"), lambda key: fm.key_lines.get(key) or _table_line(fm, key), report)
+        data.get("queries"), lambda key: fm.key_lines.get(key) or _table_line(fm, key), report, fm.source)
     for key in data:
         if key in FRONT_MATTER_KEYS:
             continue

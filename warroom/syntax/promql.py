@@ -114,11 +114,14 @@ def match_value(actual: str, op: str, value: str) -> bool:
 
 
 class ParseError(PromQLError):
-    """Prometheus' parse error: ``why`` at character ``at`` of ``text``, as a line and a byte column."""
+    """Prometheus' parse error: ``why`` at character ``at`` of ``text``, as a line and a byte column (``place``);
+    ``at`` is kept so a reader that knows where the query is written (runbook lint) can say where in its file."""
 
     def __init__(self, text: str, at: int, why: str) -> None:
         before, newline = text[:at].encode(), b"\n"
-        super().__init__(f"{before.count(newline) + 1}:{len(before) - before.rfind(newline)}: parse error: {why}")
+        self.at, self.why = at, why
+        self.place = f"{before.count(newline) + 1}:{len(before) - before.rfind(newline)}"
+        super().__init__(f"{self.place}: parse error: {why}")
 
 
 # ---------------------------------------------------------------------------------------------------- the syntax tree
@@ -425,6 +428,7 @@ class Parser:
         self.ahead: Token | None = None
         self.last = Token("EOF", "", 0)     # the last token taken: where a node ends
         self.aggregations = 0               # aggregations being read: their rule catches a syntax error inside
+        self.type = ""                      # the whole query's, once parsed
 
     def peek(self) -> Token:
         if self.ahead is None:
@@ -457,7 +461,7 @@ class Parser:
             raise self.fail(0, "no expression found in input")
         node = self.expr()
         self.need("EOF")
-        self.check(node)
+        self.type = self.check(node)
         return node
 
     def expr(self, binds: int = 0) -> Node:
@@ -754,3 +758,11 @@ class Parser:
 def parse(text: str) -> Node:
     """``text``'s syntax tree, or ``ParseError`` where and as Prometheus 2.42 refuses it."""
     return Parser(text).parse()
+
+
+def value_type(text: str) -> str:
+    """What ``text`` evaluates to (``scalar``, ``vector``, ``matrix`` or ``string``) by Prometheus' type checks, or
+    ``ParseError`` where and as Prometheus 2.42 refuses it: a verify gate compares a scalar or a vector only."""
+    parser = Parser(text)
+    parser.parse()
+    return parser.type
