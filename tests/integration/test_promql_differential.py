@@ -520,3 +520,57 @@ def test_parse_errors_are_prometheus_own(tmp_path: Path) -> None:
         if mine != theirs and "\n" not in theirs:
             differ.append(f"{expr!r}\n  drill:      {mine}\n  Prometheus: {theirs}")
     assert not differ, f"{len(differ)} of {len(exprs)} differ:\n" + "\n".join(differ[:20])
+
+
+_LINTED = re.compile(r"(?:queries\.q(\d+)|step \d+ \(gate (\d+)\)): .*?invalid PromQL at line (\d+), column (\d+) "
+                     r"\(the query's (\d+):(\d+)\): (parse error: .*)")
+
+
+def test_runbook_lint_says_prometheus_own_parse_error(tmp_path: Path) -> None:
+    """Runbook lint reads PromQL with the drill's parser: random edits of the queries above (the shipped runbooks'
+    gates and criteria among them), written as named queries (a TOML string: its escapes) and, where a fence attribute holds one, as bare
+    verify gates, are refused by lint as promtool 2.42 refuses them, in its words, at the place in the file of the
+    character promtool names (its line and byte column count from the query); what promtool takes, lint takes."""
+    from warroom.runbook.gate import GateSyntaxError, parse_gate
+    from warroom.runbook.lint import lint_paths
+
+    if not Path(PROMTOOL).exists():
+        pytest.skip("promtool not installed (Debian package prometheus)")
+    rng = random.Random(47)
+    exprs = [e for e in dict.fromkeys(mutated(rng, rng.choice(QUERIES)) for _ in range(160)) if e and e == e.strip()
+             and "{{" not in e]
+    gates = []
+    for i, e in enumerate(exprs):
+        try:
+            held = not {"'", "`", "\n"} & set(e)          # in a fence attribute of a ``` fence's info string
+            gates.append(i if held and parse_gate(f"{e} < 1 within 5m").left == e else None)
+        except GateSyntaxError:
+            gates.append(None)
+    text = ('+++\nid = "RB-DIFF"\ntitle = "t"\nseverity = "P3"\n'
+            + "".join(f'\n[queries.q{i}]\ntitle = "q{i}"\npromql = {json.dumps(e, ensure_ascii=False)}\n'
+                      for i, e in enumerate(exprs))
+            + "+++\n\n# t\n\n## Steps\n"
+            + "".join(f"\n```bash {{name=\"g{i}\" verify='{exprs[i]} < 1 within 5m'}}\n# gate {i}\necho\n```\n"
+                      for i in gates if i is not None))
+    path = tmp_path / "rb.md"
+    path.write_text(text)
+    starts = [0] + [m.end() for m in re.finditer("\n", text)]
+    said: dict[tuple[str, int], str] = {}
+    for finding in lint_paths([path]):
+        if (m := _LINTED.search(finding.message)) is None:
+            assert "invalid PromQL" not in finding.message, finding
+            continue
+        kind, i = ("query", int(m[1])) if m[1] else ("gate", int(m[2]))
+        expr, (qline, qcol) = exprs[i], (int(m[5]), int(m[6]))
+        before = "\n".join(expr.split("\n")[:qline - 1] + [expr.split("\n")[qline - 1].encode()[:qcol - 1].decode()])
+        spelled = json.dumps(before, ensure_ascii=False)[1:-1] if kind == "query" else before
+        at = starts[int(m[3]) - 1] + int(m[4]) - 1
+        assert text[:at].endswith(spelled), (finding, text[at - 20:at + 20])        # the character promtool names
+        said[(kind, i)] = f"{qline}:{qcol}: {m[7].removesuffix(')') if kind == 'gate' else m[7]}"
+    differ = []
+    for i, (expr, theirs) in enumerate(zip(exprs, promtool_parse(exprs, tmp_path), strict=True)):
+        for kind in ("query", "gate") if gates[i] is not None else ("query",):
+            if said.get((kind, i), "OK") != theirs and "\n" not in theirs:
+                differ.append(f"{kind} {expr!r}\n  lint:       {said.get((kind, i), 'OK')}\n  Prometheus: {theirs}")
+    assert len(said) > 100, said
+    assert not differ, f"{len(differ)} of {len(exprs)} differ:\n" + "\n".join(differ[:20])

@@ -22,7 +22,9 @@ the title, unit and PromQL resolved here, so none needs the runbook to say what 
 
 from __future__ import annotations
 
+import bisect
 import difflib
+import functools
 import itertools
 import re
 import unicodedata
@@ -146,6 +148,12 @@ def promql_problem(expr: str, locate: Locate | None = None) -> str | None:
     return None
 
 
+@functools.lru_cache(maxsize=4)
+def _line_starts(source: str) -> list[int]:
+    """Where each line of ``source`` begins, and one past its end: read once for all of a file's errors."""
+    return [0, *(m.end() for m in re.finditer("\n", source)), len(source) + 1]
+
+
 _ESCAPED = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\t": "\\t"}
 """How a TOML basic string or a double-quoted fence attribute writes these characters."""
 
@@ -157,17 +165,14 @@ def written_at(source: str | None, line: int, key: str) -> Locate | None:
     a column counts characters, as an editor does). None without a source or where the string is not written so."""
     if not source or line < 1:
         return None
-    begin = 0
-    for _ in range(line - 1):
-        begin = source.find("\n", begin) + 1
-        if begin == 0:
-            return None
-    end = source.find("\n", begin)
-    end = len(source) if end < 0 else end
-    after = source.find(key, begin, end)
-    quotes = [i for i in range(after if after >= 0 else begin, end) if source[i] in "\"'"]
 
-    def locate(text: str, index: int) -> tuple[int, int] | None:
+    def locate(text: str, index: int) -> tuple[int, int] | None:       # read only for an error: most parse
+        starts = _line_starts(source)
+        if line >= len(starts):
+            return None
+        begin, end = starts[line - 1], starts[line] - 1
+        after = source.find(key, begin, end)
+        quotes = [i for i in range(after if after >= 0 else begin, end) if source[i] in "\"'"]
         for escapes in ({}, _ESCAPED):
             pieces = [escapes.get(c, c) for c in text]
             offsets = list(itertools.accumulate(map(len, pieces), initial=0))      # where each character begins
@@ -175,7 +180,8 @@ def written_at(source: str | None, line: int, key: str) -> Locate | None:
             for quote in quotes:
                 if (m := spelled.match(source, quote + 1)) is not None:
                     at = m.end() - offsets[-1] + offsets[index]
-                    return source.count("\n", 0, at) + 1, at - source.rfind("\n", 0, at)
+                    row = bisect.bisect_right(starts, at)
+                    return row, at - starts[row - 1] + 1
         return None
     return locate
 
