@@ -7,8 +7,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from warroom.runbook.gate import promql_problem
 from warroom.runbook.lint import lint_paths
+from warroom.syntax.promql import ParseError, parse
 
 RUNBOOK = '''+++
 id = "RB-TEST-PROMQL"
@@ -86,3 +89,13 @@ def test_without_its_file_the_error_is_prometheus_own_words_and_place() -> None:
     assert promql_problem('"text"') == "a string has no value to compare; write a query of numbers"
     assert promql_problem("(" * 5000 + "1" + ")" * 5000) == "invalid PromQL: it nests too deeply to read"
     assert promql_problem("up == 1") is None and promql_problem("1") is None
+
+
+def test_a_gate_may_use_prometheus_3_functions_the_drill_does_not() -> None:
+    """promql-parser took Prometheus 3's functions; lint still does (a gate may watch a Prometheus 3), and checks their
+    arguments; the drill, a Prometheus 2.42, refuses them as 2.42 does."""
+    assert promql_problem('sort_by_label(x, "a")') is None and promql_problem("limitk(2, x)") is None
+    assert promql_problem("mad_over_time(x)") == ("invalid PromQL: 1:15: parse error: expected type range vector in "
+                                                 'call to function "mad_over_time", got instant vector')
+    with pytest.raises(ParseError, match='unknown function with name "sort_by_label"'):
+        parse('sort_by_label(x, "a")')

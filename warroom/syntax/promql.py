@@ -51,6 +51,16 @@ FUNCTIONS: dict[str, tuple[tuple[str, ...], int, str]] = {
     "quantile_over_time": ((S, M), 0, V), "round": ((V, S), 1, V), "scalar": ((V,), 0, S), "time": ((), 0, S),
     "vector": ((S,), 0, V),
 }
+#: the functions Prometheus 3 added (its promql/parser/functions.go; limitk and limit_ratio are its aggregations, read
+#: here as calls): runbook lint takes them beside 2.42's, as a gate may watch a Prometheus 3; the drill does not
+LATER_FUNCTIONS: dict[str, tuple[tuple[str, ...], int, str]] = {
+    **{f: ((V,), 0, V) for f in "histogram_avg histogram_stddev histogram_stdvar".split()},
+    **{f: ((M,), 0, V) for f in "first_over_time mad_over_time ts_of_first_over_time ts_of_last_over_time "
+       "ts_of_max_over_time ts_of_min_over_time".split()},
+    "double_exponential_smoothing": ((M, S, S), 0, V), "info": ((V, V), 1, V), "integral": ((M, S), 1, V),
+    "histogram_quantiles": ((V, STR, S, S), 9, V), "sort_by_label": ((V, STR), -1, V),
+    "sort_by_label_desc": ((V, STR), -1, V), "limitk": ((S, V), 0, V), "limit_ratio": ((S, V), 0, V),
+}
 
 
 class PromQLError(ValueError):
@@ -423,8 +433,9 @@ class Parser:
     binding tightest, a unary sign as ``*``. Tokens are read only when the grammar needs them, as yacc reads its
     lookahead, so a lexer error and a grammar action's error come in Prometheus' order."""
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, functions: dict[str, tuple[tuple[str, ...], int, str]] | None = None) -> None:
         self.text, self.lexer = text, Lexer(text)
+        self.functions = FUNCTIONS if functions is None else functions
         self.ahead: Token | None = None
         self.last = Token("EOF", "", 0)     # the last token taken: where a node ends
         self.aggregations = 0               # aggregations being read: their rule catches a syntax error inside
@@ -508,7 +519,7 @@ class Parser:
             return self.aggregate(token)
         if token.kind == "IDENTIFIER" and self.peek().kind == "(":
             args = self.body()
-            if token.text not in FUNCTIONS:
+            if token.text not in self.functions:
                 raise self.fail(token.pos, f"unknown function with name {go_quote(token.text)}")
             return Call(token.pos, token.text, args)
         return self.selector(token)
@@ -719,7 +730,7 @@ class Parser:
                                         f"{SHOWN.get(kind, kind)}")
 
     def check_call(self, node: Call) -> str:
-        types, optional, kind = FUNCTIONS[node.func]
+        types, optional, kind = self.functions[node.func]
         given, name = len(node.args), go_quote(node.func)
         if optional == 0 and given != len(types):
             raise self.fail(node.start, f"expected {len(types)} argument(s) in call to {name}, got {given}")
@@ -760,9 +771,10 @@ def parse(text: str) -> Node:
     return Parser(text).parse()
 
 
-def value_type(text: str) -> str:
+def value_type(text: str, later: bool = False) -> str:
     """What ``text`` evaluates to (``scalar``, ``vector``, ``matrix`` or ``string``) by Prometheus' type checks, or
-    ``ParseError`` where and as Prometheus 2.42 refuses it: a verify gate compares a scalar or a vector only."""
-    parser = Parser(text)
+    ``ParseError`` where and as Prometheus 2.42 refuses it: a verify gate compares a scalar or a vector only.
+    ``later``: Prometheus 3's functions are known too (``LATER_FUNCTIONS``)."""
+    parser = Parser(text, FUNCTIONS | LATER_FUNCTIONS if later else FUNCTIONS)
     parser.parse()
     return parser.type
