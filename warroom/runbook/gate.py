@@ -129,8 +129,8 @@ def promql_problem(expr: str, locate: Locate | None = None) -> str | None:
     (``warroom.syntax.promql``, the drill's parser: ``1:20: parse error: unclosed left parenthesis``, as ``promtool
     check rules`` says it), with the line and column in the runbook's file where ``locate`` finds the query written
     (the query's own ``1:20`` counts from the query, not the file); or a range vector or a string, which has no single
-    value per series to compare. Prometheus 3's functions are taken (``sort_by_label``, ``limitk``…), as
-    promql-parser, which read gates before, took them."""
+    value per series to compare. Prometheus 3's functions are taken (``sort_by_label``, ``limitk``…): a gate may
+    watch a Prometheus 3."""
     from warroom.syntax import promql    # here: 4 ms to import, and most runbooks name no query
 
     try:
