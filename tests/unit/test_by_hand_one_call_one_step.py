@@ -151,11 +151,11 @@ def test_work_typed_before_the_declaration_is_said_beside_time_to_mobilise() -> 
 
 
 def test_every_typing_of_a_step_is_an_act_even_when_a_run_holds_the_step() -> None:
-    """attack44 A24: FlowEngine brought back by hand 6 s after a NO-GO, then step 29 run later: "one call, one step"
+    """attack44 A24: FlowEngine brought back by hand 6 s after a NO-GO, then step 30 run later: "one call, one step"
     gave the typed act no credit (the run held the step), so the NO-GO's line said nothing against it. ``Hands.acts``
     finds each typing of the step that acted, whichever step or run holds it."""
     book = _book("RB-CORE-005-security-incident")
-    step = next(st for st in book.steps if st.number == 29)
+    step = next(st for st in book.steps if st.number == 30)
     back = ("kubectl", "scale", "deploy", "flowengine", "--replicas", "3", "-n", "production")
     rows = [ActionRow(T0 + 300.0, 300.0, "flowengine_start", "FlowEngine scaled back up", shlex.join(back), True)]
     windows = {("RB-CORE-005", step.id): [(T0 + 2000.0, T0 + 2001.0, "a1b2")]}       # a run of the step, later
@@ -189,10 +189,10 @@ def test_a_merge_patch_is_judged_by_its_value_not_its_characters() -> None:
 
 
 def test_a_step_typed_again_under_a_no_go_is_one_row_that_step_s_with_its_value(tmp_path: Path) -> None:
-    """redteam46 R12: RB-CORE-005's step 29 run (3 replicas) under a NO-GO, then ``kubectl scale … --replicas=5``
-    typed in the drill shell. The decision lines said "Step 29 … was typed by hand … against that NO-GO" (no value)
+    """redteam46 R12: RB-CORE-005's step 30 run (3 replicas) under a NO-GO, then ``kubectl scale … --replicas=5``
+    typed in the drill shell. The decision lines said "Step 30 … was typed by hand … against that NO-GO" (no value)
     and the summary "Done outside the runbook's steps: scaled to 5 replicas": one call told twice, two ways. The
-    typing is step 29's (``Hands.typings``): said with its value, on the step's path line, and not outside."""
+    typing is step 30's (``Hands.typings``): said with its value, on the step's path line, and not outside."""
     from datetime import timedelta
 
     from tests.unit.incident_fixtures import FixedClock
@@ -202,7 +202,7 @@ def test_a_step_typed_again_under_a_no_go_is_one_row_that_step_s_with_its_value(
     from warroom.incident.store import IncidentStore
 
     book = _book("RB-CORE-005-security-incident")
-    step = next(st for st in book.steps if st.number == 29)
+    step = next(st for st in book.steps if st.number == 30)
     five = ("kubectl", "scale", "deployment/flowengine", "--replicas=5", "-n", "production")
     row = ActionRow(T0 + 900.0, 900.0, "scale_to", "scaled to 5 replicas on flowengine", shlex.join(five), False)
     windows = {("RB-CORE-005", step.id): [(T0 + 300.0, T0 + 301.0, "a1b2")]}       # the step's run, before
@@ -216,7 +216,7 @@ def test_a_step_typed_again_under_a_no_go_is_one_row_that_step_s_with_its_value(
     said, credited = _typed_as_steps(path, {("RB-CORE-005", step.id): typings}, book, [row])
     assert said["outside"] == () and said["outside_actions"] == ()
     # the PIR's timeline lists it as the step's (it lists what is outside, and the steps credited)
-    assert credited == (("RB-CORE-005", 29, step.label, "done by hand at +13m00s (drill shell, with replicas=5)",
+    assert credited == (("RB-CORE-005", 30, step.label, "done by hand at +13m00s (drill shell, with replicas=5)",
                          T0 + 900.0, (row,)),)
     assert said["runbook_path"][[st for _, st in order].index(step)][3] == (
         "FlowEngine scaled back up; scaled to 5 replicas on flowengine (done by hand at +13m00s (drill shell, with "
@@ -230,5 +230,5 @@ def test_a_step_typed_again_under_a_no_go_is_one_row_that_step_s_with_its_value(
     st, at = inc.refresh(), clock.now + timedelta(seconds=10)
     lines = decision_lines(st, [inc.runbook()], lambda t: (t - st.declared_at).total_seconds(), clock.now,
                            {("RB-CORE-005", step.id): [at]}, {("RB-CORE-005", step.id, at): "replicas=5"})
-    assert ("Step 29 (Bring FlowEngine back) was typed by hand in the drill shell with replicas=5 at +10s drill time,"
+    assert ("Step 30 (Bring FlowEngine back) was typed by hand in the drill shell with replicas=5 at +10s drill time,"
             " against that NO-GO (no GO since).") in lines, lines

@@ -20,29 +20,29 @@ BOOK = Path(__file__).resolve().parents[2] / "runbooks" / "RB-CORE-005-security-
 def test_a_step_run_against_a_standing_no_go_is_said_before_it_runs_and_after_it_ran(tmp_path: Path) -> None:
     clock = FixedClock()
     inc = IncidentStore(tmp_path / "state", clock=clock).create(title="audit quiet", severity="P1", runbook=BOOK)
-    assert not [n for n in inc.prepare_step(29).notes if "NO-GO" in n]       # no verdict yet: nothing to say
+    assert not [n for n in inc.prepare_step(30).notes if "NO-GO" in n]       # no verdict yet: nothing to say
     inc.record_decision({"id": "bring-flowengine-back", "named": True, "runbook_id": "RB-CORE-005",
                          "question": "Bring FlowEngine back (restore its replicas)?", "verdict": "NO-GO", "by": "dana",
                          "why": "shipper not restarted"})
     clock.advance(26)
-    (note,) = [n for n in inc.prepare_step(29).notes if "NO-GO" in n]
+    (note,) = [n for n in inc.prepare_step(30).notes if "NO-GO" in n]
     assert note.startswith('the Go/No-Go "Bring FlowEngine back (restore its replicas)?" stands at NO-GO (by dana at ')
     assert note.endswith(": shipper not restarted); running this step acts against it"), note
-    ref = {"step": 29, "step_id": "restore-replicas", "runbook_id": "RB-CORE-005"}
+    ref = {"step": 30, "step_id": "restore-replicas", "runbook_id": "RB-CORE-005"}
     ran = inc.append(ev.STEP_STARTED, {**ref, "label": "Bring FlowEngine back", "command": "kubectl scale …",
                                        "mutating": True})
     inc.append(ev.STEP_FINISHED, {**ref, "status": "ok", "exit_code": 0})
     st = inc.refresh()
     book = inc.runbook()
     lines = decision_lines(st, [book], lambda t: (t - st.declared_at).total_seconds(), clock.now)
-    assert "Step 29 (Bring FlowEngine back) ran at +26s drill time, against that NO-GO (no GO since)." in lines, lines
+    assert "Step 30 (Bring FlowEngine back) ran at +26s drill time, against that NO-GO (no GO since)." in lines, lines
     from warroom.incident.decisions.journal_only import standing_lines
 
     shown = standing_lines(book, st, clock.now)       # ``incident show`` too (attack44 A10)
-    assert f"        step 29 (Bring FlowEngine back) ran at {ran.ts:%H:%M:%S} UTC (#{ran.seq}) against this NO-GO, " \
+    assert f"        step 30 (Bring FlowEngine back) ran at {ran.ts:%H:%M:%S} UTC (#{ran.seq}) against this NO-GO, " \
            "with no GO since" in shown, shown
     pir = inc.render(now=clock.now + timedelta(minutes=1))
-    assert f"Step 29 (Bring FlowEngine back) ran at {ran.ts:%H:%M:%S} UTC against it, with no GO since." in pir
+    assert f"Step 30 (Bring FlowEngine back) ran at {ran.ts:%H:%M:%S} UTC against it, with no GO since." in pir
     from warroom.incident.decisions.journal_only import decided_steps
 
     assert decided_steps([book])[("bring-flowengine-back", "")][0][1].id == "restore-replicas"
@@ -97,10 +97,10 @@ def test_a_step_typed_by_hand_against_a_standing_no_go_is_said_so(tmp_path: Path
     st, book = inc.refresh(), inc.runbook()
     typed = {("RB-CORE-005", "restore-replicas"): [clock.now + timedelta(seconds=10)]}
     lines = decision_lines(st, [book], lambda t: (t - st.declared_at).total_seconds(), clock.now, typed)
-    assert ("Step 29 (Bring FlowEngine back) was typed by hand in the drill shell at +10s drill time, against that"
+    assert ("Step 30 (Bring FlowEngine back) was typed by hand in the drill shell at +10s drill time, against that"
             " NO-GO (no GO since).") in lines, lines
     (line,) = decisions(st, decided_steps([book]), typed)
-    assert line.text.endswith(f"Step 29 (Bring FlowEngine back) was typed by hand in the drill shell at "
+    assert line.text.endswith(f"Step 30 (Bring FlowEngine back) was typed by hand in the drill shell at "
                               f"{clock.now + timedelta(seconds=10):%H:%M:%S} UTC against it, with no GO since."), line
     before = {key: [at - timedelta(seconds=20) for at in ats] for key, ats in typed.items()}   # before it: not against
     assert not [x for x in decision_lines(st, [book], lambda t: 0.0, clock.now, before) if "typed by hand" in x]

@@ -18,7 +18,8 @@ before its first step::
 
 The body is one criterion of a Go/No-Go decision (``warroom.runbook.decision``), read by the same
 code with the same rules as a decision's ``[applies_when]``: ``query`` + ``op`` + ``value``, ``step`` +
-``pattern`` + ``op`` + ``value``, ``note`` / ``no_note`` (with ``after``) or ``after`` alone; it must
+``pattern`` + ``op`` + ``value``, ``note`` / ``no_note`` (with ``after``), ``after`` alone or ``ran`` (a step that
+ran ok: not run is "not met", as ``not_ran`` reads the journal); it must
 measure something (a condition only the commander can judge would make the branch "not needed" on
 nobody's evidence), never ``not_ran`` / ``unless_ran``. It covers every step of its section and of
 the sections below it (deeper headings) up to the next heading of the same or a higher level.

@@ -126,6 +126,12 @@ def _judge(c: Criterion, side: str, state: Any, now: datetime, query: Query | No
             # a change made outside the runbook is as real: what the tool cannot see is unknown, never not met;
             # one typed in the drill shell is said so, never "has not run" beside a report crediting it (redteam42 R1)
             said += _by_hand(c.ran, typed)
+            if side == "applies_when" and not said:
+                # when a branch or a decision applies ("the deny ran: lift it") is read from the journal as
+                # ``not_ran`` reads it, with its caveat: unknown for ever made the lifting step "not done" in every
+                # response that never put the deny (a failed or hand-typed run stays unknown: it may have acted)
+                return verdict(NOT_MET, f"step {', '.join(c.ran)} has not run"
+                               " (a change made outside the runbook is not seen here)")
             return verdict(UNKNOWN, ("; ".join(said) if said else "none of its steps has run yet")
                            + ": the commander's judgement")
         ref, run = hit
