@@ -5,6 +5,7 @@ summaries left out), each weighted so ``key_moments`` can pick the 10–15 that 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -90,7 +91,8 @@ def _typed_line(a: Any) -> Line:
     text = Md("Typed in the drill shell{}: {} ({}){} (not run through warroom: this record holds no output of it)"
               ).format(where, a.description, code(a.command), f": {effect}" if effect else "")
     return Line(text, (), at=datetime.fromtimestamp(a.at, UTC), actor="(drill shell)",
-                weight=TYPED_LATE if a.late else TYPED_MOVED if a.moved else TYPED)
+                weight=TYPED_LATE if a.late else TYPED_MOVED if a.moved else TYPED,
+                again=None if a.late else f"typed: {a.command}")
 
 
 def _typed_step_line(a: TypedStep) -> Line:
@@ -102,7 +104,7 @@ def _typed_step_line(a: TypedStep) -> Line:
     text = Md("{} ({}) {}{} (not run through warroom: this record holds no output of it)"
               ).format(a.name, a.label, a.state, Md(": ") + Md("; ").join(did) if did else "")
     return Line(text, (), at=datetime.fromtimestamp(a.at, UTC), actor="(drill shell)",
-                weight=TYPED_MOVED if a.moved else TYPED)
+                weight=TYPED_MOVED if a.moved else TYPED, again=f"step: {a.name} ({a.label})")
 
 
 def timeline(state: IncidentState, now: datetime, typed: Sequence[Any] = (),
@@ -151,13 +153,42 @@ def timeline(state: IncidentState, now: datetime, typed: Sequence[Any] = (),
 
 def key_moments(rows: list[Line]) -> list[Line]:
     """The heaviest moments (at most 15; at least 10 when there are that many), in time order; a step
-    shown is shown with its last run (``_last_runs``)."""
+    shown is shown with its last run (``_last_runs``), a command typed again and again in the drill shell by its
+    first and last typing (``_typed_ends``)."""
+    rows = _typed_ends(rows)
     ranked = sorted(rows, key=lambda r: (-r.weight, r.at or NO_TIME))
     chosen = [r for r in ranked if r.weight >= 50][:KEY_MOMENTS_MAX]
     if len(chosen) < KEY_MOMENTS_MIN:
         rest = [r for r in ranked if r not in chosen]
         chosen += rest[:KEY_MOMENTS_MIN - len(chosen)]
     return sorted(_last_runs(rows, chosen), key=lambda r: (r.at or NO_TIME, min(r.cites or (0,))))
+
+
+def _typed_ends(rows: list[Line]) -> list[Line]:
+    """``rows`` (in time order) with only the first and the last typing of each command typed in the drill shell
+    (``Line.again``), the last saying how many there were. Each typing that moved a pane weighs as a milestone, so
+    a fallback switched on and off eight times took every Key Moment from the NO-GO, the severity change and the
+    recoveries, and the typing that stood at the resolution fell past the fifteenth (fix47x): the first says when
+    it began, the last what stood, the count that it went back and forth; the Full Timeline lists every one."""
+    groups: dict[str, list[int]] = {}
+    for i, r in enumerate(rows):
+        if r.again is not None:
+            groups.setdefault(r.again, []).append(i)
+    middle = {i for ix in groups.values() for i in ix[1:-1]}
+    out = []
+    for i, r in enumerate(rows):
+        if i in middle:
+            continue
+        ix = groups.get(r.again or "", ())
+        if len(ix) > 1 and i == ix[-1]:
+            # what stood weighs as the group's heaviest typing: one typed again that moved nothing (the fallback
+            # was already on) is still the last word on it
+            r = replace(r, weight=max(rows[j].weight for j in ix))
+        if len(ix) > 2 and i == ix[-1]:
+            r = replace(r, text=r.text + Md(f" (the last of {len(ix)} typings of this command in the drill shell;"
+                                                " the Full Timeline lists each)"))
+        out.append(r)
+    return out
 
 
 def _last_runs(rows: list[Line], chosen: list[Line]) -> list[Line]:
