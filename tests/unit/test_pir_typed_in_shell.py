@@ -73,3 +73,14 @@ def test_a_change_typed_in_the_drill_shell_is_in_the_pir_beside_the_relapse_it_c
     assert sum("Typed in the drill shell" in ln for ln in timeline.splitlines()) == 1, timeline
     assert "- Step 7 (Turn on automatic context pruning with a 180KB cap for new flows) done by hand at +1m40s" \
            " (drill shell)" in text        # a runbook step's command typed word for word is the step's, not outside it
+    # the handoff brief merges it in as the PIR's timeline does (redteam47 F12): written for who did not see it
+    from warroom.incident.handoff import Brief
+
+    brief = Brief.from_json(inc.assign_role("commander", "carol", "end of shift").data["brief"])
+    assert brief is not None
+    happened = dict(brief.sections)["What happened"]
+    [said] = [ln for ln in happened if "outside the runbook's steps" in ln]
+    assert said.startswith(f"{off_at} UTC Typed in the drill shell, outside the runbook's steps: {TYPED}"
+                           " (`kubectl set env deployment/flowengine CONTEXT_PRUNING_ENABLED=false -n production`)"
+                           ), said
+    assert any("Step 7 (Turn on automatic context pruning" in ln and "done by hand" in ln for ln in happened), happened

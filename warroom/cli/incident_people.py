@@ -84,6 +84,7 @@ def cmd_ack(args: argparse.Namespace) -> int:
 
 def cmd_brief(args: argparse.Namespace) -> int:
     from warroom.incident.handoff import catch_up_brief
+    from warroom.incident.pir import drill_shell
 
     inc = _open(args)
     # What the metrics and the clock did while nobody looked (breaches, recoveries, tiers reached,
@@ -93,7 +94,7 @@ def cmd_brief(args: argparse.Namespace) -> int:
     sync(inc)
     readings, _gates = panes_now(inc)      # "Current state" read now, as draft-update reads it
     out(catch_up_brief(inc.state, inc.clock(), update_every=inc.update_every_of, config=inc.config,
-                       runbooks=inc.open_runbooks(), readings=readings).text())
+                       runbooks=inc.open_runbooks(), readings=readings, typed=drill_shell(inc).typed).text())
     return 0
 
 

@@ -22,6 +22,7 @@ Pure, like the reducers: the service passes the clock, the config and the runboo
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -31,6 +32,8 @@ from warroom import scenario_time as stime
 from warroom.durations import format_duration
 from warroom.incident.approvals import OPEN, status_at, step_word
 from warroom.incident.go_opened import reversal
+from warroom.incident.md_text import Md
+from warroom.incident.review.lines import NO_TIME
 from warroom.incident.roles import ROLE_SHORT, ROLES, canonical_role as canonical_role
 from warroom.journal import events as ev
 
@@ -110,22 +113,24 @@ def open_gates(state: IncidentState) -> list[dict[str, Any]]:
 
 
 def catch_up_brief(state: IncidentState, now: datetime, *, update_every: float | Callable[[str], float],
-                   config: Config, runbooks: Sequence[Any] = (), readings: Sequence[Any] | None = None) -> Brief:
+                   config: Config, runbooks: Sequence[Any] = (), readings: Sequence[Any] | None = None,
+                   typed: Sequence[Any] = ()) -> Brief:
     """What the incoming commander must know, from the journal (see the module docstring) and, when
     given, ``readings``: every pane read now (``SloReading``s, as ``draft-update`` reads them), so "Current
     state" is now's value with the journaled one beside it and its age (redteam42 R21: at x60 a breach
     journaled 20 wall seconds earlier is 20 drill minutes old). Without them (no source, the brief a
     handoff journals) the journaled readings alone, each with its age. ``config``: the incident's, whose update
     cadence judges a runbook's cadence item as the checklist, ``incident show``, the report and the PIR judge it
-    (fix46r4b left the brief judging it with the default ``Config()``'s)."""
+    (fix46r4b left the brief judging it with the default ``Config()``'s). ``typed``: what was typed in the drill
+    shell (``pir.drill_shell(inc).typed``), merged into "What happened" as the PIR's timeline merges it, with its
+    weights: the brief is written for the person who did not see it happen (redteam47 F12)."""
     from warroom.incident.approvals import OPEN
     from warroom.incident.relapse import journal_said
-    from warroom.incident.review.timeline import key_moments, timeline
+    from warroom.incident.review.timeline import timeline
 
     scale = state.time_scale
     drill = " drill time" if scale != 1 else ""
-    happened = [f"{_hm(r.at)} {r.text}{' (corrected)' if r.corrected else ''}"
-                for r in key_moments(timeline(state, now))][-BRIEF_MOMENTS:]
+    happened = what_happened(timeline(state, now, typed=typed))
     esc = state.escalation_tier(now)
     current = [f"{state.severity} {state.status}{journal_said(state)}; {stime.text(state, state.elapsed(now))}"
                f" since detection; escalation: {esc.label}"]
@@ -246,6 +251,90 @@ def catch_up_brief(state: IncidentState, now: datetime, *, update_every: float |
         ("Decisions (Go/No-Go)", tuple(decisions)),
         ("Approvals waiting", tuple(approvals)),
     ))
+
+
+# what happened: the moments the incoming commander reads first
+
+_DECLARED, _ACTED, _OTHER, _FILLER = range(4)
+# what acted: a step that changes things and ran ok, a change typed in the drill shell that moved a pane, and
+# what each verify gate said of them
+_ACTS = {"run.acted", "typed.moved", ev.VERIFY_PASSED, ev.VERIFY_FAILED}
+# dropped first: who holds a role, the tiers the clock reached, read-only checks (again and again), reminders
+_FILLS = {ev.ROLE_ASSIGNED, ev.ESCALATED, "run.read", ev.HANDOFF_REMINDER, ev.HANDOFF_ACKNOWLEDGED,
+          ev.UPDATE_OVERDUE, ev.STATUS_UPDATE, ev.RUNBOOK_ATTACHED, ev.STEP_TICKED, ev.STEP_UNTICKED, ev.STEP_DRY_RUN,
+          ev.APPROVAL_USED, "typed.late"}
+# how a moment left out is counted: (one, many)
+_KIND_WORDS = {
+    ev.ROLE_ASSIGNED: ("role change", "role changes"), ev.ESCALATED: ("escalation tier", "escalation tiers"),
+    "run.read": ("read-only check", "read-only checks"), "run.acted": ("change made", "changes made"),
+    "run.changes": ("change that did not run ok", "changes that did not run ok"),
+    "typed.moved": ("drill shell command", "drill shell commands"), "typed": ("drill shell command",
+                                                                          "drill shell commands"),
+    "typed.late": ("drill shell command", "drill shell commands"),
+    ev.VERIFY_PASSED: ("verify verdict", "verify verdicts"), ev.VERIFY_FAILED: ("verify verdict", "verify verdicts"),
+    ev.SLO_BREACHED: ("SLO breach", "SLO breaches"), ev.SLO_RECOVERED: ("SLO recovery", "SLO recoveries"),
+    ev.NOTE: ("note", "notes"), ev.TIMELINE_ENTRY: ("timeline entry", "timeline entries"),
+    ev.STATUS_UPDATE: ("stakeholder update", "stakeholder updates"),
+    ev.UPDATE_OVERDUE: ("overdue update", "overdue updates"),
+    ev.HANDOFF_REMINDER: ("handoff reminder", "handoff reminders"),
+    ev.HANDOFF_ACKNOWLEDGED: ("handoff acknowledged", "handoffs acknowledged"),
+    ev.SEVERITY_CHANGED: ("severity change", "severity changes"), ev.ALERT_SEEN: ("alert seen", "alerts seen"),
+    ev.PHASE_MARKED: ("milestone marked", "milestones marked"),
+}
+
+
+def _rank(row: Any) -> int:
+    kind = row.kind
+    if kind == ev.DECLARED:
+        return _DECLARED
+    if kind in _ACTS:
+        return _ACTED
+    if kind in _FILLS and row.weight < 72:      # a read-only check that failed is trouble (72), not filler
+        return _FILLER
+    return _OTHER
+
+
+_CODE_OR_ESCAPE = re.compile(r"(`+).*?\1|\\([!-/:-@\[-`{-~])")
+
+
+def _plain(text: str) -> str:
+    """A moment's text as the brief's plain lines show it: markdown the PIR's timeline wrote (a row typed in the
+    drill shell is ``Md``) without its backslash escapes; a command keeps its backticks, which set it apart."""
+    if not isinstance(text, Md):
+        return text
+    return _CODE_OR_ESCAPE.sub(lambda m: m.group(2) if m.group(2) is not None else m.group(0), str(text))
+
+
+def what_happened(rows: list[Any]) -> list[str]:
+    """The brief's "What happened": of the PIR's key moments (``key_moments`` of the timeline ``rows``, by its
+    weights) the declaration, every change that acted (a step that changes things and ran ok, a change typed in
+    the drill shell that moved a pane) and every verify verdict first, at most ``KEY_MOMENTS_MAX`` of them; then the
+    heaviest of the rest up to ``BRIEF_MOMENTS`` in all, filler (role changes, escalation tiers, read-only checks,
+    reminders) last; in time order, headed by how many were left out and of what kind. The last eight whatever they
+    were cut the declaration, the breaker that mitigated and its gate passing, and kept "Role ops: bob" and a
+    read-only check run twice (redteam47 F1)."""
+    from warroom.incident.review.timeline import KEY_MOMENTS_MAX, key_moments
+
+    chosen = key_moments(rows)
+    # an act or verdict the PIR's fifteen had no room for is still the brief's to say
+    chosen += [r for r in rows if _rank(r) <= _ACTED and not r.kind.startswith("typed") and r not in chosen]
+    ranked = sorted(chosen, key=lambda r: (_rank(r), -r.weight, -(r.at or NO_TIME).timestamp()))
+    must = [r for r in ranked if _rank(r) <= _ACTED][:KEY_MOMENTS_MAX]
+    rest = [r for r in ranked if _rank(r) > _ACTED]
+    shown = must + rest[:max(0, BRIEF_MOMENTS - len(must))]
+    left = [r for r in chosen if r not in shown]
+    shown.sort(key=lambda r: (r.at or NO_TIME, min(r.cites or (0,))))
+    out = [f"{_hm(r.at)} {_plain(r.text)}{' (corrected)' if r.corrected else ''}" for r in shown]
+    if left:
+        counts: dict[tuple[str, str], int] = {}
+        for r in left:
+            words = _KIND_WORDS.get(r.kind, ("other moment", "other moments"))
+            counts[words] = counts.get(words, 0) + 1
+        kinds = ", ".join(f"{n} {words[n != 1]}" for words, n in sorted(counts.items(), key=lambda kv: -kv[1]))
+        first = min((r.at for r in shown if r.at is not None), default=None)
+        earlier = " earlier" if first is not None and all(r.at is not None and r.at < first for r in left) else ""
+        out.insert(0, f"{len(left)}{earlier} moment{'s' if len(left) != 1 else ''} not shown: {kinds}")
+    return out
 
 
 # ------------------------------------------------------------------------------ pending handoff / reminder

@@ -744,6 +744,7 @@ class Incident(StepRunning):
         now, which the incoming commander acknowledges (``acknowledge_handoff``); ``readings``
         gives the panes now for its "Current state" (called only for a handoff)."""
         from warroom.incident.handoff import catch_up_brief
+        from warroom.incident.pir import drill_shell
         from warroom.incident.roles import assignment_line
 
         after_resolve.require_open(self.state, self.id, "assign a role")
@@ -752,7 +753,8 @@ class Incident(StepRunning):
             st, role, person, reason, redact=self.redact,
             brief=lambda: catch_up_brief(st, self.clock(), update_every=self.update_every_of, config=self.config,
                                          runbooks=self.open_runbooks(),
-                                         readings=readings() if readings is not None else None).to_json()))
+                                         readings=readings() if readings is not None else None,
+                                         typed=drill_shell(self).typed).to_json()))
 
     def acknowledge_handoff(self) -> Event:
         """The incoming commander says they have read the brief and have the incident. Only the

@@ -70,8 +70,9 @@ def _run_line(state: IncidentState, st: Any, run: Any, gate: str | None = None, 
         weight = 78 if run.status == "ok" else 70
     if run_state(run, gate) in TROUBLE_MARKS:       # what the checklist marks as trouble
         weight = max(weight, 72)
+    acted = "run.acted" if run.mutating and run.status == "ok" else "run.changes" if run.mutating else "run.read"
     return Line(text, tuple(c for c in cites if c), at=run.started_at, actor=run.actor, weight=weight,
-                step=(st.runbook_id, st.step_id))
+                step=(st.runbook_id, st.step_id), kind=acted)
 
 
 TYPED_MOVED = 89     # done in the drill shell and it moved a scenario pane: a key moment (as a marked milestone)
@@ -92,7 +93,8 @@ def _typed_line(a: Any) -> Line:
               ).format(where, a.description, code(a.command), f": {effect}" if effect else "")
     return Line(text, (), at=datetime.fromtimestamp(a.at, UTC), actor="(drill shell)",
                 weight=TYPED_LATE if a.late else TYPED_MOVED if a.moved else TYPED,
-                again=None if a.late else f"typed: {a.command}")
+                again=None if a.late else f"typed: {a.command}",
+                kind="typed.late" if a.late else "typed.moved" if a.moved else "typed")
 
 
 def _typed_step_line(a: TypedStep) -> Line:
@@ -104,7 +106,8 @@ def _typed_step_line(a: TypedStep) -> Line:
     text = Md("{} ({}) {}{} (not run through warroom: this record holds no output of it)"
               ).format(a.name, a.label, a.state, Md(": ") + Md("; ").join(did) if did else "")
     return Line(text, (), at=datetime.fromtimestamp(a.at, UTC), actor="(drill shell)",
-                weight=TYPED_MOVED if a.moved else TYPED, again=f"step: {a.name} ({a.label})")
+                weight=TYPED_MOVED if a.moved else TYPED, again=f"step: {a.name} ({a.label})",
+                kind="typed.moved" if a.moved else "typed")
 
 
 def timeline(state: IncidentState, now: datetime, typed: Sequence[Any] = (),
@@ -133,21 +136,22 @@ def timeline(state: IncidentState, now: datetime, typed: Sequence[Any] = (),
         if t.original is not None:
             cites = (*cites, *((t.corrected_seq,) if t.corrected_seq else ()))
         rows.append(Line(text, cites, at=t.at, actor=t.actor, weight=weight, corrected=t.original is not None,
-                         step=t.step_key, checklist=t.step_key is not None))
+                         step=t.step_key, checklist=t.step_key is not None, kind=t.kind))
     gates = run_gates(state, now)
     for st, run in state.commands_run():
         book = st.runbook_id or str((state.runbook or {}).get("id") or "")      # before runbook ids: the current
         rows.append(_run_line(state, st, run, gates.get(run.seq), (sections or {}).get((book, st.step_id))))
     at, seq, how = state.phase_sources()["mitigated"]
     if at is not None and how == "recovered":   # mitigated by derivation (every breached SLO back): no event says it
-        rows.append(Line(f"Mitigated: {PHASE_HOW[how]}", (seq,), at=at, weight=92, actor="(metric history)"))
+        rows.append(Line(f"Mitigated: {PHASE_HOW[how]}", (seq,), at=at, weight=92, actor="(metric history)",
+                         kind="mitigated"))
     if (again := first_relapse(state)) is not None:      # the mitigation did not hold: a key moment
         # what was typed in the drill shell since the mitigation that moved a pane: the change that undid it
         since = [a for a in typed if a.moved and at is not None and at.timestamp() <= a.at <= again["at"].timestamp()]
         after = f", after {since[-1].description} was typed in the drill shell at " \
                 f"{datetime.fromtimestamp(since[-1].at, UTC):%H:%M:%S} UTC" if since else ""
         rows.append(Line(f"The mitigation did not hold: {relapse_said(state)}{after}", (int(again["seq"]),),
-                         at=again["at"], weight=91, actor="(metric history)"))
+                         at=again["at"], weight=91, actor="(metric history)", kind="relapse"))
     return sorted(rows, key=lambda r: (r.at or NO_TIME, min(r.cites or (0,))))
 
 
