@@ -54,7 +54,16 @@ def test_at_x60_detection_counts_from_the_first_look_and_says_what_passed_before
     words = (f"counted from the first look at the panes (08:00:02 UTC): {passed} of its 5-min target had passed"
              " since the impact began, before anything was on screen")
     assert (said.state, said.unseen, said.sentence) == ("met", words, f"met; {words}")
-    assert f"met; {words}" in inc.render("pir")                                   # the PIR's response table
+    pir = inc.render("pir")
+    assert f"met; {words}" in pir                                                 # the PIR's response table
+    # the row's label says what its number counts from, and the header gives both spans (redteam47 F6)
+    [row] = [ln for ln in pir.splitlines() if ln.startswith("| Time to detect")]
+    assert row.startswith("| Time to detect (from the first look at the panes, 08:00:02 UTC), via the declaration"
+                          " | 08:00:06 | 4m00s drill time (4s wall) |"), row
+    [head] = [ln for ln in pir.splitlines() if ln.startswith("| **Detected** |")]
+    since = scenario_time.Span(T0 + 6.5 - breach, SPEED).text()
+    assert f"({since} after impact start; 4m00s drill time (4s wall) after the first look at the panes" \
+           " (08:00:02 UTC), which time to detect counts from)" in head, head
     shown = next(ln for ln in render_show(inc, inc.state, inc.clock()) if "Time to detect" in ln)
     assert shown.endswith(f"met; {words}"), shown                                  # incident show
     as_json = next(r for r in state_to_json(inc.state)["response_times"] if r["key"] == "detected")

@@ -61,8 +61,11 @@ def facts(state: IncidentState, now: datetime) -> Facts:
         how = f"; impact start: {PHASE_HOW.get(s_how, s_how)}" if started is not None else ""
         duration = Line(f"{dur}: {hms(start)} – {end}, {what} to "
                         f"{'resolution' if resolved else 'now'}{how}", (s_seq, d_seq, r_seq))
+    look = state.first_look(started)       # a drill's: what time to detect counts from (the response table's)
+    seen = f"; {stime.between(state, look, detected)} after the first look at the panes ({hms(look)} UTC)," \
+           " which time to detect counts from" if look is not None and detected is not None else ""
     det = Line(f"{hms(detected)} UTC" + (f" ({stime.between(state, started, detected)} after impact"
-                                          " start)" if started and detected and detected >= started else ""),
+                                          f" start{seen})" if started and detected and detected >= started else ""),
                (d_seq,))
     declared = Line(f"{hms(state.declared_at)} UTC by {state.declared_by}", (state.declared_seq,))
     sev_parts = [f"{state.initial_severity or state.severity} at declaration"]
