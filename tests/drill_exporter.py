@@ -144,6 +144,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--speed", type=float, default=1.0)
     args = p.parse_args(argv)
     exp = MetricsExporter(args.scenario, speed=args.speed, port=args.port)
+    exp.body()      # the world integrated before the port is said: a first scrape answers inside its 1 s timeout
     print(f"serving {args.scenario} at {exp.start()}/metrics (speed {args.speed:g}); Ctrl-C stops", flush=True)
     try:
         while True:

@@ -8,6 +8,7 @@ Loops are bounded; nothing asserts on how fast wall time passes.
 
 from __future__ import annotations
 
+import math
 import re
 import subprocess
 import sys
@@ -23,6 +24,7 @@ from warroom.config import AlertsConfig, PrometheusConfig, SloConfig, default_sl
 from warroom.sources.alerts import AlertSource
 from warroom.sources.evaluate import SloTracker
 from warroom.sources.prometheus import PrometheusSource
+from warroom.sources.model import SloReading
 from warroom.sources.severity import rank
 
 pytestmark = pytest.mark.integration
@@ -108,6 +110,17 @@ def _exporter() -> tuple[subprocess.Popen[str], int]:
     return proc, int(found.group(1))
 
 
+def _fresh(reading: SloReading, stale_after: float) -> bool:
+    """A pane judged on a value that is there, a number, and younger than ``stale_after``."""
+    return (reading.state not in ("stale", "error", "nodata") and reading.value is not None
+            and not math.isnan(reading.value) and reading.age is not None and reading.age < stale_after)
+
+
+def _said(readings: dict[str, SloReading]) -> str:
+    """Each pane's state, value, age and note: a failure says which pane and why (a reading's repr is cut)."""
+    return "; ".join(f"{k}: {r.state} {r.value!r} age {r.age!r} {r.note or r.error or ''}" for k, r in readings.items())
+
+
 def test_killed_exporter_makes_its_panes_stale_and_the_audit_gap_crit(tmp_path: Path) -> None:
     exporter, port = _exporter()
     try:
@@ -122,14 +135,19 @@ def test_killed_exporter_makes_its_panes_stale_and_the_audit_gap_crit(tmp_path: 
                                                     stale_after=stale_after))
             tracker = SloTracker(PANES, stale_after=stale_after)
             try:
-                deadline = time.monotonic() + 90
-                while True:   # until the rates have two scrapes to work with
+                # Until every pane reads a fresh value: the rates need two scrapes, and on a loaded machine a
+                # scrape that misses its 1 s timeout (Prometheus then marks the series stale) or a query past
+                # its 5 s makes a pane STALE with its last value for a moment. The loop used to stop at the first
+                # value of every pane, stale or not, and assert it fresh (ci46b: a pane read STALE, once, under
+                # load); it waits for the condition itself now, bounded.
+                deadline = time.monotonic() + 120
+                while True:
                     readings = {r.slo.id: r for r in tracker.update(src.fetch(PANES))}
-                    if all(r.value is not None for r in readings.values()) or time.monotonic() > deadline:
+                    if all(_fresh(r, stale_after) for r in readings.values()) or time.monotonic() > deadline:
                         break
                     time.sleep(0.3)
-                assert all(r.state not in ("stale", "error", "nodata") for r in readings.values()), readings
-                assert all(r.age is not None and r.age < stale_after for r in readings.values())
+                assert all(r.state not in ("stale", "error", "nodata") for r in readings.values()), _said(readings)
+                assert all(r.age is not None and r.age < stale_after for r in readings.values()), _said(readings)
 
                 exporter.kill()   # SIGKILL: no goodbye
                 exporter.wait(timeout=10)
@@ -149,9 +167,9 @@ def test_killed_exporter_makes_its_panes_stale_and_the_audit_gap_crit(tmp_path: 
             exporter.wait(timeout=10)
     rate, quota, audit = readings["failure_rate"], readings["quota"], readings["audit_gap"]
     # rate(...[1h]) still answers after the kill: only the samples' own age shows it is dead.
-    assert rate.state == "stale" and rate.value is not None and rate.age is not None
+    assert rate.state == "stale" and rate.value is not None and rate.age is not None, _said(readings)
     assert rate.age > stale_after
-    assert quota.state == "stale" and quota.value is not None     # the last good value, marked
+    assert quota.state == "stale" and quota.value is not None, _said(readings)     # the last good value, marked
     assert "stopped" in (quota.note or "") or quota.age > stale_after
     # The audit exporter's series vanishing is the P1 itself: CRIT, naming its runbook.
-    assert audit.state == "crit" and audit.breached and audit.slo.runbook == "RB-CORE-005"
+    assert audit.state == "crit" and audit.breached and audit.slo.runbook == "RB-CORE-005", _said(readings)
