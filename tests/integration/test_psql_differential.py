@@ -15,7 +15,6 @@ import io
 import os
 import shutil
 import subprocess
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -518,8 +517,8 @@ def loaded(pg_server: Any, tmp_path_factory: pytest.TempPathFactory) -> tuple[An
     """(the drill, the real psql's argv up to its arguments, its environment): the server holds the drill's rows."""
     # The client binary itself, not Debian's /usr/bin/psql: that is pg_wrapper, a Perl script that picks this same
     # binary and execs it, and its start cost ~23 of the ~29 ms of CPU each of these 409 runs took (suite47)
-    psql = str(pg_server.bindir / "psql") if (pg_server.bindir / "psql").exists() else shutil.which("psql") or ""
-    if not Path(psql).exists():
+    psql = str(pg_server.bindir / "psql") if (pg_server.bindir / "psql").exists() else shutil.which("psql")
+    if psql is None:
         pytest.skip("the psql client is not installed (postgresql-client)")
     if not pg_server.running:
         pg_server.start()
