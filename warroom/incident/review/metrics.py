@@ -154,13 +154,15 @@ def impact(state: IncidentState) -> list[Line]:
         unit = str(e.get("unit") or "count")
         worst = e.get("worst") or {}
         runs = e.get("breaches") or []
-        spans = ", ".join(f"{hms(from_unix(a))}–{hms(from_unix(b))}" if b is not None
-                          else f"from {hms(from_unix(a))}, still breached at the end" for a, b in runs[:4])
+        # each span says UTC at its times: one still open ends in words, which a " UTC" after all of them followed
+        # ("from 09:16:34, still breached at the end UTC", redteam47 F13)
+        spans = ", ".join(f"{hms(from_unix(a))}–{hms(from_unix(b))} UTC" if b is not None
+                          else f"from {hms(from_unix(a))} UTC, still breached at the end" for a, b in runs[:4])
         secs = float(e.get("breach_seconds") or 0.0)
         cites = (seq, *(b["seq"] for b in state.breaches if b["slo_id"] == slo_id))
         gap = _unjudged(state, e)
         text = (f"{e.get('title')}: past its critical threshold {value_text(e.get('crit'), unit)} for"
-                f" {stime.text(state, secs)} ({spans} UTC{'; ' + gap + ' of the impact window' if gap else ''});"
+                f" {stime.text(state, secs)} ({spans}{'; ' + gap + ' of the impact window' if gap else ''});"
                 f" worst {_sample_text(worst, unit, against=(e.get('warn'), e.get('crit')))} at"
                 f" {hms(from_unix(worst.get('at')))} UTC")
         lines.append(Line(Md("{} _(computed from the metric history)_").format(text), cites))
