@@ -22,6 +22,7 @@ from tui.palette import palette_entries
 from tui.screens.modals.forms import NoteScreen
 from tui.screens.modals.run_step import RunStepScreen, target_text
 from tui.screens.modals.step_view import StepViewScreen
+from textual.widgets import Static
 from warroom.errors import WarroomError
 
 
@@ -109,3 +110,12 @@ async def test_a_run_dialog_whose_preparation_fails_still_names_the_drill_as_the
         assert dialog.current.error == "parameter window is required"
         shown = target_text(dialog.current.target, dialog.current.kind, dialog.current.source)
         assert "configured Prometheus" not in shown and shown == f"PromQL query against {dash.actions.source_label()}"
+        await pilot.press("escape")
+        await wait_dashboard(pilot)
+        # a blocks/psql/curl step of a drill acts on its stand-ins, never this host (redteam47 F13)
+        step = next(s for s in dash.runbook.steps if s.kind != "promql" and s.command
+                    and s.command.split()[0] in ("blocks", "psql", "curl"))
+        dash.actions.open_run_dialog(step, [], Refusing(), (dash.runbook.id, step.id))
+        dialog = await wait_screen(pilot, RunStepScreen)
+        said = str(dialog.query_one("#run-target", Static).render())
+        assert "the drill's stand-ins (" in said and "not this host" in said and "local shell" not in said, said

@@ -456,6 +456,7 @@ class DashboardActions:
         from warroom.errors import WarroomError
 
         source = self.source_label()
+        drill = self.ctx.drill.scenario if self.ctx.drill is not None else ""     # its steps reach its stand-ins
         book = self.data.book_of(key[0])
         facts = step_facts(step, self.ctx.config.slo,   # the expectation and verify gate, in its runbook's words
                            book.queries if book is not None else None)
@@ -466,12 +467,12 @@ class DashboardActions:
                 p = preparer.prepare_step(step.id, params, runbook_id=key[0] or None)
             except WarroomError as exc:
                 return Preview(command=step.command, mutating=step.mutating, error=str(exc),
-                               confirm=bool(step.confirm), kind=step.kind, source=source, **facts)
+                               confirm=bool(step.confirm), kind=step.kind, source=source, drill=drill, **facts)
             judge = getattr(preparer, "approval_verdict", None)
             verdict = judge(p, datetime.fromtimestamp(self.ctx.clock.now(), UTC)) if judge is not None else None
             return Preview(command=p.shown, target=dict(p.target), mutating=p.mutating,
                            timeout=p.timeout, confirm=bool(step.confirm),
-                           kind=step.kind, source=source, notes=tuple(p.notes),
+                           kind=step.kind, source=source, drill=drill, notes=tuple(p.notes),
                            approval=verdict.message if verdict is not None else None,
                            approval_ok=bool(verdict is not None and verdict.ok), **facts)
 

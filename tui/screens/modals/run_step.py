@@ -41,6 +41,7 @@ class Preview:
     confirm: bool = False          # the fence says confirm=true (asks even when read-only)
     kind: str = "shell"
     source: str = ""               # for promql steps: what answers the query
+    drill: str = ""                # a drill's scenario: its steps act on its stand-ins, never on this host
     # Said before running: variables the step reads that only an unrun earlier step sets.
     notes: tuple[str, ...] = ()
     verify: str | None = None      # the step's verify gate as written ("quota < 75 within 10m")
@@ -75,14 +76,18 @@ def step_facts(step: Any, slos: Any = (), queries: Any = None) -> dict[str, Any]
     return facts
 
 
-def target_text(target: dict[str, str], kind: str = "shell", source: str = "") -> str:
+def target_text(target: dict[str, str], kind: str = "shell", source: str = "", drill: str = "") -> str:
+    """Where the step acts, as the dialog and its confirmation say it. In a drill (``drill``: its scenario) a
+    ``blocks``/``psql``/``curl`` step reaches the drill's stand-ins, never this host (redteam47 F13: "local shell
+    on this host" beside "⚠ MUTATING: this changes the target above"); a kube step says its context, ``drill``."""
     if kind == "promql":
         return f"PromQL query against {source or 'the configured Prometheus'}"
     if not target:
-        return "local shell on this host"
+        return f"the drill's stand-ins ({drill}), not this host" if drill else "local shell on this host"
     order = ("cluster", "context", "namespace", "host", "service", "region")
     keys = [k for k in order if k in target] + [k for k in target if k not in order]
-    return " · ".join(f"{k} {target[k]}" for k in keys)
+    said = " · ".join(f"{k} {target[k]}" for k in keys)
+    return f"{said} (the drill's stand-in)" if drill and "context" not in target else said
 
 
 class RunStepScreen(Dialog[RunAnswer]):
@@ -155,7 +160,7 @@ class RunStepScreen(Dialog[RunAnswer]):
         self.query_one("#run-command", Static).update(cmd)
         tgt = Text()
         tgt.append("target   ", "dim")
-        tgt.append(target_text(p.target, p.kind, p.source), "bold yellow" if p.mutating else "")
+        tgt.append(target_text(p.target, p.kind, p.source, p.drill), "bold yellow" if p.mutating else "")
         if p.timeout:
             tgt.append(f"   timeout {p.timeout:g}s", "dim")
         if p.expect:
@@ -249,7 +254,7 @@ class RunStepScreen(Dialog[RunAnswer]):
         self.app.push_screen(ConfirmScreen(
             f"Run {what}{self.step_name}?",
             f"{self.current.command}\n\nacts on: "
-            f"{target_text(self.current.target, self.current.kind, self.current.source)}",
+            f"{target_text(self.current.target, self.current.kind, self.current.source, self.current.drill)}",
             confirm_label="Yes, run it"), answered)
 
 
