@@ -300,6 +300,15 @@ def gate_forms(g: GateView, now: float, title: str | None = None) -> list[Text]:
             if what:
                 t.append(f" · {what}", "dim")
             forms.append(t)
+        if g.status == "failed" and g.reason and ": " in g.reason:
+            # the leanest: what it read and wanted before why it stopped ("window of 10m00s drill time ran out"), so
+            # 80 columns cut the latter, never "(wanted < 10%)" (redteam47 F13)
+            why, read = g.reason.split(": ", 1)
+            t = Text(no_wrap=True, overflow="ellipsis")
+            t.append(" VERIFY ", "bold white on red")
+            t.append(f" {g.where} ✖ FAILED", "bold red")
+            t.append(f": {read} · {why}", "red")
+            forms.append(t)
         return forms
     held = min(g.hold, g.held + stime.drill_seconds(max(0.0, now - g.at), g.speed)) if g.holding else 0.0
     end = g.at + stime.wall_seconds(g.remaining, g.speed) if g.at else None

@@ -95,7 +95,7 @@ def test_every_dialog_shows_its_buttons_at_80x24(tmp_path: Path) -> None:
         screen = term.wait_for("Declare an incident")
         for label in ("Cancel", "Declare (ctrl+s)"):
             term.wait_for(label)
-        assert "dashboard paused since" in term.wait_for("dashboard paused since")
+        assert "dashboard paused" in term.wait_for("dashboard paused")
         term.send("C-s")
         term.wait_for(lambda sc: INC.search(sc) is not None and "RB-CORE-003" in sc, timeout=30)
         term.wait_for(re.compile(r"│ 1\. Highest quota"))
@@ -103,9 +103,9 @@ def test_every_dialog_shows_its_buttons_at_80x24(tmp_path: Path) -> None:
             term.send(*keys)
             # the dialog and the paused dashboard on one frame drawn whole (tmux may capture one half
             # painted); a key the dashboard refuses ends the wait with its words
-            term.wait_for_all(title, *labels, "dashboard paused since", refused=True)
+            term.wait_for_all(title, *labels, "dashboard paused", refused=True)
             term.send("Escape")
-            term.wait_for(lambda sc: "dashboard paused since" not in sc)
+            term.wait_for(lambda sc: "dashboard paused" not in sc)
         # The mutating step's dialog and its confirmation on top of it.
         term.send(*["j"] * 5)
         term.wait_for(re.compile(r"│ 6\. Turn on the circuit"))

@@ -168,7 +168,10 @@ def test_the_paused_note_says_how_much_drill_time_went_by_unseen() -> None:
 
     since = datetime(2026, 12, 1, 23, 59, 55, tzinfo=UTC).timestamp()
     drill = paused_text(since, since + 12, 10.0)
-    assert drill.endswith("· 02:00 drill time, 00:12 wall"), drill
+    assert drill == "‖ dashboard paused 02:00 drill, 00:12 wall · catches up when this closes · since 23:59:55 UTC"
     assert "paused since 23:59:55 UTC (00:12) ·" in paused_text(since, since + 12)
-    # the point of the note comes before the drill's two spans: 80 columns cut those, never it (redteam44 L2)
-    assert len(drill.split(" · 02:00")[0]) <= 78, drill
+    # the drill's two spans and the point of the note both fit 80 columns, an hour of drill time at x60 too: a cut
+    # takes only the start's clock time (redteam44 L2 lost the point, redteam47 F13 the spans)
+    hour = paused_text(since, since + 60, 60.0)
+    assert hour.startswith("‖ dashboard paused 1:00:00 drill, 01:00 wall · catches up when this closes ·"), hour
+    assert len(hour.split(" · since")[0]) <= 74, hour     # 78 columns inside the note's padding, with room

@@ -37,6 +37,18 @@ def test_outcomes() -> None:
     assert "✖ FAILED: window of 10m00s ran out" in gate_text(bad, 0).plain
 
 
+def test_a_failed_gate_keeps_what_it_read_and_wanted_at_80_columns() -> None:
+    """At 80 columns the header read "✖ FAILED: window of 10m00s drill time ran out: still 99.8% (w…": what the
+    gate wanted was cut (redteam47 F13). The leanest form says what it read and wanted first, why it stopped after."""
+    bad = gate_view(6, "quota < 10 within 10m", "failed", 99.8, 0.0,
+                    "window of 10m00s drill time ran out: still 99.8% (wanted < 10%)", slos=[QUOTA])
+    assert gate_text(bad, 0, 120).plain.startswith(" VERIFY  step 6 ✖ FAILED: window of 10m00s drill time ran out:")
+    lean = gate_text(bad, 0, 80)
+    assert lean.plain == (" VERIFY  step 6 ✖ FAILED: still 99.8% (wanted < 10%) · window of 10m00s drill time"
+                          " ran out"), lean.plain
+    assert "(wanted < 10%)" in lean.plain[:79]          # the ellipsis cuts the end, never what it wanted
+
+
 def test_a_gate_on_a_bare_promql_expression() -> None:
     g = gate_view(3, "sum(rate(errors_total[5m])) < 0.5 within 5m", "pending", 1.25, 200.0, None)
     line = gate_text(g, 0).plain

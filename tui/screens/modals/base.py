@@ -30,7 +30,8 @@ T = TypeVar("T")
 
 class PausedNote(Static):
     """``‖ dashboard paused since 21:05:10 UTC (0:12) · it catches up when this closes``; in a
-    drill the time the world moved on unseen, in drill time (``02:00 drill time, 00:12 wall``)."""
+    drill the time the world moved on unseen first, in drill time (``‖ dashboard paused 02:00 drill, 00:12 wall ·
+    catches up when this closes · since 21:05:10 UTC``)."""
 
     def __init__(self, since: float, clock: Callable[[], float] = stime.now, scale: float = 1.0) -> None:
         super().__init__(id="paused-note")
@@ -47,12 +48,15 @@ class PausedNote(Static):
 
 
 def paused_text(since: float, now: float, scale: float = 1.0) -> str:
-    """The note; in a drill the two spans go last, after what the note is for (redteam44 L2: at 80 columns they pushed
-    "it catches up when this closes" off the line, the one thing telling the panes behind are frozen, not dead)."""
+    """The note; in a drill the two spans first, then what the note is for, then since when: at 80 columns "it catches
+    up when this closes" was pushed off the line by the spans (redteam44 L2), then, moved last, the spans fell off
+    (redteam47 F13: "… · 00:2…"), the drill time the world moved on unseen. Both fit 80 columns now, even an hour
+    of drill time (``1:00:00 drill``: the unit said short, "time" did not fit); the start's clock time, which the
+    spans say again, is what a cut takes."""
     span = stime.Span(now - since, scale)
     if span.drill:
-        return (f"‖ dashboard paused since {format_time(since)} UTC · it catches up when this closes ·"
-                f" {format_clock(span.seconds)} drill time, {format_clock(span.wall_seconds)} wall")
+        return (f"‖ dashboard paused {format_clock(span.seconds)} drill, {format_clock(span.wall_seconds)} wall"
+                f" · catches up when this closes · since {format_time(since)} UTC")
     return f"‖ dashboard paused since {format_time(since)} UTC ({format_clock(span.seconds)}) · it catches up when" \
            " this closes"
 
