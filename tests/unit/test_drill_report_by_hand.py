@@ -219,7 +219,7 @@ def test_work_typed_in_the_drill_shell_before_any_journaled_action_is_said_besid
     at = datetime.fromtimestamp(typed, UTC)
     line = next(s for s in said if s.startswith("Time to mobilise counts what the journal holds"))
     assert f"the first command typed in the drill shell, at +16m03s drill time, {at:%H:%M:%S} UTC (blocks flow retry" \
-           " tsk_0e9cbdbe), counts towards none" in line, line
+           " tsk_0e9cbdbe), counts towards no milestone" in line, line
     assert said.index(line) == 1 + next(i for i, s in enumerate(said) if s.startswith("Time to mobilise:")), said
     offered = re.search(rf"incident mark {inc.id} mobilised --at (\S+)`", line)
     assert offered is not None, line

@@ -5,17 +5,20 @@ cause as "not done" (redteam39 F3): the stand-ins recorded only what changed the
 
 "The same command" is decided conservatively, so a step is never credited with what was not typed:
 the step's command, each parameter a place any value may fill alike wherever it stands (``Shape``: a parameter is
-the IC's to choose; the value typed is said with the credit), is split into its simple commands by the shell scanner
+the IC's to choose; the value typed is said with the credit; so is a ``$(…)`` whose output fills one argument,
+``_substituted``), is split into its simple commands by the shell scanner
 the step classifier uses (``warroom.syntax.shell``: at ``|``, ``&&``, ``;``, line ends, ``$(…)``); each
 one run by a stand-in (its first word ``kubectl``, ``psql``, ``aws``, ``curl`` or ``blocks``) must equal,
 word for word as the shell hands them over but for those places (a kubectl call as kubectl reads it: ``spelled``),
 a call of that stand-in which exited 0, outside
 every step run, by the end; the others (``grep``, ``jq``, ``head``) are the typist's own business. A command whose
-stand-in calls cannot be read off its text is never credited: one with an expansion (``$NS``), a
+stand-in calls cannot be read off its text is never credited: one with another expansion (``$NS``), a
 redirection, a heredoc or a variable set in front, a stand-in named anywhere but in a command's first
 word (``xargs kubectl``), or no stand-in call at all. A step that changes things (the runbook's
 ``mutating``, else the classifier; unclassifiable counts) is credited only if the stand-in's own action
-record shows one of its calls acted, never on the typed words alone.
+record shows one of its calls acted (whether or not that moved a curve: a test flow, a Slack post), never on the
+typed words alone. The same command typed again, with any value, is that step again (``drill_report.path.typed_again``):
+one call credits one step, yet "repeat for each task id from triage" is the runbook's.
 
 One call is one step's (redteam42 R3: one read credited Triage's step 6 and Recovery's step 22, the check
 after putting the provider back "done" 50 drill minutes before it): the steps take the calls in the runbook's
@@ -123,6 +126,10 @@ class Typed:
     calls: tuple[Call, ...]
     t_zero: float | None
     until: float
+    # every action the stand-ins recorded (``actions.jsonl``), when the ``rows`` a credit is asked with are fewer (the
+    # drill report's: those that move a curve): a change is judged by its own record (redteam47 F5: ``blocks test-flow
+    # --model auto`` typed word for word, its ``test_flow`` recorded, "not done")
+    acts: tuple[Act, ...] = ()
 
 
 def read_calls(drill_dir: Path) -> tuple[Call, ...]:
@@ -152,22 +159,75 @@ def standin_calls(command: str) -> list[tuple[str, ...]] | None:
 
 
 def _read(command: str) -> tuple[list[tuple[str, ...]], bool] | None:
-    """(``standin_calls``, whether ``command`` runs anything else too: ``grep``, ``jq``, ``echo``)."""
+    """(``standin_calls``, whether ``command`` runs anything else too: ``grep``, ``jq``, ``echo``; not a command whose
+    output fills a place of a stand-in call, ``_substituted``: the call as recorded holds it)."""
     result = scan(command)
     if not result.complete:
         return None
-    out, more = [], False
+    out: list[tuple[str, ...]] = []
+    filled: list[tuple[int, int]] = []      # the words of stand-in calls with a ``$(…)`` in them, where they stand
+    others: list[int] = []                  # where each other command starts
     for cmd in result.commands:
         words = cmd.words
         if words and words[0].value in STANDINS:
-            if cmd.redirects or cmd.heredocs or any(w.has_expansion for w in words):
+            if cmd.redirects or cmd.heredocs:
                 return None
-            out.append(tuple(w.value for w in words))
+            argv = tuple(_substituted(w.raw, len(out), k) if w.has_expansion else w.value for k, w in enumerate(words))
+            if None in argv:
+                return None
+            out.append(tuple(str(w) for w in argv))
+            filled += [(w.start, w.end) for w in words if w.has_expansion]
         elif any(NAMED.search(w.value) for w in words):
             return None       # `xargs kubectl`, `NS=x kubectl`, `echo $(kubectl …)`, a stand-in in a quoted script
         else:
-            more = True
+            others.append(words[0].start if words else -1)
+    more = any(not any(lo <= at < hi for lo, hi in filled) for at in others)
     return (out, more) if out else None
+
+
+_OUTPUT = "WARROOMOUTPUT{}X{}X{}X"     # a ``$(…)``'s output in a stand-in call's word: its call, word, number
+
+
+def _substituted(raw: str, call: int, word: int) -> str | None:
+    """A word of a stand-in call (``raw``, as written) whose expansions are all command substitutions inside one pair
+    of double quotes (``"$(date -d '15 minutes ago' +%s)000"``: RB-CORE-004's step 2), with each ``$(…)`` a place
+    (``_OUTPUT``) its output fills in the call as recorded: the shell makes it one argument, and the stand-in records
+    that argument as it read it (redteam47 F8: "not done" typed word for word). None for any other expansion: ``$NS``,
+    backquotes, ``$((…))``, an unquoted ``$(…)`` (split into words, or none, by its output)."""
+    if len(raw) < 2 or raw[0] != '"' or raw[-1] != '"':
+        return None
+    body, out, i, n = raw[1:-1], [], 0, 0
+    while i < len(body):
+        if body.startswith("$(", i) and not body.startswith("$((", i):
+            end = _closing(body, i + 2)
+            if end is None:
+                return None
+            out.append(_OUTPUT.format(call, word, n))
+            n, i = n + 1, end + 1
+        elif body[i] in '$`\\"':
+            return None
+        else:
+            out.append(body[i])
+            i += 1
+    return "".join(out) if n else None
+
+
+def _closing(text: str, i: int) -> int | None:
+    """The index of the ``)`` that closes a ``$(`` whose text starts at ``i`` (quotes inside it kept whole)."""
+    depth, quote = 1, ""
+    for j in range(i, len(text)):
+        ch = text[j]
+        if quote:
+            quote = "" if ch == quote else quote
+        elif ch in "'\"":
+            quote = ch
+        elif ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+            if depth == 0:
+                return j
+    return None
 
 
 def checked_by(runbook: Runbook, step: Step) -> Step | None:
@@ -218,14 +278,22 @@ class Shape:
         if read is None:
             return None
         params = runbook.params
+        # a ``$(…)``'s output: a place any value fills, said with no credit (no parameter of the IC's)
+        places |= {m: m for argv in read[0] for w in argv for m in re.findall(_OUTPUT.format(*[r"\d+"] * 3), w)}
         return cls(command, read, places, {k: params[k].name if k in params else k for k in keys},
                    {k: str(params[k].pattern) for k in keys if k in params and params[k].pattern},
                    frozenset(k for k in keys if k in params and params[k].optional))
 
+    def chose(self, bound: Mapping[str, str], values: Mapping[str, str]) -> str:
+        """The parameters' values typed (``bound``) where the runbook's (``values``) differ or it has none, as a credit
+        says them (``replicas=5``); what a ``$(…)`` gave is no parameter's, and not said."""
+        return ", ".join(f"{self.names[k]}={v}" for k, v in bound.items() if k in self.names and values.get(k) != v)
+
     def match(self, wanted: tuple[str, ...], call: tuple[str, ...], bound: Mapping[str, str]) -> dict[str, str] | None:
         """``bound`` with the values ``call`` typed in the places of ``wanted`` (one of ``calls``), or None when it is
         another command: a word without a place equal, word for word, each as the tool reads it (``spelled``); a place
-        filled alike wherever it is."""
+        filled alike wherever it is, and never with an option where it starts its word (``blocks flow retry
+        --enable-pruning`` is no task id)."""
         wanted, call = spelled(wanted), spelled(call)
         if len(wanted) != len(call):
             return None
@@ -238,7 +306,7 @@ class Shape:
             parts = re.split("(" + "|".join(map(re.escape, self.places)) + ")", want)
             found = re.fullmatch("".join(f"({'.*' if self.places[p] in self.optional else '.+'}?)" if p in self.places
                                          else re.escape(p) for p in parts), word, re.DOTALL)
-            if found is None:
+            if found is None or not parts[0] and word.startswith("-"):
                 return None
             for key, value in zip((self.places[p] for p in parts if p in self.places), found.groups(), strict=True):
                 if got.setdefault(key, value) != value or (
@@ -264,11 +332,11 @@ class Credit(NamedTuple):
         calls: dict[tuple[float, str], list[int]] = {}
         for i in sorted(self.again, key=lambda i: rows[i].at):
             calls.setdefault((rows[i].at, rows[i].command), []).append(i)
-        return [(f"typed again by hand at {_when(at, rows[mine[0]].t, t_zero)} (drill shell)", at, mine)
+        return [(f"typed again by hand at {when_typed(at, rows[mine[0]].t, t_zero)} (drill shell)", at, mine)
                 for (at, _), mine in calls.items()]
 
 
-def _when(at: float, t: float, t_zero: float | None) -> str:
+def when_typed(at: float, t: float, t_zero: float | None) -> str:
     """A typed moment as a credit says it: on the incident clock (``+6m03s``; ``t``: drill seconds), else its wall
     time (``09:22:34 UTC``) when there is no declaration (``t_zero`` None)."""
     if t_zero is None:
@@ -324,18 +392,24 @@ class Hands:
             made = {(typed.calls[i].tool, *typed.calls[i].argv) for i in mine}
             acted = [i for i, a in enumerate(rows) if unowned[i] and a.at <= typed.until
                      and tuple(shlex.split(a.command)) in made]
-            if not acted:
-                return None
-            # this typing's own rows (each of its calls' up to the next typing of that call), else, when none is
-            # (a record stamped before its call), every one as before; the rest are the same command typed again
-            own = [i for i in acted if any(_recorded_by(typed.calls, k, rows[i]) for k in mine)] or acted
-            acted, again = own, tuple(i for i in acted if i not in own)
-            at, t = rows[acted[0]].at, rows[acted[0]].t      # when it acted
+            if acted:
+                # this typing's own rows (each of its calls' up to the next typing of that call), else, when none is
+                # (a record stamped before its call), every one as before; the rest are the same command typed again
+                own = [i for i in acted if any(_recorded_by(typed.calls, k, rows[i]) for k in mine)] or acted
+                acted, again = own, tuple(i for i in acted if i not in own)
+                at, t = rows[acted[0]].at, rows[acted[0]].t      # when it acted
+            else:       # an action no row holds (it moves no curve: a test flow, a Slack post), the same rule
+                done = [a for a in typed.acts if outside_runs(a.at, a.tag) and a.at <= typed.until
+                        and tuple(shlex.split(a.command)) in made]
+                own = [a for a in done if any(_recorded_by(typed.calls, k, a) for k in mine)] or done
+                if not own:
+                    return None
+                at, t = own[0].at, own[0].t
         self.taken.update(mine)
         # the values typed where the runbook's differ or it has none: what the IC chose, said with the credit
-        chose = ", ".join(f"{shape.names[k]}={v}" for k, v in bound.items() if values.get(k) != v)
+        chose = shape.chose(bound, values)
         where = f"(drill shell{f', with {chose}' if chose else ''})"
-        when = _when(at, t, typed.t_zero)
+        when = when_typed(at, t, typed.t_zero)
         if not changes and (more or step.check):    # its outcome is more than exit codes the record holds
             return Credit(f"{TYPED}{when} {where}, not checked", acted, at, when, chose)
         if step.verify:     # a fix judged by its metrics: typed, its gate never opened (attack42 A18)
@@ -431,7 +505,7 @@ def shell_unjournaled(typed: Typed, state: Any, incident_dir: Path | None) -> st
                    *store_option(incident_dir if incident_dir is not None and incident_dir.is_dir() else None))
     return (f"Time to mobilise counts what the journal holds (a step run, tick, note…): the first command typed in"
             f" the drill shell, at {clock}{at:%H:%M:%S} UTC{', before the declaration' if early else ''}"
-            f" ({shlex.join((call.tool, *call.argv))}), counts towards none; `{mark}` records it"
+            f" ({shlex.join((call.tool, *call.argv))}), counts towards no milestone; `{mark}` records it"
             + (" (mobilised as it was declared)" if early else ""))
 
 
@@ -526,6 +600,14 @@ class Recorded:
     tag: str
 
 
+def recorded(drill_dir: Path) -> tuple[Recorded, ...]:
+    """Every action the stand-ins recorded in the drill at ``drill_dir``, each with its command line."""
+    from warroom.drill.actions import read_actions
+
+    return tuple(Recorded(a.ts, a.t, shlex.join((a.tool, *a.argv)) if a.tool else shlex.join(a.argv), a.tag)
+                 for a in read_actions(drill_dir))
+
+
 def param_values(runbook: Runbook, state: Any) -> dict[str, str]:
     """The runbook's parameters as the incident answered them, else their defaults: what a step's command reads."""
     values = {k: str(p.default) for k, p in runbook.params.items() if p.default is not None}
@@ -537,13 +619,10 @@ def typed_steps(drill: Any, state: Any, runbooks: Iterable[Runbook], at: datetim
     ``at``, by (runbook id, step id): the drill report's rule, for what the Go/No-Go says of a step it counts
     (redteam42 R1: "none of its steps has run yet" beside a report crediting one). Read from the stand-ins'
     records alone; empty when nothing was typed there."""
-    from warroom.drill.actions import read_actions
-
     calls = read_calls(drill.path)
     if not any(c.tag == "" and c.code == 0 for c in calls):
         return {}
-    rows = [Recorded(a.ts, a.t, shlex.join((a.tool, *a.argv)) if a.tool else shlex.join(a.argv), a.tag)
-            for a in read_actions(drill.path)]
+    rows = recorded(drill.path)
     detected = (getattr(state, "phases", None) or {}).get("detected")      # the incident clock's zero, as the report's
     hands = Hands(Typed(calls, None if detected is None else drill.scenario_time(detected.timestamp()), at.timestamp()))
     windows = run_windows(state)

@@ -15,11 +15,11 @@ from warroom.incident.drill_report.actions import (RETRIES, action_rows, as_cred
                                                    impact_estimate, ours_failed, stretches)
 from warroom.incident import gates, verdicts
 from warroom.incident.cadence import missed_updates
-from warroom.incident.by_hand import Hands, Typed, read_calls, shell_unjournaled
+from warroom.incident.by_hand import Hands, Typed, read_calls, recorded, shell_unjournaled
 from warroom.incident.drill_report.decisions import decision_lines, opened_runbooks
 from warroom.incident.drill_report.harm import harm_total, total_text
 from warroom.incident.drill_report.panes import impact_crossing, pane_outcomes, pane_title, past_crit
-from warroom.incident.drill_report.path import outside_said, runbook_path
+from warroom.incident.drill_report.path import Credited, outside_said, runbook_path, typed_again
 from warroom.incident.drill_report.rows import ActionRow, DrillReport, ResponseRow
 from warroom.incident.drill_report.summary import with_summary
 from warroom.incident.relapse import relapse_said
@@ -187,7 +187,7 @@ def _build(drill: Drill, state: IncidentState | None, *, at: float | None, slos:
             mttr = None
     # the stand-in calls typed in the drill shell, until the end: what credits a step done by hand (``by_hand``)
     # (one call credits one step: the report's runbook takes them first, in its order, then those a GO opened)
-    hands = Hands(Typed(read_calls(drill.path), t_zero, min(at, phases.get("resolved") or at)))
+    hands = Hands(Typed(read_calls(drill.path), t_zero, min(at, phases.get("resolved") or at), recorded(drill.path)))
     path = runbook_path(runbook, state, actions, datetime.fromtimestamp(at, UTC), hands, config)
     # The scenario's own title is the facilitator's and names the cause ("… after v1.2.0"): while
     # the incident is open the report (``g`` mid-drill) is headed by the symptom, as the declaration is.
@@ -224,6 +224,8 @@ def _build(drill: Drill, state: IncidentState | None, *, at: float | None, slos:
                                         for c in cs}))
         path, more = _typed_as_steps(path, acts, runbook, actions)
         credited += more            # the PIR's timeline lists them as the step's, as it lists the steps credited
+    path, more = typed_again(path, runbook, state, actions, hands)     # a step's command typed again, another value
+    credited += more
     report = DrillReport(
         drill=drill.name, scenario=sc.name, title=sc.title if ended else sc.symptom, speed=drill.speed,
         runbook=runbook.id if runbook is not None else sc.runbook,    # the one whose path is listed
@@ -270,8 +272,6 @@ def _switched_off(signals: Any, kind: str, rows: list[ActionRow], t: float) -> b
     env = signals.cluster.env_at
     return key is not None and last is not None and switched_on(env(last), key) and not switched_on(env(t), key)
 
-
-Credited = tuple[tuple[str, int, str, str, float, tuple[ActionRow, ...]], ...]   # ``DrillReport.credited``
 
 
 def _typed_as_steps(path: dict[str, Any], acts: dict[tuple[str, str], list[Any]], runbook: Runbook | None,

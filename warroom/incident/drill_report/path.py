@@ -4,11 +4,13 @@ was going), and the actions no step recorded (done in a shell or another tool)."
 
 from __future__ import annotations
 
+import math
+import shlex
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from warroom.incident import branches, fulfilment, progress
-from warroom.incident.by_hand import Hands, owner_of, param_values, run_windows
+from warroom.incident.by_hand import Hands, Shape, owner_of, param_values, run_windows, when_typed
 from warroom.incident.drill_report.rows import JOURNALED, SPARED, UNJUDGED, ActionRow
 from warroom.incident.gates import gate_states
 from warroom.incident.marks import checklist_state
@@ -16,6 +18,8 @@ from warroom.incident.marks import checklist_state
 if TYPE_CHECKING:
     from warroom.incident.state import IncidentState
     from warroom.runbook.model import Runbook
+
+Credited = tuple[tuple[str, int, str, str, float, tuple[ActionRow, ...]], ...]   # ``DrillReport.credited``
 
 
 def runbook_path(runbook: Runbook | None, state: IncidentState | None, actions: list[ActionRow],
@@ -66,6 +70,56 @@ def runbook_path(runbook: Runbook | None, state: IncidentState | None, actions: 
     listed = state is not None and runbook is not None
     outside = tuple(a for i, a in enumerate(actions) if listed and i not in claimed)
     return {"runbook_path": path, "outside": outside_said(outside), "outside_actions": outside}
+
+
+def typed_again(path: dict[str, Any], runbook: Runbook | None, state: IncidentState | None, rows: list[ActionRow],
+                hands: Hands) -> tuple[dict[str, Any], Credited]:
+    """``runbook_path``'s answer with each row left outside the runbook's steps that one of its steps' command made,
+    typed in the drill shell with any value of its parameters (``by_hand.Shape``), said as that step's: on its path
+    line, "failed flows retried (typed again by hand at +23m55s (drill shell, with task_id=tsk_cca1f49c))" ("typed by
+    hand" before the step was run or credited), and, as ``DrillReport.credited`` holds a step credited by hand, for the
+    PIR's timeline. One call credits one step, yet the runbook asks for some again (redteam47 F2: RB-CORE-003's "Retry
+    one task", "repeat for each task id from triage", run once, then typed for four more tasks: "Done outside the
+    runbook's steps" four times). The step that has the command and began last before the row takes it (else the
+    first that has it); a row taken after the resolve stays what it is (``ActionRow.late``), a row with a run's tag
+    its run's; a command no step has stays outside."""
+    out = path["outside_actions"]
+    if runbook is None or state is None or not out:
+        return path, ()
+    typed = hands.typed
+    values = param_values(runbook, state)
+    order = [st for sec in runbook.sections for st in sec.steps]
+    began = {sid: min(lo for lo, _, _ in spans) for (rb, sid), spans in run_windows(state).items() if rb == runbook.id}
+    for (rb, sid), c in hands.credited.items():
+        if rb == runbook.id:
+            began[sid] = min(began.get(sid, c.at), c.at)
+    shapes = [(st, shape) for st in order if st.kind == "shell" and st.command and (shape := Shape.of(runbook, st))]
+    said: dict[str, list[str]] = {}
+    taken: list[tuple[str, str, ActionRow]] = []
+    for a in out:
+        if a.late or a.tag or a.at > typed.until:
+            continue
+        argv = tuple(shlex.split(a.command))
+        has = [(st, shape.chose(got, values)) for st, shape in shapes
+               if (got := next((g for w in shape.calls[0] if (g := shape.match(w, argv, {})) is not None), None))
+               is not None]
+        if not has:
+            continue
+        st, chose = max(has, key=lambda h: began.get(h[0].id, -math.inf) if began.get(h[0].id, math.inf) <= a.at
+                        else -math.inf)
+        again = "again " if began.get(st.id, math.inf) <= a.at else ""
+        state_ = (f"typed {again}by hand at {when_typed(a.at, a.t, typed.t_zero)}"
+                  f" (drill shell{', with ' if chose else ''}{chose})")
+        said.setdefault(st.id, []).append(f"{a.description} ({state_})")
+        taken.append((st.id, state_, a))
+    if not taken:
+        return path, ()
+    outside = tuple(a for a in out if not any(a is b for _, _, b in taken))
+    steps_said = tuple((sec, label, state_, "; ".join(filter(None, (did, *said.get(st.id, ())))))
+                       for (sec, label, state_, did), st in zip(path["runbook_path"], order, strict=True))
+    by_id = {st.id: st for st in order}
+    more = tuple((runbook.id, by_id[sid].number, by_id[sid].label, state_, a.at, (a,)) for sid, state_, a in taken)
+    return {**path, "runbook_path": steps_said, "outside": outside_said(outside), "outside_actions": outside}, more
 
 
 def outside_said(rows: tuple[ActionRow, ...]) -> tuple[str, ...]:
