@@ -138,13 +138,37 @@ class DashboardActions:
         return why is not None
 
     def refusal(self, event_type: str) -> str | None:
-        """The core's words refusing the line this key would write now, or None (``refused_now``)."""
+        """The core's words refusing the line this key would write now, or None (``refused_now``): a
+        read-only seat's (``warroom.incident.observer_seat``), then a resolved incident's."""
         from warroom.incident.after_resolve import line_refusal
 
         live, state = self.presenter.live, self.data.state
-        if live is None or state is None or getattr(state, "id", None) != live.id:
+        if live is None:
+            return None         # no incident: a runbook picked is only shown
+        seat = self.seat_refusal(event_type)
+        if seat is not None:
+            return seat
+        if state is None or getattr(state, "id", None) != live.id:
             return None
         return line_refusal(state, live.id, event_type, {})
+
+    def seat_refusal(self, event_type: str, action: str | None = None) -> str | None:
+        """The core's words refusing a read-only seat the line of ``event_type`` (or, with ``action``,
+        an act that writes none: cancelling a step), or None: not a read-only seat, or a line it writes."""
+        from warroom.incident import observer_seat
+
+        live = self.presenter.live
+        inc_id = live.id if live is not None else None
+        if action is not None:
+            return observer_seat.refusal(inc_id, action) if observer_seat.observer(self.ctx.config) else None
+        return observer_seat.line_refusal(self.ctx.config, inc_id, event_type)
+
+    def seat_refused(self, event_type: str, action: str | None = None) -> bool:
+        """``refused_now`` for a read-only seat only: what a resolved incident still lets a seat do."""
+        why = self.seat_refusal(event_type, action)
+        if why is not None:
+            self.notify(why, severity="warning")
+        return why is not None
 
     def key_of(self, step: Step) -> tuple[str, str]:
         """A step of the checklist the keys act on is a step of *its* runbook."""
@@ -215,6 +239,8 @@ class DashboardActions:
         self.app.push_screen(ResumeScreen(items, self.ctx.clock.now), chosen)
 
     def declare(self) -> None:
+        if self.seat_refused(ev.DECLARED):
+            return
         live = self.presenter.live
         if live is not None and self.data.view.header.status != "resolved":
             self.notify(f"{live.id} is already open; resolve it first.", severity="warning")
@@ -550,7 +576,9 @@ class DashboardActions:
 
     def cancel_step(self) -> None:
         """Cancel the selected step if it runs, else the one running step; with several
-        running and none selected, say which to pick."""
+        running and none selected, say which to pick. Not from a read-only seat (``LiveIncident.cancel``)."""
+        if self.seat_refused(ev.STEP_FINISHED, action="cancel a step"):
+            return
         running = list(self.data.view.running)
         if not running:
             self.notify("No command is running.")
@@ -568,7 +596,7 @@ class DashboardActions:
     # ------------------------------------------------------------------ people
 
     def note(self, tag: str = "info") -> None:
-        if not self.need_incident():
+        if not self.need_incident() or self.refused_now(ev.NOTE):
             return
 
         def answered(a: NoteAnswer | None) -> None:
@@ -616,7 +644,7 @@ class DashboardActions:
         return self.presenter.draft_update(list(self.data.readings), self._gates_now())
 
     def status_update(self) -> None:
-        if not self.need_incident():
+        if not self.need_incident() or self.refused_now(ev.STATUS_UPDATE):
             return
         from warroom.sources.webhooks import webhook_enabled, webhook_url
 
@@ -648,7 +676,7 @@ class DashboardActions:
         """r: read what resolving leaves open off the event loop ("Reading…" meanwhile; at most the
         reading's deadline, after which the panes are said not read, never all clear), then open the
         Resolve dialog on that reading."""
-        if not self.need_incident():
+        if not self.need_incident() or self.refused_now(ev.RESOLVED):
             return
         if self.data.view.header.status == "resolved":
             self.notify("Already resolved: e exports the PIR.")
@@ -741,7 +769,7 @@ class DashboardActions:
     # ------------------------------------------------------------------ timeline, drill report, PIR
 
     def add_timeline(self) -> None:
-        if not self.need_incident():
+        if not self.need_incident() or self.refused_now(ev.TIMELINE_ENTRY):
             return
         from tui.screens.modals.timeline_entry import TimelineAnswer, TimelineEntryScreen
 
@@ -754,7 +782,7 @@ class DashboardActions:
         self.app.push_screen(TimelineEntryScreen(scale=scale), answered)
 
     def correct_timeline(self) -> None:
-        if not self.need_incident():
+        if not self.need_incident() or self.refused_now(ev.CORRECTION):
             return
         from panes.fmt import format_time
         from tui.screens.modals.timeline_entry import TimelineAnswer, TimelineEntryScreen
@@ -816,8 +844,11 @@ class DashboardActions:
     def people(self, kind: str) -> None:
         """R / y: read the roles or approvals view in a worker; ``open_people`` shows it. On a
         resolved incident R (assigning, handing over) is refused at the key; y still lists the
-        requests and where each stands (answering one is the core's to refuse)."""
-        if not self.need_incident() or (kind == "roles" and self.refused_now(ev.ROLE_ASSIGNED)):
+        requests and where each stands (answering one is the core's to refuse). A read-only seat is
+        refused both at the key: each is a dialog to act in (`incident brief` and `incident approvals`
+        read them)."""
+        if not self.need_incident() or (kind == "roles" and self.refused_now(ev.ROLE_ASSIGNED)) \
+                or (kind == "approvals" and self.seat_refused(ev.APPROVAL_GRANTED)):
             return
         self.presenter.people_async(kind)
 
@@ -862,7 +893,7 @@ class DashboardActions:
         """e: the PIR written out, said at once ("Exporting…", then how it went: the export reads the
         metric history and renders the whole review, seconds on a busy box — redteam41 G3 saw nothing
         for 7 s); while a resolve is being saved, exported once it is, and said so."""
-        if not self.need_incident():
+        if not self.need_incident() or self.seat_refused(ev.PIR_EXPORTED):
             return
         if self.resolving:
             if not self.export_after_resolve:

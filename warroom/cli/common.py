@@ -40,8 +40,8 @@ def common_parser() -> argparse.ArgumentParser:
 def config_from_args(args: argparse.Namespace) -> Config:
     """Load the config named by the arguments and apply command-line overrides."""
     cfg = load_config(getattr(args, "config", None))
-    if getattr(args, "read_only", False):
-        cfg.read_only = True
+    if getattr(args, "read_only", False) or cfg.read_only:
+        cfg.read_only = cfg.observer = True      # an observer's seat (``warroom.incident.observer_seat``)
     state_dir = getattr(args, "state_dir", None)
     if state_dir:
         cfg.incident.state_dir = state_dir

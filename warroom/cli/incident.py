@@ -222,6 +222,9 @@ def _runbook_severity(ref: str, cfg: Any) -> str | None:
 
 def cmd_new(args: argparse.Namespace) -> int:
     cfg, store = _store(args)
+    from warroom.incident.observer_seat import require_writer
+
+    require_writer(cfg, None, "declare an incident")     # before a drill is made for it
     drill = source = declared = None
     title, severity, runbook = args.title, args.severity, args.runbook
     if not args.drill and not (title and severity):
@@ -397,6 +400,9 @@ def cmd_update(args: argparse.Namespace) -> int:
     from warroom.incident.cadence import drill_marked
 
     text = drill_marked(inc.state, text)      # a drill's update never goes out as a real one
+    from warroom.incident.observer_seat import require_writer
+
+    require_writer(inc.config, inc.id, "record a stakeholder update")    # before the webhook posts it
     if args.post:
         from warroom.sources.webhooks import post_status_update, webhook_enabled
 
@@ -430,6 +436,9 @@ def cmd_close_runbook(args: argparse.Namespace) -> int:
 
 def cmd_resolve(args: argparse.Namespace) -> int:
     inc = _open(args)
+    from warroom.incident.observer_seat import require_writer
+
+    require_writer(inc.config, inc.id, "resolve it")     # before the gates are settled and the panes read
     if inc.state.resolved:   # the same refusal as the service, before any question is asked
         inc.resolve(args.summary)
     settle_ended_gates(inc)
@@ -538,11 +547,15 @@ def cmd_reopen(args: argparse.Namespace) -> int:
 
 def cmd_export(args: argparse.Namespace) -> int:
     inc = _open(args)
+    from warroom.incident.observer_seat import observer, require_writer
+
+    if not args.stdout:      # before the metric history is read and saved
+        require_writer(inc.config, inc.id, "export the PIR (`--stdout` prints the draft)")
     if inc.summary_stale():
         sync(inc, summary=True)
     from warroom.incident.history import behind
 
-    if inc.state.resolved and behind(inc.dir, inc.state):
+    if inc.state.resolved and behind(inc.dir, inc.state) and not observer(inc.config):
         # not saved at (the last) resolve (the metric source did not answer then): the window, now
         saved, why = save_history(inc)
         print(f"metrics of the incident window saved to {saved}" if saved is not None

@@ -66,6 +66,10 @@ def _pick(found: list[dec.DecisionView], ref: str | None, broken: Sequence[str] 
 
 def cmd_decide(args: argparse.Namespace) -> int:
     inc = _open(args)
+    if args.verdict is not None:     # said at once, before the criteria are judged (``observer_seat``)
+        from warroom.incident.observer_seat import require_writer
+
+        require_writer(inc.config, inc.id, "record a Go/No-Go verdict")
     sync(inc)          # what the journal is owed first (tiers, breaches, an overdue update), as `show` does
     judged = views(inc)
     dec.remind_overdue(inc, judged.views)

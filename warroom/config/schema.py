@@ -227,6 +227,11 @@ class Config:
     """The whole configuration; ``source`` is the file it came from (None: built-in defaults)."""
 
     read_only: bool = False
+    # A read-only seat (an observer's, a trainee's): ``--read-only`` or the file's ``read_only``
+    # (``warroom.cli.common.config_from_args``). It writes nothing but its step runs' lines
+    # (``warroom.incident.observer_seat``). Apart from ``read_only``, which a replay sets for its world
+    # (its commands cannot run) while its rehearsal incident is the team's to work. Not a TOML key.
+    observer: bool = field(default=False, metadata={"internal": True})
     prometheus: PrometheusConfig = field(default_factory=PrometheusConfig)
     slo: list[SloConfig] = field(default_factory=lambda: default_slos())
     alerts: AlertsConfig = field(default_factory=AlertsConfig)

@@ -423,7 +423,11 @@ class LiveIncident:
             time.sleep(0.1)
 
     def cancel(self, key: StepKey) -> str:
-        """Ask a running step to stop (its supervisor journals ``cancelled``)."""
+        """Ask a running step to stop (its supervisor journals ``cancelled``); not from a read-only seat,
+        whose stop would change the response's run (``observer_seat``)."""
+        from warroom.incident.observer_seat import require_writer
+
+        require_writer(self.incident.config, self.incident.id, "cancel a step")
         elsewhere = self.runs_elsewhere(key)
         if elsewhere is not None:
             raise WarroomError(f"step {key[1]} runs on another host ({elsewhere}): only there can it be"

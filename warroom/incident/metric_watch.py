@@ -49,11 +49,12 @@ class MetricWatch:
     """One incident's metric watch. ``refresh``: the incident's state, folded up to date;
     ``readable``: whether its journal reads clean (nothing is judged on a damaged one);
     ``append``: its write path; ``tries``: how many lost races before giving up until the next
-    look (``Incident.ONCE_TRIES``)."""
+    look (``Incident.ONCE_TRIES``); ``writes()``: False in a read-only seat, whose watch reads the
+    histories and journals nothing (``warroom.incident.observer_seat``)."""
 
     def __init__(self, incident_dir: Path, config: Config, lock: threading.RLock, *,
                  refresh: Callable[[], IncidentState], readable: Callable[[], bool],
-                 append: Append, tries: int) -> None:
+                 append: Append, tries: int, writes: Callable[[], bool] = lambda: True) -> None:
         self.dir = Path(incident_dir)
         self.config = config
         self._lock = lock
@@ -61,6 +62,7 @@ class MetricWatch:
         self._readable = readable
         self._append = append
         self._tries = tries
+        self._writes = writes
 
     @cached_property
     def memo(self) -> Any:
@@ -91,9 +93,10 @@ class MetricWatch:
         memo = self.memo
         histories, errors = ms.read_histories(source, slos, window, saved, memo)
         result.histories, result.errors = histories, errors
-        with self._lock:
-            result.events = self.breaches_once(ms, histories)
-        if summary:
+        if self._writes():
+            with self._lock:
+                result.events = self.breaches_once(ms, histories)
+        if summary and self._writes():
             result.summary = self._summarise(ms, source, slos, window, saved, result, speed=speed, now=now)
         memo.save()
         return result

@@ -41,7 +41,7 @@ from warroom.config import Config
 from warroom.errors import WarroomError
 from warroom.execute.safety import StepRefused as StepRefused  # one refusal class for the runner and for us
 from warroom.journal import events as ev
-from warroom.incident import after_resolve, closing
+from warroom.incident import after_resolve, closing, observer_seat
 from warroom.journal.log import (
     Event,
     Journal,
@@ -128,7 +128,7 @@ class Incident(StepRunning):
         self._on_wall: bool | None = None      # its drill runs on the wall clock (read once: ``pinned_on_wall``)
         self.metrics = MetricWatch(self.dir, self.config, self._lock, refresh=self.refresh,
                                    readable=lambda: not self.read().issues, append=self._append,
-                                   tries=self.ONCE_TRIES)
+                                   tries=self.ONCE_TRIES, writes=lambda: not observer_seat.observer(self.config))
 
     @property
     def is_drill(self) -> bool:
@@ -291,6 +291,7 @@ class Incident(StepRunning):
         """Set the journal's damage aside without losing an acknowledged event (see journal_repair)."""
         from warroom.incident.journal_repair import repair_journal
 
+        observer_seat.require_writer(self.config, self.id, "repair its journal")   # it rewrites the file
         if self.shared:
             raise WarroomError(f"{self.id} lives in the shared store, whose rows cannot be rewritten:"
                                " repair works on a local journal only")
@@ -373,9 +374,12 @@ class Incident(StepRunning):
         What a resolved incident accepts is judged on the state the append is conditional on: the
         line is written only if no resolution was journaled since (by another process, under the
         journal's lock); if one was, it is judged again on the new state (``after_resolve``).
-        ``stamp``: the line's time when it is not now (a declaration made at a drill's start: ``declare``)."""
+        ``stamp``: the line's time when it is not now (a declaration made at a drill's start: ``declare``).
+
+        A read-only seat writes only its step runs' lines (``observer_seat``): every other line is refused here."""
         from warroom.journal.encoding import HeadMoved
 
+        observer_seat.check_line(self.config, self.id, type_)
         with self._lock:
             if not self.is_drill:
                 stime.work_on(self.id, drill=False)   # writing to a real incident: no pinned clock from now on
@@ -457,8 +461,8 @@ class Incident(StepRunning):
                 if self.read().issues:
                     return None
                 todo = due(st)
-                if todo is None:
-                    return None
+                if todo is None or observer_seat.line_refusal(self.config, self.id, todo[0]) is not None:
+                    return None     # nothing due, or a watcher in a read-only seat: a pure reader
                 if after_resolve.line_refusal(st, self.id, todo[0], todo[1]) is not None:
                     return None     # never due on a resolved incident (an action asks require_open first)
                 events = self._cache.follower.events
@@ -531,10 +535,19 @@ class Incident(StepRunning):
         """``require_intact``, and refuse ``action`` (``tick a step``) on a resolved incident
         (``after_resolve.IncidentResolved``, naming when and the command that reopens it). For
         the actions that do work before their line is written, or that would be refused for
-        another reason first: the refusal that matters is that it is over."""
+        another reason first: the refusal that matters is that it is over. A read-only seat is refused
+        first, before anything is read (``observer_seat``)."""
+        observer_seat.require_writer(self.config, self.id, action)
         state = self.require_intact()
         after_resolve.require_open(state, self.id, action)
         return state
+
+    def _acting(self, action: str) -> None:
+        """Said before anything about ``action`` (``tick a step``): a read-only seat's refusal
+        (``observer_seat``), then a resolved incident's (``after_resolve``). The line's own append
+        judges both again (``_append``)."""
+        observer_seat.require_writer(self.config, self.id, action)
+        after_resolve.require_open(self.state, self.id, action)
 
     def declare(self, *, title: str, severity: str, runbook: str | Path | None = None,
                 source: dict[str, Any] | None = None, drill: dict[str, Any] | None = None,
@@ -630,7 +643,7 @@ class Incident(StepRunning):
 
     def _checklist_ref(self, step_ref: str | int, runbook_id: str | None = None,
                        action: str = "tick a step") -> dict[str, Any]:
-        after_resolve.require_open(self.state, self.id, action)   # said before anything about the step
+        self._acting(action)   # said before anything about the step
         step = self.step(step_ref, runbook_id)
         book = self.runbook(runbook_id)
         return {"step": step.number, "step_id": step.id, "label": step.label,
@@ -668,7 +681,7 @@ class Incident(StepRunning):
         return self._append(*lines.note(tag, text, owner=owner, due=due, now=self.clock(), redact=self.redact))
 
     def set_severity(self, severity: str, reason: str = "") -> Event:
-        after_resolve.require_open(self.state, self.id, "change its severity")
+        self._acting("change its severity")
         severity = validate_severity(severity)
         old = self.state.severity
         if old == severity:
@@ -678,7 +691,7 @@ class Incident(StepRunning):
     def set_status(self, status: str, reason: str = "") -> Event:
         """The commander's word on where the response stands; ``mitigated`` (or past it) is the Time-to-mitigate
         milestone when no verify gate confirmed it earlier. ``reason`` (what they saw) goes on the timeline."""
-        after_resolve.require_open(self.state, self.id, "change its status")
+        self._acting("change its status")
         if status not in ev.STATUSES or status == "resolved":
             allowed = ", ".join(s for s in ev.STATUSES if s != "resolved")
             raise WarroomError(f"status must be one of {allowed} (resolve with `incident resolve`), got {status!r}")
@@ -707,7 +720,7 @@ class Incident(StepRunning):
         Refused on a resolved incident: a GO would open its follow-up runbook (a rollback)
         beside an incident that has ended, and the PIR would read it as part of the response.
         Checked here, the one place every verdict goes through (CLI ``decide``, dashboard ``G``)."""
-        after_resolve.require_open(self.state, self.id, "record a Go/No-Go verdict")
+        self._acting("record a Go/No-Go verdict")
         return self._append(ev.DECISION_RECORDED, lines.redacted(data, self.redact))
 
     def record_decision_overdue(self, data: dict[str, Any]) -> Event:
@@ -747,7 +760,7 @@ class Incident(StepRunning):
         from warroom.incident.pir import drill_shell
         from warroom.incident.roles import assignment_line
 
-        after_resolve.require_open(self.state, self.id, "assign a role")
+        self._acting("assign a role")
         st = self.state
         return self._append(*assignment_line(
             st, role, person, reason, redact=self.redact,
@@ -762,7 +775,7 @@ class Incident(StepRunning):
         from warroom.incident.handoff import pending_handoff
         from warroom.incident.identity import names_person
 
-        after_resolve.require_open(self.state, self.id, "acknowledge a handoff")
+        self._acting("acknowledge a handoff")
         pend = pending_handoff(self.state)
         if pend is None:
             raise WarroomError(f"{self.id}: no commander handoff is waiting for acknowledgement")
@@ -859,7 +872,7 @@ class Incident(StepRunning):
     def sync_metrics(self, source: Any, slos: list[Any] | None = None, *, speed: float = 1.0,
                      now: float | None = None, summary: bool = False) -> SyncResult:
         """Journal breaches/recoveries from the metric history (and, with ``summary``, the PIR's
-        numbers as ``metrics.summarised``): ``MetricWatch.sync``."""
+        numbers as ``metrics.summarised``): ``MetricWatch.sync`` (a read-only seat's reads, journals nothing)."""
         return self.metrics.sync(source, slos, speed=speed, now=now, summary=summary)
 
     def keep_up(self, source: Any, *, speed: float = 1.0, now: float | None = None) -> list[Event]:
@@ -898,8 +911,11 @@ class Incident(StepRunning):
 
         return read_concerns(self, source, at, speed=speed)
 
-    def record_alert(self, alert: dict[str, Any]) -> Event:
-        """An alert seen firing while the incident is open (the sources engine calls this)."""
+    def record_alert(self, alert: dict[str, Any]) -> Event | None:
+        """An alert seen firing while the incident is open (the sources engine calls this); a watcher's line, so
+        None from a read-only seat (``observer_seat``): the responders' seats journal it when they see it."""
+        if observer_seat.line_refusal(self.config, self.id, ev.ALERT_SEEN) is not None:
+            return None
         return self._append(ev.ALERT_SEEN, dict(alert))
 
     def record_evidence(self, values: dict[str, Any], *, step: int | None = None, step_id: str | None = None,
@@ -945,6 +961,7 @@ class Incident(StepRunning):
         resolution is stamped with it, so its "resolved although … (437s)" and the PIR's "At
         resolution", read at the stamp, are one moment's (not the moment of the append, a drill
         second or more later at x60)."""
+        observer_seat.require_writer(self.config, self.id, "resolve it")
         summary = summary.strip()
         if not summary:
             raise WarroomError("resolving needs a summary (--summary)")
@@ -986,6 +1003,7 @@ class Incident(StepRunning):
             return self._append(ev.RESOLVED, data, stamp=at)
 
     def reopen(self, reason: str) -> Event:
+        observer_seat.require_writer(self.config, self.id, "reopen it")
         if not self.state.resolved:
             raise WarroomError(f"{self.id} is not resolved")
         return self._append(ev.REOPENED, {"reason": self.redact(reason.strip())})
@@ -1002,7 +1020,10 @@ class Incident(StepRunning):
 
     def export(self, template: str = "pir", out_dir: str | Path | None = None,
                now: datetime | None = None, log: bool = True) -> ExportResult:
-        """Render, write ``<template>.md`` (never over hand edits), log a CSV row, journal it."""
+        """Render, write ``<template>.md`` (never over hand edits), log a CSV row, journal it; not from a
+        read-only seat, before any file is written (``observer_seat``)."""
         from warroom.incident.pir import export_pir
+
+        observer_seat.require_writer(self.config, self.id, "export the PIR")
 
         return export_pir(self, template, out_dir=out_dir, now=now or self.clock(), log=log)

@@ -202,8 +202,10 @@ class IncidentStore:
         Either the whole incident exists afterwards, or (disk full, bad runbook ref, ...) its
         directory is removed again and the error says why.
         """
+        from warroom.incident.observer_seat import require_writer
         from warroom.incident.vocabulary import validate_severity
 
+        require_writer(self.config, None, "declare an incident")   # before an id is allocated
         title = title.strip()
         if not title:
             raise WarroomError("an incident needs a title (--title)")
@@ -291,8 +293,10 @@ class IncidentStore:
     def share(self, inc_id: str, into: IncidentStore) -> Any:
         """Move a local incident into the shared store ``into`` with its chain intact (see
         ``warroom.shared.share``); this local copy is read-only afterwards."""
+        from warroom.incident.observer_seat import require_writer
         from warroom.shared import share as sh
 
+        require_writer(self.config, inc_id, "move it to the shared store")
         if self.shared is not None or into.shared is None:
             raise WarroomError("share moves a local incident into a shared store: give a DSN (--shared,"
                                " $WARROOM_DSN or [shared] dsn)")
