@@ -58,6 +58,7 @@ RECORDS: dict[str, str] = {
 
 ACTIONS: dict[str, str] = {
     **after_resolve.ACTIONS,
+    ev.DECLARED: "declare an incident",
     ev.PHASE_MARKED: "mark a milestone",
     ev.RESOLVED: "resolve it",
     ev.REOPENED: "reopen it",
@@ -92,7 +93,7 @@ def refusal(inc_id: str | None, action: str) -> str:
     """The one refusal, naming the seat: nothing is recorded, it cannot ``action`` (``record a Go/No-Go
     verdict``), and why."""
     on = f" on {inc_id}" if inc_id else ""
-    return (f"read-only session (--read-only): nothing recorded{on}: it cannot {action}; {SEAT}"
+    return (f"read-only session (--read-only): nothing recorded{on}: this seat cannot {action}; {SEAT}"
             " (a seat opened without --read-only acts)")
 
 

@@ -1,0 +1,80 @@
+"""The dashboard's keys in a ``--read-only`` seat (redteam47 F9: ``warroom --read-only resume`` opened "Change
+severity" on ``v``, resolved on ``r`` and recorded a verdict on ``G``). Every dashboard binding is pressed: each
+one whose line the core refuses a read-only seat (``warroom.incident.observer_seat``) says so at the key, in the
+core's words, with no dialog opened; the others (reading, moving, the step rule's run dialog) may open theirs.
+The journal is byte for byte what it was. A binding added later fails here until it is classified."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.app.drill_support import FLOWS_RUNBOOK, drill_ctx, wait_dashboard
+from tests.app.tui_support import record_notifications, wait_for
+from tui.app import WarroomApp
+from tui.bindings import APP_BINDINGS, DASHBOARD_BINDINGS
+from tui.launch import resume_context
+from warroom.cli.common import config_from_args
+from warroom.incident.store import IncidentStore
+
+#: Refused at the key from a read-only seat (binding id → what the core's words say it cannot do).
+REFUSED = {
+    "incident.declare": "declare an incident", "runbook.open": "attach a runbook", "runbook.close": "close a runbook",
+    "step.tick": "tick a step", "step.skip": "skip a step", "step.cancel": "cancel a step",
+    "incident.note": "add a note", "incident.status_update": "record a stakeholder update",
+    "incident.severity": "change its severity", "incident.status": "change its status",
+    "incident.roles": "assign a role", "incident.approvals": "approve a step", "incident.resolve": "resolve it",
+    "pir.export": "export the PIR", "timeline.add": "add a timeline entry", "timeline.correct": "correct a timeline entry",
+    "incident.decide": "record a Go/No-Go verdict",
+}
+#: Open (reading, moving; enter: the step rule's run dialog, whose Run a read-only seat's step rule judges).
+OPEN = {"runbook.switch", "pane.next", "pane.previous", "step.run", "step.view", "pir.preview", "drill.report",
+        "alerts.view", "app.help", "app.palette", "app.quit"}
+
+
+def test_every_dashboard_binding_is_classified() -> None:
+    ids = {b.id for b in [*APP_BINDINGS, *DASHBOARD_BINDINGS]}
+    assert ids == set(REFUSED) | OPEN, "a new binding: refused from a read-only seat (REFUSED) or not (OPEN)"
+
+
+async def test_a_read_only_seats_keys_write_nothing_and_say_so_at_the_key(tmp_path: Path) -> None:
+    ctx = drill_ctx(tmp_path)
+    drill = ctx.drill.extra["drill"]
+    inc = IncidentStore(ctx.config.state_dir(), ctx.config).create(
+        title="quota climbing", severity="P3", runbook=FLOWS_RUNBOOK, source={},
+        drill={"scenario": "rate-limit", "speed": drill.speed, "dir": str(drill.path)})
+    drill.attach_incident(inc.id)
+    journal = inc.dir / "journal.jsonl"
+    before = journal.read_bytes()
+    # the seat as `warroom --read-only resume` makes it
+    from tui.cli import build_parser
+
+    argv = ["--read-only", "resume", inc.id, "--state-dir", str(ctx.config.state_dir())]
+    cfg = config_from_args(build_parser(argv).parse_args(argv))
+    cfg.runbooks.dirs = list(ctx.config.runbooks.dirs)
+    seat = resume_context(cfg, inc.id)
+    seat.refresh, seat.tick, seat.offer_resume = 0.2, 0.2, False
+    app = WarroomApp(seat)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_dashboard(pilot)
+        dash = app.dashboard
+        await wait_for(pilot, lambda: dash.controller.live is not None and dash.runbook is not None)
+        await wait_for(pilot, lambda: bool(dash.readings))          # a look has read the panes (and wrote nothing)
+        said = record_notifications(app)
+        keys = {b.id: b.key.split(",")[0] for b in DASHBOARD_BINDINGS}
+        for binding, action in REFUSED.items():
+            said.clear()
+            await pilot.press(keys[binding])
+            await wait_for(pilot, lambda: bool(said))
+            assert app.screen is dash, binding                      # no dialog whose answer would be refused
+            assert said[-1].startswith("read-only session (--read-only): nothing recorded") and \
+                f"this seat cannot {action}" in said[-1] and "an observer's seat reads" in said[-1], (binding, said[-1])
+        # reading is never refused (the PIR preview and the drill report too: left out, seconds of rendering)
+        for binding in ("step.run", "step.view", "alerts.view"):
+            said.clear()
+            await pilot.press(keys[binding])
+            await wait_for(pilot, lambda: app.screen is not dash or bool(said))     # its dialog, or a word
+            assert not any(s.startswith("read-only session") for s in said), binding
+            if app.screen is not dash:
+                await pilot.press("escape")
+                await wait_dashboard(pilot)
+    assert journal.read_bytes() == before                           # nothing journaled, the looks' neither
