@@ -23,7 +23,8 @@ REFUSED = {
     "incident.note": "add a note", "incident.status_update": "record a stakeholder update",
     "incident.severity": "change its severity", "incident.status": "change its status",
     "incident.roles": "assign a role", "incident.approvals": "approve a step", "incident.resolve": "resolve it",
-    "pir.export": "export the PIR", "timeline.add": "add a timeline entry", "timeline.correct": "correct a timeline entry",
+    "pir.export": "export the PIR", "timeline.add": "add a timeline entry",
+    "timeline.correct": "correct a timeline entry",
     "incident.decide": "record a Go/No-Go verdict",
 }
 #: Open (reading, moving; enter: the step rule's run dialog, whose Run a read-only seat's step rule judges).

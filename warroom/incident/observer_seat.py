@@ -112,7 +112,7 @@ def check_line(config: Any, inc_id: str | None, type_: str) -> None:
 
 
 def require_writer(config: Any, inc_id: str | None, action: str) -> None:
-    """Refuse ``action`` (``attach a runbook``) from a read-only seat before any work is done for it (a runbook copied in, a
-    webhook posted, a step cancelled, the journal rewritten)."""
+    """Refuse ``action`` (``attach a runbook``) from a read-only seat before any work is done for it (a runbook
+    copied in, a webhook posted, a step cancelled, the journal rewritten)."""
     if observer(config):
         raise ReadOnlySeat(refusal(inc_id, action))
