@@ -70,11 +70,15 @@ async def test_a_read_only_seats_keys_write_nothing_and_say_so_at_the_key(tmp_pa
             assert said[-1].startswith("read-only session (--read-only): nothing recorded") and \
                 f"this seat cannot {action}" in said[-1] and "an observer's seat reads" in said[-1], (binding, said[-1])
         # reading is never refused (the PIR preview and the drill report too: left out, seconds of rendering)
+        dash.active_checklist().select_step(2)                      # a runnable step (run, or skip)
+        await pilot.pause()
         for binding in ("step.run", "step.view", "alerts.view"):
             said.clear()
             await pilot.press(keys[binding])
             await wait_for(pilot, lambda: app.screen is not dash or bool(said))     # its dialog, or a word
             assert not any(s.startswith("read-only session") for s in said), binding
+            if binding == "step.view":                                # the step whole: run is its only act
+                assert set(getattr(app.screen, "acts", ())) <= {"run"}
             if app.screen is not dash:
                 await pilot.press("escape")
                 await wait_dashboard(pilot)

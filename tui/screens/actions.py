@@ -474,6 +474,8 @@ class DashboardActions:
         else:
             acts = ("tick", "skip") if state == "pending" else ()
         why = self.refusal(ev.STEP_STARTED if step.runnable else ev.STEP_TICKED) if acts else None
+        if why is None and self.seat_refusal(ev.STEP_SKIPPED) is not None:
+            acts = tuple(a for a in acts if a == "run")     # a read-only seat runs (the step rule), never skips
         return ((), why) if why is not None else (acts, None)
 
     def open_run_dialog(self, step: Step, prompts: list[Any], preparer: Any, key: tuple[str, str],
