@@ -166,8 +166,8 @@ def test_runbooks_show_says_each_criterion_and_what_it_reads_in_the_query_s_word
     assert "count(" not in decision and "rate(" not in decision, decision
     core = render_text(library.get("RB-CORE-004"))
     assert ("deadline 30m00s after it arises" in core
-            and "  arises when: Every provider is failing: model API 5xx rate above 90% — reads Model API 5xx "
-                "share > 90%" in core), core
+            and "  arises when: Every provider is down: all 3 (over 10% of their calls answered 5xx, or out of"
+                " routing with no calls) — reads Providers down >= 3" in core), core
 
 
 @pytest.mark.parametrize("case", sorted(REFUSED) + sorted(ACTING))
@@ -396,8 +396,8 @@ def test_a_value_is_a_number_or_a_percentage_written_in_ascii(value: str, read: 
 
 
 def test_show_and_the_brief_say_what_the_condition_read_when_it_arose(tmp_path: Path) -> None:
-    """RB-CORE-004's decision arises when the model API's 5xx share passes 90 %: `incident show`
-    (journal only) said 'needed since 12:05:00 UTC: Every provider is failing …' without what was
+    """RB-CORE-004's decision arises when every provider is down: `incident show`
+    (journal only) said 'needed since 12:05:00 UTC: Every provider is down …' without what was
     read; it now quotes the look that saw it arise, in the query's words. Red without."""
     from warroom.cli.incident_show import render_show
 
@@ -406,16 +406,16 @@ def test_show_and_the_brief_say_what_the_condition_read_when_it_arose(tmp_path: 
     rb = RunbookLibrary.from_config(cfg).get("RB-CORE-004")
     assert rb is not None and rb.path is not None
     inc = IncidentStore(tmp_path, cfg).create(title="providers down", severity="P1", runbook=rb.path, source={})
-    src = _Source({rb.queries["api_5xx_share"].promql: 95.0})
+    src = _Source({rb.queries["providers_down"].promql: 3.0})
     now = inc.state.clock_start + timedelta(minutes=5)
     dec.remind_overdue(inc, dec.evaluate_all(inc, inc.state, [inc.runbook()], src, now, criteria=False))
     lines = render_show(inc, inc.refresh(), now)
     [line] = [ln for ln in lines if "needed since" in ln]
-    assert line.endswith("(Model API 5xx share: 95% > 90% is true)"), line
-    assert rb.queries["api_5xx_share"].promql not in "\n".join(lines)
+    assert line.endswith("(Providers down: 3 >= 3 is true)"), line
+    assert rb.queries["providers_down"].promql not in "\n".join(lines)
     # the incoming commander's brief says the same words (one phrase: decisions.journal_only.arose_words)
     from warroom.incident.handoff import catch_up_brief
 
     brief = catch_up_brief(inc.state, now, update_every=inc.update_every(), config=inc.config, runbooks=[inc.runbook()])
     said = [ln for title, lines_ in brief.sections for ln in lines_ if title.startswith("Decisions")]
-    assert any(ln.endswith("(Model API 5xx share: 95% > 90% is true))") for ln in said), said
+    assert any(ln.endswith("(Providers down: 3 >= 3 is true))") for ln in said), said

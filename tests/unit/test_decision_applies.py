@@ -45,20 +45,21 @@ def test_the_provider_outage_drill_never_marks_the_all_providers_down_decision_o
         monkeypatch.setenv("WARROOM_DRILL_AT", repr(t0 + wall))
         code, out, err = cli("decide", inc)
         assert code == 0, err
-        assert "not needed now (Every provider is failing" in out and "not met" in out and "OVERDUE" not in out
+        assert "not needed now (Every provider is down" in out and "not met" in out and "OVERDUE" not in out
         code, out, err = cli("show", inc)
         assert code == 0, err
         # A14-13: show reads the journal only; it never judged "all providers down", so it does not
         # say the decision is not needed (it would say so with every provider down): what it knows
         (row,) = [line for line in out.splitlines() if "[rollback-to-pilot]" in line]
-        assert row.endswith(f"[rollback-to-pilot]: condition not judged here (Every provider is failing"
-                            f": model API 5xx rate above 90%); `warroom incident decide {inc}` judges it"), row
+        assert row.endswith(f"[rollback-to-pilot]: condition not judged here (Every provider is down: all 3 (over 10%"
+                            f" of their calls answered 5xx, or out of routing with no calls)); `warroom incident decide"
+                            f" {inc}` judges it"), row
         assert "not needed" not in row and "OVERDUE (deadline" not in out
     assert _events(cli.journal(inc), "decision.overdue") == []
     assert _events(cli.journal(inc), "decision.arose") == []
     code, out, err = cli("brief", inc)                 # the incoming commander is not told it is late
     assert code == 0, err
-    assert ("Roll back to the pilot repository (RB-LAUNCH-002)?: condition not judged here (Every provider is failing"
+    assert ("Roll back to the pilot repository (RB-LAUNCH-002)?: condition not judged here (Every provider is down"
             in out.split("Decisions")[-1]) and "not needed" not in out.split("Decisions")[-1], out
     assert "OVERDUE" not in out.split("Decisions")[-1]
     code, _out, err = cli("export", inc)
@@ -81,7 +82,7 @@ def _core_004(threshold: float | None = None):
     if threshold is not None:
         head, sep, rest = text.partition("[applies_when]")
         assert sep, "RB-CORE-004 states its decision's condition"
-        rest = rest.replace("value = 90", f"value = {threshold:g}", 1)
+        rest = rest.replace("value = 3", f"value = {threshold:g}", 1)
         text = head + sep + rest
     rb = parse_runbook(text, CORE_004)
     assert not rb.findings and rb.decisions[0].applies_when is not None
@@ -103,7 +104,7 @@ def _incident(tmp_path: Path, at: float | None = None):
 
 
 def test_when_the_condition_holds_the_decision_is_due_and_reminded_once(tmp_path: Path) -> None:
-    """Through the drill's real metric source: with a threshold the drill's 5xx rate passes, the
+    """Through the drill's real metric source: with a threshold that holds whenever the query reads (0 down or more), the
     decision arises (journaled once, with the value it was seen at), and past its deadline it is
     reminded once however often it is looked at; a look that cannot query metrics (``incident
     show``, the checklist) still knows it arose. With the shipped threshold it never does."""
@@ -113,7 +114,7 @@ def test_when_the_condition_holds_the_decision_is_due_and_reminded_once(tmp_path
     source = drill.source()
     inc = _incident(tmp_path, at=PAST)
     start = inc.state.clock_start
-    holds, never = _core_004(threshold=2), _core_004()
+    holds, never = _core_004(threshold=0), _core_004()
 
     def looked(rb, scenario_s: float) -> list[dec.DecisionView]:   # type: ignore[no-untyped-def]
         now = datetime.fromtimestamp(start.timestamp() + scenario_s, UTC)
@@ -140,7 +141,7 @@ def test_when_the_condition_holds_the_decision_is_due_and_reminded_once(tmp_path
     assert inc.state.decisions_overdue[0]["due_at"] == (arose_at + timedelta(minutes=30)).isoformat()
     lines = dec.standing_lines(holds, inc.state, datetime.fromtimestamp(start.timestamp() + 3600, UTC))
     assert "OVERDUE (deadline 30m00s after it arose" in lines[0] and "needed since" in lines[0]
-    # the shipped threshold (90 %): not met, not needed, even though the lowered one arose
+    # the shipped threshold (3 down): not met, not needed, even though the lowered one arose
     inc2 = _incident(tmp_path / "two", at=PAST)
     start = inc2.state.clock_start
     now = datetime.fromtimestamp(start.timestamp() + 40 * 60.0, UTC)

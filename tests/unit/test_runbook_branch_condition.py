@@ -71,9 +71,9 @@ def test_the_branches_that_did_not_apply_are_not_needed_in_the_report_and_the_pi
     assert f"{BREAKER} (Two providers down: protect the one that is left): its branch did not apply: Two or more" \
            " providers down (over 10% of their calls answered 5xx, or out of routing with no calls): judged not met" \
            " (Providers down: " in spared
-    assert f"{MANUAL} (All providers down): its branch did not apply: Every provider is failing" in spared
-    assert f"[not needed: its branch did not apply: Every provider is failing: model API 5xx rate above 90%: judged" \
-           f" not met (Model API 5xx share: " in text and f"] All providers down: {MANUAL}" in text
+    assert f"{MANUAL} (All providers down): its branch did not apply: Every provider is down" in spared
+    assert f"[not needed: its branch did not apply: Every provider is down: all 3 (over 10% of their calls answered" \
+           f" 5xx, or out of routing with no calls): judged not met (Providers down: " in text and f"] All providers down: {MANUAL}" in text
     assert "[not done] All providers down" not in text and "[not done] Two providers down" not in text
     failed = pir.split("## Steps Skipped or Failed")[1].split("\n## ")[0]
     assert f"Step 12 ({BREAKER}) not needed: its branch “Two providers down: protect the one that is left” did not" \
@@ -97,8 +97,8 @@ def test_a_branch_never_judged_stays_not_done_and_says_it_could_not_be_judged(tm
     report, text, pir, _inc = _worked(tmp_path, looks=False)
     (line,) = [s for s in report.summary if s.startswith("Runbook RB-CORE-004 path:")]
     assert line.startswith("Runbook RB-CORE-004 path: 11 of 27 steps done; not done: ") and "not needed" not in line
-    assert f"[not done: whether its branch applied could not be judged: Every provider is failing: model API 5xx" \
-           f" rate above 90%: never judged while open (no look read it)] All providers down: {MANUAL}" in text
+    assert f"[not done: whether its branch applied could not be judged: Every provider is down: all 3 (over 10% of" \
+           f" their calls answered 5xx, or out of routing with no calls): never judged while open (no look read it)] All providers down: {MANUAL}" in text
     failed = pir.split("## Steps Skipped or Failed")[1].split("\n## ")[0]
     assert f"Step 13 ({MANUAL}) not done (runbook step with no journal event); whether its branch “All providers" \
            " down” applied could not be judged" in failed
@@ -321,3 +321,27 @@ def test_the_dashboards_resolve_judges_the_branches_at_the_resolve(tmp_path: Pat
     kinds = [e.type for e in inc.read().events]
     assert failed == [] and kinds.count(ev.BRANCH_JUDGED) == 2, kinds
     assert kinds.index(ev.BRANCH_JUDGED) < kinds.index(ev.RESOLVED)     # judged while still open
+
+
+def test_every_provider_out_of_routing_is_all_down_and_opens_the_rollback_decision(tmp_path: Path) -> None:
+    """redteam47 F11: with every provider out of routing each flow fails ("no enabled model provider") and no call is
+    made, so the query's ``count(… > 0)`` of providers with calls was empty, 3 − ∅ = ∅: "Providers down" read no data
+    exactly when all three were, and "All providers down" read a 5xx share of no calls (NaN): its branch and the
+    rollback decision were unknown in the state they are written for. Flows starting with no call made is all down;
+    no flow and no call (FlowEngine halted) stays no data."""
+    from tests.unit.standins_corpus import run_one, warm_drill
+
+    book = load_runbook(CORE_004)
+    query = book.queries["providers_down"].promql
+    (every,) = [b for b in book.branches if b.section == "All providers down"]
+    assert (every.condition.query, every.condition.op, every.condition.value) == ("providers_down", ">=", 3.0)
+    (decision,) = [d for d in book.decisions if d.id == "rollback-to-pilot"]
+    assert decision.applies_when is not None and decision.applies_when.query == "providers_down"
+    d = warm_drill(tmp_path, "provider-outage", name="all-out")
+    env = ["kubectl", "set", "env", "deployment/flowengine", "-n", "production"]
+    assert run_one(d, [*env, "DISABLE_PROVIDERS=anthropic,openai,google"], 400.0)[0] == 0
+    d.simulator.refresh()
+    assert [s.value for s in d.simulator.evaluate(query, 1200.0)] == [3.0]       # flows fail, no call: all down
+    assert run_one(d, ["kubectl", "scale", "deployment/flowengine", "-n", "production", "--replicas=0"], 1300.0)[0] == 0
+    d.simulator.refresh()
+    assert d.simulator.evaluate(query, 2000.0) == []                             # halted as well: unknown
