@@ -184,11 +184,15 @@ class IncidentHeader(Vertical):
             # where the replay is in the recording, in the recording's own (UTC) time
             began, recorded, speed, end = i.recording
             at = min(end, recorded + stime.drill_seconds(now - began, speed))
-            place.append("rec " if lean >= 3 else "recorded ", "dim")
+            # past its end the words come first: at 80 columns "rec 09:23:18 (end)" lost "(end)" to the ellipsis
+            # and the frozen panes read as live (redteam47 F14)
+            ended = at >= end
+            place.append(("rec end " if ended else "rec ") if lean >= 3
+                         else ("recording ended " if ended else "recorded "), "dim")
             one_day = time.gmtime(recorded)[:3] == time.gmtime(end)[:3]      # else the day is said too
             shown = time.strftime(("%H:%M:%S" if one_day else "%Y-%m-%d %H:%M:%S") + ("" if lean >= 3 else " UTC"),
                                   time.gmtime(at))
-            place.append(shown + ((" (end)" if lean >= 3 else " (its end)") if at >= end else ""), "bold")
+            place.append(shown, "bold")
             place.append("  ")
         if lean < 3:
             t.append_text(place)

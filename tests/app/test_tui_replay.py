@@ -86,7 +86,7 @@ async def test_a_replay_opens_with_the_incidents_runbook_and_declares_from_it(
         when = rf"recorded ({time.strftime('%Y-%m-%d', start)} )?{time.strftime('%H:%M:%S', start)} UTC"
         assert re.search(when, clocks) and f"scenario replay {inc.id}" in clocks, clocks
         end = str(app.dashboard.query_one(IncidentHeader).clocks_text(ctx.source.start + 1e6).plain)
-        assert time.strftime("%H:%M:%S UTC (its end)", time.gmtime(ctx.source.history.end)) in end
+        assert time.strftime("recording ended %H:%M:%S UTC", time.gmtime(ctx.source.history.end)) in end
         screen = await _declare_dialog(pilot, app)
         assert screen.query_one("#runbook", Select).value == "RB-CORE-003"
         assert screen.query_one("#severity", Select).value == "P2"       # the incident's, not the runbook's P3

@@ -613,3 +613,35 @@ def test_panes_with_no_data_over_the_window_are_said_not_judged_healthy(tmp_path
     assert f"No data over the incident window (the metric source answered nothing) for {', '.join(blank)}: not judged" \
         in evidence
     assert ("no other pane went past its warn threshold" in evidence) == bool(answered)   # quota at 10 %: it did not
+
+
+def test_past_the_recordings_end_the_panes_go_stale_and_nothing_is_read(tmp_path: Path) -> None:
+    """redteam47 F14: a replay played past its recording's end held the last values with no age: every pane read
+    "now", a gate or a criterion read the frozen value as live, and a rehearsal recorded it as its own readings for
+    as long as it ran. Past the end a pane keeps its last value aged from when it was played (STALE within
+    stale_after, as a pane whose exporter died), reads answer no data naming the end, and a rehearsal's history
+    holds the end for one grid step only."""
+    from warroom.sources.evaluate import evaluate
+
+    cfg, inc, drill, source = _resolved_drill_incident(tmp_path)
+    record_history(inc.dir, inc.state, cfg.slo, source)
+    history = load_history(inc.dir)
+    replay = ReplaySource(history, speed=2.0, start=1_000.0)
+    end_wall = replay.wall_time(history.end)
+    quota = history.pane("quota")
+    assert quota is not None
+    at_end = {s.slo_id: s for s in replay.fetch(cfg.slo, at=end_wall)}
+    assert at_end["quota"].data_time is None and at_end["quota"].value == quota.points[-1][1]   # playing: live
+    later = end_wall + 300.0                              # five wall minutes past the end
+    past = {s.slo_id: s for s in replay.fetch(cfg.slo, at=later)}
+    assert past["quota"].value == quota.points[-1][1] and past["quota"].data_time == pytest.approx(
+        replay.wall_time(quota.points[-1][0]))
+    assert all(w <= end_wall + 1e-3 for w, _ in past["quota"].series)      # the curve runs out at the end
+    (reading,) = [r for r in evaluate(cfg.slo, [past["quota"]], stale_after=60.0, now=later) if r.slo.id == "quota"]
+    assert reading.state == "stale" and reading.age is not None and reading.age > 60.0, reading
+    gate = replay.instant("quota", at=later)
+    assert gate.value is None and gate.error and "ended at" in gate.error and "nothing after it" in gate.error
+    with pytest.raises(Exception, match="ended at"):
+        replay.query("quota", at=later)
+    [(_, points)] = replay.query_range(quota.slo.query, end_wall - 10.0, end_wall + 600.0, 5.0)
+    assert points and max(w for w, _ in points) < end_wall + 5.0                # one step past the end, no more

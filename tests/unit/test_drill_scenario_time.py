@@ -58,7 +58,7 @@ def test_a_replay_of_a_recording_across_days_says_the_day() -> None:
     bar = IncidentHeader()
     bar.info = HeaderInfo(drill="replay INC-1", recording=(1000.0, start, 3600.0, start + 3 * 86400))
     assert "recorded 2026-12-02 22:00:00 UTC " in bar.clocks_text(1000.0 + 24).plain
-    assert "recorded 2026-12-04 22:00:00 UTC (its end)" in bar.clocks_text(1e6).plain
+    assert "recording ended 2026-12-04 22:00:00 UTC" in bar.clocks_text(1e6).plain
     bar.info = HeaderInfo(drill="replay INC-1", recording=(1000.0, start, 60.0, start + 3600))
     assert "recorded 22:01:00 UTC " in bar.clocks_text(1001.0).plain
 

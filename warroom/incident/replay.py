@@ -10,6 +10,7 @@ header says REPLAY.
 from __future__ import annotations
 
 import math
+import time
 from pathlib import Path
 from typing import Any
 
@@ -112,7 +113,19 @@ class ReplaySource:
 
     def recorded_time(self, at: float) -> float:
         """The recorded unix time shown at wall time ``at`` (held at the end of the recording)."""
-        return min(self.history.end, self.history.start + (at - self.start) * self.speed)
+        return min(self.history.end, self._played(at))
+
+    def _played(self, at: float) -> float:
+        """The recorded time the replay has reached at wall time ``at``, past the recording's end too."""
+        return self.history.start + (at - self.start) * self.speed
+
+    def _ended(self, at: float) -> str | None:
+        """Why nothing is read at wall time ``at``: past the recording's end there is no reading (the
+        last values, held, were shown as live: "now", never STALE, redteam47 F14), else None."""
+        if self._played(at) <= self.history.end + 1e-3:        # float dust of unix times over a speed
+            return None
+        ended = time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(self.history.end))
+        return f"the recording of {self.history.incident_id} ended at {ended} UTC: nothing after it was recorded"
 
     def wall_time(self, recorded: float) -> float:
         return self.start + (recorded - self.history.start) / self.speed
@@ -131,11 +144,13 @@ class ReplaySource:
         if unread:           # not recorded: said, not shown as a pane that had no data
             return SloSample(slo_id, None, sample_time=at, fetched_at=now,
                              error=f"{self.history.incident_id} could not record it: {unread}")
-        t = self.recorded_time(at)
+        t, played = self.recorded_time(at), self._played(at)
         step = self.window / (self.points - 1)
         series = []
         for i in range(self.points):
-            rt = t - self.window + i * step
+            rt = played - self.window + i * step       # past the end the curve runs out, as a dead source's does
+            if rt > self.history.end + 1e-3:
+                continue
             v = _value(pane, rt)
             if v is None and (frozen := _frozen(pane, rt)) is not None:
                 v = frozen[0]           # the sparkline drew the frozen value, as Prometheus answered it
@@ -146,6 +161,10 @@ class ReplaySource:
             # recorded STALE: the frozen value with its recorded age, so the pane reads STALE
             # "newest value is 4m00s old" as it did, not NO DATA (stale_after is real seconds)
             value, data_time = frozen[0], at - frozen[1]
+        elif value is not None and played > self.history.end + 1e-3 and (last := pane.value_at(t)) is not None:
+            # past the end: the last recorded value, aged from when the replay played it, so the pane goes
+            # STALE within stale_after as a pane whose exporter died does
+            data_time = self.wall_time(last.at)
         return SloSample(slo_id, value, tuple(series), sample_time=at, fetched_at=now, data_time=data_time)
 
     def _panes(self, expr: str) -> list[PaneHistory]:
@@ -169,6 +188,8 @@ class ReplaySource:
                                  error=f"{self.history.incident_id} recorded only its panes' queries"
                                        f" ({', '.join(p.slo.query for p in self.history.panes)});"
                                        " this one was not recorded")
+        if (ended := self._ended(at)) is not None:     # a gate or a criterion reads no value after the recording
+            return [], SloSample(expr, None, sample_time=at, fetched_at=stime.now(), error=ended)
         t = self.recorded_time(at)
         got = [(pane, v) for pane in panes if (v := _value(pane, t)) is not None]
         return got, None
@@ -211,7 +232,10 @@ class ReplaySource:
         walls = [start + i * step for i in range(max(1, int((end - start) // step) + 1))]
         out = []
         for pane in panes:
-            points = [(w, _value(pane, self.recorded_time(w))) for w in walls]
+            # held one grid step past the end (the step the end falls in: the recording's last value is read),
+            # nothing after it: a rehearsal going on for hours recorded the frozen values as its own readings
+            points = [(w, _value(pane, self.recorded_time(w)) if self._played(w) - self.history.end < step * self.speed
+                       else None) for w in walls]
             out.append(({"pane": pane.slo.id}, [(w, v) for w, v in points if v is not None]))
         return out
 
