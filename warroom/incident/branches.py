@@ -123,12 +123,15 @@ def judge_now(incident: Any, state: Any, books: Sequence[Any], source: Any | Non
     a look with none skips metric conditions: nothing was seen). Blocking (queries): off the event loop."""
     from warroom.incident.decisions.criteria import judge
     from warroom.incident.decisions.judging import judged_moment
-    from warroom.incident.decisions.looks import metric_query, step_output_reader
+    from warroom.incident.decisions.looks import metric_query, step_output_reader, typed_reader
     from warroom.runbook.criterion_query import on_pane, pane_queries
 
     now = judged_moment(state, now)
     query = metric_query(incident, source, now)
     panes = pane_queries(getattr(getattr(incident, "config", None), "slo", None) or ())
+    # a ``ran`` condition reads the drill shell as a decision's does: the deny typed there is no "has not run"
+    # (attack47 Y1: the lift read "not needed" while the same report credited the deny done by hand)
+    typed = typed_reader(incident, state, books, now)
     out = []
     for book in books:
         for b in getattr(book, "branches", None) or ():
@@ -140,7 +143,8 @@ def judge_now(incident: Any, state: Any, books: Sequence[Any], source: Any | Non
                 # nothing measured yet: a look before the step read the state saw no moment it could have held
                 # unseen (attack46 X3: the declaration's look made RB-LAUNCH-004's level 3 "unknown" for ever)
                 continue
-            v = judge(cond, "applies_when", state, now, query, reader, book.id)
+            v = judge(cond, "applies_when", state, now, query, reader, book.id,
+                      typed=lambda ref, rb_id=book.id: typed(rb_id, ref))
             out.append((book.id, replace(b, condition=cond), v))
     return out
 

@@ -136,7 +136,7 @@ def parse_runbook(text: str, path: Path | None = None) -> Runbook:
     rb.branches = [replace(br, condition=named_query(br.condition, rb.queries, rb.refused_queries))
                    for br in branches]
     problems += found + [(br.condition.line, f"applies_when of section {br.section!r}: {problem}")
-                         for br in rb.branches if (problem := _step_problem(br.condition, refs))]
+                         for br in rb.branches if (problem := _step_problem(br.condition, refs, br.steps, rb.steps))]
     # what in the journal fulfils a checklist item (``fulfilled_by`` fences under it)
     from warroom.runbook.fulfil import parse_fulfil_fences
 
@@ -148,8 +148,19 @@ def parse_runbook(text: str, path: Path | None = None) -> Runbook:
     return rb
 
 
-def _step_problem(c: Any, refs: dict[str, bool]) -> str | None:
-    """Why a condition read in a step's output cannot be judged (the step is not in the runbook, or has no command)."""
+def _step_problem(c: Any, refs: dict[str, bool], own: tuple[str, ...] = (), steps: Any = ()) -> str | None:
+    """Why a branch's condition cannot be judged: the step it reads or names in ``ran`` is not in the runbook, has no
+    command, or is one of the branch's ``own`` steps (it would apply only once it ran). A ``ran`` that names no step
+    reads "has not run" at every look, "not met": a one-letter typo made the branch's steps "not needed" even after
+    the step it meant ran ok (attack47 Y3), where a decision's was an error already."""
+    mine = {ref for s in steps if s.id in own for ref in (s.id, str(s.number))}
+    for ref in c.ran:
+        if ref not in refs:
+            return f"condition {c.text!r}: ran names step {ref!r}, which this runbook does not have"
+        if not refs[ref]:
+            return f"condition {c.text!r}: ran names step {ref!r}, a checklist item with no command: it never runs"
+        if ref in mine:
+            return f"condition {c.text!r}: ran names step {ref!r} of its own branch: it would apply only once it ran"
     if not c.step:
         return None
     if c.step not in refs:

@@ -126,10 +126,11 @@ def _judge(c: Criterion, side: str, state: Any, now: datetime, query: Query | No
             # a change made outside the runbook is as real: what the tool cannot see is unknown, never not met;
             # one typed in the drill shell is said so, never "has not run" beside a report crediting it (redteam42 R1)
             said += _by_hand(c.ran, typed)
-            if side == "applies_when" and not said:
+            if side == "applies_when" and not (said := said or _ticked(state, runbook_id, c.ran, now)):
                 # when a branch or a decision applies ("the deny ran: lift it") is read from the journal as
                 # ``not_ran`` reads it, with its caveat: unknown for ever made the lifting step "not done" in every
-                # response that never put the deny (a failed or hand-typed run stays unknown: it may have acted)
+                # response that never put the deny. A failed run, one typed in the drill shell or a tick (done
+                # outside warroom, the commander says) stays unknown: it may have acted (attack47 Y1, Y2)
                 return verdict(NOT_MET, f"step {', '.join(c.ran)} has not run"
                                " (a change made outside the runbook is not seen here)")
             return verdict(UNKNOWN, ("; ".join(said) if said else "none of its steps has run yet")
@@ -175,6 +176,16 @@ def _by_hand(refs: Sequence[str], typed: Callable[[str], str | None] | None) -> 
     """What ``ran`` / ``not_ran`` say of their steps typed by hand in the drill shell (``judge``'s ``typed``)."""
     return [f"step {ref} was typed in the drill shell at {when} (not run through warroom: not counted)"
             for ref in refs if typed is not None and (when := typed(ref)) is not None]
+
+
+def _ticked(state: Any, runbook_id: str | None, refs: Sequence[str], now: datetime) -> list[str]:
+    """What a ``ran`` condition says of its steps ticked done by ``now`` with no run: done outside warroom."""
+    from warroom.incident.marks import checklist_state
+
+    return [f"step {ref} was ticked done at {st.ticked_at:%H:%M:%S} UTC by {st.ticked_by or 'someone'}, not run"
+            " through warroom: the commander's judgement"
+            for ref in refs for st in _records(state, runbook_id, ref)
+            if st.ticked_at is not None and st.ticked_at <= now and checklist_state(st, None) == "ticked"]
 
 
 def _more(more: int) -> str:

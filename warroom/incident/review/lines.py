@@ -35,7 +35,7 @@ class Line:
     corrected: bool = False           # the text was corrected (the original line stays in the journal)
     step: tuple[str, str] | None = None   # a step run's (runbook id, step id): its runs are one step's story
     checklist: bool = False           # a tick, untick or skip of ``step``: what its checklist row shows changed
-    again: str | None = None          # typed in the drill shell: the rows typing the same command share it
+    again: str | None = None          # typed in the drill shell: the rows changing one setting share it
     kind: str = ""                    # what it is: the journal event's kind, ``run.acted`` (a step that changes
     #                                   things ran ok), ``run.read``, ``typed.moved``…: what the brief chooses by
 

@@ -4,6 +4,8 @@ summaries left out), each weighted so ``key_moments`` can pick the 10–15 that 
 
 from __future__ import annotations
 
+import re
+import shlex
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -80,6 +82,24 @@ TYPED = 25           # done there and moved none: the full timeline's
 TYPED_LATE = 5       # done there after the resolution: no part of the response, the lightest of the full timeline's
 
 
+_ENV_NAME = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)(?:=|-$)")
+
+
+def setting(command: str) -> str:
+    """What a command typed in the drill shell sets, so its typings are one story in Key Moments: ``kubectl set env``
+    by its deployment and the variables it sets or unsets (turning the fallback on and off, spelled ``-n`` or
+    ``--namespace``, names in either order, is one setting: attack47 Y6), any other command by its words."""
+    try:
+        words = shlex.split(command)
+    except ValueError:
+        return command
+    if words[:3] != ["kubectl", "set", "env"]:
+        return shlex.join(words)
+    names = sorted({m.group(1) for w in words[3:] if (m := _ENV_NAME.match(w))})
+    target = next((w.split("/", 1)[1] for w in words[3:] if "/" in w and not w.startswith("-")), "?")
+    return f"env of {target}: {', '.join(names)}"
+
+
 def _typed_line(a: Any) -> Line:
     """An action typed in the drill shell outside the runbook's steps (``drill_report.rows.ActionRow``, the
     drill report's "Done outside the runbook's steps"): what it did to the panes, by the simulator. Nothing
@@ -93,7 +113,7 @@ def _typed_line(a: Any) -> Line:
               ).format(where, a.description, code(a.command), f": {effect}" if effect else "")
     return Line(text, (), at=datetime.fromtimestamp(a.at, UTC), actor="(drill shell)",
                 weight=TYPED_LATE if a.late else TYPED_MOVED if a.moved else TYPED,
-                again=None if a.late else f"typed: {a.command}",
+                again=None if a.late else setting(a.command),
                 kind="typed.late" if a.late else "typed.moved" if a.moved else "typed")
 
 
@@ -106,7 +126,8 @@ def _typed_step_line(a: TypedStep) -> Line:
     text = Md("{} ({}) {}{} (not run through warroom: this record holds no output of it)"
               ).format(a.name, a.label, a.state, Md(": ") + Md("; ").join(did) if did else "")
     return Line(text, (), at=datetime.fromtimestamp(a.at, UTC), actor="(drill shell)",
-                weight=TYPED_MOVED if a.moved else TYPED, again=f"step: {a.name} ({a.label})",
+                weight=TYPED_MOVED if a.moved else TYPED,
+                again=setting(a.actions[0].command) if a.actions else f"step: {a.name} ({a.label})",
                 kind="typed.moved" if a.moved else "typed")
 
 
@@ -157,8 +178,8 @@ def timeline(state: IncidentState, now: datetime, typed: Sequence[Any] = (),
 
 def key_moments(rows: list[Line]) -> list[Line]:
     """The heaviest moments (at most 15; at least 10 when there are that many), in time order; a step
-    shown is shown with its last run (``_last_runs``), a command typed again and again in the drill shell by its
-    first and last typing (``_typed_ends``)."""
+    shown is shown with its last run (``_last_runs``), a setting changed again and again in the drill shell by its
+    first and last change (``_typed_ends``)."""
     rows = _typed_ends(rows)
     ranked = sorted(rows, key=lambda r: (-r.weight, r.at or NO_TIME))
     chosen = [r for r in ranked if r.weight >= 50][:KEY_MOMENTS_MAX]
@@ -169,8 +190,8 @@ def key_moments(rows: list[Line]) -> list[Line]:
 
 
 def _typed_ends(rows: list[Line]) -> list[Line]:
-    """``rows`` (in time order) with only the first and the last typing of each command typed in the drill shell
-    (``Line.again``), the last saying how many there were. Each typing that moved a pane weighs as a milestone, so
+    """``rows`` (in time order) with only the first and the last typing of each setting changed in the drill shell
+    (``Line.again``: ``setting``), the last saying how many there were. Each typing that moved a pane weighs as a milestone, so
     a fallback switched on and off eight times took every Key Moment from the NO-GO, the severity change and the
     recoveries, and the typing that stood at the resolution fell past the fifteenth (fix47x): the first says when
     it began, the last what stood, the count that it went back and forth; the Full Timeline lists every one."""
@@ -185,12 +206,13 @@ def _typed_ends(rows: list[Line]) -> list[Line]:
             continue
         ix = groups.get(r.again or "", ())
         if len(ix) > 1 and i == ix[-1]:
-            # what stood weighs as the group's heaviest typing: one typed again that moved nothing (the fallback
-            # was already on) is still the last word on it
-            r = replace(r, weight=max(rows[j].weight for j in ix))
+            # what stood outweighs the group's heaviest typing: one typed again that moved nothing (the fallback
+            # was already on) is still the last word on it, and tied with the others it was the first the cut to
+            # fifteen dropped (attack47 Y12: Key Moments ended on "removed" while the fallback stood enabled)
+            r = replace(r, weight=max(rows[j].weight for j in ix) + 1)
         if len(ix) > 2 and i == ix[-1]:
-            r = replace(r, text=r.text + Md(f" (the last of {len(ix)} typings of this command in the drill shell;"
-                                                " the Full Timeline lists each)"))
+            r = replace(r, text=r.text + Md(f" (the last of {len(ix)} changes typed in the drill shell to this"
+                                                " setting; the Full Timeline lists each)"))
         out.append(r)
     return out
 
