@@ -53,7 +53,7 @@ class _Halts:
             title="audit gap", severity="P1", runbook=_book_path(runbook), source={})
         self.run: dec.StepOutput | None = None
         self.decision = decision
-        self.value = 0.0          # what every metric query reads (RB-CORE-004's "every provider failing")
+        self.value = 0.0          # what every metric query reads (RB-CORE-004: providers down)
 
     def at(self, minute: float) -> datetime:
         return self.t0 + timedelta(minutes=minute)
@@ -173,11 +173,11 @@ def test_a_verdict_on_an_arisal_only_the_dialog_has_seen_answers_it(tmp_path: Pa
     next look, after the verdict, would have journaled it later than the verdict, which then answered
     the arisal before and left this one undecided."""
     h = _Halts(tmp_path, "RB-CORE-004", "rollback-to-pilot")
-    h.value = 95.0
+    h.value = 3.0
     assert h.look(2).needed
-    h.value = 10.0
+    h.value = 1.0
     assert not h.look(5).needed and h.inc.state.decisions_lapsed
-    h.value = 95.0
+    h.value = 3.0
     seen = h.look(8, journal=False)
     assert seen.needed and len(seen.arisals) == 2 and len(h.inc.state.decisions_arose) == 1
     h.clock.now = h.at(9)

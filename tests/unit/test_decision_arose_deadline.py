@@ -24,13 +24,18 @@ T0 = datetime(2026, 12, 2, 6, 0, tzinfo=UTC).timestamp()
 
 
 def _runbook(tmp: Path) -> Path:
-    """The shipped RB-CORE-004 with its condition's threshold lowered so the provider-outage
-    drill (one provider down) meets it; everything else as shipped."""
+    """The shipped RB-CORE-004 with its condition read as a 5xx share above 2% so the provider-outage
+    drill (one provider down) meets it from minute 20; everything else as shipped."""
     text = (ROOT / "runbooks" / "RB-CORE-004-provider-outage.md").read_text(encoding="utf-8")
     head, sep, rest = text.partition("[applies_when]")
     assert sep
     path = tmp / "RB-CORE-004-provider-outage.md"
-    path.write_text(head + sep + rest.replace("value = 90", "value = 2", 1), encoding="utf-8")
+    share = ('100 * sum(rate(flowengine_model_api_requests_total{code=~"5.."}[5m])) / '
+             'sum(rate(flowengine_model_api_requests_total[5m]))')
+    shipped = 'query = "providers_down"\nop = ">="\nvalue = 3'
+    lowered = rest.replace(shipped, f"query = '{share}'\nop = \">\"\nvalue = 2", 1)
+    assert lowered != rest
+    path.write_text(head + sep + lowered, encoding="utf-8")
     return path
 
 

@@ -112,17 +112,17 @@ def test_a_flapping_metric_condition_goes_overdue_when_it_holds_again_past_the_d
     (never overdue then), but holding again past the deadline of the run it began at +2m it is overdue
     at once, reminded once, and the reminder journals why."""
     h = _Halts(tmp_path, "RB-CORE-004", "rollback-to-pilot")
-    for minute, value in ((2, 95.0), (10, 10.0), (20, 95.0), (28, 10.0)):
+    for minute, value in ((2, 3.0), (10, 1.0), (20, 3.0), (28, 1.0)):
         h.value = value
         h.look(minute)
-    h.value = 10.0
+    h.value = 1.0
     assert not h.look(40).overdue and not h.inc.state.decisions_overdue     # lapsed: not needed now
-    h.value = 95.0
+    h.value = 3.0
     view = h.look(41)
     assert view.overdue and view.due_at == h.at(32) and view.open_words() == "open since 14:02:00 UTC, 3 arisals"
-    h.value = 10.0
+    h.value = 1.0
     h.look(43)
-    h.value = 95.0
+    h.value = 3.0
     h.look(44)
     (reminder,) = h.inc.state.decisions_overdue
     assert reminder["open_arisals"] == 3 and reminder["arose_at"] == h.at(41).isoformat()
@@ -142,7 +142,7 @@ def test_every_view_names_the_runs_deadlines_and_misses(metric: bool, events: li
     with no verdict past its deadline, needed now, is overdue in every view."""
     with tempfile.TemporaryDirectory() as tmp:
         h = _Halts(Path(tmp), *(("RB-CORE-004", "rollback-to-pilot") if metric else ()))
-        h.value = 10.0
+        h.value = 1.0
         model = _Model(metric)
         minute = 0
         for kind, gap in events:
@@ -153,7 +153,7 @@ def test_every_view_names_the_runs_deadlines_and_misses(metric: bool, events: li
                 h.clock.now = h.at(minute)
                 dec.record(h.inc, h.look(minute), "NO-GO", by="root", why="hold")
             elif metric:
-                h.value = 95.0 if kind == "arise" else 10.0
+                h.value = 3.0 if kind == "arise" else 1.0
             else:
                 h.check(minute, 0 if kind == "arise" else 4)
             model.event(kind, h.at(minute))
