@@ -52,7 +52,8 @@ def test_the_drill_report_credits_manual_review_with_the_flows_it_held(tmp_path:
                        t_zero=None, at=drill.wall_time(900.0), slos=None)
     row = next(r for r in rows if r.action == "manual_review")
     held = sh(drill, "psql -At -c \"select count(*) from tasks where status = 'awaiting_review'\"", 900.0).strip()
-    assert f"held for an operator's review, none approved, {held} still awaiting review" in row.change
+    assert f"held for an operator's review within 12m10s drill time, none approved, {held} still awaiting review then" \
+        in row.change, row.change
 
 
 def test_a_fresh_process_reads_the_held_flows_release_in_the_audit_trail(tmp_path: Path) -> None:

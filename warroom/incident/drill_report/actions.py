@@ -888,9 +888,11 @@ def failed_flows(drill: Drill, t1: float, t2: float) -> list[Any]:
 
 
 def held_flows(drill: Drill, t1: float, t2: float) -> str:
-    """The flows manual review held for an operator between ``t1`` and ``t2`` (scenario seconds): every new flow whose
-    plan did not fail (``Signals.reviewing``), none approved in the drill; and how many still wait at ``t2``, as the
-    tasks table says (``awaiting_review``); "" when it held none."""
+    """The flows manual review held for an operator between ``t1`` and ``t2`` (scenario seconds, the row's window):
+    every new flow whose plan did not fail (``Signals.reviewing``), none approved in the drill; how many still waited
+    at ``t2``, as the tasks table said then (``awaiting_review``), said as of then; "" when it held none. The row says
+    when the mode was switched off: "still awaiting review" alone read as now, beside a tasks table with every held
+    flow released and succeeded a minute before the report was written (redteam47 F4)."""
     from warroom.drill.activity import HELD, Activity
     from warroom.drill.cluster import build_cluster
 
@@ -899,8 +901,9 @@ def held_flows(drill: Drill, t1: float, t2: float) -> str:
     flows = Activity(drill.simulator.refresh(), build_cluster(drill.scenario, drill.actions(), t2)).kept(t2)
     held = [f for f in flows if f.held is not None and t1 <= f.held <= t2]
     waiting = sum(f.status == HELD for f in held)
-    return f"{len(held)} flow{'s' * (len(held) != 1)} held for an operator's review, none approved, " \
-           f"{waiting or 'none'} still awaiting review" if held else ""
+    within = stime.of_drill(t2 - t1, drill.speed).text(wall=False)
+    return f"{len(held)} flow{'s' * (len(held) != 1)} held for an operator's review within {within}, none approved, " \
+           f"{waiting or 'none'} still awaiting review then" if held else ""
 
 
 FAILURES_COUNTER = "flow_failures_total"   # FlowEngine's counter of failed flows (the exporter, ``blocks metrics query``)
