@@ -8,8 +8,8 @@ quota counted) and so stops them failing flows. Now every place that speaks for 
 
 - the flows run as they would without it (the executions counter is the same) while it reads OPEN;
 - at every look its quota is the quota pane's and `blocks quota show`'s, and the runbook's 429 gate reads
-  under 10% while the quota lasts (its 5-minute window past the breaker's start) and every call but the
-  vendor's own 5xx once it is used up;
+  under 10% (its 5-minute window past the breaker's start), while the quota lasts and once it is used up: then
+  the OPEN breaker sends no call to Anthropic (redteam47 F10), so no 429 is counted there;
 - the README's figures of how long it buys are the world's.
 """
 
@@ -65,7 +65,7 @@ def test_the_breaker_holds_retries_not_new_flows_and_its_figures_agree() -> None
         pane = with_it.simulator.pane("quota", t)
         assert said == shown and abs(said - pane) <= 0.5 + 1e-9, (t, said, shown, pane)
         share = with_it.simulator.evaluate(gate, t)[0].value
-        assert share > 99.0 if t > end else share < 10.0 or t < armed + 300.0, (t, share)   # all but the 5xx
+        assert share < 10.0 or t < armed + 300.0, (t, share)
     assert seen == {"OPEN", "HALF_OPEN"}
     logs = run_one(with_it, "kubectl logs deployment/flowengine -n production --since=5m".split(), armed + 60.0)[1]
     said = [line for line in logs.splitlines() if "Circuit breaker activated" in line or "CircuitBreaker: OPEN" in line]

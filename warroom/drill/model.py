@@ -870,6 +870,8 @@ class Signals:
             moved = self.to_nowhere(t) if not any(fleet.PRIMARY_PROVIDER in ps for ps in groups.values()) else 0.0
             return tuple((sum(p.flow_share for p in ps), f"no enabled model provider ({off} disabled)" if c is None
                           else fleet.unserved(fallback_of(self.env(t))) if c == fleet.UNSERVED
+                          else f"circuit breaker OPEN: calls to {c} fail fast, not sent (rate limit exceeded: daily "
+                          "quota exhausted)" if self.fails_fast(c, t)
                           else f"rate limit exceeded: {c} 429 Too Many Requests (daily quota exhausted)",
                           tuple(p.name for p in ps)) for c, ps in groups.items()) + ((   # a flow any of whose calls
                 fleet.PRIMARY_PROVIDER.flow_share * (1.0 - (1.0 - moved) ** fleet.CALLS_PER_FLOW),    # went there
@@ -1217,8 +1219,25 @@ class Signals:
         """Requests per second to ``provider``: the calls of every flow it carries (``carriers``; none made for a flow no
         provider takes; the primary's less the plans it no longer makes, ``plan_only``), and the primary's routed share
         when they are tried on the primary first (as retries) or are the plans, each
-        call as many attempts as ``call_law`` makes of it there."""
-        return sum(self._requests(provider, t)) * call_law(self.lost(provider.name, t), self.attempts(t))[1]
+        call as many attempts as ``call_law`` makes of it there; none while an OPEN breaker fails them fast
+        (``fails_fast``: redteam47 F10, the 429 counters kept a retry storm of calls the breaker said it never sent)."""
+        return 0.0 if self.fails_fast(provider.name, t) else \
+            sum(self._requests(provider, t)) * call_law(self.lost(provider.name, t), self.attempts(t))[1]
+
+    @functools.cached_property
+    def _armed(self) -> tuple[tuple[float, float], ...]:
+        """(armed, gone) of each stretch FlowEngine's circuit breaker was on: armed once the pods of the revision that
+        turned it on are ready (``Cluster.breaker``), gone with the revision that turns it off."""
+        fe, out, on = self.cluster.flowengine, list[tuple[float, float]](), None
+        for at, env in (*fe.ran, (math.inf, {})):
+            if switched_on(env, "ENABLE_CIRCUIT_BREAKER") != (on is not None):
+                out, on = (out, at) if on is None else ([*out, (on + fe.rollout_seconds, at)], None)
+        return tuple((a, b) for a, b in out if a < b)
+
+    def fails_fast(self, provider: str, t: float) -> bool:
+        """Whether FlowEngine fails ``provider``'s calls at ``t`` without sending them: its day's quota is used up and an
+        armed breaker is OPEN (``breaker_state``: it stays so until the reset), so no request, no 429 (``strands``)."""
+        return any(a <= t < b for a, b in self._armed) and self.exhausted(provider, t)
 
     def _requests(self, provider: fleet.Provider, t: float) -> tuple[float, float]:
         """The first attempts a second at ``provider`` of (the flows' calls, the batch jobs' calls, ``batch``): what
