@@ -9,6 +9,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from tests.unit.standins_corpus import run_one, warm_drill
+from warroom.config import SloConfig
 from warroom.incident.drill_report import drill_report
 from warroom.incident.drill_report.summary import with_summary
 
@@ -25,3 +26,31 @@ def test_disabling_the_healthy_provider_is_said_to_have_made_it_worse(tmp_path: 
     assert not row.effective and "Model API 5xx rate" in row.worse, row
     said = [line for line in report.summary if line.startswith("Made it worse: ")]
     assert len(said) == 1 and "DISABLE_PROVIDERS=openai" in said[0] and "without it" in said[0], report.summary
+
+
+def test_a_move_within_the_ok_band_is_said_as_what_it_is_not_made_it_worse(tmp_path: Path) -> None:
+    """redteam47 F7: RB-CORE-004's own recovery, the provider put back in the outage's fade, was "Made it worse" for a
+    Model API 5xx rate of 0.43% against 0.188% without it, under the pane's 2% warn. "Made it worse" is a move that
+    leaves a pane past its warn threshold (``harms``); one within the OK band is said as the rise it is."""
+    d = warm_drill(tmp_path, "provider-outage")
+    env = "kubectl set env deployment/flowengine {} -n production"
+    for t, change in ((300.0, "DISABLE_PROVIDERS=anthropic"), (400.0, "MANUAL_REVIEW_MODE=true"),
+                      (3780.0, "DISABLE_PROVIDERS- MANUAL_REVIEW_MODE-")):     # RB-CORE-004's steps 9, 18, 21
+        assert run_one(d, env.format(change).split(), t)[0] == 0
+    report = drill_report(d, None, at=d.wall_time(4400.0))
+    report = with_summary(replace(report, actions=tuple(replace(a, told=True) for a in report.actions)))
+    row = next(a for a in report.actions if "DISABLE_PROVIDERS-" in a.command)
+    assert not row.worse, row
+    assert row.change.startswith("Model API 5xx rate") and row.change.endswith(
+        "without it), a rise within its OK band (warn 2%)"), row.change
+    assert not [line for line in report.summary if line.startswith("Made it worse")], report.summary
+
+
+def test_made_it_worse_is_a_pane_left_past_its_warn_threshold() -> None:
+    from warroom.incident.drill_report.actions import harms
+
+    slo = SloConfig(id="x", title="X", query="x", unit="percent", warn=2.0, crit=5.0)
+    assert [harms(slo, v) for v in (0.43, 2.0, 2.1, 7.0)] == [False, False, True, True]
+    low = replace(slo, warn=None, crit=50.0, direction="below")
+    assert [harms(low, v) for v in (60.0, 49.0)] == [False, True]
+    assert harms(replace(slo, warn=None, crit=None), 0.1) and harms(None, 0.1)

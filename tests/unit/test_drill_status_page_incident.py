@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from tests.unit.standins_corpus import run_one, warm_drill
+from warroom.drill import fleet
 
 PAGE = "https://status.anthropic.com/api/v2/"
 
@@ -46,3 +47,18 @@ def test_the_outage_has_an_incident_whose_eta_is_kept(tmp_path: Path) -> None:
     assert [u["status"] for u in closed["incident_updates"]] == ["resolved", "monitoring", "identified", "investigating"]
     assert _get(drill, PAGE + "incidents/unresolved.json", kept + 3600.0)["incidents"] == []
     assert _get(drill, "https://status.openai.com/api/v2/incidents.json", 1200.0)["incidents"] == []
+
+
+def test_the_page_is_green_only_once_the_errors_are_back_at_their_everyday_share(tmp_path: Path) -> None:
+    """redteam47 F7: the page read "All Systems Operational" while the fault's fade still failed 1.8% of Claude calls
+    (nine times the everyday share), so RB-CORE-004's recovery, run as soon as its step 20 passed, put the provider
+    back into an outage's tail. It stays "minor" while the vendor watches its fix, green once resolved."""
+    drill = warm_drill(tmp_path, "provider-outage")
+    sig, seen = drill.simulator.signals, {}
+    for t in map(float, range(3000, 5100, 60)):
+        page = _get(drill, PAGE + "summary.json", t)
+        state = (page["status"]["indicator"], page["incidents"][0]["status"] if page["incidents"] else "resolved")
+        seen.setdefault(state, sig.share_5xx(fleet.PRIMARY_PROVIDER, t))
+        assert (state[0] == "none") == (state[1] == "resolved"), (t, state)
+        assert state[0] != "none" or sig.share_5xx(fleet.PRIMARY_PROVIDER, t) <= 2.5 * fleet.BASE_5XX, t
+    assert seen[("minor", "monitoring")] > 10 * fleet.BASE_5XX and ("none", "resolved") in seen, seen

@@ -22,7 +22,7 @@ from warroom.incident.by_hand import owner_of
 from warroom.incident.drill_report.harm import harm_change
 from warroom.incident.drill_report.panes import slo_of
 from warroom.incident.drill_report.rows import ActionRow
-from warroom.sources.evaluate import past
+from warroom.sources.evaluate import judge, past
 from warroom.units import format_stated
 
 if TYPE_CHECKING:
@@ -582,7 +582,7 @@ def _operation_row(drill: Drill, op: Any, slos: list[SloConfig] | None, t_now: f
                  and op.detail.get("deployment") == fleet.DEPLOYMENT and kind in drill.scenario.mitigating_actions()),
                 "")
     return ActionRow(op.ts, op.t, op.action, labelled(ACTIONS[op.action], op) if op.action in ACTIONS else did(op),
-                     typed(op.tool, op.argv), bool(changes.moved) and not changes.worse, bool(idle),
+                     typed(op.tool, op.argv), bool(changes.moved) and not changes.wrong, bool(idle),
                      changes.text(quiet=True), idle, clock, tag=op.tag, moved=bool(changes.moved),
                      worse="; ".join(changes.worse))
 
@@ -618,7 +618,7 @@ def _undo_row(drill: Drill, undo: Any, pin: Any, slos: list[SloConfig] | None, t
     flowengine = name == fleet.DEPLOYMENT
     return ActionRow(undo.ts, undo.t, undo.action, f"{'FlowEngine' if flowengine else name} rollout undone"
                      + (f" ({said})" if (said := _undid(undo)) else ""),
-                     typed(undo.tool, undo.argv), bool(changes.moved) and not changes.worse, flowengine and bool(bad),
+                     typed(undo.tool, undo.argv), bool(changes.moved) and not changes.wrong, flowengine and bool(bad),
                      changes.text(quiet=True), why, clock, tag=undo.tag, moved=bool(changes.moved),
                      meant="rollback" if flowengine and bad else "", told=told,
                      worse="; ".join(changes.worse))
@@ -681,9 +681,10 @@ class Changes:
     titles: tuple[str, ...] = ()     # every pane read
     after: str = ""                  # how long after the first action they were read
     window: str = ""                 # read before their effect window ended: how long it is ("" once it has)
-    # the scenario's panes they moved the wrong way (further past where the incident took them), when they moved none
-    # of them the right way: "Model API 5xx rate 37.5% vs 28.2% without it" (redteam45 R10)
+    # the scenario's panes they moved the wrong way, when they moved none of them the right way, and left past its
+    # warn threshold (``harms``): "Model API 5xx rate 37.5% vs 28.2% without it" (redteam45 R10): "Made it worse"
     worse: tuple[str, ...] = ()
+    wrong: bool = False              # they moved the scenario's panes only the wrong way, past warn or not: no help
 
     def text(self, quiet: bool = False) -> str:
         """The panes moved; none: "too soon to tell" while the window runs (redteam41 T6: asked 10 drill seconds
@@ -733,13 +734,13 @@ def pane_changes(drill: Drill, taken: list[Any], slos: list[SloConfig] | None, t
     other = drill.simulator.what_if(gone)
     own = dict.fromkeys((sc.primary, *sc.breaches))
 
-    def read(t: float, late: bool = False) -> tuple[list[str], list[str], dict[bool, list[str]]]:
+    def read(t: float, late: bool = False) -> tuple[list[str], list[str], dict[bool, list[tuple[str, bool]]]]:
         """The panes moved at ``t`` (phrases), every pane of the scenario's read, its panes moved each way; ``late``:
         a reading past the action's window, where only a move by a pane's whole critical threshold counts
         (``_far``: attack46 X7, a 0.14-point drift opened by a later action was said as this one's effect)."""
         after = stime.of_drill(t - start, drill.speed).text()   # t is scenario seconds
         parts, titles = [], []
-        ways: dict[bool, list[str]] = {True: [], False: []}       # the scenario's panes moved: the wrong way, the right
+        ways: dict[bool, list[tuple[str, bool]]] = {True: [], False: []}   # the panes moved the wrong way, the right:
         for pane in (*own, *(s.id for s in slos or default_slos() if s.id not in own)):
             slo = slo_of(pane, slos)
             unit, title = (slo.unit, slo.title) if slo is not None else (None, pane)
@@ -754,11 +755,12 @@ def pane_changes(drill: Drill, taken: list[Any], slos: list[SloConfig] | None, t
                 continue
             if now == alt or now is not None and alt is not None and abs(now - alt) <= 0.02 * max(abs(now), abs(alt)):
                 continue            # NO DATA where there would be some (FlowEngine halted: no flow, no P95) is a move
+            band = _in_band(slo, now, alt)
             parts.append(f"{title} {_stated(now, unit)}{'' if parts else f' {after} later'} "
-                         f"({_stated(alt, unit)} without it)")
+                         f"({_stated(alt, unit)} without it){band}")
             if pane in own and slo is not None and now is not None and alt is not None:
                 ways[(now > alt) == (slo.direction == "above")].append(
-                    f"{title} {_stated(now, unit)} vs {_stated(alt, unit)} without it")
+                    (f"{title} {_stated(now, unit)} vs {_stated(alt, unit)} without it", not band))
         return parts, titles, ways
 
     parts, titles, ways = read(t)
@@ -780,7 +782,30 @@ def pane_changes(drill: Drill, taken: list[Any], slos: list[SloConfig] | None, t
     parts += quota_lasts(worlds, start, drill.speed, first=not parts, now=math.inf if told else t_now)
     if harm := harm_change(drill, other, t_now, actual):   # what they did to the flows no pane counts (its harm)
         parts.append(harm)
-    return Changes(tuple(parts), tuple(titles), after, window, () if ways[False] else tuple(ways[True]))
+    wrong = bool(ways[True]) and not ways[False]
+    worse = tuple(x for x, harm in ways[True] if harm and wrong)
+    return Changes(tuple(parts), tuple(titles), after, window, worse, wrong)
+
+
+def harms(slo: SloConfig | None, value: float) -> bool:
+    """A pane the wrong way at ``value`` is made worse: past its warn threshold (crossed it, or a pane already past
+    went further), as the dashboard shows WARN or CRIT (``judge``). A move within the OK band is no harm the report
+    says as "Made it worse" (redteam47 F7: RB-CORE-004's own recovery, Model API 5xx rate 0.43% vs 0.188% without it
+    under a 5% warn); the row says it as the rise it is."""
+    return slo is None or _warn(slo) is None or judge(slo, value) != "ok"
+
+
+def _in_band(slo: SloConfig | None, now: float | None, alt: float | None) -> str:
+    """", a rise within its OK band (warn 5%)" for a move the wrong way that leaves the pane in its OK band (``harms``:
+    no harm), said as what it is; "" for any other move."""
+    if slo is None or now is None or alt is None or (now > alt) != (slo.direction == "above") or harms(slo, now):
+        return ""
+    return f", a {'rise' if now > alt else 'fall'} within its OK band (warn {_stated(_warn(slo), slo.unit)})"
+
+
+def _warn(slo: SloConfig) -> float | None:
+    """Where a pane's OK band ends: its warn threshold, else its critical one."""
+    return slo.crit if slo.warn is None else slo.warn
 
 
 def _critical(slo: SloConfig, value: float | None) -> bool:
