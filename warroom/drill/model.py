@@ -1224,20 +1224,13 @@ class Signals:
         return 0.0 if self.fails_fast(provider.name, t) else \
             sum(self._requests(provider, t)) * call_law(self.lost(provider.name, t), self.attempts(t))[1]
 
-    @functools.cached_property
-    def _armed(self) -> tuple[tuple[float, float], ...]:
-        """(armed, gone) of each stretch FlowEngine's circuit breaker was on: armed once the pods of the revision that
-        turned it on are ready (``Cluster.breaker``), gone with the revision that turns it off."""
-        fe, out, on = self.cluster.flowengine, list[tuple[float, float]](), None
-        for at, env in (*fe.ran, (math.inf, {})):
-            if switched_on(env, "ENABLE_CIRCUIT_BREAKER") != (on is not None):
-                out, on = (out, at) if on is None else ([*out, (on + fe.rollout_seconds, at)], None)
-        return tuple((a, b) for a, b in out if a < b)
-
     def fails_fast(self, provider: str, t: float) -> bool:
         """Whether FlowEngine fails ``provider``'s calls at ``t`` without sending them: its day's quota is used up and an
-        armed breaker is OPEN (``breaker_state``: it stays so until the reset), so no request, no 429 (``strands``)."""
-        return any(a <= t < b for a, b in self._armed) and self.exhausted(provider, t)
+        armed breaker is OPEN (``breaker_state``: it stays so until the reset), so no request, no 429 (``strands``). Armed:
+        on in every revision since the pods of one that turned it on were ready (``Cluster.breaker``)."""
+        fe, on = self.cluster.flowengine, lambda env: switched_on(env, "ENABLE_CIRCUIT_BREAKER")
+        return self.exhausted(provider, t) and on(self.cluster.env_at(t - fe.rollout_seconds)) and all(
+            on(env) for at, env in fe.ran if t - fe.rollout_seconds < at <= t)
 
     def _requests(self, provider: fleet.Provider, t: float) -> tuple[float, float]:
         """The first attempts a second at ``provider`` of (the flows' calls, the batch jobs' calls, ``batch``): what
