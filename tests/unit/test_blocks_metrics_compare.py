@@ -162,7 +162,9 @@ def test_a_canary_s_flows_are_in_the_fleet_s_panes_by_its_share_of_ready_pods(tm
     (was, now, _), (good_was, good_now, _) = said.values()
     assert was == good_was < CRIT["failure_rate"] < now and good_now == good_was, said
     assert fleet["flowengine:v1.1.0"] == pytest.approx(good_was, abs=0.01), (fleet, said)
-    assert fleet["flowengine:v1.2.0-canary"] == pytest.approx(was + (now - was) / (pods + 1), rel=0.02), (fleet, said, pods)
+    # 24 flows in the five minutes, each counted whole as it begins: one of them is 4% of the runs
+    assert fleet["flowengine:v1.2.0-canary"] == pytest.approx(was + (now - was) / (pods + 1), rel=0.05), (
+        fleet, said, pods)
     assert fleet["flowengine:v1.2.0-canary"] > CRIT["failure_rate"]
 
 

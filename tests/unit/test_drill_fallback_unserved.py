@@ -113,7 +113,8 @@ def test_a_run_goes_to_the_unserved_fallback_only_once_slow_past_the_threshold(t
     why = "model not found: gpt-4-trubo (no provider serves it)"
     typo = [why in run_one(drill, ["blocks", "test-flow"], T + 7 * k)[2] for k in range(6)]
     assert any(typo) and not all(typo), typo
-    flows = Activity(drill.simulator.refresh(), drill.simulator.signals.cluster).flows(T - 300.0, T, T)
+    # the last ten minutes' (~9): five left the retries' own draws too few to meet the typo again
+    flows = Activity(drill.simulator.refresh(), drill.simulator.signals.cluster).flows(T - 600.0, T, T)
     typos = [f for f in flows if f.error == why][:10]
     runs = [run_one(drill, ["blocks", "flow", "retry", f.task_id], T + 60.0) for f in typos]
     spent = [float(out.split("failed in ")[1].split("s")[0]) for _, out, err in runs if why in err]

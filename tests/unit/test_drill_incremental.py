@@ -108,7 +108,9 @@ def histogram(s: Signals, t: float, exec_rates: list[float]) -> list[float]:
 
 
 def naive_rows(signals: Signals, last: int) -> list[list[float]]:
-    """The plain integration: every row from t0, trapezoids on the 5 s grid, rates from Signals."""
+    """The plain integration: every row from t0, trapezoids on the 5 s grid, rates from Signals; each repo's failure
+    count raised by each flow's failing share as its count of flows asked for passes a whole number (linear between
+    the rows), not integrated."""
     series = Series(signals)
 
     def rates(t: float) -> list[float]:
@@ -124,9 +126,15 @@ def naive_rows(signals: Signals, last: int) -> list[list[float]]:
 
     rows = [series._initial()]  # noqa: SLF001
     prev_r = rates(series.t0)
+    n = len(signals.repos)
     for i in range(1, last + 1):
         r = rates(series.t0 + i * GRID)
         rows.append([c + (a + b) * GRID / 2.0 for c, a, b in zip(rows[-1], prev_r, r, strict=True)])
+        for j, repo in enumerate(signals.repos):
+            a, b = rows[-2][j - n], rows[-1][j - n]           # flows asked for, the last columns
+            rows[-1][n + j] = rows[-2][n + j]
+            for k in range(math.floor(a) + 1, math.floor(b) + 1):
+                rows[-1][n + j] += signals.fails(repo, series.t0 + (i - 1) * GRID + GRID * (k - a) / (b - a))[0]
         prev_r = r
     return rows
 
@@ -172,16 +180,16 @@ def test_dropped_and_reintegrated_chunks_give_the_plain_integration(name: str) -
     times += [series.t0 + rng.uniform(0, (last - 2) * GRID) for _ in range(200)]
     times += [series.t0 - 50.0, series.t0]
     for t in times:
-        for key in (("exec", "risk-engine"), ("bucket", "+Inf"), ("sum",)):
-            col = series.index[key]
+        for key in (("arr", "risk-engine"), ("bucket", "+Inf"), ("sum",)):    # (the flows begun, exported, are
+            col = series.index[key]                                            # whole: ``columns``)
             assert repr(series.value(key, t)) == repr(naive_value(rows, series.t0, col, t)), (key, t)
         assert len(series._chunks) <= series.KEEP  # noqa: SLF001 - bounded
     cols = list(range(series.width))
-    got = series.columns(cols, times)
+    got = series._stored(cols, times)  # noqa: SLF001 - the rows themselves
     for k, col in enumerate(cols):
         assert bits(got[k]) == bits([naive_value(rows, series.t0, col, t) for t in times])
     # the first time a counter reaches a target, found in rows that had been dropped
-    key = ("exec", "billing-gateway")
+    key = ("arr", "billing-gateway")
     col = series.index[key]
     target = naive_value(rows, series.t0, col, series.t0 + 100 * GRID) + 0.37
     fresh = Series(signals)

@@ -30,7 +30,8 @@ def test_bundles_and_a_retry_are_pruned_to_the_knobs_size_not_a_fixed_one(tmp_pa
     big = next(f for f in flows if f.start < ON and f.status == "failed" and f.context_kb > 420.0)   # retried: failed
     code, out, err = run_one(drill, ["blocks", "flow", "retry", big.task_id, "--enable-pruning", "--dry-run"], 1500.0)
     said = next(line for line in out.splitlines() if "context pruning:" in line)
-    assert code == 0 and said.startswith(f"  context pruning: {big.context_kb:.0f}KB -> 39"), said
+    assert code == 0 and said.startswith(f"  context pruning: {big.context_kb:.0f}KB -> "), said
+    assert 396 <= int(said.split("-> ")[1].split("KB")[0]) <= 400, said        # just under the knob's size
 
 
 def test_a_retry_is_recorded_as_pruned_only_when_it_was(tmp_path: Path) -> None:

@@ -28,7 +28,8 @@ def test_the_hot_patch_then_a_restart_ends_the_schema_rejections_and_a_restart_a
     assert sh(patched, APPLY, 300.0).strip() == "configmap/flowengine-config configured"
     for drill in (patched, alone):
         sh(drill, RESTART, 330.0)
-    assert int(sh(alone, REJECTED, 1200.0)) > 5
+    # about one flow in five of ~110 in fifteen minutes (~6 in five: one flow more or less as which fail moves)
+    assert int(sh(alone, REJECTED.replace("5 minutes", "15 minutes"), 1200.0)) > 15
     assert int(sh(patched, REJECTED, 1200.0)) == 0
     served = sh(patched, "kubectl exec -n production deployment/flowengine -- curl -s "
                          "http://localhost:8080/api/schemas/version", 1200.0)

@@ -2,10 +2,11 @@
 
 The simulator knows rates; responders read tasks and logs. Flow *k* of a repo is asked for when the
 repo's count of flows asked for passes *k* and starts when its execution counter does (at once while a
-slot is free, else when FlowEngine's slots free one for it: ``queue.Slots``), and fails when its failure counter
-passed a whole number since flow *k - 1* started, so the tasks table, the logs and ``blocks`` hold the
-flows, waits and failures the metrics count; its type, duration, context and cause of failure are stable hashes of (repo, k)
-against the scenario's shares at that moment: again a pure function of time and actions.
+slot is free, else when FlowEngine's slots free one for it: ``queue.Slots``), and fails when its repo's failure
+count, raised by its own failing share as it starts, passes a whole number (``Series.steps``), so the tasks table, the
+logs and ``blocks`` hold the flows, waits and failures the metrics count; its type, duration, context and cause of
+failure are stable hashes of (repo, k) against the scenario's shares at that moment: a pure function of time and
+actions.
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ _DRAWN: WeakKeyDictionary[Signals, dict[tuple[str, int, float, float, bool], Flo
 _TRAILS: WeakKeyDictionary[Signals, _Trail] = WeakKeyDictionary()        # ``audit_events``
 # ``flows``' answers per series (one world), the ``LISTS`` last asked: psql's every command listed the same store again
 _LISTED: WeakKeyDictionary[Series, OrderedDict[tuple[float, ...], tuple[Flow, ...]]] = WeakKeyDictionary()
-# ``_starts``' walks per series (one world) and (repo, t1): each flow's (k, start, began, failed, failures counted)
+# ``_starts``' walks per series (one world) and (repo, t1): each flow's (k, start, began, failed)
 _STEPS: WeakKeyDictionary[Series, dict[tuple[str, float], tuple[tuple, ...]]] = WeakKeyDictionary()
 _LISTED_LOCK = threading.Lock()         # the dashboard's worker threads read flows too
 LISTS = 8
@@ -178,35 +179,32 @@ class Activity:
     def _starts(self, repo: fleet.Repo, t1: float, t2: float,
                 now: float) -> Iterator[tuple[int, float, float | None, bool]]:
         """(k, asked for, run began or None while queued at ``now``, failed) of each of one repo's flows asked for in
-        [t1, t2], in order: the counters alone, so ``find`` reads them without drawing every flow's details. A walk
-        from ``t1`` resumes the last (``_STEPS``: ``kept`` walked the whole history at every ``now``) to its first step
-        that may differ: a flow asked for after ``t2``, a start clamped to its search's end or not before ``t2``
-        (``Series.time_of`` gallops from ``lo``: one short of both is the same), a run the slots began after ``now``."""
-        asked, fails, q = ("arr", repo.name), ("fail", repo.name), self.series.schedule
+        [t1, t2], in order: the counters alone (``Series.begun``, then the slots), so ``find`` reads them without
+        drawing every flow's details. A walk from ``t1`` resumes the last (``_STEPS``: ``kept`` walked the whole history
+        at every ``now``) to its first step that may differ: asked for after ``t2``, queued or begun after ``now``."""
+        asked, q = ("arr", repo.name), self.series.schedule
         i = self.signals.repos.index(repo)
         before_cap = math.inf if q is None else q.firsts[i] - 1   # the flows after it begin when the slots say
         first = max(1, math.ceil(self.series.value(asked, t1)))     # an onboarded repo counts from 0: flow 1 first
         last = math.floor(self.series.value(asked, t2))
         memo = _STEPS.setdefault(self.series, {})
         steps, n = memo.get(key := (repo.name, t1), ()), 0
-        while n < len(steps) and (s := steps[n])[0] <= last and (s[1] < t2 if s[0] <= before_cap else s[2] <= now):
-            yield s[:4]
+        while n < len(steps) and (s := steps[n])[0] <= last and (s[0] <= before_cap or s[2] <= now):
+            yield s
             n += 1
-        before = t1 if n or first > before_cap else self.series.time_of(asked, first - 1, t1 - MAX_WINDOW, t1)
-        start, failed_so_far = steps[n - 1][1::3] if n else (t1, math.floor(self.series.value(fails, before)))
+        start = steps[n - 1][1] if n else t1
         new, keep = [], True        # no step after one that may move is kept
         for k in range(first + n, last + 1):     # flow k is asked for no earlier than flow k - 1
-            start = self.series.time_of(asked, k, start, t2)
-            if k <= before_cap:         # no cap yet: it began as it was asked for (one clamped to ``t2`` may move)
-                counted = math.floor(self.series.value(fails, start))
-                step, keep = (k, start, start, counted > failed_so_far, counted), start < t2 and keep
-                failed_so_far = counted
+            if k <= before_cap:         # no cap yet: it began as it was asked for
+                start, failed = self.series.begun(i, k, start, t2)
+                step = (k, start, start, failed)
             elif (run := q.flow(i, k, now) if q else None) is None:
-                step, keep = (k, start, None, False, 0), False
+                start = self.series.time_of(asked, k, start, t2)
+                step, keep = (k, start, None, False), False
             else:
-                step, start = (k, *run, failed_so_far), run[0]
+                step, start = (k, *run), run[0]
             new += [step] * keep
-            yield step[:4]
+            yield step
         if new and n + len(new) > len(steps):
             with _LISTED_LOCK:
                 memo[key] = (*steps[:n], *new)

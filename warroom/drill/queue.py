@@ -196,17 +196,17 @@ class Slots:
     instant no more run than the cap and none waits while a slot is free. First in, first out across the repos: a flow
     begins at the later of its arrival and the first moment fewer run than the cap in force (``slots``, 0 while
     FlowEngine is stopped), its run its own draw from then (``run``); a lower cap stops no run in flight (``ends``: the
-    runs in flight at ``t0``). A flow fails when its repo's failure counter, raised by its share at each begin
-    (``share``, from ``fails0``), passes a whole number: the counter and the failed tasks are one count. Computed
-    forward as asked, deterministic: a flow's begin depends on the flows before it only (``came`` its arrival)."""
+    runs in flight at ``t0``). A flow fails when its repo's failure count, raised by its share at its begin (``share``,
+    from ``fails0``), passes a whole number (``Series.steps``' rule): the counter and the failed tasks are one count.
+    Computed forward as asked, deterministic: a flow's begin depends on the flows before it only (``came`` its
+    arrival)."""
 
     def __init__(self, t0: float, firsts: list[int], came: Callable[[int, int, float], float | None],
                  share: Callable[[int, float], float], run: Callable[[int, int, float, bool], tuple[float, bool]],
                  law: Callable[[int, float, float], list[float]],
                  slots: Callable[[float], int], changes: Sequence[float], ends: list[float], fails0: list[float],
-                 owed: list[float], bounds: Sequence[float], hist0: Sequence[float], longest: float) -> None:
+                 bounds: Sequence[float], hist0: Sequence[float], longest: float) -> None:
         self.t0, self.firsts, self.fails0, self.bounds, self.hist0 = t0, firsts, fails0, bounds, array("d", hist0)
-        self.owed = owed                        # the part of each repo's first flow its failure counter lacks at t0
         self.longest = longest                  # no run lasts longer (the hard timeout)
         self._came, self._share, self._run, self._law, self._slots = came, share, run, law, slots
         self._changes = sorted(c for c in changes if c > t0)
@@ -259,7 +259,7 @@ class Slots:
     def _begin(self, i: int, k: int, x: float, b: float) -> None:
         """Flow ``k`` of repo ``i``, arrived at ``x``, begins at ``b``: its outcome and run drawn, its slot held."""
         before = self.fails[i][-1] if self.fails[i] else self.fails0[i]
-        after = before + self._share(i, b) * (self.owed[i] if k == self.firsts[i] else 1.0)
+        after = before + self._share(i, b)
         failed = math.floor(after) > math.floor(before)
         ran, cut = self._run(i, k, b, failed)
         seconds = ran + b - x                   # its wait and its run, as ``Activity`` adds them

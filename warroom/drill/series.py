@@ -2,7 +2,8 @@
 
 The signals in ``model`` are rates and shares; a scrape sees cumulative counters, so ``Series``
 integrates the rates on a fixed 5 s grid (trapezoids anchored at a fixed scenario time: the numbers
-never depend on when or how often anyone looks), from the totals of three days of healthy running.
+never depend on when or how often anyone looks), from the totals of three days of healthy running. The flows are
+counted as the tasks are: whole flows begun, and each repo's failure count raised flow by flow (``Series.steps``).
 """
 
 from __future__ import annotations
@@ -24,7 +25,6 @@ NOWHERE = "unknown"
 HISTORY = 7200.0            # history kept before the drill starts (1 h windows + 30 min sparkline)
 UPTIME = 3 * 86400.0        # counters look like a process that has run for three days
 DERIVED = ("exec", "fail", "bucket", "count", "sum")     # the counters the slots hold once a cap acts (``schedule``)
-EPS = 1e-9                  # a started count short of its next flow: under a whole one until that flow begins
 
 Key = tuple[str, ...]
 
@@ -113,10 +113,14 @@ class Series:
     def _integrate(self, first: int, last: int, row: list[float], rates: list[float]) -> None:
         """Integrate rows ``first .. last`` on from ``row`` (row ``first - 1``) and its ``rates``, into
         their chunks; a row that begins a chunk also starts it."""
+        n, arr = len(self.repos), self.width - len(self.repos)
         for i in range(first, last + 1):
             r = self.rates(self.t0 + i * GRID)
-            row = [x + (a + b) * GRID / 2.0 for x, a, b in zip(row, rates, r, strict=True)]
-            rates = r
+            new = [x + (a + b) * GRID / 2.0 for x, a, b in zip(row, rates, r, strict=True)]
+            for j in range(n):          # each repo's failure count: raised flow by flow (``steps``), not integrated
+                a, b, c = row[arr + j], new[arr + j], row[n + j]
+                new[n + j] = self.steps(j, i - 1, a, b, c)[-1][2] if b >= math.floor(a) + 1 else c
+            row, rates = new, r
             c, k = divmod(i, self.CHUNK)
             if k == 0:
                 self._starts.append((array("d", row), r))
@@ -204,15 +208,8 @@ class Series:
             self._take(starts, chunks, rows, valid_before)
 
     def value(self, key: Key, t: float) -> float:
-        """The counter ``key`` at scenario time ``t`` (linear between grid points): ``columns`` for one, read off the
-        rows as ``_stored`` reads them unless the slots count it (a walk of the flows reads one a flow)."""
-        col, p = self.index[key], (max(t, self.t0) - self.t0) / GRID
-        i, frac = math.floor(p), p - math.floor(p)
-        self._extend(i + (1 if frac > 1e-9 else 0))
-        a = self._at(i, col)
-        a = a if frac <= 1e-9 else a + (self._at(i + 1, col) - a) * frac
-        q = self.schedule
-        return self.columns([col], [t])[0][0] if q is not None and key[0] in DERIVED and t >= q.t0 else a
+        """The counter ``key`` at scenario time ``t`` (linear between grid points): ``columns`` for one."""
+        return self.columns([self.index[key]], [t])[0][0]
 
     def queued(self, t: float) -> float:
         """The tasks asked for and not started at ``t`` (waiting in the queue), as ``Activity`` lists them: flow k of a
@@ -227,59 +224,91 @@ class Series:
         return self.value(key, t) + self.signals.retried(key, t)
 
     def columns(self, cols: list[int], times: list[float]) -> list[list[float]]:
-        """The counters in columns ``cols`` at every time in ``times`` (one list per column): once a cap acted, each
-        repo's flows started and failed and the duration histogram are the slots' (``schedule``), flow by flow."""
-        out = self._stored(cols, times)
-        if (q := self.schedule) is None or not any(self.keys[c][0] in DERIVED for c in cols):
+        """The counters in columns ``cols`` at every time in ``times`` (one list per column): a repo's flows begun are
+        whole (redteam46 R3: 69.636 beside 69 rows), its failures the count ``steps`` raises, whose whole part is the
+        failed tasks'; once a cap acted, those and the duration histogram are the slots' (``schedule``)."""
+        out, q = self._stored(cols, times), self.schedule
+        if not times or not any(self.keys[c][0] in (DERIVED if q else DERIVED[:2]) for c in cols):
             return out
-        late = [j for j, t in enumerate(times) if t >= q.t0]
-        if not late:
-            return out
-        q.advance(max(times))
-        at = [times[j] for j in late]
-        asked = self._stored([self.index[("arr", r.name)] for r in self.repos], at)
+        if q is not None:
+            q.advance(max(times))
+        asked = self._stored([self.index[("arr", r.name)] for r in self.repos], times)
         for col, values in zip(cols, out, strict=True):
             kind, h = self.keys[col][0], col - self._hist
             i = self._repos.get(self.keys[col][-1], 0)
-            for j, t, a in zip(late, at, asked[i], strict=True) if kind in DERIVED else ():
-                done = q.started(i, t)
-                if kind == "exec":           # a whole flow more once it began; the flows asked for while none waits
-                    values[j] = min(a, q.firsts[i] + done - EPS)
-                elif kind == "fail":
-                    values[j] = q.fails[i][done - 1] if done else q.fails0[i]
-                else:
+            for j, (t, a) in enumerate(zip(times, asked[i], strict=True) if kind in DERIVED else ()):
+                done = q.started(i, t) if q is not None and t >= q.t0 else -1
+                if kind == "exec":           # a whole flow more once it began
+                    values[j] = float(math.floor(a) if done < 0 else min(math.floor(a), q.firsts[i] + done - 1))
+                elif kind == "fail":         # its whole part: the failed flows begun
+                    values[j] = self._count(i, t, a) if done < 0 else q.fails[i][done - 1] if done else q.fails0[i]
+                elif done >= 0:
                     m = bisect.bisect_right(q.order, t)
                     values[j] = q.hist[m - 1][h] if m else q.hist0[h]
         return out
+
+    def steps(self, i: int, j: int, a: float, b: float, count: float) -> list[tuple[int, float, float]]:
+        """Repo ``i``'s flows begun in grid step ``j`` (flows asked for: ``a`` at its start, ``b`` at its end), no cap
+        acting: each (k, start, the failure count after it) from ``count``. Flow k begins as its count passes k, raises
+        the count by its own failing share then and fails if it passes a whole number (the slots' rule too); the rows
+        hold the count, so a read resumes from the row before it whatever the incident's age. redteam46 R5: a flow
+        begun under a total fault fails, whatever share the minutes before a halt carried."""
+        out, repo, t = [], self.repos[i], self.t0 + j * GRID
+        for k in range(math.floor(a) + 1, math.floor(b) + 1):
+            start = t + GRID * (k - a) / (b - a)
+            count += self.signals.fails(repo, start)[0]
+            out.append((k, start, count))
+        return out
+
+    def _flow(self, i: int, j: int, k: int) -> tuple[float, float, float]:
+        """(start, failure count before, after) of repo ``i``'s flow ``k``, begun in grid step ``j`` (``steps``): the
+        rows' counts if it is the step's one flow (nearly every one: no failing share asked again)."""
+        arr, fail = self.index[("arr", self.repos[i].name)], self.index[("fail", self.repos[i].name)]
+        a, b, before = self._at(j, arr), self._at(j + 1, arr), self._at(j, fail)
+        if math.floor(a) + 1 == k == math.floor(b):
+            return self.t0 + j * GRID + GRID * (k - a) / (b - a), before, self._at(j + 1, fail)
+        for m, start, after in self.steps(i, j, a, b, before):
+            if m == k:
+                return start, before, after
+            before = after
+        raise AssertionError((i, j, k))     # not begun in that step
+
+    def _count(self, i: int, t: float, a: float) -> float:
+        """Repo ``i``'s failure count at ``t`` (its flows asked for ``a`` then): the row before's, or after its newest
+        flow if one began since."""
+        j, key = math.floor((max(t, self.t0) - self.t0) / GRID), self.repos[i].name
+        if math.floor(a) > self._at(j, self.index[("arr", key)]):
+            return self._flow(i, j, math.floor(a))[2]
+        return self._at(j, self.index[("fail", key)])
+
+    def begun(self, i: int, k: int, lo: float, hi: float) -> tuple[float, bool]:
+        """(start, failed) of repo ``i``'s flow ``k``, asked for in [lo, hi], no cap acting (``steps``)."""
+        if (j := self._row_before(self.index[("arr", self.repos[i].name)], k, lo, hi)) is None:
+            raise ValueError(f"flow {k} of {self.repos[i].name} is not asked for by {hi}")
+        start, before, after = self._flow(i, j, k)
+        return start, math.floor(after) > math.floor(before)
 
     @functools.cached_property
     def schedule(self) -> Slots | None:
         """The slots flow by flow (``queue.Slots``) once a cap acts or from ``Signals.slots_from`` (None: neither, and
         every flow begins as it is asked for): seeded with the counters then and the runs in flight (each began as it
-        was asked for, failing when its repo's failure counter passed a whole number since the flow before:
-        ``Activity``'s rule)."""
+        was asked for, failed or not as ``begun`` says)."""
         s = self.signals
         t0 = min(s.queue.first, s.slots_from)
         if t0 == math.inf:
             return None
         arr = [self.index[("arr", r.name)] for r in self.repos]
-        fail = [self.index[("fail", r.name)] for r in self.repos]
-        at0 = [v[0] for v in self._stored(arr + fail + list(range(self._hist, self._hist + len(BOUNDS) + 2)), [t0])]
+        at0 = [v[0] for v in self._stored(arr + list(range(self._hist, self._hist + len(BOUNDS) + 2)), [t0])]
         firsts, ends, last = [math.floor(a) + 1 for a in at0[:len(arr)]], [], [t0] * len(arr)
 
         def run(i: int, k: int, t: float, failed: bool) -> tuple[float, bool]:
             """(seconds, cut short by FlowEngine's pods stopping) of flow ``k`` of repo ``i`` begun at ``t``."""
             seconds, stop = s.run(self.repos[i], k, t, s.cause(self.repos[i], k, t) if failed else None)
             return seconds, stop is not None
-        for i, repo in enumerate(self.repos):
-            asked, fails = arr[i], fail[i]
-            k = max(1, math.ceil(self._stored([asked], [t0 - fleet.HARD_TIMEOUT - 60.0])[0][0]))
-            start = self.time_of(("arr", repo.name), k - 1, t0 - HISTORY, t0)
-            failed_so_far = math.floor(self._stored([fails], [start])[0][0])
-            for k in range(k, firsts[i]):
-                start = self.time_of(("arr", repo.name), k, start, t0)
-                counted = math.floor(self._stored([fails], [start])[0][0])
-                failed, failed_so_far = counted > failed_so_far, counted
+        for i in range(len(self.repos)):         # the runs in flight at t0
+            start = t0 - fleet.HARD_TIMEOUT - 60.0
+            for k in range(max(1, math.ceil(self._stored([arr[i]], [start])[0][0])), firsts[i]):
+                start, failed = self.begun(i, k, start, t0)
                 ends.append(start + run(i, k, start, failed)[0])
 
         def came(i: int, k: int, upto: float) -> float | None:
@@ -298,11 +327,9 @@ class Series:
                             killed, s.waited(t))
             return [*out[:-1], out[-1] + wait]
 
-        # the failure counter at t0 already holds the share of flow ``firsts`` asked for by then: its begin adds the rest
-        owed = [n - a for a, n in zip(at0, firsts)]
+        fails0 = [self._count(i, t0, a) for i, a in enumerate(at0[:len(arr)])]
         return Slots(t0, firsts, came, lambda i, t: s.fails(self.repos[i], t)[0], run, law, s.slots, s.slot_changes(),
-                     [e for e in ends if e > t0], at0[len(arr):2 * len(arr)], owed, BOUNDS, at0[2 * len(arr):],
-                     fleet.HARD_TIMEOUT)
+                     [e for e in ends if e > t0], fails0, BOUNDS, at0[len(arr):], fleet.HARD_TIMEOUT)
 
     def _stored(self, cols: list[int], times: list[float]) -> list[list[float]]:
         pos = [(max(t, self.t0) - self.t0) / GRID for t in times]      # each time's row and its fraction on to the next
@@ -329,16 +356,24 @@ class Series:
         return self._chunk(i // self.CHUNK)[i % self.CHUNK * self.width + col]
 
     def time_of(self, key: Key, target: float, lo: float, hi: float) -> float:
-        """The first time in [lo, hi] at which counter ``key`` (which never falls) reaches ``target``: galloping
-        forward from ``lo``, then halving, so the rows read stay near ``lo`` and a caller walking a day's flows in
-        order reads each hour once (halving the whole window re-integrated an hour per flow: minutes of CPU)."""
-        lo = max(lo, self.t0)
-        col = self.index[key]
-        i0 = max(0, math.floor((lo - self.t0) / GRID))
-        i1 = math.ceil((hi - self.t0) / GRID)
+        """The first time in [lo, hi] at which counter ``key`` (which never falls) reaches ``target`` (``hi``: not by
+        then), linear between the rows (``_row_before``)."""
+        col, lo = self.index[key], max(lo, self.t0)
+        if (i0 := self._row_before(col, target, lo, hi)) is None:
+            return hi
+        a, b = self._at(i0, col), self._at(i0 + 1, col)
+        return min(max(self.t0 + i0 * GRID + (GRID * (target - a) / (b - a) if b > a else 0.0), lo), hi)
+
+    def _row_before(self, col: int, target: float, lo: float, hi: float) -> int | None:
+        """The row after which column ``col`` (never falling) reaches ``target`` (None: not by ``hi``'s): galloping from
+        ``lo``, then halving, so a caller walking a day's flows in order reads each hour once (minutes of CPU)."""
+        i0 = max(0, math.floor((max(lo, self.t0) - self.t0) / GRID))
+        i1 = max(math.ceil((hi - self.t0) / GRID), i0 + 1)
         self._extend(i1)
         if self._at(i1, col) < target:
-            return hi
+            return None
+        while i0 > 0 and self._at(i0, col) >= target:      # reached before ``lo``'s row
+            i0 -= 1
         step = 1
         while i0 + step < i1 and self._at(i0 + step, col) < target:
             i0, step = i0 + step, step * 2
@@ -346,5 +381,4 @@ class Series:
         while i1 - i0 > 1:
             mid = (i0 + i1) // 2
             i0, i1 = (i0, mid) if self._at(mid, col) >= target else (mid, i1)
-        a, b = self._at(i0, col), self._at(i1, col)
-        return min(max(self.t0 + i0 * GRID + (GRID * (target - a) / (b - a) if b > a else 0.0), lo), hi)
+        return i0
