@@ -490,14 +490,18 @@ class IncidentPresenter:
         return read_within(live.incident, live.source, now, speed=live.speed)
 
     def go_opened(self) -> list[Any]:
-        """What each GO opened and how far it got, from the snapshot in memory (no file read):
-        the resolve dialog shows it and asks whether a rollback was part of the fix."""
+        """What each GO opened and how far it got, from the snapshot in memory (and, in a drill where something was
+        typed in its shell, that shell's record): the resolve dialog shows it and asks whether a rollback was part
+        of the fix."""
         from warroom.incident.closing import live_at
         from warroom.incident.go_opened import go_opened
 
-        snap = self.require().snapshot()
-        return go_opened(snap.state, lambda ref: snap.runbook_by_id(str(ref.get("id") or "")),
-                         datetime.fromtimestamp(self.ctx.clock.now(), UTC), self.ctx.config, when=live_at(snap.state))
+        live = self.require()
+        snap = live.snapshot()
+        now = datetime.fromtimestamp(self.ctx.clock.now(), UTC)
+        # counted with the drill shell's credits, as the resolution journals it (``Incident.typed_by_hand``)
+        return go_opened(snap.state, lambda ref: snap.runbook_by_id(str(ref.get("id") or "")), now, self.ctx.config,
+                         when=live_at(snap.state), typed=live.incident.typed_by_hand(now, snap.state))
 
     def rollback_steps(self) -> list[str]:
         """The steps that rolled a release back and ran ok, from the snapshot in memory: the

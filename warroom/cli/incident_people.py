@@ -94,7 +94,8 @@ def cmd_brief(args: argparse.Namespace) -> int:
     sync(inc)
     readings, _gates = panes_now(inc)      # "Current state" read now, as draft-update reads it
     out(catch_up_brief(inc.state, inc.clock(), update_every=inc.update_every_of, config=inc.config,
-                       runbooks=inc.open_runbooks(), readings=readings, typed=drill_shell(inc).typed).text())
+                       runbooks=inc.open_runbooks(), readings=readings, typed=drill_shell(inc).typed,
+                       by_hand=inc.typed_by_hand()).text())
     return 0
 
 

@@ -110,7 +110,11 @@ def cmd_show(args: argparse.Namespace) -> int:
               file=sys.stderr)
     if args.json:
         data = state_to_json(st, now)
-        data["checklist"] = _checklist(inc, st, now)
+        typed = inc.typed_by_hand(now)
+        data["checklist"] = _checklist(inc, st, now, typed)
+        # each runbook open beside with its own checklist, counted by the same rule (attack47 Y13)
+        data["beside"] = [ref | {"checklist": _checklist(inc, st, now, typed, str(ref.get("id") or ""))}
+                          for ref in st.beside]
         data["holding"] = held.to_json() if held is not None else None    # whether the mitigation held
         data["verify_gates"] = [g.to_json() | {"window_ended": ended.isoformat() if (ended := g.window_ended(now)) else None}
                                 for g in gate_states(st, now).values()]     # pending, but nobody watches it
@@ -147,27 +151,31 @@ def _shared_line(inc: Incident) -> str:
     return f"Shared store {journal.where}; open now: {people or 'nobody else'}"
 
 
-def _checklist(inc: Incident, st: IncidentState, now: datetime) -> list[dict[str, Any]]:
-    """Every step of the runbook snapshot with where it stands at ``now`` (pending included)."""
+def _checklist(inc: Incident, st: IncidentState, now: datetime, typed: dict[tuple[str, str], Any] | None = None,
+               runbook_id: str | None = None) -> list[dict[str, Any]]:
+    """Every step of the runbook snapshot (``runbook_id``: the open runbook beside it) with where it stands at ``now``
+    (pending included; ``typed``: the drill shell's credits, ``Incident.typed_by_hand``), each row naming its
+    runbook."""
     try:
-        book = inc.runbook()
+        book = inc.runbook(runbook_id)
     except WarroomError:
         return []
     if book is None:
         return []
     rows = []
     gates = gate_states(st, now)
-    current = str((st.runbook or {}).get("id") or "")
-    shown = progress.of_runbook(st, book, inc.config, now, gates)
+    shown = progress.of_runbook(st, book, inc.config, now, gates, inc.typed_by_hand(now) if typed is None else typed)
     for step in book.steps:
-        s = st.steps.get(step.id)
-        gate = gates.get((current, step.id))
+        s = st.steps.get((book.id, step.id))
+        gate = gates.get((book.id, step.id))
         by = shown[step.id].fulfilment
-        rows.append({"verify": gate.shown if gate is not None else None,    # "held before": a pass proving nothing
+        rows.append({"runbook": book.id,
+                     "verify": gate.shown if gate is not None else None,    # "held before": a pass proving nothing
                      "step": step.number, "step_id": step.id, "label": step.label, "kind": step.kind,
                      "section": step.section, "status": s.status if s else "pending",
                      "state": _state(shown[step.id].state, step),   # as the checklist
                      "fulfilled_by": by.shown if by is not None else None,
+                     "by_hand": shown[step.id].by_hand or None,     # its credit in the drill shell, as the report's
                      "mutating": step.mutating, "command": step.command})
     return rows
 
@@ -223,13 +231,15 @@ def render_show(inc: Incident, st: IncidentState, now: datetime, *, held: Any = 
     gates = gate_states(st, now)
     current = str((st.runbook or {}).get("id") or "")
     rows: list[tuple[str, str, str]] = []
+    typed = inc.typed_by_hand(now)       # the drill shell's credits: one count with the report's path (attack47 Y4)
     if book is not None:
-        shown = progress.of_runbook(st, book, inc.config, now, gates)
+        shown = progress.of_runbook(st, book, inc.config, now, gates, typed)
         for step in book.steps:
             s = st.steps.get(step.id)
             known.add((current, step.id))
             done = shown[step.id].fulfilment
-            by = f" ({done.shown})" if done is not None and s is None else ""
+            by = f" ({shown[step.id].by_hand})" if shown[step.id].by_hand else (
+                f" ({done.shown})" if done is not None and s is None else "")
             rows.append((_mark(shown[step.id].state, step),
                          f"{step.number:>3}",
                          f"{step.label}{by}{_step_detail(s, gates.get((current, step.id)), now, st, held)}"))
@@ -250,13 +260,14 @@ def render_show(inc: Incident, st: IncidentState, now: datetime, *, held: Any = 
             beside.append((head, [("", "", f"(runbook snapshot unavailable: {exc})")]))
             continue
         brows = []
-        shown = progress.of_runbook(st, other, inc.config, now, gates)
+        shown = progress.of_runbook(st, other, inc.config, now, gates, typed)
         for step in other.steps if other is not None else []:
             key = (rb_id, step.id)
             known.add(key)
+            hand = f" ({shown[step.id].by_hand})" if shown[step.id].by_hand else ""
             brows.append((_mark(shown[step.id].state, step),
                           f"{step.number:>3}",
-                          f"{step.label}{_step_detail(st.steps.get(key), gates.get(key), now, st, held)}"))
+                          f"{step.label}{hand}{_step_detail(st.steps.get(key), gates.get(key), now, st, held)}"))
         beside.append((head, brows))
     earlier: dict[str, list[tuple[str, str, str]]] = {}
     for s in st.step_list():

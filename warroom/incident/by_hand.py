@@ -130,6 +130,13 @@ class Typed:
     # drill report's: those that move a curve): a change is judged by its own record (redteam47 F5: ``blocks test-flow
     # --model auto`` typed word for word, its ``test_flow`` recorded, "not done")
     acts: tuple[Act, ...] = ()
+    # (resolved, reopened) spans (unix) the incident stood resolved before a reopening: nothing typed then is the
+    # response, as nothing typed after the last resolve is (attack47 Y5: typed while resolved, credited on reopening)
+    paused: tuple[tuple[float, float], ...] = ()
+
+    def counts(self, at: float) -> bool:
+        """Whether something typed at ``at`` (unix) may be the response: by ``until``, not while resolved."""
+        return at <= self.until and not any(lo < at < hi for lo, hi in self.paused)
 
 
 def read_calls(drill_dir: Path) -> tuple[Call, ...]:
@@ -356,11 +363,12 @@ class Hands:
 
     def credit(self, runbook: Runbook, step: Step, values: Mapping[str, str], rows: Sequence[Act],
                unowned: Sequence[bool], outside_runs: Callable[[float, str], bool],
-               after: float = -math.inf) -> Credit | None:
+               after: float = -math.inf, before: float = math.inf) -> Credit | None:
         """The step's credit when it was typed by hand (the module docstring's rule), its calls then taken; else
         None. ``unowned``: per row, whether no step run owns it; ``outside_runs(at, tag)``: whether a call then, of
         that tag, was made outside every run; ``after`` (unix): no call before it counts (the change it checks
-        began then; ``math.inf``: never began)."""
+        began then; ``math.inf``: never began); ``before`` (unix): none after it (its runbook was closed then: a
+        closed runbook takes no more credit, as it takes no tick, attack47 Y10)."""
         from warroom.execute.safety import classify_mutating
 
         if step.kind != "shell" or not step.command:
@@ -370,11 +378,15 @@ class Hands:
             return None
         wanted, more = shape.calls
         typed = self.typed
+        until = min(typed.until, before)
+
+        def counts(at: float) -> bool:
+            return at <= until and typed.counts(at)
         mine: list[int] = []
         bound: dict[str, str] = {}          # the parameters' values as typed: one value each, in every call
         for argv in wanted:
             match = [(i, got) for i, c in enumerate(typed.calls) if i not in self.taken and i not in mine and c.argv
-                     and c.code == 0 and after <= c.at <= typed.until and outside_runs(c.at, c.tag)
+                     and c.code == 0 and after <= c.at and counts(c.at) and outside_runs(c.at, c.tag)
                      and (got := shape.match(argv, (c.tool, *c.argv), bound)) is not None]
             if not match:
                 return None
@@ -390,7 +402,7 @@ class Hands:
         changes = step.mutating or classify_mutating(shape.command, step.kind) is not False
         if changes:
             made = {(typed.calls[i].tool, *typed.calls[i].argv) for i in mine}
-            acted = [i for i, a in enumerate(rows) if unowned[i] and a.at <= typed.until
+            acted = [i for i, a in enumerate(rows) if unowned[i] and counts(a.at)
                      and tuple(shlex.split(a.command)) in made]
             if acted:
                 # this typing's own rows (each of its calls' up to the next typing of that call), else, when none is
@@ -399,7 +411,7 @@ class Hands:
                 acted, again = own, tuple(i for i in acted if i not in own)
                 at, t = rows[acted[0]].at, rows[acted[0]].t      # when it acted
             else:       # an action no row holds (it moves no curve: a test flow, a Slack post), the same rule
-                done = [a for a in typed.acts if outside_runs(a.at, a.tag) and a.at <= typed.until
+                done = [a for a in typed.acts if outside_runs(a.at, a.tag) and counts(a.at)
                         and tuple(shlex.split(a.command)) in made]
                 own = [a for a in done if any(_recorded_by(typed.calls, k, a) for k in mine)] or done
                 if not own:
@@ -442,10 +454,11 @@ class Hands:
 
     def steps(self, runbook: Runbook, pending: Callable[[str], bool], values: Mapping[str, str],
               rows: Sequence[Act], windows: Mapping[tuple[str, str], Sequence[tuple[float, float, str]]],
-              ) -> dict[str, Credit]:
+              before: float = math.inf) -> dict[str, Credit]:
         """The credit of each step of ``runbook`` typed by hand (by step id), asked in the runbook's order: a
         step still ``pending`` (never begun through warroom); ``windows``: every step run (``run_windows``),
-        whose actions are theirs, and the moment each step began, which a check counts from."""
+        whose actions are theirs, and the moment each step began, which a check counts from; ``before`` (unix):
+        when the runbook was closed (``closed_at``), after which nothing typed is its."""
         unowned = [owner_of(a.at, a.tag, windows) is None for a in rows]
         began = {key[1]: min(lo for lo, _, _ in spans) for key, spans in windows.items() if key[0] == runbook.id}
         out: dict[str, Credit] = {}
@@ -454,7 +467,7 @@ class Hands:
                 continue
             checks = checked_by(runbook, st)
             hand = self.credit(runbook, st, values, rows, unowned, lambda at, tag: owner_of(at, tag, windows) is None,
-                               after=-math.inf if checks is None else began.get(checks.id, math.inf))
+                               after=-math.inf if checks is None else began.get(checks.id, math.inf), before=before)
             if hand is not None:
                 out[st.id] = self.credited[(runbook.id, st.id)] = hand
                 began.setdefault(st.id, hand.at)
@@ -616,19 +629,62 @@ def param_values(runbook: Runbook, state: Any) -> dict[str, str]:
 
 def typed_steps(drill: Any, state: Any, runbooks: Iterable[Runbook], at: datetime) -> dict[tuple[str, str], Credit]:
     """The steps of ``runbooks`` (in that order: the incident's first) typed by hand in ``drill``'s shell by
-    ``at``, by (runbook id, step id): the drill report's rule, for what the Go/No-Go says of a step it counts
-    (redteam42 R1: "none of its steps has run yet" beside a report crediting one). Read from the stand-ins'
-    records alone; empty when nothing was typed there."""
+    ``at`` (by the resolution, once resolved: the report's ``until``), by (runbook id, step id): the drill report's
+    rule, for what the Go/No-Go says of a step it counts (redteam42 R1: "none of its steps has run yet" beside a report
+    crediting one) and for every view that counts a runbook's steps (``progress.of_runbook``'s ``typed``: attack47
+    Y4, the report's path "3 of 40 steps done" beside ``incident show``'s 2). A step never begun through warroom (its
+    checklist state ``pending``, the path's rule); a runbook closed takes nothing typed after its close
+    (``closed_at``). Read from the stand-ins' records alone; empty when nothing was typed there."""
+    from warroom.incident.marks import checklist_state
+
     calls = read_calls(drill.path)
     if not any(c.tag == "" and c.code == 0 for c in calls):
         return {}
     rows = recorded(drill.path)
-    detected = (getattr(state, "phases", None) or {}).get("detected")      # the incident clock's zero, as the report's
-    hands = Hands(Typed(calls, None if detected is None else drill.scenario_time(detected.timestamp()), at.timestamp()))
+    phases = getattr(state, "phases", None) or {}
+    detected = phases.get("detected")      # the incident clock's zero, as the report's
+    until = min(at, phases.get("resolved") or at).timestamp()
+    hands = Hands(Typed(calls, None if detected is None else drill.scenario_time(detected.timestamp()), until,
+                        paused=paused_spans(state)))
     windows = run_windows(state)
     steps = getattr(state, "steps", None) or {}
     out: dict[tuple[str, str], Credit] = {}
     for book in runbooks:
-        out |= {(book.id, sid): c for sid, c in hands.steps(book, lambda sid, b=book.id: (b, sid) not in steps,
-                                                            param_values(book, state), rows, windows).items()}
+        out |= {(book.id, sid): c for sid, c in hands.steps(
+            book, lambda sid, b=book.id: checklist_state(steps.get((b, sid)), None) == "pending",
+            param_values(book, state), rows, windows, before=closed_at(state, book.id)).items()}
     return out
+
+
+def paused_spans(state: Any) -> tuple[tuple[float, float], ...]:
+    """``Typed.paused`` of ``state``: each span (unix) it stood resolved before a reopening."""
+    from warroom.incident.escalation import resolved_spans
+
+    return () if state is None else tuple((lo.timestamp(), hi.timestamp()) for lo, hi in resolved_spans(state))
+
+
+def closed_at(state: Any, runbook_id: str) -> float:
+    """When ``runbook_id`` was closed and not opened again (unix, ``closing.closure_of``), else ``math.inf``: the
+    moment after which nothing typed in the drill shell is its step (attack47 Y10: typed after the close, credited
+    on its path beside "2 of 19 steps done when closed")."""
+    from warroom.incident.closing import closure_of
+
+    shut = closure_of(state, runbook_id) if state is not None and runbook_id else None
+    return math.inf if shut is None else shut.at.timestamp()
+
+
+def drill_typed(state: Any, opener: Callable[[], Any] | None, runbooks: Iterable[Runbook | None], now: datetime
+                ) -> dict[tuple[str, str], Credit]:
+    """``typed_steps`` of a drill incident's drill (``opener``: ``Incident.open_drill``), for a view that has the
+    incident but not its drill: {} for an incident that is no drill, a replay, or one whose drill shell holds no
+    typed call (the drill is then not opened), or whose drill cannot be read (its steps are then counted as the
+    journal has them, as before the drill shell was read)."""
+    info = getattr(state, "drill", None) or {}
+    if not info.get("dir") or info.get("replay") or opener is None:
+        return {}
+    if not any(c.tag == "" and c.code == 0 for c in read_calls(Path(info["dir"]))):
+        return {}
+    try:
+        return typed_steps(opener(), state, [rb for rb in runbooks if rb is not None], now)
+    except (WarroomError, OSError):
+        return {}

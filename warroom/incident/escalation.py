@@ -61,8 +61,9 @@ def schedule(state: IncidentState) -> list[TierStart]:
             for minutes, tier, label, action in ESCALATION_TIERS]
 
 
-def _closed(state: IncidentState) -> list[tuple[datetime, datetime]]:
-    """(resolved, reopened) spans: while resolved, an incident escalates to nobody."""
+def resolved_spans(state: IncidentState) -> list[tuple[datetime, datetime]]:
+    """(resolved, reopened) spans: while resolved, an incident escalates to nobody, and what is typed in its drill
+    shell is no part of the response (``by_hand.Typed.paused``)."""
     out: list[tuple[datetime, datetime]] = []
     closed: datetime | None = None
     for t in sorted(state.timeline, key=lambda t: t.seq):
@@ -125,7 +126,7 @@ def past_resolution(state: IncidentState, due: datetime) -> datetime:
     """``due``, or the reopening when ``due`` came while the incident was resolved: the part of
     :func:`told_at` that holds for anything timed on the incident's clock (a handoff reminder
     counts from the commander's change, not from detection, so the rest of ``told_at`` is not its)."""
-    return next((b for a, b in _closed(state) if a <= due < b), due)
+    return next((b for a, b in resolved_spans(state) if a <= due < b), due)
 
 
 LATE_WORDS = {REOPENED: " (its time came while resolved: {verb} on reopening)",

@@ -9,7 +9,7 @@ resolution records both (``go_opened``). Nothing here is guessed from the verdic
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -123,14 +123,16 @@ def reversal(state: Any, opened_by: dict[str, Any] | None, when: Callable[[datet
 
 
 def go_opened(state: Any, runbook_of: Callable[[dict[str, Any]], Any | None], now: datetime, config: Any,
-              when: Callable[[datetime], str] = wall_at) -> list[GoOpened]:
+              when: Callable[[datetime], str] = wall_at,
+              typed: Mapping[tuple[str, str], Any] | None = None) -> list[GoOpened]:
     """Every runbook a GO opened (``runbook.attached`` with ``opened_by``), once each, with its
     progress from the journal, counted as the checklist counts it (``progress``: an item the journal
     fulfilled is done, a step of a branch that did not apply is not owed; ``config``: the incident's,
     whose update cadence judges a cadence item); ``runbook_of(attachment)`` gives the runbook its snapshot
     holds (for its steps) or None. ``when`` says each moment of its sentence (the GO, its reversal,
     the closure): the wall clock by default; the drill report passes the drill's, so the line sits
-    among its drill-time neighbours on their clock (redteam32b)."""
+    among its drill-time neighbours on their clock (redteam32b). ``typed``: the drill shell's credits (``by_hand.drill_typed``,
+    ``progress.of_runbook``'s), so a step of the opened runbook typed there is done in its count as on its path."""
     from dataclasses import replace
 
     from warroom.incident import progress
@@ -140,20 +142,23 @@ def go_opened(state: Any, runbook_of: Callable[[dict[str, Any]], Any | None], no
     by_seq = {int(d.get("seq") or 0): d for d in state.decisions}
     out: list[GoOpened] = []
     seen: set[str] = set()
+    refs: list[tuple[dict[str, Any], Any]] = []
     for ref in reversed(state.runbooks):
-        opened = ref.get("opened_by")
         rb_id = str(ref.get("id") or "")
-        if not isinstance(opened, dict) or rb_id in seen:
+        if not isinstance(ref.get("opened_by"), dict) or rb_id in seen:
             continue
         seen.add(rb_id)
+        try:
+            refs.append((ref, runbook_of(ref)))
+        except (WarroomError, OSError):
+            refs.append((ref, None))        # its snapshot is gone: the total is unknown, said as such
+    for ref, book in refs:
+        opened = ref["opened_by"]
+        rb_id = str(ref.get("id") or "")
         verdict = by_seq.get(int(opened.get("seq") or 0), {})
         states = state.steps.of(rb_id)
-        try:
-            book = runbook_of(ref)
-        except (WarroomError, OSError):
-            book = None        # its snapshot is gone: the total is unknown, said as such
         if book is not None:
-            got = progress.count(s.state for s in progress.of_runbook(state, book, config, now, gates).values())
+            got = progress.count(s.state for s in progress.of_runbook(state, book, config, now, gates, typed).values())
         else:       # the journal's steps alone: no runbook to say a branch or what fulfils an item
             got = replace(progress.count(progress.shown(st, gates.get((rb_id, st.step_id))) for st in states.values()),
                           total=None)

@@ -23,7 +23,7 @@ Pure, like the reducers: the service passes the clock, the config and the runboo
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -114,7 +114,7 @@ def open_gates(state: IncidentState) -> list[dict[str, Any]]:
 
 def catch_up_brief(state: IncidentState, now: datetime, *, update_every: float | Callable[[str], float],
                    config: Config, runbooks: Sequence[Any] = (), readings: Sequence[Any] | None = None,
-                   typed: Sequence[Any] = ()) -> Brief:
+                   typed: Sequence[Any] = (), by_hand: Mapping[tuple[str, str], Any] | None = None) -> Brief:
     """What the incoming commander must know, from the journal (see the module docstring) and, when
     given, ``readings``: every pane read now (``SloReading``s, as ``draft-update`` reads them), so "Current
     state" is now's value with the journaled one beside it and its age (redteam42 R21: at x60 a breach
@@ -123,7 +123,9 @@ def catch_up_brief(state: IncidentState, now: datetime, *, update_every: float |
     cadence judges a runbook's cadence item as the checklist, ``incident show``, the report and the PIR judge it
     (fix46r4b left the brief judging it with the default ``Config()``'s). ``typed``: what was typed in the drill
     shell (``pir.drill_shell(inc).typed``), merged into "What happened" as the PIR's timeline merges it, with its
-    weights: the brief is written for the person who did not see it happen (redteam47 F12)."""
+    weights: the brief is written for the person who did not see it happen (redteam47 F12). ``by_hand``: the steps
+    credited in the drill shell (``Incident.typed_by_hand``): not owed, as the report's path and ``incident show``
+    count them (attack47 Y4: the brief owed a step the report said "done by hand")."""
     from warroom.incident.approvals import OPEN
     from warroom.incident.relapse import journal_said
     from warroom.incident.review.timeline import timeline
@@ -188,11 +190,12 @@ def catch_up_brief(state: IncidentState, now: datetime, *, update_every: float |
     for book in runbooks:
         where = state.names_runbook(book.id)
         left = []
-        steps = progress.of_runbook(state, book, config, now, step_gates)
+        steps = progress.of_runbook(state, book, config, now, step_gates, by_hand)
         for step in book.steps:
             shown, by = steps[step.id].state, steps[step.id].fulfilment
             if not progress.is_done(shown) and shown not in ("running", "verifying", branches.NOT_NEEDED):
-                word = state_word(shown) + (f" ({by.text})" if by is not None and shown == "pending" else "")
+                word = state_word(shown) + (f" ({steps[step.id].by_hand})" if steps[step.id].by_hand else
+                                            f" ({by.text})" if by is not None and shown == "pending" else "")
                 left.append(f"{state.step_name(book.id, step.number)} ({step.label}): {word}")
         ref = state.open_ref(book.id)
         undone = reversal(state, ref.get("opened_by")) if ref is not None else ""

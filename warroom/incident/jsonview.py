@@ -45,7 +45,8 @@ def state_to_json(state: IncidentState, now: datetime | None = None) -> dict[str
         # resolution with a pane still past critical is "clock only", never a plain met)
         "response_times": [asdict(r) | {"verdict": asdict(said[r.key])} for r in state.response_times()],
         "steps": [
-            {"step": s.step, "step_id": s.step_id, "label": s.label, "status": s.status,
+            # each record with its runbook: a GO's runbook beside has its own step 1 (attack47 Y13)
+            {"runbook": s.runbook_id, "step": s.step, "step_id": s.step_id, "label": s.label, "status": s.status,
              "attempts": s.attempts, "exit_code": s.exit_code, "duration": s.duration,
              "expect_met": s.expect_met,
              "expect_verdict": s.last_run.expect_verdict if s.last_run else None,

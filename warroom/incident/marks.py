@@ -54,6 +54,9 @@ STEP_MARKS: dict[str, Mark] = {
     # an item nobody ticked that the journal shows done (``warroom.incident.fulfilment``: its ``fulfilled_by``, a
     # root-cause note, the updates due): done, by what the journal holds, never the ✔ of a run nor the ☑ of a tick
     "fulfilled": Mark("◈", "done (journal)", "[journal]"),
+    # never begun through warroom, its command typed in the drill shell and credited done by the drill report's rule
+    # (``progress.DONE_BY_HAND``): done by hand, never the ✔ of a run (no gate opened, nothing journaled)
+    "done_by_hand": Mark("✍", "done by hand (drill shell)", "[hand]"),
 }
 #: states only a run has (the PIR's commands table, a draft): a checklist line, which is a step's, never carries them
 RUN_ONLY = frozenset({"superseded"})

@@ -18,10 +18,12 @@ from datetime import datetime
 from typing import Any
 
 from warroom.incident import branches, fulfilment
+from warroom.incident.by_hand import BY_HAND
 from warroom.incident.marks import DONE_MARKS, TROUBLE_MARKS, checklist_state
 
-#: a step whose command was typed in the drill shell (``by_hand.Hands``): counted done. Only the drill report reads
-#: the drill shell, so only its path has this state (``drill_report.rows.counted``).
+#: a step never begun through warroom whose command was typed in the drill shell and credited done by the drill
+#: report's rule (``by_hand.Hands``): counted done on every view that is given the drill shell's credits (``typed``:
+#: ``by_hand.drill_typed``), as the report's path counts it (``drill_report.rows.counted``; attack47 Y4).
 DONE_BY_HAND = "done_by_hand"
 
 
@@ -34,6 +36,8 @@ class Shown:
     state: str
     standing: branches.Standing | None = None
     fulfilment: fulfilment.Fulfilment | None = None
+    by_hand: str = ""       # its credit in the drill shell, as the report's path says it ("done by hand at +6m40s
+                            # (drill shell)", or "typed by hand at …, not checked": not done), "" when none
 
 
 def shown(st: Any, gate: Any, standing: branches.Standing | None = None,
@@ -43,9 +47,14 @@ def shown(st: Any, gate: Any, standing: branches.Standing | None = None,
 
 
 def of_runbook(state: Any, runbook: Any, config: Any, now: datetime,
-               gates: Mapping[tuple[str, str], Any] | None = None) -> dict[str, Shown]:
+               gates: Mapping[tuple[str, str], Any] | None = None,
+               typed: Mapping[tuple[str, str], Any] | None = None) -> dict[str, Shown]:
     """Each step of ``runbook`` (by step id) as every view shows it at ``now``; ``config``: the incident's, whose
-    update cadence judges a cadence item; ``gates``: ``gates.gate_states(state, now)`` when the caller has it."""
+    update cadence judges a cadence item; ``gates``: ``gates.gate_states(state, now)`` when the caller has it;
+    ``typed``: the drill shell's credits (``by_hand.drill_typed``, the report's ``Hands.credited``) by (runbook id,
+    step id): a step never begun through warroom that one credits done is ``DONE_BY_HAND`` (the path's rule: it
+    outranks its branch and the journal's fulfilment), one typed but not judged keeps its state, its ``by_hand``
+    said."""
     if runbook is None or state is None:
         return {}
     if gates is None:
@@ -58,8 +67,14 @@ def of_runbook(state: Any, runbook: Any, config: Any, now: datetime,
     out = {}
     for step in runbook.steps:
         standing, done = spared.get(step.id), done_by.get(step.id)
-        out[step.id] = Shown(shown(records.get(step.id), gates.get((runbook.id, step.id)), standing, done),
-                             standing, done)
+        gate = gates.get((runbook.id, step.id))
+        hand = (typed or {}).get((runbook.id, step.id))
+        if hand is not None and checklist_state(records.get(step.id), gate) == "pending":
+            said = str(hand.state)
+            out[step.id] = Shown(DONE_BY_HAND if said.startswith(BY_HAND) else shown(None, gate, standing, done),
+                                 standing, done, said)
+            continue
+        out[step.id] = Shown(shown(records.get(step.id), gate, standing, done), standing, done)
     return out
 
 

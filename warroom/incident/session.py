@@ -339,6 +339,35 @@ class Incident(StepRunning):
         """A runbook open beside the current one, from its copy (``RunbookShelf.beside``)."""
         return self.shelf.beside(ref)
 
+    def typed_by_hand(self, now: datetime | None = None, state: IncidentState | None = None
+                      ) -> dict[tuple[str, str], Any]:
+        """The steps typed by hand in this drill incident's drill shell by ``now`` (``by_hand.drill_typed``), by
+        (runbook id, step id), of its runbook and then every one a GO opened (the drill report's order: one call,
+        one step): what every view counting a runbook's steps is given (``progress.of_runbook``'s ``typed``), so
+        ``incident show``, the brief, a GO's count and the report's path count one step alike (attack47 Y4, Y9).
+        {} for an incident that is no drill or whose drill shell holds nothing typed."""
+        from warroom.incident.by_hand import drill_typed
+
+        state = self.state if state is None else state
+        if not (state.drill or {}).get("dir"):
+            return {}
+        try:
+            main = self.runbook()
+        except WarroomError:
+            main = None         # its copy cannot be read: the runbooks a GO opened still count theirs
+        opened: list[Any] = []
+        seen = {main.id} if main is not None else set()
+        for ref in reversed(state.runbooks):
+            rb_id = str(ref.get("id") or "")
+            if isinstance(ref.get("opened_by"), dict) and rb_id not in seen:
+                seen.add(rb_id)
+                try:
+                    opened.append(self._beside_of(ref))
+                except (WarroomError, OSError):
+                    continue
+        books = [main, *reversed(opened)]
+        return drill_typed(state, self.open_drill, books, now or self.clock())
+
     def _runbook_of(self, ref: dict[str, Any] | None) -> Runbook | None:
         """The runbook copy a journal reference names, parsed once (``RunbookShelf.of``)."""
         return self.shelf.of(ref)
@@ -624,7 +653,8 @@ class Incident(StepRunning):
             after_resolve.require_open(state, self.id, "close a runbook")   # resolved since: said so
             ref = closing.check_closable(state, runbook_id, self.id)
             # the count as the journal has it at this very append: what every view shows from now on
-            opened = next((o for o in go_opened(state, self._beside_of, self.clock(), self.config)
+            opened = next((o for o in go_opened(state, self._beside_of, self.clock(), self.config,
+                                                typed=self.typed_by_hand(state=state))
                            if o.runbook_id == runbook_id), None)
             progress: dict[str, Any] = {"done": 0, "failed": 0, "total": None}
             if opened is not None:      # of its steps, those of a branch that did not apply are not owed
@@ -767,7 +797,7 @@ class Incident(StepRunning):
             brief=lambda: catch_up_brief(st, self.clock(), update_every=self.update_every_of, config=self.config,
                                          runbooks=self.open_runbooks(),
                                          readings=readings() if readings is not None else None,
-                                         typed=drill_shell(self).typed).to_json()))
+                                         typed=drill_shell(self).typed, by_hand=self.typed_by_hand()).to_json()))
 
     def acknowledge_handoff(self) -> Event:
         """The incoming commander says they have read the brief and have the incident. Only the
@@ -938,7 +968,8 @@ class Incident(StepRunning):
         from warroom.incident.go_opened import go_opened
 
         state = self.state
-        return go_opened(state, self._beside_of, self.clock(), self.config, when=live_at(state) if live else wall_at)
+        return go_opened(state, self._beside_of, self.clock(), self.config, when=live_at(state) if live else wall_at,
+                         typed=self.typed_by_hand(state=state))
 
     def resolve(self, summary: str, resolution: str | None = None, rollback: bool | None = None, *,
                 type: str | None = None, affected_repos: str | None = None,

@@ -109,22 +109,13 @@ def typed_reader(incident: Any, state: Any, runbooks: Sequence[Any], now: dateti
     """``typed(runbook id, step ref)``: when that step was typed by hand in the drill shell (``+7m58s``), by the
     drill report's rule (``by_hand.typed_steps``), else None. Read once, when a criterion first asks: only a drill
     incident's ``ran`` / ``not_ran`` with none of its steps run through warroom do."""
-    from warroom.incident.by_hand import read_calls, typed_steps
+    from warroom.incident.by_hand import drill_typed
 
     found: list[dict[tuple[str, str], str]] = []
 
     def read() -> dict[tuple[str, str], str]:
-        info = getattr(state, "drill", None) or {}
-        opener = getattr(incident, "open_drill", None)
-        if not info.get("dir") or info.get("replay") or opener is None:
-            return {}
-        if not any(c.tag == "" and c.code == 0 for c in read_calls(Path(info["dir"]))):
-            return {}                            # nothing typed there: the drill is not opened (nor its wrappers)
         books = [rb for rb in runbooks if rb is not None]
-        try:
-            credits = typed_steps(opener(), state, books, now)
-        except (WarroomError, OSError):          # no world to read: said as before, "has not run"
-            return {}
+        credits = drill_typed(state, getattr(incident, "open_drill", None), books, now)
         return {(rb.id, ref): credits[rb.id, st.id].when for rb in books for st in rb.steps
                 if (rb.id, st.id) in credits for ref in (st.id, str(st.number))}
 

@@ -205,7 +205,7 @@ def typed(tool: str, argv: tuple[str, ...] | list[str]) -> str:
 
 def action_rows(drill: Drill, signals: Any, spans: dict[str, list[Stretch]], *, resolved: float | None,
                 t_end: float, t_zero: float | None, at: float, slos: list[SloConfig] | None,
-                told: bool = True) -> list[ActionRow]:
+                told: bool = True, paused: tuple[tuple[float, float], ...] = ()) -> list[ActionRow]:
     """One row per action the stand-ins recorded (not the env/image edits that make up another):
     whether it bent the curves and why not (judged on ``signals``, the simulator's state ``spans``
     were read from), what it changed, its time on the incident clock (``t_zero``: detection,
@@ -213,7 +213,9 @@ def action_rows(drill: Drill, signals: Any, spans: dict[str, list[Stretch]], *, 
     is the moment asked): an action taken after it is read by ``at``, never at a moment before it was taken.
     ``told``: the drill is over, so the scenario's own judgement of an action may be said (how it bends the fault,
     "the release in fault"); while the incident is open a row says what the action did, never whether the scenario
-    counts it a fix (attack42 A7: a routine restart's row said "keeps the bad version" 10 s after it)."""
+    counts it a fix (attack42 A7: a routine restart's row said "keeps the bad version" 10 s after it). ``paused``: the
+    (resolved, reopened) spans (drill seconds) the incident stood resolved before a reopening: a row taken then is no
+    part of the response either, said so (attack47 Y5), as one taken after the last resolve."""
     from warroom.drill.cluster import OPERATIONS, pinned
 
     sc = drill.scenario
@@ -319,16 +321,21 @@ def action_rows(drill: Drill, signals: Any, spans: dict[str, list[Stretch]], *, 
     for r in restarts:
         mine = [i for i, b in enumerate(actions) if (b.at, b.command) == (r.at, r.command)]
         actions.insert(mine[-1] + 1 if mine else len(actions), r)
+    actions = [next((_late(a, a.t - lo, drill.speed, hi - a.t) for lo, hi in paused if lo < a.t < hi), a)
+               for a in actions]
     if resolved is None:
         return actions
     # taken after the resolve: the post-incident triage's, no part of the response, and said so with when, whatever
     # else its why says (attack46 X9: a change typed 5 minutes after it read as done "outside the runbook's steps")
-    return [a if a.t <= t_end else _late(a, a.t - t_end, drill.speed) for a in actions]
+    return [a if a.t <= t_end or a.late else _late(a, a.t - t_end, drill.speed) for a in actions]
 
 
-def _late(row: ActionRow, after: float, speed: float) -> ActionRow:
-    """``row``, taken ``after`` drill seconds after the resolution, said so after its why (``ActionRow.late``)."""
-    late = f"taken {stime.of_drill(after, speed).text()} after the incident was resolved"
+def _late(row: ActionRow, after: float, speed: float, before: float | None = None) -> ActionRow:
+    """``row``, taken ``after`` drill seconds after the resolution (``before`` drill seconds before the incident was
+    reopened, when it was), said so after its why (``ActionRow.late``)."""
+    late = f"taken {stime.of_drill(after, speed).text()} after the incident was resolved" + (
+        "" if before is None else f", while it stood resolved ({stime.of_drill(before, speed).text()} before it was"
+                                  " reopened)")
     return replace(row, why="; ".join(filter(None, (row.why, late))), late=late)
 
 

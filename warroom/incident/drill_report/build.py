@@ -15,11 +15,12 @@ from warroom.incident.drill_report.actions import (RETRIES, action_rows, as_cred
                                                    impact_estimate, ours_failed, stretches)
 from warroom.incident import gates, verdicts
 from warroom.incident.cadence import missed_updates
-from warroom.incident.by_hand import Hands, Typed, read_calls, recorded, shell_unjournaled
+from warroom.incident.by_hand import (Hands, Typed, closed_at, paused_spans, read_calls, recorded,
+                                     shell_unjournaled)
 from warroom.incident.drill_report.decisions import decision_lines, opened_runbooks
 from warroom.incident.drill_report.harm import harm_total, total_text
 from warroom.incident.drill_report.panes import impact_crossing, pane_outcomes, pane_title, past_crit
-from warroom.incident.drill_report.path import Credited, outside_said, runbook_path, typed_again
+from warroom.incident.drill_report.path import Credited, after_close, outside_said, runbook_path, typed_again
 from warroom.incident.drill_report.rows import ActionRow, DrillReport, ResponseRow
 from warroom.incident.drill_report.summary import with_summary
 from warroom.incident.relapse import relapse_said
@@ -105,7 +106,9 @@ def _build(drill: Drill, state: IncidentState | None, *, at: float | None, slos:
     # drill's report is the same whenever it is asked, and holds no effect the incident never saw; one
     # taken after the end is read by the moment asked (read at the end, before it was taken, it "moved none")
     actions = action_rows(drill, signals, spans, resolved=phases.get("resolved"), t_end=t_end, t_zero=t_zero,
-                          at=at, slos=slos, told=bool(state is not None and state.resolved))
+                          at=at, slos=slos, told=bool(state is not None and state.resolved),
+                          paused=tuple((drill.scenario_time(lo), drill.scenario_time(hi))
+                                       for lo, hi in paused_spans(state)))
     # one instant per event (redteam42 R7): what a step run's process did is told at the run's start, as the PIR
     # tells the step (the stand-in's stamp came 0.25 s wall later: 15 drill seconds at x60); its effect is still
     # read from the world's own record of it (``t``)
@@ -187,7 +190,10 @@ def _build(drill: Drill, state: IncidentState | None, *, at: float | None, slos:
             mttr = None
     # the stand-in calls typed in the drill shell, until the end: what credits a step done by hand (``by_hand``)
     # (one call credits one step: the report's runbook takes them first, in its order, then those a GO opened)
-    hands = Hands(Typed(read_calls(drill.path), t_zero, min(at, phases.get("resolved") or at), recorded(drill.path)))
+    if runbook_of is not None:      # a step's command of a runbook closed before: said so, no credit of it (Y10)
+        actions = after_close(actions, state, runbook_of)
+    hands = Hands(Typed(read_calls(drill.path), t_zero, min(at, phases.get("resolved") or at), recorded(drill.path),
+                        paused_spans(state)))
     path = runbook_path(runbook, state, actions, datetime.fromtimestamp(at, UTC), hands, config)
     # The scenario's own title is the facilitator's and names the cause ("… after v1.2.0"): while
     # the incident is open the report (``g`` mid-drill) is headed by the symptom, as the declaration is.
@@ -206,9 +212,16 @@ def _build(drill: Drill, state: IncidentState | None, *, at: float | None, slos:
 
         went = opened_runbooks(state, runbook_of or (lambda _id: None), end, since_detection, config)
         books = [b for b in (runbook, *(b for _, _, b in went)) if b is not None]
-        opened = [(rid, text, runbook_path(book, state, actions, end, hands, config)["runbook_path"]
-                   if book is not None else ())
+        # each opened runbook's path (nothing typed after its close is its, attack47 Y10), then its sentence counted
+        # with the same credits (Y9: "3 of 19" beside its path's "4 of 19")
+        paths = {rid: runbook_path(book, state, actions, end, hands, config, before=closed_at(state, rid))
+                 for rid, _, book in went if book is not None and (runbook is None or rid != runbook.id)}
+        if paths:
+            went = opened_runbooks(state, runbook_of or (lambda _id: None), end, since_detection, config,
+                                   hands.credited)
+        opened = [(rid, text, paths[rid]["runbook_path"] if rid in paths else ())
                   for rid, text, book in went if runbook is None or rid != runbook.id]
+        path = _claimed_beside(path, paths.values())
         # every step credited done by hand, with the actions its calls recorded: the PIR's timeline lists them as it
         # lists the actions typed outside every step (redteam46 R2: a retry credited to a step was in neither); the
         # credit is its first typing's, each later typing of its command a row of its own (attack46 X12)
@@ -272,6 +285,17 @@ def _switched_off(signals: Any, kind: str, rows: list[ActionRow], t: float) -> b
     env = signals.cluster.env_at
     return key is not None and last is not None and switched_on(env(last), key) and not switched_on(env(t), key)
 
+
+
+def _claimed_beside(path: dict[str, Any], beside: Any) -> dict[str, Any]:
+    """The report's ``runbook_path`` answer without the rows a runbook a GO opened claimed (its runs' and its steps'
+    typed by hand): one call, one step (attack47 Y9: RB-LAUNCH-002's step 5 typed in the drill shell was "done by
+    hand" on its path and "Done outside the runbook's steps" in the summary)."""
+    beside = list(beside)
+    kept = tuple(a for a in path["outside_actions"] if all(any(a is b for b in o["outside_actions"]) for o in beside))
+    if len(kept) == len(path["outside_actions"]):
+        return path
+    return {**path, "outside": outside_said(kept), "outside_actions": kept}
 
 
 def _typed_as_steps(path: dict[str, Any], acts: dict[tuple[str, str], list[Any]], runbook: Runbook | None,

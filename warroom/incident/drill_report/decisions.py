@@ -149,12 +149,14 @@ def drill_at(clock: Callable[[datetime], float | None], t: datetime | None) -> s
 
 
 def opened_runbooks(state: IncidentState, runbook_of: Callable[[str], Runbook | None], end: datetime,
-                    clock: Callable[[datetime], float | None], config: Any) -> list[tuple[str, str, Runbook | None]]:
+                    clock: Callable[[datetime], float | None], config: Any,
+                    typed: Any = None) -> list[tuple[str, str, Runbook | None]]:
     """Each runbook a GO opened: (its id, ``GoOpened.text`` — the resolve dialog's and the PIR's
     sentence, its progress by the checklist's rule —, the runbook for its path, None unreadable).
     Every moment of the sentence (the GO, its reversal, the closure) is said on the drill's clock
     (``clock``, as :func:`decision_lines`): the PIR says it on the wall, among wall times. ``config``: the
-    incident's, as the report's path has it (``progress``: one count for both)."""
+    incident's, as the report's path has it (``progress``: one count for both; ``typed``: the report's
+    ``Hands.credited``, so a step typed in the drill shell is done in the sentence as on the path, attack47 Y9)."""
     return [(o.runbook_id, o.text(), runbook_of(o.runbook_id))
             for o in go_opened(state, lambda ref: runbook_of(str(ref.get("id") or "")), end, config,
-                               when=lambda t: f" at {drill_at(clock, t)}")]
+                               when=lambda t: f" at {drill_at(clock, t)}", typed=typed)]

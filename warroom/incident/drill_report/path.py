@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import math
 import shlex
+from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from warroom.errors import WarroomError
 from warroom.incident import branches, fulfilment, progress
 from warroom.incident.by_hand import Hands, Shape, owner_of, param_values, run_windows, when_typed
 from warroom.incident.drill_report.rows import JOURNALED, SPARED, UNJUDGED, ActionRow
@@ -23,14 +25,16 @@ Credited = tuple[tuple[str, int, str, str, float, tuple[ActionRow, ...]], ...]  
 
 
 def runbook_path(runbook: Runbook | None, state: IncidentState | None, actions: list[ActionRow],
-                 at: datetime, hands: Hands | None = None, config: Any = None) -> dict[str, Any]:
+                 at: datetime, hands: Hands | None = None, config: Any = None,
+                 before: float = math.inf) -> dict[str, Any]:
     """The runbook's steps in its own order, each with its state as the checklist shows it and what
     its runs did to the drill (the actions the stand-ins recorded while it ran), and the actions no
     step of it recorded. A step never begun whose command was typed by hand in the drill and not taken
     by a step before it (``hands``, shared by every runbook of one report) is "done by hand at +6m03s
     (drill shell)", with the actions its calls recorded (``by_hand.Hands.credit``). A checklist item never ticked
     that states what fulfils it is "done: root-cause note at +41m00s [#43]" or "not done: …" by the journal
-    (``warroom.incident.fulfilment``; ``config``: the update cadence's)."""
+    (``warroom.incident.fulfilment``; ``config``: the update cadence's). ``before`` (unix): when the runbook was closed
+    (``by_hand.closed_at``): nothing typed after it is its step (attack47 Y10), as its count is frozen then."""
     steps = state.steps if state is not None else {}
     windows = run_windows(state)
     owners = [owner_of(a.at, a.tag, windows) for a in actions]
@@ -48,7 +52,8 @@ def runbook_path(runbook: Runbook | None, state: IncidentState | None, actions: 
         return "pending" if record is None else checklist_state(record, gates.get(key))
 
     hand = {} if hands is None or runbook is None else hands.steps(
-        runbook, lambda sid: shown((runbook.id, sid)) == "pending", param_values(runbook, state), actions, windows)
+        runbook, lambda sid: shown((runbook.id, sid)) == "pending", param_values(runbook, state), actions, windows,
+        before=before)
 
     core = progress.of_runbook(state, runbook, config, at, gates)     # each step as the checklist shows it
 
@@ -125,7 +130,37 @@ def typed_again(path: dict[str, Any], runbook: Runbook | None, state: IncidentSt
 def outside_said(rows: tuple[ActionRow, ...]) -> tuple[str, ...]:
     """``DrillReport.outside``: each row done outside the runbook's steps while the incident was open, as the summary
     names it; one taken after the resolution is no part of the response (``ActionRow.late``), said apart."""
-    return tuple(f"{a.description} ({a.command})" for a in rows if not a.late)
+    return tuple(f"{a.description} ({a.command}{', ' + a.after_close if a.after_close else ''})" for a in rows
+                 if not a.late)
+
+
+def after_close(rows: list[ActionRow], state: IncidentState | None, runbook_of: Any) -> list[ActionRow]:
+    """``rows`` with each one typed in the drill shell after a runbook was closed (``by_hand.closed_at``) that one of
+    its steps' commands made (``by_hand.Shape``, any value) said so (``ActionRow.after_close``): a closed runbook takes
+    no credit, as it takes no tick (attack47 Y10), and the row, outside the steps, says whose step it was."""
+    from warroom.incident.by_hand import closed_at
+    from warroom.incident.closing import closed_now
+
+    out = list(rows)
+    for closure in closed_now(state) if state is not None else ():
+        try:
+            book = runbook_of(closure.runbook_id)
+        except WarroomError:
+            continue            # its copy cannot be read here (closed: ``Incident.runbook`` refuses it)
+        shut = closed_at(state, closure.runbook_id)
+        if book is None or math.isinf(shut):
+            continue
+        shapes = [(st, shape) for st in book.steps if st.kind == "shell" and st.command
+                  and (shape := Shape.of(book, st))]
+        for i, a in enumerate(out):
+            if a.tag or a.late or a.after_close or a.at <= shut:
+                continue
+            argv = tuple(shlex.split(a.command))
+            st = next((st for st, shape in shapes if any(shape.match(w, argv, {}) is not None
+                                                         for w in shape.calls[0])), None)
+            if st is not None:
+                out[i] = replace(a, after_close=f"typed after {book.id} was closed (its step {st.number}'s command)")
+    return out
 
 
 def path_state(shown: progress.Shown) -> str:

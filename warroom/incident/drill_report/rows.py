@@ -56,6 +56,9 @@ class ActionRow:
     # taken after the incident was resolved, said: "taken 5m00s drill time (30s wall) after the incident was resolved"
     # (its ``why`` ends so); "" before. The post-incident triage's: no part of the response (attack46 X9)
     late: str = field(default="", metadata={"internal": True})
+    # a step's command of a runbook closed before it was typed: "typed after RB-LAUNCH-002 was closed (its step 6's
+    # command)"; no credit of that runbook's (attack47 Y10), said beside it where it is told outside the steps
+    after_close: str = field(default="", metadata={"internal": True})
 
     @property
     def description(self) -> str:
