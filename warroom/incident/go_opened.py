@@ -131,8 +131,9 @@ def go_opened(state: Any, runbook_of: Callable[[dict[str, Any]], Any | None], no
     whose update cadence judges a cadence item); ``runbook_of(attachment)`` gives the runbook its snapshot
     holds (for its steps) or None. ``when`` says each moment of its sentence (the GO, its reversal,
     the closure): the wall clock by default; the drill report passes the drill's, so the line sits
-    among its drill-time neighbours on their clock (redteam32b). ``typed``: the drill shell's credits (``by_hand.drill_typed``,
-    ``progress.of_runbook``'s), so a step of the opened runbook typed there is done in its count as on its path."""
+    among its drill-time neighbours on their clock (redteam32b). ``typed``: the drill shell's credits
+    (``by_hand.drill_typed``, ``progress.of_runbook``'s), so a step of the opened runbook typed there is done in its
+    count as on its path (attack47 Y9)."""
     from dataclasses import replace
 
     from warroom.incident import progress
