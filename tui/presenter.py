@@ -409,8 +409,11 @@ class IncidentPresenter:
             from warroom.incident.cadence import update_every
 
             # the countdown follows each severity's cadence (P1 10m ... P4 60m) in force as it ran
+            now = self.ctx.clock.now()
+            # the drill shell's credits (read when something was typed there): the heading counts as the report
+            typed = live.incident.typed_by_hand(datetime.fromtimestamp(now, UTC), snap.state)
             view = incident_view(snap, lambda sev: update_every(self.ctx.config, sev, snap.state),
-                                 now=self.ctx.clock.now(), config=self.ctx.config)
+                                 now=now, config=self.ctx.config, typed=typed)
             if self.live is not live:
                 return  # another incident was opened meanwhile: this view is of the old one
             self.post(ViewReady(view, snap.runbook, snap, seq=snap.seq, incident_id=live.id))

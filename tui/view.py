@@ -59,18 +59,23 @@ def step_view(st: Any, state: Any = None, gates: Mapping[tuple[str, str], Any] |
 
 
 def branch_views(steps: dict[str, StepView], state: Any, runbook: Any, config: Any, now: datetime,
-                 gates: Mapping[tuple[str, str], Any] | None = None) -> dict[str, StepView]:
+                 gates: Mapping[tuple[str, str], Any] | None = None,
+                 typed: Mapping[tuple[str, str], Any] | None = None) -> dict[str, StepView]:
     """``steps`` with each step in the state the core shows it (``warroom.incident.progress.of_runbook``: the one
     rule the heading's count and every other view read, ``config`` the incident's, its update cadence): one never
     begun in a runbook branch that did not apply "not needed", with why (a step run, ticked or skipped keeps its
     state); a checklist item nobody ticked that the journal shows done so, by what did it (one not done says what is
-    lacking, and can still be ticked)."""
+    lacking, and can still be ticked); one never begun whose command was typed in the drill shell (``typed``: the
+    drill shell's credits, ``Incident.typed_by_hand``) as the core counts it, "done by hand at +6m40s (drill shell)"
+    (attack47 Y4: the heading counted it not done beside the report's path)."""
     from warroom.incident import branches, progress
 
     out = dict(steps)
-    for sid, shown in progress.of_runbook(state, runbook, config, now, gates).items():
+    for sid, shown in progress.of_runbook(state, runbook, config, now, gates, typed).items():
         view = out.get(sid, StepView())
-        if shown.state == branches.NOT_NEEDED and shown.standing is not None:
+        if shown.by_hand and view.state == "pending":
+            out[sid] = replace(view, state=shown.state, reason=shown.by_hand)
+        elif shown.state == branches.NOT_NEEDED and shown.standing is not None:
             out[sid] = replace(view, state=shown.state, reason=shown.standing.not_needed)
         elif shown.fulfilment is not None and view.state == "pending":
             out[sid] = replace(view, state=shown.state, reason=shown.fulfilment.shown)
@@ -101,9 +106,10 @@ def shared_view(store: Any) -> SharedView | None:
 
 
 def incident_view(snapshot: Any, status_update_every: float | Callable[[str], float],
-                  now: float | None = None, config: Any = None) -> IncidentView:
+                  now: float | None = None, config: Any = None,
+                  typed: Mapping[tuple[str, str], Any] | None = None) -> IncidentView:
     """The view of an ``IncidentSnapshot``: the current runbook's steps by step id, every
-    running step by key, and the earlier runbooks' progress."""
+    running step by key, and the earlier runbooks' progress (``typed``: the drill shell's credits)."""
     from warroom.incident.closing import closure_of
     from warroom.incident.gates import gate_states
 
@@ -112,9 +118,9 @@ def incident_view(snapshot: Any, status_update_every: float | Callable[[str], fl
     gates = gate_states(state, when)     # a gate open past its window at this look: unsettled
     current = str((state.runbook or {}).get("id") or "")
     steps = branch_views({sid: step_view(st, state, gates) for sid, st in state.steps.of(current).items()},
-                         state, getattr(snapshot, "runbook", None), config, when, gates)
+                         state, getattr(snapshot, "runbook", None), config, when, gates, typed)
     running = tuple((st.runbook_id, st.step_id) for st in state.running_steps())
-    beside = open_beside(snapshot, state, gates, when, config)
+    beside = open_beside(snapshot, state, gates, when, config, typed)
     earlier = []
     seen = {current, *(b.runbook_id for b in beside)}
     for ref in reversed(state.runbooks):
@@ -165,7 +171,7 @@ def incident_view(snapshot: Any, status_update_every: float | Callable[[str], fl
 
 
 def open_beside(snapshot: Any, state: Any, gates: Mapping[tuple[str, str], Any], when: datetime,
-                config: Any = None) -> tuple[OpenRunbook, ...]:
+                config: Any = None, typed: Mapping[tuple[str, str], Any] | None = None) -> tuple[OpenRunbook, ...]:
     """The runbooks the journal has open beside the current one (``state.beside``), each with its
     steps' states and its Go/No-Go rows. One whose snapshot cannot be read still shows, from the
     journal's step states alone."""
@@ -176,7 +182,7 @@ def open_beside(snapshot: Any, state: Any, gates: Mapping[tuple[str, str], Any],
         opened = ref.get("opened_by") if isinstance(ref.get("opened_by"), dict) else {}
         book = by_id.get(rb_id)
         steps = branch_views({sid: step_view(st, state, gates) for sid, st in state.steps.of(rb_id).items()},
-                             state, book, config, when, gates)
+                             state, book, config, when, gates, typed)
         out.append(OpenRunbook(rb_id, str(ref.get("title") or ""), steps,
                                decision_rows(book, state, when) if book is not None else (),
                                _opened_text(state, opened)))

@@ -80,6 +80,16 @@ def test_a_step_typed_in_the_drill_shell_is_one_step_counted_alike_everywhere_an
     assert f"{ROLLBACK} step 5 " not in owed and f"{ROLLBACK} step 3 " in owed
     (opened,) = inc.go_opened()
     assert (opened.done, opened.total) == (2, 19)
+    from panes.runbook import progress_text
+    from tui.view import incident_view
+
+    live = LiveIncident(inc)
+    try:
+        snap = live.snapshot()
+    finally:
+        live.close()
+    (beside,) = incident_view(snap, 900.0, now=clock().timestamp(), config=inc.config, typed=typed).beside
+    assert progress_text(inc.runbook(ROLLBACK), beside.steps) == "2/19 done"      # the dashboard's heading
 
     # Y13: --json names each step record's runbook, and lists the beside runbook's checklist
     data = state_to_json(st, clock())
