@@ -170,11 +170,12 @@ def test_work_typed_in_the_drill_shell_is_said_under_the_response_times() -> Non
     the text report names beside it."""
     shell = ("Time to mobilise counts what the journal holds (a step run, tick, note…): the first command typed in the"
              " drill shell, at +1m23s drill time, 01:25:31 UTC (kubectl rollout restart deployment/audit-shipper),"
-             " counts towards no milestone; `warroom incident mark INC-1 mobilised --at 2026-12-06T01:25:31.000Z` records it")
+             " counts towards no milestone; `warroom incident mark INC-1 mobilised --at 2026-12-06T01:25:31.000Z`"
+             " records it")
     console = Console(width=80, file=io.StringIO(), record=True)
     console.print(report_renderable(dataclasses.replace(_widest_report(), shell=shell, summary=(f"{shell}.",))))
     text = " ".join(console.export_text().split())
     assert text.count("counts towards no milestone") == 1, text       # under the table, not again in the summary
-    assert "counts towards no milestone; `warroom incident mark INC-1 mobilised --at 2026-12-06T01:25:31.000Z` records it." \
-        in text, text
+    assert "counts towards no milestone; `warroom incident mark INC-1 mobilised --at 2026-12-06T01:25:31.000Z`" \
+        " records it." in text, text
     assert text.index("Time to mobilise counts") < text.index("What was done"), text

@@ -527,10 +527,10 @@ _LINTED = re.compile(r"(?:queries\.q(\d+)|step \d+ \(gate (\d+)\)): .*?invalid P
 
 
 def test_runbook_lint_says_prometheus_own_parse_error(tmp_path: Path) -> None:
-    """Runbook lint reads PromQL with the drill's parser: random edits of the queries above (the shipped runbooks'
-    gates and criteria among them), written as named queries (a TOML string: its escapes) and, where a fence attribute holds one, as bare
-    verify gates, are refused by lint as promtool 2.42 refuses them, in its words, at the place in the file of the
-    character promtool names (its line and byte column count from the query); what promtool takes, lint takes."""
+    """Runbook lint reads PromQL with the drill's parser: random edits of the queries above (the shipped runbooks' gates
+    and criteria among them), written as named queries (a TOML string: its escapes) and, where a fence attribute holds
+    one, as bare verify gates, are refused by lint as promtool 2.42 refuses them, in its words, at the place in the file
+    of the character promtool names (its line and byte column count from the query); what promtool takes, lint takes."""
     from warroom.runbook.gate import GateSyntaxError, parse_gate
     from warroom.runbook.lint import lint_paths
 

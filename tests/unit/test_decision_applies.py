@@ -104,8 +104,8 @@ def _incident(tmp_path: Path, at: float | None = None):
 
 
 def test_when_the_condition_holds_the_decision_is_due_and_reminded_once(tmp_path: Path) -> None:
-    """Through the drill's real metric source: with a threshold that holds whenever the query reads (0 down or more), the
-    decision arises (journaled once, with the value it was seen at), and past its deadline it is
+    """Through the drill's real metric source: with a threshold that holds whenever the query reads (0 down or more),
+    the decision arises (journaled once, with the value it was seen at), and past its deadline it is
     reminded once however often it is looked at; a look that cannot query metrics (``incident
     show``, the checklist) still knows it arose. With the shipped threshold it never does."""
     from warroom.drill.directory import create_drill

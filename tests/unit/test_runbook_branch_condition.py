@@ -73,7 +73,8 @@ def test_the_branches_that_did_not_apply_are_not_needed_in_the_report_and_the_pi
            " (Providers down: " in spared
     assert f"{MANUAL} (All providers down): its branch did not apply: Every provider is down" in spared
     assert f"[not needed: its branch did not apply: Every provider is down: all 3 (over 10% of their calls answered" \
-           f" 5xx, or out of routing with no calls): judged not met (Providers down: " in text and f"] All providers down: {MANUAL}" in text
+           f" 5xx, or out of routing with no calls): judged not met (Providers down: " in text
+    assert f"] All providers down: {MANUAL}" in text
     assert "[not done] All providers down" not in text and "[not done] Two providers down" not in text
     failed = pir.split("## Steps Skipped or Failed")[1].split("\n## ")[0]
     assert f"Step 12 ({BREAKER}) not needed: its branch “Two providers down: protect the one that is left” did not" \
@@ -98,7 +99,8 @@ def test_a_branch_never_judged_stays_not_done_and_says_it_could_not_be_judged(tm
     (line,) = [s for s in report.summary if s.startswith("Runbook RB-CORE-004 path:")]
     assert line.startswith("Runbook RB-CORE-004 path: 11 of 27 steps done; not done: ") and "not needed" not in line
     assert f"[not done: whether its branch applied could not be judged: Every provider is down: all 3 (over 10% of" \
-           f" their calls answered 5xx, or out of routing with no calls): never judged while open (no look read it)] All providers down: {MANUAL}" in text
+           f" their calls answered 5xx, or out of routing with no calls): never judged while open (no look read it)]" \
+           f" All providers down: {MANUAL}" in text
     failed = pir.split("## Steps Skipped or Failed")[1].split("\n## ")[0]
     assert f"Step 13 ({MANUAL}) not done (runbook step with no journal event); whether its branch “All providers" \
            " down” applied could not be judged" in failed

@@ -42,9 +42,9 @@ from warroom.runbook.parser import load_runbook
 
 RUNBOOKS = Path(__file__).resolve().parents[2] / "runbooks"
 RETRY = "Retry one task that failed on the rate limit"
-NOTIFY = ("blocks notify slack --channel ops-alerts --message \"Model API quota passed 80%. Circuit breaker is on: above"
-          " 85% throttled calls wait instead of retrying, so the quota lasts longer. Architect role temporarily on"
-          " gpt-4-turbo.\"")
+NOTIFY = ("blocks notify slack --channel ops-alerts --message \"Model API quota passed 80%. Circuit breaker is on:"
+          " above 85% throttled calls wait instead of retrying, so the quota lasts longer. Architect role temporarily"
+          " on gpt-4-turbo.\"")
 TAG = "f2f2f2f2f2f2"
 
 

@@ -1225,9 +1225,9 @@ class Signals:
             sum(self._requests(provider, t)) * call_law(self.lost(provider.name, t), self.attempts(t))[1]
 
     def fails_fast(self, provider: str, t: float) -> bool:
-        """Whether FlowEngine fails ``provider``'s calls at ``t`` without sending them: its day's quota is used up and an
-        armed breaker is OPEN (``breaker_state``: it stays so until the reset), so no request, no 429 (``strands``). Armed:
-        on in every revision since the pods of one that turned it on were ready (``Cluster.breaker``)."""
+        """Whether FlowEngine fails ``provider``'s calls at ``t`` without sending them: its day's quota is used up and
+        an armed breaker is OPEN (``breaker_state``: it stays so until the reset), so no request, no 429 (``strands``).
+        Armed: on in every revision since the pods of one that turned it on were ready (``Cluster.breaker``)."""
         fe, on = self.cluster.flowengine, lambda env: switched_on(env, "ENABLE_CIRCUIT_BREAKER")
         return self.exhausted(provider, t) and on(self.cluster.env_at(t - fe.rollout_seconds)) and all(
             on(env) for at, env in fe.ran if t - fe.rollout_seconds < at <= t)

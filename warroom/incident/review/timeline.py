@@ -191,10 +191,10 @@ def key_moments(rows: list[Line]) -> list[Line]:
 
 def _typed_ends(rows: list[Line]) -> list[Line]:
     """``rows`` (in time order) with only the first and the last typing of each setting changed in the drill shell
-    (``Line.again``: ``setting``), the last saying how many there were. Each typing that moved a pane weighs as a milestone, so
-    a fallback switched on and off eight times took every Key Moment from the NO-GO, the severity change and the
-    recoveries, and the typing that stood at the resolution fell past the fifteenth (fix47x): the first says when
-    it began, the last what stood, the count that it went back and forth; the Full Timeline lists every one."""
+    (``Line.again``: ``setting``), the last saying how many there were. Each typing that moved a pane weighs as a
+    milestone, so a fallback switched on and off eight times took every Key Moment from the NO-GO, the severity change
+    and the recoveries, and the typing that stood at the resolution fell past the fifteenth (fix47x): the first says
+    when it began, the last what stood, the count that it went back and forth; the Full Timeline lists every one."""
     groups: dict[str, list[int]] = {}
     for i, r in enumerate(rows):
         if r.again is not None:
