@@ -238,6 +238,17 @@ def run_one(drill: Drill, argv: list[str], t: float) -> tuple[int, str, str]:
     return code, out.getvalue().replace(clean, "<DRILL>"), err.getvalue().replace(clean, "<DRILL>")
 
 
+def typed_in_shell(drill: Drill, argv: list[str], t: float) -> int:
+    """``argv`` typed in the drill shell at scenario second ``t``: the stand-in's answer and the call record the
+    shell's wrapper writes (``calls.jsonl``, untagged: no step run), which the drill report credits to steps."""
+    from warroom.drill.actions import CALLS_FILE, append_actions
+
+    code = run_one(drill, argv, t)[0]
+    append_actions(drill.path, [Action("call", t, drill.wall_time(t), argv[0], tuple(argv[1:]), {"code": code})],
+                   CALLS_FILE)
+    return code
+
+
 def answers(state_dir: Path, commands: list[list[str]], scenarios: tuple[str, ...] = SCENARIOS,
             warm: bool = False) -> Iterator[tuple[str, float, str, int, str, str]]:
     """(scenario, t, command, code, stdout, stderr) for every command, scenario and moment.

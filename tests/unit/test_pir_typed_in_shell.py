@@ -16,9 +16,8 @@ from pathlib import Path
 import pytest
 
 from tests.unit.incident_fixtures import DrillClock
-from tests.unit.standins_corpus import START, run_one, warmed
+from tests.unit.standins_corpus import START, typed_in_shell, warmed
 from warroom.config import Config
-from warroom.drill.actions import CALLS_FILE, Action, append_actions
 from warroom.drill.directory import create_drill
 from warroom.incident.store import IncidentStore
 from warroom.journal import events as ev
@@ -36,10 +35,7 @@ def _unpinned(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def _typed(d, argv: list[str], t: float) -> None:  # type: ignore[no-untyped-def]
-    """``argv`` typed in the drill shell at scenario second ``t``: the stand-in's answer and its call record."""
-    code = run_one(d, argv, t)[0]
-    assert code == 0
-    append_actions(d.path, [Action("call", t, d.wall_time(t), argv[0], tuple(argv[1:]), {"code": code})], CALLS_FILE)
+    assert typed_in_shell(d, argv, t) == 0
 
 
 def test_a_change_typed_in_the_drill_shell_is_in_the_pir_beside_the_relapse_it_came_before(tmp_path: Path) -> None:

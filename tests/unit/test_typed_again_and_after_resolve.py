@@ -22,9 +22,8 @@ from typing import Any
 import pytest
 
 from tests.unit.incident_fixtures import DrillClock
-from tests.unit.standins_corpus import START, run_one, warmed
+from tests.unit.standins_corpus import START, typed_in_shell, warmed
 from warroom.config import Config
-from warroom.drill.actions import CALLS_FILE, Action, append_actions
 from warroom.drill.directory import create_drill
 from warroom.incident.drill_report import DrillReport, drill_report
 from warroom.incident.drill_report.text import report_lines
@@ -48,10 +47,7 @@ def _unpinned(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def _typed(d, argv: list[str], t: float) -> None:  # type: ignore[no-untyped-def]
-    """``argv`` typed in the drill shell at scenario second ``t``: the stand-in's answer and its call record."""
-    code = run_one(d, argv, t)[0]
-    assert code == 0
-    append_actions(d.path, [Action("call", t, d.wall_time(t), argv[0], tuple(argv[1:]), {"code": code})], CALLS_FILE)
+    assert typed_in_shell(d, argv, t) == 0
 
 
 def test_each_typing_of_a_step_is_a_pir_row_and_what_came_after_the_resolve_is_said_so(

@@ -27,9 +27,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.unit.incident_fixtures import DrillClock
-from tests.unit.standins_corpus import START, run_one, warmed
+from tests.unit.standins_corpus import START, run_one, typed_in_shell, warmed
 from warroom.config import Config
-from warroom.drill.actions import CALLS_FILE, Action, append_actions
 from warroom.drill.directory import create_drill
 from warroom.execute.watchdog import TAG_ENV
 from warroom.incident.by_hand import Call, Hands, Shape, Typed, standin_calls
@@ -39,6 +38,7 @@ from warroom.incident.review.lines import TypedStep
 from warroom.incident.review.timeline import _typed_step_line
 from warroom.incident.store import IncidentStore
 from warroom.runbook.parser import load_runbook
+from warroom.drill.actions import CALLS_FILE, Action, append_actions
 
 RUNBOOKS = Path(__file__).resolve().parents[2] / "runbooks"
 RETRY = "Retry one task that failed on the rate limit"
@@ -55,10 +55,7 @@ def _unpinned(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def _typed(d, argv: list[str], t: float) -> int:  # type: ignore[no-untyped-def]
-    """``argv`` typed in the drill shell at scenario second ``t``: the stand-in's answer and its call record."""
-    code = run_one(d, argv, t)[0]
-    append_actions(d.path, [Action("call", t, d.wall_time(t), argv[0], tuple(argv[1:]), {"code": code})], CALLS_FILE)
-    return code
+    return typed_in_shell(d, argv, t)
 
 
 def test_a_step_typed_again_with_another_value_is_that_step_and_a_change_that_moves_no_curve_is_credited(
