@@ -311,7 +311,11 @@ def drill_shell(inc: Exportable) -> DrillShell:
     # PIR preview renders again at each journal change: asked only when a call was typed in the drill shell,
     # and kept while nothing it reads moved (the journal, the typed calls, the recorded actions)
     where = Path(drill_info["dir"])
-    if not any(c.tag == "" and c.code == 0 for c in read_calls(where)):
+    try:
+        typed = any(c.tag == "" and c.code == 0 for c in read_calls(where))
+    except OSError:          # another user's drill (a second responder's seat): the journal alone, as for a world
+        return DrillShell()  # that cannot be opened
+    if not typed:
         return DrillShell()
     key = (str(where), inc.state.last_seq, *(_size(where / name) for name in (CALLS_FILE, ACTIONS_FILE)))
     if key in _SHELL_KEPT:
