@@ -84,6 +84,9 @@ class ViewReady(Message):
     snapshot: Any = None
     seq: int = -1
     incident_id: str | None = None
+    # the drill shell's credits the worker read with it (``Incident.typed_by_hand``): what the resolve and
+    # close dialogs count a GO's runbook with, so no key reads the drill on the event loop
+    typed: Any = None
 
 
 @dataclass

@@ -225,6 +225,9 @@ class IncidentPresenter:
         self._looked_now = -1e9          # when look_now last pulled the evidence look forward
         self._journal_size = -1
         self.pir_open = False
+        # the drill shell's credits the last view was built with (set on the UI thread by the dashboard's
+        # ``on_view_ready``): ``go_opened`` counts with them, reading no file where a key asks it
+        self.typed_seen: dict[tuple[str, str], Any] = {}
 
     # ------------------------------------------------------------------ plumbing
 
@@ -416,7 +419,7 @@ class IncidentPresenter:
                                  now=now, config=self.ctx.config, typed=typed)
             if self.live is not live:
                 return  # another incident was opened meanwhile: this view is of the old one
-            self.post(ViewReady(view, snap.runbook, snap, seq=snap.seq, incident_id=live.id))
+            self.post(ViewReady(view, snap.runbook, snap, seq=snap.seq, incident_id=live.id, typed=typed))
             if self.pir_open:
                 self.post(PirReady(live.render_pir()))
 
@@ -494,17 +497,17 @@ class IncidentPresenter:
 
     def go_opened(self) -> list[Any]:
         """What each GO opened and how far it got, from the snapshot in memory (and, in a drill where something was
-        typed in its shell, that shell's record): the resolve dialog shows it and asks whether a rollback was part
-        of the fix."""
+        typed in its shell, the credits the last view's worker read: ``typed_seen``): the resolve dialog shows it and
+        asks whether a rollback was part of the fix. Called from a key: it reads no file."""
         from warroom.incident.closing import live_at
         from warroom.incident.go_opened import go_opened
 
         live = self.require()
         snap = live.snapshot()
         now = datetime.fromtimestamp(self.ctx.clock.now(), UTC)
-        # counted with the drill shell's credits, as the resolution journals it (``Incident.typed_by_hand``)
+        # counted with the drill shell credits the last view read (``typed_seen``), as the resolution journals them
         return go_opened(snap.state, lambda ref: snap.runbook_by_id(str(ref.get("id") or "")), now, self.ctx.config,
-                         when=live_at(snap.state), typed=live.incident.typed_by_hand(now, snap.state))
+                         when=live_at(snap.state), typed=self.typed_seen)
 
     def rollback_steps(self) -> list[str]:
         """The steps that rolled a release back and ran ok, from the snapshot in memory: the

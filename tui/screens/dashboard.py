@@ -835,6 +835,7 @@ class DashboardScreen(Screen[None]):
             self._view_from = (message.incident_id, message.seq)
         self.data.beside = tuple(getattr(message.snapshot, "beside", ()) or ())
         self.data.state = getattr(message.snapshot, "state", None)
+        self.presenter.typed_seen = message.typed or {}
         self.show_view(message.view, message.runbook)
         self.presenter.adopt_gates_async(message.snapshot)
         snapshot = message.snapshot
