@@ -119,3 +119,13 @@ def test_a_variable_no_step_sets_and_the_environment_lacks_is_said_before_runnin
     assert "$RT14_NOT_SET_ANYWHERE" in note and "no step" in note and "empty" in note
     monkeypatch.setenv("RT14_NOT_SET_ANYWHERE", "x")
     assert inc.prepare_step(1).notes == ()
+
+
+def test_a_step_ticked_done_is_never_said_to_have_not_run(inc: Incident) -> None:
+    """attack47 Y2's note: a tick is the commander saying the step was done outside warroom; the note before a step
+    that reads its variable says so, never "it has not run"."""
+    assert "it has not run in this incident" in inc.prepare_step(2).notes[0]
+    inc.tick(1)
+    (note,) = inc.prepare_step(2).notes
+    assert "has not run" not in note
+    assert "it was ticked done at " in note and "UTC, not run through warroom, so the variable is empty" in note

@@ -243,8 +243,8 @@ class StepRunning:
         for v in uses:
             setter = setters.get(v)
             if setter is not None and v not in have:
-                notes.append(f"uses ${v}, which step {setter.number} ({setter.label}) sets; it has "
-                             "not run in this incident, so the variable is empty unless your "
+                notes.append(f"uses ${v}, which step {setter.number} ({setter.label}) sets; "
+                             f"{self._not_set_by(book, setter)}, so the variable is empty unless your "
                              "environment sets it")
             elif setter is None and v not in have and v not in env:
                 where = ("only a later step sets it" if v in later else
@@ -253,6 +253,18 @@ class StepRunning:
                              "is empty when this step runs (export it before starting warroom, or "
                              "set it in [execute].env)")
         return tuple(notes)
+
+    def _not_set_by(self, book: Any, setter: Any) -> str:
+        """Why the variable ``setter`` sets is not carried: it has not run in this incident, or it was ticked done (by
+        hand, outside warroom: a tick is never "has not run", attack47 Y2's note), or no run of it set it."""
+        from warroom.incident.marks import checklist_state
+
+        st = self.state.steps.get((book.id, setter.id)) if book is not None else None
+        if st is not None and st.ticked_at is not None and checklist_state(st, None) == "ticked":
+            return f"it was ticked done at {st.ticked_at:%H:%M:%S} UTC, not run through warroom"
+        if st is not None and st.runs:
+            return "no run of it in this incident set it"
+        return "it has not run in this incident"
 
     def drill_env_names(self) -> set[str]:
         """The variables a drill's step environment sets (its fake API keys, its kubeconfig…), which every step of

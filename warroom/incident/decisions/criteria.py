@@ -88,7 +88,8 @@ def _judge(c: Criterion, side: str, state: Any, now: datetime, query: Query | No
                            judged=False)
         run = step_output(c.step or "")
         if run is None:
-            return verdict(UNKNOWN, f"step {c.step} has not run")
+            ticks = _ticked(state, runbook_id, [c.step or ""], now)     # a tick is no run, yet never "has not run"
+            return verdict(UNKNOWN, f"{ticks[0]}: it has no output to read" if ticks else f"step {c.step} has not run")
         where = step_source(c.step or "", run.seq)
         if run.status != "ok":
             said = {"running": "is still running"}.get(run.status, f"last ended {run.status.replace('_', ' ')}"
@@ -125,8 +126,8 @@ def _judge(c: Criterion, side: str, state: Any, now: datetime, query: Query | No
         if hit is None:
             # a change made outside the runbook is as real: what the tool cannot see is unknown, never not met;
             # one typed in the drill shell is said so, never "has not run" beside a report crediting it (redteam42 R1)
-            said += _by_hand(c.ran, typed)
-            if side == "applies_when" and not (said := said or _ticked(state, runbook_id, c.ran, now)):
+            said += _by_hand(c.ran, typed) + _ticked(state, runbook_id, c.ran, now)
+            if side == "applies_when" and not said:
                 # when a branch or a decision applies ("the deny ran: lift it") is read from the journal as
                 # ``not_ran`` reads it, with its caveat: unknown for ever made the lifting step "not done" in every
                 # response that never put the deny. A failed run, one typed in the drill shell or a tick (done
@@ -141,8 +142,11 @@ def _judge(c: Criterion, side: str, state: Any, now: datetime, query: Query | No
     if kind == "not_ran":
         hit, said = ran_ok(state, runbook_id, c.not_ran, now)
         if hit is None:
-            # what the tool ran is all it sees: a change made by hand elsewhere is the commander's to weigh
+            # what the tool ran is all it sees: a change made by hand elsewhere is the commander's to weigh; a step
+            # ticked done is the commander saying it was done outside warroom, never "has not run" (attack47 Y2's note)
             said += _by_hand(c.not_ran, typed)
+            if ticks := _ticked(state, runbook_id, c.not_ran, now):
+                return verdict(UNKNOWN, "; ".join(said + ticks) + ": the commander's judgement")
             return verdict(MET, ("; ".join(said) if said else f"step {', '.join(c.not_ran)} has not run")
                            + " (a change made outside the runbook is not seen here)")
         ref, run = hit
@@ -179,11 +183,12 @@ def _by_hand(refs: Sequence[str], typed: Callable[[str], str | None] | None) -> 
 
 
 def _ticked(state: Any, runbook_id: str | None, refs: Sequence[str], now: datetime) -> list[str]:
-    """What a ``ran`` condition says of its steps ticked done by ``now`` with no run: done outside warroom."""
+    """What ``ran`` / ``not_ran`` / a step's output say of their steps ticked done by ``now``: done outside warroom
+    (the commander says), never "has not run"."""
     from warroom.incident.marks import checklist_state
 
     return [f"step {ref} was ticked done at {st.ticked_at:%H:%M:%S} UTC by {st.ticked_by or 'someone'}, not run"
-            " through warroom: the commander's judgement"
+            " through warroom"
             for ref in refs for st in _records(state, runbook_id, ref)
             if st.ticked_at is not None and st.ticked_at <= now and checklist_state(st, None) == "ticked"]
 
@@ -234,6 +239,8 @@ def ran_ok(state: Any, runbook_id: str | None, refs: Sequence[str], now: datetim
                 continue
             if shown in RAN_OK:
                 return (ref, run), []
+            if shown == "ticked":
+                continue            # said by ``_ticked``: done outside warroom, the commander says
             said.append(f"step {ref}: {state_word(shown)}")
     return None, said
 
