@@ -69,8 +69,9 @@ def test_a_check_with_more_than_its_call_is_typed_not_checked_and_a_call_is_take
     assert pilot[9] == "pending"          # the same read, taken by RB-LAUNCH-005's step 18 already
     status = ("curl", "-s", "https://status.anthropic.com/api/v2/status.json")
     steps = _path("RB-CORE-004-provider-outage", [_call(status, 300.0), _call(status, 4000.0)])
-    # `| jq -r '.status.indicator'`, and step 20's expect "none": the record holds no output to judge either by
-    assert steps[3] == "typed by hand at +3m00s (drill shell), not checked"
+    # step 3's `| jq -r '.status.indicator'` only formats the read: judged from its record (fix48a); step 20's expect
+    # "none": the record holds no output to judge it by
+    assert steps[3] == "done by hand at +3m00s (drill shell)"
     assert steps[20] == "typed by hand at +1h04m40s (drill shell), not checked"
 
 

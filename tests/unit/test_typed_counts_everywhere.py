@@ -130,8 +130,8 @@ def test_what_is_typed_while_the_incident_stood_resolved_is_no_credit_and_said_s
         return Hands(typed).steps(book, lambda _sid: True, {}, [], {}).get(step.id)
 
     assert credit(200.0) is None                                               # typed while resolved: none
-    assert credit(200.0, 400.0).state == "typed by hand at +5m00s (drill shell), not checked"    # after reopening
-    assert credit(120.0, 400.0).state == "typed by hand at +20s (drill shell), not checked"      # before the resolve
+    assert credit(200.0, 400.0).state == "done by hand at +5m00s (drill shell)"    # after reopening
+    assert credit(120.0, 400.0).state == "done by hand at +20s (drill shell)"      # before the resolve
     row = ActionRow(START + 200, 200.0, "x", "x", "aws", False)
     assert _late(row, 50.0, 10.0, 100.0).late == ("taken 50s drill time (5s wall) after the incident was resolved,"
                                                   " while it stood resolved (1m40s drill time (10s wall) before it"

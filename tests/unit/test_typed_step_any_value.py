@@ -121,8 +121,8 @@ def test_a_step_typed_again_with_another_value_is_that_step_and_a_change_that_mo
                                                                runbook=_provider_book()[0]).runbook_path}
     # the test flow is credited from its own record (it moves no curve: no row holds it), at its typing
     assert path["Run a test flow and let FlowEngine pick the model"] == "done by hand at +12m50s (drill shell)"
-    # read-only, its `| jq` output the typist's to read: typed by hand, not checked (it was never credited)
-    assert path[STEP2] == "typed by hand at +13m00s (drill shell), not checked"
+    # read-only, its `| jq` only formats what the read printed: judged from the read's own record (fix48a)
+    assert path[STEP2] == "done by hand at +13m00s (drill shell)"
 
 
 STEP2 = "Pull the last 15 minutes of 5xx errors from CloudWatch"
@@ -145,8 +145,8 @@ def test_a_step_whose_argument_is_a_command_s_output_is_credited_when_typed_word
                  Call(at, 200.0, argv[0], argv[1:], 0, ""))
         return Hands(Typed(calls, 100.0, START + 100)).steps(book, lambda _sid: True, {}, [], {}).get(step.id)
 
-    # read-only, and its `| jq` output is the typist's to read: typed by hand, not checked (never "not done")
-    assert credit(*AWS, "1789999100000").state == "typed by hand at +1m40s (drill shell), not checked"
+    # read-only, and its `| jq` only formats the read: done by hand, judged from the read's record (fix48a)
+    assert credit(*AWS, "1789999100000").state == "done by hand at +1m40s (drill shell)"
     assert credit(*AWS, "--follow") is None                               # an option in the place: not a time
     assert credit(*AWS[:-2], "--filter-pattern", "4xx", "--start-time", "1") is None
     assert credit("aws", "logs", "delete-log-group", *AWS[3:], "1") is None

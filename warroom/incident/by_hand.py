@@ -28,7 +28,10 @@ after one that does in its own section: ``checked_by``) counts only from a call 
 before it, it is no check of it. A read-only step whose outcome is more than its calls' exit codes (a checkable
 ``expect``, or a command the stand-ins do not answer: ``| grep -wF … && echo "schema is back"``) cannot be judged from the record (it
 holds no output): "typed by hand at +34m13s (drill shell), not checked", never counted done (the schema
-check was credited from a read that showed the bad schema). A change is judged by the action it recorded; a step
+check was credited from a read that showed the bad schema). A filter that only formats or selects what the read printed,
+downstream of it in its one pipeline (``| jq -r '.events[].message'``, ``| grep ERROR | sort | head``: ``_formats``),
+is no such command: the read is judged from its own record, as without it; a ``grep`` last (its exit code is the
+verdict), a ``| sh``, ``| xargs …``, ``| tee f`` or a list (``&&``) still is. A change is judged by the action it recorded; a step
 with a verify gate is judged by its gate, which only a run through warroom opens: typed, it is "not verified", never
 done (attack42 A18: a routine restart was credited "Restart FlowEngine to load the fixed schema", whose gate runs out).
 """
@@ -189,7 +192,56 @@ def _read(command: str) -> tuple[list[tuple[str, ...]], bool] | None:
         else:
             others.append(words[0].start if words else -1)
     more = any(not any(lo <= at < hi for lo, hi in filled) for at in others)
+    if more and _formats([cmd for cmd in result.commands
+                          if not any(lo <= (cmd.words[0].start if cmd.words else -1) < hi for lo, hi in filled)]):
+        more = False
     return (out, more) if out else None
+
+
+#: Commands that only format or select what a read printed, for the reader's eyes: downstream of the read in its one
+#: pipeline, they cannot make a failed read succeed (its call exited 0 or credits nothing), nor change anything (no
+#: redirection, no expansion, none that runs a command or writes a file: ``| sh``, ``| xargs kubectl delete``,
+#: ``| tee f``, ``| awk``/``sed`` (which can) are not in it)
+FORMATTING = frozenset({"jq", "head", "tail", "sort", "uniq", "wc", "cut", "column", "less", "more", "cat", "tr",
+                        "nl", "fold", "fmt", "rev", "grep", "egrep", "fgrep"})
+#: options of those that write a file or make the exit code a verdict on the output (``jq -e``)
+_NOT_FORMATTING = {"sort": ("-o", "--output"), "jq": ("-e", "--exit-status")}
+#: a filter whose exit code says whether the output held something (``grep``: 1 on no match): last in the pipeline it
+#: is the step's outcome, which the stand-in's record does not hold
+_TESTS = frozenset({"grep", "egrep", "fgrep"})
+
+
+def _formats(commands: Sequence[Any]) -> bool:
+    """Whether ``commands`` (a step's, outside the ``$(…)`` filling a call's word) are one pipeline of stand-in reads
+    followed only by formatting filters (``FORMATTING``): ``aws logs … | jq -r '.events[].message'``, ``kubectl logs
+    … | grep ERROR | sort | uniq -c | head``. Such a read's outcome is its calls' exit codes, which the stand-ins'
+    record holds, so it is judged from its own record (fix47credit: a ``| jq`` left the read "typed by hand, not
+    checked"). Not one pipeline (``&&``, ``;``, a subshell, a loop), a filter upstream of a read (it feeds the read),
+    a filter with a redirection, an expansion or an option in ``_NOT_FORMATTING``, or a ``grep`` last (its exit code
+    is the step's verdict: no match fails the step) is not formatting."""
+    seen_filter = False
+    for n, cmd in enumerate(commands):
+        words = [w.value for w in cmd.words]
+        if not words or cmd.joined_by != ("" if n == 0 else "|"):
+            return False
+        if words[0] in STANDINS:
+            if seen_filter:
+                return False
+            continue
+        seen_filter = True
+        bad = _NOT_FORMATTING.get(words[0], ())
+        if (words[0] not in FORMATTING or cmd.redirects or cmd.heredocs or any(w.has_expansion for w in cmd.words)
+                or any(_names(w, bad) for w in words[1:])):
+            return False
+    return seen_filter and commands[-1].words[0].value not in _TESTS
+
+
+def _names(word: str, options: Sequence[str]) -> bool:
+    """Whether ``word`` gives one of ``options``: ``--output``, ``--output=f``, ``-o``, or a cluster holding its letter
+    (``-rno``, ``-ofile``: read wide, so a cluster that may hold it counts)."""
+    if word.startswith("--"):
+        return word.split("=", 1)[0] in options
+    return word.startswith("-") and any(o[1] in word[1:] for o in options if len(o) == 2)
 
 
 _OUTPUT = "WARROOMOUTPUT{}X{}X{}X"     # a ``$(…)``'s output in a stand-in call's word: its call, word, number
