@@ -6,12 +6,15 @@ and the summary says it made things worse."""
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
 
+from tests.unit.incident_fixtures import Clock
 from tests.unit.standins_corpus import run_one, warm_drill
 from warroom.config import SloConfig
 from warroom.incident.drill_report import drill_report
 from warroom.incident.drill_report.summary import with_summary
+from warroom.incident.store import IncidentStore
 
 
 def test_disabling_the_healthy_provider_is_said_to_have_made_it_worse(tmp_path: Path) -> None:
@@ -54,3 +57,38 @@ def test_made_it_worse_is_a_pane_left_past_its_warn_threshold() -> None:
     low = replace(slo, warn=None, crit=50.0, direction="below")
     assert [harms(low, v) for v in (60.0, 49.0)] == [False, True]
     assert harms(replace(slo, warn=None, crit=None), 0.1) and harms(None, 0.1)
+
+
+DENY = ('{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"s3:*","Resource":["arn:aws:s3:::'
+        'context-bundles","arn:aws:s3:::context-bundles/*"]}]}')
+
+
+def _denied_then_restored(tmp_path: Path, lift: bool) -> list[str]:
+    """The audit-gap drill: FlowEngine halted, the bucket deny put, FlowEngine brought back (every flow then fails
+    writing its bundle), the deny lifted or not; the summary of the report when it is over."""
+    d = warm_drill(tmp_path, "audit-gap", name=f"deny-{lift}")
+    scale = ["kubectl", "scale", "deployment/flowengine", "-n", "production"]
+    user = ["--user-name", "flowengine-sa", "--policy-name", "deny-context-bundles"]
+    for t, argv in ((300.0, [*scale, "--replicas=0"]),
+                    (360.0, ["aws", "iam", "put-user-policy", *user, "--policy-document", DENY]),
+                    (1800.0, [*scale, "--replicas=3"]),
+                    *([(2100.0, ["aws", "iam", "delete-user-policy", *user])] if lift else [])):
+        assert run_one(d, argv, t)[0] == 0, argv
+    clock = Clock(datetime.fromtimestamp(d.wall_time(0.0), UTC), step=0.0)
+    inc = IncidentStore(tmp_path / f"inc-{lift}", clock=clock).create(
+        title="Audit log quiet", severity="P1", drill={"scenario": "audit-gap", "speed": d.speed})
+    clock.now = datetime.fromtimestamp(d.wall_time(3300.0), UTC)
+    inc.resolve("audit shipper restarted")
+    report = drill_report(d, inc.state, at=d.wall_time(3300.0))
+    return [line for line in report.summary if line.startswith("Still in force")]
+
+
+def test_a_deny_never_lifted_is_said_as_still_harming_at_the_end(tmp_path: Path) -> None:
+    """attack47 Y8: the deny run and never lifted, FlowEngine brought back: every flow failed writing its bundle, and
+    the summary never said so (a containment is no "Made it worse" in its own window, and the failure rate is not
+    the audit-gap world's own pane). What an action still in force does to the panes at the end is said, for any
+    action; the restore that brought the flows back is not blamed (without it there are no flows, no failure rate)."""
+    (said,) = _denied_then_restored(tmp_path, lift=False)
+    assert "deny-context-bundles" in said and "Flow failure rate" in said and "without it" in said, said
+    assert "scaled" not in said, said
+    assert _denied_then_restored(tmp_path, lift=True) == []       # lifted: the two worlds alike at the end

@@ -317,7 +317,10 @@ def action_rows(drill: Drill, signals: Any, spans: dict[str, list[Stretch]], *, 
                                  # made it worse, as any action (``Changes.worse``), but for what the scenario asks for
                                  # (a containment's halt grows the audit-log gap its resolution expects)
                                  worse="" if a.action in (*sc.resolution, *sc.mitigating_actions())
-                                 else "; ".join(changes.worse)))
+                                 else "; ".join(changes.worse),
+                                 # what the scenario asks to be in force by the end is not blamed for the harm
+                                 # another action left with it does (the restore beside a deny never lifted)
+                                 left="" if a.action in sc.resolution else "; ".join(changes.left)))
     for r in restarts:
         mine = [i for i, b in enumerate(actions) if (b.at, b.command) == (r.at, r.command)]
         actions.insert(mine[-1] + 1 if mine else len(actions), r)
@@ -591,7 +594,7 @@ def _operation_row(drill: Drill, op: Any, slos: list[SloConfig] | None, t_now: f
     return ActionRow(op.ts, op.t, op.action, labelled(ACTIONS[op.action], op) if op.action in ACTIONS else did(op),
                      typed(op.tool, op.argv), bool(changes.moved) and not changes.wrong, bool(idle),
                      changes.text(quiet=True), idle, clock, tag=op.tag, moved=bool(changes.moved),
-                     worse="; ".join(changes.worse))
+                     worse="; ".join(changes.worse), left="; ".join(changes.left))
 
 
 def _undo_row(drill: Drill, undo: Any, pin: Any, slos: list[SloConfig] | None, t_now: float, clock: float | None,
@@ -628,7 +631,7 @@ def _undo_row(drill: Drill, undo: Any, pin: Any, slos: list[SloConfig] | None, t
                      typed(undo.tool, undo.argv), bool(changes.moved) and not changes.wrong, flowengine and bool(bad),
                      changes.text(quiet=True), why, clock, tag=undo.tag, moved=bool(changes.moved),
                      meant="rollback" if flowengine and bad else "", told=told,
-                     worse="; ".join(changes.worse))
+                     worse="; ".join(changes.worse), left="; ".join(changes.left))
 
 
 def _undid(undo: Any) -> str:
@@ -692,6 +695,10 @@ class Changes:
     # warn threshold (``harms``): "Model API 5xx rate 37.5% vs 28.2% without it" (redteam45 R10): "Made it worse"
     worse: tuple[str, ...] = ()
     wrong: bool = False              # they moved the scenario's panes only the wrong way, past warn or not: no help
+    # still in force when the drill was over, the panes they held the wrong way then (``left_harming``): "Flow failure
+    # rate 100% vs 0.303% without it" (attack47 Y8: a bucket deny never lifted failed every flow of the restore, and
+    # the summary said nothing of it, a containment being no "Made it worse" in its window)
+    left: tuple[str, ...] = ()
 
     def text(self, quiet: bool = False) -> str:
         """The panes moved; none: "too soon to tell" while the window runs (redteam41 T6: asked 10 drill seconds
@@ -791,7 +798,39 @@ def pane_changes(drill: Drill, taken: list[Any], slos: list[SloConfig] | None, t
         parts.append(harm)
     wrong = bool(ways[True]) and not ways[False]
     worse = tuple(x for x, harm in ways[True] if harm and wrong)
-    return Changes(tuple(parts), tuple(titles), after, window, worse, wrong)
+    left = left_harming(actual, other, own, slos, t_now) if told and until == math.inf and t_now > full \
+        and standing(actual.signals, t_now) != standing(other.signals, t_now) else ()
+    return Changes(tuple(parts), tuple(titles), after, window, worse, wrong, left)
+
+
+def standing(signals: Any, t: float) -> tuple[Any, ...]:
+    """What the world holds set at ``t``, apart from the curves it left: FlowEngine's env as its pods run with it, a
+    bucket deny, FlowEngine and its TaskDB up or down, manual review on. Two worlds alike in it at the end differ there
+    only by the hour their panes remember (the failure rate is a 1h rate): an action undone since is not still in
+    force, whatever its panes still show of it."""
+    return (tuple(sorted(signals.env(t).items())), signals.bundles_denied(t), signals.running(t),
+            signals.task_store(t), signals.reviewing(t))
+
+
+def left_harming(actual: Any, other: Any, own: dict[str, None], slos: list[SloConfig] | None,
+                 t: float) -> tuple[str, ...]:
+    """The panes some actions, still in force at ``t`` (the drill's end), held the wrong way then, with and without
+    them (``actual``, ``other``: the two worlds): one of the scenario's own past its warn threshold (``harms``), any
+    other past its critical one where it would not be. Both worlds must read a value: a pane with no data without
+    them (FlowEngine halted) is no harm of theirs (the restore that brought the flows back fails none by itself).
+    The caller asks only of actions the world still holds at ``t`` (``standing``)."""
+    out = []
+    for pane in (*own, *(s.id for s in slos or default_slos() if s.id not in own)):
+        slo = slo_of(pane, slos)
+        if slo is None or slo.crit is None:
+            continue
+        now, alt = actual.pane(pane, t), other.pane(pane, t)
+        if now is None or alt is None or (now > alt) != (slo.direction == "above") \
+                or abs(now - alt) <= 0.02 * max(abs(now), abs(alt)):
+            continue
+        if harms(slo, now) if pane in own else _critical(slo, now) and not _critical(slo, alt):
+            out.append(f"{slo.title} {_stated(now, slo.unit)} vs {_stated(alt, slo.unit)} without it")
+    return tuple(out)
 
 
 def harms(slo: SloConfig | None, value: float) -> bool:

@@ -53,6 +53,8 @@ class ActionRow:
     plain: str = field(default="", metadata={"internal": True})
     # the scenario's panes it took the wrong way and none the right way (``Changes.worse``): the summary says so
     worse: str = field(default="", metadata={"internal": True})
+    # still in force at the end and holding panes the wrong way then (``Changes.left``): the summary says so
+    left: str = field(default="", metadata={"internal": True})
     # taken after the incident was resolved, said: "taken 5m00s drill time (30s wall) after the incident was resolved"
     # (its ``why`` ends so); "" before. The post-incident triage's: no part of the response (attack46 X9)
     late: str = field(default="", metadata={"internal": True})

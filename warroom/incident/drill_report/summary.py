@@ -80,6 +80,10 @@ def with_summary(r: DrillReport, pir: tuple[float, float, float, int, int, int, 
     for a in r.actions:      # an action that took the scenario's panes the wrong way and none the right (R10)
         if a.worse and a.told and not a.late:
             lines.append(f"Made it worse: {a.description} at {_clock(a)} ({a.worse}).")
+    for a in r.actions:      # never undone, and what it still did at the end is harm (attack47 Y8: a deny left on)
+        if a.left and a.told and not a.late and r.ended:
+            lines.append(f"Still in force when the incident was resolved, and harming then: {a.description} at "
+                         f"{_clock(a)} ({a.left}).")
     if left_failed and not set(RETRIES) & set(r.resolution_missing):
         lines.append(f"Failed flows never retried: {len(left_failed)} of the {r.failed} the incident failed are still "
                      f"failed ({named}).")
