@@ -15,6 +15,7 @@ from warroom.cli.incident_args import _env_params, _open, _params
 from warroom.cli.terminal import step_output_stream
 from warroom.cli.incident_show import _reconcile
 from warroom.scenario_time import Span, of_drill, process_text, wall_seconds
+from warroom.incident import observer_seat
 from warroom.incident.live import LiveIncident
 from warroom.incident.marks import run_verdict, run_word
 from warroom.incident.session import DryRun, Incident
@@ -84,6 +85,10 @@ def _verify_gate(live: LiveIncident, prepared: Any, text: str, *, wait: bool) ->
 
     key = (prepared.runbook_id, prepared.step_id)
     gate = live.gate(key, text)
+    if observer_seat.observer(live.incident.config):
+        print(f"verify {gate.said}: not opened: a read-only seat's run is not the step's run"
+              " (its gate opens when a responder runs the step)", file=sys.stderr)
+        return 0
     if live.source is None:
         print(f"verify {gate.said}: not checked (no metric source: set url under [prometheus])", file=sys.stderr)
         return 0
@@ -125,7 +130,8 @@ def _finish_run(inc: Incident, prepared: Any, handle: Any) -> int:
     journal, the truth)."""
     handle.wait()
     st = inc.state.steps.get((prepared.runbook_id, prepared.step_id))
-    return _report_run(prepared, st.last_run if st else None, inc.state)
+    mine = st.observed if st is not None and observer_seat.observer(inc.config) else (st.runs if st else [])
+    return _report_run(prepared, mine[-1] if mine else None, inc.state)
 
 
 def _report_run(prepared: Any, run: Any, state: Any = None) -> int:
@@ -136,7 +142,9 @@ def _report_run(prepared: Any, run: Any, state: Any = None) -> int:
     code = "" if run.exit_code is None else f", exit {run.exit_code}"
     dur = process_text(state, run.duration) if run.duration is not None else "?"   # "1s wall" in a drill
     word = run_word(run.status, run_verdict(run))     # "ran", never "ok", when the expectation was not met
-    print(f"step {prepared.number}: {word}{code}, {dur}{met}; output {run.output or '-'}", file=sys.stderr)
+    by = f" (ran {observer_seat.BY}: not the step's run, it stays as it was on the checklist)" \
+        if getattr(run, "seat", "") else ""
+    print(f"step {prepared.number}{by}: {word}{code}, {dur}{met}; output {run.output or '-'}", file=sys.stderr)
     for note in getattr(run, "notes", []):
         print(f"step {prepared.number}: {note}", file=sys.stderr)
     if getattr(run, "record_error", None):

@@ -14,7 +14,7 @@ from typing import Any
 from warroom.journal import numbers
 from warroom.cli.common import out
 from warroom.cli.incident_args import _hms, _open, _store, _when
-from warroom.incident import progress
+from warroom.incident import observer_seat, progress
 from warroom.incident.closing import closed_now, closure_of
 from warroom.incident.go_opened import reversal
 from warroom.incident.gates import GateState, gate_states
@@ -395,7 +395,7 @@ def _run_detail(s: Any, state: IncidentState | None = None) -> str:
         return f" — ticked by {s.ticked_by}"
     run = s.last_run
     if run is None:
-        return ""
+        return f" — {observer_seat.said_of(s.observed[-1])}" if s.observed else ""
     bits = []
     if run.exit_code is not None:
         bits.append(f"exit {run.exit_code}")

@@ -30,6 +30,10 @@ class StartOvertaken(ExecuteError):
     ``step.started`` and let nothing run. The caller judges again on the new state."""
 
 
+#: the mark a read-only seat's run lines carry (``warroom.incident.observer_seat.KEY``/``OBSERVER`` read it from here)
+OBSERVER_MARK: dict[str, str] = {"seat": "observer"}
+
+
 @dataclass
 class RunSpec:
     """Everything needed to run one step. ``command`` is the final command, parameters already
@@ -50,6 +54,9 @@ class RunSpec:
     confirm: bool = False
     confirmation: Confirmation | None = None
     read_only: bool = False
+    # A read-only seat's run (``Config.observer``; not a replay's read-only world): its lines carry ``OBSERVER_MARK``,
+    # so the incident keeps it the observer's, never the response's run of the step (``warroom.incident.observer_seat``)
+    observer: bool = False
     target: dict[str, str] = field(default_factory=dict)
     timeout: float | None = 300.0
     kill_grace: float = 5.0
@@ -100,6 +107,7 @@ class RunSpec:
         merged = dict(ex.env)
         merged.update(env or {})
         kw.setdefault("read_only", bool(cfg.read_only))
+        kw.setdefault("observer", bool(getattr(cfg, "observer", False)))
         return cls(incident_dir=Path(incident_dir), command=command,
                    timeout=timeout if timeout is not None else ex.timeout,
                    kill_grace=ex.kill_grace, shell=ex.shell, env=merged,

@@ -65,7 +65,7 @@ from warroom.execute.capture import read_tail
 from warroom.execute.handle import CATCH_UP_LIMIT as CATCH_UP_LIMIT, READ_BLOCK as READ_BLOCK, StepHandle
 from warroom.execute.output_files import allocate_output, output_locked as output_locked
 from warroom.execute.recovery import find_finished as find_finished, find_unfinished, mark_interrupted
-from warroom.execute.run_spec import ExecuteError, RunSpec, StartOvertaken, StepResult
+from warroom.execute.run_spec import OBSERVER_MARK, ExecuteError, RunSpec, StartOvertaken, StepResult
 from warroom.execute.watchdog import claim_owner, claim_path, try_claim
 from warroom.journal import events as ev
 from warroom.journal.encoding import HeadMoved
@@ -170,6 +170,7 @@ def _supervisor_spec(spec: RunSpec, output: Path, rel: str, restore: dict[str, s
             "confirmed_via": spec.confirmation.via if spec.confirmation is not None else None,
             "target": dict(spec.target), "evidence_before": spec.evidence_before,
             **({"approval": dict(spec.approval)} if spec.approval else {}),
+            **(OBSERVER_MARK if spec.observer else {}),      # a read-only seat's run: never the response's
         },
     }
 
@@ -416,7 +417,7 @@ def start_step(incident: Any, prepared: Any, *, confirmed: bool, stream: TextIO 
     decision = safety.decide(spec)
     if decision.action != "run":
         Journal(Path(incident.dir) / "journal.jsonl", actor=spec.actor).append(
-            ev.STEP_REFUSED, decision.event_data(), ts=spec.clock_held)
+            ev.STEP_REFUSED, {**decision.event_data(), **(OBSERVER_MARK if spec.observer else {})}, ts=spec.clock_held)
         raise safety.StepRefused((decision.reason or "refused") + " (recorded in the journal)")
     handle = start(spec)
     if stream is not None:

@@ -100,10 +100,11 @@ def owner_of(at: float, tag: str, windows: Mapping[K, Sequence[tuple[float, floa
 
 
 def run_windows(state: Any) -> dict[tuple[str, str], list[tuple[float, float, str]]]:
-    """Each step's runs as (start, end: unix, inf while running, its tag), by (runbook id, step id)."""
+    """Each step's runs as (start, end: unix, inf while running, its tag), by (runbook id, step id): a read-only
+    seat's too (``observed``), whose calls are its run's, never typed by hand in the drill shell."""
     windows: dict[tuple[str, str], list[tuple[float, float, str]]] = {}
     for key, st in (state.steps.items() if state is not None else ()):
-        for run in st.runs:
+        for run in (*st.runs, *st.observed):
             end = run.ended_at.timestamp() if run.ended_at is not None else math.inf
             windows.setdefault(key, []).append((run.started_at.timestamp(), end, run.tag))
     return windows

@@ -7,6 +7,7 @@ type without the state module importing them back.
 
 from __future__ import annotations
 
+from warroom.incident import observer_seat
 from warroom.incident.reducers import HANDLERS
 from warroom.incident.state import IncidentState
 from warroom.journal import events as ev
@@ -30,7 +31,9 @@ def apply(state: IncidentState, e: Event) -> None:
         state._add_timeline(e, e.type, str(d.get("text") or d.get("summary") or e.type))
     else:
         handler(state, e, d)
-    if e.type in _MOBILISING and state.declared_at is not None and state.first_action_at is None:
+    # a read-only seat's line (its run, dry run, refusal: ``observer_seat``) is no action of the response's
+    if e.type in _MOBILISING and state.declared_at is not None and state.first_action_at is None \
+            and not observer_seat.marked(d):
         state.first_action_at = e.ts
         state.first_action_seq = e.seq
     if e.type == ev.DECLARED:

@@ -53,6 +53,8 @@ def state_to_json(state: IncidentState, now: datetime | None = None) -> dict[str
              "expect_reason": s.last_run.expect_reason if s.last_run else None,
              "expect_kind": s.last_run.expect_kind if s.last_run else None, "output": s.output, "skipped_reason": s.skipped_reason,
              "ticked_by": s.ticked_by, "runs": [asdict(r) for r in s.runs],
+             # a read-only seat's runs (``observer_seat``): never the step's, said apart
+             **({"observed": [asdict(r) for r in s.observed]} if s.observed else {}),
              "dry_runs": s.dry_runs, "refusals": s.refusals}
             for s in state.step_list()
         ],

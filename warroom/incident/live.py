@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 from warroom import scenario_time as stime
 from warroom.config import Config
 from warroom.errors import NotFoundError, WarroomError
-from warroom.incident import closing
+from warroom.incident import closing, observer_seat
 from warroom.incident.prepared import DryRun, ParamPrompt, PreparedStep
 from warroom.incident.records import StepKey, StepState
 from warroom.incident.session import Incident
@@ -392,7 +392,8 @@ class LiveIncident:
         run = st.last_run if st is not None else None
         handle = self._handles.get(key)
         if handle is not None:
-            if run is not None and run.output == handle.output_rel and st is not None and st.status != "running":
+            mine = st.run_of(handle.output_rel) if st is not None else None     # a read-only seat's run too
+            if mine is not None and mine.status != "running":
                 self._handles.pop(key, None)
                 return None
             return handle
@@ -474,8 +475,7 @@ class LiveIncident:
         if self._handles.get(key) is handle:
             self._handles.pop(key, None)
         st = self.incident.refresh().steps.get(key)
-        run = st.last_run if st is not None else None
-        ran = run if run is not None and run.output == handle.output_rel else None    # this run's record
+        ran = st.run_of(handle.output_rel) if st is not None else None    # this run's record (an observer's too)
         return Followed(str(result.status), handle.output_rel,
                         _word(str(result.status), ran) if ran is not None else None)
 
@@ -594,9 +594,13 @@ class LiveIncident:
         return parse_verify(text, self.incident.config.slo, book.queries if book is not None else None)
 
     def open_gate(self, key: StepKey, number: int | None, text: str) -> None:
-        """Journal ``verify.started`` without watching it (``incident run --no-wait``)."""
+        """Journal ``verify.started`` without watching it (``incident run --no-wait``); none from a read-only seat,
+        whose run is not the step's (``observer_seat``)."""
         from warroom.incident.gate_journal import GateJournal
         from warroom.sources.verify import VerifyRun, journal_started
+
+        if observer_seat.observer(self.incident.config):
+            return
 
         if self.source is None:
             raise WarroomError("no metric source: the gate cannot be checked")
@@ -629,10 +633,14 @@ class LiveIncident:
         confirm the fix or the window runs out, journal the outcome. Stopped (``close``,
         ``stop_gate``) with ``leave_open``: no outcome, None, the gate stays open for the next
         watcher. A gate its step's re-run superseded (``verify.superseded``) is watched no more: a
-        ``superseded`` check, no outcome. Raises ``VerifyError`` for a gate that cannot be parsed."""
+        ``superseded`` check, no outcome. Raises ``VerifyError`` for a gate that cannot be parsed. A read-only
+        seat watches none (None): its run is not the step's, and it writes no gate (``observer_seat``)."""
         from warroom.incident.gate_journal import GateJournal
         from warroom.incident.gates import superseded_words
         from warroom.sources.verify import VerifyCheck, run_verify
+
+        if observer_seat.observer(self.incident.config):
+            return None
 
         if self.source is None:
             raise WarroomError("no metric source: the gate cannot be checked")

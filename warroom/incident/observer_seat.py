@@ -16,7 +16,15 @@ runbook copied in, a webhook posted, a step cancelled, the journal repaired or m
 
 Its step runs keep the step rule they always had (README, ``tests/security/test_readonly_bypass``):
 a step that only reads runs and is journaled as a run; one that changes things is refused and the
-refusal is journaled (``step.refused``: someone tried). Those lines are :data:`RECORDS`.
+refusal is journaled (``step.refused``: someone tried). Those lines are :data:`RECORDS`, each marked
+with the seat (:data:`KEY`: ``"seat": "observer"``, by ``Incident._append`` and, for the supervisor's
+``step.started``, ``RunSpec.observer``). The mark is what keeps such a run the observer's, not the
+response's (fix47ro's left item: an observer's read was the step's ✔, counted in "N of M steps done"
+and could be the response's "mobilised"): the fold keeps it in ``StepState.observed`` (shown "ran by an
+observer (read-only seat)", its output kept and readable), never in the step's ``runs``, so it ticks
+nothing, counts in no progress (``progress``), judges no ``ran`` and opens no verify gate, and none of
+its lines is the response's first action (``fold``). An IC reads the checklist as what the responders did.
+Lines without the mark (older journals) read as before.
 
 It writes no note either. A note is not a remark beside the record: it is the record. The first
 action after the declaration is the response's "mobilised" (``fold._MOBILISING`` holds ``note.added``),
@@ -40,6 +48,7 @@ from __future__ import annotations
 from typing import Any
 
 from warroom.errors import WarroomError
+from warroom.execute.run_spec import OBSERVER_MARK
 from warroom.incident import after_resolve
 from warroom.journal import events as ev
 
@@ -49,12 +58,14 @@ RECORDS: dict[str, str] = {
     ev.STEP_DRY_RUN: "the step rule: a dry run shows the exact command and runs nothing",
     ev.STEP_REFUSED: "the step rule: a step that changes things is refused, and the attempt journaled",
     ev.EVIDENCE: "the panes before and after a step this seat ran",
-    ev.VERIFY_STARTED: "the verify gate of a step this seat ran",
-    ev.VERIFY_PASSED: "the verify gate of a step this seat ran, settled",
-    ev.VERIFY_FAILED: "the verify gate of a step this seat ran, settled",
-    ev.VERIFY_SUPERSEDED: "the verify gate of a step this seat ran, given way to its re-run",
 }
-"""Every event type a read-only seat writes, with why: only its step runs' lines. Anything else is refused."""
+"""Every event type a read-only seat writes, with why: only its step runs' lines, marked with the seat (:data:`KEY`).
+Anything else is refused; a verify gate too: a step's gate judges the response's run of it, which an observer's is
+not (its run opens none)."""
+
+KEY, OBSERVER = next(iter(OBSERVER_MARK.items()))       # "seat": "observer", as the supervisor writes it too
+BY = "by an observer (read-only seat)"
+"""How every view names a line a read-only seat wrote: "Step 4 ran by an observer (read-only seat): ok, exit 0"."""
 
 ACTIONS: dict[str, str] = {
     **after_resolve.ACTIONS,
@@ -87,6 +98,28 @@ class ReadOnlySeat(WarroomError):
 def observer(config: Any) -> bool:
     """Whether this session is a read-only seat (``Config.observer``)."""
     return bool(getattr(config, "observer", False))
+
+
+def mark(config: Any) -> dict[str, str]:
+    """The seat's mark for a line this session writes: ``{"seat": "observer"}`` from a read-only seat, else {}."""
+    return {KEY: OBSERVER} if observer(config) else {}
+
+
+def marked(data: Any) -> bool:
+    """Whether a journal line's data carries the read-only seat's mark (:func:`mark`)."""
+    return isinstance(data, dict) and data.get(KEY) == OBSERVER
+
+
+def said_of(run: Any) -> str:
+    """A read-only seat's run as every view says it beside its step (``StepState.observed``): "ran by an observer
+    (read-only seat) at 12:01:02 UTC: ok, exit 0 (output outputs/…): not the step's run" — its output kept as
+    evidence, the step still as the responders left it."""
+    from warroom.incident.marks import run_verdict, run_word
+
+    how = "still running" if run.status == "running" else run_word(run.status, run_verdict(run)) + (
+        f", exit {run.exit_code}" if run.exit_code is not None else "")
+    out = f" (output {run.output})" if run.output else ""
+    return f"ran {BY} at {run.started_at:%H:%M:%S} UTC: {how}{out}: not the step's run"
 
 
 def refusal(inc_id: str | None, action: str) -> str:

@@ -6,6 +6,8 @@ verify gate), then the runbook's own say over a step nobody touched: ``not_neede
 judged by the incident's own update cadence: ``config``). Every view that shows or counts a runbook's steps reads
 both from here: the checklist and its heading, ``incident show``, the handoff brief, a GO's progress (which the
 resolution journals, and the PIR's Rollback line says) and a closed runbook's frozen count, the drill report's path.
+A read-only seat's run (``StepState.observed``) is no state of the step: the fold keeps it apart, so it ticks and counts
+nothing here; a step only an observer ran is ``pending`` with the run said (``Shown.observed``).
 So none of them can count a step the others do not (fix46r4b left a GO's progress counting the checklist state alone:
 an item the journal fulfilled was done on the checklist and not done in "4 of 19 steps done").
 """
@@ -17,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from warroom.incident import branches, fulfilment
+from warroom.incident import branches, fulfilment, observer_seat
 from warroom.incident.by_hand import BY_HAND
 from warroom.incident.marks import DONE_MARKS, TROUBLE_MARKS, checklist_state
 
@@ -38,6 +40,9 @@ class Shown:
     fulfilment: fulfilment.Fulfilment | None = None
     by_hand: str = ""       # its credit in the drill shell, as the report's path says it ("done by hand at +6m40s
                             # (drill shell)", or "typed by hand at …, not checked": not done), "" when none
+    observed: str = ""      # a step nobody of the response began that a read-only seat ran: its latest such run
+                            # as every view says it (``observer_seat.said_of``; never the step's run, not counted)
+    observed_output: str | None = None      # that run's output file (relative to the incident): its evidence
 
 
 def shown(st: Any, gate: Any, standing: branches.Standing | None = None,
@@ -74,7 +79,11 @@ def of_runbook(state: Any, runbook: Any, config: Any, now: datetime,
             out[step.id] = Shown(DONE_BY_HAND if said.startswith(BY_HAND) else shown(None, gate, standing, done),
                                  standing, done, said)
             continue
-        out[step.id] = Shown(shown(records.get(step.id), gate, standing, done), standing, done)
+        record = records.get(step.id)
+        state_ = shown(record, gate, standing, done)
+        seen = record.observed[-1] if record is not None and record.observed and state_ == "pending" else None
+        out[step.id] = Shown(state_, standing, done, observed=observer_seat.said_of(seen) if seen else "",
+                             observed_output=seen.output if seen else None)
     return out
 
 

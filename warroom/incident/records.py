@@ -113,6 +113,9 @@ class StepRun:
     evidence_before: dict[str, Any] = field(default_factory=dict)
     evidence_after: dict[float, dict[str, Any]] = field(default_factory=dict)
     evidence_seqs: list[int] = field(default_factory=list)
+    seat: str = ""
+    """``observer`` for a run a read-only seat made (``observer_seat.KEY`` on its lines): kept in
+    ``StepState.observed``, never the response's run of the step; "" for the response's (and older journals)."""
     tag: str = ""
     """The run's ``$WARROOM_STEP_TAG`` (``step.started``): a drill's stand-ins stamp the actions they
     record inside it with it, so the drill report knows exactly which the run did."""
@@ -131,6 +134,9 @@ class StepState:
     status: str = "pending"
     runbook_id: str = ""
     runs: list[StepRun] = field(default_factory=list)
+    # the runs a read-only seat made (``observer_seat``): shown as such, their output readable, but never the step's
+    # run: they tick nothing, count in no progress, gate nothing and mobilise nobody (``runs`` is the response's)
+    observed: list[StepRun] = field(default_factory=list)
     ticked_by: str | None = None
     ticked_at: datetime | None = None
     ticked_seq: int | None = None
@@ -165,6 +171,12 @@ class StepState:
     @property
     def expect_met(self) -> bool | None:
         return self.runs[-1].expect_met if self.runs else None
+
+    def run_of(self, output: str | None) -> StepRun | None:
+        """The run, the response's or a read-only seat's (``observed``), whose output file is ``output`` (the key its
+        start and end share); None."""
+        return next((r for r in (*reversed(self.runs), *reversed(self.observed)) if output and r.output == output),
+                    None)
 
     def _status_from_runs(self) -> str:
         return self.runs[-1].status if self.runs else "pending"

@@ -405,10 +405,12 @@ class Incident(StepRunning):
         journal's lock); if one was, it is judged again on the new state (``after_resolve``).
         ``stamp``: the line's time when it is not now (a declaration made at a drill's start: ``declare``).
 
-        A read-only seat writes only its step runs' lines (``observer_seat``): every other line is refused here."""
+        A read-only seat writes only its step runs' lines (``observer_seat``): every other line is refused here, and
+        each of its lines carries the seat's mark, so no view takes its run for the response's."""
         from warroom.journal.encoding import HeadMoved
 
         observer_seat.check_line(self.config, self.id, type_)
+        data = {**data, **observer_seat.mark(self.config)}
         with self._lock:
             if not self.is_drill:
                 stime.work_on(self.id, drill=False)   # writing to a real incident: no pinned clock from now on

@@ -21,7 +21,7 @@ from warroom.config import Config
 from warroom.errors import WarroomError
 from warroom.execute.safety import StepRefused
 from warroom.journal import events as ev
-from warroom.incident import after_resolve, closing, runbook_ref
+from warroom.incident import after_resolve, closing, observer_seat, runbook_ref
 from warroom.incident.approvals import USE_CHANGERS
 from warroom.journal.log import Journal, JournalError, format_ts
 from warroom.incident.prepared import DryRun, ParamError, ParamPrompt, PreparedStep
@@ -496,6 +496,7 @@ class StepRunning:
             return self._append(type_, data)
         from warroom.incident.files import JOURNAL_NAME
 
+        data = {**data, **observer_seat.mark(self.config)}       # a read-only seat's run stays marked as its own
         event = Journal(self.dir / JOURNAL_NAME, actor=self.journal.actor).append(type_, data, ts=self.clock())
         self.refresh()
         return event

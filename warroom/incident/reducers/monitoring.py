@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from warroom.incident import observer_seat
 from warroom.incident.gates import HELD, held_of, held_words, opened_by, superseded_words
 from warroom.incident.records import EvidenceSample, _int, _num, _ts
 from warroom.journal import events as ev
@@ -69,18 +70,20 @@ def _attach_evidence(s: IncidentState, seq: int, d: dict[str, Any], values: dict
     st = (s.steps.get((str(d["runbook_id"]), step_id)) if d.get("runbook_id")
           else s.steps.get(step_id))
     clean = {str(k): numbers.reading(v) for k, v in values.items()}
+    observed = observer_seat.marked(d)      # a read-only seat's line: its own run's values, never the step's run's
+    runs = (st.observed if observed else st.runs) if st is not None else []
     if when == "before":
-        run = st.runs[-1] if st is not None and st.runs and st.runs[-1].status == "running" else None
-        if run is None:
+        run = runs[-1] if runs and runs[-1].status == "running" else None
+        if run is None and not observed:
             s.pending_before[step_id] = (seq, clean)
-        else:
+        elif run is not None:
             run.evidence_before = clean
             run.evidence_seqs.append(seq)
         return
-    if st is None or not st.runs:
+    if not runs:
         return
     fseq = _int(d.get("finished_seq"))
-    run = next((r for r in st.runs if fseq is not None and r.end_seq == fseq), None) or st.runs[-1]
+    run = next((r for r in runs if fseq is not None and r.end_seq == fseq), None) or runs[-1]
     run.evidence_after[_num(d.get("offset")) or 0.0] = clean
     run.evidence_seqs.append(seq)
 

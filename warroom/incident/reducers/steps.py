@@ -1,13 +1,17 @@
 """What a runbook step's events do to its state: a run started and finished (its result,
 expectation verdict and timeline line in the checklist's words), dry runs, refusals, ticks,
-unticks and skips — a tick, untick or skip on a closed runbook is ignored (``closing``)."""
+unticks and skips — a tick, untick or skip on a closed runbook is ignored (``closing``).
+
+A run a read-only seat made (its lines marked, ``observer_seat.marked``) is kept in ``StepState.observed``
+and said "by an observer (read-only seat)": never the step's run (its status, its ✔, its count), never the
+incident's parameter answers."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
 from warroom.execute.expectation import verdict_of
-from warroom.incident import after_resolve, approvals, closing
+from warroom.incident import after_resolve, approvals, closing, observer_seat
 from warroom.incident.marks import describe_verdict, run_state, run_word
 from warroom.incident.records import StepRun, _int, _num, _ts, one_line
 from warroom.journal import events as ev
@@ -24,20 +28,32 @@ def _step_word(s: IncidentState, st: Any) -> str:
     return s.step_name(st.runbook_id, st.step or st.step_id, start=True)
 
 
+#: the timeline mark of an observer's run's end: no step state (never the ✔ of the step's run)
+OBSERVED = "observed"
+
+
 def _step_started(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
     st = s._step(d)
     params = d.get("params") if isinstance(d.get("params"), dict) else {}
     target = d.get("target") if isinstance(d.get("target"), dict) else {}
-    st.runs.append(StepRun(
+    observed = observer_seat.marked(d)
+    (st.observed if observed else st.runs).append(StepRun(
         seq=e.seq, actor=e.actor, started_at=_ts(d.get("started_at")) or e.ts,
         command=d.get("command"), params=dict(params), mutating=bool(d.get("mutating")),
         section=str(d.get("section") or ""), phase=str(d.get("phase") or ""),
         off_default=dict(d["off_default"]) if isinstance(d.get("off_default"), dict) else {},
         confirmed=bool(d.get("confirmed")), target=dict(target), output=d.get("output"),
         expect=d.get("expect"), supervisor_pid=_int(d.get("supervisor_pid")), pid=_int(d.get("pid")),
-        tag=str(d.get("tag") or ""),
+        tag=str(d.get("tag") or ""), seat=observer_seat.OBSERVER if observed else "",
     ))
     approvals.used_by_start(s, e, d)                    # the approval this run spent, in its own start line
+    cmd = f": {d['command']}" if d.get("command") else ""
+    if observed:        # the observer's: its own "before", nothing of the step's state or the incident's answers
+        before = d.get("evidence_before") if isinstance(d.get("evidence_before"), dict) else {}
+        st.observed[-1].evidence_before = {str(k): numbers.reading(v) for k, v in before.items()}
+        s._add_timeline(e, e.type, f"{_step_word(s, st)} started {observer_seat.BY} ({st.label}){cmd}",
+                        step=st.step)
+        return
     early_seq, early = s.pending_before.pop(st.step_id, (None, None))
     if early_seq is not None:        # a "before" journaled ahead of its start: the run's, cited with it
         st.runs[-1].evidence_seqs.append(early_seq)
@@ -48,7 +64,6 @@ def _step_started(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
             s.param_answers[str(k)] = str(v)
     st.status = "running"
     st.updated_seq = e.seq
-    cmd = f": {d['command']}" if d.get("command") else ""
     late = closing.late_start(s, st.runbook_id)        # its runbook closed just before: ran, said late
     late += after_resolve.late_start(s)                 # the incident resolved first (not checked under the lock)
     s._add_timeline(e, e.type, f"{_step_word(s, st)} started ({st.label}){cmd}{late}", step=st.step)
@@ -56,11 +71,29 @@ def _step_started(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
 
 def _step_finished(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
     st = s._step(d)
+    # an observer's run ends by its output (the start and end's one key): the supervisor writes the end, unmarked
+    run = next((r for r in reversed(st.observed) if r.status == "running" and r.output
+                and r.output == d.get("output")), None)
+    if run is not None:
+        _ended(s, e, d, run)
+        return
     run = next((r for r in reversed(st.runs) if r.status == "running"), None)
     if run is None:  # the start was never journaled (or belongs to an older run): keep what we know
         run = StepRun(seq=e.seq, actor=e.actor, started_at=_ts(d.get("started_at")) or e.ts,
                       command=d.get("command"))
         st.runs.append(run)
+    _ended(s, e, d, run)
+    st.status = run.status
+    st.updated_seq = e.seq
+    if run.status == "ok" and run.mutating and s.first_mitigation_at is None:
+        s.first_mitigation_at = run.ended_at
+        s.first_mitigation_seq = e.seq
+
+
+def _ended(s: IncidentState, e: Event, d: dict[str, Any], run: StepRun) -> None:
+    """``run`` ended as ``step.finished`` ``d`` says, and its timeline line ("Step 4 ok, exit 0, 2s (label)"; an
+    observer's "Step 4 by an observer (read-only seat): ok, …", marked as no step state is: ``OBSERVED``)."""
+    st = s._step(d)
     status = str(d.get("status") or "failed")
     run.status = status if status in ev.STEP_END_STATES else "failed"
     run.exit_code = _int(d.get("exit_code"))
@@ -82,11 +115,6 @@ def _step_finished(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
     run.end_seq = e.seq
     run.notes = _run_notes(d)
     run.record_error = str(d["output_error"]) if d.get("output_error") else None
-    st.status = run.status
-    st.updated_seq = e.seq
-    if run.status == "ok" and run.mutating and s.first_mitigation_at is None:
-        s.first_mitigation_at = run.ended_at
-        s.first_mitigation_seq = e.seq
     # "ran", not "ok", when the output did not give what the runbook expected
     bits = [run_word(run.status, verdict)]
     if run.exit_code is not None:
@@ -95,9 +123,10 @@ def _step_finished(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
     if verdict is not None:
         bits.append(describe_verdict(verdict))
     bits.extend(run.notes)
-    s._add_timeline(e, e.type, f"{_step_word(s, st)} {', '.join(bits)} ({st.label})",
+    by = f" {observer_seat.BY}:" if run.seat else ""
+    s._add_timeline(e, e.type, f"{_step_word(s, st)}{by} {', '.join(bits)} ({st.label})",
                     at=run.ended_at, step=st.step)
-    s.timeline[-1].mark = run_state(run)
+    s.timeline[-1].mark = OBSERVED if run.seat else run_state(run)
 
 
 def _run_notes(d: dict[str, Any]) -> list[str]:
@@ -115,21 +144,25 @@ def _run_notes(d: dict[str, Any]) -> list[str]:
 
 def _step_dry_run(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
     st = s._step(d)
+    observed = observer_seat.marked(d)
     st.dry_runs.append({"seq": e.seq, "at": e.ts, "actor": e.actor, "command": d.get("command"),
-                        "params": d.get("params") or {}})
+                        "params": d.get("params") or {}, **({"seat": observer_seat.OBSERVER} if observed else {})})
     params = d.get("params") if isinstance(d.get("params"), dict) else {}
     for k, v in params.items():
-        if v is not None:
+        if v is not None and not observed:
             s.param_answers[str(k)] = str(v)
-    s._add_timeline(e, e.type, f"{_step_word(s, st)} dry run: {d.get('command') or ''}",
+    by = f" {observer_seat.BY}" if observed else ""
+    s._add_timeline(e, e.type, f"{_step_word(s, st)} dry run{by}: {d.get('command') or ''}",
                     step=st.step)
 
 
 def _step_refused(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
     st = s._step(d)
+    observed = observer_seat.marked(d)
     st.refusals.append({"seq": e.seq, "at": e.ts, "actor": e.actor, "command": d.get("command"),
-                        "reason": d.get("reason") or ""})
-    s._add_timeline(e, e.type, f"{_step_word(s, st)} refused: {d.get('reason') or ''}",
+                        "reason": d.get("reason") or "", **({"seat": observer_seat.OBSERVER} if observed else {})})
+    by = f" {observer_seat.BY}" if observed else ""
+    s._add_timeline(e, e.type, f"{_step_word(s, st)} refused{by}: {d.get('reason') or ''}",
                     step=st.step)
 
 

@@ -1,0 +1,75 @@
+"""fix47ro's left item: an observer (a ``--read-only`` seat) may run a step that only reads, and it was journaled as
+the response's run: the checklist showed ✔, it counted in "N of M steps done" and could be the response's "mobilised".
+An IC reads the checklist as what the responders did. The run's lines now carry the seat (``observer_seat.KEY``, the
+supervisor's ``step.started`` through ``RunSpec.observer``); the fold keeps such a run apart (``StepState.observed``):
+shown "ran by an observer (read-only seat)", its output kept, never the step's run, counted or mobilising. A journal
+without the mark reads as before (the other tests' ``ran_ok`` lines)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.unit.incident_fixtures import Cli, install_fake_runbook
+from warroom.incident import progress
+from warroom.incident.store import IncidentStore
+
+
+@pytest.fixture
+def cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> Cli:
+    install_fake_runbook(monkeypatch, tmp_path)
+    return Cli(tmp_path / "state", capsys)
+
+
+def _lines(cli: Cli, inc: str) -> list[dict]:
+    return [json.loads(line) for line in cli.journal(inc).read_text().splitlines()]
+
+
+def test_an_observers_read_is_shown_as_its_own_and_neither_ticks_counts_nor_mobilises(cli: Cli) -> None:
+    code, out, _ = cli("new", "--title", "Quota exhausted", "--severity", "P3", "--runbook", "RB-TEST-001")
+    inc = out.strip()
+    code, _out, err = cli("--read-only", "run", inc, "5", "--yes")
+    assert code == 0, err
+    assert "(ran by an observer (read-only seat): not the step's run" in err
+    assert cli("--read-only", "run", inc, "5", "--dry-run")[0] == 0
+    assert cli("--read-only", "run", inc, "3", "--yes")[0] == 5          # changes things: refused, journaled
+    lines = _lines(cli, inc)
+    mine = [d for d in lines if d["type"].startswith("step.") and d["type"] != "step.finished"]
+    assert [(d["type"], d["data"].get("seat")) for d in mine] == [
+        ("step.started", "observer"), ("step.dry_run", "observer"), ("step.refused", "observer")]
+
+    store = IncidentStore(cli.state)
+    incident = store.open(inc)
+    st = incident.state
+    assert st.first_action_at is None and st.phases.get("mobilised") is None      # nobody of the response acted
+    rec = st.steps[("RB-TEST-001", "say-hello")]
+    assert rec.runs == [] and rec.status == "pending" and [r.status for r in rec.observed] == ["ok"]
+    shown = progress.of_runbook(st, incident.runbook(), incident.config, incident.clock())
+    assert shown["say-hello"].state == "pending" and shown["say-hello"].observed.startswith(
+        "ran by an observer (read-only seat) at ")
+    assert progress.count(s.state for s in shown.values()).done == 0
+    assert (incident.dir / rec.observed[0].output).read_text().count("hello")       # its output kept, as evidence
+
+    code, out, _ = cli("show", inc, "--json")
+    view = json.loads(out)
+    row = next(r for r in view["checklist"] if r["step_id"] == "say-hello")
+    assert row["state"] == "pending"
+    steps = next(s for s in view["steps"] if s["step_id"] == "say-hello")
+    assert steps["runs"] == [] and steps["observed"][0]["seat"] == "observer"
+    code, out, _ = cli("show", inc)
+    line = next(ln for ln in out.splitlines() if "Say hello" in ln)
+    assert "✔" not in line and "[ok]" not in line
+    assert "ran by an observer (read-only seat) at " in line and "ok, exit 0 (output outputs/" in line
+    assert any("Step 5 started by an observer (read-only seat)" in t.text for t in st.timeline)
+    # in a drill its stand-in calls are its run's (tagged), never typed by hand in the drill shell
+    from warroom.incident.by_hand import run_windows
+    assert ("RB-TEST-001", "say-hello") in run_windows(st)
+
+    # the commander's run of it is the step's: done, counted, mobilising
+    assert cli("run", inc, "5", "--yes")[0] == 0
+    st = store.open(inc).state
+    rec = st.steps[("RB-TEST-001", "say-hello")]
+    assert rec.status == "ok" and len(rec.runs) == 1 and len(rec.observed) == 1
+    assert st.first_action_at is not None
