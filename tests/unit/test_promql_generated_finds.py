@@ -233,3 +233,13 @@ def test_parse_errors_in_prometheus_words() -> None:
         assert str(caught.value) == f"invalid PromQL: {want}", query
     for taken in ('up{a=~"\\\\Q(?<\\\\C\\\\p{Toto}\\\\E"}', 'up{a=~"[(?<]\\\\\\\\C"}', 'up{a=~"[[:alpha:]\\\\pC]"}'):
         parse(taken)                        # what promtool 2.42 takes as well: literal text, a class, an escaped \\
+
+
+def test_a_regexp_past_re2s_memory_limit_is_said_as_warroom_s_limit_not_go_s() -> None:
+    """attack47 Y11: ``\\p{L}{447}`` (RE2's program-size cap; Go's regexp, so promtool 2.42, takes it) was refused as
+    "error parsing regexp: pattern too large - compile failed: ``", RE2's words with an empty quote, said as
+    Prometheus'. It is warroom's limit, and says so; one repeat fewer is taken."""
+    with pytest.raises(PromQLError) as caught:
+        parse('up{a=~"\\\\p{L}{447}"}')
+    assert "too large for warroom's regexp engine" in str(caught.value) and "``" not in str(caught.value)
+    parse('up{a=~"\\\\p{L}{446}"}')

@@ -109,6 +109,9 @@ def regex(pattern: str) -> Any:
         compiled = re2.compile(f"^(?:{pattern})$", options)
     except re2.error as exc:
         words, _, where = (exc.args[0].decode(errors="replace") if exc.args else "").partition(": ")
+        if words.startswith("pattern too large"):       # RE2's memory cap, which Go has not (attack47 Y11)
+            raise PromQLError("error parsing regexp: too large for warroom's regexp engine (RE2's memory limit; "
+                              "Prometheus may accept it): write it shorter") from None
         if not refused or where and 0 <= pattern.find(where) <= refused[0] - len(where):
             raise PromQLError(f"error parsing regexp: {_GO_WORDS.get(words, words)}: `{where}`") from None
     if refused:
