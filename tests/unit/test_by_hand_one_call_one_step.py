@@ -214,7 +214,7 @@ def test_a_step_typed_again_under_a_no_go_is_one_row_that_step_s_with_its_value(
     path = {"runbook_path": tuple((sec, st.label, "ok" if st is step else "pending", "FlowEngine scaled back up"
                                    if st is step else "") for sec, st in order),
             "outside": (f"{row.description} ({row.command})",), "outside_actions": (row,)}
-    said, credited = _typed_as_steps(path, {("RB-CORE-005", step.id): typings}, book, [row])
+    said, _, credited = _typed_as_steps(path, {("RB-CORE-005", step.id): typings}, [book], [row], {})
     assert said["outside"] == () and said["outside_actions"] == ()
     # the PIR's timeline lists it as the step's (it lists what is outside, and the steps credited)
     assert credited == (("RB-CORE-005", 30, step.label, "done by hand at +13m00s (drill shell, with replicas=5)",

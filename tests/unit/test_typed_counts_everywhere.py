@@ -136,3 +136,25 @@ def test_what_is_typed_while_the_incident_stood_resolved_is_no_credit_and_said_s
     assert _late(row, 50.0, 10.0, 100.0).late == ("taken 50s drill time (5s wall) after the incident was resolved,"
                                                   " while it stood resolved (1m40s drill time (10s wall) before it"
                                                   " was reopened)")
+
+
+def test_a_step_of_a_runbook_a_go_opened_typed_again_with_another_value_is_its_step_not_outside(
+        tmp_path: Path) -> None:
+    """fix47credit's left item: ``typed_again`` read the report's own runbook only, so RB-LAUNCH-002's step 5 (opened
+    beside by a GO) typed again with another repository was "Done outside the runbook's steps"; it is that step's
+    again, on its own path line and in the PIR's credits, as a step of the report's runbook is."""
+    d = warmed(create_drill(tmp_path / "drills", "mass-failure", speed=10.0, start=START))
+    clock = DrillClock(d.wall_time(100.0))
+    inc = IncidentStore(tmp_path / "incidents", Config(), clock=clock).create(
+        title="Flows failing", severity="P1", runbook=str(RUNBOOK),
+        drill={"scenario": "mass-failure", "speed": d.speed, "dir": str(d.path)}, commander="Dana Lee")
+    _go(inc)                                              # opens RB-LAUNCH-002 beside
+    _typed(d, ALLOWLIST, 400.0)                           # its step 5: credited done by hand
+    _typed(d, [*ALLOWLIST[:-1], "risk-engine"], 420.0)     # the same step again, another repository
+    clock.t = d.wall_time(450.0)
+    report = _report(inc, d)
+    assert not any("allowlist" in o for o in report.outside), report.outside
+    ((rid, _text, path),) = report.opened
+    did = next(did for _sec, label, _s, did in path if label == "Keep only the pilot repository on the allowlist")
+    assert "(typed again by hand at " in did and "with pilot_repo=risk-engine))" in did, did
+    assert [(rb, n) for rb, n, _label, said, _at, _rows in report.credited if "typed again" in said] == [(ROLLBACK, 5)]

@@ -20,7 +20,8 @@ from warroom.incident.by_hand import (Hands, Typed, closed_at, paused_spans, rea
 from warroom.incident.drill_report.decisions import decision_lines, opened_runbooks
 from warroom.incident.drill_report.harm import harm_total, total_text
 from warroom.incident.drill_report.panes import impact_crossing, pane_outcomes, pane_title, past_crit
-from warroom.incident.drill_report.path import Credited, after_close, outside_said, runbook_path, typed_again
+from warroom.incident.drill_report.path import (Credited, Steps, after_close, outside_said, runbook_path, said_on,
+                                                typed_again)
 from warroom.incident.drill_report.rows import ActionRow, DrillReport, ResponseRow
 from warroom.incident.drill_report.summary import with_summary
 from warroom.incident.relapse import relapse_said
@@ -219,9 +220,8 @@ def _build(drill: Drill, state: IncidentState | None, *, at: float | None, slos:
         if paths:
             went = opened_runbooks(state, runbook_of or (lambda _id: None), end, since_detection, config,
                                    hands.credited)
-        opened = [(rid, text, paths[rid]["runbook_path"] if rid in paths else ())
-                  for rid, text, book in went if runbook is None or rid != runbook.id]
         path = _claimed_beside(path, paths.values())
+        beside = {rid: p["runbook_path"] for rid, p in paths.items()}
         # every step credited done by hand, with the actions its calls recorded: the PIR's timeline lists them as it
         # lists the actions typed outside every step (redteam46 R2: a retry credited to a step was in neither); the
         # credit is its first typing's, each later typing of its command a row of its own (attack46 X12)
@@ -235,10 +235,16 @@ def _build(drill: Drill, state: IncidentState | None, *, at: float | None, slos:
                                         for key, cs in acts.items()},
                                        {(*key, datetime.fromtimestamp(c.at, UTC)): c.chose for key, cs in acts.items()
                                         for c in cs}))
-        path, more = _typed_as_steps(path, acts, runbook, actions)
+        open_books = [runbook, *(b for b in books if runbook is None or b.id != runbook.id)]
+        path, beside, more = _typed_as_steps(path, acts, open_books, actions, beside)
         credited += more            # the PIR's timeline lists them as the step's, as it lists the steps credited
-    path, more = typed_again(path, runbook, state, actions, hands)     # a step's command typed again, another value
-    credited += more
+        # a step's command typed again, another value: a step of any runbook open, the report's or one a GO opened
+        path, beside, more = typed_again(path, open_books, state, actions, hands, beside)
+        credited += more
+        opened = [(rid, text, beside.get(rid, ())) for rid, text, book in went if runbook is None or rid != runbook.id]
+    else:
+        path, _, more = typed_again(path, [runbook], state, actions, hands)
+        credited += more
     report = DrillReport(
         drill=drill.name, scenario=sc.name, title=sc.title if ended else sc.symptom, speed=drill.speed,
         runbook=runbook.id if runbook is not None else sc.runbook,    # the one whose path is listed
@@ -298,34 +304,38 @@ def _claimed_beside(path: dict[str, Any], beside: Any) -> dict[str, Any]:
     return {**path, "outside": outside_said(kept), "outside_actions": kept}
 
 
-def _typed_as_steps(path: dict[str, Any], acts: dict[tuple[str, str], list[Any]], runbook: Runbook | None,
-                    rows: list[ActionRow]) -> tuple[dict[str, Any], Credited]:
+def _typed_as_steps(path: dict[str, Any], acts: dict[tuple[str, str], list[Any]], books: list[Runbook | None],
+                    rows: list[ActionRow], beside: dict[str, Steps]) -> tuple[dict[str, Any], dict[str, Steps], Credited]:
     """``runbook_path``'s answer with each row a typing of a step the Go/No-Go weighs acted (``_decided_acts``) said as
     that step's, not outside the runbook's steps: on the step's path line, with its credit ("done by hand at +12m34s
     (drill shell, with replicas=5)"). One call, one row: the decision lines said it as the step typed by hand, and the
     summary again as done outside the steps, without its value (redteam46 R12). With them, as ``DrillReport.credited``
-    holds a step credited by hand, for the PIR's timeline (which lists what left "outside")."""
-    if runbook is None:
-        return path, ()
+    holds a step credited by hand, for the PIR's timeline (which lists what left "outside"). ``books``: every runbook
+    the incident has open, the report's first (``path`` is its), then those a GO opened (their path lines in
+    ``beside``, by id): a step of each is the row's, as ``path.typed_again`` says a typing again."""
+    main = books[0] if books else None
+    open_ = {b.id: b for b in books if b is not None and (b is main or b.id in beside)}
     out = path["outside_actions"]
-    mine = {i: (sid, c) for (rb, sid), typings in acts.items() if rb == runbook.id for c in typings for i in c.acted
+    mine = {i: (rb, sid, c) for (rb, sid), typings in acts.items() if rb in open_ for c in typings for i in c.acted
             if any(rows[i] is a for a in out)}
     if not mine:
-        return path, ()
-    said: dict[str, list[str]] = {}
-    for i, (sid, c) in mine.items():
-        said.setdefault(sid, []).append(f"{rows[i].description} ({c.state})")
+        return path, beside, ()
+    said: dict[tuple[str, str], list[str]] = {}
+    for i, (rb, sid, c) in mine.items():
+        said.setdefault((rb, sid), []).append(f"{rows[i].description} ({c.state})")
     outside = tuple(a for a in out if not any(rows[i] is a for i in mine))
-    order = [st for sec in runbook.sections for st in sec.steps]      # ``runbook_path``'s
-    steps_said = tuple((sec, label, state, "; ".join(filter(None, (did, *said.get(st.id, ())))))
-                       for (sec, label, state, did), st in zip(path["runbook_path"], order, strict=True))
-    by_id = {st.id: st for st in order}
-    typed: dict[int, tuple[str, Any, list[int]]] = {}        # one per typing: its step, credit, the rows it claimed
-    for i, (sid, c) in mine.items():
-        typed.setdefault(id(c), (sid, c, []))[2].append(i)
-    more = tuple((runbook.id, by_id[sid].number, by_id[sid].label, c.state, c.at, tuple(rows[i] for i in acted))
-                 for sid, c, acted in typed.values() if sid in by_id)
-    return {**path, "runbook_path": steps_said, "outside": outside_said(outside), "outside_actions": outside}, more
+    paths = dict(beside)
+    for book in open_.values():
+        if book is main:
+            path = {**path, "runbook_path": said_on(path["runbook_path"], book, said)}
+        else:
+            paths[book.id] = said_on(paths[book.id], book, said)
+    typed: dict[int, tuple[str, str, Any, list[int]]] = {}    # one per typing: its step, credit, the rows it claimed
+    for i, (rb, sid, c) in mine.items():
+        typed.setdefault(id(c), (rb, sid, c, []))[3].append(i)
+    more = tuple((rb, st.number, st.label, c.state, c.at, tuple(rows[i] for i in acted))
+                 for rb, sid, c, acted in typed.values() if (st := open_[rb].step(sid)) is not None)
+    return {**path, "outside": outside_said(outside), "outside_actions": outside}, paths, more
 
 
 def _decided_acts(hands: Hands, books: list[Any], state: Any, rows: list[Any]) -> dict[tuple[str, str], list[Any]]:

@@ -8,6 +8,7 @@ import math
 import shlex
 from dataclasses import replace
 from datetime import datetime
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from warroom.errors import WarroomError
@@ -22,6 +23,7 @@ if TYPE_CHECKING:
     from warroom.runbook.model import Runbook
 
 Credited = tuple[tuple[str, int, str, str, float, tuple[ActionRow, ...]], ...]   # ``DrillReport.credited``
+Steps = tuple[tuple[str, str, str, str], ...]     # a runbook path's step lines: section, label, state, what it did
 
 
 def runbook_path(runbook: Runbook | None, state: IncidentState | None, actions: list[ActionRow],
@@ -77,54 +79,73 @@ def runbook_path(runbook: Runbook | None, state: IncidentState | None, actions: 
     return {"runbook_path": path, "outside": outside_said(outside), "outside_actions": outside}
 
 
-def typed_again(path: dict[str, Any], runbook: Runbook | None, state: IncidentState | None, rows: list[ActionRow],
-                hands: Hands) -> tuple[dict[str, Any], Credited]:
-    """``runbook_path``'s answer with each row left outside the runbook's steps that one of its steps' command made,
-    typed in the drill shell with any value of its parameters (``by_hand.Shape``), said as that step's: on its path
-    line, "failed flows retried (typed again by hand at +23m55s (drill shell, with task_id=tsk_cca1f49c))" ("typed by
-    hand" before the step was run or credited), and, as ``DrillReport.credited`` holds a step credited by hand, for the
+def typed_again(path: dict[str, Any], books: Sequence[Runbook | None], state: IncidentState | None,
+                rows: list[ActionRow], hands: Hands, beside: Mapping[str, Steps] | None = None
+                ) -> tuple[dict[str, Any], dict[str, Steps], Credited]:
+    """``runbook_path``'s answer with each row left outside the runbook's steps that a step's command made, typed in
+    the drill shell with any value of its parameters (``by_hand.Shape``), said as that step's: on its path line,
+    "failed flows retried (typed again by hand at +23m55s (drill shell, with task_id=tsk_cca1f49c))" ("typed by hand"
+    before the step was run or credited), and, as ``DrillReport.credited`` holds a step credited by hand, for the
     PIR's timeline. One call credits one step, yet the runbook asks for some again (redteam47 F2: RB-CORE-003's "Retry
     one task", "repeat for each task id from triage", run once, then typed for four more tasks: "Done outside the
-    runbook's steps" four times). The step that has the command and began last before the row takes it (else the
-    first that has it); a row taken after the resolve stays what it is (``ActionRow.late``), a row with a run's tag
-    its run's; a command no step has stays outside."""
+    runbook's steps" four times). ``books``: every runbook the incident has open, the report's first (``path`` is
+    its), then those a GO opened, whose paths ``beside`` holds by id (fix47credit: a row typed from the rollback
+    runbook opened beside stayed "done outside the runbook's steps"); one closed takes nothing typed after its close.
+    The step that has the command and began last before the row takes it (else the first that has it, the report's
+    runbook first); a row taken after the resolve stays what it is (``ActionRow.late``), a row with a run's tag its
+    run's; a command no open runbook's step has stays outside. Returns the path, ``beside`` with the rows said, and
+    the credits."""
+    from warroom.incident.by_hand import closed_at
+
     out = path["outside_actions"]
-    if runbook is None or state is None or not out:
-        return path, ()
+    paths: dict[str, Steps] = dict(beside or {})
+    main = books[0] if books else None
+    open_ = [b for b in books if b is not None and (b is main or b.id in paths)]
+    if state is None or not out or not open_:
+        return path, paths, ()
     typed = hands.typed
-    values = param_values(runbook, state)
-    order = [st for sec in runbook.sections for st in sec.steps]
-    began = {sid: min(lo for lo, _, _ in spans) for (rb, sid), spans in run_windows(state).items() if rb == runbook.id}
-    for (rb, sid), c in hands.credited.items():
-        if rb == runbook.id:
-            began[sid] = min(began.get(sid, c.at), c.at)
-    shapes = [(st, shape) for st in order if st.kind == "shell" and st.command and (shape := Shape.of(runbook, st))]
-    said: dict[str, list[str]] = {}
-    taken: list[tuple[str, str, ActionRow]] = []
+    spans = run_windows(state)
+    began: dict[tuple[str, str], float] = {key: min(lo for lo, _, _ in s) for key, s in spans.items()}
+    for key, c in hands.credited.items():
+        began[key] = min(began.get(key, c.at), c.at)
+    shapes = [(book, st, shape, param_values(book, state), closed_at(state, book.id)) for book in open_
+              for st in book.steps if st.kind == "shell" and st.command and (shape := Shape.of(book, st))]
+    said: dict[tuple[str, str], list[str]] = {}
+    taken: list[tuple[Runbook, Any, str, ActionRow]] = []
     for a in out:
         if a.late or a.tag or a.at > typed.until:
             continue
         argv = tuple(shlex.split(a.command))
-        has = [(st, shape.chose(got, values)) for st, shape in shapes
-               if (got := next((g for w in shape.calls[0] if (g := shape.match(w, argv, {})) is not None), None))
+        has = [(book, st, shape.chose(got, values)) for book, st, shape, values, shut in shapes if a.at <= shut
+               and (got := next((g for w in shape.calls[0] if (g := shape.match(w, argv, {})) is not None), None))
                is not None]
         if not has:
             continue
-        st, chose = max(has, key=lambda h: began.get(h[0].id, -math.inf) if began.get(h[0].id, math.inf) <= a.at
-                        else -math.inf)
-        again = "again " if began.get(st.id, math.inf) <= a.at else ""
+        book, st, chose = max(has, key=lambda h: b if (b := began.get((h[0].id, h[1].id), math.inf)) <= a.at
+                              else -math.inf)
+        again = "again " if began.get((book.id, st.id), math.inf) <= a.at else ""
         state_ = (f"typed {again}by hand at {when_typed(a.at, a.t, typed.t_zero)}"
                   f" (drill shell{', with ' if chose else ''}{chose})")
-        said.setdefault(st.id, []).append(f"{a.description} ({state_})")
-        taken.append((st.id, state_, a))
+        said.setdefault((book.id, st.id), []).append(f"{a.description} ({state_})")
+        taken.append((book, st, state_, a))
     if not taken:
-        return path, ()
-    outside = tuple(a for a in out if not any(a is b for _, _, b in taken))
-    steps_said = tuple((sec, label, state_, "; ".join(filter(None, (did, *said.get(st.id, ())))))
-                       for (sec, label, state_, did), st in zip(path["runbook_path"], order, strict=True))
-    by_id = {st.id: st for st in order}
-    more = tuple((runbook.id, by_id[sid].number, by_id[sid].label, state_, a.at, (a,)) for sid, state_, a in taken)
-    return {**path, "runbook_path": steps_said, "outside": outside_said(outside), "outside_actions": outside}, more
+        return path, paths, ()
+    outside = tuple(a for a in out if not any(a is b for _, _, _, b in taken))
+    for book in open_:
+        if book is main:
+            path = {**path, "runbook_path": said_on(path["runbook_path"], book, said)}
+        else:
+            paths[book.id] = said_on(paths[book.id], book, said)
+    more = tuple((book.id, st.number, st.label, state_, a.at, (a,)) for book, st, state_, a in taken)
+    return {**path, "outside": outside_said(outside), "outside_actions": outside}, paths, more
+
+
+def said_on(steps: Steps, book: Runbook, said: Mapping[tuple[str, str], Sequence[str]]) -> Steps:
+    """A runbook path's step lines (``runbook_path``'s, in ``book``'s order) with what ``said`` adds to each step's
+    (by (runbook id, step id)): the rows the drill shell typed that are its."""
+    order = [st for sec in book.sections for st in sec.steps]
+    return tuple((sec, label, state_, "; ".join(filter(None, (did, *said.get((book.id, st.id), ())))))
+                 for (sec, label, state_, did), st in zip(steps, order, strict=True))
 
 
 def outside_said(rows: tuple[ActionRow, ...]) -> tuple[str, ...]:
