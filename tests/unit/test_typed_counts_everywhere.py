@@ -158,3 +158,34 @@ def test_a_step_of_a_runbook_a_go_opened_typed_again_with_another_value_is_its_s
     did = next(did for _sec, label, _s, did in path if label == "Keep only the pilot repository on the allowlist")
     assert "(typed again by hand at " in did and "with pilot_repo=risk-engine))" in did, did
     assert [(rb, n) for rb, n, _label, said, _at, _rows in report.credited if "typed again" in said] == [(ROLLBACK, 5)]
+
+
+def test_a_handoff_reads_the_drill_shell_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """CLOSING-stop47 "Work done twice": a handoff read the drill shell twice, the PIR's ``drill_shell`` (a whole drill
+    report) for "What happened" and ``Incident.typed_by_hand`` for the steps owed. The credits are the report's own
+    now (one rule, one read), and they are those ``typed_by_hand`` gives: the brief owes the typed step no more."""
+    from warroom.incident import by_hand
+    from warroom.incident.handoff import Brief
+
+    d = warmed(create_drill(tmp_path / "drills", "mass-failure", speed=10.0, start=START))
+    clock = DrillClock(d.wall_time(100.0))
+    inc = IncidentStore(tmp_path / "incidents", Config(), clock=clock).create(
+        title="Flows failing", severity="P1", runbook=str(RUNBOOK),
+        drill={"scenario": "mass-failure", "speed": d.speed, "dir": str(d.path)}, commander="Dana Lee")
+    _go(inc)                                              # opens RB-LAUNCH-002 beside
+    _typed(d, ALLOWLIST, 400.0)                           # its step 5, typed in the drill shell
+    clock.t = d.wall_time(450.0)
+    counted = {key: c.state for key, c in inc.typed_by_hand().items()}
+    assert counted == {(ROLLBACK, "allowlist-pilot-only"): counted[(ROLLBACK, "allowlist-pilot-only")]}
+    read = []
+    real = by_hand.typed_steps
+    monkeypatch.setattr(by_hand, "typed_steps", lambda *a, **k: read.append(1) or real(*a, **k))
+    brief = Brief.from_json(inc.assign_role("commander", "carol", "end of shift").data["brief"])
+    assert brief is not None
+    owed = "\n".join(dict(brief.sections)["Steps running and not done"])
+    assert f"{ROLLBACK} step 5 " not in owed and f"{ROLLBACK} step 3 " in owed
+    assert any(f"{ROLLBACK} step 5 " in line and "done by hand" in line
+               for line in dict(brief.sections)["What happened"])         # the PIR's typed rows, merged in
+    assert read == [], "the handoff read the drill shell's credits a second time"
+    _typed_rows, credits = inc.drill_shell_read()       # the credits it read: those typed_by_hand counts
+    assert {key: c.state for key, c in credits.items()} == counted

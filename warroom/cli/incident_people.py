@@ -84,7 +84,6 @@ def cmd_ack(args: argparse.Namespace) -> int:
 
 def cmd_brief(args: argparse.Namespace) -> int:
     from warroom.incident.handoff import catch_up_brief
-    from warroom.incident.pir import drill_shell
 
     inc = _open(args)
     # What the metrics and the clock did while nobody looked (breaches, recoveries, tiers reached,
@@ -93,9 +92,9 @@ def cmd_brief(args: argparse.Namespace) -> int:
     # unseen is still "BREACHED" to the commander taking over.
     sync(inc)
     readings, _gates = panes_now(inc)      # "Current state" read now, as draft-update reads it
+    typed, by_hand = inc.drill_shell_read()         # the drill shell read once
     out(catch_up_brief(inc.state, inc.clock(), update_every=inc.update_every_of, config=inc.config,
-                       runbooks=inc.open_runbooks(), readings=readings, typed=drill_shell(inc).typed,
-                       by_hand=inc.typed_by_hand()).text())
+                       runbooks=inc.open_runbooks(), readings=readings, typed=typed, by_hand=by_hand).text())
     return 0
 
 

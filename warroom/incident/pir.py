@@ -274,6 +274,14 @@ def _book(inc: Exportable, ref: dict[str, Any]) -> Any:
 
 
 @dataclass(frozen=True)
+class ShellCredit:
+    """A step credited in the drill shell as ``progress.of_runbook``'s ``typed`` reads it: its path state ("done by
+    hand at +6m40s (drill shell)", or "typed by hand at …, not checked")."""
+
+    state: str
+
+
+@dataclass(frozen=True)
 class DrillShell:
     """What the drill report credits to the drill shell, for the PIR: ``by_hand``, (runbook id, step label,
     section) → "done by hand at +3m20s (drill shell)" for each step whose command was typed there (or "typed by
@@ -288,6 +296,12 @@ class DrillShell:
     outside: tuple[Any, ...] = ()
     typed_at: dict[tuple[str, str], list[float]] = field(default_factory=dict)   # (runbook id, step id) -> when typed
     credited: tuple[TypedStep, ...] = ()
+    # the same credits by (runbook id, step id), as ``Incident.typed_by_hand`` gives them (``ShellCredit``: their path
+    # state), read off the report's paths, so a handoff reads the drill shell once (``Incident.drill_shell_read``);
+    # ``books``: the runbooks whose steps took the calls, in that order (None: nothing typed, none needed); ``credits``
+    # None when the report could not be made
+    credits: dict[tuple[str, str], ShellCredit] | None = field(default_factory=dict)
+    books: tuple[str, ...] | None = None
 
     @property
     def typed(self) -> tuple[Any, ...]:
@@ -332,13 +346,22 @@ def drill_shell(inc: Exportable) -> DrillShell:
                               config=inc.config)     # its path's cadence items by the incident's cadence
     except (WarroomError, OSError):
         report = None
-    out = DrillShell()
+    out = DrillShell(credits=None)
     if report is not None:
-        for rb_id, path in ((report.runbook, report.runbook_path),
-                            *((rid, p) for rid, _text, p in report.opened)):
-            for section, label, state, _did in path:
+        credits: dict[tuple[str, str], ShellCredit] | None = {}
+        books: list[str] = []
+        for rb_id, path, rb in ((report.runbook, report.runbook_path, book),
+                                *((rid, p, _book(inc, {"id": rid}) if p else None) for rid, _text, p in report.opened)):
+            steps = [st for sec in rb.sections for st in sec.steps] if rb is not None else []
+            if rb is not None:
+                books.append(rb.id)
+            if len(steps) != len(path):       # a path not of the runbook read here: no credits from it
+                credits = None
+            for n, (section, label, state, _did) in enumerate(path):
                 if state.startswith((BY_HAND, TYPED)):      # typed there: done, or not checked
                     out.by_hand[(rb_id, label, section)] = state
+                    if credits is not None:
+                        credits[(rb_id, steps[n].id)] = ShellCredit(state)
         end = inc.state.resolved_at
         credited = tuple(TypedStep(inc.state.step_name(rb_id, number, start=True), label, state, at, acted)
                          for rb_id, number, label, state, at, acted in report.credited)
@@ -348,7 +371,7 @@ def drill_shell(inc: Exportable) -> DrillShell:
         # what was typed outside every step after the end too: the timeline lists everything, that said as after the
         # resolution (``ActionRow.late``), which no step or figure of the PIR counts (attack46 X9)
         out = DrillShell(out.by_hand, report.outside_actions, _moments(report.typed_at),
-                         tuple(c for c in credited if within(c.at)))
+                         tuple(c for c in credited if within(c.at)), credits, tuple(books))
     _SHELL_KEPT.clear()               # one drill's answer kept at a time: the one being worked
     _SHELL_KEPT[key] = out
     return out

@@ -351,6 +351,25 @@ class Incident(StepRunning):
         state = self.state if state is None else state
         if not (state.drill or {}).get("dir"):
             return {}
+        return drill_typed(state, self.open_drill, self._typed_books(state), now or self.clock())
+
+    def drill_shell_read(self) -> tuple[tuple[Any, ...], dict[tuple[str, str], Any]]:
+        """What a handoff's brief reads of the drill shell, read once: the rows the PIR's timeline merges
+        (``pir.drill_shell(self).typed``) and the steps credited there (:meth:`typed_by_hand`), the latter off the
+        same drill report's paths when its runbooks took the calls in the order :meth:`typed_by_hand` gives them
+        (CLOSING-stop47 "Work done twice": a handoff read the drill shell twice, ~1 s for the report, then the
+        credits again); else counted as :meth:`typed_by_hand` counts them."""
+        from warroom.incident.pir import drill_shell
+
+        shell = drill_shell(self)
+        if shell.credits is not None and (shell.books is None or shell.books == tuple(
+                b.id for b in self._typed_books(self.state) if b is not None)):
+            return shell.typed, dict(shell.credits)
+        return shell.typed, self.typed_by_hand()
+
+    def _typed_books(self, state: IncidentState) -> list[Runbook | None]:
+        """The runbooks whose steps take the drill shell's calls, in that order: the incident's, then each a GO
+        opened (the drill report's order: one call, one step)."""
         try:
             main = self.runbook()
         except WarroomError:
@@ -365,8 +384,7 @@ class Incident(StepRunning):
                     opened.append(self._beside_of(ref))
                 except (WarroomError, OSError):
                     continue
-        books = [main, *reversed(opened)]
-        return drill_typed(state, self.open_drill, books, now or self.clock())
+        return [main, *reversed(opened)]
 
     def _runbook_of(self, ref: dict[str, Any] | None) -> Runbook | None:
         """The runbook copy a journal reference names, parsed once (``RunbookShelf.of``)."""
@@ -789,17 +807,17 @@ class Incident(StepRunning):
         now, which the incoming commander acknowledges (``acknowledge_handoff``); ``readings``
         gives the panes now for its "Current state" (called only for a handoff)."""
         from warroom.incident.handoff import catch_up_brief
-        from warroom.incident.pir import drill_shell
         from warroom.incident.roles import assignment_line
 
         self._acting("assign a role")
         st = self.state
-        return self._append(*assignment_line(
-            st, role, person, reason, redact=self.redact,
-            brief=lambda: catch_up_brief(st, self.clock(), update_every=self.update_every_of, config=self.config,
-                                         runbooks=self.open_runbooks(),
-                                         readings=readings() if readings is not None else None,
-                                         typed=drill_shell(self).typed, by_hand=self.typed_by_hand()).to_json()))
+
+        def brief() -> dict[str, Any]:
+            typed, by_hand = self.drill_shell_read()        # the drill shell read once
+            return catch_up_brief(st, self.clock(), update_every=self.update_every_of, config=self.config,
+                                  runbooks=self.open_runbooks(), readings=readings() if readings is not None else None,
+                                  typed=typed, by_hand=by_hand).to_json()
+        return self._append(*assignment_line(st, role, person, reason, redact=self.redact, brief=brief))
 
     def acknowledge_handoff(self) -> Event:
         """The incoming commander says they have read the brief and have the incident. Only the
