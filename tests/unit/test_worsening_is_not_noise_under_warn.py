@@ -37,3 +37,16 @@ def test_past_warn_or_crit_any_rise_past_the_threshold_is_worsening() -> None:
 def test_a_recovery_is_found_when_the_pane_settles_under_warn() -> None:
     h = _history(AUDIT, [400.0, 420.0, 30.0, 5.0, 8.0, 3.0, 9.0, 4.0])
     assert [kind for kind, _, _ in h.transitions()] == ["breached", "recovered"]
+
+
+FAILURES = SloConfig(id="failure_rate", title="Flow failure rate", query="q", unit="percent", warn=0.5, crit=1.0)
+
+
+def test_jitter_far_past_critical_is_not_worsening_but_a_climb_is() -> None:
+    """redteam48 F1: after the rollback worked, the 1h failure rate sat at 22% with a sample jitter of ±0.07 points,
+    more than 5% of its 0.5-point warn-to-crit span, so the open report said "still getting worse". Far past critical
+    a move must also be 1% of the pane's own value (``NOISE_SHARE``) to be a trend."""
+    assert not _history(FAILURES, [22.04, 22.11, 22.04, 22.04, 22.11]).worsening()
+    assert not _history(FAILURES, [22.04, 22.04, 22.04, 22.04, 22.20]).worsening()
+    assert _history(FAILURES, [22.0, 22.5, 23.0, 23.5, 24.0]).worsening()
+    assert _history(FAILURES, [0.9, 0.95, 1.0, 1.05, 1.1]).worsening()      # near its thresholds: the span rules

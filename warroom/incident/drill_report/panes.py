@@ -122,7 +122,7 @@ def pane_outcomes(drill: Drill, state: IncidentState | None, slos: list[SloConfi
     """The scenario's panes over the incident window, read exactly as the PIR reads them;
     ``crossing``: ``impact_crossing``, the impact start when no incident was declared."""
     from warroom.incident.metric_history import HistoryError, grid_step, mark_readings, pane_history, summarise
-    from warroom.incident.metric_sync import BASE_STEP, Window, incident_window, window_marks
+    from warroom.incident.metric_sync import BASE_STEP, Window, incident_window, read_recent, recent_words, window_marks
 
     sc = drill.scenario
     source = drill.source(slos or default_slos())
@@ -154,7 +154,12 @@ def pane_outcomes(drill: Drill, state: IncidentState | None, slos: list[SloConfi
         e = summarise(hist, marks, (window.start, window.end), readings)
         last = hist.with_readings(readings).value_at(marks.get("resolved") or window.end)
         now = last.value if last is not None else None
-        worsening = bool(e["worsening"])
+        moment = marks.get("resolved") or window.end
+        lately = read_recent(source, slo, moment) if now is not None and not hist.good(now) else None
+        # the window's rate rising while its last minutes read fine is the window's arithmetic (a shrinking
+        # denominator, old failures), not a pane getting worse: said as what the last minutes read
+        worsening = bool(e["worsening"]) and not (lately is not None and lately.value is not None
+                                                  and hist.good(lately.value))
         recovered = now is not None and hist.good(now) and not worsening
 
         def val(key: str, e: dict[str, Any] = e) -> float | None:
@@ -162,7 +167,8 @@ def pane_outcomes(drill: Drill, state: IncidentState | None, slos: list[SloConfi
 
         out.append(PaneOutcome(pane, slo.title, slo.crit, val("at_detection"), val("worst"), now, recovered,
                                slo.unit, at_start=val("at_start"), worst_at=e["worst"]["at"] if e.get("worst") else None,
-                               at_resolution=val("at_resolution"), worsening=worsening))
+                               at_resolution=val("at_resolution"), worsening=worsening,
+                               recent=recent_words(slo, {slo.id: lately}) if lately is not None else ""))
     return out
 
 

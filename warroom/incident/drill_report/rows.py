@@ -94,6 +94,10 @@ class PaneOutcome:
     worst_at: float | None = None         # unix time of the worst value
     at_resolution: float | None = None
     worsening: bool = False
+    # what the pane's own query reads over the last minutes at that moment (``metric_sync.recent_words``: "; over the
+    # last 5m00s the same query reads 0.29%"), said after a pane not recovered: an hour's rate stays critical an hour
+    # after the last failure, and rises while the flows it divides by are refused (redteam48 F1)
+    recent: str = ""
 
 
 @dataclass(frozen=True)

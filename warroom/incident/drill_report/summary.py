@@ -116,8 +116,8 @@ def with_summary(r: DrillReport, pir: tuple[float, float, float, int, int, int, 
         else:
             state = "not recovered (above its warn threshold)"
         lines.append(f"{pane.title} is {state}"
-                     + (f" ({format_stated(pane.now, pane.unit, against=(pane.crit,))} vs critical {format_value(pane.crit, pane.unit)})."
-                        if pane.now is not None and pane.crit is not None else "."))
+                     + (f" ({format_stated(pane.now, pane.unit, against=(pane.crit,))} vs critical {format_value(pane.crit, pane.unit)})"
+                        if pane.now is not None and pane.crit is not None else "") + f"{pane.recent}.")
     if r.cause:       # the drill is over: the facilitator's answer, beside what the team wrote down
         lines.append(f"What caused it (the scenario, told now the drill is over): {r.cause}")
         lines.append("The team's root-cause note: " + " / ".join(f"“{_short(n)}”" for n in r.noted_causes) + "."
