@@ -115,9 +115,10 @@ def with_summary(r: DrillReport, pir: tuple[float, float, float, int, int, int, 
             state = "still above its critical threshold"
         else:
             state = "not recovered (above its warn threshold)"
-        lines.append(f"{pane.title} is {state}"
-                     + (f" ({format_stated(pane.now, pane.unit, against=(pane.crit,))} vs critical {format_value(pane.crit, pane.unit)})"
-                        if pane.now is not None and pane.crit is not None else "") + f"{pane.recent}.")
+        now = "" if pane.now is None or pane.crit is None else (
+            f" ({format_stated(pane.now, pane.unit, against=(pane.crit,))} vs critical "
+            f"{format_value(pane.crit, pane.unit)})")
+        lines.append(f"{pane.title} is {state}{now}{pane.recent}.")
     if r.cause:       # the drill is over: the facilitator's answer, beside what the team wrote down
         lines.append(f"What caused it (the scenario, told now the drill is over): {r.cause}")
         lines.append("The team's root-cause note: " + " / ".join(f"“{_short(n)}”" for n in r.noted_causes) + "."
