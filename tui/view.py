@@ -75,8 +75,8 @@ def branch_views(steps: dict[str, StepView], state: Any, runbook: Any, config: A
         view = out.get(sid, StepView())
         if shown.by_hand and view.state == "pending":
             out[sid] = replace(view, state=shown.state, reason=shown.by_hand)
-        elif shown.observed and view.state == "pending":      # a read-only seat's run: said, its output readable
-            out[sid] = replace(view, reason=shown.observed, output_path=shown.observed_output)
+        elif shown.observed and view.state == "pending":      # a read-only seat's run: said, with its output file
+            out[sid] = replace(view, reason=shown.observed)
         elif shown.state == branches.NOT_NEEDED and shown.standing is not None:
             out[sid] = replace(view, state=shown.state, reason=shown.standing.not_needed)
         elif shown.fulfilment is not None and view.state == "pending":

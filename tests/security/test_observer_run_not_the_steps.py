@@ -63,6 +63,12 @@ def test_an_observers_read_is_shown_as_its_own_and_neither_ticks_counts_nor_mobi
     assert "✔" not in line and "[ok]" not in line
     assert "ran by an observer (read-only seat) at " in line and "ok, exit 0 (output outputs/" in line
     assert any("Step 5 started by an observer (read-only seat)" in t.text for t in st.timeline)
+    # the handoff brief owes it still, saying the observer's run; the PIR's "not done" cites it (no "no journal event")
+    assert "Say hello): pending (ran by an observer (read-only seat) at " in cli("brief", inc)[1]
+    pir = cli("export", inc, "--stdout")[1]
+    assert "(Say hello) not done (ran by an observer (read-only seat) at " in pir
+    assert "not done (refused by an observer (read-only seat): read-only session" in pir
+    assert "dry run only by an observer (read-only seat)" in pir
     # in a drill its stand-in calls are its run's (tagged), never typed by hand in the drill shell
     from warroom.incident.by_hand import run_windows
     assert ("RB-TEST-001", "say-hello") in run_windows(st)

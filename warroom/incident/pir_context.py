@@ -219,15 +219,23 @@ def pir_context(state: IncidentState, config: Config | None, now: datetime,
 
 
 def _held(st: Any) -> list[dict[str, Any]]:
-    """What the journal holds of a step still pending (none, or a withdrawn tick, a dry run, a refusal), so the
-    PIR never says "no journal event" of a step that has some (redteam46 R1: ticked, then unticked)."""
+    """What the journal holds of a step still pending (none, or a withdrawn tick, a dry run, a refusal, a read-only
+    seat's run, each said as the observer's when it was: ``observer_seat``), so the PIR never says "no journal event"
+    of a step that has some (redteam46 R1: ticked, then unticked)."""
+    from warroom.incident import observer_seat
+
     if st is None:
         return []
+
+    def by(line: dict[str, Any]) -> str:
+        return f" {observer_seat.BY}" if line.get("seat") else ""
     held = [{"seq": u["seq"], "text": "ticked done, then unticked",
              "cites": [x for x in (u.get("tick_seq"), u["seq"]) if x]} for u in st.unticks]
-    held += [{"seq": d["seq"], "text": "dry run only", "cites": [d["seq"]]} for d in st.dry_runs]
-    held += [{"seq": r["seq"], "text": f"refused: {r['reason']}" if r["reason"] else "refused", "cites": [r["seq"]]}
-             for r in st.refusals]
+    held += [{"seq": d["seq"], "text": f"dry run only{by(d)}", "cites": [d["seq"]]} for d in st.dry_runs]
+    held += [{"seq": r["seq"], "text": f"refused{by(r)}: {r['reason']}" if r["reason"] else f"refused{by(r)}",
+              "cites": [r["seq"]]} for r in st.refusals]
+    held += [{"seq": run.seq, "text": observer_seat.said_of(run), "cites": [x for x in (run.seq, run.end_seq) if x]}
+             for run in st.observed]
     return sorted(held, key=lambda h: h["seq"])
 
 

@@ -41,8 +41,8 @@ class Shown:
     by_hand: str = ""       # its credit in the drill shell, as the report's path says it ("done by hand at +6m40s
                             # (drill shell)", or "typed by hand at …, not checked": not done), "" when none
     observed: str = ""      # a step nobody of the response began that a read-only seat ran: its latest such run
-                            # as every view says it (``observer_seat.said_of``; never the step's run, not counted)
-    observed_output: str | None = None      # that run's output file (relative to the incident): its evidence
+                            # as every view says it, with its output file (``observer_seat.said_of``; never the
+                            # step's run, not counted)
 
 
 def shown(st: Any, gate: Any, standing: branches.Standing | None = None,
@@ -82,8 +82,7 @@ def of_runbook(state: Any, runbook: Any, config: Any, now: datetime,
         record = records.get(step.id)
         state_ = shown(record, gate, standing, done)
         seen = record.observed[-1] if record is not None and record.observed and state_ == "pending" else None
-        out[step.id] = Shown(state_, standing, done, observed=observer_seat.said_of(seen) if seen else "",
-                             observed_output=seen.output if seen else None)
+        out[step.id] = Shown(state_, standing, done, observed=observer_seat.said_of(seen) if seen else "")
     return out
 
 
