@@ -129,3 +129,16 @@ def test_a_step_ticked_done_is_never_said_to_have_not_run(inc: Incident) -> None
     (note,) = inc.prepare_step(2).notes
     assert "has not run" not in note
     assert "it was ticked done at " in note and "UTC, not run through warroom, so the variable is empty" in note
+
+
+def test_what_an_observers_run_set_is_no_value_of_the_response(inc: Incident) -> None:
+    """A read-only seat's run is not the step's run (``observer_seat``): a later step of the response does not act on
+    a value it set, and the note says why the variable is empty."""
+    inc.config.read_only = inc.config.observer = True
+    assert inc.run_step(inc.prepare_step(1)).wait(60).status == "ok"
+    inc.config.read_only = inc.config.observer = False
+    assert inc.carried_vars() == {}
+    (note,) = inc.prepare_step(2).notes
+    assert "only an observer (read-only seat) ran it, which is not the step's run, so the variable is empty" in note
+    inc.run_step(inc.prepare_step(1)).wait(60)           # the response's own run of it
+    assert inc.carried_vars()["REV_ID"] == "rev-42" and inc.prepare_step(2).notes == ()

@@ -65,11 +65,21 @@ def read_values(path: str | os.PathLike[str]) -> dict[str, str]:
 
 
 def carried(incident_dir: Path, events: Iterable[Any]) -> dict[str, str]:
-    """The variables earlier steps of the incident set, later steps overriding earlier ones."""
+    """The variables earlier steps of the incident set, later steps overriding earlier ones. Not a read-only seat's
+    run's (its start marked ``run_spec.OBSERVER_MARK``, its end paired by output): the observer's run is not the
+    step's, so what it set is no value of the response's (a later step would act on a value no step of the PIR set)."""
+    from warroom.execute.run_spec import OBSERVER_MARK
+
     values: dict[str, str] = {}
+    observed: set[str] = set()
     for e in events:
         data: Mapping[str, Any] = getattr(e, "data", None) or {}
-        if getattr(e, "type", None) != "step.finished" or not data.get("vars_file"):
+        if getattr(e, "type", None) == "step.started" and data.get("output") \
+                and all(data.get(k) == v for k, v in OBSERVER_MARK.items()):
+            observed.add(str(data["output"]))
+            continue
+        if getattr(e, "type", None) != "step.finished" or not data.get("vars_file") \
+                or str(data.get("output")) in observed:
             continue
         path = (incident_dir / str(data["vars_file"])).resolve()
         if incident_dir.resolve() not in path.parents:

@@ -31,8 +31,8 @@ holds no output): "typed by hand at +34m13s (drill shell), not checked", never c
 check was credited from a read that showed the bad schema). A filter that only formats or selects what the read printed,
 downstream of it in its one pipeline (``| jq -r '.events[].message'``, ``| grep ERROR | sort | head``: ``_formats``),
 is no such command: the read is judged from its own record, as without it; a ``grep`` last (its exit code is the
-verdict), a ``| sh``, ``| xargs …``, ``| tee f`` or a list (``&&``) still is. A change is judged by the action it recorded; a step
-with a verify gate is judged by its gate, which only a run through warroom opens: typed, it is "not verified", never
+verdict), a ``| sh``, ``| xargs …``, ``| tee f`` or a list (``&&``) still is. A change is judged by the action it
+recorded; a step with a verify gate is judged by its gate, which only a run through warroom opens: typed, it is "not verified", never
 done (attack42 A18: a routine restart was credited "Restart FlowEngine to load the fixed schema", whose gate runs out).
 """
 

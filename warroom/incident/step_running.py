@@ -264,6 +264,8 @@ class StepRunning:
             return f"it was ticked done at {st.ticked_at:%H:%M:%S} UTC, not run through warroom"
         if st is not None and st.runs:
             return "no run of it in this incident set it"
+        if st is not None and st.observed:
+            return "only an observer (read-only seat) ran it, which is not the step's run"
         return "it has not run in this incident"
 
     def drill_env_names(self) -> set[str]:

@@ -305,7 +305,8 @@ def _claimed_beside(path: dict[str, Any], beside: Any) -> dict[str, Any]:
 
 
 def _typed_as_steps(path: dict[str, Any], acts: dict[tuple[str, str], list[Any]], books: list[Runbook | None],
-                    rows: list[ActionRow], beside: dict[str, Steps]) -> tuple[dict[str, Any], dict[str, Steps], Credited]:
+                    rows: list[ActionRow], beside: dict[str, Steps]
+                    ) -> tuple[dict[str, Any], dict[str, Steps], Credited]:
     """``runbook_path``'s answer with each row a typing of a step the Go/No-Go weighs acted (``_decided_acts``) said as
     that step's, not outside the runbook's steps: on the step's path line, with its credit ("done by hand at +12m34s
     (drill shell, with replicas=5)"). One call, one row: the decision lines said it as the step typed by hand, and the
