@@ -79,3 +79,25 @@ def test_an_observers_read_is_shown_as_its_own_and_neither_ticks_counts_nor_mobi
     rec = st.steps[("RB-TEST-001", "say-hello")]
     assert rec.status == "ok" and len(rec.runs) == 1 and len(rec.observed) == 1
     assert st.first_action_at is not None
+
+
+def test_an_observers_typing_in_its_read_only_drill_shell_credits_no_step(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """The same rule for the drill shell: a ``--read-only`` seat's stand-ins (``READ_ONLY_ENV``) mark each call they
+    record, and no step is credited "done by hand" from it (``by_hand.read_calls``); a responder's call still is."""
+    from tests.unit.standins_corpus import warm_drill
+    from warroom import scenario_time
+    from warroom.drill.directory import ENV_DIR, READ_ONLY_ENV
+    from warroom.drill.standins.base import NO_DELAY_ENV, main
+    from warroom.incident.by_hand import read_calls
+
+    d = warm_drill(tmp_path / "drills", "rate-limit")
+    monkeypatch.setenv(ENV_DIR, str(d.path))
+    monkeypatch.setenv(NO_DELAY_ENV, "1")
+    monkeypatch.setenv(scenario_time.AT_ENV, repr(d.wall_time(100.0)))       # the drill's moment, pinned
+    monkeypatch.setenv(READ_ONLY_ENV, "1")
+    assert main("kubectl", ["get", "pods", "-n", "production"]) == 0
+    monkeypatch.delenv(READ_ONLY_ENV)
+    assert main("kubectl", ["get", "deployments", "-n", "production"]) == 0
+    capsys.readouterr()
+    assert [c.argv[1] for c in read_calls(d.path)] == ["deployments"]

@@ -144,9 +144,10 @@ class Typed:
 
 
 def read_calls(drill_dir: Path) -> tuple[Call, ...]:
-    """Every recorded call. A line that is no whole record is passed over: this record only ever credits a step,
-    so one lost can leave a step "not done" as before it existed, never credit one (unlike ``actions.jsonl``,
-    from which the world is rebuilt)."""
+    """Every recorded call but a read-only seat's (its drill shell's ``--read-only`` stand-ins mark theirs: an
+    observer's typing is not the response's, as its step runs are not, ``observer_seat``). A line that is no whole
+    record is passed over: this record only ever credits a step, so one lost can leave a step "not done" as before it
+    existed, never credit one (unlike ``actions.jsonl``, from which the world is rebuilt)."""
     try:
         raw = (drill_dir / CALLS_FILE).read_text(encoding="utf-8", errors="replace")
     except FileNotFoundError:
@@ -155,6 +156,8 @@ def read_calls(drill_dir: Path) -> tuple[Call, ...]:
     for line in raw.splitlines():
         try:
             d = json.loads(line)
+            if d["detail"].get("seat") == "observer":
+                continue
             out.append(Call(float(d["ts"]), float(d["t"]), str(d["tool"]), tuple(str(a) for a in d["argv"]),
                             int(d["detail"]["code"]), str(d.get("tag") or "")))
         except (ValueError, KeyError, TypeError, AttributeError):

@@ -201,8 +201,9 @@ def main(tool: str, argv: Sequence[str] | None = None) -> int:
         began = (ctx.drill.scenario_time(wall), wall)   # before a wait (``rollout status``) moves the context's clock
         code = _answer(ctx)
         argv_kept = tuple(ctx.argv) if sum(map(len, ctx.argv)) <= 4096 else ()   # a line stays small (none credits)
+        detail = {"code": code, **({"seat": "observer"} if ctx.read_only else {})}   # an observer's: no step's credit
         try:          # its answer stands: an unwritable record costs only the report's credit, said here
-            append_actions(ctx.drill.path, [Action("call", *began, tool, argv_kept, {"code": code})], CALLS_FILE)
+            append_actions(ctx.drill.path, [Action("call", *began, tool, argv_kept, detail)], CALLS_FILE)
         except (WarroomError, OSError) as exc:
             print(f"{tool}: drill: call not recorded ({exc}); the drill report cannot credit it", file=sys.stderr)
         return code
