@@ -7,6 +7,7 @@ The journal is byte for byte what it was. A binding added later fails here until
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from tests.app.drill_support import FLOWS_RUNBOOK, drill_ctx, wait_dashboard
 from tests.app.tui_support import record_notifications, wait_for
@@ -44,6 +45,7 @@ async def test_a_read_only_seats_keys_write_nothing_and_say_so_at_the_key(tmp_pa
         title="quota climbing", severity="P3", runbook=FLOWS_RUNBOOK, source={},
         drill={"scenario": "rate-limit", "speed": drill.speed, "dir": str(drill.path)})
     drill.attach_incident(inc.id)
+    step = _observed(inc)
     journal = inc.dir / "journal.jsonl"
     before = journal.read_bytes()
     # the seat as `warroom --read-only resume` makes it
@@ -60,6 +62,7 @@ async def test_a_read_only_seats_keys_write_nothing_and_say_so_at_the_key(tmp_pa
         dash = app.dashboard
         await wait_for(pilot, lambda: dash.controller.live is not None and dash.runbook is not None)
         await wait_for(pilot, lambda: bool(dash.readings))          # a look has read the panes (and wrote nothing)
+        _observed_is_owed(dash, inc, step)
         said = record_notifications(app)
         keys = {b.id: b.key.split(",")[0] for b in DASHBOARD_BINDINGS}
         for binding, action in REFUSED.items():
@@ -83,3 +86,30 @@ async def test_a_read_only_seats_keys_write_nothing_and_say_so_at_the_key(tmp_pa
                 await pilot.press("escape")
                 await wait_dashboard(pilot)
     assert journal.read_bytes() == before                           # nothing journaled, the looks' neither
+
+
+def _observed(inc: Any) -> Any:
+    """A read-only seat's run of the runbook's first step, journaled as that seat writes it (``observer_seat``)."""
+    from warroom.journal import events as ev
+
+    step = inc.runbook().steps[0]
+    ref = {"step": step.number, "step_id": step.id, "label": step.label, "runbook_id": inc.runbook().id,
+           "output": "outputs/0001-observed.log"}
+    inc.config.observer = True                    # its lines marked by ``Incident._append``
+    inc._append(ev.STEP_STARTED, {**ref, "command": step.command or "true", "mutating": False})
+    inc._append(ev.STEP_FINISHED, {**ref, "status": "ok", "exit_code": 0, "duration": 0.1})
+    inc.config.observer = False
+    return step
+
+
+def _observed_is_owed(dash: Any, inc: Any, step: Any) -> None:
+    """fix47ro's left item on the dashboard: the checklist is what the responders did, so a step only an observer ran
+    stays ○ with the run said beside it, the heading's count does not move, and its Output pane never says "Not run
+    yet" of a run the journal holds."""
+    from panes.runbook import progress_text, step_prompt
+
+    view = dash.view.steps[step.id]
+    assert view.state == "pending" and (view.reason or "").startswith("ran by an observer (read-only seat) at ")
+    assert not step_prompt(step, view).plain.startswith("✔")
+    assert progress_text(inc.runbook(), dash.view.steps).startswith("0/")
+    assert dash.no_output_note(step).startswith("Not run by the response yet: ran by an observer (read-only seat)")

@@ -56,6 +56,7 @@ from tui.messages import (
 from tui.metrics import fetch_readings, make_tracker
 from tui.presenter import IncidentCalls, IncidentPresenter
 from warroom.errors import WarroomError
+from warroom.incident import observer_seat
 from warroom.incident.marks import run_verdict, run_word
 from warroom.runbook.model import Runbook, Step
 from warroom.sources.model import SloReading
@@ -744,6 +745,8 @@ class DashboardScreen(Screen[None]):
         }
         if not step.runnable:          # a checklist item never has output, whatever its state
             return notes.get(state, "A checklist item: nothing runs, no output.")
+        if state == "pending" and view is not None and (view.reason or "").startswith(f"ran {observer_seat.BY}"):
+            return f"Not run by the response yet: {view.reason}."      # never "Not run yet" of a run the journal has
         return notes.get(state, RAN_BEFORE)
 
     @on(ChecklistPane.StepHighlighted)
