@@ -101,3 +101,36 @@ def test_an_observers_typing_in_its_read_only_drill_shell_credits_no_step(
     assert main("kubectl", ["get", "deployments", "-n", "production"]) == 0
     capsys.readouterr()
     assert [c.argv[1] for c in read_calls(d.path)] == ["deployments"]
+
+
+def test_an_observers_run_opens_no_verify_gate_and_its_seat_settles_none(tmp_path: Path) -> None:
+    """A step's verify gate judges the response's run of it: a read-only seat's run opens none, and a gate the
+    journal holds open is settled by the responders' seats, never the observer's (``observer_seat.RECORDS``)."""
+    from tests.unit.incident_fixtures import GATE_RUNBOOK, FixedClock
+    from tests.unit.test_gate_held_before import StepwiseSource
+    from warroom.config import Config
+    from warroom.incident.gate_journal import GateJournal
+    from warroom.incident.live import LiveIncident
+    from warroom.journal import events as ev
+    from warroom.sources.evidence import iso
+    from warroom.sources.verify import settle_open
+
+    clock = FixedClock()
+    rb = tmp_path / "gate.md"
+    rb.write_text(GATE_RUNBOOK)
+    inc = IncidentStore(tmp_path / "state", Config(), clock=clock).create(title="Gate", severity="P3", runbook=rb)
+    t0 = clock.now.timestamp()
+    inc.append(ev.VERIFY_STARTED, {"step": 1, "step_id": "breaker", "expr": "quota < 1000 within 20m",
+                                   "window": 1200.0, "deadline": iso(t0 + 1200)})        # a responder's gate
+    inc.config.read_only = inc.config.observer = True
+    before = (inc.dir / "journal.jsonl").read_bytes()
+    live = LiveIncident(inc, source=StepwiseSource(t0, 50.0, 50.0))
+    try:
+        assert live.watch_gate(("RB-TEST-GATE", "breaker"), 1, "quota < 75 within 10m") is None     # opens none
+        live.open_gate(("RB-TEST-GATE", "breaker"), 1, "quota < 75 within 10m")
+    finally:
+        live.close()
+    clock.advance(1500)
+    settle_open(GateJournal(inc), inc.read().events, StepwiseSource(t0, 50.0, 50.0), inc.config.slo,
+                now=clock.now.timestamp())
+    assert (inc.dir / "journal.jsonl").read_bytes() == before

@@ -634,12 +634,13 @@ class LiveIncident:
         ``stop_gate``) with ``leave_open``: no outcome, None, the gate stays open for the next
         watcher. A gate its step's re-run superseded (``verify.superseded``) is watched no more: a
         ``superseded`` check, no outcome. Raises ``VerifyError`` for a gate that cannot be parsed. A read-only
-        seat watches none (None): its run is not the step's, and it writes no gate (``observer_seat``)."""
+        seat opens none (None): its run is not the step's; a gate the journal holds open it watches, writing nothing
+        (``observer_seat``: a watcher's lines are journaled by the responders' seats)."""
         from warroom.incident.gate_journal import GateJournal
         from warroom.incident.gates import superseded_words
         from warroom.sources.verify import VerifyCheck, run_verify
 
-        if observer_seat.observer(self.incident.config):
+        if resume is None and observer_seat.observer(self.incident.config):
             return None
 
         if self.source is None:
