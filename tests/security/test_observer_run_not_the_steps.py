@@ -134,3 +134,10 @@ def test_an_observers_run_opens_no_verify_gate_and_its_seat_settles_none(tmp_pat
     settle_open(GateJournal(inc), inc.read().events, StepwiseSource(t0, 50.0, 50.0), inc.config.slo,
                 now=clock.now.timestamp())
     assert (inc.dir / "journal.jsonl").read_bytes() == before
+
+
+def test_the_drill_reports_path_says_a_step_only_an_observer_ran_not_done_with_why() -> None:
+    from warroom.incident.drill_report.path import path_state
+
+    said = "ran by an observer (read-only seat) at 12:27:47 UTC: ok, exit 0 (output outputs/x.log): not the step's run"
+    assert path_state(progress.Shown("pending", observed=said)) == f"not done: {said}"

@@ -188,7 +188,8 @@ def path_state(shown: progress.Shown) -> str:
     """A path step's state, the checklist's (``progress.of_runbook``: one rule, one count) with why said: one of a
     branch that did not apply is ``not needed: why`` (``warroom.incident.branches``); an item the journal fulfilled
     ``done: what did it`` (``warroom.incident.fulfilment``); one never begun whose branch could not be judged, or an
-    item the journal does not show done, ``not done: why`` (never "not needed"); any other its own."""
+    item the journal does not show done, or one only a read-only seat ran (``Shown.observed``), ``not done: why``
+    (never "not needed"); any other its own."""
     standing, done = shown.standing, shown.fulfilment
     if shown.state == branches.NOT_NEEDED and standing is not None:
         return SPARED + str(standing.said())
@@ -198,4 +199,6 @@ def path_state(shown: progress.Shown) -> str:
         return UNJUDGED + str(standing.said())
     if shown.state == "pending" and done is not None:
         return UNJUDGED + done.text
+    if shown.state == "pending" and shown.observed:     # a read-only seat's run: the journal has it, not the step's
+        return UNJUDGED + shown.observed
     return shown.state
