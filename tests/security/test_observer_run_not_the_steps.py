@@ -55,7 +55,7 @@ def test_an_observers_read_is_shown_as_its_own_and_neither_ticks_counts_nor_mobi
     code, out, _ = cli("show", inc, "--json")
     view = json.loads(out)
     row = next(r for r in view["checklist"] if r["step_id"] == "say-hello")
-    assert row["state"] == "pending"
+    assert row["state"] == "pending" and row["observed"].startswith("ran by an observer (read-only seat) at ")
     steps = next(s for s in view["steps"] if s["step_id"] == "say-hello")
     assert steps["runs"] == [] and steps["observed"][0]["seat"] == "observer"
     code, out, _ = cli("show", inc)

@@ -52,3 +52,12 @@ def test_a_step_output_criterion_on_a_ticked_step_says_it_was_ticked() -> None:
     c = Criterion("Redaction on", step="enable-pii-redaction", pattern=r"(\d+)", op=">=", value=1.0)
     v = dec.judge(c, "go", _state(_ticked()), NOW, None, lambda ref: None, "RB-1")
     assert (v.state, v.evidence) == (dec.UNKNOWN, f"{TICKED}: it has no output to read")
+
+
+def test_a_step_output_criterion_on_a_step_only_an_observer_ran_says_so() -> None:
+    run = StepRun(seq=3, actor="obs", started_at=NOW - timedelta(minutes=5), status="ok", ended_at=NOW, exit_code=0,
+                  output="outputs/0001.log", seat="observer")
+    st = StepState(step_id="count-failing", step=3, label="Count", runbook_id="RB-1", observed=[run])
+    c = Criterion("Many failing", step="count-failing", pattern=r"(\d+)", op=">=", value=1.0)
+    v = dec.judge(c, "go", _state(st), NOW, None, lambda ref: None, "RB-1")
+    assert v.state == dec.UNKNOWN and v.evidence.startswith("step count-failing ran by an observer (read-only seat)")

@@ -176,6 +176,7 @@ def _checklist(inc: Incident, st: IncidentState, now: datetime, typed: dict[tupl
                      "state": _state(shown[step.id].state, step),   # as the checklist
                      "fulfilled_by": by.shown if by is not None else None,
                      "by_hand": shown[step.id].by_hand or None,     # its credit in the drill shell, as the report's
+                     "observed": shown[step.id].observed or None,   # a read-only seat's run of it: not the step's
                      "mutating": step.mutating, "command": step.command})
     return rows
 

@@ -13,6 +13,7 @@ from typing import Any
 from warroom import scenario_time as stime
 from warroom.durations import format_duration
 from warroom.errors import WarroomError
+from warroom.incident import observer_seat
 from warroom.incident.decisions.model import (MET, NO_OUTPUTS, NOT_HERE, NOT_MET, UNKNOWN, CriterionVerdict, Query,
                                               StaleReading, StepOutput, note_source, step_source)
 from warroom.runbook.criterion_query import unit_mismatch
@@ -89,7 +90,10 @@ def _judge(c: Criterion, side: str, state: Any, now: datetime, query: Query | No
         run = step_output(c.step or "")
         if run is None:
             ticks = _ticked(state, runbook_id, [c.step or ""], now)     # a tick is no run, yet never "has not run"
-            return verdict(UNKNOWN, f"{ticks[0]}: it has no output to read" if ticks else f"step {c.step} has not run")
+            # nor of a step only a read-only seat ran: its run is said, not the response's (``observer_seat``)
+            seen = [st.observed[-1] for st in _records(state, runbook_id, c.step or "") if getattr(st, "observed", ())]
+            return verdict(UNKNOWN, f"{ticks[0]}: it has no output to read" if ticks else
+                           f"step {c.step} {observer_seat.said_of(seen[-1])}" if seen else f"step {c.step} has not run")
         where = step_source(c.step or "", run.seq)
         if run.status != "ok":
             said = {"running": "is still running"}.get(run.status, f"last ended {run.status.replace('_', ' ')}"
