@@ -138,8 +138,12 @@ def _newest_open_drill_incident(cfg: Config) -> Any:
 def _incident_drill(cfg: Config, found: Any) -> Any:
     """The drill a drill incident's journal names, only from under its own state dir (as ``resume``)."""
     from warroom.drill.directory import open_drill
+    from warroom.incident.drill_seat import other_seat
+    from warroom.shared.dsn import resolve as resolve_dsn
 
     recorded = Path(str(found.state.drill.get("dir") or ""))
+    if elsewhere := other_seat(found.id, recorded, shared=resolve_dsn(cfg) is not None):
+        raise WarroomError(f"{elsewhere}; no shell was opened")      # another responder's world (redteam48 F5)
     if not recorded.resolve().is_relative_to((found.root / "drills").resolve()):
         raise WarroomError(f"{found.id} is a drill incident whose drill ({recorded}) is not under"
                            f" {found.root / 'drills'}; no shell was opened")

@@ -101,6 +101,7 @@ def drill_context(cfg: Config, scenario: str, speed: float | None, *, new: bool 
 
     choice = choose_drill(drills, scenario, speed, new=new,
                           incident_resolved=partial(_incident_resolved, cfg, base),
+                          incident_lost=partial(_incident_lost, cfg, base),
                           resume=lambda inc_id: resume_invocation(inc_id, drills, options))
     info.notice = "; ".join([choice.notice or "", *stranded(cfg, base, scenario)]).strip("; ") or None
     info.by_hand = drill_shell_hint(choice.drill.name, base)
@@ -300,7 +301,9 @@ def resume_context(cfg: Config, incident_id: str | None, *, options: Sequence[st
             ctx.notice = notice
         return ctx
     from warroom.errors import WarroomError
+    from warroom.incident.drill_seat import other_seat
     from warroom.incident.store import IncidentStore
+    from warroom.shared.dsn import resolve as resolve_dsn
 
     if found.state.drill.get("replay"):
         # a rehearsal declared in a replay: the same replay again (its recording, speed, runbook)
@@ -314,6 +317,8 @@ def resume_context(cfg: Config, incident_id: str | None, *, options: Sequence[st
         return ctx
     recorded = str((found.state.drill or {}).get("dir") or "")
     drills = (found.root / "drills").resolve()
+    if recorded and (elsewhere := other_seat(found.id, recorded, shared=resolve_dsn(cfg) is not None)):
+        raise WarroomError(f"{elsewhere}; nothing was opened")        # another responder's world (redteam48 F5)
     if recorded and not Path(recorded).resolve().is_relative_to(drills):
         # The journal names the world; only a drill of this state dir may be opened (its stand-ins
         # go on PATH and its wrappers are rewritten), never a directory a journal line points at.
@@ -542,6 +547,11 @@ def drill_ended(cfg: Config, home: Path, drill: Any) -> str | None:
         return (f"{fresh.incident} is still open on the {fresh.scenario.name} drill {fresh.name} (a drill has one"
                 f" incident): `{resume_invocation(fresh.incident, tied[0])}` resumes it;"
                 f" `{command('drill', fresh.scenario.name, '--new', *pace)}` starts another drill")
+    if fresh.active and tied is None and (lost := _incident_lost(cfg, home, fresh)):
+        # its incident lives where this launch does not look: it may be resolved there, and a second incident
+        # here would take over its world, the first's finished report changing with it (redteam48 F6)
+        return (f"{lost}, which this warroom does not read (a drill has one incident):"
+                f" `{command('drill', fresh.scenario.name, '--new', *pace)}` starts another drill")
     if fresh.active and tied is None:
         return None
     return (f"the {fresh.scenario.name} drill {fresh.name} has ended"
@@ -570,6 +580,16 @@ def _incident_resolved(cfg: Config, home: Path, drill: Any) -> float | None:
     open, missing or unreadable (``_tied_incident``)."""
     tied = _tied_incident(cfg, home, drill) if drill.incident else None
     return tied[1].resolved_at.timestamp() if tied is not None and tied[1].resolved_at is not None else None
+
+
+def _incident_lost(cfg: Config, home: Path, drill: Any) -> str | None:
+    """Why ``drill``'s incident cannot be seen from here: it records one that no incident store this launch reads
+    holds (declared on a shared store this configuration does not name, or its directory gone), so whether it was
+    resolved is not known here; None when it is found, or the drill has none (redteam48 F6)."""
+    if not drill.incident or _tied_incident(cfg, home, drill) is not None:
+        return None
+    where = drill.incident_store or "no incident store this warroom reads"
+    return f"the {drill.scenario.name} drill {drill.name} is {drill.incident}'s, on {where}"
 
 
 def _tied_incident(cfg: Config, home: Path, drill: Any) -> tuple[Path, Any] | None:

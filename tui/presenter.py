@@ -355,7 +355,7 @@ class IncidentPresenter:
         incident = self._store().create(title=title, severity=severity, runbook=ref, source=source, drill=drill,
                                         at=at)
         if sim is not None and callable(getattr(sim, "attach_incident", None)):
-            sim.attach_incident(incident.id)
+            sim.attach_incident(incident.id, incident.shared_where)
         return self._adopt(incident)
 
     def drill_over(self) -> str | None:

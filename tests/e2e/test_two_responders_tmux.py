@@ -138,6 +138,16 @@ def test_two_terminals_one_drill_incident(shared_dsn: str, homes: tuple[Path, Pa
         me = pwd.getpwuid(os.geteuid()).pw_name
         assert code == 0 and f"roles: IC {me} · Ops {user_b} · Comms {user_b} · Scribe —" in screen
         assert "1 approval waiting" in screen, screen
+        # the drill's world is A's: B's paths to it say whose seat it is and what works from B's (redteam48 F5)
+        for what in (f"incident run {inc_id} 1", f"incident drill-report {inc_id}", f"drill shell {inc_id} --print"):
+            out = "$HOME/seat.txt"
+            code, screen = b.run(f"{b_cmd} {what} > {out} 2>&1; r=$?; grep -o \"{inc_id} is a drill worked from "
+                                 f"[^ ]*'s seat\" {out} | head -1; echo DENIED=$(grep -c 'Permission denied' {out})"
+                                 f" SHOW=$(tr -s '\\n ' '  ' < {out} | grep -c 'incident show'); (exit $r)")
+            assert code != 0 and f"{inc_id} is a drill worked from {me}'s seat" in screen, (what, screen)
+            assert "DENIED=0 " in screen and not re.search(r"SHOW=0\b", screen), (what, screen)
+        code, screen = b.run(f"{b_cmd} resume {inc_id}")          # the dashboard's own way in: on the terminal
+        assert code != 0 and f"{inc_id} is a drill worked from {me}'s seat" in screen, screen
         code, screen = b.run(f"{b_cmd} incident approvals {inc_id} 2>&1 | head -12")
         assert code == 0
         for want in (f"{rid}  PENDING  step 6", "kubectl set env deployment/flowengine ENABLE_CIRCUIT_BREAKER=true",

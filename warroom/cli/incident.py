@@ -264,7 +264,7 @@ def cmd_new(args: argparse.Namespace) -> int:
     if args.drill:
         # The drill knows its incident, as a dashboard drill does: resolving it finishes the drill,
         # so the next `warroom drill` starts the scenario over instead of this mitigated world.
-        d.attach_incident(inc.id)
+        d.attach_incident(inc.id, inc.shared_where)
     sync(inc)
     out(inc.id)
     if args.drill:      # the id alone on stdout (scripts read it); where the drill's tools are, on stderr

@@ -92,6 +92,9 @@ class Drill:
     created: float
     finished: float | None = None
     incident: str | None = None        # declared on this drill: resolving it finishes the drill
+    # where that incident lives when not in this machine's state dir: "the shared store host:5432/warroom"; a launch
+    # that reads no such store cannot see it resolved, and must not continue the drill (redteam48 F6)
+    incident_store: str | None = None
     on_wall: bool = False               # made on the wall clock (not pinned, no start given): its now is the wall's
 
     def __post_init__(self) -> None:
@@ -183,9 +186,10 @@ class Drill:
         self.finished = stime.now() if at is None else at
         self._save()
 
-    def attach_incident(self, incident_id: str) -> None:
-        """Remember the incident declared on this drill, so a resumed UI finds both."""
-        self.incident = incident_id
+    def attach_incident(self, incident_id: str, store: str | None = None) -> None:
+        """Remember the incident declared on this drill, so a resumed UI finds both; ``store``: where it lives when
+        that is a shared store (``IncidentStore.where``), None for this machine's state dir."""
+        self.incident, self.incident_store = incident_id, store
         self._save()
 
     def _save(self) -> None:
@@ -194,6 +198,7 @@ class Drill:
         incident to it) never rename each other's half-written file."""
         data = {"version": 1, "name": self.name, "scenario": self.scenario.name, "start": self.start,
                 "speed": self.speed, "created": self.created, "finished": self.finished, "incident": self.incident,
+                **({"incident_store": self.incident_store} if self.incident_store else {}),
                 "on_wall": self.on_wall,
                 "start_utc": datetime.fromtimestamp(self.start, UTC).isoformat().replace("+00:00", "Z")}
         fd, tmp = tempfile.mkstemp(prefix=f".{DRILL_FILE}.", suffix=".tmp", dir=self.path)
@@ -260,7 +265,8 @@ def open_drill(path: Path, *, wrappers: bool = True) -> Drill:
                       start=float(data["start"]), speed=float(data["speed"]),
                       created=float(data.get("created", data["start"])), incident=data.get("incident"),
                       finished=None if data.get("finished") is None else float(data["finished"]),
-                      on_wall=data.get("on_wall") is True)
+                      on_wall=data.get("on_wall") is True,
+                      incident_store=str(data["incident_store"]) if data.get("incident_store") else None)
     except (AttributeError, KeyError, TypeError, ValueError) as exc:
         raise DrillError(f"{file}: malformed drill file ({exc})") from None
     if not (math.isfinite(drill.start) and 0 < drill.speed <= MAX_SPEED):
@@ -272,6 +278,17 @@ def open_drill(path: Path, *, wrappers: bool = True) -> Drill:
     except OSError as exc:
         raise DrillError(f"{path / 'bin'}: cannot write the stand-in wrappers: {exc.strerror or exc}") from None
     return drill
+
+
+def finish_drill_of(path: Path, incident_id: str, at: float) -> None:
+    """Resolving ``incident_id`` finishes its drill at ``path`` at ``at`` (unix), in whichever process and store resolves
+    it: the next launch starts the scenario over, and a report of it is its world as it ended, whether or not that
+    launch can read the store (redteam48 F6: resolved on the shared store, the drill was continued by a launch without
+    it, and a second incident took over its world and changed the first's finished report). A drill tied to another
+    incident since is left alone. Raises ``WarroomError``/``OSError`` when it cannot be read or written."""
+    drill = open_drill(path, wrappers=False)
+    if drill.incident == incident_id:
+        drill.finish(at=at)
 
 
 def list_drills(state_dir: Path, unreadable: list[str] | None = None) -> list[Drill]:
@@ -510,13 +527,16 @@ class DrillChoice:
 
 def choose_drill(root: Path, scenario: str, speed: float | None, *, new: bool = False,
                  incident_resolved: Callable[[Drill], float | None] | None = None,
-                 now: float | None = None, resume: Callable[[str], str] | None = None) -> DrillChoice:
+                 now: float | None = None, resume: Callable[[str], str] | None = None,
+                 incident_lost: Callable[[Drill], str | None] | None = None) -> DrillChoice:
     """Continue the scenario's unfinished drill under ``root``, or start a new one, and say which (a team
     runs a scenario again and again). The unfinished drill keeps its own speed whatever ``speed`` says
     (re-scaling would redraw every curve); one whose incident was resolved (``incident_resolved(drill)``
     says when, whoever resolved it) is finished at that instant and a new one starts at the scenario's
     beginning; ``new`` always starts afresh, the notice naming the exact command back to the old drill's
-    open incident (``resume(id)``, else ``warroom resume ID --state-dir ROOT``). An unreadable drill is named."""
+    open incident (``resume(id)``, else ``warroom resume ID --state-dir ROOT``). An unreadable drill is named.
+    ``incident_lost(drill)``: why its incident cannot be seen from here (on a shared store this launch does not read):
+    such a drill is not continued, as it may have ended there, and never takes a second incident (redteam48 F6)."""
     stime.work_on(str(root), drill=True)
     now = stime.now() if now is None else now
     unreadable: list[str] = []
@@ -526,13 +546,22 @@ def choose_drill(root: Path, scenario: str, speed: float | None, *, new: bool = 
         current.finish(at=resolved_at)
         ended = f"the last {scenario} drill ended when {current.incident} was resolved; "
         current = None
+    last = next((d for d in list_drills(root) if d.scenario.name == scenario), None) if current is None else None
+    if last is not None and last.incident and not last.active:
+        # finished when its incident was resolved (``finish_drill_of``), by whoever resolved it: said as above
+        ended = f"the last {scenario} drill ended when {last.incident} was resolved; "
+    if current is not None and current.incident and incident_lost and (lost := incident_lost(current)):
+        ended = f"{lost}: it is not continued here; "
+        current = None
     resumed = current is not None and not new
     drill = current if current is not None and resumed else create_drill(root, scenario, speed or 1.0)
     back = resume or (lambda inc: paths.command("resume", inc, "--state-dir", str(Path(root).resolve())))
     # every launch names each other drill of the scenario with an open incident (reopened too) and what --new leaves
     kept = [d for d in list_drills(root) if d.scenario.name == scenario and d.path != drill.path and (
         d.path == getattr(current, "path", None) or d.incident and not (incident_resolved and incident_resolved(d)))]
-    left = "".join(f"; {d.name} is left as it was" + (f" ({d.incident} still open: `{back(d.incident)}`)"
+    lost = {d.path: incident_lost(d) if incident_lost and d.incident else None for d in kept}
+    left = "".join(f"; {d.name} is left as it was" + (f" ({lost[d.path]})" if lost[d.path] else
+                                                      f" ({d.incident} still open: `{back(d.incident)}`)"
                                                       if d.incident else "") for d in kept)
     if not resumed:
         return DrillChoice(drill, False, notice=f"{ended}new {scenario} drill {drill.name} (×{drill.speed:g}){left}{unread}")

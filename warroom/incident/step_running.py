@@ -23,6 +23,7 @@ from warroom.execute.safety import StepRefused
 from warroom.journal import events as ev
 from warroom.incident import after_resolve, closing, observer_seat, runbook_ref
 from warroom.incident.approvals import USE_CHANGERS
+from warroom.incident.drill_seat import other_seat
 from warroom.journal.log import Journal, JournalError, format_ts
 from warroom.incident.prepared import DryRun, ParamError, ParamPrompt, PreparedStep
 from warroom.incident.started_since import refuse_started_since
@@ -42,6 +43,7 @@ class StepRunning:
     clock_held: Callable[[], datetime | None]
     _lock: threading.RLock
     require_intact: Callable[[], Any]
+    shared_where: str | None
 
     # Step kinds run in this process (a query, a Kubernetes API call), never through a shell.
     NATIVE_KINDS = ("promql", "k8s")
@@ -472,6 +474,8 @@ class StepRunning:
             replayed, where = self.state.drill["replay"], self.state.drill.get("recording")
             raise WarroomError(f"{self.id} rehearses {replayed}: it has no drill world, only the metrics that"
                                f" incident recorded (`{replay_command(Path(where)) if where else command('drill', '--replay', replayed)}`)")
+        if drill_dir and (elsewhere := other_seat(self.id, drill_dir, shared=bool(getattr(self, "shared", False)))):
+            raise WarroomError(elsewhere)
         if not drill_dir or not Path(drill_dir).is_dir():
             raise WarroomError(
                 f"{self.id} is a drill incident but its drill directory"
@@ -485,7 +489,7 @@ class StepRunning:
             # incident and telling its drill: the drill would never end when it is resolved, and
             # the next `warroom drill` reopened the mitigated world. Told now, by whoever opens it.
             try:
-                drill.attach_incident(self.id)
+                drill.attach_incident(self.id, self.shared_where)
             except OSError:
                 pass        # a drill dir this process cannot write: its world still reads, as before
         return drill
