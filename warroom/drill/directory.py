@@ -281,8 +281,8 @@ def open_drill(path: Path, *, wrappers: bool = True) -> Drill:
 
 
 def finish_drill_of(path: Path, incident_id: str, at: float) -> None:
-    """Resolving ``incident_id`` finishes its drill at ``path`` at ``at`` (unix), in whichever process and store resolves
-    it: the next launch starts the scenario over, and a report of it is its world as it ended, whether or not that
+    """Resolving ``incident_id`` finishes its drill at ``path`` at ``at`` (unix), in whichever process and store
+    resolves it: the next launch starts the scenario over, and a report of it is its world as it ended, whether or not that
     launch can read the store (redteam48 F6: resolved on the shared store, the drill was continued by a launch without
     it, and a second incident took over its world and changed the first's finished report). A drill tied to another
     incident since is left alone. Raises ``WarroomError``/``OSError`` when it cannot be read or written."""
