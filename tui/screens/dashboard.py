@@ -392,7 +392,9 @@ class DashboardScreen(Screen[None]):
         from tui.screens.alerts import AlertsScreen
 
         if "alerts" not in self.app.ctx.sources:
-            self.notify("No alert source is configured ([alerts] alertmanager_url, or Prometheus).")
+            # a drill needs nothing installed: it has no alert server to configure (redteam48 F12)
+            self.notify("A drill runs no alert server: its panes read what the alerts would." if self.app.ctx.drill
+                        else "No alert source is configured ([alerts] alertmanager_url, or Prometheus).")
             return
         self.app.push_screen(AlertsScreen(self.extra.get("alerts"), self.app.ctx.clock.now()))
 
