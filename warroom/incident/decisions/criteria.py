@@ -92,6 +92,12 @@ def _judge(c: Criterion, side: str, state: Any, now: datetime, query: Query | No
             ticks = _ticked(state, runbook_id, [c.step or ""], now)     # a tick is no run, yet never "has not run"
             # nor of a step only a read-only seat ran: its run is said, not the response's (``observer_seat``)
             seen = [st.observed[-1] for st in _records(state, runbook_id, c.step or "") if getattr(st, "observed", ())]
+            # nor of one typed in the drill shell, which the checklist and the report credit (redteam48 F11): its
+            # output is the shell's, not kept, so the number is not read
+            when = typed(c.step or "") if typed is not None else None
+            if when is not None:
+                return verdict(UNKNOWN, f"step {c.step} was typed by hand at {when} (drill shell): its output is not"
+                               f" kept, so its number is not read; run step {c.step} in warroom to judge it")
             return verdict(UNKNOWN, f"{ticks[0]}: it has no output to read" if ticks else
                            f"step {c.step} {observer_seat.said_of(seen[-1])}" if seen else f"step {c.step} has not run")
         where = step_source(c.step or "", run.seq)
