@@ -339,13 +339,6 @@ class Activity:
         # a pod's own client answers as its release does (``Signals.on_release``: all or none of it on the bad one)
         own = s if release is None or not self.release_errors else s.on_release(float(release))
         assert cluster is not None, "FlowEngine's periodic lines read the estate"
-        env = cluster.env()
-        fe = cluster.flowengine
-        start = fe.current.at
-        if t1 <= start + 8 <= t2:
-            yield (start + 8, f"INFO main - FlowEngine {fe.current.image.rsplit(':', 1)[-1]} started "
-                              f"(schema {env.get('SCHEMA_VERSION', fleet.SCHEMA_VERSION)}, "
-                              f"replicas {fe.replicas})")
         armed, _, threshold = cluster.breaker() or (math.inf, 1.0, "")   # never armed: no breaker lines
         anthropic = fleet.PROVIDERS[0]
         for k in _ticks(t1, t2):

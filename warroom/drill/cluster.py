@@ -39,6 +39,7 @@ OPERATIONS = frozenset({*TEMPLATE_OPS, *NODE_OPS, "scale_to", "config_set", "cre
 NODES = ("node-1", "node-2", "node-3", "node-4")
 ESTATE = (fleet.DEPLOYMENT, fleet.AUDIT_DEPLOYMENT, "postgres")     # the deployments before the drill; others are applied
 CONFIG, EMIT = "flowengine-config", "schema.emit_version"     # FlowEngine's ConfigMap; the TaskObject schema it writes
+STARTED = 3.5           # a FlowEngine pod logs its start this long after it is created: its container started at 3
 NodeLog = list[tuple[float, str, str]]          # (t, node, cordon|uncordon|drain), in order
 Template = tuple[str, Env, Env, Env | None]      # a pod template: image, env, annotations, labels (``Revision``)
 
@@ -314,14 +315,41 @@ class Cluster:
         bad = self.scenario.facts.get("bad_version")
         return bool(bad) and release(image or self.flowengine.current.image) == bad
 
-    def schema_version(self, image: str | None = None) -> str:
-        """The TaskObject schema FlowEngine (``image``: a pod of it) writes: a property of its code, unless its pods
-        started after flowengine-config's ``EMIT`` was set (RB-LAUNCH-005's hot-patch: read at start, not live)."""
+    def schema_version(self, image: str | None = None, made: float | None = None) -> str:
+        """The TaskObject schema FlowEngine (``image``: a pod of it, of the revision ``made`` then; default the current
+        one) writes: a property of its code, unless its revision rolled out after flowengine-config's ``EMIT`` was set
+        (RB-LAUNCH-005's hot-patch: read at start, not live; the scenario's ``restart`` after it is what mends)."""
         if not self.bad_release(image):
             return fleet.SCHEMA_VERSION
-        if self.emit is not None and self.flowengine.current.at >= self.emit[0]:      # (a restart in the same second)
+        made = self.flowengine.current.at if made is None else made
+        if self.emit is not None and made >= self.emit[0]:      # (a restart in the same second)
             return self.emit[1]
         return str(self.scenario.facts.get("bad_schema", fleet.SCHEMA_VERSION))
+
+    def start_line(self, dep: Deployment, rev: Revision, created: float) -> str:
+        """What a FlowEngine pod of ``dep`` (its own, or one serving beside it) on ``rev`` logs as it starts at
+        ``created``: its release, the schema it writes (``schema_version``: the one rule the flows, ``curl
+        /api/schemas/version`` and this line read; redteam48 F2: the line named the env's, the patched one replaced)
+        and its deployment's replicas then."""
+        n = next(d for when, _, d in reversed(self.timeline) if when <= created).replicas \
+            if dep.name == fleet.DEPLOYMENT else dep.replicas
+        return (f"INFO main - FlowEngine {rev.image.rsplit(':', 1)[-1]} started "
+                f"(schema {self.schema_version(rev.image, rev.at)}, replicas {n})")
+
+    def starts(self, t1: float, t2: float) -> list[tuple[float, str]]:
+        """(when, line) of the start of every FlowEngine pod (and every pod serving beside it) started in [t1, t2]
+        (``STARTED`` s after it was created, as ``get pods`` dates it): what CloudWatch holds of every pod, the pods each
+        deployment state had until the next change (``timeline``, ``canaries``), a pod with no node never started."""
+        out: dict[tuple[str, int, float], tuple[float, str]] = {}
+        for states in ([(w, (d,)) for w, _, d in self.timeline], self.canaries):
+            for (when, deps), until in zip(states, [*(w for w, _ in states[1:]), math.inf]):    # (none: none)
+                if until < t1 - STARTED or when > t2:
+                    continue
+                for dep in deps:
+                    for i, rev, created, _, node, _ in self.pods(dep, min(until, t2)):
+                        if node is not None and when <= created < until and t1 <= created + STARTED <= t2:
+                            out[(dep.name, i, created)] = (created + STARTED, self.start_line(dep, rev, created))
+        return sorted(out.values(), key=lambda x: x[0])
 
     def _configure(self, name: str, data: Env, t: float) -> list[str]:
         """ConfigMap ``name`` now holds ``data``; a ``schema_hotfix`` when it sets FlowEngine's ``EMIT`` to the schema

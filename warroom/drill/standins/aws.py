@@ -137,7 +137,8 @@ def log_events(ctx: Context, t1: float, t2: float) -> list[dict[str, Any]]:
     """The group's events between scenario times ``t1`` and ``t2``: the lines the FlowEngine pods print, each in the
     stream of its scenario hour (a function's stream: its day, ``[$LATEST]``, an id), in time order."""
     out = []
-    for t, line in ctx.activity.flowengine_logs(t1, t2):
+    for t, line in sorted([*ctx.activity.flowengine_logs(t1, t2), *ctx.cluster.starts(max(t1, ctx.series.t0), t2)],
+                          key=lambda x: x[0]):      # every pod's start too
         message, ms = f"{iso(ctx.wall(t))} {line}", int(ctx.wall(t) * 1000)
         stream = f"{iso(ctx.wall(t))[:10].replace('-', '/')}/[$LATEST]{short_hash('stream', int(t // 3600), n=32)}"
         out.append({"logStreamName": stream, "timestamp": ms, "message": message, "ingestionTime": ms + 412,

@@ -24,7 +24,7 @@ import yaml
 from warroom.drill import fleet
 from warroom.drill.actions import MAX_REPLICAS      # a deployment's pods are listed one by one: no more than this
 from warroom.drill.activity import iso
-from warroom.drill.cluster import Deployment, cpu_target, undo_target
+from warroom.drill.cluster import STARTED, Deployment, cpu_target, undo_target
 from warroom.drill.standins import run_tool
 from warroom.drill.standins.base import (Args, Context, ToolError, flags, go_duration, parse_args, read_input,
                                          refuse_unread, table)
@@ -983,7 +983,11 @@ def pod_lines(ctx: Context, pod: Pod, t1: float, t2: float) -> list[tuple[float,
                 task = int(line.split(" tsk_", 1)[1][:8], 16)
                 return pod.name in group and task % len(group) == group.index(pod.name)
             lines = [(t, s) for t, s in lines if " tsk_" not in s or ran_here(s)]
-        return [(t, s) for t, s in lines if t >= born]
+        dep = next(d for d in (ctx.cluster.flowengine, *serving) if d.name == pod.deployment)
+        rev = next(r for r in dep.history if r.template_hash == pod.template_hash)
+        started = pod.created + STARTED       # its own start first (redteam48 F2: one pod of five logged one)
+        return [(started, ctx.cluster.start_line(dep, rev, pod.created))] * (t1 <= started <= t2) + [
+            (t, s) for t, s in lines if t >= started]
     if pod.deployment == fleet.AUDIT_DEPLOYMENT:        # its rank among the pods started with it: its share of events
         twins = deployment_pods(ctx, ctx.cluster.deployments[pod.deployment])
         rank = sum(p.created == pod.created and p.index < pod.index and p.status == "Running" for p in twins)
