@@ -464,6 +464,15 @@ class Activity:
         return trail
 
 
+def adopt(old: Signals, new: Signals, since: float) -> None:
+    """Give world ``new`` the flows ``old`` drew that nothing from ``since`` on can change, as ``Series.adopt`` gives it
+    the rows before: a draw reads the world from its run's beginning to its end at most ``HARD_TIMEOUT`` later
+    (``_draw``, ``Signals.run``), and an action changes it only from when it was taken. Each action recorded drew
+    every flow of the drill's hours again (the report's worlds without one action each too)."""
+    if drawn := _DRAWN.get(old):
+        _DRAWN.setdefault(new, {}).update((k, f) for k, f in drawn.items() if k[3] + fleet.HARD_TIMEOUT < since)
+
+
 def pruned(kb: float, cap: float, u: float) -> float:
     """A bundle of ``kb`` pruned to ``cap`` KB (``Signals.context_cap``): what is left lands within 4 KB under it."""
     return min(kb, cap - 4.0 + 4.0 * u)

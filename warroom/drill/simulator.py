@@ -20,6 +20,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from warroom.config import default_slos
+from warroom.drill import activity
 from warroom.drill.actions import Action
 from warroom.drill.model import Signals
 from warroom.drill.promql import Catalog, Many, Sample, evaluate, evaluate_many, shown
@@ -89,6 +90,8 @@ class Simulator:
                 if (old := self._series) is not None:
                     since = changed_from(_kinds(self._actions), _kinds(current))
                     series.adopt(old, old.t0 + GRID * old.rows if since is None else since)
+                    drawn = changed_from(*([(a, a.t) for a in x] for x in (self._actions, current)))   # whole records
+                    activity.adopt(old.signals, series.signals, math.inf if drawn is None else drawn)
                     if "capacity" in old.signals.__dict__:        # the autoscaler's loop is kept the same way
                         series.signals.capacity.adopt(old.signals.capacity, since)
                 self._series, self._actions, self._catalog = series, current, Catalog(series, self.unix)
