@@ -137,6 +137,8 @@ class Activity:
     def flows(self, t1: float, t2: float, now: float | None = None, *, window: float = MAX_WINDOW) -> list[Flow]:
         """Flows started in [t1, t2] (clamped to the simulated history and to ``window`` back from
         ``t2``: what a stand-in's question can list, with every flow still in flight at ``now``), by start time."""
+        if t1 > t2 - window:        # a window from before the world's first moment lists from it (``_listed``): the
+            t1 = max(t1, self.series.t0 + 1.0)      # store's rows and the audit trail's first walk are one list
         key = (t1, t2, (now := t2 if now is None else now), window)
         with _LISTED_LOCK:
             if (hit := (memo := _LISTED.setdefault(self.series, OrderedDict())).get(key)) is not None:

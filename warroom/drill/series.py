@@ -59,6 +59,7 @@ class Series:
         self.index: dict[Key, int] = {k: i for i, k in enumerate(self.keys)}
         self._hist = self.index[("bucket", BUCKET_LABELS[0])]        # the histogram's columns, then count and sum
         self._repos = {r.name: i for i, r in enumerate(repos)}
+        self._cols = [(self.index[("arr", r.name)], self.index[("fail", r.name)]) for r in repos]   # each repo's two
         self._laws = [[j for j, r in enumerate(repos) if (r.name in signals._since) == new]    # the repos of each law
                       for new in sorted({r.name in signals._since for r in repos})]          # (``rates``)
         self.rows = 0                                                # rows integrated so far
@@ -263,7 +264,7 @@ class Series:
     def _flow(self, i: int, j: int, k: int) -> tuple[float, float, float]:
         """(start, failure count before, after) of repo ``i``'s flow ``k``, begun in grid step ``j`` (``steps``): the
         rows' counts if it is the step's one flow (nearly every one: no failing share asked again)."""
-        arr, fail = self.index[("arr", self.repos[i].name)], self.index[("fail", self.repos[i].name)]
+        arr, fail = self._cols[i]
         a, b, before = self._at(j, arr), self._at(j + 1, arr), self._at(j, fail)
         if math.floor(a) + 1 == k == math.floor(b):
             return self.t0 + j * GRID + GRID * (k - a) / (b - a), before, self._at(j + 1, fail)
@@ -276,10 +277,10 @@ class Series:
     def _count(self, i: int, t: float, a: float) -> float:
         """Repo ``i``'s failure count at ``t`` (its flows asked for ``a`` then): the row before's, or after its newest
         flow if one began since."""
-        j, key = math.floor((max(t, self.t0) - self.t0) / GRID), self.repos[i].name
-        if math.floor(a) > self._at(j, self.index[("arr", key)]):
+        j, (arr, fail) = math.floor((max(t, self.t0) - self.t0) / GRID), self._cols[i]
+        if math.floor(a) > self._at(j, arr):
             return self._flow(i, j, math.floor(a))[2]
-        return self._at(j, self.index[("fail", key)])
+        return self._at(j, fail)
 
     def begun(self, i: int, k: int, lo: float, hi: float) -> tuple[float, bool]:
         """(start, failed) of repo ``i``'s flow ``k``, asked for in [lo, hi], no cap acting (``steps``)."""
@@ -339,14 +340,20 @@ class Series:
         n, w = self.CHUNK, self.width
         out: list[list[float]] = [[] for _ in cols]
         pairs = list(zip(cols, out, strict=True))
-        # the panes read thousands of (time, column) values a poll: the branch on a grid point taken once a time
+        # the panes read thousands of (time, column) values a poll: the branch on a grid point taken once a time, a
+        # chunk asked again at once taken as it was (the one just asked is the newest held: ``_chunk`` would give it)
+        last, chunk = -1, array("d")
         for i, frac in grid:
-            lo, at = self._chunk(i // n), i % n * w
+            if (c := i // n) != last:
+                last, chunk = c, self._chunk(c)
+            lo, at = chunk, i % n * w
             if frac <= 1e-9:
                 for col, values in pairs:
                     values.append(lo[at + col])
                 continue
-            hi, hi_at = self._chunk((i + 1) // n), (i + 1) % n * w
+            if (c := (i + 1) // n) != last:
+                last, chunk = c, self._chunk(c)
+            hi, hi_at = chunk, (i + 1) % n * w
             for col, values in pairs:
                 a = lo[at + col]
                 values.append(a + (hi[hi_at + col] - a) * frac)
