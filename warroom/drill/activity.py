@@ -44,8 +44,12 @@ _TRAILS: WeakKeyDictionary[Signals, _Trail] = WeakKeyDictionary()        # ``aud
 _LISTED: WeakKeyDictionary[Series, OrderedDict[tuple[float, ...], tuple[Flow, ...]]] = WeakKeyDictionary()
 # ``_starts``' walks per series (one world) and (repo, t1): each flow's (k, start, began, failed)
 _STEPS: WeakKeyDictionary[Series, dict[tuple[str, float], tuple[tuple, ...]]] = WeakKeyDictionary()
+# ``_periodic``'s lines per series (one world) and (release, breaker armed, its threshold, tick), ``TICKS_KEPT`` at most
+_TICKED: WeakKeyDictionary[Signals, dict[tuple[bool | None, float, str, int], tuple[tuple[float, str], ...]]] = \
+    WeakKeyDictionary()
 _LISTED_LOCK = threading.Lock()         # the dashboard's worker threads read flows too
 LISTS = 8
+TICKS_KEPT = 3 * 2880                   # a day of ticks for each release (``_periodic``)
 
 
 @dataclass(frozen=True)
@@ -338,41 +342,54 @@ class Activity:
 
     def _periodic(self, t1: float, t2: float, release: bool | None = None) -> Iterator[tuple[float, str]]:
         s, cluster = self.signals, self.cluster
-        # a pod's own client answers as its release does (``Signals.on_release``: all or none of it on the bad one)
-        own = s if release is None or not self.release_errors else s.on_release(float(release))
         assert cluster is not None, "FlowEngine's periodic lines read the estate"
         armed, _, threshold = cluster.breaker() or (math.inf, 1.0, "")   # never armed: no breaker lines
-        anthropic = fleet.PROVIDERS[0]
+        # each tick's lines once per world (a ``Signals``, one journal): ``kubectl logs`` read every tick since the pod
+        # started at every call, each tick the quota, the routing and the answers of that moment
+        with _LISTED_LOCK:
+            memo = _TICKED.setdefault(s, {})
+            if len(memo) > TICKS_KEPT:
+                memo.clear()
+        own = None
         for k in _ticks(t1, t2):
-            t = k * TICK
-            if (why := s.interruption(t)) is not None:     # scaled to zero: no pod logs; its TaskDB gone: it says so
-                if why == DB_LOST:
-                    yield (t, "ERROR taskdb - cannot reach TaskDB postgres:5432: connection refused (no flow claimed)")
-                continue
-            quota = s.quota(anthropic, t)
-            if t >= armed:
-                # the rule ``blocks circuit-breaker status`` follows
-                state, spent = s.breaker_state(armed, t), s.spent(t)
-                if state == "OPEN" and not spent and k % 2 == 0:
-                    yield (t, f"WARN breaker - Circuit breaker activated: holding retries of throttled calls above "
-                              f"{threshold}% quota (new flows still run)")      # what its bends do (lead29-5)
-                said = {"OPEN": f"quota exhausted: calls to {spent} fail fast" if spent else "holding retries",
-                        "HALF_OPEN": "monitoring quota", "CLOSED": "quota under threshold"}
-                yield (t + 0.5, f"INFO breaker - CircuitBreaker: {state} ({said[state]}) provider=anthropic "
-                                f"quota_used={format_value(quota * 100, 'percent')}")
-            if routed := s.routed_model(t):     # the simulator's routing rule, with the env in force at t
-                yield (t + 1.0, f"INFO router - Model routing: Using fallback model: {routed[0]} "
-                                f"({s.route_reason(t)})")
-            share_5xx, called = own.share_5xx(anthropic, t), s.request_rate(anthropic, t) > 0.0   # calls made to it
-            if share_5xx > 0.05 and called:
-                yield (t + 2.0, f"WARN model-client - model API 5xx from {self._5xx_source}: {share_5xx * 100:.0f}% "
-                                f"of calls failing ({self._5xx_code})")
-            for share, why, names in s.strands(t):     # the flows no provider answers, as ``Signals.strands`` fails them
-                models = ", ".join(p.model for p in fleet.PROVIDERS if p.name in names)
-                yield (t + 2.5, f"ERROR model-client - {why}: flows on {models} fail ({share * 100:.0f}% of flows)")
-            if s.share_429(anthropic, t) > 0.05 and called:
-                yield (t + 3.0, f"WARN model-client - rate limit exceeded: anthropic 429 Too Many Requests "
-                                f"(quota {format_value(quota * 100, 'percent')} used)")
+            if (lines := memo.get(key := (release, armed, threshold, k))) is None:
+                # a pod's own client answers as its release does (``Signals.on_release``: all or none of it on the bad
+                # one)
+                own = own or (s if release is None or not self.release_errors else s.on_release(float(release)))
+                lines = memo[key] = tuple(self._tick(own, k, armed, threshold))
+            yield from lines
+
+    def _tick(self, own: Signals, k: int, armed: float, threshold: str) -> Iterator[tuple[float, str]]:
+        """FlowEngine's periodic lines at tick ``k`` (``_periodic``; ``own``: its pods' client's world)."""
+        s, t, anthropic = self.signals, k * TICK, fleet.PROVIDERS[0]
+        if (why := s.interruption(t)) is not None:     # scaled to zero: no pod logs; its TaskDB gone: it says so
+            if why == DB_LOST:
+                yield (t, "ERROR taskdb - cannot reach TaskDB postgres:5432: connection refused (no flow claimed)")
+            return
+        quota = s.quota(anthropic, t)
+        if t >= armed:
+            # the rule ``blocks circuit-breaker status`` follows
+            state, spent = s.breaker_state(armed, t), s.spent(t)
+            if state == "OPEN" and not spent and k % 2 == 0:
+                yield (t, f"WARN breaker - Circuit breaker activated: holding retries of throttled calls above "
+                          f"{threshold}% quota (new flows still run)")      # what its bends do (lead29-5)
+            said = {"OPEN": f"quota exhausted: calls to {spent} fail fast" if spent else "holding retries",
+                    "HALF_OPEN": "monitoring quota", "CLOSED": "quota under threshold"}
+            yield (t + 0.5, f"INFO breaker - CircuitBreaker: {state} ({said[state]}) provider=anthropic "
+                            f"quota_used={format_value(quota * 100, 'percent')}")
+        if routed := s.routed_model(t):     # the simulator's routing rule, with the env in force at t
+            yield (t + 1.0, f"INFO router - Model routing: Using fallback model: {routed[0]} "
+                            f"({s.route_reason(t)})")
+        share_5xx, called = own.share_5xx(anthropic, t), s.request_rate(anthropic, t) > 0.0   # calls made to it
+        if share_5xx > 0.05 and called:
+            yield (t + 2.0, f"WARN model-client - model API 5xx from {self._5xx_source}: {share_5xx * 100:.0f}% "
+                            f"of calls failing ({self._5xx_code})")
+        for share, why, names in s.strands(t):     # the flows no provider answers, as ``Signals.strands`` fails them
+            models = ", ".join(p.model for p in fleet.PROVIDERS if p.name in names)
+            yield (t + 2.5, f"ERROR model-client - {why}: flows on {models} fail ({share * 100:.0f}% of flows)")
+        if s.share_429(anthropic, t) > 0.05 and called:
+            yield (t + 3.0, f"WARN model-client - rate limit exceeded: anthropic 429 Too Many Requests "
+                            f"(quota {format_value(quota * 100, 'percent')} used)")
 
     def audit_logs(self, t1: float, t2: float, created: float = -math.inf, rank: int = 0) -> list[tuple[float, str]]:
         """The lines of the audit-shipper pod started at ``created`` (the ``rank``-th of the pods started then):
