@@ -75,6 +75,8 @@ def branch_views(steps: dict[str, StepView], state: Any, runbook: Any, config: A
         view = out.get(sid, StepView())
         if shown.by_hand and view.state == "pending":
             out[sid] = replace(view, state=shown.state, reason=shown.by_hand)
+        elif shown.early:           # a Validation step run before any change: validates nothing (redteam48 F3)
+            out[sid] = replace(view, state=shown.state, reason=shown.early)
         elif shown.observed and view.state == "pending":      # a read-only seat's run: said, with its output file
             out[sid] = replace(view, reason=shown.observed)
         elif shown.state == branches.NOT_NEEDED and shown.standing is not None:

@@ -419,13 +419,16 @@ class Hands:
 
     def credit(self, runbook: Runbook, step: Step, values: Mapping[str, str], rows: Sequence[Act],
                unowned: Sequence[bool], outside_runs: Callable[[float, str], bool],
-               after: float = -math.inf, before: float = math.inf) -> Credit | None:
+               after: float = -math.inf, before: float = math.inf, first: float | None = -math.inf
+               ) -> Credit | None:
         """The step's credit when it was typed by hand (the module docstring's rule), its calls then taken; else
         None. ``unowned``: per row, whether no step run owns it; ``outside_runs(at, tag)``: whether a call then, of
         that tag, was made outside every run; ``after`` (unix): no call before it counts (the change it checks
         began then; ``math.inf``: never began); ``before`` (unix): none after it (its runbook was closed then: a
-        closed runbook takes no more credit, as it takes no tick, attack47 Y10)."""
+        closed runbook takes no more credit, as it takes no tick, attack47 Y10); ``first`` (unix): the response's first
+        change (``validation.first_change``; None: none yet), before which a Validation step validates nothing."""
         from warroom.execute.safety import classify_mutating
+        from warroom.incident import validation
 
         if step.kind != "shell" or not step.command:
             return None
@@ -478,6 +481,8 @@ class Hands:
         chose = shape.chose(bound, values)
         where = f"(drill shell{f', with {chose}' if chose else ''})"
         when = when_typed(at, t, typed.t_zero)
+        if not changes and validation.too_early(step, at, first):     # before anything changed (redteam48 F3)
+            return Credit(f"{TYPED}{when} {where}, {validation.EARLY}", acted, at, when, chose)
         if not changes and (more or step.check):    # its outcome is more than exit codes the record holds
             return Credit(f"{TYPED}{when} {where}, not checked", acted, at, when, chose)
         if step.verify:     # a fix judged by its metrics: typed, its gate never opened (attack42 A18)
@@ -510,20 +515,31 @@ class Hands:
 
     def steps(self, runbook: Runbook, pending: Callable[[str], bool], values: Mapping[str, str],
               rows: Sequence[Act], windows: Mapping[tuple[str, str], Sequence[tuple[float, float, str]]],
-              before: float = math.inf) -> dict[str, Credit]:
+              before: float = math.inf, state: Any = None) -> dict[str, Credit]:
         """The credit of each step of ``runbook`` typed by hand (by step id), asked in the runbook's order: a
         step still ``pending`` (never begun through warroom); ``windows``: every step run (``run_windows``),
         whose actions are theirs, and the moment each step began, which a check counts from; ``before`` (unix):
-        when the runbook was closed (``closed_at``), after which nothing typed is its."""
+        when the runbook was closed (``closed_at``), after which nothing typed is its. ``state``: the incident's,
+        whose first change (``validation.first_change``, with the world's first recorded change) a Validation step
+        typed before validates nothing: a typing after it is credited first, else the early one is said so."""
+        from warroom.incident import validation
+
         unowned = [owner_of(a.at, a.tag, windows) is None for a in rows]
         began = {key[1]: min(lo for lo, _, _ in spans) for key, spans in windows.items() if key[0] == runbook.id}
+        first = validation.first_change(state, (a.at for a in rows)) if state is not None else -math.inf
         out: dict[str, Credit] = {}
         for st in (st for sec in runbook.sections for st in sec.steps):
             if not pending(st.id):
                 continue
             checks = checked_by(runbook, st)
-            hand = self.credit(runbook, st, values, rows, unowned, lambda at, tag: owner_of(at, tag, windows) is None,
-                               after=-math.inf if checks is None else began.get(checks.id, math.inf), before=before)
+            after = -math.inf if checks is None else began.get(checks.id, math.inf)
+            hand = None
+            if validation.validates(st) and first is not None and first > after:    # a typing after the fix first
+                hand = self.credit(runbook, st, values, rows, unowned,
+                                   lambda at, tag: owner_of(at, tag, windows) is None, after=first, before=before)
+            hand = hand or self.credit(runbook, st, values, rows, unowned,
+                                       lambda at, tag: owner_of(at, tag, windows) is None, after=after,
+                                       before=before, first=first)
             if hand is not None:
                 out[st.id] = self.credited[(runbook.id, st.id)] = hand
                 began.setdefault(st.id, hand.at)
@@ -708,7 +724,7 @@ def typed_steps(drill: Any, state: Any, runbooks: Iterable[Runbook], at: datetim
     for book in runbooks:
         out |= {(book.id, sid): c for sid, c in hands.steps(
             book, lambda sid, b=book.id: checklist_state(steps.get((b, sid)), None) == "pending",
-            param_values(book, state), rows, windows, before=closed_at(state, book.id)).items()}
+            param_values(book, state), rows, windows, before=closed_at(state, book.id), state=state).items()}
     return out
 
 

@@ -195,6 +195,7 @@ def catch_up_brief(state: IncidentState, now: datetime, *, update_every: float |
             shown, by = steps[step.id].state, steps[step.id].fulfilment
             if not progress.is_done(shown) and shown not in ("running", "verifying", branches.NOT_NEEDED):
                 word = state_word(shown) + (f" ({steps[step.id].by_hand})" if steps[step.id].by_hand else
+                                            f" ({steps[step.id].early})" if steps[step.id].early else
                                             f" ({by.text})" if by is not None and shown == "pending" else
                                             f" ({steps[step.id].observed})" if steps[step.id].observed else "")
                 left.append(f"{state.step_name(book.id, step.number)} ({step.label}): {word}")

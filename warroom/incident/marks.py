@@ -57,6 +57,9 @@ STEP_MARKS: dict[str, Mark] = {
     # never begun through warroom, its command typed in the drill shell and credited done by the drill report's rule
     # (``progress.DONE_BY_HAND``): done by hand, never the ✔ of a run (no gate opened, nothing journaled)
     "done_by_hand": Mark("✍", "done by hand (drill shell)", "[hand]"),
+    # a Validation step run before the response changed anything (``progress.EARLY``, ``warroom.incident.validation``):
+    # it read the breach, not a fix: not done, never a ✔
+    "early": Mark("⊝", "ran before any fix: validates nothing", "[EARLY]"),
 }
 #: states only a run has (the PIR's commands table, a draft): a checklist line, which is a step's, never carries them
 RUN_ONLY = frozenset({"superseded"})
@@ -71,7 +74,7 @@ TROUBLE_MARKS = frozenset({"failed", "timed_out", "cancelled", "interrupted", "u
 # ended with no outcome, and one whose gate passed on a measure that held since before the step
 # (nothing confirmed the mitigation: never "finished cleanly", never verified).
 # Not trouble for the heading's "1 FAILED or unmet" count: nothing says it failed either.
-NOT_CLEAN_MARKS = TROUBLE_MARKS | {"unsettled", "held_before"}
+NOT_CLEAN_MARKS = TROUBLE_MARKS | {"unsettled", "held_before", "early"}
 
 EXPECT_MARKS: dict[str, Mark] = {
     "met": Mark("✓", "expectation met", "="),

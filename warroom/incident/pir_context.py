@@ -264,12 +264,20 @@ def _shown_steps(state: IncidentState, steps: list[Any], now: datetime) -> list[
     status failed: a run that exited 0 without giving what the runbook expected, or whose verify
     gate FAILED, did not do its job either, and one whose gate's window ended with no outcome at
     ``now`` was never confirmed to (``unsettled``: listed, never "finished cleanly")."""
+    from warroom.incident import validation
+    from warroom.incident.progress import EARLY
+
     gates = gate_states(state, now)
     current = str((state.runbook or {}).get("id") or "")
+    first = validation.first_change(state)
     out = []
     for s in steps:
         gate = gates.get((s.runbook_id or current, s.step_id))
-        out.append((s, checklist_state(s, gate), gate))
+        shown, run = checklist_state(s, gate), s.last_run
+        if run is not None and shown not in ("running", "pending") and validation.too_early(
+                run, run.started_at.timestamp(), first):     # journaled with its phase: the checklist's rule
+            shown = EARLY
+        out.append((s, shown, gate))
     return out
 
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from warroom.incident import branches, fulfilment, observer_seat
+from warroom.incident import branches, fulfilment, observer_seat, validation
 from warroom.incident.by_hand import BY_HAND
 from warroom.incident.marks import DONE_MARKS, TROUBLE_MARKS, checklist_state
 
@@ -27,6 +27,9 @@ from warroom.incident.marks import DONE_MARKS, TROUBLE_MARKS, checklist_state
 #: report's rule (``by_hand.Hands``): counted done on every view that is given the drill shell's credits (``typed``:
 #: ``by_hand.drill_typed``), as the report's path counts it (``drill_report.rows.counted``; attack47 Y4).
 DONE_BY_HAND = "done_by_hand"
+#: a Validation step whose latest run began before the response's first change (``warroom.incident.validation``):
+#: it read the world before anything was done to it, so it validates nothing: not done, not trouble (redteam48 F3)
+EARLY = "early"
 
 
 @dataclass(frozen=True)
@@ -40,6 +43,8 @@ class Shown:
     fulfilment: fulfilment.Fulfilment | None = None
     by_hand: str = ""       # its credit in the drill shell, as the report's path says it ("done by hand at +6m40s
                             # (drill shell)", or "typed by hand at …, not checked": not done), "" when none
+    early: str = ""         # a Validation step run before any change (``validation``): when, and that it validates
+                            # nothing (state ``EARLY``: not done, never a ✔)
     observed: str = ""      # a step nobody of the response began that a read-only seat ran: its latest such run
                             # as every view says it, with its output file (``observer_seat.said_of``; never the
                             # step's run, not counted)
@@ -70,6 +75,13 @@ def of_runbook(state: Any, runbook: Any, config: Any, now: datetime,
     done_by = fulfilment.of_steps(state, runbook, config, now)
     records = state.steps.of(runbook.id)
     out = {}
+    found: list[float | None] = []
+
+    def first() -> float | None:        # the response's first change, read once when a Validation step asks
+        if not found:
+            found.append(validation.first_change(state, (c.at for c in (typed or {}).values()
+                                                         if getattr(c, "acted", None))))
+        return found[0]
     for step in runbook.steps:
         standing, done = spared.get(step.id), done_by.get(step.id)
         gate = gates.get((runbook.id, step.id))
@@ -81,6 +93,12 @@ def of_runbook(state: Any, runbook: Any, config: Any, now: datetime,
             continue
         record = records.get(step.id)
         state_ = shown(record, gate, standing, done)
+        run = record.last_run if record is not None else None
+        if run is not None and state_ not in ("running", "pending") and validation.too_early(
+                step, run.started_at.timestamp(), first()):
+            out[step.id] = Shown(EARLY, standing, done, early=f"ran at {run.started_at:%H:%M:%S} UTC,"
+                                 f" {validation.EARLY}")
+            continue
         seen = record.observed[-1] if record is not None and record.observed and state_ == "pending" else None
         out[step.id] = Shown(state_, standing, done, observed=observer_seat.said_of(seen) if seen else "")
     return out
@@ -125,3 +143,11 @@ def count(states: Iterable[str]) -> Progress:
                     running=sum(1 for s in states if s == "running"),
                     not_needed=sum(1 for s in states if s == branches.NOT_NEEDED),
                     total=len(states))
+
+
+def not_done(states: Iterable[str]) -> int:
+    """How many of a runbook's steps in ``states`` the one count leaves not done: owed (not ``not_needed``) and not
+    done (never begun, failed or unmet, still running). What the resolve dialog says is left (redteam48 F9: its "not
+    done, skipped or ticked" counted the never begun alone, and read as if ticked steps were among them)."""
+    got = count(states)
+    return (got.owed or 0) - got.done

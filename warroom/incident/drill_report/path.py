@@ -55,7 +55,7 @@ def runbook_path(runbook: Runbook | None, state: IncidentState | None, actions: 
 
     hand = {} if hands is None or runbook is None else hands.steps(
         runbook, lambda sid: shown((runbook.id, sid)) == "pending", param_values(runbook, state), actions, windows,
-        before=before)
+        before=before, state=state)
 
     core = progress.of_runbook(state, runbook, config, at, gates)     # each step as the checklist shows it
 
@@ -199,6 +199,8 @@ def path_state(shown: progress.Shown) -> str:
         return UNJUDGED + str(standing.said())
     if shown.state == "pending" and done is not None:
         return UNJUDGED + done.text
+    if shown.early:          # a Validation step run before any change (``validation``): not done, and why
+        return UNJUDGED + shown.early
     if shown.state == "pending" and shown.observed:     # a read-only seat's run: the journal has it, not the step's
         return UNJUDGED + shown.observed
     return shown.state
