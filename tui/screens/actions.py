@@ -709,12 +709,14 @@ class DashboardActions:
             """Every open runbook's steps not done (the current one and those a GO opened beside it), as
             the dashboard's latest view has them: asked again with each reading (attack40 A9: three steps
             run while the dialog was open, and it still said 24)."""
+            from warroom.incident import progress
+
             now = self.data.view
             books = [b for b in (self.data.runbook, *self.data.beside) if b is not None]
-            # never begun: no view, or one the core gave only to say why (a branch's or the journal's "not done: …");
-            # one not needed or done by the journal is not owed
-            counts = [(b.id, sum(1 for s in b.steps if getattr(now.steps_of(b.id).get(s.id), "state", "pending")
-                                 == "pending")) for b in books]
+            # not done by the one count (``progress.not_done``, the checklist heading's): never begun, failed, unmet or
+            # still running; one not needed is not owed; ticked, skipped and done by the journal are done
+            counts = [(b.id, progress.not_done(getattr(now.steps_of(b.id).get(s.id), "state", "pending")
+                                               for s in b.steps)) for b in books]
             return sum(n for _, n in counts), ", ".join(f"{rb} {n}" for rb, n in counts) if len(counts) > 1 else ""
 
         open_steps, open_where = steps_now()
