@@ -59,9 +59,10 @@ def test_a_step_criterion_says_its_age_in_drill_time_and_is_stale_once_a_change_
                    ("RB-1", "later"): change("later", NOW + timedelta(seconds=1))}
     stale = dec.judge(c, "go", drill, NOW, None, lambda _s: out)
     assert (stale.state, stale.value) == (dec.UNKNOWN, 4.0)
-    assert stale.evidence == (f"stale: step count ran 35m12s drill time ago, ended {ran:%H:%M:%S} UTC, before step "
-                              f"rollback-deployment changed things ({rollback:%H:%M:%S} UTC, and 1 more change): "
-                              "it read 4 >= 5 is false; run it again")
+    # the first change is when changes began, never named as what moved the count (redteam48 F9)
+    assert stale.evidence == (f"stale: step count ran 35m12s drill time ago, ended {ran:%H:%M:%S} UTC, and changes were"
+                              f" made since (step rollback-deployment at {rollback:%H:%M:%S} UTC first, and 1 more"
+                              " change): it read 4 >= 5 is false; run it again")
     cond = dec.judge(c, "applies_when", drill, NOW, None, lambda _s: out)
     assert cond.state == dec.NOT_MET              # a condition's run is a fact: it stays what it read
     before = dec.judge(c, "go", drill, rollback - timedelta(seconds=1), None, lambda _s: out)
@@ -95,7 +96,7 @@ def test_a_mutating_step_that_failed_may_have_changed_things_and_is_never_said_t
         in said.evidence, said.evidence
     state.steps[("RB-1", "undo")] = run("undo", refused + timedelta(seconds=30), "ok", 0)
     said = dec.judge(c, "go", state, NOW, None, lambda _s: out)
-    assert "before step undo changed things (" in said.evidence and "and 1 more change" in said.evidence, said.evidence
+    assert "changes were made since (step undo at " in said.evidence and "and 1 more change" in said.evidence, said.evidence
     state.steps = {("RB-1", "scale"): run("scale", refused, "running", None)}
     said = dec.judge(c, "go", state, NOW, None, lambda _s: out)
     assert "before step scale may be changing things (it is still running)" in said.evidence, said.evidence

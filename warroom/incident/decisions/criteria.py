@@ -125,10 +125,13 @@ def _judge(c: Criterion, side: str, state: Any, now: datetime, query: Query | No
         if change is not None and side != "applies_when":
             # a count taken before the rollback says nothing of now: stale, as a metric on data a pane
             # calls STALE is (a condition read in a step's output is a fact of its run: it stays)
+            # the first change is named as when changes began, never as what moved the number: which change could move
+            # it is not known here (redteam48 F9: "before step snapshot-database changed things" of a repo count)
             ref, at, more, did = change
-            return verdict(UNKNOWN, f"stale: step {c.step} ran {ago}, before step {ref} {did or 'changed things'}"
-                           f" ({at:%H:%M:%S} UTC{_more(more)}): it read {compared}"
-                           "; run it again", number, where, seen_at=run.ended_at)
+            since = (f"before step {ref} {did} ({at:%H:%M:%S} UTC{_more(more)})" if did else
+                     f"and changes were made since (step {ref} at {at:%H:%M:%S} UTC first{_more(more)})")
+            return verdict(UNKNOWN, f"stale: step {c.step} ran {ago}, {since}: it read {compared}; run it again",
+                           number, where, seen_at=run.ended_at)
         return verdict(MET if ok else NOT_MET, f"step {c.step} (run {ago}): {compared}", number, where,
                        seen_at=run.ended_at)
     if kind == "ran":
