@@ -141,3 +141,37 @@ def test_the_drill_reports_path_says_a_step_only_an_observer_ran_not_done_with_w
 
     said = "ran by an observer (read-only seat) at 12:27:47 UTC: ok, exit 0 (output outputs/x.log): not the step's run"
     assert path_state(progress.Shown("pending", observed=said)) == f"not done: {said}"
+
+
+def test_a_read_only_seat_records_no_evidence_owed_by_a_responders_step(tmp_path: Path) -> None:
+    """redteam48 F13: a read-only seat's opening backfilled the "after" evidence of the commander's steps under the
+    observer's login. It writes evidence only for a step run it made (``observer_seat.RECORDS``: "the panes before
+    and after a step this seat ran"); a responder's is left to the responders' seats, which still record it."""
+    from tests.unit.incident_fixtures import GATE_RUNBOOK, FixedClock
+    from tests.unit.test_gate_held_before import StepwiseSource
+    from warroom.config import Config
+    from warroom.incident.live import LiveIncident
+    from warroom.journal import events as ev
+    from warroom.sources.evidence import iso
+
+    clock = FixedClock()
+    rb = tmp_path / "gate.md"
+    rb.write_text(GATE_RUNBOOK)
+    inc = IncidentStore(tmp_path / "state", Config(), clock=clock).create(title="Gate", severity="P3", runbook=rb)
+    t0 = clock.now.timestamp()
+    ref = {"step": 1, "step_id": "breaker", "label": "Turn the breaker on", "runbook_id": "RB-TEST-GATE"}
+    inc.append(ev.STEP_STARTED, {**ref, "command": "echo on", "mutating": True})        # a responder's change
+    inc.append(ev.STEP_FINISHED, {**ref, "status": "ok", "exit_code": 0, "duration": 0.1, "ended_at": iso(t0)})
+    clock.advance(600)                                                               # its 5m "after" is owed
+
+    def owed(observer: bool) -> list[dict]:
+        inc.config.read_only = inc.config.observer = observer
+        live = LiveIncident(inc, source=StepwiseSource(t0, 50.0, 50.0), now=lambda: clock.now.timestamp())
+        try:
+            live.record_due_evidence()
+        finally:
+            live.close()
+        return [e for e in inc.read().events if e.type == ev.EVIDENCE]
+
+    assert owed(True) == []                       # the observer's seat writes none of it
+    assert owed(False)                            # the responder's seat still does

@@ -553,7 +553,11 @@ class LiveIncident:
 
     def _evidence_events(self, events: list[Any]) -> list[Any]:
         """A shared incident: the "after" values of a step are owed by the host that ran it (so
-        two dashboards never both record them); other hosts' step ends are left out here."""
+        two dashboards never both record them); other hosts' step ends are left out here. A read-only seat owes
+        only its own runs' (``observer_seat.RECORDS``): a responder's step's are the responders' seats' to record,
+        never backfilled under the observer's login (redteam48 F13)."""
+        if observer_seat.observer(self.incident.config):
+            events = [e for e in events if e.type != "step.finished" or observer_seat.marked(e.data)]
         if not self.incident.shared:
             return events
         return [e for e in events if not (e.type == "step.finished" and e.data.get("output")
