@@ -64,20 +64,21 @@ def test_a_step_typed_in_the_drill_shell_is_one_step_counted_alike_everywhere_an
         drill={"scenario": "mass-failure", "speed": d.speed, "dir": str(d.path)}, commander="Dana Lee")
     _go(inc)                                              # opens RB-LAUNCH-002 beside
     inc.tick(1, ROLLBACK)
-    _typed(d, ALLOWLIST, 400.0)                           # its step 5, typed in the drill shell
+    # its step 6, typed in the drill shell (step 5, the allowlist, has a verify gate: typed, it is "not verified")
+    _typed(d, PIN, 400.0)
     clock.t = d.wall_time(450.0)
     st = inc.refresh()
 
     # Y4: `incident show`, its --json, the brief and the GO's count say the step done by hand, as the path does
     shown = "\n".join(render_show(inc, st, clock()))
-    assert "✍ [hand]      5  Keep only the pilot repository on the allowlist (done by hand at" in shown
+    assert "✍ [hand]      6  Pin the autoscaler to the pilot's three replicas (done by hand at" in shown
     typed = inc.typed_by_hand()
     rows = {r["step"]: r for r in _checklist(inc, st, clock(), typed, ROLLBACK)}
-    assert rows[5]["state"] == "done_by_hand" and rows[5]["by_hand"].startswith("done by hand at ")
+    assert rows[6]["state"] == "done_by_hand" and rows[6]["by_hand"].startswith("done by hand at ")
     brief = catch_up_brief(st, clock(), update_every=inc.update_every(), config=inc.config,
                            runbooks=inc.open_runbooks(), by_hand=typed)
     owed = "\n".join(line for _title, lines in brief.sections for line in lines)
-    assert f"{ROLLBACK} step 5 " not in owed and f"{ROLLBACK} step 3 " in owed
+    assert f"{ROLLBACK} step 6 " not in owed and f"{ROLLBACK} step 3 " in owed
     (opened,) = inc.go_opened()
     assert (opened.done, opened.total) == (2, 19)
     from panes.runbook import progress_text
@@ -99,19 +100,18 @@ def test_a_step_typed_in_the_drill_shell_is_one_step_counted_alike_everywhere_an
     clock.t = d.wall_time(500.0)
     event = inc.close_runbook(ROLLBACK, "GO reversed")
     assert event.data["progress"] == {"done": 2, "failed": 0, "total": 19}
-    _typed(d, PIN, 600.0)
+    _typed(d, ALLOWLIST, 600.0)
     clock.t = d.wall_time(650.0)
-    assert (ROLLBACK, "pin-autoscaler") not in inc.typed_by_hand() and len(inc.typed_by_hand()) == 1
+    assert (ROLLBACK, "allowlist-pilot-only") not in inc.typed_by_hand() and len(inc.typed_by_hand()) == 1
     # Y9: the report's GO line and the path say one count; the typing is the step's, not outside the steps
     report = _report(inc, d)
     ((rid, text, path),) = report.opened
     assert rid == ROLLBACK and text.endswith(": 2 of 19 steps done when closed"), text
     hand = {label: s for _sec, label, s, _did in path if s.startswith("done by hand")}
-    assert list(hand) == ["Keep only the pilot repository on the allowlist"], hand      # not the autoscaler's
-    assert not any("allowlist" in o for o in report.outside), report.outside
-    (pinned,) = [o for o in report.outside if "patch hpa" in o]      # outside, said whose step it was
-    assert pinned.endswith("""-p '{"spec":{"minReplicas":3,"maxReplicas":3}}', typed after RB-LAUNCH-002 was closed"""
-                           " (its step 6's command))"), pinned
+    assert list(hand) == ["Pin the autoscaler to the pilot's three replicas"], hand      # not the allowlist's
+    assert not any("patch hpa" in o for o in report.outside), report.outside
+    (listed,) = [o for o in report.outside if "repos.allowlist" in o]      # outside, said whose step it was
+    assert listed.endswith("compliance-service, typed after RB-LAUNCH-002 was closed (its step 5's command))"), listed
 
 
 def test_what_is_typed_while_the_incident_stood_resolved_is_no_credit_and_said_so() -> None:
@@ -173,18 +173,19 @@ def test_a_handoff_reads_the_drill_shell_once(tmp_path: Path, monkeypatch: pytes
         title="Flows failing", severity="P1", runbook=str(RUNBOOK),
         drill={"scenario": "mass-failure", "speed": d.speed, "dir": str(d.path)}, commander="Dana Lee")
     _go(inc)                                              # opens RB-LAUNCH-002 beside
-    _typed(d, ALLOWLIST, 400.0)                           # its step 5, typed in the drill shell
+    _typed(d, PIN, 400.0)                                 # its step 6, typed in the drill shell
     clock.t = d.wall_time(450.0)
     counted = {key: c.state for key, c in inc.typed_by_hand().items()}
-    assert counted == {(ROLLBACK, "allowlist-pilot-only"): counted[(ROLLBACK, "allowlist-pilot-only")]}
+    pin = next(key for key in counted if key[0] == ROLLBACK and key[1] != "allowlist-pilot-only")
+    assert counted == {pin: counted[pin]}
     read = []
     real = by_hand.typed_steps
     monkeypatch.setattr(by_hand, "typed_steps", lambda *a, **k: read.append(1) or real(*a, **k))
     brief = Brief.from_json(inc.assign_role("commander", "carol", "end of shift").data["brief"])
     assert brief is not None
     owed = "\n".join(dict(brief.sections)["Steps running and not done"])
-    assert f"{ROLLBACK} step 5 " not in owed and f"{ROLLBACK} step 3 " in owed
-    assert any(f"{ROLLBACK} step 5 " in line and "done by hand" in line
+    assert f"{ROLLBACK} step 6 " not in owed and f"{ROLLBACK} step 3 " in owed
+    assert any(f"{ROLLBACK} step 6 " in line and "done by hand" in line
                for line in dict(brief.sections)["What happened"])         # the PIR's typed rows, merged in
     assert read == [], "the handoff read the drill shell's credits a second time"
     _typed_rows, credits = inc.drill_shell_read()       # the credits it read: those typed_by_hand counts
