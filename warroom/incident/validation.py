@@ -29,8 +29,8 @@ def validates(step: Any) -> bool:
 
 def first_change(state: Any, moments: Iterable[float] = ()) -> float | None:
     """The response's first change (unix), by the module's rule; None when nothing changed yet."""
-    found = [t.timestamp() for t in (getattr(state, "first_mitigation_at", None),
-                                     (getattr(state, "phases", None) or {}).get("mitigated")) if isinstance(t, datetime)]
+    marks = (getattr(state, "first_mitigation_at", None), (getattr(state, "phases", None) or {}).get("mitigated"))
+    found = [t.timestamp() for t in marks if isinstance(t, datetime)]
     found += list(moments)
     return min(found, default=None)
 
