@@ -142,8 +142,16 @@ class IncidentHeader(Vertical):
         ("T2 IC+rollback?" is T2), then a source that answers ok gives its place to one that does
         not, then the update's wall time (the drill time stays); what still does not fit is cut with an
         ellipsis, never wrapped out of sight."""
-        forms = [self._clocks(now, lean) for lean in range(5)] if width > 0 else [self._clocks(now, 0)]
-        return next((form for form in forms if form.cell_len <= width), forms[-1])
+        if width <= 0:
+            return self._clocks(now, 0)
+        # built one at a time, richest first, until one fits: the header's clocks are written on every beat
+        # (five a second in a fast drill), and all five forms were built each time though the first fits a
+        # wide terminal
+        for lean in range(5):
+            form = self._clocks(now, lean)
+            if form.cell_len <= width:
+                return form
+        return form
 
     def _clocks(self, now: float, lean: int) -> Text:
         """Line 2 in one of its forms: ``lean`` 0 whole, 1 without the scenario's name, 2 also the

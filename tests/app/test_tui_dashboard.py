@@ -92,3 +92,15 @@ async def test_palette_offers_actions_and_runbooks() -> None:
         await pilot.press(*"open runbook")
         await pilot.press("enter")
         await wait_for(pilot, lambda: app.dashboard.runbook is not None)
+
+
+async def test_a_header_drawn_while_the_app_shuts_down_is_not_a_crash() -> None:
+    """The App forwards worker messages (a gate's last probe) while it shuts down, when the header's lines
+    may already be gone: ``render_header`` then draws nothing (test_gates_resume died on '.hdr-identity')."""
+    from panes.header import IncidentHeader
+
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await metrics_drawn(pilot)
+        await app.dashboard.query_one(IncidentHeader).remove_children()
+        app.dashboard.render_header()

@@ -38,13 +38,21 @@ class PausedNote(Static):
         self.since = since
         self.clock = clock
         self.scale = scale
+        self._shown: str | None = None
 
     def on_mount(self) -> None:
         self.redraw()
         self.set_interval(1.0, self.redraw)
 
     def redraw(self) -> None:
-        self.update(ui_text(paused_text(self.since, self.clock(), self.scale)))
+        """The note as of now. One row of fixed size (``#paused-note``: height 1, width 100%), so a
+        change repaints that row only: with Textual's default layout pass every second, each tick laid
+        out the whole dialog again (the PIR preview's few hundred Markdown blocks), and the same text
+        (a frozen clock) was drawn again."""
+        text = paused_text(self.since, self.clock(), self.scale)
+        if text != self._shown:
+            self._shown = text
+            self.update(ui_text(text), layout=False)
 
 
 def paused_text(since: float, now: float, scale: float = 1.0) -> str:

@@ -20,6 +20,7 @@ from rich.table import Table
 from textual.message import Message
 
 from panes.safe import SafeText as Text, one_line
+from panes.slo import set_text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -189,6 +190,7 @@ class DecisionScreen(Dialog[DecisionAnswer]):
         self.by = by
         self.rejudge = rejudge
         self.every = every
+        self._grid_view = view           # the view the verdict grid shows
         self.looks = 0                 # looks that came back (a test reads it)
         self._looking = False
         self._trouble: str | None = None
@@ -262,16 +264,20 @@ class DecisionScreen(Dialog[DecisionAnswer]):
             else:
                 self._trouble = message.error or "unknown error"
             self.show_head()
-            self.query_one("#decision-verdicts", Static).update(VerdictGrid(self.view))
-            self.query_one("#decision-criteria-text", Static).update(criteria_text(self.view))
+            # a look every half second while the dialog is open: what did not change is not drawn (nor the
+            # dialog laid out) again
+            if self.view != self._grid_view:
+                self._grid_view = self.view
+                self.query_one("#decision-verdicts", Static).update(VerdictGrid(self.view))
+            set_text(self.query_one("#decision-criteria-text", Static), criteria_text(self.view), layout=True)
         finally:
             self._looking = False
             self.next_look()
 
     def show_head(self) -> None:
-        self.query_one("#decision-head", Static).update(head_text(self.view, self.reminded))
+        set_text(self.query_one("#decision-head", Static), head_text(self.view, self.reminded), layout=True)
         said = self.query_one("#decision-said", Static)
-        said.update(said_text(self.view, self._trouble, self.reminded))
+        set_text(said, said_text(self.view, self._trouble, self.reminded), layout=True)
         said.set_class(bool(self.view.recorded or self.view.early or self._trouble or self.reminded), "-said")
 
     def carry(self, notices: list[Notice]) -> None:

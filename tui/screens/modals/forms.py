@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
 from panes.safe import SafeText as Text, one_line, ui_text
+from panes.slo import set_text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -515,13 +516,13 @@ class ResolveScreen(FormDialog):
         self.reading = reading
         self.concerns = tuple(reading.concerns)
         box = self.query_one("#resolve-concerns", Static)
-        box.update(self.concerns_text())
+        set_text(box, self.concerns_text(), layout=True)    # a look every half second: the same words not drawn again
         box.display = bool(self.concerns)
         self.call_after_refresh(self.drawn, reading)
         if self.steps is not None:
             self.open_steps, self.open_where = self.steps()
             line = self.query_one("#resolve-steps", Static)
-            line.update(self.steps_text())
+            set_text(line, self.steps_text(), layout=True)
             line.display = bool(self.open_steps)
 
     def drawn(self, reading: ConcernReading | None) -> None:

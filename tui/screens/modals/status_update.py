@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from panes.fmt import format_time
 from panes.safe import safe_text, ui_text
+from panes.slo import set_text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Static, TextArea
@@ -89,14 +90,14 @@ class StatusUpdateScreen(Dialog[UpdateAnswer]):
             return
         note = self.query_one("#draft-note", Static)
         if not self.untouched():
-            note.update(ui_text(self.draft_note(edited=True)))
+            set_text(note, ui_text(self.draft_note(edited=True)), layout=True)    # every second: drawn when it changes
             return
         fresh = self.redraft()
         self.drafted_at = self.clock() if self.clock is not None else None
         if fresh != self.text:
             self.text = fresh
             self.query_one("#update-text", TextArea).load_text(safe_text(fresh))
-        note.update(ui_text(self.draft_note(edited=False)))
+        set_text(note, ui_text(self.draft_note(edited=False)), layout=True)
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()
