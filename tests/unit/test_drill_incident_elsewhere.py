@@ -3,9 +3,8 @@ drill timeout` run without that store, as if never finished; a second, local inc
 the first incident's finished report changed with the second's commands. The drill recorded its incident by id only,
 and this state dir had an unrelated incident of the same id (another drill's), so looked up here it read as open.
 
-Two mechanisms: resolving a drill's incident finishes its drill at that instant, in the process that resolved it,
-whichever store holds the incident; and a drill records where its incident lives when that is a shared store, so a
-launch that cannot see the incident neither continues the drill nor ties a second incident to it, and says why."""
+A drill records where its incident lives when that is a shared store, so a launch that cannot see the incident
+neither continues the drill nor ties a second incident to it, and says why."""
 
 from __future__ import annotations
 
@@ -26,19 +25,6 @@ pytestmark = pytest.mark.usefixtures("no_warmup_child")
 
 START = 1_800_000_000.0
 SHARED = "the shared store 127.0.0.1:5432/warroom"
-
-
-def test_resolving_a_drill_incident_finishes_its_drill_at_the_resolution(tmp_path: Path) -> None:
-    d = create_drill(tmp_path / "drills", "timeout", 10.0, start=START)
-    clock = Clock(datetime.fromtimestamp(START + 60, UTC), step=0.0)
-    inc = IncidentStore(tmp_path / "inc", Config(), clock=clock).create(
-        title="Flows slow", severity="P2", drill={"scenario": "timeout", "speed": 10.0, "dir": str(d.path)})
-    d.attach_incident(inc.id)
-    assert open_drill(d.path, wrappers=False).active
-    clock.now = datetime.fromtimestamp(START + 900, UTC)
-    event = inc.resolve("context pruning on")
-    ended = open_drill(d.path, wrappers=False)
-    assert not ended.active and ended.finished == event.ts.timestamp() == START + 900
 
 
 def test_a_drill_whose_incident_lives_on_a_store_not_read_here_is_neither_continued_nor_declared_on(

@@ -280,17 +280,6 @@ def open_drill(path: Path, *, wrappers: bool = True) -> Drill:
     return drill
 
 
-def finish_drill_of(path: Path, incident_id: str, at: float) -> None:
-    """Resolving ``incident_id`` finishes its drill at ``path`` at ``at`` (unix), in whichever process and store
-    resolves it: the next launch starts the scenario over, and a report of it is its world as it ended, whether or not that
-    launch can read the store (redteam48 F6: resolved on the shared store, the drill was continued by a launch without
-    it, and a second incident took over its world and changed the first's finished report). A drill tied to another
-    incident since is left alone. Raises ``WarroomError``/``OSError`` when it cannot be read or written."""
-    drill = open_drill(path, wrappers=False)
-    if drill.incident == incident_id:
-        drill.finish(at=at)
-
-
 def list_drills(state_dir: Path, unreadable: list[str] | None = None) -> list[Drill]:
     """Every readable drill under the state dir, newest first (wrappers left alone); why each one with a
     drill.json that cannot be read was left out goes to ``unreadable``."""
@@ -546,10 +535,6 @@ def choose_drill(root: Path, scenario: str, speed: float | None, *, new: bool = 
         current.finish(at=resolved_at)
         ended = f"the last {scenario} drill ended when {current.incident} was resolved; "
         current = None
-    last = next((d for d in list_drills(root) if d.scenario.name == scenario), None) if current is None else None
-    if last is not None and last.incident and not last.active:
-        # finished when its incident was resolved (``finish_drill_of``), by whoever resolved it: said as above
-        ended = f"the last {scenario} drill ended when {last.incident} was resolved; "
     if current is not None and current.incident and incident_lost and (lost := incident_lost(current)):
         ended = f"{lost}: it is not continued here; "
         current = None

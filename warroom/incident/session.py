@@ -1057,23 +1057,7 @@ class Incident(StepRunning):
         with self._lock:
             self.check_escalation(at)       # every tier it reached is on the record before it ends
             self.check_decisions_overdue(now=at)    # and every Go/No-Go deadline it let pass with no verdict
-            event = self._append(ev.RESOLVED, data, stamp=at)
-        self._finish_drill(event.ts)
-        return event
-
-    def _finish_drill(self, at: datetime) -> None:
-        """A drill incident's resolution finishes its drill at that instant (``finish_drill_of``), here, whichever
-        store holds the incident. A drill this process cannot write (another user's, on a shared incident) or that is
-        gone is left: its own launch finds the incident resolved when it reads this store (``launch.drill_ended``)."""
-        where = (self.state.drill or {}).get("dir")
-        if not where:
-            return          # a real incident, or a replay's rehearsal: no drill world to finish
-        from warroom.drill.directory import finish_drill_of
-
-        try:
-            finish_drill_of(Path(str(where)), self.id, at.timestamp())
-        except (WarroomError, OSError):
-            pass            # not ours to write, or gone: the launch that owns it reads the resolution from the store
+            return self._append(ev.RESOLVED, data, stamp=at)
 
     def reopen(self, reason: str) -> Event:
         observer_seat.require_writer(self.config, self.id, "reopen it")
