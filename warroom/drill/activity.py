@@ -261,7 +261,7 @@ class Activity:
         model = next(p.model for p in fleet.PROVIDERS if p.name == provider)
         routed = s.routed_model(start) if provider == fleet.PRIMARY and not s.plan_only(start) else None
         routed = None if routed is None or routed[1] == fleet.UNSERVED else routed    # failed asking for it: its own
-        if routed is not None and unit(repo.name, k, "route") < s.route_share(start):
+        if routed is not None and unit(repo.name, k, "route") < s.route_share(start, repo):     # its repo's calls
             model, provider = routed        # the model the env routed to then (all, or the calls answered 5xx; a flow
             # whose plan alone went there is still the primary's: its work runs on it)
         # its repo's typical bundle (an onboarded repo's carry its faults), the larger the longer it runs: its place in

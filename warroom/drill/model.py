@@ -195,28 +195,29 @@ class Signals:
         # each fault's throttling provider, None: no throttle (``raw_strength``: its 429s follow that quota)
         self._throttles = [next((k[8:] for k in f.impacts if k.startswith("api_429:") and not k.endswith("*")), None)
                            for f in scenario.faults]
+        # the estate's repos and those the story onboards (none before its ``since``), whose flows alone the faults
+        # marked ``onboarded`` hit: their bundles and time (redteam44 T1: every repo was bloated alike), and
+        # so the calls a latency threshold moves (``slow_share``, which the bends read)
+        self.repos = fleet.REPOS + tuple(fleet.Repo(o.name, o.flows_per_hour) for o in scenario.onboarded)
+        self._since = {o.name: o.since for o in scenario.onboarded}
+        self._only_new = frozenset(i for i, f in enumerate(scenario.faults) if f.onboarded)
+        pilot = self.first("rollback_to_pilot")
+        self._pilot_only = None if pilot is None else pilot + PILOT_DELAY
         # one bend per stretch a mitigation was on; its start and its end act after the same delay
         self._bends: list[list[_Bend]] = [
-            [_Bend(self._steps(m, on, off), max(m.tau, 1e-6), m.action == "fallback_routing")
+            [_Bend(self._steps(m, on, off, i), max(m.tau, 1e-6), m.action == "fallback_routing")
              for m in f.mitigations
-             if m.action not in BY_POD for on, off in self.stretches(m)] for f in scenario.faults]
+             if m.action not in BY_POD for on, off in self.stretches(m)] for i, f in enumerate(scenario.faults)]
         # the provider whose answers each fault is (``api_5xx:<p>``, ``api_429:<p>``; None: no one provider's): ``reach``
         self._vendor = [next((k.split(":")[1] for k in f.impacts if k.startswith(("api_5xx:", "api_429:")) and not k.endswith("*")),
                              None) for f in scenario.faults]
         self._release = [[(m.action, m.factor) for m in f.mitigations if m.action in BY_POD] for f in scenario.faults]
         self._stalls = [i for i, f in enumerate(scenario.faults) if "audit_stall" in f.impacts]
-        # the estate's repos and those the story onboards (none before its ``since``), whose flows alone the faults
-        # marked ``onboarded`` hit: their bundles and time (redteam44 T1: every repo was bloated alike)
-        self.repos = fleet.REPOS + tuple(fleet.Repo(o.name, o.flows_per_hour) for o in scenario.onboarded)
-        self._since = {o.name: o.since for o in scenario.onboarded}
-        self._only_new = frozenset(i for i, f in enumerate(scenario.faults) if f.onboarded)
         # (from when, FlowEngine running?): its pods stop and start a while after the command
         then = {"flowengine_stop": (STOP_DELAY, False), "flowengine_start": (START_DELAY, True)}
         self._engine = engine = sorted((a.t + then[a.action][0], then[a.action][1]) for a in self.actions if a.action in then)
         self._db = [(w, bool(up)) for w, up in self._ready_pods(DB)]     # FlowEngine runs flows while its TaskDB answers
         self._running = [(w, self._at(engine, w) and self._at(self._db, w)) for w, _ in sorted(engine + self._db)]
-        pilot = self.first("rollback_to_pilot")
-        self._pilot_only = None if pilot is None else pilot + PILOT_DELAY
         self._memo: dict[object, tuple[float, Any]] = {}       # the last answer of each curve asked twice at a t
         self._terms = {k: [(i, f.impacts[k]) for i, f in enumerate(scenario.faults) if k in f.impacts] for g in scenario.faults for k in g.impacts}
         # the faults whose requests the quota counts (``_storm_from``): a batch job's calls, a provider's throttle (the
@@ -328,9 +329,10 @@ class Signals:
             on = None if off is None else self.first(m.action, off + 1e-9)
         return out
 
-    def _steps(self, m: Mitigation, on: float, off: float | None) -> tuple[tuple[float, float], ...]:
-        """Where ``m``'s bend heads from when over its stretch ``(on, off)``: as hard as the value of its knob in
-        each FlowEngine revision made then (``dose``: a redo of the same env changes nothing), back to 1 at ``off``."""
+    def _steps(self, m: Mitigation, on: float, off: float | None, fault: int) -> tuple[tuple[float, float], ...]:
+        """Where ``m``'s bend of ``fault`` heads from when over its stretch ``(on, off)``: as hard as the value of its
+        knob in each FlowEngine revision made then (``dose``: a redo of the same env changes nothing; a latency
+        threshold's, of the calls of the repos the fault slows), back to 1 at ``off``."""
         if m.action == "circuit_breaker":       # tripped from each flip to the next (its status: OPEN, HALF_OPEN)
             if self._flips is None:
                 self._flips = self._breaker_flips(m)
@@ -338,8 +340,8 @@ class Signals:
                          if on <= t <= (math.inf if off is None else off))
         made = [on, *(at for at, _ in self.cluster.flowengine.ran if on < at < (math.inf if off is None else off))]
         out = [(t + m.delay, max(0.0, 1.0 - (1.0 - m.factor) * dose(m.action, env := self.cluster.env_at(t), self.scenario)
-                                 * (self.slow_share(env, t + m.delay) if m.action == "fallback_routing" and threshold(env)
-                                    else 1.0))) for t in made]
+                                 * (self.slow_share(env, t + m.delay, self._hit(fault))
+                                    if m.action == "fallback_routing" and threshold(env) else 1.0))) for t in made]
         return (*out, *(() if off is None else ((off + m.delay, 1.0),)))
 
     def _breaker_flips(self, m: Mitigation) -> tuple[float, ...]:
@@ -960,10 +962,10 @@ class Signals:
         (``cluster.plan_only``): their model, the tasks and the logs say, stays the primary's."""
         return self.route(t) is not None and plan_only(self.env(t))
 
-    def route_share(self, t: float) -> float:
-        """The share of the primary's calls that run on ``route(t)``: all of them when the env names a fallback or
-        disables the primary; the plans (``PLAN_SHARE``) when it names only the architect's; when it is tried first
-        (``tried_first``) only those it answers 5xx now (``FALLBACK_ON_5XX``) or slower than
+    def route_share(self, t: float, repo: fleet.Repo | None = None) -> float:
+        """The share of the primary's calls (``repo``'s; None: all flows') that run on ``route(t)``: all of them when
+        the env names a fallback or disables the primary; the plans (``PLAN_SHARE``) when it names only the architect's;
+        when it is tried first (``tried_first``) only those it answers 5xx now (``FALLBACK_ON_5XX``) or slower than
         ``FALLBACK_THRESHOLD_LATENCY`` (``slow_share``); 0 while nothing is routed."""
         def value(t: float) -> float:
             if self.route(t) is None:
@@ -973,18 +975,36 @@ class Signals:
             env = self.env(t)
             s5 = self.share_5xx(fleet.PRIMARY_PROVIDER, t) if tried_first(env) and switched_on(env, "FALLBACK_ON_5XX") \
                 else 0.0
-            return s5 + (slow := self.slow_share(env, t)) - s5 * slow       # 5xx or slow: either moves a call
-        return self._once("route_share", t, value)
+            return s5 + (slow := self.slow_share(env, t, repo)) - s5 * slow       # 5xx or slow: either moves a call
+        return self._once(("route_share", None if repo is None else repo.name in self._since), t, value)
 
-    def slow_share(self, env: dict[str, str], t: float) -> float:
-        """The share of the primary's calls ``env`` moves whatever they are answered: all unless ``tried_first``, then those
-        slower than its ``threshold`` (none without one), a call taking its share of the flow's median as the vendor
-        answers (the faults unbent: routing does not make the vendor faster)."""
+    def slow_share(self, env: dict[str, str], t: float, repo: fleet.Repo | None = None) -> float:
+        """The share of the primary's calls (``repo``'s; None: of all the flows running at ``t``, each repo's by its
+        rate) ``env`` moves whatever they are answered: all unless ``tried_first``, then those slower than its
+        ``threshold`` (none without one). A call takes its share of its flow's median as the vendor answers it (the
+        faults unbent: routing does not make the vendor faster), its repo's flows': a fault marked ``onboarded`` slows
+        the onboarded repos' calls alone (redteam48 F4: their 80 s on every call moved nine calls in ten of every repo,
+        "91% answered in over 30 s" beside a P50 of 20.6 s). The one share the flows' models, the request counters,
+        the router's line and a retry read."""
         if not tried_first(env) or (limit := threshold(env)) is None:
             return float(not tried_first(env))
-        work = fleet.LATENCY_MEDIAN + sum(f.impacts["latency"] * self.raw_strength(i, t)
-                                          for i, f in enumerate(self.scenario.faults) if "latency" in f.impacts)
-        return 1.0 - lognormal_cdf(limit, fleet.PRIMARY_PROVIDER.call_share * work)
+
+        def slow(new: bool) -> float:
+            work = fleet.LATENCY_MEDIAN + sum(f.impacts["latency"] * self.raw_strength(i, t)
+                                              for i, f in enumerate(self.scenario.faults)
+                                              if "latency" in f.impacts and (new or not f.onboarded))
+            return 1.0 - lognormal_cdf(limit, fleet.PRIMARY_PROVIDER.call_share * work)
+        if repo is not None or not self._only_new:
+            return slow(repo is not None and repo.name in self._since)
+        rates = [(r.rate, r.name in self._since) for r in self.repos
+                 if self.came(r, t) and (r.pilot or not self.pilot_only(t))]
+        new = sum(rate for rate, new in rates if new) / total if (total := sum(rate for rate, _ in rates)) else 0.0
+        return (1.0 - new) * slow(False) + new * slow(True) if new else slow(False)
+
+    def _hit(self, index: int) -> fleet.Repo | None:
+        """A repo whose flows fault ``index`` slows, if it slows only some (``onboarded``): whose calls its routing
+        bend moves (``slow_share``); None: every repo's."""
+        return next((r for r in self.repos if r.name in self._since), None) if index in self._only_new else None
 
     def routed_model(self, t: float) -> tuple[str, str] | None:
         """(model, provider) the primary's routed calls run on at ``t`` by ``route``'s rule; None while on

@@ -170,7 +170,7 @@ def flow_retry(ctx: Context, args: Args) -> None:
     cap = kilobytes(args) if sized else ctx.signals.context_cap(ctx.t, pruning=True) if asked else None
     pruning = cap is not None
     kb = flow.context_kb if cap is None else pruned(flow.context_kb, cap, unit(flow.repo, flow.k, "kbp"))
-    model, answered = (args.text("model"), False) if args.text("model") else routed(ctx, flow.model, task_id)
+    model, answered = (args.text("model"), False) if args.text("model") else routed(ctx, flow.model, task_id, flow.repo)
     tries = args.text("max_attempts", str(ctx.signals.attempts(ctx.t)))    # else the orchestrator's retry.max_attempts
     if attempts(tries) is None:     # as blocks' option parser (click) says each: a number out of range, or none
         raise Usage(f"Invalid value for '--max-attempts': '{tries}' " + (
@@ -210,15 +210,17 @@ def ran_out(ctx: Context, seconds: float, what: str, follow: str) -> bool:
     return False
 
 
-def routed(ctx: Context, model: str, call: str) -> tuple[str, bool]:
-    """The model one ``call`` asking for ``model`` runs on now, as FlowEngine's routing moves calls, and
+def routed(ctx: Context, model: str, call: str, repo: str) -> tuple[str, bool]:
+    """The model one ``call`` of ``repo`` asking for ``model`` runs on now, as FlowEngine's routing moves calls, and
     whether the primary answered it: every call to the primary goes to the fallback when the env names
     one; under ``FALLBACK_ON_5XX=true`` a call is tried on the primary first and moves only if that
-    answered 5xx (drawn against the share that do, as ``Activity`` draws each flow's); a run whose plan alone
-    moves (``plan_only``) is still the primary's, as its work runs there."""
+    answered 5xx (drawn against the share that do, as ``Activity`` draws each flow's; past a latency threshold, its
+    repo's calls' share); a run whose plan alone moves (``plan_only``) is still the primary's, as its work runs
+    there."""
     if (to := ctx.signals.routed_model(ctx.t) if "claude" in model else None) is None or ctx.signals.plan_only(ctx.t):
         return model, False
-    moved = unit(call, ctx.t, "route") < ctx.signals.route_share(ctx.t)
+    moved = unit(call, ctx.t, "route") < ctx.signals.route_share(ctx.t, next((r for r in ctx.signals.repos
+                                                                              if r.name == repo), None))
     return (to[0], False) if moved else (model, True)
 
 
@@ -262,7 +264,7 @@ def outcome(ctx: Context, flow: Flow, pruning: bool, model: str, answered: bool 
         return False, fleet.unserved(model), 1.0
     env, stranded = ctx.cluster.env(), next((why for _, why, asks in sig.strands(t) if provider.name in asks), None)
     if stranded == fleet.unserved(fallback_of(env)) and (moved := sig.to_nowhere(t)) > 1e-6:    # tried first: only
-        slow, limit = sig.slow_share(env, t), threshold(env) or 0.0     # a slow (or 5xx) call goes to the typo (A21:
+        slow, limit = sig.slow_share(env, t, repo), threshold(env) or 0.0  # a slow (or 5xx) call goes to the typo (A21:
         for call in range(fleet.CALLS_PER_FLOW):                        # every run failed at once, as if all went)
             if (u := unit(flow.task_id, round(t), "nowhere", call)) < moved:    # answered 404 past the threshold it
                 return False, stranded, call * seconds / 2 + (limit if u < slow else 8.0)   # waited, or a 5xx's
@@ -317,7 +319,7 @@ def test_flow(ctx: Context, args: Args) -> None:
                          "(PII_REDACTION_ENABLED is not true)")
         return ctx.out("✓ PII redacted in context bundle: 2 email addresses, 1 SSN, 1 card number masked")
     wanted, task = args.text("model") or "auto", f"tsk_test{short_hash(ctx.at, n=4)}"
-    model, answered = (wanted, False) if wanted != "auto" else routed(ctx, "claude-sonnet-4-5", task)
+    model, answered = (wanted, False) if wanted != "auto" else routed(ctx, "claude-sonnet-4-5", task, repo)
     via = " via fallback routing" if wanted == "auto" and "claude" not in model else ""   # as the flows are routed
     probe = Flow(task, repo, 0, "impl", ctx.t, 0.0, "succeeded", None, model, fleet.provider_of(model) or "", 120.0, 1)
     ok, why, seconds = outcome(ctx, probe, switched_on(env, "CONTEXT_PRUNING_ENABLED"), model, answered)
