@@ -47,7 +47,8 @@ def test_a_latency_threshold_moves_only_the_calls_slower_than_it(tmp_path: Path)
            for v in ("30", "100000")}
     every = _set(tmp_path, "timeout", "FALLBACK_MODEL=gpt-4-turbo").simulator
     s30, never = p95["30"].signals, p95["100000"].signals
-    assert never.route_share(1800.0) < 1e-6 and 0.3 < s30.route_share(1800.0) < 0.95, s30.route_share(1800.0)
+    # the slow calls only: most of the onboarded repos', few of the estate's (redteam48 F4: 91% of every repo's moved)
+    assert never.route_share(1800.0) < 1e-6 and 0.15 < s30.route_share(1800.0) < 0.5, s30.route_share(1800.0)
     at = [1800.0]
     assert p95["100000"].panes("p95_latency", at) == base.panes("p95_latency", at)
     assert every.panes("p95_latency", at)[0] < p95["30"].panes("p95_latency", at)[0] < base.panes("p95_latency", at)[0]
