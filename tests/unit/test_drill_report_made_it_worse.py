@@ -92,3 +92,25 @@ def test_a_deny_never_lifted_is_said_as_still_harming_at_the_end(tmp_path: Path)
     assert "deny-context-bundles" in said and "Flow failure rate" in said and "without it" in said, said
     assert "scaled" not in said, said
     assert _denied_then_restored(tmp_path, lift=True) == []       # lifted: the two worlds alike at the end
+
+
+def test_a_change_whose_harm_stopped_with_the_flows_is_not_still_harming_and_no_data_is_said(tmp_path: Path) -> None:
+    """attack48 Z1: the healthy provider disabled, then FlowEngine halted 20 minutes before the resolve: the hour's
+    failure rate still held the failures from before the halt, and the report said the disabled provider was "Still in
+    force … harming then", the failure rate "still getting worse" beside "over the last 5m00s … no data (nothing it
+    measures ran)", and a pane with no value "not recovered (above its warn threshold)"."""
+    d = warm_drill(tmp_path, "provider-outage", name="halted")
+    for t, argv in ((300.0, ["kubectl", "set", "env", "deployment/flowengine", "-n", "production",
+                             "DISABLE_PROVIDERS=openai"]),
+                    (1500.0, ["kubectl", "scale", "deployment/flowengine", "-n", "production", "--replicas=0"])):
+        assert run_one(d, argv, t)[0] == 0, argv
+    clock = Clock(datetime.fromtimestamp(d.wall_time(0.0), UTC), step=0.0)
+    inc = IncidentStore(tmp_path / "inc", clock=clock).create(
+        title="5xx", severity="P2", drill={"scenario": "provider-outage", "speed": d.speed})
+    clock.now = datetime.fromtimestamp(d.wall_time(2400.0), UTC)
+    inc.resolve("done")
+    summary = drill_report(d, inc.state, at=d.wall_time(2400.0)).summary
+    assert not [line for line in summary if line.startswith("Still in force") and "DISABLE_PROVIDERS" in line], summary
+    failure = next(line for line in summary if line.startswith("Flow failure rate is"))
+    assert "getting worse" not in failure and "no data" in failure, failure
+    assert "Model API 5xx rate is without a value at the end (no data)" in "\n".join(summary), summary

@@ -50,3 +50,10 @@ def test_jitter_far_past_critical_is_not_worsening_but_a_climb_is() -> None:
     assert not _history(FAILURES, [22.04, 22.04, 22.04, 22.04, 22.20]).worsening()
     assert _history(FAILURES, [22.0, 22.5, 23.0, 23.5, 24.0]).worsening()
     assert _history(FAILURES, [0.9, 0.95, 1.0, 1.05, 1.1]).worsening()      # near its thresholds: the span rules
+
+
+def test_the_noise_floor_is_only_far_past_critical() -> None:
+    """attack48 Z5: the 1% floor applied from 50% up on the quota pane (warn 70, crit 80), so a quota just past
+    critical and climbing ~1.2 points a minute read flat in the report at 170 s. Only twice past critical does it."""
+    quota = SloConfig(id="quota", title="Model API quota used", query="q", unit="percent", warn=70.0, crit=80.0)
+    assert _history(quota, [80.102, 80.102, 80.394, 80.685, 80.973]).worsening()

@@ -37,9 +37,12 @@ from warroom.sources.evaluate import past
 #: least covers the distance left to warn: ``PaneHistory.worsening``).
 WORSENING_SHARE = 0.05
 TREND_POINTS = 4
-#: ... and at least this share of the pane's own value: far past critical, the warn-to-crit span is a hair of it
-#: (a failure rate at 22% with warn 0.5% and crit 1% "worsened" by a 0.07-point jitter of its 1h rate: redteam48 F1)
+#: ... and, far past critical (``FAR``: twice its critical threshold or more), at least this share of the pane's own
+#: value: there the warn-to-crit span is a hair of it (a failure rate at 22% with warn 0.5% and crit 1% "worsened" by
+#: a 0.07-point jitter of its 1h rate: redteam48 F1). Nearer its thresholds the span alone judges (attack48: a quota at
+#: 80.4% climbing 1.2 points a minute read flat under a floor of 1% of its value).
 NOISE_SHARE = 0.01
+FAR = 2.0
 #: At most this many points per pane and window: the step grows for long windows.
 MAX_POINTS = 720
 
@@ -214,7 +217,8 @@ class PaneHistory:
         delta = pts[-1][1] - pts[0][1]
         if self.slo.direction == "below":
             delta = -delta
-        if delta <= max(WORSENING_SHARE * (span or 1.0), NOISE_SHARE * abs(pts[-1][1])):
+        far = past(pts[-1][1], FAR * crit, self.slo.direction) if crit > 0 else False
+        if delta <= max(WORSENING_SHARE * (span or 1.0), NOISE_SHARE * abs(pts[-1][1]) if far else 0.0):
             return False
         # under warn, a rise that would not reach warn within another trend window at its pace is
         # noise, not a pane getting worse (P95 at 82.9s, warn 90s, up 1.5s in four points)

@@ -812,13 +812,19 @@ def standing(signals: Any, t: float) -> tuple[Any, ...]:
             signals.task_store(t), signals.reviewing(t))
 
 
+LEFT_RECENT = 300.0      # scenario seconds: how far back "still harming" compares the gap it holds (``left_harming``)
+
+
 def left_harming(actual: Any, other: Any, own: dict[str, None], slos: list[SloConfig] | None,
                  t: float) -> tuple[str, ...]:
     """The panes some actions, still in force at ``t`` (the drill's end), held the wrong way then, with and without
     them (``actual``, ``other``: the two worlds): one of the scenario's own past its warn threshold (``harms``), any
     other past its critical one where it would not be. Both worlds must read a value: a pane with no data without
     them (FlowEngine halted) is no harm of theirs (the restore that brought the flows back fails none by itself).
-    The caller asks only of actions the world still holds at ``t`` (``standing``)."""
+    The harm must be done then: the pane's own query over its last ``LEFT_RECENT`` seconds reads the same wrong way with
+    and without them, as an hour's rate remembers harm done before FlowEngine was halted (attack48: a provider
+    disabled, then every flow stopped, read "harming then" for failures fifteen minutes old; nothing ran since). The
+    caller asks only of actions the world still holds at ``t`` (``standing``)."""
     out = []
     for pane in (*own, *(s.id for s in slos or default_slos() if s.id not in own)):
         slo = slo_of(pane, slos)
@@ -828,6 +834,10 @@ def left_harming(actual: Any, other: Any, own: dict[str, None], slos: list[SloCo
         if now is None or alt is None or (now > alt) != (slo.direction == "above") \
                 or abs(now - alt) <= 0.02 * max(abs(now), abs(alt)):
             continue
+        lately, alt_lately = (w.pane(pane, t, f"{LEFT_RECENT:g}s") for w in (actual, other))
+        if lately is None or alt_lately is None or (lately > alt_lately) != (slo.direction == "above") \
+                or abs(lately - alt_lately) <= 0.02 * max(abs(lately), abs(alt_lately)):
+            continue            # not over its last minutes (nothing ran, or it is alike now): harm it did, not does
         if harms(slo, now) if pane in own else _critical(slo, now) and not _critical(slo, alt):
             out.append(f"{slo.title} {_stated(now, slo.unit)} vs {_stated(alt, slo.unit)} without it")
     return tuple(out)

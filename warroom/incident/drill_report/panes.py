@@ -158,8 +158,10 @@ def pane_outcomes(drill: Drill, state: IncidentState | None, slos: list[SloConfi
         lately = read_recent(source, slo, moment) if now is not None and not hist.good(now) else None
         # the window's rate rising while its last minutes read fine is the window's arithmetic (a shrinking
         # denominator, old failures), not a pane getting worse: said as what the last minutes read
-        worsening = bool(e["worsening"]) and not (lately is not None and lately.value is not None
-                                                  and hist.good(lately.value))
+        # (nothing it measures ran in them, FlowEngine halted: no new failure makes an hour's rate worse: attack48)
+        worsening = bool(e["worsening"]) and not (lately is not None and (lately.value is None and lately.born == ()
+                                                                          or lately.value is not None
+                                                                          and hist.good(lately.value)))
         recovered = now is not None and hist.good(now) and not worsening
 
         def val(key: str, e: dict[str, Any] = e) -> float | None:

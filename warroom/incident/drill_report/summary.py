@@ -113,6 +113,8 @@ def with_summary(r: DrillReport, pir: tuple[float, float, float, int, int, int, 
             state = "still getting worse"
         elif past_crit(pane):
             state = "still above its critical threshold"
+        elif pane.now is None:          # no value at its end: neither recovered nor above anything (attack48)
+            state = "without a value at the end (no data), so not known to have recovered"
         else:
             state = "not recovered (above its warn threshold)"
         now = "" if pane.now is None or pane.crit is None else (
