@@ -469,8 +469,8 @@ class ResolveScreen(FormDialog):
 
     def steps_text(self) -> Text:
         where = f" ({self.open_where})" if self.open_where else ""
-        return Text(f"{self.open_steps} runbook step(s) not done{where} (by the checklist's count: not run ok, and"
-                    " neither ticked nor skipped); they will be listed in the PIR.", style="yellow")
+        return Text(f"{self.open_steps} runbook step(s) not done{where}, listed in the PIR (a ticked or skipped step"
+                    " counts as done).", style="yellow")
 
     def concerns_text(self) -> Text:
         from warroom.incident.concern_reading import said_at
