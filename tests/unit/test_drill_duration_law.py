@@ -3,11 +3,10 @@
 With every provider disabled each flow fails fast ("no enabled model provider"), yet the P95 pane and
 `blocks metrics latency` kept the untouched baseline: the histogram drew every flow from the healthy
 log-normal whatever happened to it. Now ``Activity`` draws each flow's duration by ``model.flow_seconds``
-and the histogram observes each flow as it ends (``series.seen``; its closed-form law ``model.durations`` is the
-three days before the drill), so over any window the share of the flows the tasks table lists that ran ``b`` s or
-less is the histogram's ``le="b"`` share, whatever ends them: failing fast, killed at the timeout, succeeding slowly.
-Checked on worlds that end flows each way (flows listed by start, observed by end: hence a tolerance; exactly,
-flow by flow: test_drill_histogram_ends).
+and the histogram counts by its law (``series.durations``), so over any window the share of the flows
+the tasks table lists that ran ``b`` s or less is the histogram's ``le="b"`` share, whatever ends them:
+failing fast, killed at the timeout, succeeding slowly. Checked on worlds that end flows each way; the
+flows are fixed by their hashes, so the tolerance (about five standard errors of a share) is not luck.
 """
 
 from __future__ import annotations

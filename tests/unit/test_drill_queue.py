@@ -65,8 +65,9 @@ def test_lifted_the_backlog_drains_and_every_flow_asked_for_has_started(worlds: 
 def test_over_the_load_every_flow_runs_and_the_fluid_law_waits_as_erlang_c_says(worlds: dict[str, Series]) -> None:
     """The fluid law (what the tokens and calls follow) waits as M/M/5 would; the flows themselves begin as FlowEngine's
     slots free (``Slots``: the drill asks for flows at an even pace, so far fewer wait), and the duration histogram
-    observes each flow as it ends, its wait and its run, as without a cap (redteam47 F3): the flows the tasks show
-    ended and their seconds are the histogram's count and sum."""
+    counts each flow once it begins: its own wait, then the law of runs its task's run is drawn from (the law the
+    histogram follows without a cap, so a cap that never binds moves no pane: test_drill_slots), so the seconds the
+    tasks show and the histogram's sum agree as a sample and its mean do (over 80 flows, a run's spread of 39% is 4.4%)."""
     from warroom.drill.activity import Activity
 
     five, base, sig = worlds["five"], worlds["base"], worlds["five"].signals
@@ -78,12 +79,10 @@ def test_over_the_load_every_flow_runs_and_the_fluid_law_waits_as_erlang_c_says(
     erlang = erlang_c(5, load) * sig.hold(1800.0) / (5 - load)        # M/M/5's mean wait at that load
     assert 0.7 * erlang < sum(waits) / len(waits) < 1.3 * erlang, (waits, erlang)
 
-    flows = [f for f in Activity(five, sig.cluster).flows(900.0, 2400.0, 2400.0) if 1200.0 < f.began <= 2400.0]
-    ended = [f for f in Activity(five, sig.cluster).flows(600.0, 2400.0, 2400.0)
-             if f.status in ("succeeded", "failed") and 1200.0 < f.end <= 2400.0]
-    assert len(ended) == five.value(("count",), 2400.0) - five.value(("count",), 1200.0) > 80
-    assert sum(f.duration for f in ended) == pytest.approx(five.value(("sum",), 2400.0) - five.value(("sum",), 1200.0),
-                                                           rel=1e-9)
+    flows = [f for f in Activity(five, sig.cluster).flows(900.0, 2400.0, 3000.0) if 1200.0 < f.began <= 2400.0]
+    assert len(flows) == five.value(("count",), 2400.0) - five.value(("count",), 1200.0) > 80
+    assert sum(f.duration for f in flows) == pytest.approx(five.value(("sum",), 2400.0) - five.value(("sum",), 1200.0),
+                                                           rel=0.15)
     assert 0 < sum(f.wait > 0 for f in flows) < len(flows) // 4 and max(f.wait for f in flows) < erlang * 3, flows
 
 

@@ -123,20 +123,22 @@ def flow_seconds(median: float, u: float, outcome: str, floor: float = 2.0) -> f
     return min(fleet.HARD_TIMEOUT, x if ok else max(floor, x))
 
 
-def durations(median: float, bounds: tuple[float, ...], ok: float, fast: float, killed: float) -> list[float]:
+def durations(median: float, bounds: tuple[float, ...], ok: float, fast: float, killed: float,
+              late: tuple[tuple[float, float], ...] = ()) -> list[float]:
     """The duration histogram of ``ok``, ``fast`` and ``killed`` flows (per second) by ``flow_seconds``' law: how many ran
-    at most each of ``bounds`` s, then their count and the sum of their seconds (a fast one's min(T, max(F, Y)), F 2 s,
-    is T - E(T - Y)+ + E(F - Y)+, with E(a - Y)+ = a P(Y <= a) less the mean of the Y under a): the days before the
-    drill (``Series._initial``); the drill's own flows are each observed as they end (``series.seen``)."""
+    at most each of ``bounds`` s, then their count and the sum of their seconds (a fast one's min(T, max(F, Y)), F 2 s
+    or for the ``late`` (rate, F) of them the floor they waited, is T - E(T - Y)+ + E(F - Y)+, with E(a - Y)+ =
+    a P(Y <= a) less the mean of the Y under a)."""
     s, timeout, (share, sigma) = fleet.LATENCY_SIGMA, fleet.HARD_TIMEOUT, FAIL_FAST
     below, mid = max(lognormal_cdf(timeout, median), 1e-300), median * share
+    classes = ((fast - sum(r for r, _ in late), 2.0), *late)
 
     def short(a: float) -> float:
         return a * lognormal_cdf(a, mid, sigma) - mid * math.exp(sigma * sigma / 2.0) * lognormal_cdf(a, mid * math.exp(sigma * sigma), sigma)
     out = [ok + fast + killed if b >= timeout else ok * lognormal_cdf(b, median) / below + (
-        fast * lognormal_cdf(b, mid, sigma) if b >= 2.0 else 0.0) for b in bounds]
+        sum(r * lognormal_cdf(b, mid, sigma) for r, floor in classes if b >= floor)) for b in bounds]
     return out + [ok + fast + killed, ok * median * math.exp(s * s / 2.0) * lognormal_cdf(timeout, median * math.exp(s * s)) / below
-                  + fast * (timeout - short(timeout) + short(2.0)) + killed * timeout]
+                  + sum(r * (timeout - short(timeout) + short(floor)) for r, floor in classes) + killed * timeout]
 
 
 def call_law(share: float, attempts: int, calls: int = fleet.CALLS_PER_FLOW) -> tuple[float, float]:
@@ -234,15 +236,11 @@ class Signals:
 
     def retried(self, key: tuple[str, ...], t: float) -> float:
         """What the retries up to ``t`` add to ``Series`` counter ``key``: a retry runs only its own task again, so
-        it moves the counters by that one run and bends no fault (the flows it did not retry still failed); the
-        duration histogram observes its run as it ends, as it does every flow's (``series.seen``)."""
+        it moves the counters by that one run and bends no fault (the flows it did not retry still failed)."""
         each: dict[str, Callable[[Retry], float]] = {
             "exec": lambda r: r.repo == key[-1], "fail": lambda r: r.repo == key[-1] and not r.ok,
             "bucket": lambda r: r.seconds <= float(key[-1]), "count": lambda r: 1.0, "sum": lambda r: r.seconds}
-        if key[0] not in each:
-            return 0.0
-        ran = key[0] in ("bucket", "count", "sum")
-        return float(sum(each[key[0]](r) for r in self.retries if r.t + r.seconds * ran <= t))
+        return float(sum(each[key[0]](r) for r in self.retries if r.t <= t)) if key[0] in each else 0.0
 
     @functools.cached_property
     def capacity(self) -> Capacity:
@@ -733,7 +731,7 @@ class Signals:
         """(share of the flows, seconds waited at least) of those failing at ``t`` on a fallback no provider serves,
         tried after the primary (``to_nowhere``): a call moved there waited the threshold it was slower than, or the 5xx
         it was answered (8 s), before the 404 (attack44 A21: such flows ran 1 s in the TaskDB, under the threshold).
-        What ``run`` draws (and so the duration histogram, which observes each flow's run: ``series.seen``)."""
+        What ``run`` draws and the duration histogram (``Series``, ``durations``' ``late``) both read."""
         def value(t: float) -> tuple[tuple[float, float], ...]:
             if (moved := self.to_nowhere(t)) <= 1e-6:
                 return ()

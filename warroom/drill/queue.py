@@ -62,15 +62,6 @@ def _held(c: int) -> tuple[list[float], list[float]]:
     return [c * r for r in rhos], [c * r + erlang_c(c, c * r) * r / (1.0 - r) for r in rhos]
 
 
-def observe(values: list[float] | array[float], at: int, bounds: Sequence[float], seconds: float) -> None:
-    """One flow of ``seconds`` more in the duration histogram held in ``values`` from ``at``: each (cumulative) bucket
-    it falls in, then its count and sum."""
-    for h in range(at + bisect.bisect_left(bounds, seconds), at + len(bounds)):
-        values[h] += 1.0
-    values[at + len(bounds)] += 1.0
-    values[at + len(bounds) + 1] += seconds
-
-
 @dataclass
 class _Stretch:
     """The queue from ``t0`` (the second a cap acts) while a cap may bind: per step, at ``ts`` (``STEP`` apart, cut
@@ -212,13 +203,12 @@ class Slots:
 
     def __init__(self, t0: float, firsts: list[int], came: Callable[[int, int, float], float | None],
                  share: Callable[[int, float], float], run: Callable[[int, int, float, bool], tuple[float, bool]],
-                 seen: Callable[[float, float, float, bool, bool], tuple[float, float]],
+                 law: Callable[[int, float, float], list[float]],
                  slots: Callable[[float], int], changes: Sequence[float], ends: list[float], fails0: list[float],
-                 bounds: Sequence[float], hist0: Sequence[float], due: list[tuple[float, float]],
-                 longest: float) -> None:
+                 bounds: Sequence[float], hist0: Sequence[float], longest: float) -> None:
         self.t0, self.firsts, self.fails0, self.bounds, self.hist0 = t0, firsts, fails0, bounds, array("d", hist0)
         self.longest = longest                  # no run lasts longer (the hard timeout)
-        self._came, self._share, self._run, self._ended, self._slots = came, share, run, seen, slots
+        self._came, self._share, self._run, self._law, self._slots = came, share, run, law, slots
         self._changes = sorted(c for c in changes if c > t0)
         self._ends = sorted(ends)               # a heap: when each run in flight ends
         self._next = list(firsts)               # each repo's next flow not yet arrived (as far as ``_seen``)
@@ -230,9 +220,7 @@ class Slots:
         self.began: list[list[float]] = [[] for _ in range(n)]
         self.fails: list[list[float]] = [[] for _ in range(n)]     # its failure counter once each began
         self.arrived: list[float] = []          # every begun flow's arrival, in the order they began
-        self.order: list[float] = []            # every begin, in order
-        self._due = sorted(due)                 # (when, seconds) the histogram observes each flow begun, not yet
-        self.ends: list[float] = []             # each observed, by when, and the histogram after it (from ``hist0``):
+        self.order: list[float] = []            # every begin, in order, and the histogram after each (from ``hist0``):
         self.hist: list[array[float]] = []      # flows that took at most each bound, their count and seconds
 
     def advance(self, t: float) -> None:
@@ -282,27 +270,11 @@ class Slots:
         self._last = b
         self.order.append(b)
         self.arrived.append(x)
-        # the histogram observes it as it ends, as without a cap (``Series._integrate``): those ending by ``b`` are
-        # observed for good, as every flow begun later ends later
-        bisect.insort(self._due, self._ended(x, b, ran, cut, failed))
-        n = bisect.bisect_right(self._due, (b, math.inf))
-        for end, seconds in self._due[:n]:
-            self.ends.append(end)
-            self.hist.append(self._observe(self.hist[-1] if self.hist else self.hist0, seconds))
-        del self._due[:n]
-
-    def _observe(self, hist: array[float], seconds: float) -> array[float]:
-        out = array("d", hist)
-        observe(out, 0, self.bounds, seconds)
-        return out
-
-    def observed(self, t: float) -> array[float]:
-        """The duration histogram at ``t``: every flow ended by then (``advance`` to ``t`` first)."""
-        m = bisect.bisect_right(self.ends, t)
-        out = self.hist[m - 1] if m else self.hist0
-        for _, seconds in self._due[:bisect.bisect_right(self._due, (t, math.inf))]:
-            out = self._observe(out, seconds)
-        return out
+        # the histogram adds the flow's law of durations after its wait, as the counters do while no cap acts, so a
+        # cap that never binds moves no pane; a run the pods' stopping cut adds its own seconds
+        last = self.hist[-1] if self.hist else self.hist0
+        law = [*(float(seconds <= le) for le in self.bounds), 1.0, seconds] if cut else self._law(i, b, b - x)
+        self.hist.append(array("d", [v + d for v, d in zip(last, law, strict=True)]))
 
     def flow(self, i: int, k: int, now: float) -> tuple[float, float, bool] | None:
         """(arrival, begin, failed) of flow ``k`` of repo ``i`` if it began by ``now``; None: it waits (or not come)."""

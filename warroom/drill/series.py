@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import bisect
 import functools
-import heapq
 import math
 from array import array
 from collections import OrderedDict
 
 from warroom.drill import fleet
 from warroom.drill.model import Signals, call_law, durations, lognormal_cdf
-from warroom.drill.queue import Slots, observe
+from warroom.drill.queue import Slots
 
 GRID = 5.0                  # integration step, scenario seconds
 #: the request counter's provider label for a call to a model no provider serves: FlowEngine's client labels a call by
@@ -28,36 +27,10 @@ UPTIME = 3 * 86400.0        # counters look like a process that has run for thre
 DERIVED = ("exec", "fail", "bucket", "count", "sum")     # the counters the slots hold once a cap acts (``schedule``)
 
 Key = tuple[str, ...]
-Live = tuple[float, float, float, int, int, float, bool]    # a flow the histogram has yet to observe (``Series._ends``)
-Begun = tuple[int, int, float, bool]         # repo, k, start, failed: a flow begun with no cap acting
-Start = tuple["array[float]", list[float], tuple[Begun, ...]]       # ``Series._starts``
 
 # ``le`` values in the canonical float form client libraries use ("5.0", "+Inf").
 BUCKET_LABELS: tuple[str, ...] = tuple(repr(float(b)) for b in fleet.LATENCY_BUCKETS) + ("+Inf",)
 BOUNDS: tuple[float, ...] = tuple(float(b) for b in fleet.LATENCY_BUCKETS) + (math.inf,)
-
-
-def seen(s: Signals, asked: float, began: float, ran: float, cut: bool, failed: bool) -> tuple[float, float]:
-    """(when, seconds) FlowEngine's duration histogram observes a flow asked for at ``asked`` whose run began at
-    ``began`` and lasted ``ran`` (``cut``: its pods stopped under it): as it ends, its wait and its run, as the tasks
-    table has it (``Activity``); a plan manual review held as it began (``Signals.reviewing``) once released, with all
-    the time it was held (redteam47 F3: never, while review holds it)."""
-    end = began + ran
-    if not (cut or failed) and s.reviewing(began):
-        end = max(s.released(began), end)
-    return end, end - asked
-
-
-def _ids(flows: tuple[Begun, ...]) -> list[float]:
-    """``flows`` as the cache file's doubles: their number, then each's four numbers (``_flows`` reads them)."""
-    return [float(len(flows)), *(float(x) for flow in flows for x in flow)]
-
-
-def _flows(flat: array[float], pos: int) -> tuple[tuple[Begun, ...], int]:
-    """The flows ``_ids`` wrote at ``pos`` in ``flat``, and the position after them."""
-    m = int(flat[pos])
-    v = flat[pos + 1:pos + 1 + 4 * m]
-    return tuple((int(v[q]), int(v[q + 1]), v[q + 2], bool(v[q + 3])) for q in range(0, 4 * m, 4)), pos + 1 + 4 * m
 
 
 class Series:
@@ -87,28 +60,40 @@ class Series:
         self._hist = self.index[("bucket", BUCKET_LABELS[0])]        # the histogram's columns, then count and sum
         self._repos = {r.name: i for i, r in enumerate(repos)}
         self._cols = [(self.index[("arr", r.name)], self.index[("fail", r.name)]) for r in repos]   # each repo's two
+        self._laws = [[j for j, r in enumerate(repos) if (r.name in signals._since) == new]    # the repos of each law
+                      for new in sorted({r.name in signals._since for r in repos})]          # (``rates``)
         self.rows = 0                                                # rows integrated so far
-        # each chunk's first row, its rates and the flows running or held then (``_live_at``: repo, k, start, failed)
-        self._starts: list[Start] = []
+        self._starts: list[tuple[array[float], list[float]]] = []    # each chunk's first row, its rates
         self._chunks: OrderedDict[int, array[float]] = OrderedDict()  # held chunks, least recent first
         # the newest row and its rates: integrating on from a row needs its rates, and a read past the rows (each
         # stand-in, each poll) worked them out again, as dear as a row
         self._tail: tuple[int, list[float]] = (-1, [])
-        self._live: tuple[int, tuple[Live, ...]] = (-1, ())   # the newest row's flows not yet observed (``_live_at``)
-        self._kept: tuple[int, tuple[Begun, ...]] = (-1, ())   # and as another world or the cache file had them
 
     def rates(self, t: float) -> list[float]:
         """Per-second increments of every counter at ``t``, in ``keys`` order: every flow as it is asked for (once a cap
         acts, ``columns`` reads the flows started and failed and their durations off FlowEngine's slots instead)."""
         s = self.signals
         execs = [s.exec_rate(r, t) for r in self.repos]
-        out = execs + [0.0] * len(execs)        # the failure counts: raised flow by flow (``steps``)
+        shares = [s.fails(r, t) if rate else (0.0, 0.0) for r, rate in zip(self.repos, execs, strict=True)]
+        fails = [rate * f for rate, (f, _) in zip(execs, shares)]
+        out = execs + fails
         for p in fleet.PROVIDERS:
             total, codes = s.request_rate(p, t), s.code_shares(p, t)
             out += [total * codes.get(c, 0.0) for c in self.codes]
         if s.sends_nowhere:
             out.append(sum(execs) * s.nowhere(t))
-        return out + [0.0] * (len(BOUNDS) + 2) + execs      # the histogram: each flow as it ends (``_integrate``)
+        held = s.reviewing(t)       # a flow held for review does not complete
+        hist = [0.0] * (len(BOUNDS) + 2)
+        # by each repo's own law (an onboarded repo's flows carry their faults: ``latency_median(t, repo)``), summed
+        # over the repos that share one (redteam44 T1: one law for all hid whose flows were slow)
+        for mine in self._laws:
+            killed = sum(execs[j] * shares[j][1] for j in mine)
+            done = 0.0 if held else sum(execs[j] for j in mine) - sum(fails[j] for j in mine)
+            law = durations(s.latency_median(t, self.repos[mine[0]]), BOUNDS, done,
+                            sum(fails[j] for j in mine) - killed, killed,
+                            tuple((sum(execs[j] for j in mine) * share, floor) for share, floor in s.waited(t)))
+            hist = [a + b for a, b in zip(hist, law, strict=True)]
+        return out + hist + execs
 
     def _initial(self) -> list[float]:
         """The counters at ``t0``: three days of the undisturbed estate (noise-free)."""
@@ -122,68 +107,30 @@ class Series:
                 healthy.append(p.requests_per_second * sent * share)
         healthy += [0.0] * self.signals.sends_nowhere       # the 404s of a model no provider serves: none before
         flows, killed = fleet.ESTATE_RATE, 1.0 - lognormal_cdf(fleet.HARD_TIMEOUT, fleet.LATENCY_MEDIAN)
-        *seen, total = durations(fleet.LATENCY_MEDIAN, BOUNDS, flows * (1.0 - fleet.BASE_FAILURE),
-                                 flows * (fleet.BASE_FAILURE - killed), flows * killed)
-        return [*(v * UPTIME for v in healthy), *(float(math.floor(v * UPTIME)) for v in seen), total * UPTIME,
-                *(v * UPTIME for v in rates)]       # the histogram's flows: whole
+        healthy += durations(fleet.LATENCY_MEDIAN, BOUNDS, flows * (1.0 - fleet.BASE_FAILURE), flows * (fleet.BASE_FAILURE - killed),
+                             flows * killed)
+        return [v * UPTIME for v in healthy + rates]
 
     def _integrate(self, first: int, last: int, row: list[float], rates: list[float]) -> None:
         """Integrate rows ``first .. last`` on from ``row`` (row ``first - 1``) and its ``rates``, into
-        their chunks; a row that begins a chunk also starts it (with the flows still running then: ``_live_at``)."""
+        their chunks; a row that begins a chunk also starts it."""
         n, arr = len(self.repos), self.width - len(self.repos)
-        live, hist = self._live_at(first - 1), self._hist
         for i in range(first, last + 1):
-            t = self.t0 + i * GRID
-            r = self.rates(t)
+            r = self.rates(self.t0 + i * GRID)
             new = [x + (a + b) * GRID / 2.0 for x, a, b in zip(row, rates, r, strict=True)]
             for j in range(n):          # each repo's failure count: raised flow by flow (``steps``), not integrated
                 a, b, c = row[arr + j], new[arr + j], row[n + j]
-                if b >= math.floor(a) + 1:
-                    for k, start, after in self.steps(j, i - 1, a, b, c):
-                        heapq.heappush(live, self._ends(j, k, start, math.floor(after) > math.floor(c)))
-                        c = after
-                new[n + j] = c
-            while live and live[0][0] <= t:     # the histogram observes each flow as it ends, whole (redteam47 F3)
-                observe(new, hist, BOUNDS, heapq.heappop(live)[1])
+                new[n + j] = self.steps(j, i - 1, a, b, c)[-1][2] if b >= math.floor(a) + 1 else c
             row, rates = new, r
             c, k = divmod(i, self.CHUNK)
             if k == 0:
-                self._starts.append((array("d", row), r, tuple(e[3:] for e in live)))
+                self._starts.append((array("d", row), r))
                 self._chunks[c] = array("d")
                 self._evict(newest=c)
             self._chunks[c].extend(row)
             if i >= self.rows:          # a new row, not a dropped chunk's read back
                 self._tail = (i, r)
             self.rows = max(self.rows, i + 1)      # a dropped chunk read back while integrating on is whole
-        if last == self.rows - 1:
-            self._live = (last, tuple(live))
-
-    def _ends(self, i: int, k: int, start: float, failed: bool) -> Live:
-        """Repo ``i``'s flow ``k`` begun at ``start`` with no cap acting: (when the histogram observes it, its
-        seconds, when its run ends, then the flow: ``i``, ``k``, ``start``, ``failed``), as ``Activity`` draws its run
-        (``Signals.run``)."""
-        s, repo = self.signals, self.repos[i]
-        ran, stop = s.run(repo, k, start, s.cause(repo, k, start) if failed else None)
-        return (*seen(s, start, start, ran, stop is not None, failed), start + ran, i, k, start, failed)
-
-    def _live_at(self, r: int) -> list[Live]:
-        """The flows begun by row ``r`` and not observed by then, a heap by their end: the newest row's as kept, else
-        those its chunk began with (world-free: a flow ended by a row ends then in every world that row is valid in)
-        and the ones begun since, each's end worked out in this world (a later halt cuts a run, a lifted review
-        releases the plans it held)."""
-        if self._live[0] == r:
-            return list(self._live[1])
-        c = max(r, 0) // self.CHUNK
-        flows, begin = (self._kept[1], r) if self._kept[0] == r else (self._starts[c][2], c * self.CHUNK)
-        live = [self._ends(*flow) for flow in flows]
-        heapq.heapify(live)
-        for i in range(begin, r):
-            for j in range(len(self.repos)):
-                for k, start, before, after in self._begun_in(j, i):
-                    heapq.heappush(live, self._ends(j, k, start, math.floor(after) > math.floor(before)))
-            while live and live[0][0] <= self.t0 + (i + 1) * GRID:
-                heapq.heappop(live)
-        return live
 
     def _rates_of(self, i: int) -> list[float]:
         """Row ``i``'s rates: kept if it is the newest, else worked out again (the same numbers)."""
@@ -191,9 +138,9 @@ class Series:
 
     def _extend(self, need: int) -> None:
         if self.rows == 0:
-            self._starts = [(array("d", self._initial()), self.rates(self.t0), ())]
+            self._starts = [(array("d", self._initial()), self.rates(self.t0))]
             self._chunks = OrderedDict({0: array("d", self._starts[0][0])})
-            self._tail, self._live = (0, self._starts[0][1]), (0, ())
+            self._tail = (0, self._starts[0][1])
             self.rows = 1
         if need >= self.rows:
             last = self.rows - 1
@@ -207,42 +154,35 @@ class Series:
     def _chunk(self, c: int) -> array[float]:
         """Chunk ``c``'s rows, re-integrated from its first row if it was dropped."""
         if c not in self._chunks:
-            row, r, _ = self._starts[c]
+            row, r = self._starts[c]
             self._chunks[c] = array("d", row)
             self._integrate(c * self.CHUNK + 1, min((c + 1) * self.CHUNK, self.rows) - 1, list(row), r)
             self._evict(newest=(self.rows - 1) // self.CHUNK)
         self._chunks.move_to_end(c)
         return self._chunks[c]
 
-    def _take(self, starts: list[Start], chunks: dict[int, array[float]], rows: int,
-              valid_before: float | None, tail: tuple[int, list[float]] = (-1, []),
-              newest: tuple[int, tuple[Begun, ...]] = (-1, ())) -> None:
+    def _take(self, starts: list[tuple[array[float], list[float]]], chunks: dict[int, array[float]], rows: int,
+              valid_before: float | None, tail: tuple[int, list[float]] = (-1, [])) -> None:
         """Hold a copy of an integration of ``rows`` rows: all, or those strictly before ``valid_before``
         (actions change the world only from the time they were taken: the past before a new one is exact), and the
-        rates of its newest row if kept (``tail``: a row's rates are of its moment, as past as the row) and the flows
-        not yet observed then (``newest``; their ends worked out again here: ``_live_at``)."""
+        rates of its newest row if kept (``tail``: a row's rates are of its moment, as past as the row)."""
         keep = rows if valid_before is None else max(0, min(rows, math.floor((valid_before - self.t0) / GRID)))
         n, w = self.CHUNK, self.width
         self._starts = starts[:math.ceil(keep / n)]                 # chunks that start before ``keep``
         self._chunks = OrderedDict((c, ch[: (keep - c * n) * w]) for c, ch in chunks.items() if c * n < keep)
         self._tail = tail if tail[0] < keep else (-1, [])
-        self._live, self._kept = (-1, ()), newest if newest[0] < keep else (-1, ())
         self.rows = keep
 
     def adopt(self, other: Series, valid_before: float) -> None:
         if other.t0 == self.t0 and other.keys == self.keys:
-            self._take(other._starts, other._chunks, other.rows, valid_before, other._tail,
-                       (other._live[0], tuple(e[3:] for e in other._live[1])))
+            self._take(other._starts, other._chunks, other.rows, valid_before, other._tail)
 
     def dump(self) -> bytes:
-        """The integration as raw doubles for the simulator's cache file: the number of held chunks, every chunk's
-        first row, rates and flows not yet observed then (``_ids``), the newest row's index and its flows not yet
-        observed, then each held chunk (index, rows, rows...)."""
+        """The integration as raw doubles for the simulator's cache file: the number of held
+        chunks, every chunk's first row and rates, then each held chunk (index, rows, rows...)."""
         flat = array("d", [len(held := list(self._chunks.items())[-4:])])
-        for row, r, live in self._starts:
-            flat.extend([*row, *r, *_ids(live)])
-        newest = self._live if self._live[0] == self.rows - 1 else (-1, ())
-        flat.extend([newest[0], *_ids(tuple(e[3:] for e in newest[1]))])
+        for row, r in self._starts:
+            flat.extend([*row, *r])
         for c, chunk in held:
             flat.extend([c, len(chunk) // self.width])
             flat.extend(chunk)
@@ -251,16 +191,11 @@ class Series:
     def load(self, data: bytes, rows: int, valid_before: float | None = None) -> None:
         """Adopt ``dump()`` output of ``rows`` rows: all, or those strictly before ``valid_before``;
         a file that does not add up is ignored (the rows are integrated again)."""
-        w, flat, pos = self.width, array("d"), 1
+        w, flat = self.width, array("d")
+        pos = 1 + 2 * w * math.ceil(rows / self.CHUNK)
         try:
             flat.frombytes(data)
-            starts: list[Start] = []
-            for _ in range(math.ceil(rows / self.CHUNK)):
-                live, end = _flows(flat, pos + 2 * w)
-                starts.append((flat[pos:pos + w], list(flat[pos + w:pos + 2 * w]), live))
-                pos = end
-            newest, pos = int(flat[pos]), pos + 1
-            live, pos = _flows(flat, pos)
+            starts = [(flat[p:p + w], list(flat[p + w:p + 2 * w])) for p in range(1, pos, 2 * w)]
             chunks: OrderedDict[int, array[float]] = OrderedDict()
             for _ in range(int(flat[0])):
                 c, held = int(flat[pos]), int(flat[pos + 1])
@@ -271,7 +206,7 @@ class Series:
         n = self.CHUNK
         if pos == len(flat) and rows > 0 and all(  # every slice whole, every chunk one of ``rows``' and as long
                 0 <= c < len(starts) and len(ch) == w * min(n, rows - c * n) for c, ch in chunks.items()):
-            self._take(starts, chunks, rows, valid_before, newest=(newest, live))
+            self._take(starts, chunks, rows, valid_before)
 
     def value(self, key: Key, t: float) -> float:
         """The counter ``key`` at scenario time ``t`` (linear between grid points): ``columns`` for one."""
@@ -292,39 +227,26 @@ class Series:
     def columns(self, cols: list[int], times: list[float]) -> list[list[float]]:
         """The counters in columns ``cols`` at every time in ``times`` (one list per column): a repo's flows begun are
         whole (redteam46 R3: 69.636 beside 69 rows), its failures the count ``steps`` raises, whose whole part is the
-        failed tasks'; the histogram the flows ended by the row at or before (``_integrate``, as a scrape sees it);
-        once a cap acted, those are the slots' (``schedule``)."""
+        failed tasks'; once a cap acted, those and the duration histogram are the slots' (``schedule``)."""
         out, q = self._stored(cols, times), self.schedule
-        kinds = {self.keys[c][0] for c in cols}
-        if not times or not kinds & set(DERIVED):
+        if not times or not any(self.keys[c][0] in (DERIVED if q else DERIVED[:2]) for c in cols):
             return out
         if q is not None:
             q.advance(max(times))
-        if kinds & set(DERIVED[2:]):
-            rows = {c: values for c, values in zip(cols, out, strict=True)}     # read on the grid (a scrape's): whole
-            if any(t != self._on_grid(t) for t in times):
-                hist = sorted({c for c in cols if self.keys[c][0] in DERIVED[2:]})
-                rows = dict(zip(hist, self._stored(hist, [self._on_grid(t) for t in times]), strict=True))
-            slots = [q.observed(t) if q is not None and t >= q.t0 else None for t in times]
-        asked = self._stored([self.index[("arr", r.name)] for r in self.repos], times) if kinds & {"exec", "fail"} \
-            else []
+        asked = self._stored([self.index[("arr", r.name)] for r in self.repos], times)
         for col, values in zip(cols, out, strict=True):
             kind, h = self.keys[col][0], col - self._hist
-            if kind in DERIVED[2:]:
-                values[:] = [v if o is None else o[h] for v, o in zip(rows[col], slots, strict=True)]
-                continue
             i = self._repos.get(self.keys[col][-1], 0)
             for j, (t, a) in enumerate(zip(times, asked[i], strict=True) if kind in DERIVED else ()):
                 done = q.started(i, t) if q is not None and t >= q.t0 else -1
                 if kind == "exec":           # a whole flow more once it began
                     values[j] = float(math.floor(a) if done < 0 else min(math.floor(a), q.firsts[i] + done - 1))
-                else:                        # its whole part: the failed flows begun
+                elif kind == "fail":         # its whole part: the failed flows begun
                     values[j] = self._count(i, t, a) if done < 0 else q.fails[i][done - 1] if done else q.fails0[i]
+                elif done >= 0:
+                    m = bisect.bisect_right(q.order, t)
+                    values[j] = q.hist[m - 1][h] if m else q.hist0[h]
         return out
-
-    def _on_grid(self, t: float) -> float:
-        """The grid point at or before ``t``."""
-        return self.t0 + math.floor((max(t, self.t0) - self.t0) / GRID) * GRID
 
     def steps(self, i: int, j: int, a: float, b: float, count: float) -> list[tuple[int, float, float]]:
         """Repo ``i``'s flows begun in grid step ``j`` (flows asked for: ``a`` at its start, ``b`` at its end), no cap
@@ -340,22 +262,17 @@ class Series:
         return out
 
     def _flow(self, i: int, j: int, k: int) -> tuple[float, float, float]:
-        """(start, failure count before, after) of repo ``i``'s flow ``k``, begun in grid step ``j``."""
-        return next(flow[1:] for flow in self._begun_in(i, j) if flow[0] == k)
-
-    def _begun_in(self, i: int, j: int) -> list[tuple[int, float, float, float]]:
-        """(k, start, failure count before, after) of repo ``i``'s flows begun in grid step ``j`` (``steps``): the rows'
-        counts if it is the step's one flow (nearly every one: no failing share asked again)."""
+        """(start, failure count before, after) of repo ``i``'s flow ``k``, begun in grid step ``j`` (``steps``): the
+        rows' counts if it is the step's one flow (nearly every one: no failing share asked again)."""
         arr, fail = self._cols[i]
-        a, b = self._at(j, arr), self._at(j + 1, arr)
-        if math.floor(b) == math.floor(a):
-            return []
-        before = self._at(j, fail)
-        if math.floor(a) + 1 == (k := math.floor(b)):
-            return [(k, self.t0 + j * GRID + GRID * (k - a) / (b - a), before, self._at(j + 1, fail))]
-        flows = self.steps(i, j, a, b, before)
-        return [(k, start, count, after) for (k, start, after), count in zip(flows, [before, *(f[2] for f in flows)],
-                                                                             strict=False)]
+        a, b, before = self._at(j, arr), self._at(j + 1, arr), self._at(j, fail)
+        if math.floor(a) + 1 == k == math.floor(b):
+            return self.t0 + j * GRID + GRID * (k - a) / (b - a), before, self._at(j + 1, fail)
+        for m, start, after in self.steps(i, j, a, b, before):
+            if m == k:
+                return start, before, after
+            before = after
+        raise AssertionError((i, j, k))     # not begun in that step
 
     def _count(self, i: int, t: float, a: float) -> float:
         """Repo ``i``'s failure count at ``t`` (its flows asked for ``a`` then): the row before's, or after its newest
@@ -375,21 +292,25 @@ class Series:
     @functools.cached_property
     def schedule(self) -> Slots | None:
         """The slots flow by flow (``queue.Slots``) once a cap acts or from ``Signals.slots_from`` (None: neither, and
-        every flow begins as it is asked for): seeded with the counters then and the flows begun and not ended (each
-        began as it was asked for, failed or not as ``begun`` says): the runs in flight hold their slots."""
+        every flow begins as it is asked for): seeded with the counters then and the runs in flight (each began as it
+        was asked for, failed or not as ``begun`` says)."""
         s = self.signals
         t0 = min(s.queue.first, s.slots_from)
         if t0 == math.inf:
             return None
         arr = [self.index[("arr", r.name)] for r in self.repos]
-        hist = list(range(self._hist, self._hist + len(BOUNDS) + 2))
-        at0 = [v[0] for v in self._stored(arr, [t0])]
-        firsts, last = [math.floor(a) + 1 for a in at0[:len(arr)]], [t0] * len(arr)
+        at0 = [v[0] for v in self._stored(arr + list(range(self._hist, self._hist + len(BOUNDS) + 2)), [t0])]
+        firsts, ends, last = [math.floor(a) + 1 for a in at0[:len(arr)]], [], [t0] * len(arr)
 
         def run(i: int, k: int, t: float, failed: bool) -> tuple[float, bool]:
             """(seconds, cut short by FlowEngine's pods stopping) of flow ``k`` of repo ``i`` begun at ``t``."""
             seconds, stop = s.run(self.repos[i], k, t, s.cause(self.repos[i], k, t) if failed else None)
             return seconds, stop is not None
+        for i in range(len(self.repos)):         # the runs in flight at t0
+            start = t0 - fleet.HARD_TIMEOUT - 60.0
+            for k in range(max(1, math.ceil(self._stored([arr[i]], [start])[0][0])), firsts[i]):
+                start, failed = self.begun(i, k, start, t0)
+                ends.append(start + run(i, k, start, failed)[0])
 
         def came(i: int, k: int, upto: float) -> float | None:
             key = ("arr", self.repos[i].name)
@@ -398,16 +319,18 @@ class Series:
             last[i] = self.time_of(key, k, last[i], upto)
             return last[i]
 
-        j0 = math.floor((max(t0, self.t0) - self.t0) / GRID)    # the flows ended by t0 are the row's; those begun
-        self._extend(j0 + 1)                                        # and not ended are due (``Slots.observed``)
-        due = self._live_at(j0) + [self._ends(i, k, start, math.floor(after) > math.floor(before))
-                                   for i in range(len(self.repos))
-                                   for k, start, before, after in self._begun_in(i, j0) if k < firsts[i]]
+        def law(i: int, t: float, wait: float) -> list[float]:
+            """What a flow asked for at ``t`` adds to the histogram after its ``wait``: the law ``rates`` integrates
+            while no cap acts (``durations`` with its repo's failing and killed shares)."""
+            fail, killed = s.fails(self.repos[i], t)
+            done = 0.0 if s.reviewing(t + wait) else 1.0 - fail      # held for review as its run began: no completion
+            out = durations(s.latency_median(t, self.repos[i]), tuple(b - wait for b in BOUNDS), done, fail - killed,
+                            killed, s.waited(t))
+            return [*out[:-1], out[-1] + wait]
+
         fails0 = [self._count(i, t0, a) for i, a in enumerate(at0[:len(arr)])]
-        return Slots(t0, firsts, came, lambda i, t: s.fails(self.repos[i], t)[0], run,
-                     lambda x, b, ran, cut, failed: seen(s, x, b, ran, cut, failed), s.slots, s.slot_changes(),
-                     [e[2] for e in due if e[2] > t0], fails0, BOUNDS, [self._at(j0, c) for c in hist],
-                     [e[:2] for e in due], fleet.HARD_TIMEOUT)
+        return Slots(t0, firsts, came, lambda i, t: s.fails(self.repos[i], t)[0], run, law, s.slots, s.slot_changes(),
+                     [e for e in ends if e > t0], fails0, BOUNDS, at0[len(arr):], fleet.HARD_TIMEOUT)
 
     def _stored(self, cols: list[int], times: list[float]) -> list[list[float]]:
         pos = [(max(t, self.t0) - self.t0) / GRID for t in times]      # each time's row and its fraction on to the next
