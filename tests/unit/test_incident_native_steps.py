@@ -134,3 +134,24 @@ def test_a_native_step_already_running_is_not_run_twice(incident, drill_source) 
     finally:
         os.close(held)
     assert incident.run_native_step(prepared, metric_source=drill_source).status == "ok"
+
+
+def test_an_observers_run_never_holds_the_step_against_the_response(  # type: ignore[no-untyped-def]
+        incident, drill_source) -> None:
+    """attack48 Z7: while a read-only seat ran a step, the commander's run of it was refused "already running",
+    though the observer's run is not the step's. A read-only seat's run takes a claim of its own (``claim_path``):
+    the response runs the step beside it; two of the response's runs of one step still never run at once."""
+    import os
+
+    from warroom.execute.watchdog import claim_path, try_claim
+
+    prepared = incident.prepare_step(1)
+    (incident.dir / "outputs").mkdir(exist_ok=True)
+    mine = claim_path(incident.dir, prepared.step_id, observer=True)
+    assert mine != claim_path(incident.dir, prepared.step_id)
+    held = try_claim(mine)                       # an observer's run of the step, in progress
+    assert held is not None
+    try:
+        assert incident.run_native_step(prepared, metric_source=drill_source).status == "ok"
+    finally:
+        os.close(held)

@@ -72,8 +72,9 @@ def mark_interrupted(incident_dir: str | os.PathLike[str], started: Mapping[str,
     incident_dir = Path(incident_dir)
     rel = str(started["output"])
     path = incident_dir / rel
-    if not watchdog and started.get("step_id") and claim_held(claim_path(incident_dir, str(started["step_id"]))):
-        owner = claim_owner(claim_path(incident_dir, str(started["step_id"])))
+    claim = claim_path(incident_dir, str(started.get("step_id")), started.get("seat") == "observer")
+    if not watchdog and started.get("step_id") and claim_held(claim):
+        owner = claim_owner(claim)
         if owner.get("output") in (None, rel):
             return None  # its supervisor, or the watchdog ending its processes, is still at work
     try:

@@ -225,7 +225,7 @@ def start(spec: RunSpec, *, start_timeout: float = START_TIMEOUT) -> StepHandle:
         raise JournalDamagedError(f"{inc}: journal {damage[0]}; nothing was run"
                                   f" (`{command('incident', 'verify', inc, *where)}`,"
                                   f" then `{command('incident', 'repair', inc, *where)}`)")
-    claim = claim_path(incident_dir, spec.step_id)
+    claim = claim_path(incident_dir, spec.step_id, spec.observer)
     try:
         claim.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         claim_fd = try_claim(claim)

@@ -260,11 +260,14 @@ def end_path_for(incident_dir: Path, output_rel: str) -> Path:
 # ---------------------------------------------------------------------------- step claim
 
 
-def claim_path(incident_dir: Path, step_id: str) -> Path:
+def claim_path(incident_dir: Path, step_id: str, observer: bool = False) -> Path:
+    """The lock one run of a step holds while it runs. A read-only seat's runs take their own (``observer``): its
+    run is not the response's, so it never keeps a responder from running the step (attack48 Z7: the commander's run
+    was refused "already running" while only an observer's was)."""
     import re
 
     slug = re.sub(r"[^A-Za-z0-9_-]+", "-", step_id).strip("-")[:60] or "step"
-    return incident_dir / "outputs" / f".claim-{slug}.lock"
+    return incident_dir / "outputs" / (f".observer-claim-{slug}.lock" if observer else f".claim-{slug}.lock")
 
 
 CLAIM_SIZE = 256

@@ -565,7 +565,7 @@ class StepRunning:
         grant = self.approvals.require(prepared)   # type: ignore[attr-defined]
         make_private_dir(self.outputs_dir)
         self._tag_outputs()
-        claim = self._claim_step(prepared)
+        claim = self._claim_step(prepared, spec.observer)
         try:
             # spent by the run's start line, or not at all
             use = self.approvals.use_in_start(grant, prepared) if grant is not None else None  # type: ignore[attr-defined]
@@ -574,13 +574,14 @@ class StepRunning:
         finally:
             os.close(claim)
 
-    def _claim_step(self, prepared: PreparedStep) -> int:
-        """The step's claim, as the supervised runner takes it: one run of a step at a time."""
+    def _claim_step(self, prepared: PreparedStep, observer: bool = False) -> int:
+        """The step's claim, as the supervised runner takes it: one run of a step at a time (a read-only seat's its
+        own: ``claim_path``)."""
         from warroom.execute.runner import StepAlreadyRunning
         from warroom.execute.watchdog import claim_path, try_claim
 
         try:
-            fd = try_claim(claim_path(self.dir, prepared.step_id))
+            fd = try_claim(claim_path(self.dir, prepared.step_id, observer))
         except OSError as exc:
             raise JournalError(f"{self.outputs_dir}: cannot write: {exc.strerror or exc}; nothing was run") from None
         if fd is None:
