@@ -96,7 +96,8 @@ def test_a_mutating_step_that_failed_may_have_changed_things_and_is_never_said_t
         in said.evidence, said.evidence
     state.steps[("RB-1", "undo")] = run("undo", refused + timedelta(seconds=30), "ok", 0)
     said = dec.judge(c, "go", state, NOW, None, lambda _s: out)
-    assert "changes were made since (step undo at " in said.evidence and "and 1 more change" in said.evidence, said.evidence
+    assert "changes were made since (step undo at " in said.evidence and "and 1 more change" in said.evidence, \
+        said.evidence
     state.steps = {("RB-1", "scale"): run("scale", refused, "running", None)}
     said = dec.judge(c, "go", state, NOW, None, lambda _s: out)
     assert "before step scale may be changing things (it is still running)" in said.evidence, said.evidence

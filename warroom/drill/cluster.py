@@ -338,8 +338,9 @@ class Cluster:
 
     def starts(self, t1: float, t2: float) -> list[tuple[float, str]]:
         """(when, line) of the start of every FlowEngine pod (and every pod serving beside it) started in [t1, t2]
-        (``STARTED`` s after it was created, as ``get pods`` dates it): what CloudWatch holds of every pod, the pods each
-        deployment state had until the next change (``timeline``, ``canaries``), a pod with no node never started."""
+        (``STARTED`` s after it was created, as ``get pods`` dates it): what CloudWatch holds of every pod, the pods
+        each deployment state had until the next change (``timeline``, ``canaries``), a pod with no node never
+        started."""
         out: dict[tuple[str, int, float], tuple[float, str]] = {}
         for states in ([(w, (d,)) for w, _, d in self.timeline], self.canaries):
             for (when, deps), until in zip(states, [*(w for w, _ in states[1:]), math.inf]):    # (none: none)
