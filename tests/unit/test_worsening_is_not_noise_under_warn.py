@@ -57,3 +57,12 @@ def test_the_noise_floor_is_only_far_past_critical() -> None:
     critical and climbing ~1.2 points a minute read flat in the report at 170 s. Only twice past critical does it."""
     quota = SloConfig(id="quota", title="Model API quota used", query="q", unit="percent", warn=70.0, crit=80.0)
     assert _history(quota, [80.102, 80.102, 80.394, 80.685, 80.973]).worsening()
+
+
+def test_far_past_critical_is_on_the_panes_own_side_for_a_pane_bad_below() -> None:
+    """The floor's "twice past critical" read 2 x crit for a pane bad below too, so every value of a success rate
+    (crit 99%) was "far" and a fall of 0.8 points in four points read flat; below, far is under crit / 2."""
+    success = SloConfig(id="ok", title="Flow success rate", query="q", unit="percent", warn=99.5, crit=99.0,
+                        direction="below")
+    assert _history(success, [99.4, 99.2, 99.0, 98.8, 98.6]).worsening()
+    assert not _history(success, [40.0, 40.2, 39.9, 40.1, 39.9]).worsening()      # far below: jitter is no trend

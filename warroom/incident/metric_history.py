@@ -217,7 +217,9 @@ class PaneHistory:
         delta = pts[-1][1] - pts[0][1]
         if self.slo.direction == "below":
             delta = -delta
-        far = past(pts[-1][1], FAR * crit, self.slo.direction) if crit > 0 else False
+        # twice past critical on its own side: above FAR x crit for a pane bad above, under crit / FAR for one bad below
+        far = crit > 0 and past(pts[-1][1], FAR * crit if self.slo.direction == "above" else crit / FAR,
+                                self.slo.direction)
         if delta <= max(WORSENING_SHARE * (span or 1.0), NOISE_SHARE * abs(pts[-1][1]) if far else 0.0):
             return False
         # under warn, a rise that would not reach warn within another trend window at its pace is
