@@ -228,3 +228,28 @@ def test_a_read_only_sessions_steps_carry_the_mark_and_a_writable_ones_never_do(
     inherited = {"env": {READ_ONLY_ENV: "1"}, "read_only": False}       # never kept from elsewhere when writable
     assert READ_ONLY_ENV not in opened._drill_options(inherited)["env"]
     assert READ_ONLY_ENV not in opened._drill_options({})["env"]
+
+
+def test_a_writable_runs_step_never_inherits_the_read_only_mark_from_the_callers_environment(
+        world, capsys, monkeypatch) -> None:
+    """attack48 Z4: ``incident run`` (not read-only) typed in a ``--read-only`` drill shell ran its step with the
+    shell's ``WARROOM_DRILL_READ_ONLY=1``: its change refused as a "read-only session", journaled as the response's
+    failed run, its call marked an observer's. The seat is the run's: the step's environment sets or clears the mark
+    from it, whatever the caller's environment holds."""
+    from tui.launch import find_incident
+    from warroom.drill.directory import READ_ONLY_ENV
+    from warroom.execute.run_spec import RunSpec
+    from warroom.incident.store import IncidentStore
+
+    inc, _ = _new_drill_incident(capsys, world["state"])
+    cfg = Config()
+    cfg.incident.state_dir = str(world["state"])
+    opened = IncidentStore(find_incident(cfg, inc).root).open(inc, work=False)
+    monkeypatch.setenv(READ_ONLY_ENV, "1")          # the caller's shell: a read-only drill shell's export line
+
+    def step_env(read_only: bool) -> dict[str, str]:
+        options = opened._drill_options({"read_only": read_only})
+        return RunSpec.from_config(cfg, incident_dir=opened.dir, command="true", env=options["env"],
+                                   unset_env=options.get("unset_env", ())).build_env()
+    assert READ_ONLY_ENV not in step_env(False)
+    assert step_env(True)[READ_ONLY_ENV] == "1"

@@ -62,6 +62,9 @@ class RunSpec:
     kill_grace: float = 5.0
     shell: str = "/bin/bash"
     env: dict[str, str] = field(default_factory=dict)
+    # names the step's environment never takes from the caller's (``build_env``): a seat's mark the caller's shell may
+    # hold (a read-only drill shell's ``WARROOM_DRILL_READ_ONLY``) is decided per run, never inherited (attack48 Z4)
+    unset_env: tuple[str, ...] = ()
     path_prepend: list[str] = field(default_factory=list)
     cwd: str | None = None
     expect: str | None = None          # the literal (or /regex/) the output must hold
@@ -116,8 +119,8 @@ class RunSpec:
                    known_secrets=dict(getattr(getattr(cfg, "redaction", None), "known_secrets", {}) or {}), **kw)
 
     def build_env(self) -> dict[str, str]:
-        """The step's environment: the user's, plus ``env``, with ``path_prepend`` first on PATH."""
-        env = dict(os.environ)
+        """The step's environment: the user's but ``unset_env``, plus ``env``, with ``path_prepend`` first on PATH."""
+        env = {k: v for k, v in os.environ.items() if k not in self.unset_env}
         env.update({k: os.path.expandvars(os.path.expanduser(v)) for k, v in self.env.items()})
         env.update(self.shell_vars)
         if self.path_prepend:

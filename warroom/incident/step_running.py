@@ -455,10 +455,13 @@ class StepRunning:
             env = {**self.open_drill().env(), **env}
         # a read-only session's step cannot change the drill's world even where the classifier let it run (a
         # `kubectl exec … -- curl -X POST`): every stand-in refuses a change under READ_ONLY_ENV (redteam46 R11)
+        # the seat is this run's, never the caller's environment's: a responder's `incident run` typed in a read-only
+        # drill shell (or a dashboard started there) was refused and marked an observer's (attack48 Z4)
         if options.get("read_only"):
             env[READ_ONLY_ENV] = "1"
         else:
             env.pop(READ_ONLY_ENV, None)
+            options = {**options, "unset_env": (*options.get("unset_env", ()), READ_ONLY_ENV)}
         return {**options, "env": env}
 
     def open_drill(self) -> Any:
