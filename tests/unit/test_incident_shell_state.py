@@ -142,3 +142,20 @@ def test_what_an_observers_run_set_is_no_value_of_the_response(inc: Incident) ->
     assert "only an observer (read-only seat) ran it, which is not the step's run, so the variable is empty" in note
     inc.run_step(inc.prepare_step(1)).wait(60)           # the response's own run of it
     assert inc.carried_vars()["REV_ID"] == "rev-42" and inc.prepare_step(2).notes == ()
+
+
+def test_an_observers_own_run_carries_its_values_to_its_own_later_runs_only(inc: Incident) -> None:
+    """attack48 Z8: a read-only seat could not follow a runbook whose steps pass a variable: its own step 1's value
+    was not carried to its own step 2 ("only an observer ran it"). An observer's runs are its own session: what they
+    set reaches its own later runs, never the response's, nor another observer's."""
+    inc.config.read_only = inc.config.observer = True
+    assert inc.run_step(inc.prepare_step(1)).wait(60).status == "ok"
+    assert inc.carried_vars()["REV_ID"] == "rev-42" and inc.prepare_step(2).notes == ()
+    assert inc.run_step(inc.prepare_step(2)).wait(60).status == "ok"
+    out = (inc.dir / [e for e in inc.read().events if e.type == "step.finished"][-1].data["output"]).read_text()
+    assert "revision is rev-42" in out
+    me, inc.journal.actor = inc.journal.actor, "another-observer"
+    assert inc.carried_vars() == {}                        # another read-only seat: not its session
+    inc.journal.actor = me
+    inc.config.read_only = inc.config.observer = False
+    assert inc.carried_vars() == {}                        # the response: never an observer's value

@@ -64,10 +64,13 @@ def read_values(path: str | os.PathLike[str]) -> dict[str, str]:
     return out
 
 
-def carried(incident_dir: Path, events: Iterable[Any]) -> dict[str, str]:
+def carried(incident_dir: Path, events: Iterable[Any], observer: str | None = None) -> dict[str, str]:
     """The variables earlier steps of the incident set, later steps overriding earlier ones. Not a read-only seat's
     run's (its start marked ``run_spec.OBSERVER_MARK``, its end paired by output): the observer's run is not the
-    step's, so what it set is no value of the response's (a later step would act on a value no step of the PIR set)."""
+    step's, so what it set is no value of the response's (a later step would act on a value no step of the PIR set).
+    ``observer``: the asking seat is a read-only one, this actor's: its own runs are its session, so what they set
+    carries to its own later runs as the response's do (attack48 Z8: its step 7 ran with the ``$SUSPECT_IMAGE`` its
+    step 2 read empty), never another seat's."""
     from warroom.execute.run_spec import OBSERVER_MARK
 
     values: dict[str, str] = {}
@@ -76,7 +79,8 @@ def carried(incident_dir: Path, events: Iterable[Any]) -> dict[str, str]:
         data: Mapping[str, Any] = getattr(e, "data", None) or {}
         if getattr(e, "type", None) == "step.started" and data.get("output") \
                 and all(data.get(k) == v for k, v in OBSERVER_MARK.items()):
-            observed.add(str(data["output"]))
+            if observer is None or getattr(e, "actor", None) != observer:
+                observed.add(str(data["output"]))
             continue
         if getattr(e, "type", None) != "step.finished" or not data.get("vars_file") \
                 or str(data.get("output")) in observed:

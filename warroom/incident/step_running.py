@@ -212,10 +212,12 @@ class StepRunning:
         return Redactor.from_env(env, settings, secrets)
 
     def carried_vars(self) -> dict[str, str]:
-        """Shell variables earlier steps of this incident set (values, for the next step's env)."""
+        """Shell variables earlier steps of this incident set (values, for the next step's env); a read-only seat's
+        own earlier runs' too, for its own runs only (``shell_state.carried``)."""
         from warroom.execute import shell_state
 
-        return shell_state.carried(self.dir, self.read().events)
+        seat = self.journal.actor if observer_seat.observer(self.config) else None
+        return shell_state.carried(self.dir, self.read().events, seat)
 
     def no_go_notes(self, step: Any, book: Any, mutating: bool) -> tuple[str, ...]:
         """What to say before running a step that changes things while the Go/No-Go deciding it stands at NO-GO
