@@ -175,3 +175,26 @@ def test_a_read_only_seat_records_no_evidence_owed_by_a_responders_step(tmp_path
 
     assert owed(True) == []                       # the observer's seat writes none of it
     assert owed(False)                            # the responder's seat still does
+
+
+def _section(text: str, head: str, end: str) -> str:
+    return text.split(head, 1)[1].split(end, 1)[0]
+
+
+def test_an_observers_lines_are_the_full_timelines_said_as_theirs_never_the_responses_story(cli: Cli) -> None:
+    """attack48 Z9: an observer's refused step and dry run were Key Moments of the response in the PIR (and the brief's
+    "What happened"), while its runs were not even in the Full Timeline. One rule (``observer_seat.lines``): every line
+    a read-only seat wrote is in the Full Timeline, said as the observer's, and none is a moment of the response's."""
+    inc = cli("new", "--title", "Quota exhausted", "--severity", "P3", "--runbook", "RB-TEST-001")[1].strip()
+    assert cli("--read-only", "run", inc, "5", "--yes")[0] == 0
+    assert cli("--read-only", "run", inc, "5", "--dry-run")[0] == 0
+    assert cli("--read-only", "run", inc, "3", "--yes")[0] == 5
+    pir = cli("export", inc, "--stdout")[1]
+    moments = _section(pir, "## Key Moments", "## Root Cause")
+    assert "Incident declared" in moments or "declared" in moments.lower()
+    assert "observer" not in moments, moments
+    full = pir.split("## Full Timeline", 1)[1]
+    assert "Step 5 (Say hello) ran by an observer (read-only seat) at " in full
+    assert "dry run by an observer (read-only seat)" in full and "refused by an observer (read-only seat)" in full
+    happened = _section(cli("brief", inc)[1], "What happened", "Current state")
+    assert "observer" not in happened, happened

@@ -318,8 +318,9 @@ def what_happened(rows: list[Any]) -> list[str]:
     reminders) last; in time order, headed by how many were left out and of what kind. The last eight whatever they
     were cut the declaration, the breaker that mitigated and its gate passing, and kept "Role ops: bob" and a
     read-only check run twice (redteam47 F1)."""
-    from warroom.incident.review.timeline import KEY_MOMENTS_MAX, key_moments
+    from warroom.incident.review.timeline import KEY_MOMENTS_MAX, key_moments, story
 
+    rows = story(rows)          # the response's moments: never a read-only seat's line (``observer_seat.lines``)
     chosen = key_moments(rows)
     # an act or verdict the PIR's fifteen had no room for is still the brief's to say
     chosen += [r for r in rows if _rank(r) <= _ACTED and not r.kind.startswith("typed") and r not in chosen]

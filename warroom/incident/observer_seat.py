@@ -110,6 +110,18 @@ def marked(data: Any) -> bool:
     return isinstance(data, dict) and data.get(KEY) == OBSERVER
 
 
+def lines(state: Any) -> frozenset[int]:
+    """The journal lines (seqs) a read-only seat wrote, as the fold kept them: its runs' starts and ends, its dry runs,
+    its refusals. The one rule every story of the response reads (the PIR's Key Moments, the brief's "What happened"):
+    none of them is the response's; the Full Timeline says each as the observer's (attack48 Z9: an observer's refusal
+    and dry run were Key Moments while its runs were not)."""
+    out: set[int] = set()
+    for st in state.steps.values():
+        out.update(x for run in st.observed for x in (run.seq, run.end_seq) if x)
+        out.update(int(d["seq"]) for d in (*st.dry_runs, *st.refusals) if d.get(KEY) == OBSERVER)
+    return frozenset(out)
+
+
 def said_of(run: Any) -> str:
     """A read-only seat's run as every view says it beside its step (``StepState.observed``): "ran by an observer
     (read-only seat) at 12:01:02 UTC: ok, exit 0 (output outputs/…): not the step's run" — its output kept as

@@ -38,6 +38,8 @@ class Line:
     again: str | None = None          # typed in the drill shell: the rows changing one setting share it
     kind: str = ""                    # what it is: the journal event's kind, ``run.acted`` (a step that changes
     #                                   things ran ok), ``run.read``, ``typed.moved``…: what the brief chooses by
+    seat: str = ""                    # a read-only seat's line (``observer_seat.lines``): the Full Timeline's only,
+    #                                   never a moment of the response's story (``story``)
 
     @property
     def cite(self) -> str:

@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from warroom import scenario_time as stime
+from warroom.incident import observer_seat
 from warroom.incident.gates import opened_by, run_gates
 from warroom.incident.marks import TROUBLE_MARKS, describe_verdict, run_kind, run_state, run_verdict, run_word
 from warroom.incident.records import PHASE_HOW
@@ -140,6 +141,7 @@ def timeline(state: IncidentState, now: datetime, typed: Sequence[Any] = (),
     ``sections``: (runbook id, step id) -> its runbook section, what a run that changes things is called by."""
     rows: list[Line] = [_typed_step_line(a) if isinstance(a, TypedStep) else _typed_line(a) for a in typed]
     notes = {n.seq: n for n in state.notes}
+    seated = observer_seat.lines(state)
     for t in state.sorted_timeline():
         if t.kind in _LEFT_OUT:
             continue
@@ -157,11 +159,17 @@ def timeline(state: IncidentState, now: datetime, typed: Sequence[Any] = (),
         if t.original is not None:
             cites = (*cites, *((t.corrected_seq,) if t.corrected_seq else ()))
         rows.append(Line(text, cites, at=t.at, actor=t.actor, weight=weight, corrected=t.original is not None,
-                         step=t.step_key, checklist=t.step_key is not None, kind=t.kind))
+                         step=t.step_key, checklist=t.step_key is not None, kind=t.kind,
+                         seat=observer_seat.OBSERVER if t.seq in seated else ""))
     gates = run_gates(state, now)
     for st, run in state.commands_run():
         book = st.runbook_id or str((state.runbook or {}).get("id") or "")      # before runbook ids: the current
         rows.append(_run_line(state, st, run, gates.get(run.seq), (sections or {}).get((book, st.step_id))))
+    for st in state.steps.values():       # a read-only seat's runs, said as its own, as its dry runs and refusals are
+        rows += [Line(f"{state.step_name(st.runbook_id, st.step or st.step_id, start=True)} ({st.label}) "
+                      f"{observer_seat.said_of(run)}", tuple(x for x in (run.seq, run.end_seq) if x),
+                      at=run.started_at, actor=run.actor, kind="run.observed", seat=observer_seat.OBSERVER)
+                 for run in st.observed]
     at, seq, how = state.phase_sources()["mitigated"]
     if at is not None and how == "recovered":   # mitigated by derivation (every breached SLO back): no event says it
         rows.append(Line(f"Mitigated: {PHASE_HOW[how]}", (seq,), at=at, weight=92, actor="(metric history)",
@@ -179,14 +187,21 @@ def timeline(state: IncidentState, now: datetime, typed: Sequence[Any] = (),
 def key_moments(rows: list[Line]) -> list[Line]:
     """The heaviest moments (at most 15; at least 10 when there are that many), in time order; a step
     shown is shown with its last run (``_last_runs``), a setting changed again and again in the drill shell by its
-    first and last change (``_typed_ends``)."""
-    rows = _typed_ends(rows)
+    first and last change (``_typed_ends``); of the response's story only (``story``)."""
+    rows = _typed_ends(story(rows))
     ranked = sorted(rows, key=lambda r: (-r.weight, r.at or NO_TIME))
     chosen = [r for r in ranked if r.weight >= 50][:KEY_MOMENTS_MAX]
     if len(chosen) < KEY_MOMENTS_MIN:
         rest = [r for r in ranked if r not in chosen]
         chosen += rest[:KEY_MOMENTS_MIN - len(chosen)]
     return sorted(_last_runs(rows, chosen), key=lambda r: (r.at or NO_TIME, min(r.cites or (0,))))
+
+
+def story(rows: list[Line]) -> list[Line]:
+    """The response's own moments of ``rows``: none a read-only seat wrote (``Line.seat``, ``observer_seat.lines``),
+    which the Full Timeline alone lists, each said as the observer's. What the PIR's Key Moments and the brief's "What
+    happened" choose from."""
+    return [r for r in rows if not r.seat]
 
 
 def _typed_ends(rows: list[Line]) -> list[Line]:
