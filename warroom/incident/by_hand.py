@@ -202,28 +202,21 @@ def _read(command: str) -> tuple[list[tuple[str, ...]], bool] | None:
     return (out, more) if out else None
 
 
-#: Commands that only format or select what a read printed, for the reader's eyes: downstream of the read in its one
-#: pipeline, they cannot make a failed read succeed (its call exited 0 or credits nothing), nor change anything (no
-#: redirection, no expansion, none that runs a command or writes a file: ``| sh``, ``| xargs kubectl delete``,
-#: ``| tee f``, ``| awk``/``sed`` (which can) are not in it)
-FORMATTING = frozenset({"jq", "head", "tail", "sort", "uniq", "wc", "cut", "column", "less", "more", "cat", "tr",
-                        "nl", "fold", "fmt", "rev", "grep", "egrep", "fgrep"})
-#: options of those that write a file or make the exit code a verdict on the output (``jq -e``)
-_NOT_FORMATTING = {"sort": ("-o", "--output"), "jq": ("-e", "--exit-status")}
-#: a filter whose exit code says whether the output held something (``grep``: 1 on no match): last in the pipeline it
-#: is the step's outcome, which the stand-in's record does not hold
-_TESTS = frozenset({"grep", "egrep", "fgrep"})
-
-
 def _formats(commands: Sequence[Any]) -> bool:
     """Whether ``commands`` (a step's, outside the ``$(…)`` filling a call's word) are one pipeline of stand-in reads
-    followed only by formatting filters (``FORMATTING``): ``aws logs … | jq -r '.events[].message'``, ``kubectl logs
-    … | grep ERROR | sort | uniq -c | head``. Such a read's outcome is its calls' exit codes, which the stand-ins'
-    record holds, so it is judged from its own record (fix47credit: a ``| jq`` left the read "typed by hand, not
-    checked"). Not one pipeline (``&&``, ``;``, a subshell, a loop), a filter upstream of a read (it feeds the read),
-    a filter with a redirection, an expansion or an option in ``_NOT_FORMATTING``, or a ``grep`` last (its exit code
-    is the step's verdict: no match fails the step) is not formatting."""
+    followed only by formatting filters (``formatting.reshapes``: each given only options known to reshape standard
+    output): ``aws logs … | jq -r '.events[].message'``, ``kubectl logs … | grep ERROR | sort | uniq -c | head``. Such a
+    read's outcome is its calls' exit codes, which the stand-ins' record holds, so it is judged from its own record
+    (fix47credit: a ``| jq`` left the read "typed by hand, not checked"): downstream of the read in its one pipeline, a
+    filter cannot make a failed read succeed (its call exited 0 or credits nothing). Not one pipeline (``&&``, ``;``, a
+    subshell, a loop), a filter upstream of a read (it feeds the read), a filter with a redirection, an expansion or
+    anything ``reshapes`` does not list (``sort -c``, ``sort -o F``, ``uniq - F``, ``tail -f``, ``jq 'halt_error'``:
+    attack48 Z2), or a ``grep`` last (its exit code is the step's verdict: no match fails the step) is not
+    formatting."""
+    from warroom.incident.formatting import TESTS, reshapes
+
     seen_filter = False
+    before: list[str] = []
     for n, cmd in enumerate(commands):
         words = [w.value for w in cmd.words]
         if not words or cmd.joined_by != ("" if n == 0 else "|"):
@@ -231,21 +224,12 @@ def _formats(commands: Sequence[Any]) -> bool:
         if words[0] in STANDINS:
             if seen_filter:
                 return False
-            continue
-        seen_filter = True
-        bad = _NOT_FORMATTING.get(words[0], ())
-        if (words[0] not in FORMATTING or cmd.redirects or cmd.heredocs or any(w.has_expansion for w in cmd.words)
-                or any(_names(w, bad) for w in words[1:])):
-            return False
-    return seen_filter and commands[-1].words[0].value not in _TESTS
-
-
-def _names(word: str, options: Sequence[str]) -> bool:
-    """Whether ``word`` gives one of ``options``: ``--output``, ``--output=f``, ``-o``, or a cluster holding its letter
-    (``-rno``, ``-ofile``: read wide, so a cluster that may hold it counts)."""
-    if word.startswith("--"):
-        return word.split("=", 1)[0] in options
-    return word.startswith("-") and any(o[1] in word[1:] for o in options if len(o) == 2)
+        else:
+            seen_filter = True
+            if cmd.redirects or cmd.heredocs or any(w.has_expansion for w in cmd.words) or not reshapes(words, before):
+                return False
+        before = words
+    return seen_filter and commands[-1].words[0].value not in TESTS
 
 
 _OUTPUT = "WARROOMOUTPUT{}X{}X{}X"     # a ``$(…)``'s output in a stand-in call's word: its call, word, number
