@@ -114,3 +114,30 @@ def test_a_change_whose_harm_stopped_with_the_flows_is_not_still_harming_and_no_
     failure = next(line for line in summary if line.startswith("Flow failure rate is"))
     assert "getting worse" not in failure and "no data" in failure, failure
     assert "Model API 5xx rate is without a value at the end (no data)" in "\n".join(summary), summary
+
+
+def test_the_same_harm_typed_again_is_weighed_as_one_and_still_in_force(tmp_path: Path) -> None:
+    """attack48 Z3: the healthy provider disabled at 300 s and typed again at 360 s (once word for word, once with
+    another key beside it): each row was weighed against a world where the other still set it, so neither was "Still
+    in force … and harming then" and "Made it worse" shrank to the 60 s between them. A value set again while it stood
+    is the first's (``_reruns``, ``_without``): the report says what it says of the one typing."""
+    env = ["kubectl", "set", "env", "deployment/flowengine", "-n", "production", "DISABLE_PROVIDERS=openai"]
+    clock = Clock(datetime.fromtimestamp(0.0, UTC), step=0.0)
+
+    def said(again: list[str], name: str) -> list[str]:
+        d = warm_drill(tmp_path, "provider-outage", name=name)
+        for t, argv in ((300.0, env), (360.0, again)):
+            assert run_one(d, argv, t)[0] == 0, argv
+        clock.now = datetime.fromtimestamp(d.wall_time(0.0), UTC)
+        inc = IncidentStore(tmp_path / f"inc-{name}", clock=clock).create(
+            title="5xx", severity="P2", drill={"scenario": "provider-outage", "speed": d.speed})
+        clock.now = datetime.fromtimestamp(d.wall_time(1000.0), UTC)
+        inc.resolve("done")
+        summary = drill_report(d, inc.state, at=d.wall_time(1000.0)).summary
+        return [line for line in summary if line.startswith(("Made it worse", "Still in force"))]
+    twice = said(env, "twice")
+    worse, left = twice         # as typed once: the 5xx share it raised, and still raises at the end
+    assert worse.startswith("Made it worse: ") and "Model API 5xx rate 37.5% vs 28.1% without it" in worse, twice
+    assert left.startswith("Still in force") and "Model API 5xx rate 37.6% vs 28.4% without it" in left, twice
+    assert "DISABLE_PROVIDERS=openai on flowengine) at +5m00s" in left, left          # the first typing's
+    assert said([*env, "FALLBACK_ON_5XX=false"], "spelled") == twice

@@ -251,10 +251,11 @@ def action_rows(drill: Drill, signals: Any, spans: dict[str, list[Stretch]], *, 
                                          None if t_zero is None else a.t - t_zero, tag=a.tag, told=told,
                                          with_first=True))
                 continue
-            if (a.action, a.ts, a.argv) not in meant:
+            if (a.action, a.ts, a.argv) not in meant:      # weighed with the same command typed again (``_reruns``)
+                taken = [a, *(b for b in recorded if again.get((b.action, b.ts, b.argv)) is a)]
                 actions.append(replace(_operation_row(drill, a, slos, read_at(a), None if t_zero is None else
-                                                      a.t - t_zero, None if worlds is None else worlds[0], told=told),
-                                       told=told))
+                                                      a.t - t_zero, None if worlds is None else worlds[0], told=told,
+                                                      taken=taken), told=told))
             if worlds is not None and (first := later.get((a.action, a.ts, a.argv))) is not None:
                 restarts.append(_with_first_row(a, first, clock_of(a), told, "restart",
                                                 f"{ACTIONS['restart']} (by the rollout of {did(a)})",
@@ -343,23 +344,43 @@ def _late(row: ActionRow, after: float, speed: float, before: float | None = Non
 
 
 def _reruns(recorded: list[Any], meant: set[tuple[Any, ...]]) -> dict[tuple[Any, ...], Any]:
-    """Each operation that is the same command as an earlier one that meant a scenario action (``meant``), typed again
-    while that was still in force (it meant nothing itself: what it sets was already set), by its key, with that first
-    run: the retry after a flaky terminal, a second teammate. Its effect is the first's, so the first is weighed with
-    it, and its own row says so (attack43 A7)."""
+    """Each operation that is the same command as an earlier one, typed again while that still stood (nothing since
+    changed what it set: ``_touches``), by its key, with that first run: the retry after a flaky terminal, a second
+    teammate. It changed nothing itself (what it sets was already set), so the first is weighed with it and its own
+    row says so: weighed alone, each against a world where the other still set it, the first's effect shrank to the
+    seconds between them and neither was "still in force" (attack43 A7 for a fix; attack48 Z3 for a harm). A first
+    that meant a scenario action stays the first of what repeats it (the drill judged what it meant)."""
     from warroom.drill.cluster import OPERATIONS
 
     out: dict[tuple[Any, ...], Any] = {}
-    firsts: dict[tuple[Any, ...], Any] = {}     # what it changed (``_parsed``) -> the run that meant something
+    firsts: dict[tuple[Any, ...], Any] = {}     # what it changed (``_parsed``) -> the run that first set it
     for b in recorded:
         if b.action not in OPERATIONS:
             continue
         key, same = (b.action, b.ts, b.argv), _parsed(b)
-        if key in meant:
-            firsts[same] = b
-        elif (first := firsts.get(same)) is not None:
+        if key not in meant and (first := firsts.get(same)) is not None:
             out[key] = first
+            continue
+        touched = _touches(b)
+        firsts = {k: f for k, f in firsts.items() if not _overlap(_touches(f), touched)}
+        firsts[same] = b
     return out
+
+
+def _touches(op: Any) -> set[tuple[str, str]]:
+    """What an operation sets, as (where, what) pairs, ``*`` for all of it: an env change its keys, a scale its
+    replicas, an image its image, a restart nothing that stands, any other its whole object."""
+    d = op.detail
+    where = str(d.get("deployment") or f"{op.action}:{d.get('kind')}/{d.get('name') or d.get('user') or d.get('key')}")
+    if op.action == "set_env":
+        return {(where, str(k)) for k in (*(d.get("set") or {}), *(d.get("unset") or ()))}
+    return {"rollout_restart": set(), "scale_to": {(where, "replicas")}, "set_image": {(where, "image")}}.get(
+        op.action, {(where, "*")})
+
+
+def _overlap(one: set[tuple[str, str]], other: set[tuple[str, str]]) -> bool:
+    """Whether two operations' ``_touches`` share something (all of an object shares each of its parts)."""
+    return any(a == b or a[0] == b[0] and "*" in (a[1], b[1]) for a in one for b in other)
 
 
 #: The actions that replace a deployment's pods, of FlowEngine and of the audit shipper: what a scenario weighs as a
@@ -579,13 +600,15 @@ def labelled(meaning: str, op: Any) -> str:
 
 
 def _operation_row(drill: Drill, op: Any, slos: list[SloConfig] | None, t_now: float,
-                   clock: float | None, gone: tuple[Any, ...] | None = None, *, told: bool = True) -> ActionRow:
+                   clock: float | None, gone: tuple[Any, ...] | None = None, *, told: bool = True,
+                   taken: list[Any] | None = None) -> ActionRow:
     """An operation that meant none of the scenario's actions (a ``set env`` that put a provider back, a pool size):
     listed by what it did, with what it changed on the panes, as the simulator says; ``gone``: the world it is weighed
-    against (an env change's rollout as a plain restart, which is its own row: ``_restart_row``)."""
+    against (an env change's rollout as a plain restart, which is its own row: ``_restart_row``); ``taken``: it and
+    the same command typed again while it stood (``_reruns``), weighed together."""
     from warroom.drill.cluster import KNOBS
 
-    changes = pane_changes(drill, [op], slos, t_now, gone=gone, told=told)
+    changes = pane_changes(drill, taken or [op], slos, t_now, gone=gone, told=told)
     # a knob set where it acts on nothing (``CONTEXT_MAX_SIZE_KB=2000``): said why, once the judgement may be said
     idle = next((idle_knob(drill.scenario, drill.simulator.signals, kind, op.t) for kind, (key, *_) in KNOBS.items()
                  if told and not changes.moved and op.action == "set_env" and key in (op.detail.get("set") or {})
@@ -913,7 +936,10 @@ def _without(recorded: list[Any], taken: list[Any], scenario: Any) -> tuple[Any,
     """``recorded`` had ``taken`` not been done: without them and the operations they came from (``kubectl scale``
     is its replicas as well as "scale"), but for what such an operation meant besides: one ``set env`` that is a
     throttle and a breaker keeps, weighing one, the key that made the other (``cluster.meaning_keys``), so each is
-    credited with its own change, as when the IC types the two settings as two commands. Every later ``rollout
+    credited with its own change, as when the IC types the two settings as two commands. A later ``set env`` that set
+    a key again to the value one of them set, while that still stood, is without that key too (``_repeated``): it
+    changed nothing there, so without the first it is no setting of its own (attack48 Z3: the same harmful value typed
+    twice, each weighed against a world where the other set it, was never "still in force"). Every later ``rollout
     undo`` lands where it did when typed (``cluster.pinned``), not where the world without ``taken`` would send it."""
     from dataclasses import replace
 
@@ -921,19 +947,77 @@ def _without(recorded: list[Any], taken: list[Any], scenario: Any) -> tuple[Any,
 
     gone = {a.action for a in taken}
     came_from = {(a.detail.get("via"), a.ts, a.argv) for a in taken}
+    stood: dict[tuple[str, str], Any] = {}      # (deployment, key) -> the value an operation taken out set there
     out = []
     for a, pin in zip(recorded, pinned(scenario, recorded), strict=True):
         if a in taken:
+            _left_out(stood, a, a.detail)
             continue
         a = pin
         if (a.action, a.ts, a.argv) in came_from:
             meant = {b.action for b in recorded if (b.detail.get("via"), b.ts, b.argv) == (a.action, a.ts, a.argv)}
             if a.action != "set_env" or meant <= gone:
+                _left_out(stood, a, a.detail)
                 continue
-            kept = {k: v for k, v in (a.detail.get("set") or {}).items() if k not in meaning_keys(a.detail, gone)}
-            a = replace(a, detail={**a.detail, "set": kept})
+            keys = meaning_keys(a.detail, gone)
+            _left_out(stood, a, {**a.detail, "set": {k: v for k, v in a.detail["set"].items() if k in keys},
+                                 "unset": []})
+            a = replace(a, detail={**a.detail, "set": {k: v for k, v in a.detail["set"].items() if k not in keys}})
+        elif (kept := _repeated(stood, a)) is not a:
+            if kept is None:
+                continue
+            a = kept
         out.append(a)
     return tuple(out)
+
+
+_UNSET = object()       # a key an operation taken out unset (``_left_out``)
+
+
+def _left_out(stood: dict[tuple[str, str], Any], op: Any, detail: dict[str, Any]) -> None:
+    """Note what a ``set env`` taken out of the world (``_without``) set on its deployment (``detail``: the part of it
+    taken out), and forget what any other taken-out operation touched (a scenario action an operation meant is its
+    operation's)."""
+    from warroom.drill.cluster import OPERATIONS
+
+    if op.action not in OPERATIONS:
+        return
+    if op.action != "set_env":
+        for k in [k for k in stood if _overlap({k}, _touches(op))]:
+            del stood[k]
+        return
+    where = str(detail.get("deployment"))
+    stood.update({(where, str(k)): str(v) for k, v in (detail.get("set") or {}).items()})
+    stood.update({(where, str(k)): _UNSET for k in detail.get("unset") or ()})
+
+
+def _repeated(stood: dict[tuple[str, str], Any], op: Any) -> Any:
+    """``op`` (kept in the world ``_without`` weighs) without what it set again as an operation taken out had set it,
+    while that still stood; None when that was all it did; ``op`` itself when it repeated nothing. Whatever it set
+    otherwise now stands as its own."""
+    from dataclasses import replace
+
+    from warroom.drill.cluster import OPERATIONS
+
+    if not stood or op.action not in OPERATIONS:
+        return op
+    if op.action != "set_env":
+        for k in [k for k in stood if _overlap({k}, _touches(op))]:
+            del stood[k]
+        return op
+    where = str(op.detail.get("deployment"))
+    sets = {str(k): str(v) for k, v in (op.detail.get("set") or {}).items()}
+    unsets = [str(k) for k in op.detail.get("unset") or ()]
+    again = {k for k, v in sets.items() if stood.get((where, k)) == v} | \
+        {k for k in unsets if stood.get((where, k)) is _UNSET}
+    for k in (*sets, *unsets):
+        stood.pop((where, k), None)
+    if not again:
+        return op
+    if again >= {*sets, *unsets}:
+        return None
+    return replace(op, detail={**op.detail, "set": {k: v for k, v in sets.items() if k not in again},
+                               "unset": [k for k in unsets if k not in again]})
 
 
 def unretried(drill: Drill, t1: float, t2: float) -> tuple[int, tuple[str, ...]]:
