@@ -141,3 +141,23 @@ def test_the_same_harm_typed_again_is_weighed_as_one_and_still_in_force(tmp_path
     assert left.startswith("Still in force") and "Model API 5xx rate 37.6% vs 28.4% without it" in left, twice
     assert "DISABLE_PROVIDERS=openai on flowengine) at +5m00s" in left, left          # the first typing's
     assert said([*env, "FALLBACK_ON_5XX=false"], "spelled") == twice
+
+
+def test_a_command_typed_again_is_the_firsts_only_while_what_it_set_still_stood() -> None:
+    """``_reruns``: node-2 drained twice is one drain weighed once; uncordoned between, the second drain is its own
+    (attack48 Z3's rule, by what each operation touches: a restart between two equal env changes touches none of it)."""
+    from types import SimpleNamespace
+
+    from warroom.incident.drill_report.actions import _reruns
+
+    def op(t: float, action: str, **detail: object) -> SimpleNamespace:
+        return SimpleNamespace(action=action, ts=t, argv=(action, str(t)), t=t, detail=detail)
+    drain, again = op(1, "node_drain", node="node-2"), op(3, "node_drain", node="node-2")
+    assert _reruns([drain, op(2, "node_drain", node="node-3"), again], set()) == {("node_drain", 3, again.argv): drain}
+    assert _reruns([drain, op(2, "node_uncordon", node="node-2"), again], set()) == {}
+    env = {"deployment": "flowengine", "set": {"DISABLE_PROVIDERS": "openai"}, "unset": []}
+    first, later = op(1, "set_env", **env), op(3, "set_env", **env)
+    restart = op(2, "rollout_restart", deployment="flowengine")
+    assert _reruns([first, restart, later], set()) == {("set_env", 3, later.argv): first}
+    put_back = op(2, "set_env", deployment="flowengine", set={}, unset=["DISABLE_PROVIDERS"])
+    assert _reruns([first, put_back, later], set()) == {}

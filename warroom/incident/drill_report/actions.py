@@ -371,7 +371,8 @@ def _touches(op: Any) -> set[tuple[str, str]]:
     """What an operation sets, as (where, what) pairs, ``*`` for all of it: an env change its keys, a scale its
     replicas, an image its image, a restart nothing that stands, any other its whole object."""
     d = op.detail
-    where = str(d.get("deployment") or f"{op.action}:{d.get('kind')}/{d.get('name') or d.get('user') or d.get('key')}")
+    where = str(d.get("deployment") or (f"node {d['node']}" if d.get("node") else f"config {d['key']}" if d.get("key")
+                                        else f"{d.get('kind') or d.get('user')}/{d.get('name') or d.get('policy')}"))
     if op.action == "set_env":
         return {(where, str(k)) for k in (*(d.get("set") or {}), *(d.get("unset") or ()))}
     return {"rollout_restart": set(), "scale_to": {(where, "replicas")}, "set_image": {(where, "image")}}.get(
