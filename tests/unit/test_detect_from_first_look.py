@@ -51,11 +51,13 @@ def test_at_x60_detection_counts_from_the_first_look_and_says_what_passed_before
     assert detect.minutes == pytest.approx(4.0) and detect.met, detect        # 5m30s from the breach: missed
     said = of_state(inc.state)["detected"]
     passed = scenario_time.Span(T0 + 2.5 - breach, SPEED).text()
-    words = (f"counted from the first look at the panes (08:00:02 UTC): {passed} of its 5-min target had passed"
-             " since the impact began, before anything was on screen")
-    assert (said.state, said.unseen, said.sentence) == ("met", words, f"met; {words}")
+    words = (f"counted from the first look at the panes (08:00:02 UTC): {passed} of its 120-min target had passed"
+             " since the impact began, before anything was on screen")     # the target people are given at x60
+    raised = ("target raised from 5m00s drill time (5s wall) to 2h00m00s drill time (2m00s wall), so people can act"
+              " in it")      # (redteam48 F14: ``people_target``)
+    assert (said.state, said.unseen, said.sentence) == ("met", words, f"met; {words}; {raised}")
     pir = inc.render("pir")
-    assert f"met; {words}" in pir                                                 # the PIR's response table
+    assert f"met; {words}; {raised}" in pir                                                 # the PIR's response table
     # the row's label says what its number counts from, and the header gives both spans (redteam47 F6)
     [row] = [ln for ln in pir.splitlines() if ln.startswith("| Time to detect")]
     assert row.startswith("| Time to detect (from the first look at the panes, 08:00:02 UTC), via the declaration"
@@ -65,8 +67,8 @@ def test_at_x60_detection_counts_from_the_first_look_and_says_what_passed_before
     assert f"({since} after impact start; 4m00s drill time (4s wall) after the first look at the panes" \
            " (08:00:02 UTC), which time to detect counts from)" in head, head
     shown = next(ln for ln in render_show(inc, inc.state, inc.clock()) if "Time to detect" in ln)
-    assert shown.endswith(f"met; {words}"), shown                                  # incident show
+    assert shown.endswith(f"met; {words}; {raised}"), shown                                  # incident show
     as_json = next(r for r in state_to_json(inc.state)["response_times"] if r["key"] == "detected")
     assert as_json["verdict"]["unseen"] == words and as_json["unseen"] == pytest.approx(T0 + 2.5 - breach)
     report = drill_report(drill, inc.state, at=T0 + 6.5)                            # the drill report
-    assert f"Time to detect: 4m00s drill time (4s wall) (target < 5 min): met; {words}." in report.summary
+    assert f"Time to detect: 4m00s drill time (4s wall) (target < 120 min): met; {words}; {raised}." in report.summary

@@ -100,14 +100,17 @@ def test_drill_minutes_scale_with_speed(state_dir: Path) -> None:
     d = warm_drill(state_dir, "audit-gap", speed=10.0, start=start)
     breach = breach_time(d, at=start + 600)
     assert breach is not None
-    clock = Clock(breach + 60)
+    clock = Clock(breach + 180)
     inc = IncidentStore(state_dir / "inc", clock=clock).create(title="audit gap", severity="P1")
-    report = drill_report(d, inc.state, at=breach + 120)
+    report = drill_report(d, inc.state, at=breach + 240)
     detected = report.responses[0]
-    assert detected.minutes == 10.0 and detected.wall_minutes == 1.0
-    # judged in the drill's time: one wall minute at x10 is ten scenario minutes, past the 5-minute target
+    assert detected.minutes == 30.0 and detected.wall_minutes == 3.0
+    # judged in the drill's time: three wall minutes at x10 are thirty scenario minutes, past the target people are
+    # given (5 drill minutes are 30 wall seconds at x10: raised to two wall minutes, 20 drill minutes, and said so)
     assert detected.met is False
-    assert report.summary[0] == "Time to detect: 10m00s drill time (1m00s wall) (target < 5 min): missed."
+    assert report.summary[0] == ("Time to detect: 30m00s drill time (3m00s wall) (target < 20 min): missed; target"
+                                 " raised from 5m00s drill time (30s wall) to 20m00s drill time (2m00s wall), so"
+                                 " people can act in it.")
 
 
 def test_declaring_before_the_breach_counts_as_detected_ahead_of_impact(state_dir: Path) -> None:

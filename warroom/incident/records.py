@@ -264,6 +264,8 @@ class ResponseTime:
                                         # hosts' clocks disagree): not measured, never a "0s" span
     unseen: float | None = None         # detection in a drill: wall seconds of impact before the panes first
                                         # showed a value (``IncidentState.first_look``), not counted
+    raised: str = ""                    # why ``target_min`` is longer than the seeds' target (a fast drill gives
+                                        # people a floor of wall time: ``scenario_time.people_target``), '' if not
 
 
 @dataclass(frozen=True)

@@ -46,7 +46,7 @@ from warroom.incident.approvals import ApprovalRequest
 from warroom.incident import escalation
 from warroom.incident.closing import Closure
 from warroom.incident.escalation import ESCALATION_TIERS as ESCALATION_TIERS   # the tiers' one table
-from warroom.scenario_time import after, between, left, span
+from warroom.scenario_time import after, between, left, people_target, scale_of, span
 from warroom.journal import events as ev
 from warroom.journal.log import Event
 from warroom.incident.records import (
@@ -475,10 +475,13 @@ class IncidentState:
 
     def response_times(self) -> list[ResponseTime]:
         """Each milestone against its target, judged in scenario time (``minutes``; the wall
-        figure is ``wall_minutes``); ``met`` is None while not reached or not measurable."""
+        figure is ``wall_minutes``); ``met`` is None while not reached or not measurable. The target
+        is the one people are given (``scenario_time.people_target``): a drill's speed never makes it
+        less than a floor of wall time, and ``raised`` says so."""
         phases = self.phases
         out = []
-        for key, label, target, base in RESPONSE_TARGETS:
+        for key, label, asked, base in RESPONSE_TARGETS:
+            target, raised = people_target(asked, scale_of(self))     # people's floor of wall time in a fast drill
             at = phases.get(key)
             start = phases.get(base)
             look = self.first_look(start) if key == "detected" else None
@@ -492,7 +495,7 @@ class IncidentState:
                                     met=met, measured_from=base,
                                     wall_minutes=None if span is None else span.wall_minutes,
                                     early_by=(start - at).total_seconds() if early else None,  # type: ignore[operator]
-                                    unseen=unseen))
+                                    unseen=unseen, raised=raised))
         return out
 
     def notes_by_tag(self) -> dict[str, list[Note]]:

@@ -54,6 +54,7 @@ class Verdict:
     sentence: str        # what a summary line or the PIR says after the figures
     relapse: str = ""    # the mitigation's: "relapsed at 06:51:30 UTC: …" when it did not hold, in the sentence too
     unseen: str = ""     # the detection's: "counted from the first look at the panes …", in the sentence too
+    raised: str = ""     # "target raised from 5m00s drill time (5s wall) to …" (``people_target``), in the sentence too
 
     @property
     def ok(self) -> bool | None:
@@ -115,7 +116,7 @@ def unseen_said(scale: float, seconds: float | None, look: datetime | None, targ
 
 def milestone(key: str, met: bool | None, *, reached: bool, ahead_of: str | None = None,
               past_critical: Sequence[str] = (), held: Sequence[str] = (), before: str = "",
-              relapse: str = "", unseen: str = "", unbacked: str = "") -> Verdict:
+              relapse: str = "", unseen: str = "", unbacked: str = "", raised: str = "") -> Verdict:
     """The verdict on one milestone (``RESPONSE_TARGETS``' key). ``met``: within target on the
     clock (None: not reached or no starting point); ``reached``: the milestone happened;
     ``ahead_of``: for detection, the pane first past critical after a declaration made before it
@@ -126,17 +127,24 @@ def milestone(key: str, met: bool | None, *, reached: bool, ahead_of: str | None
     that it did not hold (``relapse.relapse_said``), said beside its verdict: a met one is on the clock only;
     ``unseen``: for the detection, what passed before the panes first showed a value (:func:`unseen_said`);
     ``unbacked``: for the mitigation, why the commander's word is no fix the tool saw (``said_unbacked``), ""
-    if it is."""
+    if it is; ``raised``: why the target judged is longer than the seeds' (``scenario_time.people_target``), said
+    after any measured verdict but one ahead of impact (no target judged it)."""
     said = _milestone(key, met, reached=reached, ahead_of=ahead_of, past_critical=past_critical, held=held,
                       before=before)
+    raised = raised if met is not None and not (key == "detected" and ahead_of) else ""
     if key == "detected" and met is not None and unseen:
-        return replace(said, sentence=f"{said.sentence}; {unseen}", unseen=unseen)
+        return _raised(replace(said, sentence=f"{said.sentence}; {unseen}", unseen=unseen), raised)
     if key == "mitigated" and reached and unbacked and said.state == MET:
         said = Verdict(CLOCK_ONLY, "clock only", f"met on the clock, but {unbacked}")
     if key != "mitigated" or not reached or not relapse:
-        return said
-    return replace(said, state=CLOCK_ONLY if said.state == MET else said.state,
-                   sentence=f"{said.sentence}; {relapse}", relapse=relapse)
+        return _raised(said, raised)
+    return _raised(replace(said, state=CLOCK_ONLY if said.state == MET else said.state,
+                           sentence=f"{said.sentence}; {relapse}", relapse=relapse), raised)
+
+
+def _raised(said: Verdict, raised: str) -> Verdict:
+    """``said`` with why its target was raised beside its sentence (every view that quotes the sentence says it)."""
+    return replace(said, sentence=f"{said.sentence}; {raised}", raised=raised) if raised else said
 
 
 def _milestone(key: str, met: bool | None, *, reached: bool, ahead_of: str | None, past_critical: Sequence[str],
@@ -284,5 +292,5 @@ def of_state(state: IncidentState) -> dict[str, Verdict]:
                              before=early_said(state, r.key, r.measured_from, r.early_by) if r.early_by else "",
                              relapse=again, unseen=unseen_said(scale_of(state), r.unseen, state.first_look(
                                  state.phases.get(r.measured_from)), r.target_min) if r.unseen else "",
-                             unbacked=unbacked)
+                             unbacked=unbacked, raised=r.raised)
             for r in state.response_times()}

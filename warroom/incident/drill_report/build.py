@@ -160,7 +160,8 @@ def _build(drill: Drill, state: IncidentState | None, *, at: float | None, slos:
     again = relapse_said(state) if state is not None else ""      # a mitigation that did not hold: said beside it
     rows = []
     scale = stime.scale_of(state) if state is not None and state.drill else drill.speed   # the PIR's, so both agree
-    for key, label, target, base in RESPONSE_TARGETS:
+    for key, label, asked, base in RESPONSE_TARGETS:
+        target, raised = stime.people_target(asked, scale)     # the state's rule: people's floor of wall time
         reached = phases.get(key)
         start = phases.get(base)
         # detection counts from the panes' first value when the impact began before it (the state's rule)
@@ -179,14 +180,14 @@ def _build(drill: Drill, state: IncidentState | None, *, at: float | None, slos:
                                                    past_critical=broken, held=held, before=verdicts.early_said(
                                                        state, key, base, start - reached) if early and state else "",
                                                    relapse=again, unseen=unseen,
-                                                   unbacked=verdicts.said_unbacked(state))))
-    mttr = None        # the target of the runbook the report names (a GO may have attached another since)
+                                                   unbacked=verdicts.said_unbacked(state), raised=raised)))
+    mttr, mttr_raised = None, ""     # the target of the runbook the report names (a GO may have attached another since)
     target = runbook.mttr_target if runbook is not None else (state.runbook or {}).get("mttr_target") if state else None
     if target:
         from warroom.durations import parse_duration
 
         try:
-            mttr = parse_duration(str(target)) / 60.0
+            mttr, mttr_raised = stime.people_target(parse_duration(str(target)) / 60.0, scale)
         except ValueError:
             mttr = None
     # the stand-in calls typed in the drill shell, until the end: what credits a step done by hand (``by_hand``)
@@ -251,7 +252,8 @@ def _build(drill: Drill, state: IncidentState | None, *, at: float | None, slos:
         incident=state.id if state is not None and state.id else drill.incident,
         breach_at=breach, generated_at=at, declared_before_breach=ahead_of is not None, responses=tuple(rows), actions=tuple(actions),
         resolution_done=done, resolution_missing=missing, panes=tuple(panes), recovered=recovered,
-        summary=(), mttr_target_min=mttr, failed=failed, unretried=left if told_left else None,
+        summary=(), mttr_target_min=mttr, mttr_raised=mttr_raised, failed=failed,
+        unretried=left if told_left else None,
         **path,
         ended=ended, decisions=decided, opened=tuple(opened),
         cause=sc.root_cause if ended else "",

@@ -119,6 +119,7 @@ class DrillReport:
     recovered: bool                      # every pane recovered (each its own ``PaneOutcome.recovered``)
     summary: tuple[str, ...]
     mttr_target_min: float | None = None
+    mttr_raised: str = ""                # why the MTTR judged is longer than the runbook's (``people_target``)
     # the runbook's steps in order: (section, label, state, the drill actions its runs recorded); the
     # state is the checklist's (``marks.checklist_state``: "unmet" for an ok run that missed its
     # expectation), said in words by ``path_word``

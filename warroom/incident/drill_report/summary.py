@@ -44,8 +44,9 @@ def with_summary(r: DrillReport, pir: tuple[float, float, float, int, int, int, 
             continue
         if row.key == "resolved" and r.mttr_target_min is not None:
             said = verdicts.mttr(row.minutes < r.mttr_target_min, broken).sentence
+            raised = f"; {r.mttr_raised}" if r.mttr_raised else ""       # the milestones' rule (``people_target``)
             lines.append(f"Runbook {r.runbook} MTTR target < {r.mttr_target_min:g} min: "
-                         f"{said + ' (as above)' if said.startswith('met on the clock') else said}.")
+                         f"{said + ' (as above)' if said.startswith('met on the clock') else said}{raised}.")
     marked = next((row for row in r.responses if row.key == "mitigated"), None)
     # bent the curves = moved a pane (its own line says how), not only in force: one switched off before
     # any pane moved (its line "unchanged within 35s") is no mitigation the IC forgot to mark

@@ -39,10 +39,10 @@ def response(state: IncidentState) -> list[ResponseRow]:
     speed = stime.scale_of(state)
     src = state.phase_sources()
     rows = []
-    mttr = None
+    mttr, mttr_raised = None, ""       # the milestones' rule (``people_target``): the drill report's figure
     if state.runbook and state.runbook.get("mttr_target"):
         try:
-            mttr = parse_duration(str(state.runbook["mttr_target"])) / 60.0
+            mttr, mttr_raised = stime.people_target(parse_duration(str(state.runbook["mttr_target"])) / 60.0, speed)
         except ValueError:
             mttr = None
     ahead = detected_ahead(state)
@@ -69,7 +69,8 @@ def response(state: IncidentState) -> list[ResponseRow]:
             target = f"< {r.target_min:g} min"
             if r.key == "resolved" and mttr is not None:
                 target += f"; runbook MTTR < {mttr:g} min"
-                result += f"; runbook MTTR {mttr_verdict(scen < mttr, broken).sentence}"
+                result += f"; runbook MTTR {mttr_verdict(scen < mttr, broken).sentence}" + (
+                    f" ({mttr_raised})" if mttr_raised else "")
         # what the number counts from: a drill's detection from its panes' first look when the impact began before
         # it (redteam47 F6: "from impact started" beside a span counted from the first look, 37s shorter than the
         # header's "8m04s after impact start")
