@@ -34,16 +34,18 @@ def test_the_report_and_the_incident_say_minutes_on_one_clock(state_dir: Path, m
     d = create_drill(state_dir, "audit-gap", speed=10.0, start=start)
     breach = breach_time(d, at=start + 600)
     assert breach is not None
-    clock = Clock(breach + 60)                                     # declared one wall minute after the breach
+    clock = Clock(breach + 180)                                    # declared three wall minutes after the breach
     inc = IncidentStore(state_dir, clock=clock).create(title="Audit log gap", severity="P1",
                                                        drill={"scenario": "audit-gap", "speed": 10.0})
-    clock.t = breach + 90
+    clock.t = breach + 210
     inc.note("info", "looking at the audit-gap pane")                # mobilised 30 wall s (5 drill min) later
-    monkeypatch.setenv("WARROOM_DRILL_AT", repr(breach + 120))
-    report = drill_report(d, inc.state, at=breach + 120).to_dict()
+    monkeypatch.setenv("WARROOM_DRILL_AT", repr(breach + 240))
+    report = drill_report(d, inc.state, at=breach + 240).to_dict()
     detected = report["responses"][0]
     assert detected["key"] == "detected" and "drill_minutes" not in detected
-    assert detected["minutes"] == pytest.approx(10.0) and detected["wall_minutes"] == pytest.approx(1.0)
+    assert detected["minutes"] == pytest.approx(30.0) and detected["wall_minutes"] == pytest.approx(3.0)
+    # judged in drill minutes against the target people are given at x10 (5 drill min raised to 20: redteam48 F14)
+    assert detected["target_min"] == 20.0 and detected["verdict"]["raised"]
     assert detected["met"] is (detected["minutes"] < detected["target_min"]) is False
 
     # the incident times detection from its own impact start (none here), the report from the breach: the row
