@@ -189,9 +189,9 @@ def _shared(scenario: str) -> bytes | None:
 
 
 def warm_drill(state_dir: Path, scenario: str, speed: float = SPEED, *, name: str | None = None,
-               start: float = START) -> Drill:
+               start: float = START, ids: str | None = None) -> Drill:
     """``create_drill``, ``warmed``."""
-    return warmed(create_drill(state_dir, scenario, speed, name=name, start=start))
+    return warmed(create_drill(state_dir, scenario, speed, name=name, start=start, ids=ids))
 
 
 def warm_simulator(scenario: str, actions: Callable[[], list[Action]] | None = None,

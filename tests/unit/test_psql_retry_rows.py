@@ -20,7 +20,7 @@ def rows(drill, t: float) -> list[list[str]]:  # type: ignore[no-untyped-def]
 
 
 def test_a_retry_is_running_until_it_ends_and_its_outcome_is_written_once(tmp_path: Path) -> None:
-    drill = warm_drill(tmp_path, "timeout")
+    drill = warm_drill(tmp_path, "timeout", ids="timeout")     # its ids pinned: the test names TASK
     said = run_one(drill, ["blocks", "flow", "retry", TASK], RETRY)[1]
     took = float(said.split("succeeded in ")[1].split("s")[0])
     began, ended = (f"{datetime.fromtimestamp(drill.wall_time(t), UTC):%Y-%m-%d %H:%M:%S.%f}".rstrip("0").rstrip(".")
@@ -39,7 +39,7 @@ def test_a_retry_is_running_until_it_ends_and_its_outcome_is_written_once(tmp_pa
 
 
 def test_an_audit_row_keeps_its_id(tmp_path: Path) -> None:
-    drill = warm_drill(tmp_path, "timeout")
+    drill = warm_drill(tmp_path, "timeout", ids="timeout")     # its ids pinned: the test names TASK
     run_one(drill, ["blocks", "flow", "retry", TASK], RETRY)
     ask = ["psql", "-At", "-c", "SELECT id, task_id, event, created_at FROM audit_logs ORDER BY id"]
     seen = run_one(drill, ask, RETRY + 1)[1].splitlines()

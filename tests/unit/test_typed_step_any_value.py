@@ -62,7 +62,8 @@ def test_a_step_typed_again_with_another_value_is_that_step_and_a_change_that_mo
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import shlex
 
-    d = warmed(create_drill(tmp_path / "drills", "rate-limit", speed=10.0, start=START))
+    # its ids pinned (``drill_ids``): the test names the tasks it retries
+    d = warmed(create_drill(tmp_path / "drills", "rate-limit", speed=10.0, start=START, ids="rate-limit"))
     clock = DrillClock(d.wall_time(100.0))
     inc = IncidentStore(tmp_path / "incidents", Config(), clock=clock).create(
         title="Quota", severity="P2", runbook=str(RUNBOOKS / "RB-CORE-003-rate-limit-exhaustion.md"),

@@ -125,7 +125,7 @@ class Activity:
         self.signals: Signals = series.signals
         self.cluster = cluster
         sc = series.signals.scenario
-        self.seed = sc.name
+        self.seed = series.signals.ids     # the drill's own (``Drill.ids``): a new drill's tasks are new ids
         code = max(sc.codes_5xx, key=lambda c: sc.codes_5xx[c])
         self._5xx_code = {"502": "502 Bad Gateway", "503": "503 Service Unavailable",
                           "500": "500 Internal Server Error"}.get(code, code)

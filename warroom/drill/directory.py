@@ -96,6 +96,8 @@ class Drill:
     # that reads no such store cannot see it resolved, and must not continue the drill (redteam48 F6)
     incident_store: str | None = None
     on_wall: bool = False               # made on the wall clock (not pinned, no start given): its now is the wall's
+    ids: str | None = None              # the seed of its flows' task ids (``drill_ids``); None: a drill made before
+                                        # drills had one, whose ids were its scenario's (kept so on resume)
 
     def __post_init__(self) -> None:
         self._actions: tuple[tuple[int, int] | None, list[Action]] = (None, [])
@@ -158,7 +160,7 @@ class Drill:
     @cached_property
     def simulator(self) -> Simulator:
         return Simulator(self.scenario, self.actions, self.wall_time, cache=self.path / SERIES_CACHE,
-                         now=self.scenario_time)
+                         now=self.scenario_time, ids=self.ids)
 
     def source(self, slos: list[SloConfig] | None = None, window: float = 1800.0, points: int = 60) -> DrillSource:
         return DrillSource(self, slos=slos, window=window, points=points)
@@ -199,7 +201,7 @@ class Drill:
         data = {"version": 1, "name": self.name, "scenario": self.scenario.name, "start": self.start,
                 "speed": self.speed, "created": self.created, "finished": self.finished, "incident": self.incident,
                 **({"incident_store": self.incident_store} if self.incident_store else {}),
-                "on_wall": self.on_wall,
+                "on_wall": self.on_wall, **({"ids": self.ids} if self.ids else {}),
                 "start_utc": datetime.fromtimestamp(self.start, UTC).isoformat().replace("+00:00", "Z")}
         fd, tmp = tempfile.mkstemp(prefix=f".{DRILL_FILE}.", suffix=".tmp", dir=self.path)
         with open(fd, "w", encoding="utf-8") as fh:
@@ -218,9 +220,19 @@ def check_drill_path(path: Path) -> None:
                              " and KUBECONFIG, and the real kubectl would answer); use another --state-dir")
 
 
+def drill_ids(scenario: str, start: float) -> str:
+    """The seed of a new drill's task ids: its scenario and the moment it starts. Every drill of a scenario drew
+    the same ids (``tsk_4e75a03d`` failed in each timeout drill), so a team running it again could retry the last
+    run's ids without any triage, and two PIRs read as the same flows failing again (redteam48 F8); only the ids
+    move, the world's curves are the scenario's. A drill started at a pinned moment (``$WARROOM_DRILL_AT``: a test,
+    a golden, a facilitator's replay) draws the same ids each time."""
+    return f"{scenario}@{start:.3f}"
+
+
 def create_drill(state_dir: Path, scenario: str, speed: float = 1.0, *, name: str | None = None,
-                 start: float | None = None) -> Drill:
-    """Create a new drill directory (with its stand-in wrappers) and return it."""
+                 start: float | None = None, ids: str | None = None) -> Drill:
+    """Create a new drill directory (with its stand-in wrappers) and return it; ``ids``: the seed of its task ids
+    (default :func:`drill_ids`), kept in ``drill.json`` for every later opening."""
     sc = get_scenario(scenario)
     try:
         speed = stime.check_drill_speed(speed)
@@ -242,8 +254,9 @@ def create_drill(state_dir: Path, scenario: str, speed: float = 1.0, *, name: st
         path.mkdir(mode=0o700)
     except OSError as exc:
         raise DrillError(f"{path}: cannot create the drill directory: {exc.strerror or exc}") from None
-    drill = Drill(path, path.name, sc, float(now if start is None else start), float(speed), now,
-                  on_wall=start is None and stime.held_of(True) is None)
+    begin = float(now if start is None else start)
+    drill = Drill(path, path.name, sc, begin, float(speed), now, on_wall=start is None and stime.held_of(True) is None,
+                  ids=drill_ids(sc.name, begin) if ids is None else ids)
     drill._save()
     (path / ACTIONS_FILE).touch(mode=0o600)
     install_wrappers(path)
@@ -266,7 +279,8 @@ def open_drill(path: Path, *, wrappers: bool = True) -> Drill:
                       created=float(data.get("created", data["start"])), incident=data.get("incident"),
                       finished=None if data.get("finished") is None else float(data["finished"]),
                       on_wall=data.get("on_wall") is True,
-                      incident_store=str(data["incident_store"]) if data.get("incident_store") else None)
+                      incident_store=str(data["incident_store"]) if data.get("incident_store") else None,
+                      ids=str(data["ids"]) if data.get("ids") else None)
     except (AttributeError, KeyError, TypeError, ValueError) as exc:
         raise DrillError(f"{file}: malformed drill file ({exc})") from None
     if not (math.isfinite(drill.start) and 0 < drill.speed <= MAX_SPEED):

@@ -179,8 +179,10 @@ class Signals:
 
     _held: Callable[[float], float] | None = None   # a what-if's share of pods on the bad release (``on_release``)
 
-    def __init__(self, scenario: Scenario, actions: Iterable[Action] = (), flips: tuple[float, ...] | None = None) -> None:
+    def __init__(self, scenario: Scenario, actions: Iterable[Action] = (), flips: tuple[float, ...] | None = None,
+                 ids: str | None = None) -> None:
         self.scenario = scenario
+        self.ids = ids or scenario.name       # what its flows' task ids are drawn from (``Drill.ids``): a drill's own
         self.actions: tuple[Action, ...] = tuple(sorted(actions, key=lambda a: a.t))
         self._seed = scenario.name
         self._flips, self._overs = flips, dict[int, bool]()    # the breaker's flips (``_breaker_flips``), its reads
@@ -351,7 +353,7 @@ class Signals:
         reset (knobs-2) and a threshold never reached (redteam-10). Between resets and revisions the quota only grows and
         the threshold holds: the state changes only there, at the scrape it reaches the threshold (halving) and a minute on."""
         def flip(probe: Signals, t: float) -> tuple[tuple[float, ...], Signals]:
-            out = Signals(self.scenario, self.actions, (*flips, t))
+            out = Signals(self.scenario, self.actions, (*flips, t), self.ids)
             out._sums = probe._sums[:math.floor(t / SPEND) - probe._k0 + 1]    # burnt as it was: a bend acts after t
             if "queue" in probe.__dict__:       # and the flows queued and the pods running as they were
                 out.capacity.adopt(probe.capacity, t)
@@ -359,7 +361,7 @@ class Signals:
             return (*flips, t), out
 
         flips: tuple[float, ...] = ()
-        probe = Signals(self.scenario, self.actions, flips)
+        probe = Signals(self.scenario, self.actions, flips, self.ids)
         for on, off in self.stretches(m):
             armed, end = on + self.cluster.flowengine.rollout_seconds, min(on + 2 * DAY, math.inf if off is None else off)
             if armed <= end and (probe.breaker_state(armed, armed) != "CLOSED") != len(flips) % 2:
@@ -462,7 +464,7 @@ class Signals:
         its own image; None: FlowEngine's own pods, with its retries, no canary beside them): every other fault, the
         routing, quotas and capacity FlowEngine's; a canary's without retries (those ran on FlowEngine). A world of its
         own (a what-if never writes this one's caches) sharing the autoscaler's loop."""
-        other = Signals(self.scenario, self.actions, self._flips)
+        other = Signals(self.scenario, self.actions, self._flips, self.ids)
         other.__dict__["capacity"] = self.capacity
         alone = self.capacity.before
         if held is None:

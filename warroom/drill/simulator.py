@@ -63,8 +63,9 @@ class Simulator:
 
     def __init__(self, scenario: Scenario, actions: Callable[[], list[Action]] | None = None,
                  unix: Callable[[float], float] | None = None, cache: Path | None = None,
-                 now: Callable[[], float] | None = None) -> None:
+                 now: Callable[[], float] | None = None, ids: str | None = None) -> None:
         self.scenario = scenario
+        self.ids = ids                # the seed of its flows' task ids (``Drill.ids``; None: the scenario's name)
         self._actions_fn = actions or (lambda: [])
         self.unix = unix or (lambda t: t)
         self.now = now            # the drill's clock (scenario seconds): PromQL reads no sample after it
@@ -85,7 +86,7 @@ class Simulator:
             if self._series is None and self.cache is not None and (cached := self._load_cache(current)):
                 self._series, self._actions, self._catalog = cached, current, Catalog(cached, self.unix)
             if self._catalog is None or current != self._actions:
-                series = Series(Signals(self.scenario, current))
+                series = Series(Signals(self.scenario, current, ids=self.ids))
                 series.signals.slots_from = self.slots_from
                 if (old := self._series) is not None:
                     since = changed_from(_kinds(self._actions), _kinds(current))
@@ -117,7 +118,7 @@ class Simulator:
         it"): a simulator of its own that starts from this one's integration before the first action that differs,
         as ``_world`` keeps it when the record changes (the past an action cannot change is the same to the bit).
         Built from scratch, each action the report weighs integrated the drill's two hours of history again."""
-        other = Simulator(self.scenario, lambda: list(actions), self.unix)
+        other = Simulator(self.scenario, lambda: list(actions), self.unix, ids=self.ids)
         with self.holding() as series:   # this world's rows are read under its lock, then never shared
             other._series, other._actions = self._series, self._actions
             # counted as this one counts: flow by flow from when a cap first acted here, so the difference between the
@@ -140,7 +141,7 @@ class Simulator:
         stand-in lives for one command, and integrating from scratch would cost each a tenth of a
         second or more (the file: a JSON header naming the actions it was made with, raw doubles)."""
         assert self.cache is not None
-        series = Series(Signals(self.scenario, current))
+        series = Series(Signals(self.scenario, current, ids=self.ids))
         try:
             head, _, body = self.cache.read_bytes().partition(b"\n")
             header = json.loads(head)
