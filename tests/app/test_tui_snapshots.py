@@ -320,7 +320,8 @@ def _rollback(app):  # type: ignore[no-untyped-def]
 
 
 def test_rollback_run_dialog_80x24(snap_compare) -> None:  # type: ignore[no-untyped-def]
-    """rollback-2: the cursor on good_revision (the empty one), scrolled into view under its help."""
+    """rollback-2: the cursor on good_revision (the empty one), scrolled into view with its whole label: its name,
+    help and input together, the input's border naming it too (redteam48 F12)."""
     app = make_app()
     assert snap_compare(app, terminal_size=(80, 24), run_before=_rollback(app))
 

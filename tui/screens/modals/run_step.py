@@ -11,6 +11,7 @@ from typing import Any
 
 from panes.safe import SafeText as Text, one_line
 from warroom.execute.redact_rules import looks_secret_name
+from textual import events
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Input, Static
@@ -120,9 +121,14 @@ class RunStepScreen(Dialog[RunAnswer]):
                     label = Text(f"{f.name}{hint}{src}")
                     # which fields the step cannot run without: the engine's own rule (ParamPrompt.missing)
                     label.append("  required" if f.required else "  optional: may be left empty", "dim")
-                    yield Static(label, classes="field-label")
-                    yield Input(one_line(f.value), placeholder=one_line(f.pattern or f.name), id=f"param-{f.name}",
-                                password=looks_secret_name(f.name))
+                    # a field is its label and its input, kept in view together (``_show_field``); the input's
+                    # border names it too, so the name is on screen with the cursor whatever the help's length
+                    with Vertical(classes="param-field"):
+                        yield Static(label, classes="field-label")
+                        entry = Input(one_line(f.value), placeholder=one_line(f.pattern or f.name),
+                                      id=f"param-{f.name}", password=looks_secret_name(f.name))
+                        entry.border_title = f.name
+                        yield entry
                 yield Static("", id="run-command")
                 yield Static("", id="run-target")
                 yield Static("", id="run-warning")
@@ -144,6 +150,21 @@ class RunStepScreen(Dialog[RunAnswer]):
             next((i for i in inputs if not i.value and i.id in need), inputs.first()).focus()
         else:
             self.query_one("#cancel" if self.current.mutating else "#run", Button).focus()
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        """A field's input focused (the first to fill, on opening, or by tab): its label scrolled into view with it."""
+        field = event.widget.parent
+        if isinstance(event.widget, Input) and isinstance(field, Vertical) and field.has_class("param-field"):
+            self.call_after_refresh(self._show_field, field)
+
+    def _show_field(self, field: Vertical) -> None:
+        """Scroll ``field`` (a parameter's label and input) wholly into view when it fits: focus scrolls only as far
+        as the input, and at 80x24 a long help left its tail above the input and the parameter's name scrolled off
+        (redteam48 F12: ``good_revision`` of RB-LAUNCH-005's rollback). Taller than the fields' view, the input keeps
+        the view, and its border names it."""
+        view = min(self.query_one(f"#{name}").scrollable_content_region.height for name in ("run-fields", "run-dialog"))
+        if field.outer_size.height <= view:          # the dialog scrolls too (its head and buttons docked)
+            self.scroll_to_widget(field, animate=False)
 
     def params(self) -> dict[str, str]:
         return {f.name: self.query_one(f"#param-{f.name}", Input).value for f in self.fields}
