@@ -1005,14 +1005,14 @@ class IncidentCalls:
     def save_history(self, inc: Any) -> None:
         """Keep the panes' curves over the incident window in its directory (replay, review);
         a source that cannot answer is said, and the resolve stands."""
-        from warroom.incident.history import record_history
+        from warroom.incident.history import record_history, runbooks_of
         from warroom.sources.prom_results import QueryError
 
         source = self.p.ctx.source
         if source is None:
             return
         try:
-            record_history(inc.dir, inc.state, self.p.ctx.config.slo, source)
+            record_history(inc.dir, inc.state, self.p.ctx.config.slo, source, runbooks=runbooks_of(inc))
         except (WarroomError, QueryError, ValueError, OSError) as exc:
             self.p.post(ActionFailed(f"the incident's metrics were not saved: {describe(exc)}"))
 

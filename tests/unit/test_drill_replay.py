@@ -303,7 +303,7 @@ def test_a_replay_answers_its_panes_queries_and_runs_no_command(tmp_path: Path) 
     assert src.query("quota", at=at) == [({}, want)]              # a Go/No-Go criterion on a pane
     from warroom.sources.prom_results import QueryError
 
-    with pytest.raises(QueryError, match="recorded only its panes"):
+    with pytest.raises(QueryError, match="recorded its panes. queries .*this one was not recorded"):
         src.query("up", at=at)
     store = IncidentStore(ctx.config.state_dir(), ctx.config)
     rehearsal = store.create(title="quota past 80%", severity="P3", runbook="RB-CORE-003", source={},

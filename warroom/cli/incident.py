@@ -520,7 +520,7 @@ def concerns_now(inc: Any) -> ConcernReading:
 def save_history(inc: Any) -> tuple[Any, str]:
     """Keep the panes' curves over the incident window in its directory (for replay and review);
     a source that cannot answer leaves the resolve done and says why."""
-    from warroom.incident.history import record_history
+    from warroom.incident.history import record_history, runbooks_of
     from warroom.incident.live import metric_source_for
     from warroom.sources.prom_results import QueryError
 
@@ -529,7 +529,7 @@ def save_history(inc: Any) -> tuple[Any, str]:
         if source is None:
             return None, "no metric source configured"
         try:
-            return record_history(inc.dir, inc.state, inc.config.slo, source), ""
+            return record_history(inc.dir, inc.state, inc.config.slo, source, runbooks=runbooks_of(inc)), ""
         finally:
             close = getattr(source, "close", None)
             if callable(close):

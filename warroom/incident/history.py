@@ -10,6 +10,8 @@ numbers a review quotes can be checked against what was on screen.
 from __future__ import annotations
 
 import json
+import math
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,7 +27,11 @@ from warroom.incident.metric_sync import incident_window, read_histories, window
 from warroom.journal import numbers
 
 HISTORY_FILE = "metrics.json"
+NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")     # a recorded query's id, as a pane's
 LEAD = 3600.0            # seconds (scenario seconds in a drill) of history kept before detection
+
+
+MAX_SERIES = 20          # series kept of one judged query (a criterion takes their worst: a few at most)
 
 
 @dataclass(frozen=True)
@@ -40,20 +46,63 @@ class History:
     runbook: str | None = None
     time_scale: float = 1.0          # a drill's speed: scenario seconds per recorded second
     unread: tuple[tuple[str, str], ...] = ()   # (pane id, why it could not be read when recorded)
+    #: what the runbooks' Go/No-Go criteria, branch conditions and verify gates read beyond the panes
+    #: (``judged_queries``): one history per series, its ``slo`` naming the query (``query``, ``title``, ``unit``)
+    queries: tuple[PaneHistory, ...] = ()
+    unrecorded: tuple[tuple[str, str], ...] = ()   # (query, why it could not be recorded)
 
     def pane(self, slo_id: str) -> PaneHistory | None:
         return next((p for p in self.panes if p.slo.id == slo_id), None)
 
 
+def judged_queries(runbooks: Iterable[Any], slos: Iterable[SloConfig]) -> list[tuple[str, str, str, str]]:
+    """(name, title, PromQL, unit) of every query the ``runbooks``' decisions (their GO, NO-GO and ``applies_when``
+    criteria), branch conditions and verify gates read that no pane reads (a pane's curve is recorded already),
+    each once: what a replay must answer for its Go/No-Go and gates to be judged on the recording (redteam48 F7:
+    RB-LAUNCH-005's rehearsed decision was all "unknown", "recorded only its panes' queries"). A gate or criterion
+    naming a pane reads the pane's query; one the runbook refused reads nothing."""
+    from warroom.runbook.criterion_query import criteria_of
+    from warroom.sources.verify import VerifyError, parse_verify
+
+    slos = list(slos)
+    panes = {" ".join(s.query.split()) for s in slos} | {s.id for s in slos}
+    out: dict[str, tuple[str, str, str, str]] = {}
+
+    def add(name: str, title: str, promql: str | None, unit: str) -> None:
+        words = " ".join((promql or "").split())
+        if words and words not in panes and words not in out:
+            out[words] = (name if NAME_RE.match(name) else f"q{len(out) + 1}", title or promql or "", promql or "",
+                          unit)
+
+    for rb in runbooks:
+        for c in (*(c for d in rb.decisions for c in criteria_of(d)), *(b.condition for b in rb.branches)):
+            if c.promql and not c.refused:
+                add(c.query or "", c.measure.title if c.measure else "", c.promql, c.measure.unit if c.measure
+                    else "count")
+        for st in rb.steps:
+            if st.verify:
+                try:
+                    gate = parse_verify(st.verify, slos, rb.queries)
+                except VerifyError:
+                    continue        # lint says why; the gate never watched anything
+                if gate.slo is None:
+                    add(gate.left, gate.title, gate.expr, gate.measure.unit if gate.measure else "count")
+    return list(out.values())
+
+
 def record_history(incident_dir: Path, state: Any, slos: list[SloConfig], source: Any,
-                   *, now: float | None = None) -> Path:
+                   *, now: float | None = None, runbooks: Iterable[Any] = ()) -> Path:
     """Read every pane over the incident's window (the PIR's own window and range queries,
     ``warroom.incident.metric_sync``) and write ``metrics.json`` atomically. Raises
     ``WarroomError`` when there is no window or no pane could be read.
 
     A ``metrics.json`` saved before (resolved, reopened, resolved again) fills what the source no
     longer answers (``read_histories``: the window's start past Prometheus' retention), so writing
-    the longer window never drops the part only the first save still held (attack40 A8)."""
+    the longer window never drops the part only the first save still held (attack40 A8).
+
+    ``runbooks``: the incident's (its current one and any open beside): the queries their decisions, branches
+    and verify gates read beyond the panes are recorded too (``judged_queries``), so a replay judges a
+    rehearsed Go/No-Go and gates on the recording."""
     import time
 
     scale = state.time_scale
@@ -90,10 +139,42 @@ def record_history(incident_dir: Path, state: Any, slos: list[SloConfig], source
                       "error": None if h is not None else next((e for e in errors if e.startswith(slo.title)), None)})
     doc = {"version": 1, "incident": state.id, "title": state.title, "severity": state.severity,
            "runbook": (state.runbook or {}).get("id"), "start": window.start, "end": window.end,
-           "step": window.step, "time_scale": scale, "panes": panes}
+           "step": window.step, "time_scale": scale, "panes": panes,
+           **({"queries": judged} if (judged := _judged(source, runbooks, slos, window)) else {})}
     path = Path(incident_dir) / HISTORY_FILE
     write_private_file(path, json.dumps(doc).encode("utf-8"))   # atomic, 0600, never via a symlink
     return path
+
+
+def runbooks_of(inc: Any) -> list[Any]:
+    """The runbooks ``inc`` works from (its current one and any open beside), for ``record_history``: a copy
+    that cannot be read (removed, its hash not the journal's) records no queries of its own; its panes are
+    recorded all the same, and a replay says the queries it lacks were not recorded."""
+    try:
+        return list(inc.open_runbooks())
+    except (WarroomError, OSError):
+        return []
+
+
+def _judged(source: Any, runbooks: Iterable[Any], slos: list[SloConfig], window: Any) -> list[dict[str, Any]]:
+    """``judged_queries`` read over ``window`` through ``source``, as metrics.json keeps them: one entry per series
+    (its labels, its points on the window's grid; NaN is no point), or one with the query's ``error``."""
+    from warroom.sources.prom_results import QueryError
+
+    out: list[dict[str, Any]] = []
+    for name, title, promql, unit in judged_queries(runbooks, slos):
+        head = {"id": name, "title": title, "query": promql, "unit": unit}
+        try:
+            result = source.query_range(promql, window.start, window.end, window.step)
+        except (WarroomError, QueryError, ValueError, OSError) as exc:
+            out.append({**head, "labels": {}, "points": [], "error": str(exc) or type(exc).__name__})
+            continue
+        for labels, points in list(result)[:MAX_SERIES]:
+            kept = sorted((round(float(t), 3), float(v)) for t, v in points if v is not None and not math.isnan(v)
+                          and window.start - window.step - 1e-3 <= float(t) <= window.end + 1e-3)
+            out.append({**head, "labels": {str(k): str(v) for k, v in dict(labels).items()},
+                        "points": [[t, numbers.encode(v)] for t, v in kept]})
+    return out
 
 
 def behind(incident_dir: Path, state: Any) -> bool:
@@ -140,9 +221,13 @@ def load_history(incident_dir: Path, *, state: Any = None, panes: Iterable[str] 
         stale = tuple((_on_grid(t, doc.step), numbers.decode(v), float(a)) for t, v, a in p.stale)  # type: ignore[misc]
         points = tuple((_on_grid(t, doc.step), v) for t, v in _values(p.points))
         out.append(PaneHistory(slo, points, doc.step, readings=_values(p.readings), stale=stale))
+    queries = tuple(PaneHistory(SloConfig(id=q.id, title=q.title or q.id, query=q.query, unit=q.unit), tuple(
+        (_on_grid(t, doc.step), v) for t, v in _values(q.points)), doc.step, labels=tuple(sorted(q.labels.items())))
+        for q in doc.queries if not q.error)
     return History(incident_id=doc.incident, start=doc.start, end=doc.end, step=doc.step, panes=tuple(out),
                    title=doc.title, severity=doc.severity, runbook=doc.runbook, time_scale=doc.time_scale,
-                   unread=tuple((p.id, p.error) for p in doc.panes if p.error and not p.points))
+                   unread=tuple((p.id, p.error) for p in doc.panes if p.error and not p.points), queries=queries,
+                   unrecorded=tuple((q.query, q.error) for q in doc.queries if q.error))
 
 
 def _values(pairs: list[tuple[float, float | str]]) -> tuple[tuple[float, float], ...]:

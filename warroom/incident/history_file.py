@@ -55,6 +55,19 @@ class _Pane(msgspec.Struct, forbid_unknown_fields=True):
     error: str | None = None
 
 
+class _Query(msgspec.Struct, forbid_unknown_fields=True):
+    """One series of a query the runbooks' decisions and gates read beyond the panes (``history._judged``), or the
+    query's ``error`` when it could not be read at resolve."""
+
+    id: Annotated[str, msgspec.Meta(pattern=r"^[A-Za-z_][A-Za-z0-9_-]*$")]   # the runbook's name for it
+    query: str
+    points: list[tuple[Moment, Value]]
+    labels: dict[str, str] = msgspec.field(default_factory=dict)
+    title: str = ""
+    unit: Unit = "count"
+    error: str | None = None
+
+
 class Saved(msgspec.Struct, forbid_unknown_fields=True):
     """``metrics.json``: every key typed, so a wrong one is an error naming it (``$.panes[2].warn``)."""
 
@@ -68,6 +81,7 @@ class Saved(msgspec.Struct, forbid_unknown_fields=True):
     severity: Severity | Literal[""] = ""
     runbook: str | None = None
     time_scale: Annotated[float, msgspec.Meta(gt=0, le=stime.MAX_SPEED)] = 1.0
+    queries: list[_Query] = msgspec.field(default_factory=list)
 
 
 class _Named(msgspec.Struct):
@@ -91,7 +105,9 @@ def read_saved(path: Path) -> Saved:
     except msgspec.DecodeError as exc:
         raise _unreadable(path, _at_line(data, str(exc))) from None
     panes = (_pane_problem(doc, i) for i in range(len(doc.panes)))
-    why = _twice_keyed(data) or _window_problem(doc) or next(filter(None, panes), None)
+    queries = (_query_problem(doc, i) for i in range(len(doc.queries)))
+    why = _twice_keyed(data) or _window_problem(doc) or next(filter(None, panes), None) or next(
+        filter(None, queries), None)
     if why:
         raise _unreadable(path, why)
     return doc
@@ -229,4 +245,20 @@ def _pane_problem(doc: Saved, i: int) -> str | None:
         return f"{at}: {len(p.readings)} readings, more than the incident's 3 marks"
     if len(p.points) + len(p.stale) > min(span / doc.step, MAX_POINTS) + 2:
         return f"{at}: {len(p.points)} points, more than a window of {span:g} s every {doc.step:g} s holds"
+    return None
+
+
+def _query_problem(doc: Saved, i: int) -> str | None:
+    """What makes judged query ``i`` one ``record_history`` could not have written (the panes' rules: one value
+    per time, in time order, inside the window, at most its grid's points), or None."""
+    q, span = doc.queries[i], doc.end - doc.start
+    times = [t for t, _ in q.points]
+    if (k := next((k for k in range(1, len(times)) if times[k] <= times[k - 1]), None)) is not None:
+        return (f"$.queries[{i}].points[{k}] (query {q.id!r}): time {times[k]!r} is not after the one before it"
+                f" ({times[k - 1]!r}): expected one value per time, in time order, as warroom writes them")
+    if any(not doc.start - doc.step - 1e-3 <= t <= doc.end + 1e-3 for t in times):
+        return f"$.queries[{i}] (query {q.id!r}): points outside the window ({doc.start!r} to {doc.end!r})"
+    if len(times) > min(span / doc.step, MAX_POINTS) + 2:
+        return f"$.queries[{i}] (query {q.id!r}): {len(times)} points, more than a window of {span:g} s every" \
+               f" {doc.step:g} s holds"
     return None

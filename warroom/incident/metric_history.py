@@ -123,6 +123,8 @@ class PaneHistory:
     #: the live source answered nothing (``metric_sync.read_histories``); ``readings`` then holds the
     #: readings saved at the marks inside them. Empty for a history read whole from one place.
     filled: tuple[tuple[float, float], ...] = ()
+    #: a recorded judged query's series (``history.judged_queries``): its labels, as the source answered them
+    labels: tuple[tuple[str, str], ...] = ()
 
     @property
     def times(self) -> list[float]:

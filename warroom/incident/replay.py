@@ -172,7 +172,8 @@ class ReplaySource:
         that asks what a pane showed); whitespace does not matter. Several panes can watch one query
         (a spike and a drop of one rate), each recorded as its own direction's worst."""
         words = " ".join(expr.split())
-        return [p for p in self.history.panes if words in (p.slo.id, " ".join(p.slo.query.split()))]
+        return [p for p in self.history.panes if words in (p.slo.id, " ".join(p.slo.query.split()))] or [
+            q for q in self.history.queries if words == " ".join(q.slo.query.split())]   # a decision's, a gate's
 
     def _values(self, expr: str, at: float | None) -> tuple[list[tuple[PaneHistory, float]], SloSample | None]:
         """Every recorded pane of ``expr`` with a value at wall time ``at``, or why there is none
@@ -184,15 +185,31 @@ class ReplaySource:
         at = stime.now() if at is None else at
         panes = self._panes(expr)
         if not panes:
-            return [], SloSample(expr, None, sample_time=at, fetched_at=stime.now(),
-                                 error=f"{self.history.incident_id} recorded only its panes' queries"
-                                       f" ({', '.join(p.slo.query for p in self.history.panes)});"
-                                       " this one was not recorded")
+            return [], SloSample(expr, None, sample_time=at, fetched_at=stime.now(), error=self._unrecorded(expr))
         if (ended := self._ended(at)) is not None:     # a gate or a criterion reads no value after the recording
             return [], SloSample(expr, None, sample_time=at, fetched_at=stime.now(), error=ended)
         t = self.recorded_time(at)
         got = [(pane, v) for pane in panes if (v := _value(pane, t)) is not None]
         return got, None
+
+    def _unrecorded(self, expr: str) -> str:
+        """Why ``expr`` has no recording: it failed when the incident was resolved (said with the error), or it is
+        none of the queries recorded then (its panes', and its runbooks' decisions' and gates')."""
+        words = " ".join(expr.split())
+        failed = next((why for q, why in self.history.unrecorded if " ".join(q.split()) == words), None)
+        if failed is not None:
+            return f"{self.history.incident_id} could not record it when it was resolved: {failed}"
+        judged = f" and its runbooks' decisions' and gates' ({len(self.history.queries)} series)" \
+            if self.history.queries else ""
+        return (f"{self.history.incident_id} recorded its panes' queries"
+                f" ({', '.join(p.slo.query for p in self.history.panes)}){judged}; this one was not recorded")
+
+    def _judged(self, expr: str) -> bool:
+        """Whether ``expr`` reads a recorded decision's or gate's query (not a pane): at a grid time where none of
+        its series has a point, it answered no series (``count(… > 0.5)`` with no repository failing), as
+        Prometheus answers then, never "no value recorded"."""
+        words = " ".join(expr.split())
+        return not any(words in (p.slo.id, " ".join(p.slo.query.split())) for p in self.history.panes)
 
     def instant(self, expr: str, at: float | None = None) -> SloSample:
         """A recorded pane (by id or query) answers with its value then; nothing else was recorded.
@@ -206,17 +223,20 @@ class ReplaySource:
             return SloSample(expr, None, sample_time=at, fetched_at=stime.now())
         pane, value = max(got, key=lambda pv: pv[1])
         note = (f"{len(got)} series returned where one was expected; showing the highest:"
-                f" {format_labels({'pane': pane.slo.id})}" if len(got) > 1 else None)
+                f" {format_labels(dict(pane.labels) or {'pane': pane.slo.id})}" if len(got) > 1 else None)
         return SloSample(expr, value, sample_time=at, fetched_at=stime.now(), note=note)
 
     def query(self, expr: str, at: float | None = None) -> list[tuple[dict[str, str], float]]:
         """Every recorded pane of the query as one series, labelled with its id, as ``query_range``
         answers (Go/No-Go criteria, verify gates, PromQL steps): a criterion takes their worst."""
         got, missing = self._values(expr, at)
+        if missing is None and not got and self._judged(expr):
+            return []           # the recorded query answered no series then
         if missing is not None or not got:
             raise QueryError(missing.error if missing is not None and missing.error
                              else f"{self.history.incident_id} recorded no value of {expr!r} then")
-        return [({"pane": pane.slo.id} if len(got) > 1 else {}, value) for pane, value in got]
+        return [(dict(pane.labels) if pane.labels else {"pane": pane.slo.id} if len(got) > 1 else {}, value)
+                for pane, value in got]
 
     def query_range(self, expr: str, start: float, end: float,
                     step: float) -> list[tuple[dict[str, str], list[tuple[float, float]]]]:

@@ -1,0 +1,65 @@
+"""A replay answers what the recorded incident's Go/No-Go and verify gates read, not only its panes (redteam48 F7).
+
+A rehearsal of a mass-failure incident could not rehearse its Go/No-Go: every measured criterion of RB-LAUNCH-005
+read "query failed: INC-… recorded only its panes' queries", and the rollback's gate (``failure_rate_5m``) had
+nothing to watch. At resolve the queries the incident's runbooks' decisions, branch conditions and verify gates read
+beyond the panes are recorded beside them (``history.judged_queries``), one series each as the source answered, and
+the replay answers them from the recording; one the recording truly lacks still says so, and why.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.unit.standins_corpus import warmed
+from warroom import scenario_time as stime
+from warroom.config import Config
+from warroom.drill.directory import create_drill
+from warroom.incident.history import judged_queries, load_history, record_history, runbooks_of
+from warroom.incident.replay import ReplaySource
+from warroom.incident.store import IncidentStore
+from warroom.sources.prom_results import QueryError
+
+START = 1_800_000_000.0
+SPEED = 60.0
+
+
+def test_a_replay_answers_the_runbooks_decision_and_gate_queries_from_the_recording(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    cfg = Config()
+    cfg.incident.state_dir = str(tmp_path / "state")
+    monkeypatch.setenv(stime.AT_ENV, repr(START + 15.0))            # 15 drill minutes in: the failures are on
+    drill = warmed(create_drill(tmp_path / "state" / "drills", "mass-failure", SPEED, start=START))
+    inc = IncidentStore(cfg.state_dir(), cfg).create(
+        title="Flow failures across repositories", severity="P1", runbook="RB-LAUNCH-005", source={},
+        drill={"scenario": "mass-failure", "speed": SPEED, "dir": str(drill.path)})
+    monkeypatch.setenv(stime.AT_ENV, repr(START + 30.0))
+    inc.resolve("rolled back")
+    books = runbooks_of(inc)
+    wanted = {name: promql for name, _, promql, _ in judged_queries(books, cfg.slo)}
+    assert {"repos_failing", "pilot_failure_share", "failure_rate_5m"} <= set(wanted), wanted
+    source = drill.source(cfg.slo)
+    record_history(inc.dir, inc.state, cfg.slo, source, runbooks=books)
+    history = load_history(inc.dir)
+    replay = ReplaySource.at(history, SPEED, cfg.prometheus.window, START + 1000.0)
+    # at recorded instants on the grid, the replay answers each query with the value the drill gave then
+    times = [t for t, _ in history.panes[0].points if START + 5.0 <= t <= history.end][::5]    # the breach on
+    assert len(times) >= 3, (history.start, history.end, history.step)
+    answered = 0
+    for name in ("repos_failing", "pilot_failure_share", "failure_rate_5m"):
+        for t in times:
+            live = sorted(v for _, v in source.query(wanted[name], at=t))
+            got = sorted(v for _, v in replay.query(wanted[name], at=replay.wall_time(t)))
+            assert got == pytest.approx(live), (name, t)
+            answered += bool(got)
+    assert answered >= 6
+    # a verify gate's instant reads the recording too (the rollback's ``failure_rate_5m < 1``)
+    t = times[-1]
+    assert replay.instant(wanted["failure_rate_5m"], at=replay.wall_time(t)).value == pytest.approx(
+        source.query(wanted["failure_rate_5m"], at=t)[0][1])
+    # what nothing recorded still says so, naming what was
+    with pytest.raises(QueryError, match=r"recorded its panes' queries .*and its runbooks' decisions' and gates'"
+                                         r" .*this one was not recorded"):
+        replay.query("up", at=replay.wall_time(t))
