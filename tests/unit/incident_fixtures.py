@@ -182,17 +182,18 @@ DRILL_START = 1_800_000_000.0
 
 
 def drill_incident(root: Path, scenario: str, speed: float, *, title: str, severity: str, pane: str,
-                   runbook: str | None = None) -> tuple[Any, Any, DrillClock, float]:
+                   runbook: str | None = None, ids: str | None = None) -> tuple[Any, Any, DrillClock, float]:
     """A drill of ``scenario`` created at :data:`DRILL_START` and an incident declared from
     ``pane`` 30 s (wall) after the drill first breached, on a :class:`DrillClock`: (drill,
     incident, clock, breach). The test undoes the clock's pin (see :class:`DrillClock`). The drill starts warm
-    (``standins_corpus.warm_drill``): a test that patches the world makes its drill itself."""
+    (``standins_corpus.warm_drill``): a test that patches the world makes its drill itself. ``ids``: the seed of its
+    task ids pinned (``directory.drill_ids``), for a test whose sample of flows is the ids' draw."""
     from tests.unit.standins_corpus import warm_drill
     from warroom.config import Config
     from warroom.incident.drill_report import breach_time
     from warroom.incident.store import IncidentStore
 
-    d = warm_drill(root / "drills", scenario, speed=speed, start=DRILL_START)
+    d = warm_drill(root / "drills", scenario, speed=speed, start=DRILL_START, ids=ids)
     breach = breach_time(d, at=DRILL_START + 3600)
     assert breach is not None
     clock = DrillClock(breach + 30)

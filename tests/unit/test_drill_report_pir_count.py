@@ -70,8 +70,9 @@ def test_a_retry_that_failed_again_is_counted_as_the_pirs_counter_counts_it(tmp_
     from tests.unit.standins_corpus import run_one
 
     speed = 60.0
+    # its ids pinned (``drill_ids``): which retry is refused and which flows it lists are the ids' draw
     d, inc, clock, breach = drill_incident(tmp_path, "rate-limit", speed, title="flows failing", severity="p2",
-                                           pane="failure_rate")
+                                           pane="failure_rate", ids="rate-limit")
     t_retry = d.scenario_time(breach) + 600
     failed = [f for f in failed_flows(d, d.scenario_time(breach), t_retry) if f.status == "failed"]
     # the quota is still burning: the world refuses a share of Anthropic's calls (429). One attempt a

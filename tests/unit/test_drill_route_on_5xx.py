@@ -61,7 +61,8 @@ def test_fallback_model_alone_still_moves_every_call(tmp_path: Path) -> None:
 def test_on_5xx_routing_moves_one_call_only_when_the_primary_answered_it_5xx(tmp_path: Path) -> None:
     """``blocks test-flow`` / ``flow retry`` took the routed model for every call: under ``FALLBACK_ON_5XX``
     a call is tried on the primary first and falls back only on its 5xx."""
-    drill = warm_drill(tmp_path, "provider-outage", speed=SPEED, start=START, name="calls")
+    # its ids pinned (``drill_ids``): the twelve retried flows' models are the ids' draw
+    drill = warm_drill(tmp_path, "provider-outage", speed=SPEED, start=START, name="calls", ids="provider-outage")
     assert run_one(drill, SET.split(), 400.0)[0] == 0
     share = drill.simulator.signals.route_share(900.0)
     assert 0.2 < share < 0.6
