@@ -39,8 +39,8 @@ APPROVAL_LIFE = re.compile(r"(?<=UTC), (\S+ drill time \(\S+ wall\)) after the (
 MISSED = re.compile(r"^- \d+ stakeholder updates? fell due and (?:was|were) never sent.*\n", re.M)
 #: a drill's response target raised to people's floor of wall time (``scenario_time.people_target``, redteam48 F14):
 #: a target in incident seconds, no journal interval, said only in a drill
-RAISED = re.compile(r"[;(] ?target raised from \S+ drill time \(\S+ wall\) to \S+ drill time \(\S+ wall\), so people can"
-                    r" act in it\)?")
+RAISED = re.compile(r"[;(] ?target raised from \S+ drill time \(\S+ wall\) to \S+ drill time \(\S+ wall\), so"
+                    r" people can act in it\)?")
 BESIDE = re.compile(r" \((\d+h\d{2}m\d{2}s|\d+m\d{2}s|\d+(?:\.\d)?s) wall\)")
 
 

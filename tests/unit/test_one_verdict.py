@@ -88,8 +88,8 @@ def test_declared_before_the_breach_is_one_verdict_in_the_report_and_the_pir(tmp
     detected = report.responses[0]
     assert detected.verdict.sentence == "declared before Model API 5xx rate reached critical: met"
     # x10: the target people are given (``people_target``), no words for it: no target judged a declaration first
-    assert report.summary[0] == ("Time to detect: declared before Model API 5xx rate reached critical (target < 20 min):"
-                                 " met.")
+    assert report.summary[0] == ("Time to detect: declared before Model API 5xx rate reached critical"
+                                 " (target < 20 min): met.")
     assert "✔ met (declared first)" in _table_row(report, "Time to detect")
     pir_rows = response(inc.state)
     assert pir_rows[0].result == detected.verdict.sentence

@@ -51,7 +51,8 @@ def test_a_x60_drill_judges_its_response_targets_on_people_s_clock_and_says_so(
     state = inc.refresh()
     times = {r.key: r for r in state.response_times()}
     for key, asked in (("detected", "5m00s drill time (5s wall)"), ("mobilised", "10m00s drill time (10s wall)"),
-                       ("root_cause", "15m00s drill time (15s wall)"), ("resolved", "1h00m00s drill time (1m00s wall)")):
+                       ("root_cause", "15m00s drill time (15s wall)"),
+                       ("resolved", "1h00m00s drill time (1m00s wall)")):
         r = times[key]
         assert (r.target_min, r.met, r.raised) == (120.0, True, RAISED.format(asked)), r
     said = RAISED.format("5m00s drill time (5s wall)")
@@ -83,4 +84,5 @@ def test_a_target_people_can_meet_is_not_raised() -> None:
     assert scenario_time.people_target(60.0, 1.0) == (60.0, "")
     assert scenario_time.people_target(30.0, 10.0) == (30.0, "")
     assert scenario_time.people_target(5.0, 10.0) == (
-        20.0, "target raised from 5m00s drill time (30s wall) to 20m00s drill time (2m00s wall), so people can act in it")
+        20.0, "target raised from 5m00s drill time (30s wall) to 20m00s drill time (2m00s wall), so people can act"
+              " in it")
