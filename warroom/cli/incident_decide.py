@@ -130,7 +130,7 @@ def arisal_words(view: dec.DecisionView) -> str:
     if began is None or view.applies is None:
         return ""
     first = f"; it first arose at {view.arisals[0]:%H:%M:%S} UTC" if view.again else ""
-    if view.applies.state == dec.MET:
+    if view.applies.arises:
         return f" (needed {'again ' if view.again else ''}since {began:%H:%M:%S} UTC{first})"
     since = f" since {view.lapsed_at:%H:%M:%S} UTC" if view.lapsed_at is not None else ""
     held = "no longer holds" if view.applies.state == dec.NOT_MET or view.lapsed_at is not None else "not read now"

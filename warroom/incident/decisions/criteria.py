@@ -96,8 +96,14 @@ def _judge(c: Criterion, side: str, state: Any, now: datetime, query: Query | No
             # output is the shell's, not kept, so the number is not read
             when = typed(c.step or "") if typed is not None else None
             if when is not None:
-                return verdict(UNKNOWN, f"step {c.step} was typed by hand at {when} (drill shell): its output is not"
-                               f" kept, so its number is not read; run step {c.step} in warroom to judge it")
+                said = (f"step {c.step} was typed by hand at {when} (drill shell): its output is not kept, so its"
+                        f" number is not read; run step {c.step} in warroom to judge it")
+                if side != "applies_when":
+                    return verdict(UNKNOWN, said)
+                # a condition: the team did what makes the decision arise, as the checklist credits it, so it arises
+                # from then, its number unread (redteam49 F12: never "has not run", no deadline, no reminder)
+                return replace(verdict(UNKNOWN, f"{said}; the decision arises from then",
+                                       seen_at=getattr(when, "moment", None)), by_hand=True)
             return verdict(UNKNOWN, f"{ticks[0]}: it has no output to read" if ticks else
                            f"step {c.step} {observer_seat.said_of(seen[-1])}" if seen else f"step {c.step} has not run")
         where = step_source(c.step or "", run.seq)

@@ -12,7 +12,7 @@ from typing import Any
 
 from warroom import scenario_time as stime
 from warroom.incident.records import moment_of
-from warroom.incident.decisions.model import (MET, CriterionVerdict, Run, answered_arisal, before_it_arose,
+from warroom.incident.decisions.model import (CriterionVerdict, Run, answered_arisal, before_it_arose,
                                               decision_key, recorded_key)
 from warroom.incident.decisions.runs import run_holding, runs
 from warroom.runbook.decision import Decision
@@ -83,7 +83,7 @@ def seen_arising(applies: CriterionVerdict | None, now: datetime) -> datetime | 
     """When a condition seen to hold now began holding, as this look knows it: a step's output held
     it from the run's end, not from the look that read it; a metric from this look. None: it is not
     seen to hold."""
-    if applies is None or applies.state != MET:
+    if applies is None or not applies.arises:
         return None
     seen = applies.seen_at
     return seen if seen is not None and seen <= now else now

@@ -40,7 +40,7 @@ def _not_needed(applies: CriterionVerdict | None, arose: dict[str, Any] | None,
     with no verdict and the check run again (4 active): not needed, never overdue, absent from the
     PIR, the very miss the decision is there for (attack38 F8). That arisal lapsed all the same: the
     condition holding again is a new arisal (``judging.evaluate``)."""
-    if applies is None or applies.state == MET:
+    if applies is None or applies.arises:
         return None
     if arose is not None and applies.kind == "step":
         return None
@@ -74,7 +74,7 @@ def evaluate(decision: Decision, runbook_id: str, state: Any, now: datetime, *, 
     crit = tuple([judge(c, "go", state, now, query, step_output, runbook_id, typed) for c in decision.go]
                  + [judge(c, "no_go", state, now, query, step_output, runbook_id, typed) for c in decision.no_go]) \
         if criteria else ()
-    applies = judge(decision.applies_when, "applies_when", state, now, query, step_output, runbook_id) \
+    applies = judge(decision.applies_when, "applies_when", state, now, query, step_output, runbook_id, typed) \
         if decision.applies_when is not None else None
     # its arisals: a condition seen to hold again after the journal's last arisal lapsed is a new
     # one (journaled by ``reminders.note_arisen``), asked again with a deadline of its own

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -104,6 +104,18 @@ def metric_query(incident: Any, source: Any | None, now: datetime) -> Callable[[
     return query
 
 
+class TypedAt(str):
+    """When a step was typed by hand as its credit says it (``+7m58s``), with that moment (``moment``): a condition
+    read from it arises then (``criteria.judge``)."""
+
+    moment: datetime
+
+    def __new__(cls, when: str, at: float) -> TypedAt:
+        out = super().__new__(cls, when)
+        out.moment = datetime.fromtimestamp(at, UTC)
+        return out
+
+
 def typed_reader(incident: Any, state: Any, runbooks: Sequence[Any], now: datetime
                  ) -> Callable[[str, str], str | None]:
     """``typed(runbook id, step ref)``: when that step was typed by hand in the drill shell (``+7m58s``), by the
@@ -116,8 +128,8 @@ def typed_reader(incident: Any, state: Any, runbooks: Sequence[Any], now: dateti
     def read() -> dict[tuple[str, str], str]:
         books = [rb for rb in runbooks if rb is not None]
         credits = drill_typed(state, getattr(incident, "open_drill", None), books, now)
-        return {(rb.id, ref): credits[rb.id, st.id].when for rb in books for st in rb.steps
-                if (rb.id, st.id) in credits for ref in (st.id, str(st.number))}
+        return {(rb.id, ref): TypedAt(credits[rb.id, st.id].when, credits[rb.id, st.id].at) for rb in books
+                for st in rb.steps if (rb.id, st.id) in credits for ref in (st.id, str(st.number))}
 
     def typed(runbook_id: str, ref: str) -> str | None:
         if not found:

@@ -60,13 +60,23 @@ class CriterionVerdict:
     # the moment the evidence is of, where it is not the look's: a step's output is what the step
     # said when its run ended, so a condition read there held from then (``deadline_start``)
     seen_at: datetime | None = field(default=None, compare=False)
+    # a condition (``applies_when``) read in the output of a step typed by hand in the drill shell: its number is not
+    # read (unknown), yet the team did what makes the decision arise, so it arises from the typing (``seen_at``) as
+    # the checklist credits it (redteam49 F12: the halt checked by hand left FlowEngine down with no decision at all)
+    by_hand: bool = field(default=False, compare=False)
+
+    @property
+    def arises(self) -> bool:
+        """Whether this condition makes its decision arise: met, or read from a step typed by hand (``by_hand``)."""
+        return self.state == MET or self.by_hand
 
     def to_json(self) -> dict[str, Any]:
         return {"side": self.side, "text": self.text, "state": self.state, "evidence": self.evidence,
                 "kind": self.kind} | {k: v for k, v in (("value", self.value), ("source", self.source),
                                                         ("query", self.name), ("title", self.title),
                                                         ("unit", self.unit))
-                                      if v is not None} | ({} if self.judged else {"judged": False})
+                                      if v is not None} | ({} if self.judged else {"judged": False}) | (
+                                          {"by_hand": True} if self.by_hand else {})
 
 
 def step_source(step: str, seq: int | None) -> str:

@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from warroom.incident.decisions.deadline import arisals_of, overdue_run
-from warroom.incident.decisions.model import MET, NOT_MET, DecisionView, recorded_key
+from warroom.incident.decisions.model import NOT_MET, DecisionView, recorded_key
 
 
 def remind_overdue(incident: Any, views: Sequence[DecisionView]) -> list[DecisionView]:
@@ -69,9 +69,9 @@ def note_arisen(incident: Any, views: Sequence[DecisionView]) -> list[Any]:
 
     out = []
     for v in views:
-        if v.applies is None or v.applies.state not in (MET, NOT_MET):
+        if v.applies is None or not (v.applies.arises or v.applies.state == NOT_MET):
             continue
-        met = v.applies.state == MET
+        met = v.applies.arises
         if (v.arose is not None) if met else (v.arose is None or v.lapsed_at is not None):
             continue        # the journal has it already: no append to try at every look
 
