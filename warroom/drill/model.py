@@ -491,6 +491,11 @@ class Signals:
         return min((off + ENV_DELAY for _, off in self._reviews if off is not None and t < off + ENV_DELAY),
                    default=math.inf)
 
+    def holds(self) -> list[tuple[float, float]]:
+        """(the first flow start manual review holds, when the flows it held run on: ``released``) of each stretch that
+        was switched off: what the duration histogram observes at the release (``Series.releases``)."""
+        return [(on + ENV_DELAY, off + ENV_DELAY) for on, off in self._reviews if off is not None and off > on]
+
     def held_since(self, t: float) -> float:
         """The oldest start of a flow manual review holds at ``t`` and releases later (the stretch in force then began
         it, and ends after it); ``t`` if none: a pod started at ``t`` runs those, a trail begun then writes their end.
