@@ -340,7 +340,7 @@ def task_row(ctx: Context, f: Flow) -> tuple[object, ...]:
         queued = f.status == "queued"           # waiting for a slot: no model, provider nor bundle yet
         updated = f.updated if f.updated is not None else {"running": f.began, "queued": f.start}.get(f.status, f.end)
         hit = memo[key] = (f.task_id, f.repo, f.flow_type, f.status, f.last_error, f.model or None, f.provider or None,
-                           None if queued else int(f.ran[0]), round(f.ran[1], 1), f.attempts - queued,
+                           None if queued else round(f.ran[0]), round(f.ran[1], 1), f.attempts - queued,
                            pg_ts(ctx.wall(f.start)), pg_ts(ctx.wall(updated)))
     return hit
 
