@@ -21,6 +21,7 @@ from warroom.config import Config, default_slos
 from warroom.drill.directory import create_drill
 from warroom.cli.incident_show import render_show
 from warroom.incident.drill_report import declared_source, drill_report
+from warroom.incident.drill_report.harm import since as harm_since
 from warroom.incident.jsonview import state_to_json
 from warroom.incident.store import IncidentStore
 from warroom.incident.verdicts import of_state
@@ -40,7 +41,10 @@ def test_at_x60_detection_counts_from_the_first_look_and_says_what_passed_before
     monkeypatch.setenv(scenario_time.AT_ENV, repr(T0 + 6.5))        # declared 4 wall s (4 drill min) after it
     source = declared_source(drill, {"kind": "manual"}, at=T0 + 6.5)
     breach = datetime.fromisoformat(source["started_at"]).timestamp()
-    assert T0 < breach < T0 + 1.5 and source["first_look_at"].startswith("2027-01-15T08:00:02.5")
+    # the impact began when the audit events stopped, 4 drill minutes before the drill's start (the harm's onset in
+    # the simulator's record, redteam49 F3), not at the pane's crossing 5 drill minutes later
+    assert (breach, source["started_how"]) == (drill.wall_time(harm_since(drill)), "harm") and breach < T0
+    assert source["first_look_at"].startswith("2027-01-15T08:00:02.5")
     cfg = Config()
     cfg.incident.state_dir = str(state_dir)
     inc = IncidentStore(state_dir, cfg).create(

@@ -19,6 +19,7 @@ import pytest
 from tests.unit.incident_fixtures import Cli, DrillClock
 from warroom.drill.directory import open_drill
 from warroom.incident.drill_report import breach_reading
+from warroom.incident.drill_report.harm import harm_onset
 from warroom.incident.store import IncidentStore
 
 T0 = 1_800_000_000.4321
@@ -53,6 +54,11 @@ def test_the_detection_delay_is_the_scenarios_not_the_commands(slow_cli: Cli, sc
     assert state.declared_at.timestamp() == pytest.approx(T0, abs=1e-3)
     assert state.phases["detected"].timestamp() == pytest.approx(T0, abs=1e-3)
     crossing = breach_reading(drill, at=drill.wall_time(0.0))
+    onset = harm_onset(drill, drill.wall_time(0.0))
+    if onset is not None:    # the harm the scenario names began before any pane showed it: from then (redteam49 F3)
+        assert state.phases["started"].timestamp() == pytest.approx(onset, abs=1e-3) and crossing is None
+        assert drill.scenario_time(onset) < 0 and state.impact_start_reading() is None
+        return
     if crossing is None:     # caught before its pane went critical: no impact start before detection
         assert state.phases["started"] is None and state.impact_start == state.phases["detected"]
         return

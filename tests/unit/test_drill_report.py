@@ -14,6 +14,7 @@ from tests.unit.drill_ops import rollout_undo, set_image
 from tests.unit.incident_fixtures import over
 from warroom.drill.actions import append_actions
 from warroom.incident.drill_report import breach_time, drill_report, impact_crossing, report_lines
+from warroom.incident.drill_report.harm import harm_onset
 from tests.unit.standins_corpus import warm_drill
 from warroom.incident.store import IncidentStore
 
@@ -98,7 +99,7 @@ def test_report_without_an_incident_and_at_high_speed(state_dir: Path) -> None:
 def test_drill_minutes_scale_with_speed(state_dir: Path) -> None:
     start = 1_800_000_000.0
     d = warm_drill(state_dir, "audit-gap", speed=10.0, start=start)
-    breach = breach_time(d, at=start + 600)
+    breach = harm_onset(d, start + 600)      # the impact start: the audit events stopped (redteam49 F3)
     assert breach is not None
     clock = Clock(breach + 180)
     inc = IncidentStore(state_dir / "inc", clock=clock).create(title="audit gap", severity="P1")

@@ -87,3 +87,42 @@ def test_every_harm_a_scenario_names_is_counted() -> None:
 
     assert set(MEASURES) == set(get_args(Harm))
     assert {s.name: s.harm for s in list_scenarios() if s.harm} == {"audit-gap": "unaudited"}
+
+
+def test_the_impact_starts_at_the_harm_the_impact_section_counts_from_not_at_the_age_panes_crossing(
+        tmp_path: Path) -> None:
+    """redteam49 F3: the audit-gap pane ("seconds since the last event") crosses 300 s five drill minutes after the
+    events stopped; the PIR's Duration and Time to detect counted from that crossing while its Impact counted the
+    unaudited flows from the stop. One start: the harm's onset in the simulator's record, said so."""
+    from datetime import UTC, datetime
+
+    from tests.unit.incident_fixtures import DRILL_START
+    from tests.unit.standins_corpus import warm_drill
+    from warroom.config import Config
+    from warroom.incident.drill_report import breach_time, declared_source
+    from warroom.incident.drill_report.harm import since
+    from warroom.incident.store import IncidentStore
+
+    speed = 10.0
+    d = warm_drill(tmp_path / "drills", "audit-gap", speed=speed, start=DRILL_START)
+    breach = breach_time(d, at=DRILL_START + 3600)
+    assert breach is not None
+    clock = DrillClock(breach + 30)
+    onset = d.wall_time(since(d))
+    assert onset < breach
+    source = declared_source(d, {"kind": "pane", "ref": "audit_gap"}, Config().slo, at=clock.t)
+    inc = IncidentStore(tmp_path / "incidents", Config(), clock=clock).create(
+        title="Audit log gap growing", severity="p1", source=source, runbook="RB-CORE-005",
+        drill={"scenario": "audit-gap", "speed": speed, "dir": str(d.path)}, commander="Dana Lee")
+    assert inc.state.impact_start == datetime.fromtimestamp(onset, UTC)
+    clock.t += 60.0
+    inc.resolve("audit shipper restarted", concerns=None)
+    inc.sync_metrics(d.source(inc.config.slo), speed=speed, now=clock.t, summary=True)
+    pir = render_pir(inc.state, "pir", inc.config, now=clock())
+    start = f"{datetime.fromtimestamp(onset, UTC):%H:%M:%S}"
+    assert re.search(rf"{start} – [\d:]+ UTC, impact start to resolution; impact start: the onset of the harm", pir), pir
+    assert re.search(rf"Flows that ran unaudited[^\n]* from {start} to", pir), pir
+    report = drill_report(d, inc.state, at=clock.t, slos=inc.config.slo)
+    lines = "\n".join(report_lines(report))
+    took = (breach + 30 - onset) * speed          # drill seconds from the onset to the declaration
+    assert f"{int(took // 60)}m{int(took % 60):02d}s" in lines, lines

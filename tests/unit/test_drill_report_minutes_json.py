@@ -16,7 +16,8 @@ import pytest
 
 from tests.unit.incident_fixtures import Cli
 from warroom.drill.directory import create_drill
-from warroom.incident.drill_report import breach_time, drill_report
+from warroom.incident.drill_report import drill_report
+from warroom.incident.drill_report.harm import harm_onset
 from warroom.incident.store import IncidentStore
 
 
@@ -32,7 +33,7 @@ def test_the_report_and_the_incident_say_minutes_on_one_clock(state_dir: Path, m
                                                               capsys: pytest.CaptureFixture[str]) -> None:
     start = 1_800_000_000.0
     d = create_drill(state_dir, "audit-gap", speed=10.0, start=start)
-    breach = breach_time(d, at=start + 600)
+    breach = harm_onset(d, start + 600)       # the impact start: the audit events stopped (redteam49 F3)
     assert breach is not None
     clock = Clock(breach + 180)                                    # declared three wall minutes after the breach
     inc = IncidentStore(state_dir, clock=clock).create(title="Audit log gap", severity="P1",
@@ -48,7 +49,7 @@ def test_the_report_and_the_incident_say_minutes_on_one_clock(state_dir: Path, m
     assert detected["target_min"] == 20.0 and detected["verdict"]["raised"]
     assert detected["met"] is (detected["minutes"] < detected["target_min"]) is False
 
-    # the incident times detection from its own impact start (none here), the report from the breach: the row
+    # the incident times detection from its own impact start (none here), the report from the harm's onset: the row
     # both measure from one point is mobilisation (from the declaration)
     mobilised = report["responses"][1]
     code, out, _ = Cli(state_dir, capsys)("show", inc.id, "--json")

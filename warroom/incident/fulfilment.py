@@ -116,7 +116,8 @@ def judge(state: Any, item: Fulfil, config: Any = None, now: datetime | None = N
 #: how a phase was reached (``IncidentState.phase_sources``), in words
 _HOW = {"mark": "marked", "note": "a root-cause note", "action": "the first action", "declared": "the declaration",
         "verify": "a verify gate passed", "status": "status set to mitigated", "recovered": "the panes recovered",
-        "breach": "the breach", "alert": "the alert", "given": "given at the declaration", "resolved": "resolved"}
+        "breach": "the breach", "harm": "the harm's onset",
+        "alert": "the alert", "given": "given at the declaration", "resolved": "resolved"}
 
 
 def _cadence(state: Any, item: Fulfil, sent: list[Any], config: Any, now: datetime | None) -> Fulfilment:

@@ -36,7 +36,9 @@ PHASE_LABELS = {
 PHASE_HOW = {
     "mark": "marked by hand", "declared": "the declaration", "given": "the start given when it was declared",
     "alert": "the first alert firing",
-    "breach": "the first SLO breach in the metric history", "action": "the first action after the declaration",
+    "breach": "the first SLO breach in the metric history",
+    "harm": "the onset of the harm the drill names, in the drill simulator's record (before any pane showed it)",
+    "action": "the first action after the declaration",
     "note": "the first root-cause note", "verify": "a verify gate passed",
     "status": "the commander's status change to mitigated",
     "recovered": "every breached SLO back under its warn threshold", "resolved": "the resolution",

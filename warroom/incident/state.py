@@ -274,7 +274,7 @@ class IncidentState:
             # came from (``source.started_how``: "breach" when the drill read it off the curve;
             # a declaration from a firing alert gives the alert's own start)
             how = str(self.source.get("started_how") or ("alert" if self.source.get("kind") == "alert" else ""))
-            started = (_ts(self.source.get("started_at")), decl, how if how in ("breach", "alert") else "given")
+            started = (_ts(self.source.get("started_at")), decl, how if how in ("breach", "alert", "harm") else "given")
         else:
             detected_at = _ts(self.source.get("detected_at")) or self.declared_at
             candidates: list[tuple[datetime, int, str]] = []

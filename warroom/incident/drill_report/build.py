@@ -18,7 +18,7 @@ from warroom.incident.cadence import missed_updates
 from warroom.incident.by_hand import (Hands, Typed, closed_at, paused_spans, read_calls, recorded,
                                      shell_unjournaled)
 from warroom.incident.drill_report.decisions import decision_lines, opened_runbooks
-from warroom.incident.drill_report.harm import harm_total, total_text
+from warroom.incident.drill_report.harm import harm_onset, harm_total, total_text
 from warroom.incident.drill_report.panes import impact_crossing, pane_outcomes, pane_title, past_crit
 from warroom.incident.drill_report.path import (Credited, Steps, after_close, outside_said, runbook_path, said_on,
                                                 typed_again)
@@ -84,8 +84,9 @@ def _build(drill: Drill, state: IncidentState | None, *, at: float | None, slos:
     phases: dict[str, float | None] = {}
     if state is not None:
         phases = {k: _ts(v) for k, v in state.phases.items()}
-    if phases.get("started") is None:
-        phases["started"] = breach
+    if phases.get("started") is None:       # no incident: where a declaration now would start it (``declared_source``)
+        onset = harm_onset(drill, at)
+        phases["started"] = onset if onset is not None and (breach is None or onset < breach) else breach
     detected = phases.get("detected")
     started = phases.get("started")
     # Declared before anything went past critical: detection met ahead of impact, by the PIR's rule

@@ -59,6 +59,16 @@ def since(drill: Drill) -> float:
     return min((t for t in drill.simulator.signals.onsets if t is not None), default=0.0)
 
 
+def harm_onset(drill: Drill, at: float | None = None) -> float | None:
+    """Unix time the harm the scenario names began (``since``, the simulator's record of its causes' onset), when it
+    has begun by ``at`` (unix; None: now); None for a scenario that names none: the impact start a declaration takes
+    (``panes.declared_source``), so the PIR's Duration and Time to detect count from where its Impact counts."""
+    if measure_of(drill) is None:
+        return None
+    onset = drill.wall_time(since(drill))
+    return onset if at is None or onset <= at else None
+
+
 def harm_change(drill: Drill, other: Any, t_now: float, actual: Any = None) -> str:
     """What the actions left out of ``other`` (a ``what_if`` simulator) did to the harm from its onset to ``t_now``:
     "kept 60 flows from running unaudited (73 did by 14:40:00 UTC, 133 without it)", "" when it is the same.

@@ -106,15 +106,23 @@ def declared_source(drill: Drill, source: dict[str, Any], slos: list[SloConfig] 
     start-up is minutes of drill time), that moment too (``first_look_at``): time to detect counts from it."""
     if "started_at" in source:
         return source
-    hit = impact_crossing(drill, slos=slos, at=at)
-    if hit is None:
-        return source
+    from warroom.incident.drill_report.harm import harm_onset
     from warroom.sources.evidence import iso
 
+    hit = impact_crossing(drill, slos=slos, at=at)
+    onset = harm_onset(drill, at)
+    if onset is not None and (hit is None or onset < hit[0]):
+        # the harm the scenario names began before any pane could show it (an age pane crosses its threshold that
+        # long after the last event): the simulator's record of it is the start, as the PIR's Impact counts it
+        # (redteam49 F3: "impact start" 5 drill minutes after the audit events stopped, detection "met")
+        start, said = onset, {"started_how": "harm"}
+    elif hit is not None:
+        start, said = hit[0], {"started_how": "breach", "started_slo": hit[2], "started_value": hit[1]}
+    else:
+        return source
     look = drill.first_look
-    seen = {"first_look_at": iso(look)} if look is not None and hit[0] < look <= (at or stime.now()) else {}
-    return {**source, "started_at": iso(hit[0]), "started_how": "breach", "started_slo": hit[2],
-            "started_value": hit[1]} | seen
+    seen = {"first_look_at": iso(look)} if look is not None and start < look <= (at or stime.now()) else {}
+    return {**source, "started_at": iso(start)} | said | seen
 
 
 def pane_outcomes(drill: Drill, state: IncidentState | None, slos: list[SloConfig] | None, at: float,
