@@ -446,9 +446,7 @@ class Signals:
         if self.scenario.faults[index].under_load:      # as much of it as of the load it comes under
             out *= self.load(t)
         for action, factor in self._release[index]:     # the ready pods holding it: on the bad release; stuck by the stall
-            ready = self.audit_pods(t) if action != "rollback" else ()
-            held = self.on_bad_release(t) if action == "rollback" else \
-                sum(self.audit_stuck(c, t, index) for c in ready) / max(1, len(ready))
+            held = self.on_bad_release(t) if action == "rollback" else self.audit_held(t, index)
             out *= 1.0 - (1.0 - factor) * (1.0 - held)
         return out
 
@@ -690,6 +688,12 @@ class Signals:
         while i > 1 and not ready[i - 1] and not ready[i - 2]:
             i -= 1
         return times[i - 1] if i and not ready[i - 1] else None
+
+    def audit_held(self, t: float, index: int | None = None) -> float:
+        """1.0 while every running audit-shipper pod is stuck (by fault ``index``), else 0.0: a stuck pod fails its
+        readiness probe (its ``/health`` answers 503, sink disconnected), so its Service sends it nothing and one pod
+        that ships takes every event (``audit_route``); what ``kubectl`` lists as READY and in the endpoints."""
+        return 0.0 if any(not self.audit_stuck(c, t, index) for c in self.audit_pods(t)) else 1.0
 
     def audit_stuck(self, created: float, t: float, index: int | None = None) -> bool:
         """Whether the audit-shipper pod started at ``created`` is stuck at ``t`` (by fault ``index``, None: any): an
@@ -1327,9 +1331,10 @@ class Signals:
 
     def audit_lost(self, t: float) -> float:
         """The share of the audit events written at ``t`` that never reach the audit log. FlowEngine sends each to one
-        ready audit-shipper pod through its Service; a stuck pod (``audit_stuck``) still passes its readiness probe (its
-        process is alive; only its sink is gone), so it keeps receiving its share and drops it: N replicas lose the
-        stuck ones' share, and scaling up only dilutes it. All of them while no audit-shipper pod runs."""
+        ready audit-shipper pod through its Service; a stuck pod (``audit_stuck``) fails its readiness probe (its
+        ``/health`` answers 503), so the Service sends it nothing (``audit_held``): all are lost while no pod ships,
+        none once one does (a scale-up's fresh pod too; the stuck ones stay, unready, until replaced). All of them
+        while no audit-shipper pod runs."""
         if self.audit_down_since(t) is not None:
             return 1.0
         return min(1.0, sum(self.strength(i, t) for i in self._stalls))
@@ -1337,8 +1342,8 @@ class Signals:
     def audit_route(self, t: float, key: object) -> tuple[float, int] | None:
         """The audit-shipper pod that shipped the audit event ``key`` written at ``t``, as (its creation time, its rank
         among the ready pods created then), or None: the event was lost (``audit_lost``). The Service's pick of a ready
-        pod for it is a stable hash: below the lost share it fell on a stuck pod, above it on one of the pods that ship,
-        in order. The one rule the gap pane, psql's audit_logs and both logs read (``Activity.audit_events``)."""
+        pod for it is a stable hash over the pods that ship (a stuck one is not ready: ``audit_held``). The one rule
+        the gap pane, psql's audit_logs and both logs read (``Activity.audit_events``)."""
         u, lost = zlib.crc32(f"{self._seed}:ship:{key}".encode()) / 2**32, self.audit_lost(t)
         ships = sorted(c for c in self.audit_pods(t) if not self.audit_stuck(c, t))
         if u < lost or not ships:

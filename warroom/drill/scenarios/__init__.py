@@ -44,7 +44,8 @@ Action = Literal[tuple(ACTIONS)]  # type: ignore[valid-type]
 #: declares no ``fail:``, its flows fail by ``model.call_law``; ``*`` (FlowEngine's own client) fails flows by its
 #: ``fail:``; ``context_kb``, KB added to a typical context bundle (every call carries it: its tokens on the quota grow
 #: with it, ``Signals._counted``); ``audit_stall``, the audit-shipper pods running at its onset lose their sink and
-#: stop retrying: the share of events sent to them is lost (``Signals.audit_route``); a pod started since ships.
+#: stop retrying, failing their readiness probe: every event is lost while no other pod is ready
+#: (``Signals.audit_route``); a pod started since ships.
 Signal = Literal[(  # type: ignore[valid-type]
     "latency", "context_kb", "audit_stall", *(f"fail:{r}" for r in _REPOS),
     *(f"calls:{p}" for p in fleet.PROVIDER_NAMES), *(f"{k}:{p}" for k in ("api_5xx", "api_429") for p in _PROVIDERS))]

@@ -100,10 +100,17 @@ def deployment_pods(ctx: Context, dep: Deployment) -> list[Pod]:
         if replaced or (origin := max(rev.at, dep.born.get(i, rev.at))) >= 0:
             name = name[:-5] + short_hash(name, created if replaced else origin, n=5)
         restarts = int(short_hash(name, "r", n=1) in "bcd") if created < ctx.t - 86400 else 0
-        out.append(Pod(name, dep.namespace, dep.name, rev.template_hash, status == "Running", status, restarts,
+        ready = status == "Running" and not stuck(ctx, dep, created)
+        out.append(Pod(name, dep.namespace, dep.name, rev.template_hash, ready, status, restarts,
                        created, node, _ip(name) if node else None, rev.image, dep.container, i,
                        tuple(dep.pod_labels(rev).items())))
     return out
+
+
+def stuck(ctx: Context, dep: Deployment, created: float) -> bool:
+    """Whether the pod of ``dep`` started at ``created`` is an audit shipper that lost its sink: running, its readiness
+    probe failing (``Signals.audit_held``: its Service sends it nothing)."""
+    return dep.name == fleet.AUDIT_DEPLOYMENT and ctx.signals.audit_stuck(created, ctx.t)
 
 
 def _ip(name: str) -> str:
@@ -133,6 +140,7 @@ def all_pods(ctx: Context, namespace: str | None) -> list[Pod]:
     return [replace(p, ip=mine.get(p.name, p.ip)) for p in pods if namespace in (None, p.namespace)]
 
 
+PROBE_FAILED = "Readiness probe failed: HTTP probe failed with statuscode: 503"     # an audit shipper stuck (``stuck``)
 GRACE = 30             # seconds a deleted pod's containers have to stop (terminationGracePeriodSeconds' default)
 DAY = 86400.0          # the estate was made N.5 days back: its AGE reads N days for 12 hours either side of 0
 UNSCHEDULABLE = (f"0/{len(NODES)} nodes are available: {len(NODES)} node(s) were unschedulable. preemption: "
@@ -203,6 +211,8 @@ Non-terminated Pods:          ({n} in total)
 # ------------------------------------------------------------------------------ the other kinds
 def deployment_obj(ctx: Context, dep: Deployment) -> Obj:
     cur, ready, updated = dep.current, ctx.cluster.ready(dep, ctx.t), dep.updated(ctx.t)
+    ready -= sum(status == "Running" and stuck(ctx, dep, created) for _, _, created, status, _, _ in
+                 ctx.cluster.pods(dep, ctx.t))
     # its ReplicaSets' pods (``_replicasets``): mid-rollout old and new hold more than desired
     held = sum(status != "Terminating" for _, _, _, status, _, _ in ctx.cluster.pods(dep, ctx.t))
     ann = {"deployment.kubernetes.io/revision": str(cur.number)}
@@ -231,7 +241,9 @@ def _container(dep: Deployment, rev: Revision) -> dict[str, Any]:
     return {"name": dep.container, "image": rev.image, "imagePullPolicy": "IfNotPresent",
             "ports": [{"containerPort": dep.port, "name": "http", "protocol": "TCP"}],
             "env": [{"name": k, "value": v} for k, v in rev.env.items()],
-            "resources": {"limits": {"cpu": "1", "memory": "3Gi"}, "requests": {"cpu": "500m", "memory": "1Gi"}}}
+            "resources": {"limits": {"cpu": "1", "memory": "3Gi"}, "requests": {"cpu": "500m", "memory": "1Gi"}}} | (
+        {"readinessProbe": {"httpGet": {"path": "/health", "port": dep.port}, "periodSeconds": 10}}    # ``stuck``
+        if dep.name == fleet.AUDIT_DEPLOYMENT else {})
 
 
 def _made(api: dict[str, Any]) -> str:
@@ -509,8 +521,11 @@ def events(ctx: Context, ns: str | None) -> list[Obj]:
                 out += [(t, dep.namespace, "Normal", "ScalingReplicaSet", obj, message) for t, message in (
                     (at + i * step, f"Scaled up replica set {dep.name}-{new} to {i + 1}" + f" from {i}" * (i > 0)),
                     (at + (i + 1) * step, f"Scaled down replica set {dep.name}-{prev} to {n - 1 - i} from {n - i}"))]
+        pods = deployment_pods(ctx, dep)
         out += [(ctx.t - 1, dep.namespace, "Warning", "FailedScheduling", f"pod/{p.name}", UNSCHEDULABLE)
-                for p in deployment_pods(ctx, dep) if p.node is None]
+                for p in pods if p.node is None]
+        out += [(ctx.t - 1, dep.namespace, "Warning", "Unhealthy", f"pod/{p.name}", PROBE_FAILED)
+                for p in pods if p.status == "Running" and stuck(ctx, dep, p.created)]
     out += _comings_and_goings(ctx, ns, horizon)
     in_prod = ns in (None, fleet.NAMESPACE)
     for i, a in enumerate(ctx.cluster.log):
