@@ -229,7 +229,8 @@ def deployment_obj(ctx: Context, dep: Deployment) -> Obj:
         "template": {"metadata": template_meta, "spec": {"containers": [_container(dep, cur)]}}}, status={
         "observedGeneration": cur.number + 3, "replicas": held, "updatedReplicas": updated, "readyReplicas": ready,
         "availableReplicas": ready, **({"unavailableReplicas": held - ready} if held > ready else {}),  # none at 0
-        "conditions": [{"type": "Available", "status": str(available), "reason": "MinimumReplicasAvailable"},
+        "conditions": [{"type": "Available", "status": str(available),
+                        "reason": f"MinimumReplicas{'' if available else 'Un'}available"},
                        {"type": "Progressing", "status": "True", "reason": "NewReplicaSetAvailable"
                         if ctx.t >= dep.rollout_done_at() else "ReplicaSetUpdated"}]})
     return Obj(api, (f"{ready}/{dep.replicas}", updated, ready, age(ctx.t - float(dep.created))),
@@ -265,7 +266,7 @@ def _pod_template(template: dict[str, Any]) -> str:
 
 # who reports each event (``describe``'s From column)
 SOURCES = {"Scheduled": "default-scheduler", "FailedScheduling": "default-scheduler", "Pulled": "kubelet",
-           "Started": "kubelet", "Killing": "kubelet", "SuccessfulCreate": "replicaset-controller",
+           "Started": "kubelet", "Killing": "kubelet", "Unhealthy": "kubelet", "SuccessfulCreate": "replicaset-controller",
            "SuccessfulDelete": "replicaset-controller",
            "ScalingReplicaSet": "deployment-controller", "SuccessfulRescale": "horizontal-pod-autoscaler"}
 
