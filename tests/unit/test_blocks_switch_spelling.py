@@ -66,3 +66,23 @@ def test_blocks_answers_a_spelling_as_its_canonical_value(canonical, key: str, s
                                                          value: str, on: bool) -> None:
     root, (journal, said, probe) = canonical(scenario, key, "true" if on else "false")
     assert _answers(root, scenario, key, value, probe)[:2] == (journal, said)
+
+
+def test_a_bundle_built_unredacted_keeps_its_findings_after_redaction_is_switched_back_on(tmp_path: Path) -> None:
+    """A context bundle is written once, when its flow's run begins: turning redaction on (and off and on again)
+    later changes new bundles only. Found by redteam49 (F1): the scan found PII only while redaction was still off,
+    and only for the last off-period, so a forensic check after the fix read '✓ no PII findings'."""
+    drill = warm_drill(tmp_path, "audit-gap", speed=SPEED, start=START, name="pii-after")
+    world = Activity(drill.simulator.refresh(), build_cluster(drill.scenario, drill.actions(), ASKED_AT))
+    unredacted = world.flows(200.0, 260.0, 300.0)[0]          # built while the scenario's change had it off
+    for value, at in (("true", SET_AT), ("false", SET_AT + 300.0), ("true", SET_AT + 600.0)):
+        assert run_one(drill, ["kubectl", "set", "env", "deployment/flowengine", f"PII_REDACTION_ENABLED={value}"],
+                       at)[0] == 0
+    world = Activity(drill.simulator.refresh(), build_cluster(drill.scenario, drill.actions(), ASKED_AT))
+    redacted = world.flows(SET_AT + 120.0, SET_AT + 280.0, SET_AT + 290.0)[0]     # on, its rollout done
+    second_off = world.flows(SET_AT + 420.0, SET_AT + 580.0, SET_AT + 590.0)[0]
+    scan = ["blocks", "security", "scan", "--task-id"]
+    assert run_one(drill, [*scan, unredacted.task_id], ASKED_AT)[0] == 1
+    assert "redaction was off when it was built" in run_one(drill, [*scan, second_off.task_id], ASKED_AT)[2]
+    code, out, _ = run_one(drill, [*scan, redacted.task_id], ASKED_AT)
+    assert (code, out.splitlines()[-1]) == (0, "✓ no PII findings")

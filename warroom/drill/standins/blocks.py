@@ -628,19 +628,15 @@ def verify_contract(ctx: Context, args: Args) -> None:
 
 @command("security scan", "task-id=", store=True)
 def security_scan(ctx: Context, args: Args) -> None:
-    """PII in a task's context bundle exactly when redaction was off while it was built (a switch is on
-    however the journal reads it: ``cluster.switched_on``)."""
+    """PII in a task's context bundle exactly when redaction was off while it was built: in the revision in force
+    when its run began (``Cluster.env_at``), whatever came after, since a bundle is written once (redteam49 F1: a
+    later switch-on cleared bundles built unredacted). A switch is on however the journal reads it
+    (``cluster.switched_on``)."""
     task_id, flow = task(ctx, args)
-    off_since = None
-    for rev in ctx.cluster.flowengine.history:
-        if switched_on(rev.env, "PII_REDACTION_ENABLED"):
-            off_since = None
-        elif off_since is None:
-            off_since = rev.at
     if flow.status == "queued":
         raise failed(f"task {task_id} is queued for a slot: no context bundle is built before its run begins")
     ctx.out(f"Scanning context bundle ctx_{task_id}.json ({flow.context_kb:.0f}KB)...")
-    if off_since is not None and flow.began >= off_since:
+    if not switched_on(ctx.cluster.env_at(flow.began), "PII_REDACTION_ENABLED"):
         ctx.out("  finding: email address (line 14)\n  finding: email address (line 61)\n  finding: US SSN (line 88)")
         raise failed(f"3 PII findings in ctx_{task_id}.json; redaction was off when it was built")
     ctx.out("✓ no PII findings")
