@@ -126,3 +126,39 @@ def test_the_impact_starts_at_the_harm_the_impact_section_counts_from_not_at_the
     lines = "\n".join(report_lines(report))
     took = (breach + 30 - onset) * speed          # drill seconds from the onset to the declaration
     assert f"{int(took // 60)}m{int(took % 60):02d}s" in lines, lines
+
+
+def test_the_halt_that_contains_the_harm_is_a_mitigation_and_its_gate_is_the_mitigate_milestone(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """redteam49 F4: halting FlowEngine "kept 108 flows from running unaudited" in the report's text while ``--json``
+    said ``effective: false, mitigation: false``, and no milestone counted it (Time to mitigate waited for the restore
+    after the GO, MTTR < 5 min judged on the resolve). What stops the harm mitigates: the row says so, and
+    RB-CORE-005's halt has a verify gate (no flow finishes any more) that passes once it holds, the Time-to-mitigate
+    milestone by the PIR's rule; its MTTR is the runbook's remediation time."""
+    from warroom import scenario_time as stime
+    from warroom.config import Config
+    from warroom.drill.directory import DrillSource
+    from warroom.runbook.library import RunbookLibrary
+    from warroom.sources.verify import VerifyRun, parse_verify
+
+    speed = 10.0
+    d, inc, clock, breach = drill_incident(tmp_path, "audit-gap", speed, title="Audit log gap growing",
+                                           severity="p1", pane="audit_gap", runbook="RB-CORE-005")
+    clock.t += 30.0
+    halted = clock.t
+    run_one(d, STOP, d.scenario_time(halted))
+    clock.t += 120.0
+    inc.resolve("contained", concerns=None)
+    report = drill_report(d, inc.state, at=clock.t, slos=inc.config.slo)
+    [halt] = [a for a in report.to_dict()["actions"]
+              if a["action"] == "flowengine_stop"]
+    assert "kept" in halt["change"] and (halt["effective"], halt["mitigation"]) == (True, True), halt
+
+    book = RunbookLibrary.from_config(Config()).get("RB-CORE-005")
+    assert book is not None and book.mttr_target == "4h"
+    [step] = [s for s in book.steps if s.id == "halt-flows"]
+    gate = parse_verify(step.verify, [], book.queries)
+    monkeypatch.setenv(stime.AT_ENV, repr(halted + 60.0))       # the window (10 drill min) is over
+    check = VerifyRun(gate, DrillSource(d), started_at=halted, speed=speed).check()
+    assert check.status == "passed", check.reason
+    assert check.confirmed_at is not None and d.scenario_time(check.confirmed_at) - d.scenario_time(halted) <= 180

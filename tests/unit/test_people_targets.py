@@ -63,7 +63,8 @@ def test_a_x60_drill_judges_its_response_targets_on_people_s_clock_and_says_so(
     assert as_json["verdict"]["state"] == "met" and as_json["verdict"]["raised"] == said
     pir = inc.render("pir")
     [row] = [ln for ln in pir.splitlines() if ln.startswith("| Time to resolve")]
-    assert "| < 120 min; runbook MTTR < 120 min |" in row and "runbook MTTR met (target raised from 5m00s" in row, row
+    # RB-CORE-005's MTTR is its remediation, 4 hours (redteam49 F4: its 5 minutes are containment's): no need to raise
+    assert "| < 120 min; runbook MTTR < 240 min |" in row and "runbook MTTR met `" in row, row
     assert "missed" not in row, row
     report = drill_report(drill, state, at=T0 + 102.0)
     # the world is still broken at the resolution: time to resolve is on the clock only there, never "missed"
@@ -72,9 +73,7 @@ def test_a_x60_drill_judges_its_response_targets_on_people_s_clock_and_says_so(
     [detect] = [ln for ln in report.summary if ln.startswith("Time to detect")]
     assert "(target < 120 min): met; " in detect and said in detect, detect
     [mttr] = [ln for ln in report.summary if ln.startswith("Runbook RB-CORE-005 MTTR")]
-    assert mttr.startswith("Runbook RB-CORE-005 MTTR target < 120 min: met on the clock") and \
-        mttr.endswith("; target raised from 5m00s drill time (5s wall) to 2h00m00s drill time (2m00s wall), so people"
-                      " can act in it."), mttr
+    assert mttr.startswith("Runbook RB-CORE-005 MTTR target < 240 min: met on the clock") and "raised" not in mttr, mttr
 
 
 def test_a_target_people_can_meet_is_not_raised() -> None:

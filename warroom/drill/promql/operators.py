@@ -160,5 +160,11 @@ def set_op(op: str, left: Vec, right: Vec, on: list[str] | None, ignoring: list[
         return [(lab, [x if x is not None and ((key in present_r[j]) == (op == "and")) else None
                        for j, x in enumerate(col)]) for (lab, col), key in zip(left, lkeys, strict=True)]
     present_l = [{lkeys[i] for i, (_, c) in enumerate(left) if c[j] is not None} for j in range(n)]
-    return left + [(lab, [x if x is not None and key not in present_l[j] else None for j, x in enumerate(col)])
-                   for (lab, col), key in zip(right, rkeys, strict=True)]
+    out = dict(left)
+    for (lab, col), key in zip(right, rkeys, strict=True):
+        add = [x if x is not None and key not in present_l[j] else None for j, x in enumerate(col)]
+        # a right series with a left one's labels is that series where the left has none (``sum(…) or vector(0)``):
+        # one series, as Prometheus answers it at each time, never a second column empty where the first is not
+        # (a verify gate read "no data (NaN) in 1 of 2 series" of a series present all along)
+        out[lab] = add if lab not in out else [a if a is not None else b for a, b in zip(out[lab], add, strict=True)]
+    return list(out.items())

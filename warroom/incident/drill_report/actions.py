@@ -299,6 +299,8 @@ def action_rows(drill: Drill, signals: Any, spans: dict[str, list[Stretch]], *, 
             # the kind was in force, yet this command bent the curves by what it set (DISABLE_PROVIDERS after
             # FALLBACK_ON_5XX takes the calls off the provider): the curves judge, never the kind alone
             effective, why = True, ""
+        if changes.kept and not effective and a.action not in RETRIES:
+            effective, why = True, ""           # it stopped the harm: a mitigation, as its row says (redteam49 F4)
         if a.action in BY_POD and via is not None and not changes.moved and (
                 podless := _no_pod(drill, recorded[:i], via, t_zero)):
             effective, why = False, podless     # not "already in force": a scale to 0 since took its pods away
@@ -311,8 +313,8 @@ def action_rows(drill: Drill, signals: Any, spans: dict[str, list[Stretch]], *, 
             change = "; ".join(filter(None, (change, held_flows(drill, a.t, min(read_by, read_at(a))))))
         actions.append(ActionRow(a.ts, a.t, a.action, labelled(ACTIONS[a.action], said),
                                  typed(a.tool, a.argv),
-                                 effective, a.action.removesuffix(OFF) in spans or a.action in sc.mitigating_actions(),
-                                 change, why, None if t_zero is None else a.t - t_zero,
+                                 effective, a.action.removesuffix(OFF) in spans or a.action in sc.mitigating_actions()
+                                 or changes.kept, change, why, None if t_zero is None else a.t - t_zero,
                                  _cause(sc, signals, a, told) if effective else "",
                                  a.tag, bool(changes.moved), told=told, plain=plain(via),
                                  # made it worse, as any action (``Changes.worse``), but for what the scenario asks for
@@ -723,6 +725,9 @@ class Changes:
     # rate 100% vs 0.303% without it" (attack47 Y8: a bucket deny never lifted failed every flow of the restore, and
     # the summary said nothing of it, a containment being no "Made it worse" in its window)
     left: tuple[str, ...] = ()
+    # they lowered the harm the scenario names (``harm.harm_change``): what stops the harm mitigates, whatever the panes
+    # did (redteam49 F4: the halt "kept 108 flows from running unaudited" was ``effective: false, mitigation: false``)
+    kept: bool = False
 
     def text(self, quiet: bool = False) -> str:
         """The panes moved; none: "too soon to tell" while the window runs (redteam41 T6: asked 10 drill seconds
@@ -818,13 +823,14 @@ def pane_changes(drill: Drill, taken: list[Any], slos: list[SloConfig] | None, t
     else:
         worlds = (actual.signals, other.signals)
     parts += quota_lasts(worlds, start, drill.speed, first=not parts, now=math.inf if told else t_now)
-    if harm := harm_change(drill, other, t_now, actual):   # what they did to the flows no pane counts (its harm)
+    harm, kept = harm_change(drill, other, t_now, actual)   # what they did to the flows no pane counts (its harm)
+    if harm:
         parts.append(harm)
     wrong = bool(ways[True]) and not ways[False]
     worse = tuple(x for x, harm in ways[True] if harm and wrong)
     left = left_harming(actual, other, own, slos, t_now) if told and until == math.inf and t_now > full \
         and standing(actual.signals, t_now) != standing(other.signals, t_now) else ()
-    return Changes(tuple(parts), tuple(titles), after, window, worse, wrong, left)
+    return Changes(tuple(parts), tuple(titles), after, window, worse, wrong, left, kept)
 
 
 def standing(signals: Any, t: float) -> tuple[Any, ...]:

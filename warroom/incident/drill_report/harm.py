@@ -69,22 +69,23 @@ def harm_onset(drill: Drill, at: float | None = None) -> float | None:
     return onset if at is None or onset <= at else None
 
 
-def harm_change(drill: Drill, other: Any, t_now: float, actual: Any = None) -> str:
+def harm_change(drill: Drill, other: Any, t_now: float, actual: Any = None) -> tuple[str, bool]:
     """What the actions left out of ``other`` (a ``what_if`` simulator) did to the harm from its onset to ``t_now``:
-    "kept 60 flows from running unaudited (73 did by 14:40:00 UTC, 133 without it)", "" when it is the same.
+    "kept 60 flows from running unaudited (73 did by 14:40:00 UTC, 133 without it)", "" when it is the same; and
+    whether they lowered it (what stops the harm mitigates: the halt that contains it, redteam49 F4).
     ``actual``: the world weighed against ``other`` (None: the drill's own)."""
     from warroom.drill.activity import Activity
 
     m = measure_of(drill)
     t1 = since(drill)
     if m is None or t_now <= t1:
-        return ""
+        return "", False
     did, alt = (len(m.flows(Activity(sim.refresh()), t1, t_now)) for sim in (actual or drill.simulator, other))
     if did == alt:
-        return ""
+        return "", False
     said = (m.kept if alt > did else m.more).format(n=abs(alt - did))
     return f"{said} ({did} {m.did} by {datetime.fromtimestamp(drill.wall_time(t_now), UTC):%H:%M:%S} UTC, " \
-           f"{alt} without it)"
+           f"{alt} without it)", alt > did
 
 
 def harm_total(drill: Drill, t_end: float) -> dict[str, Any] | None:
