@@ -359,7 +359,9 @@ def s3_ls(ctx: Context, words: list[str], params: Params) -> int:
 @operation("s3 cp", "s3 mv", reads="dryrun quiet only-show-errors")
 def s3_copy(ctx: Context, words: list[str], params: Params) -> int:
     """``s3 cp|mv``: a move (to quarantine) is recorded, and the bundle leaves the context bucket; with
-    ``--dryrun`` only said, with ``--quiet`` (or ``--only-show-errors``) done without a word."""
+    ``--dryrun`` only said, with ``--quiet`` (or ``--only-show-errors``) done without a word. A download (to a local
+    path or ``-``) is refused by name: the drill's buckets hold a listing, no bytes, so no file could be written
+    (redteam49 F5: it said ``copy: … to ./A1``, exit 0, and wrote nothing, where curl -o writes its file)."""
     if len(words) < 4:
         raise usage_error("the following arguments are required: paths")
     source, destination = words[2:4]
@@ -368,10 +370,16 @@ def s3_copy(ctx: Context, words: list[str], params: Params) -> int:
     if (found := bucket_objects(ctx, m.group(1)).get(m.group(2))) is None:
         raise ToolError(f"fatal error: An error occurred (404) when calling the HeadObject operation: Key "
                         f"\"{m.group(2)}\" does not exist")
+    local = not destination.startswith("s3://")
+    if local and "dryrun" not in params:
+        raise ToolError(f"aws: drill: a download (`aws s3 {words[1]}` to {destination}) is not simulated: the drill's "
+                        "buckets hold each object's name and size, not its bytes, so nothing was written"
+                        + " and the object stays where it is" * (words[1] == "mv"), 1)
     if words[1] == "mv" and "dryrun" not in params:
         ctx.record("s3_move", key=m.group(2), kb=found[0], destination=destination)
     if not {"quiet", "only-show-errors"} & set(params):
-        ctx.out(f"{'(dryrun) ' * ('dryrun' in params)}{'move' if words[1] == 'mv' else 'copy'}: {source} to {destination}")
+        said = "download" if local else "move" if words[1] == "mv" else "copy"
+        ctx.out(f"{'(dryrun) ' * ('dryrun' in params)}{said}: {source} to {destination}")
     return 0
 
 
