@@ -607,9 +607,23 @@ _BLOCKS_RO = {
 }
 
 
+# a dry run of what changes things (``--dry-run``: the flow is planned or the task looked up, nothing run, nothing
+# recorded): it only reads, so no ⚠ and no confirmation, and typed by hand it is a read (redteam49 F2: RB-CORE-005's
+# ``blocks test-flow --input test_with_pii.md --dry-run`` was ⚠ mutating and, typed verbatim, credited nowhere)
+_BLOCKS_DRY = {
+    ("test-flow",): ("--dry-run --model= --input= --repo= --verbose", 0),
+    ("flow", "retry"): ("--dry-run --enable-pruning --max-context-size= --model= --max-attempts= --verbose", 1),
+}
+
+
 @rule("blocks")
 def _blocks(call: Call) -> str:
     words = [w.value for w in call.args[:2]]
+    for verb, (spec, positional) in _BLOCKS_DRY.items():
+        if tuple(words[:len(verb)]) == verb:
+            dry = parse_opts("blocks", call.args[len(verb):], table(spec))
+            if dry.has("--dry-run") and len(dry.pos) == positional:
+                return f"blocks {' '.join(verb)} --dry-run only reads (a dry run changes nothing)"
     key = (words[0] or "", words[1] or "") if len(words) == 2 else ("", "")
     if key not in _BLOCKS_RO:
         raise Unprovable(f"blocks {' '.join(w or '?' for w in words)} changes FlowEngine state"
