@@ -86,10 +86,12 @@ def test_declared_before_the_breach_is_one_verdict_in_the_report_and_the_pir(tmp
     d, inc, clock = _resolved_early(tmp_path, 0.0, 960.0)
     report = drill_report(d, inc.state, at=clock.t)
     detected = report.responses[0]
-    assert detected.verdict.sentence == "declared before Model API 5xx rate reached critical: met"
-    # x10: the target people are given (``people_target``), no words for it: no target judged a declaration first
+    up = "target raised from 5m00s drill time (30s wall) to 20m00s drill time (2m00s wall), so people can act in it"
+    assert detected.verdict.sentence == f"declared before Model API 5xx rate reached critical: met; {up}"
+    # x10: the target people are given (``people_target``): no target judged a declaration first, but the target
+    # shown beside it is the raised one, so it says so (attack49 F7)
     assert report.summary[0] == ("Time to detect: declared before Model API 5xx rate reached critical"
-                                 " (target < 20 min): met.")
+                                 f" (target < 20 min): met; {up}.")
     assert "✔ met (declared first)" in _table_row(report, "Time to detect")
     pir_rows = response(inc.state)
     assert pir_rows[0].result == detected.verdict.sentence

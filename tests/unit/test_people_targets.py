@@ -46,6 +46,7 @@ def test_a_x60_drill_judges_its_response_targets_on_people_s_clock_and_says_so(
         at=datetime.fromtimestamp(T0 + 12.0, UTC))
     monkeypatch.setenv(scenario_time.AT_ENV, repr(T0 + 42.0))       # mobilised 30 wall s (30 drill min) later
     inc.note("root-cause", "the audit shipper lost its connection")
+    _open_rows_say_the_raise(drill, inc)
     monkeypatch.setenv(scenario_time.AT_ENV, repr(T0 + 102.0))      # resolved 90 wall s (1h30m drill time) in
     inc.resolve("shipper restarted")
     state = inc.refresh()
@@ -72,6 +73,9 @@ def test_a_x60_drill_judges_its_response_targets_on_people_s_clock_and_says_so(
     assert {r.target_min for r in report.responses} == {120.0}
     [detect] = [ln for ln in report.summary if ln.startswith("Time to detect")]
     assert "(target < 120 min): met; " in detect and said in detect, detect
+    # the PIR's header names the runbook's MTTR and says the raise its table judges (attack49 F7)
+    [head] = [ln for ln in pir.splitlines() if ln.startswith("| **Runbook** |")]
+    assert "MTTR target 5m (target raised from 5m00s drill time (5s wall) to 2h00m00s" in head, head
     [mttr] = [ln for ln in report.summary if ln.startswith("Runbook RB-CORE-005 MTTR")]
     assert mttr.startswith("Runbook RB-CORE-005 MTTR target < 240 min: met on the clock") and "raised" not in mttr, mttr
 
@@ -85,3 +89,25 @@ def test_a_target_people_can_meet_is_not_raised() -> None:
     assert scenario_time.people_target(5.0, 10.0) == (
         20.0, "target raised from 5m00s drill time (30s wall) to 20m00s drill time (2m00s wall), so people can act"
               " in it")
+
+
+def _open_rows_say_the_raise(drill: object, inc: object) -> None:
+    """attack49 F7: a row not reached yet shows the raised target too, so it says so (show, the drill report)."""
+    state = inc.refresh()     # type: ignore[attr-defined]
+    resolve = next(ln for ln in render_show(inc, state, inc.clock()) if "Time to resolve" in ln)  # type: ignore
+    assert "(< 120 min)  " + RAISED.format("1h00m00s drill time (1m00s wall)") in resolve, resolve
+    report = drill_report(drill, state, at=T0 + 42.0)   # type: ignore[arg-type]
+    [line] = [ln for ln in report.summary if ln.startswith("Time to resolve")]
+    assert line == "Time to resolve: not reached (target < 120 min); " + \
+        RAISED.format("1h00m00s drill time (1m00s wall)") + ".", line
+
+
+def test_a_declaration_ahead_of_impact_says_its_target_was_raised() -> None:
+    """attack49 F7: "Time to detect n/a (< 120 min) met (declared first)" showed the raised target unsaid: no target
+    judged it, but the target shown is the raised one, so the verdict says the raise as every other row does."""
+    from warroom.incident.verdicts import milestone
+
+    said = milestone("detected", None, reached=True, ahead_of="Audit gap", past_critical=(), held=(),
+                     before="", raised="target raised from x to y")
+    assert said.word == "met (declared first)" and said.raised == "target raised from x to y"
+    assert said.sentence == "declared before Audit gap reached critical: met; target raised from x to y"

@@ -340,8 +340,8 @@ def render_show(inc: Incident, st: IncidentState, now: datetime, *, held: Any = 
             verdict += f"; {said.relapse}"      # the milestone stands; that it did not hold is said beside it
         if said.unseen:
             verdict += f"; {said.unseen}"       # counted from a drill's first look: what passed before it
-        if said.raised:
-            verdict += f"; {said.raised}"       # a fast drill's floor of wall time for people (``people_target``)
+        if said.raised:     # a fast drill's floor of wall time for people (``people_target``): said on every row
+            verdict += f"; {said.raised}" if verdict else f"  {said.raised}"
         lines.append(f"  {r.label:<20} {took:>12}  (< {r.target_min:g} min){verdict}")
     lines.append("")
     lines.append("Timeline (UTC):")

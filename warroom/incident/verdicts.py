@@ -127,11 +127,11 @@ def milestone(key: str, met: bool | None, *, reached: bool, ahead_of: str | None
     that it did not hold (``relapse.relapse_said``), said beside its verdict: a met one is on the clock only;
     ``unseen``: for the detection, what passed before the panes first showed a value (:func:`unseen_said`);
     ``unbacked``: for the mitigation, why the commander's word is no fix the tool saw (``said_unbacked``), ""
-    if it is; ``raised``: why the target judged is longer than the seeds' (``scenario_time.people_target``), said
-    after any measured verdict but one ahead of impact (no target judged it)."""
+    if it is; ``raised``: why the target shown is longer than the seeds' (``scenario_time.people_target``), said
+    after every verdict, measured or not: wherever the raised target is shown (a row not reached yet, a declaration
+    ahead of impact) it is said to be raised (attack49 F7: "n/a (< 120 min) met (declared first)")."""
     said = _milestone(key, met, reached=reached, ahead_of=ahead_of, past_critical=past_critical, held=held,
                       before=before)
-    raised = raised if met is not None and not (key == "detected" and ahead_of) else ""
     if key == "detected" and met is not None and unseen:
         return _raised(replace(said, sentence=f"{said.sentence}; {unseen}", unseen=unseen), raised)
     if key == "mitigated" and reached and unbacked and said.state == MET:

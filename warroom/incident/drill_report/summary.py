@@ -32,9 +32,11 @@ def with_summary(r: DrillReport, pir: tuple[float, float, float, int, int, int, 
     primary = r.panes[0] if r.panes else None
     broken = [p.title for p in r.panes if past_crit(p)] if r.ended else []
     for row in r.responses:       # each sentence is its row's verdict (``verdicts``): the table's mark agrees
-        if row.minutes is None:
-            head, _, tail = row.verdict.sentence.rpartition(": ")   # "declared before X reached critical: met"
-            lines.append(f"{row.label}: {head or tail} (target < {row.target_min:g} min){': ' + tail if head else ''}.")
+        if row.minutes is None:     # the raise (``people_target``) is said after the target it raised
+            up = f"; {row.verdict.raised}" if row.verdict.raised else ""
+            head, _, tail = row.verdict.sentence.removesuffix(up).rpartition(": ")   # "declared before X …: met"
+            lines.append(f"{row.label}: {head or tail} (target < {row.target_min:g} min){': ' + tail if head else ''}"
+                         f"{up}.")
         else:
             took = Span((row.wall_minutes or 0.0) * 60, r.speed).text()   # drill time first, the wall time beside
             lines.append(f"{row.label}: {took} (target < {row.target_min:g} min): {row.verdict.sentence}.")

@@ -15,6 +15,7 @@ from warroom.incident.records import PHASE_HOW
 from warroom.incident.md_text import Md
 from warroom.journal.encoding import parse_ts
 from warroom.incident.review.lines import HUMAN, NO_TIME, Line, hms
+from warroom.incident.review.response import runbook_mttr
 from warroom.incident.roles import ROLES
 
 if TYPE_CHECKING:
@@ -107,7 +108,8 @@ def facts(state: IncidentState, now: datetime) -> Facts:
     runbook = None
     if state.runbook:
         rb = state.runbook
-        mttr = f"; MTTR target {rb['mttr_target']}" if rb.get("mttr_target") else ""
+        raised = runbook_mttr(state)[1]     # the table's target: a raise is said here too (attack49 F7)
+        mttr = f"; MTTR target {rb['mttr_target']}{f' ({raised})' if raised else ''}" if rb.get("mttr_target") else ""
         runbook = Line(f"{rb.get('id')} — {rb.get('title')}{mttr}", (state.runbook_seq,))
     return Facts(duration, det, declared, severity, commander, roles, resolution, rollback, typ, affected,
                  summary, runbook, concerns)

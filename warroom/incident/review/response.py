@@ -32,6 +32,18 @@ class ResponseRow:
         return cite(self.cites)
 
 
+def runbook_mttr(state: IncidentState) -> tuple[float | None, str]:
+    """The runbook's MTTR target in minutes as the drill judges it, and why it is longer than the runbook's ('' when
+    it is not): the milestones' rule (``people_target``), the drill report's figure. The PIR's header and its table
+    both say it, so the header's "MTTR target 20m" never stands beside a table judging < 120 min unsaid."""
+    if not (state.runbook and state.runbook.get("mttr_target")):
+        return None, ""
+    try:
+        return stime.people_target(parse_duration(str(state.runbook["mttr_target"])) / 60.0, stime.scale_of(state))
+    except ValueError:
+        return None, ""
+
+
 def response(state: IncidentState) -> list[ResponseRow]:
     """Milestones against the generic targets; the runbook's MTTR beside time to resolve; a
     drill judged in scenario time (wall × speed) with the wall time beside. Each result is
@@ -39,12 +51,7 @@ def response(state: IncidentState) -> list[ResponseRow]:
     speed = stime.scale_of(state)
     src = state.phase_sources()
     rows = []
-    mttr, mttr_raised = None, ""       # the milestones' rule (``people_target``): the drill report's figure
-    if state.runbook and state.runbook.get("mttr_target"):
-        try:
-            mttr, mttr_raised = stime.people_target(parse_duration(str(state.runbook["mttr_target"])) / 60.0, speed)
-        except ValueError:
-            mttr = None
+    mttr, mttr_raised = runbook_mttr(state)
     ahead = detected_ahead(state)
     broken = past_critical_at_resolution(state)
     said = of_state(state)            # the one rule: the drill report's and ``incident show``'s sentence
@@ -60,8 +67,8 @@ def response(state: IncidentState) -> list[ResponseRow]:
         if r.minutes is None:
             took = "—"
             target = f"< {r.target_min:g} min"
-            if r.key == "resolved" and mttr is not None:
-                target += f" (runbook: < {mttr:g} min)"
+            if r.key == "resolved" and mttr is not None:      # a raise said wherever it is shown (attack49 F7)
+                target += f" (runbook: < {mttr:g} min{'; ' + mttr_raised if mttr_raised else ''})"
         else:
             scen = r.minutes   # scenario minutes already (IncidentState.response_times)
             took = stime.Span((r.wall_minutes if r.wall_minutes is not None else stime.wall_seconds(scen, speed)) * 60,
