@@ -174,7 +174,7 @@ class Drill:
         base = os.environ.get("PATH", os.defpath) if base_path is None else base_path
         return {"PATH": str(self.path / "bin") + (os.pathsep + base if base else ""), ENV_DIR: str(self.path),
                 "WARROOM_DRILL": "1", "KUBECONFIG": str(self.path / "kubeconfig"), "PGHOST": "taskdb.drill.invalid",
-                "PGDATABASE": "flowengine_db", "PGUSER": "flowengine_user", "AWS_PAGER": "",
+                "PGPORT": "5432", "PGDATABASE": "flowengine_db", "PGUSER": "flowengine_user", "AWS_PAGER": "",
                 "AWS_DEFAULT_REGION": "eu-west-1", "ANTHROPIC_API_KEY": "sk-ant-drill-0000-not-a-real-key",
                 "OPENAI_API_KEY": "sk-drill-0000-not-a-real-key", **_AWS_ENV,
                 "AWS_CONFIG_FILE": str(self.path / "aws" / "config"),

@@ -9,6 +9,7 @@ from __future__ import annotations
 import fnmatch
 import functools
 import math
+import os
 import re
 import sqlite3
 import sys
@@ -38,7 +39,7 @@ CHANGES = frozenset("ALTER ANALYZE CALL CLUSTER COMMENT COPY CREATE DELETE DO DR
                     "REASSIGN REFRESH REINDEX REVOKE SECURITY TRUNCATE UPDATE VACUUM".split())
 FLAGS = flags("A|no-align t|tuples-only X|no-psqlrc q|quiet x|expanded w|no-password W|password e|echo-queries "
               "c|command=* f|file=* 1|single-transaction d|dbname= U|username= h|host= p|port= F|field-separator= "
-              "v|set|variable=* P|pset=*")
+              "v|set|variable=* P|pset=* o|output=")     # -o FILE refused by name: it writes no file (redteam49 F7)
 # -X and -w are taken and change nothing: the drill's psql reads no ~/.psqlrc and its TaskDB asks no password
 # (-W, which makes psql prompt for one, is refused); -P pager=... neither, as output never goes to a pager here.
 INERT = {"no_psqlrc", "no_password"}
@@ -102,11 +103,16 @@ def run(ctx: Context, argv: list[str]) -> int:
     refuse_unread(args.opts, READS, "psql", "psql: error: ", table=FLAGS)
     variables, stop = settings(args)
     given = conninfo(args.text("dbname") or (args.pos[0] if args.pos else ""))   # it overrides -h, -p, -U
-    db = given.get("dbname") or DATABASE
-    user = given.get("user") or args.text("username") or (args.pos[1:] or [ROLES[0]])[0]
-    port = given.get("port") or args.text("port", "5432")
+    # PGHOST, PGPORT, PGUSER and PGDATABASE are the defaults of -h, -p, -U and -d, as libpq reads them (redteam49
+    # F11: PGHOST=127.0.0.1 answered from the TaskDB where -h 127.0.0.1 was refused); not inside a pod, whose
+    # environment is its own (``kubectl exec`` carries none of the shell's)
+    env = {} if ctx.in_pod else {k: v for k, v in os.environ.items() if k.startswith("PG") and v}
+    db = given.get("dbname") or env.get("PGDATABASE") or DATABASE
+    user = given.get("user") or args.text("username") or (args.pos[1:] or [env.get("PGUSER") or ROLES[0]])[0]
+    port = given.get("port") or args.text("port") or env.get("PGPORT") or "5432"
     inside = ctx.in_pod is not None and ctx.in_pod.deployment == "postgres"      # its socket and localhost
-    host = given.get("host") or args.text("host") or ("/var/run/postgresql" if inside else "taskdb.drill.invalid")
+    host = given.get("host") or args.text("host") or env.get("PGHOST") or (
+        "/var/run/postgresql" if inside else "taskdb.drill.invalid")
     local = host.startswith("/") or host in ("localhost", "127.0.0.1")
     where = (f'server on socket "{host}/.s.PGSQL.{port}"' if host.startswith("/") else
              f'server at "{host}" ({"127.0.0.1" if local else "10.20.3.14"}), port {port}')
@@ -444,6 +450,9 @@ def render(ctx: Context, conn: TaskDB, stmt: str, args: Args,
     if word not in (*QUERIES, "("):
         token = re.match(r"[A-Za-z_]\w*|\d+(?:\.\d*)?|\S", rest)[0]     # type: ignore[index]
         raise pgsql.PgError(f'ERROR:  syntax error at or near "{token}"', at)
+    if re.search(r"(?i)\bINTO\b", QUOTED.sub("''", rest)):     # SELECT … INTO: CREATE TABLE AS in other words
+        raise Refusal(f"drill: SELECT … INTO is not simulated: it creates a table, and the drill's TaskDB answers "
+                      f"queries ({', '.join(QUERIES)}); its world could not follow a change to it, so nothing was changed")
     if word == "TABLE":                     # PostgreSQL's shorthand
         code = code[:at] + re.sub(r"(?i)^TABLE\b", "SELECT * FROM", rest)
     steps = iter(range(STEPS // 1000))     # a runaway query (a cross join) stops like a statement_timeout
