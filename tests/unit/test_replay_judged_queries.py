@@ -63,3 +63,16 @@ def test_a_replay_answers_the_runbooks_decision_and_gate_queries_from_the_record
     with pytest.raises(QueryError, match=r"recorded its panes' queries .*and its runbooks' decisions' and gates'"
                                          r" .*this one was not recorded"):
         replay.query("up", at=replay.wall_time(t))
+
+
+def test_the_runbooks_a_go_would_open_are_recorded_too(tmp_path: Path) -> None:
+    """attack49 F4: a rehearsal takes the Go/No-Go again, perhaps the other way. RB-CORE-004's GO opens RB-LAUNCH-002
+    beside it; what its Go/No-Go and rollback gate read is recorded with the incident's own, though no GO was taken."""
+    cfg = Config()
+    cfg.incident.state_dir = str(tmp_path / "state")
+    inc = IncidentStore(cfg.state_dir(), cfg).create(
+        title="Provider down", severity="P1", runbook="RB-CORE-004", source={})
+    books = runbooks_of(inc)
+    assert [b.id for b in books] == ["RB-CORE-004", "RB-LAUNCH-002"]
+    names = {name for name, _, _, _ in judged_queries(books, cfg.slo)}
+    assert {"providers_down", "repos_failing", "pilot_failure_share", "failure_rate_5m"} <= names, names

@@ -146,14 +146,40 @@ def record_history(incident_dir: Path, state: Any, slos: list[SloConfig], source
     return path
 
 
+#: at most this many runbooks a decision could open are added to an incident's own (``runbooks_of``)
+MAX_REACHABLE = 8
+
+
 def runbooks_of(inc: Any) -> list[Any]:
-    """The runbooks ``inc`` works from (its current one and any open beside), for ``record_history``: a copy
-    that cannot be read (removed, its hash not the journal's) records no queries of its own; its panes are
-    recorded all the same, and a replay says the queries it lacks were not recorded."""
+    """The runbooks ``inc`` works from (its current one and any open beside), then every runbook a decision of
+    theirs would open on GO (``on_go``, and theirs in turn, at most :data:`MAX_REACHABLE`, from the library as a GO
+    would take it), for ``record_history``: a rehearsal is for taking the decision again, perhaps the other way, and
+    the GO path's criteria and verify gates must read the recording too (attack49 F4: RB-CORE-004's GO opens
+    RB-LAUNCH-002, whose Go/No-Go and rollback gate read "not recorded"). A copy that cannot be read (removed, its
+    hash not the journal's) or a GO target the library lacks records no queries of its own; the panes are recorded
+    all the same, and a replay says the queries it lacks were not recorded."""
     try:
-        return list(inc.open_runbooks())
+        books = list(inc.open_runbooks())
     except (WarroomError, OSError):
         return []
+    from warroom.incident import runbook_ref
+
+    seen = {str(b.id).lower() for b in books}
+    todo = [d.on_go for b in books for d in b.decisions if d.on_go]
+    added = 0
+    while todo and added < MAX_REACHABLE:
+        ref = todo.pop(0)
+        if ref.lower() in seen:
+            continue
+        seen.add(ref.lower())
+        try:
+            book = inc.shelf.load(runbook_ref.resolve_ref(ref, inc.config))    # the pane-reading criteria, as a GO's
+        except (WarroomError, OSError):
+            continue        # lint names an on_go the library lacks; a GO there opens nothing either
+        books.append(book)
+        added += 1
+        todo.extend(d.on_go for d in book.decisions if d.on_go)
+    return books
 
 
 def _judged(source: Any, runbooks: Iterable[Any], slos: list[SloConfig], window: Any) -> list[dict[str, Any]]:
