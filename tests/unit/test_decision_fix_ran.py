@@ -248,3 +248,16 @@ def test_a_step_run_with_a_parameter_off_the_runbooks_own_is_not_that_step(
     view = json.loads(at(9, "decide", inc, "bring-flowengine-back", "--json"))
     said = {c["text"]: c for c in view["criteria"]}
     assert said[unredacted["text"]]["state"] == "not met"
+
+
+def test_unless_ran_in_words_beside_the_measure_is_a_conjunction_not_met_once_the_step_ran_ok() -> None:
+    """redteam49 F7: RB-CORE-005's NO-GO "The audit log is quiet … and the audit shipper has not been restarted" read
+    "? unknown" after the restart ran ok: its second half is false, so it is not met."""
+    c = Criterion("No root-cause note after 15 minutes and the rollback has not run", no_note="root-cause",
+                  after=900.0, unless_ran=("rollback-deployment",))
+    assert dec.judge(c, "no_go", _state(), NOW, None, dec.NO_OUTPUTS, "RB-1").state == dec.MET
+    fixed = _state(_step("rollback-deployment", "ok", ended=NOW - timedelta(minutes=2)))
+    after = dec.judge(c, "no_go", fixed, NOW, None, dec.NO_OUTPUTS, "RB-1")
+    assert (after.state, after.evidence) == (dec.NOT_MET, "no root-cause note after 20m00s, but step "
+                                             "rollback-deployment ran ok 2m00s ago (03:58:00 UTC): its words say it"
+                                             " has not")

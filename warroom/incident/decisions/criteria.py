@@ -5,6 +5,7 @@ unknown, never met."""
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import datetime
@@ -42,6 +43,10 @@ def scenario_span(state: Any, scenario_seconds: float, wall: bool = True) -> str
     return stime.of_scenario(state, scenario_seconds).text(wall=wall)
 
 
+#: An ``unless_ran`` criterion whose text says, beside its measure, that the step has not run ("… and the audit shipper
+#: has not been restarted"): a conjunction, false once the step ran ok (``judge``)
+STATES_NOT_RAN = re.compile(r"\band\b[^.;]*\bnot\b")
+
 #: A step's checklist states (``marks.checklist_state``) that count as "ran ok" for ``ran``,
 #: ``not_ran`` and ``unless_ran``: exit 0 and its expectation met, its verify gate passed or still watching (a
 #: mitigation under way), never failed, unmet or unchecked
@@ -58,16 +63,24 @@ def judge(c: Criterion, side: str, state: Any, now: datetime, query: Query | Non
     ``by_hand`` rule), else None: not counted, but said where ``ran`` / ``not_ran`` speak of that step.
 
     ``unless_ran``: once one of those steps ran ok, what the criterion measures is no evidence of
-    what it says, so it is unknown with the reading kept in its words. Only for a step that makes
+    what it says, so it is unknown with the reading kept in its words; not met when its words say the step has not
+    run beside the measure (``STATES_NOT_RAN``: "… and the shipper has not been restarted"). Only for a step that makes
     the measure itself moot: a step having run ok never says it was the right fix (attack39 G1:
     the wrong scenario's breaker silenced "root cause still unknown")."""
     v = _judge(c, side, state, now, query, step_output, runbook_id, typed)
-    if not c.unless_ran or side == "applies_when" or v.state == UNKNOWN:
+    both = STATES_NOT_RAN.search(c.text) is not None       # its words state both halves: one false is enough
+    if not c.unless_ran or side == "applies_when" or v.state == (NOT_MET if both else UNKNOWN):
         return v
     hit, _ = ran_ok(state, runbook_id, c.unless_ran, now)
     if hit is None:
         return v
     ref, run = hit
+    if both:
+        # its words state the step's not having run as half of what it says ("… quiet and the audit shipper has not
+        # been restarted"): with the step run ok that half is false, so the criterion is not met (redteam49 F7: "?
+        # unknown" kept a NO-GO tally open on a reason that is not one)
+        return replace(v, state=NOT_MET, evidence=f"{v.evidence}, but step {ref} ran ok {_ago(state, run, now)}:"
+                       " its words say it has not")
     return replace(v, state=UNKNOWN, evidence=f"{v.evidence}, but step {ref} ran ok {_ago(state, run, now)}: "
                    "not evidence of it any more")
 
