@@ -13,6 +13,7 @@ from typing import Any
 
 from tests.unit.incident_fixtures import Clock, ran_ok
 from tests.unit.test_runbook_beside import _mass_failure
+from warroom.durations import format_duration
 from warroom.incident.cadence import draft_update
 from warroom.journal import events as ev
 
@@ -53,9 +54,10 @@ def test_a_ticked_checklist_action_is_listed_as_done_by_the_team_in_time_order(t
     inc.tick(manual[1].number)
     actions = _section(draft_update(inc.refresh(), inc.clock(), 600.0), "Actions:", "Needs:")
     said = [a.split(" ", 2)[2] for a in actions]
-    assert said[:3] == [f"{inc.step(28).label} (mitigation attempt): ok.",
-                        f"{manual[0].label} (ticked done).", f"{manual[1].label} (ticked done)."], actions
-    assert said[3] == f"{inc.step(29).label} (check): ok.", actions
+    # one timeline, the check at its time among them (redteam49 F7: checks came after every mitigation)
+    assert said[:4] == [f"{inc.step(28).label} (mitigation attempt): ok.", f"{manual[0].label} (ticked done).",
+                        f"{inc.step(29).label} (check): ok.", f"{manual[1].label} (ticked done)."], actions
+    assert [a.split(" ", 2)[1] for a in actions] == sorted(a.split(" ", 2)[1] for a in actions), actions
     # told once: after an update, a tick before it is not an action since
     inc.record_status_update("first update")
     actions = _section(draft_update(inc.refresh(), inc.clock(), 600.0), "Actions:", "Needs:")
@@ -85,3 +87,20 @@ def test_a_verdict_recorded_before_its_decision_arose_is_not_told_as_decided(tmp
     (early,) = [a for a in actions if "early go" in a]
     assert " Not a decision: taken before the question arose (" in early, early
     assert early.endswith("UTC), it answers nothing."), early
+
+
+def test_a_mitigated_update_says_the_impact_up_to_its_recovery_not_to_the_sending(tmp_path: Path) -> None:
+    """redteam49 F7: "Impact since 14:38:00 UTC: 48m46s" went out beside "Mitigated at 14:42:37": the span ran on to
+    the sending, past the recovery the next line states."""
+    from datetime import timedelta
+
+    inc = _incident(tmp_path)
+    ran_ok(inc, 28, mutating=True)
+    inc.set_status("mitigated")
+    inc.clock.now += timedelta(minutes=20)
+    state = inc.refresh()
+    mitigated, start = state.phases["mitigated"], state.impact_start
+    assert mitigated is not None and start is not None
+    said = [ln for ln in draft_update(state, inc.clock(), 600.0).splitlines() if ln.startswith("- Impact")]
+    assert said == [f"- Impact from {start:%H:%M} to {mitigated:%H:%M} UTC: "
+                    f"{format_duration((mitigated - start).total_seconds())}."], said

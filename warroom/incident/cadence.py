@@ -270,7 +270,13 @@ def draft_update(state: IncidentState, now: datetime, every: float, readings: Se
     lines.append("")
     lines.append("Conditions:")
     start = state.impact_start
-    if start is not None:
+    # mitigated and holding: the impact ran from its start to that recovery, never on to the sending beside "Mitigated
+    # at" (redteam49 F7: "Impact since 14:38:00 UTC: 48m46s" in an update saying "Mitigated at 14:42:37")
+    ended = phases.get("mitigated") if held is None or not held.relapsed else None
+    if start is not None and ended is not None and start <= ended <= now:
+        lines.append(f"- Impact from {start:{hm}} to {ended:{hm}} UTC:"
+                     f" {stime.text(state, state.impact_duration(ended))}.")
+    elif start is not None:
         lines.append(f"- Impact since {start:{hm}} UTC: {stime.text(state, state.impact_duration(now))}.")
     panes = _conditions(state, readings, hm)
     lines += panes
@@ -283,7 +289,7 @@ def draft_update(state: IncidentState, now: datetime, every: float, readings: Se
     gates = run_gates(state, now)
     since = max([t for t in (state.declared_at, *(u.at for u in state.status_updates[-1:])) if t is not None],
                 default=None)
-    acted: list[tuple[datetime, int, str]] = []      # mitigations and verdicts, in time order
+    acted: list[tuple[datetime, int, str]] = []      # mitigations and verdicts, never cut
     checks: list[tuple[datetime, int, str]] = []
     for st, run in state.commands_run():
         if since is not None and max(run.started_at, run.ended_at or run.started_at) < since:
@@ -304,10 +310,11 @@ def draft_update(state: IncidentState, now: datetime, every: float, readings: Se
     for d in state.decisions:
         if since is None or d["at"] >= since:
             acted.append((d["at"], int(d["seq"]), f"- {d['at']:{hm}} {_verdict_said(state, d, hm)}"))
-    lines += [text for _at, _seq, text in sorted(acted)]
     checks.sort()
     cut = len(checks) - UPDATE_CHECKS
-    lines += [text for _at, _seq, text in checks[max(0, cut):]]
+    # one timeline: checks among the mitigations and verdicts at their times (redteam49 F7: the checks came after
+    # the mitigations, under no heading, and a reader takes the list as a timeline)
+    lines += [text for _at, _seq, text in sorted(acted + checks[max(0, cut):])]
     if cut > 0:
         lines.append(f"- and {cut} more {'check' if cut == 1 else 'checks'} since {checks[0][0]:{hm}} UTC"
                      f" (the incident log lists {'it' if cut == 1 else 'them'}).")
