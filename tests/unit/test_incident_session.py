@@ -54,6 +54,8 @@ def test_missing_and_invalid_params_are_clear(inc: Incident, tmp_path: Path) -> 
         inc.prepare_step(2)
     assert "missing required parameter task_id (id of the failed task)" in str(err.value)
     assert "--param task_id=VALUE" in str(err.value)
+    # the run dialog takes the value in its field: its preview says so, never the command line's --param (redteam49 F11)
+    assert "type its value in the task_id field" in err.value.dialog and "--param" not in err.value.dialog
     with pytest.raises(ParamError) as err:
         inc.prepare_step(2, {"task_id": "bad id!"})
     assert "does not match" in str(err.value) and "task_id" in str(err.value)

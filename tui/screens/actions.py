@@ -493,8 +493,8 @@ class DashboardActions:
             # On the event loop, on every keystroke: a snapshot's preparer, no journal read.
             try:
                 p = preparer.prepare_step(step.id, params, runbook_id=key[0] or None)
-            except WarroomError as exc:
-                return Preview(command=step.command, mutating=step.mutating, error=str(exc),
+            except WarroomError as exc:     # a parameter as the dialog takes it: in its field (``ParamError.dialog``)
+                return Preview(command=step.command, mutating=step.mutating, error=getattr(exc, "dialog", str(exc)),
                                confirm=bool(step.confirm), kind=step.kind, source=source, drill=drill, **facts)
             judge = getattr(preparer, "approval_verdict", None)
             verdict = judge(p, datetime.fromtimestamp(self.ctx.clock.now(), UTC)) if judge is not None else None

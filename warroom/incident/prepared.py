@@ -22,9 +22,12 @@ class ParamError(WarroomError):
 
     exit_code = 2
 
-    def __init__(self, message: str, problems: list[tuple[str, str]]) -> None:
+    def __init__(self, message: str, problems: list[tuple[str, str]], dialog: str | None = None) -> None:
         super().__init__(message)
         self.problems = problems
+        # the same said to the run dialog, whose fields take the values (redteam49 F11: its preview said "pass
+        # --param task_id=VALUE", the command line's way); the message itself where both read alike
+        self.dialog = dialog if dialog is not None else message
 
 
 @dataclass(frozen=True)

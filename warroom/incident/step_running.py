@@ -127,10 +127,12 @@ class StepRunning:
                              f" it uses {uses}", [(u, "not a parameter of this step") for u in unknown])
         prompts = self.param_prompts(step_ref, given, runbook_id)
         problems: list[tuple[str, str]] = []
+        typed: dict[str, str] = {}      # a missing one as the run dialog says it: where its value is typed there
         for p in prompts:
             if p.missing:
                 why = f" ({p.help})" if p.help else ""
                 problems.append((p.name, f"missing required parameter {p.name}{why}: pass --param {p.name}=VALUE"))
+                typed[p.name] = f"missing required parameter {p.name}{why}: type its value in the {p.name} field"
             elif p.pattern and p.value:       # an optional parameter left empty has nothing to match
                 try:
                     ok = re.fullmatch(p.pattern, p.value or "") is not None
@@ -142,7 +144,8 @@ class StepRunning:
                                              f" match {p.pattern!r}"))
         if problems:
             head = f"step {step.number} ({step.label}): "
-            raise ParamError(head + "; ".join(m for _, m in problems), problems)
+            raise ParamError(head + "; ".join(m for _, m in problems), problems,
+                             head + "; ".join(typed.get(n, m) for n, m in problems))
         values = {p.name: p.value or "" for p in prompts}
         declared = tuple(k for k, p in book.params.items() if p.declared)
         wide = tuple(k for k, p in book.params.items() if p.pattern)
