@@ -249,3 +249,21 @@ def test_the_header_draws_the_relapse_and_the_gate_line_the_measure_now(tmp_path
     assert gate_text(shown, at.timestamp()).plain == \
         " VERIFY  step 6 ✔ passed at 60% at 03:31:24 · now 99.8%, past < 75% · quota < 75%"
     assert gate_text(passed, at.timestamp()).plain.startswith(" VERIFY  step 6 ✔ passed at 60% · ")   # nothing read
+
+
+def test_a_relapse_after_the_teams_own_failed_retry_names_that_run(tmp_path: Path) -> None:
+    """redteam49 F7: "the mitigation of 14:48:02 UTC did not hold: Flow failure rate breached again" blamed the breaker
+    (which held) for the commander's own retry of a docs flow failing again just before the breach: the concern names
+    that run, as a run that failed then (which moved the pane is not known), beside the relapse."""
+    inc = _mitigated(tmp_path)
+    inc.now[0] = AGAIN - timedelta(seconds=2)
+    inc.append(ev.STEP_STARTED, {"step": 13, "step_id": "retry-failed", "label": "Retry a failed flow",
+                                 "command": "blocks flow retry tsk_36677a13", "mutating": True,
+                                 "params": {"task_id": "tsk_36677a13"}})
+    inc.now[0] = AGAIN + timedelta(seconds=3)
+    inc.append(ev.STEP_FINISHED, {"step": 13, "step_id": "retry-failed", "status": "failed", "exit_code": 1})
+    _breach_again(inc)
+    [said] = [c for c in resolve_concerns(inc.refresh(), {}) if "did not hold" in c]
+    assert said.startswith("the mitigation of 03:31:24 UTC did not hold: Flow failure rate breached again at 03:33:30")
+    assert said.endswith("; just before it, step 13 (Retry a failed flow, task_id=tsk_36677a13) began at 03:33:28 UTC"
+                         " and ended failed (exit 1): the breach may be that run's, not the mitigation's"), said

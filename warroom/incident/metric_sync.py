@@ -358,10 +358,24 @@ def relapse_concerns(state: IncidentState, gates: Sequence[Any] | None = None) -
     said = f"{mitigated:%H:%M:%S} UTC"
     out = [f"the mitigation of {said} did not hold: {b['title']} breached again at {b['at']:%H:%M:%S} UTC"
            f" ({format_stated(b['value'], b['unit'], against=(b.get('threshold'),))}) and has not recovered"
-           for b in breached_again(state)]
+           + _own_failures(state, mitigated, b["at"]) for b in breached_again(state)]
     out += [f"the mitigation of {said} did not hold: {g.title or g.what} is {g.value} now, past {g.wanted}"
             f" (its verify gate passed at {g.passed_value})" for g in gates or () if g.past]
     return out
+
+
+def _own_failures(state: IncidentState, mitigated: Any, breached: Any) -> str:
+    """The team's own runs begun between the mitigation and a pane's breach again that failed: named beside the
+    relapse, which may be theirs, not the mitigation's (redteam49 F7: "the mitigation … did not hold" of a breaker
+    that held, for the commander's own retry of a docs flow failing again); "" when none. Which moved the pane is
+    not known here, so each is said as a run that failed then, never as the cause."""
+    runs = [f"{state.step_name(st.runbook_id, st.step or st.step_id)} ({st.label}"
+            + "".join(f", {k}={v}" for k, v in sorted((run.params or {}).items())) + f") began at"
+            f" {run.started_at:%H:%M:%S} UTC and ended {str(run.status).replace('_', ' ')}"
+            + (f" (exit {run.exit_code})" if run.exit_code is not None else "")
+            for st, run in state.commands_run()
+            if mitigated <= run.started_at <= breached and run.status not in ("ok", "running")]
+    return f"; just before it, {'; '.join(runs)}: the breach may be that run's, not the mitigation's" if runs else ""
 
 
 RANGE = re.compile(r"\[\s*(\d+(?:\.\d+)?(?:ms|[smhdwy]))\s*(?::[^\]]*)?\]")
