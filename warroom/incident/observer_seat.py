@@ -112,13 +112,15 @@ def marked(data: Any) -> bool:
 
 def lines(state: Any) -> frozenset[int]:
     """The journal lines (seqs) a read-only seat wrote, as the fold kept them: its runs' starts and ends, its dry runs,
-    its refusals. The one rule every story of the response reads (the PIR's Key Moments, the brief's "What happened"):
+    its refusals, its runs' SLO evidence (a line with no pane value keeps no sample: not counted). The one rule
+    every story of the response reads (the PIR's Key Moments, the brief's "What happened"):
     none of them is the response's; the Full Timeline says each as the observer's (attack48 Z9: an observer's refusal
     and dry run were Key Moments while its runs were not)."""
     out: set[int] = set()
     for st in state.steps.values():
         out.update(x for run in st.observed for x in (run.seq, run.end_seq) if x)
         out.update(int(d["seq"]) for d in (*st.dry_runs, *st.refusals) if d.get(KEY) == OBSERVER)
+    out.update(e.seq for e in state.evidence if e.seat == OBSERVER)    # its runs' panes before and after (attack49 F5)
     return frozenset(out)
 
 

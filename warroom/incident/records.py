@@ -240,6 +240,7 @@ class EvidenceSample:
     when: str | None = None
     step: int | None = None
     runbook_id: str | None = None   # the step's runbook (evidence from before it was journaled: None)
+    seat: str = ""                  # "observer": a read-only seat's line (``observer_seat.lines``), not the response's
 
 
 @dataclass

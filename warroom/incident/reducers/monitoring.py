@@ -41,6 +41,7 @@ def _evidence(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
     step = _int(d.get("step"))
     at = _ts(d.get("at")) or e.ts
     parts = []
+    seat = observer_seat.OBSERVER if observer_seat.marked(d) else ""     # its own run's panes (attack49 F5)
     for slo_id, v in sorted(values.items()):
         if isinstance(v, dict):
             value, unit, state = _num(v.get("value")), v.get("unit"), v.get("state")
@@ -48,14 +49,16 @@ def _evidence(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
             value, unit, state = numbers.decode(v), None, None
         s.evidence.append(EvidenceSample(seq=e.seq, at=at, slo_id=str(slo_id), value=value, unit=unit,
                                          state=state, when=d.get("when"), step=step,
-                                         runbook_id=str(d["runbook_id"]) if d.get("runbook_id") else None))
+                                         runbook_id=str(d["runbook_id"]) if d.get("runbook_id") else None,
+                                         seat=seat))
         # a STALE pane's value is its last one, not a reading of then: said so wherever it is quoted
         parts.append(f"{slo_id} {'?' if value is None else format_stated(value, str(unit or 'count'))}"
                      + (" (stale)" if state == "stale" and value is not None else ""))
     _attach_evidence(s, e.seq, d, values)
     where = (f" ({d.get('when')} {s.step_name(str(d.get('runbook_id') or ''), step)})"
              if step is not None and d.get("when") else "")
-    s._add_timeline(e, e.type, f"SLO evidence{where}: {', '.join(parts) or 'no values'}", at=at, step=step)
+    by = f" {observer_seat.BY}" if seat else ""     # said as every line a read-only seat wrote is
+    s._add_timeline(e, e.type, f"SLO evidence{by}{where}: {', '.join(parts) or 'no values'}", at=at, step=step)
 
 
 def _attach_evidence(s: IncidentState, seq: int, d: dict[str, Any], values: dict[str, Any]) -> None:
