@@ -62,3 +62,23 @@ def test_the_page_is_green_only_once_the_errors_are_back_at_their_everyday_share
         assert (state[0] == "none") == (state[1] == "resolved"), (t, state)
         assert state[0] != "none" or sig.share_5xx(fleet.PRIMARY_PROVIDER, t) <= 2.5 * fleet.BASE_5XX, t
     assert seen[("minor", "monitoring")] > 10 * fleet.BASE_5XX and ("none", "resolved") in seen, seen
+
+
+def test_updated_at_moves_when_the_indicator_does(tmp_path: Path) -> None:
+    """redteam49 F11: the indicator went major -> minor at the fade (no post then) while ``page.updated_at`` kept the
+    last post's time: a reader takes the page as unchanged since. Each change of the indicator is a change of the
+    page."""
+    drill = warm_drill(tmp_path, "provider-outage")
+    last = None
+    for t in map(float, range(1200, 5100, 30)):
+        page = _get(drill, PAGE + "status.json", t)
+        now = (page["status"]["indicator"], page["page"]["updated_at"])
+        if last is not None and now[0] != last[0]:
+            assert now[1] != last[1] and now[1] <= iso_at(drill, t), (t, last, now)
+        last = now
+
+
+def iso_at(drill: object, t: float) -> str:
+    """The page's clock: a scenario second as the API stamps it."""
+    from warroom.drill.activity import iso
+    return iso(drill.wall_time(t))      # type: ignore[attr-defined]

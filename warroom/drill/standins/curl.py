@@ -699,14 +699,17 @@ def status_page(ctx: Context, provider: str, path: str) -> Response:
                  if f"api_5xx:{provider}" in fault.impacts), default=0.0)
     name = "OpenAI" if provider == "openai" else provider.capitalize()
     told = [(i, said) for i in range(len(sig.scenario.faults)) if (said := _said(ctx, provider, i))]
-    changed = max((t for _, said in told for t, *_ in said), default=ctx.series.t0)
+    # the page changes with each post and each move of its indicator past "major" (redteam49 F11: it went major ->
+    # minor at the fade while ``updated_at`` kept the last post's time)
+    changed = max((t for i, said in told for t in (*(p[0] for p in said), *_major(ctx, i)) if t <= ctx.t),
+                  default=ctx.series.t0)
     page = {"id": {"anthropic": "tymt9n04zgry", "openai": "01JMYB4G9RMV3Y4WN6AYYXRHYF"}[provider], "name": name,
             "url": f"https://status.{provider}.com", "time_zone": "Etc/UTC", "updated_at": iso(ctx.wall(changed))}
     incidents = [_incident(ctx, provider, name, i, said) for i, said in reversed(told)]
     unresolved = [x for x in incidents if x["status"] != "resolved"]
     # green only once every incident is resolved, the errors back at the everyday share (``_said``): redteam47 F7, it
     # read "All Systems Operational" while the fault's fade still failed 1.8% of Claude calls, nine times that share
-    indicator = "major" if worst > 0.6 else "minor" if worst > 0.1 or unresolved else "none"
+    indicator = "major" if worst > MAJOR else "minor" if worst > 0.1 or unresolved else "none"
     status = {"indicator": indicator, "description": STATUS[indicator]}
     answers: dict[str, object] = {
         "/api/v2/status.json": {"page": page, "status": status},
@@ -726,6 +729,21 @@ def status_page(ctx: Context, provider: str, path: str) -> Response:
 
 
 LAG = 60.0                  # scenario s the vendor's page lags its own trouble
+MAJOR = 0.6                 # the fault's strength over which the page's indicator says "major" (else "minor")
+
+
+def _major(ctx: Context, index: int) -> list[float]:
+    """When the page's indicator went past "major" for fault ``index``, up in its ramp and down in its fade (each a
+    minute late, as the page lags): moments the page changed, as its posts are."""
+    sig, fault = ctx.signals, ctx.signals.scenario.faults[index]
+    onset, out = sig.onsets[index], []
+    if onset is None:
+        return out
+    if sig.raw_strength(index, top := onset + max(fault.ramp, 1.0)) > MAJOR:
+        out.append(_crossing(lambda t: sig.raw_strength(index, t) > MAJOR, onset, top) + LAG)
+        if fault.until is not None and sig.raw_strength(index, end := fault.until + 20 * fault.fade) <= MAJOR:
+            out.append(_crossing(lambda t: sig.raw_strength(index, t) <= MAJOR, fault.until, end) + LAG)
+    return out
 IDENTIFIED = 600.0          # scenario s from its first post to naming the cause (and, for an outage that ends, an ETA)
 
 
