@@ -180,9 +180,11 @@ class Signals:
     _held: Callable[[float], float] | None = None   # a what-if's share of pods on the bad release (``on_release``)
 
     def __init__(self, scenario: Scenario, actions: Iterable[Action] = (), flips: tuple[float, ...] | None = None,
-                 ids: str | None = None) -> None:
+                 ids: str | None = None, follows: tuple[Signals, float] | None = None) -> None:
+        """``follows``: the world this one is built after and the first moment their actions differ (``adopt``)."""
         self.scenario = scenario
         self.ids = ids or scenario.name       # what its flows' task ids are drawn from (``Drill.ids``): a drill's own
+        self._follows = follows
         self.actions: tuple[Action, ...] = tuple(sorted(actions, key=lambda a: a.t))
         self._seed = scenario.name
         self._flips, self._overs = flips, dict[int, bool]()    # the breaker's flips (``_breaker_flips``), its reads
@@ -205,6 +207,15 @@ class Signals:
         self._only_new = frozenset(i for i, f in enumerate(scenario.faults) if f.onboarded)
         pilot = self.first("rollback_to_pilot")
         self._pilot_only = None if pilot is None else pilot + PILOT_DELAY
+        # the faults whose requests the quota counts (``_storm_from``): a batch job's calls, a provider's throttle (the
+        # retries of its 429s), bundles that make every call heavier (``context_kb``: its tokens grow with them)
+        self._storm = [(i, f) for i, f in enumerate(scenario.faults) if self._throttles[i] or "context_kb" in f.impacts
+                       or any(k.startswith("calls:") for k in f.impacts)]
+        # the quota burnt: prefix sums per provider from a step at or before the first burn (``_spent``)
+        self._first = min((self.onsets[i] for i, _ in self._storm), default=0.0)
+        self._k0 = math.floor(max(self._first, -DAY) / SPEND)
+        self._sums: list[list[float]] = []
+        self._shared: list[tuple[int, int]] = []     # the blocks of ``_sums`` that share a burn out (``adopt``)
         # one bend per stretch a mitigation was on; its start and its end act after the same delay
         self._bends: list[list[_Bend]] = [
             [_Bend(self._steps(m, on, off, i), max(m.tau, 1e-6), m.action == "fallback_routing")
@@ -222,19 +233,14 @@ class Signals:
         self._running = [(w, self._at(engine, w) and self._at(self._db, w)) for w, _ in sorted(engine + self._db)]
         self._memo: dict[object, tuple[float, Any]] = {}       # the last answer of each curve asked twice at a t
         self._terms = {k: [(i, f.impacts[k]) for i, f in enumerate(scenario.faults) if k in f.impacts] for g in scenario.faults for k in g.impacts}
-        # the faults whose requests the quota counts (``_storm_from``): a batch job's calls, a provider's throttle (the
-        # retries of its 429s), bundles that make every call heavier (``context_kb``: its tokens grow with them)
-        self._storm = [(i, f) for i, f in enumerate(scenario.faults) if self._throttles[i] or "context_kb" in f.impacts
-                       or any(k.startswith("calls:") for k in f.impacts)]
-        # the quota burnt: prefix sums per provider from a step at or before the first burn (``_spent``)
-        self._first = min((self.onsets[i] for i, _ in self._storm), default=0.0)
-        self._k0 = math.floor(max(self._first, -DAY) / SPEND)
-        self._sums: list[list[float]] = []
         # a retry names its task's repo; one recorded before retries did (no repo) counts nowhere
         self.retries = tuple(Retry(a.t, str(a.detail.get("task_id")), str(a.detail["repo"]), bool(a.detail.get("ok")),
                                    float(a.detail.get("seconds") or 0.0), str(a.detail.get("error") or ""),
                                    a.detail.get("kb"))
                              for a in self.actions if a.action in RETRIES and a.detail.get("repo"))
+        if follows is not None:     # after the breaker's flips: its last probe may have burnt further
+            self.adopt(*follows)
+        self._follows = None        # the world it follows is not kept alive by this one
 
     def retried(self, key: tuple[str, ...], t: float) -> float:
         """What the retries up to ``t`` add to ``Series`` counter ``key``: a retry runs only its own task again, so
@@ -352,16 +358,27 @@ class Signals:
         the flips before: a bend acts after its scrape, so the bend follows the status through a raised threshold, the
         reset (knobs-2) and a threshold never reached (redteam-10). Between resets and revisions the quota only grows and
         the threshold holds: the state changes only there, at the scrape it reaches the threshold (halving) and a minute on."""
+        old, since = self._follows or (None, -math.inf)
+
+        def follow(probe: Signals) -> Signals:
+            """The world followed burnt as ``probe`` would until its flips part from its own (``adopt``)."""
+            if old is not None:
+                ours, theirs = probe._flips or (), old._flips or ()
+                n = next((i for i, (a, b) in enumerate(zip(ours, theirs)) if a != b), min(len(ours), len(theirs)))
+                probe.adopt(old, min([since, *ours[n:n + 1], *theirs[n:n + 1]]))
+            return probe
+
         def flip(probe: Signals, t: float) -> tuple[tuple[float, ...], Signals]:
             out = Signals(self.scenario, self.actions, (*flips, t), self.ids)
             out._sums = probe._sums[:math.floor(t / SPEND) - probe._k0 + 1]    # burnt as it was: a bend acts after t
+            out._shared = [(i, min(j, len(out._sums))) for i, j in probe._shared if i < len(out._sums)]
             if "queue" in probe.__dict__:       # and the flows queued and the pods running as they were
                 out.capacity.adopt(probe.capacity, t)
                 out.queue.adopt(probe.queue, t)
-            return (*flips, t), out
+            return (*flips, t), follow(out)
 
         flips: tuple[float, ...] = ()
-        probe = Signals(self.scenario, self.actions, flips, self.ids)
+        probe = follow(Signals(self.scenario, self.actions, flips, self.ids))
         for on, off in self.stretches(m):
             armed, end = on + self.cluster.flowengine.rollout_seconds, min(on + 2 * DAY, math.inf if off is None else off)
             if armed <= end and (probe.breaker_state(armed, armed) != "CLOSED") != len(flips) % 2:
@@ -381,6 +398,8 @@ class Signals:
             if len(flips) % 2 and off is not None:
                 flips, probe = flip(probe, off)
         self.__dict__.update((k, probe.__dict__[k]) for k in ("queue", "capacity") if k in probe.__dict__)   # this world's
+        # and what it burnt: the last probe is this world (its actions, these flips)
+        self._sums, self._shared, self._levels, self._overs = probe._sums, probe._shared, probe._levels, probe._overs
         return flips
 
     def raw_strength(self, index: int, t: float) -> float:
@@ -1116,12 +1135,30 @@ class Signals:
                 continue
             # flows waiting: the block burns what its levels grew, each step its share by the flows started in it
             whole, came = self._burn(a, a + steps * SPEND), [self.queue.shift(a + j * SPEND) for j in range(steps + 1)]
+            self._shared.append((len(self._sums), len(self._sums) + steps))
             for x, y in itertools.pairwise(came):
                 share = (y - x) / (came[-1] - came[0]) if came[-1] > came[0] else 0.0
                 self._sums.append([u + v * share for u, v in zip(self._sums[-1], whole, strict=True)])
         used = self._sums[k - self._k0][i]
         reset = round(quota_reset(t, after=False) / SPEND)
         return used - (self._sums[reset - self._k0][i] if reset >= max(self._k0, fleet.QUOTA_RESET / SPEND) else 0.0)
+
+    def adopt(self, old: Signals, since: float) -> None:
+        """Take up ``old``'s quota burnt (``_spent``'s prefix sums) to the last scrape at or before ``since``, the first
+        moment the two worlds' actions differ (``Simulator._world``: an action changes the world only from when it is
+        taken, as ``Series.adopt`` keeps the rows before it). Each step's burn reads the world over that step alone,
+        but a block where flows wait shares out a burn read over the whole block: one reaching past ``since`` is not
+        kept. Each new world summed a day of steps again (a fifth of the drill tests' CPU)."""
+        keep = len(old._sums) if since == math.inf else min(len(old._sums), math.floor(since / SPEND) - self._k0 + 1)
+        if old.scenario is not self.scenario or old.ids != self.ids or keep <= len(self._sums):
+            return
+        keep = min([keep, *(i for i, j in old._shared if i < keep < j)])
+        if keep > len(self._sums):
+            self._sums = old._sums[:keep]
+            self._shared = [(i, j) for i, j in old._shared if j <= keep]
+            for key, level in old._levels.items():     # and the quota read at its scrapes then (``_level``)
+                if key[1] - self._k0 < keep:
+                    self._levels.setdefault(key, level)
 
     def _grows_from(self, t: float) -> float:
         """The first moment from ``t`` the storm's requests may count (``_storm_from``) or the primary's 5xx are tried

@@ -86,13 +86,16 @@ class Simulator:
             if self._series is None and self.cache is not None and (cached := self._load_cache(current)):
                 self._series, self._actions, self._catalog = cached, current, Catalog(cached, self.unix)
             if self._catalog is None or current != self._actions:
-                series = Series(Signals(self.scenario, current, ids=self.ids))
+                old = self._series
+                drawn = changed_from(*([(a, a.t) for a in x] for x in (self._actions, current)))   # whole records
+                drawn = math.inf if drawn is None else drawn
+                series = Series(Signals(self.scenario, current, ids=self.ids,
+                                        follows=None if old is None else (old.signals, drawn)))
                 series.signals.slots_from = self.slots_from
-                if (old := self._series) is not None:
+                if old is not None:
                     since = changed_from(_kinds(self._actions), _kinds(current))
                     series.adopt(old, old.t0 + GRID * old.rows if since is None else since)
-                    drawn = changed_from(*([(a, a.t) for a in x] for x in (self._actions, current)))   # whole records
-                    activity.adopt(old.signals, series.signals, math.inf if drawn is None else drawn)
+                    activity.adopt(old.signals, series.signals, drawn)
                     if "capacity" in old.signals.__dict__:        # the autoscaler's loop is kept the same way
                         series.signals.capacity.adopt(old.signals.capacity, since)
                 self._series, self._actions, self._catalog = series, current, Catalog(series, self.unix)
