@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 
+from tests.unit.standins_corpus import warm_simulator
 from warroom.drill import fleet
 from warroom.drill.actions import Action
 from warroom.drill.model import Signals
@@ -47,3 +48,21 @@ def test_a_chunk_grown_since_its_column_was_read_is_read_again() -> None:
                 last = max(r for r in range(s.rows) if s._at(r, col) < k)      # noqa: SLF001
                 assert s._row_before(col, k, s.t0, hi) == last      # noqa: SLF001
                 s.begun(i, k, s.t0, hi)         # and the flow is begun in it
+
+
+def test_a_test_flow_recorded_is_the_same_world() -> None:
+    """``blocks test-flow`` records an action no signal reads (``simulator.RECORDS``): the world after it takes up
+    every row and every step burnt of the one before, and answers as a world built fresh with it does."""
+    acts = [FEWER]
+    sim = warm_simulator("rate-limit", lambda: list(acts))
+    before = sim.refresh()
+    before.value(("count",), 600.0)
+    before.signals.quota(fleet.PROVIDERS[0], 600.0)
+    acts.append(Action("test_flow", 450.0, detail={"repo": "core-api", "ok": True, "model": "claude-sonnet-4-5"}))
+    after = sim.refresh()
+    assert after is not before and after.rows == before.rows
+    assert after.signals._sums == before.signals._sums      # noqa: SLF001
+    fresh = warm_simulator("rate-limit", lambda: list(acts)).refresh()
+    key = ("req", fleet.PROVIDERS[0].name, "429")
+    assert [after.value(key, t) for t in (300.0, 450.0, 600.0)] == [fresh.value(key, t) for t in (300.0, 450.0, 600.0)]
+    assert after.signals.quota(fleet.PROVIDERS[0], 600.0) == fresh.signals.quota(fleet.PROVIDERS[0], 600.0)
