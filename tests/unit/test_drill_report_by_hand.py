@@ -134,7 +134,9 @@ def test_a_call_after_the_report_moment_credits_nothing(drill, capsys, monkeypat
      [("psql", "-c", "select 1"), ("blocks", "quota", "show", "--all-providers")]),
     ("grep ERROR log.txt | head", None),                                       # no stand-in call
     ('curl -s "https://status.$provider.com/api/v2/status.json" | jq .', None),  # an expansion: unknown argv
-    ("kubectl get pods -n prod 2>/dev/null", None),                          # a redirection
+    ("kubectl get pods -n prod 2>/dev/null", [("kubectl", "get", "pods", "-n", "prod")]),   # quieted: its own record
+    ("kubectl get pods -n prod >/dev/null", None),                           # a redirection of what it printed
+    ("kubectl get pods -n prod 2>/tmp/err", None),                           # one that writes a file
     ("NS=prod kubectl get pods", None),                                       # a variable set in front
     ("kubectl get pods | xargs kubectl delete pod", None),                    # a stand-in hidden in xargs
     ("echo $(kubectl get pods -o name)", None),

@@ -13,8 +13,8 @@ word for word as the shell hands them over but for those places (a kubectl call 
 a call of that stand-in which exited 0, outside
 every step run, by the end; the others (``grep``, ``jq``, ``head``) are the typist's own business. A command whose
 stand-in calls cannot be read off its text is never credited: one with another expansion (``$NS``), a
-redirection, a heredoc or a variable set in front, a stand-in named anywhere but in a command's first
-word (``xargs kubectl``), or no stand-in call at all. A step that changes things (the runbook's
+redirection but ``2>/dev/null``, a heredoc or a variable set in front, a stand-in named anywhere but in a command's
+first word (``xargs kubectl``; a formatting filter's pattern ``grep -i aws`` runs nothing), or no stand-in call at all. A step that changes things (the runbook's
 ``mutating``, else the classifier; unclassifiable counts) is credited only if the stand-in's own action
 record shows one of its calls acted (whether or not that moved a curve: a test flow, a Slack post), never on the
 typed words alone. The same command typed again, with any value, is that step again (``drill_report.path.typed_again``):
@@ -53,6 +53,7 @@ from warroom.drill.actions import CALLS_FILE
 from warroom.drill.directory import STANDINS
 from warroom.durations import format_duration
 from warroom.errors import WarroomError
+from warroom.incident.formatting import FILTERS
 from warroom.syntax.shell import scan
 
 if TYPE_CHECKING:
@@ -179,20 +180,24 @@ def _read(command: str) -> tuple[list[tuple[str, ...]], bool] | None:
     if not result.complete:
         return None
     out: list[tuple[str, ...]] = []
+    quiet = len(_QUIET.findall(command))    # a read's redirections may only quiet its errors
     filled: list[tuple[int, int]] = []      # the words of stand-in calls with a ``$(…)`` in them, where they stand
     others: list[int] = []                  # where each other command starts
     for cmd in result.commands:
         words = cmd.words
         if words and words[0].value in STANDINS:
-            if cmd.redirects or cmd.heredocs:
-                return None
+            quiet -= len(cmd.redirects)
+            if any(r != (">", "/dev/null") for r in cmd.redirects) or quiet < 0 or cmd.heredocs:
+                return None     # only `2>/dev/null` (the scan keeps no fd: counted in the text, ``_QUIET``)
             argv = tuple(_substituted(w.raw, len(out), k) if w.has_expansion else w.value for k, w in enumerate(words))
             if None in argv:
                 return None
             out.append(tuple(str(w) for w in argv))
             filled += [(w.start, w.end) for w in words if w.has_expansion]
-        elif any(NAMED.search(w.value) for w in words):
+        elif any(NAMED.search(w.value) for w in words) and not (words[0].value in FILTERS and not any(
+                w.has_expansion for w in words)):
             return None       # `xargs kubectl`, `NS=x kubectl`, `echo $(kubectl …)`, a stand-in in a quoted script
+            #                   (a formatting filter runs no program: `grep -i aws` greps for the word, attack49 F1)
         else:
             others.append(words[0].start if words else -1)
     more = any(not any(lo <= at < hi for lo, hi in filled) for at in others)
@@ -200,6 +205,11 @@ def _read(command: str) -> tuple[list[tuple[str, ...]], bool] | None:
                           if not any(lo <= (cmd.words[0].start if cmd.words else -1) < hi for lo, hi in filled)]):
         more = False
     return (out, more) if out else None
+
+
+#: a read's only allowed redirection: ``2>/dev/null``, the commonest way to quiet a read; what it prints and its exit
+#: code are the call's, as the stand-in recorded them (attack49 F1: it had no credit at all)
+_QUIET = re.compile(r"(?:^|(?<=[\s;|&(]))2>\s*/dev/null(?![\w/.-])")
 
 
 def _formats(commands: Sequence[Any]) -> bool:
