@@ -30,7 +30,7 @@ from warroom.drill.standins.base import (Args, Context, ToolError, flags, go_dur
                                          refuse_unread, table)
 from warroom.drill.standins.jsonpath import JSONPathError, TemplateParseError, find, jsonpath
 from warroom.drill.standins.kubeobj import (KIND_TABLE, KINDS, NODES, Obj, Pod, all_pods, api_name, DESCRIBERS,
-                                            deployment_pods, objects, usage)
+                                            deployment_pods, objects, stuck, usage)
 
 FLAGS = flags(
     "n|namespace= o|output= l|selector= c|container= context= kubeconfig= sort-by= field-selector= tail= since= "
@@ -643,11 +643,11 @@ class Kubectl:
         timeout = self.duration("timeout", "0s")
         deadline = ctx.at + timeout if timeout else None
         while dep.replicas:         # the pods as placed: a Pending one (no schedulable node) is not available
-            pods = [(rev is dep.current, status) for _, rev, _, status, _, _ in ctx.cluster.pods(dep, ctx.t)
-                    if status != "Terminating"]
-            updated, available = sum(new for new, _ in pods), pods.count((True, "Running"))
-            old, stuck = len(pods) - updated, ctx.t >= dep.rollout_done_at()      # stuck: only a node can help
-            if stuck and available >= dep.replicas:
+            pods = [(rev is dep.current, status == "Running" and not stuck(ctx, dep, created))   # ready
+                    for _, rev, created, status, _, _ in ctx.cluster.pods(dep, ctx.t) if status != "Terminating"]
+            updated, available = sum(new for new, _ in pods), pods.count((True, True))
+            old, late = len(pods) - updated, ctx.t >= dep.rollout_done_at()      # late: only a node can help
+            if late and available >= dep.replicas:
                 break
             msg = f'Waiting for deployment "{dep.name}" rollout to finish: ' + (     # kubectl's order of checks
                 f"{updated} out of {dep.replicas} new replicas have been updated..." if updated < dep.replicas else
@@ -659,11 +659,11 @@ class Kubectl:
                 printed.add(msg)
             if self.args.get("watch") is False:
                 return
-            if deadline is not None and ctx.at >= deadline or stuck and ctx.no_delay and deadline is None:
+            if deadline is not None and ctx.at >= deadline or late and ctx.no_delay and deadline is None:
                 raise ToolError("error: timed out waiting for the condition")
             cap = 1.0 if deadline is None else max(0.0, min(1.0, deadline - ctx.at))
             step = ctx.t + dep.rollout_seconds / max(1, dep.replicas)
-            ctx.wait_until(step if stuck else min(dep.rollout_done_at(), step), cap=cap)
+            ctx.wait_until(step if late else min(dep.rollout_done_at(), step), cap=cap)
         ctx.out(f'deployment "{dep.name}" successfully rolled out')
 
     # ------------------------------------------------------------------ set, scale, autoscale
