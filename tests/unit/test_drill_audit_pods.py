@@ -116,6 +116,8 @@ def test_a_stuck_shipper_is_not_ready_and_out_of_its_endpoints() -> None:
     assert dep["status"]["readyReplicas"] == len(ready)
     said = run_one(d, f"kubectl get events {NS}".split(), 1500.0)[1]
     assert "Readiness probe failed" in said
+    described = run_one(d, f"kubectl describe deployment audit-shipper {NS}".split(), 1500.0)[1]
+    assert "Readiness:  http-get http://:9000/health" in described, described      # the probe the routing reads
     untouched = drill_with("untouched")       # no ready pod: a rollout status waits, never "successfully rolled out"
     code, out, err = run_one(untouched, f"kubectl rollout status deployment/audit-shipper {NS}".split(), 600.0)
     assert (code, out.splitlines()[-1]) == (1, 'Waiting for deployment "audit-shipper" rollout to finish: 0 of 2 '

@@ -259,7 +259,10 @@ def _pod_template(template: dict[str, Any]) -> str:
                  for title, key in (("Limits", "limits"), ("Requests", "requests"))]
     return (f"Pod Template:\n  Labels:\t{_lines(template['metadata']['labels'], 0, sep=chr(9))}\n  Containers:\n"
             f"   {c['name']}:\n    Image:\t{c['image']}\n    Port:\t{c['ports'][0]['containerPort']}/TCP\n"
-            "    Host Port:\t0/TCP\n" + "".join(resources) + "    Environment:" + ("\n" if c["env"] else "\t<none>\n")
+            "    Host Port:\t0/TCP\n" + "".join(resources) + "".join(
+                f"    Readiness:\thttp-get http://:{probe['httpGet']['port']}{probe['httpGet']['path']} delay=0s "
+                f"timeout=1s period={probe['periodSeconds']}s #success=1 #failure=3\n"
+                for probe in [c["readinessProbe"]] if "readinessProbe" in c) + "    Environment:" + ("\n" if c["env"] else "\t<none>\n")
             + "".join(f"      {e['name']}:\t{e['value']}\n" for e in c["env"])
             + "    Mounts:\t<none>\n  Volumes:\t<none>\n")
 
