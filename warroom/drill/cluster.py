@@ -205,6 +205,9 @@ class Deployment:
         if op.action == "rollout_undo":
             if "landed" in d:       # pinned where it landed when typed (``pinned``): a what-if re-means no undo
                 landed = None if d["landed"] is None else tuple(d["landed"])
+                if landed is not None and d.get("kept"):    # a what-if without what set these keys: as they stand
+                    env = {k: v for k, v in landed[1].items() if k not in d["kept"]}
+                    landed = (landed[0], env | {k: cur.env[k] for k in d["kept"] if k in cur.env}, *landed[2:])
                 return None if landed is None or landed == cur.template else landed
             target = undo_target(self, d.get("to_revision"))
             return None if target is None or target is cur else target.template
@@ -638,6 +641,23 @@ SWITCHES = {"ENABLE_CIRCUIT_BREAKER": ("circuit_breaker", "circuit_breaker_off")
             "CONTEXT_PRUNING_ENABLED": ("context_pruning", "context_pruning_off"),
             "MANUAL_REVIEW_MODE": ("manual_review", "manual_review_off")}
 ROUTING_KEYS = ("FALLBACK_MODEL", "ARCHITECT_FALLBACK_MODEL", "DISABLE_PROVIDERS")
+
+
+def reading(key: str, value: str | None) -> object:
+    """FlowEngine's env key ``key`` set to ``value`` (None: unset) as FlowEngine reads it, by the readers the world
+    routes and bends by: its switches, ``DISABLE_PROVIDERS``' names in any case, the numbers it parses; any other key as
+    typed. Two values read alike change nothing FlowEngine does (``DISABLE_PROVIDERS=OpenAI`` after ``=openai``)."""
+    env = {} if value is None else {key: value}
+    if key in SWITCHES or key == "FALLBACK_ON_5XX":
+        return switched_on(env, key)
+    readers = {"DISABLE_PROVIDERS": disabled, "MAX_CONCURRENT_FLOWS": cap, "CIRCUIT_BREAKER_THRESHOLD": breaker_limit,
+               "FALLBACK_THRESHOLD_LATENCY": threshold}
+    if key in (k for k, _, _ in KNOBS.values()):     # a size ``dose`` reads as a number, none when it reads none
+        try:
+            return size if math.isfinite(size := float(value or "")) else None
+        except ValueError:
+            return None
+    return readers[key](env) if key in readers else value
 
 
 def switched_on(env: Env, key: str) -> bool:

@@ -231,7 +231,7 @@ def action_rows(drill: Drill, signals: Any, spans: dict[str, list[Stretch]], *, 
     # an env change's rollout, where the scenario weighs a restart (its own row, ``_restart_row``)
     rolled = {key: _rollout(sc, recorded, op) for key, op in ops.items() if "restart" in spans and _rolls(signals, op)}
     restarts: list[ActionRow] = []      # each after the rows of the change whose rollout it was
-    again = _reruns(recorded, meant)    # a command typed again while what it set was in force: its first's
+    again = _reruns(sc, recorded, meant)    # a command typed again while what it set was in force: its first's
     # restarts of one deployment typed as different commands within the first's effect window: weighed together
     firsts, later = _restarts_together(sc, recorded, rolled)
 
@@ -345,28 +345,60 @@ def _late(row: ActionRow, after: float, speed: float, before: float | None = Non
     return replace(row, why="; ".join(filter(None, (row.why, late))), late=late)
 
 
-def _reruns(recorded: list[Any], meant: set[tuple[Any, ...]]) -> dict[tuple[Any, ...], Any]:
-    """Each operation that is the same command as an earlier one, typed again while that still stood (nothing since
-    changed what it set: ``_touches``), by its key, with that first run: the retry after a flaky terminal, a second
-    teammate. It changed nothing itself (what it sets was already set), so the first is weighed with it and its own
-    row says so: weighed alone, each against a world where the other still set it, the first's effect shrank to the
-    seconds between them and neither was "still in force" (attack43 A7 for a fix; attack48 Z3 for a harm). A first
-    that meant a scenario action stays the first of what repeats it (the drill judged what it meant)."""
-    from warroom.drill.cluster import OPERATIONS
+def _reruns(sc: Any, recorded: list[Any], meant: set[tuple[Any, ...]]) -> dict[tuple[Any, ...], Any]:
+    """Each operation that changed nothing the world reads, all it set already set so by one earlier operation whose
+    setting still stood, by its key, with that first run: the retry after a flaky terminal, a second teammate. It
+    changed nothing itself, so the first is weighed with it and its own row says so: weighed alone, each against a
+    world where the other still set it, the first's effect shrank to the seconds between them and neither was "still
+    in force" (attack43 A7 for a fix; attack48 Z3 for a harm). An env change is judged by the world's own reading of
+    each key it sets (``_read``: ``DISABLE_PROVIDERS=OpenAI`` after ``=openai`` changes nothing; a key set again
+    to the value that stands, or an undo that keeps it, leaves it the first's: attack49 F2, F3, F6), any other
+    operation by what it changed (``_parsed``), until a later one touches it (``_touches``). A first that meant a
+    scenario action stays the first of what repeats it (the drill judged what it meant)."""
+    from warroom.drill.cluster import OPERATIONS, initial_cluster
 
     out: dict[tuple[Any, ...], Any] = {}
     firsts: dict[tuple[Any, ...], Any] = {}     # what it changed (``_parsed``) -> the run that first set it
-    for b in recorded:
-        if b.action not in OPERATIONS:
-            continue
+    owner: dict[tuple[str, str], Any] = {}      # (deployment, env key) -> the operation whose reading of it stands
+    cluster = initial_cluster(sc)
+    for b in sorted((b for b in recorded if b.action in OPERATIONS), key=lambda b: b.t):    # ``build_cluster``'s order
         key, same = (b.action, b.ts, b.argv), _parsed(b)
-        if key not in meant and (first := firsts.get(same)) is not None:
+        where = str(b.detail.get("deployment") or b.detail.get("name"))
+        was = _env_of(cluster, where)
+        cluster.apply(b, meaning=False)
+        now = _env_of(cluster, where)
+        changed = {k for k in {*was, *now} if _read(where, k, was.get(k)) != _read(where, k, now.get(k))}
+        sets: set[str] = set()
+        if b.action == "set_env":
+            sets = {str(k) for k in (*(b.detail.get("set") or {}), *(b.detail.get("unset") or ()))}
+            mine = [owner.get((where, k)) for k in sorted(sets)]
+            if key not in meant and sets and not changed and None not in mine:
+                out[key] = max(mine, key=lambda f: f.t)
+                continue
+        elif key not in meant and (first := firsts.get(same)) is not None:
             out[key] = first
             continue
+        # what it set is its own where it changed the reading, or set what no operation had (a default typed out)
+        owner.update({(where, k): b for k in changed} | {
+            (where, k): b for k in (sets if b.action == "set_env" else ()) if (where, k) not in owner})
         touched = _touches(b)
         firsts = {k: f for k, f in firsts.items() if not _overlap(_touches(f), touched)}
-        firsts[same] = b
+        if b.action != "set_env":
+            firsts[same] = b
     return out
+
+
+def _env_of(cluster: Any, where: str) -> dict[str, str]:
+    """Deployment ``where``'s env now, {} when there is none."""
+    return dict(dep.current.env) if (dep := cluster.deployments.get(where)) is not None else {}
+
+
+def _read(where: str, key: str, value: str | None) -> Any:
+    """An env key of deployment ``where`` set to ``value`` (None: unset) as its program reads it: FlowEngine's by
+    ``cluster.reading`` (its switches, provider names in any case, its numbers), any other's as typed."""
+    from warroom.drill.cluster import reading
+
+    return reading(key, value) if where == fleet.DEPLOYMENT else value
 
 
 def _touches(op: Any) -> set[tuple[str, str]]:
@@ -946,31 +978,35 @@ def _without(recorded: list[Any], taken: list[Any], scenario: Any) -> tuple[Any,
     credited with its own change, as when the IC types the two settings as two commands. A later ``set env`` that set
     a key again to the value one of them set, while that still stood, is without that key too (``_repeated``): it
     changed nothing there, so without the first it is no setting of its own (attack48 Z3: the same harmful value typed
-    twice, each weighed against a world where the other set it, was never "still in force"). Every later ``rollout
-    undo`` lands where it did when typed (``cluster.pinned``), not where the world without ``taken`` would send it."""
+    twice, each weighed against a world where the other set it, was never "still in force"); a set "again" is one the
+    world reads alike (``_read``). Every later ``rollout undo`` lands where it did when typed (``cluster.pinned``), not
+    where the world without ``taken`` would send it, but for the keys ``taken`` set that it landed on as they set them:
+    those stay as they stand there (attack49 F3: an undo back to the revision the harm made re-made the harm in the
+    world without it, and the harm, in force to the end, was blamed on nothing)."""
     from dataclasses import replace
 
     from warroom.drill.cluster import meaning_keys, pinned
 
     gone = {a.action for a in taken}
     came_from = {(a.detail.get("via"), a.ts, a.argv) for a in taken}
-    stood: dict[tuple[str, str], Any] = {}      # (deployment, key) -> the value an operation taken out set there
+    stood: dict[tuple[str, str], Any] = {}      # (deployment, key) -> its reading a taken-out operation set, standing
+    made: dict[tuple[str, str], Any] = {}       # the same, standing or not
     out = []
     for a, pin in zip(recorded, pinned(scenario, recorded), strict=True):
         if a in taken:
-            _left_out(stood, a, a.detail)
+            _left_out(stood, made, a, a.detail)
             continue
         a = pin
         if (a.action, a.ts, a.argv) in came_from:
             meant = {b.action for b in recorded if (b.detail.get("via"), b.ts, b.argv) == (a.action, a.ts, a.argv)}
             if a.action != "set_env" or meant <= gone:
-                _left_out(stood, a, a.detail)
+                _left_out(stood, made, a, a.detail)
                 continue
             keys = meaning_keys(a.detail, gone)
-            _left_out(stood, a, {**a.detail, "set": {k: v for k, v in a.detail["set"].items() if k in keys},
-                                 "unset": []})
+            _left_out(stood, made, a, {**a.detail, "set": {k: v for k, v in a.detail["set"].items() if k in keys},
+                                       "unset": []})
             a = replace(a, detail={**a.detail, "set": {k: v for k, v in a.detail["set"].items() if k not in keys}})
-        elif (kept := _repeated(stood, a)) is not a:
+        elif (kept := _repeated(stood, made, a)) is not a:
             if kept is None:
                 continue
             a = kept
@@ -978,13 +1014,11 @@ def _without(recorded: list[Any], taken: list[Any], scenario: Any) -> tuple[Any,
     return tuple(out)
 
 
-_UNSET = object()       # a key an operation taken out unset (``_left_out``)
-
-
-def _left_out(stood: dict[tuple[str, str], Any], op: Any, detail: dict[str, Any]) -> None:
+def _left_out(stood: dict[tuple[str, str], Any], made: dict[tuple[str, str], Any], op: Any,
+              detail: dict[str, Any]) -> None:
     """Note what a ``set env`` taken out of the world (``_without``) set on its deployment (``detail``: the part of it
-    taken out), and forget what any other taken-out operation touched (a scenario action an operation meant is its
-    operation's)."""
+    taken out), as its program reads it, and forget what any other taken-out operation touched (a scenario action an
+    operation meant is its operation's)."""
     from warroom.drill.cluster import OPERATIONS
 
     if op.action not in OPERATIONS:
@@ -994,34 +1028,43 @@ def _left_out(stood: dict[tuple[str, str], Any], op: Any, detail: dict[str, Any]
             del stood[k]
         return
     where = str(detail.get("deployment"))
-    stood.update({(where, str(k)): str(v) for k, v in (detail.get("set") or {}).items()})
-    stood.update({(where, str(k)): _UNSET for k in detail.get("unset") or ()})
+    sets = {**{str(k): str(v) for k, v in (detail.get("set") or {}).items()}, **dict.fromkeys(detail.get("unset") or ())}
+    read = {(where, k): _read(where, k, v) for k, v in sets.items()}
+    stood.update(read)
+    made.update(read)
 
 
-def _repeated(stood: dict[tuple[str, str], Any], op: Any) -> Any:
-    """``op`` (kept in the world ``_without`` weighs) without what it set again as an operation taken out had set it,
-    while that still stood; None when that was all it did; ``op`` itself when it repeated nothing. Whatever it set
-    otherwise now stands as its own."""
+def _repeated(stood: dict[tuple[str, str], Any], made: dict[tuple[str, str], Any], op: Any) -> Any:
+    """``op`` (kept in the world ``_without`` weighs) without what it set again as an operation taken out had set it
+    (the world reading it alike), while that still stood; None when that was all it did; ``op`` itself when it
+    repeated nothing. Whatever it set otherwise now stands as its own. A pinned ``rollout undo`` keeps as they stand
+    the keys it landed on as a taken-out operation set them (``kept``, ``Deployment.template_after``)."""
     from dataclasses import replace
 
     from warroom.drill.cluster import OPERATIONS
 
-    if not stood or op.action not in OPERATIONS:
+    if not made or op.action not in OPERATIONS:
         return op
+    where = str(op.detail.get("deployment"))
+    if op.action == "rollout_undo" and (landed := op.detail.get("landed")) is not None:
+        env = landed[1]
+        for k in [k for k in stood if k[0] == where and _read(where, k[1], env.get(k[1])) != stood[k]]:
+            del stood[k]
+        kept = sorted(k for w, k in made if w == where and _read(where, k, env.get(k)) == made[(w, k)])
+        return replace(op, detail={**op.detail, "kept": kept}) if kept else op
     if op.action != "set_env":
         for k in [k for k in stood if _overlap({k}, _touches(op))]:
             del stood[k]
         return op
-    where = str(op.detail.get("deployment"))
     sets = {str(k): str(v) for k, v in (op.detail.get("set") or {}).items()}
     unsets = [str(k) for k in op.detail.get("unset") or ()]
-    again = {k for k, v in sets.items() if stood.get((where, k)) == v} | \
-        {k for k in unsets if stood.get((where, k)) is _UNSET}
-    for k in (*sets, *unsets):
+    said = {**sets, **dict.fromkeys(unsets)}
+    again = {k for k, v in said.items() if (where, k) in stood and stood[(where, k)] == _read(where, k, v)}
+    for k in said.keys() - again:
         stood.pop((where, k), None)
     if not again:
         return op
-    if again >= {*sets, *unsets}:
+    if again >= said.keys():
         return None
     return replace(op, detail={**op.detail, "set": {k: v for k, v in sets.items() if k not in again},
                                "unset": [k for k in unsets if k not in again]})
