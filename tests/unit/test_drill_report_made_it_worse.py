@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from tests.unit.incident_fixtures import Clock
 from tests.unit.standins_corpus import run_one, warm_drill
@@ -146,18 +147,82 @@ def test_the_same_harm_typed_again_is_weighed_as_one_and_still_in_force(tmp_path
 def test_a_command_typed_again_is_the_firsts_only_while_what_it_set_still_stood() -> None:
     """``_reruns``: node-2 drained twice is one drain weighed once; uncordoned between, the second drain is its own
     (attack48 Z3's rule, by what each operation touches: a restart between two equal env changes touches none of it)."""
-    from types import SimpleNamespace
-
+    from warroom.drill.actions import Action
+    from warroom.drill.scenarios import get_scenario
     from warroom.incident.drill_report.actions import _reruns
 
-    def op(t: float, action: str, **detail: object) -> SimpleNamespace:
-        return SimpleNamespace(action=action, ts=t, argv=(action, str(t)), t=t, detail=detail)
+    def op(t: float, action: str, **detail: object) -> Action:
+        return Action(action, t, t, "kubectl", (action, str(t)), detail)
+    sc = get_scenario("provider-outage")
     drain, again = op(1, "node_drain", node="node-2"), op(3, "node_drain", node="node-2")
-    assert _reruns([drain, op(2, "node_drain", node="node-3"), again], set()) == {("node_drain", 3, again.argv): drain}
-    assert _reruns([drain, op(2, "node_uncordon", node="node-2"), again], set()) == {}
+    assert _reruns(sc, [drain, op(2, "node_drain", node="node-3"), again], set()) == {
+        ("node_drain", 3, again.argv): drain}
+    assert _reruns(sc, [drain, op(2, "node_uncordon", node="node-2"), again], set()) == {}
     env = {"deployment": "flowengine", "set": {"DISABLE_PROVIDERS": "openai"}, "unset": []}
     first, later = op(1, "set_env", **env), op(3, "set_env", **env)
     restart = op(2, "rollout_restart", deployment="flowengine")
-    assert _reruns([first, restart, later], set()) == {("set_env", 3, later.argv): first}
+    assert _reruns(sc, [first, restart, later], set()) == {("set_env", 3, later.argv): first}
     put_back = op(2, "set_env", deployment="flowengine", set={}, unset=["DISABLE_PROVIDERS"])
-    assert _reruns([first, put_back, later], set()) == {}
+    assert _reruns(sc, [first, put_back, later], set()) == {}
+
+
+def _env(t: float, **keys: str) -> Any:
+    from warroom.drill.actions import Action
+
+    return Action("set_env", t, t, "kubectl", ("set", "env", str(t)), {"deployment": "flowengine", "set": keys,
+                                                                       "unset": []})
+
+
+def test_a_change_typed_again_is_the_firsts_by_what_flowengine_reads_not_by_its_words() -> None:
+    """attack49 F6, F2: the same value set again (word for word, in another case, with a trailing comma, a key beside
+    it set to the value that stands) changed nothing FlowEngine reads, so it is the first's, however many times and
+    however spelled; a key set again to the value that stands never ends the first's standing (a third typing was a
+    new first, and the breaker typed after its ENABLE key alone "a change of its own"). A key beside it that changed
+    something makes that typing its own."""
+    from warroom.drill.scenarios import get_scenario
+    from warroom.incident.drill_report.actions import _reruns
+
+    sc = get_scenario("provider-outage")
+    first = _env(300, DISABLE_PROVIDERS="openai")
+    again = [_env(330, DISABLE_PROVIDERS="OpenAI"), _env(345, DISABLE_PROVIDERS="openai,"),
+             _env(360, DISABLE_PROVIDERS="openai")]
+    assert _reruns(sc, [first, *again], set()) == {(a.action, a.ts, a.argv): first for a in again}
+    beside = _env(330, DISABLE_PROVIDERS="openai", FALLBACK_ON_5XX="true")     # a change of its own
+    assert _reruns(sc, [first, beside, again[2]], set()) == {(again[2].action, 360, again[2].argv): first}
+    breaker = _env(300, ENABLE_CIRCUIT_BREAKER="true", CIRCUIT_BREAKER_THRESHOLD="85")   # 85 is the default read
+    switch, third = _env(330, ENABLE_CIRCUIT_BREAKER="TRUE"), _env(360, **breaker.detail["set"])
+    assert _reruns(sc, [breaker, switch, third], set()) == {(b.action, b.ts, b.argv): breaker for b in (switch, third)}
+
+
+def test_without_a_change_its_repeats_and_an_undo_back_onto_it_set_nothing(tmp_path: Path) -> None:
+    """attack49 F3: the healthy provider disabled at 300 s, a new image at 320 s, ``rollout undo`` at 330 s back to the
+    revision the first change made (the env still in it): the harm stood to the resolve, yet without the first the
+    pinned undo put it back at 330 s, so its row weighed 30 s and the report blamed nothing. Without it, the undo lands
+    on that revision without its keys (``_without``): "Made it worse" and "Still in force" as typed alone. And (F2, F6)
+    without the first, a later typing of the same value read alike is without that key: nothing left of it."""
+    from warroom.drill.cluster import build_cluster
+    from warroom.drill.scenarios import get_scenario
+    from warroom.incident.drill_report.actions import _without
+
+    sc, first = get_scenario("provider-outage"), _env(300, DISABLE_PROVIDERS="openai")
+    again = [_env(330, DISABLE_PROVIDERS="openai", FALLBACK_ON_5XX="false"), _env(360, DISABLE_PROVIDERS="OpenAI")]
+    assert [a.detail["set"] for a in _without([first, *again], [first], sc)] == [{"FALLBACK_ON_5XX": "false"}]
+    d = warm_drill(tmp_path, "provider-outage")
+    for t, argv in ((300.0, ["kubectl", "set", "env", "deployment/flowengine", "-n", "production",
+                             "DISABLE_PROVIDERS=openai"]),
+                    (320.0, ["kubectl", "set", "image", "deployment/flowengine",
+                             "flowengine=registry.internal/flowengine:v1.1.1", "-n", "production"]),
+                    (330.0, ["kubectl", "rollout", "undo", "deployment/flowengine", "-n", "production"])):
+        assert run_one(d, argv, t)[0] == 0, argv
+    recorded = d.actions()
+    assert "DISABLE_PROVIDERS" in build_cluster(sc, recorded).env()        # the undo kept it
+    assert "DISABLE_PROVIDERS" not in build_cluster(sc, _without(recorded, recorded[:1], sc)).env()
+    clock = Clock(datetime.fromtimestamp(d.wall_time(0.0), UTC), step=0.0)
+    inc = IncidentStore(tmp_path / "inc", clock=clock).create(
+        title="5xx", severity="P2", drill={"scenario": "provider-outage", "speed": d.speed})
+    clock.now = datetime.fromtimestamp(d.wall_time(1000.0), UTC)
+    inc.resolve("done")
+    worse, left = [line for line in drill_report(d, inc.state, at=d.wall_time(1000.0)).summary
+                   if line.startswith(("Made it worse", "Still in force"))]
+    assert "DISABLE_PROVIDERS=openai on flowengine) at +5m00s" in worse and "5xx rate 37.5% vs 28.1%" in worse, worse
+    assert "DISABLE_PROVIDERS=openai on flowengine) at +5m00s" in left and "5xx rate 37.6% vs 28.4%" in left, left
