@@ -222,7 +222,10 @@ def test_without_a_change_its_repeats_and_an_undo_back_onto_it_set_nothing(tmp_p
         title="5xx", severity="P2", drill={"scenario": "provider-outage", "speed": d.speed})
     clock.now = datetime.fromtimestamp(d.wall_time(1000.0), UTC)
     inc.resolve("done")
-    worse, left = [line for line in drill_report(d, inc.state, at=d.wall_time(1000.0)).summary
-                   if line.startswith(("Made it worse", "Still in force"))]
+    report = drill_report(d, inc.state, at=d.wall_time(1000.0))
+    worse, left = [line for line in report.summary if line.startswith(("Made it worse", "Still in force"))]
+    # the undo's row is what it did, as other undo rows are, never the image its record lacks ("set image None")
+    assert report.actions[-1].description == \
+        "deployment image changed (rollout undo on flowengine: image v1.1.1 → v1.1.0)", report.actions[-1]
     assert "DISABLE_PROVIDERS=openai on flowengine) at +5m00s" in worse and "5xx rate 37.5% vs 28.1%" in worse, worse
     assert "DISABLE_PROVIDERS=openai on flowengine) at +5m00s" in left and "5xx rate 37.6% vs 28.4%" in left, left

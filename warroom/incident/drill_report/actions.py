@@ -241,7 +241,9 @@ def action_rows(drill: Drill, signals: Any, spans: dict[str, list[Stretch]], *, 
         if a.action == "rollout_undo" and (a.action, a.ts, a.argv) not in meant:    # an undo that meant nothing
             actions.append(_undo_row(drill, a, pin, slos, read_at(a), None if t_zero is None else a.t - t_zero, told))
             continue
-        if a.action in OPERATIONS:      # shown as what it meant; one that meant nothing as what it changed
+        # shown as what it meant; one that meant nothing as what it changed (``set_image`` is also what an undo that
+        # changed the image means: that record, ``via`` the undo, is the action's row, not "set image None")
+        if a.action in OPERATIONS and not a.detail.get("via"):
             worlds = rolled.get((a.action, a.ts, a.argv))
             if (first := again.get((a.action, a.ts, a.argv))) is not None:
                 first_at = datetime.fromtimestamp(first.ts, UTC)
@@ -361,7 +363,8 @@ def _reruns(sc: Any, recorded: list[Any], meant: set[tuple[Any, ...]]) -> dict[t
     firsts: dict[tuple[Any, ...], Any] = {}     # what it changed (``_parsed``) -> the run that first set it
     owner: dict[tuple[str, str], Any] = {}      # (deployment, env key) -> the operation whose reading of it stands
     cluster = initial_cluster(sc)
-    for b in sorted((b for b in recorded if b.action in OPERATIONS), key=lambda b: b.t):    # ``build_cluster``'s order
+    ops = (b for b in recorded if b.action in OPERATIONS and not b.detail.get("via"))     # (not what an undo meant)
+    for b in sorted(ops, key=lambda b: b.t):    # ``build_cluster``'s order
         key, same = (b.action, b.ts, b.argv), _parsed(b)
         where = str(b.detail.get("deployment") or b.detail.get("name"))
         was = _env_of(cluster, where)
