@@ -643,23 +643,6 @@ SWITCHES = {"ENABLE_CIRCUIT_BREAKER": ("circuit_breaker", "circuit_breaker_off")
 ROUTING_KEYS = ("FALLBACK_MODEL", "ARCHITECT_FALLBACK_MODEL", "DISABLE_PROVIDERS")
 
 
-def reading(key: str, value: str | None) -> object:
-    """FlowEngine's env key ``key`` set to ``value`` (None: unset) as FlowEngine reads it, by the readers the world
-    routes and bends by: its switches, ``DISABLE_PROVIDERS``' names in any case, the numbers it parses; any other key as
-    typed. Two values read alike change nothing FlowEngine does (``DISABLE_PROVIDERS=OpenAI`` after ``=openai``)."""
-    env = {} if value is None else {key: value}
-    if key in SWITCHES or key == "FALLBACK_ON_5XX":
-        return switched_on(env, key)
-    readers = {"DISABLE_PROVIDERS": disabled, "MAX_CONCURRENT_FLOWS": cap, "CIRCUIT_BREAKER_THRESHOLD": breaker_limit,
-               "FALLBACK_THRESHOLD_LATENCY": threshold}
-    if key in (k for k, _, _ in KNOBS.values()):     # a size ``dose`` reads as a number, none when it reads none
-        try:
-            return size if math.isfinite(size := float(value or "")) else None
-        except ValueError:
-            return None
-    return readers[key](env) if key in readers else value
-
-
 def switched_on(env: Env, key: str) -> bool:
     """Whether the env turns switch ``key`` on (``true``, ``1``, ``yes``, ``on``, in any case)."""
     return env.get(key, "").lower() in {"true", "1", "yes", "on"}

@@ -397,11 +397,21 @@ def _env_of(cluster: Any, where: str) -> dict[str, str]:
 
 
 def _read(where: str, key: str, value: str | None) -> Any:
-    """An env key of deployment ``where`` set to ``value`` (None: unset) as its program reads it: FlowEngine's by
-    ``cluster.reading`` (its switches, provider names in any case, its numbers), any other's as typed."""
-    from warroom.drill.cluster import reading
+    """An env key of deployment ``where`` set to ``value`` (None: unset) as its program reads it: FlowEngine's by the
+    world's own readers (``cluster``: its switches ``true/1/yes/on``, ``DISABLE_PROVIDERS``' names in any case, the
+    numbers it parses), any other key, or another deployment's, as typed. Two values read alike change nothing."""
+    from warroom.drill.cluster import KNOBS, SWITCHES, breaker_limit, cap, disabled, switched_on, threshold
 
-    return reading(key, value) if where == fleet.DEPLOYMENT else value
+    if where != fleet.DEPLOYMENT:
+        return value
+    env = {} if value is None else {key: value}
+    if key in SWITCHES or key == "FALLBACK_ON_5XX":
+        return switched_on(env, key)
+    if key in (k for k, _, _ in KNOBS.values()):     # a size ``cluster.dose`` reads as a number, none when none
+        return _number(value) if value is not None else None
+    readers = {"DISABLE_PROVIDERS": disabled, "MAX_CONCURRENT_FLOWS": cap, "CIRCUIT_BREAKER_THRESHOLD": breaker_limit,
+               "FALLBACK_THRESHOLD_LATENCY": threshold}
+    return readers[key](env) if key in readers else value
 
 
 def _touches(op: Any) -> set[tuple[str, str]]:
