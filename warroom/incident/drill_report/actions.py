@@ -1041,7 +1041,8 @@ def _left_out(stood: dict[tuple[str, str], Any], made: dict[tuple[str, str], Any
             del stood[k]
         return
     where = str(detail.get("deployment"))
-    sets = {**{str(k): str(v) for k, v in (detail.get("set") or {}).items()}, **dict.fromkeys(detail.get("unset") or ())}
+    sets = {**{str(k): str(v) for k, v in (detail.get("set") or {}).items()},
+            **dict.fromkeys(str(k) for k in detail.get("unset") or ())}
     read = {(where, k): _read(where, k, v) for k, v in sets.items()}
     stood.update(read)
     made.update(read)
