@@ -207,6 +207,10 @@ def test_without_a_change_its_repeats_and_an_undo_back_onto_it_set_nothing(tmp_p
     sc, first = get_scenario("provider-outage"), _env(300, DISABLE_PROVIDERS="openai")
     again = [_env(330, DISABLE_PROVIDERS="openai", FALLBACK_ON_5XX="false"), _env(360, DISABLE_PROVIDERS="OpenAI")]
     assert [a.detail["set"] for a in _without([first, *again], [first], sc)] == [{"FALLBACK_ON_5XX": "false"}]
+    # an undo back onto the first's revision after the key was put back re-made the setting: its own, not the first's
+    undo = replace(first, action="rollout_undo", t=360, ts=360, detail={"deployment": "flowengine"})
+    put_back = replace(first, t=330, ts=330, detail={**first.detail, "set": {}, "unset": ["DISABLE_PROVIDERS"]})
+    assert build_cluster(sc, _without([first, put_back, undo], [first], sc)).env()["DISABLE_PROVIDERS"] == "openai"
     d = warm_drill(tmp_path, "provider-outage")
     for t, argv in ((300.0, ["kubectl", "set", "env", "deployment/flowengine", "-n", "production",
                              "DISABLE_PROVIDERS=openai"]),

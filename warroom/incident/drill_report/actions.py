@@ -993,8 +993,8 @@ def _without(recorded: list[Any], taken: list[Any], scenario: Any) -> tuple[Any,
     changed nothing there, so without the first it is no setting of its own (attack48 Z3: the same harmful value typed
     twice, each weighed against a world where the other set it, was never "still in force"); a set "again" is one the
     world reads alike (``_read``). Every later ``rollout undo`` lands where it did when typed (``cluster.pinned``), not
-    where the world without ``taken`` would send it, but for the keys ``taken`` set that it landed on as they set them:
-    those stay as they stand there (attack49 F3: an undo back to the revision the harm made re-made the harm in the
+    where the world without ``taken`` would send it, but for the keys ``taken`` set, still standing, that it landed on
+    as they set them: those stay as they stand there (attack49 F3: an undo back to the revision the harm made re-made the harm in the
     world without it, and the harm, in force to the end, was blamed on nothing)."""
     from dataclasses import replace
 
@@ -1003,23 +1003,22 @@ def _without(recorded: list[Any], taken: list[Any], scenario: Any) -> tuple[Any,
     gone = {a.action for a in taken}
     came_from = {(a.detail.get("via"), a.ts, a.argv) for a in taken}
     stood: dict[tuple[str, str], Any] = {}      # (deployment, key) -> its reading a taken-out operation set, standing
-    made: dict[tuple[str, str], Any] = {}       # the same, standing or not
     out = []
     for a, pin in zip(recorded, pinned(scenario, recorded), strict=True):
         if a in taken:
-            _left_out(stood, made, a, a.detail)
+            _left_out(stood, a, a.detail)
             continue
         a = pin
         if (a.action, a.ts, a.argv) in came_from:
             meant = {b.action for b in recorded if (b.detail.get("via"), b.ts, b.argv) == (a.action, a.ts, a.argv)}
             if a.action != "set_env" or meant <= gone:
-                _left_out(stood, made, a, a.detail)
+                _left_out(stood, a, a.detail)
                 continue
             keys = meaning_keys(a.detail, gone)
-            _left_out(stood, made, a, {**a.detail, "set": {k: v for k, v in a.detail["set"].items() if k in keys},
-                                       "unset": []})
+            _left_out(stood, a, {**a.detail, "set": {k: v for k, v in a.detail["set"].items() if k in keys},
+                                 "unset": []})
             a = replace(a, detail={**a.detail, "set": {k: v for k, v in a.detail["set"].items() if k not in keys}})
-        elif (kept := _repeated(stood, made, a)) is not a:
+        elif (kept := _repeated(stood, a)) is not a:
             if kept is None:
                 continue
             a = kept
@@ -1027,8 +1026,7 @@ def _without(recorded: list[Any], taken: list[Any], scenario: Any) -> tuple[Any,
     return tuple(out)
 
 
-def _left_out(stood: dict[tuple[str, str], Any], made: dict[tuple[str, str], Any], op: Any,
-              detail: dict[str, Any]) -> None:
+def _left_out(stood: dict[tuple[str, str], Any], op: Any, detail: dict[str, Any]) -> None:
     """Note what a ``set env`` taken out of the world (``_without``) set on its deployment (``detail``: the part of it
     taken out), as its program reads it, and forget what any other taken-out operation touched (a scenario action an
     operation meant is its operation's)."""
@@ -1043,28 +1041,28 @@ def _left_out(stood: dict[tuple[str, str], Any], made: dict[tuple[str, str], Any
     where = str(detail.get("deployment"))
     sets = {**{str(k): str(v) for k, v in (detail.get("set") or {}).items()},
             **dict.fromkeys(str(k) for k in detail.get("unset") or ())}
-    read = {(where, k): _read(where, k, v) for k, v in sets.items()}
-    stood.update(read)
-    made.update(read)
+    stood.update({(where, k): _read(where, k, v) for k, v in sets.items()})
 
 
-def _repeated(stood: dict[tuple[str, str], Any], made: dict[tuple[str, str], Any], op: Any) -> Any:
+def _repeated(stood: dict[tuple[str, str], Any], op: Any) -> Any:
     """``op`` (kept in the world ``_without`` weighs) without what it set again as an operation taken out had set it
     (the world reading it alike), while that still stood; None when that was all it did; ``op`` itself when it
     repeated nothing. Whatever it set otherwise now stands as its own. A pinned ``rollout undo`` keeps as they stand
-    the keys it landed on as a taken-out operation set them (``kept``, ``Deployment.template_after``)."""
+    the keys it landed on as a taken-out operation set them, while that stood (``kept``, ``Deployment.template_after``):
+    it kept that setting, so without it there is none to keep. One that landed on another value ends the setting."""
     from dataclasses import replace
 
     from warroom.drill.cluster import OPERATIONS
 
-    if not made or op.action not in OPERATIONS:
+    if not stood or op.action not in OPERATIONS:
         return op
     where = str(op.detail.get("deployment"))
     if op.action == "rollout_undo" and (landed := op.detail.get("landed")) is not None:
-        env = landed[1]
-        for k in [k for k in stood if k[0] == where and _read(where, k[1], env.get(k[1])) != stood[k]]:
-            del stood[k]
-        kept = sorted(k for w, k in made if w == where and _read(where, k, env.get(k)) == made[(w, k)])
+        env, mine = landed[1], [k for k in stood if k[0] == where]
+        kept = sorted(k for w, k in mine if _read(where, k, env.get(k)) == stood[(w, k)])
+        for w, k in mine:
+            if k not in kept:
+                del stood[(w, k)]
         return replace(op, detail={**op.detail, "kept": kept}) if kept else op
     if op.action != "set_env":
         for k in [k for k in stood if _overlap({k}, _touches(op))]:
