@@ -994,8 +994,8 @@ def _without(recorded: list[Any], taken: list[Any], scenario: Any) -> tuple[Any,
     twice, each weighed against a world where the other set it, was never "still in force"); a set "again" is one the
     world reads alike (``_read``). Every later ``rollout undo`` lands where it did when typed (``cluster.pinned``), not
     where the world without ``taken`` would send it, but for the keys ``taken`` set, still standing, that it landed on
-    as they set them: those stay as they stand there (attack49 F3: an undo back to the revision the harm made re-made the harm in the
-    world without it, and the harm, in force to the end, was blamed on nothing)."""
+    as they set them: those stay as they stand there (attack49 F3: an undo back to the revision the harm made re-made
+    the harm in the world without it, and the harm, in force to the end, was blamed on nothing)."""
     from dataclasses import replace
 
     from warroom.drill.cluster import meaning_keys, pinned
