@@ -233,3 +233,21 @@ def test_without_a_change_its_repeats_and_an_undo_back_onto_it_set_nothing(tmp_p
         "deployment image changed (rollout undo on flowengine: image v1.1.1 → v1.1.0)", report.actions[-1]
     assert "DISABLE_PROVIDERS=openai on flowengine) at +5m00s" in worse and "5xx rate 37.5% vs 28.1%" in worse, worse
     assert "DISABLE_PROVIDERS=openai on flowengine) at +5m00s" in left and "5xx rate 37.6% vs 28.4%" in left, left
+
+
+def test_a_value_spelled_anew_is_the_same_change_yet_its_rollout_is_still_a_restart(tmp_path: Path) -> None:
+    """``ENABLE_CIRCUIT_BREAKER=TRUE`` after ``=true`` changed nothing FlowEngine reads (the first's: ``_reruns``), but
+    its new pod template rolled the pods: where the scenario weighs a restart (mass-failure), that restart keeps its
+    row (with the first restart's, in its window), as before it was read as the same change."""
+    env = ["kubectl", "set", "env", "deployment/flowengine", "-n", "production"]
+    d = warm_drill(tmp_path, "mass-failure")
+    for t, value in ((300.0, "true"), (400.0, "TRUE")):
+        assert run_one(d, [*env, f"ENABLE_CIRCUIT_BREAKER={value}"], t)[0] == 0
+    clock = Clock(datetime.fromtimestamp(d.wall_time(0.0), UTC), step=0.0)
+    inc = IncidentStore(tmp_path / "inc", clock=clock).create(
+        title="x", severity="P1", drill={"scenario": "mass-failure", "speed": d.speed})
+    clock.now = datetime.fromtimestamp(d.wall_time(1000.0), UTC)
+    inc.resolve("done")
+    rows = [(r.description, r.why) for r in drill_report(d, inc.state, at=d.wall_time(1000.0)).actions if r.t == 400]
+    assert [why.split(" (")[0] for _, why in rows] == [
+        "the same change again", "restarted again within the first's effect window"], rows

@@ -251,9 +251,8 @@ def action_rows(drill: Drill, signals: Any, spans: dict[str, list[Stretch]], *, 
                                          "its effect is counted with the first run's",
                                          f"the same change again (first at {first_at:%H:%M:%S} UTC)",
                                          None if t_zero is None else a.t - t_zero, tag=a.tag, told=told,
-                                         with_first=True))
-                continue
-            if (a.action, a.ts, a.argv) not in meant:      # weighed with the same command typed again (``_reruns``)
+                                         with_first=True))     # (a value spelled anew still rolled the pods:)
+            elif (a.action, a.ts, a.argv) not in meant:      # weighed with the same command typed again (``_reruns``)
                 taken = [a, *(b for b in recorded if again.get((b.action, b.ts, b.argv)) is a)]
                 actions.append(replace(_operation_row(drill, a, slos, read_at(a), None if t_zero is None else
                                                       a.t - t_zero, None if worlds is None else worlds[0], told=told,
