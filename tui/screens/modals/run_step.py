@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from panes.safe import SafeText as Text, one_line
+from panes.safe import SafeText as Text, one_line, ui_text
 from warroom.execute.redact_rules import looks_secret_name
 from textual import events
 from textual.app import ComposeResult
@@ -127,7 +127,7 @@ class RunStepScreen(Dialog[RunAnswer]):
                         yield Static(label, classes="field-label")
                         entry = Input(one_line(f.value), placeholder=one_line(f.pattern or f.name),
                                       id=f"param-{f.name}", password=looks_secret_name(f.name))
-                        entry.border_title = f.name
+                        entry.border_title = ui_text(f.name, newlines=False)
                         yield entry
                 yield Static("", id="run-command")
                 yield Static("", id="run-target")
