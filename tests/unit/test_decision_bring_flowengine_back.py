@@ -133,7 +133,9 @@ def test_bringing_flowengine_back_is_a_decision_that_arises_with_the_halt(tmp_pa
         assert proc.returncode == 0, proc.stderr
     ready = _decision(state, inc.id, T0 + 7.6)
     by_text = {c["text"]: c for c in ready["criteria"]}
-    assert by_text[unredacted["text"]]["state"] == "not met" and by_text[quiet["text"]]["state"] == "unknown"
+    # both NO-GO criteria say in their own words that their step has not run: once it ran ok, each is not met
+    # (redteam49 F7: the quiet log's read '? unknown' beside the shipper's restart that ran ok)
+    assert by_text[unredacted["text"]]["state"] == "not met" and by_text[quiet["text"]]["state"] == "not met"
     assert by_text["The step that turns PII redaction back on ran ok"]["state"] == "met"
     assert by_text["The audit shipper's restart ran ok (needed when the audit log went quiet)"]["state"] == "met"
     assert ready["suggestion"] != "NO-GO"          # InfoSec's agreement is the commander's to judge
