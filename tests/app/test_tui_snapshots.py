@@ -313,8 +313,18 @@ def _rollback(app):  # type: ignore[no-untyped-def]
         await metrics_drawn(pilot)
         app.push_screen(rollback_dialog())
         await pilot.pause()
-        await pilot.wait_for_scheduled_animations()
-        await pilot.pause()
+        # the focused field's scroll into view (the focus's own, then ``_show_field`` after a refresh) settles
+        # over a few frames: drawn before it did, on a busy machine, the scrollbar's thumb sat an eighth of a cell
+        # off (ci49b); wait until the views' offsets hold across a frame (at most 20 frames)
+        last = None
+        for _ in range(20):
+            await pilot.wait_for_scheduled_animations()
+            await pilot.pause()
+            now = tuple((w.id, w.scroll_x, w.scroll_y, w.max_scroll_y)
+                        for w in app.screen.query("#run-fields, #run-dialog"))
+            if now == last:
+                break
+            last = now
 
     return run_before
 

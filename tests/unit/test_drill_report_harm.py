@@ -120,7 +120,8 @@ def test_the_impact_starts_at_the_harm_the_impact_section_counts_from_not_at_the
     inc.sync_metrics(d.source(inc.config.slo), speed=speed, now=clock.t, summary=True)
     pir = render_pir(inc.state, "pir", inc.config, now=clock())
     start = f"{datetime.fromtimestamp(onset, UTC):%H:%M:%S}"
-    assert re.search(rf"{start} – [\d:]+ UTC, impact start to resolution; impact start: the onset of the harm", pir), pir
+    assert re.search(rf"{start} – [\d:]+ UTC, impact start to resolution; impact start: the onset of the harm",
+                     pir), pir
     assert re.search(rf"Flows that ran unaudited[^\n]* from {start} to", pir), pir
     report = drill_report(d, inc.state, at=clock.t, slos=inc.config.slo)
     lines = "\n".join(report_lines(report))

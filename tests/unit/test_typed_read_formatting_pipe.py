@@ -1,7 +1,8 @@
 """A read typed in the drill shell with a filter that only formats what it printed (fix47credit: RB-CORE-004's
 ``aws logs … | jq -r '.events[].message'`` stayed "typed by hand, not checked"): the stand-in's own record of the read
 holds its exit code, which is the step's outcome when everything after it in its one pipeline only formats or selects
-(``formatting.FILTERS``: each filter given only options known to reshape its output, attack48 Z2). A filter cannot make a failed read succeed (a call that exited 1 credits nothing), and what
+(``formatting.FILTERS``: each filter given only options known to reshape its output, attack48 Z2). A filter cannot
+make a failed read succeed (a call that exited 1 credits nothing), and what
 runs or writes (``| sh``, ``| xargs …``, ``| tee f``, ``> f``), a list (``&&``), a ``grep`` last (its exit code is the
 verdict) or ``jq -e`` is no formatting: still "typed by hand, not checked"."""
 

@@ -14,7 +14,8 @@ a call of that stand-in which exited 0, outside
 every step run, by the end; the others (``grep``, ``jq``, ``head``) are the typist's own business. A command whose
 stand-in calls cannot be read off its text is never credited: one with another expansion (``$NS``), a
 redirection but ``2>/dev/null``, a heredoc or a variable set in front, a stand-in named anywhere but in a command's
-first word (``xargs kubectl``; a formatting filter's pattern ``grep -i aws`` runs nothing), or no stand-in call at all. A step that changes things (the runbook's
+first word (``xargs kubectl``; a formatting filter's pattern ``grep -i aws`` runs nothing), or no stand-in call at
+all. A step that changes things (the runbook's
 ``mutating``, else the classifier; unclassifiable counts) is credited only if the stand-in's own action
 record shows one of its calls acted (whether or not that moved a curve: a test flow, a Slack post), never on the
 typed words alone. The same command typed again, with any value, is that step again (``drill_report.path.typed_again``):

@@ -262,14 +262,16 @@ def _pod_template(template: dict[str, Any]) -> str:
             "    Host Port:\t0/TCP\n" + "".join(resources) + "".join(
                 f"    Readiness:\thttp-get http://:{probe['httpGet']['port']}{probe['httpGet']['path']} delay=0s "
                 f"timeout=1s period={probe['periodSeconds']}s #success=1 #failure=3\n"
-                for probe in c.get("readinessProbe") and [c["readinessProbe"]] or []) + "    Environment:" + ("\n" if c["env"] else "\t<none>\n")
+                for probe in c.get("readinessProbe") and [c["readinessProbe"]] or [])
+            + "    Environment:" + ("\n" if c["env"] else "\t<none>\n")
             + "".join(f"      {e['name']}:\t{e['value']}\n" for e in c["env"])
             + "    Mounts:\t<none>\n  Volumes:\t<none>\n")
 
 
 # who reports each event (``describe``'s From column)
 SOURCES = {"Scheduled": "default-scheduler", "FailedScheduling": "default-scheduler", "Pulled": "kubelet",
-           "Started": "kubelet", "Killing": "kubelet", "Unhealthy": "kubelet", "SuccessfulCreate": "replicaset-controller",
+           "Started": "kubelet", "Killing": "kubelet", "Unhealthy": "kubelet",
+           "SuccessfulCreate": "replicaset-controller",
            "SuccessfulDelete": "replicaset-controller",
            "ScalingReplicaSet": "deployment-controller", "SuccessfulRescale": "horizontal-pod-autoscaler"}
 

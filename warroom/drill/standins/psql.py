@@ -452,7 +452,8 @@ def render(ctx: Context, conn: TaskDB, stmt: str, args: Args,
         raise pgsql.PgError(f'ERROR:  syntax error at or near "{token}"', at)
     if re.search(r"(?i)\bINTO\b", QUOTED.sub("''", rest)):     # SELECT … INTO: CREATE TABLE AS in other words
         raise Refusal(f"drill: SELECT … INTO is not simulated: it creates a table, and the drill's TaskDB answers "
-                      f"queries ({', '.join(QUERIES)}); its world could not follow a change to it, so nothing was changed")
+                      f"queries ({', '.join(QUERIES)}); its world could not follow a change to it, so nothing was "
+                      "changed")
     if word == "TABLE":                     # PostgreSQL's shorthand
         code = code[:at] + re.sub(r"(?i)^TABLE\b", "SELECT * FROM", rest)
     steps = iter(range(STEPS // 1000))     # a runaway query (a cross join) stops like a statement_timeout
