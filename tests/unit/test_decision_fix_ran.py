@@ -261,3 +261,13 @@ def test_unless_ran_in_words_beside_the_measure_is_a_conjunction_not_met_once_th
     assert (after.state, after.evidence) == (dec.NOT_MET, "no root-cause note after 20m00s, but step "
                                              "rollback-deployment ran ok 2m00s ago (03:58:00 UTC): its words say it"
                                              " has not")
+
+
+def test_and_not_that_says_no_step_is_no_conjunction() -> None:
+    """Only words saying a step "has not been …" / "has not run" make the conjunction: "no note and not escalated"
+    is what the measure says, so once the step ran ok it reads unknown, as any ``unless_ran`` criterion (an
+    "and … not" alone turned it "not met", a NO-GO reason dropped on the wording)."""
+    c = Criterion("No root-cause note after 15 minutes and the cause is not understood", no_note="root-cause",
+                  after=900.0, unless_ran=("rollback-deployment",))
+    fixed = _state(_step("rollback-deployment", "ok", ended=NOW - timedelta(minutes=2)))
+    assert dec.judge(c, "no_go", fixed, NOW, None, dec.NO_OUTPUTS, "RB-1").state == dec.UNKNOWN

@@ -44,8 +44,10 @@ def scenario_span(state: Any, scenario_seconds: float, wall: bool = True) -> str
 
 
 #: An ``unless_ran`` criterion whose text says, beside its measure, that the step has not run ("… and the audit shipper
-#: has not been restarted"): a conjunction, false once the step ran ok (``judge``)
-STATES_NOT_RAN = re.compile(r"\band\b[^.;]*\bnot\b")
+#: has not been restarted"): a conjunction, false once the step ran ok (``judge``). Its words must say a step "has not
+#: been …" / "has not run", as a ``not_ran`` criterion's must (``runbook.decision``): any "and … not" ("high and not
+#: falling") would turn a measure the step made moot into "not met", a NO-GO reason dropped on the wording alone
+STATES_NOT_RAN = re.compile(r"\band\b[^.;]*\b(?:has|have)\s+not\s+(?:been|run|ran)\b")
 
 #: A step's checklist states (``marks.checklist_state``) that count as "ran ok" for ``ran``,
 #: ``not_ran`` and ``unless_ran``: exit 0 and its expectation met, its verify gate passed or still watching (a
