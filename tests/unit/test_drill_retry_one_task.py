@@ -10,6 +10,7 @@ line; no fault moves. In-process at chosen scenario moments, so nothing depends 
 
 from __future__ import annotations
 
+import math
 import re
 from pathlib import Path
 
@@ -19,6 +20,7 @@ from tests.unit.standins_corpus import SPEED, START, refused_retry, refuses, run
 from warroom.drill.actions import RETRIES
 from warroom.drill.directory import Drill
 from warroom.drill.model import Signals
+from warroom.drill.promql import SCRAPE
 from warroom.drill.simulator import Simulator
 
 BREAKER = "kubectl set env deployment/flowengine -n production ENABLE_CIRCUIT_BREAKER=true".split()
@@ -143,3 +145,23 @@ def test_a_pruned_retry_that_succeeds_is_the_run_the_tasks_row_describes(tmp_pat
     query = ["psql", "-At", "-c", "SELECT status, context_size_kb, duration_s, error_message IS NULL, attempts "
                                   f"FROM tasks WHERE task_id = '{task}'"]
     assert run_one(drill, query, 1500.0)[1].strip() == f"succeeded|{pruned.group(1)}|{ran.group(1)}|t|2"
+
+
+def test_a_retry_fails_in_the_counters_when_its_row_says_it_failed(tmp_path: Path) -> None:
+    """redteam49 F6: a retry's failure (and its duration) entered FlowEngine's counters as it began, ~40 s before its
+    row turned failed, so the SLO pane breached while psql said running. Its run counts as it begins, its failure and
+    its duration as it ends, the instant its row says so."""
+    drill = warm_drill(tmp_path, "rate-limit", speed=SPEED, start=START, name="ends")
+    task, t = refused_retry(drill, 607.0)       # its run (12 s) spans the scrape of 615 s
+    assert run_one(drill, ["blocks", "flow", "retry", task], t)[0] == 1
+    (retry,) = drill.simulator.refresh().signals.retries
+    end, other = retry.t + retry.seconds, _without_retries(drill)
+    before, after = math.ceil(end / SCRAPE) * SCRAPE - SCRAPE, math.ceil(end / SCRAPE) * SCRAPE     # the scrapes around
+    assert before > retry.t, retry          # its end (a sample is a scrape's: ``promql.walk``)
+    counts = "sum(flowengine_flow_executions_total)", "sum(flowengine_flow_failures_total)", \
+        "sum(flowengine_flow_duration_seconds_count)"
+    for at, status, more in ((before, "running", (1, 0, 0)), (end - 0.01, "running", (1, 0, 0)),
+                             (after, "failed", (1, 1, 1))):
+        assert _rows(drill, at, [task])[task][0] == status, at
+        assert tuple(_value(drill.simulator, q, at) - _value(other, q, at) for q in counts) == \
+            pytest.approx(more), (at, status)

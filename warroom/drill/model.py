@@ -244,11 +244,16 @@ class Signals:
 
     def retried(self, key: tuple[str, ...], t: float) -> float:
         """What the retries up to ``t`` add to ``Series`` counter ``key``: a retry runs only its own task again, so
-        it moves the counters by that one run and bends no fault (the flows it did not retry still failed)."""
+        it moves the counters by that one run and bends no fault (the flows it did not retry still failed). Each
+        counter moves when the TaskDB's row says it happened: the run as it begins, its failure and its duration as
+        it ends (redteam49 F6: a failure counted at its start breached the SLO pane while psql said running)."""
         each: dict[str, Callable[[Retry], float]] = {
             "exec": lambda r: r.repo == key[-1], "fail": lambda r: r.repo == key[-1] and not r.ok,
             "bucket": lambda r: r.seconds <= float(key[-1]), "count": lambda r: 1.0, "sum": lambda r: r.seconds}
-        return float(sum(each[key[0]](r) for r in self.retries if r.t <= t)) if key[0] in each else 0.0
+        if key[0] not in each:
+            return 0.0
+        ends = key[0] != "exec"
+        return float(sum(each[key[0]](r) for r in self.retries if r.t + r.seconds * ends <= t))
 
     @functools.cached_property
     def capacity(self) -> Capacity:

@@ -276,7 +276,7 @@ def _build(drill: Drill, state: IncidentState | None, *, at: float | None, slos:
     rows = [f.status for f in failed_flows(drill, t1, t2)]     # as the tasks table reads now: a retry rewrote its row
     # a retry that failed again is a second failure of its flow on FlowEngine's counter (the PIR's
     # figure), one row in the tasks table: counted beside the rows, so the two agree on what they count
-    again = sum(1 for r in sim.signals.retries if not r.ok and t1 < r.t <= t2)
+    again = sum(1 for r in sim.signals.retries if not r.ok and t1 < r.t + r.seconds <= t2)   # as it failed
     return with_summary(report, pir=(*pir, len(rows), again, rows.count("succeeded"), rows.count("running")),
                         updates=updates)
 
