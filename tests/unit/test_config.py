@@ -190,6 +190,25 @@ def test_entry_point_imports_only_the_module_of_the_command_it_runs() -> None:
     assert proc.stdout.strip() == "['warroom.cli.runbooks']"
 
 
+def test_an_incident_command_imports_only_the_handlers_it_runs() -> None:
+    """Every ``warroom incident`` process builds the incident parser: ``note`` must not load ``show``'s, ``run``'s
+    or ``decide``'s readers, nor a drill's world (``by_hand`` names the stand-ins without it): ~75 ms a process."""
+    import subprocess
+    import sys
+
+    from tests.conftest import subprocess_env
+
+    probe = ("import sys\nfrom tui.cli import build_parser\n"
+             "build_parser(['--state-dir', 'd', 'incident', 'note', 'INC-1', '--tag', 'lesson', 'words'])\n"
+             "import warroom.incident.by_hand\n"
+             "print(sorted(m for m in ('warroom.cli.incident_show', 'warroom.cli.incident_run',"
+             " 'warroom.cli.incident_decide', 'warroom.incident.decisions', 'warroom.drill.simulator')"
+             " if m in sys.modules))")
+    proc = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                          env=subprocess_env(), check=True)
+    assert proc.stdout.strip() == "[]"
+
+
 def test_help_lists_every_command(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit):
         main(["--help"])

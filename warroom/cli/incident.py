@@ -12,17 +12,15 @@ readers :mod:`warroom.cli.incident_args`.
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from warroom.cli import incident_decide, incident_follow, incident_people
+from warroom.cli import incident_follow, incident_people
 from warroom.cli.common import out
 from warroom.cli.incident_args import _open, _open_in_state_or_drills, _store, parse_when
 from warroom.cli.incident_metrics import sync
-from warroom.errors import WarroomError
-from warroom.cli.incident_run import cmd_run, settle_ended_gates
-from warroom.cli.incident_show import STEP_MARKS as STEP_MARKS, cmd_list, cmd_show, render_show as render_show
 from warroom import scenario_time
 from warroom.errors import WarroomError
 from warroom.journal import events as ev
@@ -30,7 +28,20 @@ from warroom.input_files import read_text_input
 from warroom.paths import command, store_option
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from warroom.incident.concern_reading import ConcernReading
+
+
+def _later(module: str, name: str) -> Callable[[argparse.Namespace], int]:
+    """The handler ``module.name``, imported when its subcommand runs: ``show``, ``run`` and ``decide`` load the
+    progress, gate and decision readers (a drill's world among them), which a ``note`` or a ``tick`` never needs,
+    and every ``warroom incident`` process builds the whole parser (a fifth of a second each, hundreds a suite)."""
+    def handler(args: argparse.Namespace) -> int:
+        return int(getattr(importlib.import_module(module), name)(args) or 0)
+
+    handler.__name__ = handler.__qualname__ = name
+    return handler
 
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -67,15 +78,16 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     sp.add_argument("id")
     sp.add_argument("--json", action="store_true", help="the report as JSON")
 
-    sp = add("list", "incidents, oldest first", cmd_list)
+    sp = add("list", "incidents, oldest first", _later("warroom.cli.incident_show", "cmd_list"))
     sp.add_argument("--open", action="store_true", help="only incidents not resolved")
     sp.add_argument("--json", action="store_true")
 
-    sp = add("show", "one incident: status, steps, notes, response times, timeline", cmd_show)
+    sp = add("show", "one incident: status, steps, notes, response times, timeline",
+             _later("warroom.cli.incident_show", "cmd_show"))
     sp.add_argument("id")
     sp.add_argument("--json", action="store_true", help="machine-readable state")
 
-    sp = add("run", "run a runbook step (output streams to stdout)", cmd_run)
+    sp = add("run", "run a runbook step (output streams to stdout)", _later("warroom.cli.incident_run", "cmd_run"))
     sp.add_argument("id")
     sp.add_argument("step", help="step number, id or label")
     sp.add_argument("--param", action="append", default=[], metavar="NAME=VALUE")
@@ -196,7 +208,16 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
                       " intact; the local copy becomes read-only", cmd_share)
     sp.add_argument("id")
 
-    incident_decide.register(add)
+    sp = add("decide", "a runbook's Go/No-Go decision: each criterion evaluated; --go/--no-go records it",
+             _later("warroom.cli.incident_decide", "cmd_decide"))
+    sp.add_argument("id")
+    sp.add_argument("decision", nargs="?", help="decision id (default: the only one, or the first open one)")
+    verdict = sp.add_mutually_exclusive_group()
+    verdict.add_argument("--go", dest="verdict", action="store_const", const="GO")
+    verdict.add_argument("--no-go", dest="verdict", action="store_const", const="NO-GO")
+    sp.add_argument("--why", default="", help="the reason (required with --go/--no-go)")
+    sp.add_argument("--by", help="who decided (default: config incident.commander, else your login)")
+    sp.add_argument("--json", action="store_true")
     incident_follow.register(add)
 
     sp = add("repair", "set a damaged journal's damage aside (a copy is kept, the repair journaled);"
@@ -441,6 +462,8 @@ def cmd_resolve(args: argparse.Namespace) -> int:
     require_writer(inc.config, inc.id, "resolve it")     # before the gates are settled and the panes read
     if inc.state.resolved:   # the same refusal as the service, before any question is asked
         inc.resolve(args.summary)
+    from warroom.cli.incident_run import settle_ended_gates
+
     settle_ended_gates(inc)
     from warroom.incident.concern_reading import said_at, unseen
 

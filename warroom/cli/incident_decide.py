@@ -25,18 +25,6 @@ from warroom.runbook.decision import rule_words
 STATE_MARKS = {dec.MET: "✔ met", dec.NOT_MET: "✗ not met", dec.UNKNOWN: "? unknown"}
 
 
-def register(add: Any) -> None:
-    sp = add("decide", "a runbook's Go/No-Go decision: each criterion evaluated; --go/--no-go records it", cmd_decide)
-    sp.add_argument("id")
-    sp.add_argument("decision", nargs="?", help="decision id (default: the only one, or the first open one)")
-    verdict = sp.add_mutually_exclusive_group()
-    verdict.add_argument("--go", dest="verdict", action="store_const", const="GO")
-    verdict.add_argument("--no-go", dest="verdict", action="store_const", const="NO-GO")
-    sp.add_argument("--why", default="", help="the reason (required with --go/--no-go)")
-    sp.add_argument("--by", help="who decided (default: config incident.commander, else your login)")
-    sp.add_argument("--json", action="store_true")
-
-
 def views(inc: Any) -> dec.Judged:
     """Every decision of the incident's runbooks, judged now with the incident's metric source,
     and the decision blocks of those runbooks that could not be read."""

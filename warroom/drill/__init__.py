@@ -14,3 +14,7 @@ The end-of-drill report judges an incident, so it lives with the incident
 (``warroom.incident.drill_report``): the drill never imports the incident service. The package
 imports nothing on its own, so the stand-ins (which import it on every command) stay fast.
 """
+
+#: The tools a drill's bin/ holds (``directory`` writes their wrappers): here, so a reader of a drill's calls
+#: (``warroom.incident.by_hand``) names them without importing the drill's world.
+STANDINS: tuple[str, ...] = ("kubectl", "psql", "aws", "curl", "blocks")

@@ -27,7 +27,7 @@ from typing import Any
 
 from warroom import paths, scenario_time as stime
 from warroom.config import SloConfig, default_slos
-from warroom.drill import fleet, simulator
+from warroom.drill import STANDINS as STANDINS, fleet, simulator
 from warroom.drill.actions import ACTIONS_FILE, Action, append_actions, read_actions
 from warroom.drill.promql import PromQLError, shown
 from warroom.drill.scenarios import Scenario, get_scenario
@@ -40,7 +40,6 @@ from warroom.sources.model import SloSample
 DRILL_FILE = "drill.json"
 FIRST_LOOK = "first_look"
 ENV_DIR = "WARROOM_DRILL_DIR"
-STANDINS: tuple[str, ...] = ("kubectl", "psql", "aws", "curl", "blocks")
 #: Host programs a drill's bin/ shadows too: what they print depends on the clock (``date -d '15 minutes ago'``)
 SHIMS: tuple[str, ...] = ("date", "promtool")
 SHIPPED_BIN = Path(__file__).resolve().parent / "bin"

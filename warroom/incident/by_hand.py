@@ -51,7 +51,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple, Protocol, TypeVar
 
 from warroom.drill.actions import CALLS_FILE
-from warroom.drill.directory import STANDINS
+from warroom.drill import STANDINS
 from warroom.durations import format_duration
 from warroom.errors import WarroomError
 from warroom.incident.formatting import FILTERS
