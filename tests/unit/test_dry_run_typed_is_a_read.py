@@ -22,6 +22,7 @@ from warroom.incident.store import IncidentStore
 
 RUNBOOK = Path(__file__).resolve().parents[2] / "runbooks" / "RB-CORE-005-security-incident.md"
 REDACT = ["kubectl", "set", "env", "deployment/flowengine", "PII_REDACTION_ENABLED=true", "-n", "production"]
+HALT = ["kubectl", "scale", "deployment/flowengine", "--replicas=0", "-n", "production"]
 RESTORE = ["kubectl", "scale", "deployment/flowengine", "--replicas=3", "-n", "production"]
 DRY = ["blocks", "test-flow", "--input", "test_with_pii.md", "--dry-run"]
 
@@ -53,6 +54,7 @@ def test_the_pii_dry_run_typed_verbatim_is_credited_as_a_read(tmp_path: Path) ->
     book = inc.runbook()
     [step] = [s for s in book.steps if s.command and "--dry-run" in s.command]
     assert not step.mutating                          # no ⚠ on the checklist, no confirmation in the run dialog
+    assert typed_in_shell(d, HALT, 110.0) == 0        # the restore restores a halt (redteam49 F11: a scale-down is none)
     assert typed_in_shell(d, REDACT, 120.0) == 0
     assert typed_in_shell(d, RESTORE, 150.0) == 0
     assert typed_in_shell(d, DRY, 200.0) == 0

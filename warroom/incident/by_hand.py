@@ -45,7 +45,7 @@ import math
 import re
 import shlex
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple, Protocol, TypeVar
@@ -139,6 +139,9 @@ class Typed:
     # (resolved, reopened) spans (unix) the incident stood resolved before a reopening: nothing typed then is the
     # response, as nothing typed after the last resolve is (attack47 Y5: typed while resolved, credited on reopening)
     paused: tuple[tuple[float, float], ...] = ()
+    # the drill's scenario and every action its stand-ins recorded (``Drill.actions``), from which a typed change's
+    # meaning and the step's are read (``Meaning``); None (a unit's record alone): a change is judged by its record
+    world: tuple[Any, tuple[Any, ...]] | None = None
 
     def counts(self, at: float) -> bool:
         """Whether something typed at ``at`` (unix) may be the response: by ``until``, not while resolved."""
@@ -347,16 +350,21 @@ class Shape:
         says them (``replicas=5``); what a ``$(…)`` gave is no parameter's, and not said."""
         return ", ".join(f"{self.names[k]}={v}" for k, v in bound.items() if k in self.names and values.get(k) != v)
 
-    def match(self, wanted: tuple[str, ...], call: tuple[str, ...], bound: Mapping[str, str]) -> dict[str, str] | None:
+    def match(self, wanted: tuple[str, ...], call: tuple[str, ...], bound: Mapping[str, str],
+              values: Mapping[str, str] | None = None) -> dict[str, str] | None:
         """``bound`` with the values ``call`` typed in the places of ``wanted`` (one of ``calls``), or None when it is
         another command: a word without a place equal, word for word, each as the tool reads it (``spelled``); a place
         filled alike wherever it is, and never with an option where it starts its word (``blocks flow retry
-        --enable-pruning`` is no task id)."""
+        --enable-pruning`` is no task id). With the incident's ``values``, a place in a word naming what a kubectl
+        call acts on (``deployment/{{ deployment }}``, ``-n {{ namespace }}``: ``_names_object``) holds its
+        parameter's value there, when it has one: the workload the step names is no value to choose (redteam49 F11:
+        ``scale deployment/audit-shipper`` was RB-CORE-005's "Bring FlowEngine back", "with deployment=audit-shipper");
+        an amount, a task id, an image or an env value stays the IC's."""
         wanted, call = spelled(wanted), spelled(call)
         if len(wanted) != len(call):
             return None
         got = dict(bound)
-        for want, word in zip(wanted, call, strict=True):
+        for n, (want, word) in enumerate(zip(wanted, call, strict=True)):
             if not any(t in want for t in self.places):
                 if want != word:
                     return None
@@ -366,11 +374,25 @@ class Shape:
                                          else re.escape(p) for p in parts), word, re.DOTALL)
             if found is None or not parts[0] and word.startswith("-"):
                 return None
+            pinned = values is not None and _names_object(wanted, n)
             for key, value in zip((self.places[p] for p in parts if p in self.places), found.groups(), strict=True):
                 if got.setdefault(key, value) != value or (
-                        key in self.patterns and re.fullmatch(self.patterns[key], value) is None):
+                        key in self.patterns and re.fullmatch(self.patterns[key], value) is None) or (
+                        pinned and values is not None and values.get(key, value) != value):
                     return None
         return got
+
+
+def _names_object(argv: tuple[str, ...], n: int) -> bool:
+    """Whether word ``n`` of a spelled call (``spelled``) names what a kubectl call acts on: a ``KIND/NAME`` before
+    its options (``deployments/flowengine``, ``hpa/flowengine``) or its namespace."""
+    from warroom.drill.standins.kubeobj import KINDS
+
+    word = argv[n]
+    if argv[0] != "kubectl" or n < 2:
+        return False
+    kind, slash, _ = word.partition("/")
+    return word.startswith("--namespace=") or bool(slash) and not word.startswith("-") and kind in KINDS.values()
 
 
 class Credit(NamedTuple):
@@ -411,6 +433,7 @@ class Hands:
         self.typed = typed
         self.taken: set[int] = set()       # indexes of ``typed.calls`` a step has taken
         self.credited: dict[tuple[str, str], Credit] = {}      # every credit ``steps`` gave, by (runbook id, step id)
+        self.meaning: Meaning | None = None                    # read from ``typed.world`` when first asked
 
     def credit(self, runbook: Runbook, step: Step, values: Mapping[str, str], rows: Sequence[Act],
                unowned: Sequence[bool], outside_runs: Callable[[float, str], bool],
@@ -441,7 +464,8 @@ class Hands:
         for argv in wanted:
             match = [(i, got) for i, c in enumerate(typed.calls) if i not in self.taken and i not in mine and c.argv
                      and c.code == 0 and after <= c.at and counts(c.at) and outside_runs(c.at, c.tag)
-                     and (got := shape.match(argv, (c.tool, *c.argv), bound)) is not None]
+                     and (got := shape.match(argv, (c.tool, *c.argv), bound, values)) is not None
+                     and self.means(runbook, step, shape, argv, i, {**got, **values})]
             if not match:
                 return None
             # the earliest typed with the incident's own values (redteam45 R10: DISABLE_PROVIDERS=openai, the healthy
@@ -484,6 +508,36 @@ class Hands:
             return Credit(f"{TYPED}{when} {where}, not verified: its gate opens when the step runs in warroom",
                           acted, at, when, chose, again)
         return Credit(f"{BY_HAND}{when} {where}", acted, at, when, chose, again)
+
+    def means(self, runbook: Runbook, step: Step, shape: Shape, wanted: tuple[str, ...], k: int,
+              values: Mapping[str, str]) -> bool:
+        """Whether call ``k`` (typed as ``wanted``, one of the step's calls, with ``values``: the incident's, then those
+        typed) did what the step means to the drill's world (``Meaning``): a change a stand-in records is judged by
+        what it meant (``flowengine_start``, ``scale_down``, …), not by its words, which a value fills (redteam49 F11:
+        ``scale --replicas=4`` while FlowEngine ran 5 was "Bring FlowEngine back"). True without the drill's world
+        (``Typed.world``), or for a call whose operation is no change of the estate (a retry, a page, an aws call: its
+        record's kind is its words' own)."""
+        if self.typed.world is None:
+            return True
+        if self.meaning is None:
+            self.meaning = Meaning(*self.typed.world)
+        return self.meaning.does(runbook, step, shape, wanted, self.typed.calls[k], values)
+
+    def fits(self, runbook: Runbook, step: Step, shape: Shape, wanted: tuple[str, ...], values: Mapping[str, str],
+             kind: str) -> bool:
+        """Whether a row of ``kind`` (an ``ActionRow.action``) its call ``wanted`` made may be the step's, typed again
+        (``drill_report.path.typed_again``): a meaning the step's command does not mean on the runbook's path
+        (``Meaning``) is not (a scale-down after the restore is no "Bring FlowEngine back" again); an operation's own
+        row is judged by its words, as before, and so is a restart row the report weighs for any rollout
+        (``actions.RESTARTS``: an env change's rollout too)."""
+        from warroom.drill.cluster import OPERATIONS
+
+        if self.typed.world is None or kind in OPERATIONS or kind in ("restart", "audit_restart"):
+            return True
+        if self.meaning is None:
+            self.meaning = Meaning(*self.typed.world)
+        meant = self.meaning.meant(runbook, step, shape, wanted, values)
+        return meant is None or kind in meant
 
     def acts(self, runbook: Runbook, step: Step, values: Mapping[str, str], rows: Sequence[Act],
              windows: Mapping[tuple[str, str], Sequence[tuple[float, float, str]]]) -> list[float]:
@@ -539,6 +593,139 @@ class Hands:
                 out[st.id] = self.credited[(runbook.id, st.id)] = hand
                 began.setdefault(st.id, hand.at)
         return out
+
+
+class Meaning:
+    """What a typed change did to the drill's world, against what its step means (``Hands.means``): the general rule
+    behind redteam49 F11. A change of the estate (kubectl ``scale``, ``patch``, ``set env``/``image``, ``rollout
+    undo``/``restart``; ``blocks config set``) means what ``Cluster.apply`` says its operation means on the world
+    before it: the canonical actions (``flowengine_start``, ``scale_down``, ``fallback_routing``, ``rollback``, …)
+    its stand-in recorded ``via`` it. The step means what its own command, with the incident's values, records on
+    the runbook's path: the scenario's estate with every earlier change of the runbook on the same thing
+    (``_touches``) made first (RB-CORE-005's "Bring FlowEngine back" after its halt: ``flowengine_start``). A typing
+    credits the step only when it meant nothing the step does not (a scale-down is no restore, a rollout undo onto the
+    bad release no rollback), and meant something of it, unless the step's own command would have meant nothing
+    there either (already in force: the breaker typed again once on). Other stand-in records (a retry, a test flow,
+    a page, an aws call) are named by their words, which the step's shape already matched."""
+
+    def __init__(self, scenario: Any, actions: Sequence[Any]) -> None:
+        self.scenario = scenario
+        self.actions = actions
+        self.paths: dict[tuple[Any, ...], frozenset[str] | None] = {}
+
+    def does(self, runbook: Runbook, step: Step, shape: Shape, wanted: tuple[str, ...], call: Call,
+             values: Mapping[str, str]) -> bool:
+        """Whether ``call`` did what ``wanted`` (the step's call, its places filled with ``values``) means."""
+        from warroom.drill.cluster import build_cluster
+
+        argv = _filled(wanted, shape, values)
+        step_op = None if argv is None else _operation(spelled(argv))
+        own = self._own(call)
+        if step_op is None or not own:
+            return True
+        meant = self.meant(runbook, step, shape, wanted, values)
+        if meant is None:
+            return True
+        did = {a.action for a in own if "via" in a.detail}
+        if did - meant:
+            return False
+        if did or not meant:
+            return True
+        before = build_cluster(self.scenario, [a for a in self.actions if a.ts < own[0].ts])
+        return not before.apply(replace(step_op, t=own[0].t))      # nothing the step means was left to do
+
+    def _own(self, call: Call) -> list[Any]:
+        """The actions ``call`` recorded: its command's, from its start until that command is typed again, at the
+        first moment one was stamped."""
+        line = (call.tool, *call.argv)
+        mine = [a for a in self.actions if a.ts >= call.at and (a.tool, *a.argv) == line]
+        return [a for a in mine if a.ts == mine[0].ts] if mine else []
+
+    def meant(self, runbook: Runbook, step: Step, shape: Shape, wanted: tuple[str, ...],
+               values: Mapping[str, str]) -> frozenset[str] | None:
+        """What the step's call ``wanted`` means on the runbook's path (the class docstring); None: not read."""
+        from warroom.drill.cluster import initial_cluster
+        from warroom.execute.safety import classify_mutating
+        from warroom.incident.drill_report.actions import _overlap, _touches
+
+        key = (runbook.id, step.id, wanted, tuple(sorted(values.items())))
+        if key in self.paths:
+            return self.paths[key]
+        argv = _filled(wanted, shape, values)
+        mine = None if argv is None else _operation(spelled(argv))
+        out: frozenset[str] | None = None
+        if mine is not None:
+            world = initial_cluster(self.scenario)
+            for n, st in enumerate(s for s in runbook.steps if s.number < step.number and s.kind == "shell"):
+                changes = st.command and (st.mutating or classify_mutating(st.command, st.kind) is not False)
+                earlier = Shape.of(runbook, st) if changes else None
+                for w in earlier.calls[0] if earlier is not None else ():
+                    filled = _filled(w, earlier, values)
+                    op = None if filled is None else _operation(spelled(filled))
+                    if op is not None and _overlap(_touches(op), _touches(mine)):
+                        world.apply(replace(op, t=float(n)), meaning=False)
+            out = frozenset(world.apply(replace(mine, t=float(len(runbook.steps)))))
+        self.paths[key] = out
+        return out
+
+
+def _filled(wanted: tuple[str, ...], shape: Shape, values: Mapping[str, str]) -> tuple[str, ...] | None:
+    """A call of a step's ``shape`` with each place filled by ``values`` (by parameter key); None if one has none."""
+    out = []
+    for word in wanted:
+        for token, key in shape.places.items():
+            if token in word:
+                if key not in values:
+                    return None
+                word = word.replace(token, values[key])
+        out.append(word)
+    return tuple(out)
+
+
+def _operation(argv: tuple[str, ...]) -> Any | None:
+    """The operation (an ``Action`` of ``cluster.OPERATIONS``, at drill second 0) a stand-in records for a change of
+    the estate, read off a spelled call (``spelled``) as the stand-in reads it; None for any other call (a read, a
+    retry, a page, an aws call, a secret: what they record is named by their words) or one it would refuse."""
+    import yaml
+
+    from warroom.drill.actions import Action
+
+    words = [w for w in argv if not w.startswith("--")]
+    opts = dict(w[2:].partition("=")[::2] for w in argv if w.startswith("--"))
+    if argv[:3] == ("blocks", "config", "set") and len(argv) == 5:
+        return Action("config_set", 0.0, detail={"key": argv[3], "value": argv[4]})
+    if len(words) < 3 or words[0] != "kubectl" or "--" in argv:
+        return None
+    verb, rest = words[1], words[2:]
+    sub = rest.pop(0) if verb in ("set", "rollout") and rest else ""
+    kind, _, name = (rest[0] if rest else "").partition("/")
+    if not name:
+        return None
+    dep = {"deployment": name} if kind == "deployments" else None
+    if verb == "scale" and dep and opts.get("replicas", "").isdigit():
+        return Action("scale_to", 0.0, detail={**dep, "replicas": int(opts["replicas"])})
+    if verb == "set" and sub == "env" and dep and "from" not in opts and "env" not in opts and len(rest) > 1:
+        sets = dict(w.split("=", 1) for w in rest[1:] if "=" in w)
+        unset = [w[:-1] for w in rest[1:] if "=" not in w and w.endswith("-")]
+        return Action("set_env", 0.0, detail={**dep, "namespace": opts.get("namespace", ""), "set": sets,
+                                              "unset": unset}) if len(sets) + len(unset) == len(rest) - 1 else None
+    if verb == "set" and sub == "image" and dep and len(rest) == 2 and "=" in rest[1]:
+        return Action("set_image", 0.0, detail={**dep, "image": rest[1].split("=", 1)[1]})
+    if verb == "rollout" and sub in ("undo", "restart") and dep and len(rest) == 1:
+        extra = {"to_revision": opts.get("to_revision")} if sub == "undo" else {"restarted_at": ""}
+        return Action(f"rollout_{sub}", 0.0, detail={**dep, **extra})
+    if verb == "patch" and len(rest) == 1 and "patch" in opts:
+        try:
+            body = yaml.safe_load(opts["patch"])
+        except yaml.YAMLError:
+            return None
+        spec = body.get("spec") if isinstance(body, dict) else None
+        if dep and isinstance(spec, dict) and body == {"spec": {"replicas": spec.get("replicas")}} and \
+                type(spec["replicas"]) is int:
+            return Action("scale_to", 0.0, detail={**dep, "replicas": spec["replicas"]})
+        if kind in ("hpa", "configmaps") and isinstance(body, dict):
+            return Action("patch", 0.0, detail={"kind": kind, "name": name, "patch": body})
+    return None
 
 
 def _recorded_by(calls: Sequence[Call], k: int, row: Act) -> bool:
@@ -712,7 +899,7 @@ def typed_steps(drill: Any, state: Any, runbooks: Iterable[Runbook], at: datetim
     detected = phases.get("detected")      # the incident clock's zero, as the report's
     until = min(at, phases.get("resolved") or at).timestamp()
     hands = Hands(Typed(calls, None if detected is None else drill.scenario_time(detected.timestamp()), until,
-                        paused=paused_spans(state)))
+                        paused=paused_spans(state), world=(drill.scenario, tuple(drill.actions()))))
     windows = run_windows(state)
     steps = getattr(state, "steps", None) or {}
     out: dict[tuple[str, str], Credit] = {}

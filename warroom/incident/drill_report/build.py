@@ -196,7 +196,7 @@ def _build(drill: Drill, state: IncidentState | None, *, at: float | None, slos:
     if runbook_of is not None:      # a step's command of a runbook closed before: said so, no credit of it (Y10)
         actions = after_close(actions, state, runbook_of)
     hands = Hands(Typed(read_calls(drill.path), t_zero, min(at, phases.get("resolved") or at), recorded(drill.path),
-                        paused_spans(state)))
+                        paused_spans(state), world=(drill.scenario, tuple(drill.actions()))))
     path = runbook_path(runbook, state, actions, datetime.fromtimestamp(at, UTC), hands, config)
     # The scenario's own title is the facilitator's and names the cause ("… after v1.2.0"): while
     # the incident is open the report (``g`` mid-drill) is headed by the symptom, as the declaration is.

@@ -117,7 +117,8 @@ def typed_again(path: dict[str, Any], books: Sequence[Runbook | None], state: In
             continue
         argv = tuple(shlex.split(a.command))
         has = [(book, st, shape.chose(got, values)) for book, st, shape, values, shut in shapes if a.at <= shut
-               and (got := next((g for w in shape.calls[0] if (g := shape.match(w, argv, {})) is not None), None))
+               and (got := next((g for w in shape.calls[0] if (g := shape.match(w, argv, {}, values)) is not None
+                                 and hands.fits(book, st, shape, w, {**g, **values}, a.action)), None))
                is not None]
         if not has:
             continue
@@ -173,11 +174,12 @@ def after_close(rows: list[ActionRow], state: IncidentState | None, runbook_of: 
             continue
         shapes = [(st, shape) for st in book.steps if st.kind == "shell" and st.command
                   and (shape := Shape.of(book, st))]
+        values = param_values(book, state)
         for i, a in enumerate(out):
             if a.tag or a.late or a.after_close or a.at <= shut:
                 continue
             argv = tuple(shlex.split(a.command))
-            st = next((st for st, shape in shapes if any(shape.match(w, argv, {}) is not None
+            st = next((st for st, shape in shapes if any(shape.match(w, argv, {}, values) is not None
                                                          for w in shape.calls[0])), None)
             if st is not None:
                 out[i] = replace(a, after_close=f"typed after {book.id} was closed (its step {st.number}'s command)")
