@@ -95,6 +95,12 @@ def test_an_undo_onto_the_bad_release_is_no_rollback_and_a_lower_floor_adds_no_r
     assert typed_steps(d, timeout.state, [timeout.runbook()], clock()) == {}
     assert typed_in_shell(d, ["kubectl", "patch", "hpa", "flowengine", "-n", "production", "-p",
                               '{"spec": {"minReplicas": 12 }}'], 350.0) == 0
+    # a case beside another under one heading is no part of its path: "from 50 to 20" typed without "throttle to 5"
+    # (Rate limit exhaustion, beside Database connection pool exhaustion) throttles, as its words say
+    assert typed_in_shell(d, ["kubectl", "set", "env", "deployment/flowengine", "MAX_CONCURRENT_FLOWS=20", "-n",
+                              "production"], 380.0) == 0
     clock.t = d.wall_time(400.0)
     [(key, credit)] = typed_steps(d, timeout.state, [timeout.runbook()], clock()).items()
     assert key[1] == timeout.runbook().step(9).id and "with replicas=12" in credit.state, credit.state
+    [(key, credit)] = typed_steps(d, launch.state, [launch.runbook()], clock()).items()
+    assert key[1] == launch.runbook().step(35).id and credit.state.startswith("done by hand at "), credit.state

@@ -656,7 +656,8 @@ class Meaning:
         out: frozenset[str] | None = None
         if mine is not None:
             world = initial_cluster(self.scenario)
-            for n, st in enumerate(s for s in runbook.steps if s.number < step.number and s.kind == "shell"):
+            for n, st in enumerate(s for s in runbook.steps if s.number < step.number and s.kind == "shell"
+                                   and not _alternatives(runbook, s, step)):
                 changes = st.command and (st.mutating or classify_mutating(st.command, st.kind) is not False)
                 earlier = Shape.of(runbook, st) if changes else None
                 for w in earlier.calls[0] if earlier is not None else ():
@@ -667,6 +668,25 @@ class Meaning:
             out = frozenset(world.apply(replace(mine, t=float(len(runbook.steps)))))
         self.paths[key] = out
         return out
+
+
+def _alternatives(runbook: Runbook, earlier: Step, step: Step) -> bool:
+    """Whether ``earlier`` is in a subsection beside ``step``'s own, under a heading they share: one of the cases the
+    runbook offers instead (RB-LAUNCH-005's Mitigation: "Rate limit exhaustion" throttles to 5, "Database connection
+    pool exhaustion" from 50 to 20), so no part of the path to ``step``. A step in a top-level section (a phase:
+    Mitigation's halt before Recovery's "Bring FlowEngine back"), in ``step``'s own or in one enclosing it, or in a
+    case under another heading (the provider taken out, before Recovery puts it back) is on the path."""
+    chain: list[Any] = []           # the sections enclosing the one being read, itself last (not the title's)
+    enclosing: dict[str, list[Any]] = {}
+    for sec in (sec for sec in runbook.sections if sec.level > 1):
+        while chain and chain[-1].level >= sec.level:
+            chain.pop()
+        chain.append(sec)
+        enclosing.setdefault(sec.title, list(chain))
+    mine, theirs = enclosing.get(step.section, []), enclosing.get(earlier.section, [])
+    if len(theirs) < 2 or theirs[-1] in mine:
+        return False
+    return theirs[-2] in mine           # its parent encloses ``step`` too: a case beside the one ``step`` is in
 
 
 def _filled(wanted: tuple[str, ...], shape: Shape, values: Mapping[str, str]) -> tuple[str, ...] | None:
