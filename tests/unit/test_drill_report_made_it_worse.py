@@ -194,6 +194,38 @@ def test_a_change_typed_again_is_the_firsts_by_what_flowengine_reads_not_by_its_
     assert _reruns(sc, [breaker, switch, third], set()) == {(b.action, b.ts, b.argv): breaker for b in (switch, third)}
 
 
+def test_any_change_typed_again_is_the_firsts_by_what_the_world_reads_not_by_its_words() -> None:
+    """fix49e's leftover: a scale, an image, an undo, a setting and an autoscaler's patch are judged as env changes are,
+    by what the world reads of the parts they set (``_parts``/``_reading``), not by their words (``_parsed``): the same
+    release under another registry name, a scale to the replicas an HPA floor holds, the allowlist
+    with a trailing comma, attempts as ``02``. A second ``rollout undo`` typed word for word goes back again: its own."""
+    from warroom.drill.actions import Action
+    from warroom.drill.scenarios import get_scenario
+    from warroom.incident.drill_report.actions import _reruns
+
+    def op(t: float, action: str, **detail: object) -> Action:
+        return Action(action, t, t, "kubectl", (action, str(t)), detail)
+
+    def reruns(*ops: Action) -> dict[float, float]:
+        return {key[1]: first.t for key, first in _reruns(sc, list(ops), set()).items()}
+
+    sc = get_scenario("provider-outage")
+    image = op(1, "set_image", deployment="flowengine", image="registry.internal/flowengine:v1.1.0")
+    assert reruns(image, op(2, "set_image", deployment="flowengine", image="flowengine:v1.1.0")) == {2: 1}
+    assert reruns(image, op(2, "set_image", deployment="flowengine", image="flowengine:v1.0.3")) == {}
+    scale = op(1, "scale_to", deployment="flowengine", replicas=8)
+    floor = op(2, "patch", kind="hpa", name="flowengine", patch={"spec": {"minReplicas": 8}})
+    assert reruns(scale, floor) == {}       # the floor is a change of its own (the autoscaler's bounds)
+    assert reruns(floor, op(3, "scale_to", deployment="flowengine", replicas=8)) == {3: 2}     # the 8 it holds
+    assert reruns(scale, op(2, "scale_to", deployment="flowengine", replicas=8)) == {2: 1}      # (as before)
+    allow = op(1, "config_set", key="repos.allowlist", value="compliance-service")
+    assert reruns(allow, op(2, "config_set", key="repos.allowlist", value="compliance-service,")) == {2: 1}
+    tries = op(1, "config_set", key="retry.max_attempts", value="2")
+    assert reruns(tries, op(2, "config_set", key="retry.max_attempts", value="02")) == {2: 1}
+    undo = op(1, "rollout_undo", deployment="flowengine")
+    assert reruns(undo, replace(undo, t=2, ts=2)) == {}      # an undo of the undo: back onto the release it left
+
+
 def test_without_a_change_its_repeats_and_an_undo_back_onto_it_set_nothing(tmp_path: Path) -> None:
     """attack49 F3: the healthy provider disabled at 300 s, a new image at 320 s, ``rollout undo`` at 330 s back to the
     revision the first change made (the env still in it): the harm stood to the resolve, yet without the first the

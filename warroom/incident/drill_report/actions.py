@@ -353,9 +353,12 @@ def _reruns(sc: Any, recorded: list[Any], meant: set[tuple[Any, ...]]) -> dict[t
     world where the other still set it, the first's effect shrank to the seconds between them and neither was "still
     in force" (attack43 A7 for a fix; attack48 Z3 for a harm). An env change is judged by the world's own reading of
     each key it sets (``_read``: ``DISABLE_PROVIDERS=OpenAI`` after ``=openai`` changes nothing; a key set again
-    to the value that stands, or an undo that keeps it, leaves it the first's: attack49 F2, F3, F6), any other
-    operation by what it changed (``_parsed``), until a later one touches it (``_touches``). A first that meant a
-    scenario action stays the first of what repeats it (the drill judged what it meant)."""
+    to the value that stands, or an undo that keeps it, leaves it the first's: attack49 F2, F3, F6); a scale, an image,
+    an undo, a setting, an autoscaler's or a configmap's patch alike by the world's reading of the parts it sets
+    (``_parts``, ``_reading``: ``--replicas 5`` or an HPA floor that already holds 5 after ``--replicas=5``,
+    ``flowengine:v1.1.0`` after ``registry.internal/flowengine:v1.1.0``, ``repos.allowlist a,`` after ``a``); any
+    other operation by what it changed (``_parsed``), until a later one touches it (``_touches``). A first that meant
+    a scenario action stays the first of what repeats it (the drill judged what it meant)."""
     from warroom.drill.cluster import OPERATIONS, initial_cluster
 
     out: dict[tuple[Any, ...], Any] = {}
@@ -367,6 +370,7 @@ def _reruns(sc: Any, recorded: list[Any], meant: set[tuple[Any, ...]]) -> dict[t
         key, same = (b.action, b.ts, b.argv), _parsed(b)
         where = str(b.detail.get("deployment") or b.detail.get("name"))
         was = _env_of(cluster, where)
+        readings = {p: _reading(cluster, p) for p in _parts(b, was, was) or ()}      # (an env key by ``was``)
         cluster.apply(b, meaning=False)
         now = _env_of(cluster, where)
         changed = {k for k in {*was, *now} if _read(where, k, was.get(k)) != _read(where, k, now.get(k))}
@@ -377,6 +381,13 @@ def _reruns(sc: Any, recorded: list[Any], meant: set[tuple[Any, ...]]) -> dict[t
             if key not in meant and sets and not changed and None not in mine:
                 out[key] = max(mine, key=lambda f: f.t)
                 continue
+        elif (parts := _parts(b, was, now)) is not None:
+            moved = {p for p in parts if readings.get(p, _read(where, p[1], was.get(p[1]))) != _reading(cluster, p)}
+            mine = [owner.get(p) for p in parts]
+            if key not in meant and parts and not moved and None not in mine:
+                out[key] = max(mine, key=lambda f: f.t)
+                continue
+            owner.update({p: b for p in parts if p in moved or p not in owner})
         elif key not in meant and (first := firsts.get(same)) is not None:
             out[key] = first
             continue
@@ -388,6 +399,52 @@ def _reruns(sc: Any, recorded: list[Any], meant: set[tuple[Any, ...]]) -> dict[t
         if b.action != "set_env":
             firsts[same] = b
     return out
+
+
+def _parts(op: Any, was: dict[str, str], now: dict[str, str]) -> list[tuple[str, str]] | None:
+    """What an operation other than an env change sets, as the parts the world reads (``_reading``): a scale its
+    deployment's replicas, an image its release, an undo its release and env (``was``/``now``: its env around it), an
+    autoscaler's patch its bounds and its deployment's replicas, a setting its value, a configmap patch its data; None
+    for any other (a restart, a node, an object made or deleted: judged by what it changed, ``_parsed``)."""
+    d = op.detail
+    dep, name = str(d.get("deployment")), str(d.get("name"))
+    if op.action == "scale_to":
+        return [(dep, "replicas")]
+    if op.action == "set_image":
+        return [(dep, "image")]
+    if op.action == "rollout_undo":
+        return [(dep, "image"), *((dep, k) for k in sorted({*was, *now}))]
+    if op.action == "config_set":
+        return [(f"config {d.get('key')}", "*")]
+    if op.action == "patch" and d.get("kind") in ("hpa", "configmaps"):
+        return [(f"{d['kind']}/{name}", "*"), *([(name, "replicas")] if d["kind"] == "hpa" else [])]
+    return None
+
+
+def _reading(cluster: Any, part: tuple[str, str]) -> Any:
+    """A part of the estate as the world reads it (``_parts``): replicas as a count, FlowEngine's image by its release
+    (``cluster.release``: ``flowengine:v1.1.0`` is ``registry.internal/flowengine:v1.1.0``, a ``-canary`` build or a
+    digest of it the same code), an env key as FlowEngine reads it (``_read``), the repo allowlist as a set of repos,
+    ``retry.max_attempts`` as a number, an autoscaler's bounds and a configmap's data as they stand."""
+    from warroom.drill.cluster import release
+
+    where, what = part
+    if where.startswith("config "):
+        key, value = where[7:], cluster.config.get(where[7:])
+        if key == "repos.allowlist" and value is not None:
+            return frozenset(r for r in value.split(",") if r)
+        return _number(value) if key == "retry.max_attempts" and value is not None else value
+    if where.startswith(("hpa/", "configmaps/")):
+        kind, _, name = where.partition("/")
+        return tuple(sorted((cluster.hpa if kind == "hpa" else cluster.configmaps).get(name, {}).items()))
+    dep = cluster.deployments.get(where)
+    if what == "replicas":
+        return dep.replicas if dep is not None else 0
+    if dep is None:
+        return None
+    if what == "image":
+        return release(dep.current.image) if where == fleet.DEPLOYMENT else dep.current.image
+    return _read(where, what, dep.current.env.get(what))
 
 
 def _env_of(cluster: Any, where: str) -> dict[str, str]:
