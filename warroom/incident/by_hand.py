@@ -887,12 +887,13 @@ class Recorded:
     tag: str
 
 
-def recorded(drill_dir: Path) -> tuple[Recorded, ...]:
-    """Every action the stand-ins recorded in the drill at ``drill_dir``, each with its command line."""
+def recorded(drill_dir: Path, actions: Iterable[Any] | None = None) -> tuple[Recorded, ...]:
+    """Every action the stand-ins recorded in the drill at ``drill_dir`` (``actions``: as read already), each with its
+    command line."""
     from warroom.drill.actions import read_actions
 
     return tuple(Recorded(a.ts, a.t, shlex.join((a.tool, *a.argv)) if a.tool else shlex.join(a.argv), a.tag)
-                 for a in read_actions(drill_dir))
+                 for a in (read_actions(drill_dir) if actions is None else actions))
 
 
 def param_values(runbook: Runbook, state: Any) -> dict[str, str]:
@@ -914,12 +915,13 @@ def typed_steps(drill: Any, state: Any, runbooks: Iterable[Runbook], at: datetim
     calls = read_calls(drill.path)
     if not any(c.tag == "" and c.code == 0 for c in calls):
         return {}
-    rows = recorded(drill.path)
+    acts = tuple(drill.actions())
+    rows = recorded(drill.path, acts)
     phases = getattr(state, "phases", None) or {}
     detected = phases.get("detected")      # the incident clock's zero, as the report's
     until = min(at, phases.get("resolved") or at).timestamp()
     hands = Hands(Typed(calls, None if detected is None else drill.scenario_time(detected.timestamp()), until,
-                        paused=paused_spans(state), world=(drill.scenario, tuple(drill.actions()))))
+                        paused=paused_spans(state), world=(drill.scenario, acts)))
     windows = run_windows(state)
     steps = getattr(state, "steps", None) or {}
     out: dict[tuple[str, str], Credit] = {}
