@@ -72,9 +72,9 @@ def test_a_typed_change_credits_the_step_only_for_its_workload_and_what_it_means
 
 def test_an_undo_onto_the_bad_release_is_no_rollback_and_a_lower_floor_adds_no_replicas(tmp_path: Path) -> None:
     """The same mechanism on other changes a value fills: RB-LAUNCH-005's "Roll FlowEngine back" (``rollout undo
-    --to-revision={{ good_revision }}``, no default) typed to the bad release's revision after a rollback by image means
-    ``rollback_off``; RB-CORE-002's "Add FlowEngine replicas" (``patch hpa … minReplicas: {{ replicas }}``) typed with a
-    floor below the running count adds none, while its own value (8) would have."""
+    --to-revision={{ good_revision }}``, no default) typed to the bad release's revision after a rollback by image
+    means ``rollback_off``; RB-CORE-002's "Add FlowEngine replicas" (``patch hpa … minReplicas: {{ replicas }}``)
+    typed with a floor below the running count adds none, while its own value (8) would have."""
     d = warm_drill(tmp_path / "drills", "mass-failure", speed=60.0, start=START)
     clock = DrillClock(d.wall_time(100.0))
     store = IncidentStore(tmp_path / "incidents", Config(), clock=clock)

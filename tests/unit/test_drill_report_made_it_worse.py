@@ -198,7 +198,8 @@ def test_any_change_typed_again_is_the_firsts_by_what_the_world_reads_not_by_its
     """fix49e's leftover: a scale, an image, an undo, a setting and an autoscaler's patch are judged as env changes are,
     by what the world reads of the parts they set (``_parts``/``_reading``), not by their words (``_parsed``): the same
     release under another registry name, a scale to the replicas an HPA floor holds, the allowlist
-    with a trailing comma, attempts as ``02``. A second ``rollout undo`` typed word for word goes back again: its own."""
+    with a trailing comma, attempts as ``02``. A second ``rollout undo`` typed word for word goes back again: its
+    own."""
     from warroom.drill.actions import Action
     from warroom.drill.scenarios import get_scenario
     from warroom.incident.drill_report.actions import _reruns

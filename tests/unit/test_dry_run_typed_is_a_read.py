@@ -54,7 +54,7 @@ def test_the_pii_dry_run_typed_verbatim_is_credited_as_a_read(tmp_path: Path) ->
     book = inc.runbook()
     [step] = [s for s in book.steps if s.command and "--dry-run" in s.command]
     assert not step.mutating                          # no ⚠ on the checklist, no confirmation in the run dialog
-    assert typed_in_shell(d, HALT, 110.0) == 0        # the restore restores a halt (redteam49 F11: a scale-down is none)
+    assert typed_in_shell(d, HALT, 110.0) == 0        # the restore restores a halt (redteam49 F11: no scale-down)
     assert typed_in_shell(d, REDACT, 120.0) == 0
     assert typed_in_shell(d, RESTORE, 150.0) == 0
     assert typed_in_shell(d, DRY, 200.0) == 0

@@ -55,13 +55,18 @@ def test_a_replay_answers_the_runbooks_decision_and_gate_queries_from_the_record
             assert got == pytest.approx(live), (name, t)
             answered += bool(got)
     assert answered >= 6
+    # a PromQL step of the GO path (RB-LAUNCH-002's flows per repository: one series a repository) reads it too
+    [step] = [st for st in books[1].steps if st.kind == "promql" and "by (repo)" in str(st.command)]
+    t = times[-1]
+    live = sorted(v for _, v in source.query(str(step.command), at=t))
+    assert live and sorted(v for _, v in replay.query(str(step.command), at=replay.wall_time(t))) == pytest.approx(live)
     # a verify gate's instant reads the recording too (the rollback's ``failure_rate_5m < 1``)
     t = times[-1]
     assert replay.instant(wanted["failure_rate_5m"], at=replay.wall_time(t)).value == pytest.approx(
         source.query(wanted["failure_rate_5m"], at=t)[0][1])
     # what nothing recorded still says so, naming what was
-    with pytest.raises(QueryError, match=r"recorded its panes' queries .*and its runbooks' decisions' and gates'"
-                                         r" .*this one was not recorded"):
+    with pytest.raises(QueryError, match=r"recorded its panes' queries .*and its runbooks' decisions', gates' and"
+                                         r" PromQL steps' .*this one was not recorded"):
         replay.query("up", at=replay.wall_time(t))
 
 
@@ -76,3 +81,8 @@ def test_the_runbooks_a_go_would_open_are_recorded_too(tmp_path: Path) -> None:
     assert [b.id for b in books] == ["RB-CORE-004", "RB-LAUNCH-002"]
     names = {name for name, _, _, _ in judged_queries(books, cfg.slo)}
     assert {"providers_down", "repos_failing", "pilot_failure_share", "failure_rate_5m"} <= names, names
+    # and what either path's PromQL steps read: NO-GO stays in RB-CORE-004, whose Validation reads the 15-minute
+    # failure rate; GO's RB-LAUNCH-002 checks the pilot by its flows per repository (fix50c: "not recorded" before)
+    promql = {" ".join(promql.split()) for _, _, promql, _ in judged_queries(books, cfg.slo)}
+    steps = [books[0].step(15), books[1].step(12)]
+    assert all(st.kind == "promql" and " ".join(str(st.command).split()) in promql for st in steps), promql

@@ -57,10 +57,13 @@ class History:
 
 def judged_queries(runbooks: Iterable[Any], slos: Iterable[SloConfig]) -> list[tuple[str, str, str, str]]:
     """(name, title, PromQL, unit) of every query the ``runbooks``' decisions (their GO, NO-GO and ``applies_when``
-    criteria), branch conditions and verify gates read that no pane reads (a pane's curve is recorded already),
-    each once: what a replay must answer for its Go/No-Go and gates to be judged on the recording (redteam48 F7:
-    RB-LAUNCH-005's rehearsed decision was all "unknown", "recorded only its panes' queries"). A gate or criterion
-    naming a pane reads the pane's query; one the runbook refused reads nothing."""
+    criteria), branch conditions, verify gates and PromQL steps read that no pane reads (a pane's curve is recorded
+    already), each once: what a replay must answer for its Go/No-Go and gates to be judged on the recording (redteam48
+    F7: RB-LAUNCH-005's rehearsed decision was all "unknown", "recorded only its panes' queries"), and for the steps
+    either side of it runs (attack49 F4's NO-GO side: RB-CORE-004 stays on NO-GO and validates by the 15-minute
+    failure rate; its GO's RB-LAUNCH-002 checks the pilot by flows per repository: "not recorded"). A gate or
+    criterion naming a pane reads the pane's query; one the runbook refused reads nothing; a step with a parameter in
+    its query (its value is the rehearsal's) is not recorded."""
     from warroom.runbook.criterion_query import criteria_of
     from warroom.sources.verify import VerifyError, parse_verify
 
@@ -80,6 +83,8 @@ def judged_queries(runbooks: Iterable[Any], slos: Iterable[SloConfig]) -> list[t
                 add(c.query or "", c.measure.title if c.measure else "", c.promql, c.measure.unit if c.measure
                     else "count")
         for st in rb.steps:
+            if st.kind == "promql" and st.command and "{{" not in st.command:
+                add(st.id, st.label, st.command, "count")     # a step a path runs reads it (the PromQL steps)
             if st.verify:
                 try:
                     gate = parse_verify(st.verify, slos, rb.queries)
@@ -100,8 +105,8 @@ def record_history(incident_dir: Path, state: Any, slos: list[SloConfig], source
     longer answers (``read_histories``: the window's start past Prometheus' retention), so writing
     the longer window never drops the part only the first save still held (attack40 A8).
 
-    ``runbooks``: the incident's (its current one and any open beside): the queries their decisions, branches
-    and verify gates read beyond the panes are recorded too (``judged_queries``), so a replay judges a
+    ``runbooks``: the incident's (its current one and any open beside): the queries their decisions, branches,
+    verify gates and PromQL steps read beyond the panes are recorded too (``judged_queries``), so a replay judges a
     rehearsed Go/No-Go and gates on the recording."""
     import time
 

@@ -194,12 +194,12 @@ class ReplaySource:
 
     def _unrecorded(self, expr: str) -> str:
         """Why ``expr`` has no recording: it failed when the incident was resolved (said with the error), or it is
-        none of the queries recorded then (its panes', and its runbooks' decisions' and gates')."""
+        none of the queries recorded then (its panes', and its runbooks' decisions', gates' and PromQL steps')."""
         words = " ".join(expr.split())
         failed = next((why for q, why in self.history.unrecorded if " ".join(q.split()) == words), None)
         if failed is not None:
             return f"{self.history.incident_id} could not record it when it was resolved: {failed}"
-        judged = f" and its runbooks' decisions' and gates' ({len(self.history.queries)} series)" \
+        judged = f" and its runbooks' decisions', gates' and PromQL steps' ({len(self.history.queries)} series)" \
             if self.history.queries else ""
         return (f"{self.history.incident_id} recorded its panes' queries"
                 f" ({', '.join(p.slo.query for p in self.history.panes)}){judged}; this one was not recorded")
