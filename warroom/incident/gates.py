@@ -73,6 +73,7 @@ class GateState:
     run_seq: int | None = None       # the run it judges: its step's last run started before it opened
     run_at: datetime | None = None   # when that run started
     latest: bool = True              # that run is its step's latest (False: a later run failed, opening none)
+    lifted_by: tuple[str, ...] = ()  # the steps that end what it confirms on purpose (``relapse``), as journaled
 
     @property
     def of_run(self) -> str:
@@ -176,7 +177,9 @@ def journaled_words(d: dict[str, Any]) -> dict[str, Any]:
             "wanted": str(d.get("wanted") or ""),
             "hold": float(hold) if isinstance(hold, (int, float)) and not isinstance(hold, bool) else 0.0,
             "measure": str(d["measure"]) if d.get("measure") else None,
-            "query": str(d["query"]) if d.get("query") else None}
+            "query": str(d["query"]) if d.get("query") else None,
+            "lifted_by": tuple(str(n) for n in d.get("lifted_by") or () if n) if isinstance(d.get("lifted_by"), list)
+            else ()}
 
 
 def held_before(started: dict[str, Any] | None, passed: dict[str, Any] | None) -> dict[str, Any] | None:

@@ -28,7 +28,7 @@ import threading
 import time
 from datetime import datetime
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
@@ -595,7 +595,10 @@ class LiveIncident:
             book = self.incident.runbook(key[0] or None)
         except WarroomError:
             book = None          # a runbook no longer open: its gate still reads as panes or PromQL
-        return parse_verify(text, self.incident.config.slo, book.queries if book is not None else None)
+        gate = parse_verify(text, self.incident.config.slo, book.queries if book is not None else None)
+        step = book.step(key[1]) if book is not None else None
+        # journaled with the gate (``VerifyGate.words``): which steps end what it confirms on purpose (``relapse``)
+        return replace(gate, lifted_by=step.lifted_by) if step is not None and step.lifted_by else gate
 
     def open_gate(self, key: StepKey, number: int | None, text: str) -> None:
         """Journal ``verify.started`` without watching it (``incident run --no-wait``); none from a read-only seat,

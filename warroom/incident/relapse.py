@@ -19,6 +19,22 @@ after its milestone,
 A measure that could not be read is *not known* to hold (:attr:`Holding.unknown`): a source that is
 down never reads as "held". A pane that was already critical when the gate passed and never recovered
 (an hour's failure rate still holding the storm's failures) is no relapse: only a new breach is.
+
+**A containment the runbook itself ends is no relapse** (redteam50 F5). Some gates confirm a measure whose
+reversal is the plan: RB-CORE-005 halts FlowEngine (``flows finishing < 1``) and, once InfoSec agrees and the
+Go/No-Go says GO, brings it back; from then flows finish again by design, and "the mitigation did not hold …
+RELAPSED … being worked out" went to stakeholders about a P1 that was in fact recovered. Such a gate names the
+steps that end it (fence ``lifted_by="restore-replicas"``, journaled with the gate: ``VerifyGate.words``); once one
+of them ran ok after the gated run started, on the same target (every parameter both runs take has one value:
+bringing back another deployment ends nothing), the gate's measure is watched no more (:attr:`GateNow.lifted`)
+and what judges a relapse is the harm's own panes: a breach journaled after the milestone (the audit gap growing
+again after the restore) is said as before, by every view. Why a declaration and not the Go/No-Go's GO, or the
+panes alone: a GO is the decision, not the act (flows stay halted until the step runs, and a GO whose step failed
+ends nothing), and which measure a later step reverses only the author knows (RB-LAUNCH-005's failure-rate gates
+lie before its GO and are the harm itself: they stay watched); the panes alone would lose the gate's reading
+where no pane shows the measure (the rate-limit breaker's 429 share). The step must run through warroom (its
+journaled run, as the Go/No-Go's ``ran`` counts it): before it, flows that finish again (an autoscaler undoing
+the halt) are still the relapse they are.
 """
 
 from __future__ import annotations
@@ -39,6 +55,11 @@ if TYPE_CHECKING:
 #: the statuses that claim the mitigation: qualified whenever it did not hold
 CLAIMS_MITIGATED = ("mitigated", "monitoring")
 _NOW = ("ok", "warn", "crit")
+
+
+#: a lifting step's run states that end the containment: the Go/No-Go's ``ran`` rule (``decisions.criteria.RAN_OK``,
+#: not imported: the decisions read the draft, which reads this)
+RAN_OK = ("ok", "verifying")
 
 
 def _hms(at: datetime) -> str:
@@ -62,6 +83,7 @@ class GateNow:
     value: str | None = None    # "99.8%"; None: not read
     past: bool | None = None
     problem: str | None = None  # why it was not read
+    lifted: str = ""            # "lifted by step 30 (Bring FlowEngine back) at 17:48:48": watched no more
 
     @property
     def key(self) -> tuple[str, str]:
@@ -70,6 +92,8 @@ class GateNow:
     def now_words(self) -> str:
         """``now 99.8%, past < 10%`` / ``now 3.1%`` / ``now not read (connection refused)``: what the
         gate line, ``incident show`` and the draft say after ``passed at 1.24% at 03:31:24``."""
+        if self.lifted:
+            return self.lifted
         if self.past is None:
             return f"now not read ({self.problem or 'no value'})"
         return f"now {self.value}" + (f", past {self.wanted}" if self.past else "")
@@ -89,7 +113,8 @@ class GateNow:
                 "passed_at": self.passed_at.isoformat() if self.passed_at else None,
                 "passed_value": self.passed_value or None, "read_at": self.read_at.isoformat(),
                 "value_now": self.value, "past_line": self.past,
-                "not_read": self.problem if self.past is None else None}
+                "not_read": self.problem if self.past is None and not self.lifted else None,
+                "lifted": self.lifted or None}
 
 
 @dataclass(frozen=True)
@@ -126,8 +151,9 @@ class Holding:
 
     @property
     def unknown(self) -> tuple[GateNow, ...]:
-        """The gates whose measure was not read: whether they hold is not known (never "held")."""
-        return tuple(g for g in self.gates if g.past is None)
+        """The gates whose measure was not read: whether they hold is not known (never "held"); a lifted one's
+        is not watched (:attr:`GateNow.lifted`)."""
+        return tuple(g for g in self.gates if g.past is None and not g.lifted)
 
     @property
     def since(self) -> datetime:
@@ -243,6 +269,35 @@ def counted_gates(state: IncidentState, now: datetime) -> list[GateState]:
     return [g for g in gate_states(state, now).values() if g.status == "passed" and g.held_before is None]
 
 
+def lifted(state: IncidentState, g: GateState, at: datetime) -> str:
+    """``lifted by step 30 (Bring FlowEngine back) at 17:48:48``: the first run of a step ``g`` names in
+    ``lifted_by`` that started after the gated run, ended ok by ``at`` (the checklist's rule, as the Go/No-Go's
+    ``ran`` counts it) and acted on the gated run's target (the parameters both take have one value); '' when none:
+    its measure is still watched. The module's docstring says why."""
+    if not g.lifted_by:
+        return ""
+    from warroom.incident.gates import run_gates
+    from warroom.incident.marks import run_state
+
+    gated = next((r for r in getattr(state.steps.get((g.runbook_id, g.step_id)), "runs", ())
+                  if g.run_seq is not None and r.seq == g.run_seq), None)
+    since = gated.started_at if gated is not None else g.at
+    judged: dict[int, str] | None = None
+    best: tuple[datetime, str] | None = None
+    for st in state.steps.values():
+        if st.runbook_id != g.runbook_id or not {st.step_id, str(st.step)} & set(g.lifted_by):
+            continue
+        for run in st.runs:
+            if since is None or run.started_at <= since or run.ended_at is None or run.ended_at > at:
+                continue
+            judged = run_gates(state, at) if judged is None else judged
+            same = gated is None or all(run.params.get(k) == v for k, v in gated.params.items() if k in run.params)
+            if same and run_state(run, judged.get(run.seq)) in RAN_OK and (best is None or run.ended_at < best[0]):
+                best = (run.ended_at, f"lifted by step {st.step or st.step_id}"
+                        + (f" ({st.label})" if st.label else "") + f" at {_hms(run.ended_at)}")
+    return best[1] if best is not None else ""
+
+
 def _confirmed(state: IncidentState, g: GateState) -> datetime | None:
     """When the metrics confirmed a pass (``confirmed_at``, never after its own line): a gate settled
     after its window is journaled later than it passed, and "passed at … at 03:31:24" is the former."""
@@ -263,6 +318,11 @@ def read_gates(state: IncidentState, source: Any, slos: Iterable[Any], now: date
     slos = list(slos)
     out = []
     for g in counted_gates(state, now):
+        if said := lifted(state, g, now):       # ended on purpose: its measure is not read
+            out.append(GateNow(runbook_id=g.runbook_id, step_id=g.step_id, step=g.step, what=g.what, title=g.title,
+                               wanted=g.wanted, passed_at=_confirmed(state, g), passed_value=g.value or "",
+                               read_at=now, lifted=said))
+            continue
         value: float | None = None
         problem: str | None = "no metric source"
         gate = None
@@ -300,5 +360,6 @@ def holding(state: IncidentState, at: datetime, readings: Sequence[Any] | None =
     if gates is None:
         gates = tuple(GateNow(runbook_id=g.runbook_id, step_id=g.step_id, step=g.step, what=g.what, title=g.title,
                               wanted=g.wanted, passed_at=_confirmed(state, g), passed_value=g.value or "",
-                              read_at=at, problem="its measure was not read") for g in counted_gates(state, at))
+                              read_at=at, problem="its measure was not read", lifted=lifted(state, g, at))
+                      for g in counted_gates(state, at))
     return Holding(at=at, mitigated_at=mit[0], how=mit[2], again=tuple(again), gates=tuple(gates))

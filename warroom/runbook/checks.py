@@ -146,6 +146,7 @@ def lint_runbook(rb: Runbook) -> list[Finding]:
     out.extend(_mutating_override_findings(rb, file))
     out.extend(_healthy_expect_findings(rb))
     out.extend(_undo_one_revision_findings(rb, file))
+    out.extend(_lifted_by_findings(rb, file))
     broken = any("front matter" in f.message and f.level == "error" for f in rb.findings)
     if rb.front_matter == "toml" and not rb.steps and not broken:
         out.append(Finding(file, 1, "warning", "runbook has no steps"))
@@ -346,3 +347,21 @@ def _undo_one_revision_findings(rb: Runbook, file: str) -> list[Finding]:
                     "(--to-revision=N)")
             for step in rb.steps
             if step.command and step.kind in ("shell", "k8s") and undoes_one_revision(step.command, step.kind)]
+
+
+def _lifted_by_findings(rb: Runbook, file: str) -> list[Finding]:
+    """A ``lifted_by`` that lifts nothing: on a step with no verify gate, or naming no later step of the runbook (a
+    typo would leave the containment watched, and its planned end called a relapse: ``incident.relapse``)."""
+    out: list[Finding] = []
+    for step in rb.steps:
+        if not step.lifted_by:
+            continue
+        if not step.verify:
+            out.append(Finding(file, step.line, "warning", f"step {step.number} ({step.label}): lifted_by without"
+                               " verify: only a verify gate's measure is watched for relapse, so nothing is lifted"))
+        for name in step.lifted_by:
+            later = next((s for s in rb.steps if s.id == name), None)
+            if later is None or later.number <= step.number:
+                out.append(Finding(file, step.line, "error", f"step {step.number} ({step.label}): lifted_by"
+                                   f" {name!r} names no later step of this runbook (a step's name=)"))
+    return out

@@ -32,6 +32,8 @@ KNOWN_ATTRS: dict[str, str] = {
     "timeout": "per-step timeout, e.g. 60s or 5m",
     "expect": "text (or /regex/) the output must contain",
     "verify": "a check to run after the step, e.g. 'quota < 80 within 10m'",
+    "lifted_by": "the step (name) that ends on purpose what this step's verify gate confirmed (a containment the"
+                 " recovery undoes, e.g. a halt): its measure is watched for relapse until that step runs ok",
     "mutating": "true/false: override the read-only/mutating classification",
     "run": "false: show the block but never run it",
 }

@@ -101,6 +101,12 @@ class Step:
     def runnable(self) -> bool:
         return self.command is not None
 
+    @property
+    def lifted_by(self) -> tuple[str, ...]:
+        """The steps (names) that end on purpose what this step's verify gate confirmed (fence ``lifted_by``, comma
+        separated): a halt the runbook's recovery undoes is no relapse once they ran ok (``incident.relapse``)."""
+        return tuple(n.strip() for n in self.attrs.get("lifted_by", "").split(",") if n.strip())
+
     def to_json(self) -> dict[str, Any]:
         return {
             "number": self.number, "id": self.id, "kind": self.kind, "label": self.label,

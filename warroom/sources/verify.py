@@ -62,6 +62,7 @@ class VerifyGate:
     slo: SloConfig | None = None       # set when the left side is a pane id
     hold: float = 0.0                  # seconds the comparison must keep holding
     measure: NamedQuery | None = None  # set when the left side is a query the runbook names
+    lifted_by: tuple[str, ...] = ()    # the steps that end what it confirms on purpose (fence ``lifted_by``)
 
     @property
     def expr(self) -> str:
@@ -107,9 +108,11 @@ class VerifyGate:
     def words(self) -> dict[str, Any]:
         """What every journal event of this gate carries so any reader says what it watches
         without the runbook: the title, the unit, the comparison and the hold (scenario seconds
-        in a drill, as written), and the name of the runbook's query."""
+        in a drill, as written), the name of the runbook's query, and the steps that lift it
+        (``relapse``: what they end on purpose is no relapse)."""
         return {"title": self.title, "unit": self.unit, "wanted": self.wanted, "hold": self.hold,
-                **({"measure": self.measure.name} if self.measure is not None else {})}
+                **({"measure": self.measure.name} if self.measure is not None else {}),
+                **({"lifted_by": list(self.lifted_by)} if self.lifted_by else {})}
 
     def holds(self, value: float) -> bool:
         return series_rule.holds(value, self.op, self.threshold)

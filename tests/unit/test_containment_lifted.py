@@ -1,0 +1,140 @@
+"""redteam50 F5: following RB-CORE-005 to its end (halt → GO → "Bring FlowEngine back") was called a relapse.
+
+The halt's verify gate (``flows finishing < 1``) is the Time-to-mitigate milestone; the recovery brings flows back by
+design, and the gate's measure read again then said "the mitigation … did not hold" in the resolve dialog and the PIR,
+"MITIGATED, RELAPSED … being worked out" in the stakeholder draft. A gate names the steps that end it on purpose
+(fence ``lifted_by``, journaled with the gate); once one ran ok through warroom, after the gated run and on its target,
+the measure is watched no more, and a pane breaching again still says the relapse. Journals are scripted (a clock is
+injected, the source answers a fixed value); one test runs the audit-gap drill's own world.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.unit.test_mitigation_relapse import PASSED, T0, Quota, _readings
+from warroom.config import Config
+from warroom.incident.cadence import draft_update
+from warroom.incident.metric_sync import resolve_concerns
+from warroom.incident.relapse import holding, read_gates
+from warroom.incident.store import IncidentStore
+from warroom.journal import events as ev
+from warroom.sources.evidence import iso
+
+HALT = {"deployment": "flowengine", "namespace": "production"}
+LIFT = T0 + timedelta(minutes=12)        # 03:42:00
+
+
+def _halted(tmp_path: Path, lifted_by: tuple[str, ...] = ("restore",)) -> Any:
+    """A P1 whose halt ran ok and whose gate (``lifted_by`` the step ``restore``) passed at 03:31:24."""
+    now = [T0]
+    cfg = Config()
+    cfg.incident.state_dir = str(tmp_path)
+    inc = IncidentStore(tmp_path, cfg, clock=lambda: now[0]).create(title="audit gap", severity="P1", source={})
+    now[0] = T0 + timedelta(seconds=10)
+    ref = {"step": 7, "step_id": "halt", "runbook_id": "RB"}
+    inc.append(ev.STEP_STARTED, {**ref, "label": "Stop FlowEngine", "command": "kubectl scale", "mutating": True,
+                                 "params": dict(HALT)})
+    inc.append(ev.STEP_FINISHED, {**ref, "status": "ok", "exit_code": 0})
+    inc.append(ev.VERIFY_STARTED, {**ref, "expr": "quota < 75 within 10m", "window": 600.0,
+                                   "deadline": iso((T0 + timedelta(minutes=10)).timestamp()), "title": "quota",
+                                   "unit": "percent", "wanted": "< 75%", "hold": 0.0,
+                                   **({"lifted_by": list(lifted_by)} if lifted_by else {})})
+    now[0] = PASSED
+    inc.append(ev.VERIFY_PASSED, {**ref, "expr": "quota < 75 within 10m", "value": 60.0, "value_text": "60%",
+                                  "outside": {"value": 90.0}})
+    inc.now = now
+    return inc
+
+
+def _restore(inc: Any, status: str = "ok", **params: str) -> None:
+    inc.now[0] = LIFT - timedelta(seconds=2)
+    ref = {"step": 30, "step_id": "restore", "runbook_id": "RB"}
+    inc.append(ev.STEP_STARTED, {**ref, "label": "Bring FlowEngine back", "command": "kubectl scale", "mutating": True,
+                                 "params": {**HALT, "replicas": "3", **params}})
+    inc.now[0] = LIFT
+    inc.append(ev.STEP_FINISHED, {**ref, "status": status, "exit_code": 0 if status == "ok" else 1})
+
+
+def _said(inc: Any, at: datetime) -> tuple[Any, str, list[str]]:
+    """What the header (``Holding``), the stakeholder draft and the resolve dialog say at ``at``, the measure past."""
+    st = inc.refresh()
+    gates = read_gates(st, Quota(99.8), inc.config.slo, at)
+    held = holding(st, at, _readings(inc.config, 0.2), gates)
+    return held, draft_update(st, at, 600.0, _readings(inc.config, 0.2), gates), resolve_concerns(st, {}, gates=gates)
+
+
+def test_the_step_that_ends_the_containment_on_purpose_is_no_relapse_in_any_view(tmp_path: Path) -> None:
+    inc = _halted(tmp_path)
+    # before the recovery, flows finishing again (an autoscaler undoing the halt) are the relapse they are
+    held, draft, concerns = _said(inc, LIFT - timedelta(minutes=1))
+    assert held is not None and held.relapsed and "RELAPSED" in draft.splitlines()[0] and concerns
+    _restore(inc)
+    at = LIFT + timedelta(minutes=5)
+    held, draft, concerns = _said(inc, at)
+    assert held is not None and not held.relapsed and not held.unknown
+    assert held.status_words("mitigated") == "MITIGATED"
+    [gate] = held.gates
+    assert gate.passed_words() == "passed at 60% at 03:31:24 · lifted by step 30 (Bring FlowEngine back) at 03:42:00"
+    assert gate.to_json()["lifted"] and gate.to_json()["not_read"] is None
+    assert draft.splitlines()[0].endswith("— MITIGATED") and "- Mitigated at 03:31 UTC." in draft, draft
+    assert "did not hold" not in draft and "Impact since" not in draft, draft
+    assert not [c for c in concerns if "did not hold" in c], concerns
+    journal_only = holding(inc.refresh(), at)      # the dashboard before a poll: nothing unknown about a lifted gate
+    assert journal_only is not None and journal_only.status_words("mitigated") == "MITIGATED"
+    # the harm coming back after the recovery is still said: its pane breached again
+    inc.now[0] = at
+    inc.append(ev.SLO_BREACHED, {"slo_id": "failure_rate", "title": "Flow failure rate", "at": iso(at.timestamp()),
+                                 "value": 1.35, "threshold": 1.0, "unit": "percent"})
+    held, draft, concerns = _said(inc, at + timedelta(minutes=1))
+    assert held is not None and held.relapsed and "RELAPSED" in draft.splitlines()[0]
+    assert any("did not hold: Flow failure rate breached again" in c for c in concerns), concerns
+
+
+@pytest.mark.parametrize("how", ["failed", "another target", "not declared", "before the gated run"])
+def test_what_does_not_lift_the_containment(tmp_path: Path, how: str) -> None:
+    inc = _halted(tmp_path, lifted_by=() if how == "not declared" else ("restore",))
+    if how == "before the gated run":
+        inc.now[0] = T0 + timedelta(seconds=5)
+        inc.append(ev.STEP_STARTED, {"step": 30, "step_id": "restore", "runbook_id": "RB", "label": "Bring back",
+                                     "command": "kubectl scale", "mutating": True, "params": dict(HALT)})
+        inc.append(ev.STEP_FINISHED, {"step": 30, "step_id": "restore", "runbook_id": "RB", "status": "ok",
+                                      "exit_code": 0})
+    else:
+        _restore(inc, "failed" if how == "failed" else "ok",
+                 **({"deployment": "audit-shipper"} if how == "another target" else {}))
+    held, draft, concerns = _said(inc, LIFT + timedelta(minutes=5))
+    assert held is not None and held.relapsed and held.gates[0].lifted == "", how
+    assert "RELAPSED" in draft.splitlines()[0] and any("did not hold" in c for c in concerns)
+
+
+def test_rb_core_005s_halt_journals_what_lifts_it_and_lint_refuses_a_lift_that_names_no_later_step(
+        tmp_path: Path) -> None:
+    """The runbook's halt says its recovery's step (``lifted_by``); the gate journaled from it carries it."""
+    from warroom.incident.live import LiveIncident
+    from warroom.runbook.checks import lint_runbook
+    from warroom.runbook.library import RunbookLibrary
+    from warroom.runbook.parser import parse_runbook
+
+    book = RunbookLibrary.from_config(Config()).get("RB-CORE-005")
+    assert book is not None
+    [halt] = [s for s in book.steps if s.id == "halt-flows"]
+    from warroom.incident import relapse
+    from warroom.incident.decisions import criteria
+
+    assert relapse.RAN_OK == criteria.RAN_OK          # one rule for "ran ok" with the Go/No-Go's ``ran``
+    assert halt.lifted_by == ("restore-replicas",) and not [f for f in lint_runbook(book) if "lifted_by" in f.message]
+    cfg = Config()
+    cfg.incident.state_dir = str(tmp_path)
+    inc = IncidentStore(tmp_path, cfg, clock=lambda: datetime(2026, 12, 5, tzinfo=UTC)).create(
+        title="audit gap", severity="P1", source={}, runbook="RB-CORE-005")
+    gate = LiveIncident(inc).gate((book.id, "halt-flows"), str(halt.verify))
+    assert gate.words()["lifted_by"] == ["restore-replicas"]
+    text = (book.path.read_text() if book.path else "").replace('lifted_by="restore-replicas"',
+                                                                 'lifted_by="restore-replica"')
+    typo = parse_runbook(text, path=book.path)
+    assert any("lifted_by 'restore-replica' names no later step" in f.message for f in lint_runbook(typo))
