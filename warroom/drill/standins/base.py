@@ -174,11 +174,19 @@ class Context:
         if not self.no_delay and scenario_seconds > 0:
             time.sleep(min(cap, stime.wall_seconds(scenario_seconds, self.drill.speed)))
 
+    @property
+    def held(self) -> bool:
+        """Whether the drill's clock stands still for this command: ``$WARROOM_DRILL_AT`` holds it (``no_delay``, the
+        tests' pace, jumps it instead). A wait there reaches nothing, so a watch answers once, as of that moment
+        (redteam50 F3: `rollout status --timeout=1s` slept a second at a time for ever, the held clock never late)."""
+        return not self.no_delay and stime.held_of(True) is not None
+
     def wait_until(self, t: float, cap: float) -> bool:
-        """Sleep until scenario time ``t`` (at most ``cap`` wall seconds); True if it was reached."""
+        """Sleep until scenario time ``t`` (at most ``cap`` wall seconds); True if it was reached. A held clock
+        (``held``) reaches it only if it is there already: nothing sleeps."""
         remaining = stime.wall_seconds(t - self.t, self.drill.speed)
-        if remaining <= 0:
-            return True
+        if remaining <= 0 or self.held:
+            return remaining <= 0
         if not self.no_delay:
             time.sleep(min(cap, remaining))
         now = t if self.no_delay else self.drill.scenario_time(stime.now())

@@ -21,6 +21,7 @@ from typing import Any
 
 import yaml
 
+from warroom import scenario_time as stime
 from warroom.drill import fleet
 from warroom.drill.actions import MAX_REPLICAS      # a deployment's pods are listed one by one: no more than this
 from warroom.drill.activity import iso
@@ -555,7 +556,7 @@ class Kubectl:
             for t, line in (lines if tail < 0 else lines[-tail:] if tail else []):
                 say(p, t, line)
         last = ctx.t
-        while self.args.get("follow"):              # -f: new lines as the drill clock moves, until killed
+        while self.args.get("follow") and not ctx.held:    # -f: new lines as the clock moves, until killed (held: none)
             ctx.stdout.flush()
             if not ctx.wait_until(last + 5.0 * max(1.0, ctx.drill.speed), cap=2.0) and ctx.t <= last:
                 continue
@@ -638,7 +639,9 @@ class Kubectl:
                      f"    Host Port:\t0/TCP\n    Environment:\n{env}\n    Mounts:\t<none>\n  Volumes:\t<none>\n")
 
     def rollout_status(self, dep: Deployment) -> None:
-        """Wait on the drill clock for the rollout, printing kubectl's progress lines once each."""
+        """Wait on the drill clock for the rollout, printing kubectl's progress lines once each. A held clock
+        (``Context.held``) never gets there: the rollout's state then, and kubectl's end of a watch that does not
+        (its --timeout's error, exit 1; none sleeps). A wait the clock did not move ends so too: no loop spins."""
         ctx, printed = self.ctx, set[str]()
         timeout = self.duration("timeout", "0s")
         deadline = ctx.at + timeout if timeout else None
@@ -659,11 +662,17 @@ class Kubectl:
                 printed.add(msg)
             if self.args.get("watch") is False:
                 return
+            timed_out = "error: timed out waiting for the condition"
+            if ctx.held:
+                raise ToolError(f"{timed_out} (drill: ${stime.AT_ENV} holds the clock at {stime.utc_said(ctx.at)}, "
+                                "so a watch answers as of that moment; unset it to watch the rollout)")
             if deadline is not None and ctx.at >= deadline or late and ctx.no_delay and deadline is None:
-                raise ToolError("error: timed out waiting for the condition")
-            cap = 1.0 if deadline is None else max(0.0, min(1.0, deadline - ctx.at))
+                raise ToolError(timed_out)
+            cap, before = 1.0 if deadline is None else max(0.0, min(1.0, deadline - ctx.at)), ctx.t
             step = ctx.t + dep.rollout_seconds / max(1, dep.replicas)
             ctx.wait_until(step if late else min(dep.rollout_done_at(), step), cap=cap)
+            if ctx.t <= before:
+                raise ToolError(timed_out)
         ctx.out(f'deployment "{dep.name}" successfully rolled out')
 
     # ------------------------------------------------------------------ set, scale, autoscale
