@@ -520,7 +520,7 @@ class Hands:
         if self.typed.world is None:
             return True
         if self.meaning is None:
-            self.meaning = Meaning(*self.typed.world)
+            self.meaning = Meaning(*self.typed.world, self.typed.calls)
         return self.meaning.does(runbook, step, shape, wanted, self.typed.calls[k], values)
 
     def fits(self, runbook: Runbook, step: Step, shape: Shape, wanted: tuple[str, ...], values: Mapping[str, str],
@@ -535,7 +535,7 @@ class Hands:
         if self.typed.world is None or kind in OPERATIONS or kind in ("restart", "audit_restart"):
             return True
         if self.meaning is None:
-            self.meaning = Meaning(*self.typed.world)
+            self.meaning = Meaning(*self.typed.world, self.typed.calls)
         meant = self.meaning.meant(runbook, step, shape, wanted, values)
         return meant is None or kind in meant
 
@@ -608,9 +608,10 @@ class Meaning:
     there either (already in force: the breaker typed again once on). Other stand-in records (a retry, a test flow,
     a page, an aws call) are named by their words, which the step's shape already matched."""
 
-    def __init__(self, scenario: Any, actions: Sequence[Any]) -> None:
+    def __init__(self, scenario: Any, actions: Sequence[Any], calls: Sequence[Call] = ()) -> None:
         self.scenario = scenario
         self.actions = actions
+        self.calls = calls          # every stand-in call, so a call's own records end where its command is typed again
         self.paths: dict[tuple[Any, ...], frozenset[str] | None] = {}
 
     def does(self, runbook: Runbook, step: Step, shape: Shape, wanted: tuple[str, ...], call: Call,
@@ -632,13 +633,15 @@ class Meaning:
         if did or not meant:
             return True
         before = build_cluster(self.scenario, [a for a in self.actions if a.ts < own[0].ts])
-        return not before.apply(replace(step_op, t=own[0].t))      # nothing the step means was left to do
+        return not _meaning(before, replace(step_op, t=own[0].t))      # nothing the step means was left to do
 
     def _own(self, call: Call) -> list[Any]:
-        """The actions ``call`` recorded: its command's, from its start until that command is typed again, at the
-        first moment one was stamped."""
+        """The actions ``call`` recorded: its command's, from its start until that command is typed again (``rollout
+        undo`` onto the revision it is on records nothing: the next typing's are not its), at the first moment one
+        was stamped."""
         line = (call.tool, *call.argv)
-        mine = [a for a in self.actions if a.ts >= call.at and (a.tool, *a.argv) == line]
+        until = min((c.at for c in self.calls if c.at > call.at and (c.tool, *c.argv) == line), default=math.inf)
+        mine = [a for a in self.actions if call.at <= a.ts < until and (a.tool, *a.argv) == line]
         return [a for a in mine if a.ts == mine[0].ts] if mine else []
 
     def meant(self, runbook: Runbook, step: Step, shape: Shape, wanted: tuple[str, ...],
@@ -664,10 +667,20 @@ class Meaning:
                     filled = _filled(w, earlier, values)
                     op = None if filled is None else _operation(spelled(filled))
                     if op is not None and _overlap(_touches(op), _touches(mine)):
-                        world.apply(replace(op, t=float(n)), meaning=False)
-            out = frozenset(world.apply(replace(mine, t=float(len(runbook.steps)))))
+                        _meaning(world, replace(op, t=float(n)))
+            said = _meaning(world, replace(mine, t=float(len(runbook.steps))))
+            out = None if said is None else frozenset(said)
         self.paths[key] = out
         return out
+
+
+def _meaning(world: Any, op: Any) -> list[str] | None:
+    """What ``op`` means on ``world`` (``Cluster.apply``, which makes it there); None when the world cannot take it
+    (a runbook's patch whose bounds are no numbers: the stand-in would have refused it)."""
+    try:
+        return world.apply(op)
+    except (ValueError, TypeError, KeyError, AttributeError):
+        return None
 
 
 def _alternatives(runbook: Runbook, earlier: Step, step: Step) -> bool:
