@@ -70,3 +70,10 @@ def test_a_finished_drill_without_a_root_cause_note_says_so(state_dir: Path) -> 
     after = drill_report(d, inc.refresh(), at=START + 960)
     assert after.summary[-2].endswith(sc.root_cause)
     assert after.summary[-1] == "The team wrote no root-cause note: compare what was found with the cause above."
+    # redteam50 F2 (the same drill, paid once): no flow the incident failed (none reached the 180 s timeout), so no
+    # retry is owed: "Not done: failed flows retried with context pruning (never done)" named a retry the world gave
+    # no object for (`blocks flow retry` refuses a succeeded or running task); with flows failed and left failed it
+    # is still said (``test_drill_report``: "never done; N of the M flows the incident failed")
+    assert after.failed == 0 and after.resolution_missing == ("context_pruning",)
+    said = "\n".join(report_lines(after))
+    assert "Not done: context pruning enabled for new flows (never done)." in said and "retried" not in said, said

@@ -148,7 +148,10 @@ def _build(drill: Drill, state: IncidentState | None, *, at: float | None, slos:
     # bringing FlowEngine back is owed once it was stopped (redteam44 A3: "Not done: … FlowEngine scaled back up
     # (never done)" though it never stopped, as if the team had left it down)
     after = {"flowengine_start": "flowengine_stop"}
-    missing = tuple(k for k in sc.resolution if k not in done
+    # a retry is owed only for a flow the incident failed: none failed, none to retry (redteam50 F2: "Not done: failed
+    # flows retried with context pruning (never done)" in a timeout drill whose TaskDB held none; `blocks flow retry`
+    # refuses a succeeded or running task)
+    missing = tuple(k for k in sc.resolution if k not in done and (ours or k not in RETRIES)
                     and (ended or (retried if k in RETRIES else any(k in (a.action, a.meant) for a in actions)))
                     and (k not in after or any(a.action == after[k] and a.t <= t_end for a in actions)))
     # the failed flows still failed name the retry (half of rate-limit's resolution) and hand over the task ids: the
