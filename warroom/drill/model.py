@@ -15,7 +15,6 @@ import itertools
 import math
 import zlib
 from collections.abc import Callable, Iterable
-from statistics import NormalDist
 from typing import Any, NamedTuple, TypeVar
 
 from warroom.drill import fleet
@@ -116,6 +115,8 @@ def flow_seconds(median: float, u: float, outcome: str, floor: float = 2.0) -> f
     (redteam29-5)."""
     if outcome == "killed":
         return fleet.HARD_TIMEOUT
+    from statistics import NormalDist      # here: statistics (with random, fractions) is ~3 ms of every stand-in's start
+
     ok = outcome == "ok"
     mid, sigma = (median, fleet.LATENCY_SIGMA) if ok else (median * FAIL_FAST[0], FAIL_FAST[1])
     x = mid * math.exp(sigma * NormalDist().inv_cdf(min(max(u * (lognormal_cdf(fleet.HARD_TIMEOUT, median) if ok else 1.0),
