@@ -281,3 +281,20 @@ def test_a_breaker_switched_off_again_no_longer_shields_a_retry(state_dir: Path)
     assert d.simulator.pane("quota", t) >= 85
     done = sh(d, f"blocks flow retry {task} --max-attempts 1", t)
     assert done.returncode == 1 and "429" in done.stderr
+
+
+def test_a_standin_starts_without_what_its_common_commands_never_use() -> None:
+    """Every stand-in call is a process (hundreds a suite, and each runbook step's): PyYAML (read only by kubectl's
+    ``-o yaml``, ``apply -f``, ``patch``), tempfile, statistics, calendar, ctypes and zoneinfo are imported where they
+    are used, ~20 ms of a kubectl's ~130 ms start otherwise."""
+    import sys
+
+    from tests.conftest import subprocess_env
+
+    tools = ", ".join(f"warroom.drill.standins.{t}" for t in ("kubectl", "psql", "curl", "aws", "blocks", "date"))
+    probe = (f"import sys\nimport {tools}\n"
+             "print(sorted(m for m in ('yaml', 'tempfile', 'statistics', 'calendar', 'ctypes', 'zoneinfo')"
+             " if m in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=subprocess_env(),
+                          timeout=60, check=True)
+    assert done.stdout.strip() == "[]"
