@@ -104,3 +104,10 @@ def test_an_undo_onto_the_bad_release_is_no_rollback_and_a_lower_floor_adds_no_r
     assert key[1] == timeout.runbook().step(9).id and "with replicas=12" in credit.state, credit.state
     [(key, credit)] = typed_steps(d, launch.state, [launch.runbook()], clock()).items()
     assert key[1] == launch.runbook().step(35).id and credit.state.startswith("done by hand at "), credit.state
+    # a rollback that also drops what was set since (the throttle, in the revision it leaves) is still the rollback:
+    # the step's own command would have dropped it too
+    assert typed_in_shell(d, ["kubectl", "rollout", "undo", "deployment/flowengine", "-n", "production",
+                              "--to-revision=5"], 450.0) == 0
+    clock.t = d.wall_time(500.0)
+    said = {k[1]: c.state for k, c in typed_steps(d, launch.state, [launch.runbook()], clock()).items()}
+    assert said.get(launch.runbook().step(28).id, "").startswith("typed by hand at "), said

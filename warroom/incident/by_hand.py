@@ -603,9 +603,11 @@ class Meaning:
     its stand-in recorded ``via`` it. The step means what its own command, with the incident's values, records on
     the runbook's path: the scenario's estate with every earlier change of the runbook on the same thing
     (``_touches``) made first (RB-CORE-005's "Bring FlowEngine back" after its halt: ``flowengine_start``). A typing
-    credits the step only when it meant nothing the step does not (a scale-down is no restore, a rollout undo onto the
-    bad release no rollback), and meant something of it, unless the step's own command would have meant nothing
-    there either (already in force: the breaker typed again once on). Other stand-in records (a retry, a test flow,
+    credits the step only when it meant something of it (a scale-down is no restore, a rollout undo onto the bad
+    release no rollback) and nothing else but what the step's own command would also have meant there and then (an
+    undo onto an older revision drops the env set since: a throttle lifted beside the rollback), or, meaning nothing,
+    when the step's own command would have meant none of it there either (already in force: the breaker typed again
+    once on; zero replicas typed again while halted is no restore). Other stand-in records (a retry, a test flow,
     a page, an aws call) are named by their words, which the step's shape already matched."""
 
     def __init__(self, scenario: Any, actions: Sequence[Any], calls: Sequence[Call] = ()) -> None:
@@ -628,12 +630,15 @@ class Meaning:
         if meant is None:
             return True
         did = {a.action for a in own if "via" in a.detail}
-        if did - meant:
-            return False
-        if did or not meant:
+        if did <= meant and (did or not meant):
             return True
-        before = build_cluster(self.scenario, [a for a in self.actions if a.ts < own[0].ts])
-        return not _meaning(before, replace(step_op, t=own[0].t))      # nothing the step means was left to do
+        if did and not did & meant:
+            return False            # none of what the step means: a scale-down for a restore
+        # the step's own command there and then: what else it would have done too (an undo onto an older revision
+        # drops the env set since: a throttle lifted, manual review ended), or nothing the step means left to do
+        there = _meaning(build_cluster(self.scenario, [a for a in self.actions if a.ts < own[0].ts]),
+                         replace(step_op, t=own[0].t))
+        return there is None or (did <= meant | set(there) if did else not meant & set(there))
 
     def _own(self, call: Call) -> list[Any]:
         """The actions ``call`` recorded: its command's, from its start until that command is typed again (``rollout
