@@ -6,7 +6,8 @@ cause as "not done" (redteam39 F3): the stand-ins recorded only what changed the
 "The same command" is decided conservatively, so a step is never credited with what was not typed:
 the step's command, each parameter a place any value may fill alike wherever it stands (``Shape``: a parameter is
 the IC's to choose; the value typed is said with the credit; so is a ``$(…)`` whose output fills one argument,
-``_substituted``), is split into its simple commands by the shell scanner
+``_substituted``; the workload a kubectl call names keeps the incident's value, ``_names_object``), is split
+into its simple commands by the shell scanner
 the step classifier uses (``warroom.syntax.shell``: at ``|``, ``&&``, ``;``, line ends, ``$(…)``); each
 one run by a stand-in (its first word ``kubectl``, ``psql``, ``aws``, ``curl`` or ``blocks``) must equal,
 word for word as the shell hands them over but for those places (a kubectl call as kubectl reads it: ``spelled``),
@@ -18,7 +19,9 @@ first word (``xargs kubectl``; a formatting filter's pattern ``grep -i aws`` run
 all. A step that changes things (the runbook's
 ``mutating``, else the classifier; unclassifiable counts) is credited only if the stand-in's own action
 record shows one of its calls acted (whether or not that moved a curve: a test flow, a Slack post), never on the
-typed words alone. The same command typed again, with any value, is that step again (``drill_report.path.typed_again``):
+typed words alone, and a change of the estate only if what it meant is what the step means (``Meaning``: a
+scale-down is no restore, redteam49 F11). The same command typed again, with any value, doing what the step means,
+is that step again (``drill_report.path.typed_again``):
 one call credits one step, yet "repeat for each task id from triage" is the runbook's.
 
 One call is one step's (redteam42 R3: one read credited Triage's step 6 and Recovery's step 22, the check
