@@ -12,6 +12,7 @@ still count the same failures; the drill report does not count an interruption a
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from pathlib import Path
 
 from tests.unit.standins_corpus import SPEED, START, run_one, warm_drill
@@ -62,3 +63,28 @@ def test_flows_in_flight_at_a_stop_are_cancelled_there_and_every_answer_agrees(t
                                    r"terminated \(SIGTERM\)", cloud))
         assert cancelled == in_flight and not re.search(f"({'|'.join(in_flight)})[^\\n]*succeeded", cloud), scenario
     assert interrupted, "no failing flow was in flight at a stop: the failed path went untested"
+
+
+def test_no_flow_is_admitted_once_every_pod_is_terminating(tmp_path: Path) -> None:
+    """redteam49 F7: a flow was created 1.2 drill s after ``kubectl scale --replicas=0`` (every pod Terminating), and
+    up to 5 s before the pods ran again: the flows asked for in a grid step were spread across it whatever FlowEngine's
+    gate did inside it. Now none is created from the command until FlowEngine runs again, and flows come either side."""
+    drill = warm_drill(tmp_path, "timeout", speed=SPEED, start=START, name="gate")
+    cycles = [(600.2 + 200.0 * n, 651.3 + 200.0 * n) for n in range(6)]    # inside grid steps, as a command typed is
+    for stop, start in cycles:
+        for t, n in ((stop, 0), (start, 5)):
+            scale = f"kubectl scale deployment/flowengine --replicas={n} -n production"
+            assert run_one(drill, scale.split(), t)[0] == 0
+    sig, shut = drill.simulator.refresh().signals, []
+    for stop, start in cycles:
+        up = next(t / 10.0 for t in range(int(start * 10), int(start * 10) + 1200)    # its pods run and one is ready
+                  if sig.running(t / 10.0) and sig.capacity.ready(t / 10.0) > 0)
+        assert start < up < start + 60.0, up
+        shut.append((stop, up))
+    lo, hi = (pg_ts(drill.wall_time(t)) for t in (cycles[0][0] - 60.0, up + 60.0))
+    created = ["psql", "-At", "-c", f"SELECT created_at FROM tasks WHERE created_at > '{lo}' AND created_at < '{hi}'"]
+    wall = [datetime.fromisoformat(line.replace("+00", "+00:00")).timestamp()
+            for line in run_one(drill, created, up + 300.0)[1].splitlines()]
+    times = [round(drill.scenario_time(w), 3) for w in wall]     # scenario seconds
+    assert not [(t, stop, up) for t in times for stop, up in shut if stop <= t < up]
+    assert all(any(up <= t < up + 60.0 for t in times) for _, up in shut), (shut, times)   # it runs flows again

@@ -232,6 +232,11 @@ class Signals:
         self._engine = engine = sorted((a.t + then[a.action][0], then[a.action][1]) for a in self.actions if a.action in then)
         self._db = [(w, bool(up)) for w, up in self._ready_pods(DB)]     # FlowEngine runs flows while its TaskDB answers
         self._running = [(w, self._at(engine, w) and self._at(self._db, w)) for w, _ in sorted(engine + self._db)]
+        # it admits no new flow from the scale to zero on (every pod Terminating: redteam49 F7, a flow started 1.2 s
+        # after it) until its pods run again; the flows in flight run on until the pods stop (``running``)
+        self._admit = sorted((a.t + (START_DELAY if up else 0.0), up) for a in self.actions if a.action in then
+                             for up in [a.action == "flowengine_start"])
+        self.admission_edges = tuple(sorted({w for w, _ in self._admit + self._db}))    # where ``admits`` may change
         self._memo: dict[object, tuple[float, Any]] = {}       # the last answer of each curve asked twice at a t
         self._terms = {k: [(i, f.impacts[k]) for i, f in enumerate(scenario.faults) if k in f.impacts] for g in scenario.faults for k in g.impacts}
         # a retry names its task's repo; one recorded before retries did (no repo) counts nowhere
@@ -274,7 +279,7 @@ class Signals:
         law takes, a mean-value law (its waiting flows, each repo's, are the counts ``Series`` integrates). It reads
         whether FlowEngine runs, not its pod count: the autoscaler's loop stays as far as the panes ask it."""
         return sum(r.rate for r in self.repos if (r.pilot or not self.pilot_only(t)) and self.came(r, t)) \
-            if self.running(t) else 0.0
+            if self.admits(t) else 0.0
 
     def came(self, repo: fleet.Repo, t: float) -> bool:
         """Whether ``repo`` runs flows by ``t``: an onboarded one from its ``since``, the estate's always."""
@@ -286,12 +291,14 @@ class Signals:
         return sum(rate for rate, new in rates if new) / sum(rate for rate, _ in rates)
 
     def slots(self, t: float) -> int:
-        """How many flows FlowEngine runs at once at ``t``: its env's cap, none while it is stopped (``offered``)."""
-        return cap(self.env(t)) if self.running(t) else 0
+        """How many flows FlowEngine begins at once at ``t``: its env's cap, none once it is told to stop (``offered``;
+        the runs in flight end at their pace or as its pods stop)."""
+        return cap(self.env(t)) if self.admits(t) else 0
 
     def slot_changes(self) -> list[float]:
-        """The moments ``slots`` may change: a revision's env acting, FlowEngine's pods stopping or starting."""
-        return sorted({*(at + ENV_DELAY for at, _ in self.cluster.flowengine.ran), *(w for w, _ in self._running)})
+        """The moments ``slots`` may change: a revision's env acting, FlowEngine told to stop, its pods starting."""
+        return sorted({*(at + ENV_DELAY for at, _ in self.cluster.flowengine.ran), *(w for w, _ in self._running),
+                       *self.admission_edges})
 
     def hold(self, t: float) -> float:
         """The mean seconds a flow started at ``t`` runs, so holds its slot: E min(X, timeout) of its log-normal run at the
@@ -663,6 +670,15 @@ class Signals:
     def running(self, t: float) -> bool:
         return self._at(self._running, t)
 
+    def admits(self, t: float) -> bool:
+        """Whether FlowEngine takes new flows at ``t``: running and not told to stop (``_admit``)."""
+        return self._at(self._admit, t) and self._at(self._db, t)
+
+    def admitting(self, t: float) -> bool:
+        """``admits``, with a pod ready (the autoscaler's count, every 5 s): ``exec_rate``'s gate, which
+        ``Series`` splits a grid step at (``Series.span``)."""
+        return self.admits(t) and self.capacity.ready(t) > 0
+
     def interruption(self, when: float) -> str | None:
         """Why flows stopped at ``when``: their TaskDB gone (``DB_LOST``: FlowEngine's pods run on, unable to claim or
         write a flow), FlowEngine's pods stopping (``INTERRUPTED``); None while it runs. The logs and tasks say this."""
@@ -788,7 +804,7 @@ class Signals:
     def exec_rate(self, repo: fleet.Repo, t: float) -> float:
         """Flows asked for per second in ``repo`` (none while no FlowEngine pod runs, all Pending too); they start as
         they come while a slot is free, else wait (``queue``: the started ones' count is ``Series``' ``exec``)."""
-        up, pilot = self._once("flowing", t, lambda t: (self.running(t) and self.capacity.ready(t) > 0, self.pilot_only(t)))
+        up, pilot = self._once("flowing", t, lambda t: (self.admitting(t), self.pilot_only(t)))
         if not up or (pilot and not repo.pilot) or not self.came(repo, t):     # running with pods ready; pilot
             return 0.0
         return repo.rate * (1.0 + 0.12 * noise(f"{self._seed}:exec:{repo.name}", t, 120.0))

@@ -69,6 +69,8 @@ class Series:
         # stand-in, each poll) worked them out again, as dear as a row
         self._tail: tuple[int, list[float]] = (-1, [])
         self._columns: dict[tuple[int, int], tuple[array[float], int, array[float]]] = {}     # ``_column``
+        self._spans: dict[int, tuple[float, float]] = {}        # ``span`` of each grid step FlowEngine's gate cuts
+        self._asked = (*range(len(repos)), *range(self.width - len(repos), self.width))   # flows asked for: arr, exec
 
     def rates(self, t: float) -> list[float]:
         """Per-second increments of every counter at ``t``, in ``keys`` order: every flow as it is asked for (once a cap
@@ -154,6 +156,31 @@ class Series:
                              flows * killed)
         return [v * UPTIME for v in healthy + rates]
 
+    def span(self, j: int) -> tuple[float, float]:
+        """(from, seconds) of grid step ``j`` in which FlowEngine admits flows, when its gate (``Signals.admitting``)
+        changes inside the step: the flows asked for in it come there alone (redteam49 F7: the step's count, linear
+        across it, started a flow 1.2 s after the scale to zero, up to 5 s before a restart); else the whole step."""
+        t, edges = self.t0 + j * GRID, self.signals.admission_edges
+        if not edges or (k := bisect.bisect_right(edges, t)) == len(edges) or edges[k] >= t + GRID:
+            return t, GRID
+        if (held := self._spans.get(j)) is None:
+            cuts = [t, *(w for w in edges[k:] if w < t + GRID), t + GRID]
+            gate = self.signals.admitting
+            open_ = [(a, b) for a, b in zip(cuts, cuts[1:]) if gate(a)] or [(t, t)]
+            held = self._spans[j] = (open_[0][0], open_[-1][1] - open_[0][0])
+        return held
+
+    def _admitted(self, j: int, new: list[float], row: list[float], a: list[float], b: list[float]) -> None:
+        """Grid step ``j``'s flows asked for (``new`` on from ``row``; ``a``, ``b`` the rates at its ends) where
+        FlowEngine admits them: at the rate of the admitting end over its ``span``, and none in a step it admits none
+        of (a rate that is 0 at the step's start stays so until a gate's edge: the trapezoid put flows before it)."""
+        t, (lo, width) = self.t0 + j * GRID, self.span(j)
+        for c in self._asked:
+            if (lo, width) != (t, GRID):
+                new[c] = row[c] + (a[c] if lo == t else b[c]) * width
+            elif a[c] == 0.0:
+                new[c] = row[c]
+
     def _integrate(self, first: int, last: int, row: list[float], rates: list[float]) -> None:
         """Integrate rows ``first .. last`` on from ``row`` (row ``first - 1``) and its ``rates``, into
         their chunks; a row that begins a chunk also starts it."""
@@ -161,6 +188,8 @@ class Series:
         for i in range(first, last + 1):
             r = self.rates(self.t0 + i * GRID)
             new = [x + (a + b) * GRID / 2.0 for x, a, b in zip(row, rates, r, strict=True)]
+            if self.signals.admission_edges or 0.0 in rates[arr:]:
+                self._admitted(i - 1, new, row, rates, r)
             for j in range(n):          # each repo's failure count: raised flow by flow (``steps``), not integrated
                 a, b, c = row[arr + j], new[arr + j], row[n + j]
                 new[n + j] = self.steps(j, i - 1, a, b, c)[-1][2] if b >= math.floor(a) + 1 else c
@@ -301,9 +330,9 @@ class Series:
         the count by its own failing share then and fails if it passes a whole number (the slots' rule too); the rows
         hold the count, so a read resumes from the row before it whatever the incident's age. redteam46 R5: a flow
         begun under a total fault fails, whatever share the minutes before a halt carried."""
-        out, repo, t = [], self.repos[i], self.t0 + j * GRID
+        out, repo, (t, width) = [], self.repos[i], self.span(j)
         for k in range(math.floor(a) + 1, math.floor(b) + 1):
-            start = t + GRID * (k - a) / (b - a)
+            start = t + width * (k - a) / (b - a)
             count += self.signals.fails(repo, start)[0]
             out.append((k, start, count))
         return out
@@ -314,7 +343,8 @@ class Series:
         arr, fail = self._cols[i]
         a, b, before = self._at(j, arr), self._at(j + 1, arr), self._at(j, fail)
         if math.floor(a) + 1 == k == math.floor(b):
-            return self.t0 + j * GRID + GRID * (k - a) / (b - a), before, self._at(j + 1, fail)
+            t, width = self.span(j)
+            return t + width * (k - a) / (b - a), before, self._at(j + 1, fail)
         for m, start, after in self.steps(i, j, a, b, before):
             if m == k:
                 return start, before, after
@@ -401,9 +431,12 @@ class Series:
             if (c := (i + 1) // n) != last:
                 last, chunk = c, self._chunk(c)
             hi, hi_at = chunk, (i + 1) % n * w
+            cut = frac
+            if self.signals.admission_edges and (span := self.span(i))[1] < GRID:    # its flows come in its span
+                cut = min(max((self.t0 + (i + frac) * GRID - span[0]) / span[1], 0.0), 1.0) if span[1] else 0.0
             for col, values in pairs:
                 a = lo[at + col]
-                values.append(a + (hi[hi_at + col] - a) * frac)
+                values.append(a + (hi[hi_at + col] - a) * (cut if cut != frac and col in self._asked else frac))
         return out
 
     def _column(self, c: int, col: int) -> array[float]:
@@ -423,8 +456,8 @@ class Series:
         col, lo = self.index[key], max(lo, self.t0)
         if (i0 := self._row_before(col, target, lo, hi)) is None:
             return hi
-        a, b = self._at(i0, col), self._at(i0 + 1, col)
-        return min(max(self.t0 + i0 * GRID + (GRID * (target - a) / (b - a) if b > a else 0.0), lo), hi)
+        (a, b), (t, width) = (self._at(i0, col), self._at(i0 + 1, col)), self.span(i0)
+        return min(max(t + (width * (target - a) / (b - a) if b > a else 0.0), lo), hi)
 
     def _row_before(self, col: int, target: float, lo: float, hi: float) -> int | None:
         """The row after which column ``col`` (never falling) reaches ``target`` (None: not by ``hi``'s; row 0 if before
