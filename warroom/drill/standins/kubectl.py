@@ -594,8 +594,7 @@ class Kubectl:
         last = ctx.t
         while self.args.get("follow") and not ctx.held:    # -f: new lines as the clock moves, until killed (held: none)
             ctx.stdout.flush()
-            if not ctx.wait_until(last + 5.0 * max(1.0, ctx.drill.speed), cap=2.0) and ctx.t <= last:
-                continue
+            ctx.wait_until(last + 5.0 * max(1.0, ctx.drill.speed), cap=2.0)     # (a clock that did not move: no line)
             for p in pods:
                 for t, line in pod_lines(ctx, p, last, ctx.t):
                     if t > last:
@@ -695,17 +694,15 @@ class Kubectl:
                 printed.add(msg)
             if self.args.get("watch") is False:
                 return
-            timed_out = "error: timed out waiting for the condition"
-            if ctx.held:
-                raise ToolError(f"{timed_out} (drill: ${stime.AT_ENV} holds the clock at {stime.utc_said(ctx.at)}, "
-                                "so a watch answers as of that moment; unset it to watch the rollout)")
             if deadline is not None and ctx.at >= deadline or late and ctx.no_delay and deadline is None:
-                raise ToolError(timed_out)
+                raise ToolError("error: timed out waiting for the condition")
             cap, before = 1.0 if deadline is None else max(0.0, min(1.0, deadline - ctx.at)), ctx.t
             step = ctx.t + dep.rollout_seconds / max(1, dep.replicas)
             ctx.wait_until(step if late else min(dep.rollout_done_at(), step), cap=cap)
-            if ctx.t <= before:
-                raise ToolError(timed_out)
+            if ctx.t <= before:         # a clock that did not move (held: none does) never gets there
+                raise ToolError("error: timed out waiting for the condition" + f" (drill: ${stime.AT_ENV} holds the "
+                                f"clock at {stime.utc_said(ctx.at)}, so a watch answers as of that moment; unset it to "
+                                "watch the rollout)" * ctx.held)
         ctx.out(f'deployment "{dep.name}" successfully rolled out')
 
     # ------------------------------------------------------------------ set, scale, autoscale
