@@ -388,3 +388,24 @@ def test_phase_words_first_one_wins_and_subheadings_override_only_when_they_lead
     assert phases["Timeout recovery"] is None
     assert phases["6. After the rollback"] == "post-incident"
     assert phases["Verify the fix"] == "verify"
+
+
+def test_a_file_parsed_again_is_its_first_parse_and_a_copy_of_its_own(tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """Resolving a runbook id parses the whole library, and an incident's every open its snapshot: in one process
+    (a dashboard, a test run) the same bytes at the same path are parsed once (``parser.parse_bytes``). Each load is
+    still a runbook of its own (one caller's change is not the next one's), and changed bytes are parsed anew."""
+    from warroom.runbook import parser
+
+    path = tmp_path / "rb.md"
+    path.write_text("# Restart\n\n```bash\nkubectl rollout restart deploy/api -n production\n```\n", encoding="utf-8")
+    parses = []
+    real = parser.parse_runbook
+    monkeypatch.setattr(parser, "parse_runbook", lambda text, p=None: parses.append(p) or real(text, p))
+    first = parser.load_runbook(path)
+    first.steps[0].label = "changed by its caller"
+    again = parser.load_runbook(path)
+    assert len(parses) == 1 and again is not first and again.steps[0].label != "changed by its caller"
+    assert again == parser._parse_bytes(path.read_bytes(), path)           # what a parse from scratch gives
+    path.write_text("# Restart\n\n```bash\nkubectl get pods -n production\n```\n", encoding="utf-8")
+    assert parser.load_runbook(path).steps[0].command == "kubectl get pods -n production" and len(parses) == 3

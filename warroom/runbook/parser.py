@@ -21,6 +21,9 @@ into steps :mod:`warroom.runbook.assemble`, and the inline-text helpers :mod:`wa
 from __future__ import annotations
 
 import gc
+import pickle
+import threading
+from collections import OrderedDict
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -62,8 +65,44 @@ def _too_large(name: str, size: int) -> Finding:
                    f"(limit {MAX_BYTES // 1024 // 1024} MiB); skipped")
 
 
+#: The last files parsed in this process, as pickles of their ``Runbook`` by (bytes, path): resolving a runbook id
+#: parses the whole library (19 files, ~90 ms) and opening an incident parses its snapshot, again and again in one
+#: dashboard or test process. A parse is a function of the bytes and the path (``on_path`` is cached per process
+#: already), and each caller gets its own unpickled copy (~0.3 ms a file), never a shared object it could change.
+#: Kept while the files and their pickles come to no more than this (the shipped library is ~0.7 MB of both).
+PARSED_KEPT_BYTES = 8 * 1024 * 1024
+_parsed: OrderedDict[tuple[bytes, Path | None], bytes] = OrderedDict()
+_parsed_size = [0]
+_parsed_lock = threading.Lock()
+
+
 def parse_bytes(data: bytes, path: Path | None = None) -> Runbook:
     """Parse raw bytes: detects binary and non-UTF-8 content instead of failing on it."""
+    key = (data, path)
+    with _parsed_lock:
+        kept = _parsed.get(key)
+        if kept is not None:
+            _parsed.move_to_end(key)
+    if kept is not None:
+        return pickle.loads(kept)  # type: ignore[no-any-return]
+    rb = _parse_bytes(data, path)
+    if len(data) > PARSED_KEPT_BYTES // 16:
+        return rb        # a big file is parsed each time, as before: it would push the library out
+    try:
+        kept = pickle.dumps(rb, protocol=pickle.HIGHEST_PROTOCOL)
+    except (pickle.PicklingError, TypeError, AttributeError, RecursionError):
+        return rb        # a runbook that does not pickle is parsed again next time, as before
+    with _parsed_lock:
+        if key not in _parsed:
+            _parsed[key] = kept
+            _parsed_size[0] += len(data) + len(kept)
+        while _parsed_size[0] > PARSED_KEPT_BYTES:
+            (old_data, _path), old_kept = _parsed.popitem(last=False)
+            _parsed_size[0] -= len(old_data) + len(old_kept)
+    return rb
+
+
+def _parse_bytes(data: bytes, path: Path | None) -> Runbook:
     name = str(path) if path else "<text>"
     if not data.strip():
         return _empty(path, Finding(name, 1, "error", "file is empty"))
