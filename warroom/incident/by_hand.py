@@ -605,7 +605,7 @@ class Meaning:
     before it: the canonical actions (``flowengine_start``, ``scale_down``, ``fallback_routing``, ``rollback``, …)
     its stand-in recorded ``via`` it. The step means what its own command, with the incident's values, records on
     the runbook's path: the scenario's estate with every earlier change of the runbook on the same thing
-    (``_touches``) made first (RB-CORE-005's "Bring FlowEngine back" after its halt: ``flowengine_start``). A typing
+    (``touches``) made first (RB-CORE-005's "Bring FlowEngine back" after its halt: ``flowengine_start``). A typing
     credits the step only when it meant something of it (a scale-down is no restore, a rollout undo onto the bad
     release no rollback) and nothing else but what the step's own command would also have meant there and then (an
     undo onto an older revision drops the env set since: a throttle lifted beside the rollback), or, meaning nothing,
@@ -657,7 +657,6 @@ class Meaning:
         """What the step's call ``wanted`` means on the runbook's path (the class docstring); None: not read."""
         from warroom.drill.cluster import initial_cluster
         from warroom.execute.safety import classify_mutating
-        from warroom.incident.drill_report.actions import _overlap, _touches
 
         key = (runbook.id, step.id, wanted, tuple(sorted(values.items())))
         if key in self.paths:
@@ -674,7 +673,7 @@ class Meaning:
                 for w in earlier.calls[0] if earlier is not None else ():
                     filled = _filled(w, earlier, values)
                     op = None if filled is None else _operation(spelled(filled))
-                    if op is not None and _overlap(_touches(op), _touches(mine)):
+                    if op is not None and overlap(touches(op), touches(mine)):
                         _meaning(world, replace(op, t=float(n)))
             said = _meaning(world, replace(mine, t=float(len(runbook.steps))))
             out = None if said is None else frozenset(said)
@@ -987,3 +986,21 @@ def drill_typed(state: Any, opener: Callable[[], Any] | None, runbooks: Iterable
         return typed_steps(opener(), state, [rb for rb in runbooks if rb is not None], now)
     except (WarroomError, OSError):
         return {}
+
+
+def touches(op: Any) -> set[tuple[str, str]]:
+    """What an operation sets, as (where, what) pairs, ``*`` for all of it: an env change its keys, a scale its
+    replicas, an image its image, a restart nothing that stands, any other its whole object. Here, below the drill
+    report, so a typing's meaning (``Meaning``) and the report's weighing of a change typed again read one rule."""
+    d = op.detail
+    where = str(d.get("deployment") or (f"node {d['node']}" if d.get("node") else f"config {d['key']}" if d.get("key")
+                                        else f"{d.get('kind') or d.get('user')}/{d.get('name') or d.get('policy')}"))
+    if op.action == "set_env":
+        return {(where, str(k)) for k in (*(d.get("set") or {}), *(d.get("unset") or ()))}
+    return {"rollout_restart": set(), "scale_to": {(where, "replicas")}, "set_image": {(where, "image")}}.get(
+        op.action, {(where, "*")})
+
+
+def overlap(one: set[tuple[str, str]], other: set[tuple[str, str]]) -> bool:
+    """Whether two operations' ``touches`` share something (all of an object shares each of its parts)."""
+    return any(a == b or a[0] == b[0] and "*" in (a[1], b[1]) for a in one for b in other)

@@ -18,7 +18,7 @@ from warroom.config import SloConfig, default_slos
 from warroom.drill import fleet
 from warroom.drill.actions import ACTIONS, BY_POD, RETRIES
 from warroom.durations import format_duration
-from warroom.incident.by_hand import owner_of
+from warroom.incident.by_hand import overlap, owner_of, touches
 from warroom.incident.drill_report.harm import harm_change
 from warroom.incident.drill_report.panes import slo_of
 from warroom.incident.drill_report.rows import ActionRow
@@ -357,7 +357,7 @@ def _reruns(sc: Any, recorded: list[Any], meant: set[tuple[Any, ...]]) -> dict[t
     an undo, a setting, an autoscaler's or a configmap's patch alike by the world's reading of the parts it sets
     (``_parts``, ``_reading``: ``--replicas 5`` or an HPA floor that already holds 5 after ``--replicas=5``,
     ``flowengine:v1.1.0`` after ``registry.internal/flowengine:v1.1.0``, ``repos.allowlist a,`` after ``a``); any
-    other operation by what it changed (``_parsed``), until a later one touches it (``_touches``). A first that meant
+    other operation by what it changed (``_parsed``), until a later one touches it (``touches``). A first that meant
     a scenario action stays the first of what repeats it (the drill judged what it meant)."""
     from warroom.drill.cluster import OPERATIONS, initial_cluster
 
@@ -394,8 +394,8 @@ def _reruns(sc: Any, recorded: list[Any], meant: set[tuple[Any, ...]]) -> dict[t
         # what it set is its own where it changed the reading, or set what no operation had (a default typed out)
         owner.update({(where, k): b for k in changed} | {
             (where, k): b for k in (sets if b.action == "set_env" else ()) if (where, k) not in owner})
-        touched = _touches(b)
-        firsts = {k: f for k, f in firsts.items() if not _overlap(_touches(f), touched)}
+        touched = touches(b)
+        firsts = {k: f for k, f in firsts.items() if not overlap(touches(f), touched)}
         if b.action != "set_env":
             firsts[same] = b
     return out
@@ -468,23 +468,6 @@ def _read(where: str, key: str, value: str | None) -> Any:
     readers = {"DISABLE_PROVIDERS": disabled, "MAX_CONCURRENT_FLOWS": cap, "CIRCUIT_BREAKER_THRESHOLD": breaker_limit,
                "FALLBACK_THRESHOLD_LATENCY": threshold}
     return readers[key](env) if key in readers else value
-
-
-def _touches(op: Any) -> set[tuple[str, str]]:
-    """What an operation sets, as (where, what) pairs, ``*`` for all of it: an env change its keys, a scale its
-    replicas, an image its image, a restart nothing that stands, any other its whole object."""
-    d = op.detail
-    where = str(d.get("deployment") or (f"node {d['node']}" if d.get("node") else f"config {d['key']}" if d.get("key")
-                                        else f"{d.get('kind') or d.get('user')}/{d.get('name') or d.get('policy')}"))
-    if op.action == "set_env":
-        return {(where, str(k)) for k in (*(d.get("set") or {}), *(d.get("unset") or ()))}
-    return {"rollout_restart": set(), "scale_to": {(where, "replicas")}, "set_image": {(where, "image")}}.get(
-        op.action, {(where, "*")})
-
-
-def _overlap(one: set[tuple[str, str]], other: set[tuple[str, str]]) -> bool:
-    """Whether two operations' ``_touches`` share something (all of an object shares each of its parts)."""
-    return any(a == b or a[0] == b[0] and "*" in (a[1], b[1]) for a in one for b in other)
 
 
 #: The actions that replace a deployment's pods, of FlowEngine and of the audit shipper: what a scenario weighs as a
@@ -1091,7 +1074,7 @@ def _left_out(stood: dict[tuple[str, str], Any], op: Any, detail: dict[str, Any]
     if op.action not in OPERATIONS:
         return
     if op.action != "set_env":
-        for k in [k for k in stood if _overlap({k}, _touches(op))]:
+        for k in [k for k in stood if overlap({k}, touches(op))]:
             del stood[k]
         return
     where = str(detail.get("deployment"))
@@ -1121,7 +1104,7 @@ def _repeated(stood: dict[tuple[str, str], Any], op: Any) -> Any:
                 del stood[(w, k)]
         return replace(op, detail={**op.detail, "kept": kept}) if kept else op
     if op.action != "set_env":
-        for k in [k for k in stood if _overlap({k}, _touches(op))]:
+        for k in [k for k in stood if overlap({k}, touches(op))]:
             del stood[k]
         return op
     sets = {str(k): str(v) for k, v in (op.detail.get("set") or {}).items()}
