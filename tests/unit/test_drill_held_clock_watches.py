@@ -57,5 +57,5 @@ def test_a_watch_under_a_held_clock_answers_once_and_ends(tmp_path: Path, monkey
     assert held("kubectl", "rollout", "status", *SHIPPER, "--watch=false") == (0, waiting, "")
     assert held("kubectl", "rollout", "status", "deployment/flowengine", "-n", "production") == (
         0, 'deployment "flowengine" successfully rolled out\n', "")
-    code, out, _ = held("kubectl", "logs", "-f", *SHIPPER, "--tail=2")
+    code, out, _ = held("kubectl", "logs", "-f", "deployment/flowengine", "-n", "production", "--since=30s", "--tail=2")
     assert code == 0 and len(out.splitlines()) == 2, out
