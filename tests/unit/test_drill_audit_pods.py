@@ -43,13 +43,23 @@ def drill_with(step: str) -> Drill:
     commands = {"untouched": [], "restart": [f"kubectl rollout restart deployment/audit-shipper {NS}"],
                 "delete one": [f"kubectl delete pod {stuck[0]} {NS}"],
                 "delete both": [f"kubectl delete pod {name} {NS}" for name in stuck],
-                "scale to 4": [f"kubectl scale deployment/audit-shipper {NS} --replicas=4"]}[step]
+                "scale to 4": [f"kubectl scale deployment/audit-shipper {NS} --replicas=4"],
+                # back past the rotation: fresh pods on the rotated-out password (redteam50 F6); then the right one
+                "undo": [f"kubectl rollout undo deployment/audit-shipper {NS}"],
+                "undo and set it back": [f"kubectl rollout undo deployment/audit-shipper {NS}",
+                                         f"+60 kubectl set env deployment/audit-shipper {NS} "
+                                         "AUDIT_STORE_SECRET=audit-store-2025-11"],
+                # and back to 2 a minute later: its ReplicaSet deletes the pods failing their probe first (redteam50 F1)
+                "scale to 4 and 2": [f"kubectl scale deployment/audit-shipper {NS} --replicas=4",
+                                     f"+60 kubectl scale deployment/audit-shipper {NS} --replicas=2"]}[step]
     for command in commands:
-        assert run_one(d, command.split(), AT)[0] == 0, command
+        later, command = (60.0, command[4:]) if command.startswith("+60 ") else (0.0, command)
+        assert run_one(d, command.split(), AT + later)[0] == 0, command
     return d
 
 
-@pytest.mark.parametrize("step", ["untouched", "restart", "delete one", "delete both", "scale to 4"])
+@pytest.mark.parametrize("step", ["untouched", "restart", "delete one", "delete both", "scale to 4",
+                                  "scale to 4 and 2"])
 def test_the_audit_gap_follows_the_pods_kubectl_lists(step: str) -> None:
     d = drill_with(step)
     gaps = dict(zip(TIMES, d.simulator.panes("audit_gap", list(TIMES)), strict=True))
@@ -73,7 +83,8 @@ def test_the_audit_gap_follows_the_pods_kubectl_lists(step: str) -> None:
             health = run_one(d, f"kubectl exec {name} {NS} -- curl -s localhost:9000/health".split(), t)[1]
             assert ("audit sink write failed" in log) == (created < ONSET) == ('"degraded"' in health), (step, t, name)
             assert ok == (created >= ONSET) or "shipped batch" not in log, (step, t, name, ok)
-    expected = {"untouched": 0, "restart": 2, "delete one": 1, "delete both": 2, "scale to 4": 0}[step]
+    expected = {"untouched": 0, "restart": 2, "delete one": 1, "delete both": 2, "scale to 4": 0,
+                "scale to 4 and 2": 2}[step]
     assert len(deleted) == expected, (step, deleted)        # replaced pods have names of their own
     if step != "untouched":     # every step puts a fresh pod in: the gap heals, no event lost (the stuck get none)
         assert gaps[1500.0] < 120.0 <= gaps[585.0]
@@ -99,6 +110,33 @@ def test_psql_holds_only_the_events_a_fresh_pod_shipped() -> None:
     sql = ("SELECT count(*) FROM tasks t WHERE t.created_at > now() - interval '10 minutes' AND t.status = 'succeeded'"
            " AND (SELECT count(*) FROM audit_logs a WHERE a.task_id = t.task_id) < 2;")
     assert run_one(drill_with("scale to 4"), ["psql", "-At", "-c", sql], 1500.0)[1].strip() == "0"
+
+
+def test_a_shipper_rolled_back_past_the_rotation_is_refused_and_ships_nothing() -> None:
+    """An undo puts the shipper back on the credential the rotation replaced: its fresh pods fail their login, their
+    readiness probe and ship nothing, so the gap grows on (redteam50 F6: they shipped every event and the report
+    counted the undo a fix); the right credential set again mends it as a restart does."""
+    d = drill_with("undo")
+    env = run_one(d, ["kubectl", "get", "deployment", "audit-shipper", *NS.split(), "-o",
+                      "jsonpath={.spec.template.spec.containers[0].env}"], 1500.0)[1]
+    assert "audit-store-2025-10" in env, env
+    listed = pods(d, 1500.0)
+    assert listed and all(created >= AT and not ok for _, ok, created in listed), listed
+    gaps = dict(zip(TIMES, d.simulator.panes("audit_gap", list(TIMES)), strict=True))
+    assert gaps[1500.0] >= 1500.0 - ONSET - 7.0, gaps
+    assert d.simulator.signals.audit_lost(1500.0) == 1.0
+    name = listed[0][0]
+    log = run_one(d, f"kubectl logs {name} {NS} --tail=2".split(), 1500.0)[1]
+    assert "password authentication failed" in log and "shipped batch" not in log, log
+    health = run_one(d, f"kubectl exec {name} {NS} -- curl -s localhost:9000/health".split(), 1500.0)[1]
+    assert '"auth failed"' in health, health
+    ep = json.loads(run_one(d, f"kubectl get endpoints audit-shipper {NS} -o json".split(), 1500.0)[1])
+    assert not ep["subsets"][0].get("addresses"), ep
+    window = "created_at > now() - interval '10 minutes'"
+    assert run_one(d, ["psql", "-At", "-c", f"SELECT count(*) FROM audit_logs WHERE {window};"], 1500.0)[1] == "0\n"
+    mended = drill_with("undo and set it back")
+    assert all(ok for _, ok, _ in pods(mended, 1500.0))
+    assert mended.simulator.panes("audit_gap", [1500.0])[0] < 120.0
 
 
 def test_a_stuck_shipper_is_not_ready_and_out_of_its_endpoints() -> None:

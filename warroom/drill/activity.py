@@ -37,6 +37,8 @@ TICK = 30.0                 # periodic log lines every 30 s
 STALL_LINE = ("audit sink write failed: server closed the connection unexpectedly (FATAL: terminating connection due "
               "to administrator command, audit-store:5432); retrying disabled, not reconnecting: batches are no longer "
               "shipped")     # the stall's one line: the store dropped the session, the shipper never reconnects
+REFUSED_LINE = ('connecting to audit-store:5432 as audit_writer: FATAL: password authentication failed for user '
+                '"audit_writer"; retrying in 30s')     # a pod on a rotated-out credential, at each try (``audit_refused``)
 AUDIT_LOOK = 600.0          # how far back from a moment its last audit event is first looked for (``audit_last``)
 _DRAWN: WeakKeyDictionary[Signals, dict[tuple[str, int, float, float, bool], Flow]] = WeakKeyDictionary()   # ``_flow``
 _TRAILS: WeakKeyDictionary[Signals, _Trail] = WeakKeyDictionary()        # ``audit_events``
@@ -398,10 +400,15 @@ class Activity:
         stall catches it (``Signals.audit_stuck``: it was running when the stall began) one line at its first tick says
         it failed and gave up, then nothing: it stopped retrying (the scenario's root cause) and drops what it gets. The
         store dropped its session (the rotation's end closes the old sessions); its secret is right, so a new process
-        connects and ships: what a restart mends (redteam44 A1: the line blamed a wrong password)."""
+        connects and ships: what a restart mends (redteam44 A1: the line blamed a wrong password). A pod on a
+        credential the store no longer takes (a rollback past the rotation, ``Signals.audit_refused``) fails its login
+        as it starts and at every try after, and ships nothing."""
         s, lines, pod = self.signals, [], (created, rank)
         if t1 > t2:                 # an empty window reads no counters (a --start-time far in the future)
             return lines
+        if s.audit_refused(created):
+            tries = [created + 2, *(k * TICK for k in _ticks(max(t1, created + 2), t2) if k * TICK > created + 2)]
+            return [(t, f"ERROR shipper - {REFUSED_LINE}") for t in tries if t1 <= t <= t2]
         self._trail(t2, t1 - TICK)      # every tick's batch read off one walk of the flows
         if t1 <= created + 2 <= t2:
             lines.append((created + 2, "INFO shipper - connected to audit-store:5432 as audit_writer; shipping"))

@@ -18,7 +18,7 @@ import re
 import zlib
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field, replace
-from itertools import takewhile
+from itertools import count, takewhile
 from typing import Any
 
 from warroom.drill import fleet
@@ -38,6 +38,8 @@ NODE_OPS = ("node_cordon", "node_uncordon", "node_drain")
 OPERATIONS = frozenset({*TEMPLATE_OPS, *NODE_OPS, "scale_to", "config_set", "create", "delete", "patch", "apply"})
 NODES = ("node-1", "node-2", "node-3", "node-4")
 ESTATE = (fleet.DEPLOYMENT, fleet.AUDIT_DEPLOYMENT, "postgres")     # the deployments before the drill; others are applied
+STORE_SECRET = "AUDIT_STORE_SECRET"     # the audit shipper's login to the audit store, by the secret's name
+ESTATE_SECRET = "audit-store-2025-10"    # what it was before any scenario's rotation
 CONFIG, EMIT = "flowengine-config", "schema.emit_version"     # FlowEngine's ConfigMap; the TaskObject schema it writes
 STARTED = 3.5           # a FlowEngine pod logs its start this long after it is created: its container started at 3
 NodeLog = list[tuple[float, str, str]]          # (t, node, cordon|uncordon|drain), in order
@@ -114,6 +116,10 @@ class Deployment:
     #: (from when, env) of each revision as it came into force, as it happened: a template used again (``_new_revision``
     #: moves it to the top) still ran when it first did (redteam45 R1: the quota spent then went down)
     ran: tuple[tuple[float, Env], ...] = ()
+    #: the pod indices it runs when a scale-down kept others than the first ``replicas`` (a pod failing its readiness
+    #: probe goes before a ready one, ``scale``); empty: ``range(replicas)``. An index is a pod's name and node.
+    slots: tuple[int, ...] = ()
+    dropped: tuple[int, ...] = ()       # the pod indices the last scale took away (terminating for 10 s)
 
     def __post_init__(self) -> None:
         if self.created is None:
@@ -147,6 +153,10 @@ class Deployment:
     def current(self) -> Revision:
         return self.history[-1]
 
+    def env_at(self, t: float) -> Env:
+        """The env of the revision in force at ``t`` (``ran``): what a pod started then runs with."""
+        return next((env for at, env in reversed(self.ran) if at <= t), self.ran[0][1] if self.ran else {})
+
     def revision(self, number: int) -> Revision | None:
         return next((r for r in self.history if r.number == number), None)
 
@@ -154,27 +164,32 @@ class Deployment:
         """Scenario time at which the current revision is fully rolled out (and scaled)."""
         return max(self.current.at + self.rollout_seconds, self.scaled_at + self.rollout_seconds)
 
+    def indices(self) -> tuple[int, ...]:
+        """The indices of the pods it runs (``slots``)."""
+        return self.slots or tuple(range(self.replicas))
+
     def pods(self, t: float) -> list[tuple[int, Revision, float, str]]:
         """(index, revision, created, status) of each pod at ``t``: the one schedule ``get pods``,
-        ``get deployment`` and ``rollout status`` read. A rollout replaces pod i at ``i`` steps in
+        ``get deployment`` and ``rollout status`` read. A rollout replaces its k-th pod at ``k`` steps in
         (``rollout_seconds / replicas``): the new one starts, is ready a step later, and only then
-        does the old one terminate (a step); a scale-up's pods start the same way; scaled to zero,
-        the pods it drops (all, to zero) terminate for 10 s."""
-        cur, n, was = self.current, self.replicas, self.previous_replicas
+        does the old one terminate (a step); a scale-up's pods start the same way; scaled down,
+        the pods it drops (``dropped``) terminate for 10 s."""
+        cur, n, was, idx = self.current, self.replicas, self.previous_replicas, self.indices()
         def made(i: int, rev: Revision = cur, kept: int | None = None) -> float:
-            """When pod i of ``rev`` started: a scale-up's since ``rev`` (``born``), else ``rev``'s rollout's i-th
-            step among the pods it rolled (those a scale-up since found, or all)"""
+            """When pod i of ``rev`` started: a scale-up's since ``rev`` (``born``), else ``rev``'s rollout's step
+            for it among the pods it rolled (those a scale-up since found, or all)"""
             at = self.born.get(i, rev.at - 1)
             kept = kept or (was if self.scaled_at > rev.at and n > was else n)
-            return at if at > rev.at else rev.at + i * self.rollout_seconds / max(1, kept)
-        gone = [(i, cur, at, "Terminating") for i in range(n, was)    # (those it had started)
+            k = idx.index(i) if self.slots and i in idx else i
+            return at if at > rev.at else rev.at + k * self.rollout_seconds / max(1, kept)
+        gone = [(i, cur, at, "Terminating") for i in self.dropped    # (those it had started)
                 if t < self.scaled_at + 10 and (at := made(i, kept=was)) < self.scaled_at]
         if n == 0:
             return gone
         up, step = self.scaled_at > cur.at and n > was, self.rollout_seconds / n    # the pods it kept stay as old
         old = self.history[-2] if len(self.history) > 1 and not up else None
         out = []
-        for i in range(n):
+        for i in idx:
             born = made(i)
             # old pod i, as old as it was when the revision came, until its successor is up (a pod a scale started
             # since the revision succeeds none)
@@ -188,12 +203,24 @@ class Deployment:
         """Pods of the current revision at ``t`` (started or ready)."""
         return sum(rev is self.current and status != "Terminating" for _, rev, _, status in self.pods(t))
 
-    def scale(self, replicas: int, t: float) -> None:
+    def scale(self, replicas: int, t: float, unready: Collection[int] = ()) -> None:
         """A scale at ``t``; the pods it starts are remembered (``born``), so a later scale-up keeps their age:
         scaled to 0, then 2, then (the autoscaler) 5, the first two were made at the second scale, not with the
-        revision 6 days ago. A new dict each time: copies of the deployment (``_kept``) keep theirs."""
-        self.born = self.born | {i: t + (i - self.replicas) * self.rollout_seconds / (replicas - self.replicas)
-                                 for i in range(self.replicas, replicas)}
+        revision 6 days ago. A new dict each time: copies of the deployment (``_kept``) keep theirs. Scaled down, its
+        ReplicaSet deletes the pods failing their readiness probe (``unready``, their indices) before the ready ones,
+        then the newest (kube-controller-manager's ranking): scaled up to get fresh audit shippers and back down, the
+        stuck ones go (redteam50 F1). A scale-up's pods take the lowest free indices."""
+        now = self.indices()
+        if replicas < len(now):
+            order = [*(i for i in reversed(now) if i in unready), *(i for i in reversed(now) if i not in unready)]
+            self.dropped = tuple(sorted(order[:len(now) - replicas]))
+            kept = tuple(i for i in now if i not in self.dropped)
+        else:
+            free = (i for i in count() if i not in now)
+            added = [next(free) for _ in range(replicas - len(now))]
+            self.born = self.born | {i: t + k * self.rollout_seconds / len(added) for k, i in enumerate(added)}
+            self.dropped, kept = (), tuple(sorted((*now, *added)))
+        self.slots = () if kept == tuple(range(replicas)) else kept
         self.previous_replicas, self.replicas, self.scaled_at = self.replicas, replicas, t
 
     def template_after(self, op: Action) -> Template | None:
@@ -232,6 +259,15 @@ class Cluster:
     timeline: list[tuple[float, bool, Deployment]] = field(default_factory=list)  # FlowEngine after each change
     canaries: list[tuple[float, tuple[Deployment, ...]]] = field(default_factory=list)  # ``serves`` ones, ditto
     emit: tuple[float, str] | None = None       # when flowengine-config's ``EMIT`` was last set, and to what
+
+    def unready(self, dep: Deployment, t: float) -> frozenset[int]:
+        """The indices of ``dep``'s running pods failing their readiness probe at ``t``: an audit shipper's that lost
+        its sink (``sink_lost``) or whose login the store refuses (``refused``), what a scale-down deletes first
+        (``Deployment.scale``)."""
+        if dep.name != fleet.AUDIT_DEPLOYMENT:
+            return frozenset()
+        return frozenset(i for i, rev, created, status, _, _ in self.pods(dep, t) if status == "Running" and rev is
+                         dep.current and (sink_lost(self.scenario, created, t) or refused(self.scenario, dep, created)))
 
     def pods(self, dep: Deployment, t: float) -> list[tuple[int, Revision, float, str, str | None, bool]]:
         """(index, revision, created, status, node, replaced by a drain?) of ``dep``'s pods at ``t``: its
@@ -383,7 +419,7 @@ class Cluster:
         elif a.action == "scale_to" and dep is not None:
             replicas = int(d.get("replicas", dep.replicas))
             meant = _scaling(dep.replicas, replicas) if dep.name == fleet.DEPLOYMENT else []
-            dep.scale(replicas, a.t)
+            dep.scale(replicas, a.t, self.unready(dep, a.t))
         elif a.action in NODE_OPS:
             self.nodes.append((a.t, str(d.get("node")), a.action[5:]))
         elif a.action == "config_set":
@@ -403,7 +439,7 @@ class Cluster:
             kept = min(max(target.replicas, int(hpa["min"])), int(hpa["max"])) if target and target.replicas else 0
             if target is not None and target.replicas != kept:
                 meant = _scaling(target.replicas, kept) if name == fleet.DEPLOYMENT else []
-                target.scale(kept, a.t)
+                target.scale(kept, a.t, self.unready(target, a.t))
         elif a.action == "patch" and kind == "configmaps" and name in self.configmaps:
             data = (d.get("patch") or {}).get("data") or {}     # a merge patch: null removes the key
             data = data if isinstance(data, dict) else {}
@@ -486,6 +522,30 @@ class Cluster:
         if not out and op == "rollout_undo" and image != dep.current.image:
             out = ["set_image"]
         return out + _env_meaning(dep.current.env, env)
+
+
+def refused(scenario: Scenario, dep: Deployment, created: float) -> bool:
+    """Whether the audit store refuses the audit-shipper pod of ``dep`` started at ``created``: its template named a
+    credential other than the one the store takes, the one in force when the drill began (a rotation's, else the
+    estate's). A rollback past a rotation brings the rotated-out password back (redteam50 F6): the pod fails its
+    login, its readiness probe, and ships nothing, whenever it started."""
+    return dep.name == fleet.AUDIT_DEPLOYMENT and dep.env_at(created).get(STORE_SECRET) != store_credential(scenario)
+
+
+def store_credential(scenario: Scenario) -> str:
+    """The one credential the audit store takes, the estate's one secret of it: the last the scenario's changes before
+    the drill gave the audit shipper (a rotation's), else the estate's."""
+    return next((c.env[STORE_SECRET] for c in sorted(scenario.changes, key=lambda c: -c.at)
+                 if c.deployment == fleet.AUDIT_DEPLOYMENT and c.at <= 0 and STORE_SECRET in c.env), ESTATE_SECRET)
+
+
+def sink_lost(scenario: Scenario, created: float, t: float, index: int | None = None) -> bool:
+    """Whether an audit-shipper pod started at ``created`` is stuck at ``t`` (by fault ``index``, None: any): an
+    ``audit_stall`` began after it did. Its process lost its sink then and stopped retrying, so only a new process (a
+    pod deleted and replaced, a rollout, a drain) ships again; a pod started since connects fresh. Stuck, it fails its
+    readiness probe: the one rule the world's audit trail (``Signals.audit_stuck``) and a scale-down read."""
+    return any(created < f.onset <= t and index in (None, i) for i, f in enumerate(scenario.faults)
+               if "audit_stall" in f.impacts)
 
 
 def _kept(dep: Deployment) -> Deployment:
@@ -574,7 +634,7 @@ def initial_cluster(scenario: Scenario) -> Cluster:
                       (4, "v1.0.2", "pilot release v1.0.2", -21), (5, "v1.0.3", "v1.0.3: retry backoff fix", -12),
                       (6, fleet.GOOD_VERSION, f"release {fleet.GOOD_VERSION}: Phase 6 scaling (HPA, pool 200)", -6))]
     audit_env = {"AUDIT_STORE_URL": "postgres://audit-store:5432/audit", "BATCH_SIZE": "200",
-                 "AUDIT_STORE_SECRET": "audit-store-2025-10"}
+                 STORE_SECRET: ESTATE_SECRET}
     audit = [Revision(3, "registry.internal/audit-shipper:v2.3.1", audit_env, "audit-shipper v2.3.1", -40 * DAY)]
     postgres = [Revision(2, "postgres:15.5", {"POSTGRES_DB": "flowengine_db"}, "<none>", -90 * DAY)]
     deployments = {
@@ -590,7 +650,7 @@ def initial_cluster(scenario: Scenario) -> Cluster:
         number = max(r.number for r in dep.history) + 1
         dep.roll(Revision(number, image, {**dep.current.env, **change.env}, change.cause, change.at))
     return Cluster(scenario, deployments,
-                   secrets={"model-api-keys": ["anthropic", "openai", "google"], "audit-store-2025-11": ["password"],
+                   secrets={"model-api-keys": ["anthropic", "openai", "google"], store_credential(scenario): ["password"],
                             "taskdb-credentials": ["username", "password"]},
                    configmaps={CONFIG: {"flows.default_timeout": "180s", "context.max_size_kb": "180"}},
                    config={"repos.allowlist": ",".join([*(r.name for r in fleet.REPOS),

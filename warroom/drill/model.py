@@ -23,7 +23,8 @@ from warroom.drill.autoscale import Capacity
 from warroom.drill.queue import DEFAULT, Queue
 from warroom.drill.cluster import (DAY, KNOBS, NODE_OPS, PLAN_SHARE, PLAN_WORDS, ROUTING_KEYS, Cluster,
                                    breaker_limit, build_cluster, cap, disabled, dose, fallback_of, initial_cluster,
-                                   moved_primary, plan_only, route_of, switched_on, threshold, tried_first)
+                                   moved_primary, plan_only, refused, route_of, sink_lost, switched_on, threshold,
+                                   tried_first)
 from warroom.drill.scenarios import Mitigation, Scenario
 from warroom.units import format_value
 
@@ -693,7 +694,8 @@ class Signals:
         """(from when, the creation times of ``name``'s ready pods) off the pod schedule ``kubectl get pods`` prints, after
         each operation on it or a node (on a node alone only if ``nodes_alone``: a drain replaces a pod) and at each pod's
         ready time before the next: exact, event-based, [] while nothing touched it. Postgres: FlowEngine's TaskDB, with
-        none ready flows queue and those in flight end as at a stop (redteam-13); the audit shipper (``audit_pods``)."""
+        none ready flows queue and those in flight end as at a stop (redteam-13); the audit shipper (``audit_pods``: one
+        whose login the store refuses is not ready, ``cluster.refused``)."""
         ops = [a for a in self.actions if a.action in NODE_OPS or name in (a.detail.get("deployment"), a.detail.get("name"))]
         out: list[tuple[float, tuple[float, ...]]] = []
         for a, until in zip(ops if nodes_alone or any(a.action not in NODE_OPS for a in ops) else (),
@@ -702,7 +704,8 @@ class Signals:
             dep = c.deployments.get(name) or c.gone[name]          # deleted: scaled to zero
             step = dep.rollout_seconds / max(1, dep.replicas)
             ups = [p[2] + step for p in c.pods(dep, a.t + DAY)] + [w + step for w, _, _ in dep.deleted]
-            out += [(w, tuple(p[2] for p in c.pods(dep, w) if p[3] == "Running"))
+            out += [(w, tuple(p[2] for p in c.pods(dep, w)
+                              if p[3] == "Running" and not refused(self.scenario, dep, p[2])))
                     for w in sorted({a.t, *(w for w in ups if a.t < w < until)})]
         return out
 
@@ -736,11 +739,17 @@ class Signals:
         that ships takes every event (``audit_route``); what ``kubectl`` lists as READY and in the endpoints."""
         return 0.0 if any(not self.audit_stuck(c, t, index) for c in self.audit_pods(t)) else 1.0
 
+    def audit_refused(self, created: float) -> bool:
+        """Whether the store refuses the login of the audit-shipper pod started at ``created`` (``cluster.refused``):
+        never ready, it ships nothing (``audit_pods`` leaves it out)."""
+        c = self.cluster
+        return (dep := c.deployments.get(fleet.AUDIT_DEPLOYMENT) or c.gone.get(fleet.AUDIT_DEPLOYMENT)) is not None \
+            and refused(self.scenario, dep, created)
+
     def audit_stuck(self, created: float, t: float, index: int | None = None) -> bool:
-        """Whether the audit-shipper pod started at ``created`` is stuck at ``t`` (by fault ``index``, None: any): an
-        ``audit_stall`` began after it did. Its process lost its sink then and stopped retrying, so only a new process (a
-        pod deleted and replaced, a rollout, a drain) ships again; a pod started since connects fresh."""
-        return any(created < self.onsets[i] <= t and index in (None, i) for i in self._stalls)
+        """Whether the audit-shipper pod started at ``created`` is stuck at ``t`` (by fault ``index``, None: any): the
+        cluster's rule (``cluster.sink_lost``), which its scale-downs read too."""
+        return sink_lost(self.scenario, created, t, index)
 
     def cause(self, repo: fleet.Repo, k: int, t: float) -> str:
         """Why flow ``k`` of ``repo``, failing from ``t``, fails: one of the causes in force then, in proportion to

@@ -806,8 +806,11 @@ def pod_endpoint(ctx: Context, host: str, port: int, path: str) -> Response:
         raise ToolError(f"curl: (7) Failed to connect to {host} port {port} after 0 ms: Couldn't connect to server", 7)
     sig, env = ctx.signals, ctx.signals.env(ctx.t)     # the env the pods run with now, as the routing reads it
     if pod != fleet.DEPLOYMENT:
-        stalled = pod == fleet.AUDIT_DEPLOYMENT and sig.audit_stuck(ctx.in_pod.created, ctx.t)   # type: ignore[union-attr]
-        return js({"status": "degraded" if stalled else "ok", "sink": "disconnected" if stalled else "connected"},
+        created = ctx.in_pod.created     # type: ignore[union-attr]
+        refused = pod == fleet.AUDIT_DEPLOYMENT and sig.audit_refused(created)
+        stalled = refused or pod == fleet.AUDIT_DEPLOYMENT and sig.audit_stuck(created, ctx.t)
+        return js({"status": "degraded" if stalled else "ok",
+                   "sink": "auth failed" if refused else "disconnected" if stalled else "connected"},
                   503 if stalled else 200)
     if path == "/health":       # its readiness checks the TaskDB it keeps every flow in (redteam-13)
         down = {} if sig.task_store(ctx.t) else {"status": "degraded", "database": "unreachable: connection refused"}

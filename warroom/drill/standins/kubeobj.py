@@ -108,9 +108,10 @@ def deployment_pods(ctx: Context, dep: Deployment) -> list[Pod]:
 
 
 def stuck(ctx: Context, dep: Deployment, created: float) -> bool:
-    """Whether the pod of ``dep`` started at ``created`` is an audit shipper that lost its sink: running, its readiness
-    probe failing (``Signals.audit_held``: its Service sends it nothing)."""
-    return dep.name == fleet.AUDIT_DEPLOYMENT and ctx.signals.audit_stuck(created, ctx.t)
+    """Whether the pod of ``dep`` started at ``created`` is an audit shipper that lost its sink or whose login the
+    store refuses: running, its readiness probe failing (``Signals.audit_held``: its Service sends it nothing)."""
+    return dep.name == fleet.AUDIT_DEPLOYMENT and (ctx.signals.audit_stuck(created, ctx.t)
+                                                   or ctx.signals.audit_refused(created))
 
 
 def _ip(name: str) -> str:
