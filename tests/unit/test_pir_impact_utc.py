@@ -18,3 +18,22 @@ def test_an_open_breach_span_says_utc_at_its_time_not_after_its_words() -> None:
     [line] = impact(state)     # type: ignore[arg-type]
     assert "(09:06:34–09:11:34 UTC, from 09:16:34 UTC, still breached at the end);" in line.text, line.text
     assert "at the end UTC" not in line.text
+
+
+def test_one_breach_has_the_journals_times_in_the_impact_as_in_key_moments() -> None:
+    """redteam50 F9: Key Moments said 17:37:01 and 17:48:55 (the journal), the Impact 17:37:03–17:48:57 (the saved
+    history's 3-second grid) for one breach. Each end of a span reads the journaled instant within a grid step of it;
+    one further than a step (another breach) or outside the impact window keeps the grid's."""
+    from datetime import UTC, datetime
+
+    def said(kind: str, t: float) -> dict[str, object]:
+        return {"slo_id": "gap", "kind": kind, "seq": 3, "at": datetime.fromtimestamp(t, tz=UTC)}
+    slo = {"breached": True, "title": "Audit-log gap", "unit": "seconds", "crit": 300.0, "warn": 120.0,
+           "breach_seconds": 714.0, "breaches": [[AT + 3.0, AT + 717.0], [AT + 900.0, None]],
+           "worst": {"value": 1000.0, "at": AT + 600.0}}
+    summary = {"seq": 9, "slos": {"gap": slo}, "window": {"step": 3.0}, "marks": {"started": AT - 60.0}}
+    journal = [said("breached", AT + 1.5), said("recovered", AT + 715.5), said("breached", AT + 890.0),
+               said("breached", AT - 61.0)]
+    state = SimpleNamespace(metric_summary=summary, breaches=journal, time_scale=1.0)
+    [line] = impact(state)     # type: ignore[arg-type]
+    assert "(09:16:35–09:28:29 UTC, from 09:31:34 UTC, still breached at the end)" in line.text, line.text

@@ -6,6 +6,7 @@ their query. Nothing here queries a source: it states what the summary holds, ci
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -141,6 +142,24 @@ def evidence(state: IncidentState) -> tuple[list[PaneEvidence], Line | None]:
     return out, Line(". ".join(notes), (seq,)) if notes else None
 
 
+def _journaled(state: IncidentState, slo_id: str, runs: list[list[float | None]]) -> list[tuple[float, float | None]]:
+    """The spans past critical of the summary (``runs``, off its history's grid), each end the journal's instant of that
+    breach or recovery when it has one within a grid step of it inside the impact window: the Key Moments quote those,
+    and one breach has one time in the PIR (redteam50 F9: Key Moments 17:37:01 and 17:48:55, the Impact 17:37:03 to
+    17:48:57 for one breach, the grid's 3-second step apart; both the pane's readings, neither finer)."""
+    summ = state.metric_summary or {}
+    step = float((summ.get("window") or {}).get("step") or 0.0)
+    marks = summ.get("marks") or {}
+    lo, hi = marks.get("started") or marks.get("detected") or -math.inf, marks.get("resolved") or math.inf
+    said = [(b["kind"], b["at"].timestamp()) for b in state.breaches if b["slo_id"] == slo_id]
+
+    def at(kind: str, t: float) -> float:
+        near = [j for k, j in said if k == kind and abs(j - t) <= step + 1e-6 and lo <= j <= hi]
+        return min(near, key=lambda j: abs(j - t), default=t)
+    return [(at("breached", float(a)), None if b is None else at("recovered", float(b)))
+            for a, b in runs if a is not None]
+
+
 def impact(state: IncidentState) -> list[Line]:
     """Computed impact per breached SLO (time in breach, worst and when, counter totals)."""
     summ = state.metric_summary
@@ -153,7 +172,7 @@ def impact(state: IncidentState) -> list[Line]:
             continue
         unit = str(e.get("unit") or "count")
         worst = e.get("worst") or {}
-        runs = e.get("breaches") or []
+        runs = _journaled(state, slo_id, e.get("breaches") or [])
         # each span says UTC at its times: one still open ends in words, which a " UTC" after all of them followed
         # ("from 09:16:34, still breached at the end UTC", redteam47 F13)
         spans = ", ".join(f"{hms(from_unix(a))}–{hms(from_unix(b))} UTC" if b is not None
