@@ -51,6 +51,7 @@ LOOK_AHEAD = 120         # scrapes ``exhausted`` reads the quota ahead of the on
 SPEND = 15.0             # the quota the faults burn is summed per scrape step (a reset falls on a step's end)
 BREAKER_OPEN = 60.0      # a tripped circuit breaker stays OPEN this long, then goes HALF_OPEN
 OFF = "_off"             # ``<action>_off`` undoes a mitigation (``circuit_breaker_off``)
+BREAKER = "circuit_breaker"     # FlowEngine's: it holds the retries of throttled calls (``Signals.holding``)
 RESTART = "restart"       # what every rollout of FlowEngine's pods does (``Signals.first``)
 REVIEW = "manual_review"    # MANUAL_REVIEW_MODE: every new flow's plan waits for an operator (``reviewing``)
 DB = "postgres"           # the deployment of FlowEngine's TaskDB (``Signals.task_store``)
@@ -143,10 +144,12 @@ def durations(median: float, bounds: tuple[float, ...], ok: float, fast: float, 
                   + sum(r * (timeout - short(timeout) + short(floor)) for r, floor in classes) + killed * timeout]
 
 
-def call_law(share: float, attempts: int, calls: int = fleet.CALLS_PER_FLOW) -> tuple[float, float]:
+def call_law(share: float, attempts: int, calls: int = fleet.CALLS_PER_FLOW, held: float = 0.0) -> tuple[float, float]:
     """(the share of flows that fail, the requests each call makes) when each attempt of a call is answered with
     what FlowEngine tries again (429, 5xx) with ``share``: a call fails when all its ``attempts`` do (share ** A), a flow
     when any of its ``calls`` does, 1 - (1 - share ** A) ** n; a call makes 1 + share + ... + share ** (A - 1) requests.
+    ``held``: the part of ``share`` not sent again (a 429 the circuit breaker holds, ``Signals.holding``): a call is
+    sent again only after the rest, so it makes sum((share - held) ** k) requests and gets through (1 - share) of them.
 
     The one law of a provider's failing answers: a fault declares only the share (``api_429``/``api_5xx``), the flows'
     failures (``Signals.failing``), the request counters (``request_rate``) and a retry's run (``blocks.drawn``) follow.
@@ -156,7 +159,8 @@ def call_law(share: float, attempts: int, calls: int = fleet.CALLS_PER_FLOW) -> 
     rises by 1 + s + s ** 2) and the quota its storm burns. What ``retry.max_attempts`` does depends on the answer:
     a 5xx outage's share stays, so more attempts fail fewer calls; a throttle's share rises with the attempts
     (``Signals.share_429``: a capacity lets as many calls through however often they are tried)."""
-    return 1.0 - (1.0 - share ** attempts) ** calls, sum(share ** k for k in range(attempts))
+    sent = sum((share - held) ** k for k in range(attempts))
+    return 1.0 - ((1.0 - share) * sent if held else 1.0 - share ** attempts) ** calls, sent
 
 
 class _Bend(NamedTuple):
@@ -167,6 +171,11 @@ class _Bend(NamedTuple):
     steps: tuple[tuple[float, float], ...]
     tau: float
     routes: bool = False        # a routing change's: a provider's fault fails flows by ``reach`` instead
+    holds: bool = False         # the circuit breaker's: it bends the retries of throttled calls, not the fault
+
+    def goal(self, t: float) -> float:
+        """Where the bend heads at ``t``: the target of its last step taken by then (1 before the first)."""
+        return next((target for when, target in reversed(self.steps) if when <= t), 1.0)
 
     def at(self, t: float) -> float:
         level, since, goal = 1.0, -math.inf, 1.0
@@ -220,7 +229,7 @@ class Signals:
         self._shared: list[tuple[int, int]] = []     # the blocks of ``_sums`` that share a burn out (``adopt``)
         # one bend per stretch a mitigation was on; its start and its end act after the same delay
         self._bends: list[list[_Bend]] = [
-            [_Bend(self._steps(m, on, off, i), max(m.tau, 1e-6), m.action == "fallback_routing")
+            [_Bend(self._steps(m, on, off, i), max(m.tau, 1e-6), m.action == "fallback_routing", m.action == BREAKER)
              for m in f.mitigations
              if m.action not in BY_POD for on, off in self.stretches(m)] for i, f in enumerate(scenario.faults)]
         # the provider whose answers each fault is (``api_5xx:<p>``, ``api_429:<p>``; None: no one provider's): ``reach``
@@ -355,7 +364,7 @@ class Signals:
         """Where ``m``'s bend of ``fault`` heads from when over its stretch ``(on, off)``: as hard as the value of its
         knob in each FlowEngine revision made then (``dose``: a redo of the same env changes nothing; a latency
         threshold's, of the calls of the repos the fault slows), back to 1 at ``off``."""
-        if m.action == "circuit_breaker":       # tripped from each flip to the next (its status: OPEN, HALF_OPEN)
+        if m.action == BREAKER:       # tripped from each flip to the next (its status: OPEN, HALF_OPEN)
             if self._flips is None:
                 self._flips = self._breaker_flips(m)
             return tuple((t + m.delay, 1.0 if i % 2 else m.factor) for i, t in enumerate(self._flips)
@@ -475,7 +484,7 @@ class Signals:
         """What the mitigations leave of fault ``index`` at ``t``: each bend on the scenario's clock (a routing change's
         only if ``routed``), and a fault that lives in pods (``BY_POD``) as the share of the pods still holding it, so
         ``kubectl`` and the curves agree (world-3)."""
-        out = math.prod(bend.at(t) for bend in self._bends[index] if routed or not bend.routes)
+        out = math.prod(bend.at(t) for bend in self._bends[index] if (routed or not bend.routes) and not bend.holds)
         if self.scenario.faults[index].under_load:      # as much of it as of the load it comes under
             out *= self.load(t)
         for action, factor in self._release[index]:     # the ready pods holding it: on the bad release; stuck by the stall
@@ -568,7 +577,7 @@ class Signals:
             part = fault.impacts.get(f"api_429:{vendor}", 0.0) * self.answers(index, t) * self.throttled(vendor, t) + (
                 0.0 if self._5xx_moved(vendor, t) else
                 fault.impacts.get(f"api_5xx:{vendor}", 0.0) * raw * self.bent(index, t, routed=False))
-            return self.reach(index, t) * call_law(lost, self.attempts(t))[0] * min(1.0, part / lost)
+            return self.reach(index, t) * self.law(vendor, t)[0] * min(1.0, part / lost)
         return self._once(("failing", index), t, share)
 
     def code_fails(self, repo: fleet.Repo, t: float) -> list[tuple[float, str]]:
@@ -590,6 +599,26 @@ class Signals:
     def attempts(self, t: float) -> int:
         """A of ``call_law`` at ``t``: the attempts of a call the config in force allows."""
         return self._max_attempts[bisect.bisect_right(self._max_attempts, t, key=lambda x: x[0]) - 1][1]
+
+    def holding(self, t: float) -> bool:
+        """Whether FlowEngine's circuit breaker holds the retries of throttled calls at ``t``: tripped (OPEN, then
+        HALF_OPEN: from each of its flips to the next, ``_steps``), a call answered 429 waits for the circuit instead of
+        being sent again at once. It changes FlowEngine's attempts, never the provider's answer (redteam49 F8: it bent
+        the throttle to nothing, every call served at 99.99 % of the quota): each throttled call is tried once
+        (``tries``), so by the capacity law the provider refuses as many calls as before (``share_429``) while the
+        refused retries, their requests and the quota they burn are gone (``law``)."""
+        return self._once("holding", t, lambda t: any(b.holds and b.goal(t) < 1.0 for bends in self._bends for b in bends))
+
+    def tries(self, t: float) -> int:
+        """The attempts of a call refused 429 at ``t``: one while the breaker holds its retries, else ``attempts``."""
+        return 1 if self.holding(t) else self.attempts(t)
+
+    def law(self, provider: str, t: float) -> tuple[float, float]:
+        """``call_law`` at ``provider`` at ``t``: its ``lost`` share with the config's attempts, the 429s of it not
+        sent again while the breaker holds them (``holding``): (the flows a call there fails, its requests a call)."""
+        p = fleet.PROVIDERS[fleet.PROVIDER_NAMES.index(provider)]
+        held = min(self.share_429(p, t), 1.0 - self.share_5xx(p, t)) if self.holding(t) else 0.0     # ``lost``'s 429s
+        return call_law(self.lost(provider, t), self.attempts(t), held=held)
 
     def lost(self, provider: str, t: float) -> float:
         """The share of the attempts at ``provider`` at ``t`` FlowEngine tries again there (``call_law``'s share): those
@@ -1270,7 +1299,7 @@ class Signals:
             if not (batch or bloat) and p.name not in self._throttles:
                 out.append(0.0)
                 continue
-            sent = call_law(self.lost(p.name, mid), self.attempts(mid))[1]
+            sent = self.law(p.name, mid)[1]
             tried = sent if batch or p.name in self._throttles else 1.0     # the flows' retries, where those count
             out.append((batch * sent * heavy + flows * (tried * heavy - 1.0)) * (b - a) * fleet.TOKENS_PER_CALL
                        / p.daily_tokens)
@@ -1321,7 +1350,7 @@ class Signals:
         call as many attempts as ``call_law`` makes of it there; none while an OPEN breaker fails them fast
         (``fails_fast``: redteam47 F10, the 429 counters kept a retry storm of calls the breaker said it never sent)."""
         return 0.0 if self.fails_fast(provider.name, t) else \
-            sum(self._requests(provider, t)) * call_law(self.lost(provider.name, t), self.attempts(t))[1]
+            sum(self._requests(provider, t)) * self.law(provider.name, t)[1]
 
     def fails_fast(self, provider: str, t: float) -> bool:
         """Whether FlowEngine fails ``provider``'s calls at ``t`` without sending them: its day's quota is used up and
@@ -1384,7 +1413,7 @@ class Signals:
         """By how much the attempts (``share_429``'s capacity law) multiply the 429 share the faults declare at
         ``provider`` at ``t``: 1 at the default ``fleet.MAX_ATTEMPTS``, every fault's part alike (``failing``)."""
         declared = self.impact("api_429", t, provider)
-        if declared <= 0.0 or (attempts := self.attempts(t)) == fleet.MAX_ATTEMPTS:
+        if declared <= 0.0 or (attempts := self.tries(t)) == fleet.MAX_ATTEMPTS:
             return 1.0
         return min(1.0, declared) ** (fleet.MAX_ATTEMPTS / attempts) / declared
 
