@@ -56,3 +56,37 @@ def test_a_held_429_is_not_sent_again_but_a_5xx_still_is() -> None:
     assert sent == 1.0 and fails == pytest.approx(1 - (1 - 0.125) ** 2)
     fails, sent = call_law(0.2, 3, 1, held=0.1)          # half of them 5xx, tried again
     assert sent == pytest.approx(1 + 0.1 + 0.01) and fails == pytest.approx(1 - 0.8 * sent)
+
+
+def test_a_flow_or_a_retry_failing_while_held_says_its_call_was_not_sent_again() -> None:
+    """The tasks and a retry's run say what happened: one attempt refused and held, not "every attempt refused"."""
+    from warroom.drill.standins.blocks import drawn
+
+    held = _world(Action("circuit_breaker", ON))
+    causes = [m for share, messages in held.fail_causes(fleet.REPOS[1], T) if share > 0.01 for m in messages]
+    assert any("429" in m and "held by the circuit breaker" in m for m in causes), causes
+    assert not any("every attempt" in m for m in causes), causes
+    runs = [drawn(held, f"tsk_{i:08x}", T, CLAUDE, 3) for i in range(2000)]
+    assert all(sum(code == "429" for c, _, code in out if c == call) <= 1 for out, _ in runs for call in (1, 2))
+    failed = sum(ok for _, ok in runs) / len(runs)
+    assert failed == pytest.approx(held.law(CLAUDE.name, T)[0], abs=0.03)
+
+
+def test_the_runbook_s_path_ends_the_failures_by_moving_the_calls_not_by_the_breaker() -> None:
+    """README step 4 and RB-CORE-003: the breaker alone leaves the flows failing while Anthropic throttles (above); the
+    runbook's routing step (``FALLBACK_MODEL``: every Claude call to GPT-4) ends the failures."""
+    from warroom.paths import shipped_runbooks_dir
+    from warroom.runbook.library import RunbookLibrary
+
+    book = RunbookLibrary([shipped_runbooks_dir()]).get("RB-CORE-003")
+    assert book is not None
+    steps = {s.id: s for s in book.steps}
+    assert (steps["enable-circuit-breaker"].verify or "").startswith("share_429 < 15 ")
+    actions = []
+    for t, (name, meant) in zip((ON, ON + 120.0), (("enable-circuit-breaker", "circuit_breaker"),
+                                                   ("route-to-secondary", "fallback_routing")), strict=True):
+        env = dict(w.split("=", 1) for w in steps[name].command.split() if "=" in w)     # as ``kubectl set env`` records
+        actions += [Action("set_env", t, detail={"deployment": fleet.DEPLOYMENT, "set": env, "unset": []}),
+                    Action(meant, t, detail={"via": "set_env"})]
+    routed = _world(*actions)
+    assert routed.request_rate(CLAUDE, 3000.0) == 0.0 and routed.fails(fleet.REPOS[1], 3000.0)[0] < 0.01

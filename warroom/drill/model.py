@@ -52,6 +52,7 @@ SPEND = 15.0             # the quota the faults burn is summed per scrape step (
 BREAKER_OPEN = 60.0      # a tripped circuit breaker stays OPEN this long, then goes HALF_OPEN
 OFF = "_off"             # ``<action>_off`` undoes a mitigation (``circuit_breaker_off``)
 BREAKER = "circuit_breaker"     # FlowEngine's: it holds the retries of throttled calls (``Signals.holding``)
+HELD = "held by the circuit breaker, not sent again"     # why a throttled call failed once with no retry (``holding``)
 RESTART = "restart"       # what every rollout of FlowEngine's pods does (``Signals.first``)
 REVIEW = "manual_review"    # MANUAL_REVIEW_MODE: every new flow's plan waits for an operator (``reviewing``)
 DB = "postgres"           # the deployment of FlowEngine's TaskDB (``Signals.task_store``)
@@ -552,7 +553,10 @@ class Signals:
         out.append((self.timeout_share(t, repo) * left, (KILLED,)))
         for index, fault in enumerate(self.scenario.faults):
             if fault.impacts.get(f"fail:{repo.name}", 0.0) + fault.impacts.get("fail:*", 0.0) or self._vendor[index]:
-                out.append((self.failing(index, repo, t) * left, fault.messages or ("flow failed",)))
+                said = fault.messages or ("flow failed",)
+                if self._throttles[index] and self.holding(t):      # its call refused once, not "every attempt"
+                    said = (f"rate limit exceeded: {self._throttles[index]} 429 Too Many Requests ({HELD})",)
+                out.append((self.failing(index, repo, t) * left, said))
         used = sum(share for share, _ in out)
         out.append((max(0.0, self.fails(repo, t)[0] - used), BACKGROUND_ERRORS))
         return out
@@ -613,12 +617,26 @@ class Signals:
         """The attempts of a call refused 429 at ``t``: one while the breaker holds its retries, else ``attempts``."""
         return 1 if self.holding(t) else self.attempts(t)
 
-    def law(self, provider: str, t: float) -> tuple[float, float]:
+    def law(self, provider: str, t: float, hold: bool | None = None) -> tuple[float, float]:
         """``call_law`` at ``provider`` at ``t``: its ``lost`` share with the config's attempts, the 429s of it not
-        sent again while the breaker holds them (``holding``): (the flows a call there fails, its requests a call)."""
+        sent again while the breaker holds them (``holding``; ``hold``: as if it did or not, the answers read afresh):
+        (the flows a call there fails, its requests a call)."""
         p = fleet.PROVIDERS[fleet.PROVIDER_NAMES.index(provider)]
-        held = min(self.share_429(p, t), 1.0 - self.share_5xx(p, t)) if self.holding(t) else 0.0     # ``lost``'s 429s
-        return call_law(self.lost(provider, t), self.attempts(t), held=held)
+        if hold is None or hold == self.holding(t):
+            held = min(self.share_429(p, t), 1.0 - self.share_5xx(p, t)) if self.holding(t) else 0.0  # ``lost``'s 429s
+            return call_law(self.lost(provider, t), self.attempts(t), held=held)
+        s5 = self.share_5xx(p, t)
+        s429 = min(1.0 if self.exhausted(provider, t) else min(1.0, fleet.BASE_429 + self.impact("api_429", t, provider)
+                                                                * self.throttled(provider, t, 1 if hold else self.attempts(t))), 1.0 - s5)
+        lost = s429 + (0.0 if self._5xx_moved(provider, t) else s5)
+        return call_law(lost, self.attempts(t), held=s429 if hold else 0.0)
+
+    def _held_part(self, a: float, b: float) -> float:
+        """The share of ``[a, b]`` the breaker holds retries (``holding``): a step the breaker trips in burns in part
+        as held, so a second sooner buys its share of the step, not all or nothing at a scrape."""
+        cuts = sorted({a, b, *(w for bends in self._bends for bend in bends if bend.holds for w, _ in bend.steps
+                               if a < w < b)})
+        return sum(y - x for x, y in zip(cuts, cuts[1:]) if self.holding((x + y) / 2.0)) / (b - a)
 
     def lost(self, provider: str, t: float) -> float:
         """The share of the attempts at ``provider`` at ``t`` FlowEngine tries again there (``call_law``'s share): those
@@ -1300,6 +1318,8 @@ class Signals:
                 out.append(0.0)
                 continue
             sent = self.law(p.name, mid)[1]
+            if 0.0 < (part := self._held_part(a, b)) < 1.0:     # the breaker trips (or lets go) inside the step
+                sent = part * self.law(p.name, mid, True)[1] + (1.0 - part) * self.law(p.name, mid, False)[1]
             tried = sent if batch or p.name in self._throttles else 1.0     # the flows' retries, where those count
             out.append((batch * sent * heavy + flows * (tried * heavy - 1.0)) * (b - a) * fleet.TOKENS_PER_CALL
                        / p.daily_tokens)
@@ -1409,11 +1429,12 @@ class Signals:
         return 1.0 if self.exhausted(provider.name, t) else self._once(("429", provider.name), t, lambda t: min(
             1.0, fleet.BASE_429 + self.impact("api_429", t, provider.name) * self.throttled(provider.name, t)))
 
-    def throttled(self, provider: str, t: float) -> float:
+    def throttled(self, provider: str, t: float, tries: int | None = None) -> float:
         """By how much the attempts (``share_429``'s capacity law) multiply the 429 share the faults declare at
-        ``provider`` at ``t``: 1 at the default ``fleet.MAX_ATTEMPTS``, every fault's part alike (``failing``)."""
+        ``provider`` at ``t``: 1 at the default ``fleet.MAX_ATTEMPTS``, every fault's part alike (``failing``);
+        ``tries``: the attempts of a throttled call (None: ``tries(t)``)."""
         declared = self.impact("api_429", t, provider)
-        if declared <= 0.0 or (attempts := self.tries(t)) == fleet.MAX_ATTEMPTS:
+        if declared <= 0.0 or (attempts := self.tries(t) if tries is None else tries) == fleet.MAX_ATTEMPTS:
             return 1.0
         return min(1.0, declared) ** (fleet.MAX_ATTEMPTS / attempts) / declared
 
