@@ -3,7 +3,7 @@
 stand-in refused all of them. A retry is now a flow run by the world's law (``model.call_law``, ``blocks.drawn``):
 each of its calls is tried up to --max-attempts times (default: the orchestrator's retry.max_attempts), every
 attempt drawn per task, call, attempt and second against the share refused now (the same retry answers the same),
-the breaker bending the share as it bends the flows."""
+the breaker holding a refused call's retries (redteam49 F8: it bent the provider's share to nothing)."""
 
 from __future__ import annotations
 
@@ -78,8 +78,11 @@ def test_the_breaker_bends_the_refused_share_and_says_why_while_open(drill: Dril
         assert (code == 1) == refuses(drill, f"tsk_test{short_hash(drill.wall_time(t), n=4)}", t), (out, err)
         answers.append(code)
     assert 0 in answers, answers             # most run: the breaker refuses none of them
-    late = 900.0            # HALF_OPEN: calls let in, the throttling mitigated to the everyday share
-    assert drill.simulator.refresh().signals.share_429(fleet.PRIMARY_PROVIDER, late) < 0.01
+    late = 900.0            # HALF_OPEN: retries still held; the provider still refuses what it has no room for
+    signals = drill.simulator.refresh().signals
+    assert signals.holding(late) and 0.12 < signals.share_429(fleet.PRIMARY_PROVIDER, late) < 0.13     # 0.5 ** 3 (F8)
     for task in failed_429(drill, late, 6):
         code, out, err = run_one(drill, ["blocks", "flow", "retry", task], late)
-        assert code == 0 and "429" not in out, (out, err)
+        tried = [ln for ln in out.splitlines() if ln.lstrip().startswith("call ")]
+        assert all("attempt 1/" in ln for ln in tried), out          # a 429 held: never a second attempt
+        assert (code == 1) == refuses(drill, task, late) and (code == 0 or "held by the circuit breaker" in err), (out, err)

@@ -47,8 +47,10 @@ def test_the_architect_role_moves_the_plans_and_leaves_the_flows_on_claude(tmp_p
     routed, alone = _drill(tmp_path, "routed", True), _drill(tmp_path, "alone", False)
     s, u = routed.simulator.signals, alone.simulator.signals
     anthropic = fleet.PRIMARY_PROVIDER
-    # the flows stay Claude's (their work runs there): as many as without the step, not none (was 0 %)
-    assert _claude(routed, ACTS, ACTS + 600.0) == pytest.approx(_claude(alone, ACTS, ACTS + 600.0), abs=1e-9)
+    # the flows stay Claude's (their work runs there): about as many as without the step, not none (was 0 %); not
+    # exactly as many: which flows fail differs (the breaker leaves the throttle's failures, redteam49 F8, and the
+    # step halves them), and a flow failing on a 429 is one on Claude
+    assert _claude(routed, ACTS, ACTS + 600.0) == pytest.approx(_claude(alone, ACTS, ACTS + 600.0), abs=0.1)
     assert _claude(routed, ACTS, ACTS + 600.0) > 0.4
     for t in (ACTS, 3600.0, LATE):      # Anthropic makes the work calls, OpenAI the plans besides its own flows'
         assert s.request_rate(anthropic, t) == pytest.approx(u.request_rate(anthropic, t) * (1 - PLAN_SHARE), rel=1e-9)

@@ -14,6 +14,10 @@ from tests.unit.standins_corpus import START, run_one, warm_drill
 from warroom.drill.model import SPEND
 
 TIMES = [600.0, 900.0, 1200.0, 1800.0]
+# RB-CORE-003's gate query: the share of requests refused 429, which the breaker's held retries bring down (redteam49 F8:
+# it bends the retries, not the provider's refusals, so not the flows' failures)
+SHARE = ("100 * max(sum by (provider) (rate(flowengine_model_api_requests_total{code='429'}[5m])) / sum by (provider) "
+         "(rate(flowengine_model_api_requests_total[5m])))")
 
 
 def _curve(scenario: str, pane: str, sets: list[tuple[float, str]]) -> list[float]:
@@ -22,7 +26,13 @@ def _curve(scenario: str, pane: str, sets: list[tuple[float, str]]) -> list[floa
     for t, env in sets:
         argv = ["kubectl", "set", "env", "deployment/flowengine", *env.split(), "-n", "production"]
         assert run_one(d, argv, t)[0] == 0
-    return list(d.simulator.panes(pane, TIMES))
+    return _read(d, pane)
+
+
+def _read(d, pane: str) -> list[float]:  # type: ignore[no-untyped-def]
+    """``pane`` at ``TIMES`` (``share_429``: the 429 share of the requests, ``SHARE``)."""
+    return [d.simulator.evaluate(SHARE, t)[0].value for t in TIMES] if pane == "share_429" else \
+        list(d.simulator.panes(pane, TIMES))
 
 
 def test_max_concurrent_flows_acts_by_its_value_through_the_queue() -> None:
@@ -57,14 +67,14 @@ def test_context_max_size_prunes_by_its_value() -> None:
 
 def test_a_breaker_bends_the_curves_only_once_its_status_says_it_tripped() -> None:
     """Threshold 99 over a quota that stays under it: "CLOSED (armed …)" and the baseline's curves; 85 under it:
-    the breaker trips and the failures flatten, from the scrape its status first says OPEN (redteam-10)."""
+    the breaker trips and the refused retries stop, from the scrape its status first says OPEN (redteam-10)."""
     def breaker(threshold: str) -> tuple[list[float], str]:
         d = warm_drill(Path(tempfile.mkdtemp()), "rate-limit", speed=10.0, start=START, name="a")
         env = f"ENABLE_CIRCUIT_BREAKER=true CIRCUIT_BREAKER_THRESHOLD={threshold}"
         assert run_one(d, ["kubectl", "set", "env", "deployment/flowengine", *env.split(), "-n", "production"], 600.0)[0] == 0
-        return list(d.simulator.panes("failure_rate", TIMES)), run_one(d, "blocks circuit-breaker status".split(), 1800.0)[1]
+        return _read(d, "share_429"), run_one(d, "blocks circuit-breaker status".split(), 1800.0)[1]
 
-    base = _curve("rate-limit", "failure_rate", [])
+    base = _curve("rate-limit", "share_429", [])
     high, says_high = breaker("99")
     low, says_low = breaker("85")
     assert says_high.startswith("CircuitBreaker: CLOSED") and high == base, (says_high, high, base)
@@ -73,14 +83,14 @@ def test_a_breaker_bends_the_curves_only_once_its_status_says_it_tripped() -> No
 
 def test_the_breaker_bends_exactly_while_its_status_says_tripped() -> None:
     """Tripped at 85, its threshold raised to 99 over the 98% quota at 1200 s: the status says CLOSED again, so the
-    failures climb again as without a breaker; and at every scrape the bend heads where ``breaker_state`` says, to the
+    refused retries come back as without a breaker; and at every scrape the bend heads where ``breaker_state`` says, to the
     breaker's factor while OPEN or HALF_OPEN, back to 1 while CLOSED (knobs-2: it held to the switch-off)."""
     d = warm_drill(Path(tempfile.mkdtemp()), "rate-limit", speed=10.0, start=START, name="a")
     for t, env in ((600.0, "ENABLE_CIRCUIT_BREAKER=true CIRCUIT_BREAKER_THRESHOLD=85"), (1200.0, "CIRCUIT_BREAKER_THRESHOLD=99")):
         assert run_one(d, ["kubectl", "set", "env", "deployment/flowengine", *env.split(), "-n", "production"], t)[0] == 0
     says = run_one(d, "blocks circuit-breaker status".split(), 1800.0)[1]
-    raised = list(d.simulator.panes("failure_rate", TIMES))
-    held = _curve("rate-limit", "failure_rate", [(600.0, "ENABLE_CIRCUIT_BREAKER=true CIRCUIT_BREAKER_THRESHOLD=85")])
+    raised = _read(d, "share_429")
+    held = _curve("rate-limit", "share_429", [(600.0, "ENABLE_CIRCUIT_BREAKER=true CIRCUIT_BREAKER_THRESHOLD=85")])
     assert says.startswith("CircuitBreaker: CLOSED") and raised[-1] > held[-1] + 1.0, (says, raised, held)
     sig = d.simulator.signals
     armed, _, _ = sig.cluster.breaker() or (math.inf, 0.0, "")

@@ -12,14 +12,16 @@ from warroom.drill.actions import Action, read_actions
 from warroom.drill.directory import Drill
 
 
-FAILING = "100 * sum(rate(flowengine_flow_failures_total[5m])) / sum(rate(flowengine_flow_executions_total[5m]))"
+# what the breaker bends: the requests refused 429, its held retries gone (redteam49 F8: not the flows' failures)
+REFUSED = ("100 * max(sum by (provider) (rate(flowengine_model_api_requests_total{code='429'}[5m])) / sum by (provider) "
+           "(rate(flowengine_model_api_requests_total[5m])))")
 
 
 def test_switching_the_circuit_breaker_off_unbends_the_curves() -> None:
-    """On the flows the 429s fail (what the breaker bends; the quota it saved stays saved, spent is spent)."""
+    """On the refused retries (what the breaker bends; the quota it saved stays saved, spent is spent)."""
     def quota(*actions: tuple[str, float]) -> list[float]:
         s = warm_simulator("rate-limit", lambda: [Action(a, t) for a, t in actions])
-        return [s.evaluate(FAILING, float(t))[0].value for t in range(0, 2400, 30)]
+        return [s.evaluate(REFUSED, float(t))[0].value for t in range(0, 2400, 30)]
 
     never = quota()
     on = quota(("circuit_breaker", 150.0))
@@ -28,7 +30,7 @@ def test_switching_the_circuit_breaker_off_unbends_the_curves() -> None:
     cut = 620 // 30 + 1                     # the off acts after the same 20 s rollout as the on
     assert off[:cut] == on[:cut]            # the past is untouched
     late = range(1500 // 30, 2400 // 30)
-    assert all(off[i] > on[i] + 5 for i in late)               # the failures climb again ...
+    assert all(off[i] > on[i] + 5 for i in late)               # the refused retries come back ...
     assert all(abs(off[i] - never[i]) < 1.0 for i in range(2000 // 30, 2400 // 30))  # ... back to unmitigated
     assert again[:1220 // 30 + 1] == off[:1220 // 30 + 1]
     assert all(again[i] < off[i] - 5 for i in range(1800 // 30, 2400 // 30))      # on again: bent again

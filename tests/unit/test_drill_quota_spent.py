@@ -131,10 +131,11 @@ def test_the_breaker_goes_half_open_a_minute_after_it_trips_though_the_quota_sta
 
 
 def test_the_rate_limit_drill_is_won_by_following_its_runbook(tmp_path: Path) -> None:
-    """RB-CORE-003 worked as written wins the drill: the breaker step's verify gate (now on what the
-    breaker moves, the 429 share) passes inside its window, every task the 429s failed is retried, and
-    the report calls the primary pane (the flow failure rate) recovered once its hour has passed, while
-    it says plainly that the quota, spent, stays over critical until the reset (so not the whole report)."""
+    """RB-CORE-003 worked as written wins the drill: the breaker step's verify gate (on what the breaker
+    moves, the 429 share: its refused retries gone) passes inside its window, its routing step moves Claude's
+    calls to GPT-4 (the breaker does not end the throttle's failures: redteam49 F8), every task the 429s failed
+    is retried, and the report calls the primary pane (the flow failure rate) recovered once its hour has passed,
+    while it says plainly that the quota, spent, stays over critical until the reset (so not the whole report)."""
     from warroom.config import default_slos
     from warroom.incident.drill_report import drill_report
     from warroom.paths import shipped_runbooks_dir
@@ -145,9 +146,13 @@ def test_the_rate_limit_drill_is_won_by_following_its_runbook(tmp_path: Path) ->
     assert drill.scenario.primary == "failure_rate"
     rb = RunbookLibrary([shipped_runbooks_dir()]).get("RB-CORE-003")
     assert rb is not None
+    def run_step(name: str, t: float) -> None:
+        step = next(s for s in rb.steps if s.attrs.get("name") == name)
+        command = step.command.replace("{{ deployment }}", "flowengine").replace("{{ namespace }}", "production")
+        assert run_one(drill, command.splitlines()[-1].split(), t)[0] == 0
+
     step = next(s for s in rb.steps if s.attrs.get("name") == "enable-circuit-breaker")
-    command = step.command.replace("{{ deployment }}", "flowengine").replace("{{ namespace }}", "production")
-    assert run_one(drill, command.splitlines()[-1].split(), 600.0)[0] == 0
+    run_step("enable-circuit-breaker", 600.0)
     gate = parse_verify(step.attrs["verify"], default_slos(), rb.queries)
     assert gate.slo is None and "code='429'" in gate.expr
     held, passed = None, None
@@ -159,6 +164,8 @@ def test_the_rate_limit_drill_is_won_by_following_its_runbook(tmp_path: Path) ->
             passed = t
             break
     assert passed is not None and drill.simulator.pane("quota", passed) > 80.0     # passes; quota stays spent
+    assert drill.simulator.evaluate(gate.expr, passed)[0].value > 12.0     # the provider still refuses an eighth
+    run_step("route-to-secondary", passed)
     query = ("SELECT task_id FROM tasks WHERE status = 'failed' AND "
              "(error_message ILIKE '%rate limit%' OR error_message ILIKE '%429%')")
     for t in (1200.0, 1800.0):              # retry them, then the recovery check: none still failed

@@ -71,13 +71,13 @@ def test_report_times_each_milestone_against_its_target(state_dir: Path, monkeyp
     assert any(ln.startswith("Time to resolve:") and "met on the clock, but" in ln for ln in report.summary)
     assert report.met == 4 and report.incident == inc.id
     assert [a.action for a in report.actions] == ["circuit_breaker"] and report.actions[0].effective
-    assert report.resolution_done == ("circuit_breaker",) and report.resolution_missing == ("retry",)
+    assert report.resolution_done == ("circuit_breaker",) and report.resolution_missing == ("fallback_routing", "retry")
     failures, quota = report.panes
     assert failures.pane == "failure_rate" and failures.worst > 1 and not failures.recovered   # its hour not over
     assert quota.pane == "quota" and quota.now > 80 and not quota.recovered                  # spent until the reset
     assert not report.recovered
     assert any(line.startswith("Time to detect: 2m10s (target < 5 min): met.") for line in report.summary)
-    assert any("Not done: failed flows retried" in line for line in report.summary)
+    assert any(line.startswith("Not done: ") and "failed flows retried" in line for line in report.summary)
     assert report.to_dict()["responses"][0]["key"] == "detected"
 
 
@@ -168,8 +168,9 @@ def test_pages_and_updates_are_listed_but_not_judged_as_mitigations(state_dir: P
 
 
 def test_each_effective_action_says_what_it_changed(state_dir: Path) -> None:
-    """From the simulator's own causes: the primary pane after the action, and as it would be
-    without it — the breaker's effect is the flows it kept from failing, then the quota it saved."""
+    """From the simulator's own causes: the panes after the action, and as they would be without it — the
+    breaker's effect is the quota it saved, not the flows' failures: the provider refuses as many calls with it
+    (redteam49 F8: it was credited with the flows the throttle failed)."""
     from warroom.drill.actions import append_actions, Action as A
 
     start = 1_800_000_000.0
@@ -178,10 +179,11 @@ def test_each_effective_action_says_what_it_changed(state_dir: Path) -> None:
     report = drill_report(d, over(d, start + 1200.0), at=start + 1200.0)    # over: when the quota runs out is told
     (row,) = [a for a in report.actions if a.action == "circuit_breaker"]
     assert row.effective and "10m00s later" in row.change and "without it" in row.change
-    failing, failing_without = (float(x) for x in re.findall(r"(\d+(?:\.\d+)?)%", row.change))
-    assert row.change.startswith("Flow failure rate ") and "; Anthropic (Claude) quota is used up " in row.change
+    used, used_without = (float(x) for x in re.findall(r"(\d+(?:\.\d+)?)%", row.change))
+    assert row.change.startswith("Model API quota used ") and "; Anthropic (Claude) quota is used up " in row.change
+    assert "Flow failure rate" not in row.change, row.change
     lasts, lasts_without = (int(h) * 60 + int(m) for h, m in re.findall(r"used up (\d+)h(\d+)m", row.change))
-    assert failing < failing_without and lasts > lasts_without + 60       # hours of quota bought (world40)
+    assert used < used_without and lasts > lasts_without + 60       # hours of quota bought (world40)
 
 
 def test_every_canonical_action_a_change_can_mean_is_reported(state_dir: Path) -> None:
@@ -230,7 +232,8 @@ def _drill_with(state_dir: Path, scenario: str, speed: float, plan: list[tuple[s
 def test_a_mitigation_switched_off_again_is_not_done_and_its_off_switch_shows_what_it_undid(state_dir: Path) -> None:
     """Wrong plan: breaker on, then off again, then the retry. The resolution is not done (the
     breaker was not in force when the drill ended), and the report says when it was undone, in
-    drill time with the wall beside; switching it off is what brought the failures back."""
+    drill time with the wall beside; switching it off brought the refused retries back (not the failures: the
+    provider refuses as many calls either way, redteam49 F8)."""
     d = _drill_with(state_dir, "rate-limit", 10.0, [("circuit_breaker", 400), ("circuit_breaker_off", 700),
                                                     ("retry", 1000)])
     report = drill_report(d, None, at=d.wall_time(2400))
@@ -239,11 +242,9 @@ def test_a_mitigation_switched_off_again_is_not_done_and_its_off_switch_shows_wh
     assert rows["circuit_breaker"].why == "switched off 5m00s drill time (30s wall) later"
     assert rows["circuit_breaker"].change.startswith("Flow failure rate ")
     assert rows["circuit_breaker"].cause == ""      # the scenario's why is told once the drill is over (attack42 A7)
-    assert "5m00s drill time (30s wall) later" in rows["circuit_breaker"].change   # read before it was undone
+    assert "within 5m00s drill time (30s wall)" in rows["circuit_breaker"].change   # read before it was undone
     off = rows["circuit_breaker_off"]
     assert off.effective and off.mitigation
-    with_off, without_off = (float(x) for x in re.findall(r"(\d+(?:\.\d+)?)%", off.change)[:2])
-    assert with_off > without_off                                    # the failures climbed back because of it
     assert any(line.startswith("Not done: circuit breaker enabled (ENABLE_CIRCUIT_BREAKER=true) (switched off "
                                "5m00s drill time (30s wall) later); failed flows retried (") for line in report.summary)
     assert not report.recovered
@@ -272,12 +273,13 @@ def test_a_retry_before_the_breaker_is_a_miss_with_its_reason(state_dir: Path) -
     assert report.resolution_missing == ("retry",) and early in report.unretried
     assert any(line.startswith(f"Not done: failed flows retried ({early} failed again: rate limit exceeded")
                for line in report.summary), report.summary
-    # after the breaker, a retry of one task succeeds; the other failed tasks are still failed: not
-    # done until every task the incident failed is retried
+    # after the breaker and the routing (the breaker alone leaves the throttle's refusals: redteam49 F8), a retry of
+    # one task succeeds; the other failed tasks are still failed: not done until every task the incident failed is
+    # retried
 
     d2 = _drill_with(state_dir / "again", "rate-limit", 60.0, [])
-    assert run_one(d2, "kubectl set env deployment/flowengine -n production ENABLE_CIRCUIT_BREAKER=true".split(),
-                   420.0)[0] == 0
+    for env in ("ENABLE_CIRCUIT_BREAKER=true", "FALLBACK_MODEL=gpt-4-turbo"):
+        assert run_one(d2, f"kubectl set env deployment/flowengine -n production {env}".split(), 420.0)[0] == 0
     world = Activity(d2.simulator.refresh(), build_cluster(d2.scenario, d2.actions(), 900.0))
     failed = [f.task_id for f in world.flows(0, 900.0, 900.0) if f.status == "failed" and f.error not in BACKGROUND_ERRORS]
     assert len(failed) >= 3
@@ -474,8 +476,8 @@ def test_an_open_incident_s_report_names_no_failed_flow_to_retry_until_the_team_
     clock.t = d.wall_time(1010)
     inc.resolve("breaker on")
     over = drill_report(d, inc.refresh(), at=d.wall_time(1020))
-    assert over.unretried and over.resolution_missing == ("retry",)
-    assert any(line.startswith("Not done: failed flows retried (never done; ") and over.unretried[0] in line
+    assert over.unretried and over.resolution_missing == ("fallback_routing", "retry")
+    assert any(line.startswith("Not done: ") and "failed flows retried (never done; " in line and over.unretried[0] in line
                for line in over.summary), over.summary
 
 

@@ -3,7 +3,7 @@ redteam37 F16).
 
 rate-limit: the breaker on at 309.6 s, then RB-CORE-003 step 10's ``ARCHITECT_FALLBACK_MODEL=gpt-4-turbo`` at 4661 s
 (the architect role, half of each flow's calls, to OpenAI). The step halves the quota's climb, so Anthropic's quota
-lasts to the daily reset instead of running out at drill ~7h09m; ten minutes on the quota pane has moved by under a
+lasts to the daily reset instead of running out at drill ~7h05m; ten minutes on the quota pane has moved by under a
 hundredth of a point, and the report read "Flow failure rate and Model API quota used unchanged within 10m00s". Its
 why is the setting's own (the architect role), not a full fallback's.
 """
@@ -45,12 +45,15 @@ def test_the_architect_role_step_is_credited_with_the_quota_lasting_to_the_reset
     # FALLBACK_MODEL's "calls that would be throttled go to another provider")
     assert step.cause == ("the architect role only, each new flow's plan, 50% of its calls; the rest stays on "
                           "claude-sonnet-4-5"), step.cause
-    said = re.fullmatch(r"Anthropic \(Claude\) quota lasts to its daily reset (\d+)h(\d\d)m\d\ds drill time "
-                        r"\(\S+ wall\) later \(used up (\d+)h(\d\d)m\d\ds later without it\)", step.change)
+    # the plans moved, half the calls the throttle refuses go elsewhere: fewer flows fail (the breaker leaves them
+    # failing, redteam49 F8), and the quota lasts
+    said = re.fullmatch(r"Flow failure rate [\d.]+% 10m00s drill time \(\S+ wall\) later \([\d.]+% without it\); "
+                        r"Anthropic \(Claude\) quota lasts to its daily reset (\d+)h(\d\d)m\d\ds drill time"
+                        r"(?: \(\S+ wall\))? later \(used up (\d+)h(\d\d)m\d\ds later without it\)", step.change)
     assert said is not None, step.change
     reset, out = (int(said[1]) * 60 + int(said[2])) * 60, (int(said[3]) * 60 + int(said[4])) * 60
     assert abs(ARCHITECT[1] + reset - quota_reset(0.0)) < 60.0           # the reset eight drill hours in
-    assert 6 * 3600 < ARCHITECT[1] + out < 6 * 3600 + 20 * 60, out       # without it: run out ~6h10m in, as it would
+    assert 6 * 3600 + 50 * 60 < ARCHITECT[1] + out < 7 * 3600 + 15 * 60, out     # without it: run out ~7h05m in
     # the breaker's own row says when the quota runs out with and without it, in the world as it went by then
     breaker = rows[BREAKER[1]].change
     assert "Anthropic (Claude) quota lasts to its daily reset" in breaker and "used up 1h29m" in breaker, breaker

@@ -119,13 +119,16 @@ def test_the_mitigation_brings_the_primary_pane_back(name: str, pane: str, actio
     assert fixed.pane(pane, after) < CRIT[pane]
 
 
-def test_rate_limit_s_failures_end_with_the_breaker_and_a_retry_bends_nothing() -> None:
-    """Its primary pane is the flow failure rate: the breaker ends the 429 failures of new flows (their
-    requests wait for the half-open circuit), so the hour's rate falls once the hour has passed; a
-    ``retry`` action is one task run again (``Signals.retries``), never a bend of the fault."""
+def test_rate_limit_s_failures_end_with_routing_not_the_breaker_and_a_retry_bends_nothing() -> None:
+    """Its primary pane is the flow failure rate: the breaker holds the retries of throttled calls, it does not make
+    Anthropic serve more (redteam49 F8: the provider still refuses an eighth of the calls at full throttle), so the
+    429 failures of new flows go on with it; moving Claude's calls to another provider (``fallback_routing``) ends them,
+    and the hour's rate falls once the hour has passed; a ``retry`` action is one task run again
+    (``Signals.retries``), never a bend of the fault."""
     untouched, breaker = world("rate-limit"), world("rate-limit", ("circuit_breaker", 150.0))
+    routed = world("rate-limit", ("circuit_breaker", 150.0), ("fallback_routing", 150.0))
     assert breaker.pane("failure_rate", 145.0) == untouched.pane("failure_rate", 145.0)
-    assert untouched.pane("failure_rate", 900.0) >= CRIT["failure_rate"] > breaker.pane("failure_rate", 900.0)
+    assert breaker.pane("failure_rate", 900.0) >= CRIT["failure_rate"] > routed.pane("failure_rate", 900.0)
     retried = Signals(get_scenario("rate-limit"), [Action("circuit_breaker", 150.0), Action("retry", 300.0)])
     alone = Signals(get_scenario("rate-limit"), [Action("circuit_breaker", 150.0)])
     assert [retried.strength(i, t) for i in (0, 1) for t in range(0, 3600, 30)] == \

@@ -120,12 +120,14 @@ def test_rate_limit_circuit_breaker_via_kubectl_bends_the_quota(state_dir: Path)
     assert "HALF_OPEN (monitoring quota)" in sh(d, "blocks circuit-breaker status", 300).stdout
     logs = sh(d, "kubectl logs deployment/flowengine -n production --since=5m | grep CircuitBreaker", 320)
     assert "CircuitBreaker: HALF_OPEN (monitoring quota)" in logs.stdout
-    # retrying a rate-limited task now works, and the flows stop failing
+    # a retry of a rate-limited task is a flow run again, its refused calls held, not sent again: it fails as often
+    # as a new flow; and the flows keep failing at the throttle's share (redteam49 F8: the breaker made every call
+    # succeed), until their calls go elsewhere
     task = rate_limited_task(d, 330)
     retry = sh(d, f"blocks flow retry {task}", 330)
-    assert retry.returncode == 0 and "succeeded" in retry.stdout
+    assert (retry.returncode == 0 and "succeeded" in retry.stdout) or "held by the circuit breaker" in retry.stderr
     repo = fleet.REPOS[1]
-    assert sim.signals.fails(repo, 900.0)[0] < 0.01 < Signals(d.scenario, ()).fails(repo, 900.0)[0]
+    assert 0.1 < sim.signals.fails(repo, 900.0)[0] <= Signals(d.scenario, ()).fails(repo, 900.0)[0] * 1.01
 
 
 def rate_limited_task(d: Drill, t: float) -> str:

@@ -1,10 +1,10 @@
 """S26-12: a verify gate holds in scenario time whatever the speed and however often it is watched.
 
-At a fast drill (x60 on a busy box, x1200 on a quiet one) RB-CORE-003's gate ``share_429 < 10 for
+At a fast drill (x60 on a busy box, x1200 on a quiet one) RB-CORE-003's gate ``share_429 < 15 for
 2m within 10m`` has a window of 10 or 0.5 wall seconds. The dashboard probed it every 2 wall
 seconds, one value at the moment it looked: the first probe saw the share still past its line,
 the next came after the window and the gate failed "window ran out: held 0s" — while the
-simulator's own record shows the share under 10 % for the two drill minutes well inside the
+simulator's own record shows the share under 15 % for the two drill minutes well inside the
 window. A gate now judges the metric at the instants of its own grid (5 scenario seconds, from
 the gate's opening), whenever anyone looks: the verdict is a fact about the world in the
 incident's time. Every test here runs on the pinned drill clock (``$WARROOM_DRILL_AT``), never on
@@ -38,7 +38,7 @@ def _gate() -> VerifyGate:
     assert book is not None
     [step] = [s for s in book.steps if s.verify]
     gate = parse_verify(step.verify, [], book.queries)
-    assert (gate.title, gate.wanted, gate.hold, gate.window) == ("429 share (worst provider)", "< 10%", 120.0, 600.0)
+    assert (gate.title, gate.wanted, gate.hold, gate.window) == ("429 share (worst provider)", "< 15%", 120.0, 600.0)
     return gate
 
 
@@ -79,13 +79,13 @@ def test_a_dashboard_looking_every_2_wall_seconds_sees_the_hold_at_any_speed(
     every_instant, _ = _watch(close, grid(gate, speed), monkeypatch)
     assert dashboard.status == every_instant.status == "passed", dashboard.reason
     assert sparse.passed_at == close.passed_at is not None      # the same instant of the grid
-    assert dashboard.value == every_instant.value and dashboard.value < 10.0
+    assert dashboard.value == every_instant.value and dashboard.value < 15.0
     assert dashboard.outside == every_instant.outside == pytest.approx(50.1, abs=0.1)
     assert stime.drill_seconds(dashboard.held, speed) == pytest.approx(120.0, abs=0.05)
     # the journal says when it was confirmed, however soon after the look came (CLOCK-3)
     assert dashboard.confirmed_at == sparse.passed_at <= looked
-    # in drill time: the share (a 5-minute rate) under 10 % from about 6m15s after the breaker (it bends from its
-    # trip, armed a 45 s rollout later: redteam-10; from 50 %, as call_law calibrates rate-limit), two minutes later
+    # in drill time: the share (a 5-minute rate) under 15 % from about 6m after the breaker (it holds retries from its
+    # trip, armed a 45 s rollout later: redteam-10; from 50 % to an eighth, call_law's capacity law), two minutes later
     assert 7 * 60 <= d.scenario_time(sparse.passed_at) - BREAKER_AT <= 8.5 * 60
 
 
@@ -140,7 +140,7 @@ def test_a_gate_the_world_never_met_fails_at_any_cadence(tmp_path: Path, monkeyp
     sparse, _ = _watch(VerifyRun(gate, src, started_at=opened, speed=1200.0), 2.0, monkeypatch)
     close, _ = _watch(VerifyRun(gate, src, started_at=opened, speed=1200.0), grid(gate, 1200.0), monkeypatch)
     assert sparse.status == close.status == "failed"
-    assert sparse.reason == close.reason == "window of 10m00s drill time ran out: still 50.1% (wanted < 10%)"
+    assert sparse.reason == close.reason == "window of 10m00s drill time ran out: still 50.1% (wanted < 15%)"
 
 
 def test_the_grid_is_in_scenario_time() -> None:
@@ -156,7 +156,7 @@ def test_resolve_settles_a_gate_whose_window_ended_unwatched(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     """``incident run 6 --no-wait`` at x10, then ``resolve`` after the gate's window: the gate stayed
     open for good (the resolution froze "Time to mitigate: not reached", in the PIR and the drill
-    report, while the metrics held under 10 % from 6m15s after the breaker). Resolve settles it from
+    report, while the metrics held under 15 % from 6m after the breaker). Resolve settles it from
     the history first: mitigated at the instant the metrics confirmed it, in drill time."""
     import json
 
@@ -193,7 +193,7 @@ def test_the_hold_a_look_reports_never_steps_back_between_instants(
     gate = _gate()
     d, opened = _breaker_on(tmp_path, 1.0, monkeypatch)
     src = DrillSource(d)
-    held_from = d.wall_time(BREAKER_AT + 7 * 60)          # the share is under 10 % by then
+    held_from = d.wall_time(BREAKER_AT + 7 * 60)          # the share is under 15 % by then
     run = VerifyRun(gate, src, started_at=opened, speed=1.0)
     seen: list[float] = []
     for i in range(31):

@@ -163,7 +163,7 @@ def test_the_shipped_library_lints_clean_and_rb_core_003_gate_reads_as_its_query
     assert step is not None and step.verify is not None
     gate = parse_verify(step.verify, (), rb.queries)
     assert (gate.title, gate.unit, gate.expr, gate.said) == (
-        "429 share (worst provider)", "percent", SHARE, "429 share (worst provider) < 10% for 2m")
+        "429 share (worst provider)", "percent", SHARE, "429 share (worst provider) < 15% for 2m")
 
 
 def test_a_named_gate_reads_in_its_words_in_the_header_at_80_and_120_columns() -> None:

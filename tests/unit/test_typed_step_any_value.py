@@ -43,7 +43,7 @@ from warroom.drill.actions import CALLS_FILE, Action, append_actions
 RUNBOOKS = Path(__file__).resolve().parents[2] / "runbooks"
 RETRY = "Retry one task that failed on the rate limit"
 NOTIFY = ("blocks notify slack --channel ops-alerts --message \"Model API quota passed 80%. Circuit breaker is on:"
-          " above 85% throttled calls wait instead of retrying, so the quota lasts longer. Architect role temporarily"
+          " above 85% throttled calls wait instead of retrying, so the quota lasts longer. Claude's calls temporarily"
           " on gpt-4-turbo.\"")
 TAG = "f2f2f2f2f2f2"
 
