@@ -85,7 +85,7 @@ def test_the_runbook_s_path_ends_the_failures_by_moving_the_calls_not_by_the_bre
     actions = []
     for t, (name, meant) in zip((ON, ON + 120.0), (("enable-circuit-breaker", "circuit_breaker"),
                                                    ("route-to-secondary", "fallback_routing")), strict=True):
-        env = dict(w.split("=", 1) for w in steps[name].command.split() if "=" in w)     # as ``kubectl set env`` records
+        env = dict(w.split("=", 1) for w in steps[name].command.split() if "=" in w)     # as ``set env`` records
         actions += [Action("set_env", t, detail={"deployment": fleet.DEPLOYMENT, "set": env, "unset": []}),
                     Action(meant, t, detail={"via": "set_env"})]
     routed = _world(*actions)

@@ -14,8 +14,8 @@ from tests.unit.standins_corpus import START, run_one, warm_drill
 from warroom.drill.model import SPEND
 
 TIMES = [600.0, 900.0, 1200.0, 1800.0]
-# RB-CORE-003's gate query: the share of requests refused 429, which the breaker's held retries bring down (redteam49 F8:
-# it bends the retries, not the provider's refusals, so not the flows' failures)
+# RB-CORE-003's gate query: the share of requests refused 429, which the breaker's held retries bring down
+# (redteam49 F8: it bends the retries, not the provider's refusals, so not the flows' failures)
 SHARE = ("100 * max(sum by (provider) (rate(flowengine_model_api_requests_total{code='429'}[5m])) / sum by (provider) "
          "(rate(flowengine_model_api_requests_total[5m])))")
 
@@ -83,7 +83,7 @@ def test_a_breaker_bends_the_curves_only_once_its_status_says_it_tripped() -> No
 
 def test_the_breaker_bends_exactly_while_its_status_says_tripped() -> None:
     """Tripped at 85, its threshold raised to 99 over the 98% quota at 1200 s: the status says CLOSED again, so the
-    refused retries come back as without a breaker; and at every scrape the bend heads where ``breaker_state`` says, to the
+    refused retries come back; and at every scrape the bend heads where ``breaker_state`` says, to the
     breaker's factor while OPEN or HALF_OPEN, back to 1 while CLOSED (knobs-2: it held to the switch-off)."""
     d = warm_drill(Path(tempfile.mkdtemp()), "rate-limit", speed=10.0, start=START, name="a")
     for t, env in ((600.0, "ENABLE_CIRCUIT_BREAKER=true CIRCUIT_BREAKER_THRESHOLD=85"), (1200.0, "CIRCUIT_BREAKER_THRESHOLD=99")):

@@ -13,8 +13,8 @@ from warroom.drill.directory import Drill
 
 
 # what the breaker bends: the requests refused 429, its held retries gone (redteam49 F8: not the flows' failures)
-REFUSED = ("100 * max(sum by (provider) (rate(flowengine_model_api_requests_total{code='429'}[5m])) / sum by (provider) "
-           "(rate(flowengine_model_api_requests_total[5m])))")
+REFUSED = ("100 * max(sum by (provider) (rate(flowengine_model_api_requests_total{code='429'}[5m])) / "
+           "sum by (provider) (rate(flowengine_model_api_requests_total[5m])))")
 
 
 def test_switching_the_circuit_breaker_off_unbends_the_curves() -> None:

@@ -477,7 +477,8 @@ def test_an_open_incident_s_report_names_no_failed_flow_to_retry_until_the_team_
     inc.resolve("breaker on")
     over = drill_report(d, inc.refresh(), at=d.wall_time(1020))
     assert over.unretried and over.resolution_missing == ("fallback_routing", "retry")
-    assert any(line.startswith("Not done: ") and "failed flows retried (never done; " in line and over.unretried[0] in line
+    assert any(line.startswith("Not done: ") and "failed flows retried (never done; " in line
+               and over.unretried[0] in line
                for line in over.summary), over.summary
 
 

@@ -52,7 +52,7 @@ SPEND = 15.0             # the quota the faults burn is summed per scrape step (
 BREAKER_OPEN = 60.0      # a tripped circuit breaker stays OPEN this long, then goes HALF_OPEN
 OFF = "_off"             # ``<action>_off`` undoes a mitigation (``circuit_breaker_off``)
 BREAKER = "circuit_breaker"     # FlowEngine's: it holds the retries of throttled calls (``Signals.holding``)
-HELD = "held by the circuit breaker, not sent again"     # why a throttled call failed once with no retry (``holding``)
+HELD_BY_BREAKER = "held by the circuit breaker, not sent again"     # a throttled call tried once (``holding``)
 RESTART = "restart"       # what every rollout of FlowEngine's pods does (``Signals.first``)
 REVIEW = "manual_review"    # MANUAL_REVIEW_MODE: every new flow's plan waits for an operator (``reviewing``)
 DB = "postgres"           # the deployment of FlowEngine's TaskDB (``Signals.task_store``)
@@ -555,7 +555,7 @@ class Signals:
             if fault.impacts.get(f"fail:{repo.name}", 0.0) + fault.impacts.get("fail:*", 0.0) or self._vendor[index]:
                 said = fault.messages or ("flow failed",)
                 if self._throttles[index] and self.holding(t):      # its call refused once, not "every attempt"
-                    said = (f"rate limit exceeded: {self._throttles[index]} 429 Too Many Requests ({HELD})",)
+                    said = (f"rate limit exceeded: {self._throttles[index]} 429 Too Many Requests ({HELD_BY_BREAKER})",)
                 out.append((self.failing(index, repo, t) * left, said))
         used = sum(share for share, _ in out)
         out.append((max(0.0, self.fails(repo, t)[0] - used), BACKGROUND_ERRORS))
@@ -609,13 +609,9 @@ class Signals:
         HALF_OPEN: from each of its flips to the next, ``_steps``), a call answered 429 waits for the circuit instead of
         being sent again at once. It changes FlowEngine's attempts, never the provider's answer (redteam49 F8: it bent
         the throttle to nothing, every call served at 99.99 % of the quota): each throttled call is tried once
-        (``tries``), so by the capacity law the provider refuses as many calls as before (``share_429``) while the
+        (``throttled``), so by the capacity law the provider refuses as many calls as before (``share_429``) while the
         refused retries, their requests and the quota they burn are gone (``law``)."""
-        return self._once("holding", t, lambda t: any(b.holds and b.goal(t) < 1.0 for bends in self._bends for b in bends))
-
-    def tries(self, t: float) -> int:
-        """The attempts of a call refused 429 at ``t``: one while the breaker holds its retries, else ``attempts``."""
-        return 1 if self.holding(t) else self.attempts(t)
+        return self._once("holding", t, lambda t: any(b.holds and b.goal(t) < 1.0 for bs in self._bends for b in bs))
 
     def law(self, provider: str, t: float, hold: bool | None = None) -> tuple[float, float]:
         """``call_law`` at ``provider`` at ``t``: its ``lost`` share with the config's attempts, the 429s of it not
@@ -626,8 +622,9 @@ class Signals:
             held = min(self.share_429(p, t), 1.0 - self.share_5xx(p, t)) if self.holding(t) else 0.0  # ``lost``'s 429s
             return call_law(self.lost(provider, t), self.attempts(t), held=held)
         s5 = self.share_5xx(p, t)
-        s429 = min(1.0 if self.exhausted(provider, t) else min(1.0, fleet.BASE_429 + self.impact("api_429", t, provider)
-                                                                * self.throttled(provider, t, 1 if hold else self.attempts(t))), 1.0 - s5)
+        tries = 1 if hold else self.attempts(t)
+        s429 = min(1.0 if self.exhausted(provider, t) else min(
+            1.0, fleet.BASE_429 + self.impact("api_429", t, provider) * self.throttled(provider, t, tries)), 1.0 - s5)
         lost = s429 + (0.0 if self._5xx_moved(provider, t) else s5)
         return call_law(lost, self.attempts(t), held=s429 if hold else 0.0)
 
@@ -1432,11 +1429,11 @@ class Signals:
     def throttled(self, provider: str, t: float, tries: int | None = None) -> float:
         """By how much the attempts (``share_429``'s capacity law) multiply the 429 share the faults declare at
         ``provider`` at ``t``: 1 at the default ``fleet.MAX_ATTEMPTS``, every fault's part alike (``failing``);
-        ``tries``: the attempts of a throttled call (None: ``tries(t)``)."""
+        ``tries``: the attempts of a throttled call (None: one while the breaker holds retries, else ``attempts``)."""
         declared = self.impact("api_429", t, provider)
-        if declared <= 0.0 or (attempts := self.tries(t) if tries is None else tries) == fleet.MAX_ATTEMPTS:
+        if declared <= 0.0 or (tries := tries or (1 if self.holding(t) else self.attempts(t))) == fleet.MAX_ATTEMPTS:
             return 1.0
-        return min(1.0, declared) ** (fleet.MAX_ATTEMPTS / attempts) / declared
+        return min(1.0, declared) ** (fleet.MAX_ATTEMPTS / tries) / declared
 
     def code_shares(self, provider: fleet.Provider, t: float) -> dict[str, float]:
         """Share of the provider's calls by HTTP status code (sums to 1)."""

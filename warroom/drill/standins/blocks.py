@@ -16,7 +16,7 @@ from warroom.config import default_slos
 from warroom.drill import fleet
 from warroom.drill.activity import HELD, Flow, pruned, unit
 from warroom.drill.cluster import fallback_of, short_hash, switched_on, threshold
-from warroom.drill.model import DB_LOST, HELD, PUSH_REJECTED, Signals, quota_reset
+from warroom.drill.model import DB_LOST, HELD_BY_BREAKER, PUSH_REJECTED, Signals, quota_reset
 from warroom.drill.promql import bucket_quantile
 from warroom.drill.series import BOUNDS, BUCKET_LABELS, NOWHERE, Series
 from warroom.drill.standins.base import Args, Context, ToolError, flags, parse_args, table, utc
@@ -233,8 +233,8 @@ def drawn(sig: Signals, task_id: str, t: float, provider: fleet.Provider, tries:
     ``CALLS_PER_FLOW`` calls to ``provider``, each tried up to ``tries`` times, failing when every attempt does; one
     draw per task, call, attempt and second against that provider's shares now (``code_shares``: what the breaker
     bends), so a run fails as often as ``model.call_law`` fails a flow started now. ``answered``: tried first on the
-    primary under ``FALLBACK_ON_5XX``, a 5xx moves the call to the fallback instead (``Signals.lost``). While the circuit
-    breaker holds retries (``Signals.holding``) a 429 is not tried again: the call fails there (``call_law``'s held)."""
+    primary under ``FALLBACK_ON_5XX``, a 5xx moves the call to the fallback instead (``Signals.lost``). While the
+    circuit breaker holds retries (``Signals.holding``) a 429 is not tried again: the call fails (``call_law``)."""
     s5 = sig.share_5xx(provider, t)
     s429 = min(sig.share_429(provider, t), 1.0 - s5)
     out: list[tuple[int, int, str]] = []
@@ -281,7 +281,7 @@ def outcome(ctx: Context, flow: Flow, pruning: bool, model: str, answered: bool 
     attempts, failed_call = drawn(sig, flow.task_id, t, provider, tries, answered)
     why = ""
     for call, attempt, code in attempts:      # in the words of the fault behind a 5xx: an outage, a gateway client
-        why = (f"{throttled}, {HELD}" if sig.holding(t) else throttled) if code == "429" else said_5xx
+        why = (f"{throttled}, {HELD_BY_BREAKER}" if sig.holding(t) else throttled) if code == "429" else said_5xx
         if said is not None:
             said.append(f"  call {call}/{fleet.CALLS_PER_FLOW}, attempt {attempt}/{tries}: {why}")
     spent = sum(3.0 if code == "429" else 8.0 for *_, code in attempts)
