@@ -29,7 +29,6 @@ def _world(*actions: Action) -> Signals:
 def test_the_breaker_cuts_the_retries_not_the_providers_refusals() -> None:
     without, held = _world(), _world(Action("circuit_breaker", ON))
     once = _world(Action("config_set", ON, detail={"key": "retry.max_attempts", "value": "1"}))
-    assert held.holding(T) and not without.holding(T) and not held.holding(ON)
     assert held.quota(CLAUDE, T) < 1.0 and without.throttle(CLAUDE.name, T) == held.throttle(CLAUDE.name, T) == 1.0
     declared = without.share_429(CLAUDE, T) - fleet.BASE_429        # the throttle's half, at three attempts a call
     assert declared == pytest.approx(0.5, abs=0.01)
@@ -47,6 +46,7 @@ def test_the_breaker_cuts_the_retries_not_the_providers_refusals() -> None:
     ratio = held.request_rate(CLAUDE, T) / without.request_rate(CLAUDE, T)
     assert ratio == pytest.approx(1.0 / call_law(declared, fleet.MAX_ATTEMPTS)[1], rel=0.03)
     assert held.quota(CLAUDE, T) < without.quota(CLAUDE, T)
+    assert held.holding(T) and not without.holding(T) and not held.holding(ON)
 
 
 def test_a_held_429_is_not_sent_again_but_a_5xx_still_is() -> None:
