@@ -59,3 +59,10 @@ def test_a_watch_under_a_held_clock_answers_once_and_ends(tmp_path: Path, monkey
         0, 'deployment "flowengine" successfully rolled out\n', "")
     code, out, _ = held("kubectl", "logs", "-f", "deployment/flowengine", "-n", "production", "--since=30s", "--tail=2")
     assert code == 0 and len(out.splitlines()) == 2, out
+
+    # curl --retry (attack50 A4): each retry's wait reached nothing, yet every retry was asked, the same 503 printed
+    # N times (--retry 100000 spun for minutes); now the held clock's one answer stands, with the drill's note why
+    health = ["curl", "-s", "--retry", "5", "--retry-delay", "1", "http://localhost:8080/health"]
+    code, out, err = held("kubectl", "exec", "deployment/audit-shipper", "-n", "production", "--", *health)
+    assert code == 0 and out.count('"status"') == 1 and '"degraded"' in out, (code, out, err)
+    assert "drill: $WARROOM_DRILL_AT holds the clock at " in err and "so no retry is asked" in err, err

@@ -250,7 +250,11 @@ def run(ctx: Context, argv: list[str]) -> int:
             ctx.err(line)
         if shown and opts.get("progress"):     # the bar's line ends after the transfer's errors
             ctx.stderr.write("\n")
-        if attempt < retries and (code == 28 or resp is not None and resp.status in TRANSIENT):
+        if (again := attempt < retries and (code == 28 or resp is not None and resp.status in TRANSIENT)) and ctx.held:
+            # a held clock never reaches the retry (each would re-read the same world): this answer stands (attack50 A4)
+            ctx.stderr.write(f"curl: drill: ${stime.AT_ENV} holds the clock at {stime.utc_said(ctx.at)}, so no retry "
+                             "is asked: the world answers as of that moment; unset it to retry\n")
+        elif again:
             wait = delay or min(2 ** attempt, 600)         # curl's back-off: 1 s, doubling, at most 10 minutes
             # what went to the -o file (curl truncates it before it asks again, and cannot truncate /dev/null)
             thrown = len(out.encode()) if resp is not None and target not in ("", "-") and (
