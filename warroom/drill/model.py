@@ -118,7 +118,7 @@ def flow_seconds(median: float, u: float, outcome: str, floor: float = 2.0) -> f
     (redteam29-5)."""
     if outcome == "killed":
         return fleet.HARD_TIMEOUT
-    from statistics import NormalDist      # here: statistics (with random, fractions) is ~3 ms of every stand-in's start
+    from statistics import NormalDist      # here: statistics (random, fractions) is ~3 ms of every stand-in start
 
     ok = outcome == "ok"
     mid, sigma = (median, fleet.LATENCY_SIGMA) if ok else (median * FAIL_FAST[0], FAIL_FAST[1])
