@@ -138,3 +138,85 @@ def test_rb_core_005s_halt_journals_what_lifts_it_and_lint_refuses_a_lift_that_n
                                                                  'lifted_by="restore-replica"')
     typo = parse_runbook(text, path=book.path)
     assert any("lifted_by 'restore-replica' names no later step" in f.message for f in lint_runbook(typo))
+
+
+def _harm(inc: Any, kind: str, at: datetime, value: float) -> None:
+    """The audit gap's pane journaled ``kind`` (breached / recovered) at ``at``, as the metric watch dates it."""
+    inc.append(ev.SLO_BREACHED if kind == "breached" else ev.SLO_RECOVERED,
+               {"slo_id": "audit_gap", "title": "Audit-log gap", "at": iso(at.timestamp()), "value": value,
+                "threshold": 300.0 if kind == "breached" else 120.0, "unit": "seconds"})
+
+
+def _gap(cfg: Config, value: float, state: str = "crit") -> list[Any]:
+    from warroom.sources.model import SloReading
+
+    return [SloReading(slo=s, state=state if s.id == "audit_gap" else "ok", value=value if s.id == "audit_gap" else 0.1)
+            for s in cfg.slo]
+
+
+def test_a_lift_while_the_harm_s_pane_is_still_past_its_line_is_a_relapse_in_every_view(tmp_path: Path) -> None:
+    """attack50 A3: FlowEngine brought back (the gate lifted) without the shipper restarted: flows ran unaudited
+    again, and the audit gap's pane, breached before the halt, never "breached again", so every view said MITIGATED
+    with the impact ended. A pane breached when the containment began and not recovered a grace after the lift
+    (``LIFT_GRACE``: a minute of incident time; the gate's ``for`` when longer) is the relapse, dated the lift."""
+    from warroom.incident import relapse
+    from warroom.incident.metric_sync import relapse_concerns
+    from warroom.incident.verdicts import of_state
+
+    inc = _halted(tmp_path)
+    inc.now[0] = T0 + timedelta(seconds=5)
+    _harm(inc, "breached", T0, 305.0)              # the gap past 300 s before the halt (T0 + 10 s)
+    _restore(inc)                                  # the lift at 03:42:00, the shipper never restarted
+
+    def said(at: datetime) -> tuple[Any, str]:
+        st = inc.refresh()
+        gates = read_gates(st, Quota(99.8), inc.config.slo, at)
+        return holding(st, at, _gap(inc.config, 900.0), gates), draft_update(st, at, 600.0, _gap(inc.config, 900.0),
+                                                                              gates)
+
+    # within the grace the pane may still recover: no transient RELAPSED
+    held, draft = said(LIFT + timedelta(seconds=50))
+    assert held is not None and not held.relapsed and held.status_words("mitigated") == "MITIGATED", held
+    at = LIFT + timedelta(minutes=2)
+    held, draft = said(at)
+    words = "Audit-log gap still critical (15m00s) since the containment was lifted at 03:42:00 by step 30 (Bring " \
+            "FlowEngine back)"
+    assert held is not None and held.relapsed and held.since == LIFT
+    assert held.status_words("mitigated") == f"MITIGATED · RELAPSED since 03:42:00: {words}"
+    assert held.to_json()["breached_again"][0]["lifted"] == words
+    head = draft.splitlines()[0]
+    assert "RELAPSED" in head and "Impact since" in draft and "Impact from" not in draft, draft
+    concerns = resolve_concerns(inc.refresh(), {}, gates=(), at=at)      # the resolve dialog (the PIR's "although")
+    assert relapse.LIFT_GRACE == 60.0 and any(c.startswith(
+        "the mitigation of 03:31:24 UTC did not hold: Audit-log gap still critical (critical since 03:30:00, breached"
+        " at 305s) since the containment was lifted at 03:42:00") for c in concerns), concerns
+    st = inc.refresh()
+    assert relapse.relapse_said(st, at).startswith("relapsed at 03:42:00 UTC: Audit-log gap still critical")
+    assert "relapsed" in of_state(st, at)["mitigated"].sentence
+    assert relapse.journal_said(st, at).startswith(", RELAPSED: Audit-log gap still critical")
+    assert relapse.relapse_said(st, LIFT + timedelta(seconds=30)) == "" and not relapse_concerns(st, (), LIFT)
+    # the pane recovering later ends the relapse now, and the PIR still says it happened
+    inc.now[0] = at
+    _harm(inc, "recovered", at, 20.0)
+    st = inc.refresh()
+    later = at + timedelta(minutes=1)
+    held = holding(st, later, _gap(inc.config, 20.0, "ok"), ())
+    assert held is not None and not held.relapsed
+    assert relapse.relapse_said(st, later).startswith("relapsed at 03:42:00 UTC: Audit-log gap still critical")
+
+
+def test_the_proper_path_the_harm_ended_before_the_lift_reads_mitigated_throughout(tmp_path: Path) -> None:
+    """The shipper restarted, then FlowEngine back: the gap recovers seconds after the lift (the first audited
+    events), within the grace: MITIGATED at every look, never a transient RELAPSED."""
+    inc = _halted(tmp_path)
+    inc.now[0] = T0 + timedelta(seconds=5)
+    _harm(inc, "breached", T0, 305.0)
+    _restore(inc)
+    inc.now[0] = LIFT + timedelta(seconds=20)
+    _harm(inc, "recovered", LIFT + timedelta(seconds=15), 4.0)
+    st = inc.refresh()
+    for seconds in (0, 30, 61, 120, 600):
+        at = LIFT + timedelta(seconds=seconds)
+        held = holding(st, at, _gap(inc.config, 4.0, "ok"), ())
+        assert held is not None and held.status_words("mitigated") == "MITIGATED", (seconds, held)
+        assert not resolve_concerns(st, {}, gates=(), at=at)

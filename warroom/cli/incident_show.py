@@ -321,7 +321,7 @@ def render_show(inc: Incident, st: IncidentState, now: datetime, *, held: Any = 
             lines.append(f"  {n.tag:<12} {n.text}{extra}")
     lines.append("")
     lines.append("Response times (target):")
-    said_of = of_state(st)        # the PIR's and the drill report's rule
+    said_of = of_state(st, now)   # the PIR's and the drill report's rule
     for r in st.response_times():
         took = f"{r.minutes:.1f} min" if r.minutes is not None else ("not reached" if r.at is None else "n/a")
         if r.minutes is not None and r.wall_minutes is not None and st.time_scale != 1.0:

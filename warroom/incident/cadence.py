@@ -349,7 +349,8 @@ def _held_words(held: Any, hm: str) -> str:
     if held is None:
         return "."
     if held.relapsed:
-        again = [f"{a.title} breached again at {a.since:{hm}} UTC ({a.then})" + (f", {a.now} now" if a.now else "")
+        again = [a.lifted or f"{a.title} breached again at {a.since:{hm}} UTC ({a.then})" + (f", {a.now} now" if a.now
+                                                                                                 else "")
                  for a in held.again]
         past = [f"{g.title or g.what} is {g.value} now, past {g.wanted} (its verify gate passed at {g.passed_value})"
                 for g in held.gates if g.past]

@@ -72,7 +72,7 @@ def _read(inc: Incident, source: Any, at: datetime, speed: float) -> ConcernRead
     """:func:`read_concerns` but the updates."""
     state = inc.state
     if source is None:
-        return ConcernReading(at, tuple(resolve_concerns(state, {})))
+        return ConcernReading(at, tuple(resolve_concerns(state, {}, at=at)))
     end = at.timestamp()
     try:
         synced = inc.sync_metrics(source, speed=speed, now=end)
@@ -94,7 +94,7 @@ def _read(inc: Incident, source: Any, at: datetime, speed: float) -> ConcernRead
     gates = read_gates(state, source, inc.config.slo, at, at=end)
     return ConcernReading(at, tuple(_not_read([s.title for s in inc.config.slo if s.id not in synced.histories],
                                               at, synced.errors)
-                                    + resolve_concerns(state, exact, recent, unread, gates=gates)))
+                                    + resolve_concerns(state, exact, recent, unread, gates=gates, at=at)))
 
 
 def _not_read(titles: list[str], at: datetime, errors: list[str]) -> list[str]:
@@ -138,7 +138,7 @@ def unread_reading(state: IncidentState, at: datetime, why: str, config: Any = N
     """The concerns when the panes could not be read at all at ``at`` (``why``): the journal's own,
     under a line that says no pane's value now is known (``config``: the updates' cadence, :func:`with_updates`)."""
     line = f"the panes could not be read at {said_at(at)} ({why}): no pane's value now is known"
-    return with_updates(state, config, ConcernReading(at, (line, *resolve_concerns(state, {}))))
+    return with_updates(state, config, ConcernReading(at, (line, *resolve_concerns(state, {}, at=at))))
 
 
 _MOVING = re.compile(r"\([^()]*\)|[-+]?\d[\d.,:]*(?:e[-+]?\d+)?%?")

@@ -134,7 +134,7 @@ def catch_up_brief(state: IncidentState, now: datetime, *, update_every: float |
     drill = " drill time" if scale != 1 else ""
     happened = what_happened(timeline(state, now, typed=typed))
     esc = state.escalation_tier(now)
-    current = [f"{state.severity} {state.status}{journal_said(state)}; {stime.text(state, state.elapsed(now))}"
+    current = [f"{state.severity} {state.status}{journal_said(state, now)}; {stime.text(state, state.elapsed(now))}"
                f" since detection; escalation: {esc.label}"]
     breached = set(state.breached_now())
     # Each pane's newest reading, whichever recorded it: a step's evidence or a breach/recovery.

@@ -31,7 +31,7 @@ def _plain(value: Any) -> Any:
 
 
 def state_to_json(state: IncidentState, now: datetime | None = None) -> dict[str, Any]:
-    said = verdicts.of_state(state)
+    said = verdicts.of_state(state, now)
     out: dict[str, Any] = {
         "id": state.id, "title": state.title, "severity": state.severity, "status": state.status,
         "commander": state.commander, "declared_at": state.declared_at, "declared_by": state.declared_by,

@@ -285,7 +285,7 @@ RECENT = 300.0     # drill seconds: the last minutes a long-window pane is also 
 
 def resolve_concerns(state: IncidentState, histories: dict[str, PaneHistory],
                      recent: dict[str, Recent] | None = None, unread: set[str] | None = None,
-                     gates: Sequence[Any] | None = None) -> list[str]:
+                     gates: Sequence[Any] | None = None, at: datetime | None = None) -> list[str]:
     """What an IC should see before resolving: panes still warn/crit or worsening now, failed
     expectations (but a check's the IC ticked done after it, ``_check_ticked``, or ran again and met,
     ``_checked_again``) and failed verify
@@ -294,7 +294,8 @@ def resolve_concerns(state: IncidentState, histories: dict[str, PaneHistory],
     query over the last ``RECENT`` seconds (``read_recent``), said beside "still critical / in
     warning": a failure rate over an hour reads critical for an hour after the last failure, and
     while nothing runs at all (redteam39 F6, attack39 C1). ``unread``: panes with no value at the
-    moment read, whose last value is not quoted as now (attack39 C4)."""
+    moment read, whose last value is not quoted as now (attack39 C4). ``at``: the moment read (a lift's relapse is
+    known from its grace on: ``relapse.still_harmed``; None, the journal's last instant)."""
     out: list[str] = []
     for hist in histories.values():
         last_stale = hist.stale[-1] if hist.stale else None
@@ -341,24 +342,28 @@ def resolve_concerns(state: IncidentState, histories: dict[str, PaneHistory],
     held = held_gates(state) if state.first_verified_at is None else []
     if held:     # a gate passed, but on a measure within its line since before its step: no fix confirmed
         out.append(f"not mitigated by any verify gate: {held_said(held)}")
-    out += relapse_concerns(state, gates)
+    out += relapse_concerns(state, gates, at)
     for st in state.running_steps():
         out.append(f"{state.step_name(st.runbook_id, st.step or st.step_id)} ({st.label}) is still running")
     return list(dict.fromkeys(out))
 
 
-def relapse_concerns(state: IncidentState, gates: Sequence[Any] | None = None) -> list[str]:
+def relapse_concerns(state: IncidentState, gates: Sequence[Any] | None = None,
+                     at: datetime | None = None) -> list[str]:
     """The mitigation that did not hold (``relapse``): a pane breached again since it and not recovered
-    (the journal's), a passed gate's measure past its line now (``gates``: ``relapse.read_gates``)."""
-    from warroom.incident.relapse import breached_again
+    (the journal's), or still critical since a lift of its containment (``relapse.still_harmed``, known at ``at``),
+    a passed gate's measure past its line now (``gates``: ``relapse.read_gates``)."""
+    from warroom.incident.relapse import breached_again, lift_words
 
     mitigated = state.phases.get("mitigated")
     if mitigated is None:
         return []
     said = f"{mitigated:%H:%M:%S} UTC"
-    out = [f"the mitigation of {said} did not hold: {b['title']} breached again at {b['at']:%H:%M:%S} UTC"
-           f" ({format_stated(b['value'], b['unit'], against=(b.get('threshold'),))}) and has not recovered"
-           + _own_failures(state, mitigated, b["at"]) for b in breached_again(state)]
+    out = [f"the mitigation of {said} did not hold: "
+           + (f"{lift_words(b)} and has not recovered" if b.get("lifted") else
+              f"{b['title']} breached again at {b['at']:%H:%M:%S} UTC"
+              f" ({format_stated(b['value'], b['unit'], against=(b.get('threshold'),))}) and has not recovered")
+           + _own_failures(state, mitigated, b["at"]) for b in breached_again(state, at)]
     out += [f"the mitigation of {said} did not hold: {g.title or g.what} is {g.value} now, past {g.wanted}"
             f" (its verify gate passed at {g.passed_value})" for g in gates or () if g.past]
     return out

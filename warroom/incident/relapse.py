@@ -28,7 +28,11 @@ steps that end it (fence ``lifted_by="restore-replicas"``, journaled with the ga
 of them ran ok after the gated run started, on the same target (every parameter both runs take has one value:
 bringing back another deployment ends nothing), the gate's measure is watched no more (:attr:`GateNow.lifted`)
 and what judges a relapse is the harm's own panes: a breach journaled after the milestone (the audit gap growing
-again after the restore) is said as before, by every view. Why a declaration and not the Go/No-Go's GO, or the
+again after the restore) is said as before, by every view; and **a lift is no all-clear** (attack50 A3): a pane
+breached when the containment began and not recovered by the lift plus a grace (:data:`LIFT_GRACE`, a minute, or
+the gate's ``for`` when longer) is the relapse, dated the lift (:func:`still_harmed`: FlowEngine brought back with
+the shipper never restarted ran flows unaudited again, and the gap's pane, breached before the halt, never
+"breached again" to say so). Why a declaration and not the Go/No-Go's GO, or the
 panes alone: a GO is the decision, not the act (flows stay halted until the step runs, and a GO whose step failed
 ends nothing), and which measure a later step reverses only the author knows (RB-LAUNCH-005's failure-rate gates
 lie before its GO and are the harm itself: they stay watched); the panes alone would lose the gate's reading
@@ -129,8 +133,11 @@ class Again:
     seq: int
     then: str
     now: str | None = None
+    lifted: str = ""        # a lift that left it harmed (``still_harmed``): ``lift_words``
 
     def words(self) -> str:
+        if self.lifted:
+            return self.lifted
         return f"{self.title} {self.now}" if self.now else f"{self.title} ({self.then} at {_hms(self.since)})"
 
 
@@ -195,7 +202,8 @@ class Holding:
         return {"at": self.at.isoformat(), "mitigated_at": self.mitigated_at.isoformat(), "how": self.how,
                 "relapsed": self.relapsed, "since": self.since.isoformat() if self.relapsed else None,
                 "breached_again": [{"slo_id": a.slo_id, "title": a.title, "at": a.since.isoformat(), "seq": a.seq,
-                                    "value_then": a.then, "value_now": a.now} for a in self.again],
+                                    "value_then": a.then, "value_now": a.now, "lifted": a.lifted or None}
+                                   for a in self.again],
                 "gates": [g.to_json() for g in self.gates], "words": self.words()}
 
 
@@ -213,35 +221,88 @@ def _stated(b: dict[str, Any]) -> str:
     return format_stated(b["value"], b["unit"], against=(b.get("threshold"),)) if b["value"] is not None else "?"
 
 
-def breached_again(state: IncidentState) -> list[dict[str, Any]]:
+def breached_again(state: IncidentState, at: datetime | None = None) -> list[dict[str, Any]]:
     """The panes whose breach since the mitigated milestone is still open (their last journaled
-    transition), each as that breach. Pure journal."""
+    transition), each as that breach, and the panes a lifted containment left harmed (:func:`still_harmed`, known
+    at ``at``: None, the journal's last instant). Pure journal."""
     mit = _mitigated(state)
     if mit is None:
         return []
     last: dict[str, dict[str, Any]] = {}
     for b in _after(state, mit[0]):
         last[b["slo_id"]] = b
-    return [b for b in last.values() if b["kind"] == "breached"]
+    again = [b for b in last.values() if b["kind"] == "breached"]
+    return again + [b for b in still_harmed(state, at) if b["slo_id"] not in last]
 
 
-def first_relapse(state: IncidentState) -> dict[str, Any] | None:
+def first_relapse(state: IncidentState, at: datetime | None = None) -> dict[str, Any] | None:
     """The first pane breach journaled after the mitigated milestone, recovered since or not (the
-    PIR's "relapsed at"); None when none."""
+    PIR's "relapsed at"), or a lift that left the harm's pane past its line (:func:`still_harmed`, dated the lift,
+    recovered since or not); None when none."""
     mit = _mitigated(state)
     if mit is None:
         return None
-    return next((b for b in _after(state, mit[0]) if b["kind"] == "breached"), None)
+    found = [b for b in _after(state, mit[0]) if b["kind"] == "breached"][:1] + still_harmed(state, at, since=False)
+    return min(found, key=lambda b: b["at"], default=None)
 
 
-def relapse_said(state: IncidentState) -> str:
+#: incident seconds after a lift within which the harm's pane may still recover (a lift that ended the harm first,
+#: as RB-CORE-005's path does: the shipper restarted, then flows back, the gap below its line in seconds): a minute,
+#: four of the metric history's 15 s grid steps and a scrape or more of the pane's own source; the gate's ``for``
+#: when longer (how long its author wanted a reading to hold before believing it)
+LIFT_GRACE = 60.0
+
+
+def still_harmed(state: IncidentState, at: datetime | None = None, *, since: bool = True) -> list[dict[str, Any]]:
+    """The panes a lifted containment left harmed (attack50 A3): breached (their last journaled transition) when the
+    gated run began, and not recovered by the lift plus its grace (``LIFT_GRACE``, or the gate's ``for`` when
+    longer), said once ``at`` (None: the resolution, else the journal's last instant) is past that; ``since``: not
+    recovered since either (a breach open now). Each as its breach dated the lift, with ``breached_at`` (its own
+    time) and ``lifted`` (``step 30 (Bring FlowEngine back)``). A containment holds the harm back; lifting it while
+    the harm's pane is still past its line lets the harm run again (flows unaudited once FlowEngine is back while the
+    shipper ships nothing), and the pane breached before the milestone never "breaches again" to say so."""
+    at = at or state.resolved_at or state.last_at
+    if at is None or _mitigated(state) is None:
+        return []
+    from warroom import scenario_time as stime
+
+    ordered = sorted(state.breaches, key=lambda b: (b["at"], b["seq"]))
+    out: dict[str, dict[str, Any]] = {}
+    for g in counted_gates(state, at):
+        if (lift := _lift(state, g, at)) is None or lift[0] is None:
+            continue
+        began, when, by = lift
+        seen = stime.after(state, when, max(g.hold, LIFT_GRACE))
+        if at < seen:
+            continue
+        last = {b["slo_id"]: b for b in ordered if b["at"] <= began}
+        until = at if since else seen
+        for slo_id, b in last.items():
+            if b["kind"] == "breached" and slo_id not in out and not any(
+                    r["slo_id"] == slo_id and r["kind"] == "recovered" and began < r["at"] <= until for r in ordered):
+                out[slo_id] = {**b, "at": when, "breached_at": b["at"], "lifted": by}
+    return list(out.values())
+
+
+def lift_words(b: dict[str, Any], now: str | None = None) -> str:
+    """``Audit-log gap still critical (12m) since the containment was lifted at 18:31:56 by step 30 (Bring
+    FlowEngine back)``: a :func:`still_harmed` pane, its value ``now`` when read (else when it breached, and at
+    what)."""
+    was = f"critical since {_hms(b['breached_at'])}, breached at {_stated(b)}"
+    return (f"{b['title']} still critical ({now or was}) since the "
+            f"containment was lifted at {_hms(b['at'])} by {b['lifted']}")
+
+
+def relapse_said(state: IncidentState, at: datetime | None = None) -> str:
     """``relapsed at 03:33:30: Flow failure rate breached again (1.35%)`` for the PIR, '' when none; or, when it
     came first, the commander's own word taking the mitigation back (a status short of mitigated after it):
     ``withdrawn at 03:35:10 UTC: status investigating (relapse)`` (attack42 A2b: the withdrawal was said nowhere)."""
-    b, back = first_relapse(state), first_withdrawal(state)
+    b, back = first_relapse(state, at), first_withdrawal(state)
     if back is not None and (b is None or back["at"] < b["at"]):
         why = f" ({back['reason']})" if back["reason"] else ""
         return f"withdrawn at {_hms(back['at'])} UTC: status {back['to']}{why}"
+    if b is not None and b.get("lifted"):
+        return f"relapsed at {_hms(b['at'])} UTC: {lift_words(b)}"
     return "" if b is None else f"relapsed at {_hms(b['at'])} UTC: {b['title']} breached again ({_stated(b)})"
 
 
@@ -254,13 +315,14 @@ def first_withdrawal(state: IncidentState) -> dict[str, Any] | None:
                  and c["to"] != "resolved"), None)
 
 
-def journal_said(state: IncidentState) -> str:
+def journal_said(state: IncidentState, at: datetime | None = None) -> str:
     """``, RELAPSED: Flow failure rate breached again at 04:05:54 UTC (1.35%), not recovered`` after a
     status that claims the mitigation, from the journal alone (the handoff brief reads nothing else;
     a gate's measure needs a reading: :func:`holding`); '' when no pane breached again."""
     if state.status not in CLAIMS_MITIGATED:
         return ""
-    again = [f"{b['title']} breached again at {_hms(b['at'])} UTC ({_stated(b)})" for b in breached_again(state)]
+    again = [lift_words(b) if b.get("lifted") else f"{b['title']} breached again at {_hms(b['at'])} UTC ({_stated(b)})"
+             for b in breached_again(state, at)]
     return f", RELAPSED: {'; '.join(again)}, not recovered" if again else ""
 
 
@@ -274,8 +336,15 @@ def lifted(state: IncidentState, g: GateState, at: datetime) -> str:
     ``lifted_by`` that started after the gated run, ended ok by ``at`` (the checklist's rule, as the Go/No-Go's
     ``ran`` counts it) and acted on the gated run's target (the parameters both take have one value); '' when none:
     its measure is still watched. The module's docstring says why."""
+    lift = _lift(state, g, at)
+    return f"lifted by {lift[2]} at {_hms(lift[1])}" if lift is not None else ""
+
+
+def _lift(state: IncidentState, g: GateState, at: datetime) -> tuple[datetime | None, datetime, str] | None:
+    """:func:`lifted`'s run: (when the gated run started, when the lifting run ended, ``step 30 (Bring FlowEngine
+    back)``); None when none."""
     if not g.lifted_by:
-        return ""
+        return None
     from warroom.incident.gates import run_gates
     from warroom.incident.marks import run_state
 
@@ -293,9 +362,8 @@ def lifted(state: IncidentState, g: GateState, at: datetime) -> str:
             judged = run_gates(state, at) if judged is None else judged
             same = gated is None or all(run.params.get(k) == v for k, v in gated.params.items() if k in run.params)
             if same and run_state(run, judged.get(run.seq)) in RAN_OK and (best is None or run.ended_at < best[0]):
-                best = (run.ended_at, f"lifted by step {st.step or st.step_id}"
-                        + (f" ({st.label})" if st.label else "") + f" at {_hms(run.ended_at)}")
-    return best[1] if best is not None else ""
+                best = (run.ended_at, f"step {st.step or st.step_id}" + (f" ({st.label})" if st.label else ""))
+    return (since, best[0], best[1]) if best is not None else None
 
 
 def _confirmed(state: IncidentState, g: GateState) -> datetime | None:
@@ -353,10 +421,11 @@ def holding(state: IncidentState, at: datetime, readings: Sequence[Any] | None =
         return None
     shown = {r.slo.id: r for r in readings or ()}
     again = []
-    for b in breached_again(state):
+    for b in breached_again(state, at):
         r = shown.get(b["slo_id"])
         now = format_reading(r.value, r.slo) if r is not None and r.state in _NOW and r.value is not None else None
-        again.append(Again(b["slo_id"], b["title"], b["at"], int(b["seq"]), _stated(b), now))
+        again.append(Again(b["slo_id"], b["title"], b["at"], int(b["seq"]), _stated(b), now,
+                           lift_words(b, now) if b.get("lifted") else ""))
     if gates is None:
         gates = tuple(GateNow(runbook_id=g.runbook_id, step_id=g.step_id, step=g.step, what=g.what, title=g.title,
                               wanted=g.wanted, passed_at=_confirmed(state, g), passed_value=g.value or "",

@@ -278,11 +278,12 @@ def said_unbacked(state: IncidentState | None) -> str:
            f" ({' and '.join(failed)})"
 
 
-def of_state(state: IncidentState) -> dict[str, Verdict]:
+def of_state(state: IncidentState, at: datetime | None = None) -> dict[str, Verdict]:
     """Each milestone's verdict for an incident, by key: what the PIR, ``incident show`` (text and
-    ``--json``) and the PIR's templates say, from the journal alone."""
+    ``--json``) and the PIR's templates say, from the journal alone (``at``: the look's moment, when a lift's relapse
+    is known: ``relapse.still_harmed``)."""
     ahead, broken, held = detected_ahead(state), past_critical_at_resolution(state), held_gates(state)
-    again = relapse_said(state)
+    again = relapse_said(state, at)
     from warroom.scenario_time import scale_of
 
     unbacked = said_unbacked(state)

@@ -174,12 +174,12 @@ def timeline(state: IncidentState, now: datetime, typed: Sequence[Any] = (),
     if at is not None and how == "recovered":   # mitigated by derivation (every breached SLO back): no event says it
         rows.append(Line(f"Mitigated: {PHASE_HOW[how]}", (seq,), at=at, weight=92, actor="(metric history)",
                          kind="mitigated"))
-    if (again := first_relapse(state)) is not None:      # the mitigation did not hold: a key moment
+    if (again := first_relapse(state, now)) is not None:      # the mitigation did not hold: a key moment
         # what was typed in the drill shell since the mitigation that moved a pane: the change that undid it
         since = [a for a in typed if a.moved and at is not None and at.timestamp() <= a.at <= again["at"].timestamp()]
         after = f", after {since[-1].description} was typed in the drill shell at " \
                 f"{datetime.fromtimestamp(since[-1].at, UTC):%H:%M:%S} UTC" if since else ""
-        rows.append(Line(f"The mitigation did not hold: {relapse_said(state)}{after}", (int(again["seq"]),),
+        rows.append(Line(f"The mitigation did not hold: {relapse_said(state, now)}{after}", (int(again["seq"]),),
                          at=again["at"], weight=91, actor="(metric history)", kind="relapse"))
     return sorted(rows, key=lambda r: (r.at or NO_TIME, min(r.cites or (0,))))
 
