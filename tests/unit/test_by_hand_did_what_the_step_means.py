@@ -45,6 +45,10 @@ def test_a_typed_change_credits_the_step_only_for_its_workload_and_what_it_means
         clock.t = d.wall_time(t)
         return {sid: c.state for (_, sid), c in typed_steps(d, inc.state, [book], clock()).items()}
 
+    # 5 → 5 while FlowEngine runs, never halted: it changed nothing, and what the step means (brought back after the
+    # halt) does not hold then, so it is no "already in force" (attack50 A1: credited "done by hand", in the report's
+    # path too, while FlowEngine was never halted)
+    assert typed_in_shell(d, _scale("flowengine", 5), 120.0) == 0
     assert typed_in_shell(d, _scale("flowengine", 4), 150.0) == 0        # 5 → 4: replicas removed, nothing halted
     assert typed_in_shell(d, _scale("audit-shipper", 4), 200.0) == 0     # another workload
     assert typed_in_shell(d, ["kubectl", "scale", "deploy/audit-shipper", "--replicas", "3"], 220.0) == 0
@@ -68,6 +72,37 @@ def test_a_typed_change_credits_the_step_only_for_its_workload_and_what_it_means
     assert [o for o in report.outside if "scaled to 4 replicas" in o] == [      # each of the two typings, as typed
         "scaled to 4 replicas on flowengine (kubectl scale deployment/flowengine --replicas=4 -n production)",
         "scaled to 4 replicas on audit-shipper (kubectl scale deployment/audit-shipper --replicas=4 -n production)"] * 2
+    assert "scaled to 5 replicas on flowengine (kubectl scale deployment/flowengine --replicas=5 -n production)" \
+        in report.outside, report.outside        # the 5 → 5 before any halt: no typing of the restore
+
+
+def test_a_change_that_changed_nothing_is_the_step_only_while_what_the_step_means_holds(tmp_path: Path) -> None:
+    """RB-CORE-004's "Put the provider back into routing and leave manual review" (``DISABLE_PROVIDERS-
+    MANUAL_REVIEW_MODE-``) typed before anything was taken out changes nothing and is no credit (attack50 A1); typed
+    again once both were put back (by another spelling), it is the step already in force."""
+    d = warm_drill(tmp_path / "drills", "provider-outage", speed=60.0, start=START)
+    clock = DrillClock(d.wall_time(100.0))
+    book_path = RUNBOOK.parent / "RB-CORE-004-provider-outage.md"
+    inc = IncidentStore(tmp_path / "incidents", Config(), clock=clock).create(
+        title="Flows failing", severity="P1", runbook=str(book_path),
+        drill={"scenario": "provider-outage", "speed": d.speed, "dir": str(d.path)}, commander="Dana Lee")
+    book = inc.runbook()
+    back = book.step(21).id
+
+    def env(*words: str) -> list[str]:
+        return ["kubectl", "set", "env", "deployment/flowengine", *words, "-n", "production"]
+
+    def credited(t: float) -> dict[str, str]:
+        clock.t = d.wall_time(t)
+        return {sid: c.state for (_, sid), c in typed_steps(d, inc.state, [book], clock()).items()}
+
+    assert typed_in_shell(d, env("DISABLE_PROVIDERS-", "MANUAL_REVIEW_MODE-"), 150.0) == 0     # nothing to put back
+    assert back not in credited(180.0)
+    assert typed_in_shell(d, env("DISABLE_PROVIDERS=anthropic"), 200.0) == 0
+    assert typed_in_shell(d, env("MANUAL_REVIEW_MODE=true"), 250.0) == 0
+    assert typed_in_shell(d, env("MANUAL_REVIEW_MODE-", "DISABLE_PROVIDERS-"), 300.0) == 0    # put back, other words
+    assert typed_in_shell(d, env("DISABLE_PROVIDERS-", "MANUAL_REVIEW_MODE-"), 400.0) == 0
+    assert credited(450.0).get(back) == "done by hand at +5m00s (drill shell)"
 
 
 def test_an_undo_onto_the_bad_release_is_no_rollback_and_a_lower_floor_adds_no_replicas(tmp_path: Path) -> None:

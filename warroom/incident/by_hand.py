@@ -81,6 +81,8 @@ class Act(Protocol):
     def command(self) -> str: ...    # the command line (``shlex.join``)
     @property
     def tag(self) -> str: ...        # the step run whose process recorded it ("" typed in a shell)
+    @property
+    def action(self) -> str: ...     # its kind: an operation (``scale_to``) or what one meant (``flowengine_start``)
 
 
 def owner_of(at: float, tag: str, windows: Mapping[K, Sequence[tuple[float, float, str]]]) -> K | None:
@@ -489,7 +491,10 @@ class Hands:
                 # this typing's own rows (each of its calls' up to the next typing of that call), else, when none is
                 # (a record stamped before its call), every one as before; the rest are the same command typed again
                 own = [i for i in acted if any(_recorded_by(typed.calls, k, rows[i]) for k in mine)] or acted
-                acted, again = own, tuple(i for i in acted if i not in own)
+                # the rest, each typed again only where it fits the step there and then (``fits``: a scale to 5
+                # before any halt is no "Bring FlowEngine back" again, attack50 A1), else left outside
+                acted, again = own, tuple(i for i in acted if i not in own and self._again(runbook, step, shape,
+                                                                                          values, rows[i]))
                 at, t = rows[acted[0]].at, rows[acted[0]].t      # when it acted
             else:       # an action no row holds (it moves no curve: a test flow, a Slack post), the same rule
                 done = [a for a in typed.acts if outside_runs(a.at, a.tag) and counts(a.at)
@@ -526,21 +531,33 @@ class Hands:
             self.meaning = Meaning(*self.typed.world, self.typed.calls)
         return self.meaning.does(runbook, step, shape, wanted, self.typed.calls[k], values)
 
+    def _again(self, runbook: Runbook, step: Step, shape: Shape, values: Mapping[str, str], row: Act) -> bool:
+        """Whether ``row`` (the step's command typed at another moment) ``fits`` the step, by one of its calls."""
+        argv = tuple(shlex.split(row.command))
+        return any((got := shape.match(w, argv, {}, values)) is not None
+                   and self.fits(runbook, step, shape, w, {**got, **values}, row.action, row) for w in shape.calls[0])
+
     def fits(self, runbook: Runbook, step: Step, shape: Shape, wanted: tuple[str, ...], values: Mapping[str, str],
-             kind: str) -> bool:
+             kind: str, row: Act | None = None) -> bool:
         """Whether a row of ``kind`` (an ``ActionRow.action``) its call ``wanted`` made may be the step's, typed again
         (``drill_report.path.typed_again``): a meaning the step's command does not mean on the runbook's path
         (``Meaning``) is not (a scale-down after the restore is no "Bring FlowEngine back" again); an operation's own
-        row is judged by its words, as before, and so is a restart row the report weighs for any rollout
-        (``actions.RESTARTS``: an env change's rollout too)."""
+        row (a change that meant nothing) only while what the step means holds at ``row``'s moment (``Meaning.holds``:
+        a scale to 5 while FlowEngine ran 5, never halted, is no "Bring FlowEngine back", attack50 A1), by its words
+        without the row; a restart row the report weighs for any rollout (``actions.RESTARTS``: an env change's rollout
+        too) by its words."""
         from warroom.drill.cluster import OPERATIONS
 
-        if self.typed.world is None or kind in OPERATIONS or kind in ("restart", "audit_restart"):
+        if self.typed.world is None or kind in ("restart", "audit_restart") or kind in OPERATIONS and row is None:
             return True
         if self.meaning is None:
             self.meaning = Meaning(*self.typed.world, self.typed.calls)
         meant = self.meaning.meant(runbook, step, shape, wanted, values)
-        return meant is None or kind in meant
+        if meant is None or kind not in OPERATIONS:
+            return meant is None or kind in meant
+        argv = _filled(wanted, shape, values)
+        step_op = None if argv is None else _operation(spelled(argv))
+        return step_op is None or not meant or self.meaning.holds(step_op, meant, row.at, row.t)
 
     def acts(self, runbook: Runbook, step: Step, values: Mapping[str, str], rows: Sequence[Act],
              windows: Mapping[tuple[str, str], Sequence[tuple[float, float, str]]]) -> list[float]:
@@ -609,8 +626,10 @@ class Meaning:
     credits the step only when it meant something of it (a scale-down is no restore, a rollout undo onto the bad
     release no rollback) and nothing else but what the step's own command would also have meant there and then (an
     undo onto an older revision drops the env set since: a throttle lifted beside the rollback), or, meaning nothing,
-    when the step's own command would have meant none of it there either (already in force: the breaker typed again
-    once on; zero replicas typed again while halted is no restore). Other stand-in records (a retry, a test flow,
+    when what the step means holds then (already in force): each of its kinds was recorded before (its path happened:
+    FlowEngine halted, then brought back) and the step's own command would have meant none of it there (the breaker
+    typed again once on; zero replicas typed again while halted is no restore; a scale to 5 while FlowEngine ran 5,
+    never halted, brought nothing back: attack50 A1). Other stand-in records (a retry, a test flow,
     a page, an aws call) are named by their words, which the step's shape already matched."""
 
     def __init__(self, scenario: Any, actions: Sequence[Any], calls: Sequence[Call] = ()) -> None:
@@ -639,9 +658,27 @@ class Meaning:
             return False            # none of what the step means: a scale-down for a restore
         # the step's own command there and then: what else it would have done too (an undo onto an older revision
         # drops the env set since: a throttle lifted, manual review ended), or nothing the step means left to do
+        if not did:
+            return self.holds(step_op, meant, own[0].ts, own[0].t)
         there = _meaning(build_cluster(self.scenario, [a for a in self.actions if a.ts < own[0].ts]),
                          replace(step_op, t=own[0].t))
-        return there is None or (did <= meant | set(there) if did else not meant & set(there))
+        return there is None or did <= meant | set(there)
+
+    def holds(self, step_op: Any, meant: frozenset[str], ts: float, t: float) -> bool:
+        """Whether what a step means on its path (``meant``, its own operation ``step_op``) holds at ``ts`` (unix; ``t``
+        drill seconds), so a typing then that changed nothing is that step "already in force": it happened before
+        (each kind of ``meant`` recorded by some change: FlowEngine halted, then brought back) and the step's own
+        command there would mean none of it again (it still stands: zero replicas typed again while halted after a
+        restore is none). A step whose path has not happened yet means nothing there either: no credit (attack50 A1:
+        a scale to 5 typed while FlowEngine ran 5, never halted, was "Bring FlowEngine back"; an unset of what was
+        never set was "Put the provider back")."""
+        from warroom.drill.cluster import build_cluster
+
+        before = [a for a in self.actions if a.ts < ts]
+        if not meant <= {a.action for a in before if "via" in a.detail}:
+            return False
+        there = _meaning(build_cluster(self.scenario, before), replace(step_op, t=t))
+        return there is None or not meant & set(there)
 
     def _own(self, call: Call) -> list[Any]:
         """The actions ``call`` recorded: its command's, from its start until that command is typed again (``rollout
@@ -905,6 +942,7 @@ class Recorded:
     t: float
     command: str
     tag: str
+    action: str = ""
 
 
 def recorded(drill_dir: Path, actions: Iterable[Any] | None = None) -> tuple[Recorded, ...]:
@@ -912,7 +950,8 @@ def recorded(drill_dir: Path, actions: Iterable[Any] | None = None) -> tuple[Rec
     command line."""
     from warroom.drill.actions import read_actions
 
-    return tuple(Recorded(a.ts, a.t, shlex.join((a.tool, *a.argv)) if a.tool else shlex.join(a.argv), a.tag)
+    return tuple(Recorded(a.ts, a.t, shlex.join((a.tool, *a.argv)) if a.tool else shlex.join(a.argv), a.tag,
+                              a.action)
                  for a in (read_actions(drill_dir) if actions is None else actions))
 
 

@@ -118,7 +118,7 @@ def typed_again(path: dict[str, Any], books: Sequence[Runbook | None], state: In
         argv = tuple(shlex.split(a.command))
         has = [(book, st, shape.chose(got, values)) for book, st, shape, values, shut in shapes if a.at <= shut
                and (got := next((g for w in shape.calls[0] if (g := shape.match(w, argv, {}, values)) is not None
-                                 and hands.fits(book, st, shape, w, {**g, **values}, a.action)), None))
+                                 and hands.fits(book, st, shape, w, {**g, **values}, a.action, a)), None))
                is not None]
         if not has:
             continue
