@@ -542,9 +542,9 @@ class Hands:
         """Whether a row of ``kind`` (an ``ActionRow.action``) its call ``wanted`` made may be the step's, typed again
         (``drill_report.path.typed_again``): a meaning the step's command does not mean on the runbook's path
         (``Meaning``) is not (a scale-down after the restore is no "Bring FlowEngine back" again); an operation's own
-        row (a change that meant nothing) only while what the step means holds at ``row``'s moment (``Meaning.holds``:
-        a scale to 5 while FlowEngine ran 5, never halted, is no "Bring FlowEngine back", attack50 A1), by its words
-        without the row; a restart row the report weighs for any rollout (``actions.RESTARTS``: an env change's rollout
+        row (a change that meant nothing) by its words, as before (another pilot repository typed: the IC's value),
+        but one that changed nothing only while what the step means holds at ``row``'s moment (``Meaning.holds``: a
+        scale to 5 while FlowEngine ran 5, never halted, is no "Bring FlowEngine back", attack50 A1); a restart row the report weighs for any rollout (``actions.RESTARTS``: an env change's rollout
         too) by its words."""
         from warroom.drill.cluster import OPERATIONS
 
@@ -557,7 +557,8 @@ class Hands:
             return meant is None or kind in meant
         argv = _filled(wanted, shape, values)
         step_op = None if argv is None else _operation(spelled(argv))
-        return step_op is None or not meant or self.meaning.holds(step_op, meant, row.at, row.t)
+        return step_op is None or not meant or self.meaning.changed(row) or \
+            self.meaning.holds(step_op, meant, row.at, row.t)
 
     def acts(self, runbook: Runbook, step: Step, values: Mapping[str, str], rows: Sequence[Act],
              windows: Mapping[tuple[str, str], Sequence[tuple[float, float, str]]]) -> list[float]:
@@ -679,6 +680,25 @@ class Meaning:
             return False
         there = _meaning(build_cluster(self.scenario, before), replace(step_op, t=t))
         return there is None or not meant & set(there)
+
+    def changed(self, row: Act) -> bool:
+        """Whether the change ``row`` records (its command's operation, ``_operation``) changed the estate it was made
+        on: a deployment's replicas or pod template, the config, an HPA or a ConfigMap (unknown: True). A scale to the
+        count running, an unset of what is not set, changes none."""
+        import copy
+
+        from warroom.drill.cluster import build_cluster
+
+        op = _operation(spelled(tuple(shlex.split(row.command))))
+        if op is None:
+            return True
+        world = build_cluster(self.scenario, [a for a in self.actions if a.ts < row.at])
+
+        def estate() -> Any:
+            return ({n: (d.replicas, d.current.template) for n, d in world.deployments.items()},
+                    copy.deepcopy((world.config, world.hpa, world.configmaps)))
+        was = estate()
+        return _meaning(world, replace(op, t=row.t)) is None or estate() != was
 
     def _own(self, call: Call) -> list[Any]:
         """The actions ``call`` recorded: its command's, from its start until that command is typed again (``rollout
