@@ -284,3 +284,31 @@ def test_a_value_spelled_anew_is_the_same_change_yet_its_rollout_is_still_a_rest
     rows = [(r.description, r.why) for r in drill_report(d, inc.state, at=d.wall_time(1000.0)).actions if r.t == 400]
     assert [why.split(" (")[0] for _, why in rows] == [
         "the same change again", "restarted again within the first's effect window"], rows
+
+
+def test_the_bad_release_put_back_and_kept_to_the_resolve_is_still_in_force(tmp_path: Path) -> None:
+    """attack50 A2: FlowEngine put back onto the bad release (``set image …v1.2.0`` after a rollback by image, or a
+    second plain ``rollout undo``) and kept there to the resolve was "Made it worse" but never "Still in force … and
+    harming then", as an env change is: ``standing`` held no release, so the two worlds were alike at the end. The
+    rollback before it, undone since, is not still in force."""
+    image = ["kubectl", "set", "image", "deployment/flowengine", "-n", "production"]
+    undo = ["kubectl", "rollout", "undo", "deployment/flowengine", "-n", "production"]
+
+    def left(name: str, first: list[str], second: list[str]) -> list[str]:
+        d = warm_drill(tmp_path, "mass-failure", name=name)
+        for t, argv in ((200.0, first), (500.0, second)):
+            assert run_one(d, argv, t)[0] == 0, argv
+        clock = Clock(datetime.fromtimestamp(d.wall_time(0.0), UTC), step=0.0)
+        inc = IncidentStore(tmp_path / f"inc-{name}", clock=clock).create(
+            title="Flows failing", severity="P1", drill={"scenario": "mass-failure", "speed": d.speed})
+        clock.now = datetime.fromtimestamp(d.wall_time(1200.0), UTC)
+        inc.resolve("done")
+        summary = drill_report(d, inc.state, at=d.wall_time(1200.0)).summary
+        return [line for line in summary if line.startswith("Still in force")]
+
+    (said,) = left("image", [*image, "flowengine=registry.internal/flowengine:v1.1.0"],
+                   [*image, "flowengine=registry.internal/flowengine:v1.2.0"])
+    assert "moved back onto the bad release" in said and "flowengine:v1.2.0" in said, said
+    assert "Flow failure rate" in said and "without it" in said, said
+    (said,) = left("undo", undo, undo)
+    assert "moved back onto the bad release (rollout undo" in said and "at +8m20s" in said, said

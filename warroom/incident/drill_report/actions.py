@@ -918,12 +918,23 @@ def pane_changes(drill: Drill, taken: list[Any], slos: list[SloConfig] | None, t
 
 
 def standing(signals: Any, t: float) -> tuple[Any, ...]:
-    """What the world holds set at ``t``, apart from the curves it left: FlowEngine's env as its pods run with it, a
-    bucket deny, FlowEngine and its TaskDB up or down, manual review on. Two worlds alike in it at the end differ there
-    only by the hour their panes remember (the failure rate is a 1h rate): an action undone since is not still in
-    force, whatever its panes still show of it."""
-    return (tuple(sorted(signals.env(t).items())), signals.bundles_denied(t), signals.running(t),
+    """What the world holds set at ``t``, apart from the curves it left: FlowEngine's env as its pods run with it, the
+    release and the replica count its operations last set (``_runs``), a bucket deny, FlowEngine and its TaskDB up or
+    down, manual review on. Two worlds alike in it at the end differ there only by the hour their panes remember (the
+    failure rate is a 1h rate): an action undone since is not still in force, whatever its panes still show of it."""
+    return (tuple(sorted(signals.env(t).items())), _runs(signals, t), signals.bundles_denied(t), signals.running(t),
             signals.task_store(t), signals.reviewing(t))
+
+
+def _runs(signals: Any, t: float) -> tuple[str, int]:
+    """The release FlowEngine's template names (``cluster.release``: ``flowengine:v1.1.0`` is ``registry.internal/…:
+    v1.1.0``) and the replicas it was set to, after the operations made by ``t`` (``Cluster.timeline``): what an image,
+    an undo or a scale leaves standing (attack50 A2: the bad release set back and kept to the resolve was "Made it
+    worse" but never "still in force", the two worlds alike in env)."""
+    from warroom.drill.cluster import release
+
+    dep = next(d for when, _, d in reversed(signals.cluster.timeline) if when <= t)
+    return release(dep.current.image), dep.replicas
 
 
 LEFT_RECENT = 300.0      # scenario seconds: how far back "still harming" compares the gap it holds (``left_harming``)
