@@ -134,6 +134,10 @@ def test_a_shipper_rolled_back_past_the_rotation_is_refused_and_ships_nothing() 
     assert not ep["subsets"][0].get("addresses"), ep
     window = "created_at > now() - interval '10 minutes'"
     assert run_one(d, ["psql", "-At", "-c", f"SELECT count(*) FROM audit_logs WHERE {window};"], 1500.0)[1] == "0\n"
+    # nor is it a restart of the audit pipeline (attack50 A11: "audit pipeline restarted", credited as the runbook's
+    # restart, while its pods never reconnected); a restart that logs in is one
+    assert "audit_restart" not in [a.action for a in d.actions()]
+    assert "audit_restart" in [a.action for a in drill_with("restart").actions()]
     mended = drill_with("undo and set it back")
     assert all(ok for _, ok, _ in pods(mended, 1500.0))
     assert mended.simulator.panes("audit_gap", [1500.0])[0] < 120.0

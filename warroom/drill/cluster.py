@@ -481,7 +481,7 @@ class Cluster:
             self.extra.pop(f"{kind}/{name}", None)
             if kind == "pod" and dep is not None:      # its ReplicaSet replaces it: a fresh process (``Cluster.pods``)
                 dep.deleted.append((a.t, int(d.get("index", 0)), str(d.get("template"))))
-                meant = ["audit_restart"] if "audit" in dep.name else []
+                meant = ["audit_restart"] if "audit" in dep.name and logs_in(self.scenario, dep.current.env) else []
             elif kind == "secret":
                 self.secrets.pop(name, None)
             elif kind == "deployment" and (dep := self.deployments.pop(name, None)) is not None:
@@ -508,7 +508,10 @@ class Cluster:
         """What a change of ``dep``'s pod template (``template``: None if it stays) means."""
         if "audit" in dep.name:
             restarted = op in ("set_env", "rollout_restart") or (op == "rollout_undo" and template is not None)
-            return ["audit_restart"] if restarted else []
+            # only a shipper that logs in is a restart of the audit pipeline (attack50 A11: one onto a refused
+            # credential was "audit pipeline restarted", credited as the runbook's restart; its pods never reconnect)
+            return ["audit_restart"] if restarted and logs_in(self.scenario, (template or dep.current.template)[1]) \
+                else []
         if dep.name != fleet.DEPLOYMENT:
             return []
         if op == "rollout_restart":
@@ -529,7 +532,12 @@ def refused(scenario: Scenario, dep: Deployment, created: float) -> bool:
     credential other than the one the store takes, the one in force when the drill began (a rotation's, else the
     estate's). A rollback past a rotation brings the rotated-out password back (redteam50 F6): the pod fails its
     login, its readiness probe, and ships nothing, whenever it started."""
-    return dep.name == fleet.AUDIT_DEPLOYMENT and dep.env_at(created).get(STORE_SECRET) != store_credential(scenario)
+    return dep.name == fleet.AUDIT_DEPLOYMENT and not logs_in(scenario, dep.env_at(created))
+
+
+def logs_in(scenario: Scenario, env: Env) -> bool:
+    """Whether an audit shipper started on ``env`` logs in to the audit store: its credential is the store's."""
+    return env.get(STORE_SECRET) == store_credential(scenario)
 
 
 def store_credential(scenario: Scenario) -> str:
