@@ -138,6 +138,11 @@ def test_rb_core_005s_halt_journals_what_lifts_it_and_lint_refuses_a_lift_that_n
                                                                  'lifted_by="restore-replica"')
     typo = parse_runbook(text, path=book.path)
     assert any("lifted_by 'restore-replica' names no later step" in f.message for f in lint_runbook(typo))
+    # a read run after the halt would end the watch (attack50 A9): a lift must name a step that changes something
+    text = text.replace('lifted_by="restore-replica"', 'lifted_by="confirm-no-active-flows"')
+    reads = parse_runbook(text, path=book.path)
+    assert any("lifted_by 'confirm-no-active-flows' names step 8, which changes nothing" in f.message
+               and f.level == "error" for f in lint_runbook(reads))
 
 
 def _harm(inc: Any, kind: str, at: datetime, value: float) -> None:

@@ -351,7 +351,10 @@ def _undo_one_revision_findings(rb: Runbook, file: str) -> list[Finding]:
 
 def _lifted_by_findings(rb: Runbook, file: str) -> list[Finding]:
     """A ``lifted_by`` that lifts nothing: on a step with no verify gate, or naming no later step of the runbook (a
-    typo would leave the containment watched, and its planned end called a relapse: ``incident.relapse``)."""
+    typo would leave the containment watched, and its planned end called a relapse: ``incident.relapse``), or one
+    that lifts too easily: a step that only reads."""
+    from warroom.execute.safety import classify_mutating
+
     out: list[Finding] = []
     for step in rb.steps:
         if not step.lifted_by:
@@ -364,4 +367,9 @@ def _lifted_by_findings(rb: Runbook, file: str) -> list[Finding]:
             if later is None or later.number <= step.number:
                 out.append(Finding(file, step.line, "error", f"step {step.number} ({step.label}): lifted_by"
                                    f" {name!r} names no later step of this runbook (a step's name=)"))
+            elif not (later.command and (later.mutating or classify_mutating(later.command, later.kind) is not False)):
+                # a read run after the halt would end the containment's watch (attack50 A9)
+                out.append(Finding(file, step.line, "error", f"step {step.number} ({step.label}): lifted_by"
+                                   f" {name!r} names step {later.number}, which changes nothing: only a change"
+                                   " (bringing back what the containment stopped) can end a containment"))
     return out
