@@ -544,8 +544,8 @@ class Hands:
         (``Meaning``) is not (a scale-down after the restore is no "Bring FlowEngine back" again); an operation's own
         row (a change that meant nothing) by its words, as before (another pilot repository typed: the IC's value),
         but one that changed nothing only while what the step means holds at ``row``'s moment (``Meaning.holds``: a
-        scale to 5 while FlowEngine ran 5, never halted, is no "Bring FlowEngine back", attack50 A1); a restart row the report weighs for any rollout (``actions.RESTARTS``: an env change's rollout
-        too) by its words."""
+        scale to 5 while FlowEngine ran 5, never halted, is no "Bring FlowEngine back", attack50 A1); a restart row
+        the report weighs for any rollout (``actions.RESTARTS``: an env change's rollout too) by its words."""
         from warroom.drill.cluster import OPERATIONS
 
         if self.typed.world is None or kind in ("restart", "audit_restart") or kind in OPERATIONS and row is None:
