@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.unit.standins_corpus import START, run_one
+from tests.unit.standins_corpus import START, run_one, warm_drill
 from warroom.drill.directory import Drill, create_drill
 
 NS = "-n production"
@@ -122,3 +122,26 @@ def test_one_active_flow_is_one_flow(drills: tuple[Drill, Drill]) -> None:
         counts.append(len(listed))
         assert head == f"{len(listed)} active flow{'' if len(listed) == 1 else 's'}", (t, head)
     assert 1 in counts, counts
+
+
+def test_a_drain_of_the_taskdbs_node_is_a_short_outage_every_standin_agrees_on(tmp_path: Path) -> None:
+    """redteam50 F8: draining the node PostgreSQL ran on evicted it and its replacement was `1/1 Running` at 0 s, psql,
+    /health and the flows never noticed. The evicted pod terminates while its successor starts (not ready a step, as
+    a deleted pod's), and while none is ready psql is refused, /health is degraded and the flows in flight end."""
+    from warroom.drill.model import DB_LOST
+
+    drill = warm_drill(tmp_path / "drain", "rate-limit", speed=10.0, start=START, name="drain")
+    wide = run_one(drill, f"kubectl get pods {NS} -o wide".split(), DOWN - 10)[1]
+    node = next(line.split()[6] for line in wide.splitlines() if line.startswith("postgres-"))
+    in_flight = {k for k, (status, _) in _rows(drill, DOWN - 1).items() if status == "running"}
+    assert run_one(drill, f"kubectl drain {node} --ignore-daemonsets".split(), DOWN)[0] == 0
+    pods = run_one(drill, f"kubectl get pods {NS}".split(), DOWN + 5)[1]
+    assert [line.split()[1:3] for line in pods.splitlines() if line.startswith("postgres-")] == [
+        ["0/1", "ContainerCreating"], ["0/1", "Terminating"]], pods
+    assert _ready_pods(drill, DOWN + 5) == 0
+    assert _health(drill, DOWN + 5)["database"] == "unreachable: connection refused"
+    code, _, err = run_one(drill, ROWS, DOWN + 5)
+    assert code == 2 and "Connection refused" in err
+    assert _ready_pods(drill, DOWN + 60) == 1 and _health(drill, DOWN + 60)["status"] == "ok"
+    ended = {v for k, v in _rows(drill, DOWN + 60).items() if k in in_flight}
+    assert in_flight and ended and ended <= {("failed", DB_LOST), ("cancelled", "cancelled: " + DB_LOST[18:])}, ended

@@ -271,11 +271,17 @@ class Cluster:
 
     def pods(self, dep: Deployment, t: float) -> list[tuple[int, Revision, float, str, str | None, bool]]:
         """(index, revision, created, status, node, replaced by a drain?) of ``dep``'s pods at ``t``: its
-        schedule (``Deployment.pods``) placed by the scheduler. A pod evicted by a drain is replaced at
-        once; a pod with no schedulable node is Pending (no node) until a node is uncordoned."""
+        schedule (``Deployment.pods``) placed by the scheduler. A pod evicted by a drain terminates a step while
+        its replacement starts, ready a step after it is placed, as a deleted pod's (redteam50 F8: the TaskDB's was
+        ready at once); a pod with no schedulable node is Pending (no node) until a node is uncordoned."""
         out, step = [], dep.rollout_seconds / max(1, dep.replicas)
         for i, rev, created, status in dep.pods(t):
-            spot, created, replaced = self.settle(place(self.nodes, i + (rev is not dep.current), created), i, created, t)
+            spot, created, replaced, was = self.settle(place(self.nodes, i + (rev is not dep.current), created), i,
+                                                       created, t)
+            if was is not None and spot is not None and status != "Terminating":
+                if t < created + step and was[0] is not None:
+                    out.append((i, rev, was[1], "Terminating", was[0][1], was[2]))
+                status = "ContainerCreating" if status == "Running" and t < spot[0] + step else status
             for when in (w for w, k, h in dep.deleted if (k, h) == (i, rev.template_hash) and created < w <= t):
                 if t < when + step:         # deleted: Terminating a step while its ReplicaSet starts another
                     out.append((i, rev, created, "Terminating", None if spot is None else spot[1], replaced))
@@ -289,15 +295,17 @@ class Cluster:
                 out.append((i, rev, created, status if placed else "Pending", spot[1] if placed else None, replaced))
         return out
 
-    def settle(self, spot: tuple[float, str] | None, k: int, created: float,
-               t: float) -> tuple[tuple[float, str] | None, float, bool]:
-        """(spot, created, replaced?) at ``t`` of the ``k``-th pod placed at ``spot``: each drain of
-        the node it is on evicts it and the scheduler places its replacement (``place``), again and again."""
-        replaced = False
+    def settle(self, spot: tuple[float, str] | None, k: int, created: float, t: float) -> tuple[
+            tuple[float, str] | None, float, bool, tuple[tuple[float, str] | None, float, bool] | None]:
+        """(spot, created, replaced?, the pod the last drain evicted as (spot, created, replaced?) or None) at ``t`` of
+        the ``k``-th pod placed at ``spot``: each drain of the node it is on evicts it and the scheduler places its
+        replacement (``place``), again and again."""
+        replaced, was = False, None
         for when, node, what in self.nodes:
             if what == "drain" and spot is not None and spot[1] == node and spot[0] <= when <= t and created < when:
+                was = spot, created, replaced
                 spot, created, replaced = place(self.nodes, k, when), when, True
-        return spot, created, replaced
+        return spot, created, replaced, was
 
     def ready(self, dep: Deployment, t: float) -> int:
         """Ready replicas at ``t``: the running, placed pods (what READY, the HPA and the curves count)."""

@@ -241,7 +241,9 @@ class Signals:
         # (from when, FlowEngine running?): its pods stop and start a while after the command
         then = {"flowengine_stop": (STOP_DELAY, False), "flowengine_start": (START_DELAY, True)}
         self._engine = engine = sorted((a.t + then[a.action][0], then[a.action][1]) for a in self.actions if a.action in then)
-        self._db = [(w, bool(up)) for w, up in self._ready_pods(DB)]     # FlowEngine runs flows while its TaskDB answers
+        # FlowEngine runs flows while its TaskDB answers: its changes alone (a drain elsewhere moves no edge)
+        db = [(w, bool(pods)) for w, pods in self._ready_pods(DB)]
+        self._db = [e for k, e in enumerate(db) if k == 0 or e[1] != db[k - 1][1]]
         self._running = [(w, self._at(engine, w) and self._at(self._db, w)) for w, _ in sorted(engine + self._db)]
         # it admits no new flow from the scale to zero on (every pod Terminating: redteam49 F7, a flow started 1.2 s
         # after it) until its pods run again; the flows in flight run on until the pods stop (``running``)
@@ -734,20 +736,20 @@ class Signals:
         """Whether FlowEngine's TaskDB has a ready pod at ``t``: without it no flow can be claimed or written."""
         return self._at(self._db, t)
 
-    def _ready_pods(self, name: str, nodes_alone: bool = False) -> list[tuple[float, tuple[float, ...]]]:
-        """(from when, the creation times of ``name``'s ready pods) off the pod schedule ``kubectl get pods`` prints, after
-        each operation on it or a node (on a node alone only if ``nodes_alone``: a drain replaces a pod) and at each pod's
-        ready time before the next: exact, event-based, [] while nothing touched it. Postgres: FlowEngine's TaskDB, with
-        none ready flows queue and those in flight end as at a stop (redteam-13); the audit shipper (``audit_pods``: one
-        whose login the store refuses is not ready, ``cluster.refused``)."""
+    def _ready_pods(self, name: str) -> list[tuple[float, tuple[float, ...]]]:
+        """(from when, the creation times of ``name``'s ready pods) off the pod schedule ``kubectl get pods`` prints,
+        after each operation on it or a node (a drain replaces a pod: redteam50 F8, the TaskDB's was never away) and
+        at each pod's ready time (one placed at an uncordon: a step after it) before the next: exact, event-based, []
+        while nothing touched it. Postgres: FlowEngine's TaskDB, with none ready flows queue and those in flight end
+        as at a stop (redteam-13); the audit shipper (``audit_pods``: one whose login the store refuses is not ready,
+        ``cluster.refused``)."""
         ops = [a for a in self.actions if a.action in NODE_OPS or name in (a.detail.get("deployment"), a.detail.get("name"))]
         out: list[tuple[float, tuple[float, ...]]] = []
-        for a, until in zip(ops if nodes_alone or any(a.action not in NODE_OPS for a in ops) else (),
-                            [*(a.t for a in ops[1:]), math.inf]):
+        for a, until in zip(ops, [*(a.t for a in ops[1:]), math.inf]):
             c = build_cluster(self.scenario, self.actions, a.t)
             dep = c.deployments.get(name) or c.gone[name]          # deleted: scaled to zero
             step = dep.rollout_seconds / max(1, dep.replicas)
-            ups = [p[2] + step for p in c.pods(dep, a.t + DAY)] + [w + step for w, _, _ in dep.deleted]
+            ups = [p[2] + step for p in c.pods(dep, a.t + DAY)] + [w + step for w, _, _ in dep.deleted] + [a.t + step]
             out += [(w, tuple(p[2] for p in c.pods(dep, w)
                               if p[3] == "Running" and not refused(self.scenario, dep, p[2])))
                     for w in sorted({a.t, *(w for w in ups if a.t < w < until)})]
@@ -757,7 +759,7 @@ class Signals:
     def _audit(self) -> tuple[list[float], list[tuple[float, ...]], Cluster, float]:
         """The audit shipper's ready pods (``_ready_pods``) as (times, creation times), the estate at rest before, and
         when its pods there stand still (``Deployment.pods`` moves them only a rollout and two steps from a change)."""
-        timeline, rest = self._ready_pods(fleet.AUDIT_DEPLOYMENT, nodes_alone=True), initial_cluster(self.scenario)
+        timeline, rest = self._ready_pods(fleet.AUDIT_DEPLOYMENT), initial_cluster(self.scenario)
         dep = rest.deployments[fleet.AUDIT_DEPLOYMENT]
         return [w for w, _ in timeline], [pods for _, pods in timeline], rest, dep.moved + 3 * dep.rollout_seconds + 60
 

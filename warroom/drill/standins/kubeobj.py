@@ -126,7 +126,7 @@ def all_pods(ctx: Context, namespace: str | None) -> list[Pod]:
     # a deleted deployment's pods terminate, as a scale to zero's do (``Deployment.pods``)
     pods = [p for d in (*ctx.cluster.deployments.values(), *ctx.cluster.gone.values()) for p in deployment_pods(ctx, d)]
     # a stateful set's pod: drained, it comes back under its name
-    spot, born, _ = ctx.cluster.settle((-45 * 86400.0, "node-3"), 3, -45 * 86400.0, ctx.t)
+    spot, born, *_ = ctx.cluster.settle((-45 * 86400.0, "node-3"), 3, -45 * 86400.0, ctx.t)
     node = spot[1] if spot is not None and spot[0] <= ctx.t else None
     pods.append(Pod("prometheus-0", "monitoring", "prometheus", "", node is not None, "Running" if node else
                     "Pending", 0, born, node, "10.42.3.17", "prom/prometheus:v2.48.1", "prometheus"))
