@@ -185,5 +185,6 @@ class Capacity:
                 changed = True
         for name, counts in self._ready.items():
             if (dep := c.deployments.get(name)) is not None and changed:     # its pods change only a while after
-                self._settled[name] = dep.moved + 2 * dep.rollout_seconds + 10   # a change
+                # a change; a node's (an uncordon places Pending pods, a drain starts replacements) from its sample
+                self._settled[name] = max(dep.moved, s if c.nodes else -math.inf) + 2 * dep.rollout_seconds + 10
             counts.append(self._count(name, s, changed))
