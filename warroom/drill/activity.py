@@ -37,8 +37,9 @@ TICK = 30.0                 # periodic log lines every 30 s
 STALL_LINE = ("audit sink write failed: server closed the connection unexpectedly (FATAL: terminating connection due "
               "to administrator command, audit-store:5432); retrying disabled, not reconnecting: batches are no longer "
               "shipped")     # the stall's one line: the store dropped the session, the shipper never reconnects
+# a pod on a credential the store does not take, at each try (``Signals.audit_refused``)
 REFUSED_LINE = ('connecting to audit-store:5432 as audit_writer: FATAL: password authentication failed for user '
-                '"audit_writer"; retrying in 30s')     # a pod on a rotated-out credential, at each try (``audit_refused``)
+                '"audit_writer"; retrying in 30s')
 AUDIT_LOOK = 600.0          # how far back from a moment its last audit event is first looked for (``audit_last``)
 _DRAWN: WeakKeyDictionary[Signals, dict[tuple[str, int, float, float, bool], Flow]] = WeakKeyDictionary()   # ``_flow``
 _TRAILS: WeakKeyDictionary[Signals, _Trail] = WeakKeyDictionary()        # ``audit_events``

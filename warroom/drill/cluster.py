@@ -666,8 +666,8 @@ def initial_cluster(scenario: Scenario) -> Cluster:
         number = max(r.number for r in dep.history) + 1
         dep.roll(Revision(number, image, {**dep.current.env, **change.env}, change.cause, change.at))
     return Cluster(scenario, deployments,
-                   secrets={"model-api-keys": ["anthropic", "openai", "google"], store_credential(scenario): ["password"],
-                            "taskdb-credentials": ["username", "password"]},
+                   secrets={"model-api-keys": ["anthropic", "openai", "google"],
+                            store_credential(scenario): ["password"], "taskdb-credentials": ["username", "password"]},
                    configmaps={CONFIG: {"flows.default_timeout": "180s", "context.max_size_kb": "180"}},
                    config={"repos.allowlist": ",".join([*(r.name for r in fleet.REPOS),
                                                         *(o.name for o in scenario.onboarded)]),

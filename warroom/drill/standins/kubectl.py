@@ -122,9 +122,9 @@ def unanswered(sub: str, rest: list[str]) -> str | None:
     mistyped). The subcommand is the first word no option takes (an option the drill does not know: a switch)."""
     if VERBS[sub] == "not_simulated":
         return (f"`kubectl {sub}` is not simulated in the drill (it answers get, describe pods/nodes/deployments/rs/"
-                "svc/hpa, logs, top, rollout, set, scale, autoscale, exec, apply, create secret, delete, patch, cordon, "
-                "drain)" + "; to wait for a deployment to be ready: `kubectl rollout status deployment/NAME`" * (
-                    sub == "wait"))
+                "svc/hpa, logs, top, rollout, set, scale, autoscale, exec, apply, create secret, delete, patch, "
+                "cordon, drain)"
+                + "; to wait for a deployment to be ready: `kubectl rollout status deployment/NAME`" * (sub == "wait"))
     left_out, answered = LEFT_OUT.get(sub, (set(), ""))
     words = iter(rest)
     for a in words:
