@@ -46,6 +46,9 @@ def drill_with(step: str) -> Drill:
                 "scale to 4": [f"kubectl scale deployment/audit-shipper {NS} --replicas=4"],
                 # back past the rotation: fresh pods on the rotated-out password (redteam50 F6); then the right one
                 "undo": [f"kubectl rollout undo deployment/audit-shipper {NS}"],
+                # the store's credential deleted, then a restart: its fresh pods cannot read it (attack50 A7)
+                "secret deleted and restart": [f"kubectl delete secret audit-store-2025-11 {NS}",
+                                               f"kubectl rollout restart deployment/audit-shipper {NS}"],
                 "undo and set it back": [f"kubectl rollout undo deployment/audit-shipper {NS}",
                                          f"+60 kubectl set env deployment/audit-shipper {NS} "
                                          "AUDIT_STORE_SECRET=audit-store-2025-11"],
@@ -138,6 +141,9 @@ def test_a_shipper_rolled_back_past_the_rotation_is_refused_and_ships_nothing() 
     # restart, while its pods never reconnected); a restart that logs in is one
     assert "audit_restart" not in [a.action for a in d.actions()]
     assert "audit_restart" in [a.action for a in drill_with("restart").actions()]
+    gone = drill_with("secret deleted and restart")       # so does a restart once its secret is gone (attack50 A7)
+    assert all(not ok for _, ok, _ in pods(gone, 1500.0)) and gone.simulator.signals.audit_lost(1500.0) == 1.0
+    assert "audit_restart" not in [a.action for a in gone.actions()]
     mended = drill_with("undo and set it back")
     assert all(ok for _, ok, _ in pods(mended, 1500.0))
     assert mended.simulator.panes("audit_gap", [1500.0])[0] < 120.0

@@ -751,7 +751,7 @@ class Signals:
             step = dep.rollout_seconds / max(1, dep.replicas)
             ups = [p[2] + step for p in c.pods(dep, a.t + DAY)] + [w + step for w, _, _ in dep.deleted] + [a.t + step]
             out += [(w, tuple(p[2] for p in c.pods(dep, w)
-                              if p[3] == "Running" and not refused(self.scenario, dep, p[2])))
+                              if p[3] == "Running" and not refused(self.scenario, dep, p[2], c.log)))
                     for w in sorted({a.t, *(w for w in ups if a.t < w < until)})]
         return out
 
@@ -790,7 +790,7 @@ class Signals:
         never ready, it ships nothing (``audit_pods`` leaves it out)."""
         c = self.cluster
         return (dep := c.deployments.get(fleet.AUDIT_DEPLOYMENT) or c.gone.get(fleet.AUDIT_DEPLOYMENT)) is not None \
-            and refused(self.scenario, dep, created)
+            and refused(self.scenario, dep, created, c.log)
 
     def audit_stuck(self, created: float, t: float, index: int | None = None) -> bool:
         """Whether the audit-shipper pod started at ``created`` is stuck at ``t`` (by fault ``index``, None: any): the
