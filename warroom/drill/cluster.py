@@ -267,7 +267,8 @@ class Cluster:
         if dep.name != fleet.AUDIT_DEPLOYMENT:
             return frozenset()
         return frozenset(i for i, rev, created, status, _, _ in self.pods(dep, t) if status == "Running" and rev is
-                         dep.current and (sink_lost(self.scenario, created, t) or refused(self.scenario, dep, created, self.log)))
+                         dep.current and (sink_lost(self.scenario, created, t)
+                                          or refused(self.scenario, dep, created, self.log)))
 
     def pods(self, dep: Deployment, t: float) -> list[tuple[int, Revision, float, str, str | None, bool]]:
         """(index, revision, created, status, node, replaced by a drain?) of ``dep``'s pods at ``t``: its
