@@ -204,6 +204,23 @@ def drill_incident(root: Path, scenario: str, speed: float, *, title: str, sever
     return d, inc, clock, breach
 
 
+def typed_drill_incident(root: Path, scenario: str, runbook: Path, *, title: str, severity: str = "P1",
+                         speed: float = 60.0, at: float = 100.0) -> tuple[Any, DrillClock, Any]:
+    """A warm drill of ``scenario`` (``standins_corpus.START``) and an incident on ``runbook`` declared ``at`` drill
+    seconds in, on a :class:`DrillClock`: (drill, clock, incident), for a test that types commands in its drill
+    shell (``standins_corpus.typed_in_shell``). The test undoes the clock's pin (see :class:`DrillClock`)."""
+    from tests.unit.standins_corpus import START, warm_drill
+    from warroom.config import Config
+    from warroom.incident.store import IncidentStore
+
+    d = warm_drill(root / "drills", scenario, speed=speed, start=START)
+    clock = DrillClock(d.wall_time(at))
+    inc = IncidentStore(root / "incidents", Config(), clock=clock).create(
+        title=title, severity=severity, runbook=str(runbook),
+        drill={"scenario": scenario, "speed": d.speed, "dir": str(d.path)}, commander="Dana Lee")
+    return d, clock, inc
+
+
 def over(drill: Any, at: float) -> Any:
     """The state of an incident on ``drill`` declared at its start and resolved at ``at`` (unix): a drill report read
     on it is the debrief's, told what the scenario judges and what came after the resolution (a quota that would run

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.unit.incident_fixtures import DrillClock
+from tests.unit.incident_fixtures import DrillClock, typed_drill_incident
 from tests.unit.standins_corpus import START, typed_in_shell, warm_drill
 from warroom.config import Config
 from warroom.incident.by_hand import typed_steps
@@ -34,11 +34,7 @@ def _unpinned(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_a_typed_change_credits_the_step_only_for_its_workload_and_what_it_means(tmp_path: Path) -> None:
-    d = warm_drill(tmp_path / "drills", "audit-gap", speed=60.0, start=START)
-    clock = DrillClock(d.wall_time(100.0))
-    inc = IncidentStore(tmp_path / "incidents", Config(), clock=clock).create(
-        title="Audit log quiet", severity="P1", runbook=str(RUNBOOK),
-        drill={"scenario": "audit-gap", "speed": d.speed, "dir": str(d.path)}, commander="Dana Lee")
+    d, clock, inc = typed_drill_incident(tmp_path, "audit-gap", RUNBOOK, title="Audit log quiet")
     book = inc.runbook()
 
     def credited(t: float) -> dict[str, str]:
@@ -80,12 +76,8 @@ def test_a_change_that_changed_nothing_is_the_step_only_while_what_the_step_mean
     """RB-CORE-004's "Put the provider back into routing and leave manual review" (``DISABLE_PROVIDERS-
     MANUAL_REVIEW_MODE-``) typed before anything was taken out changes nothing and is no credit (attack50 A1); typed
     again once both were put back (by another spelling), it is the step already in force."""
-    d = warm_drill(tmp_path / "drills", "provider-outage", speed=60.0, start=START)
-    clock = DrillClock(d.wall_time(100.0))
-    book_path = RUNBOOK.parent / "RB-CORE-004-provider-outage.md"
-    inc = IncidentStore(tmp_path / "incidents", Config(), clock=clock).create(
-        title="Flows failing", severity="P1", runbook=str(book_path),
-        drill={"scenario": "provider-outage", "speed": d.speed, "dir": str(d.path)}, commander="Dana Lee")
+    d, clock, inc = typed_drill_incident(tmp_path, "provider-outage", RUNBOOK.parent / "RB-CORE-004-provider-outage.md",
+                                         title="Flows failing")
     book = inc.runbook()
     back = book.step(21).id
 

@@ -14,11 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.unit.incident_fixtures import DrillClock
-from tests.unit.standins_corpus import START, typed_in_shell, warm_drill
-from warroom.config import Config
+from tests.unit.incident_fixtures import typed_drill_incident
+from tests.unit.standins_corpus import typed_in_shell
 from warroom.incident.decisions import evaluate_all, note_arisen
-from warroom.incident.store import IncidentStore
 
 RUNBOOK = Path(__file__).resolve().parents[2] / "runbooks" / "RB-CORE-005-security-incident.md"
 HALT = ["kubectl", "scale", "deployment/flowengine", "--replicas=0", "-n", "production"]     # step 7, word for word
@@ -32,11 +30,7 @@ def _unpinned(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_the_halt_checked_by_hand_makes_bring_flowengine_back_arise_with_its_deadline(tmp_path: Path) -> None:
-    d = warm_drill(tmp_path / "drills", "audit-gap", speed=60.0, start=START)
-    clock = DrillClock(d.wall_time(100.0))
-    inc = IncidentStore(tmp_path / "incidents", Config(), clock=clock).create(
-        title="Audit log quiet", severity="P1", runbook=str(RUNBOOK),
-        drill={"scenario": "audit-gap", "speed": d.speed, "dir": str(d.path)}, commander="Dana Lee")
+    d, clock, inc = typed_drill_incident(tmp_path, "audit-gap", RUNBOOK, title="Audit log quiet")
     assert typed_in_shell(d, HALT, 150.0) == 0
     assert typed_in_shell(d, CHECK, 250.0) == 0
     clock.t = d.wall_time(300.0)

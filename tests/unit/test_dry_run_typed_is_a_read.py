@@ -13,12 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.unit.incident_fixtures import DrillClock
-from tests.unit.standins_corpus import START, typed_in_shell, warm_drill
-from warroom.config import Config
+from tests.unit.incident_fixtures import typed_drill_incident
+from tests.unit.standins_corpus import typed_in_shell
 from warroom.execute.classify import classify
 from warroom.incident.by_hand import drill_typed
-from warroom.incident.store import IncidentStore
 
 RUNBOOK = Path(__file__).resolve().parents[2] / "runbooks" / "RB-CORE-005-security-incident.md"
 REDACT = ["kubectl", "set", "env", "deployment/flowengine", "PII_REDACTION_ENABLED=true", "-n", "production"]
@@ -46,11 +44,7 @@ def test_a_dry_run_only_reads(command: str, mutating: bool) -> None:
 
 
 def test_the_pii_dry_run_typed_verbatim_is_credited_as_a_read(tmp_path: Path) -> None:
-    d = warm_drill(tmp_path / "drills", "audit-gap", speed=60.0, start=START)
-    clock = DrillClock(d.wall_time(100.0))
-    inc = IncidentStore(tmp_path / "incidents", Config(), clock=clock).create(
-        title="Audit log quiet", severity="P1", runbook=str(RUNBOOK),
-        drill={"scenario": "audit-gap", "speed": d.speed, "dir": str(d.path)}, commander="Dana Lee")
+    d, clock, inc = typed_drill_incident(tmp_path, "audit-gap", RUNBOOK, title="Audit log quiet")
     book = inc.runbook()
     [step] = [s for s in book.steps if s.command and "--dry-run" in s.command]
     assert not step.mutating                          # no ⚠ on the checklist, no confirmation in the run dialog
