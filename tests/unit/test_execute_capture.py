@@ -100,36 +100,48 @@ def _vm(pid: int, key: str) -> int:
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads peak RSS from /proc")
 def test_ten_megabytes_memory_bounded_file_complete(incident: Path) -> None:
-    size = 10 * 1024 * 1024
+    """The supervisor's memory does not grow with the output's volume.
+
+    Its first output costs it a fixed few MiB (lazily built redaction and sanitising state, the
+    allocator's arenas): CI once saw 5.2 MiB of that counted against the 10 MiB. So a warm-up of
+    the same text runs first and the baseline is the peak after it; the 10 MiB that follow may
+    then raise the peak by no more than a quarter of their size.
+    """
+    warm, size = 2 * 1024 * 1024, 10 * 1024 * 1024
     line = b"the quick brown fox 0123456789 jumps over\n"
+    text = line[:-1].decode()
     go, done = incident / "go", incident / "done"
-    command = (f"while [ ! -e {go} ]; do sleep 0.01; done; "
-               f"yes '{line[:-1].decode()}' | head -c {size}; echo; "
+    command = (f"yes '{text}' | head -c {warm}; echo; "
+               f"while [ ! -e {go} ]; do sleep 0.01; done; "
+               f"yes '{text}' | head -c {size}; echo; "
                f"while [ ! -e {done} ]; do sleep 0.01; done")
     h = start(run(incident, command, memory_lines=500))
-    base = _vm(h.supervisor_pid, "VmRSS")
+    deadline = time.monotonic() + 60
+    while h.output_path.stat().st_size < warm + 1 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    base = _vm(h.supervisor_pid, "VmHWM")  # the peak after the warm-up
     me = psutil.Process()
     caller_before = me.memory_info().rss
     go.touch()
     delivered = [0]
     t = threading.Thread(target=h.follow, args=(lambda lines: delivered.__setitem__(0, delivered[0] + len(lines)),))
     t.start()
-    deadline = time.monotonic() + 60
-    while h.output_path.stat().st_size < size + 1 and time.monotonic() < deadline:
+    total = warm + 1 + size + 1
+    while h.output_path.stat().st_size < total and time.monotonic() < deadline + 60:
         time.sleep(0.01)
     peak = _vm(h.supervisor_pid, "VmHWM")  # the supervisor's peak RSS over the whole capture
     done.touch()
     t.join(60)
     result = h.wait(60)
     caller_growth = me.memory_info().rss - caller_before
-    assert peak - base < size // 2, f"supervisor grew {(peak - base) >> 20} MiB for a 10 MiB output"
+    assert peak - base < size // 4, f"supervisor grew {(peak - base) >> 20} MiB for a 10 MiB output"
     assert caller_growth < size // 2, f"caller grew {caller_growth >> 20} MiB"
     assert len(h.tail) == 500 and h.tail[-1].n == result.lines
-    expected = (line * (size // len(line) + 1))[:size] + b"\n"
+    expected = (line * (warm // len(line) + 1))[:warm] + b"\n" + (line * (size // len(line) + 1))[:size] + b"\n"
     assert h.output_path.read_bytes() == expected
-    assert result.bytes == size + 1 and result.lines == expected.count(b"\n")
-    lines, total, _ = read_tail(h.output_path, 3)
-    assert total == result.lines and [ln.n for ln in lines] == [total - 2, total - 1, total]
+    assert result.bytes == total and result.lines == expected.count(b"\n")
+    lines, count, _ = read_tail(h.output_path, 3)
+    assert count == result.lines and [ln.n for ln in lines] == [count - 2, count - 1, count]
 
 
 @pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full to simulate a full disk")
