@@ -409,6 +409,9 @@ class Credit(NamedTuple):
     # the rows the same command(s) recorded when typed again (outside every run, by the end): the step's, not outside
     # it, yet not this credit's: each typing is a moment of its own (attack46 X12: an on/off/on read "enabled once")
     again: tuple[int, ...] = ()
+    # the step's parameters as this typing filled them (the incident's values, then those typed): the target it acted
+    # on, which a lift compares with the gated run's (``relapse``: bringing back another deployment ends nothing)
+    values: tuple[tuple[str, str], ...] = ()
 
     def typed_again(self, rows: Sequence[Act], t_zero: float | None) -> list[tuple[str, float, list[int]]]:
         """Each typing of ``again`` (its rows: one call's, the same moment and command) as (its state, ``typed again
@@ -506,16 +509,17 @@ class Hands:
         self.taken.update(mine)
         # the values typed where the runbook's differ or it has none: what the IC chose, said with the credit
         chose = shape.chose(bound, values)
+        filled = tuple(sorted((k, v) for k, v in {**values, **bound}.items() if k in shape.names))
         where = f"(drill shell{f', with {chose}' if chose else ''})"
         when = when_typed(at, t, typed.t_zero)
         if not changes and validation.too_early(step, at, first):     # before anything changed (redteam48 F3)
-            return Credit(f"{TYPED}{when} {where}, {validation.EARLY}", acted, at, when, chose)
+            return Credit(f"{TYPED}{when} {where}, {validation.EARLY}", acted, at, when, chose, values=filled)
         if not changes and (more or step.check):    # its outcome is more than exit codes the record holds
-            return Credit(f"{TYPED}{when} {where}, not checked", acted, at, when, chose)
+            return Credit(f"{TYPED}{when} {where}, not checked", acted, at, when, chose, values=filled)
         if step.verify:     # a fix judged by its metrics: typed, its gate never opened (attack42 A18)
             return Credit(f"{TYPED}{when} {where}, not verified: its gate opens when the step runs in warroom",
-                          acted, at, when, chose, again)
-        return Credit(f"{BY_HAND}{when} {where}", acted, at, when, chose, again)
+                          acted, at, when, chose, again, filled)
+        return Credit(f"{BY_HAND}{when} {where}", acted, at, when, chose, again, filled)
 
     def means(self, runbook: Runbook, step: Step, shape: Shape, wanted: tuple[str, ...], k: int,
               values: Mapping[str, str]) -> bool:
@@ -989,11 +993,17 @@ def typed_steps(drill: Any, state: Any, runbooks: Iterable[Runbook], at: datetim
     Y4, the report's path "3 of 40 steps done" beside ``incident show``'s 2). A step never begun through warroom (its
     checklist state ``pending``, the path's rule); a runbook closed takes nothing typed after its close
     (``closed_at``). Read from the stand-ins' records alone; empty when nothing was typed there."""
+    return _typed(drill, state, runbooks, at)[0]
+
+
+def _typed(drill: Any, state: Any, runbooks: Iterable[Runbook], at: datetime
+           ) -> tuple[dict[tuple[str, str], Credit], tuple[Recorded, ...]]:
+    """``typed_steps``, and the rows its credits' indexes (``acted``, ``again``) name."""
     from warroom.incident.marks import checklist_state
 
     calls = read_calls(drill.path)
     if not any(c.tag == "" and c.code == 0 for c in calls):
-        return {}
+        return {}, ()
     acts = tuple(drill.actions())
     rows = recorded(drill.path, acts)
     phases = getattr(state, "phases", None) or {}
@@ -1008,7 +1018,58 @@ def typed_steps(drill: Any, state: Any, runbooks: Iterable[Runbook], at: datetim
         out |= {(book.id, sid): c for sid, c in hands.steps(
             book, lambda sid, b=book.id: checklist_state(steps.get((b, sid)), None) == "pending",
             param_values(book, state), rows, windows, before=closed_at(state, book.id), state=state).items()}
+    return out, rows
+
+
+class Done(NamedTuple):
+    """A step done by hand, as a containment's lift reads it (``relapse``): the credit the checklist draws."""
+
+    at: float                       # unix: when it acted (each typing of it, the first the credit's)
+    step: str                       # ``step 30 (Bring FlowEngine back, done by hand)``
+    values: Mapping[str, str]       # its parameters as typed there (``Credit.values``)
+
+
+def steps_done(drill: Any, state: Any, runbooks: Iterable[Runbook], at: datetime
+               ) -> dict[tuple[str, str], tuple[Done, ...]]:
+    """The steps ``typed_steps`` credits done by hand (``BY_HAND``; "typed …, not checked" is not done), by
+    (runbook id, step id), each with every moment it was typed and did what it means: the credit's and each typing
+    again (``Credit.typed_again``: the same command, fitting the step there and then)."""
+    books = list(runbooks)
+    credits, rows = _typed(drill, state, books, at)
+    out: dict[tuple[str, str], tuple[Done, ...]] = {}
+    for (rb_id, sid), c in credits.items():
+        book = next((b for b in books if b.id == rb_id), None)
+        st = book.step(sid) if book is not None else None
+        if st is None or not c.state.startswith(BY_HAND):
+            continue
+        said = f"step {st.number} ({st.label + ', ' if st.label else ''}done by hand)"
+        moments = sorted({c.at, *(when for _, when, _ in c.typed_again(rows, None))})
+        out[(rb_id, sid)] = tuple(Done(when, said, dict(c.values)) for when in moments)
     return out
+
+
+class HandsDone:
+    """``IncidentState.hands`` of a drill incident: ``steps_done`` of its drill, asked by the state (a lift that no run
+    journaled, ``relapse``). Read again only when the journal or the drill shell's record moved (the journal's last
+    seq, the size of ``calls.jsonl``); a copy of the state shares it (``deepcopy`` keeps this one)."""
+
+    def __init__(self, steps: Callable[[Any], dict[tuple[str, str], tuple[Done, ...]]], calls: Path) -> None:
+        self._steps, self._calls = steps, calls
+        self._memo: tuple[tuple[Any, ...], dict[tuple[str, str], tuple[Done, ...]]] | None = None
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> HandsDone:
+        return self
+
+    def __call__(self, state: Any) -> dict[tuple[str, str], tuple[Done, ...]]:
+        try:
+            size = self._calls.stat().st_size
+        except OSError:
+            size = -1
+        key = (state.last_seq, size)
+        memo = self._memo
+        if memo is None or memo[0] != key:
+            memo = self._memo = (key, self._steps(state))
+        return memo[1]
 
 
 def paused_spans(state: Any) -> tuple[tuple[float, float], ...]:
@@ -1028,12 +1089,12 @@ def closed_at(state: Any, runbook_id: str) -> float:
     return math.inf if shut is None else shut.at.timestamp()
 
 
-def drill_typed(state: Any, opener: Callable[[], Any] | None, runbooks: Iterable[Runbook | None], now: datetime
-                ) -> dict[tuple[str, str], Credit]:
+def drill_typed(state: Any, opener: Callable[[], Any] | None, runbooks: Iterable[Runbook | None], now: datetime,
+                read: Callable[..., dict[tuple[str, str], Any]] | None = None) -> dict[tuple[str, str], Any]:
     """``typed_steps`` of a drill incident's drill (``opener``: ``Incident.open_drill``), for a view that has the
     incident but not its drill: {} for an incident that is no drill, a replay, or one whose drill shell holds no
     typed call (the drill is then not opened), or whose drill cannot be read (its steps are then counted as the
-    journal has them, as before the drill shell was read)."""
+    journal has them, as before the drill shell was read). ``read``: another reading of it (``steps_done``)."""
     info = getattr(state, "drill", None) or {}
     if not info.get("dir") or info.get("replay") or opener is None:
         return {}
@@ -1042,7 +1103,7 @@ def drill_typed(state: Any, opener: Callable[[], Any] | None, runbooks: Iterable
         # two-terminal drill, `incident show` died on calls.jsonl's PermissionError): counted as the journal has it
         if not any(c.tag == "" and c.code == 0 for c in read_calls(Path(info["dir"]))):
             return {}
-        return typed_steps(opener(), state, [rb for rb in runbooks if rb is not None], now)
+        return (read or typed_steps)(opener(), state, [rb for rb in runbooks if rb is not None], now)
     except (WarroomError, OSError):
         return {}
 

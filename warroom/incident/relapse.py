@@ -36,9 +36,11 @@ the shipper never restarted ran flows unaudited again, and the gap's pane, breac
 panes alone: a GO is the decision, not the act (flows stay halted until the step runs, and a GO whose step failed
 ends nothing), and which measure a later step reverses only the author knows (RB-LAUNCH-005's failure-rate gates
 lie before its GO and are the harm itself: they stay watched); the panes alone would lose the gate's reading
-where no pane shows the measure (the rate-limit breaker's 429 share). The step must run through warroom (its
-journaled run, as the Go/No-Go's ``ran`` counts it): before it, flows that finish again (an autoscaler undoing
-the halt) are still the relapse they are.
+where no pane shows the measure (the rate-limit breaker's 429 share). The step must be done: run ok through
+warroom (its journaled run, as the Go/No-Go's ``ran`` counts it) or, in a drill, done by hand in its shell (the
+credit ``incident show`` draws, ``by_hand.steps_done`` through ``IncidentState.hands``: attack50 A10, the restore
+typed word for word was "done by hand" on the checklist and "did not hold" in the header); before it, flows that
+finish again (an autoscaler undoing the halt) are still the relapse they are.
 """
 
 from __future__ import annotations
@@ -363,6 +365,17 @@ def _lift(state: IncidentState, g: GateState, at: datetime) -> tuple[datetime | 
             same = gated is None or all(run.params.get(k) == v for k, v in gated.params.items() if k in run.params)
             if same and run_state(run, judged.get(run.seq)) in RAN_OK and (best is None or run.ended_at < best[0]):
                 best = (run.ended_at, f"step {st.step or st.step_id}" + (f" ({st.label})" if st.label else ""))
+    if since is not None and best is None and state.hands is not None:
+        # done by hand in the drill shell: the credit the checklist draws ("done by hand"), each typing of it that
+        # acted after the gated run began (attack50 A10: typed word for word, credited, and the halt still watched)
+        for (rb_id, step_id), done in state.hands(state).items():
+            if rb_id != g.runbook_id or step_id not in g.lifted_by:
+                continue
+            for d in done:
+                when = datetime.fromtimestamp(d.at, UTC)
+                same = gated is None or all(d.values.get(k) == v for k, v in gated.params.items() if k in d.values)
+                if since < when <= at and same and (best is None or when < best[0]):
+                    best = (when, d.step)
     return (since, best[0], best[1]) if best is not None else None
 
 

@@ -222,6 +222,8 @@ class Incident(StepRunning):
                 apply(cache.state, e)
             if not cache.state.id:
                 cache.state.id = self.id
+            if cache.state.hands is None and (cache.state.drill or {}).get("dir"):
+                cache.state.hands = self._hands(Path(cache.state.drill["dir"]))
             issues = cache.follower.snapshot().describe()
             if not cache.follower.issues:
                 # A chain that reads clean can still have been rewritten: every view says so too.
@@ -358,6 +360,17 @@ class Incident(StepRunning):
         if not (state.drill or {}).get("dir"):
             return {}
         return drill_typed(state, self.open_drill, self._typed_books(state), now or self.clock())
+
+    def _hands(self, drill_dir: Path) -> Any:
+        """``IncidentState.hands``: the steps done by hand in this drill incident's drill shell (``by_hand.steps_done``
+        by :meth:`typed_by_hand`'s rule and runbooks, every typing so far: a look at a moment keeps those by it)."""
+        from warroom.drill.actions import CALLS_FILE
+        from warroom.incident.by_hand import HandsDone, drill_typed, steps_done
+
+        def steps(state: IncidentState) -> dict[tuple[str, str], Any]:
+            return drill_typed(state, self.open_drill, self._typed_books(state), datetime.max.replace(tzinfo=UTC),
+                               read=steps_done)
+        return HandsDone(steps, drill_dir / CALLS_FILE)
 
     def drill_shell_read(self) -> tuple[tuple[Any, ...], dict[tuple[str, str], Any]]:
         """What a handoff's brief reads of the drill shell, read once: the rows the PIR's timeline merges

@@ -163,6 +163,11 @@ class IncidentState:
     unknown_events: int = 0
     journal_issues: list[str] = field(default_factory=list)
     moved_to: dict[str, Any] | None = None     # ``incident.moved``: now lives in the shared store
+    # a drill incident's steps done by hand in its drill shell (``by_hand.HandsDone``, given by the incident that folds
+    # this state; None: none known): what the checklist credits "done by hand", the lift of a containment reads too
+    # (``relapse``: a restore typed there ends the halt's watch as its run does, attack50 A10). Not journaled: read
+    # from the drill's own record when a lift asks, shared by every copy of the state
+    hands: Any = field(default=None, compare=False, repr=False)
 
     # ------------------------------------------------------------------ building (``warroom.incident.fold``)
 
