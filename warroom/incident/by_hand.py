@@ -472,7 +472,7 @@ class Hands:
         for argv in wanted:
             match = [(i, got) for i, c in enumerate(typed.calls) if i not in self.taken and i not in mine and c.argv
                      and c.code == 0 and after <= c.at and counts(c.at) and outside_runs(c.at, c.tag)
-                     and (got := shape.match(argv, (c.tool, *c.argv), bound, values)) is not None
+                     and (got := self._match(shape, argv, c, bound, values)) is not None
                      and self.means(runbook, step, shape, argv, i, {**got, **values})]
             if not match:
                 return None
@@ -520,6 +520,22 @@ class Hands:
             return Credit(f"{TYPED}{when} {where}, not verified: its gate opens when the step runs in warroom",
                           acted, at, when, chose, again, filled)
         return Credit(f"{BY_HAND}{when} {where}", acted, at, when, chose, again, filled)
+
+    def _match(self, shape: Shape, wanted: tuple[str, ...], call: Call, bound: Mapping[str, str],
+               values: Mapping[str, str]) -> dict[str, str] | None:
+        """``Shape.match`` of ``call``, else of the operation it made as the stand-in took it: a ``rollout undo`` with no
+        revision went to the one before the current (``cluster.undo_target``), ``--to-revision`` of it (attack50 A8: the
+        plain undo from rev 7 to 6 was no "Roll FlowEngine back to revision 6")."""
+        got = shape.match(wanted, (call.tool, *call.argv), bound, values)
+        if got is not None or self.typed.world is None:
+            return got
+        said = spelled((call.tool, *call.argv))
+        if said[:3] != ("kubectl", "rollout", "undo") or any(w.startswith("--to_revision=") for w in said):
+            return None
+        if self.meaning is None:
+            self.meaning = Meaning(*self.typed.world, self.typed.calls)
+        went = self.meaning.went_to(call, said)
+        return None if went is None else shape.match(wanted, (*said, f"--to-revision={went}"), bound, values)
 
     def means(self, runbook: Runbook, step: Step, shape: Shape, wanted: tuple[str, ...], k: int,
               values: Mapping[str, str]) -> bool:
@@ -668,6 +684,19 @@ class Meaning:
         there = _meaning(build_cluster(self.scenario, [a for a in self.actions if a.ts < own[0].ts]),
                          replace(step_op, t=own[0].t))
         return there is None or did <= meant | set(there)
+
+    def went_to(self, call: Call, said: tuple[str, ...]) -> int | None:
+        """The revision number a ``rollout undo`` (``said``: spelled, naming no revision) went back to, as the estate stood
+        when ``call`` acted (its own record's moment); None when it recorded nothing (refused, or a skip)."""
+        from warroom.drill.cluster import build_cluster, undo_target
+
+        own = self._own(call)
+        kind, _, name = (said[3] if len(said) > 3 else "").partition("/")
+        if not own or kind != "deployments":
+            return None
+        dep = build_cluster(self.scenario, [a for a in self.actions if a.ts < own[0].ts]).deployments.get(name)
+        target = None if dep is None else undo_target(dep)
+        return None if target is None else target.number
 
     def holds(self, step_op: Any, meant: frozenset[str], ts: float, t: float) -> bool:
         """Whether what a step means on its path (``meant``, its own operation ``step_op``) holds at ``ts`` (unix; ``t``
@@ -888,6 +917,7 @@ def spelled(argv: tuple[str, ...]) -> tuple[str, ...]:
     tool's call, or one kubectl would refuse, as typed."""
     if len(argv) < 2 or argv[0] != "kubectl":
         return argv
+    from warroom.drill.fleet import NAMESPACE
     from warroom.drill.standins.base import ToolError, parse_args
     from warroom.drill.standins.kubectl import FLAGS, LOGS_FLAGS, VERBS, WORDS
     from warroom.drill.standins.kubeobj import KINDS
@@ -903,14 +933,43 @@ def spelled(argv: tuple[str, ...]) -> tuple[str, ...]:
         return argv
     pos = [f"{KINDS[kind.lower()]}/{name}" if slash and kind.lower() in KINDS else w
            for w in args.pos for kind, slash, name in [w.partition("/")]]
-    if pos and pos[0].lower() in KINDS:      # TYPE NAME is TYPE/NAME (``scale deploy flowengine``: attack44 A17)
-        kind = KINDS[pos[0].lower()]
-        pos = [f"{kind}/{pos[1]}", *pos[2:]] if len(pos) > 1 and not {"/", "="} & set(pos[1]) else [kind, *pos[1:]]
-    opts = sorted((key, v) for key, value in args.opts.items() for v in (value if isinstance(value, list) else [value])
+    # TYPE NAME is TYPE/NAME (``scale deploy flowengine``: attack44 A17), after a subcommand too (``set env deployment
+    # flowengine K=V``, ``rollout undo deployment flowengine``: attack50 A8), as the stand-in reads it
+    at = 1 if words[first] in ("set", "rollout") and pos and pos[0] in ("env", "image", "undo", "restart",
+                                                                      "history", "status") else 0
+    if len(pos) > at and pos[at].lower() in KINDS and (at == 0 or pos[at] in KINDS):
+        kind = KINDS[pos[at].lower()]
+        pos = [*pos[:at], f"{kind}/{pos[at + 1]}", *pos[at + 2:]] if len(pos) > at + 1 and not {"/", "="} & set(
+            pos[at + 1]) else [*pos[:at], kind, *pos[at + 1:]]
+    options = dict(args.opts)
+    if words[first] == "set" and pos[:1] == ["env"] and options.get("env"):      # ``-e K=V``: after the positional
+        pos = [*pos, *options.pop("env")]                                      # ones, as ``set_env`` reads them
+    if pos[:1] == ["env"] and len(pos) > 1:         # an env value as FlowEngine reads it (``_read_as``)
+        pos = [*pos[:2], *(_read_as(pos[1], w) for w in pos[2:])]
+    options.pop("current_replicas", None)       # a precondition: the call that ran (exit 0) met it, the same change
+    if "namespace" not in options and not options.get("all_namespaces"):     # the drill's default namespace
+        options["namespace"] = NAMESPACE
+    opts = sorted((key, v) for key, value in options.items() for v in (value if isinstance(value, list) else [value])
                   if key != "type" or not _as_strategic(str(v), str(args.opts.get("patch", ""))))
     return ("kubectl", words[first], *pos,
             *(f"--{key}" if v is True else f"--{key}={_tight(str(v)) if key == 'patch' else v}" for key, v in opts),
             *(("--", *args.rest) if args.rest else ()))
+
+
+def _read_as(target: str, word: str) -> str:
+    """An env assignment of a ``set env`` on ``target`` (``deployments/flowengine``) as FlowEngine reads its value
+    (``cluster``: ``DISABLE_PROVIDERS``' names in any case, spaces ignored; a switch ``true`` for any of ``1 yes on``,
+    else ``false``), so two spellings the world reads alike are one (attack50 A8: ``DISABLE_PROVIDERS=Anthropic`` was
+    no "Take the failed provider out"); a value holding a step's place, another key or deployment, as typed."""
+    from warroom.drill.cluster import SWITCHES, disabled, switched_on
+    from warroom.drill.fleet import DEPLOYMENT
+
+    key, eq, value = word.partition("=")
+    if not eq or target != f"deployments/{DEPLOYMENT}" or "WARROOM" in value:
+        return word
+    if key == "DISABLE_PROVIDERS":
+        return f"{key}={','.join(sorted(disabled({key: value})))}"
+    return f"{key}={str(switched_on({key: value}, key)).lower()}" if key in SWITCHES else word
 
 
 def _as_strategic(how: str, patch: str) -> bool:
