@@ -101,7 +101,7 @@ def test_the_restore_typed_by_hand_lifts_the_containment_as_its_run_does(tmp_pat
 
 
 def test_a_restore_typed_with_the_harm_still_running_is_the_relapse_it_is(tmp_path: Path) -> None:
-    """attack50 A3 by hand: FlowEngine back, the shipper never restarted: lifted, and the gap's pane says the relapse."""
+    """attack50 A3 by hand: FlowEngine back, the shipper never restarted: lifted; the gap's pane says the relapse."""
     d, clock, inc = _halted(tmp_path)
     assert typed_in_shell(d, ["kubectl", "scale", "deployment/flowengine", "--replicas=5", *NS], 400.0) == 0
     held, draft, concerns = _said(inc, d, clock, 600.0)

@@ -3,9 +3,10 @@
 The world took each of these exactly as the step's own command (the provider out of routing, FlowEngine back, the
 release before the suspect one), yet the words differed and the step was "not done": ``DISABLE_PROVIDERS=Anthropic``
 or ``' anthropic'`` (FlowEngine reads names in any case, spaces ignored), no ``-n`` (the drill's namespace is
-production), ``deployment flowengine`` (TYPE NAME after ``set env``/``rollout undo``), ``-e K=V``, ``--current-replicas``
-(a precondition the call met), a plain ``rollout undo`` (rev 7 → 6: ``--to-revision=6``). ``by_hand.spelled`` reads
-a call as the stand-in reads it, and a plain undo by the revision it went to; the harmful look-alikes stay refused.
+production), ``deployment flowengine`` (TYPE NAME after ``set env``/``rollout undo``), ``-e K=V``,
+``--current-replicas`` (a precondition the call met), a plain ``rollout undo`` (rev 7 → 6: ``--to-revision=6``).
+``by_hand.spelled`` reads a call as the stand-in reads it, and a plain undo by the revision it went to; the harmful
+look-alikes stay refused.
 """
 
 from __future__ import annotations

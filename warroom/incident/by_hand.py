@@ -523,9 +523,9 @@ class Hands:
 
     def _match(self, shape: Shape, wanted: tuple[str, ...], call: Call, bound: Mapping[str, str],
                values: Mapping[str, str]) -> dict[str, str] | None:
-        """``Shape.match`` of ``call``, else of the operation it made as the stand-in took it: a ``rollout undo`` with no
-        revision went to the one before the current (``cluster.undo_target``), ``--to-revision`` of it (attack50 A8: the
-        plain undo from rev 7 to 6 was no "Roll FlowEngine back to revision 6")."""
+        """``Shape.match`` of ``call``, else of the operation it made as the stand-in took it: a ``rollout undo``
+        with no revision went to the one before the current (``cluster.undo_target``), ``--to-revision`` of it
+        (attack50 A8: the plain undo from rev 7 to 6 was no "Roll FlowEngine back to revision 6")."""
         got = shape.match(wanted, (call.tool, *call.argv), bound, values)
         if got is not None or self.typed.world is None:
             return got
@@ -686,8 +686,8 @@ class Meaning:
         return there is None or did <= meant | set(there)
 
     def went_to(self, call: Call, said: tuple[str, ...]) -> int | None:
-        """The revision number a ``rollout undo`` (``said``: spelled, naming no revision) went back to, as the estate stood
-        when ``call`` acted (its own record's moment); None when it recorded nothing (refused, or a skip)."""
+        """The revision number a ``rollout undo`` (``said``: spelled, naming no revision) went back to, as the
+        estate stood when ``call`` acted (its own record's moment); None when it recorded nothing (refused, a skip)."""
         from warroom.drill.cluster import build_cluster, undo_target
 
         own = self._own(call)
@@ -1108,8 +1108,8 @@ def steps_done(drill: Any, state: Any, runbooks: Iterable[Runbook], at: datetime
 
 
 class HandsDone:
-    """``IncidentState.hands`` of a drill incident: ``steps_done`` of its drill, asked by the state (a lift that no run
-    journaled, ``relapse``). Read again only when the journal or the drill shell's record moved (the journal's last
+    """``IncidentState.hands`` of a drill incident: ``steps_done`` of its drill, asked by the state (a lift that no
+    run journaled, ``relapse``). Read again only when the journal or the drill shell's record moved (the journal's last
     seq, the size of ``calls.jsonl``); a copy of the state shares it (``deepcopy`` keeps this one)."""
 
     def __init__(self, steps: Callable[[Any], dict[tuple[str, str], tuple[Done, ...]]], calls: Path) -> None:
