@@ -225,3 +225,26 @@ def test_the_proper_path_the_harm_ended_before_the_lift_reads_mitigated_througho
         held = holding(st, at, _gap(inc.config, 4.0, "ok"), ())
         assert held is not None and held.status_words("mitigated") == "MITIGATED", (seconds, held)
         assert not resolve_concerns(st, {}, gates=(), at=at)
+
+
+def test_a_slow_pane_is_judged_on_a_lift_once_its_window_has_passed(tmp_path: Path) -> None:
+    """fix50g's leftover: an hour's failure rate breached at the halt still holds the storm's failures for an hour
+    after the restore; read a minute after the lift it said RELAPSED. It cannot be under its line before its window
+    (``rate(…[1h])``) has passed, so it is judged then (``relapse.pane_window``); the audit gap (an instant gauge)
+    keeps the minute (attack50 A3's test above)."""
+    from warroom.incident import relapse
+
+    inc = _halted(tmp_path)
+    inc.now[0] = T0 + timedelta(seconds=5)
+    inc.append(ev.SLO_BREACHED, {"slo_id": "failure_rate", "title": "Flow failure rate", "at": iso(T0.timestamp()),
+                                 "value": 9.5, "threshold": 1.0, "unit": "percent",
+                                 "query": "100 * sum(rate(flowengine_flow_failures_total[1h])) / sum(rate("
+                                          "flowengine_flow_executions_total[1h]))"})
+    _restore(inc)
+    st = inc.refresh()
+    for minutes in (2, 30, 59):
+        held = holding(st, LIFT + timedelta(minutes=minutes), _readings(inc.config, 4.0), ())
+        assert held is not None and held.status_words("mitigated") == "MITIGATED", (minutes, held)
+    held = holding(st, LIFT + timedelta(minutes=61), _readings(inc.config, 4.0), ())
+    assert held is not None and held.relapsed and "Flow failure rate still critical" in held.words(), held
+    assert relapse.pane_window("time() - max(flowengine_audit_log_last_event_timestamp_seconds)") == 0.0

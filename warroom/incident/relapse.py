@@ -46,11 +46,13 @@ finish again (an autoscaler undoing the halt) are still the relapse they are.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from warroom.durations import parse_duration
 from warroom.errors import WarroomError
 from warroom.incident.gates import GateState, gate_states
 from warroom.units import format_reading, format_stated
@@ -251,18 +253,20 @@ def first_relapse(state: IncidentState, at: datetime | None = None) -> dict[str,
 #: incident seconds after a lift within which the harm's pane may still recover (a lift that ended the harm first,
 #: as RB-CORE-005's path does: the shipper restarted, then flows back, the gap below its line in seconds): a minute,
 #: four of the metric history's 15 s grid steps and a scrape or more of the pane's own source; the gate's ``for``
-#: when longer (how long its author wanted a reading to hold before believing it)
+#: when longer (how long its author wanted a reading to hold before believing it), the pane's own window when longer
+#: still (``pane_window``: an hour's failure rate cannot leave its line before the hour has passed)
 LIFT_GRACE = 60.0
 
 
 def still_harmed(state: IncidentState, at: datetime | None = None, *, since: bool = True) -> list[dict[str, Any]]:
     """The panes a lifted containment left harmed (attack50 A3): breached (their last journaled transition) when the
-    gated run began, and not recovered by the lift plus its grace (``LIFT_GRACE``, or the gate's ``for`` when
-    longer), said once ``at`` (None: the resolution, else the journal's last instant) is past that; ``since``: not
-    recovered since either (a breach open now). Each as its breach dated the lift, with ``breached_at`` (its own
-    time) and ``lifted`` (``step 30 (Bring FlowEngine back)``). A containment holds the harm back; lifting it while
-    the harm's pane is still past its line lets the harm run again (flows unaudited once FlowEngine is back while the
-    shipper ships nothing), and the pane breached before the milestone never "breaches again" to say so."""
+    gated run began, and not recovered by the lift plus its grace (``LIFT_GRACE``, or the gate's ``for`` or the
+    pane's window, ``pane_window``, when longer), said once ``at`` (None: the resolution, else the journal's last
+    instant) is past that; ``since``: not recovered since either (a breach open now). Each as its breach dated the
+    lift, with ``breached_at`` (its own time) and ``lifted`` (``step 30 (Bring FlowEngine back)``). A containment
+    holds the harm back; lifting it while the harm's pane is still past its line lets the harm run again (flows
+    unaudited once FlowEngine is back while the shipper ships nothing), and the pane breached before the milestone
+    never "breaches again" to say so."""
     at = at or state.resolved_at or state.last_at
     if at is None or _mitigated(state) is None:
         return []
@@ -274,16 +278,32 @@ def still_harmed(state: IncidentState, at: datetime | None = None, *, since: boo
         if (lift := _lift(state, g, at)) is None or lift[0] is None:
             continue
         began, when, by = lift
-        seen = stime.after(state, when, max(g.hold, LIFT_GRACE))
-        if at < seen:
-            continue
         last = {b["slo_id"]: b for b in ordered if b["at"] <= began}
-        until = at if since else seen
         for slo_id, b in last.items():
-            if b["kind"] == "breached" and slo_id not in out and not any(
+            seen = stime.after(state, when, max(g.hold, LIFT_GRACE, pane_window(b.get("query") or "")))
+            until = at if since else seen
+            if at >= seen and b["kind"] == "breached" and slo_id not in out and not any(
                     r["slo_id"] == slo_id and r["kind"] == "recovered" and began < r["at"] <= until for r in ordered):
                 out[slo_id] = {**b, "at": when, "breached_at": b["at"], "lifted": by}
     return list(out.values())
+
+
+_RANGE = re.compile(r"\[\s*([0-9][0-9a-z.]*)\s*(?::[^\]]*)?\]")
+
+
+def pane_window(query: str) -> float:
+    """The longest range a pane's query averages over (``rate(…[1h])``: 3600 s), 0 for an instant one (the audit gap's
+    ``time() - max(…)``). Such a pane cannot come back under its line before the harm's samples have left its window:
+    an hour's failure rate still holds the storm's failures for an hour after they stopped, and an IC reads it as
+    recovering, not relapsed (fix50g's leftover: a minute after the restore it read RELAPSED). A lift is judged on it
+    once that window has passed; a fast pane of the same harm says a relapse sooner."""
+    out = 0.0
+    for text in _RANGE.findall(query):
+        try:
+            out = max(out, parse_duration(text))
+        except ValueError:
+            continue
+    return out
 
 
 def lift_words(b: dict[str, Any], now: str | None = None) -> str:

@@ -152,7 +152,7 @@ def _slo_transition(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
     slo_id = str(d.get("slo_id") or "?")
     title = str(d.get("title") or slo_id)
     s.breaches.append({"seq": e.seq, "at": at, "kind": kind, "slo_id": slo_id, "title": title,
-                       "value": value, "threshold": threshold, "unit": unit})
+                       "value": value, "threshold": threshold, "unit": unit, "query": str(d.get("query") or "")})
     shown = format_stated(value, unit, against=(threshold,)) if value is not None else "?"
     limit = format_value(threshold, unit) if threshold is not None else "?"
     if kind == "breached":
