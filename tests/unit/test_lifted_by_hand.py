@@ -103,7 +103,15 @@ def test_the_restore_typed_by_hand_lifts_the_containment_as_its_run_does(tmp_pat
 def test_a_restore_typed_with_the_harm_still_running_is_the_relapse_it_is(tmp_path: Path) -> None:
     """attack50 A3 by hand: FlowEngine back, the shipper never restarted: lifted; the gap's pane says the relapse."""
     d, clock, inc = _halted(tmp_path)
+    # a restart onto a credential the store refuses: its pods never reconnect, so it is no "Restart the audit shipper
+    # so it reconnects" (attack50 A11: credited "done by hand", and counted by the Go/No-Go's "restart ran")
+    shipper = ["deployment/audit-shipper", *NS]
+    assert typed_in_shell(d, ["kubectl", "set", "env", *shipper[:1], "AUDIT_STORE_SECRET=bogus", *NS], 250.0) == 0
+    assert typed_in_shell(d, ["kubectl", "rollout", "restart", *shipper], 300.0) == 0
     assert typed_in_shell(d, ["kubectl", "scale", "deployment/flowengine", "--replicas=5", *NS], 400.0) == 0
+    clock.t = d.wall_time(420.0)
+    credits = inc.typed_by_hand(clock())
+    assert ("RB-CORE-005", "restart-audit-pipeline") not in credits and ("RB-CORE-005", "restore-replicas") in credits
     held, draft, concerns = _said(inc, d, clock, 600.0)
     assert held is not None and held.relapsed, held
     assert "Audit-log gap still critical" in held.status_words("mitigated"), held.status_words("mitigated")
