@@ -37,3 +37,27 @@ def test_one_breach_has_the_journals_times_in_the_impact_as_in_key_moments() -> 
     state = SimpleNamespace(metric_summary=summary, breaches=journal, time_scale=1.0)
     [line] = impact(state)     # type: ignore[arg-type]
     assert "(09:16:35–09:28:29 UTC, from 09:31:34 UTC, still breached at the end)" in line.text, line.text
+
+
+def test_the_time_past_critical_is_the_sum_of_the_spans_it_stands_beside() -> None:
+    """fix50f's leftover: the spans quote the journal's instants, the total was summed on the history's grid, so a span
+    of 11m58s stood beside "for 11m54s" (each end a grid step off). The total moves by what each quoted end moved, in
+    the Impact and in the SLO evidence table alike; every span is counted, those past the fourth said to be there."""
+    from datetime import UTC, datetime
+
+    from warroom.incident.review.metrics import evidence
+
+    def said(kind: str, t: float) -> dict[str, object]:
+        return {"slo_id": "gap", "kind": kind, "seq": 3, "at": datetime.fromtimestamp(t, tz=UTC)}
+    slo = {"breached": True, "title": "Audit-log gap", "unit": "seconds", "crit": 300.0, "warn": 120.0,
+           "breach_seconds": 714.0, "breaches": [[AT + 3.0, AT + 717.0]], "worst": {"value": 1000.0, "at": AT + 600.0}}
+    summary = {"seq": 9, "slos": {"gap": slo}, "window": {"step": 3.0}, "marks": {"started": AT - 60.0}}
+    state = SimpleNamespace(metric_summary=summary, breaches=[said("breached", AT + 1.0), said("recovered", AT + 719.0)],
+                            time_scale=1.0)
+    [line] = impact(state)     # type: ignore[arg-type]
+    assert "for 11m58s (09:16:35–09:28:33 UTC)" in line.text, line.text      # 718 s: the span shown
+    assert [p.breach for p in evidence(state)[0]] == ["11m58s"]     # type: ignore[arg-type]
+    # six spans of a minute each, the grid's own: all six counted, the two not listed said to be there
+    slo.update(breach_seconds=360.0, breaches=[[AT + 120.0 * k, AT + 120.0 * k + 60.0] for k in range(6)])
+    [line] = impact(SimpleNamespace(metric_summary=summary, breaches=[], time_scale=1.0))   # type: ignore[arg-type]
+    assert "for 6m00s (" in line.text and "09:22:34–09:23:34 UTC, and 2 more)" in line.text, line.text

@@ -41,6 +41,9 @@ class PaneEvidence:
         return cite(self.cites)
 
 
+SPANS = 4      # the breach spans the Impact lists by their times
+
+
 def past(value: float, level: float, e: dict[str, Any]) -> bool:
     """Whether ``value`` is beyond ``level`` in the SLO's bad direction (``e["direction"]``)."""
     return value > level if e.get("direction", "above") == "above" else value < level
@@ -104,7 +107,7 @@ def evidence(state: IncidentState) -> tuple[list[PaneEvidence], Line | None]:
         if not interesting:
             continue
         breach_cites = tuple(b["seq"] for b in state.breaches if b["slo_id"] == slo_id)
-        secs = float(e.get("breach_seconds") or 0.0)
+        secs = breach_time(state, slo_id, e)[1]
         gap = _unjudged(state, e)
         out.append(PaneEvidence(
             slo_id=slo_id, title=str(e.get("title") or slo_id),
@@ -160,6 +163,18 @@ def _journaled(state: IncidentState, slo_id: str, runs: list[list[float | None]]
             for a, b in runs if a is not None]
 
 
+def breach_time(state: IncidentState, slo_id: str, e: dict[str, Any]) -> tuple[list[tuple[float, float | None]], float]:
+    """The spans past critical the PIR quotes (``_journaled``) and the time past critical said beside them: the
+    summary's (``breach_seconds``, summed on its history's grid, its gaps and stale stretches left out) moved by exactly
+    what each quoted end moved from the grid's, so the total is the sum of the spans shown, less only the time in them
+    not judged, which is said beside (fix50f's leftover: the spans quoted the journal, the total the grid, a step apart
+    at each end)."""
+    grid = [(float(a), None if b is None else float(b)) for a, b in e.get("breaches") or [] if a is not None]
+    shown = _journaled(state, slo_id, e.get("breaches") or [])
+    moved = sum((a - x) + (0.0 if b is None or y is None else y - b) for (a, b), (x, y) in zip(grid, shown, strict=True))
+    return shown, max(0.0, float(e.get("breach_seconds") or 0.0) + moved)
+
+
 def impact(state: IncidentState) -> list[Line]:
     """Computed impact per breached SLO (time in breach, worst and when, counter totals)."""
     summ = state.metric_summary
@@ -172,12 +187,13 @@ def impact(state: IncidentState) -> list[Line]:
             continue
         unit = str(e.get("unit") or "count")
         worst = e.get("worst") or {}
-        runs = _journaled(state, slo_id, e.get("breaches") or [])
+        runs, secs = breach_time(state, slo_id, e)
         # each span says UTC at its times: one still open ends in words, which a " UTC" after all of them followed
-        # ("from 09:16:34, still breached at the end UTC", redteam47 F13)
-        spans = ", ".join(f"{hms(from_unix(a))}–{hms(from_unix(b))} UTC" if b is not None
-                          else f"from {hms(from_unix(a))} UTC, still breached at the end" for a, b in runs[:4])
-        secs = float(e.get("breach_seconds") or 0.0)
+        # ("from 09:16:34, still breached at the end UTC", redteam47 F13); the total counts every span: those not
+        # listed are said to be there
+        spans = ", ".join([*(f"{hms(from_unix(a))}–{hms(from_unix(b))} UTC" if b is not None
+                             else f"from {hms(from_unix(a))} UTC, still breached at the end" for a, b in runs[:SPANS]),
+                           *([f"and {len(runs) - SPANS} more"] if len(runs) > SPANS else [])])
         cites = (seq, *(b["seq"] for b in state.breaches if b["slo_id"] == slo_id))
         gap = _unjudged(state, e)
         text = (f"{e.get('title')}: past its critical threshold {value_text(e.get('crit'), unit)} for"
