@@ -58,7 +58,9 @@ def test_a_deny_is_weighed_on_the_pane_it_took_past_critical(tmp_path: Path) -> 
     assert run_one(drill, argv, 300.0)[0] == 0
     drill.simulator.refresh()
     said = rows_of.pane_changes(drill, [drill.actions()[-1]], None, 1200.0).text()
-    assert said.startswith("Flow failure rate 16.9% 10m00s drill time") and said.endswith("(0.301% without it)"), said
+    assert said.startswith("Flow failure rate 16.9% 10m00s drill time") and "(0.301% without it)" in said, said
+    # and why, from the world's record: each flow fails writing its bundle, before its first model call (fix51c)
+    assert said.endswith("; Model API requests (every provider) 0/min (10/min without it)"), said
 
 
 def test_the_deny_and_its_lifting_are_weighed_on_the_failure_rate_they_moved(tmp_path: Path) -> None:
@@ -76,7 +78,8 @@ def test_the_deny_and_its_lifting_are_weighed_on_the_failure_rate_they_moved(tmp
     drill.simulator.refresh()
     put, lifted = [a for a in drill.actions() if a.action == "iam_change"]
     said = rows_of.pane_changes(drill, [lifted], None, 3300.0).text()
-    assert said.startswith("Flow failure rate 12.5% 10m00s drill time") and said.endswith("(41.5% without it)"), said
+    assert said.startswith("Flow failure rate 12.5% 10m00s drill time") and "(41.5% without it)" in said, said
+    assert said.endswith("; Model API requests (every provider) 10/min (0/min without it)"), said    # calls again
     said = rows_of.pane_changes(drill, [put], None, 3300.0).text()
     assert said.startswith("Audit-log gap unchanged within 10m00s drill time (1m00s wall), then Flow failure rate "
                            "12.5% 49m00s drill time"), said
@@ -100,4 +103,6 @@ def test_a_late_reading_says_only_a_move_by_a_whole_critical_threshold(tmp_path:
     drill.simulator.refresh()
     (latency,) = [a for a in drill.actions() if "FALLBACK_THRESHOLD_LATENCY=30" in a.argv]
     said = rows_of.pane_changes(drill, [latency], None, 3201.8).text()
-    assert said == "P95 flow latency and Flow failure rate unchanged within 10m00s drill time (1m00s wall)", said
+    # no pane: the world's record says what it did, within its window (the slow calls moved to OpenAI)
+    assert said.startswith("P95 flow latency and Flow failure rate unchanged within 10m00s drill time (1m00s wall); "
+                           "OpenAI (GPT-4) requests ") and "then" not in said, said

@@ -45,8 +45,9 @@ def test_a_move_within_the_ok_band_is_said_as_what_it_is_not_made_it_worse(tmp_p
     report = with_summary(replace(report, actions=tuple(replace(a, told=True) for a in report.actions)))
     row = next(a for a in report.actions if "DISABLE_PROVIDERS-" in a.command)
     assert not row.worse, row
-    assert row.change.startswith("Model API 5xx rate") and row.change.endswith(
+    assert row.change.startswith("Model API 5xx rate") and row.change.split("; ")[0].endswith(
         "without it), a rise within its OK band (warn 2%)"), row.change
+    assert "; Anthropic (Claude) requests " in row.change and "(0/min without it)" in row.change   # its calls back
     assert not [line for line in report.summary if line.startswith("Made it worse")], report.summary
 
 

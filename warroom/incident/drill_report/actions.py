@@ -22,6 +22,7 @@ from warroom.incident.by_hand import overlap, owner_of, touches
 from warroom.incident.drill_report.harm import harm_change
 from warroom.incident.drill_report.panes import slo_of
 from warroom.incident.drill_report.rows import ActionRow
+from warroom.incident.drill_report.world import changes
 from warroom.sources.evaluate import judge, past
 from warroom.units import format_stated
 
@@ -787,12 +788,6 @@ def _verdict(sc: Any, sig: Any, spans: dict[str, list[Stretch]], a: Any, speed: 
         else "it did nothing", math.inf
 
 
-def _change(drill: Drill, action: Any, slos: list[SloConfig] | None, t_now: float,
-            until: float = math.inf) -> Changes:
-    """What one action changed, from the simulator's own causes (``pane_changes``)."""
-    return pane_changes(drill, [action], slos, t_now, until)
-
-
 @dataclass(frozen=True)
 class Changes:
     """What some actions changed on the panes (``pane_changes``): a phrase per pane they moved."""
@@ -812,16 +807,21 @@ class Changes:
     # they lowered the harm the scenario names (``harm.harm_change``): what stops the harm mitigates, whatever the panes
     # did (redteam49 F4: the halt "kept 108 flows from running unaudited" was ``effective: false, mitigation: false``)
     kept: bool = False
+    # what they changed in the world besides the panes, from its own record (``world.changes``): "Anthropic (Claude)
+    # requests answered 429 12.6% (50.1% without it)" (fix50b's leftover: the breaker's row read only "unchanged")
+    world: tuple[str, ...] = ()
 
     def text(self, quiet: bool = False) -> str:
-        """The panes moved; none: "too soon to tell" while the window runs (redteam41 T6: asked 10 drill seconds
-        after an action, "moved none of the scenario's panes"), else "" when ``quiet`` (or nothing was read), else
-        that they were unchanged."""
+        """The panes moved, then what else they changed in the world; no pane: "too soon to tell" while the window runs
+        (redteam41 T6: asked 10 drill seconds after an action, "moved none of the scenario's panes"), else that they
+        were unchanged (but "" when ``quiet`` or nothing was read) and what else they changed."""
         if self.moved:
-            return "; ".join(self.moved)
+            return "; ".join((*self.moved, *self.world))
         if self.window:
             return f"too soon to tell (its effect shows over {self.window})"
-        return "" if quiet or not self.titles else f"{' and '.join(self.titles)} unchanged within {self.after}"
+        same = "" if (quiet and not self.world) or not self.titles else \
+            f"{' and '.join(self.titles)} unchanged within {self.after}"
+        return "; ".join(x for x in (same, *self.world) if x)
 
 
 def change_without(drill: Drill, taken: list[Any], slos: list[SloConfig] | None, t_now: float, *,
@@ -910,11 +910,12 @@ def pane_changes(drill: Drill, taken: list[Any], slos: list[SloConfig] | None, t
     harm, kept = harm_change(drill, other, t_now, actual)   # what they did to the flows no pane counts (its harm)
     if harm:
         parts.append(harm)
+    world = changes(actual, other, t)       # and what they did to the world's record besides the panes
     wrong = bool(ways[True]) and not ways[False]
     worse = tuple(x for x, harm in ways[True] if harm and wrong)
     left = left_harming(actual, other, own, slos, t_now) if told and until == math.inf and t_now > full \
         and standing(actual.signals, t_now) != standing(other.signals, t_now) else ()
-    return Changes(tuple(parts), tuple(titles), after, window, worse, wrong, left, kept)
+    return Changes(tuple(parts), tuple(titles), after, window, worse, wrong, left, kept, world)
 
 
 def standing(signals: Any, t: float) -> tuple[Any, ...]:
