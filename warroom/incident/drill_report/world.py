@@ -45,7 +45,8 @@ class Reading:
     def said(self, value: float | None) -> str:
         if value is None:
             return "none"
-        return format_stated(value, self.unit) if not self.unit.startswith("/") else f"{value:.3g}{self.unit}"
+        return format_stated(value, self.unit) if not self.unit.startswith("/") else \
+            f"{format_stated(value, 'count')}{self.unit}"
 
 
 #: the world's readings besides the panes, in the order a row says them
