@@ -5,7 +5,9 @@ plain confirm). The decision arises once the halt is confirmed (the step after i
 flows) and is due 30 drill minutes later (at x60 raised to 2 wall minutes: people are not sped up); its
 criteria are judged from what the tool knows (that
 count, a root-cause note), the rest is the commander's judgement. The clock is pinned
-($WARROOM_DRILL_AT): no wall time is read."""
+($WARROOM_DRILL_AT): no wall time is read. So the halt's verify gate is opened with ``--no-wait``: on a pinned clock
+a waited gate cannot be judged and is left open after its window's wall seconds (10 s at x60, half of each test's
+wall time), with the same ``verify.started`` in the journal as ``--no-wait`` writes."""
 
 from __future__ import annotations
 
@@ -94,7 +96,7 @@ def test_bringing_flowengine_back_is_a_decision_that_arises_with_the_halt(tmp_pa
     before = _decision(state, inc.id, T0 + 1)
     assert before["needed"] is False and before["applies_when"]["state"] == "unknown"   # not halted: not asked
 
-    for at, step, *yes in ((T0 + 2, "halt-flows", "--yes"), (T0 + 3, "confirm-no-active-flows")):
+    for at, step, *yes in ((T0 + 2, "halt-flows", "--yes", "--no-wait"), (T0 + 3, "confirm-no-active-flows")):
         proc = _cli(state, at, "incident", "run", inc.id, step, *yes)
         assert proc.returncode == 0, proc.stderr
     assert "0 active flows" in proc.stdout
@@ -150,7 +152,7 @@ def test_bringing_flowengine_back_is_a_decision_that_arises_with_the_halt(tmp_pa
 
 def test_left_undecided_it_is_overdue_2_wall_minutes_after_the_halt_at_x60(tmp_path: Path, monkeypatch) -> None:
     state, cfg, inc = _declared(tmp_path, monkeypatch)
-    assert _cli(state, T0 + 2, "incident", "run", inc.id, "halt-flows", "--yes").returncode == 0
+    assert _cli(state, T0 + 2, "incident", "run", inc.id, "halt-flows", "--yes", "--no-wait").returncode == 0
     assert _cli(state, T0 + 3, "incident", "run", inc.id, "confirm-no-active-flows").returncode == 0
     assert _cli(state, T0 + 20, "incident", "show", inc.id).returncode == 0         # 17 drill minutes on: not yet
     assert not IncidentStore(state, cfg).open(inc.id).state.decisions_overdue
@@ -166,7 +168,7 @@ def test_restored_with_no_verdict_and_checked_again_it_stays_owed(tmp_path: Path
     (4 active): the decision read 'not needed', was never overdue and the PIR had no Decisions
     section. A step's output is a fact of its run: once arisen, the decision stays owed."""
     state, cfg, inc = _declared(tmp_path, monkeypatch)
-    assert _cli(state, T0 + 2, "incident", "run", inc.id, "halt-flows", "--yes").returncode == 0
+    assert _cli(state, T0 + 2, "incident", "run", inc.id, "halt-flows", "--yes", "--no-wait").returncode == 0
     assert _cli(state, T0 + 3, "incident", "run", inc.id, "confirm-no-active-flows").returncode == 0
     assert _decision(state, inc.id, T0 + 4)["needed"] is True           # arose (journaled by this look)
     assert _cli(state, T0 + 5, "incident", "run", inc.id, "restore-replicas", "--yes").returncode == 0
@@ -197,7 +199,7 @@ def test_a_verdict_recorded_before_the_decision_arose_does_not_answer_it(tmp_pat
     # said at once: it answers nothing yet, and when the decision arises
     assert "does not answer it: the decision has not arisen" in early.stdout, early.stdout
     assert "it arises when: The no-active-flows check's latest run counted 0 active flows" in early.stdout
-    assert _cli(state, T0 + 2, "incident", "run", inc.id, "halt-flows", "--yes").returncode == 0
+    assert _cli(state, T0 + 2, "incident", "run", inc.id, "halt-flows", "--yes", "--no-wait").returncode == 0
     assert _cli(state, T0 + 3, "incident", "run", inc.id, "confirm-no-active-flows").returncode == 0
 
     arisen = _decision(state, inc.id, T0 + 4)
@@ -253,7 +255,7 @@ def test_the_checklist_row_names_a_verdict_recorded_before_the_decision_arose(
     assert cli("decide", inc.id, "bring-flowengine-back", "--go", "--why", "early", "--by", "dana")[0] == 0
     prompt, detail = row(T0 + 1.5)
     assert "(GO by dana answers nothing yet)" in prompt and "GO by dana answers nothing yet" in detail, prompt
-    for at, step, *yes in ((T0 + 2, "halt-flows", "--yes"), (T0 + 3, "confirm-no-active-flows")):
+    for at, step, *yes in ((T0 + 2, "halt-flows", "--yes", "--no-wait"), (T0 + 3, "confirm-no-active-flows")):
         monkeypatch.setenv(scenario_time.AT_ENV, repr(at))
         assert cli("run", inc.id, step, *yes)[0] == 0
     monkeypatch.setenv(scenario_time.AT_ENV, repr(T0 + 4))

@@ -225,7 +225,7 @@ def test_a_step_run_with_a_parameter_off_the_runbooks_own_is_not_that_step(
     (``off_default``) and is not the runbook's step for ``ran``, ``not_ran`` and ``unless_ran``."""
     at = _at(tmp_path, monkeypatch, capsys)
     inc = at(0, "new", "--drill", "audit-gap", "--speed", "60").strip().splitlines()[-1]
-    at(2, "run", inc, "halt-flows", "--yes")
+    at(2, "run", inc, "halt-flows", "--yes", "--no-wait")   # a pinned clock: a waited gate waits 10 wall s, unjudged
     at(3, "run", inc, "confirm-no-active-flows")
     at(4, "run", inc, "enable-pii-redaction", "--yes", "--param", "deployment=audit-shipper")
     at(5, "run", inc, "restart-audit-pipeline", "--yes", "--param", "audit_deployment=flowengine")
