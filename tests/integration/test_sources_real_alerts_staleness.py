@@ -96,8 +96,12 @@ PANES = [s for s in default_slos() if s.id in ("failure_rate", "quota", "audit_g
 
 def _exporter() -> tuple[subprocess.Popen[str], int]:
     """The exporter in its own process on a port it binds itself (port 0), and that port, which it
-    prints once it serves (no port handed to it that another test could have bound meanwhile)."""
-    proc = subprocess.Popen([sys.executable, "-m", "tests.drill_exporter", "rate-limit", "--port", "0"],
+    prints once it serves (no port handed to it that another test could have bound meanwhile). At x10: the
+    simulator's counters move on a 5 drill-second grid, so at x1 the 1 s scrapes read the same counters for ~14 s
+    and the failure-rate pane read NaN (0/0) that long before every pane was fresh (the test took 30 s, 16 s now);
+    the panes read what they read at x1 (failure rate OK, quota WARN, audit gap OK)."""
+    proc = subprocess.Popen([sys.executable, "-m", "tests.drill_exporter", "rate-limit", "--port", "0",
+                             "--speed", "10"],
                             cwd=REPO, env=subprocess_env(), stdout=subprocess.PIPE, text=True,
                             stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL)
     assert proc.stdout is not None
@@ -148,6 +152,7 @@ def test_killed_exporter_makes_its_panes_stale_and_the_audit_gap_crit(tmp_path: 
                     time.sleep(0.3)
                 assert all(r.state not in ("stale", "error", "nodata") for r in readings.values()), _said(readings)
                 assert all(r.age is not None and r.age < stale_after for r in readings.values()), _said(readings)
+                assert readings["audit_gap"].state != "crit", _said(readings)   # CRIT below is the series gone
 
                 exporter.kill()   # SIGKILL: no goodbye
                 exporter.wait(timeout=10)
