@@ -99,3 +99,31 @@ def test_a_plain_undo_is_the_rollback_to_the_revision_it_went_to(tmp_path: Path)
     credit = typed_steps(d, inc.state, [book], clock())[(book.id, book.step(28).id)]
     assert credit.state.startswith("typed by hand at +50s (drill shell, with good_revision=6), not verified"), credit
     assert credit.again == (), credit
+
+
+def test_what_a_typed_change_meant_is_read_as_its_stand_in_recorded_it(tmp_path: Path) -> None:
+    """fix50c's leftover: ``by_hand`` read a kubectl call's operation a second way beside the stand-in's own parsing.
+    ``kubectl.operation`` is the stand-in's reading (``Kubectl.record`` records through it), pure, so a call's meaning
+    and its record are one: for each change typed here, what it recorded is what ``operation`` reads off its words."""
+    import shlex
+
+    from tests.unit.standins_corpus import START, warm_drill
+    from warroom.drill.standins.kubectl import operation
+
+    d = warm_drill(tmp_path / "drills", "timeout", speed=60.0, start=START)
+    typed = ["kubectl set env deployment flowengine -e MAX_CONCURRENT_FLOWS=5 FOO- --namespace production",
+             "kubectl patch hpa flowengine --type merge -p 'spec: {minReplicas: 8}'",
+             "kubectl -n production scale deploy flowengine --replicas 07",
+             "kubectl patch deployment flowengine -p '{\"spec\":{\"replicas\":4}}'",
+             "kubectl set image deployment flowengine '*=registry.internal/flowengine:v1.1.0'",
+             "kubectl rollout undo deployment/flowengine",
+             "kubectl rollout restart deploy flowengine"]
+    for n, line in enumerate(typed):
+        before = len(d.actions())
+        assert typed_in_shell(d, shlex.split(line), 150.0 + 20 * n) == 0, line
+        [op] = [(a.action, dict(a.detail)) for a in d.actions()[before:] if "via" not in a.detail]
+        asked = operation(shlex.split(line)[1:])
+        assert asked is not None and (asked[0], {**asked[1], "restarted_at": ""}) == (
+            op[0], {**op[1], "restarted_at": ""}), (line, op, asked)
+    assert operation(["set", "env", "deployment/flowengine", "--list"]) is None        # a read
+    assert operation(["scale", "deployment/flowengine", "--replicas=0", "--dry-run=server"]) is None

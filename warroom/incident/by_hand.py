@@ -576,7 +576,7 @@ class Hands:
         if meant is None or kind not in OPERATIONS:
             return meant is None or kind in meant
         argv = _filled(wanted, shape, values)
-        step_op = None if argv is None else _operation(spelled(argv))
+        step_op = None if argv is None else _operation(argv)
         return step_op is None or not meant or self.meaning.changed(row) or \
             self.meaning.holds(step_op, meant, row.at, row.t)
 
@@ -665,7 +665,7 @@ class Meaning:
         from warroom.drill.cluster import build_cluster
 
         argv = _filled(wanted, shape, values)
-        step_op = None if argv is None else _operation(spelled(argv))
+        step_op = None if argv is None else _operation(argv)
         own = self._own(call)
         if step_op is None or not own:
             return True
@@ -722,7 +722,7 @@ class Meaning:
 
         from warroom.drill.cluster import build_cluster
 
-        op = _operation(spelled(tuple(shlex.split(row.command))))
+        op = _operation(tuple(shlex.split(row.command)))
         if op is None:
             return True
         world = build_cluster(self.scenario, [a for a in self.actions if a.ts < row.at])
@@ -752,7 +752,7 @@ class Meaning:
         if key in self.paths:
             return self.paths[key]
         argv = _filled(wanted, shape, values)
-        mine = None if argv is None else _operation(spelled(argv))
+        mine = None if argv is None else _operation(argv)
         out: frozenset[str] | None = None
         if mine is not None:
             world = initial_cluster(self.scenario)
@@ -762,7 +762,7 @@ class Meaning:
                 earlier = Shape.of(runbook, st) if changes else None
                 for w in earlier.calls[0] if earlier is not None else ():
                     filled = _filled(w, earlier, values)
-                    op = None if filled is None else _operation(spelled(filled))
+                    op = None if filled is None else _operation(filled)
                     if op is not None and overlap(touches(op), touches(mine)):
                         _meaning(world, replace(op, t=float(n)))
             said = _meaning(world, replace(mine, t=float(len(runbook.steps))))
@@ -814,48 +814,16 @@ def _filled(wanted: tuple[str, ...], shape: Shape, values: Mapping[str, str]) ->
 
 def _operation(argv: tuple[str, ...]) -> Any | None:
     """The operation (an ``Action`` of ``cluster.OPERATIONS``, at drill second 0) a stand-in records for a change of
-    the estate, read off a spelled call (``spelled``) as the stand-in reads it; None for any other call (a read, a
-    retry, a page, an aws call, a secret: what they record is named by their words) or one it would refuse."""
-    import yaml
-
+    the estate, read off a call's words by the stand-in's own reading (kubectl: ``kubectl.operation``, which its verbs
+    record through); None for any other call (a read, a retry, a page, an aws call: what they record is named by their
+    words) or one it would refuse."""
     from warroom.drill.actions import Action
+    from warroom.drill.standins.kubectl import operation
 
-    words = [w for w in argv if not w.startswith("--")]
-    opts = dict(w[2:].partition("=")[::2] for w in argv if w.startswith("--"))
     if argv[:3] == ("blocks", "config", "set") and len(argv) == 5:
         return Action("config_set", 0.0, detail={"key": argv[3], "value": argv[4]})
-    if len(words) < 3 or words[0] != "kubectl" or "--" in argv:
-        return None
-    verb, rest = words[1], words[2:]
-    sub = rest.pop(0) if verb in ("set", "rollout") and rest else ""
-    kind, _, name = (rest[0] if rest else "").partition("/")
-    if not name:
-        return None
-    dep = {"deployment": name} if kind == "deployments" else None
-    if verb == "scale" and dep and opts.get("replicas", "").isdigit():
-        return Action("scale_to", 0.0, detail={**dep, "replicas": int(opts["replicas"])})
-    if verb == "set" and sub == "env" and dep and "from" not in opts and "env" not in opts and len(rest) > 1:
-        sets = dict(w.split("=", 1) for w in rest[1:] if "=" in w)
-        unset = [w[:-1] for w in rest[1:] if "=" not in w and w.endswith("-")]
-        return Action("set_env", 0.0, detail={**dep, "namespace": opts.get("namespace", ""), "set": sets,
-                                              "unset": unset}) if len(sets) + len(unset) == len(rest) - 1 else None
-    if verb == "set" and sub == "image" and dep and len(rest) == 2 and "=" in rest[1]:
-        return Action("set_image", 0.0, detail={**dep, "image": rest[1].split("=", 1)[1]})
-    if verb == "rollout" and sub in ("undo", "restart") and dep and len(rest) == 1:
-        extra = {"to_revision": opts.get("to_revision")} if sub == "undo" else {"restarted_at": ""}
-        return Action(f"rollout_{sub}", 0.0, detail={**dep, **extra})
-    if verb == "patch" and len(rest) == 1 and "patch" in opts:
-        try:
-            body = yaml.safe_load(opts["patch"])
-        except yaml.YAMLError:
-            return None
-        spec = body.get("spec") if isinstance(body, dict) else None
-        if dep and isinstance(spec, dict) and body == {"spec": {"replicas": spec.get("replicas")}} and \
-                type(spec["replicas"]) is int:
-            return Action("scale_to", 0.0, detail={**dep, "replicas": spec["replicas"]})
-        if kind in ("hpa", "configmaps") and isinstance(body, dict):
-            return Action("patch", 0.0, detail={"kind": kind, "name": name, "patch": body})
-    return None
+    asked = operation(argv[1:]) if argv[:1] == ("kubectl",) else None
+    return None if asked is None else Action(asked[0], 0.0, detail=asked[1])
 
 
 def _recorded_by(calls: Sequence[Call], k: int, row: Act) -> bool:

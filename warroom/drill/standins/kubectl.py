@@ -15,6 +15,7 @@ import json
 import math
 import re
 import shlex
+from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -96,6 +97,14 @@ def run(ctx: Context, argv: list[str]) -> int:
     if not argv or argv[0] in ("-h", "--help", "help"):
         ctx.out(USAGE)
         return 0
+    sub, args = parsed(argv)
+    ctx.pause(0.25)
+    return int(getattr(Kubectl(ctx, args, sub), VERBS[sub])() or 0)
+
+
+def parsed(argv: Sequence[str]) -> tuple[str, Args]:
+    """(verb, its options) of kubectl ``argv`` as ``run`` reads them; kubectl's ToolError for what it refuses."""
+    argv = list(argv)
     sub, rest = argv[0], argv[1:]
     if sub.startswith("-"):
         first = next((i for i, a in enumerate(argv) if a in VERBS), None)
@@ -112,8 +121,118 @@ def run(ctx: Context, argv: list[str]) -> int:
     args = parse_args(rest, LOGS_FLAGS if sub == "logs" else FLAGS, words={k: w + see for k, w in WORDS.items()})
     reads = ACTS.get(VERBS[sub], set(args.opts)) | INERT.get(VERBS[sub], set()) | {"namespace"}
     refuse_unread(args.opts, reads, f"kubectl {sub}", "error: ", table=FLAGS)
-    ctx.pause(0.25)
-    return int(getattr(Kubectl(ctx, args, sub), VERBS[sub])() or 0)
+    return sub, args
+
+
+def operation(argv: Sequence[str]) -> tuple[str, dict[str, Any]] | None:
+    """``asked`` of kubectl ``argv`` (after ``kubectl``): what a typed call or a step's command changes, read as the
+    stand-in records it (``by_hand.Meaning``); None for a read, a dry run, or words the stand-in refuses."""
+    try:
+        verb, args = parsed(argv) if argv else ("", Args([]))
+        return None if args.get("dry_run") else asked(verb, args)
+    except ToolError:
+        return None
+
+
+def asked(verb: str, args: Args) -> tuple[str, dict[str, Any]] | None:
+    """(operation, detail) a call of ``verb`` records on the estate (``Kubectl.record``), off its words alone:
+    ``scale``, ``set env`` (not ``--from``: the estate's secret), ``set image``, ``rollout undo``/``restart``, ``patch``
+    (a deployment's replicas, an HPA, a ConfigMap); None for any other. One reading, so a typed call's meaning is never
+    read a second way beside the stand-in (fix50c's leftover)."""
+    pos = args.pos
+    if verb == "scale":
+        kind, name = resource(verb, pos, named=True)
+        text = args.text("replicas")
+        ok = kind == "deployments" and re.fullmatch(r"-?\d+", text) and int(text) >= 0     # ``Kubectl.number``'s
+        return ("scale_to", {"deployment": name, "replicas": int(text)}) if ok else None
+    if verb == "set" and pos[:1] in (["env"], ["image"]):
+        targets, assignments = set_targets(pos[1:])
+        kind, name = resource(verb, targets)
+        if kind != "deployments" or not name:
+            return None
+        if pos[0] == "image":
+            ok = bool(assignments) and "=" in assignments[0]
+            return ("set_image", {"deployment": name, "image": assignments[0].split("=", 1)[1]}) if ok else None
+        sets, unset = env_changes(assignments, args)
+        if args.get("list") or args.text("from") or not sets and not unset:
+            return None
+        return "set_env", {"deployment": name, "namespace": args.text("namespace") or fleet.NAMESPACE, "set": sets,
+                           "unset": unset}
+    if verb == "rollout" and pos[:1] in (["undo"], ["restart"]):
+        kind, name = resource(verb, pos[1:])
+        if kind != "deployments" or not name:
+            return None
+        more = {"to_revision": args.get("to_revision")} if pos[0] == "undo" else {"restarted_at": ""}
+        return f"rollout_{pos[0]}", {"deployment": name, **more}
+    if verb == "patch":
+        kind, name = resource(verb, pos, named=True)
+        body = patch_body(args)
+        if kind == "deployments":
+            spec = body.get("spec") if isinstance(body, dict) else None
+            replicas = spec.get("replicas") if isinstance(spec, dict) else None
+            ok = body == {"spec": {"replicas": replicas}} and type(replicas) is int and 0 <= replicas <= MAX_REPLICAS
+            return ("scale_to", {"deployment": name, "replicas": replicas}) if ok else None
+        return ("patch", {"kind": kind, "name": name, "patch": body}) if kind in ("hpa", "configmaps") else None
+    return None
+
+
+def set_targets(rest: list[str]) -> tuple[list[str], list[str]]:
+    """``set env``/``set image``'s words after the subcommand: (the resource, TYPE/NAME or TYPE NAME; the rest)."""
+    if rest and "=" not in rest[0] and "/" in rest[0]:
+        return rest[:1], rest[1:]
+    if len(rest) >= 2 and rest[0] in KINDS:
+        return rest[:2], rest[2:]
+    raise ToolError("error: one or more resources must be specified as <resource> <name> or <resource>/<name>")
+
+
+def env_changes(assignments: list[str], args: Args) -> tuple[dict[str, str], list[str]]:
+    """(what ``set env`` sets, what it unsets: ``K-``) of its words and ``-e``/``--env``, later ones winning."""
+    sets: dict[str, str] = {}
+    unset: list[str] = []
+    for a in assignments + args.all("env"):
+        if a.endswith("-") and "=" not in a:
+            unset.append(a[:-1])
+        elif "=" not in a:
+            raise ToolError(f"error: all resources must be specified before environment changes: {a}")
+        else:
+            sets.update([a.split("=", 1)])
+    return sets, unset
+
+
+def resource(verb: str, pos: list[str], named: bool = False) -> tuple[str, str | None]:
+    """``TYPE NAME`` / ``TYPE/NAME`` / ``TYPE`` -> (canonical kind, name); ``named``: a name is required."""
+    if not pos:
+        raise ToolError("error: you must specify the type of resource to get. Use \"kubectl api-resources\" for "
+                        "a complete list of supported resources." if verb == "get" else
+                        f"error: required resource not specified\nSee 'kubectl {verb} --help' for usage.")
+    kind, slash, name = pos[0].partition("/")
+    if "," in kind or kind == "all" or len(pos) > 2 - bool(slash):       # only get answers these
+        raise ToolError(f"error: drill: the drill answers one resource type (and name) per command: `kubectl "
+                        f"{verb} {' '.join(pos)}` is not simulated; ask for each")
+    if kind.lower() not in KINDS:
+        raise ToolError(f'error: the server doesn\'t have a resource type "{kind}"')
+    name = name if slash else pos[1] if len(pos) > 1 else ""
+    if named and not name:
+        raise ToolError("error: resource(s) were provided, but no name was specified")
+    return KINDS[kind.lower()], name or None
+
+
+def patch_body(args: Args) -> Any:
+    """The object ``--patch`` gives, read as kubectl reads it (YAML or JSON, as JSON): ToolError for what it cannot."""
+    if (patch := args.get("patch")) is None:
+        raise ToolError("error: must specify --patch or --patch-file containing the contents of the patch")
+    if (how := args.text("type", "strategic")) not in ("merge", "strategic"):   # alike on the drill's fields
+        raise ToolError("error: drill: `kubectl patch --type json` is not simulated (--type merge or strategic is)"
+                        if how == "json" else f'error: --type must be one of [json merge strategic], not "{how}"')
+    import yaml
+
+    try:
+        body = json.loads(json.dumps(yaml.safe_load(str(patch)), default=str))   # YAML as JSON, like kubectl
+    except (yaml.YAMLError, RecursionError, ValueError) as exc:      # ValueError: an alias inside itself
+        raise ToolError(f'error: unable to parse "{patch}": yaml: {yaml_error(exc)}') from None
+    if body is not None and not isinstance(body, dict):
+        raise ToolError(f'error: unable to parse "{patch}": a patch is a JSON (or YAML) object')
+    return body
 
 
 def unanswered(sub: str, rest: list[str]) -> str | None:
@@ -347,22 +466,8 @@ class Kubectl:
 
     # ------------------------------------------------------------------ what a verb acts on
     def target(self, pos: list[str] | None = None, named: bool = False) -> tuple[str, str | None]:
-        """``TYPE NAME`` / ``TYPE/NAME`` / ``TYPE`` -> (canonical kind, name); ``named``: a name is required."""
-        pos = self.args.pos if pos is None else pos
-        if not pos:
-            raise ToolError("error: you must specify the type of resource to get. Use \"kubectl api-resources\" for "
-                            "a complete list of supported resources." if self.verb == "get" else
-                            f"error: required resource not specified\nSee 'kubectl {self.verb} --help' for usage.")
-        kind, slash, name = pos[0].partition("/")
-        if "," in kind or kind == "all" or len(pos) > 2 - bool(slash):       # only get answers these
-            raise ToolError(f"error: drill: the drill answers one resource type (and name) per command: `kubectl "
-                            f"{self.verb} {' '.join(pos)}` is not simulated; ask for each")
-        if kind.lower() not in KINDS:
-            raise ToolError(f'error: the server doesn\'t have a resource type "{kind}"')
-        name = name if slash else pos[1] if len(pos) > 1 else ""
-        if named and not name:
-            raise ToolError("error: resource(s) were provided, but no name was specified")
-        return KINDS[kind.lower()], name or None
+        """``resource`` of this call's words (``pos``: others)."""
+        return resource(self.verb, self.args.pos if pos is None else pos, named)
 
     def deployment(self, kind: str, name: str | None) -> Deployment:
         if kind != "deployments":
@@ -408,6 +513,14 @@ class Kubectl:
         if op and not self.dry:
             self.ctx.apply(op, **detail)
         self.ctx.out(f"{api_name(kind)}/{name} {what}{self.dry}")
+
+    def record(self, kind: str, name: str, what: str, **more: object) -> None:
+        """``done`` with the operation this call's words ask for (``asked``, the one reading a typed call's meaning is
+        read with too), ``more`` what only the cluster gives (a restart's instant): asked once the verb's checks
+        passed, so it reads the change they took."""
+        op, detail = asked(self.verb, self.args) or ("", {})
+        assert op, f"kubectl {self.verb}: a change its words do not say"
+        self.done(kind, name, what, op, **{**detail, **more})
 
     def number(self, key: str, default: str, minimum: int = -1) -> int:
         """An integer option, or kubectl's (Go's) parse error naming the flag."""
@@ -650,10 +763,8 @@ class Kubectl:
             if target is dep.current:
                 return self.ctx.out(f"deployment.apps/{dep.name} skipped rollback (current template already matches"
                                     f" revision {target.number})")
-            return self.done("deployments", dep.name, "rolled back", "rollout_undo", deployment=dep.name,
-                             to_revision=to)
-        return self.done("deployments", dep.name, "restarted", "rollout_restart", deployment=dep.name,
-                         restarted_at=iso(self.ctx.at))
+            return self.record("deployments", dep.name, "rolled back")
+        return self.record("deployments", dep.name, "restarted", restarted_at=iso(self.ctx.at))
 
     def rollout_history(self, dep: Deployment) -> None:
         if not (rev := self.args.text("revision")):
@@ -712,12 +823,7 @@ class Kubectl:
         what, rest = self.args.pos[0], self.args.pos[1:]
         if what not in ("env", "image"):          # resources (the drill models no requests or limits)...: ``LEFT_OUT``
             raise ToolError(f'error: unknown command "{what}" for "kubectl set"')
-        if rest and "=" not in rest[0] and "/" in rest[0]:
-            targets, assignments = rest[:1], rest[1:]
-        elif len(rest) >= 2 and rest[0] in KINDS:
-            targets, assignments = rest[:2], rest[2:]
-        else:
-            raise ToolError("error: one or more resources must be specified as <resource> <name> or <resource>/<name>")
+        targets, assignments = set_targets(rest)
         dep = self.deployment(*self.target(targets))
         if what == "env":
             return self.set_env(dep, assignments)
@@ -726,21 +832,13 @@ class Kubectl:
         container, image = assignments[0].split("=", 1)
         if container not in (dep.container, "*"):
             raise ToolError(f'error: unable to find container named "{container}"')
-        self.done("deployments", dep.name, "image updated", "set_image", deployment=dep.name, image=image)
+        self.record("deployments", dep.name, "image updated")
 
     def set_env(self, dep: Deployment, assignments: list[str]) -> None:
         if self.args.get("list"):
             return self.ctx.out("\n".join([f"# deployment {dep.name}, container {dep.container}",
                                            *(f"{k}={v}" for k, v in dep.current.env.items())]))
-        sets: dict[str, str] = {}
-        unset: list[str] = []
-        for a in assignments + self.args.all("env"):
-            if a.endswith("-") and "=" not in a:
-                unset.append(a[:-1])
-            elif "=" not in a:
-                raise ToolError(f"error: all resources must be specified before environment changes: {a}")
-            else:
-                sets.update([a.split("=", 1)])
+        sets, unset = env_changes(assignments, self.args)
         if source := self.args.text("from"):
             kind, _, secret = source.partition("/")
             if kind != "secret" or secret not in self.ctx.cluster.secrets:
@@ -749,8 +847,10 @@ class Kubectl:
                      for k in self.ctx.cluster.secrets[secret]}
         if not sets and not unset:
             raise ToolError("error: at least one environment variable must be provided")
-        self.done("deployments", dep.name, "env updated", "set_env", deployment=dep.name, namespace=self.ns,
-                  set=sets, unset=unset)
+        if source:          # read off the estate: its secret's keys
+            return self.done("deployments", dep.name, "env updated", "set_env", deployment=dep.name, namespace=self.ns,
+                             set=sets, unset=unset)
+        self.record("deployments", dep.name, "env updated")
 
     def scale(self) -> None:
         if self.args.get("replicas") is None:
@@ -764,7 +864,7 @@ class Kubectl:
         dep = self.deployment(kind, name)
         if self.args.get("current_replicas") is not None and self.number("current_replicas", "") != dep.replicas:
             raise ToolError(f"error: Expected replicas to be {self.args.text('current_replicas')}, was {dep.replicas}")
-        self.done(kind, dep.name, "scaled", "scale_to", deployment=dep.name, replicas=replicas)
+        self.record(kind, dep.name, "scaled")
 
     def autoscale(self) -> None:
         name = self.deployment(*self.target()).name
@@ -885,19 +985,7 @@ class Kubectl:
     def patch(self) -> None:
         """Deployments, HPAs and configmaps take a patch (an HPA's bounds move the deployment)."""
         kind, name = self.target(named=True)
-        if (patch := self.args.get("patch")) is None:
-            raise ToolError("error: must specify --patch or --patch-file containing the contents of the patch")
-        if (how := self.args.text("type", "strategic")) not in ("merge", "strategic"):   # alike on the drill's fields
-            raise ToolError("error: drill: `kubectl patch --type json` is not simulated (--type merge or strategic is)"
-                            if how == "json" else f'error: --type must be one of [json merge strategic], not "{how}"')
-        import yaml
-
-        try:
-            body = json.loads(json.dumps(yaml.safe_load(str(patch)), default=str))   # YAML as JSON, like kubectl
-        except (yaml.YAMLError, RecursionError, ValueError) as exc:      # ValueError: an alias inside itself
-            raise ToolError(f'error: unable to parse "{patch}": yaml: {yaml_error(exc)}') from None
-        if body is not None and not isinstance(body, dict):
-            raise ToolError(f'error: unable to parse "{patch}": a patch is a JSON (or YAML) object')
+        body = patch_body(self.args)
         if kind not in ("deployments", "hpa", "configmaps") and self.exists(kind, name):    # listed by get
             raise ToolError(f"error: drill: `kubectl patch {api_name(kind).split('.')[0]}` is not simulated (it "
                             "patches deployments, autoscalers and configmaps)")
@@ -913,7 +1001,7 @@ class Kubectl:
                     isinstance(v, str | None) for v in data.values()):
                 raise ToolError(f"error: drill: only data (string values, null to remove) of configmap/{name} can "
                                 "be patched in the drill")
-        self.done(kind, str(name), "patched", "patch", kind=kind, name=name, patch=body)
+        self.record(kind, str(name), "patched")
 
     def patch_deployment(self, name: str, body: dict[str, Any]) -> None:
         """The drill models a deployment's replicas, so ``{"spec":{"replicas":N}}`` is a scale; any
@@ -927,7 +1015,7 @@ class Kubectl:
         if not 0 <= replicas <= MAX_REPLICAS:
             raise ToolError(f"The Deployment \"{name}\" is invalid: spec.replicas: Invalid value: {replicas}: must be "
                             f"between 0 and {MAX_REPLICAS} in the drill")
-        self.done("deployments", name, "patched", "scale_to", deployment=name, replicas=replicas)
+        self.record("deployments", name, "patched")
 
     # ------------------------------------------------------------------ nodes, exec, the rest
     def node(self) -> None:
