@@ -38,7 +38,7 @@ async def test_a_fast_drill_s_gate_is_judged_on_the_world_not_on_the_looks(tmp_p
         await wait_for(pilot, lambda: app.dashboard.runbook is not None and app.dashboard.runbook.id == "RB-CORE-003", 60)
         book = app.dashboard.runbook
         assert book is not None
-        [gated] = [s for s in book.steps if s.verify]
+        gated = book.step("enable-circuit-breaker")
         assert gated.verify == "share_429 < 15 for 2m within 10m"
         await select_step(pilot, gated.number)
         await run_selected(pilot, confirm=True)

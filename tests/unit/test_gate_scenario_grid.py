@@ -36,7 +36,7 @@ SPEEDS = (1.0, 10.0, 60.0, 1200.0, 3600.0)
 def _gate() -> VerifyGate:
     book = RunbookLibrary.from_config(Config()).get("RB-CORE-003")
     assert book is not None
-    [step] = [s for s in book.steps if s.verify]
+    step = book.step("enable-circuit-breaker")
     gate = parse_verify(step.verify, [], book.queries)
     assert (gate.title, gate.wanted, gate.hold, gate.window) == ("429 share (worst provider)", "< 15%", 120.0, 600.0)
     return gate
@@ -157,7 +157,7 @@ def test_resolve_settles_a_gate_whose_window_ended_unwatched(
     """``incident run 6 --no-wait`` at x10, then ``resolve`` after the gate's window: the gate stayed
     open for good (the resolution froze "Time to mitigate: not reached", in the PIR and the drill
     report, while the metrics held under 15 % from 6m after the breaker). Resolve settles it from
-    the history first: mitigated at the instant the metrics confirmed it, in drill time."""
+    the history first: passed at the instant the metrics confirmed it, in drill time."""
     import json
 
     from tests.unit.incident_fixtures import Cli
@@ -181,8 +181,11 @@ def test_resolve_settles_a_gate_whose_window_ended_unwatched(
     confirmed = datetime.strptime(passed["data"]["confirmed_at"], "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
     after_breaker = stime.drill_seconds(confirmed.timestamp() - (T0 + 60), 10.0)
     assert 7 * 60 <= after_breaker <= 8.5 * 60
+    # settled with its words: the breaker's gate checks that the breaker took effect (``mitigates=false``), so its
+    # pass, at the instant the metrics confirmed it, is no mitigation (redteam51 R1: the flows still fail)
+    assert passed["data"]["mitigates"] is False
     code, out, _ = cli("drill-report", inc)
-    assert f"Time to mitigate: {stime.Span(confirmed.timestamp() - T0, 10.0).text()} (target < 30 min): met" in out, out
+    assert "Time to mitigate: not reached (target < 30 min)" in out, out
 
 
 def test_the_hold_a_look_reports_never_steps_back_between_instants(

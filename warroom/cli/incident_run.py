@@ -80,7 +80,7 @@ def _verify_gate(live: LiveIncident, prepared: Any, text: str, *, wait: bool) ->
     """The step's verify gate, headless: journal it, then (unless ``wait`` is off) probe until
     the metrics confirm it or the window runs out, one line of progress per probe. Ctrl-C stops
     waiting and leaves the gate open. Exit code 1 when the gate fails: the fix did not take."""
-    from warroom.incident.gates import HELD, gate_states, held_line
+    from warroom.incident.gates import CHECK_ONLY, HELD, gate_states, held_line
     from warroom.sources.verify import VerifyCheck
 
     key = (prepared.runbook_id, prepared.step_id)
@@ -115,7 +115,9 @@ def _verify_gate(live: LiveIncident, prepared: Any, text: str, *, wait: bool) ->
     if check is not None and check.status == "passed":   # None only when stopped, not here
         value = gate.show(check.value)
         said = gate_states(live.incident.state, live.incident.clock()).get(key)   # the journal's word
-        outcome = held_line(said.held_before, value) if said is not None and said.shown == HELD else f"passed ({value})"
+        checked = "" if gate.mitigates else f": {CHECK_ONLY}"       # a check of the step, not the mitigation
+        outcome = held_line(said.held_before, value) if said is not None and said.shown == HELD \
+            else f"passed ({value}){checked}"
         print(f"verify {gate.said}: {outcome}", file=sys.stderr)
         return 0
     if check is not None and check.status in ("pending", "superseded"):   # not judged (a pinned drill clock): left

@@ -74,6 +74,8 @@ class GateState:
     run_at: datetime | None = None   # when that run started
     latest: bool = True              # that run is its step's latest (False: a later run failed, opening none)
     lifted_by: tuple[str, ...] = ()  # the steps that end what it confirms on purpose (``relapse``), as journaled
+    mitigates: bool = True           # False: it checks its step took effect; its pass is no mitigation (fence
+                                     # ``mitigates=false``, as journaled: ``passes_mitigate``)
 
     @property
     def of_run(self) -> str:
@@ -123,6 +125,8 @@ class GateState:
             return f"verify {held_line(self.held_before, self.value)} ({self.what})"
         if self.status == "passed":
             head = f"verify passed at {self.value}" if self.value else "verify passed"
+            if not self.mitigates:
+                return f"{head} ({self.what}): {CHECK_ONLY}"
         elif self.status == "failed":
             head = "verify FAILED" + (f": {self.reason}" if self.reason else "")
         elif ended is not None:
@@ -179,7 +183,22 @@ def journaled_words(d: dict[str, Any]) -> dict[str, Any]:
             "measure": str(d["measure"]) if d.get("measure") else None,
             "query": str(d["query"]) if d.get("query") else None,
             "lifted_by": tuple(str(n) for n in d.get("lifted_by") or () if n) if isinstance(d.get("lifted_by"), list)
-            else ()}
+            else (),
+            "mitigates": d.get("mitigates") is not False}
+
+
+#: what a pass of a gate that checks only its step (fence ``mitigates=false``) is, in every view's words
+CHECK_ONLY = "the step took effect; not the mitigation (the harm is judged by a later step's gate or the panes)"
+
+
+def passes_mitigate(verifications: list[dict[str, Any]], passed: dict[str, Any]) -> bool:
+    """Whether the pass ``passed`` (``verify.passed``'s data) can be the incident's mitigation: not when its gate
+    only checks that its step took effect (fence ``mitigates=false``, journaled with the gate's words: redteam51 R1,
+    RB-CORE-003's breaker gate passed on the 429 share and every view said MITIGATED while flows kept failing on the
+    refusals until the routing step). Read from the pass and from the gate's opening alike, so a pass journaled
+    without the words (an older journal, a settle) follows how the gate was opened."""
+    opened = opened_by(verifications, passed)
+    return passed.get("mitigates") is not False and (opened or {}).get("mitigates") is not False
 
 
 def held_before(started: dict[str, Any] | None, passed: dict[str, Any] | None) -> dict[str, Any] | None:
@@ -449,12 +468,13 @@ def later_owes(later: list[Any]) -> bool:
     return any(getattr(r, "status", "") == "ok" for r in later)
 
 
-def run_gates(state: Any, now: datetime) -> dict[int, str]:
+def run_gates(state: Any, now: datetime, checks: set[int] | None = None) -> dict[int, str]:
     """The status of the verify gate that judged each run as of ``now`` (pending | lapsed |
     passed | held before | failed | superseded: its step ran again before it had an outcome), by
     the run's journal seq: a gate belongs to the run of its step that ended last before it opened,
     so an earlier run keeps its own outcome after the step ran again (the PIR lists every run;
-    ``gate_states`` keeps only the latest run's gate, which is what the checklist shows)."""
+    ``gate_states`` keeps only the latest run's gate, which is what the checklist shows). ``checks``, when given,
+    gets the runs whose gate only checks that its step took effect (fence ``mitigates=false``)."""
     out: dict[int, str] = {}
     opened: dict[tuple[str, str], int] = {}   # (runbook, step id) -> the run whose gate opened last
     last: dict[str, tuple[str, str]] = {}     # step id -> the key opened last (events naming no runbook)
@@ -485,6 +505,8 @@ def run_gates(state: Any, now: datetime) -> dict[int, str]:
             first[(rb, step_id)] = v
             runs[seq] = (max(earlier), v)
             newest[max(earlier)] = seq
+            if checks is not None and v.get("mitigates") is False:
+                checks.add(max(earlier))
         elif (own := _own(v)) is not None and own in runs:      # the outcome of the gate it names
             run_seq, start = runs[own]
             if newest.get(run_seq) == own:      # not a gate of the run opened again since: that one judges it

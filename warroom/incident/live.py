@@ -597,8 +597,9 @@ class LiveIncident:
             book = None          # a runbook no longer open: its gate still reads as panes or PromQL
         gate = parse_verify(text, self.incident.config.slo, book.queries if book is not None else None)
         step = book.step(key[1]) if book is not None else None
-        # journaled with the gate (``VerifyGate.words``): which steps end what it confirms on purpose (``relapse``)
-        return replace(gate, lifted_by=step.lifted_by) if step is not None and step.lifted_by else gate
+        # journaled with the gate (``VerifyGate.words``): which steps end what it confirms on purpose (``relapse``),
+        # and whether its pass is the mitigation (``mitigates``)
+        return replace(gate, lifted_by=step.lifted_by, mitigates=step.mitigates) if step is not None else gate
 
     def open_gate(self, key: StepKey, number: int | None, text: str) -> None:
         """Journal ``verify.started`` without watching it (``incident run --no-wait``); none from a read-only seat,

@@ -349,8 +349,10 @@ def journal_said(state: IncidentState, at: datetime | None = None) -> str:
 
 
 def counted_gates(state: IncidentState, now: datetime) -> list[GateState]:
-    """The passed gates that count (the latest run of each step; not ``held before``)."""
-    return [g for g in gate_states(state, now).values() if g.status == "passed" and g.held_before is None]
+    """The passed gates that count (the latest run of each step; not ``held before``; not a gate that only checks
+    its step took effect, ``mitigates=false``: its measure is no mitigation to hold)."""
+    return [g for g in gate_states(state, now).values()
+            if g.status == "passed" and g.held_before is None and g.mitigates]
 
 
 def lifted(state: IncidentState, g: GateState, at: datetime) -> str:

@@ -252,7 +252,11 @@ def said_unbacked(state: IncidentState | None) -> str:
            if mitigating(run) and run.status == "ok" and run.ended_at is not None and run.ended_at <= said_at]
     if not ran:
         return "said before any mitigation step ran"
-    gates = run_gates(state, said_at)      # every outcome journaled, before the word or after it
+    checks: set[int] = set()
+    gates = run_gates(state, said_at, checks)      # every outcome journaled, before the word or after it
+    # a gate that checks only that its step took effect (``mitigates=false``: the breaker's 429 share) backs no word
+    # about the harm: its step is judged as one with no gate, by the panes (redteam51 R1)
+    gates = {seq: None if seq in checks else status for seq, status in gates.items()}
     if any(gates.get(int(run.seq or 0)) == "passed" for _, run in ran):
         return ""
     # a step with no gate: the panes are the only evidence; one still past critical at the word, and not recovered
@@ -266,8 +270,10 @@ def said_unbacked(state: IncidentState | None) -> str:
                                   if gates.get(int(run.seq or 0)) in outcomes))
 
     if gateless := names((None,)):
+        what = "no verify gate" if not any(int(run.seq or 0) in checks for _, run in ran) else \
+            "no verify gate of the harm"
         return f"said while {' and '.join(still)} {'was' if len(still) == 1 else 'were'} still past critical" \
-               f" ({' and '.join(gateless)} {'has' if len(gateless) == 1 else 'have'} no verify gate)"
+               f" ({' and '.join(gateless)} {'has' if len(gateless) == 1 else 'have'} {what})"
     if watching := names(("pending", "lapsed", "superseded")):
         return f"said while its check was still running (the verify gate of {' and '.join(watching)})"
     if held := names((HELD,)):

@@ -185,6 +185,13 @@ def build_steps(entries: list[_Entry | _Item], rb: Runbook, declared: list[str],
                 report(entry.fence_line or entry.line, "error",
                        f"fence attribute approval must be true or false, got {appr!r}")
             step.approval = bool(val) and step.command is not None
+        mit = a.get("mitigates")
+        if mit is not None:
+            val = fence.parse_bool(mit)
+            if val is None:
+                report(entry.fence_line or entry.line, "error",
+                       f"fence attribute mitigates must be true or false, got {mit!r}")
+            step.mitigates = val is not False
         base = _slug(a.get("name", "")) if a.get("name") else _slug(step.label)
         if a.get("name"):
             first = names.setdefault(a["name"], entry.fence_line)

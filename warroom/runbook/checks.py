@@ -147,6 +147,9 @@ def lint_runbook(rb: Runbook) -> list[Finding]:
     out.extend(_healthy_expect_findings(rb))
     out.extend(_undo_one_revision_findings(rb, file))
     out.extend(_lifted_by_findings(rb, file))
+    out.extend(Finding(file, step.line, "warning", f"step {step.number} ({step.label}): mitigates=false with no verify"
+                       " gate: only a gate's pass could have been the mitigation, so it says nothing")
+               for step in rb.steps if not step.mitigates and not step.verify)
     broken = any("front matter" in f.message and f.level == "error" for f in rb.findings)
     if rb.front_matter == "toml" and not rb.steps and not broken:
         out.append(Finding(file, 1, "warning", "runbook has no steps"))

@@ -34,6 +34,8 @@ KNOWN_ATTRS: dict[str, str] = {
     "verify": "a check to run after the step, e.g. 'quota < 80 within 10m'",
     "lifted_by": "the step (name) that ends on purpose what this step's verify gate confirmed (a containment the"
                  " recovery undoes, e.g. a halt): its measure is watched for relapse until that step runs ok",
+    "mitigates": "false: this step's verify gate checks that the step took effect (a breaker on) while the harm goes"
+                 " on: its pass is not the incident's mitigation (a later step's gate, the panes or the IC's word is)",
     "mutating": "true/false: override the read-only/mutating classification",
     "run": "false: show the block but never run it",
 }

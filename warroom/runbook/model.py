@@ -83,6 +83,9 @@ class Step:
     attrs: dict[str, str] = field(default_factory=dict)
     # Why the step counts as mutating or read-only (shown in the UI before confirmation).
     reason: str = ""
+    # Whether a pass of its verify gate is the incident's mitigation (fence ``mitigates=false``: the gate checks that
+    # the step took effect, as a breaker's 429 share does, while the harm goes on until a later step ends it).
+    mitigates: bool = True
     # Example output the runbook shows for the command (never run, never compared).
     example_output: str | None = None
     # Fence language the step came from ("bash", "console", "promql", ...; "" for checklists).

@@ -63,6 +63,7 @@ class VerifyGate:
     hold: float = 0.0                  # seconds the comparison must keep holding
     measure: NamedQuery | None = None  # set when the left side is a query the runbook names
     lifted_by: tuple[str, ...] = ()    # the steps that end what it confirms on purpose (fence ``lifted_by``)
+    mitigates: bool = True             # False: its pass checks the step took effect, not the mitigation (``mitigates``)
 
     @property
     def expr(self) -> str:
@@ -108,11 +109,13 @@ class VerifyGate:
     def words(self) -> dict[str, Any]:
         """What every journal event of this gate carries so any reader says what it watches
         without the runbook: the title, the unit, the comparison and the hold (scenario seconds
-        in a drill, as written), the name of the runbook's query, and the steps that lift it
-        (``relapse``: what they end on purpose is no relapse)."""
+        in a drill, as written), the name of the runbook's query, the steps that lift it
+        (``relapse``: what they end on purpose is no relapse) and, for a gate that only checks its step took
+        effect, ``mitigates: false`` (its pass is no mitigation: ``reducers.monitoring``)."""
         return {"title": self.title, "unit": self.unit, "wanted": self.wanted, "hold": self.hold,
                 **({"measure": self.measure.name} if self.measure is not None else {}),
-                **({"lifted_by": list(self.lifted_by)} if self.lifted_by else {})}
+                **({"lifted_by": list(self.lifted_by)} if self.lifted_by else {}),
+                **({} if self.mitigates else {"mitigates": False})}
 
     def holds(self, value: float) -> bool:
         return series_rule.holds(value, self.op, self.threshold)
@@ -152,8 +155,13 @@ def journaled_gate(data: Mapping[str, Any], slos: Iterable[SloConfig] = ()) -> V
     name = data.get("measure")
     if name and data.get("query") and data.get("title"):
         measure = NamedQuery(str(name), str(data["title"]), str(data["query"]), str(data.get("unit") or "count"))
-        return parse_verify(text, slos, {str(name): measure})
-    return parse_verify(text, slos)
+        gate = parse_verify(text, slos, {str(name): measure})
+    else:
+        gate = parse_verify(text, slos)
+    # what the step's fence said of the gate, as opened: a gate settled after a restart journals the same words
+    lifted = data.get("lifted_by")
+    return replace(gate, lifted_by=tuple(str(n) for n in lifted if n) if isinstance(lifted, list) else (),
+                   mitigates=data.get("mitigates") is not False)
 
 
 def describe_gate(text: str, slos: Iterable[SloConfig] = (),

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from warroom.incident import observer_seat
-from warroom.incident.gates import HELD, held_of, held_words, opened_by, superseded_words
+from warroom.incident.gates import CHECK_ONLY, HELD, held_of, held_words, opened_by, passes_mitigate, superseded_words
 from warroom.incident.records import EvidenceSample, _int, _num, _ts
 from warroom.journal import events as ev
 from warroom.journal import numbers
@@ -104,8 +104,10 @@ def _verify(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
     # dashboard that was closed) says when (never after its own line); its timeline line is told then too, the
     # instant "mitigated" counts (redteam42 R7: Key Moments +25m56s beside Time to mitigate 24m42s at x60)
     confirmed = min(_ts(d.get("confirmed_at")) or e.ts, e.ts) if e.type == ev.VERIFY_PASSED else e.ts
-    # a pass on a measure within its line from the step's start to the pass says nothing of the fix: not mitigated
-    if e.type == ev.VERIFY_PASSED and held is None:
+    # a pass on a measure within its line from the step's start to the pass says nothing of the fix: not mitigated;
+    # nor does a gate that only checks its step took effect (fence ``mitigates=false``: the breaker's 429 share)
+    check_only = e.type == ev.VERIFY_PASSED and not passes_mitigate(s.verifications, s.verifications[-1])
+    if e.type == ev.VERIFY_PASSED and held is None and not check_only:
         if s.first_verified_at is None or confirmed < s.first_verified_at:
             s.first_verified_at = confirmed
             s.first_verified_seq = e.seq
@@ -118,6 +120,8 @@ def _verify(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
     reason = f": {why}" if why else ""
     if held is not None:
         reason += f"; {held_words(held.get('value_text') or held.get('value'))}"
+    elif check_only:
+        reason += f"; {CHECK_ONLY}"
     num = d.get("step") or d.get("step_id")
     whose = f" ({s.step_name(str(d.get('runbook_id') or ''), num)}{_run_of(s, s.verifications[-1])})" if num else ""
     what = measure_words(str(d["title"]), str(d.get("wanted") or ""), _num(d.get("hold")) or 0.0) \
