@@ -304,6 +304,8 @@ def gate_forms(g: GateView, now: float, title: str | None = None) -> list[Text]:
             elif g.status == "passed":
                 t.append(" VERIFY ", "bold black on green")
                 t.append(f" {g.where} ✔ passed at {g.value}", "bold green")
+                if g.check:       # the step took effect; the harm is another gate's or the panes' (``mitigates``)
+                    t.append(" · took effect, not the mitigation", "bold yellow")
             else:
                 t.append(" VERIFY ", "bold white on red")
                 t.append(f" {g.where} ✖ FAILED", "bold red")

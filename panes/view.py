@@ -113,6 +113,8 @@ class GateView:
     past: bool = False                  # a pass whose measure is past its line now: the mitigation relapsed
     run: str = ""                       # "run at 22:44:41 UTC": the gate of an earlier run than its step's
                                         # latest, which failed and opened none (``GateState.of_run``)
+    check: bool = False                 # it checks that its step took effect, not the harm (fence
+                                        # ``mitigates=false``): a pass is no mitigation, and says so
 
     @property
     def where(self) -> str:

@@ -271,7 +271,7 @@ def settled_gates(gates: Mapping[tuple[str, str], Any]) -> tuple[tuple[tuple[str
         at = g.at.timestamp() if g.at is not None else 0.0
         out.append((key, GateView(step=g.step or 0, text=g.expr, status=g.shown, value=g.value or "",
                                   reason=g.reason, at=at, title=g.title, wanted=g.wanted, what=g.what,
-                                  before=g.held_before or "", run=g.of_run)))
+                                  before=g.held_before or "", run=g.of_run, check=not g.mitigates)))
     return tuple(out)
 
 

@@ -101,6 +101,11 @@ def test_the_breakers_pass_is_no_mitigation_the_routings_is(tmp_path: Path, pinn
     gate = gate_states(st, at)[("RB-CORE-003", breaker.id)]
     assert gate.status == "passed" and not gate.mitigates and gate.describe(at).endswith(CHECK_ONLY)
     assert any(CHECK_ONLY in t.text for t in st.timeline if t.kind == ev.VERIFY_PASSED)
+    from panes.header import gate_forms
+    from tui.view import header_gate, settled_gates
+
+    shown = header_gate(dict(settled_gates(gate_states(st, at))), st.named_runbooks(), at.timestamp())
+    assert shown is not None and "✔ passed at 12.6% · took effect, not the mitigation" in gate_forms(shown, 0.0)[0].plain
     # the routing ends the harm: its gate (failure rate over five minutes) is the milestone, minutes after it ran
     _run(inc, live, clock, d, route, f"kubectl set env deployment/flowengine FALLBACK_MODEL=gpt-4-turbo {NS}",
          ROUTE_AT)
