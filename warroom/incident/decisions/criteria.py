@@ -9,7 +9,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from warroom import scenario_time as stime
 from warroom.durations import format_duration
@@ -17,6 +17,7 @@ from warroom.errors import WarroomError
 from warroom.incident import observer_seat
 from warroom.incident.decisions.model import (MET, NO_OUTPUTS, NOT_HERE, NOT_MET, UNKNOWN, CriterionVerdict, Query,
                                               StaleReading, StepOutput, note_source, step_source)
+from warroom.incident.decisions.reversals import Undo
 from warroom.runbook.criterion_query import unit_mismatch
 from warroom.runbook import series as series_rule
 from warroom.runbook.decision import Criterion
@@ -57,7 +58,8 @@ RAN_OK = ("ok", "verifying")
 
 def judge(c: Criterion, side: str, state: Any, now: datetime, query: Query | None,
           step_output: Callable[[str], StepOutput | None], runbook_id: str | None = None,
-          typed: Callable[[str], str | None] | None = None) -> CriterionVerdict:
+          typed: Callable[[str], str | None] | None = None,
+          undone: Callable[[Any], Undo | None] | None = None) -> CriterionVerdict:
     """One criterion: met / not met / unknown, with the evidence in words and the value judged.
     What cannot be read (no source, a failed query, a step not run or not ended ok, no clock) is
     unknown, never met. ``runbook_id``: whose steps ``ran`` / ``unless_ran`` name (None: any).
@@ -68,15 +70,26 @@ def judge(c: Criterion, side: str, state: Any, now: datetime, query: Query | Non
     what it says, so it is unknown with the reading kept in its words; not met when its words say the step has not
     run beside the measure (``STATES_NOT_RAN``: "… and the shipper has not been restarted"). Only for a step that makes
     the measure itself moot: a step having run ok never says it was the right fix (attack39 G1:
-    the wrong scenario's breaker silenced "root cause still unknown")."""
-    v = _judge(c, side, state, now, query, step_output, runbook_id, typed)
+    the wrong scenario's breaker silenced "root cause still unknown").
+
+    ``undone(run)``: what undid a step's run since (``reversals.Reversals.undone_by``): a run whose effect a later
+    recorded change reversed is no "ran ok" for the GO / NO-GO criteria (redteam51 R6), said with what undid it;
+    None (a view that reads the journal only, and every ``applies_when``: a condition is a fact of the run) counts
+    the run as before."""
+    undone = None if side == "applies_when" else undone
+    v = _judge(c, side, state, now, query, step_output, runbook_id, typed, undone)
     both = STATES_NOT_RAN.search(c.text) is not None       # its words state both halves: one false is enough
     if not c.unless_ran or side == "applies_when" or v.state == (NOT_MET if both else UNKNOWN):
         return v
-    hit, _ = ran_ok(state, runbook_id, c.unless_ran, now)
-    if hit is None:
-        return v
-    ref, run = hit
+    found = ran_ok(state, runbook_id, c.unless_ran, now, undone)
+    if found.hit is None:
+        if not found.undone:
+            return v
+        # the step ran and was undone since: the measure is evidence again, its half "has not been …" true again
+        # (the shipper restarted, then scaled to zero); one that may have been undone leaves it unknown
+        said = f"{v.evidence}; {found.undone_words(state, now)}"
+        return replace(v, evidence=said) if found.surely_undone else replace(v, state=UNKNOWN, evidence=said)
+    ref, run = found.hit
     if both:
         # its words state the step's not having run as half of what it says ("… quiet and the audit shipper has not
         # been restarted"): with the step run ok that half is false, so the criterion is not met (redteam49 F7: "?
@@ -89,7 +102,8 @@ def judge(c: Criterion, side: str, state: Any, now: datetime, query: Query | Non
 
 def _judge(c: Criterion, side: str, state: Any, now: datetime, query: Query | None,
            step_output: Callable[[str], StepOutput | None], runbook_id: str | None,
-           typed: Callable[[str], str | None] | None = None) -> CriterionVerdict:
+           typed: Callable[[str], str | None] | None = None,
+           undone: Callable[[Any], Undo | None] | None = None) -> CriterionVerdict:
     kind = c.kind
     if kind == "metric":
         return _metric(c, side, query)
@@ -156,7 +170,14 @@ def _judge(c: Criterion, side: str, state: Any, now: datetime, query: Query | No
         return verdict(MET if ok else NOT_MET, f"step {c.step} (run {ago}): {compared}", number, where,
                        seen_at=run.ended_at)
     if kind == "ran":
-        hit, said = ran_ok(state, runbook_id, c.ran, now)
+        found = ran_ok(state, runbook_id, c.ran, now, undone)
+        hit, said = found.hit, found.said
+        if hit is None and found.undone:
+            # it ran ok, and a change recorded since reversed what it did: not met, or unknown where the change's
+            # effect is not read (redteam51 R6: redaction switched off by hand read "✔ met … ran ok")
+            return verdict(NOT_MET if found.surely_undone else UNKNOWN, "; ".join([found.undone_words(state, now),
+                                                                                   *said]),
+                           source=found.source, seen_at=found.undone[0].undo.at)
         if hit is None:
             # a change made outside the runbook is as real: what the tool cannot see is unknown, never not met;
             # one typed in the drill shell is said so, never "has not run" beside a report crediting it (redteam42 R1)
@@ -174,7 +195,13 @@ def _judge(c: Criterion, side: str, state: Any, now: datetime, query: Query | No
         return verdict(MET, f"step {ref} ran ok {_ago(state, run, now)}", source=step_source(ref, run.seq),
                        seen_at=run.ended_at)
     if kind == "not_ran":
-        hit, said = ran_ok(state, runbook_id, c.not_ran, now)
+        found = ran_ok(state, runbook_id, c.not_ran, now, undone)
+        hit, said = found.hit, found.said
+        if hit is None and found.undone:
+            # undone since: what it did no longer stands, as if it had not run ("flows would run unredacted" is true)
+            return verdict(MET if found.surely_undone else UNKNOWN, "; ".join([found.undone_words(state, now), *said])
+                           + (": what it did no longer stands" if found.surely_undone else ""),
+                           source=found.source, seen_at=found.undone[0].undo.at)
         if hit is None:
             # what the tool ran is all it sees: a change made by hand elsewhere is the commander's to weigh; a step
             # ticked done is the commander saying it was done outside warroom, never "has not run" (attack47 Y2's note)
@@ -248,16 +275,48 @@ def _records(state: Any, runbook_id: str | None, ref: str) -> list[Any]:
             and ref in (st.step_id, str(st.step))]
 
 
-def ran_ok(state: Any, runbook_id: str | None, refs: Sequence[str], now: datetime
-           ) -> tuple[tuple[str, Any] | None, list[str]]:
+class Reverted(NamedTuple):
+    """A step's run that ran ok, and what undid it since (``reversals.Undo``)."""
+
+    ref: str
+    run: Any
+    undo: Undo
+
+
+class Ran(NamedTuple):
+    """``ran_ok``'s answer: the run that ran ok and stands (``hit``: (ref, run)), what each other one that ran shows,
+    and each run ok that a later change undid (``undone``)."""
+
+    hit: tuple[str, Any] | None
+    said: list[str]
+    undone: list[Reverted]
+
+    @property
+    def surely_undone(self) -> bool:
+        """Every run ok was surely undone (none only "may have been")."""
+        return all(r.undo.sure for r in self.undone)
+
+    @property
+    def source(self) -> str | None:
+        return step_source(self.undone[0].ref, self.undone[0].run.seq) if self.undone else None
+
+    def undone_words(self, state: Any, now: datetime) -> str:
+        """``step enable-pii-redaction ran ok 15m08s drill time ago (20:49:12 UTC), undone at 20:49:40 UTC by …``."""
+        return "; ".join(f"step {r.ref} ran ok {_ago(state, r.run, now)}, {r.undo.words()}" for r in self.undone)
+
+
+def ran_ok(state: Any, runbook_id: str | None, refs: Sequence[str], now: datetime,
+           undone: Callable[[Any], Undo | None] | None = None) -> Ran:
     """The first of ``refs`` whose latest run, ended by ``now``, ran ok (``RAN_OK``, the checklist's
-    rule: ``marks.checklist_state`` with its verify gate), as (ref, run); and, when none did, what
-    each one that ran shows ("rollback-deployment: failed")."""
+    rule: ``marks.checklist_state`` with its verify gate) and was not undone since (``undone``: what undid a run,
+    ``reversals``; None: not asked), as (ref, run); and, when none did, what each one that ran shows
+    ("rollback-deployment: failed") and each run ok that was undone."""
     from warroom.incident.gates import gate_states
     from warroom.incident.marks import checklist_state, state_word
 
     gates = gate_states(state, now) if hasattr(state, "verifications") else {}
     said = []
+    reverted: list[Reverted] = []
     for ref in refs:
         for st in _records(state, runbook_id, ref):
             run = st.last_run
@@ -272,11 +331,14 @@ def ran_ok(state: Any, runbook_id: str | None, refs: Sequence[str], now: datetim
                     + ", ".join(f"{k}={v}" for k, v in sorted(run.off_default.items())) + ": not counted")
                 continue
             if shown in RAN_OK:
-                return (ref, run), []
+                if undone is not None and (undo := undone(run)) is not None:
+                    reverted.append(Reverted(ref, run, undo))
+                    continue
+                return Ran((ref, run), [], [])
             if shown == "ticked":
                 continue            # said by ``_ticked``: done outside warroom, the commander says
             said.append(f"step {ref}: {state_word(shown)}")
-    return None, said
+    return Ran(None, said, reverted)
 
 
 def changed_since(state: Any, since: datetime, now: datetime) -> tuple[str, datetime, int, str | None] | None:

@@ -12,6 +12,7 @@ from warroom.incident.decisions.deadline import (arisals_of, deadline_start, giv
                                                  seen_arising)
 from warroom.incident.decisions.model import (MET, NOT_MET, CriterionVerdict, DecisionView, Query, StepOutput,
                                               answers, decision_key, recorded_key, utc_hms)
+from warroom.incident.decisions.reversals import Undo
 from warroom.incident.decisions.runs import runs
 from warroom.runbook.decision import Decision
 
@@ -65,15 +66,16 @@ def judged_moment(state: Any, now: datetime) -> datetime:
 
 def evaluate(decision: Decision, runbook_id: str, state: Any, now: datetime, *, query: Query | None,
              step_output: Callable[[str], StepOutput | None], criteria: bool = True,
-             typed: Callable[[str], str | None] | None = None) -> DecisionView:
+             typed: Callable[[str], str | None] | None = None,
+             undone: Callable[[Any], Undo | None] | None = None) -> DecisionView:
     """The decision judged at ``now`` (``judged_moment``: a resolved incident's at its
     resolution); ``criteria=False`` judges only its ``applies_when`` condition (what the overdue
     reminder needs), not the GO / NO-GO criteria. ``query`` must read its metrics at that moment
-    (``looks.evaluate_all`` asks the same ``judged_moment``); ``typed``: ``criteria.judge``'s."""
+    (``looks.evaluate_all`` asks the same ``judged_moment``); ``typed``, ``undone``: ``criteria.judge``'s."""
     now = judged_moment(state, now)
-    crit = tuple([judge(c, "go", state, now, query, step_output, runbook_id, typed) for c in decision.go]
-                 + [judge(c, "no_go", state, now, query, step_output, runbook_id, typed) for c in decision.no_go]) \
-        if criteria else ()
+    crit = tuple([judge(c, "go", state, now, query, step_output, runbook_id, typed, undone) for c in decision.go]
+                 + [judge(c, "no_go", state, now, query, step_output, runbook_id, typed, undone)
+                    for c in decision.no_go]) if criteria else ()
     applies = judge(decision.applies_when, "applies_when", state, now, query, step_output, runbook_id, typed) \
         if decision.applies_when is not None else None
     # its arisals: a condition seen to hold again after the journal's last arisal lapsed is a new
