@@ -66,11 +66,12 @@ def test_redaction_switched_off_and_the_shipper_scaled_to_zero_by_hand_undo_the_
         title="Audit log gap growing", severity="P1", runbook="RB-CORE-005",
         drill={"scenario": "audit-gap", "speed": d.speed, "dir": str(d.path)}, commander="Dana Lee")
     clock.t = d.wall_time(200.0)
-    _step(d, inc, "enable-pii-redaction", ["kubectl", "set", "env", "deployment/flowengine", "PII_REDACTION_ENABLED=true",
-                                           "PII_PATTERNS=email,ssn,credit_card", "-n", "production"], 200.0, monkeypatch)
+    on = ["kubectl", "set", "env", "deployment/flowengine", "PII_REDACTION_ENABLED=true",
+          "PII_PATTERNS=email,ssn,credit_card", "-n", "production"]
+    _step(d, inc, "enable-pii-redaction", on, 200.0, monkeypatch)
     clock.t = d.wall_time(210.0)
-    _step(d, inc, "restart-audit-pipeline", ["kubectl", "rollout", "restart", "deployment/audit-shipper", "-n",
-                                             "production"], 210.0, monkeypatch)
+    restart = ["kubectl", "rollout", "restart", "deployment/audit-shipper", "-n", "production"]
+    _step(d, inc, "restart-audit-pipeline", restart, 210.0, monkeypatch)
     clock.t = d.wall_time(250.0)
     said = _criteria(inc, clock())
     assert (said[REDACTION_ON].state, said[SHIPPER].state, said[UNREDACTED].state) == ("met", "met", "not met")

@@ -117,28 +117,27 @@ def facets(op: Op) -> dict[tuple[str, ...], tuple[Any, str]]:
     return {}
 
 
-def _whole(op: Op) -> tuple[str, str] | None:
-    """The deployment an operation replaces whole (deleted, created or applied again), with how: None for another."""
+def _whole(op: Op) -> str | None:
+    """The deployment an operation deletes or makes again whole (``kubectl delete``, ``create``, ``apply``), else
+    None."""
     d = op.detail
-    kind = str(d.get("kind") or "")
-    if op.action in ("delete", "create", "apply") and kind in ("deployment", "deployments") and d.get("name"):
-        return str(d["name"]), {"delete": "deleted"}.get(op.action, f"{op.action}d again")
-    return None
+    named = op.action in ("delete", "create", "apply") and str(d.get("kind") or "") in ("deployment", "deployments")
+    return str(d["name"]) if named and d.get("name") else None
 
 
 def _touched(op: Op, part: tuple[str, ...]) -> tuple[Any, str] | None:
-    """What ``op`` leaves ``part`` (a ``facets`` key of the run judged) at: its own value there, ``UNREAD`` where it
-    acts on the part's deployment without the record saying how (a ``rollout undo``, an ``apply``), None where it
-    does not touch it."""
+    """What ``op`` leaves ``part`` (a ``facets`` key of the run judged) at: its own value there; for a deployment's
+    part, nothing once the deployment is deleted, ``UNREAD`` where it acts on that deployment without the record
+    saying how (a ``rollout undo``, an ``apply``); None where it does not touch it."""
     own = facets(op).get(part)
     if own is not None:
         return own
     dep = part[1] if part[0] in ("env", "pods", "up", "image") else None
-    if dep is None or str(op.detail.get("deployment") or "") != dep and (_whole(op) or ("",))[0] != dep:
+    if dep is None:
         return None
-    if (whole := _whole(op)) is not None:
-        return (None, whole[1]) if op.action == "delete" else (UNREAD, f"{whole[1]}: its template is not read here")
-    if op.action == "rollout_undo" and part[0] in ("env", "image"):
+    if _whole(op) == dep:
+        return (None, "deleted") if op.action == "delete" else (UNREAD, "made again whole: its template is not read")
+    if op.action == "rollout_undo" and str(op.detail.get("deployment") or "") == dep and part[0] in ("env", "image"):
         return UNREAD, "a rollout undo: the revision it put back is not read here"
     return None
 
@@ -163,7 +162,8 @@ def undone(mine: Sequence[Op], later: Sequence[Change]) -> Undo | None:
 
 def command_ops(command: str | None) -> list[Op]:
     """The operations a step's command makes, read off its text as a drill's stand-in would record them (``by_hand``'s
-    reading: ``kubectl set env … -n ns``, ``kubectl scale …``, ``blocks config set K V``); [] when none or unreadable."""
+    reading: ``kubectl set env … -n ns``, ``kubectl scale …``, ``blocks config set K V``); [] when none or
+    unreadable."""
     from warroom.incident.by_hand import _operation, spelled, standin_calls
 
     out = []
