@@ -78,6 +78,7 @@ class OpenSummary:
     elsewhere: str | None = None      # the state dir to reopen it from, when not in this dashboard's world
     clock_start: float | None = None  # when its clock started (detection), as the header counts
     time_scale: float = 1.0           # a drill's speed: its clock runs on scenario time
+    relapse: str = ""                 # "RELAPSED since 20:24:21": the mitigation did not hold (``status_said``)
 
 
 @dataclass
@@ -122,6 +123,7 @@ def open_incidents(ctx: AppContext) -> list[OpenSummary]:
 
 
 def _open_under(ctx: AppContext, state_dir: Path, sim: Any) -> list[OpenSummary]:
+    from warroom.incident.status_said import status_said
     from warroom.incident.store import IncidentStore
 
     from warroom.shared.dsn import resolve
@@ -148,10 +150,13 @@ def _open_under(ctx: AppContext, state_dir: Path, sim: Any) -> list[OpenSummary]
         mine = own and (not drill or ctx.drill is not None) and not (drill.get("replay") and ctx.drill
                                                                      and not same_replay(ctx.drill, drill))
         elsewhere = None if mine else str(state_dir)
+        # the relapse as the header says it, from the journal (redteam51 R8: offered as "MITIGATED")
+        said = status_said(st, stime.utcnow_of(st))
         out.append(OpenSummary(id=st.id, title=st.title, severity=st.severity, status=st.status,
                                declared_at=st.declared_at.timestamp() if st.declared_at else None,
                                drill=label, elsewhere=elsewhere, time_scale=st.time_scale,
-                               clock_start=st.clock_start.timestamp() if st.clock_start else None))
+                               clock_start=st.clock_start.timestamp() if st.clock_start else None,
+                               relapse=said.relapse))
     return out
 
 

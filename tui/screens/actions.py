@@ -216,7 +216,7 @@ class DashboardActions:
             # its clock's start and pace: the dialog reads the figure from the clock as it draws
             items.append(OpenIncident(id=i.id, title=i.title, severity=i.severity, status=i.status,
                                       started=i.clock_start if i.clock_start is not None else i.declared_at,
-                                      scale=stime.scale_of(i), drill=i.drill, key=key))
+                                      scale=stime.scale_of(i), drill=i.drill, key=key, relapse=i.relapse))
 
         def chosen(key: str | None) -> None:
             picked = by_key.get(key) if key else None

@@ -24,6 +24,7 @@ from warroom.errors import WarroomError
 from warroom.incident.marks import STEP_MARKS, describe_verdict, run_verdict
 from warroom.incident.session import Incident
 from warroom.incident.state import IncidentState
+from warroom.incident.status_said import status_said
 from warroom.incident.verdicts import of_state
 from warroom.paths import command, id_neighbour, is_drills_store, store_option
 
@@ -49,7 +50,7 @@ def cmd_list(args: argparse.Namespace) -> int:
     _, store = _store(args)
     states = store.open_incidents() if args.open else store.list()
     if args.json:      # each incident on its own clock: a drill's may be pinned, a real one's never
-        out(numbers.dumps([state_to_json(s, stime.utcnow_of(s)) for s in states], indent=2))
+        out(numbers.dumps([state_to_json(s, stime.utcnow_of(s)) | _relapse_json(s) for s in states], indent=2))
         return 0
     # the neighbour store, listed after under its own heading: a dashboard drill's incidents live
     # apart (<state dir>/drills); given that drills' store, its state dir's incidents (one id sequence)
@@ -61,6 +62,10 @@ def cmd_list(args: argparse.Namespace) -> int:
         out("no open incidents" if args.open else f"no incidents in {store.root}")
         return 0
     kind = "incidents" if is_drills_store(store.state_dir) else "drill incidents"
+    # the status as the header says it, the relapse with it (``status_said``: from the journal alone, as a list of
+    # many incidents reads them; redteam51 R8: "mitigated" beside a header's "MITIGATED · RELAPSED")
+    said = {id(s): status_said(s, stime.utcnow_of(s)).text() for s in (*states, *listed)}
+    width = max([13, *(len(w) for w in said.values())])
     for head, group in ((None, states), (beside, listed)):
         if head is not None and group:
             out(f"{kind} in {head.state_dir} (`{command('resume', 'ID', '--state-dir', str(head.state_dir))}`):")
@@ -68,9 +73,15 @@ def cmd_list(args: argparse.Namespace) -> int:
             rb = (s.runbook or {}).get("id") or "-"
             drill = " [DRILL]" if s.drill else ""
             drill += "  [journal damaged]" if any("torn" not in w for w in s.journal_issues) else ""
-            out(f"{s.id:<18} {s.severity:<3} {s.status:<13} {stime.text(s, s.elapsed(stime.utcnow_of(s)), wall=False):>7}"
-                f"  {rb:<14} {s.title}{drill}")
+            out(f"{s.id:<18} {s.severity:<3} {said[id(s)]:<{width}}"
+                f" {stime.text(s, s.elapsed(stime.utcnow_of(s)), wall=False):>7}  {rb:<14} {s.title}{drill}")
     return 0
+
+
+def _relapse_json(s: IncidentState) -> dict[str, Any]:
+    """``relapsed``: the relapse the text's status carries (``status_said``), else None."""
+    said = status_said(s, stime.utcnow_of(s))
+    return {"relapsed": {"since": said.since.isoformat(), "words": said.words} if said.since is not None else None}
 
 
 def _reconcile(inc: Incident) -> None:

@@ -113,6 +113,7 @@ class OpenIncident:
     scale: float = 1.0            # its clock's pace: a drill counts scenario time (×N)
     drill: str | None = None      # "rate-limit ×10": the drill's scenario and speed
     key: str | None = None        # what choosing it answers (default: the id; unique in the list)
+    relapse: str = ""             # "RELAPSED since 20:24:21", said after the status as the header says it
 
     def open_for(self, now: float) -> str:
         """How long it has been open at ``now``, as its header will count once resumed (scenario
@@ -124,7 +125,7 @@ class OpenIncident:
 
 class ResumeRow:
     """One offered incident, ``INC-…  P1  INVESTIGATING  title  drill mass-failure ×60  open
-    04:54:01``, the figure right-aligned. The title takes what is left and is cut first, with an
+    04:54:01`` (``MITIGATED · RELAPSED since 20:24:21`` where the mitigation did not hold), the figure right-aligned. The title takes what is left and is cut first, with an
     ellipsis; when it would get fewer than ``TITLE_ROOM`` cells (80x24) the row takes two lines,
     the title and the drill on the second. The figure is never cut: it was the end of a no-wrap
     line, the first thing lost once id, title and drill filled the width (redteam-4)."""
@@ -134,7 +135,11 @@ class ResumeRow:
     def __init__(self, inc: OpenIncident, open_for: str) -> None:
         self.inc = inc
         self.head = Text(f"{inc.id}  ", "bold")
-        self.head.append(f"{inc.severity}  {inc.status.upper()}  ", "bold yellow")
+        self.head.append(f"{inc.severity}  {inc.status.upper()}", "bold yellow")
+        if inc.relapse:         # the mitigation did not hold: as the header says it (redteam51 R8)
+            self.head.append(" · ")
+            self.head.append(inc.relapse, "bold white on red")
+        self.head.append("  ")
         self.drill = Text(f"  drill {inc.drill}" if inc.drill else "", "dim")
         self.figure = Text(f"  open {open_for}", "dim")
 
