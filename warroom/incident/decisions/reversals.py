@@ -162,13 +162,13 @@ def undone(mine: Sequence[Op], later: Sequence[Change]) -> Undo | None:
 
 def command_ops(command: str | None) -> list[Op]:
     """The operations a step's command makes, read off its text as a drill's stand-in would record them (``by_hand``'s
-    reading: ``kubectl set env … -n ns``, ``kubectl scale …``, ``blocks config set K V``); [] when none or
-    unreadable."""
-    from warroom.incident.by_hand import _operation, spelled, standin_calls
+    reading, the kubectl stand-in's own: ``kubectl set env … -n ns``, ``kubectl scale …``, ``blocks config set K V``);
+    [] when none or unreadable."""
+    from warroom.incident.by_hand import _operation, standin_calls
 
     out = []
     for argv in (standin_calls(command) or []) if command else []:
-        op = _operation(spelled(argv))
+        op = _operation(argv)
         if op is not None and op.action in KINDS:
             out.append(Op(op.action, dict(op.detail)))
     return out
