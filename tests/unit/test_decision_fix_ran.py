@@ -259,8 +259,8 @@ def test_unless_ran_in_words_beside_the_measure_is_a_conjunction_not_met_once_th
     fixed = _state(_step("rollback-deployment", "ok", ended=NOW - timedelta(minutes=2)))
     after = dec.judge(c, "no_go", fixed, NOW, None, dec.NO_OUTPUTS, "RB-1")
     assert (after.state, after.evidence) == (dec.NOT_MET, "no root-cause note after 20m00s, but step "
-                                             "rollback-deployment ran ok 2m00s ago (03:58:00 UTC): its words say it"
-                                             " has not")
+                                             "rollback-deployment ran ok 2m00s ago (03:58:00 UTC): \"the rollback has"
+                                             " not run\" is false")
 
 
 def test_and_not_that_says_no_step_is_no_conjunction() -> None:

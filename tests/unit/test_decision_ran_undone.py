@@ -75,6 +75,11 @@ def test_redaction_switched_off_and_the_shipper_scaled_to_zero_by_hand_undo_the_
     clock.t = d.wall_time(250.0)
     said = _criteria(inc, clock())
     assert (said[REDACTION_ON].state, said[SHIPPER].state, said[UNREDACTED].state) == ("met", "met", "not met")
+    # redteam51 R11: the half its words state is named false, never "its words say it has not" (read as the
+    # restart's own output saying it had not restarted)
+    assert said[QUIET].state == "not met" and said[QUIET].evidence.endswith(
+        'but step restart-audit-pipeline ran ok 40s drill time ago (14:13:23 UTC): "the audit shipper has not been'
+        ' restarted" is false'), said[QUIET].evidence
 
     off = ["kubectl", "set", "env", "deployment/flowengine", "PII_REDACTION_ENABLED=false", "-n", "production"]
     assert typed_in_shell(d, off, 300.0) == 0

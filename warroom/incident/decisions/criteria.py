@@ -49,6 +49,8 @@ def scenario_span(state: Any, scenario_seconds: float, wall: bool = True) -> str
 #: been …" / "has not run", as a ``not_ran`` criterion's must (``runbook.decision``): any "and … not" ("high and not
 #: falling") would turn a measure the step made moot into "not met", a NO-GO reason dropped on the wording alone
 STATES_NOT_RAN = re.compile(r"\band\b[^.;]*\b(?:has|have)\s+not\s+(?:been|run|ran)\b")
+#: that half in its own words, to the end of its clause ("the audit shipper has not been restarted")
+NOT_RAN_HALF = re.compile(r"\band\b([^.;:,]*\b(?:has|have)\s+not\s+(?:been|run|ran)\b[^.;:,()]*)")
 
 #: A step's checklist states (``marks.checklist_state``) that count as "ran ok" for ``ran``,
 #: ``not_ran`` and ``unless_ran``: exit 0 and its expectation met, its verify gate passed or still watching (a
@@ -94,8 +96,12 @@ def judge(c: Criterion, side: str, state: Any, now: datetime, query: Query | Non
         # its words state the step's not having run as half of what it says ("… quiet and the audit shipper has not
         # been restarted"): with the step run ok that half is false, so the criterion is not met (redteam49 F7: "?
         # unknown" kept a NO-GO tally open on a reason that is not one)
-        return replace(v, state=NOT_MET, evidence=f"{v.evidence}, but step {ref} ran ok {_ago(state, run, now)}:"
-                       " its words say it has not")
+        # the half named, not "its words say it has not", which read as the restart's own output saying it had not
+        # restarted (redteam51 R11)
+        half = NOT_RAN_HALF.search(c.text)
+        said = f'"{half.group(1).strip()}" is false' if half is not None else "its words say it has not"
+        return replace(v, state=NOT_MET, evidence=f"{v.evidence}, but step {ref} ran ok {_ago(state, run, now)}: "
+                       + said)
     return replace(v, state=UNKNOWN, evidence=f"{v.evidence}, but step {ref} ran ok {_ago(state, run, now)}: "
                    "not evidence of it any more")
 
