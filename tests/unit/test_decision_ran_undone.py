@@ -25,6 +25,8 @@ from warroom.journal import events as ev
 REDACTION_ON = "The step that turns PII redaction back on ran ok"
 SHIPPER = "The audit shipper's restart ran ok (needed when the audit log went quiet)"
 UNREDACTED = "The step that turns PII redaction back on has not run: flows would run unredacted"
+MITIGATION = "A mitigation step of this runbook ran ok (reroute, breaker, rollback, hot-patch, larger pool)"
+LAUNCH_005 = Path(__file__).resolve().parents[2] / "runbooks" / "RB-LAUNCH-005-mass-failure.md"
 QUIET = "The audit log is quiet (5 minutes or more without an event) and the audit shipper has not been restarted"
 
 
@@ -101,9 +103,18 @@ def test_redaction_switched_off_and_the_shipper_scaled_to_zero_by_hand_undo_the_
     assert typed_in_shell(d, [*off[:4], "PII_REDACTION_ENABLED=1", *off[5:]], 420.0) == 0
     assert typed_in_shell(d, ["kubectl", "scale", "deployment/audit-shipper", "--replicas=1", "-n", "production"],
                           430.0) == 0
-    clock.t = d.wall_time(500.0)
+    clock.t = d.wall_time(435.0)
     said = _criteria(inc, clock())
     assert (said[REDACTION_ON].state, said[SHIPPER].state, said[UNREDACTED].state) == ("met", "met", "not met")
+
+    # a rollout undo goes back to the revision before the last change: redaction off again, read from the drill's
+    # world (its record holds no template)
+    assert typed_in_shell(d, ["kubectl", "rollout", "undo", "deployment/flowengine", "-n", "production"], 440.0) == 0
+    clock.t = d.wall_time(500.0)
+    said = _criteria(inc, clock())
+    assert said[REDACTION_ON].state == "not met" and said[REDACTION_ON].evidence.endswith(
+        "typed in the drill shell (PII_REDACTION_ENABLED=false by a rollout undo)"), said[REDACTION_ON]
+    assert said[SHIPPER].state == "met"
 
 
 RUNBOOK = '''# Feature X
@@ -173,3 +184,25 @@ def test_in_a_real_incident_a_later_step_undoes_the_run_and_a_rollout_undo_leave
     clock.t += 60
     said = _criteria(inc, clock())
     assert (said["Feature X's step ran ok"].state, said["Feature X's step has not run"].state) == ("met", "not met")
+
+
+def test_the_rollback_undone_by_a_plain_rollout_undo_is_no_mitigation_that_ran_ok(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """RB-LAUNCH-005's rollback is itself a ``rollout undo``: what it did is the release it went back to, read from the
+    drill's world. A plain ``rollout undo`` typed after it goes back onto the bad release: "A mitigation step of this
+    runbook ran ok" no longer counts it."""
+    d = create_drill(tmp_path / "drills", "mass-failure", speed=10.0, start=START)
+    clock = DrillClock(d.wall_time(100.0))
+    inc = IncidentStore(tmp_path / "incidents", Config(), clock=clock).create(
+        title="Flows failing", severity="P1", runbook=str(LAUNCH_005),
+        drill={"scenario": "mass-failure", "speed": d.speed, "dir": str(d.path)}, commander="Dana Lee")
+    clock.t = d.wall_time(200.0)
+    _step(d, inc, "rollback-deployment", ["kubectl", "rollout", "undo", "deployment/flowengine", "--to-revision=6",
+                                          "-n", "production"], 200.0, monkeypatch)
+    clock.t = d.wall_time(300.0)
+    assert _criteria(inc, clock())[MITIGATION].state == "met"
+    assert typed_in_shell(d, ["kubectl", "rollout", "undo", "deployment/flowengine", "-n", "production"], 340.0) == 0
+    clock.t = d.wall_time(400.0)
+    said = _criteria(inc, clock())[MITIGATION]
+    assert said.state == "not met" and said.evidence.endswith(
+        "typed in the drill shell (image registry.internal/flowengine:v1.2.0 by a rollout undo)"), said

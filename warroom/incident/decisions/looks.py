@@ -14,7 +14,7 @@ from warroom.errors import WarroomError
 from warroom.incident.decisions.criteria import OUTPUT_TAIL
 from warroom.incident.decisions.judging import evaluate, judged_moment
 from warroom.incident.decisions.model import DecisionView, StaleReading, StepOutput
-from warroom.incident.decisions.reversals import Reversals, drill_actions
+from warroom.incident.decisions.reversals import Reversals, drill_actions, drill_world
 from warroom.runbook.criterion_query import on_panes, pane_queries
 from warroom.runbook.decision import Decision
 
@@ -58,7 +58,7 @@ def evaluate_all(incident: Any, state: Any, runbooks: Sequence[Any], source: Any
     typed = typed_reader(incident, state, runbooks, now)
     # what undid a step's run since (redteam51 R6): later runs, and in a drill its stand-ins' record, read once when a
     # criterion first asks (never by ``criteria=False``'s conditions)
-    undone = Reversals(state, now, drill_actions(state)).undone_by
+    undone = Reversals(state, now, drill_actions(state), drill_world(state)).undone_by
     return [evaluate(on_panes(d, panes), rb_id, state, now, query=query,
                      step_output=step_output_reader(Path(incident.dir), state, rb_id), criteria=criteria,
                      typed=lambda ref, rb_id=rb_id: typed(rb_id, ref), undone=undone)

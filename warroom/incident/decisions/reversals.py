@@ -107,6 +107,8 @@ def facets(op: Op) -> dict[tuple[str, ...], tuple[Any, str]]:
         return {("up", dep): (n > 0, f"scaled to {n}"), ("pods", dep): (n > 0, f"scaled to {n}")}
     if op.action == "rollout_restart" and dep:
         return {("pods", dep): (True, "restarted")}
+    if op.action == "rollout_undo" and dep and (after := d.get("after")):      # the release it went back to
+        return {("image", dep): (str(after["image"]), f"image {after['image']} by a rollout undo")}
     if op.action == "set_image" and dep:
         return {("image", dep): (str(d.get("image")), f"image {d.get('image')}")}
     if op.action == "config_set" and d.get("key"):
@@ -137,7 +139,15 @@ def _touched(op: Op, part: tuple[str, ...]) -> tuple[Any, str] | None:
         return None
     if _whole(op) == dep:
         return (None, "deleted") if op.action == "delete" else (UNREAD, "made again whole: its template is not read")
-    if op.action == "rollout_undo" and str(op.detail.get("deployment") or "") == dep and part[0] in ("env", "image"):
+    if op.action == "rollout_undo" and str(op.detail.get("deployment") or "") == dep and part[0] == "env":
+        # the template of the revision it went back to (``Reversals.undo_ops``: a drill's world), else not read
+        if (after := op.detail.get("after")) is None:
+            return UNREAD, "a rollout undo: the revision it put back is not read here"
+        key = part[2]
+        value = after["env"].get(key)
+        return (None, f"{key} unset by a rollout undo") if value is None else \
+            (_env(value), f"{key}={value} by a rollout undo")
+    if op.action == "rollout_undo" and str(op.detail.get("deployment") or "") == dep and part[0] == "image":
         return UNREAD, "a rollout undo: the revision it put back is not read here"
     return None
 
@@ -182,8 +192,9 @@ class Reversals:
     """What undid a step's run, for one look at ``now`` (``undone_by``): the incident's later runs (journal) and, in a
     drill, its stand-ins' record (``actions``: read when first asked, by ``read``; None: none, or not readable)."""
 
-    def __init__(self, state: Any, now: datetime, read: Callable[[], Sequence[Any] | None] | None = None) -> None:
-        self.state, self.now, self._read = state, now, read
+    def __init__(self, state: Any, now: datetime, read: Callable[[], Sequence[Any] | None] | None = None,
+                 world: Callable[[Sequence[Any]], Any] | None = None) -> None:
+        self.state, self.now, self._read, self._world = state, now, read, world
         self._actions: list[Sequence[Any] | None] = []
 
     def actions(self) -> Sequence[Any] | None:
@@ -203,7 +214,7 @@ class Reversals:
         start, end = run.started_at.timestamp(), self.now.timestamp()
         recorded = [a for a in acts or () if a.action in KINDS]
         own = [a for a in recorded if run.tag and a.tag == run.tag]
-        mine = [Op(a.action, a.detail) for a in own] or command_ops(run.command)
+        mine = [self._op(a, acts or ()) for a in own] or command_ops(run.command)
         if not mine:
             return None
         since = max((a.ts for a in own), default=start)       # typed before its own change is undone by it
@@ -221,8 +232,43 @@ class Reversals:
                 continue
             by = _step_words(tags[a.tag][0]) if a.tag else \
                 f"`{shlex.join((a.tool, *a.argv)) if a.tool else shlex.join(a.argv)}` typed in the drill shell"
-            later.append(Change(datetime.fromtimestamp(a.ts, UTC), by, Op(a.action, a.detail)))
+            later.append(Change(datetime.fromtimestamp(a.ts, UTC), by, self._op(a, acts or ())))
         return undone(mine, later)
+
+    def _op(self, a: Any, acts: Sequence[Any]) -> Op:
+        """A recorded operation; a ``rollout undo`` with the template it went back to (``after``: its env and image,
+        from the drill's world as the operations up to it built it), where the world can be read."""
+        if a.action != "rollout_undo" or self._world is None:
+            return Op(a.action, a.detail)
+        dep = (self._world([x for x in acts if x.ts <= a.ts]) or {}).get(str(a.detail.get("deployment") or ""))
+        return Op(a.action, a.detail if dep is None else {**a.detail, "after": dep})
+
+
+def drill_world(state: Any) -> Callable[[Sequence[Any]], dict[str, dict[str, Any]] | None]:
+    """A reader of a drill incident's estate after some of its recorded operations: each deployment's current
+    template (``{"env": …, "image": …}``), by name; None when the drill cannot be read (the scenario in
+    ``drill.json``). What a ``rollout undo`` put back, which its record does not hold."""
+    def world(acts: Sequence[Any]) -> dict[str, dict[str, Any]] | None:
+        import json
+
+        from warroom.drill.cluster import build_cluster
+        from warroom.drill.directory import DRILL_FILE
+        from warroom.drill.scenarios import get_scenario
+
+        where = (getattr(state, "drill", None) or {}).get("dir")
+        try:
+            scenario = get_scenario(str(json.loads((Path(where) / DRILL_FILE).read_text(encoding="utf-8"))
+                                        ["scenario"])) if where else None
+        except (OSError, ValueError, KeyError, TypeError, WarroomError):
+            return None
+        if scenario is None:
+            return None
+        try:
+            built = build_cluster(scenario, acts)
+        except (ValueError, KeyError, TypeError):       # a record the world cannot take: not read, never guessed
+            return None
+        return {name: {"env": dict(d.current.env), "image": d.current.image} for name, d in built.deployments.items()}
+    return world
 
 
 def drill_actions(state: Any) -> Callable[[], Sequence[Any] | None]:
