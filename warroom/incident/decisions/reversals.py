@@ -196,6 +196,7 @@ class Reversals:
                  world: Callable[[Sequence[Any]], Any] | None = None) -> None:
         self.state, self.now, self._read, self._world = state, now, read, world
         self._actions: list[Sequence[Any] | None] = []
+        self._undos: dict[int, Op] = {}          # each recorded undo with what it put back, built once per look
 
     def actions(self) -> Sequence[Any] | None:
         if not self._actions:
@@ -240,8 +241,10 @@ class Reversals:
         from the drill's world as the operations up to it built it), where the world can be read."""
         if a.action != "rollout_undo" or self._world is None:
             return Op(a.action, a.detail)
-        dep = (self._world([x for x in acts if x.ts <= a.ts]) or {}).get(str(a.detail.get("deployment") or ""))
-        return Op(a.action, a.detail if dep is None else {**a.detail, "after": dep})
+        if id(a) not in self._undos:
+            dep = (self._world([x for x in acts if x.ts <= a.ts]) or {}).get(str(a.detail.get("deployment") or ""))
+            self._undos[id(a)] = Op(a.action, a.detail if dep is None else {**a.detail, "after": dep})
+        return self._undos[id(a)]
 
 
 def drill_world(state: Any) -> Callable[[Sequence[Any]], dict[str, dict[str, Any]] | None]:
