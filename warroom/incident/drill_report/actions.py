@@ -22,7 +22,7 @@ from warroom.incident.by_hand import overlap, owner_of, touches
 from warroom.incident.drill_report.harm import harm_change
 from warroom.incident.drill_report.panes import slo_of
 from warroom.incident.drill_report.rows import ActionRow
-from warroom.incident.drill_report.world import changes
+from warroom.incident.drill_report.world import changes, held
 from warroom.sources.evaluate import judge, past
 from warroom.units import format_stated
 
@@ -797,7 +797,8 @@ class Changes:
     after: str = ""                  # how long after the first action they were read
     window: str = ""                 # read before their effect window ended: how long it is ("" once it has)
     # the scenario's panes they moved the wrong way, when they moved none of them the right way, and left past its
-    # warn threshold (``harms``): "Model API 5xx rate 37.5% vs 28.2% without it" (redteam45 R10): "Made it worse"
+    # warn threshold (``harms``): "Model API 5xx rate 37.5% vs 28.2% without it" (redteam45 R10); any pane shown they
+    # took past critical while flows ran, and a queue they made grow (redteam51 R12, ``held``): "Made it worse"
     worse: tuple[str, ...] = ()
     wrong: bool = False              # they moved the scenario's panes only the wrong way, past warn or not: no help
     # still in force when the drill was over, the panes they held the wrong way then (``left_harming``): "Flow failure
@@ -861,12 +862,14 @@ def pane_changes(drill: Drill, taken: list[Any], slos: list[SloConfig] | None, t
     other = drill.simulator.what_if(gone)
     own = dict.fromkeys((sc.primary, *sc.breaches))
 
-    def read(t: float, late: bool = False) -> tuple[list[str], list[str], dict[bool, list[tuple[str, bool]]]]:
-        """The panes moved at ``t`` (phrases), every pane of the scenario's read, its panes moved each way; ``late``:
+    def read(t: float, late: bool = False) -> tuple[list[str], list[str], dict[bool, list[tuple[str, bool]]],
+                                                     list[str]]:
+        """The panes moved at ``t`` (phrases), every pane of the scenario's read, its panes moved each way, and every
+        pane shown they took the wrong way past its critical threshold (``pushed``); ``late``:
         a reading past the action's window, where only a move by a pane's whole critical threshold counts
         (``_far``: attack46 X7, a 0.14-point drift opened by a later action was said as this one's effect)."""
         after = stime.of_drill(t - start, drill.speed).text()   # t is scenario seconds
-        parts, titles = [], []
+        parts, titles, pushed = [], [], []
         ways: dict[bool, list[tuple[str, bool]]] = {True: [], False: []}   # the panes moved the wrong way, the right:
         for pane in (*own, *(s.id for s in slos or default_slos() if s.id not in own)):
             slo = slo_of(pane, slos)
@@ -885,19 +888,23 @@ def pane_changes(drill: Drill, taken: list[Any], slos: list[SloConfig] | None, t
             band = _in_band(slo, now, alt)
             parts.append(f"{title} {_stated(now, unit)}{'' if parts else f' {after} later'} "
                          f"({_stated(alt, unit)} without it){band}")
-            if pane in own and slo is not None and now is not None and alt is not None:
-                ways[(now > alt) == (slo.direction == "above")].append(
-                    (f"{title} {_stated(now, unit)} vs {_stated(alt, unit)} without it", not band))
-        return parts, titles, ways
+            if slo is None or now is None or alt is None:
+                continue
+            vs = f"{title} {_stated(now, unit)} vs {_stated(alt, unit)} without it"
+            if pane in own:
+                ways[(now > alt) == (slo.direction == "above")].append((vs, not band))
+            if _critical(slo, now) and not _critical(slo, alt):       # any pane shown: taken past critical by them
+                pushed.append(f"{vs}, past its critical {_stated(slo.crit, unit)}")
+        return parts, titles, ways, pushed
 
-    parts, titles, ways = read(t)
+    parts, titles, ways, pushed = read(t)
     after = stime.of_drill(t - start, drill.speed).text()
     later = min(until, t_now)
     if not parts and not window and later > full:
         # nothing yet when its window ended, yet it held on: read again when it stopped (or now). A cause that bites
         # only once something else happens shows then (redteam46 R7: a bucket deny put while FlowEngine was halted
         # failed every flow of the restore half an hour later; read at its window alone it "changed nothing")
-        moved, _, ways = read(later, late=True)
+        moved, _, ways, pushed = read(later, late=True)
         if moved:
             parts = [f"{' and '.join(titles)} unchanged within {after}, then {moved[0]}", *moved[1:]]
     if any(a.t > t_now for a in recorded):      # what came after the end changes no projection made at it
@@ -911,8 +918,17 @@ def pane_changes(drill: Drill, taken: list[Any], slos: list[SloConfig] | None, t
     if harm:
         parts.append(harm)
     world = changes(actual, other, t)       # and what they did to the world's record besides the panes
-    wrong = bool(ways[True]) and not ways[False]
-    worse = tuple(x for x, harm in ways[True] if harm and wrong)
+    # made it worse (redteam51 R12), judged on every pane shown and the flows' way through FlowEngine (``held``):
+    # - a pane of the scenario's moved the right way is no gain where they kept more flows waiting for a slot (the
+    #   failure rate falls as the flows held back finish neither way), a queue drained is one;
+    # - any pane they took past its critical threshold, where flows still ran (a halt that stops them all on purpose
+    #   reads an idle world: the audit-log gap grows with no flow to audit; what it stopped is its harm, ``harm``);
+    # - a queue that grows on with them.
+    flows = held(actual, other, start, t)
+    gain = bool(ways[False]) and not flows.more or flows.fewer
+    wrong = (bool(ways[True]) or flows.more) and not gain
+    worse = tuple(dict.fromkeys((*(x for x, harm in ways[True] if harm and wrong),
+                                 *(pushed if flows.ran else ()), *((flows.growing,) if flows.growing else ()))))
     left = left_harming(actual, other, own, slos, t_now) if told and until == math.inf and t_now > full \
         and standing(actual.signals, t_now) != standing(other.signals, t_now) else ()
     return Changes(tuple(parts), tuple(titles), after, window, worse, wrong, left, kept, world)

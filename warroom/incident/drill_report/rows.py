@@ -51,7 +51,7 @@ class ActionRow:
     # what its command did, in the command's own terms, for an action an operation meant ("deployment image changed
     # (set image v1.2.0 on flowengine)"): its name while the incident is open (``description``); "" for the others
     plain: str = field(default="", metadata={"internal": True})
-    # the scenario's panes it took the wrong way and none the right way (``Changes.worse``): the summary says so
+    # the panes it made worse, the flows it kept waiting (``Changes.worse``): the summary says so
     worse: str = field(default="", metadata={"internal": True})
     # still in force at the end and holding panes the wrong way then (``Changes.left``): the summary says so
     left: str = field(default="", metadata={"internal": True})

@@ -120,3 +120,44 @@ def _beyond(now: float | None, alt: float | None, base_now: float | None, base_a
         return False
     return abs(now / base_now - alt / base_alt) > 0.1 * max(now / base_now, alt / base_alt)
 
+
+
+@dataclass(frozen=True)
+class Held:
+    """What some actions did to the flows' way through FlowEngine (``held``): whether flows ran at all with them, and
+    whether more or fewer waited for a slot than without them. A pane that fell because flows wait (a failure rate:
+    the flows held back neither fail nor succeed) is no gain, and a queue that grows on is harm of its own (redteam51
+    R12: MAX_CONCURRENT_FLOWS=1 queued 33 flows in 10 minutes, P95 at its 300 s cap, and the report read it as a
+    halving of the failure rate)."""
+
+    ran: bool = True                 # flows started with them at the reading (a halt starts none: no pane reads harm)
+    more: bool = False               # more flows waiting for a slot than without them
+    fewer: bool = False              # fewer (a cap lifted: the waiting flows start)
+    growing: str = ""                # "Flows waiting for a slot 33 vs 0 without it, growing 3.3/min": more, and on
+
+
+def _one(world: Any, r: Reading, t: float) -> float | None:
+    """``r`` (a reading of no provider) in ``world`` at scenario second ``t``; None where the world exports none."""
+    try:
+        value = world.evaluate(r.query, t)
+    except PromQLError:
+        return None
+    return _finite(value if isinstance(value, float) else sum(s.value for s in value) if value else None)
+
+
+def held(actual: Any, other: Any, start: float, t: float) -> Held:
+    """Flows started and waiting for a slot in the world as it went (``actual``) and without the actions weighed
+    (``other``) at scenario second ``t``, the actions taken from ``start``; growing when the queue with them rose
+    beyond its noise over the second half of that time and still stands above the queue without them."""
+    started, queued = READINGS[0], READINGS[1]
+    now, alt = _one(actual, queued, t), _one(other, queued, t)
+    more = queued.moved(now, alt) and (now or 0.0) > (alt or 0.0)
+    fewer = queued.moved(now, alt) and (now or 0.0) < (alt or 0.0)
+    ran = (_one(actual, started, t) or 0.0) > 0.0
+    mid = (start + t) / 2.0
+    was = _one(actual, queued, mid) if more else None
+    if not more or not queued.moved(now, was) or (now or 0.0) <= (was or 0.0):
+        return Held(ran, more, fewer)
+    per_min = 60.0 * ((now or 0.0) - (was or 0.0)) / (t - mid)
+    return Held(ran, more, fewer, f"{queued.title} {queued.said(now)} vs {queued.said(alt)} without it, "
+                                  f"growing {format_stated(per_min, 'count')}/min")
