@@ -862,7 +862,7 @@ def pane_changes(drill: Drill, taken: list[Any], slos: list[SloConfig] | None, t
     other = drill.simulator.what_if(gone)
     own = dict.fromkeys((sc.primary, *sc.breaches))
 
-    def read(t: float, late: bool = False) -> tuple[list[str], list[str], dict[bool, list[tuple[str, bool]]],
+    def read(t: float, late: bool = False) -> tuple[list[str], list[str], dict[bool, list[tuple[str, bool, int]]],
                                                      list[str]]:
         """The panes moved at ``t`` (phrases), every pane of the scenario's read, its panes moved each way, and every
         pane shown they took the wrong way past its critical threshold (``pushed``); ``late``:
@@ -870,7 +870,7 @@ def pane_changes(drill: Drill, taken: list[Any], slos: list[SloConfig] | None, t
         (``_far``: attack46 X7, a 0.14-point drift opened by a later action was said as this one's effect)."""
         after = stime.of_drill(t - start, drill.speed).text()   # t is scenario seconds
         parts, titles, pushed = [], [], []
-        ways: dict[bool, list[tuple[str, bool]]] = {True: [], False: []}   # the panes moved the wrong way, the right:
+        ways: dict[bool, list[tuple[str, bool, int]]] = {True: [], False: []}   # the panes moved the wrong way, the right
         for pane in (*own, *(s.id for s in slos or default_slos() if s.id not in own)):
             slo = slo_of(pane, slos)
             unit, title = (slo.unit, slo.title) if slo is not None else (None, pane)
@@ -892,7 +892,7 @@ def pane_changes(drill: Drill, taken: list[Any], slos: list[SloConfig] | None, t
                 continue
             vs = f"{title} {_stated(now, unit)} vs {_stated(alt, unit)} without it"
             if pane in own:
-                ways[(now > alt) == (slo.direction == "above")].append((vs, not band))
+                ways[(now > alt) == (slo.direction == "above")].append((vs, not band, len(parts) - 1))
             if _critical(slo, now) and not _critical(slo, alt):       # any pane shown: taken past critical by them
                 pushed.append(f"{vs}, past its critical {_stated(slo.crit, unit)}")
         return parts, titles, ways, pushed
@@ -926,8 +926,11 @@ def pane_changes(drill: Drill, taken: list[Any], slos: list[SloConfig] | None, t
     # - a queue that grows on with them.
     flows = held(actual, other, start, t)
     gain = bool(ways[False]) and not flows.more or flows.fewer
+    if flows.more:          # said on the row too: the pane eased by the flows that did not finish, not by a cure
+        for _, _, i in ways[False]:
+            parts[i] += ", fewer flows finishing (held waiting for a slot): no gain"
     wrong = (bool(ways[True]) or flows.more) and not gain
-    worse = tuple(dict.fromkeys((*(x for x, harm in ways[True] if harm and wrong),
+    worse = tuple(dict.fromkeys((*(x for x, harm, _ in ways[True] if harm and wrong),
                                  *(pushed if flows.ran else ()), *((flows.growing,) if flows.growing else ()))))
     left = left_harming(actual, other, own, slos, t_now) if told and until == math.inf and t_now > full \
         and standing(actual.signals, t_now) != standing(other.signals, t_now) else ()
