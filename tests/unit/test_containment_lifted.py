@@ -248,3 +248,39 @@ def test_a_slow_pane_is_judged_on_a_lift_once_its_window_has_passed(tmp_path: Pa
     held = holding(st, LIFT + timedelta(minutes=61), _readings(inc.config, 4.0), ())
     assert held is not None and held.relapsed and "Flow failure rate still critical" in held.words(), held
     assert relapse.pane_window("time() - max(flowengine_audit_log_last_event_timestamp_seconds)") == 0.0
+
+
+_S = timedelta(seconds=1)
+HALTED, LIFTED = T0 + 30 * _S, LIFT + 20 * _S      # during the halt's gate (03:30:10–03:31:24); within the grace
+
+
+@pytest.mark.parametrize(("harm", "at_50s", "at_2m", "pir"), [
+    # redteam51 R9: the gap crossed 300 s between the halt and the gate's pass, the shipper never restarted
+    ([("breached", HALTED)], False, True, True),
+    ([("breached", T0)], False, True, True),                                         # before the halt (A3)
+    ([("breached", LIFT - 300 * _S)], True, True, True),                             # after the pass: breached again
+    ([("breached", LIFTED)], False, True, True),                                     # after the lift, in the grace
+    ([("breached", LIFTED), ("recovered", LIFT + 50 * _S)], False, False, False),  # the world's way back
+    ([("breached", HALTED), ("recovered", LIFT - 60 * _S)], False, False, False),  # ended before the lift
+    ([("breached", HALTED), ("recovered", LIFT + 45 * _S)], False, False, False),  # ended within the grace
+    ([("breached", T0), ("recovered", HALTED), ("breached", LIFT - 120 * _S)], True, True, True),   # back again
+], ids=["during-gate", "before-halt", "after-pass", "after-lift", "after-lift-recovered", "recovered-before-lift",
+        "recovered-in-grace", "recovered-then-again"])
+def test_a_lift_is_judged_on_the_harm_s_pane_whenever_it_breached(
+        tmp_path: Path, harm: list[tuple[str, datetime]], at_50s: bool, at_2m: bool, pir: bool) -> None:
+    """redteam51 R9: after a lift, a harm pane past critical at the lift (whenever it breached: before the halt,
+    during its gate, after its pass) or breaching within the grace, and not recovered by the lift plus the grace, is
+    the relapse; within the grace nothing is said yet (the world's way back); a pane recovered by then is none."""
+    from warroom.incident import relapse
+
+    inc = _halted(tmp_path)
+    _restore(inc)
+    inc.now[0] = LIFT + 100 * _S
+    for kind, when in harm:
+        _harm(inc, kind, when, 310.0 if kind == "breached" else 20.0)
+    st = inc.refresh()
+    for at, relapsed in ((LIFT + 50 * _S, at_50s), (LIFT + 120 * _S, at_2m)):
+        held = holding(st, at, _gap(inc.config, 400.0), ())
+        assert held is not None and held.relapsed == relapsed, (at, held)
+        assert bool(relapse.journal_said(st, at)) == relapsed
+    assert bool(relapse.relapse_said(st, LIFT + 600 * _S)) == pir

@@ -228,25 +228,30 @@ def _stated(b: dict[str, Any]) -> str:
 def breached_again(state: IncidentState, at: datetime | None = None) -> list[dict[str, Any]]:
     """The panes whose breach since the mitigated milestone is still open (their last journaled
     transition), each as that breach, and the panes a lifted containment left harmed (:func:`still_harmed`, known
-    at ``at``: None, the journal's last instant). Pure journal."""
+    at ``at``: None, the journal's last instant). A breach within a lift's grace is the lift's to judge (the world's
+    way back: no transient relapse while it may still recover). Pure journal."""
     mit = _mitigated(state)
     if mit is None:
         return []
     last: dict[str, dict[str, Any]] = {}
     for b in _after(state, mit[0]):
         last[b["slo_id"]] = b
-    again = [b for b in last.values() if b["kind"] == "breached"]
-    return again + [b for b in still_harmed(state, at) if b["slo_id"] not in last]
+    graces = _graces(state, at)
+    again = [b for b in last.values() if b["kind"] == "breached" and not _in_grace(state, b, graces)]
+    said = {b["slo_id"] for b in again}
+    return again + [b for b in still_harmed(state, at) if b["slo_id"] not in said]
 
 
 def first_relapse(state: IncidentState, at: datetime | None = None) -> dict[str, Any] | None:
     """The first pane breach journaled after the mitigated milestone, recovered since or not (the
     PIR's "relapsed at"), or a lift that left the harm's pane past its line (:func:`still_harmed`, dated the lift,
-    recovered since or not); None when none."""
+    recovered since or not); None when none. A breach within a lift's grace counts only as the lift judges it."""
     mit = _mitigated(state)
     if mit is None:
         return None
-    found = [b for b in _after(state, mit[0]) if b["kind"] == "breached"][:1] + still_harmed(state, at, since=False)
+    graces = _graces(state, at)
+    found = [b for b in _after(state, mit[0]) if b["kind"] == "breached" and not _in_grace(state, b, graces)][:1]
+    found += still_harmed(state, at, since=False)
     return min(found, key=lambda b: b["at"], default=None)
 
 
@@ -258,33 +263,59 @@ def first_relapse(state: IncidentState, at: datetime | None = None) -> dict[str,
 LIFT_GRACE = 60.0
 
 
-def still_harmed(state: IncidentState, at: datetime | None = None, *, since: bool = True) -> list[dict[str, Any]]:
-    """The panes a lifted containment left harmed (attack50 A3): breached (their last journaled transition) when the
-    gated run began, and not recovered by the lift plus its grace (``LIFT_GRACE``, or the gate's ``for`` or the
-    pane's window, ``pane_window``, when longer), said once ``at`` (None: the resolution, else the journal's last
-    instant) is past that; ``since``: not recovered since either (a breach open now). Each as its breach dated the
-    lift, with ``breached_at`` (its own time) and ``lifted`` (``step 30 (Bring FlowEngine back)``). A containment
-    holds the harm back; lifting it while the harm's pane is still past its line lets the harm run again (flows
-    unaudited once FlowEngine is back while the shipper ships nothing), and the pane breached before the milestone
-    never "breaches again" to say so."""
+def _graces(state: IncidentState, at: datetime | None) -> list[tuple[datetime, float, str, datetime | None]]:
+    """Each lift of a counted gate known at ``at``: (the lift, the gate's ``for``, ``step 30 (…)``, when the gated run
+    began)."""
     at = at or state.resolved_at or state.last_at
     if at is None or _mitigated(state) is None:
         return []
+    out = []
+    for g in counted_gates(state, at):
+        if (lift := _lift(state, g, at)) is not None and lift[0] is not None:
+            out.append((lift[1], g.hold, lift[2], lift[0]))
+    return out
+
+
+def _seen(state: IncidentState, when: datetime, hold: float, query: str) -> datetime:
+    """When a lift at ``when`` is judged on a pane of ``query``: its grace (``LIFT_GRACE``, the gate's ``for``, the
+    pane's window) after it."""
     from warroom import scenario_time as stime
 
+    return stime.after(state, when, max(hold, LIFT_GRACE, pane_window(query)))
+
+
+def _in_grace(state: IncidentState, b: dict[str, Any],
+              graces: Sequence[tuple[datetime, float, str, datetime | None]]) -> bool:
+    """Whether breach ``b`` falls after a lift and by its grace's end: the lift judges it (:func:`still_harmed`)."""
+    return any(when < b["at"] <= _seen(state, when, hold, b.get("query") or "") for when, hold, *_ in graces)
+
+
+def still_harmed(state: IncidentState, at: datetime | None = None, *, since: bool = True) -> list[dict[str, Any]]:
+    """The panes a lifted containment left harmed (attack50 A3, redteam51 R9): past critical at the end of the lift's
+    grace (``LIFT_GRACE``, or the gate's ``for`` or the pane's window, ``pane_window``, when longer), whenever they
+    breached (before the containment, during its gate, after its pass, at the lift or within the grace), said once
+    ``at`` (None: the resolution, else the journal's last instant) is past that; ``since``: not recovered since either
+    (a breach open now). One breached at or before the lift is said as its breach dated the lift, with
+    ``breached_at`` (its own time) and ``lifted`` (``step 30 (Bring FlowEngine back)``); one that breached within the
+    grace as its own breach. A containment holds the harm back; lifting it while the harm's pane is still past its
+    line lets the harm run again (flows unaudited once FlowEngine is back while the shipper ships nothing), and a pane
+    that breached before the milestone never "breaches again" to say so."""
+    at = at or state.resolved_at or state.last_at
+    if at is None:
+        return []
     ordered = sorted(state.breaches, key=lambda b: (b["at"], b["seq"]))
     out: dict[str, dict[str, Any]] = {}
-    for g in counted_gates(state, at):
-        if (lift := _lift(state, g, at)) is None or lift[0] is None:
-            continue
-        began, when, by = lift
-        last = {b["slo_id"]: b for b in ordered if b["at"] <= began}
-        for slo_id, b in last.items():
-            seen = stime.after(state, when, max(g.hold, LIFT_GRACE, pane_window(b.get("query") or "")))
-            until = at if since else seen
-            if at >= seen and b["kind"] == "breached" and slo_id not in out and not any(
-                    r["slo_id"] == slo_id and r["kind"] == "recovered" and began < r["at"] <= until for r in ordered):
-                out[slo_id] = {**b, "at": when, "breached_at": b["at"], "lifted": by}
+    for when, hold, by, _began in _graces(state, at):
+        for slo_id in dict.fromkeys(b["slo_id"] for b in ordered):
+            mine = [b for b in ordered if b["slo_id"] == slo_id]
+            seen = _seen(state, when, hold, next((b.get("query") for b in reversed(mine) if b.get("query")), ""))
+            then = [b for b in mine if b["at"] <= seen]
+            if at < seen or slo_id in out or not then or then[-1]["kind"] != "breached":
+                continue
+            b = then[-1]
+            if since and any(r["kind"] == "recovered" and seen < r["at"] <= at for r in mine):
+                continue
+            out[slo_id] = b if b["at"] > when else {**b, "at": when, "breached_at": b["at"], "lifted": by}
     return list(out.values())
 
 
