@@ -79,3 +79,31 @@ def test_an_action_a_step_s_process_did_is_told_at_the_step_s_start_as_the_pir_t
     [row] = drill_report(d, state, at=d.wall_time(1500), runbook=book).actions
     assert row.at == start and row.clock == pytest.approx(655.0, abs=0.1)      # the journal keeps milliseconds
     assert row.t == pytest.approx(870.0)               # the world's record of it, its effect read from there
+
+
+def test_a_command_typed_just_before_a_promql_read_is_never_that_read_s(
+        state_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """redteam51 R2: a retry typed in the drill shell 0.35 s before a PromQL step was that read's by the time rule
+    ("Validation: Flow failure rate … -> failed flows retried"), and the PIR lost it. A step run in warroom's own
+    process (``kind`` promql/k8s) makes no stand-in call: it is tagged ``by_hand.IN_PROCESS``, so only the tag rule
+    applies and an untagged action is never its."""
+    from warroom.incident import by_hand
+
+    monkeypatch.delenv(TAG_ENV, raising=False)
+    d = warmed(create_drill(state_dir, "rate-limit", speed=10.0, start=1_800_000_000.0))
+    inc = IncidentStore(state_dir / "inc", clock=lambda: datetime.fromtimestamp(d.wall_time(200), UTC)).create(
+        title="Quota", severity="P3", runbook="RB-CORE-003", drill={"scenario": "rate-limit", "speed": 10.0})
+    book = inc.runbook()
+    assert book is not None
+    read = next(st for sec in book.sections for st in sec.steps if st.kind == "promql" and "15 minutes" in st.label)
+    state = inc.state.copy()
+    step = state._step({"step_id": read.id, "runbook_id": book.id, "step": read.number, "label": read.label})
+    start = d.wall_time(500)
+    step.runs.append(StepRun(seq=99, actor="ic", started_at=datetime.fromtimestamp(start, UTC), status="ok",
+                             exit_code=0, ended_at=datetime.fromtimestamp(start + 0.02, UTC), kind="promql"))
+    step.status = "ok"
+    d.record("retry", tool="blocks", argv=("flow", "retry", "tsk_83b13f19"), at=start - 0.35)
+    report = drill_report(d, state, at=d.wall_time(1500), runbook=book)
+    row = next(p for p in report.runbook_path if p[1] == read.label)
+    assert "retried" not in row[3], row
+    assert by_hand.owner_of(start - 0.35, "", by_hand.run_windows(state)) is None

@@ -113,8 +113,22 @@ def run_windows(state: Any) -> dict[tuple[str, str], list[tuple[float, float, st
     for key, st in (state.steps.items() if state is not None else ()):
         for run in (*st.runs, *st.observed):
             end = run.ended_at.timestamp() if run.ended_at is not None else math.inf
-            windows.setdefault(key, []).append((run.started_at.timestamp(), end, run.tag))
+            windows.setdefault(key, []).append((run.started_at.timestamp(), end, run.tag or _in_process(run)))
     return windows
+
+
+#: the tag of a run made in warroom's own process (a PromQL read): no action carries it
+IN_PROCESS = "in-process"
+
+
+def _in_process(run: Any) -> str:
+    """``IN_PROCESS`` for a run of a native step (``promql`` / ``k8s``: no shell, no process, so no stand-in call is
+    its), else '': redteam51 R2, a retry typed in the drill shell 0.35 s before a PromQL step was that read's by the
+    time rule ("Validation: Flow failure rate … -> failed flows retried") and lost from the PIR's typed retries. With
+    a tag only the tag rule applies: an untagged action is never its."""
+    from warroom.incident.step_running import StepRunning
+
+    return IN_PROCESS if run.kind in StepRunning.NATIVE_KINDS else ""
 
 @dataclass(frozen=True)
 class Call:

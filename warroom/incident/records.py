@@ -115,6 +115,8 @@ class StepRun:
     evidence_before: dict[str, Any] = field(default_factory=dict)
     evidence_after: dict[float, dict[str, Any]] = field(default_factory=dict)
     evidence_seqs: list[int] = field(default_factory=list)
+    kind: str = ""
+    """The step's kind as journaled at its start (``promql`` / ``k8s``: run in warroom's own process, no shell)."""
     seat: str = ""
     """``observer`` for a run a read-only seat made (``observer_seat.KEY`` on its lines): kept in
     ``StepState.observed``, never the response's run of the step; "" for the response's (and older journals)."""

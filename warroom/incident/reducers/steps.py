@@ -44,7 +44,7 @@ def _step_started(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
         off_default=dict(d["off_default"]) if isinstance(d.get("off_default"), dict) else {},
         confirmed=bool(d.get("confirmed")), target=dict(target), output=d.get("output"),
         expect=d.get("expect"), supervisor_pid=_int(d.get("supervisor_pid")), pid=_int(d.get("pid")),
-        tag=str(d.get("tag") or ""), seat=observer_seat.OBSERVER if observed else "",
+        tag=str(d.get("tag") or ""), kind=str(d.get("kind") or ""), seat=observer_seat.OBSERVER if observed else "",
     ))
     approvals.used_by_start(s, e, d)                    # the approval this run spent, in its own start line
     cmd = f": {d['command']}" if d.get("command") else ""
