@@ -119,6 +119,8 @@ def run_windows(state: Any) -> dict[tuple[str, str], list[tuple[float, float, st
 
 #: the tag of a run made in warroom's own process (a PromQL read): no action carries it
 IN_PROCESS = "in-process"
+#: the step kinds run in warroom's own process (``StepRunning.NATIVE_KINDS``; not imported: it imports this)
+NATIVE_KINDS = ("promql", "k8s")
 
 
 def _in_process(run: Any) -> str:
@@ -126,9 +128,7 @@ def _in_process(run: Any) -> str:
     its), else '': redteam51 R2, a retry typed in the drill shell 0.35 s before a PromQL step was that read's by the
     time rule ("Validation: Flow failure rate … -> failed flows retried") and lost from the PIR's typed retries. With
     a tag only the tag rule applies: an untagged action is never its."""
-    from warroom.incident.step_running import StepRunning
-
-    return IN_PROCESS if run.kind in StepRunning.NATIVE_KINDS else ""
+    return IN_PROCESS if run.kind in NATIVE_KINDS else ""
 
 @dataclass(frozen=True)
 class Call:
