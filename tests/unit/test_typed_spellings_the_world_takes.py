@@ -127,3 +127,36 @@ def test_what_a_typed_change_meant_is_read_as_its_stand_in_recorded_it(tmp_path:
             op[0], {**op[1], "restarted_at": ""}), (line, op, asked)
     assert operation(["set", "env", "deployment/flowengine", "--list"]) is None        # a read
     assert operation(["scale", "deployment/flowengine", "--replicas=0", "--dry-run=server"]) is None
+
+
+BREAKER = "kubectl set env deployment/flowengine {} -n production"
+
+
+@pytest.mark.parametrize(("env", "credited"), [
+    ("ENABLE_CIRCUIT_BREAKER=true CIRCUIT_BREAKER_THRESHOLD=85", True),      # the step's own words
+    ("CIRCUIT_BREAKER_THRESHOLD=85 ENABLE_CIRCUIT_BREAKER=true", True),      # the pairs swapped
+    ("ENABLE_CIRCUIT_BREAKER=true", True),                                   # the threshold left at FlowEngine's 85
+    ("ENABLE_CIRCUIT_BREAKER=1 CIRCUIT_BREAKER_THRESHOLD=85", True),
+    ("-e CIRCUIT_BREAKER_THRESHOLD=85 ENABLE_CIRCUIT_BREAKER=True", True),
+    ("ENABLE_CIRCUIT_BREAKER=false CIRCUIT_BREAKER_THRESHOLD=85", False),
+    ("ENABLE_CIRCUIT_BREAKER=true CIRCUIT_BREAKER_THRESHOLD=99", False),
+    ("CIRCUIT_BREAKER_THRESHOLD=85", False),
+    ("ENABLE_CIRCUIT_BREAKER=true ENABLE_CIRCUIT_BREAKER=false CIRCUIT_BREAKER_THRESHOLD=85", False),
+    ("FALLBACK_MODEL=gpt-4-turbo ENABLE_CIRCUIT_BREAKER=false", False),
+], ids=["words", "swapped", "default", "one", "e-True", "off", "99", "no-switch", "last-wins-off", "route-off"])
+def test_the_breaker_typed_in_any_order_or_with_flowengine_s_default_is_its_step(
+        tmp_path: Path, env: str, credited: bool) -> None:
+    """redteam51 R7: the breaker typed with its env pairs swapped, or with the threshold left at the 85 FlowEngine reads
+    when none is set, is RB-CORE-003's step 6 (the world arms it exactly as the step's command does); matched by the
+    env the call leaves (``spelled``'s one order; ``Meaning.kept``: an assignment left out that the env already reads
+    so), not by word order. Turned off, another threshold, or the switch left out stays another command."""
+    import shlex
+
+    d, clock, inc = typed_drill_incident(tmp_path, "rate-limit", RUNBOOKS / "RB-CORE-003-rate-limit-exhaustion.md",
+                                         title="Quota", severity="P3")
+    book = inc.runbook()
+    step = next(st for sec in book.sections for st in sec.steps if "CIRCUIT_BREAKER_THRESHOLD" in str(st.command))
+    assert typed_in_shell(d, shlex.split(BREAKER.format(env)), 150.0) == 0
+    clock.t = d.wall_time(200.0)
+    credit = typed_steps(d, inc.state, [book], clock()).get((book.id, step.id))
+    assert (credit is not None) == credited, credit

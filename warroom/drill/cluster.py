@@ -32,6 +32,8 @@ FLOWENGINE_ENV: Env = {"LOG_LEVEL": "info", "DB_POOL_SIZE": "200", "MAX_CONCURRE
                        "CONTEXT_MAX_SIZE_KB": "180", "CONTEXT_PRUNING_ENABLED": "false",
                        "ENABLE_CIRCUIT_BREAKER": "false", "PII_REDACTION_ENABLED": "true",
                        "PRIMARY_MODEL": "claude-sonnet-4-5", "SCHEMA_VERSION": fleet.SCHEMA_VERSION}
+# what FlowEngine reads for a key its env does not set (a step setting it to this changes nothing it reads)
+UNREAD: Env = {"CIRCUIT_BREAKER_THRESHOLD": "85"}
 TEMPLATE_OPS = ("set_env", "set_image", "rollout_restart", "rollout_undo")
 # (``scale_to`` N replicas is the operation; ``scale``, replicas added, is what it may mean)
 NODE_OPS = ("node_cordon", "node_uncordon", "node_drain")
@@ -355,7 +357,7 @@ class Cluster:
         if not on:
             return None
         env = fe.current.env
-        return on[-1].at + fe.rollout_seconds, breaker_limit(env), env.get("CIRCUIT_BREAKER_THRESHOLD", "85")
+        return on[-1].at + fe.rollout_seconds, breaker_limit(env), {**UNREAD, **env}["CIRCUIT_BREAKER_THRESHOLD"]
 
     def bad_release(self, image: str | None = None) -> bool:
         """Whether ``image`` (default: FlowEngine's current one) runs the scenario's bad version, judged
@@ -763,7 +765,7 @@ def dose(action: str, env: Env, scenario: Scenario) -> float:
 def breaker_limit(env: Env) -> float:
     """The quota share at which the circuit breaker of ``env`` trips (``CIRCUIT_BREAKER_THRESHOLD`` percent, 85 unread)."""
     try:
-        return float(env.get("CIRCUIT_BREAKER_THRESHOLD", "85")) / 100.0
+        return float({**UNREAD, **env}["CIRCUIT_BREAKER_THRESHOLD"]) / 100.0
     except ValueError:
         return 0.85
 

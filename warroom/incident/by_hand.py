@@ -544,6 +544,11 @@ class Hands:
         if got is not None or self.typed.world is None:
             return got
         said = spelled((call.tool, *call.argv))
+        if said[1:3] == ("set", "env"):
+            if self.meaning is None:
+                self.meaning = Meaning(*self.typed.world, self.typed.calls)
+            kept = self.meaning.kept(call, said, spelled(wanted))
+            return None if kept is None else shape.match(wanted, kept, bound, values)
         if said[:3] != ("kubectl", "rollout", "undo") or any(w.startswith("--to_revision=") for w in said):
             return None
         if self.meaning is None:
@@ -711,6 +716,29 @@ class Meaning:
         dep = build_cluster(self.scenario, [a for a in self.actions if a.ts < own[0].ts]).deployments.get(name)
         target = None if dep is None else undo_target(dep)
         return None if target is None else target.number
+
+    def kept(self, call: Call, said: tuple[str, ...], wanted: tuple[str, ...]) -> tuple[str, ...] | None:
+        """A ``set env`` call (``said``: spelled) with each assignment the step's call (``wanted``: spelled, its places
+        unfilled) makes and the call leaves out, where the env it changed already read that value (as FlowEngine reads
+        it, ``cluster.UNREAD`` for a key not set): the env after it is the step's (redteam51 R7: the breaker turned on
+        with its threshold left at FlowEngine's 85 was "outside the runbook's steps"); None when it leaves out none
+        such, or recorded nothing (refused)."""
+        from warroom.drill.cluster import UNREAD, build_cluster
+
+        mine = {w.split("=", 1)[0] if "=" in w else w[:-1] for w in said[4:] if not w.startswith("--")}
+        missing = [w for w in wanted[4:] if "=" in w and not w.startswith("--") and _TOKEN[:12] not in w
+                   and w.split("=", 1)[0] not in mine]
+        own = self._own(call)
+        kind, _, name = said[3].partition("/") if len(said) > 3 else ("", "", "")
+        if not missing or not own or kind != "deployments":
+            return None
+        dep = build_cluster(self.scenario, [a for a in self.actions if a.ts < own[0].ts]).deployments.get(name)
+        env = {} if dep is None else {**UNREAD, **dep.current.env}
+        if any(_read_as(said[3], f"{key}={env[key]}") != w if key in env else True
+               for w in missing for key in [w.split("=", 1)[0]]):
+            return None
+        options = [w for w in said[4:] if w.startswith("--")]
+        return (*said[:4], *_env_set(said[3], [w for w in said[4:] if not w.startswith("--")] + missing), *options)
 
     def holds(self, step_op: Any, meant: frozenset[str], ts: float, t: float) -> bool:
         """Whether what a step means on its path (``meant``, its own operation ``step_op``) holds at ``ts`` (unix; ``t``
@@ -927,7 +955,7 @@ def spelled(argv: tuple[str, ...]) -> tuple[str, ...]:
     if words[first] == "set" and pos[:1] == ["env"] and options.get("env"):      # ``-e K=V``: after the positional
         pos = [*pos, *options.pop("env")]                                      # ones, as ``set_env`` reads them
     if pos[:1] == ["env"] and len(pos) > 1:         # an env value as FlowEngine reads it (``_read_as``)
-        pos = [*pos[:2], *(_read_as(pos[1], w) for w in pos[2:])]
+        pos = [*pos[:2], *_env_set(pos[1], pos[2:])]
     options.pop("current_replicas", None)       # a precondition: the call that ran (exit 0) met it, the same change
     if "namespace" not in options and not options.get("all_namespaces"):     # the drill's default namespace
         options["namespace"] = NAMESPACE
@@ -936,6 +964,21 @@ def spelled(argv: tuple[str, ...]) -> tuple[str, ...]:
     return ("kubectl", words[first], *pos,
             *(f"--{key}" if v is True else f"--{key}={_tight(str(v)) if key == 'patch' else v}" for key, v in opts),
             *(("--", *args.rest) if args.rest else ()))
+
+
+def _env_set(target: str, words: list[str]) -> list[str]:
+    """A ``set env``'s assignments as the change they make (``kubectl.env_changes``: a later one of a key wins), each
+    value as FlowEngine reads it (``_read_as``), in one order: the keys set, then those unset, each by name. The same
+    request in any word order is one (redteam51 R7: the breaker's two pairs swapped were "outside the runbook's
+    steps"); words the stand-in refuses, as typed."""
+    if any("=" not in w and not w.endswith("-") for w in words):
+        return words
+    sets: dict[str, str] = {}
+    for w in words:
+        if "=" in w:
+            sets[w.split("=", 1)[0]] = _read_as(target, w)
+    unset = sorted({w for w in words if "=" not in w})
+    return [*(sets[k] for k in sorted(sets)), *unset]
 
 
 def _read_as(target: str, word: str) -> str:
