@@ -92,7 +92,8 @@ def test_a_change_that_changed_nothing_is_the_step_only_while_what_the_step_mean
     assert back not in credited(180.0)
     assert typed_in_shell(d, env("DISABLE_PROVIDERS=anthropic"), 200.0) == 0
     assert typed_in_shell(d, env("MANUAL_REVIEW_MODE=true"), 250.0) == 0
-    assert typed_in_shell(d, env("MANUAL_REVIEW_MODE-", "DISABLE_PROVIDERS-"), 300.0) == 0    # put back, other words
+    # put back by other words (the unsets in another order are the step itself since redteam51 R7: values instead)
+    assert typed_in_shell(d, env("MANUAL_REVIEW_MODE=false", "DISABLE_PROVIDERS="), 300.0) == 0
     assert typed_in_shell(d, env("DISABLE_PROVIDERS-", "MANUAL_REVIEW_MODE-"), 400.0) == 0
     assert credited(450.0).get(back) == "done by hand at +5m00s (drill shell)"
 

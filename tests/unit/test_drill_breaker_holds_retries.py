@@ -74,7 +74,7 @@ def test_a_flow_or_a_retry_failing_while_held_says_its_call_was_not_sent_again()
 
 def test_the_runbook_s_path_ends_the_failures_by_moving_the_calls_not_by_the_breaker() -> None:
     """README step 4 and RB-CORE-003: the breaker alone leaves the flows failing while Anthropic throttles (above); the
-    runbook's routing step (``FALLBACK_MODEL``: every Claude call to GPT-4) ends the failures."""
+    runbook's routing step (``FALLBACK_MODEL``: every Claude call to GPT-4 Turbo) ends the failures."""
     from warroom.paths import shipped_runbooks_dir
     from warroom.runbook.library import RunbookLibrary
 
