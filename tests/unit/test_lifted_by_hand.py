@@ -118,3 +118,29 @@ def test_a_restore_typed_with_the_harm_still_running_is_the_relapse_it_is(tmp_pa
     assert "by step 30 (Bring FlowEngine back, done by hand)" in held.status_words("mitigated")
     assert "RELAPSED" in draft.splitlines()[0] and any("did not hold" in c for c in concerns), concerns
     # typed before the halt's run began, a restore ends nothing (FlowEngine was never halted then: nor is it credited)
+
+
+def test_the_runbook_s_own_path_reads_mitigated_while_the_restored_flowengine_comes_back(tmp_path: Path) -> None:
+    """redteam51 R3: the shipper restarted, then FlowEngine back: the gap can only fall once a flow runs again and its
+    audited event is scraped (70.5 drill s after the restore on the redteam's run), and a grace counted from the
+    restore command (60 s) said "RELAPSED since <the restore>" on the runbook's own path. The grace counts from when
+    the world took work again (``HandsDone.back``: the restored FlowEngine admitting flows, its own schedule), so the
+    proper path reads MITIGATED throughout, and a restore with the harm still running still says its relapse (above)."""
+    from datetime import UTC, datetime
+
+    d, clock, inc = _halted(tmp_path)
+    assert typed_in_shell(d, ["kubectl", "rollout", "restart", "deployment/audit-shipper", *NS], 300.0) == 0
+    assert typed_in_shell(d, ["kubectl", "scale", "deployment/flowengine", "--replicas=5", *NS], 400.0) == 0
+    lift = datetime.fromtimestamp(d.wall_time(400.0), UTC)
+    back = inc.state.hands.back(lift)
+    assert back is not None and lift < back < datetime.fromtimestamp(d.wall_time(460.0), UTC), back
+    for t in (430.0, 465.0):            # the pane still critical: FlowEngine's pods not yet taking flows, or just
+        held, draft, concerns = _said(inc, d, clock, t)
+        assert held is not None and held.status_words("mitigated") == "MITIGATED", (t, held)
+        assert draft.splitlines()[0].endswith("— MITIGATED") and not concerns, (t, draft)
+    clock.t = d.wall_time(475.0)
+    _gap(inc, d, "recovered", 470.5, 16.0)
+    held, _, _ = _said(inc, d, clock, 600.0)
+    assert held is not None and not held.relapsed, held
+    from warroom.incident.relapse import relapse_said
+    assert relapse_said(inc.state, clock()) == ""

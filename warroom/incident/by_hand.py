@@ -53,7 +53,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple, Protocol, TypeVar
 
-from warroom.drill.actions import CALLS_FILE
+from warroom.drill.actions import ACTIONS_FILE, CALLS_FILE
 from warroom.drill import STANDINS
 from warroom.durations import format_duration
 from warroom.errors import WarroomError
@@ -1137,9 +1137,28 @@ class HandsDone:
     run journaled, ``relapse``). Read again only when the journal or the drill shell's record moved (the journal's last
     seq, the size of ``calls.jsonl``); a copy of the state shares it (``deepcopy`` keeps this one)."""
 
-    def __init__(self, steps: Callable[[Any], dict[tuple[str, str], tuple[Done, ...]]], calls: Path) -> None:
-        self._steps, self._calls = steps, calls
+    def __init__(self, steps: Callable[[Any], dict[tuple[str, str], tuple[Done, ...]]], calls: Path,
+                 back: Callable[[datetime], datetime | None] | None = None) -> None:
+        self._steps, self._calls, self._back = steps, calls, back
         self._memo: tuple[tuple[Any, ...], dict[tuple[str, str], tuple[Done, ...]]] | None = None
+        self._backs: dict[tuple[datetime, int], datetime | None] = {}
+
+    def back(self, lift: datetime) -> datetime | None:
+        """When the drill's world took work again after a lift at ``lift`` (FlowEngine admitting flows: its first pod
+        ready after the restore), ``lift`` itself when it took work then; None when it has not, or nothing tells
+        (``relapse``: a lift's grace counts from here, redteam51 R3). Read again only when the world's record moved
+        (the size of ``actions.jsonl``, beside ``calls.jsonl``)."""
+        if self._back is None:
+            return lift
+        try:
+            size = (self._calls.parent / ACTIONS_FILE).stat().st_size
+        except OSError:
+            size = -1
+        if (lift, size) not in self._backs:
+            if len(self._backs) > 64:
+                self._backs.clear()
+            self._backs[(lift, size)] = self._back(lift)
+        return self._backs[(lift, size)]
 
     def __deepcopy__(self, memo: dict[int, Any]) -> HandsDone:
         return self

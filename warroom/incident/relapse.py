@@ -255,39 +255,43 @@ def first_relapse(state: IncidentState, at: datetime | None = None) -> dict[str,
     return min(found, key=lambda b: b["at"], default=None)
 
 
-#: incident seconds after a lift within which the harm's pane may still recover (a lift that ended the harm first,
-#: as RB-CORE-005's path does: the shipper restarted, then flows back, the gap below its line in seconds): a minute,
+#: incident seconds after the world took work again following a lift (``_graces``: the restored FlowEngine admitting
+#: flows) within which the harm's pane may still recover (a lift that ended the harm first, as RB-CORE-005's path
+#: does: the shipper restarted, then flows back, the gap below its line at the first audited event): a minute,
 #: four of the metric history's 15 s grid steps and a scrape or more of the pane's own source; the gate's ``for``
 #: when longer (how long its author wanted a reading to hold before believing it), the pane's own window when longer
 #: still (``pane_window``: an hour's failure rate cannot leave its line before the hour has passed)
 LIFT_GRACE = 60.0
 
 
-def _graces(state: IncidentState, at: datetime | None) -> list[tuple[datetime, float, str, datetime | None]]:
-    """Each lift of a counted gate known at ``at``: (the lift, the gate's ``for``, ``step 30 (…)``, when the gated run
-    began)."""
+def _graces(state: IncidentState, at: datetime | None) -> list[tuple[datetime, datetime, float, str]]:
+    """Each lift of a counted gate known at ``at``: (the lift, when its grace starts, the gate's ``for``, ``step 30
+    (…)``). The grace starts when the world took work again after the lift (redteam51 R3: the drill admits flows
+    once the restored FlowEngine's first pod is ready, and only then can an audited event bring the gap down: a grace
+    counted from the restore command said RELAPSED on the runbook's own path for the seconds the pods took), as the
+    drill's world tells it (``IncidentState.hands``, ``HandsDone.back``); the lift itself where nothing tells."""
     at = at or state.resolved_at or state.last_at
     if at is None or _mitigated(state) is None:
         return []
     out = []
     for g in counted_gates(state, at):
         if (lift := _lift(state, g, at)) is not None and lift[0] is not None:
-            out.append((lift[1], g.hold, lift[2], lift[0]))
+            back = state.hands.back(lift[1]) if state.hands is not None else None
+            out.append((lift[1], max(lift[1], back or lift[1]), g.hold, lift[2]))
     return out
 
 
-def _seen(state: IncidentState, when: datetime, hold: float, query: str) -> datetime:
-    """When a lift at ``when`` is judged on a pane of ``query``: its grace (``LIFT_GRACE``, the gate's ``for``, the
-    pane's window) after it."""
+def _seen(state: IncidentState, start: datetime, hold: float, query: str) -> datetime:
+    """When a lift whose grace starts at ``start`` is judged on a pane of ``query``: its grace (``LIFT_GRACE``, the
+    gate's ``for``, the pane's window) after it."""
     from warroom import scenario_time as stime
 
-    return stime.after(state, when, max(hold, LIFT_GRACE, pane_window(query)))
+    return stime.after(state, start, max(hold, LIFT_GRACE, pane_window(query)))
 
 
-def _in_grace(state: IncidentState, b: dict[str, Any],
-              graces: Sequence[tuple[datetime, float, str, datetime | None]]) -> bool:
+def _in_grace(state: IncidentState, b: dict[str, Any], graces: Sequence[tuple[datetime, datetime, float, str]]) -> bool:
     """Whether breach ``b`` falls after a lift and by its grace's end: the lift judges it (:func:`still_harmed`)."""
-    return any(when < b["at"] <= _seen(state, when, hold, b.get("query") or "") for when, hold, *_ in graces)
+    return any(when < b["at"] <= _seen(state, start, hold, b.get("query") or "") for when, start, hold, _ in graces)
 
 
 def still_harmed(state: IncidentState, at: datetime | None = None, *, since: bool = True) -> list[dict[str, Any]]:
@@ -305,10 +309,10 @@ def still_harmed(state: IncidentState, at: datetime | None = None, *, since: boo
         return []
     ordered = sorted(state.breaches, key=lambda b: (b["at"], b["seq"]))
     out: dict[str, dict[str, Any]] = {}
-    for when, hold, by, _began in _graces(state, at):
+    for when, start, hold, by in _graces(state, at):
         for slo_id in dict.fromkeys(b["slo_id"] for b in ordered):
             mine = [b for b in ordered if b["slo_id"] == slo_id]
-            seen = _seen(state, when, hold, next((b.get("query") for b in reversed(mine) if b.get("query")), ""))
+            seen = _seen(state, start, hold, next((b.get("query") for b in reversed(mine) if b.get("query")), ""))
             then = [b for b in mine if b["at"] <= seen]
             if at < seen or slo_id in out or not then or then[-1]["kind"] != "breached":
                 continue

@@ -370,7 +370,22 @@ class Incident(StepRunning):
         def steps(state: IncidentState) -> dict[tuple[str, str], Any]:
             return drill_typed(state, self.open_drill, self._typed_books(state), datetime.max.replace(tzinfo=UTC),
                                read=steps_done)
-        return HandsDone(steps, drill_dir / CALLS_FILE)
+        return HandsDone(steps, drill_dir / CALLS_FILE, back=self._world_back)
+
+    def _world_back(self, lift: datetime) -> datetime | None:
+        """``HandsDone.back``: when this drill's FlowEngine admitted flows again at or after ``lift`` (its own
+        schedule: ``Signals.admits``, the first pod ready after a restore), None when it has not by the drill's end of
+        record or the drill cannot be read (a second responder: the lift's own moment is kept, ``relapse``)."""
+        from warroom.drill.model import Signals
+
+        try:
+            drill = self.open_drill()
+            sig = Signals(drill.scenario, drill.actions(), ids=drill.ids)
+        except (OSError, WarroomError):
+            return None
+        t = drill.scenario_time(lift.timestamp())
+        w = t if sig.admits(t) else next((e for e in sig.admission_edges if e > t and sig.admits(e)), None)
+        return None if w is None else datetime.fromtimestamp(drill.wall_time(w), UTC)
 
     def drill_shell_read(self) -> tuple[tuple[Any, ...], dict[tuple[str, str], Any]]:
         """What a handoff's brief reads of the drill shell, read once: the rows the PIR's timeline merges
