@@ -22,6 +22,8 @@ from warroom.incident.by_hand import spelled, typed_steps
 RUNBOOKS = Path(__file__).resolve().parents[2] / "runbooks"
 OUT = ("kubectl", "set", "env", "deployment/flowengine", "DISABLE_PROVIDERS=anthropic", "-n", "production")
 BACK = ("kubectl", "scale", "deployment/flowengine", "--replicas=5", "-n", "production")
+ON = ("kubectl", "set", "env", "deployment/flowengine", "ENABLE_CIRCUIT_BREAKER=true", "CIRCUIT_BREAKER_THRESHOLD=85",
+      "-n", "production")
 
 
 @pytest.fixture(autouse=True)
@@ -41,6 +43,9 @@ def _unpinned(monkeypatch: pytest.MonkeyPatch) -> None:
     ("kubectl scale deployment/flowengine --replicas=5 --current-replicas=0 -n production", BACK),
     ("kubectl rollout undo deployment flowengine --to-revision=6 -n production",
      ("kubectl", "rollout", "undo", "deployment/flowengine", "-n", "production", "--to-revision=6")),
+    # redteam51 R7: the assignments in any order, a switch as FlowEngine reads it
+    ("kubectl set env deployment/flowengine CIRCUIT_BREAKER_THRESHOLD=85 ENABLE_CIRCUIT_BREAKER=1 -n production", ON),
+    ("kubectl set env deployment/flowengine -e CIRCUIT_BREAKER_THRESHOLD=85 ENABLE_CIRCUIT_BREAKER=True", ON),
 ])
 def test_a_spelling_the_stand_in_reads_alike_is_the_step_s_command(typed: str, step: tuple[str, ...]) -> None:
     import shlex
@@ -136,14 +141,11 @@ BREAKER = "kubectl set env deployment/flowengine {} -n production"
     ("ENABLE_CIRCUIT_BREAKER=true CIRCUIT_BREAKER_THRESHOLD=85", True),      # the step's own words
     ("CIRCUIT_BREAKER_THRESHOLD=85 ENABLE_CIRCUIT_BREAKER=true", True),      # the pairs swapped
     ("ENABLE_CIRCUIT_BREAKER=true", True),                                   # the threshold left at FlowEngine's 85
-    ("ENABLE_CIRCUIT_BREAKER=1 CIRCUIT_BREAKER_THRESHOLD=85", True),
-    ("-e CIRCUIT_BREAKER_THRESHOLD=85 ENABLE_CIRCUIT_BREAKER=True", True),
     ("ENABLE_CIRCUIT_BREAKER=false CIRCUIT_BREAKER_THRESHOLD=85", False),
     ("ENABLE_CIRCUIT_BREAKER=true CIRCUIT_BREAKER_THRESHOLD=99", False),
-    ("CIRCUIT_BREAKER_THRESHOLD=85", False),
     ("ENABLE_CIRCUIT_BREAKER=true ENABLE_CIRCUIT_BREAKER=false CIRCUIT_BREAKER_THRESHOLD=85", False),
     ("FALLBACK_MODEL=gpt-4-turbo ENABLE_CIRCUIT_BREAKER=false", False),
-], ids=["words", "swapped", "default", "one", "e-True", "off", "99", "no-switch", "last-wins-off", "route-off"])
+], ids=["words", "swapped", "default", "off", "99", "last-wins-off", "route-off"])
 def test_the_breaker_typed_in_any_order_or_with_flowengine_s_default_is_its_step(
         tmp_path: Path, env: str, credited: bool) -> None:
     """redteam51 R7: the breaker typed with its env pairs swapped, or with the threshold left at the 85 FlowEngine reads
