@@ -133,13 +133,22 @@ def test_bringing_flowengine_back_is_a_decision_that_arises_with_the_halt(tmp_pa
     for at, step in ((T0 + 7.2, "enable-pii-redaction"), (T0 + 7.4, "restart-audit-pipeline")):
         proc = _cli(state, at, "incident", "run", inc.id, step, "--yes")
         assert proc.returncode == 0, proc.stderr
-    ready = _decision(state, inc.id, T0 + 7.6)
+    restarted = {c["text"]: c for c in _decision(state, inc.id, T0 + 7.5)["criteria"]}
+    # a restart is a command; the decision needs the shipper back and ready (attack50 A11: a restart onto a refused
+    # credential counted): until its wait for ready ran ok that GO criterion is not met
+    wait = "The wait for the audit shipper to be ready ran ok after its restart (its rollout finished)"
+    assert restarted[wait]["state"] != "met"
+    proc = _cli(state, T0 + 7.9, "incident", "run", inc.id, "audit-shipper-ready")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    ready = _decision(state, inc.id, T0 + 7.95)
     by_text = {c["text"]: c for c in ready["criteria"]}
     # both NO-GO criteria say in their own words that their step has not run: once it ran ok, each is not met
     # (redteam49 F7: the quiet log's read '? unknown' beside the shipper's restart that ran ok)
-    assert by_text[unredacted["text"]]["state"] == "not met" and by_text[quiet["text"]]["state"] == "not met"
+    assert by_text[unredacted["text"]]["state"] == "not met" and by_text[quiet["text"]]["state"] == "not met", \
+        by_text[quiet["text"]]
     assert by_text["The step that turns PII redaction back on ran ok"]["state"] == "met"
     assert by_text["The audit shipper's restart ran ok (needed when the audit log went quiet)"]["state"] == "met"
+    assert by_text[wait]["state"] == "met"
     assert ready["suggestion"] != "NO-GO"          # InfoSec's agreement is the commander's to judge
 
     proc = _cli(state, T0 + 8, "incident", "decide", inc.id, "bring-flowengine-back", "--go",
@@ -264,3 +273,30 @@ def test_the_checklist_row_names_a_verdict_recorded_before_the_decision_arose(
     assert prompt.startswith("◆ GO/NO-GO OVERDUE since ") and "(GO by dana recorded before it arose: no answer)" \
         in prompt, prompt
     assert "GO by dana recorded before it arose: no answer" in detail, detail
+
+
+def test_a_restart_onto_a_refused_credential_never_makes_the_shipper_ready_so_no_go_holds(
+        tmp_path: Path, monkeypatch) -> None:
+    """attack50 A11 through warroom: the restart is a command that ran ok; the shipper it restarted cannot log in to
+    the audit store (a secret the store refuses was set by hand first), so its wait for ready times out, and the
+    decision keeps the readiness GO criterion unmet: never a GO on a restart that did not reconnect."""
+    from tests.unit.standins_corpus import typed_in_shell
+
+    state, cfg, inc = _declared(tmp_path, monkeypatch)
+    for at, step, *yes in ((T0 + 2, "halt-flows", "--yes", "--no-wait"), (T0 + 3, "confirm-no-active-flows")):
+        assert _cli(state, at, "incident", "run", inc.id, step, *yes).returncode == 0
+    from warroom.drill.directory import open_drill
+
+    d = open_drill(Path(str(inc.state.drill["dir"])))
+    monkeypatch.setenv(scenario_time.AT_ENV, repr(T0 + 4))
+    assert typed_in_shell(d, ["kubectl", "set", "env", "deployment/audit-shipper", "AUDIT_STORE_SECRET=bogus",
+                              "-n", "production"], d.scenario_time(T0 + 4)) == 0
+    assert _cli(state, T0 + 5, "incident", "run", inc.id, "restart-audit-pipeline", "--yes").returncode == 0
+    waited = _cli(state, T0 + 6, "incident", "run", inc.id, "audit-shipper-ready")
+    assert waited.returncode != 0 and "timed out" in waited.stdout + waited.stderr, waited.stdout + waited.stderr
+    decision = _decision(state, inc.id, T0 + 7)
+    by_text = {c["text"]: c for c in decision["criteria"]}
+    wait = by_text["The wait for the audit shipper to be ready ran ok after its restart (its rollout finished)"]
+    assert wait["state"] != "met", wait
+    assert by_text["The audit shipper's restart ran ok (needed when the audit log went quiet)"]["state"] == "met"
+    assert decision["suggestion"] != "GO"
