@@ -29,8 +29,8 @@ from warroom.drill.standins import run_tool
 from warroom.drill.standins.base import (Args, Context, ToolError, flags, go_duration, parse_args, read_input,
                                          refuse_unread, table)
 from warroom.drill.standins.jsonpath import JSONPathError, TemplateParseError, find, jsonpath
-from warroom.drill.standins.kubeobj import (KIND_TABLE, KINDS, NODES, Obj, Pod, all_pods, api_name, DESCRIBERS,
-                                            deployment_pods, objects, stuck, usage)
+from warroom.drill.standins.kubeobj import (KIND_TABLE, KINDS, NODES, PROGRESS_DEADLINE, Obj, Pod, all_pods, api_name,
+                                            DESCRIBERS, deployment_pods, objects, stuck, usage)
 
 FLAGS = flags(
     "n|namespace= o|output= l|selector= c|container= context= kubeconfig= sort-by= field-selector= tail= since= "
@@ -805,6 +805,8 @@ class Kubectl:
                 printed.add(msg)
             if self.args.get("watch") is False:
                 return
+            if dep.current.stalls and ctx.t >= dep.current.at + PROGRESS_DEADLINE:     # it stalled (``Deployment.pods``)
+                raise ToolError(f'error: deployment "{dep.name}" exceeded its progress deadline')
             if deadline is not None and ctx.at >= deadline or late and ctx.no_delay and deadline is None:
                 raise ToolError("error: timed out waiting for the condition")
             cap, before = 1.0 if deadline is None else max(0.0, min(1.0, deadline - ctx.at)), ctx.t

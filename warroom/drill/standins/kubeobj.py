@@ -97,7 +97,7 @@ def deployment_pods(ctx: Context, dep: Deployment) -> list[Pod]:
         name = f"{dep.name}-{rev.template_hash}-{short_hash(dep.name, rev.template_hash, i, n=5)}"
         # made in the drill (by its revision's rollout, a scale, or in place of one drained or deleted): a suffix of
         # its own, as a ReplicaSet draws one, so no name comes back after a scale to zero and up, or an undo
-        if replaced or (origin := max(rev.at, dep.born.get(i, rev.at))) >= 0:
+        if replaced or (origin := max(rev.made_at, dep.born.get(i, rev.made_at))) >= 0:
             name = name[:-5] + short_hash(name, created if replaced else origin, n=5)
         restarts = int(short_hash(name, "r", n=1) in "bcd") if created < ctx.t - 86400 else 0
         ready = status == "Running" and not stuck(ctx, dep, created)
@@ -142,6 +142,7 @@ def all_pods(ctx: Context, namespace: str | None) -> list[Pod]:
 
 
 PROBE_FAILED = "Readiness probe failed: HTTP probe failed with statuscode: 503"     # an audit shipper stuck (``stuck``)
+PROGRESS_DEADLINE = 600    # seconds a rollout may make no progress before it is failed (progressDeadlineSeconds)
 GRACE = 30             # seconds a deleted pod's containers have to stop (terminationGracePeriodSeconds' default)
 DAY = 86400.0          # the estate was made N.5 days back: its AGE reads N days for 12 hours either side of 0
 UNSCHEDULABLE = (f"0/{len(NODES)} nodes are available: {len(NODES)} node(s) were unschedulable. preemption: "
@@ -185,7 +186,7 @@ def describe_pod(ctx: Context, o: Obj) -> str:
     return ("".join(f"{k + ':':<{w}}{v}\n" for k, v in head)
             + f"Containers:\n  {p.container}:\n    Image:          {p.image}\n"
             f"    State:          {state}\n"
-            + "      Reason:       ContainerCreating\n" * (p.status == "ContainerCreating")
+            + f"      Reason:       {p.status}\n" * (state == "Waiting" and p.node is not None)
             + f"    Ready:          {p.ready}\n    Restart Count:  {p.restarts}\n"
             f"    Limits:\n      cpu:     1\n      memory:  3Gi\n"
             f"Conditions:\n  Type              Status\n  Ready             {p.ready}\n"
@@ -223,6 +224,7 @@ def deployment_obj(ctx: Context, dep: Deployment) -> Obj:
     pods = {k: v for k, v in dep.pod_labels(cur).items() if k != "pod-template-hash"}     # the ReplicaSet adds it
     template_meta = {"labels": pods} | ({"annotations": dict(cur.annotations)} if cur.annotations else {})
     available = ready >= max(1, dep.replicas - 1) or dep.replicas == 0
+    late = bool(cur.stalls) and ctx.t >= cur.at + PROGRESS_DEADLINE     # a stalled rollout (``Deployment.pods``)
     meta = ({"labels": labels} if labels else {}) | {"annotations": ann, "generation": cur.number + 3}
     api = _api(ctx, "Deployment", dep.name, dep.namespace, float(dep.created), meta, apiVersion="apps/v1", spec={
         "replicas": dep.replicas, "selector": {"matchLabels": selector},
@@ -232,8 +234,8 @@ def deployment_obj(ctx: Context, dep: Deployment) -> Obj:
         "availableReplicas": ready, **({"unavailableReplicas": held - ready} if held > ready else {}),  # none at 0
         "conditions": [{"type": "Available", "status": str(available),
                         "reason": f"MinimumReplicas{'' if available else 'Un'}available"},
-                       {"type": "Progressing", "status": "True", "reason": "NewReplicaSetAvailable"
-                        if ctx.t >= dep.rollout_done_at() else "ReplicaSetUpdated"}]})
+                       {"type": "Progressing", "status": str(not late), "reason": "ProgressDeadlineExceeded" if late
+                        else "NewReplicaSetAvailable" if ctx.t >= dep.rollout_done_at() else "ReplicaSetUpdated"}]})
     return Obj(api, (f"{ready}/{dep.replicas}", updated, ready, age(ctx.t - float(dep.created))),
                (dep.container, cur.image, ",".join(f"{k}={v}" for k, v in selector.items()) or "<none>"))
 
@@ -271,7 +273,7 @@ def _pod_template(template: dict[str, Any]) -> str:
 
 # who reports each event (``describe``'s From column)
 SOURCES = {"Scheduled": "default-scheduler", "FailedScheduling": "default-scheduler", "Pulled": "kubelet",
-           "Started": "kubelet", "Killing": "kubelet", "Unhealthy": "kubelet",
+           "Started": "kubelet", "Killing": "kubelet", "Unhealthy": "kubelet", "Failed": "kubelet", "BackOff": "kubelet",
            "SuccessfulCreate": "replicaset-controller",
            "SuccessfulDelete": "replicaset-controller",
            "ScalingReplicaSet": "deployment-controller", "SuccessfulRescale": "horizontal-pod-autoscaler"}
@@ -519,16 +521,33 @@ def events(ctx: Context, ns: str | None) -> list[Obj]:
     for dep in (d for d in (*ctx.cluster.deployments.values(), *ctx.cluster.gone.values())
                 if ns in (None, d.namespace)):
         obj = f"deployment/{dep.name}"
+        stalls = {(r.at, r.template_hash): r.stalls for r in dep.history}
+        serving, stalled = None, ""
         for at, prev, new in dep.rollouts:      # as they happened: an undo reorders ``history``, not the past
             # a rolling update a pod at a time (``Deployment.pods``): the new set up by one, a step later the
-            # old one down by one; only the steps taken by now, as every event (a rollout half done says so, not "to 0")
+            # old one down by one; only the steps taken by now, as every event (a rollout half done says so, not "to 0");
+            # onto pods never ready it stalls (maxSurge + maxUnavailable up, maxUnavailable down); after one that
+            # did, the stalled set goes at once and the pods still serving are the old ones
             n = replicas_before(ctx, dep.name, at) if horizon <= at <= ctx.t else 0
-            step = dep.rollout_seconds / max(1, n)
-            for i in range(n):
-                out += [(t, dep.namespace, "Normal", "ScalingReplicaSet", obj, message) for t, message in (
-                    (at + i * step, f"Scaled up replica set {dep.name}-{new} to {i + 1}" + f" from {i}" * (i > 0)),
-                    (at + (i + 1) * step, f"Scaled down replica set {dep.name}-{prev} to {n - 1 - i} from {n - i}"))]
+            step, up, down, left = dep.rollout_seconds / max(1, n), -(-n // 4), n // 4, n - (n // 4) * bool(stalled)
+            if stalled and n:
+                out.append((at, dep.namespace, "Normal", "ScalingReplicaSet", obj, f"Scaled down replica set "
+                            f"{dep.name}-{prev} to 0 from {min(n, up + down)}"))
+            prev, stalled = (serving or prev) if stalled else prev, stalls.get((at, new), "")
+            serving = prev if stalled else new
+            for i in range(min(n, up + down) if stalled else n):
+                out.append((at + i * step, dep.namespace, "Normal", "ScalingReplicaSet", obj,
+                            f"Scaled up replica set {dep.name}-{new} to {i + 1}" + f" from {i}" * (i > 0)))
+            for i in range(n - left, down if stalled else n):
+                out.append((at + (i + 1) * step, dep.namespace, "Normal", "ScalingReplicaSet", obj,
+                            f"Scaled down replica set {dep.name}-{prev} to {n - 1 - i} from {n - i}"))
         pods = deployment_pods(ctx, dep)
+        out += [(p.created + 2, dep.namespace, "Warning", "Failed", f"pod/{p.name}", f'Failed to pull image '
+                 f'"{p.image}": rpc error: code = NotFound desc = failed to pull and unpack image "{p.image}": failed '
+                 f'to resolve reference "{p.image}": {p.image}: not found') for p in pods
+                if p.status in ("ErrImagePull", "ImagePullBackOff")]
+        out += [(p.created + 20, dep.namespace, "Normal", "BackOff", f"pod/{p.name}", f'Back-off pulling image '
+                 f'"{p.image}"') for p in pods if p.status == "ImagePullBackOff"]
         out += [(ctx.t - 1, dep.namespace, "Warning", "FailedScheduling", f"pod/{p.name}", UNSCHEDULABLE)
                 for p in pods if p.node is None]
         out += [(ctx.t - 1, dep.namespace, "Warning", "Unhealthy", f"pod/{p.name}", PROBE_FAILED)
