@@ -241,7 +241,7 @@ class Deployment:
                 out.append((i, old, min(made(i, old), cur.at), "Running" if kept or t < born + step else "Terminating"))
             if born <= t and (not cur.stalls or k < surge + down or after):
                 out.append((i, cur, born, _status(cur.stalls, t - born, step)))
-            if prev is not None and k < surge + n // 4 and (c := made(i, prev)) < cur.at <= t < cur.at + step:
+            if prev is not None and k < surge + n // 4 and (c := prev.made_at + k * step) < cur.at <= t < cur.at + step:
                 out.append((i, prev, c, "Terminating"))
         return out + gone
 
@@ -660,6 +660,8 @@ def _new_revision(dep: Deployment, template: Template, t: float, stalls: str = "
     image, env, annotations, labels = template
     number = max(r.number for r in dep.history) + 1
     back = dep.serving.made_at if dep.current.stalls and dep.serving.template == template and not stalls else None
+    if back is not None:        # bar those the stalled rollout took away (maxUnavailable): made again
+        dep.born = dep.born | {i: t for i in dep.indices()[:dep.replicas // 4]}
     dep.roll(Revision(number, image, dict(env), (same or dep.current).cause, t, dict(annotations), labels, stalls, back))
 
 

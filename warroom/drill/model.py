@@ -338,11 +338,14 @@ class Signals:
         does (clear a client's stuck connections) follows each, not only the command named so (redteam39 F13: the
         ``set env DB_POOL_SIZE=100`` that made revision 8 and new pods left the stuck connections). A rollout off the bad
         release is its rollback: the pods it starts hold none of that code and those it has yet to replace restarted
-        nothing, so the fault follows the pods alone (``bent``)."""
+        nothing, so the fault follows the pods alone (``bent``). One that stalled (its pods never ready) or went back
+        onto the pods it left serving (``Revision.stalls``, ``pods_at``) replaced none."""
         fe, bad = self.cluster.flowengine, self.cluster.bad_release
         image = {r.template_hash: r.image for r in fe.history}
+        kept = {(r.at, r.template_hash) for r in fe.history if r.stalls or r.pods_at is not None}
         return tuple(t for t, was, now in fe.rollouts[len(initial_cluster(self.scenario).flowengine.rollouts):]
-                     if not (was in image and now in image and bad(image[was]) and not bad(image[now])))
+                     if not (was in image and now in image and bad(image[was]) and not bad(image[now]))
+                     and (t, now) not in kept)
 
     def in_force(self, kind: str, t: float, delay: float = 0.0) -> bool:
         """Whether ``kind`` acts at ``t``: taken at least ``delay`` s before, and not switched off

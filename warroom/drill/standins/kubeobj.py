@@ -97,7 +97,8 @@ def deployment_pods(ctx: Context, dep: Deployment) -> list[Pod]:
         name = f"{dep.name}-{rev.template_hash}-{short_hash(dep.name, rev.template_hash, i, n=5)}"
         # made in the drill (by its revision's rollout, a scale, or in place of one drained or deleted): a suffix of
         # its own, as a ReplicaSet draws one, so no name comes back after a scale to zero and up, or an undo
-        if replaced or (origin := max(rev.made_at, dep.born.get(i, rev.made_at))) >= 0:
+        born = dep.born.get(i, rev.made_at)      # (a later start of its index is another pod's)
+        if replaced or (origin := max(rev.made_at, born if born <= created else rev.made_at)) >= 0:
             name = name[:-5] + short_hash(name, created if replaced else origin, n=5)
         restarts = int(short_hash(name, "r", n=1) in "bcd") if created < ctx.t - 86400 else 0
         ready = status == "Running" and not stuck(ctx, dep, created)
