@@ -126,11 +126,17 @@ def all_pods(ctx: Context, namespace: str | None) -> list[Pod]:
     it and the newer taking the next free one; over the whole cluster, so ``-n`` and ``-A`` agree."""
     # a deleted deployment's pods terminate, as a scale to zero's do (``Deployment.pods``)
     pods = [p for d in (*ctx.cluster.deployments.values(), *ctx.cluster.gone.values()) for p in deployment_pods(ctx, d)]
-    # a stateful set's pod: drained, it comes back under its name
-    spot, born, *_ = ctx.cluster.settle((-45 * 86400.0, "node-3"), 3, -45 * 86400.0, ctx.t)
+    # a stateful set's pod: drained, it terminates (a step), then its controller makes it again under its name, on
+    # another node, starting a step (as a deployment's drained pod: ``Cluster.pods``; fix50f left it Running at once)
+    spot, born, _, was = ctx.cluster.settle((-45 * 86400.0, "node-3"), 3, -45 * 86400.0, ctx.t)
     node = spot[1] if spot is not None and spot[0] <= ctx.t else None
-    pods.append(Pod("prometheus-0", "monitoring", "prometheus", "", node is not None, "Running" if node else
-                    "Pending", 0, born, node, "10.42.3.17", "prom/prometheus:v2.48.1", "prometheus"))
+    status = "Running" if node else "Pending"
+    if was is not None and was[0] is not None and ctx.t < born + 2 * PROM_STEP:
+        gone = ctx.t < born + PROM_STEP
+        node, born, status = (was[0][1], was[1], "Terminating") if gone else (node, born + PROM_STEP, status)
+        status = "ContainerCreating" if status == "Running" else status
+    pods.append(Pod("prometheus-0", "monitoring", "prometheus", "", status == "Running", status, 0, born, node,
+                    "10.42.3.17" if born < 0 else _ip(f"prometheus-0-{born}"), "prom/prometheus:v2.48.1", "prometheus"))
     used: dict[str, str] = {}
     for p in sorted((p for p in pods if p.ip), key=lambda p: (p.created, p.name)):
         ip = str(p.ip)
@@ -143,6 +149,7 @@ def all_pods(ctx: Context, namespace: str | None) -> list[Pod]:
 
 
 PROBE_FAILED = "Readiness probe failed: HTTP probe failed with statuscode: 503"     # an audit shipper stuck (``stuck``)
+PROM_STEP = 15.0       # seconds Prometheus' pod takes to stop, and to start (a one-pod deployment's step)
 PROGRESS_DEADLINE = 600    # seconds a rollout may make no progress before it is failed (progressDeadlineSeconds)
 GRACE = 30             # seconds a deleted pod's containers have to stop (terminationGracePeriodSeconds' default)
 DAY = 86400.0          # the estate was made N.5 days back: its AGE reads N days for 12 hours either side of 0
