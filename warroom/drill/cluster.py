@@ -264,7 +264,7 @@ class Deployment:
         else:
             free = (i for i in count() if i not in now)
             added = [next(free) for _ in range(replicas - len(now))]
-            self.born = self.born | {i: t + k * self.rollout_seconds / len(added) for k, i in enumerate(added)}
+            self.born = self.born | dict.fromkeys(added, t)     # its ReplicaSet makes them all at once
             self.dropped, kept = (), tuple(sorted((*now, *added)))
         self.slots = () if kept == tuple(range(replicas)) else kept
         self.previous_replicas, self.replicas, self.scaled_at = self.replicas, replicas, t

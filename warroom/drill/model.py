@@ -41,8 +41,7 @@ BUNDLES_DENIED = (f"context bundle write failed: AccessDenied: flowengine-sa is 
 FAIL_FAST = (0.4, 0.48)  # a flow failing before its end (not killed): log-normal, median this share of a flow's, sigma
 INTERRUPTED = "flow interrupted: FlowEngine pod terminated (SIGTERM)"   # a failing flow in flight at a stop
 DB_LOST = "flow interrupted: TaskDB unreachable (postgres:5432: connection refused)"    # at its TaskDB's outage
-STOP_DELAY = 10.0        # pods terminate this long after `kubectl scale --replicas=0`
-START_DELAY = 40.0       # and are ready this long after scaling back up
+STOP_DELAY = 10.0        # pods terminate this long after `kubectl scale --replicas=0` (ready again: ``_ready_at``)
 PILOT_DELAY = 30.0       # the allowlist change reaches every replica
 ENV_DELAY = 30.0         # an env change is what FlowEngine runs with this long after it is made (the rollout)
 NOTICEABLE = 0.05        # a share of calls failing one way that logs a warning and routes calls away
@@ -238,17 +237,18 @@ class Signals:
                              None) for f in scenario.faults]
         self._release = [[(m.action, m.factor) for m in f.mitigations if m.action in BY_POD] for f in scenario.faults]
         self._stalls = [i for i, f in enumerate(scenario.faults) if "audit_stall" in f.impacts]
-        # (from when, FlowEngine running?): its pods stop and start a while after the command
-        then = {"flowengine_stop": (STOP_DELAY, False), "flowengine_start": (START_DELAY, True)}
-        self._engine = engine = sorted((a.t + then[a.action][0], then[a.action][1]) for a in self.actions if a.action in then)
+        # (from when, FlowEngine running?): its pods stop a while after the command and run again from the first one
+        # ready (``_ready_at``: none while none can be placed)
+        stops = [(a.t, False) for a in self.actions if a.action == "flowengine_stop"]
+        ups = [(w, True) for a in self.actions if a.action == "flowengine_start" and (w := self._ready_at(a.t)) < math.inf]
+        self._engine = engine = sorted([(t + STOP_DELAY, False) for t, _ in stops] + ups)
         # FlowEngine runs flows while its TaskDB answers: its changes alone (a drain elsewhere moves no edge)
         db = [(w, bool(pods)) for w, pods in self._ready_pods(DB)]
         self._db = [e for k, e in enumerate(db) if k == 0 or e[1] != db[k - 1][1]]
         self._running = [(w, self._at(engine, w) and self._at(self._db, w)) for w, _ in sorted(engine + self._db)]
         # it admits no new flow from the scale to zero on (every pod Terminating: redteam49 F7, a flow started 1.2 s
         # after it) until its pods run again; the flows in flight run on until the pods stop (``running``)
-        self._admit = sorted((a.t + (START_DELAY if up else 0.0), up) for a in self.actions if a.action in then
-                             for up in [a.action == "flowengine_start"])
+        self._admit = sorted(stops + ups)
         self.admission_edges = tuple(sorted({w for w, _ in self._admit + self._db}))    # where ``admits`` may change
         self._memo: dict[object, tuple[float, Any]] = {}       # the last answer of each curve asked twice at a t
         self._terms = {k: [(i, f.impacts[k]) for i, f in enumerate(scenario.faults) if k in f.impacts] for g in scenario.faults for k in g.impacts}
@@ -738,6 +738,16 @@ class Signals:
     def task_store(self, t: float) -> bool:
         """Whether FlowEngine's TaskDB has a ready pod at ``t``: without it no flow can be claimed or written."""
         return self._at(self._db, t)
+
+    def _ready_at(self, t: float) -> float:
+        """When FlowEngine started at ``t`` (from zero) has its first pod ready, on the pod schedule ``kubectl get
+        pods`` prints (inf: never, no node to place one on): from then its Service sends it flows (attack50 A5: the
+        world admitted the first ~40 s after the pods were Ready, in its endpoints and /health ok)."""
+        c = build_cluster(self.scenario, self.actions, t)
+        dep, nodes = c.flowengine, [w for w, _, what in c.nodes if what == "uncordon" and w > t]
+        step = dep.rollout_seconds / max(1, dep.replicas)
+        times = sorted({t, *(p[2] + step for p in c.pods(dep, t + DAY)), *nodes, *(w + step for w in nodes)})
+        return next((w for w in times if w >= t and c.ready(dep, w) > 0), math.inf)
 
     def _ready_pods(self, name: str) -> list[tuple[float, tuple[float, ...]]]:
         """(from when, the creation times of ``name``'s ready pods) off the pod schedule ``kubectl get pods`` prints,
