@@ -235,10 +235,14 @@ class Deployment:
         for k, i in enumerate(idx):
             born, after = made(i), self.born.get(i, cur.at) > cur.at       # (a pod a scale started since succeeds none)
             kept = cur.stalls and k >= down                                 # an old pod the stalled rollout keeps
+            if kept and after and old is not None:      # scaled while it stalls: the ReplicaSet that serves grows
+                out += [(i, old, born, _status("", t - born, step))] if born <= t else []
+                continue
             # old pod i, as old as it was when the revision came, until its successor is up (or for good: ``kept``);
             # one a stalled rollout before this one took away (maxUnavailable) stays away
             if old is not None and not after and (kept or t < born + 2 * step) and not (prev and k < n // 4):
-                out.append((i, old, min(made(i, old), cur.at), "Running" if kept or t < born + step else "Terminating"))
+                c = min(made(i, old), cur.at)       # (itself ready a step after it started)
+                out.append((i, old, c, _status("", t - c, step) if kept or t < born + step else "Terminating"))
             if born <= t and (not cur.stalls or k < surge + down or after):
                 out.append((i, cur, born, _status(cur.stalls, t - born, step)))
             if prev is not None and k < surge + n // 4 and (c := prev.made_at + k * step) < cur.at <= t < cur.at + step:

@@ -238,17 +238,25 @@ class Signals:
         self._release = [[(m.action, m.factor) for m in f.mitigations if m.action in BY_POD] for f in scenario.faults]
         self._stalls = [i for i, f in enumerate(scenario.faults) if "audit_stall" in f.impacts]
         # (from when, FlowEngine running?): its pods stop a while after the command and run again from the first one
-        # ready (``_ready_at``: none while none can be placed)
-        stops = [(a.t, False) for a in self.actions if a.action == "flowengine_stop"]
-        ups = [(w, True) for a in self.actions if a.action == "flowengine_start" and (w := self._ready_at(a.t)) < math.inf]
-        self._engine = engine = sorted([(t + STOP_DELAY, False) for t, _ in stops] + ups)
+        # ready (``_ready_at``: none while none can be placed; a stop before then cancels it, a start before a stop's
+        # pods are gone keeps them running); it admits no new flow from the stop on until then (``_admit``)
+        engine: list[tuple[float, bool]] = []
+        admit: list[tuple[float, bool]] = []
+        for k, a in enumerate(self.actions):
+            if a.action == "flowengine_stop":
+                engine = [e for e in engine if e[0] <= a.t] + [(a.t + STOP_DELAY, False)]
+                admit = [e for e in admit if e[0] <= a.t] + [(a.t, False)]
+            elif a.action == "flowengine_start" and (w := self._ready_at(k)) < math.inf:
+                engine = [e for e in engine if e[0] < w or e[1]] + [(w, True)]
+                admit.append((w, True))
+        self._engine = engine = sorted(engine)
         # FlowEngine runs flows while its TaskDB answers: its changes alone (a drain elsewhere moves no edge)
         db = [(w, bool(pods)) for w, pods in self._ready_pods(DB)]
         self._db = [e for k, e in enumerate(db) if k == 0 or e[1] != db[k - 1][1]]
         self._running = [(w, self._at(engine, w) and self._at(self._db, w)) for w, _ in sorted(engine + self._db)]
-        # it admits no new flow from the scale to zero on (every pod Terminating: redteam49 F7, a flow started 1.2 s
-        # after it) until its pods run again; the flows in flight run on until the pods stop (``running``)
-        self._admit = sorted(stops + ups)
+        # (none from the scale to zero on, every pod Terminating: redteam49 F7, a flow started 1.2 s after it; the
+        # flows in flight run on until the pods stop: ``running``)
+        self._admit = sorted(admit)
         self.admission_edges = tuple(sorted({w for w, _ in self._admit + self._db}))    # where ``admits`` may change
         self._memo: dict[object, tuple[float, Any]] = {}       # the last answer of each curve asked twice at a t
         self._terms = {k: [(i, f.impacts[k]) for i, f in enumerate(scenario.faults) if k in f.impacts] for g in scenario.faults for k in g.impacts}
@@ -739,11 +747,11 @@ class Signals:
         """Whether FlowEngine's TaskDB has a ready pod at ``t``: without it no flow can be claimed or written."""
         return self._at(self._db, t)
 
-    def _ready_at(self, t: float) -> float:
-        """When FlowEngine started at ``t`` (from zero) has its first pod ready, on the pod schedule ``kubectl get
-        pods`` prints (inf: never, no node to place one on): from then its Service sends it flows (attack50 A5: the
-        world admitted the first ~40 s after the pods were Ready, in its endpoints and /health ok)."""
-        c = build_cluster(self.scenario, self.actions, t)
+    def _ready_at(self, k: int) -> float:
+        """When FlowEngine started (from zero) by ``actions[k]`` has its first pod ready, on the pod schedule ``kubectl
+        get pods`` prints after the operations up to it (inf: never, no node to place one on): from then its Service
+        sends it flows (attack50 A5: the world admitted the first ~40 s after the pods were Ready, /health ok)."""
+        t, c = self.actions[k].t, build_cluster(self.scenario, self.actions[:k + 1])
         dep, nodes = c.flowengine, [w for w, _, what in c.nodes if what == "uncordon" and w > t]
         step = dep.rollout_seconds / max(1, dep.replicas)
         times = sorted({t, *(p[2] + step for p in c.pods(dep, t + DAY)), *nodes, *(w + step for w in nodes)})
