@@ -249,7 +249,7 @@ def test_without_a_change_its_repeats_and_an_undo_back_onto_it_set_nothing(tmp_p
     for t, argv in ((300.0, ["kubectl", "set", "env", "deployment/flowengine", "-n", "production",
                              "DISABLE_PROVIDERS=openai"]),
                     (320.0, ["kubectl", "set", "image", "deployment/flowengine",
-                             "flowengine=registry.internal/flowengine:v1.1.1", "-n", "production"]),
+                             "flowengine=registry.internal/flowengine:v1.0.3", "-n", "production"]),
                     (330.0, ["kubectl", "rollout", "undo", "deployment/flowengine", "-n", "production"])):
         assert run_one(d, argv, t)[0] == 0, argv
     recorded = d.actions()
@@ -264,7 +264,7 @@ def test_without_a_change_its_repeats_and_an_undo_back_onto_it_set_nothing(tmp_p
     worse, left = [line for line in report.summary if line.startswith(("Made it worse", "Still in force"))]
     # the undo's row is what it did, as other undo rows are, never the image its record lacks ("set image None")
     assert report.actions[-1].description == \
-        "deployment image changed (rollout undo on flowengine: image v1.1.1 → v1.1.0)", report.actions[-1]
+        "deployment image changed (rollout undo on flowengine: image v1.0.3 → v1.1.0)", report.actions[-1]
     assert "DISABLE_PROVIDERS=openai on flowengine) at +5m00s" in worse and "5xx rate 37.5% vs 28.1%" in worse, worse
     assert "DISABLE_PROVIDERS=openai on flowengine) at +5m00s" in left and "5xx rate 37.6% vs 28.4%" in left, left
 

@@ -176,7 +176,8 @@ def test_a_scale_down_terminates_only_the_pods_it_had_started(tmp_path: Path) ->
     _ask(drill, "kubectl scale deployment/flowengine -n production --replicas=20", 600.0)
     _ask(drill, "kubectl scale deployment/flowengine -n production --replicas=0", 602.0)
     rows = [r.split() for r in _ask(drill, "kubectl get pods -n production -l app=flowengine", 603.0).splitlines()[1:]]
-    assert 6 <= len(rows) < 10 and all(r[2] == "Terminating" and r[4] != "<invalid>" for r in rows), rows
+    # (its ReplicaSet made all 20 at once: attack50 A5, it made one every 2.25 s)
+    assert len(rows) == 20 and all(r[2] == "Terminating" and r[4] != "<invalid>" for r in rows), rows
 
 
 def test_events_have_happened_and_a_replicaset_says_what_it_created(tmp_path: Path) -> None:

@@ -241,8 +241,10 @@ class Deployment:
             # old pod i, as old as it was when the revision came, until its successor is up (or for good: ``kept``);
             # one a stalled rollout before this one took away (maxUnavailable) stays away
             if old is not None and not after and (kept or t < born + 2 * step) and not (prev and k < n // 4):
-                c = min(made(i, old), cur.at)       # (itself ready a step after it started)
-                out.append((i, old, c, _status("", t - c, step) if kept or t < born + step else "Terminating"))
+                # itself ready a step after it started; one its rollout had yet to make stands for an older one
+                c = made(i, old)
+                out.append((i, old, min(c, cur.at), ("Running" if c > cur.at else _status("", t - c, step))
+                            if kept or t < born + step else "Terminating"))
             if born <= t and (not cur.stalls or k < surge + down or after):
                 out.append((i, cur, born, _status(cur.stalls, t - born, step)))
             if prev is not None and k < surge + n // 4 and (c := prev.made_at + k * step) < cur.at <= t < cur.at + step:
