@@ -241,8 +241,9 @@ class Deployment:
             # old pod i, as old as it was when the revision came, until its successor is up (or for good: ``kept``);
             # one a stalled rollout before this one took away (maxUnavailable) stays away
             if old is not None and not after and (kept or t < born + 2 * step) and not (prev and k < n // 4):
-                # itself ready a step after it started; one its rollout had yet to make stands for an older one
-                c = made(i, old)
+                # itself ready a step after it started (a scale's since its revision: then); one its rollout had yet
+                # to make stands for an older one
+                c = b if old.made_at <= (b := self.born.get(i, -math.inf)) <= cur.at else made(i, old)
                 out.append((i, old, min(c, cur.at), ("Running" if c > cur.at else _status("", t - c, step))
                             if kept or t < born + step else "Terminating"))
             if born <= t and (not cur.stalls or k < surge + down or after):
