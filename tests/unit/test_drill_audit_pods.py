@@ -164,7 +164,8 @@ def test_a_rollout_onto_a_refused_credential_stalls_and_the_ready_pods_ship_on()
     pods, ReplicaSets, the deployment, ``rollout status``, the endpoints, the audit trail."""
     d = drill_with("restart and undo")
     listed = pods(d, 1500.0)
-    assert sorted((ok, created >= AT + 60) for _, ok, created in listed) == [(False, True), (True, False), (True, False)]
+    assert sorted((ok, created >= AT + 60) for _, ok, created in listed) == [(False, True), (True, False),
+                                                                          (True, False)]
     assert all(created >= AT for _, _, created in listed), listed          # the restart's, kept
     deploy = run_one(d, f"kubectl get deploy audit-shipper {NS}".split(), 1500.0)[1].split("\n")[1].split()
     assert deploy[1:4] == ["2/2", "1", "2"], deploy

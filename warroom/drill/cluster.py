@@ -377,7 +377,8 @@ class Cluster:
         settled = not beside and not self.nodes and t >= dep.moved + 2 * dep.rollout_seconds + 10   # all current
         images = [] if settled else [rev.image for d in (dep, *beside)
                                      for _, rev, _, status, _, _ in self.pods(d, t) if status == "Running"]
-        return sum(map(self.bad_release, images)) / len(images) if images else float(self.bad_release(dep.serving.image))
+        return sum(map(self.bad_release, images)) / len(images) if images else float(
+            self.bad_release(dep.serving.image))
 
     def serves(self, dep: Deployment) -> bool:
         """Whether an applied deployment's pods take FlowEngine's flows: its Service selects them (app=flowengine, the
@@ -574,11 +575,12 @@ class Cluster:
     def pulls(self, image: str) -> bool:
         """Whether ``image`` pulls: a tag of the estate's own repositories (FlowEngine, the audit shipper, its
         TaskDB) that was built (``built``, whatever the registry), a canary's build of one, a bare digest (none can
-        tell), or another repository's (the drill does not model public registries). ``set image …:v9.9.9`` never built: ErrImagePull (attack50
-        A12: it ran 6/6)."""
+        tell), or another repository's (the drill does not model public registries). ``set image …:v9.9.9`` never
+        built: ErrImagePull (attack50 A12: it ran 6/6)."""
         named, _, digest = image.partition("@")
         repo, tagged = (name := named.rsplit("/", 1)[-1]).split(":")[0], ":" in name
-        return repo not in {r for r, _ in self.built} or not tagged and bool(digest) or (repo, release(image)) in self.built
+        return repo not in {r for r, _ in self.built} or not tagged and bool(digest) or (repo, release(image)) in \
+            self.built
 
     def fails(self, dep: Deployment, image: str, env: Env, t: float) -> str:
         """Why the pods of a template of ``dep`` (``image``, ``env``) rolled out at ``t`` never get ready
@@ -669,7 +671,8 @@ def _new_revision(dep: Deployment, template: Template, t: float, stalls: str = "
     back = dep.serving.made_at if dep.current.stalls and dep.serving.template == template and not stalls else None
     if back is not None:        # bar those the stalled rollout took away (maxUnavailable): made again
         dep.born = dep.born | {i: t for i in dep.indices()[:dep.replicas // 4]}
-    dep.roll(Revision(number, image, dict(env), (same or dep.current).cause, t, dict(annotations), labels, stalls, back))
+    dep.roll(Revision(number, image, dict(env), (same or dep.current).cause, t, dict(annotations), labels, stalls,
+                      back))
 
 
 def cordoned(log: NodeLog, t: float) -> set[str]:

@@ -805,7 +805,7 @@ class Kubectl:
                 printed.add(msg)
             if self.args.get("watch") is False:
                 return
-            if dep.current.stalls and ctx.t >= dep.current.at + PROGRESS_DEADLINE:     # it stalled (``Deployment.pods``)
+            if dep.current.stalls and ctx.t >= dep.current.at + PROGRESS_DEADLINE:    # stalled (``Deployment.pods``)
                 raise ToolError(f'error: deployment "{dep.name}" exceeded its progress deadline')
             if deadline is not None and ctx.at >= deadline or late and ctx.no_delay and deadline is None:
                 raise ToolError("error: timed out waiting for the condition")

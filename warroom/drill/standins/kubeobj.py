@@ -281,7 +281,8 @@ def _pod_template(template: dict[str, Any]) -> str:
 
 # who reports each event (``describe``'s From column)
 SOURCES = {"Scheduled": "default-scheduler", "FailedScheduling": "default-scheduler", "Pulled": "kubelet",
-           "Started": "kubelet", "Killing": "kubelet", "Unhealthy": "kubelet", "Failed": "kubelet", "BackOff": "kubelet",
+           "Started": "kubelet", "Killing": "kubelet", "Unhealthy": "kubelet", "Failed": "kubelet",
+           "BackOff": "kubelet",
            "SuccessfulCreate": "replicaset-controller",
            "SuccessfulDelete": "replicaset-controller",
            "ScalingReplicaSet": "deployment-controller", "SuccessfulRescale": "horizontal-pod-autoscaler"}
@@ -533,9 +534,9 @@ def events(ctx: Context, ns: str | None) -> list[Obj]:
         serving, stalled = None, ""
         for at, prev, new in dep.rollouts:      # as they happened: an undo reorders ``history``, not the past
             # a rolling update a pod at a time (``Deployment.pods``): the new set up by one, a step later the
-            # old one down by one; only the steps taken by now, as every event (a rollout half done says so, not "to 0");
-            # onto pods never ready it stalls (maxSurge + maxUnavailable up, maxUnavailable down); after one that
-            # did, the stalled set goes at once and the pods still serving are the old ones
+            # old one down by one; only the steps taken by now, as every event (a rollout half done says so, not
+            # "to 0"); onto pods never ready it stalls (maxSurge + maxUnavailable up, maxUnavailable down); after one
+            # that did, the stalled set goes at once and the pods still serving are the old ones
             n = replicas_before(ctx, dep.name, at) if horizon <= at <= ctx.t else 0
             step, up, down, left = dep.rollout_seconds / max(1, n), -(-n // 4), n // 4, n - (n // 4) * bool(stalled)
             if stalled and n:
