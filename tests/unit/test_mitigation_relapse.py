@@ -267,3 +267,31 @@ def test_a_relapse_after_the_teams_own_failed_retry_names_that_run(tmp_path: Pat
     assert said.startswith("the mitigation of 03:31:24 UTC did not hold: Flow failure rate breached again at 03:33:30")
     assert said.endswith("; just before it, step 13 (Retry a failed flow, task_id=tsk_36677a13) began at 03:33:28 UTC"
                          " and ended failed (exit 1): the breach may be that run's, not the mitigation's"), said
+
+
+def test_a_re_run_whose_gate_held_before_keeps_the_mitigations_gate_watched(tmp_path: Path) -> None:
+    """attack51 A1: the fix run again once it had worked (a no-op: its gate "held before the step") left the relapse
+    rule no gate to read, and the fix undone afterwards read MITIGATED. The milestone's gate stays watched: a re-run
+    whose gate held before, failed or still watches adds no evidence and takes none away."""
+    inc = _mitigated(tmp_path)
+    at = PASSED + timedelta(minutes=1)
+    inc.now[0] = at
+    inc.append(ev.STEP_STARTED, {"step": 6, "step_id": "breaker", "label": "Turn the breaker on",
+                                 "command": "echo on", "mutating": True})
+    inc.append(ev.STEP_FINISHED, {"step": 6, "step_id": "breaker", "status": "ok", "exit_code": 0})
+    inc.append(ev.VERIFY_STARTED, {"step": 6, "step_id": "breaker", "expr": "quota < 75 within 10m", "window": 600.0,
+                                   "deadline": iso((at + timedelta(minutes=10)).timestamp()), "title": "quota",
+                                   "unit": "percent", "wanted": "< 75%", "hold": 0.0,
+                                   "before": {"value": 60.0, "value_text": "60%", "holds": True}})
+    inc.append(ev.VERIFY_PASSED, {"step": 6, "step_id": "breaker", "expr": "quota < 75 within 10m", "value": 60.0,
+                                  "value_text": "60%"})
+    st = inc.refresh()
+    later = at + timedelta(minutes=2)
+    assert st.phases["mitigated"] == PASSED
+    gates = read_gates(st, Quota(99.8), inc.config.slo, later)
+    assert [g.passed_at for g in gates] == [PASSED]                  # the pass that made the milestone, read now
+    held = holding(st, later, gates=gates)
+    assert held is not None and held.relapsed, held
+    assert held.status_words(st.status) == "MITIGATED · RELAPSED: quota now 99.8%, past < 75%"
+    ok = holding(st, later, gates=read_gates(st, Quota(40.0), inc.config.slo, later))
+    assert ok is not None and not ok.relapsed and not ok.unknown

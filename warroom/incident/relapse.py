@@ -45,6 +45,7 @@ finish again (an autoscaler undoing the halt) are still the relapse they are.
 
 from __future__ import annotations
 
+import copy
 import math
 import re
 from collections.abc import Iterable, Sequence
@@ -385,9 +386,32 @@ def journal_said(state: IncidentState, at: datetime | None = None) -> str:
 
 def counted_gates(state: IncidentState, now: datetime) -> list[GateState]:
     """The passed gates that count (the latest run of each step; not ``held before``; not a gate that only checks
-    its step took effect, ``mitigates=false``: its measure is no mitigation to hold)."""
-    return [g for g in gate_states(state, now).values()
-            if g.status == "passed" and g.held_before is None and g.mitigates]
+    its step took effect, ``mitigates=false``: its measure is no mitigation to hold), and the gate of the mitigated
+    milestone whatever its step did since (attack51 A1: the routing run again, a no-op whose gate held before, left
+    no gate watched, and the routing undone by hand read MITIGATED): a re-run whose gate held before, failed or still
+    watches adds no evidence and takes none away; only a later counted pass of the same step replaces it."""
+    out = [g for g in gate_states(state, now).values()
+           if g.status == "passed" and g.held_before is None and g.mitigates]
+    _, seq, how = state.phase_sources()["mitigated"]
+    if how != "verify" or seq is None or any(g.seq == seq for g in out):
+        return out
+    kept = _gate_then(state, seq, now)
+    if kept is not None and not any((g.runbook_id, g.step_id) == (kept.runbook_id, kept.step_id) for g in out):
+        out.append(kept)
+    return out
+
+
+def _gate_then(state: IncidentState, seq: int, now: datetime) -> GateState | None:
+    """The gate whose pass is journal event ``seq`` as ``gate_states`` read it then: the journal cut after that
+    event (its verifications and its steps' runs), so the gate is the one that pass settled."""
+    cut = copy.copy(state)
+    cut.verifications = [v for v in state.verifications if int(v.get("seq") or 0) <= seq]
+    cut.steps = {}
+    for key, st in state.steps.items():
+        then = copy.copy(st)
+        then.runs = [r for r in st.runs if int(r.seq or 0) <= seq]
+        cut.steps[key] = then
+    return next((g for g in gate_states(cut, now).values() if g.seq == seq and g.status == "passed"), None)
 
 
 def lifted(state: IncidentState, g: GateState, at: datetime) -> str:
