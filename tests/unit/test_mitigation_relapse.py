@@ -295,3 +295,19 @@ def test_a_re_run_whose_gate_held_before_keeps_the_mitigations_gate_watched(tmp_
     assert held.status_words(st.status) == "MITIGATED · RELAPSED: quota now 99.8%, past < 75%"
     ok = holding(st, later, gates=read_gates(st, Quota(40.0), inc.config.slo, later))
     assert ok is not None and not ok.relapsed and not ok.unknown
+
+
+def test_the_brief_says_a_relapse_only_the_gates_measure_shows(tmp_path: Path) -> None:
+    """attack51 A3: the handoff brief said "P3 mitigated" beside a header saying RELAPSED (the gate's measure back past
+    its line, no pane breached again): given the gates read now, its Current state says it as the header does."""
+    from warroom.incident.handoff import catch_up_brief
+
+    inc = _mitigated(tmp_path)
+    st = inc.refresh()
+    at = PASSED + timedelta(minutes=2)
+    brief = catch_up_brief(st, at, update_every=1800.0, config=inc.config,
+                           gates=read_gates(st, Quota(99.8), inc.config.slo, at)).text()
+    assert "P3 mitigated, RELAPSED: quota now 99.8%, past < 75%;" in brief, brief
+    held = catch_up_brief(st, at, update_every=1800.0, config=inc.config,
+                          gates=read_gates(st, Quota(40.0), inc.config.slo, at)).text()
+    assert "P3 mitigated;" in held and "RELAPSED" not in held, held

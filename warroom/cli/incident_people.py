@@ -91,10 +91,11 @@ def cmd_brief(args: argparse.Namespace) -> int:
     # stops at the last look while "Current state" says the tier of now, and an SLO that recovered
     # unseen is still "BREACHED" to the commander taking over.
     sync(inc)
-    readings, _gates = panes_now(inc)      # "Current state" read now, as draft-update reads it
+    readings, gates = panes_now(inc)      # "Current state" read now, as draft-update reads it
     typed, by_hand = inc.drill_shell_read()         # the drill shell read once
     out(catch_up_brief(inc.state, inc.clock(), update_every=inc.update_every_of, config=inc.config,
-                       runbooks=inc.open_runbooks(), readings=readings, typed=typed, by_hand=by_hand).text())
+                       runbooks=inc.open_runbooks(), readings=readings, typed=typed, by_hand=by_hand,
+                       gates=gates).text())
     return 0
 
 

@@ -114,7 +114,8 @@ def open_gates(state: IncidentState) -> list[dict[str, Any]]:
 
 def catch_up_brief(state: IncidentState, now: datetime, *, update_every: float | Callable[[str], float],
                    config: Config, runbooks: Sequence[Any] = (), readings: Sequence[Any] | None = None,
-                   typed: Sequence[Any] = (), by_hand: Mapping[tuple[str, str], Any] | None = None) -> Brief:
+                   typed: Sequence[Any] = (), by_hand: Mapping[tuple[str, str], Any] | None = None,
+                   gates: Sequence[Any] | None = None) -> Brief:
     """What the incoming commander must know, from the journal (see the module docstring) and, when
     given, ``readings``: every pane read now (``SloReading``s, as ``draft-update`` reads them), so "Current
     state" is now's value with the journaled one beside it and its age (redteam42 R21: at x60 a breach
@@ -125,16 +126,22 @@ def catch_up_brief(state: IncidentState, now: datetime, *, update_every: float |
     shell (``pir.drill_shell(inc).typed``), merged into "What happened" as the PIR's timeline merges it, with its
     weights: the brief is written for the person who did not see it happen (redteam47 F12). ``by_hand``: the steps
     credited in the drill shell (``Incident.typed_by_hand``): not owed, as the report's path and ``incident show``
-    count them (attack47 Y4: the brief owed a step the report said "done by hand")."""
+    count them (attack47 Y4: the brief owed a step the report said "done by hand"). ``gates``: each counted gate's
+    measure read now (``relapse.read_gates``, with ``readings``): the status then says whether the mitigation holds as
+    the header does, a relapse only the gate's measure shows too (attack51 A3: the routing undone, "P3 mitigated" in
+    the brief beside a header saying RELAPSED); without them, what the journal alone says (``journal_said``)."""
     from warroom.incident.approvals import OPEN
-    from warroom.incident.relapse import journal_said
+    from warroom.incident.relapse import holding, journal_said
     from warroom.incident.review.timeline import timeline
 
     scale = state.time_scale
     drill = " drill time" if scale != 1 else ""
     happened = what_happened(timeline(state, now, typed=typed))
     esc = state.escalation_tier(now)
-    current = [f"{state.severity} {state.status}{journal_said(state, now)}; {stime.text(state, state.elapsed(now))}"
+    held_now = holding(state, now, readings, gates) if gates is not None else None
+    said = f", {q}" if held_now is not None and (q := held_now.qualifier(state.status)) else \
+        "" if held_now is not None else journal_said(state, now)
+    current = [f"{state.severity} {state.status}{said}; {stime.text(state, state.elapsed(now))}"
                f" since detection; escalation: {esc.label}"]
     breached = set(state.breached_now())
     # Each pane's newest reading, whichever recorded it: a step's evidence or a breach/recovery.
