@@ -27,6 +27,7 @@ SHIPPER = "The audit shipper's restart ran ok (needed when the audit log went qu
 UNREDACTED = "The step that turns PII redaction back on has not run: flows would run unredacted"
 MITIGATION = "A mitigation step of this runbook ran ok (reroute, breaker, rollback, hot-patch, larger pool)"
 LAUNCH_005 = Path(__file__).resolve().parents[2] / "runbooks" / "RB-LAUNCH-005-mass-failure.md"
+WAIT = "The wait for the audit shipper to be ready ran ok after its restart (its rollout finished)"
 QUIET = "The audit log is quiet (5 minutes or more without an event) and the audit shipper has not been restarted"
 
 
@@ -206,3 +207,32 @@ def test_the_rollback_undone_by_a_plain_rollout_undo_is_no_mitigation_that_ran_o
     said = _criteria(inc, clock())[MITIGATION]
     assert said.state == "not met" and said.evidence.endswith(
         "typed in the drill shell (image registry.internal/flowengine:v1.2.0 by a rollout undo)"), said
+
+
+def test_a_wait_for_ready_stands_only_while_nothing_changed_what_it_waited_on(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """attack51 A2: the wait for the audit shipper to be ready ran ok after its restart; then the store's secret was
+    deleted and the shipper restarted by hand: its new pods cannot log in. A read changes nothing, so nothing it did
+    can be undone; what it found holds only while nothing changed what it read: the restart since makes it stale."""
+    d = create_drill(tmp_path / "drills", "audit-gap", speed=60.0, start=START)
+    clock = DrillClock(d.wall_time(100.0))
+    inc = IncidentStore(tmp_path / "incidents", Config(), clock=clock).create(
+        title="Audit log gap growing", severity="P1", runbook="RB-CORE-005",
+        drill={"scenario": "audit-gap", "speed": d.speed, "dir": str(d.path)}, commander="Dana Lee")
+    clock.t = d.wall_time(210.0)
+    _step(d, inc, "restart-audit-pipeline",
+          ["kubectl", "rollout", "restart", "deployment/audit-shipper", "-n", "production"], 210.0, monkeypatch)
+    clock.t = d.wall_time(300.0)
+    _step(d, inc, "audit-shipper-ready", ["kubectl", "rollout", "status", "deployment/audit-shipper", "-n",
+                                          "production", "--timeout=120s"], 300.0, monkeypatch)
+    clock.t = d.wall_time(320.0)
+    assert _criteria(inc, clock())[WAIT].state == "met"
+    assert typed_in_shell(d, ["kubectl", "delete", "secret", "audit-store-2025-11", "-n", "production"], 330.0) == 0
+    assert typed_in_shell(d, ["kubectl", "rollout", "restart", "deployment/audit-shipper", "-n", "production"],
+                          340.0) == 0
+    clock.t = d.wall_time(400.0)
+    said = _criteria(inc, clock())[WAIT]
+    at = datetime.fromtimestamp(d.wall_time(340.0), UTC)
+    assert said.state == "not met", said
+    assert f"undone at {at:%H:%M:%S} UTC by `kubectl rollout restart deployment/audit-shipper -n production` typed" \
+           " in the drill shell (audit-shipper restarted since it was read)" in said.evidence, said.evidence

@@ -22,6 +22,7 @@ no criterion and never asks. A record that cannot be read (another user's drill)
 
 from __future__ import annotations
 
+import re
 import shlex
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -170,6 +171,39 @@ def undone(mine: Sequence[Op], later: Sequence[Change]) -> Undo | None:
     return Undo(ch.at, ch.by, what, sure=bool(sure))
 
 
+#: a deployment a command reads (``rollout status deployment/X``, ``get deploy X``, ``logs deployment/X``)
+_READS = re.compile(r"\b(?:deployments?|deploy)(?:\.apps)?(?:/|\s+)([a-z0-9]([-a-z0-9]*[a-z0-9])?)\b")
+
+
+def read_deployments(command: str | None) -> set[str]:
+    """The deployments a step that changes nothing read (a wait for a rollout, a look at its pods): what it found
+    holds only while nothing changed them since (attack51 A2: the wait for the audit shipper to be ready, then a
+    restart onto a credential the store refuses, still counted as "ready")."""
+    from warroom.incident.by_hand import standin_calls
+
+    out: set[str] = set()
+    for argv in (standin_calls(command) or []) if command else []:
+        out |= {m.group(1) for m in _READS.finditer(" ".join(argv))}
+    return out
+
+
+def stale(seen: set[str], later: Sequence[Change]) -> Undo | None:
+    """The earliest change among ``later`` to a deployment in ``seen`` (any part of it: env, pods, replicas, image,
+    deleted or made again): what a read found of it no longer stands. None when nothing touched them."""
+    hits = []
+    for ch in later:
+        d = ch.op.detail
+        dep = _whole(ch.op) or str(d.get("deployment") or "")
+        if dep in seen and (facets(ch.op) or _whole(ch.op) or ch.op.action == "rollout_undo"):
+            words = next(iter(facets(ch.op).values()), (None, ch.op.action.replace("_", " ")))[1]
+            hits.append((ch, f"{dep} {words} since it was read"))
+    if not hits:
+        return None
+    sure = [h for h in hits if h[0].sure]
+    ch, what = min(sure or hits, key=lambda h: h[0].at)
+    return Undo(ch.at, ch.by, what, sure=bool(sure))
+
+
 def command_ops(command: str | None) -> list[Op]:
     """The operations a step's command makes, read off its text as a drill's stand-in would record them (``by_hand``'s
     reading, the kubectl stand-in's own: ``kubectl set env … -n ns``, ``kubectl scale …``, ``blocks config set K V``);
@@ -216,7 +250,8 @@ class Reversals:
         recorded = [a for a in acts or () if a.action in KINDS]
         own = [a for a in recorded if run.tag and a.tag == run.tag]
         mine = [self._op(a, acts or ()) for a in own] or command_ops(run.command)
-        if not mine:
+        seen = set() if mine else read_deployments(run.command)    # a read: stale once what it read changed
+        if not mine and not seen:
             return None
         since = max((a.ts for a in own), default=start)       # typed before its own change is undone by it
         later: list[Change] = []
@@ -234,7 +269,7 @@ class Reversals:
             by = _step_words(tags[a.tag][0]) if a.tag else \
                 f"`{shlex.join((a.tool, *a.argv)) if a.tool else shlex.join(a.argv)}` typed in the drill shell"
             later.append(Change(datetime.fromtimestamp(a.ts, UTC), by, self._op(a, acts or ())))
-        return undone(mine, later)
+        return undone(mine, later) if mine else stale(seen, later)
 
     def _op(self, a: Any, acts: Sequence[Any]) -> Op:
         """A recorded operation; a ``rollout undo`` with the template it went back to (``after``: its env and image,
