@@ -139,7 +139,7 @@ class ResumeRow:
         if inc.relapse:         # the mitigation did not hold: as the header says it (redteam51 R8)
             self.head.append(" · ")
             self.head.append(inc.relapse, "bold white on red")
-        self.head.append("  ")
+        self.head.append("  ", "bold yellow")       # styled as before the relapse was said: the same cells drawn
         self.drill = Text(f"  drill {inc.drill}" if inc.drill else "", "dim")
         self.figure = Text(f"  open {open_for}", "dim")
 
