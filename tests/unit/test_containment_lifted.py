@@ -258,13 +258,15 @@ HALTED, LIFTED = T0 + 30 * _S, LIFT + 20 * _S      # during the halt's gate (03:
     # redteam51 R9: the gap crossed 300 s between the halt and the gate's pass, the shipper never restarted
     ([("breached", HALTED)], False, True, True),
     ([("breached", T0)], False, True, True),                                         # before the halt (A3)
-    ([("breached", LIFT - 300 * _S)], True, True, True),                             # after the pass: breached again
+    ([("breached", LIFT - 300 * _S)], False, True, True),       # after the pass, under the halt: the lift judges it
+    ([("breached", LIFT - 300 * _S), ("recovered", LIFT + 40 * _S)], False, False, False),   # the halt idled it (A6)
     ([("breached", LIFTED)], False, True, True),                                     # after the lift, in the grace
     ([("breached", LIFTED), ("recovered", LIFT + 50 * _S)], False, False, False),  # the world's way back
     ([("breached", HALTED), ("recovered", LIFT - 60 * _S)], False, False, False),  # ended before the lift
     ([("breached", HALTED), ("recovered", LIFT + 45 * _S)], False, False, False),  # ended within the grace
-    ([("breached", T0), ("recovered", HALTED), ("breached", LIFT - 120 * _S)], True, True, True),   # back again
-], ids=["during-gate", "before-halt", "after-pass", "after-lift", "after-lift-recovered", "recovered-before-lift",
+    ([("breached", T0), ("recovered", HALTED), ("breached", LIFT - 120 * _S)], False, True, True),   # back again
+], ids=["during-gate", "before-halt", "after-pass", "after-pass-idled", "after-lift", "after-lift-recovered",
+        "recovered-before-lift",
         "recovered-in-grace", "recovered-then-again"])
 def test_a_lift_is_judged_on_the_harm_s_pane_whenever_it_breached(
         tmp_path: Path, harm: list[tuple[str, datetime]], at_50s: bool, at_2m: bool, pir: bool) -> None:

@@ -237,8 +237,9 @@ def breached_again(state: IncidentState, at: datetime | None = None) -> list[dic
     last: dict[str, dict[str, Any]] = {}
     for b in _after(state, mit[0]):
         last[b["slo_id"]] = b
-    graces = _graces(state, at)
-    again = [b for b in last.values() if b["kind"] == "breached" and not _in_grace(state, b, graces)]
+    graces, held = _graces(state, at), _held_back(state, at)
+    again = [b for b in last.values() if b["kind"] == "breached" and not _in_grace(state, b, graces)
+             and not _contained(b, held)]
     said = {b["slo_id"] for b in again}
     return again + [b for b in still_harmed(state, at) if b["slo_id"] not in said]
 
@@ -250,8 +251,9 @@ def first_relapse(state: IncidentState, at: datetime | None = None) -> dict[str,
     mit = _mitigated(state)
     if mit is None:
         return None
-    graces = _graces(state, at)
-    found = [b for b in _after(state, mit[0]) if b["kind"] == "breached" and not _in_grace(state, b, graces)][:1]
+    graces, held = _graces(state, at), _held_back(state, at)
+    found = [b for b in _after(state, mit[0]) if b["kind"] == "breached" and not _in_grace(state, b, graces)
+             and not _contained(b, held)][:1]
     found += still_harmed(state, at, since=False)
     return min(found, key=lambda b: b["at"], default=None)
 
@@ -280,6 +282,30 @@ def _graces(state: IncidentState, at: datetime | None) -> list[tuple[datetime, d
             back = state.hands.back(lift[1]) if state.hands is not None else None
             out.append((lift[1], max(lift[1], back or lift[1]), g.hold, lift[2]))
     return out
+
+
+def _held_back(state: IncidentState, at: datetime | None) -> list[tuple[datetime, datetime | None]]:
+    """Each containment holding the world back at ``at``: a counted gate that names what lifts it (``lifted_by``: a
+    halt), from when its pass was confirmed to its lift (None: not lifted by then). While it holds, a pane breach is
+    no relapse (attack51 A6: the shipper fixed first, then the halt; with no flow no audit event is written, the gap
+    grew past its line under the halt and every view said RELAPSED for the whole containment): the containment's own
+    measure says whether it holds (``read_gates``: flows finishing again), and once it is lifted the harm's panes are
+    judged on it, whenever they breached (:func:`still_harmed`)."""
+    at = at or state.resolved_at or state.last_at
+    if at is None:
+        return []
+    out = []
+    for g in counted_gates(state, at):
+        start = _confirmed(state, g) or g.at
+        if g.lifted_by and start is not None:
+            lift = _lift(state, g, at)
+            out.append((start, lift[1] if lift is not None else None))
+    return out
+
+
+def _contained(b: dict[str, Any], held: Sequence[tuple[datetime, datetime | None]]) -> bool:
+    """Whether breach ``b`` came while a containment held the world back (:func:`_held_back`), lift excluded."""
+    return any(start <= b["at"] and (end is None or b["at"] < end) for start, end in held)
 
 
 def _seen(state: IncidentState, start: datetime, hold: float, query: str) -> datetime:
