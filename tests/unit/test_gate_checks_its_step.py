@@ -173,3 +173,26 @@ def test_lint_names_a_mitigates_that_is_not_a_boolean_or_has_no_gate() -> None:
     [finding] = [f for f in lint_runbook(bare) if "mitigates" in f.message]
     assert finding.level == "warning" and "no verify gate" in finding.message and "step 10" in finding.message
     assert not [f for f in lint_runbook(book) if "mitigates" in f.message]
+
+
+def test_a_check_only_gate_that_held_before_is_never_why_nothing_was_mitigated(tmp_path: Path) -> None:
+    """attack51 A5: the breaker run before the throttle began (its gate "held before the step") was given as the reason
+    no gate mitigated the incident; even a clean pass of it could not have: nothing is said of it there."""
+    from warroom.incident.gates import held_gates
+
+    t0 = datetime(2026, 12, 6, 3, 0, tzinfo=UTC)
+    now = [t0]
+    cfg = Config()
+    cfg.incident.state_dir = str(tmp_path)
+    inc = IncidentStore(tmp_path, cfg, clock=lambda: now[0]).create(title="quota", severity="P3", source={})
+    for mitigates in (False, True):
+        ref = {"step": 6 if not mitigates else 10, "step_id": "breaker" if not mitigates else "route"}
+        inc.append(ev.STEP_STARTED, {**ref, "mutating": True, "command": "echo on"})
+        inc.append(ev.STEP_FINISHED, {**ref, "status": "ok", "exit_code": 0})
+        inc.append(ev.VERIFY_STARTED, {**ref, "expr": "q < 15 within 10m", "window": 600.0,
+                                       "deadline": iso((t0 + timedelta(minutes=10)).timestamp()),
+                                       "before": {"value": 0.4, "value_text": "0.4%", "holds": True},
+                                       **({} if mitigates else {"mitigates": False})})
+        inc.append(ev.VERIFY_PASSED, {**ref, "expr": "q < 15 within 10m", "value": 0.4, "value_text": "0.4%"})
+    [said] = held_gates(inc.refresh())
+    assert said.startswith("the verify gate of step 10 "), said

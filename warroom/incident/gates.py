@@ -261,14 +261,16 @@ def held_line(before: Any, value: Any = None) -> str:
 def held_gates(state: Any) -> list[str]:
     """Every pass in the journal that proves nothing (``held_before``), each as ``the verify gate of
     step 6 (429 share (worst provider) < 10% for 2m) already held when the step started (6.73%) and
-    never broke since``: why no gate made the incident mitigated (``verdicts``, the brief)."""
+    never broke since``: why no gate made the incident mitigated (``verdicts``, the brief). Not a gate that only
+    checks its step took effect (``mitigates=false``): even a clean pass of it could not have (attack51 A5: the
+    breaker's gate named as why rate-limit was not mitigated, when the routing had not run)."""
     opened: dict[tuple[str, str], dict[str, Any]] = {}
     out: list[str] = []
     for v in sorted(state.verifications, key=lambda v: int(v.get("seq") or 0)):
         key = (str(v.get("runbook_id") or ""), str(v.get("step_id") or ""))
         if v.get("type") == ev.VERIFY_STARTED:
             opened[key] = v
-        elif v.get("type") == ev.VERIFY_PASSED and \
+        elif v.get("type") == ev.VERIFY_PASSED and passes_mitigate(state.verifications, v) and \
                 (before := held_of(state.verifications, opened.get(key), v)) is not None:
             words = journaled_words(opened.get(key) or v)
             what = measure_words(words["title"], words["wanted"], words["hold"]) \
