@@ -56,6 +56,16 @@ def _step(d: Any, inc: Any, step_id: str, argv: list[str], t: float, monkeypatch
     _ran(inc, step_id, shlex.join(argv), f"tag-{step_id}")
 
 
+def _audit_gap(tmp_path: Path) -> tuple[Any, DrillClock, Any]:
+    """An audit-gap drill at x60 with its RB-CORE-005 incident declared at drill second 100."""
+    d = create_drill(tmp_path / "drills", "audit-gap", speed=60.0, start=START)
+    clock = DrillClock(d.wall_time(100.0))
+    inc = IncidentStore(tmp_path / "incidents", Config(), clock=clock).create(
+        title="Audit log gap growing", severity="P1", runbook="RB-CORE-005",
+        drill={"scenario": "audit-gap", "speed": d.speed, "dir": str(d.path)}, commander="Dana Lee")
+    return d, clock, inc
+
+
 def _criteria(inc: Any, now: datetime) -> dict[str, Any]:
     [view] = dec.evaluate_all(inc, inc.refresh(), [inc.runbook()], None, now)
     return {c.text: c for c in view.criteria}
@@ -63,11 +73,7 @@ def _criteria(inc: Any, now: datetime) -> dict[str, Any]:
 
 def test_redaction_switched_off_and_the_shipper_scaled_to_zero_by_hand_undo_the_go_criteria(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    d = create_drill(tmp_path / "drills", "audit-gap", speed=60.0, start=START)
-    clock = DrillClock(d.wall_time(100.0))
-    inc = IncidentStore(tmp_path / "incidents", Config(), clock=clock).create(
-        title="Audit log gap growing", severity="P1", runbook="RB-CORE-005",
-        drill={"scenario": "audit-gap", "speed": d.speed, "dir": str(d.path)}, commander="Dana Lee")
+    d, clock, inc = _audit_gap(tmp_path)
     clock.t = d.wall_time(200.0)
     on = ["kubectl", "set", "env", "deployment/flowengine", "PII_REDACTION_ENABLED=true",
           "PII_PATTERNS=email,ssn,credit_card", "-n", "production"]
@@ -214,11 +220,7 @@ def test_a_wait_for_ready_stands_only_while_nothing_changed_what_it_waited_on(
     """attack51 A2: the wait for the audit shipper to be ready ran ok after its restart; then the store's secret was
     deleted and the shipper restarted by hand: its new pods cannot log in. A read changes nothing, so nothing it did
     can be undone; what it found holds only while nothing changed what it read: the restart since makes it stale."""
-    d = create_drill(tmp_path / "drills", "audit-gap", speed=60.0, start=START)
-    clock = DrillClock(d.wall_time(100.0))
-    inc = IncidentStore(tmp_path / "incidents", Config(), clock=clock).create(
-        title="Audit log gap growing", severity="P1", runbook="RB-CORE-005",
-        drill={"scenario": "audit-gap", "speed": d.speed, "dir": str(d.path)}, commander="Dana Lee")
+    d, clock, inc = _audit_gap(tmp_path)
     clock.t = d.wall_time(210.0)
     _step(d, inc, "restart-audit-pipeline",
           ["kubectl", "rollout", "restart", "deployment/audit-shipper", "-n", "production"], 210.0, monkeypatch)

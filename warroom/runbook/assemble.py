@@ -169,29 +169,20 @@ def build_steps(entries: list[_Entry | _Item], rb: Runbook, declared: list[str],
                 step.uses_vars = shellvars.used(step.command)
         else:
             step.reason = "a manual step: nothing is run"
-        conf = a.get("confirm")
-        if conf is not None:
-            val = fence.parse_bool(conf)
-            if val is None:
+        def flag(key: str) -> bool | None:
+            """A true/false fence attribute; None when absent or not a boolean (reported at the fence)."""
+            raw = a.get(key)
+            val = fence.parse_bool(raw) if raw is not None else None
+            if raw is not None and val is None:
                 report(entry.fence_line or entry.line, "error",
-                       f"fence attribute confirm must be true or false, got {conf!r}")
-            step.confirm = bool(val) or step.mutating
-        else:
-            step.confirm = step.mutating
-        appr = a.get("approval")
-        if appr is not None:
-            val = fence.parse_bool(appr)
-            if val is None:
-                report(entry.fence_line or entry.line, "error",
-                       f"fence attribute approval must be true or false, got {appr!r}")
-            step.approval = bool(val) and step.command is not None
-        mit = a.get("mitigates")
-        if mit is not None:
-            val = fence.parse_bool(mit)
-            if val is None:
-                report(entry.fence_line or entry.line, "error",
-                       f"fence attribute mitigates must be true or false, got {mit!r}")
-            step.mitigates = val is not False
+                       f"fence attribute {key} must be true or false, got {raw!r}")
+            return val
+
+        confirm, approval, mitigates = flag("confirm"), flag("approval"), flag("mitigates")
+        step.confirm = bool(confirm) or step.mutating
+        if "approval" in a:
+            step.approval = bool(approval) and step.command is not None
+        step.mitigates = mitigates is not False
         base = _slug(a.get("name", "")) if a.get("name") else _slug(step.label)
         if a.get("name"):
             first = names.setdefault(a["name"], entry.fence_line)
