@@ -286,3 +286,24 @@ def test_a_lift_is_judged_on_the_harm_s_pane_whenever_it_breached(
         assert held is not None and held.relapsed == relapsed, (at, held)
         assert bool(relapse.journal_said(st, at)) == relapsed
     assert bool(relapse.relapse_said(st, LIFT + 600 * _S)) == pir
+
+
+def test_a_halt_run_twice_keeps_its_lift_judged(tmp_path: Path) -> None:
+    """attack51 A9: the halt run again once it held (its gate "held before the step") left no gate counted, the lift was
+    never judged, and a restore with the shipper never fixed read MITIGATED: the milestone's gate stays counted."""
+    inc = _halted(tmp_path)
+    ref = {"step": 7, "step_id": "halt", "runbook_id": "RB"}
+    inc.now[0] = PASSED + timedelta(minutes=1)
+    inc.append(ev.STEP_STARTED, {**ref, "label": "Stop FlowEngine", "command": "kubectl scale", "mutating": True,
+                                 "params": dict(HALT)})
+    inc.append(ev.STEP_FINISHED, {**ref, "status": "ok", "exit_code": 0})
+    inc.append(ev.VERIFY_STARTED, {**ref, "expr": "quota < 75 within 10m", "window": 600.0,
+                                   "deadline": iso((inc.now[0] + timedelta(minutes=10)).timestamp()), "title": "quota",
+                                   "unit": "percent", "wanted": "< 75%", "hold": 0.0, "lifted_by": ["restore"],
+                                   "before": {"value": 60.0, "value_text": "60%", "holds": True}})
+    inc.append(ev.VERIFY_PASSED, {**ref, "expr": "quota < 75 within 10m", "value": 60.0, "value_text": "60%"})
+    _harm(inc, "breached", HALTED, 310.0)
+    _restore(inc)
+    st = inc.refresh()
+    held = holding(st, LIFT + 120 * _S, _gap(inc.config, 400.0), ())
+    assert held is not None and held.relapsed and "Audit-log gap still critical" in held.words(), held
