@@ -79,8 +79,8 @@ def test_the_breaker_holds_retries_not_new_flows_and_its_figures_agree() -> None
 
 def test_what_the_readme_says_the_breaker_buys_is_the_world_s_whatever_second_it_goes_on() -> None:
     """README step 4: on at 88% (four and a half drill minutes in) the quota runs out 7h30m-7h50m into the drill, on at
-    98% (ten to twelve and a half minutes in) 2h55m-3h10m, without it at 1h26m, before the reset eight hours in; nothing says it
-    pauses. Checked at seconds the quota pane reads that share (and at ×60's fractions of one), not at one point: the
+    98% (ten to twelve and a half minutes in) 2h55m-3h10m, without it at 1h26m, before the reset eight hours in;
+    nothing says it pauses. Checked at seconds the quota pane reads that share (and at ×60's fractions of one), not at one point: the
     breaker acted from the next 15 s scrape after its arming, so on at 300 s ran out at 7h19m and at 301 s at 7h04m
     (redteam37 F5); now a second later costs about a minute while the batch job's burst lasts, as the retries it holds
     burn it, and a second or two after it (world40: the quota follows the requests the world makes)."""

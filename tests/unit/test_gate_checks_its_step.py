@@ -105,7 +105,8 @@ def test_the_breakers_pass_is_no_mitigation_the_routings_is(tmp_path: Path, pinn
     from tui.view import header_gate, settled_gates
 
     shown = header_gate(dict(settled_gates(gate_states(st, at))), st.named_runbooks(), at.timestamp())
-    assert shown is not None and "✔ passed at 12.6% · took effect, not the mitigation" in gate_forms(shown, 0.0)[0].plain
+    assert shown is not None
+    assert "✔ passed at 12.6% · took effect, not the mitigation" in gate_forms(shown, 0.0)[0].plain
     # the routing ends the harm: its gate (failure rate over five minutes) is the milestone, minutes after it ran
     _run(inc, live, clock, d, route, f"kubectl set env deployment/flowengine FALLBACK_MODEL=gpt-4-turbo {NS}",
          ROUTE_AT)
@@ -140,7 +141,8 @@ def test_a_pass_journaled_without_the_words_follows_how_its_gate_was_opened(tmp_
     # the commander's word still is one, but the check backs no word about the harm: its step is judged as one with
     # no gate, by the panes, and the failure rate is past critical (journaled before the step, never recovered)
     inc.append(ev.SLO_BREACHED, {"slo_id": "failure_rate", "title": "Flow failure rate", "value": 5.0,
-                                 "threshold": 1.0, "unit": "percent", "at": iso((t0 - timedelta(minutes=1)).timestamp())})
+                                 "threshold": 1.0, "unit": "percent",
+                                 "at": iso((t0 - timedelta(minutes=1)).timestamp())})
     inc.append(ev.STATUS_CHANGED, {"to": "mitigated"})
     st = inc.refresh()
     assert st.phases["mitigated"] == t0 + timedelta(minutes=3)

@@ -52,8 +52,8 @@ def test_the_time_past_critical_is_the_sum_of_the_spans_it_stands_beside() -> No
     slo = {"breached": True, "title": "Audit-log gap", "unit": "seconds", "crit": 300.0, "warn": 120.0,
            "breach_seconds": 714.0, "breaches": [[AT + 3.0, AT + 717.0]], "worst": {"value": 1000.0, "at": AT + 600.0}}
     summary = {"seq": 9, "slos": {"gap": slo}, "window": {"step": 3.0}, "marks": {"started": AT - 60.0}}
-    state = SimpleNamespace(metric_summary=summary, breaches=[said("breached", AT + 1.0), said("recovered", AT + 719.0)],
-                            time_scale=1.0)
+    state = SimpleNamespace(metric_summary=summary, time_scale=1.0,
+                            breaches=[said("breached", AT + 1.0), said("recovered", AT + 719.0)])
     [line] = impact(state)     # type: ignore[arg-type]
     assert "for 11m58s (09:16:35–09:28:33 UTC)" in line.text, line.text      # 718 s: the span shown
     assert [p.breach for p in evidence(state)[0]] == ["11m58s"]     # type: ignore[arg-type]

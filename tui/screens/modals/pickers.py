@@ -126,8 +126,8 @@ class OpenIncident:
 class ResumeRow:
     """One offered incident, ``INC-…  P1  INVESTIGATING  title  drill mass-failure ×60  open
     04:54:01`` (``MITIGATED · RELAPSED since 20:24:21`` where the mitigation did not hold, as the header says it), the
-    figure right-aligned. The title takes what is left and is cut first, with an ellipsis; when it would get fewer than ``TITLE_ROOM`` cells (80x24) the row takes two lines,
-    the title and the drill on the second. The figure is never cut: it was the end of a no-wrap
+    figure right-aligned. The title takes what is left and is cut first, with an ellipsis; when it would get fewer than
+    ``TITLE_ROOM`` cells (80x24) the row takes two lines, the title and the drill on the second. The figure is never cut: it was the end of a no-wrap
     line, the first thing lost once id, title and drill filled the width (redteam-4)."""
 
     TITLE_ROOM = 16

@@ -870,7 +870,8 @@ def pane_changes(drill: Drill, taken: list[Any], slos: list[SloConfig] | None, t
         (``_far``: attack46 X7, a 0.14-point drift opened by a later action was said as this one's effect)."""
         after = stime.of_drill(t - start, drill.speed).text()   # t is scenario seconds
         parts, titles, pushed = [], [], []
-        ways: dict[bool, list[tuple[str, bool, int]]] = {True: [], False: []}   # the panes moved the wrong way, the right
+        # the panes moved the wrong way, the right
+        ways: dict[bool, list[tuple[str, bool, int]]] = {True: [], False: []}
         for pane in (*own, *(s.id for s in slos or default_slos() if s.id not in own)):
             slo = slo_of(pane, slos)
             unit, title = (slo.unit, slo.title) if slo is not None else (None, pane)

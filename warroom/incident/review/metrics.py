@@ -171,7 +171,8 @@ def breach_time(state: IncidentState, slo_id: str, e: dict[str, Any]) -> tuple[l
     at each end)."""
     grid = [(float(a), None if b is None else float(b)) for a, b in e.get("breaches") or [] if a is not None]
     shown = _journaled(state, slo_id, e.get("breaches") or [])
-    moved = sum((a - x) + (0.0 if b is None or y is None else y - b) for (a, b), (x, y) in zip(grid, shown, strict=True))
+    moved = sum((a - x) + (0.0 if b is None or y is None else y - b)
+                for (a, b), (x, y) in zip(grid, shown, strict=True))
     return shown, max(0.0, float(e.get("breach_seconds") or 0.0) + moved)
 
 
