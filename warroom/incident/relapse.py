@@ -237,7 +237,8 @@ def breached_again(state: IncidentState, at: datetime | None = None) -> list[dic
     last: dict[str, dict[str, Any]] = {}
     for b in _after(state, mit[0]):
         last[b["slo_id"]] = b
-    graces, held = _graces(state, at), _held_back(state, at)
+    lifts = _lifts(state, at)
+    graces, held = _graces(state, at, lifts), _held_back(state, at, lifts)
     again = [b for b in last.values() if b["kind"] == "breached" and not _in_grace(state, b, graces)
              and not _contained(b, held)]
     said = {b["slo_id"] for b in again}
@@ -251,7 +252,8 @@ def first_relapse(state: IncidentState, at: datetime | None = None) -> dict[str,
     mit = _mitigated(state)
     if mit is None:
         return None
-    graces, held = _graces(state, at), _held_back(state, at)
+    lifts = _lifts(state, at)
+    graces, held = _graces(state, at, lifts), _held_back(state, at, lifts)
     found = [b for b in _after(state, mit[0]) if b["kind"] == "breached" and not _in_grace(state, b, graces)
              and not _contained(b, held)][:1]
     found += still_harmed(state, at, since=False)
@@ -267,38 +269,45 @@ def first_relapse(state: IncidentState, at: datetime | None = None) -> dict[str,
 LIFT_GRACE = 60.0
 
 
-def _graces(state: IncidentState, at: datetime | None) -> list[tuple[datetime, datetime, float, str]]:
+Lift = tuple[GateState, "tuple[datetime | None, datetime, str] | None"]
+
+
+def _lifts(state: IncidentState, at: datetime | None) -> list[Lift]:
+    """Each counted gate that names what lifts it, with its lift by ``at`` (``_lift``; None: not lifted): read once
+    for a look, what :func:`_graces` and :func:`_held_back` both judge from."""
+    at = at or state.resolved_at or state.last_at
+    if at is None or _mitigated(state) is None:
+        return []
+    return [(g, _lift(state, g, at)) for g in counted_gates(state, at) if g.lifted_by]
+
+
+def _graces(state: IncidentState, at: datetime | None,
+            lifts: Sequence[Lift] | None = None) -> list[tuple[datetime, datetime, float, str]]:
     """Each lift of a counted gate known at ``at``: (the lift, when its grace starts, the gate's ``for``, ``step 30
     (…)``). The grace starts when the world took work again after the lift (redteam51 R3: the drill admits flows
     once the restored FlowEngine's first pod is ready, and only then can an audited event bring the gap down: a grace
     counted from the restore command said RELAPSED on the runbook's own path for the seconds the pods took), as the
     drill's world tells it (``IncidentState.hands``, ``HandsDone.back``); the lift itself where nothing tells."""
-    at = at or state.resolved_at or state.last_at
-    if at is None or _mitigated(state) is None:
-        return []
     out = []
-    for g in counted_gates(state, at):
-        if (lift := _lift(state, g, at)) is not None and lift[0] is not None:
+    for g, lift in _lifts(state, at) if lifts is None else lifts:
+        if lift is not None and lift[0] is not None:
             back = state.hands.back(lift[1]) if state.hands is not None else None
             out.append((lift[1], max(lift[1], back or lift[1]), g.hold, lift[2]))
     return out
 
 
-def _held_back(state: IncidentState, at: datetime | None) -> list[tuple[datetime, datetime | None]]:
+def _held_back(state: IncidentState, at: datetime | None,
+               lifts: Sequence[Lift] | None = None) -> list[tuple[datetime, datetime | None]]:
     """Each containment holding the world back at ``at``: a counted gate that names what lifts it (``lifted_by``: a
     halt), from when its pass was confirmed to its lift (None: not lifted by then). While it holds, a pane breach is
     no relapse (attack51 A6: the shipper fixed first, then the halt; with no flow no audit event is written, the gap
     grew past its line under the halt and every view said RELAPSED for the whole containment): the containment's own
     measure says whether it holds (``read_gates``: flows finishing again), and once it is lifted the harm's panes are
     judged on it, whenever they breached (:func:`still_harmed`)."""
-    at = at or state.resolved_at or state.last_at
-    if at is None:
-        return []
     out = []
-    for g in counted_gates(state, at):
+    for g, lift in _lifts(state, at) if lifts is None else lifts:
         start = _confirmed(state, g) or g.at
-        if g.lifted_by and start is not None:
-            lift = _lift(state, g, at)
+        if start is not None:
             out.append((start, lift[1] if lift is not None else None))
     return out
 
