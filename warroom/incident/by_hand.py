@@ -66,6 +66,9 @@ if TYPE_CHECKING:
 NAMED = re.compile(r"(?<![\w.-])(" + "|".join(STANDINS) + r")(?![\w.-])")      # a stand-in's name as a word
 BY_HAND = "done by hand at "      # a path state that starts so: the step was typed in the drill shell
 TYPED = "typed by hand at "       # … its calls typed there, but what it checks cannot be judged: not done
+#: how the credit of a gated change typed by hand ends: it acted, but only its gate, opened by a run through warroom,
+#: judges it (attack42 A18)
+NOT_VERIFIED = "not verified: its gate opens when the step runs in warroom"
 SLACK = 0.5      # seconds: an action is stamped by the stand-in's process, a run by the journal's
 K = TypeVar("K", bound=Hashable)
 
@@ -426,6 +429,9 @@ class Credit(NamedTuple):
     # the step's parameters as this typing filled them (the incident's values, then those typed): the target it acted
     # on, which a lift compares with the gated run's (``relapse``: bringing back another deployment ends nothing)
     values: tuple[tuple[str, str], ...] = ()
+    # a change its calls made (a row, or an action that moves no curve), not a read: what a gated step's "typed, not
+    # verified" needs to be its fix, typed (``Done.verified``: the gate's "before" is read then, attack51 A7)
+    changed: bool = False
 
     def typed_again(self, rows: Sequence[Act], t_zero: float | None) -> list[tuple[str, float, list[int]]]:
         """Each typing of ``again`` (its rows: one call's, the same moment and command) as (its state, ``typed again
@@ -531,9 +537,8 @@ class Hands:
         if not changes and (more or step.check):    # its outcome is more than exit codes the record holds
             return Credit(f"{TYPED}{when} {where}, not checked", acted, at, when, chose, values=filled)
         if step.verify:     # a fix judged by its metrics: typed, its gate never opened (attack42 A18)
-            return Credit(f"{TYPED}{when} {where}, not verified: its gate opens when the step runs in warroom",
-                          acted, at, when, chose, again, filled)
-        return Credit(f"{BY_HAND}{when} {where}", acted, at, when, chose, again, filled)
+            return Credit(f"{TYPED}{when} {where}, {NOT_VERIFIED}", acted, at, when, chose, again, filled, changes)
+        return Credit(f"{BY_HAND}{when} {where}", acted, at, when, chose, again, filled, changes)
 
     def _match(self, shape: Shape, wanted: tuple[str, ...], call: Call, bound: Mapping[str, str],
                values: Mapping[str, str]) -> dict[str, str] | None:
@@ -631,6 +636,21 @@ class Hands:
         when the runbook was closed (``closed_at``), after which nothing typed is its. ``state``: the incident's,
         whose first change (``validation.first_change``, with the world's first recorded change) a Validation step
         typed before validates nothing: a typing after it is credited first, else the early one is said so."""
+        return self._steps(runbook, {st.id: before for sec in runbook.sections for st in sec.steps if pending(st.id)},
+                           values, rows, windows, state)
+
+    def before_runs(self, runbook: Runbook, runs: Mapping[str, float], values: Mapping[str, str], rows: Sequence[Act],
+                    windows: Mapping[tuple[str, str], Sequence[tuple[float, float, str]]], before: float = math.inf,
+                    state: Any = None) -> dict[str, Credit]:
+        """The credit of each step of ``runbook`` begun through warroom (``runs``: step id -> when its first run
+        started, unix) that was typed by hand before that run, from the calls ``steps`` left (asked after it, so no
+        credit the checklist draws moves): the typed fix a run through warroom then repeated (attack51 A7, A8). The
+        checklist shows such a step by its run; a gate's "before" and a containment's lift read the typed moment."""
+        return self._steps(runbook, {sid: min(before, at) for sid, at in runs.items()}, values, rows, windows, state)
+
+    def _steps(self, runbook: Runbook, asked: Mapping[str, float], values: Mapping[str, str], rows: Sequence[Act],
+               windows: Mapping[tuple[str, str], Sequence[tuple[float, float, str]]], state: Any) -> dict[str, Credit]:
+        """``steps``' rule for the steps ``asked`` (step id -> the moment after which nothing typed is its)."""
         from warroom.incident import validation
 
         unowned = [owner_of(a.at, a.tag, windows) is None for a in rows]
@@ -638,8 +658,9 @@ class Hands:
         first = validation.first_change(state, (a.at for a in rows)) if state is not None else -math.inf
         out: dict[str, Credit] = {}
         for st in (st for sec in runbook.sections for st in sec.steps):
-            if not pending(st.id):
+            if st.id not in asked:
                 continue
+            before = asked[st.id]
             checks = checked_by(runbook, st)
             after = -math.inf if checks is None else began.get(checks.id, math.inf)
             hand = None
@@ -1080,9 +1101,10 @@ def typed_steps(drill: Any, state: Any, runbooks: Iterable[Runbook], at: datetim
     return _typed(drill, state, runbooks, at)[0]
 
 
-def _typed(drill: Any, state: Any, runbooks: Iterable[Runbook], at: datetime
+def _typed(drill: Any, state: Any, runbooks: Iterable[Runbook], at: datetime, before_runs: bool = False
            ) -> tuple[dict[tuple[str, str], Credit], tuple[Recorded, ...]]:
-    """``typed_steps``, and the rows its credits' indexes (``acted``, ``again``) name."""
+    """``typed_steps``, and the rows its credits' indexes (``acted``, ``again``) name; ``before_runs``: with the
+    steps begun through warroom typed before their first run, from the calls left (``Hands.before_runs``)."""
     from warroom.incident.marks import checklist_state
 
     calls = read_calls(drill.path)
@@ -1098,37 +1120,53 @@ def _typed(drill: Any, state: Any, runbooks: Iterable[Runbook], at: datetime
     windows = run_windows(state)
     steps = getattr(state, "steps", None) or {}
     out: dict[tuple[str, str], Credit] = {}
-    for book in runbooks:
+    books = list(runbooks)
+    for book in books:
         out |= {(book.id, sid): c for sid, c in hands.steps(
             book, lambda sid, b=book.id: checklist_state(steps.get((b, sid)), None) == "pending",
             param_values(book, state), rows, windows, before=closed_at(state, book.id), state=state).items()}
+    for book in books if before_runs else ():
+        runs = {sid: min(r.started_at.timestamp() for r in st.runs) for (rb, sid), st in steps.items()
+                if rb == book.id and st.runs and (rb, sid) not in out}
+        out |= {(book.id, sid): c for sid, c in hands.before_runs(
+            book, runs, param_values(book, state), rows, windows, before=closed_at(state, book.id),
+            state=state).items()}
     return out, rows
 
 
 class Done(NamedTuple):
-    """A step done by hand, as a containment's lift reads it (``relapse``): the credit the checklist draws."""
+    """A step done by hand, as a containment's lift reads it (``relapse``): the credit the checklist draws; or a gated
+    fix typed by hand, not verified (``verified`` False), as a gate's "before" reads it (``HandsDone.typed``)."""
 
     at: float                       # unix: when it acted (each typing of it, the first the credit's)
     step: str                       # ``step 30 (Bring FlowEngine back, done by hand)``
     values: Mapping[str, str]       # its parameters as typed there (``Credit.values``)
+    verified: bool = True           # False: typed, not verified (its gate opens when the step runs in warroom)
+
+
+#: ``steps_done``'s answer: each step's typings, by (runbook id, step id)
+StepsDone = dict[tuple[str, str], tuple[Done, ...]]
 
 
 def steps_done(drill: Any, state: Any, runbooks: Iterable[Runbook], at: datetime
                ) -> dict[tuple[str, str], tuple[Done, ...]]:
     """The steps ``typed_steps`` credits done by hand (``BY_HAND``; "typed …, not checked" is not done), by
     (runbook id, step id), each with every moment it was typed and did what it means: the credit's and each typing
-    again (``Credit.typed_again``: the same command, fitting the step there and then)."""
+    again (``Credit.typed_again``: the same command, fitting the step there and then). With them, a gated change
+    typed by hand (``NOT_VERIFIED``: ``Done.verified`` False), and both kinds for a step begun through warroom after
+    it was typed (``Hands.before_runs``: the checklist shows its run, but the typing came first; attack51 A7, A8)."""
     books = list(runbooks)
-    credits, rows = _typed(drill, state, books, at)
+    credits, rows = _typed(drill, state, books, at, before_runs=True)
     out: dict[tuple[str, str], tuple[Done, ...]] = {}
     for (rb_id, sid), c in credits.items():
         book = next((b for b in books if b.id == rb_id), None)
         st = book.step(sid) if book is not None else None
-        if st is None or not c.state.startswith(BY_HAND):
+        done = c.state.startswith(BY_HAND)
+        if st is None or not done and not (c.changed and c.state.endswith(NOT_VERIFIED)):
             continue
-        said = f"step {st.number} ({st.label + ', ' if st.label else ''}done by hand)"
+        said = f"step {st.number} ({st.label + ', ' if st.label else ''}{'done' if done else 'typed'} by hand)"
         moments = sorted({c.at, *(when for _, when, _ in c.typed_again(rows, None))})
-        out[(rb_id, sid)] = tuple(Done(when, said, dict(c.values)) for when in moments)
+        out[(rb_id, sid)] = tuple(Done(when, said, dict(c.values), done) for when in moments)
     return out
 
 
@@ -1140,7 +1178,7 @@ class HandsDone:
     def __init__(self, steps: Callable[[Any], dict[tuple[str, str], tuple[Done, ...]]], calls: Path,
                  back: Callable[[datetime], datetime | None] | None = None) -> None:
         self._steps, self._calls, self._back = steps, calls, back
-        self._memo: tuple[tuple[Any, ...], dict[tuple[str, str], tuple[Done, ...]]] | None = None
+        self._memo: tuple[tuple[Any, ...], StepsDone, StepsDone] | None = None
         self._backs: dict[tuple[datetime, int], datetime | None] = {}
 
     def back(self, lift: datetime) -> datetime | None:
@@ -1164,6 +1202,17 @@ class HandsDone:
         return self
 
     def __call__(self, state: Any) -> dict[tuple[str, str], tuple[Done, ...]]:
+        """The steps done by hand (``Done.verified``): what a containment's lift reads."""
+        return self._read(state)[1]
+
+    def typed(self, state: Any) -> dict[tuple[str, str], tuple[Done, ...]]:
+        """Every step whose action was typed by hand and credited, done or a gated fix typed but not verified (its gate
+        is judged only by a run through warroom): when the step's action first took effect, which a gate opened by
+        that run reads its "before" at (``gates.before_at``, attack51 A7)."""
+        return self._read(state)[0]
+
+    def _read(self, state: Any) -> tuple[StepsDone, StepsDone]:
+        """(every credit ``steps_done`` gives, those done), read again only when the journal or the record moved."""
         try:
             size = self._calls.stat().st_size
         except OSError:
@@ -1171,8 +1220,10 @@ class HandsDone:
         key = (state.last_seq, size)
         memo = self._memo
         if memo is None or memo[0] != key:
-            memo = self._memo = (key, self._steps(state))
-        return memo[1]
+            read = self._steps(state)
+            done = {k: kept for k, ds in read.items() if (kept := tuple(d for d in ds if d.verified))}
+            memo = self._memo = (key, read, done)
+        return memo[1], memo[2]
 
 
 def paused_spans(state: Any) -> tuple[tuple[float, float], ...]:

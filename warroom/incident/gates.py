@@ -245,6 +245,25 @@ def held_of(verifications: list[dict[str, Any]], started: dict[str, Any] | None,
     return held_before(streak_start(verifications, started), passed)
 
 
+def before_at(state: Any, key: tuple[str, str], started: float | None) -> float | None:
+    """When the "before" of the gate opened by a run of step ``key`` that started at ``started`` (unix) is read
+    (``held_before`` judges the gate by it): the run's start or, in a drill, the first moment the step's own action
+    took effect typed by hand in the drill shell before that run (``IncidentState.hands``' ``typed``; the credit
+    "typed by hand …, not verified" advises running the step through warroom to open its gate). attack51 A7: the
+    routing typed by hand, then run through warroom as advised, opened its gate on the measure the typing had already
+    brought back ("held before the step"), and Time to mitigate was never met though the fix was this very step's
+    action. Only the step's first gate: a later run's gate judges that run from its start (a re-run's gate held
+    before adds no evidence, ``relapse.counted_gates``). A typing the credit refuses (a look-alike, another step's
+    action) moves nothing; a measure already within its line at the typed moment still reads "held before"."""
+    hands = getattr(state, "hands", None)
+    if started is None or hands is None:
+        return started
+    if any(v.get("type") == ev.VERIFY_STARTED and str(v.get("step_id") or "") == key[1]
+           and str(v.get("runbook_id") or key[0]) == key[0] for v in state.verifications):
+        return started
+    return min([started, *(d.at for d in hands.typed(state).get(key, ()) if d.at < started)])
+
+
 def held_words(before: Any) -> str:
     """Why a gate ``held before`` is no evidence, in the words every view uses (``before``: the
     measure when the step started, as shown with its unit)."""

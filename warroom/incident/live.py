@@ -628,11 +628,14 @@ class LiveIncident:
                         self.incident.config.slo, key, now=self.now(), speed=self.speed)
 
     def _run_started(self, key: StepKey) -> float | None:
-        """When the step's latest run started (unix): the gate's measure then is what it held
-        before the step did anything."""
-        st = self.incident.state.steps.get(key)
+        """When the step's latest run started (unix), or its action was first typed by hand before it
+        (``gates.before_at``): the gate's measure then is what it held before the step did anything."""
+        from warroom.incident.gates import before_at
+
+        state = self.incident.state
+        st = state.steps.get(key)
         run = st.last_run if st is not None else None
-        return run.started_at.timestamp() if run is not None else None
+        return before_at(state, key, run.started_at.timestamp()) if run is not None else None
 
     def watch_gate(self, key: StepKey, number: int | None, text: str, *,
                    on_check: Callable[[VerifyCheck], None] | None = None, every: float = 2.0,
