@@ -481,9 +481,11 @@ def _lift(state: IncidentState, g: GateState, at: datetime) -> tuple[datetime | 
             same = gated is None or all(run.params.get(k) == v for k, v in gated.params.items() if k in run.params)
             if same and run_state(run, judged.get(run.seq)) in RAN_OK and (best is None or run.ended_at < best[0]):
                 best = (run.ended_at, f"step {st.step or st.step_id}" + (f" ({st.label})" if st.label else ""))
-    if since is not None and best is None and state.hands is not None:
+    if since is not None and state.hands is not None:
         # done by hand in the drill shell: the credit the checklist draws ("done by hand"), each typing of it that
-        # acted after the gated run began (attack50 A10: typed word for word, credited, and the halt still watched)
+        # acted after the gated run began (attack50 A10: typed word for word, credited, and the halt still watched);
+        # the earlier of it and a run through warroom, which after the typing is a no-op (attack51 A8: the run moved
+        # the lift to itself and opened a new grace; the typing stays credited, ``by_hand.Hands.before_runs``)
         for (rb_id, step_id), done in state.hands(state).items():
             if rb_id != g.runbook_id or step_id not in g.lifted_by:
                 continue
