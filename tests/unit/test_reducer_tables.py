@@ -25,10 +25,10 @@ def test_a_type_claimed_by_two_tables_stops_the_join() -> None:
 
 def test_the_shipped_tables_are_joined_whole() -> None:
     """Every table's types are in HANDLERS with the table's own handler (none lost, none replaced)."""
-    from warroom.incident import approvals, closing, handoff_events
+    from warroom.incident import approvals, closing, gate_relapse, handoff_events
     from warroom.incident.reducers import decisions, lifecycle, monitoring, steps, written
 
     tables = [lifecycle.HANDLERS, steps.HANDLERS, monitoring.HANDLERS, written.HANDLERS, decisions.HANDLERS,
-              approvals.HANDLERS, closing.HANDLERS, handoff_events.HANDLERS]
+              approvals.HANDLERS, closing.HANDLERS, handoff_events.HANDLERS, gate_relapse.HANDLERS]
     assert len(reducers.HANDLERS) == sum(len(t) for t in tables)
     assert all(reducers.HANDLERS[k] is fn for t in tables for k, fn in t.items())

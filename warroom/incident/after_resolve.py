@@ -100,6 +100,8 @@ ACTIONS: dict[str, str] = {
     ev.DECISION_AROSE: "record that a Go/No-Go decision arose",
     ev.DECISION_LAPSED: "record that a Go/No-Go decision's condition lapsed",
     ev.BRANCH_JUDGED: "record a runbook branch's condition",
+    ev.GATE_RELAPSED: "record that a verify gate's measure relapsed",
+    ev.GATE_RECOVERED: "record that a verify gate's measure recovered",
 }
 """What a refused line's type means as an action, for the refusal's wording."""
 

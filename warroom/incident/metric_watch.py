@@ -96,6 +96,7 @@ class MetricWatch:
         if self._writes():
             with self._lock:
                 result.events = self.breaches_once(ms, histories)
+            result.events += self.gates_once(source, slos, now)
         if summary and self._writes():
             result.summary = self._summarise(ms, source, slos, window, saved, result, speed=speed, now=now)
         memo.save()
@@ -170,6 +171,36 @@ class MetricWatch:
                 return done
             except HeadMoved:
                 continue
+        return done
+
+    def gates_once(self, source: Any, slos: list[Any], now: float) -> list[Event]:
+        """Each counted gate's measure read at ``now`` (unix: the panes' instant), and a relapse or its end journaled
+        when the journal does not say it yet (``gate_relapse.due``): once however many watchers read it, every
+        append conditional on the journal ending where it was judged (the reading is made once, outside the lock; a
+        watcher that lost the race judges it again on the journal that now holds the other's line). Nothing is read
+        while nothing is mitigated or once resolved, or while no gate counts."""
+        from datetime import UTC, datetime
+
+        from warroom.incident import gate_relapse
+        from warroom.incident.relapse import counted_gates, read_gates
+        from warroom.journal.encoding import HeadMoved
+
+        st = self._refresh()
+        at = datetime.fromtimestamp(now, UTC)
+        if st.resolved or st.phases.get("mitigated") is None or not counted_gates(st, at):
+            return []
+        gates = read_gates(st, source, slos, at, at=now)
+        done: list[Event] = []
+        with self._lock:
+            for _ in range(self._tries):
+                st = self._refresh()
+                try:
+                    for type_, data in gate_relapse.due(st, gates):
+                        done.append(self._append(type_, data, after=st.last_seq))
+                        st = self._refresh()
+                    return done
+                except HeadMoved:
+                    continue
         return done
 
     def saved_history(self, state: IncidentState, slos: list[Any]) -> Any:

@@ -55,6 +55,7 @@ from typing import TYPE_CHECKING, Any
 
 from warroom.durations import parse_duration
 from warroom.errors import WarroomError
+from warroom.incident.gate_relapse import RELAPSED, last_said
 from warroom.incident.gates import GateState, gate_states
 from warroom.units import format_reading, format_stated
 
@@ -93,6 +94,8 @@ class GateNow:
     past: bool | None = None
     problem: str | None = None  # why it was not read
     lifted: str = ""            # "lifted by step 30 (Bring FlowEngine back) at 17:48:48": watched no more
+    seq: int | None = None      # the journal seq of the pass (``verify.passed``): which pass a ``gate.relapsed`` is of
+    seen: bool = False          # read by an earlier look, as the journal says it (``gate_relapse.journaled``), not now
 
     @property
     def key(self) -> tuple[str, str]:
@@ -100,11 +103,14 @@ class GateNow:
 
     def now_words(self) -> str:
         """``now 99.8%, past < 10%`` / ``now 3.1%`` / ``now not read (connection refused)``: what the
-        gate line, ``incident show`` and the draft say after ``passed at 1.24% at 03:31:24``."""
+        gate line, ``incident show`` and the draft say after ``passed at 1.24% at 03:31:24``; a reading a look
+        journaled (``seen``): ``99.8% at 20:24:21, past < 10%``."""
         if self.lifted:
             return self.lifted
         if self.past is None:
             return f"now not read ({self.problem or 'no value'})"
+        if self.seen:
+            return f"{self.value} at {_hms(self.read_at)}" + (f", past {self.wanted}" if self.past else "")
         return f"now {self.value}" + (f", past {self.wanted}" if self.past else "")
 
     def passed_head(self) -> str:
@@ -169,8 +175,9 @@ class Holding:
 
     @property
     def since(self) -> datetime:
-        """When the relapse is known from: the first breach again, else the moment the measure was read."""
-        return min([a.since for a in self.again], default=self.at)
+        """When the relapse is known from: the first breach again or the first reading of a gate's measure past its
+        line (a look's now, or when an earlier look saw it: ``GateNow.seen``), else the moment the measure was read."""
+        return min([a.since for a in self.again] + [g.read_at for g in self.gates if g.past], default=self.at)
 
     def words(self) -> str:
         """The relapse, or what is not known, in one clause; '' while it holds as far as was read:
@@ -256,8 +263,25 @@ def first_relapse(state: IncidentState, at: datetime | None = None) -> dict[str,
     graces, held = _graces(state, at, lifts), _held_back(state, at, lifts)
     found = [b for b in _after(state, mit[0]) if b["kind"] == "breached" and not _in_grace(state, b, graces)
              and not _contained(b, held)][:1]
-    found += still_harmed(state, at, since=False)
+    found += still_harmed(state, at, since=False) + _gate_relapsed(state, at)[:1]
     return min(found, key=lambda b: b["at"], default=None)
+
+
+def _gate_relapsed(state: IncidentState, at: datetime | None) -> list[dict[str, Any]]:
+    """Each ``gate.relapsed`` a look journaled of a pass counted at ``at`` (None: the journal's last instant), after
+    the mitigated milestone, recovered since or not, in time order, as :func:`first_relapse` gives a breach: its
+    ``gate`` says it (``429 share (worst provider) 99.8%, past < 10% (the verify gate of step 10)``)."""
+    mit = _mitigated(state)
+    at = at or state.resolved_at or state.last_at
+    if mit is None or at is None or not state.gate_relapses:
+        return []
+    counted = {g.seq for g in counted_gates(state, at)}
+    return [{**r, "kind": "breached", "slo_id": f"gate {r.get('runbook_id') or ''} {r.get('step_id')}",
+             "title": r.get("title") or r.get("what") or "", "value": None, "unit": "", "threshold": None,
+             "gate": f"{r.get('title') or r.get('what')} {r.get('value_text') or '?'}, past"
+                     f" {r.get('wanted') or 'its line'} (the verify gate of step {r.get('step') or r.get('step_id')})"}
+            for r in sorted(state.gate_relapses, key=lambda r: (r["at"], r["seq"]))
+            if r["kind"] == RELAPSED and r["passed_seq"] in counted and mit[0] < r["at"] <= at]
 
 
 #: incident seconds after the world took work again following a lift (``_graces``: the restored FlowEngine admitting
@@ -396,6 +420,8 @@ def relapse_said(state: IncidentState, at: datetime | None = None) -> str:
         return f"withdrawn at {_hms(back['at'])} UTC: status {back['to']}{why}"
     if b is not None and b.get("lifted"):
         return f"relapsed at {_hms(b['at'])} UTC: {lift_words(b)}"
+    if b is not None and b.get("gate"):
+        return f"relapsed at {_hms(b['at'])} UTC: {b['gate']}"
     return "" if b is None else f"relapsed at {_hms(b['at'])} UTC: {b['title']} breached again ({_stated(b)})"
 
 
@@ -410,13 +436,34 @@ def first_withdrawal(state: IncidentState) -> dict[str, Any] | None:
 
 def journal_said(state: IncidentState, at: datetime | None = None) -> str:
     """``, RELAPSED: Flow failure rate breached again at 04:05:54 UTC (1.35%), not recovered`` after a
-    status that claims the mitigation, from the journal alone (the handoff brief reads nothing else;
-    a gate's measure needs a reading: :func:`holding`); '' when no pane breached again."""
+    status that claims the mitigation, from the journal alone (the handoff brief reads nothing else; a gate's measure
+    as a look journaled it, :func:`journaled`: a reading now is :func:`holding`'s); '' when it holds as journaled."""
     if state.status not in CLAIMS_MITIGATED:
         return ""
     again = [lift_words(b) if b.get("lifted") else f"{b['title']} breached again at {_hms(b['at'])} UTC ({_stated(b)})"
              for b in breached_again(state, at)]
+    when = at or state.resolved_at or state.last_at
+    again += [f"{g.title or g.what} {g.now_words()}" for g in (journaled(state, when) if when is not None else ())]
     return f", RELAPSED: {'; '.join(again)}, not recovered" if again else ""
+
+
+def journaled(state: IncidentState, at: datetime) -> tuple[GateNow, ...]:
+    """The counted gates (:func:`counted_gates` at ``at``) whose last journaled line by ``at`` is a relapse, as the
+    reading that look made (``GateNow.seen``): what a view reading the journal alone knows of their measures. A pass
+    no longer counted (a later counted pass of its step took over), or a gate lifted by a run journaled since, says
+    nothing."""
+    if not state.gate_relapses:
+        return ()
+    last = last_said(state, at)
+    out = []
+    for g in counted_gates(state, at):
+        r = last.get(g.seq)
+        if r is None or r["kind"] != RELAPSED or lifted(state, g, at):
+            continue
+        out.append(GateNow(runbook_id=g.runbook_id, step_id=g.step_id, step=g.step, what=g.what, title=g.title,
+                           wanted=g.wanted, passed_at=_confirmed(state, g), passed_value=g.value or "",
+                           read_at=r["at"], value=str(r.get("value_text") or "?"), past=True, seq=g.seq, seen=True))
+    return tuple(out)
 
 
 def counted_gates(state: IncidentState, now: datetime) -> list[GateState]:
@@ -520,7 +567,7 @@ def read_gates(state: IncidentState, source: Any, slos: Iterable[Any], now: date
         if said := lifted(state, g, now):       # ended on purpose: its measure is not read
             out.append(GateNow(runbook_id=g.runbook_id, step_id=g.step_id, step=g.step, what=g.what, title=g.title,
                                wanted=g.wanted, passed_at=_confirmed(state, g), passed_value=g.value or "",
-                               read_at=now, lifted=said))
+                               read_at=now, lifted=said, seq=g.seq))
             continue
         value: float | None = None
         problem: str | None = "no metric source"
@@ -537,7 +584,7 @@ def read_gates(state: IncidentState, source: Any, slos: Iterable[Any], now: date
             passed_at=_confirmed(state, g), passed_value=g.value or "", read_at=now,
             value=gate.show(value) if read and gate is not None else None,
             past=(not gate.holds(value)) if read and gate is not None and value is not None else None,
-            problem=None if read else (problem or "no value")))
+            problem=None if read else (problem or "no value"), seq=g.seq))
     return tuple(out)
 
 
@@ -560,6 +607,7 @@ def holding(state: IncidentState, at: datetime, readings: Sequence[Any] | None =
     if gates is None:
         gates = tuple(GateNow(runbook_id=g.runbook_id, step_id=g.step_id, step=g.step, what=g.what, title=g.title,
                               wanted=g.wanted, passed_at=_confirmed(state, g), passed_value=g.value or "",
-                              read_at=at, problem="its measure was not read", lifted=lifted(state, g, at))
+                              read_at=at, problem="its measure was not read", lifted=lifted(state, g, at),
+                              seq=g.seq)
                       for g in counted_gates(state, at))
     return Holding(at=at, mitigated_at=mit[0], how=mit[2], again=tuple(again), gates=tuple(gates))

@@ -136,6 +136,8 @@ class IncidentState:
     approvals: dict[str, ApprovalRequest] = field(default_factory=dict)     # by request id (R<seq>)
     approval_policy: dict[str, Any] = field(default_factory=dict)   # the rule declared with the incident
     breaches: list[dict[str, Any]] = field(default_factory=list)
+    # a counted gate's measure seen past its line, then back (``gate.relapsed`` / ``gate.recovered``: ``gate_relapse``)
+    gate_relapses: list[dict[str, Any]] = field(default_factory=list)
     metric_summary: dict[str, Any] | None = None
     overdue: list[dict[str, Any]] = field(default_factory=list)
     escalations: list[dict[str, Any]] = field(default_factory=list)   # escalation.tier, in order

@@ -5,10 +5,11 @@ which incident to pick up was told it was contained).
 
 One rule (``relapse.holding``), read from the journal alone: a list reads many incidents, so no pane and no gate
 measure is read (the header's live values) and no drill shell (a lift typed there, ``IncidentState.hands``, reads the
-drill's records): the panes that breached again since the milestone and have not recovered, and the harm a lift run
-through warroom left past its line, as the brief says them (``relapse.journal_said``). A relapse only a gate's measure
-read now shows, or one after a lift typed by hand in the drill shell, is said by the views that read them (the header,
-``show``, the brief)."""
+drill's records): the panes that breached again since the milestone and have not recovered, the harm a lift run
+through warroom left past its line, as the brief says them (``relapse.journal_said``), and a gate's measure a look saw
+past its line and has not seen back since (``gate.relapsed``, journaled by the watcher: ``gate_relapse``; attack51
+A3's other half, the routing undone by hand read "mitigated" here while the header said RELAPSED). One after a lift
+typed by hand in the drill shell is said by the views that read it (the header, ``show``, the brief)."""
 
 from __future__ import annotations
 
@@ -41,11 +42,11 @@ class StatusSaid:
 
 def status_said(state: Any, at: datetime) -> StatusSaid:
     """``state``'s status at ``at`` with its relapse as the journal says it (the module docstring's rule)."""
-    from warroom.incident.relapse import holding
+    from warroom.incident.relapse import holding, journaled
 
     journal = copy.copy(state)          # a shallow copy: the drill shell's lifts (``hands``) are not read here
     journal.hands = None
-    held = holding(journal, at, gates=())
+    held = holding(journal, at, gates=journaled(journal, at))
     if held is None or not held.relapsed:
         return StatusSaid(state.status)
     return StatusSaid(state.status, held.since, held.qualifier(state.status))

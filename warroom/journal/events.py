@@ -153,6 +153,16 @@ which may be before the declaration)."""
 SLO_RECOVERED: Final = "slo.recovered"
 """{slo_id, title, at, value, threshold (the warn level), unit, direction, query}: back on the good
 side of its warn threshold at ``at`` (and not getting worse) after a breach."""
+GATE_RELAPSED: Final = "gate.relapsed"
+"""{step, step_id, runbook_id?, passed_seq, title, wanted, what, value, value_text, at}: a look (the dashboard's poll,
+a CLI command's sync) read a counted verify gate's own measure (the pass ``passed_seq`` settled) past its line at
+``at`` after the mitigated milestone: the mitigation did not hold, where no pane may show it (the routing undone by
+hand). Once per relapse however many looks see it (judged on the journal's last line about that pass); what
+``incident list``, the resume offer and the journal-only views read (``gate_relapse``)."""
+GATE_RECOVERED: Final = "gate.recovered"
+"""{step, step_id, runbook_id?, passed_seq, title, wanted, what, value?, value_text?, lifted?, at}: after a
+``gate.relapsed`` of that pass, a look read its measure back within its line at ``at`` (or the containment it
+confirms was lifted: ``lifted``, its words), once."""
 METRICS_SUMMARISED: Final = "metrics.summarised"
 """{source, window: {start, end, step}, marks: {started?, detected?, resolved?}, slos: {slo_id:
 {title, unit, direction, warn, crit, query, points, at_start, at_detection, at_resolution, worst:

@@ -6,7 +6,7 @@ stay pure, as the replay contract requires. One module per kind of event: ``life
 (declared, attached, severity, phases, resolved, roles, escalation), ``steps`` (runs, ticks,
 skips), ``monitoring`` (alerts, SLO evidence, verify gates, breaches, the metric summary),
 ``written`` (notes, corrections, status updates, exports), ``decisions`` (Go/No-Go); approvals,
-runbook closing and handoff events keep theirs beside their own rules.
+runbook closing, handoff and gate relapse events keep theirs beside their own rules.
 
 ``HANDLERS`` joins their tables; an event type claimed by two of them stops the import rather
 than letting the later table silently win.
@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from warroom.incident import approvals, closing, handoff_events
+from warroom.incident import approvals, closing, gate_relapse, handoff_events
 from warroom.incident.reducers import decisions, lifecycle, monitoring, steps, written
 from warroom.incident.reducers.written import DELIVERY_WORDS, delivery_of
 
@@ -36,6 +36,6 @@ def _join(*tables: Mapping[str, Handler]) -> dict[str, Handler]:
 
 
 HANDLERS = _join(lifecycle.HANDLERS, steps.HANDLERS, monitoring.HANDLERS, written.HANDLERS, decisions.HANDLERS,
-                 approvals.HANDLERS, closing.HANDLERS, handoff_events.HANDLERS)
+                 approvals.HANDLERS, closing.HANDLERS, handoff_events.HANDLERS, gate_relapse.HANDLERS)
 
 __all__ = ["DELIVERY_WORDS", "HANDLERS", "delivery_of"]

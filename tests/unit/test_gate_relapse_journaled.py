@@ -1,0 +1,120 @@
+"""A relapse only a gate's measure shows is journaled when a look first sees it (attack51 A3's other half).
+
+Rate-limit: the routing (step 10) run through warroom, its gate (``failure_rate_5m < 1 for 2m``) passed: the
+Time-to-mitigate milestone. The routing then undone by hand in the drill shell: no pane may breach again soon (an
+hour's failure rate), but the gate's own measure is past its line, and the header, ``show`` and the brief said
+RELAPSED while ``incident list`` and the resume offer (the journal alone: ``status_said``) said "mitigated". The
+watcher (``MetricWatch.sync``: the dashboard's poll, each CLI command) now journals ``gate.relapsed`` the first time it
+reads the measure past its line and ``gate.recovered`` once it is back: once per change, however many watchers look.
+The drill world, the runbook and the journal are the real ones; the clock is pinned (``$WARROOM_DRILL_AT``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.unit.incident_fixtures import typed_drill_incident
+from tests.unit.standins_corpus import run_one, typed_in_shell
+from warroom.drill.directory import DrillSource
+from warroom.incident.relapse import first_relapse, journal_said, relapse_said
+from warroom.incident.status_said import status_said
+from warroom.incident.store import IncidentStore
+from warroom.journal import events as ev
+from warroom.sources.verify import settle_open
+
+RUNBOOK = Path(__file__).resolve().parents[2] / "runbooks" / "RB-CORE-003-rate-limit-exhaustion.md"
+ROUTE = "kubectl set env deployment/flowengine FALLBACK_MODEL=gpt-4-turbo -n production".split()
+UNDO = "kubectl set env deployment/flowengine FALLBACK_MODEL- -n production".split()
+KEY = ("RB-CORE-003", "route-to-secondary")
+
+
+@pytest.fixture(autouse=True)
+def _unpinned(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    monkeypatch.setenv("WARROOM_DRILL_AT", "0")        # recorded, so the pin a DrillClock sets is undone after
+    monkeypatch.delenv("WARROOM_DRILL_AT")
+    yield
+
+
+def _mitigated(tmp_path: Path) -> tuple[Any, Any, Any]:
+    """The routing run through warroom at drill second 1500, its gate opened and settled passed."""
+    from warroom.incident.live import LiveIncident
+
+    d, clock, inc = typed_drill_incident(tmp_path, "rate-limit", RUNBOOK, title="Flows failing", severity="P3", at=90.0)
+    step = inc.runbook().step(KEY[1])
+    clock.t = d.wall_time(1500.0)
+    data = {"step": step.number, "step_id": step.id, "runbook_id": KEY[0], "label": step.label, "mutating": True,
+            "command": " ".join(ROUTE), "params": {"deployment": "flowengine", "namespace": "production"}}
+    inc.append(ev.STEP_STARTED, data)
+    assert run_one(d, ROUTE, 1500.0)[0] == 0
+    clock.t = d.wall_time(1501.0)
+    inc.append(ev.STEP_FINISHED, {**data, "status": "ok", "exit_code": 0})
+    LiveIncident(inc, DrillSource(d), speed=d.speed).open_gate(KEY, step.number, str(step.verify))
+    clock.t = d.wall_time(2401.0)
+    settle_open(inc, inc.read().events, DrillSource(d), [], now=clock.t, speed=d.speed)
+    assert inc.refresh().status == "mitigated"
+    return d, clock, inc
+
+
+def _look(inc: Any, src: Any, at: float) -> list[Any]:
+    """What the watcher (``Incident.sync_metrics``, as the dashboard's poll and each CLI command call it) journaled of
+    the gates at ``at`` (unix)."""
+    return [e for e in inc.sync_metrics(src, speed=src.drill.speed, now=at).events if e.type.startswith("gate.")]
+
+
+def _lines(inc: Any) -> list[dict[str, Any]]:
+    return [{"type": e.type, **e.data} for e in inc.read().events if e.type.startswith("gate.")]
+
+
+def test_the_routing_undone_by_hand_is_journaled_once_and_every_journal_view_says_it(tmp_path: Path) -> None:
+    d, clock, inc = _mitigated(tmp_path)
+    src = DrillSource(d)
+    assert typed_in_shell(d, UNDO, 2500.0) == 0
+    clock.t = d.wall_time(2520.0)      # the five-minute rate not past its line yet: nothing to say
+    assert not _look(inc, src, clock.t) and not _lines(inc)
+    assert status_said(inc.refresh(), clock()).text() == "mitigated"
+    clock.t = d.wall_time(3100.0)
+    # (before the watcher journaled it, here the list said "mitigated" while the header said RELAPSED)
+    [seen] = _look(inc, src, clock.t)
+    assert seen.type == ev.GATE_RELAPSED and seen.data["step_id"] == KEY[1], seen
+    # looked at again, by this watcher and by another process's (a second Incident on the same journal): no duplicate
+    other = IncidentStore(tmp_path / "incidents", inc.config, clock=clock).open(inc.id)
+    assert not _look(inc, src, clock.t)
+    clock.t = d.wall_time(3160.0)
+    assert not _look(other, src, clock.t)
+    assert len(_lines(inc)) == 1
+    st = inc.refresh()
+    said = status_said(st, clock())
+    assert said.text() == f"mitigated · RELAPSED since {seen.data['at'][11:19]}", said
+    hms = seen.data["at"][11:19]
+    assert said.words == f"RELAPSED: Failure rate (5m) {seen.data['value_text']} at {hms}, past < 1%", said.words
+    assert journal_said(st, clock()) == f", RELAPSED: Failure rate (5m) {seen.data['value_text']} at {hms}," \
+                                        " past < 1%, not recovered", journal_said(st, clock())
+    again = first_relapse(st, clock())
+    assert again is not None and again["seq"] == seen.seq
+    assert relapse_said(st, clock()) == f"relapsed at {hms} UTC: Failure rate (5m) {seen.data['value_text']}, past" \
+                                        " < 1% (the verify gate of step 10)", relapse_said(st, clock())
+    assert not st.journal_issues and st.unknown_events == 0, st.journal_issues
+    assert any(t.kind == ev.GATE_RELAPSED and "did not hold" in t.text for t in st.timeline)
+    # the routing put back: the measure back within its line, said once; the journal's views agree again
+    assert typed_in_shell(d, ROUTE, 3200.0) == 0
+    clock.t = d.wall_time(3800.0)
+    [back] = _look(inc, src, clock.t)
+    assert back.type == ev.GATE_RECOVERED and back.data["passed_seq"] == seen.data["passed_seq"], back
+    assert not _look(inc, src, clock.t)
+    st = inc.refresh()
+    assert status_said(st, clock()).text() == "mitigated" and journal_said(st, clock()) == ""
+    assert first_relapse(st, clock()) is not None         # the PIR's "relapsed at": recovered since or not
+
+
+def test_a_journal_without_the_lines_reads_as_before(tmp_path: Path) -> None:
+    """No look journaled anything (an older warroom): the journal's views say what they said."""
+    d, clock, inc = _mitigated(tmp_path)
+    assert typed_in_shell(d, UNDO, 2500.0) == 0
+    clock.t = d.wall_time(3100.0)
+    st = inc.refresh()
+    assert status_said(st, clock()).text() == "mitigated" and journal_said(st, clock()) == ""
+    assert first_relapse(st, clock()) is None
