@@ -24,7 +24,7 @@ from warroom import scenario_time as stime
 from warroom.drill import fleet
 from warroom.drill.actions import MAX_REPLICAS      # a deployment's pods are listed one by one: no more than this
 from warroom.drill.activity import iso
-from warroom.drill.cluster import STARTED, Deployment, cpu_target, undo_target
+from warroom.drill.cluster import STARTED, Deployment, cpu_target, fingerprint, undo_target
 from warroom.drill.standins import run_tool
 from warroom.drill.standins.base import (Args, Context, ToolError, flags, go_duration, parse_args, read_input,
                                          refuse_unread, table)
@@ -920,6 +920,7 @@ class Kubectl:
                 if template := pod_template(d) if kind == "deployment" else {}:
                     self.check_selector(name, d["spec"], template)
                 data = {"data": d["data"]} if kind == "configmap" and isinstance(d.get("data"), dict) else {}
+                data = secret_manifest(f, d) if kind == "secret" else data
                 detail = {"kind": kind, "name": name, "namespace": self.ns, **template, **data,
                           **({"configured": True} if exists else {})}
                 if self.args.text("output"):    # the object as applied: the hot-patch read before it is (redteam45 R6)
@@ -963,8 +964,8 @@ class Kubectl:
             return
         if self.exists("secrets", name):
             raise ToolError(f'error: failed to create secret secrets "{name}" already exists')
-        self.done("secrets", name, "created", "create", kind="secret", name=name,
-                  keys=[k for k, _, _ in literals], namespace=self.ns)
+        self.done("secrets", name, "created", "create", kind="secret", name=name, keys=[k for k, _, _ in literals],
+                  values={k: fingerprint(v) for k, _, v in literals}, namespace=self.ns)     # what a login compares
 
     def delete(self) -> None:
         kind, name = self.target(named=True)
@@ -1119,3 +1120,21 @@ def pod_lines(ctx: Context, pod: Pod, t1: float, t2: float) -> list[tuple[float,
     fixed = [(t2 - 30 * k, "LOG:  checkpoint complete: wrote 412 buffers (2.5%)") for k in range(5, 0, -1)] if (
         pod.deployment == "postgres") else [(t2 - 60, "level=info msg=\"Completed loading of configuration file\"")]
     return [(t, line) for t, line in fixed if t >= t1]
+
+
+def secret_manifest(path: str, doc: dict[str, Any]) -> dict[str, Any]:
+    """What an applied Secret holds, as ``create secret`` records it: its keys and each value's fingerprint, ``data``
+    (base64, refused in the API server's words when it is not) and ``stringData`` over it (a login reads them)."""
+    data, plain = doc.get("data") or {}, doc.get("stringData") or {}
+    if not isinstance(data, dict) or not isinstance(plain, dict):
+        raise ToolError(f'Error from server (BadRequest): error when creating "{path}": Secret in version "v1" '
+                        "cannot be handled as a Secret: json: cannot unmarshal into Go struct field Secret.data")
+    values: dict[str, str] = {}
+    for key, text in data.items():
+        try:
+            values[str(key)] = base64.b64decode(str(text), validate=True).decode("utf-8", "replace")
+        except ValueError:
+            raise ToolError(f'Error from server (BadRequest): error when creating "{path}": Secret in version "v1" '
+                            "cannot be handled as a Secret: illegal base64 data") from None
+    values |= {str(k): str(v) for k, v in plain.items()}
+    return {"keys": list(values), "values": {k: fingerprint(v) for k, v in values.items()}}

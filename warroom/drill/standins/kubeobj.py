@@ -656,9 +656,9 @@ LISTERS: dict[str, Callable[[Context, str | None], list[Obj]]] = {
                  spec={"replicas": 1, "serviceName": p.deployment, "selector": {"matchLabels": {"app": p.deployment}}},
                  status={"replicas": 1, "readyReplicas": int(p.ready)}), (f"{int(p.ready)}/1", age(ctx.t + 45 * DAY)))
         for p in all_pods(ctx, scope) if p.name == "prometheus-0"],
-    # the drill keeps only a secret's key names; -o shows them with the value withheld, as RBAC would
+    # -o shows a secret's keys (sorted, as the API's maps are) with the value withheld, as RBAC would
     "secrets": lambda ctx, scope: [Obj(_api(ctx, "Secret", n, fleet.NAMESPACE, made(ctx, "secret", n, -34.5 * DAY),
-                                            type="Opaque", data=dict.fromkeys(k, "")),
+                                            type="Opaque", data=dict.fromkeys(sorted(k), "")),
                                        ("Opaque", len(k), age(ctx.t - made(ctx, "secret", n, -34.5 * DAY))))
                                    for n, k in ctx.cluster.secrets.items()],
     "configmaps": lambda ctx, scope: [Obj(_api(ctx, "ConfigMap", n, fleet.NAMESPACE, -34.5 * DAY, data=d),
