@@ -26,6 +26,7 @@ FAMILIES: dict[str, tuple[str, str]] = {
     "flowengine_audit_log_last_event_timestamp_seconds": ("gauge",
                                                           "Unix time of the last event written to the audit log."),
     "flowengine_flows_queued": ("gauge", "Flows waiting for a slot under MAX_CONCURRENT_FLOWS."),
+    "flowengine_flows_awaiting_review": ("gauge", "Flows whose plan waits for an operator (MANUAL_REVIEW_MODE)."),
 }
 CONTENT_TYPE = "application/openmetrics-text; version=1.0.0; charset=utf-8"
 TEXT_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"

@@ -64,10 +64,11 @@ def test_text_is_complete_monotonic_and_ends_with_eof() -> None:
     for family in ("flowengine_flow_executions counter", "flowengine_flow_failures counter",
                    "flowengine_model_api_requests counter", "flowengine_flow_duration_seconds histogram",
                    "flowengine_model_quota_used_ratio gauge",
-                   "flowengine_audit_log_last_event_timestamp_seconds gauge", "flowengine_flows_queued gauge"):
+                   "flowengine_audit_log_last_event_timestamp_seconds gauge", "flowengine_flows_queued gauge",
+                   "flowengine_flows_awaiting_review gauge"):
         assert f"# TYPE {family}\n" in text
     series = parse(text)
-    assert len(series) == 6 + 6 + 3 * 4 + 17 + 2 + 3 + 1 + 1
+    assert len(series) == 6 + 6 + 3 * 4 + 17 + 2 + 3 + 1 + 1 + 1
     for key, points in series.items():
         stamps = [ts for ts, _ in points]
         assert stamps == sorted(stamps) and len(stamps) == 121, key

@@ -176,6 +176,13 @@ class Activity:
         fell while nothing was written (redteam36), what an IC reads as records deleted."""
         return self.flows(self.series.t0, now, now, window=math.inf)
 
+    def awaiting_review(self, now: float) -> list[Flow]:
+        """The flows manual review holds at ``now`` (``HELD``: their plan ran, no one approved it), however long ago
+        they started: the tasks table's ``awaiting_review`` rows, the gauge of them and ``blocks status flows`` alike,
+        as ``flowengine_flows_queued`` and the ``queued`` rows are of the slot queue's (attack51 A4)."""
+        first = self.signals.holding_from(now)
+        return [] if first is None else [f for f in self.flows(first, now, now, window=math.inf) if f.status == HELD]
+
     def _since(self, back: float, now: float) -> float:
         """``back``, or further back to the oldest flow still waiting or running at ``now`` (``Slots.oldest``): a
         backlog older than the window is listed whole, as many tasks queued as the gauge counts."""

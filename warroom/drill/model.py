@@ -550,6 +550,12 @@ class Signals:
         was switched off: what the duration histogram observes at the release (``Series.releases``)."""
         return [(on + ENV_DELAY, off + ENV_DELAY) for on, off in self._reviews if off is not None and off > on]
 
+    def holding_from(self, t: float) -> float | None:
+        """The first start of a flow manual review still holds at ``t``: that of the earliest stretch begun by ``t``
+        whose flows are not released by then (``released``); None when it holds none."""
+        return min((on + ENV_DELAY for on, off in self._reviews
+                    if on + ENV_DELAY <= t and (off is None or t < off + ENV_DELAY)), default=None)
+
     def held_since(self, t: float) -> float:
         """The oldest start of a flow manual review holds at ``t`` and releases later (the stretch in force then began
         it, and ends after it); ``t`` if none: a pod started at ``t`` runs those, a trail begun then writes their end.

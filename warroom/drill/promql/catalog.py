@@ -18,6 +18,7 @@ from warroom.syntax.promql import PromQLError, match_value
 Labels = tuple[tuple[str, str], ...]            # sorted, so "__name__" comes first
 Matchers = tuple[tuple[str, str, str], ...]     # (label, one of = != =~ !~, value)
 AUDIT_LAST = "flowengine_audit_log_last_event_timestamp_seconds"    # the last audit event shipped (``audit_last``)
+REVIEW = "flowengine_flows_awaiting_review"     # the flows manual review holds (``Activity.awaiting_review``)
 # How FlowEngine exports each kind of ``Series`` counter: (family, suffix, the labels its key's words are).
 COUNTERS = {"exec": ("flowengine_flow_executions", "_total", "repo"),
             "fail": ("flowengine_flow_failures", "_total", "repo"),
@@ -59,6 +60,7 @@ class Catalog:
             family, suffix, *names = COUNTERS[key[0]]
             add(family, suffix, dict(zip(names, key[1:], strict=True)), key)
         add("flowengine_flows_queued", "", {}, get=series.queued)        # asked for, waiting for a slot (``queue``)
+        add(REVIEW, "", {}, get=lambda t: float(len(self.activity.awaiting_review(t))))  # held for an operator
         for p in fleet.PROVIDERS:
             add("flowengine_model_quota_used_ratio", "", {"provider": p.name}, get=lambda t, p=p: sig.quota(p, t))
         # a timestamp on the wall clock, psql's max(created_at); ``time() - it`` is drill seconds (``Walk.binary``)

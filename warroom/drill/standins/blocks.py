@@ -551,7 +551,7 @@ def status_flows(ctx: Context, args: Args) -> None:
     # the backlog, however old (the listing above is ten minutes' worth): every task asked for and not started
     if queued := [f for f in flows if f.status == "queued"]:
         ctx.out(f"{len(queued)} queued {waiting(ctx)}, the oldest waiting {queued[0].duration:.0f}s")
-    if held := [f for f in flows if f.status == HELD]:       # however old: no one in the drill approves them
+    if held := ctx.activity.awaiting_review(ctx.t):     # however old: no one in the drill approves them
         ctx.out(f"{len(held)} awaiting review in the web UI (MANUAL_REVIEW_MODE), the oldest held "
                 f"{ctx.t - held[0].held:.0f}s")
 

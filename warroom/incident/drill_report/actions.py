@@ -929,7 +929,7 @@ def pane_changes(drill: Drill, taken: list[Any], slos: list[SloConfig] | None, t
     gain = bool(ways[False]) and not flows.more or flows.fewer
     if flows.more:          # said on the row too: the pane eased by the flows that did not finish, not by a cure
         for _, _, i in ways[False]:
-            parts[i] += ", fewer flows finishing (held waiting for a slot): no gain"
+            parts[i] += f", fewer flows finishing (held {flows.how}): no gain"
     wrong = (bool(ways[True]) or flows.more) and not gain
     worse = tuple(dict.fromkeys((*(x for x, harm, _ in ways[True] if harm and wrong),
                                  *(pushed if flows.ran else ()), *((flows.growing,) if flows.growing else ()))))

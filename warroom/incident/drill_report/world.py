@@ -53,6 +53,7 @@ class Reading:
 READINGS = (
     Reading("started", "Flows started", "60 * sum(rate(flowengine_flow_executions_total[5m]))", "/min", 0.5),
     Reading("queued", "Flows waiting for a slot", "sum(flowengine_flows_queued)", "count", 1.0),
+    Reading("review", "Flows awaiting review", "sum(flowengine_flows_awaiting_review)", "count", 1.0),
     Reading("refused", "{provider} requests answered 429",
             f"100 * sum by (provider) (rate({REQUESTS}{{code='429'}}[5m])) / sum by (provider) (rate({REQUESTS}[5m]))",
             "percent", 1.0, with_both=True),
@@ -125,15 +126,21 @@ def _beyond(now: float | None, alt: float | None, base_now: float | None, base_a
 @dataclass(frozen=True)
 class Held:
     """What some actions did to the flows' way through FlowEngine (``held``): whether flows ran at all with them, and
-    whether more or fewer waited for a slot than without them. A pane that fell because flows wait (a failure rate:
-    the flows held back neither fail nor succeed) is no gain, and a queue that grows on is harm of its own (redteam51
-    R12: MAX_CONCURRENT_FLOWS=1 queued 33 flows in 10 minutes, P95 at its 300 s cap, and the report read it as a
-    halving of the failure rate)."""
+    whether more or fewer were held back than without them: waiting for a slot, or for an operator's review (manual
+    review holds every new flow outside the slot queue, attack51 A4). A pane that fell because flows wait (a failure
+    rate: the flows held back neither fail nor succeed) is no gain, and a queue that grows on is harm of its own
+    (redteam51 R12: MAX_CONCURRENT_FLOWS=1 queued 33 flows in 10 minutes, P95 at its 300 s cap, and the report read
+    it as a halving of the failure rate)."""
 
     ran: bool = True                 # flows started with them at the reading (a halt starts none: no pane reads harm)
-    more: bool = False               # more flows waiting for a slot than without them
+    more: bool = False               # more flows held back than without them
     fewer: bool = False              # fewer (a cap lifted: the waiting flows start)
     growing: str = ""                # "Flows waiting for a slot 33 vs 0 without it, growing 3.3/min": more, and on
+    how: str = ""                    # what held them: "waiting for a slot", "for review", both ("" when not ``more``)
+
+
+#: the readings of the flows held back, each a queue of its own: for a slot, for an operator's review
+WAITING = (READINGS[1], READINGS[2])
 
 
 def _one(world: Any, r: Reading, t: float) -> float | None:
@@ -145,19 +152,33 @@ def _one(world: Any, r: Reading, t: float) -> float | None:
     return _finite(value if isinstance(value, float) else sum(s.value for s in value) if value else None)
 
 
+def _waiting(world: Any, t: float) -> tuple[float | None, ...]:
+    """Each of ``WAITING`` in ``world`` at ``t``."""
+    return tuple(_one(world, r, t) for r in WAITING)
+
+
 def held(actual: Any, other: Any, start: float, t: float) -> Held:
-    """Flows started and waiting for a slot in the world as it went (``actual``) and without the actions weighed
-    (``other``) at scenario second ``t``, the actions taken from ``start``; growing when the queue with them rose
-    beyond its noise over the second half of that time and still stands above the queue without them."""
-    started, queued = READINGS[0], READINGS[1]
-    now, alt = _one(actual, queued, t), _one(other, queued, t)
-    more = queued.moved(now, alt) and (now or 0.0) > (alt or 0.0)
-    fewer = queued.moved(now, alt) and (now or 0.0) < (alt or 0.0)
+    """Flows started and held back (``WAITING``: for a slot, for review, summed: one count of flows that neither fail
+    nor succeed) in the world as it went (``actual``) and without the actions weighed (``other``) at scenario second
+    ``t``, the actions taken from ``start``; growing when those with them rose beyond their noise over the second half
+    of that time and still stand above those without them."""
+    started, total = READINGS[0], Reading("waiting", "Flows held back", "", "count", 1.0)
+    each, alts = _waiting(actual, t), _waiting(other, t)
+    now, alt = _sum(each), _sum(alts)
+    more = total.moved(now, alt) and (now or 0.0) > (alt or 0.0)
+    fewer = total.moved(now, alt) and (now or 0.0) < (alt or 0.0)
     ran = (_one(actual, started, t) or 0.0) > 0.0
+    up = [(r, a, b) for r, a, b in zip(WAITING, each, alts, strict=True) if (a or 0.0) > (b or 0.0)]
+    how = " or ".join(("waiting for a slot", "for review")[WAITING.index(r)] for r, _, _ in up) if more else ""
     mid = (start + t) / 2.0
-    was = _one(actual, queued, mid) if more else None
-    if not more or not queued.moved(now, was) or (now or 0.0) <= (was or 0.0):
-        return Held(ran, more, fewer)
+    was = _sum(_waiting(actual, mid)) if more else None
+    if not more or not total.moved(now, was) or (now or 0.0) <= (was or 0.0):
+        return Held(ran, more, fewer, how=how)
     per_min = 60.0 * ((now or 0.0) - (was or 0.0)) / (t - mid)
-    return Held(ran, more, fewer, f"{queued.title} {queued.said(now)} vs {queued.said(alt)} without it, "
-                                  f"growing {format_stated(per_min, 'count')}/min")
+    said = " and ".join(f"{r.title} {r.said(a)} vs {r.said(b)} without it" for r, a, b in up)
+    return Held(ran, more, fewer, f"{said}, growing {format_stated(per_min, 'count')}/min", how)
+
+
+def _sum(values: tuple[float | None, ...]) -> float | None:
+    """The flows held back in all: None where the world exports no reading of them."""
+    return None if all(v is None for v in values) else sum(v or 0.0 for v in values)
