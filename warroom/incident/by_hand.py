@@ -27,7 +27,8 @@ one call credits one step, yet "repeat for each task id from triage" is the runb
 One call is one step's (redteam42 R3: one read credited Triage's step 6 and Recovery's step 22, the check
 after putting the provider back "done" 50 drill minutes before it): the steps take the calls in the runbook's
 order (``Hands``), each the earliest one not yet taken (of those typed with the incident's values, if any), so a
-second step with the same command needs a second call. A read that checks a change (a step that changes nothing,
+second step with the same command needs a second call; a ``set env`` doing several steps' changes at once is each
+step's part of it (``share``). A read that checks a change (a step that changes nothing,
 after one that does in its own section: ``checked_by``) counts only from a call after that change began: typed
 before it, it is no check of it. A read-only step whose outcome is more than its calls' exit codes (a checkable
 ``expect``, or a command the stand-ins do not answer: ``| grep -wF … && echo "schema is back"``) cannot be judged from the record (it
@@ -460,8 +461,10 @@ class Hands:
     def __init__(self, typed: Typed) -> None:
         self.typed = typed
         self.taken: set[int] = set()       # indexes of ``typed.calls`` a step has taken
+        self.shared: dict[int, set[str]] = {}       # of a call several steps share (``share``): the env keys taken
         self.credited: dict[tuple[str, str], Credit] = {}      # every credit ``steps`` gave, by (runbook id, step id)
         self.meaning: Meaning | None = None                    # read from ``typed.world`` when first asked
+        self._envs: dict[tuple[str, tuple[tuple[str, str], ...]], list[tuple[str, ...]]] = {}     # ``_env_steps``
 
     def credit(self, runbook: Runbook, step: Step, values: Mapping[str, str], rows: Sequence[Act],
                unowned: Sequence[bool], outside_runs: Callable[[float, str], bool],
@@ -489,19 +492,24 @@ class Hands:
             return at <= until and typed.counts(at)
         mine: list[int] = []
         bound: dict[str, str] = {}          # the parameters' values as typed: one value each, in every call
+        parts: dict[int, tuple[str, ...]] = {}      # a call several steps share: this step's part of it (``share``)
         for argv in wanted:
-            match = [(i, got) for i, c in enumerate(typed.calls) if i not in self.taken and i not in mine and c.argv
-                     and c.code == 0 and after <= c.at and counts(c.at) and outside_runs(c.at, c.tag)
-                     and (got := self._match(shape, argv, c, bound, values)) is not None
-                     and self.means(runbook, step, shape, argv, i, {**got, **values})]
+            match = [(i, got, part) for i, c in enumerate(typed.calls) if i not in self.taken and i not in mine
+                     and c.argv and c.code == 0 and after <= c.at and counts(c.at) and outside_runs(c.at, c.tag)
+                     for part in self._readings(runbook, shape, argv, c, values, self.shared.get(i, set()))
+                     if (got := self._match(shape, argv, c if part is None else replace(c, argv=part[1:]), bound,
+                                            values)) is not None
+                     and self.means(runbook, step, shape, argv, i, {**got, **values}, part)]
             if not match:
                 return None
             # the earliest typed with the incident's own values (redteam45 R10: DISABLE_PROVIDERS=openai, the healthy
             # provider, typed first took step 9 from the call that took the failed one out); else the earliest
-            i, got = min(match, key=lambda m: (any(values.get(k, v) != v for k, v in m[1].items()),
-                                               typed.calls[m[0]].at))
+            i, got, part = min(match, key=lambda m: (any(values.get(k, v) != v for k, v in m[1].items()),
+                                                     typed.calls[m[0]].at))
             mine.append(i)
             bound = got
+            if part is not None:
+                parts[i] = part
         at, t = max((typed.calls[i].at, typed.calls[i].t) for i in mine)      # when the last of its calls was typed
         acted: list[int] = []
         again: tuple[int, ...] = ()
@@ -518,6 +526,9 @@ class Hands:
                 # before any halt is no "Bring FlowEngine back" again, attack50 A1), else left outside
                 acted, again = own, tuple(i for i in acted if i not in own and self._again(runbook, step, shape,
                                                                                           values, rows[i]))
+                if parts:       # of a call several steps share, the rows of what this step's part meant (one row
+                    meant = self._part_meant(mine, parts)       # for the whole command: the steps share it)
+                    acted = [i for i in acted if rows[i].action not in meant[1] or rows[i].action in meant[0]] or acted
                 at, t = rows[acted[0]].at, rows[acted[0]].t      # when it acted
             else:       # an action no row holds (it moves no curve: a test flow, a Slack post), the same rule
                 done = [a for a in typed.acts if outside_runs(a.at, a.tag) and counts(a.at)
@@ -526,7 +537,9 @@ class Hands:
                 if not own:
                     return None
                 at, t = own[0].at, own[0].t
-        self.taken.update(mine)
+        self.taken.update(i for i in mine if i not in parts)
+        for i, part in parts.items():
+            self.shared.setdefault(i, set()).update(_env_keys(part))
         # the values typed where the runbook's differ or it has none: what the IC chose, said with the credit
         chose = shape.chose(bound, values)
         filled = tuple(sorted((k, v) for k, v in {**values, **bound}.items() if k in shape.names))
@@ -562,7 +575,7 @@ class Hands:
         return None if went is None else shape.match(wanted, (*said, f"--to-revision={went}"), bound, values)
 
     def means(self, runbook: Runbook, step: Step, shape: Shape, wanted: tuple[str, ...], k: int,
-              values: Mapping[str, str]) -> bool:
+              values: Mapping[str, str], part: tuple[str, ...] | None = None) -> bool:
         """Whether call ``k`` (typed as ``wanted``, one of the step's calls, with ``values``: the incident's, then those
         typed) did what the step means to the drill's world (``Meaning``): a change a stand-in records is judged by
         what it meant (``flowengine_start``, ``scale_down``, …), not by its words, which a value fills (redteam49 F11:
@@ -573,7 +586,36 @@ class Hands:
             return True
         if self.meaning is None:
             self.meaning = Meaning(*self.typed.world, self.typed.calls)
-        return self.meaning.does(runbook, step, shape, wanted, self.typed.calls[k], values)
+        return self.meaning.does(runbook, step, shape, wanted, self.typed.calls[k], values, part)
+
+    def _readings(self, runbook: Runbook, shape: Shape, wanted: tuple[str, ...], call: Call,
+                  values: Mapping[str, str], taken: set[str]) -> list[tuple[str, ...] | None]:
+        """How ``call`` may be read as the step's call ``wanted``: whole (None), unless another step took part of
+        it, and as its part for the step (``share``) when it does several steps' changes at once."""
+        part = share(shape, wanted, (call.tool, *call.argv), values, self._env_steps(runbook, values)) \
+            if "env" in call.argv and "env" in wanted else None
+        return [*([None] if not taken else []), *([part] if part is not None and not taken & _env_keys(part) else [])]
+
+    def _env_steps(self, runbook: Runbook, values: Mapping[str, str]) -> list[tuple[str, ...]]:
+        """Every ``set env`` call of ``runbook``'s steps, filled with ``values`` and spelled (``share`` reads them)."""
+        key = (runbook.id, tuple(sorted(values.items())))
+        if (hit := self._envs.get(key)) is None:
+            hit = self._envs[key] = [spelled(f) for st in runbook.steps if st.kind == "shell" and st.command
+                                     and (sh := Shape.of(runbook, st)) is not None for w in sh.calls[0]
+                                     if (f := _filled(w, sh, values)) is not None and spelled(f)[1:3] == ("set", "env")]
+        return hit
+
+    def _part_meant(self, mine: Sequence[int], parts: Mapping[int, tuple[str, ...]]) -> tuple[set[str], set[str]]:
+        """(what the parts of shared calls in ``mine`` meant, what their whole calls meant): the rows a part takes."""
+        if self.meaning is None and self.typed.world is not None:
+            self.meaning = Meaning(*self.typed.world, self.typed.calls)
+        own: set[str] = set()
+        whole: set[str] = set()
+        for i, part in parts.items():
+            if self.meaning is not None:
+                own |= set(self.meaning.part_meant(self.typed.calls[i], part) or ())
+                whole |= {a.action for a in self.meaning._own(self.typed.calls[i]) if "via" in a.detail}
+        return own, whole
 
     def _again(self, runbook: Runbook, step: Step, shape: Shape, values: Mapping[str, str], row: Act) -> bool:
         """Whether ``row`` (the step's command typed at another moment) ``fits`` the step, by one of its calls."""
@@ -700,19 +742,20 @@ class Meaning:
         self.paths: dict[tuple[Any, ...], frozenset[str] | None] = {}
 
     def does(self, runbook: Runbook, step: Step, shape: Shape, wanted: tuple[str, ...], call: Call,
-             values: Mapping[str, str]) -> bool:
-        """Whether ``call`` did what ``wanted`` (the step's call, its places filled with ``values``) means."""
+             values: Mapping[str, str], part: tuple[str, ...] | None = None) -> bool:
+        """Whether ``call`` did what ``wanted`` (the step's call, its places filled with ``values``) means; ``part``:
+        the step's part of a call several steps share (``share``), judged by what it alone meant there and then."""
         from warroom.drill.cluster import build_cluster
 
         argv = _filled(wanted, shape, values)
         step_op = None if argv is None else _operation(argv)
         own = self._own(call)
         if step_op is None or not own:
-            return True
+            return part is None
         meant = self.meant(runbook, step, shape, wanted, values)
         if meant is None:
-            return True
-        did = {a.action for a in own if "via" in a.detail}
+            return part is None
+        did = {a.action for a in own if "via" in a.detail} if part is None else set(self.part_meant(call, part) or ())
         if did <= meant and (did or not meant):
             return True
         if did and not did & meant:
@@ -724,6 +767,17 @@ class Meaning:
         there = _meaning(build_cluster(self.scenario, [a for a in self.actions if a.ts < own[0].ts]),
                          replace(step_op, t=own[0].t))
         return there is None or did <= meant | set(there)
+
+    def part_meant(self, call: Call, part: tuple[str, ...]) -> list[str] | None:
+        """What ``part`` (a spelled call: one step's share of ``call``, ``share``) means on the estate as ``call``
+        found it, as if typed alone then; None when ``call`` recorded nothing or the part is no change."""
+        from warroom.drill.cluster import build_cluster
+
+        own, op = self._own(call), _operation(part)
+        if not own or op is None:
+            return None
+        return _meaning(build_cluster(self.scenario, [a for a in self.actions if a.ts < own[0].ts]),
+                        replace(op, t=own[0].t))
 
     def went_to(self, call: Call, said: tuple[str, ...]) -> int | None:
         """The revision number a ``rollout undo`` (``said``: spelled, naming no revision) went back to, as the
@@ -887,6 +941,39 @@ def _operation(argv: tuple[str, ...]) -> Any | None:
         return Action("config_set", 0.0, detail={"key": argv[3], "value": argv[4]})
     asked = operation(argv[1:]) if argv[:1] == ("kubectl",) else None
     return None if asked is None else Action(asked[0], 0.0, detail=asked[1])
+
+
+def share(shape: Shape, wanted: tuple[str, ...], argv: tuple[str, ...], values: Mapping[str, str],
+          steps: Sequence[tuple[str, ...]]) -> tuple[str, ...] | None:
+    """The step's part of a call that does several steps' changes at once: a ``set env`` (``argv``) whose assignments
+    are those of the step's call ``wanted`` with those of other ``set env`` steps of its runbook (``steps``: filled
+    with ``values``, spelled), each whole, on the same deployment and namespace: the call spelled with the step's
+    assignments alone (its values as typed). One command line that both turns the breaker on and routes to the
+    secondary is each step, as if typed alone (redteam51 R7: it credited neither, one call one step); an assignment
+    no such step makes, or one of theirs in part, leaves it one call of its own (None)."""
+    said, filled = spelled(argv), _filled(wanted, shape, values)
+    want = None if filled is None else spelled(filled)
+    if want is None or said[1:3] != ("set", "env") or want[1:3] != ("set", "env") or said[3:4] != want[3:4]:
+        return None
+    options = [w for w in said[4:] if w.startswith("--")]
+    if options != [w for w in want[4:] if w.startswith("--")]:
+        return None
+    mine, keys = [w for w in said[4:] if not w.startswith("--")], _env_keys(want)
+    rest = {w for w in mine if _env_keys(("", "", "", "", w)).isdisjoint(keys)}
+    if not rest or not keys <= _env_keys(said):
+        return None
+    others = [{w for w in s[4:] if not w.startswith("--")} for s in steps if s[3:4] == said[3:4]
+              and [w for w in s[4:] if w.startswith("--")] == options and not keys & _env_keys(s)]
+    for other in sorted(others, key=len, reverse=True):     # covered whole by other steps' assignments, none in part
+        if other and other <= rest:
+            rest -= other
+    ours = [w for w in mine if not _env_keys(("", "", "", "", w)).isdisjoint(keys)]
+    return None if rest or not ours else (*said[:4], *ours, *options)
+
+
+def _env_keys(said: tuple[str, ...]) -> set[str]:
+    """The env keys a spelled ``set env`` call sets or unsets."""
+    return {w.split("=", 1)[0] if "=" in w else w.removesuffix("-") for w in said[4:] if not w.startswith("--")}
 
 
 def _recorded_by(calls: Sequence[Call], k: int, row: Act) -> bool:
