@@ -116,6 +116,15 @@ def no_warmup_child(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
+def warm_drills(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The drills the CLI and the dashboard create in this test start warm
+    (``tests.unit.standins_corpus.warm_every_new_drill``)."""
+    from tests.unit.standins_corpus import warm_every_new_drill
+
+    warm_every_new_drill(monkeypatch)
+
+
+@pytest.fixture
 def state_dir(tmp_path: Path) -> Path:
     d = tmp_path / "state"
     d.mkdir()

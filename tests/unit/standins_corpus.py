@@ -20,6 +20,9 @@ import sys
 import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 from warroom.drill.actions import Action
 from warroom.drill.directory import Drill, create_drill
@@ -121,6 +124,24 @@ def warmed(drill: Drill) -> Drill:
         assert _world_as_shipped() == _SHIPPED, "a test that patches the world must build its drill cold"
         cache.write_bytes(warm_cache(drill.scenario.name))
     return drill
+
+
+def warm_every_new_drill(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every drill ``create_drill`` makes while the test runs (``incident new --drill``, ``drill_context``: the CLI
+    and the dashboard's own) starts ``warmed``, as a drill a test makes itself does: the command under test then
+    reads the two hours before any action from the warm file (bit for bit what it integrated itself:
+    ``test_drill_incremental``) instead of integrating them again in each test. A drill made while a test patches
+    the world is left cold (its file would be the unpatched world's). For tests of what the commands decide and
+    say, not of how a drill integrates or of its cache file."""
+    from warroom.drill import directory
+
+    create = directory.create_drill
+
+    def warm(*args: Any, **kwargs: Any) -> Drill:
+        drill = create(*args, **kwargs)
+        return warmed(drill) if _world_as_shipped() == _SHIPPED else drill
+
+    monkeypatch.setattr(directory, "create_drill", warm)
 
 
 def _world_as_shipped() -> tuple[object, ...]:

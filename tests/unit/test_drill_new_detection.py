@@ -22,6 +22,9 @@ from warroom.incident.drill_report import breach_reading
 from warroom.incident.drill_report.harm import harm_onset
 from warroom.incident.store import IncidentStore
 
+# what the commands stamp and say, not how a drill integrates: the drills `incident new` makes start warm
+pytestmark = pytest.mark.usefixtures("warm_drills")
+
 T0 = 1_800_000_000.4321
 SLOW = 0.85      # wall seconds the command takes between starting the drill and declaring
 
