@@ -20,6 +20,9 @@ from warroom.runbook.library import RunbookLibrary
 from warroom.runbook.lint import lint_paths
 from warroom.runbook.parser import parse_runbook
 
+# what the commands decide and say, not how a drill integrates: the drills `incident new --drill` makes start warm
+pytestmark = pytest.mark.usefixtures("warm_drills")
+
 PILOT = "100 * sum(rate(flowengine_flow_failures_total{repo='compliance-service'}[5m]))"
 REPOS = "count(flowengine_repo_failing > 0.5)"
 

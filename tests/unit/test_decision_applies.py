@@ -17,6 +17,9 @@ import pytest
 from warroom.incident import decisions as dec
 from warroom.runbook.parser import find_decisions, load_runbook, parse_runbook
 
+# what the commands decide and say, not how a drill integrates: the drills `incident new --drill` makes start warm
+pytestmark = pytest.mark.usefixtures("warm_drills")
+
 ROOT = Path(__file__).resolve().parents[2]
 CORE_004 = ROOT / "runbooks" / "RB-CORE-004-provider-outage.md"
 LAUNCH_004 = ROOT / "runbooks" / "RB-LAUNCH-004-budget-breach.md"

@@ -19,6 +19,9 @@ import pytest
 from tests.unit.incident_fixtures import Cli
 from warroom import scenario_time
 
+# what the commands decide and say, not how a drill integrates: the drills `incident new --drill` makes start warm
+pytestmark = pytest.mark.usefixtures("warm_drills")
+
 ROOT = Path(__file__).resolve().parents[2]
 T0 = datetime(2026, 12, 2, 6, 0, tzinfo=UTC).timestamp()
 

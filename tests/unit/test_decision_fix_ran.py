@@ -25,6 +25,9 @@ from warroom.incident import decisions as dec
 from warroom.incident.records import StepRun, StepState
 from warroom.runbook.decision import Criterion, DecisionErrors, parse_fence
 
+# what the commands decide and say, not how a drill integrates: the drills `incident new --drill` makes start warm
+pytestmark = pytest.mark.usefixtures("warm_drills")
+
 T0 = datetime(2026, 12, 2, 10, 0, tzinfo=UTC).timestamp()
 ROOT_CAUSE = "Root cause still unknown after 15 minutes of investigation"
 CAUSE_FOUND = "Root cause found (a root-cause note is recorded)"

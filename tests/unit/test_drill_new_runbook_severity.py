@@ -15,6 +15,9 @@ import pytest
 
 from tests.unit.incident_fixtures import Cli
 
+# what the commands decide and say, not how a drill integrates: the drills `incident new --drill` makes start warm
+pytestmark = pytest.mark.usefixtures("warm_drills")
+
 
 @pytest.mark.parametrize(("argv", "severity", "runbook"), [
     (("--runbook", "RB-LAUNCH-005"), "P1", "RB-LAUNCH-005"),        # picked: its severity

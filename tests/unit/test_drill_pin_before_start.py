@@ -22,6 +22,9 @@ from warroom.drill.standins.base import Context
 from warroom.errors import WarroomError
 from warroom.incident.store import IncidentStore
 
+# what the commands decide and say, not how a drill integrates: the drills `incident new --drill` makes start warm
+pytestmark = pytest.mark.usefixtures("warm_drills")
+
 T0 = 1_800_000_000.0          # 2027-01-15 08:00:00 UTC
 YEAR = 365 * 86400.0
 SAID = "before drill mass-failure-"
