@@ -1189,14 +1189,15 @@ def typed_steps(drill: Any, state: Any, runbooks: Iterable[Runbook], at: datetim
 
 
 def _typed(drill: Any, state: Any, runbooks: Iterable[Runbook], at: datetime, before_runs: bool = False
-           ) -> tuple[dict[tuple[str, str], Credit], tuple[Recorded, ...]]:
-    """``typed_steps``, and the rows its credits' indexes (``acted``, ``again``) name; ``before_runs``: with the
-    steps begun through warroom typed before their first run, from the calls left (``Hands.before_runs``)."""
+           ) -> tuple[dict[tuple[str, str], Credit], tuple[Recorded, ...], tuple[Any, ...]]:
+    """``typed_steps``, the rows its credits' indexes (``acted``, ``again``) name and the recorded actions they are
+    (one each, in order); ``before_runs``: with the steps begun through warroom typed before their first run, from
+    the calls left (``Hands.before_runs``)."""
     from warroom.incident.marks import checklist_state
 
     calls = read_calls(drill.path)
     if not any(c.tag == "" and c.code == 0 for c in calls):
-        return {}, ()
+        return {}, (), ()
     acts = tuple(drill.actions())
     rows = recorded(drill.path, acts)
     phases = getattr(state, "phases", None) or {}
@@ -1218,7 +1219,7 @@ def _typed(drill: Any, state: Any, runbooks: Iterable[Runbook], at: datetime, be
         out |= {(book.id, sid): c for sid, c in hands.before_runs(
             book, runs, param_values(book, state), rows, windows, before=closed_at(state, book.id),
             state=state).items()}
-    return out, rows
+    return out, rows, acts
 
 
 class Done(NamedTuple):
@@ -1229,21 +1230,29 @@ class Done(NamedTuple):
     step: str                       # ``step 30 (Bring FlowEngine back, done by hand)``
     values: Mapping[str, str]       # its parameters as typed there (``Credit.values``)
     verified: bool = True           # False: typed, not verified (its gate opens when the step runs in warroom)
+    # unix: when something recorded since first undid what this typing made (``Reversals.typing_undone``), inf while
+    # it stands: a gate's "before" is read at a typed moment only while it stood at the run (attack52 F1). Read for a
+    # gated fix's typing (``verified`` False) alone: a lift reads each moment a step was done (``relapse._lift``)
+    until: float = math.inf
 
 
 #: ``steps_done``'s answer: each step's typings, by (runbook id, step id)
 StepsDone = dict[tuple[str, str], tuple[Done, ...]]
 
 
-def steps_done(drill: Any, state: Any, runbooks: Iterable[Runbook], at: datetime
+def steps_done(drill: Any, state: Any, runbooks: Iterable[Runbook], at: datetime,
+               until: Callable[[Sequence[Any], Sequence[Any]], float] | None = None
                ) -> dict[tuple[str, str], tuple[Done, ...]]:
     """The steps ``typed_steps`` credits done by hand (``BY_HAND``; "typed …, not checked" is not done), by
     (runbook id, step id), each with every moment it was typed and did what it means: the credit's and each typing
     again (``Credit.typed_again``: the same command, fitting the step there and then). With them, a gated change
     typed by hand (``NOT_VERIFIED``: ``Done.verified`` False), and both kinds for a step begun through warroom after
-    it was typed (``Hands.before_runs``: the checklist shows its run, but the typing came first; attack51 A7, A8)."""
+    it was typed (``Hands.before_runs``: the checklist shows its run, but the typing came first; attack51 A7, A8).
+    ``until(own, actions)``: when something recorded since first undid a typing (``own``: the actions its calls
+    recorded, among every recorded one), each gated typing's ``Done.until`` (``reversals.typed_until``, passed in by
+    the session: the decisions' reader sits above this module); None: not read, every typing stands."""
     books = list(runbooks)
-    credits, rows = _typed(drill, state, books, at, before_runs=True)
+    credits, rows, acts = _typed(drill, state, books, at, before_runs=True)
     out: dict[tuple[str, str], tuple[Done, ...]] = {}
     for (rb_id, sid), c in credits.items():
         book = next((b for b in books if b.id == rb_id), None)
@@ -1252,8 +1261,10 @@ def steps_done(drill: Any, state: Any, runbooks: Iterable[Runbook], at: datetime
         if st is None or not done and not (c.changed and c.state.endswith(NOT_VERIFIED)):
             continue
         said = f"step {st.number} ({st.label + ', ' if st.label else ''}{'done' if done else 'typed'} by hand)"
-        moments = sorted({c.at, *(when for _, when, _ in c.typed_again(rows, None))})
-        out[(rb_id, sid)] = tuple(Done(when, said, dict(c.values), done) for when in moments)
+        typings = {c.at: c.acted, **{when: mine for _, when, mine in c.typed_again(rows, None)}}
+        out[(rb_id, sid)] = tuple(
+            Done(when, said, dict(c.values), done, math.inf if done or until is None
+                 else until([acts[i] for i in typings[when]], acts)) for when in sorted(typings))
     return out
 
 

@@ -254,14 +254,18 @@ def before_at(state: Any, key: tuple[str, str], started: float | None) -> float 
     brought back ("held before the step"), and Time to mitigate was never met though the fix was this very step's
     action. Only the step's first gate: a later run's gate judges that run from its start (a re-run's gate held
     before adds no evidence, ``relapse.counted_gates``). A typing the credit refuses (a look-alike, another step's
-    action) moves nothing; a measure already within its line at the typed moment still reads "held before"."""
+    action) moves nothing; a measure already within its line at the typed moment still reads "held before". A typing
+    stands for the run only while what it made still stood at the run's start (``Done.until``, the rule of what undoes
+    a run, ``reversals.Reversals``): attack52 F1, the routing typed then switched off by hand, a look-alike then
+    bringing the rate back, dated the "before" at the undone typing and credited the look-alike's recovery to step 10.
+    Typed, undone, typed again: the moment of the typing that still stood."""
     hands = getattr(state, "hands", None)
     if started is None or hands is None:
         return started
     if any(v.get("type") == ev.VERIFY_STARTED and str(v.get("step_id") or "") == key[1]
            and str(v.get("runbook_id") or key[0]) == key[0] for v in state.verifications):
         return started
-    return min([started, *(d.at for d in hands.typed(state).get(key, ()) if d.at < started)])
+    return min([started, *(d.at for d in hands.typed(state).get(key, ()) if d.at < started < d.until)])
 
 
 def held_words(before: Any) -> str:

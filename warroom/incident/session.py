@@ -364,12 +364,16 @@ class Incident(StepRunning):
     def _hands(self, drill_dir: Path) -> Any:
         """``IncidentState.hands``: the steps done by hand in this drill incident's drill shell (``by_hand.steps_done``
         by :meth:`typed_by_hand`'s rule and runbooks, every typing so far: a look at a moment keeps those by it)."""
+        from functools import partial
+
         from warroom.drill.actions import CALLS_FILE
         from warroom.incident.by_hand import HandsDone, drill_typed, steps_done
+        from warroom.incident.decisions.reversals import typed_until
 
         def steps(state: IncidentState) -> dict[tuple[str, str], Any]:
-            return drill_typed(state, self.open_drill, self._typed_books(state), datetime.max.replace(tzinfo=UTC),
-                               read=steps_done)
+            end = datetime.max.replace(tzinfo=UTC)
+            return drill_typed(state, self.open_drill, self._typed_books(state), end,
+                               read=partial(steps_done, until=typed_until(state, end)))
         return HandsDone(steps, drill_dir / CALLS_FILE, back=self._world_back)
 
     def _world_back(self, lift: datetime) -> datetime | None:

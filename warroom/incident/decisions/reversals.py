@@ -22,6 +22,7 @@ no criterion and never asks. A record that cannot be read (another user's drill)
 
 from __future__ import annotations
 
+import math
 import re
 import shlex
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -171,6 +172,19 @@ def undone(mine: Sequence[Op], later: Sequence[Change]) -> Undo | None:
     return Undo(ch.at, ch.by, what, sure=bool(sure))
 
 
+def first_undone(mine: Sequence[Op], later: Sequence[Change]) -> Undo | None:
+    """What first undid the operations ``mine`` among ``later``: ``undone`` asked after each change in time order, so
+    an undo a later change set back still ended what ``mine`` did at its moment (typed, undone, typed again: the
+    first typing's effect did not stand through to the second). What a typing's moment stands for while it has not
+    been undone since (``Reversals.typing_undone``: a gate's "before", attack52 F1); None while every part stands."""
+    want = {part for op in mine for part in facets(op)}
+    ordered = sorted(later, key=lambda c: c.at)
+    for k, ch in enumerate(ordered):
+        if any(_touched(ch.op, part) is not None for part in want) and (out := undone(mine, ordered[:k + 1])):
+            return out
+    return None
+
+
 #: a deployment a command reads (``rollout status deployment/X``, ``get deploy X``, ``logs deployment/X``)
 _READS = re.compile(r"\b(?:deployments?|deploy)(?:\.apps)?(?:/|\s+)([a-z0-9]([-a-z0-9]*[a-z0-9])?)\b")
 
@@ -266,10 +280,29 @@ class Reversals:
         for a in recorded:
             if acts is None or run.tag and a.tag == run.tag or not since < a.ts <= end or a.tag and a.tag not in tags:
                 continue
-            by = _step_words(tags[a.tag][0]) if a.tag else \
-                f"`{shlex.join((a.tool, *a.argv)) if a.tool else shlex.join(a.argv)}` typed in the drill shell"
-            later.append(Change(datetime.fromtimestamp(a.ts, UTC), by, self._op(a, acts or ())))
+            later.append(self._change(a, acts or (), tags[a.tag][0] if a.tag else None))
         return undone(mine, later) if mine else stale(seen, later)
+
+    def typing_undone(self, own: Sequence[Any]) -> Undo | None:
+        """What first undid a typing in the drill shell (``own``: the actions its calls recorded) by ``now``: every
+        change recorded after it, typed or a run's through warroom, by ``first_undone`` (undone and set back again
+        still ended it: its moment no longer stands for what holds since). None while what it made stands, or it made
+        nothing this reads. A gated fix's typing dates its gate's "before" only so (``gates.before_at``, attack52
+        F1: the routing typed, switched off by hand, read as the step's mitigation a look-alike then made)."""
+        acts = self.actions() or ()
+        mine = [self._op(a, acts) for a in own if a.action in KINDS]
+        if not mine:
+            return None
+        since, end, ids = max(a.ts for a in own), self.now.timestamp(), {id(a) for a in own}
+        tags = {run.tag: st for st, run in self._runs() if run.tag}
+        return first_undone(mine, [self._change(a, acts, tags.get(a.tag)) for a in acts
+                                   if a.action in KINDS and id(a) not in ids and since < a.ts <= end])
+
+    def _change(self, a: Any, acts: Sequence[Any], step: Any) -> Change:
+        """A recorded action as a change: by the step whose run recorded it (``step``), else as typed in the shell."""
+        by = _step_words(step) if step is not None else f"a step run ({a.tag})" if a.tag else \
+            f"`{shlex.join((a.tool, *a.argv)) if a.tool else shlex.join(a.argv)}` typed in the drill shell"
+        return Change(datetime.fromtimestamp(a.ts, UTC), by, self._op(a, acts))
 
     def _op(self, a: Any, acts: Sequence[Any]) -> Op:
         """A recorded operation; a ``rollout undo`` with the template it went back to (``after``: its env and image,
@@ -280,6 +313,16 @@ class Reversals:
             dep = (self._world([x for x in acts if x.ts <= a.ts]) or {}).get(str(a.detail.get("deployment") or ""))
             self._undos[id(a)] = Op(a.action, a.detail if dep is None else {**a.detail, "after": dep})
         return self._undos[id(a)]
+
+
+def typed_until(state: Any, now: datetime) -> Callable[[Sequence[Any], Sequence[Any]], float]:
+    """``by_hand.steps_done``'s ``until`` for a drill incident's ``state`` by ``now``: when something recorded since
+    first undid a typing (``own``: the actions its calls recorded; ``acts``: every recorded action), unix, ``inf``
+    while it stands (``Reversals.typing_undone``)."""
+    def until(own: Sequence[Any], acts: Sequence[Any]) -> float:
+        undo = Reversals(state, now, read=lambda: acts, world=drill_world(state)).typing_undone(own)
+        return math.inf if undo is None else undo.at.timestamp()
+    return until
 
 
 def drill_world(state: Any) -> Callable[[Sequence[Any]], dict[str, dict[str, Any]] | None]:

@@ -1,0 +1,84 @@
+"""A fix typed by hand dates its gate's "before" only while what it made still stood at the run (attack52 F1).
+
+attack51 A7 reads a gate's "before" at the moment the step's own action was typed by hand before its run through
+warroom (``gates.before_at``). Taken as the earliest credited typing whatever came since, the routing typed, switched
+off by hand, then a look-alike the credit refuses (Claude taken out) bringing the failure rate back, read "before 14.5%"
+at the undone typing: step 10's gate passed and Time to mitigate was met by a run that changed nothing. A typing now
+stands for the run only while nothing recorded since undid it (``Reversals.typing_undone``, the rule a Go/No-Go's
+``ran`` reads); typed, undone and typed again, the typing that still stood. The drill world, the runbook, the gate's
+opening (``LiveIncident.open_gate``) and its settle are the real ones; the clock is pinned.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.unit.incident_fixtures import typed_drill_incident
+from tests.unit.standins_corpus import run_one, typed_in_shell
+from warroom.drill.directory import DrillSource
+from warroom.incident.gates import HELD, gate_states
+from warroom.incident.live import LiveIncident
+from warroom.journal import events as ev
+from warroom.sources.evidence import iso
+from warroom.sources.verify import settle_open
+
+RUNBOOK = Path(__file__).resolve().parents[2] / "runbooks" / "RB-CORE-003-rate-limit-exhaustion.md"
+ROUTE = "kubectl set env deployment/flowengine FALLBACK_MODEL=gpt-4-turbo -n production".split()
+UNDO = "kubectl set env deployment/flowengine FALLBACK_MODEL- -n production".split()
+LOOK_ALIKE = "kubectl set env deployment/flowengine DISABLE_PROVIDERS=anthropic -n production".split()
+KEY = ("RB-CORE-003", "route-to-secondary")
+RUN_AT = 2400.0         # drill seconds: step 10 run through warroom
+
+
+@pytest.fixture(autouse=True)
+def _unpinned(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    monkeypatch.setenv("WARROOM_DRILL_AT", "0")        # recorded, so the pin a DrillClock sets is undone after
+    monkeypatch.delenv("WARROOM_DRILL_AT")
+    yield
+
+
+def _typed_then_run(tmp_path: Path, typed: list[tuple[float, list[str]]]) -> tuple[Any, Any, dict[str, Any]]:
+    """Each of ``typed`` in the drill shell at its drill second, then step 10 run through warroom at ``RUN_AT``, its
+    gate opened as warroom opens it and settled once its window ended: (drill, state, the gate's ``before``)."""
+    d, clock, inc = typed_drill_incident(tmp_path, "rate-limit", RUNBOOK, title="Flows failing", severity="P3", at=90.0)
+    for at, argv in typed:
+        clock.t = d.wall_time(at)
+        assert typed_in_shell(d, argv, at) == 0
+    clock.t = d.wall_time(RUN_AT)
+    step = inc.runbook().step(KEY[1])
+    data = {"step": step.number, "step_id": step.id, "runbook_id": KEY[0], "label": step.label, "mutating": True,
+            "command": " ".join(ROUTE), "params": {"deployment": "flowengine", "namespace": "production"}}
+    inc.append(ev.STEP_STARTED, data)
+    assert run_one(d, ROUTE, RUN_AT)[0] == 0
+    clock.t = d.wall_time(RUN_AT + 1)
+    inc.append(ev.STEP_FINISHED, {**data, "status": "ok", "exit_code": 0})
+    LiveIncident(inc, DrillSource(d), speed=d.speed).open_gate(KEY, step.number, str(step.verify))
+    clock.t = d.wall_time(RUN_AT + 901)
+    settle_open(inc, inc.read().events, DrillSource(d), [], now=clock.t, speed=d.speed)
+    st = inc.refresh()
+    [opened] = [v for v in st.verifications if v["type"] == ev.VERIFY_STARTED]
+    return d, st, opened["before"]
+
+
+def test_a_typing_undone_by_hand_does_not_date_the_before(tmp_path: Path) -> None:
+    """Routed at 1500, switched off at 1600 (the rate back past its line), Claude taken out at 1700 (a look-alike the
+    credit refuses): the rate was within its line when the run began, not by step 10's doing. Read at the run: held
+    before, no mitigation credited to the gate."""
+    d, st, before = _typed_then_run(tmp_path, [(1500.0, ROUTE), (1600.0, UNDO), (1700.0, LOOK_ALIKE)])
+    assert before["at"] == iso(d.wall_time(RUN_AT)) and before["holds"] is True, before
+    assert gate_states(st, st.last_at)[KEY].shown == HELD
+    assert st.phases["mitigated"] is None
+
+
+def test_typed_undone_and_typed_again_reads_the_typing_that_stood(tmp_path: Path) -> None:
+    """Routed at 1500, switched off at 1600, routed again at 1700: the fix in force at the run is the 1700 typing's
+    (the rate still past its line then), so the gate reads from it and the run's gate is the mitigation."""
+    d, st, before = _typed_then_run(tmp_path, [(1500.0, ROUTE), (1600.0, UNDO), (1700.0, ROUTE)])
+    assert before["at"] == iso(d.wall_time(1700.0)) and before["holds"] is False, before
+    gate = gate_states(st, st.last_at)[KEY]
+    assert gate.shown == "passed" and gate.held_before is None, gate
+    assert st.phases["mitigated"] is not None
