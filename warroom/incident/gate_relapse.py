@@ -65,7 +65,12 @@ def last_said(state: IncidentState, at: datetime | None = None) -> dict[int, dic
 def due(state: IncidentState, gates: Sequence[Any]) -> list[tuple[str, dict[str, Any]]]:
     """The lines a look's readings of the counted gates (``relapse.read_gates``) call for on ``state``: a gate read
     past its line whose pass has no open relapse, a gate read within it or lifted whose pass has one. A gate not read
-    says nothing (not known is no change). Nothing once resolved or while nothing is mitigated."""
+    says nothing (not known is no change), nor does a reading made no later than the journal's last line about its
+    pass (attack52 F3: two watchers, the slower one's reading made before the other's "recovered" landed after it
+    and journaled a false, second relapse dated before the line it followed): the journal's lines about a pass are
+    in the order of the instants read, and a watcher that lost the race, judging again on the journal that now holds
+    the other's line (``MetricWatch.gates_once``), changes nothing with an older look. Nothing once resolved or
+    while nothing is mitigated."""
     if state.resolved or state.phases.get("mitigated") is None:
         return []
     last = last_said(state)
@@ -73,10 +78,13 @@ def due(state: IncidentState, gates: Sequence[Any]) -> list[tuple[str, dict[str,
     for g in gates:
         if g.seq is None:
             continue
-        open_ = last.get(g.seq, {}).get("kind") == RELAPSED
+        said = last.get(g.seq, {})
+        read = iso(g.read_at.timestamp())       # the instant as a line holds it (ms), so one reading equals its line
+        if said and (_ts(read) or g.read_at) <= said["at"]:
+            continue
+        open_ = said.get("kind") == RELAPSED
         data = {"step": g.step, "step_id": g.step_id, **({"runbook_id": g.runbook_id} if g.runbook_id else {}),
-                "passed_seq": g.seq, "title": g.title, "wanted": g.wanted, "what": g.what,
-                "at": iso(g.read_at.timestamp())}
+                "passed_seq": g.seq, "title": g.title, "wanted": g.wanted, "what": g.what, "at": read}
         if g.past and not open_:
             out.append((ev.GATE_RELAPSED, {**data, "value_text": g.value}))
         elif open_ and g.lifted:

@@ -177,7 +177,8 @@ class MetricWatch:
         """Each counted gate's measure read at ``now`` (unix: the panes' instant), and a relapse or its end journaled
         when the journal does not say it yet (``gate_relapse.due``): once however many watchers read it, every
         append conditional on the journal ending where it was judged (the reading is made once, outside the lock; a
-        watcher that lost the race judges it again on the journal that now holds the other's line). Nothing is read
+        watcher that lost the race judges it again on the journal that now holds the other's line, where a reading
+        no later than that line changes nothing: ``gate_relapse.due``, attack52 F3). Nothing is read
         while nothing is mitigated or once resolved, or while no gate counts."""
         from datetime import UTC, datetime
 
