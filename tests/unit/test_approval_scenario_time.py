@@ -33,6 +33,9 @@ from warroom.incident.store import IncidentStore
 from warroom.journal import events as ev
 from warroom.journal.log import format_ts
 
+# what the commands decide and say, not how a drill integrates: the drills `incident new --drill` makes start warm
+pytestmark = pytest.mark.usefixtures("warm_drills")
+
 ALICE, BOB = people()
 SPEED = 5.0      # 15m at x5 is 3 wall minutes: above the drill's floor (HUMAN_FLOOR), as asked
 

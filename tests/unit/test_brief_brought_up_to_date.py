@@ -14,6 +14,9 @@ import pytest
 
 from tests.unit.incident_fixtures import Cli, DrillClock
 
+# what the commands decide and say, not how a drill integrates: the drills `incident new --drill` makes start warm
+pytestmark = pytest.mark.usefixtures("warm_drills")
+
 T0 = 1_800_000_000.25
 
 

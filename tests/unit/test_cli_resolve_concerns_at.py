@@ -18,6 +18,9 @@ from tests.unit.incident_fixtures import Cli
 from warroom import scenario_time
 from warroom.units import format_stated
 
+# what the commands decide and say, not how a drill integrates: the drills `incident new --drill` makes start warm
+pytestmark = pytest.mark.usefixtures("warm_drills")
+
 STATED = re.compile(r"^(?P<title>.+?) is still (?:critical|in warning) \((?P<shown>[^,]+),")
 T0 = datetime(2026, 12, 2, 10, 0, tzinfo=UTC).timestamp()
 

@@ -18,6 +18,9 @@ from warroom import scenario_time
 from warroom.config import Config
 from warroom.incident.session import JournalDamaged
 
+# what the commands decide and say, not how a drill integrates: the drills `incident new --drill` makes start warm
+pytestmark = pytest.mark.usefixtures("warm_drills")
+
 T0 = datetime(2026, 12, 2, 10, 0, tzinfo=UTC).timestamp()
 
 

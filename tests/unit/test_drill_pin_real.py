@@ -21,6 +21,9 @@ import pytest
 from tests.unit.incident_fixtures import Cli
 from warroom import scenario_time
 
+# what the commands decide and say, not how a drill integrates: the drills `incident new --drill` makes start warm
+pytestmark = pytest.mark.usefixtures("warm_drills")
+
 PIN = datetime(2001, 9, 9, 1, 46, 40, tzinfo=UTC).timestamp()      # 1e9: no real incident is this old
 LONG_AFTER = datetime(2001, 9, 9, 1, 46, 40, tzinfo=UTC) + timedelta(days=3650)
 

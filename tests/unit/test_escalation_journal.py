@@ -14,6 +14,9 @@ from warroom import scenario_time
 from warroom.config import Config
 from warroom.incident.store import IncidentStore
 
+# what the commands decide and say, not how a drill integrates: the drills `incident new --drill` makes start warm
+pytestmark = pytest.mark.usefixtures("warm_drills")
+
 T0 = datetime(2026, 12, 2, 23, 50, tzinfo=UTC).timestamp()       # the tiers cross midnight
 
 
