@@ -12,6 +12,7 @@ import pytest
 
 from warroom.config import Config
 from warroom.incident.replay import ReplaySource
+from tests.unit.standins_corpus import warmed
 from warroom.drill.directory import create_drill
 from warroom.errors import NotFoundError, WarroomError
 from warroom.incident.history import load_history, record_history
@@ -21,7 +22,8 @@ from warroom.incident.store import IncidentStore
 def _resolved_drill_incident(tmp_path: Path):
     cfg = Config()
     cfg.incident.state_dir = str(tmp_path / "state" / "drills")
-    drill = create_drill(tmp_path / "state" / "drills", "rate-limit", 60.0)
+    # warm: the window record_history saves reads the two hours before the drill's start, the warm file's rows
+    drill = warmed(create_drill(tmp_path / "state" / "drills", "rate-limit", 60.0))
     store = IncidentStore(cfg.state_dir(), cfg)
     inc = store.create(title="quota climbing", severity="P3", runbook=None, source={},
                        drill={"scenario": "rate-limit", "speed": 60.0, "dir": str(drill.path)})
