@@ -24,7 +24,8 @@ from tests.unit.standins_corpus import warmed
 from warroom.incident.by_hand import standin_calls
 from warroom.timeparse import parse_when
 
-pytestmark = pytest.mark.usefixtures("no_warmup_child")
+# warm_drills: what the commands decide and say, not how a drill integrates (`incident new --drill` starts warm)
+pytestmark = pytest.mark.usefixtures("no_warmup_child", "warm_drills")
 BOUND = 120            # seconds: a hung child fails the test, it never hangs it
 T0 = 1_800_000_000.0   # the declaration (and the drill's start), pinned
 HISTORY = "List recent deployments"          # RB-LAUNCH-005 step 16: kubectl rollout history deployment/… -n …
