@@ -21,7 +21,7 @@ from warroom.drill import fleet
 from warroom.drill.actions import BY_POD, RETRIES, Action
 from warroom.drill.autoscale import Capacity
 from warroom.drill.queue import DEFAULT, Queue
-from warroom.drill.cluster import (DAY, KNOBS, NODE_OPS, PLAN_SHARE, PLAN_WORDS, ROUTING_KEYS, Cluster,
+from warroom.drill.cluster import (DAY, KNOBS, NODE_OPS, PLAN_SHARE, PLAN_WORDS, ROUTING_KEYS, Cluster, Replay,
                                    breaker_limit, build_cluster, cap, disabled, dose, fallback_of, initial_cluster,
                                    moved_primary, plan_only, refused, route_of, sink_lost, switched_on, threshold,
                                    tried_first)
@@ -242,11 +242,13 @@ class Signals:
         # pods are gone keeps them running); it admits no new flow from the stop on until then (``_admit``)
         engine: list[tuple[float, bool]] = []
         admit: list[tuple[float, bool]] = []
+        replay: Replay | None = None        # the estate after each start, replayed once (``_ready_at``)
         for k, a in enumerate(self.actions):
             if a.action == "flowengine_stop":
                 engine = [e for e in engine if e[0] <= a.t] + [(a.t + STOP_DELAY, False)]
                 admit = [e for e in admit if e[0] <= a.t] + [(a.t, False)]
-            elif a.action == "flowengine_start" and (w := self._ready_at(k)) < math.inf:
+            elif a.action == "flowengine_start" and (w := self._ready_at(
+                    k, replay := replay or Replay(scenario, self.actions))) < math.inf:
                 engine = [e for e in engine if e[0] < w or e[1]] + [(w, True)]
                 admit.append((w, True))
         self._engine = engine = sorted(engine)
@@ -753,11 +755,12 @@ class Signals:
         """Whether FlowEngine's TaskDB has a ready pod at ``t``: without it no flow can be claimed or written."""
         return self._at(self._db, t)
 
-    def _ready_at(self, k: int) -> float:
+    def _ready_at(self, k: int, replay: Replay) -> float:
         """When FlowEngine started (from zero) by ``actions[k]`` has its first pod ready, on the pod schedule ``kubectl
         get pods`` prints after the operations up to it (inf: never, no node to place one on): from then its Service
-        sends it flows (attack50 A5: the world admitted the first ~40 s after the pods were Ready, /health ok)."""
-        t, c = self.actions[k].t, build_cluster(self.scenario, self.actions[:k + 1])
+        sends it flows (attack50 A5: the world admitted the first ~40 s after the pods were Ready, /health ok).
+        ``replay``: of ``actions``, asked at increasing ``k`` (``actions`` are in ``build_cluster``'s order)."""
+        t, c = self.actions[k].t, replay.first(k + 1)
         dep, nodes = c.flowengine, [w for w, _, what in c.nodes if what == "uncordon" and w > t]
         step = dep.rollout_seconds / max(1, dep.replicas)
         times = sorted({t, *(p[2] + step for p in c.pods(dep, t + DAY)), *nodes, *(w + step for w in nodes)})
@@ -772,8 +775,11 @@ class Signals:
         ``cluster.refused``)."""
         ops = [a for a in self.actions if a.action in NODE_OPS or name in (a.detail.get("deployment"), a.detail.get("name"))]
         out: list[tuple[float, tuple[float, ...]]] = []
+        if not ops:
+            return out
+        replay = Replay(self.scenario, self.actions)        # ``build_cluster`` at each op's moment (in time order)
         for a, until in zip(ops, [*(a.t for a in ops[1:]), math.inf]):
-            c = build_cluster(self.scenario, self.actions, a.t)
+            c = replay.upto(a.t)
             dep = c.deployments.get(name) or c.gone[name]          # deleted: scaled to zero
             step = dep.rollout_seconds / max(1, dep.replicas)
             ups = [p[2] + step for p in c.pods(dep, a.t + DAY)] + [w + step for w, _, _ in dep.deleted] + [a.t + step]
