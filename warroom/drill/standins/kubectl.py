@@ -505,8 +505,9 @@ class Kubectl:
             raise not_found(kind, name)
         return objs
 
-    def exists(self, kind: str, name: str | None) -> bool:
-        return any(o.name == name for o in objects(self.ctx, kind, self.ns))
+    def exists(self, kind: str, name: str | None, ns: str | None = None) -> bool:
+        """Whether ``kind/name`` is in namespace ``ns`` (this call's when None)."""
+        return any(o.name == name for o in objects(self.ctx, kind, ns or self.ns))
 
     def done(self, kind: str, name: str, what: str, op: str = "", /, **detail: object) -> None:
         """Record operation ``op`` (not under ``--dry-run``) and answer kubectl's ``KIND/NAME WHAT``."""
@@ -843,10 +844,10 @@ class Kubectl:
         sets, unset = env_changes(assignments, self.args)
         if source := self.args.text("from"):
             kind, _, secret = source.partition("/")
-            if kind != "secret" or secret not in self.ctx.cluster.secrets:
+            if kind != "secret" or (self.ns, secret) not in self.ctx.cluster.secrets:
                 raise ToolError(f'error: secrets "{secret}" not found')
             sets |= {k.upper().replace("-", "_"): f"<set to the key '{k}' in secret '{secret}'>"
-                     for k in self.ctx.cluster.secrets[secret]}
+                     for k in self.ctx.cluster.secrets[(self.ns, secret)]}
         if not sets and not unset:
             raise ToolError("error: at least one environment variable must be provided")
         if source:          # read off the estate: its secret's keys
@@ -916,12 +917,15 @@ class Kubectl:
                                     f'namespace "{self.ns}". You must pass \'--namespace={given}\' to perform this '
                                     "operation.")
                 kind = d["kind"].lower()
-                exists = f"{kind}/{name}" in self.ctx.cluster.extra or self.exists(KINDS.get(kind, ""), name)
+                # where kubectl puts it: the namespace its manifest names, else the call's (attack52 F2: a Secret for
+                # monitoring was recorded in production's and replaced the audit store's)
+                ns = given if isinstance(given, str) and given else self.ns
+                exists = f"{kind}/{name}" in self.ctx.cluster.extra or self.exists(KINDS.get(kind, ""), name, ns)
                 if template := pod_template(d) if kind == "deployment" else {}:
                     self.check_selector(name, d["spec"], template)
                 data = {"data": d["data"]} if kind == "configmap" and isinstance(d.get("data"), dict) else {}
                 data = secret_manifest(f, d) if kind == "secret" else data
-                detail = {"kind": kind, "name": name, "namespace": self.ns, **template, **data,
+                detail = {"kind": kind, "name": name, "namespace": ns, **template, **data,
                           **({"configured": True} if exists else {})}
                 if self.args.text("output"):    # the object as applied: the hot-patch read before it is (redteam45 R6)
                     if not self.dry:

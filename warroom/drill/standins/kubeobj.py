@@ -82,10 +82,12 @@ def _api(ctx: Context, kind: str, name: str, namespace: str | None, created: flo
             | (meta or {}), **rest}
 
 
-def made(ctx: Context, kind: str, name: str, before: float) -> float:
-    """When ``kind/name`` was last created in the drill (``kubectl create``), else ``before`` (made before it began)."""
+def made(ctx: Context, kind: str, name: str, before: float, namespace: str | None = None) -> float:
+    """When ``kind/name`` was last created in the drill (``kubectl create``), else ``before`` (made before it began);
+    ``namespace``: in that one alone (a record naming none: production's)."""
     return max((a.t for a in ctx.cluster.log if a.action == "create" and a.detail.get("name") == name
-                and a.detail.get("kind") == kind), default=before)
+                and a.detail.get("kind") == kind and namespace in (None, a.detail.get("namespace") or fleet.NAMESPACE)),
+               default=before)
 
 
 # ------------------------------------------------------------------------------ pods
@@ -657,10 +659,10 @@ LISTERS: dict[str, Callable[[Context, str | None], list[Obj]]] = {
                  status={"replicas": 1, "readyReplicas": int(p.ready)}), (f"{int(p.ready)}/1", age(ctx.t + 45 * DAY)))
         for p in all_pods(ctx, scope) if p.name == "prometheus-0"],
     # -o shows a secret's keys (sorted, as the API's maps are) with the value withheld, as RBAC would
-    "secrets": lambda ctx, scope: [Obj(_api(ctx, "Secret", n, fleet.NAMESPACE, made(ctx, "secret", n, -34.5 * DAY),
+    "secrets": lambda ctx, scope: [Obj(_api(ctx, "Secret", n, ns, made(ctx, "secret", n, -34.5 * DAY, ns),
                                             type="Opaque", data=dict.fromkeys(sorted(k), "")),
-                                       ("Opaque", len(k), age(ctx.t - made(ctx, "secret", n, -34.5 * DAY))))
-                                   for n, k in ctx.cluster.secrets.items()],
+                                       ("Opaque", len(k), age(ctx.t - made(ctx, "secret", n, -34.5 * DAY, ns))))
+                                   for (ns, n), k in ctx.cluster.secrets.items() if scope in (None, ns)],
     "configmaps": lambda ctx, scope: [Obj(_api(ctx, "ConfigMap", n, fleet.NAMESPACE, -34.5 * DAY, data=d),
                                           (len(d), age(ctx.t + 34.5 * DAY))) for n, d in ctx.cluster.configmaps.items()],
     "namespaces": lambda ctx, scope: [Obj(_api(ctx, "Namespace", n, None, -90.5 * DAY, {"labels": {
@@ -677,8 +679,8 @@ def objects(ctx: Context, kind: str, scope: str | None) -> list[Obj]:
     """Every object of ``kind`` in namespace ``scope`` (None: all), by namespace and name as the API server lists
     them (events as they happened); kinds the drill has none of list none.
 
-    The drill keeps HPAs, secrets and configmaps in the production namespace only."""
-    if kind in ("hpa", "secrets", "configmaps") and scope not in (None, fleet.NAMESPACE):
+    The drill keeps HPAs and configmaps in the production namespace only; secrets in the namespace each was made in."""
+    if kind in ("hpa", "configmaps") and scope not in (None, fleet.NAMESPACE):
         return []
     objs = LISTERS.get(kind, lambda ctx, scope: [])(ctx, scope)
     return objs if kind == "events" else sorted(objs, key=lambda o: (o.api["metadata"].get("namespace", ""), o.name))
