@@ -118,3 +118,21 @@ def test_a_journal_without_the_lines_reads_as_before(tmp_path: Path) -> None:
     st = inc.refresh()
     assert status_said(st, clock()).text() == "mitigated" and journal_said(st, clock()) == ""
     assert first_relapse(st, clock()) is None
+
+
+def test_a_relapse_journaled_before_a_resolve_is_not_said_of_the_reopened_incident(tmp_path: Path) -> None:
+    """attack52 F7: resolved and reopened, the incident is investigating again and claims no mitigation: the list
+    (``status_said``) said ``investigating · RELAPSED since …`` of a relapse journaled before the resolve, while
+    ``show`` and the header said INVESTIGATING."""
+    d, clock, inc = _mitigated(tmp_path)
+    src = DrillSource(d)
+    assert typed_in_shell(d, UNDO, 2500.0) == 0
+    clock.t = d.wall_time(3100.0)
+    assert [e.type for e in _look(inc, src, clock.t)] == [ev.GATE_RELAPSED]
+    assert status_said(inc.refresh(), clock()).relapse           # said while the status claims the mitigation
+    inc.resolve("routing put back", concerns=None)
+    inc.reopen("the quota climbs again")
+    st = inc.refresh()
+    said = status_said(st, clock())
+    assert st.status == "investigating" and said.text() == "investigating" and said.since is None, said
+    assert said.text(upper=True) == "INVESTIGATING"

@@ -42,8 +42,10 @@ class StatusSaid:
 
 def status_said(state: Any, at: datetime) -> StatusSaid:
     """``state``'s status at ``at`` with its relapse as the journal says it (the module docstring's rule)."""
-    from warroom.incident.relapse import holding, journaled
+    from warroom.incident.relapse import CLAIMS_MITIGATED, holding, journaled
 
+    if state.status not in CLAIMS_MITIGATED:   # reopened, investigating: no mitigation claimed, none to qualify
+        return StatusSaid(state.status)         # (attack52 F7: "investigating · RELAPSED since …" of a past one)
     journal = copy.copy(state)          # a shallow copy: the drill shell's lifts (``hands``) are not read here
     journal.hands = None
     held = holding(journal, at, gates=journaled(journal, at))
