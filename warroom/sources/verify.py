@@ -448,8 +448,11 @@ def journal_started(journal: Appender, step: int | None, step_id: str, run: Veri
     then is journaled (``before``) with whether it already met the comparison: a gate that passes
     on a condition true before the step ran is no evidence the step worked (the fault may not have
     arrived yet), and the incident is not called mitigated on it (``reducers.monitoring``)."""
+    # ``opened``: the instant the window opened, which the deadline counts from; the line itself is written after the
+    # ``before`` probe, and under load (6.4 s seen) that is past a fast drill's deadline: a settle from the line's
+    # time judged no instant of the window and said "no data" of a gate the world met (``open_gates``)
     data = {**_ref(step, step_id, run.gate, runbook_id), "window": run.gate.window, "deadline": iso(run.deadline),
-            "query": run.gate.expr}
+            "opened": iso(run.started_at), "query": run.gate.expr}
     if before_at is not None:
         value, _ = _probe(run.gate, run.source, before_at)
         if value is not None:
@@ -574,6 +577,8 @@ def open_gates(events: Iterable[Any]) -> list[OpenGate]:
         if ev.type == VERIFY_STARTED:
             deadline = parse_time(d.get("deadline"))
             ts = ev.ts.timestamp() if hasattr(ev.ts, "timestamp") else parse_time(ev.ts)
+            opened = parse_time(d.get("opened"))     # journaled since stop 52; before, the line's time
+            ts = opened if opened is not None and (ts is None or opened <= ts) else ts
             if deadline is not None and ts is not None:
                 started[key] = OpenGate(d.get("step"), key[1], key[2], ts, deadline, d.get("runbook_id") or None,
                                         dict(d), getattr(ev, "seq", None))
