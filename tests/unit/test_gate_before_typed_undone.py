@@ -30,6 +30,8 @@ RUNBOOK = Path(__file__).resolve().parents[2] / "runbooks" / "RB-CORE-003-rate-l
 ROUTE = "kubectl set env deployment/flowengine FALLBACK_MODEL=gpt-4-turbo -n production".split()
 UNDO = "kubectl set env deployment/flowengine FALLBACK_MODEL- -n production".split()
 LOOK_ALIKE = "kubectl set env deployment/flowengine DISABLE_PROVIDERS=anthropic -n production".split()
+GET_YAML = "kubectl get deployment flowengine -n production -o yaml".split()
+APPLY_LIVE = ["apply", "the live spec"]         # a marker: ``_typed_then_run`` applies FlowEngine's spec as it stands
 KEY = ("RB-CORE-003", "route-to-secondary")
 RUN_AT = 2400.0         # drill seconds: step 10 run through warroom
 
@@ -47,6 +49,9 @@ def _typed_then_run(tmp_path: Path, typed: list[tuple[float, list[str]]]) -> tup
     d, clock, inc = typed_drill_incident(tmp_path, "rate-limit", RUNBOOK, title="Flows failing", severity="P3", at=90.0)
     for at, argv in typed:
         clock.t = d.wall_time(at)
+        if argv == APPLY_LIVE:      # FlowEngine's live spec, read and applied again whole (``kubectl apply -f``)
+            (d.path / "flowengine.yaml").write_text(run_one(d, [*GET_YAML], at)[1])
+            argv = ["kubectl", "apply", "-f", str(d.path / "flowengine.yaml"), "-n", "production"]
         assert typed_in_shell(d, argv, at) == 0
     clock.t = d.wall_time(RUN_AT)
     step = inc.runbook().step(KEY[1])
@@ -82,3 +87,11 @@ def test_typed_undone_and_typed_again_reads_the_typing_that_stood(tmp_path: Path
     gate = gate_states(st, st.last_at)[KEY]
     assert gate.shown == "passed" and gate.held_before is None, gate
     assert st.phases["mitigated"] is not None
+
+
+def test_the_deployment_applied_again_whole_with_the_routing_kept_undoes_nothing(tmp_path: Path) -> None:
+    """Routed at 1500, then FlowEngine's own live spec applied again at 1600 (attack52 F8): its env, read off the
+    drill's world after the apply, still routes; the typing stood to the run, so the gate reads from it and passes."""
+    d, st, before = _typed_then_run(tmp_path, [(1500.0, ROUTE), (1600.0, APPLY_LIVE)])
+    assert before["at"] == iso(d.wall_time(1500.0)) and before["holds"] is False, before
+    assert gate_states(st, st.last_at)[KEY].shown == "passed" and st.phases["mitigated"] is not None

@@ -140,7 +140,17 @@ def _touched(op: Op, part: tuple[str, ...]) -> tuple[Any, str] | None:
     if dep is None:
         return None
     if _whole(op) == dep:
-        return (None, "deleted") if op.action == "delete" else (UNREAD, "made again whole: its template is not read")
+        if op.action == "delete":
+            return None, "deleted"
+        # applied whole: its env and image as the drill's world made them (``Reversals._op``'s ``after``: attack52
+        # F8, the deployment's own spec applied again undid the routing typed by hand), else not read
+        if (after := op.detail.get("after")) is None or part[0] not in ("env", "image"):
+            return UNREAD, "made again whole: its template is not read"
+        if part[0] == "image":
+            return str(after["image"]), f"image {after['image']} by an apply"
+        value = after["env"].get(part[2])
+        return (None, f"{part[2]} unset by an apply") if value is None else \
+            (_env(value), f"{part[2]}={value} by an apply")
     if op.action == "rollout_undo" and str(op.detail.get("deployment") or "") == dep and part[0] == "env":
         # the template of the revision it went back to (``Reversals.undo_ops``: a drill's world), else not read
         if (after := op.detail.get("after")) is None:
@@ -305,12 +315,15 @@ class Reversals:
         return Change(datetime.fromtimestamp(a.ts, UTC), by, self._op(a, acts))
 
     def _op(self, a: Any, acts: Sequence[Any]) -> Op:
-        """A recorded operation; a ``rollout undo`` with the template it went back to (``after``: its env and image,
-        from the drill's world as the operations up to it built it), where the world can be read."""
-        if a.action != "rollout_undo" or self._world is None:
+        """A recorded operation; a ``rollout undo`` with the template it went back to, a deployment applied whole with
+        the one it made (``after``: its env and image, from the drill's world as the operations up to it built it),
+        where the world can be read."""
+        named = str(a.detail.get("deployment") or "") if a.action == "rollout_undo" else \
+            _whole(Op(a.action, a.detail)) if a.action != "delete" else None
+        if not named or self._world is None:
             return Op(a.action, a.detail)
         if id(a) not in self._undos:
-            dep = (self._world([x for x in acts if x.ts <= a.ts]) or {}).get(str(a.detail.get("deployment") or ""))
+            dep = (self._world([x for x in acts if x.ts <= a.ts]) or {}).get(named)
             self._undos[id(a)] = Op(a.action, a.detail if dep is None else {**a.detail, "after": dep})
         return self._undos[id(a)]
 
