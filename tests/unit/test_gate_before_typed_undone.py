@@ -43,10 +43,21 @@ def _unpinned(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     yield
 
 
-def _typed_then_run(tmp_path: Path, typed: list[tuple[float, list[str]]]) -> tuple[Any, Any, dict[str, Any]]:
+def _typed_then_run(tmp_path: Path, typed: list[tuple[float, list[str]]], failed_at: float | None = None
+                    ) -> tuple[Any, Any, dict[str, Any]]:
     """Each of ``typed`` in the drill shell at its drill second, then step 10 run through warroom at ``RUN_AT``, its
-    gate opened as warroom opens it and settled once its window ended: (drill, state, the gate's ``before``)."""
+    gate opened as warroom opens it and settled once its window ended: (drill, state, the gate's ``before``).
+    ``failed_at``: step 10 first run through warroom then with a namespace that has no FlowEngine (exit 1)."""
     d, clock, inc = typed_drill_incident(tmp_path, "rate-limit", RUNBOOK, title="Flows failing", severity="P3", at=90.0)
+    if failed_at is not None:
+        clock.t = d.wall_time(failed_at)
+        step, bad = inc.runbook().step(KEY[1]), [*ROUTE[:-1], "staging"]
+        data = {"step": step.number, "step_id": step.id, "runbook_id": KEY[0], "label": step.label, "mutating": True,
+                "command": " ".join(bad), "params": {"deployment": "flowengine", "namespace": "staging"}}
+        inc.append(ev.STEP_STARTED, data)
+        assert run_one(d, bad, failed_at)[0] == 1
+        clock.t = d.wall_time(failed_at + 1)
+        inc.append(ev.STEP_FINISHED, {**data, "status": "failed", "exit_code": 1})
     for at, argv in typed:
         clock.t = d.wall_time(at)
         if argv == APPLY_LIVE:      # FlowEngine's live spec, read and applied again whole (``kubectl apply -f``)
@@ -93,5 +104,13 @@ def test_the_deployment_applied_again_whole_with_the_routing_kept_undoes_nothing
     """Routed at 1500, then FlowEngine's own live spec applied again at 1600 (attack52 F8): its env, read off the
     drill's world after the apply, still routes; the typing stood to the run, so the gate reads from it and passes."""
     d, st, before = _typed_then_run(tmp_path, [(1500.0, ROUTE), (1600.0, APPLY_LIVE)])
+    assert before["at"] == iso(d.wall_time(1500.0)) and before["holds"] is False, before
+    assert gate_states(st, st.last_at)[KEY].shown == "passed" and st.phases["mitigated"] is not None
+
+
+def test_a_failed_run_first_then_the_fix_typed_then_run_again_reads_the_typing(tmp_path: Path) -> None:
+    """Step 10 run first onto staging (no FlowEngine there: failed, nothing done), the routing then typed by hand at
+    1500, then run again as advised (attack52 F4): the typing, after a run that did nothing, dates the before."""
+    d, st, before = _typed_then_run(tmp_path, [(1500.0, ROUTE)], failed_at=1400.0)
     assert before["at"] == iso(d.wall_time(1500.0)) and before["holds"] is False, before
     assert gate_states(st, st.last_at)[KEY].shown == "passed" and st.phases["mitigated"] is not None

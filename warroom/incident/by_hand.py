@@ -1214,8 +1214,10 @@ def _typed(drill: Any, state: Any, runbooks: Iterable[Runbook], at: datetime, be
             book, lambda sid, b=book.id: checklist_state(steps.get((b, sid)), None) == "pending",
             param_values(book, state), rows, windows, before=closed_at(state, book.id), state=state).items()}
     for book in books if before_runs else ():
-        runs = {sid: min(r.started_at.timestamp() for r in st.runs) for (rb, sid), st in steps.items()
-                if rb == book.id and st.runs and (rb, sid) not in out}
+        # the first run that ended ok: a failed one before it acted on nothing, and the fix typed after it, then
+        # run again, was credited nowhere (attack52 F4, F5: the gate held before, a no-op run's lift)
+        runs = {sid: min(oks) for (rb, sid), st in steps.items() if rb == book.id and (rb, sid) not in out
+                and (oks := [r.started_at.timestamp() for r in st.runs if r.status == "ok"])}
         out |= {(book.id, sid): c for sid, c in hands.before_runs(
             book, runs, param_values(book, state), rows, windows, before=closed_at(state, book.id),
             state=state).items()}
