@@ -221,6 +221,24 @@ def typed_drill_incident(root: Path, scenario: str, runbook: Path, *, title: str
     return d, clock, inc
 
 
+def ran_through_warroom(d: Any, clock: DrillClock, inc: Any, key: tuple[str, str], argv: list[str], at: float, *,
+                        params: dict[str, str], exit_code: int = 0) -> Any:
+    """Step ``key`` (runbook id, step id) of ``inc`` run through warroom at drill second ``at`` as ``argv`` in its
+    drill world: ``step.started``, the command, ``step.finished`` one drill second later, ok or failed by the exit
+    code (asserted); returns the step, for the gate a test opens next (``LiveIncident.open_gate``)."""
+    from tests.unit.standins_corpus import run_one
+
+    clock.t = d.wall_time(at)
+    step = inc.runbook().step(key[1])
+    data = {"step": step.number, "step_id": step.id, "runbook_id": key[0], "label": step.label, "mutating": True,
+            "command": " ".join(argv), "params": params}
+    inc.append(ev.STEP_STARTED, data)
+    assert run_one(d, argv, at)[0] == exit_code
+    clock.t = d.wall_time(at + 1)
+    inc.append(ev.STEP_FINISHED, {**data, "status": "ok" if exit_code == 0 else "failed", "exit_code": exit_code})
+    return step
+
+
 def over(drill: Any, at: float) -> Any:
     """The state of an incident on ``drill`` declared at its start and resolved at ``at`` (unix): a drill report read
     on it is the debrief's, told what the scenario judges and what came after the resolution (a quota that would run

@@ -18,8 +18,8 @@ from typing import Any
 
 import pytest
 
-from tests.unit.incident_fixtures import typed_drill_incident
-from tests.unit.standins_corpus import run_one, typed_in_shell
+from tests.unit.incident_fixtures import ran_through_warroom, typed_drill_incident
+from tests.unit.standins_corpus import typed_in_shell
 from warroom.drill.directory import DrillSource
 from warroom.incident.gates import HELD, gate_states
 from warroom.incident.live import LiveIncident
@@ -30,6 +30,7 @@ from warroom.sources.verify import settle_open
 RUNBOOK = Path(__file__).resolve().parents[2] / "runbooks" / "RB-CORE-003-rate-limit-exhaustion.md"
 ROUTE = "kubectl set env deployment/flowengine FALLBACK_MODEL=gpt-4-turbo -n production".split()
 KEY = ("RB-CORE-003", "route-to-secondary")
+PARAMS = {"deployment": "flowengine", "namespace": "production"}
 RUN_AT = 2400.0         # drill seconds: the run through warroom, 15 drill minutes after the typing
 
 
@@ -46,15 +47,7 @@ def _typed_then_run(tmp_path: Path, typed: list[str], at: float) -> tuple[Any, A
     d, clock, inc = typed_drill_incident(tmp_path, "rate-limit", RUNBOOK, title="Flows failing", severity="P3", at=90.0)
     clock.t = d.wall_time(at)
     assert typed_in_shell(d, typed, at) == 0
-    clock.t = d.wall_time(RUN_AT)
-    book = inc.runbook()
-    step = book.step(KEY[1])
-    data = {"step": step.number, "step_id": step.id, "runbook_id": KEY[0], "label": step.label, "mutating": True,
-            "command": " ".join(ROUTE), "params": {"deployment": "flowengine", "namespace": "production"}}
-    inc.append(ev.STEP_STARTED, data)
-    assert run_one(d, ROUTE, RUN_AT)[0] == 0
-    clock.t = d.wall_time(RUN_AT + 1)
-    inc.append(ev.STEP_FINISHED, {**data, "status": "ok", "exit_code": 0})
+    step = ran_through_warroom(d, clock, inc, KEY, ROUTE, RUN_AT, params=PARAMS)
     live = LiveIncident(inc, DrillSource(d), speed=d.speed)
     live.open_gate(KEY, step.number, str(step.verify))
     clock.t = d.wall_time(RUN_AT + 901)

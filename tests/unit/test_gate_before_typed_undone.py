@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from tests.unit.incident_fixtures import typed_drill_incident
+from tests.unit.incident_fixtures import ran_through_warroom, typed_drill_incident
 from tests.unit.standins_corpus import run_one, typed_in_shell
 from warroom.drill.directory import DrillSource
 from warroom.incident.gates import HELD, gate_states
@@ -33,6 +33,7 @@ LOOK_ALIKE = "kubectl set env deployment/flowengine DISABLE_PROVIDERS=anthropic 
 GET_YAML = "kubectl get deployment flowengine -n production -o yaml".split()
 APPLY_LIVE = ["apply", "the live spec"]         # a marker: ``_typed_then_run`` applies FlowEngine's spec as it stands
 KEY = ("RB-CORE-003", "route-to-secondary")
+PARAMS = {"deployment": "flowengine", "namespace": "production"}
 RUN_AT = 2400.0         # drill seconds: step 10 run through warroom
 
 
@@ -50,28 +51,15 @@ def _typed_then_run(tmp_path: Path, typed: list[tuple[float, list[str]]], failed
     ``failed_at``: step 10 first run through warroom then with a namespace that has no FlowEngine (exit 1)."""
     d, clock, inc = typed_drill_incident(tmp_path, "rate-limit", RUNBOOK, title="Flows failing", severity="P3", at=90.0)
     if failed_at is not None:
-        clock.t = d.wall_time(failed_at)
-        step, bad = inc.runbook().step(KEY[1]), [*ROUTE[:-1], "staging"]
-        data = {"step": step.number, "step_id": step.id, "runbook_id": KEY[0], "label": step.label, "mutating": True,
-                "command": " ".join(bad), "params": {"deployment": "flowengine", "namespace": "staging"}}
-        inc.append(ev.STEP_STARTED, data)
-        assert run_one(d, bad, failed_at)[0] == 1
-        clock.t = d.wall_time(failed_at + 1)
-        inc.append(ev.STEP_FINISHED, {**data, "status": "failed", "exit_code": 1})
+        ran_through_warroom(d, clock, inc, KEY, [*ROUTE[:-1], "staging"], failed_at,
+                            params={"deployment": "flowengine", "namespace": "staging"}, exit_code=1)
     for at, argv in typed:
         clock.t = d.wall_time(at)
         if argv == APPLY_LIVE:      # FlowEngine's live spec, read and applied again whole (``kubectl apply -f``)
             (d.path / "flowengine.yaml").write_text(run_one(d, [*GET_YAML], at)[1])
             argv = ["kubectl", "apply", "-f", str(d.path / "flowengine.yaml"), "-n", "production"]
         assert typed_in_shell(d, argv, at) == 0
-    clock.t = d.wall_time(RUN_AT)
-    step = inc.runbook().step(KEY[1])
-    data = {"step": step.number, "step_id": step.id, "runbook_id": KEY[0], "label": step.label, "mutating": True,
-            "command": " ".join(ROUTE), "params": {"deployment": "flowengine", "namespace": "production"}}
-    inc.append(ev.STEP_STARTED, data)
-    assert run_one(d, ROUTE, RUN_AT)[0] == 0
-    clock.t = d.wall_time(RUN_AT + 1)
-    inc.append(ev.STEP_FINISHED, {**data, "status": "ok", "exit_code": 0})
+    step = ran_through_warroom(d, clock, inc, KEY, ROUTE, RUN_AT, params=PARAMS)
     LiveIncident(inc, DrillSource(d), speed=d.speed).open_gate(KEY, step.number, str(step.verify))
     clock.t = d.wall_time(RUN_AT + 901)
     settle_open(inc, inc.read().events, DrillSource(d), [], now=clock.t, speed=d.speed)

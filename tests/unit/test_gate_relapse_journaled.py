@@ -17,8 +17,8 @@ from typing import Any
 
 import pytest
 
-from tests.unit.incident_fixtures import typed_drill_incident
-from tests.unit.standins_corpus import run_one, typed_in_shell
+from tests.unit.incident_fixtures import ran_through_warroom, typed_drill_incident
+from tests.unit.standins_corpus import typed_in_shell
 from warroom.drill.directory import DrillSource
 from warroom.incident.relapse import first_relapse, journal_said, relapse_said
 from warroom.incident.status_said import status_said
@@ -44,14 +44,8 @@ def _mitigated(tmp_path: Path) -> tuple[Any, Any, Any]:
     from warroom.incident.live import LiveIncident
 
     d, clock, inc = typed_drill_incident(tmp_path, "rate-limit", RUNBOOK, title="Flows failing", severity="P3", at=90.0)
-    step = inc.runbook().step(KEY[1])
-    clock.t = d.wall_time(1500.0)
-    data = {"step": step.number, "step_id": step.id, "runbook_id": KEY[0], "label": step.label, "mutating": True,
-            "command": " ".join(ROUTE), "params": {"deployment": "flowengine", "namespace": "production"}}
-    inc.append(ev.STEP_STARTED, data)
-    assert run_one(d, ROUTE, 1500.0)[0] == 0
-    clock.t = d.wall_time(1501.0)
-    inc.append(ev.STEP_FINISHED, {**data, "status": "ok", "exit_code": 0})
+    step = ran_through_warroom(d, clock, inc, KEY, ROUTE, 1500.0,
+                               params={"deployment": "flowengine", "namespace": "production"})
     LiveIncident(inc, DrillSource(d), speed=d.speed).open_gate(KEY, step.number, str(step.verify))
     clock.t = d.wall_time(2401.0)
     settle_open(inc, inc.read().events, DrillSource(d), [], now=clock.t, speed=d.speed)
