@@ -460,9 +460,7 @@ def journaled(state: IncidentState, at: datetime) -> tuple[GateNow, ...]:
         r = last.get(g.seq)
         if r is None or r["kind"] != RELAPSED or lifted(state, g, at):
             continue
-        out.append(GateNow(runbook_id=g.runbook_id, step_id=g.step_id, step=g.step, what=g.what, title=g.title,
-                           wanted=g.wanted, passed_at=_confirmed(state, g), passed_value=g.value or "",
-                           read_at=r["at"], value=str(r.get("value_text") or "?"), past=True, seq=g.seq, seen=True))
+        out.append(_now(state, g, r["at"], value=str(r.get("value_text") or "?"), past=True, seen=True))
     return tuple(out)
 
 
@@ -544,6 +542,14 @@ def _lift(state: IncidentState, g: GateState, at: datetime) -> tuple[datetime | 
     return (since, best[0], best[1]) if best is not None else None
 
 
+def _now(state: IncidentState, g: GateState, read_at: datetime, **reading: Any) -> GateNow:
+    """A counted gate ``g`` as read at ``read_at`` (``reading``: what the read found, ``GateNow``'s fields): the one
+    place a gate's pass becomes the reading every view words."""
+    return GateNow(runbook_id=g.runbook_id, step_id=g.step_id, step=g.step, what=g.what, title=g.title,
+                   wanted=g.wanted, passed_at=_confirmed(state, g), passed_value=g.value or "", read_at=read_at,
+                   seq=g.seq, **reading)
+
+
 def _confirmed(state: IncidentState, g: GateState) -> datetime | None:
     """When the metrics confirmed a pass (``confirmed_at``, never after its own line): a gate settled
     after its window is journaled later than it passed, and "passed at … at 03:31:24" is the former."""
@@ -565,9 +571,7 @@ def read_gates(state: IncidentState, source: Any, slos: Iterable[Any], now: date
     out = []
     for g in counted_gates(state, now):
         if said := lifted(state, g, now):       # ended on purpose: its measure is not read
-            out.append(GateNow(runbook_id=g.runbook_id, step_id=g.step_id, step=g.step, what=g.what, title=g.title,
-                               wanted=g.wanted, passed_at=_confirmed(state, g), passed_value=g.value or "",
-                               read_at=now, lifted=said, seq=g.seq))
+            out.append(_now(state, g, now, lifted=said))
             continue
         value: float | None = None
         problem: str | None = "no metric source"
@@ -579,12 +583,10 @@ def read_gates(state: IncidentState, source: Any, slos: Iterable[Any], now: date
             except (VerifyError, WarroomError, OSError) as exc:
                 value, problem = None, str(exc)
         read = gate is not None and value is not None and not math.isnan(value)
-        out.append(GateNow(
-            runbook_id=g.runbook_id, step_id=g.step_id, step=g.step, what=g.what, title=g.title, wanted=g.wanted,
-            passed_at=_confirmed(state, g), passed_value=g.value or "", read_at=now,
-            value=gate.show(value) if read and gate is not None else None,
+        out.append(_now(
+            state, g, now, value=gate.show(value) if read and gate is not None else None,
             past=(not gate.holds(value)) if read and gate is not None and value is not None else None,
-            problem=None if read else (problem or "no value"), seq=g.seq))
+            problem=None if read else (problem or "no value")))
     return tuple(out)
 
 
@@ -605,9 +607,6 @@ def holding(state: IncidentState, at: datetime, readings: Sequence[Any] | None =
         again.append(Again(b["slo_id"], b["title"], b["at"], int(b["seq"]), _stated(b), now,
                            lift_words(b, now) if b.get("lifted") else ""))
     if gates is None:
-        gates = tuple(GateNow(runbook_id=g.runbook_id, step_id=g.step_id, step=g.step, what=g.what, title=g.title,
-                              wanted=g.wanted, passed_at=_confirmed(state, g), passed_value=g.value or "",
-                              read_at=at, problem="its measure was not read", lifted=lifted(state, g, at),
-                              seq=g.seq)
+        gates = tuple(_now(state, g, at, problem="its measure was not read", lifted=lifted(state, g, at))
                       for g in counted_gates(state, at))
     return Holding(at=at, mitigated_at=mit[0], how=mit[2], again=tuple(again), gates=tuple(gates))

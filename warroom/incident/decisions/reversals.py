@@ -332,8 +332,14 @@ def typed_until(state: Any, now: datetime) -> Callable[[Sequence[Any], Sequence[
     """``by_hand.steps_done``'s ``until`` for a drill incident's ``state`` by ``now``: when something recorded since
     first undid a typing (``own``: the actions its calls recorded; ``acts``: every recorded action), unix, ``inf``
     while it stands (``Reversals.typing_undone``)."""
+    world = drill_world(state)
+    made: list[tuple[Sequence[Any], Reversals]] = []     # one reader for every typing of one read of the record
+    # (its world and the templates it rebuilt, ``Reversals._op``, shared: built again per typing before)
+
     def until(own: Sequence[Any], acts: Sequence[Any]) -> float:
-        undo = Reversals(state, now, read=lambda: acts, world=drill_world(state)).typing_undone(own)
+        if not made or made[0][0] is not acts:
+            made[:] = [(acts, Reversals(state, now, read=lambda: acts, world=world))]
+        undo = made[0][1].typing_undone(own)
         return math.inf if undo is None else undo.at.timestamp()
     return until
 
