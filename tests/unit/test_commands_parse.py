@@ -13,11 +13,10 @@ from __future__ import annotations
 
 import ast
 import contextlib
+import functools
 import io
 import itertools
 from pathlib import Path
-
-import pytest
 
 from tui.cli import build_parser
 
@@ -64,13 +63,16 @@ def _alternatives_all(args: list[ast.expr]) -> list[list[str | None]]:
     return [list(itertools.chain.from_iterable(pick)) for pick in itertools.product(*map(_alternatives, args))]
 
 
+@functools.cache
 def _calls() -> list[tuple[str, ast.Call]]:
+    """Every ``command(...)`` call of the product, with where it is. Built once, by the first test that
+    asks, in the worker that runs this file: it was built at import (a parametrize list), so at collection
+    in every xdist worker, ~2 s of CPU each for a list only one worker's tests read."""
     found = []
     for path in sorted(p for pkg in ("warroom", "tui", "panes") for p in (ROOT / pkg).rglob("*.py")):
         text = path.read_text(encoding="utf-8")
         # Every import _command_names counts spells the word "paths" (warroom.paths, from warroom
-        # import paths): a module without it calls no command(), so it is not parsed. This list is
-        # built at collection, in each xdist worker: parsing all ~300 modules there cost 3 x 1.6 s.
+        # import paths): a module without it calls no command(), so it is not parsed.
         if "paths" not in text:
             continue
         tree = ast.parse(text)
@@ -125,26 +127,26 @@ def refusal(call: ast.Call) -> str | None:
     return None
 
 
-CALLS = _calls()
-
-
 def test_the_scan_finds_the_commands() -> None:
     """The check below would pass on nothing if the scan missed the calls: it sees the known ones
     (hints in core, journal, CLI and launch) and not the stand-ins' own ``command`` decorator."""
-    places = {where.rsplit(":", 1)[0] for where, _ in CALLS}
-    assert len(CALLS) > 50
+    calls = _calls()
+    places = {where.rsplit(":", 1)[0] for where, _ in calls}
+    assert len(calls) > 50
     assert {"warroom/journal/log.py", "warroom/incident/store.py", "warroom/execute/runner.py",
             "tui/launch.py", "warroom/cli/incident.py"} <= places
     assert "warroom/drill/standins/blocks.py" not in places
-    assert {w for w, c in CALLS if all(isinstance(a, ast.Starred) for a in c.args)} == WHOLLY_TYPED
+    assert {w for w, c in calls if all(isinstance(a, ast.Starred) for a in c.args)} == WHOLLY_TYPED
 
 
-CHECKED = [c for c in CALLS if c[0] not in WHOLLY_TYPED]
-
-
-@pytest.mark.parametrize("where,call", CHECKED, ids=[where for where, _ in CHECKED])
-def test_every_command_a_person_is_told_to_type_parses(where: str, call: ast.Call) -> None:
-    assert refusal(call) is None, where
+def test_every_command_a_person_is_told_to_type_parses() -> None:
+    """Each call is checked, as when this test was parametrized by call (one case per call, its place
+    the id); the list of calls is no longer built at collection (see ``_calls``), and a failure names
+    every refused call with what argparse said, not the first."""
+    checked = [(where, call) for where, call in _calls() if where not in WHOLLY_TYPED]
+    assert checked
+    refused = [f"{where}: {said}" for where, call in checked if (said := refusal(call)) is not None]
+    assert refused == [], "\n".join(refused)
 
 
 def test_the_check_refuses_what_argparse_refuses() -> None:
