@@ -10,14 +10,13 @@ one goes through ``command(*words)``, and this file finds any text that names a 
 from __future__ import annotations
 
 import ast
-import functools
 import re
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from tests import source_trees
 from tui.cli import COMMAND_MODULES
 from warroom import paths
 
@@ -33,22 +32,9 @@ def _docstrings(tree: ast.AST) -> set[int]:
             if isinstance(n, ast.Expr) and isinstance(n.value, ast.Constant) and isinstance(n.value.value, str)}
 
 
-def _sources() -> list[Path]:
-    return sorted(p for pkg in ("warroom", "tui", "panes") for p in (ROOT / pkg).rglob("*.py"))
-
-
-@functools.lru_cache(maxsize=None)
-def _parsed(source: str) -> ast.Module:
-    """The tree of ``source``, parsed once for both sweeps below (each parsed every module again:
-    1.6 s). The sweeps only read the trees."""
-    return ast.parse(source)
-
-
-@pytest.fixture(autouse=True, scope="module")
-def _forget_trees() -> Iterator[None]:
-    """The trees (~110 MB for the whole product) are let go when this module's tests are done."""
-    yield
-    _parsed.cache_clear()
+def _sources() -> tuple[Path, ...]:
+    """The product's modules; their trees are parsed once for every sweep (tests.source_trees)."""
+    return source_trees.modules("warroom", "tui", "panes")
 
 
 def test_no_text_names_a_warroom_command_by_hand() -> None:
@@ -56,7 +42,7 @@ def test_no_text_names_a_warroom_command_by_hand() -> None:
     gets it from ``command()``; docstrings and comments are for developers and not checked."""
     found = []
     for path in _sources():
-        tree = _parsed(path.read_text(encoding="utf-8"))
+        tree = source_trees.tree(path)
         skip = _docstrings(tree)
         found += [f"{path.relative_to(ROOT)}:{n.lineno}: {n.value.strip()[:90]!r}" for n in ast.walk(tree)
                   if isinstance(n, ast.Constant) and isinstance(n.value, str) and id(n) not in skip
@@ -78,7 +64,7 @@ def test_only_command_names_the_program() -> None:
     """The exact lines too: ``program()`` is read by ``command()`` alone, so a printed command
     cannot be joined another way (unquoted, or without the script's path)."""
     calls = [f"{path.relative_to(ROOT)}:{n.lineno}" for path in _sources() if path.name != "paths.py"
-             for n in ast.walk(_parsed(path.read_text(encoding="utf-8")))
+             for n in ast.walk(source_trees.tree(path))
              if isinstance(n, ast.Call) and (getattr(n.func, "id", None) == "program"
                                              or getattr(n.func, "attr", None) == "program")]
     assert calls == []

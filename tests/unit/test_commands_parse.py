@@ -18,6 +18,7 @@ import io
 import itertools
 from pathlib import Path
 
+from tests import source_trees
 from tui.cli import build_parser
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -69,13 +70,13 @@ def _calls() -> list[tuple[str, ast.Call]]:
     asks, in the worker that runs this file: it was built at import (a parametrize list), so at collection
     in every xdist worker, ~2 s of CPU each for a list only one worker's tests read."""
     found = []
-    for path in sorted(p for pkg in ("warroom", "tui", "panes") for p in (ROOT / pkg).rglob("*.py")):
-        text = path.read_text(encoding="utf-8")
+    for path in source_trees.modules("warroom", "tui", "panes"):     # read and parsed once for every sweep
+        text = source_trees.source(path)
         # Every import _command_names counts spells the word "paths" (warroom.paths, from warroom
         # import paths): a module without it calls no command(), so it is not parsed.
         if "paths" not in text:
             continue
-        tree = ast.parse(text)
+        tree = source_trees.tree(path)
         funcs, mods = _command_names(tree)
         if not funcs and not mods:
             continue

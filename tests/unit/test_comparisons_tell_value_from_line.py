@@ -22,6 +22,7 @@ from types import SimpleNamespace
 
 import pytest
 
+from tests import source_trees
 from warroom.config import SloConfig
 from warroom.incident import decisions as dec
 from warroom.runbook.criterion_query import NamedQuery
@@ -68,7 +69,12 @@ def _wrappers(tree: ast.Module) -> set[str]:
 
 def _raw_beside_a_line(path: Path) -> list[str]:
     src = path.read_text(encoding="utf-8")
-    tree = ast.parse(src)
+    return _raw_in(path, src, ast.parse(src))
+
+
+def _raw_in(path: Path, src: str, tree: ast.Module) -> list[str]:
+    """:func:`_raw_beside_a_line` of a module already read and parsed (the product's are, once for every
+    sweep: tests.source_trees)."""
     formatters = _FORMATTERS | _wrappers(tree)
     found = []
     for scope in tree.body:
@@ -97,13 +103,9 @@ def _raw_beside_a_line(path: Path) -> list[str]:
     return found
 
 
-def _sources() -> list[Path]:
-    return sorted(p for d in ("warroom", "panes", "tui") for p in (ROOT / d).rglob("*.py")
-                  if "__pycache__" not in p.parts)
-
-
 def test_no_view_writes_a_value_raw_beside_its_line() -> None:
-    found = [hit for p in _sources() for hit in _raw_beside_a_line(p)]
+    found = [hit for p in source_trees.modules("warroom", "panes", "tui")
+             for hit in _raw_in(p, source_trees.source(p), source_trees.tree(p))]
     assert not found, "use units.format_comparison / format_reading / against=:\n" + "\n".join(found)
 
 
@@ -171,8 +173,8 @@ def test_every_value_the_record_states_says_what_a_inf_is() -> None:
         ROOT / "warroom" / "sources" / "verify.py", ROOT / "warroom" / "sources" / "evidence.py"]
     raw = []
     for path in places:
-        src = path.read_text(encoding="utf-8")
-        for call in ast.walk(ast.parse(src)):
+        src = source_trees.source(path)
+        for call in ast.walk(source_trees.tree(path)):
             if isinstance(call, ast.Call) and _name(call) == "format_value" and call.args \
                     and not _LINE.search(ast.get_source_segment(src, call.args[0]) or ""):
                 raw.append(f"{path.relative_to(ROOT)}:{call.lineno}")

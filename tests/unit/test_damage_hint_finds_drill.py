@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from tests import source_trees
 from tests.legacy_ids import numbered_apart
 from warroom.config import Config
 from warroom.incident.session import JournalDamaged
@@ -96,18 +97,17 @@ def test_every_verify_and_repair_hint_carries_the_store() -> None:
     """By construction: every ``command('incident', 'verify'|'repair', ID, …)`` in warroom/ and tui/
     passes the incident's store words (``*store_option(dir)`` or a name bound to it)."""
     found, bare = 0, []
-    for top in ("warroom", "tui"):
-        for path in sorted((ROOT / top).rglob("*.py")):
-            rel, text = path.relative_to(ROOT).as_posix(), path.read_text(encoding="utf-8")
-            if "'verify'" not in text and "'repair'" not in text:
+    for path in source_trees.modules("warroom", "tui"):     # read and parsed once for every sweep
+        rel, text = path.relative_to(ROOT).as_posix(), source_trees.source(path)
+        if "'verify'" not in text and "'repair'" not in text:
+            continue
+        for node in ast.walk(source_trees.tree(path)):
+            if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "command"):
                 continue
-            for node in ast.walk(ast.parse(text)):
-                if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "command"):
-                    continue
-                words = [a.value for a in node.args[:2] if isinstance(a, ast.Constant)]
-                if words not in (["incident", "verify"], ["incident", "repair"]) or rel in NOT_A_HINT:
-                    continue
-                found += 1
-                if not any(isinstance(a, ast.Starred) for a in node.args[3:]):
-                    bare.append(f"{rel}:{node.lineno}")
+            words = [a.value for a in node.args[:2] if isinstance(a, ast.Constant)]
+            if words not in (["incident", "verify"], ["incident", "repair"]) or rel in NOT_A_HINT:
+                continue
+            found += 1
+            if not any(isinstance(a, ast.Starred) for a in node.args[3:]):
+                bare.append(f"{rel}:{node.lineno}")
     assert found >= 10 and not bare, bare

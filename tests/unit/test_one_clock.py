@@ -12,12 +12,12 @@ the product except the clock itself and the layers that time processes and stamp
 from __future__ import annotations
 
 import ast
-import functools
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+
+from tests import source_trees
 
 ROOT = Path(__file__).resolve().parents[2]
 EXEMPT = {
@@ -36,26 +36,16 @@ _WALL_WITHOUT_ARGS = {("time", "gmtime"), ("time", "localtime"), ("time", "ctime
 """Read the wall clock only when called with no time (``time.gmtime()``; ``time.gmtime(t)`` formats ``t``)."""
 
 
-@functools.lru_cache(maxsize=None)
-def _parsed(source: str) -> ast.Module:
-    """The tree of ``source``, parsed once for the three sweeps of the product below (each parsed
-    every module again: 1.6 s each). The sweeps only read the trees."""
-    return ast.parse(source)
-
-
-@pytest.fixture(autouse=True, scope="module")
-def _forget_trees() -> Iterator[None]:
-    """The trees (~100 MB for the whole product) are let go when this module's tests are done."""
-    yield
-    _parsed.cache_clear()
-
-
 def wall_reads(source: str) -> list[int]:
     """Lines of ``source`` that read the wall clock: ``time.time``/``datetime.now`` and kin, called
     or passed on (``clock=time.time``), under any name they were imported by (``from time import
     time``, ``import datetime as dt``, ``from datetime import datetime as DT``), and the formatters
     that read it when given no time (``time.gmtime()``, ``time.strftime(fmt)``)."""
-    tree = _parsed(source)
+    return _wall_reads_in(ast.parse(source))
+
+
+def _wall_reads_in(tree: ast.Module) -> list[int]:
+    """:func:`wall_reads` of a parsed module (the product's are parsed once for every sweep: tests.source_trees)."""
     names: dict[str, str] = {}           # a local name -> the module or class it stands for
     lines = []
     for node in ast.walk(tree):
@@ -79,10 +69,6 @@ def wall_reads(source: str) -> list[int]:
                     ((name, node.func.attr) == ("time", "strftime") and len(node.args) == 1):
                 lines.append(node.lineno)
     return sorted(set(lines))
-
-
-def _wall_reads(path: Path) -> list[int]:
-    return wall_reads(path.read_text(encoding="utf-8"))
 
 
 def test_the_guard_sees_every_way_of_reading_the_wall_clock() -> None:
@@ -118,12 +104,11 @@ def test_the_guard_sees_every_way_of_reading_the_wall_clock() -> None:
 
 def test_no_reader_of_now_but_the_one_clock() -> None:
     found = []
-    for top in ("warroom", "tui", "panes"):
-        for path in sorted((ROOT / top).rglob("*.py")):
-            rel = path.relative_to(ROOT).as_posix()
-            if any(rel == k or rel.startswith(k + "/") for k in EXEMPT):
-                continue
-            found += [f"{rel}:{n}" for n in _wall_reads(path)]
+    for path in source_trees.modules("warroom", "tui", "panes"):
+        rel = path.relative_to(ROOT).as_posix()
+        if any(rel == k or rel.startswith(k + "/") for k in EXEMPT):
+            continue
+        found += [f"{rel}:{n}" for n in _wall_reads_in(source_trees.tree(path))]
     assert not found, "read the time through warroom.scenario_time.now()/utcnow():\n" + "\n".join(found)
 
 
@@ -133,14 +118,13 @@ def test_the_pin_is_read_by_scenario_time_alone() -> None:
     from warroom.scenario_time import AT_ENV
 
     found = []
-    for top in ("warroom", "tui", "panes"):
-        for path in sorted((ROOT / top).rglob("*.py")):
-            rel = path.relative_to(ROOT).as_posix()
-            if rel == "warroom/scenario_time.py":
-                continue
-            for node in ast.walk(_parsed(path.read_text(encoding="utf-8"))):
-                if isinstance(node, ast.Constant) and node.value == AT_ENV:
-                    found.append(f"{rel}:{node.lineno}")
+    for path in source_trees.modules("warroom", "tui", "panes"):
+        rel = path.relative_to(ROOT).as_posix()
+        if rel == "warroom/scenario_time.py":
+            continue
+        for node in ast.walk(source_trees.tree(path)):
+            if isinstance(node, ast.Constant) and node.value == AT_ENV:
+                found.append(f"{rel}:{node.lineno}")
     assert not found, found
 
 
@@ -164,7 +148,11 @@ def _speed_like(node: ast.expr) -> bool:
 
 def hand_conversions(source: str) -> list[int]:
     """Lines of ``source`` that multiply or divide by a speed: a wall <-> drill conversion written in place."""
-    return sorted({node.lineno for node in ast.walk(_parsed(source))
+    return _hand_conversions_in(ast.parse(source))
+
+
+def _hand_conversions_in(tree: ast.Module) -> list[int]:
+    return sorted({node.lineno for node in ast.walk(tree)
                    if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Mult, ast.Div, ast.FloorDiv))
                    and (_speed_like(node.left) or _speed_like(node.right))})
 
@@ -195,11 +183,10 @@ def test_every_wall_to_drill_conversion_goes_through_scenario_time() -> None:
     countdown cannot scale one way and the header another (the drill world's own clock is
     ``Drill.scenario_time``)."""
     found = []
-    for top in ("warroom", "tui", "panes"):
-        for path in sorted((ROOT / top).rglob("*.py")):
-            rel = path.relative_to(ROOT).as_posix()
-            if rel not in SCALING_EXEMPT:
-                found += [f"{rel}:{n}" for n in hand_conversions(path.read_text(encoding="utf-8"))]
+    for path in source_trees.modules("warroom", "tui", "panes"):
+        rel = path.relative_to(ROOT).as_posix()
+        if rel not in SCALING_EXEMPT:
+            found += [f"{rel}:{n}" for n in _hand_conversions_in(source_trees.tree(path))]
     assert not found, "convert through warroom.scenario_time:\n" + "\n".join(found)
 
 

@@ -19,6 +19,7 @@ import ast
 from datetime import timedelta
 from pathlib import Path
 
+from tests import source_trees
 from tests.unit.incident_fixtures import ran_ok
 from tests.unit.test_runbook_beside import _mass_failure
 from tui.view import step_view
@@ -36,7 +37,8 @@ VERDICT_STATES = {"met", "unmet", "unchecked"}
 
 
 def _sources() -> list[Path]:
-    return [p for d in ("warroom", "tui") for p in sorted((ROOT / d).rglob("*.py"))
+    """The surfaces' modules; their trees are parsed once for every sweep (tests.source_trees)."""
+    return [p for p in source_trees.modules("warroom", "tui")
             if p != MARKS and "__pycache__" not in p.parts and not p.is_relative_to(ROOT / "warroom" / "execute")]
 
 
@@ -64,7 +66,7 @@ def _judgements(tree: ast.AST) -> list[tuple[int, str]]:
 
 def test_no_surface_judges_a_step_itself() -> None:
     bad = [f"{p.relative_to(ROOT)}:{line}: {why}" for p in _sources()
-           for line, why in _judgements(ast.parse(p.read_text(encoding="utf-8"), str(p)))]
+           for line, why in _judgements(source_trees.tree(p))]
     assert bad == [], "\n".join(bad)
 
 

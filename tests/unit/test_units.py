@@ -12,6 +12,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from tests import source_trees
 from warroom.units import UNITS, format_threshold, format_value
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -103,15 +104,13 @@ def test_petabytes_past_ten_billion_fit_a_cell(value: float) -> None:
 def test_there_is_one_formatter() -> None:
     """No module but ``warroom.units`` defines a function that formats a value with a unit."""
     offenders = []
-    for pkg in ("warroom", "tui", "panes"):
-        for path in (ROOT / pkg).rglob("*.py"):
-            if path.name == "units.py" and path.parent.name == "warroom":
-                continue
-            for node in ast.walk(ast.parse(path.read_text())):
-                if isinstance(node, ast.FunctionDef) and re.fullmatch(r"_?(fmt|format)_(value|threshold)s?",
-                                                                       node.name):
-                    body = ast.unparse(node)
-                    # a thin wrapper over the one formatter (any of warroom.units' forms of it) is fine
-                    if not re.search(r"\bformat_(value|stated|reading|comparison)\(", body):
-                        offenders.append(f"{path.relative_to(ROOT)}:{node.lineno} {node.name}")
+    for path in source_trees.modules("warroom", "tui", "panes"):   # parsed once for every sweep
+        if path.name == "units.py" and path.parent.name == "warroom":
+            continue
+        for node in ast.walk(source_trees.tree(path)):
+            if isinstance(node, ast.FunctionDef) and re.fullmatch(r"_?(fmt|format)_(value|threshold)s?", node.name):
+                body = ast.unparse(node)
+                # a thin wrapper over the one formatter (any of warroom.units' forms of it) is fine
+                if not re.search(r"\bformat_(value|stated|reading|comparison)\(", body):
+                    offenders.append(f"{path.relative_to(ROOT)}:{node.lineno} {node.name}")
     assert not offenders, offenders
