@@ -91,6 +91,11 @@ class TmuxTerm:
         self.tmux("set-option", "-t", self.session, "status", "off")
         self.tmux("resize-window", "-t", self.session, "-x", str(self.width), "-y", str(self.height), check=False)
 
+    def resize(self, width: int, height: int) -> None:
+        """The terminal is resized (a person dragging the window's corner): the program gets SIGWINCH."""
+        self.width, self.height = width, height
+        self.tmux("resize-window", "-t", self.session, "-x", str(width), "-y", str(height))
+
     def close(self) -> None:
         if self._started:
             self.tmux("kill-server", check=False)
