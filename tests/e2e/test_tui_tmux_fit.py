@@ -4,6 +4,10 @@
   and it counts down (value now, what is wanted, hold progress, time left);
 * at 80x24 every dialog shows all of its buttons.
 
+At 80x24 both are checked on ``test_gate_line_tmux``'s dashboard (one 80x24 drill for the gate line,
+its countdown and the dialogs, with every assertion these made: ``every_dialog_shows_its_buttons``,
+``counted_down``); at 120x40 the countdown is checked here.
+
 Each test has its own tmux server, its own XDG dirs and bounded waits on the screen; nothing is
 asserted about how fast wall time passes (the countdown is only required to move, in either
 of the drill's clocks).
@@ -43,7 +47,13 @@ def start_and_declare(term: TmuxTerm, session: WarroomSession) -> None:
     term.press("C-s", until=lambda sc: INC.search(sc) is not None and "RB-CORE-003" in sc, timeout=30)
 
 
-@pytest.mark.parametrize("size", [(120, 40), (80, 24)], ids=["120x40", "80x24"])
+def counted_down(screen: str, left: int) -> bool:
+    """The gate's line is on screen with less time left than ``left`` seconds."""
+    m = GATE.search(screen)
+    return m is not None and int(m.group(2)) * 60 + int(m.group(3)) < left
+
+
+@pytest.mark.parametrize("size", [(120, 40)], ids=["120x40"])    # 80x24: test_gate_line_tmux
 def test_the_gate_countdown_is_on_screen_while_it_runs(tmp_path: Path, size: tuple[int, int]) -> None:
     session = WarroomSession(tmp_path / "wr")
     with TmuxTerm(*size) as term:
@@ -63,11 +73,7 @@ def test_the_gate_countdown_is_on_screen_while_it_runs(tmp_path: Path, size: tup
         left = int(first.group(2)) * 60 + int(first.group(3))
         assert 0 < left <= 600
 
-        def counted_down(screen: str) -> bool:
-            m = GATE.search(screen)
-            return m is not None and int(m.group(2)) * 60 + int(m.group(3)) < left
-
-        later = GATE.search(term.wait_for(counted_down, timeout=60))
+        later = GATE.search(term.wait_for(lambda screen: counted_down(screen, left), timeout=60))
         assert later is not None
         lines = [ln for ln in term.screen().splitlines() if "VERIFY" in ln]
         assert len(lines) == 1 and len(lines[0].rstrip()) <= size[0]
@@ -86,34 +92,13 @@ DIALOGS = [
 ]
 
 
-def test_every_dialog_shows_its_buttons_at_80x24(tmp_path: Path) -> None:
-    session = WarroomSession(tmp_path / "wr")
-    with TmuxTerm(80, 24) as term:
-        term.start(session.argv("demo", "--speed", "20"), notices=session.notices)
-        term.wait_for("press d to declare", timeout=60)
-        term.send("d")
-        screen = term.wait_for("Declare an incident")
-        for label in ("Cancel", "Declare (ctrl+s)"):
-            term.wait_for(label)
-        assert "dashboard paused" in term.wait_for("dashboard paused")
-        term.send("C-s")
-        term.wait_for(lambda sc: INC.search(sc) is not None and "RB-CORE-003" in sc, timeout=30)
-        term.wait_for(re.compile(r"│ 1\. Highest quota"))
-        for keys, title, labels in DIALOGS:
-            term.send(*keys)
-            # the dialog and the paused dashboard on one frame drawn whole (tmux may capture one half
-            # painted); a key the dashboard refuses ends the wait with its words
-            term.wait_for_all(title, *labels, "dashboard paused", refused=True)
-            term.send("Escape")
-            term.wait_for(lambda sc: "dashboard paused" not in sc)
-        # The mutating step's dialog and its confirmation on top of it.
-        term.send(*["j"] * 5)
-        term.wait_for(re.compile(r"│ 6\. Turn on the circuit"))
-        term.send("Enter")
-        term.wait_for("Run step 6:")
-        for label in ("Cancel", "Dry run", "Run — mutating (ctrl+s)"):
-            term.wait_for(label)
-        term.send("C-s")
-        term.wait_for("Run mutating step 6?")
-        for label in ("Back", "Yes, run it"):
-            term.wait_for(label)
+def every_dialog_shows_its_buttons(term: TmuxTerm, dialogs: list[tuple[list[str], str, list[str]]]) -> None:
+    """Each dialog opened (from step 1 of a declared incident), drawn whole with every button over the
+    paused dashboard, then closed (``test_gate_line_tmux`` runs it at 80x24)."""
+    for keys, title, labels in dialogs:
+        term.send(*keys)
+        # the dialog and the paused dashboard on one frame drawn whole (tmux may capture one half
+        # painted); a key the dashboard refuses ends the wait with its words
+        term.wait_for_all(title, *labels, "dashboard paused", refused=True)
+        term.send("Escape")
+        term.wait_for(lambda sc: "dashboard paused" not in sc)
