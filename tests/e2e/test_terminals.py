@@ -28,6 +28,7 @@ import pytest
 from tests.conftest import REPO
 from tests.e2e import steps
 from tests.e2e.dashboard_flow import PANE_WORDS, declare, prepare, run_selected_step, wait_dashboard
+from tests.e2e.test_tui_tmux import COLS, colour_codes
 from tests.e2e.tmuxterm import TmuxTerm, WaitTimeout
 from tests.e2e.warroom_session import WarroomSession
 
@@ -105,6 +106,12 @@ def check_screen(screen: str, styled: str, term_name: str, no_color: bool, incid
     indexed, rgb = colours(styled)
     if no_color:
         assert indexed <= GREYS and all(r == g == b for r, g, b in rgb), (indexed, rgb)
+        # what test_tui_tmux's test_no_color_keeps_state_words_and_icons_and_sends_no_colour asked of its own
+        # NO_COLOR demo, folded in here (one dashboard fewer): state words and icons, not colour, say it ...
+        assert re.search(r"\d+(?:\.\d+)?%\s+[✔▲✖] (OK|WARN|CRIT)", screen), screen
+        assert re.search(rf"[✔≠≟]{COLS}1\. ", screen) and re.search(rf"○{COLS}2\. ", screen), screen
+        assert "\x1b[" in styled  # ... bold / reverse / dim are still there ...
+        assert colour_codes(styled) == [], colour_codes(styled)[:5]  # ... colours are not
     elif term_name == "linux":
         assert not indexed and not rgb, f"256-colour/truecolor codes on a 16-colour console: {indexed} {rgb}"
         assert re.search(r"\x1b\[[0-9;]*(3[0-7]|9[0-7])[;m]", styled), "no colour at all on the linux console"

@@ -209,6 +209,8 @@ def test_killed_after_the_second_step_resumes_identically(tmp_path: Path) -> Non
     assert actions and "circuit_breaker" in actions[0].read_text()
 
 
+# NO_COLOR (state words and icons, no colour codes) is checked on test_terminals' NO_COLOR dashboard, at 80x24
+# and 120x40: test_no_color_keeps_state_words_and_icons_and_sends_no_colour started a demo of its own for it
 SGR = re.compile(r"\x1b\[([0-9;:]*)m")
 COLOUR_PARAMS = {*map(str, range(30, 38)), "38", *map(str, range(40, 48)), "48",
                  *map(str, range(90, 98)), *map(str, range(100, 108))}
@@ -219,18 +221,3 @@ def colour_codes(screen: str) -> list[str]:
     own default colours, are not colours)."""
     return [m.group(0) for m in SGR.finditer(screen)
             if COLOUR_PARAMS & set(re.split(r"[;:]", m.group(1)))]
-
-
-def test_no_color_keeps_state_words_and_icons_and_sends_no_colour(tmp_path: Path) -> None:
-    session = WarroomSession(tmp_path / "wr", no_color=True)
-    with TmuxTerm(120, 40) as term:
-        start(term, session)
-        inc = declare(term)
-        run_step(term, 1)
-        plain = term.screen()
-        escaped = term.screen(escapes=True)
-    assert inc in plain and "DRILL" in plain
-    assert re.search(r"\d+(?:\.\d+)?%\s+[✔▲✖] (OK|WARN|CRIT)", plain), plain  # word and icon, not colour
-    assert re.search(rf"[✔≠≟]{COLS}1\. ", plain) and re.search(rf"○{COLS}2\. ", plain)
-    assert "\x1b[" in escaped  # bold / reverse / dim are still there…
-    assert colour_codes(escaped) == [], colour_codes(escaped)[:5]  # …colours are not
