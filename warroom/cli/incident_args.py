@@ -9,23 +9,29 @@ from __future__ import annotations
 import argparse
 import sys
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from warroom.cli.common import config_from_args
 from warroom.config import Config, SloConfig, default_slos, drill_panes
 from warroom.errors import WarroomError
-from warroom.incident.session import Incident
-from warroom.incident.store import IncidentStore
 from warroom.timeparse import parse_past
 from warroom.paths import command, store_option
 
+if TYPE_CHECKING:   # the incident service is the handlers' (imported when one opens an incident), never the parser's
+    from warroom.incident.session import Incident
+    from warroom.incident.store import IncidentStore
+
 
 def _store(args: argparse.Namespace) -> tuple[Config, IncidentStore]:
+    from warroom.incident.store import IncidentStore
+
     cfg = config_from_args(args)
     return cfg, IncidentStore(cfg.state_dir(), cfg)
 
 
 def _open(args: argparse.Namespace) -> Incident:
+    from warroom.incident.store import IncidentStore
+
     cfg, store = _store(args)
     inc = _open_in_state_or_drills(cfg, store, args.id)
     panes = _world_panes(inc.state.drill)
@@ -76,6 +82,7 @@ def _open_in_state_or_drills(cfg: Config, store: IncidentStore, inc_id: str) -> 
     from pathlib import Path
 
     from warroom.errors import NotFoundError
+    from warroom.incident.store import IncidentStore
     from warroom.paths import id_neighbour, is_drills_store
 
     try:

@@ -7,12 +7,14 @@ configured Prometheus. A source that is down costs a warning, never the command.
 from __future__ import annotations
 
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from warroom.errors import WarroomError
-from warroom.incident.metric_watch import SyncResult
-from warroom.incident.session import Incident
 from warroom.paths import command
+
+if TYPE_CHECKING:   # imported by the handlers that sync (with the incident they opened), never by the parser
+    from warroom.incident.metric_watch import SyncResult
+    from warroom.incident.session import Incident
 
 
 def metric_source(inc: Incident) -> tuple[Any, float]:
@@ -26,6 +28,8 @@ def metric_source(inc: Incident) -> tuple[Any, float]:
 def sync(inc: Incident, *, summary: bool = False, quiet: bool = False) -> SyncResult:
     """Journal breaches/recoveries (and with ``summary`` the PIR's numbers) and an overdue update;
     prints what was journaled to stderr."""
+    from warroom.incident.metric_watch import SyncResult
+
     result = SyncResult()
     if inc.pinned_on_wall() is not None:
         return result          # a pinned look at a drill on the wall clock replays a moment and writes nothing

@@ -16,7 +16,6 @@ from warroom.cli.common import out
 from warroom.cli.incident_args import _env_params, _open, _params
 from warroom.cli.incident_metrics import panes_now, sync
 from warroom.errors import WarroomError
-from warroom.incident.approvals import good_until
 from warroom.paths import command
 
 Add = Callable[[str, str, Any], argparse.ArgumentParser]
@@ -134,6 +133,8 @@ def cmd_approve(args: argparse.Namespace) -> int:
     if args.why:
         raise WarroomError("--why goes with --refuse (an approval needs no reason)")
     e = inc.approvals.approve(args.request)
+    from warroom.incident.approvals import good_until
+
     good = good_until(inc.state.approvals[e.data["request"]])
     out(f"approved {e.data['request']} (seq {e.seq}) as {inc.person().shown}, good until {good};"
         " it covers that exact command, one run")

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from warroom.journal import numbers
 from warroom.cli.common import config_from_args, out
 from warroom.errors import WarroomError
-from warroom.runbook.library import RunbookLibrary
-from warroom.runbook.model import Runbook, Step
 from warroom.paths import command
 from warroom.runbook.decision import rule_words
+
+if TYPE_CHECKING:       # the library (markdown parser and all) is the commands', never the parser's (`warroom --help`)
+    from warroom.runbook.library import RunbookLibrary
+    from warroom.runbook.model import Runbook, Step
 
 PHASE_ORDER = ("detect", "investigate", "mitigate", "verify", "communicate", "post-incident",
                "other")
@@ -50,6 +52,7 @@ def _library(args: argparse.Namespace) -> RunbookLibrary:
     from pathlib import Path
 
     from warroom.paths import expand
+    from warroom.runbook.library import RunbookLibrary
 
     for d in args.dir:
         p = expand(d)
@@ -242,6 +245,7 @@ def _step_lines(step: Step, slos: Any = (), queries: Any = None) -> list[str]:
 def cmd_lint(args: argparse.Namespace) -> int:
     """Lint under the configuration the app would load (``--config``, ``$WARROOM_CONFIG``, the
     user's file): its update cadence, its runbook library; with no PATH, its ``[runbooks].dirs``."""
+    from warroom.runbook.library import RunbookLibrary
     from warroom.runbook.lint import lint_configured, lint_paths, unreadable
 
     cfg = config_from_args(args)

@@ -11,7 +11,7 @@ import argparse
 import sys
 import time
 from datetime import datetime, timezone
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from warroom import scenario_time as stime
 from warroom.cli.common import config_from_args
@@ -19,12 +19,12 @@ from warroom.cli.terminal import cell, rich_console
 from warroom.config import Config
 from warroom.durations import format_duration, parse_duration
 from warroom.errors import WarroomError
-from warroom.fit_table import FitTable
 from warroom.journal import numbers
-from warroom.sources.evaluate import SloTracker
 from warroom.units import format_reading, format_value
-from warroom.sources.model import SloReading, SloSample
 from warroom.paths import command
+
+if TYPE_CHECKING:       # the table (rich) and the evaluator are the command's, never the parser's (`warroom --help`)
+    from warroom.sources.model import SloReading
 
 EXIT_OK, EXIT_WARN, EXIT_CRIT, EXIT_SOURCE = 0, 1, 2, 3
 _STATE_STYLE = {"ok": "green", "warn": "yellow", "crit": "bold red", "nodata": "dim",
@@ -111,6 +111,9 @@ def no_source() -> str:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
+    from warroom.sources.evaluate import SloTracker
+    from warroom.sources.model import SloSample
+
     cfg = config_from_args(args)
     at = parse_at(args.at) if args.at else None
     if args.count is not None and args.count < 1:
@@ -183,6 +186,8 @@ def _print(args: argparse.Namespace, label: str | None, readings: list[SloReadin
     shared = details[0] if readings and details[0] and len(set(details)) == 1 else None
     # Every column stays at any width (FitTable): at 80 columns one long pane id (ids are the
     # config's, any length) made Rich drop state, age and detail whole and cut the figures to "…".
+    from warroom.fit_table import FitTable
+
     table = FitTable(title=cell(f"SLO status at {stamp} ({label or 'no source'})"))
     for col in ("pane", "state"):
         table.add_column(col, "words")
