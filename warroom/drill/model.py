@@ -95,8 +95,8 @@ def unit(*parts: object) -> float:
 
 def noise(key: str, t: float, period: float = 90.0) -> float:
     """Smooth deterministic noise in [-1, 1]: hashed knots every ``period`` s, cosine-blended."""
-    k = math.floor(t / period)
-    w = (1.0 - math.cos(math.pi * (t / period - k))) / 2.0
+    k = math.floor(x := t / period)       # (``x``: the one division, once)
+    w = (1.0 - math.cos(math.pi * (x - k))) / 2.0
     a, b = _knot(key, k), _knot(key, k + 1)
     return a + (b - a) * w
 
@@ -106,8 +106,11 @@ def _knot(key: str, k: int) -> float:
     return zlib.crc32(f"{key}:{k}".encode()) / 2147483647.5 - 1.0
 
 
+_SQRT2 = math.sqrt(2.0)     # ``lognormal_cdf`` asks it a few hundred thousand times a drill hour: the same double
+
+
 def lognormal_cdf(x: float, median: float, sigma: float = fleet.LATENCY_SIGMA) -> float:
-    return 0.5 * math.erfc(-math.log(x / median) / (sigma * math.sqrt(2.0))) if x > 0.0 else 0.0
+    return 0.5 * math.erfc(-math.log(x / median) / (sigma * _SQRT2)) if x > 0.0 else 0.0
 
 
 def flow_seconds(median: float, u: float, outcome: str, floor: float = 2.0) -> float:
