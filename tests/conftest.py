@@ -36,6 +36,41 @@ REPO = Path(__file__).resolve().parent.parent
 gc.set_threshold(10_000, 50, 100)
 
 
+def _find_message_catalogs_once() -> None:
+    """``gettext.find`` answers each question once per test process (keyed by its arguments and the locale
+    variables it reads), not on every message.
+
+    argparse translates every help string, usage and error through ``gettext``, and a miss (no ``.mo`` for
+    argparse, as here) is never cached by the standard library: each call normalises the locale names again
+    (``locale.normalize``) and stats the catalog paths. A warroom process builds its parser once; a test
+    that runs the CLI in-process builds it for every call: the read-only bypass test (~480 in-process
+    runs) spent 17 % of its CPU there and 34 % building parsers. The answer depends only on the arguments,
+    those variables and the locale directories, which nothing changes while the suite runs; what is
+    returned is what ``find`` returned (a list copied, so no caller changes the cached one). Only the test
+    processes: warroom's own (the CLI, stand-ins, dashboards a test starts) keep the standard library's."""
+    import functools
+    import gettext
+
+    find = gettext.find
+
+    @functools.cache
+    def answer(domain: str, localedir: str | None, languages: tuple[str, ...] | None, every: bool,
+               env: tuple[str | None, ...]) -> str | tuple[str, ...] | None:
+        found = find(domain, localedir, None if languages is None else list(languages), every)
+        return tuple(found) if isinstance(found, list) else found
+
+    def cached_find(domain: str, localedir: str | None = None, languages: list[str] | None = None,
+                    all: bool = False) -> str | list[str] | None:   # noqa: A002 (gettext's own keyword)
+        env = tuple(os.environ.get(v) for v in ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"))
+        found = answer(domain, localedir, None if languages is None else tuple(languages), all, env)
+        return list(found) if isinstance(found, tuple) else found
+
+    gettext.find = cached_find
+
+
+_find_message_catalogs_once()
+
+
 
 # Per name, the next number ``tmp_path`` tries in this process's base directory (see ``tmp_path``).
 _TMP_NUMBERS: dict[str, itertools.count[int]] = {}
