@@ -9,6 +9,9 @@ taken after a read must move the next one.
 from __future__ import annotations
 
 import math
+from pathlib import Path
+
+import pytest
 
 from warroom.drill import fleet
 from warroom.drill.actions import Action
@@ -106,3 +109,28 @@ def test_an_operation_after_a_read_moves_the_next() -> None:
         assert signals._ready_pods(name) == _ready("mass-failure", list(signals.actions), name)    # noqa: SLF001
     assert not signals.task_store(200.0) and signals.task_store(600.0)
     assert not signals.admits(800.0) and signals.admits(1000.0)
+
+
+def test_a_drill_without_its_cache_file_yet_builds_its_world_once(tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """The first read of a drill with no cache file yet (a cold drill, a stand-in's before any was written) builds
+    one world: ``Simulator._load_cache`` built one before finding no file, then ``_world`` built it again (perf53).
+    The file it finds afterwards is still read: the world is built once there too, and answers as a cold one."""
+    from warroom.drill import model, simulator
+
+    built: list[int] = []
+    made = model.Signals.__init__
+
+    def counted(self: model.Signals, *args: object, **kwargs: object) -> None:
+        built.append(1)
+        made(self, *args, **kwargs)     # type: ignore[arg-type]
+    monkeypatch.setattr(model.Signals, "__init__", counted)
+    cache = tmp_path / "series.cache"
+    cold = simulator.Simulator(get_scenario("timeout"), cache=cache)
+    value = cold.refresh().value(("count",), 60.0)
+    assert len(built) == 1
+    cold.save_cache()
+    assert cache.is_file()
+    built.clear()
+    warm = simulator.Simulator(get_scenario("timeout"), cache=cache)
+    assert warm.refresh().value(("count",), 60.0) == value and len(built) == 1

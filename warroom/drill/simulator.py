@@ -154,11 +154,14 @@ class Simulator:
         stand-in lives for one command, and integrating from scratch would cost each a tenth of a
         second or more (the file: a JSON header naming the actions it was made with, raw doubles)."""
         assert self.cache is not None
-        series = Series(Signals(self.scenario, current, ids=self.ids))
-        try:
+        try:        # read before the world is built: a drill with no file yet (its first read) built two, one unused
             head, _, body = self.cache.read_bytes().partition(b"\n")
             header = json.loads(head)
             cached = [(str(a), float(t)) for a, t in header["actions"]]
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+        series = Series(Signals(self.scenario, current, ids=self.ids))
+        try:
             if any(header.get(k) != v for k, v in self._stamp(series).items()):
                 return None           # another format, or made by other simulator code: its rows may differ
             since = changed_from(cached, _kinds(series.signals.actions))
