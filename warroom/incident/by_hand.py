@@ -70,6 +70,13 @@ TYPED = "typed by hand at "       # … its calls typed there, but what it check
 #: how the credit of a gated change typed by hand ends: it acted, but only its gate, opened by a run through warroom,
 #: judges it (attack42 A18)
 NOT_VERIFIED = "not verified: its gate opens when the step runs in warroom"
+#: the checklist states (``marks.checklist_state``) in which a step takes the credit of its command typed in the drill
+#: shell, as one never begun through warroom does: ``pending``, and ``failed`` (attack52 F5: after a failed run of the
+#: restore, the restore typed by hand was credited nowhere, neither on the checklist nor as the containment's lift,
+#: until the next run through warroom). A failed run stays failed in the record (the journal, the timeline, the PIR's
+#: commands); its row shows the typing "done by hand", never the ✔ of a run. The calls of the run's own process stay
+#: the run's (``owner_of``). A run that timed out or was interrupted may have acted in part: not listed.
+TAKES_TYPING = frozenset({"pending", "failed"})
 SLACK = 0.5      # seconds: an action is stamped by the stand-in's process, a run by the journal's
 K = TypeVar("K", bound=Hashable)
 
@@ -1211,7 +1218,7 @@ def _typed(drill: Any, state: Any, runbooks: Iterable[Runbook], at: datetime, be
     books = list(runbooks)
     for book in books:
         out |= {(book.id, sid): c for sid, c in hands.steps(
-            book, lambda sid, b=book.id: checklist_state(steps.get((b, sid)), None) == "pending",
+            book, lambda sid, b=book.id: checklist_state(steps.get((b, sid)), None) in TAKES_TYPING,
             param_values(book, state), rows, windows, before=closed_at(state, book.id), state=state).items()}
     for book in books if before_runs else ():
         # the first run that ended ok: a failed one before it acted on nothing, and the fix typed after it, then

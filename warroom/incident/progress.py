@@ -20,7 +20,7 @@ from datetime import datetime
 from typing import Any
 
 from warroom.incident import branches, fulfilment, observer_seat, validation
-from warroom.incident.by_hand import BY_HAND
+from warroom.incident.by_hand import BY_HAND, TAKES_TYPING
 from warroom.incident.marks import DONE_MARKS, TROUBLE_MARKS, checklist_state
 
 #: a step never begun through warroom whose command was typed in the drill shell and credited done by the drill
@@ -86,7 +86,7 @@ def of_runbook(state: Any, runbook: Any, config: Any, now: datetime,
         standing, done = spared.get(step.id), done_by.get(step.id)
         gate = gates.get((runbook.id, step.id))
         hand = (typed or {}).get((runbook.id, step.id))
-        if hand is not None and checklist_state(records.get(step.id), gate) == "pending":
+        if hand is not None and checklist_state(records.get(step.id), gate) in TAKES_TYPING:
             said = str(hand.state)
             out[step.id] = Shown(DONE_BY_HAND if said.startswith(BY_HAND) else shown(None, gate, standing, done),
                                  standing, done, said)

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from warroom.errors import WarroomError
 from warroom.incident import branches, fulfilment, progress
-from warroom.incident.by_hand import Hands, Shape, owner_of, param_values, run_windows, when_typed
+from warroom.incident.by_hand import TAKES_TYPING, Hands, Shape, owner_of, param_values, run_windows, when_typed
 from warroom.incident.drill_report.rows import JOURNALED, SPARED, UNJUDGED, ActionRow
 from warroom.incident.gates import gate_states
 from warroom.incident.marks import checklist_state
@@ -54,7 +54,7 @@ def runbook_path(runbook: Runbook | None, state: IncidentState | None, actions: 
         return "pending" if record is None else checklist_state(record, gates.get(key))
 
     hand = {} if hands is None or runbook is None else hands.steps(
-        runbook, lambda sid: shown((runbook.id, sid)) == "pending", param_values(runbook, state), actions, windows,
+        runbook, lambda sid: shown((runbook.id, sid)) in TAKES_TYPING, param_values(runbook, state), actions, windows,
         before=before, state=state)
 
     core = progress.of_runbook(state, runbook, config, at, gates)     # each step as the checklist shows it

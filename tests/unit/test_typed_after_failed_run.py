@@ -1,0 +1,60 @@
+"""attack52 F5: a step's command typed by hand after a failed run of it is credited as after no run.
+
+RB-CORE-005's halt (step 7) is lifted by "Bring FlowEngine back" (step 30). Run through warroom first and failed
+(exit 1: it acted on nothing), then typed by hand in the drill shell, the restore was credited nowhere: the checklist
+took typed credit only for a step never begun ("pending"), so the halt's gate was still watched, flows finishing again
+read as the mitigation's relapse, and nothing said FlowEngine was back until the next run through warroom. The typing
+now counts as it does after no run (``by_hand.TAKES_TYPING``): the checklist row says "done by hand" (never the ✔ of
+a run) and the lift is the typed moment, while the failed run stays failed in the record. The audit-gap world, the
+runbook and the journal are the real ones; the clock is pinned.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from tests.unit.standins_corpus import typed_in_shell
+from tests.unit.test_lift_typed_then_run import RESTORE, SCALE
+from tests.unit.test_lifted_by_hand import NS, _gap, _halted, _said
+from warroom.incident import progress
+from warroom.incident.marks import checklist_state
+from warroom.journal import events as ev
+
+KEY = ("RB-CORE-005", "restore-replicas")
+
+
+@pytest.fixture(autouse=True)
+def _unpinned(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    monkeypatch.setenv("WARROOM_DRILL_AT", "0")        # recorded, so the pin a DrillClock sets is undone after
+    monkeypatch.delenv("WARROOM_DRILL_AT")
+    yield
+
+
+def test_the_restore_typed_after_its_failed_run_is_done_by_hand_and_lifts_the_halt(tmp_path: Path) -> None:
+    d, clock, inc = _halted(tmp_path)
+    assert typed_in_shell(d, ["kubectl", "rollout", "restart", "deployment/audit-shipper", *NS], 300.0) == 0
+    clock.t = d.wall_time(350.0)      # step 30 through warroom, the runbook's own values: it fails, acting on nothing
+    inc.append(ev.STEP_STARTED, {**RESTORE, "command": " ".join(SCALE)})
+    clock.t = d.wall_time(351.0)
+    inc.append(ev.STEP_FINISHED, {**RESTORE, "status": "failed", "exit_code": 1})
+    assert typed_in_shell(d, SCALE, 400.0) == 0
+    clock.t = d.wall_time(420.0)
+    _gap(inc, d, "recovered", 412.0, 6.0)
+
+    st = inc.state
+    assert checklist_state(st.steps[KEY]) == "failed" and [r.status for r in st.steps[KEY].runs] == ["failed"]
+    typed = inc.typed_by_hand(clock())
+    assert typed[KEY].state.startswith("done by hand at "), typed
+    row = progress.of_runbook(st, inc.runbook(), inc.config, clock(), typed=typed)["restore-replicas"]
+    assert row.state == progress.DONE_BY_HAND and row.by_hand.startswith("done by hand at "), row
+
+    held, draft, concerns = _said(inc, d, clock, 600.0)     # flows finish again: the lift, not a relapse
+    assert held is not None and not held.relapsed and held.status_words("mitigated") == "MITIGATED", held
+    [gate] = held.gates
+    typed_at = f"{datetime.fromtimestamp(d.wall_time(400.0), UTC):%H:%M:%S}"
+    assert gate.lifted == f"lifted by step 30 (Bring FlowEngine back, done by hand) at {typed_at}", gate.lifted
+    assert draft.splitlines()[0].endswith("— MITIGATED") and not [c for c in concerns if "did not hold" in c]
