@@ -24,7 +24,9 @@ from warroom.incident.relapse import first_relapse, journal_said, relapse_said
 from warroom.incident.status_said import status_said
 from warroom.incident.store import IncidentStore
 from warroom.journal import events as ev
-from warroom.sources.verify import settle_open
+from warroom.incident.records import _ts
+from warroom.sources.evidence import iso
+from warroom.sources.verify import journaled_gate, probe, settle_open
 
 RUNBOOK = Path(__file__).resolve().parents[2] / "runbooks" / "RB-CORE-003-rate-limit-exhaustion.md"
 ROUTE = "kubectl set env deployment/flowengine FALLBACK_MODEL=gpt-4-turbo -n production".split()
@@ -81,18 +83,32 @@ def test_the_routing_undone_by_hand_is_journaled_once_and_every_journal_view_say
     assert not _look(other, src, clock.t)
     assert len(_lines(inc)) == 1
     st = inc.refresh()
+    # dated when the measure crossed its line, not at the look (attack52 F6: 21 drill minutes late at x60): the first
+    # instant of the gate's history past it, the one before within it; the look that saw it journaled beside
+    crossed = _ts(seen.data["at"])
+    assert crossed is not None and seen.data["seen_at"] == iso(d.wall_time(3100.0)), seen.data
+    gate = journaled_gate(next(e.data for e in inc.read().events if e.type == ev.VERIFY_STARTED))
+    grid = d.wall_time(5.0) - d.wall_time(0.0)      # the gate's grid: five drill seconds
+    before, then = (probe(gate, src, crossed.timestamp() - k * grid)[0] for k in (1, 0))
+    assert before is not None and then is not None and gate.holds(before) and not gate.holds(then), (before, then)
+    assert 2500.0 < d.scenario_time(crossed.timestamp()) < 2520.0 + 600.0, d.scenario_time(crossed.timestamp())
+    assert seen.data["crossed_text"] == gate.show(then), seen.data
+    hms, look = seen.data["at"][11:19], seen.data["seen_at"][11:19]
     said = status_said(st, clock())
-    assert said.text() == f"mitigated · RELAPSED since {seen.data['at'][11:19]}", said
-    hms = seen.data["at"][11:19]
-    assert said.words == f"RELAPSED: Failure rate (5m) {seen.data['value_text']} at {hms}, past < 1%", said.words
-    assert journal_said(st, clock()) == f", RELAPSED: Failure rate (5m) {seen.data['value_text']} at {hms}," \
-                                        " past < 1%, not recovered", journal_said(st, clock())
+    assert said.text() == f"mitigated · RELAPSED since {hms}", said
+    value = seen.data["value_text"]
+    assert said.words == f"RELAPSED: Failure rate (5m) {value} at {look}, past < 1% since {hms}", said.words
+    assert journal_said(st, clock()) == f", RELAPSED: Failure rate (5m) {value} at {look}, past < 1% since {hms}," \
+                                        " not recovered", journal_said(st, clock())
     again = first_relapse(st, clock())
-    assert again is not None and again["seq"] == seen.seq
-    assert relapse_said(st, clock()) == f"relapsed at {hms} UTC: Failure rate (5m) {seen.data['value_text']}, past" \
-                                        " < 1% (the verify gate of step 10)", relapse_said(st, clock())
+    assert again is not None and again["seq"] == seen.seq and again["at"] == crossed
+    assert relapse_said(st, clock()) == f"relapsed at {hms} UTC: Failure rate (5m) {gate.show(then)}, past < 1% (the" \
+                                        f" verify gate of step 10; {value} when a look saw it at {look})", \
+        relapse_said(st, clock())
+    [told] = [t for t in st.timeline if t.kind == ev.GATE_RELAPSED]
+    assert told.at == crossed and f"seen at {look} UTC, reading {value}" in told.text, told
     assert not st.journal_issues and st.unknown_events == 0, st.journal_issues
-    assert any(t.kind == ev.GATE_RELAPSED and "did not hold" in t.text for t in st.timeline)
+    assert "did not hold" in told.text
     # the routing put back: the measure back within its line, said once; the journal's views agree again
     assert typed_in_shell(d, ROUTE, 3200.0) == 0
     clock.t = d.wall_time(3800.0)

@@ -15,8 +15,8 @@ reads as before: nothing is inferred from their absence.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import datetime
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from warroom.incident.records import _ts
@@ -31,30 +31,37 @@ RELAPSED, RECOVERED = "relapsed", "recovered"
 
 
 def _seen(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
-    """Kept with the state (``gate_relapses``) and told on the timeline at the instant read."""
+    """Kept with the state (``gate_relapses``) and told on the timeline at the instant the measure crossed its line
+    (``at``; a line without ``seen_at``, an older warroom's, was dated at the look that read it)."""
     kind = RELAPSED if e.type == ev.GATE_RELAPSED else RECOVERED
     at = _ts(d.get("at")) or e.ts
+    seen = _ts(d.get("seen_at")) or at
     passed = d.get("passed_seq")
-    s.gate_relapses.append({"seq": e.seq, "at": at, "kind": kind, "passed_seq": passed if isinstance(passed, int)
-                            and not isinstance(passed, bool) else None, **{k: d.get(k) for k in _WORDS}})
+    s.gate_relapses.append({"seq": e.seq, "at": at, "seen": seen, "kind": kind,
+                            "passed_seq": passed if isinstance(passed, int) and not isinstance(passed, bool) else None,
+                            **{k: d.get(k) for k in _WORDS}})
     what = str(d.get("what") or d.get("title") or d.get("step_id") or "its measure")
     whose = f"the verify gate of step {d.get('step') or d.get('step_id')}"
+    then = d.get("crossed_text") or d.get("value_text") or "?"
+    later = f" (seen at {seen.astimezone(UTC):%H:%M:%S} UTC, reading {d.get('value_text') or '?'})" \
+        if seen > at else ""
     if kind == RELAPSED:
-        text = f"Mitigation did not hold: {whose} ({what}) read {d.get('value_text') or '?'}, past its line"
+        text = f"Mitigation did not hold: {whose} ({what}) read {then}, past its line{later}"
     elif d.get("lifted"):
         text = f"Mitigation's gate watched no more: {whose} ({what}) {d.get('lifted')}"
     else:
-        text = f"Mitigation holds again: {whose} ({what}) read {d.get('value_text') or '?'}, back within its line"
+        text = f"Mitigation holds again: {whose} ({what}) read {then}, back within its line{later}"
     s._add_timeline(e, e.type, text, at=at)
 
 
-_WORDS = ("step", "step_id", "runbook_id", "title", "wanted", "what", "value_text", "lifted")
+_WORDS = ("step", "step_id", "runbook_id", "title", "wanted", "what", "value_text", "crossed_text", "lifted")
 
 HANDLERS = {ev.GATE_RELAPSED: _seen, ev.GATE_RECOVERED: _seen}
 
 
 def last_said(state: IncidentState, at: datetime | None = None) -> dict[int, dict[str, Any]]:
-    """The last line journaled about each pass (by its seq), by ``at`` when given (the instant it was read)."""
+    """The last line journaled about each pass (by its seq), by ``at`` when given (the line's date: when the measure
+    crossed its line, or the look that read it for a line that does not say)."""
     out: dict[int, dict[str, Any]] = {}
     for r in sorted(state.gate_relapses, key=lambda r: int(r["seq"])):
         if r["passed_seq"] is not None and (at is None or r["at"] <= at):
@@ -62,15 +69,23 @@ def last_said(state: IncidentState, at: datetime | None = None) -> dict[int, dic
     return out
 
 
-def due(state: IncidentState, gates: Sequence[Any]) -> list[tuple[str, dict[str, Any]]]:
+#: a line's crossing by (the seq of its pass, the line's type): when the measure crossed its line and its value then,
+#: as the gate words it (:func:`crossings`)
+Crossings = Mapping[tuple[int, str], tuple[datetime, str]]
+
+
+def due(state: IncidentState, gates: Sequence[Any],
+        crossed: Crossings | None = None) -> list[tuple[str, dict[str, Any]]]:
     """The lines a look's readings of the counted gates (``relapse.read_gates``) call for on ``state``: a gate read
     past its line whose pass has no open relapse, a gate read within it or lifted whose pass has one. A gate not read
     says nothing (not known is no change), nor does a reading made no later than the journal's last line about its
-    pass (attack52 F3: two watchers, the slower one's reading made before the other's "recovered" landed after it
-    and journaled a false, second relapse dated before the line it followed): the journal's lines about a pass are
-    in the order of the instants read, and a watcher that lost the race, judging again on the journal that now holds
-    the other's line (``MetricWatch.gates_once``), changes nothing with an older look. Nothing once resolved or
-    while nothing is mitigated."""
+    pass was seen (attack52 F3: two watchers, the slower one's reading made before the other's "recovered" landed
+    after it and journaled a false, second relapse dated before the line it followed): the journal's lines about a
+    pass are in the order of the looks that saw them, and a watcher that lost the race, judging again on the journal
+    that now holds the other's line (``MetricWatch.gates_once``), changes nothing with an older look. Nothing once
+    resolved or while nothing is mitigated. A line is dated when the measure crossed its line (``crossed``, the
+    metric history's: :func:`crossings`), with the look that saw it beside (``seen_at``; attack52 F6: a relapse was
+    dated at the first look, twenty drill minutes late at x60), else at the look."""
     if state.resolved or state.phases.get("mitigated") is None:
         return []
     last = last_said(state)
@@ -80,15 +95,62 @@ def due(state: IncidentState, gates: Sequence[Any]) -> list[tuple[str, dict[str,
             continue
         said = last.get(g.seq, {})
         read = iso(g.read_at.timestamp())       # the instant as a line holds it (ms), so one reading equals its line
-        if said and (_ts(read) or g.read_at) <= said["at"]:
+        if said and (_ts(read) or g.read_at) <= said["seen"]:
             continue
         open_ = said.get("kind") == RELAPSED
         data = {"step": g.step, "step_id": g.step_id, **({"runbook_id": g.runbook_id} if g.runbook_id else {}),
                 "passed_seq": g.seq, "title": g.title, "wanted": g.wanted, "what": g.what, "at": read}
         if g.past and not open_:
-            out.append((ev.GATE_RELAPSED, {**data, "value_text": g.value}))
+            out.append(_dated(ev.GATE_RELAPSED, {**data, "value_text": g.value}, crossed))
         elif open_ and g.lifted:
             out.append((ev.GATE_RECOVERED, {**data, "lifted": g.lifted}))
         elif open_ and g.past is False:
-            out.append((ev.GATE_RECOVERED, {**data, "value_text": g.value}))
+            out.append(_dated(ev.GATE_RECOVERED, {**data, "value_text": g.value}, crossed))
+    return out
+
+
+def _dated(type_: str, data: dict[str, Any], crossed: Crossings | None) -> tuple[str, dict[str, Any]]:
+    """A line ``data`` (dated at its look) dated at its crossing when one is known before the look, the look kept
+    beside (``seen_at``) with the value the crossing read (``crossed_text``)."""
+    look = data["at"]
+    when = (crossed or {}).get((data["passed_seq"], type_))
+    if when is None or when[0] >= (_ts(look) or when[0]):
+        return type_, data
+    return type_, {**data, "at": iso(when[0].timestamp()), "seen_at": look, "crossed_text": when[1]}
+
+
+def crossings(state: IncidentState, gates: Sequence[Any], counted: Sequence[Any], source: Any, slos: Sequence[Any],
+              speed: float = 1.0) -> dict[tuple[int, str], tuple[datetime, str]]:
+    """When each line a look's readings call for (:func:`due`) happened: the first instant of the measure's stretch
+    past its line (a relapse) or back within it (a recovery) that the look read, in the gate's own metric history
+    (``verify.crossed``), after the mitigated milestone, the pass's confirmation and the journal's last line about the
+    pass. Blocking (range reads: a watcher's, outside the incident's lock); only for lines due, so a look that
+    changes nothing reads no history. ``counted``: the passes ``gates`` read (``relapse.counted_gates``), whose
+    ``verify.started`` says what to read. A gate lifted, or a history that cannot be read, gives none (dated at the
+    look)."""
+    from warroom.errors import WarroomError
+    from warroom.sources.verify import VerifyError, crossed, journaled_gate
+
+    lines = due(state, gates)
+    if not lines or source is None:
+        return {}
+    read = {g.seq: g for g in gates if g.seq is not None}
+    passes = {g.seq: g for g in counted}
+    last = last_said(state)
+    out: dict[tuple[int, str], tuple[datetime, str]] = {}
+    for type_, data in lines:
+        seq = data["passed_seq"]
+        now, then = read.get(seq), passes.get(seq)
+        if data.get("lifted") or now is None or then is None:
+            continue
+        since = max(t for t in (state.phases.get("mitigated"), now.passed_at, last.get(seq, {}).get("at"))
+                    if t is not None)
+        try:
+            gate = journaled_gate(then.started_data(), slos)
+        except (VerifyError, WarroomError):
+            continue
+        found = crossed(gate, source, since.timestamp(), now.read_at.timestamp(), past=type_ == ev.GATE_RELAPSED,
+                        speed=speed)
+        if found is not None:
+            out[(seq, type_)] = (datetime.fromtimestamp(found[0], UTC), gate.show(found[1]))
     return out

@@ -96,7 +96,7 @@ class MetricWatch:
         if self._writes():
             with self._lock:
                 result.events = self.breaches_once(ms, histories)
-            result.events += self.gates_once(source, slos, now)
+            result.events += self.gates_once(source, slos, now, speed=speed)
         if summary and self._writes():
             result.summary = self._summarise(ms, source, slos, window, saved, result, speed=speed, now=now)
         memo.save()
@@ -173,13 +173,20 @@ class MetricWatch:
                 continue
         return done
 
-    def gates_once(self, source: Any, slos: list[Any], now: float) -> list[Event]:
-        """Each counted gate's measure read at ``now`` (unix: the panes' instant), and a relapse or its end journaled
-        when the journal does not say it yet (``gate_relapse.due``): once however many watchers read it, every
-        append conditional on the journal ending where it was judged (the reading is made once, outside the lock; a
-        watcher that lost the race judges it again on the journal that now holds the other's line, where a reading
-        no later than that line changes nothing: ``gate_relapse.due``, attack52 F3). Nothing is read
-        while nothing is mitigated or once resolved, or while no gate counts."""
+    def gates_once(self, source: Any, slos: list[Any], now: float, *, speed: float = 1.0) -> list[Event]:
+        """What :meth:`look_gates` journaled."""
+        return self.look_gates(source, slos, now, speed=speed)[1]
+
+    def look_gates(self, source: Any, slos: list[Any], now: float, *,
+                   speed: float = 1.0) -> tuple[tuple[Any, ...], list[Event]]:
+        """(each counted gate's measure read at ``now``, unix: the panes' instant; what was journaled): a relapse or
+        its end journaled when the journal does not say it yet (``gate_relapse.due``), dated when the measure crossed
+        its line (``gate_relapse.crossings``: the gate's history, read only for a line due; ``speed``: the drill's),
+        the look beside: once however many watchers read it, every append conditional on the journal ending where it
+        was judged (the readings are made once, outside the lock; a watcher that lost the race judges them again on
+        the journal that now holds the other's line, where a reading no later than that line's look changes nothing:
+        ``gate_relapse.due``, attack52 F3). Nothing is read while nothing is mitigated or once resolved, or while no
+        gate counts; nothing is journaled in a seat that writes nothing (``incident list`` reads it there too)."""
         from datetime import UTC, datetime
 
         from warroom.incident import gate_relapse
@@ -188,21 +195,25 @@ class MetricWatch:
 
         st = self._refresh()
         at = datetime.fromtimestamp(now, UTC)
-        if st.resolved or st.phases.get("mitigated") is None or not counted_gates(st, at):
-            return []
+        counted = counted_gates(st, at) if not st.resolved and st.phases.get("mitigated") is not None else []
+        if not counted:
+            return (), []
         gates = read_gates(st, source, slos, at, at=now)
         done: list[Event] = []
+        if not self._writes():
+            return gates, done
+        crossed = gate_relapse.crossings(st, gates, counted, source, slos, speed)
         with self._lock:
             for _ in range(self._tries):
                 st = self._refresh()
                 try:
-                    for type_, data in gate_relapse.due(st, gates):
+                    for type_, data in gate_relapse.due(st, gates, crossed):
                         done.append(self._append(type_, data, after=st.last_seq))
                         st = self._refresh()
-                    return done
+                    return gates, done
                 except HeadMoved:
                     continue
-        return done
+        return gates, done
 
     def saved_history(self, state: IncidentState, slos: list[Any]) -> Any:
         """The metric history saved at resolve (``metrics.json``), or None when there is none;

@@ -96,6 +96,7 @@ class GateNow:
     lifted: str = ""            # "lifted by step 30 (Bring FlowEngine back) at 17:48:48": watched no more
     seq: int | None = None      # the journal seq of the pass (``verify.passed``): which pass a ``gate.relapsed`` is of
     seen: bool = False          # read by an earlier look, as the journal says it (``gate_relapse.journaled``), not now
+    crossed: datetime | None = None     # seen: when the measure crossed its line (the metric history's), before the look
 
     @property
     def key(self) -> tuple[str, str]:
@@ -104,13 +105,15 @@ class GateNow:
     def now_words(self) -> str:
         """``now 99.8%, past < 10%`` / ``now 3.1%`` / ``now not read (connection refused)``: what the
         gate line, ``incident show`` and the draft say after ``passed at 1.24% at 03:31:24``; a reading a look
-        journaled (``seen``): ``99.8% at 20:24:21, past < 10%``."""
+        journaled (``seen``): ``99.8% at 20:24:21, past < 10% since 20:03:05`` (since it crossed the line, when the
+        history told)."""
         if self.lifted:
             return self.lifted
         if self.past is None:
             return f"now not read ({self.problem or 'no value'})"
         if self.seen:
-            return f"{self.value} at {_hms(self.read_at)}" + (f", past {self.wanted}" if self.past else "")
+            since = f" since {_hms(self.crossed)}" if self.crossed is not None else ""
+            return f"{self.value} at {_hms(self.read_at)}" + (f", past {self.wanted}{since}" if self.past else "")
         return f"now {self.value}" + (f", past {self.wanted}" if self.past else "")
 
     def passed_head(self) -> str:
@@ -129,7 +132,7 @@ class GateNow:
                 "passed_value": self.passed_value or None, "read_at": self.read_at.isoformat(),
                 "value_now": self.value, "past_line": self.past,
                 "not_read": self.problem if self.past is None and not self.lifted else None,
-                "lifted": self.lifted or None}
+                "lifted": self.lifted or None, "crossed_at": self.crossed.isoformat() if self.crossed else None}
 
 
 @dataclass(frozen=True)
@@ -176,8 +179,10 @@ class Holding:
     @property
     def since(self) -> datetime:
         """When the relapse is known from: the first breach again or the first reading of a gate's measure past its
-        line (a look's now, or when an earlier look saw it: ``GateNow.seen``), else the moment the measure was read."""
-        return min([a.since for a in self.again] + [g.read_at for g in self.gates if g.past], default=self.at)
+        line (a look's now, or when an earlier look saw it cross: ``GateNow.seen``, ``crossed``), else the moment the
+        measure was read."""
+        return min([a.since for a in self.again] + [g.crossed or g.read_at for g in self.gates if g.past],
+                   default=self.at)
 
     def words(self) -> str:
         """The relapse, or what is not known, in one clause; '' while it holds as far as was read:
@@ -278,10 +283,18 @@ def _gate_relapsed(state: IncidentState, at: datetime | None) -> list[dict[str, 
     counted = {g.seq for g in counted_gates(state, at)}
     return [{**r, "kind": "breached", "slo_id": f"gate {r.get('runbook_id') or ''} {r.get('step_id')}",
              "title": r.get("title") or r.get("what") or "", "value": None, "unit": "", "threshold": None,
-             "gate": f"{r.get('title') or r.get('what')} {r.get('value_text') or '?'}, past"
-                     f" {r.get('wanted') or 'its line'} (the verify gate of step {r.get('step') or r.get('step_id')})"}
+             "gate": _gate_words(r)}
             for r in sorted(state.gate_relapses, key=lambda r: (r["at"], r["seq"]))
             if r["kind"] == RELAPSED and r["passed_seq"] in counted and mit[0] < r["at"] <= at]
+
+
+def _gate_words(r: dict[str, Any]) -> str:
+    """A journaled relapse of a gate as the PIR says it: ``Failure rate (5m) 2.55%, past < 1% (the verify gate of step
+    10; 14.5% when a look saw it at 00:40:17)``: the value when it crossed its line (the line's date), and the look's
+    when that came later."""
+    seen = f"; {r.get('value_text') or '?'} when a look saw it at {_hms(r['seen'])}" if r["seen"] > r["at"] else ""
+    return (f"{r.get('title') or r.get('what')} {r.get('crossed_text') or r.get('value_text') or '?'}, past"
+            f" {r.get('wanted') or 'its line'} (the verify gate of step {r.get('step') or r.get('step_id')}{seen})")
 
 
 #: incident seconds after the world took work again following a lift (``_graces``: the restored FlowEngine admitting
@@ -460,7 +473,8 @@ def journaled(state: IncidentState, at: datetime) -> tuple[GateNow, ...]:
         r = last.get(g.seq)
         if r is None or r["kind"] != RELAPSED or lifted(state, g, at):
             continue
-        out.append(_now(state, g, r["at"], value=str(r.get("value_text") or "?"), past=True, seen=True))
+        out.append(_now(state, g, r["seen"], value=str(r.get("value_text") or "?"), past=True, seen=True,
+                        crossed=r["at"] if r["at"] < r["seen"] else None))
     return tuple(out)
 
 

@@ -699,6 +699,42 @@ def broke_since(gate: VerifyGate, source: MetricSource, started: Mapping[str, An
     return gate.worst(past) if past else None
 
 
+def crossed(gate: VerifyGate, source: MetricSource, since: float, until: float, *, past: bool,
+            speed: float = 1.0) -> tuple[float, float] | None:
+    """(instant, deciding value): when ``gate``'s measure last came to read past its line (``past``) or within it,
+    by ``until`` (unix), after ``since``: the first instant of the unbroken stretch of such readings that ends at
+    ``until`` in the metric history (an instant with no value breaks nothing: not known is no change), found on the
+    history's own grid, then on the gate's (``GRID``: five scenario seconds) between the last instant that read
+    otherwise and it. None when the history cannot be read or holds no such reading after ``since``. A look sees a
+    relapse when someone looks (``gate_relapse``: at x60, twenty drill minutes after the routing was undone); the
+    history says when it happened, as :func:`broke_since` reads it for a pass."""
+    from warroom.sources.prometheus import QueryError
+
+    def stretch(points: dict[float, list[float]]) -> tuple[float | None, tuple[float, float] | None]:
+        """(the last instant that read otherwise, the stretch's first instant and value) of ``points``."""
+        first: tuple[float, float] | None = None
+        for t in sorted(points, reverse=True):
+            if t <= since or t > until:
+                continue
+            value = gate.worst(points[t])
+            if math.isnan(value):
+                continue
+            if gate.holds(value) == past:      # reads otherwise: the stretch begins after it
+                return t, first
+            first = (t, value)
+        return None, first
+
+    try:
+        lo, first = stretch(_history(gate, source, since, until, None, speed))
+        fine = stime.wall_seconds(GRID, speed if speed > 0 else 1.0)
+        if first is not None and lo is not None and first[0] - lo > fine * 1.01:
+            _, finer = stretch(_history(gate, source, lo, first[0], fine, speed))
+            first = finer or first
+    except (QueryError, ValueError):     # Prometheus's error; the drill's PromQLError, a replay's unrecorded pane
+        return None
+    return first
+
+
 def _settle_from_range(gate: VerifyGate, source: MetricSource, g: OpenGate,
                        step: float | None, *, speed: float = 1.0) -> VerifyCheck:
     """A gate nobody watched to its end, judged as a live watch judges it (``VerifyRun.judge``:
