@@ -99,3 +99,43 @@ def panes_now(inc: Incident) -> tuple[list[Any] | None, tuple[Any, ...] | None]:
         return readings, read_gates(inc.state, source, slos, inc.clock())
     finally:
         source.close()
+
+
+def listed_status(inc: Incident) -> tuple[Any, list[str]]:
+    """``incident list``'s status of an incident that claims its mitigation, after a look (attack52 F6: the list read
+    the journal alone and said "mitigated" of a gate's measure past its line until some other command looked): each
+    counted gate's measure read once now, one instant query each (bounded by the source's own timeout,
+    ``prometheus.timeout``; a drill's simulator answers locally), a relapse or its end journaled as every look journals
+    it, dated when the measure crossed its line (``MetricWatch.look_gates``; a read-only seat, a pinned replay or a
+    damaged journal reads and writes nothing), then the status as the journal says it (``status_said``), or as the
+    reading says it where nothing was journaled. Returns (the ``StatusSaid``, why each gate not read was not): a
+    gate the look could not read leaves the status not checked, never "mitigated" as if it were."""
+    from dataclasses import replace
+
+    from warroom import scenario_time as stime
+    from warroom.incident.relapse import holding, read_gates
+    from warroom.incident.status_said import StatusSaid, status_said
+
+    st, now = inc.state, inc.clock()
+    problem = None
+    try:
+        source, speed = metric_source(inc)
+    except (WarroomError, OSError) as exc:      # OSError: e.g. another account's drill directory
+        source, speed, problem = None, 1.0, str(exc)
+    try:
+        if source is not None and inc.pinned_on_wall() is None and not st.journal_issues:
+            gates, _ = inc.metrics.look_gates(source, inc.config.slo, stime.now(), speed=speed)   # as ``sync`` reads
+        else:
+            gates = tuple(replace(g, problem=problem or g.problem) for g in read_gates(st, source, inc.config.slo, now))
+    finally:
+        close = getattr(source, "close", None)
+        if callable(close):
+            close()
+    st = inc.refresh()
+    said = status_said(st, now)
+    if said.since is None and any(g.past for g in gates):     # read past its line, journaled nowhere (a seat's)
+        held = holding(st, now, gates=gates)
+        if held is not None and held.relapsed:
+            said = StatusSaid(st.status, held.since, held.qualifier(st.status))
+    return said, [f"the verify gate of step {g.step or g.step_id} ({g.title or g.what}) was not read: {g.problem}"
+                  for g in gates if g.past is None and not g.lifted]

@@ -24,7 +24,7 @@ from warroom.errors import WarroomError
 from warroom.incident.marks import STEP_MARKS, describe_verdict, run_verdict
 from warroom.incident.session import Incident
 from warroom.incident.state import IncidentState
-from warroom.incident.status_said import status_said
+from warroom.incident.status_said import StatusSaid, status_said
 from warroom.incident.verdicts import of_state
 from warroom.paths import command, id_neighbour, is_drills_store, store_option
 
@@ -50,7 +50,9 @@ def cmd_list(args: argparse.Namespace) -> int:
     _, store = _store(args)
     states = store.open_incidents() if args.open else store.list()
     if args.json:      # each incident on its own clock: a drill's may be pinned, a real one's never
-        out(numbers.dumps([state_to_json(s, stime.utcnow_of(s)) | _relapse_json(s) for s in states], indent=2))
+        looked = _looked(store, states)
+        out(numbers.dumps([state_to_json(s, stime.utcnow_of(s)) | _relapse_json(*looked[id(s)]) for s in states],
+                          indent=2))
         return 0
     # the neighbour store, listed after under its own heading: a dashboard drill's incidents live
     # apart (<state dir>/drills); given that drills' store, its state dir's incidents (one id sequence)
@@ -62,9 +64,10 @@ def cmd_list(args: argparse.Namespace) -> int:
         out("no open incidents" if args.open else f"no incidents in {store.root}")
         return 0
     kind = "incidents" if is_drills_store(store.state_dir) else "drill incidents"
-    # the status as the header says it, the relapse with it (``status_said``: from the journal alone, as a list of
-    # many incidents reads them; redteam51 R8: "mitigated" beside a header's "MITIGATED · RELAPSED")
-    said = {id(s): status_said(s, stime.utcnow_of(s)).text() for s in (*states, *listed)}
+    # the status as the header says it, the relapse with it (``status_said``; redteam51 R8: "mitigated" beside a
+    # header's "MITIGATED · RELAPSED"), a mitigation's gates looked at first (``_looked``, attack52 F6)
+    looked = {**_looked(store, states), **_looked(beside, listed)}
+    said = {k: _words(*v) for k, v in looked.items()}
     width = max([13, *(len(w) for w in said.values())])
     for head, group in ((None, states), (beside, listed)):
         if head is not None and group:
@@ -75,13 +78,46 @@ def cmd_list(args: argparse.Namespace) -> int:
             drill += "  [journal damaged]" if any("torn" not in w for w in s.journal_issues) else ""
             out(f"{s.id:<18} {s.severity:<3} {said[id(s)]:<{width}}"
                 f" {stime.text(s, s.elapsed(stime.utcnow_of(s)), wall=False):>7}  {rb:<14} {s.title}{drill}")
+    for s in (*states, *listed):
+        for why in looked[id(s)][1]:
+            print(f"warning: {s.id}: {why}: its status is the journal's, not checked now", file=sys.stderr)
     return 0
 
 
-def _relapse_json(s: IncidentState) -> dict[str, Any]:
-    """``relapsed``: the relapse the text's status carries (``status_said``), else None."""
-    said = status_said(s, stime.utcnow_of(s))
-    return {"relapsed": {"since": said.since.isoformat(), "words": said.words} if said.since is not None else None}
+def _looked(store: Any, states: list[IncidentState]) -> dict[int, tuple[StatusSaid, list[str]]]:
+    """Each incident's status as the list says it, by ``id`` of its state, with why a gate was not read: one that
+    claims its mitigation on a counted gate is looked at first (``incident_metrics.listed_status``: attack52 F6, the
+    list said "mitigated" of a gate's measure past its line until another command looked), the others from the
+    journal alone (``status_said``)."""
+    from warroom.incident.relapse import CLAIMS_MITIGATED, counted_gates
+
+    out: dict[int, tuple[StatusSaid, list[str]]] = {}
+    for s in states:
+        now = stime.utcnow_of(s)
+        if s.status in CLAIMS_MITIGATED and not s.resolved and s.phases.get("mitigated") is not None \
+                and counted_gates(s, now):
+            from warroom.cli.incident_metrics import listed_status
+
+            try:
+                out[id(s)] = listed_status(store.open(s.id))
+            except WarroomError as exc:
+                out[id(s)] = (status_said(s, now), [f"its gates were not looked at: {exc}"])
+        else:
+            out[id(s)] = (status_said(s, now), [])
+    return out
+
+
+def _words(said: StatusSaid, why: list[str]) -> str:
+    """``mitigated · RELAPSED since 20:24:21``, ``mitigated · NOT CHECKED`` (a gate of the mitigation not read now:
+    the journal's word is not an all-clear), else the status."""
+    return said.text() + (" · NOT CHECKED" if why and said.since is None else "")
+
+
+def _relapse_json(said: StatusSaid, why: list[str]) -> dict[str, Any]:
+    """``relapsed``: the relapse the text's status carries (``status_said``), else None; ``not_checked``: why a
+    mitigation's gate was not read now (None: all read, or none to read)."""
+    return {"relapsed": {"since": said.since.isoformat(), "words": said.words} if said.since is not None else None,
+            "not_checked": why or None}
 
 
 def _reconcile(inc: Incident) -> None:
