@@ -96,7 +96,7 @@ class GateNow:
     lifted: str = ""            # "lifted by step 30 (Bring FlowEngine back) at 17:48:48": watched no more
     seq: int | None = None      # the journal seq of the pass (``verify.passed``): which pass a ``gate.relapsed`` is of
     seen: bool = False          # read by an earlier look, as the journal says it (``gate_relapse.journaled``), not now
-    crossed: datetime | None = None     # seen: when the measure crossed its line (the metric history's), before the look
+    crossed: datetime | None = None     # seen: when the measure crossed its line (the metric history), before the look
 
     @property
     def key(self) -> tuple[str, str]:
