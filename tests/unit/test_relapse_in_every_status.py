@@ -24,8 +24,13 @@ def test_the_list_and_the_resume_offer_say_the_relapse_the_header_says(
     from tui.screens.modals.pickers import OpenIncident, ResumeRow
 
     inc = _mitigated(tmp_path)
-    code, out, _ = Cli(tmp_path, capsys)("list")
-    assert code == 0 and " mitigated     " in out and "RELAPSED" not in out, out      # it holds: as before
+    # no metric source configured: the gate's measure cannot be read, so the list says it did not check (attack52 F6),
+    # as the header says whether it holds is not known; never "mitigated" as if checked
+    code, out, err = Cli(tmp_path, capsys)("list")
+    assert code == 0 and " mitigated · NOT CHECKED " in out and "RELAPSED" not in out, (out, err)
+    assert "the verify gate of step 6 (quota) was not read: no metric source" in err, err
+    held = holding(inc.refresh(), inc.now[0])
+    assert held is not None and "not known" in held.status_words("mitigated"), held
     _breach_again(inc)
     st = inc.refresh()
     header = holding(st, inc.now[0])
