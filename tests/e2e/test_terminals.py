@@ -87,9 +87,11 @@ def finished_flow(term: TmuxTerm, incident: str, before: str | None) -> str:
         cut = [line[:term.width].rstrip() for line in before.splitlines()[:term.height]]
         return [line.rstrip() for line in s.splitlines()] != cut
 
-    def drawn(s: str) -> bool:      # the end on the timeline and in the checklist (drawn a moment apart)
+    def drawn(s: str) -> bool:      # the end on the timeline and in the checklist (drawn a moment apart), and
+        # every pane with a value: resized past 80 columns the panes are drawn anew, "waiting for data" until a poll
         return (resized(s) and "e2e-fast-marker" in s and "Step 1 ok" in s and incident in s and "DRILL" in s
-                and re.search(rf"[✔≠≟]{COLS}1\. ", s) is not None and all(w in s.lower() for w in PANE_WORDS))
+                and re.search(rf"[✔≠≟]{COLS}1\. ", s) is not None and all(w in s.lower() for w in PANE_WORDS)
+                and "waiting" not in s.lower())
     try:
         return term.wait_for(drawn, timeout=60)
     except WaitTimeout:
