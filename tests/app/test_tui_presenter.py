@@ -16,6 +16,7 @@ import pytest
 from panes.header import IncidentHeader
 from panes.output import OutputPane, OutputStack
 from panes.runbook import ChecklistPane
+from panes.slo import SloPane
 from tests.app.drill_support import (
     FLOWS_RUNBOOK,
     drill_app,
@@ -25,7 +26,7 @@ from tests.app.drill_support import (
     step_state,
     wait_step,
 )
-from tests.app.test_tui_flows_engine import attach_flows_runbook, declare_from_breached_pane
+from tests.app.test_tui_flows_engine import attach_flows_runbook, declare_from_breached_pane, output_lines
 from tests.app.tui_support import make_app, record_notifications, wait_for
 from tests.conftest import REPO
 
@@ -69,13 +70,20 @@ async def test_an_exception_in_the_poll_worker_is_shown_and_polling_goes_on(tmp_
 @pytest.mark.timeout(600)
 async def test_a_second_runbook_starts_blank_runs_two_steps_at_once_and_writes_what_the_cli_writes(
         tmp_path: Path) -> None:
-    """One drill, declared from its breached pane, carries three tests that each started it, declared
+    """One drill, declared from its breached pane, carries four tests that each started it, declared
     and attached the flows runbook (with every assertion of each, in this order):
     ``test_attaching_a_second_runbook_starts_its_steps_blank`` (step 1 of RB-CORE-003 ticked first),
-    ``test_two_steps_running_at_once_have_two_outputs`` and
+    ``test_two_steps_running_at_once_have_two_outputs``,
+    ``test_tui_flows_engine.py::test_keys_respond_and_panes_refresh_while_a_step_floods_output`` (the
+    keys and the polls checked while step 5 floods, held by ``FLOOD_HOLD``: the flood the two outputs
+    share, a million lines or more, is the one it checked; it ran one of its own) and
     ``test_the_same_step_from_the_dashboard_and_the_cli_writes_the_same_events`` (step 2, whose events
     are told apart by its step id from the runs of steps 4 and 5 before it)."""
     app = drill_app(tmp_path)
+    # The flood goes on until this file exists (FLOOD_HOLD, see the fixture runbook): the checks
+    # below happen while it floods however slow the machine is, never against its wall speed.
+    hold = tmp_path / "flood-hold"
+    app.ctx.config.execute.env["FLOOD_HOLD"] = str(hold)
     async with app.run_test(size=(120, 40)) as pilot:
         inc_id = await declare_from_breached_pane(pilot)
 
@@ -109,7 +117,7 @@ async def test_a_second_runbook_starts_blank_runs_two_steps_at_once_and_writes_w
         await wait_step(pilot, 4, "running")
         await select_step(pilot, 5)
         await run_selected(pilot)
-        await wait_step(pilot, 5, "running", "ok")
+        await wait_step(pilot, 5, "running")
         stack = app.dashboard.query_one(OutputStack)
         await wait_for(pilot, lambda: flood_key in stack.panes and stack.panes[flood_key].line_count > 1000, 30)
         assert set(stack.panes) == {wait_key, flood_key}
@@ -119,13 +127,45 @@ async def test_a_second_runbook_starts_blank_runs_two_steps_at_once_and_writes_w
         assert "5. Print a flood of output" in str(flooding.border_title)
         assert waiting.line_count == 0 and not waiting.lines        # the flood never reached it
         assert stack.shown() is flooding                             # the step just started
-        await select_step(pilot, 4)
-        assert stack.shown() is waiting                              # the highlighted step's own
-        await pilot.press("c")                                       # cancels the highlighted one
-        await wait_step(pilot, 4, "cancelled", timeout=30)
+        try:
+            await select_step(pilot, 4)
+            assert stack.shown() is waiting                          # the highlighted step's own
+            await pilot.press("c")                                   # cancels the highlighted one
+            await wait_step(pilot, 4, "cancelled", timeout=30)
+            # -- keys respond and panes refresh while a step floods output
+            checklist = app.dashboard.query_one(ChecklistPane)
+            quota = app.dashboard.query_one("#slo-quota", SloPane)
+            polls: list[float] = []
+            moved = 0
+            # While the flood runs: keys move the cursor and the metric poll keeps going.
+            for _ in range(400):
+                if moved >= 3 and len(polls) >= 2 and flooding.line_count > 0:
+                    break
+                before = checklist.highlighted
+                await pilot.press("k" if moved % 2 else "j")
+                await pilot.pause()
+                if checklist.highlighted != before:
+                    moved += 1
+                if quota.reading_at not in polls:
+                    polls.append(quota.reading_at)
+                await pilot.pause(0.05)
+            still = step_state(app, 5) == "running" and not events_of_step(app, 5, "step.finished")
+        finally:
+            hold.touch()
+        assert still, "the flood ended before the checks (FLOOD_HOLD not honoured)"
+        assert moved >= 3, "cursor keys did not respond during the flood"
+        assert len(polls) >= 2, "SLO panes did not refresh during the flood"
+        assert flooding.line_count > 0, "no output reached the pane during the flood"
         await wait_step(pilot, 5, "ok", timeout=120)
         await wait_for(pilot, lambda: "cancelled" in str(waiting.border_subtitle), 60)
-        assert flooding.line_count == 1_000_000 and waiting.line_count == 0
+        await select_step(pilot, 5)     # the keys above moved the cursor (and the shown view) away
+        fin = events_of_step(app, 5, "step.finished")[0].data
+        total = fin["lines"]
+        assert fin["status"] == "ok" and total >= 1_000_000, fin
+        await wait_for(pilot, lambda: flooding.line_count == total, 60)   # every line printed reached its view
+        await wait_for(pilot, lambda: output_lines(app)[-1:] == [str(total)], 60)
+        assert len(flooding.lines) <= app.ctx.config.execute.memory_lines  # bounded in memory
+        assert waiting.line_count == 0
 
         # -- the same step from the dashboard and the CLI writes the same events
         step_id = app.dashboard.runbook.step(2).id
@@ -147,6 +187,10 @@ async def test_a_second_runbook_starts_blank_runs_two_steps_at_once_and_writes_w
     assert dashboard_run[0].data["values"].keys() == cli_run[0].data["values"].keys()
     assert dashboard_run[2].data["status"] == cli_run[2].data["status"] == "ok"
     assert dashboard_run[1].data["runbook_id"] == cli_run[1].data["runbook_id"] == FLOWS_RUNBOOK
+
+
+def events_of_step(app: Any, number: int, type_: str) -> list[Any]:
+    return [e for e in events(app, type_) if e.data.get("step") == number]
 
 
 def checklist_marks(app: Any) -> list[str]:
