@@ -283,8 +283,8 @@ async def test_whole_incident_through_the_engine(tmp_path: Path) -> None:
         if not path.is_absolute():
             path = app.dashboard.controller.incident.dir / path
         text = path.read_text()
-        for needle in ("retry storm burned the quota", "cap retries at 3 with backoff",
-                       "breaker on in production" if "breaker on in production" in text else "Turn the pretend breaker on",
+        breaker = "breaker on in production" if "breaker on in production" in text else "Turn the pretend breaker on"
+        for needle in ("retry storm burned the quota", "cap retries at 3 with backoff", breaker,
                        "tech lead already on the bridge"):
             assert needle in text, needle
         assert step_state(app, 5) == "pending"
