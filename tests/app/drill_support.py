@@ -181,7 +181,12 @@ async def select_step(pilot: Any, number: int) -> None:
     (the step pane, the output view): ≈ 0.2 s of CPU a row at 80x24, 2.2 s to reach RB-LAUNCH-005's
     rollback, most of the CPU of the steps the rollback test runs. j and k themselves stay driven
     here on every call (and row by row in ``test_tui_dashboard``, ``test_tui_checklist_view`` and
-    ``test_tui_flows_engine``'s flood)."""
+    ``test_tui_presenter``'s flood).
+
+    It returns once the dashboard has followed the cursor (the Output pane shows the step's view,
+    ``_followed``): the key's highlight reaches the dashboard two messages later, which Pilot's settle
+    after a key need not have seen; walked row by row, the later keys had given it that time (the
+    presenter's "stack.shown() is waiting" failed once on the single key)."""
     from panes.runbook import ChecklistPane
 
     app = pilot.app
@@ -189,6 +194,7 @@ async def select_step(pilot: Any, number: int) -> None:
     checklist.focus()
     step = checklist.selected_step()
     if step is not None and step.number == number:
+        await wait_for(pilot, lambda: _followed(app, step))
         return
     try:
         target = checklist.get_option_index(f"step-{number}")
@@ -204,9 +210,19 @@ async def select_step(pilot: Any, number: int) -> None:
     for _ in range(60):
         step = checklist.selected_step()
         if step is not None and step.number == number:
+            await wait_for(pilot, lambda: _followed(app, step))
             return
         await pilot.press("j" if step is None or step.number < number else "k")
     raise AssertionError(f"could not select step {number}")
+
+
+def _followed(app: WarroomApp, step: Any) -> bool:
+    """Whether the dashboard followed the main checklist's cursor onto ``step``: the Output pane
+    shows that step's view (``DashboardScreen.show_output``, titled by its number and label)."""
+    from panes.output import OutputStack
+
+    shown = app.dashboard.query_one(OutputStack).shown()
+    return shown is not None and str(shown.border_title) == f"Output · {step.number}. {step.label}"
 
 
 async def run_selected(pilot: Any, *, confirm: bool = False) -> None:
