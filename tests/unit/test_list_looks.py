@@ -67,3 +67,32 @@ def test_list_reads_the_gate_says_the_relapse_at_its_crossing_and_never_an_unche
     [listed] = [i for i in json.loads(out) if i["id"] == inc.id]
     assert listed["relapsed"]["since"][11:19] == line["at"][11:19] and listed["not_checked"] is None, listed
     assert len(_lines(inc)) == 1        # looked at again: nothing more to say
+
+
+def test_a_drill_left_open_far_behind_its_now_is_not_simulated_for_a_list(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """attack53 A12: the look simulated the drill's world from its cache up to now, however far: a drill incident left
+    mitigated a day at x60 (sixty drill days) made every ``incident list`` run minutes before it printed a row, the
+    real incidents' rows too. Past ``LIST_LOOK_BEHIND`` of drill time the list does not look: NOT CHECKED and why."""
+    from warroom.cli.incident_metrics import LIST_LOOK_BEHIND
+    from warroom.drill.series import GRID, Series
+
+    d, clock, inc = _mitigated(tmp_path)
+    assert typed_in_shell(d, UNDO, 2500.0) == 0
+    clock.t = d.wall_time(2500.0 + LIST_LOOK_BEHIND + 7200.0)     # two drill hours past what a list simulates
+    capsys.readouterr()
+    rows: list[int] = []
+    integrate = Series._integrate
+
+    def counted(self: Series, first: int, last: int, *args: Any) -> None:
+        rows.append(last - first + 1)
+        integrate(self, first, last, *args)
+
+    monkeypatch.setattr(Series, "_integrate", counted)
+    out, err = _list(tmp_path, capsys)
+    [row] = [line for line in out.splitlines() if line.startswith(inc.id)] or [out + err]
+    assert " mitigated · NOT CHECKED " in row, out
+    assert "the drill's world is simulated only up to " in err and "a list does not simulate more than 4h00m00s" in err \
+        and f"`warroom incident show {inc.id}` looks" in err, err
+    assert sum(rows) * GRID < 3600.0, sum(rows)       # what a look would have simulated: ~6 drill hours
+    assert not _lines(inc)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import sys
 from typing import TYPE_CHECKING, Any
 
+from warroom import scenario_time as stime
 from warroom.errors import WarroomError
 from warroom.paths import command
 
@@ -101,6 +102,27 @@ def panes_now(inc: Incident) -> tuple[list[Any] | None, tuple[Any, ...] | None]:
         source.close()
 
 
+LIST_LOOK_BEHIND = 4 * 3600.0
+"""Drill seconds a list's look may simulate the world on (≈ 2,900 rows, ~2 s of CPU here): further, the gate is not
+read for the list (attack53 A12: a drill incident left mitigated a day at x60 made every ``incident list`` simulate
+sixty drill days, minutes of CPU, before it printed a row, the real incidents' too)."""
+
+
+def _too_far_behind(source: Any, incident_id: str) -> str | None:
+    """Why ``source`` is not looked at for a list (its drill world would be simulated on too far), else None."""
+    unsimulated = getattr(source, "unsimulated", None)
+    if not callable(unsimulated):
+        return None               # a real source answers within its own timeout
+    from warroom.durations import format_duration
+
+    behind = unsimulated(stime.now())
+    if behind <= LIST_LOOK_BEHIND:
+        return None
+    return (f"the drill's world is simulated only up to {format_duration(behind)} of drill time before its now, and a "
+            f"list does not simulate more than {format_duration(LIST_LOOK_BEHIND)} (`warroom incident show "
+            f"{incident_id}` looks, however long it takes)")
+
+
 def listed_status(inc: Incident) -> tuple[Any, list[str]]:
     """``incident list``'s status of an incident that claims its mitigation, after a look (attack52 F6: the list read
     the journal alone and said "mitigated" of a gate's measure past its line until some other command looked): each
@@ -123,6 +145,8 @@ def listed_status(inc: Incident) -> tuple[Any, list[str]]:
     except (WarroomError, OSError) as exc:      # OSError: e.g. another account's drill directory
         source, speed, problem = None, 1.0, str(exc)
     try:
+        if source is not None and (behind := _too_far_behind(source, inc.id)) is not None:
+            source, problem = None, behind
         if source is not None and inc.pinned_on_wall() is None and not st.journal_issues:
             gates, _ = inc.metrics.look_gates(source, inc.config.slo, stime.now(), speed=speed)   # as ``sync`` reads
         else:

@@ -354,6 +354,13 @@ class DrillSource:
         return (f"no data at {stime.utc_said(at)}: that is {ahead} of drill time after the drill's now "
                 f"({stime.utc_said(now)}); a source holds nothing from the future")
 
+    def unsimulated(self, at: float) -> float:
+        """Drill seconds the world must still be simulated (integrated on from its cache) to answer at unix time
+        ``at``: a look that must not take long (``incident list``, attack53 A12: a drill left open a day at x60 is
+        sixty days behind, minutes of CPU) asks this first. Reads the cache file, integrates nothing."""
+        with self.drill.simulator.holding() as series:
+            return max(0.0, self.drill.scenario_time(at) - (series.t0 + GRID * max(0, series.rows - 1)))
+
     @staticmethod
     def said(reading: tuple[float | None, str | None], t: float) -> tuple[float | None, str | None]:
         """``reading`` (value, note), saying why it has no value at scenario time ``t`` before the start."""
