@@ -119,8 +119,8 @@ def _too_far_behind(source: Any, incident_id: str) -> str | None:
     if behind <= LIST_LOOK_BEHIND:
         return None
     return (f"the drill's world is simulated only up to {format_duration(behind)} of drill time before its now, and a "
-            f"list does not simulate more than {format_duration(LIST_LOOK_BEHIND)} (`warroom incident show "
-            f"{incident_id}` looks, however long it takes)")
+            f"list does not simulate more than {format_duration(LIST_LOOK_BEHIND)} (`"
+            f"{command('incident', 'show', incident_id)}` looks, however long it takes)")
 
 
 def listed_status(inc: Incident) -> tuple[Any, list[str]]:
