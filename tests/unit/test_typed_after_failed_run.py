@@ -34,19 +34,21 @@ def _unpinned(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     yield
 
 
-def test_the_restore_typed_after_its_failed_run_is_done_by_hand_and_lifts_the_halt(tmp_path: Path) -> None:
+# attack53 A3: a run that timed out, was interrupted or cancelled left the same false relapse as a failed one
+@pytest.mark.parametrize("ended", ["failed", "timed_out", "interrupted", "cancelled"])
+def test_the_restore_typed_after_its_failed_run_is_done_by_hand_and_lifts_the_halt(tmp_path: Path, ended: str) -> None:
     d, clock, inc = _halted(tmp_path)
     assert typed_in_shell(d, ["kubectl", "rollout", "restart", "deployment/audit-shipper", *NS], 300.0) == 0
     clock.t = d.wall_time(350.0)      # step 30 through warroom, the runbook's own values: it fails, acting on nothing
     inc.append(ev.STEP_STARTED, {**RESTORE, "command": " ".join(SCALE)})
     clock.t = d.wall_time(351.0)
-    inc.append(ev.STEP_FINISHED, {**RESTORE, "status": "failed", "exit_code": 1})
+    inc.append(ev.STEP_FINISHED, {**RESTORE, "status": ended, "exit_code": 1 if ended == "failed" else None})
     assert typed_in_shell(d, SCALE, 400.0) == 0
     clock.t = d.wall_time(420.0)
     _gap(inc, d, "recovered", 412.0, 6.0)
 
     st = inc.state
-    assert checklist_state(st.steps[KEY]) == "failed" and [r.status for r in st.steps[KEY].runs] == ["failed"]
+    assert checklist_state(st.steps[KEY]) == ended and [r.status for r in st.steps[KEY].runs] == [ended]
     typed = inc.typed_by_hand(clock())
     assert typed[KEY].state.startswith("done by hand at "), typed
     row = progress.of_runbook(st, inc.runbook(), inc.config, clock(), typed=typed)["restore-replicas"]

@@ -71,12 +71,15 @@ TYPED = "typed by hand at "       # … its calls typed there, but what it check
 #: judges it (attack42 A18)
 NOT_VERIFIED = "not verified: its gate opens when the step runs in warroom"
 #: the checklist states (``marks.checklist_state``) in which a step takes the credit of its command typed in the drill
-#: shell, as one never begun through warroom does: ``pending``, and ``failed`` (attack52 F5: after a failed run of the
-#: restore, the restore typed by hand was credited nowhere, neither on the checklist nor as the containment's lift,
-#: until the next run through warroom). A failed run stays failed in the record (the journal, the timeline, the PIR's
+#: shell, as one never begun through warroom does: ``pending``, and every way a run through warroom ends without doing
+#: the step: ``failed`` (attack52 F5: after a failed run of the restore, the restore typed by hand was credited
+#: nowhere, neither on the checklist nor as the containment's lift, until the next run through warroom), ``timed_out``,
+#: ``interrupted``, ``cancelled``, ``refused``, ``dry_run`` (attack53 A3: the same false relapse after each). A run that
+#: timed out or was interrupted may have acted in part: that is the run's, in the record; what is credited here is the
+#: typed command, which did act. The run stays as it ended in the record (the journal, the timeline, the PIR's
 #: commands); its row shows the typing "done by hand", never the ✔ of a run. The calls of the run's own process stay
-#: the run's (``owner_of``). A run that timed out or was interrupted may have acted in part: not listed.
-TAKES_TYPING = frozenset({"pending", "failed"})
+#: the run's (``owner_of``). A step the commander skipped, ticked or said not needed keeps the commander's word.
+TAKES_TYPING = frozenset({"pending", "failed", "timed_out", "interrupted", "cancelled", "refused", "dry_run"})
 SLACK = 0.5      # seconds: an action is stamped by the stand-in's process, a run by the journal's
 K = TypeVar("K", bound=Hashable)
 
