@@ -53,6 +53,19 @@ def counted_down(screen: str, left: int) -> bool:
     return m is not None and int(m.group(2)) * 60 + int(m.group(3)) < left
 
 
+def counts_down(term: TmuxTerm, first: re.Match[str] | None, width: int) -> None:
+    """The gate's line (``first``: as first seen) counts down while the gate runs, in one line within ``width``
+    columns (in either of the drill's clocks; nothing about wall time): here at 120x40 and test_gate_line_tmux's
+    80x24."""
+    assert first is not None
+    left = int(first.group(2)) * 60 + int(first.group(3))
+    assert 0 < left <= 600
+    later = GATE.search(term.wait_for(lambda screen: counted_down(screen, left), timeout=60))
+    assert later is not None
+    lines = [ln for ln in term.screen().splitlines() if "VERIFY" in ln]
+    assert len(lines) == 1 and len(lines[0].rstrip()) <= width
+
+
 @pytest.mark.parametrize("size", [(120, 40)], ids=["120x40"])    # 80x24: test_gate_line_tmux
 def test_the_gate_countdown_is_on_screen_while_it_runs(tmp_path: Path, size: tuple[int, int]) -> None:
     session = WarroomSession(tmp_path / "wr")
@@ -68,15 +81,7 @@ def test_the_gate_countdown_is_on_screen_while_it_runs(tmp_path: Path, size: tup
         # the confirmation drawn whole, its buttons too, before the key that answers it (CI at 574 s
         # once saw the title and lost the next C-s: a frame captured half painted, see wait_for_all)
         term.wait_for_all("Run mutating step 6?", "Back", "Yes, run it", refused=True)
-        first = GATE.search(term.press("C-s", until=GATE, timeout=60))
-        assert first is not None
-        left = int(first.group(2)) * 60 + int(first.group(3))
-        assert 0 < left <= 600
-
-        later = GATE.search(term.wait_for(lambda screen: counted_down(screen, left), timeout=60))
-        assert later is not None
-        lines = [ln for ln in term.screen().splitlines() if "VERIFY" in ln]
-        assert len(lines) == 1 and len(lines[0].rstrip()) <= size[0]
+        counts_down(term, GATE.search(term.press("C-s", until=GATE, timeout=60)), size[0])
 
 
 # (key or keys, the dialog's title on screen, every button label it must show)

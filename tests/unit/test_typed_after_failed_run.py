@@ -11,7 +11,6 @@ runbook and the journal are the real ones; the clock is pinned.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -19,19 +18,13 @@ import pytest
 
 from tests.unit.standins_corpus import typed_in_shell
 from tests.unit.test_lift_typed_then_run import RESTORE, SCALE
+from tests.unit.test_gate_relapse_journaled import _unpinned  # noqa: F401  (autouse: the pin undone after)
 from tests.unit.test_lifted_by_hand import NS, _gap, _halted, _said
 from warroom.incident import progress
 from warroom.incident.marks import checklist_state
 from warroom.journal import events as ev
 
 KEY = ("RB-CORE-005", "restore-replicas")
-
-
-@pytest.fixture(autouse=True)
-def _unpinned(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.setenv("WARROOM_DRILL_AT", "0")        # recorded, so the pin a DrillClock sets is undone after
-    monkeypatch.delenv("WARROOM_DRILL_AT")
-    yield
 
 
 # attack53 A3: a run that timed out, was interrupted or cancelled left the same false relapse as a failed one
