@@ -98,3 +98,134 @@ def test_a_drill_left_open_far_behind_its_now_is_not_simulated_for_a_list(
     assert f"`{command('incident', 'show', inc.id)}` looks" in err, err
     assert sum(rows) * GRID < 3600.0, sum(rows)       # what a look would have simulated: ~6 drill hours
     assert not _lines(inc)
+
+
+def _three_mitigated(tmp_path: Path) -> tuple[Any, Any, list[Any]]:
+    """Three incidents on one rate-limit drill, each mitigated by the routing's gate (run once in the drill world, by
+    the first: the others journal the same run, so the world is simulated once), the routing then undone by hand:
+    each gate's measure past its line at drill second 3100, where the clock is left."""
+    from warroom.drill.directory import DrillSource
+    from warroom.incident.live import LiveIncident
+    from warroom.incident.store import IncidentStore
+    from warroom.journal import events as ev
+    from warroom.sources.verify import settle_open
+    from tests.unit.test_gate_relapse_journaled import KEY, ROUTE, RUNBOOK
+
+    d, clock, first = _mitigated(tmp_path)
+    incs = [first]
+    for i in (1, 2):
+        clock.t = d.wall_time(1500.0)
+        inc = IncidentStore(tmp_path / "incidents", first.config, clock=clock).create(
+            title=f"Flows failing {i}", severity="P3", runbook=str(RUNBOOK),
+            drill={"scenario": "rate-limit", "speed": d.speed, "dir": str(d.path)}, commander="Dana Lee")
+        step = inc.runbook().step(KEY[1])
+        data = {"step": step.number, "step_id": step.id, "runbook_id": KEY[0], "label": step.label,
+                "mutating": True, "command": " ".join(ROUTE),
+                "params": {"deployment": "flowengine", "namespace": "production"}}
+        inc.append(ev.STEP_STARTED, data)
+        clock.t = d.wall_time(1501.0)
+        inc.append(ev.STEP_FINISHED, {**data, "status": "ok", "exit_code": 0})
+        LiveIncident(inc, DrillSource(d), speed=d.speed).open_gate(KEY, step.number, str(step.verify))
+        clock.t = d.wall_time(2401.0)
+        settle_open(inc, inc.read().events, DrillSource(d), [], now=clock.t, speed=d.speed)
+        assert inc.refresh().status == "mitigated"
+        incs.append(inc)
+    assert typed_in_shell(d, UNDO, 2500.0) == 0
+    clock.t = d.wall_time(3100.0)
+    return d, clock, incs
+
+
+class Answers:
+    """A Prometheus (by its URL: the list's key for it) whose instant queries answer ``value``, or raise ``instant``,
+    and whose range reads raise ``history``; every query counted by kind."""
+
+    name = "prometheus"
+
+    def __init__(self, asked: list[str], *, value: float = 14.5, instant: Exception | None = None,
+                 history: Exception | None = None) -> None:
+        self.url, self.asked, self.value, self.instant, self.history = "http://prom.test:9090", asked, value, \
+            instant, history
+
+    def query(self, expr: str, at: float | None = None) -> list[Any]:
+        self.asked.append("instant")
+        if self.instant is not None:
+            raise self.instant
+        return [({}, self.value, at or 0.0)]
+
+    def query_range(self, expr: str, start: float, end: float, step: float) -> list[Any]:
+        self.asked.append("range")
+        if self.history is not None:
+            raise self.history
+        return []
+
+    def close(self) -> None:
+        return None
+
+
+def test_a_list_asks_a_dead_source_once_and_says_so_once_naming_it(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """attack53 A2: each mitigated incident's look asked the Prometheus afresh and waited its whole timeout, in series,
+    against a server the previous incident had just found dead: N incidents, N timeouts before a row, and N identical
+    warnings. Within one list a source that could not be reached (no connection, no answer within its timeout) is not
+    asked again: the later incidents say NOT CHECKED with its reason, the warning names the source once. A source
+    that answered, however badly, is asked for each incident; one whose history read found no answer in time is still
+    asked its instant reads. Against a real socket on 127.0.0.1 that accepts (the kernel's backlog) and never
+    answers: the connections are counted, not the time."""
+    import socket
+
+    from warroom.config.schema import PrometheusConfig
+    from warroom.sources.prom_results import QueryError
+    from warroom.sources.prometheus import PrometheusSource
+
+    d, _clock, incs = _three_mitigated(tmp_path)
+    ids = [inc.id for inc in incs]
+    capsys.readouterr()
+    with socket.create_server(("127.0.0.1", 0), backlog=16) as server:
+        url = f"http://127.0.0.1:{server.getsockname()[1]}"
+        opened: list[str] = []
+
+        def dead(inc: Any) -> tuple[Any, float]:
+            opened.append(inc.id)
+            return PrometheusSource(PrometheusConfig(url=url, timeout=0.3)), d.speed
+
+        monkeypatch.setattr("warroom.cli.incident_metrics.metric_source", dead)
+        out, err = _list(tmp_path, capsys)
+        listed, _ = _list(tmp_path, capsys, "--json")
+        server.setblocking(False)
+        connections = 0
+        while True:
+            try:
+                server.accept()[0].close()
+            except BlockingIOError:
+                break
+            connections += 1
+    assert sorted(opened) == sorted(ids * 2)        # each incident's source opened, for the text and for --json
+    assert connections == 2, connections            # one per list: the later incidents' sources never asked
+    for inc in incs:
+        [row] = [line for line in out.splitlines() if line.startswith(inc.id)] or [out + err]
+        assert " mitigated · NOT CHECKED " in row, out
+    said = f"prometheus at {url}: no answer from {url[7:]} within 0.3s"
+    assert err.splitlines() == [f"warning: {said}: asked once, 3 mitigated incidents NOT CHECKED ({', '.join(ids)}):"
+                                " their status is the journal's, not checked now"], err
+    gate = "the verify gate of step 10 (Failure rate (5m)) was not read: "
+    assert {i["id"]: i["not_checked"] for i in json.loads(listed)} == {
+        ids[0]: [gate + said],
+        **{i: [f"{gate}{said} (found so looking at {ids[0]}'s gates: not asked again)"] for i in ids[1:]}}
+    assert not any(_lines(inc) for inc in incs)
+
+    # an answer, however bad, was about its query: each incident's own gate is asked, and says its own problem
+    asked: list[str] = []
+    monkeypatch.setattr("warroom.cli.incident_metrics.metric_source",
+                        lambda inc: (Answers(asked, instant=QueryError("bad_data: parse error", kind="error")), 1.0))
+    out, err = _list(tmp_path, capsys)
+    assert asked == ["instant"] * 3 and " mitigated · NOT CHECKED " in out, (asked, out)
+    assert [line.split(": ", 2)[1] for line in err.splitlines()] == ids and "bad_data: parse error" in err, err
+
+    # its history (the relapse's crossing) not given in time: not asked again, its instant reads still are
+    asked.clear()
+    monkeypatch.setattr("warroom.cli.incident_metrics.metric_source", lambda inc: (
+        Answers(asked, history=QueryError("no answer from prom.test:9090 within 2s", kind="slow")), d.speed))
+    out, err = _list(tmp_path, capsys)
+    assert asked == ["instant", "range", "instant", "instant"], asked
+    assert all(" mitigated · RELAPSED since " in line for line in out.splitlines() if line[:18].strip() in ids), out
+    assert [len(_lines(inc)) for inc in incs] == [1, 1, 1] and not err, err

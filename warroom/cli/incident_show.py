@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from warroom.journal import numbers
 from warroom.cli.common import out
@@ -27,6 +27,10 @@ from warroom.incident.state import IncidentState
 from warroom.incident.status_said import StatusSaid, status_said
 from warroom.incident.verdicts import of_state
 from warroom.paths import command, id_neighbour, is_drills_store, store_option
+
+if TYPE_CHECKING:   # imported where the list runs, as this module's other uses of incident_metrics are
+    from warroom.cli.incident_metrics import SourcesDown
+
 
 def _state(shown: str, step: Any = None) -> str:
     """The step's state as its checklist row shows it (``progress.of_runbook``, the one rule: ``unmet`` for a run
@@ -47,10 +51,13 @@ def _mark(shown: str, step: Any = None) -> str:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
+    from warroom.cli.incident_metrics import SourcesDown
+
     _, store = _store(args)
     states = store.open_incidents() if args.open else store.list()
+    down = SourcesDown()    # a source this list found unreachable is not asked again for the next incident (A2)
     if args.json:      # each incident on its own clock: a drill's may be pinned, a real one's never
-        looked = _looked(store, states)
+        looked = _looked(store, states, down)
         out(numbers.dumps([state_to_json(s, stime.utcnow_of(s)) | _relapse_json(*looked[id(s)]) for s in states],
                           indent=2))
         return 0
@@ -66,7 +73,7 @@ def cmd_list(args: argparse.Namespace) -> int:
     kind = "incidents" if is_drills_store(store.state_dir) else "drill incidents"
     # the status as the header says it, the relapse with it (``status_said``; redteam51 R8: "mitigated" beside a
     # header's "MITIGATED · RELAPSED"), a mitigation's gates looked at first (``_looked``, attack52 F6)
-    looked = {**_looked(store, states), **_looked(beside, listed)}
+    looked = {**_looked(store, states, down), **_looked(beside, listed, down)}
     said = {k: _words(*v) for k, v in looked.items()}
     width = max([13, *(len(w) for w in said.values())])
     for head, group in ((None, states), (beside, listed)):
@@ -80,15 +87,18 @@ def cmd_list(args: argparse.Namespace) -> int:
                 f" {stime.text(s, s.elapsed(stime.utcnow_of(s)), wall=False):>7}  {rb:<14} {s.title}{drill}")
     for s in (*states, *listed):
         for why in looked[id(s)][1]:
-            print(f"warning: {s.id}: {why}: its status is the journal's, not checked now", file=sys.stderr)
+            if (s.id, why) not in down.folded:      # a source found down: said once, below, for all it left
+                print(f"warning: {s.id}: {why}: its status is the journal's, not checked now", file=sys.stderr)
+    for line in down.warnings():
+        print(f"warning: {line}", file=sys.stderr)
     return 0
 
 
-def _looked(store: Any, states: list[IncidentState]) -> dict[int, tuple[StatusSaid, list[str]]]:
+def _looked(store: Any, states: list[IncidentState], down: SourcesDown) -> dict[int, tuple[StatusSaid, list[str]]]:
     """Each incident's status as the list says it, by ``id`` of its state, with why a gate was not read: one that
     claims its mitigation on a counted gate is looked at first (``incident_metrics.listed_status``: attack52 F6, the
     list said "mitigated" of a gate's measure past its line until another command looked), the others from the
-    journal alone (``status_said``)."""
+    journal alone (``status_said``). ``down``: the list's ``SourcesDown``, one for all its looks."""
     from warroom.incident.relapse import CLAIMS_MITIGATED, counted_gates
 
     out: dict[int, tuple[StatusSaid, list[str]]] = {}
@@ -99,7 +109,7 @@ def _looked(store: Any, states: list[IncidentState]) -> dict[int, tuple[StatusSa
             from warroom.cli.incident_metrics import listed_status
 
             try:
-                out[id(s)] = listed_status(store.open(s.id))
+                out[id(s)] = listed_status(store.open(s.id), down)
             except WarroomError as exc:
                 out[id(s)] = (status_said(s, now), [f"its gates were not looked at: {exc}"])
         else:
