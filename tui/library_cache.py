@@ -27,8 +27,10 @@ clock tick as the child's read would leave the same ``stat`` with other bytes (g
 files); a file whose mtime was set back cannot be written again without moving it forward.
 
 The entry is named by its key: the interpreter, the working directory (the child's ``sys.path[0]``),
-the environment Python reads (``PYTHON*``, ``HOME``, ``PATH``), the directories, and the whole
-environment when a directory holds ``$`` or starts with ``~`` (the child expands it). A damaged entry
+the environment Python reads (``PYTHON*``) and ``PATH``, the per-user site-packages when one is used,
+the directories, and the whole environment when a directory holds ``$`` or starts with ``~`` (the
+child expands it). Two homes share an entry when nothing else differs (a virtualenv has no per-user
+site-packages); what ``site`` read at the child's start is in the record (``pyvenv.cfg``, ``.pth``). A damaged entry
 (truncated, altered, another format: its digest or shape is wrong) is ignored and written again; one
 not owned by the user or writable by others is never read, for its answer is a pickle.
 """
@@ -74,9 +76,19 @@ def key(dirs: Sequence[str]) -> str | None:
     except OSError:
         return None
     expands = any("$" in d or d.startswith("~") for d in dirs)
-    env = sorted((k, v) for k, v in os.environ.items()
-                 if expands or k.startswith("PYTHON") or k in ("HOME", "PATH"))
-    return json.dumps([FORMAT, sys.executable, sys.version, cwd, env, list(dirs)])
+    env = sorted((k, v) for k, v in os.environ.items() if expands or k.startswith("PYTHON") or k == "PATH")
+    return json.dumps([FORMAT, sys.executable, sys.version, cwd, env, _user_site(), list(dirs)])
+
+
+def _user_site() -> str | None:
+    """The per-user site-packages a child would put on ``sys.path`` (it follows ``$HOME``), unless
+    this interpreter found it off for a reason the child shares (a virtualenv): then ``$HOME``
+    changes nothing a child imports, and two homes share an entry."""
+    import site
+
+    if site.ENABLE_USER_SITE is False and not sys.flags.no_user_site:
+        return None
+    return site.getusersitepackages()
 
 
 def cache_dir() -> Path:
@@ -239,7 +251,7 @@ class Recorder:
         self.seen: dict[str, Signature] = {}
         self.which: list[list[Any]] = []
         self.unreplayable = False       # shutil.which was asked something the record cannot hold
-        for path in [sys.executable, *_module_paths(), *(p or "." for p in sys.path)]:
+        for path in [sys.executable, *_module_paths(), *(p or "." for p in sys.path), *_site_files()]:
             self._see(path)
         sys.addaudithook(self._hook)
         shutil.which = self._recording_which(shutil.which)   # type: ignore[assignment]
@@ -312,6 +324,23 @@ def _file_clock() -> int | None:
     finally:
         os.close(fd)
         _remove(path)
+
+
+def _site_files() -> list[str]:
+    """What ``site`` read before anything could record it: the virtualenv's ``pyvenv.cfg``, each
+    site-packages' ``.pth`` files, and the per-user site-packages (missing today, on ``sys.path``
+    once made)."""
+    import site
+
+    user = _user_site()
+    dirs = [*site.getsitepackages(), *([user] if user else [])]
+    out = [os.path.join(sys.prefix, "pyvenv.cfg"), *dirs]
+    for d in dirs:
+        try:
+            out.extend(os.path.join(d, name) for name in os.listdir(d) if name.endswith(".pth"))
+        except OSError:
+            continue        # missing: its own stat is in the record
+    return out
 
 
 def _module_paths() -> list[str]:

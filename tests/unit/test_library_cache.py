@@ -92,6 +92,9 @@ def test_kept_while_nothing_read_changed_never_from_a_damaged_entry(tmp_path: Pa
     first = load_in_child(cfg)
     assert len(children) == 1 and _entries(tmp_path) == [kept.path]
     assert load_in_child(cfg) == first and len(children) == 1      # read back: the child's answer, no child
+    if library_cache._user_site() is None:          # a virtualenv: $HOME changes nothing a child imports
+        monkeypatch.setenv("HOME", str(tmp_path / "another-home"))
+        assert load_in_child(cfg) == first and len(children) == 1  # (the cache dir is $XDG_CACHE_HOME's)
     assert any(f.file == str(extra / "broken.md") and f.line >= 1 and f.level == "error" for f in first[1])
     unpacked = library_cache._unpack(kept.path.read_bytes())
     assert unpacked is not None
