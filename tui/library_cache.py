@@ -168,11 +168,13 @@ class Entry:
         try:
             with os.fdopen(fd, "wb") as out:
                 out.write(blob)
+                out.flush()
+                written_ns = os.fstat(out.fileno()).st_mtime_ns
             os.replace(tmp, self.path)
         except OSError:
             _remove(tmp)
             return
-        _prune(directory, os.stat(self.path).st_mtime_ns)
+        _prune(directory, written_ns)
 
 
 def _remove(path: str | Path) -> None:

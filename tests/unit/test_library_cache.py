@@ -144,3 +144,19 @@ def test_kept_while_nothing_read_changed_never_from_a_damaged_entry(tmp_path: Pa
     tool.write_text("#!/bin/sh\n")
     tool.chmod(0o755)
     assert any(TOOL in c for c in by_hand()) and len(children) == 5
+
+
+def test_the_cache_keeps_the_most_recently_used_entries(tmp_path: Path) -> None:
+    """At most ``MAX_ENTRIES`` entries (a test run's temporary libraries push the oldest out); a write
+    left half done an hour ago goes, one under way now stays."""
+    now = OLD_NS + 10 * 3600 * 10**9
+    for i in range(library_cache.MAX_ENTRIES + 4):
+        entry = tmp_path / f"{i:02d}{library_cache.SUFFIX}"
+        entry.write_bytes(b"x")
+        os.utime(entry, ns=(now - i * 10**9, now - i * 10**9))     # 00 the most recently used
+    for name, age_ns in ((".stale.tmp", 2 * 3600 * 10**9), (".writing.tmp", 10**9)):
+        (tmp_path / name).write_bytes(b"x")
+        os.utime(tmp_path / name, ns=(now - age_ns, now - age_ns))
+    library_cache._prune(tmp_path, now)
+    kept = sorted(p.name for p in tmp_path.iterdir())
+    assert kept == [".writing.tmp", *(f"{i:02d}{library_cache.SUFFIX}" for i in range(library_cache.MAX_ENTRIES))]
