@@ -284,15 +284,21 @@ def test_decision_dialog_reminded_120x40(snap_compare) -> None:  # type: ignore[
 def rollback_dialog():  # type: ignore[no-untyped-def]
     """RB-LAUNCH-005's rollback step as the run dialog asks it: deployment and namespace from the
     runbook's defaults, good_revision (the one to type) empty."""
+    return step_dialog("RB-LAUNCH-005-mass-failure.md", "rollback-deployment")
+
+
+def step_dialog(runbook: str, step_id: str):  # type: ignore[no-untyped-def]
+    """A shipped runbook's step as the run dialog asks it: each parameter the step takes, from the runbook's
+    default when it has one (empty when not), with its help and pattern; the preview fills the command in."""
     import re
 
     from tests.conftest import REPO
     from tui.screens.modals.run_step import ParamField, Preview, RunStepScreen
     from warroom.runbook.parser import parse_runbook
 
-    path = REPO / "runbooks" / "RB-LAUNCH-005-mass-failure.md"
+    path = REPO / "runbooks" / runbook
     book = parse_runbook(path.read_text(), path)
-    step = book.step("rollback-deployment")
+    step = book.step(step_id)
     fields = [ParamField(p.name, p.default or "", "runbook" if p.default else None, p.help, p.pattern)
               for p in (book.params[name] for name in step.params)]
 

@@ -14,6 +14,8 @@ from warroom.execute.redact_rules import looks_secret_name
 from textual import events
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.geometry import Region
+from textual.widget import Widget
 from textual.widgets import Button, Input, Static
 
 from tui.screens.modals.base import Dialog
@@ -151,20 +153,60 @@ class RunStepScreen(Dialog[RunAnswer]):
         else:
             self.query_one("#cancel" if self.current.mutating else "#run", Button).focus()
 
+    def set_focus(self, widget: Widget | None, scroll_visible: bool = True, from_app_focus: bool = False) -> None:
+        """A parameter's input is focused without Textual's own scroll into view: that one centres the input alone,
+        a message later and animated, and raced ``_show_field``'s scroll of the whole field; whichever came last
+        won, and under load the dialog could end scrolled past the parameter's name (stop 53: 5 runs in 12 at
+        80x24 showed good_revision's input under the tail of its help). ``_show_field`` is the one scroll a
+        field's focus makes, however it came (opening, tab, enter, a click)."""
+        if widget is not None and self._field_of(widget) is not None:
+            scroll_visible = False
+        super().set_focus(widget, scroll_visible=scroll_visible, from_app_focus=from_app_focus)
+
+    @staticmethod
+    def _field_of(widget: Widget) -> Vertical | None:
+        """The parameter field (label and input) ``widget`` is the input of, if it is one."""
+        field = widget.parent
+        if isinstance(widget, Input) and isinstance(field, Vertical) and field.has_class("param-field"):
+            return field
+        return None
+
     def on_descendant_focus(self, event: events.DescendantFocus) -> None:
-        """A field's input focused (the first to fill, on opening, or by tab): its label scrolled into view with it."""
-        field = event.widget.parent
-        if isinstance(event.widget, Input) and isinstance(field, Vertical) and field.has_class("param-field"):
+        """A field's input focused (the first to fill, on opening, or by tab): its label scrolled into view with it,
+        after the next refresh, when the field is laid out as the focus left it."""
+        field = self._field_of(event.widget)
+        if field is not None:
             self.call_after_refresh(self._show_field, field)
 
     def _show_field(self, field: Vertical) -> None:
-        """Scroll ``field`` (a parameter's label and input) wholly into view when it fits: focus scrolls only as far
-        as the input, and at 80x24 a long help left its tail above the input and the parameter's name scrolled off
-        (redteam48 F12: ``good_revision`` of RB-LAUNCH-005's rollback). Taller than the fields' view, the input keeps
-        the view, and its border names it."""
-        view = min(self.query_one(f"#{name}").scrollable_content_region.height for name in ("run-fields", "run-dialog"))
-        if field.outer_size.height <= view:          # the dialog scrolls too (its head and buttons docked)
-            self.scroll_to_widget(field, animate=False)
+        """Scroll ``field``, a parameter's label and its input, wholly into view: at 80x24 a long help left the
+        name above the view with only its tail over the input (redteam48 F12: ``good_revision`` of RB-LAUNCH-005's
+        rollback). Two views nest: the fields scroll (``#run-fields``) inside the dialog, which scrolls between its
+        docked head and buttons. Already wholly in both, nothing moves (tab through fields in view: no jump);
+        else the field with its margin is centred in the fields' view, then, where that left it, in the
+        dialog's. Taller than either view, the input is centred instead, and its border names it.
+
+        Every figure is in the views' own (virtual) coordinates with their offsets as they are now, and both
+        scrolls are immediate, so the same field and views end at the same offsets every time. Textual's
+        ``scroll_to_widget``, used before, placed the field in the dialog less only the fields' scroll it had just
+        made, not the one they had: tab to max_replicas of RB-LAUNCH-003's autoscaler, the fields scrolled by 9,
+        left its name under the dialog's head, animated or not."""
+        label, entry = field.query_one(".field-label", Static), field.query_one(Input)
+        fields = self.query_one("#run-fields", VerticalScroll)
+        dialog = self.query_one("#run-dialog", Vertical)
+        at = field.virtual_region.offset + field.content_offset          # the field's content in the fields'
+        whole = label.virtual_region.union(entry.virtual_region).translate(at)
+        fields_view = Region(*fields.scroll_offset, *fields.scrollable_content_region.size)
+        dialog_view = Region(*dialog.scroll_offset, *dialog.scrollable_content_region.size).shrink(fields.dock_gutter)
+        to_dialog = fields.virtual_region.offset + fields.content_offset   # the fields' content in the dialog's
+        if whole in fields_view and whole.translate(to_dialog - fields.scroll_offset) in dialog_view:
+            return
+        target = whole.grow(field.styles.margin)
+        if target.height > min(fields_view.height, dialog_view.height):
+            target = entry.virtual_region.translate(at).grow(entry.styles.margin)
+        fields.scroll_to_region(target, center=True, animate=False, immediate=True)
+        dialog.scroll_to_region(target.translate(to_dialog - fields.scroll_offset), spacing=fields.dock_gutter,
+                                center=True, animate=False, immediate=True)
 
     def params(self) -> dict[str, str]:
         return {f.name: self.query_one(f"#param-{f.name}", Input).value for f in self.fields}
