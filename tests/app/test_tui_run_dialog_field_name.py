@@ -15,7 +15,6 @@ goes down the fields with tab and back up with shift+tab.
 
 from __future__ import annotations
 
-import pytest
 from textual.geometry import Region
 from textual.widgets import Input, Static
 
@@ -45,39 +44,43 @@ def shown(screen) -> Region:  # type: ignore[no-untyped-def]
         screen.query_one("#run-fields").scrollable_content_region)
 
 
-@pytest.mark.parametrize(("runbook", "step", "first", "keys"), [
-    # opens on the empty good_revision (the last field), up to the first, down again
-    ("RB-LAUNCH-005-mass-failure.md", "rollback-deployment", "good_revision",
-     ("shift+tab", "shift+tab", "tab", "tab")),
-    # every field prefilled: opens on the first, down to the last, up to the first
-    ("RB-LAUNCH-003-capacity-scaling.md", "set-autoscaler", "deployment",
-     ("tab",) * 4 + ("shift+tab",) * 4),
-])
-async def test_the_field_with_the_cursor_shows_its_name_and_help_at_80x24(  # type: ignore[no-untyped-def]
-        runbook, step, first, keys) -> None:
+# (runbook, step, the field the cursor opens in, the keys that take it through the others)
+WALKS = (
+    # opens on the empty good_revision (the last field), then up to the first
+    ("RB-LAUNCH-005-mass-failure.md", "rollback-deployment", "good_revision", ("shift+tab", "shift+tab")),
+    # every field prefilled: opens on the first, then down to the last
+    ("RB-LAUNCH-003-capacity-scaling.md", "set-autoscaler", "deployment", ("tab",) * 4),
+)
+
+
+async def test_the_field_with_the_cursor_shows_its_name_and_help_at_80x24() -> None:
+    """Both walks in one app (one start for two dialogs, opened one after the other as on the dashboard)."""
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await metrics_drawn(pilot)
-        app.push_screen(step_dialog(runbook, step))
-        await pilot.pause()
-        await settled(pilot)
-        screen = app.screen
-        names = [f.name for f in screen.fields]
-        assert len(names) == len(set(names)) >= 3, names
-        visited = []
-        for key in (None, *keys):
-            if key is not None:
-                await pilot.press(key)
-                await settled(pilot)
-            entry = app.focused
-            assert isinstance(entry, Input) and entry.id and entry.id.startswith("param-"), (key, entry)
-            name = entry.id.removeprefix("param-")
-            visited.append(name)
-            label = entry.parent.query_one(".field-label", Static)
-            view = shown(screen)
-            for widget in (label, entry):
-                assert widget.region in view, (name, key, widget, widget.region, view)
-            assert str(label.render()).startswith(name)
-            assert entry.border_title == name
-        assert visited[0] == first
-        assert set(visited) == set(names), (visited, names)       # every parameter of the step looked at
+        for runbook, step, first, keys in WALKS:
+            app.push_screen(step_dialog(runbook, step))
+            await pilot.pause()
+            await settled(pilot)
+            screen = app.screen
+            names = [f.name for f in screen.fields]
+            assert len(names) == len(set(names)) >= 3, (step, names)
+            visited = []
+            for key in (None, *keys):
+                if key is not None:
+                    await pilot.press(key)
+                    await settled(pilot)
+                entry = app.focused
+                assert isinstance(entry, Input) and entry.id and entry.id.startswith("param-"), (step, key, entry)
+                name = entry.id.removeprefix("param-")
+                visited.append(name)
+                label = entry.parent.query_one(".field-label", Static)
+                view = shown(screen)
+                for widget in (label, entry):
+                    assert widget.region in view, (step, name, key, widget, widget.region, view)
+                assert str(label.render()).startswith(name)
+                assert entry.border_title == name
+            assert visited[0] == first, (step, visited)
+            assert set(visited) == set(names), (step, visited, names)       # every parameter of the step looked at
+            screen.dismiss(None)
+            await pilot.pause()
