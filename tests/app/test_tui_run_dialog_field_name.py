@@ -18,21 +18,8 @@ from __future__ import annotations
 from textual.geometry import Region
 from textual.widgets import Input, Static
 
-from tests.app.test_tui_snapshots import step_dialog
+from tests.app.test_tui_snapshots import fields_settled, step_dialog
 from tests.app.tui_support import make_app, metrics_drawn
-
-
-async def settled(pilot) -> None:  # type: ignore[no-untyped-def]
-    """Until both views' offsets hold across a frame (at most 20): Textual's focus scroll, when it ran, was animated
-    and began a message later, so one frame said nothing of where the dialog would come to rest."""
-    last = None
-    for _ in range(20):
-        await pilot.wait_for_scheduled_animations()
-        await pilot.pause()
-        now = tuple((w.id, w.scroll_offset, w.max_scroll_y) for w in pilot.app.screen.query("#run-fields, #run-dialog"))
-        if now == last:
-            return
-        last = now
 
 
 def shown(screen) -> Region:  # type: ignore[no-untyped-def]
@@ -61,7 +48,7 @@ async def test_the_field_with_the_cursor_shows_its_name_and_help_at_80x24() -> N
         for runbook, step, first, keys in WALKS:
             app.push_screen(step_dialog(runbook, step))
             await pilot.pause()
-            await settled(pilot)
+            await fields_settled(pilot)
             screen = app.screen
             names = [f.name for f in screen.fields]
             assert len(names) == len(set(names)) >= 3, (step, names)
@@ -69,7 +56,7 @@ async def test_the_field_with_the_cursor_shows_its_name_and_help_at_80x24() -> N
             for key in (None, *keys):
                 if key is not None:
                     await pilot.press(key)
-                    await settled(pilot)
+                    await fields_settled(pilot)
                 entry = app.focused
                 assert isinstance(entry, Input) and entry.id and entry.id.startswith("param-"), (step, key, entry)
                 name = entry.id.removeprefix("param-")

@@ -319,20 +319,25 @@ def _rollback(app):  # type: ignore[no-untyped-def]
         await metrics_drawn(pilot)
         app.push_screen(rollback_dialog())
         await pilot.pause()
-        # the focused field's scroll into view (the focus's own, then ``_show_field`` after a refresh) settles
-        # over a few frames: drawn before it did, on a busy machine, the scrollbar's thumb sat an eighth of a cell
-        # off (ci49b); wait until the views' offsets hold across a frame (at most 20 frames)
-        last = None
-        for _ in range(20):
-            await pilot.wait_for_scheduled_animations()
-            await pilot.pause()
-            now = tuple((w.id, w.scroll_x, w.scroll_y, w.max_scroll_y)
-                        for w in app.screen.query("#run-fields, #run-dialog"))
-            if now == last:
-                break
-            last = now
+        await fields_settled(pilot)
 
     return run_before
+
+
+async def fields_settled(pilot) -> None:  # type: ignore[no-untyped-def]
+    """Until the run dialog's two views (its fields, itself) hold their offsets across a frame, at most 20: the
+    focused field is scrolled into view after a refresh (``RunStepScreen._show_field``), and drawn before it was, on
+    a busy machine, the scrollbar's thumb sat an eighth of a cell off (ci49b). Before snap54 Textual's own animated
+    scroll on focus moved them too, frames later; a test that reads where they rest must not stop before that."""
+    last = None
+    for _ in range(20):
+        await pilot.wait_for_scheduled_animations()
+        await pilot.pause()
+        now = tuple((w.id, w.scroll_x, w.scroll_y, w.max_scroll_y)
+                    for w in pilot.app.screen.query("#run-fields, #run-dialog"))
+        if now == last:
+            return
+        last = now
 
 
 def test_rollback_run_dialog_80x24(snap_compare) -> None:  # type: ignore[no-untyped-def]
