@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -53,3 +54,29 @@ def test_the_restore_typed_after_its_failed_run_is_done_by_hand_and_lifts_the_ha
     typed_at = f"{datetime.fromtimestamp(d.wall_time(400.0), UTC):%H:%M:%S}"
     assert gate.lifted == f"lifted by step 30 (Bring FlowEngine back, done by hand) at {typed_at}", gate.lifted
     assert draft.splitlines()[0].endswith("— MITIGATED") and not [c for c in concerns if "did not hold" in c]
+    if ended == "failed":
+        _both_said(d, clock, inc)
+
+
+def _both_said(d: Any, clock: Any, inc: Any) -> None:
+    """attack53 A6: the PIR's "Steps Skipped or Failed" (the section people skim for what was left undone) said step 30
+    **failed** and nothing more, and the drill report's path said it done by hand with no word of the failed run: each
+    says both now, the run as the journal has it and the typing as the report credits it."""
+    from warroom.incident.drill_report import drill_report
+    from warroom.incident.drill_report.text import report_lines
+    from warroom.incident.pir import drill_shell, runbook_steps
+    from warroom.incident.pir_templates import render_pir
+
+    clock.t = d.wall_time(420.0)
+    ran = f"{datetime.fromtimestamp(d.wall_time(350.0), UTC):%H:%M:%S}"
+    pir = render_pir(inc.state, "pir", inc.config, clock(), runbook_steps(inc), drill_shell(inc).typed)
+    section = pir.split("## Steps Skipped or Failed", 1)[1].split("\n## ", 1)[0]
+    [row] = [line for line in section.splitlines() if line.startswith("- Step 30 ")] or [section]
+    assert row.startswith("- Step 30 (Bring FlowEngine back) **failed** (exit 1) after 1 attempt, then done by hand at"
+                          " +5m00s (drill shell, with replicas=5): its command was typed in the drill shell, not run"
+                          " through warroom"), row
+    report = report_lines(drill_report(d, inc.state, at=clock().timestamp(), slos=inc.config.slo,
+                                       runbook=inc.runbook(), runbook_of=inc.runbook, config=inc.config))
+    [line] = [line for line in report if line.endswith("Bring FlowEngine back -> scaled to 5 replicas on flowengine")]
+    assert line.startswith("  [done by hand at +5m00s (drill shell, with replicas=5) — its run through warroom before"
+                           f" it: failed (exit 1) at {ran} UTC] "), line

@@ -80,6 +80,40 @@ NOT_VERIFIED = "not verified: its gate opens when the step runs in warroom"
 #: commands); its row shows the typing "done by hand", never the ✔ of a run. The calls of the run's own process stay
 #: the run's (``owner_of``). A step the commander skipped, ticked or said not needed keeps the commander's word.
 TAKES_TYPING = frozenset({"pending", "failed", "timed_out", "interrupted", "cancelled", "refused", "dry_run"})
+#: where a runbook path's state (the drill report's) says, after the typing's credit, how the step's own run through
+#: warroom ended, when it had one that did not do it (``TAKES_TYPING`` but ``pending``): the path tells both (attack53
+#: A6: "[done by hand at +5m00s …] Bring FlowEngine back", no word of the failed run the journal, timeline and PIR
+#: keep). The credit is what precedes it (``typing_of``): what the checklist and the PIR say the typing was.
+AFTER_RUN = " — its run through warroom before it: "
+
+
+def after_run(credit: str, ended: str, run: Any) -> str:
+    """A runbook path's state for a step whose command was typed by hand (``credit``, the typing's) after its run
+    through warroom ended without doing it (``ended``: its checklist state, one of ``TAKES_TYPING`` but ``pending``;
+    ``run``: that run, None for a refusal, which ran nothing): ``done by hand at +5m00s (drill shell) — its run
+    through warroom before it: failed (exit 1) at 14:05:50 UTC``."""
+    from warroom.incident.marks import state_word
+
+    code = f" (exit {run.exit_code})" if run is not None and getattr(run, "exit_code", None) is not None else ""
+    at = f" at {run.started_at:%H:%M:%S} UTC" if run is not None and getattr(run, "started_at", None) else ""
+    return f"{credit}{AFTER_RUN}{state_word(ended)}{code}{at}"
+
+
+def typing_of(state: str) -> str:
+    """The typing's credit of a runbook path's state (``after_run``'s ``credit``; any other state as it is)."""
+    return state.partition(AFTER_RUN)[0]
+
+
+def ended_before(state: str) -> str | None:
+    """The checklist state of the run through warroom a path's state says ended before the typing (``after_run``),
+    else None."""
+    from warroom.incident.marks import state_word
+
+    _, said, rest = state.partition(AFTER_RUN)
+    return next((k for k in sorted(TAKES_TYPING - {"pending"}) if rest.startswith(state_word(k))), None) \
+        if said else None
+
+
 SLACK = 0.5      # seconds: an action is stamped by the stand-in's process, a run by the journal's
 K = TypeVar("K", bound=Hashable)
 

@@ -335,7 +335,7 @@ def drill_shell(inc: Exportable) -> DrillShell:
     if key in _SHELL_KEPT:
         return _SHELL_KEPT[key]
     from warroom.incident.drill_report import drill_report
-    from warroom.incident.by_hand import BY_HAND, TYPED
+    from warroom.incident.by_hand import BY_HAND, TYPED, typing_of
 
     try:
         drill = opener()
@@ -359,9 +359,10 @@ def drill_shell(inc: Exportable) -> DrillShell:
                 credits = None
             for n, (section, label, state, _did) in enumerate(path):
                 if state.startswith((BY_HAND, TYPED)):      # typed there: done, or not checked
-                    out.by_hand[(rb_id, label, section)] = state
+                    typing = typing_of(state)   # the credit: the step's run through warroom is the journal's to say
+                    out.by_hand[(rb_id, label, section)] = typing
                     if credits is not None:
-                        credits[(rb_id, steps[n].id)] = ShellCredit(state)
+                        credits[(rb_id, steps[n].id)] = ShellCredit(typing)
         end = inc.state.resolved_at
         credited = tuple(TypedStep(inc.state.step_name(rb_id, number, start=True), label, state, at, acted)
                          for rb_id, number, label, state, at, acted in report.credited)

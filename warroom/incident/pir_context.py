@@ -146,7 +146,13 @@ def pir_context(state: IncidentState, config: Config | None, now: datetime,
     skipped = [{"step": s.step, "name": name(s.runbook_id, s.step or s.step_id), "label": s.label, "reason": s.skipped_reason, "at": s.skipped_at,
                 "seq": s.updated_seq}
                for s in steps if s.status == "skipped"]
-    failed = [_trouble(s, shown, gate, name(s.runbook_id, s.step or s.step_id))
+    # a step whose run failed, then typed by hand in the drill shell: both said (attack53 A6: "failed" alone read as
+    # never done); its credit as the drill report's path gives it (``pir.runbook_steps``' ``by_hand``)
+    current = str((state.runbook or {}).get("id") or "")
+    typed_by = {(str(r.get("runbook_id") or ""), str(r["step_id"])): str(r["by_hand"])
+                for r in runbook_steps or [] if r.get("by_hand")}
+    failed = [_trouble(s, shown, gate, name(s.runbook_id, s.step or s.step_id),
+                       typed_by.get((s.runbook_id or current, s.step_id), ""))
               for s, shown, gate in _shown_steps(state, steps, now) if shown in NOT_CLEAN_MARKS]
     def _state_of(r: dict[str, Any]) -> Any:   # a step of its own runbook (one open beside has a step 4 too)
         return state.steps.get((r["runbook_id"], r["step_id"]) if r.get("runbook_id") else r["step_id"])
@@ -281,9 +287,10 @@ def _shown_steps(state: IncidentState, steps: list[Any], now: datetime) -> list[
     return out
 
 
-def _trouble(s: Any, shown: str, gate: GateState | None, name: str) -> dict[str, Any]:
+def _trouble(s: Any, shown: str, gate: GateState | None, name: str, by_hand: str = "") -> dict[str, Any]:
     """One row of the PIR's failed steps: the mark's word (``failed``, ``ran, expectation not
-    met``, ``ran, verify gate FAILED`` …) and, for a run that exited 0, why it is not done."""
+    met``, ``ran, verify gate FAILED`` …) and, for a run that exited 0, why it is not done; ``by_hand``: the credit
+    of its command typed in the drill shell after (``done by hand at +5m00s (drill shell)``), "" when none."""
     run = s.last_run
     why = ""
     verdict = run_verdict(run)
@@ -298,5 +305,5 @@ def _trouble(s: Any, shown: str, gate: GateState | None, name: str) -> dict[str,
     elif gate is not None and gate.of_run:      # it failed again, opening no gate: the earlier run's still judges it
         why = gate.describe()                   # "verify (run at 01:31:22 UTC) passed at 0.222% (…)": attack44 A13
     return {"step": s.step, "name": name, "label": s.label, "status": s.status, "state": state_word(shown),
-            "why": why, "exit_code": s.exit_code, "attempts": s.attempts,
+            "why": why, "exit_code": s.exit_code, "attempts": s.attempts, "by_hand": by_hand,
             "seq": (run.end_seq or run.seq) if run else s.updated_seq}

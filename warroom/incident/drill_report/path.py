@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING, Any
 
 from warroom.errors import WarroomError
 from warroom.incident import branches, fulfilment, progress
-from warroom.incident.by_hand import TAKES_TYPING, Hands, Shape, owner_of, param_values, run_windows, when_typed
+from warroom.incident.by_hand import (TAKES_TYPING, Hands, Shape, after_run, owner_of, param_values, run_windows,
+                                     when_typed)
 from warroom.incident.drill_report.rows import JOURNALED, SPARED, UNJUDGED, ActionRow
 from warroom.incident.gates import gate_states
 from warroom.incident.marks import checklist_state
@@ -69,7 +70,11 @@ def runbook_path(runbook: Runbook | None, state: IncidentState | None, actions: 
                 did((runbook.id, st.id)), gate.describe(at) if gate is not None and gate.of_run else "")))
         mine = sorted((*hand[st.id].acted, *hand[st.id].again))      # typed again too: the step's, not outside it
         claimed.update(mine)
-        return sec, st.label, hand[st.id].state, "; ".join(dict.fromkeys(actions[i].description for i in mine))
+        said, ended = hand[st.id].state, shown((runbook.id, st.id))
+        if ended != "pending":      # its run through warroom that did not do it, said after the typing (A6)
+            record = steps.get((runbook.id, st.id))
+            said = after_run(said, ended, record.last_run if record is not None else None)
+        return sec, st.label, said, "; ".join(dict.fromkeys(actions[i].description for i in mine))
 
     path = tuple(row(sec.title, st) for sec in runbook.sections for st in sec.steps) if runbook else ()
     for key in windows:                       # steps of another runbook ran too: theirs, not outside
