@@ -12,10 +12,12 @@ import errno
 import importlib
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from functools import partial
 
+from tui.cli_typed import FullTreeNeeded, TypedRoot
 from warroom import __version__
-from warroom.cli.common import VALUE_OPTIONS, common_parser
+from warroom.cli.common import common_parser
 from warroom.cli.terminal import guarded
 from warroom.errors import WarroomError
 
@@ -32,43 +34,34 @@ COMMAND_MODULES: dict[str, tuple[str, ...]] = {
 DASHBOARD_MODULE = "tui.commands"
 
 
-def _command_word(argv: Sequence[str]) -> str | None:
-    """The subcommand named on the command line, skipping global options and their values."""
-    skip = False
-    for arg in argv:
-        if skip:
-            skip = False
-        elif arg == "--":
-            return None
-        elif arg.startswith("-"):
-            skip = arg in VALUE_OPTIONS
-        else:
-            return arg
-    return None
-
-
-def _modules_for(argv: Sequence[str]) -> list[str]:
-    word = _command_word(argv)
-    for module, commands in COMMAND_MODULES.items():
-        if word in commands:
-            return [module]
-    if word is None and not {"-h", "--help"} & set(argv):
-        return [DASHBOARD_MODULE]
-    return list(COMMAND_MODULES)  # help, or an unknown command: argparse lists every choice
+def _modules_for(words: frozenset[str]) -> list[str]:
+    """The modules registering a command typed among ``words``; with none typed, the dashboard's (``warroom``
+    alone, or a command line only the whole tree answers: it imports every module then)."""
+    return [module for module, commands in COMMAND_MODULES.items() if words & set(commands)] or [DASHBOARD_MODULE]
 
 
 def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
-    """The parser for this command line; ``argv`` None builds it whole (every subcommand)."""
+    """The parser for this command line (``tui.cli_typed``: only its typed subcommands built, the whole tree
+    answering help, errors and anything else); ``argv`` None builds it whole (every subcommand)."""
+    if argv is None:
+        return _tree(argparse.ArgumentParser, list(COMMAND_MODULES))
+    words = frozenset(argv)
+    try:
+        return _tree(partial(TypedRoot, words, build_parser, "default_func"), _modules_for(words))
+    except FullTreeNeeded:      # a register function that read back a parser it was not given
+        return build_parser()
+
+
+def _tree(make: Callable[..., argparse.ArgumentParser], modules: list[str]) -> argparse.ArgumentParser:
     common = common_parser()
-    parser = argparse.ArgumentParser(
+    parser = make(
         prog="warroom",
         description="Terminal incident-commander console. Run without a command to open the dashboard.",
         parents=[common],
     )
     parser.add_argument("--version", action="version", version=f"warroom {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    names = list(COMMAND_MODULES) if argv is None else _modules_for(argv)
-    for name in names:
+    for name in modules:
         default = importlib.import_module(name).register(sub, common)
         if callable(default):
             # A module may return the handler for `warroom` with no subcommand (the dashboard).
