@@ -13,7 +13,10 @@ import bisect
 import functools
 import itertools
 import math
+import threading
 import zlib
+from array import array
+from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from typing import Any, NamedTuple, TypeVar
 
@@ -59,6 +62,7 @@ _T = TypeVar("_T")
 VENDOR_OWN = frozenset(f"api_5xx:{p}" for p in fleet.PROVIDER_NAMES)    # read unbent: ``Signals.impact``
 ROUTING = (*ROUTING_KEYS, "FALLBACK_ON_5XX")      # the env keys that route calls: without any, ``route`` the default
 REFUSALS = frozenset(f"api_429:{p}" for p in fleet.PROVIDER_NAMES)      # read without the routing bend: ``answers``
+SEARCHES_KEPT = 32      # the breaker searches a process keeps (``_searches``): a drill's worlds and its what-ifs
 
 
 class Retry(NamedTuple):
@@ -186,6 +190,13 @@ class _Bend(NamedTuple):
             level = level if since == -math.inf else goal + (level - goal) * math.exp(-(when - since) / self.tau)
             since, goal = when, target
         return level if since == -math.inf else goal + (level - goal) * math.exp(-(t - since) / self.tau)
+
+
+#: The breaker searches of this process (``Signals._breaker_flips``), by everything a search reads (``_search_key``):
+#: each its scenario and a copy of its last probe as the search left it (``_burnt_copy``). A rate-limit world with the
+#: breaker taken sums hours of quota to find its flips (~0.3 s); a drill's report asks for its what-ifs again.
+_searches: OrderedDict[tuple[object, ...], tuple[Scenario, Signals]] = OrderedDict()
+_searches_lock = threading.Lock()
 
 
 class Signals:
@@ -401,6 +412,13 @@ class Signals:
         reset (knobs-2) and a threshold never reached (redteam-10). Between resets and revisions the quota only grows and
         the threshold holds: the state changes only there, at the scrape it reaches the threshold (halving) and a minute on."""
         old, since = self._follows or (None, -math.inf)
+        key = self._search_key()
+        with _searches_lock:
+            found = _searches.get(key)
+            if found is not None:
+                _searches.move_to_end(key)
+        if found is not None and found[0] is self.scenario:     # searched before: its outcome taken up, not redone
+            return self._took_up(found[1]._burnt_copy())
 
         def follow(probe: Signals) -> Signals:
             """The world followed burnt as ``probe`` would until its flips part from its own (``adopt``)."""
@@ -439,10 +457,50 @@ class Signals:
                 j = hi
             if len(flips) % 2 and off is not None:
                 flips, probe = flip(probe, off)
-        self.__dict__.update((k, probe.__dict__[k]) for k in ("queue", "capacity") if k in probe.__dict__)   # this world's
-        # and what it burnt: the last probe is this world (its actions, these flips)
+        kept = probe._burnt_copy()          # as the search left it: this world reads on and burns further
+        with _searches_lock:
+            _searches[key] = (self.scenario, kept)
+            while len(_searches) > SEARCHES_KEPT:
+                _searches.popitem(last=False)
+        return self._took_up(probe)
+
+    def _took_up(self, probe: Signals) -> tuple[float, ...]:
+        """The last probe of the breaker's search is this world (its actions, its flips): its flows queued, its pods
+        running and what it burnt are this world's (``_breaker_flips``); its flips."""
+        self.__dict__.update((k, probe.__dict__[k]) for k in ("queue", "capacity") if k in probe.__dict__)
         self._sums, self._shared, self._levels, self._overs = probe._sums, probe._shared, probe._levels, probe._overs
-        return flips
+        return probe._flips or ()
+
+    def _burnt_copy(self) -> Signals:
+        """A world of this one's actions and flips holding what this one worked out so far, none of it shared to be
+        written: the quota's prefix sums and blocks (an inner list is never written, only appended after), the levels
+        and breaker readings, and the flows queued and pods running (``Queue.adopt`` and ``Capacity.adopt`` of all
+        of it: every step, the loop's latest state). It answers as this one would from here on, to the bit."""
+        out = Signals(self.scenario, self.actions, self._flips or (), self.ids)
+        out._sums, out._shared = list(self._sums), list(self._shared)
+        out._levels, out._overs = dict(self._levels), dict(self._overs)
+        if "queue" in self.__dict__:
+            out.queue.adopt(self.queue, math.inf)
+        if "capacity" in self.__dict__:
+            out.capacity.adopt(self.capacity, None)
+        return out
+
+    def _search_key(self) -> tuple[object, ...]:
+        """Everything the breaker's search (``_breaker_flips``) reads: this world (its scenario, the object, which the
+        searches kept hold; its actions as recorded, every field; its ids) and of the world it follows what ``follow``
+        and ``adopt`` take up: its flips, and, when the two share scenario and ids, the scrape ``since`` falls in
+        (``adopt`` reads it no finer) and its sums, blocks and levels before it, the floats as their bits. Two builds
+        with one key search the same probes in the same order: the same flips, and the same sums to the bit (they
+        depend on the order the scrapes were asked: a world built fresh and one built after another may differ)."""
+        world = (id(self.scenario), self.ids, tuple(repr(a) for a in self.actions))
+        old, since = self._follows or (None, -math.inf)
+        if old is None or old.scenario is not self.scenario or old.ids != self.ids:     # ``adopt`` takes nothing up
+            return (*world, None)
+        whole = since == math.inf
+        k = len(old._sums) if whole else max(0, min(len(old._sums), math.floor(since / SPEND) - self._k0 + 1))
+        sums = array("d", (x for row in old._sums[:k] for x in row)).tobytes()
+        levels = sorted((p, j, v.hex()) for (p, j), v in old._levels.items() if j - self._k0 < k)
+        return (*world, old._flips, whole, k, sums, tuple(b for b in old._shared if b[0] < k), tuple(levels))
 
     def raw_strength(self, index: int, t: float) -> float:
         """The fault as it would be if nobody did anything (what a vendor's status page shows)."""
