@@ -412,7 +412,8 @@ class Signals:
         reset (knobs-2) and a threshold never reached (redteam-10). Between resets and revisions the quota only grows and
         the threshold holds: the state changes only there, at the scrape it reaches the threshold (halving) and a minute on."""
         old, since = self._follows or (None, -math.inf)
-        key = self._search_key()
+        acts = self._searched_actions()
+        key = self._search_key(acts)
         with _searches_lock:
             found = _searches.get(key)
             if found is not None:
@@ -429,7 +430,7 @@ class Signals:
             return probe
 
         def flip(probe: Signals, t: float) -> tuple[tuple[float, ...], Signals]:
-            out = Signals(self.scenario, self.actions, (*flips, t), self.ids)
+            out = Signals(self.scenario, acts, (*flips, t), self.ids)
             out._sums = probe._sums[:math.floor(t / SPEND) - probe._k0 + 1]    # burnt as it was: a bend acts after t
             out._shared = [(i, min(j, len(out._sums))) for i, j in probe._shared if i < len(out._sums)]
             if "queue" in probe.__dict__:       # and the flows queued and the pods running as they were
@@ -438,16 +439,17 @@ class Signals:
             return (*flips, t), follow(out)
 
         flips: tuple[float, ...] = ()
-        probe = follow(Signals(self.scenario, self.actions, flips, self.ids))
-        for on, off in self.stretches(m):
-            armed, end = on + self.cluster.flowengine.rollout_seconds, min(on + 2 * DAY, math.inf if off is None else off)
+        probe = world = follow(Signals(self.scenario, acts, flips, self.ids))      # the search's actions alone
+        for on, off in world.stretches(m):
+            armed = on + world.cluster.flowengine.rollout_seconds
+            end = min(on + 2 * DAY, math.inf if off is None else off)
             if armed <= end and (probe.breaker_state(armed, armed) != "CLOSED") != len(flips) % 2:
                 flips, probe = flip(probe, armed)       # armed over its threshold: tripped then, not at the next scrape
             j, last = math.floor(armed / SPEND + 1e-9) + 1, math.floor(end / SPEND)
             while j <= last:
                 if (probe.breaker_state(armed, j * SPEND) != "CLOSED") != len(flips) % 2:
                     flips, probe = flip(probe, j * SPEND)
-                edges = (quota_reset(j * SPEND), *(at for at, _ in self.cluster.flowengine.ran if at > j * SPEND))
+                edges = (quota_reset(j * SPEND), *(at for at, _ in world.cluster.flowengine.ran if at > j * SPEND))
                 lo, hi = j, min(last + 1, *(math.ceil(x / SPEND - 1e-9) for x in edges))
                 if probe.breaker_open(armed, j * SPEND) or probe._over(j) or not probe._over(hi - 1):
                     j = j + 1 if probe.breaker_open(armed, j * SPEND) else hi
@@ -485,14 +487,24 @@ class Signals:
             out.capacity.adopt(self.capacity, None)
         return out
 
-    def _search_key(self) -> tuple[object, ...]:
-        """Everything the breaker's search (``_breaker_flips``) reads: this world (its scenario, the object, which the
-        searches kept hold; its actions as recorded, every field; its ids) and of the world it follows what ``follow``
+    def _searched_actions(self) -> tuple[Action, ...]:
+        """The actions the breaker's search (``_breaker_flips``) runs its probe worlds on: all but the task retries
+        (``blocks flow retry``, ``RETRIES``), which run one task again and move the counters by that run alone
+        (``retried``): no bend, pod, env, queue or quota follows one, unless the scenario names its kind as what a
+        mitigation is or requires. So a world after a retry, or a report's what-if without one, finds the search
+        kept (``_search_key``): a responder retrying the throttled tasks one by one re-summed hours of quota each."""
+        named = {k for f in self.scenario.faults for m in f.mitigations
+                 for k in (m.action, m.action + OFF, *m.requires)}
+        return tuple(a for a in self.actions if a.action not in RETRIES or a.action in named)
+
+    def _search_key(self, actions: tuple[Action, ...]) -> tuple[object, ...]:
+        """Everything the breaker's search (``_breaker_flips``) reads: its world (the scenario, the object, which the
+        searches kept hold; ``actions`` as recorded, every field; the ids) and of the world it follows what ``follow``
         and ``adopt`` take up: its flips, and, when the two share scenario and ids, the scrape ``since`` falls in
         (``adopt`` reads it no finer) and its sums, blocks and levels before it, the floats as their bits. Two builds
         with one key search the same probes in the same order: the same flips, and the same sums to the bit (they
         depend on the order the scrapes were asked: a world built fresh and one built after another may differ)."""
-        world = (id(self.scenario), self.ids, tuple(repr(a) for a in self.actions))
+        world = (id(self.scenario), self.ids, tuple(repr(a) for a in actions))
         old, since = self._follows or (None, -math.inf)
         if old is None or old.scenario is not self.scenario or old.ids != self.ids:     # ``adopt`` takes nothing up
             return (*world, None)
