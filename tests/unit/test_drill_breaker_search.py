@@ -89,3 +89,23 @@ def test_a_world_built_after_another_searches_once_per_scrape_it_follows_from(bu
     later = Signals(sc, (*BREAKER, FEWER), follows=(old, since + SPEND))
     assert burns and min(burns) >= since, min(burns)
     assert later._flips == new._flips       # noqa: SLF001
+
+
+def test_a_world_after_a_task_retried_takes_up_the_search(burns: list[float], monkeypatch: pytest.MonkeyPatch) -> None:
+    """A task retried (``blocks flow retry``) runs one task again: no bend, pod, env or quota follows it, and the
+    search's probes run without it (``Signals._searched_actions``). The worlds after each of a responder's retries,
+    and a report's what-if without one, follow the same world from the same scrape: the search is done once for them
+    all, and each answers as one that searched alone, its retries counted."""
+    sc = get_scenario("rate-limit")
+    before = Signals(sc, BREAKER)
+    retried = [Action("retry", 1200.0 + i, detail={"task_id": f"tsk_{i}", "repo": fleet.REPOS[i].name, "ok": True,
+                                                   "seconds": 40.0}) for i in range(3)]
+    one = Signals(sc, (*BREAKER, retried[0]), follows=(before, 1200.0))
+    burns.clear()
+    three = Signals(sc, (*BREAKER, *retried), follows=(before, 1200.0))
+    assert burns == [] and len(three.retries) == 3 and three._flips == one._flips       # noqa: SLF001
+    assert three.retried(("exec", fleet.REPOS[2].name), 1300.0) == 1.0
+    read = bits(three)
+    monkeypatch.setattr(model, "_searches", OrderedDict())
+    alone = Signals(sc, (*BREAKER, *retried), follows=(before, 1200.0))
+    assert burns != [] and bits(alone) == read
