@@ -69,12 +69,13 @@ def branch_views(steps: dict[str, StepView], state: Any, runbook: Any, config: A
     drill shell's credits, ``Incident.typed_by_hand``) as the core counts it, "done by hand at +6m40s (drill shell)"
     (attack47 Y4: the heading counted it not done beside the report's path)."""
     from warroom.incident import branches, progress
+    from warroom.incident.by_hand import TAKES_TYPING
 
     out = dict(steps)
     for sid, shown in progress.of_runbook(state, runbook, config, now, gates, typed).items():
         view = out.get(sid, StepView())
-        if shown.by_hand and view.state == "pending":
-            out[sid] = replace(view, state=shown.state, reason=shown.by_hand)
+        if shown.by_hand and view.state in TAKES_TYPING:    # typed in the drill shell, never begun or its run failed:
+            out[sid] = replace(view, state=shown.state, reason=shown.by_hand)     # as the core shows it (A8)
         elif shown.early:           # a Validation step run before any change: validates nothing (redteam48 F3)
             out[sid] = replace(view, state=shown.state, reason=shown.early)
         elif shown.observed and view.state == "pending":      # a read-only seat's run: said, with its output file

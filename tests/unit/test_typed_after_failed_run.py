@@ -80,3 +80,48 @@ def _both_said(d: Any, clock: Any, inc: Any) -> None:
     [line] = [line for line in report if line.endswith("Bring FlowEngine back -> scaled to 5 replicas on flowengine")]
     assert line.startswith("  [done by hand at +5m00s (drill shell, with replicas=5) — its run through warroom before"
                            f" it: failed (exit 1) at {ran} UTC] "), line
+
+
+def test_a_gated_step_failed_then_typed_keeps_its_failed_mark_with_the_typing_beside_on_every_view(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """attack53 A8: rate-limit's routing (step 10, gated) run through warroom failed, then typed by hand: the typing is
+    "not verified" (its gate opens when the step runs in warroom), so it does not do the step, yet its row took the ○
+    of a step never begun. The failed run's ✖ stays, the typing beside it, on the checklist (the core's rule), ``incident
+    show``, the dashboard's rows, and in one count with the drill report's path, which says the failed run too."""
+    from tests.unit.incident_fixtures import ran_through_warroom, typed_drill_incident
+    from tests.unit.test_gate_relapse_journaled import KEY as ROUTING, ROUTE, RUNBOOK
+    from tui.cli import main
+    from tui.view import branch_views, step_view
+    from warroom.incident.by_hand import NOT_VERIFIED
+    from warroom.incident.drill_report import drill_report
+    from warroom.incident.gates import gate_states
+
+    d, clock, inc = typed_drill_incident(tmp_path, "rate-limit", RUNBOOK, title="Flows failing", severity="P3", at=90.0)
+    nowhere = [*ROUTE[:-1], "nowhere"]          # -n nowhere: it fails, acting on nothing
+    ran_through_warroom(d, clock, inc, ROUTING, nowhere, 1500.0, exit_code=1,
+                        params={"deployment": "flowengine", "namespace": "production"})
+    assert typed_in_shell(d, ROUTE, 1600.0) == 0
+    clock.t = d.wall_time(2400.0)
+    st, now, book = inc.state, clock(), inc.runbook()
+    typed = inc.typed_by_hand(now)
+    typing = f"typed by hand at +25m10s (drill shell), {NOT_VERIFIED}"
+    shown = progress.of_runbook(st, book, inc.config, now, typed=typed)
+    assert (shown[ROUTING[1]].state, shown[ROUTING[1]].by_hand) == ("failed", typing), shown[ROUTING[1]]
+
+    assert main(["incident", "--state-dir", str(tmp_path / "incidents"), "show", inc.id]) == 0
+    [row] = [line for line in capsys.readouterr().out.splitlines() if " 10  " in line]
+    assert row.startswith(f"  ✖ [FAIL]     10  Send Claude's calls to the secondary provider ({typing}) — exit 1"), row
+
+    gates = gate_states(st, now)
+    views = branch_views({sid: step_view(s, st, gates) for sid, s in st.steps.of(book.id).items()}, st, book,
+                         inc.config, now, gates, typed)
+    assert (views[ROUTING[1]].state, views[ROUTING[1]].reason) == ("failed", typing), views[ROUTING[1]]
+
+    counted = progress.count(s.state for s in shown.values())
+    report = drill_report(d, st, at=now.timestamp(), slos=inc.config.slo, runbook=book, runbook_of=inc.runbook,
+                          config=inc.config)
+    [path] = [line for line in report.summary if line.startswith("Runbook RB-CORE-003 path: ")]
+    assert counted.failed == 1 and f"{counted.failed} failed" in path, (counted, path)
+    ran = f"{datetime.fromtimestamp(d.wall_time(1500.0), UTC):%H:%M:%S}"
+    assert (f"failed or unmet: Send Claude's calls to the secondary provider (Mitigation): {typing} — its run through"
+            f" warroom before it: failed (exit 1) at {ran} UTC") in path, path

@@ -62,9 +62,9 @@ def of_runbook(state: Any, runbook: Any, config: Any, now: datetime,
     """Each step of ``runbook`` (by step id) as every view shows it at ``now``; ``config``: the incident's, whose
     update cadence judges a cadence item; ``gates``: ``gates.gate_states(state, now)`` when the caller has it;
     ``typed``: the drill shell's credits (``by_hand.drill_typed``, the report's ``Hands.credited``) by (runbook id,
-    step id): a step never begun through warroom that one credits done is ``DONE_BY_HAND`` (the path's rule: it
-    outranks its branch and the journal's fulfilment), one typed but not judged keeps its state, its ``by_hand``
-    said."""
+    step id): a step never begun through warroom, or whose runs did not do it (``by_hand.TAKES_TYPING``), that one
+    credits done is ``DONE_BY_HAND`` (the path's rule: it outranks its branch and the journal's fulfilment), one
+    typed but not judged keeps its own state (pending, or how its run ended), its ``by_hand`` said."""
     if runbook is None or state is None:
         return {}
     if gates is None:
@@ -86,9 +86,12 @@ def of_runbook(state: Any, runbook: Any, config: Any, now: datetime,
         standing, done = spared.get(step.id), done_by.get(step.id)
         gate = gates.get((runbook.id, step.id))
         hand = (typed or {}).get((runbook.id, step.id))
-        if hand is not None and checklist_state(records.get(step.id), gate) in TAKES_TYPING:
+        if hand is not None and (ended := checklist_state(records.get(step.id), gate)) in TAKES_TYPING:
             said = str(hand.state)
-            out[step.id] = Shown(DONE_BY_HAND if said.startswith(BY_HAND) else shown(None, gate, standing, done),
+            # typed but not done by it (a gated fix, not verified; a check not checked): the step's own state, the
+            # typing beside: a run that failed keeps its ✗ (attack53 A8: it became ○, a step never begun)
+            out[step.id] = Shown(DONE_BY_HAND if said.startswith(BY_HAND) else
+                                 shown(None if ended == "pending" else records.get(step.id), gate, standing, done),
                                  standing, done, said)
             continue
         record = records.get(step.id)

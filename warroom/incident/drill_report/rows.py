@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
-from warroom.incident.by_hand import BY_HAND, TYPED
+from warroom.incident.by_hand import BY_HAND, TYPED, ended_before
 from warroom.incident import branches, fulfilment, progress
 from warroom.incident.marks import state_word
 from warroom.incident.verdicts import OPEN, Verdict
@@ -189,11 +189,13 @@ JOURNALED = "done: "
 
 def counted(state: str) -> str:
     """A runbook-path step's state as the one count has it (``progress.count``): the checklist's state its words
-    say (``done: …`` fulfilled by the journal, ``not needed: …``, ``not done: …`` never begun), or done by hand."""
+    say (``done: …`` fulfilled by the journal, ``not needed: …``, ``not done: …`` never begun), or done by hand; one
+    typed by hand, not done by it, is as the checklist counts it: its run's end when it ran before (``after_run``: a
+    failed run stays failed, attack53 A8), else not done."""
     for prefix, core in ((BY_HAND, progress.DONE_BY_HAND), (JOURNALED, fulfilment.FULFILLED),
                          (SPARED, branches.NOT_NEEDED), (UNJUDGED, "pending"), (TYPED, "pending")):
         if state.startswith(prefix):
-            return core
+            return (ended_before(state) or core) if prefix == TYPED else core
     return state
 
 

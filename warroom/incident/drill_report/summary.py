@@ -150,10 +150,10 @@ def _path_line(runbook: str, steps: tuple[tuple[str, str, str, str], ...], why: 
     ``closing.progress_text``, then which
     steps were done by hand, skipped, in trouble and not done (in the runbook's order, each not simply
     pending with the mark's word)."""
-    def named(states: frozenset[str] | set[str]) -> list[str]:
+    def named(states: frozenset[str] | set[str]) -> list[str]:      # by the count's state (``counted``)
         return [f"{label} ({section})" + ("" if s in ("pending", "skipped") else
                                           f": {path_word(s).removeprefix(UNJUDGED)}")
-                for section, label, s, _ in steps if s in states]
+                for section, label, s, _ in steps if s in states or counted(s) in states & TROUBLE_MARKS]
 
     def listed(what: str, names: list[str]) -> str:
         more = f" and {len(names) - 6} more" if len(names) > 6 else ""
@@ -162,7 +162,7 @@ def _path_line(runbook: str, steps: tuple[tuple[str, str, str, str], ...], why: 
     got = progress.count(counted(s) for _, _, s, _ in steps)
     trouble = named(TROUBLE_MARKS)
     spared = {s for _, _, s, _ in steps if s.startswith(SPARED)}      # a branch that did not apply: not owed
-    open_ = {s for _, _, s, _ in steps if not path_done(s)} - TROUBLE_MARKS - spared
+    open_ = {s for _, _, s, _ in steps if not path_done(s) and counted(s) not in TROUBLE_MARKS} - spared
     hand = [f"{label} ({section}) at {s.removeprefix(BY_HAND).replace(' (drill shell)', '')}"
             for section, label, s, _ in steps if s.startswith(BY_HAND)]
     return (f"Runbook {runbook}{f' ({why})' if why else ''} path: {progress_text(got.done, got.failed, got.owed)}"
