@@ -86,8 +86,9 @@ def test_a_gated_step_failed_then_typed_keeps_its_failed_mark_with_the_typing_be
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """attack53 A8: rate-limit's routing (step 10, gated) run through warroom failed, then typed by hand: the typing is
     "not verified" (its gate opens when the step runs in warroom), so it does not do the step, yet its row took the ○
-    of a step never begun. The failed run's ✖ stays, the typing beside it, on the checklist (the core's rule), ``incident
-    show``, the dashboard's rows, and in one count with the drill report's path, which says the failed run too."""
+    of a step never begun. The failed run's ✖ stays, the typing beside it, on the checklist (the core's rule),
+    ``incident show``, the dashboard's rows, and in one count with the drill report's path, which says the failed run
+    too."""
     from tests.unit.incident_fixtures import ran_through_warroom, typed_drill_incident
     from tests.unit.test_gate_relapse_journaled import KEY as ROUTING, ROUTE, RUNBOOK
     from tui.cli import main
