@@ -72,14 +72,14 @@ def _both_said(d: Any, clock: Any, inc: Any) -> None:
     pir = render_pir(inc.state, "pir", inc.config, clock(), runbook_steps(inc), drill_shell(inc).typed)
     section = pir.split("## Steps Skipped or Failed", 1)[1].split("\n## ", 1)[0]
     [row] = [line for line in section.splitlines() if line.startswith("- Step 30 ")] or [section]
-    assert row.startswith("- Step 30 (Bring FlowEngine back) **failed** (exit 1) after 1 attempt, then done by hand at"
+    assert row.startswith("- Step 30 (Bring FlowEngine back) **failed** (exit 1) after 1 attempt; also done by hand at"
                           " +5m00s (drill shell, with replicas=5): its command was typed in the drill shell, not run"
                           " through warroom"), row
     report = report_lines(drill_report(d, inc.state, at=clock().timestamp(), slos=inc.config.slo,
                                        runbook=inc.runbook(), runbook_of=inc.runbook, config=inc.config))
     [line] = [line for line in report if line.endswith("Bring FlowEngine back -> scaled to 5 replicas on flowengine")]
-    assert line.startswith("  [done by hand at +5m00s (drill shell, with replicas=5) — its run through warroom before"
-                           f" it: failed (exit 1) at {ran} UTC] "), line
+    assert line.startswith("  [done by hand at +5m00s (drill shell, with replicas=5) — its run through warroom:"
+                           f" failed (exit 1) at {ran} UTC] "), line
 
 
 def test_a_gated_step_failed_then_typed_keeps_its_failed_mark_with_the_typing_beside_on_every_view(
@@ -125,4 +125,4 @@ def test_a_gated_step_failed_then_typed_keeps_its_failed_mark_with_the_typing_be
     assert counted.failed == 1 and f"{counted.failed} failed" in path, (counted, path)
     ran = f"{datetime.fromtimestamp(d.wall_time(1500.0), UTC):%H:%M:%S}"
     assert (f"failed or unmet: Send Claude's calls to the secondary provider (Mitigation): {typing} — its run through"
-            f" warroom before it: failed (exit 1) at {ran} UTC") in path, path
+            f" warroom: failed (exit 1) at {ran} UTC") in path, path

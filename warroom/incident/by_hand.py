@@ -81,17 +81,18 @@ NOT_VERIFIED = "not verified: its gate opens when the step runs in warroom"
 #: the run's (``owner_of``). A step the commander skipped, ticked or said not needed keeps the commander's word.
 TAKES_TYPING = frozenset({"pending", "failed", "timed_out", "interrupted", "cancelled", "refused", "dry_run"})
 #: where a runbook path's state (the drill report's) says, after the typing's credit, how the step's own run through
-#: warroom ended, when it had one that did not do it (``TAKES_TYPING`` but ``pending``): the path tells both (attack53
+#: warroom ended (before or after the typing), when it had one that did not do it (``TAKES_TYPING`` but ``pending``): the path tells both (attack53
 #: A6: "[done by hand at +5m00s …] Bring FlowEngine back", no word of the failed run the journal, timeline and PIR
 #: keep). The credit is what precedes it (``typing_of``): what the checklist and the PIR say the typing was.
-AFTER_RUN = " — its run through warroom before it: "
+AFTER_RUN = " — its run through warroom: "
 
 
 def after_run(credit: str, ended: str, run: Any) -> str:
     """A runbook path's state for a step whose command was typed by hand (``credit``, the typing's) after its run
     through warroom ended without doing it (``ended``: its checklist state, one of ``TAKES_TYPING`` but ``pending``;
     ``run``: that run, None for a refusal, which ran nothing): ``done by hand at +5m00s (drill shell) — its run
-    through warroom before it: failed (exit 1) at 14:05:50 UTC``."""
+    through warroom: failed (exit 1) at 14:05:50 UTC``. The typing may have come before the run (their moments say
+    which): the words claim no order."""
     from warroom.incident.marks import state_word
 
     code = f" (exit {run.exit_code})" if run is not None and getattr(run, "exit_code", None) is not None else ""

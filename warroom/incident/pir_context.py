@@ -146,8 +146,9 @@ def pir_context(state: IncidentState, config: Config | None, now: datetime,
     skipped = [{"step": s.step, "name": name(s.runbook_id, s.step or s.step_id), "label": s.label, "reason": s.skipped_reason, "at": s.skipped_at,
                 "seq": s.updated_seq}
                for s in steps if s.status == "skipped"]
-    # a step whose run failed, then typed by hand in the drill shell: both said (attack53 A6: "failed" alone read as
-    # never done); its credit as the drill report's path gives it (``pir.runbook_steps``' ``by_hand``)
+    # a step whose run failed and whose command was typed by hand in the drill shell (after it, or before): both said
+    # (attack53 A6: "failed" alone read as never done); the credit as the drill report's path gives it
+    # (``pir.runbook_steps``' ``by_hand``), its moment in it
     current = str((state.runbook or {}).get("id") or "")
     typed_by = {(str(r.get("runbook_id") or ""), str(r["step_id"])): str(r["by_hand"])
                 for r in runbook_steps or [] if r.get("by_hand")}
