@@ -119,6 +119,7 @@ def _isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[
     """No test reads or writes the real user's config or state."""
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "xdg-state"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg-cache"))     # a drill's seed, the runbook library's
     monkeypatch.delenv("WARROOM_CONFIG", raising=False)
     # pins a drill's clock: a test sets it itself, and it never outlives the test. Recorded first (setenv), so the
     # undo ends with it absent whatever the test did: a DrillClock writes os.environ directly, and a test's own

@@ -56,6 +56,7 @@ def _child(drill_dir: str) -> int:
     sim = drill.simulator
     sim.evaluate_many(default_slos()[0].query, [drill.scenario_time()])   # integrates up to now
     sim.save_cache()
+    sim.save_seed()      # the next new drill of the scenario starts with these rows (``simulator.plant_seed``)
     return 0
 
 

@@ -38,6 +38,13 @@ def default_state_dir() -> Path:
     return Path(platformdirs.user_state_dir(APP_NAME))
 
 
+def user_cache_dir() -> Path:
+    """The user's cache dir (XDG cache dir): what warroom keeps only to start faster, safe to delete."""
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir(APP_NAME))
+
+
 def program() -> str:
     """The name a printed command gives warroom (a resume, relaunch or replay line) so that, pasted
     into a shell, it runs this very warroom: ``warroom`` when that is what the shell finds on PATH,

@@ -69,6 +69,9 @@ class WarroomSession:
             "PATH": os.pathsep.join([str(Path(sys.executable).parent), "/usr/local/bin", "/usr/bin", "/bin"]),
             "XDG_CONFIG_HOME": str(self.config_home),
             "XDG_STATE_HOME": str(self.state_home),
+            # the run's (tests/e2e/conftest.py): a drill's seed and the runbook library's answer, kept by the run's
+            # first dashboard for the others, as for a user whose every later start finds them
+            "XDG_CACHE_HOME": os.environ.get("XDG_CACHE_HOME", str(self.root / "cache")),
             "PYTHONPATH": str(REPO),
             "WARROOM_NOTIFY_LOG": str(self.notices),
         }

@@ -260,6 +260,7 @@ def create_drill(state_dir: Path, scenario: str, speed: float = 1.0, *, name: st
     drill._save()
     (path / ACTIONS_FILE).touch(mode=0o600)
     install_wrappers(path)
+    simulator.plant_seed(path / SERIES_CACHE, sc.name)   # the two hours before any action, when a drill drew them
     return drill
 
 
