@@ -92,11 +92,9 @@ def _user_site() -> str | None:
 
 
 def cache_dir() -> Path:
-    import platformdirs
+    from warroom.paths import user_cache_dir
 
-    from warroom.paths import APP_NAME
-
-    return Path(platformdirs.user_cache_dir(APP_NAME)) / "library"
+    return user_cache_dir() / "library"
 
 
 def entry(dirs: Sequence[str]) -> Entry | None:
