@@ -130,6 +130,11 @@ def _isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[
     from warroom import scenario_time
 
     scenario_time.forget_work()     # each test starts as a fresh process: no drill or real incident worked yet
+    if (model := sys.modules.get("warroom.drill.model")) is not None:
+        # nor a breaker search kept (``model._searches``): its key is all the search reads of the world, not what a
+        # test patches (``autoscale.pod_cpu``, ``Series._integrate``): one kept from the test before would answer a
+        # test that patched the world as the unpatched world did
+        model._searches.clear()
     # a shared incident's step forwarder retries a down store for a day; a test's for two minutes
     monkeypatch.setenv("WARROOM_FORWARD_GIVE_UP", "120")
     yield
