@@ -5,9 +5,11 @@ own is never planted."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import stat
+import threading
 from pathlib import Path
 
 import pytest
@@ -47,23 +49,26 @@ def test_a_new_drill_starts_with_the_seed_and_draws_the_same_world(tmp_path: Pat
         assert repr(seeded.evaluate_many(slo.query, times)) == repr(cold.evaluate_many(slo.query, times)), slo.id
 
 
-def _valid_header() -> dict[str, object]:
+def _valid_header(body: bytes) -> dict[str, object]:
     return {"v": simulator._CACHE_VERSION, "code": simulator._code_fingerprint(), "scenario": SCENARIO,
-            "t0": -7200.0, "width": 1, "rows": 1, "actions": []}
+            "t0": -7200.0, "width": 1, "rows": 1, "actions": [],
+            "digest": hashlib.blake2b(body, digest_size=16).hexdigest()}
 
 
-@pytest.mark.parametrize("damage", ["none", "not json", "other code", "other scenario", "with actions",
-                                    "group-writable", "symlink", "fifo", "a directory"])
+@pytest.mark.parametrize("damage", ["none", "not json", "other code", "other scenario", "with actions", "a row changed",
+                                    "no digest", "group-writable", "symlink", "fifo", "a directory"])
 def test_a_seed_not_this_codes_scenarios_own_is_never_planted(tmp_path: Path, damage: str) -> None:
     """Each refused seed leaves the new drill without a cache file (it starts cold, as with no seed); the one the
     code would take (``none``) is planted, so the refusals are the rules', not a path that never plants."""
     seed = simulator.seed_file(SCENARIO)
     seed.parent.mkdir(parents=True)
-    header = _valid_header()
     body = b"\x00" * 64
+    header = _valid_header(body)
     changes = {"other code": {"code": "another warroom"}, "other scenario": {"scenario": "rate-limit"},
-               "with actions": {"actions": [["scale", 300.0]]}}
+               "with actions": {"actions": [["scale", 300.0]]}, "no digest": {"digest": None}}
     text = b"{not json" if damage == "not json" else json.dumps(header | changes.get(damage, {})).encode()
+    if damage == "a row changed":        # one double of the rows, the header as it was: never drawn (attack54 F3)
+        body = b"\x00" * 56 + b"\x01" + b"\x00" * 7
     if damage == "symlink":
         real = tmp_path / "elsewhere.cache"
         real.write_bytes(text + b"\n" + body)
@@ -83,7 +88,8 @@ def test_a_seed_that_does_not_read_leaves_the_drill_to_integrate_itself(tmp_path
     """Planted (its header is right) but its rows do not load: the drill integrates as without one and answers."""
     seed = simulator.seed_file(SCENARIO)
     seed.parent.mkdir(parents=True)
-    seed.write_bytes(json.dumps(_valid_header() | {"rows": 10_000}).encode() + b"\n" + b"\x01" * 24)
+    body = b"\x01" * 24
+    seed.write_bytes(json.dumps(_valid_header(body) | {"rows": 10_000}).encode() + b"\n" + body)
     drill = directory.create_drill(tmp_path / "state", SCENARIO)
     assert (drill.path / SERIES_CACHE).exists()
     pane = default_slos()[0]
@@ -100,3 +106,14 @@ def test_no_seed_from_a_world_with_an_action_in_it(tmp_path: Path) -> None:
     assert drill_warmup._child(str(drill.path)) == 0
     assert (drill.path / SERIES_CACHE).is_file()              # its own cache file, as ever
     assert not simulator.seed_file(SCENARIO).exists()
+
+
+def test_a_fifo_where_the_seed_goes_is_never_waited_on(tmp_path: Path) -> None:
+    """The warm-up child reads the seed it may replace: a FIFO there hung it for good (attack54 F4)."""
+    fifo = tmp_path / "seed.cache"
+    os.mkfifo(fifo, 0o600)
+    read: list[bytes | None] = []
+    reader = threading.Thread(target=lambda: read.append(simulator._read_own(fifo)), daemon=True)
+    reader.start()
+    reader.join(timeout=60)
+    assert read == [None]

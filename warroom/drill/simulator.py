@@ -8,6 +8,7 @@ PromQL over it. ``warroom.drill.directory`` (the drill on disk, its clock) makes
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
 import math
 import os
@@ -61,26 +62,43 @@ def plant_seed(cache: Path, scenario: str) -> bool:
     started (``tui.drill_warmup``), and its first poll and its stand-ins read the two hours before any action from the
     file instead of integrating them again, 0.7-0.85 s CPU for every new drill. The rows of a world are the same
     whatever the drill's ids, speed or start (scenario seconds only: ``test_drill_seed``). Planted only from a seed
-    this very code wrote for this scenario with no action recorded, in a regular file of this user's that nobody else
-    may write (its numbers are what the drill will draw); else nothing is planted and the drill starts as without
-    one. True when planted."""
-    try:
-        fd = os.open(seed_file(scenario), os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)    # never a FIFO's wait
-    except OSError:
+    this very code wrote for this scenario with no action recorded, whole (its digest: a damaged row would be drawn,
+    attack54 F3), in a regular file of this user's that nobody else may write (its numbers are what the drill will
+    draw); else nothing is planted and the drill starts as without one. True when planted."""
+    data = _read_own(seed_file(scenario))
+    if data is None:
         return False
+    head, _, body = data.partition(b"\n")
     try:
-        with open(fd, "rb") as fh:
-            st = os.fstat(fh.fileno())
-            if not stat.S_ISREG(st.st_mode) or st.st_uid != os.geteuid() or st.st_mode & 0o022:
-                return False
-            data = fh.read()
-        header = json.loads(data.partition(b"\n")[0])
-    except (OSError, ValueError):
+        header = json.loads(head)
+    except ValueError:
         return False
-    made = {"v": _CACHE_VERSION, "code": _code_fingerprint(), "scenario": scenario, "actions": []}
+    made = {"v": _CACHE_VERSION, "code": _code_fingerprint(), "scenario": scenario, "actions": [],
+            "digest": hashlib.blake2b(body, digest_size=16).hexdigest()}
     if not isinstance(header, dict) or any(header.get(k) != v for k, v in made.items()):
-        return False       # another warroom's, another scenario's, or made with actions: the drill starts cold
+        return False     # another warroom's or scenario's, made with actions, or not whole: the drill starts cold
     return _write(cache, data)
+
+
+def _read_own(path: Path) -> bytes | None:
+    """The bytes of ``path`` if it is a regular file of this user's that nobody else may write; None otherwise, at
+    once (a FIFO is never waited on, a symlink never followed, a directory never read: attack54 F4)."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError:
+        return None
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode) or st.st_uid != os.geteuid() or st.st_mode & 0o022:
+            return None
+        chunks = []
+        while chunk := os.read(fd, 1 << 20):
+            chunks.append(chunk)
+        return b"".join(chunks)
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
 
 
 def _write(path: Path, data: bytes) -> bool:
@@ -239,12 +257,17 @@ class Simulator:
             if _write(self.cache, self._file(series)):
                 self._loaded_rows, self._loaded_samples = series.rows, samples
 
-    def _file(self, series: Series) -> bytes:
-        """The cache file of ``series`` (and of its autoscaler's loop, when it ran): a JSON header, raw doubles."""
-        header = {**self._stamp(series), "rows": series.rows, "actions": _kinds(series.signals.actions)}
+    def _file(self, series: Series, digest: bool = False) -> bytes:
+        """The cache file of ``series`` (and of its autoscaler's loop, when it ran): a JSON header, raw doubles; with
+        ``digest``, the doubles' digest in the header (a seed's: ``plant_seed``)."""
+        header: dict[str, object] = {**self._stamp(series), "rows": series.rows,
+                                     "actions": _kinds(series.signals.actions)}
         if (loop := series.signals.__dict__.get("capacity")) is not None:
             header["capacity"] = loop.dump()
-        return json.dumps(header).encode() + b"\n" + series.dump()
+        body = series.dump()
+        if digest:
+            header["digest"] = hashlib.blake2b(body, digest_size=16).hexdigest()
+        return json.dumps(header).encode() + b"\n" + body
 
     def save_seed(self) -> None:
         """Keep this world as its scenario's seed (``plant_seed``) when no action is recorded in it and it holds more
@@ -256,17 +279,16 @@ class Simulator:
             if series is None or series.signals.actions:
                 return
             try:
-                with open(seed, "rb") as fh:
-                    old = json.loads(fh.readline())
+                old = json.loads((_read_own(seed) or b"{}").partition(b"\n")[0])
                 if all(old.get(k) == v for k, v in self._stamp(series).items()) and old.get("rows", 0) >= series.rows:
                     return
-            except (OSError, ValueError, AttributeError):
+            except (ValueError, AttributeError):
                 pass        # none yet, or unreadable: written anew
             try:
                 seed.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
             except OSError:
                 return
-            _write(seed, self._file(series))
+            _write(seed, self._file(series, digest=True))
 
     def pane(self, pane_id: str, t: float, window: str | None = None) -> float | None:
         """A default SLO pane (``failure_rate``, ``quota`` ...) at scenario time ``t``, exactly as
