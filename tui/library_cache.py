@@ -125,17 +125,11 @@ class Entry:
             parent = os.lstat(self.path.parent)
             if not stat.S_ISDIR(parent.st_mode) or not _private(parent):
                 return None
-            fd = os.open(self.path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC | os.O_NONBLOCK)
         except OSError:
             return None
-        with os.fdopen(fd, "rb") as f:
-            st = os.fstat(f.fileno())
-            if not stat.S_ISREG(st.st_mode) or not _private(st):
-                return None
-            try:
-                blob = f.read()
-            except OSError:
-                return None
+        blob = _read_private(self.path)
+        if blob is None:
+            return None
         unpacked = _unpack(blob)
         if unpacked is None:
             return None
@@ -173,6 +167,27 @@ class Entry:
             _remove(tmp)
             return
         _prune(directory, written_ns)
+
+
+def _read_private(path: Path) -> bytes | None:
+    """The bytes of ``path`` when it is a regular file of this user's that no one else can write; None
+    for anything else: a link, a FIFO (opened without blocking), a directory or a device is judged on
+    the ``fstat`` of what was opened, before any read, and the descriptor is closed on every path (a
+    directory there would otherwise fail every start, one descriptor more each time)."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC | os.O_NONBLOCK)
+    except OSError:
+        return None
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode) or not _private(st):
+            return None
+        with os.fdopen(fd, "rb", closefd=False) as f:
+            return f.read()
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
 
 
 def _remove(path: str | Path) -> None:

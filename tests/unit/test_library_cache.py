@@ -145,6 +145,19 @@ def test_kept_while_nothing_read_changed_never_from_a_damaged_entry(tmp_path: Pa
     tool.chmod(0o755)
     assert any(TOOL in c for c in by_hand()) and len(children) == 5
 
+    # a directory at the entry's path (as any file not regular): ignored, the child parses, no descriptor left open;
+    # the write cannot replace it, and leaves nothing behind
+    latest = load_in_child(cfg)
+    assert len(children) == 5
+    kept.path.unlink()
+    kept.path.mkdir()
+    fds = set(os.listdir("/proc/self/fd"))
+    assert kept.read() is None and kept.read() is None
+    assert load_in_child(cfg) == latest and len(children) == 6
+    assert load_in_child(cfg) == latest and len(children) == 7
+    assert set(os.listdir("/proc/self/fd")) == fds
+    assert kept.path.is_dir() and not [p for p in kept.path.parent.iterdir() if p.name.endswith(".tmp")]
+
 
 def test_the_cache_keeps_the_most_recently_used_entries(tmp_path: Path) -> None:
     """At most ``MAX_ENTRIES`` entries (a test run's temporary libraries push the oldest out); a write
