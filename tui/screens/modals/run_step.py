@@ -178,6 +178,16 @@ class RunStepScreen(Dialog[RunAnswer]):
         if field is not None:
             self.call_after_refresh(self._show_field, field)
 
+    def on_resize(self, event: events.Resize) -> None:
+        """The terminal resized under the dialog (a tmux split, a laptop's window): the views keep their offsets over
+        the new layout, which left the field being typed out of view and what was typed unseen (attack54 F7: 120x40
+        to 80x24 put good_revision below the view). The focused field is shown again by the rule its focus uses,
+        after the refresh that lays the dialog out at the new size."""
+        focused = self.focused
+        field = self._field_of(focused) if focused is not None else None
+        if field is not None:
+            self.call_after_refresh(self._show_field, field)
+
     def _show_field(self, field: Vertical) -> None:
         """Scroll ``field``, a parameter's label and its input, wholly into view: at 80x24 a long help left the
         name above the view with only its tail over the input (redteam48 F12: ``good_revision`` of RB-LAUNCH-005's
