@@ -21,10 +21,13 @@ The record is taken from what the child did, not from a list of what it should r
 
 A path is unchanged when its ``stat`` is: type and mode, device, inode, size, mtime_ns and ctime_ns (the
 kernel sets ctime on every write, rename or chmod, so an edit that keeps the size and puts the mtime back
-still shows). Nothing is kept from a run during which a path changed, nor when one's mtime and ctime
-both fall within ``RACY_NS`` before the child started (by the file clock) or later: a write in the same
+still shows). Nothing is kept from a run during which a path changed, nor when one's ctime falls within
+``RACY_NS`` before the child started (by the file clock) or later (``racily_clean``): a write in the same
 clock tick as the child's read would leave the same ``stat`` with other bytes (git's "racily clean"
-files); a file whose mtime was set back cannot be written again without moving it forward.
+files). The ctime alone decides, never the mtime: an edit that puts the mtime back (``touch -r``, ``cp -p``,
+``rsync -t``, an editor keeping the stamp) leaves an old mtime over a fresh ctime, and on a coarse ctime (a
+jiffy before Linux 6.13, NFS, FAT's 2 s) a second such edit of the same size in that ctime's tick leaves the
+``stat`` recorded (attack54 F2).
 
 The entry is named by its key: the interpreter, the working directory (the child's ``sys.path[0]``),
 the environment Python reads (``PYTHON*``) and ``PATH``, the per-user site-packages when one is used,
@@ -318,13 +321,19 @@ class Recorder:
             self._see(path)
         if self.unreplayable or self.start_ns is None:
             return None
-        racy = self.start_ns - RACY_NS
         for path, sig in self.seen.items():
-            if signature(path) != sig or (sig[0] != -1 and min(sig[4], sig[5]) >= racy):
+            if signature(path) != sig or racily_clean(sig, self.start_ns):
                 return None
         real = [[os.fspath(d), os.path.realpath(d)] for d in [*self.dirs, *library_dirs]]
         return {"stats": sorted([path, sig] for path, sig in self.seen.items()), "real": real,
                 "which": self.which}
+
+
+def racily_clean(sig: Signature, start_ns: int) -> bool:
+    """Whether a path with ``sig`` may still have changed within the file clock's tick in which the child, started
+    at ``start_ns`` (``_file_clock``), read it: its ctime within ``RACY_NS`` before that or later. The ctime, the
+    stamp every change moves and no one can set back, not the mtime, which an edit may have put back."""
+    return sig[0] != -1 and sig[5] >= start_ns - RACY_NS
 
 
 def _file_clock() -> int | None:

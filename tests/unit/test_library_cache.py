@@ -39,8 +39,15 @@ Run `{TOOL} --verbose` on the host.
 OLD_NS = time.time_ns() - 10 * 86_400 * 10**9   # long before any child: not "racily clean"
 
 
+#: The child as ``load_in_child`` starts it (``-m tui.library``), with no racy window: what this test wrote before
+#: the child started is settled (on the file clock), so its record is kept; the window, the ctime's
+#: ``RACY_NS`` before the start, is ``test_racily_clean_is_judged_on_the_ctime``'s.
+SETTLED = ("from tui import library_cache; library_cache.RACY_NS = 0; import runpy; "
+           "runpy.run_module('tui.library', run_name='__main__', alter_sys=True)")
+
+
 def _aged(*paths: Path) -> None:
-    """mtime (and atime) put back ten days: the child's record may be kept (ctime still moves on a write)."""
+    """mtime (and atime) put back ten days: only the ctime, which moves on every write, tells the file changed."""
     for path in paths:
         os.utime(path, ns=(OLD_NS, OLD_NS))
 
@@ -58,13 +65,14 @@ def _library(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, files: dict[str, s
 
 
 def _children(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
-    """The child processes started from here on (each still runs)."""
+    """The child processes started from here on (each still runs, with no racy window: ``SETTLED``)."""
     started: list[list[str]] = []
     real: Callable[..., subprocess.CompletedProcess[bytes]] = subprocess.run
 
     def run(argv: list[str], **kwargs: object) -> subprocess.CompletedProcess[bytes]:
         started.append(list(argv))
-        return real(argv, **kwargs)
+        assert argv[1:3] == ["-m", "tui.library"], argv
+        return real([argv[0], "-c", SETTLED, *argv[3:]], **kwargs)
 
     monkeypatch.setattr(subprocess, "run", run)
     return started
@@ -157,6 +165,26 @@ def test_kept_while_nothing_read_changed_never_from_a_damaged_entry(tmp_path: Pa
     assert load_in_child(cfg) == latest and len(children) == 7
     assert set(os.listdir("/proc/self/fd")) == fds
     assert kept.path.is_dir() and not [p for p in kept.path.parent.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_racily_clean_is_judged_on_the_ctime() -> None:
+    """A path whose ctime is within ``RACY_NS`` before the child's start, or later, may have changed again in the
+    tick the child read it in: its record is not kept, whatever its mtime says. An edit that put the mtime back
+    (``touch -r``, ``cp -p``) left an old mtime over that fresh ctime, and the old rule (both stamps fresh) kept it
+    (attack54 F2)."""
+    start = OLD_NS + 86_400 * 10**9
+    edge = start - library_cache.RACY_NS
+
+    def sig(mtime_ns: int, ctime_ns: int) -> library_cache.Signature:
+        return [0o100644, 1, 2, 5, mtime_ns, ctime_ns]
+
+    racy = library_cache.racily_clean
+    assert racy(sig(OLD_NS, start - 10**6), start)            # the mtime put back, written just before the start
+    assert racy(sig(OLD_NS, edge), start) and racy(sig(edge, edge), start)
+    assert racy(sig(start + 10**9, start + 10**9), start)     # written after the start
+    assert not racy(sig(edge - 1, edge - 1), start) and not racy(sig(OLD_NS, OLD_NS), start)
+    assert not racy(sig(start + 10**9, edge - 1), start)      # an mtime set ahead, nothing written since: settled
+    assert not racy([-1, 2], start)                            # missing (ENOENT): nothing to write in a tick
 
 
 def test_the_cache_keeps_the_most_recently_used_entries(tmp_path: Path) -> None:
