@@ -12,22 +12,12 @@ from pathlib import Path
 import pytest
 
 from tui import library_cache
+from tests.unit.test_tui_library import EXTRA
 from tui.library import load_in_child
 from warroom.config import Config
 from warroom.runbook.model import Finding, Runbook
 
-GOOD = """+++
-id = "RB-TEST-001"
-title = "Test runbook"
-+++
-# Test runbook
-
-## Mitigation
-
-```bash
-kubectl -n {{ namespace }} rollout restart deploy/api
-```
-"""
+GOOD = EXTRA          # one runbook that parses, with a step
 BROKEN = "+++\nid = [unclosed\n+++\n# Broken\n"
 TOOL = "zzwarroomcachetool"
 BY_HAND = f"""# By hand
