@@ -170,6 +170,11 @@ class _Builder:
             if not isinstance(value, str):
                 self.error(path, f"expected a string, got {_describe(value)}")
                 return _INVALID
+            if "\0" in value:
+                # TOML lets a string hold \u0000; no path, URL, query, argument or variable can: `config check` said ok,
+                # then `runbooks lint` and the dashboard's library load died on "embedded null byte" (attack54 F8)
+                self.error(path, "a NUL character (\\u0000) is in the string: no path, URL, query or command holds one")
+                return _INVALID
             return value
         if origin is list:
             if not isinstance(value, list):
@@ -187,6 +192,9 @@ class _Builder:
                 return _INVALID
             out_d = {}
             for k, v in value.items():
+                if "\0" in k:
+                    self.error(f"{path}.{k!r}", "a NUL character (\\u0000) is in the key: no name holds one")
+                    continue
                 converted = self.convert(args[1], v, f"{path}.{k}")
                 if converted is not _INVALID:
                     out_d[k] = converted
