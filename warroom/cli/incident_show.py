@@ -29,7 +29,7 @@ from warroom.incident.verdicts import of_state
 from warroom.paths import command, id_neighbour, is_drills_store, store_option
 
 if TYPE_CHECKING:   # imported where the list runs, as this module's other uses of incident_metrics are
-    from warroom.cli.incident_metrics import SourcesDown
+    from warroom.cli.sources_down import SourcesDown
 
 
 def _state(shown: str, step: Any = None) -> str:
@@ -51,7 +51,7 @@ def _mark(shown: str, step: Any = None) -> str:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    from warroom.cli.incident_metrics import SourcesDown
+    from warroom.cli.sources_down import SourcesDown
 
     _, store = _store(args)
     states = store.open_incidents() if args.open else store.list()

@@ -81,9 +81,10 @@ NOT_VERIFIED = "not verified: its gate opens when the step runs in warroom"
 #: the run's (``owner_of``). A step the commander skipped, ticked or said not needed keeps the commander's word.
 TAKES_TYPING = frozenset({"pending", "failed", "timed_out", "interrupted", "cancelled", "refused", "dry_run"})
 #: where a runbook path's state (the drill report's) says, after the typing's credit, how the step's own run through
-#: warroom ended (before or after the typing), when it had one that did not do it (``TAKES_TYPING`` but ``pending``): the path tells both (attack53
-#: A6: "[done by hand at +5m00s …] Bring FlowEngine back", no word of the failed run the journal, timeline and PIR
-#: keep). The credit is what precedes it (``typing_of``): what the checklist and the PIR say the typing was.
+#: warroom ended (before or after the typing), when it had one that did not do it (``TAKES_TYPING`` but ``pending``):
+#: the path tells both (attack53 A6: "[done by hand at +5m00s …] Bring FlowEngine back", no word of the failed run the
+#: journal, timeline and PIR keep). The credit is what precedes it (``typing_of``): what the checklist and the PIR say
+#: the typing was.
 AFTER_RUN = " — its run through warroom: "
 
 
