@@ -170,7 +170,8 @@ def test_a_list_asks_a_dead_source_once_and_says_so_once_naming_it(
     asked again: the later incidents say NOT CHECKED with its reason, the warning names the source once. A source
     that answered, however badly, is asked for each incident; one whose history read found no answer in time is still
     asked its instant reads. Against a real socket on 127.0.0.1 that accepts (the kernel's backlog) and never
-    answers: the connections are counted, not the time."""
+    answers: the connections are counted, not the time. Reached and late, the source is asked `vector(1)` once
+    (attack54 F6: one late answer is the query's unless the source answers nothing): two connections a list."""
     import socket
 
     from warroom.config.schema import PrometheusConfig
@@ -200,12 +201,13 @@ def test_a_list_asks_a_dead_source_once_and_says_so_once_naming_it(
                 break
             connections += 1
     assert sorted(opened) == sorted(ids * 2)        # each incident's source opened, for the text and for --json
-    assert connections == 2, connections            # one per list: the later incidents' sources never asked
+    assert connections == 4, connections            # the query and the probe a list: the later incidents' never
     for inc in incs:
         [row] = [line for line in out.splitlines() if line.startswith(inc.id)] or [out + err]
         assert " mitigated · NOT CHECKED " in row, out
-    said = f"prometheus at {url}: no answer from {url[7:]} within 0.3s"
-    assert err.splitlines() == [f"warning: {said}: asked once, 3 mitigated incidents NOT CHECKED ({', '.join(ids)}):"
+    said = f"prometheus at {url}: no answer from {url[7:]} within 0.3s, and none to `vector(1)` either: it answers" \
+           " nothing"
+    assert err.splitlines() == [f"warning: {said}: 3 mitigated incidents NOT CHECKED ({', '.join(ids)}):"
                                 " their status is the journal's, not checked now"], err
     gate = "the verify gate of step 10 (Failure rate (5m)) was not read: "
     assert {i["id"]: i["not_checked"] for i in json.loads(listed)} == {
@@ -229,3 +231,113 @@ def test_a_list_asks_a_dead_source_once_and_says_so_once_naming_it(
     assert asked == ["instant", "range", "instant", "instant"], asked
     assert all(" mitigated · RELAPSED since " in line for line in out.splitlines() if line[:18].strip() in ids), out
     assert [len(_lines(inc)) for inc in incs] == [1, 1, 1] and not err, err
+
+
+class _Late:
+    """A Prometheus on 127.0.0.1 that holds each instant query of a gate (never ``vector(1)``) while ``late[0]`` says
+    so, until the asker gives up and shuts the connection (no sleep; no answer ever sent), and answers every other
+    query at once: the gate's measure past its line, an empty history. ``late`` moves on one word per gate query (its
+    last word stays). Each held query moves the list's clock (``clock``) on ``cost`` seconds: what a held query
+    costs, counted, never waited. Every query is kept in ``asked``."""
+
+    def __init__(self, late: list[bool], cost: float) -> None:
+        import threading
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+        from urllib.parse import parse_qs, urlsplit
+
+        self.asked: list[str] = []
+        self.now = 0.0
+        owner = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *_: Any) -> None:
+                return None
+
+            def do_GET(self) -> None:
+                parts = urlsplit(self.path)
+                query = parse_qs(parts.query)["query"][0]
+                gate = parts.path == "/api/v1/query" and query != "vector(1)"
+                held = gate and late[0]
+                if gate and len(late) > 1:
+                    late.pop(0)
+                owner.asked.append(("held " if held else "") + ("vector(1)" if query == "vector(1)" else parts.path))
+                if held:
+                    owner.now += cost
+                    self.rfile.read()                   # until the asker's deadline shuts the connection
+                    return
+                kind, result = ("matrix", []) if parts.path.endswith("_range") else \
+                    ("vector", [{"metric": {}, "value": [1, "14.5"]}])
+                body = json.dumps({"status": "success", "data": {"resultType": kind, "result": result}}).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def clock(self) -> float:
+        return self.now
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def test_a_late_answer_is_its_query_s_and_a_list_looks_within_its_budget(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """attack54 F6: one incident's late answer (a GC pause, one heavy gate query) marked a healthy Prometheus down for
+    the list: every later incident NOT CHECKED, "not asked again", its cheap query never asked. Late on a made
+    connection, the source is asked `vector(1)`: answered, only that query was late, the others are asked. And a list
+    looks within its budget (``LIST_BUDGET`` on the list's clock, here moved by the held queries): sources that are
+    slow but never down (each query ends at its timeout) cost at most the budget and one query, never N timeouts;
+    the incidents left say NOT CHECKED and why, once. A real HTTP server on 127.0.0.1; queries counted."""
+    from warroom.cli import sources_down
+    from warroom.config.schema import PrometheusConfig
+    from warroom.paths import command
+    from warroom.sources.prometheus import PrometheusSource
+
+    d, _clock, incs = _three_mitigated(tmp_path)
+    ids = [inc.id for inc in incs]
+    capsys.readouterr()
+    late = [True]                                       # every gate's query held, the probes answered
+    server = _Late(late, cost=10.0)
+    gate = "the verify gate of step 10 (Failure rate (5m)) was not read: "
+    own = f"no answer from {server.url[7:]} within 0.3s (prometheus at {server.url} answered `vector(1)` at" \
+          " once: this query was late, not the source down)"
+    try:
+        monkeypatch.setattr(sources_down, "list_clock", server.clock, raising=False)   # none before
+        monkeypatch.setattr("warroom.cli.incident_metrics.metric_source",
+                            lambda inc: (PrometheusSource(PrometheusConfig(url=server.url, timeout=0.3)), d.speed))
+        out, err = _list(tmp_path, capsys)
+        assert server.asked == ["held /api/v1/query", "vector(1)"] * 2, server.asked     # 20s >= 15s: not the third
+        rows = {i: next(line for line in out.splitlines() if line.startswith(i)) for i in ids}
+        assert all(" mitigated · NOT CHECKED " in row for row in rows.values()), out
+        assert err.splitlines() == [
+            *(f"warning: {i}: {gate}{own}: its status is the journal's, not checked now" for i in ids[:2]),
+            f"warning: this list's 15s for reading gates was spent: 1 mitigated incident NOT CHECKED ({ids[2]}):"
+            " its status is the journal's, not checked now"], err
+        assert not any(_lines(inc) for inc in incs)
+        server.now = 0.0
+        out, _ = _list(tmp_path, capsys, "--json")
+        assert json.loads(out)[2]["not_checked"] == [
+            f"{gate}not asked: this list had spent its 15s for reading gates on the incidents before"
+            f" (`{command('incident', 'show', ids[2])}` looks at it alone)"], out
+
+        # one late answer, then a healthy source: only that incident's gate is not read, the others are
+        server.asked.clear()
+        server.now = 0.0
+        late[:] = [True, False]
+        out, err = _list(tmp_path, capsys)
+    finally:
+        server.close()
+    assert server.asked == ["held /api/v1/query", "vector(1)", "/api/v1/query", "/api/v1/query_range",
+                            "/api/v1/query", "/api/v1/query_range"], server.asked
+    rows = {i: next(line for line in out.splitlines() if line.startswith(i)) for i in ids}
+    assert " mitigated · NOT CHECKED " in rows[ids[0]] and all(
+        " mitigated · RELAPSED since " in rows[i] for i in ids[1:]), out
+    assert err.splitlines() == [f"warning: {ids[0]}: {gate}{own}: its status is the journal's, not checked now"], err
+    assert [len(_lines(inc)) for inc in incs] == [0, 1, 1]

@@ -1,7 +1,7 @@
 """The CLI's side of the metric history: each subcommand that changes or reads an incident first
 brings the journal up to date with what the metrics did (breaches, recoveries, an overdue
-stakeholder update, a Go/No-Go deadline passed with no verdict), from the incident's own source — a drill's simulator for a drill, else the
-configured Prometheus. A source that is down costs a warning, never the command.
+stakeholder update, a Go/No-Go deadline passed with no verdict), from the incident's own source — a drill's
+simulator for a drill, else the configured Prometheus. A source that is down costs a warning, never the command.
 """
 
 from __future__ import annotations
@@ -66,9 +66,9 @@ def sync(inc: Incident, *, summary: bool = False, quiet: bool = False) -> SyncRe
               file=sys.stderr)
     reminder = inc.check_handoff_reminder()
     if reminder is not None and not quiet:
+        hand_over = command('incident', 'role', inc.id, 'commander', 'PERSON')
         print(f"journaled (seq {reminder.seq}): {reminder.data['commander']} has been incident commander since"
-              f" {reminder.data['since']}: time to hand over (`{command('incident', 'role', inc.id, 'commander', 'PERSON')}`)",
-              file=sys.stderr)
+              f" {reminder.data['since']}: time to hand over (`{hand_over}`)", file=sys.stderr)
     for view in late:
         if not quiet:
             said = f", {words}" if (words := view.open_words()) else ""
@@ -132,8 +132,9 @@ def listed_status(inc: Incident, down: SourcesDown | None = None) -> tuple[Any, 
     it, dated when the measure crossed its line (``MetricWatch.look_gates``; a read-only seat, a pinned replay or a
     damaged journal reads and writes nothing), then the status as the journal says it (``status_said``), or as the
     reading says it where nothing was journaled. Returns (the ``StatusSaid``, why each gate not read was not): a
-    gate the look could not read leaves the status not checked, never "mitigated" as if it were. ``down``: the sources
-    this list found unreachable (``SourcesDown``): one of them is not asked again, its incidents' gates say why."""
+    gate the look could not read leaves the status not checked, never "mitigated" as if it were. ``down``: what this
+    list knows of its sources (``SourcesDown``): one found down is not asked again, nor is any once the list's budget
+    is spent (no source is opened then); its incidents' gates say why."""
     from dataclasses import replace
 
     from warroom.cli.sources_down import AskedOnce, SourcesDown, where_of
@@ -141,13 +142,14 @@ def listed_status(inc: Incident, down: SourcesDown | None = None) -> tuple[Any, 
     from warroom.incident.status_said import StatusSaid, status_said
 
     st, now = inc.state, inc.clock()
-    problem = None
-    try:
-        source, speed = metric_source(inc)
-    except (WarroomError, OSError) as exc:      # OSError: e.g. another account's drill directory
-        source, speed, problem = None, 1.0, str(exc)
-    opened = source                             # closed after the look, whoever stopped asking it
     down = down if down is not None else SourcesDown()
+    source, speed, problem = None, 1.0, down.spent(inc.id)      # the list's budget spent: no source opened
+    if problem is None:
+        try:
+            source, speed = metric_source(inc)
+        except (WarroomError, OSError) as exc:      # OSError: e.g. another account's drill directory
+            problem = str(exc)
+    opened = source                             # closed after the look, whoever stopped asking it
     where = where_of(source) if source is not None else None
     try:
         if source is not None and (behind := _too_far_behind(source, inc.id)) is not None:
@@ -177,4 +179,7 @@ def listed_status(inc: Incident, down: SourcesDown | None = None) -> tuple[Any, 
     if where is not None and (gone := down.why(where, inc.id)) is not None and \
             (folded := [w for w, g in zip(whys, unread, strict=True) if g.problem == gone]):
         down.left_unchecked(where, inc.id, folded)
+    if (spent := down.spent(inc.id)) is not None and \
+            (folded := [w for w, g in zip(whys, unread, strict=True) if g.problem == spent]):
+        down.left_unchecked(down.BUDGET, inc.id, folded)
     return said, whys

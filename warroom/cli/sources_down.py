@@ -1,31 +1,61 @@
-"""The sources one ``incident list`` found unreachable, so that it asks each no more (attack53 A2).
+"""What one ``incident list`` knows of the sources its looks ask: which it found down, and how long it has looked.
 
 The list looks at every mitigated incident's gates, each through its own source; they share one config, so one dead
 Prometheus is every incident's. ``SourcesDown`` remembers, for the length of one list, which source (by URL or drill
-directory, ``where_of``) failed to connect or to answer within its timeout, and ``AskedOnce`` wraps each incident's
-source so that a source found down answers at once with why, instead of being asked again.
+directory, ``where_of``) is down, and ``AskedOnce`` wraps each incident's source so that a source found down answers
+at once with why, instead of being asked again (attack53 A2: eight incidents on one dead Prometheus, eight timeouts).
+
+Down means the source itself, never one query's answer (attack54 F6: one incident's late answer left a healthy
+Prometheus unasked for every other incident). The rule, by what a failure says of the source:
+
+- not reached (``NOT_REACHED``: the connection refused, not made within the timeout, the name not found, or reset):
+  down at once. Nothing there serves; the next incident would wait or fail the same way.
+- reached but no whole answer within its timeout (``LATE``): that may be the query's (one incident's heavy gate, a GC
+  pause). The source is asked the cheapest query there is (``PROBE``) once, within the same timeout: no whole answer to
+  that either and it answers nothing: down. An answer, however bad, says it serves: it is asked for the others.
+- an answer, however bad (an HTTP error, a query refused, credentials): that query's; the next incident's is asked.
+
+A list also looks for a bounded time (``LIST_BUDGET``): each query ends within its source's timeout, so N incidents on
+sources that are slow but never down would cost N timeouts. Once the budget is spent, no source is asked again and the
+incidents left say NOT CHECKED and why (one warning for them all), so the list ends within the budget and one query.
 """
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from typing import Any
 
 from warroom import scenario_time as stime
+from warroom.paths import command
 
-UNREACHABLE = ("slow", "refused", "down")
-"""The failures after which a list asks the source no more (``httpjson.SourceError.kind``): nothing listened, or no
-whole answer came within its timeout. Asked again for the next incident it would cost the same timeout to say the
-same (attack53 A2: eight mitigated incidents on one dead Prometheus, eight timeouts in series). An answer it gave,
-however bad (an HTTP error, a query it refused, credentials), was about that query: the next incident's is asked."""
+NOT_REACHED = ("refused", "down")
+"""Failures (``httpjson.SourceError.kind``) that say the source was not reached, or dropped the connection: nothing
+there serves queries now, so the list asks it no more."""
+
+LATE = "slow"
+"""The failure that says the source was reached and gave no whole answer within its timeout: the query's, or the
+source's; ``PROBE`` tells which."""
+
+PROBE = "vector(1)"
+"""What a source that was late is asked: no series to read, nothing to compute; a Prometheus that does not answer it
+within its timeout answers nothing."""
+
+LIST_BUDGET = 15.0
+"""Wall seconds one list spends asking sources for its incidents' gates; a query started before it ends runs to its
+own timeout, none starts after (``SourcesDown.spent``)."""
+
+list_clock: Callable[[], float] = time.monotonic
+"""The clock a list's budget is read on (a test's is counted, never the wall)."""
 
 
-def _unreachable(exc: BaseException) -> str | None:
-    """The kind of an error that says the source was not reached (one of ``UNREACHABLE``), else None."""
+def _kind(exc: BaseException) -> str | None:
+    """The failure kind of a query's error (``httpjson.SourceError.kind``, or a bare ``OSError``'s), else None."""
     kind = getattr(exc, "kind", None)
     if kind is None and isinstance(exc, OSError):
-        kind = "slow" if isinstance(exc, TimeoutError) else "refused" if isinstance(exc, ConnectionRefusedError) \
+        kind = LATE if isinstance(exc, TimeoutError) else "refused" if isinstance(exc, ConnectionRefusedError) \
             else "down" if isinstance(exc, ConnectionError) else None
-    return kind if kind in UNREACHABLE else None
+    return kind
 
 
 def where_of(source: Any) -> str | None:
@@ -39,19 +69,31 @@ def where_of(source: Any) -> str | None:
 
 
 class SourcesDown:
-    """The sources one ``incident list`` found unreachable (``UNREACHABLE``), by what identifies them (``where_of``),
-    and the incidents each left NOT CHECKED. A source is asked until it once fails to connect or to answer within
-    its timeout, then not again in this list: N mitigated incidents on one dead Prometheus cost one timeout, not N,
-    and the list says it once, naming the source (``warnings``), where it said it N times, once per incident."""
+    """The sources one ``incident list`` found down (see the module's rule), by what identifies them (``where_of``),
+    the incidents each left NOT CHECKED, and the list's budget (``LIST_BUDGET`` on ``list_clock``, from its start).
+    N mitigated incidents on one dead Prometheus cost one timeout (two when it was reached: the query and ``PROBE``),
+    and the list says it once, naming the source (``warnings``)."""
 
-    def __init__(self) -> None:
+    BUDGET = "the list's budget"                                 # ``left``'s key for the incidents the budget left
+
+    def __init__(self, budget: float | None = None, clock: Callable[[], float] | None = None) -> None:
+        self.budget = LIST_BUDGET if budget is None else budget
+        self._clock = clock if clock is not None else list_clock
+        self._ends = self._clock() + self.budget
         # (where, whether only its history): (why, its kind, the incident it was met in)
         self.down: dict[tuple[str, bool], tuple[str, str | None, str]] = {}
-        self.left: dict[str, list[str]] = {}                     # where -> the incidents it left not checked
+        self.left: dict[str, list[str]] = {}                     # where (or BUDGET) -> the incidents it left
         self.folded: set[tuple[str, str]] = set()                # (incident id, why): said by ``warnings``
 
+    def spent(self, incident_id: str) -> str | None:
+        """Why no source is asked for ``incident_id`` (the list's budget is spent), else None."""
+        if self._clock() < self._ends:
+            return None
+        return (f"not asked: this list had spent its {self.budget:g}s for reading gates on the incidents before"
+                f" (`{command('incident', 'show', incident_id)}` looks at it alone)")
+
     def why(self, where: str, incident_id: str, *, history: bool = False) -> str | None:
-        """Why ``where`` is not asked for ``incident_id``'s gates (found unreachable by an earlier look), else None;
+        """Why ``where`` is not asked for ``incident_id``'s gates (found down by an earlier look), else None;
         ``history``: for a range read (a relapse's crossing), which a source too slow to give one is not asked."""
         if (found := self.down.get((where, False)) or (self.down.get((where, True)) if history else None)) is None:
             return None
@@ -59,39 +101,56 @@ class SourcesDown:
         return why if met == incident_id else f"{why} (found so looking at {met}'s gates: not asked again)"
 
     def kind(self, where: str, *, history: bool = False) -> str:
-        """The kind of failure ``where`` was found down with (``UNREACHABLE``)."""
+        """The kind of failure ``where`` was found down with."""
         found = (self.down.get((where, False)) or self.down.get((where, True))) if history else \
             self.down.get((where, False))
         return (found[1] if found is not None else None) or "down"
 
-    def found(self, where: str, why: str, kind: str, incident_id: str, *, history: bool = False) -> str:
-        """``where`` did not answer (``why``, ``kind``) a query for ``incident_id``: the problem its gates say. A range
-        read (``history``) with no answer in time leaves the source asked for its instant reads, which answer sooner:
-        only a connection not made stops those."""
-        only = history and kind == "slow"
-        self.down.setdefault((where, only), (f"{where}: {'its history: ' if only else ''}{why}", kind, incident_id))
+    def failed(self, where: str, why: str, kind: str | None, incident_id: str, probe: Callable[[], bool], *,
+               history: bool = False) -> str:
+        """A query for ``incident_id`` to ``where`` failed (``why``, ``kind``): what its gate says. Not reached: down.
+        Late: down when ``probe`` (``PROBE`` asked of the source: whether it answered) says it answers nothing, else
+        the query's own (said with why the others are asked). A range read (``history``) late leaves the source asked
+        for its instant reads, which answer sooner. Anything else is the query's."""
+        if kind in NOT_REACHED:
+            return self._found(where, why, kind, incident_id)
+        if kind != LATE:
+            return why
+        if history:
+            return self._found(where, why, kind, incident_id, history=True)
+        if not probe():
+            return self._found(where, f"{why}, and none to `{PROBE}` either: it answers nothing", kind, incident_id)
+        return f"{why} ({where} answered `{PROBE}` at once: this query was late, not the source down)"
+
+    def _found(self, where: str, why: str, kind: str, incident_id: str, *, history: bool = False) -> str:
+        self.down.setdefault((where, history), (f"{where}: {'its history: ' if history else ''}{why}", kind,
+                                                incident_id))
         return self.why(where, incident_id, history=history) or why
 
     def left_unchecked(self, where: str, incident_id: str, whys: list[str]) -> None:
-        """``incident_id``'s ``whys`` (its gates not read) are ``where``'s being down: said once, by ``warnings``."""
+        """``incident_id``'s ``whys`` (its gates not read) are ``where``'s being down (or ``BUDGET``'s being spent):
+        said once, by ``warnings``."""
         if incident_id not in (left := self.left.setdefault(where, [])):
             left.append(incident_id)
         self.folded.update((incident_id, w) for w in whys)
 
     def warnings(self) -> list[str]:
-        """One line per source found down: what it did, and which mitigated incidents it left NOT CHECKED."""
+        """One line per source found down, and one for the budget: what happened, and which mitigated incidents it
+        left NOT CHECKED."""
         out = []
         for where, ids in self.left.items():
             many = f"{len(ids)} mitigated incidents" if len(ids) > 1 else "1 mitigated incident"
-            out.append(f"{self.down[(where, False)][0]}: asked once, {many} NOT CHECKED ({', '.join(ids)}):"
+            said = self.down[(where, False)][0] if where != self.BUDGET else \
+                f"this list's {self.budget:g}s for reading gates was spent"
+            out.append(f"{said}: {many} NOT CHECKED ({', '.join(ids)}):"
                        f" {'their status is' if len(ids) > 1 else 'its status is'} the journal's, not checked now")
         return out
 
 
 class AskedOnce:
-    """``source`` as one list's look asks it (``SourcesDown``): a query it fails to answer for want of a connection or
-    of an answer within its timeout marks it down, its problem named with the source; asked again once down, it
-    answers that at once, without asking. Everything else is the source's own."""
+    """``source`` as one list's look asks it (``SourcesDown``): a query it fails for want of the source (the module's
+    rule) marks it down, its problem named with the source; asked again once down, or once the list's budget is spent,
+    it answers why at once, without asking. Everything else is the source's own."""
 
     _RAISES = frozenset({"query", "query_range", "range_aged"})     # raise when the source cannot answer
     _HISTORY = frozenset({"query_range", "range_aged"})             # range reads: a relapse's crossing
@@ -108,35 +167,60 @@ class AskedOnce:
             return self._sampled(name, found)
         return found
 
+    def _not_asked(self, *, history: bool = False) -> tuple[str, str] | None:
+        """(why, kind) the source is not asked now (found down, or the budget spent), else None."""
+        if (why := self._down.why(self._where, self._incident, history=history)) is not None:
+            return why, self._down.kind(self._where, history=history)
+        if (why := self._down.spent(self._incident)) is not None:
+            return why, LATE
+        return None
+
+    def _answers(self) -> bool:
+        """Whether the source gives a whole answer to ``PROBE`` within its timeout (any answer: it serves)."""
+        from warroom.sources.prom_results import QueryError
+
+        query = getattr(self._source, "query", None)
+        if callable(query):
+            try:
+                query(PROBE)
+            except (QueryError, OSError) as exc:
+                return _kind(exc) not in (*NOT_REACHED, LATE)
+            return True
+        sample = self._source.instant(PROBE)
+        return sample.error_kind not in (*NOT_REACHED, LATE)
+
     def _raising(self, call: Any, *, history: bool) -> Any:
         from warroom.sources.prom_results import QueryError
 
         def asked(*args: Any, **kwargs: Any) -> Any:
-            if (why := self._down.why(self._where, self._incident, history=history)) is not None:
-                raise QueryError(why, kind=self._down.kind(self._where, history=history))
+            if (not_asked := self._not_asked(history=history)) is not None:
+                raise QueryError(not_asked[0], kind=not_asked[1])
             try:
                 return call(*args, **kwargs)
             except (QueryError, OSError) as exc:
-                if (kind := _unreachable(exc)) is None:
+                if (kind := _kind(exc)) not in (*NOT_REACHED, LATE):
                     raise
-                said = self._down.found(self._where, str(exc), kind, self._incident, history=history)
-                raise QueryError(said, kind=kind) from exc
+                said = self._down.failed(self._where, str(exc), kind, self._incident, self._answers, history=history)
+                raise QueryError(said, kind=kind or "down") from exc
         return asked
 
     def _sampled(self, name: str, call: Any) -> Any:
         from dataclasses import replace
+        from functools import cache
 
         from warroom.sources.model import SloSample
 
         def asked(*args: Any, **kwargs: Any) -> Any:
-            if (why := self._down.why(self._where, self._incident)) is not None:
-                kind = self._down.kind(self._where)
+            if (not_asked := self._not_asked()) is not None:
                 ids = [s.id for s in args[0]] if name == "fetch" else ["expr"]
-                out = [SloSample(i, None, fetched_at=stime.now(), error=why, error_kind=kind) for i in ids]
+                out = [SloSample(i, None, fetched_at=stime.now(), error=not_asked[0], error_kind=not_asked[1])
+                       for i in ids]
                 return out if name == "fetch" else out[0]
             got = call(*args, **kwargs)
             samples = got if name == "fetch" else [got]
-            said = [replace(s, error=self._down.found(self._where, s.error or "", s.error_kind, self._incident))
-                    if s.error_kind is not None and s.error_kind in UNREACHABLE else s for s in samples]
+            probe = cache(self._answers)                   # one probe for the samples of one fetch
+            said = [replace(s, error=self._down.failed(self._where, s.error or "", s.error_kind, self._incident,
+                                                       probe))
+                    if s.error_kind in (*NOT_REACHED, LATE) else s for s in samples]
             return said if name == "fetch" else said[0]
         return asked
