@@ -10,6 +10,7 @@ import json
 import os
 import stat
 import threading
+from array import array
 from pathlib import Path
 
 import pytest
@@ -26,10 +27,16 @@ SCENARIO = "timeout"
 
 
 def test_a_new_drill_starts_with_the_seed_and_draws_the_same_world(tmp_path: Path) -> None:
-    first = directory.create_drill(tmp_path / "one", SCENARIO, ids="first drill")
-    assert not (first.path / SERIES_CACHE).exists()           # no seed yet: the first drill starts cold
-    assert drill_warmup._child(str(first.path)) == 0           # what its warm-up child runs
+    """A seed there that a drill would not read (its rows do not add up: a header claiming more than its body) is not
+    planted, so the first drill starts cold and its warm-up child writes the seed over it (attack54 F5: it was planted,
+    the drill integrated in-process, and no warm-up ever ran to replace it)."""
     seed = simulator.seed_file(SCENARIO)
+    seed.parent.mkdir(parents=True)
+    body = _body(rows=1)
+    seed.write_bytes(json.dumps(_valid_header(body) | {"rows": 10_000}).encode() + b"\n" + body)
+    first = directory.create_drill(tmp_path / "one", SCENARIO, ids="first drill")
+    assert not (first.path / SERIES_CACHE).exists()           # no seed to plant: the first drill starts cold
+    assert drill_warmup._child(str(first.path)) == 0           # what its warm-up child runs
     assert seed.is_file() and stat.S_IMODE(seed.stat().st_mode) == 0o600
     header = json.loads(seed.read_bytes().partition(b"\n")[0])
     assert header["actions"] == [] and header["rows"] > 7200 / GRID      # the two hours before any action, at least
@@ -49,26 +56,45 @@ def test_a_new_drill_starts_with_the_seed_and_draws_the_same_world(tmp_path: Pat
         assert repr(seeded.evaluate_many(slo.query, times)) == repr(cold.evaluate_many(slo.query, times)), slo.id
 
 
+def _width() -> int:
+    from warroom.drill.model import Signals
+    from warroom.drill.scenarios import get_scenario
+    from warroom.drill.series import Series
+
+    return Series(Signals(get_scenario(SCENARIO), ())).width
+
+
+def _body(rows: int, width: int | None = None) -> bytes:
+    """Rows of zeros as ``Series.dump`` lays them out: one held chunk; its first row and rates, then the chunk."""
+    w = _width() if width is None else width
+    return array("d", [1.0, *[0.0] * (2 * w), 0.0, float(rows), *[0.0] * (rows * w)]).tobytes()
+
+
 def _valid_header(body: bytes) -> dict[str, object]:
     return {"v": simulator._CACHE_VERSION, "code": simulator._code_fingerprint(), "scenario": SCENARIO,
-            "t0": -7200.0, "width": 1, "rows": 1, "actions": [],
+            "t0": -7200.0, "width": _width(), "rows": 1, "actions": [],
             "digest": hashlib.blake2b(body, digest_size=16).hexdigest()}
 
 
 @pytest.mark.parametrize("damage", ["none", "not json", "other code", "other scenario", "with actions", "a row changed",
-                                    "no digest", "group-writable", "symlink", "fifo", "a directory"])
+                                    "no digest", "group-writable", "symlink", "fifo", "a directory", "another start",
+                                    "another width", "rows that do not add up", "more rows than its body holds"])
 def test_a_seed_not_this_codes_scenarios_own_is_never_planted(tmp_path: Path, damage: str) -> None:
     """Each refused seed leaves the new drill without a cache file (it starts cold, as with no seed); the one the
     code would take (``none``) is planted, so the refusals are the rules', not a path that never plants."""
     seed = simulator.seed_file(SCENARIO)
     seed.parent.mkdir(parents=True)
-    body = b"\x00" * 64
+    body = _body(rows=2, width=_width() + (damage == "another width"))
     header = _valid_header(body)
+    # a seed the drill would not read (attack54 F5): another grid, or rows its body does not hold, its digest right
     changes = {"other code": {"code": "another warroom"}, "other scenario": {"scenario": "rate-limit"},
-               "with actions": {"actions": [["scale", 300.0]]}, "no digest": {"digest": None}}
-    text = b"{not json" if damage == "not json" else json.dumps(header | changes.get(damage, {})).encode()
+               "with actions": {"actions": [["scale", 300.0]]}, "no digest": {"digest": None},
+               "another start": {"t0": -3600.0}, "another width": {"width": _width() + 1},
+               "rows that do not add up": {"rows": 3}, "more rows than its body holds": {"rows": 10 ** 12},
+               "none": {"rows": 2}}
+    text = b"{not json" if damage == "not json" else json.dumps(header | changes.get(damage, {"rows": 2})).encode()
     if damage == "a row changed":        # one double of the rows, the header as it was: never drawn (attack54 F3)
-        body = b"\x00" * 56 + b"\x01" + b"\x00" * 7
+        body = body[:-8] + b"\x00" * 6 + b"\xf0\x3f"
     if damage == "symlink":
         real = tmp_path / "elsewhere.cache"
         real.write_bytes(text + b"\n" + body)
@@ -84,14 +110,12 @@ def test_a_seed_not_this_codes_scenarios_own_is_never_planted(tmp_path: Path, da
     assert (drill.path / SERIES_CACHE).exists() is (damage == "none")
 
 
-def test_a_seed_that_does_not_read_leaves_the_drill_to_integrate_itself(tmp_path: Path) -> None:
-    """Planted (its header is right) but its rows do not load: the drill integrates as without one and answers."""
-    seed = simulator.seed_file(SCENARIO)
-    seed.parent.mkdir(parents=True)
-    body = b"\x01" * 24
-    seed.write_bytes(json.dumps(_valid_header(body) | {"rows": 10_000}).encode() + b"\n" + body)
+def test_a_cache_file_that_does_not_read_leaves_the_drill_to_integrate_itself(tmp_path: Path) -> None:
+    """A drill's cache file whose header is right but whose rows do not load: the drill integrates as without one and
+    answers (a seed like it is never planted: ``test_a_seed_not_this_codes_scenarios_own_is_never_planted``)."""
     drill = directory.create_drill(tmp_path / "state", SCENARIO)
-    assert (drill.path / SERIES_CACHE).exists()
+    body = b"\x01" * 24
+    (drill.path / SERIES_CACHE).write_bytes(json.dumps(_valid_header(body) | {"rows": 10_000}).encode() + b"\n" + body)
     pane = default_slos()[0]
     sample = drill.source([pane]).fetch([pane])[0]
     assert sample.error is None and sample.value is not None

@@ -63,21 +63,44 @@ def plant_seed(cache: Path, scenario: str) -> bool:
     file instead of integrating them again, 0.7-0.85 s CPU for every new drill. The rows of a world are the same
     whatever the drill's ids, speed or start (scenario seconds only: ``test_drill_seed``). Planted only from a seed
     this very code wrote for this scenario with no action recorded, whole (its digest: a damaged row would be drawn,
-    attack54 F3), in a regular file of this user's that nobody else may write (its numbers are what the drill will
-    draw); else nothing is planted and the drill starts as without one. True when planted."""
+    attack54 F3), that the drill will read (``_seed_rows``), in a regular file of this user's that nobody else may
+    write (its numbers are what the drill will draw); else nothing is planted and the drill starts as without one
+    (its warm-up child then writes the seed anew: ``Simulator.save_seed``). True when planted."""
+    from warroom.drill.scenarios import get_scenario
+
     data = _read_own(seed_file(scenario))
-    if data is None:
+    if data is None or _seed_rows(data, get_scenario(scenario)) is None:
         return False
+    return _write(cache, data)
+
+
+def _seed_rows(data: bytes, scenario: Scenario) -> int | None:
+    """The rows ``data`` gives a new drill of ``scenario``, or None when it is not a seed to plant: another
+    warroom's or scenario's, made with actions, not whole (its digest), or one the drill would not read
+    (``Simulator._load_cache``: its grid's start and width, rows that add up, judged by the same ``Series.load``; a
+    count of rows its body cannot hold is refused before, as it would make the load walk that many chunks)."""
+    # A planted seed that did not read left the drill's cache file there, so its warm-up child never started and its
+    # dashboard integrated the two hours in-process, and so did every later drill of the scenario (attack54 F5).
     head, _, body = data.partition(b"\n")
     try:
         header = json.loads(head)
     except ValueError:
-        return False
-    made = {"v": _CACHE_VERSION, "code": _code_fingerprint(), "scenario": scenario, "actions": [],
+        return None
+    made = {"v": _CACHE_VERSION, "code": _code_fingerprint(), "scenario": scenario.name, "actions": [],
             "digest": hashlib.blake2b(body, digest_size=16).hexdigest()}
     if not isinstance(header, dict) or any(header.get(k) != v for k, v in made.items()):
-        return False     # another warroom's or scenario's, made with actions, or not whole: the drill starts cold
-    return _write(cache, data)
+        return None
+    series = Series(Signals(scenario, ()))     # the rows' layout is the scenario's (~1 ms)
+    if any(header.get(k) != v for k, v in _stamp(scenario.name, series).items()):
+        return None
+    try:
+        rows = int(header["rows"])
+        if not 0 < 16 * series.width * math.ceil(rows / series.CHUNK) < len(body):   # each chunk's first row, rates
+            return None
+        series.load(body, rows)
+    except (KeyError, TypeError, ValueError, OverflowError):
+        return None
+    return rows if rows > 0 and series.rows == rows else None
 
 
 def _read_own(path: Path) -> bytes | None:
@@ -134,6 +157,12 @@ def changed_from(old: Sequence[tuple[str, float]], new: Sequence[tuple[str, floa
     the world is the same (actions change it only from the moment they are taken)."""
     same = next((i for i, (a, b) in enumerate(zip(old, new)) if a != b), min(len(old), len(new)))
     return min((t for _, t in (*old[same:], *new[same:])), default=None)
+
+
+def _stamp(scenario: str, series: Series) -> dict[str, object]:
+    """What a cache file must have been made with to be read: format, code, scenario, grid."""
+    return {"v": _CACHE_VERSION, "code": _code_fingerprint(), "scenario": scenario, "t0": series.t0,
+            "width": series.width}
 
 
 class Simulator:
@@ -215,9 +244,7 @@ class Simulator:
         return self.refresh().signals
 
     def _stamp(self, series: Series) -> dict[str, object]:
-        """What a cache file must have been made with to be read: format, code, scenario, grid."""
-        return {"v": _CACHE_VERSION, "code": _code_fingerprint(), "scenario": self.scenario.name,
-                "t0": series.t0, "width": series.width}
+        return _stamp(self.scenario.name, series)
 
     def _load_cache(self, current: tuple[Action, ...]) -> Series | None:
         """The cache file's integration, up to the first action that differs from ``current``: a
@@ -271,19 +298,18 @@ class Simulator:
 
     def save_seed(self) -> None:
         """Keep this world as its scenario's seed (``plant_seed``) when no action is recorded in it and it holds more
-        rows than the seed. Called by the warm-up child alone (``tui.drill_warmup``): a process that runs warroom's
-        code as it is on disk, so a seed is the shipped world's, never one an in-process caller changed (a test's
-        patch) — that seed would hand its rows to every later drill of the scenario."""
+        rows than the seed, or the seed is not one a drill is given (``_seed_rows``: one that would not be planted is
+        written over, never kept because its header says enough rows). Called by the warm-up child alone
+        (``tui.drill_warmup``): a process that runs warroom's code as it is on disk, so a seed is the shipped world's,
+        never one an in-process caller changed (a test's patch) — that seed would hand its rows to every later drill of
+        the scenario."""
         with self._lock:
             series, seed = self._series, seed_file(self.scenario.name)
             if series is None or series.signals.actions:
                 return
-            try:
-                old = json.loads((_read_own(seed) or b"{}").partition(b"\n")[0])
-                if all(old.get(k) == v for k, v in self._stamp(series).items()) and old.get("rows", 0) >= series.rows:
-                    return
-            except (ValueError, AttributeError):
-                pass        # none yet, or unreadable: written anew
+            old = _read_own(seed)
+            if old is not None and (rows := _seed_rows(old, self.scenario)) is not None and rows >= series.rows:
+                return
             try:
                 seed.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
             except OSError:
