@@ -28,15 +28,21 @@ from warroom.journal import events as ev
 KEY = ("RB-CORE-005", "restore-replicas")
 
 
-# attack53 A3: a run that timed out, was interrupted or cancelled left the same false relapse as a failed one
-@pytest.mark.parametrize("ended", ["failed", "timed_out", "interrupted", "cancelled"])
+# attack53 A3: a run that timed out, was interrupted or cancelled left the same false relapse as a failed one;
+# attack53 A9: a failed run given namespace=staging made the typing with the incident's production not the step's
+@pytest.mark.parametrize("ended", ["failed", "timed_out", "interrupted", "cancelled", "failed in staging"])
 def test_the_restore_typed_after_its_failed_run_is_done_by_hand_and_lifts_the_halt(tmp_path: Path, ended: str) -> None:
     d, clock, inc = _halted(tmp_path)
     assert typed_in_shell(d, ["kubectl", "rollout", "restart", "deployment/audit-shipper", *NS], 300.0) == 0
     clock.t = d.wall_time(350.0)      # step 30 through warroom, the runbook's own values: it fails, acting on nothing
-    inc.append(ev.STEP_STARTED, {**RESTORE, "command": " ".join(SCALE)})
+    run = {**RESTORE, "command": " ".join(SCALE)}
+    if ended == "failed in staging":      # the wrong namespace answered: no FlowEngine there, exit 1
+        run = {**RESTORE, "params": {**RESTORE["params"], "namespace": "staging"},
+               "command": " ".join([*SCALE[:-1], "staging"])}
+        ended = "failed"
+    inc.append(ev.STEP_STARTED, run)
     clock.t = d.wall_time(351.0)
-    inc.append(ev.STEP_FINISHED, {**RESTORE, "status": ended, "exit_code": 1 if ended == "failed" else None})
+    inc.append(ev.STEP_FINISHED, {**run, "status": ended, "exit_code": 1 if ended == "failed" else None})
     assert typed_in_shell(d, SCALE, 400.0) == 0
     clock.t = d.wall_time(420.0)
     _gap(inc, d, "recovered", 412.0, 6.0)
@@ -54,8 +60,9 @@ def test_the_restore_typed_after_its_failed_run_is_done_by_hand_and_lifts_the_ha
     typed_at = f"{datetime.fromtimestamp(d.wall_time(400.0), UTC):%H:%M:%S}"
     assert gate.lifted == f"lifted by step 30 (Bring FlowEngine back, done by hand) at {typed_at}", gate.lifted
     assert draft.splitlines()[0].endswith("— MITIGATED") and not [c for c in concerns if "did not hold" in c]
-    if ended == "failed":
+    if ended == "failed" and run["params"] == RESTORE["params"]:
         _both_said(d, clock, inc)
+    assert inc.state.param_answers["namespace"] == run["params"]["namespace"]     # what the next prompt offers
 
 
 def _both_said(d: Any, clock: Any, inc: Any) -> None:

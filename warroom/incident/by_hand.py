@@ -1218,9 +1218,31 @@ def recorded(drill_dir: Path, actions: Iterable[Any] | None = None) -> tuple[Rec
 
 
 def param_values(runbook: Runbook, state: Any) -> dict[str, str]:
-    """The runbook's parameters as the incident answered them, else their defaults: what a step's command reads."""
+    """The runbook's parameters as the incident answered them, else their defaults: what a step's command reads, and
+    what a typing's places that name a workload must keep (``_names_object``). The answers of a run that failed are
+    not the incident's (``answered``)."""
     values = {k: str(p.default) for k, p in runbook.params.items() if p.default is not None}
-    return values | (getattr(state, "param_answers", None) or {})
+    return values | answered(state)
+
+
+def answered(state: Any) -> dict[str, str]:
+    """The parameters' values the incident's runs through warroom and its dry runs were given, the later winning, but
+    a run that failed: its answers are the layer beneath's (an earlier run's, the runbook's default). A restore run
+    with ``namespace=staging`` that failed (exit 1: no FlowEngine there) made the production restore then typed by
+    hand "not this step", its halt's gate read flows finishing again as the mitigation's relapse, until a later run
+    with the production value re-judged the same typing as the step (attack53 A9): the typing is judged as after no
+    run (``TAKES_TYPING``), so with the answers as they were before the failed one. ``IncidentState.param_answers``
+    (every run's: the value a prompt offers next) for a state without step records."""
+    steps = getattr(state, "steps", None)
+    if not isinstance(steps, Mapping):
+        return dict(getattr(state, "param_answers", None) or {})
+    given = [(run.seq, run.params) for st in steps.values() for run in st.runs if run.status != "failed"]
+    given += [(dry.get("seq") or 0, dry.get("params") or {}) for st in steps.values() for dry in st.dry_runs
+              if not dry.get("seat")]                  # an observer's dry run is never the incident's answer
+    out: dict[str, str] = {}
+    for _, params in sorted(given, key=lambda g: g[0]):
+        out |= {str(k): str(v) for k, v in params.items() if v is not None}
+    return out
 
 
 def typed_steps(drill: Any, state: Any, runbooks: Iterable[Runbook], at: datetime) -> dict[tuple[str, str], Credit]:
