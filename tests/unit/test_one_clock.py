@@ -12,6 +12,7 @@ the product except the clock itself and the layers that time processes and stamp
 from __future__ import annotations
 
 import ast
+import functools
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -44,11 +45,20 @@ def wall_reads(source: str) -> list[int]:
     return _wall_reads_in(ast.parse(source))
 
 
+@functools.cache
+def _nodes(tree: ast.Module) -> tuple[ast.AST, ...]:
+    """Every node of ``tree`` in ``ast.walk``'s order, walked once: this file's sweeps of the product (the wall
+    clock's readers, twice a module; the pin's readers; the hand-written conversions) walked each tree four times,
+    ~0.4 s of CPU a walk of the product. Keyed by the tree itself (``source_trees.tree``: one per module for the
+    process, never changed), so a tree parsed from a test's own text is walked afresh."""
+    return tuple(ast.walk(tree))
+
+
 def _wall_reads_in(tree: ast.Module) -> list[int]:
     """:func:`wall_reads` of a parsed module (the product's are parsed once for every sweep: tests.source_trees)."""
     names: dict[str, str] = {}           # a local name -> the module or class it stands for
     lines = []
-    for node in ast.walk(tree):
+    for node in _nodes(tree):
         if isinstance(node, ast.Import):
             names.update({a.asname or a.name: a.name for a in node.names if a.name in ("time", "datetime")})
         elif isinstance(node, ast.ImportFrom) and node.module in ("time", "datetime"):
@@ -56,7 +66,7 @@ def _wall_reads_in(tree: ast.Module) -> list[int]:
                 if (node.module, a.name) in _WALL | _WALL_WITHOUT_ARGS | {("time", "strftime")}:
                     lines.append(node.lineno)          # the bare function, called by a name of its own
                 names[a.asname or a.name] = a.name
-    for node in ast.walk(tree):        # called or passed on (``clock=time.time``): a reader either way
+    for node in _nodes(tree):          # called or passed on (``clock=time.time``): a reader either way
         if isinstance(node, ast.Attribute):
             owner = node.value
             name = owner.attr if isinstance(owner, ast.Attribute) else getattr(owner, "id", "")
@@ -122,7 +132,7 @@ def test_the_pin_is_read_by_scenario_time_alone() -> None:
         rel = path.relative_to(ROOT).as_posix()
         if rel == "warroom/scenario_time.py":
             continue
-        for node in ast.walk(source_trees.tree(path)):
+        for node in _nodes(source_trees.tree(path)):
             if isinstance(node, ast.Constant) and node.value == AT_ENV:
                 found.append(f"{rel}:{node.lineno}")
     assert not found, found
@@ -152,7 +162,7 @@ def hand_conversions(source: str) -> list[int]:
 
 
 def _hand_conversions_in(tree: ast.Module) -> list[int]:
-    return sorted({node.lineno for node in ast.walk(tree)
+    return sorted({node.lineno for node in _nodes(tree)
                    if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Mult, ast.Div, ast.FloorDiv))
                    and (_speed_like(node.left) or _speed_like(node.right))})
 
@@ -225,7 +235,8 @@ def test_the_injected_moment_moves_every_reader(monkeypatch: pytest.MonkeyPatch,
 
 
 def test_a_cli_drill_lives_on_the_injected_clock_and_ago_is_drill_time(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+        warm_drills: None) -> None:
     """``warroom incident`` end to end at x10 on ``$WARROOM_DRILL_AT`` (no wall time passes): the
     drill starts at the injected moment, ``--at '10m ago'`` is ten drill minutes (one wall minute;
     it went back ten WALL minutes = 100 drill minutes), and ``show``/``resolve`` read drill time."""
@@ -260,7 +271,8 @@ def test_the_dashboard_s_when_field_reads_ago_in_drill_time() -> None:
 
 
 def test_the_drill_report_from_the_cli_on_the_injected_clock(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+        warm_drills: None) -> None:
     """``warroom incident drill-report ID``: a headless drill's report, at the pinned moment, in
     drill time — the breaker switched off again is a miss with when, and the retry never done."""
     import json
@@ -294,7 +306,8 @@ def test_the_drill_report_from_the_cli_on_the_injected_clock(
 
 
 def test_the_drill_report_s_path_is_the_scenario_s_runbook_after_a_go_opened_another(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+        warm_drills: None) -> None:
     """A GO in the mass-failure drill opens RB-LAUNCH-002 beside RB-LAUNCH-005: the headless report
     listed RB-LAUNCH-002's steps under 'Runbook RB-LAUNCH-005 path' (it took the runbook attached
     last); it compares with the scenario's own runbook, as the dashboard's does, and a report
@@ -334,7 +347,8 @@ def test_the_drill_report_s_path_is_the_scenario_s_runbook_after_a_go_opened_ano
 
 
 def test_a_run_s_start_and_end_lines_carry_the_incident_s_clock(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+        warm_drills: None) -> None:
     """The step's supervisor (another process) journals ``step.started``/``step.finished``: on a
     drill pinned by ``$WARROOM_DRILL_AT`` it stamped them (line ``ts``, ``started_at``, ``ended_at``)
     with the wall clock while every other line had the pinned moment — a run "started 16:54:09"
@@ -369,7 +383,8 @@ def test_a_run_s_start_and_end_lines_carry_the_incident_s_clock(
 
 
 def test_a_run_found_interrupted_is_ended_on_the_incident_s_clock(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+        warm_drills: None) -> None:
     """A start whose supervisor died without an end is ended ``interrupted`` by whoever looks next
     (``incident show`` reconciles): that line, too, carries the pinned drill's moment, not the wall."""
     import json
