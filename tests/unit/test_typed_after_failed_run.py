@@ -51,6 +51,8 @@ def test_the_restore_typed_after_its_failed_run_is_done_by_hand_and_lifts_the_ha
     assert checklist_state(st.steps[KEY]) == ended and [r.status for r in st.steps[KEY].runs] == [ended]
     typed = inc.typed_by_hand(clock())
     assert typed[KEY].state.startswith("done by hand at "), typed
+    # the value only the failed run gave is not known to be the incident's: the one typed is said with the credit
+    assert ("namespace=production" in typed[KEY].state) is (run["params"] != RESTORE["params"]), typed[KEY].state
     row = progress.of_runbook(st, inc.runbook(), inc.config, clock(), typed=typed)["restore-replicas"]
     assert row.state == progress.DONE_BY_HAND and row.by_hand.startswith("done by hand at "), row
 

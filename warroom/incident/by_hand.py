@@ -1219,30 +1219,39 @@ def recorded(drill_dir: Path, actions: Iterable[Any] | None = None) -> tuple[Rec
 
 def param_values(runbook: Runbook, state: Any) -> dict[str, str]:
     """The runbook's parameters as the incident answered them, else their defaults: what a step's command reads, and
-    what a typing's places that name a workload must keep (``_names_object``). The answers of a run that failed are
-    not the incident's (``answered``)."""
+    what a typing's places that name a workload must keep (``_names_object``); a value only a run that failed gave
+    is not known (``answered``): that place takes any value, said with the credit (``Shape.chose``)."""
     values = {k: str(p.default) for k, p in runbook.params.items() if p.default is not None}
-    return values | answered(state)
+    kept, doubted = answered(state)
+    values |= kept
+    return {k: v for k, v in values.items() if doubted.get(k, v) == v}
 
 
-def answered(state: Any) -> dict[str, str]:
-    """The parameters' values the incident's runs through warroom and its dry runs were given, the later winning, but
-    a run that failed: its answers are the layer beneath's (an earlier run's, the runbook's default). A restore run
+def answered(state: Any) -> tuple[dict[str, str], dict[str, str]]:
+    """(the parameters' values the incident's runs through warroom and its dry runs were given, the later winning,
+    but a run that failed; the values a run that failed gave last, after any other answer of them). A restore run
     with ``namespace=staging`` that failed (exit 1: no FlowEngine there) made the production restore then typed by
     hand "not this step", its halt's gate read flows finishing again as the mitigation's relapse, until a later run
-    with the production value re-judged the same typing as the step (attack53 A9): the typing is judged as after no
-    run (``TAKES_TYPING``), so with the answers as they were before the failed one. ``IncidentState.param_answers``
-    (every run's: the value a prompt offers next) for a state without step records."""
+    with the production value re-judged the same typing as the step (attack53 A9). A failed run's value may be why it
+    failed, or not (a transient error): the incident's value is not known from it, so a typing with either is judged
+    its step's. ``IncidentState.param_answers`` (every run's: the value a prompt offers next) for a state without step
+    records, none doubted."""
     steps = getattr(state, "steps", None)
     if not isinstance(steps, Mapping):
-        return dict(getattr(state, "param_answers", None) or {})
-    given = [(run.seq, run.params) for st in steps.values() for run in st.runs if run.status != "failed"]
-    given += [(dry.get("seq") or 0, dry.get("params") or {}) for st in steps.values() for dry in st.dry_runs
+        return dict(getattr(state, "param_answers", None) or {}), {}
+    given = [(run.seq, run.status == "failed", run.params) for st in steps.values() for run in st.runs]
+    given += [(dry.get("seq") or 0, False, dry.get("params") or {}) for st in steps.values() for dry in st.dry_runs
               if not dry.get("seat")]                  # an observer's dry run is never the incident's answer
-    out: dict[str, str] = {}
-    for _, params in sorted(given, key=lambda g: g[0]):
-        out |= {str(k): str(v) for k, v in params.items() if v is not None}
-    return out
+    kept: dict[str, str] = {}
+    doubted: dict[str, str] = {}
+    for _, failed, params in sorted(given, key=lambda g: g[0]):
+        for k, v in ((str(k), str(v)) for k, v in params.items() if v is not None):
+            if failed:
+                doubted[k] = v
+            else:
+                kept[k] = v
+                doubted.pop(k, None)
+    return kept, doubted
 
 
 def typed_steps(drill: Any, state: Any, runbooks: Iterable[Runbook], at: datetime) -> dict[tuple[str, str], Credit]:
