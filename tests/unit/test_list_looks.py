@@ -341,3 +341,37 @@ def test_a_late_answer_is_its_query_s_and_a_list_looks_within_its_budget(
         " mitigated · RELAPSED since " in rows[i] for i in ids[1:]), out
     assert err.splitlines() == [f"warning: {ids[0]}: {gate}{own}: its status is the journal's, not checked now"], err
     assert [len(_lines(inc)) for inc in incs] == [0, 1, 1]
+
+
+def test_every_seat_and_view_dates_the_relapse_at_its_crossing(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """attack53 A4: one journal, one instant, two moments. The writing list dated the relapse when the measure crossed
+    its line (the journal's line); a read-only seat's list said "RELAPSED since" the look (it journals nothing, so it
+    read no history), ``show --json``'s ``holding.since`` was the look and its gate's ``crossed_at`` null, and the
+    headers of ``show`` and ``brief`` said no "since" at all. Each says the crossing now: a seat that writes nothing
+    reads the same history, and a gate read past its line whose relapse is journaled is dated by that line."""
+    from tui.cli import main
+
+    d, clock, inc = _mitigated(tmp_path)
+    assert typed_in_shell(d, UNDO, 2500.0) == 0
+    clock.t = d.wall_time(3100.0)
+    state_dir = ["--state-dir", str(tmp_path / "incidents")]
+
+    def run(*args: str) -> str:
+        capsys.readouterr()
+        assert main(["incident", *args]) == 0
+        out, err = capsys.readouterr()
+        assert "Traceback" not in out + err
+        return out
+
+    [seat] = [r for r in run("--read-only", *state_dir, "list").splitlines() if r.startswith(inc.id)]
+    assert not _lines(inc)                                      # a read-only seat wrote nothing
+    run(*state_dir, "list")                                     # the writing list journals the relapse
+    [line] = _lines(inc)
+    hms = line["at"][11:19]
+    assert line["seen_at"] > line["at"] and f" mitigated · RELAPSED since {hms} " in seat, (line, seat)
+    shown = json.loads(run(*state_dir, "show", inc.id, "--json"))["holding"]
+    assert shown["since"][:19] == line["at"][:19] and shown["gates"][0]["crossed_at"][:19] == line["at"][:19], shown
+    [head] = run(*state_dir, "show", inc.id).splitlines()[:1]
+    assert f"MITIGATED · RELAPSED since {hms}: Failure rate (5m) now " in head, head
+    assert f"mitigated, RELAPSED since {hms}: Failure rate (5m) now " in run(*state_dir, "brief", inc.id)

@@ -119,6 +119,20 @@ def _dated(type_: str, data: dict[str, Any], crossed: Crossings | None) -> tuple
     return type_, {**data, "at": iso(when[0].timestamp()), "seen_at": look, "crossed_text": when[1]}
 
 
+def dated(gates: Sequence[Any], crossed: Crossings) -> tuple[Any, ...]:
+    """``gates`` (``relapse.read_gates``) with the crossing of each one read past its line that the history gave
+    (:func:`crossings`) and the journal did not (``GateNow.crossed``): what a seat that journals nothing says of when
+    the relapse began, the moment a writing seat journals (attack53 A4: a read-only ``incident list`` said "RELAPSED
+    since" the look, the writing one the crossing nine seconds before)."""
+    from dataclasses import replace
+
+    out = []
+    for g in gates:
+        when = crossed.get((g.seq, ev.GATE_RELAPSED)) if g.past and g.crossed is None and g.seq is not None else None
+        out.append(replace(g, crossed=when[0]) if when is not None and when[0] < g.read_at else g)
+    return tuple(out)
+
+
 def crossings(state: IncidentState, gates: Sequence[Any], counted: Sequence[Any], source: Any, slos: Sequence[Any],
               speed: float = 1.0) -> dict[tuple[int, str], tuple[datetime, str]]:
     """When each line a look's readings call for (:func:`due`) happened: the first instant of the measure's stretch

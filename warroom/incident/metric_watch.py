@@ -186,7 +186,8 @@ class MetricWatch:
         was judged (the readings are made once, outside the lock; a watcher that lost the race judges them again on
         the journal that now holds the other's line, where a reading no later than that line's look changes nothing:
         ``gate_relapse.due``, attack52 F3). Nothing is read while nothing is mitigated or once resolved, or while no
-        gate counts; nothing is journaled in a seat that writes nothing (``incident list`` reads it there too)."""
+        gate counts; nothing is journaled in a seat that writes nothing (``incident list`` reads it there too, the
+        readings dated by the same history: ``gate_relapse.dated``)."""
         from datetime import UTC, datetime
 
         from warroom.incident import gate_relapse
@@ -200,9 +201,9 @@ class MetricWatch:
             return (), []
         gates = read_gates(st, source, slos, at, at=now)
         done: list[Event] = []
-        if not self._writes():
-            return gates, done
         crossed = gate_relapse.crossings(st, gates, counted, source, slos, speed)
+        if not self._writes():          # a seat that writes nothing reads the same history (attack53 A4)
+            return gate_relapse.dated(gates, crossed), done
         with self._lock:
             for _ in range(self._tries):
                 st = self._refresh()

@@ -177,6 +177,16 @@ class Holding:
         return tuple(g for g in self.gates if g.past is None and not g.lifted)
 
     @property
+    def known_since(self) -> datetime | None:
+        """When the relapse began as far as a header says it: with a pane breached again, :attr:`since`; else the
+        earliest crossing of a gate read past its line now (``GateNow.crossed``: journaled, or the history's); None
+        when none is known (a reading whose crossing was not read says only that it is past now; a gate the journal
+        alone gives says its own crossing in its words)."""
+        if self.again:
+            return self.since
+        return min([g.crossed for g in self.gates if g.past and not g.seen and g.crossed is not None], default=None)
+
+    @property
     def since(self) -> datetime:
         """When the relapse is known from: the first breach again or the first reading of a gate's measure past its
         line (a look's now, or when an earlier look saw it cross: ``GateNow.seen``, ``crossed``), else the moment the
@@ -205,10 +215,12 @@ class Holding:
             return ""
         if not self.relapsed:
             return self.words()
-        panes = [f"since {_hms(self.since)}: " + ", ".join(a.words() for a in self.again)] if self.again else []
+        panes = [", ".join(a.words() for a in self.again)] if self.again else []
         gates = [f"{g.title or g.what} {g.now_words()}" for g in self.gates if g.past]
-        # the time first: an 80-column header cuts the end of the line, never "since 03:33:30"
-        return "RELAPSED " + "; ".join(panes + gates) if panes else "RELAPSED: " + "; ".join(gates)
+        # the time first: an 80-column header cuts the end of the line, never "since 03:33:30" (attack53 A4: a gate's
+        # crossing, which ``incident list`` says, was in no header, so two views gave two moments)
+        known = self.known_since
+        return f"RELAPSED{f' since {_hms(known)}' if known is not None else ''}: " + "; ".join(panes + gates)
 
     def status_words(self, status: str) -> str:
         """The status as every view heads with it: ``MITIGATED · RELAPSED since 03:33:30: …``."""
@@ -583,6 +595,7 @@ def read_gates(state: IncidentState, source: Any, slos: Iterable[Any], now: date
 
     slos = list(slos)
     out = []
+    last = last_said(state, now)
     for g in counted_gates(state, now):
         if said := lifted(state, g, now):       # ended on purpose: its measure is not read
             out.append(_now(state, g, now, lifted=said))
@@ -597,10 +610,11 @@ def read_gates(state: IncidentState, source: Any, slos: Iterable[Any], now: date
             except (VerifyError, WarroomError, OSError) as exc:
                 value, problem = None, str(exc)
         read = gate is not None and value is not None and not math.isnan(value)
-        out.append(_now(
-            state, g, now, value=gate.show(value) if read and gate is not None else None,
-            past=(not gate.holds(value)) if read and gate is not None and value is not None else None,
-            problem=None if read else (problem or "no value")))
+        past = (not gate.holds(value)) if read and gate is not None and value is not None else None
+        line = last.get(g.seq) if g.seq is not None else None      # past now, and journaled so: since its crossing
+        crossed = line["at"] if past and line is not None and line["kind"] == RELAPSED and line["at"] < now else None
+        out.append(_now(state, g, now, value=gate.show(value) if read and gate is not None else None, past=past,
+                        problem=None if read else (problem or "no value"), crossed=crossed))
     return tuple(out)
 
 
