@@ -366,10 +366,25 @@ def test_every_seat_and_view_dates_the_relapse_at_its_crossing(
 
     [seat] = [r for r in run("--read-only", *state_dir, "list").splitlines() if r.startswith(inc.id)]
     assert not _lines(inc)                                      # a read-only seat wrote nothing
+
+    # attack53 A7: the journal's lock held by another process when the look came to journal what it read: the list
+    # said NOT CHECKED, "its gates were not looked at"; it says what was read, and that it was not journaled
+    import fcntl
+
+    from warroom.cli.incident_metrics import listed_status
+
+    inc.journal.lock_timeout = 0.05
+    with open(inc.dir / "journal.jsonl", "rb") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)                        # another open file: this process waits as another
+        locked, whys = listed_status(inc)
+    assert not _lines(inc) and not whys, whys
+    assert "its gates were read, but what they said was not journaled: " in capsys.readouterr().err
+
     run(*state_dir, "list")                                     # the writing list journals the relapse
     [line] = _lines(inc)
     hms = line["at"][11:19]
     assert line["seen_at"] > line["at"] and f" mitigated · RELAPSED since {hms} " in seat, (line, seat)
+    assert locked.text() == f"mitigated · RELAPSED since {hms}", locked
     shown = json.loads(run(*state_dir, "show", inc.id, "--json"))["holding"]
     assert shown["since"][:19] == line["at"][:19] and shown["gates"][0]["crossed_at"][:19] == line["at"][:19], shown
     [head] = run(*state_dir, "show", inc.id).splitlines()[:1]

@@ -138,6 +138,7 @@ def listed_status(inc: Incident, down: SourcesDown | None = None) -> tuple[Any, 
     from dataclasses import replace
 
     from warroom.cli.sources_down import AskedOnce, SourcesDown, where_of
+    from warroom.incident.metric_watch import ReadNotJournaled
     from warroom.incident.relapse import holding, read_gates
     from warroom.incident.status_said import StatusSaid, status_said
 
@@ -160,7 +161,12 @@ def listed_status(inc: Incident, down: SourcesDown | None = None) -> tuple[Any, 
             else:
                 source = AskedOnce(source, where, down, inc.id)
         if source is not None and inc.pinned_on_wall() is None and not st.journal_issues:
-            gates, _ = inc.metrics.look_gates(source, inc.config.slo, stime.now(), speed=speed)   # as ``sync`` reads
+            try:
+                gates, _ = inc.metrics.look_gates(source, inc.config.slo, stime.now(), speed=speed)   # as ``sync``
+            except ReadNotJournaled as exc:     # read, and said as a seat that writes nothing says it (attack53 A7)
+                gates = exc.gates
+                print(f"warning: {inc.id}: its gates were read, but what they said was not journaled: {exc}",
+                      file=sys.stderr)
         else:
             gates = tuple(replace(g, problem=problem or g.problem) for g in read_gates(st, source, inc.config.slo, now))
     finally:

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from warroom.durations import parse_duration
 from warroom.journal import events as ev
-from warroom.journal.log import Event
+from warroom.journal.log import Event, JournalLocked
 
 if TYPE_CHECKING:
     from warroom.config import Config
@@ -43,6 +43,17 @@ class SyncResult:
     errors: list[str] = field(default_factory=list)
     events: list[Event] = field(default_factory=list)
     summary: Event | None = None
+
+
+class ReadNotJournaled(JournalLocked):
+    """``MetricWatch.look_gates`` read the gates, then could not journal what they said (another process held the
+    journal's lock longer than an append waits): ``gates`` are the readings, dated as a seat that journals nothing
+    dates them, for a caller that says what was read rather than "not looked at" (attack53 A7: a relapse the list had
+    read became "NOT CHECKED … its gates were not looked at"). A ``JournalLocked`` to every other caller."""
+
+    def __init__(self, message: str, gates: tuple[Any, ...]) -> None:
+        super().__init__(message)
+        self.gates = gates
 
 
 class MetricWatch:
@@ -214,6 +225,8 @@ class MetricWatch:
                     return gates, done
                 except HeadMoved:
                     continue
+                except JournalLocked as exc:
+                    raise ReadNotJournaled(str(exc), gate_relapse.dated(gates, crossed)) from exc
         return gates, done
 
     def saved_history(self, state: IncidentState, slos: list[Any]) -> Any:
