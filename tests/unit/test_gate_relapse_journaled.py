@@ -146,3 +146,28 @@ def test_a_relapse_journaled_before_a_resolve_is_not_said_of_the_reopened_incide
     said = status_said(st, clock())
     assert st.status == "investigating" and said.text() == "investigating" and said.since is None, said
     assert said.text(upper=True) == "INVESTIGATING"
+
+
+def test_a_relapse_that_held_again_between_two_looks_is_journaled_as_the_history_read_it(tmp_path: Path) -> None:
+    """attack53 A1: the routing undone (its gate's measure past its line from ~2570), put back (within again from
+    ~3500) and undone again (past from ~3960) before anyone looked: the look at 4500 journaled one line, dated at the
+    last crossing, so the mitigation's first failure was in no line and the PIR's "relapsed at" said it held until
+    3960. The look journals what the history it read says came before: relapsed, held again, relapsed, each dated
+    when the measure crossed its line, the look beside; the PIR's "relapsed at" is the first failure."""
+    d, clock, inc = _mitigated(tmp_path)
+    src = DrillSource(d)
+    for cmd, at in ((UNDO, 2500.0), (ROUTE, 3200.0), (UNDO, 3900.0)):
+        assert typed_in_shell(d, cmd, at) == 0
+    clock.t = d.wall_time(4500.0)
+    assert [e.type for e in _look(inc, src, clock.t)] == ["gate.relapsed", "gate.recovered", "gate.relapsed"]
+    gate = journaled_gate(next(e.data for e in inc.read().events if e.type == ev.VERIFY_STARTED))
+    lines = _lines(inc)
+    for line, (lo, hi) in zip(lines, ((2400.0, 2570.0), (3200.0, 3500.0), (3900.0, 3960.0)), strict=True):
+        crossed = d.scenario_time(_ts(line["at"]).timestamp())
+        assert line["seen_at"] == iso(clock.t) and lo < crossed <= hi + 30.0, (line, crossed)   # the history's grid
+        assert gate.holds(probe(gate, src, d.wall_time(crossed + 20.0))[0]) is (line["type"] == "gate.recovered")
+    first = _ts(lines[0]["at"])
+    assert relapse_said(inc.state, clock()).startswith(f"relapsed at {first:%H:%M:%S} UTC: Failure rate (5m) "), \
+        relapse_said(inc.state, clock())
+    assert status_said(inc.state, clock()).since == _ts(lines[2]["at"])     # open since the last crossing
+    assert not _look(inc, src, clock.t + 1.0)                                 # looked at again: nothing more to say

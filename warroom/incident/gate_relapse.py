@@ -119,6 +119,45 @@ def _dated(type_: str, data: dict[str, Any], crossed: Crossings | None) -> tuple
     return type_, {**data, "at": iso(when[0].timestamp()), "seen_at": look, "crossed_text": when[1]}
 
 
+#: the most stretches past the line and back one look journals before the relapse it reads now (:func:`earlier`)
+FLAPS = 5
+
+
+def earlier(state: IncidentState, lines: Sequence[tuple[str, dict[str, Any]]], counted: Sequence[Any], source: Any,
+            slos: Sequence[Any], speed: float = 1.0) -> dict[int, list[tuple[str, dict[str, Any]]]]:
+    """The lines a relapse line a look journals (``lines``: :func:`due`'s, dated) leaves unsaid, by the seq of its pass:
+    each stretch the gate's history read past its line and back within it between the journal's last line about the
+    pass (or the pass) and the crossing the line is dated at (``verify.flaps``), as a ``gate.relapsed`` and a
+    ``gate.recovered`` dated when they happened, with the look beside (``seen_at``): attack53 A1, the routing undone,
+    put back and undone again between two looks was one line dated at the last crossing, and the PIR's "relapsed at"
+    said the mitigation held until then. The first ``FLAPS``; none when the line was not dated by the history."""
+    from warroom.errors import WarroomError
+    from warroom.sources.verify import VerifyError, flaps, journaled_gate
+
+    passes = {g.seq: g for g in counted}
+    last = last_said(state)
+    out: dict[int, list[tuple[str, dict[str, Any]]]] = {}
+    for type_, data in lines:
+        then, look, crossed = passes.get(data["passed_seq"]), data.get("seen_at"), _ts(data["at"])
+        if type_ != ev.GATE_RELAPSED or then is None or look is None or crossed is None:
+            continue
+        since = max(t for t in (state.phases.get("mitigated"), then.at,
+                                last.get(data["passed_seq"], {}).get("at")) if t is not None)
+        try:
+            gate = journaled_gate(then.started_data(), slos)
+        except (VerifyError, WarroomError):
+            continue
+        base = {k: v for k, v in data.items() if k not in ("at", "crossed_text")}     # the look's reading kept
+        said: list[tuple[str, dict[str, Any]]] = []
+        for began, value, back, within in flaps(gate, source, since.timestamp(), crossed.timestamp(),
+                                                speed=speed)[:FLAPS]:
+            said += [(ev.GATE_RELAPSED, {**base, "at": iso(began), "crossed_text": gate.show(value)}),
+                     (ev.GATE_RECOVERED, {**base, "at": iso(back), "crossed_text": gate.show(within)})]
+        if said:
+            out[data["passed_seq"]] = said
+    return out
+
+
 def dated(gates: Sequence[Any], crossed: Crossings) -> tuple[Any, ...]:
     """``gates`` (``relapse.read_gates``) with the crossing of each one read past its line that the history gave
     (:func:`crossings`) and the journal did not (``GateNow.crossed``): what a seat that journals nothing says of when

@@ -215,13 +215,17 @@ class MetricWatch:
         crossed = gate_relapse.crossings(st, gates, counted, source, slos, speed)
         if not self._writes():          # a seat that writes nothing reads the same history (attack53 A4)
             return gate_relapse.dated(gates, crossed), done
+        lines = gate_relapse.due(st, gates, crossed)       # what came before a relapse, read outside the lock too
+        before = gate_relapse.earlier(st, lines, counted, source, slos, speed) if lines else {}
         with self._lock:
             for _ in range(self._tries):
                 st = self._refresh()
                 try:
-                    for type_, data in gate_relapse.due(st, gates, crossed):
-                        done.append(self._append(type_, data, after=st.last_seq))
-                        st = self._refresh()
+                    for type_, data in gate_relapse.due(st, gates, crossed):   # a relapse after what came before (A1)
+                        for said in (*before.get(data["passed_seq"], ()), (type_, data)) \
+                                if type_ == ev.GATE_RELAPSED else ((type_, data),):
+                            done.append(self._append(*said, after=st.last_seq))
+                            st = self._refresh()
                     return gates, done
                 except HeadMoved:
                     continue

@@ -735,6 +735,33 @@ def crossed(gate: VerifyGate, source: MetricSource, since: float, until: float, 
     return first
 
 
+def flaps(gate: VerifyGate, source: MetricSource, since: float, until: float, *,
+          speed: float = 1.0) -> list[tuple[float, float, float, float]]:
+    """Each stretch of ``gate``'s measure read past its line after ``since`` that came back within it before
+    ``until`` (unix), in time order: (its first instant, value; the first instant back within, value), on the metric
+    history's own grid (an instant with no value breaks nothing). What a look that finds the measure past its line
+    now would not say of it: the mitigation failed, held again, and failed again between two looks (attack53 A1: one
+    line dated at the last crossing, the first failure in no line and not in the PIR). [] when none, or when the
+    history cannot be read (the look's own line is dated as :func:`crossed` can)."""
+    from warroom.sources.prometheus import QueryError
+
+    try:
+        points = _history(gate, source, since, until, None, speed)
+    except (QueryError, ValueError):
+        return []
+    out: list[tuple[float, float, float, float]] = []
+    began: tuple[float, float] | None = None
+    for t in sorted(points):
+        if t <= since or t >= until or math.isnan(value := gate.worst(points[t])):
+            continue
+        if not gate.holds(value):
+            began = began or (t, value)
+        elif began is not None:
+            out.append((*began, t, value))
+            began = None
+    return out
+
+
 def _settle_from_range(gate: VerifyGate, source: MetricSource, g: OpenGate,
                        step: float | None, *, speed: float = 1.0) -> VerifyCheck:
     """A gate nobody watched to its end, judged as a live watch judges it (``VerifyRun.judge``:
