@@ -229,8 +229,13 @@ def test_a_list_asks_a_dead_source_once_and_says_so_once_naming_it(
         Answers(asked, history=QueryError("no answer from prom.test:9090 within 2s", kind="slow")), d.speed))
     out, err = _list(tmp_path, capsys)
     assert asked == ["instant", "range", "instant", "instant"], asked
-    assert all(" mitigated · RELAPSED since " in line for line in out.splitlines() if line[:18].strip() in ids), out
+    # attack53 A5: dated at the look, as nothing could say when it crossed, and said so ("seen", never "since")
+    assert all(" mitigated · RELAPSED, seen " in line for line in out.splitlines() if line[:18].strip() in ids), out
     assert [len(_lines(inc)) for inc in incs] == [1, 1, 1] and not err, err
+    [entry] = [t for t in incs[0].state.sorted_timeline() if t.kind == "gate.relapsed"]
+    assert entry.text.endswith("past its line (when a look read it: when it crossed its line was not read)"), entry
+    listed, _ = _list(tmp_path, capsys, "--json")
+    assert {i["relapsed"]["since_is"] for i in json.loads(listed) if i["id"] in ids} == {"seen"}, listed
 
 
 class _Late:
@@ -337,8 +342,8 @@ def test_a_late_answer_is_its_query_s_and_a_list_looks_within_its_budget(
     assert server.asked == ["held /api/v1/query", "vector(1)", "/api/v1/query", "/api/v1/query_range",
                             "/api/v1/query", "/api/v1/query_range"], server.asked
     rows = {i: next(line for line in out.splitlines() if line.startswith(i)) for i in ids}
-    assert " mitigated · NOT CHECKED " in rows[ids[0]] and all(
-        " mitigated · RELAPSED since " in rows[i] for i in ids[1:]), out
+    assert " mitigated · NOT CHECKED " in rows[ids[0]] and all(     # its history empty: seen, its crossing not read
+        " mitigated · RELAPSED, seen " in rows[i] for i in ids[1:]), out
     assert err.splitlines() == [f"warning: {ids[0]}: {gate}{own}: its status is the journal's, not checked now"], err
     assert [len(_lines(inc)) for inc in incs] == [0, 1, 1]
 

@@ -178,7 +178,7 @@ def listed_status(inc: Incident, down: SourcesDown | None = None) -> tuple[Any, 
     if said.since is None and any(g.past for g in gates):     # read past its line, journaled nowhere (a seat's)
         held = holding(st, now, gates=gates)
         if held is not None and held.relapsed:
-            said = StatusSaid(st.status, held.since, held.qualifier(st.status))
+            said = StatusSaid(st.status, held.since, held.qualifier(st.status), held.since_seen)
     unread = [g for g in gates if g.past is None and not g.lifted]
     whys = [f"the verify gate of step {g.step or g.step_id} ({g.title or g.what}) was not read: {g.problem}"
             for g in unread]

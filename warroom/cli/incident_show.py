@@ -124,9 +124,11 @@ def _words(said: StatusSaid, why: list[str]) -> str:
 
 
 def _relapse_json(said: StatusSaid, why: list[str]) -> dict[str, Any]:
-    """``relapsed``: the relapse the text's status carries (``status_said``), else None; ``not_checked``: why a
-    mitigation's gate was not read now (None: all read, or none to read)."""
-    return {"relapsed": {"since": said.since.isoformat(), "words": said.words} if said.since is not None else None,
+    """``relapsed``: the relapse the text's status carries (``status_said``; ``since_is``: ``crossed`` when it began,
+    ``seen`` when only a look's moment is known), else None; ``not_checked``: why a mitigation's gate was not read now
+    (None: all read, or none to read)."""
+    return {"relapsed": {"since": said.since.isoformat(), "words": said.words, "since_is": "seen" if said.seen else
+                         "crossed"} if said.since is not None else None,
             "not_checked": why or None}
 
 

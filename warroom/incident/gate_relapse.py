@@ -44,7 +44,7 @@ def _seen(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
     whose = f"the verify gate of step {d.get('step') or d.get('step_id')}"
     then = d.get("crossed_text") or d.get("value_text") or "?"
     later = f" (seen at {seen.astimezone(UTC):%H:%M:%S} UTC, reading {d.get('value_text') or '?'})" \
-        if seen > at else ""
+        if seen > at else " (when a look read it: when it crossed its line was not read)"     # attack53 A5
     if kind == RELAPSED:
         text = f"Mitigation did not hold: {whose} ({what}) read {then}, past its line{later}"
     elif d.get("lifted"):

@@ -194,6 +194,14 @@ class Holding:
         return min([a.since for a in self.again] + [g.crossed or g.read_at for g in self.gates if g.past],
                    default=self.at)
 
+    @property
+    def since_seen(self) -> bool:
+        """Whether :attr:`since` is only when a look read a gate's measure past its line (its crossing not known: the
+        history was not read, or a line an older warroom dated at its look), not when the relapse began: said
+        "RELAPSED, seen 14:14:11", never "since" (attack53 A5: dated at the look with nothing saying so)."""
+        return self.relapsed and self.since not in {a.since for a in self.again} | {
+            g.crossed for g in self.gates if g.past and g.crossed is not None}
+
     def words(self) -> str:
         """The relapse, or what is not known, in one clause; '' while it holds as far as was read:
         ``breached again since 03:33:30: Flow failure rate 25.6%; 429 share (worst provider) now
@@ -303,8 +311,9 @@ def _gate_relapsed(state: IncidentState, at: datetime | None) -> list[dict[str, 
 def _gate_words(r: dict[str, Any]) -> str:
     """A journaled relapse of a gate as the PIR says it: ``Failure rate (5m) 2.55%, past < 1% (the verify gate of step
     10; 14.5% when a look saw it at 00:40:17)``: the value when it crossed its line (the line's date), and the look's
-    when that came later."""
-    seen = f"; {r.get('value_text') or '?'} when a look saw it at {_hms(r['seen'])}" if r["seen"] > r["at"] else ""
+    when that came later, or that the date is the look's."""
+    seen = f"; {r.get('value_text') or '?'} when a look saw it at {_hms(r['seen'])}" if r["seen"] > r["at"] else \
+        "; when a look read it: when it crossed its line was not read"      # dated at the look (attack53 A5)
     return (f"{r.get('title') or r.get('what')} {r.get('crossed_text') or r.get('value_text') or '?'}, past"
             f" {r.get('wanted') or 'its line'} (the verify gate of step {r.get('step') or r.get('step_id')}{seen})")
 

@@ -27,11 +27,15 @@ class StatusSaid:
     status: str
     since: datetime | None = None
     words: str = ""
+    seen: bool = False          # ``since`` is when a look saw it, its crossing not known (``Holding.since_seen``)
 
     @property
     def relapse(self) -> str:
-        """``RELAPSED since 20:24:21`` (the header's head of it, which an 80-column header never cuts), '' when none."""
-        return f"RELAPSED since {self.since.astimezone(UTC):%H:%M:%S}" if self.since is not None else ""
+        """``RELAPSED since 20:24:21`` (the header's head of it, which an 80-column header never cuts), or ``RELAPSED,
+        seen 20:24:21`` when only the look that saw it is known; '' when none."""
+        if self.since is None:
+            return ""
+        return f"RELAPSED{', seen' if self.seen else ' since'} {self.since.astimezone(UTC):%H:%M:%S}"
 
     def text(self, upper: bool = False) -> str:
         """``mitigated · RELAPSED since 20:24:21`` (``MITIGATED · …`` when ``upper``, as the header and the resume
@@ -51,4 +55,4 @@ def status_said(state: Any, at: datetime) -> StatusSaid:
     held = holding(journal, at, gates=journaled(journal, at))
     if held is None or not held.relapsed:
         return StatusSaid(state.status)
-    return StatusSaid(state.status, held.since, held.qualifier(state.status))
+    return StatusSaid(state.status, held.since, held.qualifier(state.status), held.since_seen)
