@@ -171,3 +171,22 @@ def test_a_relapse_that_held_again_between_two_looks_is_journaled_as_the_history
         relapse_said(inc.state, clock())
     assert status_said(inc.state, clock()).since == _ts(lines[2]["at"])     # open since the last crossing
     assert not _look(inc, src, clock.t + 1.0)                                 # looked at again: nothing more to say
+
+
+def test_a_slow_look_landing_after_the_world_came_back_closes_the_relapse_it_journals(tmp_path: Path) -> None:
+    """attack53 A11: the routing undone at 2500, put back at 3200; a look at 3800 reads the measure within and
+    journals nothing (no relapse open); a slower look whose reading was made at 3100 (past its line) lands after it
+    and journaled an open relapse the world had left ~300 drill seconds before: "RELAPSED since" until the next look.
+    A relapse journaled from readings older than a grid step is closed at once when the history says the measure
+    came back since: both lines, each dated when it happened."""
+    d, clock, inc = _mitigated(tmp_path)
+    src = DrillSource(d)
+    assert typed_in_shell(d, UNDO, 2500.0) == 0 and typed_in_shell(d, ROUTE, 3200.0) == 0
+    clock.t = d.wall_time(3800.0)
+    assert not _look(inc, src, clock.t)                                   # the faster look: within, nothing to say
+    assert [e.type for e in _look(inc, src, d.wall_time(3100.0))] == ["gate.relapsed", "gate.recovered"]
+    relapsed, back = _lines(inc)
+    assert d.scenario_time(_ts(relapsed["at"]).timestamp()) < 2600.0 < 3200.0 < \
+        d.scenario_time(_ts(back["at"]).timestamp()) < 3600.0 and back["seen_at"] == iso(clock.t), (relapsed, back)
+    assert status_said(inc.state, clock()).since is None                   # mitigated: it holds now
+    assert relapse_said(inc.state, clock()).startswith(f"relapsed at {_ts(relapsed['at']):%H:%M:%S} UTC")

@@ -158,6 +158,31 @@ def earlier(state: IncidentState, lines: Sequence[tuple[str, dict[str, Any]]], c
     return out
 
 
+def back_since(state: IncidentState, line: dict[str, Any], read_at: datetime, counted: Sequence[Any], source: Any,
+               slos: Sequence[Any], until: float, speed: float = 1.0) -> dict[str, Any] | None:
+    """A ``gate.recovered`` for the relapse ``line`` a look just journaled from a reading made at ``read_at``, when the
+    gate's history says the measure came back within its line between that reading and ``until`` (unix: the append's
+    moment), dated when it did, seen at ``until``; else None. A slow look (its range reads outlasting another's whole
+    look, which saw the measure within and journaled nothing) landed an open relapse the world had left behind
+    (attack53 A11): the journal then says both, each when it happened."""
+    from warroom.errors import WarroomError
+    from warroom.sources.verify import VerifyError, crossed, journaled_gate
+
+    then = next((g for g in counted if g.seq == line.get("passed_seq")), None)
+    if then is None or source is None:
+        return None
+    try:
+        gate = journaled_gate(then.started_data(), slos)
+    except (VerifyError, WarroomError):
+        return None
+    found = crossed(gate, source, read_at.timestamp(), until, past=False, speed=speed)
+    if found is None:
+        return None
+    keep = ("step", "step_id", "runbook_id", "passed_seq", "title", "wanted", "what")
+    return {**{k: line[k] for k in keep if k in line}, "at": iso(found[0]), "seen_at": iso(until),
+            "value_text": gate.show(found[1]), "crossed_text": gate.show(found[1])}
+
+
 def dated(gates: Sequence[Any], crossed: Crossings) -> tuple[Any, ...]:
     """``gates`` (``relapse.read_gates``) with the crossing of each one read past its line that the history gave
     (:func:`crossings`) and the journal did not (``GateNow.crossed``): what a seat that journals nothing says of when

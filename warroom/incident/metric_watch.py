@@ -226,12 +226,39 @@ class MetricWatch:
                                 if type_ == ev.GATE_RELAPSED else ((type_, data),):
                             done.append(self._append(*said, after=st.last_seq))
                             st = self._refresh()
-                    return gates, done
+                    break
                 except HeadMoved:
                     continue
                 except JournalLocked as exc:
                     raise ReadNotJournaled(str(exc), gate_relapse.dated(gates, crossed)) from exc
-        return gates, done
+        return gates, done + self._stale(done, at, counted, source, slos, speed)
+
+    def _stale(self, done: list[Event], read_at: Any, counted: Any, source: Any, slos: list[Any],
+               speed: float) -> list[Event]:
+        """A relapse ``done`` journaled from readings made at ``read_at`` that the world left behind before the
+        append (``gate_relapse.back_since``: attack53 A11), closed at once by its recovery, dated when it came back;
+        read only when the readings are older than a grid step, outside the lock, appended while the relapse is still
+        the journal's last line about its pass."""
+        from warroom import scenario_time as stime
+        from warroom.incident import gate_relapse
+        from warroom.journal.encoding import HeadMoved
+        from warroom.sources.verify import GRID
+
+        until = stime.now()
+        if until - read_at.timestamp() <= stime.wall_seconds(GRID, speed if speed > 0 else 1.0):
+            return []
+        out: list[Event] = []
+        for e in (e for e in done if e.type == ev.GATE_RELAPSED):
+            back = gate_relapse.back_since(self._refresh(), e.data, read_at, counted, source, slos, until, speed)
+            with self._lock:
+                st = self._refresh()
+                if back is None or gate_relapse.last_said(st).get(e.data["passed_seq"], {}).get("seq") != e.seq:
+                    continue
+                try:
+                    out.append(self._append(ev.GATE_RECOVERED, back, after=st.last_seq))
+                except HeadMoved:
+                    continue            # another line landed: the next look judges on it
+        return out
 
     def saved_history(self, state: IncidentState, slos: list[Any]) -> Any:
         """The metric history saved at resolve (``metrics.json``), or None when there is none;
