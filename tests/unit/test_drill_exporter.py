@@ -23,22 +23,22 @@ def test_serves_text_and_openmetrics_and_stops() -> None:
     url = exp.start()
     try:
         assert url.startswith("http://127.0.0.1:") and exp.port > 0
-        text = httpx.get(f"{url}/metrics", timeout=10)
+        text = httpx.get(f"{url}/metrics", timeout=60)
         assert text.status_code == 200 and text.headers["content-type"].startswith("text/plain; version=0.0.4")
         assert "# EOF" not in text.text and "flowengine_flow_executions_total{" in text.text
         om = httpx.get(f"{url}/metrics", headers={"Accept": "application/openmetrics-text; version=1.0.0"},
-                       timeout=10)
+                       timeout=60)
         assert om.headers["content-type"].startswith("application/openmetrics-text")
         assert om.text.endswith("# EOF\n")
         first = parse(text.text)
-        later = parse(httpx.get(f"{url}/metrics", timeout=10).text)
+        later = parse(httpx.get(f"{url}/metrics", timeout=60).text)
         for key, ((_, a),) in first.items():
             if "_total" in key or "_bucket" in key or key.endswith(("_count", "_sum")):
                 assert later[key][0][1] >= a, key
         p95 = exp.simulator.pane("p95_latency", exp.scenario_time())
         assert p95 > 90                                   # the timeout scenario is well under way
-        assert httpx.get(f"{url}/nope", timeout=10).status_code == 404
-        assert httpx.get(f"{url}/-/healthy", timeout=10).text == "OK\n"
+        assert httpx.get(f"{url}/nope", timeout=60).status_code == 404
+        assert httpx.get(f"{url}/-/healthy", timeout=60).text == "OK\n"
         assert exp.scrapes == 3
         if shutil.which("promtool"):
             done = subprocess.run(["promtool", "check", "metrics"], input=text.text, capture_output=True,
@@ -68,7 +68,7 @@ def test_follows_a_drill_on_disk(state_dir: Path) -> None:
     d = create_drill(state_dir, "audit-gap", speed=5.0, start=time.time() - 100)
     with MetricsExporter(drill=d) as exp:
         assert exp.speed == 5.0 and exp.scenario == d.scenario
-        body = httpx.get(f"{exp.url}/metrics", timeout=10).text
+        body = httpx.get(f"{exp.url}/metrics", timeout=60).text
         (stamp,) = [float(line.split()[1]) for line in body.splitlines()
                     if line.startswith("flowengine_audit_log_last_event_timestamp_seconds ")]
         # the last event's wall time: the log stopped 240 drill seconds before the start
