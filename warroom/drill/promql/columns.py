@@ -44,7 +44,7 @@ def split(labels: list[str] | None, only: bool) -> tuple[list[str] | None, list[
 
 def present(cols: list[Col], n: int) -> list[list[float]]:
     """For each of the ``n`` times, the values the columns hold then."""
-    return [[c[j] for c in cols if c[j] is not None] for j in range(n)]  # type: ignore[misc]
+    return [[x for x in at if x is not None] for at in zip(*cols, strict=True)] if cols else [[] for _ in range(n)]
 
 
 def each(v: Vec, fn: Callable[[float, int], float | None]) -> Vec:

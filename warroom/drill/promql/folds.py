@@ -14,19 +14,61 @@ from warroom.drill.promql.columns import Cell, Col, Scalar, Vec, kept
 from warroom.syntax.promql import GO_FLOAT
 
 
-def extrapolated(first_t: float, first_v: float, last_t: float, count: int, change: float, start: float, end: float,
-                 *, counter: bool, rate: bool) -> float:
-    """Prometheus' ``extrapolatedRate`` (rate, increase, delta) from the first and last of ``count``
-    samples in ``[start, end]``; ``change`` is last - first plus any counter resets."""
-    sampled = last_t - first_t
-    avg_step = sampled / (count - 1)
-    to_start, to_end = first_t - start, end - last_t
-    if counter and change > 0 and first_v >= 0:
-        to_start = min(to_start, sampled * (first_v / change))      # a counter does not extrapolate below zero
-    interval = sampled + (to_start if to_start < avg_step * 1.1 else avg_step / 2)
-    interval += to_end if to_end < avg_step * 1.1 else avg_step / 2
-    result = change * (interval / sampled)
-    return result / (end - start) if rate else result
+# Prometheus' ``extrapolatedRate`` (rate, increase, delta) in two parts: what depends on a window alone (``shapes``,
+# once for the series that share their sample times, as a selector's do) and what on a series' samples in it
+# (``extrapolated``). A window's shape: its first and last sample's index, the time they span, the time from the
+# window's start to its first sample, the gap past which an end is not extrapolated over (1.1 average steps), half a
+# step, what the end adds, the span's share of the extrapolated interval when the start is not clamped, the window.
+Shape = tuple[int, int, float, float, float, float, float, float, float]
+
+
+def shapes(ts: list[float], spans: list[tuple[int, int]], ends: list[float], window: float) -> list[Shape | None]:
+    """The shape of each window (its samples ``ts[a:b]``, its end); None: fewer than two samples, no rate."""
+    out: list[Shape | None] = []
+    for end, (a, b) in zip(ends, spans, strict=True):
+        if b - a < 2:
+            out.append(None)
+            continue
+        start, first_t, last_t = end - window, ts[a], ts[b - 1]
+        sampled = last_t - first_t
+        avg_step = sampled / (b - a - 1)
+        to_start, to_end, near, half = first_t - start, end - last_t, avg_step * 1.1, avg_step / 2
+        tail = to_end if to_end < near else half
+        interval = sampled + (to_start if to_start < near else half)
+        interval += tail
+        out.append((a, b - 1, sampled, to_start, near, half, tail, interval / sampled, end - start))
+    return out
+
+
+def extrapolated(row: list[float], resets: list[float], windows: list[Shape | None], *, counter: bool,
+                 rate: bool) -> list[float | None]:
+    """One series' rate, increase or delta in each of ``windows`` (``shapes``; ``resets``: ``counter_resets(row)``),
+    in Prometheus' operations and order: change (last - first, plus the resets of a counter) times the interval
+    extrapolated to the window's ends over the span sampled, per second of the window for a rate. One loop per series,
+    no call per time: a pane's rate over 60 points of 20 series was a third of its query's CPU."""
+    out: list[float | None] = []
+    put = out.append
+    for w in windows:
+        if w is None:
+            put(None)
+            continue
+        a, last, sampled, to_start, near, half, tail, share, length = w
+        first_v = row[a]
+        if not counter:
+            change = row[last] - first_v
+        elif math.isfinite(resets[last]):
+            change = row[last] - first_v + (resets[last] - resets[a])
+        else:
+            change = counter_change(row, a, last + 1, resets)
+        if counter and change > 0 and first_v >= 0:   # a counter does not extrapolate below zero
+            if (floor := sampled * (first_v / change)) < to_start:      # min(to_start, floor), as Prometheus
+                to_start = floor
+            interval = sampled + (to_start if to_start < near else half)
+            interval += tail
+            share = interval / sampled
+        result = change * share
+        put(result / length if rate else result)
+    return out
 
 
 def _sum(values: list[float]) -> float:

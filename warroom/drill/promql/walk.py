@@ -12,8 +12,8 @@ import math
 
 from warroom.drill.promql.catalog import Catalog, Labels, MetricSeries, PromQLError
 from warroom.drill.promql.columns import Col, Samples, Scalar, Vec, bare, each, kept, present, relabel, unique
-from warroom.drill.promql.folds import (FOLDS, OVER_TIME, RANGE_FUNCS, counter_change, counter_resets, extrapolated,
-                                        histogram_quantile, quantile, regression)
+from warroom.drill.promql.folds import (FOLDS, OVER_TIME, RANGE_FUNCS, Shape, counter_resets, extrapolated,
+                                        histogram_quantile, quantile, regression, shapes)
 from warroom.drill.promql.maths import DATE, MATH, go_math
 from warroom.drill.promql.operators import aggregate, binary
 from warroom.syntax.promql import Aggregate, Binary, Call, Matrix, Node, Number, Selector, String, Subquery, Unary
@@ -211,14 +211,21 @@ class Walk:
         matrix, window, ends = self.matrix(arg, slide)
         counter = func in ("rate", "increase", "irate")
         spans: dict[int, list[tuple[int, int]]] = {}
+        windows: dict[int, list[Shape | None]] = {}
         out: Vec = []
         for lab, ts, row in matrix:
             if id(ts) not in spans:         # a selector's series share their times: one search for them all
                 spans[id(ts)] = [(bisect.bisect_left(ts, m - window - 1e-9), bisect.bisect_right(ts, m + 1e-9))
                                  for m in ends]
             resets = counter_resets(row) if counter else []
+            if func in ("rate", "increase", "delta"):      # the panes' own: each window's shape once for the selector
+                if id(ts) not in windows:
+                    windows[id(ts)] = shapes(ts, spans[id(ts)], ends, window)
+                out.append((kept(lab, None, None), extrapolated(row, resets, windows[id(ts)], counter=counter,
+                                                                rate=func == "rate")))
+                continue
             col: Col = []
-            for j, (m, (a, b)) in enumerate(zip(ends, spans[id(ts)], strict=True)):
+            for j, (a, b) in enumerate(spans[id(ts)]):
                 if func in ("irate", "idelta"):
                     a = max(a, b - 2)
                 if func in OVER_TIME or func == "quantile_over_time":
@@ -229,14 +236,9 @@ class Walk:
                 elif func in ("deriv", "predict_linear"):
                     fit = regression(ts[a:b], row[a:b], self.times[j] if func == "predict_linear" else ts[a])
                     col.append(fit[0] if func == "deriv" else fit[0] * param[j] + fit[1])  # type: ignore[index]
-                else:
-                    change = counter_change(row, a, b, resets) if counter and func != "irate" else \
-                        row[b - 1] if func == "irate" and row[b - 1] < row[a] else row[b - 1] - row[a]
-                    if func in ("irate", "idelta"):
-                        col.append(change / (ts[b - 1] - ts[a]) if func == "irate" else change)
-                    else:
-                        col.append(extrapolated(ts[a], row[a], ts[b - 1], b - a, change, m - window, m,
-                                                counter=counter, rate=func == "rate"))
+                else:       # irate, idelta: the last two samples
+                    change = row[b - 1] if func == "irate" and row[b - 1] < row[a] else row[b - 1] - row[a]
+                    col.append(change / (ts[b - 1] - ts[a]) if func == "irate" else change)
             out.append((lab if func == "last_over_time" else kept(lab, None, None), col))
         return unique(out)
 
