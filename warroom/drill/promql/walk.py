@@ -148,7 +148,7 @@ class Walk:
         hold, so a few points over a long incident cost their windows, not every scrape between."""
         if len(ks) > _MAX_POINTS // max(1, len(series)):
             raise PromQLError("range too long for the drill's history (it keeps two hours)")
-        rows = self.catalog.values(series, [k * SCRAPE for k in ks])
+        rows = self.catalog.samples(series, ks, SCRAPE)
         return [[self.stamp(x) for x in row] if ms.name.endswith("_timestamp_seconds") else row
                 for ms, row in zip(series, rows, strict=True)]
 
