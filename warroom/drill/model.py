@@ -97,17 +97,44 @@ def unit(*parts: object) -> float:
     return (zlib.crc32(":".join(str(p) for p in parts).encode()) % 1_000_003) / 1_000_003
 
 
-def noise(key: str, t: float, period: float = 90.0) -> float:
-    """Smooth deterministic noise in [-1, 1]: hashed knots every ``period`` s, cosine-blended."""
-    k = math.floor(x := t / period)       # (``x``: the one division, once)
-    w = (1.0 - math.cos(math.pi * (x - k))) / 2.0
-    a, b = _knot(key, k), _knot(key, k + 1)
-    return a + (b - a) * w
-
-
 @functools.lru_cache(maxsize=1 << 12)     # a poll needs a few hundred; 4096 keeps it under ~1 MB
 def _knot(key: str, k: int) -> float:
     return zlib.crc32(f"{key}:{k}".encode()) / 2147483647.5 - 1.0
+
+
+class Wiggle:
+    """Smooth deterministic noise in [-1, 1] of one key: hashed knots every ``period`` s (``_knot``), cosine-blended.
+
+    A world asks each of its keys row after row, so the knots of the interval ``t`` falls in are kept (a row's is
+    nearly always the last row's) and the key's string is made once: formatting and hashing it at every call was a
+    tenth of the integration's CPU (~25 wiggles a row). The knots are a pure function of (key, interval)."""
+
+    __slots__ = ("key", "period", "_knots")
+
+    def __init__(self, key: str, period: float = 90.0) -> None:
+        self.key, self.period = key, period
+        self._knots: tuple[int | None, float, float] = (None, 0.0, 0.0)     # (k, knot k, knot k + 1): none yet
+
+    def __call__(self, t: float) -> float:
+        k = math.floor(x := t / self.period)       # (``x``: the one division, once)
+        w = (1.0 - math.cos(math.pi * (x - k))) / 2.0
+        j, a, b = self._knots       # one tuple, written whole: a reader never sees half of a pair
+        if j != k:
+            a, b = _knot(self.key, k), _knot(self.key, k + 1)
+            self._knots = (k, a, b)
+        return a + (b - a) * w
+
+
+class Wiggles(dict[str, Wiggle]):
+    """The ``Wiggle`` of each name under one prefix (``<seed>:exec``: a repo's), made when first asked."""
+
+    def __init__(self, prefix: str, period: float) -> None:
+        super().__init__()
+        self.prefix, self.period = prefix, period
+
+    def __missing__(self, name: str) -> Wiggle:
+        made = self[name] = Wiggle(f"{self.prefix}:{name}", self.period)
+        return made
 
 
 _SQRT2 = math.sqrt(2.0)     # ``lognormal_cdf`` asks it a few hundred thousand times a drill hour: the same double
@@ -211,7 +238,12 @@ class Signals:
         self.ids = ids or scenario.name       # what its flows' task ids are drawn from (``Drill.ids``): a drill's own
         self._follows = follows
         self.actions: tuple[Action, ...] = tuple(sorted(actions, key=lambda a: a.t))
-        self._seed = scenario.name
+        self._seed = seed = scenario.name
+        # the world's wiggles (``Wiggle``): its exec, fail, req and 5xx ones by repo or provider
+        self._wiggle_exec, self._wiggle_fail = Wiggles(f"{seed}:exec", 120.0), Wiggles(f"{seed}:fail", 200.0)
+        self._wiggle_req, self._wiggle_5xx = Wiggles(f"{seed}:req", 60.0), Wiggles(f"{seed}:5xx", 100.0)
+        self._wiggle_lat, self._wiggle_cpu = Wiggle(f"{seed}:lat", 150.0), Wiggle(f"{seed}:cpu", 60.0)
+        self._wiggle_ctx = Wiggle(f"{seed}:ctx")
         self._flips, self._overs = flips, dict[int, bool]()    # the breaker's flips (``_breaker_flips``), its reads
         # FlowEngine's slots count flow by flow (``Series.schedule``) from the first cap acting, or from this moment if
         # sooner: a world compared with one that has a cap (the drill report's "without it") counts as that one does
@@ -968,7 +1000,7 @@ class Signals:
         up, pilot = self._once("flowing", t, lambda t: (self.admitting(t), self.pilot_only(t)))
         if not up or (pilot and not repo.pilot) or not self.came(repo, t):     # running with pods ready; pilot
             return 0.0
-        return repo.rate * (1.0 + 0.12 * noise(f"{self._seed}:exec:{repo.name}", t, 120.0))
+        return repo.rate * (1.0 + 0.12 * self._wiggle_exec[repo.name](t))
 
     def traffic_share(self, t: float) -> float:
         """Share of the healthy flow volume still running (scales model API traffic and CPU); the onboarded repos'
@@ -1000,7 +1032,7 @@ class Signals:
         (None: the faults' mean over all flows, ``impact_on``)."""
         new = None if repo is None else repo.name in self._since
         return self._once(("work", new), t, lambda t: self.impact_on("latency", t, repo) + fleet.LATENCY_MEDIAN * (
-            1.0 + 0.04 * noise(f"{self._seed}:lat", t, 150.0)))
+            1.0 + 0.04 * self._wiggle_lat(t)))
 
     def latency_median(self, t: float, repo: fleet.Repo | None = None) -> float:
         """The median flow duration: the work's, slowed by contention when fewer pods run than it needs; of ``repo``'s
@@ -1012,7 +1044,7 @@ class Signals:
         """FlowEngine's CPU per pod of the healthy estate, percent of its request: it follows the work (the
         flows still running, a slow, large-context flow burning more), not how many pods share it."""
         work = self.traffic_share(t) * (37.0 + 30.0 * max(0.0, self._work_latency(t) / fleet.LATENCY_MEDIAN - 1.0))
-        return min(97.0, (9.0 + work) * (1.0 + 0.05 * noise(f"{self._seed}:cpu", t, 60.0)))
+        return min(97.0, (9.0 + work) * (1.0 + 0.05 * self._wiggle_cpu(t)))
 
     def contention(self, t: float) -> float:
         """How much slower flows run on the pods running at ``t`` than on the healthy estate's: a pod
@@ -1034,7 +1066,7 @@ class Signals:
     def fails(self, repo: fleet.Repo, t: float) -> tuple[float, float]:
         """(failing, killed at the hard timeout) shares of ``repo``'s flows at ``t``; killed: the timeouts' part of the
         causes ``Activity`` picks a failed flow's from (``fail_causes``: more than ``failing`` when that is capped)."""
-        base = fleet.BASE_FAILURE * (1.0 + 0.3 * noise(f"{self._seed}:fail:{repo.name}", t, 200.0))
+        base = fleet.BASE_FAILURE * (1.0 + 0.3 * self._wiggle_fail[repo.name](t))
         timeouts = self.timeout_share(t, repo)
         impact = sum(self.failing(i, repo, t) for i in range(len(self.scenario.faults)))
         stranded = self._stranded(t)        # no provider answers them
@@ -1149,7 +1181,7 @@ class Signals:
 
     def context_kb(self, t: float, repo: fleet.Repo | None = None) -> float:
         """A typical bundle of ``repo``'s flows at ``t`` (None: of all flows, the faults' mean: ``impact_on``)."""
-        return fleet.CONTEXT_KB * (1.0 + 0.05 * noise(f"{self._seed}:ctx", t)) + self.impact_on("context_kb", t, repo)
+        return fleet.CONTEXT_KB * (1.0 + 0.05 * self._wiggle_ctx(t)) + self.impact_on("context_kb", t, repo)
 
     def env(self, t: float) -> dict[str, str]:
         """FlowEngine's env as its pods run with it at ``t``: the revision made ``ENV_DELAY`` s before or
@@ -1488,7 +1520,7 @@ class Signals:
     def _requests(self, provider: fleet.Provider, t: float) -> tuple[float, float]:
         """The first attempts a second at ``provider`` of (the flows' calls, the batch jobs' calls, ``batch``): what
         ``request_rate`` tries again and ``_burn`` counts."""
-        wiggle = 1.0 + 0.08 * noise(f"{self._seed}:req:{provider.name}", t, 60.0)
+        wiggle = 1.0 + 0.08 * self._wiggle_req[provider.name](t)
         carriers = self.carriers(t)
 
         def routed(rps: Callable[[fleet.Provider], float]) -> float:
@@ -1508,7 +1540,7 @@ class Signals:
         """The share of calls to ``provider`` answered 5xx: the vendor's answer to a call made now (routing away
         does not heal it) plus what FlowEngine's own client adds (``api_5xx:*``: a restart or rollback mends it)."""
         def value(t: float) -> float:       # once a row: the codes and ``lost`` read it many times
-            base = fleet.BASE_5XX * (1.0 + 0.5 * noise(f"{self._seed}:5xx:{provider.name}", t, 100.0))
+            base = fleet.BASE_5XX * (1.0 + 0.5 * self._wiggle_5xx[provider.name](t))
             return min(1.0, base + self.impact("api_5xx", t, provider.name))
         return self._once(("5xx", provider.name), t, value)
 
