@@ -63,6 +63,8 @@ VENDOR_OWN = frozenset(f"api_5xx:{p}" for p in fleet.PROVIDER_NAMES)    # read u
 ROUTING = (*ROUTING_KEYS, "FALLBACK_ON_5XX")      # the env keys that route calls: without any, ``route`` the default
 REFUSALS = frozenset(f"api_429:{p}" for p in fleet.PROVIDER_NAMES)      # read without the routing bend: ``answers``
 SEARCHES_KEPT = 32      # the breaker searches a process keeps (``_searches``): a drill's worlds and its what-ifs
+_PROVIDER = {p.name: p for p in fleet.PROVIDERS}        # each provider by its name
+_REQUESTS = tuple(p.requests_per_second for p in fleet.PROVIDERS)     # their healthy calls a second (``_requests``)
 
 
 class Retry(NamedTuple):
@@ -172,8 +174,16 @@ def durations(median: float, bounds: tuple[float, ...], ok: float, fast: float, 
 
     def short(a: float) -> float:
         return a * lognormal_cdf(a, mid, sigma) - mid * math.exp(sigma * sigma / 2.0) * lognormal_cdf(a, mid * math.exp(sigma * sigma), sigma)
-    out = [ok + fast + killed if b >= timeout else ok * lognormal_cdf(b, median) / below + (
-        sum(r * lognormal_cdf(b, mid, sigma) for r, floor in classes if b >= floor)) for b in bounds]
+    # each bound's two ``lognormal_cdf`` written out (the same expression: a row's histogram asked ~35 calls of it),
+    # the fast flows' one law read once for all their classes
+    erfc, log, spread, spread_fast, out = math.erfc, math.log, s * _SQRT2, sigma * _SQRT2, []
+    for b in bounds:
+        if b >= timeout:
+            out.append(ok + fast + killed)
+            continue
+        slow = 0.5 * erfc(-log(b / median) / spread) if b > 0.0 else 0.0
+        quick = 0.5 * erfc(-log(b / mid) / spread_fast) if b > 0.0 else 0.0
+        out.append(ok * slow / below + sum([r * quick for r, floor in classes if b >= floor]))
     return out + [ok + fast + killed, ok * median * math.exp(s * s / 2.0) * lognormal_cdf(timeout, median * math.exp(s * s)) / below
                   + sum(r * (timeout - short(timeout) + short(floor)) for r, floor in classes) + killed * timeout]
 
@@ -278,6 +288,7 @@ class Signals:
             [_Bend(self._steps(m, on, off, i), max(m.tau, 1e-6), m.action == "fallback_routing", m.action == BREAKER)
              for m in f.mitigations
              if m.action not in BY_POD for on, off in self.stretches(m)] for i, f in enumerate(scenario.faults)]
+        self._holds = [b for bs in self._bends for b in bs if b.holds]     # the breaker's (``holding``)
         # the provider whose answers each fault is (``api_5xx:<p>``, ``api_429:<p>``; None: no one provider's): ``reach``
         self._vendor = [next((k.split(":")[1] for k in f.impacts if k.startswith(("api_5xx:", "api_429:")) and not k.endswith("*")),
                              None) for f in scenario.faults]
@@ -308,6 +319,9 @@ class Signals:
         self.admission_edges = tuple(sorted({w for w, _ in self._admit + self._db}))    # where ``admits`` may change
         self._memo: dict[object, tuple[float, Any]] = {}       # the last answer of each curve asked twice at a t
         self._terms = {k: [(i, f.impacts[k]) for i, f in enumerate(scenario.faults) if k in f.impacts] for g in scenario.faults for k in g.impacts}
+        self._impact_keys: dict[tuple[str, str], tuple[tuple[str, bool], ...]] = {}     # ``impact``'s, made once
+        self._faults = range(len(scenario.faults))
+        self._amounts: dict[str, tuple[float, ...]] = {}        # ``_fail_amounts``
         # a retry names its task's repo; one recorded before retries did (no repo) counts nowhere
         self.retries = tuple(Retry(a.t, str(a.detail.get("task_id")), str(a.detail["repo"]), bool(a.detail.get("ok")),
                                    float(a.detail.get("seconds") or 0.0), str(a.detail.get("error") or ""),
@@ -590,7 +604,9 @@ class Signals:
 
     def strength(self, index: int, t: float) -> float:
         """How strong fault ``index`` is at ``t``, from 0 (absent or healed) to 1."""
-        return self._once(("strength", index), t, lambda t: s * self.bent(index, t) if (s := self._raw(index, t)) else 0.0)
+        if (memo := self._memo.get(key := ("strength", index))) is not None and memo[0] == t:     # ``_once``'s
+            return memo[1]      # type: ignore[no-any-return]
+        return self._once(key, t, lambda t: s * self.bent(index, t) if (s := self._raw(index, t)) else 0.0)
 
     def answers(self, index: int, t: float) -> float:
         """Fault ``index``'s strength on the answers to the calls still made to a provider: every bend but a routing
@@ -599,7 +615,9 @@ class Signals:
 
     def _raw(self, index: int, t: float) -> float:
         """``raw_strength`` asked once a row however many curves read it (``strength``, ``failing``)."""
-        return self._once(("raw", index), t, lambda t: self.raw_strength(index, t))
+        if (memo := self._memo.get(key := ("raw", index))) is not None and memo[0] == t:     # ``_once``'s
+            return memo[1]      # type: ignore[no-any-return]
+        return self._once(key, t, lambda t: self.raw_strength(index, t))
 
     def bent(self, index: int, t: float, routed: bool = True) -> float:
         """What the mitigations leave of fault ``index`` at ``t``: each bend on the scenario's clock (a routing change's
@@ -678,7 +696,7 @@ class Signals:
         out = [(share, (why,)) for share, why, _ in strands]
         out.append((self.timeout_share(t, repo) * left, (KILLED,)))
         for index, fault in enumerate(self.scenario.faults):
-            if fault.impacts.get(f"fail:{repo.name}", 0.0) + fault.impacts.get("fail:*", 0.0) or self._vendor[index]:
+            if self._fail_amounts(repo.name)[index] or self._vendor[index]:
                 said = fault.messages or ("flow failed",)
                 if self._throttles[index] and self.holding(t):      # its call refused once, not "every attempt"
                     said = (f"rate limit exceeded: {self._throttles[index]} 429 Too Many Requests ({HELD_BY_BREAKER})",)
@@ -696,10 +714,13 @@ class Signals:
         A fault of no one provider's (``api_5xx:*``: mass-failure's gateway client, the release's own code) fails flows
         by its ``fail:`` impacts alone: it fails some repos' flows far more than others' and the pilot's not at all,
         which no share of calls made alike by every repo's flows could say; its 5xx are only answers, tried again."""
-        fault, vendor = self.scenario.faults[index], self._vendor[index]
+        vendor = self._vendor[index]
         if vendor is None:
-            amount = fault.impacts.get(f"fail:{repo.name}", 0.0) + fault.impacts.get("fail:*", 0.0)
+            amount = self._fail_amounts(repo.name)[index]
             return amount * self.strength(index, t) if amount else 0.0
+        if (memo := self._memo.get(key := ("failing", index))) is not None and memo[0] == t:     # ``_once``'s
+            return memo[1]      # type: ignore[no-any-return]
+        fault = self.scenario.faults[index]
 
         def share(t: float) -> float:       # once a row, whichever repo asks
             if not (raw := self._raw(index, t)) or (lost := self.lost(vendor, t)) <= 0.0:
@@ -708,7 +729,14 @@ class Signals:
                 0.0 if self._5xx_moved(vendor, t) else
                 fault.impacts.get(f"api_5xx:{vendor}", 0.0) * raw * self.bent(index, t, routed=False))
             return self.reach(index, t) * self.law(vendor, t)[0] * min(1.0, part / lost)
-        return self._once(("failing", index), t, share)
+        return self._once(key, t, share)
+
+    def _fail_amounts(self, repo: str) -> tuple[float, ...]:
+        """Each fault's ``fail:`` impacts on ``repo``'s flows (``fail:<repo>`` and ``fail:*``), read once a world."""
+        if (amounts := self._amounts.get(repo)) is None:
+            amounts = self._amounts[repo] = tuple(f.impacts.get(f"fail:{repo}", 0.0) + f.impacts.get("fail:*", 0.0)
+                                                  for f in self.scenario.faults)
+        return amounts
 
     def code_fails(self, repo: fleet.Repo, t: float) -> list[tuple[float, str]]:
         """(share, message) of ``repo``'s flows each fault of no one provider's (the release's own code: a schema the
@@ -726,9 +754,15 @@ class Signals:
                                                    and a.detail.get("key") == "retry.max_attempts"
                                                    and (v := str(a.detail.get("value"))).isascii() and v.isdigit() and int(v) > 0)]
 
+    @functools.cached_property
+    def _attempts_from(self) -> list[float]:
+        """When each of ``_max_attempts`` begins: what ``attempts`` bisects (a key function called per probe cost more
+        than the bisection)."""
+        return [at for at, _ in self._max_attempts]
+
     def attempts(self, t: float) -> int:
         """A of ``call_law`` at ``t``: the attempts of a call the config in force allows."""
-        return self._max_attempts[bisect.bisect_right(self._max_attempts, t, key=lambda x: x[0]) - 1][1]
+        return self._max_attempts[bisect.bisect_right(self._attempts_from, t) - 1][1]
 
     def holding(self, t: float) -> bool:
         """Whether FlowEngine's circuit breaker holds the retries of throttled calls at ``t``: tripped (OPEN, then
@@ -737,13 +771,15 @@ class Signals:
         the throttle to nothing, every call served at 99.99 % of the quota): each throttled call is tried once
         (``throttled``), so by the capacity law the provider refuses as many calls as before (``share_429``) while the
         refused retries, their requests and the quota they burn are gone (``law``)."""
-        return self._once("holding", t, lambda t: any(b.holds and b.goal(t) < 1.0 for bs in self._bends for b in bs))
+        if (memo := self._memo.get("holding")) is not None and memo[0] == t:     # ``_once``'s
+            return memo[1]      # type: ignore[no-any-return]
+        return self._once("holding", t, lambda t: any(b.goal(t) < 1.0 for b in self._holds))
 
     def law(self, provider: str, t: float, hold: bool | None = None) -> tuple[float, float]:
         """``call_law`` at ``provider`` at ``t``: its ``lost`` share with the config's attempts, the 429s of it not
         sent again while the breaker holds them (``holding``; ``hold``: as if it did or not, the answers read afresh):
         (the flows a call there fails, its requests a call)."""
-        p = fleet.PROVIDERS[fleet.PROVIDER_NAMES.index(provider)]
+        p = _PROVIDER[provider]
         if hold is None or hold == self.holding(t):
             held = min(self.share_429(p, t), 1.0 - self.share_5xx(p, t)) if self.holding(t) else 0.0  # ``lost``'s 429s
             return call_law(self.lost(provider, t), self.attempts(t), held=held)
@@ -765,17 +801,21 @@ class Signals:
         """The share of the attempts at ``provider`` at ``t`` FlowEngine tries again there (``call_law``'s share): those
         refused 429 or answered 5xx (``code_shares``), but a 5xx of the primary tried first under ``FALLBACK_ON_5XX``,
         which goes to the fallback instead (``_5xx_moved``)."""
+        if (memo := self._memo.get(key := ("lost", provider))) is not None and memo[0] == t:     # ``_once``'s
+            return memo[1]      # type: ignore[no-any-return]
+
         def value(t: float) -> float:       # once a row: the request rate and the flows' failures read it
-            p = next(x for x in fleet.PROVIDERS if x.name == provider)
+            p = _PROVIDER[provider]
             s5 = self.share_5xx(p, t)
             return min(self.share_429(p, t), 1.0 - s5) + (0.0 if self._5xx_moved(provider, t) else s5)
-        return self._once(("lost", provider), t, value)
+        return self._once(key, t, value)
 
     def _5xx_moved(self, provider: str, t: float) -> bool:
         """Whether a call to ``provider`` answered 5xx at ``t`` goes to the fallback: the primary, tried first under
         ``FALLBACK_ON_5XX`` while routing acts, or to a fallback no provider serves (``to_nowhere``: fails there)."""
-        env = self.env(t)
-        return provider == fleet.PRIMARY and tried_first(env) and switched_on(env, "FALLBACK_ON_5XX") and (
+        if provider != fleet.PRIMARY:
+            return False
+        return self._tried_first(t) and switched_on(self.env(t), "FALLBACK_ON_5XX") and (
             self.route(t) is not None or self.to_nowhere(t) > 0.0)
 
     def to_nowhere(self, t: float) -> float:
@@ -783,11 +823,19 @@ class Signals:
         (``tried_first``): those it answers 5xx (``FALLBACK_ON_5XX``) or slower than the threshold, each answered 404
         there and not tried again, so its flow fails (``strands``). A12: such a typo healed the outage; world44: nor
         may it fail nothing, the 5xx calls quietly tried again on the primary."""
-        env = self.env(t)
-        if not tried_first(env) or route_of(env, away=not any(k in env for k in ROUTING)) != fleet.UNSERVED:
-            return 0.0
-        s5 = self.share_5xx(fleet.PRIMARY_PROVIDER, t) if switched_on(env, "FALLBACK_ON_5XX") else 0.0
-        return s5 + (slow := self.slow_share(env, t)) - s5 * slow
+        def value(t: float) -> float:       # once a row: the strands, the waits and the 5xx moved read it
+            env = self.env(t)
+            if not self._tried_first(t) or route_of(env, away=not any(k in env for k in ROUTING)) != fleet.UNSERVED:
+                return 0.0
+            s5 = self.share_5xx(fleet.PRIMARY_PROVIDER, t) if switched_on(env, "FALLBACK_ON_5XX") else 0.0
+            return s5 + (slow := self.slow_share(env, t)) - s5 * slow
+        return self._once("to_nowhere", t, value)
+
+    def _tried_first(self, t: float) -> bool:
+        """``cluster.tried_first`` of the env at ``t`` (``env``), read once a row: a dozen curves ask it."""
+        if (memo := self._memo.get("tried_first")) is not None and memo[0] == t:     # ``_once``'s
+            return memo[1]      # type: ignore[no-any-return]
+        return self._once("tried_first", t, lambda t: tried_first(self.env(t)))
 
     def reach(self, index: int, t: float) -> float:
         """The share of the flows some provider answers at ``t`` whose calls go to fault ``index``'s provider: those it
@@ -802,7 +850,7 @@ class Signals:
         def value(t: float) -> float:
             env = self.env(t)
             moved = self.route_share(t) if self.plan_only(t) else \
-                self.slow_share(env, t) if self.route(t) is not None and tried_first(env) else 0.0
+                self.slow_share(env, t) if self.route(t) is not None and self._tried_first(t) else 0.0
             hits = sum(p.flow_share * (1.0 - moved if c == fleet.PRIMARY else 1.0)
                        for p, c in zip(fleet.PROVIDERS, self.carriers(t), strict=True) if c == vendor and not self.exhausted(c, t))
             return hits / answered if (answered := 1.0 - self._stranded(t)) > 1e-9 else 0.0
@@ -813,8 +861,13 @@ class Signals:
         ``signal:target`` and ``signal:*``. A vendor's own 5xx (``VENDOR_OWN``) no action bends: routing, a manual
         review, a pilot-only rollout change which calls are made (``request_rate``), not how it answers (W25-2); its
         429s (``REFUSALS``) only what acts on the calls still made to it (``answers``: the breaker makes them wait)."""
-        return self.impact_on(f"{signal}:{target}", t) + self.impact_on(f"{signal}:*", t) if target else \
-            self.impact_on(signal, t)
+        if not target:
+            return self.impact_on(signal, t)
+        if (keys := self._impact_keys.get((signal, target))) is None:     # the two keys, and whether a fault has each
+            keys = self._impact_keys[(signal, target)] = tuple(
+                (k, k in self._terms) for k in (f"{signal}:{target}", f"{signal}:*"))
+        (one, has_one), (every, has_every) = keys
+        return (self.impact_on(one, t) if has_one else 0.0) + (self.impact_on(every, t) if has_every else 0.0)
 
     def impact_on(self, signal: str, t: float, repo: fleet.Repo | None = None) -> float:
         """``impact`` on a flow of ``repo``: a fault marked ``onboarded`` adds to the onboarded repos' flows alone;
@@ -824,11 +877,13 @@ class Signals:
             return 0.0
         strength = self.raw_strength if signal in VENDOR_OWN else self.answers if signal in REFUSALS else self.strength
         new = None if repo is None else repo.name in self._since
+        if (memo := self._memo.get(key := ("impact", signal, new))) is not None and memo[0] == t:     # ``_once``'s
+            return memo[1]      # type: ignore[no-any-return]
 
         def value(t: float) -> float:
             share = 1.0 if new or not self._only_new else 0.0 if new is False else self.new_share(t)
             return sum((a * strength(i, t) * (share if i in self._only_new else 1.0) for i, a in terms), 0.0)
-        return self._once(("impact", signal, new), t, value)
+        return self._once(key, t, value)
 
     def effective(self, kind: str) -> bool:
         """True when ``kind`` was taken and bends at least one fault (its requirements were met)."""
@@ -997,7 +1052,9 @@ class Signals:
     def exec_rate(self, repo: fleet.Repo, t: float) -> float:
         """Flows asked for per second in ``repo`` (none while no FlowEngine pod runs, all Pending too); they start as
         they come while a slot is free, else wait (``queue``: the started ones' count is ``Series``' ``exec``)."""
-        up, pilot = self._once("flowing", t, lambda t: (self.admitting(t), self.pilot_only(t)))
+        if (memo := self._memo.get("flowing")) is None or memo[0] != t:     # ``_once``, without a closure when held
+            memo = (t, self._once("flowing", t, lambda t: (self.admitting(t), self.pilot_only(t))))
+        up, pilot = memo[1]
         if not up or (pilot and not repo.pilot) or not self.came(repo, t):     # running with pods ready; pilot
             return 0.0
         return repo.rate * (1.0 + 0.12 * self._wiggle_exec[repo.name](t))
@@ -1031,14 +1088,18 @@ class Signals:
         """The median flow duration the work itself takes (the faults), whatever the capacity: of ``repo``'s flows
         (None: the faults' mean over all flows, ``impact_on``)."""
         new = None if repo is None else repo.name in self._since
-        return self._once(("work", new), t, lambda t: self.impact_on("latency", t, repo) + fleet.LATENCY_MEDIAN * (
+        if (memo := self._memo.get(key := ("work", new))) is not None and memo[0] == t:     # ``_once``'s
+            return memo[1]      # type: ignore[no-any-return]
+        return self._once(key, t, lambda t: self.impact_on("latency", t, repo) + fleet.LATENCY_MEDIAN * (
             1.0 + 0.04 * self._wiggle_lat(t)))
 
     def latency_median(self, t: float, repo: fleet.Repo | None = None) -> float:
         """The median flow duration: the work's, slowed by contention when fewer pods run than it needs; of ``repo``'s
         flows (an onboarded repo's carry the faults marked so), None: the faults' mean over all."""
         new = None if repo is None else repo.name in self._since
-        return self._once(("latency", new), t, lambda t: self._work_latency(t, repo) * self.contention(t))
+        if (memo := self._memo.get(key := ("latency", new))) is not None and memo[0] == t:     # ``_once``'s
+            return memo[1]      # type: ignore[no-any-return]
+        return self._once(key, t, lambda t: self._work_latency(t, repo) * self.contention(t))
 
     def cpu(self, t: float) -> float:
         """FlowEngine's CPU per pod of the healthy estate, percent of its request: it follows the work (the
@@ -1060,21 +1121,25 @@ class Signals:
 
     def timeout_share(self, t: float, repo: fleet.Repo | None = None) -> float:
         """Share of (``repo``'s) flows running past the hard timeout (and so failing)."""
-        return self._once(("timeouts", None if repo is None else repo.name in self._since), t,   # once a row a law
-                          lambda t: 1.0 - lognormal_cdf(fleet.HARD_TIMEOUT, self.latency_median(t, repo)))
+        key = ("timeouts", None if repo is None else repo.name in self._since)      # once a row a law
+        if (memo := self._memo.get(key)) is not None and memo[0] == t:     # ``_once``'s
+            return memo[1]      # type: ignore[no-any-return]
+        return self._once(key, t, lambda t: 1.0 - lognormal_cdf(fleet.HARD_TIMEOUT, self.latency_median(t, repo)))
 
     def fails(self, repo: fleet.Repo, t: float) -> tuple[float, float]:
         """(failing, killed at the hard timeout) shares of ``repo``'s flows at ``t``; killed: the timeouts' part of the
         causes ``Activity`` picks a failed flow's from (``fail_causes``: more than ``failing`` when that is capped)."""
         base = fleet.BASE_FAILURE * (1.0 + 0.3 * self._wiggle_fail[repo.name](t))
         timeouts = self.timeout_share(t, repo)
-        impact = sum(self.failing(i, repo, t) for i in range(len(self.scenario.faults)))
+        impact = sum([self.failing(i, repo, t) for i in self._faults])
         stranded = self._stranded(t)        # no provider answers them
         fail = min(1.0, stranded + (1.0 - stranded) * (base + impact + timeouts))
         return fail, fail * (1.0 - stranded) * timeouts / max(fail, stranded + (1.0 - stranded) * (timeouts + impact), 1e-300)
 
     def _stranded(self, t: float) -> float:
         """The share of flows no provider answers at ``t`` (``strands``), asked once a row."""
+        if (memo := self._memo.get("stranded")) is not None and memo[0] == t:     # ``_once``'s
+            return memo[1]      # type: ignore[no-any-return]
         return self._once("stranded", t, lambda t: sum(share for share, _, _ in self.strands(t)))
 
     def carriers(self, t: float) -> tuple[str | None, ...]:
@@ -1082,7 +1147,7 @@ class Signals:
         the primary's go where ``route`` sends them (tried first: the primary's own); a disabled provider's flows run on
         ``PRIMARY_MODEL`` and go where the primary's go; None: no provider enabled takes them. The one routing request
         rates, tokens, flows, failures and log lines read (route-1): the same all through each stretch of ``_carrying``."""
-        return self._carrying[bisect.bisect_right(self._carrying, t, key=lambda c: c[0]) - 1][5]
+        return self._carrying[bisect.bisect_right(self._carrying_from, t) - 1][5]
 
     @functools.cached_property
     def _denials(self) -> list[tuple[float, bool]]:
@@ -1096,10 +1161,15 @@ class Signals:
                 out.append((a.t, any(held.values())))
         return out
 
+    @functools.cached_property
+    def _denials_from(self) -> list[float]:
+        """When each of ``_denials`` begins (``bundles_denied`` bisects it)."""
+        return [at for at, _ in self._denials]
+
     def bundles_denied(self, t: float) -> bool:
         """Whether an explicit Deny keeps FlowEngine from its bundles at ``t`` (redteam44 A2: it changed nothing): every
         flow fails writing its bundle (``strands``), before any model call, until the policy is deleted."""
-        return self._denials[bisect.bisect_right(self._denials, t, key=lambda d: d[0]) - 1][1]
+        return self._denials[bisect.bisect_right(self._denials_from, t) - 1][1]
 
     def strands(self, t: float) -> tuple[tuple[float, str, tuple[str, ...]], ...]:
         """(share of flows, why they fail, the providers whose model they ask for) of the flows no provider answers at
@@ -1187,7 +1257,9 @@ class Signals:
         """FlowEngine's env as its pods run with it at ``t``: the revision made ``ENV_DELAY`` s before or
         earlier. The one rollout delay every routing read takes, so a first change and a later one, the
         curves and every stand-in switch at the same instant."""
-        return self._once("env", t, lambda t: self.cluster.env_at(t - ENV_DELAY))      # a row reads it a dozen times
+        if (memo := self._memo.get("env")) is not None and memo[0] == t:     # a row reads it a dozen times (``_once``)
+            return memo[1]      # type: ignore[no-any-return]
+        return self._once("env", t, lambda t: self.cluster.env_at(t - ENV_DELAY))
 
     def route(self, t: float) -> str | None:
         """The provider FlowEngine sends the primary's routed calls to at ``t`` (its env's fallback model, once routing
@@ -1195,10 +1267,13 @@ class Signals:
         model no provider serves is no routing taken (``cluster._env_meaning``) but its env sends them there all the
         same (``fleet.UNSERVED``: they fail, ``strands``); tried only after the primary (``tried_first``) it moves none
         (A12: a typo'd ``FALLBACK_MODEL`` healed the outage, the route-around gate passing on it)."""
+        if (memo := self._memo.get("route")) is not None and memo[0] == t:     # ``_once``'s
+            return memo[1]      # type: ignore[no-any-return]
+
         def value(t: float) -> str | None:      # once a row: the requests, failures and quota read it many times
             env = self.env(t)                   # routing recorded with no env of its own: the default fallback
             if (to := route_of(env, away=not any(k in env for k in ROUTING))) == fleet.UNSERVED:
-                return None if tried_first(env) else to
+                return None if self._tried_first(t) else to
             return to if self.in_force("fallback_routing", t, delay=ENV_DELAY) else None
         return self._once("route", t, value)
 
@@ -1305,6 +1380,11 @@ class Signals:
             out.append((x, y, self.traffic_share(at), to, moved,
                         tuple(lead if p == fleet.PRIMARY or p in off else p for p in fleet.PROVIDER_NAMES)))
         return out
+
+    @functools.cached_property
+    def _carrying_from(self) -> list[float]:
+        """Where each stretch of ``_carrying`` begins (``carriers`` bisects it)."""
+        return [c[0] for c in self._carrying]
 
     def _used(self, provider: fleet.Provider, t: float) -> float:
         """The share of ``provider``'s quota its healthy calls spent since the last reset: each provider's token rate
@@ -1520,29 +1600,33 @@ class Signals:
     def _requests(self, provider: fleet.Provider, t: float) -> tuple[float, float]:
         """The first attempts a second at ``provider`` of (the flows' calls, the batch jobs' calls, ``batch``): what
         ``request_rate`` tries again and ``_burn`` counts."""
-        wiggle = 1.0 + 0.08 * self._wiggle_req[provider.name](t)
+        name = provider.name
+        wiggle = 1.0 + 0.08 * self._wiggle_req[name](t)
         carriers = self.carriers(t)
 
-        def routed(rps: Callable[[fleet.Provider], float]) -> float:
-            rate = sum(rps(p) for p, c in zip(fleet.PROVIDERS, carriers, strict=True) if c == provider.name)
-            if provider.name == fleet.PRIMARY and self.plan_only(t):      # its flows' plans are made on the fallback
+        def routed(rps: Callable[[int], float]) -> float:       # of each provider's flows by its index
+            rate = sum([rps(j) for j, c in enumerate(carriers) if c == name])
+            if name == fleet.PRIMARY and self.plan_only(t):      # its flows' plans are made on the fallback
                 rate *= 1.0 - self.route_share(t)
-            if provider.name != carriers[0] == fleet.PRIMARY and self.route(t) == provider.name:   # the primary tried first
-                rate += self.route_share(t) * sum(rps(p) for p, c in zip(fleet.PROVIDERS, carriers, strict=True)
-                                                  if c == fleet.PRIMARY)
+            if name != carriers[0] == fleet.PRIMARY and self.route(t) == name:   # the primary tried first
+                rate += self.route_share(t) * sum([rps(j) for j, c in enumerate(carriers) if c == fleet.PRIMARY])
             return rate
-        flows = routed(lambda p: p.requests_per_second) * wiggle * self.traffic_share(t) * self.queue.pace(t) * (
+        flows = routed(_REQUESTS.__getitem__) * wiggle * self.traffic_share(t) * self.queue.pace(t) * (
             PLAN_SHARE if self.reviewing(t) else 1.0) * (     # a flow held for review made its plan's calls alone
             not self.bundles_denied(t))                     # one denied its bundle made none
-        return flows, (routed(lambda p: self.batch(p, t)) * self.traffic_share(t) if self._storm else 0.0)
+        batched = routed(lambda j: self.batch(fleet.PROVIDERS[j], t)) * self.traffic_share(t) if self._storm else 0.0
+        return flows, batched
 
     def share_5xx(self, provider: fleet.Provider, t: float) -> float:
         """The share of calls to ``provider`` answered 5xx: the vendor's answer to a call made now (routing away
         does not heal it) plus what FlowEngine's own client adds (``api_5xx:*``: a restart or rollback mends it)."""
+        if (memo := self._memo.get(key := ("5xx", provider.name))) is not None and memo[0] == t:     # ``_once``'s
+            return memo[1]      # type: ignore[no-any-return]
+
         def value(t: float) -> float:       # once a row: the codes and ``lost`` read it many times
             base = fleet.BASE_5XX * (1.0 + 0.5 * self._wiggle_5xx[provider.name](t))
             return min(1.0, base + self.impact("api_5xx", t, provider.name))
-        return self._once(("5xx", provider.name), t, value)
+        return self._once(key, t, value)
 
     def call_latency(self, provider: fleet.Provider, t: float) -> float:
         """The median seconds of one call to ``provider``'s model: a share of a flow's, slower while the vendor fails
@@ -1563,7 +1647,11 @@ class Signals:
         through (``call_law``: the share to the power A) stay ``share ** MAX_ATTEMPTS`` whatever A is. More attempts
         only refuse more requests (the retry storm grows); fewer send fewer and fail no more calls. The everyday
         ``BASE_429`` falls on attempts at random. A 5xx outage is no capacity: there, trying again does help."""
-        return 1.0 if self.exhausted(provider.name, t) else self._once(("429", provider.name), t, lambda t: min(
+        if self.exhausted(provider.name, t):
+            return 1.0
+        if (memo := self._memo.get(key := ("429", provider.name))) is not None and memo[0] == t:     # ``_once``'s
+            return memo[1]      # type: ignore[no-any-return]
+        return self._once(key, t, lambda t: min(
             1.0, fleet.BASE_429 + self.impact("api_429", t, provider.name) * self.throttled(provider.name, t)))
 
     def throttled(self, provider: str, t: float, tries: int | None = None) -> float:
