@@ -1185,14 +1185,16 @@ class Signals:
                     groups.setdefault(c, []).append(p)
             off = ", ".join(p for p in fleet.PROVIDER_NAMES if p in disabled(self.env(t))) if None in groups else ""
             moved = self.to_nowhere(t) if not any(fleet.PRIMARY_PROVIDER in ps for ps in groups.values()) else 0.0
-            return tuple((sum(p.flow_share for p in ps), f"no enabled model provider ({off} disabled)" if c is None
-                          else fleet.unserved(fallback_of(self.env(t))) if c == fleet.UNSERVED
-                          else f"circuit breaker OPEN: calls to {c} fail fast, not sent (rate limit exceeded: daily "
-                          "quota exhausted)" if self.fails_fast(c, t)
-                          else f"rate limit exceeded: {c} 429 Too Many Requests (daily quota exhausted)",
-                          tuple(p.name for p in ps)) for c, ps in groups.items()) + ((   # a flow any of whose calls
-                fleet.PRIMARY_PROVIDER.flow_share * (1.0 - (1.0 - moved) ** fleet.CALLS_PER_FLOW),    # went there
-                fleet.unserved(fallback_of(self.env(t))), (fleet.PRIMARY,)),) * (moved > 1e-6)   # (a millionth: none)
+            out = tuple((sum(p.flow_share for p in ps), f"no enabled model provider ({off} disabled)" if c is None
+                         else fleet.unserved(fallback_of(self.env(t))) if c == fleet.UNSERVED
+                         else f"circuit breaker OPEN: calls to {c} fail fast, not sent (rate limit exceeded: daily "
+                         "quota exhausted)" if self.fails_fast(c, t)
+                         else f"rate limit exceeded: {c} 429 Too Many Requests (daily quota exhausted)",
+                         tuple(p.name for p in ps)) for c, ps in groups.items())
+            if moved > 1e-6:        # a flow any of whose calls went there (a millionth: none)
+                out += ((fleet.PRIMARY_PROVIDER.flow_share * (1.0 - (1.0 - moved) ** fleet.CALLS_PER_FLOW),
+                         fleet.unserved(fallback_of(self.env(t))), (fleet.PRIMARY,)),)
+            return out
         return self._once("strands", t, value)
 
     def exhausted(self, provider: str, t: float) -> bool:

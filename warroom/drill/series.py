@@ -90,11 +90,11 @@ class Series:
         # by each repo's own law (an onboarded repo's flows carry their faults: ``latency_median(t, repo)``), summed
         # over the repos that share one (redteam44 T1: one law for all hid whose flows were slow)
         for mine in self._laws:
-            killed = sum(execs[j] * shares[j][1] for j in mine)
-            done = 0.0 if held else sum(execs[j] for j in mine) - sum(fails[j] for j in mine)
+            killed = sum([execs[j] * shares[j][1] for j in mine])
+            done = 0.0 if held else sum([execs[j] for j in mine]) - sum([fails[j] for j in mine])
             law = durations(s.latency_median(t, self.repos[mine[0]]), BOUNDS, done,
-                            sum(fails[j] for j in mine) - killed, killed,
-                            tuple((sum(execs[j] for j in mine) * share, floor) for share, floor in s.waited(t)))
+                            sum([fails[j] for j in mine]) - killed, killed,
+                            tuple((sum([execs[j] for j in mine]) * share, floor) for share, floor in s.waited(t)))
             hist = [a + b for a, b in zip(hist, law, strict=True)]
         return out + hist + execs
 
