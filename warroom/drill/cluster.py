@@ -936,7 +936,9 @@ def breaker_limit(env: Env) -> float:
 def disabled(env: Env) -> set[str]:
     """The providers ``DISABLE_PROVIDERS`` turns off: the one reading of it (routing, why, ``/health/models``). FlowEngine
     reads it as provider names, comma-separated, in any case, spaces ignored (``Anthropic, OpenAI``), as its switches."""
-    return {p.strip().lower() for p in env.get("DISABLE_PROVIDERS", "").split(",")} - {""}
+    if (names := env.get("DISABLE_PROVIDERS", "")) == "":      # unset, as most envs leave it (asked for every flow)
+        return set()
+    return {p.strip().lower() for p in names.split(",")} - {""}
 
 
 def moved_primary(env: Env) -> str | None:
@@ -964,9 +966,14 @@ def route_of(env: Env, away: bool = False) -> str | None:
     return to if away and to != fleet.PRIMARY else None
 
 
+_SECONDS = re.compile(r"\d+(\.\d*)?")     # ``threshold``'s spelling, compiled once: the world asks it for every flow
+
+
 def threshold(env: Env) -> float | None:
     """``FALLBACK_THRESHOLD_LATENCY`` in seconds: a call to the primary slower than it is tried on the fallback."""
-    return float(value) if re.fullmatch(r"\d+(\.\d*)?", value := env.get("FALLBACK_THRESHOLD_LATENCY", "")) else None
+    if (value := env.get("FALLBACK_THRESHOLD_LATENCY", "")) == "":      # unset, as most envs leave it
+        return None
+    return float(value) if _SECONDS.fullmatch(value) else None
 
 
 def tried_first(env: Env) -> bool:
