@@ -19,6 +19,7 @@ import zlib
 from collections import OrderedDict
 from collections.abc import Iterator
 from itertools import accumulate
+from operator import attrgetter
 from dataclasses import dataclass, field, replace
 from typing import NamedTuple
 from weakref import WeakKeyDictionary
@@ -31,6 +32,7 @@ from warroom.drill.series import Series
 from warroom.units import format_value
 
 FLOW_TYPES = (("plan", 0.25), ("impl", 0.45), ("review", 0.2), ("docs", 0.1))
+SHARES = tuple((p.name, p.flow_share) for p in fleet.PROVIDERS)     # the providers' shares of flows, all answering
 MAX_WINDOW = 2 * 3600.0     # the flows a question of recent ones lists: two hours back (a store keeps all: ``kept``)
 HELD = "awaiting_review"    # a flow started under manual review: its plan waits for an operator's approval
 TICK = 30.0                 # periodic log lines every 30 s
@@ -52,6 +54,9 @@ _TICKED: WeakKeyDictionary[Signals, dict[tuple[bool | None, float, str, int], tu
     WeakKeyDictionary()
 _LISTED_LOCK = threading.Lock()         # the dashboard's worker threads read flows too
 LISTS = 8
+_BY_START = attrgetter("start", "task_id")      # flows listed by start, then task id
+# ``_pick``'s running sums of each tuple of weights it was given (a handful: the flow types', the providers' shares)
+_RUNNING: dict[tuple[tuple[str, float], ...], tuple[tuple[str, float], ...]] = {}
 TICKS_KEPT = 3 * 2880                   # a day of ticks for each release (``_periodic``)
 
 
@@ -167,7 +172,7 @@ class Activity:
         # the repos walked side by side in time: the hour being read is read once, not once a repo
         # (``Series`` holds a few hours; a report over a day re-integrated each hour per repo)
         merged = heapq.merge(*(self._walk(repo, t1, t2, now) for repo in self.signals.repos), key=lambda f: f.start)
-        return sorted(merged, key=lambda f: (f.start, f.task_id))
+        return sorted(merged, key=_BY_START)
 
     def kept(self, now: float) -> list[Flow]:
         """Every flow asked for from the world's first moment (the drill's start less its history) to ``now``: what a
@@ -238,9 +243,7 @@ class Activity:
             return Flow(self._task_id(repo, k), repo.name, k, _pick(FLOW_TYPES, unit(repo.name, k, "type")), start,
                         now - start, "queued", None, "", "", 0.0, 0, wait=now - start)
         if (f := self._drawn.get(key := (repo.name, k, start, began, failed))) is None:
-            run = self._draw(repo, k, began, failed)      # the world as its run began
-            f = self._drawn[key] = replace(run, start=start, duration=run.duration + (began - start),
-                                           wait=began - start)    # (began - start): 0 exactly when it never waited
+            f = self._drawn[key] = self._draw(repo, k, began, failed, start)      # the world as its run began
         if f.end > now:
             f = replace(f, status="running", error=None, duration=now - f.start)
         elif f.status == HELD:      # no one approves it: it waits until manual review is switched off, then runs on
@@ -257,15 +260,21 @@ class Activity:
                         rerun=done[-1] if done else None)
         return f
 
-    def _draw(self, repo: fleet.Repo, k: int, start: float, failed: bool) -> Flow:
+    def _draw(self, repo: fleet.Repo, k: int, start: float, failed: bool, asked: float) -> Flow:
+        """Flow ``k`` of ``repo`` whose run began at ``start`` (the world then), asked for at ``asked``: its duration
+        from then, the wait (``start - asked``: 0 exactly when it never waited) and the run."""
         s = self.signals
         ftype = _pick(FLOW_TYPES, unit(repo.name, k, "type"))
         error, strands = s.cause(repo, k, start) if failed else None, s.strands(start)
         # the model it asks for: one no provider answers exactly when that is why it failed (``Signals.strands``)
-        asks = next((names for _, why, names in strands if why == error), None) or [
-            p.name for p in fleet.PROVIDERS if all(p.name not in names for _, _, names in strands)] or fleet.PROVIDER_NAMES
-        weights = tuple((p.name, p.flow_share) for p in fleet.PROVIDERS if p.name in asks)
-        provider = _pick(weights, unit(repo.name, k, "prov") * (sum(w for _, w in weights) if strands else 1.0))
+        if strands:
+            asks = next((names for _, why, names in strands if why == error), None) or [
+                p.name for p in fleet.PROVIDERS if all(p.name not in names for _, _, names in strands)] or \
+                fleet.PROVIDER_NAMES
+            weights = tuple((p.name, p.flow_share) for p in fleet.PROVIDERS if p.name in asks)
+            provider = _pick(weights, unit(repo.name, k, "prov") * sum(w for _, w in weights))
+        else:       # every provider answers: the flows' own shares (most flows: no tuple built for each)
+            provider = _pick(SHARES, unit(repo.name, k, "prov"))
         if s.carriers(start)[fleet.PROVIDER_NAMES.index(provider)] not in (provider, None):
             provider = fleet.PRIMARY        # its provider disabled: it runs on PRIMARY_MODEL, routed as the primary's
         model = next(p.model for p in fleet.PROVIDERS if p.name == provider)
@@ -292,8 +301,8 @@ class Activity:
             status, error = ("failed" if failed else "cancelled"), s.interruption(stop) if failed else None
             stopped = None if failed else f"cancelled: {str(s.interruption(stop)).removeprefix('flow interrupted: ')}"
         # (a held flow's run is its plan's: it ends waiting for review, ``_flow``)
-        return Flow(self._task_id(repo, k), repo.name, k, ftype, start, duration, status, error, model, provider, kb,
-                    int(unit(repo.name, k, "w") * 8) + 1, stopped=stopped)
+        return Flow(self._task_id(repo, k), repo.name, k, ftype, asked, duration + (start - asked), status, error,
+                    model, provider, kb, int(unit(repo.name, k, "w") * 8) + 1, wait=start - asked, stopped=stopped)
 
     def find(self, task_id: str, now: float) -> Flow | None:
         """The flow ``task_id`` among ``kept(now)`` (the rows psql lists), the first of them if two share it. Only
@@ -519,9 +528,12 @@ def _ticks(t1: float, t2: float) -> range:
 
 
 def _pick(weighted: tuple[tuple[str, float], ...], u: float) -> str:
-    """The name whose share of the running sum ``u`` falls in (the last one past the end)."""
-    return next((name for (name, _), acc in zip(weighted, accumulate(w for _, w in weighted)) if u < acc),
-                weighted[-1][0])
+    """The name whose share of the running sum ``u`` falls in (the last one past the end). The running sums of each
+    ``weighted`` are summed once (``_RUNNING``: a handful of tuples, the flow types' and the providers' shares), in
+    the same order, so the same bits: every flow drawn summed them twice again."""
+    if (running := _RUNNING.get(weighted)) is None:
+        running = _RUNNING[weighted] = tuple(zip((name for name, _ in weighted), accumulate(w for _, w in weighted)))
+    return next((name for name, acc in running if u < acc), weighted[-1][0])
 
 
 def iso(ts: float) -> str:
