@@ -86,12 +86,18 @@ def quota_reset(t: float, after: bool = True) -> float:
     return fleet.QUOTA_RESET + DAY * (math.floor((t - fleet.QUOTA_RESET) / DAY) + (1 if after else 0))
 
 
+def _day_raw(x: float) -> float:
+    """The healthy calls' token use summed up to scenario second ``x``, in seconds of their mean rate (``day_use``)."""
+    return x + DAY_SWING * DAY / (2 * math.pi) * math.sin(2 * math.pi * (x - fleet.QUOTA_RESET - BUSIEST) / DAY)
+
+
+_DAY_BEFORE = _day_raw(0.0) - _day_raw(fleet.QUOTA_RESET - DAY)     # from the last reset before the drill to its start
+
+
 def day_use(t: float) -> float:
     """The healthy calls' token use summed up to scenario second ``t``, in what they spent from the last reset before
     the drill to its start (each provider's ``quota_used``): busiest ``BUSIEST`` s after a reset, quiet before one."""
-    def raw(x: float) -> float:
-        return x + DAY_SWING * DAY / (2 * math.pi) * math.sin(2 * math.pi * (x - fleet.QUOTA_RESET - BUSIEST) / DAY)
-    return raw(t) / (raw(0.0) - raw(fleet.QUOTA_RESET - DAY))
+    return _day_raw(t) / _DAY_BEFORE
 
 
 def unit(*parts: object) -> float:
@@ -283,6 +289,10 @@ class Signals:
         self._k0 = math.floor(max(self._first, -DAY) / SPEND)
         self._sums: list[list[float]] = []
         self._shared: list[tuple[int, int]] = []     # the blocks of ``_sums`` that share a burn out (``adopt``)
+        self._impact_keys: dict[tuple[str, str], tuple[tuple[str, bool], ...]] = {}     # ``impact``'s, made once
+        self._faults = range(len(scenario.faults))
+        self._amounts: dict[str, tuple[float, ...]] = {}        # ``_fail_amounts``
+        self._tokens: dict[tuple[int, str], float] = {}         # ``_used``: each stretch's tokens a provider counts
         # one bend per stretch a mitigation was on; its start and its end act after the same delay
         self._bends: list[list[_Bend]] = [
             [_Bend(self._steps(m, on, off, i), max(m.tau, 1e-6), m.action == "fallback_routing", m.action == BREAKER)
@@ -319,9 +329,6 @@ class Signals:
         self.admission_edges = tuple(sorted({w for w, _ in self._admit + self._db}))    # where ``admits`` may change
         self._memo: dict[object, tuple[float, Any]] = {}       # the last answer of each curve asked twice at a t
         self._terms = {k: [(i, f.impacts[k]) for i, f in enumerate(scenario.faults) if k in f.impacts] for g in scenario.faults for k in g.impacts}
-        self._impact_keys: dict[tuple[str, str], tuple[tuple[str, bool], ...]] = {}     # ``impact``'s, made once
-        self._faults = range(len(scenario.faults))
-        self._amounts: dict[str, tuple[float, ...]] = {}        # ``_fail_amounts``
         # a retry names its task's repo; one recorded before retries did (no repo) counts nowhere
         self.retries = tuple(Retry(a.t, str(a.detail.get("task_id")), str(a.detail["repo"]), bool(a.detail.get("ok")),
                                    float(a.detail.get("seconds") or 0.0), str(a.detail.get("error") or ""),
@@ -336,6 +343,8 @@ class Signals:
         it moves the counters by that one run and bends no fault (the flows it did not retry still failed). Each
         counter moves when the TaskDB's row says it happened: the run as it begins, its failure and its duration as
         it ends (redteam49 F6: a failure counted at its start breached the SLO pane while psql said running)."""
+        if not self.retries:        # none (nearly every world): nothing added to any counter
+            return 0.0
         each: dict[str, Callable[[Retry], float]] = {
             "exec": lambda r: r.repo == key[-1], "fail": lambda r: r.repo == key[-1] and not r.ok,
             "bucket": lambda r: r.seconds <= float(key[-1]), "count": lambda r: 1.0, "sum": lambda r: r.seconds}
@@ -793,8 +802,7 @@ class Signals:
     def _held_part(self, a: float, b: float) -> float:
         """The share of ``[a, b]`` the breaker holds retries (``holding``): a step the breaker trips in burns in part
         as held, so a second sooner buys its share of the step, not all or nothing at a scrape."""
-        cuts = sorted({a, b, *(w for bends in self._bends for bend in bends if bend.holds for w, _ in bend.steps
-                               if a < w < b)})
+        cuts = sorted({a, b, *(w for bend in self._holds for w, _ in bend.steps if a < w < b)})
         return sum(y - x for x, y in zip(cuts, cuts[1:]) if self.holding((x + y) / 2.0)) / (b - a)
 
     def lost(self, provider: str, t: float) -> float:
@@ -1395,13 +1403,16 @@ class Signals:
         ``FALLBACK_ON_5XX``: the primary still called first, the share answered 5xx tried again on the fallback,
         ``_burn``). A sum of terms >= 0: it never goes down in a day."""
         last, total = quota_reset(t, after=False), 0.0
-        for x, y, share, to, moved, carriers in self._carrying:     # each flow's tokens, in a share of this one's quota
-            if (b := min(y, t)) > (a := max(x, last)) and share > 0.0:      # spent by the flows that ran (``queue``)
-                ran = day_use(max(self.queue.shift(b), last)) - day_use(max(self.queue.shift(a), last))
-                total += share * ran * sum(p.quota_used * (p.daily_tokens / provider.daily_tokens) * (
-                    (1.0 - part) * (c == provider.name) + part * (to == provider.name))   # the primary's plans: ``to``
-                    for p, c in zip(fleet.PROVIDERS, carriers, strict=True)
-                    for part in (moved if to is not None and c == fleet.PRIMARY else 0.0,))
+        for k, (x, y, share, to, moved, carriers) in enumerate(self._carrying):     # each flow's tokens, in a share of
+            if (b := min(y, t)) > (a := max(x, last)) and share > 0.0:      # this one's quota, spent by the flows that
+                ran = day_use(max(self.queue.shift(b), last)) - day_use(max(self.queue.shift(a), last))    # ran (queue)
+                if (tokens := self._tokens.get((k, provider.name))) is None:        # the stretch's, once a world
+                    tokens = self._tokens[(k, provider.name)] = sum(
+                        p.quota_used * (p.daily_tokens / provider.daily_tokens) * (
+                            (1.0 - part) * (c == provider.name) + part * (to == provider.name))   # the primary's plans
+                        for p, c in zip(fleet.PROVIDERS, carriers, strict=True)
+                        for part in (moved if to is not None and c == fleet.PRIMARY else 0.0,))
+                total += share * ran * tokens
         return total
 
     def quota(self, provider: fleet.Provider, t: float) -> float:
