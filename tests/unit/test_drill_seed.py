@@ -33,7 +33,7 @@ def test_a_new_drill_starts_with_the_seed_and_draws_the_same_world(tmp_path: Pat
     seed = simulator.seed_file(SCENARIO)
     seed.parent.mkdir(parents=True)
     body = _body(rows=1)
-    seed.write_bytes(json.dumps(_valid_header(body) | {"rows": 10_000}).encode() + b"\n" + body)
+    seed.write_bytes(json.dumps(_valid_header(body, rows=10_000)).encode() + b"\n" + body)
     first = directory.create_drill(tmp_path / "one", SCENARIO, ids="first drill")
     assert not (first.path / SERIES_CACHE).exists()           # no seed to plant: the first drill starts cold
     assert drill_warmup._child(str(first.path)) == 0           # what its warm-up child runs
@@ -45,6 +45,15 @@ def test_a_new_drill_starts_with_the_seed_and_draws_the_same_world(tmp_path: Pat
     cache = second.path / SERIES_CACHE
     assert cache.read_bytes() == seed.read_bytes()
     assert drill_warmup.start(second.path, cache) is None     # nothing left for a warm-up child to do
+
+    # The header is under the digest too: the autoscaler's loop in it sets the ready pods a drill draws, so the seed
+    # with that changed alone is not planted (attack55 F7: 3 ready pods for 5 drew P95 112.6 s for 103.2, for good).
+    written = seed.read_bytes()
+    head, _, rows = written.partition(b"\n")
+    changed = json.loads(head) | {"capacity": {"state": "tampered", "marks": [], "ready": {}, "decisions": []}}
+    seed.write_bytes(json.dumps(changed).encode() + b"\n" + rows)
+    assert not (directory.create_drill(tmp_path / "three", SCENARIO).path / SERIES_CACHE).exists()
+    seed.write_bytes(written)
 
     seeded = Simulator(second.scenario, second.actions, second.wall_time, cache=cache, ids=second.ids)
     cold = Simulator(second.scenario, second.actions, second.wall_time, ids=second.ids)
@@ -70,29 +79,37 @@ def _body(rows: int, width: int | None = None) -> bytes:
     return array("d", [1.0, *[0.0] * (2 * w), 0.0, float(rows), *[0.0] * (rows * w)]).tobytes()
 
 
-def _valid_header(body: bytes) -> dict[str, object]:
-    return {"v": simulator._CACHE_VERSION, "code": simulator._code_fingerprint(), "scenario": SCENARIO,
-            "t0": -7200.0, "width": _width(), "rows": 1, "actions": [],
-            "digest": hashlib.blake2b(body, digest_size=16).hexdigest()}
+def _valid_header(body: bytes, **changes: object) -> dict[str, object]:
+    """A seed's header with ``changes``, its digest made after them (of that header and ``body``)."""
+    header: dict[str, object] = {"v": simulator._CACHE_VERSION, "code": simulator._code_fingerprint(),
+                                 "scenario": SCENARIO, "t0": -7200.0, "width": _width(), "rows": 1, "actions": [],
+                                 **changes}
+    return header | {"digest": simulator.seed_digest(header, body)}
 
 
 @pytest.mark.parametrize("damage", ["none", "not json", "other code", "other scenario", "with actions", "a row changed",
                                     "no digest", "group-writable", "symlink", "fifo", "a directory", "another start",
-                                    "another width", "rows that do not add up", "more rows than its body holds"])
+                                    "another width", "rows that do not add up", "more rows than its body holds",
+                                    "the header changed after its digest", "a digest of the rows alone"])
 def test_a_seed_not_this_codes_scenarios_own_is_never_planted(tmp_path: Path, damage: str) -> None:
     """Each refused seed leaves the new drill without a cache file (it starts cold, as with no seed); the one the
     code would take (``none``) is planted, so the refusals are the rules', not a path that never plants."""
     seed = simulator.seed_file(SCENARIO)
     seed.parent.mkdir(parents=True)
     body = _body(rows=2, width=_width() + (damage == "another width"))
-    header = _valid_header(body)
     # a seed the drill would not read (attack54 F5): another grid, or rows its body does not hold, its digest right
     changes = {"other code": {"code": "another warroom"}, "other scenario": {"scenario": "rate-limit"},
-               "with actions": {"actions": [["scale", 300.0]]}, "no digest": {"digest": None},
-               "another start": {"t0": -3600.0}, "another width": {"width": _width() + 1},
-               "rows that do not add up": {"rows": 3}, "more rows than its body holds": {"rows": 10 ** 12},
-               "none": {"rows": 2}}
-    text = b"{not json" if damage == "not json" else json.dumps(header | changes.get(damage, {"rows": 2})).encode()
+               "with actions": {"actions": [["scale", 300.0]]}, "another start": {"t0": -3600.0},
+               "another width": {"width": _width() + 1}, "rows that do not add up": {"rows": 3},
+               "more rows than its body holds": {"rows": 10 ** 12}}
+    header = _valid_header(body, **{"rows": 2, **changes.get(damage, {})})
+    if damage == "no digest":
+        header["digest"] = None
+    elif damage == "the header changed after its digest":    # its autoscaler's loop: the ready pods drawn (attack55 F7)
+        header["capacity"] = {"ready": 3}
+    elif damage == "a digest of the rows alone":              # as stop 54 wrote it: the header not under it
+        header["digest"] = hashlib.blake2b(body, digest_size=16).hexdigest()
+    text = b"{not json" if damage == "not json" else json.dumps(header).encode()
     if damage == "a row changed":        # one double of the rows, the header as it was: never drawn (attack54 F3)
         body = body[:-8] + b"\x00" * 6 + b"\xf0\x3f"
     if damage == "symlink":
