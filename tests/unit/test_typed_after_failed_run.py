@@ -29,26 +29,31 @@ KEY = ("RB-CORE-005", "restore-replicas")
 
 
 # attack53 A3: a run that timed out, was interrupted or cancelled left the same false relapse as a failed one;
-# attack53 A9: a failed run given namespace=staging made the typing with the incident's production not the step's
-@pytest.mark.parametrize("ended", ["failed", "timed_out", "interrupted", "cancelled", "failed in staging"])
+# attack53 A9: a failed run given namespace=staging made the typing with the incident's production not the step's;
+# attack55 F4: so did a run given staging that timed out, was interrupted or cancelled (the IC saw staging, stopped it)
+@pytest.mark.parametrize("ended", ["failed", "timed_out", "interrupted", "cancelled", "failed in staging",
+                                   "stopped in staging"])
 def test_the_restore_typed_after_its_failed_run_is_done_by_hand_and_lifts_the_halt(tmp_path: Path, ended: str) -> None:
     d, clock, inc = _halted(tmp_path)
     assert typed_in_shell(d, ["kubectl", "rollout", "restart", "deployment/audit-shipper", *NS], 300.0) == 0
-    clock.t = d.wall_time(350.0)      # step 30 through warroom, the runbook's own values: it fails, acting on nothing
-    run = {**RESTORE, "command": " ".join(SCALE)}
-    if ended == "failed in staging":      # the wrong namespace answered: no FlowEngine there, exit 1
+    run = {**RESTORE, "command": " ".join(SCALE)}       # step 30 through warroom, the runbook's own values
+    if ended.endswith(" in staging"):      # the wrong namespace answered: no FlowEngine there, exit 1
         run = {**RESTORE, "params": {**RESTORE["params"], "namespace": "staging"},
                "command": " ".join([*SCALE[:-1], "staging"])}
-        ended = "failed"
-    inc.append(ev.STEP_STARTED, run)
-    clock.t = d.wall_time(351.0)
-    inc.append(ev.STEP_FINISHED, {**run, "status": ended, "exit_code": 1 if ended == "failed" else None})
+    ends = {"failed in staging": ["failed"], "stopped in staging": ["timed_out", "interrupted", "cancelled"]}.get(
+        ended, [ended])
+    for n, status in enumerate(ends):        # each acting on nothing
+        clock.t = d.wall_time(350.0 + 4 * n)
+        inc.append(ev.STEP_STARTED, run)
+        clock.t = d.wall_time(351.0 + 4 * n)
+        inc.append(ev.STEP_FINISHED, {**run, "status": status, "exit_code": 1 if status == "failed" else None})
+    ended = ends[-1]
     assert typed_in_shell(d, SCALE, 400.0) == 0
     clock.t = d.wall_time(420.0)
     _gap(inc, d, "recovered", 412.0, 6.0)
 
     st = inc.state
-    assert checklist_state(st.steps[KEY]) == ended and [r.status for r in st.steps[KEY].runs] == [ended]
+    assert checklist_state(st.steps[KEY]) == ended and [r.status for r in st.steps[KEY].runs] == ends
     typed = inc.typed_by_hand(clock())
     assert typed[KEY].state.startswith("done by hand at "), typed
     # the value only the failed run gave is not known to be the incident's: the one typed is said with the credit
@@ -65,6 +70,29 @@ def test_the_restore_typed_after_its_failed_run_is_done_by_hand_and_lifts_the_ha
     if ended == "failed" and run["params"] == RESTORE["params"]:
         _both_said(d, clock, inc)
     assert inc.state.param_answers["namespace"] == run["params"]["namespace"]     # what the next prompt offers
+
+
+def test_after_a_failed_run_a_workload_place_takes_the_value_beneath_or_the_failed_one_never_another(
+        tmp_path: Path) -> None:
+    """attack55 F8: step 30 run with the typo ``deployment=flowengin`` failed (not found); then the audit shipper scaled
+    by hand was credited "Bring FlowEngine back, done by hand, with deployment=audit-shipper" while FlowEngine stayed
+    at 0. The doubted place takes the default beneath (flowengine) or the failed run's value, never another: the
+    audit shipper's scale is no step of the runbook's, FlowEngine's later is step 30, the value typed said."""
+    d, clock, inc = _halted(tmp_path)
+    assert typed_in_shell(d, ["kubectl", "rollout", "restart", "deployment/audit-shipper", *NS], 300.0) == 0
+    typo = {**RESTORE, "params": {**RESTORE["params"], "deployment": "flowengin"},
+            "command": "kubectl scale deployment/flowengin --replicas=5 -n production"}
+    clock.t = d.wall_time(350.0)
+    inc.append(ev.STEP_STARTED, typo)
+    clock.t = d.wall_time(351.0)
+    inc.append(ev.STEP_FINISHED, {**typo, "status": "failed", "exit_code": 1})
+    assert typed_in_shell(d, ["kubectl", "scale", "deployment/audit-shipper", "--replicas=2", *NS], 400.0) == 0
+    clock.t = d.wall_time(420.0)
+    assert KEY not in inc.typed_by_hand(clock())
+    assert typed_in_shell(d, ["kubectl", "scale", "deployment/flowengine", "--replicas=2", *NS], 450.0) == 0
+    clock.t = d.wall_time(470.0)
+    typed = inc.typed_by_hand(clock())
+    assert typed[KEY].state == "done by hand at +5m50s (drill shell, with deployment=flowengine, replicas=2)", typed
 
 
 def _both_said(d: Any, clock: Any, inc: Any) -> None:

@@ -426,9 +426,10 @@ class Shape:
         filled alike wherever it is, and never with an option where it starts its word (``blocks flow retry
         --enable-pruning`` is no task id). With the incident's ``values``, a place in a word naming what a kubectl
         call acts on (``deployment/{{ deployment }}``, ``-n {{ namespace }}``: ``_names_object``) holds its
-        parameter's value there, when it has one: the workload the step names is no value to choose (redteam49 F11:
-        ``scale deployment/audit-shipper`` was RB-CORE-005's "Bring FlowEngine back", "with deployment=audit-shipper");
-        an amount, a task id, an image or an env value stays the IC's."""
+        parameter's value there, when it has one (one it may be, when doubted: ``may_fill``): the workload the step
+        names is no value to choose (redteam49 F11: ``scale deployment/audit-shipper`` was RB-CORE-005's "Bring
+        FlowEngine back", "with deployment=audit-shipper"); an amount, a task id, an image or an env value stays the
+        IC's."""
         wanted, call = spelled(wanted), spelled(call)
         if len(wanted) != len(call):
             return None
@@ -447,7 +448,7 @@ class Shape:
             for key, value in zip((self.places[p] for p in parts if p in self.places), found.groups(), strict=True):
                 if got.setdefault(key, value) != value or (
                         key in self.patterns and re.fullmatch(self.patterns[key], value) is None) or (
-                        pinned and values is not None and values.get(key, value) != value):
+                        pinned and values is not None and not may_fill(values, key, value)):
                     return None
         return got
 
@@ -1217,37 +1218,63 @@ def recorded(drill_dir: Path, actions: Iterable[Any] | None = None) -> tuple[Rec
                  for a in (read_actions(drill_dir) if actions is None else actions))
 
 
-def param_values(runbook: Runbook, state: Any) -> dict[str, str]:
+class Answers(dict[str, str]):
+    """The runbook's parameters as the incident is known to have answered them, else their defaults (``param_values``):
+    what a step's command reads. ``doubted``: a parameter whose last answer only a run that did not end ok gave, to the
+    values its place in a typing that names a workload may hold (``may_fill``): the value beneath it (an earlier ok
+    run's, the default) and each such run's. Such a key is not in the mapping itself, so a typing's own value fills
+    the command it is judged by (``Hands.means``) and is said with the credit (``Shape.chose``): which one was typed."""
+
+    def __init__(self, known: Mapping[str, str], doubted: Mapping[str, frozenset[str]]) -> None:
+        super().__init__({k: v for k, v in known.items() if k not in doubted})
+        self.doubted: dict[str, frozenset[str]] = dict(doubted)
+
+
+def may_fill(values: Mapping[str, str], key: str, value: str) -> bool:
+    """Whether ``value`` may fill ``key``'s place in a word that names what a kubectl call acts on (``_names_object``):
+    the incident's value, else, when it is doubted (``Answers``), one of the values it may be; any when it has none."""
+    if isinstance(values, Answers) and key in values.doubted:
+        return value in values.doubted[key]
+    return values.get(key, value) == value
+
+
+def param_values(runbook: Runbook, state: Any) -> Answers:
     """The runbook's parameters as the incident answered them, else their defaults: what a step's command reads, and
-    what a typing's places that name a workload must keep (``_names_object``); a value only a run that failed gave
-    is not known (``answered``): that place takes any value, said with the credit (``Shape.chose``)."""
+    what a typing's places that name a workload must keep (``_names_object``). A value only runs that did not end ok
+    gave is not known to be the incident's (``answered``): that place takes the value beneath it (an earlier ok run's,
+    the default) or one of those runs', never any other (attack55 F8: after a run with the typo ``flowengin`` failed,
+    ``scale deployment/audit-shipper`` was "Bring FlowEngine back"), the one typed said with the credit; with no value
+    beneath, any value, as before those runs."""
     values = {k: str(p.default) for k, p in runbook.params.items() if p.default is not None}
     kept, doubted = answered(state)
     values |= kept
-    return {k: v for k, v in values.items() if doubted.get(k, v) == v}
+    return Answers(values, {k: frozenset({values[k], *v}) for k, v in doubted.items()
+                            if k in values and v != {values[k]}})
 
 
-def answered(state: Any) -> tuple[dict[str, str], dict[str, str]]:
-    """(the parameters' values the incident's runs through warroom and its dry runs were given, the later winning,
-    but a run that failed; the values a run that failed gave last, after any other answer of them). A restore run
-    with ``namespace=staging`` that failed (exit 1: no FlowEngine there) made the production restore then typed by
+def answered(state: Any) -> tuple[dict[str, str], dict[str, set[str]]]:
+    """(the parameters' values the incident's runs through warroom that ended ok and its dry runs were given, the
+    later winning; per parameter, the values runs that did not end ok gave after any other answer of it). A restore
+    run with ``namespace=staging`` that failed (exit 1: no FlowEngine there) made the production restore then typed by
     hand "not this step", its halt's gate read flows finishing again as the mitigation's relapse, until a later run
     with the production value re-judged the same typing as the step (attack53 A9). A failed run's value may be why it
-    failed, or not (a transient error): the incident's value is not known from it, so a typing with either is judged
-    its step's. ``IncidentState.param_answers`` (every run's: the value a prompt offers next) for a state without step
-    records, none doubted."""
+    failed, or not (a transient error): the incident's value is not known from it. The same holds of every run that
+    did not end ``ok``: ``timed_out``, ``interrupted`` and ``cancelled`` (the IC who saw ``staging`` in the run's
+    output and cancelled it, then typed the production restore, attack55 F4), and one still ``running`` (its outcome
+    not known yet). ``IncidentState.param_answers`` (every run's: the value a prompt offers next) for a state without
+    step records, none doubted."""
     steps = getattr(state, "steps", None)
     if not isinstance(steps, Mapping):
         return dict(getattr(state, "param_answers", None) or {}), {}
-    given = [(run.seq, run.status == "failed", run.params) for st in steps.values() for run in st.runs]
+    given = [(run.seq, run.status != "ok", run.params) for st in steps.values() for run in st.runs]
     given += [(dry.get("seq") or 0, False, dry.get("params") or {}) for st in steps.values() for dry in st.dry_runs
               if not dry.get("seat")]                  # an observer's dry run is never the incident's answer
     kept: dict[str, str] = {}
-    doubted: dict[str, str] = {}
-    for _, failed, params in sorted(given, key=lambda g: g[0]):
+    doubted: dict[str, set[str]] = {}
+    for _, unsure, params in sorted(given, key=lambda g: g[0]):
         for k, v in ((str(k), str(v)) for k, v in params.items() if v is not None):
-            if failed:
-                doubted[k] = v
+            if unsure:
+                doubted.setdefault(k, set()).add(v)
             else:
                 kept[k] = v
                 doubted.pop(k, None)
