@@ -311,8 +311,8 @@ def test_a_late_answer_is_its_query_s_and_a_list_looks_within_its_budget(
     late = [True]                                       # every gate's query held, the probes answered
     server = _Late(late, cost=10.0)
     gate = "the verify gate of step 10 (Failure rate (5m)) was not read: "
-    own = f"no answer from {server.url[7:]} within 0.3s (prometheus at {server.url} answered `vector(1)` at" \
-          " once: this query was late, not the source down)"
+    own = f"no answer from {server.url[7:]} within 0.3s (prometheus at {server.url} answered `vector(1)`" \
+          " within its timeout: this query was late, not the source down)"
     try:
         monkeypatch.setattr(sources_down, "list_clock", server.clock, raising=False)   # none before
         monkeypatch.setattr("warroom.cli.incident_metrics.metric_source",

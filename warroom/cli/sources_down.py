@@ -17,7 +17,9 @@ Prometheus unasked for every other incident). The rule, by what a failure says o
 
 A list also looks for a bounded time (``LIST_BUDGET``): each query ends within its source's timeout, so N incidents on
 sources that are slow but never down would cost N timeouts. Once the budget is spent, no source is asked again and the
-incidents left say NOT CHECKED and why (one warning for them all), so the list ends within the budget and one query.
+incidents left say NOT CHECKED and why (one warning for them all), so the list ends within the budget, one query and
+its ``PROBE``: a query started just before the budget ends runs to its source's timeout (attack55 F2: 30.5 s with a
+10 s timeout), and the README says so.
 """
 
 from __future__ import annotations
@@ -120,7 +122,7 @@ class SourcesDown:
             return self._found(where, why, kind, incident_id, history=True)
         if not probe():
             return self._found(where, f"{why}, and none to `{PROBE}` either: it answers nothing", kind, incident_id)
-        return f"{why} ({where} answered `{PROBE}` at once: this query was late, not the source down)"
+        return f"{why} ({where} answered `{PROBE}` within its timeout: this query was late, not the source down)"
 
     def _found(self, where: str, why: str, kind: str, incident_id: str, *, history: bool = False) -> str:
         self.down.setdefault((where, history), (f"{where}: {'its history: ' if history else ''}{why}", kind,
