@@ -217,7 +217,7 @@ class Walk:
             if id(ts) not in spans:         # a selector's series share their times: one search for them all
                 spans[id(ts)] = [(bisect.bisect_left(ts, m - window - 1e-9), bisect.bisect_right(ts, m + 1e-9))
                                  for m in ends]
-            resets = counter_resets(row) if counter else []
+            resets = counter_resets(row) if func in ("rate", "increase") else []     # irate reads its last two
             if func in ("rate", "increase", "delta"):      # the panes' own: each window's shape once for the selector
                 if id(ts) not in windows:
                     windows[id(ts)] = shapes(ts, spans[id(ts)], ends, window)
