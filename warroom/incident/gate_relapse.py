@@ -119,6 +119,18 @@ def _dated(type_: str, data: dict[str, Any], crossed: Crossings | None) -> tuple
     return type_, {**data, "at": iso(when[0].timestamp()), "seen_at": look, "crossed_text": when[1]}
 
 
+def _gate_of(passed: Any, slos: Sequence[Any]) -> Any | None:
+    """The verify gate a journaled pass (``passed``: its gate.started line's) was judged by, or None when it no longer
+    reads (its SLO gone, its query refused): that pass's lines are then not dated by the history."""
+    from warroom.errors import WarroomError
+    from warroom.sources.verify import VerifyError, journaled_gate
+
+    try:
+        return journaled_gate(passed.started_data(), slos)
+    except (VerifyError, WarroomError):
+        return None
+
+
 #: the most stretches past the line and back one look journals before the relapse it reads now (:func:`earlier`)
 FLAPS = 5
 
@@ -131,8 +143,7 @@ def earlier(state: IncidentState, lines: Sequence[tuple[str, dict[str, Any]]], c
     ``gate.recovered`` dated when they happened, with the look beside (``seen_at``): attack53 A1, the routing undone,
     put back and undone again between two looks was one line dated at the last crossing, and the PIR's "relapsed at"
     said the mitigation held until then. The first ``FLAPS``; none when the line was not dated by the history."""
-    from warroom.errors import WarroomError
-    from warroom.sources.verify import VerifyError, flaps, journaled_gate
+    from warroom.sources.verify import flaps
 
     passes = {g.seq: g for g in counted}
     last = last_said(state)
@@ -143,9 +154,7 @@ def earlier(state: IncidentState, lines: Sequence[tuple[str, dict[str, Any]]], c
             continue
         since = max(t for t in (state.phases.get("mitigated"), then.at,
                                 last.get(data["passed_seq"], {}).get("at")) if t is not None)
-        try:
-            gate = journaled_gate(then.started_data(), slos)
-        except (VerifyError, WarroomError):
+        if (gate := _gate_of(then, slos)) is None:
             continue
         base = {k: v for k, v in data.items() if k not in ("at", "crossed_text")}     # the look's reading kept
         said: list[tuple[str, dict[str, Any]]] = []
@@ -165,15 +174,12 @@ def back_since(state: IncidentState, line: dict[str, Any], read_at: datetime, co
     moment), dated when it did, seen at ``until``; else None. A slow look (its range reads outlasting another's whole
     look, which saw the measure within and journaled nothing) landed an open relapse the world had left behind
     (attack53 A11): the journal then says both, each when it happened."""
-    from warroom.errors import WarroomError
-    from warroom.sources.verify import VerifyError, crossed, journaled_gate
+    from warroom.sources.verify import crossed
 
     then = next((g for g in counted if g.seq == line.get("passed_seq")), None)
     if then is None or source is None:
         return None
-    try:
-        gate = journaled_gate(then.started_data(), slos)
-    except (VerifyError, WarroomError):
+    if (gate := _gate_of(then, slos)) is None:
         return None
     found = crossed(gate, source, read_at.timestamp(), until, past=False, speed=speed)
     if found is None:
@@ -206,8 +212,7 @@ def crossings(state: IncidentState, gates: Sequence[Any], counted: Sequence[Any]
     changes nothing reads no history. ``counted``: the passes ``gates`` read (``relapse.counted_gates``), whose
     ``verify.started`` says what to read. A gate lifted, or a history that cannot be read, gives none (dated at the
     look)."""
-    from warroom.errors import WarroomError
-    from warroom.sources.verify import VerifyError, crossed, journaled_gate
+    from warroom.sources.verify import crossed
 
     lines = due(state, gates)
     if not lines or source is None:
@@ -223,9 +228,7 @@ def crossings(state: IncidentState, gates: Sequence[Any], counted: Sequence[Any]
             continue
         since = max(t for t in (state.phases.get("mitigated"), now.passed_at, last.get(seq, {}).get("at"))
                     if t is not None)
-        try:
-            gate = journaled_gate(then.started_data(), slos)
-        except (VerifyError, WarroomError):
+        if (gate := _gate_of(then, slos)) is None:
             continue
         found = crossed(gate, source, since.timestamp(), now.read_at.timestamp(), past=type_ == ev.GATE_RELAPSED,
                         speed=speed)
