@@ -14,6 +14,10 @@ that stalls even the abort (a hung DNS lookup) cannot make polls pile up threads
 
 Connections are not kept alive between requests: each request opens its own, so the socket to
 shut down is always the request's own.
+
+A caller with a budget over many requests (``incident list``'s 15 s for every incident's gates) caps them
+(``capped``): each request its thread finishes within the cap ends by its own deadline or the cap, whichever is
+sooner, and the cap counts the ones it ended, so the caller tells its own time running out from the source's.
 """
 
 from __future__ import annotations
@@ -21,7 +25,8 @@ from __future__ import annotations
 import socket
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -95,6 +100,36 @@ class _Call:
             return bool(self._socks)
 
 
+class Cap:
+    """A monotonic instant (``ends``) no request finished on this thread within ``capped`` waits past; ``cut``: how
+    many requests it ended before their own deadline (their time was the caller's, not their source's)."""
+
+    def __init__(self, ends: float) -> None:
+        self.ends = ends
+        self.cut = 0
+
+
+_caps = threading.local()
+
+
+@contextmanager
+def capped(seconds: float) -> Iterator[Cap]:
+    """Every request this thread finishes (``DeadlineHTTP.finish``) within the block ends by its own deadline or
+    ``seconds`` from now, whichever is sooner (an enclosing cap's sooner instant kept): a caller's budget over many
+    requests holds by construction, not by checking between them."""
+    outer: Cap | None = getattr(_caps, "cap", None)
+    cap = Cap(time.monotonic() + max(0.0, seconds))
+    if outer is not None and outer.ends < cap.ends:
+        cap.ends = outer.ends
+    _caps.cap = cap
+    try:
+        yield cap
+    finally:
+        _caps.cap = outer
+        if outer is not None:
+            outer.cut += cap.cut
+
+
 def _shutdown(sock: socket.socket) -> None:
     try:
         sock.shutdown(socket.SHUT_RDWR)
@@ -146,10 +181,16 @@ class DeadlineHTTP:
         return call
 
     def finish(self, call: _Call, deadline: float) -> Reply:
-        """The reply of a started call by monotonic ``deadline``, else SourceError (kind slow)."""
-        if not call.done.wait(max(0.0, deadline - time.monotonic())):
+        """The reply of a started call by monotonic ``deadline`` (or the thread's ``capped`` instant, when sooner),
+        else SourceError (kind slow; down when no connection was made by its own deadline)."""
+        cap: Cap | None = getattr(_caps, "cap", None)
+        ends = deadline if cap is None else min(deadline, cap.ends)
+        if not call.done.wait(max(0.0, ends - time.monotonic())):
             connected = call.connected
             call.abort()
+            if cap is not None and ends < deadline:     # the caller's time ran out, not this request's
+                cap.cut += 1
+                raise SourceError(f"no whole answer from {self.what} before its asker's time ran out", kind="slow")
             if not connected:
                 raise SourceError(f"cannot connect to {self.what} within {self.timeout:g}s"
                                   " (no answer to the connection: host down or unreachable?)", kind="down")
@@ -160,7 +201,7 @@ class DeadlineHTTP:
         if call.error is not None:
             if isinstance(call.error, SourceError):
                 raise call.error
-            raise _as_source_error(call.error, self.what, self.timeout)
+            raise _as_source_error(call.error, self.what, self.timeout, reached=call.connected)
         assert call.reply is not None
         return call.reply
 
@@ -218,7 +259,11 @@ class DeadlineHTTP:
             call.done.set()
 
 
-def _as_source_error(exc: BaseException, what: str, timeout: float) -> SourceError:
+def _as_source_error(exc: BaseException, what: str, timeout: float, *, reached: bool = False) -> SourceError:
+    """``exc`` (httpx's) as the sentence and kind a source says. ``reached``: the request's connection was made, so
+    an answer cut mid-body, one that is not HTTP, or a reset after the connection is the source reached and giving no
+    whole answer (``slow``, as a late one: attack55 F3, one such answer left a reached Prometheus "down" for every
+    incident of a list, never probed); only a connection refused, not made, or to a name not found is ``down``."""
     import httpx
 
     text = explain_http_error(exc, what, timeout)
@@ -231,6 +276,6 @@ def _as_source_error(exc: BaseException, what: str, timeout: float) -> SourceErr
         if text.startswith("TLS handshake"):
             return SourceError(text, kind="error")     # it is up: the URL's scheme is wrong
         return SourceError(text, kind="refused" if "refused" in text else "down")
-    if isinstance(exc, (httpx.RemoteProtocolError, httpx.ReadError)):
-        return SourceError(text, kind="down")
+    if isinstance(exc, (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError)):
+        return SourceError(text, kind="slow" if reached else "down")
     return SourceError(text, kind="error")

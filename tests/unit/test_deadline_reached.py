@@ -1,0 +1,102 @@
+"""What a request's failure says of its source (``deadline.DeadlineHTTP``), and a caller's cap over its requests.
+
+attack55 F3: an answer cut mid-body, one that is not HTTP, or a reset after the connection was made were kind
+``down`` (the README's "no connection at all"), so ``incident list`` took one such answer for its source being down
+and asked it nothing more for any incident, never probed. They are the source reached giving no whole answer: kind
+``slow``, as a late one. Only a connection refused, not made or to a name not found is ``down``/``refused``.
+attack55 F2: a caller with a budget over many requests (``incident list``'s 15 s) caps each one (``capped``): a
+request ends by its own deadline or the cap, whichever is sooner, and the cap counts the requests it ended.
+Against a raw socket server on 127.0.0.1 driven per connection (no sleep; a held request is ended by the cap).
+"""
+
+from __future__ import annotations
+
+import socket
+import struct
+import threading
+from collections.abc import Iterator
+
+import pytest
+
+from warroom.sources.deadline import DeadlineHTTP, capped
+from warroom.sources.httpjson import SourceError
+
+HEAD = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 500\r\n\r\n"
+
+
+def _serve(hows: list[str]) -> Iterator[str]:
+    """A server answering its n-th connection as ``hows[n]`` says: ``cut`` (headers, 10 of 500 bytes, closed),
+    ``banner`` (an SSH banner, closed: not HTTP), ``reset`` (headers, then a reset), ``hold`` (read until the asker
+    shuts the connection)."""
+    server = socket.create_server(("127.0.0.1", 0))
+    port = server.getsockname()[1]
+
+    def run() -> None:
+        for how in hows:
+            conn, _ = server.accept()
+            with conn:
+                data = b""
+                while b"\r\n\r\n" not in data and (chunk := conn.recv(4096)):
+                    data += chunk
+                if how == "cut":
+                    conn.sendall(HEAD + b'{"status":')
+                elif how == "banner":
+                    conn.sendall(b"SSH-2.0-OpenSSH_9.6\r\n")
+                elif how == "reset":
+                    conn.sendall(HEAD + b"{")
+                    conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                elif how == "hold":
+                    while conn.recv(4096):
+                        pass
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.close()
+        thread.join(5.0)
+
+
+@pytest.fixture
+def served(request: pytest.FixtureRequest) -> Iterator[str]:
+    yield from _serve(list(request.param))
+
+
+@pytest.mark.parametrize("served", [("cut", "banner", "reset")], indirect=True)
+def test_an_answer_broken_on_a_made_connection_is_the_source_reached_not_down(served: str) -> None:
+    http = DeadlineHTTP(5.0, served[7:])
+    said = []
+    try:
+        for _ in range(3):
+            with pytest.raises(SourceError) as err:
+                http.get(f"{served}/api/v1/query")
+            said.append((err.value.kind, str(err.value)))
+    finally:
+        http.close()
+    assert [kind for kind, _ in said] == ["slow"] * 3, said
+    assert "without sending complete message body" in said[0][1] and "disconnected" in said[1][1], said
+
+    # nothing listens: down at once, as before (refused)
+    with socket.create_server(("127.0.0.1", 0)) as closed:
+        port = closed.getsockname()[1]
+    http = DeadlineHTTP(5.0, f"127.0.0.1:{port}")
+    try:
+        with pytest.raises(SourceError) as err:
+            http.get(f"http://127.0.0.1:{port}/api/v1/query")
+    finally:
+        http.close()
+    assert err.value.kind == "refused", err.value
+
+
+@pytest.mark.parametrize("served", [("hold",)], indirect=True)
+def test_a_cap_ends_a_request_before_its_own_deadline_and_counts_it(served: str) -> None:
+    http = DeadlineHTTP(30.0, served[7:])
+    try:
+        with capped(60.0) as outer, capped(0.05) as cap, pytest.raises(SourceError) as err:
+            http.get(f"{served}/api/v1/query")            # held: its 30s never waited, the cap's 0.05s is
+    finally:
+        http.close()
+    assert err.value.kind == "slow" and str(err.value) == \
+        f"no whole answer from {served[7:]} before its asker's time ran out", err.value
+    assert (cap.cut, outer.cut) == (1, 1)
