@@ -171,9 +171,15 @@ def test_a_list_asks_a_dead_source_once_and_says_so_once_naming_it(
     that answered, however badly, is asked for each incident; one whose history read found no answer in time is still
     asked its instant reads. Against a real socket on 127.0.0.1 that accepts (the kernel's backlog) and never
     answers: the connections are counted, not the time. Reached and late, the source is asked `vector(1)` once
-    (attack54 F6: one late answer is the query's unless the source answers nothing): two connections a list."""
+    (attack54 F6: one late answer is the query's unless the source answers nothing): two connections a list.
+    attack55 F1: a history read the list declined (the source found too slow for history by another incident's look,
+    the list's budget spent between a gate's read and its crossing's) journaled the relapse "seen" at the look, for
+    good, though the history was there to read: the reading is shown, nothing is journaled, the next look journals
+    the relapse dated when it crossed its line."""
     import socket
 
+    from warroom.cli import sources_down
+    from warroom.cli.incident_metrics import metric_source as drill_source
     from warroom.config.schema import PrometheusConfig
     from warroom.sources.prom_results import QueryError
     from warroom.sources.prometheus import PrometheusSource
@@ -229,29 +235,79 @@ def test_a_list_asks_a_dead_source_once_and_says_so_once_naming_it(
         Answers(asked, history=QueryError("no answer from prom.test:9090 within 2s", kind="slow")), d.speed))
     out, err = _list(tmp_path, capsys)
     assert asked == ["instant", "range", "instant", "instant"], asked
-    # attack53 A5: dated at the look, as nothing could say when it crossed, and said so ("seen", never "since")
+    # attack53 A5: the first incident's own history read failed: dated at the look, as nothing could say when it
+    # crossed, and said so ("seen", never "since"); the others' were the list's refusal: read, shown, not journaled
     assert all(" mitigated · RELAPSED, seen " in line for line in out.splitlines() if line[:18].strip() in ids), out
-    assert [len(_lines(inc)) for inc in incs] == [1, 1, 1] and not err, err
+    assert [len(_lines(inc)) for inc in incs] == [1, 0, 0], err
+    assert err.splitlines() == [
+        f"warning: prometheus at http://prom.test:9090: its history: no answer from prom.test:9090 within 2s: 2"
+        f" mitigated incidents read, not journaled ({ids[1]}, {ids[2]}): when what they read began was not asked;"
+        " the next look journals it, dated by its history"], err
     [entry] = [t for t in incs[0].state.sorted_timeline() if t.kind == "gate.relapsed"]
     assert entry.text.endswith("past its line (when a look read it: when it crossed its line was not read)"), entry
+
+    # the list's budget spent between the second incident's gate read and its crossing's read (each gate read takes
+    # 8s of the list's clock, counted): read, shown, not journaled; the third not looked at
+    class Costly:
+        def __init__(self, source: Any) -> None:
+            self._source = source
+
+        def __getattr__(self, name: str) -> Any:
+            found = getattr(self._source, name)
+            if name not in ("query", "fetch", "instant") or not callable(found):
+                return found
+
+            def read(*args: Any, **kwargs: Any) -> Any:
+                try:
+                    return found(*args, **kwargs)
+                finally:
+                    now[0] += 8.0
+            return read
+
+    now = [0.0]
+    with monkeypatch.context() as m:
+        m.setattr(sources_down, "list_clock", lambda: now[0])
+        m.setattr("warroom.cli.incident_metrics.metric_source",
+                  lambda inc: (lambda opened: (Costly(opened[0]), opened[1]))(drill_source(inc)))
+        out, err = _list(tmp_path, capsys)
+    assert now[0] == 16.0 and [len(_lines(inc)) for inc in incs] == [1, 0, 0], (now, err)
+    rows = {i: next(line for line in out.splitlines() if line.startswith(i)) for i in ids}
+    assert " mitigated · RELAPSED, seen " in rows[ids[1]] and " mitigated · NOT CHECKED" in rows[ids[2]], out
+    assert err.splitlines() == [
+        f"warning: this list's 15s for reading gates was spent: 1 mitigated incident NOT CHECKED ({ids[2]}): its"
+        " status is the journal's, not checked now",
+        f"warning: this list's 15s for reading gates was spent: 1 mitigated incident read, not journaled ({ids[1]}):"
+        " when what it read began was not asked; the next look journals it, dated by its history"], err
+
+    # the next look reads their history: each relapse journaled once, dated when it crossed its line
+    monkeypatch.setattr("warroom.cli.incident_metrics.metric_source", drill_source)
+    out, err = _list(tmp_path, capsys)
+    assert not err, err
+    for inc in incs[1:]:
+        [line] = _lines(inc)
+        assert line["seen_at"] > line["at"] and line["crossed_text"], line
+        [row] = [r for r in out.splitlines() if r.startswith(inc.id)]
+        assert f" mitigated · RELAPSED since {line['at'][11:19]} " in row, out
     listed, _ = _list(tmp_path, capsys, "--json")
-    assert {i["relapsed"]["since_is"] for i in json.loads(listed) if i["id"] in ids} == {"seen"}, listed
+    assert [i["relapsed"]["since_is"] for i in json.loads(listed) if i["id"] in ids] == ["seen", "crossed", "crossed"]
+    assert [len(_lines(inc)) for inc in incs] == [1, 1, 1]
 
 
 class _Late:
-    """A Prometheus on 127.0.0.1 that holds each instant query of a gate (never ``vector(1)``) while ``late[0]`` says
-    so, until the asker gives up and shuts the connection (no sleep; no answer ever sent), and answers every other
-    query at once: the gate's measure past its line, an empty history. ``late`` moves on one word per gate query (its
-    last word stays). Each held query moves the list's clock (``clock``) on ``cost`` seconds: what a held query
-    costs, counted, never waited. Every query is kept in ``asked``."""
+    """A Prometheus on 127.0.0.1 that holds each instant query of a gate while ``late[0]`` says so (True), until the
+    asker gives up and shuts the connection (no sleep; no answer ever sent), answers it with a body cut after 10 of
+    its 500 bytes when it says "cut", and answers every other query at once: the gate's measure past its line, an
+    empty history; ``vector(1)`` is held as a gate's is while ``hold_probe``. ``late`` moves on one word per gate
+    query (its last word stays). Each held gate query moves the list's clock (``clock``) on ``cost`` seconds: what a
+    held query costs, counted, never waited. Every query is kept in ``asked``."""
 
-    def __init__(self, late: list[bool], cost: float) -> None:
+    def __init__(self, late: list[bool | str], cost: float) -> None:
         import threading
         from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
         from urllib.parse import parse_qs, urlsplit
 
         self.asked: list[str] = []
-        self.now = 0.0
+        self.now, self.cost, self.hold_probe = 0.0, cost, False
         owner = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -262,12 +318,13 @@ class _Late:
                 parts = urlsplit(self.path)
                 query = parse_qs(parts.query)["query"][0]
                 gate = parts.path == "/api/v1/query" and query != "vector(1)"
-                held = gate and late[0]
+                how = late[0] if gate else owner.hold_probe and query == "vector(1)"
                 if gate and len(late) > 1:
                     late.pop(0)
-                owner.asked.append(("held " if held else "") + ("vector(1)" if query == "vector(1)" else parts.path))
-                if held:
-                    owner.now += cost
+                owner.asked.append(("held " if how is True else "cut " if how == "cut" else "")
+                                   + ("vector(1)" if query == "vector(1)" else parts.path))
+                if how is True:
+                    owner.now += owner.cost if gate else 0.0
                     self.rfile.read()                   # until the asker's deadline shuts the connection
                     return
                 kind, result = ("matrix", []) if parts.path.endswith("_range") else \
@@ -275,9 +332,9 @@ class _Late:
                 body = json.dumps({"status": "success", "data": {"resultType": kind, "result": result}}).encode()
                 self.send_response(200)
                 self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(body)))
+                self.send_header("Content-Length", str(500 if how == "cut" else len(body)))
                 self.end_headers()
-                self.wfile.write(body)
+                self.wfile.write(body[:10] if how == "cut" else body)     # cut: the connection closes mid-body
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
@@ -296,10 +353,13 @@ def test_a_late_answer_is_its_query_s_and_a_list_looks_within_its_budget(
         tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
     """attack54 F6: one incident's late answer (a GC pause, one heavy gate query) marked a healthy Prometheus down for
     the list: every later incident NOT CHECKED, "not asked again", its cheap query never asked. Late on a made
-    connection, the source is asked `vector(1)`: answered, only that query was late, the others are asked. And a list
-    looks within its budget (``LIST_BUDGET`` on the list's clock, here moved by the held queries): sources that are
-    slow but never down (each query ends at its timeout) cost at most the budget and one query, never N timeouts;
-    the incidents left say NOT CHECKED and why, once. A real HTTP server on 127.0.0.1; queries counted."""
+    connection, the source is asked `vector(1)`: answered, only that query failed, the others are asked. And a list
+    reads within its budget (``LIST_BUDGET`` on the list's clock, here moved by the held queries) by construction:
+    each query and the probe are given the source's timeout or what is left of the budget, whichever is shorter
+    (attack55 F2: 15 s plus a query and its probe each to the source's timeout, 30.5 s with a 10 s one; and "answered
+    `vector(1)` at once" said of a probe that took 9.8 s); a request the budget ended is the list's, never the
+    source's. An answer cut mid-body is the source reached (attack55 F3: "down" for the whole list, never probed).
+    The incidents left say NOT CHECKED and why, once. A real HTTP server on 127.0.0.1; queries counted."""
     from warroom.cli import sources_down
     from warroom.config.schema import PrometheusConfig
     from warroom.paths import command
@@ -308,44 +368,91 @@ def test_a_late_answer_is_its_query_s_and_a_list_looks_within_its_budget(
     d, _clock, incs = _three_mitigated(tmp_path)
     ids = [inc.id for inc in incs]
     capsys.readouterr()
-    late = [True]                                       # every gate's query held, the probes answered
+    late: list[bool | str] = [True]                     # every gate's query held, the probes answered
     server = _Late(late, cost=10.0)
+    timeout = [0.3]
     gate = "the verify gate of step 10 (Failure rate (5m)) was not read: "
-    own = f"no answer from {server.url[7:]} within 0.3s (prometheus at {server.url} answered `vector(1)`" \
-          " within its timeout: this query was late, not the source down)"
+    where = f"prometheus at {server.url}"
+    own = f"no answer from {server.url[7:]} within 0.3s ({where} answered `vector(1)`: it serves, this query alone" \
+          " failed)"
+    ran_out = "this list's 15s for reading gates ran out"
+    spent = [f"warning: this list's 15s for reading gates was spent: {n} NOT CHECKED ({', '.join(left)}):"
+             f" {'their status is' if len(left) > 1 else 'its status is'} the journal's, not checked now"
+             for n, left in (("1 mitigated incident", ids[2:]), ("3 mitigated incidents", ids),
+                             ("2 mitigated incidents", ids[1:]))]
     try:
         monkeypatch.setattr(sources_down, "list_clock", server.clock, raising=False)   # none before
-        monkeypatch.setattr("warroom.cli.incident_metrics.metric_source",
-                            lambda inc: (PrometheusSource(PrometheusConfig(url=server.url, timeout=0.3)), d.speed))
+        monkeypatch.setattr("warroom.cli.incident_metrics.metric_source", lambda inc: (
+            PrometheusSource(PrometheusConfig(url=server.url, timeout=timeout[0])), d.speed))
         out, err = _list(tmp_path, capsys)
-        assert server.asked == ["held /api/v1/query", "vector(1)"] * 2, server.asked     # 20s >= 15s: not the third
+        # 10s, then 20s >= 15s: the second late query's probe is not asked (none left of the budget), nor the third
+        assert server.asked == ["held /api/v1/query", "vector(1)", "held /api/v1/query"], server.asked
         rows = {i: next(line for line in out.splitlines() if line.startswith(i)) for i in ids}
         assert all(" mitigated · NOT CHECKED " in row for row in rows.values()), out
         assert err.splitlines() == [
-            *(f"warning: {i}: {gate}{own}: its status is the journal's, not checked now" for i in ids[:2]),
-            f"warning: this list's 15s for reading gates was spent: 1 mitigated incident NOT CHECKED ({ids[2]}):"
-            " its status is the journal's, not checked now"], err
+            f"warning: {ids[0]}: {gate}{own}: its status is the journal's, not checked now",
+            f"warning: {ids[1]}: {gate}no answer from {server.url[7:]} within 0.3s ({ran_out} before {where}"
+            " answered `vector(1)`: whether it serves was not read): its status is the journal's, not checked now",
+            spent[0]], err
         assert not any(_lines(inc) for inc in incs)
         server.now = 0.0
         out, _ = _list(tmp_path, capsys, "--json")
         assert json.loads(out)[2]["not_checked"] == [
-            f"{gate}not asked: this list had spent its 15s for reading gates on the incidents before"
-            f" (`{command('incident', 'show', ids[2])}` looks at it alone)"], out
+            f"{gate}not read: {ran_out} (`{command('incident', 'show', ids[2])}` looks at it alone)"], out
+
+        # attack55 F2: a query begun with 0.1s of the budget left, on a source whose timeout is 3s, is ended by the
+        # budget (its 3s never waited): the list's, so no probe, the source not marked; nothing more is asked
+        server.asked.clear()
+        server.now, server.cost, timeout[0] = 0.0, 0.0, 3.0
+        with monkeypatch.context() as m:
+            m.setattr(sources_down, "LIST_BUDGET", 0.1)
+            out, err = _list(tmp_path, capsys)
+        assert server.asked in ([], ["held /api/v1/query"]), server.asked     # [] when aborted before it was read
+        assert err.splitlines() == [spent[1].replace("15s", "0.1s")], err
+        assert all(" mitigated · NOT CHECKED " in line for line in out.splitlines() if line[:18].strip() in ids), out
+
+        # ... and a probe begun with 0.05s left, held: not known whether the source serves, so not said down
+        server.asked.clear()
+        server.now, server.cost, server.hold_probe, timeout[0] = 0.0, 14.95, True, 0.3
+        out, err = _list(tmp_path, capsys)
+        assert server.asked[:1] == ["held /api/v1/query"] and server.asked[1:] in ([], ["held vector(1)"]), \
+            server.asked                                # the probe: [] when aborted before it was read
+        assert err.splitlines() == [
+            f"warning: {ids[0]}: {gate}no answer from {server.url[7:]} within 0.3s ({ran_out} before {where}"
+            " answered `vector(1)`: whether it serves was not read): its status is the journal's, not checked now",
+            spent[2]], err
 
         # one late answer, then a healthy source: only that incident's gate is not read, the others are
         server.asked.clear()
-        server.now = 0.0
+        server.now, server.cost, server.hold_probe = 0.0, 10.0, False
         late[:] = [True, False]
+        out, err = _list(tmp_path, capsys)
+        assert server.asked == ["held /api/v1/query", "vector(1)", "/api/v1/query", "/api/v1/query_range",
+                                "/api/v1/query", "/api/v1/query_range"], server.asked
+        rows = {i: next(line for line in out.splitlines() if line.startswith(i)) for i in ids}
+        assert " mitigated · NOT CHECKED " in rows[ids[0]] and all(     # its history empty: seen, crossing not read
+            " mitigated · RELAPSED, seen " in rows[i] for i in ids[1:]), out
+        assert err.splitlines() == [f"warning: {ids[0]}: {gate}{own}: its status is the journal's, not checked now"], \
+            err
+        assert [len(_lines(inc)) for inc in incs] == [0, 1, 1]
+
+        # attack55 F3: one answer cut mid-body, then a healthy source: the source was reached, so it is probed (and
+        # answers); only that incident's gate is not read, the others are (their relapses journaled: no history read)
+        server.asked.clear()
+        server.now = 0.0
+        late[:] = ["cut", False]
         out, err = _list(tmp_path, capsys)
     finally:
         server.close()
-    assert server.asked == ["held /api/v1/query", "vector(1)", "/api/v1/query", "/api/v1/query_range",
-                            "/api/v1/query", "/api/v1/query_range"], server.asked
+    assert server.asked == ["cut /api/v1/query", "vector(1)", "/api/v1/query", "/api/v1/query"], server.asked
     rows = {i: next(line for line in out.splitlines() if line.startswith(i)) for i in ids}
-    assert " mitigated · NOT CHECKED " in rows[ids[0]] and all(     # its history empty: seen, its crossing not read
+    assert " mitigated · NOT CHECKED " in rows[ids[0]] and all(
         " mitigated · RELAPSED, seen " in rows[i] for i in ids[1:]), out
-    assert err.splitlines() == [f"warning: {ids[0]}: {gate}{own}: its status is the journal's, not checked now"], err
-    assert [len(_lines(inc)) for inc in incs] == [0, 1, 1]
+    [cut] = err.splitlines()
+    assert cut.startswith(f"warning: {ids[0]}: {gate}request to {server.url[7:]} failed: peer closed connection"
+                          " without sending complete message body") and \
+        cut.endswith(f" ({where} answered `vector(1)`: it serves, this query alone failed): its status is the"
+                     " journal's, not checked now"), err
 
 
 def test_every_seat_and_view_dates_the_relapse_at_its_crossing(

@@ -16,6 +16,7 @@ reads as before: nothing is inferred from their absence.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -28,6 +29,32 @@ if TYPE_CHECKING:
     from warroom.incident.state import IncidentState
 
 RELAPSED, RECOVERED = "relapsed", "recovered"
+
+
+class NotAsked(Exception):
+    """A history read the look's asker declined to make, or cut short, for reasons of its own: ``incident list``'s
+    time for reading gates ran out, or the source was found too slow for history looking at another incident
+    (``cli.sources_down.AskedOnce``). Not the history unreadable: it is no ``QueryError`` (``verify.crossed`` and
+    ``verify.flaps`` take those for "no crossing read"), so no line is dated at the look on it (attack55 F1: a relapse
+    journaled "seen" for good, when it crossed never read although the history was there). ``whose``: what declined
+    it, as the asker names it (its source, or its budget)."""
+
+    def __init__(self, why: str, whose: str) -> None:
+        super().__init__(why)
+        self.whose = whose
+
+
+@dataclass(frozen=True)
+class NotRead:
+    """A line's history a look did not read (:class:`NotAsked`): the line is not journaled by this look, and stays due
+    for the next one, which reads when it happened; the look's reading is shown, not journaled."""
+
+    why: str
+    whose: str
+
+    @classmethod
+    def of(cls, exc: NotAsked) -> NotRead:
+        return cls(str(exc), exc.whose)
 
 
 def _seen(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
@@ -70,8 +97,8 @@ def last_said(state: IncidentState, at: datetime | None = None) -> dict[int, dic
 
 
 #: a line's crossing by (the seq of its pass, the line's type): when the measure crossed its line and its value then,
-#: as the gate words it (:func:`crossings`)
-Crossings = Mapping[tuple[int, str], tuple[datetime, str]]
+#: as the gate words it, or why its history was not read (:func:`crossings`)
+Crossings = Mapping[tuple[int, str], tuple[datetime, str] | NotRead]
 
 
 def due(state: IncidentState, gates: Sequence[Any],
@@ -85,7 +112,8 @@ def due(state: IncidentState, gates: Sequence[Any],
     that now holds the other's line (``MetricWatch.gates_once``), changes nothing with an older look. Nothing once
     resolved or while nothing is mitigated. A line is dated when the measure crossed its line (``crossed``, the
     metric history's: :func:`crossings`), with the look that saw it beside (``seen_at``; attack52 F6: a relapse was
-    dated at the first look, twenty drill minutes late at x60), else at the look."""
+    dated at the first look, twenty drill minutes late at x60), else at the look; a line whose history the look's
+    asker declined (:class:`NotRead`) is not due from this look (attack55 F1): the next one reads it."""
     if state.resolved or state.phases.get("mitigated") is None:
         return []
     last = last_said(state)
@@ -101,11 +129,16 @@ def due(state: IncidentState, gates: Sequence[Any],
         data = {"step": g.step, "step_id": g.step_id, **({"runbook_id": g.runbook_id} if g.runbook_id else {}),
                 "passed_seq": g.seq, "title": g.title, "wanted": g.wanted, "what": g.what, "at": read}
         if g.past and not open_:
-            out.append(_dated(ev.GATE_RELAPSED, {**data, "value_text": g.value}, crossed))
+            type_ = ev.GATE_RELAPSED
         elif open_ and g.lifted:
             out.append((ev.GATE_RECOVERED, {**data, "lifted": g.lifted}))
+            continue
         elif open_ and g.past is False:
-            out.append(_dated(ev.GATE_RECOVERED, {**data, "value_text": g.value}, crossed))
+            type_ = ev.GATE_RECOVERED
+        else:
+            continue
+        if not isinstance((crossed or {}).get((g.seq, type_)), NotRead):
+            out.append(_dated(type_, {**data, "value_text": g.value}, crossed))
     return out
 
 
@@ -114,7 +147,7 @@ def _dated(type_: str, data: dict[str, Any], crossed: Crossings | None) -> tuple
     beside (``seen_at``) with the value the crossing read (``crossed_text``)."""
     look = data["at"]
     when = (crossed or {}).get((data["passed_seq"], type_))
-    if when is None or when[0] >= (_ts(look) or when[0]):
+    if when is None or isinstance(when, NotRead) or when[0] >= (_ts(look) or when[0]):
         return type_, data
     return type_, {**data, "at": iso(when[0].timestamp()), "seen_at": look, "crossed_text": when[1]}
 
@@ -136,18 +169,20 @@ FLAPS = 5
 
 
 def earlier(state: IncidentState, lines: Sequence[tuple[str, dict[str, Any]]], counted: Sequence[Any], source: Any,
-            slos: Sequence[Any], speed: float = 1.0) -> dict[int, list[tuple[str, dict[str, Any]]]]:
+            slos: Sequence[Any], speed: float = 1.0) -> dict[int, list[tuple[str, dict[str, Any]]] | NotRead]:
     """The lines a relapse line a look journals (``lines``: :func:`due`'s, dated) leaves unsaid, by the seq of its pass:
     each stretch the gate's history read past its line and back within it between the journal's last line about the
     pass (or the pass) and the crossing the line is dated at (``verify.flaps``), as a ``gate.relapsed`` and a
     ``gate.recovered`` dated when they happened, with the look beside (``seen_at``): attack53 A1, the routing undone,
     put back and undone again between two looks was one line dated at the last crossing, and the PIR's "relapsed at"
-    said the mitigation held until then. The first ``FLAPS``; none when the line was not dated by the history."""
+    said the mitigation held until then. The first ``FLAPS``; none when the line was not dated by the history;
+    :class:`NotRead` when the look's asker declined the read (:class:`NotAsked`): the line is then not journaled by
+    this look either, or what came before it would be lost (the next look reads from its line on)."""
     from warroom.sources.verify import flaps
 
     passes = {g.seq: g for g in counted}
     last = last_said(state)
-    out: dict[int, list[tuple[str, dict[str, Any]]]] = {}
+    out: dict[int, list[tuple[str, dict[str, Any]]] | NotRead] = {}
     for type_, data in lines:
         then, look, crossed = passes.get(data["passed_seq"]), data.get("seen_at"), _ts(data["at"])
         if type_ != ev.GATE_RELAPSED or then is None or look is None or crossed is None:
@@ -157,9 +192,13 @@ def earlier(state: IncidentState, lines: Sequence[tuple[str, dict[str, Any]]], c
         if (gate := _gate_of(then, slos)) is None:
             continue
         base = {k: v for k, v in data.items() if k not in ("at", "crossed_text")}     # the look's reading kept
+        try:
+            stretches = flaps(gate, source, since.timestamp(), crossed.timestamp(), speed=speed)[:FLAPS]
+        except NotAsked as exc:
+            out[data["passed_seq"]] = NotRead.of(exc)
+            continue
         said: list[tuple[str, dict[str, Any]]] = []
-        for began, value, back, within in flaps(gate, source, since.timestamp(), crossed.timestamp(),
-                                                speed=speed)[:FLAPS]:
+        for began, value, back, within in stretches:
             said += [(ev.GATE_RELAPSED, {**base, "at": iso(began), "crossed_text": gate.show(value)}),
                      (ev.GATE_RECOVERED, {**base, "at": iso(back), "crossed_text": gate.show(within)})]
         if said:
@@ -173,7 +212,8 @@ def back_since(state: IncidentState, line: dict[str, Any], read_at: datetime, co
     gate's history says the measure came back within its line between that reading and ``until`` (unix: the append's
     moment), dated when it did, seen at ``until``; else None. A slow look (its range reads outlasting another's whole
     look, which saw the measure within and journaled nothing) landed an open relapse the world had left behind
-    (attack53 A11): the journal then says both, each when it happened."""
+    (attack53 A11): the journal then says both, each when it happened. Raises :class:`NotAsked` when the look's
+    asker declined the read (``MetricWatch._stale`` says so)."""
     from warroom.sources.verify import crossed
 
     then = next((g for g in counted if g.seq == line.get("passed_seq")), None)
@@ -199,19 +239,20 @@ def dated(gates: Sequence[Any], crossed: Crossings) -> tuple[Any, ...]:
     out = []
     for g in gates:
         when = crossed.get((g.seq, ev.GATE_RELAPSED)) if g.past and g.crossed is None and g.seq is not None else None
-        out.append(replace(g, crossed=when[0]) if when is not None and when[0] < g.read_at else g)
+        out.append(replace(g, crossed=when[0]) if isinstance(when, tuple) and when[0] < g.read_at else g)
     return tuple(out)
 
 
 def crossings(state: IncidentState, gates: Sequence[Any], counted: Sequence[Any], source: Any, slos: Sequence[Any],
-              speed: float = 1.0) -> dict[tuple[int, str], tuple[datetime, str]]:
+              speed: float = 1.0) -> dict[tuple[int, str], tuple[datetime, str] | NotRead]:
     """When each line a look's readings call for (:func:`due`) happened: the first instant of the measure's stretch
     past its line (a relapse) or back within it (a recovery) that the look read, in the gate's own metric history
     (``verify.crossed``), after the mitigated milestone, the pass's confirmation and the journal's last line about the
     pass. Blocking (range reads: a watcher's, outside the incident's lock); only for lines due, so a look that
     changes nothing reads no history. ``counted``: the passes ``gates`` read (``relapse.counted_gates``), whose
     ``verify.started`` says what to read. A gate lifted, or a history that cannot be read, gives none (dated at the
-    look)."""
+    look); a history read the look's asker declined (:class:`NotAsked`) gives :class:`NotRead`, which no line is
+    dated by (:func:`due` leaves its line for the next look)."""
     from warroom.sources.verify import crossed
 
     lines = due(state, gates)
@@ -220,7 +261,7 @@ def crossings(state: IncidentState, gates: Sequence[Any], counted: Sequence[Any]
     read = {g.seq: g for g in gates if g.seq is not None}
     passes = {g.seq: g for g in counted}
     last = last_said(state)
-    out: dict[tuple[int, str], tuple[datetime, str]] = {}
+    out: dict[tuple[int, str], tuple[datetime, str] | NotRead] = {}
     for type_, data in lines:
         seq = data["passed_seq"]
         now, then = read.get(seq), passes.get(seq)
@@ -230,8 +271,12 @@ def crossings(state: IncidentState, gates: Sequence[Any], counted: Sequence[Any]
                     if t is not None)
         if (gate := _gate_of(then, slos)) is None:
             continue
-        found = crossed(gate, source, since.timestamp(), now.read_at.timestamp(), past=type_ == ev.GATE_RELAPSED,
-                        speed=speed)
+        try:
+            found = crossed(gate, source, since.timestamp(), now.read_at.timestamp(), past=type_ == ev.GATE_RELAPSED,
+                            speed=speed)
+        except NotAsked as exc:
+            out[(seq, type_)] = NotRead.of(exc)
+            continue
         if found is not None:
             out[(seq, type_)] = (datetime.fromtimestamp(found[0], UTC), gate.show(found[1]))
     return out

@@ -46,14 +46,20 @@ class SyncResult:
 
 
 class ReadNotJournaled(JournalLocked):
-    """``MetricWatch.look_gates`` read the gates, then could not journal what they said (another process held the
-    journal's lock longer than an append waits): ``gates`` are the readings, dated as a seat that journals nothing
-    dates them, for a caller that says what was read rather than "not looked at" (attack53 A7: a relapse the list had
-    read became "NOT CHECKED … its gates were not looked at"). A ``JournalLocked`` to every other caller."""
+    """``MetricWatch.look_gates`` read the gates, then could not journal what they said: another process held the
+    journal's lock longer than an append waits, or (``not_read``) the look's asker declined the history a line is
+    dated by (``gate_relapse.NotAsked``: ``incident list``'s time ran out, its source found too slow for history by
+    another incident's look), so that line waits for the next look (attack55 F1). ``gates`` are the readings, dated as
+    a seat that journals nothing dates them, for a caller that says what was read rather than "not looked at"
+    (attack53 A7: a relapse the list had read became "NOT CHECKED … its gates were not looked at"); ``events``: the
+    lines the look did journal. A ``JournalLocked`` to every other caller."""
 
-    def __init__(self, message: str, gates: tuple[Any, ...]) -> None:
+    def __init__(self, message: str, gates: tuple[Any, ...], not_read: tuple[Any, ...] = (),
+                 events: tuple[Event, ...] = ()) -> None:
         super().__init__(message)
         self.gates = gates
+        self.not_read = not_read
+        self.events = events
 
 
 class MetricWatch:
@@ -198,7 +204,9 @@ class MetricWatch:
         the journal that now holds the other's line, where a reading no later than that line's look changes nothing:
         ``gate_relapse.due``, attack52 F3). Nothing is read while nothing is mitigated or once resolved, or while no
         gate counts; nothing is journaled in a seat that writes nothing (``incident list`` reads it there too, the
-        readings dated by the same history: ``gate_relapse.dated``)."""
+        readings dated by the same history: ``gate_relapse.dated``). A line whose history the source's asker declined
+        (``gate_relapse.NotRead``: the list's budget) is not journaled, the others are, and the look ends with
+        ``ReadNotJournaled`` naming why."""
         from datetime import UTC, datetime
 
         from warroom.incident import gate_relapse
@@ -216,7 +224,12 @@ class MetricWatch:
         if not self._writes():          # a seat that writes nothing reads the same history (attack53 A4)
             return gate_relapse.dated(gates, crossed), done
         lines = gate_relapse.due(st, gates, crossed)       # what came before a relapse, read outside the lock too
-        before = gate_relapse.earlier(st, lines, counted, source, slos, speed) if lines else {}
+        before: dict[int, list[tuple[str, dict[str, Any]]]] = {}
+        for seq, flapped in (gate_relapse.earlier(st, lines, counted, source, slos, speed) if lines else {}).items():
+            if isinstance(flapped, gate_relapse.NotRead):   # its relapse waits with what came before it (A1)
+                crossed = {**crossed, (seq, ev.GATE_RELAPSED): flapped}
+            else:
+                before[seq] = flapped
         with self._lock:
             for _ in range(self._tries):
                 st = self._refresh()
@@ -231,14 +244,22 @@ class MetricWatch:
                     continue
                 except JournalLocked as exc:
                     raise ReadNotJournaled(str(exc), gate_relapse.dated(gates, crossed)) from exc
-        return gates, done + self._stale(done, at, counted, source, slos, speed)
+        stale, unread = self._stale(done, at, counted, source, slos, speed)
+        done += stale
+        not_read = (*(c for c in crossed.values() if isinstance(c, gate_relapse.NotRead)), *unread)
+        if not_read:
+            raise ReadNotJournaled("; ".join(dict.fromkeys(n.why for n in not_read)),
+                                   gate_relapse.dated(gates, crossed), not_read, tuple(done))
+        return gates, done
 
     def _stale(self, done: list[Event], read_at: Any, counted: Any, source: Any, slos: list[Any],
-               speed: float) -> list[Event]:
-        """A relapse ``done`` journaled from readings made at ``read_at`` that the world left behind before the
-        append (``gate_relapse.back_since``: attack53 A11), closed at once by its recovery, dated when it came back;
-        read only when the readings are older than a grid step, outside the lock, appended while the relapse is still
-        the journal's last line about its pass."""
+               speed: float) -> tuple[list[Event], list[Any]]:
+        """(what was journaled, the ``gate_relapse.NotRead`` of the reads declined): a relapse ``done`` journaled from
+        readings made at ``read_at`` that the world left behind before the append (``gate_relapse.back_since``:
+        attack53 A11), closed at once by its recovery, dated when it came back; read only when the readings are older
+        than a grid step, outside the lock, appended while the relapse is still the journal's last line about its
+        pass. A read the source's asker declined closes nothing: the next look reads it back within its line, dated by
+        its history."""
         from warroom import scenario_time as stime
         from warroom.incident import gate_relapse
         from warroom.journal.encoding import HeadMoved
@@ -246,10 +267,15 @@ class MetricWatch:
 
         until = stime.now()
         if until - read_at.timestamp() <= stime.wall_seconds(GRID, speed if speed > 0 else 1.0):
-            return []
+            return [], []
         out: list[Event] = []
+        unread: list[Any] = []
         for e in (e for e in done if e.type == ev.GATE_RELAPSED):
-            back = gate_relapse.back_since(self._refresh(), e.data, read_at, counted, source, slos, until, speed)
+            try:
+                back = gate_relapse.back_since(self._refresh(), e.data, read_at, counted, source, slos, until, speed)
+            except gate_relapse.NotAsked as exc:
+                unread.append(gate_relapse.NotRead.of(exc))
+                continue
             with self._lock:
                 st = self._refresh()
                 if back is None or gate_relapse.last_said(st).get(e.data["passed_seq"], {}).get("seq") != e.seq:
@@ -258,7 +284,7 @@ class MetricWatch:
                     out.append(self._append(ev.GATE_RECOVERED, back, after=st.last_seq))
                 except HeadMoved:
                     continue            # another line landed: the next look judges on it
-        return out
+        return out, unread
 
     def saved_history(self, state: IncidentState, slos: list[Any]) -> Any:
         """The metric history saved at resolve (``metrics.json``), or None when there is none;
