@@ -173,13 +173,14 @@ def test_a_list_asks_a_dead_source_once_and_says_so_once_naming_it(
     answers: the connections are counted, not the time. Reached and late, the source is asked `vector(1)` once
     (attack54 F6: one late answer is the query's unless the source answers nothing): two connections a list.
     attack55 F1: a history read the list declined (the source found too slow for history by another incident's look,
-    the list's budget spent between a gate's read and its crossing's) journaled the relapse "seen" at the look, for
-    good, though the history was there to read: the reading is shown, nothing is journaled, the next look journals
-    the relapse dated when it crossed its line."""
+    the list's budget spent between a gate's read and its crossing's, or before what came before the relapse)
+    journaled the relapse "seen" at the look, for good, though the history was there to read: the reading is shown,
+    nothing is journaled, the next look journals the relapse dated when it crossed its line."""
     import socket
 
     from warroom.cli import sources_down
     from warroom.cli.incident_metrics import metric_source as drill_source
+    from warroom.incident.gate_relapse import NotAsked
     from warroom.config.schema import PrometheusConfig
     from warroom.sources.prom_results import QueryError
     from warroom.sources.prometheus import PrometheusSource
@@ -279,8 +280,22 @@ def test_a_list_asks_a_dead_source_once_and_says_so_once_naming_it(
         f"warning: this list's 15s for reading gates was spent: 1 mitigated incident read, not journaled ({ids[1]}):"
         " when what it read began was not asked; the next look journals it, dated by its history"], err
 
-    # the next look reads their history: each relapse journaled once, dated when it crossed its line
+    # the read of what came before a relapse (its flaps, ``gate_relapse.earlier``) declined after its crossing was
+    # read: the relapse waits with them (journaled alone, what came before it would never be read)
     monkeypatch.setattr("warroom.cli.incident_metrics.metric_source", drill_source)
+    why = "not read: declined by its asker"
+
+    def declined(*args: Any, **kwargs: Any) -> Any:
+        raise NotAsked(why, "elsewhere")
+
+    with monkeypatch.context() as m:
+        m.setattr("warroom.sources.verify.flaps", declined)
+        out, err = _list(tmp_path, capsys)
+    assert [len(_lines(inc)) for inc in incs] == [1, 0, 0], err
+    assert err.splitlines() == [f"warning: {i}: its gates were read, but what they said was not journaled: {why}"
+                                for i in ids[1:]], err
+
+    # the next look reads their history: each relapse journaled once, dated when it crossed its line
     out, err = _list(tmp_path, capsys)
     assert not err, err
     for inc in incs[1:]:
