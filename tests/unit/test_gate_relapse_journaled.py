@@ -190,3 +190,32 @@ def test_a_slow_look_landing_after_the_world_came_back_closes_the_relapse_it_jou
         d.scenario_time(_ts(back["at"]).timestamp()) < 3600.0 and back["seen_at"] == iso(clock.t), (relapsed, back)
     assert status_said(inc.state, clock()).since is None                   # mitigated: it holds now
     assert relapse_said(inc.state, clock()).startswith(f"relapsed at {_ts(relapsed['at']):%H:%M:%S} UTC")
+
+    # attack55 F1: the read of whether it came back since (``back_since``) declined by the source's asker (an incident
+    # list's budget spent): nothing closes the relapse on it, the look says what it did not journal, and the next look
+    # closes it, dated by the history
+    from warroom.incident.gate_relapse import NotAsked
+    from warroom.incident.metric_watch import ReadNotJournaled
+
+    assert typed_in_shell(d, UNDO, 4000.0) == 0 and typed_in_shell(d, ROUTE, 4400.0) == 0
+    read_at, clock.t = d.wall_time(4300.0), d.wall_time(5000.0)
+
+    class Declining:
+        """The drill's source, whose history after the readings (what ``back_since`` reads) its asker declines."""
+
+        def __getattr__(self, name: str) -> Any:
+            return getattr(src, name)
+
+        def query_range(self, expr: str, start: float, end: float, step: float) -> Any:
+            if start >= read_at:
+                raise NotAsked("not read: declined by its asker", "the list's budget")
+            return src.query_range(expr, start, end, step)
+
+    with pytest.raises(ReadNotJournaled) as err:
+        inc.metrics.look_gates(Declining(), inc.config.slo, read_at, speed=d.speed)
+    assert [e.type for e in err.value.events] == [ev.GATE_RELAPSED], err.value.events
+    assert [(n.why, n.whose) for n in err.value.not_read] == [("not read: declined by its asker", "the list's budget")]
+    assert [line["type"] for line in _lines(inc)] == [ev.GATE_RELAPSED, ev.GATE_RECOVERED, ev.GATE_RELAPSED]
+    [closed] = _look(inc, src, clock.t)
+    assert closed.type == ev.GATE_RECOVERED and closed.data["seen_at"] == iso(clock.t) and \
+        4400.0 < d.scenario_time(_ts(closed.data["at"]).timestamp()) < 5000.0, closed.data
