@@ -541,23 +541,27 @@ class Hands:
         bound: dict[str, str] = {}          # the parameters' values as typed: one value each, in every call
         parts: dict[int, tuple[str, ...]] = {}      # a call several steps share: this step's part of it (``share``)
         for argv in wanted:
-            match = [(i, got, part) for i, c in enumerate(typed.calls) if i not in self.taken and i not in mine
+            # each call judged by the answers given before it was typed (``Answers.at``): nothing journaled later
+            # (a dry run, a run, its end) re-judges a typing (attack55 F5)
+            match = [(i, got, part, then) for i, c in enumerate(typed.calls) if i not in self.taken and i not in mine
                      and c.argv and c.code == 0 and after <= c.at and counts(c.at) and outside_runs(c.at, c.tag)
-                     for part in self._readings(runbook, shape, argv, c, values, self.shared.get(i, set()))
+                     for then in (moment_of(values, c.at),)
+                     for part in self._readings(runbook, shape, argv, c, then, self.shared.get(i, set()))
                      if (got := self._match(shape, argv, c if part is None else replace(c, argv=part[1:]), bound,
-                                            values)) is not None
-                     and self.means(runbook, step, shape, argv, i, {**got, **values}, part)]
+                                            then)) is not None
+                     and self.means(runbook, step, shape, argv, i, {**got, **then}, part)]
             if not match:
                 return None
             # the earliest typed with the incident's own values (redteam45 R10: DISABLE_PROVIDERS=openai, the healthy
             # provider, typed first took step 9 from the call that took the failed one out); else the earliest
-            i, got, part = min(match, key=lambda m: (any(values.get(k, v) != v for k, v in m[1].items()),
-                                                     typed.calls[m[0]].at))
+            i, got, part, _ = min(match, key=lambda m: (any(m[3].get(k, v) != v for k, v in m[1].items()),
+                                                        typed.calls[m[0]].at))
             mine.append(i)
             bound = got
             if part is not None:
                 parts[i] = part
         at, t = max((typed.calls[i].at, typed.calls[i].t) for i in mine)      # when the last of its calls was typed
+        values = moment_of(values, at)          # the answers it is judged by, said with its credit
         acted: list[int] = []
         again: tuple[int, ...] = ()
         changes = step.mutating or classify_mutating(shape.command, step.kind) is not False
@@ -665,8 +669,10 @@ class Hands:
         return own, whole
 
     def _again(self, runbook: Runbook, step: Step, shape: Shape, values: Mapping[str, str], row: Act) -> bool:
-        """Whether ``row`` (the step's command typed at another moment) ``fits`` the step, by one of its calls."""
+        """Whether ``row`` (the step's command typed at another moment) ``fits`` the step, by one of its calls, with
+        the answers given by then (``Answers.at``)."""
         argv = tuple(shlex.split(row.command))
+        values = moment_of(values, row.at)
         return any((got := shape.match(w, argv, {}, values)) is not None
                    and self.fits(runbook, step, shape, w, {**got, **values}, row.action, row) for w in shape.calls[0])
 
@@ -731,10 +737,11 @@ class Hands:
     def before_runs(self, runbook: Runbook, runs: Mapping[str, float], values: Mapping[str, str], rows: Sequence[Act],
                     windows: Mapping[tuple[str, str], Sequence[tuple[float, float, str]]], before: float = math.inf,
                     state: Any = None) -> dict[str, Credit]:
-        """The credit of each step of ``runbook`` begun through warroom (``runs``: step id -> when its first run
-        started, unix) that was typed by hand before that run, from the calls ``steps`` left (asked after it, so no
-        credit the checklist draws moves): the typed fix a run through warroom then repeated (attack51 A7, A8). The
-        checklist shows such a step by its run; a gate's "before" and a containment's lift read the typed moment."""
+        """The credit of each step of ``runbook`` the checklist shows by its own record (``runs``: step id -> when it
+        was first done through warroom, unix: its first ok run's end, inf while none ended ok) that was typed by hand
+        before then, from the calls ``steps`` left (asked after it, so no credit the checklist draws moves): the typed
+        fix a run through warroom then repeated (attack51 A7, A8), or one still running. The checklist shows such a
+        step by its record; a gate's "before" and a containment's lift read the typed moment."""
         return self._steps(runbook, {sid: min(before, at) for sid, at in runs.items()}, values, rows, windows, state)
 
     def _steps(self, runbook: Runbook, asked: Mapping[str, float], values: Mapping[str, str], rows: Sequence[Act],
@@ -1218,16 +1225,48 @@ def recorded(drill_dir: Path, actions: Iterable[Any] | None = None) -> tuple[Rec
                  for a in (read_actions(drill_dir) if actions is None else actions))
 
 
+class Given(NamedTuple):
+    """One answer of the runbook's parameters the journal holds: a run through warroom's, or a dry run's."""
+
+    seq: int                    # its line in the journal: the later answer wins
+    at: float                   # unix: when it was given (a run's start, a dry run's line)
+    known: float                # unix: from when it is known to be the incident's (an ok run's end); inf: never
+    params: tuple[tuple[str, str], ...]
+
+
 class Answers(dict[str, str]):
     """The runbook's parameters as the incident is known to have answered them, else their defaults (``param_values``):
-    what a step's command reads. ``doubted``: a parameter whose last answer only a run that did not end ok gave, to the
-    values its place in a typing that names a workload may hold (``may_fill``): the value beneath it (an earlier ok
-    run's, the default) and each such run's. Such a key is not in the mapping itself, so a typing's own value fills
-    the command it is judged by (``Hands.means``) and is said with the credit (``Shape.chose``): which one was typed."""
+    what a step's command reads. ``doubted``: a parameter whose last answer only a run that did not end ok (or a dry
+    run) gave, to the values its place in a typing that names a workload may hold (``may_fill``): the value beneath it
+    (an earlier ok run's, the default) and each such answer's. Such a key is not in the mapping itself, so a typing's
+    own value fills the command it is judged by (``Hands.means``) and is said with the credit (``Shape.chose``): which
+    one was typed. The mapping is what the whole journal answered; ``at(moment)`` is what had been answered by then,
+    which a typing is judged by (attack55 F5)."""
 
-    def __init__(self, known: Mapping[str, str], doubted: Mapping[str, frozenset[str]]) -> None:
+    def __init__(self, known: Mapping[str, str], doubted: Mapping[str, frozenset[str]],
+                 defaults: Mapping[str, str] | None = None, given: Sequence[Given] = ()) -> None:
         super().__init__({k: v for k, v in known.items() if k not in doubted})
         self.doubted: dict[str, frozenset[str]] = dict(doubted)
+        self._defaults = dict(defaults or {})
+        self._given = tuple(given)
+        self._moments: dict[tuple[int, int], Answers] = {}
+
+    def at(self, moment: float) -> Answers:
+        """The answers given by ``moment`` (unix), each as known then: a run started by then that had not ended ok by
+        then (still running, or it never did) is doubted, however it ends later. What a typing then is judged by, so
+        nothing journaled after it (a dry run, a run, its end) re-judges a typing that was credited (and may have
+        lifted a containment): the credit, once given, is the typing's for good."""
+        if not self._given:
+            return self
+        key = (sum(g.at <= moment for g in self._given), sum(g.known <= moment for g in self._given))
+        if (hit := self._moments.get(key)) is None:
+            hit = self._moments[key] = _answers(self._defaults, self._given, moment)
+        return hit
+
+
+def moment_of(values: Mapping[str, str], at: float) -> Mapping[str, str]:
+    """``values`` as answered by ``at`` (unix), when they say (``Answers.at``); else as they are."""
+    return values.at(at) if isinstance(values, Answers) else values
 
 
 def may_fill(values: Mapping[str, str], key: str, value: str) -> bool:
@@ -1240,44 +1279,68 @@ def may_fill(values: Mapping[str, str], key: str, value: str) -> bool:
 
 def param_values(runbook: Runbook, state: Any) -> Answers:
     """The runbook's parameters as the incident answered them, else their defaults: what a step's command reads, and
-    what a typing's places that name a workload must keep (``_names_object``). A value only runs that did not end ok
-    gave is not known to be the incident's (``answered``): that place takes the value beneath it (an earlier ok run's,
-    the default) or one of those runs', never any other (attack55 F8: after a run with the typo ``flowengin`` failed,
-    ``scale deployment/audit-shipper`` was "Bring FlowEngine back"), the one typed said with the credit; with no value
-    beneath, any value, as before those runs."""
-    values = {k: str(p.default) for k, p in runbook.params.items() if p.default is not None}
-    kept, doubted = answered(state)
-    values |= kept
+    what a typing's places that name a workload must keep (``_names_object``); ``Answers.at`` as answered by a moment,
+    which a typing is judged by. A value only runs that did not end ok (or dry runs) gave is not known to be the
+    incident's (``answered``): that place takes the value beneath it (an earlier ok run's, the default) or one of those
+    answers', never any other (attack55 F8: after a run with the typo ``flowengin`` failed, ``scale
+    deployment/audit-shipper`` was "Bring FlowEngine back"), the one typed said with the credit; with no value beneath,
+    any value, as before those runs."""
+    defaults = {k: str(p.default) for k, p in runbook.params.items() if p.default is not None}
+    given = answers_given(state)
+    if given is None:       # a state without step records: the answers a prompt offers, none doubted
+        return Answers(defaults | dict(getattr(state, "param_answers", None) or {}), {})
+    return _answers(defaults, given, math.inf)
+
+
+def _answers(defaults: Mapping[str, str], given: Sequence[Given], moment: float) -> Answers:
+    """``param_values`` as answered by ``moment`` (unix)."""
+    kept, doubted = answered(given, moment)
+    values = {**defaults, **kept}
     return Answers(values, {k: frozenset({values[k], *v}) for k, v in doubted.items()
-                            if k in values and v != {values[k]}})
+                            if k in values and v != {values[k]}}, defaults, given)
 
 
-def answered(state: Any) -> tuple[dict[str, str], dict[str, set[str]]]:
-    """(the parameters' values the incident's runs through warroom that ended ok and its dry runs were given, the
-    later winning; per parameter, the values runs that did not end ok gave after any other answer of it). A restore
-    run with ``namespace=staging`` that failed (exit 1: no FlowEngine there) made the production restore then typed by
-    hand "not this step", its halt's gate read flows finishing again as the mitigation's relapse, until a later run
-    with the production value re-judged the same typing as the step (attack53 A9). A failed run's value may be why it
-    failed, or not (a transient error): the incident's value is not known from it. The same holds of every run that
-    did not end ``ok``: ``timed_out``, ``interrupted`` and ``cancelled`` (the IC who saw ``staging`` in the run's
-    output and cancelled it, then typed the production restore, attack55 F4), and one still ``running`` (its outcome
-    not known yet). ``IncidentState.param_answers`` (every run's: the value a prompt offers next) for a state without
-    step records, none doubted."""
+def answers_given(state: Any) -> tuple[Given, ...] | None:
+    """Every answer of the parameters the incident's journal holds (``Given``), in its order: each run's through
+    warroom, known to be the incident's once it ended ok; each dry run's, never known (a dry run runs nothing: nothing
+    says its values were the incident's, attack55 F5). An observer's (a read-only seat's) is no answer of the
+    incident's. None for a state without step records."""
     steps = getattr(state, "steps", None)
     if not isinstance(steps, Mapping):
-        return dict(getattr(state, "param_answers", None) or {}), {}
-    given = [(run.seq, run.status != "ok", run.params) for st in steps.values() for run in st.runs]
-    given += [(dry.get("seq") or 0, False, dry.get("params") or {}) for st in steps.values() for dry in st.dry_runs
-              if not dry.get("seat")]                  # an observer's dry run is never the incident's answer
+        return None
+    out = [Given(run.seq, run.started_at.timestamp(),
+                 run.ended_at.timestamp() if run.status == "ok" and run.ended_at is not None else math.inf,
+                 tuple((str(k), str(v)) for k, v in run.params.items() if v is not None))
+           for st in steps.values() for run in st.runs]
+    out += [Given(int(dry.get("seq") or 0), dry["at"].timestamp() if isinstance(dry.get("at"), datetime) else -math.inf,
+                  math.inf, tuple((str(k), str(v)) for k, v in (dry.get("params") or {}).items() if v is not None))
+            for st in steps.values() for dry in st.dry_runs if not dry.get("seat")]
+    return tuple(sorted(out, key=lambda g: g.seq))
+
+
+def answered(given: Sequence[Given], moment: float = math.inf) -> tuple[dict[str, str], dict[str, set[str]]]:
+    """(the parameters' values the answers ``given`` by ``moment`` (unix) that were known then to be the incident's
+    gave, the later winning; per parameter, the values the others gave after any known answer of it). Known: a run
+    through warroom that had ended ok by then. A restore run with ``namespace=staging`` that failed (exit 1: no
+    FlowEngine there) made the production restore then typed by hand "not this step", its halt's gate read flows
+    finishing again as the mitigation's relapse, until a later run with the production value re-judged the same typing
+    as the step (attack53 A9). A failed run's value may be why it failed, or not (a transient error): the incident's
+    value is not known from it. The same holds of every run that did not end ``ok``: ``timed_out``, ``interrupted`` and
+    ``cancelled`` (the IC who saw ``staging`` in the run's output and cancelled it, then typed the production restore,
+    attack55 F4), one still running then (its outcome not known yet), and a dry run, which runs nothing (a preview
+    given staging, before or after the production restore typed by hand, made that typing "not the step", attack55
+    F5). An answer given after ``moment`` is none of it: a typing is judged by what was answered before it."""
     kept: dict[str, str] = {}
     doubted: dict[str, set[str]] = {}
-    for _, unsure, params in sorted(given, key=lambda g: g[0]):
-        for k, v in ((str(k), str(v)) for k, v in params.items() if v is not None):
-            if unsure:
-                doubted.setdefault(k, set()).add(v)
-            else:
+    for g in given:
+        if g.at > moment:
+            continue
+        for k, v in g.params:
+            if g.known <= moment:
                 kept[k] = v
                 doubted.pop(k, None)
+            else:
+                doubted.setdefault(k, set()).add(v)
     return kept, doubted
 
 
@@ -1318,10 +1381,16 @@ def _typed(drill: Any, state: Any, runbooks: Iterable[Runbook], at: datetime, be
             book, lambda sid, b=book.id: checklist_state(steps.get((b, sid)), None) in TAKES_TYPING,
             param_values(book, state), rows, windows, before=closed_at(state, book.id), state=state).items()}
     for book in books if before_runs else ():
-        # the first run that ended ok: a failed one before it acted on nothing, and the fix typed after it, then
-        # run again, was credited nowhere (attack52 F4, F5: the gate held before, a no-op run's lift)
-        runs = {sid: min(oks) for (rb, sid), st in steps.items() if rb == book.id and (rb, sid) not in out
-                and (oks := [r.started_at.timestamp() for r in st.runs if r.status == "ok"])}
+        # every step the checklist shows by its own record (its run ok or still running, skipped, ticked: the
+        # checklist's rule above did not ask it), typed by hand before it was first done through warroom (its first
+        # ok run's end; none yet: any time). A failed run before that acted on nothing, and the fix typed after it,
+        # then run again, was credited nowhere (attack52 F4, F5: the gate held before, a no-op run's lift); a run
+        # started after the typing, while it runs, or a skip after it, is no reason the typing did not happen
+        # (stop 56: the restore typed, then run through warroom: the halt's lift was gone, RELAPSED, while it ran)
+        runs = {sid: min((r.ended_at.timestamp() for r in st.runs if r.status == "ok" and r.ended_at is not None),
+                         default=math.inf)
+                for (rb, sid), st in steps.items() if rb == book.id and (rb, sid) not in out
+                and checklist_state(st, None) not in TAKES_TYPING}
         out |= {(book.id, sid): c for sid, c in hands.before_runs(
             book, runs, param_values(book, state), rows, windows, before=closed_at(state, book.id),
             state=state).items()}
