@@ -148,6 +148,8 @@ class DeadlineHTTP:
                  **httpx_options: Any) -> None:
         import httpx
 
+        from warroom.sources import tls
+
         self.timeout = timeout
         self.what = what
         self.max_in_flight = max_in_flight
@@ -155,6 +157,7 @@ class DeadlineHTTP:
         self._held = 0          # bytes held by answers still being read (MAX_IN_FLIGHT_BYTES)
         self._lock = threading.Lock()
         options = {"follow_redirects": True, **httpx_options}
+        options["verify"] = tls.context(options.get("verify", True))     # shared, not one per client
         self._client = httpx.Client(timeout=httpx.Timeout(timeout), limits=httpx.Limits(
             max_keepalive_connections=0, max_connections=max_in_flight), **options)
 

@@ -179,9 +179,11 @@ def prometheus_http_options(cfg: PrometheusConfig) -> dict[str, Any]:
     elif cfg.ca_file:
         import ssl
 
+        from warroom.sources import tls
+
         ca = os.path.expanduser(cfg.ca_file)
         try:
-            options["verify"] = ssl.create_default_context(cafile=ca)
+            options["verify"] = tls.ca_context(ca)
         except (OSError, ssl.SSLError) as exc:
             raise SourceError(f"prometheus.ca_file {ca} cannot be used: {exc}") from None
     options["headers"] = headers

@@ -120,11 +120,13 @@ class PrometheusSource:
         elif cfg.ca_file:
             import ssl
 
+            from warroom.sources import tls
+
             ca = os.path.expanduser(cfg.ca_file)
             if not os.path.isfile(ca):
                 raise QueryError(f"prometheus.ca_file {ca} does not exist")
             try:
-                options["verify"] = ssl.create_default_context(cafile=ca)
+                options["verify"] = tls.ca_context(ca)
             except (OSError, ssl.SSLError) as exc:
                 raise QueryError(f"prometheus.ca_file {ca} cannot be used: {exc}") from None
         return DeadlineHTTP(cfg.timeout, self.host, max_in_flight=max(4, self._max_workers * 3),

@@ -76,6 +76,8 @@ def post_status_update(cfg: WebhookConfig, text: str, fields: dict[str, Any] | N
     """Post one status update; at most two attempts; never raises."""
     import httpx
 
+    from warroom.sources import tls
+
     started = time.monotonic()
     url = webhook_url(cfg)
     if url is None:
@@ -89,7 +91,7 @@ def post_status_update(cfg: WebhookConfig, text: str, fields: dict[str, Any] | N
     status: int | None = None
     error: str | None = None
     attempts = 0
-    with httpx.Client(timeout=cfg.timeout, follow_redirects=False) as client:
+    with httpx.Client(timeout=cfg.timeout, follow_redirects=False, verify=tls.context(True)) as client:
         for attempt in (1, 2):
             attempts = attempt
             try:
