@@ -7,7 +7,8 @@ The test suite starts hundreds of these processes (the ``warroom`` CLI's inciden
 the step supervisor, the library and warm-up children), so most of what each one spends is starting up: imports.
 Each command is run as the tests run it, a fresh interpreter with ``PYTHONPATH`` the code under test, old and new
 alternating per round so load on the machine hits both alike; one drill incident (made by the new code before the
-rounds) is what they read. Per run: user+sys CPU of the process and every child it waited for (``incident run``'s
+rounds) is what they read. Both trees are byte-compiled first (as an installed package or a test run's tree is), so
+neither measures the compiler. Per run: user+sys CPU of the process and every child it waited for (``incident run``'s
 supervisor and stand-in too), from ``getrusage(RUSAGE_CHILDREN)`` around it. Medians, and the exit codes of both
 codes (a command that answers differently is flagged).
 """
@@ -15,6 +16,7 @@ codes (a command that answers differently is flagged).
 from __future__ import annotations
 
 import argparse
+import compileall
 import os
 import resource
 import statistics
@@ -60,6 +62,15 @@ def run_once(src: Path, argv: list[str], env: dict[str, str]) -> tuple[float, in
     return _rusage_children() - before, proc.returncode
 
 
+def _compiled(tree: Path) -> Path:
+    """``tree`` with its packages byte-compiled (``PYTHONDONTWRITEBYTECODE``, set in some shells, would otherwise
+    leave one tree compiling every module at every start and the other not)."""
+    for name in ("warroom", "tui", "panes"):
+        if (tree / name).is_dir():
+            compileall.compile_dir(tree / name, quiet=1, workers=1)
+    return tree
+
+
 def _environment(home: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("WARROOM_")}
     return {**env, "HOME": str(home), "XDG_STATE_HOME": str(home / "state"), "XDG_CONFIG_HOME": str(home / "config"),
@@ -70,7 +81,7 @@ def measure(baseline: str, names: list[str], rounds: int) -> dict[str, dict[str,
     """Per command and code (``new``, ``old``): (CPU seconds, exit code) of each round."""
     out: dict[str, dict[str, list[tuple[float, int]]]] = {}
     with tempfile.TemporaryDirectory(prefix="warroom-bench-cli-startup-") as tmp:
-        codes = {"new": REPO, "old": export_tree(baseline, Path(tmp) / "old")}
+        codes = {"new": _compiled(REPO), "old": _compiled(export_tree(baseline, Path(tmp) / "old"))}
         home = Path(tmp) / "home"
         home.mkdir()
         env = _environment(home)

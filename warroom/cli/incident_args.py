@@ -47,6 +47,22 @@ def _open(args: argparse.Namespace) -> Incident:
     return inc
 
 
+def _reconcile(inc: Incident) -> None:
+    """Resume-safety: a step whose supervisor died without journaling its end is recorded as
+    interrupted (the supervisor's own lock tells running from dead, so this is safe anytime)."""
+    st = inc.state
+    if not st.running_steps() or st.journal_issues:
+        return
+    try:
+        _running, interrupted = inc.reconcile()
+    except WarroomError as exc:
+        print(f"warning: {inc.id}: could not check running steps: {exc}", file=sys.stderr)
+        return
+    for result in interrupted:
+        print(f"warning: {inc.id}: a step's supervisor ended without recording the end; marked"
+              f" interrupted ({result.output})", file=sys.stderr)
+
+
 def _world_panes(drill: dict[str, Any] | None) -> list[SloConfig] | None:
     """The panes a drill incident's world is read on (``Config.as_drill``): a rehearsal's recording's,
     a simulated drill's own; None for a real incident, or a recording that cannot be read (the

@@ -11,9 +11,8 @@ import argparse
 import sys
 from typing import Any
 
-from warroom.cli.incident_args import _env_params, _open, _params
+from warroom.cli.incident_args import _env_params, _open, _params, _reconcile
 from warroom.cli.terminal import step_output_stream
-from warroom.cli.incident_show import _reconcile
 from warroom.scenario_time import Span, of_drill, process_text, wall_seconds
 from warroom.incident import observer_seat
 from warroom.incident.live import LiveIncident

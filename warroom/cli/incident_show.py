@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from warroom.journal import numbers
 from warroom.cli.common import out
-from warroom.cli.incident_args import _hms, _open, _store, _when
+from warroom.cli.incident_args import _hms, _open, _reconcile, _store, _when
 from warroom.incident import observer_seat, progress
 from warroom.incident.closing import closed_now, closure_of
 from warroom.incident.go_opened import reversal
@@ -130,22 +130,6 @@ def _relapse_json(said: StatusSaid, why: list[str]) -> dict[str, Any]:
     return {"relapsed": {"since": said.since.isoformat(), "words": said.words, "since_is": "seen" if said.seen else
                          "crossed"} if said.since is not None else None,
             "not_checked": why or None}
-
-
-def _reconcile(inc: Incident) -> None:
-    """Resume-safety: a step whose supervisor died without journaling its end is recorded as
-    interrupted (the supervisor's own lock tells running from dead, so this is safe anytime)."""
-    st = inc.state
-    if not st.running_steps() or st.journal_issues:
-        return
-    try:
-        _running, interrupted = inc.reconcile()
-    except WarroomError as exc:
-        print(f"warning: {inc.id}: could not check running steps: {exc}", file=sys.stderr)
-        return
-    for result in interrupted:
-        print(f"warning: {inc.id}: a step's supervisor ended without recording the end; marked"
-              f" interrupted ({result.output})", file=sys.stderr)
 
 
 def _now(inc: Incident) -> datetime:

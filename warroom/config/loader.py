@@ -11,7 +11,6 @@ code here; rules across fields are ``_check_semantics``'s.
 from __future__ import annotations
 
 import dataclasses
-import difflib
 import math
 import os
 import re
@@ -93,6 +92,8 @@ class _Builder:
             where = f"{path}.{key}" if path else key
             f = by_key.get(key)
             if f is None:
+                import difflib      # only a mistyped key pays for it
+
                 close = difflib.get_close_matches(key, list(by_key), n=1, cutoff=0.6)
                 hint = f" (did you mean '{close[0]}'?)" if close else ""
                 known = ", ".join(sorted(by_key))

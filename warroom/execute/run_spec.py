@@ -16,6 +16,7 @@ from typing import Any
 
 from warroom.errors import WarroomError
 from warroom.execute.confirmation import Confirmation
+from warroom.execute.seat_mark import OBSERVER_MARK  # noqa: F401  (its home before seat_mark)
 from warroom.execute.redact import RedactionSettings, Redactor, looks_secret_name
 from warroom.journal.log import Event
 
@@ -29,9 +30,6 @@ class StartOvertaken(ExecuteError):
     judgement (``RunSpec.start_after``: a resolution, a runbook closed): its supervisor wrote no
     ``step.started`` and let nothing run. The caller judges again on the new state."""
 
-
-#: the mark a read-only seat's run lines carry (``warroom.incident.observer_seat.KEY``/``OBSERVER`` read it from here)
-OBSERVER_MARK: dict[str, str] = {"seat": "observer"}
 
 
 @dataclass

@@ -48,7 +48,7 @@ from __future__ import annotations
 from typing import Any
 
 from warroom.errors import WarroomError
-from warroom.execute.run_spec import OBSERVER_MARK
+from warroom.execute.seat_mark import OBSERVER_MARK
 from warroom.incident import after_resolve
 from warroom.journal import events as ev
 

@@ -31,7 +31,6 @@ import getpass
 import hashlib
 import json
 import os
-import socket
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -46,6 +45,8 @@ _DOMAIN = b"warroom-journal-checkpoint v1\n"
 
 def default_actor() -> str:
     """``user@host``: who writes when no commander name is configured."""
+    import socket       # here: most processes that import the journal never ask who the default actor is
+
     try:
         user = getpass.getuser()
     except (KeyError, OSError):
