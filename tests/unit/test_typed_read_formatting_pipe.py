@@ -17,7 +17,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from warroom.incident.by_hand import Call, Hands, Typed, _read
+from warroom.incident.by_hand import Call, Hands, Typed
+from warroom.incident.standin_calls import _read
 from warroom.incident.formatting import FILTERS
 from warroom.runbook.parser import parse_runbook
 
