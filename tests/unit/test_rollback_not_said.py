@@ -11,43 +11,49 @@ the dashboard's checkbox) is written as before.
 from __future__ import annotations
 
 import csv
-import subprocess
 from pathlib import Path
 
-from tests.conftest import REPO, subprocess_env, warroom_cmd
+import pytest
+
+from tests.conftest import REPO
+from tests.unit.incident_fixtures import Cli
 
 RUNBOOK = REPO / "tests" / "fixtures" / "incident" / "echo-runbook.md"
 
 
-def _wr(state: Path, *argv: str) -> subprocess.CompletedProcess[str]:
-    p = subprocess.run([*warroom_cmd(), "incident", *argv, "--state-dir", str(state)], env=subprocess_env(),
-                       capture_output=True, text=True, timeout=120)
-    assert p.returncode == 0, (argv, p.stderr)
-    return p
+def _wr(cli: Cli, *argv: str) -> tuple[str, str]:
+    """``warroom incident ARGV`` in-process (the CLI's own ``main``, ``incident_fixtures.Cli``): what is tested is what
+    the commands write for a rollback said or not, not the process boundary; each call was an interpreter of its own
+    (17 for this file, ~10 s CPU). The step ``incident run`` starts is still a real process. (stdout, stderr)."""
+    code, out, err = cli(*argv)
+    assert code == 0, (argv, err)
+    return out, err
 
 
-def _resolved(tmp_path: Path, *flags: str) -> tuple[str, dict[str, str]]:
+def _resolved(tmp_path: Path, capsys: pytest.CaptureFixture[str], *flags: str) -> tuple[str, dict[str, str]]:
     state = tmp_path / "state"
-    inc = _wr(state, "new", "--title", "flows failing", "--severity", "P3", "--runbook", str(RUNBOOK)).stdout.strip()
-    _wr(state, "resolve", inc, "--summary", "v1.2.0 rolled back", "--yes", *flags)
-    pir = _wr(state, "export", inc, "--stdout", "--no-log").stdout
-    _wr(state, "export", inc)
+    cli = Cli(state, capsys)
+    inc = _wr(cli, "new", "--title", "flows failing", "--severity", "P3", "--runbook", str(RUNBOOK))[0].strip()
+    _wr(cli, "resolve", inc, "--summary", "v1.2.0 rolled back", "--yes", *flags)
+    pir = _wr(cli, "export", inc, "--stdout", "--no-log")[0]
+    _wr(cli, "export", inc)
     with open(state / "incident_log.csv", newline="") as f:
         row = list(csv.DictReader(f))[-1]
     return pir, row
 
 
-def test_a_rollback_not_said_is_asked_of_a_human_not_written_as_no(tmp_path: Path) -> None:
-    pir, row = _resolved(tmp_path)
+def test_a_rollback_not_said_is_asked_of_a_human_not_written_as_no(tmp_path: Path,
+                                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    pir, row = _resolved(tmp_path, capsys)
     assert "| **Rollback** | _Needs a human:_ whether a rollback was part of the fix (not said at resolve)" in pir
     assert "Rollback: no" not in pir and "| **Rollback** | no" not in pir
     assert row["Rollback?"] == ""
 
 
-def test_a_rollback_said_is_written(tmp_path: Path) -> None:
-    pir, row = _resolved(tmp_path / "yes", "--rollback")
+def test_a_rollback_said_is_written(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    pir, row = _resolved(tmp_path / "yes", capsys, "--rollback")
     assert "| **Rollback** | yes `[#" in pir and row["Rollback?"] == "Yes"
-    pir, row = _resolved(tmp_path / "no", "--no-rollback")
+    pir, row = _resolved(tmp_path / "no", capsys, "--no-rollback")
     assert "| **Rollback** | no `[#" in pir and row["Rollback?"] == "No"
 
 
@@ -70,10 +76,13 @@ kubectl rollout undo deployment/web -n prod
 """
 
 
-def test_a_rollback_step_that_ran_ok_is_named_and_the_answer_stays_the_commanders(tmp_path: Path) -> None:
+def test_a_rollback_step_that_ran_ok_is_named_and_the_answer_stays_the_commanders(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
     """redteam39 F5: step 28 ``kubectl rollout undo`` ran ok and the PIR said "Rollback: no". The
     CLI names the step (as the dashboard's resolve dialog does) and records no answer for the
     commander: not said, asked of a human in the PIR, blank in the incident log."""
+    import os
+
     from warroom.incident.go_opened import rollback_steps
     from warroom.incident.store import IncidentStore
     from warroom.config import Config
@@ -84,20 +93,18 @@ def test_a_rollback_step_that_ran_ok_is_named_and_the_answer_stays_the_commander
     (bin_dir / "kubectl").chmod(0o755)
     (tmp_path / "rb.md").write_text(UNDO_RUNBOOK)
     state = tmp_path / "state"
-    env = subprocess_env(PATH=f"{bin_dir}:{subprocess_env()['PATH']}")
+    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")     # the step's kubectl is the fake
+    cli = Cli(state, capsys)
 
-    def wr(*argv: str) -> subprocess.CompletedProcess[str]:
-        p = subprocess.run([*warroom_cmd(), "incident", *argv, "--state-dir", str(state)], env=env,
-                           capture_output=True, text=True, timeout=120)
-        assert p.returncode == 0, (argv, p.stderr)
-        return p
+    def wr(*argv: str) -> tuple[str, str]:
+        return _wr(cli, *argv)
 
-    inc = wr("new", "--title", "web down", "--severity", "P3", "--runbook", str(tmp_path / "rb.md")).stdout.strip()
+    inc = wr("new", "--title", "web down", "--severity", "P3", "--runbook", str(tmp_path / "rb.md"))[0].strip()
     wr("run", inc, "rollback", "--yes")
-    resolved = wr("resolve", inc, "--summary", "web rolled back", "--yes")
-    assert "a rollback step ran ok: step 1 (Roll back the web deployment)" in resolved.stderr, resolved.stderr
-    assert "--rollback or --no-rollback" in resolved.stderr
-    pir = wr("export", inc, "--stdout", "--no-log").stdout
+    resolved = wr("resolve", inc, "--summary", "web rolled back", "--yes")[1]
+    assert "a rollback step ran ok: step 1 (Roll back the web deployment)" in resolved, resolved
+    assert "--rollback or --no-rollback" in resolved
+    pir = wr("export", inc, "--stdout", "--no-log")[0]
     assert "| **Rollback** | _Needs a human:_ whether a rollback was part of the fix" in pir
     assert "Rollback: no" not in pir and "| **Rollback** | no" not in pir
     wr("export", inc)
