@@ -31,9 +31,6 @@ from typing import TYPE_CHECKING, Any
 from warroom import scenario_time as stime
 from warroom.durations import format_duration
 from warroom.incident.approvals import OPEN, status_at, step_word
-from warroom.incident.go_opened import reversal
-from warroom.incident.md_text import Md
-from warroom.incident.review.lines import NO_TIME
 from warroom.incident.roles import ROLE_SHORT, ROLES, canonical_role as canonical_role
 from warroom.journal import events as ev
 
@@ -130,6 +127,8 @@ def catch_up_brief(state: IncidentState, now: datetime, *, update_every: float |
     measure read now (``relapse.read_gates``, with ``readings``): the status then says whether the mitigation holds as
     the header does, a relapse only the gate's measure shows too (attack51 A3: the routing undone, "P3 mitigated" in
     the brief beside a header saying RELAPSED); without them, what the journal alone says (``journal_said``)."""
+    from warroom.incident.go_opened import reversal      # the brief's alone: not the reminders'
+
     from warroom.incident.approvals import OPEN
     from warroom.incident.relapse import holding, journal_said
     from warroom.incident.review.timeline import timeline
@@ -312,6 +311,8 @@ _CODE_OR_ESCAPE = re.compile(r"(`+).*?\1|\\([!-/:-@\[-`{-~])")
 def _plain(text: str) -> str:
     """A moment's text as the brief's plain lines show it: markdown the PIR's timeline wrote (a row typed in the
     drill shell is ``Md``) without its backslash escapes; a command keeps its backticks, which set it apart."""
+    from warroom.incident.md_text import Md
+
     if not isinstance(text, Md):
         return text
     return _CODE_OR_ESCAPE.sub(lambda m: m.group(2) if m.group(2) is not None else m.group(0), str(text))
@@ -325,6 +326,7 @@ def what_happened(rows: list[Any]) -> list[str]:
     reminders) last; in time order, headed by how many were left out and of what kind. The last eight whatever they
     were cut the declaration, the breaker that mitigated and its gate passing, and kept "Role ops: bob" and a
     read-only check run twice (redteam47 F1)."""
+    from warroom.incident.review.lines import NO_TIME
     from warroom.incident.review.timeline import KEY_MOMENTS_MAX, key_moments, story
 
     rows = story(rows)          # the response's moments: never a read-only seat's line (``observer_seat.lines``)

@@ -17,7 +17,6 @@ from typing import Any
 
 from warroom.execute.expectation import Verdict, verdict_of
 from warroom.incident.gates import HELD, SUPERSEDED
-from warroom.runbook.phases import phase_for
 
 
 @dataclass(frozen=True)
@@ -98,6 +97,8 @@ def run_kind(mutating: bool, section: str | None, read: str = "read-only", phase
         return read
     if not section or section.lower().startswith(MITIGATING_SECTIONS):
         return "mitigation attempt"
+    from warroom.runbook.phases import phase_for     # a heading's words: most processes marking steps never read one
+
     if phase == "mitigate" and phase_for(section, leading_only=True) is None:
         # a sub-section naming no phase of its own under a mitigating one, its phase as journaled (``Step.phase``):
         # "### One provider down: make sure traffic avoids it" under "## Mitigation" (attack43 A19)
