@@ -30,7 +30,8 @@ from bench.standin_cpu import export_tree
 
 WARROOM = "import sys; from tui.cli import main; sys.argv[0] = 'warroom'; sys.exit(main())"
 
-#: name → the command line after the interpreter ({id}: the incident, {drill}: its drill directory, {src}: the tree)
+#: name → the command line after the interpreter ({id}: the incident, {drill}: its drill directory, {src}: the tree,
+#: {config}: a config whose Prometheus is a closed port)
 COMMANDS: dict[str, list[str]] = {
     "--version": ["-c", WARROOM, "--version"],
     "incident new": ["-c", WARROOM, "incident", "new", "--title", "bench", "--severity", "P3"],
@@ -40,6 +41,7 @@ COMMANDS: dict[str, list[str]] = {
     "incident export": ["-c", WARROOM, "incident", "export", "--stdout", "{id}"],
     "incident run": ["-c", WARROOM, "incident", "run", "{id}", "1"],
     "runbooks list": ["-c", WARROOM, "runbooks", "list"],
+    "status": ["-c", WARROOM, "--config", "{config}", "status", "--json"],        # nothing listens: every pane says so
     "kubectl": ["{src}/warroom/drill/bin/kubectl", "get", "pods"],
     "psql": ["{src}/warroom/drill/bin/psql", "-c", "SELECT 1"],
     "blocks": ["{src}/warroom/drill/bin/blocks", "circuit-breaker", "status"],
@@ -84,6 +86,8 @@ def measure(baseline: str, names: list[str], rounds: int) -> dict[str, dict[str,
         codes = {"new": _compiled(REPO), "old": _compiled(export_tree(baseline, Path(tmp) / "old"))}
         home = Path(tmp) / "home"
         home.mkdir()
+        config = home / "c.toml"
+        config.write_text('[prometheus]\nurl = "http://127.0.0.1:9"\ntimeout = "1s"\n', encoding="utf-8")
         env = _environment(home)
         made = subprocess.run([sys.executable, "-c", WARROOM, "incident", "new", "--drill", "rate-limit"], cwd=REPO,
                               env={**env, "PYTHONPATH": str(REPO)}, capture_output=True, text=True, check=True)
@@ -94,7 +98,7 @@ def measure(baseline: str, names: list[str], rounds: int) -> dict[str, dict[str,
             runs = out[name] = {"new": [], "old": []}
             for _ in range(rounds):
                 for code, src in codes.items():
-                    argv = [a.format(id=incident, drill=drills[0], src=src) for a in COMMANDS[name]]
+                    argv = [a.format(id=incident, drill=drills[0], src=src, config=config) for a in COMMANDS[name]]
                     runs[code].append(run_once(src, argv, env))
     return out
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import fnmatch
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Callable
 
@@ -38,6 +38,34 @@ _EMAIL_LOCAL = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0
 Span = tuple[int, int, str]
 
 
+class Deferred:
+    """A built-in rule's regex, compiled the first time its rule runs. A rule runs only on text holding one of its
+    triggers (or passing its precheck), so most processes that import the rules (every command that journals, each
+    step's supervisor) run few of them or none, and compiling all of them was most of this module's import (~8 ms CPU
+    of every such process). ``tests/unit/test_redact_rules_deferred.py`` compiles every one."""
+
+    __slots__ = ("pattern", "_compiled")
+
+    def __init__(self, pattern: bytes) -> None:
+        self.pattern = pattern
+        self._compiled: re.Pattern[bytes] | None = None
+
+    @property
+    def compiled(self) -> re.Pattern[bytes]:
+        if self._compiled is None:
+            self._compiled = re.compile(self.pattern)
+        return self._compiled
+
+    def finditer(self, text: bytes) -> Iterator[re.Match[bytes]]:
+        return self.compiled.finditer(text)
+
+    def __eq__(self, other: object) -> bool:      # as compiled patterns compare (a rule's equality is its fields')
+        return isinstance(other, Deferred) and other.pattern == self.pattern
+
+    def __hash__(self) -> int:
+        return hash(self.pattern)
+
+
 @dataclass(frozen=True)
 class Rule:
     """One pattern.
@@ -56,7 +84,7 @@ class Rule:
     """
 
     kind: str
-    regex: re.Pattern[bytes]
+    regex: re.Pattern[bytes] | Deferred      # Deferred: a built-in's; a user's pattern is compiled (RE2) when read
     group: int | str = 0
     triggers: tuple[bytes, ...] = ()
     lower: bool = False
@@ -104,7 +132,7 @@ def _luhn(raw: bytes) -> bool:
 def _lc(kind: str, pattern: bytes, triggers: tuple[bytes, ...], group: int | str = "secret",
         boundary: bool = False, check: Callable[[bytes], bool] | None = None) -> Rule:
     """A case-insensitive rule: ``pattern`` in lower case, run on lowered text."""
-    return Rule(kind, re.compile(pattern), group, triggers, lower=True, boundary=boundary, check=check)
+    return Rule(kind, Deferred(pattern), group, triggers, lower=True, boundary=boundary, check=check)
 
 
 # Where a command reads a secret at run time, never a secret itself: a shell variable (``$API_TOKEN``,
@@ -125,7 +153,7 @@ def _no_variable(raw: bytes) -> bool:
 def _cs(kind: str, pattern: bytes, triggers: tuple[bytes, ...], group: int | str = 0,
         boundary: bool = True) -> Rule:
     """A case-sensitive rule (key formats): ``pattern`` runs on the text itself."""
-    return Rule(kind, re.compile(pattern), group, triggers, lower=False, boundary=boundary)
+    return Rule(kind, Deferred(pattern), group, triggers, lower=False, boundary=boundary)
 
 
 _Q = rb"[\"']?[ \t]*[:=][ \t]*[\"']?"  # what joins a name to its value: `: `, `=`, `": "`
@@ -173,7 +201,7 @@ BUILTIN_RULES: tuple[Rule, ...] = (
     _lc("azure_key", rb"(?:accountkey|sharedaccesskey)[ \t]*=[ \t]*(?P<secret>[a-z0-9+/=]{16,})",
         (b"accountkey", b"sharedaccesskey")),
     _lc("azure_sas", rb"[?&]sig=(?P<secret>[a-z0-9%+/=]{16,})", (b"sig",)),
-    Rule("azure_key", re.compile(rb"(?<![A-Za-z0-9+/])[A-Za-z0-9+/]{86}==(?![A-Za-z0-9+/=])"), 0, (),
+    Rule("azure_key", Deferred(rb"(?<![A-Za-z0-9+/])[A-Za-z0-9+/]{86}==(?![A-Za-z0-9+/=])"), 0, (),
          precheck=lambda data: b"==" in data),
     # mysql -pSECRET (the password glued to -p; `-p` alone prompts), MYSQL_PWD=
     _cs("password", rb"\b(?:mysql|mysqldump|mysqladmin|mysqlimport|mysqlshow|mysqlcheck|mysqlpump|mariadb"
@@ -186,11 +214,11 @@ BUILTIN_RULES: tuple[Rule, ...] = (
     # cookies: request headers, response headers, curl -b/--cookie
     _lc("cookie", rb"(?:set-)?cookie[ \t]*:[ \t]*(?!\[redacted)" + _NOT_VAR + rb"(?P<secret>[^\s\"'][^\n\"']*)", (b"cookie",),
         check=_no_variable),
-    Rule("cookie", re.compile(rb"\bcurl\b[^\n|;&]*?[ \t](?:-b|--cookie)(?:[ \t]+|=)[\"']?" + _NOT_VAR
+    Rule("cookie", Deferred(rb"\bcurl\b[^\n|;&]*?[ \t](?:-b|--cookie)(?:[ \t]+|=)[\"']?" + _NOT_VAR
                               + rb"(?P<secret>[^\s\"']*=[^\s\"']*)"), "secret", (b"curl",), check=_no_variable),
     # a private key base64-wrapped (Kubernetes `tls.key:`, kubeconfig `client-key-data:`):
     # "LS0tLS1CRUdJTi" is base64 of "-----BEGIN"; the token is decoded to confirm a private key
-    Rule("private_key", re.compile(rb"LS0tLS1CRUdJTi[A-Za-z0-9+/]{20,}={0,2}"), 0, (b"lstlscrudjti",),
+    Rule("private_key", Deferred(rb"LS0tLS1CRUdJTi[A-Za-z0-9+/]{20,}={0,2}"), 0, (b"lstlscrudjti",),
          check=lambda raw: _is_private_key_b64(raw)),
     # name = value: the name stays, the value goes (the name is the *last* word of the key, so
     # `secretName:` and `max_tokens:` are left alone)
@@ -257,10 +285,10 @@ def _card_possible(data: bytes) -> bool:
 
 
 PII_RULES: tuple[Rule, ...] = (
-    Rule("email", re.compile(rb"@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}(?![A-Za-z0-9-])"), 0, (b"@",),
+    Rule("email", Deferred(rb"@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}(?![A-Za-z0-9-])"), 0, (b"@",),
          left=_email_local),
-    Rule("ssn", re.compile(rb"-(?!00)\d{2}-(?!0000)\d{4}(?![0-9-])"), 0, (b"-",), left=_ssn_area),
-    Rule("card", re.compile(rb"(?<![0-9])(?:[0-9][ -]?){12,18}[0-9](?![0-9])"), 0, (),
+    Rule("ssn", Deferred(rb"-(?!00)\d{2}-(?!0000)\d{4}(?![0-9-])"), 0, (b"-",), left=_ssn_area),
+    Rule("card", Deferred(rb"(?<![0-9])(?:[0-9][ -]?){12,18}[0-9](?![0-9])"), 0, (),
          precheck=_card_possible, check=_luhn),
 )
 
