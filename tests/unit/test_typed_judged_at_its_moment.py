@@ -14,6 +14,8 @@ the clock is pinned; runs carry a tag, as every run through warroom does (``supe
 
 from __future__ import annotations
 
+import math
+import shlex
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -148,3 +150,37 @@ def test_a_run_owns_a_typed_call_by_its_tag_alone_whatever_the_drill_speed() -> 
     assert owner_of(start - 20.0 / speed, "", {KEY: [(start, end, "a" * 32)]}) is None     # F6's order
     assert owner_of(near, "", {KEY: [(start, end, "")]}) == KEY            # untagged: the time rule
     assert owner_of(end + 31.0 / speed, "", {KEY: [(start, end, "")]}) is None
+
+
+def test_a_check_typed_after_the_change_typed_stays_a_check_when_the_change_is_run_later() -> None:
+    """RB-CORE-004: "Put the provider back" (step 21) typed at +1h22m25s, "Check FlowEngine's view of the providers"
+    (step 22, which checks it) typed at +1h23m00s (the read at +34m00s is Triage's step 6): the check is done by
+    hand. Step 21 then run through warroom at
+    5200 (a no-op: the provider already back) made the change begin at its run, so the check typed before the run
+    was "pending": a run journaled after a typing re-judged it. The change began when it was typed."""
+    from tests.unit.test_by_hand_one_call_one_step import BACK, T0, VIEW, _book, _call
+    from warroom.incident.by_hand import Hands, Typed
+    from warroom.incident.drill_report.path import runbook_path
+    from warroom.incident.drill_report.rows import ActionRow
+    from warroom.incident.records import StepRun
+    from warroom.incident.state import IncidentState
+
+    book = _book("RB-CORE-004-provider-outage")
+    back = ActionRow(T0 + 5065, 5065.0, "fallback_routing_off", "fallback model routing removed", shlex.join(BACK),
+                     True)
+    put_back = book.steps[20]
+    assert (put_back.number, book.steps[21].number) == (21, 22)
+    state = IncidentState()
+
+    def path() -> dict[int, str]:
+        hands = Hands(Typed((_call(VIEW, 2160.0), _call(BACK, 5065.0), _call(VIEW, 5100.0)), 120.0, math.inf))
+        said = runbook_path(book, state, [back], datetime.fromtimestamp(T0 + 9000, UTC), hands)["runbook_path"]
+        return {st.number: s for st, (_, _, s, _) in zip(book.steps, said, strict=True)}
+
+    assert path()[22] == "done by hand at +1h23m00s (drill shell)"
+    step = state._step({"step_id": put_back.id, "runbook_id": book.id, "step": 21, "label": put_back.label})
+    step.runs.append(StepRun(seq=9, actor="ic", started_at=datetime.fromtimestamp(T0 + 5200, UTC), status="ok",
+                             exit_code=0, ended_at=datetime.fromtimestamp(T0 + 5201, UTC), mutating=True,
+                             tag="c" * 32))
+    step.status = "ok"
+    assert path()[22] == "done by hand at +1h23m00s (drill shell)"

@@ -380,13 +380,19 @@ class Hands:
         unowned = [owner_of(a.at, a.tag, windows) is None for a in rows]
         began = {key[1]: min(lo for lo, _, _ in spans) for key, spans in windows.items() if key[0] == runbook.id}
         first = validation.first_change(state, (a.at for a in rows)) if state is not None else -math.inf
+        typed: dict[str, float] = {}        # a change the checklist shows by its record: when first typed
         out: dict[str, Credit] = {}
         for st in (st for sec in runbook.sections for st in sec.steps):
             if st.id not in asked:
                 continue
             before = asked[st.id]
             checks = checked_by(runbook, st)
-            after = -math.inf if checks is None else began.get(checks.id, math.inf)
+            if checks is not None and checks.id not in asked and checks.id not in typed:
+                # typed before its run (or skip), the change began when typed: a check typed between them stays a
+                # check once the run is journaled (stop 56: it went "pending", re-judged by a later run)
+                typed[checks.id] = min(self.acts(runbook, checks, values, rows, windows), default=math.inf)
+            after = -math.inf if checks is None else min(began.get(checks.id, math.inf),
+                                                           typed.get(checks.id, math.inf))
             hand = None
             if validation.validates(st) and first is not None and first > after:    # a typing after the fix first
                 hand = self.credit(runbook, st, values, rows, unowned,
