@@ -4,14 +4,13 @@ open for the next run to settle from the metric history."""
 
 from __future__ import annotations
 
-import subprocess
 import time
 from datetime import datetime
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import subprocess_env, warroom_cmd
+from tests.unit.incident_fixtures import Cli
 from tests.unit.standins_corpus import warmed
 from warroom.drill.directory import create_drill
 from warroom.incident.store import IncidentStore
@@ -57,18 +56,33 @@ def _incident(tmp_path: Path, speed: float = SPEED):  # type: ignore[no-untyped-
     return state, inc
 
 
-def _run(state: Path, inc_id: str, step: str, *extra: str, at: float | None = None) -> subprocess.CompletedProcess[str]:
-    """``at``: the drill's clock pinned there (``$WARROOM_DRILL_AT``), else it runs with the wall."""
-    env = subprocess_env() if at is None else subprocess_env(WARROOM_DRILL_AT=repr(at))
-    return subprocess.run([*warroom_cmd(), "incident", "run", inc_id, step, "--state-dir", str(state), *extra],
-                          capture_output=True, text=True, env=env, timeout=120)
+class _Ran:
+    """What ``warroom incident run`` gave: its exit code, stdout and stderr."""
+
+    def __init__(self, returncode: int, stdout: str, stderr: str) -> None:
+        self.returncode, self.stdout, self.stderr = returncode, stdout, stderr
 
 
-def test_run_waits_for_the_gate_and_reports_its_progress(tmp_path: Path) -> None:
+def _run(capsys: pytest.CaptureFixture[str], state: Path, inc_id: str, step: str, *extra: str,
+         at: float | None = None) -> _Ran:
+    """``warroom incident run`` in-process (the CLI's own ``main``, ``incident_fixtures.Cli``): what is tested is how
+    the run waits for, fails or leaves its gate and what it says, not the process boundary (each call was an
+    interpreter of its own); the step is still a real process. ``at``: the drill's clock pinned there
+    (``$WARROOM_DRILL_AT``, for this call only), else it runs with the wall."""
+    with pytest.MonkeyPatch.context() as env:
+        if at is None:
+            env.delenv("WARROOM_DRILL_AT", raising=False)
+        else:
+            env.setenv("WARROOM_DRILL_AT", repr(at))
+        return _Ran(*Cli(state, capsys)("run", inc_id, step, *extra))
+
+
+def test_run_waits_for_the_gate_and_reports_its_progress(tmp_path: Path,
+                                                          capsys: pytest.CaptureFixture[str]) -> None:
     # at x60 the 2-minute hold is 2 wall seconds: the run's first look (its every 0.2 s) lands inside it unless the
     # machine stalls 2 s between journaling the gate and looking (at x600, 0.2 s: a busy box missed it, suite45unit)
     state, inc = _incident(tmp_path, speed=60)
-    proc = _run(state, inc.id, "holds")
+    proc = _run(capsys, state, inc.id, "holds")
     assert proc.returncode == 0, proc.stderr
     assert "holding" in proc.stderr and "left" in proc.stderr      # progress while the hold runs
     # quota < 1000 held from before the step to the pass: the gate's outcome never reads "passed" (P25-1)
@@ -82,28 +96,29 @@ def test_run_waits_for_the_gate_and_reports_its_progress(tmp_path: Path) -> None
     assert "it already held when the step started" in proc.stderr and "not counted as mitigated" in proc.stderr
 
 
-def test_a_gate_that_fails_fails_the_run(tmp_path: Path) -> None:
+def test_a_gate_that_fails_fails_the_run(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     state, inc = _incident(tmp_path)
-    proc = _run(state, inc.id, "never")
+    proc = _run(capsys, state, inc.id, "never")
     assert proc.returncode == 1, proc.stderr
     assert "verify Model API quota used < -1%: FAILED: window of 10m00s drill time ran out" in proc.stderr
     failed = [e for e in inc.read().events if e.type == "verify.failed"]
     assert len(failed) == 1 and failed[0].data["step_id"] == "never"
 
 
-def test_no_wait_leaves_the_gate_open_and_the_next_run_settles_it(tmp_path: Path) -> None:
+def test_no_wait_leaves_the_gate_open_and_the_next_run_settles_it(tmp_path: Path,
+                                                                   capsys: pytest.CaptureFixture[str]) -> None:
     state, inc = _incident(tmp_path)
     # the drill's clock pinned, so the window's end is a fact of the test, not of how fast it ran:
     # the gate opens at t0; 3 wall s later (30 drill minutes) its 10-minute window has ended unwatched
     t0 = time.time()
-    proc = _run(state, inc.id, "holds", "--no-wait", at=t0)
+    proc = _run(capsys, state, inc.id, "holds", "--no-wait", at=t0)
     assert proc.returncode == 0, proc.stderr
     assert "opened, not waited for" in proc.stderr
     started = [e for e in inc.read().events if e.type.startswith("verify.")]
     assert [e.type for e in started] == ["verify.started"]
     deadline = datetime.fromisoformat(started[0].data["deadline"]).timestamp()
     assert deadline - t0 == pytest.approx(600 / SPEED, abs=0.002)    # the window: 10 drill minutes from t0
-    proc = _run(state, inc.id, "plain", at=t0 + 3.0)
+    proc = _run(capsys, state, inc.id, "plain", at=t0 + 3.0)
     assert proc.returncode == 0, proc.stderr
     assert "verify (step 1) Model API quota used < 1000% for 2m: passed: confirmed at" in proc.stderr
     passed = [e for e in inc.read().events if e.type == "verify.passed"]
