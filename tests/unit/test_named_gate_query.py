@@ -6,12 +6,14 @@ problem; runbooks whose gates name a pane or write bare PromQL keep working."""
 from __future__ import annotations
 
 import json
-import subprocess
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
+
 from panes.header import gate_text
-from tests.conftest import subprocess_env, warroom_cmd
+from tests.unit.incident_fixtures import Cli
+from tests.unit.standins_corpus import warmed
 from tests.unit.test_sources_evidence_verify import T0, ScriptedSource, _events, _journal
 from tui.view import gate_view
 from warroom.config import SloConfig
@@ -226,28 +228,38 @@ def _drill_incident(tmp_path: Path):  # type: ignore[no-untyped-def]
     state = tmp_path / "state"
     rb = tmp_path / "named.md"
     rb.write_text(NAMED)
-    drill = create_drill(state / "drills", "rate-limit", speed=600)
+    drill = warmed(create_drill(state / "drills", "rate-limit", speed=600))     # nothing here patches the world
     inc = IncidentStore(state).create(title="Named gate drill", severity="P3", runbook=rb,
                                       drill={"scenario": "rate-limit", "speed": 600, "dir": str(drill.path)})
     return state, inc
 
 
-def _cli(state: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([*warroom_cmd(), "incident", *args, "--state-dir", str(state)],
-                          capture_output=True, text=True, env=subprocess_env(), timeout=120)
+class _Ran:
+    """What ``warroom incident ARGS`` gave: its exit code, stdout and stderr."""
+
+    def __init__(self, returncode: int, stdout: str, stderr: str) -> None:
+        self.returncode, self.stdout, self.stderr = returncode, stdout, stderr
 
 
-def test_run_show_json_brief_and_pir_say_the_named_query_in_words(tmp_path: Path) -> None:
+def _cli(capsys: pytest.CaptureFixture[str], state: Path, *args: str) -> _Ran:
+    """``warroom incident ARGS`` in-process (the CLI's own ``main``, ``incident_fixtures.Cli``): what is tested is the
+    words run/show/brief say of a named gate, not the process boundary (each call was an interpreter of its own); the
+    steps are still real processes."""
+    return _Ran(*Cli(state, capsys)(*args))
+
+
+def test_run_show_json_brief_and_pir_say_the_named_query_in_words(tmp_path: Path,
+                                                                  capsys: pytest.CaptureFixture[str]) -> None:
     state, inc = _drill_incident(tmp_path)
-    run = _cli(state, "run", inc.id, "holds")
+    run = _cli(capsys, state, "run", inc.id, "holds")
     assert run.returncode == 0, run.stderr
     # < 1000% held from before the step to the pass: said as held before, never "passed" (P25-1)
     assert "verify Worst provider quota < 1000% for 2m: held before the step (now " in run.stderr, run.stderr
     assert "worst_quota" not in run.stderr
-    left_open = _cli(state, "run", inc.id, "open", "--no-wait")
+    left_open = _cli(capsys, state, "run", inc.id, "open", "--no-wait")
     assert left_open.returncode == 0, left_open.stderr
 
-    show = _cli(state, "show", inc.id)
+    show = _cli(capsys, state, "show", inc.id)
     assert show.returncode == 0, show.stderr
     rows = [ln for ln in show.stdout.splitlines() if ln.startswith("  ") and "[" in ln]
     (done,) = [ln for ln in rows if "A fix that works" in ln]
@@ -257,14 +269,14 @@ def test_run_show_json_brief_and_pir_say_the_named_query_in_words(tmp_path: Path
     assert ("verify pending, window ends " in pending or "verify window ended " in pending) \
         and " UTC" in pending and "(Worst provider quota < 1000% for 2m)" in pending, pending
 
-    data = json.loads(_cli(state, "show", inc.id, "--json").stdout)
+    data = json.loads(_cli(capsys, state, "show", inc.id, "--json").stdout)
     gates = {g["step_id"]: g for g in data["verify_gates"]}
     assert {k: gates["holds"][k] for k in ("title", "unit", "wanted", "hold", "measure", "query", "what")} == {
         "title": "Worst provider quota", "unit": "percent", "wanted": "< 1000%", "hold": 120.0,
         "measure": "worst_quota", "query": "100 * max(flowengine_model_quota_used_ratio)",
         "what": "Worst provider quota < 1000% for 2m"}
 
-    brief = _cli(state, "brief", inc.id)
+    brief = _cli(capsys, state, "brief", inc.id)
     assert brief.returncode == 0, brief.stderr
     # at x600 its 10-minute window ended a wall second later: the brief says so, in the same words
     assert "step 2: Worst provider quota < 1000% for 2m (window end" in brief.stdout, brief.stdout
