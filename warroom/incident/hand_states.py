@@ -21,7 +21,9 @@ NOT_VERIFIED = "not verified: its gate opens when the step runs in warroom"
 #: timed out or was interrupted may have acted in part: that is the run's, in the record; what is credited here is the
 #: typed command, which did act. The run stays as it ended in the record (the journal, the timeline, the PIR's
 #: commands); its row shows the typing "done by hand", never the ✔ of a run. The calls of the run's own process stay
-#: the run's (``owner_of``). A step the commander skipped, ticked or said not needed keeps the commander's word.
+#: the run's (``owner_of``). A step the commander skipped, ticked or said not needed keeps the commander's word on
+#: the checklist; its typing, and a typing before a run the checklist shows, still did what it did (a containment's
+#: lift, a gate's "before" read it: ``by_hand.Hands.before_runs``).
 TAKES_TYPING = frozenset({"pending", "failed", "timed_out", "interrupted", "cancelled", "refused", "dry_run"})
 #: where a runbook path's state (the drill report's) says, after the typing's credit, how the step's own run through
 #: warroom ended (before or after the typing), when it had one that did not do it (``TAKES_TYPING`` but ``pending``):
