@@ -6,12 +6,10 @@ again. The clock is pinned (``$WARROOM_DRILL_AT``): no wall time is read."""
 
 from __future__ import annotations
 
-import subprocess
 from datetime import UTC, datetime
 
 import pytest
 
-from tests.conftest import subprocess_env, warroom_cmd
 from tests.unit.standins_corpus import warmed
 from warroom import scenario_time
 from warroom.config import Config
@@ -64,14 +62,18 @@ def test_a_go_on_a_resolved_incident_is_refused_and_opens_nothing(tmp_path, monk
     assert [r.get("id") for r in st.runbooks][-1] == "RB-LAUNCH-002"
 
 
-def test_cli_decide_on_a_resolved_incident_says_why_and_fails(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_cli_decide_on_a_resolved_incident_says_why_and_fails(  # type: ignore[no-untyped-def]
+        tmp_path, monkeypatch, capsys) -> None:
     inc = _declare(tmp_path, monkeypatch)
     monkeypatch.setenv(scenario_time.AT_ENV, repr(T0 + 5))
     inc.resolve("flows pass again", rollback=False)
-    env = subprocess_env(**{scenario_time.AT_ENV: repr(T0 + 6)})
-    proc = subprocess.run([*warroom_cmd(), "incident", "decide", inc.id, "--go", "--why", "late",
-                           "--state-dir", str(tmp_path / "state")],
-                          capture_output=True, text=True, env=env, timeout=180)
-    assert proc.returncode != 0
-    assert "is resolved at" in proc.stderr and "reopen it first" in proc.stderr
+    monkeypatch.setenv(scenario_time.AT_ENV, repr(T0 + 6))
+    from tui.cli import main        # in-process (the CLI's own main): what it says and refuses, not the process
+
+    capsys.readouterr()
+    code = main(["incident", "decide", inc.id, "--go", "--why", "late", "--state-dir", str(tmp_path / "state")])
+    out, err = capsys.readouterr()
+    assert "Traceback" not in out + err
+    assert code != 0
+    assert "is resolved at" in err and "reopen it first" in err
     assert "decision.recorded" not in [e.type for e in IncidentStore(tmp_path / "state").open(inc.id).read().events]

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import subprocess_env, warroom_cmd
 from tests.unit.standins_corpus import warmed
 from warroom.drill.directory import create_drill
 from warroom.errors import WarroomError
@@ -41,19 +39,33 @@ def runbook(tmp_path: Path) -> Path:
     return p
 
 
-def test_headless_run_of_a_drill_incident_uses_the_stand_ins(tmp_path: Path, runbook: Path) -> None:
+def _main(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    """``warroom ARGV`` in-process (the CLI's own ``main``): what is tested is where a drill incident's step gets its
+    answer, not the process boundary (each call was an interpreter of its own); the step is still a real process.
+    (exit code, stdout, stderr), no traceback."""
+    from tui.cli import main
+
+    capsys.readouterr()
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    assert "Traceback" not in out + err
+    return code, out, err
+
+
+def test_headless_run_of_a_drill_incident_uses_the_stand_ins(tmp_path: Path, runbook: Path,
+                                                              capsys: pytest.CaptureFixture[str],
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
     state = tmp_path / "state"
     drill = warmed(create_drill(state / "drills", "rate-limit", speed=60))
     inc = IncidentStore(state).create(
         title="Quota drill", severity="P3", runbook=runbook,
         drill={"scenario": "rate-limit", "speed": 60, "dir": str(drill.path)})
     # A PATH without any real kubectl: only the stand-in can answer.
-    env = subprocess_env(PATH="/usr/bin:/bin")
-    proc = subprocess.run([*warroom_cmd(), "incident", "run", inc.id, "1", "--state-dir", str(state)],
-                          capture_output=True, text=True, env=env, timeout=120)
-    assert proc.returncode == 0, proc.stderr
-    assert "flowengine" in proc.stdout          # the drill cluster's pods
-    assert "Running" in proc.stdout
+    monkeypatch.setenv("PATH", "/usr/bin:/bin")
+    code, out, err = _main(capsys, "incident", "run", inc.id, "1", "--state-dir", str(state))
+    assert code == 0, err
+    assert "flowengine" in out          # the drill cluster's pods
+    assert "Running" in out
 
 
 def test_drill_incident_without_its_drill_dir_runs_nothing(tmp_path: Path, runbook: Path) -> None:
@@ -67,7 +79,8 @@ def test_drill_incident_without_its_drill_dir_runs_nothing(tmp_path: Path, runbo
     assert all(e.type != "step.started" for e in inc.read().events)
 
 
-def test_headless_promql_step_of_a_drill_queries_the_simulator(tmp_path: Path, runbook: Path) -> None:
+def test_headless_promql_step_of_a_drill_queries_the_simulator(tmp_path: Path, runbook: Path,
+                                                                capsys: pytest.CaptureFixture[str]) -> None:
     state = tmp_path / "state"
     drill = warmed(create_drill(state / "drills", "rate-limit", speed=60))
     inc = IncidentStore(state).create(
@@ -76,11 +89,9 @@ def test_headless_promql_step_of_a_drill_queries_the_simulator(tmp_path: Path, r
     # A configured Prometheus that does not exist: the drill must not reach for it.
     cfg = tmp_path / "config.toml"
     cfg.write_text('[prometheus]\nurl = "http://127.0.0.1:9"\ntimeout = "200ms"\n')
-    proc = subprocess.run([*warroom_cmd(), "--config", str(cfg), "incident", "run", inc.id, "2",
-                           "--state-dir", str(state)],
-                          capture_output=True, text=True, env=subprocess_env(), timeout=120)
-    assert proc.returncode == 0, proc.stderr
-    value = float(proc.stdout.split()[-1])
+    code, out, err = _main(capsys, "--config", str(cfg), "incident", "run", inc.id, "2", "--state-dir", str(state))
+    assert code == 0, err
+    value = float(out.split()[-1])
     want = drill.source([]).instant("100 * max(flowengine_model_quota_used_ratio)").value
     assert value == pytest.approx(want, rel=0.05)
 
