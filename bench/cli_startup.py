@@ -93,13 +93,13 @@ def measure(baseline: str, names: list[str], rounds: int) -> dict[str, dict[str,
                               env={**env, "PYTHONPATH": str(REPO)}, capture_output=True, text=True, check=True)
         incident = made.stdout.split()[0]
         drills = list((home / "state" / "warroom" / "drills" / "drills").iterdir())
-        env["WARROOM_DRILL_DIR"] = str(drills[0])
+        in_drill = {**env, "WARROOM_DRILL_DIR": str(drills[0])}     # the stand-ins' (a step's, the drill shell's)
         for name in names:
             runs = out[name] = {"new": [], "old": []}
             for _ in range(rounds):
                 for code, src in codes.items():
                     argv = [a.format(id=incident, drill=drills[0], src=src, config=config) for a in COMMANDS[name]]
-                    runs[code].append(run_once(src, argv, env))
+                    runs[code].append(run_once(src, argv, in_drill if "/drill/bin/" in argv[0] else env))
     return out
 
 
