@@ -332,7 +332,6 @@ def test_read_only_blocks_steps_say_so_and_nothing_else_does(doc: Doc) -> None:
 import json  # noqa: E402
 import subprocess  # noqa: E402
 
-from tests.conftest import subprocess_env, warroom_cmd  # noqa: E402
 from warroom.runbook.lint import lint_paths  # noqa: E402
 from warroom.runbook.model import Runbook  # noqa: E402
 from warroom.runbook.parser import load_runbook  # noqa: E402
@@ -340,18 +339,30 @@ from warroom.runbook.parser import load_runbook  # noqa: E402
 PARSED: dict[str, Runbook] = {d.meta["id"]: load_runbook(d.path) for d in DOCS}
 
 
-def _show_json(rid: str) -> dict:
-    out = subprocess.run([*warroom_cmd(), "runbooks", "show", rid, "--json"], capture_output=True,
-                         text=True, env=subprocess_env(), timeout=60, cwd=REPO)
-    assert out.returncode == 0, out.stderr
-    return json.loads(out.stdout)
+def _warroom(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, *argv: str) -> tuple[int, str, str]:
+    """``warroom ARGV`` run from the repository, in-process (the CLI's own ``main``): these check what ``runbooks
+    lint``/``show --json`` say of the library, not the process boundary (each call was an interpreter of its own).
+    (exit code, stdout, stderr), no traceback."""
+    from tui.cli import main
+
+    monkeypatch.chdir(REPO)
+    capsys.readouterr()
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    assert "Traceback" not in out + err
+    return code, out, err
 
 
-def test_lint_is_clean() -> None:
+def _show_json(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, rid: str) -> dict:
+    code, out, err = _warroom(capsys, monkeypatch, "runbooks", "show", rid, "--json")
+    assert code == 0, err
+    return json.loads(out)
+
+
+def test_lint_is_clean(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
     assert [str(f) for f in lint_paths([LIBRARY])] == []
-    out = subprocess.run([*warroom_cmd(), "runbooks", "lint", str(LIBRARY)], capture_output=True,
-                         text=True, env=subprocess_env(), timeout=60, cwd=REPO)
-    assert out.returncode == 0, out.stdout + out.stderr
+    code, out, err = _warroom(capsys, monkeypatch, "runbooks", "lint", str(LIBRARY))
+    assert code == 0, out + err
 
 
 @pytest.mark.parametrize("doc", DOCS, ids=IDS)
@@ -417,10 +428,11 @@ def test_rate_limit_drill_steps() -> None:
     assert rb.steps[-1].section == "Post-incident"
 
 
-def test_mass_failure_go_no_go_is_a_decision_in_show_json() -> None:
+def test_mass_failure_go_no_go_is_a_decision_in_show_json(capsys: pytest.CaptureFixture[str],
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
     """The Go/No-Go is a decision (GO / NO-GO criteria, a deadline, the rollback runbook on GO),
     not checkboxes: ticking "record the decision" recorded nothing."""
-    data = _show_json("RB-LAUNCH-005")
+    data = _show_json(capsys, monkeypatch, "RB-LAUNCH-005")
     (decision,) = data["decisions"]
     go, no_go = decision["go"], decision["no_go"]
     assert len(go) == 9 and len(no_go) == 7      # + quota not raisable in 1h, database not scalable in 30m (were checkboxes), the triage count (a step criterion)
