@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import json
 import math
-import subprocess
 import time
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import subprocess_env, warroom_cmd
 from tests.integration.sources_series import STEP, Scenario
 from tests.integration.sources_servers import PromServer, backfill
 from warroom.config import PrometheusConfig, SloConfig, default_slos
@@ -50,11 +48,30 @@ def _write_config(path: Path, url: str, extra: str = "") -> Path:
     return path
 
 
-def test_status_json_matches_generated_series(backfilled, tmp_path: Path) -> None:
+class _Ran:
+    """What ``warroom status`` gave: its exit code, stdout and stderr."""
+
+    def __init__(self, returncode: int, stdout: str, stderr: str) -> None:
+        self.returncode, self.stdout, self.stderr = returncode, stdout, stderr
+
+
+def _status(capsys: pytest.CaptureFixture[str], cfg: Path, *argv: str) -> _Ran:
+    """``warroom --config CFG status ARGV`` in-process (the CLI's own ``main``): what is tested is what it reads from
+    the real server and says, not the process boundary (each call was an interpreter of its own; the servers are
+    still real). No traceback."""
+    from tui.cli import main
+
+    capsys.readouterr()
+    code = main(["--config", str(cfg), "status", *argv])
+    out, err = capsys.readouterr()
+    assert "Traceback" not in out + err
+    return _Ran(code, out, err)
+
+
+def test_status_json_matches_generated_series(backfilled, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     server, at = backfilled
     cfg = _write_config(tmp_path / "c.toml", server.url)
-    res = subprocess.run([*warroom_cmd(), "--config", str(cfg), "status", "--json", "--at", str(at)],
-                         capture_output=True, text=True, env=subprocess_env(), timeout=120)
+    res = _status(capsys, cfg, "--json", "--at", str(at))
     doc = json.loads(res.stdout)
     panes = {p["id"]: p for p in doc["panes"]}
     expected = SCENARIO.expected()
@@ -72,15 +89,15 @@ def test_status_json_matches_generated_series(backfilled, tmp_path: Path) -> Non
     assert res.returncode == 2 == doc["exit_code"], res.stderr
 
 
-def test_status_table_and_exit_code_for_all_ok(backfilled, tmp_path: Path) -> None:
+def test_status_table_and_exit_code_for_all_ok(backfilled, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
     server, at = backfilled
     cfg = _write_config(tmp_path / "c.toml", server.url, (
         "[[slo]]\nid = \"quota\"\ntitle = \"Quota\"\n"
         "query = '100 * max(flowengine_model_quota_used_ratio)'\nunit = \"percent\"\n"
         "warn = 70.0\ncrit = 80.0\nrunbook = \"RB-CORE-003\"\n"))
-    res = subprocess.run([*warroom_cmd(), "--config", str(cfg), "status", "--at", str(at)],
-                         capture_output=True, text=True, env=subprocess_env(COLUMNS="160"),
-                         timeout=120)
+    monkeypatch.setenv("COLUMNS", "160")
+    res = _status(capsys, cfg, "--at", str(at))
     assert res.returncode == 0, res.stdout + res.stderr
     assert "quota" in res.stdout and "OK" in res.stdout and "61%" in res.stdout
 
@@ -168,7 +185,8 @@ def test_promql_step_lists_every_series(backfilled) -> None:
     assert bad.status == "failed" and "parse error" in bad.error
 
 
-def test_status_on_victoriametrics_matches_prometheus(backfilled, tmp_path: Path) -> None:
+def test_status_on_victoriametrics_matches_prometheus(backfilled, tmp_path: Path,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
     """The same series in VictoriaMetrics (a second backend): every pane's value and state as on
     Prometheus, with data ages from the samples' own timestamps (VM's timestamp() is raw too)."""
     from tests.integration.sources_servers import VictoriaMetricsServer
@@ -180,9 +198,7 @@ def test_status_on_victoriametrics_matches_prometheus(backfilled, tmp_path: Path
         vm_cfg = _write_config(tmp_path / "v.toml", vm.url)
 
         def status(cfg: Path) -> dict:
-            res = subprocess.run([*warroom_cmd(), "--config", str(cfg), "status", "--json", "--at", str(at)],
-                                 capture_output=True, text=True, env=subprocess_env(), timeout=120)
-            return json.loads(res.stdout)
+            return json.loads(_status(capsys, cfg, "--json", "--at", str(at)).stdout)
 
         deadline = time.monotonic() + 60
         while True:   # the import becomes searchable shortly after the flush
