@@ -194,25 +194,34 @@ def test_sparkline_is_requeried_once_per_step_not_every_refresh() -> None:
             src.close()
 
 
-def test_status_watch_prints_one_json_line_per_round_and_exits_3(tmp_path: Path, dead_port: int) -> None:
+def test_status_watch_prints_one_json_line_per_round_and_exits_3(tmp_path: Path, dead_port: int,
+                                                                 capsys: pytest.CaptureFixture[str],
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """``warroom status`` in-process (the CLI's own ``main``): what is tested is what it says of a source that is
+    down or not set and its exit code, not the process boundary (each call was an interpreter of its own)."""
     import json
-    import subprocess
 
-    from tests.conftest import subprocess_env, warroom_cmd
+    from tui.cli import main
+
+    def status(*argv: str) -> tuple[int, str]:
+        capsys.readouterr()
+        code = main(list(argv))
+        out, err = capsys.readouterr()
+        assert "Traceback" not in out + err
+        return code, out
 
     port = dead_port
     cfg = tmp_path / "c.toml"
     cfg.write_text(f'[prometheus]\nurl = "http://127.0.0.1:{port}"\ntimeout = "1s"\n', encoding="utf-8")
-    res = subprocess.run([*warroom_cmd(), "--config", str(cfg), "status", "--json", "--watch", "0.2",
-                          "--count", "2"], capture_output=True, text=True, env=subprocess_env(), timeout=120)
-    rounds = [json.loads(line) for line in res.stdout.splitlines()]
-    assert len(rounds) == 2 and res.returncode == 3, res.stderr
+    code, out = status("--config", str(cfg), "status", "--json", "--watch", "0.2", "--count", "2")
+    rounds = [json.loads(line) for line in out.splitlines()]
+    assert len(rounds) == 2 and code == 3, out
     for doc in rounds:
         assert doc["exit_code"] == 3 and {p["state"] for p in doc["panes"]} == {"error"}
         assert doc["panes"][0]["error"] == f"cannot connect to 127.0.0.1:{port}: connection refused"
     # Without a Prometheus configured every pane says so, and the exit code says "source error".
     bare = tmp_path / "bare.toml"
     bare.write_text("read_only = true\n", encoding="utf-8")
-    res = subprocess.run([*warroom_cmd(), "--config", str(bare), "status"], capture_output=True, text=True,
-                         env=subprocess_env(COLUMNS="200"), timeout=120)
-    assert res.returncode == 3 and "no source: prometheus.url is not set" in res.stdout
+    monkeypatch.setenv("COLUMNS", "200")
+    code, out = status("--config", str(bare), "status")
+    assert code == 3 and "no source: prometheus.url is not set" in out
