@@ -11,8 +11,10 @@ from __future__ import annotations
 import bisect
 import functools
 import math
+import sys
 from array import array
 from collections import OrderedDict
+from collections.abc import Callable
 
 from warroom.drill import fleet
 from warroom.drill.model import Signals, call_law, durations, lognormal_cdf
@@ -71,6 +73,8 @@ class Series:
         self._columns: dict[tuple[int, int], tuple[array[float], int, array[float]]] = {}     # ``_column``
         self._spans: dict[int, tuple[float, float]] = {}        # ``span`` of each grid step FlowEngine's gate cuts
         self._asked = (*range(len(repos)), *range(self.width - len(repos), self.width))   # flows asked for: arr, exec
+        self._donor: Callable[[int], Series | None] | None = None   # ``donate``: who holds its first rows
+        self._donated = 0                                           # and how many of them it may take
 
     def rates(self, t: float) -> list[float]:
         """Per-second increments of every counter at ``t``, in ``keys`` order: every flow as it is asked for (once a cap
@@ -211,7 +215,27 @@ class Series:
         """Row ``i``'s rates: kept if it is the newest, else worked out again (the same numbers)."""
         return self._tail[1] if self._tail[0] == i else self.rates(self.t0 + i * GRID)
 
+    def donate(self, donor: Callable[[int], Series | None], before: float) -> None:
+        """Take this world's rows strictly before ``before`` (its first action: the rows before it are a world's with
+        none, the same to the bit, as ``adopt`` takes them) from ``donor(row)`` as they are asked for: a world of the
+        same scenario, with no action, integrated up to that row at least (None: it has none to give now, this one
+        integrates its own). Each test and each fresh simulator integrated the two hours before any action again."""
+        self._donor, self._donated = donor, max(0, math.floor((before - self.t0) / GRID)) if before < math.inf \
+            else sys.maxsize
+
+    def _take_donated(self, need: int) -> None:
+        """The donor's rows up to ``need`` (before the first action), if it gives them: no more, so the world holds as
+        many rows as integrating them made (its cache file the same)."""
+        if self._donor is None or self.rows >= self._donated:
+            self._donor = None
+            return
+        src = self._donor(upto := min(need, self._donated - 1))
+        if src is not None and src.t0 == self.t0 and src.keys == self.keys and src.rows > upto >= self.rows:
+            self._hold(src._starts, src._chunks, upto + 1, src._tail)     # as many rows as integrating them made
+
     def _extend(self, need: int) -> None:
+        if need >= self.rows and self._donor is not None:
+            self._take_donated(need)
         if self.rows == 0:
             self._starts = [(array("d", self._initial()), self.rates(self.t0))]
             self._chunks = OrderedDict({0: array("d", self._starts[0][0])})
@@ -243,6 +267,12 @@ class Series:
         (actions change the world only from the time they were taken: the past before a new one is exact), and the
         rates of its newest row if kept (``tail``: a row's rates are of its moment, as past as the row)."""
         keep = rows if valid_before is None else max(0, min(rows, math.floor((valid_before - self.t0) / GRID)))
+        self._hold(starts, chunks, keep, tail)
+
+    def _hold(self, starts: list[tuple[array[float], list[float]]], chunks: dict[int, array[float]], keep: int,
+              tail: tuple[int, list[float]]) -> None:
+        """Hold a copy of the first ``keep`` rows of an integration (``_take``): each chunk copied, its first rows and
+        rates shared (never written: a row integrated on from one is a new list)."""
         n, w = self.CHUNK, self.width
         self._starts = starts[:math.ceil(keep / n)]                 # chunks that start before ``keep``
         self._chunks = OrderedDict((c, ch[: (keep - c * n) * w]) for c, ch in chunks.items() if c * n < keep)

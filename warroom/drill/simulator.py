@@ -11,6 +11,7 @@ import functools
 import hashlib
 import json
 import math
+import operator
 import os
 import re
 import stat
@@ -151,6 +152,81 @@ def _write(path: Path, data: bytes) -> bool:
     return True
 
 
+#: The modules whose code and module-level values a world's rows are made of (``_code_fingerprint``'s, and those they
+#: import from): the in-process worlds before any action (``_before``) are lent only while each is as imported.
+LENT_UNTIL = 6 * 3600.0
+"""Scenario time up to which a world takes its rows from the world before any action (``_Before``): its history and
+the drill's first hours, where every test reads (one such world of 8 hours: 2-3 MB a scenario, for good)."""
+_WORLD_CODE = ("actions", "autoscale", "cluster", "fleet", "model", "queue", "scenarios", "series")
+_CACHES = frozenset({"_searches", "_searches_lock"})    # module-level memos the worlds write as they run (by identity)
+
+
+def _namespaces() -> list[Mapping[str, object]]:
+    """The namespaces a world's rows are made of: every module of ``_WORLD_CODE`` and each class it defines."""
+    import importlib
+
+    out: list[Mapping[str, object]] = []
+    for name in _WORLD_CODE:
+        module = importlib.import_module(f"warroom.drill.{name}")
+        out.append(vars(module))
+        out += [vars(v) for v in vars(module).values() if isinstance(v, type) and v.__module__ == module.__name__]
+    return out
+
+
+def _contents(container: object) -> object:
+    """A copy of a dict's items, a list's or a set's elements: compared by value (a ``setitem`` swaps no identity)."""
+    return list(container.items()) if isinstance(container, dict) else list(container)     # type: ignore[call-overload]
+
+
+def _containers(namespace: Mapping[str, object]) -> list[tuple[object, object]]:
+    """A namespace's dicts, lists and sets but its memos (``_CACHES``), each with a copy of what it holds."""
+    return [(v, _contents(v)) for k, v in namespace.items()
+            if isinstance(v, (dict, list, set)) and k not in _CACHES and not k.startswith("__")]
+
+
+# As imported, before any caller in this process could patch it: each namespace, its names, its values (held: an
+# original a patch swapped out stays alive, so no other object takes its id), its containers' contents.
+_SHIPPED = [(ns, list(ns), list(ns.values()), _containers(ns)) for ns in _namespaces()]
+
+
+def _as_shipped() -> bool:
+    """Whether the worlds' code is as this process imported it: in every namespace of ``_WORLD_CODE`` the same names
+    bound to the same objects (by identity: a test's ``monkeypatch.setattr``), the same contents in its dicts, lists
+    and sets (a ``setitem``)."""
+    return all(len(ns) == len(values) and all(map(operator.is_, ns.values(), values)) and list(ns) == names
+               and all(_contents(c) == held for c, held in containers) for ns, names, values, containers in _SHIPPED)
+
+
+class _Before:
+    """Per scenario, this process's world before any action, lent to every world of the scenario for its rows before
+    its first action (``Series.donate``): each test, each fresh ``Simulator`` (a stand-in's, a drill report's
+    what-if of another drill) integrated those hours again (perf56: 45 % of the rows a drill test integrated were a
+    world before any action some earlier world of the same process had integrated the same). Its own world, never a
+    caller's: no caller's instance (a signal patched on it, an ``on_release`` view) ever becomes one, and it is lent
+    only while the worlds' code is as imported (``_as_shipped``; a test that patches the model gets its patched
+    world, and writes none here), for the scenario it was made for (equal, as a frozen ``Scenario`` compares)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()       # the simulators of one process share it (the dashboard's threads)
+        self._worlds: dict[str, tuple[Scenario, Series]] = {}
+
+    def lend(self, scenario: Scenario, row: int) -> Series | None:
+        """The world before any action of ``scenario``, integrated up to ``row`` at least; None when the code is not
+        as imported."""
+        with self._lock:
+            if not _as_shipped():
+                return None
+            held = self._worlds.get(scenario.name)
+            if held is None or held[0] != scenario:
+                held = self._worlds[scenario.name] = (scenario, Series(Signals(scenario, ())))
+            world = held[1]
+            world._extend(row)
+            return world
+
+
+_before = _Before()
+
+
 #: Actions the world never reads (no signal, rate, pod or flow follows them; the drill report and the journal do): a
 #: world that differs from another only by these is that world, and takes up all of it (``Simulator._world``). Each
 #: ``blocks test-flow`` re-ran a breaker world's six hours of quota from its moment (perf49).
@@ -207,6 +283,7 @@ class Simulator:
             current = tuple(self._actions_fn())
             if self._series is None and self.cache is not None and (cached := self._load_cache(current)):
                 self._series, self._actions, self._catalog = cached, current, Catalog(cached, self.unix)
+                self._lend(cached, current)
             if self._catalog is None or current != self._actions:
                 old, was, now = self._series, _worldly(self._actions), _worldly(current)
                 drawn = changed_from(*([(a, a.t) for a in x] for x in (was, now)))     # whole records
@@ -221,7 +298,13 @@ class Simulator:
                     if "capacity" in old.signals.__dict__:        # the autoscaler's loop is kept the same way
                         series.signals.capacity.adopt(old.signals.capacity, since)
                 self._series, self._actions, self._catalog = series, current, Catalog(series, self.unix)
+                self._lend(series, current)
             return self._catalog
+
+    def _lend(self, series: Series, actions: Sequence[Action]) -> None:
+        """Let ``series`` take its rows before its first action from this process's world before any (``_Before``)."""
+        scenario, first = self.scenario, min((a.t for a in _worldly(actions)), default=math.inf)
+        series.donate(lambda row: _before.lend(scenario, row), min(first, LENT_UNTIL))
 
     def refresh(self) -> Series:
         """The series for the actions recorded now. Reading it integrates (and evicts) rows, and its
