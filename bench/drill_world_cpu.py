@@ -4,6 +4,7 @@
     python -m bench.drill_world_cpu --baseline REV --rounds 5 --scenarios timeout rate-limit
     python -m bench.drill_world_cpu --workload history --baseline c4c814b8     # the warm file's integration
     python -m bench.drill_world_cpu --workload tests --baseline c4c814b8 --rounds 1    # the drill's dearest tests
+    python -m bench.drill_world_cpu --workload tests --baseline 3efe4aaa --tests tests/unit/test_drill_queue.py
 
 The ``panes`` workload is what nearly every drill test starts with: a new drill, its quota and failure-rate panes
 read at three instants (the series integrated over the two hours before the drill, the flows drawn for the panes).
@@ -74,14 +75,14 @@ TESTS = ("tests/unit/test_drill_report.py", "tests/unit/test_drill_standins_gold
          "tests/unit/test_drill_golden.py", "tests/unit/test_history_memo.py", "tests/unit/test_drill_incremental.py")
 
 
-def measure(baseline: str, scenarios: list[str], rounds: int, repeat: int,
-            workload: str = "panes") -> dict[str, dict[str, list[tuple[float, str]]]]:
+def measure(baseline: str, scenarios: list[str], rounds: int, repeat: int, workload: str = "panes",
+            tests: tuple[str, ...] = TESTS) -> dict[str, dict[str, list[tuple[float, str]]]]:
     """Per scenario (or test file) and code (``new``, ``old``): (CPU seconds, digest of the answers) of each round."""
     out: dict[str, dict[str, list[tuple[float, str]]]] = {}
     run = {"panes": _RUN, "history": _HISTORY, "tests": _TESTS}[workload]
     with tempfile.TemporaryDirectory(prefix="warroom-bench-drill-world-") as tmp:
         codes = {"new": REPO, "old": export_tree(baseline, Path(tmp) / "old")}
-        for scenario in TESTS if workload == "tests" else scenarios:
+        for scenario in tests if workload == "tests" else scenarios:
             runs = out[scenario] = {"new": [], "old": []}
             for _ in range(rounds):
                 for name, src in codes.items():
@@ -98,8 +99,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=3, help="builds per run, the best counted (default 3)")
     parser.add_argument("--workload", default="panes", choices=("panes", "history", "tests"),
                         help="panes read on a new drill (default), the warm file's integration, or the TESTS files")
+    parser.add_argument("--tests", nargs="+", default=list(TESTS), help="the test files of the tests workload")
     args = parser.parse_args(argv)
-    m = measure(args.baseline, args.scenarios, args.rounds, args.repeat, args.workload)
+    m = measure(args.baseline, args.scenarios, args.rounds, args.repeat, args.workload, tuple(args.tests))
     print(f"{args.workload}, process CPU: this checkout vs {args.baseline} "
           f"({args.rounds} alternating rounds of the best of {args.repeat}, medians)")
     totals = {"new": 0.0, "old": 0.0}

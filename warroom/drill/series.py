@@ -232,6 +232,8 @@ class Series:
         src = self._donor(upto := min(need, self._donated - 1))
         if src is not None and src.t0 == self.t0 and src.keys == self.keys and src.rows > upto >= self.rows:
             self._hold(src._starts, src._chunks, upto + 1, src._tail)     # as many rows as integrating them made
+            if "capacity" in src.signals.__dict__:      # and the autoscaler's loop they ran, as ``Simulator`` keeps it
+                self.signals.capacity.adopt(src.signals.capacity, self.t0 + (upto + 1) * GRID)
 
     def _extend(self, need: int) -> None:
         if need >= self.rows and self._donor is not None:
