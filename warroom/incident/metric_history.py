@@ -22,6 +22,7 @@ time in breach comes from a frozen value, and the PIR says how long the pane was
 
 from __future__ import annotations
 
+import functools
 import math
 from bisect import bisect_right
 from dataclasses import dataclass
@@ -126,9 +127,11 @@ class PaneHistory:
     #: a recorded judged query's series (``history.judged_queries``): its labels, as the source answered them
     labels: tuple[tuple[str, str], ...] = ()
 
-    @property
-    def times(self) -> list[float]:
-        return [t for t, _ in self.points]
+    @functools.cached_property
+    def times(self) -> tuple[float, ...]:
+        """The points' times, listed once per history (its points never change): every ``value_at`` and
+        ``stale_at`` bisects them, and a PIR quotes a pane at each of its marks (0.3 % of the suite's CPU listed them)."""
+        return tuple(t for t, _ in self.points)
 
     def value_at(self, at: float | None) -> Sample | None:
         """The last point at or before ``at`` (no older than two steps), else the first after it."""
