@@ -130,7 +130,8 @@ class PaneHistory:
     @functools.cached_property
     def times(self) -> tuple[float, ...]:
         """The points' times, listed once per history (its points never change): every ``value_at`` and
-        ``stale_at`` bisects them, and a PIR quotes a pane at each of its marks (0.3 % of the suite's CPU listed them)."""
+        ``stale_at`` bisects them, and a replay quotes a pane at each of its points (listing them each time was
+        0.3 % of the suite's CPU)."""
         return tuple(t for t, _ in self.points)
 
     def value_at(self, at: float | None) -> Sample | None:
