@@ -5,12 +5,10 @@ journal with the option on is refused with the reason."""
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import subprocess_env, warroom_cmd
 from tests.integration.shared_fixtures import shared_config
 from warroom.config import Config
 from warroom.errors import WarroomError
@@ -38,18 +36,24 @@ echo approved-run
 '''
 
 
-def _roles(pg_server: object, dsn: str, tmp_path: Path) -> tuple[str, str]:
-    """Two login roles of this test's own (roles are cluster-wide: named after the database)."""
+def _roles(pg_server: object, dsn: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> tuple[str, str]:
+    """Two login roles of this test's own (roles are cluster-wide: named after the database), granted by
+    ``warroom shared init --grant`` run in-process (the CLI's own ``main``; set-up: each was an interpreter of its
+    own)."""
+    from tui.cli import main
+
     dbname = dsn.rsplit("/", 1)[1]
     alice_db, bob_db = f"alice_{dbname}", f"bob_{dbname}"
     with pg_server.admin(dbname) as conn:  # type: ignore[attr-defined]
         conn.execute(f"CREATE ROLE {alice_db} LOGIN PASSWORD 'alice-Secret-1'")
         conn.execute(f"CREATE ROLE {bob_db} LOGIN PASSWORD 'bob-Secret-2'")
     for role in (alice_db, bob_db):
-        proc = subprocess.run([*warroom_cmd(), "shared", "init", "--shared", dsn, "--grant", role],
-                              capture_output=True, text=True, timeout=60,
-                              env=subprocess_env(XDG_CONFIG_HOME=str(tmp_path / "xdg")))
-        assert proc.returncode == 0, proc.stderr
+        with pytest.MonkeyPatch.context() as env:
+            env.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))
+            capsys.readouterr()
+            code = main(["shared", "init", "--shared", dsn, "--grant", role])
+            out, err = capsys.readouterr()
+        assert code == 0 and "Traceback" not in out + err, err
     return (pg_server.dsn(dbname, user=alice_db, password="alice-Secret-1"),  # type: ignore[attr-defined]
             pg_server.dsn(dbname, user=bob_db, password="bob-Secret-2"))  # type: ignore[attr-defined]
 
@@ -64,8 +68,9 @@ def _open(dsn: str, tmp_path: Path, name: str, person: Person, inc_id: str | Non
     return inc
 
 
-def test_same_database_role_never_approves(shared_dsn: str, tmp_path: Path, pg_server: object) -> None:
-    alice_dsn, bob_dsn = _roles(pg_server, shared_dsn, tmp_path)
+def test_same_database_role_never_approves(shared_dsn: str, tmp_path: Path, pg_server: object,
+                                           capsys: pytest.CaptureFixture[str]) -> None:
+    alice_dsn, bob_dsn = _roles(pg_server, shared_dsn, tmp_path, capsys)
     alice = _open(alice_dsn, tmp_path, "alice", ALICE)
     bob_on_alices_role = _open(alice_dsn, tmp_path, "bob-shared", BOB, alice.id)
     req = alice.approvals.request(alice.prepare_step(1)).request
@@ -79,12 +84,13 @@ def test_same_database_role_never_approves(shared_dsn: str, tmp_path: Path, pg_s
 
 
 def test_a_grant_written_through_the_requesters_role_does_not_count(shared_dsn: str, tmp_path: Path,
-                                                                    pg_server: object) -> None:
+                                                                    pg_server: object,
+                                                                    capsys: pytest.CaptureFixture[str]) -> None:
     """Alice writes the grant herself (the Python API, any person she likes): the database saw
     her role on both lines, so the run is refused."""
     from warroom.journal import events as ev
 
-    alice_dsn, _bob_dsn = _roles(pg_server, shared_dsn, tmp_path)
+    alice_dsn, _bob_dsn = _roles(pg_server, shared_dsn, tmp_path, capsys)
     alice = _open(alice_dsn, tmp_path, "alice", ALICE)
     req = alice.approvals.request(alice.prepare_step(1)).request
     grant = {"request": req.id, "command_sha256": req.command_sha256,
