@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from tests.unit.standins_corpus import typed_in_shell
-from tests.unit.test_gate_relapse_journaled import UNDO, _lines, _mitigated, _unpinned  # noqa: F401
+from tests.unit.test_gate_relapse_journaled import ROUTE, UNDO, _lines, _mitigated, _unpinned  # noqa: F401
 
 
 class Down:
@@ -174,8 +174,9 @@ def test_a_list_asks_a_dead_source_once_and_says_so_once_naming_it(
     (attack54 F6: one late answer is the query's unless the source answers nothing): two connections a list.
     attack55 F1: a history read the list declined (the source found too slow for history by another incident's look,
     the list's budget spent between a gate's read and its crossing's, or before what came before the relapse)
-    journaled the relapse "seen" at the look, for good, though the history was there to read: the reading is shown,
-    nothing is journaled, the next look journals the relapse dated when it crossed its line."""
+    journaled the relapse "seen" at the look, though the history was there to read; held back "for the next look"
+    instead, it was lost once the measure came back before that look (attack56 A1): what a look read is journaled
+    all the same, dated at the look, and the list says whose refusal left it undated."""
     import socket
 
     from warroom.cli import sources_down
@@ -185,7 +186,7 @@ def test_a_list_asks_a_dead_source_once_and_says_so_once_naming_it(
     from warroom.sources.prom_results import QueryError
     from warroom.sources.prometheus import PrometheusSource
 
-    d, _clock, incs = _three_mitigated(tmp_path)
+    d, clock, incs = _three_mitigated(tmp_path)
     ids = [inc.id for inc in incs]
     capsys.readouterr()
     with socket.create_server(("127.0.0.1", 0), backlog=16) as server:
@@ -237,18 +238,26 @@ def test_a_list_asks_a_dead_source_once_and_says_so_once_naming_it(
     out, err = _list(tmp_path, capsys)
     assert asked == ["instant", "range", "instant", "instant"], asked
     # attack53 A5: the first incident's own history read failed: dated at the look, as nothing could say when it
-    # crossed, and said so ("seen", never "since"); the others' were the list's refusal: read, shown, not journaled
+    # crossed, and said so ("seen", never "since"); the others' were the list's refusal (attack56 A1: held back "for
+    # the next look", they were lost once the measure came back before it): journaled all the same, dated at the look
     assert all(" mitigated · RELAPSED, seen " in line for line in out.splitlines() if line[:18].strip() in ids), out
-    assert [len(_lines(inc)) for inc in incs] == [1, 0, 0], err
+    assert [len(_lines(inc)) for inc in incs] == [1, 1, 1], err
+    assert all("seen_at" not in _lines(inc)[0] for inc in incs), [_lines(inc) for inc in incs]
     assert err.splitlines() == [
         f"warning: prometheus at http://prom.test:9090: its history: no answer from prom.test:9090 within 2s: 2"
-        f" mitigated incidents read, not journaled ({ids[1]}, {ids[2]}): when what they read began was not asked;"
-        " the next look journals it, dated by its history"], err
-    [entry] = [t for t in incs[0].state.sorted_timeline() if t.kind == "gate.relapsed"]
-    assert entry.text.endswith("past its line (when a look read it: when it crossed its line was not read)"), entry
+        f" mitigated incidents read and journaled without all of their history ({ids[1]}, {ids[2]}): not read: when"
+        " what was read began (journaled as read at the look)"], err
+    for inc in incs:
+        [entry] = [t for t in inc.state.sorted_timeline() if t.kind == "gate.relapsed"]
+        assert entry.text.endswith("past its line (when a look read it: when it crossed its line was not read)"), entry
 
-    # the list's budget spent between the second incident's gate read and its crossing's read (each gate read takes
-    # 8s of the list's clock, counted): read, shown, not journaled; the third not looked at
+    # the routing put back by hand before anyone looks again; the list's budget spent between the second incident's
+    # gate read and its crossing's read (each gate read takes 8s of the list's clock, counted): its recovery read is
+    # journaled, dated at the look, the third not looked at (attack56 A1: before, the second's relapse was in no
+    # journal, and nothing was due once the measure was back: the incident "held")
+    assert typed_in_shell(d, ROUTE, 3200.0) == 0
+    clock.t = d.wall_time(4200.0)
+
     class Costly:
         def __init__(self, source: Any) -> None:
             self._source = source
@@ -271,17 +280,22 @@ def test_a_list_asks_a_dead_source_once_and_says_so_once_naming_it(
         m.setattr("warroom.cli.incident_metrics.metric_source",
                   lambda inc: (lambda opened: (Costly(opened[0]), opened[1]))(drill_source(inc)))
         out, err = _list(tmp_path, capsys)
-    assert now[0] == 16.0 and [len(_lines(inc)) for inc in incs] == [1, 0, 0], (now, err)
+    assert now[0] == 16.0 and [len(_lines(inc)) for inc in incs] == [2, 2, 1], (now, err)
+    first, second = _lines(incs[0])[1], _lines(incs[1])[1]
+    assert first["type"] == second["type"] == "gate.recovered", (first, second)
+    assert first["seen_at"] > first["at"] and "seen_at" not in second, (first, second)   # its crossing: not read
     rows = {i: next(line for line in out.splitlines() if line.startswith(i)) for i in ids}
-    assert " mitigated · RELAPSED, seen " in rows[ids[1]] and " mitigated · NOT CHECKED" in rows[ids[2]], out
+    assert all(" P3  mitigated  " in rows[i] for i in ids[:2]) and " mitigated · RELAPSED, seen " in rows[ids[2]], out
     assert err.splitlines() == [
         f"warning: this list's 15s for reading gates was spent: 1 mitigated incident NOT CHECKED ({ids[2]}): its"
         " status is the journal's, not checked now",
-        f"warning: this list's 15s for reading gates was spent: 1 mitigated incident read, not journaled ({ids[1]}):"
-        " when what it read began was not asked; the next look journals it, dated by its history"], err
+        f"warning: this list's 15s for reading gates was spent: 1 mitigated incident read and journaled without all"
+        f" of its history ({ids[1]}): not read: when what was read began (journaled as read at the look)"], err
 
-    # the read of what came before a relapse (its flaps, ``gate_relapse.earlier``) declined after its crossing was
-    # read: the relapse waits with them (journaled alone, what came before it would never be read)
+    # undone again; the read of what came before a relapse (its flaps, ``gate_relapse.earlier``) declined after its
+    # crossing was read: the relapse is journaled all the same, dated when it crossed, only what came before unsaid
+    assert typed_in_shell(d, UNDO, 4300.0) == 0
+    clock.t = d.wall_time(5000.0)
     monkeypatch.setattr("warroom.cli.incident_metrics.metric_source", drill_source)
     why = "not read: declined by its asker"
 
@@ -291,21 +305,71 @@ def test_a_list_asks_a_dead_source_once_and_says_so_once_naming_it(
     with monkeypatch.context() as m:
         m.setattr("warroom.sources.verify.flaps", declined)
         out, err = _list(tmp_path, capsys)
-    assert [len(_lines(inc)) for inc in incs] == [1, 0, 0], err
-    assert err.splitlines() == [f"warning: {i}: its gates were read, but what they said was not journaled: {why}"
-                                for i in ids[1:]], err
+    assert [len(_lines(inc)) for inc in incs] == [3, 3, 1], err
+    assert err.splitlines() == [f"warning: {i}: its gates were read and journaled without all of their history: not"
+                                f" read: what came before the relapse read: {why}" for i in ids[:2]], err
 
-    # the next look reads their history: each relapse journaled once, dated when it crossed its line
+    # the next look has nothing more to say: every relapse is journaled once, each dated as its look could
     out, err = _list(tmp_path, capsys)
     assert not err, err
-    for inc in incs[1:]:
-        [line] = _lines(inc)
-        assert line["seen_at"] > line["at"] and line["crossed_text"], line
+    for inc in incs[:2]:
+        line = _lines(inc)[-1]
+        assert line["type"] == "gate.relapsed" and line["seen_at"] > line["at"] and line["crossed_text"], line
         [row] = [r for r in out.splitlines() if r.startswith(inc.id)]
         assert f" mitigated · RELAPSED since {line['at'][11:19]} " in row, out
     listed, _ = _list(tmp_path, capsys, "--json")
-    assert [i["relapsed"]["since_is"] for i in json.loads(listed) if i["id"] in ids] == ["seen", "crossed", "crossed"]
-    assert [len(_lines(inc)) for inc in incs] == [1, 1, 1]
+    assert [i["relapsed"]["since_is"] for i in json.loads(listed) if i["id"] in ids] == ["crossed", "crossed", "seen"]
+    assert [len(_lines(inc)) for inc in incs] == [3, 3, 1]
+
+
+def test_a_slow_source_never_keeps_the_lists_from_journaling_what_they_read(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """attack56 A7: a source answering each read in 5 s, within its timeout (a loaded Prometheus, a heavy gate): a
+    relapse's look needs three reads (the gate's instant, its crossing, the finer read or its flaps), so the list's 15 s
+    declined the third on every list, the look held the relapse back "for the next look", the next list began with the
+    same incident and declined the same read: no list ever journaled anything, the others NOT CHECKED for good. What a
+    look read is journaled (dated at the look when its history was declined): the next list's look at that incident is
+    one instant read, and its budget reaches the next. Every read costs 5 s of the list's clock, counted, never
+    waited."""
+    from warroom.cli import sources_down
+    from warroom.cli.incident_metrics import metric_source as drill_source
+
+    d, clock, incs = _three_mitigated(tmp_path)
+    capsys.readouterr()
+
+    class Slow:
+        """The drill's own source as a Prometheus (by its URL), each read moving the list's clock 5 s."""
+
+        url, name = "http://prom.test:9090", "prometheus"
+
+        def __init__(self, source: Any) -> None:
+            self._source = source
+
+        def __getattr__(self, name: str) -> Any:
+            found = getattr(self._source, name)
+            if name not in ("query", "fetch", "instant", "query_range", "range_aged") or not callable(found):
+                return found
+
+            def read(*args: Any, **kwargs: Any) -> Any:
+                try:
+                    return found(*args, **kwargs)
+                finally:
+                    now[0] += 5.0
+            return read
+
+    journaled = []
+    for _ in range(3):
+        now = [0.0]
+        with monkeypatch.context() as m:
+            m.setattr(sources_down, "list_clock", lambda: now[0])
+            m.setattr("warroom.cli.incident_metrics.metric_source",
+                      lambda inc: (lambda opened: (Slow(opened[0]), opened[1]))(drill_source(inc)))
+            _out, err = _list(tmp_path, capsys)
+        assert now[0] <= 15.0 + 5.0, now                          # within the budget, and one read begun in it
+        journaled.append([len(_lines(inc)) for inc in incs])
+        clock.t += 1.0
+    assert journaled == [[1, 0, 0], [1, 1, 0], [1, 1, 1]], (journaled, err)
+    assert all(line["type"] == "gate.relapsed" for inc in incs for line in _lines(inc))
 
 
 class _Late:
@@ -380,7 +444,7 @@ def test_a_late_answer_is_its_query_s_and_a_list_looks_within_its_budget(
     from warroom.paths import command
     from warroom.sources.prometheus import PrometheusSource
 
-    d, _clock, incs = _three_mitigated(tmp_path)
+    d, clock, incs = _three_mitigated(tmp_path)
     ids = [inc.id for inc in incs]
     capsys.readouterr()
     late: list[bool | str] = [True]                     # every gate's query held, the probes answered

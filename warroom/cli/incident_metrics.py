@@ -161,15 +161,18 @@ def listed_status(inc: Incident, down: SourcesDown | None = None) -> tuple[Any, 
             else:
                 source = AskedOnce(source, where, down, inc.id)
         if source is not None and inc.pinned_on_wall() is None and not st.journal_issues:
+            declined: tuple[Any, ...] = ()
             try:
-                gates, _ = inc.metrics.look_gates(source, inc.config.slo, stime.now(), speed=speed)   # as ``sync``
+                gates, _, declined = inc.metrics.look_gates(source, inc.config.slo, stime.now(), speed=speed)
             except ReadNotJournaled as exc:     # read, and said as a seat that writes nothing says it (attack53 A7)
                 gates = exc.gates
-                # a history read this list declined (its budget, a source slow for history): said once (attack55 F1)
-                folded = [n for n in exc.not_read if down.not_journaled(n.whose, inc.id)]
-                if len(folded) < len(exc.not_read) or not exc.not_read:
-                    print(f"warning: {inc.id}: its gates were read, but what they said was not journaled: {exc}",
-                          file=sys.stderr)
+                print(f"warning: {inc.id}: its gates were read, but what they said was not journaled: {exc}",
+                      file=sys.stderr)
+            # a history read this list declined (its budget, a source slow for history): what the look read is
+            # journaled, dated at the look, and said once for the list (attack56 A1/A7)
+            for n in dict.fromkeys(n for n in declined if not down.undated(n.whose, inc.id, n.what)):
+                print(f"warning: {inc.id}: its gates were read and journaled without all of their history: not read:"
+                      f" {n.what}: {n.why}", file=sys.stderr)
         else:
             gates = tuple(replace(g, problem=problem or g.problem) for g in read_gates(st, source, inc.config.slo, now))
     finally:

@@ -23,8 +23,10 @@ of the budget, whichever is shorter (``deadline.capped``), so the list's reading
 F2: 15 s and two 10 s timeouts, 30.5 s). A request the budget ended is the list's, not its source's: the source is
 not marked, not probed. Once the budget is spent no source is asked again, and the incidents left say NOT CHECKED and
 why (one warning for them all). A history read the list declines (its budget spent, or the source found too slow for
-history looking at another incident) raises ``gate_relapse.NotAsked``: the line it would date is not journaled by
-this look but by the next, which reads when it happened (attack55 F1: journaled "seen" at the look, for good).
+history looking at another incident) raises ``gate_relapse.NotAsked``: the line the look read is journaled all the
+same, dated at the look, and the list says which incidents' history it did not read and why (attack56 A1/A7: held
+back "for the next look", a relapse shown was lost when the measure came back first, and a slow source declined the
+same read on every list, so no list journaled anything).
 """
 
 from __future__ import annotations
@@ -79,7 +81,7 @@ def where_of(source: Any) -> str | None:
 
 class SourcesDown:
     """The sources one ``incident list`` found down (see the module's rule), by what identifies them (``where_of``),
-    the incidents each left NOT CHECKED or read and not journaled, and the list's budget (``LIST_BUDGET`` on
+    the incidents each left NOT CHECKED or journaled without their history, and the list's budget (``LIST_BUDGET`` on
     ``list_clock``, from its start). N mitigated incidents on one dead Prometheus cost one timeout (two when it was
     reached: the query and ``PROBE``), and the list says it once, naming the source (``warnings``)."""
 
@@ -93,7 +95,8 @@ class SourcesDown:
         # (where, whether only its history): (why, its kind, the incident it was met in)
         self.down: dict[tuple[str, bool], tuple[str, str | None, str]] = {}
         self.left: dict[str, list[str]] = {}                     # where (or BUDGET) -> the incidents it left
-        self.unjournaled: dict[str, list[str]] = {}              # where (or BUDGET) -> incidents read, not journaled
+        self.unread: dict[str, list[str]] = {}                   # where (or BUDGET) -> incidents journaled undated
+        self.unread_what: dict[str, list[str]] = {}              # where (or BUDGET) -> what their looks did not read
         self.folded: set[tuple[str, str]] = set()                # (incident id, why): said by ``warnings``
 
     def remaining(self) -> float:
@@ -159,14 +162,16 @@ class SourcesDown:
             left.append(incident_id)
         self.folded.update((incident_id, w) for w in whys)
 
-    def not_journaled(self, whose: str, incident_id: str) -> bool:
-        """``incident_id``'s look read its gates and journaled not all they said, for want of a history read the list
+    def undated(self, whose: str, incident_id: str, what: str) -> bool:
+        """``incident_id``'s look journaled what its gates read dated at the look, for want of a history read the list
         declined (``whose``: a source it found down or slow for history, or ``BUDGET``): said once, by ``warnings``;
         False when ``whose`` is none of this list's (the caller says it)."""
         if whose != self.BUDGET and (whose, True) not in self.down and (whose, False) not in self.down:
             return False
-        if incident_id not in (ids := self.unjournaled.setdefault(whose, [])):
+        if incident_id not in (ids := self.unread.setdefault(whose, [])):
             ids.append(incident_id)
+        if what not in (whats := self.unread_what.setdefault(whose, [])):
+            whats.append(what)
         return True
 
     def _said(self, where: str) -> str:
@@ -176,17 +181,17 @@ class SourcesDown:
 
     def warnings(self) -> list[str]:
         """One line per source found down, and one for the budget: what happened, and which mitigated incidents it
-        left NOT CHECKED, or read and not journaled."""
+        left NOT CHECKED, or journaled without reading their history."""
         out = []
         for where, ids in self.left.items():
             many = f"{len(ids)} mitigated incidents" if len(ids) > 1 else "1 mitigated incident"
             out.append(f"{self._said(where)}: {many} NOT CHECKED ({', '.join(ids)}):"
                        f" {'their status is' if len(ids) > 1 else 'its status is'} the journal's, not checked now")
-        for whose, ids in self.unjournaled.items():
+        for whose, ids in self.unread.items():
             many = f"{len(ids)} mitigated incidents" if len(ids) > 1 else "1 mitigated incident"
-            out.append(f"{self._said(whose)}: {many} read, not journaled ({', '.join(ids)}): when what"
-                       f" {'they' if len(ids) > 1 else 'it'} read began was not asked; the next look journals it,"
-                       " dated by its history")
+            out.append(f"{self._said(whose)}: {many} read and journaled without all of"
+                       f" {'their' if len(ids) > 1 else 'its'} history ({', '.join(ids)}): not read:"
+                       f" {'; '.join(self.unread_what[whose])}")
         return out
 
 

@@ -35,9 +35,9 @@ class NotAsked(Exception):
     """A history read the look's asker declined to make, or cut short, for reasons of its own: ``incident list``'s
     time for reading gates ran out, or the source was found too slow for history looking at another incident
     (``cli.sources_down.AskedOnce``). Not the history unreadable: it is no ``QueryError`` (``verify.crossed`` and
-    ``verify.flaps`` take those for "no crossing read"), so no line is dated at the look on it (attack55 F1: a relapse
-    journaled "seen" for good, when it crossed never read although the history was there). ``whose``: what declined
-    it, as the asker names it (its source, or its budget)."""
+    ``verify.flaps`` take those for "no crossing read" silently), so the look knows it and says why the line it
+    journals is dated at the look (attack55 F1). ``whose``: what declined it, as the asker names it (its source, or its
+    budget)."""
 
     def __init__(self, why: str, whose: str) -> None:
         super().__init__(why)
@@ -46,15 +46,18 @@ class NotAsked(Exception):
 
 @dataclass(frozen=True)
 class NotRead:
-    """A line's history a look did not read (:class:`NotAsked`): the line is not journaled by this look, and stays due
-    for the next one, which reads when it happened; the look's reading is shown, not journaled."""
+    """A line's history a look did not read (:class:`NotAsked`). The line is journaled all the same, dated at the look
+    as one whose history could not be read (``seen_at`` absent): what a look read is never lost (attack56 A1: held
+    back "for the next look", a relapse the list had shown was in no journal once the measure came back before it;
+    A7: a slow source declined the same read on every list, and no list ever journaled), and the look says why."""
 
     why: str
     whose: str
+    what: str                             # what was not read, as the list says it
 
     @classmethod
-    def of(cls, exc: NotAsked) -> NotRead:
-        return cls(str(exc), exc.whose)
+    def of(cls, exc: NotAsked, what: str) -> NotRead:
+        return cls(str(exc), exc.whose, what)
 
 
 def _seen(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
@@ -112,8 +115,8 @@ def due(state: IncidentState, gates: Sequence[Any],
     that now holds the other's line (``MetricWatch.gates_once``), changes nothing with an older look. Nothing once
     resolved or while nothing is mitigated. A line is dated when the measure crossed its line (``crossed``, the
     metric history's: :func:`crossings`), with the look that saw it beside (``seen_at``; attack52 F6: a relapse was
-    dated at the first look, twenty drill minutes late at x60), else at the look; a line whose history the look's
-    asker declined (:class:`NotRead`) is not due from this look (attack55 F1): the next one reads it."""
+    dated at the first look, twenty drill minutes late at x60), else at the look, as is a line whose history the
+    look's asker declined (:class:`NotRead`: what a look read is journaled, attack56 A1/A7)."""
     if state.resolved or state.phases.get("mitigated") is None:
         return []
     last = last_said(state)
@@ -137,8 +140,7 @@ def due(state: IncidentState, gates: Sequence[Any],
             type_ = ev.GATE_RECOVERED
         else:
             continue
-        if not isinstance((crossed or {}).get((g.seq, type_)), NotRead):
-            out.append(_dated(type_, {**data, "value_text": g.value}, crossed))
+        out.append(_dated(type_, {**data, "value_text": g.value}, crossed))
     return out
 
 
@@ -176,8 +178,8 @@ def earlier(state: IncidentState, lines: Sequence[tuple[str, dict[str, Any]]], c
     ``gate.recovered`` dated when they happened, with the look beside (``seen_at``): attack53 A1, the routing undone,
     put back and undone again between two looks was one line dated at the last crossing, and the PIR's "relapsed at"
     said the mitigation held until then. The first ``FLAPS``; none when the line was not dated by the history;
-    :class:`NotRead` when the look's asker declined the read (:class:`NotAsked`): the line is then not journaled by
-    this look either, or what came before it would be lost (the next look reads from its line on)."""
+    :class:`NotRead` when the look's asker declined the read (:class:`NotAsked`): the relapse line is journaled all the
+    same (what the look read is never lost, attack56 A1), what came before it unsaid, and the look says so."""
     from warroom.sources.verify import flaps
 
     passes = {g.seq: g for g in counted}
@@ -195,7 +197,7 @@ def earlier(state: IncidentState, lines: Sequence[tuple[str, dict[str, Any]]], c
         try:
             stretches = flaps(gate, source, since.timestamp(), crossed.timestamp(), speed=speed)[:FLAPS]
         except NotAsked as exc:
-            out[data["passed_seq"]] = NotRead.of(exc)
+            out[data["passed_seq"]] = NotRead.of(exc, "what came before the relapse read")
             continue
         said: list[tuple[str, dict[str, Any]]] = []
         for began, value, back, within in stretches:
@@ -251,8 +253,8 @@ def crossings(state: IncidentState, gates: Sequence[Any], counted: Sequence[Any]
     pass. Blocking (range reads: a watcher's, outside the incident's lock); only for lines due, so a look that
     changes nothing reads no history. ``counted``: the passes ``gates`` read (``relapse.counted_gates``), whose
     ``verify.started`` says what to read. A gate lifted, or a history that cannot be read, gives none (dated at the
-    look); a history read the look's asker declined (:class:`NotAsked`) gives :class:`NotRead`, which no line is
-    dated by (:func:`due` leaves its line for the next look)."""
+    look); a history read the look's asker declined (:class:`NotAsked`) gives :class:`NotRead`: its line is dated at
+    the look too, and the look says why."""
     from warroom.sources.verify import crossed
 
     lines = due(state, gates)
@@ -275,7 +277,7 @@ def crossings(state: IncidentState, gates: Sequence[Any], counted: Sequence[Any]
             found = crossed(gate, source, since.timestamp(), now.read_at.timestamp(), past=type_ == ev.GATE_RELAPSED,
                             speed=speed)
         except NotAsked as exc:
-            out[(seq, type_)] = NotRead.of(exc)
+            out[(seq, type_)] = NotRead.of(exc, "when what was read began (journaled as read at the look)")
             continue
         if found is not None:
             out[(seq, type_)] = (datetime.fromtimestamp(found[0], UTC), gate.show(found[1]))

@@ -47,19 +47,13 @@ class SyncResult:
 
 class ReadNotJournaled(JournalLocked):
     """``MetricWatch.look_gates`` read the gates, then could not journal what they said: another process held the
-    journal's lock longer than an append waits, or (``not_read``) the look's asker declined the history a line is
-    dated by (``gate_relapse.NotAsked``: ``incident list``'s time ran out, its source found too slow for history by
-    another incident's look), so that line waits for the next look (attack55 F1). ``gates`` are the readings, dated as
-    a seat that journals nothing dates them, for a caller that says what was read rather than "not looked at"
-    (attack53 A7: a relapse the list had read became "NOT CHECKED … its gates were not looked at"); ``events``: the
-    lines the look did journal. A ``JournalLocked`` to every other caller."""
+    journal's lock longer than an append waits. ``gates`` are the readings, dated as a seat that journals nothing
+    dates them, for a caller that says what was read rather than "not looked at" (attack53 A7: a relapse the list had
+    read became "NOT CHECKED … its gates were not looked at"). A ``JournalLocked`` to every other caller."""
 
-    def __init__(self, message: str, gates: tuple[Any, ...], not_read: tuple[Any, ...] = (),
-                 events: tuple[Event, ...] = ()) -> None:
+    def __init__(self, message: str, gates: tuple[Any, ...]) -> None:
         super().__init__(message)
         self.gates = gates
-        self.not_read = not_read
-        self.events = events
 
 
 class MetricWatch:
@@ -195,9 +189,10 @@ class MetricWatch:
         return self.look_gates(source, slos, now, speed=speed)[1]
 
     def look_gates(self, source: Any, slos: list[Any], now: float, *,
-                   speed: float = 1.0) -> tuple[tuple[Any, ...], list[Event]]:
-        """(each counted gate's measure read at ``now``, unix: the panes' instant; what was journaled): a relapse or
-        its end journaled when the journal does not say it yet (``gate_relapse.due``), dated when the measure crossed
+                   speed: float = 1.0) -> tuple[tuple[Any, ...], list[Event], tuple[Any, ...]]:
+        """(each counted gate's measure read at ``now``, unix: the panes' instant; what was journaled; the history reads
+        the source's asker declined for what was journaled, ``gate_relapse.NotRead``): a relapse or its end journaled
+        when the journal does not say it yet (``gate_relapse.due``), dated when the measure crossed
         its line (``gate_relapse.crossings``: the gate's history, read only for a line due; ``speed``: the drill's),
         the look beside: once however many watchers read it, every append conditional on the journal ending where it
         was judged (the readings are made once, outside the lock; a watcher that lost the race judges them again on
@@ -205,8 +200,9 @@ class MetricWatch:
         ``gate_relapse.due``, attack52 F3). Nothing is read while nothing is mitigated or once resolved, or while no
         gate counts; nothing is journaled in a seat that writes nothing (``incident list`` reads it there too, the
         readings dated by the same history: ``gate_relapse.dated``). A line whose history the source's asker declined
-        (``gate_relapse.NotRead``: the list's budget) is not journaled, the others are, and the look ends with
-        ``ReadNotJournaled`` naming why."""
+        (``gate_relapse.NotRead``: the list's budget, a source too slow for history) is journaled all the same,
+        dated at the look (attack56 A1/A7: what a look read is never lost, a slow source never starves the journal);
+        the declined reads are returned for the caller to say."""
         from datetime import UTC, datetime
 
         from warroom.incident import gate_relapse
@@ -217,17 +213,18 @@ class MetricWatch:
         at = datetime.fromtimestamp(now, UTC)
         counted = counted_gates(st, at) if not st.resolved and st.phases.get("mitigated") is not None else []
         if not counted:
-            return (), []
+            return (), [], ()
         gates = read_gates(st, source, slos, at, at=now)
         done: list[Event] = []
         crossed = gate_relapse.crossings(st, gates, counted, source, slos, speed)
+        declined = [c for c in crossed.values() if isinstance(c, gate_relapse.NotRead)]
         if not self._writes():          # a seat that writes nothing reads the same history (attack53 A4)
-            return gate_relapse.dated(gates, crossed), done
+            return gate_relapse.dated(gates, crossed), done, ()
         lines = gate_relapse.due(st, gates, crossed)       # what came before a relapse, read outside the lock too
         before: dict[int, list[tuple[str, dict[str, Any]]]] = {}
         for seq, flapped in (gate_relapse.earlier(st, lines, counted, source, slos, speed) if lines else {}).items():
-            if isinstance(flapped, gate_relapse.NotRead):   # its relapse waits with what came before it (A1)
-                crossed = {**crossed, (seq, ev.GATE_RELAPSED): flapped}
+            if isinstance(flapped, gate_relapse.NotRead):   # the relapse journaled all the same, its flaps unsaid
+                declined.append(flapped)
             else:
                 before[seq] = flapped
         with self._lock:
@@ -245,12 +242,7 @@ class MetricWatch:
                 except JournalLocked as exc:
                     raise ReadNotJournaled(str(exc), gate_relapse.dated(gates, crossed)) from exc
         stale, unread = self._stale(done, at, counted, source, slos, speed)
-        done += stale
-        not_read = (*(c for c in crossed.values() if isinstance(c, gate_relapse.NotRead)), *unread)
-        if not_read:
-            raise ReadNotJournaled("; ".join(dict.fromkeys(n.why for n in not_read)),
-                                   gate_relapse.dated(gates, crossed), not_read, tuple(done))
-        return gates, done
+        return gates, done + stale, (*declined, *unread)
 
     def _stale(self, done: list[Event], read_at: Any, counted: Any, source: Any, slos: list[Any],
                speed: float) -> tuple[list[Event], list[Any]]:
@@ -258,8 +250,8 @@ class MetricWatch:
         readings made at ``read_at`` that the world left behind before the append (``gate_relapse.back_since``:
         attack53 A11), closed at once by its recovery, dated when it came back; read only when the readings are older
         than a grid step, outside the lock, appended while the relapse is still the journal's last line about its
-        pass. A read the source's asker declined closes nothing: the next look reads it back within its line, dated by
-        its history."""
+        pass. A read the source's asker declined closes nothing (no relapse is closed on a history not read); the
+        relapse the look read stays journaled, and the next look that reads the measure within its line closes it."""
         from warroom import scenario_time as stime
         from warroom.incident import gate_relapse
         from warroom.journal.encoding import HeadMoved
@@ -274,7 +266,7 @@ class MetricWatch:
             try:
                 back = gate_relapse.back_since(self._refresh(), e.data, read_at, counted, source, slos, until, speed)
             except gate_relapse.NotAsked as exc:
-                unread.append(gate_relapse.NotRead.of(exc))
+                unread.append(gate_relapse.NotRead.of(exc, "whether the relapse read ended since (left open)"))
                 continue
             with self._lock:
                 st = self._refresh()
