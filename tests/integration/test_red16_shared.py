@@ -4,7 +4,6 @@ stuck client, or a step printing its environment can do to the shared store's pr
 from __future__ import annotations
 
 import hashlib
-import subprocess
 import threading
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -12,7 +11,6 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import subprocess_env, warroom_cmd
 from tests.integration.shared_fixtures import shared_config, wait_until
 from warroom.errors import WarroomError
 from warroom.incident.store import IncidentStore
@@ -26,15 +24,23 @@ EVIL = (b'+++\nid = "RB-SHARED-T"\ntitle = "x"\nseverity = "P3"\n+++\n# x\n\n## 
 
 
 def _responder(pg_server: Any, dsn: str, tmp_path: Path, name: str) -> str:
-    """A least-privilege login role of this test (roles are cluster-wide: named after the db)."""
+    """A least-privilege login role of this test (roles are cluster-wide: named after the db), granted by
+    ``warroom shared init --grant`` run in-process (the CLI's own ``main``, its config dir set for the call, its
+    output kept here; set-up: each was an interpreter of its own)."""
+    import contextlib
+    import io
+
+    from tui.cli import main
+
     dbname = dsn.rsplit("/", 1)[1]
     role = f"{name}_{dbname}"
     with pg_server.admin(dbname) as conn:
         conn.execute(f"CREATE ROLE {role} LOGIN PASSWORD 'Resp-Secret-{name}'")
-    proc = subprocess.run([*warroom_cmd(), "shared", "init", "--shared", dsn, "--grant", role],
-                          capture_output=True, text=True, timeout=60,
-                          env=subprocess_env(XDG_CONFIG_HOME=str(tmp_path / "xdg")))
-    assert proc.returncode == 0, proc.stderr
+    out, err = io.StringIO(), io.StringIO()
+    with pytest.MonkeyPatch.context() as env, contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        env.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))
+        code = main(["shared", "init", "--shared", dsn, "--grant", role])
+    assert code == 0 and "Traceback" not in out.getvalue() + err.getvalue(), err.getvalue()
     return str(pg_server.dsn(dbname, user=role, password=f"Resp-Secret-{name}"))
 
 
