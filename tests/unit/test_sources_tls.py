@@ -3,6 +3,7 @@ httpx building one per client, and the shared one is what httpx would have built
 
 from __future__ import annotations
 
+import os
 import shutil
 import ssl
 from pathlib import Path
@@ -59,6 +60,32 @@ def test_the_environment_httpx_reads_picks_the_context(built: list[dict[str, obj
     assert built == [{"cafile": certifi.where()}, {"cafile": str(bundle)}, {"capath": str(tmp_path)}]
     given = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
     assert tls.context(given) is given
+
+
+def test_the_environment_s_bundle_is_read_again_when_it_changes(built: list[dict[str, object]], tmp_path: Path,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """attack56 A4: the ``$SSL_CERT_FILE`` context was keyed by the path alone: a bundle rewritten in a running process
+    (a CA removed) was never read again, the removed CA still trusted. Keyed by the file's identity, as ``ca_context``
+    is: a rewritten bundle is read again, an unchanged one shared; the same for ``$SSL_CERT_DIR``'s directory."""
+    bundle = tmp_path / "env.pem"
+    shutil.copy(certifi.where(), bundle)
+    monkeypatch.setenv("SSL_CERT_FILE", str(bundle))
+    first = tls.context(True)
+    assert tls.context(True) is first and first.cert_store_stats()["x509_ca"] > 1
+    one, _ = bundle.read_text().split("-----END CERTIFICATE-----", 1)
+    bundle.write_text(one + "-----END CERTIFICATE-----\n")   # every CA but one removed
+    now = tls.context(True)
+    assert now is not first and now.cert_store_stats()["x509_ca"] == 1 and tls.context(True) is now
+    assert built == [{"cafile": str(bundle)}] * 2
+    monkeypatch.delenv("SSL_CERT_FILE")
+    certs = tmp_path / "certs"
+    certs.mkdir()
+    monkeypatch.setenv("SSL_CERT_DIR", str(certs))
+    in_dir = tls.context(True)
+    (certs / "added.pem").write_text(bundle.read_text())      # a CA added to the directory, a second later (the
+    os.utime(certs, ns=(certs.stat().st_atime_ns, certs.stat().st_mtime_ns + 10**9))   # kernel's clock is coarse)
+    assert tls.context(True) is not in_dir
+    assert built[2:] == [{"capath": str(certs)}] * 2
 
 
 def test_a_ca_file_is_read_again_when_it_changes(built: list[dict[str, object]], tmp_path: Path) -> None:

@@ -6,7 +6,9 @@ client, webhook post, status-page read). A context is only read once built (warr
 so the ALPN list httpcore sets on it per connection is the same every time), so clients with the same verification
 settings can share one. ``context`` builds exactly what httpx would for the same ``verify`` (its
 ``create_ssl_context``: ``$SSL_CERT_FILE``, then ``$SSL_CERT_DIR``, then certifi's bundle; ``False``: no checks), keyed
-by what it reads, so a changed variable or CA file gets a new context as a new client did before.
+by what it reads: the variable's value and the file's (or directory's) identity, so a changed variable, or a CA bundle
+rewritten in place (a CA removed, or added), gets a new context as a new client did before (attack56 A4: keyed by the
+path alone, a running dashboard kept trusting a CA the operator had removed from the bundle until restarted).
 """
 
 from __future__ import annotations
@@ -24,21 +26,33 @@ def context(verify: bool | ssl.SSLContext) -> ssl.SSLContext:
         return verify
     if not verify:
         return _unverified()
-    return _verified(os.environ.get("SSL_CERT_FILE") or None, os.environ.get("SSL_CERT_DIR") or None)
+    cert_file, cert_dir = os.environ.get("SSL_CERT_FILE") or None, os.environ.get("SSL_CERT_DIR") or None
+    return _verified(cert_file, cert_dir, _identity(cert_file or cert_dir))
+
+
+def _identity(path: str | None) -> tuple[int, int, int] | None:
+    """What tells one version of the file (or directory) at ``path`` from another: (inode, mtime, size); None when
+    there is none to read (``create_default_context`` then raises what it raised before, uncached)."""
+    if path is None:
+        return None
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return st.st_ino, st.st_mtime_ns, st.st_size
 
 
 def ca_context(cafile: str) -> ssl.SSLContext:
     """A context trusting ``cafile`` alone (``ssl.create_default_context(cafile=...)``), shared while the file is
     unchanged. Raises what ``create_default_context`` raises for it (OSError, ssl.SSLError), every time."""
-    try:
-        st = os.stat(cafile)
-    except OSError:             # unreadable: the error ``create_default_context`` gives for it, as before
+    if (identity := _identity(cafile)) is None:    # unreadable: the error ``create_default_context`` gives for it
         return ssl.create_default_context(cafile=cafile)
-    return _ca(cafile, st.st_ino, st.st_mtime_ns, st.st_size)
+    return _ca(cafile, *identity)
 
 
 @lru_cache(maxsize=8)
-def _verified(cert_file: str | None, cert_dir: str | None) -> ssl.SSLContext:
+def _verified(cert_file: str | None, cert_dir: str | None, identity: tuple[int, int, int] | None) -> ssl.SSLContext:
+    del identity                    # the file's (or directory's): only the cache's key
     if cert_file:
         return ssl.create_default_context(cafile=cert_file)
     if cert_dir:
