@@ -21,13 +21,14 @@ import pytest
 from warroom.sources.deadline import DeadlineHTTP, capped
 from warroom.sources.httpjson import SourceError
 
+AT_ONCE = ("close-at-once", "rst-at-once")     # ended before reading anything: a TLS handshake dropped or reset
 HEAD = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 500\r\n\r\n"
 
 
 def _serve(hows: list[str]) -> Iterator[str]:
     """A server answering its n-th connection as ``hows[n]`` says: ``cut`` (headers, 10 of 500 bytes, closed),
     ``banner`` (an SSH banner, closed: not HTTP), ``reset`` (headers, then a reset), ``hold`` (read until the asker
-    shuts the connection)."""
+    shuts the connection), ``close-at-once`` / ``rst-at-once`` (closed or reset as soon as accepted, nothing read)."""
     server = socket.create_server(("127.0.0.1", 0))
     port = server.getsockname()[1]
 
@@ -36,7 +37,7 @@ def _serve(hows: list[str]) -> Iterator[str]:
             conn, _ = server.accept()
             with conn:
                 data = b""
-                while b"\r\n\r\n" not in data and (chunk := conn.recv(4096)):
+                while how not in AT_ONCE and b"\r\n\r\n" not in data and (chunk := conn.recv(4096)):
                     data += chunk
                 if how == "cut":
                     conn.sendall(HEAD + b'{"status":')
@@ -48,6 +49,8 @@ def _serve(hows: list[str]) -> Iterator[str]:
                 elif how == "hold":
                     while conn.recv(4096):
                         pass
+                elif how == "rst-at-once":
+                    conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
 
     thread = threading.Thread(target=run, daemon=True)
     thread.start()
@@ -87,6 +90,39 @@ def test_an_answer_broken_on_a_made_connection_is_the_source_reached_not_down(se
     finally:
         http.close()
     assert err.value.kind == "refused", err.value
+
+
+@pytest.mark.parametrize("served", [("close-at-once", "rst-at-once")], indirect=True)
+def test_a_tls_handshake_dropped_on_a_made_connection_is_the_source_reached_not_down(served: str) -> None:
+    """attack56 A3: an https source whose TCP connection was made and then closed or reset in the TLS handshake (a
+    terminator or load balancer dropping one handshake) was an httpx ConnectError, kind ``down`` whatever the trace
+    said, so ``incident list`` took it for the source down, never probed. Reached: ``slow``. A certificate refused,
+    or a port that does not speak TLS, stays that server's answer; not reached stays ``down``."""
+    import httpx
+
+    from warroom.sources.deadline import _as_source_error
+
+    https = "https" + served[4:]
+    http = DeadlineHTTP(5.0, served[7:])
+    said = []
+    try:
+        for _ in range(2):
+            with pytest.raises(SourceError) as err:
+                http.get(f"{https}/api/v1/query")
+            said.append((err.value.kind, str(err.value)))
+    finally:
+        http.close()
+    assert [kind for kind, _ in said] == ["slow"] * 2, said
+    assert all(f"no whole answer from {served[7:]}: the connection was made, then ended in its TLS handshake (" in s
+               for _, s in said), said
+    verify = httpx.ConnectError("[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: self-signed (_ssl.c:1)")
+    plain = httpx.ConnectError("[SSL: WRONG_VERSION_NUMBER] wrong version number (_ssl.c:1000)")
+    eof = httpx.ConnectError("[SSL: UNEXPECTED_EOF_WHILE_READING] EOF occurred in violation of protocol")
+    assert [(e.kind, str(e)) for e in (_as_source_error(verify, "x", 5.0, reached=True),
+                                       _as_source_error(plain, "x", 5.0, reached=True))] == [
+        ("down", "TLS error talking to x: certificate verify failed"),
+        ("error", "TLS handshake with x failed: that port does not speak TLS (plain HTTP there? use an http:// URL)")]
+    assert _as_source_error(eof, "x", 5.0).kind == "down"     # no connection made: as before
 
 
 @pytest.mark.parametrize("served", [("hold",)], indirect=True)

@@ -266,7 +266,9 @@ def _as_source_error(exc: BaseException, what: str, timeout: float, *, reached: 
     """``exc`` (httpx's) as the sentence and kind a source says. ``reached``: the request's connection was made, so
     an answer cut mid-body, one that is not HTTP, or a reset after the connection is the source reached and giving no
     whole answer (``slow``, as a late one: attack55 F3, one such answer left a reached Prometheus "down" for every
-    incident of a list, never probed); only a connection refused, not made, or to a name not found is ``down``."""
+    incident of a list, never probed); so is a connection made and then dropped or reset in its TLS handshake (attack56
+    A3: a TLS terminator dropping one handshake), while a certificate refused, or a port that does not speak TLS, is
+    that server's answer as before. Only a connection refused, not made, or to a name not found is ``down``."""
     import httpx
 
     text = explain_http_error(exc, what, timeout)
@@ -278,6 +280,9 @@ def _as_source_error(exc: BaseException, what: str, timeout: float, *, reached: 
     if isinstance(exc, httpx.ConnectError):
         if text.startswith("TLS handshake"):
             return SourceError(text, kind="error")     # it is up: the URL's scheme is wrong
+        if reached and "certificate verify failed" not in text:
+            return SourceError(f"no whole answer from {what}: the connection was made, then ended in its TLS"
+                               f" handshake ({str(exc)[:160] or type(exc).__name__})", kind="slow")
         return SourceError(text, kind="refused" if "refused" in text else "down")
     if isinstance(exc, (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError)):
         return SourceError(text, kind="slow" if reached else "down")
