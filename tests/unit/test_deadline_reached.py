@@ -21,14 +21,15 @@ import pytest
 from warroom.sources.deadline import DeadlineHTTP, capped
 from warroom.sources.httpjson import SourceError
 
-AT_ONCE = ("close-at-once", "rst-at-once")     # ended before reading anything: a TLS handshake dropped or reset
+IN_HELLO = ("hello-close", "hello-reset")      # ended once the first bytes (a TLS ClientHello) came: dropped, reset
 HEAD = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 500\r\n\r\n"
 
 
 def _serve(hows: list[str]) -> Iterator[str]:
     """A server answering its n-th connection as ``hows[n]`` says: ``cut`` (headers, 10 of 500 bytes, closed),
     ``banner`` (an SSH banner, closed: not HTTP), ``reset`` (headers, then a reset), ``hold`` (read until the asker
-    shuts the connection), ``close-at-once`` / ``rst-at-once`` (closed or reset as soon as accepted, nothing read)."""
+    shuts the connection), ``hello-close`` / ``hello-reset`` (closed or reset once its first bytes came, as a TLS
+    terminator dropping a handshake: not at accept, where the asker's connect itself may see the reset)."""
     server = socket.create_server(("127.0.0.1", 0))
     port = server.getsockname()[1]
 
@@ -37,8 +38,10 @@ def _serve(hows: list[str]) -> Iterator[str]:
             conn, _ = server.accept()
             with conn:
                 data = b""
-                while how not in AT_ONCE and b"\r\n\r\n" not in data and (chunk := conn.recv(4096)):
+                while b"\r\n\r\n" not in data and (chunk := conn.recv(4096)):
                     data += chunk
+                    if how in IN_HELLO:
+                        break
                 if how == "cut":
                     conn.sendall(HEAD + b'{"status":')
                 elif how == "banner":
@@ -49,7 +52,7 @@ def _serve(hows: list[str]) -> Iterator[str]:
                 elif how == "hold":
                     while conn.recv(4096):
                         pass
-                elif how == "rst-at-once":
+                elif how == "hello-reset":
                     conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
 
     thread = threading.Thread(target=run, daemon=True)
@@ -92,7 +95,7 @@ def test_an_answer_broken_on_a_made_connection_is_the_source_reached_not_down(se
     assert err.value.kind == "refused", err.value
 
 
-@pytest.mark.parametrize("served", [("close-at-once", "rst-at-once")], indirect=True)
+@pytest.mark.parametrize("served", [("hello-close", "hello-reset")], indirect=True)
 def test_a_tls_handshake_dropped_on_a_made_connection_is_the_source_reached_not_down(served: str) -> None:
     """attack56 A3: an https source whose TCP connection was made and then closed or reset in the TLS handshake (a
     terminator or load balancer dropping one handshake) was an httpx ConnectError, kind ``down`` whatever the trace
