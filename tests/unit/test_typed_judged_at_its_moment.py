@@ -50,20 +50,51 @@ def _credit(inc: Any, d: Any, clock: Any, t: float) -> str:
     return typed[KEY].state if KEY in typed else "not credited"
 
 
-@pytest.mark.parametrize("order", ["preview before", "preview after", "ok run in staging after"])
+# RB-CORE-005 step 28, read-only: a look at the audit shipper, here in staging (exit 0), acting nowhere
+LOOK = {"step": 28, "step_id": "audit-shipper-ready", "runbook_id": "RB-CORE-005", "label": "Audit shipper ready",
+        "mutating": False, "params": {"audit_deployment": "audit-shipper", "namespace": "staging"},
+        "command": "kubectl rollout status deployment/audit-shipper -n staging --timeout=60s", "tag": "e" * 32}
+# step 31, read-only, in production: a later answer that must not be what makes the typing the step
+READY = {"step": 31, "step_id": "wait-until-every-replica-is-ready", "runbook_id": "RB-CORE-005",
+         "label": "Wait until every replica is ready", "mutating": False,
+         "params": {"deployment": "flowengine", "namespace": "production"},
+         "command": "kubectl rollout status deployment/flowengine -n production --timeout=120s", "tag": "f" * 32}
+
+
+def _ran(inc: Any, d: Any, clock: Any, run: dict[str, Any], start: float, end: float) -> None:
+    """``run`` through warroom from drill second ``start`` to ``end``, ended ok."""
+    clock.t = d.wall_time(start)
+    inc.append(ev.STEP_STARTED, run)
+    clock.t = d.wall_time(end)
+    inc.append(ev.STEP_FINISHED, {**run, "status": "ok", "exit_code": 0})
+
+
+@pytest.mark.parametrize("order", ["preview before", "read-only run in staging before", "preview after",
+                                   "ok run in staging after"])
 def test_no_answer_given_after_the_typing_and_no_dry_run_re_judges_it(tmp_path: Path, order: str) -> None:
+    """attack55 F5 (a preview) and attack56 A5: a read-only step run ok with ``namespace=staging`` (step 28, a look at
+    the audit shipper there) is no answer of where the incident acts: the halt ran in production, and the production
+    restore typed after the look is "Bring FlowEngine back" and lifts the halt, at once and after a later look in
+    production (step 31)."""
     d, clock, inc = _halted(tmp_path)
     assert typed_in_shell(d, ["kubectl", "rollout", "restart", "deployment/audit-shipper", *NS], 300.0) == 0
     if order == "preview before":       # a dry run runs nothing: its staging is not known to be the incident's
         clock.t = d.wall_time(350.0)
         inc.append(ev.STEP_DRY_RUN, STAGING)
+    elif order == "read-only run in staging before":    # a look acts nowhere: its staging is not where FlowEngine is
+        _ran(inc, d, clock, LOOK, 350.0, 352.0)
     assert typed_in_shell(d, SCALE, 400.0) == 0
     clock.t = d.wall_time(405.0)
     _gap(inc, d, "recovered", 404.0, 6.0)
-    # doubted by the preview, the namespace typed is said with the credit (as after a failed run given staging)
-    said = "done by hand at +5m00s (drill shell, with namespace=production, replicas=5)" if order == "preview before" \
+    # doubted by the preview or the look, the namespace typed is said with the credit (as after a failed run given
+    # staging)
+    said = "done by hand at +5m00s (drill shell, with namespace=production, replicas=5)" if order.endswith("before") \
         else "done by hand at +5m00s (drill shell, with replicas=5)"
     assert _credit(inc, d, clock, 405.0) == said
+    if order == "read-only run in staging before":
+        _lifted_at(inc, d, clock, 400.0, 406.0)
+        _ran(inc, d, clock, READY, 450.0, 452.0)
+        assert _credit(inc, d, clock, 460.0) == said
     if order == "preview after":
         clock.t = d.wall_time(410.0)
         inc.append(ev.STEP_DRY_RUN, STAGING)

@@ -1,6 +1,7 @@
 """The runbook's parameters as the incident had answered them at a moment (``param_values``, ``Answers.at``): what a
 step's command reads, and what a typing's places that name a workload must keep. Known answers are runs through
-warroom that ended ok by then; a run that had not (failed, stopped, still running) or a dry run is only doubted
+warroom that acted and ended ok by then; a run that had not (failed, stopped, still running), a read-only run (a look
+acts nowhere) or a dry run is only doubted
 (``Answers.doubted``, ``may_fill``). A typing is judged by the answers given before it, so nothing journaled later
 re-judges it (attack55 F4, F5, F8)."""
 
@@ -92,14 +93,18 @@ def _answers(defaults: Mapping[str, str], given: Sequence[Given], moment: float)
 
 def answers_given(state: Any) -> tuple[Given, ...] | None:
     """Every answer of the parameters the incident's journal holds (``Given``), in its order: each run's through
-    warroom, known to be the incident's once it ended ok; each dry run's, never known (a dry run runs nothing: nothing
-    says its values were the incident's, attack55 F5). An observer's (a read-only seat's) is no answer of the
-    incident's. None for a state without step records."""
+    warroom, known to be the incident's once it ended ok, if it acted (``mutating`` as journaled at its start); each
+    read-only run's and dry run's, never known. A dry run runs nothing: nothing says its values were the incident's
+    (attack55 F5). A read-only run acts nowhere: its values say where someone looked, not where the incident acts
+    (``rollout status … -n staging``, exit 0, made the production restore then typed "not the step" and the halt's
+    lift went, attack56 A5). An observer's (a read-only seat's) is no answer of the incident's. None for a state
+    without step records."""
     steps = getattr(state, "steps", None)
     if not isinstance(steps, Mapping):
         return None
     out = [Given(run.seq, run.started_at.timestamp(),
-                 run.ended_at.timestamp() if run.status == "ok" and run.ended_at is not None else math.inf,
+                 run.ended_at.timestamp() if run.status == "ok" and run.mutating and run.ended_at is not None
+                 else math.inf,
                  tuple((str(k), str(v)) for k, v in run.params.items() if v is not None))
            for st in steps.values() for run in st.runs]
     out += [Given(int(dry.get("seq") or 0), dry["at"].timestamp() if isinstance(dry.get("at"), datetime) else -math.inf,
@@ -111,7 +116,8 @@ def answers_given(state: Any) -> tuple[Given, ...] | None:
 def answered(given: Sequence[Given], moment: float = math.inf) -> tuple[dict[str, str], dict[str, set[str]]]:
     """(the parameters' values the answers ``given`` by ``moment`` (unix) that were known then to be the incident's
     gave, the later winning; per parameter, the values the others gave after any known answer of it). Known: a run
-    through warroom that had ended ok by then. A restore run with ``namespace=staging`` that failed (exit 1: no
+    through warroom that acted and had ended ok by then (a read-only run's values are only doubted: a look, attack56
+    A5). A restore run with ``namespace=staging`` that failed (exit 1: no
     FlowEngine there) made the production restore then typed by hand "not this step", its halt's gate read flows
     finishing again as the mitigation's relapse, until a later run with the production value re-judged the same typing
     as the step (attack53 A9). A failed run's value may be why it failed, or not (a transient error): the incident's
