@@ -215,3 +215,47 @@ def test_a_check_typed_after_the_change_typed_stays_a_check_when_the_change_is_r
                              tag="c" * 32))
     step.status = "ok"
     assert path()[22] == "done by hand at +1h23m00s (drill shell)"
+
+
+@pytest.mark.parametrize("rerun", [6000.0, 4000.0])
+def test_a_step_takes_a_typing_by_what_its_checklist_showed_when_it_was_typed(rerun: float) -> None:
+    """RB-CORE-004 (attack56 A2): "Ask FlowEngine how it sees each provider" (step 6) run ok through warroom at
+    +33m20s; "Put the provider back" (step 21) typed at +1h22m25s and "Check FlowEngine's view of the providers" (step
+    22, the same command as step 6) at +1h23m00s: step 22 is done by hand. Step 6 asked again through warroom at
+    +1h40m, failed: the check typed while step 6 showed ✔ stays step 22's, and step 6 is not "done by hand" at a moment
+    it showed ✔. Re-run (and failed) before the check was typed, step 6 showed ✖ then: the typing is step 6's, as its
+    checklist took it then."""
+    from tests.unit.test_by_hand_one_call_one_step import BACK, T0, VIEW, _book, _call
+    from warroom.incident.by_hand import Hands, Typed
+    from warroom.incident.drill_report.path import runbook_path
+    from warroom.incident.drill_report.rows import ActionRow
+    from warroom.incident.records import StepRun
+    from warroom.incident.state import IncidentState
+
+    book = _book("RB-CORE-004-provider-outage")
+    back = ActionRow(T0 + 5065, 5065.0, "fallback_routing_off", "fallback model routing removed", shlex.join(BACK),
+                     True)
+    ask = book.steps[5]
+    assert ask.number == 6
+    state = IncidentState()
+
+    def path() -> dict[int, str]:
+        hands = Hands(Typed((_call(BACK, 5065.0), _call(VIEW, 5100.0)), 120.0, math.inf))
+        said = runbook_path(book, state, [back], datetime.fromtimestamp(T0 + 9000, UTC), hands)["runbook_path"]
+        return {st.number: s for st, (_, _, s, _) in zip(book.steps, said, strict=True) if st.number in (6, 21, 22)}
+
+    step = state._step({"step_id": ask.id, "runbook_id": book.id, "step": 6, "label": ask.label})
+    step.runs.append(StepRun(seq=5, actor="ic", started_at=datetime.fromtimestamp(T0 + 2000, UTC), status="ok",
+                             exit_code=0, ended_at=datetime.fromtimestamp(T0 + 2001, UTC), tag="a" * 32))
+    step.status = "ok"
+    given = {6: "ok", 21: "done by hand at +1h22m25s (drill shell)", 22: "done by hand at +1h23m00s (drill shell)"}
+    assert path() == given
+    step.runs.append(StepRun(seq=9, actor="ic", started_at=datetime.fromtimestamp(T0 + rerun, UTC), status="failed",
+                             exit_code=7, ended_at=datetime.fromtimestamp(T0 + rerun + 1, UTC), tag="b" * 32))
+    step.status = "failed"
+    if rerun > 5100.0:
+        assert path() == {**given, 6: "failed"}
+    else:
+        at = f"{datetime.fromtimestamp(T0 + rerun, UTC):%H:%M:%S}"
+        assert path() == {**given, 6: f"done by hand at +1h23m00s (drill shell) — its run through warroom: failed "
+                                      f"(exit 7) at {at} UTC", 22: "pending"}

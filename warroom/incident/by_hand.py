@@ -143,14 +143,16 @@ class Hands:
 
     def credit(self, runbook: Runbook, step: Step, values: Mapping[str, str], rows: Sequence[Act],
                unowned: Sequence[bool], outside_runs: Callable[[float, str], bool],
-               after: float = -math.inf, before: float = math.inf, first: float | None = -math.inf
-               ) -> Credit | None:
+               after: float = -math.inf, before: float = math.inf, first: float | None = -math.inf,
+               done: Sequence[tuple[float, float]] = ()) -> Credit | None:
         """The step's credit when it was typed by hand (the module docstring's rule), its calls then taken; else
         None. ``unowned``: per row, whether no step run owns it; ``outside_runs(at, tag)``: whether a call then, of
         that tag, was made outside every run; ``after`` (unix): no call before it counts (the change it checks
         began then; ``math.inf``: never began); ``before`` (unix): none after it (its runbook was closed then: a
         closed runbook takes no more credit, as it takes no tick, attack47 Y10); ``first`` (unix): the response's first
-        change (``validation.first_change``; None: none yet), before which a Validation step validates nothing."""
+        change (``validation.first_change``; None: none yet), before which a Validation step validates nothing;
+        ``done``: the spans (unix, from, until) in which the step's checklist showed it done by its own record
+        (``done_spans``), whose calls are not its, whatever its record says later."""
         from warroom.execute.safety import classify_mutating
         from warroom.incident import validation
 
@@ -165,6 +167,9 @@ class Hands:
 
         def counts(at: float) -> bool:
             return at <= until and typed.counts(at)
+
+        def free(at: float) -> bool:        # not typed while the checklist showed the step done
+            return not any(lo <= at < hi for lo, hi in done)
         mine: list[int] = []
         bound: dict[str, str] = {}          # the parameters' values as typed: one value each, in every call
         parts: dict[int, tuple[str, ...]] = {}      # a call several steps share: this step's part of it (``share``)
@@ -172,7 +177,8 @@ class Hands:
             # each call judged by the answers given before it was typed (``Answers.at``): nothing journaled later
             # (a dry run, a run, its end) re-judges a typing (attack55 F5)
             match = [(i, got, part, then) for i, c in enumerate(typed.calls) if i not in self.taken and i not in mine
-                     and c.argv and c.code == 0 and after <= c.at and counts(c.at) and outside_runs(c.at, c.tag)
+                     and c.argv and c.code == 0 and after <= c.at and counts(c.at) and free(c.at)
+                     and outside_runs(c.at, c.tag)
                      for then in (moment_of(values, c.at),)
                      for part in self._readings(runbook, shape, argv, c, then, self.shared.get(i, set()))
                      if (got := self._match(shape, argv, c if part is None else replace(c, argv=part[1:]), bound,
@@ -379,6 +385,7 @@ class Hands:
 
         unowned = [owner_of(a.at, a.tag, windows) is None for a in rows]
         began = {key[1]: min(lo for lo, _, _ in spans) for key, spans in windows.items() if key[0] == runbook.id}
+        records = getattr(state, "steps", None) or {}
         first = validation.first_change(state, (a.at for a in rows)) if state is not None else -math.inf
         typed: dict[str, float] = {}        # a change the checklist shows by its record: when first typed
         out: dict[str, Credit] = {}
@@ -394,16 +401,34 @@ class Hands:
             after = -math.inf if checks is None else min(began.get(checks.id, math.inf),
                                                            typed.get(checks.id, math.inf))
             hand = None
+            done = done_spans(records.get((runbook.id, st.id)))
             if validation.validates(st) and first is not None and first > after:    # a typing after the fix first
                 hand = self.credit(runbook, st, values, rows, unowned,
-                                   lambda at, tag: owner_of(at, tag, windows) is None, after=first, before=before)
+                                   lambda at, tag: owner_of(at, tag, windows) is None, after=first, before=before,
+                                   done=done)
             hand = hand or self.credit(runbook, st, values, rows, unowned,
                                        lambda at, tag: owner_of(at, tag, windows) is None, after=after,
-                                       before=before, first=first)
+                                       before=before, first=first, done=done)
             if hand is not None:
                 out[st.id] = self.credited[(runbook.id, st.id)] = hand
                 began.setdefault(st.id, hand.at)
         return out
+
+
+def done_spans(record: Any) -> tuple[tuple[float, float], ...]:
+    """The spans (unix, from, until) in which a step's checklist row showed it done by its own record: from the end
+    of a run whose state takes no typing (``run_state`` not in ``TAKES_TYPING``: an ok run) to the start of the next
+    run (inf: none). A call typed then is no typing of the step, whatever its record says later: RB-CORE-004's step 6
+    "Ask FlowEngine how it sees each provider", run ok, took the check typed for step 22 "Check FlowEngine's view of
+    the providers" once a later re-run of step 6 failed, the credit given taken away and step 6 said "done by hand"
+    at a moment it showed ✔ (attack56 A2). A typing is given to a step by what the checklist showed when it was
+    typed. ``record``: a ``StepState``, None for a step nobody ran."""
+    from warroom.incident.marks import run_state
+
+    runs = sorted(getattr(record, "runs", None) or (), key=lambda r: r.started_at)
+    return tuple((run.ended_at.timestamp(), nxt.started_at.timestamp() if nxt is not None else math.inf)
+                 for run, nxt in zip(runs, [*runs[1:], None][:len(runs)], strict=True)
+                 if run.ended_at is not None and run.status != "running" and run_state(run) not in TAKES_TYPING)
 
 
 def typed_steps(drill: Any, state: Any, runbooks: Iterable[Runbook], at: datetime) -> dict[tuple[str, str], Credit]:
