@@ -372,10 +372,10 @@ class Hands:
                     windows: Mapping[tuple[str, str], Sequence[tuple[float, float, str]]], before: float = math.inf,
                     state: Any = None) -> dict[str, Credit]:
         """The credit of each step of ``runbook`` the checklist shows by its own record (``runs``: step id -> when it
-        was first done through warroom, unix: its first ok run's end, inf while none ended ok) that was typed by hand
-        before then, from the calls ``steps`` left (asked after it, so no credit the checklist draws moves): the typed
-        fix a run through warroom then repeated (attack51 A7, A8), or one still running. The checklist shows such a
-        step by its record; a gate's "before" and a containment's lift read the typed moment."""
+        was first done through warroom, unix: its first ok run's end as journaled, ``StepRun.known_at``; inf while
+        none ended ok) that was typed by hand before then, from the calls ``steps`` left (asked after it, so no credit
+        the checklist draws moves): the typed fix a run through warroom then repeated (attack51 A7, A8), or one still
+        running. The checklist shows such a step by its record; a gate's "before" and a containment's lift read the typed moment."""
         return self._steps(runbook, {sid: min(before, at) for sid, at in runs.items()}, values, rows, windows, state)
 
     def _steps(self, runbook: Runbook, asked: Mapping[str, float], values: Mapping[str, str], rows: Sequence[Act],
@@ -417,7 +417,8 @@ class Hands:
 
 def done_spans(record: Any) -> tuple[tuple[float, float], ...]:
     """The spans (unix, from, until) in which a step's checklist row showed it done by its own record: from the end
-    of a run whose state takes no typing (``run_state`` not in ``TAKES_TYPING``: an ok run) to the start of the next
+    of a run whose state takes no typing (``run_state`` not in ``TAKES_TYPING``: an ok run), as journaled
+    (``StepRun.known_at``: an end journaled late showed running until its line, attack56 A6), to the start of the next
     run (inf: none). A call typed then is no typing of the step, whatever its record says later: RB-CORE-004's step 6
     "Ask FlowEngine how it sees each provider", run ok, took the check typed for step 22 "Check FlowEngine's view of
     the providers" once a later re-run of step 6 failed, the credit given taken away and step 6 said "done by hand"
@@ -426,9 +427,9 @@ def done_spans(record: Any) -> tuple[tuple[float, float], ...]:
     from warroom.incident.marks import run_state
 
     runs = sorted(getattr(record, "runs", None) or (), key=lambda r: r.started_at)
-    return tuple((run.ended_at.timestamp(), nxt.started_at.timestamp() if nxt is not None else math.inf)
+    return tuple((run.known_at.timestamp(), nxt.started_at.timestamp() if nxt is not None else math.inf)
                  for run, nxt in zip(runs, [*runs[1:], None][:len(runs)], strict=True)
-                 if run.ended_at is not None and run.status != "running" and run_state(run) not in TAKES_TYPING)
+                 if run.known_at is not None and run.status != "running" and run_state(run) not in TAKES_TYPING)
 
 
 def typed_steps(drill: Any, state: Any, runbooks: Iterable[Runbook], at: datetime) -> dict[tuple[str, str], Credit]:
@@ -474,7 +475,7 @@ def _typed(drill: Any, state: Any, runbooks: Iterable[Runbook], at: datetime, be
         # then run again, was credited nowhere (attack52 F4, F5: the gate held before, a no-op run's lift); a run
         # started after the typing, while it runs, or a skip after it, is no reason the typing did not happen
         # (stop 56: the restore typed, then run through warroom: the halt's lift was gone, RELAPSED, while it ran)
-        runs = {sid: min((r.ended_at.timestamp() for r in st.runs if r.status == "ok" and r.ended_at is not None),
+        runs = {sid: min((r.known_at.timestamp() for r in st.runs if r.status == "ok" and r.known_at is not None),
                          default=math.inf)
                 for (rb, sid), st in steps.items() if rb == book.id and (rb, sid) not in out
                 and checklist_state(st, None) not in TAKES_TYPING}

@@ -21,7 +21,8 @@ class Given(NamedTuple):
 
     seq: int                    # its line in the journal: the later answer wins
     at: float                   # unix: when it was given (a run's start, a dry run's line)
-    known: float                # unix: from when it is known to be the incident's (an ok run's end); inf: never
+    known: float                # unix: from when it is known to be the incident's (an ok run's end, as journaled:
+                                # ``StepRun.known_at``); inf: never
     params: tuple[tuple[str, str], ...]
 
 
@@ -103,7 +104,7 @@ def answers_given(state: Any) -> tuple[Given, ...] | None:
     if not isinstance(steps, Mapping):
         return None
     out = [Given(run.seq, run.started_at.timestamp(),
-                 run.ended_at.timestamp() if run.status == "ok" and run.mutating and run.ended_at is not None
+                 run.known_at.timestamp() if run.status == "ok" and run.mutating and run.known_at is not None
                  else math.inf,
                  tuple((str(k), str(v)) for k, v in run.params.items() if v is not None))
            for st in steps.values() for run in st.runs]

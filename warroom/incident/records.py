@@ -95,6 +95,8 @@ class StepRun:
     exit_code: int | None = None
     signal: int | str | None = None
     ended_at: datetime | None = None
+    end_logged_at: datetime | None = None
+    """When its end's line was journaled (``known_at``)."""
     duration: float | None = None
     expect: str | None = None
     expect_met: bool | None = None
@@ -126,6 +128,16 @@ class StepRun:
     """The ``evidence.recorded`` lines whose values are this run's before/after (what the PIR
     cites beside it): filed here by the fold as each line is tied to its run, so a view finds a
     run's values without reading every value of the incident, and never cites another run's."""
+
+    @property
+    def known_at(self) -> datetime | None:
+        """From when the journal held its end: its line's time when later than ``ended_at`` (an end the supervisor
+        kept while the journal could not be written, journaled late: ``execute/recovery.py``), else ``ended_at``.
+        Until then the incident showed the run running: a typing then is judged so, whatever the late line says
+        (attack56 A6)."""
+        if self.ended_at is None or self.end_logged_at is None:
+            return self.ended_at
+        return max(self.ended_at, self.end_logged_at)
 
 
 @dataclass

@@ -99,6 +99,7 @@ def _ended(s: IncidentState, e: Event, d: dict[str, Any], run: StepRun) -> None:
     run.exit_code = _int(d.get("exit_code"))
     run.signal = d.get("signal")
     run.ended_at = _ts(d.get("ended_at")) or e.ts
+    run.end_logged_at = e.ts
     run.duration = _num(d.get("duration"))
     if run.duration is None:
         run.duration = (run.ended_at - run.started_at).total_seconds()
