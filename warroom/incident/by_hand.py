@@ -375,7 +375,8 @@ class Hands:
         was first done through warroom, unix: its first ok run's end as journaled, ``StepRun.known_at``; inf while
         none ended ok) that was typed by hand before then, from the calls ``steps`` left (asked after it, so no credit
         the checklist draws moves): the typed fix a run through warroom then repeated (attack51 A7, A8), or one still
-        running. The checklist shows such a step by its record; a gate's "before" and a containment's lift read the typed moment."""
+        running. The checklist shows such a step by its record; a gate's "before" and a containment's lift read the
+        typed moment."""
         return self._steps(runbook, {sid: min(before, at) for sid, at in runs.items()}, values, rows, windows, state)
 
     def _steps(self, runbook: Runbook, asked: Mapping[str, float], values: Mapping[str, str], rows: Sequence[Act],
