@@ -16,9 +16,10 @@ venv: $(VENV)/.installed
 demo: $(VENV)/.installed
 	$(VENV)/bin/warroom demo
 
-# Three workers on two cores: the suite waits more than it computes (tmux screens, real servers, child
-# processes: user+sys 665 s over 570 s of wall with two workers, 58% of the cores); measured on the same
-# idle 2-core box and commit: -n 2 534 s, -n 3 426 s, both green.
+# Four workers on two cores: the suite waits as well as computes (tmux screens, real servers, child processes):
+# with two it used 58% of the cores (-n 2 534 s, -n 3 426 s on one idle box and commit); with three, 80% of
+# CI's (621 s, ci40c); with four the cores are saturated (stop 57: each worker 43% of a core over the run),
+# so the suite's wall is its CPU over two: cut CPU, not waits.
 # --durations=25: every run (CI's too) ends with its 25 slowest tests, so a test that grows the
 # suite toward its 10-minute budget is seen in the run that brought it, not a study later.
 test: $(VENV)/.installed
