@@ -3,23 +3,33 @@
 Headless subcommands live in ``warroom.cli.*`` (core, no Textual); the dashboard commands
 (``warroom`` alone, ``demo``, ``drill``) import the Textual app only when they run, so
 ``warroom runbooks list`` never pays for loading the UI.
+
+Its own imports run with the cyclic GC off and what they built is frozen after (``_swept_again``): every command is a
+process of its own, mostly importing (the suite starts hundreds), and a collection during the imports only walked
+the modules, classes and functions being built, none of it garbage, again and again; frozen, no later collection
+(a long-lived command's: ``status --watch``, the dashboard) walks them either.
 """
 
 from __future__ import annotations
 
-import argparse
-import errno
-import importlib
-import os
-import sys
-from collections.abc import Callable, Sequence
-from functools import partial
+import gc
 
-from tui.cli_typed import FullTreeNeeded, TypedRoot
-from warroom import __version__
-from warroom.cli.common import common_parser
-from warroom.cli.terminal import guarded
-from warroom.errors import WarroomError
+_GC_WAS_ON = gc.isenabled()
+gc.disable()
+
+import argparse  # noqa: E402
+import errno  # noqa: E402
+import importlib  # noqa: E402
+import os  # noqa: E402
+import sys  # noqa: E402
+from collections.abc import Callable, Sequence  # noqa: E402
+from functools import partial  # noqa: E402
+
+from tui.cli_typed import FullTreeNeeded, TypedRoot  # noqa: E402
+from warroom import __version__  # noqa: E402
+from warroom.cli.common import common_parser  # noqa: E402
+from warroom.cli.terminal import guarded  # noqa: E402
+from warroom.errors import WarroomError  # noqa: E402
 
 # Each module exposes register(subparsers, common); listed in the order `--help` shows them,
 # with the commands each one registers, so `warroom runbooks list` imports only what it runs.
@@ -144,3 +154,13 @@ def _main(argv: Sequence[str] | None) -> int:
                 MemoryError: "out of memory"}[type(exc)]
         print(f"warroom: {what} ({exc}); nothing was changed", file=sys.stderr)
         return 2
+
+
+def _swept_again() -> None:
+    """The GC as this module found it: on again (if it was), what the imports above built frozen first."""
+    if _GC_WAS_ON:
+        gc.freeze()
+        gc.enable()
+
+
+_swept_again()
