@@ -227,6 +227,8 @@ def patch_body(args: Args) -> Any:
     import yaml
 
     try:
+        if too_deep(str(patch)):
+            raise RecursionError      # PyYAML's own end for it, told without its seconds of look-ahead
         body = json.loads(json.dumps(yaml.safe_load(str(patch)), default=str))   # YAML as JSON, like kubectl
     except (yaml.YAMLError, RecursionError, ValueError) as exc:      # ValueError: an alias inside itself
         raise ToolError(f'error: unable to parse "{patch}": yaml: {yaml_error(exc)}') from None
@@ -282,9 +284,24 @@ def read_manifest(path: str | Path) -> str:
         raise ToolError(f"error: open {path}: {(exc.strerror or str(exc)).lower()}") from None
 
 
+MAX_DEPTH = 10_000      # Go's YAML reader nests no deeper
+
+
 def yaml_error(exc: Exception) -> str:
     """What Go's YAML reader says; PyYAML recurses where it counts nesting."""
-    return "exceeded max depth of 10000" if isinstance(exc, RecursionError) else str(exc)
+    return f"exceeded max depth of {MAX_DEPTH}" if isinstance(exc, RecursionError) else str(exc)
+
+
+def too_deep(text: str) -> bool:
+    """Whether ``text`` opens more than ``MAX_DEPTH`` flow collections (``[``, ``{``) before anything else: Go's reader
+    refuses it, and PyYAML is sure to raise RecursionError (its composer recurses per level, and its scanner reads at
+    most ~1 kB ahead of the level it is at: never past the brackets, so nothing else can be found wrong first), but only
+    after seconds of that look-ahead (each bracket leaves a possible simple key, all of them checked at every token:
+    4 s of the fuzz corpus' two such lines). Only a text PyYAML's reader takes: it refuses a non-printable character,
+    anywhere, before any of that (``Reader.check_printable``)."""
+    import yaml
+
+    return len(text) - len(text.lstrip("[{")) > MAX_DEPTH and yaml.reader.Reader.NON_PRINTABLE.search(text) is None
 
 
 def pod_template(doc: dict[str, Any]) -> dict[str, object]:
@@ -899,6 +916,8 @@ class Kubectl:
             import yaml
 
             try:
+                if any(map(too_deep, texts)):
+                    raise RecursionError      # PyYAML's own end for it, told without its seconds of look-ahead
                 docs = [d for text in texts for d in yaml.safe_load_all(text) if d]
             except (yaml.YAMLError, RecursionError) as exc:
                 raise ToolError(f"error: error parsing {f}: error converting YAML to JSON: {yaml_error(exc)}") from None
