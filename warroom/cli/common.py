@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TextIO
 
@@ -13,6 +16,26 @@ from warroom.paths import command
 
 # Global options that take a value: the entry point skips them when looking for the subcommand.
 VALUE_OPTIONS = frozenset({"--config", "--state-dir", "--context", "--shared"})
+
+
+@contextmanager
+def imports_unswept() -> Iterator[None]:
+    """Modules imported inside run with the cyclic GC off, and what they built is frozen after (if any module was
+    new): a subcommand's own modules (``incident show``'s, ``run``'s: some 300) are most of its process's CPU, and a
+    collection during their import only walked the modules, classes and functions being built, none of it garbage,
+    again and again (as ``tui.cli`` does for its own imports). A process that has them already (a test calling the
+    CLI's ``main`` again) freezes nothing more."""
+    if not gc.isenabled():
+        yield
+        return
+    loaded = len(sys.modules)
+    gc.disable()
+    try:
+        yield
+    finally:
+        if len(sys.modules) > loaded:
+            gc.freeze()
+        gc.enable()
 
 
 def common_parser() -> argparse.ArgumentParser:

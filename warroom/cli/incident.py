@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from warroom.cli import incident_follow, incident_people
-from warroom.cli.common import out
+from warroom.cli.common import imports_unswept, out
 from warroom.cli.incident_args import _open, _open_in_state_or_drills, _store, parse_when
 from warroom.cli.incident_metrics import sync
 from warroom import scenario_time
@@ -38,7 +38,9 @@ def _later(module: str, name: str) -> Callable[[argparse.Namespace], int]:
     progress, gate and decision readers (a drill's world among them), which a ``note`` or a ``tick`` never needs,
     and every ``warroom incident`` process builds the whole parser (a fifth of a second each, hundreds a suite)."""
     def handler(args: argparse.Namespace) -> int:
-        return int(getattr(importlib.import_module(module), name)(args) or 0)
+        with imports_unswept():
+            loaded = importlib.import_module(module)
+        return int(getattr(loaded, name)(args) or 0)
 
     handler.__name__ = handler.__qualname__ = name
     return handler
