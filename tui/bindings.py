@@ -78,10 +78,15 @@ NOTE_BINDINGS: list[Binding] = [
 def scroll_bindings(group: str) -> list[Binding]:
     """The keys that read a long view (the PIR preview, the drill report) from the keyboard, the
     screen's own (``ScrollsView``), so each has an id under ``group``. At 80x24 the preview showed
-    its title block only and took none of them (redteam39 F15)."""
+    its title block only and took none of them (redteam39 F15).
+
+    Priority bindings: the view is a focused ``VerticalScroll``, whose own bindings (down, up, page
+    down/up, home, end) came first and scrolled it animated, a frame at a time, each frame the
+    whole long document laid out and drawn again (and sent down an SSH link): a page down was five
+    screen updates over a fifth of a second. The screen's key moves it once, at once."""
     keys = (("down,j", "down", "Scroll down"), ("up,k", "up", "Scroll up"), ("pagedown", "page_down", "Page down"),
             ("pageup", "page_up", "Page up"), ("home", "home", "To the top"), ("end", "end", "To the end"))
-    return [Binding(key, f"scroll_view('{how}')", text, id=f"{group}.scroll_{how}", show=False)
+    return [Binding(key, f"scroll_view('{how}')", text, id=f"{group}.scroll_{how}", show=False, priority=True)
             for key, how, text in keys]
 
 

@@ -105,3 +105,36 @@ def test_every_scroll_key_is_a_binding_with_an_id_and_a_description() -> None:
         assert {"down", "up", "j", "k", "pagedown", "pageup", "home", "end"} <= keys, (group, keys)
         for b in bindings:
             assert b.id and b.id.startswith(f"{group}.") and b.description, b
+            # the view under them is a focused VerticalScroll with bindings of its own (see below)
+            assert b.priority or not b.action.startswith("scroll_view("), b
+
+
+async def test_the_scroll_keys_are_the_screens_not_the_focused_views(tmp_path: Path) -> None:
+    """The preview's ``#pir-scroll`` has the focus, and Textual's ``VerticalScroll`` binds down, up, page
+    down/up, home and end itself: those took the keys and scrolled it animated, a frame at a time, every frame
+    the whole draft laid out and drawn again (a page down was five screen updates over a fifth of a second).
+    Each key is the screen's (``tui.bindings.scroll_bindings``): the view moves once, not animated."""
+    from tests.app.tui_support import make_app, metrics_drawn
+
+    app = make_app(tmp_path)
+    draft = "\n\n".join(f"## Section {i}\n\n" + "\n".join(f"- item {j}" for j in range(8)) for i in range(12))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await metrics_drawn(pilot)
+        app.push_screen(PirScreen(draft))
+        screen = await wait_screen(pilot, PirScreen, 30)
+        view = screen.query_one("#pir-scroll")
+        assert app.focused is view
+        served = {key: (ab.node, ab.binding.id) for key, ab in screen.active_bindings.items()}
+        for key in ("down", "up", "j", "k", "pagedown", "pageup", "home", "end"):
+            assert key in served and served[key][0] is screen, (key, served.get(key))
+            assert (served[key][1] or "").startswith("pir.scroll_"), (key, served[key])
+        moves: list[object] = []
+        scroll_to = view.scroll_to
+
+        def recorded(*args: Any, **kwargs: Any) -> None:
+            moves.append(kwargs.get("animate"))
+            scroll_to(*args, **kwargs)
+
+        view.scroll_to = recorded         # type: ignore[method-assign]
+        await press_loaded(pilot, "pagedown")
+        assert moves == [False] and view.scroll_y > 0, (moves, view.scroll_y)
