@@ -117,7 +117,7 @@ async def test_the_scroll_keys_are_the_screens_not_the_focused_views(tmp_path: P
     from tests.app.tui_support import make_app, metrics_drawn
 
     app = make_app(tmp_path)
-    draft = "\n\n".join(f"## Section {i}\n\n" + "\n".join(f"- item {j}" for j in range(8)) for i in range(12))
+    draft = "\n\n".join(f"## Section {i}\n\nA line of the draft." for i in range(8))   # taller than 80x24
     async with app.run_test(size=(80, 24)) as pilot:
         await metrics_drawn(pilot)
         app.push_screen(PirScreen(draft))
