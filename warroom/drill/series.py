@@ -73,7 +73,7 @@ class Series:
         self._columns: dict[tuple[int, int], tuple[array[float], int, array[float]]] = {}     # ``_column``
         self._spans: dict[int, tuple[float, float]] = {}        # ``span`` of each grid step FlowEngine's gate cuts
         self._asked = (*range(len(repos)), *range(self.width - len(repos), self.width))   # flows asked for: arr, exec
-        self._donor: Callable[[int], Series | None] | None = None   # ``donate``: who holds its first rows
+        self._donor: Callable[[int, int], Series | None] | None = None   # ``donate``: who holds its first rows
         self._donated = 0                                           # and how many of them it may take
 
     def rates(self, t: float) -> list[float]:
@@ -215,11 +215,13 @@ class Series:
         """Row ``i``'s rates: kept if it is the newest, else worked out again (the same numbers)."""
         return self._tail[1] if self._tail[0] == i else self.rates(self.t0 + i * GRID)
 
-    def donate(self, donor: Callable[[int], Series | None], before: float) -> None:
+    def donate(self, donor: Callable[[int, int], Series | None], before: float) -> None:
         """Take this world's rows strictly before ``before`` (its first action: the rows before it are a world's with
         none, the same to the bit, as ``adopt`` takes them) from ``donor(row)`` as they are asked for: a world of the
         same scenario, with no action, integrated up to that row at least (None: it has none to give now, this one
-        integrates its own). Each test and each fresh simulator integrated the two hours before any action again."""
+        integrates its own; it is told how many rows this one holds already, a cache file's, so it never integrates
+        from row 0 what this one goes on from). Each test and each fresh simulator integrated the two hours before
+        any action again."""
         self._donor, self._donated = donor, max(0, math.floor((before - self.t0) / GRID)) if before < math.inf \
             else sys.maxsize
 
@@ -229,7 +231,7 @@ class Series:
         if self._donor is None or self.rows >= self._donated:
             self._donor = None
             return
-        src = self._donor(upto := min(need, self._donated - 1))
+        src = self._donor(upto := min(need, self._donated - 1), self.rows)
         if src is not None and src.t0 == self.t0 and src.keys == self.keys and src.rows > upto >= self.rows:
             self._hold(src._starts, src._chunks, upto + 1, src._tail)     # as many rows as integrating them made
             if "capacity" in src.signals.__dict__:      # and the autoscaler's loop they ran, as ``Simulator`` keeps it

@@ -210,16 +210,22 @@ class _Before:
         self._lock = threading.Lock()       # the simulators of one process share it (the dashboard's threads)
         self._worlds: dict[str, tuple[Scenario, Series]] = {}
 
-    def lend(self, scenario: Scenario, row: int) -> Series | None:
+    def lend(self, scenario: Scenario, row: int, have: int = 0) -> Series | None:
         """The world before any action of ``scenario``, integrated up to ``row`` at least; None when the code is not
-        as imported."""
+        as imported, or when the borrower, holding ``have`` rows already (a cache file's), is further on than this
+        process's world: it integrates on from its own rows, not this one from row 0 (a stand-in or a CLI command
+        one row past its drill's cache integrated the whole world again)."""
         with self._lock:
             if not _as_shipped():
                 return None
             held = self._worlds.get(scenario.name)
+            if (held is None or held[0] != scenario) and have > 0:
+                return None
             if held is None or held[0] != scenario:
                 held = self._worlds[scenario.name] = (scenario, Series(Signals(scenario, ())))
             world = held[1]
+            if world.rows < have:
+                return None
             world._extend(row)
             return world
 
@@ -304,7 +310,7 @@ class Simulator:
     def _lend(self, series: Series, actions: Sequence[Action]) -> None:
         """Let ``series`` take its rows before its first action from this process's world before any (``_Before``)."""
         scenario, first = self.scenario, min((a.t for a in _worldly(actions)), default=math.inf)
-        series.donate(lambda row: _before.lend(scenario, row), min(first, LENT_UNTIL))
+        series.donate(lambda row, have: _before.lend(scenario, row, have), min(first, LENT_UNTIL))
 
     def refresh(self) -> Series:
         """The series for the actions recorded now. Reading it integrates (and evicts) rows, and its
