@@ -56,8 +56,12 @@ async def _read_to_the_end_by_keys(pilot: Any, size: tuple[int, int]) -> None:
     await press_loaded(pilot, "p")
     screen = await wait_screen(pilot, PirScreen, 30)
     md = screen.query_one("#pir-md", Markdown)
-    await wait_for(pilot, lambda: bool(md.query(MarkdownH2)), 30)
     view = screen.query_one("#pir-scroll")
+    # every section of the draft mounted, however long the Markdown takes to load on a loaded box (the loop below
+    # is bounded by rounds, not by the draft: it once ended before the last sections were in, "the draft fits")
+    sections = _h2_count(md.source)
+    assert sections > 1, md.source[:400]
+    await wait_for(pilot, lambda: len(md.query(MarkdownH2)) == sections, 60)
     # the document lays out over several frames (tables, code blocks): End scrolls to the end as laid out at
     # that moment, so wait until the scrollable height stops growing (bounded), else a table sized a frame later
     # pushes the last section back out (CI, loaded: "End did not bring the last section on screen")
@@ -97,6 +101,13 @@ async def _read_to_the_end_by_keys(pilot: Any, size: tuple[int, int]) -> None:
     assert not out_of_sight(screen, last()), (size, pages, view.scroll_y, view.max_scroll_y)
     await press_loaded(pilot, "escape")
     await wait_for(pilot, lambda: app.screen is app.dashboard, 30)
+
+
+def _h2_count(source: str) -> int:
+    """The ``##`` sections of a Markdown text, as a Markdown parser reads them (none inside a code block)."""
+    from markdown_it import MarkdownIt
+
+    return sum(t.type == "heading_open" and t.tag == "h2" for t in MarkdownIt("gfm-like").parse(source))
 
 
 def test_every_scroll_key_is_a_binding_with_an_id_and_a_description() -> None:
