@@ -32,15 +32,15 @@ def check(seed: int, lists: int) -> tuple[int, int, int]:
     worlds = rows = 0
     lend, lends = simulator._before.lend, [0]
 
-    def counted(scenario: object, row: int) -> object:
+    def counted(scenario: object, row: int, have: int = 0) -> object:
         lends[0] += 1
-        return lend(scenario, row)     # type: ignore[arg-type]
+        return lend(scenario, row, have)     # type: ignore[arg-type]
     simulator._before.lend = counted   # type: ignore[method-assign,assignment]
     try:
         for sc in list_scenarios():
             pool = sorted({*COMMON, *(m.action for f in sc.faults for m in f.mitigations)})
             for _ in range(lists):
-                acts = [Action(rng.choice(pool), rng.choice([rng.uniform(-7400, 3600),
+                acts = [Action(rng.choice(pool), rng.choice([rng.uniform(-7200, 3600),
                                                              round(rng.uniform(-300, 3000) / 5) * 5]))
                         for _ in range(rng.randint(0, 4))]
                 ids = rng.choice([None, f"{sc.name}-{rng.random()}"])

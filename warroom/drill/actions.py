@@ -18,6 +18,10 @@ from typing import Any
 from warroom.errors import WarroomError
 from warroom.execute.watchdog import TAG_ENV
 
+HISTORY = 7200.0
+"""Scenario seconds of the world before the drill starts (``series.HISTORY``: its rows begin there); an action
+recorded before that moment is no action the world can follow."""
+
 ACTIONS_FILE = "actions.jsonl"
 CALLS_FILE = "calls.jsonl"     # every stand-in invocation, read-only too: the steps a drill report credits as typed
 MAX_REPLICAS = 1000      # the most replicas a stand-in records (kubectl's, the HPA's bounds)
@@ -109,6 +113,8 @@ def read_actions(drill_dir: Path) -> list[Action]:
                        tuple(str(a) for a in d.get("argv", ())), dict(d.get("detail") or {}), str(d.get("tag") or ""))
             if not (abs(a.t) < MAX_TIME and 0 <= a.ts < MAX_TIME):
                 raise ValueError(f"t {a.t:g} and ts {a.ts:g} are not both moments")
+            if a.t < -HISTORY:      # no row of the world is before it: its flows were counted without it (a crash)
+                raise ValueError(f"t {a.t:g} is before the drill world's first moment (-{HISTORY:g} s)")
         except (ValueError, KeyError, TypeError, AttributeError) as exc:
             raise WarroomError(f"{drill_dir / ACTIONS_FILE}:{n}: not a whole action record ({exc}); the drill's world"
                                " is rebuilt from every one: repair or delete that line (nothing was changed)") from None

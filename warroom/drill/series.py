@@ -16,7 +16,7 @@ from array import array
 from collections import OrderedDict
 from collections.abc import Callable
 
-from warroom.drill import fleet
+from warroom.drill import actions, fleet
 from warroom.drill.model import Signals, call_law, durations, lognormal_cdf
 from warroom.drill.queue import Slots
 
@@ -24,7 +24,7 @@ GRID = 5.0                  # integration step, scenario seconds
 #: the request counter's provider label for a call to a model no provider serves: FlowEngine's client labels a call by
 #: the provider its model resolves to, and an exporter writes "unknown" for a label it cannot resolve
 NOWHERE = "unknown"
-HISTORY = 7200.0            # history kept before the drill starts (1 h windows + 30 min sparkline)
+HISTORY = actions.HISTORY   # history kept before the drill starts (1 h windows + 30 min sparkline)
 UPTIME = 3 * 86400.0        # counters look like a process that has run for three days
 DERIVED = ("exec", "fail", "bucket", "count", "sum")     # the counters the slots hold once a cap acts (``schedule``)
 
