@@ -32,7 +32,10 @@ REPO = Path(__file__).resolve().parent.parent
 # and rarer older ones still collect every cycle a test makes, and pytest_collection_finish
 # below moves what collection imported out of the collector's sight: 3.5 s there, +24 MB of
 # peak memory. Only this process: warroom's own processes (the CLI, stand-ins, dashboards a
-# test starts, and the memory tests' children) keep the interpreter's defaults.
+# test starts, and the memory tests' children) keep the interpreter's thresholds, and import with
+# the collector off, freezing what the imports built (``tui.cli``, ``warroom/drill/bin/standin``,
+# ``warroom.cli.common.imports_unswept``: the last only in the command's own process, never in a
+# test calling ``main`` with an argv, where a freeze would pin earlier tests' garbage).
 gc.set_threshold(10_000, 50, 100)
 
 

@@ -109,6 +109,10 @@ def _join_dash_values(argv: list[str]) -> list[str]:
 
 
 def _main(argv: Sequence[str] | None) -> int:
+    if argv is None:        # the ``warroom`` command itself: this process is its own (``common.OWN_PROCESS``)
+        from warroom.cli import common
+
+        common.OWN_PROCESS = True
     argv = _join_dash_values(list(sys.argv[1:] if argv is None else argv))
     parser = build_parser(argv)
     args, extra = parser.parse_known_args(argv)

@@ -16,10 +16,11 @@ from typing import Any
 
 from tests.unit.standins_corpus import typed_in_shell
 from tests.unit.test_gate_relapse_journaled import _unpinned  # noqa: F401  (autouse: the pin undone after)
-from tests.unit.test_lift_typed_then_run import SCALE
+from tests.unit.test_lift_typed_then_run import RESTORE, SCALE
 from tests.unit.test_lifted_by_hand import NS, _gap, _halted, _said
 from tests.unit.test_typed_judged_at_its_moment import KEY, STAGING, _credit
 from warroom.incident.by_hand import done_spans
+from warroom.incident.cadence import draft_update
 from warroom.journal import events as ev
 from warroom.sources.evidence import iso
 
@@ -65,3 +66,27 @@ def test_an_end_journaled_in_time_is_known_from_its_end(tmp_path: Path) -> None:
     inc.append(ev.STEP_FINISHED, {**run, "status": "ok", "exit_code": 0})
     [ran] = inc.state.steps[KEY].runs
     assert ran.known_at == ran.ended_at
+
+
+def _actions(inc: Any, d: Any, clock: Any, t: float) -> list[str]:
+    """The status update's draft at drill second ``t``: its lines that tell a run."""
+    clock.t = d.wall_time(t)
+    return [ln for ln in draft_update(inc.state, clock(), 600.0, []).splitlines() if ln.startswith("- ")]
+
+
+def test_an_end_journaled_late_is_told_in_the_next_update(tmp_path: Path) -> None:
+    """The update sent while the run showed running told it running; its end, journaled after that update with its
+    real (earlier) end, was skipped by the next draft as told already: a failed mitigation never reached the
+    stakeholders (audit57 F1). An update tells what the journal learned since the last one."""
+    d, clock, inc = _halted(tmp_path)
+    run = {**RESTORE, "tag": "r" * 32}
+    clock.t = d.wall_time(350.0)
+    inc.append(ev.STEP_STARTED, run)
+    drafted = _actions(inc, d, clock, 400.0)
+    assert any("Bring FlowEngine back" in ln and ln.endswith("running.") for ln in drafted), drafted
+    inc.append(ev.STATUS_UPDATE, {"text": "\n".join(drafted), "channels": ["manual"]})
+    clock.t = d.wall_time(420.0)
+    inc.append(ev.STEP_FINISHED, {**run, "status": "failed", "exit_code": 1, "ended_at": iso(d.wall_time(360.0)),
+                                  "journaled_late": True})
+    later = _actions(inc, d, clock, 430.0)
+    assert any("Bring FlowEngine back" in ln and "failed" in ln for ln in later), later

@@ -209,7 +209,10 @@ def test_a_list_asks_a_dead_source_once_and_says_so_once_naming_it(
                 break
             connections += 1
     assert sorted(opened) == sorted(ids * 2)        # each incident's source opened, for the text and for --json
-    assert connections == 4, connections            # the query and the probe a list: the later incidents' never
+    # the query and the probe a list, the later incidents' never: at most 4. At least one a list: a request whose
+    # deadline (the source's 0.3 s) ran out on a busy box before its connection was made is a source not reached,
+    # and is not probed (ci57a: 3, under load ~5 on 2 cores); the count is what the claim is about, not the clock
+    assert 2 <= connections <= 4, connections
     for inc in incs:
         [row] = [line for line in out.splitlines() if line.startswith(inc.id)] or [out + err]
         assert " mitigated · NOT CHECKED " in row, out

@@ -18,14 +18,20 @@ from warroom.paths import command
 VALUE_OPTIONS = frozenset({"--config", "--state-dir", "--context", "--shared"})
 
 
+OWN_PROCESS = False
+"""Set by ``tui.cli.main`` run as the ``warroom`` command (no argv given): only then is this process the command's
+own, and what it holds at a freeze is only what warroom built. A caller of ``main`` with an argv (a test) may hold
+garbage a freeze would pin for its life (audit57 F5: a 50 MB cycle kept)."""
+
+
 @contextmanager
 def imports_unswept() -> Iterator[None]:
     """Modules imported inside run with the cyclic GC off, and what they built is frozen after (if any module was
     new): a subcommand's own modules (``incident show``'s, ``run``'s: some 300) are most of its process's CPU, and a
     collection during their import only walked the modules, classes and functions being built, none of it garbage,
     again and again (as ``tui.cli`` does for its own imports). A process that has them already (a test calling the
-    CLI's ``main`` again) freezes nothing more."""
-    if not gc.isenabled():
+    CLI's ``main`` again) freezes nothing more; nor does a process that is not the command's own (``OWN_PROCESS``)."""
+    if not gc.isenabled() or not OWN_PROCESS:
         yield
         return
     loaded = len(sys.modules)

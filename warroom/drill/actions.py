@@ -113,8 +113,8 @@ def read_actions(drill_dir: Path) -> list[Action]:
                        tuple(str(a) for a in d.get("argv", ())), dict(d.get("detail") or {}), str(d.get("tag") or ""))
             if not (abs(a.t) < MAX_TIME and 0 <= a.ts < MAX_TIME):
                 raise ValueError(f"t {a.t:g} and ts {a.ts:g} are not both moments")
-            if a.t < -HISTORY:      # no row of the world is before it: its flows were counted without it (a crash)
-                raise ValueError(f"t {a.t:g} is before the drill world's first moment (-{HISTORY:g} s)")
+            if a.t <= -HISTORY:     # the world's first row is before any action: its flows were counted without it
+                raise ValueError(f"t {a.t:g} is not after the drill world's first moment (-{HISTORY:g} s)")
         except (ValueError, KeyError, TypeError, AttributeError) as exc:
             raise WarroomError(f"{drill_dir / ACTIONS_FILE}:{n}: not a whole action record ({exc}); the drill's world"
                                " is rebuilt from every one: repair or delete that line (nothing was changed)") from None

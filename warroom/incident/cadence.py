@@ -292,7 +292,7 @@ def draft_update(state: IncidentState, now: datetime, every: float, readings: Se
     acted: list[tuple[datetime, int, str]] = []      # mitigations and verdicts, never cut
     checks: list[tuple[datetime, int, str]] = []
     for st, run in state.commands_run():
-        if since is not None and max(run.started_at, run.ended_at or run.started_at) < since:
+        if since is not None and max(run.started_at, run.known_at or run.started_at) < since:
             continue                                 # told in an earlier update
         book = st.runbook_id or str((state.runbook or {}).get("id") or "")
         kind = run_kind(run.mutating, (sections or {}).get((book, st.step_id)), read="check", phase=run.phase)

@@ -99,7 +99,9 @@ def _ended(s: IncidentState, e: Event, d: dict[str, Any], run: StepRun) -> None:
     run.exit_code = _int(d.get("exit_code"))
     run.signal = d.get("signal")
     run.ended_at = _ts(d.get("ended_at")) or e.ts
-    run.end_logged_at = e.ts
+    # the journal held it no earlier than any line before it (a line forwarded from a spool, or written after waiting
+    # on the lock, may carry an earlier ts than the lines it lands after: audit57 F4)
+    run.end_logged_at = max(e.ts, s.last_at) if s.last_at is not None else e.ts
     run.duration = _num(d.get("duration"))
     if run.duration is None:
         run.duration = (run.ended_at - run.started_at).total_seconds()
