@@ -43,3 +43,24 @@ def test_one_estate_per_world_and_moment_and_none_after_a_change(tmp_path: Path,
     assert again.deployments[fleet.DEPLOYMENT].replicas == replicas + 1
     assert 60.0 not in base._BUILT[first.signals]                  # the old world's entry went with the change
     assert all(hit[2] is not estate for memo in base._BUILT.values() for hit in memo.values())
+
+
+def test_a_change_no_record_holds_is_never_handed_on(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A command whose action could not be recorded (a full disk) changed the estate in place: the next command at
+    that moment must read the estate the record makes, not that change (audit57 F7: 1 replica of 5)."""
+    from warroom.errors import WarroomError
+
+    drill = create_drill(tmp_path, "rate-limit", speed=10.0, start=START, name="unrecorded")
+
+    def ctx() -> Context:
+        return Context("kubectl", [], drill, at=drill.wall_time(300.0), stdout=io.StringIO(), stderr=io.StringIO())
+
+    def full(*_args: object, **_kwargs: object) -> None:
+        raise WarroomError("disk full")
+
+    with monkeypatch.context() as m:
+        m.setattr(base, "append_actions", full)
+        with pytest.raises(WarroomError):
+            ctx().apply("scale_to", deployment=fleet.DEPLOYMENT, replicas=1)
+    assert drill.actions() == []
+    assert ctx().cluster.deployments[fleet.DEPLOYMENT].replicas == fleet.REPLICAS

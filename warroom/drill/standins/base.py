@@ -173,8 +173,9 @@ class Context:
         """Record an operation and what it means to the scenario; returns the canonical actions."""
         self.writable()
         action = Action(op, self.t, self.at, self.tool, tuple(self.argv), dict(detail))
-        _BUILT.get(self.signals, {}).pop(self.t, None)      # changed in place below: no other command may read it
-        kinds = self.cluster.apply(action)
+        cluster = self.cluster      # built (and memoised) first, then dropped: changed in place below, no other command
+        _BUILT.get(self.signals, {}).pop(self.t, None)      # may read it, recorded or not (audit57 F7)
+        kinds = cluster.apply(action)
         append_actions(self.drill.path, [action] + [Action(k, self.t, self.at, self.tool, tuple(self.argv),
                                                            {"via": op}) for k in kinds])
         return kinds
