@@ -42,3 +42,15 @@ def test_the_command_s_own_process_freezes_what_its_imports_built(tmp_path: Path
     finally:
         gc.unfreeze()       # this test process's own freeze (conftest's) is redone by nothing: keep it small
         gc.freeze()
+
+
+def test_tui_cli_leaves_the_gc_on_when_one_of_its_imports_fails() -> None:
+    """``tui.cli`` imports with the GC off: an import that fails (caught by its importer) left it off for the rest
+    of that process (audit57 F3)."""
+    import subprocess
+
+    probe = ("import gc, sys\nsys.modules['tui.cli_typed'] = None\ntry:\n    import tui.cli\nexcept ImportError:\n"
+             "    pass\nelse:\n    raise SystemExit('tui.cli imported')\nprint(gc.isenabled())\n")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60,
+                          cwd=Path(__file__).resolve().parents[2])
+    assert done.returncode == 0 and done.stdout.strip() == "True", (done.stdout, done.stderr)

@@ -131,8 +131,10 @@ class StepRun:
 
     @property
     def known_at(self) -> datetime | None:
-        """From when the journal held its end: its line's time when later than ``ended_at`` (an end the supervisor
-        kept while the journal could not be written, journaled late: ``execute/recovery.py``), else ``ended_at``.
+        """From when the journal held its end: its line's time, and no earlier than the lines before it
+        (``reducers.steps._ended``), when later than ``ended_at`` (an end kept while the journal could not be written,
+        journaled late: ``execute/recovery.py``; one written after waiting on the lock; a spooled shared line), else
+        ``ended_at``.
         Until then the incident showed the run running: a typing then is judged so, whatever the late line says
         (attack56 A6)."""
         if self.ended_at is None or self.end_logged_at is None:

@@ -304,6 +304,15 @@ def too_deep(text: str) -> bool:
     return len(text) - len(text.lstrip("[{")) > MAX_DEPTH and yaml.reader.Reader.NON_PRINTABLE.search(text) is None
 
 
+def yaml_documents(text: str) -> list[Any]:
+    """The YAML documents of one manifest, ``too_deep`` told as PyYAML would tell it (RecursionError), at once."""
+    import yaml
+
+    if too_deep(text):
+        raise RecursionError      # PyYAML's own end for it, told without its seconds of look-ahead
+    return list(yaml.safe_load_all(text))
+
+
 def pod_template(doc: dict[str, Any]) -> dict[str, object]:
     """What an applied Deployment runs (``replicas``, its first container's ``image`` and name) and its labels (its
     own, its selector's ``matchLabels``, its pods'), recorded so the cluster schedules its pods (``Cluster.apply``),
@@ -915,10 +924,8 @@ class Kubectl:
             texts = [provided] if provided is not None else [read_manifest(f if f == "-" else p) for p in paths]
             import yaml
 
-            try:
-                if any(map(too_deep, texts)):
-                    raise RecursionError      # PyYAML's own end for it, told without its seconds of look-ahead
-                docs = [d for text in texts for d in yaml.safe_load_all(text) if d]
+            try:        # file by file, as kubectl reads them: the first file wrong is the one told (audit57 F2)
+                docs = [d for text in texts for d in yaml_documents(text) if d]
             except (yaml.YAMLError, RecursionError) as exc:
                 raise ToolError(f"error: error parsing {f}: error converting YAML to JSON: {yaml_error(exc)}") from None
             for d in docs:
