@@ -37,7 +37,14 @@ _HOME: dict[str, str] = {
     **dict.fromkeys(["Direction", "Severity", "SloConfig", "Unit", "default_slos", "drill_panes"], "slo"),
 }
 
-__all__ = ["ConfigError", *sorted(_HOME)]
+__all__ = [
+    "MAX_CONFIG_BYTES", "MAX_HANDOFF_REMINDER", "AlertsConfig", "ApprovalConfig", "Config", "ConfigError",
+    "Direction", "ExecuteConfig", "IncidentConfig", "KubernetesConfig", "PrometheusConfig", "ProviderConfig",
+    "RedactPattern", "RedactionConfig", "RolesConfig", "RunbooksConfig", "Severity", "SharedConfig", "SloConfig",
+    "Unit", "WebhookConfig", "config_to_dict", "default_providers", "default_slos", "drill_panes", "load_config",
+    "parse_config", "parse_size",
+]
+assert set(__all__) == {"ConfigError", *_HOME}, "every public name has a home module"
 
 
 def __getattr__(name: str) -> Any:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from warroom.config.slo import Direction as Direction, Severity as Severity, SloConfig as SloConfig, Unit as Unit
+from warroom.config.slo import Severity as Severity, SloConfig as SloConfig
 from warroom.config.slo import default_slos as default_slos, drill_panes as drill_panes
 from warroom.paths import default_state_dir, expand
 
