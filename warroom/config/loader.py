@@ -14,7 +14,6 @@ import dataclasses
 import math
 import os
 import re
-import tomllib
 import types
 import typing
 from typing import Any, Literal
@@ -266,6 +265,8 @@ MAX_HANDOFF_REMINDER = 3 * 3600.0   # seconds: three hours at most between comma
 
 def parse_config(text: str, file: str = "<config>") -> Config:
     """Parse and validate config text; raises ConfigError listing every problem found."""
+    import tomllib      # here, not at the top: a command with no config file (most of them) never parses TOML
+
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
