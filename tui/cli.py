@@ -4,35 +4,29 @@ Headless subcommands live in ``warroom.cli.*`` (core, no Textual); the dashboard
 (``warroom`` alone, ``demo``, ``drill``) import the Textual app only when they run, so
 ``warroom runbooks list`` never pays for loading the UI.
 
-Its own imports run with the cyclic GC off and what they built is frozen at the end of the module: every command is a
-process of its own, mostly importing (the suite starts hundreds), and a collection during the imports only walked
-the modules, classes and functions being built, none of it garbage, again and again; frozen, no later collection
-(a long-lived command's: ``status --watch``, the dashboard) walks them either.
+Its own imports run with the cyclic GC off and what they built is frozen after (``warroom.ImportsUnswept``): every
+command is a process of its own, mostly importing (the suite starts hundreds); frozen, no later collection (a
+long-lived command's: ``status --watch``, the dashboard) walks them either.
 """
 
 from __future__ import annotations
 
-import gc
+from warroom import ImportsUnswept
 
-_GC_WAS_ON = gc.isenabled()
-gc.disable()
-try:
-    import argparse  # noqa: E402
-    import errno  # noqa: E402
-    import importlib  # noqa: E402
-    import os  # noqa: E402
-    import sys  # noqa: E402
-    from collections.abc import Callable, Sequence  # noqa: E402
-    from functools import partial  # noqa: E402
+with ImportsUnswept():      # on again even when an import fails (audit57 F3)
+    import argparse
+    import errno
+    import importlib
+    import os
+    import sys
+    from collections.abc import Callable, Sequence
+    from functools import partial
 
-    from tui.cli_typed import FullTreeNeeded, TypedRoot  # noqa: E402
-    from warroom import __version__  # noqa: E402
-    from warroom.cli.common import common_parser  # noqa: E402
-    from warroom.cli.terminal import guarded  # noqa: E402
-    from warroom.errors import WarroomError  # noqa: E402
-finally:        # on again even when an import fails (audit57 F3); what they built is frozen at the end
-    if _GC_WAS_ON:
-        gc.enable()
+    from tui.cli_typed import FullTreeNeeded, TypedRoot
+    from warroom import __version__
+    from warroom.cli.common import common_parser
+    from warroom.cli.terminal import guarded
+    from warroom.errors import WarroomError
 
 # Each module exposes register(subparsers, common); listed in the order `--help` shows them,
 # with the commands each one registers, so `warroom runbooks list` imports only what it runs.
@@ -162,6 +156,3 @@ def _main(argv: Sequence[str] | None) -> int:
         print(f"warroom: {what} ({exc}); nothing was changed", file=sys.stderr)
         return 2
 
-
-if _GC_WAS_ON:       # what this module's imports built, out of every later collection's walk
-    gc.freeze()

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import gc
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 from typing import TextIO
 
+from warroom import ImportsUnswept
 from warroom.config import Config, load_config
 from warroom.paths import command
 
@@ -24,24 +23,13 @@ own, and what it holds at a freeze is only what warroom built. A caller of ``mai
 garbage a freeze would pin for its life (audit57 F5: a 50 MB cycle kept)."""
 
 
-@contextmanager
-def imports_unswept() -> Iterator[None]:
+def imports_unswept() -> AbstractContextManager[None]:
     """Modules imported inside run with the cyclic GC off, and what they built is frozen after (if any module was
-    new): a subcommand's own modules (``incident show``'s, ``run``'s: some 300) are most of its process's CPU, and a
-    collection during their import only walked the modules, classes and functions being built, none of it garbage,
-    again and again (as ``tui.cli`` does for its own imports). A process that has them already (a test calling the
-    CLI's ``main`` again) freezes nothing more; nor does a process that is not the command's own (``OWN_PROCESS``)."""
-    if not gc.isenabled() or not OWN_PROCESS:
-        yield
-        return
-    loaded = len(sys.modules)
-    gc.disable()
-    try:
-        yield
-    finally:
-        if len(sys.modules) > loaded:
-            gc.freeze()
-        gc.enable()
+    new: ``warroom.ImportsUnswept``): a subcommand's own modules (``incident show``'s, ``run``'s: some 300) are most of
+    its process's CPU (as ``tui.cli`` does for its own imports). A process that has them already (a test calling the
+    CLI's ``main`` again) freezes nothing more; a process that is not the command's own (``OWN_PROCESS``) imports
+    them as any import does."""
+    return ImportsUnswept() if OWN_PROCESS else nullcontext()
 
 
 def common_parser() -> argparse.ArgumentParser:
