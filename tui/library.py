@@ -17,16 +17,19 @@ starting a child (~0.5 s CPU saved, nearly all of it the parser's imports).
 
 from __future__ import annotations
 
-import importlib.util
-import pickle
-import subprocess
-import sys
-from collections.abc import Callable, Sequence
-from pathlib import Path
-from typing import TYPE_CHECKING
+from warroom import ImportsUnswept
 
-from tui import library_cache
-from warroom.runbook.model import Finding, Runbook
+with ImportsUnswept(freeze=__name__ == "__main__"):       # the child's: frozen after (``_child``)
+    import importlib.util
+    import pickle
+    import subprocess
+    import sys
+    from collections.abc import Callable, Sequence
+    from pathlib import Path
+    from typing import TYPE_CHECKING
+
+    from tui import library_cache
+    from warroom.runbook.model import Finding, Runbook
 
 if TYPE_CHECKING:
     from warroom.config import Config
@@ -122,4 +125,7 @@ def _child(dirs: Sequence[str]) -> int:
 
 
 if __name__ == "__main__":
+    if importlib.util.find_spec("warroom.runbook.library") is not None:   # else ``_load`` says it is missing
+        with ImportsUnswept():      # the parser's modules, most of the child's imports: frozen
+            import warroom.runbook.library  # noqa: F401
     raise SystemExit(_child([str(Path(d)) for d in sys.argv[1:]]))

@@ -25,42 +25,47 @@ Its own stderr goes to ``outputs/supervisor.log`` for post-mortems of the superv
 
 from __future__ import annotations
 
-import errno
-import fcntl
-import json
-import os
-import secrets
-import selectors
-import signal
-import sys
-import time
-from datetime import UTC, datetime
-from pathlib import Path
-from typing import Any
+from warroom import ImportsUnswept
 
-from warroom.execute import shell_state
-from warroom.execute.capture import OutputWriter
-from warroom.execute.process_tree import (
-    PR_SET_CHILD_SUBREAPER as PR_SET_CHILD_SUBREAPER,
-    _pgid,
-    _set_subreaper,
-    descendants,
-)
-from warroom.execute.recovery import clock_of, mark_interrupted
-from warroom.execute.redact import RedactionSettings, Redactor
-from warroom.journal import events as ev
-from warroom.execute.watchdog import (
-    TAG_ENV,
-    end_path_for,
-    reserve_end,
-    say_done,
-    set_pdeathsig,
-    start_watchdog,
-    write_end,
-    write_started,
-)
-from warroom.journal.encoding import HeadMoved, parse_ts
-from warroom.journal.log import Journal, JournalError, JournalLocked, format_ts
+# Run as a step's supervisor (``__main__``), its imports are most of its start and what they build is frozen after
+# (``warroom.ImportsUnswept``), so the collections while it relays a long step's output never walk them.
+with ImportsUnswept(freeze=__name__ == "__main__"):
+    import errno
+    import fcntl
+    import json
+    import os
+    import secrets
+    import selectors
+    import signal
+    import sys
+    import time
+    from datetime import UTC, datetime
+    from pathlib import Path
+    from typing import Any
+
+    from warroom.execute import shell_state
+    from warroom.execute.capture import OutputWriter
+    from warroom.execute.process_tree import (
+        PR_SET_CHILD_SUBREAPER as PR_SET_CHILD_SUBREAPER,
+        _pgid,
+        _set_subreaper,
+        descendants,
+    )
+    from warroom.execute.recovery import clock_of, mark_interrupted
+    from warroom.execute.redact import RedactionSettings, Redactor
+    from warroom.journal import events as ev
+    from warroom.execute.watchdog import (
+        TAG_ENV,
+        end_path_for,
+        reserve_end,
+        say_done,
+        set_pdeathsig,
+        start_watchdog,
+        write_end,
+        write_started,
+    )
+    from warroom.journal.encoding import HeadMoved, parse_ts
+    from warroom.journal.log import Journal, JournalError, JournalLocked, format_ts
 
 READ_SIZE = 1 << 20
 PIPE_SIZE = 1 << 20
