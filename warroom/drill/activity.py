@@ -21,7 +21,7 @@ from collections.abc import Iterator
 from itertools import accumulate
 from operator import attrgetter
 from dataclasses import dataclass, field, replace
-from typing import NamedTuple
+from typing import NamedTuple, TypeVar
 from weakref import WeakKeyDictionary
 from datetime import UTC, datetime
 
@@ -44,6 +44,9 @@ REFUSED_LINE = ('connecting to audit-store:5432 as audit_writer: FATAL: password
                 '"audit_writer"; retrying in 30s')
 AUDIT_LOOK = 600.0          # how far back from a moment its last audit event is first looked for (``audit_last``)
 _DRAWN: WeakKeyDictionary[Signals, dict[tuple[str, int, float, float, bool], Flow]] = WeakKeyDictionary()   # ``_flow``
+# each flow's run as drawn (``_timed``), under the same keys: what the audit trail reads of a flow, and the first part of
+# its whole draw (``_draw``), so a flow the trail read is never timed twice
+_TIMED: WeakKeyDictionary[Signals, dict[tuple[str, int, float, float, bool], Run]] = WeakKeyDictionary()
 _TRAILS: WeakKeyDictionary[Signals, _Trail] = WeakKeyDictionary()        # ``audit_events``
 # ``flows``' answers per series (one world), the ``LISTS`` last asked: psql's every command listed the same store again
 _LISTED: WeakKeyDictionary[Series, OrderedDict[tuple[float, ...], tuple[Flow, ...]]] = WeakKeyDictionary()
@@ -107,6 +110,39 @@ class Flow:
         return (self.context_kb if r is None or r.kb is None else r.kb, self.duration if r is None else r.seconds)
 
 
+@dataclass(frozen=True)
+class Run:
+    """A flow's run without what it ran on (``Activity._timed``): its times and outcome alone, what the audit trail
+    reads (``Activity._walked``: when a run began and ended, and how). ``Flow``'s fields of the same names are these,
+    drawn once (``_draw`` reads them from here) and made what ``now`` makes of them by one function (``_as_of``), so
+    the trail and the tasks table cannot tell two stories. Drawing a flow's model, provider and bundle (the routing,
+    the providers no one answers, the bundle's size) was half of every draw, and the trail of every world (each
+    dashboard poll's gap gauge, each PromQL read of it) drew every flow."""
+    task_id: str
+    start: float
+    duration: float
+    status: str
+    error: str | None
+    wait: float = 0.0
+    stopped: str | None = None
+    cause: str | None = None            # why its first run failed as it began (``Signals.cause``), before a stop
+    attempts: int = 1
+    updated: float | None = None
+    held: float | None = None
+    rerun: Retry | None = None
+
+    @property
+    def end(self) -> float:
+        return self.start + self.duration
+
+    @property
+    def began(self) -> float:
+        return self.start + self.wait
+
+
+_Drawn = TypeVar("_Drawn", Flow, Run)       # a flow as drawn, whole or its run alone (``Activity._as_of``)
+
+
 class AuditEvent(NamedTuple):
     """One audit event FlowEngine wrote: a flow's run began or ended, or a retry of it did."""
     t: float                            # when (scenario seconds): audit_logs' created_at
@@ -142,6 +178,7 @@ class Activity:
         self.release_errors = frozenset(m for f in sc.faults if any(x.action == "rollback" for x in f.mitigations)
                                         for m in f.messages)
         self._drawn = _DRAWN.setdefault(self.signals, {})        # this world's flows as drawn, for every Activity
+        self._times = _TIMED.setdefault(self.signals, {})       # and their runs (``_timed``)
         self._retried: dict[str, list[Retry]] = {}        # each task's retries, in time order
         for r in series.signals.retries:
             self._retried.setdefault(r.task_id, []).append(r)
@@ -150,7 +187,7 @@ class Activity:
         """Flows started in [t1, t2] (clamped to the simulated history and to ``window`` back from
         ``t2``: what a stand-in's question can list, with every flow still in flight at ``now``), by start time."""
         if t1 > t2 - window:        # a window from before the world's first moment lists from it (``_listed``): the
-            t1 = max(t1, self.series.t0 + 1.0)      # store's rows and the audit trail's first walk are one list
+            t1 = max(t1, self.series.t0 + 1.0)      # store's rows are one list
         key = (t1, t2, (now := t2 if now is None else now), window)
         with _LISTED_LOCK:
             if (hit := (memo := _LISTED.setdefault(self.series, OrderedDict())).get(key)) is not None:
@@ -238,12 +275,24 @@ class Activity:
     def _flow(self, repo: fleet.Repo, k: int, start: float, began: float | None, now: float, *, failed: bool) -> Flow:
         """Flow ``k`` of ``repo`` as of ``now``: drawn once per world (a ``Signals``, one journal), keyed by all the draw
         reads (psql drew two hours of flows per query); what ``now`` makes of it (queued, running, retried) is worked out
-        anew. A flow still queued has no run: no model, provider, bundle nor worker yet."""
+        anew (``_as_of``). A flow still queued has no run: no model, provider, bundle nor worker yet."""
         if began is None:
             return Flow(self._task_id(repo, k), repo.name, k, _pick(FLOW_TYPES, unit(repo.name, k, "type")), start,
                         now - start, "queued", None, "", "", 0.0, 0, wait=now - start)
         if (f := self._drawn.get(key := (repo.name, k, start, began, failed))) is None:
             f = self._drawn[key] = self._draw(repo, k, began, failed, start)      # the world as its run began
+        return self._as_of(f, start, now)
+
+    def _run(self, repo: fleet.Repo, k: int, start: float, began: float | None, now: float, *, failed: bool) -> Run:
+        """``_flow`` without what it ran on: the run of flow ``k`` of ``repo`` as of ``now`` (``Run``), what the audit
+        trail reads; a queued one's as ``_flow`` has it."""
+        if began is None:
+            return Run(self._task_id(repo, k), start, now - start, "queued", None, wait=now - start)
+        return self._as_of(self._timed(repo, k, began, failed, start), start, now)
+
+    def _as_of(self, f: _Drawn, start: float, now: float) -> _Drawn:
+        """What ``now`` makes of flow ``f`` (a ``Flow`` or its ``Run``, as drawn: ``_flow``, ``_run``) asked for at
+        ``start``: running until its run ends, held until manual review is switched off, retried."""
         if f.end > now:
             f = replace(f, status="running", error=None, duration=now - f.start)
         elif f.status == HELD:      # no one approves it: it waits until manual review is switched off, then runs on
@@ -260,12 +309,32 @@ class Activity:
                         rerun=done[-1] if done else None)
         return f
 
-    def _draw(self, repo: fleet.Repo, k: int, start: float, failed: bool, asked: float) -> Flow:
-        """Flow ``k`` of ``repo`` whose run began at ``start`` (the world then), asked for at ``asked``: its duration
-        from then, the wait (``start - asked``: 0 exactly when it never waited) and the run."""
+    def _timed(self, repo: fleet.Repo, k: int, start: float, failed: bool, asked: float) -> Run:
+        """The run of flow ``k`` of ``repo`` that began at ``start`` (the world then), asked for at ``asked``, once per
+        world (``_TIMED``, keyed as ``_DRAWN``): its duration from then, the wait (``start - asked``: 0 exactly when it
+        never waited), its outcome and why (``cause``: the error it failed on as it began, before a stop)."""
+        if (r := self._times.get(key := (repo.name, k, asked, start, failed))) is not None:
+            return r
         s = self.signals
+        error = cause = s.cause(repo, k, start) if failed else None
+        held = not failed and s.reviewing(start)
+        status = "failed" if failed else HELD if held else "succeeded"
+        duration, stop = s.run(repo, k, start, error)
+        stopped = None
+        if stop is not None:      # scaled to zero under it: the pod ends it (the counters count a failure at its start)
+            status, error = ("failed" if failed else "cancelled"), s.interruption(stop) if failed else None
+            stopped = None if failed else f"cancelled: {str(s.interruption(stop)).removeprefix('flow interrupted: ')}"
+        # (a held flow's run is its plan's: it ends waiting for review, ``_as_of``)
+        r = self._times[key] = Run(self._task_id(repo, k), asked, duration + (start - asked), status, error,
+                                   wait=start - asked, stopped=stopped, cause=cause)
+        return r
+
+    def _draw(self, repo: fleet.Repo, k: int, start: float, failed: bool, asked: float) -> Flow:
+        """Flow ``k`` of ``repo`` whose run began at ``start`` (the world then), asked for at ``asked``: its run
+        (``_timed``) and what it ran on."""
+        s, run = self.signals, self._timed(repo, k, start, failed, asked)
         ftype = _pick(FLOW_TYPES, unit(repo.name, k, "type"))
-        error, strands = s.cause(repo, k, start) if failed else None, s.strands(start)
+        error, strands = run.cause, s.strands(start)
         # the model it asks for: one no provider answers exactly when that is why it failed (``Signals.strands``)
         if strands:
             asks = next((names for _, why, names in strands if why == error), None) or [
@@ -291,18 +360,10 @@ class Activity:
         kb = s.context_kb(start, repo) * (0.55 + 0.9 * w)
         if (cap := s.context_cap(start)) is not None:
             kb = pruned(kb, cap, unit(repo.name, k, "kbp"))
-        held = not failed and s.reviewing(start)
-        status = "failed" if failed else HELD if held else "succeeded"
         if error is not None and (named := next((p for p in fleet.PROVIDERS if f" {p.name} " in f" {error} "), None)):
             provider, model = named.name, named.model       # a provider's 429 or 5xx happened on a call to that provider
-        duration, stop = s.run(repo, k, start, error)
-        stopped = None
-        if stop is not None:      # scaled to zero under it: the pod ends it (the counters count a failure at its start)
-            status, error = ("failed" if failed else "cancelled"), s.interruption(stop) if failed else None
-            stopped = None if failed else f"cancelled: {str(s.interruption(stop)).removeprefix('flow interrupted: ')}"
-        # (a held flow's run is its plan's: it ends waiting for review, ``_flow``)
-        return Flow(self._task_id(repo, k), repo.name, k, ftype, asked, duration + (start - asked), status, error,
-                    model, provider, kb, int(unit(repo.name, k, "w") * 8) + 1, wait=start - asked, stopped=stopped)
+        return Flow(run.task_id, repo.name, k, ftype, asked, run.duration, run.status, run.error, model, provider, kb,
+                    int(unit(repo.name, k, "w") * 8) + 1, wait=run.wait, stopped=run.stopped)
 
     def find(self, task_id: str, now: float) -> Flow | None:
         """The flow ``task_id`` among ``kept(now)`` (the rows psql lists), the first of them if two share it. Only
@@ -474,6 +535,16 @@ class Activity:
             trail = _TRAILS[self.signals] = _Trail(b, b, since)
         return self._walked(trail, t)
 
+    def _runs(self, t1: float, t2: float, now: float) -> Iterator[Run]:
+        """The runs of ``flows(t1, t2, now, window=math.inf)`` (``Run``: the trail reads no model, provider nor bundle,
+        so it draws none), repo by repo: the trail sorts its events itself."""
+        t1 = max(t1, self.series.t0 + 1.0)
+        if t1 > t2:
+            return
+        for repo in self.signals.repos:
+            for k, start, began, failed in self._starts(repo, t1, t2, now):
+                yield self._run(repo, k, start, began, now, failed=failed)
+
     def _walked(self, trail: _Trail, t: float) -> _Trail:
         """``trail`` extended to ``t``."""
         if t <= trail.upto:
@@ -482,7 +553,7 @@ class Activity:
         # those with an event since ``upto``: listed from a second before the oldest still running then, as a window
         # that begins at a flow's own start can miss it (its count there a hair past it: the end of a flow running at
         # one moment asked was lost when a later one was, so the gauge's history depended on what was asked before)
-        for f in self.flows(trail.since - 1.0, t, t, window=math.inf):
+        for f in self._runs(trail.since - 1.0, t, t):
             runs = [] if f.status == "queued" else [(f.began, "flow.started")]
             if f.attempts > 1 or f.status not in ("running", "queued", HELD):   # its first run ended (retried: failed)
                 runs.append((f.end, "flow.failed" if f.attempts > 1 else f"flow.{f.status}"))
@@ -512,8 +583,9 @@ def adopt(old: Signals, new: Signals, since: float) -> None:
     the rows before: a draw reads the world from its run's beginning to its end at most ``HARD_TIMEOUT`` later
     (``_draw``, ``Signals.run``), and an action changes it only from when it was taken. Each action recorded drew
     every flow of the drill's hours again (the report's worlds without one action each too)."""
-    if drawn := _DRAWN.get(old):
-        _DRAWN.setdefault(new, {}).update((k, f) for k, f in drawn.items() if k[3] + fleet.HARD_TIMEOUT < since)
+    for memo in (_DRAWN, _TIMED):
+        if drawn := memo.get(old):
+            memo.setdefault(new, {}).update((k, f) for k, f in drawn.items() if k[3] + fleet.HARD_TIMEOUT < since)
 
 
 def pruned(kb: float, cap: float, u: float) -> float:
