@@ -44,8 +44,8 @@ REFUSED_LINE = ('connecting to audit-store:5432 as audit_writer: FATAL: password
                 '"audit_writer"; retrying in 30s')
 AUDIT_LOOK = 600.0          # how far back from a moment its last audit event is first looked for (``audit_last``)
 _DRAWN: WeakKeyDictionary[Signals, dict[tuple[str, int, float, float, bool], Flow]] = WeakKeyDictionary()   # ``_flow``
-# each flow's run as drawn (``_timed``), under the same keys: what the audit trail reads of a flow, and the first part of
-# its whole draw (``_draw``), so a flow the trail read is never timed twice
+# each flow's run as drawn (``_timed``), under the same keys: what the audit trail reads of a flow, and the first part
+# of its whole draw (``_draw``), so a flow the trail read is never timed twice
 _TIMED: WeakKeyDictionary[Signals, dict[tuple[str, int, float, float, bool], Run]] = WeakKeyDictionary()
 _TRAILS: WeakKeyDictionary[Signals, _Trail] = WeakKeyDictionary()        # ``audit_events``
 # ``flows``' answers per series (one world), the ``LISTS`` last asked: psql's every command listed the same store again
