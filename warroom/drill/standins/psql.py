@@ -13,7 +13,9 @@ import os
 import re
 import sqlite3
 import sys
+import threading
 import unicodedata
+from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from urllib.parse import urlsplit
 from weakref import WeakKeyDictionary
@@ -86,9 +88,11 @@ KINDS = {c: {TIMESTAMP: "timestamptz", "integer": "int", "bigint": "int", "numer
 COLUMNS = {name: tuple(c for c, _, _, _ in cols) for name, cols in RELATIONS.items() if name in TABLES[:2]}
 WIDE = frozenset(c for cols in RELATIONS.values() for c, t, _, _ in cols if t == "bigint")
 SQLITE = {"text": "TEXT", "int": "INTEGER", "num": "REAL", "timestamptz": "TEXT"}
-SCHEMA = "PRAGMA case_sensitive_like = ON;\n" + "".join(
+SCHEMA = "".join(
     f"CREATE TABLE {name} ({', '.join(f'{c} {SQLITE[KINDS[c]]}' for c, _, _, _ in cols)}"
     + f", PRIMARY KEY ({cols[0][0]})" * (name in TABLES[:2]) + ");\n" for name, cols in RELATIONS.items())
+LIKE = "PRAGMA case_sensitive_like = ON"       # PostgreSQL's LIKE: a connection's setting, not the file's
+IMAGES = 4              # the moments of one world whose tables are kept (``image``)
 
 
 @functools.lru_cache(maxsize=4096)
@@ -283,10 +287,11 @@ def interpolate(sql: str, variables: dict[str, str]) -> str:
 # ------------------------------------------------------------------------------ the database
 class TaskDB(sqlite3.Connection):
     """The drill's TaskDB: it answers queries and nothing else. Its rows are made from the flows the metrics count,
-    afresh at every action, so a write could never be seen again by the next ``psql`` nor by any other stand-in or pane:
-    one that answered ``UPDATE 1`` would lie. Once filled, SQLite's authorizer lets a statement read the three tables
-    and call the functions PostgreSQL computes alike (``FUNCTIONS``), and denies the rest, whatever its spelling (a
-    CTE's UPDATE, DDL, ATTACH of a file, PRAGMA, VACUUM INTO, ``sqlite_version()``): ``denied`` says what it refused."""
+    each invocation's a copy of its own (``database``), so a write could never be seen again by the next ``psql`` nor
+    by any other stand-in or pane: one that answered ``UPDATE 1`` would lie. Once filled, SQLite's authorizer lets a
+    statement read the three tables and call the functions PostgreSQL computes alike (``FUNCTIONS``), and denies the
+    rest, whatever its spelling (a CTE's UPDATE, DDL, ATTACH of a file, PRAGMA, VACUUM INTO, ``sqlite_version()``):
+    ``denied`` says what it refused."""
 
     denied: list[tuple[int, str | None, str | None]]
     raised: list[Exception]          # what a function of ``pgsql``'s raised (SQLite keeps only that one did)
@@ -317,22 +322,62 @@ class TaskDB(sqlite3.Connection):
 
 
 def database(ctx: Context) -> TaskDB:
+    """The TaskDB at ``ctx``'s moment: a connection of its own onto a copy of the tables (``image``), so nothing a
+    statement of one invocation leaves (``hold``'s table) can reach another; the functions, which read this
+    invocation's clock, registered on it."""
     conn = sqlite3.connect(":memory:", factory=TaskDB)
-    conn.executescript(SCHEMA)
+    conn.deserialize(image(ctx))
+    conn.execute(LIKE)
     conn.raised = []
     for name, (n, f) in pgsql.functions(ctx.drill.speed, ctx.at, conn.raised, ctx.drill.start).items():
         conn.create_function(name, n, f, deterministic=True)
     for name, (n, kind) in pgsql.aggregates(conn.raised).items():
         conn.create_window_function(name, n, kind)       # an aggregate, and over a window too
-    tasks = [task_row(ctx, f) for f in ctx.activity.kept(ctx.t)]
-    audit = [(None, e.task_id, "flowengine-sa", e.event, pg_ts(ctx.wall(e.t)))      # what the shipper shipped
-             for e in ctx.activity.audit_events(-math.inf, ctx.t) if e.pod is not None]
-    for name, rows in zip(TABLES, (tasks, audit, connections(ctx)), strict=True):
-        if rows:
-            conn.executemany(f"INSERT INTO {name} VALUES ({', '.join('?' * len(rows[0]))})", rows)
-    conn.commit()            # no transaction left open: what a statement may do is the authorizer's alone
-    conn.guard()
+    conn.guard()            # no transaction open: what a statement may do is the authorizer's alone
     return conn
+
+
+_IMAGES: WeakKeyDictionary[Signals, OrderedDict[tuple[object, ...], bytes]] = WeakKeyDictionary()
+_IMAGES_LOCK = threading.Lock()         # stand-ins may answer in-process from more than one thread
+
+
+def image(ctx: Context) -> bytes:
+    """The TaskDB's tables at ``ctx``'s moment, as an SQLite file's bytes (immutable: each invocation deserializes a
+    copy of its own). Made once per world (a ``Signals``: one record of actions) and key, the last ``IMAGES`` moments
+    of each: a corpus asks many commands of one world at one moment, and each made the same 2,000-odd rows and
+    INSERTs again (psql was 7% of the suite's CPU, nine tenths of it making the TaskDB). The key is every input the
+    rows read besides the world: the moment (``t``, and ``at``, the pool's clock), the drill's wall clock (start and
+    speed: every timestamp) and what the pool reads of the estate (``pool``)."""
+    estate = pool(ctx)
+    key = (ctx.t, ctx.at, ctx.drill.start, ctx.drill.speed, *estate)
+    with _IMAGES_LOCK:
+        memo = _IMAGES.setdefault(ctx.signals, OrderedDict())
+        if (hit := memo.get(key)) is not None:
+            memo.move_to_end(key)
+            return hit
+    made = tables(ctx, connections(ctx.at, ctx.drill.speed, *estate))
+    with _IMAGES_LOCK:
+        memo[key] = made
+        while len(memo) > IMAGES:
+            memo.popitem(last=False)
+    return made
+
+
+def tables(ctx: Context, pooled: list[tuple[object, ...]]) -> bytes:
+    """The three tables at ``ctx``'s moment, written into a database of their own and handed back as its file."""
+    conn = sqlite3.connect(":memory:")
+    try:
+        conn.executescript(SCHEMA)
+        tasks = [task_row(ctx, f) for f in ctx.activity.kept(ctx.t)]
+        audit = [(None, e.task_id, "flowengine-sa", e.event, pg_ts(ctx.wall(e.t)))      # what the shipper shipped
+                 for e in ctx.activity.audit_events(-math.inf, ctx.t) if e.pod is not None]
+        for name, rows in zip(TABLES, (tasks, audit, pooled), strict=True):
+            if rows:
+                conn.executemany(f"INSERT INTO {name} VALUES ({', '.join('?' * len(rows[0]))})", rows)
+        conn.commit()
+        return conn.serialize()
+    finally:
+        conn.close()
 
 
 _ROWS: WeakKeyDictionary[Signals, dict[tuple[Flow, float, float], tuple[object, ...]]] = WeakKeyDictionary()
@@ -351,19 +396,24 @@ def task_row(ctx: Context, f: Flow) -> tuple[object, ...]:
     return hit
 
 
-def connections(ctx: Context) -> list[tuple[object, ...]]:
-    """FlowEngine's pooled connections: more (and longer-running) while flows are slow, in
-    proportion to the replicas, and none while FlowEngine is scaled to zero."""
-    rows = []
+def pool(ctx: Context) -> tuple[float, int]:
+    """What FlowEngine's pool reads of the world at ``ctx``'s moment: how slow flows run (against the fleet's
+    median) and FlowEngine's replicas ready (none while it is stopped)."""
     slow = ctx.signals.latency_median(ctx.t) / fleet.LATENCY_MEDIAN
-    replicas = ctx.cluster.ready(ctx.cluster.flowengine, ctx.t) if ctx.signals.running(ctx.t) else 0
+    return slow, ctx.cluster.ready(ctx.cluster.flowengine, ctx.t) if ctx.signals.running(ctx.t) else 0
+
+
+def connections(at: float, speed: float, slow: float, replicas: int) -> list[tuple[object, ...]]:
+    """FlowEngine's pooled connections at wall time ``at``: more (and longer-running) while flows are ``slow``, in
+    proportion to the ``replicas``, and none while FlowEngine is scaled to zero."""
+    rows = []
     for i in range(round((58 + int(20 * max(0.0, slow - 1.0))) * replicas / fleet.REPLICAS)):
         active = i < 3 + int(4 * max(0.0, slow - 1.0))
-        started = ctx.at - stime.wall_seconds((0.02 + 0.4 * unit("q", i)) * (slow if active else 1.0), ctx.drill.speed)
+        started = at - stime.wall_seconds((0.02 + 0.4 * unit("q", i)) * (slow if active else 1.0), speed)
         query = ("SELECT task_id, payload FROM tasks WHERE status = 'queued' ORDER BY created_at LIMIT 50"
                  if i % 3 else "UPDATE tasks SET status = $1, updated_at = now() WHERE task_id = $2")
         rows.append((41200 + i * 7, DATABASE, "flowengine_user", "flowengine", f"10.42.{i % 4}.{20 + i}",
-                     pg_ts(ctx.at - 3600 * (1 + i)), pg_ts(started if active else ctx.at - 30 - i),
+                     pg_ts(at - 3600 * (1 + i)), pg_ts(started if active else at - 30 - i),
                      "active" if active else "idle", None if active else "ClientRead", query))
     return rows
 
