@@ -21,6 +21,9 @@ from warroom.drill.standins import Context, psql, run_tool
 
 T = 1140.0
 LATER = 1200.0
+UNION = "SELECT 1 UNION SELECT 2 ORDER BY 1"
+HELD = 'SELECT * FROM "?set"'           # the table ``TaskDB.hold`` writes a set operation's rows into
+GONE = 'ERROR:  relation "?set" does not exist'
 
 
 def _ctx(drill: Drill, t: float) -> Context:
@@ -57,6 +60,20 @@ def test_nothing_an_invocation_writes_reaches_the_next(tmp_path: Path) -> None:
     code, out, err = run_one(drill, ["psql", "-At", "-c", "BEGIN; UPDATE tasks SET status = 'x'; COMMIT"], T)
     assert (code, out) == (1, "BEGIN\n") and "UPDATE is not simulated" in err
     assert run_one(drill, ["psql", "-At", "-c", "SELECT count(*) FROM tasks"], T)[1] == f"{len(kept['tasks'])}\n"
+
+
+def test_a_statements_held_rows_are_gone_after_it(tmp_path: Path) -> None:
+    """A set operation's rows, held in a table its ORDER BY reads (``TaskDB.hold``), are its statement's alone: the
+    next statement of the session reads no such relation, as PostgreSQL (and as the next invocation) answers; it
+    read them back under the held table's name."""
+    drill = warm_drill(tmp_path, "rate-limit")
+    code, out, err = run_one(drill, ["psql", "-At", "-c", UNION, "-c", HELD, "-c", "SELECT 3"], T)
+    assert (code, out) == (0, "1\n2\n3\n") and err.startswith(GONE), (out, err)
+    (script := tmp_path / "held.sql").write_text(f"{UNION};\n{HELD};\n", encoding="utf-8")
+    code, out, err = run_one(drill, ["psql", "-At", "-f", str(script)], T)
+    assert (code, out) == (0, "1\n2\n") and err.startswith(f"psql:{script}:2: {GONE}"), (out, err)
+    code, out, err = run_one(drill, ["psql", "-At", "-c", HELD], T)
+    assert (code, out) == (1, "") and err.startswith(GONE)
 
 
 def test_a_kept_image_answers_only_its_own_world_and_moment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -311,6 +311,15 @@ class TaskDB(sqlite3.Connection):
         finally:
             self.set_authorizer(self.allow)
 
+    def release(self) -> None:
+        """Drop ``hold``'s table: its rows are its statement's, and the next statement of the session (``-c "SELECT
+        1 UNION SELECT 2" -c 'TABLE "?set"'``) reads, as PostgreSQL, no such relation."""
+        self.set_authorizer(None)
+        try:
+            self.execute('DROP TABLE IF EXISTS temp."?set"')
+        finally:
+            self.set_authorizer(self.allow)
+
     def allow(self, action: int, arg1: str | None, arg2: str | None, schema: str | None, source: str | None) -> int:
         if action in (sqlite3.SQLITE_SELECT, sqlite3.SQLITE_RECURSIVE) or (
                 action == sqlite3.SQLITE_READ and (arg1 in (*TABLES, "?set") or arg2 == "" and not str(arg1).startswith(
@@ -528,6 +537,9 @@ def render(ctx: Context, conn: TaskDB, stmt: str, args: Args,
         if not conn.denied:
             raise pg_error(str(exc), code) from None
         raise denial(conn.denied, stmt) from None
+    finally:
+        if query.sets:
+            conn.release()
     if cur.description is None:             # no query returns no columns; kept so one never crashes the drill
         return
     headers = [d[0] for d in cur.description]
