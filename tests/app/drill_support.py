@@ -37,7 +37,16 @@ def _scenario_of(drill_dir: Path) -> str:
 
 
 def drill_ctx(tmp: Path, *, speed: float = 120.0, scenario: str = "rate-limit",
-              refresh: float = 0.2, tick: float = 0.2) -> AppContext:
+              refresh: float = 1.0, tick: float = 0.2) -> AppContext:
+    """The drill dashboard's context for a Pilot test: its metric poll every ``refresh`` s (the product's
+    default, 1 s), its beat every ``tick`` s.
+
+    The beat is what a step's state, a journal line or a dialog's close waits for (the journal is looked at on
+    each one), so it stays short: a test's flow is not slowed and its drill minutes stay as they were. The poll
+    reads the whole simulated world (PromQL over the drill's history) and draws every pane: at 0.2 s it was most of
+    an idle dashboard's CPU (1.05 s per 10 s wall against 0.46 s at 1 s, ``/tmp/spy58/idle.py``), so every test
+    paid CPU for as long as it waited, and on a loaded box waited longer. A test that waits on a reading waits at
+    most one poll more, within its bound."""
     cfg = Config()
     cfg.incident.state_dir = str(tmp / "state")
     cfg.runbooks.dirs = [str(FIXTURES)]
