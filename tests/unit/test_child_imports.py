@@ -69,7 +69,7 @@ def test_imports_unswept_freezes_when_a_module_is_new_and_leaves_the_gc_on(tmp_p
         frozen = gc.get_freeze_count()
         with ImportsUnswept():
             importlib.import_module("warroom_p58_new")      # nothing new: nothing frozen
-        assert gc.isenabled() and gc.get_freeze_count() == frozen
+        assert gc.isenabled() and gc.get_freeze_count() <= frozen
     finally:
         # the freeze pinned whatever the worker held then, earlier tests' uncollected garbage too (audit58 Low 1):
         # back to collectable, the garbage collected, and the survivors frozen again as conftest left them
@@ -79,12 +79,16 @@ def test_imports_unswept_freezes_when_a_module_is_new_and_leaves_the_gc_on(tmp_p
 
 
 def test_imports_unswept_after_a_failed_import(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The GC is on again and nothing is frozen (the failure's traceback is garbage to collect, not to pin)."""
+    """The GC is on again and nothing is frozen (the failure's traceback is garbage to collect, not to pin).
+
+    "Nothing frozen" is a count that did not grow: a freeze moves every object alive into the permanent generation
+    (thousands in a worker), while a frozen object freed by its refcount leaves it, so the count can fall between two
+    reads (ci58a: 354,028 -> 354,025 within this test, and ``==`` failed)."""
     _module(tmp_path, monkeypatch, "warroom_p58_broken", "VALUE = [1]\nraise ImportError('broken on purpose')\n")
     frozen = gc.get_freeze_count()
     with pytest.raises(ImportError, match="broken on purpose"), ImportsUnswept():
         importlib.import_module("warroom_p58_broken")
-    assert gc.isenabled() and gc.get_freeze_count() == frozen
+    assert gc.isenabled() and gc.get_freeze_count() <= frozen
 
 
 def test_imports_unswept_inside_a_gc_off_block_leaves_it_to_that_block(tmp_path: Path,
@@ -95,6 +99,6 @@ def test_imports_unswept_inside_a_gc_off_block_leaves_it_to_that_block(tmp_path:
     try:
         with ImportsUnswept(), ImportsUnswept():
             importlib.import_module("warroom_p58_nested")
-        assert not gc.isenabled() and gc.get_freeze_count() == frozen
+        assert not gc.isenabled() and gc.get_freeze_count() <= frozen
     finally:
         gc.enable()

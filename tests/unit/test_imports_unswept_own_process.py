@@ -29,7 +29,7 @@ def test_a_caller_with_an_argv_freezes_nothing(tmp_path: Path, monkeypatch: pyte
     monkeypatch.setattr(common, "OWN_PROCESS", False)
     frozen = gc.get_freeze_count()
     _import_new(tmp_path, monkeypatch, "warroom_f5_probe_a")
-    assert gc.get_freeze_count() == frozen and gc.isenabled()
+    assert gc.get_freeze_count() <= frozen and gc.isenabled()
 
 
 def test_the_command_s_own_process_freezes_what_its_imports_built(tmp_path: Path,
