@@ -1,7 +1,10 @@
 """A whole incident from the shell alone: new -> run -> tick -> skip -> note -> resolve -> export.
 
-Real processes throughout: the ``warroom`` CLI, the real runbook parser on a fixture runbook and
-the execute engine's supervised runner running real ``echo`` / ``true`` commands.
+The ``warroom`` CLI's own process declares the incident and runs its first step (its output streamed to a real
+stdout); every later command is the same ``main(argv)`` called in this process, its stdout and stderr read at the
+file descriptors (what a terminal would have shown): ~0.5 s CPU of interpreter start-up and imports each, the
+same commands, parser and exit codes. Real throughout: the runbook parser on a fixture runbook and the execute
+engine's supervised runner (a process of its own) running real ``echo`` / ``true`` commands.
 """
 
 from __future__ import annotations
@@ -10,12 +13,15 @@ import csv
 import subprocess
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import REPO, subprocess_env, warroom_cmd
 
 RUNBOOK = REPO / "tests" / "fixtures" / "incident" / "echo-runbook.md"
 
 
 def _wr(state: Path, *argv: str, ok: bool = True) -> subprocess.CompletedProcess[str]:
+    """``warroom incident ARGV --state-dir STATE`` in a process of its own (the console script)."""
     p = subprocess.run([*warroom_cmd(), "incident", *argv, "--state-dir", str(state)], env=subprocess_env(),
                        capture_output=True, text=True, timeout=120)
     assert "Traceback" not in p.stdout + p.stderr, p.stderr
@@ -24,7 +30,30 @@ def _wr(state: Path, *argv: str, ok: bool = True) -> subprocess.CompletedProcess
     return p
 
 
-def test_whole_incident_from_the_shell(tmp_path: Path) -> None:
+def in_process(capfd: pytest.CaptureFixture[str], state: Path, *argv: str, ok: bool = True,
+               env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """The same command as :func:`_wr`, through ``tui.cli.main`` in this process, with ``env`` set for the call:
+    what reached file descriptors 1 and 2 (a step's streamed output too) is its stdout and stderr, and an
+    argparse refusal (``SystemExit``) its exit code, as the console script's ``sys.exit(main())`` would make it."""
+    from tui.cli import main
+
+    capfd.readouterr()                          # what came before is not this command's
+    with pytest.MonkeyPatch.context() as patch:
+        for key, value in (env or {}).items():
+            patch.setenv(key, value)
+        try:
+            code = main(["incident", *argv, "--state-dir", str(state)])
+        except SystemExit as exc:
+            code = exc.code if isinstance(exc.code, int) else 1
+    out, err = capfd.readouterr()
+    p = subprocess.CompletedProcess(["warroom", "incident", *argv], code, out, err)
+    assert "Traceback" not in p.stdout + p.stderr, p.stderr
+    if ok:
+        assert p.returncode == 0, (argv, p.returncode, p.stderr)
+    return p
+
+
+def test_whole_incident_from_the_shell(tmp_path: Path, capfd: pytest.CaptureFixture[str]) -> None:
     state = tmp_path / "state"
     inc = _wr(state, "new", "--title", "Echo drill, from the shell", "--severity", "P3",
               "--runbook", str(RUNBOOK)).stdout.strip()
@@ -34,18 +63,22 @@ def test_whole_incident_from_the_shell(tmp_path: Path) -> None:
     assert hello.stdout == "hello\n"  # the step's output, streamed to stdout
     assert "expectation met" in hello.stderr
 
-    greet = _wr(state, "run", inc, "greet-someone", "--param", "name=team")
+    def cli(state: Path, *argv: str, ok: bool = True) -> subprocess.CompletedProcess[str]:
+        """Every later command: ``main(argv)`` in this process (the console script's process is the two above)."""
+        return in_process(capfd, state, *argv, ok=ok)
+
+    greet = cli(state, "run", inc, "greet-someone", "--param", "name=team")
     assert greet.stdout == "hi team\n"
-    bad = _wr(state, "run", inc, "2", "--param", "name=Team 1", ok=False)
+    bad = cli(state, "run", inc, "2", "--param", "name=Team 1", ok=False)
     assert bad.returncode == 2 and "does not match" in bad.stderr
 
-    refused = _wr(state, "run", inc, "restart", ok=False)
+    refused = cli(state, "run", inc, "restart", ok=False)
     assert refused.returncode == 5 and "--yes" in refused.stderr
-    _wr(state, "run", inc, "restart", "--yes")
-    _wr(state, "run", inc, "6", "--dry-run")
+    cli(state, "run", inc, "restart", "--yes")
+    cli(state, "run", inc, "6", "--dry-run")
 
-    _wr(state, "tick", inc, "4")
-    _wr(state, "skip", inc, "5", "--reason", "the breaker was enough")
+    cli(state, "tick", inc, "4")
+    cli(state, "skip", inc, "5", "--reason", "the breaker was enough")
     notes = {
         "root-cause": "A retry loop multiplied calls",
         "went-well": "Runbook steps ran first time",
@@ -54,11 +87,11 @@ def test_whole_incident_from_the_shell(tmp_path: Path) -> None:
         "impact": "Two repos saw failed flows",
     }
     for tag, text in notes.items():
-        _wr(state, "note", inc, "--tag", tag, text)
-    _wr(state, "note", inc, "--tag", "action", "--owner", "sre", "--due", "2099-12-01", "Alert at 75% quota")
-    _wr(state, "resolve", inc, "--summary", "Quota back to normal", "--resolution", "Breaker, then a retry cap")
+        cli(state, "note", inc, "--tag", tag, text)
+    cli(state, "note", inc, "--tag", "action", "--owner", "sre", "--due", "2099-12-01", "Alert at 75% quota")
+    cli(state, "resolve", inc, "--summary", "Quota back to normal", "--resolution", "Breaker, then a retry cap")
 
-    exported = _wr(state, "export", inc)
+    exported = cli(state, "export", inc)
     pir_path = state / "incidents" / inc / "pir.md"
     assert str(pir_path) in exported.stdout and "row appended" in exported.stdout
     pir = pir_path.read_text()
@@ -79,14 +112,15 @@ def test_whole_incident_from_the_shell(tmp_path: Path) -> None:
     # resolved without --rollback / --no-rollback: not said, so blank, never a default "No"
     assert rows[0]["Root Cause"] == notes["root-cause"] and rows[0]["Rollback?"] == ""
 
-    verify = _wr(state, "verify", inc)
+    verify = cli(state, "verify", inc)
     assert "hash chain intact" in verify.stdout
     outputs = sorted(p.name for p in (state / "incidents" / inc / "outputs").glob("0*.log"))
     assert len(outputs) == 3  # one full output file per step run
     assert "hello" in (state / "incidents" / inc / "outputs" / outputs[0]).read_text()
 
 
-def test_show_marks_a_step_whose_supervisor_died_as_interrupted(tmp_path: Path) -> None:
+def test_show_marks_a_step_whose_supervisor_died_as_interrupted(tmp_path: Path,
+                                                               capfd: pytest.CaptureFixture[str]) -> None:
     import os
     import signal
     import time
@@ -113,14 +147,16 @@ def test_show_marks_a_step_whose_supervisor_died_as_interrupted(tmp_path: Path) 
     while handle.running() and time.monotonic() < deadline:
         time.sleep(0.05)
     assert inc.state.steps["wait-a-while"].status == "running"  # nobody journaled the end
-    shown = _wr(state, "show", inc.id)
+    shown = in_process(capfd, state, "show", inc.id)
     assert "marked interrupted" in shown.stderr
     assert "[INTR]" in shown.stdout
     assert inc.state.steps["wait-a-while"].status == "interrupted"
 
 
-def test_promql_step_runs_against_the_configured_prometheus(tmp_path: Path) -> None:
-    """A ```promql``` step is a query, not a shell command: it goes to the configured server."""
+def test_promql_step_runs_against_the_configured_prometheus(tmp_path: Path,
+                                                            capfd: pytest.CaptureFixture[str]) -> None:
+    """A ```promql``` step is a query, not a shell command: it goes to the configured server (the commands are
+    ``main(argv)`` in this process: the query is made by the command, whichever process runs it)."""
     import json
     import threading
     from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -154,22 +190,24 @@ def test_promql_step_runs_against_the_configured_prometheus(tmp_path: Path) -> N
         book.write_text('+++\nid = "RB-TEST-Q"\ntitle = "Query"\n+++\n\n## Triage\n\n'
                         "```promql\n# Quota used\n100 * max(flowengine_model_quota_used_ratio)\n```\n")
         state = tmp_path / "state"
-        inc = _wr(state, "new", "--title", "q", "--severity", "P3", "--runbook", str(book),
-                  "--config", str(cfg)).stdout.strip()
-        ran = _wr(state, "run", inc, "1", "--config", str(cfg))
+        inc = in_process(capfd, state, "new", "--title", "q", "--severity", "P3", "--runbook", str(book),
+                         "--config", str(cfg)).stdout.strip()
+        ran = in_process(capfd, state, "run", inc, "1", "--config", str(cfg))
         assert "anthropic" in ran.stdout and "91.5" in ran.stdout
         # The SLO panes' queries first (the "before" evidence every run records), then the step's.
         assert seen[-1] == "100 * max(flowengine_model_quota_used_ratio)"
-        no_prom = _wr(state, "run", inc, "1", ok=False)  # without the config: no server to ask
+        no_prom = in_process(capfd, state, "run", inc, "1", ok=False)  # without the config: no server to ask
         assert no_prom.returncode == 1 and "no Prometheus configured" in no_prom.stdout
     finally:
         server.shutdown()
         server.server_close()
 
 
-def test_a_secret_appears_nowhere(tmp_path: Path) -> None:
+def test_a_secret_appears_nowhere(tmp_path: Path, capfd: pytest.CaptureFixture[str]) -> None:
     """$API_TOKEN printed by a step, a bearer header, and the token pasted into a note: the value
-    is in no journal line, output file, PIR, CSV row or stdout of `incident run`."""
+    is in no journal line, output file, PIR, CSV row or stdout of `incident run` (the commands are ``main(argv)``
+    in this process, the two variables set for each call as the shell's environment had them; the steps' own
+    processes inherit them from it)."""
     secret = "tok-7f3c9a1b5d2e8f4a6c0b"
     bearer = "eyJhbGciOiJIUzI1NiJ9.c2VjcmV0LXBheWxvYWQ.sig9f8e7d6c5b4a"
     book = tmp_path / "leak.md"
@@ -177,13 +215,10 @@ def test_a_secret_appears_nowhere(tmp_path: Path) -> None:
                     'echo "token=$API_TOKEN"\n\n# Print a header\n'
                     'echo "Authorization: Bearer $HDR_VALUE"\n```\n')
     state = tmp_path / "state"
-    env = subprocess_env(API_TOKEN=secret, HDR_VALUE=bearer)  # HDR_VALUE: no secret-looking name
+    env = {"API_TOKEN": secret, "HDR_VALUE": bearer}  # HDR_VALUE: no secret-looking name
 
     def wr(*argv: str) -> subprocess.CompletedProcess[str]:
-        p = subprocess.run([*warroom_cmd(), "incident", *argv, "--state-dir", str(state)], env=env,
-                           capture_output=True, text=True, timeout=120)
-        assert p.returncode == 0, p.stderr
-        return p
+        return in_process(capfd, state, *argv, env=env)
 
     from warroom.config import Config
     from warroom.incident.store import IncidentStore
