@@ -10,6 +10,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import os
 import signal
@@ -48,6 +50,9 @@ seq 1 700000
 
 
 class Cmd:
+    """``warroom incident ARGV --state-dir STATE`` with this test's config: called, the console script in a process
+    of its own (what is killed, raced and measured here); ``here``, the same ``main(argv)`` in this process."""
+
     def __init__(self, tmp: Path, flood: int = 1000) -> None:
         self.state = tmp / "state"
         rb = tmp / "rb.md"
@@ -55,7 +60,8 @@ class Cmd:
         cfg = tmp / "config.toml"
         cfg.write_text('[execute]\nmax_output = "1MB"\n')
         self.env = subprocess_env(XDG_CONFIG_HOME=str(tmp / "cfg"), WARROOM_CONFIG=str(cfg))
-        code, out, err = self("new", "--title", "procs", "--severity", "P3", "--runbook", str(rb))
+        # set-up, not what is tested: the declaration in this process (it was an interpreter of its own, ~0.5 s CPU)
+        code, out, err = self.here("new", "--title", "procs", "--severity", "P3", "--runbook", str(rb))
         assert code == 0, err
         self.inc = out.strip()
         self.dir = self.state / "incidents" / self.inc
@@ -67,6 +73,19 @@ class Cmd:
         done = subprocess.run(self.argv(*args), capture_output=True, text=True, env=self.env, timeout=120)
         assert "Traceback" not in done.stdout + done.stderr, done.stderr
         return done.returncode, done.stdout, done.stderr
+
+    def here(self, *args: str) -> tuple[int, str, str]:
+        """The command through ``tui.cli.main`` in this process, its config dir and config file set for the call:
+        what it writes to ``sys.stdout`` / ``sys.stderr`` (a step's streamed output too) is its stdout and stderr."""
+        from tui.cli import main
+
+        out, err = io.StringIO(), io.StringIO()
+        with pytest.MonkeyPatch.context() as patch, contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            for key in ("XDG_CONFIG_HOME", "WARROOM_CONFIG"):
+                patch.setenv(key, self.env[key])
+            code = main(["incident", *args, "--state-dir", str(self.state)])
+        assert "Traceback" not in out.getvalue() + err.getvalue(), err.getvalue()
+        return code, out.getvalue(), err.getvalue()
 
     def events(self) -> list[dict]:
         """The complete lines so far (a line being appended as we read is left for next time)."""
@@ -184,8 +203,9 @@ def test_two_runs_of_one_step_at_once_only_one_executes(tmp_path: Path, round_: 
 
 
 def test_stored_output_is_capped_with_a_marker_and_a_journal_record(tmp_path: Path) -> None:
+    """What is stored, not which process streamed it: the run is ``main`` in this process (``Cmd.here``)."""
     cmd = Cmd(tmp_path)
-    code, out, err = cmd("run", cmd.inc, "3")
+    code, out, err = cmd.here("run", cmd.inc, "3")
     assert code == 0, err
     assert "output cut at" in err
     finished = [e for e in cmd.events() if e["type"] == "step.finished"][-1]["data"]
