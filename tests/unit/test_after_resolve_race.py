@@ -8,16 +8,20 @@ came, the run is judged again and refused in the words a resolved incident is re
 The same holds for every line written through ``Incident._append`` (a tick judged just before).
 
 Two real processes, ordered without sleeping: process A (the real CLI, with a hook that stops it
-between its judgement and what comes next, on a pipe) and process B (the real CLI's resolve). The
-test lets A go only once B has exited.
+between its judgement and what comes next, on a pipe) and process B (the CLI's resolve: ``main(argv)`` in the
+test's own process, another process than A all the same). The test lets A go only once B's command has returned.
+Set-up and the later looks (new, reopen, the run again, show) are ``main(argv)`` in the test's process too: each
+was an interpreter of its own, ~0.5 s CPU of start-up and imports, for what the same ``main`` says here.
 """
 
 from __future__ import annotations
 
+import contextlib
+import io
 import subprocess
 from pathlib import Path
 
-from tests.unit.race_support import events, refusal_words, stopped_at, wr
+from tests.unit.race_support import events, refusal_words, stopped_at
 from warroom.journal import events as ev
 
 RUNBOOK = """+++
@@ -38,7 +42,23 @@ echo ran > "$RACE_MARK"
 - [ ] Confirm the rollout
 """
 
-_wr, _events, _refusal_words = wr, events, refusal_words
+_events, _refusal_words = events, refusal_words
+
+
+def _wr(state: Path, *argv: str, **env: str) -> subprocess.CompletedProcess[str]:
+    """``warroom incident ARGV --state-dir STATE`` run to its end through ``tui.cli.main`` in this process, ``env``
+    set for the call (a step's own process inherits it): what it wrote to ``sys.stdout`` / ``sys.stderr`` is its
+    stdout and stderr. Process B, or a later look."""
+    import pytest
+
+    from tui.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    with pytest.MonkeyPatch.context() as patch, contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        for key, value in env.items():
+            patch.setenv(key, value)
+        code = main(["incident", *argv, "--state-dir", str(state)])
+    return subprocess.CompletedProcess(["warroom", "incident", *argv], code, out.getvalue(), err.getvalue())
 
 
 def _incident(tmp_path: Path) -> tuple[Path, str]:
