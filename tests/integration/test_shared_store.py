@@ -21,6 +21,27 @@ from warroom.shared.db import SharedStoreDown
 pytestmark = pytest.mark.integration
 
 
+def _cli(capfd: pytest.CaptureFixture[str], *argv: str, **env: str) -> subprocess.CompletedProcess[str]:
+    """``warroom ARGV`` through ``tui.cli.main`` in this process, ``env`` set for the call (``WARROOM_DSN`` removed
+    unless given): what reached file descriptors 1 and 2 (libpq's own writes too) is its stdout and stderr, an
+    argparse refusal's ``SystemExit`` its status. Each such command was an interpreter of its own, ~0.5 s CPU of
+    start-up and imports; a command whose promise is about its own process (run as typed, raced, followed, a fresh
+    one meeting a hung server) is still started as one."""
+    from tui.cli import main
+
+    capfd.readouterr()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.delenv("WARROOM_DSN", raising=False)
+        for key, value in env.items():
+            patch.setenv(key, value)
+        try:
+            code = main(list(argv))
+        except SystemExit as exc:
+            code = exc.code if isinstance(exc.code, int) else 1
+    out, err = capfd.readouterr()
+    return subprocess.CompletedProcess(["warroom", *argv], code, out, err)
+
+
 def _rows(pg_server: object, dsn: str) -> list[tuple]:
     import psycopg
 
@@ -63,23 +84,45 @@ def test_two_hosts_share_one_chain(shared_dsn: str, tmp_path: Path, pg_server: o
 def test_concurrent_appends_from_eight_processes_never_fork(shared_dsn: str, tmp_path: Path) -> None:
     cfg = shared_config(shared_dsn, tmp_path, "ic")
     inc = IncidentStore.from_config(cfg).create(title="Load", severity="P2")
+    # Eight writer processes, each with its own connection, forked by one interpreter once it has imported what they
+    # run (before any connection is made): eight interpreters each importing warroom were ~0.5 s CPU apiece. Each
+    # child's exit status is told on stdout; a child's error (its traceback) reaches stderr.
     script = textwrap.dedent(f"""
-        import sys
+        import os, sys, traceback
         sys.path.insert(0, {str(REPO)!r})
+        import psycopg
         from tests.integration.shared_fixtures import shared_config
         from warroom.incident.store import IncidentStore
+        import warroom.shared.db
         from pathlib import Path
-        n = int(sys.argv[1])
-        cfg = shared_config({shared_dsn!r}, Path({str(tmp_path)!r}), f"p{{n}}")
-        inc = IncidentStore.from_config(cfg).open({inc.id!r})
-        for i in range(20):
-            inc.note("info", f"p{{n}}-{{i}}")
+
+        def write(n):
+            cfg = shared_config({shared_dsn!r}, Path({str(tmp_path)!r}), f"p{{n}}")
+            inc = IncidentStore.from_config(cfg).open({inc.id!r})
+            for i in range(20):
+                inc.note("info", f"p{{n}}-{{i}}")
+
+        sys.stdout.flush(); sys.stderr.flush()
+        pids = []
+        for n in range(8):
+            pid = os.fork()
+            if pid == 0:
+                code = 0
+                try:
+                    write(n)
+                except BaseException:
+                    traceback.print_exc()
+                    code = 1
+                finally:
+                    sys.stdout.flush(); sys.stderr.flush()
+                    os._exit(code)
+            pids.append(pid)
+        codes = [os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]) for pid in pids]
+        print(codes)
+        sys.exit(1 if any(codes) else 0)
     """)
-    procs = [subprocess.Popen([sys.executable, "-c", script, str(n)], env=subprocess_env(),
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE) for n in range(8)]
-    for p in procs:
-        out, err = p.communicate(timeout=240)
-        assert p.returncode == 0, err.decode()[-2000:]
+    p = subprocess.run([sys.executable, "-c", script], env=subprocess_env(), capture_output=True, timeout=240)
+    assert p.returncode == 0 and p.stdout.decode().strip() == str([0] * 8), (p.stdout, p.stderr.decode()[-2000:])
     events = inc.read().events
     assert [e.seq for e in events] == list(range(1, 1 + 1 + 8 * 20))   # dense: nothing lost, nothing doubled
     for n in range(8):
@@ -126,15 +169,15 @@ def test_step_end_is_spooled_while_the_store_is_down(shared_dsn: str, tmp_path: 
     assert [e.type for e in watcher.read().events] == types
 
 
-def test_responder_role_cannot_rewrite_history(shared_dsn: str, tmp_path: Path, pg_server: object) -> None:
+def test_responder_role_cannot_rewrite_history(shared_dsn: str, tmp_path: Path, pg_server: object,
+                                               capfd: pytest.CaptureFixture[str]) -> None:
     import psycopg
 
     dbname = shared_dsn.rsplit("/", 1)[1]
     with pg_server.admin(dbname) as conn:  # type: ignore[attr-defined]
         conn.execute("CREATE ROLE responder LOGIN PASSWORD 'resp-Secret-9'")
-    env = subprocess_env(XDG_CONFIG_HOME=str(tmp_path / "xdg"))
-    proc = subprocess.run([*warroom_cmd(), "shared", "init", "--shared", shared_dsn, "--grant", "responder"],
-                          capture_output=True, text=True, env=env, timeout=60)
+    proc = _cli(capfd, "shared", "init", "--shared", shared_dsn, "--grant", "responder",
+                XDG_CONFIG_HOME=str(tmp_path / "xdg"))
     assert proc.returncode == 0, proc.stderr
     assert "granted responder" in proc.stdout
     responder = pg_server.dsn(dbname, user="responder", password="resp-Secret-9")  # type: ignore[attr-defined]
@@ -161,15 +204,17 @@ def test_responder_role_cannot_rewrite_history(shared_dsn: str, tmp_path: Path, 
     assert any("responder (2)" in line for line in proof.unproved)   # who really wrote the rows
 
 
-def test_password_never_shown(shared_dsn: str, tmp_path: Path, pg_server: object) -> None:
+def test_password_never_shown(shared_dsn: str, tmp_path: Path, pg_server: object,
+                              capfd: pytest.CaptureFixture[str]) -> None:
+    """The first command (the DSN typed on its command line) is a process of its own; the others are the same
+    ``main`` in this process, everything that reached its file descriptors 1 and 2 read (``_cli``)."""
     from tests.pgserver import ADMIN_PASSWORD
 
     env = subprocess_env(XDG_CONFIG_HOME=str(tmp_path / "xdg"), WARROOM_DSN=shared_dsn)
     state = ["--state-dir", str(tmp_path / "state")]
 
     def run(*args: str, **extra: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([*warroom_cmd(), *args], capture_output=True, text=True, timeout=60,
-                              env={**env, **extra})
+        return _cli(capfd, *args, **{"XDG_CONFIG_HOME": env["XDG_CONFIG_HOME"], "WARROOM_DSN": shared_dsn, **extra})
 
     outputs = []
     flag = subprocess.run([*warroom_cmd(), "incident", "list", *state, "--shared", shared_dsn], capture_output=True,
@@ -253,7 +298,9 @@ def test_another_hosts_running_step_is_left_alone(shared_dsn: str, tmp_path: Pat
     assert ends(bob) == [bob.step(1).id] and ends(inc) == [key[1]]
 
 
-def test_share_moves_a_local_incident_with_its_chain(shared_dsn: str, tmp_path: Path) -> None:
+def test_share_moves_a_local_incident_with_its_chain(shared_dsn: str, tmp_path: Path,
+                                                    capfd: pytest.CaptureFixture[str]) -> None:
+    """``incident share`` is ``main`` in this process (``_cli``): what moves is the chain, whichever process moves it."""
     from warroom.config import Config
     from warroom.errors import WarroomError
 
@@ -267,10 +314,9 @@ def test_share_moves_a_local_incident_with_its_chain(shared_dsn: str, tmp_path: 
     assert handle.wait(timeout=60).status == "ok"
     inc.note("root-cause", "found before anyone joined")
     local_events = inc.read().events
-    env = subprocess_env(XDG_CONFIG_HOME=str(tmp_path / "xdg"), WARROOM_DSN=shared_dsn)
+    env = {"XDG_CONFIG_HOME": str(tmp_path / "xdg"), "WARROOM_DSN": shared_dsn}
     state = ["--state-dir", cfg.incident.state_dir]
-    shared_cmd = subprocess.run([*warroom_cmd(), "incident", "share", *state, inc.id], capture_output=True,
-                                text=True, env=env, timeout=60)
+    shared_cmd = _cli(capfd, "incident", "share", *state, inc.id, **env)
     assert shared_cmd.returncode == 0, shared_cmd.stderr
     assert f"chain intact up to #{local_events[-1].seq} sha256:{local_events[-1].h}" in shared_cmd.stdout
     # every line is in the store unchanged: same seq, same hash, same bytes
@@ -284,8 +330,7 @@ def test_share_moves_a_local_incident_with_its_chain(shared_dsn: str, tmp_path: 
     # the local copy is read-only now (no split brain), and sharing again is refused
     with pytest.raises(WarroomError, match="moved to the shared store"):
         local.open(inc.id).note("info", "written locally after the move")
-    again = subprocess.run([*warroom_cmd(), "incident", "share", *state, inc.id], capture_output=True,
-                           text=True, env=env, timeout=60)
+    again = _cli(capfd, "incident", "share", *state, inc.id, **env)
     assert again.returncode != 0 and "already moved" in again.stderr
     # exports work the same on the shared copy
     alice = IncidentStore.from_config(cfg).open(inc.id)
@@ -294,7 +339,10 @@ def test_share_moves_a_local_incident_with_its_chain(shared_dsn: str, tmp_path: 
     assert alice.verify().ok
 
 
-def test_schema_is_created_once_and_checked(pg_server: object, tmp_path: Path) -> None:
+def test_schema_is_created_once_and_checked(pg_server: object, tmp_path: Path,
+                                            capfd: pytest.CaptureFixture[str]) -> None:
+    """The first look (it names the command as typed) and the two racing inits are processes of their own; the
+    init after them and the last look are ``main`` in this process (``_cli``)."""
     db = pg_server.new_database()  # type: ignore[attr-defined]
     dsn = pg_server.dsn(db)  # type: ignore[attr-defined]
     env = subprocess_env(XDG_CONFIG_HOME=str(tmp_path / "xdg"), WARROOM_DSN=dsn)
@@ -315,13 +363,13 @@ def test_schema_is_created_once_and_checked(pg_server: object, tmp_path: Path) -
 
     for m in MIGRATIONS:   # each migration applied once, by one of them
         assert sum(f"applied schema version {m.version}:" in o for o, _e in outs) == 1
-    again = run("shared", "init")
+    again = _cli(capfd, "shared", "init", XDG_CONFIG_HOME=env["XDG_CONFIG_HOME"], WARROOM_DSN=dsn)
     assert again.returncode == 0 and f"already at version {LATEST}" in again.stdout
     with pg_server.admin(db) as conn:  # type: ignore[attr-defined]
         rows = conn.execute("SELECT version, description FROM warroom.schema_version ORDER BY version").fetchall()
         assert [r[0] for r in rows] == [m.version for m in MIGRATIONS]
         conn.execute("INSERT INTO warroom.schema_version (version, description) VALUES (99, 'from the future')")
-    newer = run("incident", "list", *state)
+    newer = _cli(capfd, "incident", "list", *state, XDG_CONFIG_HOME=env["XDG_CONFIG_HOME"], WARROOM_DSN=dsn)
     assert newer.returncode == 7 and "newer than this warroom knows" in newer.stderr
 
 
