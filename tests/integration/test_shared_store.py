@@ -300,7 +300,8 @@ def test_another_hosts_running_step_is_left_alone(shared_dsn: str, tmp_path: Pat
 
 def test_share_moves_a_local_incident_with_its_chain(shared_dsn: str, tmp_path: Path,
                                                     capfd: pytest.CaptureFixture[str]) -> None:
-    """``incident share`` is ``main`` in this process (``_cli``): what moves is the chain, whichever process moves it."""
+    """``incident share`` is ``main`` in this process (``_cli``): what moves is the chain, whichever process
+    moves it."""
     from warroom.config import Config
     from warroom.errors import WarroomError
 
