@@ -25,7 +25,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.unit.standins_corpus import GOLDEN, SCENARIOS, SPEED, START, run_one, warmed
+from tests.unit.standins_corpus import GOLDEN, SCENARIOS, SPEED, START, pristine, run_one
 from warroom.drill.directory import create_drill
 from warroom.drill.standins import TOOLS
 
@@ -109,7 +109,9 @@ def drills() -> Iterator[Iterator[Path]]:
 
 
 def answer_checked(drill: object, argv: list[str], t: float) -> None:
-    warmed(drill)  # type: ignore[arg-type]     # here, not in ``attack``: its source seeds the examples
+    # here, not in ``attack``: its source seeds the examples. Each example's drill is fresh (its own directory, record
+    # and simulator); the world before any action it starts from is its scenario's one, read once (``pristine``)
+    pristine(drill)  # type: ignore[arg-type]
     code, _out, err = run_one(drill, argv, t)  # type: ignore[arg-type]
     shown = shlex.join(argv)
     assert type(code) is int and 0 <= code <= 255, f"exit code {code!r} from: {shown}"
