@@ -265,6 +265,13 @@ def pristine(drill: Drill) -> Drill:
     return drill
 
 
+def pristine_drill(state_dir: Path, scenario: str, speed: float = SPEED, *, name: str | None = None,
+                   start: float = START) -> Drill:
+    """``create_drill``, ``pristine``: a drill of its own that starts from its scenario's one world before any action
+    in this process (the tests that read its history each drew the same two hours of flows and quota again)."""
+    return pristine(create_drill(state_dir, scenario, speed, name=name, start=start))
+
+
 def run_one(drill: Drill, argv: list[str], t: float) -> tuple[int, str, str]:
     """Run one stand-in argv in-process as of scenario second ``t``: (exit code, stdout, stderr)."""
     out, err = io.StringIO(), io.StringIO()

@@ -168,6 +168,6 @@ def test_each_line_that_once_broke_a_stand_in_answers(line: str, tmp_path: Path)
     deep = tmp_path / "deep.yaml"
     deep.write_text("[" * 100000)              # nesting deeper than a recursive parser goes
     argv = [str(deep) if w == "DEEP" else w for w in shlex.split(line)]
-    drill = create_drill(tmp_path, "rate-limit", speed=SPEED, start=START, name="found")
+    drill = pristine(create_drill(tmp_path, "rate-limit", speed=SPEED, start=START, name="found"))
     code, _out, err = run_one(drill, argv, 600.0)
     assert code == FOUND[line] and bool(err.strip()) == bool(code), f"{line[:200]}: {code} {err[:200]!r}"
