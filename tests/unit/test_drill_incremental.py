@@ -200,7 +200,7 @@ def test_dropped_and_reintegrated_chunks_give_the_plain_integration(name: str) -
 def test_memory_stays_bounded_however_long_the_drill_runs() -> None:
     series = Series(Signals(get_scenario("timeout")))
     series.value(("count",), 6 * 3600.0)                  # eight hours of rows from t0
-    assert series.rows > 5700
+    assert series.rows > 28_500.0 / GRID                  # 5700 rows on a 5 s grid: the grid's, not a count of 5 s
     assert len(series._chunks) <= series.KEEP  # noqa: SLF001
     assert all(len(c) <= series.CHUNK * series.width for c in series._chunks.values())  # noqa: SLF001
 
@@ -356,7 +356,7 @@ def test_a_new_action_keeps_only_the_past_it_cannot_change() -> None:
     sim.refresh().value(("count",), 1200.0)
     recorded.append(Action("circuit_breaker", 400.0))      # lands well inside the integrated rows
     series = sim.refresh()
-    assert series.rows == (400 + 7200) // 5                 # rows from the action on were dropped
+    assert series.rows == int((400 + 7200) // GRID)         # rows from the action on were dropped
     fresh = Series(Signals(sc, recorded))
     for t in [-7000.0, 0.0, 399.0, 401.0, 420.0, 800.0, 1300.0]:
         assert repr(series.value(("req", "anthropic", "429"), t)) == repr(fresh.value(("req", "anthropic", "429"), t))
@@ -393,6 +393,6 @@ def test_the_cache_file_is_used_only_by_the_same_simulator_code(state_dir: Path,
         sim.refresh()
         return sim
 
-    assert reopened()._loaded_rows == (900 + 7200) // 5 + 1  # noqa: SLF001
+    assert reopened()._loaded_rows == int((900 + 7200) // GRID) + 1  # noqa: SLF001
     monkeypatch.setattr(simulator, "_code_fingerprint", lambda: "another version")
     assert reopened()._loaded_rows == 0  # noqa: SLF001
