@@ -16,6 +16,7 @@ import os
 import re
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -62,12 +63,29 @@ def drill(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.Captur
 
 def _path(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, state: str, inc: str,
           at: float) -> tuple[dict[str, str], str]:
-    """The drill report at ``at``: each step's state in the runbook's path, and its text."""
+    """The drill report at ``at``: each step's state in the runbook's path, and its text.
+
+    One report, built once by ``incident drill-report --json`` and its text its ``report_lines`` (what the command
+    prints without ``--json``): the command run a second time for the text built the same report again, ~40 % of
+    this file's CPU. The command's text mode is its own one line (``cmd_drill_report``), run by other tests
+    (``test_one_clock``, ``test_criteria_named_queries``)."""
     import json
 
+    from warroom.incident import drill_report as package
+
+    built: list[Any] = []
+    build = package.drill_report
+
+    def kept(*args: Any, **kwargs: Any) -> Any:
+        built.append(build(*args, **kwargs))
+        return built[-1]
+
     monkeypatch.setenv("WARROOM_DRILL_AT", repr(at))
-    report = json.loads(_cli(capsys, "incident", "drill-report", inc, "--json", "--state-dir", state))
-    text = _cli(capsys, "incident", "drill-report", inc, "--state-dir", state)
+    with monkeypatch.context() as patched:
+        patched.setattr(package, "drill_report", kept)
+        report = json.loads(_cli(capsys, "incident", "drill-report", inc, "--json", "--state-dir", state))
+    (one,) = built
+    text = "\n".join(package.report_lines(one)) + "\n"
     # an item the journal judges (``fulfilled_by``) and finds lacking says what it lacks: still not done, "pending" here
     return {label: "pending" if word.startswith("not done: ") else word
             for _, label, word, _ in report["runbook_path"]}, text
