@@ -140,18 +140,26 @@ def test_a_stand_in_in_a_day_old_drill_takes_the_loop_up_from_the_cache_file(
     assert answer[0] == 0
 
 
+NOW = 6000.0        # the dashboard's poll, scenario seconds: an action 1000 s before it
+
+
 def test_the_dashboard_keeps_the_loop_before_a_new_action(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """An action recorded while the dashboard polls rebuilds the curves from that action on only, and
-    the autoscaler's loop with them: the next poll runs the loop from the last mark before it."""
+    the autoscaler's loop with them: the next poll runs the loop from the last mark before it.
+
+    Polled at 6,000 s (was 30,000 s: 7,440 rows and samples integrated twice, ~4.5 s CPU): a loop run again from its
+    start would take ``(NOW - autoscale.START) / SAMPLE`` = 2,640 steps, ten times the bound, so the bound still
+    tells a loop taken up from its last mark from one replayed from the start."""
     drill = create_drill(tmp_path, "timeout", speed=1.0, start=1_790_000_000.0, name="poll")
     sim = drill.simulator
-    sim.pane("p95_latency", 30000.0)
+    sim.pane("p95_latency", NOW)
     steps = count_steps(monkeypatch)
-    drill.record("scale_to", at=drill.wall_time(29000.0), detail={"deployment": "flowengine", "replicas": 7})
-    sim.pane("p95_latency", 30000.0)
+    drill.record("scale_to", at=drill.wall_time(NOW - 1000.0), detail={"deployment": "flowengine", "replicas": 7})
+    sim.pane("p95_latency", NOW)
+    assert (NOW - autoscale.START) / autoscale.SAMPLE > 10 * (MARK + 1000.0 / autoscale.SAMPLE + 1)   # it tells
     assert 0 < len(steps) <= MARK + 1000.0 / autoscale.SAMPLE + 1
     monkeypatch.undo()
     fresh = Signals(drill.scenario, drill.actions()).capacity
-    fresh.ready(30000.0)
-    assert sim.signals.capacity.decided(30000.0) == fresh.decided(30000.0)
+    fresh.ready(NOW)
+    assert sim.signals.capacity.decided(NOW) == fresh.decided(NOW)
     assert sim.signals.capacity._ready == fresh._ready  # noqa: SLF001
