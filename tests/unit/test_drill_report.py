@@ -633,10 +633,10 @@ def test_an_action_s_command_reads_as_the_command_that_was_run(state_dir: Path) 
     patch = ("patch", "deployment/flowengine", "-p", '{"spec": {"replicas": 5}}')
     d.record("page", tool="blocks", argv=page, at=start + 10)
     d.record("throttle", tool="kubectl", argv=patch, at=start + 20)
-    rows = {a.action: a for a in drill_report(d, None, at=start + 300).actions}
+    plain = drill_report(d, None, at=start + 300)      # one report, its rows and its text (it was built twice)
+    rows = {a.action: a for a in plain.actions}
     assert shlex.split(rows["page"].command) == ["blocks", *page]
     assert shlex.split(rows["throttle"].command) == ["kubectl", *patch]
-    plain = drill_report(d, None, at=start + 300)
     assert any(line.endswith(f"[{rows['page'].command}]") for line in report_lines(plain))
 
 
