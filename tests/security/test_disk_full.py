@@ -58,43 +58,15 @@ def tmpfs(tmp_path: Path) -> Iterator[Path]:
 
 
 class Cmd:
-    """``warroom incident ARGV --state-dir STATE`` with ``env``: called, in a process of its own (the console
-    script: its exit status is the process's); ``here``, the same ``main(argv)`` in this process."""
-
-    def __init__(self, state: Path, env: dict[str, str], capfd: pytest.CaptureFixture[str] | None = None) -> None:
+    def __init__(self, state: Path, env: dict[str, str]) -> None:
         self.state = state
         self.env = env
-        self.capfd = capfd
 
     def __call__(self, *argv: str, extra: dict[str, str] | None = None) -> tuple[int, str, str]:
         done = subprocess.run([*warroom_cmd(), "incident", *argv, "--state-dir", str(self.state)],
                               capture_output=True, text=True, env={**self.env, **(extra or {})}, timeout=60)
         assert "Traceback" not in done.stdout + done.stderr, done.stderr
         return done.returncode, done.stdout, done.stderr
-
-    def here(self, *argv: str, extra: dict[str, str] | None = None) -> tuple[int, str, str]:
-        """The command in this process, with what ``env`` sets that matters to it (the config dir, where the
-        witness and key are; the fill variables a step reads) and ``extra`` set for the call: what reached file
-        descriptors 1 and 2 is its stdout and stderr, an argparse refusal's ``SystemExit`` its status. Each such
-        command was an interpreter of its own before, ~0.5 s CPU of start-up and imports; the promises about the
-        process itself (its exit status, nothing more said as it ends) are kept by the commands still called so."""
-        from tui.cli import main
-
-        assert self.capfd is not None, "Cmd.here needs the test's capfd"
-        self.capfd.readouterr()
-        with pytest.MonkeyPatch.context() as patch:
-            for key in ("XDG_CONFIG_HOME", "XDG_STATE_HOME", "HOME", "WARROOM_TEST_FILL", "WARROOM_TEST_FILL_COUNT"):
-                if key in self.env:
-                    patch.setenv(key, self.env[key])
-            for key, value in (extra or {}).items():
-                patch.setenv(key, value)
-            try:
-                code = main(["incident", *argv, "--state-dir", str(self.state)])
-            except SystemExit as exc:
-                code = exc.code if isinstance(exc.code, int) else 1
-        out, err = self.capfd.readouterr()
-        assert "Traceback" not in out + err, err
-        return code, out, err
 
 
 def _fill(mnt: Path, leave: int = 0) -> Path:
@@ -118,13 +90,13 @@ def _empty_files(root: Path) -> list[Path]:
 
 
 @pytest.fixture
-def setup(tmpfs: Path, tmp_path: Path, capfd: pytest.CaptureFixture[str]) -> tuple[Cmd, Path, str]:
+def setup(tmpfs: Path, tmp_path: Path) -> tuple[Cmd, Path, str]:
     rb = tmp_path / "rb.md"
     rb.write_text(RUNBOOK.format(code=0))
     env = subprocess_env(XDG_CONFIG_HOME=str(tmp_path / "cfg"), WARROOM_TEST_FILL="/dev/null",
                          WARROOM_TEST_FILL_COUNT="1")
-    cmd = Cmd(tmpfs / "state", env, capfd)
-    code, out, err = cmd.here("new", "--title", "disk", "--severity", "P3", "--runbook", str(rb))
+    cmd = Cmd(tmpfs / "state", env)
+    code, out, err = cmd("new", "--title", "disk", "--severity", "P3", "--runbook", str(rb))
     assert code == 0, err
     return cmd, tmpfs, out.strip()
 
@@ -145,20 +117,17 @@ def test_every_command_on_a_full_disk_exits_6_with_one_line(setup: tuple[Cmd, Pa
             padded.note("info", "x" * 400)
     _fill(mnt)
     results = {}
-    # the first in a process of its own (its exit status 6, one line and nothing more as it ends), the others the
-    # same main in this process: each command's own way to the full disk, said in the same one line
-    for n, argv in enumerate((("note", inc, "--tag", "info", "y" * 1500), ("run", inc, "1"),
-                              ("update", inc, "u" * 1500), ("export", inc), ("new", "--title", "another",
-                                                                             "--severity", "P2"),
-                              ("timeline", inc, "t" * 1500), ("resolve", inc, "--summary", "s" * 1500))):
-        code, _, err = (cmd if n == 0 else cmd.here)(*argv)
+    for argv in (("note", inc, "--tag", "info", "y" * 1500), ("run", inc, "1"), ("update", inc, "u" * 1500),
+                 ("export", inc), ("new", "--title", "another", "--severity", "P2"),
+                 ("timeline", inc, "t" * 1500), ("resolve", inc, "--summary", "s" * 1500)):
+        code, _, err = cmd(*argv)
         results[argv[0]] = code
         lines = [ln for ln in err.splitlines() if ln.startswith("warroom:")]
         assert code == 6, f"{argv[0]}: exit {code}\n{err}"
         assert len(lines) == 1 and "No space left on device" in lines[0], err
     assert _empty_files(cmd.state) == []
     assert not list((cmd.state / "incidents").glob("*-2"))  # the refused declaration left nothing
-    code, out, _ = cmd.here("verify", inc)
+    code, out, _ = cmd("verify", inc)
     assert code == 0, out
 
 
@@ -169,7 +138,7 @@ def test_output_cut_by_enospc_is_never_ok(setup: tuple[Cmd, Path, str]) -> None:
     assert code == 6, err
     assert "exited 0, but its output not stored" in err
     assert "step 2: failed, exit 0" in err
-    code, out, _ = cmd.here("show", inc)
+    code, out, _ = cmd("show", inc)
     assert code == 0 and "output not stored" in out
     events = [json.loads(x) for x in (cmd.state / "incidents" / inc / "journal.jsonl").read_text().splitlines()]
     finished = [e for e in events if e["type"] == "step.finished"][-1]["data"]
@@ -184,18 +153,18 @@ def test_step_end_that_cannot_be_journaled_keeps_its_exit_status_and_does_not_ha
     cmd, mnt, inc = setup
     journal = cmd.state / "incidents" / inc / "journal.jsonl"
     # A first run with nowhere to fill, to learn how long the step's start line is.
-    assert cmd.here("run", inc, "3", "--yes")[0] == 1
+    assert cmd("run", inc, "3", "--yes")[0] == 1
     lines = journal.read_bytes().split(b"\n")
     start_len = max(len(x) + 1 for x in lines if b'"step.started"' in x)
     # Pad the journal so its last page has room for the next start line, not for the end line.
     room = 4096 - journal.stat().st_size % 4096
     want = start_len + 60
     if room < want + 260:
-        assert cmd.here("note", inc, "--tag", "info", "p" * (room + 100))[0] == 0
+        assert cmd("note", inc, "--tag", "info", "p" * (room + 100))[0] == 0
         room = 4096 - journal.stat().st_size % 4096
     pad = room - want
     note_overhead = len(json.dumps({"tag": "info", "text": ""})) + 200
-    assert cmd.here("note", inc, "--tag", "info", "q" * max(1, pad - note_overhead))[0] == 0
+    assert cmd("note", inc, "--tag", "info", "q" * max(1, pad - note_overhead))[0] == 0
     room = 4096 - journal.stat().st_size % 4096
     assert start_len <= room < start_len + 400, (room, start_len)
     filler = mnt / "filled-by-the-step"
@@ -206,7 +175,7 @@ def test_step_end_that_cannot_be_journaled_keeps_its_exit_status_and_does_not_ha
     assert _empty_files(cmd.state) == []
     # Room again: the next command journals the kept end with the real exit status.
     filler.unlink()
-    code, out, err = cmd.here("show", inc, "--json")
+    code, out, err = cmd("show", inc, "--json")
     assert code == 0, err
     events = [json.loads(x) for x in journal.read_text().splitlines()]
     finished = [e for e in events if e["type"] == "step.finished"][-1]["data"]

@@ -13,18 +13,15 @@ from tests.conftest import subprocess_env
 from tests.security.test_disk_full import RUNBOOK, Cmd, _empty_files, _fill, tmpfs  # noqa: F401
 
 
-def test_full_disk_with_the_key_dir_on_it(tmpfs: Path, tmp_path: Path,  # noqa: F811
-                                          capfd: pytest.CaptureFixture[str]) -> None:
-    """The first command on the full disk is a process of its own (its exit status, one line, nothing more as it
-    ends); the others are the same ``main`` in this process (``Cmd.here``), each its own way to the full disk."""
+def test_full_disk_with_the_key_dir_on_it(tmpfs: Path, tmp_path: Path) -> None:  # noqa: F811
     from warroom.incident.store import IncidentStore
 
     rb = tmp_path / "rb.md"
     rb.write_text(RUNBOOK.format(code=0))
     env = subprocess_env(XDG_CONFIG_HOME=str(tmpfs / "cfg"), WARROOM_TEST_FILL="/dev/null",
                          WARROOM_TEST_FILL_COUNT="1")
-    cmd = Cmd(tmpfs / "state", env, capfd)
-    code, out, err = cmd.here("new", "--title", "disk", "--severity", "P3", "--runbook", str(rb))
+    cmd = Cmd(tmpfs / "state", env)
+    code, out, err = cmd("new", "--title", "disk", "--severity", "P3", "--runbook", str(rb))
     assert code == 0, err
     inc = out.strip()
     journal = cmd.state / "incidents" / inc / "journal.jsonl"
@@ -38,19 +35,18 @@ def test_full_disk_with_the_key_dir_on_it(tmpfs: Path, tmp_path: Path,  # noqa: 
         while journal.stat().st_size % 4096 < 3000:
             padded.note("info", "x" * 400)
     filler = _fill(tmpfs)
-    for n, argv in enumerate((("role", inc, "ops", "bob" * 21, "--reason", "b" * 900), ("tick", inc, "1"),
-                              ("skip", inc, "1", "--reason", "r" * 1500), ("severity", inc, "P1"),
-                              ("status", inc, "mitigating"), ("mark", inc, "detected"), ("attach", inc, str(rb)),
-                              ("repair", inc), ("draft-update", inc), ("list",), ("show", inc))):
-        code, _, err = (cmd if n == 0 else cmd.here)(*argv)
+    for argv in (("role", inc, "ops", "bob" * 21, "--reason", "b" * 900), ("tick", inc, "1"), ("skip", inc, "1", "--reason", "r" * 1500),
+                 ("severity", inc, "P1"), ("status", inc, "mitigating"), ("mark", inc, "detected"),
+                 ("attach", inc, str(rb)), ("repair", inc), ("draft-update", inc), ("list",), ("show", inc)):
+        code, _, err = cmd(*argv)
         lines = [ln for ln in err.splitlines() if ln.startswith("warroom:")]
         assert code in (0, 6), f"{argv[0]}: exit {code}\n{err}"
         if code == 6:
             assert len(lines) == 1 and "No space left on device" in lines[0], err
     assert _empty_files(tmpfs) == []
     filler.unlink()
-    code, out, _ = cmd.here("verify", inc)
+    code, out, _ = cmd("verify", inc)
     assert code == 0, out
-    assert cmd.here("note", inc, "--tag", "info", "room again")[0] == 0
-    assert cmd.here("run", inc, "1")[0] == 0
-    assert cmd.here("verify", inc)[0] == 0
+    assert cmd("note", inc, "--tag", "info", "room again")[0] == 0
+    assert cmd("run", inc, "1")[0] == 0
+    assert cmd("verify", inc)[0] == 0
