@@ -59,12 +59,30 @@ async def open_marks_incident(pilot) -> None:  # type: ignore[no-untyped-def]
     await wait_for(pilot, lambda: app.dashboard.runbook is not None and app.dashboard.runbook.id == "RB-MARKS-001", 60)
 
 
-async def test_an_expectation_not_met_has_its_own_icon_and_word(tmp_path: Path) -> None:
+async def test_an_expectation_not_met_has_its_own_icon_and_word_and_marks_sit_before_the_label_at_80_columns(
+        tmp_path: Path) -> None:
+    """One marks incident carries two tests that each started a drill, declared and attached RB-MARKS-001
+    (≈ 2 s of CPU each, most of it the dashboard drawing while it did). First, at 80x24 before any step ran, as
+    that test had it: the marks sit before the label (was ``test_marks_sit_before_the_label_at_80_columns``).
+    Then the terminal resized to 120x40, where the other ran: an expectation not met has its own icon and word
+    (was ``test_an_expectation_not_met_has_its_own_icon_and_word``). The 80-column rows are read before anything
+    ran, never after the runs the second half makes."""
     ctx = drill_ctx(tmp_path)
     ctx.config.runbooks.dirs = [str(MARKS)]
     app = WarroomApp(ctx)
-    async with app.run_test(size=(120, 40)) as pilot:
+    async with app.run_test(size=(80, 24)) as pilot:
         await open_marks_incident(pilot)
+        # -- marks sit before the label at 80 columns
+        await wait_for(pilot, lambda: "⚠" in checklist_row_on_screen(app, 4), 60)
+        row4 = checklist_row_on_screen(app, 4)
+        assert row4.rstrip().endswith("…")        # the label is cut ...
+        assert row4.index("⚠") < row4.index("4.")  # ... the mark is not
+        row1 = checklist_row_on_screen(app, 1)
+        assert row1.index("◇") < row1.index("1.")
+
+        # -- an expectation not met has its own icon and word, at 120x40
+        await pilot.resize_terminal(120, 40)
+        await wait_for(pilot, lambda: tuple(app.size) == (120, 40) and tuple(app.dashboard.size) == (120, 40), 30)
         # Before anything runs: ◇ says an expectation will be checked, ⚠ that step 4 changes things.
         assert checklist_line(app, 1).startswith("○   ◇ ")
         assert checklist_line(app, 4).startswith("○ ⚠   ")
@@ -102,17 +120,3 @@ async def test_an_expectation_not_met_has_its_own_icon_and_word(tmp_path: Path) 
         assert "≠ [UNMET]" in row and "expectation NOT met: the output holds 12 (wanted 0)" in row
         row = next(line for line in shown.splitlines() if "in words" in line)
         assert "≟ [UNCHECKED]" in row and "expectation not checked: the output holds no number" in row
-
-
-async def test_marks_sit_before_the_label_at_80_columns(tmp_path: Path) -> None:
-    ctx = drill_ctx(tmp_path)
-    ctx.config.runbooks.dirs = [str(MARKS)]
-    app = WarroomApp(ctx)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await open_marks_incident(pilot)
-        await wait_for(pilot, lambda: "⚠" in checklist_row_on_screen(app, 4), 60)
-        row4 = checklist_row_on_screen(app, 4)
-        assert row4.rstrip().endswith("…")        # the label is cut ...
-        assert row4.index("⚠") < row4.index("4.")  # ... the mark is not
-        row1 = checklist_row_on_screen(app, 1)
-        assert row1.index("◇") < row1.index("1.")
