@@ -9,7 +9,9 @@ in the output. This is what keeps the stand-ins and the library in step as both 
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -19,19 +21,29 @@ from warroom.drill.activity import Activity
 from warroom.drill.cluster import build_cluster
 from warroom.paths import shipped_runbooks_dir
 
+if TYPE_CHECKING:
+    from warroom.runbook.library import RunbookLibrary
+
 DRILLED = {
     "rate-limit": "RB-CORE-003", "provider-outage": "RB-CORE-004", "timeout": "RB-CORE-002",
     "mass-failure": "RB-LAUNCH-005", "audit-gap": "RB-CORE-005",
 }
 
 
+@functools.cache
+def _library() -> RunbookLibrary:
+    """The shipped runbooks, parsed once for the module (each scenario parsed all nineteen again), read only."""
+    from warroom.runbook.library import RunbookLibrary
+
+    return RunbookLibrary([shipped_runbooks_dir()])
+
+
 @pytest.mark.parametrize("scenario", sorted(DRILLED))
 def test_every_shell_step_of_the_drilled_runbook_runs_against_the_standins(state_dir: Path, scenario: str) -> None:
     """An IC working the runbook top to bottom: every step runs, literal expectations are met."""
-    from warroom.runbook.library import RunbookLibrary
     from warroom.runbook.params import resolve_values, substitute
 
-    rb = RunbookLibrary([shipped_runbooks_dir()]).get(DRILLED[scenario])
+    rb = _library().get(DRILLED[scenario])
     assert rb is not None
     d = warmed(make(state_dir, scenario))
     series = d.simulator.refresh()

@@ -25,7 +25,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.unit.standins_corpus import GOLDEN, SCENARIOS, SPEED, START, run_one, warmed
+from tests.unit.standins_corpus import GOLDEN, SCENARIOS, SPEED, START, pristine, run_one
 from warroom.drill.directory import create_drill
 from warroom.drill.standins import TOOLS
 
@@ -109,7 +109,9 @@ def drills() -> Iterator[Iterator[Path]]:
 
 
 def answer_checked(drill: object, argv: list[str], t: float) -> None:
-    warmed(drill)  # type: ignore[arg-type]     # here, not in ``attack``: its source seeds the examples
+    # here, not in ``attack``: its source seeds the examples. Each example's drill is fresh (its own directory, record
+    # and simulator); the world before any action it starts from is its scenario's one, read once (``pristine``)
+    pristine(drill)  # type: ignore[arg-type]
     code, _out, err = run_one(drill, argv, t)  # type: ignore[arg-type]
     shown = shlex.join(argv)
     assert type(code) is int and 0 <= code <= 255, f"exit code {code!r} from: {shown}"
@@ -166,6 +168,6 @@ def test_each_line_that_once_broke_a_stand_in_answers(line: str, tmp_path: Path)
     deep = tmp_path / "deep.yaml"
     deep.write_text("[" * 100000)              # nesting deeper than a recursive parser goes
     argv = [str(deep) if w == "DEEP" else w for w in shlex.split(line)]
-    drill = create_drill(tmp_path, "rate-limit", speed=SPEED, start=START, name="found")
+    drill = pristine(create_drill(tmp_path, "rate-limit", speed=SPEED, start=START, name="found"))
     code, _out, err = run_one(drill, argv, 600.0)
     assert code == FOUND[line] and bool(err.strip()) == bool(code), f"{line[:200]}: {code} {err[:200]!r}"

@@ -11,9 +11,11 @@ scenario moments, so nothing depends on the machine's speed.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -21,16 +23,26 @@ from tests.unit.standins_corpus import SCENARIOS, SPEED, START, TASK, _first_com
 from warroom.drill import fleet
 from warroom.drill.directory import Drill, create_drill
 
+if TYPE_CHECKING:
+    from warroom.runbook.model import Runbook
+
 HEALTH = "kubectl exec -n production deployment/flowengine -- curl -s http://localhost:8080/health/models"
+
+
+@functools.cache
+def _library() -> tuple[Runbook, ...]:
+    """The shipped runbooks, parsed once for the module (each scenario's sweep parsed all nineteen again)."""
+    from warroom.paths import shipped_runbooks_dir
+    from warroom.runbook.library import RunbookLibrary
+
+    return tuple(RunbookLibrary([shipped_runbooks_dir()]).list())
 
 
 def _steps(drill: Drill) -> list[list[str]]:
     """The stand-in commands of the scenario's own runbook's shell steps, in order, parameters filled in."""
-    from warroom.paths import shipped_runbooks_dir
-    from warroom.runbook.library import RunbookLibrary
     from warroom.runbook.params import ParamError, resolve_values, substitute
 
-    rb = next(r for r in RunbookLibrary([shipped_runbooks_dir()]).list() if r.id == drill.scenario.runbook)
+    rb = next(r for r in _library() if r.id == drill.scenario.runbook)
     out = []
     for step in rb.steps:
         if step.kind != "shell" or not step.command:

@@ -1,7 +1,8 @@
 """The stand-ins agree with the drill world at the moment they are asked (issue 13 item 5).
 
 Run in-process (``standins_corpus.run_one``) at chosen scenario moments, so nothing depends on the
-machine's speed.
+machine's speed. Each test's drill is its own (directory, record, simulator); the world before any action it starts
+from is its scenario's one in this process (``standins_corpus.pristine``), its first action builds its own.
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 import shlex
 from pathlib import Path
 
-from tests.unit.standins_corpus import SPEED, START, claude_5xx, run_one, warm_drill
+from tests.unit.standins_corpus import SPEED, START, claude_5xx, pristine_drill, run_one
 from warroom.drill.directory import Drill
 
 FAILED = ["psql", "-At", "-c", "SELECT task_id, status, error_message, created_at, updated_at FROM tasks "
@@ -22,7 +23,7 @@ def test_a_failed_task_stays_failed_in_every_later_triage(tmp_path: Path) -> Non
     the same table holds failures in its window."""
     for scenario, act in (("rate-limit", "kubectl set env deployment/flowengine ENABLE_CIRCUIT_BREAKER=true"),
                           ("mass-failure", "kubectl rollout undo deployment/flowengine")):
-        drill = warm_drill(tmp_path, scenario, speed=SPEED, start=START, name=scenario)
+        drill = pristine_drill(tmp_path, scenario, speed=SPEED, start=START, name=scenario)
         seen: dict[str, str] = {}
         for t in range(120, 1800, 60):
             if t == 600:
@@ -47,7 +48,7 @@ def _pg(wall: float) -> str:
 
 
 def test_scaling_flowengine_to_zero_reaches_every_answer(tmp_path: Path) -> None:
-    drill = warm_drill(tmp_path, "audit-gap", speed=SPEED, start=START, name="zero")
+    drill = pristine_drill(tmp_path, "audit-gap", speed=SPEED, start=START, name="zero")
     conns = ["psql", "-At", "-c", "SELECT count(*) FROM pg_stat_activity WHERE datname = 'flowengine_db'"]
 
     def answer(command: str | list[str], t: float) -> str:
@@ -77,7 +78,7 @@ def test_the_release_is_judged_by_its_version_whatever_the_image_is_called(tmp_p
     curves and every answer go back to failing); the schema follows the code, not the env."""
     from tests.unit.test_drill_standins import untouched
 
-    drill = warm_drill(tmp_path, "mass-failure", speed=SPEED, start=START, name="release")
+    drill = pristine_drill(tmp_path, "mass-failure", speed=SPEED, start=START, name="release")
     version = "kubectl exec -n production deployment/flowengine -- curl -s http://localhost:8080/api/schemas/version"
 
     def kinds() -> list[str]:
@@ -111,7 +112,7 @@ def _failed_task(drill: Drill, t: float) -> str:
 def test_bounding_the_autoscaler_moves_the_deployment_into_its_bounds(tmp_path: Path) -> None:
     """``kubectl patch hpa`` (RB-LAUNCH-002 pins FlowEngine at 3) changes the replicas every
     answer shows, as the real autoscaler would; raising the floor again scales back up."""
-    drill = warm_drill(tmp_path, "mass-failure", speed=SPEED, start=START, name="hpa")
+    drill = pristine_drill(tmp_path, "mass-failure", speed=SPEED, start=START, name="hpa")
     patch = ["kubectl", "patch", "hpa", "flowengine", "-n", "production", "-p"]
     assert run_one(drill, patch + ['{"spec":{"minReplicas":3,"maxReplicas":3}}'], 200.0)[0] == 0
     assert "3/3" in run_one(drill, "kubectl get deployment flowengine -n production".split(), 400.0)[1]
@@ -131,7 +132,7 @@ def test_blocks_counts_the_failures_psql_lists(tmp_path: Path) -> None:
     step and flow start fall on either side of the window's start or end (the counter steps
     between the previous flow's start and the failing flow's)."""
     for scenario in ("rate-limit", "mass-failure"):
-        drill = warm_drill(tmp_path, scenario, speed=SPEED, start=START, name=f"count-{scenario}")
+        drill = pristine_drill(tmp_path, scenario, speed=SPEED, start=START, name=f"count-{scenario}")
         for t in (240.0, 900.0, 1500.0):
             out = run_one(drill, "blocks metrics query --metric flow_failures_total --last 1h --group-by repo".split(), t)[1]
             counted = {line.split(":")[0]: int(line.split()[1]) for line in out.splitlines() if line.endswith(" failures")}
@@ -148,7 +149,7 @@ def test_an_open_breaker_holds_retries_not_new_flows(tmp_path: Path) -> None:
     """OPEN means "holding retries of throttled calls" (lead29-5): the world's flows keep starting, so a test
     flow while the status says OPEN is refused only as the world refuses that provider's calls (a 429 drawn
     against its share), never "circuit breaker OPEN" (it was, while every flow of the world ran)."""
-    drill = warm_drill(tmp_path, "rate-limit", speed=SPEED, start=START, name="breaker")
+    drill = pristine_drill(tmp_path, "rate-limit", speed=SPEED, start=START, name="breaker")
     assert run_one(drill, ["kubectl", "set", "env", "deployment/flowengine", "ENABLE_CIRCUIT_BREAKER=true",
                            "CIRCUIT_BREAKER_THRESHOLD=80"], 300.0)[0] == 0
     seen, ran = set(), 0
@@ -165,7 +166,7 @@ def test_an_open_breaker_holds_retries_not_new_flows(tmp_path: Path) -> None:
 def test_malformed_input_is_refused_the_way_the_tool_refuses_it(tmp_path: Path) -> None:
     """A URL or a number the real tool would reject is an exit code and its message, never a traceback;
     a runaway query or window stops (by a count of work, not wall time) instead of pinning a core."""
-    drill = warm_drill(tmp_path, "rate-limit", speed=SPEED, start=START, name="malformed")
+    drill = pristine_drill(tmp_path, "rate-limit", speed=SPEED, start=START, name="malformed")
     cases = [("curl -sS http://localhost:abc/health", 3, "curl: (3) URL rejected"),
              ("curl -sS http://[::1/health", 3, "curl: (3) bad range specification in URL position 9"),  # a glob
              ("aws logs filter-log-events --log-group-name /aws/lambda/flowengine --limit ten", 252,
@@ -193,7 +194,7 @@ def test_the_quota_resets_on_the_drills_clock_and_every_answer_reads_the_panes_f
     from warroom.drill.standins.base import utc
     from warroom.units import format_value
 
-    drill = warm_drill(tmp_path, "rate-limit", speed=SPEED, start=START, name="reset")
+    drill = pristine_drill(tmp_path, "rate-limit", speed=SPEED, start=START, name="reset")
     reset = f"{utc(drill.wall_time(fleet.QUOTA_RESET)):%Y-%m-%d %H:%M:%S}"
     assert run_one(drill, ["kubectl", "set", "env", "deployment/flowengine", "ENABLE_CIRCUIT_BREAKER=true"],
                    600.0)[0] == 0
@@ -222,7 +223,7 @@ def test_a_pods_log_is_the_same_however_it_is_asked_for_and_the_pods_add_up_to_c
     two pods' logs); every failure in CloudWatch is in exactly one running pod's log."""
     import re
 
-    drill = warm_drill(tmp_path, "mass-failure", speed=SPEED, start=START, name="logs")
+    drill = pristine_drill(tmp_path, "mass-failure", speed=SPEED, start=START, name="logs")
     t, errors = 600.0, re.compile(r"ERROR worker-\d+ (tsk_\w+)")
     names = run_one(drill, "kubectl get pods -l app=flowengine -n production -o name".split(), t)[1].split()
     code, out, err = run_one(drill, "kubectl logs deployment/flowengine -n production --since=10m".split(), t)
@@ -249,7 +250,7 @@ def test_a_stopped_flowengine_spends_no_quota_and_writes_no_audit_events(tmp_pat
     audit_logs had none for ten minutes); started again, the quota goes on from where it stood."""
     from datetime import datetime
 
-    drill = warm_drill(tmp_path, "rate-limit", speed=SPEED, start=START, name="stopped")
+    drill = pristine_drill(tmp_path, "rate-limit", speed=SPEED, start=START, name="stopped")
     pane = drill.simulator.pane
     assert run_one(drill, "kubectl scale deployment/flowengine --replicas=0 -n production".split(), 300.0)[0] == 0
     stood = pane("quota", 330.0)
@@ -270,7 +271,7 @@ def test_a_new_pod_logs_only_flows_started_since_it_was_created(tmp_path: Path) 
     import json
     import re
 
-    drill = warm_drill(tmp_path, "mass-failure", speed=SPEED, start=START, name="born")
+    drill = pristine_drill(tmp_path, "mass-failure", speed=SPEED, start=START, name="born")
     assert run_one(drill, "kubectl rollout undo deployment/flowengine -n production".split(), 600.0)[0] == 0
     t = 700.0
     pods = json.loads(run_one(drill, "kubectl get pods -l app=flowengine -n production -o json".split(), t)[1])
@@ -294,7 +295,7 @@ def test_flows_test_flows_and_logs_route_to_the_fallback_the_env_names_and_the_v
     not the vendor)."""
     import json
 
-    drill = warm_drill(tmp_path, "provider-outage", speed=SPEED, start=START, name="fallback")
+    drill = pristine_drill(tmp_path, "provider-outage", speed=SPEED, start=START, name="fallback")
     assert run_one(drill, ["kubectl", "set", "env", "deployment/flowengine", "FALLBACK_MODEL=gemini-1.5-pro"],
                    400.0)[0] == 0
     t = 600.0
@@ -322,7 +323,7 @@ def test_scaling_down_is_not_replicas_added(tmp_path: Path) -> None:
 
     from warroom.drill.actions import ACTIONS_FILE
 
-    drill = warm_drill(tmp_path, "timeout", speed=SPEED, start=START, name="down")
+    drill = pristine_drill(tmp_path, "timeout", speed=SPEED, start=START, name="down")
     assert run_one(drill, "kubectl delete hpa flowengine -n production".split(), 100.0)[0] == 0   # it would undo them
     assert run_one(drill, "kubectl scale deployment/flowengine --replicas=2 -n production".split(), 300.0)[0] == 0
     assert [a.action for a in drill.actions()] == ["delete", "scale_to", "scale_down"]   # fewer pods: an action
@@ -342,7 +343,7 @@ def test_scaling_down_is_not_replicas_added(tmp_path: Path) -> None:
 def test_no_flow_is_observed_past_the_hard_timeout(tmp_path: Path) -> None:
     """A flow still running at 180 s is killed then (psql lists it at 180 s), so the latency
     histogram holds no flow past 180 s: 'blocks metrics latency' said P99 217 s in the timeout drill."""
-    drill = warm_drill(tmp_path, "timeout", speed=SPEED, start=START, name="kill")
+    drill = pristine_drill(tmp_path, "timeout", speed=SPEED, start=START, name="kill")
     for t in (600.0, 900.0, 1500.0):
         p99 = drill.simulator.evaluate("histogram_quantile(0.99, sum by (le) (rate(flowengine_flow_duration_seconds_"
                                        "bucket[5m])))", t)[0].value
@@ -360,7 +361,7 @@ def test_the_audit_shipper_says_it_reconnected_whatever_ended_the_stall(tmp_path
     """Any change that restarts the shipper ends the stall (set env, undo, restart); its log said
     'connected ... replaying' only after a 'rollout restart' (noted by world7): the line now comes
     from the stall itself, at the tick it ends, before the first shipped batch."""
-    drill = warm_drill(tmp_path, "audit-gap", speed=SPEED, start=START, name="reconnect")
+    drill = pristine_drill(tmp_path, "audit-gap", speed=SPEED, start=START, name="reconnect")
     assert run_one(drill, ["kubectl", "set", "env", "deployment/audit-shipper", "BATCH_SIZE=100"], 300.0)[0] == 0
     lines = run_one(drill, "kubectl logs deploy/audit-shipper --since=3m".split(), 420.0)[1].splitlines()
     kinds = [("ERROR" if " ERROR " in ln else "connected" if "connected to audit-store" in ln else "shipped")
@@ -375,7 +376,7 @@ def test_kubectl_logs_since_time_is_the_instant_the_timestamps_print(tmp_path: P
     the same drill span does; a bad instant or both flags are kubectl's errors."""
     from datetime import UTC, datetime
 
-    drill = warm_drill(tmp_path, "rate-limit", speed=10.0, start=START, name="since-time")
+    drill = pristine_drill(tmp_path, "rate-limit", speed=10.0, start=START, name="since-time")
     since = datetime.fromtimestamp(drill.wall_time(1200.0 - 300.0), UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     base = "kubectl logs deployment/flowengine -n production --timestamps".split()
     code, by_time, _ = run_one(drill, [*base, "--since-time", since], 1200.0)
@@ -389,7 +390,7 @@ def test_kubectl_logs_since_time_is_the_instant_the_timestamps_print(tmp_path: P
 def test_a_timestamp_difference_is_a_drill_span_like_a_typed_interval(tmp_path: Path) -> None:
     """At x10, ``created_at > now() - interval '10 minutes'`` keeps the last ten drill minutes, so
     ``now() - created_at`` of what it keeps must read up to ten minutes, not one (it was wall time)."""
-    drill = warm_drill(tmp_path, "rate-limit", speed=SPEED, start=START, name="ages")
+    drill = pristine_drill(tmp_path, "rate-limit", speed=SPEED, start=START, name="ages")
     code, out, err = run_one(drill, ["psql", "-At", "-c", "SELECT now() - created_at FROM tasks WHERE "
                                      "created_at > now() - interval '10 minutes' ORDER BY 1"], 1500.0)
     assert code == 0, err
@@ -420,7 +421,7 @@ def test_every_routing_key_reaches_the_logs_tasks_and_test_flows_when_the_simula
              "DISABLE_PROVIDERS=openai": None,
              "DISABLE_PROVIDERS=openai FALLBACK_MODEL=gemini-1.5-pro": "gemini-1.5-pro"}
     for i, (setting, model) in enumerate(cases.items()):
-        drill = warm_drill(tmp_path / str(i), "provider-outage", speed=SPEED, start=START, name="routing")
+        drill = pristine_drill(tmp_path / str(i), "provider-outage", speed=SPEED, start=START, name="routing")
         assert not log_times(drill, 390.0)
         assert run_one(drill, ["kubectl", "set", "env", "deployment/flowengine", *setting.split()], 400.0)[0] == 0
         routes = drill.simulator.signals.route      # the provider the simulator sends the calls to
