@@ -152,8 +152,12 @@ class WarroomApp(App[int]):
         from tui import signals
 
         # SIGTERM/SIGHUP, or the terminal hanging up, exit like a quit (step left to its supervisor);
-        # a headless app (tests, screenshots) has no terminal of its own to watch
-        self.ending = signals.install(self, fds=[] if self.is_headless else None)
+        # a headless app (tests, screenshots) has no terminal of its own to watch, nor anyone to ask
+        # for its stacks (kill -USR1: a dashboard that stops answering says where it is stuck)
+        from warroom.paths import default_state_dir
+
+        self.ending = signals.install(self, fds=[] if self.is_headless else None,
+                                      stacks=None if self.is_headless else signals.stacks_file(default_state_dir()))
         self.apply_keymap(self.ctx.config.keys)
         self.push_screen(self.dashboard)
         for problem in self.keymap_errors:

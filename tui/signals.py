@@ -21,6 +21,13 @@ a running step belongs to its supervisor (its own session, detached from this te
 finishes it and journals its end; the next ``warroom`` reattaches to it. SIGINT needs nothing
 here: Textual already turns it into a clean exit.
 
+A dashboard that stops answering (no key acts, the clocks stand still) can say where it is stuck
+without being stopped: ``kill -USR1 PID`` appends every thread's Python stack to
+``stacks/PID.txt`` in the user's state directory (``~/.local/state/warroom``, a drill's too).
+``faulthandler`` writes it from the signal handler in C, so it answers even when the event loop is
+blocked (on a lock, or on a terminal that takes no more output). The process goes on as before; nothing is written until the signal comes, and a file the signal never wrote to is
+removed at the exit.
+
 If the exit does not complete within ``grace`` seconds (say, stuck writing to a terminal that has
 hung up), or a second signal arrives, the process ends at once with ``128 + signum``. The
 backstop is armed by whoever sees the end first — the loop for a signal, the watcher thread for
@@ -30,15 +37,19 @@ a dead terminal — so a loop that is stuck in a write cannot keep it from firin
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import select
 import signal
 import sys
 import threading
 from collections.abc import Callable, Sequence
-from typing import Any
+from pathlib import Path
+from typing import IO, Any
 
 HANDLED = (signal.SIGTERM, signal.SIGHUP)
+#: The signal that asks for every thread's stack (``stacks_file``); the process goes on.
+STACKS = signal.SIGUSR1
 
 #: What ``poll()`` reports for a descriptor whatever it was asked: the terminal is gone.
 GONE = select.POLLHUP | select.POLLERR | select.POLLNVAL
@@ -69,6 +80,25 @@ class Ending:
         self._signals = 0
         self._watcher: threading.Thread | None = None
         self._wake: tuple[int, int] | None = None   # close() wakes the watcher through this pipe
+        self._stacks: IO[str] | None = None          # where ``STACKS`` writes (open while registered)
+
+    def dump_stacks_to(self, path: Path) -> None:
+        """``kill -USR1 PID`` appends every thread's stack to ``path`` (created now, written only
+        when the signal comes; removed at ``close`` if it never came). Where ``path`` cannot be
+        made, the temporary directory takes it; where neither can, the signal is ignored: it
+        must never end a dashboard (its default action is to terminate the process)."""
+        import faulthandler
+        import tempfile
+
+        for place in (path, Path(tempfile.gettempdir()) / f"warroom-stacks-{os.getpid()}.txt"):
+            try:
+                place.parent.mkdir(parents=True, exist_ok=True)
+                self._stacks = open(place, "a", encoding="utf-8")  # noqa: SIM115 - open while registered
+            except OSError:
+                continue
+            faulthandler.register(STACKS, file=self._stacks, all_threads=True, chain=False)
+            return
+        signal.signal(STACKS, signal.SIG_IGN)
 
     def begin(self, code: int) -> bool:
         """Arm the backstop and ask the app to exit with ``code``; False if already ending.
@@ -118,7 +148,18 @@ class Ending:
             self.begin(128 + signal.SIGHUP)
 
     def close(self) -> None:
-        """The app has ended: stop the watcher (a dashboard reopened after it gets its own)."""
+        """The app has ended: stop the watcher (a dashboard reopened after it gets its own) and the
+        stack dump (its file is closed only once the signal no longer writes to it)."""
+        if self._stacks is not None:
+            import faulthandler
+
+            faulthandler.unregister(STACKS)
+            self._stacks.close()
+            stacks, self._stacks = Path(self._stacks.name), None
+            with contextlib.suppress(OSError):     # gone already (removed by hand): nothing to tidy
+                if stacks.stat().st_size == 0:
+                    stacks.unlink()               # never asked for: no empty file per dashboard run
+                    stacks.parent.rmdir()         # nor an empty directory (another's file keeps it)
         if self._watcher is None or self._wake is None:
             return
         os.write(self._wake[1], b"x")
@@ -128,12 +169,21 @@ class Ending:
         self._watcher = self._wake = None
 
 
-def install(app: Any, grace: float = 3.0, fds: Sequence[int] | None = None) -> Ending:
+def stacks_file(state_dir: Path, pid: int | None = None) -> Path:
+    """Where ``kill -USR1 PID`` writes the dashboard's thread stacks."""
+    return state_dir / "stacks" / f"{os.getpid() if pid is None else pid}.txt"
+
+
+def install(app: Any, grace: float = 3.0, fds: Sequence[int] | None = None,
+            stacks: Path | None = None) -> Ending:
     """Route SIGTERM and SIGHUP, and the terminal going away, to ``app.exit(128 + signum)``
-    (129 for a dead terminal, as for SIGHUP); call from inside the app's loop."""
+    (129 for a dead terminal, as for SIGHUP); ``stacks``: where SIGUSR1 writes every thread's
+    stack (None: left alone). Call from inside the app's loop."""
     loop = asyncio.get_running_loop()
     ending = Ending(app, loop, grace)
     for sig in HANDLED:
         loop.add_signal_handler(sig, ending.on_signal, int(sig))
     ending.watch(terminal_fds() if fds is None else fds)
+    if stacks is not None:
+        ending.dump_stacks_to(stacks)
     return ending

@@ -49,7 +49,12 @@ def test_signal_mid_step_exits_cleanly_and_journal_verifies(sig: signal.Signals,
             term.wait_for(STREAMING, timeout=30)
             assert not of_type(session.events(), "step.finished"), "the step ended before the signal"
             before = session.journal().read_bytes()
-            os.kill(term.pane_pid(), sig)
+            # a wait that runs out says where the dashboard was: SIGUSR1 dumps its threads' stacks (the
+            # harness's diagnosis), and the dashboard goes on: the signal under test still finds it
+            pid, said = term.pane_pid(), term.diagnosis()
+            assert f"(pid {pid}) was in state" in said and "Current thread" in said, said
+            assert "textual" in said and not term.pane_dead(), said
+            os.kill(pid, sig)
             exit_status, dead_signal = term.wait_exit()
             alternate, mouse = term.terminal_modes()
         assert exit_status in EXPECTED_EXIT[sig], f"exit {exit_status!r}, killed by signal {dead_signal!r}"
@@ -64,5 +69,6 @@ def test_signal_mid_step_exits_cleanly_and_journal_verifies(sig: signal.Signals,
         verify = session.run_cli(*steps.journal_dir_state_arg(session), "incident", "verify", incident)
         assert verify.returncode == 0, verify.stdout + verify.stderr
         assert "intact" in verify.stdout
+        assert "Current thread" in (session.state_home / "warroom" / "stacks" / f"{pid}.txt").read_text()
     finally:
         steps.kill_leftovers(session)

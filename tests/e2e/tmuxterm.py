@@ -117,6 +117,37 @@ class TmuxTerm:
     def pane_pid(self) -> int:
         return int(self.tmux("display-message", "-p", "-t", self.session, "#{pane_pid}").stdout.strip())
 
+    def diagnosis(self) -> str:
+        """What the pane's program was doing when a wait ran out, for the failure's message: a frame
+        that stands still may be a program that froze (blocked, or spinning) or one that only drew
+        nothing new. Its process state and CPU time from ``/proc``, and every thread's stack: the
+        dashboard writes them to ``$XDG_STATE_HOME/warroom/stacks/PID.txt`` on SIGUSR1
+        (``tui.signals``). Best effort and bounded (2 s): the failure is reported either way."""
+        try:
+            if self.pane_dead():
+                return "\n(the pane's program had exited)"
+            pid = self.pane_pid()
+            stat = Path(f"/proc/{pid}/stat").read_text()
+            env = dict(kv.split("=", 1) for kv in Path(f"/proc/{pid}/environ").read_text().split("\0") if "=" in kv)
+        except (OSError, ValueError, subprocess.SubprocessError) as exc:
+            return f"\n(no diagnosis of the pane's program: {exc})"
+        fields = stat[stat.rfind(")") + 2:].split()
+        ticks = os.sysconf("SC_CLK_TCK")
+        said = (f"\nthe pane's program (pid {pid}) was in state {fields[0]}, "
+                f"{(int(fields[11]) + int(fields[12])) / ticks:.1f} s CPU so far")
+        state = Path(env.get("XDG_STATE_HOME") or Path(env.get("HOME", "/nonexistent")) / ".local" / "state")
+        stacks = state / "warroom" / "stacks" / f"{pid}.txt"
+        if not stacks.exists():
+            return said + f"; no stack file at {stacks}"
+        before = stacks.stat().st_size
+        os.kill(pid, signal.SIGUSR1)
+        deadline = time.monotonic() + 2.0
+        while time.monotonic() < deadline and stacks.stat().st_size == before:
+            time.sleep(0.05)
+        with stacks.open(encoding="utf-8", errors="replace") as f:
+            f.seek(before)
+            return said + f"; its threads' stacks:\n{f.read()[-6000:]}"
+
     def pane_dead(self) -> bool:
         out = self.tmux("display-message", "-p", "-t", self.session, "#{pane_dead}", check=False).stdout
         return out.strip() == "1"
@@ -192,7 +223,8 @@ class TmuxTerm:
                     raise Refused(refusal, self._last_keys, screen)
             time.sleep(pause)
             pause = min(pause * 1.5, max(interval, self.SLOWEST))
-        raise WaitTimeout(f"condition {condition!r} not met within {timeout}s; {self._said()}; last screen:\n{screen}")
+        raise WaitTimeout(f"condition {condition!r} not met within {timeout}s; {self._said()}; last screen:\n{screen}"
+                          f"{self.diagnosis()}")
 
     def wait_for_all(self, *wanted: str | re.Pattern[str], timeout: float = 30.0, refused: bool = False) -> str:
         """The first screen on which EVERY one of ``wanted`` is drawn; the WaitTimeout names the
@@ -213,7 +245,8 @@ class TmuxTerm:
         except WaitTimeout:
             screen = self.screen()
             missing = [w if isinstance(w, str) else w.pattern for w in wanted if not drawn(screen, w)]
-            raise WaitTimeout(f"not drawn within {timeout}s: {missing}; {self._said()}; last screen:\n{screen}") from None
+            raise WaitTimeout(f"not drawn within {timeout}s: {missing}; {self._said()}; last screen:\n{screen}"
+                              f"{self.diagnosis()}") from None
 
     def wait_exit(self, timeout: float = 30.0) -> tuple[int | None, int | None]:
         """Wait until the pane's program has exited and tmux has its status: (exit code, signal).

@@ -117,6 +117,68 @@ def test_a_signal_after_the_terminal_went_is_not_a_second_signal() -> None:
     assert app.exits == [HANGUP]
 
 
+def test_usr1_writes_every_threads_stack_and_the_process_goes_on(tmp_path: Path) -> None:
+    """``kill -USR1`` asks a dashboard that stopped answering where it is stuck: every thread's stack is appended
+    to its file, a thread blocked on a lock included, and the process carries on; at the end the file stays."""
+    import threading
+
+    from tui.signals import stacks_file
+
+    held, waiting = threading.Lock(), threading.Event()
+    held.acquire()
+
+    def stuck_on_a_lock() -> None:
+        waiting.set()
+        held.acquire()           # what a frozen dashboard's thread looks like
+
+    path = stacks_file(tmp_path, 4242)
+    ending = Ending(_App(), asyncio.new_event_loop(), grace=0.0, die=lambda code: None)
+    ending.dump_stacks_to(path)
+    thread = threading.Thread(target=stuck_on_a_lock, name="stuck", daemon=True)
+    thread.start()
+    try:
+        waiting.wait(60)
+        assert path.exists() and path.read_text() == ""    # nothing written before it is asked
+        os.kill(os.getpid(), signal.SIGUSR1)
+        os.kill(os.getpid(), signal.SIGUSR1)               # asked twice: appended, the first kept
+        dumped = path.read_text()
+    finally:
+        held.release()
+        thread.join(60)
+        ending.close()
+        ending.loop.close()
+    assert dumped.count("Current thread") == 2, dumped
+    assert "stuck_on_a_lock" in dumped and __name__.rsplit(".", 1)[-1] in dumped, dumped
+    assert path.exists()                                    # written: kept for whoever asked
+    assert signal.getsignal(signal.SIGUSR1) == signal.SIG_DFL   # close() gave the signal back
+
+
+def test_an_unasked_stack_file_is_removed_and_an_unwritable_place_never_lets_usr1_end_it(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No empty file per dashboard run; where no file can be made (neither the state directory nor the temporary
+    one), SIGUSR1 is ignored: its default action would end the dashboard."""
+    from tui.signals import stacks_file
+
+    path = stacks_file(tmp_path)
+    ending = Ending(_App(), asyncio.new_event_loop(), grace=0.0, die=lambda code: None)
+    ending.dump_stacks_to(path)
+    ending.close()
+    ending.loop.close()
+    assert not path.exists() and not path.parent.exists()
+
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    monkeypatch.setattr("tempfile.gettempdir", lambda: str(blocker / "tmp"))
+    ending = Ending(_App(), asyncio.new_event_loop(), grace=0.0, die=lambda code: None)
+    try:
+        ending.dump_stacks_to(blocker / "state" / "stacks" / "1.txt")
+        assert signal.getsignal(signal.SIGUSR1) == signal.SIG_IGN
+        os.kill(os.getpid(), signal.SIGUSR1)                # this test's process lives on
+    finally:
+        signal.signal(signal.SIGUSR1, signal.SIG_DFL)
+        ending.loop.close()
+
+
 def test_no_terminal_is_refused_before_a_drill_begins(tmp_path: Path) -> None:
     """``warroom demo </dev/null`` had sat at a busy core for ever; now one line, exit 2."""
     proc = subprocess.run([*warroom_cmd(), "demo", "--state-dir", str(tmp_path)], capture_output=True, text=True,
