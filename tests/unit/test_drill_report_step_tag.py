@@ -88,9 +88,9 @@ def test_a_command_typed_just_before_a_promql_read_is_never_that_read_s(
     process (``kind`` promql/k8s) makes no stand-in call: it is tagged ``by_hand.IN_PROCESS``, so only the tag rule
     applies and an untagged action is never its."""
     from warroom.incident import by_hand
-    from warroom.incident.step_running import StepRunning
+    from warroom.incident.native_steps import NativeStepRunning
 
-    assert by_hand.NATIVE_KINDS == StepRunning.NATIVE_KINDS
+    assert by_hand.NATIVE_KINDS == NativeStepRunning.NATIVE_KINDS
     monkeypatch.delenv(TAG_ENV, raising=False)
     d = warmed(create_drill(state_dir, "rate-limit", speed=10.0, start=1_800_000_000.0))
     inc = IncidentStore(state_dir / "inc", clock=lambda: datetime.fromtimestamp(d.wall_time(200), UTC)).create(

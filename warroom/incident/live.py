@@ -40,7 +40,7 @@ from warroom.incident.prepared import DryRun, ParamPrompt, PreparedStep
 from warroom.incident.records import StepKey, StepState
 from warroom.incident.session import Incident
 from warroom.incident.state import IncidentState
-from warroom.incident.step_running import StepRunning
+from warroom.incident.step_preparing import StepPreparing
 
 if TYPE_CHECKING:
     from warroom.execute.handle import StepHandle
@@ -708,7 +708,7 @@ class LiveIncident:
             yield (st.runbook_id, st.step_id)
 
 
-class StepPreparer(StepRunning):
+class StepPreparer(StepPreparing):
     """Prepares steps from a snapshot, with no lock and no journal read: the run dialog's
     preview runs on every keystroke, on the event loop. Same rules as ``Incident.prepare_step``
     (it is the same code), over the state and runbook the snapshot holds."""

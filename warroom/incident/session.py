@@ -23,7 +23,8 @@ Threads: methods may be called from worker threads; state refreshes are serialis
 The journal itself is safe across processes.
 
 Preparing and running steps is :class:`~warroom.incident.step_running.StepRunning` (mixed in
-here); the types it hands back are in :mod:`warroom.incident.prepared`.
+here; it mixes in :mod:`~warroom.incident.step_preparing` and :mod:`~warroom.incident.native_steps`); the types
+it hands back are in :mod:`warroom.incident.prepared`.
 """
 
 from __future__ import annotations

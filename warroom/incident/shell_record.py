@@ -72,7 +72,7 @@ def run_windows(state: Any) -> dict[tuple[str, str], list[tuple[float, float, st
 
 #: the tag of a run made in warroom's own process (a PromQL read): no action carries it
 IN_PROCESS = "in-process"
-#: the step kinds run in warroom's own process (``StepRunning.NATIVE_KINDS``; not imported: it imports this)
+#: the step kinds run in warroom's own process (``NativeStepRunning.NATIVE_KINDS``; not imported: it imports this)
 NATIVE_KINDS = ("promql", "k8s")
 
 
