@@ -108,7 +108,7 @@ class GateView:
     before: str = ""                    # status "held before": its measure when the step started, within
                                         # its line from then to the pass (``gates.held_before``)
     now: str = ""                       # a pass: its measure read with the panes ("now 99.8%, past < 10%",
-                                        # "now not read (…)": ``relapse.GateNow.now_words``)
+                                        # "now not read (…)": ``gate_reading.GateNow.now_words``)
     passed: str = ""                    # with ``now``: "passed at 1.24% at 03:31:24" (``GateNow.passed_head``)
     past: bool = False                  # a pass whose measure is past its line now: the mitigation relapsed
     run: str = ""                       # "run at 22:44:41 UTC": the gate of an earlier run than its step's

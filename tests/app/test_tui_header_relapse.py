@@ -1,6 +1,6 @@
 """The header says a mitigation did not hold (redteam40 R1): the breaker's gate passed, then the quota ran
 out and the gate's own measure went back past its line; the header said "MITIGATED" and "✔ passed at
-1.24%" for hours. Now the poll reads each passed gate's measure with the panes (``relapse.read_gates``) and
+1.24%" for hours. Now the poll reads each passed gate's measure with the panes (``gate_reading.read_gates``) and
 the header draws what the core read: "MITIGATED · RELAPSED: 429 share … now 99.8%, past < 10%" and the
 gate line "passed at … · now …". A rate-limit drill at x60 on a frozen clock 2h30m in, no breaker: its
 quota ran out about 2h28m in, after the gate (journaled here) passed."""

@@ -20,7 +20,8 @@ from tests.unit.test_mitigation_relapse import PASSED, T0, Quota, _readings
 from warroom.config import Config
 from warroom.incident.cadence import draft_update
 from warroom.incident.metric_sync import resolve_concerns
-from warroom.incident.relapse import holding, read_gates
+from warroom.incident.gate_reading import read_gates
+from warroom.incident.relapse import holding
 from warroom.incident.store import IncidentStore
 from warroom.journal import events as ev
 from warroom.sources.evidence import iso
@@ -123,10 +124,10 @@ def test_rb_core_005s_halt_journals_what_lifts_it_and_lint_refuses_a_lift_that_n
     book = RunbookLibrary.from_config(Config()).get("RB-CORE-005")
     assert book is not None
     [halt] = [s for s in book.steps if s.id == "halt-flows"]
-    from warroom.incident import relapse
+    from warroom.incident import gate_reading
     from warroom.incident.decisions import criteria
 
-    assert relapse.RAN_OK == criteria.RAN_OK          # one rule for "ran ok" with the Go/No-Go's ``ran``
+    assert gate_reading.RAN_OK == criteria.RAN_OK          # one rule for "ran ok" with the Go/No-Go's ``ran``
     assert halt.lifted_by == ("restore-replicas",) and not [f for f in lint_runbook(book) if "lifted_by" in f.message]
     cfg = Config()
     cfg.incident.state_dir = str(tmp_path)
@@ -164,7 +165,7 @@ def test_a_lift_while_the_harm_s_pane_is_still_past_its_line_is_a_relapse_in_eve
     again, and the audit gap's pane, breached before the halt, never "breached again", so every view said MITIGATED
     with the impact ended. A pane breached when the containment began and not recovered a grace after the lift
     (``LIFT_GRACE``: a minute of incident time; the gate's ``for`` when longer) is the relapse, dated the lift."""
-    from warroom.incident import relapse
+    from warroom.incident import containment_lift, relapse
     from warroom.incident.metric_sync import relapse_concerns
     from warroom.incident.verdicts import of_state
 
@@ -192,7 +193,7 @@ def test_a_lift_while_the_harm_s_pane_is_still_past_its_line_is_a_relapse_in_eve
     head = draft.splitlines()[0]
     assert "RELAPSED" in head and "Impact since" in draft and "Impact from" not in draft, draft
     concerns = resolve_concerns(inc.refresh(), {}, gates=(), at=at)      # the resolve dialog (the PIR's "although")
-    assert relapse.LIFT_GRACE == 60.0 and any(c.startswith(
+    assert containment_lift.LIFT_GRACE == 60.0 and any(c.startswith(
         "the mitigation of 03:31:24 UTC did not hold: Audit-log gap still critical (critical since 03:30:00, breached"
         " at 305s) since the containment was lifted at 03:42:00") for c in concerns), concerns
     st = inc.refresh()
@@ -230,9 +231,9 @@ def test_the_proper_path_the_harm_ended_before_the_lift_reads_mitigated_througho
 def test_a_slow_pane_is_judged_on_a_lift_once_its_window_has_passed(tmp_path: Path) -> None:
     """fix50g's leftover: an hour's failure rate breached at the halt still holds the storm's failures for an hour
     after the restore; read a minute after the lift it said RELAPSED. It cannot be under its line before its window
-    (``rate(…[1h])``) has passed, so it is judged then (``relapse.pane_window``); the audit gap (an instant gauge)
-    keeps the minute (attack50 A3's test above)."""
-    from warroom.incident import relapse
+    (``rate(…[1h])``) has passed, so it is judged then (``containment_lift.pane_window``); the audit gap (an instant
+    gauge) keeps the minute (attack50 A3's test above)."""
+    from warroom.incident import containment_lift
 
     inc = _halted(tmp_path)
     inc.now[0] = T0 + timedelta(seconds=5)
@@ -247,7 +248,7 @@ def test_a_slow_pane_is_judged_on_a_lift_once_its_window_has_passed(tmp_path: Pa
         assert held is not None and held.status_words("mitigated") == "MITIGATED", (minutes, held)
     held = holding(st, LIFT + timedelta(minutes=61), _readings(inc.config, 4.0), ())
     assert held is not None and held.relapsed and "Flow failure rate still critical" in held.words(), held
-    assert relapse.pane_window("time() - max(flowengine_audit_log_last_event_timestamp_seconds)") == 0.0
+    assert containment_lift.pane_window("time() - max(flowengine_audit_log_last_event_timestamp_seconds)") == 0.0
 
 
 _S = timedelta(seconds=1)

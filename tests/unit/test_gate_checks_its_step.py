@@ -23,7 +23,7 @@ from tests.unit.incident_fixtures import DrillClock
 from tests.unit.standins_corpus import START, typed_in_shell, warm_drill
 from warroom.config import Config
 from warroom.drill.directory import DrillSource
-from warroom.incident import relapse
+from warroom.incident import gate_reading
 from warroom.incident.cadence import draft_update
 from warroom.incident.gates import CHECK_ONLY, gate_states
 from warroom.incident.live import LiveIncident
@@ -97,7 +97,7 @@ def test_the_breakers_pass_is_no_mitigation_the_routings_is(tmp_path: Path, pinn
     at = clock()
     draft = draft_update(st, at, 1800.0)
     assert "MITIGATED" not in draft and "Mitigated at" not in draft, draft
-    assert not relapse.counted_gates(st, at)                 # nothing to hold: no relapse read of the 429 share
+    assert not gate_reading.counted_gates(st, at)                 # nothing to hold: no relapse read of the 429 share
     gate = gate_states(st, at)[("RB-CORE-003", breaker.id)]
     assert gate.status == "passed" and not gate.mitigates and gate.describe(at).endswith(CHECK_ONLY)
     assert any(CHECK_ONLY in t.text for t in st.timeline if t.kind == ev.VERIFY_PASSED)
@@ -118,7 +118,7 @@ def test_the_breakers_pass_is_no_mitigation_the_routings_is(tmp_path: Path, pinn
     routed = datetime.fromtimestamp(d.wall_time(ROUTE_AT), UTC)
     assert routed < mitigated < routed + timedelta(seconds=d.wall_time(ROUTE_AT + 900) - d.wall_time(ROUTE_AT))
     assert next(v for v in st.verifications if v["seq"] == seq)["step_id"] == route.id
-    assert [g.step_id for g in relapse.counted_gates(st, clock())] == [route.id]
+    assert [g.step_id for g in gate_reading.counted_gates(st, clock())] == [route.id]
 
 
 def test_a_pass_journaled_without_the_words_follows_how_its_gate_was_opened(tmp_path: Path) -> None:

@@ -5,7 +5,7 @@ lifts the halt's watch (attack50 A10); run through warroom afterwards (the world
 moved to the run, which opened a new grace: with the harm still running the header read MITIGATED again for the grace
 and the relapse window restarted. Once the step ran through warroom its typed credit was no longer listed (the
 checklist shows the run), so the lift could not see it. The lift is the earlier of the two: the typing before the
-step's first run stays credited (``by_hand.Hands.before_runs``) and the lift takes the earlier (``relapse._lift``).
+step's first run stays credited (``by_hand.Hands.before_runs``) and the lift takes the earlier (``gate_reading._lift``).
 The audit-gap world, the runbook and the journal are the real ones; the clock is pinned.
 """
 

@@ -21,7 +21,8 @@ from tests.unit.incident_fixtures import typed_drill_incident
 from tests.unit.standins_corpus import run_one, typed_in_shell
 from warroom.incident.cadence import draft_update
 from warroom.incident.metric_sync import resolve_concerns
-from warroom.incident.relapse import holding, read_gates
+from warroom.incident.gate_reading import read_gates
+from warroom.incident.relapse import holding
 from warroom.journal import events as ev
 from warroom.sources.evidence import iso
 

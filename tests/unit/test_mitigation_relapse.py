@@ -20,7 +20,8 @@ from hypothesis import given, settings, strategies as hs
 from warroom.config import Config
 from warroom.incident.cadence import draft_update
 from warroom.incident.metric_sync import resolve_concerns
-from warroom.incident.relapse import GateNow, holding, read_gates
+from warroom.incident.gate_reading import GateNow, read_gates
+from warroom.incident.relapse import holding
 from warroom.incident.store import IncidentStore
 from warroom.journal import events as ev
 from warroom.sources.evidence import iso

@@ -83,7 +83,7 @@ def test_a_failed_rerun_leaves_the_first_runs_gate_shown_with_its_run_and_counte
     judges, not dropped as "history" (the dashboard's gate line vanished) nor read as the failed re-run's; the writers
     (``GateJournal.run_gate``) still see no gate of the latest run."""
     from warroom.incident.gate_journal import run_gate
-    from warroom.incident.relapse import counted_gates
+    from warroom.incident.gate_reading import counted_gates
 
     inc = _incident(tmp_path)
     _ran(inc)

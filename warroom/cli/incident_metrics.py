@@ -83,9 +83,9 @@ def sync(inc: Incident, *, summary: bool = False, quiet: bool = False) -> SyncRe
 def panes_now(inc: Incident) -> tuple[list[Any] | None, tuple[Any, ...] | None]:
     """Every pane read once now, judged as ``warroom status`` and the dashboard judge it: the
     values a draft gives as now's; and with them each passed verify gate's measure
-    (``relapse.read_gates``: whether the mitigation holds). (None, None) when there is no source
+    (``gate_reading.read_gates``: whether the mitigation holds). (None, None) when there is no source
     (the draft then gives breach values, and says whether the mitigation holds is not known)."""
-    from warroom.incident.relapse import read_gates
+    from warroom.incident.gate_reading import read_gates
     from warroom.sources.evaluate import evaluate
 
     try:
@@ -139,7 +139,8 @@ def listed_status(inc: Incident, down: SourcesDown | None = None) -> tuple[Any, 
 
     from warroom.cli.sources_down import AskedOnce, SourcesDown, where_of
     from warroom.incident.metric_watch import ReadNotJournaled
-    from warroom.incident.relapse import holding, read_gates
+    from warroom.incident.gate_reading import read_gates
+    from warroom.incident.relapse import holding
     from warroom.incident.status_said import StatusSaid, status_said
 
     st, now = inc.state, inc.clock()

@@ -99,7 +99,8 @@ def _looked(store: Any, states: list[IncidentState], down: SourcesDown) -> dict[
     claims its mitigation on a counted gate is looked at first (``incident_metrics.listed_status``: attack52 F6, the
     list said "mitigated" of a gate's measure past its line until another command looked), the others from the
     journal alone (``status_said``). ``down``: the list's ``SourcesDown``, one for all its looks."""
-    from warroom.incident.relapse import CLAIMS_MITIGATED, counted_gates
+    from warroom.incident.gate_reading import counted_gates
+    from warroom.incident.relapse import CLAIMS_MITIGATED
 
     out: dict[int, tuple[StatusSaid, list[str]]] = {}
     for s in states:

@@ -496,7 +496,7 @@ class Done(NamedTuple):
     verified: bool = True           # False: typed, not verified (its gate opens when the step runs in warroom)
     # unix: when something recorded since first undid what this typing made (``Reversals.typing_undone``), inf while
     # it stands: a gate's "before" is read at a typed moment only while it stood at the run (attack52 F1). Read for a
-    # gated fix's typing (``verified`` False) alone: a lift reads each moment a step was done (``relapse._lift``)
+    # gated fix's typing (``verified`` False) alone: a lift reads each moment a step was done (``gate_reading._lift``)
     until: float = math.inf
 
 

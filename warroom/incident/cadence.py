@@ -250,7 +250,7 @@ def draft_update(state: IncidentState, now: datetime, every: float, readings: Se
     read once as ``warroom status`` does). With them each pane is given by its value now beside its
     breach or recovery (redteam39 F1: "Flow failure rate breached … (1.09%)" went out while every pane
     read 20%); without (no source) the breach values alone, as journaled. ``gates``: each passed gate's
-    measure read with them (``relapse.read_gates``): a mitigation that did not hold is said so, in the
+    measure read with them (``gate_reading.read_gates``): a mitigation that did not hold is said so, in the
     status, beside "Mitigated at" and under Needs (redteam40 R1: "— MITIGATED … Mitigated at 03:31:24 …
     Nothing from stakeholders right now" went out under a 25.6% failure rate that began after it);
     without them, whether the gate's measure holds is said not known. ``sections``: each step's runbook section

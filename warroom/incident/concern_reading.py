@@ -6,7 +6,7 @@ The rule, for the dashboard's Resolve dialog and for ``incident resolve`` alike:
 * the concerns are read by one function (:func:`read_concerns`) at one stamped moment: the metric
   history up to it, each pane's value at exactly it, a long-window pane's own query over the last
   five minutes (``metric_sync.read_recent``), each passed verify gate's own measure at it (past its
-  line, the mitigation did not hold: ``relapse.read_gates``), and the journal's failed checks, gates
+  line, the mitigation did not hold: ``gate_reading.read_gates``), and the journal's failed checks, gates
   and running steps. A pane that could not be read is a concern of its own ("… was not read …: its value now is
   not known"): a source that is down or slow never reads as an all-clear; and stakeholder updates that fell
   due unsent since the last one (``cadence.missed_updates``: redteam41 G7, a P1 resolved after four hours with
@@ -30,9 +30,9 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from warroom.errors import WarroomError
+from warroom.incident.gate_reading import read_gates
 from warroom.incident.metric_history import HistoryError, readings_at
 from warroom.incident.metric_sync import Recent, read_recent, resolve_concerns
-from warroom.incident.relapse import read_gates
 
 if TYPE_CHECKING:
     from warroom.incident.state import IncidentState

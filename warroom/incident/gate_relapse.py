@@ -1,7 +1,7 @@
 """A relapse only a gate's measure shows, journaled when a look first sees it (attack51 A3's other half).
 
 The mitigation relapsed when a pane breached again (journaled by the metric watch) or a counted gate's own measure
-is past its line now (``relapse.read_gates``, read by the header, ``show`` and the brief). The second was read live
+is past its line now (``gate_reading.read_gates``, read by the header, ``show`` and the brief). The second was read live
 only: ``incident list`` and the resume offer, which read many incidents from their journals alone
 (``status_said``), kept saying "mitigated" of rate-limit's routing undone by hand after the milestone's gate passed,
 while the header said RELAPSED. So the watcher that keeps the journal in step with the world (``MetricWatch.sync``:
@@ -9,8 +9,8 @@ the dashboard's poll, each CLI command) reads each counted gate's measure too an
 ``gate.relapsed`` the first time the measure is past its line, ``gate.recovered`` when it is back within it (or the
 containment it confirms was lifted), each once per change of that pass (:func:`due`, judged on the journal's last
 line about it under a conditional append: two watchers, or a restart, never write it twice). Every view that reads
-the journal alone takes the open ones (``relapse.journaled``) as the gate readings it has. A journal without these lines
-reads as before: nothing is inferred from their absence.
+the journal alone takes the open ones (``gate_reading.journaled``) as the gate readings it has. A journal without
+these lines reads as before: nothing is inferred from their absence.
 """
 
 from __future__ import annotations
@@ -106,7 +106,7 @@ Crossings = Mapping[tuple[int, str], tuple[datetime, str] | NotRead]
 
 def due(state: IncidentState, gates: Sequence[Any],
         crossed: Crossings | None = None) -> list[tuple[str, dict[str, Any]]]:
-    """The lines a look's readings of the counted gates (``relapse.read_gates``) call for on ``state``: a gate read
+    """The lines a look's readings of the counted gates (``gate_reading.read_gates``) call for on ``state``: a gate read
     past its line whose pass has no open relapse, a gate read within it or lifted whose pass has one. A gate not read
     says nothing (not known is no change), nor does a reading made no later than the journal's last line about its
     pass was seen (attack52 F3: two watchers, the slower one's reading made before the other's "recovered" landed
@@ -232,7 +232,7 @@ def back_since(state: IncidentState, line: dict[str, Any], read_at: datetime, co
 
 
 def dated(gates: Sequence[Any], crossed: Crossings) -> tuple[Any, ...]:
-    """``gates`` (``relapse.read_gates``) with the crossing of each one read past its line that the history gave
+    """``gates`` (``gate_reading.read_gates``) with the crossing of each one read past its line that the history gave
     (:func:`crossings`) and the journal did not (``GateNow.crossed``): what a seat that journals nothing says of when
     the relapse began, the moment a writing seat journals (attack53 A4: a read-only ``incident list`` said "RELAPSED
     since" the look, the writing one the crossing nine seconds before)."""
@@ -251,7 +251,7 @@ def crossings(state: IncidentState, gates: Sequence[Any], counted: Sequence[Any]
     past its line (a relapse) or back within it (a recovery) that the look read, in the gate's own metric history
     (``verify.crossed``), after the mitigated milestone, the pass's confirmation and the journal's last line about the
     pass. Blocking (range reads: a watcher's, outside the incident's lock); only for lines due, so a look that
-    changes nothing reads no history. ``counted``: the passes ``gates`` read (``relapse.counted_gates``), whose
+    changes nothing reads no history. ``counted``: the passes ``gates`` read (``gate_reading.counted_gates``), whose
     ``verify.started`` says what to read. A gate lifted, or a history that cannot be read, gives none (dated at the
     look); a history read the look's asker declined (:class:`NotAsked`) gives :class:`NotRead`: its line is dated at
     the look too, and the look says why."""

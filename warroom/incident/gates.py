@@ -253,7 +253,7 @@ def before_at(state: Any, key: tuple[str, str], started: float | None) -> float 
     routing typed by hand, then run through warroom as advised, opened its gate on the measure the typing had already
     brought back ("held before the step"), and Time to mitigate was never met though the fix was this very step's
     action. Only the step's first gate: a later run's gate judges that run from its start (a re-run's gate held
-    before adds no evidence, ``relapse.counted_gates``). A typing the credit refuses (a look-alike, another step's
+    before adds no evidence, ``gate_reading.counted_gates``). A typing the credit refuses (a look-alike, another step's
     action) moves nothing; a measure already within its line at the typed moment still reads "held before". A typing
     stands for the run only while what it made still stood at the run's start (``Done.until``, the rule of what undoes
     a run, ``reversals.Reversals``): attack52 F1, the routing typed then switched off by hand, a look-alike then

@@ -124,9 +124,10 @@ def catch_up_brief(state: IncidentState, now: datetime, *, update_every: float |
     weights: the brief is written for the person who did not see it happen (redteam47 F12). ``by_hand``: the steps
     credited in the drill shell (``Incident.typed_by_hand``): not owed, as the report's path and ``incident show``
     count them (attack47 Y4: the brief owed a step the report said "done by hand"). ``gates``: each counted gate's
-    measure read now (``relapse.read_gates``, with ``readings``): the status then says whether the mitigation holds as
-    the header does, a relapse only the gate's measure shows too (attack51 A3: the routing undone, "P3 mitigated" in
-    the brief beside a header saying RELAPSED); without them, what the journal alone says (``journal_said``)."""
+    measure read now (``gate_reading.read_gates``, with ``readings``): the status then says whether the mitigation
+    holds as the header does, a relapse only the gate's measure shows too (attack51 A3: the routing undone, "P3
+    mitigated" in the brief beside a header saying RELAPSED); without them, what the journal alone says
+    (``journal_said``)."""
     from warroom.incident.go_opened import reversal      # the brief's alone: not the reminders'
 
     from warroom.incident.approvals import OPEN

@@ -266,7 +266,8 @@ class LiveIncident:
         (a poll that failed): no query, each gate's measure is not known to hold."""
         from datetime import UTC
 
-        from warroom.incident.relapse import holding, read_gates
+        from warroom.incident.gate_reading import read_gates
+        from warroom.incident.relapse import holding
 
         state = self.snapshot().state
         if state.resolved or state.phases.get("mitigated") is None:

@@ -295,7 +295,7 @@ def resolve_concerns(state: IncidentState, histories: dict[str, PaneHistory],
     warning": a failure rate over an hour reads critical for an hour after the last failure, and
     while nothing runs at all (redteam39 F6, attack39 C1). ``unread``: panes with no value at the
     moment read, whose last value is not quoted as now (attack39 C4). ``at``: the moment read (a lift's relapse is
-    known from its grace on: ``relapse.still_harmed``; None, the journal's last instant)."""
+    known from its grace on: ``containment_lift.still_harmed``; None, the journal's last instant)."""
     out: list[str] = []
     for hist in histories.values():
         last_stale = hist.stale[-1] if hist.stale else None
@@ -351,9 +351,10 @@ def resolve_concerns(state: IncidentState, histories: dict[str, PaneHistory],
 def relapse_concerns(state: IncidentState, gates: Sequence[Any] | None = None,
                      at: datetime | None = None) -> list[str]:
     """The mitigation that did not hold (``relapse``): a pane breached again since it and not recovered
-    (the journal's), or still critical since a lift of its containment (``relapse.still_harmed``, known at ``at``),
-    a passed gate's measure past its line now (``gates``: ``relapse.read_gates``)."""
-    from warroom.incident.relapse import breached_again, lift_words
+    (the journal's), or still critical since a lift of its containment (``containment_lift.still_harmed``, known at
+    ``at``), a passed gate's measure past its line now (``gates``: ``gate_reading.read_gates``)."""
+    from warroom.incident.containment_lift import lift_words
+    from warroom.incident.relapse import breached_again
 
     mitigated = state.phases.get("mitigated")
     if mitigated is None:

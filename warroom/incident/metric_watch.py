@@ -206,7 +206,7 @@ class MetricWatch:
         from datetime import UTC, datetime
 
         from warroom.incident import gate_relapse
-        from warroom.incident.relapse import counted_gates, read_gates
+        from warroom.incident.gate_reading import counted_gates, read_gates
         from warroom.journal.encoding import HeadMoved
 
         st = self._refresh()

@@ -46,7 +46,8 @@ class StatusSaid:
 
 def status_said(state: Any, at: datetime) -> StatusSaid:
     """``state``'s status at ``at`` with its relapse as the journal says it (the module docstring's rule)."""
-    from warroom.incident.relapse import CLAIMS_MITIGATED, holding, journaled
+    from warroom.incident.gate_reading import journaled
+    from warroom.incident.relapse import CLAIMS_MITIGATED, holding
 
     if state.status not in CLAIMS_MITIGATED:   # reopened, investigating: no mitigation claimed, none to qualify
         return StatusSaid(state.status)         # (attack52 F7: "investigating · RELAPSED since …" of a past one)

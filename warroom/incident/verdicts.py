@@ -287,7 +287,7 @@ def said_unbacked(state: IncidentState | None) -> str:
 def of_state(state: IncidentState, at: datetime | None = None) -> dict[str, Verdict]:
     """Each milestone's verdict for an incident, by key: what the PIR, ``incident show`` (text and
     ``--json``) and the PIR's templates say, from the journal alone (``at``: the look's moment, when a lift's relapse
-    is known: ``relapse.still_harmed``)."""
+    is known: ``containment_lift.still_harmed``)."""
     ahead, broken, held = detected_ahead(state), past_critical_at_resolution(state), held_gates(state)
     again = relapse_said(state, at)
     from warroom.scenario_time import scale_of

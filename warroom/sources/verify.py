@@ -222,7 +222,7 @@ def _probe(gate: VerifyGate, source: MetricSource, at: float | None) -> tuple[fl
 def probe(gate: VerifyGate, source: MetricSource, at: float | None) -> tuple[float | None, str | None]:
     """(deciding value, problem) of ``gate``'s measure at ``at`` (None: the source's now): one
     evaluation, as a watcher's probe reads it. What a passed gate's measure is now
-    (``warroom.incident.relapse.read_gates``) is read by the same rule as the pass."""
+    (``warroom.incident.gate_reading.read_gates``) is read by the same rule as the pass."""
     return _probe(gate, source, at)
 
 
