@@ -25,7 +25,7 @@ from panes.slo import set_text
 from panes.view import GateView, HeaderInfo, SharedView
 from warroom import scenario_time as stime
 from warroom.durations import format_duration
-from warroom.incident.gates import HELD
+from warroom.incident.gate_evidence import HELD
 from warroom.runbook.gate import span_words
 
 SEVERITY_STYLES = {"P1": "bold white on red", "P2": "bold red", "P3": "bold yellow", "P4": "bold"}

@@ -106,7 +106,7 @@ class GateView:
     bare: bool = False                  # the gate watches PromQL as written (no words, no unit)
     what: str = ""                      # what it asks, in words: "429 share (worst provider) < 10% for 2m"
     before: str = ""                    # status "held before": its measure when the step started, within
-                                        # its line from then to the pass (``gates.held_before``)
+                                        # its line from then to the pass (``gate_evidence.held_before``)
     now: str = ""                       # a pass: its measure read with the panes ("now 99.8%, past < 10%",
                                         # "now not read (…)": ``gate_reading.GateNow.now_words``)
     passed: str = ""                    # with ``now``: "passed at 1.24% at 03:31:24" (``GateNow.passed_head``)

@@ -89,7 +89,7 @@ def test_hints_name_the_script_that_runs(off_path: str, tmp_path: Path) -> None:
     from warroom.config import Config
     from warroom.errors import NotFoundError
     from warroom.incident.after_resolve import reopen_command
-    from warroom.incident.gates import unsettled
+    from warroom.incident.verify_events import unsettled
     from warroom.incident.store import IncidentStore
 
     assert paths.command("incident", "list") == f"{off_path} incident list"

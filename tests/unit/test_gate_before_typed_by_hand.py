@@ -4,8 +4,8 @@ RB-CORE-003's routing (step 10, ``failure_rate_5m < 1 for 2m within 15m``: the T
 drill shell is credited "typed by hand …, not verified: its gate opens when the step runs in warroom". Run through
 warroom as advised, its gate opened on the measure the typing had already brought back and read "held before the
 step": Time to mitigate was never met, though the fix was this very step's action. A gate's "before" is read at the
-first moment the step's own action took effect typed by hand (``gates.before_at``, from ``HandsDone.typed``); a gate
-that held before anything was typed still reads "held before", and a typing the credit refuses moves nothing. The
+first moment the step's own action took effect typed by hand (``gate_evidence.before_at``, from ``HandsDone.typed``);
+a gate that held before anything was typed still reads "held before", and a typing the credit refuses moves nothing. The
 drill world, the runbook, the gate's opening (``LiveIncident.open_gate``) and its settle are the real ones; the clock is
 pinned (``$WARROOM_DRILL_AT``).
 """
@@ -21,7 +21,8 @@ import pytest
 from tests.unit.incident_fixtures import ran_through_warroom, typed_drill_incident
 from tests.unit.standins_corpus import typed_in_shell
 from warroom.drill.directory import DrillSource
-from warroom.incident.gates import HELD, gate_states
+from warroom.incident.gate_evidence import HELD
+from warroom.incident.gates import gate_states
 from warroom.incident.live import LiveIncident
 from warroom.incident.verdicts import of_state
 from warroom.journal import events as ev

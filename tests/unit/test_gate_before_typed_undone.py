@@ -1,12 +1,12 @@
 """A fix typed by hand dates its gate's "before" only while what it made still stood at the run (attack52 F1).
 
 attack51 A7 reads a gate's "before" at the moment the step's own action was typed by hand before its run through
-warroom (``gates.before_at``). Taken as the earliest credited typing whatever came since, the routing typed, switched
-off by hand, then a look-alike the credit refuses (Claude taken out) bringing the failure rate back, read "before 14.5%"
-at the undone typing: step 10's gate passed and Time to mitigate was met by a run that changed nothing. A typing now
-stands for the run only while nothing recorded since undid it (``Reversals.typing_undone``, the rule a Go/No-Go's
-``ran`` reads); typed, undone and typed again, the typing that still stood. The drill world, the runbook, the gate's
-opening (``LiveIncident.open_gate``) and its settle are the real ones; the clock is pinned.
+warroom (``gate_evidence.before_at``). Taken as the earliest credited typing whatever came since, the routing typed,
+switched off by hand, then a look-alike the credit refuses (Claude taken out) bringing the failure rate back, read
+"before 14.5%" at the undone typing: step 10's gate passed and Time to mitigate was met by a run that changed nothing.
+A typing now stands for the run only while nothing recorded since undid it (``Reversals.typing_undone``, the rule a
+Go/No-Go's ``ran`` reads); typed, undone and typed again, the typing that still stood. The drill world, the runbook,
+the gate's opening (``LiveIncident.open_gate``) and its settle are the real ones; the clock is pinned.
 """
 
 from __future__ import annotations
@@ -20,7 +20,8 @@ import pytest
 from tests.unit.incident_fixtures import ran_through_warroom, typed_drill_incident
 from tests.unit.standins_corpus import run_one, typed_in_shell
 from warroom.drill.directory import DrillSource
-from warroom.incident.gates import HELD, gate_states
+from warroom.incident.gate_evidence import HELD
+from warroom.incident.gates import gate_states
 from warroom.incident.live import LiveIncident
 from warroom.journal import events as ev
 from warroom.sources.evidence import iso

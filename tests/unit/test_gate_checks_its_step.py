@@ -25,7 +25,8 @@ from warroom.config import Config
 from warroom.drill.directory import DrillSource
 from warroom.incident import gate_reading
 from warroom.incident.cadence import draft_update
-from warroom.incident.gates import CHECK_ONLY, gate_states
+from warroom.incident.gate_evidence import CHECK_ONLY
+from warroom.incident.gates import gate_states
 from warroom.incident.live import LiveIncident
 from warroom.incident.store import IncidentStore
 from warroom.incident.verdicts import of_state, said_unbacked
@@ -180,7 +181,7 @@ def test_lint_names_a_mitigates_that_is_not_a_boolean_or_has_no_gate() -> None:
 def test_a_check_only_gate_that_held_before_is_never_why_nothing_was_mitigated(tmp_path: Path) -> None:
     """attack51 A5: the breaker run before the throttle began (its gate "held before the step") was given as the reason
     no gate mitigated the incident; even a clean pass of it could not have: nothing is said of it there."""
-    from warroom.incident.gates import held_gates
+    from warroom.incident.gate_evidence import held_gates
 
     t0 = datetime(2026, 12, 6, 3, 0, tzinfo=UTC)
     now = [t0]

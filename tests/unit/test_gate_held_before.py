@@ -207,7 +207,7 @@ def test_the_header_never_says_passed_for_a_gate_held_before(tmp_path: Path) -> 
 
 def test_every_view_says_why_the_incident_is_not_mitigated(tmp_path: Path) -> None:
     """``incident show`` (text and --json), the brief and the PIR's response table say which gate
-    held before its step, from one sentence (``gates.held_gates`` through ``verdicts``)."""
+    held before its step, from one sentence (``gate_evidence.held_gates`` through ``verdicts``)."""
     from datetime import timedelta
 
     from warroom.cli.incident_show import render_show

@@ -72,7 +72,7 @@ def test_a_rerun_whose_gate_opens_while_the_first_still_watches_supersedes_it_in
     and the timeline says by which re-run; nothing settles nor counts it afterwards."""
     from tests.unit.incident_fixtures import FixedClock
     from warroom.incident.gate_journal import GateJournal
-    from warroom.incident.gates import open_gates as state_open
+    from warroom.incident.verify_events import open_gates as state_open
     from warroom.sources.evidence import iso
 
     clock = FixedClock()
@@ -178,7 +178,7 @@ def test_a_fix_rerun_once_it_worked_is_judged_from_its_first_run_not_held_before
     hold: the pass counts, the word is backed."""
     from tests.unit.incident_fixtures import FixedClock
     from warroom.incident.gate_journal import GateJournal
-    from warroom.incident.gates import held_gates
+    from warroom.incident.gate_evidence import held_gates
     from warroom.incident.verdicts import said_unbacked
     from warroom.sources.evidence import iso
 

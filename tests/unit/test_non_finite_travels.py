@@ -189,8 +189,8 @@ def test_a_prometheus_range_answer_keeps_inf_and_the_history_breaches_on_it() ->
 
 def test_a_gate_that_passed_after_plus_inf_journals_that_it_left_its_line() -> None:
     """A pass after the measure was +Inf (past any line) is a recovery, not a pass on a measure that
-    held since before its step: ``outside`` must be journaled for ``gates.held_before`` to see it."""
-    from warroom.incident.gates import held_before
+    held since before its step: ``outside`` must be journaled for ``gate_evidence.held_before`` to see it."""
+    from warroom.incident.gate_evidence import held_before
     from warroom.sources.verify import VerifyCheck, VerifyGate, journal_outcome
 
     class _Journal:

@@ -79,7 +79,8 @@ def _verify_gate(live: LiveIncident, prepared: Any, text: str, *, wait: bool) ->
     """The step's verify gate, headless: journal it, then (unless ``wait`` is off) probe until
     the metrics confirm it or the window runs out, one line of progress per probe. Ctrl-C stops
     waiting and leaves the gate open. Exit code 1 when the gate fails: the fix did not take."""
-    from warroom.incident.gates import CHECK_ONLY, HELD, gate_states, held_line
+    from warroom.incident.gate_evidence import CHECK_ONLY, HELD, held_line
+    from warroom.incident.gates import gate_states
     from warroom.sources.verify import VerifyCheck
 
     key = (prepared.runbook_id, prepared.step_id)

@@ -570,7 +570,7 @@ class HandsDone:
     def typed(self, state: Any) -> dict[tuple[str, str], tuple[Done, ...]]:
         """Every step whose action was typed by hand and credited, done or a gated fix typed but not verified (its gate
         is judged only by a run through warroom): when the step's action first took effect, which a gate opened by
-        that run reads its "before" at (``gates.before_at``, attack51 A7)."""
+        that run reads its "before" at (``gate_evidence.before_at``, attack51 A7)."""
         return self._read(state)[0]
 
     def _read(self, state: Any) -> tuple[StepsDone, StepsDone]:

@@ -22,7 +22,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from warroom.incident.gates import GateState, gate_states, open_gates, superseding
+from warroom.incident.gates import GateState, gate_states
+from warroom.incident.verify_events import open_gates, superseding
 from warroom.journal import events as ev
 from warroom.sources.httpjson import parse_time
 from warroom.sources.verify import STARTED_SEQ, OpenGate, VerifyCheck
@@ -106,7 +107,7 @@ class GateJournal:
 
     def _supersede(self, rb: str, step_id: str) -> None:
         """With a re-run's gate journaled, each older gate of the step still open gives way to it
-        (``gates.superseding``): one ``verify.superseded`` each, judged under the journal's lock as any
+        (``verify_events.superseding``): one ``verify.superseded`` each, judged under the journal's lock as any
         gate event, so two watchers never both write it. Bounded: a step has a handful of gates open at most."""
         for _ in range(16):
             if self.incident.append_once(lambda st: None if (d := superseding(st, rb, step_id)) is None

@@ -103,8 +103,8 @@ def _panes_now(state: IncidentState, now: datetime, latest: dict[str, tuple[str,
 
 
 def open_gates(state: IncidentState) -> list[dict[str, Any]]:
-    """``verify.started`` events with no outcome yet, from the state (``gates.open_gates``)."""
-    from warroom.incident.gates import open_gates as still_open
+    """``verify.started`` events with no outcome yet, from the state (``verify_events.open_gates``)."""
+    from warroom.incident.verify_events import open_gates as still_open
 
     return still_open(state)
 
@@ -159,7 +159,9 @@ def catch_up_brief(state: IncidentState, now: datetime, *, update_every: float |
     panes = _panes_now(state, now, latest, readings)
     current += panes or [f"SLO panes: nothing journaled yet (no breach or evidence recorded)"
                          f"{'; none past a threshold now' if readings else ''}"]
-    from warroom.incident.gates import GateState, held_gates, held_said, journaled_words, unsettled, window_end, window_ended
+    from warroom.incident.gate_evidence import held_gates, held_said
+    from warroom.incident.gates import GateState
+    from warroom.incident.verify_events import journaled_words, unsettled, window_end, window_ended
 
     held = held_gates(state) if state.first_verified_at is None else []
     if held:       # a gate passed, yet not mitigated: the incoming commander must not read it as a fix

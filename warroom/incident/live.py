@@ -630,8 +630,8 @@ class LiveIncident:
 
     def _run_started(self, key: StepKey) -> float | None:
         """When the step's latest run started (unix), or its action was first typed by hand before it
-        (``gates.before_at``): the gate's measure then is what it held before the step did anything."""
-        from warroom.incident.gates import before_at
+        (``gate_evidence.before_at``): the gate's measure then is what it held before the step did anything."""
+        from warroom.incident.gate_evidence import before_at
 
         state = self.incident.state
         st = state.steps.get(key)
@@ -649,7 +649,7 @@ class LiveIncident:
         seat opens none (None): its run is not the step's; a gate the journal holds open it watches, writing nothing
         (``observer_seat``: a watcher's lines are journaled by the responders' seats)."""
         from warroom.incident.gate_journal import GateJournal
-        from warroom.incident.gates import superseded_words
+        from warroom.incident.verify_events import superseded_words
         from warroom.sources.verify import VerifyCheck, run_verify
 
         if resume is None and observer_seat.observer(self.incident.config):

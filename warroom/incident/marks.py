@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from warroom.execute.expectation import Verdict, verdict_of
-from warroom.incident.gates import HELD, SUPERSEDED
+from warroom.incident.gate_evidence import HELD
+from warroom.incident.gates import SUPERSEDED
 
 
 @dataclass(frozen=True)
@@ -124,7 +125,7 @@ def step_state(status: str, verdict: Verdict | None, gate: str | None = None) ->
     no outcome journaled) is ``unsettled``: nobody is watching it any more, so it is not
     "verifying", and nothing confirmed the mitigation, so it is not verified either. A gate that
     passed on a measure within its line since before the step ran (``held before``,
-    ``gates.held_before``) is ``held_before``: the step ran, but nothing shows it worked. A run
+    ``gate_evidence.held_before``) is ``held_before``: the step ran, but nothing shows it worked. A run
     whose step ran again before its gate had an outcome (``superseded``) is judged by the re-run's
     gate, never "unsettled": nothing will ever settle it (one gate per step is watched)."""
     if status == "ok" and gate == "failed":

@@ -32,7 +32,7 @@ from warroom.durations import format_duration, parse_duration
 from warroom.errors import WarroomError
 from warroom.journal import events as ev
 from warroom.journal.log import format_ts
-from warroom.incident.gates import held_gates, held_said
+from warroom.incident.gate_evidence import held_gates, held_said
 from warroom.incident.history_memo import HistoryMemo
 from warroom.incident.metric_history import (
     HistoryError,
@@ -290,7 +290,7 @@ def resolve_concerns(state: IncidentState, histories: dict[str, PaneHistory],
     expectations (but a check's the IC ticked done after it, ``_check_ticked``, or ran again and met,
     ``_checked_again``) and failed verify
     gates never followed by a pass, passes that confirmed nothing
-    (``gates.held_gates``, in the brief's words), steps still running. ``recent``: the pane's own
+    (``gate_evidence.held_gates``, in the brief's words), steps still running. ``recent``: the pane's own
     query over the last ``RECENT`` seconds (``read_recent``), said beside "still critical / in
     warning": a failure rate over an hour reads critical for an hour after the last failure, and
     while nothing runs at all (redteam39 F6, attack39 C1). ``unread``: panes with no value at the

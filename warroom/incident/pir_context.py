@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING, Any
 from warroom.durations import format_duration
 from warroom.journal import events as ev
 from warroom import scenario_time as stime
-from warroom.incident.gates import GateState, gate_states, held_words, run_gates
+from warroom.incident.gate_evidence import held_words
+from warroom.incident.gates import GateState, gate_states, run_gates
 from warroom.incident.marks import NOT_CLEAN_MARKS, checklist_state, describe_verdict, run_state, run_verdict, state_word
 from warroom.incident.pir_format import fmt_value
 from warroom.incident.review.build import build_review

@@ -12,7 +12,7 @@ takes its mark (``ok``), its cell (``word``) and its sentence (``sentence``) fro
   start known at the detection, a breach after it) is met ahead of impact, named by the first
   breach; with no impact start at all it is not measured.
 - Time to mitigate not reached although a verify gate passed says which gate held before its
-  step (``gates.held_gates``): such a pass is no evidence, so it never marks the mitigation.
+  step (``gate_evidence.held_gates``): such a pass is no evidence, so it never marks the mitigation.
 - Time to detect in a drill whose panes first showed a value after the impact began (at x60 the
   tool's start-up is minutes of drill time) counts from that first look, and says how much of its
   target had passed before it (redteam41 G2: every x60 audit-gap run was "missed", the team charged
@@ -37,7 +37,8 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from warroom.incident.gates import HELD, held_gates, held_said, run_gates
+from warroom.incident.gate_evidence import HELD, held_gates, held_said
+from warroom.incident.gates import run_gates
 from warroom.incident.marks import run_kind
 from warroom.incident.relapse import relapse_said
 
@@ -121,7 +122,7 @@ def milestone(key: str, met: bool | None, *, reached: bool, ahead_of: str | None
     clock (None: not reached or no starting point); ``reached``: the milestone happened;
     ``ahead_of``: for detection, the pane first past critical after a declaration made before it
     (``detected_ahead``); ``past_critical``: for the resolution, the panes still past critical then;
-    ``held``: for the mitigation, the gates that passed but prove nothing (``gates.held_gates``):
+    ``held``: for the mitigation, the gates that passed but prove nothing (``gate_evidence.held_gates``):
     why it was not reached although a gate passed; ``before``: why a milestone reached is not
     measured although its start is known (:func:`journaled_before`); ``relapse``: for the mitigation,
     that it did not hold (``relapse.relapse_said``), said beside its verdict: a met one is on the clock only;
@@ -235,11 +236,11 @@ def said_unbacked(state: IncidentState | None) -> str:
     (mutating) ran ok before it and its verify gate, if it has one, passed (before the word or after it). Else: "said
     before any mitigation step ran"; "said while its check was still running (the verify gate of step 6)" when such a
     step's gate had no outcome (still watching, lapsed, or handed to a re-run's gate), until it passes; "said after a
-    mitigation step whose verify gate held before the step (step 6): no evidence it worked" (``gates.held_before``:
-    another scenario's fix, whose measure was within its line all along); "said after a mitigation step whose verify
-    gate failed (step 6)" (attack42 A2's rest: a step whose own gate then failed, or another scenario's fix, backed the
-    word). A mark (``incident mark mitigated --at … --reason …``) records a fix made elsewhere, with its time and
-    why: not this."""
+    mitigation step whose verify gate held before the step (step 6): no evidence it worked"
+    (``gate_evidence.held_before``: another scenario's fix, whose measure was within its line all along); "said after
+    a mitigation step whose verify gate failed (step 6)" (attack42 A2's rest: a step whose own gate then failed, or
+    another scenario's fix, backed the word). A mark (``incident mark mitigated --at … --reason …``) records a fix
+    made elsewhere, with its time and why: not this."""
     if state is None:
         return ""
     said_at, _, how = state.phase_sources()["mitigated"]

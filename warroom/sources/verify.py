@@ -328,7 +328,7 @@ class VerifyRun:
     opening moment). A watcher looking every 2 wall seconds on a drill at x1200 reaches the verdict
     one looking every millisecond would, and the one ``settle_open`` reaches after the fact.
     ``outside`` is the worst value judged past the line (``VerifyCheck.outside``: what tells a
-    pass after a recovery from one on a measure that never left its line, ``gates.held_before``).
+    pass after a recovery from one on a measure that never left its line, ``gate_evidence.held_before``).
     """
 
     def __init__(self, gate: VerifyGate, source: MetricSource, started_at: float | None = None,
@@ -626,7 +626,7 @@ def settle_held(journal: Appender, events: Iterable[Any], source: MetricSource, 
                 key: tuple[str, str], *, now: float | None = None, speed: float = 1.0) -> list[OpenGate]:
     """Before a re-run of step ``key`` opens its own gate: each gate of the step still open whose hold the metric
     history already completed by ``now`` is journaled passed (as a watcher would have written it), so only a gate
-    truly unsettled gives way to the re-run's (``gates.superseding``). attack43 A6: a gate met 100 drill seconds
+    truly unsettled gives way to the re-run's (``verify_events.superseding``). attack43 A6: a gate met 100 drill seconds
     before the re-run, lacking only a watcher to write it, was "superseded … never settled nor counted". One still
     short of its hold is left open; a source that cannot answer settles nothing."""
     now = stime.now() if now is None else now
@@ -684,7 +684,7 @@ def broke_since(gate: VerifyGate, source: MetricSource, started: Mapping[str, An
     the step's start (``verify.started``'s ``before``, when it held then) to ``until``, None when
     there is none (or the history cannot be read: no break is claimed). A watcher sees only its
     own checks: not the step's run before the gate opened, nor what went before it took over an
-    open gate; the history does (``gates.held_before`` reads the ``outside`` this gives)."""
+    open gate; the history does (``gate_evidence.held_before`` reads the ``outside`` this gives)."""
     from warroom.sources.prometheus import QueryError
 
     before = (started or {}).get("before")

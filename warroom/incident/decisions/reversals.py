@@ -297,8 +297,8 @@ class Reversals:
         """What first undid a typing in the drill shell (``own``: the actions its calls recorded) by ``now``: every
         change recorded after it, typed or a run's through warroom, by ``first_undone`` (undone and set back again
         still ended it: its moment no longer stands for what holds since). None while what it made stands, or it made
-        nothing this reads. A gated fix's typing dates its gate's "before" only so (``gates.before_at``, attack52
-        F1: the routing typed, switched off by hand, read as the step's mitigation a look-alike then made)."""
+        nothing this reads. A gated fix's typing dates its gate's "before" only so (``gate_evidence.before_at``,
+        attack52 F1: the routing typed, switched off by hand, read as the step's mitigation a look-alike then made)."""
         acts = self.actions() or ()
         mine = [self._op(a, acts) for a in own if a.action in KINDS]
         if not mine:

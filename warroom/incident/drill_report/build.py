@@ -13,7 +13,7 @@ from warroom import scenario_time as stime
 from warroom.config import Config, SloConfig
 from warroom.incident.drill_report.actions import (RETRIES, action_rows, as_credited, done_by, failed_flows,
                                                    impact_estimate, ours_failed, stretches)
-from warroom.incident import gates, verdicts
+from warroom.incident import gate_evidence, verdicts
 from warroom.incident.cadence import missed_updates
 from warroom.incident.by_hand import (Hands, Typed, closed_at, paused_spans, read_calls, recorded,
                                      shell_unjournaled)
@@ -160,7 +160,7 @@ def _build(drill: Drill, state: IncidentState | None, *, at: float | None, slos:
     told_left = ended or retried
     # resolved with a pane still past critical: on the clock only (``verdicts``, the PIR's rule)
     broken = [p.title for p in panes if past_crit(p)] if ended else []
-    held = gates.held_gates(state) if state is not None else []    # a pass that marks no mitigation, and why
+    held = gate_evidence.held_gates(state) if state is not None else []    # a pass that marks no mitigation, and why
     again = relapse_said(state) if state is not None else ""      # a mitigation that did not hold: said beside it
     rows = []
     scale = stime.scale_of(state) if state is not None and state.drill else drill.speed   # the PIR's, so both agree

@@ -8,7 +8,8 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from warroom.incident import observer_seat
-from warroom.incident.gates import CHECK_ONLY, HELD, held_of, held_words, opened_by, passes_mitigate, superseded_words
+from warroom.incident.gate_evidence import CHECK_ONLY, HELD, held_of, held_words, passes_mitigate
+from warroom.incident.verify_events import opened_by, superseded_words
 from warroom.incident.records import EvidenceSample, _int, _num, _ts
 from warroom.journal import events as ev
 from warroom.journal import numbers
@@ -93,7 +94,7 @@ def _attach_evidence(s: IncidentState, seq: int, d: dict[str, Any], values: dict
 
 def _held_before(s: IncidentState, d: dict[str, Any]) -> dict[str, Any] | None:
     """The measure when the step began (``verify.started``'s ``before``) of the gate the pass ``d``
-    settles, when that pass proves nothing (``gates.held_before``); else None."""
+    settles, when that pass proves nothing (``gate_evidence.held_before``); else None."""
     return held_of(s.verifications, opened_by(s.verifications, d), d)
 
 
@@ -172,9 +173,9 @@ def _metrics_summarised(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
 
 
 def _superseded(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
-    """A gate given way to its step's re-run (``gates.superseding``): kept with the gates (``run_gates`` marks its run
-    ``superseded``; the open gates drop it), never a pass or a failure, and told on the timeline with the re-run's
-    start, so the brief, the PIR and the dashboard's timeline say why it has no outcome."""
+    """A gate given way to its step's re-run (``verify_events.superseding``): kept with the gates (``run_gates`` marks
+    its run ``superseded``; the open gates drop it), never a pass or a failure, and told on the timeline with the
+    re-run's start, so the brief, the PIR and the dashboard's timeline say why it has no outcome."""
     s.verifications.append({"seq": e.seq, "at": e.ts, "type": e.type, **d})
     opened = next((v for v in s.verifications if v.get("seq") == d.get("started_seq")), {})
     what = measure_words(str(opened["title"]), str(opened.get("wanted") or ""), _num(opened.get("hold")) or 0.0) \

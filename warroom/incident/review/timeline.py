@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING, Any
 
 from warroom import scenario_time as stime
 from warroom.incident import observer_seat
-from warroom.incident.gates import opened_by, run_gates
+from warroom.incident.gates import run_gates
+from warroom.incident.verify_events import opened_by
 from warroom.incident.marks import TROUBLE_MARKS, describe_verdict, run_kind, run_state, run_verdict, run_word
 from warroom.incident.records import PHASE_HOW
 from warroom.incident.relapse import first_relapse, relapse_said
