@@ -12,6 +12,7 @@ after the user's rc file (a ``~/.bashrc`` that puts ``~/bin`` first would otherw
 from __future__ import annotations
 
 import os
+import re
 import shlex
 import shutil
 import subprocess
@@ -66,8 +67,13 @@ def _unset(read_only: bool) -> tuple[str, ...]:
     return UNSET_ENV if read_only else (*UNSET_ENV, READ_ONLY_ENV)
 
 
+#: An incident named short, as every ``incident`` command takes it (``IncidentStore.open``): "3", "20261208-3".
+#: No drill's directory or scenario is spelt so (attack60 F4: ``drill shell 1`` said "no drill '1'").
+SHORT_ID = re.compile(r"\d+|\d{8}-\d+")
+
+
 def find_drill(cfg: Config, target: str | None) -> ShellDrill:
-    """The drill ``target`` names: an incident id (a drill incident's world), a drill's directory
+    """The drill ``target`` names: an incident id, full or short (a drill incident's world), a drill's directory
     name, or a scenario (its newest drill); none, the newest open drill incident's drill, else the
     newest unfinished drill (one not declared yet), else the newest drill at all."""
     from tui.launch import _incident_resolved, find_incident
@@ -83,8 +89,8 @@ def find_drill(cfg: Config, target: str | None) -> ShellDrill:
         if drill is None:
             raise NotFoundError(f"no drill under {store} (`{command('drill')}` starts one)")
         return ShellDrill(drill, drill.incident, _ended(cfg, home, drill, _incident_resolved))
-    if target.upper().startswith("INC-"):
-        found = find_incident(cfg, target)
+    if target.upper().startswith("INC-") or SHORT_ID.fullmatch(target):
+        found = find_incident(cfg, target)      # "3" and "20261208-3" as every ``incident`` command takes them
         if not found.state.drill:
             raise WarroomError(f"{found.id} is a real incident: its tools are the real ones, no drill shell")
         if found.state.drill.get("replay"):

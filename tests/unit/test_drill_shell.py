@@ -155,6 +155,11 @@ def test_a_drill_is_named_by_its_name_or_scenario_and_a_real_incident_has_no_dri
         from tui.commands import cmd_drill
 
         cmd_drill(build_parser().parse_args(["drill", "shell", real, "--state-dir", str(world["state"])]))
+    # a drill incident named short, as `incident show 2` takes it (attack60 F4: "no drill '2'")
+    inc, _ = _new_drill_incident(capsys, world["state"])
+    full = _printed(capsys, inc, "--state-dir", str(world["state"]))
+    for short in (inc.rsplit("-", 1)[1], inc.removeprefix("INC-")):
+        assert _printed(capsys, short, "--state-dir", str(world["state"])) == full, short
 
 
 def _cfg(state: Path) -> Config:
