@@ -168,6 +168,17 @@ def drill_now(start: float, what: str) -> float:
     return at
 
 
+def ahead_of_wall(at: float, what: str) -> str | None:
+    """Why a moment ``at`` that ``$WARROOM_DRILL_AT`` pins ``what`` at cannot be read in a drill that runs on the
+    wall clock (its now is the wall's): it has not happened yet. None when it has. One wording for the stand-ins
+    and for warroom's own looks at the incident (attack60 F1: ``incident brief`` answered "39.1% now" ten
+    minutes ahead while ``curl`` in the same drill refused the moment)."""
+    if at <= (wall_now := wall()):
+        return None
+    return (f"${AT_ENV} pins {what} at {utc_said(at)}, after the drill's now ({utc_said(wall_now)}): a drill holds"
+            " nothing from a time that has not happened")
+
+
 def utcnow_of(drill: bool | Any) -> datetime:
     """An incident's own "now" (``drill``: whether it is a drill's, or its state): a real
     incident's is the wall clock whatever this process works; a drill incident's honours

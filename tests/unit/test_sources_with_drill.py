@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
@@ -17,7 +18,9 @@ from warroom.sources.verify import VerifyRun, parse_verify  # noqa: E402
 
 @pytest.fixture
 def drill_source(tmp_path: Path):
-    drill = drill_sim.create_drill(tmp_path / "state", "rate-limit")
+    # begun twenty minutes ago: its ten- and fifteen-minute marks have happened (a drill begun now, on the wall clock,
+    # refuses a pin ten minutes ahead of the wall as a moment not yet come: attack60 F1)
+    drill = drill_sim.create_drill(tmp_path / "state", "rate-limit", start=time.time() - 1200.0)
     src = drill.source()
     yield drill, src
     src.close()

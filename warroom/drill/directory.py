@@ -346,10 +346,12 @@ class DrillSource:
         return self.window / (self.points - 1)
 
     def unknown(self, at: float) -> str | None:
-        """Why nothing is known at unix time ``at``: after the drill's now, or before its world began; else None."""
+        """Why nothing is known at unix time ``at``: after the drill's now, or before its world began; else None.
+        In a drill that runs on the wall clock, ``$WARROOM_DRILL_AT`` may pin its now back, never ahead of the wall:
+        a pinned moment after the wall is refused here as its stand-ins refuse it (attack60 F1)."""
         if (t := self.drill.scenario_time(at)) < -HISTORY:
             return stime.before_world(t, HISTORY)
-        if at <= (now := stime.now()):
+        if at <= (now := min(stime.now(), stime.wall()) if self.drill.on_wall else stime.now()):
             return None
         ahead = format_duration(t - self.drill.scenario_time(now))
         return (f"no data at {stime.utc_said(at)}: that is {ahead} of drill time after the drill's now "

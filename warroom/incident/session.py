@@ -144,9 +144,14 @@ class Incident(StepRunning):
         """The incident's own "now" (its journal stamps, approvals, briefs): a real incident's is
         the wall clock whatever the process (``$WARROOM_DRILL_AT`` never reaches it); a drill
         incident's is the process's clock, which a drill may pin (``warroom.scenario_time``), never
-        at a moment before its drill began (``stime.drill_now`` refuses it, naming the start)."""
+        at a moment before its drill began (``stime.drill_now`` refuses it, naming the start), nor, in a drill
+        that runs on the wall clock, after the wall's now (``stime.ahead_of_wall``: its stand-ins refuse that
+        moment, so its looks — show, brief, decide, the report — judge nothing there either)."""
         if self.is_drill and (began := self._drill_start()) is not None and stime.held_of(True) is not None:
             stime.drill_now(*began)
+        if (held := self.pinned_on_wall()) is not None and (
+                ahead := stime.ahead_of_wall(held.timestamp(), "the clock")) is not None:
+            raise WarroomError(f"{self.id}: {ahead}; pin a moment at or before now, or unset ${stime.AT_ENV}")
         return stime.utcnow_of(self.is_drill)
 
     def _drill_start(self) -> tuple[float, str] | None:

@@ -93,10 +93,8 @@ class Context:
         # wall, and it changes nothing (redteam43 R15: a pinned `kubectl set env` back-dated a fix into the past
         # every view had shown, a pinned scale left a change in the future nobody would see made)
         self.pinned = at is None and drill.on_wall and stime.held_of(True) is not None
-        if self.pinned and self.at > (wall := stime.wall()):
-            raise ToolError(f"{tool}: drill: ${stime.AT_ENV} pins this command at {stime.utc_said(self.at)}, after "
-                            f"the drill's now ({stime.utc_said(wall)}): a drill holds nothing from a time that has "
-                            "not happened", 1)
+        if self.pinned and (ahead := stime.ahead_of_wall(self.at, "this command")) is not None:
+            raise ToolError(f"{tool}: drill: {ahead}", 1)
         self.stdout = stdout or sys.stdout
         self.stderr = stderr or sys.stderr
         self.in_pod = in_pod                  # the pod `kubectl exec` runs it in: its revision answers
