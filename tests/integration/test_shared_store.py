@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import REPO, subprocess_env, warroom_cmd
+from tests.in_process import warroom_here
 from tests.integration.shared_fixtures import shared_config, wait_until
 from warroom.incident.store import IncidentStore
 from warroom.journal.encoding import GENESIS, _check_line
@@ -22,24 +23,11 @@ pytestmark = pytest.mark.integration
 
 
 def _cli(capfd: pytest.CaptureFixture[str], *argv: str, **env: str) -> subprocess.CompletedProcess[str]:
-    """``warroom ARGV`` through ``tui.cli.main`` in this process, ``env`` set for the call (``WARROOM_DSN`` removed
-    unless given): what reached file descriptors 1 and 2 (libpq's own writes too) is its stdout and stderr, an
-    argparse refusal's ``SystemExit`` its status. Each such command was an interpreter of its own, ~0.5 s CPU of
-    start-up and imports; a command whose promise is about its own process (run as typed, raced, followed, a fresh
-    one meeting a hung server) is still started as one."""
-    from tui.cli import main
-
-    capfd.readouterr()
-    with pytest.MonkeyPatch.context() as patch:
-        patch.delenv("WARROOM_DSN", raising=False)
-        for key, value in env.items():
-            patch.setenv(key, value)
-        try:
-            code = main(list(argv))
-        except SystemExit as exc:
-            code = exc.code if isinstance(exc.code, int) else 1
-    out, err = capfd.readouterr()
-    return subprocess.CompletedProcess(["warroom", *argv], code, out, err)
+    """``warroom ARGV`` through ``tui.cli.main`` in this process (``warroom_here``), ``env`` set for the call and
+    ``WARROOM_DSN`` removed unless given: what reached file descriptors 1 and 2 (libpq's own writes too) is its stdout
+    and stderr. A command whose promise is about its own process (run as typed, raced, followed, a fresh one meeting a
+    hung server) is still started as one."""
+    return warroom_here(*argv, env={"WARROOM_DSN": None, **env}, fds=capfd)
 
 
 def _rows(pg_server: object, dsn: str) -> list[tuple]:

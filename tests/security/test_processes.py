@@ -10,8 +10,6 @@
 
 from __future__ import annotations
 
-import contextlib
-import io
 import json
 import os
 import signal
@@ -23,6 +21,7 @@ import psutil
 import pytest
 
 from tests.conftest import subprocess_env, warroom_cmd
+from tests.in_process import warroom_here
 from warroom.execute.watchdog import tagged_pids
 
 RUNBOOK = """# Process runbook
@@ -75,17 +74,12 @@ class Cmd:
         return done.returncode, done.stdout, done.stderr
 
     def here(self, *args: str) -> tuple[int, str, str]:
-        """The command through ``tui.cli.main`` in this process, its config dir and config file set for the call:
-        what it writes to ``sys.stdout`` / ``sys.stderr`` (a step's streamed output too) is its stdout and stderr."""
-        from tui.cli import main
-
-        out, err = io.StringIO(), io.StringIO()
-        with pytest.MonkeyPatch.context() as patch, contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-            for key in ("XDG_CONFIG_HOME", "WARROOM_CONFIG"):
-                patch.setenv(key, self.env[key])
-            code = main(["incident", *args, "--state-dir", str(self.state)])
-        assert "Traceback" not in out.getvalue() + err.getvalue(), err.getvalue()
-        return code, out.getvalue(), err.getvalue()
+        """The command through ``tui.cli.main`` in this process (``warroom_here``), its config dir and config file set
+        for the call: what it writes to ``sys.stdout`` / ``sys.stderr`` (a step's streamed output too) is its stdout
+        and stderr."""
+        done = warroom_here("incident", *args, "--state-dir", str(self.state),
+                            env={key: self.env[key] for key in ("XDG_CONFIG_HOME", "WARROOM_CONFIG")})
+        return done.returncode, done.stdout, done.stderr
 
     def events(self) -> list[dict]:
         """The complete lines so far (a line being appended as we read is left for next time)."""

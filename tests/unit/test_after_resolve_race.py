@@ -16,11 +16,10 @@ was an interpreter of its own, ~0.5 s CPU of start-up and imports, for what the 
 
 from __future__ import annotations
 
-import contextlib
-import io
 import subprocess
 from pathlib import Path
 
+from tests.in_process import warroom_here
 from tests.unit.race_support import events, refusal_words, stopped_at
 from warroom.journal import events as ev
 
@@ -46,19 +45,10 @@ _events, _refusal_words = events, refusal_words
 
 
 def _wr(state: Path, *argv: str, **env: str) -> subprocess.CompletedProcess[str]:
-    """``warroom incident ARGV --state-dir STATE`` run to its end through ``tui.cli.main`` in this process, ``env``
-    set for the call (a step's own process inherits it): what it wrote to ``sys.stdout`` / ``sys.stderr`` is its
-    stdout and stderr. Process B, or a later look."""
-    import pytest
-
-    from tui.cli import main
-
-    out, err = io.StringIO(), io.StringIO()
-    with pytest.MonkeyPatch.context() as patch, contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        for key, value in env.items():
-            patch.setenv(key, value)
-        code = main(["incident", *argv, "--state-dir", str(state)])
-    return subprocess.CompletedProcess(["warroom", "incident", *argv], code, out.getvalue(), err.getvalue())
+    """``warroom incident ARGV --state-dir STATE`` run to its end through ``tui.cli.main`` in this process
+    (``warroom_here``), ``env`` set for the call (a step's own process inherits it): what it wrote to ``sys.stdout`` /
+    ``sys.stderr`` is its stdout and stderr. Process B, or a later look."""
+    return warroom_here("incident", *argv, "--state-dir", str(state), env=env)
 
 
 def _incident(tmp_path: Path) -> tuple[Path, str]:

@@ -14,14 +14,13 @@ judgement and before the supervisor) and process B (the real CLI: a resolve, or 
 
 from __future__ import annotations
 
-import contextlib
-import io
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
+from tests.in_process import warroom_here
 from tests.unit.incident_fixtures import people
 from tests.unit.race_support import events as _events
 from tests.unit.race_support import refusal_words as _refusal_words
@@ -54,17 +53,13 @@ START = "warroom.execute.runner::start"      # after the run and its approval we
 
 
 def _declared(state: Path, book: Path) -> str:
-    """``incident new`` through the real CLI, in this process: the race is between the processes that follow
-    (A, and B's resolve or run); the declaration before them is no part of it, and a child for it cost ~0.5 s of
-    CPU a test. Its id, as the command prints it."""
-    from tui.cli import main
-
-    said = io.StringIO()
-    with contextlib.redirect_stdout(said):
-        code = main(["incident", "new", "--title", "quota", "--severity", "P3", "--runbook", str(book),
-                     "--state-dir", str(state)])
-    assert code == 0, said.getvalue()
-    return said.getvalue().strip()
+    """``incident new`` through the real CLI, in this process (``warroom_here``): the race is between the processes
+    that follow (A, and B's resolve or run); the declaration before them is no part of it, and a child for it cost
+    ~0.5 s of CPU a test. Its id, as the command prints it."""
+    said = warroom_here("incident", "new", "--title", "quota", "--severity", "P3", "--runbook", str(book),
+                        "--state-dir", str(state))
+    assert said.returncode == 0, said.stdout + said.stderr
+    return said.stdout.strip()
 
 
 def _approved(tmp_path: Path) -> tuple[Path, str, str]:

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import REPO, subprocess_env, warroom_cmd
+from tests.in_process import warroom_here
 
 RUNBOOK = REPO / "tests" / "fixtures" / "incident" / "echo-runbook.md"
 
@@ -32,22 +33,10 @@ def _wr(state: Path, *argv: str, ok: bool = True) -> subprocess.CompletedProcess
 
 def in_process(capfd: pytest.CaptureFixture[str], state: Path, *argv: str, ok: bool = True,
                env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    """The same command as :func:`_wr`, through ``tui.cli.main`` in this process, with ``env`` set for the call:
-    what reached file descriptors 1 and 2 (a step's streamed output too) is its stdout and stderr, and an
+    """The same command as :func:`_wr`, through ``tui.cli.main`` in this process (``warroom_here``), with ``env`` set
+    for the call: what reached file descriptors 1 and 2 (a step's streamed output too) is its stdout and stderr, and an
     argparse refusal (``SystemExit``) its exit code, as the console script's ``sys.exit(main())`` would make it."""
-    from tui.cli import main
-
-    capfd.readouterr()                          # what came before is not this command's
-    with pytest.MonkeyPatch.context() as patch:
-        for key, value in (env or {}).items():
-            patch.setenv(key, value)
-        try:
-            code = main(["incident", *argv, "--state-dir", str(state)])
-        except SystemExit as exc:
-            code = exc.code if isinstance(exc.code, int) else 1
-    out, err = capfd.readouterr()
-    p = subprocess.CompletedProcess(["warroom", "incident", *argv], code, out, err)
-    assert "Traceback" not in p.stdout + p.stderr, p.stderr
+    p = warroom_here("incident", *argv, "--state-dir", str(state), env=env, fds=capfd)
     if ok:
         assert p.returncode == 0, (argv, p.returncode, p.stderr)
     return p
