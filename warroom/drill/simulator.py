@@ -341,6 +341,34 @@ class Simulator:
             other._world()
         return other
 
+    def start_from(self, before: Simulator) -> bool:
+        """Answer from ``before``'s world until this simulator's first action, instead of reading or integrating one
+        of its own: ``before`` is a simulator of the same scenario and task-id seed with no action recorded, and this
+        one has read no world yet and has no action recorded either. The world before any action depends on nothing
+        else, so its answers are a fresh simulator's to the bit (its own clock, ``unix`` and cache file still apply);
+        a process that makes many fresh simulators of one scenario (a fuzz's drills) reads that world once.
+
+        Neither writes what the other answers from: this one's first action builds it a world of its own from the
+        shared one's rows before it (``_world``: the rows, the quota burnt and the flows drawn are copied, never
+        written, as when a record changes), and ``before`` goes on with the world it had. Until then both read one
+        ``Series`` (integrating a row later is the same row whichever asks, but a ``Series`` is not thread-safe),
+        so from here on this one takes ``before``'s lock: call it before any other thread asks this simulator.
+
+        True when this simulator now starts from ``before``'s world; False, nothing changed, when it has a world or
+        an action already (its own world stands). ``ValueError`` when ``before`` is of another scenario or seed or
+        has an action recorded."""
+        if before.scenario != self.scenario or before.ids != self.ids:
+            raise ValueError(f"{before.scenario.name} ({before.ids}) is not {self.scenario.name} ({self.ids})")
+        with self._lock:
+            if self._series is not None or self._actions_fn():
+                return False
+        with before.holding() as series:
+            if series.signals.actions:
+                raise ValueError(f"{self.scenario.name}: the world to start from has actions recorded")
+            self._lock = before._lock
+            self._series, self._actions, self._catalog = series, (), Catalog(series, self.unix)
+        return True
+
     @property
     def signals(self) -> Signals:
         return self.refresh().signals
