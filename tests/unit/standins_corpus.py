@@ -26,7 +26,7 @@ import pytest
 
 from warroom.drill.actions import Action
 from warroom.drill.directory import Drill, create_drill
-from warroom.drill.series import GRID, Series
+from warroom.drill.series import GRID
 from warroom.drill.simulator import SERIES_CACHE, Simulator
 from warroom.drill.standins import TOOLS, Context, run_tool
 from warroom.drill.standins.base import NO_DELAY_ENV
@@ -216,9 +216,10 @@ def warm_drill(state_dir: Path, scenario: str, speed: float = SPEED, *, name: st
 
 
 def warm_simulator(scenario: str, actions: Callable[[], list[Action]] | None = None,
-                   unix: Callable[[float], float] | None = None, now: Callable[[], float] | None = None) -> Simulator:
-    """``Simulator(get_scenario(scenario), actions, unix, now=now)`` started as ``warmed`` starts a drill: from the
-    cache file holding the world before any action to ``WARM_UNTIL`` (its actions integrated afresh from where they
+                   unix: Callable[[float], float] | None = None, now: Callable[[], float] | None = None,
+                   ids: str | None = None) -> Simulator:
+    """``Simulator(get_scenario(scenario), actions, unix, now=now, ids=ids)`` started as ``warmed`` starts a drill: from
+    the cache file holding the world before any action to ``WARM_UNTIL`` (its actions integrated afresh from where they
     act). The file is read at once and removed (an xdist worker exits without running ``atexit``, so a file kept for
     the simulator's life was left behind), and the simulator then has no cache file, as the bare one it stands for:
     it writes none. Only for a test that patches nothing the simulator reads, and asks nothing of how the simulator
@@ -230,7 +231,7 @@ def warm_simulator(scenario: str, actions: Callable[[], list[Action]] | None = N
     try:
         with os.fdopen(fd, "wb") as out:
             out.write(warm_cache(scenario))
-        sim = Simulator(get_scenario(scenario), actions, unix, cache=Path(name), now=now)
+        sim = Simulator(get_scenario(scenario), actions, unix, cache=Path(name), now=now, ids=ids)
         sim.refresh()                   # reads the file (as far as the actions recorded now leave it valid)
     finally:
         os.unlink(name)
@@ -238,30 +239,23 @@ def warm_simulator(scenario: str, actions: Callable[[], list[Action]] | None = N
     return sim
 
 
-_PRISTINE: dict[tuple[str, str | None], Series] = {}    # per scenario and task-id seed: its world before any action
+_PRISTINE: dict[tuple[str, str | None], Simulator] = {}     # per scenario and task-id seed: its world before any action
 
 
 def pristine(drill: Drill) -> Drill:
-    """``drill``, a fresh one (no action recorded, its simulator never asked), given the world before any action of
-    its scenario that an earlier fresh drill of this process read (``warmed`` the first time), instead of reading the
-    warm file into a world of its own: that world, its quota burnt and its flows drawn were the same to the bit for
-    every fresh drill of a scenario with the same task-id seed, and the fuzz made ~500 of them (half its CPU). Its
-    own simulator, catalogue and record: its first action builds a world of its own from the shared one's rows before
-    it (``Simulator._world``: ``Series.adopt`` and the quota's and the flows' ``adopt`` copy, never write, the
-    world they start from), as a drill's world follows its actions in a long-lived process. Only where nothing
-    patches the world (asserted) and the test asks nothing of how the world is integrated or cached."""
-    from warroom.drill.promql import Catalog
-
-    sim = drill.simulator
-    if sim._series is not None or drill.actions():
-        return drill
-    assert _world_as_shipped() == _SHIPPED, "a test that patches the world must build its drill cold"
+    """``drill``, a fresh one (no action recorded, its simulator never asked), started from the world before any
+    action of its scenario that this process read once (``Simulator.start_from``: from the warm file, as ``warmed``
+    starts a drill), instead of reading the warm file into a world of its own: that world, its quota burnt and its
+    flows drawn were the same to the bit for every fresh drill of a scenario with the same task-id seed, and the fuzz
+    made ~500 of them (half its CPU). Its own simulator, catalogue and record: its first action builds a world of its
+    own from the shared one's rows before it, as a drill's world follows its actions in a long-lived process. A drill
+    asked already or with an action is left as it is. Only where nothing patches the world (asserted) and the test
+    asks nothing of how the world is integrated or cached (the drill has no cache file of its own)."""
     key = (drill.scenario.name, drill.ids)
     if key not in _PRISTINE:
-        _PRISTINE[key] = warmed(drill).simulator.refresh()      # this drill reads the warm file: the one world
-        return drill
-    series = _PRISTINE[key]
-    sim._series, sim._actions, sim._catalog = series, (), Catalog(series, sim.unix)
+        _PRISTINE[key] = warm_simulator(drill.scenario.name, ids=drill.ids)     # the one world, read once
+    if drill.simulator.start_from(_PRISTINE[key]):
+        assert _world_as_shipped() == _SHIPPED, "a test that patches the world must build its drill cold"
     return drill
 
 
