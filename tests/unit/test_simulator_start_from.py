@@ -54,7 +54,7 @@ def test_a_started_simulator_answers_as_a_fresh_one_and_its_actions_stay_its_own
 
 
 def test_a_simulator_with_a_world_or_an_action_keeps_its_own() -> None:
-    sc = get_scenario("timeout")
+    sc = get_scenario("rate-limit")
     before = Simulator(sc)
     asked = Simulator(sc)
     own = asked.refresh()
@@ -65,9 +65,9 @@ def test_a_simulator_with_a_world_or_an_action_keeps_its_own() -> None:
 
 
 def test_only_a_world_of_the_same_scenario_and_seed_with_no_action_is_started_from() -> None:
-    sc = get_scenario("timeout")
+    sc = get_scenario("rate-limit")
     with pytest.raises(ValueError, match="is not"):
-        Simulator(sc).start_from(Simulator(get_scenario("rate-limit")))
+        Simulator(sc).start_from(Simulator(get_scenario("timeout")))
     with pytest.raises(ValueError, match="is not"):
         Simulator(sc, ids="other").start_from(Simulator(sc))
     with pytest.raises(ValueError, match="has actions recorded"):
