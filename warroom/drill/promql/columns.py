@@ -4,6 +4,7 @@ by ``on``/``by``, relabelling) is done once per node, not once per time."""
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 
@@ -32,6 +33,13 @@ def kept(labels: Labels, only: list[str] | None, drop: list[str] | None, *, name
     """A label set narrowed as PromQL narrows it: only the ``only`` labels (``on``, ``by``), or all
     but ``drop`` (``ignoring``, ``without``); the metric name kept only when ``name`` (any function or
     arithmetic drops it: ``kept(labels, None, None)``)."""
+    return _kept(labels, None if only is None else tuple(only), None if drop is None else tuple(drop), name)
+
+
+@functools.lru_cache(maxsize=4096)
+def _kept(labels: Labels, only: tuple[str, ...] | None, drop: tuple[str, ...] | None, name: bool) -> Labels:
+    """``kept``, remembered: each series of each node of every pane's query is narrowed every poll (a twentieth of an
+    idle drill dashboard's poll), and a drill has a few hundred label sets."""
     return tuple(sorted((k, v) for k, v in labels if (name or k != "__name__")
                         and (only is None or k in only) and (drop is None or k not in drop)))
 
