@@ -99,6 +99,7 @@ class Drill:
 
     def __post_init__(self) -> None:
         self._actions: tuple[tuple[int, int] | None, list[Action]] = (None, [])
+        self._file: tuple[Path | None, str] = (None, "")         # (path, its actions file's name): ``actions``
         stime.work_on(str(self.path), drill=True)      # a drill's world: its clock may be pinned
 
     def scenario_time(self, at: float | None = None) -> float:
@@ -111,8 +112,10 @@ class Drill:
 
     def actions(self) -> list[Action]:
         """The recorded actions; re-read only when ``actions.jsonl`` changed on disk."""
+        if self._file[0] is not self.path:          # its name made once: the panes ask for the actions ten times a poll
+            self._file = (self.path, os.fspath(self.path / ACTIONS_FILE))
         try:
-            st = (self.path / ACTIONS_FILE).stat()
+            st = os.stat(self._file[1])
             key: tuple[int, int] | None = (st.st_size, st.st_mtime_ns)
         except FileNotFoundError:
             key = None
