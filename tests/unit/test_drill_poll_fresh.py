@@ -61,10 +61,10 @@ def test_every_poll_reads_what_a_fresh_evaluation_reads(tmp_path: Path, monkeypa
     wall, drawn, actions, memo = drill.wall_time(600.0), None, drill.actions(), {}
     # polls within one sparkline step and past it, the acts between them each followed by a poll within the step
     acts = {
-        1: lambda w: drill.record("fallback_routing", at=w),                                  # a step run's
+        1: lambda w: drill.record("context_pruning", at=w),                                 # a step run's
         3: lambda w: open_drill(drill.path, wrappers=False).record("restart", at=w),          # a stand-in's
         4: lambda w: drill.record("notify", at=w),                                          # the world never reads
-        6: lambda w: drill.record("context_pruning", at=w - 0.6 * step),                    # late: the past bends
+        6: lambda w: drill.record("fallback_routing", at=w - 20 * step),    # late: ten drill minutes of the past bend
     }
     for n, gap in enumerate([0.3 * step, 0.4 * step, 1.2 * step, 0.2 * step, 0.3 * step, 0.2 * step, 0.5 * step, 0]):
         drawn, actions = _poll_and_check(src, drill, wall, drawn, actions, monkeypatch, memo)
