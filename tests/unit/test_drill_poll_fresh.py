@@ -1,8 +1,9 @@
 """The dashboard's poll of a drill (``DrillSource.fetch`` with no ``at``: every cache it keeps) reads, poll after
 poll, what a fresh, uncached evaluation reads: a new ``Drill`` opened from disk, a new simulator, ``fetch`` as of a
 time (never cached). Between the polls responders act — a step run recording an action, a stand-in's own handle
-recording one, an action recorded late (it bends the past), a record the world never reads — and the dashboard is
-resumed (a new source on the reopened drill). Each poll's value and note are the fresh ones at its time; its
+recording one, an action recorded late (it bends the past), a record the world never reads — the evidence worker
+looks at the past on the same world (range queries before the panes' scrapes and reaching them), and the dashboard
+is resumed (a new source on the reopened drill). Each poll's value and note are the fresh ones at its time; its
 sparkline is the fresh one of the moment the poll's schedule says it was drawn (a sparkline is reused while the world
 is the same and less than one sparkline step has passed: ``DrillSource``), so a point served from before an action
 (a stale cache) is red here, whatever the cache's shape."""
@@ -25,13 +26,18 @@ def _fresh(drill: Drill, at: float, memo: dict) -> list:
     file, nothing cached (a fetch as of a time); the same moment of the same record is read once (``memo``)."""
     key = (at, repr(drill.actions()))
     if key not in memo:
-        fresh = open_drill(drill.path, wrappers=False)
-        fresh.__dict__["simulator"] = Simulator(fresh.scenario, fresh.actions, fresh.wall_time,
-                                                now=fresh.scenario_time, ids=fresh.ids)
-        src = fresh.source()
+        src = _fresh_source(drill)
         memo[key] = src.fetch(default_slos(), at=at)
         src.close()
     return memo[key]
+
+
+def _fresh_source(drill: Drill) -> DrillSource:
+    """A source on ``drill`` reopened from disk, with a simulator of its own that reads no cache file."""
+    fresh = open_drill(drill.path, wrappers=False)
+    fresh.__dict__["simulator"] = Simulator(fresh.scenario, fresh.actions, fresh.wall_time, now=fresh.scenario_time,
+                                            ids=fresh.ids)
+    return fresh.source()
 
 
 def _poll_and_check(src: DrillSource, drill: Drill, wall: float, drawn: float | None, actions: list,
@@ -68,6 +74,12 @@ def test_every_poll_reads_what_a_fresh_evaluation_reads(tmp_path: Path, monkeypa
     }
     for n, gap in enumerate([0.3 * step, 0.4 * step, 1.2 * step, 0.2 * step, 0.3 * step, 0.2 * step, 0.5 * step, 0]):
         drawn, actions = _poll_and_check(src, drill, wall, drawn, actions, monkeypatch, memo)
+        if n == 2:      # a look at the past between two polls (the evidence worker's), on the panes' own world: a
+            fresh = _fresh_source(drill)        # window before every scrape the panes read, and one reaching them
+            for lo, hi in ((-7000.0, -6000.0), (-6500.0, -3000.0)):
+                args = ("sum(rate(flowengine_flow_executions_total[5m]))", drill.wall_time(lo), drill.wall_time(hi))
+                assert src.query_range(*args, 60.0 / speed) == fresh.query_range(*args, 60.0 / speed)
+            fresh.close()
         wall += gap
         if n in acts:
             acts[n](wall - 0.05 * step)

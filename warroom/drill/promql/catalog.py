@@ -95,8 +95,9 @@ class Catalog:
         function of its index; the audit trail is walked alike whatever was asked before: ``Activity._walked``). So a
         pane polled every second, whose windows (an hour's rate over a half-hour sparkline) share all but their newest
         scrapes with the last poll's, reads those once, not each poll, as do the three walks of a timestamp query."""
-        if ks and ks == list(range(ks[0], ks[0] + len(ks))):
-            return self._window(series, ks[0], ks[0] + len(ks), step)
+        if ks and ks == list(range(ks[0], ks[0] + len(ks))) and \
+                (rows := self._window(series, ks[0], ks[0] + len(ks), step)) is not None:
+            return rows
         memos, asked = [self._scraped.setdefault(ms.labels, {}) for ms in series], set(ks)
         fresh = sorted(set().union(*(asked - memo.keys() for memo in memos)))
         if fresh and self._held + len(fresh) * len(series) > SCRAPED:
@@ -111,32 +112,49 @@ class Catalog:
                 self._held += len(memo) - held
         return [list(map(memo.__getitem__, ks)) for memo in memos]
 
-    def _window(self, series: list[MetricSeries], lo: int, hi: int, step: float) -> list[list[float]]:
-        """``samples`` of the scrapes ``lo`` to ``hi - 1``, one after another (a range selector's windows): read from
-        each series' run of consecutive scrapes (``_runs``), which grows by the scrapes it lacks at its end. A poll a
+    def _window(self, series: list[MetricSeries], lo: int, hi: int, step: float) -> list[list[float]] | None:
+        """``samples`` of the scrapes ``lo`` to ``hi - 1``, one after another (a range selector's windows), read from
+        each series' run of consecutive scrapes (``_runs``), grown at either end by the scrapes it lacks. A poll a
         second on asks the window it asked, moved by a scrape or none: one slice each, the newest scrapes read, where
         one look-up per scrape and series (and a set of them all, for the scrapes not yet read) was a fifth of a
-        drill dashboard's poll. A run that starts after ``lo`` or ends before it is read again from ``lo``."""
+        drill dashboard's poll. A window ahead of a run, not reaching it, starts the run again there (the drill's now
+        moves on); one behind it, not reaching it (a look at the past while the panes poll now), is None: read as
+        any other scrapes, so the two never take turns throwing each other's scrapes away."""
         runs = [self._runs.get(ms.labels) for ms in series]
-        starts = [lo if run is None or not run[0] <= lo <= run[0] + len(run[1]) else run[0] + len(run[1])
-                  for run in runs]
-        if (more := sum(hi - s for s in starts if s < hi)) and self._held + more > SCRAPED:
+        if any(run is not None and hi < run[0] for run in runs):
+            return None
+        asks: dict[tuple[int, int], list[int]] = {}     # (first, end) scrapes to read -> the series lacking them
+        for i, run in enumerate(runs):
+            start, end = (hi, hi) if run is None or lo > run[0] + len(run[1]) else (run[0], run[0] + len(run[1]))
+            for a, b in ((lo, min(start, hi)), (max(end, lo), hi)):
+                if a < b:
+                    asks.setdefault((a, b), []).append(i)
+        if (more := sum((b - a) * len(ask) for (a, b), ask in asks.items())) and self._held + more > SCRAPED:
             for memo in self._scraped.values():
                 memo.clear()
             self._runs.clear()
-            self._held, runs, starts = 0, [None] * len(series), [lo] * len(series)
-        for start in sorted({s for s in starts if s < hi}):
-            ask = [i for i, s in enumerate(starts) if s == start]
-            for i, row in zip(ask, self.values([series[i] for i in ask], [k * step for k in range(start, hi)]),
+            self._held, runs, asks = 0, [None] * len(series), {(lo, hi): list(range(len(series)))}
+        read: dict[tuple[int, int, int], list[float]] = {}
+        for (a, b), ask in asks.items():
+            for i, row in zip(ask, self.values([series[i] for i in ask], [k * step for k in range(a, b)]),
                               strict=True):
-                run = runs[i]
-                if run is None or not run[0] <= lo <= run[0] + len(run[1]):      # none, or not reaching lo
-                    self._held -= 0 if run is None else len(run[1])
-                    runs[i] = self._runs[series[i].labels] = (lo, row)
-                else:
-                    run[1].extend(row)  # type: ignore[index]
+                read[(i, a, b)] = row
                 self._held += len(row)
-        return [run[1][lo - run[0]:hi - run[0]] for run in runs]  # type: ignore[index]
+        out = []
+        for i, run in enumerate(runs):
+            if run is None or lo > run[0] + len(run[1]):        # none, or behind the window: it starts here
+                self._held -= 0 if run is None else len(run[1])
+                run = (lo, read[(i, lo, hi)])
+            else:
+                first, values = run
+                if lo < first:
+                    first, values = lo, read[(i, lo, first)] + values
+                if (tail := read.get((i, max(first + len(values), lo), hi))) is not None:
+                    values.extend(tail)
+                run = (first, values)
+            self._runs[series[i].labels] = run
+            out.append(run[1][lo - run[0]:hi - run[0]])
+        return out
 
     def values(self, series: list[MetricSeries], times: list[float]) -> list[list[float]]:
         """Each series' value at every time in ``times`` (counters read together from ``Series``, plus
