@@ -292,3 +292,49 @@ def test_the_dialog_says_a_verdict_before_the_decision_arose_does_not_answer_it(
     said = said_text(arisen, reminded=True).plain
     assert "GO by dana recorded before it arose (#3, 12:01:00 UTC): it does not answer it" in said, said
     assert "already decided" not in said and "deadline passed without a verdict" in said
+
+
+async def test_every_criterion_of_the_mass_failure_drill_is_on_screen_at_80x24_in_every_state(tmp_path) -> None:
+    """attack60 F2: at x60 the drill raises the runbook's 15-minute deadline so the commander has time to
+    decide, and the deadline's line said why on two more rows: the dialog showed 15 of RB-LAUNCH-005's 16
+    criteria, and 14 once OVERDUE and the in-dialog reminder took a row each — the moment the commander
+    must decide. G in the drill at 80x24, read off the rendered screen: every criterion is there as it
+    opens (the raised-deadline note said), past the deadline with the reminder, and after a verdict. The
+    later states are the drill's own view made overdue (the raised deadline is 2 wall minutes away)."""
+    from dataclasses import replace
+
+    from tests.app.drill_support import declare_prefilled, drill_app, wait_screen
+    from tui.notices import Notice
+
+    app = drill_app(tmp_path, scenario="mass-failure", speed=60.0)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await declare_prefilled(pilot)
+        await pilot.press("G")
+        screen = await wait_screen(pilot, DecisionScreen, 30)
+        screen.rejudge = None                            # the states below are set here, not looked again
+        opened = screen.view
+        assert opened.due_text is not None and "raised from the runbook's deadline" in opened.due_text
+        assert len(opened.criteria) == 16 and opened.runbook_id == "RB-LAUNCH-005"
+        overdue = replace(opened, overdue=True)
+        decided = replace(opened, recorded={"verdict": "NO-GO", "by": "dana (incident commander)"})
+        for state in ("opened", "overdue with the reminder", "decided"):
+            if state != "opened":
+                screen.post_message(DecisionScreen.Rejudged(overdue if state != "decided" else decided))
+                await wait_for(pilot, lambda: screen.view in (overdue, decided) and not screen._looking, 30)
+            if state == "overdue with the reminder":
+                screen.carry([Notice("Go/No-Go overdue", "Reminder", "warning", about=screen.subject)])
+            await pilot.pause()
+            await pilot.wait_for_scheduled_animations()
+            await pilot.pause()
+            shown = on_screen(screen)
+            text = "\n".join(shown)
+            for c in screen.view.criteria:
+                assert any(c.text[:20] in row for row in shown), (state, c.text, text)
+            assert "raised from the runbook's deadline" in re.sub(r"\s+", " ", text) or "raised" in text, (state, text)
+            if state == "overdue with the reminder":
+                assert "OVERDUE" in text and "Reminder: the deadline passed without a verdict" in text, text
+            if state == "decided":
+                assert "already decided: NO-GO by dana" in text, text
+            for wid in ("#why", "#by", "#go", "#no-go", "#cancel"):
+                region = screen.query_one(wid).region
+                assert region.height > 0 and region.bottom <= 24 and region.right <= 80, (state, wid, region)
