@@ -117,28 +117,60 @@ def criteria_text(view: DecisionView) -> Text:
     return t
 
 
+RAISED = " (raised from "
+
+
+def deadline_parts(due_text: str) -> tuple[str, str]:
+    """``due_text`` as the head says it and the note the head leaves out: a drill's
+    ``(raised from the runbook's deadline, 15m00s drill time (15s wall), so the commander has time to
+    decide)`` took two rows of an 80x24 head, and the verdict grid lost a criterion to it (attack60
+    F2). The deadline itself (when, and since what) stays in the head; the note is said under the
+    grid (``more_text``). Its parentheses nest, so the note ends where they balance."""
+    start = due_text.find(RAISED)
+    if start < 0:
+        return due_text, ""
+    depth, end = 0, len(due_text)
+    for i in range(start + 1, len(due_text)):
+        depth += {"(": 1, ")": -1}.get(due_text[i], 0)
+        if depth == 0:
+            end = i + 1
+            break
+    return due_text[:start] + due_text[end:], due_text[start + 2:end - 1]
+
+
 def head_text(v: DecisionView, reminded: bool = False) -> Text:
-    """The lines above the criteria: deadline, need, when judged, suggestion, what GO opens. The
-    tally is the verdict grid's, side by side (``VerdictGrid``); an earlier verdict and a failed
-    look are ``said_text``'s, one line each. ``reminded``: the core reminded that the deadline
+    """The lines above the criteria, what the commander decides by: the deadline (OVERDUE past it)
+    and the suggestion. Two rows at 80x24, so that with the reminder or an earlier verdict
+    (``said_text``, a row) the verdict grid keeps every row of RB-LAUNCH-005's 16 criteria
+    (attack60 F2): when it was judged, what GO opens and why a drill's deadline is later than the
+    runbook's are ``more_text``'s, under the grid. ``reminded``: the core reminded that the deadline
     passed (the view may have been judged just before it): OVERDUE now, not at the next look."""
     head = Text()
     overdue = v.overdue or reminded
     if v.due_at is not None:
-        head.append(f"deadline {v.due_text}", "bold red" if overdue else "")
-        head.append("  OVERDUE" if overdue else "", "bold red")
+        head.append("OVERDUE  " if overdue else "", "bold red")
+        head.append(f"deadline {deadline_parts(v.due_text or '')[0]}", "bold red" if overdue else "")
         head.append("   ")
     if v.not_needed:       # a verdict now is recorded, but answers nothing until the decision arises
         head.append(f"not needed now ({v.not_needed}); "
                     + ("a verdict can still be recorded   " if v.arisen_at is not None
                        else "a verdict now does not answer it if it arises   "), "dim")
-    if v.judged_at is not None:
-        head.append(f"judged {v.judged_at:%H:%M:%S} UTC   ", "dim")
     head.append("suggestion: ")
     head.append(v.suggestion, "bold")
-    if v.decision.on_go:
-        head.append(f"   on GO: {v.decision.on_go} opens beside", "dim")
     return head
+
+
+def more_text(v: DecisionView) -> Text:
+    """Under the verdict grid (it costs no criterion a row): when the criteria were judged, what GO
+    opens and, in a drill, why the deadline is later than the runbook's."""
+    parts = []
+    if v.judged_at is not None:
+        parts.append(f"judged {v.judged_at:%H:%M:%S} UTC")
+    if v.decision.on_go:
+        parts.append(f"on GO: {v.decision.on_go} opens beside")
+    if v.due_at is not None and (raised := deadline_parts(v.due_text or "")[1]):
+        parts.append(f"deadline {raised}")
+    return Text("   ".join(parts), "dim")
 
 
 #: The overdue reminder in the Go/No-Go dialog's words (the toast's "(G decides)" is for the dashboard)
@@ -209,6 +241,7 @@ class DecisionScreen(Dialog[DecisionAnswer]):
             # every verdict first (VerdictGrid: 10 rows at 80x24), then each with its evidence
             with VerticalScroll(id="decision-criteria"):
                 yield Static(VerdictGrid(v), id="decision-verdicts")
+                yield Static(more_text(v), id="decision-more")
                 yield Static(criteria_text(v), id="decision-criteria-text")
             with Horizontal(id="decision-answer"):
                 yield Input(placeholder="why (required): what tipped it", id="why")
@@ -276,6 +309,7 @@ class DecisionScreen(Dialog[DecisionAnswer]):
 
     def show_head(self) -> None:
         set_text(self.query_one("#decision-head", Static), head_text(self.view, self.reminded), layout=True)
+        set_text(self.query_one("#decision-more", Static), more_text(self.view), layout=True)
         said = self.query_one("#decision-said", Static)
         set_text(said, said_text(self.view, self._trouble, self.reminded), layout=True)
         said.set_class(bool(self.view.recorded or self.view.early or self._trouble or self.reminded), "-said")
