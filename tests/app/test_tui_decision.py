@@ -176,9 +176,9 @@ async def test_go_no_go_worked_in_the_mass_failure_drill_is_journaled_with_its_c
 async def test_the_question_and_the_deadline_stay_in_view_at_80x24() -> None:
     """The head (the deadline and the suggestion; the tally is the verdict grid's, when judged and what GO
     opens are said under it since attack60 F2) is two lines at 80x24 here; it was three in the mass-failure
-    drill, and the dialog overflowed by one line, the focused why field scrolled it and the deadline's line went under the title. The title and the
-    head are docked together now (as the run dialog's title and gate): whatever the criteria hold,
-    both are on screen, whole."""
+    drill, and the dialog overflowed by one line, the focused why field scrolled it and the deadline's line
+    went under the title. The title and the head are docked together now (as the run dialog's title and
+    gate): whatever the criteria hold, both are on screen, whole."""
     base = view()
     crit = tuple(CriterionVerdict("go" if i < 9 else "no_go", f"criterion {i} " + "with a long explanation " * 4,
                                   ("met", "not met", "unknown")[i % 3], "evidence " * 8) for i in range(15))

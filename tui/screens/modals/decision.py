@@ -139,13 +139,16 @@ def deadline_parts(due_text: str) -> tuple[str, str]:
 
 
 def head_text(v: DecisionView, reminded: bool = False) -> Text:
-    """The lines above the criteria, what the commander decides by: the deadline (OVERDUE past it)
-    and the suggestion. Two rows at 80x24, so that with the reminder or an earlier verdict
+    """The lines above the criteria, what the commander decides by: the suggestion and the deadline
+    (OVERDUE past it). Two rows at 80x24, so that with the reminder or an earlier verdict
     (``said_text``, a row) the verdict grid keeps every row of RB-LAUNCH-005's 16 criteria
     (attack60 F2): when it was judged, what GO opens and why a drill's deadline is later than the
     runbook's are ``more_text``'s, under the grid. ``reminded``: the core reminded that the deadline
     passed (the view may have been judged just before it): OVERDUE now, not at the next look."""
-    head = Text()
+    # the suggestion first: short, so it never wraps between its word and its value ("suggestion:" / "GO")
+    head = Text("suggestion: ")
+    head.append(v.suggestion, "bold")
+    head.append("   ")
     overdue = v.overdue or reminded
     if v.due_at is not None:
         head.append("OVERDUE  " if overdue else "", "bold red")
@@ -153,10 +156,9 @@ def head_text(v: DecisionView, reminded: bool = False) -> Text:
         head.append("   ")
     if v.not_needed:       # a verdict now is recorded, but answers nothing until the decision arises
         head.append(f"not needed now ({v.not_needed}); "
-                    + ("a verdict can still be recorded   " if v.arisen_at is not None
-                       else "a verdict now does not answer it if it arises   "), "dim")
-    head.append("suggestion: ")
-    head.append(v.suggestion, "bold")
+                    + ("a verdict can still be recorded" if v.arisen_at is not None
+                       else "a verdict now does not answer it if it arises"), "dim")
+    head.rstrip()
     return head
 
 
