@@ -25,8 +25,8 @@ A dashboard that stops answering (no key acts, the clocks stand still) can say w
 without being stopped: ``kill -USR1 PID`` appends every thread's Python stack to
 ``stacks/PID.txt`` in the user's state directory (``~/.local/state/warroom``, a drill's too).
 ``faulthandler`` writes it from the signal handler in C, so it answers even when the event loop is
-blocked (on a lock, or on a terminal that takes no more output). The process goes on as before; nothing is written until the signal comes, and a file the signal never wrote to is
-removed at the exit.
+blocked (on a lock, or on a terminal that takes no more output). The process goes on as before;
+nothing is written until the signal comes, and a file the signal never wrote to is removed at the exit.
 
 If the exit does not complete within ``grace`` seconds (say, stuck writing to a terminal that has
 hung up), or a second signal arrives, the process ends at once with ``128 + signum``. The

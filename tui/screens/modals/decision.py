@@ -117,25 +117,12 @@ def criteria_text(view: DecisionView) -> Text:
     return t
 
 
-RAISED = " (raised from "
-
-
-def deadline_parts(due_text: str) -> tuple[str, str]:
-    """``due_text`` as the head says it and the note the head leaves out: a drill's
-    ``(raised from the runbook's deadline, 15m00s drill time (15s wall), so the commander has time to
-    decide)`` took two rows of an 80x24 head, and the verdict grid lost a criterion to it (attack60
-    F2). The deadline itself (when, and since what) stays in the head; the note is said under the
-    grid (``more_text``). Its parentheses nest, so the note ends where they balance."""
-    start = due_text.find(RAISED)
-    if start < 0:
-        return due_text, ""
-    depth, end = 0, len(due_text)
-    for i in range(start + 1, len(due_text)):
-        depth += {"(": 1, ")": -1}.get(due_text[i], 0)
-        if depth == 0:
-            end = i + 1
-            break
-    return due_text[:start] + due_text[end:], due_text[start + 2:end - 1]
+def head_deadline(v: DecisionView) -> str:
+    """The deadline as the head says it: when, and since what, without a drill's note of why it is later than
+    the runbook's (``DecisionView.raised``: two rows of an 80x24 head, and the verdict grid lost a criterion
+    to it, attack60 F2); ``more_text`` says that note under the grid."""
+    text = v.due_text or ""
+    return text.replace(f" ({v.raised})", "", 1) if v.raised else text
 
 
 def head_text(v: DecisionView, reminded: bool = False) -> Text:
@@ -152,7 +139,7 @@ def head_text(v: DecisionView, reminded: bool = False) -> Text:
     overdue = v.overdue or reminded
     if v.due_at is not None:
         head.append("OVERDUE  " if overdue else "", "bold red")
-        head.append(f"deadline {deadline_parts(v.due_text or '')[0]}", "bold red" if overdue else "")
+        head.append(f"deadline {head_deadline(v)}", "bold red" if overdue else "")
         head.append("   ")
     if v.not_needed:       # a verdict now is recorded, but answers nothing until the decision arises
         head.append(f"not needed now ({v.not_needed}); "
@@ -170,8 +157,8 @@ def more_text(v: DecisionView) -> Text:
         parts.append(f"judged {v.judged_at:%H:%M:%S} UTC")
     if v.decision.on_go:
         parts.append(f"on GO: {v.decision.on_go} opens beside")
-    if v.due_at is not None and (raised := deadline_parts(v.due_text or "")[1]):
-        parts.append(f"deadline {raised}")
+    if v.due_at is not None and v.raised:
+        parts.append(f"deadline {v.raised}")
     return Text("   ".join(parts), "dim")
 
 

@@ -110,7 +110,7 @@ def evaluate(decision: Decision, runbook_id: str, state: Any, now: datetime, *, 
     # the deadline runs from the first arisal of the current run: a condition that lapsed and holds
     # again with no verdict between is the question still open, never a fresh deadline (``runs``)
     run = runs(starts, taken)[-1] if starts else None
-    due_at, due_text = None, None
+    due_at, due_text, raised = None, None, ""
     start, since = deadline_start(decision, state, run, not_needed)
     given = None if decision.deadline is None else given_deadline(state, decision.deadline)
     if given is not None and start is not None:
@@ -121,4 +121,4 @@ def evaluate(decision: Decision, runbook_id: str, state: Any, now: datetime, *, 
             f" ({raised})" if raised else "") + (f"; {said}" if said else "")
     overdue = due_at is not None and recorded is None and now > due_at and not state.resolved and not_needed is None
     return DecisionView(decision, runbook_id, crit, suggestion, due_at, overdue, recorded, now, due_text,
-                        applies, arose, not_needed, arisen, early, starts, lapsed_at, run, given)
+                        applies, arose, not_needed, arisen, early, starts, lapsed_at, run, given, raised)

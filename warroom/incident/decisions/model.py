@@ -164,6 +164,10 @@ class DecisionView:
     # counts from the run's first arisal, so a condition that flaps with no verdict goes overdue
     run: Run | None = None
     deadline: float | None = None             # the deadline given (incident seconds): the runbook's, floored in a drill
+    # a drill's "raised from the runbook's deadline, 15m00s drill time (15s wall), so the commander has time to
+    # decide" (``deadline.raised_words``), said inside ``due_text`` too: a view that has no room for it there
+    # (the Go/No-Go dialog's head at 80x24) says it apart
+    raised: str = ""
 
     def deadline_fields(self) -> dict[str, float | None]:
         """What a reminder or a verdict journals of the deadline (``deadline.deadline_fields``)."""
