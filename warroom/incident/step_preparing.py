@@ -38,14 +38,7 @@ class StepPreparing:
         Layers, later wins: runbook front-matter default -> config ``[params]`` -> the last value
         used in this incident (journal) -> ``given``.
         """
-        step = self.step(step_ref, runbook_id)
-        book = self.runbook(runbook_id)
-        assert book is not None
-        replayed = (self.state.drill or {}).get("replay")
-        if replayed and step.kind != "promql":
-            # a replay has the past's metrics and nothing else: no system to run a command on
-            raise WarroomError(f"step {step.number} ({step.label}): {self.id} rehearses {replayed}, whose"
-                               " recorded metrics are all a replay holds; commands are not run (tick or skip it)")
+        step, book = self.step_to_run(step_ref, runbook_id)
         answers = self.state.param_answers
         given = {runbook_ref.param_key(k): v for k, v in (given or {}).items()}
         prompts = []
@@ -71,6 +64,18 @@ class StepPreparing:
             ))
         return prompts
 
+    def step_to_run(self, step_ref: str | int, runbook_id: str | None = None) -> tuple[Any, Any]:
+        """The step and its runbook, for asking its parameters or preparing its command; refused in a replay for
+        any step but a query (a replay has the past's metrics and nothing else: no system to run a command on)."""
+        step = self.step(step_ref, runbook_id)
+        book = self.runbook(runbook_id)
+        assert book is not None
+        replayed = (self.state.drill or {}).get("replay")
+        if replayed and step.kind != "promql":
+            raise WarroomError(f"step {step.number} ({step.label}): {self.id} rehearses {replayed}, whose"
+                               " recorded metrics are all a replay holds; commands are not run (tick or skip it)")
+        return step, book
+
     def prepare_step(self, step_ref: str | int, params: dict[str, str] | None = None,
                      runbook_id: str | None = None) -> PreparedStep:
         """Resolve a step and its parameters into the exact command that would run; a step of
@@ -80,14 +85,7 @@ class StepPreparing:
         every problem listed) or ``WarroomError`` (a parameter given that the step does not use).
         """
         after_resolve.require_open(self.state, self.id, "run a step")   # before anything about the step
-        step = self.step(step_ref, runbook_id)
-        book = self.runbook(runbook_id)
-        assert book is not None
-        replayed = (self.state.drill or {}).get("replay")
-        if replayed and step.kind != "promql":
-            # a replay has the past's metrics and nothing else: no system to run a command on
-            raise WarroomError(f"step {step.number} ({step.label}): {self.id} rehearses {replayed}, whose"
-                               " recorded metrics are all a replay holds; commands are not run (tick or skip it)")
+        step, book = self.step_to_run(step_ref, runbook_id)
         if step.command is not None and "[REDACTED:" in step.command:
             raise WarroomError(
                 f"step {step.number} ({step.label}): its command held a secret, which the incident's"
